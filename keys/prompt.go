@@ -1,0 +1,64 @@
+package keys
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+)
+
+// SecretKind says what is asked for.
+type SecretKind int
+
+const (
+	Passphrase SecretKind = iota
+	PIN
+)
+
+func (k SecretKind) String() string {
+	if k == PIN {
+		return "PIN"
+	}
+	return "passphrase"
+}
+
+// SecretRequest describes one secret the user must type.
+type SecretRequest struct {
+	Kind SecretKind
+	// URI of the key the secret unlocks.
+	URI string
+	// Confirm asks the user to type a new secret twice.
+	Confirm bool
+	// TriesLeft is the device's remaining PIN tries, or -1 when unknown.
+	TriesLeft int
+}
+
+// Prompter is how a backend talks to the person at the keyboard. The CLI,
+// the TUI and the tests each supply one. Implementations must not log or
+// store the secrets they return.
+type Prompter interface {
+	// Secret asks for a passphrase or PIN.
+	Secret(req SecretRequest) ([]byte, error)
+	// Notify tells the user something they must act on, such as touching
+	// the device.
+	Notify(message string)
+}
+
+// secretFor returns the secret for u: from the file named by pin-source if
+// the URI has one, otherwise from p.
+func secretFor(u *URI, p Prompter, req SecretRequest) ([]byte, error) {
+	if src, ok := u.Query["pin-source"]; ok {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			return nil, fmt.Errorf("failed to read pin-source of %q: %w", u.String(), err)
+		}
+		b = bytes.TrimRight(b, "\r\n")
+		if len(b) == 0 {
+			return nil, fmt.Errorf("pin-source %q of %q is empty", src, u.String())
+		}
+		return b, nil
+	}
+	if p == nil {
+		return nil, fmt.Errorf("%q needs a %s and there is no terminal to ask on: add ?pin-source=FILE to the URI", u.String(), req.Kind)
+	}
+	return p.Secret(req)
+}

@@ -1,0 +1,134 @@
+package keys
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// URI names a key. Three schemes are understood:
+//
+//	file:keys/alice.key?pin-source=alice.pass
+//	pkcs11:token=root-1;object=root?module-path=/usr/lib/softhsm/libsofthsm2.so
+//	yubikey:serial=19088743;slot-id=9c
+//
+// pkcs11 URIs follow RFC 7512: path attributes separated by ';', query
+// attributes by '&', values percent-encoded. yubikey URIs use the same
+// grammar. A secret never sits in a URI: "pin-value" is refused; use
+// pin-source=FILE for scripts, or let the tool prompt.
+type URI struct {
+	Scheme string
+	// Path is the file path of a file: URI.
+	Path string
+	// Attrs are the path attributes of pkcs11: and yubikey: URIs.
+	Attrs map[string]string
+	// Query holds query attributes (module-path, pin-source ...).
+	Query map[string]string
+	raw   string
+}
+
+// ParseURI parses a key URI. Errors name the URI and what is wrong with it.
+func ParseURI(s string) (*URI, error) {
+	scheme, rest, ok := strings.Cut(s, ":")
+	if !ok || scheme == "" {
+		return nil, fmt.Errorf("malformed key URI %q: want file:PATH, pkcs11:... or yubikey:...", s)
+	}
+	u := &URI{Scheme: scheme, Attrs: map[string]string{}, Query: map[string]string{}, raw: s}
+	path, query, _ := strings.Cut(rest, "?")
+	if query != "" {
+		for _, part := range strings.Split(query, "&") {
+			if err := u.addAttr(u.Query, part, s); err != nil {
+				return nil, err
+			}
+		}
+	}
+	switch scheme {
+	case "file":
+		p, err := url.PathUnescape(path)
+		if err != nil || p == "" {
+			return nil, fmt.Errorf("malformed key URI %q: want file:PATH", s)
+		}
+		u.Path = p
+	case "pkcs11", "yubikey":
+		if path != "" {
+			for _, part := range strings.Split(path, ";") {
+				if err := u.addAttr(u.Attrs, part, s); err != nil {
+					return nil, err
+				}
+			}
+		}
+	default:
+		return nil, fmt.Errorf("malformed key URI %q: unknown scheme %q (want file, pkcs11 or yubikey)", s, scheme)
+	}
+	for _, m := range []map[string]string{u.Attrs, u.Query} {
+		if _, ok := m["pin-value"]; ok {
+			return nil, fmt.Errorf("key URI %q holds a PIN: never put a secret in a URI; use pin-source=FILE or answer the prompt", redact(s))
+		}
+	}
+	return u, nil
+}
+
+func (u *URI) addAttr(into map[string]string, part, whole string) error {
+	if part == "" {
+		return nil
+	}
+	name, value, ok := strings.Cut(part, "=")
+	if !ok || name == "" {
+		return fmt.Errorf("malformed key URI %q: attribute %q is not name=value", redact(whole), part)
+	}
+	v, err := url.PathUnescape(value)
+	if err != nil {
+		return fmt.Errorf("malformed key URI %q: attribute %q: %w", redact(whole), name, err)
+	}
+	if _, dup := into[name]; dup {
+		return fmt.Errorf("malformed key URI %q: attribute %q given twice", redact(whole), name)
+	}
+	into[name] = v
+	return nil
+}
+
+// redact hides the value of a pin-value attribute in messages.
+func redact(s string) string {
+	i := strings.Index(s, "pin-value=")
+	if i < 0 {
+		return s
+	}
+	j := strings.IndexAny(s[i:], ";&")
+	if j < 0 {
+		return s[:i] + "pin-value=REDACTED"
+	}
+	return s[:i] + "pin-value=REDACTED" + s[i+j:]
+}
+
+// String is the URI as given.
+func (u *URI) String() string { return u.raw }
+
+// CheckAttrs refuses attributes a backend does not know, naming them.
+func (u *URI) CheckAttrs(path, query []string) error {
+	var unknown []string
+	for name := range u.Attrs {
+		if !contains(path, name) {
+			unknown = append(unknown, name)
+		}
+	}
+	for name := range u.Query {
+		if !contains(query, name) {
+			unknown = append(unknown, "?"+name)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return fmt.Errorf("key URI %q: unknown attribute(s) %s", u.raw, strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

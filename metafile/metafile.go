@@ -1,0 +1,310 @@
+// Package metafile reads and writes TUF metadata files as bytes.
+//
+// A metadata file is {"signed": ..., "signatures": [...]}. Signatures are
+// made over the canonical JSON of "signed", so this package keeps "signed"
+// exactly as it was read (json.RawMessage) and never re-serializes it from a
+// struct: metadata made by other tools, with their vendor fields, odd time
+// formats or key encodings, keeps every byte that was signed. Unknown
+// top-level fields and unknown signature fields are kept too.
+//
+// Typed views of the content come from go-tuf's metadata types (Root,
+// Targets ...), decoded from the same bytes; they are for reading, not for
+// writing back.
+package metafile
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/secure-systems-lab/go-securesystemslib/cjson"
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+)
+
+// MaxSize bounds a metadata file we read (a pep480 claimed role with 100,000
+// projects is about 36 MB).
+const MaxSize = 512 << 20
+
+// File is one TUF metadata file.
+type File struct {
+	// Signed is the "signed" object exactly as read or built.
+	Signed     json.RawMessage
+	Signatures []Signature
+	// Extra holds unknown top-level fields, kept as they were.
+	Extra map[string]json.RawMessage
+
+	canonical []byte
+}
+
+// Signature is one entry of "signatures".
+type Signature struct {
+	KeyID string
+	// Sig is the hex signature as written ("" is a placeholder some tools use
+	// for a key that has not signed yet).
+	Sig   string
+	Extra map[string]json.RawMessage
+}
+
+// Header is what every role's "signed" object carries.
+type Header struct {
+	Type        string    `json:"_type"`
+	SpecVersion string    `json:"spec_version"`
+	Version     int64     `json:"version"`
+	Expires     time.Time `json:"expires"`
+}
+
+// Parse reads a metadata file. It checks the envelope's shape, not the
+// signatures.
+func Parse(data []byte) (*File, error) {
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("metadata is %d bytes, over the limit of %d", len(data), MaxSize)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, fmt.Errorf("not a JSON object: %w", err)
+	}
+	f := &File{}
+	signed, ok := top["signed"]
+	if !ok || len(signed) == 0 || signed[0] != '{' {
+		return nil, fmt.Errorf("field \"signed\" is missing or not an object")
+	}
+	f.Signed = append(json.RawMessage(nil), signed...)
+	rawSigs, ok := top["signatures"]
+	if !ok {
+		return nil, fmt.Errorf("field \"signatures\" is missing")
+	}
+	var sigs []map[string]json.RawMessage
+	if err := json.Unmarshal(rawSigs, &sigs); err != nil {
+		return nil, fmt.Errorf("field \"signatures\" is not a list of objects: %w", err)
+	}
+	for i, s := range sigs {
+		var sig Signature
+		if err := json.Unmarshal(s["keyid"], &sig.KeyID); err != nil || sig.KeyID == "" {
+			return nil, fmt.Errorf("signatures[%d].keyid is missing or not a string", i)
+		}
+		if err := json.Unmarshal(s["sig"], &sig.Sig); err != nil {
+			return nil, fmt.Errorf("signatures[%d].sig is missing or not a string", i)
+		}
+		delete(s, "keyid")
+		delete(s, "sig")
+		if len(s) > 0 {
+			sig.Extra = s
+		}
+		f.Signatures = append(f.Signatures, sig)
+	}
+	delete(top, "signed")
+	delete(top, "signatures")
+	if len(top) > 0 {
+		f.Extra = top
+	}
+	if _, err := f.Header(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// FromSigned builds an unsigned file whose "signed" is the canonical JSON
+// of v (a go-tuf RootType, TargetsType ...). Writing "signed" in canonical
+// form means the bytes in the file are the bytes that get signed.
+func FromSigned(v any) (*File, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("failed to encode metadata: %w", err)
+	}
+	c, err := Canonicalize(buf.Bytes())
+	if err != nil {
+		return nil, err
+	}
+	f := &File{Signed: c, canonical: c}
+	if _, err := f.Header(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Canonicalize returns the canonical JSON (OLPC, as TUF uses) of a JSON
+// document.
+func Canonicalize(doc []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("failed to decode JSON: %w", err)
+	}
+	c, err := cjson.EncodeCanonical(v)
+	if err != nil {
+		return nil, fmt.Errorf("not canonicalizable: %w", err)
+	}
+	return c, nil
+}
+
+// Canonical returns the canonical bytes of "signed": what signatures cover.
+func (f *File) Canonical() ([]byte, error) {
+	if f.canonical == nil {
+		c, err := Canonicalize(f.Signed)
+		if err != nil {
+			return nil, fmt.Errorf("signed: %w", err)
+		}
+		f.canonical = c
+	}
+	return f.canonical, nil
+}
+
+// Header decodes the fields every role carries.
+func (f *File) Header() (Header, error) {
+	var h Header
+	if err := json.Unmarshal(f.Signed, &h); err != nil {
+		return h, fmt.Errorf("signed: %w", err)
+	}
+	switch {
+	case h.Type == "":
+		return h, fmt.Errorf("signed._type is missing")
+	case h.Version < 1:
+		return h, fmt.Errorf("signed.version is %d, want a positive integer", h.Version)
+	case h.Expires.IsZero():
+		return h, fmt.Errorf("signed.expires is missing")
+	}
+	return h, nil
+}
+
+// Root decodes "signed" as root metadata.
+func (f *File) Root() (*metadata.RootType, error) {
+	var r metadata.RootType
+	if err := decodeAs(f, metadata.ROOT, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+// Targets decodes "signed" as targets metadata (top-level or delegated).
+func (f *File) Targets() (*metadata.TargetsType, error) {
+	var t metadata.TargetsType
+	if err := decodeAs(f, metadata.TARGETS, &t); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+// Snapshot decodes "signed" as snapshot metadata.
+func (f *File) Snapshot() (*metadata.SnapshotType, error) {
+	var s metadata.SnapshotType
+	if err := decodeAs(f, metadata.SNAPSHOT, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Timestamp decodes "signed" as timestamp metadata.
+func (f *File) Timestamp() (*metadata.TimestampType, error) {
+	var t metadata.TimestampType
+	if err := decodeAs(f, metadata.TIMESTAMP, &t); err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+func decodeAs(f *File, typ string, v any) error {
+	h, err := f.Header()
+	if err != nil {
+		return err
+	}
+	if h.Type != typ {
+		return fmt.Errorf("signed._type is %q, want %q", h.Type, typ)
+	}
+	if err := json.Unmarshal(f.Signed, v); err != nil {
+		return fmt.Errorf("signed: not valid %s metadata: %w", typ, err)
+	}
+	return nil
+}
+
+// SignatureBy returns the index of the signature by keyID, or -1.
+func (f *File) SignatureBy(keyID string) int {
+	for i, s := range f.Signatures {
+		if s.KeyID == keyID {
+			return i
+		}
+	}
+	return -1
+}
+
+// AddSignature appends a signature; an empty placeholder for the same key ID
+// is replaced.
+func (f *File) AddSignature(keyID string, sig string) {
+	if i := f.SignatureBy(keyID); i >= 0 && f.Signatures[i].Sig == "" {
+		f.Signatures[i].Sig = sig
+		return
+	}
+	f.Signatures = append(f.Signatures, Signature{KeyID: keyID, Sig: sig})
+}
+
+// Marshal writes the file: "signatures" then "signed", indented, with a
+// trailing newline. "signed" keeps its content byte for byte; only
+// whitespace between tokens changes, which canonical JSON ignores.
+func (f *File) Marshal() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("{\n")
+	names := make([]string, 0, len(f.Extra))
+	for name := range f.Extra {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		writeMember(&b, name, f.Extra[name], "  ")
+		b.WriteString(",\n")
+	}
+	b.WriteString("  \"signatures\": [")
+	for i, s := range f.Signatures {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		obj := map[string]json.RawMessage{}
+		for k, v := range s.Extra {
+			obj[k] = v
+		}
+		obj["keyid"] = jsonString(s.KeyID)
+		obj["sig"] = jsonString(s.Sig)
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteString("\n    {")
+		for j, k := range keys {
+			if j > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString("\n")
+			writeMember(&b, k, obj[k], "      ")
+		}
+		b.WriteString("\n    }")
+	}
+	if len(f.Signatures) > 0 {
+		b.WriteString("\n  ")
+	}
+	b.WriteString("],\n")
+	writeMember(&b, "signed", f.Signed, "  ")
+	b.WriteString("\n}\n")
+	return b.Bytes(), nil
+}
+
+func writeMember(b *bytes.Buffer, name string, value json.RawMessage, indent string) {
+	b.WriteString(indent)
+	b.Write(jsonString(name))
+	b.WriteString(": ")
+	if err := json.Indent(b, value, indent, "  "); err != nil {
+		// value came from a JSON decoder or encoder; keep it as it is.
+		b.Write(value)
+	}
+}
+
+func jsonString(s string) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s)
+	return bytes.TrimRight(buf.Bytes(), "\n")
+}
