@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -132,6 +133,9 @@ func (b fileBackend) Generate(u *URI, t KeyType, p Prompter) (*metadata.Key, err
 	}
 	pub, err := MarshalKeyJSON(s.TUFKey())
 	if err != nil {
+		return nil, err
+	}
+	if err := atomicfile.MkdirAll(filepath.Dir(u.Path), 0o700); err != nil {
 		return nil, err
 	}
 	if err := atomicfile.WriteNew(u.Path, append(data, '\n'), 0o600); err != nil {

@@ -90,6 +90,9 @@ func FromPublicKey(pub crypto.PublicKey) (*metadata.Key, error) {
 // tools write too: the legacy keytype "ecdsa-sha2-nistp256", ECDSA points as
 // hex instead of PEM, and RSA keys.
 func PublicKeyOf(k *metadata.Key) (crypto.PublicKey, error) {
+	if k == nil {
+		return nil, fmt.Errorf("key is null")
+	}
 	switch k.Type {
 	case KeyTypeEd25519:
 		if k.Scheme != SchemeEd25519 {
@@ -202,6 +205,9 @@ func FullID(k *metadata.Key) (string, error) {
 // SameKey reports whether a and b hold the same public key, however they are
 // encoded (PEM or hex, legacy keytype, different key IDs).
 func SameKey(a, b *metadata.Key) bool {
+	if a == nil || b == nil {
+		return false
+	}
 	pa, err1 := PublicKeyOf(a)
 	pb, err2 := PublicKeyOf(b)
 	if err1 != nil || err2 != nil {

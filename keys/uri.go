@@ -32,7 +32,7 @@ type URI struct {
 func ParseURI(s string) (*URI, error) {
 	scheme, rest, ok := strings.Cut(s, ":")
 	if !ok || scheme == "" {
-		return nil, fmt.Errorf("malformed key URI %q: want file:PATH, pkcs11:... or yubikey:...", s)
+		return nil, fmt.Errorf("malformed key URI %q: want file:PATH, pkcs11:... or yubikey:...", redact(s))
 	}
 	u := &URI{Scheme: scheme, Attrs: map[string]string{}, Query: map[string]string{}, raw: s}
 	path, query, _ := strings.Cut(rest, "?")
@@ -47,7 +47,7 @@ func ParseURI(s string) (*URI, error) {
 	case "file":
 		p, err := url.PathUnescape(path)
 		if err != nil || p == "" {
-			return nil, fmt.Errorf("malformed key URI %q: want file:PATH", s)
+			return nil, fmt.Errorf("malformed key URI %q: want file:PATH", redact(s))
 		}
 		u.Path = p
 	case "pkcs11", "yubikey":
@@ -59,11 +59,11 @@ func ParseURI(s string) (*URI, error) {
 			}
 		}
 	default:
-		return nil, fmt.Errorf("malformed key URI %q: unknown scheme %q (want file, pkcs11 or yubikey)", s, scheme)
+		return nil, fmt.Errorf("malformed key URI %q: unknown scheme %q (want file, pkcs11 or yubikey)", redact(s), scheme)
 	}
 	for _, m := range []map[string]string{u.Attrs, u.Query} {
 		if _, ok := m["pin-value"]; ok {
-			return nil, fmt.Errorf("key URI %q holds a PIN: never put a secret in a URI; use pin-source=FILE or answer the prompt", redact(s))
+			return nil, errPINInURI(s)
 		}
 	}
 	return u, nil
@@ -77,6 +77,11 @@ func (u *URI) addAttr(into map[string]string, part, whole string) error {
 	if !ok || name == "" {
 		return fmt.Errorf("malformed key URI %q: attribute %q is not name=value", redact(whole), part)
 	}
+	if name == "pin-value" {
+		// Refused before unescaping, so that no error (a bad escape, a
+		// duplicate) can quote any part of the PIN.
+		return errPINInURI(whole)
+	}
 	v, err := url.PathUnescape(value)
 	if err != nil {
 		return fmt.Errorf("malformed key URI %q: attribute %q: %w", redact(whole), name, err)
@@ -88,17 +93,28 @@ func (u *URI) addAttr(into map[string]string, part, whole string) error {
 	return nil
 }
 
-// redact hides the value of a pin-value attribute in messages.
+func errPINInURI(s string) error {
+	return fmt.Errorf("key URI %q holds a PIN: never put a secret in a URI; use pin-source=FILE or answer the prompt", redact(s))
+}
+
+// redact hides the value of every pin-value attribute in messages.
 func redact(s string) string {
-	i := strings.Index(s, "pin-value=")
-	if i < 0 {
-		return s
+	const attr = "pin-value="
+	var b strings.Builder
+	for {
+		i := strings.Index(s, attr)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i] + attr + "REDACTED")
+		s = s[i+len(attr):]
+		if j := strings.IndexAny(s, ";&"); j >= 0 {
+			s = s[j:]
+		} else {
+			s = ""
+		}
 	}
-	j := strings.IndexAny(s[i:], ";&")
-	if j < 0 {
-		return s[:i] + "pin-value=REDACTED"
-	}
-	return s[:i] + "pin-value=REDACTED" + s[i+j:]
 }
 
 // String is the URI as given.

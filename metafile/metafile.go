@@ -76,6 +76,10 @@ func Parse(data []byte) (*File, error) {
 		return nil, fmt.Errorf("field \"signatures\" is missing")
 	}
 	var sigs []map[string]json.RawMessage
+	if rawSigs[0] != '[' {
+		// null would decode to an empty list; it is not one.
+		return nil, fmt.Errorf("field \"signatures\" is not a list of objects")
+	}
 	if err := json.Unmarshal(rawSigs, &sigs); err != nil {
 		return nil, fmt.Errorf("field \"signatures\" is not a list of objects: %w", err)
 	}
@@ -107,7 +111,9 @@ func Parse(data []byte) (*File, error) {
 
 // FromSigned builds an unsigned file whose "signed" is the canonical JSON
 // of v (a go-tuf RootType, TargetsType ...). Writing "signed" in canonical
-// form means the bytes in the file are the bytes that get signed.
+// form means the bytes in the file are the bytes that get signed, except
+// for control characters (the newlines of a PEM key): canonical JSON leaves
+// them raw, which JSON forbids, so "signed" holds them escaped.
 func FromSigned(v any) (*File, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -119,11 +125,37 @@ func FromSigned(v any) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &File{Signed: c, canonical: c}
+	f := &File{Signed: escapeControl(c), canonical: c}
 	if _, err := f.Header(); err != nil {
 		return nil, err
 	}
 	return f, nil
+}
+
+// escapeControl makes canonical JSON valid JSON with the same canonical
+// form: it escapes the control characters canonical JSON writes raw. In
+// canonical JSON they occur only inside strings (there is no whitespace
+// between tokens), and UTF-8 never uses bytes below 0x20 in multi-byte
+// sequences, so a byte-wise replacement is exact.
+func escapeControl(c []byte) []byte {
+	n := 0
+	for _, ch := range c {
+		if ch < 0x20 {
+			n++
+		}
+	}
+	if n == 0 {
+		return c
+	}
+	out := make([]byte, 0, len(c)+5*n)
+	for _, ch := range c {
+		if ch < 0x20 {
+			out = fmt.Appendf(out, "\\u%04x", ch)
+			continue
+		}
+		out = append(out, ch)
+	}
+	return out
 }
 
 // Canonicalize returns the canonical JSON (OLPC, as TUF uses) of a JSON

@@ -7,7 +7,11 @@
 // file, the line and the field path (plan.yaml:12: roles.root.threshold: ...).
 // Key material named by the plan is resolved (public key files read, key
 // URIs asked for their public key) as part of loading, so a plan that loads
-// is a plan that can be carried out.
+// is a plan that can be carried out. Relative paths in the plan (public_key
+// files, and the path and pin-source of a key URI) are taken against the
+// plan's directory. A key on a device that is not connected is taken from
+// its public_key file. Defaults (expiry periods, bin count, consistent
+// snapshots) are filled in, so what Load returns is final.
 //
 // Example (pep458):
 //
@@ -82,12 +86,15 @@ type Plan struct {
 type Keyholder struct {
 	Name    string `yaml:"name"`
 	Contact string `yaml:"contact"`
-	// Key is the key's URI (file:, pkcs11:, yubikey:).
+	// Key is the key's URI (file:, pkcs11:, yubikey:). Load rewrites a
+	// relative file path or pin-source in it against the plan's directory.
 	Key string `yaml:"key"`
 	// PublicKey is a TUF public key JSON file, relative to the plan.
 	PublicKey string `yaml:"public_key"`
 
-	// TUFKey and KeyID are resolved by Load.
+	// TUFKey and KeyID are resolved by Load. TUFKey is in the form this
+	// tool writes into metadata (Ed25519 hex, ECDSA PEM, no vendor fields),
+	// whatever form the public key file used.
 	TUFKey *metadata.Key `yaml:"-"`
 	KeyID  string        `yaml:"-"`
 }
@@ -131,7 +138,8 @@ type BinsRole struct {
 type OnlineKey struct {
 	Name      string `yaml:"name"`
 	PublicKey string `yaml:"public_key"`
-	Key       string `yaml:"key"`
+	// Key is the key's URI, as for a keyholder; optional.
+	Key string `yaml:"key"`
 	// URI is where the server finds the key (x-rstuf-online-key-uri);
 	// required for rstuf.
 	URI string `yaml:"uri"`

@@ -70,7 +70,7 @@ func newRule(role, delegator string, keyIDs []string, threshold int, all map[str
 	r := Rule{Role: role, Delegator: delegator, KeyIDs: append([]string(nil), keyIDs...), Threshold: threshold, Keys: map[string]*metadata.Key{}}
 	for _, id := range keyIDs {
 		k, ok := all[id]
-		if !ok {
+		if !ok || k == nil {
 			return Rule{}, fmt.Errorf("%s lists key %s for %q but does not define it", delegator, short(id), role)
 		}
 		r.Keys[id] = k

@@ -1,0 +1,253 @@
+package ceremony
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/publish"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// DemoOptions says where to run a rehearsal.
+type DemoOptions struct {
+	Profile plan.Profile
+	// Out must not exist or be empty.
+	Out string
+	// Log receives a narrative of the steps.
+	Log io.Writer
+	// Now is the ceremony's time; zero means time.Now().
+	Now time.Time
+}
+
+// DemoTarget is the sample target every demo repository serves.
+const DemoTarget = "packages/ceremony-demo-1.0.tar.gz"
+
+// Demo layout under DemoOptions.Out. Later steps extend it; these names
+// stay.
+const (
+	DemoBootstrapWorkspace = "workspace"
+	DemoRootV2Workspace    = "workspace-root-v2"
+	DemoRepository         = "repository"
+)
+
+type demoHolder struct {
+	name    string
+	keyType keys.KeyType
+}
+
+// The demo's keyholders: erin leaves and frank joins at the root rotation.
+var demoHolders = []demoHolder{
+	{"alice", keys.TypeEd25519},
+	{"bob", keys.TypeECDSAP256},
+	{"carol", keys.TypeECDSAP384},
+	{"dave", keys.TypeEd25519},
+	{"erin", keys.TypeECDSAP256},
+	{"frank", keys.TypeEd25519},
+}
+
+// Demo runs a whole rehearsal with throwaway keys held in memory (never
+// written): a 3-of-5 root bootstrap with the profile's offline roles, a
+// root rotation to v2 in which one keyholder leaves and one joins (signed
+// under both thresholds), and the online side played with a throwaway
+// online key. It writes plans, public keys, both workspaces and a
+// repository that any TUF client trusting repository/metadata/1.root.json
+// can refresh from and download DemoTarget.
+func Demo(opts DemoOptions) error {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if opts.Profile == "" {
+		opts.Profile = plan.ProfilePEP458
+	}
+	log := opts.Log
+	if log == nil {
+		log = io.Discard
+	}
+	say := func(format string, args ...any) { fmt.Fprintf(log, format+"\n", args...) }
+	if err := checkEmptyDir(opts.Out); err != nil {
+		return err
+	}
+	if err := atomicfile.MkdirAll(filepath.Join(opts.Out, "keys"), 0o755); err != nil {
+		return err
+	}
+
+	say("rehearsal of a %s ceremony in %s (throwaway keys, held in memory only)", opts.Profile, opts.Out)
+	signers := map[string]keys.Signer{}
+	for _, h := range demoHolders {
+		s, err := keys.GenerateSoftware("memory:"+h.name, h.keyType)
+		if err != nil {
+			return err
+		}
+		signers[h.name] = s
+		if err := writePublicKey(opts.Out, h.name, s); err != nil {
+			return err
+		}
+		say("  key for %-5s %-10s %s", h.name, h.keyType, mustID(s))
+	}
+	online, err := keys.GenerateSoftware("memory:online", keys.TypeEd25519)
+	if err != nil {
+		return err
+	}
+	if err := writePublicKey(opts.Out, "online", online); err != nil {
+		return err
+	}
+
+	bootstrapPlan := filepath.Join(opts.Out, "plan-bootstrap.yaml")
+	if err := atomicfile.WriteNew(bootstrapPlan, []byte(demoPlan(opts.Profile, []string{"alice", "bob", "carol", "dave", "erin"})), 0o644); err != nil {
+		return err
+	}
+	ws1 := filepath.Join(opts.Out, DemoBootstrapWorkspace)
+	say("init: %s from %s", ws1, bootstrapPlan)
+	if _, err := Init(InitOptions{Plan: bootstrapPlan, Dir: ws1, Now: now}); err != nil {
+		return err
+	}
+	// Four sign where three would do: tuf-js (npm) checks every ECDSA
+	// signature with SHA-256 whatever the scheme, so carol's P-384 signature
+	// does not count there; the thresholds hold for every client without it.
+	for _, name := range []string{"alice", "bob", "carol", "dave"} {
+		if err := demoSign(say, ws1, signers[name], now); err != nil {
+			return err
+		}
+	}
+	if err := demoRequireMet(ws1); err != nil {
+		return err
+	}
+
+	rotatePlan := filepath.Join(opts.Out, "plan-root-v2.yaml")
+	if err := atomicfile.WriteNew(rotatePlan, []byte(demoPlan(opts.Profile, []string{"alice", "bob", "carol", "dave", "frank"})), 0o644); err != nil {
+		return err
+	}
+	ws2 := filepath.Join(opts.Out, DemoRootV2Workspace)
+	say("init: %s, root v2 from %s (erin leaves, frank joins)", ws2, rotatePlan)
+	if _, err := Init(InitOptions{Plan: rotatePlan, Dir: ws2, TrustedRoot: filepath.Join(ws1, workspace.MetadataDir, "root.json"), Now: now}); err != nil {
+		return err
+	}
+	// erin signs for the previous root only, frank for the new one only.
+	for _, name := range []string{"alice", "bob", "erin", "frank"} {
+		if err := demoSign(say, ws2, signers[name], now); err != nil {
+			return err
+		}
+	}
+	if err := demoRequireMet(ws2); err != nil {
+		return err
+	}
+
+	p, err := plan.Load(rotatePlan)
+	if err != nil {
+		return err
+	}
+	w1, err := workspace.Open(ws1)
+	if err != nil {
+		return err
+	}
+	w2, err := workspace.Open(ws2)
+	if err != nil {
+		return err
+	}
+	root1, err := w1.Metadata(metadata.ROOT)
+	if err != nil {
+		return err
+	}
+	root2, err := w2.Metadata(metadata.ROOT)
+	if err != nil {
+		return err
+	}
+	offline := map[string]*metafile.File{}
+	for _, role := range w1.State.Roles[1:] {
+		if offline[role], err = w1.Metadata(role); err != nil {
+			return err
+		}
+	}
+	repo := filepath.Join(opts.Out, DemoRepository)
+	say("online side (simulated): publishing %s with the throwaway online key", repo)
+	return publish.Write(&publish.Repository{
+		Dir: repo, Roots: []*metafile.File{root1, root2}, Offline: offline, Plan: p, Online: online,
+		Targets: []publish.Target{{Path: DemoTarget, Data: []byte("ceremony demo target: this is what a client downloads\n")}},
+		Now:     now,
+	})
+}
+
+func demoSign(say func(string, ...any), dir string, s keys.Signer, now time.Time) error {
+	res, err := Sign(SignOptions{Dir: dir, Signer: s, Now: now})
+	if err != nil {
+		return err
+	}
+	for _, sig := range res.Signed {
+		say("  %-5s signed %s", sig.Holder, sig.Role)
+	}
+	return nil
+}
+
+func demoRequireMet(dir string) error {
+	st, err := GetStatus(dir)
+	if err != nil {
+		return err
+	}
+	if !st.AllMet() {
+		return fmt.Errorf("demo workspace %q: thresholds not met after signing", dir)
+	}
+	return nil
+}
+
+func writePublicKey(out, name string, s keys.Signer) error {
+	b, err := keys.MarshalKeyJSON(s.TUFKey())
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteNew(filepath.Join(out, "keys", name+".pub"), b, 0o644)
+}
+
+func mustID(s keys.Signer) string {
+	id, err := keys.ID(s.TUFKey())
+	if err != nil {
+		return "?"
+	}
+	return id[:12]
+}
+
+// demoPlan writes the plan a rehearsal team would write, for rootHolders.
+func demoPlan(profile plan.Profile, rootHolders []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Rehearsal plan written by 'ceremony demo'. Keys are throwaway.\n")
+	fmt.Fprintf(&b, "profile: %s\nrepository: demo.example\nconsistent_snapshot: true\nkeyholders:\n", profile)
+	for _, h := range demoHolders {
+		fmt.Fprintf(&b, "  - name: %s\n    contact: %s@demo.example\n    public_key: keys/%s.pub\n", h.name, h.name, h.name)
+	}
+	fmt.Fprintf(&b, "roles:\n  root:\n    keyholders: [%s]\n    threshold: 3\n    expires_days: 365\n", strings.Join(rootHolders, ", "))
+	if profile != plan.ProfileRSTUF {
+		fmt.Fprintf(&b, "  targets:\n    keyholders: [alice, bob, carol]\n    threshold: 2\n    expires_days: 365\n")
+	} else {
+		fmt.Fprintf(&b, "  targets:\n    expires_days: 365\n")
+	}
+	if profile == plan.ProfilePEP480 {
+		fmt.Fprintf(&b, "  claimed:\n    keyholders: [alice, bob, carol]\n    threshold: 2\n    expires_days: 365\n")
+	}
+	fmt.Fprintf(&b, "  snapshot:\n    expires_days: 1\n  timestamp:\n    expires_days: 1\n  bins:\n    expires_days: 1\n    count: 16\n")
+	fmt.Fprintf(&b, "online:\n  - name: online\n    public_key: keys/online.pub\n    uri: demo:online-key\n")
+	return b.String()
+}
+
+func checkEmptyDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("failed to read output directory %q: %w", dir, err)
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("output directory %q is not empty: choose a new one (outputs are never overwritten)", dir)
+	}
+	return nil
+}

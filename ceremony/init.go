@@ -1,0 +1,165 @@
+package ceremony
+
+import (
+	"fmt"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/profiles"
+	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// InitOptions says what workspace to create.
+type InitOptions struct {
+	// Plan is the plan file.
+	Plan string
+	// Dir is the new workspace; it must not exist or be empty.
+	Dir string
+	// TrustedRoot, if set, is the current root: the workspace then
+	// prepares the next root version.
+	TrustedRoot string
+	// Now is the time expiry periods count from; zero means time.Now().
+	Now time.Time
+}
+
+// Init checks the plan in full, builds the unsigned metadata the profile
+// calls for and creates the workspace. Nothing is written if any check fails.
+func Init(opts InitOptions) (*workspace.Workspace, error) {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	planBytes, err := os.ReadFile(opts.Plan)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read plan: %w", err)
+	}
+	p, err := plan.Load(opts.Plan)
+	if err != nil {
+		return nil, err
+	}
+	state := workspace.State{
+		Kind:       workspace.Bootstrap,
+		Profile:    string(p.Profile),
+		Repository: p.Repository,
+		Created:    now.UTC().Truncate(time.Second),
+		Warnings:   p.Warnings,
+	}
+	roles := map[string]*metafile.File{}
+
+	var trustedBytes []byte
+	version := int64(1)
+	if opts.TrustedRoot != "" {
+		trustedBytes, err = os.ReadFile(opts.TrustedRoot)
+		if err != nil {
+			return nil, fmt.Errorf("failed to read trusted root: %w", err)
+		}
+		trusted, err := checkTrustedRoot(opts.TrustedRoot, trustedBytes)
+		if err != nil {
+			return nil, err
+		}
+		state.Kind = workspace.NextRoot
+		state.TrustedRootVersion = trusted.Version
+		version = trusted.Version + 1
+		state.Keys = append(state.Keys, previousKeys(trusted, p)...)
+	}
+
+	root, err := profiles.Root(p, version, now)
+	if err != nil {
+		return nil, err
+	}
+	if roles[metadata.ROOT], err = metafile.FromSigned(root); err != nil {
+		return nil, err
+	}
+	state.Roles = []string{metadata.ROOT}
+	// A next-root ceremony signs root only; bootstrap signs every offline role.
+	if state.Kind == workspace.Bootstrap && p.Profile != plan.ProfileRSTUF {
+		t, err := profiles.Targets(p, 1, now)
+		if err != nil {
+			return nil, err
+		}
+		if roles[metadata.TARGETS], err = metafile.FromSigned(t); err != nil {
+			return nil, err
+		}
+		state.Roles = append(state.Roles, metadata.TARGETS)
+		if p.Profile == plan.ProfilePEP480 {
+			if roles[plan.RoleClaimed], err = metafile.FromSigned(profiles.Claimed(p, 1, now)); err != nil {
+				return nil, err
+			}
+			state.Roles = append(state.Roles, plan.RoleClaimed)
+		}
+	}
+	state.Keys = append(planKeys(p), state.Keys...)
+	return workspace.Create(opts.Dir, state, planBytes, trustedBytes, roles)
+}
+
+// checkTrustedRoot reads the root a next-root ceremony starts from; it must
+// be root metadata signed by its own threshold.
+func checkTrustedRoot(path string, data []byte) (*metadata.RootType, error) {
+	f, err := metafile.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("trusted root %s: %w", path, err)
+	}
+	root, err := f.Root()
+	if err != nil {
+		return nil, fmt.Errorf("trusted root %s: %w", path, err)
+	}
+	rule, err := threshold.FromRoot(root, metadata.ROOT, fmt.Sprintf("root v%d", root.Version))
+	if err != nil {
+		return nil, fmt.Errorf("trusted root %s: %w", path, err)
+	}
+	tally, err := threshold.Count(rule, f)
+	if err != nil {
+		return nil, fmt.Errorf("trusted root %s: %w", path, err)
+	}
+	if !tally.Met() {
+		return nil, fmt.Errorf("trusted root %s: signatures: %d of the %d required by its own root role; use the fully signed root the repository serves", path, len(tally.Signed), rule.Threshold)
+	}
+	return root, nil
+}
+
+func planKeys(p *plan.Plan) []workspace.KeyEntry {
+	var out []workspace.KeyEntry
+	for _, h := range p.Keyholders {
+		out = append(out, workspace.KeyEntry{KeyID: h.KeyID, Holder: h.Name, Contact: h.Contact, URI: h.Key})
+	}
+	for _, k := range p.Online {
+		out = append(out, workspace.KeyEntry{KeyID: k.KeyID, Holder: k.Name, URI: k.URI, Online: true})
+	}
+	return out
+}
+
+// previousKeys names the keys of the trusted root that the plan does not
+// list (keyholders who leave), by their RSTUF name where they have one.
+func previousKeys(root *metadata.RootType, p *plan.Plan) []workspace.KeyEntry {
+	var out []workspace.KeyEntry
+	for id, k := range root.Keys {
+		known := false
+		for _, h := range p.Keyholders {
+			if keys.SameKey(h.TUFKey, k) {
+				known = true
+			}
+		}
+		for _, o := range p.Online {
+			if keys.SameKey(o.TUFKey, k) {
+				known = true
+			}
+		}
+		if known {
+			continue
+		}
+		name, _ := k.UnrecognizedFields[profiles.RSTUFKeyName].(string)
+		if name == "" {
+			name = "previous key " + id[:min(12, len(id))]
+		}
+		out = append(out, workspace.KeyEntry{KeyID: id, Holder: name})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].KeyID < out[j].KeyID })
+	return out
+}

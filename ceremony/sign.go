@@ -1,0 +1,244 @@
+package ceremony
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// ErrNotAuthorized means the key may not sign what was asked.
+var ErrNotAuthorized = errors.New("key is not authorized")
+
+// ErrAlreadySigned means the key has signed already.
+var ErrAlreadySigned = errors.New("key has already signed")
+
+// SignOptions says which key signs which roles of a workspace.
+type SignOptions struct {
+	Dir string
+	// KeyURI names the key; it is opened only after the key is known to be
+	// authorized, so no PIN is asked for a key that may not sign.
+	KeyURI string
+	// Signer, if set, is used instead of opening KeyURI (demo, tests).
+	Signer keys.Signer
+	// Role limits signing to one role; empty means every role the key may
+	// sign.
+	Role string
+	// Prompter asks for the passphrase or PIN.
+	Prompter keys.Prompter
+	// Now is the time expiry is checked against; zero means time.Now().
+	Now time.Time
+}
+
+// Signature is one signature made by Sign.
+type Signature struct {
+	Role   string
+	KeyIDs []string
+	Holder string
+}
+
+// SignResult says what Sign did.
+type SignResult struct {
+	Signed []Signature
+	// AlreadySigned lists roles the key had signed before.
+	AlreadySigned []string
+}
+
+// Sign signs every role of the workspace the key may sign (or only
+// opts.Role) over its canonical bytes, verifies each signature at once and
+// writes each role atomically as soon as its signature is made.
+//
+// It refuses, before asking for any secret: a key no rule authorizes; a
+// role the key has signed already; expired metadata; a root whose version
+// does not follow the trusted root.
+func Sign(opts SignOptions) (*SignResult, error) {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	ws, err := workspace.Open(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	l, err := load(ws)
+	if err != nil {
+		return nil, err
+	}
+	uri := opts.KeyURI
+	var pub *metadata.Key
+	if opts.Signer != nil {
+		pub, uri = opts.Signer.TUFKey(), opts.Signer.URI()
+	} else if pub, err = keys.PublicKey(uri); err != nil {
+		return nil, err
+	}
+
+	roles := ws.State.Roles
+	if opts.Role != "" {
+		if !ws.HasRole(opts.Role) {
+			return nil, fmt.Errorf("workspace %q does not sign role %q (it signs %s)", ws.Dir, opts.Role, strings.Join(roles, ", "))
+		}
+		roles = []string{opts.Role}
+	}
+
+	type job struct {
+		role   string
+		keyIDs []string
+	}
+	var jobs []job
+	res := &SignResult{}
+	for _, role := range roles {
+		rules, err := l.rules(role)
+		if err != nil {
+			return nil, err
+		}
+		ids := authorizedIDs(rules, pub)
+		if len(ids) == 0 {
+			if opts.Role != "" {
+				return nil, fmt.Errorf("%w: %s may not sign %s (%s)", ErrNotAuthorized, describeKey(ws, uri, pub), role, whoMay(ws, rules))
+			}
+			continue
+		}
+		f := l.files[role]
+		if signedBy(f, ids) {
+			res.AlreadySigned = append(res.AlreadySigned, role)
+			continue
+		}
+		if err := checkSignable(l, role, f, now); err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, job{role, ids})
+	}
+	if len(jobs) == 0 {
+		if len(res.AlreadySigned) > 0 {
+			return res, fmt.Errorf("%w: %s has already signed %s; a key signs each role once", ErrAlreadySigned, describeKey(ws, uri, pub), strings.Join(res.AlreadySigned, ", "))
+		}
+		return nil, fmt.Errorf("%w: %s may not sign any role in %q; the plan's keyholders are: %s", ErrNotAuthorized, describeKey(ws, uri, pub), ws.Dir, holders(ws))
+	}
+
+	signer := opts.Signer
+	if signer == nil {
+		if signer, err = keys.Open(uri, opts.Prompter); err != nil {
+			return nil, err
+		}
+		if c, ok := signer.(keys.Closer); ok {
+			defer c.Close()
+		}
+	}
+	if !keys.SameKey(signer.TUFKey(), pub) {
+		return nil, fmt.Errorf("the key opened from %q is not the key it named before opening (wrong device inserted?)", uri)
+	}
+	for _, j := range jobs {
+		f := l.files[j.role]
+		msg, err := f.Canonical()
+		if err != nil {
+			return res, fmt.Errorf("%s: %w", ws.MetadataPath(j.role), err)
+		}
+		sig, err := keys.SignMessage(signer, msg)
+		if err != nil {
+			return res, err
+		}
+		for _, id := range j.keyIDs {
+			f.AddSignature(id, hex.EncodeToString(sig))
+		}
+		if err := ws.WriteMetadata(j.role, f); err != nil {
+			return res, err
+		}
+		res.Signed = append(res.Signed, Signature{Role: j.role, KeyIDs: j.keyIDs, Holder: ws.Holder(j.keyIDs[0])})
+	}
+	return res, nil
+}
+
+// authorizedIDs are the key IDs under which the rules list pub. A key listed
+// under different IDs by the previous and the new root signs under each.
+func authorizedIDs(rules []threshold.Rule, pub *metadata.Key) []string {
+	var ids []string
+	for _, r := range rules {
+		if id, ok := r.KeyIDFor(pub); ok && !contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+func signedBy(f *metafile.File, ids []string) bool {
+	for _, id := range ids {
+		if i := f.SignatureBy(id); i >= 0 && f.Signatures[i].Sig != "" {
+			return true
+		}
+	}
+	return false
+}
+
+func checkSignable(l *loaded, role string, f *metafile.File, now time.Time) error {
+	h, err := f.Header()
+	if err != nil {
+		return fmt.Errorf("%s: %w", l.ws.MetadataPath(role), err)
+	}
+	if !h.Expires.After(now) {
+		return fmt.Errorf("%s: expired at %s: refusing to sign expired metadata; start a new workspace with 'ceremony init'", l.ws.MetadataPath(role), h.Expires.UTC().Format(time.RFC3339))
+	}
+	if want := l.expectedVersion(role); want != 0 && h.Version != want {
+		if l.trustedRoot != nil {
+			return fmt.Errorf("%s: version %d does not follow the trusted root version %d (want %d)", l.ws.MetadataPath(role), h.Version, l.trustedRoot.Version, want)
+		}
+		return fmt.Errorf("%s: version %d, want %d", l.ws.MetadataPath(role), h.Version, want)
+	}
+	return nil
+}
+
+func describeKey(ws *workspace.Workspace, uri string, pub *metadata.Key) string {
+	id, err := keys.ID(pub)
+	if err != nil {
+		return fmt.Sprintf("key %q", uri)
+	}
+	if h := ws.Holder(id); h != "" {
+		return fmt.Sprintf("%s's key %q (%s)", h, uri, id[:12])
+	}
+	return fmt.Sprintf("key %q (%s)", uri, id[:12])
+}
+
+func whoMay(ws *workspace.Workspace, rules []threshold.Rule) string {
+	var parts []string
+	for _, r := range rules {
+		var names []string
+		for _, id := range r.KeyIDs {
+			names = append(names, holderName(ws, id))
+		}
+		parts = append(parts, fmt.Sprintf("%s allows %s", r.Delegator, strings.Join(names, ", ")))
+	}
+	return strings.Join(parts, "; ")
+}
+
+func holders(ws *workspace.Workspace) string {
+	var names []string
+	for _, k := range ws.State.Keys {
+		if !k.Online {
+			names = append(names, k.Holder)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+func holderName(ws *workspace.Workspace, id string) string {
+	if h := ws.Holder(id); h != "" {
+		return h
+	}
+	return "key " + id[:min(12, len(id))]
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

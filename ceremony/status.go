@@ -1,0 +1,101 @@
+package ceremony
+
+import (
+	"time"
+
+	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// Status is who has signed what in a workspace.
+type Status struct {
+	Dir        string         `json:"workspace"`
+	Kind       workspace.Kind `json:"kind"`
+	Profile    string         `json:"profile"`
+	Repository string         `json:"repository,omitempty"`
+	Warnings   []string       `json:"warnings,omitempty"`
+	Roles      []RoleStatus   `json:"roles"`
+}
+
+// RoleStatus is one role's signing progress.
+type RoleStatus struct {
+	Role    string    `json:"role"`
+	Version int64     `json:"version"`
+	Expires time.Time `json:"expires"`
+	// Thresholds holds one count per rule: for a new root version the
+	// previous root's count first, then the new root's.
+	Thresholds []Count `json:"thresholds"`
+	Met        bool    `json:"met"`
+}
+
+// Count is the progress against one rule.
+type Count struct {
+	Delegator string  `json:"delegator"`
+	Threshold int     `json:"threshold"`
+	Signed    []Party `json:"signed"`
+	Missing   []Party `json:"missing"`
+	// Invalid are signatures present that do not verify.
+	Invalid []Party `json:"invalid,omitempty"`
+	Met     bool    `json:"met"`
+}
+
+// Party is a key and who holds it.
+type Party struct {
+	KeyID  string `json:"keyid"`
+	Holder string `json:"holder"`
+}
+
+// AllMet reports whether every threshold of every role is met.
+func (s *Status) AllMet() bool {
+	for _, r := range s.Roles {
+		if !r.Met {
+			return false
+		}
+	}
+	return true
+}
+
+// GetStatus reads a workspace and counts its signatures.
+func GetStatus(dir string) (*Status, error) {
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	l, err := load(ws)
+	if err != nil {
+		return nil, err
+	}
+	s := &Status{Dir: dir, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository, Warnings: ws.State.Warnings}
+	for _, role := range ws.State.Roles {
+		f := l.files[role]
+		h, err := f.Header()
+		if err != nil {
+			return nil, err
+		}
+		rules, err := l.rules(role)
+		if err != nil {
+			return nil, err
+		}
+		rs := RoleStatus{Role: role, Version: h.Version, Expires: h.Expires, Met: true}
+		for _, rule := range rules {
+			t, err := threshold.Count(rule, f)
+			if err != nil {
+				return nil, err
+			}
+			c := Count{Delegator: rule.Delegator, Threshold: rule.Threshold, Met: t.Met(),
+				Signed: parties(ws, t.Signed), Missing: parties(ws, t.Missing), Invalid: parties(ws, t.Invalid)}
+			rs.Thresholds = append(rs.Thresholds, c)
+			rs.Met = rs.Met && c.Met
+		}
+		s.Roles = append(s.Roles, rs)
+	}
+	return s, nil
+}
+
+func parties(ws *workspace.Workspace, ids []string) []Party {
+	out := []Party{}
+	for _, id := range ids {
+		out = append(out, Party{KeyID: id, Holder: holderName(ws, id)})
+	}
+	return out
+}

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+)
+
+func runInit(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	planPath := fs.String("plan", "", "the ceremony plan (YAML)")
+	from := fs.String("from", "", "the trusted current root: prepare the next root version")
+	rest, err := parseFlags(fs, args, stderr, "--plan PLAN [--from TRUSTED_ROOT] WORKSPACE", 1, 1)
+	if err != nil {
+		return err
+	}
+	if *planPath == "" {
+		return usageError{"--plan is required"}
+	}
+	ws, err := ceremony.Init(ceremony.InitOptions{Plan: *planPath, Dir: rest[0], TrustedRoot: *from})
+	if err != nil {
+		return err
+	}
+	for _, w := range ws.State.Warnings {
+		fmt.Fprintf(stderr, "ceremony: WARNING: %s\n", w)
+	}
+	fmt.Fprintf(stdout, "created %s workspace %s (%s) signing: %v\n", ws.State.Kind, ws.Dir, ws.State.Profile, ws.State.Roles)
+	fmt.Fprintf(stderr, "ceremony: hint: each keyholder now runs 'ceremony sign --key URI %s'; 'ceremony status %s' shows who is missing\n", ws.Dir, ws.Dir)
+	return nil
+}

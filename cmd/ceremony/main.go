@@ -1,0 +1,103 @@
+// Command ceremony is an offline key-ceremony and signing workstation for
+// TUF repositories (PyPI's PEP 458 and PEP 480, RSTUF, any TUF repository).
+//
+// Output rules: results go to stdout; prompts go to the terminal; messages,
+// warnings and errors go to stderr as "ceremony: ...", lowercase, without a
+// final period, with "ceremony: hint: ..." lines saying what to do next.
+//
+// Exit codes: 0 success; 1 failure (including a verification that does not
+// hold); 2 bad usage; 3 'ceremony status' found signatures still missing.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+	exitMissing = 3
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"keygen", "make a key (software key for rehearsals: --uri file:PATH)", runKeygen},
+		{"init", "create a workspace from a plan (--from TRUSTED_ROOT for the next root)", runInit},
+		{"sign", "sign every role in a workspace the key may sign", runSign},
+		{"status", "show who has signed what and who still must", runStatus},
+		{"verify", "verify a workspace or a repository as a client would", runVerify},
+		{"demo", "run a whole rehearsal with throwaway keys, no questions", runDemo},
+	}
+}
+
+// usageError is bad usage: exit 2 with the command's usage.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// exitError carries a specific exit code for an outcome that is not an
+// error message of its own (status with signatures missing).
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name != args[0] {
+			continue
+		}
+		err := c.run(args[1:], stdout, stderr)
+		var ue usageError
+		var ee exitError
+		switch {
+		case err == nil:
+			return exitOK
+		case errors.As(err, &ee):
+			return ee.code
+		case errors.As(err, &ue):
+			fmt.Fprintf(stderr, "ceremony %s: %s\n", c.name, ue.msg)
+			fmt.Fprintf(stderr, "ceremony: hint: run 'ceremony %s -h' for usage\n", c.name)
+			return exitUsage
+		case errors.Is(err, errHelp):
+			return exitOK
+		default:
+			fmt.Fprintf(stderr, "ceremony: %v\n", err)
+			return exitFailure
+		}
+	}
+	fmt.Fprintf(stderr, "ceremony: unknown command %q\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "usage: ceremony COMMAND [flags] [args]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(w, "\nrun 'ceremony COMMAND -h' for a command's flags\n")
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	"golang.org/x/term"
+
+	"github.com/tuf-ceremony/ceremony/keys"
+)
+
+// terminalPrompter asks for secrets on the controlling terminal, without
+// echo. It never retries by itself: a wrong secret is reported and the
+// command ends.
+type terminalPrompter struct{}
+
+var _ keys.Prompter = terminalPrompter{}
+
+func (terminalPrompter) Secret(req keys.SecretRequest) ([]byte, error) {
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return nil, fmt.Errorf("%q needs a %s and there is no terminal: add ?pin-source=FILE to the key URI", req.URI, req.Kind)
+	}
+	defer tty.Close()
+	ask := func(prompt string) ([]byte, error) {
+		fmt.Fprint(tty, prompt)
+		b, err := term.ReadPassword(int(tty.Fd()))
+		fmt.Fprintln(tty)
+		if err != nil {
+			return nil, fmt.Errorf("failed to read %s: %w", req.Kind, err)
+		}
+		return b, nil
+	}
+	label := fmt.Sprintf("%s for %s", req.Kind, req.URI)
+	if req.TriesLeft >= 0 {
+		label += fmt.Sprintf(" (%d tries left)", req.TriesLeft)
+	}
+	if req.Confirm {
+		label = "new " + label
+	}
+	first, err := ask("Enter " + label + ": ")
+	if err != nil {
+		return nil, err
+	}
+	if !req.Confirm {
+		return first, nil
+	}
+	second, err := ask("Repeat " + label + ": ")
+	if err != nil {
+		clear(first)
+		return nil, err
+	}
+	defer clear(second)
+	if !bytes.Equal(first, second) {
+		clear(first)
+		return nil, fmt.Errorf("the two %ss for %s differ: nothing was written", req.Kind, req.URI)
+	}
+	return first, nil
+}
+
+func (terminalPrompter) Notify(message string) {
+	fmt.Fprintf(os.Stderr, "ceremony: %s\n", message)
+}

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+)
+
+func runSign(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
+	key := fs.String("key", "", "the signing key's URI (file:, pkcs11:, yubikey:)")
+	role := fs.String("role", "", "sign only this role")
+	rest, err := parseFlags(fs, args, stderr, "--key URI [--role ROLE] WORKSPACE", 1, 1)
+	if err != nil {
+		return err
+	}
+	if *key == "" {
+		return usageError{"--key is required"}
+	}
+	res, err := ceremony.Sign(ceremony.SignOptions{Dir: rest[0], KeyURI: *key, Role: *role, Prompter: terminalPrompter{}})
+	if res != nil {
+		for _, s := range res.Signed {
+			fmt.Fprintf(stdout, "signed %s as %s (%s)\n", s.Role, s.Holder, strings.Join(shortIDs(s.KeyIDs), ", "))
+		}
+		if err == nil && len(res.AlreadySigned) > 0 {
+			fmt.Fprintf(stderr, "ceremony: already signed before: %s\n", strings.Join(res.AlreadySigned, ", "))
+		}
+	}
+	return err
+}
+
+func shortIDs(ids []string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id[:min(12, len(id))]
+	}
+	return out
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/verify"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+func runVerify(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	trusted := fs.String("trusted-root", "", "the root to start trusting from (default: the repository's 1.root.json)")
+	atFlag := fs.String("at", "", "verify as of this time (RFC 3339, e.g. 2025-01-31T12:00:00Z), for auditing past ceremonies")
+	rest, err := parseFlags(fs, args, stderr, "[--trusted-root FILE] [--at TIME] PATH", 1, 1)
+	if err != nil {
+		return err
+	}
+	var at time.Time
+	if *atFlag != "" {
+		if at, err = time.Parse(time.RFC3339, *atFlag); err != nil {
+			return usageError{fmt.Sprintf("--at %q is not an RFC 3339 time (2025-01-31T12:00:00Z)", *atFlag)}
+		}
+	}
+	path := rest[0]
+	var rep *verify.Report
+	switch {
+	case workspace.IsWorkspace(path):
+		rep, err = ceremony.VerifyWorkspace(path, *trusted, at)
+	case isDir(filepath.Join(path, "metadata")):
+		rep, err = verify.Repository(path, verify.Options{TrustedRoot: *trusted, At: at})
+	default:
+		return fmt.Errorf("%q is neither a workspace (no %s) nor a repository (no metadata/ directory)", path, workspace.StateFile)
+	}
+	if err != nil {
+		return err
+	}
+	rep.Print(stdout)
+	if !rep.OK() {
+		return fmt.Errorf("verification of %q failed: %d error(s)", path, len(rep.Errors()))
+	}
+	return nil
+}
+
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
+}

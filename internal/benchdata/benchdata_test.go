@@ -1,0 +1,107 @@
+package benchdata_test
+
+import (
+	"bytes"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/secure-systems-lab/go-securesystemslib/cjson"
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/internal/benchdata"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/threshold"
+)
+
+// The benchmarks run on benchdata.Projects (100,000) delegations; the same
+// code is checked here on 1,000 so that go test stays fast.
+const smallN = 1000
+
+// pep503 normalizes a project name as PEP 503 says.
+func pep503(name string) string {
+	return strings.ToLower(regexp.MustCompile(`[-_.]+`).ReplaceAllString(name, "-"))
+}
+
+func TestClaimedFixture(t *testing.T) {
+	fx, err := benchdata.Build(smallN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := fx.Role.Delegations
+	if got := len(d.Roles); got != smallN {
+		t.Fatalf("claimed delegates %d projects, want %d", got, smallN)
+	}
+	if got, want := len(d.Keys), smallN+smallN/4; got != want {
+		t.Errorf("claimed has %d keys, want %d", got, want)
+	}
+	for i, r := range d.Roles {
+		if r.Name != benchdata.ProjectName(i) || pep503(r.Name) != r.Name {
+			t.Fatalf("role %d is named %q, want the normalized %q", i, r.Name, benchdata.ProjectName(i))
+		}
+		if r.Threshold != 1 || !r.Terminating || len(r.KeyIDs) != benchdata.KeysPerProject(i) {
+			t.Fatalf("role %s: threshold %d, terminating %v, %d keys", r.Name, r.Threshold, r.Terminating, len(r.KeyIDs))
+		}
+		for _, id := range r.KeyIDs {
+			if d.Keys[id] == nil {
+				t.Fatalf("role %s lists key %s that claimed does not define", r.Name, id)
+			}
+		}
+	}
+	wheel := "packages/2a/7a/d01e6f8c3b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5/project_000123-1.0-py3-none-any.whl"
+	if ok, err := d.Roles[123].IsDelegatedPath(wheel); err != nil || !ok {
+		t.Errorf("project-000123 is not delegated %s (err %v)", wheel, err)
+	}
+	if ok, _ := d.Roles[124].IsDelegatedPath(wheel); ok {
+		t.Errorf("project-000124 is delegated another project's file %s", wheel)
+	}
+
+	// Same input, same bytes.
+	again, err := benchdata.Build(smallN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(fx.File, again.File) {
+		t.Error("two builds of the fixture differ")
+	}
+
+	// Ours and go-securesystemslib's cjson agree byte for byte.
+	if bytes.Equal(fx.Signed, fx.Canonical) {
+		t.Error("the signed object in the file is already canonical: canonicalizing it would measure a copy")
+	}
+	ours, err := metafile.Canonicalize(fx.Signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := cjson.EncodeCanonical(fx.Role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(ours, theirs) || !bytes.Equal(ours, fx.Canonical) {
+		t.Fatalf("canonical JSON differs: metafile %d bytes, cjson %d bytes, fixture %d bytes", len(ours), len(theirs), len(fx.Canonical))
+	}
+
+	// The signed file verifies, by our threshold count and by go-tuf.
+	f, err := metafile.Parse(fx.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule, err := threshold.FromTargets(fx.Top, benchdata.ClaimedRole, "targets v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tally, err := threshold.Count(rule, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tally.Met() || len(tally.Invalid) > 0 {
+		t.Errorf("claimed's 1-of-1 rule is not met: %+v", tally)
+	}
+	claimed, err := metadata.Targets().FromBytes(fx.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.TopMetadata().VerifyDelegate(benchdata.ClaimedRole, claimed); err != nil {
+		t.Errorf("go-tuf rejects the signed claimed role: %v", err)
+	}
+}

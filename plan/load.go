@@ -1,0 +1,628 @@
+package plan
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Problem is one thing wrong with a plan: where it is and what to do.
+type Problem struct {
+	// File is the plan's name as given to Load or Parse.
+	File string
+	// Line is 1-based; 0 when the problem has no line (such as an
+	// unreadable byte the YAML parser refuses before counting lines).
+	Line int
+	// Field is the path of the field, such as roles.root.threshold or
+	// keyholders[2].contact; empty for problems with the file as a whole.
+	Field string
+	// Message says what is wrong and, after a semicolon, what to do.
+	Message string
+}
+
+func (p Problem) String() string {
+	var b strings.Builder
+	b.WriteString(p.File)
+	if p.Line > 0 {
+		b.WriteString(":" + strconv.Itoa(p.Line))
+	}
+	b.WriteString(": ")
+	if p.Field != "" {
+		b.WriteString(p.Field + ": ")
+	}
+	b.WriteString(p.Message)
+	return b.String()
+}
+
+// Error is every problem found in a plan, in line order. Parse returns it
+// when a plan is refused.
+type Error struct {
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Load reads the plan at path. Relative paths in the plan are taken
+// against the plan's directory.
+func Load(path string) (*Plan, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read plan: %w", err)
+	}
+	return Parse(data, path, filepath.Dir(path))
+}
+
+// Parse reads a plan from data. name is what problems are reported
+// against; dir is the directory relative paths in the plan are taken
+// against ("" means the current directory).
+//
+// Parse rejects anything it does not understand, fills in defaults,
+// checks every rule and resolves every key. On failure the error is an
+// *Error listing every problem found, one per line.
+func Parse(data []byte, name, dir string) (*Plan, error) {
+	if dir == "" {
+		dir = "."
+	}
+	r := &reader{file: name, dir: dir, lines: map[string]int{}, bad: map[string]bool{}}
+	p := &Plan{Path: name, Dir: dir}
+	if root := r.document(data); root != nil && r.plan(root, p) {
+		r.check(p)
+	}
+	if len(r.problems) > 0 {
+		byLine(r.problems)
+		return nil, &Error{Problems: r.problems}
+	}
+	byLine(r.warnings)
+	for _, w := range r.warnings {
+		p.Warnings = append(p.Warnings, w.String())
+	}
+	return p, nil
+}
+
+func byLine(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Line < ps[j].Line })
+}
+
+// reader walks the YAML node tree into a Plan, noting the line of every
+// field it sees, then checks the result (validate.go).
+type reader struct {
+	file string
+	dir  string
+	// lines holds the line of each field path that appears in the plan.
+	lines map[string]int
+	// bad marks field paths whose value could not be read, so the checks
+	// do not pile further problems onto them.
+	bad      map[string]bool
+	problems []Problem
+	warnings []Problem
+}
+
+// problem records a problem at field (line looked up from the plan).
+func (r *reader) problem(field, format string, args ...any) {
+	r.problemAt(r.line(field), field, format, args...)
+}
+
+func (r *reader) problemAt(line int, field, format string, args ...any) {
+	r.problems = append(r.problems, Problem{File: r.file, Line: line, Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (r *reader) warn(field, format string, args ...any) {
+	r.warnings = append(r.warnings, Problem{File: r.file, Line: r.line(field), Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// line is the line of field, or of its nearest parent that appears.
+func (r *reader) line(field string) int {
+	for {
+		if l, ok := r.lines[field]; ok {
+			return l
+		}
+		if field == "" {
+			return 0
+		}
+		field = parent(field)
+	}
+}
+
+// given reports whether field appears in the plan.
+func (r *reader) given(field string) bool {
+	_, ok := r.lines[field]
+	return ok
+}
+
+// usable reports whether field appears and its value was read.
+func (r *reader) usable(field string) bool {
+	return r.given(field) && !r.bad[field]
+}
+
+func parent(field string) string {
+	i := strings.LastIndexAny(field, ".[")
+	if i < 0 {
+		return ""
+	}
+	return field[:i]
+}
+
+func join(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func index(path string, i int) string {
+	return path + "[" + strconv.Itoa(i) + "]"
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// document parses data as exactly one YAML document and returns its
+// top-level node, or nil after recording why not.
+func (r *reader) document(data []byte) (root *yaml.Node) {
+	defer func() {
+		// yaml.v3 has panicked on hostile input before; a plan must be
+		// refused, never crash the tool.
+		if v := recover(); v != nil {
+			root = nil
+			r.problemAt(0, "", "the YAML parser failed (%v); check the file's syntax", v)
+		}
+	}()
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			r.problemAt(0, "", "the plan is empty; write the plan's fields (profile, keyholders, roles, online)")
+		} else {
+			r.syntaxProblem(err)
+		}
+		return nil
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		r.problemAt(next.Line, "", "a second YAML document starts here; a plan is one document: remove the \"---\" and what follows")
+	case !errors.Is(err, io.EOF):
+		r.syntaxProblem(err)
+	}
+	if len(doc.Content) == 0 {
+		r.problemAt(doc.Line, "", "the plan is empty; write the plan's fields (profile, keyholders, roles, online)")
+		return nil
+	}
+	root = doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.ShortTag() == "!!null" {
+		r.problemAt(doc.Line, "", "the plan is empty; write the plan's fields (profile, keyholders, roles, online)")
+		return nil
+	}
+	if len(r.problems) > 0 {
+		return nil
+	}
+	return root
+}
+
+// yamlParserProblems are the problems yaml.v3's parser (not its scanner)
+// reports. It prints their line counting from 0 and leaves the line out
+// when it is 0; scanner problems are counted from 1.
+var yamlParserProblems = []string{
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"did not find expected '-' indicator",
+	"did not find expected <document start>",
+	"did not find expected <stream-start>",
+	"did not find expected key",
+	"did not find expected node content",
+	"found duplicate %TAG directive",
+	"found duplicate %YAML directive",
+	"found incompatible YAML document",
+	"found undefined tag handle",
+}
+
+func (r *reader) syntaxProblem(err error) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := 0
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	if contains(yamlParserProblems, msg) {
+		line++
+	}
+	r.problemAt(line, "", "invalid YAML: %s; fix the syntax", msg)
+}
+
+// The plan's shape. Each function reads one kind of node; a field that
+// cannot be read is reported, marked bad and left at its zero value.
+
+var (
+	planFields       = []string{"profile", "repository", "consistent_snapshot", "keyholders", "roles", "online", "rehearsal"}
+	keyholderFields  = []string{"name", "contact", "key", "public_key"}
+	rolesFields      = []string{"root", "targets", "claimed", "snapshot", "timestamp", "bins", "recently_claimed", "unclaimed"}
+	offlineFields    = []string{"keyholders", "threshold", "expires_days"}
+	onlineRoleFields = []string{"expires_days"}
+	binsFields       = []string{"expires_days", "count"}
+	onlineKeyFields  = []string{"name", "public_key", "key", "uri", "roles"}
+	rehearsalFields  = []string{"allow_root_threshold_one"}
+)
+
+// plan reads the top-level mapping into p. It returns false if there is
+// no mapping to read.
+func (r *reader) plan(n *yaml.Node, p *Plan) bool {
+	r.lines[""] = n.Line
+	f := r.mapping(n, "", "the plan", planFields)
+	if f == nil {
+		return false
+	}
+	if v := f["profile"]; v != nil {
+		s, _ := r.str(v, "profile")
+		p.Profile = Profile(s)
+	}
+	if v := f["repository"]; v != nil {
+		p.Repository, _ = r.str(v, "repository")
+	}
+	if v := f["consistent_snapshot"]; v != nil {
+		if b, ok := r.bool(v, "consistent_snapshot"); ok {
+			p.ConsistentSnapshot = &b
+		}
+	}
+	if v := f["keyholders"]; v != nil {
+		items := r.list(v, "keyholders")
+		p.Keyholders = make([]Keyholder, len(items))
+		for i, item := range items {
+			r.keyholder(item, index("keyholders", i), &p.Keyholders[i])
+		}
+	}
+	if v := f["roles"]; v != nil {
+		r.roles(v, "roles", &p.Roles)
+	}
+	if v := f["online"]; v != nil {
+		items := r.list(v, "online")
+		p.Online = make([]OnlineKey, len(items))
+		for i, item := range items {
+			r.onlineKey(item, index("online", i), &p.Online[i])
+		}
+	}
+	if v := f["rehearsal"]; v != nil {
+		if rf := r.mapping(v, "rehearsal", "rehearsal", rehearsalFields); rf != nil {
+			if v := rf["allow_root_threshold_one"]; v != nil {
+				p.Rehearsal.AllowRootThresholdOne, _ = r.bool(v, "rehearsal.allow_root_threshold_one")
+			}
+		}
+	}
+	return true
+}
+
+func (r *reader) keyholder(n *yaml.Node, path string, k *Keyholder) {
+	f := r.mapping(n, path, "a keyholder", keyholderFields)
+	if f == nil {
+		return
+	}
+	if v := f["name"]; v != nil {
+		k.Name, _ = r.str(v, join(path, "name"))
+	}
+	if v := f["contact"]; v != nil {
+		k.Contact, _ = r.str(v, join(path, "contact"))
+	}
+	if v := f["key"]; v != nil {
+		k.Key, _ = r.str(v, join(path, "key"))
+	}
+	if v := f["public_key"]; v != nil {
+		k.PublicKey, _ = r.str(v, join(path, "public_key"))
+	}
+}
+
+func (r *reader) roles(n *yaml.Node, path string, roles *Roles) {
+	f := r.mapping(n, path, "the roles", rolesFields)
+	if f == nil {
+		return
+	}
+	if v := f["root"]; v != nil {
+		r.offlineRole(v, join(path, "root"), &roles.Root)
+	}
+	if v := f["targets"]; v != nil {
+		r.offlineRole(v, join(path, "targets"), &roles.Targets)
+	}
+	if v := f["claimed"]; v != nil {
+		roles.Claimed = &OfflineRole{}
+		r.offlineRole(v, join(path, "claimed"), roles.Claimed)
+	}
+	if v := f["snapshot"]; v != nil {
+		r.onlineRole(v, join(path, "snapshot"), &roles.Snapshot)
+	}
+	if v := f["timestamp"]; v != nil {
+		r.onlineRole(v, join(path, "timestamp"), &roles.Timestamp)
+	}
+	if v := f["bins"]; v != nil {
+		p := join(path, "bins")
+		if bf := r.mapping(v, p, "a role", binsFields); bf != nil {
+			if v := bf["expires_days"]; v != nil {
+				roles.Bins.ExpiresDays, _ = r.int(v, join(p, "expires_days"))
+			}
+			if v := bf["count"]; v != nil {
+				roles.Bins.Count, _ = r.int(v, join(p, "count"))
+			}
+		}
+	}
+	if v := f["recently_claimed"]; v != nil {
+		roles.RecentlyClaimed = &OnlineRole{}
+		r.onlineRole(v, join(path, "recently_claimed"), roles.RecentlyClaimed)
+	}
+	if v := f["unclaimed"]; v != nil {
+		roles.Unclaimed = &OnlineRole{}
+		r.onlineRole(v, join(path, "unclaimed"), roles.Unclaimed)
+	}
+}
+
+func (r *reader) offlineRole(n *yaml.Node, path string, role *OfflineRole) {
+	f := r.mapping(n, path, "a role", offlineFields)
+	if f == nil {
+		return
+	}
+	if v := f["keyholders"]; v != nil {
+		role.Keyholders = r.strList(v, join(path, "keyholders"))
+	}
+	if v := f["threshold"]; v != nil {
+		role.Threshold, _ = r.int(v, join(path, "threshold"))
+	}
+	if v := f["expires_days"]; v != nil {
+		role.ExpiresDays, _ = r.int(v, join(path, "expires_days"))
+	}
+}
+
+func (r *reader) onlineRole(n *yaml.Node, path string, role *OnlineRole) {
+	f := r.mapping(n, path, "a role", onlineRoleFields)
+	if f == nil {
+		return
+	}
+	if v := f["expires_days"]; v != nil {
+		role.ExpiresDays, _ = r.int(v, join(path, "expires_days"))
+	}
+}
+
+func (r *reader) onlineKey(n *yaml.Node, path string, k *OnlineKey) {
+	f := r.mapping(n, path, "an online key", onlineKeyFields)
+	if f == nil {
+		return
+	}
+	if v := f["name"]; v != nil {
+		k.Name, _ = r.str(v, join(path, "name"))
+	}
+	if v := f["public_key"]; v != nil {
+		k.PublicKey, _ = r.str(v, join(path, "public_key"))
+	}
+	if v := f["key"]; v != nil {
+		k.Key, _ = r.str(v, join(path, "key"))
+	}
+	if v := f["uri"]; v != nil {
+		k.URI, _ = r.str(v, join(path, "uri"))
+	}
+	if v := f["roles"]; v != nil {
+		k.Roles = r.strList(v, join(path, "roles"))
+	}
+}
+
+// Node readers.
+
+// mapping reads n as a mapping with only the allowed fields and returns
+// the value node of each field given. It records each field's line.
+func (r *reader) mapping(n *yaml.Node, path, what string, allowed []string) map[string]*yaml.Node {
+	if !r.kind(n, path, yaml.MappingNode, what+" (field: value lines)") {
+		return nil
+	}
+	out := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			r.problemAt(k.Line, path, "a field name must be a plain word, not %s; allowed fields are %s", describe(k), strings.Join(allowed, ", "))
+			continue
+		}
+		if k.ShortTag() == "!!merge" {
+			r.problemAt(k.Line, path, "merge keys (<<) are not allowed in a plan; write the fields out")
+			r.bad[path] = true
+			continue
+		}
+		name := k.Value
+		field := join(path, name)
+		if !contains(allowed, name) {
+			msg := fmt.Sprintf("unknown field %q", name)
+			if s := suggest(name, allowed); s != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", s)
+			}
+			r.problemAt(k.Line, field, "%s; allowed fields are %s", msg, strings.Join(allowed, ", "))
+			continue
+		}
+		if _, dup := out[name]; dup {
+			r.problemAt(k.Line, field, "given twice (first on line %d); keep one", r.lines[field])
+			r.bad[field] = true
+			continue
+		}
+		r.lines[field] = k.Line
+		out[name] = v
+	}
+	return out
+}
+
+// list reads n as a sequence and records each item's line.
+func (r *reader) list(n *yaml.Node, path string) []*yaml.Node {
+	if !r.kind(n, path, yaml.SequenceNode, "a list") {
+		return nil
+	}
+	for i, item := range n.Content {
+		r.lines[index(path, i)] = item.Line
+	}
+	return n.Content
+}
+
+func (r *reader) strList(n *yaml.Node, path string) []string {
+	items := r.list(n, path)
+	if items == nil {
+		if r.bad[path] {
+			return nil
+		}
+		return []string{}
+	}
+	out := make([]string, len(items))
+	for i, item := range items {
+		var ok bool
+		if out[i], ok = r.str(item, index(path, i)); !ok {
+			r.bad[path] = true
+		}
+	}
+	return out
+}
+
+func (r *reader) str(n *yaml.Node, path string) (string, bool) {
+	if !r.scalar(n, path, "!!str", "text") {
+		return "", false
+	}
+	return n.Value, true
+}
+
+var digits = regexp.MustCompile(`^[-+]?[0-9_]+$`)
+
+func (r *reader) int(n *yaml.Node, path string) (int, bool) {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!float" && digits.MatchString(n.Value) {
+		// yaml.v3 reads a whole number too large for 64 bits as a float.
+		r.problemAt(n.Line, path, "%s is too large; give a small whole number", n.Value)
+		r.bad[path] = true
+		return 0, false
+	}
+	if !r.scalar(n, path, "!!int", "a whole number") {
+		return 0, false
+	}
+	var v int
+	if err := n.Decode(&v); err != nil {
+		r.problemAt(n.Line, path, "%s is too large; give a small whole number", n.Value)
+		r.bad[path] = true
+		return 0, false
+	}
+	return v, true
+}
+
+func (r *reader) bool(n *yaml.Node, path string) (bool, bool) {
+	if !r.scalar(n, path, "!!bool", "true or false") {
+		return false, false
+	}
+	var v bool
+	if err := n.Decode(&v); err != nil {
+		r.problemAt(n.Line, path, "%q is not true or false; write true or false", n.Value)
+		r.bad[path] = true
+		return false, false
+	}
+	return v, true
+}
+
+func (r *reader) scalar(n *yaml.Node, path, tag, want string) bool {
+	if !r.kind(n, path, yaml.ScalarNode, want) {
+		return false
+	}
+	if n.ShortTag() == tag {
+		return true
+	}
+	hint := "give " + want
+	if tag == "!!str" && n.Style == 0 && contains([]string{"!!int", "!!float", "!!bool", "!!timestamp"}, n.ShortTag()) {
+		hint = fmt.Sprintf("put it in quotes (\"%s\") if it is meant as text", n.Value)
+	}
+	r.problemAt(n.Line, path, "want %s, got %s; %s", want, describe(n), hint)
+	r.bad[path] = true
+	return false
+}
+
+func (r *reader) kind(n *yaml.Node, path string, kind yaml.Kind, want string) bool {
+	if n.Kind == kind && (kind != yaml.ScalarNode || n.ShortTag() != "!!null") {
+		return true
+	}
+	switch {
+	case n.Kind == yaml.AliasNode:
+		r.problemAt(n.Line, path, "aliases (*%s) are not allowed in a plan; write the value out", n.Value)
+	case n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null":
+		r.problemAt(n.Line, path, "has no value; give %s or remove the field", want)
+	default:
+		r.problemAt(n.Line, path, "want %s, got %s; give %s", want, describe(n), want)
+	}
+	r.bad[path] = true
+	return false
+}
+
+// describe names what a node holds, for messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!str":
+			return fmt.Sprintf("the text %q", n.Value)
+		case "!!int", "!!float":
+			return fmt.Sprintf("the number %s", n.Value)
+		case "!!bool":
+			return fmt.Sprintf("the boolean %s", n.Value)
+		case "!!timestamp":
+			return fmt.Sprintf("the date %s", n.Value)
+		case "!!null":
+			return "nothing"
+		}
+		return fmt.Sprintf("a %s value", n.ShortTag())
+	}
+	return "an unexpected YAML node"
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// suggest returns the entry of names closest to s if s looks like a typo
+// of it.
+func suggest(s string, names []string) string {
+	best, bestD := "", 3
+	for _, n := range names {
+		if d := distance(strings.ToLower(s), n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance between a and b.
+func distance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 1 << 30
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,240 @@
+// Package workspace keeps one ceremony's state in a directory:
+//
+//	WORKSPACE/
+//	  ceremony.json        what this ceremony is: profile, roles being signed, keyholders
+//	  plan.yaml            the plan, byte for byte as given
+//	  trusted/root.json    the trusted previous root (next-root ceremonies only)
+//	  metadata/ROLE.json   the metadata being signed, with the signatures so far
+//
+// Every file is written atomically (temporary file, fsync, rename, fsync of
+// the directory), so a workspace survives a kill or power cut at any instant:
+// each metadata file holds either the signatures before a step or those after
+// it. ceremony.json is written last by Create; a directory without it is an
+// interrupted init and is refused with a message saying so.
+package workspace
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/metafile"
+)
+
+// File names inside a workspace.
+const (
+	StateFile   = "ceremony.json"
+	PlanFile    = "plan.yaml"
+	TrustedRoot = "trusted/root.json"
+	MetadataDir = "metadata"
+)
+
+// Kind is what a ceremony produces.
+type Kind string
+
+const (
+	// Bootstrap makes root v1 and the offline roles of a new repository.
+	Bootstrap Kind = "bootstrap"
+	// NextRoot makes the next version of an existing root.
+	NextRoot Kind = "next-root"
+)
+
+// State is the content of ceremony.json.
+type State struct {
+	Format     int       `json:"format"`
+	Kind       Kind      `json:"kind"`
+	Profile    string    `json:"profile"`
+	Repository string    `json:"repository,omitempty"`
+	Created    time.Time `json:"created"`
+	// Roles are the roles signed in this workspace, in signing order.
+	Roles []string `json:"roles"`
+	// Keys names every key the plan lists, so status can say who signed.
+	Keys []KeyEntry `json:"keys"`
+	// TrustedRootVersion is the version of trusted/root.json, 0 if none.
+	TrustedRootVersion int64 `json:"trusted_root_version,omitempty"`
+	// Warnings from the plan (rehearsal overrides), repeated by status.
+	Warnings []string `json:"warnings,omitempty"`
+}
+
+// KeyEntry ties a key ID to a person (or to the online server).
+type KeyEntry struct {
+	KeyID   string `json:"keyid"`
+	Holder  string `json:"holder"`
+	Contact string `json:"contact,omitempty"`
+	URI     string `json:"uri,omitempty"`
+	Online  bool   `json:"online,omitempty"`
+}
+
+const stateFormat = 1
+
+// Workspace is an open workspace directory.
+type Workspace struct {
+	Dir   string
+	State State
+}
+
+// Create makes a new workspace in dir, which must not exist or be empty.
+// roles maps role names (State.Roles) to their unsigned metadata.
+func Create(dir string, state State, plan []byte, trusted []byte, roles map[string]*metafile.File) (*Workspace, error) {
+	if err := checkEmpty(dir); err != nil {
+		return nil, err
+	}
+	state.Format = stateFormat
+	for _, role := range state.Roles {
+		if roles[role] == nil {
+			return nil, fmt.Errorf("no metadata for role %q", role)
+		}
+	}
+	if err := atomicfile.MkdirAll(filepath.Join(dir, MetadataDir), 0o755); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.WriteNew(filepath.Join(dir, PlanFile), plan, 0o644); err != nil {
+		return nil, err
+	}
+	if trusted != nil {
+		if err := atomicfile.MkdirAll(filepath.Join(dir, filepath.Dir(TrustedRoot)), 0o755); err != nil {
+			return nil, err
+		}
+		if err := atomicfile.WriteNew(filepath.Join(dir, TrustedRoot), trusted, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	w := &Workspace{Dir: dir, State: state}
+	for _, role := range state.Roles {
+		b, err := roles[role].Marshal()
+		if err != nil {
+			return nil, err
+		}
+		if err := atomicfile.WriteNew(w.metadataPath(role), b, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	b, err := json.MarshalIndent(state, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := atomicfile.WriteNew(filepath.Join(dir, StateFile), append(b, '\n'), 0o644); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+func checkEmpty(dir string) error {
+	f, err := os.Open(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("failed to open workspace %q: %w", dir, err)
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(1)
+	if err != nil && err != io.EOF {
+		return fmt.Errorf("workspace %q is not a directory: %w", dir, err)
+	}
+	if len(names) > 0 {
+		return fmt.Errorf("workspace %q is not empty: choose a new directory (a workspace is never overwritten)", dir)
+	}
+	return nil
+}
+
+// Open opens an existing workspace.
+func Open(dir string) (*Workspace, error) {
+	data, err := os.ReadFile(filepath.Join(dir, StateFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, statErr := os.Stat(filepath.Join(dir, PlanFile)); statErr == nil {
+			return nil, fmt.Errorf("%q holds an interrupted init (no %s): remove it and run 'ceremony init' again", dir, StateFile)
+		}
+		return nil, fmt.Errorf("%q is not a ceremony workspace (no %s)", dir, StateFile)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("failed to read workspace %q: %w", dir, err)
+	}
+	w := &Workspace{Dir: dir}
+	if err := json.Unmarshal(data, &w.State); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, StateFile), err)
+	}
+	if w.State.Format != stateFormat {
+		return nil, fmt.Errorf("%s: format %d is not understood by this version (want %d)", filepath.Join(dir, StateFile), w.State.Format, stateFormat)
+	}
+	if len(w.State.Roles) == 0 {
+		return nil, fmt.Errorf("%s: roles: empty", filepath.Join(dir, StateFile))
+	}
+	return w, nil
+}
+
+// IsWorkspace reports whether dir looks like a workspace.
+func IsWorkspace(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, StateFile))
+	return err == nil
+}
+
+func (w *Workspace) metadataPath(role string) string {
+	return filepath.Join(w.Dir, MetadataDir, role+".json")
+}
+
+// MetadataPath is the file holding role's metadata, for messages.
+func (w *Workspace) MetadataPath(role string) string { return w.metadataPath(role) }
+
+// Metadata reads role's metadata.
+func (w *Workspace) Metadata(role string) (*metafile.File, error) {
+	if !w.HasRole(role) {
+		return nil, fmt.Errorf("workspace %q has no role %q (it has %v)", w.Dir, role, w.State.Roles)
+	}
+	return readMetadata(w.metadataPath(role))
+}
+
+// WriteMetadata replaces role's metadata atomically.
+func (w *Workspace) WriteMetadata(role string, f *metafile.File) error {
+	b, err := f.Marshal()
+	if err != nil {
+		return err
+	}
+	return atomicfile.Replace(w.metadataPath(role), b, 0o644)
+}
+
+// Trusted reads trusted/root.json, or returns nil if the ceremony has none.
+func (w *Workspace) Trusted() (*metafile.File, error) {
+	if w.State.TrustedRootVersion == 0 {
+		return nil, nil
+	}
+	return readMetadata(filepath.Join(w.Dir, TrustedRoot))
+}
+
+// HasRole reports whether role is signed in this workspace.
+func (w *Workspace) HasRole(role string) bool {
+	for _, r := range w.State.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// Holder names the person or server behind a key ID, or "" if unknown.
+func (w *Workspace) Holder(keyID string) string {
+	for _, k := range w.State.Keys {
+		if k.KeyID == keyID {
+			return k.Holder
+		}
+	}
+	return ""
+}
+
+func readMetadata(path string) (*metafile.File, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read %q: %w", path, err)
+	}
+	f, err := metafile.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return f, nil
+}
