@@ -82,6 +82,9 @@ func Parse(data []byte, name, dir string) (*Plan, error) {
 	if root := r.document(data); root != nil && r.plan(root, p) {
 		r.check(p)
 	}
+	if len(r.problems) == 0 {
+		r.warnP384(p)
+	}
 	if len(r.problems) > 0 {
 		byLine(r.problems)
 		return nil, &Error{Problems: r.problems}
