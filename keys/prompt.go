@@ -12,11 +12,20 @@ type SecretKind int
 const (
 	Passphrase SecretKind = iota
 	PIN
+	// PUK unblocks a YubiKey's PIN.
+	PUK
+	// ManagementKey is a YubiKey's PIV management key, in hex.
+	ManagementKey
 )
 
 func (k SecretKind) String() string {
-	if k == PIN {
+	switch k {
+	case PIN:
 		return "PIN"
+	case PUK:
+		return "PUK"
+	case ManagementKey:
+		return "management key"
 	}
 	return "passphrase"
 }
@@ -41,6 +50,13 @@ type Prompter interface {
 	// Notify tells the user something they must act on, such as touching
 	// the device.
 	Notify(message string)
+}
+
+// SecretFor returns the secret for u: from the file named by the URI's
+// pin-source if it has one, otherwise from p. Backends call it so that
+// pin-source works the same for every kind of key.
+func SecretFor(u *URI, p Prompter, req SecretRequest) ([]byte, error) {
+	return secretFor(u, p, req)
 }
 
 // secretFor returns the secret for u: from the file named by pin-source if

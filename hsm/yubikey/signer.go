@@ -1,0 +1,97 @@
+package yubikey
+
+import (
+	"crypto"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/go-piv/piv-go/v2/piv"
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/keys"
+)
+
+// ErrPINBlocked means the PIN has no tries left.
+var ErrPINBlocked = errors.New("PIN is blocked")
+
+// ErrFactoryPIN means the device still has its factory PIN.
+var ErrFactoryPIN = errors.New("YubiKey still has its factory PIN")
+
+// signer signs with the key in one slot of one YubiKey.
+type signer struct {
+	t        *target
+	dev      *Device
+	info     piv.KeyInfo
+	priv     crypto.Signer
+	tufKey   *metadata.Key
+	prompter keys.Prompter
+	tries    int
+}
+
+var _ keys.Signer = (*signer)(nil)
+var _ keys.Closer = (*signer)(nil)
+
+func (s *signer) Public() crypto.PublicKey { return s.priv.Public() }
+func (s *signer) URI() string              { return s.t.uri.String() }
+func (s *signer) TUFKey() *metadata.Key    { return s.tufKey }
+
+func (s *signer) Close() error { return s.dev.Close() }
+
+// Sign signs on the card. The PIN is asked (once per signature for PIN
+// policy "always") through the prompter with the tries left; a wrong PIN
+// ends the signature with the tries left in the error, and is never retried.
+func (s *signer) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	cardMu.Lock()
+	tries, err := s.dev.yk.Retries()
+	if err != nil {
+		cardMu.Unlock()
+		return nil, fmt.Errorf("failed to read PIN tries of YubiKey %d (device removed?): %w", s.dev.Serial, err)
+	}
+	s.tries = tries
+	cardMu.Unlock()
+	if tries == 0 {
+		return nil, fmt.Errorf("%w on YubiKey %d: unblock it with the PUK (ykman piv access unblock-pin) before signing", ErrPINBlocked, s.dev.Serial)
+	}
+	if s.info.TouchPolicy == piv.TouchPolicyAlways || s.info.TouchPolicy == piv.TouchPolicyCached {
+		if s.prompter != nil {
+			s.prompter.Notify(fmt.Sprintf("touch YubiKey %d now: it blinks until touched", s.dev.Serial))
+		}
+	}
+	cardMu.Lock()
+	defer cardMu.Unlock()
+	sig, err := s.priv.Sign(r, digest, opts)
+	if err != nil {
+		return nil, describeCardError(s.dev.Serial, err)
+	}
+	return sig, nil
+}
+
+// pin is piv-go's PIN prompt: it asks once per call and refuses the factory
+// PIN without sending it.
+func (s *signer) pin() (string, error) {
+	b, err := keys.SecretFor(s.t.uri, s.prompter, keys.SecretRequest{Kind: keys.PIN, URI: s.URI(), TriesLeft: s.tries})
+	if err != nil {
+		return "", err
+	}
+	pin := string(b)
+	clear(b)
+	if pin == piv.DefaultPIN {
+		return "", fmt.Errorf("%w: set a PIN of your own first (ykman piv access change-pin, or 'ceremony keygen' with new-pin-source)", ErrFactoryPIN)
+	}
+	return pin, nil
+}
+
+func describeCardError(serial uint32, err error) error {
+	var auth piv.AuthErr
+	if errors.As(err, &auth) {
+		if auth.Retries == 0 {
+			return fmt.Errorf("wrong PIN for YubiKey %d: %w; unblock it with the PUK", serial, ErrPINBlocked)
+		}
+		return fmt.Errorf("wrong PIN for YubiKey %d: %d tries left before the PIN is blocked", serial, auth.Retries)
+	}
+	if errors.Is(err, ErrFactoryPIN) {
+		return err
+	}
+	return fmt.Errorf("YubiKey %d failed to sign (device removed or touch not given?): %w", serial, err)
+}
