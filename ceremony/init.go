@@ -95,7 +95,12 @@ func Init(opts InitOptions) (*workspace.Workspace, error) {
 			state.Roles = append(state.Roles, plan.RoleClaimed)
 		}
 	}
-	state.Keys = append(planKeys(p), state.Keys...)
+	attestations, roots, err := checkAttestations(p)
+	if err != nil {
+		return nil, err
+	}
+	state.AttestationRoots = roots
+	state.Keys = append(planKeys(p, attestations), state.Keys...)
 	return workspace.Create(opts.Dir, state, planBytes, trustedBytes, roles)
 }
 
@@ -124,10 +129,10 @@ func checkTrustedRoot(path string, data []byte) (*metadata.RootType, error) {
 	return root, nil
 }
 
-func planKeys(p *plan.Plan) []workspace.KeyEntry {
+func planKeys(p *plan.Plan, attestations map[string]string) []workspace.KeyEntry {
 	var out []workspace.KeyEntry
 	for _, h := range p.Keyholders {
-		out = append(out, workspace.KeyEntry{KeyID: h.KeyID, Holder: h.Name, Contact: h.Contact, URI: h.Key})
+		out = append(out, workspace.KeyEntry{KeyID: h.KeyID, Holder: h.Name, Contact: h.Contact, URI: h.Key, Attestation: attestations[h.Name]})
 	}
 	for _, k := range p.Online {
 		out = append(out, workspace.KeyEntry{KeyID: k.KeyID, Holder: k.Name, URI: k.URI, Online: true})
@@ -136,25 +141,29 @@ func planKeys(p *plan.Plan) []workspace.KeyEntry {
 }
 
 // previousKeys names the keys of the trusted root that the plan does not
-// list (keyholders who leave), by their RSTUF name where they have one.
+// list under the same key ID: keyholders who leave (by their RSTUF name
+// where they have one), and keyholders the previous root lists under
+// another key ID (by the plan's name for them).
 func previousKeys(root *metadata.RootType, p *plan.Plan) []workspace.KeyEntry {
 	var out []workspace.KeyEntry
 	for id, k := range root.Keys {
-		known := false
+		name, listed := "", false
 		for _, h := range p.Keyholders {
 			if keys.SameKey(h.TUFKey, k) {
-				known = true
+				name, listed = h.Name, h.KeyID == id
 			}
 		}
 		for _, o := range p.Online {
 			if keys.SameKey(o.TUFKey, k) {
-				known = true
+				name, listed = o.Name, o.KeyID == id
 			}
 		}
-		if known {
+		if listed {
 			continue
 		}
-		name, _ := k.UnrecognizedFields[profiles.RSTUFKeyName].(string)
+		if name == "" {
+			name, _ = k.UnrecognizedFields[profiles.RSTUFKeyName].(string)
+		}
 		if name == "" {
 			name = "previous key " + id[:min(12, len(id))]
 		}

@@ -114,6 +114,9 @@ func Sign(opts SignOptions) (*SignResult, error) {
 		if err := checkSignable(l, role, f, now); err != nil {
 			return nil, err
 		}
+		if err := checkSignerAttestation(ws, ids, pub); err != nil {
+			return nil, err
+		}
 		jobs = append(jobs, job{role, ids})
 	}
 	if len(jobs) == 0 {

@@ -82,6 +82,11 @@ func Parse(data []byte, name, dir string) (*Plan, error) {
 	if root := r.document(data); root != nil && r.plan(root, p) {
 		r.check(p)
 	}
+	if p.Rehearsal.AttestationRoots != "" && r.usable("rehearsal.attestation_roots") {
+		p.Rehearsal.AttestationRoots = resolvePath(r.dir, p.Rehearsal.AttestationRoots)
+		r.checkRegularFile("rehearsal.attestation_roots", p.Rehearsal.AttestationRoots)
+		r.warn("rehearsal.attestation_roots", "REHEARSAL ONLY: attestations are checked against %s instead of Yubico's PIV roots; never use this plan for a real repository", p.Rehearsal.AttestationRoots)
+	}
 	if len(r.problems) == 0 {
 		r.warnP384(p)
 	}
@@ -250,13 +255,13 @@ func (r *reader) syntaxProblem(err error) {
 
 var (
 	planFields       = []string{"profile", "repository", "consistent_snapshot", "keyholders", "roles", "online", "rehearsal"}
-	keyholderFields  = []string{"name", "contact", "key", "public_key"}
+	keyholderFields  = []string{"name", "contact", "key", "public_key", "attestation", "require_attestation"}
 	rolesFields      = []string{"root", "targets", "claimed", "snapshot", "timestamp", "bins", "recently_claimed", "unclaimed"}
 	offlineFields    = []string{"keyholders", "threshold", "expires_days"}
 	onlineRoleFields = []string{"expires_days"}
 	binsFields       = []string{"expires_days", "count"}
 	onlineKeyFields  = []string{"name", "public_key", "key", "uri", "roles"}
-	rehearsalFields  = []string{"allow_root_threshold_one"}
+	rehearsalFields  = []string{"allow_root_threshold_one", "attestation_roots"}
 )
 
 // plan reads the top-level mapping into p. It returns false if there is
@@ -301,6 +306,9 @@ func (r *reader) plan(n *yaml.Node, p *Plan) bool {
 			if v := rf["allow_root_threshold_one"]; v != nil {
 				p.Rehearsal.AllowRootThresholdOne, _ = r.bool(v, "rehearsal.allow_root_threshold_one")
 			}
+			if v := rf["attestation_roots"]; v != nil {
+				p.Rehearsal.AttestationRoots, _ = r.str(v, "rehearsal.attestation_roots")
+			}
 		}
 	}
 	return true
@@ -322,6 +330,12 @@ func (r *reader) keyholder(n *yaml.Node, path string, k *Keyholder) {
 	}
 	if v := f["public_key"]; v != nil {
 		k.PublicKey, _ = r.str(v, join(path, "public_key"))
+	}
+	if v := f["attestation"]; v != nil {
+		k.Attestation, _ = r.str(v, join(path, "attestation"))
+	}
+	if v := f["require_attestation"]; v != nil {
+		k.RequireAttestation, _ = r.bool(v, join(path, "require_attestation"))
 	}
 }
 

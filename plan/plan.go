@@ -91,6 +91,14 @@ type Keyholder struct {
 	Key string `yaml:"key"`
 	// PublicKey is a TUF public key JSON file, relative to the plan.
 	PublicKey string `yaml:"public_key"`
+	// Attestation is a PEM file holding the YubiKey slot's attestation
+	// certificate and then the device's F9 certificate, as 'ceremony keygen'
+	// writes it; relative to the plan (Load makes it relative to the working
+	// directory). Init and sign check that it chains to the attestation root
+	// and certifies exactly this keyholder's key.
+	Attestation string `yaml:"attestation"`
+	// RequireAttestation refuses the keyholder without an attestation.
+	RequireAttestation bool `yaml:"require_attestation"`
 
 	// TUFKey and KeyID are resolved by Load. TUFKey is in the form this
 	// tool writes into metadata (Ed25519 hex, ECDSA PEM, no vendor fields),
@@ -154,6 +162,9 @@ type OnlineKey struct {
 type Rehearsal struct {
 	// AllowRootThresholdOne permits a root threshold of 1. Loudly flagged.
 	AllowRootThresholdOne bool `yaml:"allow_root_threshold_one"`
+	// AttestationRoots is a PEM file of roots that replace Yubico's PIV
+	// attestation roots, for virtual YubiKeys. Loudly flagged.
+	AttestationRoots string `yaml:"attestation_roots"`
 }
 
 // Keyholder returns the keyholder with the given name.

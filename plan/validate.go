@@ -153,8 +153,39 @@ func (r *reader) checkKeyholders(p *Plan) map[string]bool {
 			r.checkText(join(path, "contact"), k.Contact)
 		}
 		r.checkKeySource(path, k.Key, k.PublicKey)
+		af := join(path, "attestation")
+		switch {
+		case r.usable(af) && k.Attestation == "":
+			r.problem(af, "empty; give the attestation file 'ceremony keygen --out FILE' wrote (FILE.attestation.pem) or remove the field")
+		case r.usable(af):
+			k.Attestation = resolvePath(r.dir, k.Attestation)
+			r.checkRegularFile(af, k.Attestation)
+		case k.RequireAttestation && r.usable(join(path, "require_attestation")):
+			r.problem(join(path, "require_attestation"), "true but no attestation is given; add attestation: FILE.attestation.pem, written by 'ceremony keygen --out FILE' on the device")
+		}
 	}
 	return names
+}
+
+// resolvePath makes a path in the plan relative to the plan's directory.
+func resolvePath(dir, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(dir, path)
+}
+
+// checkRegularFile refuses a path that is not a small regular file.
+func (r *reader) checkRegularFile(field, path string) {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		r.problem(field, "%v; check the path (relative to the plan)", err)
+	case !fi.Mode().IsRegular():
+		r.problem(field, "%q is not a regular file", path)
+	case fi.Size() > maxKeyFileSize:
+		r.problem(field, "%q is %d bytes, over the limit of %d", path, fi.Size(), maxKeyFileSize)
+	}
 }
 
 // checkKeySource checks the key and public_key fields of a keyholder or

@@ -60,6 +60,9 @@ type State struct {
 	TrustedRootVersion int64 `json:"trusted_root_version,omitempty"`
 	// Warnings from the plan (rehearsal overrides), repeated by status.
 	Warnings []string `json:"warnings,omitempty"`
+	// AttestationRoots, if set, are the PEM roots attestations chain to
+	// instead of Yubico's (rehearsals with virtual YubiKeys).
+	AttestationRoots string `json:"attestation_roots,omitempty"`
 }
 
 // KeyEntry ties a key ID to a person (or to the online server).
@@ -69,6 +72,9 @@ type KeyEntry struct {
 	Contact string `json:"contact,omitempty"`
 	URI     string `json:"uri,omitempty"`
 	Online  bool   `json:"online,omitempty"`
+	// Attestation is the key's device attestation (PEM: the slot's
+	// certificate, then the device's), checked at init and at every signing.
+	Attestation string `json:"attestation,omitempty"`
 }
 
 const stateFormat = 1

@@ -1,0 +1,106 @@
+package ceremony
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
+	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// checkAttestations verifies the attestation of every keyholder that has
+// one and returns the PEM to keep in the workspace, by keyholder name. An
+// attested key must be exactly the keyholder's key, on the device the key
+// URI names, with PIN policy always, and touch policy always for root keys.
+func checkAttestations(p *plan.Plan) (map[string]string, string, error) {
+	var rootsPEM []byte
+	var roots *x509.CertPool
+	if p.Rehearsal.AttestationRoots != "" {
+		var err error
+		if rootsPEM, err = os.ReadFile(p.Rehearsal.AttestationRoots); err != nil {
+			return nil, "", fmt.Errorf("%s: rehearsal.attestation_roots: %w", p.Path, err)
+		}
+		roots = x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(rootsPEM) {
+			return nil, "", fmt.Errorf("%s: rehearsal.attestation_roots: %s holds no PEM certificate", p.Path, p.Rehearsal.AttestationRoots)
+		}
+	}
+	inRoot := map[string]bool{}
+	for _, name := range p.Roles.Root.Keyholders {
+		inRoot[name] = true
+	}
+	out := map[string]string{}
+	for i, h := range p.Keyholders {
+		if h.Attestation == "" {
+			continue
+		}
+		field := fmt.Sprintf("%s: keyholders[%d].attestation (%s)", p.Path, i, h.Name)
+		data, err := os.ReadFile(h.Attestation)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", field, err)
+		}
+		want := yubikey.Expectation{Key: h.TUFKey, PINAlways: true, TouchAlways: inRoot[h.Name]}
+		if u, err := keys.ParseURI(h.Key); err == nil && u.Scheme == "yubikey" {
+			if n, err := strconv.ParseUint(u.Attrs["serial"], 10, 32); err == nil {
+				want.Serial = uint32(n)
+			}
+		}
+		if _, err := verifyAttestationPEM(data, roots, want); err != nil {
+			return nil, "", fmt.Errorf("%s: %w; make the key on the device with 'ceremony keygen' and give the attestation it wrote", field, err)
+		}
+		out[h.Name] = string(data)
+	}
+	return out, string(rootsPEM), nil
+}
+
+// verifyAttestationPEM reads the slot certificate and the device's F9
+// certificate, in that order, and verifies them.
+func verifyAttestationPEM(data []byte, roots *x509.CertPool, want yubikey.Expectation) (*yubikey.Attested, error) {
+	var certs []*x509.Certificate
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("failed to parse attestation certificate: %w", err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) != 2 {
+		return nil, fmt.Errorf("want 2 PEM certificates (the slot's, then the device's F9), found %d", len(certs))
+	}
+	return yubikey.VerifyAttestation(certs[0], certs[1], roots, want)
+}
+
+// checkSignerAttestation re-verifies, at signing time, the attestation the
+// workspace keeps for the key, so a key whose attestation does not hold
+// never signs.
+func checkSignerAttestation(ws *workspace.Workspace, ids []string, pub *metadata.Key) error {
+	var roots *x509.CertPool
+	if ws.State.AttestationRoots != "" {
+		roots = x509.NewCertPool()
+		roots.AppendCertsFromPEM([]byte(ws.State.AttestationRoots))
+	}
+	for _, k := range ws.State.Keys {
+		if k.Attestation == "" || !contains(ids, k.KeyID) {
+			continue
+		}
+		if _, err := verifyAttestationPEM([]byte(k.Attestation), roots, yubikey.Expectation{Key: pub}); err != nil {
+			return fmt.Errorf("%s's attestation does not hold for this key: %w", k.Holder, err)
+		}
+	}
+	return nil
+}
