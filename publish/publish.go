@@ -19,6 +19,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -69,6 +70,9 @@ type out struct {
 func Write(r *Repository) error {
 	if len(r.Roots) == 0 {
 		return fmt.Errorf("no root metadata to publish")
+	}
+	if entries, err := os.ReadDir(r.Dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("repository directory %q is not empty: choose a new one (outputs are never overwritten)", r.Dir)
 	}
 	root, err := r.Roots[len(r.Roots)-1].Root()
 	if err != nil {

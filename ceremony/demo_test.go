@@ -1,0 +1,66 @@
+package ceremony_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/plan"
+)
+
+func TestDemo(t *testing.T) {
+	for _, profile := range []plan.Profile{plan.ProfileRSTUF, plan.ProfilePEP458, plan.ProfilePEP480} {
+		t.Run(string(profile), func(t *testing.T) {
+			out := t.TempDir()
+			if err := ceremony.Demo(ceremony.DemoOptions{Profile: profile, Out: out, Now: testNow}); err != nil {
+				t.Fatal(err)
+			}
+			ws1 := filepath.Join(out, ceremony.DemoBootstrapWorkspace)
+			ws2 := filepath.Join(out, ceremony.DemoRootV2Workspace)
+			for _, ws := range []string{ws1, ws2} {
+				rep, err := ceremony.VerifyWorkspace(ws, "", testNow)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !rep.OK() {
+					t.Errorf("%s: %v", filepath.Base(ws), rep.Errors())
+				}
+			}
+			// The rotation: erin signed for root v1's rule only, frank for
+			// root v2's only.
+			r := roleStatus(t, getStatus(t, ws2), "root")
+			if len(r.Thresholds) != 2 || !contains(partyNames(r.Thresholds[0].Signed), "erin") || contains(partyNames(r.Thresholds[1].Signed), "erin") ||
+				contains(partyNames(r.Thresholds[0].Signed), "frank") || !contains(partyNames(r.Thresholds[1].Signed), "frank") {
+				t.Errorf("root v2 counts %+v: want erin for v1's rule only and frank for v2's only", r.Thresholds)
+			}
+			// The trusted root of the rotation is the bootstrap's root.
+			if string(readFile(t, filepath.Join(ws2, "trusted", "root.json"))) != string(readFile(t, metaPath(ws1, "root"))) {
+				t.Error("root v2 workspace's trusted root is not the bootstrap root")
+			}
+			for _, name := range []string{"plan-bootstrap.yaml", "plan-root-v2.yaml", "keys/online.pub", "keys/frank.pub",
+				"repository/metadata/1.root.json", "repository/metadata/2.root.json", "repository/metadata/root.json", "repository/metadata/timestamp.json"} {
+				if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+					t.Errorf("demo output lacks %s: %v", name, err)
+				}
+			}
+			for _, name := range []string{"plan-bootstrap.yaml", "plan-root-v2.yaml"} {
+				if _, err := plan.Load(filepath.Join(out, name)); err != nil {
+					t.Errorf("%s does not load: %v", name, err)
+				}
+			}
+		})
+	}
+}
+
+func TestDemoRefusesNonEmptyOut(t *testing.T) {
+	out := t.TempDir()
+	if err := writeFile(filepath.Join(out, "keep.txt"), []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshotFiles(t, out)
+	if err := ceremony.Demo(ceremony.DemoOptions{Out: out, Now: testNow}); err == nil {
+		t.Fatal("demo into a non-empty directory succeeded")
+	}
+	requireUnchanged(t, before, snapshotFiles(t, out))
+}

@@ -1,0 +1,374 @@
+package workspace_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+var created = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func unsigned(t *testing.T, v any) *metafile.File {
+	t.Helper()
+	f, err := metafile.FromSigned(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func rootFile(t *testing.T, version int64) *metafile.File {
+	t.Helper()
+	r := metadata.Root(created.Add(365 * 24 * time.Hour)).Signed
+	r.Version = version
+	return unsigned(t, &r)
+}
+
+func targetsFile(t *testing.T) *metafile.File {
+	t.Helper()
+	tg := metadata.Targets(created.Add(365 * 24 * time.Hour)).Signed
+	return unsigned(t, &tg)
+}
+
+func testState() workspace.State {
+	return workspace.State{
+		Kind:       workspace.Bootstrap,
+		Profile:    "pep458",
+		Repository: "test.example",
+		Created:    created,
+		Roles:      []string{"root", "targets"},
+		Keys: []workspace.KeyEntry{
+			{KeyID: "aa11", Holder: "alice", Contact: "alice@test.example"},
+			{KeyID: "bb22", Holder: "online", Online: true, URI: "test:online"},
+		},
+	}
+}
+
+var planBytes = []byte("profile: pep458 # exact bytes, comments kept\n")
+
+func create(t *testing.T, dir string) *workspace.Workspace {
+	t.Helper()
+	w, err := workspace.Create(dir, testState(), planBytes, nil, map[string]*metafile.File{"root": rootFile(t, 1), "targets": targetsFile(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func listDir(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names
+}
+
+func TestCreateAndOpen(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ws")
+	w := create(t, dir)
+
+	if got := strings.Join(listDir(t, dir), ","); got != "ceremony.json,metadata,plan.yaml" {
+		t.Errorf("workspace holds %s, want ceremony.json, metadata, plan.yaml (no trusted/ for a bootstrap)", got)
+	}
+	if got := strings.Join(listDir(t, filepath.Join(dir, "metadata")), ","); got != "root.json,targets.json" {
+		t.Errorf("metadata/ holds %s", got)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, workspace.PlanFile)); !bytes.Equal(b, planBytes) {
+		t.Errorf("plan.yaml is %q, want the plan byte for byte", b)
+	}
+	// ceremony.json is JSON a person or tool can read, with the format.
+	var raw map[string]any
+	if err := json.Unmarshal(mustRead(t, filepath.Join(dir, workspace.StateFile)), &raw); err != nil {
+		t.Fatalf("ceremony.json: %v", err)
+	}
+	if raw["format"] != float64(1) || raw["kind"] != "bootstrap" || raw["profile"] != "pep458" {
+		t.Errorf("ceremony.json = %v", raw)
+	}
+
+	o, err := workspace.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.State.Format != 1 || o.State.Kind != workspace.Bootstrap || !o.State.Created.Equal(created) ||
+		strings.Join(o.State.Roles, ",") != "root,targets" || len(o.State.Keys) != 2 || o.State.Keys[1] != w.State.Keys[1] {
+		t.Errorf("reopened state %+v, created %+v", o.State, w.State)
+	}
+	if !workspace.IsWorkspace(dir) || workspace.IsWorkspace(t.TempDir()) {
+		t.Error("IsWorkspace is wrong")
+	}
+
+	// The metadata read back is what was written.
+	got, err := o.Metadata("root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The file is indented; what is signed (the canonical form) is the same.
+	gotC, err1 := got.Canonical()
+	wantC, err2 := rootFile(t, 1).Canonical()
+	if err1 != nil || err2 != nil || !bytes.Equal(gotC, wantC) {
+		t.Errorf("root metadata read back differs from what was written (%v, %v)", err1, err2)
+	}
+	if _, err := o.Metadata("snapshot"); err == nil {
+		t.Error("Metadata of a role the workspace does not sign succeeded")
+	}
+	if tr, err := o.Trusted(); err != nil || tr != nil {
+		t.Errorf("Trusted() of a bootstrap = %v, %v; want nil, nil", tr, err)
+	}
+	if o.Holder("aa11") != "alice" || o.Holder("bb22") != "online" || o.Holder("cc33") != "" {
+		t.Error("Holder does not name the keys of State.Keys")
+	}
+	if !o.HasRole("targets") || o.HasRole("claimed") {
+		t.Error("HasRole is wrong")
+	}
+	if got := o.MetadataPath("targets"); got != filepath.Join(dir, "metadata", "targets.json") {
+		t.Errorf("MetadataPath = %s", got)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestCreateWithTrustedRoot(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ws")
+	trusted := []byte("{\"signatures\": [], \"signed\": {\"_type\": \"root\", \"version\": 1, \"expires\": \"2031-01-01T00:00:00Z\"}}\n")
+	st := testState()
+	st.Kind, st.Roles, st.TrustedRootVersion = workspace.NextRoot, []string{"root"}, 1
+	if _, err := workspace.Create(dir, st, planBytes, trusted, map[string]*metafile.File{"root": rootFile(t, 2)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustRead(t, filepath.Join(dir, workspace.TrustedRoot)); !bytes.Equal(got, trusted) {
+		t.Errorf("trusted/root.json = %q, want the bytes given", got)
+	}
+	w, err := workspace.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := w.Trusted()
+	if err != nil || tr == nil {
+		t.Fatalf("Trusted() = %v, %v", tr, err)
+	}
+	if h, _ := tr.Header(); h.Version != 1 {
+		t.Errorf("trusted root version %d, want 1", h.Version)
+	}
+}
+
+func TestCreateRefusals(t *testing.T) {
+	t.Run("non-empty directory", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "x"), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := workspace.Create(dir, testState(), planBytes, nil, map[string]*metafile.File{"root": rootFile(t, 1), "targets": targetsFile(t)})
+		if err == nil || !strings.Contains(err.Error(), "not empty") {
+			t.Fatalf("err = %v, want a refusal of a non-empty directory", err)
+		}
+		if got := listDir(t, dir); strings.Join(got, ",") != "x" {
+			t.Errorf("refused Create wrote %v", got)
+		}
+	})
+	t.Run("existing workspace", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "ws")
+		create(t, dir)
+		before := mustRead(t, filepath.Join(dir, "metadata", "root.json"))
+		if _, err := workspace.Create(dir, testState(), []byte("other"), nil, map[string]*metafile.File{"root": rootFile(t, 7), "targets": targetsFile(t)}); err == nil {
+			t.Fatal("a workspace was created over another")
+		}
+		if !bytes.Equal(mustRead(t, filepath.Join(dir, "metadata", "root.json")), before) || !bytes.Equal(mustRead(t, filepath.Join(dir, "plan.yaml")), planBytes) {
+			t.Error("the existing workspace was changed")
+		}
+	})
+	t.Run("role without metadata", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "ws")
+		_, err := workspace.Create(dir, testState(), planBytes, nil, map[string]*metafile.File{"root": rootFile(t, 1)})
+		if err == nil || !strings.Contains(err.Error(), "targets") {
+			t.Fatalf("err = %v, want a refusal naming targets", err)
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("refused Create left %s (stat: %v)", dir, err)
+		}
+	})
+	t.Run("a file, not a directory", func(t *testing.T) {
+		p := filepath.Join(t.TempDir(), "file")
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := workspace.Create(p, testState(), planBytes, nil, map[string]*metafile.File{"root": rootFile(t, 1), "targets": targetsFile(t)}); err == nil {
+			t.Fatal("Create over a regular file succeeded")
+		}
+	})
+}
+
+func TestOpenRefusals(t *testing.T) {
+	t.Run("interrupted init", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, workspace.PlanFile), planBytes, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := workspace.Open(dir)
+		if err == nil || !strings.Contains(err.Error(), "interrupted init") {
+			t.Fatalf("err = %v, want it to say interrupted init", err)
+		}
+		if workspace.IsWorkspace(dir) {
+			t.Error("IsWorkspace is true for an interrupted init")
+		}
+	})
+	t.Run("interrupted after metadata", func(t *testing.T) {
+		// Create writes ceremony.json last: without it, a directory with
+		// metadata is still an interrupted init.
+		dir := filepath.Join(t.TempDir(), "ws")
+		create(t, dir)
+		if err := os.Remove(filepath.Join(dir, workspace.StateFile)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := workspace.Open(dir); err == nil || !strings.Contains(err.Error(), "interrupted init") {
+			t.Fatalf("err = %v, want interrupted init", err)
+		}
+	})
+	t.Run("not a workspace", func(t *testing.T) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "photo.jpg"), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := workspace.Open(dir)
+		if err == nil || !strings.Contains(err.Error(), "not a ceremony workspace") || strings.Contains(err.Error(), "interrupted") {
+			t.Fatalf("err = %v, want it to say not a ceremony workspace", err)
+		}
+	})
+	t.Run("missing directory", func(t *testing.T) {
+		if _, err := workspace.Open(filepath.Join(t.TempDir(), "nope")); err == nil {
+			t.Fatal("Open of a missing directory succeeded")
+		}
+	})
+
+	writeState := func(t *testing.T, mutate func(m map[string]any)) string {
+		t.Helper()
+		dir := filepath.Join(t.TempDir(), "ws")
+		create(t, dir)
+		var m map[string]any
+		if err := json.Unmarshal(mustRead(t, filepath.Join(dir, workspace.StateFile)), &m); err != nil {
+			t.Fatal(err)
+		}
+		mutate(m)
+		b, _ := json.Marshal(m)
+		if err := os.WriteFile(filepath.Join(dir, workspace.StateFile), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	t.Run("unknown format", func(t *testing.T) {
+		dir := writeState(t, func(m map[string]any) { m["format"] = 2 })
+		_, err := workspace.Open(dir)
+		if err == nil || !strings.Contains(err.Error(), "format 2") {
+			t.Fatalf("err = %v, want a refusal of format 2", err)
+		}
+	})
+	t.Run("no format", func(t *testing.T) {
+		dir := writeState(t, func(m map[string]any) { delete(m, "format") })
+		if _, err := workspace.Open(dir); err == nil {
+			t.Fatal("a ceremony.json without a format was opened")
+		}
+	})
+	t.Run("no roles", func(t *testing.T) {
+		dir := writeState(t, func(m map[string]any) { m["roles"] = []string{} })
+		if _, err := workspace.Open(dir); err == nil || !strings.Contains(err.Error(), "roles") {
+			t.Fatalf("err = %v, want a refusal of empty roles", err)
+		}
+	})
+	t.Run("not JSON", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "ws")
+		create(t, dir)
+		if err := os.WriteFile(filepath.Join(dir, workspace.StateFile), []byte("{"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := workspace.Open(dir); err == nil {
+			t.Fatal("a truncated ceremony.json was opened")
+		}
+	})
+}
+
+func TestWriteMetadata(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ws")
+	w := create(t, dir)
+	f, err := w.Metadata("root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.AddSignature("aa11", "abcdef")
+	if err := w.WriteMetadata("root", f); err != nil {
+		t.Fatal(err)
+	}
+	// No temporary file is left beside it.
+	if got := strings.Join(listDir(t, filepath.Join(dir, "metadata")), ","); got != "root.json,targets.json" {
+		t.Errorf("metadata/ holds %s after WriteMetadata, want root.json and targets.json only", got)
+	}
+	want, err := f.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mustRead(t, filepath.Join(dir, "metadata", "root.json")); !bytes.Equal(got, want) {
+		t.Errorf("root.json =\n%s\nwant\n%s", got, want)
+	}
+	back, err := w.Metadata("root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if i := back.SignatureBy("aa11"); i < 0 || back.Signatures[i].Sig != "abcdef" {
+		t.Errorf("signatures read back: %+v", back.Signatures)
+	}
+	backC, err1 := back.Canonical()
+	fC, err2 := f.Canonical()
+	if err1 != nil || err2 != nil || !bytes.Equal(backC, fC) {
+		t.Error("signed changed through a write")
+	}
+
+	// A second write replaces the first.
+	back.AddSignature("bb22", "0123")
+	if err := w.WriteMetadata("root", back); err != nil {
+		t.Fatal(err)
+	}
+	again, err := w.Metadata("root")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again.Signatures) != 2 {
+		t.Errorf("%d signatures after the second write, want 2", len(again.Signatures))
+	}
+	if got := strings.Join(listDir(t, filepath.Join(dir, "metadata")), ","); got != "root.json,targets.json" {
+		t.Errorf("metadata/ holds %s after two writes", got)
+	}
+}
+
+func TestMetadataRefusesCorruptFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ws")
+	w := create(t, dir)
+	p := filepath.Join(dir, "metadata", "targets.json")
+	if err := os.WriteFile(p, []byte(`{"signed": {}, "signatures": []}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := w.Metadata("targets")
+	if err == nil || !strings.Contains(err.Error(), p) {
+		t.Fatalf("err = %v, want a refusal naming %s", err, p)
+	}
+}
