@@ -4,20 +4,55 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
+	"github.com/tuf-ceremony/ceremony/hsm/p11"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
 func init() {
 	yubikey.Register()
+	p11.Register()
 }
+
+// moduleList is a repeatable --module flag.
+type moduleList []string
+
+func (m *moduleList) String() string     { return strings.Join(*m, ",") }
+func (m *moduleList) Set(v string) error { *m = append(*m, v); return nil }
 
 func runDevices(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("devices", flag.ContinueOnError)
-	if _, err := parseFlags(fs, args, stderr, "", 0, 0); err != nil {
+	var modules moduleList
+	fs.Var(&modules, "module", "PKCS#11 module to list tokens of (repeatable; default: SoftHSM2, ykcs11, OpenSC, YubiHSM where installed)")
+	if _, err := parseFlags(fs, args, stderr, "[--module PATH]...", 0, 0); err != nil {
 		return err
 	}
+	listYubiKeys(stdout, stderr)
+	tokens, err := p11.Devices(modules)
+	if err != nil {
+		fmt.Fprintf(stderr, "ceremony: %v\n", err)
+	}
+	if len(tokens) == 0 {
+		fmt.Fprintln(stdout, "no PKCS#11 token found")
+	}
+	for _, t := range tokens {
+		fmt.Fprintf(stdout, "PKCS#11 token %q serial %s (%s %s) %s module %s\n", t.Label, t.Serial, t.Manufacturer, t.Model, t.Status(), t.Module)
+		for _, k := range t.Keys {
+			id := "-"
+			if k.TUFKey != nil {
+				if kid, err := keys.ID(k.TUFKey); err == nil {
+					id = kid[:12]
+				}
+			}
+			fmt.Fprintf(stdout, "  %-10s id %s %s %s\n", k.Type, k.ID, id, k.URI)
+		}
+	}
+	return nil
+}
+
+func listYubiKeys(stdout, stderr io.Writer) {
 	devs, err := yubikey.List()
 	if err != nil {
 		fmt.Fprintf(stderr, "ceremony: %v\n", err)
@@ -41,5 +76,4 @@ func runDevices(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "  slot %x  %-20s %s  pin %s touch %s  %s\n", s.Slot.Key, s.Key.Scheme, id[:12], s.PINPolicy, s.TouchPolicy, yubikey.URI(d.Serial, s.Slot))
 		}
 	}
-	return nil
 }

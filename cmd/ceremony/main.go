@@ -43,7 +43,7 @@ func init() {
 		{"sign", "sign every role in a workspace the key may sign", runSign},
 		{"status", "show who has signed what and who still must", runStatus},
 		{"verify", "verify a workspace or a repository as a client would", runVerify},
-		{"devices", "list connected YubiKeys and their keys, with URIs to paste", runDevices},
+		{"devices", "list YubiKeys and PKCS#11 tokens and their keys, with URIs to paste", runDevices},
 		{"demo", "run a whole rehearsal with throwaway keys, no questions", runDemo},
 	}
 }
