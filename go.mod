@@ -3,6 +3,8 @@ module github.com/tuf-ceremony/ceremony
 go 1.26.0
 
 require (
+	github.com/go-piv/piv-go/v2 v2.6.0
+	github.com/miekg/pkcs11 v1.1.2
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/secure-systems-lab/go-securesystemslib v0.11.1
 	github.com/sigstore/sigstore v1.10.6
@@ -13,9 +15,7 @@ require (
 
 require (
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
-	github.com/go-piv/piv-go/v2 v2.6.0 // indirect
 	github.com/google/go-containerregistry v0.20.7 // indirect
-	github.com/miekg/pkcs11 v1.1.2 // indirect
 	github.com/opencontainers/go-digest v1.0.0 // indirect
 	github.com/sigstore/protobuf-specs v0.5.0 // indirect
 	golang.org/x/crypto v0.55.0 // indirect

@@ -15,6 +15,11 @@ import (
 // ErrPINBlocked means the PIN has no tries left.
 var ErrPINBlocked = errors.New("PIN is blocked")
 
+// ed25519MaxMessage is the longest message a YubiKey signs with Ed25519:
+// the device takes the message itself in a command buffer of 3072 bytes,
+// less the command's own framing.
+const ed25519MaxMessage = 3060
+
 // ErrFactoryPIN means the device still has its factory PIN.
 var ErrFactoryPIN = errors.New("YubiKey still has its factory PIN")
 
@@ -27,6 +32,9 @@ type signer struct {
 	tufKey   *metadata.Key
 	prompter keys.Prompter
 	tries    int
+	// promptErr is the error of the last PIN prompt: piv-go keeps only its
+	// text, so it is kept here to reach the caller whole.
+	promptErr error
 }
 
 var _ keys.Signer = (*signer)(nil)
@@ -42,11 +50,16 @@ func (s *signer) Close() error { return s.dev.Close() }
 // policy "always") through the prompter with the tries left; a wrong PIN
 // ends the signature with the tries left in the error, and is never retried.
 func (s *signer) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	if s.info.Algorithm == piv.AlgorithmEd25519 && len(digest) > ed25519MaxMessage {
+		return nil, fmt.Errorf("YubiKey %d cannot sign %d bytes with Ed25519: the device signs the whole message and takes about %d bytes at most; use an ECDSA key on a YubiKey for metadata this large", s.dev.Serial, len(digest), ed25519MaxMessage)
+	}
 	cardMu.Lock()
+	// The card answers the tries query with "verified" once the PIN is
+	// verified in this session (PIN policy once), which piv-go reports as
+	// an error: the tries are then unknown, not a failure.
 	tries, err := s.dev.yk.Retries()
 	if err != nil {
-		cardMu.Unlock()
-		return nil, fmt.Errorf("failed to read PIN tries of YubiKey %d (device removed?): %w", s.dev.Serial, err)
+		tries = -1
 	}
 	s.tries = tries
 	cardMu.Unlock()
@@ -60,8 +73,12 @@ func (s *signer) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 	}
 	cardMu.Lock()
 	defer cardMu.Unlock()
+	s.promptErr = nil
 	sig, err := s.priv.Sign(r, digest, opts)
 	if err != nil {
+		if s.promptErr != nil {
+			return nil, s.promptErr
+		}
 		return nil, describeCardError(s.dev.Serial, err)
 	}
 	return sig, nil
@@ -72,12 +89,14 @@ func (s *signer) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 func (s *signer) pin() (string, error) {
 	b, err := keys.SecretFor(s.t.uri, s.prompter, keys.SecretRequest{Kind: keys.PIN, URI: s.URI(), TriesLeft: s.tries})
 	if err != nil {
+		s.promptErr = err
 		return "", err
 	}
 	pin := string(b)
 	clear(b)
 	if pin == piv.DefaultPIN {
-		return "", fmt.Errorf("%w: set a PIN of your own first (ykman piv access change-pin, or 'ceremony keygen' with new-pin-source)", ErrFactoryPIN)
+		s.promptErr = fmt.Errorf("%w %d: set a PIN of your own first (ykman piv access change-pin, or 'ceremony keygen' with new-pin-source)", ErrFactoryPIN, s.dev.Serial)
+		return "", s.promptErr
 	}
 	return pin, nil
 }

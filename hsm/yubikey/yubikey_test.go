@@ -1,0 +1,279 @@
+package yubikey_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/go-piv/piv-go/v2/piv"
+
+	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
+	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
+	"github.com/tuf-ceremony/ceremony/internal/pcsctest"
+	"github.com/tuf-ceremony/ceremony/keys"
+)
+
+// The tests below drive virtual YubiKeys through the real pcscd and the
+// real piv-go; they run one after another, as a keyholder's devices would.
+func TestMain(m *testing.M) {
+	yubikey.Register()
+	pcsctest.Main(m)
+}
+
+const newPIN = "246810"
+
+// prompter answers PIN requests with pin and records every call.
+type prompter struct {
+	pin     string
+	asked   []keys.SecretRequest
+	notices []string
+}
+
+func (p *prompter) Secret(req keys.SecretRequest) ([]byte, error) {
+	p.asked = append(p.asked, req)
+	return []byte(p.pin), nil
+}
+func (p *prompter) Notify(m string) { p.notices = append(p.notices, m) }
+
+func secretFile(t *testing.T, name, value string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(value+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// device is a virtual YubiKey in reader 0, prepared the way a keyholder
+// prepares one: new PIN and management key, then a key in slot 9c.
+type device struct {
+	card *vyubikey.Card
+	ca   *vyubikey.CA
+	uri  string // the key's URI, without secrets
+	key  *keys.URI
+}
+
+func newDevice(t *testing.T, env *pcsctest.Env, kt keys.KeyType, version [3]byte) *device {
+	t.Helper()
+	ca, err := vyubikey.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := vyubikey.New(vyubikey.Options{Attestation: ca, Version: version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Insert(t, card, 0)
+	d := &device{card: card, ca: ca, uri: fmt.Sprintf("yubikey:serial=%d;slot-id=9c", card.Serial())}
+	if kt != "" {
+		if _, err := keys.Generate(d.keygenURI(t), kt, nil); err != nil {
+			t.Fatalf("keygen on the virtual YubiKey: %v", err)
+		}
+	}
+	return d
+}
+
+func (d *device) keygenURI(t *testing.T) string {
+	return d.uri + "?management-key-source=" + secretFile(t, "mk", hex.EncodeToString(piv.DefaultManagementKey)) +
+		"&new-management-key-source=" + secretFile(t, "nmk", strings.Repeat("ab", 24)) +
+		"&pin-source=" + secretFile(t, "pin", piv.DefaultPIN) +
+		"&new-pin-source=" + secretFile(t, "newpin", newPIN)
+}
+
+func retries(t *testing.T, serial uint32) int {
+	t.Helper()
+	devs, err := yubikey.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		for _, d := range devs {
+			d.Close()
+		}
+	}()
+	for _, d := range devs {
+		if d.Serial == serial {
+			info, err := yubikey.Describe(d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return info.PINTries
+		}
+	}
+	t.Fatalf("YubiKey %d not listed", serial)
+	return 0
+}
+
+func TestKeygenAndSignEachType(t *testing.T) {
+	env := pcsctest.Start(t)
+	for _, kt := range []keys.KeyType{keys.TypeECDSAP256, keys.TypeECDSAP384, keys.TypeEd25519} {
+		t.Run(string(kt), func(t *testing.T) {
+			d := newDevice(t, env, kt, [3]byte{})
+			pub, err := keys.PublicKey(d.uri)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := &prompter{pin: newPIN}
+			s, err := keys.Open(d.uri, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.(keys.Closer).Close()
+			if !keys.SameKey(s.TUFKey(), pub) {
+				t.Fatal("the opened key is not the key PublicKey read")
+			}
+			msg := []byte("canonical bytes of some metadata")
+			sig, err := keys.SignMessage(s, msg) // verifies against the TUF key
+			if err != nil {
+				t.Fatalf("signing on the card: %v", err)
+			}
+			if err := keys.Verify(pub, msg, sig); err != nil {
+				t.Fatal(err)
+			}
+			if len(p.asked) != 1 || p.asked[0].Kind != keys.PIN || p.asked[0].TriesLeft != 3 {
+				t.Errorf("PIN requests %+v, want one PIN request showing 3 tries left", p.asked)
+			}
+			if d.card.Touches() != 1 || len(p.notices) != 1 || !strings.Contains(p.notices[0], "touch YubiKey") {
+				t.Errorf("touches %d, notices %q: want one touch, announced", d.card.Touches(), p.notices)
+			}
+		})
+	}
+}
+
+func TestKeygenRefusals(t *testing.T) {
+	env := pcsctest.Start(t)
+	t.Run("factory management key", func(t *testing.T) {
+		d := newDevice(t, env, "", [3]byte{})
+		uri := d.uri + "?management-key-source=" + secretFile(t, "mk", hex.EncodeToString(piv.DefaultManagementKey))
+		_, err := keys.Generate(uri, keys.TypeECDSAP256, nil)
+		if !errors.Is(err, yubikey.ErrFactoryManagementKey) {
+			t.Fatalf("got %v, want ErrFactoryManagementKey", err)
+		}
+	})
+	t.Run("slot already holds a key", func(t *testing.T) {
+		d := newDevice(t, env, keys.TypeECDSAP256, [3]byte{})
+		before, err := keys.PublicKey(d.uri)
+		if err != nil {
+			t.Fatal(err)
+		}
+		uri := d.uri + "?management-key-source=" + secretFile(t, "mk", strings.Repeat("ab", 24))
+		if _, err := keys.Generate(uri, keys.TypeECDSAP256, nil); err == nil || !strings.Contains(err.Error(), "already holds a key") {
+			t.Fatalf("got %v, want a refusal", err)
+		}
+		after, err := keys.PublicKey(d.uri)
+		if err != nil || !keys.SameKey(before, after) {
+			t.Fatalf("the slot's key changed: %v", err)
+		}
+	})
+	t.Run("Ed25519 before firmware 5.7", func(t *testing.T) {
+		d := newDevice(t, env, "", [3]byte{5, 4, 3})
+		_, err := keys.Generate(d.keygenURI(t), keys.TypeEd25519, nil)
+		if err == nil || !strings.Contains(err.Error(), "needs 5.7") {
+			t.Fatalf("got %v, want a refusal naming firmware 5.7", err)
+		}
+	})
+}
+
+func TestPINHandling(t *testing.T) {
+	env := pcsctest.Start(t)
+	d := newDevice(t, env, keys.TypeECDSAP256, [3]byte{})
+	msg := []byte("metadata")
+	sign := func(pin string) (*prompter, error) {
+		p := &prompter{pin: pin}
+		s, err := keys.Open(d.uri, p)
+		if err != nil {
+			return p, err
+		}
+		defer s.(keys.Closer).Close()
+		_, err = keys.SignMessage(s, msg)
+		return p, err
+	}
+
+	p, err := sign("111111")
+	if err == nil || !strings.Contains(err.Error(), "2 tries left") {
+		t.Fatalf("wrong PIN: got %v, want the tries left", err)
+	}
+	if strings.Contains(err.Error(), "111111") {
+		t.Error("the error shows the PIN")
+	}
+	if len(p.asked) != 1 {
+		t.Errorf("asked %d times, want once: a wrong PIN is never retried", len(p.asked))
+	}
+	if got := retries(t, d.card.Serial()); got != 2 {
+		t.Errorf("card says %d tries left, want 2", got)
+	}
+
+	// The factory PIN is refused without being sent: no try is spent.
+	if _, err := sign(piv.DefaultPIN); !errors.Is(err, yubikey.ErrFactoryPIN) {
+		t.Fatalf("factory PIN: got %v", err)
+	}
+	if got := retries(t, d.card.Serial()); got != 2 {
+		t.Errorf("after the factory PIN the card has %d tries, want still 2", got)
+	}
+
+	// The right PIN resets the counter; then block it.
+	if _, err := sign(newPIN); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		sign("222222")
+	}
+	p, err = sign(newPIN)
+	if !errors.Is(err, yubikey.ErrPINBlocked) {
+		t.Fatalf("blocked PIN: got %v, want ErrPINBlocked", err)
+	}
+	if len(p.asked) != 0 {
+		t.Errorf("a blocked PIN was asked for %d times, want 0", len(p.asked))
+	}
+}
+
+func TestWrongDeviceAndRemoval(t *testing.T) {
+	env := pcsctest.Start(t)
+	d := newDevice(t, env, keys.TypeECDSAP256, [3]byte{})
+
+	_, err := keys.Open("yubikey:serial=12345678;slot-id=9c", &prompter{pin: newPIN})
+	if !errors.Is(err, yubikey.ErrNotPresent) || !strings.Contains(err.Error(), fmt.Sprintf("connected instead: serial %d", d.card.Serial())) {
+		t.Fatalf("wrong device: got %v, want it named", err)
+	}
+
+	p := &prompter{pin: newPIN}
+	s, err := keys.Open(d.uri, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.(keys.Closer).Close()
+	env.Remove(t, env.Reader(0))
+	sum := sha256.Sum256([]byte("x"))
+	if _, err := keys.SignMessage(s, sum[:]); err == nil {
+		t.Fatal("signing with the device pulled out succeeded")
+	}
+}
+
+func TestAttestationFromTheDevice(t *testing.T) {
+	env := pcsctest.Start(t)
+	d := newDevice(t, env, keys.TypeECDSAP384, [3]byte{})
+	pub, err := keys.PublicKey(d.uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot, device, err := yubikey.Attestation(d.uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := yubikey.VerifyAttestation(slot, device, d.ca.Pool(), yubikey.Expectation{Key: pub, Serial: d.card.Serial(), PINAlways: true, TouchAlways: true})
+	if err != nil {
+		t.Fatalf("the device's own attestation was refused: %v", err)
+	}
+	if got.Serial != d.card.Serial() || got.Firmware != "5.7.1" {
+		t.Errorf("attested %+v", got)
+	}
+	// Yubico's roots do not vouch for a virtual card (nor a counterfeit).
+	if _, err := yubikey.VerifyAttestation(slot, device, nil, yubikey.Expectation{Key: pub}); err == nil {
+		t.Error("Yubico's roots accepted a virtual card's attestation")
+	}
+}
