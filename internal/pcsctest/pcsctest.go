@@ -69,16 +69,23 @@ var (
 // Main runs the tests, stops the pcscd that Start started and exits. Call
 // it from TestMain.
 func Main(m *testing.M) {
+	os.Exit(Wrap(m.Run))
+}
+
+// Wrap runs run (which runs the tests, perhaps through another harness's
+// main) and stops the pcscd that Start started. It is Main for TestMains
+// that compose several harnesses.
+func Wrap(run func() int) int {
 	mu.Lock()
 	mainUsed = true
 	mu.Unlock()
-	code := m.Run()
+	code := run()
 	mu.Lock()
 	if started != nil {
 		started.daemon.stop()
 	}
 	mu.Unlock()
-	os.Exit(code)
+	return code
 }
 
 // Env is the private pcscd of a test binary and its vpcd readers.

@@ -1,0 +1,24 @@
+package e2e
+
+import (
+	"os"
+	"testing"
+
+	"github.com/tuf-ceremony/ceremony/hsm/p11"
+	"github.com/tuf-ceremony/ceremony/hsm/p11/p11test"
+	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
+	"github.com/tuf-ceremony/ceremony/internal/pcsctest"
+)
+
+// TestMain gives the hardware tests real parts: SoftHSM2 tokens in a
+// private configuration and a private pcscd with vpcd readers for virtual
+// YubiKeys. Both fail the tests that use them loudly when missing.
+func TestMain(m *testing.M) {
+	yubikey.Register()
+	p11.Register()
+	os.Exit(pcsctest.Wrap(func() int {
+		return p11test.Main(m,
+			p11test.Spec{Name: "hw-ed25519", Label: "hw-ed25519"},
+			p11test.Spec{Name: "hw-p384", Label: "hw-p384"})
+	}))
+}
