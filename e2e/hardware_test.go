@@ -72,7 +72,8 @@ func yubiHolder(t *testing.T, dir, name string, env *pcsctest.Env, reader int, c
 	secret := func(n, v string) string { return write(t, filepath.Join(dir, name+"."+n), []byte(v+"\n")) }
 	keygen := h.planURI + "?management-key-source=" + secret("mk", hex.EncodeToString(piv.DefaultManagementKey)) +
 		"&new-management-key-source=" + secret("nmk", strings.Repeat("5a", 24)) +
-		"&pin-source=" + secret("factorypin", piv.DefaultPIN) + "&new-pin-source=" + secret("pin", yubiPIN)
+		"&pin-source=" + secret("factorypin", piv.DefaultPIN) + "&new-pin-source=" + secret("pin", yubiPIN) +
+		"&puk-source=" + secret("factorypuk", piv.DefaultPUK) + "&new-puk-source=" + secret("puk", "97531864")
 	k, err := keys.Generate(keygen, kt, nil)
 	if err != nil {
 		t.Fatalf("keygen for %s on YubiKey %d: %v", name, card.Serial(), err)

@@ -68,6 +68,9 @@ func listYubiKeys(stdout, stderr io.Writer) {
 			continue
 		}
 		fmt.Fprintf(stdout, "YubiKey %d  firmware %s  PIN tries left %d  reader %q\n", d.Serial, d.Firmware(), info.PINTries, d.Reader)
+		if names := d.Factory.Names(); len(names) > 0 {
+			fmt.Fprintf(stdout, "  WARNING: factory %s: a ceremony refuses this device until they are changed\n", strings.Join(names, ", "))
+		}
 		if len(info.Slots) == 0 {
 			fmt.Fprintln(stdout, "  no keys")
 		}

@@ -63,6 +63,10 @@ func (Backend) Open(u *keys.URI, p keys.Prompter) (keys.Signer, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := refuseFactory(dev); err != nil {
+		dev.Close()
+		return nil, err
+	}
 	info, err := slotInfo(dev, t)
 	if err != nil {
 		dev.Close()

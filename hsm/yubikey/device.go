@@ -24,6 +24,8 @@ type Device struct {
 	Reader  string
 	Serial  uint32
 	Version piv.Version
+	// Factory is which credentials are still the factory ones.
+	Factory Factory
 	yk      *piv.YubiKey
 }
 
@@ -50,6 +52,8 @@ func List() ([]*Device, error) {
 	}
 	var out []*Device
 	for _, r := range readers {
+		// Read before piv-go opens the card: both connect exclusively.
+		factory, _ := readFactory(r)
 		yk, err := piv.Open(r)
 		if err != nil {
 			continue
@@ -59,7 +63,7 @@ func List() ([]*Device, error) {
 			yk.Close()
 			continue
 		}
-		out = append(out, &Device{Reader: r, Serial: serial, Version: yk.Version(), yk: yk})
+		out = append(out, &Device{Reader: r, Serial: serial, Version: yk.Version(), Factory: factory, yk: yk})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Serial < out[j].Serial })
 	return out, nil

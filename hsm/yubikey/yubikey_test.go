@@ -82,7 +82,9 @@ func (d *device) keygenURI(t *testing.T) string {
 	return d.uri + "?management-key-source=" + secretFile(t, "mk", hex.EncodeToString(piv.DefaultManagementKey)) +
 		"&new-management-key-source=" + secretFile(t, "nmk", strings.Repeat("ab", 24)) +
 		"&pin-source=" + secretFile(t, "pin", piv.DefaultPIN) +
-		"&new-pin-source=" + secretFile(t, "newpin", newPIN)
+		"&new-pin-source=" + secretFile(t, "newpin", newPIN) +
+		"&puk-source=" + secretFile(t, "puk", piv.DefaultPUK) +
+		"&new-puk-source=" + secretFile(t, "newpuk", "97531864")
 }
 
 func retries(t *testing.T, serial uint32) int {
@@ -275,5 +277,51 @@ func TestAttestationFromTheDevice(t *testing.T) {
 	// Yubico's roots do not vouch for a virtual card (nor a counterfeit).
 	if _, err := yubikey.VerifyAttestation(slot, device, nil, yubikey.Expectation{Key: pub}); err == nil {
 		t.Error("Yubico's roots accepted a virtual card's attestation")
+	}
+}
+
+// A device on any factory credential is refused before a PIN is asked, and
+// `devices` can say so: GET METADATA is read with raw APDUs, since piv-go
+// does not read the "default value" flags.
+func TestFactoryCredentialsRefused(t *testing.T) {
+	env := pcsctest.Start(t)
+	newDevice(t, env, keys.TypeECDSAP256, [3]byte{})
+	devs, err := yubikey.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dev := range devs {
+		if !dev.Factory.Known || len(dev.Factory.Names()) != 0 {
+			t.Errorf("prepared device: factory %+v, want known and none", dev.Factory)
+		}
+		dev.Close()
+	}
+
+	// A device whose PIN and management key were changed, but not its PUK.
+	ca, err := vyubikey.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := vyubikey.New(vyubikey.Options{Attestation: ca, PIN: newPIN, ManagementKey: []byte(strings.Repeat("k", 24))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Remove(t, env.Reader(0))
+	env.Insert(t, card, 0)
+	devs, err = yubikey.List()
+	if err != nil || len(devs) != 1 {
+		t.Fatalf("list: %v (%d devices)", err, len(devs))
+	}
+	if got := devs[0].Factory.Names(); len(got) != 1 || got[0] != "PUK" {
+		t.Errorf("factory credentials %v, want [PUK]", got)
+	}
+	devs[0].Close()
+	p := &prompter{pin: newPIN}
+	_, err = keys.Open(fmt.Sprintf("yubikey:serial=%d;slot-id=9c", card.Serial()), p)
+	if !errors.Is(err, yubikey.ErrFactoryCredentials) || !strings.Contains(err.Error(), "factory PUK") {
+		t.Fatalf("got %v, want ErrFactoryCredentials naming the PUK", err)
+	}
+	if len(p.asked) != 0 {
+		t.Errorf("a PIN was asked %d times for a device that is refused", len(p.asked))
 	}
 }

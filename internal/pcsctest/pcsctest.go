@@ -52,6 +52,7 @@ import (
 
 	"github.com/go-piv/piv-go/v2/piv"
 
+	"github.com/tuf-ceremony/ceremony/hsm/pcsc"
 	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
 )
 
@@ -188,13 +189,13 @@ func (e *Env) insert(t testing.TB, card *vyubikey.Card, i int) string {
 
 	// pcscd notices a card leave on its next poll: wait for that, so that
 	// the open below reaches this card and not the ghost of the last one.
-	if err := waitPresence(r.name, false, insertTimeout); err != nil {
+	if err := pcsc.WaitPresence(r.name, false, insertTimeout); err != nil {
 		t.Fatalf("pcsctest: reader %q did not empty: %v", r.name, err)
 	}
 	if err := card.Connect(r.addr); err != nil {
 		t.Fatalf("pcsctest: %v", err)
 	}
-	if err := waitPresence(r.name, true, insertTimeout); err != nil {
+	if err := pcsc.WaitPresence(r.name, true, insertTimeout); err != nil {
 		t.Fatalf("pcsctest: pcscd did not see card %d in %q: %v", card.Serial(), r.name, err)
 	}
 	// pcscd calls it present once powered; the first open normally works.
@@ -238,7 +239,7 @@ func (e *Env) Remove(t testing.TB, reader string) {
 	if card != nil {
 		card.Disconnect()
 	}
-	err := waitPresence(reader, false, insertTimeout)
+	err := pcsc.WaitPresence(reader, false, insertTimeout)
 	e.mu.Lock()
 	if e.cards[i] == card {
 		delete(e.cards, i)
@@ -281,7 +282,7 @@ func (e *Env) forget(i int, card *vyubikey.Card) {
 func (e *Env) Transmit(t testing.TB, reader string, apdus ...[]byte) [][]byte {
 	t.Helper()
 	e.index(t, reader)
-	out, err := transmit(reader, apdus)
+	out, err := pcsc.Transmit(reader, apdus)
 	if err != nil {
 		t.Fatalf("pcsctest: %v", err)
 	}

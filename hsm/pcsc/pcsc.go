@@ -1,7 +1,10 @@
-package pcsctest
-
-// Raw PC/SC through libpcsclite, for what piv-go does not expose: waiting
-// for a reader's state to change, and sending APDUs as they are.
+// Package pcsc is raw PC/SC through libpcsclite, for what piv-go does not
+// expose: waiting for a reader's state to change, and sending APDUs as they
+// are (GET METADATA of a YubiKey's PIN, PUK and management key). Each call
+// makes its own connection to pcscd and to the card, exclusive for its
+// transaction; piv-go also connects exclusively, so callers use it when
+// piv-go has the card closed.
+package pcsc
 
 // #cgo pkg-config: libpcsclite
 // #include <stdlib.h>
@@ -23,12 +26,13 @@ func scErr(what string, rc C.LONG) error {
 	return fmt.Errorf("%s: %s (0x%08x)", what, C.GoString(C.pcsc_stringify_error(rc)), uint32(rc))
 }
 
-var errTimeout = errors.New("timed out")
+// ErrTimeout means the reader did not reach the state waited for in time.
+var ErrTimeout = errors.New("timed out")
 
-// waitPresence waits until pcscd reports the reader with a card in it
+// WaitPresence waits until pcscd reports the reader with a card in it
 // (present) or empty (!present). It sleeps in SCardGetStatusChange, so it
 // wakes on pcscd's own event, not on a poll of ours.
-func waitPresence(reader string, present bool, timeout time.Duration) error {
+func WaitPresence(reader string, present bool, timeout time.Duration) error {
 	var ctx C.SCARDCONTEXT
 	if err := scErr("failed to connect to pcscd", C.SCardEstablishContext(C.SCARD_SCOPE_SYSTEM, nil, nil, &ctx)); err != nil {
 		return err
@@ -48,7 +52,7 @@ func waitPresence(reader string, present bool, timeout time.Duration) error {
 		}
 		rc := C.SCardGetStatusChange(ctx, C.DWORD(left.Milliseconds()), &rs, 1)
 		if rc == C.SCARD_E_TIMEOUT {
-			return errTimeout
+			return ErrTimeout
 		}
 		if err := scErr("failed to read reader state", rc); err != nil {
 			return err
@@ -65,10 +69,10 @@ func waitPresence(reader string, present bool, timeout time.Duration) error {
 	}
 }
 
-// transmit sends APDUs to the card in a reader, in one exclusive
+// Transmit sends APDUs to the card in a reader, in one exclusive
 // transaction, and returns each response APDU as it came (data and status
 // word; a 61xx is not followed up).
-func transmit(reader string, apdus [][]byte) ([][]byte, error) {
+func Transmit(reader string, apdus [][]byte) ([][]byte, error) {
 	var ctx C.SCARDCONTEXT
 	if err := scErr("failed to connect to pcscd", C.SCardEstablishContext(C.SCARD_SCOPE_SYSTEM, nil, nil, &ctx)); err != nil {
 		return nil, err
