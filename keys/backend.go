@@ -42,13 +42,22 @@ func backendFor(u *URI) (Backend, error) {
 	return b, nil
 }
 
-// Open parses uri and opens the key it names.
-func Open(uri string, p Prompter) (Signer, error) {
+// resolve parses uri and finds the backend of its scheme.
+func resolve(uri string) (*URI, Backend, error) {
 	u, err := ParseURI(uri)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b, err := backendFor(u)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, b, nil
+}
+
+// Open parses uri and opens the key it names.
+func Open(uri string, p Prompter) (Signer, error) {
+	u, b, err := resolve(uri)
 	if err != nil {
 		return nil, err
 	}
@@ -57,11 +66,7 @@ func Open(uri string, p Prompter) (Signer, error) {
 
 // PublicKey parses uri and returns the TUF public key it names.
 func PublicKey(uri string) (*metadata.Key, error) {
-	u, err := ParseURI(uri)
-	if err != nil {
-		return nil, err
-	}
-	b, err := backendFor(u)
+	u, b, err := resolve(uri)
 	if err != nil {
 		return nil, err
 	}
@@ -70,11 +75,7 @@ func PublicKey(uri string) (*metadata.Key, error) {
 
 // Generate makes a new key of type t at uri.
 func Generate(uri string, t KeyType, p Prompter) (*metadata.Key, error) {
-	u, err := ParseURI(uri)
-	if err != nil {
-		return nil, err
-	}
-	b, err := backendFor(u)
+	u, b, err := resolve(uri)
 	if err != nil {
 		return nil, err
 	}

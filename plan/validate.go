@@ -452,35 +452,29 @@ type found struct {
 // sets TUFKey and KeyID, and refuses a key listed twice.
 func (r *reader) resolveKeys(p *Plan) {
 	var all []found
+	// resolveOne resolves the key at path and points the entry's fields at
+	// the result.
+	resolveOne := func(path, name string, uri *string, pub string, tufKey **metadata.Key, keyID *string) {
+		if r.bad[path] {
+			return
+		}
+		resolved, key, field := r.resolve(path, *uri, pub)
+		*uri = resolved
+		if key == nil {
+			return
+		}
+		*tufKey, *keyID = r.keyID(field, key)
+		if *tufKey != nil {
+			all = append(all, found{fmt.Sprintf("%s (%s)", path, name), field, *tufKey})
+		}
+	}
 	for i := range p.Keyholders {
 		k := &p.Keyholders[i]
-		path := index("keyholders", i)
-		if r.bad[path] {
-			continue
-		}
-		uri, key, field := r.resolve(path, k.Key, k.PublicKey)
-		k.Key = uri
-		if key != nil {
-			k.TUFKey, k.KeyID = r.keyID(field, key)
-			if k.TUFKey != nil {
-				all = append(all, found{fmt.Sprintf("%s (%s)", path, k.Name), field, k.TUFKey})
-			}
-		}
+		resolveOne(index("keyholders", i), k.Name, &k.Key, k.PublicKey, &k.TUFKey, &k.KeyID)
 	}
 	for i := range p.Online {
 		k := &p.Online[i]
-		path := index("online", i)
-		if r.bad[path] {
-			continue
-		}
-		uri, key, field := r.resolve(path, k.Key, k.PublicKey)
-		k.Key = uri
-		if key != nil {
-			k.TUFKey, k.KeyID = r.keyID(field, key)
-			if k.TUFKey != nil {
-				all = append(all, found{fmt.Sprintf("%s (%s)", path, k.Name), field, k.TUFKey})
-			}
-		}
+		resolveOne(index("online", i), k.Name, &k.Key, k.PublicKey, &k.TUFKey, &k.KeyID)
 	}
 	for j := range all {
 		for i := 0; i < j; i++ {
