@@ -11,11 +11,6 @@ import (
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
-func init() {
-	yubikey.Register()
-	p11.Register()
-}
-
 // moduleList is a repeatable --module flag.
 type moduleList []string
 

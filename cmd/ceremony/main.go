@@ -14,6 +14,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/tuf-ceremony/ceremony/hsm/p11"
+	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 )
 
 // Exit codes.
@@ -37,6 +40,9 @@ type command struct {
 var commands []command
 
 func init() {
+	// Hardware backends: keys named pkcs11: and yubikey: URIs.
+	p11.Register()
+	yubikey.Register()
 	commands = []command{
 		{"keygen", "make a key (software key for rehearsals: --uri file:PATH)", runKeygen},
 		{"init", "create a workspace from a plan (--from TRUSTED_ROOT for the next root)", runInit},
