@@ -6,12 +6,18 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/tuf-ceremony/ceremony/internal/pcsctest"
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
-		"ceremony": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
-	})
+	// The scripts run the binary as "ceremony"; the device tests need a
+	// private pcscd, which pcsctest stops when the tests end.
+	os.Exit(pcsctest.Wrap(func() int {
+		return testscript.RunMain(m, map[string]func() int{
+			"ceremony": func() int { return run(os.Args[1:], os.Stdout, os.Stderr) },
+		})
+	}))
 }
 
 // TestScripts runs the command-line scripts in testdata/script: every
