@@ -1,0 +1,146 @@
+// Package bundle is the container that carries a ceremony's outputs from
+// the air-gapped laptop to the online server and to auditors: one file,
+// byte for byte reproducible, read back as hostile input.
+//
+// # Format
+//
+// A bundle is a POSIX tar archive, as archive/tar writes it with
+// tar.FormatPAX: plain ustar headers, and a PAX "path" record only for a
+// name ustar cannot hold (longer than 100 bytes and not splittable at a
+// slash into a 155-byte prefix and a 100-byte name):
+//
+//   - The first entry is MANIFEST.json, then every other entry sorted by
+//     name (byte order). There are no directory entries, links or special
+//     files: only regular files, named by slash-separated relative paths.
+//   - Every header has mode 0644, uid and gid 0, empty user and group
+//     names and a modification time of 0 (1970-01-01T00:00:00Z). A bundle
+//     carries no time of its own: the ceremony's times are in its
+//     transcript and metadata. No PAX record is written but "path".
+//   - The archive ends with the two zero blocks of the tar format and
+//     nothing after them (no padding to a 10 KiB record as tar(1) adds).
+//
+// MANIFEST.json lists every other entry, sorted by name, with its size and
+// lowercase hex SHA-256 and SHA-512, in exactly the form Write gives it
+// (JSON, two-space indent, a final newline):
+//
+//	{
+//	  "version": 1,
+//	  "entries": [
+//	    {
+//	      "name": "metadata/1.root.json",
+//	      "size": 1234,
+//	      "sha256": "<64 hex digits>",
+//	      "sha512": "<128 hex digits>"
+//	    }
+//	  ]
+//	}
+//
+// The same entries therefore always give the same bytes, and the SHA-256 of
+// the file (read aloud as PGP words, see PGPWords) names one bundle.
+//
+// # Names
+//
+// Entry names obey the same rules on writing and reading (see CheckName):
+// at most 255 bytes of printable ASCII without `\ : * ? " < > |`;
+// slash-separated elements, none empty (no leading, doubled or trailing
+// slash), none "." or "..", none beginning or ending with a space; no two
+// names equal but for ASCII case (they would be one file on macOS and
+// Windows). ASCII only means no look-alike letters, no invisible or
+// direction-changing characters and no Unicode normalization differences
+// between systems. MANIFEST.json is reserved in any case.
+//
+// # Reading
+//
+// Read treats a bundle as hostile: every rule broken is reported as a
+// *Violation naming the entry and the rule, sizes are checked against
+// Limits and against the bytes left in the file before anything is
+// allocated, the manifest is checked before any other entry is read, and an
+// entry the manifest does not list, or lists with another size, is refused
+// before its data is read. A PAX record other than "path" is refused (it
+// could make a sparse file or carry attributes); the other header fields
+// (mode, owners, times) carry no meaning and are not checked.
+package bundle
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+)
+
+// ManifestName is the name of the manifest, the first entry of a bundle.
+const ManifestName = "MANIFEST.json"
+
+// manifestVersion is the only manifest version this package reads and writes.
+const manifestVersion = 1
+
+// Entry is one file in a bundle.
+type Entry struct {
+	// Name is a slash-separated relative path ("metadata/1.root.json").
+	Name string
+	Data []byte
+}
+
+// Bundle is a bundle that was read and checked.
+type Bundle struct {
+	// Entries are every entry but the manifest, sorted by name.
+	Entries []Entry
+	// Manifest is the manifest the entries were checked against.
+	Manifest Manifest
+	// SHA256 is the SHA-256 of the whole file.
+	SHA256 [32]byte
+}
+
+// Get returns the data of the entry called name.
+func (b *Bundle) Get(name string) ([]byte, bool) {
+	i := sort.Search(len(b.Entries), func(i int) bool { return b.Entries[i].Name >= name })
+	if i < len(b.Entries) && b.Entries[i].Name == name {
+		return b.Entries[i].Data, true
+	}
+	return nil, false
+}
+
+// Manifest is the content of MANIFEST.json.
+type Manifest struct {
+	Version int `json:"version"`
+	// Entries are sorted by name; the manifest does not list itself.
+	Entries []ManifestEntry `json:"entries"`
+}
+
+// ManifestEntry describes one entry: its size and lowercase hex digests.
+type ManifestEntry struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+	SHA512 string `json:"sha512"`
+}
+
+// describe returns the manifest entry for e.
+func describe(e Entry) ManifestEntry {
+	s256 := sha256.Sum256(e.Data)
+	s512 := sha512.Sum512(e.Data)
+	return ManifestEntry{
+		Name:   e.Name,
+		Size:   int64(len(e.Data)),
+		SHA256: hex.EncodeToString(s256[:]),
+		SHA512: hex.EncodeToString(s512[:]),
+	}
+}
+
+// encodeManifest is the one encoding of a manifest: indented JSON without
+// HTML escaping, ending in a newline.
+func encodeManifest(m Manifest) ([]byte, error) {
+	if m.Entries == nil {
+		m.Entries = []ManifestEntry{}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

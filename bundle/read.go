@@ -1,0 +1,473 @@
+package bundle
+
+import (
+	"archive/tar"
+	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Limits bound what Read accepts. A zero field takes its value from
+// DefaultLimits.
+type Limits struct {
+	// MaxEntries is the most entries a bundle may hold, not counting the
+	// manifest.
+	MaxEntries int
+	// MaxEntrySize is the largest entry, the manifest included, in bytes.
+	MaxEntrySize int64
+	// MaxTotal is the most bytes all entries may hold together, the
+	// manifest included.
+	MaxTotal int64
+}
+
+// DefaultLimits are far above any ceremony's outputs (a PEP 458 bootstrap
+// with 16,384 hash bins is some tens of MiB) and low enough for a laptop's
+// memory: 100,000 entries, 512 MiB per entry, 2 GiB in all.
+func DefaultLimits() Limits {
+	return Limits{MaxEntries: 100_000, MaxEntrySize: 512 << 20, MaxTotal: 2 << 30}
+}
+
+func (l Limits) resolve() (Limits, error) {
+	if l.MaxEntries < 0 || l.MaxEntrySize < 0 || l.MaxTotal < 0 {
+		return l, fmt.Errorf("invalid bundle limits %+v: a limit cannot be negative", l)
+	}
+	d := DefaultLimits()
+	if l.MaxEntries == 0 {
+		l.MaxEntries = d.MaxEntries
+	}
+	if l.MaxEntrySize == 0 {
+		l.MaxEntrySize = d.MaxEntrySize
+	}
+	if l.MaxTotal == 0 {
+		l.MaxTotal = d.MaxTotal
+	}
+	return l, nil
+}
+
+// maxFileSize is the largest file that can hold a bundle within l: the
+// data, and for each entry a header, a PAX header with its "path" record
+// (two blocks) and the padding of its data, and the end-of-archive marker.
+func (l Limits) maxFileSize() int64 {
+	const perEntry = blockSize + 2*blockSize + blockSize - 1
+	n := int64(l.MaxEntries) + 1
+	if n > (math.MaxInt64-l.MaxTotal-2*blockSize)/perEntry {
+		return math.MaxInt64
+	}
+	return l.MaxTotal + n*perEntry + 2*blockSize
+}
+
+const blockSize = 512
+
+// Read reads the bundle file at path and checks it against every rule of
+// the format and against limits; see the package documentation. A broken
+// rule is reported as a *Violation (wrapped, with the path); the first one
+// met ends the reading. The file must be a regular file.
+func Read(path string, limits Limits) (*Bundle, error) {
+	limits, err := limits.resolve()
+	if err != nil {
+		return nil, err
+	}
+	// Check the type before opening: opening a FIFO would block.
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read bundle: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("failed to read bundle %q: not a regular file (%s)", path, st.Mode().Type())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read bundle: %w", err)
+	}
+	defer f.Close()
+	fst, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("failed to read bundle %q: %w", path, err)
+	}
+	if !os.SameFile(st, fst) {
+		return nil, fmt.Errorf("failed to read bundle %q: the file was replaced while it was opened", path)
+	}
+	b, err := read(f, fst.Size(), limits)
+	if err != nil {
+		var v *Violation
+		if errors.As(err, &v) {
+			return nil, fmt.Errorf("bundle %q: %w", path, err)
+		}
+		return nil, fmt.Errorf("failed to read bundle %q: %w", path, err)
+	}
+	return b, nil
+}
+
+// counter counts and hashes what the tar reader consumes, and keeps the
+// first error of the underlying reader so that an I/O error is not taken
+// for a broken rule.
+type counter struct {
+	r    io.Reader
+	off  int64
+	hash hash.Hash
+	err  error
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.off += int64(n)
+	c.hash.Write(p[:n])
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// archive is the state of one reading.
+type archive struct {
+	c        *counter
+	tr       *tar.Reader
+	size     int64 // of the file
+	limits   Limits
+	manifest map[string]ManifestEntry
+	seen     map[string]string // folded name -> name
+	total    int64
+	entryEnd int64 // offset after the last entry's padded data
+}
+
+// read reads a bundle of size bytes from r. Every error but an I/O error
+// of r is a *Violation.
+func read(r io.Reader, size int64, limits Limits) (*Bundle, error) {
+	if most := limits.maxFileSize(); size > most {
+		return nil, violation("", RuleTotalTooLarge, "the file is %d bytes; with these limits a bundle is at most %d", size, most)
+	}
+	c := &counter{r: r, hash: sha256.New()}
+	a := &archive{c: c, tr: tar.NewReader(c), size: size, limits: limits, seen: map[string]string{}}
+
+	hdr, err := a.next()
+	if err != nil {
+		if err == io.EOF {
+			if c.off == 0 {
+				return nil, violation("", RuleNotTar, "the file is empty")
+			}
+			if err := a.checkEnd(); err != nil {
+				return nil, err
+			}
+			return nil, violation("", RuleManifestMissing, "the archive is empty")
+		}
+		return nil, a.headerError(err, "")
+	}
+	m, err := a.readManifest(hdr)
+	if err != nil {
+		return nil, err
+	}
+	var entries []Entry
+	for {
+		hdr, err := a.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			last := ManifestName
+			if len(entries) > 0 {
+				last = entries[len(entries)-1].Name
+			}
+			return nil, a.headerError(err, last)
+		}
+		if len(entries) == limits.MaxEntries {
+			return nil, violation(hdr.Name, RuleTooManyEntries, "more than %d entries", limits.MaxEntries)
+		}
+		e, err := a.readEntry(hdr)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, e)
+	}
+	if err := a.checkEnd(); err != nil {
+		return nil, err
+	}
+	for _, me := range m.Entries {
+		if got, ok := a.seen[foldName(me.Name)]; !ok || got != me.Name {
+			return nil, violation(me.Name, RuleMissingEntry, "the manifest lists it, the archive does not hold it")
+		}
+	}
+	slices.SortFunc(entries, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
+	b := &Bundle{Entries: entries, Manifest: m}
+	c.hash.Sum(b.SHA256[:0])
+	return b, nil
+}
+
+// next returns the next header, io.EOF at the end of the archive, or the
+// tar reader's error.
+func (a *archive) next() (*tar.Header, error) {
+	hdr, err := a.tr.Next()
+	if errors.Is(err, tar.ErrInsecurePath) && hdr != nil {
+		// GODEBUG=tarinsecurepath=0: the name is judged below, by the
+		// rules of this format.
+		err = nil
+	}
+	return hdr, err
+}
+
+// headerError turns an error of tar.Reader.Next into a violation. after is
+// the last entry read, "" before the first.
+func (a *archive) headerError(err error, after string) error {
+	if a.c.err != nil {
+		return a.c.err
+	}
+	where := "at the start of the file"
+	if after != "" {
+		where = fmt.Sprintf("after entry %q", after)
+	}
+	switch {
+	case after == "" && a.c.off <= blockSize:
+		return violation("", RuleNotTar, "no tar header at the start of the file (%v)", err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return violation("", RuleTruncated, "the file ends inside a header %s", where)
+	case after == "":
+		return violation("", RuleNotTar, "no valid tar header at the start of the file (%v)", err)
+	default:
+		return violation("", RuleCorrupt, "invalid header %s (%v)", where, err)
+	}
+}
+
+// checkEnd checks, once the tar reader has met the end of the archive, that
+// the end-of-archive marker (two zero blocks) is whole and is the end of the
+// file.
+func (a *archive) checkEnd() error {
+	switch d := a.c.off - a.entryEnd; {
+	case d < 0:
+		return violation("", RuleTruncated, "the file ends inside the padding of the last entry")
+	case d == 0:
+		return violation("", RuleTruncated, "the file ends without the end-of-archive marker")
+	case d < 2*blockSize:
+		return violation("", RuleTruncated, "the file ends inside the end-of-archive marker")
+	}
+	var one [1]byte
+	n, err := io.ReadFull(a.c, one[:])
+	if n > 0 {
+		return violation("", RuleTrailingData, "%d bytes follow the end-of-archive marker", max(a.size-a.c.off+1, 1))
+	}
+	if a.c.err != nil {
+		return a.c.err
+	}
+	if err != io.EOF {
+		return err
+	}
+	return nil
+}
+
+// checkHeader applies the rules every entry's header obeys: a regular file,
+// no PAX record but "path", a good name, not seen before.
+func (a *archive) checkHeader(hdr *tar.Header) *Violation {
+	if hdr.Typeflag != tar.TypeReg {
+		return violation(hdr.Name, RuleNotRegular, "%s", typeName(hdr))
+	}
+	keys := make([]string, 0, len(hdr.PAXRecords))
+	for k := range hdr.PAXRecords {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if k != "path" {
+			return violation(hdr.Name, RuleUnsupportedHeader, "PAX record %q; a bundle has none but \"path\"", k)
+		}
+	}
+	if v := nameProblem(hdr.Name); v != nil {
+		return v
+	}
+	if other, ok := a.seen[foldName(hdr.Name)]; ok {
+		return duplicate(hdr.Name, other)
+	}
+	a.seen[foldName(hdr.Name)] = hdr.Name
+	return nil
+}
+
+func typeName(hdr *tar.Header) string {
+	switch hdr.Typeflag {
+	case tar.TypeSymlink:
+		return fmt.Sprintf("a symbolic link to %q", hdr.Linkname)
+	case tar.TypeLink:
+		return fmt.Sprintf("a hard link to %q", hdr.Linkname)
+	case tar.TypeDir:
+		return "a directory"
+	case tar.TypeChar:
+		return "a character device"
+	case tar.TypeBlock:
+		return "a block device"
+	case tar.TypeFifo:
+		return "a FIFO"
+	case tar.TypeCont:
+		return "a contiguous file"
+	case tar.TypeGNUSparse:
+		return "a sparse file"
+	case tar.TypeXGlobalHeader:
+		return "a PAX global header"
+	}
+	return fmt.Sprintf("an entry of type %q", hdr.Typeflag)
+}
+
+// readData reads the data of the entry whose header is hdr, after checking
+// its size against the limits and the bytes left in the file, so that
+// nothing is allocated that the file does not hold.
+func (a *archive) readData(hdr *tar.Header) ([]byte, error) {
+	if hdr.Size > a.limits.MaxEntrySize {
+		return nil, violation(hdr.Name, RuleOversize, "%d bytes; at most %d", hdr.Size, a.limits.MaxEntrySize)
+	}
+	if hdr.Size > a.limits.MaxTotal-a.total {
+		return nil, violation(hdr.Name, RuleTotalTooLarge, "the entries up to this one hold %d bytes; at most %d", a.total+hdr.Size, a.limits.MaxTotal)
+	}
+	return a.readBody(hdr)
+}
+
+// readBody reads hdr.Size bytes, which the caller has checked.
+func (a *archive) readBody(hdr *tar.Header) ([]byte, error) {
+	if left := a.size - a.c.off; hdr.Size > left {
+		return nil, violation(hdr.Name, RuleTruncated, "the header gives %d bytes; the file holds %d more", hdr.Size, max(left, 0))
+	}
+	data := make([]byte, hdr.Size)
+	if _, err := io.ReadFull(a.tr, data); err != nil {
+		if a.c.err != nil {
+			return nil, a.c.err
+		}
+		return nil, violation(hdr.Name, RuleTruncated, "the file ends inside the entry's data")
+	}
+	a.total += hdr.Size
+	a.entryEnd = a.c.off + (blockSize-hdr.Size%blockSize)%blockSize
+	return data, nil
+}
+
+// readManifest reads and checks the first entry, which must be the
+// manifest.
+func (a *archive) readManifest(hdr *tar.Header) (Manifest, error) {
+	if v := a.checkHeader(hdr); v != nil {
+		return Manifest{}, v
+	}
+	if hdr.Name != ManifestName {
+		return Manifest{}, violation(hdr.Name, RuleManifestMissing, "the first entry must be %s", ManifestName)
+	}
+	data, err := a.readData(hdr)
+	if err != nil {
+		return Manifest{}, err
+	}
+	m, v := parseManifest(data, a.limits)
+	if v != nil {
+		return Manifest{}, v
+	}
+	a.manifest = make(map[string]ManifestEntry, len(m.Entries))
+	for _, e := range m.Entries {
+		a.manifest[e.Name] = e
+	}
+	return m, nil
+}
+
+// readEntry reads and checks an entry after the manifest.
+func (a *archive) readEntry(hdr *tar.Header) (Entry, error) {
+	if v := a.checkHeader(hdr); v != nil {
+		return Entry{}, v
+	}
+	want, ok := a.manifest[hdr.Name]
+	if !ok {
+		return Entry{}, violation(hdr.Name, RuleNotInManifest, "the archive holds it, the manifest does not list it")
+	}
+	// The manifest's sizes are within the limits, so this also refuses,
+	// before anything is allocated, a header that claims too much.
+	if hdr.Size != want.Size {
+		return Entry{}, violation(hdr.Name, RuleManifestMismatch, "size %d, the manifest says %d", hdr.Size, want.Size)
+	}
+	data, err := a.readData(hdr)
+	if err != nil {
+		return Entry{}, err
+	}
+	got := describe(Entry{Name: hdr.Name, Data: data})
+	if got.SHA256 != want.SHA256 {
+		return Entry{}, violation(hdr.Name, RuleManifestMismatch, "sha256 %s, the manifest says %s", got.SHA256, want.SHA256)
+	}
+	if got.SHA512 != want.SHA512 {
+		return Entry{}, violation(hdr.Name, RuleManifestMismatch, "sha512 %s, the manifest says %s", got.SHA512, want.SHA512)
+	}
+	return Entry{Name: hdr.Name, Data: data}, nil
+}
+
+// parseManifest checks that data is a manifest in the one form Write makes,
+// within limits.
+func parseManifest(data []byte, limits Limits) (Manifest, *Violation) {
+	malformed := func(format string, args ...any) *Violation {
+		return violation(ManifestName, RuleManifestMalformed, format, args...)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var m Manifest
+	if err := dec.Decode(&m); err != nil {
+		return Manifest{}, malformed("not a manifest: %v", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Manifest{}, malformed("data after the manifest's JSON object")
+	}
+	if m.Version != manifestVersion {
+		return Manifest{}, malformed("version %d; this tool reads version %d", m.Version, manifestVersion)
+	}
+	if len(m.Entries) > limits.MaxEntries {
+		return Manifest{}, violation(m.Entries[limits.MaxEntries].Name, RuleTooManyEntries, "the manifest lists %d entries; at most %d", len(m.Entries), limits.MaxEntries)
+	}
+	total := int64(len(data))
+	seen := map[string]string{}
+	for i, e := range m.Entries {
+		if v := nameProblem(e.Name); v != nil {
+			v.Detail += " (a name in the manifest)"
+			return Manifest{}, v
+		}
+		if isManifestName(e.Name) {
+			return Manifest{}, malformed("the manifest lists %q, its own name", e.Name)
+		}
+		if other, ok := seen[foldName(e.Name)]; ok {
+			v := duplicate(e.Name, other)
+			v.Detail += " in the manifest"
+			return Manifest{}, v
+		}
+		seen[foldName(e.Name)] = e.Name
+		if i > 0 && m.Entries[i-1].Name > e.Name {
+			return Manifest{}, malformed("entries are not sorted by name: %q comes after %q", e.Name, m.Entries[i-1].Name)
+		}
+		if e.Size < 0 {
+			return Manifest{}, malformed("entry %q has size %d", e.Name, e.Size)
+		}
+		if !isLowerHex(e.SHA256, sha256.Size) {
+			return Manifest{}, malformed("entry %q: sha256 %q is not %d lowercase hex digits", e.Name, e.SHA256, 2*sha256.Size)
+		}
+		if !isLowerHex(e.SHA512, sha512.Size) {
+			return Manifest{}, malformed("entry %q: sha512 %q is not %d lowercase hex digits", e.Name, e.SHA512, 2*sha512.Size)
+		}
+		if e.Size > limits.MaxEntrySize {
+			return Manifest{}, violation(e.Name, RuleOversize, "the manifest gives %d bytes; at most %d", e.Size, limits.MaxEntrySize)
+		}
+		if e.Size > limits.MaxTotal-total {
+			return Manifest{}, violation(e.Name, RuleTotalTooLarge, "the manifest and the entries it lists up to this one hold more than %d bytes", limits.MaxTotal)
+		}
+		total += e.Size
+	}
+	canonical, err := encodeManifest(m)
+	if err != nil || !bytes.Equal(canonical, data) {
+		return Manifest{}, malformed("not in the one form Write gives it (spacing, key order or case, escaping or a repeated key differ)")
+	}
+	return m, nil
+}
+
+func isLowerHex(s string, n int) bool {
+	if len(s) != 2*n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	_, err := hex.DecodeString(s)
+	return err == nil
+}

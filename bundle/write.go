@@ -1,0 +1,127 @@
+package bundle
+
+import (
+	"archive/tar"
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+)
+
+// epoch is every header's modification time.
+var epoch = time.Unix(0, 0)
+
+// Write writes entries as a new bundle file at path and returns the SHA-256
+// of its bytes. The same entries, in any order, always give the same bytes.
+// Every name must pass CheckName, no two may be equal but for case, and
+// MANIFEST.json is reserved; the entries must fit in DefaultLimits, so that
+// Read with those limits takes the bundle back. A broken rule is reported as
+// a *Violation (wrapped). An existing file is never replaced (the error then
+// matches fs.ErrExist); the file is written atomically and fsync'd, with
+// mode 0644.
+func Write(path string, entries []Entry) (sum [32]byte, err error) {
+	data, err := build(entries, DefaultLimits())
+	if err != nil {
+		return sum, fmt.Errorf("failed to write bundle %q: %w", path, err)
+	}
+	if err := atomicfile.WriteNew(path, data, 0o644); err != nil {
+		return sum, err
+	}
+	return sha256.Sum256(data), nil
+}
+
+// build returns the bytes of the bundle holding entries, which must fit in
+// limits.
+func build(entries []Entry, limits Limits) ([]byte, error) {
+	sorted := slices.Clone(entries)
+	slices.SortFunc(sorted, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
+
+	if len(sorted) > limits.MaxEntries {
+		return nil, violation("", RuleTooManyEntries, "%d entries; at most %d", len(sorted), limits.MaxEntries)
+	}
+	m := Manifest{Version: manifestVersion, Entries: make([]ManifestEntry, 0, len(sorted))}
+	seen := make(map[string]string, len(sorted))
+	var total int64
+	for _, e := range sorted {
+		if v := nameProblem(e.Name); v != nil {
+			return nil, v
+		}
+		if isManifestName(e.Name) {
+			return nil, violation(e.Name, RuleBadName, "the name of the bundle's own manifest")
+		}
+		if other, ok := seen[foldName(e.Name)]; ok {
+			return nil, duplicate(e.Name, other)
+		}
+		seen[foldName(e.Name)] = e.Name
+		size := int64(len(e.Data))
+		if size > limits.MaxEntrySize {
+			return nil, violation(e.Name, RuleOversize, "%d bytes; at most %d", size, limits.MaxEntrySize)
+		}
+		total += size
+		if total > limits.MaxTotal {
+			return nil, violation(e.Name, RuleTotalTooLarge, "the entries up to this one hold %d bytes; at most %d", total, limits.MaxTotal)
+		}
+		m.Entries = append(m.Entries, describe(e))
+	}
+	manifest, err := encodeManifest(m)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(manifest)) > limits.MaxEntrySize {
+		return nil, violation(ManifestName, RuleOversize, "the manifest is %d bytes; at most %d", len(manifest), limits.MaxEntrySize)
+	}
+	if total+int64(len(manifest)) > limits.MaxTotal {
+		return nil, violation(ManifestName, RuleTotalTooLarge, "the entries and the manifest hold %d bytes; at most %d", total+int64(len(manifest)), limits.MaxTotal)
+	}
+
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	add := func(name string, data []byte) error {
+		if err := tw.WriteHeader(header(name, int64(len(data)))); err != nil {
+			return fmt.Errorf("failed to add %q: %w", name, err)
+		}
+		if _, err := tw.Write(data); err != nil {
+			return fmt.Errorf("failed to add %q: %w", name, err)
+		}
+		return nil
+	}
+	if err := add(ManifestName, manifest); err != nil {
+		return nil, err
+	}
+	for _, e := range sorted {
+		if err := add(e.Name, e.Data); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// header is the one header an entry of a bundle has.
+func header(name string, size int64) *tar.Header {
+	return &tar.Header{
+		Typeflag: tar.TypeReg,
+		Name:     name,
+		Size:     size,
+		Mode:     0o644,
+		Uid:      0,
+		Gid:      0,
+		Uname:    "",
+		Gname:    "",
+		ModTime:  epoch,
+		Format:   tar.FormatPAX,
+	}
+}
+
+func duplicate(name, other string) *Violation {
+	if name == other {
+		return violation(name, RuleDuplicateName, "the name comes twice")
+	}
+	return violation(name, RuleDuplicateName, "the same name as %q but for case", other)
+}
