@@ -19,17 +19,23 @@ import (
 // one and returns the PEM to keep in the workspace, by keyholder name. An
 // attested key must be exactly the keyholder's key, on the device the key
 // URI names, with PIN policy always, and touch policy always for root keys.
-func checkAttestations(p *plan.Plan) (map[string]string, string, error) {
+// attestedHolder is an attestation that held, for the transcript.
+type attestedHolder struct {
+	holder, pem string
+	info        *yubikey.Attested
+}
+
+func checkAttestations(p *plan.Plan) (map[string]string, string, []attestedHolder, error) {
 	var rootsPEM []byte
 	var roots *x509.CertPool
 	if p.Rehearsal.AttestationRoots != "" {
 		var err error
 		if rootsPEM, err = os.ReadFile(p.Rehearsal.AttestationRoots); err != nil {
-			return nil, "", fmt.Errorf("%s: rehearsal.attestation_roots: %w", p.Path, err)
+			return nil, "", nil, fmt.Errorf("%s: rehearsal.attestation_roots: %w", p.Path, err)
 		}
 		roots = x509.NewCertPool()
 		if !roots.AppendCertsFromPEM(rootsPEM) {
-			return nil, "", fmt.Errorf("%s: rehearsal.attestation_roots: %s holds no PEM certificate", p.Path, p.Rehearsal.AttestationRoots)
+			return nil, "", nil, fmt.Errorf("%s: rehearsal.attestation_roots: %s holds no PEM certificate", p.Path, p.Rehearsal.AttestationRoots)
 		}
 	}
 	inRoot := map[string]bool{}
@@ -37,6 +43,7 @@ func checkAttestations(p *plan.Plan) (map[string]string, string, error) {
 		inRoot[name] = true
 	}
 	out := map[string]string{}
+	var attested []attestedHolder
 	for i, h := range p.Keyholders {
 		if h.Attestation == "" {
 			continue
@@ -44,7 +51,7 @@ func checkAttestations(p *plan.Plan) (map[string]string, string, error) {
 		field := fmt.Sprintf("%s: keyholders[%d].attestation (%s)", p.Path, i, h.Name)
 		data, err := os.ReadFile(h.Attestation)
 		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", field, err)
+			return nil, "", nil, fmt.Errorf("%s: %w", field, err)
 		}
 		want := yubikey.Expectation{Key: h.TUFKey, PINAlways: true, TouchAlways: inRoot[h.Name]}
 		if u, err := keys.ParseURI(h.Key); err == nil && u.Scheme == "yubikey" {
@@ -52,12 +59,14 @@ func checkAttestations(p *plan.Plan) (map[string]string, string, error) {
 				want.Serial = uint32(n)
 			}
 		}
-		if _, err := verifyAttestationPEM(data, roots, want); err != nil {
-			return nil, "", fmt.Errorf("%s: %w; make the key on the device with 'ceremony keygen' and give the attestation it wrote", field, err)
+		info, err := verifyAttestationPEM(data, roots, want)
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("%s: %w; make the key on the device with 'ceremony keygen' and give the attestation it wrote", field, err)
 		}
 		out[h.Name] = string(data)
+		attested = append(attested, attestedHolder{holder: h.Name, pem: string(data), info: info})
 	}
-	return out, string(rootsPEM), nil
+	return out, string(rootsPEM), attested, nil
 }
 
 // verifyAttestationPEM reads the slot certificate and the device's F9

@@ -189,13 +189,17 @@ func metaPath(ws, role string) string {
 	return filepath.Join(ws, workspace.MetadataDir, role+".json")
 }
 
-// snapshotFiles reads every file under dir, by relative path.
+// snapshotFiles reads every file under dir, by relative path, but the
+// transcript: a refusal appends its record there (transcript_test.go).
 func snapshotFiles(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
 	err := filepath.Walk(dir, func(path string, fi os.FileInfo, err error) error {
 		if err != nil {
 			return err
+		}
+		if fi.IsDir() && fi.Name() == workspace.TranscriptDir {
+			return filepath.SkipDir
 		}
 		if fi.IsDir() {
 			return nil

@@ -95,13 +95,15 @@ func Init(opts InitOptions) (*workspace.Workspace, error) {
 			state.Roles = append(state.Roles, plan.RoleClaimed)
 		}
 	}
-	attestations, roots, err := checkAttestations(p)
+	attestations, roots, attested, err := checkAttestations(p)
 	if err != nil {
 		return nil, err
 	}
 	state.AttestationRoots = roots
 	state.Keys = append(planKeys(p, attestations), state.Keys...)
-	return workspace.Create(opts.Dir, state, planBytes, trustedBytes, roles)
+	return workspace.Create(opts.Dir, state, planBytes, trustedBytes, roles, func(w *workspace.Workspace) error {
+		return recordInit(w, planBytes, trustedBytes, attested)
+	})
 }
 
 // checkTrustedRoot reads the root a next-root ceremony starts from; it must

@@ -12,6 +12,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
@@ -50,6 +51,9 @@ type SignResult struct {
 	Signed []Signature
 	// AlreadySigned lists roles the key had signed before.
 	AlreadySigned []string
+	// Notices say what the step did besides signing: a torn transcript
+	// record kept aside, a signature completed after an interruption.
+	Notices []string
 }
 
 // Sign signs every role of the workspace the key may sign (or only
@@ -68,6 +72,19 @@ func Sign(opts SignOptions) (*SignResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	tr, notices, err := openTranscript(ws)
+	if err != nil {
+		return nil, err
+	}
+	defer tr.Close()
+	res := &SignResult{Notices: notices}
+	completed, changed, err := reconcile(ws, tr)
+	if err != nil {
+		return nil, err
+	}
+	for _, role := range completed {
+		res.Notices = append(res.Notices, fmt.Sprintf("completed the signature of %s that the transcript recorded before an interruption", role))
+	}
 	l, err := load(ws)
 	if err != nil {
 		return nil, err
@@ -77,13 +94,15 @@ func Sign(opts SignOptions) (*SignResult, error) {
 	if opts.Signer != nil {
 		pub, uri = opts.Signer.TUFKey(), opts.Signer.URI()
 	} else if pub, err = keys.PublicKey(uri); err != nil {
-		return nil, err
+		return res, record(tr, transcripts.Error, uri, "", err)
 	}
+	who := describeKey(ws, uri, pub)
+	refuse := func(err error) (*SignResult, error) { return res, record(tr, transcripts.Refusal, who, uri, err) }
 
 	roles := ws.State.Roles
 	if opts.Role != "" {
 		if !ws.HasRole(opts.Role) {
-			return nil, fmt.Errorf("workspace %q does not sign role %q (it signs %s)", ws.Dir, opts.Role, strings.Join(roles, ", "))
+			return refuse(fmt.Errorf("workspace %q does not sign role %q (it signs %s)", ws.Dir, opts.Role, strings.Join(roles, ", ")))
 		}
 		roles = []string{opts.Role}
 	}
@@ -93,16 +112,15 @@ func Sign(opts SignOptions) (*SignResult, error) {
 		keyIDs []string
 	}
 	var jobs []job
-	res := &SignResult{}
 	for _, role := range roles {
 		rules, err := l.rules(role)
 		if err != nil {
-			return nil, err
+			return res, err
 		}
 		ids := authorizedIDs(rules, pub)
 		if len(ids) == 0 {
 			if opts.Role != "" {
-				return nil, fmt.Errorf("%w: %s may not sign %s (%s)", ErrNotAuthorized, describeKey(ws, uri, pub), role, whoMay(ws, rules))
+				return refuse(fmt.Errorf("%w: %s may not sign %s (%s)", ErrNotAuthorized, who, role, whoMay(ws, rules)))
 			}
 			continue
 		}
@@ -112,51 +130,90 @@ func Sign(opts SignOptions) (*SignResult, error) {
 			continue
 		}
 		if err := checkSignable(l, role, f, now); err != nil {
-			return nil, err
+			return refuse(err)
+		}
+		if contains(changed, role) {
+			return refuse(fmt.Errorf("%s was changed outside the ceremony: it is not the state the transcript recorded; restore it or start a new workspace", ws.MetadataPath(role)))
 		}
 		if err := checkSignerAttestation(ws, ids, pub); err != nil {
-			return nil, err
+			return refuse(err)
 		}
 		jobs = append(jobs, job{role, ids})
 	}
 	if len(jobs) == 0 {
 		if len(res.AlreadySigned) > 0 {
-			return res, fmt.Errorf("%w: %s has already signed %s; a key signs each role once", ErrAlreadySigned, describeKey(ws, uri, pub), strings.Join(res.AlreadySigned, ", "))
+			return refuse(fmt.Errorf("%w: %s has already signed %s; a key signs each role once", ErrAlreadySigned, who, strings.Join(res.AlreadySigned, ", ")))
 		}
-		return nil, fmt.Errorf("%w: %s may not sign any role in %q; the plan's keyholders are: %s", ErrNotAuthorized, describeKey(ws, uri, pub), ws.Dir, holders(ws))
+		return refuse(fmt.Errorf("%w: %s may not sign any role in %q; the plan's keyholders are: %s", ErrNotAuthorized, who, ws.Dir, holders(ws)))
 	}
 
 	signer := opts.Signer
 	if signer == nil {
-		if signer, err = keys.Open(uri, opts.Prompter); err != nil {
-			return nil, err
+		var p keys.Prompter
+		if opts.Prompter != nil {
+			p = guardedPrompter{Prompter: opts.Prompter, tr: tr}
+		}
+		if signer, err = keys.Open(uri, p); err != nil {
+			return res, record(tr, transcripts.Error, who, uri, err)
 		}
 		if c, ok := signer.(keys.Closer); ok {
 			defer c.Close()
 		}
 	}
 	if !keys.SameKey(signer.TUFKey(), pub) {
-		return nil, fmt.Errorf("the key opened from %q is not the key it named before opening (wrong device inserted?)", uri)
+		return res, record(tr, transcripts.Error, who, uri, fmt.Errorf("the key opened from %q is not the key it named before opening (wrong device inserted?)", uri))
 	}
 	for _, j := range jobs {
-		f := l.files[j.role]
-		msg, err := f.Canonical()
-		if err != nil {
-			return res, fmt.Errorf("%s: %w", ws.MetadataPath(j.role), err)
-		}
-		sig, err := keys.SignMessage(signer, msg)
-		if err != nil {
-			return res, err
-		}
-		for _, id := range j.keyIDs {
-			f.AddSignature(id, hex.EncodeToString(sig))
-		}
-		if err := ws.WriteMetadata(j.role, f); err != nil {
-			return res, err
+		if err := signRole(ws, tr, l.files[j.role], j.role, j.keyIDs, signer, uri); err != nil {
+			return res, record(tr, transcripts.Error, who, uri, err)
 		}
 		res.Signed = append(res.Signed, Signature{Role: j.role, KeyIDs: j.keyIDs, Holder: ws.Holder(j.keyIDs[0])})
 	}
 	return res, nil
+}
+
+// signRole signs one role and commits it: the new state is stored, the
+// record appended (fsync'd), and only then the metadata file written.
+func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, f *metafile.File, role string, ids []string, signer keys.Signer, uri string) error {
+	before, err := ws.MetadataBytes(role)
+	if err != nil {
+		return err
+	}
+	msg, err := f.Canonical()
+	if err != nil {
+		return fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
+	}
+	sig, err := keys.SignMessage(signer, msg)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		f.AddSignature(id, hex.EncodeToString(sig))
+	}
+	after, err := f.Marshal()
+	if err != nil {
+		return err
+	}
+	state, err := tr.PutState(after)
+	if err != nil {
+		return err
+	}
+	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Sign, Who: ws.Holder(ids[0]), Device: deviceOf(uri),
+		Inputs: map[string]string{role: sum(before)}, States: map[string]string{role: state},
+		Signature: &transcripts.Signature{Role: role, KeyID: ids[0], Sig: hex.EncodeToString(sig)}}); err != nil {
+		return err
+	}
+	return ws.WriteMetadataBytes(role, after)
+}
+
+// record appends a refusal or error record and returns err. A failure to
+// record is joined to err: the step failed either way.
+func record(tr *transcripts.Transcript, kind transcripts.Kind, who, uri string, err error) error {
+	rec := transcripts.Record{Kind: kind, Who: who, Device: deviceOf(uri), Message: err.Error()}
+	if _, rerr := tr.Append(rec); rerr != nil {
+		return errors.Join(err, fmt.Errorf("failed to record it in the transcript: %w", rerr))
+	}
+	return err
 }
 
 // authorizedIDs are the key IDs under which the rules list pub. A key listed

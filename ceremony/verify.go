@@ -13,6 +13,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/verify"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -65,6 +66,8 @@ func VerifyWorkspace(dir, trustedRoot string, at time.Time) (*verify.Report, err
 		checkKeyIDs(add, workspace.TrustedRoot, metadata.ROOT, l.trustedRoot.Keys)
 		rep.RootVersion = l.trustedRoot.Version
 	}
+
+	checkTranscript(ws, add)
 
 	for _, role := range ws.State.Roles {
 		f := l.files[role]
@@ -149,6 +152,45 @@ func checkKeyIDs(add addFunc, file, role string, ks map[string]*metadata.Key) {
 		full, err2 := keys.FullID(k)
 		if err1 != nil || err2 != nil || (id != core && id != full) {
 			add(verify.Warning, file, role, "keyid", "key ID %s is not the SHA-256 of its key (%s); clients that check key IDs will reject it", id, core)
+		}
+	}
+}
+
+// checkTranscript verifies the workspace's transcript and that each
+// metadata file is the state it recorded last.
+func checkTranscript(ws *workspace.Workspace, add addFunc) {
+	const file = workspace.TranscriptDir
+	trep, err := transcripts.Verify(ws.TranscriptPath())
+	if err != nil {
+		add(verify.Error, file, "", "transcript", "%v", err)
+		return
+	}
+	if !trep.OK() {
+		add(verify.Error, file, "", "transcript", "record %d does not hold: %s", trep.FirstBad.Seq, trep.FirstBad.Reason)
+		return
+	}
+	last := map[string]string{}
+	pending := map[string]string{}
+	for _, r := range trep.Records {
+		for role, h := range r.States {
+			last[role] = h
+		}
+		if r.Kind == transcripts.Sign && r.Signature != nil {
+			pending[r.Signature.Role] = r.Inputs[r.Signature.Role]
+		}
+	}
+	for _, role := range ws.State.Roles {
+		data, err := ws.MetadataBytes(role)
+		if err != nil {
+			continue
+		}
+		rel := filepath.Join(workspace.MetadataDir, role+".json")
+		switch got := sum(data); {
+		case got == last[role]:
+		case got == pending[role]:
+			add(verify.Warning, rel, role, "transcript", "a signature the transcript records is not written yet (interrupted); the next 'ceremony sign' completes it")
+		default:
+			add(verify.Error, rel, role, "transcript", "changed outside the ceremony: it is not the state the transcript recorded")
 		}
 	}
 }

@@ -5,6 +5,7 @@
 //	  plan.yaml            the plan, byte for byte as given
 //	  trusted/root.json    the trusted previous root (next-root ceremonies only)
 //	  metadata/ROLE.json   the metadata being signed, with the signatures so far
+//	  transcript/          the hash-chained record of every step (package transcripts)
 //
 // Every file is written atomically (temporary file, fsync, rename, fsync of
 // the directory), so a workspace survives a kill or power cut at any instant:
@@ -33,6 +34,8 @@ const (
 	PlanFile    = "plan.yaml"
 	TrustedRoot = "trusted/root.json"
 	MetadataDir = "metadata"
+	// TranscriptDir holds the ceremony's transcript (package transcripts).
+	TranscriptDir = "transcript"
 )
 
 // Kind is what a ceremony produces.
@@ -86,8 +89,11 @@ type Workspace struct {
 }
 
 // Create makes a new workspace in dir, which must not exist or be empty.
-// roles maps role names (State.Roles) to their unsigned metadata.
-func Create(dir string, state State, plan []byte, trusted []byte, roles map[string]*metafile.File) (*Workspace, error) {
+// roles maps role names (State.Roles) to their unsigned metadata. Each hook
+// runs after the metadata is written and before ceremony.json, which marks
+// the workspace as made: a hook's work (the transcript's init record) is
+// part of init, and an init killed before the end is refused as such.
+func Create(dir string, state State, plan []byte, trusted []byte, roles map[string]*metafile.File, hooks ...func(*Workspace) error) (*Workspace, error) {
 	if err := checkEmpty(dir); err != nil {
 		return nil, err
 	}
@@ -118,6 +124,11 @@ func Create(dir string, state State, plan []byte, trusted []byte, roles map[stri
 			return nil, err
 		}
 		if err := atomicfile.WriteNew(w.metadataPath(role), b, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	for _, hook := range hooks {
+		if err := hook(w); err != nil {
 			return nil, err
 		}
 	}
@@ -202,7 +213,23 @@ func (w *Workspace) WriteMetadata(role string, f *metafile.File) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Replace(w.metadataPath(role), b, 0o644)
+	return w.WriteMetadataBytes(role, b)
+}
+
+// WriteMetadataBytes replaces role's metadata file with data atomically.
+func (w *Workspace) WriteMetadataBytes(role string, data []byte) error {
+	return atomicfile.Replace(w.metadataPath(role), data, 0o644)
+}
+
+// TranscriptPath is the directory of the workspace's transcript.
+func (w *Workspace) TranscriptPath() string { return filepath.Join(w.Dir, TranscriptDir) }
+
+// MetadataBytes reads role's metadata file as it is on disk.
+func (w *Workspace) MetadataBytes(role string) ([]byte, error) {
+	if !w.HasRole(role) {
+		return nil, fmt.Errorf("workspace %q has no role %q", w.Dir, role)
+	}
+	return os.ReadFile(w.metadataPath(role))
 }
 
 // Trusted reads trusted/root.json, or returns nil if the ceremony has none.

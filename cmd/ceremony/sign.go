@@ -22,6 +22,9 @@ func runSign(args []string, stdout, stderr io.Writer) error {
 	}
 	res, err := ceremony.Sign(ceremony.SignOptions{Dir: rest[0], KeyURI: *key, Role: *role, Prompter: terminalPrompter{}})
 	if res != nil {
+		for _, n := range res.Notices {
+			fmt.Fprintf(stderr, "ceremony: %s\n", n)
+		}
 		for _, s := range res.Signed {
 			fmt.Fprintf(stdout, "signed %s as %s (%s)\n", s.Role, s.Holder, strings.Join(shortIDs(s.KeyIDs), ", "))
 		}

@@ -1,0 +1,155 @@
+package ceremony
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/transcripts"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// The transcript is the ceremony's commit log. A step that changes
+// metadata stores the new state, appends its record (fsync'd), and only
+// then writes the metadata file. So after a kill at any instant a file
+// holds either the state its last record names, or the state before a
+// recorded signature, which the next command completes from the stored
+// state: nothing recorded is lost, and nothing is written unrecorded.
+
+// sum is the hex SHA-256 of data.
+func sum(data []byte) string {
+	s := sha256.Sum256(data)
+	return hex.EncodeToString(s[:])
+}
+
+// recordInit writes the transcript's first record: the plan, the trusted
+// root, the unsigned metadata states, and each attestation checked.
+func recordInit(w *workspace.Workspace, plan, trusted []byte, attested []attestedHolder) error {
+	tr, err := transcripts.Create(w.TranscriptPath())
+	if err != nil {
+		return err
+	}
+	defer tr.Close()
+	rec := transcripts.Record{Kind: transcripts.Init, Inputs: map[string]string{workspace.PlanFile: sum(plan)}, States: map[string]string{},
+		Message: fmt.Sprintf("%s ceremony, profile %s, signing %v", w.State.Kind, w.State.Profile, w.State.Roles)}
+	if trusted != nil {
+		rec.Inputs[workspace.TrustedRoot] = sum(trusted)
+	}
+	for _, role := range w.State.Roles {
+		data, err := w.MetadataBytes(role)
+		if err != nil {
+			return err
+		}
+		if rec.States[role], err = tr.PutState(data); err != nil {
+			return err
+		}
+	}
+	if _, err := tr.Append(rec); err != nil {
+		return err
+	}
+	for _, a := range attested {
+		if _, err := tr.Append(transcripts.Record{Kind: transcripts.Attestation, Who: a.holder,
+			Device:  &transcripts.Device{Kind: transcripts.DeviceYubiKey, Serial: fmt.Sprint(a.info.Serial), Firmware: a.info.Firmware, Model: "YubiKey"},
+			Inputs:  map[string]string{"attestation": sum([]byte(a.pem))},
+			Message: fmt.Sprintf("attestation holds: slot %s, PIN policy %s, touch policy %s", a.info.Slot, a.info.PINPolicy, a.info.TouchPolicy)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// openTranscript opens the workspace's transcript. A torn last record (a
+// kill in the middle of an append) is kept aside and recorded by an
+// explicit resume, and said in the notices: never dropped in silence.
+func openTranscript(w *workspace.Workspace) (*transcripts.Transcript, []string, error) {
+	tr, err := transcripts.Open(w.TranscriptPath())
+	var torn *transcripts.TornError
+	if errors.As(err, &torn) {
+		tr, rec, err := transcripts.ResumeTorn(w.TranscriptPath(), "")
+		if err != nil {
+			return nil, nil, err
+		}
+		return tr, []string{fmt.Sprintf("the transcript's last record was torn by an interruption (%v); it is kept in %s and the ceremony resumes (record %d)", torn, workspace.TranscriptDir, rec.Seq)}, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("failed to open the transcript of %q: %w", w.Dir, err)
+	}
+	return tr, nil, nil
+}
+
+// reconcile checks each role's file against the transcript. A file that
+// still holds the state before its last recorded signature was cut off
+// between the record and the write: it is completed now. It returns the
+// roles completed and the roles whose file is neither state (changed
+// outside the ceremony).
+func reconcile(w *workspace.Workspace, tr *transcripts.Transcript) (completed, changed []string, err error) {
+	last := tr.LastStates()
+	before := map[string]string{}
+	for _, r := range tr.Records() {
+		if r.Kind == transcripts.Sign && r.Signature != nil {
+			before[r.Signature.Role] = r.Inputs[r.Signature.Role]
+		}
+	}
+	for _, role := range w.State.Roles {
+		data, err := w.MetadataBytes(role)
+		if err != nil {
+			return nil, nil, err
+		}
+		got := sum(data)
+		switch {
+		case got == last[role]:
+		case before[role] != "" && got == before[role]:
+			state, err := tr.State(last[role])
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := w.WriteMetadataBytes(role, state); err != nil {
+				return nil, nil, err
+			}
+			completed = append(completed, role)
+		default:
+			changed = append(changed, role)
+		}
+	}
+	return completed, changed, nil
+}
+
+// deviceOf describes the device behind a key URI, for the record.
+func deviceOf(uri string) *transcripts.Device {
+	u, err := keys.ParseURI(uri)
+	if err != nil {
+		return nil
+	}
+	d := &transcripts.Device{Kind: u.Scheme}
+	switch u.Scheme {
+	case "yubikey":
+		d.Model, d.Serial = "YubiKey", u.Attrs["serial"]
+	case "pkcs11":
+		d.Model, d.Serial = u.Attrs["token"], u.Attrs["serial"]
+	case "file":
+		d.Model = "encrypted key file"
+	default:
+		d.Kind = ""
+	}
+	return d
+}
+
+// guardedPrompter hands every secret it gets to the transcript's guard, so
+// no record can ever hold it.
+type guardedPrompter struct {
+	keys.Prompter
+	tr *transcripts.Transcript
+}
+
+func (g guardedPrompter) Secret(req keys.SecretRequest) ([]byte, error) {
+	b, err := g.Prompter.Secret(req)
+	if err == nil {
+		if gerr := g.tr.ForbidSecret(b); gerr != nil {
+			clear(b)
+			return nil, gerr
+		}
+	}
+	return b, err
+}
