@@ -10,6 +10,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
@@ -38,6 +39,11 @@ const (
 	DemoBootstrapWorkspace = "workspace"
 	DemoRootV2Workspace    = "workspace-root-v2"
 	DemoRepository         = "repository"
+	// DemoBundle and DemoRootV2Bundle are the bundles of the two workspaces;
+	// DemoRSTUFBootstrap the RSTUF bootstrap payload (rstuf profile).
+	DemoBundle         = "bundle.tar"
+	DemoRootV2Bundle   = "bundle-root-v2.tar"
+	DemoRSTUFBootstrap = "rstuf-bootstrap.json"
 )
 
 type demoHolder struct {
@@ -123,6 +129,9 @@ func Demo(opts DemoOptions) error {
 	if err := demoRequireMet(ws1); err != nil {
 		return err
 	}
+	if err := demoSeal(say, ws1, signers["alice"], signers["bob"], signers["carol"]); err != nil {
+		return err
+	}
 
 	rotatePlan := filepath.Join(opts.Out, "plan-root-v2.yaml")
 	if err := atomicfile.WriteNew(rotatePlan, []byte(demoPlan(opts.Profile, []string{"alice", "bob", "carol", "dave", "frank"})), 0o644); err != nil {
@@ -140,6 +149,9 @@ func Demo(opts DemoOptions) error {
 		}
 	}
 	if err := demoRequireMet(ws2); err != nil {
+		return err
+	}
+	if err := demoSeal(say, ws2, signers["alice"], signers["bob"], signers["frank"]); err != nil {
 		return err
 	}
 
@@ -169,6 +181,27 @@ func Demo(opts DemoOptions) error {
 			return err
 		}
 	}
+	for _, b := range []struct{ ws, out string }{{ws1, DemoBundle}, {ws2, DemoRootV2Bundle}} {
+		res, err := Bundle(BundleOptions{Dir: b.ws, Out: filepath.Join(opts.Out, b.out), Now: now})
+		if err != nil {
+			return err
+		}
+		say("bundle: %s sha256 %s\n  %s", res.Out, res.SHA256, res.PGPWords)
+	}
+	if opts.Profile == plan.ProfileRSTUF {
+		// The payload exactly as the bundle carries it, for the RSTUF API.
+		bd, err := bundle.Read(filepath.Join(opts.Out, DemoBundle), bundle.DefaultLimits())
+		if err != nil {
+			return err
+		}
+		payload, ok := bd.Get(BundleBootstrap)
+		if !ok {
+			return fmt.Errorf("demo bundle has no %s", BundleBootstrap)
+		}
+		if err := atomicfile.WriteNew(filepath.Join(opts.Out, DemoRSTUFBootstrap), payload, 0o644); err != nil {
+			return err
+		}
+	}
 	repo := filepath.Join(opts.Out, DemoRepository)
 	say("online side (simulated): publishing %s with the throwaway online key", repo)
 	return publish.Write(&publish.Repository{
@@ -176,6 +209,15 @@ func Demo(opts DemoOptions) error {
 		Targets: []publish.Target{{Path: DemoTarget, Data: []byte("ceremony demo target: this is what a client downloads\n")}},
 		Now:     now,
 	})
+}
+
+func demoSeal(say func(string, ...any), dir string, signers ...keys.Signer) error {
+	res, err := Seal(dir, signers)
+	if err != nil {
+		return err
+	}
+	say("  transcript sealed by %s (head %s)", strings.Join(res.Holders, ", "), res.Head[:12])
+	return nil
 }
 
 func demoSign(say func(string, ...any), dir string, s keys.Signer, now time.Time) error {

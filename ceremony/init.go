@@ -3,6 +3,7 @@ package ceremony
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"time"
 
@@ -50,6 +51,9 @@ func Init(opts InitOptions) (*workspace.Workspace, error) {
 		Repository: p.Repository,
 		Created:    now.UTC().Truncate(time.Second),
 		Warnings:   p.Warnings,
+	}
+	if dir, err := filepath.Abs(filepath.Dir(opts.Plan)); err == nil {
+		state.PlanDir = dir
 	}
 	roles := map[string]*metafile.File{}
 

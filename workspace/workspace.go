@@ -63,6 +63,10 @@ type State struct {
 	TrustedRootVersion int64 `json:"trusted_root_version,omitempty"`
 	// Warnings from the plan (rehearsal overrides), repeated by status.
 	Warnings []string `json:"warnings,omitempty"`
+	// PlanDir is the directory of the plan file at init, absolute: the
+	// plan's relative key paths are resolved against it when it is loaded
+	// again (bundle).
+	PlanDir string `json:"plan_dir,omitempty"`
 	// AttestationRoots, if set, are the PEM roots attestations chain to
 	// instead of Yubico's (rehearsals with virtual YubiKeys).
 	AttestationRoots string `json:"attestation_roots,omitempty"`

@@ -49,6 +49,9 @@ func init() {
 		{"sign", "sign every role in a workspace the key may sign", runSign},
 		{"status", "show who has signed what and who still must", runStatus},
 		{"verify", "verify a workspace or a repository as a client would", runVerify},
+		{"seal", "seal a workspace's transcript: an in-toto statement in a DSSE envelope signed by keyholders", runSeal},
+		{"replay", "replay a workspace's transcript and check every step, as an auditor", runReplay},
+		{"bundle", "write the bundle to carry to the online server", runBundle},
 		{"devices", "list YubiKeys and PKCS#11 tokens and their keys, with URIs to paste", runDevices},
 		{"demo", "run a whole rehearsal with throwaway keys, no questions", runDemo},
 	}

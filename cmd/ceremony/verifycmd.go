@@ -34,8 +34,10 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 		rep, err = ceremony.VerifyWorkspace(path, *trusted, at)
 	case isDir(filepath.Join(path, "metadata")):
 		rep, err = verify.Repository(path, verify.Options{TrustedRoot: *trusted, At: at})
+	case isFile(path):
+		rep, err = ceremony.VerifyBundle(path, *trusted, at)
 	default:
-		return fmt.Errorf("%q is neither a workspace (no %s) nor a repository (no metadata/ directory)", path, workspace.StateFile)
+		return fmt.Errorf("%q is neither a workspace (no %s), a repository (no metadata/ directory) nor a bundle file", path, workspace.StateFile)
 	}
 	if err != nil {
 		return err
@@ -50,4 +52,9 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 func isDir(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
+}
+
+func isFile(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
 }

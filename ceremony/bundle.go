@@ -1,0 +1,553 @@
+package ceremony
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/rstuf"
+	"github.com/tuf-ceremony/ceremony/transcripts"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// Names of the entries of a ceremony bundle, besides the metadata
+// (metadata/N.root.json, metadata/[V.]ROLE.json), the transcript
+// (transcript/...) and the attestations (attestations/HOLDER.pem).
+const (
+	BundleInfo       = "bundle-info.json"
+	BundleReadme     = "README.txt"
+	BundleBootstrap  = "rstuf/bootstrap.json"
+	BundleUpdate     = "rstuf/update.json"
+	BundleState      = workspace.StateFile
+	BundlePlan       = workspace.PlanFile
+	BundleTranscript = "transcript"
+	// BundleSeal is the transcript's signed seal, carried if the workspace
+	// holds one (TranscriptDir/seal.dsse.json).
+	BundleSeal = BundleTranscript + "/seal.dsse.json"
+)
+
+// bundleInfoFormat is the only format of bundle-info.json.
+const bundleInfoFormat = 1
+
+// BundleOptions says which workspace to bundle and where.
+type BundleOptions struct {
+	// Dir is the workspace.
+	Dir string
+	// Out is the bundle file; it must not exist.
+	Out string
+	// Partial bundles a workspace whose thresholds are not all met; the
+	// bundle says so, and names the missing signatures, in bundle-info.json
+	// and README.txt. It is for review, never for upload.
+	Partial bool
+	// PlanDir is the directory the relative paths of the workspace's
+	// plan.yaml (public_key files) are resolved against; "" means the
+	// workspace. Only the RSTUF bootstrap payload needs the plan (its
+	// settings: expiry periods and bin count).
+	PlanDir string
+	// Now is when the metadata must not have expired; zero means
+	// time.Now(). It is not written into the bundle.
+	Now time.Time
+}
+
+// BundleResult is what Bundle wrote.
+type BundleResult struct {
+	Out string
+	// SHA256 is the lowercase hex SHA-256 of the bundle file.
+	SHA256 string
+	// PGPWords is the same SHA-256 as PGP words, to read aloud.
+	PGPWords string
+	// Entries are the names of the entries, sorted (the manifest is not
+	// listed).
+	Entries []string
+	Partial bool
+	// Missing describes each unmet threshold (partial bundles only).
+	Missing []string
+	// OnlineKeyChanged: the new root's online keys differ from the trusted
+	// root's; the server must be able to use the new ones before the new
+	// root is uploaded.
+	OnlineKeyChanged bool
+}
+
+// BundleInfoFile is the content of bundle-info.json: what the bundle is,
+// for VerifyBundle and for people.
+type BundleInfoFile struct {
+	Format             int            `json:"format"`
+	Kind               workspace.Kind `json:"kind"`
+	Profile            string         `json:"profile"`
+	Repository         string         `json:"repository,omitempty"`
+	RootVersion        int64          `json:"root_version"`
+	TrustedRootVersion int64          `json:"trusted_root_version,omitempty"`
+	// Metadata maps each role signed in the ceremony to its entry.
+	Metadata map[string]string `json:"metadata"`
+	// Payload is the RSTUF payload entry, "" if none.
+	Payload          string   `json:"payload,omitempty"`
+	OnlineKeyChanged bool     `json:"online_key_changed"`
+	Partial          bool     `json:"partial"`
+	Missing          []string `json:"missing,omitempty"`
+	// TranscriptHead is the hash of the transcript's last record.
+	TranscriptHead string `json:"transcript_head"`
+	TranscriptSeq  int    `json:"transcript_records"`
+}
+
+// Bundle writes the outputs of a finished ceremony as one reproducible
+// bundle file (package bundle): the signed metadata under the names a
+// repository serves, the RSTUF payload (rstuf profile), the transcript and
+// its states, the attestations, ceremony.json, plan.yaml, bundle-info.json
+// and README.txt, the instructions for the online server's operator. The
+// same workspace always gives the same bytes. It refuses while a threshold
+// is unmet, unless opts.Partial.
+func Bundle(opts BundleOptions) (*BundleResult, error) {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	if opts.Out == "" {
+		return nil, fmt.Errorf("no bundle file given")
+	}
+	if _, err := os.Lstat(opts.Out); err == nil {
+		return nil, fmt.Errorf("bundle %q exists: choose a new name (a bundle is never overwritten): %w", opts.Out, fs.ErrExist)
+	}
+	st, err := GetStatus(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	missing := bundleMissing(st)
+	if len(missing) > 0 && !opts.Partial {
+		return nil, fmt.Errorf("workspace %q: thresholds not met, refusing to bundle (--partial makes a bundle for review, never for upload):\n  %s", opts.Dir, strings.Join(missing, "\n  "))
+	}
+	ws, err := workspace.Open(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	l, err := load(ws)
+	if err != nil {
+		return nil, err
+	}
+	for _, role := range ws.State.Roles {
+		h, err := l.files[role].Header()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
+		}
+		if !h.Expires.After(now) {
+			return nil, fmt.Errorf("%s: %s expired at %s: a new ceremony is needed", ws.MetadataPath(role), role, h.Expires.UTC().Format(time.RFC3339))
+		}
+	}
+
+	var entries []bundle.Entry
+	add := func(name string, data []byte) { entries = append(entries, bundle.Entry{Name: name, Data: data}) }
+	info := BundleInfoFile{Format: bundleInfoFormat, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository,
+		RootVersion: l.root.Version, TrustedRootVersion: ws.State.TrustedRootVersion, Metadata: map[string]string{},
+		Partial: len(missing) > 0, Missing: missing}
+
+	// Metadata, byte for byte, under the names a repository serves.
+	for _, role := range ws.State.Roles {
+		data, err := ws.MetadataBytes(role)
+		if err != nil {
+			return nil, err
+		}
+		h, _ := l.files[role].Header()
+		name := bundleMetadataEntry(role, h.Version, l.root.ConsistentSnapshot)
+		add(name, data)
+		info.Metadata[role] = name
+	}
+	if l.trusted != nil {
+		data, err := os.ReadFile(filepath.Join(ws.Dir, workspace.TrustedRoot))
+		if err != nil {
+			return nil, err
+		}
+		add(bundleMetadataEntry(metadata.ROOT, l.trustedRoot.Version, true), data)
+		info.OnlineKeyChanged = bundleOnlineKeysChanged(l.trustedRoot, l.root)
+	}
+
+	// The RSTUF payload: only for a root whose thresholds are met (RSTUF
+	// would take a partly signed root and hold it pending).
+	if ws.State.Profile == string(plan.ProfileRSTUF) && !info.Partial {
+		planDir := opts.PlanDir
+		if planDir == "" {
+			planDir = ws.State.PlanDir
+		}
+		payload, name, err := bundleRSTUFPayload(ws, l, planDir)
+		if err != nil {
+			return nil, err
+		}
+		add(name, payload)
+		info.Payload = name
+	}
+
+	// The transcript, its states, torn pieces and seal.
+	tr, err := transcripts.Verify(ws.TranscriptPath())
+	if err != nil {
+		return nil, fmt.Errorf("the transcript of %q does not verify, refusing to bundle: %w", ws.Dir, err)
+	}
+	info.TranscriptHead, info.TranscriptSeq = tr.Head, len(tr.Records)
+	if err := bundleAddTree(ws.TranscriptPath(), BundleTranscript, add); err != nil {
+		return nil, err
+	}
+	for _, role := range ws.State.Roles {
+		data, _ := ws.MetadataBytes(role)
+		if bundleLastState(tr.Records, role) != sum(data) {
+			return nil, fmt.Errorf("%s is not the state the transcript recorded last: run 'ceremony status' (an interrupted signature is completed by the next command) or 'ceremony verify'", ws.MetadataPath(role))
+		}
+	}
+
+	// Attestations, by holder.
+	seen := map[string]bool{}
+	for _, k := range ws.State.Keys {
+		if k.Attestation == "" || seen[k.Holder] {
+			continue
+		}
+		name := "attestations/" + bundleEntryWord(k.Holder) + ".pem"
+		if err := bundle.CheckName(name); err != nil {
+			return nil, fmt.Errorf("keyholder %q: %w", k.Holder, err)
+		}
+		seen[k.Holder] = true
+		add(name, []byte(k.Attestation))
+	}
+
+	for _, f := range []string{workspace.StateFile, workspace.PlanFile} {
+		data, err := os.ReadFile(filepath.Join(ws.Dir, f))
+		if err != nil {
+			return nil, err
+		}
+		add(f, data)
+	}
+
+	ib, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	add(BundleInfo, append(ib, '\n'))
+	add(BundleReadme, []byte(bundleReadme(ws, l, info)))
+
+	s, err := bundle.Write(opts.Out, entries)
+	if err != nil {
+		return nil, err
+	}
+	res := &BundleResult{Out: opts.Out, SHA256: hex.EncodeToString(s[:]), PGPWords: bundle.PGPWords(s[:]),
+		Partial: info.Partial, Missing: missing, OnlineKeyChanged: info.OnlineKeyChanged}
+	for _, e := range entries {
+		res.Entries = append(res.Entries, e.Name)
+	}
+	sort.Strings(res.Entries)
+	return res, nil
+}
+
+// lastState is the hash of role's state as the last record naming it gives.
+func bundleLastState(recs []transcripts.Record, role string) string {
+	for i := len(recs) - 1; i >= 0; i-- {
+		if h, ok := recs[i].States[role]; ok {
+			return h
+		}
+	}
+	return ""
+}
+
+// missingSignatures describes every unmet threshold: role, rule, and who
+// has not signed.
+func bundleMissing(st *Status) []string {
+	var out []string
+	for _, r := range st.Roles {
+		for _, c := range r.Thresholds {
+			if c.Met {
+				continue
+			}
+			var who []string
+			for _, p := range c.Missing {
+				who = append(who, p.Holder)
+			}
+			out = append(out, fmt.Sprintf("%s v%d: %d of %d signatures required by %s (not signed: %s)",
+				r.Role, r.Version, len(c.Signed), c.Threshold, c.Delegator, strings.Join(who, ", ")))
+		}
+	}
+	return out
+}
+
+// metadataEntry is the entry a role's metadata is served under: roots
+// always by version, other roles by version with consistent snapshots.
+func bundleMetadataEntry(role string, version int64, consistent bool) string {
+	if role == metadata.ROOT || consistent {
+		return fmt.Sprintf("%s/%d.%s.json", workspace.MetadataDir, version, role)
+	}
+	return fmt.Sprintf("%s/%s.json", workspace.MetadataDir, role)
+}
+
+// entryWord makes a holder's name usable as one element of an entry name.
+func bundleEntryWord(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x80 && (r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	if w := strings.Trim(b.String(), "."); w != "" {
+		return w
+	}
+	return "_"
+}
+
+// addTree adds every regular file under dir as prefix/REL, in a fixed
+// order; anything else (a link, a device) is refused.
+func bundleAddTree(dir, prefix string, add func(string, []byte)) error {
+	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		name := path.Join(prefix, filepath.ToSlash(rel))
+		if strings.HasPrefix(d.Name(), ".") {
+			return nil // the transcript's lock file and temporary files
+		}
+		if !d.Type().IsRegular() {
+			return fmt.Errorf("%s is not a regular file: refusing to bundle it", p)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		add(name, data)
+		return nil
+	})
+}
+
+// rstufPayload builds the RSTUF payload: the bootstrap for root v1 (with
+// the plan's settings), the metadata update for a later root (checked
+// against the trusted root).
+func bundleRSTUFPayload(ws *workspace.Workspace, l *loaded, planDir string) ([]byte, string, error) {
+	root := l.files[metadata.ROOT]
+	if l.trusted != nil {
+		payload, err := rstuf.Update(root)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := rstuf.CheckUpdate(payload, l.trusted); err != nil {
+			return nil, "", err
+		}
+		return payload, BundleUpdate, nil
+	}
+	data, err := os.ReadFile(filepath.Join(ws.Dir, workspace.PlanFile))
+	if err != nil {
+		return nil, "", err
+	}
+	if planDir == "" {
+		planDir = ws.Dir
+	}
+	p, err := plan.Parse(data, filepath.Join(ws.Dir, workspace.PlanFile), planDir)
+	if err != nil {
+		return nil, "", fmt.Errorf("the RSTUF bootstrap payload needs the plan, and %s does not load with its relative paths taken from %s (give the directory the plan was written in): %w", workspace.PlanFile, planDir, err)
+	}
+	payload, err := rstuf.Bootstrap(p, root, rstuf.DefaultTimeout)
+	if err != nil {
+		return nil, "", err
+	}
+	return payload, BundleBootstrap, nil
+}
+
+// bundleOnlineRoles are the roles an online key signs (RSTUF's targets too, but
+// its online key is the timestamp's).
+var bundleOnlineRoles = []string{metadata.TIMESTAMP, metadata.SNAPSHOT}
+
+// onlineKeysChanged reports whether next's online keys differ from
+// trusted's (compared as keys, not key IDs).
+func bundleOnlineKeysChanged(trusted, next *metadata.RootType) bool {
+	a, b := bundleOnlineKeys(trusted), bundleOnlineKeys(next)
+	covers := func(x, y []*metadata.Key) bool {
+		for _, k := range x {
+			found := false
+			for _, o := range y {
+				if keys.SameKey(k, o) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				return false
+			}
+		}
+		return true
+	}
+	return !covers(a, b) || !covers(b, a)
+}
+
+func bundleOnlineKeys(r *metadata.RootType) []*metadata.Key {
+	var out []*metadata.Key
+	for _, role := range bundleOnlineRoles {
+		if rr := r.Roles[role]; rr != nil {
+			for _, id := range rr.KeyIDs {
+				if k := r.Keys[id]; k != nil {
+					out = append(out, k)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// onlineKeyNames describes the online keys of r for the README.
+func bundleOnlineKeyNames(r *metadata.RootType) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, role := range bundleOnlineRoles {
+		if rr := r.Roles[role]; rr != nil {
+			for _, id := range rr.KeyIDs {
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+				s := id
+				if k := r.Keys[id]; k != nil {
+					if uri, _ := k.UnrecognizedFields[rstuf.OnlineKeyURIField].(string); uri != "" {
+						s += " (" + uri + ")"
+					}
+				}
+				out = append(out, s)
+			}
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// bundleReadme is README.txt: what the operator of the online server does
+// with the bundle, in order. It depends on the workspace only.
+func bundleReadme(ws *workspace.Workspace, l *loaded, info BundleInfoFile) string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	repo := info.Repository
+	if repo == "" {
+		repo = "(unnamed repository)"
+	}
+	p("CEREMONY BUNDLE: %s ceremony, profile %s, %s", info.Kind, info.Profile, repo)
+	if info.TrustedRootVersion > 0 {
+		p("Root v%d, following root v%d.", info.RootVersion, info.TrustedRootVersion)
+	} else {
+		p("Root v%d: a new repository.", info.RootVersion)
+	}
+	p("Transcript: %d records, head %s.", info.TranscriptSeq, info.TranscriptHead)
+	p("")
+	if info.Partial {
+		p("!!! PARTIAL BUNDLE: NOT FOR UPLOAD. Thresholds are not met. Missing signatures:")
+		for _, m := range info.Missing {
+			p("!!!   %s", m)
+		}
+		p("")
+	}
+	step := 0
+	next := func() int { step++; return step }
+	p("%d. CHECK THE BUNDLE before anything else.", next())
+	p("   The SHA-256 of this bundle file, and the same as PGP words, were read")
+	p("   aloud and written down at the ceremony ('ceremony bundle' printed them;")
+	p("   they cannot be in this file). Compute it and compare every word:")
+	p("     sha256sum BUNDLE")
+	if info.TrustedRootVersion > 0 {
+		p("   Then check everything in it against the root the server trusts now:")
+		p("     ceremony verify BUNDLE --trusted-root CURRENT-ROOT.json")
+	} else {
+		p("   Then check everything in it:")
+		p("     ceremony verify BUNDLE")
+	}
+	p("   Do not go on unless both hold.")
+	p("")
+	if info.OnlineKeyChanged {
+		p("%d. !!! THE ONLINE KEY CHANGES WITH THIS ROOT. !!!", next())
+		p("   Root v%d's online key: %s", l.trustedRoot.Version, bundleOnlineKeyNames(l.trustedRoot))
+		p("   Root v%d's online key: %s", l.root.Version, bundleOnlineKeyNames(l.root))
+		p("   The server MUST be able to sign with the NEW online key BEFORE the new")
+		p("   root is uploaded: configure it and check that the server can use it")
+		p("   first. Once the new root is up, clients accept only timestamp and")
+		p("   snapshot metadata signed by the new key; a server that cannot sign")
+		p("   with it stops the repository.")
+		p("")
+	}
+	var roles []string
+	for _, role := range ws.State.Roles {
+		roles = append(roles, info.Metadata[role])
+	}
+	switch {
+	case info.Profile == string(plan.ProfileRSTUF) && info.Payload == BundleBootstrap:
+		p("%d. UPLOAD to RSTUF: bootstrap the repository with %s", next(), BundleBootstrap)
+		p("   (POST /api/v1/bootstrap/ with the file as its body), e.g.")
+		p("     curl -X POST -H 'Content-Type: application/json' --data-binary @%s \\", BundleBootstrap)
+		p("          https://RSTUF-API/api/v1/bootstrap/")
+		p("   RSTUF's online key (root's roles.timestamp.keyids[0], %s)", bundleOnlineKeyNames(l.root))
+		p("   must be configured in RSTUF's worker before the bootstrap.")
+		p("")
+		p("%d. CHECK: the bootstrap task finishes, and the repository serves", next())
+		p("   %s byte for byte as %s in this bundle.", path.Base(info.Metadata[metadata.ROOT]), info.Metadata[metadata.ROOT])
+	case info.Profile == string(plan.ProfileRSTUF) && info.Payload == BundleUpdate:
+		p("%d. UPLOAD to RSTUF: the new root with %s", next(), BundleUpdate)
+		p("   (POST /api/v1/metadata/ with the file as its body), e.g.")
+		p("     curl -X POST -H 'Content-Type: application/json' --data-binary @%s \\", BundleUpdate)
+		p("          https://RSTUF-API/api/v1/metadata/")
+		p("")
+		p("%d. CHECK: the task finishes, and the repository serves %s", next(), path.Base(info.Metadata[metadata.ROOT]))
+		p("   byte for byte as in this bundle, with new timestamp and snapshot.")
+	case info.Profile == string(plan.ProfileRSTUF):
+		p("%d. NOTHING TO UPLOAD: a partial bundle carries no RSTUF payload.", next())
+	default:
+		p("%d. UPLOAD: copy into the repository's metadata directory, in this order:", next())
+		for _, r := range roles {
+			p("     %s -> %s", r, path.Base(r))
+		}
+		p("   (metadata/ROLE.json names are the repository's own; never replace a")
+		p("   file that is already published.)")
+		p("")
+		p("%d. Then, with the online key, publish new snapshot and timestamp", next())
+		p("   metadata that cover them (timestamp last).")
+		p("")
+		p("%d. CHECK: refresh a TUF client that trusts the current root against", next())
+		p("   the repository; it must reach root v%d.", info.RootVersion)
+	}
+	p("")
+	p("Contents: metadata/ (signed metadata as the repository serves it),")
+	p("rstuf/ (RSTUF payload, rstuf profile), transcript/ (the ceremony's")
+	p("hash-chained record and the metadata states it names), attestations/,")
+	p("ceremony.json, plan.yaml, bundle-info.json, and this file.")
+	return b.String()
+}
+
+// errNotCeremonyBundle is returned for a bundle without bundle-info.json.
+var errNotCeremonyBundle = errors.New("not a ceremony bundle: no " + BundleInfo)
+
+// sameSignatures reports whether two files carry the same signatures.
+func bundleSameSignatures(a, b *metafile.File) bool {
+	key := func(f *metafile.File) []string {
+		var out []string
+		for _, s := range f.Signatures {
+			out = append(out, s.KeyID+" "+s.Sig)
+		}
+		sort.Strings(out)
+		return out
+	}
+	ka, kb := key(a), key(b)
+	if len(ka) != len(kb) {
+		return false
+	}
+	for i := range ka {
+		if ka[i] != kb[i] {
+			return false
+		}
+	}
+	return bytes.Equal(a.Signed, b.Signed)
+}

@@ -1,0 +1,419 @@
+package ceremony
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/transcripts"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// ReplayEntry is one record of the ceremony, as people read it.
+type ReplayEntry struct {
+	Seq     int64     `json:"seq"`
+	Time    time.Time `json:"time"`
+	Kind    string    `json:"kind"`
+	Who     string    `json:"who,omitempty"`
+	Device  string    `json:"device,omitempty"`
+	Role    string    `json:"role,omitempty"`
+	KeyID   string    `json:"keyid,omitempty"` // short: 12 hex digits
+	Message string    `json:"message,omitempty"`
+}
+
+// ReplayProblem is the first record that does not hold, and why.
+type ReplayProblem struct {
+	Seq    int64  `json:"seq"`
+	Reason string `json:"reason"`
+}
+
+// ReplayReport is what Replay found.
+type ReplayReport struct {
+	Dir string `json:"dir"`
+	// Head is the hash of the last record that holds the chain.
+	Head    string        `json:"head"`
+	Records int           `json:"records"`
+	Account []ReplayEntry `json:"account"`
+	// Sealed says the transcript ends in a seal that holds; SealedBy names
+	// the keyholders whose signatures on it verify.
+	Sealed   bool           `json:"sealed"`
+	SealedBy []string       `json:"sealed_by,omitempty"`
+	FirstBad *ReplayProblem `json:"first_bad,omitempty"`
+}
+
+// OK reports whether the whole ceremony replays.
+func (r *ReplayReport) OK() bool { return r.FirstBad == nil }
+
+// Print writes the account of the ceremony and the verdict for people.
+func (r *ReplayReport) Print(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Replay of %s: %d records, head %s\n", r.Dir, r.Records, r.Head)
+	for _, e := range r.Account {
+		fmt.Fprintf(&b, "  #%-3d %s  %-11s", e.Seq, e.Time.UTC().Format(time.RFC3339), e.Kind)
+		if e.Who != "" {
+			fmt.Fprintf(&b, " %s", e.Who)
+		}
+		if e.Device != "" {
+			fmt.Fprintf(&b, " [%s]", e.Device)
+		}
+		if e.Role != "" {
+			fmt.Fprintf(&b, " signed %s", e.Role)
+		}
+		if e.KeyID != "" {
+			fmt.Fprintf(&b, " with key %s", e.KeyID)
+		}
+		if e.Message != "" {
+			fmt.Fprintf(&b, ": %s", e.Message)
+		}
+		b.WriteString("\n")
+	}
+	if r.FirstBad != nil {
+		fmt.Fprintf(&b, "FAILED: record %d does not hold: %s\n", r.FirstBad.Seq, r.FirstBad.Reason)
+	} else {
+		b.WriteString("OK: the chain holds, every signature verifies under the key its role authorizes, every state follows from the one before, and the metadata files are the final states\n")
+		if r.Sealed {
+			fmt.Fprintf(&b, "sealed by %s\n", strings.Join(r.SealedBy, ", "))
+		} else {
+			b.WriteString("not sealed\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Replay checks a workspace's ceremony from its transcript alone: the chain
+// of records; that the init record's states are unsigned metadata; that
+// each sign record's signature verifies, over the state before it, under a
+// key the rules of that state authorize, and that adding it to that state
+// gives the stored state byte for byte; that the metadata files are the
+// final states byte for byte; and the seal, if any (see Seal).
+//
+// A ceremony that does not replay is reported in FirstBad with a nil error;
+// the error is for a workspace that cannot be read at all.
+func Replay(dir string) (*ReplayReport, error) {
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	trep, err := transcripts.Verify(ws.TranscriptPath())
+	if trep == nil {
+		return nil, err
+	}
+	rep := &ReplayReport{Dir: dir, Head: trep.Head, Records: len(trep.Records)}
+	for _, r := range trep.Records {
+		rep.Account = append(rep.Account, entryOf(r))
+	}
+	rp := &replayer{ws: ws, trDir: ws.TranscriptPath(), rep: rep, cur: map[string]string{}, setBy: map[string]int64{}}
+	for _, r := range trep.Records {
+		if why := rp.step(r); why != "" {
+			rep.FirstBad = &ReplayProblem{Seq: r.Seq, Reason: why}
+			return rep, nil
+		}
+	}
+	if trep.FirstBad != nil {
+		rep.FirstBad = &ReplayProblem{Seq: trep.FirstBad.Seq, Reason: "the chain does not hold: " + trep.FirstBad.Reason}
+		return rep, nil
+	}
+	if len(trep.Records) == 0 {
+		rep.FirstBad = &ReplayProblem{Seq: 1, Reason: "the transcript is empty: no init record"}
+		return rep, nil
+	}
+	for _, role := range ws.State.Roles {
+		data, err := ws.MetadataBytes(role)
+		if err != nil {
+			rep.FirstBad = &ReplayProblem{Seq: rp.setBy[role], Reason: fmt.Sprintf("%s: %v", ws.MetadataPath(role), err)}
+			return rep, nil
+		}
+		want, _ := rp.state(rp.cur[role])
+		if !bytes.Equal(data, want) {
+			rep.FirstBad = &ReplayProblem{Seq: rp.setBy[role], Reason: fmt.Sprintf("%s is not the state this record left %s in (state %s): it was changed outside the ceremony, or a recorded signature was not written yet (run 'ceremony sign' to complete it)", ws.MetadataPath(role), role, abbrevHash(rp.cur[role]))}
+			return rep, nil
+		}
+	}
+	return rep, nil
+}
+
+func entryOf(r transcripts.Record) ReplayEntry {
+	e := ReplayEntry{Seq: r.Seq, Time: r.Time, Kind: string(r.Kind), Who: r.Who, Message: r.Message}
+	if d := r.Device; d != nil {
+		var parts []string
+		for _, s := range []string{d.Kind, d.Model, d.Serial, d.Firmware} {
+			if s != "" {
+				parts = append(parts, s)
+			}
+		}
+		e.Device = strings.Join(parts, " ")
+	}
+	if s := r.Signature; s != nil {
+		e.Role, e.KeyID = s.Role, abbrevHash(s.KeyID)
+	}
+	return e
+}
+
+func abbrevHash(id string) string { return id[:min(12, len(id))] }
+
+// replayer walks the records, holding each role's current state.
+type replayer struct {
+	ws    *workspace.Workspace
+	trDir string
+	rep   *ReplayReport
+	cur   map[string]string // role -> state hash
+	setBy map[string]int64  // role -> seq of the record that set cur
+	init  bool
+}
+
+// state reads a stored state and checks its hash.
+func (rp *replayer) state(hash string) ([]byte, string) {
+	if hash == "" {
+		return nil, "no state"
+	}
+	data, err := os.ReadFile(filepath.Join(rp.trDir, transcripts.StatesDir, hash+".json"))
+	if err != nil {
+		return nil, fmt.Sprintf("state %s: %v", abbrevHash(hash), err)
+	}
+	if sum(data) != hash {
+		return nil, fmt.Sprintf("state %s does not hash to its name: it was changed", abbrevHash(hash))
+	}
+	return data, ""
+}
+
+// files parses the current state of every role.
+func (rp *replayer) files() (map[string]*metafile.File, string) {
+	out := map[string]*metafile.File{}
+	for role, h := range rp.cur {
+		data, why := rp.state(h)
+		if why != "" {
+			return nil, why
+		}
+		f, err := metafile.Parse(data)
+		if err != nil {
+			return nil, fmt.Sprintf("state %s of %s: %v", abbrevHash(h), role, err)
+		}
+		out[role] = f
+	}
+	return out, ""
+}
+
+// step replays one record and returns why it does not hold, or "".
+func (rp *replayer) step(r transcripts.Record) string {
+	if !rp.init && r.Kind != transcripts.Init {
+		return fmt.Sprintf("the first record is %s, not init", r.Kind)
+	}
+	switch r.Kind {
+	case transcripts.Init:
+		if rp.init {
+			return "a second init record"
+		}
+		rp.init = true
+		return rp.stepInit(r)
+	case transcripts.Sign:
+		return rp.stepSign(r)
+	case transcripts.Seal:
+		return rp.stepSeal(r)
+	}
+	if len(r.States) > 0 {
+		return fmt.Sprintf("a %s record changes metadata states: only init and sign records may", r.Kind)
+	}
+	return ""
+}
+
+func (rp *replayer) stepInit(r transcripts.Record) string {
+	ws := rp.ws
+	plan, err := os.ReadFile(filepath.Join(ws.Dir, workspace.PlanFile))
+	if err != nil {
+		return fmt.Sprintf("cannot read the plan: %v", err)
+	}
+	if got, want := sum(plan), r.Inputs[workspace.PlanFile]; got != want {
+		return fmt.Sprintf("%s hashes to %s, the init record names %s: the plan was changed", workspace.PlanFile, abbrevHash(got), abbrevHash(want))
+	}
+	trustedPath := filepath.Join(ws.Dir, filepath.FromSlash(workspace.TrustedRoot))
+	want, recorded := r.Inputs[workspace.TrustedRoot]
+	switch trusted, err := os.ReadFile(trustedPath); {
+	case err != nil && recorded:
+		return fmt.Sprintf("the init record names a trusted root, but it cannot be read: %v", err)
+	case err == nil && !recorded:
+		return fmt.Sprintf("the workspace has %s, but the init record names none", workspace.TrustedRoot)
+	case err == nil && sum(trusted) != want:
+		return fmt.Sprintf("%s hashes to %s, the init record names %s: the trusted root was changed", workspace.TrustedRoot, abbrevHash(sum(trusted)), abbrevHash(want))
+	}
+	for _, role := range ws.State.Roles {
+		h, ok := r.States[role]
+		if !ok {
+			return fmt.Sprintf("the init record has no state for %s", role)
+		}
+		data, why := rp.state(h)
+		if why != "" {
+			return why
+		}
+		f, err := metafile.Parse(data)
+		if err != nil {
+			return fmt.Sprintf("the initial state of %s: %v", role, err)
+		}
+		for _, s := range f.Signatures {
+			if s.Sig != "" {
+				return fmt.Sprintf("the initial state of %s is signed (by %s): init writes unsigned metadata", role, abbrevHash(s.KeyID))
+			}
+		}
+		rp.cur[role], rp.setBy[role] = h, r.Seq
+	}
+	for role := range r.States {
+		if !ws.HasRole(role) {
+			return fmt.Sprintf("the init record has a state for %s, which the workspace does not sign", role)
+		}
+	}
+	return ""
+}
+
+func (rp *replayer) stepSign(r transcripts.Record) string {
+	s := r.Signature
+	if s == nil {
+		return "a sign record without a signature"
+	}
+	role := s.Role
+	if !rp.ws.HasRole(role) {
+		return fmt.Sprintf("signs %s, which the workspace does not sign", role)
+	}
+	if len(r.States) != 1 || r.States[role] == "" {
+		return fmt.Sprintf("a sign record of %s must name exactly one state, %s's", role, role)
+	}
+	if r.Inputs[role] != rp.cur[role] {
+		return fmt.Sprintf("signs state %s of %s, but its last state is %s", abbrevHash(r.Inputs[role]), role, abbrevHash(rp.cur[role]))
+	}
+	files, why := rp.files()
+	if why != "" {
+		return why
+	}
+	stored, why := rp.state(r.States[role])
+	if why != "" {
+		return why
+	}
+	if why := rederive(rp.ws, files, role, s, r.Who, stored); why != "" {
+		return why
+	}
+	rp.cur[role], rp.setBy[role] = r.States[role], r.Seq
+	return ""
+}
+
+// rederive checks one signature step: files holds every role's state before
+// it. The signature must verify over role's canonical bytes under the key
+// KeyID names in the rules of those states, that key must not have signed
+// yet, who must be its holder, and adding the signature (under every key ID
+// the rules list that key by, as Sign does) must give stored byte for byte.
+func rederive(ws *workspace.Workspace, files map[string]*metafile.File, role string, s *transcripts.Signature, who string, stored []byte) string {
+	l, err := loadFrom(ws, files)
+	if err != nil {
+		return err.Error()
+	}
+	rules, err := l.rules(role)
+	if err != nil {
+		return err.Error()
+	}
+	var key *metadata.Key
+	for _, rule := range rules {
+		if k, ok := rule.Keys[s.KeyID]; ok && contains(rule.KeyIDs, s.KeyID) {
+			key = k
+			break
+		}
+	}
+	if key == nil {
+		return fmt.Sprintf("key %s may not sign %s (%s)", abbrevHash(s.KeyID), role, whoMay(ws, rules))
+	}
+	ids := authorizedIDs(rules, key)
+	if len(ids) == 0 || ids[0] != s.KeyID {
+		return fmt.Sprintf("key %s is recorded under %s, but signing names it %v", abbrevHash(s.KeyID), s.KeyID, ids)
+	}
+	if h := ws.Holder(ids[0]); who != h {
+		return fmt.Sprintf("the record says %q signed, but key %s is %q's", who, abbrevHash(s.KeyID), h)
+	}
+	prev := files[role]
+	if signedBy(prev, ids) {
+		return fmt.Sprintf("key %s had signed %s already", abbrevHash(s.KeyID), role)
+	}
+	msg, err := prev.Canonical()
+	if err != nil {
+		return fmt.Sprintf("%s: %v", role, err)
+	}
+	raw, err := hex.DecodeString(s.Sig)
+	if err != nil {
+		return fmt.Sprintf("the signature is not hex: %v", err)
+	}
+	if err := keys.Verify(key, msg, raw); err != nil {
+		return fmt.Sprintf("the signature of %s by %s (key %s) does not verify over the state before it: %v", role, who, abbrevHash(s.KeyID), err)
+	}
+	for _, id := range ids {
+		prev.AddSignature(id, s.Sig)
+	}
+	got, err := prev.Marshal()
+	if err != nil {
+		return err.Error()
+	}
+	if !bytes.Equal(got, stored) {
+		return fmt.Sprintf("the state it stores for %s (%s) is not the state before it with this signature added (%s): the state holds more than the signature", role, abbrevHash(sum(stored)), abbrevHash(sum(got)))
+	}
+	return ""
+}
+
+// loadFrom is load over given states of the roles rather than the files of
+// the workspace (the trusted root is still the workspace's).
+func loadFrom(ws *workspace.Workspace, files map[string]*metafile.File) (*loaded, error) {
+	l := &loaded{ws: ws, files: files}
+	var err error
+	if l.files[metadata.ROOT] == nil {
+		return nil, fmt.Errorf("no root state")
+	}
+	if l.root, err = l.files[metadata.ROOT].Root(); err != nil {
+		return nil, fmt.Errorf("root state: %w", err)
+	}
+	if f := l.files[metadata.TARGETS]; f != nil {
+		if l.targets, err = f.Targets(); err != nil {
+			return nil, fmt.Errorf("targets state: %w", err)
+		}
+	}
+	if l.trusted, err = ws.Trusted(); err != nil {
+		return nil, err
+	}
+	if l.trusted != nil {
+		if l.trustedRoot, err = l.trusted.Root(); err != nil {
+			return nil, fmt.Errorf("%s: %w", workspace.TrustedRoot, err)
+		}
+	}
+	return l, nil
+}
+
+// holderKeys maps the key IDs of the ceremony's keyholders to their keys:
+// the keys the rules of the roles signed in the workspace (from the given
+// states, and the trusted root's) authorize, that ceremony.json names as
+// an offline keyholder's. The metadata states are chained by the
+// transcript, so an edited ceremony.json cannot add a key.
+func holderKeys(l *loaded) map[string]*metadata.Key {
+	offline := map[string]bool{}
+	for _, e := range l.ws.State.Keys {
+		if !e.Online {
+			offline[e.KeyID] = true
+		}
+	}
+	out := map[string]*metadata.Key{}
+	for _, role := range l.ws.State.Roles {
+		rules, err := l.rules(role)
+		if err != nil {
+			continue
+		}
+		for _, r := range rules {
+			for _, id := range r.KeyIDs {
+				if k := r.Keys[id]; k != nil && offline[id] {
+					out[id] = k
+				}
+			}
+		}
+	}
+	return out
+}

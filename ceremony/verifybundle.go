@@ -1,0 +1,498 @@
+package ceremony
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/rstuf"
+	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/transcripts"
+	"github.com/tuf-ceremony/ceremony/verify"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+var (
+	bundleRootEntryRE = regexp.MustCompile(`^metadata/([1-9][0-9]{0,18})\.root\.json$`)
+	bundleRoleEntryRE = regexp.MustCompile(`^metadata/(?:([1-9][0-9]{0,18})\.)?(targets|claimed)\.json$`)
+)
+
+// VerifyBundle checks a bundle written by Bundle, as the operator of the
+// online server does before uploading it. The bundle is read as hostile
+// input (bundle.Read with DefaultLimits: the manifest, every entry's size
+// and digests). Then: the bundled roots as a client walks them, from
+// trustedRoot if given (a file; it must be the bundle's previous root or
+// older), else from the lowest bundled root; every threshold met (in a
+// partial bundle, unmet thresholds are warnings); targets and claimed
+// signed by their delegators and not expired at `at`; the RSTUF payload
+// (rstuf profile) passing CheckBootstrap or CheckUpdate and carrying
+// exactly the bundled root; the transcript's chain and states, its last
+// states being the bundled metadata, and its init record naming the bundled
+// plan and trusted root. Findings name the entry and the check. The error
+// is for a trusted root that cannot be read; a bundle that breaks the
+// format is an Error finding.
+func VerifyBundle(bundlePath, trustedRoot string, at time.Time) (*verify.Report, error) {
+	if at.IsZero() {
+		at = time.Now()
+	}
+	rep := &verify.Report{}
+	add := func(sev verify.Severity, file, role, check, format string, args ...any) {
+		rep.Findings = append(rep.Findings, verify.Finding{Severity: sev, File: file, Role: role, Check: check, Message: fmt.Sprintf(format, args...)})
+	}
+	var trusted *verify.Named
+	var trustedBytes []byte
+	if trustedRoot != "" {
+		data, err := os.ReadFile(trustedRoot)
+		if err != nil {
+			return nil, fmt.Errorf("failed to read trusted root: %w", err)
+		}
+		f, err := metafile.Parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("trusted root %s: %w", trustedRoot, err)
+		}
+		trusted, trustedBytes = &verify.Named{Path: trustedRoot, File: f}, data
+	}
+
+	b, err := bundle.Read(bundlePath, bundle.DefaultLimits())
+	if err != nil {
+		entry := bundlePath
+		var v *bundle.Violation
+		if errors.As(err, &v) && v.Entry != "" {
+			entry = v.Entry
+		}
+		add(verify.Error, entry, "", "bundle", "%v", err)
+		return rep, nil
+	}
+
+	var info BundleInfoFile
+	if data, ok := b.Get(BundleInfo); !ok {
+		add(verify.Error, BundleInfo, "", "bundle", "%v", errNotCeremonyBundle)
+		return rep, nil
+	} else if err := json.Unmarshal(data, &info); err != nil || info.Format != bundleInfoFormat {
+		add(verify.Error, BundleInfo, "", "bundle", "not a bundle-info format this version reads (format %d, want %d): %v", info.Format, bundleInfoFormat, err)
+		return rep, nil
+	}
+	// A partial bundle turns unmet thresholds into warnings: it never
+	// passes for one ready to upload.
+	if info.Partial {
+		add(verify.Warning, BundleInfo, "", "partial", "PARTIAL BUNDLE, NOT FOR UPLOAD: %s", strings.Join(info.Missing, "; "))
+	}
+	thresholdSeverity := verify.Error
+	if info.Partial {
+		thresholdSeverity = verify.Warning
+	}
+
+	// Sort the metadata entries.
+	var roots []verify.Named
+	rootBytes := map[int64][]byte{}
+	roles := map[string]verify.Named{}
+	known := map[string]bool{BundleInfo: true, BundleReadme: true, BundleState: true, BundlePlan: true}
+	for _, e := range b.Entries {
+		if m := bundleRootEntryRE.FindStringSubmatch(e.Name); m != nil {
+			known[e.Name] = true
+			f, ok := bundleParseEntry(add, e, metadata.ROOT, m[1])
+			if ok {
+				roots = append(roots, verify.Named{Path: e.Name, File: f})
+				v, _ := strconv.ParseInt(m[1], 10, 64)
+				rootBytes[v] = e.Data
+			}
+		} else if m := bundleRoleEntryRE.FindStringSubmatch(e.Name); m != nil {
+			known[e.Name] = true
+			if f, ok := bundleParseEntry(add, e, m[2], m[1]); ok {
+				if _, dup := roles[m[2]]; dup {
+					add(verify.Error, e.Name, m[2], "bundle", "a second %s metadata file; a ceremony signs one", m[2])
+					continue
+				}
+				roles[m[2]] = verify.Named{Path: e.Name, File: f}
+			}
+		}
+	}
+	sort.Slice(roots, func(i, j int) bool { return roots[i].Path < roots[j].Path })
+	sort.SliceStable(roots, func(i, j int) bool { return bundleVersion(roots[i].File) < bundleVersion(roots[j].File) })
+	if len(roots) == 0 {
+		add(verify.Error, "metadata/", metadata.ROOT, "missing", "the bundle holds no root metadata")
+		return rep, nil
+	}
+	newest := roots[len(roots)-1]
+	if want := info.Metadata[metadata.ROOT]; want != newest.Path {
+		add(verify.Error, newest.Path, metadata.ROOT, "bundle", "%s says the ceremony's root is %q, but the newest bundled root is %s", BundleInfo, want, newest.Path)
+	}
+
+	// The root chain, as a client walks it.
+	var anchor verify.Named
+	var next []verify.Named
+	if trusted != nil {
+		anchor = *trusted
+		tv := bundleVersion(trusted.File)
+		for _, r := range roots {
+			switch v := bundleVersion(r.File); {
+			case v > tv:
+				next = append(next, r)
+			case v == tv && !bytes.Equal(rootBytes[v], trustedBytes):
+				add(verify.Error, r.Path, metadata.ROOT, "trusted-root", "differs from %s, which has the same version: this bundle was prepared from another root", trustedRoot)
+			}
+		}
+		if len(next) == 0 || bundleVersion(next[0].File) != tv+1 {
+			add(verify.Error, newest.Path, metadata.ROOT, "trusted-root", "the bundle does not follow %s (v%d): it holds root v%d through v%d", trustedRoot, tv, bundleVersion(roots[0].File), bundleVersion(newest.File))
+		}
+	} else {
+		anchor, next = roots[0], roots[1:]
+		if len(next) > 0 {
+			add(verify.Warning, anchor.Path, metadata.ROOT, "trusted-root", "the chain starts from the bundle's own root v%d; give --trusted-root with the root the server trusts now", bundleVersion(anchor.File))
+		}
+	}
+	chainFindings, final := verify.RootChain(anchor, next, at)
+	for _, f := range chainFindings {
+		if f.Check == "threshold" && f.Severity == verify.Error {
+			f.Severity = thresholdSeverity
+		}
+		rep.Findings = append(rep.Findings, f)
+	}
+	if final.File != nil {
+		rep.RootVersion = bundleVersion(final.File)
+	}
+	if final.Path != newest.Path && info.Partial {
+		// Trust stopped short only for want of signatures: go on with the
+		// newest root to check the rest.
+		final = newest
+	}
+	var finalRoot *metadata.RootType
+	if final.File != nil && final.Path == newest.Path {
+		finalRoot, _ = newest.File.Root()
+	} else {
+		add(verify.Error, newest.Path, metadata.ROOT, "root", "root v%d is not trusted: the roles it delegates are not checked", bundleVersion(newest.File))
+	}
+
+	// targets and claimed, signed by their delegators.
+	var targets *metadata.TargetsType
+	for _, role := range []string{metadata.TARGETS, plan.RoleClaimed} {
+		n, ok := roles[role]
+		if !ok || finalRoot == nil {
+			continue
+		}
+		var rule threshold.Rule
+		var err error
+		if role == metadata.TARGETS {
+			rule, err = threshold.FromRoot(finalRoot, role, fmt.Sprintf("root v%d", finalRoot.Version))
+			targets, _ = n.File.Targets()
+		} else if targets == nil {
+			err = fmt.Errorf("no targets metadata in the bundle delegates claimed")
+		} else {
+			rule, err = threshold.FromTargets(targets, role, fmt.Sprintf("targets v%d", targets.Version))
+		}
+		if err != nil {
+			add(verify.Error, n.Path, role, "delegation", "%v", err)
+			continue
+		}
+		t, err := threshold.Count(rule, n.File)
+		if err != nil {
+			add(verify.Error, n.Path, role, "parse", "%v", err)
+			continue
+		}
+		for _, id := range t.Invalid {
+			add(verify.Error, n.Path, role, "signature", "signature by key %s does not verify", id)
+		}
+		if !t.Met() {
+			add(thresholdSeverity, n.Path, role, "threshold", "%d of %d required signatures from %s, have %d", rule.Threshold, len(rule.KeyIDs), rule.Delegator, len(t.Signed))
+		}
+		h, _ := n.File.Header()
+		switch {
+		case !h.Expires.After(at):
+			add(verify.Error, n.Path, role, "expiry", "expired at %s", h.Expires.UTC().Format(time.RFC3339))
+		case h.Expires.Sub(at) < ExpiryWarning:
+			add(verify.Warning, n.Path, role, "expiry", "expires at %s", h.Expires.UTC().Format(time.RFC3339))
+		}
+		if info.Metadata[role] != n.Path {
+			add(verify.Error, n.Path, role, "bundle", "%s names %q for %s", BundleInfo, info.Metadata[role], role)
+		}
+		rep.Roles = append(rep.Roles, verify.RoleState{Role: role, File: n.Path, Delegator: rule.Delegator, Version: h.Version,
+			Expires: h.Expires, Threshold: rule.Threshold, Signed: t.Signed})
+	}
+	for role, name := range info.Metadata {
+		if _, ok := b.Get(name); !ok {
+			add(verify.Error, name, role, "missing", "%s lists it, but the bundle does not hold it", BundleInfo)
+		}
+	}
+
+	checkPayload(add, b, info, newest, roots, known)
+	checkBundledTranscript(add, b, info, known)
+	checkBundledAttestations(add, b, known)
+
+	for _, e := range b.Entries {
+		if !known[e.Name] {
+			add(verify.Warning, e.Name, "", "bundle", "an entry a ceremony bundle does not hold; it was not checked")
+		}
+	}
+	return rep, nil
+}
+
+// parseEntry reads a metadata entry and checks its type and the version
+// its name gives ("" for none).
+func bundleParseEntry(add addFunc, e bundle.Entry, role, v string) (*metafile.File, bool) {
+	f, err := metafile.Parse(e.Data)
+	if err != nil {
+		add(verify.Error, e.Name, role, "parse", "%v", err)
+		return nil, false
+	}
+	h, err := f.Header()
+	if err != nil {
+		add(verify.Error, e.Name, role, "parse", "%v", err)
+		return nil, false
+	}
+	if h.Type != role && !(role == plan.RoleClaimed && h.Type == metadata.TARGETS) {
+		add(verify.Error, e.Name, role, "type", "_type is %q, want %q", h.Type, role)
+		return nil, false
+	}
+	if v != "" && strconv.FormatInt(h.Version, 10) != v {
+		add(verify.Error, e.Name, role, "version", "holds version %d, but its name says %s", h.Version, v)
+		return nil, false
+	}
+	return f, true
+}
+
+func bundleVersion(f *metafile.File) int64 {
+	h, err := f.Header()
+	if err != nil {
+		return 0
+	}
+	return h.Version
+}
+
+// checkPayload checks the RSTUF payload of an rstuf bundle.
+func checkPayload(add addFunc, b *bundle.Bundle, info BundleInfoFile, newest verify.Named, roots []verify.Named, known map[string]bool) {
+	for _, name := range []string{BundleBootstrap, BundleUpdate} {
+		if _, ok := b.Get(name); ok {
+			known[name] = true
+			if name != info.Payload {
+				add(verify.Error, name, "", "payload", "%s names payload %q; this one should not be here", BundleInfo, info.Payload)
+			}
+		}
+	}
+	if info.Profile != string(plan.ProfileRSTUF) {
+		return
+	}
+	if info.Partial {
+		if info.Payload != "" {
+			add(verify.Error, info.Payload, "", "payload", "a partial bundle carries no RSTUF payload")
+		}
+		return
+	}
+	want := BundleBootstrap
+	if bundleVersion(newest.File) > 1 {
+		want = BundleUpdate
+	}
+	payload, ok := b.Get(want)
+	if !ok {
+		add(verify.Error, want, metadata.ROOT, "payload", "an rstuf bundle of root v%d must hold %s", bundleVersion(newest.File), want)
+		return
+	}
+	if want == BundleBootstrap {
+		if err := rstuf.CheckBootstrap(payload); err != nil {
+			add(verify.Error, want, metadata.ROOT, "payload", "%v", err)
+		}
+	} else {
+		var prev *metafile.File
+		for _, r := range roots {
+			if bundleVersion(r.File) == bundleVersion(newest.File)-1 {
+				prev = r.File
+			}
+		}
+		if prev == nil {
+			add(verify.Error, want, metadata.ROOT, "payload", "the bundle does not hold root v%d to check the update against", bundleVersion(newest.File)-1)
+		} else if err := rstuf.CheckUpdate(payload, prev); err != nil {
+			add(verify.Error, want, metadata.ROOT, "payload", "%v", err)
+		}
+	}
+	var top struct {
+		Metadata struct {
+			Root json.RawMessage `json:"root"`
+		} `json:"metadata"`
+	}
+	if err := json.Unmarshal(payload, &top); err != nil || len(top.Metadata.Root) == 0 {
+		add(verify.Error, want, metadata.ROOT, "payload", "metadata.root is missing or not JSON")
+		return
+	}
+	f, err := metafile.Parse(top.Metadata.Root)
+	if err != nil || !bundleSameSignatures(f, newest.File) {
+		add(verify.Error, want, metadata.ROOT, "payload", "metadata.root is not %s (its signed bytes or signatures differ)", newest.Path)
+	}
+}
+
+// checkBundledTranscript verifies the bundled transcript (written out to a
+// temporary directory) and that its last states are the bundled metadata.
+func checkBundledTranscript(add addFunc, b *bundle.Bundle, info BundleInfoFile, known map[string]bool) {
+	const file = BundleTranscript + "/" + transcripts.FileName
+	tmp, err := os.MkdirTemp("", "ceremony-verify-")
+	if err != nil {
+		add(verify.Error, file, "", "transcript", "%v", err)
+		return
+	}
+	defer os.RemoveAll(tmp)
+	// The bundle is unpacked as a workspace (transcript/, ceremony.json,
+	// plan.yaml, trusted/root.json, metadata/ROLE.json) so that Replay can
+	// check every step and the seal's signatures.
+	wsDir := tmp
+	tmp = filepath.Join(wsDir, workspace.TranscriptDir)
+	prefix := BundleTranscript + "/"
+	for _, e := range b.Entries {
+		if !strings.HasPrefix(e.Name, prefix) {
+			continue
+		}
+		known[e.Name] = true
+		// Names passed bundle.CheckName: relative, no "..", printable ASCII.
+		p := filepath.Join(tmp, filepath.FromSlash(strings.TrimPrefix(e.Name, prefix)))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			add(verify.Error, e.Name, "", "transcript", "%v", err)
+			return
+		}
+		if err := os.WriteFile(p, e.Data, 0o600); err != nil {
+			add(verify.Error, e.Name, "", "transcript", "%v", err)
+			return
+		}
+	}
+	if _, ok := b.Get(file); !ok {
+		add(verify.Error, file, "", "missing", "the bundle holds no transcript")
+		return
+	}
+	trep, err := transcripts.Verify(tmp)
+	if trep == nil || err != nil {
+		msg := fmt.Sprint(err)
+		if trep != nil && trep.FirstBad != nil {
+			msg = fmt.Sprintf("record %d does not hold: %s", trep.FirstBad.Seq, trep.FirstBad.Reason)
+		}
+		add(verify.Error, file, "", "transcript", "%s", strings.ReplaceAll(msg, tmp, BundleTranscript))
+		return
+	}
+	if trep.Head != info.TranscriptHead || len(trep.Records) != info.TranscriptSeq {
+		add(verify.Error, file, "", "transcript", "ends at record %d with head %s, but %s says record %d, head %s", len(trep.Records), trep.Head, BundleInfo, info.TranscriptSeq, info.TranscriptHead)
+	}
+	sealData, sealed := b.Get(BundleSeal)
+	switch n := len(trep.Records); {
+	case n == 0 || trep.Records[n-1].Kind != transcripts.Seal:
+		add(verify.Warning, file, "", "seal", "the transcript is not sealed")
+		if sealed {
+			add(verify.Error, BundleSeal, "", "seal", "a seal envelope, but no seal record in the transcript")
+		}
+	case !sealed:
+		add(verify.Error, BundleSeal, "", "missing", "the transcript's last record is a seal, but the bundle holds no envelope")
+	case trep.Records[n-1].Outputs[path.Base(BundleSeal)] != sum(sealData):
+		add(verify.Error, BundleSeal, "", "seal", "is not the envelope the seal record names (%s)", bundleShort(trep.Records[n-1].Outputs[path.Base(BundleSeal)]))
+	}
+	replayBundled(add, b, info, wsDir)
+	for role, name := range info.Metadata {
+		data, ok := b.Get(name)
+		if !ok {
+			continue
+		}
+		if got, want := sum(data), bundleLastState(trep.Records, role); got != want {
+			add(verify.Error, name, role, "transcript", "is not the state of %s the transcript recorded last (%s)", role, bundleShort(want))
+		}
+	}
+	if len(trep.Records) > 0 {
+		init := trep.Records[0]
+		check := func(input, entry string) {
+			data, ok := b.Get(entry)
+			want := init.Inputs[input]
+			switch {
+			case want == "" && !ok:
+			case !ok:
+				add(verify.Error, entry, "", "transcript", "the transcript's init record names %s, but the bundle does not hold it", input)
+			case sum(data) != want:
+				add(verify.Error, entry, "", "transcript", "is not the %s the transcript's init record names (%s)", input, bundleShort(want))
+			}
+		}
+		check(workspace.PlanFile, BundlePlan)
+		if info.TrustedRootVersion > 0 {
+			check(workspace.TrustedRoot, bundleMetadataEntry(metadata.ROOT, info.TrustedRootVersion, true))
+		}
+	}
+}
+
+// checkAttestations checks that each bundled attestation is the one
+// ceremony.json records for its holder.
+func checkBundledAttestations(add addFunc, b *bundle.Bundle, known map[string]bool) {
+	var st workspace.State
+	data, ok := b.Get(BundleState)
+	if !ok {
+		add(verify.Error, BundleState, "", "missing", "the bundle holds no %s", BundleState)
+		return
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		add(verify.Error, BundleState, "", "parse", "%v", err)
+		return
+	}
+	want := map[string]string{}
+	for _, k := range st.Keys {
+		if k.Attestation != "" {
+			want["attestations/"+bundleEntryWord(k.Holder)+".pem"] = k.Attestation
+		}
+	}
+	for _, e := range b.Entries {
+		if !strings.HasPrefix(e.Name, "attestations/") {
+			continue
+		}
+		known[e.Name] = true
+		if w, ok := want[e.Name]; !ok || w != string(e.Data) {
+			add(verify.Error, e.Name, "", "attestation", "is not an attestation %s records", BundleState)
+		}
+	}
+}
+
+func bundleShort(h string) string {
+	if len(h) > 16 {
+		return h[:16]
+	}
+	return h
+}
+
+// replayBundled lays the bundled workspace files beside the unpacked
+// transcript and replays the ceremony: every signature under the key its
+// role authorizes, every state re-derived, and the seal's signatures.
+func replayBundled(add addFunc, b *bundle.Bundle, info BundleInfoFile, wsDir string) {
+	const file = BundleTranscript + "/" + transcripts.FileName
+	files := map[string]string{workspace.StateFile: BundleState, workspace.PlanFile: BundlePlan}
+	if info.TrustedRootVersion > 0 {
+		files[workspace.TrustedRoot] = bundleMetadataEntry(metadata.ROOT, info.TrustedRootVersion, true)
+	}
+	for role, name := range info.Metadata {
+		files[filepath.Join(workspace.MetadataDir, role+".json")] = name
+	}
+	for dst, name := range files {
+		data, ok := b.Get(name)
+		if !ok {
+			add(verify.Error, name, "", "missing", "the bundle does not hold it, so the ceremony cannot be replayed")
+			return
+		}
+		p := filepath.Join(wsDir, dst)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			add(verify.Error, name, "", "replay", "%v", err)
+			return
+		}
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			add(verify.Error, name, "", "replay", "%v", err)
+			return
+		}
+	}
+	rep, err := Replay(wsDir)
+	if err != nil {
+		add(verify.Error, file, "", "replay", "%s", strings.ReplaceAll(err.Error(), wsDir, "bundle"))
+		return
+	}
+	if !rep.OK() {
+		add(verify.Error, file, "", "replay", "record %d does not hold: %s", rep.FirstBad.Seq, strings.ReplaceAll(rep.FirstBad.Reason, wsDir, "bundle"))
+	}
+}

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+)
+
+func runBundle(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bundle", flag.ContinueOnError)
+	out := fs.String("out", "", "the bundle file to write (never overwritten)")
+	partial := fs.Bool("partial", false, "bundle while signatures are missing, to carry the work to another signer")
+	planDir := fs.String("plan-dir", "", "directory the plan's key paths are relative to (default: where the plan was at init)")
+	rest, err := parseFlags(fs, args, stderr, "--out FILE [--partial] WORKSPACE", 1, 1)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		return usageError{"--out is required"}
+	}
+	res, err := ceremony.Bundle(ceremony.BundleOptions{Dir: rest[0], Out: *out, Partial: *partial, PlanDir: *planDir})
+	if err != nil {
+		return err
+	}
+	if res.Partial {
+		fmt.Fprintf(stderr, "ceremony: WARNING: partial bundle, not for upload; missing: %v\n", res.Missing)
+	}
+	fmt.Fprintf(stdout, "wrote %s (%d entries)\nsha256 %s\n%s\n", res.Out, len(res.Entries), res.SHA256, res.PGPWords)
+	fmt.Fprintf(stderr, "ceremony: hint: read the SHA-256 words aloud at the online machine and run 'ceremony verify %s' there\n", res.Out)
+	return nil
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/keys"
+)
+
+func runReplay(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print JSON for tools")
+	rest, err := parseFlags(fs, args, stderr, "[--json] WORKSPACE", 1, 1)
+	if err != nil {
+		return err
+	}
+	rep, err := ceremony.Replay(rest[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		b, err := json.MarshalIndent(rep, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s\n", b)
+	} else if err := rep.Print(stdout); err != nil {
+		return err
+	}
+	if !rep.OK() {
+		return fmt.Errorf("replay of %q failed at record %d: %s", rest[0], rep.FirstBad.Seq, rep.FirstBad.Reason)
+	}
+	return nil
+}
+
+func runSeal(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("seal", flag.ContinueOnError)
+	var uris moduleList
+	fs.Var(&uris, "key", "a keyholder's key URI (repeat for each keyholder who seals)")
+	rest, err := parseFlags(fs, args, stderr, "--key URI [--key URI]... WORKSPACE", 1, 1)
+	if err != nil {
+		return err
+	}
+	if len(uris) == 0 {
+		return usageError{"at least one --key is required"}
+	}
+	var signers []keys.Signer
+	for _, u := range uris {
+		s, err := keys.Open(u, terminalPrompter{})
+		if err != nil {
+			return err
+		}
+		if c, ok := s.(keys.Closer); ok {
+			defer c.Close()
+		}
+		signers = append(signers, s)
+	}
+	res, err := ceremony.Seal(rest[0], signers)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "sealed %s by %v\nseal %s\ntranscript head %s\n", rest[0], res.Holders, res.Path, res.Head)
+	return nil
+}
