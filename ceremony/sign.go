@@ -153,6 +153,9 @@ func Sign(opts SignOptions) (*SignResult, error) {
 		if opts.Prompter != nil {
 			p = guardedPrompter{Prompter: opts.Prompter, tr: tr}
 		}
+		if err := guardPINSource(tr, uri); err != nil {
+			return res, err
+		}
 		if signer, err = keys.Open(uri, p); err != nil {
 			return res, record(tr, transcripts.Error, who, uri, err)
 		}

@@ -153,3 +153,21 @@ func (g guardedPrompter) Secret(req keys.SecretRequest) ([]byte, error) {
 	}
 	return b, err
 }
+
+// guardPINSource hands the secret a pin-source file holds to the
+// transcript's guard, as guardedPrompter does for typed secrets.
+func guardPINSource(tr *transcripts.Transcript, uri string) error {
+	u, err := keys.ParseURI(uri)
+	if err != nil {
+		return nil // Open reports it
+	}
+	if _, ok := u.Query["pin-source"]; !ok {
+		return nil
+	}
+	secret, err := keys.SecretFor(u, nil, keys.SecretRequest{})
+	if err != nil {
+		return nil // Open reports it
+	}
+	defer clear(secret)
+	return tr.ForbidSecret(secret)
+}
