@@ -52,6 +52,8 @@ func init() {
 		{"seal", "seal a workspace's transcript: an in-toto statement in a DSSE envelope signed by keyholders", runSeal},
 		{"replay", "replay a workspace's transcript and check every step, as an auditor", runReplay},
 		{"bundle", "write the bundle to carry to the online server", runBundle},
+		{"script", "print a ceremony's steps from a plan, with places for witnesses' initials and times (Markdown, or --html)", runScript},
+		{"report", "print what happened in a workspace, every hash as hex and as PGP words to read aloud", runReport},
 		{"devices", "list YubiKeys and PKCS#11 tokens and their keys, with URIs to paste", runDevices},
 		{"demo", "run a whole rehearsal with throwaway keys, no questions", runDemo},
 	}
