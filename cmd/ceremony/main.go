@@ -46,7 +46,9 @@ func init() {
 	commands = []command{
 		{"keygen", "make a key (software key for rehearsals: --uri file:PATH)", runKeygen},
 		{"init", "create a workspace from a plan (--from TRUSTED_ROOT for the next root)", runInit},
-		{"sign", "sign every role in a workspace the key may sign", runSign},
+		{"sign", "sign every role in a workspace the key may sign (or --rstuf-pending FILE: an RSTUF pending-signing answer)", runSign},
+		{"payload", "export a role to sign on another workstation, or import signature files (payload export|import)", runPayload},
+		{"sign-payload", "sign an exported payload on your own machine, giving a signature file", runSignPayload},
 		{"status", "show who has signed what and who still must", runStatus},
 		{"verify", "verify a workspace or a repository as a client would", runVerify},
 		{"seal", "seal a workspace's transcript: an in-toto statement in a DSSE envelope signed by keyholders", runSeal},

@@ -10,6 +10,11 @@ import (
 )
 
 func runSign(args []string, stdout, stderr io.Writer) error {
+	for _, a := range args {
+		if a == "--rstuf-pending" || a == "-rstuf-pending" || strings.HasPrefix(a, "--rstuf-pending=") || strings.HasPrefix(a, "-rstuf-pending=") {
+			return runSignRSTUFPending(args, stdout, stderr)
+		}
+	}
 	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
 	key := fs.String("key", "", "the signing key's URI (file:, pkcs11:, yubikey:)")
 	role := fs.String("role", "", "sign only this role")

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/keys"
+)
+
+// readLimited reads at most limit bytes of path, refusing a larger file
+// without reading it all.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("failed to read %q: %w", path, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%q: %w: over the limit of %d bytes", path, ceremony.ErrTooLarge, limit)
+	}
+	return b, nil
+}
+
+// runPayload is 'ceremony payload export|import'.
+func runPayload(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"want 'payload export' or 'payload import'"}
+	}
+	switch args[0] {
+	case "export":
+		return runPayloadExport(args[1:], stdout, stderr)
+	case "import":
+		return runPayloadImport(args[1:], stdout, stderr)
+	}
+	return usageError{fmt.Sprintf("unknown payload command %q: want export or import", args[0])}
+}
+
+func runPayloadExport(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("payload export", flag.ContinueOnError)
+	role := fs.String("role", "", "the role to export")
+	out := fs.String("out", "", "the payload file to write (must not exist)")
+	rest, err := parseFlags(fs, args, stderr, "--role ROLE --out FILE WORKSPACE", 1, 1)
+	if err != nil {
+		return err
+	}
+	if *role == "" || *out == "" {
+		return usageError{"--role and --out are required"}
+	}
+	b, err := ceremony.ExportPayload(rest[0], *role)
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteNew(*out, b, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote the signing payload of %s to %s\n", *role, *out)
+	return nil
+}
+
+func runPayloadImport(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("payload import", flag.ContinueOnError)
+	rest, err := parseFlags(fs, args, stderr, "WORKSPACE SIGNATURE-FILE...", 2, 1<<20)
+	if err != nil {
+		return err
+	}
+	names := rest[1:]
+	var files [][]byte
+	for _, name := range names {
+		// An oversize file is handed on as such, so that it is refused
+		// and recorded like any other bad file; one that cannot be read
+		// stops the import before anything is done.
+		b, err := readLimited(name, ceremony.MaxSignatureFileSize)
+		if err != nil {
+			if !errors.Is(err, ceremony.ErrTooLarge) {
+				return err
+			}
+			b = make([]byte, ceremony.MaxSignatureFileSize+1)
+		}
+		files = append(files, b)
+	}
+	res, err := ceremony.ImportSignatures(rest[0], files)
+	if res != nil {
+		for _, n := range res.Notices {
+			fmt.Fprintf(stderr, "ceremony: %s\n", n)
+		}
+		for _, s := range res.Imported {
+			fmt.Fprintf(stdout, "imported %s's signature of %s (%s) from %s\n", s.Holder, s.Role, strings.Join(shortIDs(s.KeyIDs), ", "), names[s.File])
+		}
+		for _, s := range res.Duplicates {
+			fmt.Fprintf(stdout, "already there: %s's signature of %s from %s\n", s.Holder, s.Role, names[s.File])
+		}
+		for _, r := range res.Refused {
+			fmt.Fprintf(stderr, "ceremony: refused %s: %v\n", names[r.File], r.Err)
+		}
+		if err == nil && len(res.Refused) > 0 {
+			err = fmt.Errorf("refused %d of %d signature files", len(res.Refused), len(files))
+		}
+	}
+	return err
+}
+
+// runSignPayload is 'ceremony sign-payload FILE --key URI --out SIG'.
+func runSignPayload(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sign-payload", flag.ContinueOnError)
+	key := fs.String("key", "", "the signing key's URI (file:, pkcs11:, yubikey:)")
+	out := fs.String("out", "", "the signature file to write (must not exist)")
+	rest, err := parseFlags(fs, args, stderr, "--key URI --out SIG PAYLOAD", 1, 1)
+	if err != nil {
+		return err
+	}
+	if *key == "" || *out == "" {
+		return usageError{"--key and --out are required"}
+	}
+	data, err := readLimited(rest[0], ceremony.MaxPayloadSize)
+	if err != nil {
+		return err
+	}
+	p, err := ceremony.ReadPayload(data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", rest[0], err)
+	}
+	// Who may sign is checked before the key is opened: no PIN is asked
+	// for a key that may not sign.
+	pub, err := keys.PublicKey(*key)
+	if err != nil {
+		return err
+	}
+	if _, err := p.KeyIDsFor(pub, time.Now()); err != nil {
+		return err
+	}
+	s, err := keys.Open(*key, terminalPrompter{})
+	if err != nil {
+		return err
+	}
+	if c, ok := s.(keys.Closer); ok {
+		defer c.Close()
+	}
+	sig, err := ceremony.SignPayload(data, s)
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteNew(*out, sig, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "signed %s v%d of %s; wrote %s\n", p.Role, p.RoleVersion, p.Repository, *out)
+	return nil
+}
+
+// runSignRSTUFPending is 'ceremony sign --rstuf-pending FILE --key URI
+// --out OUT': it takes the whole argument list of 'ceremony sign'. One
+// sign payload is written to OUT; several to OUT.1.json, OUT.2.json ...
+// (OUT's .json suffix dropped first); if OUT is a directory, to
+// OUT/sign-payload.N.json.
+func runSignRSTUFPending(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
+	pending := fs.String("rstuf-pending", "", "a saved RSTUF 'pending signing' answer to sign")
+	key := fs.String("key", "", "the signing key's URI (file:, pkcs11:, yubikey:)")
+	out := fs.String("out", "", "the sign payload file, or a directory for them")
+	if _, err := parseFlags(fs, args, stderr, "--rstuf-pending FILE --key URI --out FILE-OR-DIR", 0, 0); err != nil {
+		return err
+	}
+	if *pending == "" || *key == "" || *out == "" {
+		return usageError{"--rstuf-pending, --key and --out are required"}
+	}
+	data, err := readLimited(*pending, ceremony.MaxPendingSize)
+	if err != nil {
+		return err
+	}
+	s, err := keys.Open(*key, terminalPrompter{})
+	if err != nil {
+		return err
+	}
+	if c, ok := s.(keys.Closer); ok {
+		defer c.Close()
+	}
+	payloads, err := ceremony.SignRSTUFPending(data, s)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *pending, err)
+	}
+	for i, name := range payloadNames(*out, len(payloads)) {
+		if err := atomicfile.WriteNew(name, payloads[i], 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote RSTUF sign payload %s\n", name)
+	}
+	return nil
+}
+
+func payloadNames(out string, n int) []string {
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		var names []string
+		for i := 1; i <= n; i++ {
+			names = append(names, filepath.Join(out, fmt.Sprintf("sign-payload.%d.json", i)))
+		}
+		return names
+	}
+	if n == 1 {
+		return []string{out}
+	}
+	base := strings.TrimSuffix(out, ".json")
+	var names []string
+	for i := 1; i <= n; i++ {
+		names = append(names, fmt.Sprintf("%s.%d.json", base, i))
+	}
+	return names
+}
