@@ -1,0 +1,69 @@
+package ceremony_test
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"testing"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/keys"
+)
+
+// An RSTUF pending-signing answer for a new root version, built from a real
+// rotation, is signed offline: the sign payload RSTUF takes comes out, its
+// signature verifies over the pending root's canonical bytes, and a key of
+// neither root is refused.
+func TestSignRSTUFPendingFromARotation(t *testing.T) {
+	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
+	ws1 := f.init(f.plan("plan.yaml", standardPlan()), "ws1", "").Dir
+	f.sign(ws1, "alice", "bob", "carol")
+	ws2 := f.init(f.plan("plan.yaml.2", standardPlan()), "ws2", metaPath(ws1, "root")).Dir
+	f.sign(ws2, "alice")
+
+	answer, err := json.Marshal(map[string]any{
+		"data": map[string]any{"metadata": map[string]json.RawMessage{
+			"root":         readFile(t, metaPath(ws2, "root")),
+			"trusted_root": readFile(t, metaPath(ws1, "root")),
+		}},
+		"message": "Metadata role(s) pending signing",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := ceremony.SignRSTUFPending(answer, f.signers["dave"])
+	if err != nil {
+		t.Fatalf("dave signs the pending root: %v", err)
+	}
+	if len(out) != 1 {
+		t.Fatalf("%d sign payloads, want 1", len(out))
+	}
+	var payload struct {
+		Role      string `json:"role"`
+		Signature struct {
+			KeyID string `json:"keyid"`
+			Sig   string `json:"sig"`
+		} `json:"signature"`
+	}
+	if err := json.Unmarshal(out[0], &payload); err != nil {
+		t.Fatal(err)
+	}
+	if payload.Role != "root" || payload.Signature.KeyID != f.id("dave") {
+		t.Fatalf("payload %s", out[0])
+	}
+	sig, err := hex.DecodeString(payload.Signature.Sig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := parseFile(t, metaPath(ws2, "root")).Canonical()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := keys.Verify(f.signers["dave"].TUFKey(), msg, sig); err != nil {
+		t.Errorf("the signature does not verify over the pending root: %v", err)
+	}
+
+	stranger := f.newKey("stranger", keys.TypeEd25519)
+	if _, err := ceremony.SignRSTUFPending(answer, stranger); err == nil {
+		t.Error("a key of neither root signed the pending root")
+	}
+}
