@@ -9,6 +9,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/threshold"
@@ -197,16 +198,23 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, f *metafile.F
 	if err != nil {
 		return err
 	}
+	crashpoint.Hit("sign:before-state")
 	state, err := tr.PutState(after)
 	if err != nil {
 		return err
 	}
+	crashpoint.Hit("sign:after-state")
 	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Sign, Who: ws.Holder(ids[0]), Device: deviceOf(uri),
 		Inputs: map[string]string{role: sum(before)}, States: map[string]string{role: state},
 		Signature: &transcripts.Signature{Role: role, KeyID: ids[0], Sig: hex.EncodeToString(sig)}}); err != nil {
 		return err
 	}
-	return ws.WriteMetadataBytes(role, after)
+	crashpoint.Hit("sign:after-record")
+	if err := ws.WriteMetadataBytes(role, after); err != nil {
+		return err
+	}
+	crashpoint.Hit("sign:after-write")
+	return nil
 }
 
 // record appends a refusal or error record and returns err. A failure to

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -46,9 +47,11 @@ func recordInit(w *workspace.Workspace, plan, trusted []byte, attested []atteste
 			return err
 		}
 	}
+	crashpoint.Hit("init:before-record")
 	if _, err := tr.Append(rec); err != nil {
 		return err
 	}
+	crashpoint.Hit("init:after-record")
 	for _, a := range attested {
 		if _, err := tr.Append(transcripts.Record{Kind: transcripts.Attestation, Who: a.holder,
 			Device:  &transcripts.Device{Kind: transcripts.DeviceYubiKey, Serial: fmt.Sprint(a.info.Serial), Firmware: a.info.Firmware, Model: "YubiKey"},

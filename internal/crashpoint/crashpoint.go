@@ -1,0 +1,53 @@
+// Package crashpoint lets the crash tests kill the process at a named step,
+// the way a power cut or SIGKILL would: no deferred function runs, no
+// buffer is flushed. It does nothing unless CEREMONY_TEST_CRASH names the
+// point, and the variable is read once, at start.
+//
+// The points are where a ceremony step moves from one durable state to the
+// next (a state stored, a record appended, a file written); the test kills
+// at each of them and checks that the next command resumes with nothing
+// lost (e2e/crash_test.go).
+package crashpoint
+
+import (
+	"os"
+	"strings"
+	"syscall"
+)
+
+// Env is the variable naming the point to crash at ("sign:after-record"),
+// optionally with the occurrence ("sign:after-record#2", counting from 1).
+const Env = "CEREMONY_TEST_CRASH"
+
+var (
+	target = os.Getenv(Env)
+	seen   = map[string]int{}
+)
+
+// Hit kills the process if the crash test asked for this point.
+func Hit(point string) {
+	if target == "" {
+		return
+	}
+	name, nth := target, "1"
+	if i := strings.LastIndex(target, "#"); i >= 0 {
+		name, nth = target[:i], target[i+1:]
+	}
+	if name != point {
+		return
+	}
+	seen[point]++
+	if nth == itoa(seen[point]) {
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		select {} // the signal is on its way
+	}
+}
+
+func itoa(n int) string {
+	b := []byte{}
+	for n > 0 || len(b) == 0 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+		n /= 10
+	}
+	return string(b)
+}
