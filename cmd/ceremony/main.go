@@ -51,6 +51,7 @@ func init() {
 		{"sign-payload", "sign an exported payload on your own machine, giving a signature file", runSignPayload},
 		{"status", "show who has signed what and who still must", runStatus},
 		{"verify", "verify a workspace or a repository as a client would", runVerify},
+		{"note", "record an exception or remark in the workspace's transcript", runNote},
 		{"seal", "seal a workspace's transcript: an in-toto statement in a DSSE envelope signed by keyholders", runSeal},
 		{"replay", "replay a workspace's transcript and check every step, as an auditor", runReplay},
 		{"bundle", "write the bundle to carry to the online server", runBundle},
