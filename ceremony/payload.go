@@ -542,19 +542,12 @@ func importSignaturesAt(dir string, sigFiles [][]byte, now time.Time) (*ImportRe
 	if err != nil {
 		return nil, err
 	}
-	tr, notices, err := openTranscript(ws)
+	tr, notices, changed, err := openForSigning(ws)
 	if err != nil {
 		return nil, err
 	}
 	defer tr.Close()
 	res := &ImportResult{Notices: notices}
-	completed, changed, err := reconcile(ws, tr)
-	if err != nil {
-		return nil, err
-	}
-	for _, role := range completed {
-		res.Notices = append(res.Notices, fmt.Sprintf("completed the signature of %s that the transcript recorded before an interruption", role))
-	}
 	for i, data := range sigFiles {
 		who, imp, dup, err := importOne(ws, tr, changed, data, now)
 		if err != nil {

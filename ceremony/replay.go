@@ -58,23 +58,7 @@ func (r *ReplayReport) Print(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Replay of %s: %d records, head %s\n", r.Dir, r.Records, r.Head)
 	for _, e := range r.Account {
-		fmt.Fprintf(&b, "  #%-3d %s  %-11s", e.Seq, e.Time.UTC().Format(time.RFC3339), e.Kind)
-		if e.Who != "" {
-			fmt.Fprintf(&b, " %s", e.Who)
-		}
-		if e.Device != "" {
-			fmt.Fprintf(&b, " [%s]", e.Device)
-		}
-		if e.Role != "" {
-			fmt.Fprintf(&b, " signed %s", e.Role)
-		}
-		if e.KeyID != "" {
-			fmt.Fprintf(&b, " with key %s", e.KeyID)
-		}
-		if e.Message != "" {
-			fmt.Fprintf(&b, ": %s", e.Message)
-		}
-		b.WriteString("\n")
+		fmt.Fprintf(&b, "  %s\n", e)
 	}
 	if r.FirstBad != nil {
 		fmt.Fprintf(&b, "FAILED: record %d does not hold: %s\n", r.FirstBad.Seq, r.FirstBad.Reason)
@@ -416,4 +400,27 @@ func holderKeys(l *loaded) map[string]*metadata.Key {
 		}
 	}
 	return out
+}
+
+// String is the entry as one line of the account: seq, time, kind, who,
+// device, what was signed with which key, and the message.
+func (e ReplayEntry) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "#%-3d %s  %-11s", e.Seq, e.Time.UTC().Format(time.RFC3339), e.Kind)
+	if e.Who != "" {
+		fmt.Fprintf(&b, " %s", e.Who)
+	}
+	if e.Device != "" {
+		fmt.Fprintf(&b, " [%s]", e.Device)
+	}
+	if e.Role != "" {
+		fmt.Fprintf(&b, " signed %s", e.Role)
+	}
+	if e.KeyID != "" {
+		fmt.Fprintf(&b, " with key %s", e.KeyID)
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	return b.String()
 }

@@ -160,23 +160,8 @@ func (r *CeremonyReport) Markdown(w io.Writer) error {
 
 	b.WriteString("## Account\n\n```\n")
 	for _, e := range rep.Account {
-		fmt.Fprintf(&b, "#%-3d %s  %-11s", e.Seq, e.Time.UTC().Format(time.RFC3339), e.Kind)
-		if e.Who != "" {
-			fmt.Fprintf(&b, " %s", e.Who)
-		}
-		if e.Device != "" {
-			fmt.Fprintf(&b, " [%s]", e.Device)
-		}
-		if e.Role != "" {
-			fmt.Fprintf(&b, " signed %s", e.Role)
-		}
-		if e.KeyID != "" {
-			fmt.Fprintf(&b, " with key %s", e.KeyID)
-		}
-		if e.Message != "" {
-			fmt.Fprintf(&b, ": %s", strings.ReplaceAll(e.Message, "```", "'''"))
-		}
-		b.WriteString("\n")
+		// A message cannot close the code block.
+		b.WriteString(strings.ReplaceAll(e.String(), "```", "'''") + "\n")
 	}
 	b.WriteString("```\n")
 	_, err := io.WriteString(w, b.String())

@@ -73,19 +73,12 @@ func Sign(opts SignOptions) (*SignResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr, notices, err := openTranscript(ws)
+	tr, notices, changed, err := openForSigning(ws)
 	if err != nil {
 		return nil, err
 	}
 	defer tr.Close()
 	res := &SignResult{Notices: notices}
-	completed, changed, err := reconcile(ws, tr)
-	if err != nil {
-		return nil, err
-	}
-	for _, role := range completed {
-		res.Notices = append(res.Notices, fmt.Sprintf("completed the signature of %s that the transcript recorded before an interruption", role))
-	}
 	l, err := load(ws)
 	if err != nil {
 		return nil, err

@@ -174,3 +174,23 @@ func guardPINSource(tr *transcripts.Transcript, uri string) error {
 	defer clear(secret)
 	return tr.ForbidSecret(secret)
 }
+
+// openForSigning opens the transcript of a workspace about to take
+// signatures and reconciles the metadata files with it. It returns the
+// notices to show (a torn record resumed, a signature completed) and the
+// roles changed outside the ceremony, which must not be signed.
+func openForSigning(ws *workspace.Workspace) (*transcripts.Transcript, []string, []string, error) {
+	tr, notices, err := openTranscript(ws)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	completed, changed, err := reconcile(ws, tr)
+	if err != nil {
+		tr.Close()
+		return nil, nil, nil, err
+	}
+	for _, role := range completed {
+		notices = append(notices, fmt.Sprintf("completed the signature of %s that the transcript recorded before an interruption", role))
+	}
+	return tr, notices, changed, nil
+}

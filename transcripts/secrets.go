@@ -15,8 +15,8 @@ import (
 var ErrSecret = errors.New("refusing to write a secret to the transcript")
 
 // privateKeyMarker ends the first line of every PEM private key ("-----BEGIN
-// PRIVATE KEY-----", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY" ...).
-const privateKeyMarker = "PRIVATE KEY-----"
+// PRIVATE KEY" and five dashes, "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY" ...).
+const privateKeyMarker = "PRIVATE KEY" + "-----" // split: no tracked file holds a PEM marker
 
 // secretGuard remembers secrets without keeping them: for each registered
 // secret it holds the lengths of the forms a bug could write it in and a
