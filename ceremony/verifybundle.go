@@ -464,6 +464,24 @@ func bundleShort(h string) string {
 // role authorizes, every state re-derived, and the seal's signatures.
 func replayBundled(add addFunc, b *bundle.Bundle, info BundleInfoFile, wsDir string) {
 	const file = BundleTranscript + "/" + transcripts.FileName
+	if name, err := writeBundledWorkspace(b, info, wsDir); err != nil {
+		add(verify.Error, name, "", "replay", "%v", err)
+		return
+	}
+	rep, err := Replay(wsDir)
+	if err != nil {
+		add(verify.Error, file, "", "replay", "%s", strings.ReplaceAll(err.Error(), wsDir, "bundle"))
+		return
+	}
+	if !rep.OK() {
+		add(verify.Error, file, "", "replay", "record %d does not hold: %s", rep.FirstBad.Seq, strings.ReplaceAll(rep.FirstBad.Reason, wsDir, "bundle"))
+	}
+}
+
+// writeBundledWorkspace writes the workspace files a bundle carries
+// (ceremony.json, plan.yaml, the trusted root, the metadata) into dir as a
+// workspace lays them out. On failure it names the entry.
+func writeBundledWorkspace(b *bundle.Bundle, info BundleInfoFile, dir string) (string, error) {
 	files := map[string]string{workspace.StateFile: BundleState, workspace.PlanFile: BundlePlan}
 	if info.TrustedRootVersion > 0 {
 		files[workspace.TrustedRoot] = bundleMetadataEntry(metadata.ROOT, info.TrustedRootVersion, true)
@@ -474,25 +492,15 @@ func replayBundled(add addFunc, b *bundle.Bundle, info BundleInfoFile, wsDir str
 	for dst, name := range files {
 		data, ok := b.Get(name)
 		if !ok {
-			add(verify.Error, name, "", "missing", "the bundle does not hold it, so the ceremony cannot be replayed")
-			return
+			return name, fmt.Errorf("the bundle does not hold it, so the ceremony cannot be replayed")
 		}
-		p := filepath.Join(wsDir, dst)
+		p := filepath.Join(dir, dst)
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-			add(verify.Error, name, "", "replay", "%v", err)
-			return
+			return name, err
 		}
 		if err := os.WriteFile(p, data, 0o600); err != nil {
-			add(verify.Error, name, "", "replay", "%v", err)
-			return
+			return name, err
 		}
 	}
-	rep, err := Replay(wsDir)
-	if err != nil {
-		add(verify.Error, file, "", "replay", "%s", strings.ReplaceAll(err.Error(), wsDir, "bundle"))
-		return
-	}
-	if !rep.OK() {
-		add(verify.Error, file, "", "replay", "record %d does not hold: %s", rep.FirstBad.Seq, strings.ReplaceAll(rep.FirstBad.Reason, wsDir, "bundle"))
-	}
+	return "", nil
 }

@@ -13,11 +13,15 @@ import (
 func runReplay(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON for tools")
-	rest, err := parseFlags(fs, args, stderr, "[--json] WORKSPACE", 1, 1)
+	rest, err := parseFlags(fs, args, stderr, "[--json] WORKSPACE|BUNDLE", 1, 1)
 	if err != nil {
 		return err
 	}
-	rep, err := ceremony.Replay(rest[0])
+	replay := ceremony.Replay
+	if isFile(rest[0]) {
+		replay = ceremony.ReplayBundle
+	}
+	rep, err := replay(rest[0])
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,62 @@
+package ceremony_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/plan"
+)
+
+// An auditor with only the bundle replays the ceremony; a bundle rebuilt
+// with one stored state changed (its manifest made to match) fails at the
+// record that names the state.
+func TestReplayBundle(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "demo")
+	if err := ceremony.Demo(ceremony.DemoOptions{Profile: plan.ProfilePEP458, Out: out, Now: testNow}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(out, ceremony.DemoBundle)
+	rep, err := ceremony.ReplayBundle(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() || !rep.Sealed || strings.Join(rep.SealedBy, ",") != "alice,bob,carol" {
+		t.Fatalf("replay of the demo bundle: ok %v sealed %v by %v: %+v", rep.OK(), rep.Sealed, rep.SealedBy, rep.FirstBad)
+	}
+	b, err := bundle.Read(path, bundle.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []bundle.Entry
+	changed := ""
+	for _, e := range b.Entries {
+		if changed == "" && strings.HasPrefix(e.Name, "transcript/states/") {
+			data := append([]byte(nil), e.Data...)
+			i := strings.Index(string(data), `"expires"`)
+			if i < 0 {
+				t.Fatal("state without expires")
+			}
+			data[i+12]++ // a digit of the year
+			e = bundle.Entry{Name: e.Name, Data: data}
+			changed = e.Name
+		}
+		entries = append(entries, e)
+	}
+	forged := filepath.Join(t.TempDir(), "forged.tar")
+	if _, err := bundle.Write(forged, entries); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = ceremony.ReplayBundle(forged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() {
+		t.Fatalf("a bundle with %s changed replays", changed)
+	}
+	if !strings.Contains(rep.FirstBad.Reason, "state") && !strings.Contains(rep.FirstBad.Reason, "hash") {
+		t.Errorf("first bad record %d: %s", rep.FirstBad.Seq, rep.FirstBad.Reason)
+	}
+}
