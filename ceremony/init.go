@@ -104,9 +104,13 @@ func Init(opts InitOptions) (*workspace.Workspace, error) {
 		return nil, err
 	}
 	state.AttestationRoots = roots
+	keygens, err := keygenEvidence(p)
+	if err != nil {
+		return nil, err
+	}
 	state.Keys = append(planKeys(p, attestations), state.Keys...)
 	return workspace.Create(opts.Dir, state, planBytes, trustedBytes, roles, func(w *workspace.Workspace) error {
-		return recordInit(w, planBytes, trustedBytes, attested)
+		return recordInit(w, planBytes, trustedBytes, attested, keygens, p.Witnesses)
 	})
 }
 
@@ -142,6 +146,9 @@ func planKeys(p *plan.Plan, attestations map[string]string) []workspace.KeyEntry
 	}
 	for _, k := range p.Online {
 		out = append(out, workspace.KeyEntry{KeyID: k.KeyID, Holder: k.Name, URI: k.URI, Online: true})
+	}
+	for _, w := range p.Witnesses {
+		out = append(out, workspace.KeyEntry{KeyID: w.KeyID, Holder: w.Name, Contact: w.Contact, URI: w.Key, Witness: true})
 	}
 	return out
 }

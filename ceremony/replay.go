@@ -153,6 +153,8 @@ type replayer struct {
 	cur   map[string]string // role -> state hash
 	setBy map[string]int64  // role -> seq of the record that set cur
 	init  bool
+	// records are the init record, which names the witnesses' keys.
+	records []transcripts.Record
 }
 
 // state reads a stored state and checks its hash.
@@ -198,6 +200,7 @@ func (rp *replayer) step(r transcripts.Record) string {
 			return "a second init record"
 		}
 		rp.init = true
+		rp.records = []transcripts.Record{r}
 		return rp.stepInit(r)
 	case transcripts.Sign:
 		return rp.stepSign(r)

@@ -127,6 +127,7 @@ func Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 		return nil, err
 	}
 	known := holderKeys(l)
+	var witnesses map[string]*metadata.Key
 	var dsigners []dsse.Signer
 	var names []string
 	seen := map[string]bool{}
@@ -136,6 +137,14 @@ func Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 			return nil, err
 		}
 		k, ok := known[id]
+		if !ok {
+			if witnesses == nil {
+				if witnesses, err = witnessKeys(ws, tr.Records()); err != nil {
+					return nil, err
+				}
+			}
+			k, ok = witnesses[id]
+		}
 		if !ok || !keys.SameKey(k, s.TUFKey()) {
 			return nil, record(tr, transcripts.Refusal, s.URI(), s.URI(), fmt.Errorf("%w: %s (key %s) may not seal %q; the keyholders are: %s", ErrNotKeyholder, s.URI(), abbrevHash(id), dir, holders(ws)))
 		}
@@ -272,10 +281,19 @@ func (rp *replayer) stepSeal(r transcripts.Record) string {
 	pae := dsse.PAE(env.PayloadType, body)
 	var by []string
 	seen := map[string]bool{}
+	var witnesses map[string]*metadata.Key
 	for _, s := range env.Signatures {
 		k, ok := known[s.KeyID]
 		if !ok {
-			return fmt.Sprintf("the seal is signed by key %s, which is not a keyholder's", abbrevHash(s.KeyID))
+			if witnesses == nil {
+				if witnesses, err = witnessKeys(rp.ws, rp.records); err != nil {
+					return fmt.Sprintf("the seal's witnesses: %v", err)
+				}
+			}
+			k, ok = witnesses[s.KeyID]
+		}
+		if !ok {
+			return fmt.Sprintf("the seal is signed by key %s, which is not a keyholder's or a witness's", abbrevHash(s.KeyID))
 		}
 		if seen[s.KeyID] {
 			return fmt.Sprintf("the seal is signed twice by key %s", abbrevHash(s.KeyID))

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -27,7 +28,7 @@ func sum(data []byte) string {
 
 // recordInit writes the transcript's first record: the plan, the trusted
 // root, the unsigned metadata states, and each attestation checked.
-func recordInit(w *workspace.Workspace, plan, trusted []byte, attested []attestedHolder) error {
+func recordInit(w *workspace.Workspace, plan, trusted []byte, attested []attestedHolder, keygens []keygenFound, witnesses []plan.Witness) error {
 	tr, err := transcripts.Create(w.TranscriptPath())
 	if err != nil {
 		return err
@@ -37,6 +38,15 @@ func recordInit(w *workspace.Workspace, plan, trusted []byte, attested []atteste
 		Message: fmt.Sprintf("%s ceremony, profile %s, signing %v", w.State.Kind, w.State.Profile, w.State.Roles)}
 	if trusted != nil {
 		rec.Inputs[workspace.TrustedRoot] = sum(trusted)
+	}
+	for _, wit := range witnesses {
+		keyJSON, err := keys.MarshalKeyJSON(wit.TUFKey)
+		if err != nil {
+			return err
+		}
+		if rec.Inputs[witnessInput+wit.Name], err = tr.PutState(keyJSON); err != nil {
+			return err
+		}
 	}
 	for _, role := range w.State.Roles {
 		data, err := w.MetadataBytes(role)
@@ -57,6 +67,11 @@ func recordInit(w *workspace.Workspace, plan, trusted []byte, attested []atteste
 			Device:  &transcripts.Device{Kind: transcripts.DeviceYubiKey, Serial: fmt.Sprint(a.info.Serial), Firmware: a.info.Firmware, Model: "YubiKey"},
 			Inputs:  map[string]string{"attestation": sum([]byte(a.pem))},
 			Message: fmt.Sprintf("attestation holds: slot %s, PIN policy %s, touch policy %s", a.info.Slot, a.info.PINPolicy, a.info.TouchPolicy)}); err != nil {
+			return err
+		}
+	}
+	for _, k := range keygens {
+		if _, err := tr.Append(keygenRecord(k)); err != nil {
 			return err
 		}
 	}

@@ -254,13 +254,14 @@ func (r *reader) syntaxProblem(err error) {
 // cannot be read is reported, marked bad and left at its zero value.
 
 var (
-	planFields       = []string{"profile", "repository", "consistent_snapshot", "keyholders", "roles", "online", "rehearsal"}
+	planFields       = []string{"profile", "repository", "consistent_snapshot", "keyholders", "roles", "online", "witnesses", "rehearsal"}
 	keyholderFields  = []string{"name", "contact", "key", "public_key", "attestation", "require_attestation"}
 	rolesFields      = []string{"root", "targets", "claimed", "snapshot", "timestamp", "bins", "recently_claimed", "unclaimed"}
 	offlineFields    = []string{"keyholders", "threshold", "expires_days"}
 	onlineRoleFields = []string{"expires_days"}
 	binsFields       = []string{"expires_days", "count"}
 	onlineKeyFields  = []string{"name", "public_key", "key", "uri", "roles"}
+	witnessFields    = []string{"name", "contact", "key", "public_key"}
 	rehearsalFields  = []string{"allow_root_threshold_one", "attestation_roots"}
 )
 
@@ -301,6 +302,13 @@ func (r *reader) plan(n *yaml.Node, p *Plan) bool {
 			r.onlineKey(item, index("online", i), &p.Online[i])
 		}
 	}
+	if v := f["witnesses"]; v != nil {
+		items := r.list(v, "witnesses")
+		p.Witnesses = make([]Witness, len(items))
+		for i, item := range items {
+			r.witness(item, index("witnesses", i), &p.Witnesses[i])
+		}
+	}
 	if v := f["rehearsal"]; v != nil {
 		if rf := r.mapping(v, "rehearsal", "rehearsal", rehearsalFields); rf != nil {
 			if v := rf["allow_root_threshold_one"]; v != nil {
@@ -336,6 +344,25 @@ func (r *reader) keyholder(n *yaml.Node, path string, k *Keyholder) {
 	}
 	if v := f["require_attestation"]; v != nil {
 		k.RequireAttestation, _ = r.bool(v, join(path, "require_attestation"))
+	}
+}
+
+func (r *reader) witness(n *yaml.Node, path string, w *Witness) {
+	f := r.mapping(n, path, "a witness", witnessFields)
+	if f == nil {
+		return
+	}
+	if v := f["name"]; v != nil {
+		w.Name, _ = r.str(v, join(path, "name"))
+	}
+	if v := f["contact"]; v != nil {
+		w.Contact, _ = r.str(v, join(path, "contact"))
+	}
+	if v := f["key"]; v != nil {
+		w.Key, _ = r.str(v, join(path, "key"))
+	}
+	if v := f["public_key"]; v != nil {
+		w.PublicKey, _ = r.str(v, join(path, "public_key"))
 	}
 }
 

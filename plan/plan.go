@@ -71,7 +71,9 @@ type Plan struct {
 	Keyholders         []Keyholder `yaml:"keyholders"`
 	Roles              Roles       `yaml:"roles"`
 	Online             []OnlineKey `yaml:"online"`
-	Rehearsal          Rehearsal   `yaml:"rehearsal"`
+	// Witnesses sign nothing but the ceremony's seal.
+	Witnesses []Witness `yaml:"witnesses"`
+	Rehearsal Rehearsal `yaml:"rehearsal"`
 
 	// Path is the plan file as given; Dir is the directory relative paths
 	// in the plan are resolved against.
@@ -103,6 +105,21 @@ type Keyholder struct {
 	// TUFKey and KeyID are resolved by Load. TUFKey is in the form this
 	// tool writes into metadata (Ed25519 hex, ECDSA PEM, no vendor fields),
 	// whatever form the public key file used.
+	TUFKey *metadata.Key `yaml:"-"`
+	KeyID  string        `yaml:"-"`
+}
+
+// Witness is a person who watches the ceremony and signs its seal, and
+// nothing else. Names follow the keyholders' rules and are unique across
+// keyholders and witnesses; a witness's key is no keyholder's or online key.
+type Witness struct {
+	Name    string `yaml:"name"`
+	Contact string `yaml:"contact"`
+	// Key is the key's URI, as for a keyholder; PublicKey its TUF public
+	// key file, relative to the plan.
+	Key       string `yaml:"key"`
+	PublicKey string `yaml:"public_key"`
+
 	TUFKey *metadata.Key `yaml:"-"`
 	KeyID  string        `yaml:"-"`
 }

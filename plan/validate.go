@@ -57,6 +57,7 @@ func (r *reader) check(p *Plan) {
 	names := r.checkKeyholders(p)
 	r.checkRoles(p, profileOK, names)
 	r.checkOnline(p, profileOK)
+	r.checkWitnesses(p)
 	r.resolveKeys(p)
 }
 
@@ -165,6 +166,39 @@ func (r *reader) checkKeyholders(p *Plan) map[string]bool {
 		}
 	}
 	return names
+}
+
+// checkWitnesses checks the witnesses: names as for keyholders, unique
+// across keyholders and witnesses, and a key source each.
+func (r *reader) checkWitnesses(p *Plan) {
+	if r.bad["witnesses"] {
+		return
+	}
+	holders := map[string]bool{}
+	for _, k := range p.Keyholders {
+		holders[k.Name] = true
+	}
+	first := map[string]int{}
+	for i := range p.Witnesses {
+		w := &p.Witnesses[i]
+		path := index("witnesses", i)
+		if r.bad[path] {
+			continue
+		}
+		if r.checkName(join(path, "name"), w.Name, "witness") {
+			if j, dup := first[w.Name]; dup {
+				r.problem(join(path, "name"), "%q is already the name of witnesses[%d]; give each witness a different name", w.Name, j)
+			} else if holders[w.Name] {
+				r.problem(join(path, "name"), "%q is already the name of a keyholder; give each keyholder and witness a different name", w.Name)
+			} else {
+				first[w.Name] = i
+			}
+		}
+		if r.usable(join(path, "contact")) {
+			r.checkText(join(path, "contact"), w.Contact)
+		}
+		r.checkKeySource(path, w.Key, w.PublicKey)
+	}
 }
 
 // resolvePath makes a path in the plan relative to the plan's directory.
@@ -476,10 +510,14 @@ func (r *reader) resolveKeys(p *Plan) {
 		k := &p.Online[i]
 		resolveOne(index("online", i), k.Name, &k.Key, k.PublicKey, &k.TUFKey, &k.KeyID)
 	}
+	for i := range p.Witnesses {
+		w := &p.Witnesses[i]
+		resolveOne(index("witnesses", i), w.Name, &w.Key, w.PublicKey, &w.TUFKey, &w.KeyID)
+	}
 	for j := range all {
 		for i := 0; i < j; i++ {
 			if keys.SameKey(all[i].key, all[j].key) {
-				r.problem(all[j].field, "%s and %s hold the same public key; every keyholder and online key needs a key of its own", all[j].label, all[i].label)
+				r.problem(all[j].field, "%s and %s hold the same public key; every keyholder, online key and witness needs a key of its own", all[j].label, all[i].label)
 				break
 			}
 		}

@@ -254,7 +254,7 @@ func TestParseRefuses(t *testing.T) {
 			"online[0].public_key", "rsa keys are not accepted"},
 		// strict YAML
 		{"unknown top-level field", pep458Plan, "repository: pypi.org", "repository: pypi.org\nrepo: pypi #!",
-			"repo", `unknown field "repo"; allowed fields are profile, repository, consistent_snapshot, keyholders, roles, online, rehearsal`},
+			"repo", `unknown field "repo"; allowed fields are profile, repository, consistent_snapshot, keyholders, roles, online, witnesses, rehearsal`},
 		{"unknown field with a suggestion", pep458Plan, root458, "  root: {keyholders: [alice, bob, carol], threshold: 2, expiry_days: 30} #!\n",
 			"roles.root.expiry_days", `unknown field "expiry_days" (did you mean "expires_days"?); allowed fields are keyholders, threshold, expires_days`},
 		{"unknown keyholder field", pep458Plan, alicePub, alicePub + "    email: alice@example.org #!\n",

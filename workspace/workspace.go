@@ -79,6 +79,8 @@ type KeyEntry struct {
 	Contact string `json:"contact,omitempty"`
 	URI     string `json:"uri,omitempty"`
 	Online  bool   `json:"online,omitempty"`
+	// Witness marks a key that signs nothing but the seal.
+	Witness bool `json:"witness,omitempty"`
 	// Attestation is the key's device attestation (PEM: the slot's
 	// certificate, then the device's), checked at init and at every signing.
 	Attestation string `json:"attestation,omitempty"`

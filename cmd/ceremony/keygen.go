@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/keys"
@@ -67,6 +69,14 @@ func runKeygen(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "ceremony: wrote attestation %s (slot certificate, then the device's F9 certificate)\n", *out+".attestation.pem")
 		}
 	}
+	evidence, err := ceremony.KeygenEvidencePath(*uri, *out)
+	if err != nil {
+		return err
+	}
+	if err := ceremony.WriteKeygenEvidence(evidence, *uri, k, ceremony.KeygenDevice(*uri), time.Now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "ceremony: wrote keygen evidence %s\n", evidence)
 	fmt.Fprintf(stdout, "%s %s %s\n", id, k.Scheme, *uri)
 	return nil
 }
