@@ -194,8 +194,22 @@ func Bundle(opts BundleOptions) (*BundleResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the transcript of %q does not verify, refusing to bundle: %w", ws.Dir, err)
 	}
-	info.TranscriptHead, info.TranscriptSeq = tr.Head, len(tr.Records)
-	if err := bundleAddTree(ws.TranscriptPath(), BundleTranscript, add); err != nil {
+	// The bundle carries the transcript without its trailing bundle
+	// records: those record earlier bundles, and a bundle's bytes do not
+	// depend on how many were written before it. The prefix is a chain of
+	// its own, ending at the seal (or the last step).
+	kept, head, seq, err := withoutTrailingBundles(ws.TranscriptPath(), tr)
+	if err != nil {
+		return nil, err
+	}
+	info.TranscriptHead, info.TranscriptSeq = head, seq
+	transcriptEntry := BundleTranscript + "/" + transcripts.FileName
+	if err := bundleAddTree(ws.TranscriptPath(), BundleTranscript, func(name string, data []byte) {
+		if name == transcriptEntry {
+			data = kept
+		}
+		add(name, data)
+	}); err != nil {
 		return nil, err
 	}
 	for _, role := range ws.State.Roles {
@@ -237,6 +251,9 @@ func Bundle(opts BundleOptions) (*BundleResult, error) {
 	s, err := bundle.Write(opts.Out, entries)
 	if err != nil {
 		return nil, err
+	}
+	if err := recordBundle(ws, opts.Out, hex.EncodeToString(s[:]), len(entries), info.Partial); err != nil {
+		return nil, fmt.Errorf("wrote %s but failed to record it in the transcript: %w", opts.Out, err)
 	}
 	res := &BundleResult{Out: opts.Out, SHA256: hex.EncodeToString(s[:]), PGPWords: bundle.PGPWords(s[:]),
 		Partial: info.Partial, Missing: missing, OnlineKeyChanged: info.OnlineKeyChanged}
@@ -550,4 +567,55 @@ func bundleSameSignatures(a, b *metafile.File) bool {
 		}
 	}
 	return bytes.Equal(a.Signed, b.Signed)
+}
+
+// recordBundle appends the bundle record: what was written, by its
+// SHA-256. It may follow the seal (the bundle carries the sealed
+// transcript, so it can only be recorded after).
+func recordBundle(ws *workspace.Workspace, out, sha string, entries int, partial bool) error {
+	tr, _, err := openTranscript(ws)
+	if err != nil {
+		return err
+	}
+	defer tr.Close()
+	msg := fmt.Sprintf("bundle %s written: %d entries", filepath.Base(out), entries)
+	if partial {
+		msg += ", partial (not for upload)"
+	}
+	_, err = tr.Append(transcripts.Record{Kind: transcripts.Bundle, Outputs: map[string]string{"bundle": sha}, Message: msg})
+	return err
+}
+
+// withoutTrailingBundles returns the transcript file cut after its last
+// record that is not a bundle record, with that record's head and number.
+func withoutTrailingBundles(dir string, rep *transcripts.Report) ([]byte, string, int, error) {
+	data, err := os.ReadFile(filepath.Join(dir, transcripts.FileName))
+	if err != nil {
+		return nil, "", 0, err
+	}
+	n := len(rep.Records)
+	for n > 0 && rep.Records[n-1].Kind == transcripts.Bundle {
+		n--
+	}
+	end := 0
+	for i := 0; i < n; i++ {
+		j := bytes.IndexByte(data[end:], '\n')
+		if j < 0 {
+			return nil, "", 0, fmt.Errorf("transcript %s: record %d has no end", dir, i+1)
+		}
+		end += j + 1
+	}
+	kept := data[:end]
+	if n == len(rep.Records) && !bytes.Equal(kept, data) {
+		return nil, "", 0, fmt.Errorf("transcript %s: bytes after the last record", dir)
+	}
+	head := ""
+	if n > 0 {
+		last := kept[bytes.LastIndexByte(kept[:len(kept)-1], '\n')+1:]
+		head = sum(last)
+	}
+	if n == len(rep.Records) && head != rep.Head {
+		return nil, "", 0, fmt.Errorf("transcript %s: head %s, want %s", dir, head, rep.Head)
+	}
+	return kept, head, n, nil
 }

@@ -381,16 +381,22 @@ func checkBundledTranscript(add addFunc, b *bundle.Bundle, info BundleInfoFile, 
 		add(verify.Error, file, "", "transcript", "ends at record %d with head %s, but %s says record %d, head %s", len(trep.Records), trep.Head, BundleInfo, info.TranscriptSeq, info.TranscriptHead)
 	}
 	sealData, sealed := b.Get(BundleSeal)
-	switch n := len(trep.Records); {
-	case n == 0 || trep.Records[n-1].Kind != transcripts.Seal:
+	var sealRec *transcripts.Record
+	for i := range trep.Records {
+		if trep.Records[i].Kind == transcripts.Seal {
+			sealRec = &trep.Records[i]
+		}
+	}
+	switch {
+	case sealRec == nil:
 		add(verify.Warning, file, "", "seal", "the transcript is not sealed")
 		if sealed {
 			add(verify.Error, BundleSeal, "", "seal", "a seal envelope, but no seal record in the transcript")
 		}
 	case !sealed:
-		add(verify.Error, BundleSeal, "", "missing", "the transcript's last record is a seal, but the bundle holds no envelope")
-	case trep.Records[n-1].Outputs[path.Base(BundleSeal)] != sum(sealData):
-		add(verify.Error, BundleSeal, "", "seal", "is not the envelope the seal record names (%s)", bundleShort(trep.Records[n-1].Outputs[path.Base(BundleSeal)]))
+		add(verify.Error, BundleSeal, "", "missing", "the transcript has a seal record, but the bundle holds no envelope")
+	case sealRec.Outputs[path.Base(BundleSeal)] != sum(sealData):
+		add(verify.Error, BundleSeal, "", "seal", "is not the envelope the seal record names (%s)", bundleShort(sealRec.Outputs[path.Base(BundleSeal)]))
 	}
 	replayBundled(add, b, info, wsDir)
 	for role, name := range info.Metadata {

@@ -178,8 +178,8 @@ func scan(data []byte, ck checks) *chain {
 			c.failLink(data[end:], seq, sum, r.Prev, ck)
 			return c
 		}
-		if n := len(c.records); n > 0 && c.records[n-1].Kind == Seal {
-			c.fail(seq, "record %d follows the seal (record %d): nothing is appended to a sealed transcript", seq, seq-1)
+		if at := sealedAt(c.records); at > 0 && !AllowedAfterSeal(r) {
+			c.fail(seq, "record %d follows the seal (record %d): only bundle records, which change nothing, follow a seal", seq, at)
 			return c
 		}
 		if ck.state != nil {

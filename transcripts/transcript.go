@@ -213,8 +213,8 @@ func (t *Transcript) Append(rec Record) (Record, error) {
 	if rec.Seq != 0 || rec.Prev != "" || !rec.Time.IsZero() {
 		return Record{}, fmt.Errorf("record to append has seq, time or prev set: the transcript sets them")
 	}
-	if n := len(t.records); n > 0 && t.records[n-1].Kind == Seal {
-		return Record{}, fmt.Errorf("transcript %q is sealed (record %d): nothing more is appended to it", t.path, n)
+	if at := sealedAt(t.records); at > 0 && !AllowedAfterSeal(rec) {
+		return Record{}, fmt.Errorf("transcript %q is sealed (record %d): only bundle records, which change nothing, follow the seal", t.path, at)
 	}
 	rec.normalize()
 	rec.Seq = int64(len(t.records)) + 1
@@ -469,4 +469,21 @@ func syncDirectory(dir string) error {
 		return fmt.Errorf("failed to sync directory %q: %w", dir, err)
 	}
 	return nil
+}
+
+// sealedAt is the sequence number of the seal record, 0 if none.
+func sealedAt(records []Record) int64 {
+	for _, r := range records {
+		if r.Kind == Seal {
+			return r.Seq
+		}
+	}
+	return 0
+}
+
+// AllowedAfterSeal reports whether r may follow a seal: a bundle record
+// that changes no state and carries no signature. The bundle holds the
+// sealed transcript, so the record of writing it can only come after.
+func AllowedAfterSeal(r Record) bool {
+	return r.Kind == Bundle && len(r.States) == 0 && r.Signature == nil
 }
