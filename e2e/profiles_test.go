@@ -64,6 +64,16 @@ func TestProfilesEndToEnd(t *testing.T) {
 				if err != nil || !rep.OK() {
 					t.Fatalf("workspace %s does not verify: %v %v", ws, err, rep.Errors())
 				}
+				rp, err := ceremony.Replay(filepath.Join(out, ws))
+				if err != nil || !rp.OK() || !rp.Sealed {
+					t.Fatalf("workspace %s does not replay sealed: %v %+v", ws, err, rp)
+				}
+			}
+			for _, b := range []string{ceremony.DemoBundle, ceremony.DemoRootV2Bundle} {
+				rp, err := ceremony.ReplayBundle(filepath.Join(out, b))
+				if err != nil || !rp.OK() || !rp.Sealed {
+					t.Fatalf("bundle %s does not replay sealed: %v %+v", b, err, rp)
+				}
 			}
 		})
 	}

@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
 func runReplay(args []string, stdout, stderr io.Writer) error {
@@ -17,11 +19,17 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	path := rest[0]
 	replay := ceremony.Replay
-	if isFile(rest[0]) {
+	switch {
+	case isFile(path):
 		replay = ceremony.ReplayBundle
+	case filepath.Base(filepath.Clean(path)) == workspace.TranscriptDir && workspace.IsWorkspace(filepath.Dir(filepath.Clean(path))):
+		// A workspace's transcript directory: the workspace holds what
+		// the records name (plan, trusted root, final files).
+		path = filepath.Dir(filepath.Clean(path))
 	}
-	rep, err := replay(rest[0])
+	rep, err := replay(path)
 	if err != nil {
 		return err
 	}
