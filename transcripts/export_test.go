@@ -3,6 +3,8 @@ package transcripts
 import (
 	"bytes"
 	"os"
+
+	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 )
 
 // SetSyncHooks replaces the fsync of the transcript file and of directories
@@ -18,7 +20,7 @@ func SetSyncHooks(file func(*os.File) error, dir func(string) error) (restore fu
 // count and then sync.
 var (
 	RealSyncFile = (*os.File).Sync
-	RealSyncDir  = syncDirectory
+	RealSyncDir  = atomicfile.SyncDir
 )
 
 // GuardHolds reports whether any byte the secret guard keeps contains b.

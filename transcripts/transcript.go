@@ -36,7 +36,7 @@ var ErrInUse = errors.New("the transcript is in use by another ceremony command"
 // count syncs. Production code never changes them.
 var (
 	syncFile = (*os.File).Sync
-	syncDir  = syncDirectory
+	syncDir  = atomicfile.SyncDir
 )
 
 // Transcript is an open transcript: the only writer of its directory until
@@ -457,18 +457,6 @@ func orphanPieces(dir string, records []Record) ([]orphanPiece, error) {
 		out = append(out, orphanPiece{name: name, seq: seq, hash: hash, size: len(data)})
 	}
 	return out, nil
-}
-
-func syncDirectory(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("failed to open directory %q: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("failed to sync directory %q: %w", dir, err)
-	}
-	return nil
 }
 
 // sealedAt is the sequence number of the seal record, 0 if none.

@@ -140,13 +140,11 @@ func runSignPayload(args []string, stdout, stderr io.Writer) error {
 	if _, err := p.KeyIDsFor(pub, time.Now()); err != nil {
 		return err
 	}
-	s, err := keys.Open(*key, terminalPrompter{})
+	s, closeKey, err := openKey(*key)
 	if err != nil {
 		return err
 	}
-	if c, ok := s.(keys.Closer); ok {
-		defer c.Close()
-	}
+	defer closeKey()
 	sig, err := ceremony.SignPayload(data, s)
 	if err != nil {
 		return err
@@ -178,13 +176,11 @@ func runSignRSTUFPending(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s, err := keys.Open(*key, terminalPrompter{})
+	s, closeKey, err := openKey(*key)
 	if err != nil {
 		return err
 	}
-	if c, ok := s.(keys.Closer); ok {
-		defer c.Close()
-	}
+	defer closeKey()
 	payloads, err := ceremony.SignRSTUFPending(data, s)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *pending, err)

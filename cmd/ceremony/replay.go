@@ -61,13 +61,11 @@ func runSeal(args []string, stdout, stderr io.Writer) error {
 	}
 	var signers []keys.Signer
 	for _, u := range uris {
-		s, err := keys.Open(u, terminalPrompter{})
+		s, closeKey, err := openKey(u)
 		if err != nil {
 			return err
 		}
-		if c, ok := s.(keys.Closer); ok {
-			defer c.Close()
-		}
+		defer closeKey()
 		signers = append(signers, s)
 	}
 	res, err := ceremony.Seal(rest[0], signers)

@@ -102,6 +102,10 @@ func writeTemp(path string, data []byte, perm os.FileMode) (string, error) {
 	return name, nil
 }
 
+// SyncDir fsyncs a directory, so that the names made or moved in it
+// survive a power cut.
+func SyncDir(dir string) error { return syncDir(dir) }
+
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
