@@ -57,6 +57,7 @@ func init() {
 		{"bundle", "write the bundle to carry to the online server", runBundle},
 		{"script", "print a ceremony's steps from a plan, with places for witnesses' initials and times (Markdown, or --html)", runScript},
 		{"report", "print what happened in a workspace, every hash as hex and as PGP words to read aloud", runReport},
+		{"tui", "the ceremony's terminal dashboard for a workspace: who has signed, notes (first part of the TUI)", runTUI},
 		{"devices", "list YubiKeys and PKCS#11 tokens and their keys, with URIs to paste", runDevices},
 		{"demo", "run a whole rehearsal with throwaway keys, no questions", runDemo},
 	}
