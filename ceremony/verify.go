@@ -148,9 +148,8 @@ func checkRoleKeyIDs(add addFunc, file, role string, f *metafile.File) error {
 
 func checkKeyIDs(add addFunc, file, role string, ks map[string]*metadata.Key) {
 	for id, k := range ks {
-		core, err1 := keys.ID(k)
-		full, err2 := keys.FullID(k)
-		if err1 != nil || err2 != nil || (id != core && id != full) {
+		if !keys.IDMatches(id, k) {
+			core, _ := keys.ID(k)
 			add(verify.Warning, file, role, "keyid", "key ID %s is not the SHA-256 of its key (%s); clients that check key IDs will reject it", id, core)
 		}
 	}

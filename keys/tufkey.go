@@ -254,3 +254,13 @@ func Copy(k *metadata.Key) *metadata.Key {
 	}
 	return c
 }
+
+// IDMatches reports whether id is a compliant key ID for k: the SHA-256 of
+// its core fields (ours, RSTUF's) or of the whole key object as stored.
+func IDMatches(id string, k *metadata.Key) bool {
+	if core, err := ID(k); err == nil && id == core {
+		return true
+	}
+	full, err := FullID(k)
+	return err == nil && id == full
+}

@@ -50,11 +50,10 @@ func (found *findings) checkKeys(ks map[string]*metadata.Key) {
 			found.warnf("key", "key %s cannot be used, so its signatures do not count: %v", short(id), err)
 			continue
 		}
-		core, err1 := keys.ID(k)
-		full, err2 := keys.FullID(k)
-		if (err1 == nil && id == core) || (err2 == nil && id == full) {
+		if keys.IDMatches(id, k) {
 			continue
 		}
+		core, _ := keys.ID(k)
 		found.warnf("keyid", "key ID %s is not the SHA-256 of the key (want %s); tools and clients that check key IDs reject it", short(id), short(core))
 	}
 }

@@ -28,28 +28,19 @@ var errTooBig = fmt.Errorf("larger than %d bytes", metafile.MaxSize)
 // and no symbolic link can lead outside the directory; checking the mode
 // first means a FIFO or a device is never opened (opening a FIFO blocks).
 func readBounded(root *os.Root, name string) ([]byte, error) {
-	st, err := root.Stat(name)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
-	}
-	if st.Size() > metafile.MaxSize {
-		return nil, errTooBig
-	}
-	f, err := root.Open(name)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return readAllBounded(f, st.Size())
+	return readStatted(root.Stat, root.Open, name)
 }
 
 // readFileBounded is readBounded for a path the user named (a trusted root
 // kept outside the repository).
 func readFileBounded(p string) ([]byte, error) {
-	st, err := os.Stat(p)
+	return readStatted(os.Stat, os.Open, p)
+}
+
+// readStatted stats name, refuses anything but a regular file of at most
+// metafile.MaxSize, then opens and reads it.
+func readStatted(stat func(string) (os.FileInfo, error), open func(string) (*os.File, error), name string) ([]byte, error) {
+	st, err := stat(name)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +50,7 @@ func readFileBounded(p string) ([]byte, error) {
 	if st.Size() > metafile.MaxSize {
 		return nil, errTooBig
 	}
-	f, err := os.Open(p)
+	f, err := open(name)
 	if err != nil {
 		return nil, err
 	}
