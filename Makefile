@@ -1,7 +1,8 @@
 # ceremony: build, test, demo and benchmark.
 #
-#   make test    go vet, then every test (installs tuf-js first if it is missing)
-#   make demo    a whole ceremony in a temp dir (or OUT=dir), then verify it
+#   make test    scripts/setup (what a fresh machine lacks), go vet, then every test
+#   make demo    the ceremony app in rehearsal mode on simulated devices (or OUT=dir)
+#   make demo-auto  a whole ceremony with no questions in a temp dir (or OUT=dir), then verify
 #   make bench   the benchmarks (scripts/bench)
 #   make build   bin/ceremony
 #   make deps    tuf-js for the tests (scripts/setup installs everything)
@@ -11,9 +12,9 @@ TUFJS := scripts/tuf-js
 # npm ci writes this file: it stands for an installed node_modules.
 TUFJS_STAMP := $(TUFJS)/node_modules/.package-lock.json
 
-.PHONY: test deps demo bench build
+.PHONY: test deps setup demo demo-auto bench build
 
-test: deps
+test: setup
 	$(GO) vet ./...
 	$(GO) test -timeout 20m ./...
 
@@ -23,7 +24,14 @@ $(TUFJS_STAMP): $(TUFJS)/package.json $(TUFJS)/package-lock.json
 	cd $(TUFJS) && npm ci --prefer-offline --ignore-scripts --no-audit --no-fund
 	touch $@
 
-demo:
+# The rehearsal needs the simulated devices' packages (pcscd, vpcd, SoftHSM2).
+setup:
+	scripts/setup
+
+demo: setup
+	$(GO) run ./cmd/ceremony rehearse $(if $(OUT),--dir $(OUT))
+
+demo-auto:
 	@out="$${OUT:-$$(mktemp -d)}"; \
 	set -e; \
 	echo "demo: writing to $$out"; \

@@ -15,6 +15,21 @@ type Status struct {
 	Repository string         `json:"repository,omitempty"`
 	Warnings   []string       `json:"warnings,omitempty"`
 	Roles      []RoleStatus   `json:"roles"`
+	// People are the plan's keyholders and witnesses, in plan order.
+	People []Person `json:"people"`
+}
+
+// Person is a keyholder or a witness of the plan.
+type Person struct {
+	Name    string `json:"name"`
+	Contact string `json:"contact,omitempty"`
+	KeyID   string `json:"keyid"`
+	URI     string `json:"uri,omitempty"`
+	// Device says what holds the key, as people say it.
+	Device  string `json:"device"`
+	Witness bool   `json:"witness,omitempty"`
+	// Attested: the workspace keeps a device attestation for the key.
+	Attested bool `json:"attested,omitempty"`
 }
 
 // RoleStatus is one role's signing progress.
@@ -89,7 +104,24 @@ func GetStatus(dir string) (*Status, error) {
 		}
 		s.Roles = append(s.Roles, rs)
 	}
+	s.People = people(ws)
 	return s, nil
+}
+
+// people lists the workspace's keyholders and witnesses, each once (a
+// keyholder of a new root version may hold a key of the previous root too).
+func people(ws *workspace.Workspace) []Person {
+	out := []Person{}
+	seen := map[string]bool{}
+	for _, k := range ws.State.Keys {
+		if k.Online || seen[k.Holder+"\x00"+k.KeyID] {
+			continue
+		}
+		seen[k.Holder+"\x00"+k.KeyID] = true
+		out = append(out, Person{Name: k.Holder, Contact: k.Contact, KeyID: k.KeyID, URI: k.URI,
+			Device: DeviceName(k.URI), Witness: k.Witness, Attested: k.Attestation != ""})
+	}
+	return out
 }
 
 func parties(ws *workspace.Workspace, ids []string) []Party {

@@ -52,17 +52,11 @@ func (d dashboard) view(ws string, s Styles) []string {
 // countLine renders "root v1: 2 of 3 (needs 1 more)"; a new root version
 // carries two rules, the previous root's and the new root's, labelled apart.
 func countLine(r ceremony.RoleStatus, i int, c ceremony.Count, s Styles) string {
-	label := c.Delegator
-	if len(r.Thresholds) == 2 && r.Role == "root" {
-		if p := []string{"previous ", "new "}[i]; !strings.HasPrefix(label, p) {
-			label = p + label
-		}
-	}
 	state := s.Met.Render("met")
 	if !c.Met {
 		state = s.Pending.Render(fmt.Sprintf("needs %d more", max(c.Threshold-len(c.Signed), 1)))
 	}
-	return fmt.Sprintf("%s: %d of %d (%s)", label, len(c.Signed), c.Threshold, state)
+	return fmt.Sprintf("%s: %d of %d (%s)", ruleLabel(r, i, c), len(c.Signed), c.Threshold, state)
 }
 
 func holders(ps []ceremony.Party) string {

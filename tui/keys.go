@@ -19,7 +19,12 @@ func (b Binding) Matches(msg tea.KeyPressMsg) bool {
 	return slices.Contains(b.Keys, msg.String())
 }
 
-// KeyMap is the app's one key map.
+// with returns b described for one screen ("enter" may "record" a note or
+// "continue" the ceremony).
+func (b Binding) with(desc string) Binding { b.Desc = desc; return b }
+
+// KeyMap is the app's one key map. Screens use a subset and say so in the
+// help bar.
 type KeyMap struct {
 	Quit    Binding
 	Refresh Binding
@@ -28,6 +33,17 @@ type KeyMap struct {
 	Submit  Binding
 	Cancel  Binding
 	Erase   Binding
+	Up      Binding
+	Down    Binding
+	Toggle  Binding
+	All     Binding
+	Sign    Binding
+	Skip    Binding
+	Status  Binding
+	Insert  Binding
+	Bundle  Binding
+	NextFld Binding
+	Verify  Binding
 }
 
 // DefaultKeyMap returns the app's keys.
@@ -40,6 +56,17 @@ func DefaultKeyMap() KeyMap {
 		Submit:  Binding{Keys: []string{"enter"}, Help: "enter", Desc: "record"},
 		Cancel:  Binding{Keys: []string{"esc"}, Help: "esc", Desc: "cancel"},
 		Erase:   Binding{Keys: []string{"backspace"}, Help: "backspace", Desc: "erase"},
+		Up:      Binding{Keys: []string{"up", "k"}, Help: "↑", Desc: "up"},
+		Down:    Binding{Keys: []string{"down", "j"}, Help: "↓", Desc: "down"},
+		Toggle:  Binding{Keys: []string{"space", " "}, Help: "space", Desc: "present/absent"},
+		All:     Binding{Keys: []string{"a"}, Help: "a", Desc: "all present"},
+		Sign:    Binding{Keys: []string{"y"}, Help: "y", Desc: "sign"},
+		Skip:    Binding{Keys: []string{"x"}, Help: "x", Desc: "skip keyholder"},
+		Status:  Binding{Keys: []string{"s"}, Help: "s", Desc: "status"},
+		Insert:  Binding{Keys: []string{"i"}, Help: "i", Desc: "insert a virtual device"},
+		Bundle:  Binding{Keys: []string{"b"}, Help: "b", Desc: "write the bundle"},
+		NextFld: Binding{Keys: []string{"tab", "down"}, Help: "tab", Desc: "next field"},
+		Verify:  Binding{Keys: []string{"v"}, Help: "v", Desc: "verify and replay"},
 	}
 }
 

@@ -1,10 +1,22 @@
 package tui
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/workspace"
 )
+
+// The commands below are the app's only effects. Each calls the ceremony
+// function the CLI calls and answers with a message.
 
 // statusLoadedMsg carries a workspace's fresh status.
 type statusLoadedMsg struct{ status *ceremony.Status }
@@ -37,5 +49,242 @@ func RecordNote(ws, who, text string) tea.Cmd {
 			return noteFailedMsg{err}
 		}
 		return noteRecordedMsg{int64(rec.Seq)}
+	}
+}
+
+// rollCallRecordedMsg says the roll call became transcript record seq.
+type rollCallRecordedMsg struct{ seq int64 }
+
+// RecordRollCall appends the roll call to the transcript, as a note.
+func RecordRollCall(ws, who, text string) tea.Cmd {
+	return func() tea.Msg {
+		rec, err := ceremony.Note(ws, who, text)
+		if err != nil {
+			return noteFailedMsg{fmt.Errorf("roll call: %w", err)}
+		}
+		return rollCallRecordedMsg{int64(rec.Seq)}
+	}
+}
+
+// initDoneMsg says a workspace was created.
+type initDoneMsg struct{ ws string }
+
+// initFailedMsg says the plan (or trusted root) was refused.
+type initFailedMsg struct{ err error }
+
+// CreateWorkspace runs 'ceremony init': from planFile, and for a next root
+// version from trustedRoot.
+func CreateWorkspace(planFile, trustedRoot, ws string) tea.Cmd {
+	return func() tea.Msg {
+		if _, err := ceremony.Init(ceremony.InitOptions{Plan: planFile, Dir: ws, TrustedRoot: trustedRoot}); err != nil {
+			return initFailedMsg{err}
+		}
+		return initDoneMsg{ws}
+	}
+}
+
+// deviceCheckedMsg is what CheckDevice found, for the poll of generation
+// gen (later generations make earlier answers stale).
+type deviceCheckedMsg struct {
+	gen   int
+	check *ceremony.DeviceCheck
+	err   error
+}
+
+// devicePollMsg asks for the next look at the device.
+type devicePollMsg struct{ gen int }
+
+// devicePoll is how often the device screen looks for the device.
+const devicePoll = 700 * time.Millisecond
+
+// CheckDevice looks for the device of key keyID (no PIN, nothing written).
+func CheckDevice(ws, keyID string, gen int) tea.Cmd {
+	return func() tea.Msg {
+		dc, err := ceremony.CheckDevice(ws, keyID)
+		return deviceCheckedMsg{gen: gen, check: dc, err: err}
+	}
+}
+
+// pollDevice schedules the next look.
+func pollDevice(gen int) tea.Cmd {
+	return tea.Tick(devicePoll, func(time.Time) tea.Msg { return devicePollMsg{gen} })
+}
+
+// signDoneMsg is the outcome of one keyholder's signing.
+type signDoneMsg struct {
+	keyID string
+	res   *ceremony.SignResult
+	err   error
+}
+
+// Sign runs 'ceremony sign --key URI WS', asking for the PIN through p.
+func Sign(ws, keyID, uri string, p keys.Prompter) tea.Cmd {
+	return func() tea.Msg {
+		res, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, KeyURI: uri, Prompter: p})
+		return signDoneMsg{keyID: keyID, res: res, err: err}
+	}
+}
+
+// bundleDoneMsg is the outcome of writing the bundle.
+type bundleDoneMsg struct {
+	res *ceremony.BundleResult
+	err error
+}
+
+// WriteBundle runs 'ceremony bundle WS --out OUT'.
+func WriteBundle(ws, out string) tea.Cmd {
+	return func() tea.Msg {
+		res, err := ceremony.Bundle(ceremony.BundleOptions{Dir: ws, Out: out})
+		return bundleDoneMsg{res, err}
+	}
+}
+
+// verifyDoneMsg is the outcome of verifying and replaying a bundle.
+type verifyDoneMsg struct {
+	title string
+	lines []string
+	ok    bool
+}
+
+// VerifyBundle runs 'ceremony verify BUNDLE' and 'ceremony replay BUNDLE'.
+func VerifyBundle(path string) tea.Cmd {
+	return func() tea.Msg {
+		title := "verify and replay " + path
+		var lines []string
+		ok := true
+		rep, err := ceremony.VerifyBundle(path, "", time.Time{})
+		switch {
+		case err != nil:
+			ok = false
+			lines = append(lines, "✗ verify: "+err.Error())
+		case !rep.OK():
+			ok = false
+			lines = append(lines, "✗ verify: a client would refuse this bundle's metadata:")
+			for _, f := range rep.Errors() {
+				lines = append(lines, "  "+f.String())
+			}
+		default:
+			lines = append(lines, "✓ verify: every role holds as a client would check it")
+			for _, r := range rep.Roles {
+				lines = append(lines, fmt.Sprintf("  %s v%d: %d of %d signatures (%s)", r.Role, r.Version, len(r.Signed), r.Threshold, r.Delegator))
+			}
+		}
+		for _, f := range rep.Warnings() {
+			lines = append(lines, "  warning: "+f.String())
+		}
+		replay, err := ceremony.ReplayBundle(path)
+		switch {
+		case err != nil:
+			ok = false
+			lines = append(lines, "✗ replay: "+err.Error())
+		case !replay.OK():
+			ok = false
+			lines = append(lines, fmt.Sprintf("✗ replay: record %d does not hold: %s", replay.FirstBad.Seq, replay.FirstBad.Reason))
+		default:
+			sealed := "not sealed"
+			if replay.Sealed {
+				sealed = "sealed by " + strings.Join(replay.SealedBy, ", ")
+			}
+			lines = append(lines, fmt.Sprintf("✓ replay: all %d transcript records hold, every state re-derived (%s)", replay.Records, sealed))
+		}
+		return verifyDoneMsg{title: title, lines: lines, ok: ok}
+	}
+}
+
+// workspacesFoundMsg lists the workspaces found for the chooser.
+type workspacesFoundMsg struct{ found []foundWorkspace }
+
+// foundWorkspace is a workspace the chooser offers to resume.
+type foundWorkspace struct {
+	dir     string
+	summary string
+}
+
+// FindWorkspaces looks for workspaces in dir and its subdirectories, two
+// levels deep.
+func FindWorkspaces(dir string) tea.Cmd {
+	return func() tea.Msg {
+		var found []foundWorkspace
+		var walk func(d string, depth int)
+		walk = func(d string, depth int) {
+			if workspace.IsWorkspace(d) {
+				found = append(found, foundWorkspace{dir: d, summary: summarize(d)})
+				return
+			}
+			if depth == 0 {
+				return
+			}
+			entries, err := os.ReadDir(d)
+			if err != nil {
+				return
+			}
+			for _, e := range entries {
+				if e.IsDir() && e.Name()[0] != '.' {
+					walk(filepath.Join(d, e.Name()), depth-1)
+				}
+			}
+		}
+		walk(dir, 2)
+		slices.SortFunc(found, func(a, b foundWorkspace) int { return compareStrings(a.dir, b.dir) })
+		return workspacesFoundMsg{found}
+	}
+}
+
+// summarize says what a workspace is and how far it got.
+func summarize(dir string) string {
+	st, err := ceremony.GetStatus(dir)
+	if err != nil {
+		return "unreadable: " + err.Error()
+	}
+	met := 0
+	for _, r := range st.Roles {
+		if r.Met {
+			met++
+		}
+	}
+	state := fmt.Sprintf("%d of %d roles ready", met, len(st.Roles))
+	if st.AllMet() {
+		state = "every threshold met"
+	}
+	return fmt.Sprintf("%s %s, %s", st.Profile, st.Kind, state)
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// reviewLoadedMsg is the change key keyID is about to sign, as lines.
+type reviewLoadedMsg struct {
+	keyID string
+	lines []string
+	err   error
+}
+
+// LoadReview runs 'ceremony review --key URI WS' and keeps the roles the
+// key is about to sign: the lines a keyholder reads aloud before the PIN.
+func LoadReview(ws, uri, keyID string) tea.Cmd {
+	return func() tea.Msg {
+		rep, err := ceremony.Review(ws, uri)
+		if err != nil {
+			return reviewLoadedMsg{keyID: keyID, err: err}
+		}
+		lines := append([]string(nil), rep.Lines...)
+		for _, r := range rep.Roles {
+			if r.Key != nil && (!r.Key.Authorized || r.Key.AlreadySigned) {
+				continue
+			}
+			lines = append(lines, "")
+			lines = append(lines, r.Lines...)
+			for _, p := range r.Problems {
+				lines = append(lines, "✗ "+p)
+			}
+		}
+		return reviewLoadedMsg{keyID: keyID, lines: lines}
 	}
 }

@@ -2,10 +2,8 @@ package tui
 
 import (
 	"fmt"
-	"strings"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 )
 
 // screen is which screen has the keyboard.
@@ -14,14 +12,28 @@ type screen int
 const (
 	screenDashboard screen = iota
 	screenNote
+	screenChooser
+	screenForm
+	screenWelcome
+	screenPlan
+	screenRollCall
+	screenDevice
+	screenTray
+	screenReview
+	screenSigning
+	screenPIN
+	screenTouch
+	screenSigned
+	screenFinish
+	screenResult
 )
 
+var screenNames = [...]string{"dashboard", "note", "chooser", "form", "welcome", "plan", "roll call",
+	"device", "tray", "review", "signing", "PIN", "touch", "signed", "finish", "result"}
+
 func (s screen) String() string {
-	switch s {
-	case screenDashboard:
-		return "dashboard"
-	case screenNote:
-		return "note"
+	if int(s) < len(screenNames) {
+		return screenNames[s]
 	}
 	return fmt.Sprintf("screen(%d)", int(s))
 }
@@ -32,38 +44,95 @@ const (
 	defaultHeight = 24
 )
 
-// Model is the app: shared state plus one small model per screen.
+// Model is the app: shared state plus one small model per screen. Update
+// is pure: every read of a device or a file, and every ceremony step, runs
+// in a tea.Cmd that calls the same function the CLI calls.
 type Model struct {
 	ws     string
 	who    string
 	screen screen
+	// back is where the note prompt and the status dashboard return to.
+	back   screen
 	width  int
 	height int
 	keys   KeyMap
 	styles Styles
 
-	dash dashboard
-	note notePrompt
+	dash    dashboard
+	note    notePrompt
+	chooser chooser
+	form    form
+	walk    walk
+	result  resultScreen
+
+	// rehearsal is set by 'ceremony rehearse': simulated devices and the
+	// practice secrets to show.
+	rehearsal *Rehearsal
+	// plan is the plan file a bootstrap or next-root ceremony starts from
+	// (the welcome screen and the form create the workspace from it).
+	plan        string
+	trustedRoot string
+	// bundleOut is where the bundle is written at the end.
+	bundleOut string
+	// bridge carries the PIN and touch requests of a signing in progress
+	// from the signing goroutine to the screens.
+	bridge *Bridge
 
 	showHelp bool
 	// statusLine is the last command's outcome; statusErr marks an error.
 	statusLine string
 	statusErr  bool
+	// quitting: ctrl+c came while a signing was in progress; quit when it
+	// ends (a second ctrl+c quits at once).
+	quitting bool
 }
 
-// New returns the app for workspace ws. Notes are recorded as made by
-// "operator" until WithWho says otherwise; styles are coloured until
-// WithStyles says otherwise.
-func New(ws string) Model {
+func newModel() Model {
 	return Model{
-		ws:     ws,
 		who:    "operator",
 		width:  defaultWidth,
 		height: defaultHeight,
 		keys:   DefaultKeyMap(),
 		styles: DefaultStyles(false),
-		dash:   dashboard{loading: true},
+		bridge: &Bridge{},
+		walk:   newWalk(),
 	}
+}
+
+// New returns the app on workspace ws: the ceremony walk-through from the
+// plan's table on (a resumed ceremony starts there too).
+func New(ws string) Model {
+	m := newModel()
+	m.ws, m.screen = ws, screenPlan
+	m.dash = dashboard{loading: true}
+	m.walk.loading = true
+	return m
+}
+
+// NewDashboard returns the app showing workspace ws's status dashboard.
+func NewDashboard(ws string) Model {
+	m := New(ws)
+	m.screen, m.back = screenDashboard, screenDashboard
+	return m
+}
+
+// NewChooser returns the app that starts by choosing a ceremony, offering
+// to resume the workspaces found in dir.
+func NewChooser(dir string) Model {
+	m := newModel()
+	m.screen = screenChooser
+	m.chooser = newChooser(dir)
+	return m
+}
+
+// NewBootstrap returns the app that creates workspace ws from planFile and
+// walks through its ceremony. A rehearsal opens on its welcome screen
+// (the practice secrets); otherwise on the plan, once the workspace is made.
+func NewBootstrap(planFile, ws string, r *Rehearsal) Model {
+	m := newModel()
+	m.ws, m.plan, m.rehearsal = ws, planFile, r
+	m.screen = screenWelcome
+	return m
 }
 
 // WithWho sets who notes are recorded as made by.
@@ -72,43 +141,22 @@ func (m Model) WithWho(who string) Model { m.who = who; return m }
 // WithStyles sets the styles (see StylesFromEnv for NO_COLOR).
 func (m Model) WithStyles(s Styles) Model { m.styles = s; return m }
 
-// Init loads the workspace's status.
-func (m Model) Init() tea.Cmd { return LoadStatus(m.ws) }
+// WithBundleOut sets where the bundle is written when every threshold is
+// met; by default beside the workspace, as WORKSPACE.bundle.tar.
+func (m Model) WithBundleOut(path string) Model { m.bundleOut = path; return m }
 
-// Update handles what every screen shares, then routes to the current one.
-func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
-	switch msg := msg.(type) {
-	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		return m, nil
-	case statusLoadedMsg:
-		m.dash = dashboard{status: msg.status}
-		if m.statusErr {
-			m.statusLine, m.statusErr = "", false
-		}
-		return m, nil
-	case statusFailedMsg:
-		m.dash.loading = false
-		m.setError("failed to read the workspace: %v", msg.err)
-		return m, nil
-	case noteRecordedMsg:
-		m.setInfo("note recorded as transcript record %d", msg.seq)
-		return m, nil
-	case noteFailedMsg:
-		m.setError("note not recorded: %v", msg.err)
-		return m, nil
-	case tea.KeyPressMsg:
-		if isAbort(msg) {
-			return m, tea.Quit
-		}
-		switch m.screen {
-		case screenNote:
-			return m.updateNote(msg)
-		default:
-			return m.updateDashboard(msg)
-		}
+// WithRehearsal marks the ceremony as a rehearsal on simulated devices.
+func (m Model) WithRehearsal(r *Rehearsal) Model { m.rehearsal = r; return m }
+
+// Init starts what the first screen needs.
+func (m Model) Init() tea.Cmd {
+	switch m.screen {
+	case screenChooser:
+		return FindWorkspaces(m.chooser.dir)
+	case screenWelcome:
+		return nil
 	}
-	return m, nil
+	return LoadStatus(m.ws)
 }
 
 func (m *Model) setError(format string, args ...any) {
@@ -119,99 +167,13 @@ func (m *Model) setInfo(format string, args ...any) {
 	m.statusLine, m.statusErr = fmt.Sprintf(format, args...), false
 }
 
-func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch {
-	case m.keys.Quit.Matches(msg):
-		return m, tea.Quit
-	case m.keys.Refresh.Matches(msg):
-		m.dash.loading = true
-		m.statusLine, m.statusErr = "", false
-		return m, LoadStatus(m.ws)
-	case m.keys.Note.Matches(msg):
-		m.screen, m.note = screenNote, notePrompt{}
-		return m, nil
-	case m.keys.Help.Matches(msg):
-		m.showHelp = !m.showHelp
-		return m, nil
-	}
-	return m, nil
-}
+func (m *Model) clearStatus() { m.statusLine, m.statusErr = "", false }
 
-func (m Model) updateNote(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch {
-	case m.keys.Cancel.Matches(msg):
-		m.screen, m.note = screenDashboard, notePrompt{}
-		m.setInfo("note cancelled")
-		return m, nil
-	case m.keys.Submit.Matches(msg):
-		text := m.note.String()
-		m.screen, m.note = screenDashboard, notePrompt{}
-		m.setInfo("recording the note...")
-		return m, RecordNote(m.ws, m.who, text)
-	case m.keys.Erase.Matches(msg):
-		m.note = m.note.erase()
-		return m, nil
+// open switches to screen s, remembering where the note prompt and the
+// dashboard come back to.
+func (m *Model) open(s screen) {
+	if s != screenNote && s != screenDashboard {
+		m.back = s
 	}
-	if msg.Text != "" && msg.Mod&^tea.ModShift == 0 {
-		m.note = m.note.insert(msg.Text)
-	}
-	return m, nil
-}
-
-// View renders the current screen, the status line and the help bar,
-// every line cut to the window's width and the whole to its height.
-func (m Model) View() tea.View {
-	var body []string
-	switch m.screen {
-	case screenNote:
-		body = m.note.view(m.width, m.styles)
-	default:
-		body = m.dash.view(m.ws, m.styles)
-	}
-	var foot []string
-	if m.statusLine != "" {
-		st := m.styles.Info
-		if m.statusErr {
-			st = m.styles.Error
-		}
-		foot = append(foot, st.Render(oneLine(m.statusLine)))
-	}
-	foot = append(foot, m.styles.Help.Render(m.helpBar()))
-	if m.showHelp {
-		for _, l := range m.fullHelp() {
-			foot = append(foot, m.styles.Help.Render(l))
-		}
-	}
-	room := max(m.height-len(foot), 1)
-	if len(body) > room {
-		body = append(body[:room-1], m.styles.Dim.Render(fmt.Sprintf("... %d more lines (widen or enlarge the window)", len(body)-room+1)))
-	}
-	lines := append(body, foot...)
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, max(m.width, 1), "…")
-	}
-	v := tea.NewView(strings.Join(lines, "\n"))
-	v.AltScreen = true
-	return v
-}
-
-func (m Model) helpBar() string {
-	if m.screen == screenNote {
-		return helpLine(m.keys.Submit, m.keys.Cancel, Binding{Help: "ctrl+c", Desc: "quit"})
-	}
-	return helpLine(m.keys.Quit, m.keys.Refresh, m.keys.Note, m.keys.Help)
-}
-
-func (m Model) fullHelp() []string {
-	return []string{
-		"q, ctrl+c  quit (nothing is lost: each step is in the transcript)",
-		"r          read the workspace again (after signing elsewhere)",
-		"n          add a note to the transcript (enter records, esc cancels)",
-		"?          show or hide this help",
-	}
-}
-
-// oneLine keeps a message on one line of the status bar.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	m.screen = s
 }

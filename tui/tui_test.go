@@ -94,7 +94,7 @@ func typeText(t *testing.T, m Model, s string) Model {
 // loaded is a plain-styled model of ws with its status read.
 func loaded(t *testing.T, ws string) Model {
 	t.Helper()
-	m := New(ws).WithStyles(DefaultStyles(true))
+	m := NewDashboard(ws).WithStyles(DefaultStyles(true))
 	msg := m.Init()()
 	if _, ok := msg.(statusLoadedMsg); !ok {
 		t.Fatalf("Init's command gave %#v, want statusLoadedMsg", msg)
@@ -238,7 +238,7 @@ func TestRefusedNoteIsShownNotFatal(t *testing.T) {
 }
 
 func TestBadWorkspaceShowsError(t *testing.T) {
-	m := New(filepath.Join(t.TempDir(), "nope")).WithStyles(DefaultStyles(true))
+	m := NewDashboard(filepath.Join(t.TempDir(), "nope")).WithStyles(DefaultStyles(true))
 	m, _ = update(t, m, m.Init()())
 	if !strings.Contains(m.View().Content, "failed to read the workspace") {
 		t.Errorf("view:\n%s", m.View().Content)
@@ -246,7 +246,7 @@ func TestBadWorkspaceShowsError(t *testing.T) {
 }
 
 func TestQuitKeys(t *testing.T) {
-	m := New("ws")
+	m := NewDashboard("ws")
 	for _, k := range []string{"q", "ctrl+c"} {
 		_, cmd := update(t, m, key(k))
 		if cmd == nil {
@@ -268,7 +268,7 @@ func TestQuitKeys(t *testing.T) {
 }
 
 func TestHelpToggle(t *testing.T) {
-	m := New("ws").WithStyles(DefaultStyles(true))
+	m := NewDashboard("ws").WithStyles(DefaultStyles(true))
 	if !strings.Contains(m.View().Content, "q quit · r refresh · n note · ? help") {
 		t.Errorf("help bar missing:\n%s", m.View().Content)
 	}
@@ -281,7 +281,7 @@ func TestHelpToggle(t *testing.T) {
 func TestViewFits80x24(t *testing.T) {
 	ws := filepath.Join(demo(t), ceremony.DemoRootV2Workspace)
 	for _, noColor := range []bool{true, false} {
-		m := New(ws).WithStyles(DefaultStyles(noColor))
+		m := NewDashboard(ws).WithStyles(DefaultStyles(noColor))
 		m, _ = update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 		m, _ = update(t, m, m.Init()())
 		m, _ = update(t, m, noteFailedMsg{err: os.ErrPermission})

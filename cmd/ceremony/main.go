@@ -50,6 +50,7 @@ func init() {
 		{"payload", "export a role to sign on another workstation, or import signature files (payload export|import)", runPayload},
 		{"sign-payload", "sign an exported payload on your own machine, giving a signature file", runSignPayload},
 		{"status", "show who has signed what and who still must", runStatus},
+		{"review", "show what is about to be signed against what clients trust now (--key URI: may it sign?)", runReview},
 		{"verify", "verify a workspace or a repository as a client would", runVerify},
 		{"note", "record an exception or remark in the workspace's transcript", runNote},
 		{"seal", "seal a workspace's transcript: an in-toto statement in a DSSE envelope signed by keyholders", runSeal},
@@ -57,7 +58,8 @@ func init() {
 		{"bundle", "write the bundle to carry to the online server", runBundle},
 		{"script", "print a ceremony's steps from a plan, with places for witnesses' initials and times (Markdown, or --html)", runScript},
 		{"report", "print what happened in a workspace, every hash as hex and as PGP words to read aloud", runReport},
-		{"tui", "the ceremony's terminal dashboard for a workspace: who has signed, notes (first part of the TUI)", runTUI},
+		{"tui", "walk through a workspace's ceremony in the terminal app (resumes where it stands); 'ceremony' alone chooses one", runTUI},
+		{"rehearse", "practice a whole ceremony in the terminal app on simulated YubiKeys and HSMs, practice PINs shown", runRehearse},
 		{"devices", "list YubiKeys and PKCS#11 tokens and their keys, with URIs to paste", runDevices},
 		{"demo", "run a whole rehearsal with throwaway keys, no questions", runDemo},
 	}
@@ -75,6 +77,13 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 && stdout == io.Writer(os.Stdout) && interactive() {
+		if err := runChooser(stdout); err != nil {
+			fmt.Fprintf(stderr, "ceremony: %v\n", err)
+			return exitFailure
+		}
+		return exitOK
+	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
 		if len(args) == 0 {

@@ -7,15 +7,20 @@ import (
 	"os"
 
 	tea "charm.land/bubbletea/v2"
+	"golang.org/x/term"
 
 	"github.com/tuf-ceremony/ceremony/tui"
 )
 
-// runTUI runs the terminal app on a workspace: `ceremony tui WORKSPACE`.
+// runTUI runs the ceremony's terminal app on a workspace:
+// `ceremony tui WORKSPACE` walks through the ceremony from the plan's
+// table (resuming where it stands); --dashboard shows who has signed what.
 func runTUI(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("tui", flag.ContinueOnError)
 	who := fs.String("who", "operator", "who notes made in the app are recorded as made by")
-	rest, err := parseFlags(fs, args, stderr, "[--who NAME] WORKSPACE", 1, 1)
+	dash := fs.Bool("dashboard", false, "show only who has signed what (r refreshes, n adds a note)")
+	out := fs.String("bundle-out", "", "where the bundle is written at the end (default WORKSPACE.bundle.tar)")
+	rest, err := parseFlags(fs, args, stderr, "[--who NAME] [--dashboard] [--bundle-out FILE] WORKSPACE", 1, 1)
 	if err != nil {
 		return err
 	}
@@ -27,9 +32,29 @@ func runTUI(args []string, stdout, stderr io.Writer) error {
 	} else if !fi.IsDir() {
 		return fmt.Errorf("workspace %q is not a directory", rest[0])
 	}
-	m := tui.New(rest[0]).WithWho(*who).WithStyles(tui.StylesFromEnv(os.Getenv))
-	if _, err := tea.NewProgram(m, tea.WithOutput(stdout)).Run(); err != nil {
+	m := tui.New(rest[0])
+	if *dash {
+		m = tui.NewDashboard(rest[0])
+	}
+	return runApp(m.WithWho(*who).WithBundleOut(*out), stdout)
+}
+
+// runChooser is 'ceremony' without arguments on a terminal: choose a
+// ceremony, or resume a workspace found in the current directory.
+func runChooser(stdout io.Writer) error {
+	return runApp(tui.NewChooser("."), stdout)
+}
+
+// runApp runs the app with the environment's styles (NO_COLOR).
+func runApp(m tui.Model, stdout io.Writer) error {
+	m = m.WithStyles(tui.StylesFromEnv(os.Getenv))
+	if err := tui.Run(m, tea.WithOutput(stdout)); err != nil {
 		return fmt.Errorf("failed to run the terminal app: %w", err)
 	}
 	return nil
+}
+
+// interactive reports whether stdin and stdout are both terminals.
+func interactive() bool {
+	return term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
 }

@@ -19,16 +19,17 @@
 // ends. pcscd polls vpcd every 400 ms, so an insertion takes up to about
 // 0.4 s; the waits are on pcscd's own events, not sleeps.
 //
-// Start runs one pcscd per test binary, in a private mount namespace: pcscd
-// always serves /run/pcscd/pcscd.comm (pcsc-lite 1.9.9 has no option or
-// environment variable for the daemon's socket), so the namespace mounts a
-// directory of ours on /run/pcscd, and the process points libpcsclite at it
-// with PCSCLITE_CSOCK_NAME, which the client library honors. The namespace
-// also hides the USB reader drivers: the private pcscd sees the vpcd readers
-// and nothing else, so no test can reach a real YubiKey, and a system pcscd
-// may keep running. Test binaries run at the same time each have their own
-// pcscd; a file lock (/tmp/ceremony-pcscd.lock) serializes only the choice
-// of TCP ports and the start.
+// Start runs one pcscd per test binary (with internal/vpcsc), in a private
+// mount namespace: pcscd always serves /run/pcscd/pcscd.comm (pcsc-lite
+// 1.9.9 has no option or environment variable for the daemon's socket), so
+// the namespace mounts a directory of ours on /run/pcscd, and the process
+// points libpcsclite at it with PCSCLITE_CSOCK_NAME, which the client
+// library honors. The namespace also hides the USB reader drivers: the
+// private pcscd sees the vpcd readers and nothing else, so no test can reach
+// a real YubiKey, and a system pcscd may keep running. Test binaries run at
+// the same time each have their own pcscd; a file lock
+// (/tmp/ceremony-pcscd.lock) serializes only the choice of TCP ports and
+// the start.
 //
 // Call Start before anything in the test binary talks to PC/SC:
 // libpcsclite reads PCSCLITE_CSOCK_NAME once. pcscd runs as root, or in a
@@ -50,15 +51,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-piv/piv-go/v2/piv"
-
 	"github.com/tuf-ceremony/ceremony/hsm/pcsc"
 	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
+	"github.com/tuf-ceremony/ceremony/internal/vpcsc"
 )
-
-// insertTimeout bounds waiting for pcscd to notice a card come or go; it
-// polls vpcd every 400 ms.
-const insertTimeout = 5 * time.Second
 
 var (
 	mu       sync.Mutex // guards the variables below
@@ -83,7 +79,7 @@ func Wrap(run func() int) int {
 	code := run()
 	mu.Lock()
 	if started != nil {
-		started.daemon.stop()
+		started.daemon.Stop()
 	}
 	mu.Unlock()
 	return code
@@ -91,18 +87,13 @@ func Wrap(run func() int) int {
 
 // Env is the private pcscd of a test binary and its vpcd readers.
 type Env struct {
-	daemon  *daemon
-	readers []reader
+	daemon  *vpcsc.Daemon
+	readers []vpcsc.Reader
 
 	mu      sync.Mutex
 	freed   *sync.Cond             // signaled when a card leaves cards
 	cards   map[int]*vyubikey.Card // what Insert put in each reader
 	freedAt map[int]time.Time      // when each reader was last emptied
-}
-
-type reader struct {
-	name string // as PC/SC and piv.Cards name it
-	addr string // where vpcd waits for the card of this reader
 }
 
 // Start returns the test binary's pcscd, starting it on first use.
@@ -114,11 +105,22 @@ func Start(t testing.TB) *Env {
 		t.Fatal("pcsctest: call pcsctest.Main(m) from TestMain: it stops the pcscd that Start starts")
 	}
 	if started == nil && startErr == nil {
-		d, readers, err := startDaemon()
+		debug := os.Getenv("PCSCTEST_DEBUG") != ""
+		d, err := vpcsc.Start(vpcsc.Options{
+			SystemSocketFallback: true,
+			NoNamespace:          os.Getenv("PCSCTEST_NO_NAMESPACE") != "",
+			Debug:                debug,
+		})
 		if err != nil {
 			startErr = err
 		} else {
-			started = &Env{daemon: d, readers: readers, cards: map[int]*vyubikey.Card{}, freedAt: map[int]time.Time{}}
+			if w := d.Warning(); w != "" {
+				fmt.Fprintf(os.Stderr, "pcsctest: %s\n", w)
+			}
+			if debug {
+				fmt.Fprintf(os.Stderr, "pcsctest: pcscd logs to %s\n", d.LogPath())
+			}
+			started = &Env{daemon: d, readers: d.Readers(), cards: map[int]*vyubikey.Card{}, freedAt: map[int]time.Time{}}
 			started.freed = sync.NewCond(&started.mu)
 		}
 	}
@@ -132,14 +134,13 @@ func Start(t testing.TB) *Env {
 func (e *Env) Readers() int { return len(e.readers) }
 
 // Reader is the PC/SC name of reader i, such as "Virtual YubiKey A 00 00".
-func (e *Env) Reader(i int) string { return e.readers[i].name }
+func (e *Env) Reader(i int) string { return e.readers[i].Name }
 
-func (e *Env) reader(t testing.TB, i int) reader {
+func (e *Env) checkReader(t testing.TB, i int) {
 	t.Helper()
 	if i < 0 || i >= len(e.readers) {
 		t.Fatalf("pcsctest: there is no reader %d (there are %d)", i, len(e.readers))
 	}
-	return e.readers[i]
 }
 
 // Insert puts card into reader i and returns once piv-go can open it there,
@@ -147,7 +148,7 @@ func (e *Env) reader(t testing.TB, i int) reader {
 // test ends. A card another test left in the reader is waited out first.
 func (e *Env) Insert(t testing.TB, card *vyubikey.Card, i int) string {
 	t.Helper()
-	e.reader(t, i)
+	e.checkReader(t, i)
 	e.mu.Lock()
 	if other := e.cards[i]; other != nil && other != card {
 		e.mu.Unlock()
@@ -184,48 +185,11 @@ func (e *Env) InsertAny(t testing.TB, card *vyubikey.Card) string {
 
 func (e *Env) insert(t testing.TB, card *vyubikey.Card, i int) string {
 	t.Helper()
-	r := e.readers[i]
 	t.Cleanup(func() { e.forget(i, card) })
-
-	// pcscd notices a card leave on its next poll: wait for that, so that
-	// the open below reaches this card and not the ghost of the last one.
-	if err := pcsc.WaitPresence(r.name, false, insertTimeout); err != nil {
-		t.Fatalf("pcsctest: reader %q did not empty: %v", r.name, err)
-	}
-	if err := card.Connect(r.addr); err != nil {
+	if err := e.daemon.Insert(card, i); err != nil {
 		t.Fatalf("pcsctest: %v", err)
 	}
-	if err := pcsc.WaitPresence(r.name, true, insertTimeout); err != nil {
-		t.Fatalf("pcsctest: pcscd did not see card %d in %q: %v", card.Serial(), r.name, err)
-	}
-	// pcscd calls it present once powered; the first open normally works.
-	deadline := time.Now().Add(insertTimeout)
-	for {
-		err := openSerial(r.name, card.Serial())
-		if err == nil {
-			return r.name
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pcsctest: piv-go cannot open card %d in %q: %v", card.Serial(), r.name, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-func openSerial(reader string, want uint32) error {
-	yk, err := piv.Open(reader)
-	if err != nil {
-		return err
-	}
-	defer yk.Close()
-	got, err := yk.Serial()
-	if err != nil {
-		return err
-	}
-	if got != want {
-		return fmt.Errorf("reader holds card %d", got)
-	}
-	return nil
+	return e.readers[i].Name
 }
 
 // Remove pulls the card out of the named reader and waits until pcscd sees
@@ -233,29 +197,23 @@ func openSerial(reader string, want uint32) error {
 func (e *Env) Remove(t testing.TB, reader string) {
 	t.Helper()
 	i := e.index(t, reader)
+	err := e.daemon.Remove(i)
 	e.mu.Lock()
-	card := e.cards[i]
-	e.mu.Unlock()
-	if card != nil {
-		card.Disconnect()
-	}
-	err := pcsc.WaitPresence(reader, false, insertTimeout)
-	e.mu.Lock()
-	if e.cards[i] == card {
+	if e.cards[i] != nil {
 		delete(e.cards, i)
 		e.freedAt[i] = time.Now()
 		e.freed.Broadcast()
 	}
 	e.mu.Unlock()
 	if err != nil {
-		t.Fatalf("pcsctest: pcscd still sees a card in %q: %v", reader, err)
+		t.Fatalf("pcsctest: %v", err)
 	}
 }
 
 func (e *Env) index(t testing.TB, reader string) int {
 	t.Helper()
 	for i, r := range e.readers {
-		if r.name == reader {
+		if r.Name == reader {
 			return i
 		}
 	}
@@ -266,6 +224,9 @@ func (e *Env) index(t testing.TB, reader string) int {
 // forget pulls card out of reader i if it is still there.
 func (e *Env) forget(i int, card *vyubikey.Card) {
 	card.Disconnect()
+	if e.daemon.Card(i) == card {
+		e.daemon.Eject(i)
+	}
 	e.mu.Lock()
 	if e.cards[i] == card {
 		delete(e.cards, i)

@@ -1,4 +1,4 @@
-package pcsctest
+package vpcsc
 
 import (
 	"errors"
@@ -23,7 +23,7 @@ const (
 	// hidden from the private pcscd so that it never sees a real reader.
 	usbDrivers = "/usr/lib/pcsc/drivers"
 	// lockPath serializes the port choice and start of private pcscds of
-	// test binaries that run at the same time.
+	// processes that start them at the same time.
 	lockPath = "/tmp/ceremony-pcscd.lock"
 	// firstPort is vpcd's default port; readers take consecutive ports.
 	firstPort = 35963
@@ -32,6 +32,8 @@ const (
 	drivers = 2
 	// startTimeout bounds the wait for pcscd's readers.
 	startTimeout = 10 * time.Second
+	// systemSocket is where pcscd always puts its socket.
+	systemSocket = "/run/pcscd/pcscd.comm"
 )
 
 // namespaceScript runs as root in a private mount namespace: it gives
@@ -49,45 +51,76 @@ exec "$2" --foreground $3 --config "$1/conf"
 `
 
 // namespaceReady is what namespaceScript says before it becomes pcscd.
-const namespaceReady = "pcsctest: namespace ready"
+const namespaceReady = "vpcsc: namespace ready"
 
-// daemon is a private pcscd.
-type daemon struct {
-	dir      string
-	cmd      *exec.Cmd
-	exited   chan error
-	holdLock bool   // on the system socket: hold the lock until stop
-	unlock   func() // releases the lock then
+var errNoNamespace = errors.New("no private mount namespace for pcscd (it needs root, or unprivileged user namespaces)")
+
+// pcscdPath is the pcscd binary: on PATH, or where Debian puts it (sbin is
+// not on every user's PATH).
+func pcscdPath() string {
+	if p, err := exec.LookPath("pcscd"); err == nil {
+		return p
+	}
+	return "/usr/sbin/pcscd"
 }
 
-// startDaemon starts a private pcscd with vpcd readers and waits until
-// pcscd lists them. The readers it returns are in port order.
-func startDaemon() (*daemon, []reader, error) {
-	pcscd, err := exec.LookPath("pcscd")
-	if err != nil {
-		pcscd = "/usr/sbin/pcscd"
-	}
-	if _, err := os.Stat(pcscd); err != nil {
-		return nil, nil, fmt.Errorf("pcscd is not installed (run scripts/setup): %w", err)
+// Missing names what Start needs and does not find: "pcscd", "vpcd" (the
+// driver of vsmartcard-vpcd), and the "sh" and "mount" that set up the
+// namespace.
+func Missing() []string {
+	var out []string
+	if _, err := os.Stat(pcscdPath()); err != nil {
+		out = append(out, "pcscd")
 	}
 	if _, err := os.Stat(vpcdDriver); err != nil {
-		return nil, nil, fmt.Errorf("vpcd is not installed (run scripts/setup): %w", err)
+		out = append(out, "vpcd")
 	}
 	for _, tool := range []string{"sh", "mount"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			return nil, nil, fmt.Errorf("%s is needed to start a private pcscd: %w", tool, err)
+			out = append(out, tool)
 		}
 	}
+	return out
+}
+
+// Check says in one line what Start needs and does not find, or returns
+// nil.
+func Check() error {
+	missing := Missing()
+	if len(missing) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s not found: run scripts/setup (Debian packages pcscd, vsmartcard-vpcd)", strings.Join(missing, ", "))
+}
+
+// process is a running private pcscd.
+type process struct {
+	dir     string
+	debug   bool
+	cmd     *exec.Cmd
+	exited  chan error
+	warning string
+	unlock  func() // releases the lock at stop, on the system socket
+}
+
+// startProcess starts a private pcscd with vpcd readers and waits until
+// pcscd lists them. The readers it returns are in port order. startMu is
+// held.
+func startProcess(opts Options) (*process, []Reader, error) {
+	if err := Check(); err != nil {
+		return nil, nil, err
+	}
+	pcscd := pcscdPath()
 
 	// A short path in /tmp: the socket path must fit in 108 bytes, and the
 	// namespace hides /run, where TMPDIR may point.
 	dir, err := os.MkdirTemp("/tmp", "ceremony-pcscd-")
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("failed to make pcscd's directory: %w", err)
 	}
-	d := &daemon{dir: dir}
-	fail := func(err error) (*daemon, []reader, error) {
-		d.stop()
+	p := &process{dir: dir, debug: opts.Debug}
+	fail := func(err error) (*process, []Reader, error) {
+		p.stop()
 		return nil, nil, err
 	}
 	for _, sub := range []string{"run", "usb", "conf"} {
@@ -100,9 +133,10 @@ func startDaemon() (*daemon, []reader, error) {
 	if err != nil {
 		return fail(err)
 	}
+	holdLock := false
 	defer func() {
-		if d.holdLock {
-			d.unlock = unlock
+		if holdLock {
+			p.unlock = unlock
 		} else {
 			unlock()
 		}
@@ -113,21 +147,21 @@ func startDaemon() (*daemon, []reader, error) {
 		return fail(err)
 	}
 	var conf strings.Builder
-	var readers []reader
+	var readers []Reader
 	for i := range drivers {
 		// Each copy of the driver is its own library to pcscd, with its own
 		// state: two entries naming one file would share one vpcd.
 		lib := filepath.Join(dir, fmt.Sprintf("vpcd-%c.so", 'a'+i))
 		if err := copyFile(vpcdDriver, lib); err != nil {
-			return fail(err)
+			return fail(fmt.Errorf("failed to copy the vpcd driver: %w", err))
 		}
 		port := base + 2*i
 		friendly := fmt.Sprintf("Virtual YubiKey %c", 'A'+i)
 		fmt.Fprintf(&conf, "FRIENDLYNAME \"%s\"\nDEVICENAME /dev/null:0x%X\nLIBPATH %s\nCHANNELID 0x%X\n\n", friendly, port, lib, port)
 		for slot := range 2 {
-			readers = append(readers, reader{
-				name: fmt.Sprintf("%s 00 %02X", friendly, slot),
-				addr: fmt.Sprintf("127.0.0.1:%d", port+slot),
+			readers = append(readers, Reader{
+				Name: fmt.Sprintf("%s 00 %02X", friendly, slot),
+				Addr: fmt.Sprintf("127.0.0.1:%d", port+slot),
 			})
 		}
 	}
@@ -136,76 +170,72 @@ func startDaemon() (*daemon, []reader, error) {
 	}
 
 	level := "--error"
-	if debug() {
+	if opts.Debug {
 		level = "--debug --apdu"
-		fmt.Fprintf(os.Stderr, "pcsctest: pcscd logs to %s\n", filepath.Join(dir, "pcscd.log"))
 	}
 
-	// First choice: a private namespace, private socket, no USB readers.
-	if os.Getenv("PCSCTEST_NO_NAMESPACE") == "" {
-		cmd := exec.Command("sh", "-c", namespaceScript, "sh", dir, pcscd, level)
-		cmd.SysProcAttr = namespaceAttr()
-		err := d.run(cmd, filepath.Join(dir, "run", "pcscd.comm"), readers)
-		if err == nil {
-			return d, readers, nil
-		}
-		if !errors.Is(err, errNoNamespace) {
+	if opts.NoNamespace {
+		if err := p.runPlain(pcscd, level, readers); err != nil {
 			return fail(err)
 		}
-		nsErr := err
-		// Fallback: the system's socket, the lock held until stop.
-		if err := d.runPlain(pcscd, level, readers); err != nil {
-			return fail(fmt.Errorf("%v; and without a namespace: %w", nsErr, err))
-		}
-		fmt.Fprintf(os.Stderr, "pcsctest: %v: running pcscd on %s instead, one test binary at a time\n", nsErr, systemSocket)
-		return d, readers, nil
+		holdLock = true
+		return p, readers, nil
 	}
-	if err := d.runPlain(pcscd, level, readers); err != nil {
+	// First choice: a private namespace, private socket, no USB readers.
+	cmd := exec.Command("sh", "-c", namespaceScript, "sh", dir, pcscd, level)
+	cmd.SysProcAttr = namespaceAttr()
+	err = p.run(cmd, filepath.Join(dir, "run", "pcscd.comm"), readers)
+	if err == nil {
+		return p, readers, nil
+	}
+	if !errors.Is(err, errNoNamespace) || !opts.SystemSocketFallback {
 		return fail(err)
 	}
-	return d, readers, nil
+	nsErr := err
+	// Fallback: the system's socket, the lock held until stop.
+	if err := p.runPlain(pcscd, level, readers); err != nil {
+		return fail(fmt.Errorf("%v; and without a namespace: %w", nsErr, err))
+	}
+	holdLock = true
+	p.warning = fmt.Sprintf("%v: running pcscd on %s instead, one process at a time", nsErr, systemSocket)
+	return p, readers, nil
 }
 
-// systemSocket is where pcscd always puts its socket.
-const systemSocket = "/run/pcscd/pcscd.comm"
-
-var errNoNamespace = errors.New("no private mount namespace for pcscd")
-
 // runPlain runs pcscd as it is, on the system socket: for machines that
-// forbid namespaces (containers without CAP_SYS_ADMIN). It keeps the lock,
-// so that test binaries take turns, and USB readers stay visible.
-func (d *daemon) runPlain(pcscd, level string, readers []reader) error {
+// forbid namespaces (containers without CAP_SYS_ADMIN). USB readers stay
+// visible.
+func (p *process) runPlain(pcscd, level string, readers []Reader) error {
 	if err := os.MkdirAll(filepath.Dir(systemSocket), 0o755); err != nil {
 		return fmt.Errorf("pcscd needs root or a writable %s: %w", filepath.Dir(systemSocket), err)
 	}
 	args := append([]string{"--foreground"}, strings.Fields(level)...)
-	cmd := exec.Command(pcscd, append(args, "--config", filepath.Join(d.dir, "conf"))...)
+	cmd := exec.Command(pcscd, append(args, "--config", filepath.Join(p.dir, "conf"))...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	if err := d.run(cmd, systemSocket, readers); err != nil {
+	if err := p.run(cmd, systemSocket, readers); err != nil {
 		return fmt.Errorf("%w (pcscd needs root or a writable /run/pcscd, and no other pcscd running: systemctl stop pcscd.socket pcscd)", err)
 	}
-	d.holdLock = true
 	return nil
 }
 
 // run starts cmd, which becomes pcscd, and waits until pcscd serves
 // socket and lists the readers.
-func (d *daemon) run(cmd *exec.Cmd, socket string, readers []reader) error {
-	logf, err := os.OpenFile(filepath.Join(d.dir, "pcscd.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+func (p *process) run(cmd *exec.Cmd, socket string, readers []Reader) error {
+	logf, err := os.OpenFile(p.logPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
 	defer logf.Close()
 	cmd.Stdout, cmd.Stderr = logf, logf
+	inNamespace := cmd.SysProcAttr.Unshareflags != 0 || cmd.SysProcAttr.Cloneflags != 0
 	if err := cmd.Start(); err != nil {
-		if cmd.SysProcAttr.Unshareflags != 0 || cmd.SysProcAttr.Cloneflags != 0 {
+		if inNamespace {
 			return fmt.Errorf("%w: %v", errNoNamespace, err)
 		}
 		return fmt.Errorf("failed to start pcscd: %w", err)
 	}
-	d.cmd = cmd
-	d.exited = make(chan error, 1)
-	go func() { d.exited <- cmd.Wait() }()
+	p.cmd = cmd
+	p.exited = make(chan error, 1)
+	go func() { p.exited <- cmd.Wait() }()
 
 	// libpcsclite reads this once, at its first call in the process.
 	os.Setenv("PCSCLITE_CSOCK_NAME", socket)
@@ -213,34 +243,31 @@ func (d *daemon) run(cmd *exec.Cmd, socket string, readers []reader) error {
 	deadline := time.Now().Add(startTimeout)
 	for {
 		select {
-		case err := <-d.exited:
-			d.cmd = nil
-			log := d.log()
-			if !strings.Contains(log, namespaceReady) && (cmd.SysProcAttr.Unshareflags != 0 || cmd.SysProcAttr.Cloneflags != 0) {
-				return fmt.Errorf("%w: %s", errNoNamespace, strings.TrimSpace(log))
+		case err := <-p.exited:
+			p.cmd = nil
+			log := p.logTail()
+			if inNamespace && !strings.Contains(log, namespaceReady) {
+				return fmt.Errorf("%w: %s", errNoNamespace, log)
 			}
 			return fmt.Errorf("pcscd exited (%v): %s", err, log)
 		default:
 		}
 		if _, err := os.Stat(socket); err == nil {
+			pcscUsed = true
 			names, err := piv.Cards()
 			if err == nil && containsAll(names, readers) {
 				return nil
 			}
 			if time.Now().After(deadline) {
 				return fmt.Errorf("pcscd lists readers %q, not the %d vpcd readers (err: %v); is libpcsclite already talking to another pcscd? log: %s",
-					names, len(readers), err, d.log())
+					names, len(readers), err, p.logTail())
 			}
 		} else if time.Now().After(deadline) {
-			return fmt.Errorf("pcscd made no socket %s in %v: %s", socket, startTimeout, d.log())
+			return fmt.Errorf("pcscd made no socket %s in %v: %s", socket, startTimeout, p.logTail())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 }
-
-// debug says whether PCSCTEST_DEBUG is set: pcscd then logs every APDU,
-// and its directory (and log) stays after the tests.
-func debug() bool { return os.Getenv("PCSCTEST_DEBUG") != "" }
 
 // namespaceAttr runs pcscd in a private mount namespace: as root directly,
 // otherwise inside a user namespace where we are root.
@@ -257,43 +284,52 @@ func namespaceAttr() *syscall.SysProcAttr {
 	return attr
 }
 
-func containsAll(names []string, readers []reader) bool {
+func containsAll(names []string, readers []Reader) bool {
 	for _, r := range readers {
-		if !slices.Contains(names, r.name) {
+		if !slices.Contains(names, r.Name) {
 			return false
 		}
 	}
 	return true
 }
 
-// log is the tail of pcscd's output, for error messages.
-func (d *daemon) log() string {
-	b, _ := os.ReadFile(filepath.Join(d.dir, "pcscd.log"))
-	if len(b) > 2000 {
-		b = b[len(b)-2000:]
+func (p *process) logPath() string { return filepath.Join(p.dir, "pcscd.log") }
+
+// logTail is the end of pcscd's output on one line, for error messages.
+func (p *process) logTail() string {
+	b, _ := os.ReadFile(p.logPath())
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > 8 {
+		lines = lines[len(lines)-8:]
 	}
-	if len(b) == 0 {
+	s := strings.Join(lines, " | ")
+	if len(s) > 1000 {
+		s = "..." + s[len(s)-1000:]
+	}
+	if s == "" {
 		return "(pcscd wrote nothing)"
 	}
-	return string(b)
+	return s
 }
 
-// stop ends pcscd and removes its directory.
-func (d *daemon) stop() {
-	if d.cmd != nil && d.cmd.Process != nil {
-		d.cmd.Process.Signal(syscall.SIGTERM)
+// stop ends pcscd and removes its directory (kept when debugging).
+func (p *process) stop() {
+	if p.cmd != nil && p.cmd.Process != nil {
+		p.cmd.Process.Signal(syscall.SIGTERM)
 		select {
-		case <-d.exited:
+		case <-p.exited:
 		case <-time.After(5 * time.Second):
-			d.cmd.Process.Kill()
-			<-d.exited
+			p.cmd.Process.Kill()
+			<-p.exited
 		}
+		p.cmd = nil
 	}
-	if !debug() {
-		os.RemoveAll(d.dir)
+	if !p.debug {
+		os.RemoveAll(p.dir)
 	}
-	if d.unlock != nil {
-		d.unlock()
+	if p.unlock != nil {
+		p.unlock()
+		p.unlock = nil
 	}
 }
 

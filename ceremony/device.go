@@ -1,0 +1,202 @@
+package ceremony
+
+import (
+	"crypto/x509"
+	"fmt"
+	"path/filepath"
+	"strconv"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
+	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// DeviceCheck is what CheckDevice found for a keyholder: whether the
+// device that holds their key is here, whether it is the right one, and
+// what its attestation says. It is read without any PIN.
+type DeviceCheck struct {
+	Holder string
+	// Kind is the key's URI scheme: "yubikey", "pkcs11" or "file".
+	Kind string
+	// Device says what the keyholder must present, as said aloud:
+	// "YubiKey serial 19088743", "PKCS#11 token carol", "key file k.key".
+	Device string
+	// Present: the device (or file) is here and holds the keyholder's key.
+	Present bool
+	// Others are the devices present instead, named with their holders
+	// when the workspace knows them: "YubiKey serial 7 (bob's)".
+	Others []string
+	// PINTries is the device's PIN tries left, -1 when it does not say.
+	PINTries int
+	// Attested is the device attestation the workspace keeps for the key,
+	// verified again now; nil when the key has none.
+	Attested *yubikey.Attested
+	// Problem says why the key cannot be used as it is, with what to do;
+	// "" when Present.
+	Problem string
+}
+
+// CheckDevice looks for the device of the keyholder's key keyID. Nothing
+// is signed, no secret is asked and nothing is written: it is what the
+// ceremony runs while it waits for a keyholder to insert their device.
+func CheckDevice(dir, keyID string) (*DeviceCheck, error) {
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	entry, ok := holderEntry(ws, keyID)
+	if !ok {
+		return nil, fmt.Errorf("workspace %q has no keyholder key %s", dir, short(keyID))
+	}
+	if entry.URI == "" {
+		return nil, fmt.Errorf("%s: %s's key %s has no URI (it is not in the plan): sign it with 'ceremony sign --key URI'", filepath.Join(dir, workspace.StateFile), entry.Holder, short(keyID))
+	}
+	u, err := keys.ParseURI(entry.URI)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s's key: %w", filepath.Join(dir, workspace.StateFile), entry.Holder, err)
+	}
+	dc := &DeviceCheck{Holder: entry.Holder, Kind: u.Scheme, Device: DeviceName(entry.URI), PINTries: -1}
+	if u.Scheme == "yubikey" {
+		return dc, checkYubiKey(ws, entry, u, dc)
+	}
+	pub, err := keys.PublicKey(entry.URI)
+	if err != nil {
+		dc.Problem = fmt.Sprintf("%s is not here: %v", dc.Device, err)
+		return dc, nil
+	}
+	return dc, matchKey(dc, entry, pub)
+}
+
+// checkYubiKey fills dc for a key on a YubiKey: the device with the URI's
+// serial, or the devices present instead.
+func checkYubiKey(ws *workspace.Workspace, entry workspace.KeyEntry, u *keys.URI, dc *DeviceCheck) error {
+	want, _ := strconv.ParseUint(u.Attrs["serial"], 10, 32)
+	devs, err := yubikey.List()
+	if err != nil {
+		dc.Problem = err.Error()
+		return nil
+	}
+	var found *yubikey.Device
+	for _, d := range devs {
+		if uint64(d.Serial) == want {
+			found = d
+			continue
+		}
+		dc.Others = append(dc.Others, describeOther(ws, d.Serial))
+	}
+	if found == nil {
+		for _, d := range devs {
+			d.Close()
+		}
+		if len(dc.Others) > 0 {
+			dc.Problem = fmt.Sprintf("that is not %s's YubiKey: %s wants %s; take it out and insert the right one", dc.Holder, dc.Holder, dc.Device)
+		} else {
+			dc.Problem = fmt.Sprintf("no YubiKey is inserted: %s, insert %s", dc.Holder, dc.Device)
+		}
+		return nil
+	}
+	info, err := yubikey.Describe(found)
+	for _, d := range devs {
+		d.Close()
+	}
+	if err != nil {
+		dc.Problem = fmt.Sprintf("%s is inserted but cannot be read: %v", dc.Device, err)
+		return nil
+	}
+	dc.PINTries = info.PINTries
+	slot := u.Attrs["slot-id"]
+	var pub *metadata.Key
+	for _, s := range info.Slots {
+		if s.Slot.String() == slot {
+			pub = s.Key
+		}
+	}
+	if pub == nil {
+		dc.Problem = fmt.Sprintf("%s holds no key in slot %s", dc.Device, slot)
+		return nil
+	}
+	if err := matchKey(dc, entry, pub); err != nil || !dc.Present {
+		return err
+	}
+	if entry.Attestation != "" {
+		var roots *x509.CertPool
+		if ws.State.AttestationRoots != "" {
+			roots = x509.NewCertPool()
+			roots.AppendCertsFromPEM([]byte(ws.State.AttestationRoots))
+		}
+		a, err := verifyAttestationPEM([]byte(entry.Attestation), roots, yubikey.Expectation{Key: pub, Serial: uint32(want)})
+		if err != nil {
+			dc.Present = false
+			dc.Problem = fmt.Sprintf("%s's attestation does not hold for %s: %v", dc.Holder, dc.Device, err)
+			return nil
+		}
+		dc.Attested = a
+	}
+	if dc.PINTries == 0 {
+		dc.Present = false
+		dc.Problem = fmt.Sprintf("%s's PIN is blocked: unblock it with the PUK (ykman piv access unblock-pin) before signing", dc.Device)
+	}
+	return nil
+}
+
+// matchKey marks dc present when pub is the keyholder's key.
+func matchKey(dc *DeviceCheck, entry workspace.KeyEntry, pub *metadata.Key) error {
+	id, err := keys.ID(pub)
+	if err != nil {
+		return fmt.Errorf("key of %s: %w", dc.Device, err)
+	}
+	if !keys.IDMatches(entry.KeyID, pub) && id != entry.KeyID {
+		dc.Problem = fmt.Sprintf("%s holds key %s, not %s's key %s: wrong device or key file", dc.Device, short(id), dc.Holder, short(entry.KeyID))
+		return nil
+	}
+	dc.Present = true
+	return nil
+}
+
+// describeOther names a YubiKey present instead of the one asked for.
+func describeOther(ws *workspace.Workspace, serial uint32) string {
+	name := fmt.Sprintf("YubiKey serial %d", serial)
+	for _, k := range ws.State.Keys {
+		if u, err := keys.ParseURI(k.URI); err == nil && u.Scheme == "yubikey" && u.Attrs["serial"] == strconv.FormatUint(uint64(serial), 10) {
+			return fmt.Sprintf("%s (%s's)", name, k.Holder)
+		}
+	}
+	return name
+}
+
+// DeviceName says what holds the key a URI names, as people say it.
+func DeviceName(uri string) string {
+	u, err := keys.ParseURI(uri)
+	if err != nil {
+		return uri
+	}
+	switch u.Scheme {
+	case "yubikey":
+		if s := u.Attrs["serial"]; s != "" {
+			return "YubiKey serial " + s
+		}
+		return "the YubiKey"
+	case "pkcs11":
+		if t := u.Attrs["token"]; t != "" {
+			return fmt.Sprintf("PKCS#11 token %q", t)
+		}
+		return "the PKCS#11 token"
+	case "file":
+		return "key file " + u.Path
+	}
+	return uri
+}
+
+// holderEntry finds a keyholder's (not a witness's or the online) key.
+func holderEntry(ws *workspace.Workspace, keyID string) (workspace.KeyEntry, bool) {
+	for _, k := range ws.State.Keys {
+		if k.KeyID == keyID && !k.Online && !k.Witness {
+			return k, true
+		}
+	}
+	return workspace.KeyEntry{}, false
+}
+
+func short(id string) string { return id[:min(12, len(id))] }

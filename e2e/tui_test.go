@@ -1,0 +1,230 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pane is a tmux session running one command at 80x24, on a tmux server of
+// its own.
+type pane struct {
+	t      *testing.T
+	socket string
+}
+
+func newPane(t *testing.T, command string) *pane {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatalf("tmux is needed to drive the terminal app (run scripts/setup): %v", err)
+	}
+	p := &pane{t: t, socket: fmt.Sprintf("ceremony-e2e-%d", os.Getpid())}
+	// The app starts its own pcscd and SoftHSM2 configuration: keep this
+	// test binary's out of its environment.
+	env := "env -u PCSCLITE_CSOCK_NAME -u SOFTHSM2_CONF NO_COLOR=1 TERM=xterm-256color"
+	p.tmux("new-session", "-d", "-s", "app", "-x", "80", "-y", "24",
+		"sh", "-c", env+" "+command+"; echo EXIT $?; sleep 600")
+	t.Cleanup(func() { exec.Command("tmux", "-L", p.socket, "kill-server").Run() })
+	return p
+}
+
+func (p *pane) tmux(args ...string) string {
+	p.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", p.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		p.t.Fatalf("tmux %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// screen is what the pane shows now.
+func (p *pane) screen() string { return p.tmux("capture-pane", "-p", "-t", "app") }
+
+// wait returns once the pane shows every one of texts, or fails the test
+// with the screen as it is.
+func (p *pane) wait(texts ...string) string {
+	p.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := p.screen()
+		missing := ""
+		for _, text := range texts {
+			if !strings.Contains(s, text) {
+				missing = text
+				break
+			}
+		}
+		if missing == "" {
+			return s
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("the screen does not show %q after 20s:\n%s", missing, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// keys sends tmux key names (Enter, Down, ...).
+func (p *pane) keys(keys ...string) {
+	p.t.Helper()
+	p.tmux(append([]string{"send-keys", "-t", "app"}, keys...)...)
+}
+
+// text types text as it is.
+func (p *pane) text(s string) {
+	p.t.Helper()
+	p.tmux("send-keys", "-t", "app", "-l", s)
+}
+
+// TestRehearsalInTmux drives the real binary's 'ceremony rehearse' in tmux
+// through a whole pep458 bootstrap on simulated devices (two virtual
+// YubiKeys behind a private pcscd, two SoftHSM2 tokens, a key file): roll
+// call, a note, the wrong YubiKey inserted, a wrong PIN, every keyholder
+// signing, the bundle, then 'ceremony verify' and 'ceremony replay' on what
+// it produced.
+func TestRehearsalInTmux(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "ceremony")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/tuf-ceremony/ceremony/cmd/ceremony").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v: %s", err, out)
+	}
+	dir := filepath.Join(t.TempDir(), "rehearsal")
+	p := newPane(t, bin+" rehearse --dir "+dir+" 2>"+filepath.Join(filepath.Dir(dir), "stderr"))
+
+	// The practice card: each holder's device and practice secret.
+	s := p.wait("REHEARSAL", "practice PIN", "alice", "erin")
+	pins := practicePINs(t, s)
+
+	p.keys("Enter")
+	p.wait("the plan ·", "pep458 bootstrap", "3 of 5", "YubiKey serial")
+
+	// A note from the plan screen goes into the transcript.
+	p.keys("n")
+	p.wait("add a note")
+	p.text("witness wendy checked the printed plan")
+	p.keys("Enter")
+	p.wait("note recorded")
+
+	p.keys("Enter")
+	p.wait("roll call · who is in the room?")
+	p.keys("a", "Enter")
+	p.wait("alice's turn", "alice: insert YubiKey serial")
+
+	// The wrong YubiKey is named as someone else's.
+	p.keys("i")
+	p.wait("which virtual YubiKey")
+	p.keys("Down", "Enter")
+	p.wait("that is not alice's YubiKey", "(bob's)")
+
+	// The right one: found, attested.
+	p.keys("i")
+	p.wait("which virtual YubiKey")
+	p.keys("Enter")
+	p.wait("✓ attested", "3 PIN tries left")
+	p.keys("Enter")
+	p.wait("what alice is about to sign", "root v1 is new")
+	p.keys("y")
+
+	// A wrong PIN: refused, tries counted down, nothing retried.
+	p.wait("alice: type the PIN", "3 tries left")
+	p.text("13572468")
+	if s := p.wait("PIN: ••••••••█"); strings.Contains(s, "13572468") {
+		t.Fatalf("the typed PIN is on the screen:\n%s", s)
+	}
+	p.keys("Enter")
+	p.wait("alice did not sign", "wrong PIN", "2 tries left")
+	p.keys("Enter")
+	p.wait("2 PIN tries left")
+	p.keys("Enter")
+	p.wait("what alice is about to sign", "root v1 is new")
+	p.keys("y")
+	signYubiKey(p, pins["alice"], "2 tries left")
+	p.wait("✓ alice signed root, targets")
+
+	p.keys("Enter")
+	p.wait("bob: insert YubiKey serial")
+	p.keys("i")
+	p.wait("which virtual YubiKey")
+	p.keys("Down", "Enter")
+	p.wait("✓ attested")
+	p.keys("Enter")
+	p.wait("what bob is about to sign", "root v1 is new")
+	p.keys("y")
+	signYubiKey(p, pins["bob"], "3 tries left")
+	p.wait("✓ bob signed root, targets")
+
+	for _, h := range []string{"carol", "dave", "erin"} {
+		p.keys("Enter")
+		p.wait(h+"'s turn", "holds "+h+"'s key")
+		p.keys("Enter")
+		p.wait("what "+h+" is about to sign", "root v1 is new")
+		p.keys("y")
+		p.wait(h + ": type the")
+		p.text(pins[h])
+		p.keys("Enter")
+		p.wait("✓ " + h + " signed")
+	}
+	p.keys("Enter")
+	p.wait("every threshold is met", "root v1: alice, bob, carol, dave, erin", "targets v1: alice, bob, carol")
+	p.keys("b")
+	p.wait("✓ bundle written", "SHA-256")
+	p.keys("v")
+	p.wait("✓ verify", "✓ replay")
+	p.keys("q")
+	p.wait("EXIT 0")
+
+	// What the rehearsal produced holds for the server and an auditor.
+	bundle, ws := filepath.Join(dir, "bundle.tar"), filepath.Join(dir, "workspace")
+	if out, err := exec.Command(bin, "verify", bundle).CombinedOutput(); err != nil || !strings.Contains(string(out), "repository verifies") {
+		t.Fatalf("ceremony verify %s: %v\n%s", bundle, err, out)
+	}
+	out, err := exec.Command(bin, "replay", ws).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "OK: the chain holds") {
+		t.Fatalf("ceremony replay %s: %v\n%s", ws, err, out)
+	}
+	for _, want := range []string{"witness wendy checked the printed plan", "roll call: present: alice, bob, carol, dave, erin", "wrong PIN"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the replayed transcript lacks %q:\n%s", want, out)
+		}
+	}
+	transcript, err := os.ReadFile(filepath.Join(ws, "transcript", "transcript.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for h, pin := range pins {
+		if strings.Contains(string(transcript), pin) {
+			t.Errorf("%s's practice secret is in the transcript", h)
+		}
+	}
+}
+
+// signYubiKey types the PIN for each of the two signatures (root, then
+// targets) a YubiKey with PIN policy "always" asks for.
+func signYubiKey(p *pane, pin, tries string) {
+	p.t.Helper()
+	p.wait("type the PIN", "signature 1 of 2", tries)
+	p.text(pin)
+	p.keys("Enter")
+	p.wait("type the PIN", "signature 2 of 2")
+	p.text(pin)
+	p.keys("Enter")
+}
+
+// practicePINs reads the practice card: "  alice    YubiKey serial 1  271828".
+func practicePINs(t *testing.T, screen string) map[string]string {
+	t.Helper()
+	pins := map[string]string{}
+	for _, line := range strings.Split(screen, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 3 && strings.Contains("alice bob carol dave erin", f[0]) && f[0] != "" {
+			pins[f[0]] = f[len(f)-1]
+		}
+	}
+	if len(pins) != 5 {
+		t.Fatalf("the practice card does not list 5 keyholders' secrets (%v):\n%s", pins, screen)
+	}
+	return pins
+}

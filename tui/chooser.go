@@ -1,0 +1,104 @@
+package tui
+
+import (
+	tea "charm.land/bubbletea/v2"
+)
+
+// choice is a ceremony the chooser offers.
+type choice struct {
+	title string
+	what  string
+	// fields the form asks for; submit starts the ceremony with them.
+	fields []field
+	submit func(m Model, values []string) (Model, tea.Cmd)
+}
+
+// chooser is the first screen of 'ceremony' without arguments.
+type chooser struct {
+	dir     string
+	found   []foundWorkspace
+	scanned bool
+	cursor  int
+}
+
+func newChooser(dir string) chooser { return chooser{dir: dir} }
+
+// choices are the ceremonies the tool runs.
+func choices() []choice {
+	return []choice{
+		{
+			title:  "Bootstrap a new repository",
+			what:   "root v1 and the offline roles (targets, delegations), from a plan",
+			fields: []field{{label: "plan file", value: []rune("plan.yaml")}, {label: "new workspace", value: []rune("workspace")}},
+			submit: func(m Model, v []string) (Model, tea.Cmd) {
+				m.ws, m.plan, m.trustedRoot = v[1], v[0], ""
+				m.setInfo("creating the workspace %s from %s...", v[1], v[0])
+				return m, CreateWorkspace(v[0], "", v[1])
+			},
+		},
+		{
+			title: "New root version",
+			what:  "the yearly re-sign, a keyholder joining or leaving, a device replaced",
+			fields: []field{{label: "plan file", value: []rune("plan.yaml")}, {label: "trusted root (what clients trust now)", value: []rune("root.json")},
+				{label: "new workspace", value: []rune("workspace-next-root")}},
+			submit: func(m Model, v []string) (Model, tea.Cmd) {
+				m.ws, m.plan, m.trustedRoot = v[2], v[0], v[1]
+				m.setInfo("creating the workspace %s from %s and %s...", v[2], v[0], v[1])
+				return m, CreateWorkspace(v[0], v[1], v[2])
+			},
+		},
+		{
+			title:  "Sign in a workspace",
+			what:   "resume a ceremony, or sign targets and delegations prepared earlier",
+			fields: []field{{label: "workspace", value: []rune("workspace")}},
+			submit: func(m Model, v []string) (Model, tea.Cmd) {
+				return m.resume(v[0])
+			},
+		},
+		{
+			title:  "Verify and replay a bundle",
+			what:   "check a bundle as a client and as an auditor would",
+			fields: []field{{label: "bundle file", value: []rune("bundle.tar")}},
+			submit: func(m Model, v []string) (Model, tea.Cmd) {
+				m.setInfo("verifying %s...", v[0])
+				return m, VerifyBundle(v[0])
+			},
+		},
+	}
+}
+
+// resume opens workspace ws at its plan.
+func (m Model) resume(ws string) (Model, tea.Cmd) {
+	m.ws = ws
+	m.walk = newWalk()
+	m.walk.loading = true
+	m.clearStatus()
+	m.open(screenPlan)
+	return m, LoadStatus(ws)
+}
+
+// updateChooser: up and down choose, enter opens the choice's form or
+// resumes the workspace under the cursor.
+func (m Model) updateChooser(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	items := len(choices()) + len(m.chooser.found)
+	switch {
+	case m.keys.Quit.Matches(msg):
+		return m, tea.Quit
+	case m.keys.Help.Matches(msg):
+		m.showHelp = !m.showHelp
+	case m.keys.Up.Matches(msg):
+		m.chooser.cursor = max(m.chooser.cursor-1, 0)
+	case m.keys.Down.Matches(msg):
+		m.chooser.cursor = min(m.chooser.cursor+1, items-1)
+	case m.keys.Submit.Matches(msg):
+		cs := choices()
+		if i := m.chooser.cursor; i < len(cs) {
+			m.form = newForm(i, cs[i])
+			m.clearStatus()
+			m.open(screenForm)
+			return m, nil
+		}
+		return m.resume(m.chooser.found[m.chooser.cursor-len(cs)].dir)
+	}
+	return m, nil
+}

@@ -1,0 +1,195 @@
+package tui
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
+	"github.com/tuf-ceremony/ceremony/keys"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden views in testdata/")
+
+// Key IDs of the fixture's people.
+const (
+	aliceID = "a11ce00000000000000000000000000000000000000000000000000000000001"
+	bobID   = "b0b0000000000000000000000000000000000000000000000000000000000002"
+	carolID = "ca401000000000000000000000000000000000000000000000000000000000003"
+)
+
+// fakeStatus is a pep458 bootstrap: root 1 of 3 (alice signed), targets
+// none of 2; bob's key on a YubiKey, carol's on a token.
+func fakeStatus() *ceremony.Status {
+	expires := time.Date(2027, 11, 22, 0, 0, 0, 0, time.UTC)
+	alice, bob, carol := ceremony.Party{KeyID: aliceID, Holder: "alice"}, ceremony.Party{KeyID: bobID, Holder: "bob"}, ceremony.Party{KeyID: carolID, Holder: "carol"}
+	return &ceremony.Status{
+		Dir: "ws", Kind: "bootstrap", Profile: "pep458", Repository: "pypi.example",
+		Roles: []ceremony.RoleStatus{
+			{Role: "root", Version: 1, Expires: expires, Thresholds: []ceremony.Count{
+				{Delegator: "root v1", Threshold: 3, Signed: []ceremony.Party{alice}, Missing: []ceremony.Party{bob, carol}}}},
+			{Role: "targets", Version: 1, Expires: expires, Thresholds: []ceremony.Count{
+				{Delegator: "root v1", Threshold: 2, Signed: []ceremony.Party{}, Missing: []ceremony.Party{alice, bob}}}},
+		},
+		People: []ceremony.Person{
+			{Name: "alice", Contact: "alice@pypi.example", KeyID: aliceID, URI: "yubikey:serial=19088743;slot-id=9c", Device: "YubiKey serial 19088743", Attested: true},
+			{Name: "bob", Contact: "bob@pypi.example", KeyID: bobID, URI: "yubikey:serial=21854402;slot-id=9c", Device: "YubiKey serial 21854402", Attested: true},
+			{Name: "carol", Contact: "carol@pypi.example", KeyID: carolID, URI: "pkcs11:token=carol;object=carol", Device: `PKCS#11 token "carol"`},
+			{Name: "wendy", Contact: "wendy@pypi.example", KeyID: "00", Witness: true, Device: "key file wendy.key"},
+		},
+	}
+}
+
+// walkModel is at alice's device step of fakeStatus's ceremony (alice's
+// targets signature is still missing), everyone present.
+func walkModel() Model {
+	m := New("ws").WithStyles(DefaultStyles(true))
+	m.walk.status, m.walk.loading = fakeStatus(), false
+	m.walk.present = map[string]bool{"alice": true, "bob": true, "carol": true, "wendy": true}
+	p := m.walk.status.People[0]
+	m.walk.person, m.walk.keyID = p, p.KeyID
+	m.walk.gen = 1
+	m.open(screenDevice)
+	return m
+}
+
+func rehearsal() *Rehearsal {
+	return &Rehearsal{Dir: "/tmp/rehearsal", Practice: []Practice{
+		{Holder: "alice", Device: "YubiKey serial 19088743", Serial: 19088743, Secret: "271828"},
+		{Holder: "bob", Device: "YubiKey serial 21854402", Serial: 21854402, Secret: "314159"},
+		{Holder: "carol", Device: "SoftHSM2 token carol", Secret: "161803"},
+	}}
+}
+
+// TestGoldenViews renders each screen at 80x24 without colour and compares
+// it with testdata/NAME.golden (go test ./tui -run Golden -update rewrites
+// them). Every view must fit the window.
+func TestGoldenViews(t *testing.T) {
+	at := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	present := &ceremony.DeviceCheck{Holder: "alice", Kind: "yubikey", Device: "YubiKey serial 19088743", Present: true, PINTries: 3,
+		Attested: &yubikey.Attested{Serial: 19088743, Firmware: "5.7.1", Slot: "9c", PINPolicy: "always", TouchPolicy: "always"}}
+	cases := map[string]func() Model{
+		"chooser": func() Model {
+			m := NewChooser(".").WithStyles(DefaultStyles(true))
+			m.chooser.scanned = true
+			m.chooser.found = []foundWorkspace{{dir: "ws", summary: "pep458 bootstrap, 1 of 2 roles ready"}}
+			m.chooser.cursor = 1
+			return m
+		},
+		"welcome-rehearsal": func() Model {
+			return NewBootstrap("/tmp/rehearsal/plan.yaml", "/tmp/rehearsal/workspace", rehearsal()).WithStyles(DefaultStyles(true))
+		},
+		"plan": func() Model {
+			m := walkModel()
+			m.open(screenPlan)
+			return m
+		},
+		"rollcall": func() Model {
+			m := walkModel()
+			m.walk.present = map[string]bool{"alice": true, "carol": true}
+			m.walk.cursor = 1
+			m.open(screenRollCall)
+			return m
+		},
+		"device-present": func() Model {
+			m := walkModel().WithRehearsal(rehearsal())
+			m.walk.check = present
+			return m
+		},
+		"device-wrong": func() Model {
+			m := walkModel()
+			m.walk.check = &ceremony.DeviceCheck{Device: "YubiKey serial 19088743", PINTries: -1,
+				Problem: "that is not alice's YubiKey: alice wants YubiKey serial 19088743; take it out and insert the right one",
+				Others:  []string{"YubiKey serial 21854402 (bob's)"}}
+			return m
+		},
+		"review": func() Model {
+			m := walkModel()
+			m.walk.review = []string{"root v1 is new; expires 2027-11-22 (365 days)",
+				"root keys: + alice (ecdsa-sha2-nistp256 a11ce0000000), + bob (ed25519 b0b000000000), + carol (ecdsa-sha2-nistp384 ca4010000000); root threshold 3",
+				"", "targets v1 is new; expires 2027-11-22 (365 days)"}
+			m.open(screenReview)
+			return m
+		},
+		"pin": func() Model {
+			m := walkModel().WithRehearsal(rehearsal())
+			m.walk.signing, m.walk.signRoles, m.walk.pins = true, []string{"root v1", "targets v1"}, 1
+			m.walk.pin = pinPrompt{req: keys.SecretRequest{Kind: keys.PIN, TriesLeft: 2}, reply: make(chan secretReply, 1)}
+			m.walk.pin = m.walk.pin.insert("2718")
+			m.open(screenPIN)
+			return m
+		},
+		"touch": func() Model {
+			m := walkModel()
+			m.walk.signing, m.walk.touch, m.walk.touchAt, m.walk.touchNow = true, "touch YubiKey 19088743 now: it blinks until touched", at, at.Add(4*time.Second)
+			m.open(screenTouch)
+			return m
+		},
+		"signed-failed": func() Model {
+			m := walkModel()
+			m.walk.outcome = &signOutcome{person: m.walk.person, err: errorString(`failed to sign with "yubikey:serial=19088743;slot-id=9c": wrong PIN for YubiKey 19088743: 2 tries left before the PIN is blocked`)}
+			m.setError("alice did not sign: see above")
+			m.open(screenSigned)
+			return m
+		},
+		"signed": func() Model {
+			m := walkModel()
+			m.walk.outcome = &signOutcome{person: m.walk.person, res: &ceremony.SignResult{Signed: []ceremony.Signature{{Role: "root"}, {Role: "targets"}}}}
+			m.walk.done = map[string]bool{aliceID: true}
+			m.open(screenSigned)
+			return m
+		},
+		"finish-bundle": func() Model {
+			m := walkModel()
+			for i := range m.walk.status.Roles {
+				c := &m.walk.status.Roles[i].Thresholds[0]
+				c.Signed, c.Missing, c.Met = append(c.Signed, c.Missing...), nil, true
+				m.walk.status.Roles[i].Met = true
+			}
+			m.walk.bundle = &ceremony.BundleResult{Out: "ws.bundle.tar",
+				SHA256:   "6e24932e0c7d02e45dcd6335a591d22b38a26adfe3f03d4e532297df9011a4e2",
+				PGPWords: "goldfish Capricorn playhouse coherence ammo insincere accrue tradition exceed sandalwood flatfoot conformist reindeer miracle standard Cherokee classic Pacific Geiger therapist tissue upcoming commence distortion dwelling candidate preshrunk therapist peachy Babylon regain tomorrow"}
+			m.open(screenFinish)
+			return m
+		},
+	}
+	for name, mk := range cases {
+		t.Run(name, func(t *testing.T) {
+			got := view(mk())
+			lines := strings.Split(got, "\n")
+			if len(lines) > 24 {
+				t.Errorf("%d lines, more than 24", len(lines))
+			}
+			for i, l := range lines {
+				if w := len([]rune(l)); w > 80 {
+					t.Errorf("line %d is %d wide: %q", i+1, w, l)
+				}
+			}
+			file := filepath.Join("testdata", name+".golden")
+			if *updateGolden {
+				if err := os.MkdirAll("testdata", 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run go test ./tui -run Golden -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("view differs from %s:\n--- got\n%s\n--- want\n%s", file, got, want)
+			}
+		})
+	}
+}
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }

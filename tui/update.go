@@ -1,0 +1,256 @@
+package tui
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// Update handles what every screen shares, then routes to the current one.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.updateKey(msg)
+	case statusLoadedMsg:
+		return m.statusLoaded(msg)
+	case statusFailedMsg:
+		m.dash.loading, m.walk.loading = false, false
+		m.setError("failed to read the workspace: %v", msg.err)
+		return m, nil
+	case noteRecordedMsg:
+		m.setInfo("note recorded as transcript record %d", msg.seq)
+		return m, nil
+	case noteFailedMsg:
+		m.setError("note not recorded: %v", msg.err)
+		return m, nil
+	case workspacesFoundMsg:
+		m.chooser.found, m.chooser.scanned = msg.found, true
+		return m, nil
+	case initDoneMsg:
+		m.ws = msg.ws
+		m.setInfo("created workspace %s", msg.ws)
+		m.walk = newWalk()
+		m.walk.loading = true
+		m.open(screenPlan)
+		return m, LoadStatus(m.ws)
+	case initFailedMsg:
+		m.setError("%v", msg.err)
+		return m, nil
+	case rollCallRecordedMsg:
+		m.setInfo("roll call recorded as transcript record %d", msg.seq)
+		return m.nextKeyholder()
+	case deviceCheckedMsg:
+		return m.deviceChecked(msg)
+	case devicePollMsg:
+		if msg.gen != m.walk.gen || m.screen != screenDevice {
+			return m, nil
+		}
+		return m, CheckDevice(m.ws, m.walk.keyID, m.walk.gen)
+	case trayDoneMsg:
+		if msg.err != nil {
+			m.setError("%v", msg.err)
+		} else {
+			m.setInfo("%s", msg.what)
+		}
+		m.open(screenDevice)
+		m.walk.gen++
+		return m, CheckDevice(m.ws, m.walk.keyID, m.walk.gen)
+	case reviewLoadedMsg:
+		if msg.keyID != m.walk.keyID {
+			return m, nil
+		}
+		m.walk.review, m.walk.reviewErr, m.walk.reviewTop = msg.lines, msg.err, 0
+		return m, nil
+	case secretRequestMsg:
+		return m.secretRequested(msg)
+	case notifyMsg:
+		return m.notified(msg)
+	case touchStartMsg:
+		if !m.walk.signing || m.screen != screenSigning {
+			return m, nil
+		}
+		return m.touchFrom(msg.at)
+	case touchTickMsg:
+		if m.screen != screenTouch {
+			return m, nil
+		}
+		m.walk.touchNow = msg.at
+		return m, touchTick()
+	case signDoneMsg:
+		return m.signDone(msg)
+	case bundleDoneMsg:
+		m.walk.bundling = false
+		if msg.err != nil {
+			m.setError("bundle not written: %v", msg.err)
+			return m, nil
+		}
+		m.walk.bundle = msg.res
+		m.clearStatus()
+		return m, nil
+	case verifyDoneMsg:
+		m.result = resultScreen{title: msg.title, lines: msg.lines, ok: msg.ok}
+		m.open(screenResult)
+		m.clearStatus()
+		return m, nil
+	}
+	return m, nil
+}
+
+func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if isAbort(msg) {
+		return m.abort()
+	}
+	switch m.screen {
+	case screenNote:
+		return m.updateNote(msg)
+	case screenDashboard:
+		return m.updateDashboard(msg)
+	case screenChooser:
+		return m.updateChooser(msg)
+	case screenForm:
+		return m.updateForm(msg)
+	case screenWelcome:
+		return m.updateWelcome(msg)
+	case screenPlan:
+		return m.updatePlan(msg)
+	case screenRollCall:
+		return m.updateRollCall(msg)
+	case screenDevice:
+		return m.updateDevice(msg)
+	case screenTray:
+		return m.updateTray(msg)
+	case screenReview:
+		return m.updateReview(msg)
+	case screenPIN:
+		return m.updatePIN(msg)
+	case screenSigning, screenTouch:
+		return m.updateWaiting(msg)
+	case screenSigned:
+		return m.updateSigned(msg)
+	case screenFinish:
+		return m.updateFinish(msg)
+	case screenResult:
+		return m.updateResult(msg)
+	}
+	return m, nil
+}
+
+// abort handles ctrl+c. Nothing is lost by quitting: every step is in the
+// transcript before it counts. A signing in progress is let finish (its
+// PIN prompt answered "cancelled") so that it records its outcome; a
+// second ctrl+c leaves at once.
+func (m Model) abort() (tea.Model, tea.Cmd) {
+	if !m.walk.signing || m.quitting {
+		return m, tea.Quit
+	}
+	m.quitting = true
+	m.setError("stopping: letting the device finish (ctrl+c again leaves at once)")
+	if m.walk.pin.pending() {
+		reply := m.walk.pin.reply
+		m.walk.pin = pinPrompt{}
+		return m, answer(reply, nil, errCancelled)
+	}
+	return m, nil
+}
+
+// common handles the keys every walk-through screen shares: quit, note,
+// status, help. It reports whether it used the key.
+func (m Model) common(msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
+	switch {
+	case m.keys.Quit.Matches(msg):
+		if m.walk.signing {
+			r, cmd := m.abort()
+			return r.(Model), cmd, true
+		}
+		return m, tea.Quit, true
+	case m.keys.Note.Matches(msg) && m.ws != "" && !m.walk.loading && m.walk.status != nil:
+		m.open(screenNote)
+		m.note = notePrompt{}
+		return m, nil, true
+	case m.keys.Status.Matches(msg) && m.walk.status != nil:
+		m.dash = dashboard{status: m.walk.status}
+		m.open(screenDashboard)
+		return m, nil, true
+	case m.keys.Help.Matches(msg):
+		m.showHelp = !m.showHelp
+		return m, nil, true
+	}
+	return m, nil, false
+}
+
+func (m Model) statusLoaded(msg statusLoadedMsg) (tea.Model, tea.Cmd) {
+	m.dash = dashboard{status: msg.status}
+	m.walk.status, m.walk.loading = msg.status, false
+	if m.statusErr {
+		m.clearStatus()
+	}
+	return m, nil
+}
+
+func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case m.keys.Quit.Matches(msg):
+		return m, tea.Quit
+	case m.keys.Refresh.Matches(msg):
+		m.dash.loading = true
+		m.clearStatus()
+		return m, LoadStatus(m.ws)
+	case m.keys.Note.Matches(msg):
+		m.screen, m.note = screenNote, notePrompt{}
+		return m, nil
+	case m.keys.Help.Matches(msg):
+		m.showHelp = !m.showHelp
+		return m, nil
+	case m.keys.Cancel.Matches(msg) && m.back != screenDashboard:
+		m.screen = m.back
+		return m, nil
+	}
+	return m, nil
+}
+
+func (m Model) updateNote(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case m.keys.Cancel.Matches(msg):
+		m.screen, m.note = m.back, notePrompt{}
+		m.setInfo("note cancelled")
+		return m, nil
+	case m.keys.Submit.Matches(msg):
+		text := m.note.String()
+		m.screen, m.note = m.back, notePrompt{}
+		m.setInfo("recording the note...")
+		return m, RecordNote(m.ws, m.who, text)
+	case m.keys.Erase.Matches(msg):
+		m.note = m.note.erase()
+		return m, nil
+	}
+	if msg.Text != "" && msg.Mod&^tea.ModShift == 0 {
+		m.note = m.note.insert(msg.Text)
+	}
+	return m, nil
+}
+
+func (m Model) updateResult(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case m.keys.Quit.Matches(msg):
+		return m, tea.Quit
+	case m.keys.Cancel.Matches(msg) && m.walk.bundle != nil:
+		m.open(screenFinish)
+		return m, nil
+	case m.keys.Cancel.Matches(msg) && m.chooser.dir != "":
+		m.open(screenChooser)
+		return m, nil
+	case m.keys.Up.Matches(msg):
+		m.result.top = max(m.result.top-1, 0)
+	case m.keys.Down.Matches(msg):
+		m.result.top = min(m.result.top+1, max(len(m.result.lines)-1, 0))
+	}
+	return m, nil
+}
+
+// touchTick is the touch screen's one-second clock.
+func touchTick() tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg { return touchTickMsg{at: t} })
+}

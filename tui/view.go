@@ -1,0 +1,195 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// View renders the current screen, the ceremony's progress (on the
+// signing screens), the status line and the help bar, every line cut to
+// the window's width and the whole to its height.
+func (m Model) View() tea.View {
+	body := m.body()
+	var panel []string
+	if m.showsProgress() {
+		panel = append([]string{""}, progressLines(m.walk.status, m.styles)...)
+	}
+	var foot []string
+	if m.statusLine != "" {
+		st := m.styles.Info
+		if m.statusErr {
+			st = m.styles.Error
+		}
+		foot = append(foot, st.Render(oneLine(m.statusLine)))
+	}
+	foot = append(foot, m.styles.Help.Render(m.helpBar()))
+	if m.showHelp {
+		for _, l := range m.fullHelp() {
+			foot = append(foot, m.styles.Help.Render(l))
+		}
+	}
+	room := max(m.height-len(foot)-len(panel), 1)
+	if len(body) > room {
+		body = append(body[:room-1], m.styles.Dim.Render(fmt.Sprintf("... %d more lines (enlarge the window)", len(body)-room+1)))
+	}
+	lines := append(append(body, panel...), foot...)
+	if len(lines) > m.height && m.height > 0 {
+		lines = lines[:m.height]
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, max(m.width, 1), "…")
+	}
+	v := tea.NewView(strings.Join(lines, "\n"))
+	v.AltScreen = true
+	return v
+}
+
+// showsProgress: the screens of a keyholder's turn show the thresholds.
+func (m Model) showsProgress() bool {
+	switch m.screen {
+	case screenDevice, screenReview, screenSigning, screenPIN, screenTouch, screenSigned:
+		return m.walk.status != nil
+	}
+	return false
+}
+
+func (m Model) body() []string {
+	s := m.styles
+	switch m.screen {
+	case screenNote:
+		return m.note.view(m.width, s)
+	case screenDashboard:
+		return m.dash.view(m.ws, s)
+	case screenChooser:
+		return m.chooserView()
+	case screenForm:
+		return m.formView()
+	case screenWelcome:
+		return m.welcomeView()
+	case screenPlan:
+		return m.planView()
+	case screenRollCall:
+		return m.rollCallView()
+	case screenDevice:
+		return m.deviceView()
+	case screenTray:
+		return m.trayView()
+	case screenReview:
+		return m.reviewView()
+	case screenSigning:
+		return m.signingView()
+	case screenPIN:
+		return m.pinView()
+	case screenTouch:
+		return m.touchView()
+	case screenSigned:
+		return m.signedView()
+	case screenFinish:
+		return m.finishView()
+	case screenResult:
+		return m.resultView()
+	}
+	return nil
+}
+
+// helpBar names the keys the current screen takes.
+func (m Model) helpBar() string {
+	k := m.keys
+	quit := Binding{Help: "ctrl+c", Desc: "quit"}
+	switch m.screen {
+	case screenNote:
+		return helpLine(k.Submit, k.Cancel, quit)
+	case screenDashboard:
+		if m.back != screenDashboard {
+			return helpLine(k.Cancel.with("back"), k.Refresh, k.Note, k.Quit)
+		}
+		return helpLine(k.Quit, k.Refresh, k.Note, k.Help)
+	case screenChooser:
+		return helpLine(k.Up.with("choose"), k.Submit.with("open"), k.Quit, k.Help)
+	case screenForm:
+		return helpLine(k.NextFld, k.Submit.with("next/start"), k.Cancel.with("back"), quit)
+	case screenWelcome:
+		return helpLine(k.Submit.with("create the workspace"), k.Quit, k.Help)
+	case screenPlan:
+		return helpLine(k.Submit.with("roll call"), k.Note, k.Status, k.Quit, k.Help)
+	case screenRollCall:
+		return helpLine(k.Toggle, k.All, k.Submit.with("record and start"), k.Note, k.Quit)
+	case screenDevice:
+		bs := []Binding{k.Submit.with("review"), k.Skip.with("skip"), k.Note, k.Status, k.Quit}
+		if m.rehearsal != nil && m.rehearsal.Tray != nil {
+			bs = append([]Binding{k.Insert.with("insert a YubiKey")}, bs...)
+		}
+		return helpLine(bs...)
+	case screenTray:
+		return helpLine(k.Up.with("choose"), k.Submit.with("insert"), k.Cancel.with("back"))
+	case screenReview:
+		return helpLine(k.Sign.with(m.walk.person.Name+" signs"), k.Cancel.with("back"), k.Down.with("scroll"), k.Skip.with("skip"), k.Note, k.Quit)
+	case screenPIN:
+		return helpLine(k.Submit.with("send to the device"), k.Cancel, quit)
+	case screenSigning, screenTouch:
+		return helpLine(k.Note, k.Quit)
+	case screenSigned:
+		if o := m.walk.outcome; o != nil && o.err != nil {
+			return helpLine(k.Submit.with("back to the device to try again"), k.Skip.with("skip"), k.Note, k.Quit)
+		}
+		if _, ok := m.walk.next(); !ok {
+			return helpLine(k.Submit.with("finish"), k.Note, k.Status, k.Quit)
+		}
+		return helpLine(k.Submit.with("next keyholder"), k.Note, k.Status, k.Quit)
+	case screenFinish:
+		if m.walk.bundle != nil {
+			return helpLine(k.Verify, k.Note, k.Status, k.Quit)
+		}
+		if m.walk.status != nil && m.walk.status.AllMet() {
+			return helpLine(k.Bundle, k.Note, k.Status, k.Quit)
+		}
+		return helpLine(k.Refresh.with("roll call again"), k.Note, k.Status, k.Quit)
+	case screenResult:
+		if m.chooser.dir != "" || m.walk.bundle != nil {
+			return helpLine(k.Cancel.with("back"), k.Down.with("scroll"), k.Quit)
+		}
+		return helpLine(k.Down.with("scroll"), k.Quit)
+	}
+	return helpLine(k.Quit)
+}
+
+func (m Model) fullHelp() []string {
+	return []string{
+		"q, ctrl+c  quit: nothing is lost, each step is in the transcript before it",
+		"           counts; 'ceremony tui WORKSPACE' resumes where you left off",
+		"n          add a note to the transcript (enter records, esc cancels)",
+		"s          who has signed what; r there reads the workspace again",
+		"x          skip this keyholder for now (recorded in the transcript)",
+		"?          show or hide this help",
+	}
+}
+
+// oneLine keeps a message on one line of the status bar.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// wrap breaks text into lines of at most width cells, at spaces.
+func wrap(text string, width int) []string {
+	width = max(width, 20)
+	var out []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = w
+		case ansi.StringWidth(line)+1+ansi.StringWidth(w) > width:
+			out = append(out, line)
+			line = w
+		default:
+			line += " " + w
+		}
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
+}

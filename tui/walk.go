@@ -1,0 +1,499 @@
+package tui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+)
+
+// walk is the state of a ceremony walk-through: who is in the room, whose
+// turn it is, what their device and the change look like, and the outcome
+// of each signing. The workspace is the truth; walk only remembers what the
+// people in the room decided (present, skipped) and what the screens show.
+type walk struct {
+	status  *ceremony.Status
+	loading bool
+
+	// present is the roll call, by person name; called says it was taken.
+	present map[string]bool
+	called  bool
+	cursor  int
+	// skipped and done are keys, by key ID, passed over in this session:
+	// skipped by the operator, done once they signed (or had nothing left).
+	skipped map[string]bool
+	done    map[string]bool
+
+	// The key whose turn it is.
+	keyID  string
+	person ceremony.Person
+	// gen numbers the device polls; an answer from an older poll is stale.
+	gen      int
+	check    *ceremony.DeviceCheck
+	checkErr error
+
+	review    []string
+	reviewErr error
+	reviewTop int
+
+	signing bool
+	// signRoles are the roles the signing in progress signs, in order;
+	// pins counts the PIN requests it made (one per signature when the
+	// device's PIN policy is "always").
+	signRoles []string
+	pins      int
+	// touchWanted: the device announced it will want a touch; if a PIN
+	// request comes first, the touch screen comes back after the PIN.
+	touchWanted bool
+	pin         pinPrompt
+	touch       string
+	touchAt     time.Time
+	touchNow    time.Time
+	notices     []string
+	outcome     *signOutcome
+
+	trayCursor int
+
+	bundling bool
+	bundle   *ceremony.BundleResult
+}
+
+// signOutcome is how one keyholder's signing ended.
+type signOutcome struct {
+	person ceremony.Person
+	res    *ceremony.SignResult
+	err    error
+}
+
+func newWalk() walk {
+	return walk{present: map[string]bool{}, skipped: map[string]bool{}, done: map[string]bool{}}
+}
+
+// names is the roll call: keyholders first, then witnesses, each once.
+func (w walk) names() []rollEntry {
+	var out []rollEntry
+	seen := map[string]bool{}
+	for _, witnesses := range []bool{false, true} {
+		for _, p := range w.statusPeople() {
+			if p.Witness != witnesses || seen[p.Name] {
+				continue
+			}
+			seen[p.Name] = true
+			out = append(out, rollEntry{name: p.Name, contact: p.Contact, witness: p.Witness})
+		}
+	}
+	return out
+}
+
+// rollEntry is one line of the roll call.
+type rollEntry struct {
+	name, contact string
+	witness       bool
+}
+
+func (w walk) statusPeople() []ceremony.Person {
+	if w.status == nil {
+		return nil
+	}
+	return w.status.People
+}
+
+// next is the next key to sign with: in plan order, a present keyholder's
+// key that some role still lacks, not skipped or done in this session.
+func (w walk) next() (ceremony.Person, bool) {
+	for _, p := range w.statusPeople() {
+		if p.Witness || p.URI == "" || !w.present[p.Name] || w.skipped[p.KeyID] || w.done[p.KeyID] {
+			continue
+		}
+		if len(w.rolesFor(p.KeyID)) > 0 {
+			return p, true
+		}
+	}
+	return ceremony.Person{}, false
+}
+
+// rolesFor lists the roles that still lack key id's signature.
+func (w walk) rolesFor(id string) []string {
+	var out []string
+	if w.status == nil {
+		return nil
+	}
+	for _, r := range w.status.Roles {
+	counts:
+		for _, c := range r.Thresholds {
+			for _, p := range c.Missing {
+				if p.KeyID == id {
+					out = append(out, fmt.Sprintf("%s v%d", r.Role, r.Version))
+					break counts
+				}
+			}
+		}
+	}
+	return out
+}
+
+// missing describes every unmet threshold, with who could still sign.
+func (w walk) missing() []string {
+	var out []string
+	if w.status == nil {
+		return nil
+	}
+	for _, r := range w.status.Roles {
+		for i, c := range r.Thresholds {
+			if c.Met {
+				continue
+			}
+			out = append(out, fmt.Sprintf("%s: %d of %d, %d more from: %s", ruleLabel(r, i, c), len(c.Signed), c.Threshold,
+				c.Threshold-len(c.Signed), holders(c.Missing)))
+		}
+	}
+	return out
+}
+
+// updateWelcome: the rehearsal's practice card, or the plan a bootstrap
+// starts from; enter creates the workspace.
+func (m Model) updateWelcome(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case m.keys.Quit.Matches(msg):
+		return m, tea.Quit
+	case m.keys.Help.Matches(msg):
+		m.showHelp = !m.showHelp
+	case m.keys.Submit.Matches(msg):
+		m.setInfo("creating the workspace %s from %s...", m.ws, m.plan)
+		return m, CreateWorkspace(m.plan, m.trustedRoot, m.ws)
+	}
+	return m, nil
+}
+
+// updatePlan: the plan's table; enter goes to the roll call.
+func (m Model) updatePlan(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if r, cmd, ok := m.common(msg); ok {
+		return r, cmd
+	}
+	if m.keys.Submit.Matches(msg) && m.walk.status != nil {
+		m.clearStatus()
+		m.open(screenRollCall)
+	}
+	return m, nil
+}
+
+// updateRollCall: space marks present or absent, a marks everyone, enter
+// records the roll call in the transcript and starts the signing.
+func (m Model) updateRollCall(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if r, cmd, ok := m.common(msg); ok {
+		return r, cmd
+	}
+	names := m.walk.names()
+	switch {
+	case m.keys.Up.Matches(msg):
+		m.walk.cursor = max(m.walk.cursor-1, 0)
+	case m.keys.Down.Matches(msg):
+		m.walk.cursor = min(m.walk.cursor+1, max(len(names)-1, 0))
+	case m.keys.Toggle.Matches(msg) && len(names) > 0:
+		n := names[m.walk.cursor].name
+		m.walk.present = copyMap(m.walk.present)
+		m.walk.present[n] = !m.walk.present[n]
+	case m.keys.All.Matches(msg):
+		m.walk.present = map[string]bool{}
+		for _, e := range names {
+			m.walk.present[e.name] = true
+		}
+	case m.keys.Submit.Matches(msg):
+		var here, away []string
+		keyholders := 0
+		for _, e := range names {
+			label := e.name
+			if e.witness {
+				label += " (witness)"
+			}
+			if m.walk.present[e.name] {
+				here = append(here, label)
+				if !e.witness {
+					keyholders++
+				}
+			} else {
+				away = append(away, label)
+			}
+		}
+		if keyholders == 0 {
+			m.setError("no keyholder is marked present: space marks the one under the cursor, a marks everyone")
+			return m, nil
+		}
+		m.walk.called = true
+		m.walk.skipped, m.walk.done = map[string]bool{}, map[string]bool{}
+		text := "roll call: present: " + strings.Join(here, ", ")
+		if len(away) > 0 {
+			text += "; absent: " + strings.Join(away, ", ")
+		}
+		m.setInfo("recording the roll call...")
+		return m, RecordRollCall(m.ws, m.who, text)
+	}
+	return m, nil
+}
+
+// nextKeyholder moves to the next key to sign with, or to the end.
+func (m Model) nextKeyholder() (tea.Model, tea.Cmd) {
+	p, ok := m.walk.next()
+	if !ok {
+		m.open(screenFinish)
+		return m, nil
+	}
+	m.walk.person, m.walk.keyID = p, p.KeyID
+	m.walk.check, m.walk.checkErr, m.walk.review, m.walk.reviewErr = nil, nil, nil, nil
+	m.walk.outcome, m.walk.notices = nil, nil
+	m.walk.gen++
+	m.open(screenDevice)
+	return m, CheckDevice(m.ws, p.KeyID, m.walk.gen)
+}
+
+// deviceChecked shows what the device check found and, until the right
+// device is here, looks again shortly.
+func (m Model) deviceChecked(msg deviceCheckedMsg) (tea.Model, tea.Cmd) {
+	if msg.gen != m.walk.gen {
+		return m, nil
+	}
+	m.walk.check, m.walk.checkErr = msg.check, msg.err
+	if m.screen != screenDevice || msg.err != nil {
+		return m, nil
+	}
+	return m, pollDevice(m.walk.gen)
+}
+
+// updateDevice: waits for the keyholder's device; enter (once it is here)
+// shows the change to sign; x skips the keyholder; i (rehearsal) inserts a
+// virtual YubiKey.
+func (m Model) updateDevice(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if r, cmd, ok := m.common(msg); ok {
+		return r, cmd
+	}
+	switch {
+	case m.keys.Submit.Matches(msg):
+		if m.walk.check == nil || !m.walk.check.Present {
+			m.setError("%s's device is not ready yet: see above", m.walk.person.Name)
+			return m, nil
+		}
+		m.clearStatus()
+		m.walk.gen++ // stop polling
+		// Read afresh each time: another signature may have landed.
+		m.walk.review, m.walk.reviewErr = nil, nil
+		m.open(screenReview)
+		return m, LoadReview(m.ws, m.walk.person.URI, m.walk.keyID)
+	case m.keys.Skip.Matches(msg):
+		return m.skip("at the device step")
+	case m.keys.Insert.Matches(msg) && m.rehearsal != nil && m.rehearsal.Tray != nil:
+		m.walk.gen++
+		m.walk.trayCursor = 0
+		m.open(screenTray)
+	}
+	return m, nil
+}
+
+// skip passes over the current key for this session and says so in the
+// transcript.
+func (m Model) skip(where string) (tea.Model, tea.Cmd) {
+	p := m.walk.person
+	m.walk.skipped = copyMap(m.walk.skipped)
+	m.walk.skipped[p.KeyID] = true
+	m.walk.gen++
+	note := fmt.Sprintf("operator skipped %s's key %s (%s) %s", p.Name, shortID(p.KeyID), p.Device, where)
+	r, cmd := m.nextKeyholder()
+	return r, tea.Batch(RecordNote(m.ws, m.who, note), cmd)
+}
+
+// updateReview: the change about to be signed; y signs, esc goes back.
+func (m Model) updateReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if r, cmd, ok := m.common(msg); ok {
+		return r, cmd
+	}
+	switch {
+	case m.keys.Up.Matches(msg):
+		m.walk.reviewTop = max(m.walk.reviewTop-1, 0)
+	case m.keys.Down.Matches(msg):
+		m.walk.reviewTop++ // the view stops at the last line
+	case m.keys.Cancel.Matches(msg):
+		return m.backToDevice()
+	case m.keys.Skip.Matches(msg):
+		return m.skip("at the review")
+	case m.keys.Sign.Matches(msg):
+		if m.walk.review == nil {
+			m.setError("the change is not shown yet: wait for it, read it, then press y")
+			return m, nil
+		}
+		p := m.walk.person
+		m.walk.signing, m.walk.outcome, m.walk.notices = true, nil, nil
+		m.walk.signRoles, m.walk.pins, m.walk.touchWanted = m.walk.rolesFor(p.KeyID), 0, false
+		m.setInfo("signing as %s...", p.Name)
+		m.open(screenSigning)
+		return m, Sign(m.ws, p.KeyID, p.URI, m.bridge)
+	}
+	return m, nil
+}
+
+func (m Model) backToDevice() (tea.Model, tea.Cmd) {
+	m.walk.gen++
+	m.walk.check = nil
+	m.open(screenDevice)
+	return m, CheckDevice(m.ws, m.walk.keyID, m.walk.gen)
+}
+
+// secretRequested opens the PIN screen for a signing's request.
+func (m Model) secretRequested(msg secretRequestMsg) (tea.Model, tea.Cmd) {
+	if m.quitting {
+		return m, answer(msg.reply, nil, errCancelled)
+	}
+	m.walk.pin = pinPrompt{req: msg.req, reply: msg.reply}
+	m.walk.pins++
+	m.clearStatus()
+	m.open(screenPIN)
+	return m, nil
+}
+
+// notified shows a backend's message: a touch request gets the touch
+// screen and its clock; anything else is noted on the signing screen.
+func (m Model) notified(msg notifyMsg) (tea.Model, tea.Cmd) {
+	if strings.Contains(strings.ToLower(msg.text), "touch") {
+		m.walk.touch, m.walk.touchWanted = msg.text, true
+		return m.touchFrom(msg.at)
+	}
+	m.walk.notices = append(append([]string(nil), m.walk.notices...), msg.text)
+	return m, nil
+}
+
+// touchFrom shows the touch screen, its clock started at t.
+func (m Model) touchFrom(t time.Time) (tea.Model, tea.Cmd) {
+	m.walk.touchAt, m.walk.touchNow = t, t
+	m.open(screenTouch)
+	return m, touchTick()
+}
+
+// touchStartMsg starts the touch screen's clock.
+type touchStartMsg struct{ at time.Time }
+
+func startTouch() tea.Msg { return touchStartMsg{at: time.Now()} }
+
+// updatePIN: typing is masked; enter sends the PIN once, esc cancels.
+func (m Model) updatePIN(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	switch {
+	case m.keys.Cancel.Matches(msg):
+		reply := m.walk.pin.reply
+		m.walk.pin = pinPrompt{}
+		m.open(screenSigning)
+		return m, answer(reply, nil, errCancelled)
+	case m.keys.Submit.Matches(msg):
+		if len(m.walk.pin.typed) == 0 {
+			m.setError("type the %s first (esc cancels)", m.walk.pin.req.Kind)
+			return m, nil
+		}
+		reply, secret := m.walk.pin.reply, m.walk.pin.take()
+		m.walk.pin = pinPrompt{}
+		m.clearStatus()
+		m.open(screenSigning)
+		if m.walk.touchWanted {
+			// The device verifies the PIN, then waits for the touch.
+			return m, tea.Batch(answer(reply, secret, nil), startTouch)
+		}
+		return m, answer(reply, secret, nil)
+	case m.keys.Erase.Matches(msg):
+		m.walk.pin = m.walk.pin.erase()
+		return m, nil
+	}
+	if msg.Text != "" && msg.Mod&^tea.ModShift == 0 {
+		m.walk.pin = m.walk.pin.insert(msg.Text)
+	}
+	return m, nil
+}
+
+// updateWaiting: while the device works only quitting, the note and help
+// are possible.
+func (m Model) updateWaiting(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if r, cmd, ok := m.common(msg); ok {
+		return r, cmd
+	}
+	return m, nil
+}
+
+// signDone shows the outcome of a signing and reads the status again.
+func (m Model) signDone(msg signDoneMsg) (tea.Model, tea.Cmd) {
+	m.walk.signing, m.walk.touchWanted = false, false
+	if m.quitting {
+		return m, tea.Quit
+	}
+	m.walk.outcome = &signOutcome{person: m.walk.person, res: msg.res, err: msg.err}
+	if msg.err == nil {
+		m.walk.done = copyMap(m.walk.done)
+		m.walk.done[msg.keyID] = true
+		m.clearStatus()
+	} else {
+		m.setError("%s did not sign: see above", m.walk.person.Name)
+	}
+	m.open(screenSigned)
+	return m, LoadStatus(m.ws)
+}
+
+// updateSigned: after a signature, enter goes on to the next keyholder;
+// after a failure, enter goes back to the device to try again (nothing is
+// retried by itself: a PIN try is never spent without the keyholder).
+func (m Model) updateSigned(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if r, cmd, ok := m.common(msg); ok {
+		return r, cmd
+	}
+	o := m.walk.outcome
+	switch {
+	case m.keys.Submit.Matches(msg) && o != nil && o.err == nil:
+		m.clearStatus()
+		return m.nextKeyholder()
+	case m.keys.Submit.Matches(msg) && o != nil:
+		m.clearStatus()
+		return m.backToDevice()
+	case m.keys.Skip.Matches(msg) && o != nil && o.err != nil:
+		return m.skip("after a failed signing")
+	}
+	return m, nil
+}
+
+// updateFinish: b writes the bundle once every threshold is met; r takes
+// the roll call again (someone arrived).
+func (m Model) updateFinish(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if r, cmd, ok := m.common(msg); ok {
+		return r, cmd
+	}
+	switch {
+	case m.keys.Bundle.Matches(msg) && m.walk.bundle == nil && !m.walk.bundling:
+		if m.walk.status == nil || !m.walk.status.AllMet() {
+			m.setError("thresholds are still missing: the bundle is written once every role is ready")
+			return m, nil
+		}
+		m.walk.bundling = true
+		m.setInfo("writing the bundle %s...", m.bundlePath())
+		return m, WriteBundle(m.ws, m.bundlePath())
+	case m.keys.Refresh.Matches(msg) && m.walk.bundle == nil:
+		m.clearStatus()
+		m.open(screenRollCall)
+	case m.keys.Verify.Matches(msg) && m.walk.bundle != nil:
+		m.setInfo("verifying and replaying %s...", m.walk.bundle.Out)
+		return m, VerifyBundle(m.walk.bundle.Out)
+	}
+	return m, nil
+}
+
+// bundlePath is where the bundle goes: as set, or WORKSPACE.bundle.tar.
+func (m Model) bundlePath() string {
+	if m.bundleOut != "" {
+		return m.bundleOut
+	}
+	return filepath.Clean(m.ws) + ".bundle.tar"
+}
+
+func copyMap(in map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(in)+1)
+	for k, v := range in {
+		out[k] = v
+	}
+	return out
+}
+
+func shortID(id string) string { return id[:min(12, len(id))] }

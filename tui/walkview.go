@@ -1,0 +1,456 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/keys"
+)
+
+// The views of the walk-through, one per screen, in the order a ceremony
+// meets them.
+
+func (m Model) chooserView() []string {
+	s := m.styles
+	lines := []string{s.Title.Render("ceremony · choose a ceremony"), ""}
+	row := 0
+	item := func(title, what string) {
+		cursor := "  "
+		if row == m.chooser.cursor {
+			cursor = s.Prompt.Render("> ")
+			title = s.Prompt.Render(title)
+		}
+		lines = append(lines, cursor+title, "    "+s.Dim.Render(what))
+		row++
+	}
+	for _, c := range choices() {
+		item(c.title, c.what)
+	}
+	lines = append(lines, "", s.Title.Render("workspaces found in "+m.chooser.dir))
+	switch {
+	case !m.chooser.scanned:
+		lines = append(lines, "  looking...")
+	case len(m.chooser.found) == 0:
+		lines = append(lines, "  "+s.Dim.Render("none (a workspace is a directory 'ceremony init' made)"))
+	}
+	for _, f := range m.chooser.found {
+		item("Resume "+f.dir, f.summary)
+	}
+	return lines
+}
+
+func (m Model) formView() []string {
+	s := m.styles
+	lines := []string{s.Title.Render(m.form.title), ""}
+	for i, f := range m.form.fields {
+		value := string(f.value)
+		if i == m.form.focus {
+			lines = append(lines, s.Prompt.Render("> "+f.label+": ")+value+"█")
+		} else {
+			lines = append(lines, "  "+f.label+": "+value)
+		}
+	}
+	return append(lines, "", s.Dim.Render("paths are relative to the directory 'ceremony' runs in"))
+}
+
+func (m Model) welcomeView() []string {
+	s := m.styles
+	if m.rehearsal == nil {
+		return []string{
+			s.Title.Render("ceremony · new workspace"), "",
+			"plan:      " + m.plan,
+			"workspace: " + m.ws, "",
+			"enter checks the whole plan and creates the workspace ('ceremony init');",
+			"nothing is signed yet.",
+		}
+	}
+	lines := []string{
+		s.Invalid.Render("REHEARSAL") + s.Title.Render(" · a practice ceremony on simulated devices"), "",
+		"Nothing here is real: the YubiKeys and HSM tokens are simulated and the",
+		"PINs guard nothing, so they are shown. On the day, each keyholder brings",
+		"their own device and types their own PIN unseen.", "",
+		s.Title.Render(fmt.Sprintf("  %-8s %-34s %s", "holder", "device", "practice PIN or passphrase")),
+	}
+	for _, p := range m.rehearsal.Practice {
+		lines = append(lines, fmt.Sprintf("  %-8s %-34s %s", p.Holder, p.Device, p.Secret))
+	}
+	return append(lines, "",
+		"plan: "+m.plan,
+		"The reader takes one YubiKey at a time: on a keyholder's turn, press i to",
+		"insert a virtual one (try the wrong one too).")
+}
+
+func (m Model) planView() []string {
+	s := m.styles
+	st := m.walk.status
+	if st == nil {
+		if m.walk.loading {
+			return []string{s.Title.Render("ceremony · " + m.ws), "reading the workspace..."}
+		}
+		return []string{s.Title.Render("ceremony · " + m.ws), "no workspace to show (see the error below)"}
+	}
+	head := fmt.Sprintf("the plan · %s · %s %s · %s", orDash(st.Repository), st.Profile, st.Kind, st.Dir)
+	lines := []string{s.Title.Render(head)}
+	for _, w := range st.Warnings {
+		for _, l := range wrap("warning: "+w, m.width-2) {
+			lines = append(lines, s.Error.Render(l))
+		}
+	}
+	lines = append(lines, s.Title.Render(fmt.Sprintf("  %-9s %-24s %-30s %s", "keyholder", "contact", "device", "attested")))
+	var witnesses []string
+	for _, p := range st.People {
+		if p.Witness {
+			witnesses = append(witnesses, p.Name)
+			continue
+		}
+		att := "-"
+		if p.Attested {
+			att = "yes"
+		}
+		lines = append(lines, fmt.Sprintf("  %-9s %-24s %-30s %s", p.Name, orDash(p.Contact), orDash(p.Device), att))
+	}
+	if len(witnesses) > 0 {
+		lines = append(lines, "  witnesses: "+strings.Join(witnesses, ", "))
+	}
+	lines = append(lines, s.Title.Render(fmt.Sprintf("  %-9s %-4s %-10s %-10s %s", "role", "ver", "expires", "threshold", "keys of")))
+	for _, r := range st.Roles {
+		for i, c := range r.Thresholds {
+			role, ver, exp := r.Role, fmt.Sprintf("v%d", r.Version), r.Expires.UTC().Format(time.DateOnly)
+			if i > 0 {
+				role, ver, exp = "", "", ""
+			}
+			who := holders(append(append([]ceremony.Party(nil), c.Signed...), c.Missing...))
+			if len(r.Thresholds) > 1 {
+				who = ruleLabel(r, i, c) + ": " + who
+			}
+			rule := fmt.Sprintf("%d of %d", c.Threshold, len(c.Signed)+len(c.Missing)+len(c.Invalid))
+			lines = append(lines, fmt.Sprintf("  %-9s %-4s %-10s %-10s %s", role, ver, exp, rule, who))
+		}
+	}
+	return append(lines, "", "Check the table against the printed plan, then take the roll call.")
+}
+
+func (m Model) rollCallView() []string {
+	s := m.styles
+	lines := []string{s.Title.Render("roll call · who is in the room?"), ""}
+	for i, e := range m.walk.names() {
+		cursor := "  "
+		if i == m.walk.cursor {
+			cursor = s.Prompt.Render("> ")
+		}
+		box := "[ ]"
+		if m.walk.present[e.name] {
+			box = s.Met.Render("[x]")
+		}
+		role := "keyholder"
+		if e.witness {
+			role = "witness"
+		}
+		lines = append(lines, fmt.Sprintf("%s%s %-9s %-9s %s", cursor, box, e.name, role, orDash(e.contact)))
+	}
+	return append(lines, "",
+		"Mark each person who is here. The roll call goes into the transcript;",
+		"then each keyholder present signs in turn, in the plan's order.")
+}
+
+func (m Model) deviceView() []string {
+	s := m.styles
+	p := m.walk.person
+	lines := []string{s.Title.Render(fmt.Sprintf("%s's turn · to sign: %s", p.Name, strings.Join(m.walk.rolesFor(p.KeyID), ", "))), ""}
+	for _, l := range wrap(fmt.Sprintf("%s: %s", p.Name, presentVerb(p)), m.width-2) {
+		lines = append(lines, s.Prompt.Render(l))
+	}
+	c := m.walk.check
+	switch {
+	case m.walk.checkErr != nil:
+		lines = append(lines, s.Error.Render("✗ "+m.walk.checkErr.Error()))
+	case c == nil:
+		lines = append(lines, s.Dim.Render("… looking for the device"))
+	case c.Present:
+		for _, l := range wrap(fmt.Sprintf("✓ %s is here and holds %s's key %s", c.Device, p.Name, shortID(p.KeyID)), m.width-2) {
+			lines = append(lines, s.Met.Render(l))
+		}
+		if c.PINTries >= 0 {
+			lines = append(lines, fmt.Sprintf("  %d PIN tries left", c.PINTries))
+		}
+		if a := c.Attested; a != nil {
+			lines = append(lines, s.Met.Render(fmt.Sprintf("✓ attested: YubiKey %d, firmware %s, slot %s, PIN %s, touch %s",
+				a.Serial, a.Firmware, a.Slot, a.PINPolicy, a.TouchPolicy)))
+			root := "Yubico's root"
+			if m.rehearsal != nil {
+				root = "the rehearsal's virtual root"
+			}
+			lines = append(lines, "  "+s.Dim.Render("the key was made on this device (checked against "+root+")"))
+		}
+	default:
+		for _, l := range wrap("✗ "+c.Problem, m.width-2) {
+			lines = append(lines, s.Pending.Render(l))
+		}
+		for _, o := range c.Others {
+			lines = append(lines, s.Pending.Render("  inserted: "+o))
+		}
+		lines = append(lines, s.Dim.Render("… looking again every second"))
+	}
+	if pr, ok := m.practice(p.Name); ok {
+		lines = append(lines, "", s.Invalid.Render("REHEARSAL")+fmt.Sprintf(" practice %s for %s: %s", secretWord(p.URI), p.Name, pr.Secret))
+	}
+	if c != nil && c.Present {
+		lines = append(lines, "", "Press enter to see what "+p.Name+" is about to sign.")
+	}
+	return lines
+}
+
+// presentVerb says what the keyholder must do to present their key.
+func presentVerb(p ceremony.Person) string {
+	if u, err := keys.ParseURI(p.URI); err == nil {
+		switch u.Scheme {
+		case "yubikey":
+			return "insert " + p.Device
+		case "pkcs11":
+			return "connect " + p.Device
+		}
+	}
+	return "make " + p.Device + " available"
+}
+
+// secretWord is what the key's secret is called.
+func secretWord(uri string) string {
+	if u, err := keys.ParseURI(uri); err == nil && u.Scheme == "file" {
+		return "passphrase"
+	}
+	return "PIN"
+}
+
+func (m Model) practice(holder string) (Practice, bool) {
+	if m.rehearsal == nil {
+		return Practice{}, false
+	}
+	for _, p := range m.rehearsal.Practice {
+		if p.Holder == holder {
+			return p, true
+		}
+	}
+	return Practice{}, false
+}
+
+func (m Model) trayView() []string {
+	s := m.styles
+	lines := []string{s.Invalid.Render("REHEARSAL") + s.Title.Render(" · which virtual YubiKey goes in the reader?"), ""}
+	cards := m.rehearsal.cards()
+	for i, p := range cards {
+		cursor := "  "
+		if i == m.walk.trayCursor {
+			cursor = s.Prompt.Render("> ")
+		}
+		lines = append(lines, fmt.Sprintf("%s%s (%s's)", cursor, p.Device, p.Holder))
+	}
+	cursor := "  "
+	if m.walk.trayCursor == len(cards) {
+		cursor = s.Prompt.Render("> ")
+	}
+	return append(lines, cursor+"take the YubiKey out", "", s.Dim.Render("Inserting one takes the one in the reader out, as with one USB port."))
+}
+
+func (m Model) reviewView() []string {
+	s := m.styles
+	p := m.walk.person
+	lines := []string{s.Title.Render(fmt.Sprintf("what %s is about to sign · read it aloud before the PIN", p.Name)), ""}
+	switch {
+	case m.walk.reviewErr != nil:
+		lines = append(lines, s.Error.Render("✗ the change cannot be shown: "+m.walk.reviewErr.Error()),
+			"Do not sign what you cannot see: press esc, and record a note.")
+	case m.walk.review == nil:
+		lines = append(lines, "comparing with what clients trust now...")
+	default:
+		var all []string
+		for _, l := range m.walk.review {
+			for i, w := range wrap(l, m.width-4) {
+				if i > 0 {
+					w = "    " + w
+				}
+				all = append(all, w)
+			}
+			if l == "" {
+				all = append(all, "")
+			}
+		}
+		top := min(m.walk.reviewTop, max(len(all)-1, 0))
+		if top > 0 {
+			lines = append(lines, s.Dim.Render(fmt.Sprintf("(%d lines above: ↑)", top)))
+		}
+		lines = append(lines, all[top:]...)
+	}
+	return lines
+}
+
+func (m Model) signingView() []string {
+	s := m.styles
+	p := m.walk.person
+	lines := []string{s.Title.Render(fmt.Sprintf("%s is signing with %s", p.Name, p.Device)), "",
+		"the device is working: keep it in place"}
+	for _, n := range m.walk.notices {
+		lines = append(lines, s.Pending.Render("! "+n))
+	}
+	return lines
+}
+
+func (m Model) pinView() []string {
+	s := m.styles
+	p := m.walk.person
+	req := m.walk.pin.req
+	lines := []string{s.Title.Render(fmt.Sprintf("%s: type the %s of %s", p.Name, req.Kind, p.Device))}
+	if n := len(m.walk.signRoles); n > 1 && m.walk.pins <= n && req.Kind == keys.PIN {
+		lines = append(lines, fmt.Sprintf("for signature %d of %d: %s (the device asks its PIN for each signature)", m.walk.pins, n, m.walk.signRoles[m.walk.pins-1]))
+	}
+	lines = append(lines, "")
+	switch {
+	case req.TriesLeft == 1:
+		lines = append(lines, s.Invalid.Render("LAST TRY: a wrong PIN now locks the device"))
+	case req.TriesLeft > 0:
+		lines = append(lines, s.Pending.Render(fmt.Sprintf("%d tries left: a wrong %s costs one", req.TriesLeft, req.Kind)))
+	}
+	lines = append(lines, "", s.Prompt.Render(req.Kind.String()+": ")+m.walk.pin.masked()+"█", "",
+		s.Dim.Render("It goes to the device once: never stored, logged or retried by itself."))
+	if pr, ok := m.practice(p.Name); ok {
+		lines = append(lines, "", s.Invalid.Render("REHEARSAL")+fmt.Sprintf(" practice %s: %s", secretWord(p.URI), pr.Secret))
+	}
+	for _, n := range m.walk.notices {
+		lines = append(lines, s.Pending.Render("! "+n))
+	}
+	return lines
+}
+
+// touchTimeout is how long a YubiKey waits for a touch.
+const touchTimeout = 15 * time.Second
+
+func (m Model) touchView() []string {
+	s := m.styles
+	waited := max(m.walk.touchNow.Sub(m.walk.touchAt), 0).Truncate(time.Second)
+	left := max(touchTimeout-waited, 0)
+	return []string{
+		s.Title.Render(m.walk.person.Name + ": touch your YubiKey now"), "",
+		s.Prompt.Render(m.walk.touch),
+		fmt.Sprintf("waiting %ds · %ds left before the YubiKey gives up", int(waited.Seconds()), int(left.Seconds())),
+		"", s.Dim.Render("No touch in time: nothing is signed; then try again from the next screen."),
+	}
+}
+
+func (m Model) signedView() []string {
+	s := m.styles
+	o := m.walk.outcome
+	if o == nil {
+		return nil
+	}
+	p := o.person
+	if o.err != nil {
+		lines := []string{s.Error.Render(fmt.Sprintf("✗ %s did not sign", p.Name)), ""}
+		lines = append(lines, wrap(o.err.Error(), m.width-2)...)
+		lines = append(lines, "", "The workspace is as it was; the failure is in the transcript.",
+			"Enter goes back to the device: check it, then sign again (a new PIN try).")
+		return lines
+	}
+	var roles []string
+	if o.res != nil {
+		for _, sg := range o.res.Signed {
+			roles = append(roles, sg.Role)
+		}
+	}
+	lines := []string{s.Met.Render(fmt.Sprintf("✓ %s signed %s with %s", p.Name, strings.Join(roles, ", "), p.Device)),
+		"  each signature was verified against the key at once, and recorded"}
+	if o.res != nil {
+		for _, n := range o.res.Notices {
+			lines = append(lines, s.Pending.Render("! "+n))
+		}
+	}
+	if next, ok := m.walk.next(); ok {
+		lines = append(lines, "", "next: "+next.Name+" with "+next.Device)
+	} else {
+		lines = append(lines, "", "next: the end of the signing, and the bundle")
+	}
+	return lines
+}
+
+func (m Model) finishView() []string {
+	s := m.styles
+	st := m.walk.status
+	var lines []string
+	if st != nil && st.AllMet() {
+		lines = append(lines, s.Met.Render("every threshold is met"))
+	} else {
+		lines = append(lines, s.Pending.Render("no keyholder present is left to sign, and signatures are missing:"))
+		for _, l := range m.walk.missing() {
+			lines = append(lines, "  "+l)
+		}
+		lines = append(lines, "", "r takes the roll call again when someone arrives; q leaves, and",
+			"'ceremony tui "+m.ws+"' resumes here later.")
+	}
+	lines = append(lines, "", s.Title.Render("who signed what"))
+	if st != nil {
+		for _, r := range st.Roles {
+			for i, c := range r.Thresholds {
+				label := fmt.Sprintf("%s v%d", r.Role, r.Version)
+				if len(r.Thresholds) > 1 {
+					label += " under " + ruleLabel(r, i, c)
+				}
+				lines = append(lines, fmt.Sprintf("  %s: %s", label, holders(c.Signed)))
+			}
+		}
+	}
+	b := m.walk.bundle
+	switch {
+	case b != nil:
+		hex := groupHex(b.SHA256)
+		lines = append(lines, "", s.Met.Render("✓ bundle written: "+b.Out),
+			"  SHA-256 "+hex[:min(35, len(hex))], "          "+hex[min(36, len(hex)):])
+		for _, l := range wrap(b.PGPWords, m.width-4) {
+			lines = append(lines, "  "+s.Prompt.Render(l))
+		}
+		lines = append(lines, s.Dim.Render("  read the words aloud; at the server 'ceremony verify' prints the same"),
+			"", "v verifies and replays the bundle as the server operator and an auditor will")
+		if b.OnlineKeyChanged {
+			lines = append(lines, s.Pending.Render("  the online key changes: it must be live on the server before the new root"))
+		}
+	case m.walk.bundling:
+		lines = append(lines, "", "writing the bundle...")
+	case st != nil && st.AllMet():
+		lines = append(lines, "", "b writes the bundle to carry to the online server: "+m.bundlePath())
+	}
+	return lines
+}
+
+func (m Model) resultView() []string {
+	s := m.styles
+	title := s.Met.Render(m.result.title)
+	if !m.result.ok {
+		title = s.Error.Render(m.result.title)
+	}
+	lines := []string{title, ""}
+	return append(lines, m.result.lines[min(m.result.top, len(m.result.lines)):]...)
+}
+
+// resultScreen is the outcome of a verification, to read.
+type resultScreen struct {
+	title string
+	lines []string
+	ok    bool
+	top   int
+}
+
+// groupHex spaces a hex digest in groups of eight, to read and compare.
+func groupHex(h string) string {
+	var parts []string
+	for len(h) > 8 {
+		parts = append(parts, h[:8])
+		h = h[8:]
+	}
+	return strings.Join(append(parts, h), " ")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
