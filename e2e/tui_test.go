@@ -17,12 +17,16 @@ type pane struct {
 	socket string
 }
 
+// panes numbers the tmux servers of this test binary.
+var panes int
+
 func newPane(t *testing.T, command string) *pane {
 	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatalf("tmux is needed to drive the terminal app (run scripts/setup): %v", err)
 	}
-	p := &pane{t: t, socket: fmt.Sprintf("ceremony-e2e-%d", os.Getpid())}
+	panes++
+	p := &pane{t: t, socket: fmt.Sprintf("ceremony-e2e-%d-%d", os.Getpid(), panes)}
 	// The app starts its own pcscd and SoftHSM2 configuration: keep this
 	// test binary's out of its environment.
 	env := "env -u PCSCLITE_CSOCK_NAME -u SOFTHSM2_CONF NO_COLOR=1 TERM=xterm-256color"
@@ -80,6 +84,60 @@ func (p *pane) text(s string) {
 	p.tmux("send-keys", "-t", "app", "-l", s)
 }
 
+// TestCtrlCAtThePINLeavesTheCeremonyResumable: ctrl+c while a PIN is asked
+// cancels it (nothing reaches the device), records the outcome, quits; the
+// workspace is as it was, replays, and 'ceremony tui' resumes it.
+func TestCtrlCAtThePINLeavesTheCeremonyResumable(t *testing.T) {
+	bin := buildCeremony(t)
+	dir := filepath.Join(t.TempDir(), "rehearsal")
+	p := newPane(t, bin+" rehearse --dir "+dir+" 2>/dev/null")
+	p.wait("REHEARSAL", "practice PIN")
+	p.keys("Enter")
+	p.wait("the plan ·")
+	p.keys("Enter")
+	p.wait("roll call ·")
+	p.keys("a", "Enter")
+	p.wait("alice: insert YubiKey serial")
+	p.keys("i")
+	p.wait("which virtual YubiKey")
+	p.keys("Enter")
+	p.wait("✓ attested")
+	p.keys("Enter")
+	p.wait("what alice is about to sign", "root v1 is new")
+	p.keys("y")
+	p.wait("alice: type the PIN")
+	p.text("27")
+	p.keys("C-c")
+	p.wait("EXIT 0")
+
+	ws := filepath.Join(dir, "workspace")
+	out, err := exec.Command(bin, "status", ws).CombinedOutput()
+	if code := exitCode(err); code != 3 || !strings.Contains(string(out), "root v1: 0 of 3") {
+		t.Fatalf("status after ctrl+c: exit %d, want 3 with nothing signed:\n%s", code, out)
+	}
+	out, err = exec.Command(bin, "replay", ws).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "OK: the chain holds") || !strings.Contains(string(out), "cancelled") {
+		t.Fatalf("replay after ctrl+c: %v\n%s", err, out)
+	}
+
+	r := newPane(t, bin+" tui "+ws)
+	r.wait("the plan ·", "pep458 bootstrap", "alice")
+	r.keys("s")
+	r.wait("root v1: 0 of 3", "not signed:")
+	r.keys("q")
+	r.wait("EXIT 0")
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	return -1
+}
+
 // TestRehearsalInTmux drives the real binary's 'ceremony rehearse' in tmux
 // through a whole pep458 bootstrap on simulated devices (two virtual
 // YubiKeys behind a private pcscd, two SoftHSM2 tokens, a key file): roll
@@ -87,10 +145,7 @@ func (p *pane) text(s string) {
 // signing, the bundle, then 'ceremony verify' and 'ceremony replay' on what
 // it produced.
 func TestRehearsalInTmux(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "ceremony")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/tuf-ceremony/ceremony/cmd/ceremony").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v: %s", err, out)
-	}
+	bin := buildCeremony(t)
 	dir := filepath.Join(t.TempDir(), "rehearsal")
 	p := newPane(t, bin+" rehearse --dir "+dir+" 2>"+filepath.Join(filepath.Dir(dir), "stderr"))
 
