@@ -240,6 +240,9 @@ func Bundle(opts BundleOptions) (*BundleResult, error) {
 		}
 		add(f, data)
 	}
+	if err := bundleRotationEntries(ws, add); err != nil {
+		return nil, err
+	}
 
 	ib, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {

@@ -24,7 +24,9 @@ type InitOptions struct {
 	// Dir is the new workspace; it must not exist or be empty.
 	Dir string
 	// TrustedRoot, if set, is the current root: the workspace then
-	// prepares the next root version.
+	// prepares the next root version. It may also be the repository
+	// directory or finished workspace holding that root: the offline roles
+	// whose keys the plan changes are then signed again too (rotateinit.go).
 	TrustedRoot string
 	// Now is the time expiry periods count from; zero means time.Now().
 	Now time.Time
@@ -60,7 +62,7 @@ func Init(opts InitOptions) (*workspace.Workspace, error) {
 	var trustedBytes []byte
 	version := int64(1)
 	if opts.TrustedRoot != "" {
-		trustedBytes, err = os.ReadFile(opts.TrustedRoot)
+		trustedBytes, err = readTrustedFrom(opts.TrustedRoot)
 		if err != nil {
 			return nil, fmt.Errorf("failed to read trusted root: %w", err)
 		}
@@ -97,6 +99,11 @@ func Init(opts InitOptions) (*workspace.Workspace, error) {
 				return nil, err
 			}
 			state.Roles = append(state.Roles, plan.RoleClaimed)
+		}
+	}
+	if state.Kind == workspace.NextRoot {
+		if err := addResigned(opts.TrustedRoot, root, p, now, roles, &state); err != nil {
+			return nil, err
 		}
 	}
 	attestations, roots, attested, err := checkAttestations(p)

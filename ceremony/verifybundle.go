@@ -231,6 +231,7 @@ func VerifyBundle(bundlePath, trustedRoot string, at time.Time) (*verify.Report,
 	checkPayload(add, b, info, newest, roots, known)
 	checkBundledTranscript(add, b, info, known)
 	checkBundledAttestations(add, b, known)
+	checkBundledRotation(add, b, info, known)
 
 	for _, e := range b.Entries {
 		if !known[e.Name] {

@@ -46,7 +46,19 @@ const (
 	Bootstrap Kind = "bootstrap"
 	// NextRoot makes the next version of an existing root.
 	NextRoot Kind = "next-root"
+	// Rotation makes the next root version and re-signs the offline roles
+	// whose keys change, after a compromise or for a planned key change
+	// (ceremony.Rotate); its plan is RotationFile.
+	Rotation Kind = "rotation"
 )
+
+// RotationFile holds a rotation workspace's plan (package rotation, as
+// JSON); the transcript's init record names it by its SHA-256.
+const RotationFile = "rotation.json"
+
+// IncidentFile is a rotation workspace's incident report (Markdown),
+// written at the start and again with every bundle.
+const IncidentFile = "incident-report.md"
 
 // State is the content of ceremony.json.
 type State struct {

@@ -51,6 +51,7 @@ func init() {
 		{"sign-payload", "sign an exported payload on your own machine, giving a signature file", runSignPayload},
 		{"status", "show who has signed what and who still must", runStatus},
 		{"review", "show what is about to be signed against what clients trust now (--key URI: may it sign?)", runReview},
+		{"rotate", "plan a key rotation or the recovery after a compromise (--compromised KEY, --online) and make its workspace", runRotate},
 		{"verify", "verify a workspace or a repository as a client would", runVerify},
 		{"note", "record an exception or remark in the workspace's transcript", runNote},
 		{"seal", "seal a workspace's transcript: an in-toto statement in a DSSE envelope signed by keyholders", runSeal},

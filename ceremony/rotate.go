@@ -1,0 +1,469 @@
+package ceremony
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/rotation"
+	"github.com/tuf-ceremony/ceremony/transcripts"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// ErrNoInBandRecovery means the keyholders cannot recover by signing a new
+// root: the Plan's OutOfBand says why and what to do instead.
+var ErrNoInBandRecovery = errors.New("in-band recovery is not possible")
+
+// ErrRotationProblems means the rotation cannot go ahead as asked; the
+// Plan's Problems say what to fix.
+var ErrRotationProblems = errors.New("the rotation cannot go ahead")
+
+// RotateOptions say what rotation to plan, and where to run it.
+type RotateOptions struct {
+	// From is the trusted metadata as it is now: a repository directory or
+	// a finished ceremony workspace.
+	From string
+	// LastGood, if set, is a repository directory or workspace from before
+	// the compromise: re-signed roles take their content from it.
+	LastGood string
+	// Keyholders are plans or workspaces that say who holds which key, so
+	// that keys can be named by holder or device serial.
+	Keyholders []string
+	// Compromised (stolen) and Lost name keys: a key ID or a prefix of at
+	// least 8 hex digits, a keyholder's name, or a device serial.
+	Compromised []string
+	Lost        []string
+	// Online: the online server was compromised; every online key is
+	// stolen.
+	Online bool
+	// Replace gives each leaving key its replacement.
+	Replace []Replacement
+	// OnlineKeyURI is the new online key's URI for RSTUF
+	// (x-rstuf-online-key-uri).
+	OnlineKeyURI string
+	// ExpiresDays is the expiry period of what is signed; 0 means 365.
+	ExpiresDays int
+	// Dir is the workspace to create; "" plans only.
+	Dir string
+	// Now is the ceremony's time; zero means time.Now().
+	Now time.Time
+}
+
+// Replacement is one --replace OLD=NEW.
+type Replacement struct {
+	// Old names the key that leaves, as Compromised does.
+	Old string
+	// New is the new key's TUF public key file or its key URI (file:,
+	// pkcs11:, yubikey:).
+	New string
+}
+
+// ParseReplacement reads OLD=NEW.
+func ParseReplacement(s string) (Replacement, error) {
+	old, new, ok := strings.Cut(s, "=")
+	if !ok || strings.TrimSpace(old) == "" || strings.TrimSpace(new) == "" {
+		return Replacement{}, fmt.Errorf("--replace %q: want OLD=NEW, OLD a key ID, keyholder or device serial, NEW the new key's public key file or key URI", s)
+	}
+	return Replacement{Old: strings.TrimSpace(old), New: strings.TrimSpace(new)}, nil
+}
+
+// RotateResult is the plan, and the workspace if one was made.
+type RotateResult struct {
+	Plan      *rotation.Plan
+	Workspace *workspace.Workspace
+}
+
+// Rotate plans a rotation from the trusted metadata at opts.From and, if
+// opts.Dir is given and the plan can be carried out, creates its
+// workspace: the new root and the re-signed offline roles, unsigned, with
+// the plan (rotation.json) and the incident report, the plan recorded in
+// the transcript's init record. Keyholders then sign it with 'ceremony
+// sign' as any workspace; status, verify, seal, bundle and replay work on
+// it.
+//
+// When the keyholders cannot recover in band, the result holds the plan
+// (what to do instead) and the error is ErrNoInBandRecovery; when the plan
+// has problems, ErrRotationProblems. Nothing is written in either case.
+func Rotate(opts RotateOptions) (*RotateResult, error) {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	src, err := loadRotationSource(opts.From)
+	if err != nil {
+		return nil, err
+	}
+	s := src.state
+	for _, k := range opts.Keyholders {
+		names, err := namesFrom(k)
+		if err != nil {
+			return nil, err
+		}
+		s.Names = append(s.Names, names...)
+	}
+	if opts.LastGood != "" {
+		lg, err := loadRotationSource(opts.LastGood)
+		if err != nil {
+			return nil, fmt.Errorf("--last-good: %w", err)
+		}
+		s.LastGood = &rotation.LastGood{Source: opts.LastGood, Targets: lg.state.Targets, Current: lg.state.Current}
+		if s.Repository == "" {
+			s.Repository = lg.state.Repository
+		}
+		if len(opts.Keyholders) == 0 {
+			s.Names = append(s.Names, lg.state.Names...)
+		}
+	}
+	req, err := rotationRequest(s, opts, now)
+	if err != nil {
+		return nil, err
+	}
+	p, err := rotation.Analyze(s, req)
+	if err != nil {
+		return nil, err
+	}
+	res := &RotateResult{Plan: p}
+	if !p.InBand {
+		return res, fmt.Errorf("%w: %s", ErrNoInBandRecovery, p.OutOfBand.Statement)
+	}
+	if len(p.Problems) > 0 {
+		return res, fmt.Errorf("%w:\n  %s", ErrRotationProblems, strings.Join(p.Problems, "\n  "))
+	}
+	if opts.Dir == "" {
+		return res, nil
+	}
+	if res.Workspace, err = createRotation(opts, src, p, now); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// rotationRequest resolves the keys the options name.
+func rotationRequest(s *rotation.State, opts RotateOptions, now time.Time) (rotation.Request, error) {
+	req := rotation.Request{Online: opts.Online, OnlineKeyURI: opts.OnlineKeyURI, ExpiresDays: opts.ExpiresDays, Now: now,
+		Replace: map[string]rotation.Key{}}
+	resolve := func(flag, ref string) ([]string, error) {
+		ks, err := s.Resolve(ref)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", flag, ref, err)
+		}
+		var ids []string
+		for _, k := range ks {
+			ids = append(ids, k.ID)
+		}
+		return ids, nil
+	}
+	for _, ref := range opts.Compromised {
+		ids, err := resolve("--compromised", ref)
+		if err != nil {
+			return req, err
+		}
+		req.Stolen = append(req.Stolen, ids...)
+	}
+	for _, ref := range opts.Lost {
+		ids, err := resolve("--lost", ref)
+		if err != nil {
+			return req, err
+		}
+		req.Lost = append(req.Lost, ids...)
+	}
+	for _, r := range opts.Replace {
+		ks, err := s.Resolve(r.Old)
+		if err != nil {
+			return req, fmt.Errorf("--replace %s=%s: %w", r.Old, r.New, err)
+		}
+		if len(ks) != 1 {
+			var labels []string
+			for _, k := range ks {
+				labels = append(labels, k.Label())
+			}
+			return req, fmt.Errorf("--replace %s=%s: %q names %d keys (%s): give one key ID for each replacement", r.Old, r.New, r.Old, len(ks), strings.Join(labels, ", "))
+		}
+		nk, err := readReplacementKey(r.New)
+		if err != nil {
+			return req, fmt.Errorf("--replace %s=%s: %w", r.Old, r.New, err)
+		}
+		if _, dup := req.Replace[ks[0].ID]; dup {
+			return req, fmt.Errorf("--replace %s=%s: %s is replaced twice", r.Old, r.New, ks[0].Label())
+		}
+		req.Replace[ks[0].ID] = nk
+	}
+	return req, nil
+}
+
+// maxPublicKeyFile bounds a public key file read for --replace.
+const maxPublicKeyFile = 64 << 10
+
+// readReplacementKey reads the new key: a key URI (its public key, and the
+// URI kept to name the key), or a TUF public key file.
+func readReplacementKey(s string) (rotation.Key, error) {
+	var k *metadata.Key
+	uri := ""
+	if u, err := keys.ParseURI(s); err == nil {
+		if u.Scheme == "file" {
+			if err := checkSmallFile(u.Path); err != nil {
+				return rotation.Key{}, err
+			}
+		}
+		if k, err = keys.PublicKey(s); err != nil {
+			return rotation.Key{}, fmt.Errorf("cannot read the new key's public key: %w; connect the device, or give the key's TUF public key file", err)
+		}
+		uri = s
+	} else {
+		if err := checkSmallFile(s); err != nil {
+			return rotation.Key{}, err
+		}
+		data, err := os.ReadFile(s)
+		if err != nil {
+			return rotation.Key{}, fmt.Errorf("failed to read public key file: %w", err)
+		}
+		if k, err = keys.ParseKeyJSON(data); err != nil {
+			return rotation.Key{}, fmt.Errorf("public key file %s: %w; give a TUF public key file such as 'ceremony keygen' writes (NAME.pub), or a key URI", s, err)
+		}
+	}
+	pub, err := keys.PublicKeyOf(k)
+	if err != nil {
+		return rotation.Key{}, err
+	}
+	norm, err := keys.FromPublicKey(pub)
+	if err != nil {
+		return rotation.Key{}, fmt.Errorf("%w; use an ed25519 or ecdsa P-256/P-384 key", err)
+	}
+	return rotation.Key{Key: norm, URI: uri}, nil
+}
+
+func checkSmallFile(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("failed to read %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", path)
+	}
+	if fi.Size() > maxPublicKeyFile {
+		return fmt.Errorf("%s is %d bytes, too large for a public key file", path, fi.Size())
+	}
+	return nil
+}
+
+// createRotation writes the rotation's workspace. Like Init, nothing is
+// left as a finished workspace unless every write succeeds: ceremony.json
+// is written last.
+func createRotation(opts RotateOptions, src *rotationSource, p *rotation.Plan, now time.Time) (*workspace.Workspace, error) {
+	s := src.state
+	state := workspace.State{
+		Kind: workspace.Rotation, Profile: string(s.Profile), Repository: s.Repository,
+		Created: now.UTC().Truncate(time.Second), TrustedRootVersion: s.Root.Version,
+		Keys: rotationKeyEntries(p),
+	}
+	if dir, err := filepath.Abs(opts.From); err == nil {
+		state.PlanDir = dir
+	}
+	roles := map[string]*metafile.File{}
+	var err error
+	if roles[metadata.ROOT], err = metafile.FromSigned(p.NewRoot); err != nil {
+		return nil, err
+	}
+	state.Roles = []string{metadata.ROOT}
+	for _, r := range p.Resign {
+		if r.Role == metadata.ROOT {
+			continue
+		}
+		if roles[r.Role], err = metafile.FromSigned(p.NewTargets[r.Role]); err != nil {
+			return nil, err
+		}
+		state.Roles = append(state.Roles, r.Role)
+	}
+	planJSON, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	planJSON = append(planJSON, '\n')
+	request := rotationRequestYAML(opts, now)
+	return workspace.Create(opts.Dir, state, request, src.rootBytes, roles, func(w *workspace.Workspace) error {
+		if err := atomicfile.WriteNew(filepath.Join(w.Dir, workspace.RotationFile), planJSON, 0o644); err != nil {
+			return err
+		}
+		if err := recordRotationInit(w, request, src.rootBytes, planJSON, p); err != nil {
+			return err
+		}
+		report, err := incidentReport(w, p, planJSON)
+		if err != nil {
+			return err
+		}
+		return atomicfile.WriteNew(filepath.Join(w.Dir, workspace.IncidentFile), report, 0o644)
+	})
+}
+
+// rotationKeyEntries names every key for status and the transcript:
+// compromised, lost and previous keys marked as such.
+func rotationKeyEntries(p *rotation.Plan) []workspace.KeyEntry {
+	cause := map[string]rotation.Cause{}
+	newHolder := map[string]bool{}
+	for _, a := range p.Affected {
+		cause[a.ID] = a.Cause
+		if a.ReplacedBy != nil && a.ReplacedBy.Holder != "" && a.ReplacedBy.Holder == a.Holder {
+			newHolder[a.ID] = true
+		}
+	}
+	var out []workspace.KeyEntry
+	for _, k := range p.Keys {
+		holder := k.Holder
+		if holder == "" && k.Online {
+			holder = "online key " + k.ID[:min(12, len(k.ID))]
+		}
+		if holder != "" {
+			switch c := cause[k.ID]; {
+			case c == rotation.Stolen:
+				holder += " (compromised key)"
+			case c == rotation.Lost:
+				holder += " (lost key)"
+			case newHolder[k.ID]:
+				holder += " (previous key)"
+			}
+		}
+		out = append(out, workspace.KeyEntry{KeyID: k.ID, Holder: holder, URI: k.URI, Online: k.Online})
+	}
+	return out
+}
+
+// rotationRequestYAML is the workspace's plan.yaml: the rotation as it was
+// asked for (not a bootstrap plan; the plan worked out is rotation.json).
+func rotationRequestYAML(opts RotateOptions, now time.Time) []byte {
+	var b strings.Builder
+	q := func(s string) string { return fmt.Sprintf("%q", s) }
+	list := func(name string, items []string) {
+		fmt.Fprintf(&b, "  %s: [", name)
+		for i, it := range items {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(q(it))
+		}
+		b.WriteString("]\n")
+	}
+	b.WriteString("# The rotation as asked of 'ceremony rotate'; the plan worked out from it is rotation.json.\n")
+	b.WriteString("rotation:\n")
+	fmt.Fprintf(&b, "  from: %s\n", q(opts.From))
+	if opts.LastGood != "" {
+		fmt.Fprintf(&b, "  last_good: %s\n", q(opts.LastGood))
+	}
+	list("keyholders", opts.Keyholders)
+	list("compromised", opts.Compromised)
+	list("lost", opts.Lost)
+	fmt.Fprintf(&b, "  online: %t\n", opts.Online)
+	b.WriteString("  replace:\n")
+	for _, r := range opts.Replace {
+		fmt.Fprintf(&b, "    - {old: %s, new: %s}\n", q(r.Old), q(r.New))
+	}
+	if opts.OnlineKeyURI != "" {
+		fmt.Fprintf(&b, "  online_key_uri: %s\n", q(opts.OnlineKeyURI))
+	}
+	fmt.Fprintf(&b, "  expires_days: %d\n", max(opts.ExpiresDays, 0))
+	fmt.Fprintf(&b, "  time: %s\n", now.UTC().Truncate(time.Second).Format(time.RFC3339))
+	return []byte(b.String())
+}
+
+// recordRotationInit writes the transcript's first record: the request
+// (plan.yaml), the trusted root, the plan worked out (rotation.json, kept
+// in the state store too) and the unsigned metadata states.
+func recordRotationInit(w *workspace.Workspace, request, trusted, planJSON []byte, p *rotation.Plan) error {
+	tr, err := transcripts.Create(w.TranscriptPath())
+	if err != nil {
+		return err
+	}
+	defer tr.Close()
+	rec := transcripts.Record{Kind: transcripts.Init, States: map[string]string{},
+		Inputs:  map[string]string{workspace.PlanFile: sum(request), workspace.TrustedRoot: sum(trusted)},
+		Message: rotationSummary(w, p)}
+	if rec.Inputs[workspace.RotationFile], err = tr.PutState(planJSON); err != nil {
+		return err
+	}
+	for _, role := range w.State.Roles {
+		data, err := w.MetadataBytes(role)
+		if err != nil {
+			return err
+		}
+		if rec.States[role], err = tr.PutState(data); err != nil {
+			return err
+		}
+	}
+	_, err = tr.Append(rec)
+	return err
+}
+
+// rotationSummary is the init record's message: what happened and what is
+// signed.
+func rotationSummary(w *workspace.Workspace, p *rotation.Plan) string {
+	var parts []string
+	for _, a := range p.Affected {
+		s := fmt.Sprintf("%s %s", a.Label(), a.Cause)
+		if a.ReplacedBy != nil {
+			s += " -> " + a.ReplacedBy.Label()
+		}
+		parts = append(parts, s)
+	}
+	what := "yearly re-sign"
+	if len(parts) > 0 {
+		what = strings.Join(parts, "; ")
+	}
+	kind := "planned rotation"
+	if p.Emergency {
+		kind = "emergency rotation"
+	}
+	return fmt.Sprintf("%s ceremony (%s), profile %s, root v%d from v%d, signing %v", kind, what, w.State.Profile, p.RootVersion, p.TrustedRootVersion, w.State.Roles)
+}
+
+// ReadRotationPlan reads a rotation workspace's plan, checked against the
+// hash the transcript's init record names.
+func ReadRotationPlan(dir string) (*rotation.Plan, []byte, error) {
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ws.State.Kind != workspace.Rotation {
+		return nil, nil, fmt.Errorf("%s is a %s workspace, not a rotation", dir, ws.State.Kind)
+	}
+	data, err := readLimited(filepath.Join(dir, workspace.RotationFile), 64<<20)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep, err := transcripts.Verify(ws.TranscriptPath())
+	if rep == nil || len(rep.Records) == 0 {
+		return nil, nil, fmt.Errorf("the transcript of %s cannot be read: %v", dir, err)
+	}
+	if want := rep.Records[0].Inputs[workspace.RotationFile]; want != sum(data) {
+		return nil, nil, fmt.Errorf("%s is not the plan the transcript's init record names (%s): it was changed after the rotation began", filepath.Join(dir, workspace.RotationFile), abbrevHash(want))
+	}
+	var p rotation.Plan
+	if err := json.Unmarshal(data, &p); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, workspace.RotationFile), err)
+	}
+	return &p, data, nil
+}
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read %s: %w", path, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("failed to read %s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is over the limit of %d bytes", path, limit)
+	}
+	return data, nil
+}

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+)
+
+// listFlag is a flag given any number of times, each value possibly a
+// comma-separated list.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(s string) error {
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			*l = append(*l, part)
+		}
+	}
+	return nil
+}
+
+// repeatFlag is a flag given any number of times, each value whole.
+type repeatFlag []string
+
+func (r *repeatFlag) String() string     { return strings.Join(*r, " ") }
+func (r *repeatFlag) Set(s string) error { *r = append(*r, s); return nil }
+
+func runRotate(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("rotate", flag.ContinueOnError)
+	var compromised, lost listFlag
+	var replace, keyholders repeatFlag
+	fs.Var(&compromised, "compromised", "a key an attacker may hold: key ID (or 8+ hex digits of it), keyholder name or device serial; repeat or comma-separate")
+	fs.Var(&lost, "lost", "a key nobody can use any more (destroyed device, forgotten PIN), named as for --compromised")
+	online := fs.Bool("online", false, "the online server was compromised: every online key is stolen (give --replace online=NEWKEY)")
+	fs.Var(&replace, "replace", "OLD=NEW: the key NEW (a TUF public key file or a key URI) takes OLD's place in every role; repeat for each")
+	onlineURI := fs.String("online-key-uri", "", "rstuf: where RSTUF's workers find the new online key (x-rstuf-online-key-uri)")
+	lastGood := fs.String("last-good", "", "a repository directory or workspace from before the compromise: re-signed roles take their content from it")
+	fs.Var(&keyholders, "keyholders", "a plan or workspace saying who holds which key (for names and device serials); repeat for more")
+	days := fs.Int("expires-days", 0, "expiry period of the new root and re-signed roles, in days (default 365)")
+	asJSON := fs.Bool("json", false, "print the plan as JSON for tools")
+	incident := fs.Bool("incident", false, "print the incident report of a rotation WORKSPACE (and write it into the workspace)")
+	rest, err := parseFlags(fs, args, stderr, "[--compromised KEY]... [--lost KEY]... [--online] [--replace OLD=NEW]... PATH [WORKSPACE]\n       ceremony rotate --incident WORKSPACE", 1, 2)
+	if err != nil {
+		return err
+	}
+	if *incident {
+		if len(rest) != 1 {
+			return usageError{"--incident takes one WORKSPACE"}
+		}
+		report, err := ceremony.WriteIncidentReport(rest[0])
+		if err != nil {
+			return err
+		}
+		_, err = stdout.Write(report)
+		return err
+	}
+	opts := ceremony.RotateOptions{From: rest[0], LastGood: *lastGood, Keyholders: keyholders, Compromised: compromised,
+		Lost: lost, Online: *online, OnlineKeyURI: *onlineURI, ExpiresDays: *days}
+	if *days < 0 {
+		return usageError{"--expires-days must be positive"}
+	}
+	for _, r := range replace {
+		rep, err := ceremony.ParseReplacement(r)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		opts.Replace = append(opts.Replace, rep)
+	}
+	if len(rest) == 2 {
+		opts.Dir = rest[1]
+	}
+	res, err := ceremony.Rotate(opts)
+	if res != nil {
+		if *asJSON {
+			b, jerr := json.MarshalIndent(res.Plan, "", "  ")
+			if jerr != nil {
+				return jerr
+			}
+			fmt.Fprintf(stdout, "%s\n", b)
+		} else {
+			fmt.Fprint(stdout, res.Plan.Markdown(2))
+		}
+	}
+	switch {
+	case errors.Is(err, ceremony.ErrNoInBandRecovery):
+		fmt.Fprintf(stderr, "ceremony: in-band recovery is not possible: follow the out-of-band steps above\n")
+		return exitError{exitFailure}
+	case errors.Is(err, ceremony.ErrRotationProblems):
+		fmt.Fprintf(stderr, "ceremony: the rotation cannot go ahead; nothing was written:\n")
+		for _, p := range res.Plan.Problems {
+			fmt.Fprintf(stderr, "ceremony:   %s\n", p)
+		}
+		return exitError{exitFailure}
+	case err != nil:
+		return err
+	}
+	for _, w := range res.Plan.Warnings {
+		fmt.Fprintf(stderr, "ceremony: WARNING: %s\n", w)
+	}
+	if res.Workspace == nil {
+		fmt.Fprintf(stderr, "ceremony: hint: to run it as a ceremony, give a new workspace directory after %s\n", rest[0])
+		return nil
+	}
+	ws := res.Workspace
+	fmt.Fprintf(stdout, "\ncreated %s workspace %s (%s) signing: %v\n", ws.State.Kind, ws.Dir, ws.State.Profile, ws.State.Roles)
+	fmt.Fprintf(stderr, "ceremony: hint: each keyholder now runs 'ceremony sign --key URI %s'; 'ceremony status %s' shows who is missing; %s/incident-report.md is the incident report\n", ws.Dir, ws.Dir, ws.Dir)
+	return nil
+}
