@@ -60,6 +60,14 @@ func TestRotateWorkspace(t *testing.T) {
 	if !strings.Contains(strings.Join(partyNames(prev.Missing), ","), "carol (compromised key)") {
 		t.Errorf("previous root's missing: %v", partyNames(prev.Missing))
 	}
+	// The stolen key signs nothing here, and nothing is asked or written.
+	before := readFile(t, filepath.Join(dir, "metadata", "root.json"))
+	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: dir, Signer: f.signers["carol"], Now: testNow}); !errors.Is(err, ceremony.ErrNotAuthorized) || !strings.Contains(err.Error(), "compromised (stolen)") {
+		t.Fatalf("the stolen key signing: %v", err)
+	}
+	if !bytes.Equal(before, readFile(t, filepath.Join(dir, "metadata", "root.json"))) {
+		t.Fatal("a refused signature changed root.json")
+	}
 	f.sign(dir, "alice", "bob", "dave", "frank")
 	st, err = ceremony.GetStatus(dir)
 	if err != nil || !st.AllMet() {

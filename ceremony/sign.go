@@ -93,6 +93,9 @@ func Sign(opts SignOptions) (*SignResult, error) {
 	who := describeKey(ws, uri, pub)
 	refuse := func(err error) (*SignResult, error) { return res, record(tr, transcripts.Refusal, who, uri, err) }
 
+	if err := refuseCompromised(ws, pub); err != nil {
+		return refuse(err)
+	}
 	roles := ws.State.Roles
 	if opts.Role != "" {
 		if !ws.HasRole(opts.Role) {
