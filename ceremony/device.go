@@ -147,7 +147,7 @@ func matchKey(dc *DeviceCheck, entry workspace.KeyEntry, pub *metadata.Key) erro
 	if err != nil {
 		return fmt.Errorf("key of %s: %w", dc.Device, err)
 	}
-	if !keys.IDMatches(entry.KeyID, pub) && id != entry.KeyID {
+	if !keys.IDMatches(entry.KeyID, pub) {
 		dc.Problem = fmt.Sprintf("%s holds key %s, not %s's key %s: wrong device or key file", dc.Device, short(id), dc.Holder, short(entry.KeyID))
 		return nil
 	}
