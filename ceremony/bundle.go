@@ -489,6 +489,13 @@ func bundleReadme(ws *workspace.Workspace, l *loaded, info BundleInfoFile) strin
 	}
 	p("   Do not go on unless both hold.")
 	p("")
+	if info.Kind == workspace.Rotation {
+		p("%d. READ %s FIRST: this is a key rotation. It says what was", next(), workspace.IncidentFile)
+		p("   compromised or changed, what the new metadata revokes, and the online")
+		p("   steps in the order they must happen (%s is the plan itself).", workspace.RotationFile)
+		p("   The steps below are only the upload; follow the report's order.")
+		p("")
+	}
 	if info.OnlineKeyChanged {
 		p("%d. !!! THE ONLINE KEY CHANGES WITH THIS ROOT. !!!", next())
 		p("   Root v%d's online key: %s", l.trustedRoot.Version, bundleOnlineKeyNames(l.trustedRoot))
@@ -544,6 +551,9 @@ func bundleReadme(ws *workspace.Workspace, l *loaded, info BundleInfoFile) strin
 	p("rstuf/ (RSTUF payload, rstuf profile), transcript/ (the ceremony's")
 	p("hash-chained record and the metadata states it names), attestations/,")
 	p("ceremony.json, plan.yaml, bundle-info.json, and this file.")
+	if info.Kind == workspace.Rotation {
+		p("A rotation bundle also holds %s and %s.", workspace.IncidentFile, workspace.RotationFile)
+	}
 	return b.String()
 }
 

@@ -134,6 +134,10 @@ func TestRotateBundle(t *testing.T) {
 	if !ok1 || !ok2 || !bytes.Contains(report, []byte("dave (")) || !bytes.Equal(plan, readFile(t, filepath.Join(dir, workspace.RotationFile))) {
 		t.Fatalf("the bundle's plan and incident report: %v %v", ok1, ok2)
 	}
+	readme, _ := b.Get(ceremony.BundleReadme)
+	if i, j := bytes.Index(readme, []byte("READ "+workspace.IncidentFile+" FIRST")), bytes.Index(readme, []byte("UPLOAD")); i < 0 || j < 0 || i > j {
+		t.Errorf("README.txt does not send the reader to the incident report before the upload:\n%s", readme)
+	}
 	rep, err := ceremony.VerifyBundle(one, filepath.Join(ws, workspace.MetadataDir, "root.json"), testNow)
 	if err != nil || !rep.OK() {
 		t.Fatalf("verify bundle: %v %v", err, rep.Errors())
