@@ -15,6 +15,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rotation"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -30,14 +31,16 @@ var ErrRotationProblems = errors.New("the rotation cannot go ahead")
 
 // RotateOptions say what rotation to plan, and where to run it.
 type RotateOptions struct {
-	// From is the trusted metadata as it is now: a repository directory or
-	// a finished ceremony workspace.
+	// From is the trusted metadata as it is now: a repository directory, a
+	// finished ceremony workspace, or the bundle of a finished ceremony
+	// (what the server published from it; it must pass VerifyBundle).
 	From string
-	// LastGood, if set, is a repository directory or workspace from before
-	// the compromise: re-signed roles take their content from it.
+	// LastGood, if set, is a repository directory, workspace or bundle
+	// from before the compromise: re-signed roles take their content from
+	// it.
 	LastGood string
-	// Keyholders are plans or workspaces that say who holds which key, so
-	// that keys can be named by holder or device serial.
+	// Keyholders are plans, workspaces or bundles that say who holds which
+	// key, so that keys can be named by holder or device serial.
 	Keyholders []string
 	// Compromised (stolen) and Lost name keys: a key ID or a prefix of at
 	// least 8 hex digits, a keyholder's name, or a device serial.
@@ -99,20 +102,20 @@ func Rotate(opts RotateOptions) (*RotateResult, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	src, err := loadRotationSource(opts.From)
+	src, err := loadRotationSourceAt(opts.From, now)
 	if err != nil {
 		return nil, err
 	}
 	s := src.state
 	for _, k := range opts.Keyholders {
-		names, err := namesFrom(k)
+		names, err := namesFrom(k, now)
 		if err != nil {
 			return nil, err
 		}
 		s.Names = append(s.Names, names...)
 	}
 	if opts.LastGood != "" {
-		lg, err := loadRotationSource(opts.LastGood)
+		lg, err := loadRotationSourceAt(opts.LastGood, now)
 		if err != nil {
 			return nil, fmt.Errorf("--last-good: %w", err)
 		}
@@ -142,10 +145,36 @@ func Rotate(opts RotateOptions) (*RotateResult, error) {
 	if opts.Dir == "" {
 		return res, nil
 	}
+	if err := workspaceCanSign(p); err != nil {
+		return res, err
+	}
 	if res.Workspace, err = createRotation(opts, src, p, now); err != nil {
 		return res, err
 	}
 	return res, nil
+}
+
+// workspaceCanSign says why the plan's re-signed roles cannot be signed
+// in a rotation workspace, before anything is written: a workspace signs
+// root, targets and claimed, and counts claimed's signatures under the
+// targets it holds. A project's own role (under claimed) is its
+// maintainers' to sign.
+func workspaceCanSign(p *rotation.Plan) error {
+	roles := map[string]bool{}
+	for _, r := range p.Resign {
+		roles[r.Role] = true
+	}
+	for _, r := range p.Resign {
+		switch {
+		case r.Role == metadata.ROOT || r.Role == metadata.TARGETS:
+		case r.Role == plan.RoleClaimed && roles[metadata.TARGETS]:
+		case r.Role == plan.RoleClaimed:
+			return fmt.Errorf("the plan re-signs claimed v%d but not targets, and a rotation workspace counts claimed's signatures under the targets it signs: nothing was written; run without a WORKSPACE for the plan and carry it out by hand", r.Version)
+		default:
+			return fmt.Errorf("the plan re-signs %s v%d, which a ceremony workspace does not sign (only root, targets and claimed; a project's role is signed by its maintainers): nothing was written; run without a WORKSPACE for the plan and carry it out by hand", r.Role, r.Version)
+		}
+	}
+	return nil
 }
 
 // rotationRequest resolves the keys the options name.
@@ -267,6 +296,9 @@ func createRotation(opts RotateOptions, src *rotationSource, p *rotation.Plan, n
 		Keys: rotationKeyEntries(p),
 	}
 	if dir, err := filepath.Abs(opts.From); err == nil {
+		if src.bundleSHA256 != "" {
+			dir = filepath.Dir(dir)
+		}
 		state.PlanDir = dir
 	}
 	roles := map[string]*metafile.File{}
@@ -289,7 +321,7 @@ func createRotation(opts RotateOptions, src *rotationSource, p *rotation.Plan, n
 		return nil, err
 	}
 	planJSON = append(planJSON, '\n')
-	request := rotationRequestYAML(opts, now)
+	request := rotationRequestYAML(opts, src.bundleSHA256, now)
 	return workspace.Create(opts.Dir, state, request, src.rootBytes, roles, func(w *workspace.Workspace) error {
 		if err := atomicfile.WriteNew(filepath.Join(w.Dir, workspace.RotationFile), planJSON, 0o644); err != nil {
 			return err
@@ -339,7 +371,7 @@ func rotationKeyEntries(p *rotation.Plan) []workspace.KeyEntry {
 
 // rotationRequestYAML is the workspace's plan.yaml: the rotation as it was
 // asked for (not a bootstrap plan; the plan worked out is rotation.json).
-func rotationRequestYAML(opts RotateOptions, now time.Time) []byte {
+func rotationRequestYAML(opts RotateOptions, fromBundleSHA256 string, now time.Time) []byte {
 	var b strings.Builder
 	q := func(s string) string { return fmt.Sprintf("%q", s) }
 	list := func(name string, items []string) {
@@ -355,6 +387,9 @@ func rotationRequestYAML(opts RotateOptions, now time.Time) []byte {
 	b.WriteString("# The rotation as asked of 'ceremony rotate'; the plan worked out from it is rotation.json.\n")
 	b.WriteString("rotation:\n")
 	fmt.Fprintf(&b, "  from: %s\n", q(opts.From))
+	if fromBundleSHA256 != "" {
+		fmt.Fprintf(&b, "  from_bundle_sha256: %s\n", q(fromBundleSHA256))
+	}
 	if opts.LastGood != "" {
 		fmt.Fprintf(&b, "  last_good: %s\n", q(opts.LastGood))
 	}

@@ -226,7 +226,7 @@ func TestRotateBadInput(t *testing.T) {
 		{ceremony.RotateOptions{Replace: []ceremony.Replacement{{Old: "bob", New: filepath.Join(f.dir, "plan.yaml")}}}, `give a TUF public key file`},
 		{ceremony.RotateOptions{Replace: []ceremony.Replacement{{Old: "bob", New: filepath.Join(f.dir, "keys", "alice.pub")}}}, `which ` + ws + ` already lists`},
 		{ceremony.RotateOptions{LastGood: filepath.Join(f.dir, "nowhere")}, `--last-good: failed to read`},
-		{ceremony.RotateOptions{From: filepath.Join(f.dir, "plan.yaml")}, `is a file: give the repository directory`},
+		{ceremony.RotateOptions{From: filepath.Join(f.dir, "plan.yaml")}, `is a file, but not a ceremony bundle`},
 	} {
 		if tc.opts.From == "" {
 			tc.opts.From = ws

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
@@ -19,8 +20,9 @@ import (
 
 // A rotation starts from the trusted metadata as it is now: a repository
 // directory (its metadata/ directory, or the metadata directory itself), as
-// the online server serves it, or a finished ceremony workspace. A
-// repository after a compromise is hostile input: files are read through
+// the online server serves it, a finished ceremony workspace, or the bundle
+// of a finished ceremony (rotatebundlesource.go). A repository after a
+// compromise is hostile input: files are read through
 // an os.Root (no name or link leads outside), only regular files of at
 // most metafile.MaxSize, and role names from delegations are refused as
 // file names when they could name anything but a file in the directory.
@@ -37,16 +39,26 @@ type rotationSource struct {
 	rootBytes []byte
 	// workspace is set when the source is a workspace.
 	workspace *workspace.Workspace
+	// bundleSHA256 is the SHA-256 (hex) of the bundle read, when the
+	// source is a bundle.
+	bundleSHA256 string
 }
 
-// loadRotationSource reads a repository directory or a workspace.
+// loadRotationSource reads a repository directory, a workspace or a
+// ceremony bundle (checked as of now).
 func loadRotationSource(path string) (*rotationSource, error) {
+	return loadRotationSourceAt(path, time.Now())
+}
+
+// loadRotationSourceAt is loadRotationSource with a bundle's metadata
+// checked for expiry as of now.
+func loadRotationSourceAt(path string, now time.Time) (*rotationSource, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read %q: %w", path, err)
 	}
 	if !fi.IsDir() {
-		return nil, fmt.Errorf("%s is a file: give the repository directory (holding metadata/) or a finished ceremony workspace", path)
+		return loadBundleSource(path, now)
 	}
 	if workspace.IsWorkspace(path) {
 		return loadWorkspaceSource(path)
@@ -380,11 +392,20 @@ func detectProfile(root *metadata.RootType, targets *metadata.TargetsType) plan.
 	return ""
 }
 
-// namesFrom reads who holds which key from a plan file or a workspace.
-func namesFrom(path string) ([]rotation.Name, error) {
+// namesFrom reads who holds which key from a plan file, a workspace or a
+// ceremony bundle (its workspace's ceremony.json, once the bundle
+// verifies).
+func namesFrom(path string, now time.Time) ([]rotation.Name, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read keyholders from %q: %w", path, err)
+	}
+	if !fi.IsDir() && isBundleFile(path) {
+		src, err := loadBundleSource(path, now)
+		if err != nil {
+			return nil, fmt.Errorf("--keyholders: %w", err)
+		}
+		return src.state.Names, nil
 	}
 	if fi.IsDir() {
 		ws, err := workspace.Open(path)

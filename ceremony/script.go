@@ -44,17 +44,21 @@ type ScriptKeyholder struct {
 type ScriptStep struct {
 	Number int `json:"number"`
 	// Phase is preparation, init, sign, status, seal, bundle, read-aloud
-	// or verify.
+	// or verify; a rotation's script (RotationScript) also has incident,
+	// threshold (each threshold to meet, naming the keys that do not
+	// sign) and online (the online side's steps, in order).
 	Phase string `json:"phase"`
 	Title string `json:"title"`
 	// Who acts (a keyholder's name for a sign step).
 	Who string `json:"who,omitempty"`
 	// Role and Threshold are set for sign steps: the role signed and the
 	// number of signatures its threshold needs.
-	Role      string   `json:"role,omitempty"`
-	Threshold int      `json:"threshold,omitempty"`
-	Details   []string `json:"details,omitempty"`
-	Commands  []string `json:"commands,omitempty"`
+	Role      string `json:"role,omitempty"`
+	Threshold int    `json:"threshold,omitempty"`
+	// KeyID is the key a rotation's sign step signs with.
+	KeyID    string   `json:"key_id,omitempty"`
+	Details  []string `json:"details,omitempty"`
+	Commands []string `json:"commands,omitempty"`
 }
 
 // ScriptOptions names the files a script's commands use.

@@ -1,7 +1,8 @@
 package e2e
 
-// Key rotation, end to end: a pep458 repository is bootstrapped, published
-// and trusted by a go-tuf client (its own persistent metadata directory);
+// Key rotation, end to end: a pep458 repository (pep480 for the claimed
+// role, rstuf for the online key) is bootstrapped, published and trusted
+// by a go-tuf client (its own persistent metadata directory);
 // then a key is lost, stolen or replaced, an attacker may publish with what
 // they hold, and the rotation is run as a ceremony (ceremony.Rotate or
 // ceremony.Init --from the repository, every keyholder signing, seal,
@@ -12,6 +13,7 @@ package e2e
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,6 +23,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +52,8 @@ const (
 var rotKeyTypes = map[string]keys.KeyType{
 	"alice": keys.TypeEd25519, "bob": keys.TypeECDSAP256, "carol": keys.TypeEd25519, "dave": keys.TypeEd25519,
 	"erin": keys.TypeECDSAP256, "frank": keys.TypeEd25519, "bob2": keys.TypeEd25519, "carol2": keys.TypeECDSAP256,
-	"online": keys.TypeEd25519, "online2": keys.TypeEd25519,
+	"online": keys.TypeEd25519, "online2": keys.TypeEd25519, "maint": keys.TypeEd25519,
+	"maint2": keys.TypeEd25519,
 }
 
 // rotWorld is a published pep458 repository and everyone's keys.
@@ -62,6 +66,8 @@ type rotWorld struct {
 	root1   string // repo/metadata/1.root.json
 	plan    *plan.Plan
 	now     time.Time
+	// target is the target tuf-js downloads after each rotation.
+	target string
 }
 
 // rotPlan writes a pep458 plan (rstuf without targets holders): root and
@@ -97,7 +103,17 @@ func rotPlan(root []string, rootThreshold int, targets []string, targetsThreshol
 // and one target.
 func newRotWorld(t *testing.T, targets []string, targetsThreshold int) *rotWorld {
 	t.Helper()
-	w := &rotWorld{t: t, dir: t.TempDir(), signers: map[string]keys.Signer{}, now: time.Now()}
+	return newRotWorldWith(t, rotPlan([]string{"alice", "bob", "carol", "dave", "erin"}, 3, targets, targetsThreshold, "online"),
+		[]publish.Target{{Path: rotTarget, Data: []byte("the good package\n")}})
+}
+
+// newRotWorldWith bootstraps the plan planText (its keyholders among
+// rotKeyTypes), every keyholder signing every role they may, and publishes
+// it with the online key and the given targets; the first is the target
+// tuf-js downloads after each rotation.
+func newRotWorldWith(t *testing.T, planText string, targets []publish.Target) *rotWorld {
+	t.Helper()
+	w := &rotWorld{t: t, dir: t.TempDir(), signers: map[string]keys.Signer{}, now: time.Now(), target: targets[0].Path}
 	if err := os.MkdirAll(filepath.Join(w.dir, "keys"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +131,7 @@ func newRotWorld(t *testing.T, targets []string, targetsThreshold int) *rotWorld
 			t.Fatal(err)
 		}
 	}
-	planPath := w.writePlan("plan-bootstrap.yaml", rotPlan([]string{"alice", "bob", "carol", "dave", "erin"}, 3, targets, targetsThreshold, "online"))
+	planPath := w.writePlan("plan-bootstrap.yaml", planText)
 	w.ws = filepath.Join(w.dir, "ws-bootstrap")
 	if _, err := ceremony.Init(ceremony.InitOptions{Plan: planPath, Dir: w.ws, Now: w.now}); err != nil {
 		t.Fatalf("bootstrap init: %v", err)
@@ -135,16 +151,18 @@ func newRotWorld(t *testing.T, targets []string, targetsThreshold int) *rotWorld
 		t.Fatal(err)
 	}
 	offline := map[string]*metafile.File{}
-	if ws.HasRole(metadata.TARGETS) {
-		if offline[metadata.TARGETS], err = ws.Metadata(metadata.TARGETS); err != nil {
+	for _, role := range ws.State.Roles {
+		if role == metadata.ROOT {
+			continue
+		}
+		if offline[role], err = ws.Metadata(role); err != nil {
 			t.Fatal(err)
 		}
 	}
 	w.repo = filepath.Join(w.dir, "repository")
 	w.root1 = filepath.Join(w.repo, "metadata", "1.root.json")
 	if err := publish.Write(&publish.Repository{Dir: w.repo, Roots: []*metafile.File{root}, Offline: offline,
-		Plan: p, Online: w.signers["online"], Now: w.now,
-		Targets: []publish.Target{{Path: rotTarget, Data: []byte("the good package\n")}}}); err != nil {
+		Plan: p, Online: w.signers["online"], Now: w.now, Targets: targets}); err != nil {
 		t.Fatalf("publish: %v", err)
 	}
 	return w
@@ -253,7 +271,7 @@ func (w *rotWorld) publishRotation(ws string, p *rotation.Plan, online string, n
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	if v := tufjs.Refresh(w.t, w.repo, rotTarget); int64(v) != root.Version {
+	if v := tufjs.Refresh(w.t, w.repo, w.target); int64(v) != root.Version {
 		w.t.Fatalf("tuf-js trusts root v%d, want v%d", v, root.Version)
 	}
 }
@@ -953,4 +971,237 @@ func copyDir(t *testing.T, src string) string {
 		t.Fatal(err)
 	}
 	return dst
+}
+
+// PEP 480's claimed, recently-claimed and unclaimed delegations each give
+// path_hash_prefixes "0" to "f" (every path, by the hex SHA-256 of the
+// target path, as the specification has it). go-tuf v2.4.2 matches those
+// prefixes against the base64url form of the SHA-256 instead (go-tuf#783,
+// not released yet), so it walks into these roles only for paths whose
+// base64url SHA-256 begins with a character that is also a hex digit
+// (0-9, a-f): about a quarter of all paths. The targets below were chosen
+// so (TestRotationPEP480ClaimedKeyStolen checks it), so that go-tuf walks
+// targets -> claimed -> sampleproject and targets -> claimed ->
+// recently-claimed -> unclaimed -> bins like tuf-js, and meets the claimed
+// metadata signed with the revoked key.
+const (
+	pep480Project         = "sampleproject"
+	pep480ProjectTarget   = "packages/sampleproject/sampleproject-3.0.tar.gz"
+	pep480UnclaimedTarget = "packages/towncrier-1.0.tar.gz"
+	pep480EvilTarget      = "packages/sampleproject/sampleproject-6.6.tar.gz"
+)
+
+var (
+	pep480ProjectData   = []byte("sampleproject 3.0, signed by its maintainer\n")
+	pep480UnclaimedData = []byte("towncrier 1.0, in the hash bins\n")
+	pep480EvilData      = []byte("the attacker's sampleproject\n")
+)
+
+// goTUFSeesPEP480 reports whether go-tuf v2.4.2 walks into PEP 480's
+// delegations for path: the first base64url character of its SHA-256 is
+// one of the hex prefixes "0" to "f".
+func goTUFSeesPEP480(path string) bool {
+	s := sha256.Sum256([]byte(path))
+	c := base64.URLEncoding.EncodeToString(s[:])[0]
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f'
+}
+
+// fetchWant refreshes the go-tuf client and downloads path, which must
+// hold want.
+func (c *tufClient) fetchWant(repo, path string, want []byte) {
+	c.t.Helper()
+	data, err := c.fetch(repo, path)
+	if err != nil {
+		c.t.Fatalf("go-tuf refused %s: %v", path, err)
+	}
+	if !bytes.Equal(data, want) {
+		c.t.Fatalf("go-tuf downloaded %q for %s, want %q", data, path, want)
+	}
+}
+
+// claimedSignedBy publishes claimed at version v, with t's content, signed
+// by names, listed by a new snapshot and timestamp that the online key
+// signs (the online side lists the claimed metadata it is given), with
+// the extra offline roles and target files given.
+func (w *rotWorld) claimedSignedBy(t *metadata.TargetsType, v int64, extra map[string]*metafile.File, names ...string) {
+	w.t.Helper()
+	c := *t
+	c.Version = v
+	offline := map[string]*metafile.File{plan.RoleClaimed: w.signedBy(&c, names...)}
+	for role, f := range extra {
+		offline[role] = f
+	}
+	if err := publish.PublishNext(&publish.Next{Dir: w.repo, Offline: offline, Online: w.signers["online"], Now: w.now}); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// TestRotationPEP480ClaimedKeyStolen: a pep480 repository whose claimed
+// role (offline, the administrators' keys carol and dave, 1 of 2,
+// delegated from targets) holds one project, sampleproject, delegated to
+// its maintainer's key. carol's key is stolen: the attacker signs claimed
+// alone and adds a target of their own, which clients take. The recovery
+// (--last-good: a copy of the repository from before) replaces carol's key
+// by carol2's in root, in targets' delegation to claimed and as targets'
+// own key, and re-signs targets and claimed (from the last good content,
+// above the attacker's version) under the new keys. A go-tuf client that
+// trusted the repository before the incident, and tuf-js from root v1,
+// refresh: they get the project's target through claimed and a target of
+// the hash bins through unclaimed, no longer the attacker's, and reject a
+// claimed signed with the revoked key.
+func TestRotationPEP480ClaimedKeyStolen(t *testing.T) {
+	for _, p := range []string{pep480ProjectTarget, pep480UnclaimedTarget, pep480EvilTarget} {
+		if !goTUFSeesPEP480(p) {
+			t.Fatalf("%s: go-tuf v2.4.2 would not walk PEP 480's delegations for it; choose a path whose base64url SHA-256 begins with 0-9 or a-f", p)
+		}
+	}
+	w := newRotWorldWith(t, `profile: pep480
+repository: rotation.example
+keyholders:
+  - {name: alice, contact: alice@example.org, public_key: keys/alice.pub}
+  - {name: bob,   contact: bob@example.org,   public_key: keys/bob.pub}
+  - {name: carol, contact: carol@example.org, public_key: keys/carol.pub}
+  - {name: dave,  contact: dave@example.org,  public_key: keys/dave.pub}
+  - {name: erin,  contact: erin@example.org,  public_key: keys/erin.pub}
+roles:
+  root:    {keyholders: [alice, bob, carol, dave, erin], threshold: 3}
+  targets: {keyholders: [alice, bob, carol], threshold: 2}
+  claimed: {keyholders: [carol, dave], threshold: 1}
+  bins:    {count: 16}
+online:
+  - {name: online, public_key: keys/online.pub, uri: "test:online"}
+`, []publish.Target{{Path: pep480UnclaimedTarget, Data: pep480UnclaimedData}})
+
+	// The administrators move sampleproject into claimed (claimed v2, by
+	// carol): a delegation to its maintainer's key for its paths, and the
+	// project's own metadata with its release.
+	claimed1, err := w.workspaceFile(w.ws, plan.RoleClaimed).Targets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	maintID, err := keys.ID(w.signers["maint"].TUFKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimed2 := *claimed1
+	claimed2.Delegations = &metadata.Delegations{Keys: map[string]*metadata.Key{maintID: keys.Copy(w.signers["maint"].TUFKey())},
+		Roles: []metadata.DelegatedRole{{Name: pep480Project, KeyIDs: []string{maintID}, Threshold: 1, Terminating: true,
+			Paths: []string{"packages/sampleproject/*"}}}}
+	release, err := metadata.TargetFile().FromBytes(pep480ProjectTarget, pep480ProjectData, "sha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	project := metadata.Targets(w.now.AddDate(1, 0, 0))
+	project.Signed.Targets[pep480ProjectTarget] = release
+	writeTarget(t, w.repo, pep480ProjectTarget, pep480ProjectData)
+	w.claimedSignedBy(&claimed2, 2, map[string]*metafile.File{pep480Project: w.signedBy(&project.Signed, "maint")}, "carol")
+	lastGood := copyDir(t, w.repo)
+
+	// A maintainer's key stolen: the plan re-signs claimed and the
+	// project's role, which no ceremony workspace signs (claimed without
+	// targets, a maintainer's role): refused in one line, nothing written.
+	maintDir := filepath.Join(w.dir, "ws-maint")
+	res, err := ceremony.Rotate(ceremony.RotateOptions{From: w.repo, Keyholders: []string{w.ws}, LastGood: lastGood, Compromised: []string{maintID},
+		Replace: []ceremony.Replacement{{Old: maintID, New: w.pub("maint2")}}, Dir: maintDir, Now: w.now})
+	if err == nil || res == nil || !strings.Contains(err.Error(), "nothing was written") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("a maintainer's key stolen: %v", err)
+	}
+	if _, err := os.Stat(maintDir); !os.IsNotExist(err) {
+		t.Fatalf("a refused rotation wrote %s: %v", maintDir, err)
+	}
+
+	client := newTUFClient(t, w.root1)
+	client.fetchWant(w.repo, pep480ProjectTarget, pep480ProjectData)
+	client.fetchWant(w.repo, pep480UnclaimedTarget, pep480UnclaimedData)
+	if v := tufjs.Refresh(t, w.repo, pep480ProjectTarget); v != 1 {
+		t.Fatalf("tuf-js trusts root v%d before the incident, want v1", v)
+	}
+
+	// The attack: carol's key alone signs claimed v3 with a release of the
+	// attacker's; both clients take it.
+	forged := claimed2
+	evil, err := metadata.TargetFile().FromBytes(pep480EvilTarget, pep480EvilData, "sha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged.Targets = map[string]*metadata.TargetFiles{pep480EvilTarget: evil}
+	writeTarget(t, w.repo, pep480EvilTarget, pep480EvilData)
+	w.claimedSignedBy(&forged, 3, nil, "carol")
+	client.fetchWant(w.repo, pep480EvilTarget, pep480EvilData)
+	if _, err := tufjs.TryRefresh(t, w.repo, pep480EvilTarget); err != nil {
+		t.Fatalf("the attack did not reach tuf-js (the test proves nothing): %v", err)
+	}
+
+	// The recovery.
+	p, ws := w.rotate("ws-claimed", ceremony.RotateOptions{Compromised: []string{"carol"}, LastGood: lastGood,
+		Replace: []ceremony.Replacement{{Old: "carol", New: w.pub("carol2")}}})
+	if r := reachOf(p, plan.RoleClaimed); r == nil || !r.Direct {
+		t.Errorf("reach of claimed: %+v", r)
+	}
+	if r := reachOf(p, pep480Project); r == nil || r.Via != plan.RoleClaimed {
+		t.Errorf("sampleproject is reached through claimed: %+v", r)
+	}
+	if !hasText(p.Evidence, "3.claimed.json") {
+		t.Errorf("evidence does not name the attacker's claimed: %v", p.Evidence)
+	}
+	if roles := resignedRoles(p); roles != "root targets claimed" {
+		t.Fatalf("re-signed %q, want root, targets and claimed", roles)
+	}
+	if rs := resignOf(p, plan.RoleClaimed); rs.Version != 4 || !strings.Contains(rs.ContentFrom, "last good") {
+		t.Fatalf("claimed re-signed as %+v, want v4 from the last good content", rs)
+	}
+	// Who signs claimed now: carol2 and dave, as targets v2 delegates it.
+	newTargets, err := w.workspaceFile(ws, metadata.TARGETS).Targets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	carolID, _ := keys.ID(w.signers["carol"].TUFKey())
+	carol2ID, _ := keys.ID(w.signers["carol2"].TUFKey())
+	for _, dr := range newTargets.Delegations.Roles {
+		if dr.Name == plan.RoleClaimed && (!slices.Contains(dr.KeyIDs, carol2ID) || slices.Contains(dr.KeyIDs, carolID)) {
+			t.Fatalf("targets v2 delegates claimed to %v: want carol2's key, not carol's", dr.KeyIDs)
+		}
+	}
+	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: w.signers["carol"], Now: w.now}); !errors.Is(err, ceremony.ErrNotAuthorized) {
+		t.Fatalf("the stolen key signing the recovery: %v", err)
+	}
+	w.sign(ws, "alice", "bob", "dave", "carol2")
+	w.finish(ws, w.root1)
+	w.publishRotation(ws, p, "online", publish.Next{})
+	rep, err := verify.Repository(w.repo, verify.Options{TrustedRoot: w.root1})
+	if err != nil || !rep.OK() {
+		t.Fatalf("ceremony verify refused the recovered repository: %v %v", err, rep.Errors())
+	}
+
+	// The client that trusted the repository before: root v2, claimed v4,
+	// the project's release and the bins' target, not the attacker's.
+	client.fetchWant(w.repo, pep480ProjectTarget, pep480ProjectData)
+	client.fetchWant(w.repo, pep480UnclaimedTarget, pep480UnclaimedData)
+	if v := client.version(metadata.ROOT); v != 2 {
+		t.Fatalf("go-tuf trusts root v%d, want v2", v)
+	}
+	if v := client.version(plan.RoleClaimed); v != 4 {
+		t.Fatalf("go-tuf trusts claimed v%d, want the re-signed v4", v)
+	}
+	if _, err := client.fetch(w.repo, pep480EvilTarget); err == nil {
+		t.Fatal("go-tuf still finds the attacker's target after the recovery")
+	}
+	for _, target := range []string{pep480ProjectTarget, pep480UnclaimedTarget} {
+		if v := tufjs.Refresh(t, w.repo, target); v != 2 {
+			t.Fatalf("tuf-js trusts root v%d, want v2", v)
+		}
+	}
+	if _, err := tufjs.TryRefresh(t, w.repo, pep480EvilTarget); err == nil {
+		t.Fatal("tuf-js still finds the attacker's target after the recovery")
+	}
+
+	// carol's key turns up again: claimed v5 signed with it is rejected.
+	w.claimedSignedBy(&forged, 5, nil, "carol")
+	_, err = client.fetch(w.repo, pep480ProjectTarget)
+	wantRefused(t, err, "claimed signed with the revoked key")
+	_, err = newTUFClient(t, w.root1).fetch(w.repo, pep480ProjectTarget)
+	wantRefused(t, err, "claimed signed with the revoked key (new client)")
+	if _, err := tufjs.TryRefresh(t, w.repo, pep480ProjectTarget); err == nil || !strings.Contains(err.Error(), plan.RoleClaimed) {
+		t.Fatalf("tuf-js on claimed signed with the revoked key: %v", err)
+	}
 }

@@ -10,6 +10,8 @@ type choice struct {
 	what  string
 	// fields the form asks for; submit starts the ceremony with them.
 	fields []field
+	// notes are shown under the form's fields.
+	notes  []string
 	submit func(m Model, values []string) (Model, tea.Cmd)
 }
 
@@ -23,8 +25,10 @@ type chooser struct {
 
 func newChooser(dir string) chooser { return chooser{dir: dir} }
 
-// choices are the ceremonies the tool runs.
-func choices() []choice {
+// choices are the ceremonies the tool runs; a rotation starts by default
+// from the last finished workspace found.
+func (m Model) choices() []choice {
+	from := m.chooser.lastFinished()
 	return []choice{
 		{
 			title:  "Bootstrap a new repository",
@@ -47,6 +51,8 @@ func choices() []choice {
 				return m, CreateWorkspace(v[0], v[1], v[2])
 			},
 		},
+		emergencyChoice(from),
+		plannedChoice(from),
 		{
 			title:  "Sign in a workspace",
 			what:   "resume a ceremony, or sign targets and delegations prepared earlier",
@@ -80,7 +86,8 @@ func (m Model) resume(ws string) (Model, tea.Cmd) {
 // updateChooser: up and down choose, enter opens the choice's form or
 // resumes the workspace under the cursor.
 func (m Model) updateChooser(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	items := len(choices()) + len(m.chooser.found)
+	cs := m.choices()
+	items := len(cs) + len(m.chooser.found)
 	switch {
 	case m.keys.Quit.Matches(msg):
 		return m, tea.Quit
@@ -91,7 +98,6 @@ func (m Model) updateChooser(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case m.keys.Down.Matches(msg):
 		m.chooser.cursor = min(m.chooser.cursor+1, items-1)
 	case m.keys.Submit.Matches(msg):
-		cs := choices()
 		if i := m.chooser.cursor; i < len(cs) {
 			m.form = newForm(i, cs[i])
 			m.clearStatus()
@@ -101,4 +107,16 @@ func (m Model) updateChooser(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.resume(m.chooser.found[m.chooser.cursor-len(cs)].dir)
 	}
 	return m, nil
+}
+
+// lastFinished is the finished workspace found that was created last: the
+// trusted state a rotation starts from; "" if none.
+func (c chooser) lastFinished() string {
+	best := foundWorkspace{}
+	for _, f := range c.found {
+		if f.finished && (best.dir == "" || !f.created.Before(best.created)) {
+			best = f
+		}
+	}
+	return best.dir
 }

@@ -2,9 +2,17 @@
 //
 // A parent [Model] holds what every screen shares (the workspace, the window
 // size, one [KeyMap] and one [Styles]) and routes each message to the
-// current screen: the status dashboard or the note prompt. Update never
+// current screen: the chooser and its forms, the walk-through of a
+// workspace (plan, roll call, device, review, PIN, touch, signed, finish),
+// the rotation plan, the status dashboard or the note prompt. Update never
 // does I/O: reading the workspace and appending to its transcript happen in
-// tea.Cmds ([LoadStatus], [RecordNote]) whose results come back as small
-// message types. A command's error is shown in the status line; it never
-// ends the program.
+// tea.Cmds ([LoadStatus], [RecordNote], [Sign] ...) whose results come back
+// as small message types. A command's error is shown in the status line
+// (a form's under its fields); it never ends the program.
+//
+// A key rotation is asked for in a form, worked out by [PlanRotation]
+// (ceremony.Rotate without a workspace: nothing is written) and read on a
+// scrolling screen; only y creates its workspace ([CreateRotation]), which
+// the walk-through then signs like any other, never calling a key the
+// rotation names stolen or lost.
 package tui

@@ -10,20 +10,26 @@ import (
 type field struct {
 	label string
 	value []rune
+	// optional fields may stay empty.
+	optional bool
+	// yesNo fields hold "yes" or "no": y and n set them, space toggles.
+	yesNo bool
 }
 
-// form asks for the paths a chosen ceremony needs.
+// form asks for the paths and names a chosen ceremony needs.
 type form struct {
 	choice int
 	title  string
 	fields []field
+	notes  []string
 	focus  int
 }
 
 func newForm(i int, c choice) form {
-	f := form{choice: i, title: c.title}
+	f := form{choice: i, title: c.title, notes: c.notes}
 	for _, fl := range c.fields {
-		f.fields = append(f.fields, field{label: fl.label, value: append([]rune(nil), fl.value...)})
+		fl.value = append([]rune(nil), fl.value...)
+		f.fields = append(f.fields, fl)
 	}
 	return f
 }
@@ -41,6 +47,14 @@ func (f form) values() []string {
 func (m Model) updateForm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	f := &m.form
 	f.fields = append([]field(nil), f.fields...) // the previous model keeps its own
+	if m.rotate.planning {
+		// The plan is being worked out from these values.
+		if m.keys.Cancel.Matches(msg) {
+			m.rotate.planning = false
+			m.setInfo("stopped waiting for the plan")
+		}
+		return m, nil
+	}
 	switch {
 	case m.keys.Cancel.Matches(msg):
 		m.clearStatus()
@@ -59,23 +73,37 @@ func (m Model) updateForm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		v := f.values()
 		for i, s := range v {
-			if s == "" {
+			if s == "" && !f.fields[i].optional {
 				f.focus = i
 				m.setError("%s is empty", f.fields[i].label)
 				return m, nil
 			}
 		}
-		r, cmd := choices()[f.choice].submit(m, v)
+		m.clearStatus()
+		r, cmd := m.choices()[f.choice].submit(m, v)
 		return r, cmd
-	case m.keys.Erase.Matches(msg):
-		fl := &f.fields[f.focus]
+	}
+	fl := &f.fields[f.focus]
+	if fl.yesNo {
+		switch {
+		case msg.Text == "y":
+			fl.value = []rune("yes")
+		case msg.Text == "n":
+			fl.value = []rune("no")
+		case m.keys.Toggle.Matches(msg) && string(fl.value) == "yes":
+			fl.value = []rune("no")
+		case m.keys.Toggle.Matches(msg):
+			fl.value = []rune("yes")
+		}
+		return m, nil
+	}
+	if m.keys.Erase.Matches(msg) {
 		if n := len(fl.value); n > 0 {
 			fl.value = append([]rune(nil), fl.value[:n-1]...)
 		}
 		return m, nil
 	}
 	if msg.Text != "" && msg.Mod&^tea.ModShift == 0 {
-		fl := &f.fields[f.focus]
 		fl.value = append(append([]rune(nil), fl.value...), []rune(msg.Text)...)
 	}
 	return m, nil

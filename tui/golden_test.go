@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,8 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/rotation"
+	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden views in testdata/")
@@ -143,6 +147,50 @@ func TestGoldenViews(t *testing.T) {
 			m.open(screenSigned)
 			return m
 		},
+		"rotation-form": func() Model {
+			m := NewChooser(".").WithStyles(DefaultStyles(true))
+			m.chooser.scanned = true
+			m.chooser.found = []foundWorkspace{{dir: "ws", summary: "pep458 bootstrap, every threshold met", finished: true}}
+			m.form = newForm(2, m.choices()[2])
+			m.form.fields[emCompromised].value = []rune("mallory")
+			m.form.fields[emReplace].value = []rune("carol=keys/carol2.key.pub")
+			m.form.focus = emCompromised
+			m.setError(`--compromised mallory: no key in ws is "mallory"; the keys are: alice (b54ca156634e) on key file keys/alice.key, bob (21fb703bb023) on key file keys/bob.key, carol (90ace2f11831) on key file keys/carol.key`)
+			m.open(screenForm)
+			return m
+		},
+		"rotation-plan": func() Model {
+			return rotationPlanModel(t, "rotation-plan", 0)
+		},
+		"rotation-plan-end": func() Model {
+			return rotationPlanModel(t, "rotation-plan", 1000)
+		},
+		"rotation-refused": func() Model {
+			return rotationPlanModel(t, "rotation-refused", -1)
+		},
+		"plan-rotation": func() Model {
+			m := walkModel()
+			m.walk.status, m.walk.rotation = rotationStatus(), readPlan(t, "rotation-plan")
+			m.ws = "workspace-recovery"
+			m.open(screenPlan)
+			return m
+		},
+		"finish-rotation": func() Model {
+			m := walkModel()
+			m.walk.status, m.walk.rotation = rotationStatus(), readPlan(t, "rotation-plan")
+			for i := range m.walk.status.Roles {
+				for j := range m.walk.status.Roles[i].Thresholds {
+					c := &m.walk.status.Roles[i].Thresholds[j]
+					c.Signed, c.Missing, c.Met = c.Missing[:c.Threshold], c.Missing[c.Threshold:], true
+				}
+				m.walk.status.Roles[i].Met = true
+			}
+			m.walk.bundle = &ceremony.BundleResult{Out: "workspace-recovery.bundle.tar",
+				SHA256:   "6e24932e0c7d02e45dcd6335a591d22b38a26adfe3f03d4e532297df9011a4e2",
+				PGPWords: "goldfish Capricorn playhouse coherence ammo insincere accrue tradition exceed sandalwood flatfoot conformist reindeer miracle standard Cherokee classic Pacific Geiger therapist tissue upcoming commence distortion dwelling candidate preshrunk therapist peachy Babylon regain tomorrow"}
+			m.open(screenFinish)
+			return m
+		},
 		"finish-bundle": func() Model {
 			m := walkModel()
 			for i := range m.walk.status.Roles {
@@ -193,3 +241,60 @@ func TestGoldenViews(t *testing.T) {
 type errorString string
 
 func (e errorString) Error() string { return string(e) }
+
+// readPlan reads a plan 'ceremony rotate --json' printed for a pep458
+// repository (root 3 of 5, targets 2 of 3): rotation-plan, carol's key
+// stolen and replaced; rotation-refused, alice's, bob's and dave's.
+func readPlan(t *testing.T, name string) *rotation.Plan {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p rotation.Plan
+	if err := json.Unmarshal(data, &p); err != nil {
+		t.Fatal(err)
+	}
+	return &p
+}
+
+// rotationPlanModel is the rotation plan screen on testdata/NAME.json,
+// scrolled to line top; a refused plan opens where the app opens it.
+func rotationPlanModel(t *testing.T, name string, top int) Model {
+	m := NewChooser(".").WithStyles(DefaultStyles(true))
+	p := readPlan(t, name)
+	m.rotate = rotationDraft{ws: "workspace-recovery", plan: p, top: top}
+	if !p.InBand {
+		m.rotate.refused = fmt.Errorf("%w: %s", ceremony.ErrNoInBandRecovery, p.OutOfBand.Statement)
+		m.rotate.top = m.rotationStart()
+	}
+	m.open(screenRotationPlan)
+	return m
+}
+
+// rotationStatus is the status of the rotation of testdata/rotation-plan.json,
+// nothing signed yet.
+func rotationStatus() *ceremony.Status {
+	p := func(name, id string) ceremony.Party { return ceremony.Party{KeyID: id, Holder: name} }
+	alice, bob := p("alice", "b54ca156634e23266fdd49abdc18f7bd052cd8bb93113fdaacc10da5f092159b"), p("bob", "21fb703bb023c25c824d0b88bfe2016c062caa59fd439f1a948265106e9055b6")
+	carolOld, carol := p("carol (compromised key)", "90ace2f118310d0e9fb79dd88419312be95a8237a217d562d988375cf5f83421"), p("carol", "15961e5d156379d05b054b189b1129e3d2c220997992922baa71c42a06dc1cdb")
+	dave, erin := p("dave", "ffe5fb018c2b02b720e072894cae55436b26c0d0e41aa84a183551dd4fe86060"), p("erin", "25d4ae455089318f5f47a89855530ce8109209f1d9f764b08ccd266ed5fbdce6")
+	expires := time.Date(2027, 11, 22, 6, 24, 58, 0, time.UTC)
+	st := &ceremony.Status{Dir: "workspace-recovery", Kind: workspace.Rotation, Profile: "pep458", Repository: "pypi.example",
+		Roles: []ceremony.RoleStatus{
+			{Role: "root", Version: 2, Expires: expires, Thresholds: []ceremony.Count{
+				{Delegator: "previous root v1", Threshold: 3, Signed: []ceremony.Party{}, Missing: []ceremony.Party{alice, bob, dave, erin, carolOld}},
+				{Delegator: "root v2", Threshold: 3, Signed: []ceremony.Party{}, Missing: []ceremony.Party{alice, bob, dave, erin, carol}}}},
+			{Role: "targets", Version: 2, Expires: expires, Thresholds: []ceremony.Count{
+				{Delegator: "root v2", Threshold: 2, Signed: []ceremony.Party{}, Missing: []ceremony.Party{alice, bob, carol}}}},
+		}}
+	for _, party := range []ceremony.Party{carol, bob, erin, carolOld, alice, dave} {
+		name := strings.TrimSuffix(party.Holder, " (compromised key)")
+		uri := "file:keys/" + name + ".key"
+		if party == carol {
+			uri = "file:keys/carol2.key"
+		}
+		st.People = append(st.People, ceremony.Person{Name: party.Holder, KeyID: party.KeyID, URI: uri, Device: "key file " + strings.TrimPrefix(uri, "file:")})
+	}
+	return st
+}

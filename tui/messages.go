@@ -198,6 +198,9 @@ type workspacesFoundMsg struct{ found []foundWorkspace }
 type foundWorkspace struct {
 	dir     string
 	summary string
+	// finished: every threshold is met.
+	finished bool
+	created  time.Time
 }
 
 // FindWorkspaces looks for workspaces in dir and its subdirectories, two
@@ -208,7 +211,7 @@ func FindWorkspaces(dir string) tea.Cmd {
 		var walk func(d string, depth int)
 		walk = func(d string, depth int) {
 			if workspace.IsWorkspace(d) {
-				found = append(found, foundWorkspace{dir: d, summary: summarize(d)})
+				found = append(found, summarize(d))
 				return
 			}
 			if depth == 0 {
@@ -231,10 +234,15 @@ func FindWorkspaces(dir string) tea.Cmd {
 }
 
 // summarize says what a workspace is and how far it got.
-func summarize(dir string) string {
+func summarize(dir string) foundWorkspace {
+	f := foundWorkspace{dir: dir}
 	st, err := ceremony.GetStatus(dir)
 	if err != nil {
-		return "unreadable: " + err.Error()
+		f.summary = "unreadable: " + err.Error()
+		return f
+	}
+	if w, err := workspace.Open(dir); err == nil {
+		f.created = w.State.Created
 	}
 	met := 0
 	for _, r := range st.Roles {
@@ -243,10 +251,11 @@ func summarize(dir string) string {
 		}
 	}
 	state := fmt.Sprintf("%d of %d roles ready", met, len(st.Roles))
-	if st.AllMet() {
+	if f.finished = st.AllMet(); f.finished {
 		state = "every threshold met"
 	}
-	return fmt.Sprintf("%s %s, %s", st.Profile, st.Kind, state)
+	f.summary = fmt.Sprintf("%s %s, %s", st.Profile, st.Kind, state)
+	return f
 }
 
 func compareStrings(a, b string) int {

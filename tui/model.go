@@ -26,10 +26,11 @@ const (
 	screenSigned
 	screenFinish
 	screenResult
+	screenRotationPlan
 )
 
 var screenNames = [...]string{"dashboard", "note", "chooser", "form", "welcome", "plan", "roll call",
-	"device", "tray", "review", "signing", "PIN", "touch", "signed", "finish", "result"}
+	"device", "tray", "review", "signing", "PIN", "touch", "signed", "finish", "result", "rotation plan"}
 
 func (s screen) String() string {
 	if int(s) < len(screenNames) {
@@ -64,6 +65,9 @@ type Model struct {
 	form    form
 	walk    walk
 	result  resultScreen
+	// rotate is a rotation asked for in the form and its plan, shown
+	// before its workspace is created.
+	rotate rotationDraft
 
 	// rehearsal is set by 'ceremony rehearse': simulated devices and the
 	// practice secrets to show.

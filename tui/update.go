@@ -4,6 +4,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
 // Update handles what every screen shares, then routes to the current one.
@@ -90,6 +92,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.walk.bundle = msg.res
 		m.clearStatus()
 		return m, nil
+	case rotationPlannedMsg:
+		return m.rotationPlanned(msg)
+	case rotationCreatedMsg:
+		return m.rotationCreated(msg)
+	case rotationCreateFailedMsg:
+		m.rotate.creating = false
+		m.setError("the workspace was not created: %v", msg.err)
+		return m, nil
+	case rotationLoadedMsg:
+		return m.rotationLoaded(msg)
 	case verifyDoneMsg:
 		m.result = resultScreen{title: msg.title, lines: msg.lines, ok: msg.ok}
 		m.open(screenResult)
@@ -134,6 +146,8 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.updateFinish(msg)
 	case screenResult:
 		return m.updateResult(msg)
+	case screenRotationPlan:
+		return m.updateRotationPlan(msg)
 	}
 	return m, nil
 }
@@ -186,6 +200,10 @@ func (m Model) statusLoaded(msg statusLoadedMsg) (tea.Model, tea.Cmd) {
 	m.walk.status, m.walk.loading = msg.status, false
 	if m.statusErr {
 		m.clearStatus()
+	}
+	if msg.status.Kind == workspace.Rotation && m.walk.rotation == nil && m.walk.rotationErr == nil && !m.walk.rotationLoading {
+		m.walk.rotationLoading = true
+		return m, LoadRotation(m.ws)
 	}
 	return m, nil
 }

@@ -13,25 +13,9 @@ import (
 // the window's width and the whole to its height.
 func (m Model) View() tea.View {
 	body := m.body()
-	var panel []string
-	if m.showsProgress() {
-		panel = append([]string{""}, progressLines(m.walk.status, m.styles)...)
-	}
-	var foot []string
-	if m.statusLine != "" {
-		st := m.styles.Info
-		if m.statusErr {
-			st = m.styles.Error
-		}
-		foot = append(foot, st.Render(oneLine(m.statusLine)))
-	}
-	foot = append(foot, m.styles.Help.Render(m.helpBar()))
-	if m.showHelp {
-		for _, l := range m.fullHelp() {
-			foot = append(foot, m.styles.Help.Render(l))
-		}
-	}
-	room := max(m.height-len(foot)-len(panel), 1)
+	panel := m.panel()
+	foot := m.footer()
+	room := m.bodyRoom()
 	if len(body) > room {
 		body = append(body[:room-1], m.styles.Dim.Render(fmt.Sprintf("... %d more lines (enlarge the window)", len(body)-room+1)))
 	}
@@ -45,6 +29,39 @@ func (m Model) View() tea.View {
 	v := tea.NewView(strings.Join(lines, "\n"))
 	v.AltScreen = true
 	return v
+}
+
+// panel is the progress under the screens of a keyholder's turn.
+func (m Model) panel() []string {
+	if !m.showsProgress() {
+		return nil
+	}
+	return append([]string{""}, progressLines(m.walk.status, m.styles)...)
+}
+
+// footer is the status line, the help bar and, when asked for, the help.
+// A form shows its error in its body, wrapped, instead.
+func (m Model) footer() []string {
+	var foot []string
+	if m.statusLine != "" && (m.screen != screenForm || !m.statusErr) {
+		st := m.styles.Info
+		if m.statusErr {
+			st = m.styles.Error
+		}
+		foot = append(foot, st.Render(oneLine(m.statusLine)))
+	}
+	foot = append(foot, m.styles.Help.Render(m.helpBar()))
+	if m.showHelp {
+		for _, l := range m.fullHelp() {
+			foot = append(foot, m.styles.Help.Render(l))
+		}
+	}
+	return foot
+}
+
+// bodyRoom is how many lines the current screen's body has.
+func (m Model) bodyRoom() int {
+	return max(m.height-len(m.footer())-len(m.panel()), 1)
 }
 
 // showsProgress: the screens of a keyholder's turn show the thresholds.
@@ -91,6 +108,8 @@ func (m Model) body() []string {
 		return m.finishView()
 	case screenResult:
 		return m.resultView()
+	case screenRotationPlan:
+		return m.rotationPlanView()
 	}
 	return nil
 }
@@ -110,7 +129,19 @@ func (m Model) helpBar() string {
 	case screenChooser:
 		return helpLine(k.Up.with("choose"), k.Submit.with("open"), k.Quit, k.Help)
 	case screenForm:
+		if m.rotate.planning {
+			return helpLine(k.Cancel.with("stop waiting"), quit)
+		}
+		if f := m.form.fields; len(f) > 0 && f[m.form.focus].yesNo {
+			return helpLine(k.NextFld, Binding{Help: "y/n", Desc: "yes/no"}, k.Submit.with("next/start"), k.Cancel.with("back"), quit)
+		}
 		return helpLine(k.NextFld, k.Submit.with("next/start"), k.Cancel.with("back"), quit)
+	case screenRotationPlan:
+		scroll := Binding{Help: "↑↓ pgup pgdn", Desc: "scroll"}
+		if m.rotate.refused != nil || m.rotate.creating {
+			return helpLine(scroll, k.Cancel.with("back to the form"), k.Quit, k.Help)
+		}
+		return helpLine(k.Sign.with("create the workspace"), scroll, k.Cancel.with("change"), k.Quit, k.Help)
 	case screenWelcome:
 		return helpLine(k.Submit.with("create the workspace"), k.Quit, k.Help)
 	case screenPlan:

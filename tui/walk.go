@@ -9,6 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/rotation"
+	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
 // walk is the state of a ceremony walk-through: who is in the room, whose
@@ -18,6 +20,12 @@ import (
 type walk struct {
 	status  *ceremony.Status
 	loading bool
+
+	// rotation is a rotation workspace's plan: which keys are compromised
+	// or lost (they sign nothing) and who holds each key.
+	rotation        *rotation.Plan
+	rotationErr     error
+	rotationLoading bool
 
 	// present is the roll call, by person name; called says it was taken.
 	present map[string]bool
@@ -74,19 +82,49 @@ func newWalk() walk {
 }
 
 // names is the roll call: keyholders first, then witnesses, each once.
+// In a rotation, a key that leaves because it was stolen or lost is not
+// called, and a holder with an old and a new key is called once.
 func (w walk) names() []rollEntry {
 	var out []rollEntry
 	seen := map[string]bool{}
 	for _, witnesses := range []bool{false, true} {
 		for _, p := range w.statusPeople() {
-			if p.Witness != witnesses || seen[p.Name] {
+			name := w.personOf(p)
+			if p.Witness != witnesses || seen[name] || w.leaving(p.KeyID) {
 				continue
 			}
-			seen[p.Name] = true
-			out = append(out, rollEntry{name: p.Name, contact: p.Contact, witness: p.Witness})
+			seen[name] = true
+			out = append(out, rollEntry{name: name, contact: p.Contact, witness: p.Witness})
 		}
 	}
 	return out
+}
+
+// personOf is who holds p's key: in a rotation, the plan's holder
+// ("bob", for the key status calls "bob (previous key)").
+func (w walk) personOf(p ceremony.Person) string {
+	if w.rotation != nil {
+		for _, k := range w.rotation.Keys {
+			if k.ID == p.KeyID && k.Holder != "" {
+				return k.Holder
+			}
+		}
+	}
+	return p.Name
+}
+
+// leaving reports whether a rotation names key id stolen or lost: it
+// signs nothing (ceremony.Sign refuses a stolen key in any case).
+func (w walk) leaving(id string) bool {
+	if w.rotation == nil {
+		return false
+	}
+	for _, a := range w.rotation.Affected {
+		if a.ID == id && (a.Cause == rotation.Stolen || a.Cause == rotation.Lost) {
+			return true
+		}
+	}
+	return false
 }
 
 // rollEntry is one line of the roll call.
@@ -106,7 +144,7 @@ func (w walk) statusPeople() []ceremony.Person {
 // key that some role still lacks, not skipped or done in this session.
 func (w walk) next() (ceremony.Person, bool) {
 	for _, p := range w.statusPeople() {
-		if p.Witness || p.URI == "" || !w.present[p.Name] || w.skipped[p.KeyID] || w.done[p.KeyID] {
+		if p.Witness || p.URI == "" || !w.present[w.personOf(p)] || w.skipped[p.KeyID] || w.done[p.KeyID] || w.leaving(p.KeyID) {
 			continue
 		}
 		if len(w.rolesFor(p.KeyID)) > 0 {
@@ -175,6 +213,10 @@ func (m Model) updatePlan(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return r, cmd
 	}
 	if m.keys.Submit.Matches(msg) && m.walk.status != nil {
+		if m.walk.status.Kind == workspace.Rotation && m.walk.rotation == nil {
+			m.setError("the rotation plan is not read yet: which keys are compromised must be known before anyone signs")
+			return m, nil
+		}
 		m.clearStatus()
 		m.open(screenRollCall)
 	}

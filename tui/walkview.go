@@ -7,6 +7,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
 // The views of the walk-through, one per screen, in the order a ceremony
@@ -15,17 +16,18 @@ import (
 func (m Model) chooserView() []string {
 	s := m.styles
 	lines := []string{s.Title.Render("ceremony · choose a ceremony"), ""}
-	row := 0
+	row, at := 0, 0
 	item := func(title, what string) {
 		cursor := "  "
 		if row == m.chooser.cursor {
 			cursor = s.Prompt.Render("> ")
 			title = s.Prompt.Render(title)
+			at = len(lines)
 		}
 		lines = append(lines, cursor+title, "    "+s.Dim.Render(what))
 		row++
 	}
-	for _, c := range choices() {
+	for _, c := range m.choices() {
 		item(c.title, c.what)
 	}
 	lines = append(lines, "", s.Title.Render("workspaces found in "+m.chooser.dir))
@@ -38,6 +40,12 @@ func (m Model) chooserView() []string {
 	for _, f := range m.chooser.found {
 		item("Resume "+f.dir, f.summary)
 	}
+	// Many workspaces found: the list scrolls under the title to keep the
+	// cursor's item in the window.
+	if room := m.bodyRoom(); len(lines) > room && room > 4 {
+		start := min(max(at+2-room+2, 2), len(lines)-(room-2))
+		lines = append(lines[:2:2], lines[start:start+room-2]...)
+	}
 	return lines
 }
 
@@ -46,13 +54,39 @@ func (m Model) formView() []string {
 	lines := []string{s.Title.Render(m.form.title), ""}
 	for i, f := range m.form.fields {
 		value := string(f.value)
+		switch {
+		case f.yesNo && value == "yes":
+			value = "[x] yes"
+		case f.yesNo:
+			value = "[ ] no"
+		case f.optional && value == "" && i != m.form.focus:
+			value = s.Dim.Render("-")
+		}
 		if i == m.form.focus {
-			lines = append(lines, s.Prompt.Render("> "+f.label+": ")+value+"█")
+			cursor := "█"
+			if f.yesNo {
+				cursor = ""
+			}
+			// A value longer than the line shows its end, where the cursor is.
+			if room := m.width - len("> "+f.label+": ") - 1; room > 1 && len([]rune(value)) > room {
+				value = "…" + string([]rune(value)[len([]rune(value))-room+1:])
+			}
+			lines = append(lines, s.Prompt.Render("> "+f.label+": ")+value+cursor)
 		} else {
 			lines = append(lines, "  "+f.label+": "+value)
 		}
 	}
-	return append(lines, "", s.Dim.Render("paths are relative to the directory 'ceremony' runs in"))
+	if m.statusErr && m.statusLine != "" {
+		lines = append(lines, "")
+		for _, l := range wrap("✗ "+m.statusLine, m.width-2) {
+			lines = append(lines, s.Error.Render(l))
+		}
+	}
+	lines = append(lines, "")
+	for _, n := range m.form.notes {
+		lines = append(lines, s.Dim.Render(n))
+	}
+	return append(lines, s.Dim.Render("Paths are relative to the directory 'ceremony' runs in."))
 }
 
 func (m Model) welcomeView() []string {
@@ -93,12 +127,22 @@ func (m Model) planView() []string {
 	}
 	head := fmt.Sprintf("the plan · %s · %s %s · %s", orDash(st.Repository), st.Profile, st.Kind, st.Dir)
 	lines := []string{s.Title.Render(head)}
+	banner := m.rotationBanner()
+	lines = append(lines, banner...)
 	for _, w := range st.Warnings {
 		for _, l := range wrap("warning: "+w, m.width-2) {
 			lines = append(lines, s.Error.Render(l))
 		}
 	}
-	lines = append(lines, s.Title.Render(fmt.Sprintf("  %-9s %-24s %-30s %s", "keyholder", "contact", "device", "attested")))
+	// A rotation names keys "carol (compromised key)": the column widens.
+	// A rotation names keys "carol (compromised key)", and has no
+	// contacts: the columns fit what they hold.
+	nameW, contactW := 9, 7
+	for _, p := range st.People {
+		nameW = max(nameW, len([]rune(p.Name)))
+		contactW = min(max(contactW, len([]rune(p.Contact))), 24)
+	}
+	lines = append(lines, s.Title.Render(fmt.Sprintf("  %-*s %-*s %-30s %s", nameW, "keyholder", contactW, "contact", "device", "attested")))
 	var witnesses []string
 	for _, p := range st.People {
 		if p.Witness {
@@ -109,7 +153,7 @@ func (m Model) planView() []string {
 		if p.Attested {
 			att = "yes"
 		}
-		lines = append(lines, fmt.Sprintf("  %-9s %-24s %-30s %s", p.Name, orDash(p.Contact), orDash(p.Device), att))
+		lines = append(lines, fmt.Sprintf("  %-*s %-*s %-30s %s", nameW, p.Name, contactW, orDash(p.Contact), orDash(p.Device), att))
 	}
 	if len(witnesses) > 0 {
 		lines = append(lines, "  witnesses: "+strings.Join(witnesses, ", "))
@@ -128,6 +172,9 @@ func (m Model) planView() []string {
 			rule := fmt.Sprintf("%d of %d", c.Threshold, len(c.Signed)+len(c.Missing)+len(c.Invalid))
 			lines = append(lines, fmt.Sprintf("  %-9s %-4s %-10s %-10s %s", role, ver, exp, rule, who))
 		}
+	}
+	if banner != nil {
+		return append(lines, "", "Check it against the printed recovery plan, then take the roll call.")
 	}
 	return append(lines, "", "Check the table against the printed plan, then take the roll call.")
 }
@@ -407,8 +454,12 @@ func (m Model) finishView() []string {
 		for _, l := range wrap(b.PGPWords, m.width-4) {
 			lines = append(lines, "  "+s.Prompt.Render(l))
 		}
-		lines = append(lines, s.Dim.Render("  read the words aloud; at the server 'ceremony verify' prints the same"),
-			"", "v verifies and replays the bundle as the server operator and an auditor will")
+		lines = append(lines, s.Dim.Render("  read the words aloud; at the server 'ceremony verify' prints the same"))
+		if m.isRotation() {
+			lines = append(lines, s.Pending.Render("  the bundle holds "+workspace.IncidentFile+": the online side reads it first"),
+				s.Pending.Render("  (what happened, who signed, the online steps in order)"))
+		}
+		lines = append(lines, "", "v verifies and replays the bundle as the server operator and an auditor will")
 		if b.OnlineKeyChanged {
 			lines = append(lines, s.Pending.Render("  the online key changes: it must be live on the server before the new root"))
 		}
@@ -416,6 +467,9 @@ func (m Model) finishView() []string {
 		lines = append(lines, "", "writing the bundle...")
 	case st != nil && st.AllMet():
 		lines = append(lines, "", "b writes the bundle to carry to the online server: "+m.bundlePath())
+		if m.isRotation() {
+			lines = append(lines, "  with the incident report, "+workspace.IncidentFile+", written again from the workspace")
+		}
 	}
 	return lines
 }
@@ -453,4 +507,9 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// isRotation reports whether the walk-through is a rotation workspace's.
+func (m Model) isRotation() bool {
+	return m.walk.status != nil && m.walk.status.Kind == workspace.Rotation
 }

@@ -41,12 +41,12 @@ func runRotate(args []string, stdout, stderr io.Writer) error {
 	online := fs.Bool("online", false, "the online server was compromised: every online key is stolen (give --replace online=NEWKEY)")
 	fs.Var(&replace, "replace", "OLD=NEW: the key NEW (a TUF public key file or a key URI) takes OLD's place in every role; repeat for each")
 	onlineURI := fs.String("online-key-uri", "", "rstuf: where RSTUF's workers find the new online key (x-rstuf-online-key-uri)")
-	lastGood := fs.String("last-good", "", "a repository directory or workspace from before the compromise: re-signed roles take their content from it")
-	fs.Var(&keyholders, "keyholders", "a plan or workspace saying who holds which key (for names and device serials); repeat for more")
+	lastGood := fs.String("last-good", "", "a repository directory, workspace or bundle from before the compromise: re-signed roles take their content from it")
+	fs.Var(&keyholders, "keyholders", "a plan, workspace or bundle saying who holds which key (for names and device serials); repeat for more")
 	days := fs.Int("expires-days", 0, "expiry period of the new root and re-signed roles, in days (default 365)")
 	asJSON := fs.Bool("json", false, "print the plan as JSON for tools")
 	incident := fs.Bool("incident", false, "print the incident report of a rotation WORKSPACE (and write it into the workspace)")
-	rest, err := parseFlags(fs, args, stderr, "[--compromised KEY]... [--lost KEY]... [--online] [--replace OLD=NEW]... PATH [WORKSPACE]\n       ceremony rotate --incident WORKSPACE", 1, 2)
+	rest, err := parseFlags(fs, args, stderr, "[--compromised KEY]... [--lost KEY]... [--online] [--replace OLD=NEW]... PATH [WORKSPACE]\n       ceremony rotate --incident WORKSPACE\nPATH is the trusted metadata now: the repository directory, the last finished workspace, or its bundle (checked as 'ceremony verify BUNDLE' checks it)", 1, 2)
 	if err != nil {
 		return err
 	}
@@ -110,6 +110,6 @@ func runRotate(args []string, stdout, stderr io.Writer) error {
 	}
 	ws := res.Workspace
 	fmt.Fprintf(stdout, "\ncreated %s workspace %s (%s) signing: %v\n", ws.State.Kind, ws.Dir, ws.State.Profile, ws.State.Roles)
-	fmt.Fprintf(stderr, "ceremony: hint: each keyholder now runs 'ceremony sign --key URI %s'; 'ceremony status %s' shows who is missing; %s/incident-report.md is the incident report\n", ws.Dir, ws.Dir, ws.Dir)
+	fmt.Fprintf(stderr, "ceremony: hint: each keyholder now runs 'ceremony sign --key URI %s'; 'ceremony status %s' shows who is missing; %s/incident-report.md is the incident report; 'ceremony script --rotation %s' prints the steps for witnesses\n", ws.Dir, ws.Dir, ws.Dir, ws.Dir)
 	return nil
 }

@@ -17,9 +17,29 @@ func runScript(args []string, stdout, stderr io.Writer) error {
 	ws := fs.String("workspace", "ws", "the workspace directory the commands create")
 	out := fs.String("bundle", "ceremony-bundle.tar", "the bundle file the commands write")
 	from := fs.String("from", "root.json", "the trusted current root (next-root)")
-	rest, err := parseFlags(fs, args, stderr, "[--html] [--kind bootstrap|next-root] PLAN", 1, 1)
+	rotationWS := fs.String("rotation", "", "print the script of the rotation in this `WORKSPACE` (made by 'ceremony rotate PATH WORKSPACE'), from its plan rotation.json")
+	rest, err := parseFlags(fs, args, stderr, "[--html] [--kind bootstrap|next-root] PLAN\n       ceremony script [--html] [--bundle FILE] --rotation WORKSPACE", 0, 1)
 	if err != nil {
 		return err
+	}
+	if *rotationWS != "" {
+		if len(rest) != 0 {
+			return usageError{fmt.Sprintf("--rotation takes the rotation workspace, and no PLAN (got %q)", rest[0])}
+		}
+		s, err := ceremony.RotationScript(*rotationWS, ceremony.ScriptOptions{Bundle: *out})
+		if err != nil {
+			return err
+		}
+		for _, w := range s.Warnings {
+			fmt.Fprintf(stderr, "ceremony: WARNING: %s\n", w)
+		}
+		if *asHTML {
+			return s.HTML(stdout)
+		}
+		return s.Markdown(stdout)
+	}
+	if len(rest) != 1 {
+		return usageError{"give the PLAN, or --rotation WORKSPACE"}
 	}
 	k := workspace.Kind(*kind)
 	if k != workspace.Bootstrap && k != workspace.NextRoot {

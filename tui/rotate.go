@@ -1,0 +1,344 @@
+package tui
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/rotation"
+)
+
+// A rotation is asked for in a form, worked out (ceremony.Rotate without a
+// workspace: nothing is written) and shown in full on the rotation plan
+// screen; only after the administrators have read it does y create the
+// workspace (ceremony.Rotate with one), which the walk-through then signs
+// like any other.
+
+// rotationDraft is a rotation asked for and, once worked out, its plan.
+type rotationDraft struct {
+	// opts is the request, without Dir until the workspace is created;
+	// Now is fixed when the plan is worked out, so the workspace holds the
+	// very plan that was read.
+	opts ceremony.RotateOptions
+	// ws is the workspace to create.
+	ws       string
+	planning bool
+
+	plan *rotation.Plan
+	// refused says why nothing can be created: in-band recovery is not
+	// possible, or the plan has problems.
+	refused error
+	top     int
+	// creating: y was pressed and the workspace is being written.
+	creating bool
+}
+
+// rotationPlannedMsg is the plan worked out for a request.
+type rotationPlannedMsg struct {
+	opts ceremony.RotateOptions
+	ws   string
+	plan *rotation.Plan
+	err  error
+}
+
+// rotationCreatedMsg says the rotation's workspace was created.
+type rotationCreatedMsg struct{ ws string }
+
+// rotationCreateFailedMsg says the workspace could not be created.
+type rotationCreateFailedMsg struct{ err error }
+
+// rotationLoadedMsg is a rotation workspace's plan, for the walk-through.
+type rotationLoadedMsg struct {
+	ws   string
+	plan *rotation.Plan
+	err  error
+}
+
+// PlanRotation runs 'ceremony rotate PATH' (no workspace): the plan, or
+// why there is none. The ceremony's time is fixed here. A workspace
+// directory ws that is already in use is refused first, so that nobody
+// reads a plan that cannot be created.
+func PlanRotation(opts ceremony.RotateOptions, ws string) tea.Cmd {
+	return func() tea.Msg {
+		opts.Dir = ""
+		if opts.Now.IsZero() {
+			opts.Now = time.Now().UTC().Truncate(time.Second)
+		}
+		if err := checkNewWorkspace(ws); err != nil {
+			return rotationPlannedMsg{opts: opts, ws: ws, err: err}
+		}
+		res, err := ceremony.Rotate(opts)
+		msg := rotationPlannedMsg{opts: opts, ws: ws, err: err}
+		if res != nil {
+			msg.plan = res.Plan
+		}
+		return msg
+	}
+}
+
+// CreateRotation runs 'ceremony rotate PATH WS': the same request, now
+// with its workspace.
+func CreateRotation(opts ceremony.RotateOptions, ws string) tea.Cmd {
+	return func() tea.Msg {
+		opts.Dir = ws
+		if _, err := ceremony.Rotate(opts); err != nil {
+			return rotationCreateFailedMsg{err}
+		}
+		return rotationCreatedMsg{ws}
+	}
+}
+
+// LoadRotation reads a rotation workspace's plan, checked against its
+// transcript.
+func LoadRotation(ws string) tea.Cmd {
+	return func() tea.Msg {
+		p, _, err := ceremony.ReadRotationPlan(ws)
+		return rotationLoadedMsg{ws: ws, plan: p, err: err}
+	}
+}
+
+// The rotation forms' fields, by position.
+const (
+	emFrom = iota
+	emCompromised
+	emLost
+	emOnline
+	emReplace
+	emLastGood
+	emKeyholders
+	emOnlineURI
+	emWorkspace
+)
+
+const (
+	plFrom = iota
+	plReplace
+	plKeyholders
+	plOnlineURI
+	plWorkspace
+)
+
+// emergencyChoice is the recovery after a compromise.
+func emergencyChoice(from string) choice {
+	return choice{
+		title: "Emergency rotation after a compromise",
+		what:  "stolen or lost keys, a broken-into online server: plan and sign the recovery",
+		fields: []field{
+			{label: "repository or last workspace", value: []rune(from)},
+			{label: "compromised keys", optional: true},
+			{label: "lost keys", optional: true},
+			{label: "online server compromised", value: []rune("no"), yesNo: true},
+			{label: "replacements OLD=NEW", optional: true},
+			{label: "last good copy (directory)", optional: true},
+			{label: "who holds which key (plan)", optional: true},
+			{label: "new online key URI (rstuf)", optional: true},
+			{label: "new workspace", value: []rune("workspace-recovery")},
+		},
+		notes: []string{
+			"A key: its key ID (8+ hex digits), its keyholder's name or its device serial;",
+			"several: separate them with commas. Compromised: an attacker may hold it.",
+			"Lost: nobody can use it any more. OLD=NEW: NEW (a public key file or key",
+			"URI) takes OLD's place. Who holds which key: a plan or workspace, for a",
+			"bare repository. Enter works out the plan; nothing is written before y.",
+		},
+		submit: func(m Model, v []string) (Model, tea.Cmd) {
+			opts, err := rotateOptions(v[emFrom], v[emCompromised], v[emLost], v[emOnline] == "yes", v[emReplace], v[emLastGood], v[emKeyholders], v[emOnlineURI])
+			if err == nil && !opts.Online && len(opts.Compromised) == 0 && len(opts.Lost) == 0 {
+				err = errors.New("name at least one compromised or lost key, or say the online server was compromised (a change without a compromise is a 'Planned key change')")
+			}
+			return m.planRotation(opts, v[emWorkspace], err)
+		},
+	}
+}
+
+// plannedChoice is a rotation without a compromise.
+func plannedChoice(from string) choice {
+	return choice{
+		title: "Planned key change (rotation)",
+		what:  "a device replaced, a key swapped or handed on, the yearly re-sign",
+		fields: []field{
+			{label: "repository or last workspace", value: []rune(from)},
+			{label: "replacements OLD=NEW", optional: true},
+			{label: "who holds which key (plan)", optional: true},
+			{label: "new online key URI (rstuf)", optional: true},
+			{label: "new workspace", value: []rune("workspace-rotation")},
+		},
+		notes: []string{
+			"OLD=NEW: NEW (a public key file or key URI) takes OLD's place (OLD: key ID,",
+			"keyholder or device serial); several: separate them with commas. A holder",
+			"leaving hands their place to NEW: name NEW's holder with a plan under 'who",
+			"holds which key'. No replacements: the yearly re-sign, nothing changes hands.",
+			"A holder leaving with nobody in their place, or a threshold change: a new",
+			"plan, with 'New root version'. Enter works out the plan; nothing is written",
+			"before y.",
+		},
+		submit: func(m Model, v []string) (Model, tea.Cmd) {
+			opts, err := rotateOptions(v[plFrom], "", "", false, v[plReplace], "", v[plKeyholders], v[plOnlineURI])
+			return m.planRotation(opts, v[plWorkspace], err)
+		},
+	}
+}
+
+// rotateOptions reads the form's values as 'ceremony rotate' reads its
+// flags.
+func rotateOptions(from, compromised, lost string, online bool, replace, lastGood, keyholders, onlineURI string) (ceremony.RotateOptions, error) {
+	opts := ceremony.RotateOptions{From: from, Compromised: splitList(compromised), Lost: splitList(lost), Online: online,
+		LastGood: lastGood, Keyholders: splitList(keyholders), OnlineKeyURI: onlineURI}
+	for _, r := range splitList(replace) {
+		rep, err := ceremony.ParseReplacement(r)
+		if err != nil {
+			return opts, err
+		}
+		opts.Replace = append(opts.Replace, rep)
+	}
+	return opts, nil
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// planRotation starts working out the plan, or shows why it cannot start.
+func (m Model) planRotation(opts ceremony.RotateOptions, ws string, err error) (Model, tea.Cmd) {
+	if err != nil {
+		m.setError("%v", err)
+		return m, nil
+	}
+	m.rotate = rotationDraft{opts: opts, ws: ws, planning: true}
+	m.setInfo("working out the plan from %s (nothing is written)...", opts.From)
+	return m, PlanRotation(opts, ws)
+}
+
+// rotationPlanned shows the plan worked out, or the form's error.
+func (m Model) rotationPlanned(msg rotationPlannedMsg) (tea.Model, tea.Cmd) {
+	if m.screen != screenForm || !m.rotate.planning {
+		return m, nil // the form was left meanwhile
+	}
+	m.rotate.planning = false
+	refused := errors.Is(msg.err, ceremony.ErrNoInBandRecovery) || errors.Is(msg.err, ceremony.ErrRotationProblems)
+	if msg.plan == nil || (msg.err != nil && !refused) {
+		err := msg.err
+		if err == nil {
+			err = errors.New("no plan came back")
+		}
+		m.setError("%v", err)
+		return m, nil
+	}
+	m.rotate.opts, m.rotate.ws, m.rotate.plan, m.rotate.top, m.rotate.creating = msg.opts, msg.ws, msg.plan, 0, false
+	m.rotate.refused = nil
+	if refused {
+		m.rotate.refused = msg.err
+	}
+	m.rotate.top = m.rotationStart()
+	m.clearStatus()
+	m.open(screenRotationPlan)
+	return m, nil
+}
+
+// rotationStart is where the plan screen opens: at the top, or, when
+// nothing can be created, at the statement that says why (in-band
+// recovery is not possible, or the problems); the keys and their reach
+// are above it.
+func (m Model) rotationStart() int {
+	p := m.rotate.plan
+	if p == nil || p.OK() {
+		return 0
+	}
+	for i, l := range m.rotationLines() {
+		if strings.Contains(l, "IN-BAND RECOVERY IS NOT POSSIBLE") || strings.Contains(l, "Problems (nothing is written") {
+			return i
+		}
+	}
+	return 0
+}
+
+// checkNewWorkspace refuses a directory that exists and is not empty, as
+// ceremony.Rotate will when it creates the workspace.
+func checkNewWorkspace(ws string) error {
+	entries, err := os.ReadDir(ws)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("new workspace %q: %w; choose a new directory", ws, err)
+	case len(entries) > 0:
+		return fmt.Errorf("new workspace %q is not empty: choose a new directory (a workspace is never overwritten)", ws)
+	}
+	return nil
+}
+
+// updateRotationPlan: the plan scrolls; y creates the workspace when the
+// plan can be carried out; esc goes back to the form.
+func (m Model) updateRotationPlan(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	page := max(m.rotationRoom()-1, 1)
+	last := max(len(m.rotationLines())-m.rotationRoom(), 0)
+	switch {
+	case m.keys.Quit.Matches(msg):
+		return m, tea.Quit
+	case m.keys.Help.Matches(msg):
+		m.showHelp = !m.showHelp
+	case m.keys.Up.Matches(msg):
+		m.rotate.top = max(m.rotate.top-1, 0)
+	case m.keys.Down.Matches(msg):
+		m.rotate.top = min(m.rotate.top+1, last)
+	case m.keys.PageUp.Matches(msg):
+		m.rotate.top = max(m.rotate.top-page, 0)
+	case m.keys.PageDown.Matches(msg):
+		m.rotate.top = min(m.rotate.top+page, last)
+	case isKey(msg, "home"):
+		m.rotate.top = 0
+	case isKey(msg, "end"):
+		m.rotate.top = last
+	case m.keys.Cancel.Matches(msg) && !m.rotate.creating:
+		m.clearStatus()
+		m.open(screenForm)
+	case m.keys.Sign.Matches(msg):
+		switch {
+		case m.rotate.refused != nil:
+			m.setError("nothing can be created from this plan: read it, then esc goes back")
+		case m.rotate.creating:
+		default:
+			m.rotate.creating = true
+			m.setInfo("creating the workspace %s...", m.rotate.ws)
+			return m, CreateRotation(m.rotate.opts, m.rotate.ws)
+		}
+	}
+	return m, nil
+}
+
+// rotationCreated opens the new workspace's walk-through at its plan.
+func (m Model) rotationCreated(msg rotationCreatedMsg) (tea.Model, tea.Cmd) {
+	m.rotate.creating = false
+	m.ws = msg.ws
+	m.setInfo("created the rotation workspace %s", msg.ws)
+	m.walk = newWalk()
+	m.walk.loading = true
+	m.open(screenPlan)
+	return m, LoadStatus(m.ws)
+}
+
+// rotationLoaded keeps a rotation workspace's plan for the walk-through.
+func (m Model) rotationLoaded(msg rotationLoadedMsg) (tea.Model, tea.Cmd) {
+	if msg.ws != m.ws {
+		return m, nil
+	}
+	m.walk.rotationLoading = false
+	m.walk.rotation, m.walk.rotationErr = msg.plan, msg.err
+	if msg.err != nil {
+		m.setError("failed to read the rotation plan: %v", msg.err)
+	}
+	return m, nil
+}
