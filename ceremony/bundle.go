@@ -94,6 +94,9 @@ type BundleInfoFile struct {
 	TrustedRootVersion int64          `json:"trusted_root_version,omitempty"`
 	// Metadata maps each role signed in the ceremony to its entry.
 	Metadata map[string]string `json:"metadata"`
+	// Trusted maps each role whose trusted metadata a claims or project
+	// ceremony started from to its entry (trusted/ROLE.json).
+	Trusted map[string]string `json:"trusted,omitempty"`
 	// Payload is the RSTUF payload entry, "" if none.
 	Payload          string   `json:"payload,omitempty"`
 	OnlineKeyChanged bool     `json:"online_key_changed"`
@@ -150,8 +153,12 @@ func Bundle(opts BundleOptions) (*BundleResult, error) {
 
 	var entries []bundle.Entry
 	add := func(name string, data []byte) { entries = append(entries, bundle.Entry{Name: name, Data: data}) }
+	root, err := l.rootInForce()
+	if err != nil {
+		return nil, err
+	}
 	info := BundleInfoFile{Format: bundleInfoFormat, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository,
-		RootVersion: l.root.Version, TrustedRootVersion: ws.State.TrustedRootVersion, Metadata: map[string]string{},
+		RootVersion: root.Version, TrustedRootVersion: ws.State.TrustedRootVersion, Metadata: map[string]string{},
 		Partial: len(missing) > 0, Missing: missing}
 
 	// Metadata, byte for byte, under the names a repository serves.
@@ -161,9 +168,22 @@ func Bundle(opts BundleOptions) (*BundleResult, error) {
 			return nil, err
 		}
 		h, _ := l.files[role].Header()
-		name := bundleMetadataEntry(role, h.Version, l.root.ConsistentSnapshot)
+		name := bundleMetadataEntry(role, h.Version, root.ConsistentSnapshot)
 		add(name, data)
 		info.Metadata[role] = name
+	}
+	// The trusted metadata a claims or project ceremony started from, to
+	// check the new metadata against: not for upload.
+	for _, role := range ws.State.Trusted {
+		data, err := ws.TrustedBytes(role)
+		if err != nil {
+			return nil, err
+		}
+		if info.Trusted == nil {
+			info.Trusted = map[string]string{}
+		}
+		info.Trusted[role] = workspace.TrustedPath(role)
+		add(workspace.TrustedPath(role), data)
 	}
 	if l.trusted != nil {
 		data, err := os.ReadFile(filepath.Join(ws.Dir, workspace.TrustedRoot))
@@ -241,6 +261,12 @@ func Bundle(opts BundleOptions) (*BundleResult, error) {
 		add(f, data)
 	}
 	if err := bundleRotationEntries(ws, add); err != nil {
+		return nil, err
+	}
+	if err := bundleClaimsEntries(ws, add); err != nil {
+		return nil, err
+	}
+	if err := bundleProjectEntries(ws, add); err != nil {
 		return nil, err
 	}
 
@@ -452,6 +478,12 @@ func bundleOnlineKeyNames(r *metadata.RootType) string {
 // bundleReadme is README.txt: what the operator of the online server does
 // with the bundle, in order. It depends on the workspace only.
 func bundleReadme(ws *workspace.Workspace, l *loaded, info BundleInfoFile) string {
+	switch info.Kind {
+	case workspace.Claims:
+		return claimsReadme(ws, info)
+	case workspace.Project:
+		return projectReadme(ws, info)
+	}
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	repo := info.Repository

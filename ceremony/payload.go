@@ -14,7 +14,6 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
-	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rstuf"
 	"github.com/tuf-ceremony/ceremony/threshold"
 	"github.com/tuf-ceremony/ceremony/transcripts"
@@ -82,8 +81,9 @@ type Payload struct {
 	// Metadata is the role's metadata file.
 	Metadata json.RawMessage `json:"metadata"`
 	// DelegatedBy is the metadata whose rule names who signs Role: the
-	// workspace's root for targets, its targets for claimed; absent for
-	// root, whose rules are its own and TrustedRoot's.
+	// workspace's root for targets, its targets (signed there or trusted)
+	// for claimed, the trusted claimed for a project's role (Kind project);
+	// absent for root, whose rules are its own and TrustedRoot's.
 	DelegatedBy json.RawMessage `json:"delegated_by,omitempty"`
 	// TrustedRoot is the root a new root version follows.
 	TrustedRoot json.RawMessage `json:"trusted_root,omitempty"`
@@ -162,12 +162,16 @@ func exportPayloadAt(dir, role string, now time.Time) ([]byte, error) {
 				return nil, err
 			}
 		}
-	case metadata.TARGETS:
-		if p.DelegatedBy, err = ws.MetadataBytes(metadata.ROOT); err != nil {
-			return nil, err
+	default:
+		// The delegator as this workspace has it: signed here (a
+		// bootstrap's root and targets), or trusted (claims, project).
+		name := delegatorOf(ws.State.Kind, role)
+		if ws.HasRole(name) {
+			p.DelegatedBy, err = ws.MetadataBytes(name)
+		} else {
+			p.DelegatedBy, err = ws.TrustedBytes(name)
 		}
-	case plan.RoleClaimed:
-		if p.DelegatedBy, err = ws.MetadataBytes(metadata.TARGETS); err != nil {
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -304,8 +308,11 @@ func ReadPayload(data []byte) (*Payload, error) {
 	if p.Role == metadata.ROOT {
 		wantType = metadata.ROOT
 	}
-	if p.Role != metadata.ROOT && p.Role != metadata.TARGETS && p.Role != plan.RoleClaimed {
+	if p.Role != metadata.ROOT && delegatorOf(p.Kind, p.Role) == "" {
 		return bad("role %q is not signed offline", p.Role)
+	}
+	if why := roleFileProblem(p.Role); why != "" {
+		return bad("role %q: %s", p.Role, why)
 	}
 	if h.Type != wantType {
 		return bad("metadata of %s has _type %q, want %q", p.Role, h.Type, wantType)
@@ -376,7 +383,7 @@ func payloadRules(p *Payload, f *metafile.File) ([]threshold.Rule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("delegated_by: %w", err)
 		}
-		r, err := threshold.FromRoot(root, metadata.TARGETS, fmt.Sprintf("root v%d", root.Version))
+		r, err := threshold.FromRoot(root, metadata.TARGETS, delegatorLabel(metadata.ROOT, root.Version))
 		return []threshold.Rule{r}, err
 	default:
 		if len(p.TrustedRoot) != 0 {
@@ -390,7 +397,7 @@ func payloadRules(p *Payload, f *metafile.File) ([]threshold.Rule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("delegated_by: %w", err)
 		}
-		r, err := threshold.FromTargets(t, p.Role, fmt.Sprintf("targets v%d", t.Version))
+		r, err := threshold.FromTargets(t, p.Role, delegatorLabel(delegatorOf(p.Kind, p.Role), t.Version))
 		return []threshold.Rule{r}, err
 	}
 }

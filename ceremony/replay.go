@@ -257,6 +257,24 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 			return fmt.Sprintf("the init record has a state for %s, which the workspace does not sign", role)
 		}
 	}
+	if ws.State.Kind.SignsRoot() {
+		return ""
+	}
+	// A claims or project ceremony: its trusted metadata and own files are
+	// those the record names, and what init made follows from them.
+	if why := checkInitFiles(ws, r); why != "" {
+		return why
+	}
+	initial, why := rp.state(r.States[ws.State.Roles[0]])
+	if why != "" {
+		return why
+	}
+	switch ws.State.Kind {
+	case workspace.Claims:
+		return checkClaimsWorkspace(ws, initial)
+	case workspace.Project:
+		return checkProjectWorkspace(ws, initial)
+	}
 	return ""
 }
 
@@ -350,30 +368,9 @@ func rederive(ws *workspace.Workspace, files map[string]*metafile.File, role str
 }
 
 // loadFrom is load over given states of the roles rather than the files of
-// the workspace (the trusted root is still the workspace's).
+// the workspace (the trusted metadata is still the workspace's).
 func loadFrom(ws *workspace.Workspace, files map[string]*metafile.File) (*loaded, error) {
-	l := &loaded{ws: ws, files: files}
-	var err error
-	if l.files[metadata.ROOT] == nil {
-		return nil, fmt.Errorf("no root state")
-	}
-	if l.root, err = l.files[metadata.ROOT].Root(); err != nil {
-		return nil, fmt.Errorf("root state: %w", err)
-	}
-	if f := l.files[metadata.TARGETS]; f != nil {
-		if l.targets, err = f.Targets(); err != nil {
-			return nil, fmt.Errorf("targets state: %w", err)
-		}
-	}
-	if l.trusted, err = ws.Trusted(); err != nil {
-		return nil, err
-	}
-	if l.trusted != nil {
-		if l.trustedRoot, err = l.trusted.Root(); err != nil {
-			return nil, fmt.Errorf("%s: %w", workspace.TrustedRoot, err)
-		}
-	}
-	return l, nil
+	return loadStates(ws, files, func(role string) string { return role + " state" })
 }
 
 // holderKeys maps the key IDs of the ceremony's keyholders to their keys:

@@ -91,6 +91,18 @@ func Report(dir string) (*CeremonyReport, error) {
 	if ws.State.TrustedRootVersion != 0 {
 		r.Files = append(r.Files, fileHash(ws.Dir, workspace.TrustedRoot))
 	}
+	// A claims or project ceremony: the trusted metadata it started from
+	// and its own files (claim requests, review, accepted list; targets).
+	for _, role := range ws.State.Trusted {
+		r.Files = append(r.Files, fileHash(ws.Dir, workspace.TrustedPath(role)))
+	}
+	if names, err := delegatedFiles(ws); err != nil {
+		r.Files = append(r.Files, ReportHash{Name: string(ws.State.Kind) + " files", Error: err.Error()})
+	} else {
+		for _, name := range names {
+			r.Files = append(r.Files, fileHash(ws.Dir, name))
+		}
+	}
 	for _, role := range ws.State.Roles {
 		r.Files = append(r.Files, fileHash(ws.Dir, workspace.MetadataDir+"/"+role+".json"))
 	}

@@ -359,6 +359,15 @@ func (rv *reviewer) role(l *loaded, role string, pub *metadata.Key) (RoleReview,
 		t := l.trustedRoot.Expires.UTC()
 		r.TrustedExpires, r.TrustedExpiresInDays = &t, rv.days(t)
 	}
+	trusted, err := l.givenRole(role) // a claims or project ceremony's trusted version
+	if err != nil {
+		return RoleReview{}, err
+	}
+	if trusted != nil {
+		r.TrustedVersion = trusted.Version
+		t := trusted.Expires.UTC()
+		r.TrustedExpires, r.TrustedExpiresInDays = &t, rv.days(t)
+	}
 	switch role {
 	case metadata.ROOT:
 		r.Root = rv.rootReview(l.root, l.trustedRoot)
@@ -367,7 +376,7 @@ func (rv *reviewer) role(l *loaded, role string, pub *metadata.Key) (RoleReview,
 		if err != nil {
 			return RoleReview{}, fmt.Errorf("%s: %w", path, err)
 		}
-		r.Targets = rv.targetsReview(t, nil)
+		r.Targets = rv.targetsReview(t, trusted)
 	}
 	rules, err := l.rules(role)
 	if err != nil {
@@ -399,6 +408,9 @@ func (rv *reviewer) role(l *loaded, role string, pub *metadata.Key) (RoleReview,
 	}
 	if want := l.expectedVersion(role); want != 0 && h.Version != want {
 		r.Problems = append(r.Problems, fmt.Sprintf("%s: version %d, want %d: signing will be refused", path, h.Version, want))
+	}
+	if above := l.versionAbove(role); h.Version <= above {
+		r.Problems = append(r.Problems, fmt.Sprintf("%s: version %d does not follow the trusted version %d: signing will be refused", path, h.Version, above))
 	}
 	r.Lines = rv.roleLines(r, rules)
 	return r, nil
@@ -692,9 +704,20 @@ func (rv *reviewer) summary(rep *ReviewReport, l *loaded) []string {
 	for _, w := range rep.Warnings {
 		lines = append(lines, "WARNING: "+w)
 	}
-	if l.trustedRoot != nil {
+	switch {
+	case !rv.ws.State.Kind.SignsRoot():
+		var trusted []string
+		for _, role := range rv.ws.State.Trusted {
+			if f := l.given[role]; f != nil {
+				if h, err := f.Header(); err == nil {
+					trusted = append(trusted, fmt.Sprintf("%s v%d", role, h.Version))
+				}
+			}
+		}
+		lines = append(lines, fmt.Sprintf("clients trust %s now (%s/); this ceremony signs %s", strings.Join(trusted, ", "), workspace.TrustedDir, strings.Join(rv.ws.State.Roles, ", ")))
+	case l.trustedRoot != nil:
 		lines = append(lines, fmt.Sprintf("clients trust root v%d now (%s); this ceremony signs %s", l.trustedRoot.Version, workspace.TrustedRoot, strings.Join(rv.ws.State.Roles, ", ")))
-	} else {
+	default:
 		lines = append(lines, fmt.Sprintf("bootstrap: clients trust nothing yet, everything below is new; this ceremony signs %s", strings.Join(rv.ws.State.Roles, ", ")))
 	}
 	if rep.Key != nil {

@@ -258,6 +258,9 @@ func checkSignable(l *loaded, role string, f *metafile.File, now time.Time) erro
 		}
 		return fmt.Errorf("%s: version %d, want %d", l.ws.MetadataPath(role), h.Version, want)
 	}
+	if above := l.versionAbove(role); h.Version <= above {
+		return fmt.Errorf("%s: version %d does not follow the trusted %s version %d (%s): clients would refuse it as a rollback; start a new workspace", l.ws.MetadataPath(role), h.Version, role, above, workspace.TrustedPath(role))
+	}
 	return nil
 }
 
@@ -287,7 +290,7 @@ func whoMay(ws *workspace.Workspace, rules []threshold.Rule) string {
 func holders(ws *workspace.Workspace) string {
 	var names []string
 	for _, k := range ws.State.Keys {
-		if !k.Online {
+		if !k.Online && k.Project == "" {
 			names = append(names, k.Holder)
 		}
 	}

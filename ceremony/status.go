@@ -114,7 +114,7 @@ func people(ws *workspace.Workspace) []Person {
 	out := []Person{}
 	seen := map[string]bool{}
 	for _, k := range ws.State.Keys {
-		if k.Online || seen[k.Holder+"\x00"+k.KeyID] {
+		if k.Online || k.Project != "" || seen[k.Holder+"\x00"+k.KeyID] {
 			continue
 		}
 		seen[k.Holder+"\x00"+k.KeyID] = true

@@ -50,7 +50,11 @@ func VerifyWorkspace(dir, trustedRoot string, at time.Time) (*verify.Report, err
 		if err != nil {
 			return nil, fmt.Errorf("failed to read trusted root: %w", err)
 		}
-		if l.trusted == nil {
+		if !ws.State.Kind.SignsRoot() {
+			if stored, err := ws.TrustedBytes(metadata.ROOT); err != nil || !bytes.Equal(stored, given) {
+				add(verify.Error, workspace.TrustedPath(metadata.ROOT), metadata.ROOT, "trusted-root", "differs from %s: this workspace was prepared from another root", trustedRoot)
+			}
+		} else if l.trusted == nil {
 			add(verify.Error, trustedRoot, metadata.ROOT, "trusted-root", "a bootstrap workspace starts from no trusted root; verify its root v1 without --trusted-root")
 		} else if stored, err := os.ReadFile(filepath.Join(dir, workspace.TrustedRoot)); err != nil || !bytes.Equal(stored, given) {
 			add(verify.Error, workspace.TrustedRoot, metadata.ROOT, "trusted-root", "differs from %s: this workspace was prepared from another root", trustedRoot)
@@ -67,6 +71,9 @@ func VerifyWorkspace(dir, trustedRoot string, at time.Time) (*verify.Report, err
 		rep.RootVersion = l.trustedRoot.Version
 	}
 
+	if !ws.State.Kind.SignsRoot() {
+		checkGivenChain(add, rep, l)
+	}
 	checkTranscript(ws, add)
 
 	for _, role := range ws.State.Roles {
@@ -78,6 +85,9 @@ func VerifyWorkspace(dir, trustedRoot string, at time.Time) (*verify.Report, err
 		}
 		if want := l.expectedVersion(role); want != 0 && h.Version != want {
 			add(verify.Error, rel(role), role, "version", "version %d, want %d", h.Version, want)
+		}
+		if above := l.versionAbove(role); h.Version <= above {
+			add(verify.Error, rel(role), role, "version", "version %d does not follow the trusted version %d (%s)", h.Version, above, workspace.TrustedPath(role))
 		}
 		switch {
 		case !h.Expires.After(at):
@@ -115,6 +125,9 @@ func VerifyWorkspace(dir, trustedRoot string, at time.Time) (*verify.Report, err
 		}
 		if role == metadata.ROOT && rep.OK() {
 			rep.RootVersion = h.Version
+		}
+		if why := checkDelegatedChange(ws, role); why != "" {
+			add(verify.Error, rel(role), role, "delegations", "%s", why)
 		}
 	}
 	return rep, nil

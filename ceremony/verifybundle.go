@@ -95,6 +95,10 @@ func VerifyBundle(bundlePath, trustedRoot string, at time.Time) (*verify.Report,
 	if info.Partial {
 		thresholdSeverity = verify.Warning
 	}
+	if !info.Kind.SignsRoot() {
+		verifyDelegatedBundle(rep, add, b, info, trusted, trustedBytes, at, thresholdSeverity)
+		return rep, nil
+	}
 
 	// Sort the metadata entries.
 	var roots []verify.Named
@@ -494,7 +498,23 @@ func writeBundledWorkspace(b *bundle.Bundle, info BundleInfoFile, dir string) (s
 		files[workspace.TrustedRoot] = bundleMetadataEntry(metadata.ROOT, info.TrustedRootVersion, true)
 	}
 	for role, name := range info.Metadata {
+		if problem := roleFileProblem(role); problem != "" {
+			return BundleInfo, fmt.Errorf("metadata: role %q: %s", role, problem)
+		}
 		files[filepath.Join(workspace.MetadataDir, role+".json")] = name
+	}
+	// A claims or project ceremony's trusted metadata and own files, at
+	// the paths they have in the workspace.
+	for role, name := range info.Trusted {
+		if problem := roleFileProblem(role); problem != "" {
+			return BundleInfo, fmt.Errorf("trusted: role %q: %s", role, problem)
+		}
+		files[filepath.FromSlash(workspace.TrustedPath(role))] = name
+	}
+	for _, e := range b.Entries {
+		if isDelegatedFile(info.Kind, e.Name) {
+			files[filepath.FromSlash(e.Name)] = e.Name
+		}
 	}
 	for dst, name := range files {
 		data, ok := b.Get(name)
@@ -510,4 +530,225 @@ func writeBundledWorkspace(b *bundle.Bundle, info BundleInfoFile, dir string) (s
 		}
 	}
 	return "", nil
+}
+
+// isDelegatedFile reports whether a bundle entry is one of a claims or
+// project ceremony's own files, carried at its path in the workspace.
+func isDelegatedFile(kind workspace.Kind, name string) bool {
+	switch kind {
+	case workspace.Claims:
+		return name == workspace.ClaimsReviewFile || name == workspace.AcceptedFile || strings.HasPrefix(name, workspace.ClaimsDir+"/")
+	case workspace.Project:
+		return strings.HasPrefix(name, workspace.TargetsDir+"/")
+	}
+	return false
+}
+
+// verifyDelegatedBundle checks the bundle of a claims or project
+// ceremony, which signs no root: the trusted metadata it carries (root by
+// its own threshold, or the root given if any; targets by root's rule;
+// claimed by targets'), the role signed against the trusted delegator's
+// rule, its version above the trusted one and not expired; what the kind
+// adds (claimsbundle.go, projectbundle.go); the transcript replayed.
+func verifyDelegatedBundle(rep *verify.Report, add addFunc, b *bundle.Bundle, info BundleInfoFile, given *verify.Named, givenBytes []byte, at time.Time, sev verify.Severity) {
+	known := map[string]bool{BundleInfo: true, BundleReadme: true, BundleState: true, BundlePlan: true}
+	files := map[string]verify.Named{}
+	for _, role := range []string{metadata.ROOT, metadata.TARGETS, plan.RoleClaimed} {
+		entry, listed := info.Trusted[role]
+		if !listed {
+			entry = workspace.TrustedPath(role)
+		}
+		data, ok := b.Get(entry)
+		if !ok {
+			add(verify.Error, entry, role, "missing", "a %s bundle must hold the trusted %s metadata it started from", info.Kind, role)
+			return
+		}
+		known[entry] = true
+		f, err := metafile.Parse(data)
+		if err != nil {
+			add(verify.Error, entry, role, "parse", "%v", err)
+			return
+		}
+		files[role] = verify.Named{Path: entry, File: f}
+	}
+	for role, entry := range info.Trusted {
+		if _, ok := b.Get(entry); !ok {
+			add(verify.Error, entry, role, "missing", "%s lists it, but the bundle does not hold it", BundleInfo)
+		}
+		known[entry] = true
+	}
+
+	// The root: the bundle's own, or the one given (the same, or the one
+	// before it).
+	anchor, next := files[metadata.ROOT], []verify.Named(nil)
+	if given != nil {
+		gv, bv := bundleVersion(given.File), bundleVersion(anchor.File)
+		bundled, _ := b.Get(anchor.Path)
+		switch {
+		case gv == bv && bytes.Equal(givenBytes, bundled):
+		case gv+1 == bv:
+			next = []verify.Named{anchor}
+			anchor = *given
+		default:
+			add(verify.Error, anchor.Path, metadata.ROOT, "trusted-root", "is root v%d, but %s is root v%d: this bundle was prepared from another root than the one the server trusts", bv, given.Path, gv)
+		}
+	} else {
+		add(verify.Warning, anchor.Path, metadata.ROOT, "trusted-root", "the chain starts from the bundle's own trusted root v%d; give --trusted-root with the root the server trusts now", bundleVersion(anchor.File))
+	}
+	chainFindings, final := verify.RootChain(anchor, next, at)
+	rep.Findings = append(rep.Findings, chainFindings...)
+	if final.File == nil || final.Path != files[metadata.ROOT].Path || errorsOf(chainFindings) > 0 {
+		add(verify.Error, files[metadata.ROOT].Path, metadata.ROOT, "root", "the trusted root is not trusted: the roles it delegates are not checked")
+		return
+	}
+	root, _ := files[metadata.ROOT].File.Root()
+	rep.RootVersion = root.Version
+
+	// Trusted targets and claimed: fully signed by their delegators.
+	signedBy := func(role string, rule threshold.Rule, severity verify.Severity) bool {
+		n := files[role]
+		t, err := threshold.Count(rule, n.File)
+		if err != nil {
+			add(verify.Error, n.Path, role, "parse", "%v", err)
+			return false
+		}
+		for _, id := range t.Invalid {
+			add(verify.Error, n.Path, role, "signature", "signature by key %s does not verify", abbrevHash(id))
+		}
+		h, _ := n.File.Header()
+		rep.Roles = append(rep.Roles, verify.RoleState{Role: role, File: n.Path, Delegator: rule.Delegator, Version: h.Version,
+			Expires: h.Expires, Threshold: rule.Threshold, Signed: t.Signed})
+		if !t.Met() {
+			add(severity, n.Path, role, "threshold", "%d of %d required signatures from %s, have %d", rule.Threshold, len(rule.KeyIDs), rule.Delegator, len(t.Signed))
+			return false
+		}
+		return true
+	}
+	rule, err := threshold.FromRoot(root, metadata.TARGETS, delegatorLabel(metadata.ROOT, root.Version))
+	if err != nil {
+		add(verify.Error, files[metadata.TARGETS].Path, metadata.TARGETS, "delegation", "%v", err)
+		return
+	}
+	if !signedBy(metadata.TARGETS, rule, verify.Error) {
+		return
+	}
+	targets, err := files[metadata.TARGETS].File.Targets()
+	if err != nil {
+		add(verify.Error, files[metadata.TARGETS].Path, metadata.TARGETS, "parse", "%v", err)
+		return
+	}
+	if rule, err = threshold.FromTargets(targets, plan.RoleClaimed, delegatorLabel(metadata.TARGETS, targets.Version)); err != nil {
+		add(verify.Error, files[plan.RoleClaimed].Path, plan.RoleClaimed, "delegation", "%v", err)
+		return
+	}
+	if !signedBy(plan.RoleClaimed, rule, verify.Error) {
+		return
+	}
+
+	// The role signed at the ceremony.
+	if len(info.Metadata) != 1 {
+		add(verify.Error, BundleInfo, "", "bundle", "a %s bundle signs one role, but %s lists %d", info.Kind, BundleInfo, len(info.Metadata))
+		return
+	}
+	var role, entry string
+	for role, entry = range info.Metadata {
+	}
+	data, ok := b.Get(entry)
+	if !ok {
+		add(verify.Error, entry, role, "missing", "%s lists it, but the bundle does not hold it", BundleInfo)
+		return
+	}
+	known[entry] = true
+	f, err := metafile.Parse(data)
+	if err != nil {
+		add(verify.Error, entry, role, "parse", "%v", err)
+		return
+	}
+	h, err := f.Header()
+	if err != nil || h.Type != metadata.TARGETS {
+		add(verify.Error, entry, role, "type", "is not targets metadata")
+		return
+	}
+	if want := bundleMetadataEntry(role, h.Version, root.ConsistentSnapshot); entry != want {
+		add(verify.Error, entry, role, "bundle", "holds %s v%d, which a repository serves as %s", role, h.Version, path.Base(want))
+	}
+	// A project's rule is in claimed: decoded only then (a claimed role of
+	// 100,000 projects takes seconds).
+	delegator := targets
+	var claimed *metadata.TargetsType
+	if info.Kind == workspace.Project {
+		if claimed, err = files[plan.RoleClaimed].File.Targets(); err != nil {
+			add(verify.Error, files[plan.RoleClaimed].Path, plan.RoleClaimed, "parse", "%v", err)
+			return
+		}
+		delegator = claimed
+		if role == plan.RoleClaimed || role == metadata.TARGETS {
+			add(verify.Error, entry, role, "bundle", "a project bundle signs a project's role, not %s", role)
+			return
+		}
+	} else if role != plan.RoleClaimed {
+		add(verify.Error, entry, role, "bundle", "a claims bundle signs claimed, not %s", role)
+		return
+	}
+	if rule, err = threshold.FromTargets(delegator, role, delegatorLabel(delegatorOf(info.Kind, role), delegator.Version)); err != nil {
+		add(verify.Error, entry, role, "delegation", "%v", err)
+		return
+	}
+	t, err := threshold.Count(rule, f)
+	if err != nil {
+		add(verify.Error, entry, role, "parse", "%v", err)
+		return
+	}
+	for _, id := range t.Invalid {
+		add(verify.Error, entry, role, "signature", "signature by key %s does not verify", abbrevHash(id))
+	}
+	if !t.Met() {
+		add(sev, entry, role, "threshold", "%d of %d required signatures from %s, have %d", rule.Threshold, len(rule.KeyIDs), rule.Delegator, len(t.Signed))
+	}
+	switch {
+	case !h.Expires.After(at):
+		add(verify.Error, entry, role, "expiry", "expired at %s", h.Expires.UTC().Format(time.RFC3339))
+	case h.Expires.Sub(at) < ExpiryWarning:
+		add(verify.Warning, entry, role, "expiry", "expires at %s", h.Expires.UTC().Format(time.RFC3339))
+	}
+	rep.Roles = append(rep.Roles, verify.RoleState{Role: role, File: entry, Delegator: rule.Delegator, Version: h.Version,
+		Expires: h.Expires, Threshold: rule.Threshold, Signed: t.Signed})
+	switch info.Kind {
+	case workspace.Claims:
+		checkBundledClaims(add, b, entry, files[plan.RoleClaimed].File.Signed, f.Signed, known)
+	case workspace.Project:
+		signed, err := f.Targets()
+		if err != nil {
+			add(verify.Error, entry, role, "parse", "%v", err)
+			return
+		}
+		var prev *metadata.TargetsType
+		if e, ok := info.Trusted[role]; ok {
+			if data, ok := b.Get(e); ok {
+				if prev, err = parseTargets(data); err != nil {
+					add(verify.Error, e, role, "parse", "%v", err)
+				}
+			}
+		}
+		checkBundledProject(add, b, info, entry, claimed, prev, signed, known)
+	}
+
+	checkBundledTranscript(add, b, info, known)
+	checkBundledAttestations(add, b, known)
+	checkBundledRotation(add, b, info, known)
+	for _, e := range b.Entries {
+		if !known[e.Name] {
+			add(verify.Warning, e.Name, "", "bundle", "an entry a ceremony bundle does not hold; it was not checked")
+		}
+	}
+}
+
+func errorsOf(findings []verify.Finding) int {
+	n := 0
+	for _, f := range findings {
+		if f.Severity == verify.Error {
+			n++
+		}
+	}
+	return n
 }

@@ -22,6 +22,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
@@ -36,6 +37,9 @@ const (
 	MetadataDir = "metadata"
 	// TranscriptDir holds the ceremony's transcript (package transcripts).
 	TranscriptDir = "transcript"
+	// TrustedDir holds trusted metadata: the previous root, and for claims
+	// and project ceremonies the delegating roles (TrustedPath).
+	TrustedDir = "trusted"
 )
 
 // Kind is what a ceremony produces.
@@ -50,6 +54,30 @@ const (
 	// whose keys change, after a compromise or for a planned key change
 	// (ceremony.Rotate); its plan is RotationFile.
 	Rotation Kind = "rotation"
+	// Claims makes the next version of PEP 480's claimed role: the
+	// administrators take maintainers' claim requests in (ClaimsDir).
+	Claims Kind = "claims"
+	// Project makes the next version of one claimed project's targets
+	// role, signed by its maintainers.
+	Project Kind = "project"
+)
+
+// SignsRoot reports whether a ceremony of this kind makes a root version.
+func (k Kind) SignsRoot() bool { return k != Claims && k != Project }
+
+// Files of claims and project workspaces; the transcript's init record
+// names each by its SHA-256.
+const (
+	// ClaimsDir holds the claim requests a claims ceremony takes in, byte
+	// for byte as given.
+	ClaimsDir = "claims"
+	// ClaimsReviewFile is the review of those requests (JSON).
+	ClaimsReviewFile = "claims-review.json"
+	// AcceptedFile lists the projects the ceremony adds to claimed (JSON):
+	// the online server drops them from recently-claimed.
+	AcceptedFile = "accepted-projects.json"
+	// TargetsDir holds a project ceremony's target files, by target path.
+	TargetsDir = "targets"
 )
 
 // RotationFile holds a rotation workspace's plan (package rotation, as
@@ -71,8 +99,13 @@ type State struct {
 	Roles []string `json:"roles"`
 	// Keys names every key the plan lists, so status can say who signed.
 	Keys []KeyEntry `json:"keys"`
-	// TrustedRootVersion is the version of trusted/root.json, 0 if none.
+	// TrustedRootVersion is the version of the previous root a new root
+	// version follows (trusted/root.json), 0 if none.
 	TrustedRootVersion int64 `json:"trusted_root_version,omitempty"`
+	// Trusted are the roles whose trusted metadata a claims or project
+	// ceremony keeps in trusted/ROLE.json (TrustedPath): what the roles
+	// signed here are delegated by and follow.
+	Trusted []string `json:"trusted,omitempty"`
 	// Warnings from the plan (rehearsal overrides), repeated by status.
 	Warnings []string `json:"warnings,omitempty"`
 	// PlanDir is the directory of the plan file at init, absolute: the
@@ -93,6 +126,9 @@ type KeyEntry struct {
 	Online  bool   `json:"online,omitempty"`
 	// Witness marks a key that signs nothing but the seal.
 	Witness bool `json:"witness,omitempty"`
+	// Project, in a claims ceremony, is the project whose maintainers
+	// hold the key: named in reviews, no keyholder of the ceremony.
+	Project string `json:"project,omitempty"`
 	// Attestation is the key's device attestation (PEM: the slot's
 	// certificate, then the device's), checked at init and at every signing.
 	Attestation string `json:"attestation,omitempty"`
@@ -256,6 +292,67 @@ func (w *Workspace) Trusted() (*metafile.File, error) {
 		return nil, nil
 	}
 	return readMetadata(filepath.Join(w.Dir, TrustedRoot))
+}
+
+// WriteNewFile writes a file of the workspace that must not exist yet (a
+// trusted role, a claim request, a target file), making its directories;
+// rel is in slash form and stays inside the workspace.
+func (w *Workspace) WriteNewFile(rel string, data []byte) error {
+	p, err := w.path(rel)
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.WriteNew(p, data, 0o644)
+}
+
+// ReadFile reads a file of the workspace; rel is in slash form.
+func (w *Workspace) ReadFile(rel string) ([]byte, error) {
+	p, err := w.path(rel)
+	if err != nil {
+		return nil, err
+	}
+	return os.ReadFile(p)
+}
+
+func (w *Workspace) path(rel string) (string, error) {
+	if !filepath.IsLocal(filepath.FromSlash(rel)) || strings.Contains(rel, `\`) {
+		return "", fmt.Errorf("%q is not a file name inside workspace %q", rel, w.Dir)
+	}
+	return filepath.Join(w.Dir, filepath.FromSlash(rel)), nil
+}
+
+// TrustedPath is the file of role's trusted metadata, relative to the
+// workspace, in slash form (trusted/ROLE.json).
+func TrustedPath(role string) string { return TrustedDir + "/" + role + ".json" }
+
+// HasTrusted reports whether the workspace keeps trusted metadata of role
+// (State.Trusted).
+func (w *Workspace) HasTrusted(role string) bool {
+	for _, r := range w.State.Trusted {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// TrustedBytes reads role's trusted metadata file as it is on disk.
+func (w *Workspace) TrustedBytes(role string) ([]byte, error) {
+	if !w.HasTrusted(role) {
+		return nil, fmt.Errorf("workspace %q keeps no trusted %s metadata", w.Dir, role)
+	}
+	return os.ReadFile(filepath.Join(w.Dir, filepath.FromSlash(TrustedPath(role))))
+}
+
+// TrustedMetadata reads role's trusted metadata.
+func (w *Workspace) TrustedMetadata(role string) (*metafile.File, error) {
+	if !w.HasTrusted(role) {
+		return nil, fmt.Errorf("workspace %q keeps no trusted %s metadata", w.Dir, role)
+	}
+	return readMetadata(filepath.Join(w.Dir, filepath.FromSlash(TrustedPath(role))))
 }
 
 // HasRole reports whether role is signed in this workspace.

@@ -372,3 +372,57 @@ func TestMetadataRefusesCorruptFile(t *testing.T) {
 		t.Fatalf("err = %v, want a refusal naming %s", err, p)
 	}
 }
+
+// TestTrustedAndOwnFiles: a claims or project workspace keeps trusted
+// metadata under trusted/ROLE.json and its own files, written once, inside
+// the workspace only.
+func TestTrustedAndOwnFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ws")
+	tg := metadata.Targets(created.Add(365 * 24 * time.Hour)).Signed
+	tg.Version = 7
+	trusted, err := unsigned(t, &tg).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := workspace.State{Kind: workspace.Claims, Profile: "pep480", Created: created, Roles: []string{"claimed"}, Trusted: []string{"claimed"}}
+	w, err := workspace.Create(dir, state, planBytes, nil, map[string]*metafile.File{"claimed": targetsFile(t)}, func(w *workspace.Workspace) error {
+		return w.WriteNewFile(workspace.TrustedPath("claimed"), trusted)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.State.Kind.SignsRoot() || !workspace.Bootstrap.SignsRoot() {
+		t.Error("SignsRoot: a claims workspace signs no root; a bootstrap does")
+	}
+	o, err := workspace.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := o.TrustedMetadata("claimed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := f.Header(); h.Version != 7 || !bytes.Equal(mustRead(t, filepath.Join(dir, "trusted", "claimed.json")), trusted) {
+		t.Errorf("trusted/claimed.json: version %d; want v7 byte for byte", h.Version)
+	}
+	if _, err := o.TrustedMetadata("targets"); err == nil {
+		t.Error("trusted targets read, but the workspace keeps none")
+	}
+	if err := o.WriteNewFile("claims/a.claim.json", []byte("a")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := o.ReadFile("claims/a.claim.json"); err != nil || string(b) != "a" {
+		t.Errorf("ReadFile: %q, %v", b, err)
+	}
+	if err := o.WriteNewFile("claims/a.claim.json", []byte("b")); err == nil {
+		t.Error("a file of the workspace was overwritten")
+	}
+	for _, bad := range []string{"../escape", "/abs", `claims\..\..\x`, ""} {
+		if err := o.WriteNewFile(bad, []byte("x")); err == nil {
+			t.Errorf("WriteNewFile(%q) wrote outside the workspace or without a name", bad)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dir), "escape")); !os.IsNotExist(err) {
+		t.Error("a file was written beside the workspace")
+	}
+}

@@ -1,0 +1,331 @@
+package ceremony
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/claims"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/transcripts"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// What a claims ceremony may change in claimed is checked the same way by
+// replay (from the requests kept in the workspace) and by the bundle's
+// verification (from the requests in the bundle): the requests are
+// reviewed again as of the ceremony's time, and claimed's new version must
+// be the trusted one with exactly the accepted projects added.
+
+// checkClaimedChange says how next is not prev with exactly the accepted
+// claims added (nil if it is): every delegation and key of prev kept as it
+// is, one delegation per accepted claim (claims.Delegation) with its keys,
+// nothing else added, targets and every other field unchanged, the version
+// above prev's. prev and next are the "signed" objects of the two
+// versions; they are compared member by member in canonical form, without
+// decoding 100,000 delegations into go-tuf's types.
+func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim) []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	prev, err := viewClaimed(prevSigned)
+	if err != nil {
+		return []string{fmt.Sprintf("the trusted claimed: %v", err)}
+	}
+	next, err := viewClaimed(nextSigned)
+	if err != nil {
+		return []string{fmt.Sprintf("claimed: %v", err)}
+	}
+	if next.version <= prev.version {
+		bad("claimed v%d does not follow the trusted claimed v%d", next.version, prev.version)
+	}
+	if !sameMembers(prev.rest, next.rest) {
+		bad("claimed v%d changes more than its delegations, version and expiry against the trusted v%d", next.version, prev.version)
+	}
+	if !sameMembers(prev.delegRest, next.delegRest) {
+		bad("claimed v%d changes the delegations' other fields", next.version)
+	}
+	if len(next.roles) < len(prev.roles) {
+		bad("claimed v%d delegates %d roles, fewer than the %d of the trusted v%d", next.version, len(next.roles), len(prev.roles), prev.version)
+		return problems
+	}
+	had := map[string]bool{}
+	for i := range prev.roles {
+		had[prev.names[i]] = true
+		if !bytes.Equal(prev.roles[i], next.roles[i]) {
+			bad("claimed v%d's delegation %d (%q) is not the trusted v%d's (%q) as it was", next.version, i+1, next.names[i], prev.version, prev.names[i])
+			return problems
+		}
+	}
+	want := map[string][]byte{}
+	wantKeys := map[string][]byte{}
+	for _, c := range accepted {
+		d, err := canonicalJSON(claims.Delegation(c))
+		if err != nil {
+			return append(problems, err.Error())
+		}
+		want[c.Project] = d
+		for id, k := range c.Keys {
+			if wantKeys[id], err = canonicalJSON(k); err != nil {
+				return append(problems, err.Error())
+			}
+		}
+	}
+	added := map[string]bool{}
+	for i := len(prev.roles); i < len(next.roles); i++ {
+		name := next.names[i]
+		d, ok := want[name]
+		switch {
+		case had[name]:
+			bad("claimed v%d delegates %q a second time: the trusted v%d delegates it already", next.version, name, prev.version)
+		case !ok:
+			bad("claimed v%d delegates %q, which no accepted claim request asks for", next.version, name)
+		case added[name]:
+			bad("claimed v%d delegates %q twice", next.version, name)
+		case !bytes.Equal(d, next.roles[i]):
+			bad("claimed v%d's delegation to %q is not what its claim request asks for", next.version, name)
+		}
+		added[name] = true
+	}
+	var missing []string
+	for p := range want {
+		if !added[p] {
+			missing = append(missing, p)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		bad("claimed v%d does not delegate %s, which the accepted claim requests ask for", next.version, strings.Join(missing, ", "))
+	}
+	for id, k := range prev.keys {
+		if !bytes.Equal(k, next.keys[id]) {
+			bad("claimed v%d does not keep key %s of the trusted v%d as it was", next.version, abbrevHash(id), prev.version)
+		}
+	}
+	for id, k := range next.keys {
+		if _, ok := prev.keys[id]; ok {
+			continue
+		}
+		if w, ok := wantKeys[id]; !ok || !bytes.Equal(w, k) {
+			bad("claimed v%d adds key %s, which no accepted claim request holds", next.version, abbrevHash(id))
+		}
+	}
+	return problems
+}
+
+// claimedView is a claimed role's "signed" decoded as far as
+// checkClaimedChange needs, each part in canonical form.
+type claimedView struct {
+	version int64
+	// rest are the members but version, expires and delegations;
+	// delegRest the delegations' members but keys and roles.
+	rest, delegRest map[string][]byte
+	keys            map[string][]byte
+	roles           [][]byte
+	names           []string
+}
+
+func viewClaimed(signed []byte) (*claimedView, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(signed, &top); err != nil {
+		return nil, err
+	}
+	v := &claimedView{rest: map[string][]byte{}, delegRest: map[string][]byte{}, keys: map[string][]byte{}}
+	if err := json.Unmarshal(top["version"], &v.version); err != nil {
+		return nil, fmt.Errorf("version: %w", err)
+	}
+	var deleg map[string]json.RawMessage
+	if raw := top["delegations"]; len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &deleg); err != nil {
+			return nil, fmt.Errorf("delegations: %w", err)
+		}
+	}
+	delete(top, "version")
+	delete(top, "expires")
+	delete(top, "delegations")
+	if err := canonicalMembers(top, v.rest); err != nil {
+		return nil, err
+	}
+	var roles []json.RawMessage
+	if raw := deleg["roles"]; len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &roles); err != nil {
+			return nil, fmt.Errorf("delegations.roles: %w", err)
+		}
+	}
+	var keyMap map[string]json.RawMessage
+	if raw := deleg["keys"]; len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &keyMap); err != nil {
+			return nil, fmt.Errorf("delegations.keys: %w", err)
+		}
+	}
+	delete(deleg, "roles")
+	delete(deleg, "keys")
+	if err := canonicalMembers(deleg, v.delegRest); err != nil {
+		return nil, err
+	}
+	if err := canonicalMembers(keyMap, v.keys); err != nil {
+		return nil, err
+	}
+	for i, raw := range roles {
+		var r struct {
+			Name string `json:"name"`
+		}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return nil, fmt.Errorf("delegations.roles[%d]: %w", i, err)
+		}
+		c, err := metafile.Canonicalize(raw)
+		if err != nil {
+			return nil, fmt.Errorf("delegations.roles[%d]: %w", i, err)
+		}
+		v.roles, v.names = append(v.roles, c), append(v.names, r.Name)
+	}
+	return v, nil
+}
+
+func canonicalMembers(in map[string]json.RawMessage, out map[string][]byte) error {
+	for k, raw := range in {
+		c, err := metafile.Canonicalize(raw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+		out[k] = c
+	}
+	return nil
+}
+
+func sameMembers(a, b map[string][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || !bytes.Equal(v, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalJSON is v's canonical JSON.
+func canonicalJSON(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return metafile.Canonicalize(raw)
+}
+
+// acceptedClaims verifies again, as of the ceremony's time and with its
+// attestation roots, the claim request of each project an accepted list
+// names; read gives a request's bytes by its entry (claims/NAME). It
+// returns the claims, or why one does not hold.
+func acceptedClaims(list *AcceptedProjects, read func(entry string) ([]byte, bool), at time.Time, roots []byte) ([]claims.Claim, string, string) {
+	var out []claims.Claim
+	for _, p := range list.Projects {
+		data, ok := read(p.ClaimFile)
+		if !ok || !strings.HasPrefix(p.ClaimFile, workspace.ClaimsDir+"/") {
+			return nil, workspace.AcceptedFile, fmt.Sprintf("the claim request of %s (%s) is not in %s/", p.Project, p.ClaimFile, workspace.ClaimsDir)
+		}
+		c, err := claims.Verify(data, p.ClaimFile, claims.Options{Now: at, Roots: certPool(roots)})
+		if err != nil {
+			return nil, p.ClaimFile, err.Error()
+		}
+		if c.Project != p.Project || c.SHA256 != p.ClaimSHA256 {
+			return nil, p.ClaimFile, fmt.Sprintf("is the claim request of %s (%s), but %s names it for %s (%s)", c.Project, abbrevHash(c.SHA256), workspace.AcceptedFile, p.Project, abbrevHash(p.ClaimSHA256))
+		}
+		d := claims.Delegation(*c)
+		if strings.Join(d.KeyIDs, ",") != strings.Join(p.KeyIDs, ",") || d.Threshold != p.Threshold {
+			return nil, workspace.AcceptedFile, fmt.Sprintf("gives %s keys or a threshold its claim request does not", p.Project)
+		}
+		out = append(out, *c)
+	}
+	return out, "", ""
+}
+
+// checkClaimsWorkspace checks what a claims workspace's init made: the
+// request of each project its accepted list names, verified again, and
+// claimed's state (initial: its first, or its current file) the trusted
+// claimed with exactly those projects added. It returns why not, or "".
+func checkClaimsWorkspace(ws *workspace.Workspace, state []byte) string {
+	req, err := readClaimsRequest(ws)
+	if err != nil {
+		return err.Error()
+	}
+	at, err := time.Parse(time.RFC3339, req.Time)
+	if err != nil {
+		return fmt.Sprintf("%s: claims.time: %v", workspace.PlanFile, err)
+	}
+	prev, err := ws.TrustedMetadata(plan.RoleClaimed)
+	if err != nil {
+		return err.Error()
+	}
+	list, err := readAcceptedFile(ws)
+	if err != nil {
+		return err.Error()
+	}
+	accepted, file, why := acceptedClaims(list, func(entry string) ([]byte, bool) {
+		data, err := ws.ReadFile(entry)
+		return data, err == nil
+	}, at, []byte(ws.State.AttestationRoots))
+	if why != "" {
+		return file + ": " + why
+	}
+	next, err := metafile.Parse(state)
+	if err != nil {
+		return fmt.Sprintf("claimed: %v", err)
+	}
+	if h, err := next.Header(); err != nil || h.Version != list.ClaimedVersion {
+		return fmt.Sprintf("%s is for claimed v%d, but the workspace signs claimed v%d", workspace.AcceptedFile, list.ClaimedVersion, h.Version)
+	}
+	if problems := checkClaimedChange(prev.Signed, next.Signed, accepted); len(problems) > 0 {
+		return problems[0]
+	}
+	return ""
+}
+
+// checkInitFiles checks the files of a claims or project workspace against
+// the init record: every trusted file and every file of the kind named by
+// the hash the record gives, and none the record does not name.
+func checkInitFiles(ws *workspace.Workspace, r transcripts.Record) string {
+	want, err := delegatedInputs(ws)
+	if err != nil {
+		return fmt.Sprintf("cannot read the ceremony's files: %v", err)
+	}
+	for name, h := range want {
+		rec, ok := r.Inputs[name]
+		switch {
+		case !ok:
+			return fmt.Sprintf("the workspace has %s, but the init record names none", name)
+		case rec != h:
+			return fmt.Sprintf("%s hashes to %s, the init record names %s: it was changed", name, abbrevHash(h), abbrevHash(rec))
+		}
+	}
+	for name := range r.Inputs {
+		if name == workspace.PlanFile || strings.HasPrefix(name, witnessInput) {
+			continue
+		}
+		if _, ok := want[name]; !ok {
+			return fmt.Sprintf("the init record names %s, but the workspace does not hold it", name)
+		}
+	}
+	return ""
+}
+
+// parseTargets decodes a targets metadata file.
+func parseTargets(data []byte) (*metadata.TargetsType, error) {
+	f, err := metafile.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	return f.Targets()
+}
+
+func sameJSON(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}

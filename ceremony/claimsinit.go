@@ -1,0 +1,491 @@
+package ceremony
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"gopkg.in/yaml.v3"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/claims"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/profiles"
+	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// A claims ceremony takes maintainers' claim requests (package claims) into
+// PEP 480's claimed role. 'ceremony claims init' reads the trusted state
+// (claimssource.go), reviews the directory of requests against the claimed
+// role in force (claims.Review), and makes a workspace that signs claimed
+// v(n+1): every delegation claimed has kept as it is, and a terminating
+// delegation to each accepted project (claims.Delegation) added after
+// them. Its keyholders are those top-level targets delegates claimed to.
+// The requests, the review and the list of accepted projects are kept in
+// the workspace, named by SHA-256 in the transcript's init record, and
+// carried by the bundle: anyone can take the requests again and check
+// that claimed adds exactly what they ask for (checkClaimedChange).
+
+// ErrNoClaimsAccepted means the review accepted no request: there is
+// nothing to add to claimed.
+var ErrNoClaimsAccepted = errors.New("no claim request is accepted")
+
+// ClaimsInitOptions says what claims ceremony to prepare.
+type ClaimsInitOptions struct {
+	// From is the trusted state: a repository directory, a finished
+	// workspace or a bundle.
+	From string
+	// ClaimsDir is the directory of claim requests (*.json).
+	ClaimsDir string
+	// Plan, if set, names the keyholders and gives claimed's expiry period
+	// (roles.claimed.expires_days); without it they come from a workspace
+	// or bundle given as From, else keys are named by key ID and claimed
+	// expires in 365 days.
+	Plan string
+	// AttestationRoots, if set, is a PEM file of the roots maintainers'
+	// attestations chain to instead of Yubico's (rehearsals with virtual
+	// YubiKeys); the plan's rehearsal.attestation_roots is used otherwise.
+	AttestationRoots string
+	// Dir is the new workspace; it must not exist or be empty.
+	Dir string
+	// Now is the ceremony's time; zero means time.Now().
+	Now time.Time
+}
+
+// ClaimsInitResult says what ClaimsInit found and made.
+type ClaimsInitResult struct {
+	// Review is the review of the requests; it is set whenever the
+	// requests could be read, also when nothing is accepted.
+	Review *claims.Report
+	// Accepted are the projects added, sorted.
+	Accepted       []claims.Claim
+	ClaimedVersion int64
+	Workspace      *workspace.Workspace
+}
+
+// ClaimsRequest is a claims workspace's plan.yaml: the ceremony as asked,
+// with the time its review was made (replay reviews the requests again as
+// of that time).
+type ClaimsRequest struct {
+	From               string `yaml:"from"`
+	ClaimsDir          string `yaml:"claims_dir"`
+	Plan               string `yaml:"plan,omitempty"`
+	PlanSHA256         string `yaml:"plan_sha256,omitempty"`
+	ClaimedExpiresDays int    `yaml:"claimed_expires_days"`
+	Time               string `yaml:"time"`
+}
+
+type claimsRequestFile struct {
+	Claims ClaimsRequest `yaml:"claims"`
+}
+
+// AcceptedProjects is a claims workspace's accepted-projects.json: what the
+// online server drops from recently-claimed once the new claimed is up.
+type AcceptedProjects struct {
+	Type       string `json:"type"`
+	Version    int    `json:"version"`
+	Repository string `json:"repository,omitempty"`
+	// ClaimedVersion is the version of claimed that adds them.
+	ClaimedVersion int64             `json:"claimed_version"`
+	Projects       []AcceptedProject `json:"projects"`
+}
+
+// AcceptedProject is one project the ceremony adds to claimed.
+type AcceptedProject struct {
+	Project string `json:"project"`
+	// ClaimFile is the request's entry (claims/NAME), ClaimSHA256 its hash.
+	ClaimFile   string   `json:"claim_file"`
+	ClaimSHA256 string   `json:"claim_sha256"`
+	KeyIDs      []string `json:"keyids"`
+	Threshold   int      `json:"threshold"`
+	// SeenVersion is the highest version of the project's role the source
+	// showed (a role recently-claimed delegated): the project's own
+	// ceremony signs a version above it. 0 if none.
+	SeenVersion int64 `json:"seen_version,omitempty"`
+}
+
+// File types of the claims ceremony's JSON files.
+const (
+	AcceptedType       = "ceremony-accepted-projects"
+	ClaimsReviewType   = "ceremony-claims-review"
+	claimsFilesVersion = 1
+	// maxClaimsFile bounds the review and accepted files read back.
+	maxClaimsFile = 64 << 20
+)
+
+// ClaimsReviewFile is a claims workspace's claims-review.json: each
+// request's verdict as the review gave it.
+type ClaimsReviewFile struct {
+	Type    string `json:"type"`
+	Version int    `json:"version"`
+	// ClaimedBefore is how many projects claimed delegated to before.
+	ClaimedBefore int            `json:"claimed_before"`
+	Verdicts      []ClaimVerdict `json:"verdicts"`
+	Ignored       []string       `json:"ignored,omitempty"`
+}
+
+// ClaimVerdict is one request's verdict.
+type ClaimVerdict struct {
+	// File is the request's entry (claims/NAME).
+	File    string   `json:"file"`
+	SHA256  string   `json:"sha256,omitempty"`
+	Project string   `json:"project,omitempty"`
+	Outcome string   `json:"outcome"`
+	Reason  string   `json:"reason,omitempty"`
+	Flags   []string `json:"flags,omitempty"`
+}
+
+// ClaimsInit reviews the claim requests in opts.ClaimsDir against the
+// trusted claimed role at opts.From and creates the claims ceremony's
+// workspace. It refuses, writing nothing, when no request is accepted (the
+// result's Review says why each was refused).
+func ClaimsInit(opts ClaimsInitOptions) (*ClaimsInitResult, error) {
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	now = now.UTC().Truncate(time.Second)
+	if opts.ClaimsDir == "" {
+		return nil, fmt.Errorf("no directory of claim requests given (--claims DIR)")
+	}
+	if err := checkNewWorkspace(opts.Dir); err != nil {
+		return nil, err
+	}
+	st, err := readTrustedState(opts.From, "", now)
+	if err != nil {
+		return nil, err
+	}
+	cp, err := claimsPlan(opts, st)
+	if err != nil {
+		return nil, err
+	}
+	rootsPEM, err := claimsAttestationRoots(opts.AttestationRoots, cp.plan)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := claims.Review(opts.ClaimsDir, st.Claimed, claims.Options{Now: now, Roots: certPool(rootsPEM)})
+	if err != nil {
+		return nil, err
+	}
+	res := &ClaimsInitResult{Review: rep, Accepted: rep.Accepted()}
+	if len(res.Accepted) == 0 {
+		return res, fmt.Errorf("%w in %s (%d refused, %d unchanged): nothing to add to claimed; 'ceremony claims review %s' says why for each", ErrNoClaimsAccepted, opts.ClaimsDir, rep.Count(claims.Refused), rep.Count(claims.ChangeUnchanged), opts.ClaimsDir)
+	}
+	res.ClaimedVersion = st.seen(plan.RoleClaimed, st.Claimed) + 1
+	prevVersion := st.Claimed.Version
+	next, err := nextClaimed(st.Claimed, res.Accepted, res.ClaimedVersion, profiles.Expiry(now, cp.expiresDays))
+	if err != nil {
+		return nil, err
+	}
+	nextFile, err := metafile.FromSigned(next)
+	if err != nil {
+		return nil, err
+	}
+
+	// The request files as reviewed, each checked against the hash the
+	// review gave it.
+	reviewFile := ClaimsReviewFile{Type: ClaimsReviewType, Version: claimsFilesVersion, ClaimedBefore: rep.Claimed, Verdicts: []ClaimVerdict{}, Ignored: rep.Ignored}
+	copies := map[string][]byte{}
+	entry := map[string]string{} // request path -> entry
+	for _, v := range rep.Verdicts {
+		name := workspace.ClaimsDir + "/" + filepath.Base(v.File)
+		if err := bundle.CheckName(name); err != nil {
+			return nil, fmt.Errorf("claim request %s: its file name cannot be carried in a bundle (%v): rename it", v.File, err)
+		}
+		cv := ClaimVerdict{File: name, SHA256: v.SHA256, Project: v.Project, Outcome: v.Outcome(), Reason: v.Reason, Flags: v.Flags}
+		reviewFile.Verdicts = append(reviewFile.Verdicts, cv)
+		if v.SHA256 == "" {
+			continue // unreadable: refused, nothing to keep
+		}
+		data, err := os.ReadFile(v.File)
+		if err != nil {
+			return nil, fmt.Errorf("failed to read claim request %s again: %w", v.File, err)
+		}
+		if sum(data) != v.SHA256 {
+			return nil, fmt.Errorf("claim request %s changed while it was reviewed: run 'ceremony claims init' again", v.File)
+		}
+		copies[name], entry[v.File] = data, name
+	}
+	accepted := AcceptedProjects{Type: AcceptedType, Version: claimsFilesVersion, Repository: st.Repository, ClaimedVersion: res.ClaimedVersion}
+	for _, c := range res.Accepted {
+		d := claims.Delegation(c)
+		accepted.Projects = append(accepted.Projects, AcceptedProject{Project: c.Project, ClaimFile: entry[c.File], ClaimSHA256: c.SHA256,
+			KeyIDs: d.KeyIDs, Threshold: c.Threshold, SeenVersion: st.Seen[c.Project]})
+	}
+	reviewJSON, err := encodeJSON(reviewFile)
+	if err != nil {
+		return nil, err
+	}
+	acceptedJSON, err := encodeJSON(accepted)
+	if err != nil {
+		return nil, err
+	}
+
+	rule, err := threshold.FromTargets(st.Targets, plan.RoleClaimed, delegatorLabel(metadata.TARGETS, st.Targets.Version))
+	if err != nil {
+		return nil, err
+	}
+	state := workspace.State{Kind: workspace.Claims, Profile: string(plan.ProfilePEP480), Repository: st.Repository,
+		Created: now, Roles: []string{plan.RoleClaimed}, Trusted: []string{metadata.ROOT, metadata.TARGETS, plan.RoleClaimed},
+		Keys: append(claimedKeyEntries(rule, cp, st), maintainerKeyEntries(res.Accepted)...), Warnings: cp.warnings, AttestationRoots: string(rootsPEM)}
+	if state.Repository == "" && cp.plan != nil {
+		state.Repository = cp.plan.Repository
+	}
+	if cp.plan != nil {
+		state.PlanDir = cp.plan.Dir
+	}
+	request, err := claimsRequestYAML(opts, cp, now)
+	if err != nil {
+		return nil, err
+	}
+	roles := map[string]*metafile.File{plan.RoleClaimed: nextFile}
+	ws, err := workspace.Create(opts.Dir, state, request, nil, roles, func(w *workspace.Workspace) error {
+		for _, role := range w.State.Trusted {
+			if err := w.WriteNewFile(workspace.TrustedPath(role), st.Bytes[role]); err != nil {
+				return err
+			}
+		}
+		names := make([]string, 0, len(copies))
+		for name := range copies {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if err := w.WriteNewFile(name, copies[name]); err != nil {
+				return err
+			}
+		}
+		if err := w.WriteNewFile(workspace.ClaimsReviewFile, reviewJSON); err != nil {
+			return err
+		}
+		if err := w.WriteNewFile(workspace.AcceptedFile, acceptedJSON); err != nil {
+			return err
+		}
+		return recordDelegatedInit(w, request, claimsInitMessage(w, prevVersion, res), cp.attested)
+	})
+	if err != nil {
+		return res, err
+	}
+	res.Workspace = ws
+	return res, nil
+}
+
+// claimsPlanned is what a claims ceremony takes from a plan.
+type claimsPlanned struct {
+	plan        *plan.Plan
+	planSHA256  string
+	expiresDays int
+	warnings    []string
+	// attestations are the keyholders' attestations by name, attested
+	// those checked (for the transcript).
+	attestations map[string]string
+	attested     []attestedHolder
+}
+
+// claimsPlan finds the plan: opts.Plan, a bootstrap or next-root
+// workspace's, or a claims workspace's request; or none.
+func claimsPlan(opts ClaimsInitOptions, st *trustedState) (*claimsPlanned, error) {
+	cp := &claimsPlanned{expiresDays: 365}
+	var err error
+	switch {
+	case opts.Plan != "":
+		data, rerr := os.ReadFile(opts.Plan)
+		if rerr != nil {
+			return nil, fmt.Errorf("failed to read plan: %w", rerr)
+		}
+		cp.planSHA256 = sum(data)
+		if cp.plan, err = plan.Load(opts.Plan); err != nil {
+			return nil, err
+		}
+	case st.PlanFile != "":
+		data, rerr := os.ReadFile(st.PlanFile)
+		if rerr != nil {
+			return nil, fmt.Errorf("failed to read the plan of %s: %w", st.From, rerr)
+		}
+		cp.planSHA256 = sum(data)
+		if cp.plan, err = plan.Parse(data, st.PlanFile, st.PlanDir); err != nil {
+			return nil, fmt.Errorf("the plan of workspace %s does not load (%v): give the plan with --plan", st.From, err)
+		}
+	case st.Request != nil:
+		cp.expiresDays = st.Request.ClaimedExpiresDays
+		return cp, nil
+	default:
+		cp.warnings = append(cp.warnings, "no plan given: claimed expires in 365 days and its keyholders are named by key ID; give --plan to name them")
+		return cp, nil
+	}
+	if cp.plan.Profile != plan.ProfilePEP480 || cp.plan.Roles.Claimed == nil {
+		return nil, fmt.Errorf("%s: profile %s has no claimed role: a claims ceremony needs a pep480 plan", cp.plan.Path, cp.plan.Profile)
+	}
+	cp.expiresDays = cp.plan.Roles.Claimed.ExpiresDays
+	cp.warnings = append(cp.warnings, cp.plan.Warnings...)
+	if cp.attestations, _, cp.attested, err = checkAttestations(cp.plan); err != nil {
+		return nil, err
+	}
+	return cp, nil
+}
+
+// claimsAttestationRoots reads the attestation roots: the file given, else
+// the plan's rehearsal roots; nil means Yubico's.
+func claimsAttestationRoots(file string, p *plan.Plan) ([]byte, error) {
+	if file == "" && p != nil {
+		file = p.Rehearsal.AttestationRoots
+	}
+	if file == "" {
+		return nil, nil
+	}
+	data, err := readLimited(file, 1<<20)
+	if err != nil {
+		return nil, fmt.Errorf("attestation roots: %w", err)
+	}
+	if certPool(data) == nil {
+		return nil, fmt.Errorf("attestation roots %s: no PEM certificate in it", file)
+	}
+	return data, nil
+}
+
+// certPool is the pool of the PEM certificates, nil if none (Yubico's).
+func certPool(pemData []byte) *x509.CertPool {
+	if len(pemData) == 0 {
+		return nil
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pemData) {
+		return nil
+	}
+	return pool
+}
+
+// claimedKeyEntries names the keys targets delegates claimed to, and the
+// plan's witnesses.
+func claimedKeyEntries(rule threshold.Rule, cp *claimsPlanned, st *trustedState) []workspace.KeyEntry {
+	var out []workspace.KeyEntry
+	for _, id := range rule.KeyIDs {
+		name, contact, uri := nameFor(rule.Keys[id], cp.plan, st.Names)
+		if name == "" {
+			name = "claimed key " + abbrevHash(id)
+		}
+		out = append(out, workspace.KeyEntry{KeyID: id, Holder: name, Contact: contact, URI: uri, Attestation: cp.attestations[name]})
+	}
+	if cp.plan != nil {
+		for _, w := range cp.plan.Witnesses {
+			out = append(out, workspace.KeyEntry{KeyID: w.KeyID, Holder: w.Name, Contact: w.Contact, URI: w.Key, Witness: true})
+		}
+	}
+	return out
+}
+
+// maintainerKeyEntries names the keys of the accepted claims, so that
+// reviews say whose they are.
+func maintainerKeyEntries(accepted []claims.Claim) []workspace.KeyEntry {
+	var out []workspace.KeyEntry
+	for _, c := range accepted {
+		d := claims.Delegation(c)
+		for _, id := range d.KeyIDs {
+			out = append(out, workspace.KeyEntry{KeyID: id, Holder: c.Project + " maintainer", Project: c.Project})
+		}
+	}
+	return out
+}
+
+// nextClaimed makes t, the trusted claimed, its next version: as it is,
+// at version and expiring at expires, with a delegation to each accepted
+// project added after its own, in descending name order (a longer name
+// before the shorter one its legacy sdist names also match: see
+// claims.ProjectPaths). t is changed in place: decoding claimed again
+// would take seconds.
+func nextClaimed(t *metadata.TargetsType, accepted []claims.Claim, version int64, expires time.Time) (*metadata.TargetsType, error) {
+	t.Version, t.Expires = version, expires
+	if t.Delegations == nil {
+		t.Delegations = &metadata.Delegations{}
+	}
+	d := t.Delegations
+	if d.Keys == nil {
+		d.Keys = map[string]*metadata.Key{}
+	}
+	have := map[string]bool{}
+	for _, r := range d.Roles {
+		have[r.Name] = true
+	}
+	sorted := append([]claims.Claim(nil), accepted...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Project > sorted[j].Project })
+	for _, c := range sorted {
+		if have[c.Project] {
+			return nil, fmt.Errorf("the trusted claimed delegates %q already: it cannot be added again", c.Project)
+		}
+		have[c.Project] = true
+		for id, k := range c.Keys {
+			if _, ok := d.Keys[id]; !ok {
+				d.Keys[id] = k
+			}
+		}
+		d.Roles = append(d.Roles, claims.Delegation(c))
+	}
+	return t, nil
+}
+
+// claimsRequestYAML is the workspace's plan.yaml: the ceremony as asked.
+func claimsRequestYAML(opts ClaimsInitOptions, cp *claimsPlanned, now time.Time) ([]byte, error) {
+	req := claimsRequestFile{Claims: ClaimsRequest{From: opts.From, ClaimsDir: opts.ClaimsDir, Plan: opts.Plan, PlanSHA256: cp.planSHA256,
+		ClaimedExpiresDays: cp.expiresDays, Time: now.Format(time.RFC3339)}}
+	b, err := yaml.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte("# The claims ceremony as asked of 'ceremony claims init'; its review is claims-review.json.\n"), b...), nil
+}
+
+// readClaimsRequest reads a claims workspace's request (plan.yaml).
+func readClaimsRequest(ws *workspace.Workspace) (*ClaimsRequest, error) {
+	data, err := ws.ReadFile(workspace.PlanFile)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read the request of claims workspace %s: %w", ws.Dir, err)
+	}
+	var f claimsRequestFile
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(ws.Dir, workspace.PlanFile), err)
+	}
+	if _, err := time.Parse(time.RFC3339, f.Claims.Time); err != nil {
+		return nil, fmt.Errorf("%s: claims.time: %w", filepath.Join(ws.Dir, workspace.PlanFile), err)
+	}
+	return &f.Claims, nil
+}
+
+// readAcceptedFile reads a claims workspace's accepted-projects.json.
+func readAcceptedFile(ws *workspace.Workspace) (*AcceptedProjects, error) {
+	data, err := ws.ReadFile(workspace.AcceptedFile)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read %s: %w", filepath.Join(ws.Dir, workspace.AcceptedFile), err)
+	}
+	return parseAcceptedFile(data, filepath.Join(ws.Dir, workspace.AcceptedFile))
+}
+
+func parseAcceptedFile(data []byte, name string) (*AcceptedProjects, error) {
+	var a AcceptedProjects
+	if err := decodeStrict(name, data, maxClaimsFile, &a); err != nil {
+		return nil, err
+	}
+	if a.Type != AcceptedType || a.Version != claimsFilesVersion {
+		return nil, fmt.Errorf("%w: %s: type %q version %d, want %q version %d", ErrMalformed, name, a.Type, a.Version, AcceptedType, claimsFilesVersion)
+	}
+	return &a, nil
+}
+
+// claimsInitMessage is the init record's message.
+func claimsInitMessage(w *workspace.Workspace, prevVersion int64, res *ClaimsInitResult) string {
+	var names []string
+	for _, c := range res.Accepted {
+		names = append(names, c.Project)
+	}
+	return fmt.Sprintf("claims ceremony, profile %s, claimed v%d from v%d: adds %s (%d request(s) refused); signing %v",
+		w.State.Profile, res.ClaimedVersion, prevVersion, strings.Join(names, ", "), res.Review.Count(claims.Refused), w.State.Roles)
+}

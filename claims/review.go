@@ -1,0 +1,364 @@
+package claims
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+)
+
+// What a claims ceremony does with an accepted request.
+const (
+	// ChangeAdd: the project is delegated from claimed to the claim's keys.
+	ChangeAdd = "add"
+	// ChangeUnchanged: claimed already delegates the project to these keys
+	// and threshold (or another request in the directory adds it).
+	ChangeUnchanged = "unchanged"
+	// Refused is a verdict's Outcome when the request is refused.
+	Refused = "refused"
+)
+
+// RequestSuffix is how the files Review reads are named: every *.json file
+// in the directory is a claim request ('ceremony claim' suggests
+// PROJECT.claim.json); other files and subdirectories are listed as
+// ignored.
+const RequestSuffix = ".json"
+
+// Verdict is what Review says of one request file.
+type Verdict struct {
+	// File is the request's path, SHA256 the hex SHA-256 of its bytes
+	// ("" if it could not be read).
+	File   string
+	SHA256 string
+	// Project is the project the request names, as written ("" if the
+	// file could not be read that far).
+	Project string
+	// Claim is the verified claim; nil when the request is refused.
+	Claim *Claim
+	// Reason is why it is refused: one line a maintainer can act on.
+	Reason string
+	// Flags are what the administrators should look at in an accepted
+	// request (a key also used for other projects, a key not attested).
+	Flags []string
+	// Change is ChangeAdd or ChangeUnchanged for an accepted request.
+	Change string
+}
+
+// Outcome is Change, or Refused.
+func (v *Verdict) Outcome() string {
+	if v.Claim == nil {
+		return Refused
+	}
+	return v.Change
+}
+
+// Report is a review of a directory of claim requests.
+type Report struct {
+	Dir string
+	// Verdicts are by file name.
+	Verdicts []Verdict
+	// Ignored are the directory's entries that are not *.json files.
+	Ignored []string
+	// Claimed is how many projects the claimed role delegates to now.
+	Claimed int
+}
+
+// Accepted are the claims a claims ceremony adds to claimed (the verdicts
+// whose Change is ChangeAdd), sorted by project.
+func (r *Report) Accepted() []Claim {
+	var out []Claim
+	for _, v := range r.Verdicts {
+		if v.Claim != nil && v.Change == ChangeAdd {
+			out = append(out, *v.Claim)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Project < out[j].Project })
+	return out
+}
+
+// Count is how many verdicts have the outcome (ChangeAdd,
+// ChangeUnchanged, Refused).
+func (r *Report) Count(outcome string) int {
+	n := 0
+	for i := range r.Verdicts {
+		if r.Verdicts[i].Outcome() == outcome {
+			n++
+		}
+	}
+	return n
+}
+
+// Review checks every claim request (*.json) in dir against the claimed
+// role as it stands (nil: a claimed role that delegates nothing yet) and
+// says what a claims ceremony would do with each: add it, nothing
+// (unchanged), or refuse it and why. Beyond what Verify refuses, it
+// refuses every request for a project that two requests ask for with
+// different keys or thresholds, and a request for a project claimed
+// already by other keys or another threshold. It flags a key that other
+// projects also use, keys without attestation, and projects whose legacy
+// sdist names overlap (see ProjectPaths). The claimed role is not
+// verified here: check the repository first (ceremony verify).
+//
+// Review errs only when dir or the claimed role cannot be read; each
+// request's problem is in its verdict.
+func Review(dir string, claimed *metadata.TargetsType, opts Options) (*Report, error) {
+	idx, err := indexClaimed(claimed)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read the claim requests' directory: %w", err)
+	}
+	rep := &Report{Dir: dir, Claimed: len(idx.byName)}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, RequestSuffix) {
+			if e.IsDir() {
+				name += "/"
+			}
+			rep.Ignored = append(rep.Ignored, name)
+			continue
+		}
+		path := filepath.Join(dir, name)
+		v := Verdict{File: path}
+		data, err := readRequest(path)
+		if err != nil {
+			v.Reason = err.Error()
+			rep.Verdicts = append(rep.Verdicts, v)
+			continue
+		}
+		sum := sha256.Sum256(data)
+		v.SHA256 = hex.EncodeToString(sum[:])
+		c, project, err := verify(data, path, opts)
+		v.Project = project
+		if err != nil {
+			v.Reason = Reason(err)
+		} else {
+			v.Claim, v.Project = c, c.Project
+		}
+		rep.Verdicts = append(rep.Verdicts, v)
+	}
+	decide(rep, idx)
+	return rep, nil
+}
+
+// readRequest reads a request file: a regular file (not a link), at most
+// MaxRequestSize bytes.
+func readRequest(path string) ([]byte, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s): put the request file itself in the directory", fi.Mode().Type())
+	}
+	if fi.Size() > MaxRequestSize {
+		return nil, fmt.Errorf("the file is %d bytes, over the limit of %d for a claim request", fi.Size(), MaxRequestSize)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxRequestSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("failed to read: %w", err)
+	}
+	if len(data) > MaxRequestSize {
+		return nil, fmt.Errorf("the file grew over the limit of %d bytes while it was read", MaxRequestSize)
+	}
+	return data, nil
+}
+
+// decide turns the verified requests into changes: conflicts between
+// requests, conflicts with claimed, then the flags.
+func decide(rep *Report, idx *claimedIndex) {
+	vs := rep.Verdicts
+	// Every verified request, by project and by key, before any refusal:
+	// a key reused by a refused request is still worth a flag.
+	byProject := map[string][]int{}
+	dirByKey := map[string][]string{}
+	for i := range vs {
+		c := vs[i].Claim
+		if c == nil {
+			continue
+		}
+		for id := range c.Keys {
+			dirByKey[id] = append(dirByKey[id], c.Project)
+		}
+		byProject[c.Project] = append(byProject[c.Project], i)
+	}
+	dirNames := make([]string, 0, len(byProject))
+	for p := range byProject {
+		dirNames = append(dirNames, p)
+	}
+	sort.Strings(dirNames)
+
+	for _, project := range dirNames {
+		is := byProject[project]
+		first := &vs[is[0]]
+		if !sameRequests(vs, is) {
+			files := make([]string, len(is))
+			for j, i := range is {
+				files[j] = filepath.Base(vs[i].File)
+			}
+			for _, i := range is {
+				vs[i].Claim = nil
+				vs[i].Reason = fmt.Sprintf("project %q is asked for by %d requests with different keys or thresholds (%s): the maintainers must agree on one request; remove the others", project, len(is), strings.Join(files, ", "))
+			}
+			continue
+		}
+		decideOne(first, idx)
+		for _, i := range is[1:] {
+			dup := &vs[i]
+			if first.Claim == nil {
+				dup.Claim = nil
+				dup.Reason = fmt.Sprintf("same keys and threshold as %s, which is refused: %s", filepath.Base(first.File), first.Reason)
+				continue
+			}
+			dup.Change = ChangeUnchanged
+			dup.Flags = append(dup.Flags, fmt.Sprintf("same project, keys and threshold as %s: nothing more to add; remove the copy", filepath.Base(first.File)))
+		}
+	}
+	for i := range vs {
+		if vs[i].Claim != nil {
+			flag(&vs[i], idx, dirByKey, dirNames)
+		}
+	}
+}
+
+// sameRequests reports whether the requests at is ask for the same keys and
+// threshold.
+func sameRequests(vs []Verdict, is []int) bool {
+	a := vs[is[0]].Claim
+	for _, i := range is[1:] {
+		b := vs[i].Claim
+		if a.Threshold != b.Threshold || len(a.Keys) != len(b.Keys) {
+			return false
+		}
+		for id := range a.Keys {
+			if _, ok := b.Keys[id]; !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// decideOne compares a verified request with claimed.
+func decideOne(v *Verdict, idx *claimedIndex) {
+	c := v.Claim
+	r, ok := idx.byName[c.Project]
+	if !ok {
+		v.Change = ChangeAdd
+		return
+	}
+	if !idx.sameKeys(r, c) {
+		ids := append([]string(nil), r.KeyIDs...)
+		sort.Strings(ids)
+		v.Claim = nil
+		v.Reason = fmt.Sprintf("project %q is already claimed by key(s) %s (threshold %d); a key change for a claimed project needs a key rotation of its delegation, agreed with its current keys, not a new claim: ask PyPI's administrators", c.Project, shortList(ids), r.Threshold)
+		return
+	}
+	v.Change = ChangeUnchanged
+	if !r.Terminating || !equalStrings(r.Paths, ProjectPaths(c.Project)) || len(r.PathHashPrefixes) > 0 {
+		v.Flags = append(v.Flags, "claimed already delegates it to these keys, but with other paths or not terminating: the claims ceremony leaves that delegation as it is")
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// maxNamed is how many other projects a flag names before "and N more".
+const maxNamed = 5
+
+// flag adds what the administrators should look at in an accepted request.
+func flag(v *Verdict, idx *claimedIndex, dirByKey map[string][]string, dirNames []string) {
+	c := v.Claim
+	ids := make([]string, 0, len(c.Keys))
+	for id := range c.Keys {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		var others []string
+		seen := map[string]bool{c.Project: true}
+		for _, list := range [][]string{idx.byKey[id], dirByKey[id]} {
+			for _, p := range list {
+				if !seen[p] {
+					seen[p] = true
+					others = append(others, p)
+				}
+			}
+		}
+		if len(others) > 0 {
+			v.Flags = append(v.Flags, fmt.Sprintf("key %s is also a key of: %s", short(id), nameList(others)))
+		}
+	}
+	var unattested []string
+	for _, id := range ids {
+		if a := c.Attested[id]; a != nil {
+			if a.PINPolicy == "never" {
+				v.Flags = append(v.Flags, fmt.Sprintf("key %s (YubiKey %d) signs without a PIN (PIN policy never)", short(id), a.Serial))
+			}
+			continue
+		}
+		unattested = append(unattested, id)
+	}
+	if len(unattested) > 0 {
+		v.Flags = append(v.Flags, fmt.Sprintf("no attestation for key(s) %s: nothing shows they are on a YubiKey", shortList(unattested)))
+	}
+	// Legacy sdist overlaps (ProjectPaths): longer names that this
+	// project's patterns also match, and shorter names whose patterns
+	// match this project's files.
+	var longer []string
+	seen := map[string]bool{}
+	for _, list := range [][]string{idx.digitNames(c.Project), digitNamesIn(dirNames, c.Project)} {
+		for _, p := range list {
+			if !seen[p] {
+				seen[p] = true
+				longer = append(longer, p)
+			}
+		}
+	}
+	if len(longer) > 0 {
+		v.Flags = append(v.Flags, fmt.Sprintf("its legacy sdist pattern also matches those of %s: list their delegations before %q in claimed", nameList(longer), c.Project))
+	}
+	for i := 0; i+1 < len(c.Project); i++ {
+		if c.Project[i] != '-' || c.Project[i+1] < '0' || c.Project[i+1] > '9' {
+			continue
+		}
+		shorter := c.Project[:i]
+		_, inClaimed := idx.byName[shorter]
+		j := sort.SearchStrings(dirNames, shorter)
+		inDir := j < len(dirNames) && dirNames[j] == shorter
+		if inClaimed || inDir {
+			v.Flags = append(v.Flags, fmt.Sprintf("its legacy sdists also match the patterns of %q: list %q before %q in claimed", shorter, c.Project, shorter))
+		}
+	}
+}
+
+// nameList names up to maxNamed projects, then how many more.
+func nameList(names []string) string {
+	sort.Strings(names)
+	if len(names) <= maxNamed {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:maxNamed], ", "), len(names)-maxNamed)
+}

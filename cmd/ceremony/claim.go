@@ -1,0 +1,204 @@
+package main
+
+import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/claims"
+	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/keys"
+)
+
+// runClaim is 'ceremony claim PROJECT --key URI ... --out FILE': a
+// maintainer's claim request. The project name and the output are checked
+// before any key is opened (no PIN is asked for a request that cannot be
+// made); the attestation of each YubiKey key is read from the device; each
+// key signs; the request is read back as the administrators' review will
+// read it before it is written. Prints the project, the keys, the
+// threshold and the file's SHA-256 (hex and PGP words), to read to the
+// administrators over another channel.
+func runClaim(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("claim", flag.ContinueOnError)
+	var uris repeatFlag
+	fs.Var(&uris, "key", "a maintainer's key URI: file:PATH, pkcs11:..., yubikey:serial=N;slot-id=9c (repeat for each key)")
+	threshold := fs.Int("threshold", 1, "how many of the keys must sign the project's releases")
+	out := fs.String("out", "", "write the claim request to FILE (PROJECT.claim.json is a good name); never overwritten")
+	rootsFile := fs.String("attestation-roots", "", "check YubiKey attestations against the roots in this PEM file instead of Yubico's (rehearsals, virtual YubiKeys)")
+	rest, err := parseFlags(fs, args, stderr, "PROJECT --key URI [--key URI ...] [--threshold N] --out FILE", 1, 1)
+	if err != nil {
+		return err
+	}
+	if len(uris) == 0 {
+		return usageError{"at least one --key is required"}
+	}
+	if *out == "" {
+		return usageError{"--out FILE is required"}
+	}
+	project := rest[0]
+	if err := claims.CheckProject(project); err != nil {
+		return err
+	}
+	if *threshold < 1 || *threshold > len(uris) {
+		return usageError{fmt.Sprintf("--threshold %d with %d key(s): give 1 to %d", *threshold, len(uris), len(uris))}
+	}
+	if _, err := os.Lstat(*out); err == nil {
+		return fmt.Errorf("refusing to overwrite %s: give another --out", *out)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	roots, err := readRoots(*rootsFile)
+	if err != nil {
+		return err
+	}
+	atts := map[string]claims.Attestation{}
+	var signers []keys.Signer
+	for _, uri := range uris {
+		// The attestation first: it needs no PIN, and a slot without a key
+		// is reported before any secret is asked.
+		id, att, err := claims.ReadAttestation(uri)
+		if err != nil {
+			return err
+		}
+		if att != nil {
+			atts[id] = *att
+		}
+		s, closeKey, err := openKey(uri)
+		if err != nil {
+			return err
+		}
+		defer closeKey()
+		signers = append(signers, s)
+	}
+	now := time.Now()
+	data, err := claims.MakeRequest(project, signers, *threshold, now, atts)
+	if err != nil {
+		return err
+	}
+	c, err := claims.Verify(data, *out, claims.Options{Now: now, Roots: roots})
+	if err != nil {
+		return fmt.Errorf("the request made does not hold as the administrators will check it: %w", err)
+	}
+	if err := atomicfile.WriteNew(*out, data, 0o644); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(data)
+	fmt.Fprintf(stderr, "ceremony: wrote claim request %s\n", *out)
+	fmt.Fprintf(stdout, "project %s\n", c.Project)
+	for _, id := range sortedKeyIDs(c.Keys) {
+		line := fmt.Sprintf("key %s %s", id, c.Keys[id].Scheme)
+		if a := c.Attested[id]; a != nil {
+			line += fmt.Sprintf(" (YubiKey %d, attested)", a.Serial)
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	fmt.Fprintf(stdout, "threshold %d of %d\nsha256 %s\n%s\n", c.Threshold, len(c.Keys), hex.EncodeToString(sum[:]), bundle.PGPWords(sum[:]))
+	fmt.Fprintf(stderr, "ceremony: hint: send %s to PyPI's administrators, and read them its SHA-256 over another channel\n", *out)
+	return nil
+}
+
+// runClaimsReview is 'ceremony claims review DIR': every claim request
+// (*.json) in DIR checked against the claimed role of --repo (a repository
+// or workspace directory) or --claimed (a claimed.json file), or against
+// an empty claimed role when neither is given. It prints a table of what a
+// claims ceremony would change (--json: the report for tools).
+//
+// Exit codes: 0 when every request is accepted (to add, or unchanged); 1
+// when any is refused (the table says why) or when the review cannot run
+// (nothing on stdout then); 2 on bad usage.
+func runClaimsReview(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("claims review", flag.ContinueOnError)
+	repo := fs.String("repo", "", "the repository or workspace directory whose claimed role the requests are checked against")
+	claimedFile := fs.String("claimed", "", "the claimed role's metadata file to check the requests against")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	rootsFile := fs.String("attestation-roots", "", "check YubiKey attestations against the roots in this PEM file instead of Yubico's (rehearsals, virtual YubiKeys)")
+	requireAtt := fs.Bool("require-attestation", false, "refuse a request with a key that has no YubiKey attestation")
+	maxAge := fs.Int("max-age", 90, "refuse a request signed more than this many days ago (0: no limit)")
+	rest, err := parseFlags(fs, args, stderr, "DIR [--repo REPO | --claimed FILE] [--json]", 1, 1)
+	if err != nil {
+		return err
+	}
+	if *repo != "" && *claimedFile != "" {
+		return usageError{"give --repo or --claimed, not both"}
+	}
+	if *maxAge < 0 {
+		return usageError{"--max-age must be 0 or more days"}
+	}
+	roots, err := readRoots(*rootsFile)
+	if err != nil {
+		return err
+	}
+	path := *claimedFile
+	if *repo != "" {
+		if path, err = claims.FindClaimed(*repo); err != nil {
+			return err
+		}
+	}
+	var claimed *metadata.TargetsType
+	if path != "" {
+		if claimed, err = claims.ReadClaimed(path); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stderr, "ceremony: no --repo or --claimed: the requests are checked against a claimed role that delegates nothing yet\n")
+	}
+	rep, err := claims.Review(rest[0], claimed, claims.Options{Now: time.Now(), Roots: roots,
+		RequireAttestation: *requireAtt, MaxAge: time.Duration(*maxAge) * 24 * time.Hour})
+	if err != nil {
+		return err
+	}
+	if len(rep.Verdicts) == 0 {
+		return fmt.Errorf("no claim requests (*.json) in %s", rest[0])
+	}
+	if *asJSON {
+		b, err := rep.JSON()
+		if err != nil {
+			return err
+		}
+		if _, err := stdout.Write(b); err != nil {
+			return err
+		}
+	} else if err := rep.WriteText(stdout); err != nil {
+		return err
+	}
+	if n := rep.Count(claims.Refused); n > 0 {
+		fmt.Fprintf(stderr, "ceremony: %d of %d claim request(s) refused: send each maintainer the reason above\n", n, len(rep.Verdicts))
+		return exitError{exitFailure}
+	}
+	return nil
+}
+
+// readRoots reads a PEM file of attestation roots; "" means Yubico's.
+func readRoots(path string) (*x509.CertPool, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read --attestation-roots: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("--attestation-roots %s holds no PEM certificate", path)
+	}
+	return pool, nil
+}
+
+func sortedKeyIDs(m map[string]*metadata.Key) []string {
+	ids := make([]string, 0, len(m))
+	for id := range m {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/claims"
+)
+
+// runClaimsInit is 'ceremony claims init': the administrators' claims
+// ceremony's workspace, which signs the next claimed with the accepted
+// claim requests added.
+func runClaimsInit(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("claims init", flag.ContinueOnError)
+	from := fs.String("from", "", "the trusted state: the repository directory (holding metadata/), a finished workspace or a bundle")
+	dir := fs.String("claims", "", "the directory of claim requests (*.json) to take in")
+	planPath := fs.String("plan", "", "the plan naming the keyholders and claimed's expiry period (default: the --from workspace's)")
+	roots := fs.String("attestation-roots", "", "rehearsals: a PEM file of the roots maintainers' attestations chain to instead of Yubico's")
+	rest, err := parseFlags(fs, args, stderr, "--from REPO|WORKSPACE|BUNDLE --claims DIR [--plan PLAN] WORKSPACE", 1, 1)
+	if err != nil {
+		return err
+	}
+	if *from == "" || *dir == "" {
+		return usageError{"--from and --claims are required"}
+	}
+	res, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: *from, ClaimsDir: *dir, Plan: *planPath, AttestationRoots: *roots, Dir: rest[0]})
+	if res != nil && res.Review != nil {
+		printVerdicts(stdout, res.Review)
+	}
+	if err != nil {
+		return err
+	}
+	ws := res.Workspace
+	for _, w := range ws.State.Warnings {
+		fmt.Fprintf(stderr, "ceremony: WARNING: %s\n", w)
+	}
+	var names []string
+	for _, c := range res.Accepted {
+		names = append(names, c.Project)
+	}
+	fmt.Fprintf(stdout, "created %s workspace %s (%s) signing: %v\nclaimed v%d adds %s\n", ws.State.Kind, ws.Dir, ws.State.Profile, ws.State.Roles, res.ClaimedVersion, strings.Join(names, ", "))
+	fmt.Fprintf(stderr, "ceremony: hint: 'ceremony review %s' shows the change; claimed's keyholders now run 'ceremony sign --key URI %s'\n", ws.Dir, ws.Dir)
+	return nil
+}
+
+// printVerdicts writes one line per claim request: what the ceremony does
+// with it, and why a refused one is refused.
+func printVerdicts(w io.Writer, rep *claims.Report) {
+	for _, v := range rep.Verdicts {
+		project := v.Project
+		if project == "" {
+			project = "-"
+		}
+		line := fmt.Sprintf("%-9s %-30s %s", v.Outcome(), project, filepath.Base(v.File))
+		if v.Reason != "" {
+			line += ": " + v.Reason
+		}
+		fmt.Fprintln(w, line)
+		for _, f := range v.Flags {
+			fmt.Fprintf(w, "          flag: %s\n", f)
+		}
+	}
+}
+
+// runProject is 'ceremony project init': a maintainer's workspace to sign
+// their claimed project's targets.
+func runProject(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"want 'project init'"}
+	}
+	if args[0] != "init" {
+		return usageError{fmt.Sprintf("unknown project command %q: want init", args[0])}
+	}
+	return runProjectInit(args[1:], stdout, stderr)
+}
+
+func runProjectInit(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("project init", flag.ContinueOnError)
+	from := fs.String("from", "", "the trusted state: the repository directory (holding metadata/), or the claims ceremony's bundle or workspace")
+	var targets, hashes repeatFlag
+	fs.Var(&targets, "target", "PATH=FILE: a file to list, under the target path clients ask for (packages/...); repeat for each")
+	days := fs.Int("expires-days", 0, "expiry period of the project's role, in days (default 365)")
+	fs.Var(&hashes, "hash", "a hash algorithm to list (sha256, sha512, blake2b-256); repeat; default sha256 alone (with blake2b-256, PyPI's file hash, go-tuf and tuf-js clients refuse the file)")
+	rest, err := parseFlags(fs, args, stderr, "PROJECT --from REPO|BUNDLE [--target PATH=FILE]... [--expires-days N] WORKSPACE", 2, 2)
+	if err != nil {
+		return err
+	}
+	if *from == "" {
+		return usageError{"--from is required"}
+	}
+	if *days < 0 {
+		return usageError{"--expires-days must be positive"}
+	}
+	opts := ceremony.ProjectInitOptions{Project: rest[0], From: *from, ExpiresDays: *days, Hashes: hashes, Dir: rest[1]}
+	for _, t := range targets {
+		pt, err := ceremony.ParseProjectTarget(t)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		opts.Targets = append(opts.Targets, pt)
+	}
+	ws, err := ceremony.ProjectInit(opts)
+	if err != nil {
+		return err
+	}
+	for _, w := range ws.State.Warnings {
+		fmt.Fprintf(stderr, "ceremony: WARNING: %s\n", w)
+	}
+	fmt.Fprintf(stdout, "created %s workspace %s (%s) signing: %v\n", ws.State.Kind, ws.Dir, ws.State.Profile, ws.State.Roles)
+	fmt.Fprintf(stderr, "ceremony: hint: maintainers sign with 'ceremony sign --key URI %s', or elsewhere with 'ceremony payload export --role %s'; then 'ceremony bundle --out FILE %s' gives the bundle to upload\n", ws.Dir, ws.State.Roles[0], ws.Dir)
+	return nil
+}

@@ -1,0 +1,445 @@
+package publish
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/profiles"
+)
+
+// The online server's part after a PEP 480 claims or project ceremony, for
+// rehearsals and tests. The bundle is checked first by the caller
+// ('ceremony verify BUNDLE', ceremony.VerifyBundle): here it is only laid
+// out.
+//
+//   - A claims bundle: claimed's new version is written, the projects it
+//     adds are dropped from recently-claimed, whose next version the
+//     online key signs, then snapshot and timestamp.
+//   - A project bundle: the project's role and its target files are
+//     written (each file under every hash its entry lists, as clients ask
+//     for one of them), then snapshot and timestamp.
+//
+// Update also serves tests that play an attacker with the online key:
+// any role files, signed by whoever, published under a new snapshot.
+
+// Update publishes signed delegated targets roles and target files, then a
+// new snapshot (every role at its version now) and timestamp, signed with
+// the online key.
+type Update struct {
+	Dir string
+	// Roles are the new versions of delegated targets roles, signed, by
+	// role name.
+	Roles map[string]*metafile.File
+	// Files are target files to serve, by target path; each is written
+	// under every hash the entry of Roles that lists it gives (consistent
+	// snapshots), or under its path.
+	Files map[string][]byte
+	// Online signs snapshot and timestamp.
+	Online keys.Signer
+	// Expires is how long snapshot and timestamp last; 0 means a day.
+	Expires time.Duration
+	Now     time.Time
+}
+
+// PublishUpdate writes u into the repository u.Dir, which Write made:
+// versioned files new (never overwritten), timestamp.json replaced last.
+func PublishUpdate(u *Update) error {
+	dir := filepath.Join(u.Dir, "metadata")
+	read := func(name string) (*metafile.File, error) {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		f, err := metafile.Parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		return f, nil
+	}
+	rootFile, err := read("root.json")
+	if err != nil {
+		return err
+	}
+	root, err := rootFile.Root()
+	if err != nil {
+		return err
+	}
+	tsFile, err := read("timestamp.json")
+	if err != nil {
+		return err
+	}
+	ts, err := tsFile.Timestamp()
+	if err != nil {
+		return err
+	}
+	sm := ts.Meta["snapshot.json"]
+	if sm == nil {
+		return fmt.Errorf("timestamp.json lists no snapshot.json")
+	}
+	snapFile, err := read(versioned(root.ConsistentSnapshot, sm.Version, metadata.SNAPSHOT))
+	if err != nil {
+		return err
+	}
+	snap, err := snapFile.Snapshot()
+	if err != nil {
+		return err
+	}
+	onlineID, err := keys.ID(u.Online.TUFKey())
+	if err != nil {
+		return err
+	}
+	expires := u.Expires
+	if expires == 0 {
+		expires = 24 * time.Hour
+	}
+	exp := u.Now.UTC().Truncate(time.Second).Add(expires)
+
+	writes := map[string][]byte{}
+	listed := map[string]*metadata.TargetFiles{}
+	for role, f := range u.Roles {
+		if strings.ContainsAny(role, `/\`) || role == "" || role == "." || role == ".." {
+			return fmt.Errorf("role %q is not a file name", role)
+		}
+		h, err := f.Header()
+		if err != nil {
+			return fmt.Errorf("%s: %w", role, err)
+		}
+		t, err := f.Targets()
+		if err != nil {
+			return fmt.Errorf("%s: %w", role, err)
+		}
+		for p, tf := range t.Targets {
+			listed[p] = tf
+		}
+		data, err := f.Marshal()
+		if err != nil {
+			return err
+		}
+		writes[versioned(root.ConsistentSnapshot, h.Version, role)] = data
+		snap.Meta[role+".json"] = metadata.MetaFile(h.Version)
+	}
+	sn := &metadata.SnapshotType{Type: metadata.SNAPSHOT, SpecVersion: profiles.SpecVersion, Version: snap.Version + 1, Expires: exp, Meta: snap.Meta}
+	snOut, err := signWith(u.Online, onlineID, sn)
+	if err != nil {
+		return err
+	}
+	snBytes, err := snOut.Marshal()
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(snBytes)
+	meta := metadata.MetaFile(sn.Version)
+	meta.Length = int64(len(snBytes))
+	meta.Hashes = metadata.Hashes{"sha256": sum[:]}
+	tsNew := &metadata.TimestampType{Type: metadata.TIMESTAMP, SpecVersion: profiles.SpecVersion, Version: ts.Version + 1, Expires: exp,
+		Meta: map[string]*metadata.MetaFiles{"snapshot.json": meta}}
+	tsOut, err := signWith(u.Online, onlineID, tsNew)
+	if err != nil {
+		return err
+	}
+	tsBytes, err := tsOut.Marshal()
+	if err != nil {
+		return err
+	}
+
+	// Target files first, then roles, snapshot, timestamp last.
+	paths := make([]string, 0, len(u.Files))
+	for p := range u.Files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		tf := listed[p]
+		if tf == nil {
+			return fmt.Errorf("target %q: no role of the update lists it", p)
+		}
+		if err := tf.VerifyLengthHashes(u.Files[p]); err != nil && !unknownHashOnly(tf, u.Files[p]) {
+			return fmt.Errorf("target %q: %w", p, err)
+		}
+		for _, name := range targetNames(p, tf, root.ConsistentSnapshot) {
+			full := filepath.Join(u.Dir, "targets", filepath.FromSlash(name))
+			if err := atomicfile.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+				return err
+			}
+			if err := atomicfile.WriteNew(full, u.Files[p], 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	names := make([]string, 0, len(writes))
+	for name := range writes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		write := atomicfile.WriteNew
+		if !root.ConsistentSnapshot {
+			write = atomicfile.Replace
+		}
+		if err := write(filepath.Join(dir, name), writes[name], 0o644); err != nil {
+			return err
+		}
+	}
+	snapName := versioned(root.ConsistentSnapshot, sn.Version, metadata.SNAPSHOT)
+	if root.ConsistentSnapshot {
+		err = atomicfile.WriteNew(filepath.Join(dir, snapName), snBytes, 0o644)
+	} else {
+		err = atomicfile.Replace(filepath.Join(dir, snapName), snBytes, 0o644)
+	}
+	if err != nil {
+		return err
+	}
+	return atomicfile.Replace(filepath.Join(dir, "timestamp.json"), tsBytes, 0o644)
+}
+
+// unknownHashOnly reports whether data matches every hash of tf that
+// go-tuf can check (sha256, sha512), and its length: blake2b-256 is
+// checked by the ceremony, not here.
+func unknownHashOnly(tf *metadata.TargetFiles, data []byte) bool {
+	known := &metadata.TargetFiles{Length: tf.Length, Hashes: metadata.Hashes{}}
+	for alg, h := range tf.Hashes {
+		if alg == "sha256" || alg == "sha512" {
+			known.Hashes[alg] = h
+		}
+	}
+	return len(known.Hashes) > 0 && known.VerifyLengthHashes(data) == nil
+}
+
+// targetNames are the names a target is served under: with consistent
+// snapshots, DIR/HASH.BASE for every hash its entry lists.
+func targetNames(p string, tf *metadata.TargetFiles, consistent bool) []string {
+	if !consistent {
+		return []string{p}
+	}
+	algs := make([]string, 0, len(tf.Hashes))
+	for alg := range tf.Hashes {
+		algs = append(algs, alg)
+	}
+	sort.Strings(algs)
+	var out []string
+	for _, alg := range algs {
+		out = append(out, path.Join(path.Dir(p), hex.EncodeToString(tf.Hashes[alg])+"."+path.Base(p)))
+	}
+	return out
+}
+
+func versioned(consistent bool, version int64, role string) string {
+	if consistent {
+		return fmt.Sprintf("%d.%s.json", version, role)
+	}
+	return role + ".json"
+}
+
+func signWith(s keys.Signer, id string, v any) (*metafile.File, error) {
+	f, err := metafile.FromSigned(v)
+	if err != nil {
+		return nil, err
+	}
+	msg, err := f.Canonical()
+	if err != nil {
+		return nil, err
+	}
+	sig, err := keys.SignMessage(s, msg)
+	if err != nil {
+		return nil, fmt.Errorf("failed to sign online: %w", err)
+	}
+	f.AddSignature(id, hex.EncodeToString(sig))
+	return f, nil
+}
+
+// CurrentRole reads the version of role the repository's snapshot lists
+// now.
+func CurrentRole(dir, role string) (*metafile.File, error) {
+	mdir := filepath.Join(dir, "metadata")
+	read := func(name string) (*metafile.File, error) {
+		data, err := os.ReadFile(filepath.Join(mdir, name))
+		if err != nil {
+			return nil, err
+		}
+		return metafile.Parse(data)
+	}
+	rootFile, err := read("root.json")
+	if err != nil {
+		return nil, err
+	}
+	root, err := rootFile.Root()
+	if err != nil {
+		return nil, err
+	}
+	tsFile, err := read("timestamp.json")
+	if err != nil {
+		return nil, err
+	}
+	ts, err := tsFile.Timestamp()
+	if err != nil {
+		return nil, err
+	}
+	sm := ts.Meta["snapshot.json"]
+	if sm == nil {
+		return nil, fmt.Errorf("timestamp.json lists no snapshot.json")
+	}
+	snapFile, err := read(versioned(root.ConsistentSnapshot, sm.Version, metadata.SNAPSHOT))
+	if err != nil {
+		return nil, err
+	}
+	snap, err := snapFile.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	m := snap.Meta[role+".json"]
+	if m == nil {
+		return nil, fmt.Errorf("snapshot v%d does not list %s", snap.Version, role)
+	}
+	return read(versioned(root.ConsistentSnapshot, m.Version, role))
+}
+
+// ClaimsUpdate is a claims ceremony's output as the online server applies
+// it.
+type ClaimsUpdate struct {
+	Dir string
+	// Claimed is the new claimed, signed at the ceremony.
+	Claimed *metafile.File
+	// Accepted are the projects claimed now delegates, to drop from
+	// recently-claimed.
+	Accepted []string
+	Online   keys.Signer
+	Expires  time.Duration
+	Now      time.Time
+}
+
+// ApplyClaims publishes a claims ceremony: claimed's new version,
+// recently-claimed's next version without the accepted projects (signed
+// online), snapshot and timestamp.
+func ApplyClaims(c *ClaimsUpdate) error {
+	rcFile, err := CurrentRole(c.Dir, plan.RoleRecentlyClaimed)
+	if err != nil {
+		return fmt.Errorf("recently-claimed: %w", err)
+	}
+	rc, err := rcFile.Targets()
+	if err != nil {
+		return fmt.Errorf("recently-claimed: %w", err)
+	}
+	drop := map[string]bool{}
+	for _, p := range c.Accepted {
+		drop[p] = true
+	}
+	if d := rc.Delegations; d != nil {
+		var kept []metadata.DelegatedRole
+		used := map[string]bool{}
+		for _, r := range d.Roles {
+			if drop[r.Name] {
+				continue
+			}
+			kept = append(kept, r)
+			for _, id := range r.KeyIDs {
+				used[id] = true
+			}
+		}
+		if d.SuccinctRoles != nil {
+			for _, id := range d.SuccinctRoles.KeyIDs {
+				used[id] = true
+			}
+		}
+		for id := range d.Keys {
+			if !used[id] {
+				delete(d.Keys, id)
+			}
+		}
+		d.Roles = kept
+		if len(d.Roles) == 0 && d.SuccinctRoles == nil {
+			rc.Delegations = nil // TUF wants roles or succinct_roles in it
+		}
+	}
+	expires := c.Expires
+	if expires == 0 {
+		expires = 24 * time.Hour
+	}
+	rc.Version++
+	rc.Expires = c.Now.UTC().Truncate(time.Second).Add(expires)
+	onlineID, err := keys.ID(c.Online.TUFKey())
+	if err != nil {
+		return err
+	}
+	rcNew, err := signWith(c.Online, onlineID, rc)
+	if err != nil {
+		return err
+	}
+	return PublishUpdate(&Update{Dir: c.Dir, Roles: map[string]*metafile.File{plan.RoleClaimed: c.Claimed, plan.RoleRecentlyClaimed: rcNew},
+		Online: c.Online, Expires: c.Expires, Now: c.Now})
+}
+
+// ApplyBundle publishes a claims or project ceremony's bundle (checked
+// already: ceremony.VerifyBundle) into the repository dir.
+func ApplyBundle(dir, bundlePath string, online keys.Signer, now time.Time) error {
+	b, err := bundle.Read(bundlePath, bundle.DefaultLimits())
+	if err != nil {
+		return err
+	}
+	var info struct {
+		Kind     string            `json:"kind"`
+		Partial  bool              `json:"partial"`
+		Metadata map[string]string `json:"metadata"`
+	}
+	data, ok := b.Get("bundle-info.json")
+	if !ok || json.Unmarshal(data, &info) != nil {
+		return fmt.Errorf("%s: no readable bundle-info.json: not a ceremony bundle", bundlePath)
+	}
+	if info.Partial {
+		return fmt.Errorf("%s is a partial bundle: never published", bundlePath)
+	}
+	if len(info.Metadata) != 1 {
+		return fmt.Errorf("%s: a claims or project bundle signs one role, this one %d", bundlePath, len(info.Metadata))
+	}
+	var role, entry string
+	for role, entry = range info.Metadata {
+	}
+	raw, ok := b.Get(entry)
+	if !ok {
+		return fmt.Errorf("%s: no %s", bundlePath, entry)
+	}
+	f, err := metafile.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %s: %w", bundlePath, entry, err)
+	}
+	switch info.Kind {
+	case "claims":
+		var accepted struct {
+			Projects []struct {
+				Project string `json:"project"`
+			} `json:"projects"`
+		}
+		data, ok := b.Get("accepted-projects.json")
+		if !ok || json.Unmarshal(data, &accepted) != nil {
+			return fmt.Errorf("%s: no readable accepted-projects.json", bundlePath)
+		}
+		var projects []string
+		for _, p := range accepted.Projects {
+			projects = append(projects, p.Project)
+		}
+		return ApplyClaims(&ClaimsUpdate{Dir: dir, Claimed: f, Accepted: projects, Online: online, Now: now})
+	case "project":
+		files := map[string][]byte{}
+		for _, e := range b.Entries {
+			if p, ok := strings.CutPrefix(e.Name, "targets/"); ok {
+				files[p] = e.Data
+			}
+		}
+		return PublishUpdate(&Update{Dir: dir, Roles: map[string]*metafile.File{role: f}, Files: files, Online: online, Now: now})
+	}
+	return fmt.Errorf("%s is a %s bundle: ApplyBundle publishes claims and project bundles", bundlePath, info.Kind)
+}
