@@ -53,6 +53,7 @@ func (m Model) choices() []choice {
 		},
 		emergencyChoice(from),
 		plannedChoice(from),
+		claimsChoice(m.chooser.lastClaimsSource()),
 		{
 			title:  "Sign in a workspace",
 			what:   "resume a ceremony, or sign targets and delegations prepared earlier",
@@ -109,12 +110,25 @@ func (m Model) updateChooser(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// lastFinished is the finished workspace found that was created last: the
-// trusted state a rotation starts from; "" if none.
+// lastFinished is the finished workspace that signs root found that was
+// created last: the trusted state a rotation starts from; "" if none.
 func (c chooser) lastFinished() string {
+	return c.last(func(f foundWorkspace) bool { return f.kind == "" || f.kind.SignsRoot() })
+}
+
+// lastClaimsSource is the finished workspace found that was created last
+// and signed claimed (a pep480 bootstrap, an earlier claims ceremony): the
+// trusted state a claims ceremony starts from; "" if none.
+func (c chooser) lastClaimsSource() string {
+	return c.last(func(f foundWorkspace) bool { return f.signsClaimed })
+}
+
+// last is the finished workspace found that was created last among those
+// ok takes.
+func (c chooser) last(ok func(foundWorkspace) bool) string {
 	best := foundWorkspace{}
 	for _, f := range c.found {
-		if f.finished && (best.dir == "" || !f.created.Before(best.created)) {
+		if f.finished && ok(f) && (best.dir == "" || !f.created.Before(best.created)) {
 			best = f
 		}
 	}

@@ -15,4 +15,13 @@
 // scrolling screen; only y creates its workspace ([CreateRotation]), which
 // the walk-through then signs like any other, never calling a key the
 // rotation names stolen or lost.
+//
+// A PEP 480 claims ceremony is asked for in a form too, reviewed by
+// [ReviewClaims] (ceremony.ClaimsInit in a private directory removed
+// before it returns) and read as a table on a scrolling screen: what each
+// claim request would change, why each refused one is refused (the reason
+// to send its maintainers), the flags. Only when a request is accepted does
+// y create the workspace ([CreateClaims]); its walk-through calls claimed's
+// keyholders only and names the projects it adds on the plan, review and
+// finish screens ([LoadClaims]).
 package tui

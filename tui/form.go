@@ -47,11 +47,15 @@ func (f form) values() []string {
 func (m Model) updateForm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	f := &m.form
 	f.fields = append([]field(nil), f.fields...) // the previous model keeps its own
-	if m.rotate.planning {
-		// The plan is being worked out from these values.
+	if m.rotate.planning || m.claims.reviewing {
+		// The plan or review is being worked out from these values.
 		if m.keys.Cancel.Matches(msg) {
-			m.rotate.planning = false
-			m.setInfo("stopped waiting for the plan")
+			what := "plan"
+			if m.claims.reviewing {
+				what = "review"
+			}
+			m.rotate.planning, m.claims.reviewing = false, false
+			m.setInfo("stopped waiting for the %s", what)
 		}
 		return m, nil
 	}

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/rotation"
@@ -191,6 +194,61 @@ func TestGoldenViews(t *testing.T) {
 			m.open(screenFinish)
 			return m
 		},
+		"claims-form": func() Model {
+			m := NewChooser(".").WithStyles(DefaultStyles(true))
+			m.chooser.scanned = true
+			m.chooser.found = []foundWorkspace{{dir: "ws", summary: "pep480 bootstrap, every threshold met", finished: true, kind: workspace.Bootstrap, signsClaimed: true}}
+			i := len(m.choices()) - 3
+			m.form = newForm(i, m.choices()[i])
+			m.form.fields[clRequests].value = []rune("requests")
+			m.form.focus = clWorkspace
+			m.open(screenForm)
+			return m
+		},
+		"claims-review": func() Model {
+			return claimsReviewModel(true, 0)
+		},
+		"claims-review-end": func() Model {
+			return claimsReviewModel(true, 1000)
+		},
+		"claims-review-refused": func() Model {
+			return claimsReviewModel(false, 0)
+		},
+		"plan-claims": func() Model {
+			m := walkModel()
+			m.walk.status, m.walk.claims = claimsStatus(), fakeClaimsInfo()
+			m.ws = "workspace-claims"
+			m.open(screenPlan)
+			return m
+		},
+		"review-claims": func() Model {
+			m := walkModel()
+			m.walk.status, m.walk.claims = claimsStatus(), fakeClaimsInfo()
+			m.walk.person, m.walk.keyID = m.walk.status.People[0], m.walk.status.People[0].KeyID
+			m.walk.review = []string{"workspace workspace-claims: claims ceremony, profile pep480, repository pypi.example",
+				"clients trust root v1, targets v1, claimed v1 now (trusted/); this ceremony signs claimed",
+				"the key about to sign, alice (ed25519 a11ce0000000), may sign claimed", "",
+				"claimed v2 replaces v1; expires 2027-11-22 (365 days); v1 expires 2027-05-22 (181 days)", "delegations:",
+				"  + sampleproject: keys sampleproject maintainer (ed25519 1a2b3c4d5e6f); threshold 1; 2 paths; terminating",
+				"  + demo-pkg: keys demo-pkg maintainer (ed25519 1a2b3c4d5e6f), demo-pkg maintainer (ecdsa-sha2-nistp256 9f8e7d6c5b4a); threshold 2; 2 paths; terminating",
+				"  12 unchanged", "targets: none",
+				"must sign: targets v1 requires 2 of alice, bob, carol; signed: none yet (needs 2 more)",
+				"canonical bytes to sign: sha256 d4ef1fc96ef9b38cd83595d98fa67d09dca4ab16974ee0c546cbc9a1efcb02b2"}
+			m.open(screenReview)
+			return m
+		},
+		"finish-claims": func() Model {
+			m := walkModel()
+			m.walk.status, m.walk.claims = claimsStatus(), fakeClaimsInfo()
+			c := &m.walk.status.Roles[0].Thresholds[0]
+			c.Signed, c.Missing, c.Met = c.Missing[:2], c.Missing[2:], true
+			m.walk.status.Roles[0].Met = true
+			m.walk.bundle = &ceremony.BundleResult{Out: "workspace-claims.bundle.tar",
+				SHA256:   "6e24932e0c7d02e45dcd6335a591d22b38a26adfe3f03d4e532297df9011a4e2",
+				PGPWords: "goldfish Capricorn playhouse coherence ammo insincere accrue tradition exceed sandalwood flatfoot conformist reindeer miracle standard Cherokee classic Pacific Geiger therapist tissue upcoming commence distortion dwelling candidate preshrunk therapist peachy Babylon regain tomorrow"}
+			m.open(screenFinish)
+			return m
+		},
 		"finish-bundle": func() Model {
 			m := walkModel()
 			for i := range m.walk.status.Roles {
@@ -236,6 +294,74 @@ func TestGoldenViews(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Key IDs of the fixture's maintainers.
+const (
+	maint1ID = "1a2b3c4d5e6f00000000000000000000000000000000000000000000000000a1"
+	maint2ID = "9f8e7d6c5b4a00000000000000000000000000000000000000000000000000b2"
+)
+
+// fakeClaimsReview is a review of five requests against a claimed role
+// that delegates to 12 projects: demo-pkg (2 of 2, unattested keys) and
+// sampleproject (a key demo-pkg uses too) to add; flask claimed already by
+// other keys, a tampered file and an unnormalized name refused.
+func fakeClaimsReview(accepted bool) *ceremony.ClaimsInitResult {
+	ed := &metadata.Key{Type: "ed25519", Scheme: "ed25519", Value: metadata.KeyVal{PublicKey: "00"}}
+	p256 := &metadata.Key{Type: "ecdsa", Scheme: keys.SchemeECDSAP256, Value: metadata.KeyVal{PublicKey: "00"}}
+	demo := &claims.Claim{Project: "demo-pkg", Keys: map[string]*metadata.Key{maint1ID: ed, maint2ID: p256}, Threshold: 2}
+	sample := &claims.Claim{Project: "sampleproject", Keys: map[string]*metadata.Key{maint1ID: ed}, Threshold: 1}
+	refused := []claims.Verdict{
+		{File: "requests/flask.claim.json", SHA256: "aa", Project: "flask", Reason: `project "flask" is already claimed by key(s) 5e6f7a8b9c0d (threshold 1); a key change for a claimed project needs a key rotation of its delegation, agreed with its current keys, not a new claim: ask PyPI's administrators`},
+		{File: "requests/Foo_Bar.claim.json", SHA256: "bb", Project: "Foo_Bar", Reason: `project "Foo_Bar" is not normalized (PEP 503): write "foo-bar"`},
+		{File: "requests/tampered.claim.json", SHA256: "cc", Reason: "envelope.payload: not base64: the file was changed after it was signed; ask the maintainers for the file 'ceremony claim' wrote"},
+	}
+	rep := &claims.Report{Dir: "requests", Claimed: 12, Ignored: []string{"README.txt"}}
+	res := &ceremony.ClaimsInitResult{Review: rep}
+	if accepted {
+		rep.Verdicts = append(rep.Verdicts,
+			claims.Verdict{File: "requests/demo-pkg.claim.json", SHA256: "dd", Project: "demo-pkg", Claim: demo, Change: claims.ChangeAdd,
+				Flags: []string{"key 1a2b3c4d5e6f is also a key of: sampleproject", "no attestation for key(s) 1a2b3c4d5e6f, 9f8e7d6c5b4a: nothing shows they are on a YubiKey"}},
+			claims.Verdict{File: "requests/sampleproject.claim.json", SHA256: "ee", Project: "sampleproject", Claim: sample, Change: claims.ChangeAdd,
+				Flags: []string{"key 1a2b3c4d5e6f is also a key of: demo-pkg"}})
+		res.Accepted, res.ClaimedVersion = []claims.Claim{*demo, *sample}, 2
+	}
+	rep.Verdicts = append(rep.Verdicts, refused...)
+	return res
+}
+
+// claimsReviewModel is the claims review screen on fakeClaimsReview,
+// scrolled to line top.
+func claimsReviewModel(accepted bool, top int) Model {
+	m := NewChooser(".").WithStyles(DefaultStyles(true))
+	m.claims = claimsDraft{opts: ceremony.ClaimsInitOptions{From: "workspace", ClaimsDir: "requests"}, ws: "workspace-claims",
+		res: fakeClaimsReview(accepted), top: top}
+	m.open(screenClaimsReview)
+	return m
+}
+
+// claimsStatus is a claims workspace's status, nothing signed yet.
+func claimsStatus() *ceremony.Status {
+	st := fakeStatus()
+	st.Dir, st.Kind, st.Profile = "workspace-claims", workspace.Claims, "pep480"
+	alice, bob, carol := ceremony.Party{KeyID: aliceID, Holder: "alice"}, ceremony.Party{KeyID: bobID, Holder: "bob"}, ceremony.Party{KeyID: carolID, Holder: "carol"}
+	st.Roles = []ceremony.RoleStatus{{Role: "claimed", Version: 2, Expires: time.Date(2027, 11, 22, 0, 0, 0, 0, time.UTC), Thresholds: []ceremony.Count{
+		{Delegator: "targets v1", Threshold: 2, Signed: []ceremony.Party{}, Missing: []ceremony.Party{alice, bob, carol}}}}}
+	return st
+}
+
+// fakeClaimsInfo is what fakeClaimsReview's workspace holds.
+func fakeClaimsInfo() *claimsInfo {
+	info := &claimsInfo{
+		accepted: &ceremony.AcceptedProjects{Type: ceremony.AcceptedType, Version: 1, Repository: "pypi.example", ClaimedVersion: 2,
+			Projects: []ceremony.AcceptedProject{{Project: "demo-pkg"}, {Project: "sampleproject"}}},
+		review: &ceremony.ClaimsReviewFile{Type: ceremony.ClaimsReviewType, Version: 1, ClaimedBefore: 12},
+	}
+	for _, v := range fakeClaimsReview(true).Review.Verdicts {
+		info.review.Verdicts = append(info.review.Verdicts, ceremony.ClaimVerdict{File: "claims/" + filepath.Base(v.File), SHA256: v.SHA256,
+			Project: v.Project, Outcome: v.Outcome(), Reason: v.Reason, Flags: v.Flags})
+	}
+	return info
 }
 
 type errorString string

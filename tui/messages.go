@@ -12,6 +12,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
@@ -201,6 +202,10 @@ type foundWorkspace struct {
 	// finished: every threshold is met.
 	finished bool
 	created  time.Time
+	// kind is the workspace's (bootstrap, claims ...); signsClaimed: it
+	// signs PEP 480's claimed role.
+	kind         workspace.Kind
+	signsClaimed bool
 }
 
 // FindWorkspaces looks for workspaces in dir and its subdirectories, two
@@ -253,6 +258,10 @@ func summarize(dir string) foundWorkspace {
 	state := fmt.Sprintf("%d of %d roles ready", met, len(st.Roles))
 	if f.finished = st.AllMet(); f.finished {
 		state = "every threshold met"
+	}
+	f.kind = st.Kind
+	for _, r := range st.Roles {
+		f.signsClaimed = f.signsClaimed || r.Role == plan.RoleClaimed
 	}
 	f.summary = fmt.Sprintf("%s %s, %s", st.Profile, st.Kind, state)
 	return f

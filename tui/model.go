@@ -27,10 +27,11 @@ const (
 	screenFinish
 	screenResult
 	screenRotationPlan
+	screenClaimsReview
 )
 
 var screenNames = [...]string{"dashboard", "note", "chooser", "form", "welcome", "plan", "roll call",
-	"device", "tray", "review", "signing", "PIN", "touch", "signed", "finish", "result", "rotation plan"}
+	"device", "tray", "review", "signing", "PIN", "touch", "signed", "finish", "result", "rotation plan", "claims review"}
 
 func (s screen) String() string {
 	if int(s) < len(screenNames) {
@@ -68,6 +69,9 @@ type Model struct {
 	// rotate is a rotation asked for in the form and its plan, shown
 	// before its workspace is created.
 	rotate rotationDraft
+	// claims is a claims ceremony asked for in the form and its review,
+	// shown before its workspace is created.
+	claims claimsDraft
 
 	// rehearsal is set by 'ceremony rehearse': simulated devices and the
 	// practice secrets to show.

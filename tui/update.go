@@ -102,6 +102,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case rotationLoadedMsg:
 		return m.rotationLoaded(msg)
+	case claimsReviewedMsg:
+		return m.claimsReviewed(msg)
+	case claimsCreatedMsg:
+		return m.claimsCreated(msg)
+	case claimsCreateFailedMsg:
+		m.claims.creating = false
+		m.setError("the workspace was not created: %v", msg.err)
+		return m, nil
+	case claimsLoadedMsg:
+		return m.claimsLoaded(msg)
 	case verifyDoneMsg:
 		m.result = resultScreen{title: msg.title, lines: msg.lines, ok: msg.ok}
 		m.open(screenResult)
@@ -148,6 +158,8 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.updateResult(msg)
 	case screenRotationPlan:
 		return m.updateRotationPlan(msg)
+	case screenClaimsReview:
+		return m.updateClaimsReview(msg)
 	}
 	return m, nil
 }
@@ -204,6 +216,10 @@ func (m Model) statusLoaded(msg statusLoadedMsg) (tea.Model, tea.Cmd) {
 	if msg.status.Kind == workspace.Rotation && m.walk.rotation == nil && m.walk.rotationErr == nil && !m.walk.rotationLoading {
 		m.walk.rotationLoading = true
 		return m, LoadRotation(m.ws)
+	}
+	if msg.status.Kind == workspace.Claims && m.walk.claims == nil && m.walk.claimsErr == nil && !m.walk.claimsLoading {
+		m.walk.claimsLoading = true
+		return m, LoadClaims(m.ws)
 	}
 	return m, nil
 }

@@ -110,6 +110,8 @@ func (m Model) body() []string {
 		return m.resultView()
 	case screenRotationPlan:
 		return m.rotationPlanView()
+	case screenClaimsReview:
+		return m.claimsReviewView()
 	}
 	return nil
 }
@@ -129,7 +131,7 @@ func (m Model) helpBar() string {
 	case screenChooser:
 		return helpLine(k.Up.with("choose"), k.Submit.with("open"), k.Quit, k.Help)
 	case screenForm:
-		if m.rotate.planning {
+		if m.rotate.planning || m.claims.reviewing {
 			return helpLine(k.Cancel.with("stop waiting"), quit)
 		}
 		if f := m.form.fields; len(f) > 0 && f[m.form.focus].yesNo {
@@ -139,6 +141,12 @@ func (m Model) helpBar() string {
 	case screenRotationPlan:
 		scroll := Binding{Help: "↑↓ pgup pgdn", Desc: "scroll"}
 		if m.rotate.refused != nil || m.rotate.creating {
+			return helpLine(scroll, k.Cancel.with("back to the form"), k.Quit, k.Help)
+		}
+		return helpLine(k.Sign.with("create the workspace"), scroll, k.Cancel.with("change"), k.Quit, k.Help)
+	case screenClaimsReview:
+		scroll := Binding{Help: "↑↓ pgup pgdn", Desc: "scroll"}
+		if !m.claims.accepted() || m.claims.creating {
 			return helpLine(scroll, k.Cancel.with("back to the form"), k.Quit, k.Help)
 		}
 		return helpLine(k.Sign.with("create the workspace"), scroll, k.Cancel.with("change"), k.Quit, k.Help)

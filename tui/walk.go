@@ -27,6 +27,12 @@ type walk struct {
 	rotationErr     error
 	rotationLoading bool
 
+	// claims is a claims workspace's accepted projects and review: what
+	// the ceremony adds to claimed, shown before anyone signs.
+	claims        *claimsInfo
+	claimsErr     error
+	claimsLoading bool
+
 	// present is the roll call, by person name; called says it was taken.
 	present map[string]bool
 	called  bool
@@ -215,6 +221,10 @@ func (m Model) updatePlan(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.keys.Submit.Matches(msg) && m.walk.status != nil {
 		if m.walk.status.Kind == workspace.Rotation && m.walk.rotation == nil {
 			m.setError("the rotation plan is not read yet: which keys are compromised must be known before anyone signs")
+			return m, nil
+		}
+		if m.isClaims() && m.walk.claims == nil {
+			m.setError("what the claims ceremony adds is not read yet: the projects must be known before anyone signs")
 			return m, nil
 		}
 		m.clearStatus()

@@ -127,7 +127,7 @@ func (m Model) planView() []string {
 	}
 	head := fmt.Sprintf("the plan · %s · %s %s · %s", orDash(st.Repository), st.Profile, st.Kind, st.Dir)
 	lines := []string{s.Title.Render(head)}
-	banner := m.rotationBanner()
+	banner := append(m.rotationBanner(), m.claimsBanner()...)
 	lines = append(lines, banner...)
 	for _, w := range st.Warnings {
 		for _, l := range wrap("warning: "+w, m.width-2) {
@@ -173,7 +173,10 @@ func (m Model) planView() []string {
 			lines = append(lines, fmt.Sprintf("  %-9s %-4s %-10s %-10s %s", role, ver, exp, rule, who))
 		}
 	}
-	if banner != nil {
+	switch {
+	case m.isClaims():
+		return append(lines, "", "Check the projects against the review read aloud, then take the roll call.")
+	case banner != nil:
 		return append(lines, "", "Check it against the printed recovery plan, then take the roll call.")
 	}
 	return append(lines, "", "Check the table against the printed plan, then take the roll call.")
@@ -303,7 +306,8 @@ func (m Model) trayView() []string {
 func (m Model) reviewView() []string {
 	s := m.styles
 	p := m.walk.person
-	lines := []string{s.Title.Render(fmt.Sprintf("what %s is about to sign · read it aloud before the PIN", p.Name)), ""}
+	lines := []string{s.Title.Render(fmt.Sprintf("what %s is about to sign · read it aloud before the PIN", p.Name))}
+	lines = append(append(lines, m.claimsReviewNote()...), "")
 	switch {
 	case m.walk.reviewErr != nil:
 		lines = append(lines, s.Error.Render("✗ the change cannot be shown: "+m.walk.reviewErr.Error()),
@@ -459,6 +463,7 @@ func (m Model) finishView() []string {
 			lines = append(lines, s.Pending.Render("  the bundle holds "+workspace.IncidentFile+": the online side reads it first"),
 				s.Pending.Render("  (what happened, who signed, the online steps in order)"))
 		}
+		lines = append(lines, m.claimsFinish(true)...)
 		lines = append(lines, "", "v verifies and replays the bundle as the server operator and an auditor will")
 		if b.OnlineKeyChanged {
 			lines = append(lines, s.Pending.Render("  the online key changes: it must be live on the server before the new root"))
@@ -470,6 +475,7 @@ func (m Model) finishView() []string {
 		if m.isRotation() {
 			lines = append(lines, "  with the incident report, "+workspace.IncidentFile+", written again from the workspace")
 		}
+		lines = append(lines, m.claimsFinish(false)...)
 	}
 	return lines
 }

@@ -1,0 +1,370 @@
+package tui
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/claims"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// A PEP 480 claims ceremony is asked for in a form (the trusted state, the
+// directory of claim requests, the plan, the new workspace), reviewed in a
+// tea.Cmd exactly as 'ceremony claims init' reviews it, and shown as a
+// table on the claims review screen; only when something is accepted does y
+// create the workspace (ceremony.ClaimsInit), which the walk-through then
+// signs like any other: claimed's keyholders only, the projects it adds
+// named on the plan, review and finish screens.
+
+// claimsDraft is a claims ceremony asked for and, once reviewed, what it
+// would do.
+type claimsDraft struct {
+	// opts is the request, without Dir until the workspace is created;
+	// Now is fixed when the review is made, so the workspace holds the very
+	// review that was read.
+	opts ceremony.ClaimsInitOptions
+	// ws is the workspace to create.
+	ws        string
+	reviewing bool
+
+	// res is the review (Review, Accepted, ClaimedVersion); nil until it
+	// comes back. Its Workspace is never set: nothing was created.
+	res *ceremony.ClaimsInitResult
+	top int
+	// creating: y was pressed and the workspace is being written.
+	creating bool
+}
+
+// accepted reports whether the review accepted a request to add.
+func (d claimsDraft) accepted() bool { return d.res != nil && len(d.res.Accepted) > 0 }
+
+// claimsInfo is what a claims workspace holds beside its metadata: the
+// projects it adds (accepted-projects.json) and the review of every
+// request (claims-review.json).
+type claimsInfo struct {
+	accepted *ceremony.AcceptedProjects
+	review   *ceremony.ClaimsReviewFile
+}
+
+// projects names the projects added, in the accepted file's order.
+func (c *claimsInfo) projects() []string {
+	var out []string
+	for _, p := range c.accepted.Projects {
+		out = append(out, safe(p.Project))
+	}
+	return out
+}
+
+// count is how many of the review's verdicts have outcome.
+func (c *claimsInfo) count(outcome string) int {
+	n := 0
+	for _, v := range c.review.Verdicts {
+		if v.Outcome == outcome {
+			n++
+		}
+	}
+	return n
+}
+
+// requestsKept is how many claim request files the workspace keeps (every
+// request that could be read, refused ones included).
+func (c *claimsInfo) requestsKept() int {
+	n := 0
+	for _, v := range c.review.Verdicts {
+		if v.SHA256 != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// claimsReviewedMsg is the review made for a request.
+type claimsReviewedMsg struct {
+	opts ceremony.ClaimsInitOptions
+	ws   string
+	res  *ceremony.ClaimsInitResult
+	err  error
+}
+
+// claimsCreatedMsg says the claims workspace was created; res is what
+// ClaimsInit found when it created it.
+type claimsCreatedMsg struct {
+	ws  string
+	res *ceremony.ClaimsInitResult
+}
+
+// claimsCreateFailedMsg says the workspace could not be created.
+type claimsCreateFailedMsg struct{ err error }
+
+// claimsLoadedMsg is a claims workspace's accepted projects and review,
+// for the walk-through.
+type claimsLoadedMsg struct {
+	ws   string
+	info *claimsInfo
+	err  error
+}
+
+// ReviewClaims runs 'ceremony claims init' without keeping anything: the
+// trusted state read and checked, every request reviewed against its
+// claimed role, what claimed's next version would add. The ceremony's time
+// is fixed here. A workspace directory ws that is already in use is
+// refused first, so that nobody reads a review that cannot be created.
+//
+// ceremony.ClaimsInit has no review-only mode, so the review is made by
+// creating the workspace in a private temporary directory that is removed
+// before this returns: the administrators' directories are not touched.
+func ReviewClaims(opts ceremony.ClaimsInitOptions, ws string) tea.Cmd {
+	return func() tea.Msg {
+		if opts.Now.IsZero() {
+			opts.Now = time.Now().UTC().Truncate(time.Second)
+		}
+		opts.Dir = ""
+		msg := claimsReviewedMsg{opts: opts, ws: ws}
+		if msg.err = checkNewWorkspace(ws); msg.err != nil {
+			return msg
+		}
+		tmp, err := os.MkdirTemp("", "ceremony-claims-review-")
+		if err != nil {
+			msg.err = fmt.Errorf("failed to make a private directory for the review: %w", err)
+			return msg
+		}
+		defer os.RemoveAll(tmp)
+		scratch := filepath.Join(tmp, "workspace")
+		opts.Dir = scratch
+		res, err := ceremony.ClaimsInit(opts)
+		if res != nil {
+			res.Workspace = nil
+		}
+		if err != nil && strings.Contains(err.Error(), scratch) {
+			// Name the workspace asked for, not the private one.
+			err = renamedError{text: strings.ReplaceAll(err.Error(), scratch, ws), err: err}
+		}
+		msg.res, msg.err = res, err
+		return msg
+	}
+}
+
+// renamedError is err with its text changed; errors.Is still sees err.
+type renamedError struct {
+	text string
+	err  error
+}
+
+func (e renamedError) Error() string { return e.text }
+func (e renamedError) Unwrap() error { return e.err }
+
+// CreateClaims runs 'ceremony claims init' with the workspace: the same
+// request as reviewed, at the same time.
+func CreateClaims(opts ceremony.ClaimsInitOptions, ws string) tea.Cmd {
+	return func() tea.Msg {
+		opts.Dir = ws
+		res, err := ceremony.ClaimsInit(opts)
+		if err != nil {
+			return claimsCreateFailedMsg{err}
+		}
+		res.Workspace = nil
+		return claimsCreatedMsg{ws: ws, res: res}
+	}
+}
+
+// LoadClaims reads a claims workspace's accepted projects and review.
+func LoadClaims(ws string) tea.Cmd {
+	return func() tea.Msg {
+		info, err := readClaimsInfo(ws)
+		return claimsLoadedMsg{ws: ws, info: info, err: err}
+	}
+}
+
+// readClaimsInfo reads accepted-projects.json and claims-review.json,
+// strictly: unknown fields and other file types are refused. Replay and
+// verify check them against the transcript and the requests; this only
+// shows them.
+func readClaimsInfo(ws string) (*claimsInfo, error) {
+	w, err := workspace.Open(ws)
+	if err != nil {
+		return nil, err
+	}
+	if w.State.Kind != workspace.Claims {
+		return nil, fmt.Errorf("workspace %s is a %s workspace, not a claims ceremony's", ws, w.State.Kind)
+	}
+	info := &claimsInfo{accepted: &ceremony.AcceptedProjects{}, review: &ceremony.ClaimsReviewFile{}}
+	for _, f := range []struct {
+		name, typ string
+		into      any
+		got       func() string
+	}{
+		{workspace.AcceptedFile, ceremony.AcceptedType, info.accepted, func() string { return info.accepted.Type }},
+		{workspace.ClaimsReviewFile, ceremony.ClaimsReviewType, info.review, func() string { return info.review.Type }},
+	} {
+		path := filepath.Join(ws, f.name)
+		data, err := w.ReadFile(f.name)
+		if err != nil {
+			return nil, fmt.Errorf("failed to read %s: %w", path, err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(f.into); err != nil {
+			return nil, fmt.Errorf("%s: %w: the workspace is damaged; 'ceremony replay %s' says where", path, err, ws)
+		}
+		if f.got() != f.typ {
+			return nil, fmt.Errorf("%s: type %q, want %q: the workspace is damaged; 'ceremony replay %s' says where", path, f.got(), f.typ, ws)
+		}
+	}
+	return info, nil
+}
+
+// The claims form's fields, by position.
+const (
+	clFrom = iota
+	clRequests
+	clPlan
+	clWorkspace
+)
+
+// claimsChoice is the administrators' claims ceremony.
+func claimsChoice(from string) choice {
+	return choice{
+		title: "PEP 480 claims ceremony (take maintainers' claims into claimed)",
+		what:  "review the claim requests, then sign claimed's next version adding them",
+		fields: []field{
+			{label: "repository, last workspace or bundle", value: []rune(from)},
+			{label: "claim requests (directory)", value: []rune("claims")},
+			{label: "plan (names claimed's keyholders)", optional: true},
+			{label: "new workspace", value: []rune("workspace-claims")},
+		},
+		notes: []string{
+			"The trusted state: the repository directory (holding metadata/), the last",
+			"finished workspace, or the bundle the server published from: root, targets",
+			"and claimed are checked there first. Each *.json file in the requests",
+			"directory is one claim request ('ceremony claim' wrote it). The plan names",
+			"claimed's keyholders (default: the last workspace's). Enter reviews the",
+			"requests; nothing is written before y.",
+		},
+		submit: func(m Model, v []string) (Model, tea.Cmd) {
+			opts := ceremony.ClaimsInitOptions{From: v[clFrom], ClaimsDir: v[clRequests], Plan: v[clPlan]}
+			m.claims = claimsDraft{opts: opts, ws: v[clWorkspace], reviewing: true}
+			m.setInfo("reviewing the claim requests in %s against %s (nothing is written)...", opts.ClaimsDir, opts.From)
+			return m, ReviewClaims(opts, v[clWorkspace])
+		},
+	}
+}
+
+// claimsReviewed shows the review, or the form's error.
+func (m Model) claimsReviewed(msg claimsReviewedMsg) (tea.Model, tea.Cmd) {
+	if m.screen != screenForm || !m.claims.reviewing {
+		return m, nil // the form was left meanwhile
+	}
+	m.claims.reviewing = false
+	noneAccepted := errors.Is(msg.err, ceremony.ErrNoClaimsAccepted)
+	switch {
+	case msg.err != nil && !noneAccepted:
+		m.setError("%v", msg.err)
+		return m, nil
+	case msg.res == nil || msg.res.Review == nil:
+		m.setError("no review came back")
+		return m, nil
+	case len(msg.res.Review.Verdicts) == 0:
+		m.setError("no claim requests (*%s files) in %s: put the files 'ceremony claim' wrote there", claims.RequestSuffix, msg.opts.ClaimsDir)
+		return m, nil
+	}
+	m.claims = claimsDraft{opts: msg.opts, ws: msg.ws, res: msg.res}
+	m.clearStatus()
+	m.open(screenClaimsReview)
+	return m, nil
+}
+
+// updateClaimsReview: the review scrolls; y creates the workspace when a
+// request is accepted; esc goes back to the form.
+func (m Model) updateClaimsReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	page := max(m.claimsRoom()-1, 1)
+	last := max(len(m.claimsLines())-m.claimsRoom(), 0)
+	switch {
+	case m.keys.Quit.Matches(msg):
+		return m, tea.Quit
+	case m.keys.Help.Matches(msg):
+		m.showHelp = !m.showHelp
+	case m.keys.Up.Matches(msg):
+		m.claims.top = max(m.claims.top-1, 0)
+	case m.keys.Down.Matches(msg):
+		m.claims.top = min(m.claims.top+1, last)
+	case m.keys.PageUp.Matches(msg):
+		m.claims.top = max(m.claims.top-page, 0)
+	case m.keys.PageDown.Matches(msg):
+		m.claims.top = min(m.claims.top+page, last)
+	case isKey(msg, "home"):
+		m.claims.top = 0
+	case isKey(msg, "end"):
+		m.claims.top = last
+	case m.keys.Cancel.Matches(msg) && !m.claims.creating:
+		m.clearStatus()
+		m.open(screenForm)
+	case m.keys.Sign.Matches(msg):
+		switch {
+		case !m.claims.accepted():
+			m.setError("no claim request is accepted: there is nothing to add to claimed; esc goes back")
+		case m.claims.creating:
+		default:
+			m.claims.creating = true
+			m.setInfo("creating the workspace %s...", m.claims.ws)
+			return m, CreateClaims(m.claims.opts, m.claims.ws)
+		}
+	}
+	return m, nil
+}
+
+// claimsCreated opens the new workspace's walk-through at its plan. If the
+// requests changed between the review and y, the workspace holds what
+// ClaimsInit found when it created it: the status line says so.
+func (m Model) claimsCreated(msg claimsCreatedMsg) (tea.Model, tea.Cmd) {
+	m.claims.creating = false
+	m.ws = msg.ws
+	m.walk = newWalk()
+	m.walk.loading = true
+	m.open(screenPlan)
+	if was, now := acceptedNames(m.claims.res), acceptedNames(msg.res); !slices.Equal(was, now) {
+		m.setError("the requests changed after the review: %s adds %s, not %s; read its plan and review before signing",
+			msg.ws, orDash(strings.Join(now, ", ")), orDash(strings.Join(was, ", ")))
+	} else {
+		m.setInfo("created the claims workspace %s", msg.ws)
+	}
+	return m, LoadStatus(m.ws)
+}
+
+func acceptedNames(res *ceremony.ClaimsInitResult) []string {
+	if res == nil {
+		return nil
+	}
+	var out []string
+	for _, c := range res.Accepted {
+		out = append(out, c.Project)
+	}
+	return out
+}
+
+// claimsLoaded keeps a claims workspace's projects for the walk-through.
+func (m Model) claimsLoaded(msg claimsLoadedMsg) (tea.Model, tea.Cmd) {
+	if msg.ws != m.ws {
+		return m, nil
+	}
+	m.walk.claimsLoading = false
+	m.walk.claims, m.walk.claimsErr = msg.info, msg.err
+	if msg.err != nil {
+		m.setError("failed to read what the claims ceremony adds: %v", msg.err)
+	}
+	return m, nil
+}
+
+// isClaims reports whether the walk-through is a claims workspace's.
+func (m Model) isClaims() bool {
+	return m.walk.status != nil && m.walk.status.Kind == workspace.Claims
+}

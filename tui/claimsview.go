@@ -1,0 +1,293 @@
+package tui
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tuf-ceremony/ceremony/claims"
+	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// The claims review screen shows claims.Report as a table, wrapped to the
+// window and scrolled: a fixed head says what it is, the counts, and
+// whether a workspace can be created; under the table, each refused
+// request's reason (to send its maintainers), the flags and what was
+// ignored. Every text that comes from a request file is shown through
+// safe: a hostile name or reason stays one plain line.
+
+// Columns of the claims table: with the two-space indent and one space
+// between columns, VERDICT starts at column 58.
+const (
+	claimsProjectW   = 24
+	claimsKeyW       = 20 // 12 hex digits, a space, "ed25519"
+	claimsThresholdW = 9
+)
+
+// claimsHead is the review screen's fixed head.
+func (m Model) claimsHead() []string {
+	s := m.styles
+	head := []string{s.Title.Render("PEP 480 claims ceremony · the review · nothing is created yet")}
+	res := m.claims.res
+	if res == nil || res.Review == nil {
+		return head
+	}
+	r := res.Review
+	head = append(head, wrap(fmt.Sprintf("%d request(s): %d to add · %d unchanged · %d refused (in %s)",
+		len(r.Verdicts), r.Count(claims.ChangeAdd), r.Count(claims.ChangeUnchanged), r.Count(claims.Refused), m.claims.opts.ClaimsDir), m.width-1)...)
+	if !m.claims.accepted() {
+		for _, l := range wrap("NOTHING IS ACCEPTED: nothing to add to claimed, nothing is created; send each maintainer the reason below", m.width-1) {
+			head = append(head, s.Invalid.Render(l))
+		}
+		return head
+	}
+	head = append(head, s.Prompt.Render(fmt.Sprintf("claimed v%d adds %d project(s): read the table aloud with the witnesses",
+		res.ClaimedVersion, len(res.Accepted))))
+	return append(head, s.Prompt.Render("y creates "+m.claims.ws))
+}
+
+// claimsRoom is how many lines of the review the window shows.
+func (m Model) claimsRoom() int {
+	return max(m.bodyRoom()-len(m.claimsHead())-1, 3)
+}
+
+// claimsLines is the review wrapped to the window: the table, then the
+// refusals, the flags, what was ignored and what claimed becomes.
+func (m Model) claimsLines() []string {
+	res := m.claims.res
+	if res == nil || res.Review == nil {
+		return nil
+	}
+	s := m.styles
+	r := res.Review
+	width := max(m.width-1, 20)
+	row := func(project, key, threshold, verdict string) string {
+		return strings.TrimRight(fmt.Sprintf("  %-*s %-*s %-*s %s", claimsProjectW, cut(project, claimsProjectW), claimsKeyW, key,
+			claimsThresholdW, threshold, verdict), " ")
+	}
+	out := []string{s.Title.Render(row("PROJECT", "KEYS", "THRESHOLD", "VERDICT"))}
+	for i := range r.Verdicts {
+		v := &r.Verdicts[i]
+		project := safe(v.Project)
+		if v.Project == "" {
+			project = "(" + safe(filepath.Base(v.File)) + ")"
+		}
+		if v.Claim == nil {
+			out = append(out, s.Invalid.Render(row(project, "-", "-", claims.Refused)))
+			continue
+		}
+		verdict := v.Change
+		if n := len(v.Flags); n == 1 {
+			verdict += " (1 flag)"
+		} else if n > 1 {
+			verdict += fmt.Sprintf(" (%d flags)", n)
+		}
+		ids := make([]string, 0, len(v.Claim.Keys))
+		for id := range v.Claim.Keys {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		for j, id := range ids {
+			key := shortID(id) + " " + shortScheme(v.Claim.Keys[id].Scheme)
+			if j == 0 {
+				out = append(out, row(project, key, fmt.Sprintf("%d of %d", v.Claim.Threshold, len(ids)), verdict))
+			} else {
+				out = append(out, row("", key, "", ""))
+			}
+		}
+	}
+	item := func(text string) {
+		for i, l := range wrap(text, width-4) {
+			if i == 0 {
+				out = append(out, "  - "+l)
+			} else {
+				out = append(out, "    "+l)
+			}
+		}
+	}
+	if r.Count(claims.Refused) > 0 {
+		out = append(out, "", s.Invalid.Render("Refused: the reason to send each request's maintainers"))
+		for i := range r.Verdicts {
+			if v := &r.Verdicts[i]; v.Claim == nil {
+				name := safe(filepath.Base(v.File))
+				if v.Project != "" {
+					name += " (" + safe(v.Project) + ")"
+				}
+				item(name + ": " + safe(v.Reason))
+			}
+		}
+	}
+	flagged := false
+	for i := range r.Verdicts {
+		v := &r.Verdicts[i]
+		for _, f := range v.Flags {
+			if !flagged {
+				out = append(out, "", s.Pending.Render("Flags: look at these before y"))
+				flagged = true
+			}
+			item(safe(filepath.Base(v.File)) + ": " + safe(f))
+		}
+	}
+	if len(r.Ignored) > 0 {
+		names := make([]string, len(r.Ignored))
+		for i, n := range r.Ignored {
+			names[i] = safe(n)
+		}
+		out = append(out, "")
+		item("ignored (not *" + claims.RequestSuffix + "): " + strings.Join(names, ", "))
+	}
+	out = append(out, "")
+	if add := len(res.Accepted); add > 0 {
+		for _, l := range wrap(fmt.Sprintf("claimed delegates to %d project(s) now; claimed v%d will delegate to %d, once claimed's keyholders sign it.",
+			r.Claimed, res.ClaimedVersion, r.Claimed+add), width) {
+			out = append(out, l)
+		}
+	} else {
+		for _, l := range wrap(fmt.Sprintf("claimed delegates to %d project(s) and stays as it is: no workspace is created.", r.Claimed), width) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func (m Model) claimsReviewView() []string {
+	s := m.styles
+	lines := m.claimsHead()
+	all := m.claimsLines()
+	room := m.claimsRoom()
+	top := min(m.claims.top, max(len(all)-room, 0))
+	end := min(top+room, len(all))
+	lines = append(lines, all[top:end]...)
+	where := fmt.Sprintf("lines %d-%d of %d", top+1, end, len(all))
+	switch {
+	case end < len(all):
+		where += " · ↓ pgdn: more below"
+	case m.claims.accepted():
+		where += " · the end: y creates the workspace"
+	default:
+		where += " · the end: esc goes back"
+	}
+	if top > 0 {
+		where += " · ↑ pgup: more above"
+	}
+	return append(lines, s.Dim.Render(where))
+}
+
+// claimsBanner says, on a claims workspace's plan screen, what the
+// ceremony is: claimed's next version and the projects it adds.
+func (m Model) claimsBanner() []string {
+	s := m.styles
+	if !m.isClaims() {
+		return nil
+	}
+	c := m.walk.claims
+	if c == nil {
+		if m.walk.claimsErr != nil {
+			return []string{s.Error.Render("✗ what this claims ceremony adds cannot be read (see below): do not sign")}
+		}
+		return []string{s.Dim.Render("reading what the claims ceremony adds...")}
+	}
+	names := c.projects()
+	lines := []string{s.Pending.Render("PEP 480 CLAIMS CEREMONY") + fmt.Sprintf(" · signing claimed v%d · adds %d project(s)", c.accepted.ClaimedVersion, len(names))}
+	for _, l := range wrap(nameRun(names, 2*(m.width-6)), m.width-4) {
+		lines = append(lines, "  "+l)
+	}
+	lines = append(lines, fmt.Sprintf("  claimed delegated to %d project(s) before; %d request(s) refused, %d unchanged",
+		c.review.ClaimedBefore, c.count(claims.Refused), c.count(claims.ChangeUnchanged)))
+	return append(lines, s.Dim.Render("  the requests and their review: "+workspace.ClaimsDir+"/ and "+workspace.ClaimsReviewFile+" in the workspace"))
+}
+
+// claimsReviewNote is the line the review before the PIN opens with in a
+// claims ceremony: where the projects added are.
+func (m Model) claimsReviewNote() []string {
+	if !m.isClaims() || m.walk.claims == nil {
+		return nil
+	}
+	n := len(m.walk.claims.accepted.Projects)
+	return []string{m.styles.Pending.Render(fmt.Sprintf("claims ceremony: %d project(s) added to claimed, each a + under delegations", n))}
+}
+
+// claimsFinish says, on a claims workspace's finish screen, what the
+// bundle holds and what the online side does with it.
+func (m Model) claimsFinish(written bool) []string {
+	c := m.walk.claims
+	if !m.isClaims() || c == nil {
+		return nil
+	}
+	s := m.styles
+	holds := fmt.Sprintf("claimed v%d, the %d claim request(s) taken in, their review (%s) and %s",
+		c.accepted.ClaimedVersion, c.requestsKept(), workspace.ClaimsReviewFile, workspace.AcceptedFile)
+	if !written {
+		var out []string
+		for _, l := range wrap("with "+holds, m.width-4) {
+			out = append(out, "  "+l)
+		}
+		return out
+	}
+	text := fmt.Sprintf("the bundle holds %s; the online side drops %s from recently-claimed, then signs snapshot and timestamp (its README.txt says how)",
+		holds, nameRun(c.projects(), 2*(m.width-6)))
+	var out []string
+	for _, l := range wrap(text, m.width-4) {
+		out = append(out, s.Pending.Render("  "+l))
+	}
+	return out
+}
+
+// nameRun names projects, as many as fit in room characters, then how
+// many more.
+func nameRun(names []string, room int) string {
+	all := strings.Join(names, ", ")
+	if len(all) <= room {
+		return all
+	}
+	out := ""
+	for i, n := range names {
+		more := fmt.Sprintf(" and %d more", len(names)-i)
+		next := n
+		if out != "" {
+			next = out + ", " + n
+		}
+		if len(next)+len(fmt.Sprintf(" and %d more", len(names)-i-1)) > room {
+			if out == "" {
+				return fmt.Sprintf("%d projects", len(names))
+			}
+			return out + more
+		}
+		out = next
+	}
+	return out
+}
+
+// cut cuts s to width cells, marking the cut with "…".
+func cut(s string, width int) string {
+	if r := []rune(s); len(r) > width {
+		return string(r[:width-1]) + "…"
+	}
+	return s
+}
+
+// safe is s, quoted if it holds anything but printable ASCII, so that a
+// hostile file name, project or reason can neither move the cursor nor
+// hide in look-alike characters.
+func safe(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return strconv.QuoteToASCII(s)
+		}
+	}
+	return s
+}
+
+// shortScheme is a key scheme as the table shows it.
+func shortScheme(scheme string) string {
+	switch scheme {
+	case keys.SchemeECDSAP256:
+		return "p256"
+	case keys.SchemeECDSAP384:
+		return "p384"
+	}
+	return safe(scheme)
+}
