@@ -1,7 +1,8 @@
 // Package bench_test measures this project's metadata code against the
-// libraries it is compared with (go-securesystemslib's cjson, go-tuf v2) on
-// a PEP 480 `claimed` role with 100,000 project delegations. See
-// BENCHMARKS.md and scripts/bench.
+// libraries it is compared with (go-securesystemslib's cjson, go-tuf v2)
+// and against its own old paths (package benchdata keeps them) on a PEP 480
+// `claimed` role with 100,000 project delegations. See BENCHMARKS.md and
+// scripts/bench.
 //
 // Every benchmark reports the size of the canonical `claimed` role through
 // b.SetBytes, so MB/s is comparable across rows whatever each one reads.
@@ -35,6 +36,9 @@ type fixture struct {
 	rule threshold.Rule
 	// top is top-level targets as go-tuf metadata (the delegator).
 	top *metadata.Metadata[metadata.TargetsType]
+	// unsorted is the signed object with every object's members in
+	// reverse canonical order (benchdata.Reversed), indented.
+	unsorted []byte
 }
 
 var (
@@ -45,8 +49,9 @@ var (
 
 // load builds the 100,000-project fixture once per process and checks, at
 // full size, that it is what the benchmarks claim to measure: 100,000
-// delegations, and canonical bytes that are the same from metafile and from
-// cjson.
+// delegations, and canonical bytes that are the same from metafile (from
+// the signed object as in the file, and with every object out of order),
+// from metafile's old path and from cjson.
 func load(b *testing.B) *fixture {
 	b.Helper()
 	fxOnce.Do(func() { fx, fxErr = build() })
@@ -71,6 +76,20 @@ func build() (*fixture, error) {
 	if !bytes.Equal(theirs, base.Canonical) {
 		return nil, fmt.Errorf("canonical JSON differs: metafile %d bytes, cjson %d bytes", len(base.Canonical), len(theirs))
 	}
+	old, err := benchdata.OldCanonicalize(base.Signed)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(old, base.Canonical) {
+		return nil, fmt.Errorf("canonical JSON differs: metafile %d bytes, the old path %d bytes", len(base.Canonical), len(old))
+	}
+	unsorted, err := benchdata.Reversed(base.Signed)
+	if err != nil {
+		return nil, err
+	}
+	if c, err := metafile.Canonicalize(unsorted); err != nil || !bytes.Equal(c, base.Canonical) {
+		return nil, fmt.Errorf("canonical JSON of the reversed object differs (err %v)", err)
+	}
 	parsed, err := metafile.Parse(base.File)
 	if err != nil {
 		return nil, err
@@ -83,7 +102,7 @@ func build() (*fixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &fixture{Fixture: base, parsed: parsed, claimed: claimed, rule: rule, top: base.TopMetadata()}, nil
+	return &fixture{Fixture: base, parsed: parsed, claimed: claimed, rule: rule, top: base.TopMetadata(), unsorted: unsorted}, nil
 }
 
 // fresh is a copy of the parsed file without its cached canonical bytes, as
@@ -99,14 +118,33 @@ func start(b *testing.B, f *fixture) {
 }
 
 // BenchmarkCanonicalize: the canonical JSON of `claimed`, from the "signed"
-// object as it sits in the signed file (ours: indented JSON bytes) and from
-// go-tuf's struct (cjson).
+// object as it sits in the signed file (ours: indented JSON bytes, members
+// in canonical order as every file this project writes), from the same
+// object with every object's members reversed (unsorted: ours at its
+// worst), by metafile's old path (old: generic tree + cjson, on the same
+// bytes as ours) and from go-tuf's struct (cjson).
 func BenchmarkCanonicalize(b *testing.B) {
 	f := load(b)
 	b.Run("ours", func(b *testing.B) {
 		start(b, f)
 		for b.Loop() {
 			if _, err := metafile.Canonicalize(f.Signed); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("unsorted", func(b *testing.B) {
+		start(b, f)
+		for b.Loop() {
+			if _, err := metafile.Canonicalize(f.unsorted); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("old", func(b *testing.B) {
+		start(b, f)
+		for b.Loop() {
+			if _, err := benchdata.OldCanonicalize(f.Signed); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -121,7 +159,9 @@ func BenchmarkCanonicalize(b *testing.B) {
 	})
 }
 
-// BenchmarkParse: reading the signed `claimed` file into go-tuf's struct.
+// BenchmarkParse: reading the signed `claimed` file into go-tuf's struct:
+// metafile.Parse and Targets (ours), the same as they were before they
+// read the envelope and header themselves (old), go-tuf's FromBytes.
 func BenchmarkParse(b *testing.B) {
 	f := load(b)
 	b.Run("ours", func(b *testing.B) {
@@ -132,6 +172,14 @@ func BenchmarkParse(b *testing.B) {
 				b.Fatal(err)
 			}
 			if _, err := m.Targets(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("old", func(b *testing.B) {
+		start(b, f)
+		for b.Loop() {
+			if _, err := benchdata.OldParseTargets(f.File); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -2,6 +2,8 @@ package benchdata_test
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -104,4 +106,83 @@ func TestClaimedFixture(t *testing.T) {
 	if err := fx.TopMetadata().VerifyDelegate(benchdata.ClaimedRole, claimed); err != nil {
 		t.Errorf("go-tuf rejects the signed claimed role: %v", err)
 	}
+}
+
+// metafile.Canonicalize reads the bytes itself; on the claimed role, in
+// every shape it comes in, it writes what the old path (generic tree +
+// cjson) writes, and what cjson writes from go-tuf's struct.
+func TestCanonicalizeClaimedMatchesOldPath(t *testing.T) {
+	fx, err := benchdata.Build(smallN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reversed, err := benchdata.Reversed(fx.Signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Index(reversed, []byte(`"version"`)) > bytes.Index(reversed, []byte(`"_type"`)) {
+		t.Fatal("Reversed kept the members in order")
+	}
+	marshaled, err := json.Marshal(fx.Role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, doc := range map[string][]byte{
+		"signed as in the file (indented)":   fx.Signed,
+		"members in reverse order":           reversed,
+		"already canonical":                  fx.Canonical,
+		"go-tuf's struct by encoding/json":   marshaled,
+		"the whole signed file (envelope)":   fx.File,
+		"top-level targets by encoding/json": mustMarshal(t, fx.Top),
+	} {
+		got, err := metafile.Canonicalize(doc)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		old, err := benchdata.OldCanonicalize(doc)
+		if err != nil {
+			t.Fatalf("%s: the old path: %v", name, err)
+		}
+		if !bytes.Equal(got, old) {
+			t.Errorf("%s: canonical JSON differs from the old path: %d bytes, old %d bytes", name, len(got), len(old))
+		}
+		if name != "the whole signed file (envelope)" && name != "top-level targets by encoding/json" && !bytes.Equal(got, fx.Canonical) {
+			t.Errorf("%s: canonical JSON differs from the fixture's", name)
+		}
+	}
+}
+
+// Parse and Targets read the claimed file as the old path did.
+func TestParseClaimedMatchesOldPath(t *testing.T) {
+	fx, err := benchdata.Build(smallN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := metafile.Parse(fx.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.Targets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := benchdata.OldParseTargets(fx.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Error("metafile.Parse + Targets differ from the old path on the claimed role")
+	}
+	if len(got.Delegations.Roles) != smallN {
+		t.Errorf("%d delegations, want %d", len(got.Delegations.Roles), smallN)
+	}
+}
+
+func mustMarshal(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

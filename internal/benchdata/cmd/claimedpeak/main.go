@@ -42,12 +42,13 @@ import (
 const (
 	signedFile    = "claimed.signed.json"    // the signed metadata file
 	canonicalFile = "claimed.canonical.json" // canonical "signed", to check results
+	unsortedFile  = "claimed.unsorted.json"  // "signed" with every object's members reversed
 )
 
 // Ops are the operations, named as the Go benchmarks are.
 var Ops = []string{
-	"canonicalize/ours", "canonicalize/cjson",
-	"parse/ours", "parse/gotuf",
+	"canonicalize/ours", "canonicalize/unsorted", "canonicalize/old", "canonicalize/cjson",
+	"parse/ours", "parse/old", "parse/gotuf",
 	"sign/ours", "sign/gotuf",
 	"verify/ours", "verify/gotuf",
 }
@@ -81,7 +82,11 @@ func prepare(dir string, n int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for name, data := range map[string][]byte{signedFile: fx.File, canonicalFile: fx.Canonical} {
+	unsorted, err := benchdata.Reversed(fx.Signed)
+	if err != nil {
+		return err
+	}
+	for name, data := range map[string][]byte{signedFile: fx.File, canonicalFile: fx.Canonical, unsortedFile: unsorted} {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return err
 		}
@@ -108,6 +113,25 @@ func measure(op, dir string) error {
 			out, err := metafile.Canonicalize(in)
 			return equal(out), err
 		}
+	case "canonicalize/unsorted":
+		in, err := read(unsortedFile)
+		if err != nil {
+			return err
+		}
+		run = func() (func([]byte) error, error) {
+			out, err := metafile.Canonicalize(in)
+			return equal(out), err
+		}
+	case "canonicalize/old":
+		f, err := parsed(read)
+		if err != nil {
+			return err
+		}
+		in := f.Signed
+		run = func() (func([]byte) error, error) {
+			out, err := benchdata.OldCanonicalize(in)
+			return equal(out), err
+		}
 	case "canonicalize/cjson":
 		m, err := gotuf(read)
 		if err != nil {
@@ -129,6 +153,15 @@ func measure(op, dir string) error {
 				return nil, err
 			}
 			t, err := f.Targets()
+			return delegates(t), err
+		}
+	case "parse/old":
+		in, err := read(signedFile)
+		if err != nil {
+			return err
+		}
+		run = func() (func([]byte) error, error) {
+			t, err := benchdata.OldParseTargets(in)
 			return delegates(t), err
 		}
 	case "parse/gotuf":
