@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -568,4 +569,31 @@ func signFile(t *testing.T, f *metafile.File, s keys.Signer) {
 		t.Fatal(err)
 	}
 	f.AddSignature(id, hex.EncodeToString(sig))
+}
+
+// TestClaimsInitReviewOnly: the review-only mode (the app's review screen)
+// says what the ceremony would add and writes nothing, not even the
+// workspace directory it is given.
+func TestClaimsInitReviewOnly(t *testing.T) {
+	w := newClaimsWorld(t)
+	dir := w.ws("review-only")
+	res, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: w.boot, ClaimsDir: w.claimsDir, Dir: dir, ReviewOnly: true, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var added []string
+	for _, c := range res.Accepted {
+		added = append(added, c.Project)
+	}
+	sort.Strings(added)
+	if res.ClaimedVersion != 2 || strings.Join(added, ",") != "demo-pkg,tiny" || res.Workspace != nil {
+		t.Fatalf("review only: claimed v%d, accepted %v, workspace %v; want v2, demo-pkg and tiny, no workspace", res.ClaimedVersion, added, res.Workspace)
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("review only wrote %s (%v)", dir, err)
+	}
+	// The same request with the workspace makes it, with what was reviewed.
+	if made := w.claimsInit("review-only"); made.ClaimedVersion != res.ClaimedVersion || len(made.Accepted) != len(res.Accepted) {
+		t.Errorf("the workspace holds claimed v%d with %d projects; the review said v%d with %d", made.ClaimedVersion, len(made.Accepted), res.ClaimedVersion, len(res.Accepted))
+	}
 }

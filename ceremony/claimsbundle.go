@@ -52,16 +52,33 @@ func claimsReadme(ws *workspace.Workspace, info BundleInfoFile) string {
 		repo = "(unnamed repository)"
 	}
 	var projects []string
+	var rekeyed []RekeyedProject
 	version := int64(0)
 	if a, err := readAcceptedFile(ws); err == nil {
 		version = a.ClaimedVersion
 		for _, pr := range a.Projects {
 			projects = append(projects, pr.Project)
 		}
+		rekeyed = a.Rekeyed
+	}
+	var rekeyedNames []string
+	for _, r := range rekeyed {
+		rekeyedNames = append(rekeyedNames, r.Project)
 	}
 	claimedEntry := info.Metadata[plan.RoleClaimed]
 	p("CEREMONY BUNDLE: claims ceremony, profile %s, %s", info.Profile, repo)
-	p("claimed v%d adds %d claimed project(s): %s.", version, len(projects), strings.Join(projects, ", "))
+	if len(projects) > 0 || len(rekeyed) == 0 {
+		p("claimed v%d adds %d claimed project(s): %s.", version, len(projects), strings.Join(projects, ", "))
+	} else {
+		p("claimed v%d adds no project.", version)
+	}
+	if len(rekeyed) > 0 {
+		p("claimed v%d CHANGES THE KEYS of %d claimed project(s) (rekey):", version, len(rekeyed))
+		for _, r := range rekeyed {
+			p("  %s: key(s) %s (threshold %d) -> key(s) %s (threshold %d);", r.Project, abbrevList(r.PreviousKeyIDs), r.PreviousThreshold, abbrevList(r.KeyIDs), r.Threshold)
+			p("    reason: %s", r.Reason)
+		}
+	}
 	p("Transcript: %d records, head %s.", info.TranscriptSeq, info.TranscriptHead)
 	p("")
 	if info.Partial {
@@ -80,18 +97,43 @@ func claimsReadme(ws *workspace.Workspace, info BundleInfoFile) string {
 	p("     ceremony verify BUNDLE --trusted-root CURRENT-ROOT.json")
 	p("   It checks claimed against top-level targets' rule, takes the claim")
 	p("   requests in %s/ again and checks that claimed adds exactly them.", workspace.ClaimsDir)
+	if len(rekeyed) > 0 {
+		p("   It also checks that claimed changes only the keys and threshold of")
+		p("   the rekeyed projects, each named with its reason by the ceremony's")
+		p("   request (plan.yaml), which the transcript's init record names.")
+	}
 	p("   Do not go on unless both hold.")
 	p("")
 	p("2. UPLOAD, in this order:")
 	p("   a. %s -> %s (the new claimed, byte for byte;", claimedEntry, path.Base(claimedEntry))
 	p("      never replace a file that is already published).")
-	p("   b. Remove the delegations to the projects %s lists", workspace.AcceptedFile)
-	p("      (%s) from recently-claimed, and sign", strings.Join(projects, ", "))
-	p("      recently-claimed's next version with the online key: from now on")
-	p("      only claimed delegates them, to their maintainers' keys.")
+	if len(projects) > 0 {
+		p("   b. Remove the delegations to the projects %s lists", workspace.AcceptedFile)
+		p("      (%s) from recently-claimed, and sign", strings.Join(projects, ", "))
+		p("      recently-claimed's next version with the online key: from now on")
+		p("      only claimed delegates them, to their maintainers' keys.")
+	} else {
+		p("   b. This ceremony adds no project: no delegation leaves")
+		p("      recently-claimed.")
+	}
 	p("   c. With the online key, publish new snapshot and timestamp metadata")
 	p("      that cover claimed and recently-claimed (timestamp last).")
 	p("")
+	if len(rekeyed) > 0 {
+		names := strings.Join(rekeyedNames, ", ")
+		p("!!! REKEYED PROJECTS (%s): their targets metadata now published is", names)
+		p("!!! signed by the OLD keys, and stops verifying under claimed v%d: from", version)
+		p("!!! the upload above until its maintainers publish it again, signed by")
+		p("!!! their NEW keys, CLIENTS CANNOT GET THESE PROJECTS' FILES. Tell the")
+		p("!!! maintainers at once: each project's role must be re-signed by the")
+		p("!!! new keys with")
+		p("!!!   ceremony project init PROJECT --from THIS-BUNDLE --target PATH=FILE ... WS")
+		p("!!! (listing again every file to keep: nothing signed by the old keys is")
+		p("!!! carried over), 'ceremony sign', 'ceremony bundle', then its upload.")
+		p("!!! Never sign a rekeyed project's role with the online key, and never")
+		p("!!! accept its role signed by the old keys again.")
+		p("")
+	}
 	p("3. CHECK: refresh a TUF client against the repository; it must see")
 	p("   claimed v%d. Clients find a project's files only once its", version)
 	p("   maintainers have published the project's own role ('ceremony project")
@@ -142,7 +184,10 @@ func checkBundledClaims(add addFunc, b *bundle.Bundle, entry string, prev, next 
 		add(verify.Error, BundlePlan, plan.RoleClaimed, "parse", "holds no claims ceremony's time (claims.time): the claim requests cannot be checked as of it")
 		return
 	}
-	accepted, file, why := acceptedClaims(list, b.Get, at, []byte(st.AttestationRoots))
+	if why := checkRekeysRecorded(&req.Claims, list); why != "" {
+		add(verify.Error, workspace.AcceptedFile, plan.RoleClaimed, "rekey", "%s", why)
+	}
+	accepted, rekeyed, file, why := acceptedClaims(list, b.Get, at, []byte(st.AttestationRoots))
 	if why != "" {
 		add(verify.Error, file, plan.RoleClaimed, "claim", "%s", why)
 		return
@@ -150,7 +195,7 @@ func checkBundledClaims(add addFunc, b *bundle.Bundle, entry string, prev, next 
 	if v, err := bundleSignedVersion(next); err != nil || v != list.ClaimedVersion {
 		add(verify.Error, workspace.AcceptedFile, plan.RoleClaimed, "version", "is for claimed v%d, but the bundle holds claimed v%d", list.ClaimedVersion, v)
 	}
-	for _, problem := range checkClaimedChange(prev, next, accepted) {
+	for _, problem := range checkClaimedChange(prev, next, accepted, rekeyedRoles(list, rekeyed)) {
 		add(verify.Error, entry, plan.RoleClaimed, "delegations", "%s", problem)
 	}
 }

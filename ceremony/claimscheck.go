@@ -21,16 +21,20 @@ import (
 // replay (from the requests kept in the workspace) and by the bundle's
 // verification (from the requests in the bundle): the requests are
 // reviewed again as of the ceremony's time, and claimed's new version must
-// be the trusted one with exactly the accepted projects added.
+// be the trusted one with exactly the accepted projects added and the
+// rekeys the ceremony's request names made.
 
 // checkClaimedChange says how next is not prev with exactly the accepted
-// claims added (nil if it is): every delegation and key of prev kept as it
-// is, one delegation per accepted claim (claims.Delegation) with its keys,
+// claims added and the rekeys made (nil if it is): every delegation of prev
+// kept as it is but a rekeyed one, which gets its claim's keys and
+// threshold in place and nothing else; every key of prev kept as it is but
+// a rekeyed delegation's old keys that no delegation lists any more, which
+// go; one delegation per accepted claim (claims.Delegation) with its keys,
 // nothing else added, targets and every other field unchanged, the version
 // above prev's. prev and next are the "signed" objects of the two
 // versions; they are compared member by member in canonical form, without
 // decoding 100,000 delegations into go-tuf's types.
-func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim) []string {
+func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim, rekeyed []rekeyChange) []string {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	prev, err := viewClaimed(prevSigned)
@@ -54,16 +58,60 @@ func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim) 
 		bad("claimed v%d delegates %d roles, fewer than the %d of the trusted v%d", next.version, len(next.roles), len(prev.roles), prev.version)
 		return problems
 	}
+	rekey := map[string]rekeyChange{}
+	for _, r := range rekeyed {
+		rekey[r.claim.Project] = r
+	}
 	had := map[string]bool{}
+	rekeyedAt := map[string]bool{}
+	replaced := map[string]bool{} // key IDs the rekeyed delegations listed
 	for i := range prev.roles {
-		had[prev.names[i]] = true
-		if !bytes.Equal(prev.roles[i], next.roles[i]) {
-			bad("claimed v%d's delegation %d (%q) is not the trusted v%d's (%q) as it was", next.version, i+1, next.names[i], prev.version, prev.names[i])
+		name := prev.names[i]
+		had[name] = true
+		r, isRekey := rekey[name]
+		if !isRekey {
+			if bytes.Equal(prev.roles[i], next.roles[i]) {
+				continue
+			}
+			if next.names[i] == name && onlyKeysDiffer(prev.roles[i], next.roles[i]) {
+				bad("claimed v%d changes the keys of %q (delegation %d), a rekey that the ceremony's init record does not name: a claimed project's keys change only at a claims ceremony run with 'claims init --rekey %s=REASON'", next.version, name, i+1, name)
+			} else {
+				bad("claimed v%d's delegation %d (%q) is not the trusted v%d's (%q) as it was", next.version, i+1, next.names[i], prev.version, name)
+			}
 			return problems
+		}
+		if strings.Join(sortedCopy(prev.keyids[i]), ",") != strings.Join(sortedCopy(r.previousKeyIDs), ",") || prev.thresholds[i] != r.previousThreshold {
+			bad("%s says %q was delegated to key(s) %s (threshold %d), but the trusted claimed v%d delegates it to %s (threshold %d)", workspace.AcceptedFile, name,
+				abbrevList(sortedCopy(r.previousKeyIDs)), r.previousThreshold, prev.version, abbrevList(sortedCopy(prev.keyids[i])), prev.thresholds[i])
+		}
+		want, err := rekeyedDelegation(prev.roles[i], r.claim)
+		if err != nil {
+			return append(problems, fmt.Sprintf("the trusted claimed's delegation %d (%q): %v", i+1, name, err))
+		}
+		if !bytes.Equal(want, next.roles[i]) {
+			bad("claimed v%d's delegation %d (%q) is not the trusted v%d's with the keys and threshold of its rekey's claim request: a rekey changes only those, in place", next.version, i+1, next.names[i], prev.version)
+			return problems
+		}
+		rekeyedAt[name] = true
+		for _, id := range prev.keyids[i] {
+			replaced[id] = true
+		}
+	}
+	for _, r := range rekeyed {
+		if !rekeyedAt[r.claim.Project] {
+			bad("claimed v%d does not rekey %q as the ceremony's rekeys ask: the trusted v%d does not delegate it", next.version, r.claim.Project, prev.version)
 		}
 	}
 	want := map[string][]byte{}
 	wantKeys := map[string][]byte{}
+	for _, r := range rekeyed {
+		for id, k := range r.claim.Keys {
+			var err error
+			if wantKeys[id], err = canonicalJSON(k); err != nil {
+				return append(problems, err.Error())
+			}
+		}
+	}
 	for _, c := range accepted {
 		d, err := canonicalJSON(claims.Delegation(c))
 		if err != nil {
@@ -102,8 +150,22 @@ func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim) 
 	if len(missing) > 0 {
 		bad("claimed v%d does not delegate %s, which the accepted claim requests ask for", next.version, strings.Join(missing, ", "))
 	}
+	used := map[string]bool{}
+	if len(replaced) > 0 {
+		for _, ids := range next.keyids {
+			for _, id := range ids {
+				used[id] = true
+			}
+		}
+	}
 	for id, k := range prev.keys {
-		if !bytes.Equal(k, next.keys[id]) {
+		nk, kept := next.keys[id]
+		switch {
+		case replaced[id] && !used[id]:
+			if kept {
+				bad("claimed v%d keeps key %s, which no delegation lists once the rekeys replace it: drop it", next.version, abbrevHash(id))
+			}
+		case !bytes.Equal(k, nk):
 			bad("claimed v%d does not keep key %s of the trusted v%d as it was", next.version, abbrevHash(id), prev.version)
 		}
 	}
@@ -128,6 +190,9 @@ type claimedView struct {
 	keys            map[string][]byte
 	roles           [][]byte
 	names           []string
+	// keyids and thresholds are each delegation's.
+	keyids     [][]string
+	thresholds []int
 }
 
 func viewClaimed(signed []byte) (*claimedView, error) {
@@ -173,7 +238,9 @@ func viewClaimed(signed []byte) (*claimedView, error) {
 	}
 	for i, raw := range roles {
 		var r struct {
-			Name string `json:"name"`
+			Name      string   `json:"name"`
+			KeyIDs    []string `json:"keyids"`
+			Threshold int      `json:"threshold"`
 		}
 		if err := json.Unmarshal(raw, &r); err != nil {
 			return nil, fmt.Errorf("delegations.roles[%d]: %w", i, err)
@@ -183,6 +250,7 @@ func viewClaimed(signed []byte) (*claimedView, error) {
 			return nil, fmt.Errorf("delegations.roles[%d]: %w", i, err)
 		}
 		v.roles, v.names = append(v.roles, c), append(v.names, r.Name)
+		v.keyids, v.thresholds = append(v.keyids, r.KeyIDs), append(v.thresholds, r.Threshold)
 	}
 	return v, nil
 }
@@ -221,29 +289,48 @@ func canonicalJSON(v any) ([]byte, error) {
 
 // acceptedClaims verifies again, as of the ceremony's time and with its
 // attestation roots, the claim request of each project an accepted list
-// names; read gives a request's bytes by its entry (claims/NAME). It
-// returns the claims, or why one does not hold.
-func acceptedClaims(list *AcceptedProjects, read func(entry string) ([]byte, bool), at time.Time, roots []byte) ([]claims.Claim, string, string) {
-	var out []claims.Claim
-	for _, p := range list.Projects {
-		data, ok := read(p.ClaimFile)
-		if !ok || !strings.HasPrefix(p.ClaimFile, workspace.ClaimsDir+"/") {
-			return nil, workspace.AcceptedFile, fmt.Sprintf("the claim request of %s (%s) is not in %s/", p.Project, p.ClaimFile, workspace.ClaimsDir)
+// names, added or rekeyed; read gives a request's bytes by its entry
+// (claims/NAME). It returns the claims added and rekeyed, or why one does
+// not hold.
+func acceptedClaims(list *AcceptedProjects, read func(entry string) ([]byte, bool), at time.Time, roots []byte) (added, rekeyed []claims.Claim, file, why string) {
+	one := func(project, file, sha string, keyIDs []string, threshold int) (*claims.Claim, string, string) {
+		data, ok := read(file)
+		if !ok || !strings.HasPrefix(file, workspace.ClaimsDir+"/") {
+			return nil, workspace.AcceptedFile, fmt.Sprintf("the claim request of %s (%s) is not in %s/", project, file, workspace.ClaimsDir)
 		}
-		c, err := claims.Verify(data, p.ClaimFile, claims.Options{Now: at, Roots: certPool(roots)})
+		c, err := claims.Verify(data, file, claims.Options{Now: at, Roots: certPool(roots)})
 		if err != nil {
-			return nil, p.ClaimFile, err.Error()
+			return nil, file, err.Error()
 		}
-		if c.Project != p.Project || c.SHA256 != p.ClaimSHA256 {
-			return nil, p.ClaimFile, fmt.Sprintf("is the claim request of %s (%s), but %s names it for %s (%s)", c.Project, abbrevHash(c.SHA256), workspace.AcceptedFile, p.Project, abbrevHash(p.ClaimSHA256))
+		if c.Project != project || c.SHA256 != sha {
+			return nil, file, fmt.Sprintf("is the claim request of %s (%s), but %s names it for %s (%s)", c.Project, abbrevHash(c.SHA256), workspace.AcceptedFile, project, abbrevHash(sha))
 		}
 		d := claims.Delegation(*c)
-		if strings.Join(d.KeyIDs, ",") != strings.Join(p.KeyIDs, ",") || d.Threshold != p.Threshold {
-			return nil, workspace.AcceptedFile, fmt.Sprintf("gives %s keys or a threshold its claim request does not", p.Project)
+		if strings.Join(d.KeyIDs, ",") != strings.Join(keyIDs, ",") || d.Threshold != threshold {
+			return nil, workspace.AcceptedFile, fmt.Sprintf("gives %s keys or a threshold its claim request does not", project)
 		}
-		out = append(out, *c)
+		return c, "", ""
 	}
-	return out, "", ""
+	seen := map[string]bool{}
+	for _, p := range list.Projects {
+		c, file, why := one(p.Project, p.ClaimFile, p.ClaimSHA256, p.KeyIDs, p.Threshold)
+		if why != "" {
+			return nil, nil, file, why
+		}
+		seen[p.Project] = true
+		added = append(added, *c)
+	}
+	for _, p := range list.Rekeyed {
+		if seen[p.Project] {
+			return nil, nil, workspace.AcceptedFile, fmt.Sprintf("both adds and rekeys %s", p.Project)
+		}
+		c, file, why := one(p.Project, p.ClaimFile, p.ClaimSHA256, p.KeyIDs, p.Threshold)
+		if why != "" {
+			return nil, nil, file, why
+		}
+		rekeyed = append(rekeyed, *c)
+	}
+	return added, rekeyed, "", ""
 }
 
 // checkClaimsWorkspace checks what a claims workspace's init made: the
@@ -267,7 +354,10 @@ func checkClaimsWorkspace(ws *workspace.Workspace, state []byte) string {
 	if err != nil {
 		return err.Error()
 	}
-	accepted, file, why := acceptedClaims(list, func(entry string) ([]byte, bool) {
+	if why := checkRekeysRecorded(req, list); why != "" {
+		return why
+	}
+	accepted, rekeyed, file, why := acceptedClaims(list, func(entry string) ([]byte, bool) {
 		data, err := ws.ReadFile(entry)
 		return data, err == nil
 	}, at, []byte(ws.State.AttestationRoots))
@@ -281,7 +371,7 @@ func checkClaimsWorkspace(ws *workspace.Workspace, state []byte) string {
 	if h, err := next.Header(); err != nil || h.Version != list.ClaimedVersion {
 		return fmt.Sprintf("%s is for claimed v%d, but the workspace signs claimed v%d", workspace.AcceptedFile, list.ClaimedVersion, h.Version)
 	}
-	if problems := checkClaimedChange(prev.Signed, next.Signed, accepted); len(problems) > 0 {
+	if problems := checkClaimedChange(prev.Signed, next.Signed, accepted, rekeyedRoles(list, rekeyed)); len(problems) > 0 {
 		return problems[0]
 	}
 	return ""

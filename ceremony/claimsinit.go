@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -33,6 +34,17 @@ import (
 // the workspace, named by SHA-256 in the transcript's init record, and
 // carried by the bundle: anyone can take the requests again and check
 // that claimed adds exactly what they ask for (checkClaimedChange).
+//
+// A rekey (claims.Rekey) changes a claimed project's keys: the
+// administrators name the project and the reason (ClaimsInitOptions.Rekey,
+// 'claims init --rekey PROJECT=REASON'), the request with the new keys is
+// accepted as a key change, and the project's delegation is replaced in
+// place: same name, paths and position, the request's keys and threshold.
+// Keys no delegation lists any more leave claimed's keys. The rekeys are
+// in the ceremony's request (plan.yaml, named by the init record), in the
+// init record's message with their reasons, and in the accepted list;
+// checkClaimedChange accepts a changed delegation only for a rekey the
+// request names.
 
 // ErrNoClaimsAccepted means the review accepted no request: there is
 // nothing to add to claimed.
@@ -54,8 +66,16 @@ type ClaimsInitOptions struct {
 	// attestations chain to instead of Yubico's (rehearsals with virtual
 	// YubiKeys); the plan's rehearsal.attestation_roots is used otherwise.
 	AttestationRoots string
+	// Rekey names the claimed projects whose keys the ceremony may change,
+	// each with the reason (required): a request for one of them with other
+	// keys is accepted as a key change instead of refused.
+	Rekey []claims.Rekey
 	// Dir is the new workspace; it must not exist or be empty.
 	Dir string
+	// ReviewOnly stops after the review and claimed's next version are
+	// worked out: the result says what would be added (Review, Accepted,
+	// Rekeyed, ClaimedVersion) and nothing is written; Dir is not used.
+	ReviewOnly bool
 	// Now is the ceremony's time; zero means time.Now().
 	Now time.Time
 }
@@ -69,6 +89,8 @@ type ClaimsInitResult struct {
 	Accepted       []claims.Claim
 	ClaimedVersion int64
 	Workspace      *workspace.Workspace
+	// Rekeyed are the claimed projects whose keys change (Rekey), sorted.
+	Rekeyed []claims.Claim
 }
 
 // ClaimsRequest is a claims workspace's plan.yaml: the ceremony as asked,
@@ -81,6 +103,9 @@ type ClaimsRequest struct {
 	PlanSHA256         string `yaml:"plan_sha256,omitempty"`
 	ClaimedExpiresDays int    `yaml:"claimed_expires_days"`
 	Time               string `yaml:"time"`
+	// Rekey are the rekeys the administrators asked for, with their
+	// reasons: the only projects whose keys the ceremony may change.
+	Rekey []claims.Rekey `yaml:"rekey,omitempty"`
 }
 
 type claimsRequestFile struct {
@@ -96,6 +121,29 @@ type AcceptedProjects struct {
 	// ClaimedVersion is the version of claimed that adds them.
 	ClaimedVersion int64             `json:"claimed_version"`
 	Projects       []AcceptedProject `json:"projects"`
+	// Rekeyed are the claimed projects whose keys the ceremony changes:
+	// not in recently-claimed, but their role must be signed again.
+	Rekeyed []RekeyedProject `json:"rekeyed,omitempty"`
+}
+
+// RekeyedProject is one claimed project whose keys the ceremony changes.
+type RekeyedProject struct {
+	Project string `json:"project"`
+	// Reason is the administrators' (claims init --rekey PROJECT=REASON).
+	Reason string `json:"reason"`
+	// ClaimFile is the request's entry (claims/NAME), ClaimSHA256 its hash.
+	ClaimFile   string   `json:"claim_file"`
+	ClaimSHA256 string   `json:"claim_sha256"`
+	KeyIDs      []string `json:"keyids"`
+	Threshold   int      `json:"threshold"`
+	// PreviousKeyIDs and PreviousThreshold are the delegation's in the
+	// trusted claimed: what the new keys replace.
+	PreviousKeyIDs    []string `json:"previous_keyids"`
+	PreviousThreshold int      `json:"previous_threshold"`
+	// SeenVersion is the highest version of the project's role the source
+	// showed: the maintainers' next ceremony signs a version above it. 0
+	// if the source showed none (then they start from the repository).
+	SeenVersion int64 `json:"seen_version,omitempty"`
 }
 
 // AcceptedProject is one project the ceremony adds to claimed.
@@ -141,12 +189,18 @@ type ClaimVerdict struct {
 	Outcome string   `json:"outcome"`
 	Reason  string   `json:"reason,omitempty"`
 	Flags   []string `json:"flags,omitempty"`
+	// RekeyReason, PreviousKeyIDs and PreviousThreshold are set for a
+	// rekey (outcome "rekey"): why, and the delegation it replaces.
+	RekeyReason       string   `json:"rekey_reason,omitempty"`
+	PreviousKeyIDs    []string `json:"previous_keyids,omitempty"`
+	PreviousThreshold int      `json:"previous_threshold,omitempty"`
 }
 
 // ClaimsInit reviews the claim requests in opts.ClaimsDir against the
 // trusted claimed role at opts.From and creates the claims ceremony's
 // workspace. It refuses, writing nothing, when no request is accepted (the
-// result's Review says why each was refused).
+// result's Review says why each was refused), and when a rekey asked for
+// does not happen (claims.Report.RekeyProblems).
 func ClaimsInit(opts ClaimsInitOptions) (*ClaimsInitResult, error) {
 	now := opts.Now
 	if now.IsZero() {
@@ -156,8 +210,18 @@ func ClaimsInit(opts ClaimsInitOptions) (*ClaimsInitResult, error) {
 	if opts.ClaimsDir == "" {
 		return nil, fmt.Errorf("no directory of claim requests given (--claims DIR)")
 	}
-	if err := checkNewWorkspace(opts.Dir); err != nil {
+	if err := claims.CheckRekeys(opts.Rekey); err != nil {
 		return nil, err
+	}
+	for _, r := range opts.Rekey {
+		if r.Reason == "" {
+			return nil, fmt.Errorf("--rekey %s: give the reason (--rekey %s=REASON): the transcript records why a claimed project's keys change", r.Project, r.Project)
+		}
+	}
+	if !opts.ReviewOnly {
+		if err := checkNewWorkspace(opts.Dir); err != nil {
+			return nil, err
+		}
 	}
 	st, err := readTrustedState(opts.From, "", now)
 	if err != nil {
@@ -171,19 +235,26 @@ func ClaimsInit(opts ClaimsInitOptions) (*ClaimsInitResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep, err := claims.Review(opts.ClaimsDir, st.Claimed, claims.Options{Now: now, Roots: certPool(rootsPEM)})
+	rep, err := claims.Review(opts.ClaimsDir, st.Claimed, claims.Options{Now: now, Roots: certPool(rootsPEM)}, opts.Rekey...)
 	if err != nil {
 		return nil, err
 	}
-	res := &ClaimsInitResult{Review: rep, Accepted: rep.Accepted()}
-	if len(res.Accepted) == 0 {
+	res := &ClaimsInitResult{Review: rep, Accepted: rep.Accepted(), Rekeyed: rep.Rekeyed()}
+	if problems := rep.RekeyProblems(); len(problems) > 0 {
+		return res, fmt.Errorf("%s: nothing was written", strings.Join(problems, "; "))
+	}
+	if len(res.Accepted) == 0 && len(res.Rekeyed) == 0 {
 		return res, fmt.Errorf("%w in %s (%d refused, %d unchanged): nothing to add to claimed; 'ceremony claims review %s' says why for each", ErrNoClaimsAccepted, opts.ClaimsDir, rep.Count(claims.Refused), rep.Count(claims.ChangeUnchanged), opts.ClaimsDir)
 	}
 	res.ClaimedVersion = st.seen(plan.RoleClaimed, st.Claimed) + 1
 	prevVersion := st.Claimed.Version
-	next, err := nextClaimed(st.Claimed, res.Accepted, res.ClaimedVersion, profiles.Expiry(now, cp.expiresDays))
+	rekeyWarnings := rekeyVersionWarnings(st, res.Rekeyed)
+	next, err := nextClaimed(st.Claimed, res.Accepted, res.Rekeyed, res.ClaimedVersion, profiles.Expiry(now, cp.expiresDays))
 	if err != nil {
 		return nil, err
+	}
+	if opts.ReviewOnly {
+		return res, nil
 	}
 	nextFile, err := metafile.FromSigned(next)
 	if err != nil {
@@ -201,6 +272,9 @@ func ClaimsInit(opts ClaimsInitOptions) (*ClaimsInitResult, error) {
 			return nil, fmt.Errorf("claim request %s: its file name cannot be carried in a bundle (%v): rename it", v.File, err)
 		}
 		cv := ClaimVerdict{File: name, SHA256: v.SHA256, Project: v.Project, Outcome: v.Outcome(), Reason: v.Reason, Flags: v.Flags}
+		if v.Previous != nil {
+			cv.RekeyReason, cv.PreviousKeyIDs, cv.PreviousThreshold = v.RekeyReason, sortedCopy(v.Previous.KeyIDs), v.Previous.Threshold
+		}
 		reviewFile.Verdicts = append(reviewFile.Verdicts, cv)
 		if v.SHA256 == "" {
 			continue // unreadable: refused, nothing to keep
@@ -214,11 +288,18 @@ func ClaimsInit(opts ClaimsInitOptions) (*ClaimsInitResult, error) {
 		}
 		copies[name], entry[v.File] = data, name
 	}
-	accepted := AcceptedProjects{Type: AcceptedType, Version: claimsFilesVersion, Repository: st.Repository, ClaimedVersion: res.ClaimedVersion}
+	accepted := AcceptedProjects{Type: AcceptedType, Version: claimsFilesVersion, Repository: st.Repository, ClaimedVersion: res.ClaimedVersion,
+		Projects: []AcceptedProject{}}
 	for _, c := range res.Accepted {
 		d := claims.Delegation(c)
 		accepted.Projects = append(accepted.Projects, AcceptedProject{Project: c.Project, ClaimFile: entry[c.File], ClaimSHA256: c.SHA256,
 			KeyIDs: d.KeyIDs, Threshold: c.Threshold, SeenVersion: st.Seen[c.Project]})
+	}
+	for _, c := range res.Rekeyed {
+		v := rep.Rekey(c.Project)
+		accepted.Rekeyed = append(accepted.Rekeyed, RekeyedProject{Project: c.Project, Reason: v.RekeyReason, ClaimFile: entry[c.File],
+			ClaimSHA256: c.SHA256, KeyIDs: claims.Delegation(c).KeyIDs, Threshold: c.Threshold,
+			PreviousKeyIDs: sortedCopy(v.Previous.KeyIDs), PreviousThreshold: v.Previous.Threshold, SeenVersion: st.Seen[c.Project]})
 	}
 	reviewJSON, err := encodeJSON(reviewFile)
 	if err != nil {
@@ -235,7 +316,8 @@ func ClaimsInit(opts ClaimsInitOptions) (*ClaimsInitResult, error) {
 	}
 	state := workspace.State{Kind: workspace.Claims, Profile: string(plan.ProfilePEP480), Repository: st.Repository,
 		Created: now, Roles: []string{plan.RoleClaimed}, Trusted: []string{metadata.ROOT, metadata.TARGETS, plan.RoleClaimed},
-		Keys: append(claimedKeyEntries(rule, cp, st), maintainerKeyEntries(res.Accepted)...), Warnings: cp.warnings, AttestationRoots: string(rootsPEM)}
+		Keys:     append(claimedKeyEntries(rule, cp, st), maintainerKeyEntries(slices.Concat(res.Accepted, res.Rekeyed), rep)...),
+		Warnings: slices.Concat(cp.warnings, rekeyWarnings), AttestationRoots: string(rootsPEM)}
 	if state.Repository == "" && cp.plan != nil {
 		state.Repository = cp.plan.Repository
 	}
@@ -382,26 +464,41 @@ func claimedKeyEntries(rule threshold.Rule, cp *claimsPlanned, st *trustedState)
 	return out
 }
 
-// maintainerKeyEntries names the keys of the accepted claims, so that
-// reviews say whose they are.
-func maintainerKeyEntries(accepted []claims.Claim) []workspace.KeyEntry {
+// maintainerKeyEntries names the keys of the accepted claims, and the keys
+// a rekey replaces, so that reviews say whose they are.
+func maintainerKeyEntries(accepted []claims.Claim, rep *claims.Report) []workspace.KeyEntry {
 	var out []workspace.KeyEntry
+	named := map[string]bool{}
 	for _, c := range accepted {
 		d := claims.Delegation(c)
 		for _, id := range d.KeyIDs {
 			out = append(out, workspace.KeyEntry{KeyID: id, Holder: c.Project + " maintainer", Project: c.Project})
+			named[id] = true
+		}
+	}
+	for _, c := range accepted {
+		v := rep.Rekey(c.Project)
+		if v == nil {
+			continue
+		}
+		for _, id := range sortedCopy(v.Previous.KeyIDs) {
+			if !named[id] {
+				named[id] = true
+				out = append(out, workspace.KeyEntry{KeyID: id, Holder: c.Project + " maintainer (replaced key)", Project: c.Project})
+			}
 		}
 	}
 	return out
 }
 
 // nextClaimed makes t, the trusted claimed, its next version: as it is,
-// at version and expiring at expires, with a delegation to each accepted
-// project added after its own, in descending name order (a longer name
-// before the shorter one its legacy sdist names also match: see
-// claims.ProjectPaths). t is changed in place: decoding claimed again
-// would take seconds.
-func nextClaimed(t *metadata.TargetsType, accepted []claims.Claim, version int64, expires time.Time) (*metadata.TargetsType, error) {
+// at version and expiring at expires, with each rekeyed project's
+// delegation given the claim's keys and threshold in place (rekeyClaimed),
+// and a delegation to each accepted project added after its own, in
+// descending name order (a longer name before the shorter one its legacy
+// sdist names also match: see claims.ProjectPaths). t is changed in place:
+// decoding claimed again would take seconds.
+func nextClaimed(t *metadata.TargetsType, accepted, rekeyed []claims.Claim, version int64, expires time.Time) (*metadata.TargetsType, error) {
 	t.Version, t.Expires = version, expires
 	if t.Delegations == nil {
 		t.Delegations = &metadata.Delegations{}
@@ -409,6 +506,10 @@ func nextClaimed(t *metadata.TargetsType, accepted []claims.Claim, version int64
 	d := t.Delegations
 	if d.Keys == nil {
 		d.Keys = map[string]*metadata.Key{}
+	}
+	replaced, err := rekeyClaimed(d, rekeyed)
+	if err != nil {
+		return nil, err
 	}
 	have := map[string]bool{}
 	for _, r := range d.Roles {
@@ -428,13 +529,14 @@ func nextClaimed(t *metadata.TargetsType, accepted []claims.Claim, version int64
 		}
 		d.Roles = append(d.Roles, claims.Delegation(c))
 	}
+	dropUnusedKeys(d, replaced)
 	return t, nil
 }
 
 // claimsRequestYAML is the workspace's plan.yaml: the ceremony as asked.
 func claimsRequestYAML(opts ClaimsInitOptions, cp *claimsPlanned, now time.Time) ([]byte, error) {
 	req := claimsRequestFile{Claims: ClaimsRequest{From: opts.From, ClaimsDir: opts.ClaimsDir, Plan: opts.Plan, PlanSHA256: cp.planSHA256,
-		ClaimedExpiresDays: cp.expiresDays, Time: now.Format(time.RFC3339)}}
+		ClaimedExpiresDays: cp.expiresDays, Time: now.Format(time.RFC3339), Rekey: opts.Rekey}}
 	b, err := yaml.Marshal(req)
 	if err != nil {
 		return nil, err
@@ -480,12 +582,19 @@ func parseAcceptedFile(data []byte, name string) (*AcceptedProjects, error) {
 	return &a, nil
 }
 
-// claimsInitMessage is the init record's message.
+// claimsInitMessage is the init record's message: what claimed adds, each
+// rekey with its keys before and after and its reason.
 func claimsInitMessage(w *workspace.Workspace, prevVersion int64, res *ClaimsInitResult) string {
-	var names []string
+	var names, changes []string
 	for _, c := range res.Accepted {
 		names = append(names, c.Project)
 	}
-	return fmt.Sprintf("claims ceremony, profile %s, claimed v%d from v%d: adds %s (%d request(s) refused); signing %v",
-		w.State.Profile, res.ClaimedVersion, prevVersion, strings.Join(names, ", "), res.Review.Count(claims.Refused), w.State.Roles)
+	if len(names) > 0 {
+		changes = append(changes, "adds "+strings.Join(names, ", "))
+	}
+	for _, c := range res.Rekeyed {
+		changes = append(changes, rekeyText(res.Review.Rekey(c.Project)))
+	}
+	return fmt.Sprintf("claims ceremony, profile %s, claimed v%d from v%d: %s (%d request(s) refused); signing %v",
+		w.State.Profile, res.ClaimedVersion, prevVersion, strings.Join(changes, "; "), res.Review.Count(claims.Refused), w.State.Roles)
 }

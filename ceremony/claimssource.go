@@ -58,6 +58,12 @@ type trustedState struct {
 	// Request is a claims workspace's request (its plan.yaml), if the
 	// source is one.
 	Request *ClaimsRequest
+	// FromRepository: the source is a repository directory, whose
+	// snapshot shows every project role's version (Seen).
+	FromRepository bool
+	// Rekeyed are the projects a claims workspace or bundle given as the
+	// source changed the keys of, with the reason.
+	Rekeyed map[string]string
 }
 
 // readTrustedState reads the trusted state at from: a repository directory,
@@ -144,7 +150,7 @@ func trustedFromRepository(path, project string) (*trustedState, error) {
 		return nil, err
 	}
 	s := src.state
-	st := &trustedState{From: path, Repository: s.Repository, Bytes: map[string][]byte{metadata.ROOT: src.rootBytes}, Seen: map[string]int64{}}
+	st := &trustedState{From: path, Repository: s.Repository, Bytes: map[string][]byte{metadata.ROOT: src.rootBytes}, Seen: map[string]int64{}, FromRepository: true}
 	for role, v := range s.Seen {
 		st.Seen[role] = v.MaxSafe
 	}
@@ -234,6 +240,13 @@ func trustedFromWorkspace(dir, label string) (*trustedState, error) {
 		}
 		for _, p := range accepted.Projects {
 			st.Seen[p.Project] = max(st.Seen[p.Project], p.SeenVersion)
+		}
+		for _, p := range accepted.Rekeyed {
+			st.Seen[p.Project] = max(st.Seen[p.Project], p.SeenVersion)
+			if st.Rekeyed == nil {
+				st.Rekeyed = map[string]string{}
+			}
+			st.Rekeyed[p.Project] = p.Reason
 		}
 	} else {
 		st.PlanFile, st.PlanDir = filepath.Join(dir, workspace.PlanFile), ws.State.PlanDir

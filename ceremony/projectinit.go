@@ -149,9 +149,11 @@ func ProjectInit(opts ProjectInitOptions) (*workspace.Workspace, error) {
 	}
 	// The previous version, where the source has it: its targets are
 	// carried over only if the keys claimed delegates the project to
-	// signed it (the online key may have written anything there).
+	// signed it (the online key may have written anything there; after a
+	// rekey, the old keys signed it, and they may be an attacker's).
 	var prev *metadata.TargetsType
 	var warnings []string
+	dropped := ""
 	if data := st.Bytes[project]; data != nil {
 		f, err := metafile.Parse(data)
 		if err != nil {
@@ -159,11 +161,19 @@ func ProjectInit(opts ProjectInitOptions) (*workspace.Workspace, error) {
 		}
 		if tally, err := threshold.Count(rule, f); err != nil || !tally.Met() {
 			h, _ := f.Header()
-			warnings = append(warnings, fmt.Sprintf("%s v%d in %s is not signed by the keys claimed delegates %s to: nothing in it is carried over; this version lists only the files given", project, h.Version, st.From, project))
+			dropped = fmt.Sprintf("%s v%d in %s is not signed by the keys claimed v%d delegates %s to", project, h.Version, st.From, st.Claimed.Version, project)
+			if reason, ok := st.Rekeyed[project]; ok {
+				dropped += fmt.Sprintf(" (a claims ceremony changed its keys: %s)", reason)
+			}
+			warnings = append(warnings, dropped+": nothing in it is carried over; its targets are listed again only if the maintainers list them (--target PATH=FILE for each file to keep); this version lists only the files given")
 			delete(st.Bytes, project)
 		} else if prev, err = f.Targets(); err != nil {
 			return nil, fmt.Errorf("%s (%s): %w", st.From, project, err)
 		}
+	}
+	if reason, ok := st.Rekeyed[project]; ok && dropped == "" && prev == nil {
+		dropped = fmt.Sprintf("the claims ceremony of %s changed %s's keys (%s)", st.From, project, reason)
+		warnings = append(warnings, dropped+": its earlier versions, signed by the old keys, no longer verify and nothing of them is carried over; the previous targets are listed again only if the maintainers list them (--target PATH=FILE for each file to keep); this version lists only the files given")
 	}
 	next := &metadata.TargetsType{Type: metadata.TARGETS, SpecVersion: profiles.SpecVersion, Targets: map[string]*metadata.TargetFiles{}}
 	if prev != nil {
@@ -183,6 +193,9 @@ func ProjectInit(opts ProjectInitOptions) (*workspace.Workspace, error) {
 	files := map[string][]byte{}
 	req := ProjectRequest{Name: project, From: opts.From, ExpiresDays: days, Hashes: hashes, Time: now.Format(time.RFC3339)}
 	if len(opts.Targets) == 0 && prev == nil {
+		if dropped != "" {
+			return nil, fmt.Errorf("no target files given (--target PATH=FILE): %s, so nothing of it is carried over; list each file this version is to hold", dropped)
+		}
 		return nil, fmt.Errorf("no target files given (--target PATH=FILE): the project's first version lists its files")
 	}
 	for _, t := range opts.Targets {

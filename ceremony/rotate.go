@@ -139,6 +139,11 @@ func Rotate(opts RotateOptions) (*RotateResult, error) {
 	if !p.InBand {
 		return res, fmt.Errorf("%w: %s", ErrNoInBandRecovery, p.OutOfBand.Statement)
 	}
+	if advice := rekeyAdvice(s, p, opts.From); len(advice) > 0 {
+		// Maintainers' keys only: a claims ceremony changes them, not a
+		// rotation; the plan's problems say how.
+		p.Problems = advice
+	}
 	if len(p.Problems) > 0 {
 		return res, fmt.Errorf("%w:\n  %s", ErrRotationProblems, strings.Join(p.Problems, "\n  "))
 	}
@@ -169,9 +174,9 @@ func workspaceCanSign(p *rotation.Plan) error {
 		case r.Role == metadata.ROOT || r.Role == metadata.TARGETS:
 		case r.Role == plan.RoleClaimed && roles[metadata.TARGETS]:
 		case r.Role == plan.RoleClaimed:
-			return fmt.Errorf("the plan re-signs claimed v%d but not targets, and a rotation workspace counts claimed's signatures under the targets it signs: nothing was written; run without a WORKSPACE for the plan and carry it out by hand", r.Version)
+			return fmt.Errorf("the plan re-signs claimed v%d but not targets, and a rotation workspace counts claimed's signatures under the targets it signs: nothing was written; when claimed changes only to change claimed projects' keys, their maintainers make new claim requests with new keys and PyPI's administrators take them in at a claims ceremony ('ceremony claims init --rekey PROJECT=REASON'); otherwise run without a WORKSPACE for the plan and carry it out by hand", r.Version)
 		default:
-			return fmt.Errorf("the plan re-signs %s v%d, which a ceremony workspace does not sign (only root, targets and claimed; a project's role is signed by its maintainers): nothing was written; run without a WORKSPACE for the plan and carry it out by hand", r.Role, r.Version)
+			return fmt.Errorf("the plan re-signs %s v%d, which a ceremony workspace does not sign (only root, targets and claimed; a project's role is signed by its maintainers): nothing was written; a claimed project's keys change at a claims ceremony ('ceremony claims init --rekey PROJECT=REASON', from its maintainers' new claim request), then its maintainers sign its role again ('ceremony project init'); otherwise run without a WORKSPACE for the plan and carry it out by hand", r.Role, r.Version)
 		}
 	}
 	return nil

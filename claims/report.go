@@ -79,8 +79,8 @@ func (r *Report) WriteText(w io.Writer) error {
 		item(&b, "ignored (not *"+RequestSuffix+"): "+strings.Join(r.Ignored, ", "))
 	}
 	add := r.Count(ChangeAdd)
-	fmt.Fprintf(&b, "\n%d request(s): %d to add, %d unchanged, %d refused\nclaimed delegates to %d project(s) now, %d after the ceremony\n",
-		len(r.Verdicts), add, r.Count(ChangeUnchanged), r.Count(Refused), r.Claimed, r.Claimed+add)
+	fmt.Fprintf(&b, "\n%d request(s): %d to add, %d to rekey, %d unchanged, %d refused\nclaimed delegates to %d project(s) now, %d after the ceremony\n",
+		len(r.Verdicts), add, r.Count(ChangeRekey), r.Count(ChangeUnchanged), r.Count(Refused), r.Claimed, r.Claimed+add)
 	_, err := w.Write(b.Bytes())
 	return err
 }
@@ -135,6 +135,7 @@ type reportJSON struct {
 	Dir       string        `json:"dir"`
 	Claimed   int           `json:"claimed_projects"`
 	Add       int           `json:"add"`
+	Rekey     int           `json:"rekey"`
 	Unchanged int           `json:"unchanged"`
 	Refused   int           `json:"refused"`
 	Verdicts  []verdictJSON `json:"verdicts"`
@@ -152,6 +153,10 @@ type verdictJSON struct {
 	Threshold int       `json:"threshold,omitempty"`
 	Date      string    `json:"date,omitempty"`
 	Paths     []string  `json:"paths,omitempty"`
+	// RekeyReason and PreviousKeyIDs are set for a key change (--rekey):
+	// the administrators' reason and the keys claimed delegated to before.
+	RekeyReason    string   `json:"rekey_reason,omitempty"`
+	PreviousKeyIDs []string `json:"previous_keyids,omitempty"`
 }
 
 type keyJSON struct {
@@ -166,7 +171,7 @@ type keyJSON struct {
 // JSON is the report for tools: every verdict with its keys (full key IDs,
 // schemes, attested devices), threshold, date and the paths delegated.
 func (r *Report) JSON() ([]byte, error) {
-	out := reportJSON{Dir: r.Dir, Claimed: r.Claimed, Add: r.Count(ChangeAdd), Unchanged: r.Count(ChangeUnchanged),
+	out := reportJSON{Dir: r.Dir, Claimed: r.Claimed, Add: r.Count(ChangeAdd), Rekey: r.Count(ChangeRekey), Unchanged: r.Count(ChangeUnchanged),
 		Refused: r.Count(Refused), Verdicts: []verdictJSON{}, Ignored: r.Ignored}
 	if out.Ignored == nil {
 		out.Ignored = []string{}
@@ -176,6 +181,9 @@ func (r *Report) JSON() ([]byte, error) {
 		j := verdictJSON{File: v.File, SHA256: v.SHA256, Project: v.Project, Verdict: v.Outcome(), Reason: v.Reason, Flags: v.Flags}
 		if j.Flags == nil {
 			j.Flags = []string{}
+		}
+		if v.Change == ChangeRekey && v.Previous != nil {
+			j.RekeyReason, j.PreviousKeyIDs = v.RekeyReason, v.Previous.KeyIDs
 		}
 		if c := v.Claim; c != nil {
 			j.Threshold, j.Date, j.Paths = c.Threshold, c.Date.UTC().Format(time.RFC3339), ProjectPaths(c.Project)

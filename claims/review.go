@@ -20,6 +20,10 @@ const (
 	// ChangeUnchanged: claimed already delegates the project to these keys
 	// and threshold (or another request in the directory adds it).
 	ChangeUnchanged = "unchanged"
+	// ChangeRekey: claimed delegates the project to other keys, and the
+	// administrators named it as a rekey: the claim's keys and threshold
+	// replace the delegation's (see Rekey).
+	ChangeRekey = "rekey"
 	// Refused is a verdict's Outcome when the request is refused.
 	Refused = "refused"
 )
@@ -46,8 +50,15 @@ type Verdict struct {
 	// Flags are what the administrators should look at in an accepted
 	// request (a key also used for other projects, a key not attested).
 	Flags []string
-	// Change is ChangeAdd or ChangeUnchanged for an accepted request.
+	// Change is ChangeAdd, ChangeRekey or ChangeUnchanged for an accepted
+	// request.
 	Change string
+	// Previous is, for a rekey, claimed's delegation to the project as it
+	// stands: the keys and threshold the claim's replace.
+	Previous *metadata.DelegatedRole
+	// RekeyReason is, for a rekey, why the administrators change the
+	// project's keys (Rekey.Reason).
+	RekeyReason string
 }
 
 // Outcome is Change, or Refused.
@@ -67,6 +78,9 @@ type Report struct {
 	Ignored []string
 	// Claimed is how many projects the claimed role delegates to now.
 	Claimed int
+	// Rekeys are the rekeys the review was asked for; RekeyProblems says
+	// which of them no request turns into a key change.
+	Rekeys []Rekey
 }
 
 // Accepted are the claims a claims ceremony adds to claimed (the verdicts
@@ -82,7 +96,7 @@ func (r *Report) Accepted() []Claim {
 	return out
 }
 
-// Count is how many verdicts have the outcome (ChangeAdd,
+// Count is how many verdicts have the outcome (ChangeAdd, ChangeRekey,
 // ChangeUnchanged, Refused).
 func (r *Report) Count(outcome string) int {
 	n := 0
@@ -97,17 +111,23 @@ func (r *Report) Count(outcome string) int {
 // Review checks every claim request (*.json) in dir against the claimed
 // role as it stands (nil: a claimed role that delegates nothing yet) and
 // says what a claims ceremony would do with each: add it, nothing
-// (unchanged), or refuse it and why. Beyond what Verify refuses, it
-// refuses every request for a project that two requests ask for with
-// different keys or thresholds, and a request for a project claimed
-// already by other keys or another threshold. It flags a key that other
+// (unchanged), change a claimed project's keys (rekey), or refuse it and
+// why. Beyond what Verify refuses, it refuses every request for a project
+// that two requests ask for with different keys or thresholds, and a
+// request for a project claimed already by other keys or another
+// threshold, unless rekeys names that project: then the request is
+// accepted as a rekey, with the reason given. It flags a key that other
 // projects also use, keys without attestation, and projects whose legacy
 // sdist names overlap (see ProjectPaths). The claimed role is not
 // verified here: check the repository first (ceremony verify).
 //
-// Review errs only when dir or the claimed role cannot be read; each
-// request's problem is in its verdict.
-func Review(dir string, claimed *metadata.TargetsType, opts Options) (*Report, error) {
+// Review errs only when dir or the claimed role cannot be read, or a
+// rekey is malformed (CheckRekeys); each request's problem is in its
+// verdict.
+func Review(dir string, claimed *metadata.TargetsType, opts Options, rekeys ...Rekey) (*Report, error) {
+	if err := CheckRekeys(rekeys); err != nil {
+		return nil, err
+	}
 	idx, err := indexClaimed(claimed)
 	if err != nil {
 		return nil, err
@@ -116,7 +136,7 @@ func Review(dir string, claimed *metadata.TargetsType, opts Options) (*Report, e
 	if err != nil {
 		return nil, fmt.Errorf("failed to read the claim requests' directory: %w", err)
 	}
-	rep := &Report{Dir: dir, Claimed: len(idx.byName)}
+	rep := &Report{Dir: dir, Claimed: len(idx.byName), Rekeys: rekeys}
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || !strings.HasSuffix(name, RequestSuffix) {
@@ -145,7 +165,11 @@ func Review(dir string, claimed *metadata.TargetsType, opts Options) (*Report, e
 		}
 		rep.Verdicts = append(rep.Verdicts, v)
 	}
-	decide(rep, idx)
+	reasons := make(map[string]string, len(rekeys))
+	for _, r := range rekeys {
+		reasons[r.Project] = r.Reason
+	}
+	decide(rep, idx, reasons)
 	return rep, nil
 }
 
@@ -178,8 +202,9 @@ func readRequest(path string) ([]byte, error) {
 }
 
 // decide turns the verified requests into changes: conflicts between
-// requests, conflicts with claimed, then the flags.
-func decide(rep *Report, idx *claimedIndex) {
+// requests, conflicts with claimed (a project named in rekeys may change
+// its keys), then the flags.
+func decide(rep *Report, idx *claimedIndex, rekeys map[string]string) {
 	vs := rep.Verdicts
 	// Every verified request, by project and by key, before any refusal:
 	// a key reused by a refused request is still worth a flag.
@@ -215,7 +240,7 @@ func decide(rep *Report, idx *claimedIndex) {
 			}
 			continue
 		}
-		decideOne(first, idx)
+		decideOne(first, idx, rekeys)
 		for _, i := range is[1:] {
 			dup := &vs[i]
 			if first.Claim == nil {
@@ -252,25 +277,49 @@ func sameRequests(vs []Verdict, is []int) bool {
 	return true
 }
 
-// decideOne compares a verified request with claimed.
-func decideOne(v *Verdict, idx *claimedIndex) {
+// decideOne compares a verified request with claimed; rekeys are the
+// projects whose keys may change, with the reason.
+func decideOne(v *Verdict, idx *claimedIndex, rekeys map[string]string) {
 	c := v.Claim
+	reason, rekey := rekeys[c.Project]
 	r, ok := idx.byName[c.Project]
 	if !ok {
 		v.Change = ChangeAdd
+		if rekey {
+			v.Flags = append(v.Flags, fmt.Sprintf("--rekey names %q, but claimed does not delegate it yet: this request is a first claim, added as any other", c.Project))
+		}
 		return
 	}
 	if !idx.sameKeys(r, c) {
+		if rekey {
+			prev := *r
+			prev.KeyIDs = append([]string(nil), r.KeyIDs...)
+			v.Change, v.Previous, v.RekeyReason = ChangeRekey, &prev, reason
+			v.Flags = append(v.Flags, rekeyFlag(reason, &prev, c))
+			if otherPaths(r, c) {
+				v.Flags = append(v.Flags, "claimed delegates it with other paths or not terminating: the rekey keeps them as they are and changes only the keys and threshold")
+			}
+			return
+		}
 		ids := append([]string(nil), r.KeyIDs...)
 		sort.Strings(ids)
 		v.Claim = nil
-		v.Reason = fmt.Sprintf("project %q is already claimed by key(s) %s (threshold %d); a key change for a claimed project needs a key rotation of its delegation, agreed with its current keys, not a new claim: ask PyPI's administrators", c.Project, shortList(ids), r.Threshold)
+		v.Reason = fmt.Sprintf("project %q is already claimed by key(s) %s (threshold %d); a claimed project's keys change only when PyPI's administrators take the request in as a rekey (its keys stolen or lost, a maintainer leaving): ask them, with this file", c.Project, shortList(ids), r.Threshold)
 		return
 	}
 	v.Change = ChangeUnchanged
-	if !r.Terminating || !equalStrings(r.Paths, ProjectPaths(c.Project)) || len(r.PathHashPrefixes) > 0 {
+	if rekey {
+		v.Flags = append(v.Flags, fmt.Sprintf("--rekey names %q, but claimed delegates it to these keys and threshold already: there is no key change", c.Project))
+	}
+	if otherPaths(r, c) {
 		v.Flags = append(v.Flags, "claimed already delegates it to these keys, but with other paths or not terminating: the claims ceremony leaves that delegation as it is")
 	}
+}
+
+// otherPaths reports whether claimed's delegation r is not the one
+// Delegation makes for c: other paths, or not terminating.
+func otherPaths(r *metadata.DelegatedRole, c *Claim) bool {
+	return !r.Terminating || !equalStrings(r.Paths, ProjectPaths(c.Project)) || len(r.PathHashPrefixes) > 0
 }
 
 func equalStrings(a, b []string) bool {

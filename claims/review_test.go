@@ -111,7 +111,7 @@ func TestReview(t *testing.T) {
 	reasons := map[string]string{
 		"gamma-1.json":   `project "gamma" is asked for by 2 requests with different keys or thresholds (gamma-1.json, gamma-2.json): the maintainers must agree on one request`,
 		"gamma-2.json":   "(gamma-1.json, gamma-2.json)",
-		"epsilon.json":   `project "epsilon" is already claimed by key(s) ` + keyID(t, x)[:12] + ` (threshold 1); a key change for a claimed project needs a key rotation`,
+		"epsilon.json":   `project "epsilon" is already claimed by key(s) ` + keyID(t, x)[:12] + ` (threshold 1); a claimed project's keys change only when PyPI's administrators take the request in as a rekey`,
 		"omega.json":     "envelope.signatures: the signature by key " + keyID(t, c)[:12] + " does not verify over the statement: the file was changed after it was signed",
 		"omega-two.json": `project "Omega_Two" is not normalized (PEP 503): write "omega-two"`,
 		"link.json":      "not a regular file",
@@ -183,7 +183,7 @@ func TestReview(t *testing.T) {
 		"\nrefused:\n  epsilon.json: project \"epsilon\" is already claimed",
 		"\nflags:\n",
 		"ignored (not *.json): notes.txt, old/",
-		"11 request(s): 3 to add, 2 unchanged, 6 refused\nclaimed delegates to 4 project(s) now, 7 after the ceremony\n",
+		"11 request(s): 3 to add, 0 to rekey, 2 unchanged, 6 refused\nclaimed delegates to 4 project(s) now, 7 after the ceremony\n",
 	} {
 		if !strings.Contains(out, w) {
 			t.Errorf("the text report lacks %q:\n%s", w, out)

@@ -1097,17 +1097,40 @@ online:
 	w.claimedSignedBy(&claimed2, 2, map[string]*metafile.File{pep480Project: w.signedBy(&project.Signed, "maint")}, "carol")
 	lastGood := copyDir(t, w.repo)
 
-	// A maintainer's key stolen: the plan re-signs claimed and the
-	// project's role, which no ceremony workspace signs (claimed without
-	// targets, a maintainer's role): refused in one line, nothing written.
+	// A maintainer's key stolen: a claimed project's keys change at a
+	// claims ceremony, not in a rotation workspace. With or without a
+	// replacement, the plan's problems say so: the project, its role, the
+	// maintainers' new claim request, the claims ceremony with --rekey;
+	// nothing is written (e2e/claims_rekey_test.go runs that recovery).
 	maintDir := filepath.Join(w.dir, "ws-maint")
-	res, err := ceremony.Rotate(ceremony.RotateOptions{From: w.repo, Keyholders: []string{w.ws}, LastGood: lastGood, Compromised: []string{maintID},
-		Replace: []ceremony.Replacement{{Old: maintID, New: w.pub("maint2")}}, Dir: maintDir, Now: w.now})
-	if err == nil || res == nil || !strings.Contains(err.Error(), "nothing was written") || strings.Contains(err.Error(), "\n") {
-		t.Fatalf("a maintainer's key stolen: %v", err)
-	}
-	if _, err := os.Stat(maintDir); !os.IsNotExist(err) {
-		t.Fatalf("a refused rotation wrote %s: %v", maintDir, err)
+	for _, replace := range [][]ceremony.Replacement{{{Old: maintID, New: w.pub("maint2")}}, nil} {
+		res, err := ceremony.Rotate(ceremony.RotateOptions{From: w.repo, Keyholders: []string{w.ws}, LastGood: lastGood, Compromised: []string{maintID},
+			Replace: replace, Dir: maintDir, Now: w.now})
+		if !errors.Is(err, ceremony.ErrRotationProblems) || res == nil {
+			t.Fatalf("a maintainer's key stolen (replacements %v): %v", replace, err)
+		}
+		problems := strings.Join(res.Plan.Problems, "\n")
+		for _, want := range []string{
+			`sampleproject: the key(s) leaving (key ` + maintID[:12] + `) are only its maintainers' keys, for its role "sampleproject", which claimed v2 delegates to 1 key(s) with threshold 1`,
+			"a rotation workspace does not change a claimed project's keys, a claims ceremony does; nothing was written",
+			"'ceremony claim sampleproject --key NEW-KEY-URI",
+			"'ceremony claims init --from " + w.repo + " --claims DIR --rekey sampleproject=\"maintainer key " + maintID[:12] + " stolen\" WORKSPACE'",
+			"'ceremony project init sampleproject --from CLAIMS-BUNDLE",
+			"until that bundle is published, clients cannot get the project's files",
+		} {
+			if !strings.Contains(problems, want) {
+				t.Errorf("the plan's problems do not say %q:\n%s", want, problems)
+			}
+		}
+		if strings.Contains(problems, "--replace") || strings.Contains(problems, "by hand") {
+			t.Errorf("the plan's problems send the administrators to a rotation they cannot run:\n%s", problems)
+		}
+		if md := res.Plan.Markdown(2); !strings.Contains(md, "--rekey sampleproject=") || strings.Contains(md, "Signed at the ceremony") {
+			t.Errorf("the printed plan does not give the claims ceremony instead of a rotation:\n%s", md)
+		}
+		if _, err := os.Stat(maintDir); !os.IsNotExist(err) {
+			t.Fatalf("a refused rotation wrote %s: %v", maintDir, err)
+		}
 	}
 
 	client := newTUFClient(t, w.root1)

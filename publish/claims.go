@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -175,6 +176,12 @@ func PublishUpdate(u *Update) error {
 			full := filepath.Join(u.Dir, "targets", filepath.FromSlash(name))
 			if err := atomicfile.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 				return err
+			}
+			// A target served already with the same bytes (a release
+			// listed again in a project's next version) is left as it
+			// is; different bytes under a served name are refused.
+			if served, err := os.ReadFile(full); err == nil && bytes.Equal(served, u.Files[p]) {
+				continue
 			}
 			if err := atomicfile.WriteNew(full, u.Files[p], 0o644); err != nil {
 				return err

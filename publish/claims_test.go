@@ -123,3 +123,51 @@ func mustMarshal(t *testing.T, f *metafile.File) string {
 	}
 	return string(b)
 }
+
+// TestPublishUpdateServesAReleaseAgain: a target file listed again by a
+// role's next version, with the same bytes, is left as served. Other bytes
+// under the same path are a new file name with consistent snapshots (the
+// old one stays as served) and are refused without them, publishing
+// nothing of that update.
+func TestPublishUpdateServesAReleaseAgain(t *testing.T) {
+	for _, consistent := range []bool{true, false} {
+		r := ceremonyRepo(t, plan.ProfilePEP480, consistent, nil)
+		if err := publish.Write(r); err != nil {
+			t.Fatal(err)
+		}
+		const path = "packages/ab/cd/ef/alpha-1.0.tar.gz"
+		data := []byte("alpha 1.0\n")
+		publishWith := func(version int64, content []byte) error {
+			_, rc := currentTargets(t, r.Dir, plan.RoleRecentlyClaimed)
+			tf, err := metadata.TargetFile().FromBytes(path, content, "sha256")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rc.Targets = map[string]*metadata.TargetFiles{path: tf}
+			rc.Version = version
+			return publish.PublishUpdate(&publish.Update{Dir: r.Dir, Roles: map[string]*metafile.File{plan.RoleRecentlyClaimed: signedByOnline(t, r, rc)},
+				Files: map[string][]byte{path: content}, Online: r.Online, Now: testNow})
+		}
+		if err := publishWith(2, data); err != nil {
+			t.Fatal(err)
+		}
+		if err := publishWith(3, data); err != nil {
+			t.Fatalf("consistent %v: listing the same release again: %v", consistent, err)
+		}
+		before := snapshotTree(t, r.Dir)
+		err := publishWith(4, []byte("alpha 1.0, other bytes\n"))
+		_, rc := currentTargets(t, r.Dir, plan.RoleRecentlyClaimed)
+		switch {
+		case consistent && (err != nil || rc.Version != 4):
+			t.Errorf("consistent snapshots: other bytes are another file name, yet the update gave %v, recently-claimed v%d", err, rc.Version)
+		case !consistent && (err == nil || rc.Version != 3):
+			t.Errorf("no consistent snapshots: other bytes under a served name gave %v, recently-claimed v%d; want a refusal and v3", err, rc.Version)
+		}
+		after := snapshotTree(t, r.Dir)
+		for name, data := range before {
+			if strings.HasPrefix(name, "targets") && string(after[name]) != string(data) {
+				t.Errorf("consistent %v: %s was overwritten", consistent, name)
+			}
+		}
+	}
+}

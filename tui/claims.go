@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -114,54 +113,27 @@ type claimsLoadedMsg struct {
 	err  error
 }
 
-// ReviewClaims runs 'ceremony claims init' without keeping anything: the
+// ReviewClaims runs 'ceremony claims init' in review-only mode: the
 // trusted state read and checked, every request reviewed against its
-// claimed role, what claimed's next version would add. The ceremony's time
-// is fixed here. A workspace directory ws that is already in use is
-// refused first, so that nobody reads a review that cannot be created.
-//
-// ceremony.ClaimsInit has no review-only mode, so the review is made by
-// creating the workspace in a private temporary directory that is removed
-// before this returns: the administrators' directories are not touched.
+// claimed role, what claimed's next version would add; nothing is written.
+// The ceremony's time is fixed here. A workspace directory ws that is
+// already in use is refused first, so that nobody reads a review that
+// cannot be created.
 func ReviewClaims(opts ceremony.ClaimsInitOptions, ws string) tea.Cmd {
 	return func() tea.Msg {
 		if opts.Now.IsZero() {
 			opts.Now = time.Now().UTC().Truncate(time.Second)
 		}
-		opts.Dir = ""
 		msg := claimsReviewedMsg{opts: opts, ws: ws}
 		if msg.err = checkNewWorkspace(ws); msg.err != nil {
 			return msg
 		}
-		tmp, err := os.MkdirTemp("", "ceremony-claims-review-")
-		if err != nil {
-			msg.err = fmt.Errorf("failed to make a private directory for the review: %w", err)
-			return msg
-		}
-		defer os.RemoveAll(tmp)
-		scratch := filepath.Join(tmp, "workspace")
-		opts.Dir = scratch
-		res, err := ceremony.ClaimsInit(opts)
-		if res != nil {
-			res.Workspace = nil
-		}
-		if err != nil && strings.Contains(err.Error(), scratch) {
-			// Name the workspace asked for, not the private one.
-			err = renamedError{text: strings.ReplaceAll(err.Error(), scratch, ws), err: err}
-		}
-		msg.res, msg.err = res, err
+		opts.Dir, opts.ReviewOnly = "", true
+		msg.res, msg.err = ceremony.ClaimsInit(opts)
+		msg.opts.Dir, msg.opts.ReviewOnly = "", false
 		return msg
 	}
 }
-
-// renamedError is err with its text changed; errors.Is still sees err.
-type renamedError struct {
-	text string
-	err  error
-}
-
-func (e renamedError) Error() string { return e.text }
-func (e renamedError) Unwrap() error { return e.err }
 
 // CreateClaims runs 'ceremony claims init' with the workspace: the same
 // request as reviewed, at the same time.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -107,11 +108,37 @@ func runClaim(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// rekeyFlag is --rekey PROJECT[=REASON], repeated: the claimed projects
+// whose keys a claims ceremony may change (claims.Rekey).
+type rekeyFlag []claims.Rekey
+
+func (r *rekeyFlag) String() string {
+	var s []string
+	for _, k := range *r {
+		s = append(s, k.Project+"="+k.Reason)
+	}
+	return strings.Join(s, " ")
+}
+
+func (r *rekeyFlag) Set(s string) error {
+	k, err := claims.ParseRekey(s)
+	if err != nil {
+		return err
+	}
+	*r = append(*r, k)
+	return nil
+}
+
+// rekeyUsage is the --rekey flag's help.
+const rekeyUsage = "PROJECT=REASON: take a claim request for this claimed project with other keys in as a key change (its maintainers' key stolen or lost, a maintainer leaving) instead of refusing it; repeat for each project"
+
 // runClaimsReview is 'ceremony claims review DIR': every claim request
 // (*.json) in DIR checked against the claimed role of --repo (a repository
 // or workspace directory) or --claimed (a claimed.json file), or against
 // an empty claimed role when neither is given. It prints a table of what a
-// claims ceremony would change (--json: the report for tools).
+// claims ceremony would change (--json: the report for tools); --rekey
+// reviews as 'claims init --rekey' would, and warns of a rekey no request
+// turns into a key change.
 //
 // Exit codes: 0 when every request is accepted (to add, or unchanged); 1
 // when any is refused (the table says why) or when the review cannot run
@@ -124,7 +151,9 @@ func runClaimsReview(args []string, stdout, stderr io.Writer) error {
 	rootsFile := fs.String("attestation-roots", "", "check YubiKey attestations against the roots in this PEM file instead of Yubico's (rehearsals, virtual YubiKeys)")
 	requireAtt := fs.Bool("require-attestation", false, "refuse a request with a key that has no YubiKey attestation")
 	maxAge := fs.Int("max-age", 90, "refuse a request signed more than this many days ago (0: no limit)")
-	rest, err := parseFlags(fs, args, stderr, "DIR [--repo REPO | --claimed FILE] [--json]", 1, 1)
+	var rekeys rekeyFlag
+	fs.Var(&rekeys, "rekey", rekeyUsage)
+	rest, err := parseFlags(fs, args, stderr, "DIR [--repo REPO | --claimed FILE] [--rekey PROJECT=REASON]... [--json]", 1, 1)
 	if err != nil {
 		return err
 	}
@@ -153,7 +182,7 @@ func runClaimsReview(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "ceremony: no --repo or --claimed: the requests are checked against a claimed role that delegates nothing yet\n")
 	}
 	rep, err := claims.Review(rest[0], claimed, claims.Options{Now: time.Now(), Roots: roots,
-		RequireAttestation: *requireAtt, MaxAge: time.Duration(*maxAge) * 24 * time.Hour})
+		RequireAttestation: *requireAtt, MaxAge: time.Duration(*maxAge) * 24 * time.Hour}, rekeys...)
 	if err != nil {
 		return err
 	}
@@ -170,6 +199,9 @@ func runClaimsReview(args []string, stdout, stderr io.Writer) error {
 		}
 	} else if err := rep.WriteText(stdout); err != nil {
 		return err
+	}
+	for _, p := range rep.RekeyProblems() {
+		fmt.Fprintf(stderr, "ceremony: WARNING: %s\n", p)
 	}
 	if n := rep.Count(claims.Refused); n > 0 {
 		fmt.Fprintf(stderr, "ceremony: %d of %d claim request(s) refused: send each maintainer the reason above\n", n, len(rep.Verdicts))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
@@ -20,14 +21,21 @@ func runClaimsInit(args []string, stdout, stderr io.Writer) error {
 	dir := fs.String("claims", "", "the directory of claim requests (*.json) to take in")
 	planPath := fs.String("plan", "", "the plan naming the keyholders and claimed's expiry period (default: the --from workspace's)")
 	roots := fs.String("attestation-roots", "", "rehearsals: a PEM file of the roots maintainers' attestations chain to instead of Yubico's")
-	rest, err := parseFlags(fs, args, stderr, "--from REPO|WORKSPACE|BUNDLE --claims DIR [--plan PLAN] WORKSPACE", 1, 1)
+	var rekeys rekeyFlag
+	fs.Var(&rekeys, "rekey", rekeyUsage+"; the reason is recorded in the transcript and the bundle")
+	rest, err := parseFlags(fs, args, stderr, "--from REPO|WORKSPACE|BUNDLE --claims DIR [--plan PLAN] [--rekey PROJECT=REASON]... WORKSPACE", 1, 1)
 	if err != nil {
 		return err
 	}
 	if *from == "" || *dir == "" {
 		return usageError{"--from and --claims are required"}
 	}
-	res, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: *from, ClaimsDir: *dir, Plan: *planPath, AttestationRoots: *roots, Dir: rest[0]})
+	for _, r := range rekeys {
+		if r.Reason == "" {
+			return usageError{fmt.Sprintf("--rekey %s: give the reason, --rekey %s=REASON: the transcript records why a claimed project's keys change", r.Project, r.Project)}
+		}
+	}
+	res, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: *from, ClaimsDir: *dir, Plan: *planPath, AttestationRoots: *roots, Rekey: rekeys, Dir: rest[0]})
 	if res != nil && res.Review != nil {
 		printVerdicts(stdout, res.Review)
 	}
@@ -42,9 +50,32 @@ func runClaimsInit(args []string, stdout, stderr io.Writer) error {
 	for _, c := range res.Accepted {
 		names = append(names, c.Project)
 	}
-	fmt.Fprintf(stdout, "created %s workspace %s (%s) signing: %v\nclaimed v%d adds %s\n", ws.State.Kind, ws.Dir, ws.State.Profile, ws.State.Roles, res.ClaimedVersion, strings.Join(names, ", "))
+	fmt.Fprintf(stdout, "created %s workspace %s (%s) signing: %v\n", ws.State.Kind, ws.Dir, ws.State.Profile, ws.State.Roles)
+	if len(names) > 0 {
+		fmt.Fprintf(stdout, "claimed v%d adds %s\n", res.ClaimedVersion, strings.Join(names, ", "))
+	}
+	var rekeyed []string
+	for _, c := range res.Rekeyed {
+		rekeyed = append(rekeyed, c.Project)
+		v := res.Review.Rekey(c.Project)
+		fmt.Fprintf(stdout, "claimed v%d changes the keys of %s: %s -> %s (reason: %s)\n", res.ClaimedVersion, c.Project,
+			keyList(v.Previous.KeyIDs, v.Previous.Threshold), keyList(claims.Delegation(c).KeyIDs, c.Threshold), v.RekeyReason)
+	}
 	fmt.Fprintf(stderr, "ceremony: hint: 'ceremony review %s' shows the change; claimed's keyholders now run 'ceremony sign --key URI %s'\n", ws.Dir, ws.Dir)
+	if len(rekeyed) > 0 {
+		fmt.Fprintf(stderr, "ceremony: hint: once claimed v%d is published, clients cannot get the files of %s until its maintainers sign its role again with the new keys ('ceremony project init PROJECT --from BUNDLE --target PATH=FILE ... WS'): tell them\n", res.ClaimedVersion, strings.Join(rekeyed, ", "))
+	}
 	return nil
+}
+
+// keyList names keys by short key ID, with their threshold.
+func keyList(ids []string, threshold int) string {
+	s := append([]string(nil), ids...)
+	sort.Strings(s)
+	for i, id := range s {
+		s[i] = id[:min(12, len(id))]
+	}
+	return fmt.Sprintf("key(s) %s (threshold %d)", strings.Join(s, ", "), threshold)
 }
 
 // printVerdicts writes one line per claim request: what the ceremony does
@@ -58,6 +89,9 @@ func printVerdicts(w io.Writer, rep *claims.Report) {
 		line := fmt.Sprintf("%-9s %-30s %s", v.Outcome(), project, filepath.Base(v.File))
 		if v.Reason != "" {
 			line += ": " + v.Reason
+		}
+		if v.Previous != nil && v.Claim != nil {
+			line += fmt.Sprintf(": %s -> %s", keyList(v.Previous.KeyIDs, v.Previous.Threshold), keyList(claims.Delegation(*v.Claim).KeyIDs, v.Claim.Threshold))
 		}
 		fmt.Fprintln(w, line)
 		for _, f := range v.Flags {
