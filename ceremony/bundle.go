@@ -263,10 +263,7 @@ func Bundle(opts BundleOptions) (*BundleResult, error) {
 	if err := bundleRotationEntries(ws, add); err != nil {
 		return nil, err
 	}
-	if err := bundleClaimsEntries(ws, add); err != nil {
-		return nil, err
-	}
-	if err := bundleProjectEntries(ws, add); err != nil {
+	if err := bundleDelegatedEntries(ws, add); err != nil {
 		return nil, err
 	}
 

@@ -22,12 +22,10 @@ import (
 // (accepted-projects.json), which the online server drops from
 // recently-claimed.
 
-// bundleClaimsEntries adds a claims workspace's own files to a bundle;
-// other workspaces have none.
-func bundleClaimsEntries(ws *workspace.Workspace, add func(string, []byte)) error {
-	if ws.State.Kind != workspace.Claims {
-		return nil
-	}
+// bundleDelegatedEntries adds a claims or project workspace's own files
+// to a bundle (delegatedFiles: a claims ceremony's requests, review and
+// accepted list; a project's target files); other workspaces have none.
+func bundleDelegatedEntries(ws *workspace.Workspace, add func(string, []byte)) error {
 	files, err := delegatedFiles(ws)
 	if err != nil {
 		return err

@@ -21,26 +21,6 @@ import (
 // its length and hashes, that every path listed is inside the project's
 // delegation, and that nothing listed before is dropped or changed.
 
-// bundleProjectEntries adds a project workspace's target files to a
-// bundle; other workspaces have none.
-func bundleProjectEntries(ws *workspace.Workspace, add func(string, []byte)) error {
-	if ws.State.Kind != workspace.Project {
-		return nil
-	}
-	files, err := delegatedFiles(ws)
-	if err != nil {
-		return err
-	}
-	for _, name := range files {
-		data, err := ws.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		add(name, data)
-	}
-	return nil
-}
-
 // projectReadme is a project bundle's README.txt.
 func projectReadme(ws *workspace.Workspace, info BundleInfoFile) string {
 	var b strings.Builder

@@ -258,25 +258,15 @@ func (m Model) claimsReviewed(msg claimsReviewedMsg) (tea.Model, tea.Cmd) {
 // updateClaimsReview: the review scrolls; y creates the workspace when a
 // request is accepted; esc goes back to the form.
 func (m Model) updateClaimsReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	page := max(m.claimsRoom()-1, 1)
-	last := max(len(m.claimsLines())-m.claimsRoom(), 0)
+	if top, ok := m.scrolled(msg, m.claims.top, len(m.claimsLines()), m.claimsRoom()); ok {
+		m.claims.top = top
+		return m, nil
+	}
 	switch {
 	case m.keys.Quit.Matches(msg):
 		return m, tea.Quit
 	case m.keys.Help.Matches(msg):
 		m.showHelp = !m.showHelp
-	case m.keys.Up.Matches(msg):
-		m.claims.top = max(m.claims.top-1, 0)
-	case m.keys.Down.Matches(msg):
-		m.claims.top = min(m.claims.top+1, last)
-	case m.keys.PageUp.Matches(msg):
-		m.claims.top = max(m.claims.top-page, 0)
-	case m.keys.PageDown.Matches(msg):
-		m.claims.top = min(m.claims.top+page, last)
-	case isKey(msg, "home"):
-		m.claims.top = 0
-	case isKey(msg, "end"):
-		m.claims.top = last
 	case m.keys.Cancel.Matches(msg) && !m.claims.creating:
 		m.clearStatus()
 		m.open(screenForm)

@@ -283,25 +283,15 @@ func checkNewWorkspace(ws string) error {
 // updateRotationPlan: the plan scrolls; y creates the workspace when the
 // plan can be carried out; esc goes back to the form.
 func (m Model) updateRotationPlan(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	page := max(m.rotationRoom()-1, 1)
-	last := max(len(m.rotationLines())-m.rotationRoom(), 0)
+	if top, ok := m.scrolled(msg, m.rotate.top, len(m.rotationLines()), m.rotationRoom()); ok {
+		m.rotate.top = top
+		return m, nil
+	}
 	switch {
 	case m.keys.Quit.Matches(msg):
 		return m, tea.Quit
 	case m.keys.Help.Matches(msg):
 		m.showHelp = !m.showHelp
-	case m.keys.Up.Matches(msg):
-		m.rotate.top = max(m.rotate.top-1, 0)
-	case m.keys.Down.Matches(msg):
-		m.rotate.top = min(m.rotate.top+1, last)
-	case m.keys.PageUp.Matches(msg):
-		m.rotate.top = max(m.rotate.top-page, 0)
-	case m.keys.PageDown.Matches(msg):
-		m.rotate.top = min(m.rotate.top+page, last)
-	case isKey(msg, "home"):
-		m.rotate.top = 0
-	case isKey(msg, "end"):
-		m.rotate.top = last
 	case m.keys.Cancel.Matches(msg) && !m.rotate.creating:
 		m.clearStatus()
 		m.open(screenForm)
