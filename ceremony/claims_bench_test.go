@@ -1,142 +1,164 @@
 package ceremony_test
 
 import (
-	"encoding/hex"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/theupdateframework/go-tuf/v2/metadata"
-
 	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/internal/benchdata"
-	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 )
 
 // BenchmarkClaimsCeremony100k times a claims ceremony over a claimed role
-// that delegates to benchdata.Projects projects (PEP 480's scale), step by
-// step: claims init from a repository directory (reading and checking
-// root, targets and claimed, the review, claimed v2 built and stored),
-// one signature, status, bundle, the bundle's verification (claimed
-// checked against the requests) and its replay.
+// that delegates to benchdata.Projects projects (PEP 480's scale), as
+// 'ceremony claims init' writes it, taking in a directory of new projects'
+// claim requests (100; CEREMONY_BENCH_REQUESTS), step by step: claims init
+// from a repository directory (reading and checking root, targets and
+// claimed, the review, claimed v2 built and stored), one signature,
+// status, bundle, the bundle's verification (claimed checked against the
+// requests) and its replay. Each step reports its time (STEP-s) and the
+// memory it allocated (STEP-MB, runtime.MemStats.TotalAlloc); ns/op is
+// the six steps, without building the repository.
 //
 //	go test -run '^$' -bench ClaimsCeremony100k -benchtime 1x ./ceremony/
+//	CEREMONY_BENCH_PROJECTS=1000 go test -run '^$' -bench ClaimsCeremony100k ./ceremony/
 func BenchmarkClaimsCeremony100k(b *testing.B) {
 	for i := 0; i < b.N; i++ {
-		benchClaimsCeremony(b, benchN())
+		b.StopTimer()
+		c := newClaimsBench(b, benchN("CEREMONY_BENCH_PROJECTS", benchdata.Projects), benchN("CEREMONY_BENCH_REQUESTS", 100))
+		b.StartTimer()
+		c.run(b, func(step string, took time.Duration, allocated uint64) {
+			b.ReportMetric(took.Seconds(), step+"-s")
+			b.ReportMetric(float64(allocated)/1e6, step+"-MB")
+		})
 	}
 }
 
-func benchClaimsCeremony(b *testing.B, n int) {
-	dir := b.TempDir()
+// TestClaimsCeremonyBench runs the benchmark's ceremony on 1,000 projects
+// and 10 requests and checks what each step gave: the benchmark measures a
+// ceremony that works, on the role the tool writes.
+func TestClaimsCeremonyBench(t *testing.T) {
+	const projects, requests = 1000, 10
+	c := newClaimsBench(t, projects, requests)
+	var steps []string
+	c.run(t, func(step string, _ time.Duration, _ uint64) { steps = append(steps, step) })
+	if len(steps) != 6 {
+		t.Fatalf("steps %v, want init, sign, status, bundle, verify, replay", steps)
+	}
+	if len(c.init.Accepted) != requests || c.init.ClaimedVersion != 2 {
+		t.Fatalf("claims init accepted %d requests for claimed v%d, want %d for v2", len(c.init.Accepted), c.init.ClaimedVersion, requests)
+	}
+	if !c.status.AllMet() {
+		t.Error("status after the one signature: not every threshold is met")
+	}
+	data, err := os.ReadFile(filepath.Join(c.ws, "metadata", "claimed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := metafile.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := f.Targets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := next.Delegations.Roles
+	if len(roles) != projects+requests || roles[0].Name != benchdata.ProjectName(0) || roles[projects].Name != benchdata.RequestProject(requests-1) {
+		t.Errorf("claimed v2 delegates %d roles, first %s, first added %s; want %d, %s, %s", len(roles), roles[0].Name, roles[projects].Name,
+			projects+requests, benchdata.ProjectName(0), benchdata.RequestProject(requests-1))
+	}
+	if len(f.Signatures) != 1 || f.Signatures[0].KeyID != c.fx.AdminID {
+		t.Errorf("claimed v2 signatures %+v, want one by the admin key", f.Signatures)
+	}
+}
+
+// claimsBench is a claims ceremony ready to run: a repository whose claimed
+// role delegates to n projects, and a directory of requests.
+type claimsBench struct {
+	fx                 *benchdata.Fixture
+	now                time.Time
+	repo, requests, ws string
+	bundle             string
+	// What the steps returned.
+	init   *ceremony.ClaimsInitResult
+	status *ceremony.Status
+}
+
+func newClaimsBench(tb testing.TB, n, requests int) *claimsBench {
+	tb.Helper()
+	dir := tb.TempDir()
 	fx, err := benchdata.Build(n)
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	admin := fx.Admin
-	now := benchdata.Expires.AddDate(-1, 0, 0)
-	sign := func(v any) []byte {
-		f, err := metafile.FromSigned(v)
-		if err != nil {
-			b.Fatal(err)
-		}
-		msg, err := f.Canonical()
-		if err != nil {
-			b.Fatal(err)
-		}
-		sig, err := keys.SignMessage(admin, msg)
-		if err != nil {
-			b.Fatal(err)
-		}
-		f.AddSignature(fx.AdminID, hexString(sig))
-		out, err := f.Marshal()
-		if err != nil {
-			b.Fatal(err)
-		}
-		return out
+	c := &claimsBench{fx: fx, now: benchdata.Expires.AddDate(-1, 0, 0), repo: filepath.Join(dir, "repo"),
+		requests: filepath.Join(dir, "requests"), ws: filepath.Join(dir, "ws"), bundle: filepath.Join(dir, "claims.tar")}
+	if err := fx.WriteRepository(c.repo); err != nil {
+		tb.Fatal(err)
 	}
-	root := &metadata.RootType{Type: metadata.ROOT, SpecVersion: benchdata.SpecVersion, Version: 1, Expires: benchdata.Expires, ConsistentSnapshot: true,
-		Keys: map[string]*metadata.Key{fx.AdminID: admin.TUFKey()}, Roles: map[string]*metadata.Role{}}
-	for _, role := range []string{metadata.ROOT, metadata.TARGETS, metadata.SNAPSHOT, metadata.TIMESTAMP} {
-		root.Roles[role] = &metadata.Role{KeyIDs: []string{fx.AdminID}, Threshold: 1}
+	if err := benchdata.WriteRequests(c.requests, requests, c.now.Add(-24*time.Hour)); err != nil {
+		tb.Fatal(err)
 	}
-	repo := filepath.Join(dir, "repo")
-	mdir := filepath.Join(repo, "metadata")
-	if err := os.MkdirAll(mdir, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	for name, data := range map[string][]byte{"1.root.json": sign(root), "1.targets.json": sign(fx.Top), "1.claimed.json": fx.File} {
-		if err := os.WriteFile(filepath.Join(mdir, name), data, 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	requests := filepath.Join(dir, "requests")
-	if err := os.MkdirAll(requests, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	maint, err := keys.GenerateSoftware("memory:maintainer", keys.TypeEd25519)
-	if err != nil {
-		b.Fatal(err)
-	}
-	req, err := claims.MakeRequest("newly-claimed", []keys.Signer{maint}, 1, now, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(requests, "newly-claimed.claim.json"), req, 0o644); err != nil {
-		b.Fatal(err)
-	}
+	return c
+}
 
-	ws := filepath.Join(dir, "ws")
+// run does the six steps, calling report after each with its time and the
+// memory it allocated.
+func (c *claimsBench) run(tb testing.TB, report func(step string, took time.Duration, allocated uint64)) {
+	tb.Helper()
 	step := func(name string, f func() error) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
 		start := time.Now()
-		if err := f(); err != nil {
-			b.Fatalf("%s: %v", name, err)
+		err := f()
+		took := time.Since(start)
+		runtime.ReadMemStats(&after)
+		if err != nil {
+			tb.Fatalf("%s: %v", name, err)
 		}
-		b.ReportMetric(time.Since(start).Seconds(), name+"-s")
+		report(name, took, after.TotalAlloc-before.TotalAlloc)
 	}
-	step("init", func() error {
-		_, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: repo, ClaimsDir: requests, Dir: ws, Now: now})
+	step("init", func() (err error) {
+		c.init, err = ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: c.repo, ClaimsDir: c.requests, Dir: c.ws, Now: c.now})
 		return err
 	})
 	step("sign", func() error {
-		_, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: admin, Now: now})
+		_, err := ceremony.Sign(ceremony.SignOptions{Dir: c.ws, Signer: c.fx.Admin, Now: c.now})
 		return err
 	})
-	step("status", func() error {
-		_, err := ceremony.GetStatus(ws)
+	step("status", func() (err error) {
+		c.status, err = ceremony.GetStatus(c.ws)
 		return err
 	})
-	out := filepath.Join(dir, "claims.tar")
 	step("bundle", func() error {
-		_, err := ceremony.Bundle(ceremony.BundleOptions{Dir: ws, Out: out, Now: now})
+		_, err := ceremony.Bundle(ceremony.BundleOptions{Dir: c.ws, Out: c.bundle, Now: c.now})
 		return err
 	})
 	step("verify", func() error {
-		rep, err := ceremony.VerifyBundle(out, "", now)
+		rep, err := ceremony.VerifyBundle(c.bundle, "", c.now)
 		if err == nil && !rep.OK() {
-			b.Fatalf("verify: %v", rep.Errors())
+			tb.Fatalf("verify: %v", rep.Errors())
 		}
 		return err
 	})
 	step("replay", func() error {
-		rep, err := ceremony.ReplayBundle(out)
+		rep, err := ceremony.ReplayBundle(c.bundle)
 		if err == nil && !rep.OK() {
-			b.Fatalf("replay: %+v", rep.FirstBad)
+			tb.Fatalf("replay: %+v", rep.FirstBad)
 		}
 		return err
 	})
 }
 
-func hexString(b []byte) string { return hex.EncodeToString(b) }
-
-// benchN is the project count: benchdata.Projects, or CEREMONY_BENCH_PROJECTS.
-func benchN() int {
-	if n, err := strconv.Atoi(os.Getenv("CEREMONY_BENCH_PROJECTS")); err == nil && n > 0 {
+// benchN is the environment variable's positive integer, or def.
+func benchN(env string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(env)); err == nil && n > 0 {
 		return n
 	}
-	return benchdata.Projects
+	return def
 }

@@ -1,4 +1,7 @@
-package claims
+package claims_test
+
+// An external test package: package benchdata builds its claimed role with
+// claims.Delegation, so package claims' own tests cannot import it.
 
 import (
 	"fmt"
@@ -7,12 +10,17 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/internal/benchdata"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
+
+// benchNow is the clock of these tests (testNow of package claims' own).
+var benchNow = time.Date(2026, time.March, 1, 12, 0, 0, 0, time.UTC)
 
 var (
 	bigOnce sync.Once
@@ -36,15 +44,15 @@ func requestsAgainstBig(t testing.TB, n int) string {
 	t.Helper()
 	dir := t.TempDir()
 	for i := 0; i < n-2; i++ {
-		writeFile(t, dir, fmt.Sprintf("new-%03d.json", i), makeRequest(t, fmt.Sprintf("new-%03d", i), 1, newSigner(t, keys.TypeEd25519)))
+		benchWrite(t, dir, fmt.Sprintf("new-%03d.json", i), benchRequest(t, fmt.Sprintf("new-%03d", i), newBenchSigner(t)))
 	}
 	last := benchdata.Projects - 1
 	reused, err := keys.NewSoftwareSigner("bench:reused", benchdata.ProjectKey(last, 0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	writeFile(t, dir, "reuse.json", makeRequest(t, "reuse", 1, reused))
-	writeFile(t, dir, "taken.json", makeRequest(t, benchdata.ProjectName(7), 1, newSigner(t, keys.TypeEd25519)))
+	benchWrite(t, dir, "reuse.json", benchRequest(t, "reuse", reused))
+	benchWrite(t, dir, "taken.json", benchRequest(t, benchdata.ProjectName(7), newBenchSigner(t)))
 	return dir
 }
 
@@ -66,7 +74,7 @@ func syntheticBig(t testing.TB) *metadata.TargetsType {
 				if err != nil {
 					t.Fatal(err)
 				}
-				id = keyID(t, s)
+				id = benchKeyID(t, s)
 				d.Keys[id] = s.TUFKey()
 			} else {
 				d.Keys[id] = &metadata.Key{Type: "ed25519", Scheme: "ed25519", Value: metadata.KeyVal{PublicKey: id}}
@@ -74,27 +82,27 @@ func syntheticBig(t testing.TB) *metadata.TargetsType {
 			ids = append(ids, id)
 		}
 		name := benchdata.ProjectName(i)
-		d.Roles = append(d.Roles, metadata.DelegatedRole{Name: name, KeyIDs: ids, Threshold: 1, Terminating: true, Paths: ProjectPaths(name)})
+		d.Roles = append(d.Roles, metadata.DelegatedRole{Name: name, KeyIDs: ids, Threshold: 1, Terminating: true, Paths: claims.ProjectPaths(name)})
 	}
-	return &metadata.TargetsType{Type: "targets", SpecVersion: "1.0.31", Version: 1, Expires: testNow.AddDate(1, 0, 0), Delegations: d}
+	return &metadata.TargetsType{Type: "targets", SpecVersion: "1.0.31", Version: 1, Expires: benchNow.AddDate(1, 0, 0), Delegations: d}
 }
 
 // TestReviewAgainst100000Projects: against a claimed role of 100,000
 // delegations, key reuse and claimed projects are found.
 func TestReviewAgainst100000Projects(t *testing.T) {
 	dir := requestsAgainstBig(t, 10)
-	rep, err := Review(dir, syntheticBig(t), Options{Now: testNow})
+	rep, err := claims.Review(dir, syntheticBig(t), claims.Options{Now: benchNow})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Claimed != benchdata.Projects || rep.Count(ChangeAdd) != 9 || rep.Count(Refused) != 1 {
-		t.Fatalf("claimed %d, add %d, refused %d", rep.Claimed, rep.Count(ChangeAdd), rep.Count(Refused))
+	if rep.Claimed != benchdata.Projects || rep.Count(claims.ChangeAdd) != 9 || rep.Count(claims.Refused) != 1 {
+		t.Fatalf("claimed %d, add %d, refused %d", rep.Claimed, rep.Count(claims.ChangeAdd), rep.Count(claims.Refused))
 	}
-	v := verdictOf(t, rep, "reuse.json")
+	v := benchVerdict(t, rep, "reuse.json")
 	if fl := strings.Join(v.Flags, "|"); !strings.Contains(fl, "is also a key of: "+benchdata.ProjectName(benchdata.Projects-1)) {
 		t.Errorf("reuse.json flags %q", fl)
 	}
-	if v := verdictOf(t, rep, "taken.json"); !strings.Contains(v.Reason, "is already claimed by key(s)") {
+	if v := benchVerdict(t, rep, "taken.json"); !strings.Contains(v.Reason, "is already claimed by key(s)") {
 		t.Errorf("taken.json: %q", v.Reason)
 	}
 }
@@ -106,13 +114,13 @@ func BenchmarkReview100000(b *testing.B) {
 	dir := requestsAgainstBig(b, 10)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := Review(dir, role, Options{Now: testNow}); err != nil {
+		if _, err := claims.Review(dir, role, claims.Options{Now: benchNow}); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-// BenchmarkReadClaimed100000: read the 36 MB claimed file as 'ceremony
+// BenchmarkReadClaimed100000: read the 77 MB claimed file as 'ceremony
 // claims review --claimed' does.
 func BenchmarkReadClaimed100000(b *testing.B) {
 	fx, err := benchdata.Build(benchdata.Projects)
@@ -126,8 +134,53 @@ func BenchmarkReadClaimed100000(b *testing.B) {
 	b.SetBytes(int64(len(fx.File)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := ReadClaimed(path); err != nil {
+		if _, err := claims.ReadClaimed(path); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+func newBenchSigner(t testing.TB) keys.Signer {
+	t.Helper()
+	s, err := keys.GenerateSoftware("memory:ed25519", keys.TypeEd25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func benchKeyID(t testing.TB, s keys.Signer) string {
+	t.Helper()
+	id, err := keys.ID(s.TUFKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func benchRequest(t testing.TB, project string, signer keys.Signer) []byte {
+	t.Helper()
+	data, err := claims.MakeRequest(project, []keys.Signer{signer}, 1, benchNow, nil)
+	if err != nil {
+		t.Fatalf("MakeRequest(%q): %v", project, err)
+	}
+	return data
+}
+
+func benchWrite(t testing.TB, dir, name string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func benchVerdict(t testing.TB, rep *claims.Report, file string) *claims.Verdict {
+	t.Helper()
+	for i := range rep.Verdicts {
+		if filepath.Base(rep.Verdicts[i].File) == file {
+			return &rep.Verdicts[i]
+		}
+	}
+	t.Fatalf("no verdict for %s", file)
+	return nil
 }

@@ -1,21 +1,25 @@
 // Package benchdata builds, deterministically, the metadata the benchmarks
 // run on: a PEP 480 `claimed` role delegating to many projects (100,000 for
 // the baseline), the top-level targets role that delegates `claimed` to one
-// administrator key, and that key.
+// administrator key, and that key; and, for the claims ceremony's
+// benchmarks, a repository directory holding them (WriteRepository) and a
+// directory of claim requests for new projects (WriteRequests).
 //
 // Every byte is a function of the project count: keys come from seeds
 // derived from the project names (ed25519.NewKeyFromSeed), the expiry is a
-// fixed date, and nothing reads the clock or a random source. Two runs, or
-// two machines, benchmark the same bytes.
+// fixed date, and nothing reads the clock or a random source (a request's
+// date is the caller's). Two runs, or two machines, benchmark the same
+// bytes.
 //
-// The shape follows PEP 480: `claimed` is an offline role signed by PyPI's
-// administrators; it delegates each claimed project, under its PEP 503
-// normalized name, to the project maintainers' keys (one key for most
-// projects, two for every fourth one), threshold 1, terminating, with the
-// paths of the project's distribution files in PyPI's blake2b layout
-// (packages/ab/cd/<60 hex>/<filename>). Distribution filenames spell the
-// name with "_" (wheels, PEP 625 sdists) or, in older sdists, with "-", so
-// both patterns are listed.
+// The shape follows PEP 480 and is what 'ceremony claims init' writes:
+// `claimed` is an offline role signed by PyPI's administrators; it
+// delegates each claimed project, under its PEP 503 normalized name, to the
+// project maintainers' keys (one key for most projects, two for every
+// fourth one), threshold 1, through claims.Delegation: terminating, key
+// IDs sorted, and the path patterns of claims.ProjectPaths (the project's
+// distribution files in PyPI's blake2b layout, every spelling of its name,
+// a version digit after it, so that no project's delegation takes another
+// project's files).
 package benchdata
 
 import (
@@ -23,11 +27,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 )
@@ -82,18 +86,30 @@ func AdminSigner() (keys.Signer, error) {
 	return keys.NewSoftwareSigner("benchdata:admin-claimed", AdminPrivateKey())
 }
 
-// ProjectPaths are the target path patterns delegated to a project.
-func ProjectPaths(name string) []string {
-	underscored := strings.ReplaceAll(name, "-", "_")
-	return []string{
-		"packages/*/*/*/" + underscored + "-*",
-		"packages/*/*/*/" + name + "-*",
+// ProjectClaim is project i's claim as a claims ceremony accepts it: its
+// name, its maintainers' public keys by key ID, threshold 1.
+func ProjectClaim(i int) (claims.Claim, error) {
+	c := claims.Claim{Project: ProjectName(i), Keys: make(map[string]*metadata.Key, KeysPerProject(i)), Threshold: 1}
+	for j := 0; j < KeysPerProject(i); j++ {
+		k, err := keys.FromPublicKey(ProjectKey(i, j).Public())
+		if err != nil {
+			return claims.Claim{}, err
+		}
+		id, err := keys.ID(k)
+		if err != nil {
+			return claims.Claim{}, err
+		}
+		c.Keys[id] = k
 	}
+	return c, nil
 }
 
 // Claimed builds the `signed` part of a `claimed` role delegating to n
-// projects: n DelegatedRole entries, in project order, and the keys map
-// with every maintainer key.
+// projects: n delegations as claims.Delegation makes them, in project
+// order, and the keys map with every maintainer key. (A claims ceremony
+// adds the projects it accepts in descending name order; no name here is
+// another's followed by "-" and a digit, so the order changes no path
+// match, and project order keeps Roles[i] project i's.)
 func Claimed(n int) (*metadata.TargetsType, error) {
 	if n < 0 {
 		return nil, fmt.Errorf("project count %d is negative", n)
@@ -103,27 +119,14 @@ func Claimed(n int) (*metadata.TargetsType, error) {
 		Roles: make([]metadata.DelegatedRole, 0, n),
 	}
 	for i := 0; i < n; i++ {
-		name := ProjectName(i)
-		ids := make([]string, 0, KeysPerProject(i))
-		for j := 0; j < KeysPerProject(i); j++ {
-			k, err := keys.FromPublicKey(ProjectKey(i, j).Public())
-			if err != nil {
-				return nil, err
-			}
-			id, err := keys.ID(k)
-			if err != nil {
-				return nil, err
-			}
-			d.Keys[id] = k
-			ids = append(ids, id)
+		c, err := ProjectClaim(i)
+		if err != nil {
+			return nil, err
 		}
-		d.Roles = append(d.Roles, metadata.DelegatedRole{
-			Name:        name,
-			KeyIDs:      ids,
-			Threshold:   1,
-			Terminating: true,
-			Paths:       ProjectPaths(name),
-		})
+		for id, k := range c.Keys {
+			d.Keys[id] = k
+		}
+		d.Roles = append(d.Roles, claims.Delegation(c))
 	}
 	return &metadata.TargetsType{
 		Type:        metadata.TARGETS,
@@ -189,11 +192,17 @@ type Fixture struct {
 // Build makes the fixture for n projects. It signs `claimed` with the admin
 // key through this project's own code (metafile, keys).
 func Build(n int) (*Fixture, error) {
-	role, err := Claimed(n)
+	admin, err := AdminSigner()
 	if err != nil {
 		return nil, err
 	}
-	admin, err := AdminSigner()
+	return BuildWith(n, admin)
+}
+
+// BuildWith is Build with another administrator key: one the ceremony tool
+// can open (a file: key), for benchmarks of the tool as a process.
+func BuildWith(n int, admin keys.Signer) (*Fixture, error) {
+	role, err := Claimed(n)
 	if err != nil {
 		return nil, err
 	}

@@ -3,14 +3,18 @@ package benchdata_test
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/secure-systems-lab/go-securesystemslib/cjson"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/internal/benchdata"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/threshold"
@@ -50,12 +54,34 @@ func TestClaimedFixture(t *testing.T) {
 			}
 		}
 	}
-	wheel := "packages/2a/7a/d01e6f8c3b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5/project_000123-1.0-py3-none-any.whl"
-	if ok, err := d.Roles[123].IsDelegatedPath(wheel); err != nil || !ok {
-		t.Errorf("project-000123 is not delegated %s (err %v)", wheel, err)
+	// Each delegation is what a claims ceremony writes for the project's
+	// claim: claims.Delegation, so claims.ProjectPaths.
+	for _, i := range []int{0, 1, 123, smallN - 1} {
+		c, err := benchdata.ProjectClaim(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := claims.Delegation(c); !reflect.DeepEqual(d.Roles[i], want) {
+			t.Errorf("role %d is %+v, want claims.Delegation's %+v", i, d.Roles[i], want)
+		}
+		if !reflect.DeepEqual(d.Roles[i].Paths, claims.ProjectPaths(benchdata.ProjectName(i))) {
+			t.Errorf("role %d's paths are %q, want claims.ProjectPaths's", i, d.Roles[i].Paths)
+		}
 	}
-	if ok, _ := d.Roles[124].IsDelegatedPath(wheel); ok {
-		t.Errorf("project-000124 is delegated another project's file %s", wheel)
+	const blake = "packages/2a/7a/d01e6f8c3b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5/"
+	for path, want := range map[string]bool{
+		blake + "project_000123-1.0-py3-none-any.whl": true,
+		blake + "project-000123-1.0.tar.gz":           true,
+		blake + "Project.000123-2.1.tar.gz":           true,
+		// The patterns benchdata wrote before (packages/*/*/*/project-000123-*)
+		// took the legacy sdist of a project "project-000123-extra": a
+		// hijack across projects, since the delegations are terminating.
+		blake + "project-000123-extra-1.0.tar.gz":     false,
+		blake + "project_000124-1.0-py3-none-any.whl": false,
+	} {
+		if got, err := d.Roles[123].IsDelegatedPath(path); err != nil || got != want {
+			t.Errorf("project-000123 delegated %s: %v, want %v (err %v)", path, got, want, err)
+		}
 	}
 
 	// Same input, same bytes.
@@ -185,4 +211,88 @@ func mustMarshal(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// The repository and the requests a claims ceremony's benchmark starts
+// from: each metadata file verifies along root -> targets -> claimed, and
+// a review accepts every request as a new project.
+func TestRepositoryAndRequests(t *testing.T) {
+	fx, err := benchdata.Build(smallN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := fx.WriteRepository(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.WriteRepository(dir); err == nil {
+		t.Error("WriteRepository wrote over an existing repository")
+	}
+	md := filepath.Join(dir, "metadata")
+	read := func(name string) []byte {
+		data, err := os.ReadFile(filepath.Join(md, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	root, err := metadata.Root().FromBytes(read(benchdata.RootFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := root.VerifyDelegate(metadata.ROOT, root); err != nil {
+		t.Errorf("root does not verify itself: %v", err)
+	}
+	top, err := metadata.Targets().FromBytes(read(benchdata.TargetsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := root.VerifyDelegate(metadata.TARGETS, top); err != nil {
+		t.Errorf("root does not verify targets: %v", err)
+	}
+	claimed, err := metadata.Targets().FromBytes(read(benchdata.ClaimedFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := top.VerifyDelegate(benchdata.ClaimedRole, claimed); err != nil {
+		t.Errorf("targets does not verify claimed: %v", err)
+	}
+	if !bytes.Equal(read(benchdata.ClaimedFile), fx.File) {
+		t.Error("1.claimed.json is not the fixture's signed file")
+	}
+
+	const n = 20
+	date := time.Date(2026, time.March, 1, 12, 0, 0, 0, time.UTC)
+	requests := filepath.Join(dir, "requests")
+	if err := benchdata.WriteRequests(requests, n, date); err != nil {
+		t.Fatal(err)
+	}
+	role, err := claims.ReadClaimed(filepath.Join(md, benchdata.ClaimedFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := claims.Review(requests, role, claims.Options{Now: date.Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Claimed != smallN || len(rep.Verdicts) != n || rep.Count(claims.ChangeAdd) != n {
+		t.Fatalf("review: claimed %d, %d verdicts, %d added; want %d, %d, %d", rep.Claimed, len(rep.Verdicts), rep.Count(claims.ChangeAdd), smallN, n, n)
+	}
+	for i, c := range rep.Accepted() {
+		if c.Project != benchdata.RequestProject(i) || len(c.Keys) != 1 {
+			t.Errorf("accepted claim %d is %s with %d keys, want %s with 1", i, c.Project, len(c.Keys), benchdata.RequestProject(i))
+		}
+	}
+	// Deterministic: the same requests again are the same bytes.
+	again := filepath.Join(dir, "again")
+	if err := benchdata.WriteRequests(again, 2, date); err != nil {
+		t.Fatal(err)
+	}
+	first, err := os.ReadFile(filepath.Join(requests, benchdata.RequestFile(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second, err := os.ReadFile(filepath.Join(again, benchdata.RequestFile(1))); err != nil || !bytes.Equal(first, second) {
+		t.Errorf("two writes of request 1 differ (err %v)", err)
+	}
 }
