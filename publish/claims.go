@@ -61,17 +61,7 @@ type Update struct {
 // versioned files new (never overwritten), timestamp.json replaced last.
 func PublishUpdate(u *Update) error {
 	dir := filepath.Join(u.Dir, "metadata")
-	read := func(name string) (*metafile.File, error) {
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			return nil, err
-		}
-		f, err := metafile.Parse(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		return f, nil
-	}
+	read := func(name string) (*metafile.File, error) { return readMetadata(dir, name) }
 	rootFile, err := read("root.json")
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"path"
 	"path/filepath"
 	"sort"
@@ -60,17 +59,7 @@ type Next struct {
 // timestamp.json are replaced atomically, timestamp last.
 func PublishNext(n *Next) error {
 	dir := filepath.Join(n.Dir, "metadata")
-	read := func(name string) (*metafile.File, error) {
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			return nil, err
-		}
-		f, err := metafile.Parse(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		return f, nil
-	}
+	read := func(name string) (*metafile.File, error) { return readMetadata(dir, name) }
 	tsFile, err := read("timestamp.json")
 	if err != nil {
 		return err
