@@ -338,9 +338,9 @@ func TestIDCanonicalStringRules(t *testing.T) {
 // fields, before adding x-rstuf-* fields. Warehouse's development bootstrap
 // has one key of each type, each carrying such a field.
 func TestIDMatchesRSTUFBootstrap(t *testing.T) {
-	data, err := os.ReadFile("../../shared/testdata/rstuf/warehouse-dev-bootstrap.json")
+	data, err := os.ReadFile("../testdata/rstuf/warehouse-dev-bootstrap.json")
 	if err != nil {
-		t.Fatalf("shared test data missing: %v", err)
+		t.Fatalf("test data missing (testdata/ at the top of the repository): %v", err)
 	}
 	var doc struct {
 		Metadata struct {

@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-const sharedTestdata = "../../shared/testdata"
+const testdataDir = "../testdata"
 
 // Each expected output is written by hand from OLPC canonical JSON as
 // go-securesystemslib writes it, and also checked against that path
@@ -223,22 +223,22 @@ func TestCanonicalizeDepth(t *testing.T) {
 	}
 }
 
-// Every JSON file of the shared test data (python-tuf's repository data,
+// Every JSON file of the test data (python-tuf's repository data,
 // RSTUF payloads), and the "signed" part of each that has one, gives the
 // same bytes as the old path, or both refuse.
 func TestCanonicalizeSharedTestdata(t *testing.T) {
 	var files []string
-	err := filepath.WalkDir(sharedTestdata, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(testdataDir, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() && strings.HasSuffix(path, ".json") {
 			files = append(files, path)
 		}
 		return err
 	})
 	if err != nil {
-		t.Fatalf("shared test data missing: %v", err)
+		t.Fatalf("test data missing (testdata/ at the top of the repository): %v", err)
 	}
 	if len(files) < 50 {
-		t.Fatalf("found %d JSON files under %s, want the shared test data (over 50)", len(files), sharedTestdata)
+		t.Fatalf("found %d JSON files under %s, want the test data (over 50)", len(files), testdataDir)
 	}
 	compared, signed := 0, 0
 	for _, path := range files {
@@ -295,7 +295,7 @@ func FuzzCanonical(f *testing.F) {
 	} {
 		data, err := os.ReadFile(path)
 		if err != nil {
-			f.Fatalf("shared test data missing: %v", err)
+			f.Fatalf("test data missing (testdata/ at the top of the repository): %v", err)
 		}
 		f.Add(data)
 	}

@@ -18,13 +18,13 @@ import (
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
-const pythonTUFMetadata = "../../shared/testdata/python-tuf/repository_data/repository/metadata"
+const pythonTUFMetadata = "../testdata/python-tuf/repository_data/repository/metadata"
 
 func readTestdata(t *testing.T, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("shared test data missing: %v", err)
+		t.Fatalf("test data missing (testdata/ at the top of the repository): %v", err)
 	}
 	return b
 }

@@ -24,8 +24,8 @@ import (
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// testdataDir holds RSTUF's own payload examples (see shared/testdata/SOURCES.md).
-const testdataDir = "../../shared/testdata/rstuf"
+// testdataDir holds RSTUF's own payload examples (see testdata/SOURCES.md).
+const testdataDir = "../testdata/rstuf"
 
 // testNow is the ceremony time of every test.
 var testNow = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -34,7 +34,7 @@ func readTestdata(t *testing.T, rel string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(testdataDir, filepath.FromSlash(rel)))
 	if err != nil {
-		t.Fatalf("RSTUF test data missing (see shared/testdata/SOURCES.md): %v", err)
+		t.Fatalf("RSTUF test data missing (see testdata/SOURCES.md): %v", err)
 	}
 	return b
 }

@@ -25,7 +25,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/metafile"
 )
 
-const testdata = "../../shared/testdata"
+const testdata = "../testdata"
 
 // testKey is a key with its private half, signing with the standard
 // library directly (not through keys.SignMessage) so that the counting is
@@ -608,7 +608,7 @@ func rstufRoot(t *testing.T, path string) (*metafile.File, *metadata.RootType) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(testdata, path))
 	if err != nil {
-		t.Fatalf("shared test data missing: %v", err)
+		t.Fatalf("test data missing (testdata/ at the top of the repository): %v", err)
 	}
 	var payload struct {
 		Metadata struct {
@@ -725,7 +725,7 @@ func TestPythonTUFDelegation(t *testing.T) {
 	read := func(name string) *metafile.File {
 		data, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
-			t.Fatalf("shared test data missing: %v", err)
+			t.Fatalf("test data missing (testdata/ at the top of the repository): %v", err)
 		}
 		f, err := metafile.Parse(data)
 		if err != nil {

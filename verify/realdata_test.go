@@ -10,15 +10,15 @@ import (
 	"time"
 )
 
-// Metadata made by other tools, copied byte for byte into ../shared (see
-// SOURCES.md there); CI clones this repository next to it.
-const pythonTUF = "../../shared/testdata/python-tuf/repository_data"
+// Metadata made by other tools, copied byte for byte into testdata/ (see
+// SOURCES.md there).
+const pythonTUF = "../testdata/python-tuf/repository_data"
 
-func sharedDir(t *testing.T, rel string) string {
+func testdataDir(t *testing.T, rel string) string {
 	t.Helper()
 	dir := filepath.Join(pythonTUF, rel)
 	if _, err := os.Stat(dir); err != nil {
-		t.Fatalf("shared test data is missing (clone it next to this repository as ../shared): %v", err)
+		t.Fatalf("test data missing (testdata/ at the top of the repository): %v", err)
 	}
 	return dir
 }
@@ -55,7 +55,7 @@ func copyTree(t *testing.T, dir string) string {
 // computed over the whole key including keyid_hash_algorithms, every role
 // expiring 2030-01-01T00:00:00Z.
 func TestPythonTUFRepository(t *testing.T) {
-	dir := sharedDir(t, "repository")
+	dir := testdataDir(t, "repository")
 	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	r, err := Repository(dir, Options{At: at})
 	if err != nil {
@@ -101,7 +101,7 @@ func TestPythonTUFRepository(t *testing.T) {
 // Changing a byte anywhere in python-tuf's metadata (the RSA root
 // included) fails it and names the file.
 func TestPythonTUFRepositoryFlippedByte(t *testing.T) {
-	dir := copyTree(t, sharedDir(t, "repository"))
+	dir := copyTree(t, testdataDir(t, "repository"))
 	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	files, err := filepath.Glob(filepath.Join(dir, "metadata", "*.json"))
 	if err != nil || len(files) != 7 {
@@ -149,7 +149,7 @@ func TestPythonTUFRepositoryFlippedByte(t *testing.T) {
 // be refused and nothing outside metadata/ read; "." and "ö" are odd but
 // harmless names and verify.
 func TestFishyRoleNames(t *testing.T) {
-	dir := sharedDir(t, "fishy_rolenames")
+	dir := testdataDir(t, "fishy_rolenames")
 	r, err := Repository(dir, Options{At: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
 		t.Fatal(err)
@@ -189,7 +189,7 @@ func TestFishyRoleNames(t *testing.T) {
 // for them (metadata/../a.json, metadata/1.../a.json), "../a" is still
 // refused, never verified.
 func TestFishyRoleNamesBait(t *testing.T) {
-	dir := copyTree(t, sharedDir(t, "fishy_rolenames"))
+	dir := copyTree(t, testdataDir(t, "fishy_rolenames"))
 	bait, err := os.ReadFile(filepath.Join(dir, "1.a.json"))
 	if err != nil {
 		t.Fatal(err)

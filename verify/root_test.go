@@ -92,7 +92,7 @@ func TestRootChainRSTUF(t *testing.T) {
 		t.Helper()
 		data, err := os.ReadFile(filepath.Join(rstuf, file))
 		if err != nil {
-			t.Fatalf("shared test data is missing (clone it next to this repository as ../shared): %v", err)
+			t.Fatalf("test data missing (testdata/ at the top of the repository): %v", err)
 		}
 		raw := json.RawMessage(data)
 		for _, p := range path {

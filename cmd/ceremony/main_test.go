@@ -23,17 +23,17 @@ func TestMain(m *testing.M) {
 // TestScripts runs the command-line scripts in testdata/script: every
 // command and every refusal, through the real binary's entry point.
 func TestScripts(t *testing.T) {
-	shared, err := filepath.Abs("../../../shared/testdata")
+	testdata, err := filepath.Abs("../../testdata")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(shared); err != nil {
-		t.Fatalf("shared test data missing at %s (CI clones the repository beside ../shared): %v", shared, err)
+	if _, err := os.Stat(testdata); err != nil {
+		t.Fatalf("test data missing at %s (the repository's testdata/): %v", testdata, err)
 	}
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
-			env.Setenv("SHARED", shared)
+			env.Setenv("TESTDATA", testdata)
 			return nil
 		},
 		RequireExplicitExec: true,
