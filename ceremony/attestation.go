@@ -2,14 +2,13 @@ package ceremony
 
 import (
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"strconv"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
+	"github.com/tuf-ceremony/ceremony/attestation"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -22,7 +21,7 @@ import (
 // attestedHolder is an attestation that held, for the transcript.
 type attestedHolder struct {
 	holder, pem string
-	info        *yubikey.Attested
+	info        *attestation.YubiKey
 }
 
 func checkAttestations(p *plan.Plan) (map[string]string, string, []attestedHolder, error) {
@@ -53,13 +52,13 @@ func checkAttestations(p *plan.Plan) (map[string]string, string, []attestedHolde
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("%s: %w", field, err)
 		}
-		want := yubikey.Expectation{Key: h.TUFKey, PINAlways: true, TouchAlways: inRoot[h.Name]}
+		want := attestation.Expectation{Key: h.TUFKey, PINAlways: true, TouchAlways: inRoot[h.Name]}
 		if u, err := keys.ParseURI(h.Key); err == nil && u.Scheme == "yubikey" {
 			if n, err := strconv.ParseUint(u.Attrs["serial"], 10, 32); err == nil {
 				want.Serial = uint32(n)
 			}
 		}
-		info, err := verifyAttestationPEM(data, roots, want)
+		info, err := attestation.VerifyYubiKeyPEM(data, roots, want)
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("%s: %w; make the key on the device with 'ceremony keygen' and give the attestation it wrote", field, err)
 		}
@@ -67,31 +66,6 @@ func checkAttestations(p *plan.Plan) (map[string]string, string, []attestedHolde
 		attested = append(attested, attestedHolder{holder: h.Name, pem: string(data), info: info})
 	}
 	return out, string(rootsPEM), attested, nil
-}
-
-// verifyAttestationPEM reads the slot certificate and the device's F9
-// certificate, in that order, and verifies them.
-func verifyAttestationPEM(data []byte, roots *x509.CertPool, want yubikey.Expectation) (*yubikey.Attested, error) {
-	var certs []*x509.Certificate
-	for rest := data; ; {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("failed to parse attestation certificate: %w", err)
-		}
-		certs = append(certs, c)
-	}
-	if len(certs) != 2 {
-		return nil, fmt.Errorf("want 2 PEM certificates (the slot's, then the device's F9), found %d", len(certs))
-	}
-	return yubikey.VerifyAttestation(certs[0], certs[1], roots, want)
 }
 
 // checkSignerAttestation re-verifies, at signing time, the attestation the
@@ -107,7 +81,7 @@ func checkSignerAttestation(ws *workspace.Workspace, ids []string, pub *metadata
 		if k.Attestation == "" || !contains(ids, k.KeyID) {
 			continue
 		}
-		if _, err := verifyAttestationPEM([]byte(k.Attestation), roots, yubikey.Expectation{Key: pub}); err != nil {
+		if _, err := attestation.VerifyYubiKeyPEM([]byte(k.Attestation), roots, attestation.Expectation{Key: pub}); err != nil {
 			return fmt.Errorf("%s's attestation does not hold for this key: %w", k.Holder, err)
 		}
 	}

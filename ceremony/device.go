@@ -8,7 +8,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
+	"github.com/tuf-ceremony/ceremony/attestation"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -32,7 +32,7 @@ type DeviceCheck struct {
 	PINTries int
 	// Attested is the device attestation the workspace keeps for the key,
 	// verified again now; nil when the key has none.
-	Attested *yubikey.Attested
+	Attested *attestation.YubiKey
 	// Problem says why the key cannot be used as it is, with what to do;
 	// "" when Present.
 	Problem string
@@ -73,23 +73,21 @@ func CheckDevice(dir, keyID string) (*DeviceCheck, error) {
 // serial, or the devices present instead.
 func checkYubiKey(ws *workspace.Workspace, entry workspace.KeyEntry, u *keys.URI, dc *DeviceCheck) error {
 	want, _ := strconv.ParseUint(u.Attrs["serial"], 10, 32)
-	devs, err := yubikey.List()
+	devs, err := keys.Devices("yubikey")
 	if err != nil {
 		dc.Problem = err.Error()
 		return nil
 	}
-	var found *yubikey.Device
-	for _, d := range devs {
-		if uint64(d.Serial) == want {
-			found = d
+	var found *keys.Device
+	for i, d := range devs {
+		if d.Serial == strconv.FormatUint(want, 10) {
+			found = &devs[i]
 			continue
 		}
-		dc.Others = append(dc.Others, describeOther(ws, d.Serial))
+		serial, _ := strconv.ParseUint(d.Serial, 10, 32)
+		dc.Others = append(dc.Others, describeOther(ws, uint32(serial)))
 	}
 	if found == nil {
-		for _, d := range devs {
-			d.Close()
-		}
 		if len(dc.Others) > 0 {
 			dc.Problem = fmt.Sprintf("that is not %s's YubiKey: %s wants %s; take it out and insert the right one", dc.Holder, dc.Holder, dc.Device)
 		} else {
@@ -97,22 +95,13 @@ func checkYubiKey(ws *workspace.Workspace, entry workspace.KeyEntry, u *keys.URI
 		}
 		return nil
 	}
-	info, err := yubikey.Describe(found)
-	for _, d := range devs {
-		d.Close()
-	}
-	if err != nil {
-		dc.Problem = fmt.Sprintf("%s is inserted but cannot be read: %v", dc.Device, err)
+	if found.Err != nil {
+		dc.Problem = fmt.Sprintf("%s is inserted but cannot be read: %v", dc.Device, found.Err)
 		return nil
 	}
-	dc.PINTries = info.PINTries
+	dc.PINTries = found.PINTries
 	slot := u.Attrs["slot-id"]
-	var pub *metadata.Key
-	for _, s := range info.Slots {
-		if s.Slot.String() == slot {
-			pub = s.Key
-		}
-	}
+	pub := found.Slots[slot]
 	if pub == nil {
 		dc.Problem = fmt.Sprintf("%s holds no key in slot %s", dc.Device, slot)
 		return nil
@@ -126,7 +115,7 @@ func checkYubiKey(ws *workspace.Workspace, entry workspace.KeyEntry, u *keys.URI
 			roots = x509.NewCertPool()
 			roots.AppendCertsFromPEM([]byte(ws.State.AttestationRoots))
 		}
-		a, err := verifyAttestationPEM([]byte(entry.Attestation), roots, yubikey.Expectation{Key: pub, Serial: uint32(want)})
+		a, err := attestation.VerifyYubiKeyPEM([]byte(entry.Attestation), roots, attestation.Expectation{Key: pub, Serial: uint32(want)})
 		if err != nil {
 			dc.Present = false
 			dc.Problem = fmt.Sprintf("%s's attestation does not hold for %s: %v", dc.Holder, dc.Device, err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/keygen"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 )
 
@@ -29,9 +30,9 @@ func keygenRecords(t *testing.T, ws string) []transcripts.Record {
 func TestInitRecordsKeygenEvidence(t *testing.T) {
 	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
 	for _, name := range []string{"alice", "bob"} {
-		path := filepath.Join(f.dir, "keys", name+".pub"+ceremony.KeygenEvidenceSuffix)
+		path := filepath.Join(f.dir, "keys", name+".pub"+keygen.EvidenceSuffix)
 		dev := &transcripts.Device{Kind: transcripts.DeviceFile, Model: "encrypted key file"}
-		if err := ceremony.WriteKeygenEvidence(path, "file:keys/"+name+".key?pin-source=pass.txt", f.signers[name].TUFKey(), dev, testNow); err != nil {
+		if err := keygen.WriteEvidence(path, "file:keys/"+name+".key?pin-source=pass.txt", f.signers[name].TUFKey(), dev, testNow); err != nil {
 			t.Fatal(err)
 		}
 		if b := readFile(t, path); strings.Contains(string(b), "pass.txt") {
@@ -49,7 +50,7 @@ func TestInitRecordsKeygenEvidence(t *testing.T) {
 		if !strings.Contains(r.Message, testNow.Format("2006-01-02T15:04:05Z")) || !strings.Contains(r.Message, f.id(r.Who)) {
 			t.Errorf("keygen record message %q lacks the time or the key ID", r.Message)
 		}
-		want := sha256Hex(readFile(t, filepath.Join(f.dir, "keys", r.Who+".pub"+ceremony.KeygenEvidenceSuffix)))
+		want := sha256Hex(readFile(t, filepath.Join(f.dir, "keys", r.Who+".pub"+keygen.EvidenceSuffix)))
 		if r.Inputs["keygen"] != want {
 			t.Errorf("keygen record of %s names %s, want %s", r.Who, r.Inputs["keygen"], want)
 		}
@@ -65,8 +66,8 @@ func TestInitRecordsKeygenEvidence(t *testing.T) {
 
 func TestInitRefusesMismatchedKeygenEvidence(t *testing.T) {
 	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	path := filepath.Join(f.dir, "keys", "carol.pub"+ceremony.KeygenEvidenceSuffix)
-	if err := ceremony.WriteKeygenEvidence(path, "file:keys/x.key", f.signers["alice"].TUFKey(), nil, testNow); err != nil {
+	path := filepath.Join(f.dir, "keys", "carol.pub"+keygen.EvidenceSuffix)
+	if err := keygen.WriteEvidence(path, "file:keys/x.key", f.signers["alice"].TUFKey(), nil, testNow); err != nil {
 		t.Fatal(err)
 	}
 	_, err := ceremony.Init(ceremony.InitOptions{Plan: f.plan("plan.yaml", standardPlan()), Dir: f.ws("ws"), Now: testNow})

@@ -10,6 +10,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
+	"github.com/tuf-ceremony/ceremony/keygen"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/threshold"
@@ -200,7 +201,7 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, f *metafile.F
 		return err
 	}
 	crashpoint.Hit("sign:after-state")
-	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Sign, Who: ws.Holder(ids[0]), Device: deviceOf(uri),
+	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Sign, Who: ws.Holder(ids[0]), Device: keygen.DeviceOf(uri),
 		Inputs: map[string]string{role: sum(before)}, States: map[string]string{role: state},
 		Signature: &transcripts.Signature{Role: role, KeyID: ids[0], Sig: hex.EncodeToString(sig)}}); err != nil {
 		return err
@@ -216,7 +217,7 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, f *metafile.F
 // record appends a refusal or error record and returns err. A failure to
 // record is joined to err: the step failed either way.
 func record(tr *transcripts.Transcript, kind transcripts.Kind, who, uri string, err error) error {
-	rec := transcripts.Record{Kind: kind, Who: who, Device: deviceOf(uri), Message: err.Error()}
+	rec := transcripts.Record{Kind: kind, Who: who, Device: keygen.DeviceOf(uri), Message: err.Error()}
 	if _, rerr := tr.Append(rec); rerr != nil {
 		return errors.Join(err, fmt.Errorf("failed to record it in the transcript: %w", rerr))
 	}

@@ -134,26 +134,6 @@ func reconcile(w *workspace.Workspace, tr *transcripts.Transcript) (completed, c
 	return completed, changed, nil
 }
 
-// deviceOf describes the device behind a key URI, for the record.
-func deviceOf(uri string) *transcripts.Device {
-	u, err := keys.ParseURI(uri)
-	if err != nil {
-		return nil
-	}
-	d := &transcripts.Device{Kind: u.Scheme}
-	switch u.Scheme {
-	case "yubikey":
-		d.Model, d.Serial = "YubiKey", u.Attrs["serial"]
-	case "pkcs11":
-		d.Model, d.Serial = u.Attrs["token"], u.Attrs["serial"]
-	case "file":
-		d.Model = "encrypted key file"
-	default:
-		d.Kind = ""
-	}
-	return d
-}
-
 // guardedPrompter hands every secret it gets to the transcript's guard, so
 // no record can ever hold it.
 type guardedPrompter struct {

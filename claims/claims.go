@@ -25,7 +25,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
+	"github.com/tuf-ceremony/ceremony/attestation"
 )
 
 // Claim is a verified claim request: what a claims ceremony adds to the
@@ -47,5 +47,5 @@ type Claim struct {
 	// Attested is what each attested key's YubiKey attestation says
 	// (device serial, firmware, slot, PIN and touch policies), by key ID;
 	// keys without an attestation are not in it.
-	Attested map[string]*yubikey.Attested
+	Attested map[string]*attestation.YubiKey
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
+	"github.com/tuf-ceremony/ceremony/attestation"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
@@ -265,8 +265,8 @@ func checkSignatures(env *dsse.Envelope, body []byte, ks map[string]*metadata.Ke
 
 // checkAttestations verifies each attestation: for a listed key, with the
 // serial it names, chaining to the roots, certifying exactly that key.
-func checkAttestations(atts map[string]Attestation, ks map[string]*metadata.Key, ids []string, opts Options) (map[string]*yubikey.Attested, error) {
-	out := map[string]*yubikey.Attested{}
+func checkAttestations(atts map[string]Attestation, ks map[string]*metadata.Key, ids []string, opts Options) (map[string]*attestation.YubiKey, error) {
+	out := map[string]*attestation.YubiKey{}
 	names := make([]string, 0, len(atts))
 	for id := range atts {
 		names = append(names, id)
@@ -281,11 +281,11 @@ func checkAttestations(atts map[string]Attestation, ks map[string]*metadata.Key,
 		if a.Serial == 0 {
 			return nil, errorf(ErrAttestation, "%s.serial is missing: make the request again with 'ceremony claim' and the YubiKey inserted", short(id))
 		}
-		slot, err := yubikey.ParseCertificatePEM([]byte(a.SlotCertificate))
+		slot, err := attestation.ParseCertificatePEM([]byte(a.SlotCertificate))
 		if err != nil {
 			return nil, errorf(ErrAttestation, "%s.slot_certificate: %v", short(id), err)
 		}
-		device, err := yubikey.ParseCertificatePEM([]byte(a.DeviceCertificate))
+		device, err := attestation.ParseCertificatePEM([]byte(a.DeviceCertificate))
 		if err != nil {
 			return nil, errorf(ErrAttestation, "%s.device_certificate: %v", short(id), err)
 		}
@@ -296,7 +296,7 @@ func checkAttestations(atts map[string]Attestation, ks map[string]*metadata.Key,
 			}
 			continue
 		}
-		info, err := yubikey.VerifyAttestation(slot, device, opts.Roots, yubikey.Expectation{Key: k, Serial: a.Serial})
+		info, err := attestation.VerifyYubiKey(slot, device, opts.Roots, attestation.Expectation{Key: k, Serial: a.Serial})
 		if err != nil {
 			return nil, errorf(ErrAttestation, "key %s (YubiKey %d): %v; make the key on the YubiKey with 'ceremony keygen' and the request again with 'ceremony claim'", short(id), a.Serial, err)
 		}

@@ -14,11 +14,12 @@ import (
 	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 )
 
-// buildCeremony builds the command once for the crash tests.
+// buildCeremony builds the command with its crash points (a release build
+// has none).
 func buildCeremony(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "ceremony")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/tuf-ceremony/ceremony/cmd/ceremony")
+	cmd := exec.Command("go", "build", "-tags", crashpoint.Tag, "-o", bin, "github.com/tuf-ceremony/ceremony/cmd/ceremony")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

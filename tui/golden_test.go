@@ -12,9 +12,9 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/attestation"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/claims"
-	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/rotation"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -78,7 +78,7 @@ func rehearsal() *Rehearsal {
 func TestGoldenViews(t *testing.T) {
 	at := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	present := &ceremony.DeviceCheck{Holder: "alice", Kind: "yubikey", Device: "YubiKey serial 19088743", Present: true, PINTries: 3,
-		Attested: &yubikey.Attested{Serial: 19088743, Firmware: "5.7.1", Slot: "9c", PINPolicy: "always", TouchPolicy: "always"}}
+		Attested: &attestation.YubiKey{Serial: 19088743, Firmware: "5.7.1", Slot: "9c", PINPolicy: "always", TouchPolicy: "always"}}
 	cases := map[string]func() Model{
 		"chooser": func() Model {
 			m := NewChooser(".").WithStyles(DefaultStyles(true))

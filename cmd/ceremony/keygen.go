@@ -7,9 +7,9 @@ import (
 	"io"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/keygen"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
@@ -69,11 +69,11 @@ func runKeygen(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "ceremony: wrote attestation %s (slot certificate, then the device's F9 certificate)\n", *out+".attestation.pem")
 		}
 	}
-	evidence, err := ceremony.KeygenEvidencePath(*uri, *out)
+	evidence, err := keygen.EvidencePath(*uri, *out)
 	if err != nil {
 		return err
 	}
-	if err := ceremony.WriteKeygenEvidence(evidence, *uri, k, ceremony.KeygenDevice(*uri), time.Now()); err != nil {
+	if err := keygen.WriteEvidence(evidence, *uri, k, keygen.DeviceAtHand(*uri), time.Now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "ceremony: wrote keygen evidence %s\n", evidence)

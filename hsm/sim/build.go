@@ -15,10 +15,10 @@ import (
 	"github.com/go-piv/piv-go/v2/piv"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/keygen"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 )
@@ -284,11 +284,11 @@ func writePublic(dir, rel string, k *metadata.Key) error {
 // writeEvidence writes the keygen evidence 'ceremony keygen' writes beside
 // the public key file pub.
 func writeEvidence(uri, pub string, k *metadata.Key) error {
-	path, err := ceremony.KeygenEvidencePath(uri, pub)
+	path, err := keygen.EvidencePath(uri, pub)
 	if err != nil {
 		return err
 	}
-	return ceremony.WriteKeygenEvidence(path, uri, k, ceremony.KeygenDevice(uri), time.Now())
+	return keygen.WriteEvidence(path, uri, k, keygen.DeviceAtHand(uri), time.Now())
 }
 
 // practice is a prompter that answers every secret with one practice

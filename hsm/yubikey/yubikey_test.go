@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-piv/piv-go/v2/piv"
 
+	"github.com/tuf-ceremony/ceremony/attestation"
 	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/internal/pcsctest"
@@ -267,7 +268,7 @@ func TestAttestationFromTheDevice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := yubikey.VerifyAttestation(slot, device, d.ca.Pool(), yubikey.Expectation{Key: pub, Serial: d.card.Serial(), PINAlways: true, TouchAlways: true})
+	got, err := attestation.VerifyYubiKey(slot, device, d.ca.Pool(), attestation.Expectation{Key: pub, Serial: d.card.Serial(), PINAlways: true, TouchAlways: true})
 	if err != nil {
 		t.Fatalf("the device's own attestation was refused: %v", err)
 	}
@@ -275,7 +276,7 @@ func TestAttestationFromTheDevice(t *testing.T) {
 		t.Errorf("attested %+v", got)
 	}
 	// Yubico's roots do not vouch for a virtual card (nor a counterfeit).
-	if _, err := yubikey.VerifyAttestation(slot, device, nil, yubikey.Expectation{Key: pub}); err == nil {
+	if _, err := attestation.VerifyYubiKey(slot, device, nil, attestation.Expectation{Key: pub}); err == nil {
 		t.Error("Yubico's roots accepted a virtual card's attestation")
 	}
 }

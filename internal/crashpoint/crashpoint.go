@@ -1,12 +1,5 @@
-// Package crashpoint lets the crash tests kill the process at a named step,
-// the way a power cut or SIGKILL would: no deferred function runs, no
-// buffer is flushed. It does nothing unless CEREMONY_TEST_CRASH names the
-// point, and the variable is read once, at start.
-//
-// The points are where a ceremony step moves from one durable state to the
-// next (a state stored, a record appended, a file written); the test kills
-// at each of them and checks that the next command resumes with nothing
-// lost (e2e/crash_test.go).
+//go:build crashpoints
+
 package crashpoint
 
 import (
@@ -15,9 +8,8 @@ import (
 	"syscall"
 )
 
-// Env is the variable naming the point to crash at ("sign:after-record"),
-// optionally with the occurrence ("sign:after-record#2", counting from 1).
-const Env = "CEREMONY_TEST_CRASH"
+// Enabled says whether this build has the points.
+const Enabled = true
 
 var (
 	target = os.Getenv(Env)

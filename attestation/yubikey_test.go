@@ -1,4 +1,4 @@
-package yubikey_test
+package attestation_test
 
 import (
 	"crypto"
@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
+	"github.com/tuf-ceremony/ceremony/attestation"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
@@ -98,10 +98,10 @@ func TestVerifyAttestation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := yubikey.Expectation{Key: key.TUFKey(), Serial: 19088743, PINAlways: true, TouchAlways: true}
+	want := attestation.Expectation{Key: key.TUFKey(), Serial: 19088743, PINAlways: true, TouchAlways: true}
 	slot := c.slotCert(t, key.Public(), 19088743, 3, 2)
 
-	got, err := yubikey.VerifyAttestation(slot, c.device, pool(c.root), want)
+	got, err := attestation.VerifyYubiKey(slot, c.device, pool(c.root), want)
 	if err != nil {
 		t.Fatalf("a good attestation was refused: %v", err)
 	}
@@ -119,7 +119,7 @@ func TestVerifyAttestation(t *testing.T) {
 		slot   *x509.Certificate
 		device *x509.Certificate
 		roots  *x509.CertPool
-		want   yubikey.Expectation
+		want   attestation.Expectation
 		err    string
 	}{
 		{"wrong key: attests another key than the metadata's", c.slotCert(t, other.Public(), 19088743, 3, 2), c.device, pool(c.root), want, "not the key"},
@@ -132,7 +132,7 @@ func TestVerifyAttestation(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := yubikey.VerifyAttestation(tc.slot, tc.device, tc.roots, tc.want)
+			_, err := attestation.VerifyYubiKey(tc.slot, tc.device, tc.roots, tc.want)
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Fatalf("got %v, want an error containing %q", err, tc.err)
 			}

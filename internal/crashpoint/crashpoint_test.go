@@ -1,0 +1,29 @@
+package crashpoint
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+)
+
+// TestHit runs this test binary again with Env naming a point and hits
+// it: a build with the points is killed there, any other build carries on.
+func TestHit(t *testing.T) {
+	if os.Getenv("CRASHPOINT_CHILD") != "" {
+		Hit("step:after-write")
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHit$")
+	cmd.Env = append(os.Environ(), "CRASHPOINT_CHILD=1", Env+"=step:after-write")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	killed := errors.As(err, &ee) && ee.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL
+	if killed != Enabled {
+		t.Fatalf("build with points %v: killed %v (err %v)\n%s", Enabled, killed, err, out)
+	}
+	if !killed && err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+}
