@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
+
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
@@ -66,11 +68,11 @@ func TestBundleDemo(t *testing.T) {
 	for _, profile := range []plan.Profile{plan.ProfileRSTUF, plan.ProfilePEP458, plan.ProfilePEP480} {
 		t.Run(string(profile), func(t *testing.T) {
 			out := t.TempDir()
-			if err := ceremony.Demo(ceremony.DemoOptions{Profile: profile, Out: out, Now: testNow}); err != nil {
+			if err := demo.Run(demo.Options{Profile: profile, Out: out, Now: testNow}); err != nil {
 				t.Fatal(err)
 			}
-			ws1 := filepath.Join(out, ceremony.DemoBootstrapWorkspace)
-			ws2 := filepath.Join(out, ceremony.DemoRootV2Workspace)
+			ws1 := filepath.Join(out, demo.BootstrapWorkspace)
+			ws2 := filepath.Join(out, demo.RootV2Workspace)
 			tmp := t.TempDir()
 
 			// Bootstrap.

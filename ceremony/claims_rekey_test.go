@@ -13,7 +13,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
-	"github.com/tuf-ceremony/ceremony/publish"
+	"github.com/tuf-ceremony/ceremony/rehearsal/publish"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/verify"
 	"github.com/tuf-ceremony/ceremony/workspace"

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
+
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/plan"
 )
@@ -13,11 +15,11 @@ func TestDemo(t *testing.T) {
 	for _, profile := range []plan.Profile{plan.ProfileRSTUF, plan.ProfilePEP458, plan.ProfilePEP480} {
 		t.Run(string(profile), func(t *testing.T) {
 			out := t.TempDir()
-			if err := ceremony.Demo(ceremony.DemoOptions{Profile: profile, Out: out, Now: testNow}); err != nil {
+			if err := demo.Run(demo.Options{Profile: profile, Out: out, Now: testNow}); err != nil {
 				t.Fatal(err)
 			}
-			ws1 := filepath.Join(out, ceremony.DemoBootstrapWorkspace)
-			ws2 := filepath.Join(out, ceremony.DemoRootV2Workspace)
+			ws1 := filepath.Join(out, demo.BootstrapWorkspace)
+			ws2 := filepath.Join(out, demo.RootV2Workspace)
 			for _, ws := range []string{ws1, ws2} {
 				rep, err := ceremony.VerifyWorkspace(ws, "", testNow)
 				if err != nil {
@@ -59,7 +61,7 @@ func TestDemoRefusesNonEmptyOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := snapshotFiles(t, out)
-	if err := ceremony.Demo(ceremony.DemoOptions{Out: out, Now: testNow}); err == nil {
+	if err := demo.Run(demo.Options{Out: out, Now: testNow}); err == nil {
 		t.Fatal("demo into a non-empty directory succeeded")
 	}
 	requireUnchanged(t, before, snapshotFiles(t, out))

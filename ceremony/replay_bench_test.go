@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
+
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/transcripts"
@@ -24,10 +26,10 @@ import (
 //	go test -run '^$' -bench Replay100k -benchtime 3x ./ceremony/
 func BenchmarkReplay100k(b *testing.B) {
 	out := filepath.Join(b.TempDir(), "demo")
-	if err := ceremony.Demo(ceremony.DemoOptions{Profile: plan.ProfilePEP458, Out: out, Now: testNow}); err != nil {
+	if err := demo.Run(demo.Options{Profile: plan.ProfilePEP458, Out: out, Now: testNow}); err != nil {
 		b.Fatal(err)
 	}
-	ws := filepath.Join(out, ceremony.DemoBootstrapWorkspace)
+	ws := filepath.Join(out, demo.BootstrapWorkspace)
 	path := filepath.Join(ws, workspace.TranscriptDir, transcripts.FileName)
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
+
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/plan"
@@ -15,10 +17,10 @@ import (
 // record that names the state.
 func TestReplayBundle(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "demo")
-	if err := ceremony.Demo(ceremony.DemoOptions{Profile: plan.ProfilePEP458, Out: out, Now: testNow}); err != nil {
+	if err := demo.Run(demo.Options{Profile: plan.ProfilePEP458, Out: out, Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(out, ceremony.DemoBundle)
+	path := filepath.Join(out, demo.Bundle)
 	rep, err := ceremony.ReplayBundle(path)
 	if err != nil {
 		t.Fatal(err)

@@ -9,16 +9,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
+
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 )
 
 func TestReportDemo(t *testing.T) {
 	out := t.TempDir()
-	if err := ceremony.Demo(ceremony.DemoOptions{Out: out, Now: testNow}); err != nil {
+	if err := demo.Run(demo.Options{Out: out, Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
-	ws := filepath.Join(out, ceremony.DemoBootstrapWorkspace)
+	ws := filepath.Join(out, demo.BootstrapWorkspace)
 	rep, err := ceremony.Report(ws)
 	if err != nil {
 		t.Fatal(err)
@@ -89,10 +91,10 @@ func TestReportDemo(t *testing.T) {
 
 func TestReportTampered(t *testing.T) {
 	out := t.TempDir()
-	if err := ceremony.Demo(ceremony.DemoOptions{Out: out, Now: testNow}); err != nil {
+	if err := demo.Run(demo.Options{Out: out, Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
-	ws := filepath.Join(out, ceremony.DemoBootstrapWorkspace)
+	ws := filepath.Join(out, demo.BootstrapWorkspace)
 	path := filepath.Join(ws, "metadata", "targets.json")
 	data, err := os.ReadFile(path)
 	if err != nil {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
@@ -176,7 +178,7 @@ func TestReviewBootstrapListsEveryKeyAsAdded(t *testing.T) {
 
 func TestReviewDemoRootV2(t *testing.T) {
 	out := t.TempDir()
-	if err := ceremony.Demo(ceremony.DemoOptions{Out: out, Now: testNow}); err != nil {
+	if err := demo.Run(demo.Options{Out: out, Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
 	id := map[string]string{}
@@ -194,9 +196,9 @@ func TestReviewDemoRootV2(t *testing.T) {
 		}
 		return out
 	}
-	rep := review(t, filepath.Join(out, ceremony.DemoRootV2Workspace), "", testNow.Add(time.Hour))
+	rep := review(t, filepath.Join(out, demo.RootV2Workspace), "", testNow.Add(time.Hour))
 
-	ws2 := filepath.Join(out, ceremony.DemoRootV2Workspace)
+	ws2 := filepath.Join(out, demo.RootV2Workspace)
 	canonical, err := metafile.Canonicalize(parseFile(t, metaPath(ws2, metadata.ROOT)).Signed)
 	if err != nil {
 		t.Fatal(err)

@@ -25,14 +25,14 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/claims"
-	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
-	"github.com/tuf-ceremony/ceremony/internal/pcsctest"
-	"github.com/tuf-ceremony/ceremony/internal/tufjs"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/pcsctest"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/tufjs"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
 	tufprofiles "github.com/tuf-ceremony/ceremony/profiles"
-	"github.com/tuf-ceremony/ceremony/publish"
+	"github.com/tuf-ceremony/ceremony/rehearsal/publish"
+	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
 	"github.com/tuf-ceremony/ceremony/verify"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )

@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/hsm/p11"
-	"github.com/tuf-ceremony/ceremony/hsm/p11/p11test"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
-	"github.com/tuf-ceremony/ceremony/internal/pcsctest"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/p11test"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/pcsctest"
 )
 
 // TestMain gives the hardware tests real parts: SoftHSM2 tokens in a

@@ -11,12 +11,12 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/internal/gotufclient"
-	"github.com/tuf-ceremony/ceremony/internal/tufjs"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/gotufclient"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/tufjs"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
-	"github.com/tuf-ceremony/ceremony/publish"
+	"github.com/tuf-ceremony/ceremony/rehearsal/publish"
 	"github.com/tuf-ceremony/ceremony/verify"
 )
 

@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/internal/gotufclient"
-	"github.com/tuf-ceremony/ceremony/internal/tufjs"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/gotufclient"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/tufjs"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 	"github.com/tuf-ceremony/ceremony/verify"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -23,10 +24,10 @@ var profiles = []plan.Profile{plan.ProfileRSTUF, plan.ProfilePEP458, plan.Profil
 
 // demo runs the non-interactive rehearsal (3-of-5 bootstrap, root rotation
 // to v2, online side simulated) and returns its output directory.
-func demo(t *testing.T, p plan.Profile) string {
+func runDemo(t *testing.T, p plan.Profile) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "demo")
-	if err := ceremony.Demo(ceremony.DemoOptions{Profile: p, Out: out}); err != nil {
+	if err := demo.Run(demo.Options{Profile: p, Out: out}); err != nil {
 		t.Fatalf("demo %s: %v", p, err)
 	}
 	return out
@@ -35,11 +36,11 @@ func demo(t *testing.T, p plan.Profile) string {
 func TestProfilesEndToEnd(t *testing.T) {
 	for _, p := range profiles {
 		t.Run(string(p), func(t *testing.T) {
-			out := demo(t, p)
-			repo := filepath.Join(out, ceremony.DemoRepository)
+			out := runDemo(t, p)
+			repo := filepath.Join(out, demo.Repository)
 			root1 := filepath.Join(repo, "metadata", "1.root.json")
 
-			res, err := gotufclient.Refresh(t, repo, root1, ceremony.DemoTarget)
+			res, err := gotufclient.Refresh(t, repo, root1, demo.Target)
 			if err != nil {
 				t.Fatalf("go-tuf updater refused the %s repository: %v", p, err)
 			}
@@ -49,7 +50,7 @@ func TestProfilesEndToEnd(t *testing.T) {
 			if !bytes.Contains(res.Target, []byte("ceremony demo target")) {
 				t.Errorf("go-tuf downloaded %q, not the demo target", res.Target)
 			}
-			if v := tufjs.Refresh(t, repo, ceremony.DemoTarget); v != 2 {
+			if v := tufjs.Refresh(t, repo, demo.Target); v != 2 {
 				t.Errorf("tuf-js trusts root v%d, want v2", v)
 			}
 			if err := tufjs.VerifyRootChain(t, root1, filepath.Join(repo, "metadata", "2.root.json")); err != nil {
@@ -59,7 +60,7 @@ func TestProfilesEndToEnd(t *testing.T) {
 			if err != nil || !rep.OK() {
 				t.Fatalf("ceremony verify refused the %s repository: %v %v", p, err, rep.Errors())
 			}
-			for _, ws := range []string{ceremony.DemoBootstrapWorkspace, ceremony.DemoRootV2Workspace} {
+			for _, ws := range []string{demo.BootstrapWorkspace, demo.RootV2Workspace} {
 				rep, err := ceremony.VerifyWorkspace(filepath.Join(out, ws), "", time.Time{})
 				if err != nil || !rep.OK() {
 					t.Fatalf("workspace %s does not verify: %v %v", ws, err, rep.Errors())
@@ -69,7 +70,7 @@ func TestProfilesEndToEnd(t *testing.T) {
 					t.Fatalf("workspace %s does not replay sealed: %v %+v", ws, err, rp)
 				}
 			}
-			for _, b := range []string{ceremony.DemoBundle, ceremony.DemoRootV2Bundle} {
+			for _, b := range []string{demo.Bundle, demo.RootV2Bundle} {
 				rp, err := ceremony.ReplayBundle(filepath.Join(out, b))
 				if err != nil || !rp.OK() || !rp.Sealed {
 					t.Fatalf("bundle %s does not replay sealed: %v %+v", b, err, rp)
@@ -84,9 +85,9 @@ func TestProfilesEndToEnd(t *testing.T) {
 // holds (alice, bob, frank) but the previous root's (3 of alice..erin) does
 // not. Every client must refuse it.
 func TestRootV2WithOnlyNewThresholdRejected(t *testing.T) {
-	out := demo(t, plan.ProfilePEP458)
-	repo := filepath.Join(out, ceremony.DemoRepository)
-	ws, err := workspace.Open(filepath.Join(out, ceremony.DemoRootV2Workspace))
+	out := runDemo(t, plan.ProfilePEP458)
+	repo := filepath.Join(out, demo.Repository)
+	ws, err := workspace.Open(filepath.Join(out, demo.RootV2Workspace))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,10 +121,10 @@ func TestRootV2WithOnlyNewThresholdRejected(t *testing.T) {
 		}
 	}
 	root1 := filepath.Join(repo, "metadata", "1.root.json")
-	if _, err := gotufclient.Refresh(t, repo, root1, ceremony.DemoTarget); err == nil {
+	if _, err := gotufclient.Refresh(t, repo, root1, demo.Target); err == nil {
 		t.Error("go-tuf accepted a root v2 that lacks the previous root's threshold")
 	}
-	if _, err := tufjs.TryRefresh(t, repo, ceremony.DemoTarget); err == nil {
+	if _, err := tufjs.TryRefresh(t, repo, demo.Target); err == nil {
 		t.Error("tuf-js accepted a root v2 that lacks the previous root's threshold")
 	}
 	rep, err := verify.Repository(repo, verify.Options{})
@@ -150,8 +151,8 @@ func TestRootV2WithOnlyNewThresholdRejected(t *testing.T) {
 func TestFlippedByteRejected(t *testing.T) {
 	for _, p := range profiles {
 		t.Run(string(p), func(t *testing.T) {
-			out := demo(t, p)
-			repo := filepath.Join(out, ceremony.DemoRepository)
+			out := runDemo(t, p)
+			repo := filepath.Join(out, demo.Repository)
 			entries, err := os.ReadDir(filepath.Join(repo, "metadata"))
 			if err != nil {
 				t.Fatal(err)

@@ -34,11 +34,11 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
-	"github.com/tuf-ceremony/ceremony/internal/tufjs"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/tufjs"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
-	"github.com/tuf-ceremony/ceremony/publish"
+	"github.com/tuf-ceremony/ceremony/rehearsal/publish"
 	"github.com/tuf-ceremony/ceremony/rotation"
 	"github.com/tuf-ceremony/ceremony/verify"
 	"github.com/tuf-ceremony/ceremony/workspace"

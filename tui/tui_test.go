@@ -11,6 +11,7 @@ import (
 	"charm.land/lipgloss/v2"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -22,7 +23,7 @@ var (
 )
 
 // demo runs ceremony.Demo once for the package's tests.
-func demo(t *testing.T) string {
+func runDemo(t *testing.T) string {
 	t.Helper()
 	demoOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "tui-demo-")
@@ -31,7 +32,7 @@ func demo(t *testing.T) string {
 			return
 		}
 		demoDir = filepath.Join(dir, "demo")
-		demoErr = ceremony.Demo(ceremony.DemoOptions{Out: demoDir})
+		demoErr = demo.Run(demo.Options{Out: demoDir})
 	})
 	if demoErr != nil {
 		t.Fatalf("demo: %v", demoErr)
@@ -50,7 +51,7 @@ func TestMain(m *testing.M) {
 // freshWorkspace is an unsealed bootstrap workspace from the demo's plan.
 func freshWorkspace(t *testing.T) string {
 	t.Helper()
-	d := demo(t)
+	d := runDemo(t)
 	ws := filepath.Join(t.TempDir(), "ws")
 	if _, err := ceremony.Init(ceremony.InitOptions{Plan: filepath.Join(d, "plan-bootstrap.yaml"), Dir: ws}); err != nil {
 		t.Fatalf("init: %v", err)
@@ -124,7 +125,7 @@ func recordNotes(t *testing.T, ws string) []string {
 }
 
 func TestStatusLoadedListsRolesAndHolders(t *testing.T) {
-	ws := filepath.Join(demo(t), ceremony.DemoRootV2Workspace)
+	ws := filepath.Join(runDemo(t), demo.RootV2Workspace)
 	m := loaded(t, ws)
 	view := m.View().Content
 	for _, want := range []string{"root v2", "previous root", "new root", "signed:", "alice", "frank"} {
@@ -215,7 +216,7 @@ func TestNoteCancel(t *testing.T) {
 
 func TestRefusedNoteIsShownNotFatal(t *testing.T) {
 	// The demo's workspace is sealed: notes after the seal are refused.
-	ws := filepath.Join(demo(t), ceremony.DemoBootstrapWorkspace)
+	ws := filepath.Join(runDemo(t), demo.BootstrapWorkspace)
 	m := loaded(t, ws)
 	m, _ = update(t, m, key("n"))
 	m = typeText(t, m, "too late")
@@ -279,7 +280,7 @@ func TestHelpToggle(t *testing.T) {
 }
 
 func TestViewFits80x24(t *testing.T) {
-	ws := filepath.Join(demo(t), ceremony.DemoRootV2Workspace)
+	ws := filepath.Join(runDemo(t), demo.RootV2Workspace)
 	for _, noColor := range []bool{true, false} {
 		m := NewDashboard(ws).WithStyles(DefaultStyles(noColor))
 		m, _ = update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
@@ -306,7 +307,7 @@ func TestViewFits80x24(t *testing.T) {
 }
 
 func TestWindowSizeRerenders(t *testing.T) {
-	ws := filepath.Join(demo(t), ceremony.DemoBootstrapWorkspace)
+	ws := filepath.Join(runDemo(t), demo.BootstrapWorkspace)
 	m := loaded(t, ws)
 	m, _ = update(t, m, tea.WindowSizeMsg{Width: 30, Height: 10})
 	lines := strings.Split(m.View().Content, "\n")

@@ -353,7 +353,7 @@ func TestBundleOnlyWhenMet(t *testing.T) {
 // TestChooserBootstrap: the chooser's form creates the workspace and opens
 // its plan.
 func TestChooserBootstrap(t *testing.T) {
-	d := demo(t)
+	d := runDemo(t)
 	dir := t.TempDir()
 	m := NewChooser(dir).WithStyles(DefaultStyles(true))
 	m = run[workspacesFoundMsg](t, m, m.Init())

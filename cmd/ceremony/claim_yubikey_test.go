@@ -12,8 +12,8 @@ import (
 
 	"github.com/go-piv/piv-go/v2/piv"
 
-	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
-	"github.com/tuf-ceremony/ceremony/internal/pcsctest"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/pcsctest"
+	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
 )
 
 // TestClaimOnAYubiKey runs a maintainer's commands on a (virtual) YubiKey

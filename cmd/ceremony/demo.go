@@ -6,7 +6,8 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
+
 	"github.com/tuf-ceremony/ceremony/plan"
 )
 
@@ -26,10 +27,10 @@ func runDemo(args []string, stdout, stderr io.Writer) error {
 	default:
 		return usageError{fmt.Sprintf("unknown profile %q (want rstuf, pep458 or pep480)", *profile)}
 	}
-	if err := ceremony.Demo(ceremony.DemoOptions{Profile: p, Out: *out, Log: stdout}); err != nil {
+	if err := demo.Run(demo.Options{Profile: p, Out: *out, Log: stdout}); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "done: a TUF client trusting %s can refresh and download %s\n",
-		filepath.Join(*out, ceremony.DemoRepository, "metadata", "1.root.json"), ceremony.DemoTarget)
+		filepath.Join(*out, demo.Repository, "metadata", "1.root.json"), demo.Target)
 	return nil
 }

@@ -12,9 +12,9 @@ import (
 
 	"github.com/go-piv/piv-go/v2/piv"
 
-	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
-	"github.com/tuf-ceremony/ceremony/internal/pcsctest"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/pcsctest"
 	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
 )
 
 // TestKeygenAndDevicesOnAYubiKey runs the commands a keyholder runs to

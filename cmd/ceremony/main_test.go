@@ -7,7 +7,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/tuf-ceremony/ceremony/internal/pcsctest"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/pcsctest"
 )
 
 func TestMain(m *testing.M) {

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/tuf-ceremony/ceremony/hsm/sim"
+	"github.com/tuf-ceremony/ceremony/rehearsal"
 	"github.com/tuf-ceremony/ceremony/tui"
 )
 
@@ -31,7 +31,7 @@ func runRehearse(args []string, stdout, stderr io.Writer) error {
 		*dir = d
 	}
 	fmt.Fprintf(stderr, "ceremony: rehearsal: setting up simulated devices in %s\n", *dir)
-	lab, err := sim.Setup(*dir, *profile)
+	lab, err := rehearsal.Setup(*dir, *profile)
 	if err != nil {
 		return fmt.Errorf("failed to set up the rehearsal's simulated devices: %w", err)
 	}

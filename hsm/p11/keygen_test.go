@@ -7,7 +7,7 @@ import (
 	"github.com/miekg/pkcs11"
 
 	"github.com/tuf-ceremony/ceremony/hsm/p11"
-	"github.com/tuf-ceremony/ceremony/hsm/p11/p11test"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/p11test"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 

@@ -13,10 +13,10 @@ import (
 	"github.com/go-piv/piv-go/v2/piv"
 
 	"github.com/tuf-ceremony/ceremony/attestation"
-	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
-	"github.com/tuf-ceremony/ceremony/internal/pcsctest"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/pcsctest"
 	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
 )
 
 // The tests below drive virtual YubiKeys through the real pcscd and the

@@ -1,8 +1,8 @@
 // Package vpcsc runs a private pcscd whose readers are vpcd readers (Debian's
-// vsmartcard-vpcd), and inserts virtual YubiKeys (hsm/vyubikey) into them,
+// vsmartcard-vpcd), and inserts virtual YubiKeys (rehearsal/vyubikey) into them,
 // so that piv-go and everything above it drive a virtual card through the
-// same PC/SC stack as a real one. Tests use it through internal/pcsctest;
-// ceremony rehearsals through hsm/sim.
+// same PC/SC stack as a real one. Tests use it through internal/testutil/pcsctest;
+// ceremony rehearsals (package rehearsal).
 //
 //	d, err := vpcsc.Start(vpcsc.Options{})
 //	defer d.Stop()
@@ -50,7 +50,7 @@ import (
 	"github.com/go-piv/piv-go/v2/piv"
 
 	"github.com/tuf-ceremony/ceremony/hsm/pcsc"
-	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
+	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
 )
 
 // insertTimeout bounds waiting for pcscd to notice a card come or go.

@@ -9,7 +9,7 @@
 //	defer card.Close()
 //
 // (with Debian's /etc/reader.conf.d/vpcd and the system pcscd). Tests use
-// internal/pcsctest instead, which runs a private pcscd with vpcd readers
+// internal/testutil/pcsctest instead, which runs a private pcscd with vpcd readers
 // and inserts cards into them.
 //
 // The card speaks what piv-go v2.6.0 sends to a YubiKey 5 with firmware 5.7:

@@ -15,14 +15,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/internal/gotufclient"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/gotufclient"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
-	"github.com/tuf-ceremony/ceremony/publish"
+	"github.com/tuf-ceremony/ceremony/rehearsal/publish"
 	"github.com/tuf-ceremony/ceremony/verify"
 )
 
@@ -34,10 +36,10 @@ var allProfiles = []plan.Profile{plan.ProfileRSTUF, plan.ProfilePEP458, plan.Pro
 func demoRepo(t *testing.T, p plan.Profile) string {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "demo")
-	if err := ceremony.Demo(ceremony.DemoOptions{Profile: p, Out: out, Now: testNow}); err != nil {
+	if err := demo.Run(demo.Options{Profile: p, Out: out, Now: testNow}); err != nil {
 		t.Fatalf("demo %s: %v", p, err)
 	}
-	return filepath.Join(out, ceremony.DemoRepository)
+	return filepath.Join(out, demo.Repository)
 }
 
 func sha256Hex(b []byte) string {
@@ -281,7 +283,7 @@ func TestDemoTargetLayout(t *testing.T) {
 			}
 
 			// The bin the target path hashes to lists it; the others are empty.
-			bin := binFor(ceremony.DemoTarget, 4)
+			bin := binFor(demo.Target, 4)
 			for i := 0; i < 16; i++ {
 				name := fmt.Sprintf("bins-%x", i)
 				tg, err := parse(t, filepath.Join(repo, "metadata", "1."+name+".json")).Targets()
@@ -294,9 +296,9 @@ func TestDemoTargetLayout(t *testing.T) {
 					}
 					continue
 				}
-				tf := tg.Targets[ceremony.DemoTarget]
+				tf := tg.Targets[demo.Target]
 				if tf == nil || len(tg.Targets) != 1 {
-					t.Fatalf("%s (the bin of %s) lists %v", name, ceremony.DemoTarget, tg.Targets)
+					t.Fatalf("%s (the bin of %s) lists %v", name, demo.Target, tg.Targets)
 				}
 				if tf.Length != int64(len(data)) || hex.EncodeToString(tf.Hashes["sha256"]) != sha256Hex(data) {
 					t.Errorf("%s: length %d sha256 %x; the file has %d bytes, sha256 %s", name, tf.Length, tf.Hashes["sha256"], len(data), sha256Hex(data))

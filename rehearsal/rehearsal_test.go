@@ -1,4 +1,4 @@
-package sim_test
+package rehearsal_test
 
 import (
 	"bytes"
@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/hsm/sim"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/rehearsal"
 )
 
 // scripted is a keyholder at the keyboard who knows their practice secret.
@@ -32,17 +32,17 @@ func (s *scripted) Secret(req keys.SecretRequest) ([]byte, error) {
 
 func (s *scripted) Notify(msg string) { s.notes = append(s.notes, msg) }
 
-func setup(t *testing.T, profile string) (*sim.Lab, string, map[string]sim.Holder) {
+func setup(t *testing.T, profile string) (*rehearsal.Lab, string, map[string]rehearsal.Holder) {
 	t.Helper()
 	dir := t.TempDir()
 	start := time.Now()
-	lab, err := sim.Setup(filepath.Join(dir, "lab"), profile)
+	lab, err := rehearsal.Setup(filepath.Join(dir, "lab"), profile)
 	if err != nil {
 		t.Fatalf("Setup: %v", err)
 	}
 	t.Logf("%s lab set up in %v", profile, time.Since(start).Round(time.Millisecond))
 	t.Cleanup(func() { lab.Close() })
-	byName := map[string]sim.Holder{}
+	byName := map[string]rehearsal.Holder{}
 	for _, h := range lab.Holders() {
 		byName[h.Name] = h
 	}
@@ -50,9 +50,9 @@ func setup(t *testing.T, profile string) (*sim.Lab, string, map[string]sim.Holde
 }
 
 // sign signs as h, with the right card in if h holds a YubiKey.
-func sign(t *testing.T, lab *sim.Lab, ws string, h sim.Holder, want keys.SecretKind) {
+func sign(t *testing.T, lab *rehearsal.Lab, ws string, h rehearsal.Holder, want keys.SecretKind) {
 	t.Helper()
-	if h.Kind == sim.KindYubiKey {
+	if h.Kind == rehearsal.KindYubiKey {
 		if err := lab.Insert(h.Serial); err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func sign(t *testing.T, lab *sim.Lab, ws string, h sim.Holder, want keys.SecretK
 	if len(p.asked) == 0 || p.asked[0] != want {
 		t.Errorf("%s was asked for %v, want a %v", h.Name, p.asked, want)
 	}
-	if h.Kind == sim.KindYubiKey && len(p.notes) == 0 {
+	if h.Kind == rehearsal.KindYubiKey && len(p.notes) == 0 {
 		t.Errorf("%s was not told to touch the YubiKey (touch policy always)", h.Name)
 	}
 }
@@ -183,14 +183,14 @@ func TestHelperRehearsal(t *testing.T) {
 	if _, err := os.Stat(lab.PlanPath()); err != nil {
 		t.Errorf("Close removed the lab: %v", err)
 	}
-	if _, err := sim.Setup(filepath.Join(dir, "lab2"), "pep458"); err == nil || !strings.Contains(err.Error(), "once") {
+	if _, err := rehearsal.Setup(filepath.Join(dir, "lab2"), "pep458"); err == nil || !strings.Contains(err.Error(), "once") {
 		t.Errorf("a second lab in the process: got %v, want a refusal", err)
 	}
 }
 
 // checkHolders checks the holders' secrets: distinct, no factory PIN, in
 // no URI and in no file of the lab.
-func checkHolders(t *testing.T, lab *sim.Lab) {
+func checkHolders(t *testing.T, lab *rehearsal.Lab) {
 	t.Helper()
 	secrets := map[string]string{}
 	kinds := map[string]int{}
@@ -206,14 +206,14 @@ func checkHolders(t *testing.T, lab *sim.Lab) {
 		if strings.Contains(h.URI, "pin-source") || strings.Contains(h.URI, h.Secret) {
 			t.Errorf("%s's URI %q holds a secret or its source", h.Name, h.URI)
 		}
-		if h.Kind == sim.KindYubiKey && (h.Serial == 0 || h.Device != fmt.Sprintf("YubiKey serial %d", h.Serial)) {
+		if h.Kind == rehearsal.KindYubiKey && (h.Serial == 0 || h.Device != fmt.Sprintf("YubiKey serial %d", h.Serial)) {
 			t.Errorf("%s: device %q, serial %d", h.Name, h.Device, h.Serial)
 		}
 		if h.Device == "" || h.URI == "" {
 			t.Errorf("holder %+v lacks a device or URI", h)
 		}
 	}
-	if kinds[sim.KindYubiKey] != 2 || kinds[sim.KindPKCS11] != 2 || kinds[sim.KindFile] != 2 {
+	if kinds[rehearsal.KindYubiKey] != 2 || kinds[rehearsal.KindPKCS11] != 2 || kinds[rehearsal.KindFile] != 2 {
 		t.Errorf("kinds of device: %v", kinds)
 	}
 	err := filepath.WalkDir(lab.Dir(), func(path string, d fs.DirEntry, err error) error {
@@ -282,7 +282,7 @@ func TestHelperProfile(t *testing.T) {
 func TestMissingTools(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
 	dir := filepath.Join(t.TempDir(), "lab")
-	_, err := sim.Setup(dir, "pep458")
+	_, err := rehearsal.Setup(dir, "pep458")
 	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "softhsm2-util") || !strings.Contains(err.Error(), "scripts/setup") {
 		t.Fatalf("Setup without softhsm2-util on PATH: got %v, want one line naming it", err)
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
-	"github.com/tuf-ceremony/ceremony/publish"
+	"github.com/tuf-ceremony/ceremony/rehearsal/publish"
 )
 
 func signedByOnline(t *testing.T, r *publish.Repository, v any) *metafile.File {

@@ -1,4 +1,4 @@
-// Package pcsctest runs virtual YubiKeys (hsm/vyubikey) behind a real,
+// Package pcsctest runs virtual YubiKeys (rehearsal/vyubikey) behind a real,
 // private pcscd for tests, so that piv-go and everything above it are tested
 // through the same PC/SC stack as with a real device.
 //
@@ -19,7 +19,7 @@
 // ends. pcscd polls vpcd every 400 ms, so an insertion takes up to about
 // 0.4 s; the waits are on pcscd's own events, not sleeps.
 //
-// Start runs one pcscd per test binary (with internal/vpcsc), in a private
+// Start runs one pcscd per test binary (with rehearsal/vpcsc), in a private
 // mount namespace: pcscd always serves /run/pcscd/pcscd.comm (pcsc-lite
 // 1.9.9 has no option or environment variable for the daemon's socket), so
 // the namespace mounts a directory of ours on /run/pcscd, and the process
@@ -52,8 +52,8 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/hsm/pcsc"
-	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
-	"github.com/tuf-ceremony/ceremony/internal/vpcsc"
+	"github.com/tuf-ceremony/ceremony/rehearsal/vpcsc"
+	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
 )
 
 var (

@@ -1,4 +1,4 @@
-package sim
+package rehearsal
 
 import (
 	"crypto/rand"
@@ -15,12 +15,12 @@ import (
 	"github.com/go-piv/piv-go/v2/piv"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/keygen"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
 )
 
 // person is a keyholder to make.

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tuf-ceremony/ceremony/internal/gotufclient"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/gotufclient"
 	"github.com/tuf-ceremony/ceremony/plan"
-	"github.com/tuf-ceremony/ceremony/publish"
+	"github.com/tuf-ceremony/ceremony/rehearsal/publish"
 	"github.com/tuf-ceremony/ceremony/verify"
 )
 

@@ -8,8 +8,8 @@ import (
 
 	"github.com/go-piv/piv-go/v2/piv"
 
-	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
-	"github.com/tuf-ceremony/ceremony/internal/vpcsc"
+	"github.com/tuf-ceremony/ceremony/rehearsal/vpcsc"
+	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
 )
 
 func newCard(t *testing.T) *vyubikey.Card {

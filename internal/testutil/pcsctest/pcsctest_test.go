@@ -8,8 +8,8 @@ import (
 
 	"github.com/go-piv/piv-go/v2/piv"
 
-	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
-	"github.com/tuf-ceremony/ceremony/internal/pcsctest"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/pcsctest"
+	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
 )
 
 func TestMain(m *testing.M) { pcsctest.Main(m) }

@@ -1,4 +1,4 @@
-package sim
+package rehearsal
 
 import (
 	"errors"
@@ -12,10 +12,10 @@ import (
 	"sync"
 
 	"github.com/tuf-ceremony/ceremony/hsm/p11"
-	"github.com/tuf-ceremony/ceremony/hsm/vyubikey"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
-	"github.com/tuf-ceremony/ceremony/internal/vpcsc"
 	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/rehearsal/vpcsc"
+	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
 )
 
 // Kinds of Holder.

@@ -1,9 +1,16 @@
-// Package sim builds a rehearsal lab: simulated ceremony hardware in a
-// directory, so that a new administrator can practice a whole bootstrap
+// Package rehearsal builds a rehearsal lab: simulated ceremony hardware in
+// a directory, so that a new administrator can practice a whole bootstrap
 // ceremony on any laptop, with the same PIN prompts, device checks and
 // wrong-device errors as on the day.
 //
-//	lab, err := sim.Setup(dir, "pep458") // dir/plan.yaml, keys, tokens
+// Everything that exists only for rehearsals and tests lives under this
+// directory and nothing that signs a real ceremony imports it (a layout
+// test checks): the lab (this package), the virtual YubiKey (vyubikey),
+// the private pcscd with virtual readers (vpcsc), the scripted demo with
+// throwaway keys (demo) and the simulated online side that publishes a
+// repository from a ceremony's output (publish).
+//
+//	lab, err := rehearsal.Setup(dir, "pep458") // dir/plan.yaml, keys, tokens
 //	defer lab.Close()
 //	ceremony.Init(ceremony.InitOptions{Plan: lab.PlanPath(), Dir: ws})
 //	lab.Insert(alice.Serial) // alice's virtual YubiKey, in the one reader
@@ -15,7 +22,7 @@
 // the rehearsal screen):
 //
 //   - alice (ECDSA P-256) and bob (Ed25519) on virtual YubiKeys 5.7
-//     (hsm/vyubikey) behind a private pcscd: keys made on the card in slot
+//     (rehearsal/vyubikey) behind a private pcscd: keys made on the card in slot
 //     9c, PIN policy always, touch policy always, the factory PIN, PUK and
 //     management key replaced, as 'ceremony keygen' does on a real one; the
 //     attestation of each key, under a virtual attestation root the plan
@@ -52,9 +59,9 @@
 // # Process-wide settings
 //
 // Setup points this process's PC/SC at the lab's private pcscd (started
-// with internal/vpcsc) by setting PCSCLITE_CSOCK_NAME, which libpcsclite
-// reads once, at its first call in the process: call Setup before anything in the process
-// talks to PC/SC (listing devices, opening a yubikey: key), and set up one
+// with rehearsal/vpcsc) by setting PCSCLITE_CSOCK_NAME, which libpcsclite
+// reads once, at its first call in the process: call Setup before anything
+// in the process talks to PC/SC (listing devices, opening a yubikey: key), and set up one
 // lab per process; a second Setup is refused. Setup also sets SOFTHSM2_CONF
 // to the lab's SoftHSM2 configuration; SoftHSM2 reads it when its module is
 // loaded, so load no SoftHSM2 module before Setup. Setup registers the
@@ -64,4 +71,4 @@
 // module, and root or unprivileged user namespaces for the private pcscd
 // (scripts/setup installs the rest). When any is missing, Setup fails at
 // once with one line naming it; it never leaves a part out.
-package sim
+package rehearsal

@@ -17,7 +17,7 @@ import (
 	"github.com/secure-systems-lab/go-securesystemslib/cjson"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/internal/tufjs"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/tufjs"
 )
 
 // key is a test signing key with its TUF public key.

@@ -1,4 +1,9 @@
-package ceremony
+// Package demo is 'ceremony demo': a whole rehearsal with throwaway keys
+// held in memory, run without questions through the same ceremony steps a
+// real ceremony uses (init, sign, seal, bundle), then the online side
+// played by package publish. Tests and 'make demo-auto' use it for a
+// complete, verifiable set of workspaces, bundles and a repository.
+package demo
 
 import (
 	"fmt"
@@ -11,16 +16,17 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
-	"github.com/tuf-ceremony/ceremony/publish"
+	"github.com/tuf-ceremony/ceremony/rehearsal/publish"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// DemoOptions says where to run a rehearsal.
-type DemoOptions struct {
+// Options says where to run a rehearsal.
+type Options struct {
 	Profile plan.Profile
 	// Out must not exist or be empty.
 	Out string
@@ -30,20 +36,20 @@ type DemoOptions struct {
 	Now time.Time
 }
 
-// DemoTarget is the sample target every demo repository serves.
-const DemoTarget = "packages/ceremony-demo-1.0.tar.gz"
+// Target is the sample target every demo repository serves.
+const Target = "packages/ceremony-demo-1.0.tar.gz"
 
-// Demo layout under DemoOptions.Out. Later steps extend it; these names
+// The layout under Options.Out. Later steps extend it; these names
 // stay.
 const (
-	DemoBootstrapWorkspace = "workspace"
-	DemoRootV2Workspace    = "workspace-root-v2"
-	DemoRepository         = "repository"
-	// DemoBundle and DemoRootV2Bundle are the bundles of the two workspaces;
-	// DemoRSTUFBootstrap the RSTUF bootstrap payload (rstuf profile).
-	DemoBundle         = "bundle.tar"
-	DemoRootV2Bundle   = "bundle-root-v2.tar"
-	DemoRSTUFBootstrap = "rstuf-bootstrap.json"
+	BootstrapWorkspace = "workspace"
+	RootV2Workspace    = "workspace-root-v2"
+	Repository         = "repository"
+	// Bundle and RootV2Bundle are the bundles of the two workspaces;
+	// RSTUFBootstrap the RSTUF bootstrap payload (rstuf profile).
+	Bundle         = "bundle.tar"
+	RootV2Bundle   = "bundle-root-v2.tar"
+	RSTUFBootstrap = "rstuf-bootstrap.json"
 )
 
 type demoHolder struct {
@@ -61,14 +67,14 @@ var demoHolders = []demoHolder{
 	{"frank", keys.TypeEd25519},
 }
 
-// Demo runs a whole rehearsal with throwaway keys held in memory (never
+// Run runs a whole rehearsal with throwaway keys held in memory (never
 // written): a 3-of-5 root bootstrap with the profile's offline roles, a
 // root rotation to v2 in which one keyholder leaves and one joins (signed
 // under both thresholds), and the online side played with a throwaway
 // online key. It writes plans, public keys, both workspaces and a
 // repository that any TUF client trusting repository/metadata/1.root.json
-// can refresh from and download DemoTarget.
-func Demo(opts DemoOptions) error {
+// can refresh from and download Target.
+func Run(opts Options) error {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -113,9 +119,9 @@ func Demo(opts DemoOptions) error {
 	if err := atomicfile.WriteNew(bootstrapPlan, []byte(demoPlan(opts.Profile, []string{"alice", "bob", "carol", "dave", "erin"})), 0o644); err != nil {
 		return err
 	}
-	ws1 := filepath.Join(opts.Out, DemoBootstrapWorkspace)
+	ws1 := filepath.Join(opts.Out, BootstrapWorkspace)
 	say("init: %s from %s", ws1, bootstrapPlan)
-	if _, err := Init(InitOptions{Plan: bootstrapPlan, Dir: ws1, Now: now}); err != nil {
+	if _, err := ceremony.Init(ceremony.InitOptions{Plan: bootstrapPlan, Dir: ws1, Now: now}); err != nil {
 		return err
 	}
 	// Four sign where three would do: tuf-js (npm) checks every ECDSA
@@ -137,9 +143,9 @@ func Demo(opts DemoOptions) error {
 	if err := atomicfile.WriteNew(rotatePlan, []byte(demoPlan(opts.Profile, []string{"alice", "bob", "carol", "dave", "frank"})), 0o644); err != nil {
 		return err
 	}
-	ws2 := filepath.Join(opts.Out, DemoRootV2Workspace)
+	ws2 := filepath.Join(opts.Out, RootV2Workspace)
 	say("init: %s, root v2 from %s (erin leaves, frank joins)", ws2, rotatePlan)
-	if _, err := Init(InitOptions{Plan: rotatePlan, Dir: ws2, TrustedRoot: filepath.Join(ws1, workspace.MetadataDir, "root.json"), Now: now}); err != nil {
+	if _, err := ceremony.Init(ceremony.InitOptions{Plan: rotatePlan, Dir: ws2, TrustedRoot: filepath.Join(ws1, workspace.MetadataDir, "root.json"), Now: now}); err != nil {
 		return err
 	}
 	// erin signs for the previous root only, frank for the new one only.
@@ -181,8 +187,8 @@ func Demo(opts DemoOptions) error {
 			return err
 		}
 	}
-	for _, b := range []struct{ ws, out string }{{ws1, DemoBundle}, {ws2, DemoRootV2Bundle}} {
-		res, err := Bundle(BundleOptions{Dir: b.ws, Out: filepath.Join(opts.Out, b.out), Now: now})
+	for _, b := range []struct{ ws, out string }{{ws1, Bundle}, {ws2, RootV2Bundle}} {
+		res, err := ceremony.Bundle(ceremony.BundleOptions{Dir: b.ws, Out: filepath.Join(opts.Out, b.out), Now: now})
 		if err != nil {
 			return err
 		}
@@ -190,29 +196,29 @@ func Demo(opts DemoOptions) error {
 	}
 	if opts.Profile == plan.ProfileRSTUF {
 		// The payload exactly as the bundle carries it, for the RSTUF API.
-		bd, err := bundle.Read(filepath.Join(opts.Out, DemoBundle), bundle.DefaultLimits())
+		bd, err := bundle.Read(filepath.Join(opts.Out, Bundle), bundle.DefaultLimits())
 		if err != nil {
 			return err
 		}
-		payload, ok := bd.Get(BundleBootstrap)
+		payload, ok := bd.Get(ceremony.BundleBootstrap)
 		if !ok {
-			return fmt.Errorf("demo bundle has no %s", BundleBootstrap)
+			return fmt.Errorf("demo bundle has no %s", ceremony.BundleBootstrap)
 		}
-		if err := atomicfile.WriteNew(filepath.Join(opts.Out, DemoRSTUFBootstrap), payload, 0o644); err != nil {
+		if err := atomicfile.WriteNew(filepath.Join(opts.Out, RSTUFBootstrap), payload, 0o644); err != nil {
 			return err
 		}
 	}
-	repo := filepath.Join(opts.Out, DemoRepository)
+	repo := filepath.Join(opts.Out, Repository)
 	say("online side (simulated): publishing %s with the throwaway online key", repo)
 	return publish.Write(&publish.Repository{
 		Dir: repo, Roots: []*metafile.File{root1, root2}, Offline: offline, Plan: p, Online: online,
-		Targets: []publish.Target{{Path: DemoTarget, Data: []byte("ceremony demo target: this is what a client downloads\n")}},
+		Targets: []publish.Target{{Path: Target, Data: []byte("ceremony demo target: this is what a client downloads\n")}},
 		Now:     now,
 	})
 }
 
 func demoSeal(say func(string, ...any), dir string, signers ...keys.Signer) error {
-	res, err := Seal(dir, signers)
+	res, err := ceremony.Seal(dir, signers)
 	if err != nil {
 		return err
 	}
@@ -221,7 +227,7 @@ func demoSeal(say func(string, ...any), dir string, signers ...keys.Signer) erro
 }
 
 func demoSign(say func(string, ...any), dir string, s keys.Signer, now time.Time) error {
-	res, err := Sign(SignOptions{Dir: dir, Signer: s, Now: now})
+	res, err := ceremony.Sign(ceremony.SignOptions{Dir: dir, Signer: s, Now: now})
 	if err != nil {
 		return err
 	}
@@ -232,7 +238,7 @@ func demoSign(say func(string, ...any), dir string, s keys.Signer, now time.Time
 }
 
 func demoRequireMet(dir string) error {
-	st, err := GetStatus(dir)
+	st, err := ceremony.GetStatus(dir)
 	if err != nil {
 		return err
 	}
