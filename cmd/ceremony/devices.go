@@ -1,3 +1,5 @@
+//go:build cgo
+
 package main
 
 import (
@@ -10,12 +12,6 @@ import (
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
-
-// moduleList is a repeatable --module flag.
-type moduleList []string
-
-func (m *moduleList) String() string     { return strings.Join(*m, ",") }
-func (m *moduleList) Set(v string) error { *m = append(*m, v); return nil }
 
 func runDevices(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("devices", flag.ContinueOnError)

@@ -56,3 +56,9 @@ func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer, positional st
 	}
 	return rest, nil
 }
+
+// moduleList is a repeatable --module flag.
+type moduleList []string
+
+func (m *moduleList) String() string     { return strings.Join(*m, ",") }
+func (m *moduleList) Set(v string) error { *m = append(*m, v); return nil }

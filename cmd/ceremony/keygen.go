@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/keygen"
 	"github.com/tuf-ceremony/ceremony/keys"
@@ -55,11 +54,11 @@ func runKeygen(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stderr, "ceremony: wrote public key %s\n", *out)
-		if u.Scheme == "yubikey" {
-			slot, device, err := yubikey.Attestation(*uri)
-			if err != nil {
-				return err
-			}
+		slot, device, err := keys.Attestation(*uri)
+		if err != nil {
+			return err
+		}
+		if slot != nil {
 			var b []byte
 			b = append(b, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: slot.Raw})...)
 			b = append(b, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: device.Raw})...)

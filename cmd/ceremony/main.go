@@ -14,9 +14,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-
-	"github.com/tuf-ceremony/ceremony/hsm/p11"
-	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 )
 
 // Exit codes.
@@ -35,38 +32,52 @@ type command struct {
 	name    string
 	summary string
 	run     func(args []string, stdout, stderr io.Writer) error
+	// fullOnly: the command is in the full build only (full.go): it
+	// drives hardware or rehearses. The auditor's build (CGO_ENABLED=0,
+	// auditor.go) leaves it out.
+	fullOnly bool
 }
 
-var commands []command
-
-func init() {
-	// Hardware backends: keys named pkcs11: and yubikey: URIs.
-	p11.Register()
-	yubikey.Register()
-	commands = []command{
-		{"keygen", "make a key (software key for rehearsals: --uri file:PATH)", runKeygen},
-		{"init", "create a workspace from a plan (--from TRUSTED_ROOT for the next root)", runInit},
-		{"sign", "sign every role in a workspace the key may sign (or --rstuf-pending FILE: an RSTUF pending-signing answer)", runSign},
-		{"payload", "export a role to sign on another workstation, or import signature files (payload export|import)", runPayload},
-		{"sign-payload", "sign an exported payload on your own machine, giving a signature file", runSignPayload},
-		{"status", "show who has signed what and who still must", runStatus},
-		{"review", "show what is about to be signed against what clients trust now (--key URI: may it sign?)", runReview},
-		{"rotate", "plan a key rotation or the recovery after a compromise (--compromised KEY, --online) and make its workspace", runRotate},
-		{"claim", "a maintainer's PEP 480 claim request: the project, its keys and threshold, signed by every key", runClaim},
-		{"claims", "review a directory of PEP 480 claim requests (claims review) and make the claims ceremony's workspace (claims init)", runClaims},
-		{"project", "a maintainer's workspace to sign their claimed project's targets (project init)", runProject},
-		{"verify", "verify a workspace or a repository as a client would", runVerify},
-		{"note", "record an exception or remark in the workspace's transcript", runNote},
-		{"seal", "seal a workspace's transcript: an in-toto statement in a DSSE envelope signed by keyholders", runSeal},
-		{"replay", "replay a workspace's transcript and check every step, as an auditor", runReplay},
-		{"bundle", "write the bundle to carry to the online server", runBundle},
-		{"script", "print a ceremony's steps from a plan, with places for witnesses' initials and times (Markdown, or --html)", runScript},
-		{"report", "print what happened in a workspace, every hash as hex and as PGP words to read aloud", runReport},
-		{"tui", "walk through a workspace's ceremony in the terminal app (resumes where it stands); 'ceremony' alone chooses one", runTUI},
-		{"rehearse", "practice a whole ceremony in the terminal app on simulated YubiKeys and HSMs, practice PINs shown", runRehearse},
-		{"devices", "list YubiKeys and PKCS#11 tokens and their keys, with URIs to paste", runDevices},
-		{"demo", "run a whole rehearsal with throwaway keys, no questions", runDemo},
+// allCommands is every command of the full build, in the order usage
+// lists them; commands is what this build has.
+var (
+	allCommands = []command{
+		{"keygen", "make a key (software key for rehearsals: --uri file:PATH)", runKeygen, false},
+		{"init", "create a workspace from a plan (--from TRUSTED_ROOT for the next root)", runInit, false},
+		{"sign", "sign every role in a workspace the key may sign (or --rstuf-pending FILE: an RSTUF pending-signing answer)", runSign, false},
+		{"payload", "export a role to sign on another workstation, or import signature files (payload export|import)", runPayload, false},
+		{"sign-payload", "sign an exported payload on your own machine, giving a signature file", runSignPayload, false},
+		{"status", "show who has signed what and who still must", runStatus, false},
+		{"review", "show what is about to be signed against what clients trust now (--key URI: may it sign?)", runReview, false},
+		{"rotate", "plan a key rotation or the recovery after a compromise (--compromised KEY, --online) and make its workspace", runRotate, false},
+		{"claim", "a maintainer's PEP 480 claim request: the project, its keys and threshold, signed by every key", runClaim, false},
+		{"claims", "review a directory of PEP 480 claim requests (claims review) and make the claims ceremony's workspace (claims init)", runClaims, false},
+		{"project", "a maintainer's workspace to sign their claimed project's targets (project init)", runProject, false},
+		{"verify", "verify a workspace or a repository as a client would", runVerify, false},
+		{"note", "record an exception or remark in the workspace's transcript", runNote, false},
+		{"seal", "seal a workspace's transcript: an in-toto statement in a DSSE envelope signed by keyholders", runSeal, false},
+		{"replay", "replay a workspace's transcript and check every step, as an auditor", runReplay, false},
+		{"bundle", "write the bundle to carry to the online server", runBundle, false},
+		{"script", "print a ceremony's steps from a plan, with places for witnesses' initials and times (Markdown, or --html)", runScript, false},
+		{"report", "print what happened in a workspace, every hash as hex and as PGP words to read aloud", runReport, false},
+		{"tui", "walk through a workspace's ceremony in the terminal app (resumes where it stands); 'ceremony' alone chooses one", runTUI, false},
+		{"rehearse", "practice a whole ceremony in the terminal app on simulated YubiKeys and HSMs, practice PINs shown", runRehearse, true},
+		{"devices", "list YubiKeys and PKCS#11 tokens and their keys, with URIs to paste", runDevices, true},
+		{"demo", "run a whole rehearsal with throwaway keys, no questions", runDemo, true},
 	}
+	commands = buildCommands()
+)
+
+// buildCommands leaves out the full build's commands from an auditor's
+// build.
+func buildCommands() []command {
+	var out []command
+	for _, c := range allCommands {
+		if !c.fullOnly || fullBuild {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // usageError is bad usage: exit 2 with the command's usage.
@@ -81,6 +92,7 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	registerHardware()
 	if len(args) == 0 && stdout == io.Writer(os.Stdout) && interactive() {
 		if err := runChooser(stdout); err != nil {
 			fmt.Fprintf(stderr, "ceremony: %v\n", err)

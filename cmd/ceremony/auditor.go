@@ -1,0 +1,24 @@
+//go:build !cgo
+
+package main
+
+import (
+	"errors"
+	"io"
+)
+
+// fullBuild: this is the auditor's build (CGO_ENABLED=0). It verifies,
+// replays and reports on any machine, with no C toolchain and no PC/SC;
+// it has no hardware backend (keys named by yubikey: or pkcs11: URIs are
+// refused as not supported by this build) and no rehearsal.
+const fullBuild = false
+
+func registerHardware() {}
+
+// errFullBuildOnly is never returned: run does not know these commands in
+// this build (buildCommands leaves them out). They exist for allCommands.
+var errFullBuildOnly = errors.New("this command is in the full build only (built with cgo)")
+
+func runRehearse([]string, io.Writer, io.Writer) error { return errFullBuildOnly }
+func runDevices([]string, io.Writer, io.Writer) error  { return errFullBuildOnly }
+func runDemo([]string, io.Writer, io.Writer) error     { return errFullBuildOnly }
