@@ -260,10 +260,23 @@ func Bundle(opts BundleOptions) (*BundleResult, error) {
 		}
 		add(f, data)
 	}
-	if err := bundleRotationEntries(ws, add); err != nil {
+	// The kind's own files, and what else its bundle carries.
+	k, err := kindOf(ws.State.Kind)
+	if err != nil {
 		return nil, err
 	}
-	if err := bundleDelegatedEntries(ws, add); err != nil {
+	files, err := k.Files(ws)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range files {
+		data, err := ws.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		add(name, data)
+	}
+	if err := k.BundleExtras(ws, add); err != nil {
 		return nil, err
 	}
 
@@ -272,7 +285,7 @@ func Bundle(opts BundleOptions) (*BundleResult, error) {
 		return nil, err
 	}
 	add(BundleInfo, append(ib, '\n'))
-	add(BundleReadme, []byte(bundleReadme(ws, l, info)))
+	add(BundleReadme, []byte(k.Readme(l, info)))
 
 	s, err := bundle.Write(opts.Out, entries)
 	if err != nil {
@@ -472,15 +485,12 @@ func bundleOnlineKeyNames(r *metadata.RootType) string {
 	return strings.Join(out, ", ")
 }
 
-// bundleReadme is README.txt: what the operator of the online server does
-// with the bundle, in order. It depends on the workspace only.
-func bundleReadme(ws *workspace.Workspace, l *loaded, info BundleInfoFile) string {
-	switch info.Kind {
-	case workspace.Claims:
-		return claimsReadme(ws, info)
-	case workspace.Project:
-		return projectReadme(ws, info)
-	}
+// rootReadme is the README.txt of a bundle with a new root: what the
+// operator of the online server does with it, in order. It depends on the
+// workspace only. A rotation's bundle sends the reader to its incident
+// report first.
+func rootReadme(l *loaded, info BundleInfoFile, rotation bool) string {
+	ws := l.ws
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	repo := info.Repository
@@ -518,7 +528,7 @@ func bundleReadme(ws *workspace.Workspace, l *loaded, info BundleInfoFile) strin
 	}
 	p("   Do not go on unless both hold.")
 	p("")
-	if info.Kind == workspace.Rotation {
+	if rotation {
 		p("%d. READ %s FIRST: this is a key rotation. It says what was", next(), workspace.IncidentFile)
 		p("   compromised or changed, what the new metadata revokes, and the online")
 		p("   steps in the order they must happen (%s is the plan itself).", workspace.RotationFile)
@@ -580,7 +590,7 @@ func bundleReadme(ws *workspace.Workspace, l *loaded, info BundleInfoFile) strin
 	p("rstuf/ (RSTUF payload, rstuf profile), transcript/ (the ceremony's")
 	p("hash-chained record and the metadata states it names), attestations/,")
 	p("ceremony.json, plan.yaml, bundle-info.json, and this file.")
-	if info.Kind == workspace.Rotation {
+	if rotation {
 		p("A rotation bundle also holds %s and %s.", workspace.IncidentFile, workspace.RotationFile)
 	}
 	return b.String()

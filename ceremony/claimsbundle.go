@@ -22,24 +22,6 @@ import (
 // (accepted-projects.json), which the online server drops from
 // recently-claimed.
 
-// bundleDelegatedEntries adds a claims or project workspace's own files
-// to a bundle (delegatedFiles: a claims ceremony's requests, review and
-// accepted list; a project's target files); other workspaces have none.
-func bundleDelegatedEntries(ws *workspace.Workspace, add func(string, []byte)) error {
-	files, err := delegatedFiles(ws)
-	if err != nil {
-		return err
-	}
-	for _, name := range files {
-		data, err := ws.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		add(name, data)
-	}
-	return nil
-}
-
 // claimsReadme is a claims bundle's README.txt: what the online server's
 // operator does with it, in order.
 func claimsReadme(ws *workspace.Workspace, info BundleInfoFile) string {
@@ -152,7 +134,7 @@ func claimsReadme(ws *workspace.Workspace, info BundleInfoFile) string {
 // claimed (prev).
 func checkBundledClaims(add addFunc, b *bundle.Bundle, entry string, prev, next []byte, known map[string]bool) {
 	for _, e := range b.Entries {
-		if isDelegatedFile(workspace.Claims, e.Name) {
+		if (claimsKind{}).IsFile(e.Name) {
 			known[e.Name] = true
 		}
 	}

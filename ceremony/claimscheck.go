@@ -380,8 +380,8 @@ func checkClaimsWorkspace(ws *workspace.Workspace, state []byte) string {
 // checkInitFiles checks the files of a claims or project workspace against
 // the init record: every trusted file and every file of the kind named by
 // the hash the record gives, and none the record does not name.
-func checkInitFiles(ws *workspace.Workspace, r transcripts.Record) string {
-	want, err := delegatedInputs(ws)
+func checkInitFiles(ws *workspace.Workspace, r transcripts.Record, files []string) string {
+	want, err := delegatedInputs(ws, files)
 	if err != nil {
 		return fmt.Sprintf("cannot read the ceremony's files: %v", err)
 	}

@@ -351,7 +351,11 @@ func ClaimsInit(opts ClaimsInitOptions) (*ClaimsInitResult, error) {
 		if err := w.WriteNewFile(workspace.AcceptedFile, acceptedJSON); err != nil {
 			return err
 		}
-		return recordDelegatedInit(w, request, claimsInitMessage(w, prevVersion, res), cp.attested)
+		files, err := claimsKind{}.Files(w)
+		if err != nil {
+			return err
+		}
+		return recordDelegatedInit(w, files, request, claimsInitMessage(w, prevVersion, res), cp.attested)
 	})
 	if err != nil {
 		return res, err

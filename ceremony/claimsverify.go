@@ -62,21 +62,3 @@ func checkGivenChain(add addFunc, rep *verify.Report, l *loaded) {
 		check(plan.RoleClaimed, rule, err)
 	}
 }
-
-// checkDelegatedChange checks the metadata of a claims or project
-// workspace against what its ceremony may change (checkClaimsWorkspace,
-// checkProjectWorkspace); "" if it holds or the workspace is of another
-// kind.
-func checkDelegatedChange(ws *workspace.Workspace, role string) string {
-	data, err := ws.MetadataBytes(role)
-	if err != nil {
-		return err.Error()
-	}
-	switch ws.State.Kind {
-	case workspace.Claims:
-		return checkClaimsWorkspace(ws, data)
-	case workspace.Project:
-		return checkProjectWorkspace(ws, data)
-	}
-	return ""
-}

@@ -20,13 +20,13 @@ import (
 // other file of the ceremony (claim requests, review, accepted list,
 // target files), the unsigned metadata states; then each attestation
 // checked.
-func recordDelegatedInit(w *workspace.Workspace, request []byte, message string, attested []attestedHolder) error {
+func recordDelegatedInit(w *workspace.Workspace, files []string, request []byte, message string, attested []attestedHolder) error {
 	tr, err := transcripts.Create(w.TranscriptPath())
 	if err != nil {
 		return err
 	}
 	defer tr.Close()
-	inputs, err := delegatedInputs(w)
+	inputs, err := delegatedInputs(w, files)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func recordDelegatedInit(w *workspace.Workspace, request []byte, message string,
 // init record names, by their path in the workspace: trusted/ROLE.json,
 // and the kind's own (claims/NAME, claims-review.json,
 // accepted-projects.json; targets/PATH).
-func delegatedInputs(w *workspace.Workspace) (map[string]string, error) {
+func delegatedInputs(w *workspace.Workspace, files []string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, role := range w.State.Trusted {
 		data, err := w.TrustedBytes(role)
@@ -67,10 +67,6 @@ func delegatedInputs(w *workspace.Workspace) (map[string]string, error) {
 			return nil, err
 		}
 		out[workspace.TrustedPath(role)] = sum(data)
-	}
-	files, err := delegatedFiles(w)
-	if err != nil {
-		return nil, err
 	}
 	for _, name := range files {
 		data, err := w.ReadFile(name)
@@ -82,22 +78,14 @@ func delegatedInputs(w *workspace.Workspace) (map[string]string, error) {
 	return out, nil
 }
 
-// delegatedFiles lists the kind's own files of a claims or project
-// workspace, in slash form, sorted.
-func delegatedFiles(w *workspace.Workspace) ([]string, error) {
-	var out []string
-	var tree string
-	switch w.State.Kind {
-	case workspace.Claims:
-		out = append(out, workspace.ClaimsReviewFile, workspace.AcceptedFile)
-		tree = workspace.ClaimsDir
-	case workspace.Project:
-		tree = workspace.TargetsDir
-	default:
-		return nil, nil
-	}
+// filesUnder lists the files of the tree under dir in w, in slash form,
+// with extra before them, sorted: a claims or project workspace's own
+// files.
+func filesUnder(w *workspace.Workspace, tree string, extra ...string) ([]string, error) {
+	out := append([]string(nil), extra...)
 	dir := filepath.Join(w.Dir, tree)
 	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		sort.Strings(out)
 		return out, nil
 	}
 	err := bundleAddTree(dir, tree, func(name string, _ []byte) { out = append(out, name) })

@@ -165,7 +165,7 @@ func exportPayloadAt(dir, role string, now time.Time) ([]byte, error) {
 	default:
 		// The delegator as this workspace has it: signed here (a
 		// bootstrap's root and targets), or trusted (claims, project).
-		name := delegatorOf(ws.State.Kind, role)
+		name := ws.State.Kind.Delegator(role)
 		if ws.HasRole(name) {
 			p.DelegatedBy, err = ws.MetadataBytes(name)
 		} else {
@@ -308,7 +308,7 @@ func ReadPayload(data []byte) (*Payload, error) {
 	if p.Role == metadata.ROOT {
 		wantType = metadata.ROOT
 	}
-	if p.Role != metadata.ROOT && delegatorOf(p.Kind, p.Role) == "" {
+	if p.Role != metadata.ROOT && p.Kind.Delegator(p.Role) == "" {
 		return bad("role %q is not signed offline", p.Role)
 	}
 	if why := roleFileProblem(p.Role); why != "" {
@@ -397,7 +397,7 @@ func payloadRules(p *Payload, f *metafile.File) ([]threshold.Rule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("delegated_by: %w", err)
 		}
-		r, err := threshold.FromTargets(t, p.Role, delegatorLabel(delegatorOf(p.Kind, p.Role), t.Version))
+		r, err := threshold.FromTargets(t, p.Role, delegatorLabel(p.Kind.Delegator(p.Role), t.Version))
 		return []threshold.Rule{r}, err
 	}
 }

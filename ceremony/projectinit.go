@@ -264,7 +264,11 @@ func ProjectInit(opts ProjectInitOptions) (*workspace.Workspace, error) {
 				return err
 			}
 		}
-		return recordDelegatedInit(w, request, message, nil)
+		files, err := projectKind{}.Files(w)
+		if err != nil {
+			return err
+		}
+		return recordDelegatedInit(w, files, request, message, nil)
 	})
 }
 

@@ -257,25 +257,11 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 			return fmt.Sprintf("the init record has a state for %s, which the workspace does not sign", role)
 		}
 	}
-	if ws.State.Kind.SignsRoot() {
-		return ""
+	k, err := kindOf(ws.State.Kind)
+	if err != nil {
+		return err.Error()
 	}
-	// A claims or project ceremony: its trusted metadata and own files are
-	// those the record names, and what init made follows from them.
-	if why := checkInitFiles(ws, r); why != "" {
-		return why
-	}
-	initial, why := rp.state(r.States[ws.State.Roles[0]])
-	if why != "" {
-		return why
-	}
-	switch ws.State.Kind {
-	case workspace.Claims:
-		return checkClaimsWorkspace(ws, initial)
-	case workspace.Project:
-		return checkProjectWorkspace(ws, initial)
-	}
-	return ""
+	return k.CheckInit(ws, r, func() ([]byte, string) { return rp.state(r.States[ws.State.Roles[0]]) })
 }
 
 func (rp *replayer) stepSign(r transcripts.Record) string {

@@ -96,7 +96,7 @@ func Report(dir string) (*CeremonyReport, error) {
 	for _, role := range ws.State.Trusted {
 		r.Files = append(r.Files, fileHash(ws.Dir, workspace.TrustedPath(role)))
 	}
-	if names, err := delegatedFiles(ws); err != nil {
+	if names, err := kindFiles(ws); err != nil {
 		r.Files = append(r.Files, ReportHash{Name: string(ws.State.Kind) + " files", Error: err.Error()})
 	} else {
 		for _, name := range names {

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/verify"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -18,43 +17,14 @@ import (
 // workspace at each bundle, so the online side reads what was compromised
 // and what to do, in order.
 
-// bundleRotationEntries adds a rotation workspace's plan and incident
-// report to a bundle; other workspaces have none.
-func bundleRotationEntries(ws *workspace.Workspace, add func(string, []byte)) error {
-	if ws.State.Kind != workspace.Rotation {
-		return nil
-	}
-	_, planJSON, err := ReadRotationPlan(ws.Dir)
-	if err != nil {
-		return err
-	}
-	report, err := WriteIncidentReport(ws.Dir)
-	if err != nil {
-		return err
-	}
-	add(workspace.RotationFile, planJSON)
-	add(workspace.IncidentFile, report)
-	return nil
-}
-
 // checkBundledRotation checks a rotation bundle's plan against the
 // transcript's init record, and its incident report against the one the
 // bundled workspace gives.
-func checkBundledRotation(add addFunc, b *bundle.Bundle, info BundleInfoFile, known map[string]bool) {
+func checkBundledRotation(c *bundleCheck, known map[string]bool) {
+	add, b, info := c.add, c.b, c.info
 	planJSON, hasPlan := b.Get(workspace.RotationFile)
 	report, hasReport := b.Get(workspace.IncidentFile)
 	known[workspace.RotationFile], known[workspace.IncidentFile] = hasPlan, hasReport
-	if info.Kind != workspace.Rotation {
-		for _, e := range []struct {
-			name string
-			has  bool
-		}{{workspace.RotationFile, hasPlan}, {workspace.IncidentFile, hasReport}} {
-			if e.has {
-				add(verify.Error, e.name, "", "bundle", "a %s bundle holds no rotation plan or incident report", info.Kind)
-			}
-		}
-		return
-	}
 	if !hasPlan || !hasReport {
 		add(verify.Error, workspace.RotationFile, "", "missing", "a rotation bundle must hold %s and %s", workspace.RotationFile, workspace.IncidentFile)
 		return
@@ -107,5 +77,16 @@ func checkBundledRotation(add addFunc, b *bundle.Bundle, info BundleInfoFile, kn
 	}
 	if !bytes.Equal(want, report) {
 		add(verify.Error, workspace.IncidentFile, "", "incident", "is not the incident report the bundled workspace gives: it was changed")
+	}
+}
+
+// refuseRotationFiles refuses a rotation plan or an incident report in the
+// bundle of another kind of ceremony: the online side would act on them.
+func refuseRotationFiles(c *bundleCheck, known map[string]bool) {
+	for _, name := range []string{workspace.RotationFile, workspace.IncidentFile} {
+		if _, has := c.b.Get(name); has {
+			known[name] = true
+			c.add(verify.Error, name, "", "bundle", "a %s bundle holds no rotation plan or incident report", c.info.Kind)
+		}
 	}
 }

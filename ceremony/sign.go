@@ -94,7 +94,11 @@ func Sign(opts SignOptions) (*SignResult, error) {
 	who := describeKey(ws, uri, pub)
 	refuse := func(err error) (*SignResult, error) { return res, record(tr, transcripts.Refusal, who, uri, err) }
 
-	if err := refuseCompromised(ws, pub); err != nil {
+	k, err := kindOf(ws.State.Kind)
+	if err != nil {
+		return res, err
+	}
+	if err := k.CheckSigner(ws, pub); err != nil {
 		return refuse(err)
 	}
 	roles := ws.State.Roles

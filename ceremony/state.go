@@ -6,7 +6,6 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/metafile"
-	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/threshold"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -97,23 +96,6 @@ func loadStates(ws *workspace.Workspace, files map[string]*metafile.File, name f
 	return l, nil
 }
 
-// delegatorOf names the role whose metadata says who signs role: root for
-// targets, targets for claimed, claimed for a project's role; "" for root,
-// whose rules are its own.
-func delegatorOf(kind workspace.Kind, role string) string {
-	switch {
-	case role == metadata.ROOT:
-		return ""
-	case role == metadata.TARGETS:
-		return metadata.ROOT
-	case role == plan.RoleClaimed:
-		return metadata.TARGETS
-	case kind == workspace.Project:
-		return plan.RoleClaimed
-	}
-	return ""
-}
-
 // delegatorLabel names a delegating role's version in rules and messages:
 // "targets v3".
 func delegatorLabel(role string, version int64) string {
@@ -123,7 +105,7 @@ func delegatorLabel(role string, version int64) string {
 // delegating returns the targets metadata that delegates role: the one
 // signed in this workspace, else the trusted one the workspace keeps.
 func (l *loaded) delegating(role string) (*metadata.TargetsType, error) {
-	name := delegatorOf(l.ws.State.Kind, role)
+	name := l.ws.State.Kind.Delegator(role)
 	if name == "" || name == metadata.ROOT {
 		return nil, fmt.Errorf("role %q is not delegated by a targets role", role)
 	}
@@ -154,14 +136,14 @@ func (l *loaded) rules(role string) ([]threshold.Rule, error) {
 		r, err := threshold.FromRoot(l.root, metadata.TARGETS, delegatorLabel(metadata.ROOT, l.root.Version))
 		return []threshold.Rule{r}, err
 	}
-	if delegatorOf(l.ws.State.Kind, role) == "" {
+	if l.ws.State.Kind.Delegator(role) == "" {
 		return nil, fmt.Errorf("role %q is not signed offline", role)
 	}
 	t, err := l.delegating(role)
 	if err != nil {
 		return nil, err
 	}
-	r, err := threshold.FromTargets(t, role, delegatorLabel(delegatorOf(l.ws.State.Kind, role), t.Version))
+	r, err := threshold.FromTargets(t, role, delegatorLabel(l.ws.State.Kind.Delegator(role), t.Version))
 	return []threshold.Rule{r}, err
 }
 

@@ -35,6 +35,10 @@ func VerifyWorkspace(dir, trustedRoot string, at time.Time) (*verify.Report, err
 	if err != nil {
 		return nil, err
 	}
+	k, err := kindOf(ws.State.Kind)
+	if err != nil {
+		return nil, err
+	}
 	l, err := load(ws)
 	if err != nil {
 		return nil, err
@@ -126,7 +130,7 @@ func VerifyWorkspace(dir, trustedRoot string, at time.Time) (*verify.Report, err
 		if role == metadata.ROOT && rep.OK() {
 			rep.RootVersion = h.Version
 		}
-		if why := checkDelegatedChange(ws, role); why != "" {
+		if why := k.CheckChange(ws, role); why != "" {
 			add(verify.Error, rel(role), role, "delegations", "%s", why)
 		}
 	}

@@ -95,10 +95,41 @@ func VerifyBundle(bundlePath, trustedRoot string, at time.Time) (*verify.Report,
 	if info.Partial {
 		thresholdSeverity = verify.Warning
 	}
-	if !info.Kind.SignsRoot() {
-		verifyDelegatedBundle(rep, add, b, info, trusted, trustedBytes, at, thresholdSeverity)
+	k, err := kindOf(info.Kind)
+	if err != nil {
+		add(verify.Error, BundleInfo, "", "bundle", "%v: this version reads bundles of %s", err, strings.Join(kindNames(), ", "))
 		return rep, nil
 	}
+	k.VerifyBundle(&bundleCheck{rep: rep, add: add, b: b, info: info, given: trusted, givenBytes: trustedBytes,
+		givenPath: trustedRoot, at: at, sev: thresholdSeverity})
+	return rep, nil
+}
+
+// bundleCheck is one bundle being verified: what VerifyBundle read, and
+// where each check adds its findings.
+type bundleCheck struct {
+	rep  *verify.Report
+	add  addFunc
+	b    *bundle.Bundle
+	info BundleInfoFile
+	// given is the trusted root given (nil if none), givenBytes its bytes
+	// and givenPath where it was read.
+	given      *verify.Named
+	givenBytes []byte
+	givenPath  string
+	at         time.Time
+	// sev is the severity of an unmet threshold: a warning in a partial
+	// bundle, else an error.
+	sev verify.Severity
+}
+
+// verifyRootBundle checks the bundle of a ceremony that signs root: the
+// bundled roots as a client walks them, the roles they delegate, the RSTUF
+// payload, the transcript and the attestations; extra checks what the
+// kind adds (a rotation's plan and incident report).
+func verifyRootBundle(c *bundleCheck, extra func(c *bundleCheck, known map[string]bool)) {
+	rep, add, b, info, at := c.rep, c.add, c.b, c.info, c.at
+	trusted, trustedBytes, trustedRoot, thresholdSeverity := c.given, c.givenBytes, c.givenPath, c.sev
 
 	// Sort the metadata entries.
 	var roots []verify.Named
@@ -129,7 +160,7 @@ func VerifyBundle(bundlePath, trustedRoot string, at time.Time) (*verify.Report,
 	sort.SliceStable(roots, func(i, j int) bool { return bundleVersion(roots[i].File) < bundleVersion(roots[j].File) })
 	if len(roots) == 0 {
 		add(verify.Error, "metadata/", metadata.ROOT, "missing", "the bundle holds no root metadata")
-		return rep, nil
+		return
 	}
 	newest := roots[len(roots)-1]
 	if want := info.Metadata[metadata.ROOT]; want != newest.Path {
@@ -235,14 +266,17 @@ func VerifyBundle(bundlePath, trustedRoot string, at time.Time) (*verify.Report,
 	checkPayload(add, b, info, newest, roots, known)
 	checkBundledTranscript(add, b, info, known)
 	checkBundledAttestations(add, b, known)
-	checkBundledRotation(add, b, info, known)
+	extra(c, known)
+	warnUnknown(c, known)
+}
 
-	for _, e := range b.Entries {
+// warnUnknown warns of every entry no check has looked at.
+func warnUnknown(c *bundleCheck, known map[string]bool) {
+	for _, e := range c.b.Entries {
 		if !known[e.Name] {
-			add(verify.Warning, e.Name, "", "bundle", "an entry a ceremony bundle does not hold; it was not checked")
+			c.add(verify.Warning, e.Name, "", "bundle", "an entry a ceremony bundle does not hold; it was not checked")
 		}
 	}
-	return rep, nil
 }
 
 // parseEntry reads a metadata entry and checks its type and the version
@@ -511,9 +545,11 @@ func writeBundledWorkspace(b *bundle.Bundle, info BundleInfoFile, dir string) (s
 		}
 		files[filepath.FromSlash(workspace.TrustedPath(role))] = name
 	}
-	for _, e := range b.Entries {
-		if isDelegatedFile(info.Kind, e.Name) {
-			files[filepath.FromSlash(e.Name)] = e.Name
+	if k, err := kindOf(info.Kind); err == nil {
+		for _, e := range b.Entries {
+			if k.IsFile(e.Name) {
+				files[filepath.FromSlash(e.Name)] = e.Name
+			}
 		}
 	}
 	for dst, name := range files {
@@ -532,25 +568,14 @@ func writeBundledWorkspace(b *bundle.Bundle, info BundleInfoFile, dir string) (s
 	return "", nil
 }
 
-// isDelegatedFile reports whether a bundle entry is one of a claims or
-// project ceremony's own files, carried at its path in the workspace.
-func isDelegatedFile(kind workspace.Kind, name string) bool {
-	switch kind {
-	case workspace.Claims:
-		return name == workspace.ClaimsReviewFile || name == workspace.AcceptedFile || strings.HasPrefix(name, workspace.ClaimsDir+"/")
-	case workspace.Project:
-		return strings.HasPrefix(name, workspace.TargetsDir+"/")
-	}
-	return false
-}
-
 // verifyDelegatedBundle checks the bundle of a claims or project
 // ceremony, which signs no root: the trusted metadata it carries (root by
 // its own threshold, or the root given if any; targets by root's rule;
 // claimed by targets'), the role signed against the trusted delegator's
 // rule, its version above the trusted one and not expired; what the kind
 // adds (claimsbundle.go, projectbundle.go); the transcript replayed.
-func verifyDelegatedBundle(rep *verify.Report, add addFunc, b *bundle.Bundle, info BundleInfoFile, given *verify.Named, givenBytes []byte, at time.Time, sev verify.Severity) {
+func verifyDelegatedBundle(c *bundleCheck, kind delegatedChecks) {
+	rep, add, b, info, given, givenBytes, at, sev := c.rep, c.add, c.b, c.info, c.given, c.givenBytes, c.at, c.sev
 	known := map[string]bool{BundleInfo: true, BundleReadme: true, BundleState: true, BundlePlan: true}
 	files := map[string]verify.Named{}
 	for _, role := range []string{metadata.ROOT, metadata.TARGETS, plan.RoleClaimed} {
@@ -672,25 +697,12 @@ func verifyDelegatedBundle(rep *verify.Report, add addFunc, b *bundle.Bundle, in
 	if want := bundleMetadataEntry(role, h.Version, root.ConsistentSnapshot); entry != want {
 		add(verify.Error, entry, role, "bundle", "holds %s v%d, which a repository serves as %s", role, h.Version, path.Base(want))
 	}
-	// A project's rule is in claimed: decoded only then (a claimed role of
-	// 100,000 projects takes seconds).
-	delegator := targets
-	var claimed *metadata.TargetsType
-	if info.Kind == workspace.Project {
-		if claimed, err = files[plan.RoleClaimed].File.Targets(); err != nil {
-			add(verify.Error, files[plan.RoleClaimed].Path, plan.RoleClaimed, "parse", "%v", err)
-			return
-		}
-		delegator = claimed
-		if role == plan.RoleClaimed || role == metadata.TARGETS {
-			add(verify.Error, entry, role, "bundle", "a project bundle signs a project's role, not %s", role)
-			return
-		}
-	} else if role != plan.RoleClaimed {
-		add(verify.Error, entry, role, "bundle", "a claims bundle signs claimed, not %s", role)
+	d := &delegatedBundle{c: c, trusted: files, targets: targets, role: role, entry: entry, signed: f, known: known}
+	delegator := kind.delegator(d)
+	if delegator == nil {
 		return
 	}
-	if rule, err = threshold.FromTargets(delegator, role, delegatorLabel(delegatorOf(info.Kind, role), delegator.Version)); err != nil {
+	if rule, err = threshold.FromTargets(delegator, role, delegatorLabel(info.Kind.Delegator(role), delegator.Version)); err != nil {
 		add(verify.Error, entry, role, "delegation", "%v", err)
 		return
 	}
@@ -713,34 +725,39 @@ func verifyDelegatedBundle(rep *verify.Report, add addFunc, b *bundle.Bundle, in
 	}
 	rep.Roles = append(rep.Roles, verify.RoleState{Role: role, File: entry, Delegator: rule.Delegator, Version: h.Version,
 		Expires: h.Expires, Threshold: rule.Threshold, Signed: t.Signed})
-	switch info.Kind {
-	case workspace.Claims:
-		checkBundledClaims(add, b, entry, files[plan.RoleClaimed].File.Signed, f.Signed, known)
-	case workspace.Project:
-		signed, err := f.Targets()
-		if err != nil {
-			add(verify.Error, entry, role, "parse", "%v", err)
-			return
-		}
-		var prev *metadata.TargetsType
-		if e, ok := info.Trusted[role]; ok {
-			if data, ok := b.Get(e); ok {
-				if prev, err = parseTargets(data); err != nil {
-					add(verify.Error, e, role, "parse", "%v", err)
-				}
-			}
-		}
-		checkBundledProject(add, b, info, entry, claimed, prev, signed, known)
-	}
+	kind.check(d)
 
 	checkBundledTranscript(add, b, info, known)
 	checkBundledAttestations(add, b, known)
-	checkBundledRotation(add, b, info, known)
-	for _, e := range b.Entries {
-		if !known[e.Name] {
-			add(verify.Warning, e.Name, "", "bundle", "an entry a ceremony bundle does not hold; it was not checked")
-		}
-	}
+	refuseRotationFiles(c, known)
+	warnUnknown(c, known)
+}
+
+// delegatedBundle is the bundle of a claims or project ceremony, as
+// verifyDelegatedBundle has read it so far.
+type delegatedBundle struct {
+	c *bundleCheck
+	// trusted holds the trusted root, targets and claimed it carries.
+	trusted map[string]verify.Named
+	targets *metadata.TargetsType
+	// claimed is the trusted claimed, decoded where a check needs it.
+	claimed *metadata.TargetsType
+	// role is the role signed at the ceremony, entry its bundle entry,
+	// signed its metadata.
+	role, entry string
+	signed      *metafile.File
+	known       map[string]bool
+}
+
+// delegatedChecks is what a claims or a project bundle adds to the checks
+// of verifyDelegatedBundle.
+type delegatedChecks interface {
+	// delegator returns the trusted metadata whose rule names who signs
+	// d.role; nil, with a finding added, if d.role is not what the kind
+	// signs.
+	delegator(d *delegatedBundle) *metadata.TargetsType
+	// check checks what the kind changes, against the trusted metadata.
+	check(d *delegatedBundle)
 }
 
 func errorsOf(findings []verify.Finding) int {

@@ -25,8 +25,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/plan"
 )
 
 // File names inside a workspace.
@@ -64,6 +66,24 @@ const (
 
 // SignsRoot reports whether a ceremony of this kind makes a root version.
 func (k Kind) SignsRoot() bool { return k != Claims && k != Project }
+
+// Delegator names the role whose metadata says who signs role in a
+// ceremony of this kind: root for targets, targets for claimed, claimed for
+// a project's role; "" for root, whose rules are its own, and for a role no
+// offline ceremony of this kind signs.
+func (k Kind) Delegator(role string) string {
+	switch {
+	case role == metadata.ROOT:
+		return ""
+	case role == metadata.TARGETS:
+		return metadata.ROOT
+	case role == plan.RoleClaimed:
+		return metadata.TARGETS
+	case k == Project:
+		return plan.RoleClaimed
+	}
+	return ""
+}
 
 // Files of claims and project workspaces; the transcript's init record
 // names each by its SHA-256.

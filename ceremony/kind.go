@@ -1,0 +1,77 @@
+package ceremony
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/transcripts"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// Kind is what one kind of ceremony adds to the steps every workspace goes
+// through. Sign, seal, bundle, verify and replay are the same for every
+// workspace; each looks up the workspace's kind and calls it where the
+// kinds differ, and knows no kind by name.
+type Kind interface {
+	// CheckSigner says why key may not sign in ws although a rule lists it
+	// (a key a rotation names as stolen), or nil.
+	CheckSigner(ws *workspace.Workspace, key *metadata.Key) error
+	// CheckInit checks, as replay does, what init made: init is the init
+	// record and initial reads the first state it names. "" if it holds.
+	CheckInit(ws *workspace.Workspace, init transcripts.Record, initial func() ([]byte, string)) string
+	// CheckChange checks role's metadata in ws against what this kind of
+	// ceremony may change, as verify does; "" if it holds.
+	CheckChange(ws *workspace.Workspace, role string) string
+	// Files lists the kind's own files in ws (claim requests, target
+	// files), slash-separated and sorted: the init record names each by its
+	// hash, and the bundle carries each at the same path.
+	Files(ws *workspace.Workspace) ([]string, error)
+	// IsFile says whether a bundle entry is one of those files.
+	IsFile(entry string) bool
+	// BundleExtras adds what else the kind's bundle carries (a rotation's
+	// plan and incident report).
+	BundleExtras(ws *workspace.Workspace, add func(name string, data []byte)) error
+	// Readme is the bundle's README.txt: what the online side does with
+	// the bundle, in order.
+	Readme(l *loaded, info BundleInfoFile) string
+	// VerifyBundle checks a bundle of this kind, as 'verify BUNDLE' does.
+	VerifyBundle(c *bundleCheck)
+}
+
+// kinds are the kinds of ceremony this package runs.
+var kinds = map[workspace.Kind]Kind{
+	workspace.Bootstrap: rootKind{},
+	workspace.NextRoot:  rootKind{},
+	workspace.Rotation:  rotationKind{},
+	workspace.Claims:    claimsKind{},
+	workspace.Project:   projectKind{},
+}
+
+// kindOf is the Kind of a workspace kind.
+func kindOf(k workspace.Kind) (Kind, error) {
+	if kind, ok := kinds[k]; ok {
+		return kind, nil
+	}
+	return nil, fmt.Errorf("unknown ceremony kind %q", k)
+}
+
+// kindFiles lists the own files of ws's kind (Kind.Files).
+func kindFiles(ws *workspace.Workspace) ([]string, error) {
+	k, err := kindOf(ws.State.Kind)
+	if err != nil {
+		return nil, err
+	}
+	return k.Files(ws)
+}
+
+// kindNames lists the kinds this package runs, sorted.
+func kindNames() []string {
+	var out []string
+	for k := range kinds {
+		out = append(out, string(k))
+	}
+	sort.Strings(out)
+	return out
+}
