@@ -114,7 +114,7 @@ type BundleInfoFile struct {
 // and README.txt, the instructions for the online server's operator. The
 // same workspace always gives the same bytes. It refuses while a threshold
 // is unmet, unless opts.Partial.
-func Bundle(opts BundleOptions) (*BundleResult, error) {
+func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -261,7 +261,7 @@ func Bundle(opts BundleOptions) (*BundleResult, error) {
 		add(f, data)
 	}
 	// The kind's own files, and what else its bundle carries.
-	k, err := kindOf(ws.State.Kind)
+	k, err := e.kindOf(ws.State.Kind)
 	if err != nil {
 		return nil, err
 	}

@@ -26,7 +26,7 @@ func makeBundle(t *testing.T, opts ceremony.BundleOptions) *ceremony.BundleResul
 	if opts.Now.IsZero() {
 		opts.Now = testNow
 	}
-	res, err := ceremony.Bundle(opts)
+	res, err := eng.Bundle(opts)
 	if err != nil {
 		t.Fatalf("bundle %s: %v", opts.Dir, err)
 	}
@@ -57,7 +57,7 @@ func bundleEntry(t *testing.T, b *bundle.Bundle, name string) []byte {
 
 func verifyBundle(t *testing.T, path, trusted string) *verify.Report {
 	t.Helper()
-	rep, err := ceremony.VerifyBundle(path, trusted, testNow)
+	rep, err := eng.VerifyBundle(path, trusted, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestBundleRefusesUnmetThresholds(t *testing.T) {
 	ws := f.ws("ws")
 	f.sign(ws, "alice")
 	out := filepath.Join(t.TempDir(), "b.tar")
-	_, err := ceremony.Bundle(ceremony.BundleOptions{Dir: ws, Out: out, Now: testNow})
+	_, err := eng.Bundle(ceremony.BundleOptions{Dir: ws, Out: out, Now: testNow})
 	if err == nil || !strings.Contains(err.Error(), "bob") {
 		t.Fatalf("bundle of a workspace signed by alice only: %v; want a refusal naming who has not signed", err)
 	}
@@ -264,7 +264,7 @@ func TestBundleRefusesExistingOut(t *testing.T) {
 	if err := writeFile(out, []byte("keep")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ceremony.Bundle(ceremony.BundleOptions{Dir: f.ws("ws"), Out: out, Now: testNow}); err == nil {
+	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: f.ws("ws"), Out: out, Now: testNow}); err == nil {
 		t.Error("bundle replaced an existing file")
 	}
 	if string(readFile(t, out)) != "keep" {

@@ -429,7 +429,7 @@ func TestVerifyWorkspace(t *testing.T) {
 	f.sign(ws, "alice", "bob")
 
 	t.Run("short of root's threshold", func(t *testing.T) {
-		rep, err := ceremony.VerifyWorkspace(ws, "", testNow)
+		rep, err := eng.VerifyWorkspace(ws, "", testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -449,7 +449,7 @@ func TestVerifyWorkspace(t *testing.T) {
 
 	f.sign(ws, "carol")
 	t.Run("complete", func(t *testing.T) {
-		rep, err := ceremony.VerifyWorkspace(ws, "", testNow)
+		rep, err := eng.VerifyWorkspace(ws, "", testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -466,7 +466,7 @@ func TestVerifyWorkspace(t *testing.T) {
 
 	t.Run("expiry", func(t *testing.T) {
 		expiry := testNow.Add(365 * 24 * time.Hour)
-		rep, err := ceremony.VerifyWorkspace(ws, "", expiry.Add(-10*24*time.Hour))
+		rep, err := eng.VerifyWorkspace(ws, "", expiry.Add(-10*24*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -474,14 +474,14 @@ func TestVerifyWorkspace(t *testing.T) {
 		if len(w) != 2 || !rep.OK() {
 			t.Errorf("10 days before expiry: expiry warnings %v (want root and targets), OK %v (want true)", w, rep.OK())
 		}
-		rep, err = ceremony.VerifyWorkspace(ws, "", expiry.Add(-31*24*time.Hour))
+		rep, err = eng.VerifyWorkspace(ws, "", expiry.Add(-31*24*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(rep.Findings) != 0 {
 			t.Errorf("31 days before expiry: findings %v, want none", rep.Findings)
 		}
-		rep, err = ceremony.VerifyWorkspace(ws, "", expiry)
+		rep, err = eng.VerifyWorkspace(ws, "", expiry)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -491,7 +491,7 @@ func TestVerifyWorkspace(t *testing.T) {
 	})
 
 	t.Run("trusted root on a bootstrap workspace", func(t *testing.T) {
-		rep, err := ceremony.VerifyWorkspace(ws, metaPath(ws, "root"), testNow)
+		rep, err := eng.VerifyWorkspace(ws, metaPath(ws, "root"), testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -515,14 +515,14 @@ func TestVerifyWorkspaceNextRoot(t *testing.T) {
 	ws2 := f.ws("ws2")
 	f.sign(ws2, "alice", "bob", "carol")
 
-	rep, err := ceremony.VerifyWorkspace(ws2, trusted, testNow)
+	rep, err := eng.VerifyWorkspace(ws2, trusted, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !rep.OK() || len(rep.Findings) != 0 || rep.RootVersion != 2 {
 		t.Fatalf("complete next root, with its trusted root: findings %v, root v%d", rep.Findings, rep.RootVersion)
 	}
-	rep, err = ceremony.VerifyWorkspace(ws2, metaPath(f.ws("other"), "root"), testNow)
+	rep, err = eng.VerifyWorkspace(ws2, metaPath(f.ws("other"), "root"), testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -532,7 +532,7 @@ func TestVerifyWorkspaceNextRoot(t *testing.T) {
 
 	// A version that does not follow.
 	setSigned(t, ws2, "root", "version", 4)
-	rep, err = ceremony.VerifyWorkspace(ws2, "", testNow)
+	rep, err = eng.VerifyWorkspace(ws2, "", testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -555,7 +555,7 @@ func TestVerifyWorkspaceKeyIDWarning(t *testing.T) {
 	f.init(f.plan("plan.yaml", standardPlan()), "ws", p)
 	ws := f.ws("ws")
 	f.sign(ws, "alice", "bob", "carol")
-	rep, err := ceremony.VerifyWorkspace(ws, p, testNow)
+	rep, err := eng.VerifyWorkspace(ws, p, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}

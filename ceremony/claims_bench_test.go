@@ -124,11 +124,11 @@ func (c *claimsBench) run(tb testing.TB, report func(step string, took time.Dura
 		report(name, took, after.TotalAlloc-before.TotalAlloc)
 	}
 	step("init", func() (err error) {
-		c.init, err = ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: c.repo, ClaimsDir: c.requests, Dir: c.ws, Now: c.now})
+		c.init, err = eng.ClaimsInit(ceremony.ClaimsInitOptions{From: c.repo, ClaimsDir: c.requests, Dir: c.ws, Now: c.now})
 		return err
 	})
 	step("sign", func() error {
-		_, err := ceremony.Sign(ceremony.SignOptions{Dir: c.ws, Signer: c.fx.Admin, Now: c.now})
+		_, err := eng.Sign(ceremony.SignOptions{Dir: c.ws, Signer: c.fx.Admin, Now: c.now})
 		return err
 	})
 	step("status", func() (err error) {
@@ -136,18 +136,18 @@ func (c *claimsBench) run(tb testing.TB, report func(step string, took time.Dura
 		return err
 	})
 	step("bundle", func() error {
-		_, err := ceremony.Bundle(ceremony.BundleOptions{Dir: c.ws, Out: c.bundle, Now: c.now})
+		_, err := eng.Bundle(ceremony.BundleOptions{Dir: c.ws, Out: c.bundle, Now: c.now})
 		return err
 	})
 	step("verify", func() error {
-		rep, err := ceremony.VerifyBundle(c.bundle, "", c.now)
+		rep, err := eng.VerifyBundle(c.bundle, "", c.now)
 		if err == nil && !rep.OK() {
 			tb.Fatalf("verify: %v", rep.Errors())
 		}
 		return err
 	})
 	step("replay", func() error {
-		rep, err := ceremony.ReplayBundle(c.bundle)
+		rep, err := eng.ReplayBundle(c.bundle)
 		if err == nil && !rep.OK() {
 			tb.Fatalf("replay: %+v", rep.FirstBad)
 		}

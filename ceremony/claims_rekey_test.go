@@ -82,18 +82,18 @@ func TestClaimsRekey(t *testing.T) {
 	ws := w.ws("rekey")
 	opts := ceremony.ClaimsInitOptions{From: w.first, ClaimsDir: w.claimsDir, Dir: ws, Now: testNow}
 
-	res, err := ceremony.ClaimsInit(opts)
+	res, err := eng.ClaimsInit(opts)
 	if !errors.Is(err, ceremony.ErrNoClaimsAccepted) || res == nil || res.Review.Count(claims.Refused) != 1 {
 		t.Fatalf("tiny's new key without --rekey: %v; want it refused", err)
 	}
 	noReason := opts
 	noReason.Rekey = []claims.Rekey{{Project: "tiny"}}
-	if _, err := ceremony.ClaimsInit(noReason); err == nil || !strings.Contains(err.Error(), "--rekey tiny: give the reason") {
+	if _, err := eng.ClaimsInit(noReason); err == nil || !strings.Contains(err.Error(), "--rekey tiny: give the reason") {
 		t.Errorf("a rekey without a reason: %v", err)
 	}
 	unused := opts
 	unused.Rekey = []claims.Rekey{{Project: "tiny", Reason: rekeyReason}, {Project: "demo-pkg", Reason: "r"}}
-	if _, err := ceremony.ClaimsInit(unused); err == nil || !strings.Contains(err.Error(), `--rekey demo-pkg: no claim request in `+w.claimsDir+` asks for "demo-pkg"`) {
+	if _, err := eng.ClaimsInit(unused); err == nil || !strings.Contains(err.Error(), `--rekey demo-pkg: no claim request in `+w.claimsDir+` asks for "demo-pkg"`) {
 		t.Errorf("a rekey no request makes: %v", err)
 	}
 	if _, err := os.Stat(ws); !os.IsNotExist(err) {
@@ -101,7 +101,7 @@ func TestClaimsRekey(t *testing.T) {
 	}
 
 	opts.Rekey = []claims.Rekey{{Project: "tiny", Reason: rekeyReason}}
-	res, err = ceremony.ClaimsInit(opts)
+	res, err = eng.ClaimsInit(opts)
 	if err != nil {
 		t.Fatalf("claims init --rekey tiny: %v", err)
 	}
@@ -159,7 +159,7 @@ func TestClaimsRekey(t *testing.T) {
 		t.Errorf("from a bundle, the workspace does not warn that tiny's published version is unknown: %q", st.State.Warnings)
 	}
 
-	if rep, err := ceremony.Replay(ws); err != nil || !rep.OK() {
+	if rep, err := eng.Replay(ws); err != nil || !rep.OK() {
 		t.Fatalf("replay of the rekey workspace: %v %+v", err, rep)
 	}
 	w.sign(ws, "alice", "carol")
@@ -168,7 +168,7 @@ func TestClaimsRekey(t *testing.T) {
 	if rep := verifyBundle(t, out, metaPath(w.boot, "root")); !rep.OK() {
 		t.Fatalf("verify the rekey bundle: %v", rep.Errors())
 	}
-	if rep, err := ceremony.ReplayBundle(out); err != nil || !rep.OK() {
+	if rep, err := eng.ReplayBundle(out); err != nil || !rep.OK() {
 		t.Fatalf("replay the rekey bundle: %v %+v", err, rep)
 	}
 	readme := string(bundleEntry(t, readBundle(t, out), "README.txt"))
@@ -186,7 +186,7 @@ func TestClaimsRekey(t *testing.T) {
 		t.Fatal(err)
 	}
 	pws := w.ws("tiny-project")
-	if _, err := ceremony.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: out, Dir: pws, Now: testNow,
+	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: out, Dir: pws, Now: testNow,
 		Targets: []ceremony.ProjectTarget{{Path: "packages/01/23/4567/tiny-1.1.tar.gz", File: file}}}); err != nil {
 		t.Fatalf("project init of tiny from the rekey bundle: %v", err)
 	}
@@ -197,7 +197,7 @@ func TestClaimsRekey(t *testing.T) {
 	if w := strings.Join(pst.State.Warnings, "|"); !strings.Contains(w, "changed tiny's keys ("+rekeyReason+")") || !strings.Contains(w, "the previous targets are listed again only if the maintainers list them") {
 		t.Errorf("project init after a rekey warns %q; want it to say the keys changed and the targets are listed again only if listed", w)
 	}
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: pws, Signer: w.maintainers["solo"], Now: testNow}); !errors.Is(err, ceremony.ErrNotAuthorized) {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: pws, Signer: w.maintainers["solo"], Now: testNow}); !errors.Is(err, ceremony.ErrNotAuthorized) {
 		t.Errorf("the stolen key signs tiny after the rekey: %v", err)
 	}
 	w.signAs(pws, w.maintainers["solo2"])
@@ -220,7 +220,7 @@ func TestClaimsRekeyNotRecorded(t *testing.T) {
 	}
 	w.request("third", 1, "m1")
 	ws := w.ws("third")
-	if _, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: w.first, ClaimsDir: w.claimsDir, Dir: ws, Now: testNow}); err != nil {
+	if _, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: w.first, ClaimsDir: w.claimsDir, Dir: ws, Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
 	w.sign(ws, "alice", "bob")
@@ -262,7 +262,7 @@ func TestClaimsRekeyNotRecorded(t *testing.T) {
 	}
 	w.request("tiny", 1, "solo2")
 	rws := w.ws("rekey")
-	if _, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: w.first, ClaimsDir: w.claimsDir, Dir: rws, Now: testNow,
+	if _, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: w.first, ClaimsDir: w.claimsDir, Dir: rws, Now: testNow,
 		Rekey: []claims.Rekey{{Project: "tiny", Reason: rekeyReason}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func TestProjectInitAfterRekey(t *testing.T) {
 	}
 	const old = "packages/01/23/4567/tiny-1.0.tar.gz"
 	pws := w.ws("tiny-v1")
-	if _, err := ceremony.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: pws, Now: testNow,
+	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: pws, Now: testNow,
 		Targets: []ceremony.ProjectTarget{{Path: old, File: file}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +313,7 @@ func TestProjectInitAfterRekey(t *testing.T) {
 
 	// The rekey, from the repository: tiny's published version is known.
 	ws := w.ws("rekey")
-	res, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: repo, ClaimsDir: w.claimsDir, Dir: ws, Now: testNow,
+	res, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: repo, ClaimsDir: w.claimsDir, Dir: ws, Now: testNow,
 		Rekey: []claims.Rekey{{Project: "tiny", Reason: rekeyReason}}})
 	if err != nil {
 		t.Fatal(err)
@@ -330,7 +330,7 @@ func TestProjectInitAfterRekey(t *testing.T) {
 
 	// Without a file: refused, saying why nothing is carried over.
 	next := w.ws("tiny-v2")
-	if _, err := ceremony.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: next, Now: testNow}); err == nil ||
+	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: next, Now: testNow}); err == nil ||
 		!strings.Contains(err.Error(), "tiny v1 in "+repo+" is not signed by the keys claimed v3 delegates tiny to, so nothing of it is carried over") {
 		t.Errorf("project init with no file after a rekey: %v", err)
 	}
@@ -338,7 +338,7 @@ func TestProjectInitAfterRekey(t *testing.T) {
 	if err := os.WriteFile(file2, []byte("tiny 1.1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ceremony.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: next, Now: testNow,
+	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: next, Now: testNow,
 		Targets: []ceremony.ProjectTarget{{Path: "packages/01/23/4567/tiny-1.1.tar.gz", File: file2}}}); err != nil {
 		t.Fatal(err)
 	}

@@ -75,7 +75,7 @@ func (w *claimsWorld) request(project string, threshold int, names ...string) []
 
 func (w *claimsWorld) claimsInit(ws string) *ceremony.ClaimsInitResult {
 	w.t.Helper()
-	res, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: w.boot, ClaimsDir: w.claimsDir, Dir: w.ws(ws), Now: testNow})
+	res, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: w.boot, ClaimsDir: w.claimsDir, Dir: w.ws(ws), Now: testNow})
 	if err != nil {
 		w.t.Fatalf("claims init: %v", err)
 	}
@@ -84,7 +84,7 @@ func (w *claimsWorld) claimsInit(ws string) *ceremony.ClaimsInitResult {
 
 func (w *claimsWorld) signAs(ws string, s keys.Signer) {
 	w.t.Helper()
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: s, Now: testNow}); err != nil {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: s, Now: testNow}); err != nil {
 		w.t.Fatalf("sign %s: %v", ws, err)
 	}
 }
@@ -154,13 +154,13 @@ func TestClaimsCeremony(t *testing.T) {
 			t.Errorf("claims/%s is not the request as given", name)
 		}
 	}
-	rep, err := ceremony.Replay(ws)
+	rep, err := eng.Replay(ws)
 	if err != nil || !rep.OK() {
 		t.Fatalf("replay of the new workspace: %v %+v", err, rep.FirstBad)
 	}
 
 	// Only claimed's keyholders may sign; dave may not.
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: w.signers["dave"], Now: testNow}); !errors.Is(err, ceremony.ErrNotAuthorized) {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: w.signers["dave"], Now: testNow}); !errors.Is(err, ceremony.ErrNotAuthorized) {
 		t.Errorf("dave signs claimed: %v; want not authorized", err)
 	}
 	w.sign(ws, "alice")
@@ -168,7 +168,7 @@ func TestClaimsCeremony(t *testing.T) {
 		t.Fatal("claimed met with one signature of a 2-of-3 rule")
 	}
 	partial := filepath.Join(w.dir, "partial.tar")
-	if _, err := ceremony.Bundle(ceremony.BundleOptions{Dir: ws, Out: partial, Now: testNow}); err == nil {
+	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: ws, Out: partial, Now: testNow}); err == nil {
 		t.Error("bundle of an under-threshold claims workspace was not refused")
 	}
 	makeBundle(t, ceremony.BundleOptions{Dir: ws, Out: partial, Partial: true})
@@ -180,7 +180,7 @@ func TestClaimsCeremony(t *testing.T) {
 	if st := getStatus(t, ws); !st.AllMet() || roleStatus(t, st, plan.RoleClaimed).Thresholds[0].Delegator != "targets v1" {
 		t.Fatalf("status after alice and bob: %+v", st.Roles)
 	}
-	if vr, err := ceremony.VerifyWorkspace(ws, metaPath(w.boot, "root"), testNow); err != nil || !vr.OK() {
+	if vr, err := eng.VerifyWorkspace(ws, metaPath(w.boot, "root"), testNow); err != nil || !vr.OK() {
 		t.Fatalf("verify workspace: %v %v", err, vr.Errors())
 	}
 	seal(t, w.fixture, ws, "alice", "carol")
@@ -200,7 +200,7 @@ func TestClaimsCeremony(t *testing.T) {
 	if !vrep.OK() || vrep.RootVersion != 1 {
 		t.Fatalf("verify claims bundle: root v%d, errors %v", vrep.RootVersion, vrep.Errors())
 	}
-	rrep, err := ceremony.ReplayBundle(out)
+	rrep, err := eng.ReplayBundle(out)
 	if err != nil || !rrep.OK() || !rrep.Sealed {
 		t.Fatalf("replay claims bundle: %v %+v", err, rrep)
 	}
@@ -218,7 +218,7 @@ func TestClaimsCeremony(t *testing.T) {
 	w.claimsDir = next
 	w.request("third", 1, "m1")
 	w.request("tiny", 1, "m2")
-	res3, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: out, ClaimsDir: next, Dir: w.ws("claims3"), Now: testNow})
+	res3, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: out, ClaimsDir: next, Dir: w.ws("claims3"), Now: testNow})
 	if err != nil {
 		t.Fatalf("claims init from the claims bundle: %v", err)
 	}
@@ -229,7 +229,7 @@ func TestClaimsCeremony(t *testing.T) {
 	if got := delegationNames(v3); strings.Join(got, ",") != "tiny,demo-pkg,third" {
 		t.Errorf("claimed v3 delegates %v; want v2's tiny, demo-pkg, then third", got)
 	}
-	if rep, err := ceremony.Replay(w.ws("claims3")); err != nil || !rep.OK() {
+	if rep, err := eng.Replay(w.ws("claims3")); err != nil || !rep.OK() {
 		t.Fatalf("replay of the second claims workspace: %v %+v", err, rep)
 	}
 }
@@ -304,7 +304,7 @@ func TestClaimsInitRefusals(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bad, "tiny.claim.json"), []byte(strings.Replace(string(data), `"payload": "`, `"payload": "A`, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: w.boot, ClaimsDir: bad, Dir: w.ws("none"), Now: testNow})
+	res, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: w.boot, ClaimsDir: bad, Dir: w.ws("none"), Now: testNow})
 	if !errors.Is(err, ceremony.ErrNoClaimsAccepted) || res == nil || res.Review.Count(claims.Refused) != 1 {
 		t.Fatalf("claims init with one tampered request: %v; want ErrNoClaimsAccepted and one refusal", err)
 	}
@@ -316,7 +316,7 @@ func TestClaimsInitRefusals(t *testing.T) {
 	p := standardPlan()
 	p.profile, p.claimed, p.claimedThreshold = "pep480", []string{"alice", "bob", "carol"}, 2
 	f2.init(f2.plan("plan2.yaml", p), "unfinished", "")
-	if _, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: f2.ws("unfinished"), ClaimsDir: f2.claimsDir, Dir: f2.ws("x"), Now: testNow}); err == nil || !strings.Contains(err.Error(), "not finished") {
+	if _, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: f2.ws("unfinished"), ClaimsDir: f2.claimsDir, Dir: f2.ws("x"), Now: testNow}); err == nil || !strings.Contains(err.Error(), "not finished") {
 		t.Errorf("claims init from an unfinished bootstrap: %v", err)
 	}
 }
@@ -341,12 +341,12 @@ func TestProjectCeremony(t *testing.T) {
 	pws := w.ws("project")
 
 	// Refusals first: nothing is written.
-	_, err := ceremony.ProjectInit(ceremony.ProjectInitOptions{Project: "demo-pkg", From: claimsBundle, Dir: pws, Now: testNow,
+	_, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "demo-pkg", From: claimsBundle, Dir: pws, Now: testNow,
 		Targets: []ceremony.ProjectTarget{{Path: "packages/ab/cd/0123abcd/other-1.0.tar.gz", File: file}}})
 	if err == nil || !strings.Contains(err.Error(), "outside demo-pkg's delegation") || !strings.Contains(err.Error(), claims.ProjectPaths("demo-pkg")[0]) {
 		t.Errorf("a target outside the delegation: %v; want a refusal naming the pattern", err)
 	}
-	_, err = ceremony.ProjectInit(ceremony.ProjectInitOptions{Project: "unknown-pkg", From: claimsBundle, Dir: pws, Now: testNow,
+	_, err = eng.ProjectInit(ceremony.ProjectInitOptions{Project: "unknown-pkg", From: claimsBundle, Dir: pws, Now: testNow,
 		Targets: []ceremony.ProjectTarget{{Path: target, File: file}}})
 	if !errors.Is(err, ceremony.ErrNotClaimed) || !strings.Contains(err.Error(), "unclaimed") {
 		t.Errorf("a project claimed does not delegate: %v; want ErrNotClaimed with its status", err)
@@ -355,7 +355,7 @@ func TestProjectCeremony(t *testing.T) {
 		t.Fatalf("a refused project init wrote %s", pws)
 	}
 
-	if _, err := ceremony.ProjectInit(ceremony.ProjectInitOptions{Project: "Demo_Pkg", From: claimsBundle, Dir: pws, Now: testNow,
+	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "Demo_Pkg", From: claimsBundle, Dir: pws, Now: testNow,
 		Targets: []ceremony.ProjectTarget{{Path: target, File: file}}}); err != nil {
 		t.Fatalf("project init: %v", err)
 	}
@@ -371,7 +371,7 @@ func TestProjectCeremony(t *testing.T) {
 	// m1 signs here; m3 signs a payload elsewhere; solo (another
 	// project's key) may not.
 	w.signAs(pws, w.maintainers["m1"])
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: pws, Signer: w.maintainers["solo"], Now: testNow}); !errors.Is(err, ceremony.ErrNotAuthorized) {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: pws, Signer: w.maintainers["solo"], Now: testNow}); !errors.Is(err, ceremony.ErrNotAuthorized) {
 		t.Errorf("another project's key signs demo-pkg: %v", err)
 	}
 	payload := exportPayload(t, pws, "demo-pkg")
@@ -396,7 +396,7 @@ func TestProjectCeremony(t *testing.T) {
 	if rep := verifyBundle(t, out, metaPath(w.boot, "root")); !rep.OK() {
 		t.Fatalf("verify project bundle: %v", rep.Errors())
 	}
-	if rep, err := ceremony.ReplayBundle(out); err != nil || !rep.OK() {
+	if rep, err := eng.ReplayBundle(out); err != nil || !rep.OK() {
 		t.Fatalf("replay project bundle: %v %+v", err, rep)
 	}
 	// A target file changed in the bundle is refused.
@@ -422,7 +422,7 @@ func TestProjectCeremony(t *testing.T) {
 		t.Fatal(err)
 	}
 	tws := w.ws("tiny")
-	if _, err := ceremony.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: tws, Now: testNow, Hashes: []string{"sha256"},
+	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: tws, Now: testNow, Hashes: []string{"sha256"},
 		Targets: []ceremony.ProjectTarget{{Path: "packages/01/23/4567/tiny-0.1-py3-none-any.whl", File: tinyFile}}}); err != nil {
 		t.Fatalf("project init of tiny from the repository: %v", err)
 	}
@@ -471,7 +471,7 @@ func TestProjectCeremony(t *testing.T) {
 		t.Fatal(err)
 	}
 	tws3 := w.ws("tiny3")
-	if _, err := ceremony.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: tws3, Now: testNow, Hashes: []string{"sha256"},
+	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: tws3, Now: testNow, Hashes: []string{"sha256"},
 		Targets: []ceremony.ProjectTarget{{Path: "packages/01/23/4567/tiny-0.2-py3-none-any.whl", File: tinyFile}}}); err != nil {
 		t.Fatalf("project init of tiny after the forged v2: %v", err)
 	}
@@ -577,7 +577,7 @@ func signFile(t *testing.T, f *metafile.File, s keys.Signer) {
 func TestClaimsInitReviewOnly(t *testing.T) {
 	w := newClaimsWorld(t)
 	dir := w.ws("review-only")
-	res, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: w.boot, ClaimsDir: w.claimsDir, Dir: dir, ReviewOnly: true, Now: testNow})
+	res, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: w.boot, ClaimsDir: w.claimsDir, Dir: dir, ReviewOnly: true, Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -201,7 +201,7 @@ type ClaimVerdict struct {
 // workspace. It refuses, writing nothing, when no request is accepted (the
 // result's Review says why each was refused), and when a rekey asked for
 // does not happen (claims.Report.RekeyProblems).
-func ClaimsInit(opts ClaimsInitOptions) (*ClaimsInitResult, error) {
+func (e *Engine) ClaimsInit(opts ClaimsInitOptions) (*ClaimsInitResult, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -223,7 +223,7 @@ func ClaimsInit(opts ClaimsInitOptions) (*ClaimsInitResult, error) {
 			return nil, err
 		}
 	}
-	st, err := readTrustedState(opts.From, "", now)
+	st, err := e.readTrustedState(opts.From, "", now)
 	if err != nil {
 		return nil, err
 	}

@@ -69,7 +69,7 @@ type trustedState struct {
 // readTrustedState reads the trusted state at from: a repository directory,
 // a finished workspace or a bundle file. project, if not "", is a project
 // whose role's current metadata is read too where the source has it.
-func readTrustedState(from, project string, now time.Time) (*trustedState, error) {
+func (e *Engine) readTrustedState(from, project string, now time.Time) (*trustedState, error) {
 	fi, err := os.Stat(from)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read %q: %w", from, err)
@@ -77,7 +77,7 @@ func readTrustedState(from, project string, now time.Time) (*trustedState, error
 	var st *trustedState
 	switch {
 	case !fi.IsDir():
-		st, err = trustedFromBundle(from, now)
+		st, err = e.trustedFromBundle(from, now)
 	case workspace.IsWorkspace(from):
 		st, err = trustedFromWorkspace(from, from)
 	default:
@@ -145,7 +145,7 @@ func (st *trustedState) seen(role string, trusted *metadata.TargetsType) int64 {
 }
 
 func trustedFromRepository(path, project string) (*trustedState, error) {
-	src, err := loadRotationSource(path)
+	src, err := loadDirSource(path)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +285,7 @@ func namesOfWorkspace(ws *workspace.Workspace, files map[string][]byte) []rotati
 // trustedFromBundle reads a bundle: copied once into a private directory,
 // checked there as 'ceremony verify' checks it, and unpacked as the
 // workspace it carries.
-func trustedFromBundle(path string, now time.Time) (*trustedState, error) {
+func (e *Engine) trustedFromBundle(path string, now time.Time) (*trustedState, error) {
 	tmp, err := os.MkdirTemp("", "ceremony-claims-bundle-")
 	if err != nil {
 		return nil, fmt.Errorf("failed to read bundle %s: %w", path, err)
@@ -311,7 +311,7 @@ func trustedFromBundle(path string, now time.Time) (*trustedState, error) {
 	if info.Partial {
 		return nil, fmt.Errorf("bundle %s is a partial bundle (for review, never uploaded): give the bundle of the finished ceremony, or the repository directory", path)
 	}
-	rep, err := VerifyBundle(private, "", now)
+	rep, err := e.VerifyBundle(private, "", now)
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: %s", path, named(err.Error()))
 	}
@@ -319,7 +319,7 @@ func trustedFromBundle(path string, now time.Time) (*trustedState, error) {
 		return nil, fmt.Errorf("bundle %s does not verify: %s: 'ceremony verify %s' lists every finding", path, oneLine(named(findingText(errs[0]))), path)
 	}
 	ws := filepath.Join(tmp, "workspace")
-	if name, err := writeBundledWorkspace(b, info, ws); err != nil {
+	if name, err := e.writeBundledWorkspace(b, info, ws); err != nil {
 		return nil, fmt.Errorf("bundle %s: %s: %s", path, name, named(err.Error()))
 	}
 	st, err := trustedFromWorkspace(ws, path)

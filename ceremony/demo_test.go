@@ -7,7 +7,6 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/plan"
 )
 
@@ -21,7 +20,7 @@ func TestDemo(t *testing.T) {
 			ws1 := filepath.Join(out, demo.BootstrapWorkspace)
 			ws2 := filepath.Join(out, demo.RootV2Workspace)
 			for _, ws := range []string{ws1, ws2} {
-				rep, err := ceremony.VerifyWorkspace(ws, "", testNow)
+				rep, err := eng.VerifyWorkspace(ws, "", testNow)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
@@ -19,6 +21,9 @@ import (
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
+
+// eng runs the ceremony steps in these tests, on workspaces of every kind.
+var eng = kinds.Engine()
 
 // testNow is the ceremony time of every test: fixed, whole seconds, UTC.
 var testNow = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -170,7 +175,7 @@ func (f *fixture) ws(name string) string { return filepath.Join(f.dir, name) }
 func (f *fixture) sign(ws string, names ...string) {
 	f.t.Helper()
 	for _, name := range names {
-		if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers[name], Now: testNow}); err != nil {
+		if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers[name], Now: testNow}); err != nil {
 			f.t.Fatalf("sign %s as %s: %v", ws, name, err)
 		}
 	}

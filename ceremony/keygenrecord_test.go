@@ -58,7 +58,7 @@ func TestInitRecordsKeygenEvidence(t *testing.T) {
 	if !sameSet(who, []string{"alice", "bob"}) {
 		t.Errorf("keygen records for %v, want alice and bob", who)
 	}
-	rep, err := ceremony.Replay(f.ws("ws"))
+	rep, err := eng.Replay(f.ws("ws"))
 	if err != nil || rep.FirstBad != nil {
 		t.Fatalf("replay: %v %+v", err, rep)
 	}

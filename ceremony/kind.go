@@ -40,26 +40,35 @@ type Kind interface {
 	VerifyBundle(c *bundleCheck)
 }
 
-// kinds are the kinds of ceremony this package runs.
-var kinds = map[workspace.Kind]Kind{
-	workspace.Bootstrap: rootKind{},
-	workspace.NextRoot:  rootKind{},
-	workspace.Rotation:  rotationKind{},
-	workspace.Claims:    claimsKind{},
-	workspace.Project:   projectKind{},
+// Engine runs the ceremony steps on workspaces of the kinds it was made
+// with. A program makes one and hands it to what runs ceremonies; a
+// workspace of a kind it does not know is refused.
+type Engine struct {
+	kinds map[workspace.Kind]Kind
+}
+
+// New returns an Engine for every kind of ceremony.
+func New() *Engine {
+	return &Engine{kinds: map[workspace.Kind]Kind{
+		workspace.Bootstrap: rootKind{},
+		workspace.NextRoot:  rootKind{},
+		workspace.Rotation:  rotationKind{},
+		workspace.Claims:    claimsKind{},
+		workspace.Project:   projectKind{},
+	}}
 }
 
 // kindOf is the Kind of a workspace kind.
-func kindOf(k workspace.Kind) (Kind, error) {
-	if kind, ok := kinds[k]; ok {
+func (e *Engine) kindOf(k workspace.Kind) (Kind, error) {
+	if kind, ok := e.kinds[k]; ok {
 		return kind, nil
 	}
 	return nil, fmt.Errorf("unknown ceremony kind %q", k)
 }
 
 // kindFiles lists the own files of ws's kind (Kind.Files).
-func kindFiles(ws *workspace.Workspace) ([]string, error) {
-	k, err := kindOf(ws.State.Kind)
+func (e *Engine) kindFiles(ws *workspace.Workspace) ([]string, error) {
+	k, err := e.kindOf(ws.State.Kind)
 	if err != nil {
 		return nil, err
 	}
@@ -67,9 +76,9 @@ func kindFiles(ws *workspace.Workspace) ([]string, error) {
 }
 
 // kindNames lists the kinds this package runs, sorted.
-func kindNames() []string {
+func (e *Engine) kindNames() []string {
 	var out []string
-	for k := range kinds {
+	for k := range e.kinds {
 		out = append(out, string(k))
 	}
 	sort.Strings(out)

@@ -540,12 +540,16 @@ type ImportRefusal struct {
 // recorded as a refusal and said in the result; the others go on. The
 // error is for what stops every file (no workspace, a transcript that
 // cannot be written).
-func ImportSignatures(dir string, sigFiles [][]byte) (*ImportResult, error) {
-	return importSignaturesAt(dir, sigFiles, time.Now())
+func (e *Engine) ImportSignatures(dir string, sigFiles [][]byte) (*ImportResult, error) {
+	return e.importSignaturesAt(dir, sigFiles, time.Now())
 }
 
-func importSignaturesAt(dir string, sigFiles [][]byte, now time.Time) (*ImportResult, error) {
+func (e *Engine) importSignaturesAt(dir string, sigFiles [][]byte, now time.Time) (*ImportResult, error) {
 	ws, err := workspace.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	k, err := e.kindOf(ws.State.Kind)
 	if err != nil {
 		return nil, err
 	}
@@ -556,7 +560,7 @@ func importSignaturesAt(dir string, sigFiles [][]byte, now time.Time) (*ImportRe
 	defer tr.Close()
 	res := &ImportResult{Notices: notices}
 	for i, data := range sigFiles {
-		who, imp, dup, err := importOne(ws, tr, changed, data, now)
+		who, imp, dup, err := importOne(k, ws, tr, changed, data, now)
 		if err != nil {
 			var fatal fatalError
 			if errors.As(err, &fatal) {
@@ -583,7 +587,7 @@ func importSignaturesAt(dir string, sigFiles [][]byte, now time.Time) (*ImportRe
 // transcript cannot be read or written), not a refusal of one file.
 type fatalError struct{ error }
 
-func importOne(ws *workspace.Workspace, tr *transcripts.Transcript, changed []string, data []byte, now time.Time) (who string, imp ImportedSignature, dup bool, err error) {
+func importOne(k Kind, ws *workspace.Workspace, tr *transcripts.Transcript, changed []string, data []byte, now time.Time) (who string, imp ImportedSignature, dup bool, err error) {
 	who = "signature file"
 	s, err := ReadSignatureFile(data)
 	if err != nil {
@@ -638,6 +642,9 @@ func importOne(ws *workspace.Workspace, tr *transcripts.Transcript, changed []st
 		return who, imp, false, fmt.Errorf("%s was changed outside the ceremony: it is not the state the transcript recorded; restore it or start a new workspace", ws.MetadataPath(s.Role))
 	}
 	if err := checkSignerAttestation(ws, ids, key); err != nil {
+		return who, imp, false, err
+	}
+	if err := k.CheckSigner(ws, key); err != nil {
 		return who, imp, false, err
 	}
 	if err := commitSignature(ws, tr, f, s.Role, ids, s.Sig); err != nil {

@@ -49,7 +49,7 @@ func signPayload(t *testing.T, f *fixture, payload []byte, name string) []byte {
 
 func importAll(t *testing.T, ws string, files [][]byte) *ceremony.ImportResult {
 	t.Helper()
-	res, err := ceremony.ImportSignatures(ws, files)
+	res, err := eng.ImportSignatures(ws, files)
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}

@@ -102,7 +102,7 @@ type RequestTarget struct {
 // metadata v(n+1) (v1 for a project with none yet) listing the previous
 // version's targets and the files given, unsigned, its rule taken from
 // the trusted claimed's delegation.
-func ProjectInit(opts ProjectInitOptions) (*workspace.Workspace, error) {
+func (e *Engine) ProjectInit(opts ProjectInitOptions) (*workspace.Workspace, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -134,7 +134,7 @@ func ProjectInit(opts ProjectInitOptions) (*workspace.Workspace, error) {
 	if err := checkNewWorkspace(opts.Dir); err != nil {
 		return nil, err
 	}
-	st, err := readTrustedState(opts.From, project, now)
+	st, err := e.readTrustedState(opts.From, project, now)
 	if err != nil {
 		return nil, err
 	}

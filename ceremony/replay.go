@@ -83,7 +83,7 @@ func (r *ReplayReport) Print(w io.Writer) error {
 //
 // A ceremony that does not replay is reported in FirstBad with a nil error;
 // the error is for a workspace that cannot be read at all.
-func Replay(dir string) (*ReplayReport, error) {
+func (e *Engine) Replay(dir string) (*ReplayReport, error) {
 	ws, err := workspace.Open(dir)
 	if err != nil {
 		return nil, err
@@ -96,7 +96,7 @@ func Replay(dir string) (*ReplayReport, error) {
 	for _, r := range trep.Records {
 		rep.Account = append(rep.Account, entryOf(r))
 	}
-	rp := &replayer{ws: ws, trDir: ws.TranscriptPath(), rep: rep, cur: map[string]string{}, setBy: map[string]int64{}}
+	rp := &replayer{e: e, ws: ws, trDir: ws.TranscriptPath(), rep: rep, cur: map[string]string{}, setBy: map[string]int64{}}
 	for _, r := range trep.Records {
 		if why := rp.step(r); why != "" {
 			rep.FirstBad = &ReplayProblem{Seq: r.Seq, Reason: why}
@@ -147,6 +147,7 @@ func abbrevHash(id string) string { return id[:min(12, len(id))] }
 
 // replayer walks the records, holding each role's current state.
 type replayer struct {
+	e     *Engine
 	ws    *workspace.Workspace
 	trDir string
 	rep   *ReplayReport
@@ -257,7 +258,7 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 			return fmt.Sprintf("the init record has a state for %s, which the workspace does not sign", role)
 		}
 	}
-	k, err := kindOf(ws.State.Kind)
+	k, err := rp.e.kindOf(ws.State.Kind)
 	if err != nil {
 		return err.Error()
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -53,14 +52,14 @@ func BenchmarkReplay100k(b *testing.B) {
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	rep, err := ceremony.Replay(ws)
+	rep, err := eng.Replay(ws)
 	if err != nil || !rep.OK() || rep.Records != total {
 		b.Fatalf("the padded ceremony does not replay: %v %+v (records %d)", err, rep.FirstBad, rep.Records)
 	}
 	b.SetBytes(int64(buf.Len()))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if rep, err := ceremony.Replay(ws); err != nil || !rep.OK() {
+		if rep, err := eng.Replay(ws); err != nil || !rep.OK() {
 			b.Fatal(err)
 		}
 	}

@@ -28,7 +28,7 @@ func signedCeremony(t *testing.T) (*fixture, string) {
 
 func replay(t *testing.T, ws string) *ceremony.ReplayReport {
 	t.Helper()
-	rep, err := ceremony.Replay(ws)
+	rep, err := eng.Replay(ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +336,7 @@ func TestReplayRederivesStates(t *testing.T) {
 }
 
 func TestReplayRefusesNonWorkspace(t *testing.T) {
-	if _, err := ceremony.Replay(t.TempDir()); err == nil {
+	if _, err := eng.Replay(t.TempDir()); err == nil {
 		t.Fatal("replay of an empty directory")
 	}
 }

@@ -14,7 +14,7 @@ import (
 // ReplayBundle replays the ceremony a bundle carries, as an auditor who has
 // only the bundle does: it is read as hostile input, unpacked as a
 // workspace in a temporary directory, and replayed record by record.
-func ReplayBundle(path string) (*ReplayReport, error) {
+func (e *Engine) ReplayBundle(path string) (*ReplayReport, error) {
 	b, err := bundle.Read(path, bundle.DefaultLimits())
 	if err != nil {
 		return nil, err
@@ -46,10 +46,10 @@ func ReplayBundle(path string) (*ReplayReport, error) {
 			return nil, err
 		}
 	}
-	if name, err := writeBundledWorkspace(b, info, dir); err != nil {
+	if name, err := e.writeBundledWorkspace(b, info, dir); err != nil {
 		return nil, fmt.Errorf("bundle %q: %s: %w", path, name, err)
 	}
-	rep, err := Replay(dir)
+	rep, err := e.Replay(dir)
 	if err != nil {
 		return nil, fmt.Errorf("bundle %q: %s", path, strings.ReplaceAll(err.Error(), dir, "bundle"))
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/plan"
 )
 
@@ -21,7 +20,7 @@ func TestReplayBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(out, demo.Bundle)
-	rep, err := ceremony.ReplayBundle(path)
+	rep, err := eng.ReplayBundle(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +50,7 @@ func TestReplayBundle(t *testing.T) {
 	if _, err := bundle.Write(forged, entries); err != nil {
 		t.Fatal(err)
 	}
-	rep, err = ceremony.ReplayBundle(forged)
+	rep, err = eng.ReplayBundle(forged)
 	if err != nil {
 		t.Fatal(err)
 	}

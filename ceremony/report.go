@@ -72,12 +72,12 @@ func fileHash(dir, name string) ReportHash {
 // Report reads a workspace and replays its ceremony (see Replay). A
 // ceremony that does not replay is reported, with a nil error; the error
 // is for a workspace that cannot be read at all.
-func Report(dir string) (*CeremonyReport, error) {
+func (e *Engine) Report(dir string) (*CeremonyReport, error) {
 	ws, err := workspace.Open(dir)
 	if err != nil {
 		return nil, err
 	}
-	rep, err := Replay(dir)
+	rep, err := e.Replay(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func Report(dir string) (*CeremonyReport, error) {
 	for _, role := range ws.State.Trusted {
 		r.Files = append(r.Files, fileHash(ws.Dir, workspace.TrustedPath(role)))
 	}
-	if names, err := kindFiles(ws); err != nil {
+	if names, err := e.kindFiles(ws); err != nil {
 		r.Files = append(r.Files, ReportHash{Name: string(ws.State.Kind) + " files", Error: err.Error()})
 	} else {
 		for _, name := range names {

@@ -21,7 +21,7 @@ func TestReportDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws := filepath.Join(out, demo.BootstrapWorkspace)
-	rep, err := ceremony.Report(ws)
+	rep, err := eng.Report(ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestReportTampered(t *testing.T) {
 	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := ceremony.Report(ws)
+	rep, err := eng.Report(ws)
 	if err != nil {
 		t.Fatal(err)
 	}

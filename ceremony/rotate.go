@@ -97,25 +97,25 @@ type RotateResult struct {
 // When the keyholders cannot recover in band, the result holds the plan
 // (what to do instead) and the error is ErrNoInBandRecovery; when the plan
 // has problems, ErrRotationProblems. Nothing is written in either case.
-func Rotate(opts RotateOptions) (*RotateResult, error) {
+func (e *Engine) Rotate(opts RotateOptions) (*RotateResult, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
 	}
-	src, err := loadRotationSourceAt(opts.From, now)
+	src, err := e.loadRotationSourceAt(opts.From, now)
 	if err != nil {
 		return nil, err
 	}
 	s := src.state
 	for _, k := range opts.Keyholders {
-		names, err := namesFrom(k, now)
+		names, err := e.namesFrom(k, now)
 		if err != nil {
 			return nil, err
 		}
 		s.Names = append(s.Names, names...)
 	}
 	if opts.LastGood != "" {
-		lg, err := loadRotationSourceAt(opts.LastGood, now)
+		lg, err := e.loadRotationSourceAt(opts.LastGood, now)
 		if err != nil {
 			return nil, fmt.Errorf("--last-good: %w", err)
 		}

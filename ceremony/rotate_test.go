@@ -30,7 +30,7 @@ func bootstrapped(t *testing.T) (*fixture, string) {
 
 func (f *fixture) rotate(opts ceremony.RotateOptions) (*ceremony.RotateResult, error) {
 	opts.Now = testNow
-	return ceremony.Rotate(opts)
+	return eng.Rotate(opts)
 }
 
 func TestRotateWorkspace(t *testing.T) {
@@ -62,7 +62,7 @@ func TestRotateWorkspace(t *testing.T) {
 	}
 	// The stolen key signs nothing here, and nothing is asked or written.
 	before := readFile(t, filepath.Join(dir, "metadata", "root.json"))
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: dir, Signer: f.signers["carol"], Now: testNow}); !errors.Is(err, ceremony.ErrNotAuthorized) || !strings.Contains(err.Error(), "compromised (stolen)") {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: dir, Signer: f.signers["carol"], Now: testNow}); !errors.Is(err, ceremony.ErrNotAuthorized) || !strings.Contains(err.Error(), "compromised (stolen)") {
 		t.Fatalf("the stolen key signing: %v", err)
 	}
 	if !bytes.Equal(before, readFile(t, filepath.Join(dir, "metadata", "root.json"))) {
@@ -89,7 +89,7 @@ func TestRotateWorkspace(t *testing.T) {
 		t.Errorf("the incident report is not the same twice: %v", err)
 	}
 	// The transcript replays; the plan is in its init record.
-	rp, err := ceremony.Replay(dir)
+	rp, err := eng.Replay(dir)
 	if err != nil || !rp.OK() {
 		t.Fatalf("replay: %v %+v", err, rp)
 	}
@@ -97,7 +97,7 @@ func TestRotateWorkspace(t *testing.T) {
 		t.Errorf("init record: %q", rp.Account[0].Message)
 	}
 	// Sealed: the report says by whom.
-	if _, err := ceremony.Seal(dir, []keys.Signer{f.signers["alice"], f.signers["frank"]}); err != nil {
+	if _, err := eng.Seal(dir, []keys.Signer{f.signers["alice"], f.signers["frank"]}); err != nil {
 		t.Fatal(err)
 	}
 	report, err = ceremony.IncidentReport(dir)
@@ -113,12 +113,12 @@ func TestRotateBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.sign(dir, "alice", "bob", "carol")
-	if _, err := ceremony.Seal(dir, []keys.Signer{f.signers["alice"]}); err != nil {
+	if _, err := eng.Seal(dir, []keys.Signer{f.signers["alice"]}); err != nil {
 		t.Fatal(err)
 	}
 	one, two := filepath.Join(f.dir, "one.tar"), filepath.Join(f.dir, "two.tar")
 	for _, out := range []string{one, two} {
-		if _, err := ceremony.Bundle(ceremony.BundleOptions{Dir: dir, Out: out, Now: testNow}); err != nil {
+		if _, err := eng.Bundle(ceremony.BundleOptions{Dir: dir, Out: out, Now: testNow}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -138,7 +138,7 @@ func TestRotateBundle(t *testing.T) {
 	if i, j := bytes.Index(readme, []byte("READ "+workspace.IncidentFile+" FIRST")), bytes.Index(readme, []byte("UPLOAD")); i < 0 || j < 0 || i > j {
 		t.Errorf("README.txt does not send the reader to the incident report before the upload:\n%s", readme)
 	}
-	rep, err := ceremony.VerifyBundle(one, filepath.Join(ws, workspace.MetadataDir, "root.json"), testNow)
+	rep, err := eng.VerifyBundle(one, filepath.Join(ws, workspace.MetadataDir, "root.json"), testNow)
 	if err != nil || !rep.OK() {
 		t.Fatalf("verify bundle: %v %v", err, rep.Errors())
 	}
@@ -147,7 +147,7 @@ func TestRotateBundle(t *testing.T) {
 			t.Errorf("finding: %+v", fd)
 		}
 	}
-	rp, err := ceremony.ReplayBundle(one)
+	rp, err := eng.ReplayBundle(one)
 	if err != nil || !rp.OK() {
 		t.Fatalf("replay bundle: %v %+v", err, rp)
 	}
@@ -166,7 +166,7 @@ func TestRotateBundle(t *testing.T) {
 		if _, err := bundle.Write(bad, entries); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := ceremony.VerifyBundle(bad, "", testNow)
+		rep, err := eng.VerifyBundle(bad, "", testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,7 +184,7 @@ func TestRotateBundle(t *testing.T) {
 	if err := os.WriteFile(p, append(readFile(t, p), ' '), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ceremony.Bundle(ceremony.BundleOptions{Dir: dir, Out: filepath.Join(f.dir, "three.tar"), Now: testNow}); err == nil ||
+	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: dir, Out: filepath.Join(f.dir, "three.tar"), Now: testNow}); err == nil ||
 		!strings.Contains(err.Error(), "changed after the rotation began") {
 		t.Fatalf("bundle with a changed plan: %v", err)
 	}
@@ -323,7 +323,7 @@ func TestInitFromRepositoryResignsTargets(t *testing.T) {
 	if err != nil || !st.AllMet() {
 		t.Fatalf("status: %v %+v", err, st)
 	}
-	if rp, err := ceremony.Replay(w.Dir); err != nil || !rp.OK() {
+	if rp, err := eng.Replay(w.Dir); err != nil || !rp.OK() {
 		t.Fatalf("replay: %v %+v", err, rp)
 	}
 

@@ -51,7 +51,7 @@ func checkBundledRotation(c *bundleCheck, known map[string]bool) {
 		return
 	}
 	defer os.RemoveAll(tmp)
-	if name, err := writeBundledWorkspace(b, info, tmp); err != nil {
+	if name, err := c.e.writeBundledWorkspace(b, info, tmp); err != nil {
 		add(verify.Error, name, "", "incident", "%v", err)
 		return
 	}

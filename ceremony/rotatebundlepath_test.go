@@ -20,11 +20,11 @@ import (
 // alice, as the online server received it.
 func bootstrapBundle(t *testing.T, f *fixture, ws string) string {
 	t.Helper()
-	if _, err := ceremony.Seal(ws, []keys.Signer{f.signers["alice"]}); err != nil {
+	if _, err := eng.Seal(ws, []keys.Signer{f.signers["alice"]}); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(f.dir, "bootstrap.tar")
-	if _, err := ceremony.Bundle(ceremony.BundleOptions{Dir: ws, Out: out, Now: testNow}); err != nil {
+	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: ws, Out: out, Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -77,20 +77,20 @@ func TestRotateFromBundle(t *testing.T) {
 	if req := readFile(t, filepath.Join(dir, workspace.PlanFile)); !bytes.Contains(req, []byte(`from_bundle_sha256: "`+hex.EncodeToString(digest[:])+`"`)) {
 		t.Errorf("the request does not name the bundle by its SHA-256:\n%s", req)
 	}
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: dir, Signer: f.signers["carol"], Now: testNow}); !errors.Is(err, ceremony.ErrNotAuthorized) {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: dir, Signer: f.signers["carol"], Now: testNow}); !errors.Is(err, ceremony.ErrNotAuthorized) {
 		t.Fatalf("the stolen key signing in a rotation from a bundle: %v", err)
 	}
 	f.sign(dir, "alice", "bob", "dave", "frank")
 	if st, err := ceremony.GetStatus(dir); err != nil || !st.AllMet() {
 		t.Fatalf("status: %v %+v", err, st)
 	}
-	if rp, err := ceremony.Replay(dir); err != nil || !rp.OK() {
+	if rp, err := eng.Replay(dir); err != nil || !rp.OK() {
 		t.Fatalf("replay: %v %+v", err, rp)
 	}
 
 	// Its bundle in turn is a PATH: the next rotation starts from root v2.
 	next := filepath.Join(f.dir, "recovery.tar")
-	if _, err := ceremony.Bundle(ceremony.BundleOptions{Dir: dir, Out: next, Now: testNow}); err != nil {
+	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: dir, Out: next, Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := f.rotate(ceremony.RotateOptions{From: next, Lost: []string{"erin"}})
@@ -150,7 +150,7 @@ func TestRotateFromBadBundle(t *testing.T) {
 	unfinished := f.init(f.plan("plan2.yaml", standardPlan()), "ws2", "").Dir
 	f.sign(unfinished, "alice")
 	partial := filepath.Join(f.dir, "partial.tar")
-	if _, err := ceremony.Bundle(ceremony.BundleOptions{Dir: unfinished, Out: partial, Partial: true, Now: testNow}); err != nil {
+	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: unfinished, Out: partial, Partial: true, Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
 	plan := filepath.Join(f.dir, "plan.yaml")
@@ -172,7 +172,7 @@ func TestRotateFromBadBundle(t *testing.T) {
 			if tc.late {
 				opts.Now = testNow.AddDate(2, 0, 0)
 			}
-			_, err := ceremony.Rotate(opts)
+			_, err := eng.Rotate(opts)
 			if err == nil {
 				t.Fatal("accepted")
 			}

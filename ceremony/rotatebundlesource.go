@@ -30,7 +30,7 @@ import (
 // out in that directory and read as a finished workspace.
 
 // loadBundleSource reads a verified ceremony bundle as a rotation source.
-func loadBundleSource(path string, now time.Time) (*rotationSource, error) {
+func (e *Engine) loadBundleSource(path string, now time.Time) (*rotationSource, error) {
 	tmp, err := os.MkdirTemp("", "ceremony-rotate-bundle-")
 	if err != nil {
 		return nil, fmt.Errorf("failed to read bundle %s: %w", path, err)
@@ -62,7 +62,7 @@ func loadBundleSource(path string, now time.Time) (*rotationSource, error) {
 	if info.Partial {
 		return nil, fmt.Errorf("bundle %s is a partial bundle (for review, never uploaded): rotate from the bundle of the finished ceremony, the repository directory, or the last finished workspace", path)
 	}
-	rep, err := VerifyBundle(private, "", now)
+	rep, err := e.VerifyBundle(private, "", now)
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: %s", path, named(err.Error()))
 	}
@@ -75,7 +75,7 @@ func loadBundleSource(path string, now time.Time) (*rotationSource, error) {
 	}
 
 	ws := filepath.Join(tmp, "workspace")
-	if name, err := writeBundledWorkspace(b, info, ws); err != nil {
+	if name, err := e.writeBundledWorkspace(b, info, ws); err != nil {
 		return nil, fmt.Errorf("bundle %s: %s: %s", path, name, named(err.Error()))
 	}
 	src, err := loadWorkspaceSource(ws)

@@ -32,7 +32,7 @@ func readTrustedFrom(from string) ([]byte, error) {
 	if err != nil || !fi.IsDir() {
 		return os.ReadFile(from)
 	}
-	src, err := loadRotationSource(from)
+	src, err := loadDirSource(from)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func addResigned(from string, newRoot *metadata.RootType, p *plan.Plan, now time
 		}
 		return err
 	}
-	src, err := loadRotationSource(from)
+	src, err := loadDirSource(from)
 	if err != nil {
 		return err
 	}

@@ -46,24 +46,29 @@ type rotationSource struct {
 
 // loadRotationSource reads a repository directory, a workspace or a
 // ceremony bundle (checked as of now).
-func loadRotationSource(path string) (*rotationSource, error) {
-	return loadRotationSourceAt(path, time.Now())
+func (e *Engine) loadRotationSource(path string) (*rotationSource, error) {
+	return e.loadRotationSourceAt(path, time.Now())
+}
+
+// loadDirSource reads a workspace or a repository directory.
+func loadDirSource(path string) (*rotationSource, error) {
+	if workspace.IsWorkspace(path) {
+		return loadWorkspaceSource(path)
+	}
+	return loadRepositorySource(path)
 }
 
 // loadRotationSourceAt is loadRotationSource with a bundle's metadata
 // checked for expiry as of now.
-func loadRotationSourceAt(path string, now time.Time) (*rotationSource, error) {
+func (e *Engine) loadRotationSourceAt(path string, now time.Time) (*rotationSource, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read %q: %w", path, err)
 	}
 	if !fi.IsDir() {
-		return loadBundleSource(path, now)
+		return e.loadBundleSource(path, now)
 	}
-	if workspace.IsWorkspace(path) {
-		return loadWorkspaceSource(path)
-	}
-	return loadRepositorySource(path)
+	return loadDirSource(path)
 }
 
 func loadWorkspaceSource(dir string) (*rotationSource, error) {
@@ -395,13 +400,13 @@ func detectProfile(root *metadata.RootType, targets *metadata.TargetsType) plan.
 // namesFrom reads who holds which key from a plan file, a workspace or a
 // ceremony bundle (its workspace's ceremony.json, once the bundle
 // verifies).
-func namesFrom(path string, now time.Time) ([]rotation.Name, error) {
+func (e *Engine) namesFrom(path string, now time.Time) ([]rotation.Name, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read keyholders from %q: %w", path, err)
 	}
 	if !fi.IsDir() && isBundleFile(path) {
-		src, err := loadBundleSource(path, now)
+		src, err := e.loadBundleSource(path, now)
 		if err != nil {
 			return nil, fmt.Errorf("--keyholders: %w", err)
 		}

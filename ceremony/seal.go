@@ -95,11 +95,11 @@ var ErrNotKeyholder = errors.New("key is not a keyholder's key in this workspace
 // transcript head, signed by each signer, to the transcript directory as
 // SealFile, and appends the seal record, after which nothing more is
 // appended. Every signer must be an offline keyholder of the workspace.
-func Seal(dir string, signers []keys.Signer) (*SealResult, error) {
+func (e *Engine) Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 	if len(signers) == 0 {
 		return nil, fmt.Errorf("a seal needs at least one keyholder's signature")
 	}
-	rep, err := Replay(dir)
+	rep, err := e.Replay(dir)
 	if err != nil {
 		return nil, err
 	}

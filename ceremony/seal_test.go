@@ -24,7 +24,7 @@ func seal(t *testing.T, f *fixture, ws string, names ...string) *ceremony.SealRe
 	for _, n := range names {
 		signers = append(signers, f.signers[n])
 	}
-	res, err := ceremony.Seal(ws, signers)
+	res, err := eng.Seal(ws, signers)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,10 +96,10 @@ func TestSealThenReplay(t *testing.T) {
 	if err := rep.Print(&out); err != nil || !strings.Contains(out.String(), "sealed by alice, bob") {
 		t.Errorf("print: %v\n%s", err, out.String())
 	}
-	if _, err := ceremony.Seal(ws, []keys.Signer{f.signers["carol"]}); err == nil {
+	if _, err := eng.Seal(ws, []keys.Signer{f.signers["carol"]}); err == nil {
 		t.Error("a second seal")
 	}
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["dave"], Now: testNow}); err == nil {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["dave"], Now: testNow}); err == nil {
 		t.Error("a signature after the seal")
 	}
 }
@@ -108,7 +108,7 @@ func TestSealRefusesNonKeyholders(t *testing.T) {
 	f, ws := signedCeremony(t)
 	stranger := f.newKey("mallory", keys.TypeEd25519)
 	for _, s := range []keys.Signer{stranger, f.online} {
-		_, err := ceremony.Seal(ws, []keys.Signer{f.signers["alice"], s})
+		_, err := eng.Seal(ws, []keys.Signer{f.signers["alice"], s})
 		if !errors.Is(err, ceremony.ErrNotKeyholder) {
 			t.Errorf("seal with %s: %v", s.URI(), err)
 		}
@@ -119,7 +119,7 @@ func TestSealRefusesNonKeyholders(t *testing.T) {
 	if rep := replay(t, ws); !rep.OK() || rep.Sealed {
 		t.Errorf("after refused seals: %+v", rep.FirstBad)
 	}
-	if _, err := ceremony.Seal(ws, nil); err == nil {
+	if _, err := eng.Seal(ws, nil); err == nil {
 		t.Error("a seal without signers")
 	}
 	// ceremony.json is not chained: calling the online key a keyholder's
@@ -142,7 +142,7 @@ func TestSealRefusesNonKeyholders(t *testing.T) {
 	if err := writeFile(sp, b); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ceremony.Seal(ws, []keys.Signer{f.online}); !errors.Is(err, ceremony.ErrNotKeyholder) {
+	if _, err := eng.Seal(ws, []keys.Signer{f.online}); !errors.Is(err, ceremony.ErrNotKeyholder) {
 		t.Errorf("seal by the online key called a keyholder's in ceremony.json: %v", err)
 	}
 }
@@ -152,7 +152,7 @@ func TestSealRefusesWhatDoesNotReplay(t *testing.T) {
 	if err := writeFile(metaPath(ws, "root"), []byte("{}")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ceremony.Seal(ws, []keys.Signer{f.signers["alice"]}); err == nil || !strings.Contains(err.Error(), "refusing to seal") {
+	if _, err := eng.Seal(ws, []keys.Signer{f.signers["alice"]}); err == nil || !strings.Contains(err.Error(), "refusing to seal") {
 		t.Fatalf("seal of a changed workspace: %v", err)
 	}
 }

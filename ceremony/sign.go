@@ -65,7 +65,7 @@ type SignResult struct {
 // It refuses, before asking for any secret: a key no rule authorizes; a
 // role the key has signed already; expired metadata; a root whose version
 // does not follow the trusted root.
-func Sign(opts SignOptions) (*SignResult, error) {
+func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -94,7 +94,7 @@ func Sign(opts SignOptions) (*SignResult, error) {
 	who := describeKey(ws, uri, pub)
 	refuse := func(err error) (*SignResult, error) { return res, record(tr, transcripts.Refusal, who, uri, err) }
 
-	k, err := kindOf(ws.State.Kind)
+	k, err := e.kindOf(ws.State.Kind)
 	if err != nil {
 		return res, err
 	}

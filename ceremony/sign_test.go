@@ -33,7 +33,7 @@ func TestSignSignsEveryRoleTheKeyMaySign(t *testing.T) {
 	ws := f.ws("ws")
 
 	// alice is in root and targets.
-	res, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
+	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestSignSignsEveryRoleTheKeyMaySign(t *testing.T) {
 
 	// dave is in root only: targets is left alone.
 	targetsBefore := readFile(t, metaPath(ws, "targets"))
-	res, err = ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["dave"], Now: testNow})
+	res, err = eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["dave"], Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestSignRoleOption(t *testing.T) {
 	ws := f.ws("ws")
 
 	rootBefore := readFile(t, metaPath(ws, "root"))
-	res, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Role: "targets", Now: testNow})
+	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Role: "targets", Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestSignRoleOption(t *testing.T) {
 
 	// Without --role, the same key now signs what is left, and says what it
 	// had signed before.
-	res, err = ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
+	res, err = eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
 	if err != nil {
 		t.Fatalf("second sign, of the roles left: %v", err)
 	}
@@ -104,7 +104,7 @@ func TestSignRoleOption(t *testing.T) {
 
 	// A role the workspace does not sign.
 	before := snapshotFiles(t, ws)
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Role: "snapshot", Now: testNow}); err == nil {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Role: "snapshot", Now: testNow}); err == nil {
 		t.Error("signing role snapshot (online, not in the workspace) succeeded")
 	}
 	requireUnchanged(t, before, snapshotFiles(t, ws))
@@ -137,7 +137,7 @@ func TestSignRefusesExpiredMetadata(t *testing.T) {
 			if tc.expired == "root.json" {
 				opts.Role = "root"
 			}
-			res, err := ceremony.Sign(opts)
+			res, err := eng.Sign(opts)
 			if err == nil {
 				t.Fatalf("signing at %s succeeded (signed %v); want a refusal of expired metadata", tc.now, signedRoles(res))
 			}
@@ -152,7 +152,7 @@ func TestSignRefusesExpiredMetadata(t *testing.T) {
 	}
 
 	// One second before root's expiry, root is still signed.
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Role: "root", Now: rootExpiry.Add(-time.Second)}); err != nil {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Role: "root", Now: rootExpiry.Add(-time.Second)}); err != nil {
 		t.Errorf("signing root one second before it expires: %v", err)
 	}
 }
@@ -168,7 +168,7 @@ func TestSignRefusesRootVersionThatDoesNotFollow(t *testing.T) {
 		ws := f.ws("ws2")
 		setSigned(t, ws, "root", "version", 3)
 		before := snapshotFiles(t, ws)
-		_, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
+		_, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
 		if err == nil {
 			t.Fatal("a root v3 following trusted root v1 was signed")
 		}
@@ -183,7 +183,7 @@ func TestSignRefusesRootVersionThatDoesNotFollow(t *testing.T) {
 		ws := f.ws("ws3")
 		setSigned(t, ws, "root", "version", 2)
 		before := snapshotFiles(t, ws)
-		_, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["dave"], Now: testNow})
+		_, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["dave"], Now: testNow})
 		if err == nil {
 			t.Fatal("a bootstrap root v2 (no trusted root: must be v1) was signed")
 		}
@@ -201,7 +201,7 @@ func TestSignRefusesUnauthorizedKey(t *testing.T) {
 	before := snapshotFiles(t, ws)
 
 	// dave may sign root only.
-	res, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["dave"], Role: "targets", Now: testNow})
+	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["dave"], Role: "targets", Now: testNow})
 	if !errors.Is(err, ceremony.ErrNotAuthorized) {
 		t.Fatalf("dave signing targets: err = %v, want ErrNotAuthorized", err)
 	}
@@ -214,7 +214,7 @@ func TestSignRefusesUnauthorizedKey(t *testing.T) {
 	requireUnchanged(t, before, snapshotFiles(t, ws))
 
 	// mallory is in no plan at all.
-	_, err = ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["mallory"], Now: testNow})
+	_, err = eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["mallory"], Now: testNow})
 	if !errors.Is(err, ceremony.ErrNotAuthorized) {
 		t.Fatalf("a key no role lists: err = %v, want ErrNotAuthorized", err)
 	}
@@ -228,7 +228,7 @@ func TestSignRefusesSameKeyTwice(t *testing.T) {
 	f.sign(ws, "alice")
 	before := snapshotFiles(t, ws)
 
-	res, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
+	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
 	if !errors.Is(err, ceremony.ErrAlreadySigned) {
 		t.Fatalf("alice signing twice: err = %v, want ErrAlreadySigned", err)
 	}
@@ -237,7 +237,7 @@ func TestSignRefusesSameKeyTwice(t *testing.T) {
 	}
 	requireUnchanged(t, before, snapshotFiles(t, ws))
 
-	_, err = ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Role: "root", Now: testNow})
+	_, err = eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Role: "root", Now: testNow})
 	if !errors.Is(err, ceremony.ErrAlreadySigned) {
 		t.Fatalf("alice signing root twice with --role: err = %v, want ErrAlreadySigned", err)
 	}
@@ -261,7 +261,7 @@ func TestSignLeavingAndJoiningKeyholders(t *testing.T) {
 	f.init(f.plan("plan2.yaml", next), "ws2", metaPath(f.ws("ws1"), "root"))
 	ws := f.ws("ws2")
 
-	res, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["erin"], Now: testNow})
+	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["erin"], Now: testNow})
 	if err != nil {
 		t.Fatalf("erin (previous root only) signing the next root: %v", err)
 	}
@@ -412,7 +412,7 @@ func TestSignUnderEachKeyIDOfPreviousAndNewRoot(t *testing.T) {
 	f.init(f.plan("plan.yaml", standardPlan()), "ws", trustedPath)
 	ws := f.ws("ws")
 
-	res, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
+	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,7 +442,7 @@ func TestSignUnderEachKeyIDOfPreviousAndNewRoot(t *testing.T) {
 	}
 
 	// A second sign is refused whichever ID is looked at.
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow}); !errors.Is(err, ceremony.ErrAlreadySigned) {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow}); !errors.Is(err, ceremony.ErrAlreadySigned) {
 		t.Errorf("alice signing again: err = %v, want ErrAlreadySigned", err)
 	}
 }
@@ -478,7 +478,7 @@ func TestSignNamesKeyholderUnderPreviousRootKeyID(t *testing.T) {
 	}
 	f.init(f.plan("plan.yaml", standardPlan()), "ws", trustedPath)
 	ws := f.ws("ws")
-	res, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Now: testNow})
+	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -527,7 +527,7 @@ func TestSignWritesEachRoleAsSoonAsSigned(t *testing.T) {
 	targetsBefore := readFile(t, metaPath(ws, "targets"))
 
 	s := &failingSigner{Signer: f.signers["alice"], failOn: 2}
-	res, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: s, Now: testNow})
+	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: s, Now: testNow})
 	if err == nil {
 		t.Fatal("sign with a signer that fails on its second signature succeeded")
 	}
@@ -545,7 +545,7 @@ func TestSignWritesEachRoleAsSoonAsSigned(t *testing.T) {
 	}
 
 	// Signing again picks up where it stopped.
-	res, err = ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
+	res, err = eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -572,7 +572,7 @@ func TestSignRefusesSignatureThatDoesNotVerify(t *testing.T) {
 	// dave's and erin's keys are both Ed25519, so erin's signature has the
 	// right shape but does not verify under dave's key.
 	s := &wrongKeySigner{Signer: f.signers["dave"], other: f.signers["erin"]}
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: s, Now: testNow}); err == nil {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: s, Now: testNow}); err == nil {
 		t.Fatal("a signature by another key than the one named was written")
 	}
 	requireUnchanged(t, before, snapshotFiles(t, ws))
@@ -621,7 +621,7 @@ func TestSignRefusesBeforeAskingForSecret(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &recordingPrompter{}
 			tc.opts.Dir, tc.opts.Prompter = ws, p
-			_, err := ceremony.Sign(tc.opts)
+			_, err := eng.Sign(tc.opts)
 			if err == nil {
 				t.Fatal("sign succeeded")
 			}
@@ -638,7 +638,7 @@ func TestSignRefusesBeforeAskingForSecret(t *testing.T) {
 	// An authorized key is opened, and so asks: the prompter above would
 	// have seen it.
 	p := &recordingPrompter{}
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, KeyURI: keyFile("bob"), Prompter: p, Now: testNow}); err == nil {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: keyFile("bob"), Prompter: p, Now: testNow}); err == nil {
 		t.Fatal("sign with no passphrase succeeded")
 	}
 	if p.asked != 1 {

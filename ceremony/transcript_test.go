@@ -27,7 +27,7 @@ func transcriptOf(t *testing.T, ws string) *transcripts.Report {
 	return rep
 }
 
-func kinds(rep *transcripts.Report) []string {
+func recordKinds(rep *transcripts.Report) []string {
 	var out []string
 	for _, r := range rep.Records {
 		out = append(out, string(r.Kind))
@@ -40,12 +40,12 @@ func TestTranscriptRecordsEveryStep(t *testing.T) {
 	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
 	ws := f.init(f.plan("plan.yaml", standardPlan()), "ws", "").Dir
 	f.sign(ws, "alice")
-	_, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
+	_, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
 	if !errors.Is(err, ceremony.ErrAlreadySigned) {
 		t.Fatalf("second signature: %v", err)
 	}
 	rep := transcriptOf(t, ws)
-	if got := strings.Join(kinds(rep), " "); got != "init sign sign refusal" {
+	if got := strings.Join(recordKinds(rep), " "); got != "init sign sign refusal" {
 		t.Fatalf("records %q, want init, a sign per role, the refusal", got)
 	}
 	init := rep.Records[0]
@@ -65,7 +65,7 @@ func TestTranscriptRecordsEveryStep(t *testing.T) {
 	if !strings.Contains(rep.Records[3].Message, "already signed") {
 		t.Errorf("refusal record says %q", rep.Records[3].Message)
 	}
-	r, err := ceremony.VerifyWorkspace(ws, "", testNow)
+	r, err := eng.VerifyWorkspace(ws, "", testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,14 +87,14 @@ func TestTranscriptCompletesAnInterruptedSignature(t *testing.T) {
 	if err := os.WriteFile(metaPath(ws, "root"), before, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := ceremony.VerifyWorkspace(ws, "", testNow)
+	rep, err := eng.VerifyWorkspace(ws, "", testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !hasFinding(rep, verify.Warning, "transcript", "not written yet") {
 		t.Errorf("verify does not say a recorded signature is pending: %v", rep.Findings)
 	}
-	res, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Now: testNow})
+	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,14 +120,14 @@ func TestTranscriptRefusesMetadataChangedOutside(t *testing.T) {
 	if err := os.WriteFile(metaPath(ws, "root"), edited, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Role: "root", Now: testNow})
+	_, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Role: "root", Now: testNow})
 	if err == nil || !strings.Contains(err.Error(), "changed outside the ceremony") {
 		t.Fatalf("got %v, want a refusal", err)
 	}
 	if !bytes.Equal(readFile(t, metaPath(ws, "root")), edited) {
 		t.Error("the refused step wrote root.json")
 	}
-	rep, err := ceremony.VerifyWorkspace(ws, "", testNow)
+	rep, err := eng.VerifyWorkspace(ws, "", testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestTranscriptTornRecordResumes(t *testing.T) {
 	if rep, err := transcripts.Verify(filepath.Join(ws, workspace.TranscriptDir)); err == nil && rep.OK() {
 		t.Fatal("a torn record went unnoticed")
 	}
-	res, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Now: testNow})
+	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +160,7 @@ func TestTranscriptTornRecordResumes(t *testing.T) {
 		t.Errorf("notices %q, want the torn record said", res.Notices)
 	}
 	rep := transcriptOf(t, ws)
-	if got := strings.Join(kinds(rep), " "); got != "init sign sign resume sign sign" {
+	if got := strings.Join(recordKinds(rep), " "); got != "init sign sign resume sign sign" {
 		t.Errorf("records %q", got)
 	}
 }
@@ -184,7 +184,7 @@ func TestTranscriptHoldsNoSecret(t *testing.T) {
 	}
 	ws := f.init(f.plan("plan.yaml", standardPlan()), "ws", "").Dir
 	p := &passPrompter{pass: pass}
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, KeyURI: "file:" + keyPath, Prompter: p, Now: testNow}); err != nil {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: "file:" + keyPath, Prompter: p, Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
 	if p.asked != 1 {
@@ -195,7 +195,7 @@ func TestTranscriptHoldsNoSecret(t *testing.T) {
 			t.Errorf("%s holds the passphrase or a private key", name)
 		}
 	}
-	if got := kinds(transcriptOf(t, ws)); len(got) != 3 {
+	if got := recordKinds(transcriptOf(t, ws)); len(got) != 3 {
 		t.Errorf("records %v", got)
 	}
 }

@@ -27,7 +27,7 @@ const ExpiryWarning = 30 * 24 * time.Hour
 // role expired at `at` (a warning within 30 days), and key IDs that are the
 // SHA-256 of their keys (a warning otherwise). trustedRoot, if given, must
 // be byte-identical to the workspace's trusted root.
-func VerifyWorkspace(dir, trustedRoot string, at time.Time) (*verify.Report, error) {
+func (e *Engine) VerifyWorkspace(dir, trustedRoot string, at time.Time) (*verify.Report, error) {
 	if at.IsZero() {
 		at = time.Now()
 	}
@@ -35,7 +35,7 @@ func VerifyWorkspace(dir, trustedRoot string, at time.Time) (*verify.Report, err
 	if err != nil {
 		return nil, err
 	}
-	k, err := kindOf(ws.State.Kind)
+	k, err := e.kindOf(ws.State.Kind)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ var (
 // plan and trusted root. Findings name the entry and the check. The error
 // is for a trusted root that cannot be read; a bundle that breaks the
 // format is an Error finding.
-func VerifyBundle(bundlePath, trustedRoot string, at time.Time) (*verify.Report, error) {
+func (e *Engine) VerifyBundle(bundlePath, trustedRoot string, at time.Time) (*verify.Report, error) {
 	if at.IsZero() {
 		at = time.Now()
 	}
@@ -95,12 +95,12 @@ func VerifyBundle(bundlePath, trustedRoot string, at time.Time) (*verify.Report,
 	if info.Partial {
 		thresholdSeverity = verify.Warning
 	}
-	k, err := kindOf(info.Kind)
+	k, err := e.kindOf(info.Kind)
 	if err != nil {
-		add(verify.Error, BundleInfo, "", "bundle", "%v: this version reads bundles of %s", err, strings.Join(kindNames(), ", "))
+		add(verify.Error, BundleInfo, "", "bundle", "%v: this version reads bundles of %s", err, strings.Join(e.kindNames(), ", "))
 		return rep, nil
 	}
-	k.VerifyBundle(&bundleCheck{rep: rep, add: add, b: b, info: info, given: trusted, givenBytes: trustedBytes,
+	k.VerifyBundle(&bundleCheck{e: e, rep: rep, add: add, b: b, info: info, given: trusted, givenBytes: trustedBytes,
 		givenPath: trustedRoot, at: at, sev: thresholdSeverity})
 	return rep, nil
 }
@@ -108,6 +108,7 @@ func VerifyBundle(bundlePath, trustedRoot string, at time.Time) (*verify.Report,
 // bundleCheck is one bundle being verified: what VerifyBundle read, and
 // where each check adds its findings.
 type bundleCheck struct {
+	e    *Engine
 	rep  *verify.Report
 	add  addFunc
 	b    *bundle.Bundle
@@ -264,7 +265,7 @@ func verifyRootBundle(c *bundleCheck, extra func(c *bundleCheck, known map[strin
 	}
 
 	checkPayload(add, b, info, newest, roots, known)
-	checkBundledTranscript(add, b, info, known)
+	c.e.checkBundledTranscript(add, b, info, known)
 	checkBundledAttestations(add, b, known)
 	extra(c, known)
 	warnUnknown(c, known)
@@ -373,7 +374,7 @@ func checkPayload(add addFunc, b *bundle.Bundle, info BundleInfoFile, newest ver
 
 // checkBundledTranscript verifies the bundled transcript (written out to a
 // temporary directory) and that its last states are the bundled metadata.
-func checkBundledTranscript(add addFunc, b *bundle.Bundle, info BundleInfoFile, known map[string]bool) {
+func (e *Engine) checkBundledTranscript(add addFunc, b *bundle.Bundle, info BundleInfoFile, known map[string]bool) {
 	const file = BundleTranscript + "/" + transcripts.FileName
 	tmp, err := os.MkdirTemp("", "ceremony-verify-")
 	if err != nil {
@@ -437,7 +438,7 @@ func checkBundledTranscript(add addFunc, b *bundle.Bundle, info BundleInfoFile, 
 	case sealRec.Outputs[path.Base(BundleSeal)] != sum(sealData):
 		add(verify.Error, BundleSeal, "", "seal", "is not the envelope the seal record names (%s)", bundleShort(sealRec.Outputs[path.Base(BundleSeal)]))
 	}
-	replayBundled(add, b, info, wsDir)
+	e.replayBundled(add, b, info, wsDir)
 	for role, name := range info.Metadata {
 		data, ok := b.Get(name)
 		if !ok {
@@ -507,13 +508,13 @@ func bundleShort(h string) string {
 // replayBundled lays the bundled workspace files beside the unpacked
 // transcript and replays the ceremony: every signature under the key its
 // role authorizes, every state re-derived, and the seal's signatures.
-func replayBundled(add addFunc, b *bundle.Bundle, info BundleInfoFile, wsDir string) {
+func (e *Engine) replayBundled(add addFunc, b *bundle.Bundle, info BundleInfoFile, wsDir string) {
 	const file = BundleTranscript + "/" + transcripts.FileName
-	if name, err := writeBundledWorkspace(b, info, wsDir); err != nil {
+	if name, err := e.writeBundledWorkspace(b, info, wsDir); err != nil {
 		add(verify.Error, name, "", "replay", "%v", err)
 		return
 	}
-	rep, err := Replay(wsDir)
+	rep, err := e.Replay(wsDir)
 	if err != nil {
 		add(verify.Error, file, "", "replay", "%s", strings.ReplaceAll(err.Error(), wsDir, "bundle"))
 		return
@@ -526,7 +527,7 @@ func replayBundled(add addFunc, b *bundle.Bundle, info BundleInfoFile, wsDir str
 // writeBundledWorkspace writes the workspace files a bundle carries
 // (ceremony.json, plan.yaml, the trusted root, the metadata) into dir as a
 // workspace lays them out. On failure it names the entry.
-func writeBundledWorkspace(b *bundle.Bundle, info BundleInfoFile, dir string) (string, error) {
+func (e *Engine) writeBundledWorkspace(b *bundle.Bundle, info BundleInfoFile, dir string) (string, error) {
 	files := map[string]string{workspace.StateFile: BundleState, workspace.PlanFile: BundlePlan}
 	if info.TrustedRootVersion > 0 {
 		files[workspace.TrustedRoot] = bundleMetadataEntry(metadata.ROOT, info.TrustedRootVersion, true)
@@ -545,7 +546,7 @@ func writeBundledWorkspace(b *bundle.Bundle, info BundleInfoFile, dir string) (s
 		}
 		files[filepath.FromSlash(workspace.TrustedPath(role))] = name
 	}
-	if k, err := kindOf(info.Kind); err == nil {
+	if k, err := e.kindOf(info.Kind); err == nil {
 		for _, e := range b.Entries {
 			if k.IsFile(e.Name) {
 				files[filepath.FromSlash(e.Name)] = e.Name
@@ -727,7 +728,7 @@ func verifyDelegatedBundle(c *bundleCheck, kind delegatedChecks) {
 		Expires: h.Expires, Threshold: rule.Threshold, Signed: t.Signed})
 	kind.check(d)
 
-	checkBundledTranscript(add, b, info, known)
+	c.e.checkBundledTranscript(add, b, info, known)
 	checkBundledAttestations(add, b, known)
 	refuseRotationFiles(c, known)
 	warnUnknown(c, known)

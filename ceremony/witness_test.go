@@ -52,7 +52,7 @@ func TestSealByWitness(t *testing.T) {
 	stranger := f.newKey("stranger", keys.TypeEd25519)
 	ws := f.init(witnessPlan(t, f, ""), "ws", "").Dir
 	f.sign(ws, "alice", "bob", "carol")
-	if _, err := ceremony.Seal(ws, []keys.Signer{f.signers["alice"], stranger}); !errors.Is(err, ceremony.ErrNotKeyholder) {
+	if _, err := eng.Seal(ws, []keys.Signer{f.signers["alice"], stranger}); !errors.Is(err, ceremony.ErrNotKeyholder) {
 		t.Fatalf("seal by a stranger: %v", err)
 	}
 	seal(t, f, ws, "alice", "wendy")

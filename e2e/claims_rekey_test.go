@@ -104,7 +104,7 @@ func newPEP480World(t *testing.T) *pep480World {
 func (w *pep480World) sign(ws string, names ...string) {
 	w.t.Helper()
 	for _, name := range names {
-		if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: w.signers[name], Now: w.now}); err != nil {
+		if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: w.signers[name], Now: w.now}); err != nil {
 			w.t.Fatalf("%s signs %s: %v", name, ws, err)
 		}
 	}
@@ -115,10 +115,10 @@ func (w *pep480World) sign(ws string, names ...string) {
 func (w *pep480World) bundleAndPublish(ws, name string) string {
 	w.t.Helper()
 	out := filepath.Join(w.dir, name)
-	if _, err := ceremony.Bundle(ceremony.BundleOptions{Dir: ws, Out: out, Now: w.now}); err != nil {
+	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: ws, Out: out, Now: w.now}); err != nil {
 		w.t.Fatal(err)
 	}
-	if rep, err := ceremony.VerifyBundle(out, w.root1, w.now); err != nil || !rep.OK() {
+	if rep, err := eng.VerifyBundle(out, w.root1, w.now); err != nil || !rep.OK() {
 		w.t.Fatalf("verify %s: %v %v", name, err, rep.Errors())
 	}
 	if err := publish.ApplyBundle(w.repo, out, w.signers["online"], w.now); err != nil {
@@ -232,7 +232,7 @@ func TestClaimsRekeyEndToEnd(t *testing.T) {
 	}
 	write(t, filepath.Join(requests, rekeyProject+".claim.json"), request)
 	cws := filepath.Join(w.dir, "claims-ws")
-	if _, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: w.repo, ClaimsDir: requests, Plan: w.plan, Dir: cws, Now: w.now}); err != nil {
+	if _, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: w.repo, ClaimsDir: requests, Plan: w.plan, Dir: cws, Now: w.now}); err != nil {
 		t.Fatal(err)
 	}
 	w.sign(cws, "alice", "bob")
@@ -241,11 +241,11 @@ func TestClaimsRekeyEndToEnd(t *testing.T) {
 	good, evil, good2 := claimsPath(t, "rekey_demo-1.0.tar.gz"), claimsPath(t, "rekey_demo-6.6.tar.gz"), claimsPath(t, "rekey_demo-1.1.tar.gz")
 	goodData, evilData, good2Data := []byte("rekey-demo 1.0\n"), []byte("the attacker's rekey-demo\n"), []byte("rekey-demo 1.1, on the new key\n")
 	pws := filepath.Join(w.dir, "project-1")
-	if _, err := ceremony.ProjectInit(ceremony.ProjectInitOptions{Project: rekeyProject, From: w.repo, Dir: pws, Now: w.now,
+	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: rekeyProject, From: w.repo, Dir: pws, Now: w.now,
 		Targets: []ceremony.ProjectTarget{{Path: good, File: write(t, filepath.Join(w.dir, "good"), goodData)}}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: pws, Signer: stolen, Now: w.now}); err != nil {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: pws, Signer: stolen, Now: w.now}); err != nil {
 		t.Fatal(err)
 	}
 	w.bundleAndPublish(pws, "project-1.tar")
@@ -259,7 +259,7 @@ func TestClaimsRekeyEndToEnd(t *testing.T) {
 
 	// 'ceremony rotate' cannot change a claimed project's keys: it says
 	// how, and writes nothing.
-	res, err := ceremony.Rotate(ceremony.RotateOptions{From: w.repo, Compromised: []string{stolenID}, Dir: filepath.Join(w.dir, "rotation"), Now: w.now})
+	res, err := eng.Rotate(ceremony.RotateOptions{From: w.repo, Compromised: []string{stolenID}, Dir: filepath.Join(w.dir, "rotation"), Now: w.now})
 	if !errors.Is(err, ceremony.ErrRotationProblems) || res == nil || !strings.Contains(strings.Join(res.Plan.Problems, "\n"), "--rekey "+rekeyProject+"=") {
 		t.Fatalf("rotate --compromised MAINTAINERKEY: %v; want the claims ceremony with --rekey", err)
 	}
@@ -289,11 +289,11 @@ func TestClaimsRekeyEndToEnd(t *testing.T) {
 
 	// The administrators: refused as a claim, taken in as a rekey.
 	opts := ceremony.ClaimsInitOptions{From: w.repo, ClaimsDir: requests2, Plan: w.plan, AttestationRoots: roots, Dir: filepath.Join(w.dir, "rekey-ws"), Now: w.now}
-	if _, err := ceremony.ClaimsInit(opts); !errors.Is(err, ceremony.ErrNoClaimsAccepted) {
+	if _, err := eng.ClaimsInit(opts); !errors.Is(err, ceremony.ErrNoClaimsAccepted) {
 		t.Fatalf("the new key without --rekey: %v; want it refused", err)
 	}
 	opts.Rekey = []claims.Rekey{{Project: rekeyProject, Reason: "maintainer key " + stolenID[:12] + " stolen"}}
-	rres, err := ceremony.ClaimsInit(opts)
+	rres, err := eng.ClaimsInit(opts)
 	if err != nil {
 		t.Fatalf("claims init --rekey: %v", err)
 	}
@@ -315,7 +315,7 @@ func TestClaimsRekeyEndToEnd(t *testing.T) {
 	// rehearsal's online side, publish.ApplyBundle, refuses to write a
 	// target file that it serves already, even byte for byte).
 	pws2 := filepath.Join(w.dir, "project-2")
-	if _, err := ceremony.ProjectInit(ceremony.ProjectInitOptions{Project: rekeyProject, From: rekeyBundle, Dir: pws2, Now: w.now,
+	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: rekeyProject, From: rekeyBundle, Dir: pws2, Now: w.now,
 		Targets: []ceremony.ProjectTarget{{Path: good2, File: write(t, filepath.Join(w.dir, "good2"), good2Data)}}}); err != nil {
 		t.Fatalf("project init from the rekey bundle: %v", err)
 	}
@@ -326,10 +326,10 @@ func TestClaimsRekeyEndToEnd(t *testing.T) {
 	if !strings.Contains(strings.Join(pst.State.Warnings, "|"), "the previous targets are listed again only if the maintainers list them") {
 		t.Errorf("project init after the rekey does not warn that nothing is carried over: %q", pst.State.Warnings)
 	}
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: pws2, Signer: stolen, Now: w.now}); !errors.Is(err, ceremony.ErrNotAuthorized) {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: pws2, Signer: stolen, Now: w.now}); !errors.Is(err, ceremony.ErrNotAuthorized) {
 		t.Fatalf("the stolen key signs after the rekey: %v", err)
 	}
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: pws2, KeyURI: maint.signURI, Now: w.now}); err != nil {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: pws2, KeyURI: maint.signURI, Now: w.now}); err != nil {
 		t.Fatalf("the maintainer signs on the YubiKey: %v", err)
 	}
 	w.bundleAndPublish(pws2, "project-2.tar")

@@ -107,7 +107,7 @@ func TestClaimsEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"alice", "bob", "carol"} {
-		if _, err := ceremony.Sign(ceremony.SignOptions{Dir: boot, Signer: signers[name], Now: now}); err != nil {
+		if _, err := eng.Sign(ceremony.SignOptions{Dir: boot, Signer: signers[name], Now: now}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -161,7 +161,7 @@ func TestClaimsEndToEnd(t *testing.T) {
 
 	// The administrators' claims ceremony, from the published repository.
 	cws := filepath.Join(dir, "claims-ws")
-	res, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: repo, ClaimsDir: requests, Plan: planPath, AttestationRoots: roots, Dir: cws, Now: now})
+	res, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: repo, ClaimsDir: requests, Plan: planPath, AttestationRoots: roots, Dir: cws, Now: now})
 	if err != nil {
 		t.Fatalf("claims init: %v", err)
 	}
@@ -169,15 +169,15 @@ func TestClaimsEndToEnd(t *testing.T) {
 		t.Fatalf("claims init accepted %+v; want the maintainer's claim, its key attested on YubiKey %d", res.Accepted, card.Serial())
 	}
 	for _, name := range []string{"alice", "carol"} {
-		if _, err := ceremony.Sign(ceremony.SignOptions{Dir: cws, Signer: signers[name], Now: now}); err != nil {
+		if _, err := eng.Sign(ceremony.SignOptions{Dir: cws, Signer: signers[name], Now: now}); err != nil {
 			t.Fatalf("%s signs claimed: %v", name, err)
 		}
 	}
 	claimsBundle := filepath.Join(dir, "claims.tar")
-	if _, err := ceremony.Bundle(ceremony.BundleOptions{Dir: cws, Out: claimsBundle, Now: now}); err != nil {
+	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: cws, Out: claimsBundle, Now: now}); err != nil {
 		t.Fatal(err)
 	}
-	if rep, err := ceremony.VerifyBundle(claimsBundle, root1, now); err != nil || !rep.OK() {
+	if rep, err := eng.VerifyBundle(claimsBundle, root1, now); err != nil || !rep.OK() {
 		t.Fatalf("verify the claims bundle: %v %v", err, rep.Errors())
 	}
 	if err := publish.ApplyBundle(repo, claimsBundle, signers["online"], now); err != nil {
@@ -191,18 +191,18 @@ func TestClaimsEndToEnd(t *testing.T) {
 	good, wheel := claimsPath(t, "yubi_demo-1.0.tar.gz"), claimsPath(t, "yubi_demo-1.0-py3-none-any.whl")
 	goodData, wheelData := []byte("yubi-demo 1.0, signed on its maintainer's YubiKey\n"), []byte("yubi-demo 1.0 wheel\n")
 	pws := filepath.Join(dir, "project-ws")
-	if _, err := ceremony.ProjectInit(ceremony.ProjectInitOptions{Project: claimsProject, From: repo, Dir: pws, Now: now,
+	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: claimsProject, From: repo, Dir: pws, Now: now,
 		Targets: []ceremony.ProjectTarget{{Path: good, File: write(t, filepath.Join(dir, "good.tar.gz"), goodData)}}}); err != nil {
 		t.Fatalf("project init: %v", err)
 	}
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: pws, KeyURI: maint.signURI, Now: now}); err != nil {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: pws, KeyURI: maint.signURI, Now: now}); err != nil {
 		t.Fatalf("the maintainer signs on the YubiKey: %v", err)
 	}
 	projectBundle := filepath.Join(dir, "project.tar")
-	if _, err := ceremony.Bundle(ceremony.BundleOptions{Dir: pws, Out: projectBundle, Now: now}); err != nil {
+	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: pws, Out: projectBundle, Now: now}); err != nil {
 		t.Fatal(err)
 	}
-	if rep, err := ceremony.VerifyBundle(projectBundle, root1, now); err != nil || !rep.OK() {
+	if rep, err := eng.VerifyBundle(projectBundle, root1, now); err != nil || !rep.OK() {
 		t.Fatalf("verify the project bundle: %v %v", err, rep.Errors())
 	}
 	if err := publish.ApplyBundle(repo, projectBundle, signers["online"], now); err != nil {
@@ -211,18 +211,18 @@ func TestClaimsEndToEnd(t *testing.T) {
 	// The next release, v2 from the repository: the wheel, hashed as PyPI
 	// hashes (--hash sha256 --hash blake2b-256).
 	pws2 := filepath.Join(dir, "project-ws2")
-	if _, err := ceremony.ProjectInit(ceremony.ProjectInitOptions{Project: claimsProject, From: repo, Dir: pws2, Now: now, Hashes: []string{"sha256", "blake2b-256"},
+	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: claimsProject, From: repo, Dir: pws2, Now: now, Hashes: []string{"sha256", "blake2b-256"},
 		Targets: []ceremony.ProjectTarget{{Path: wheel, File: write(t, filepath.Join(dir, "wheel.whl"), wheelData)}}}); err != nil {
 		t.Fatalf("project init of the second release: %v", err)
 	}
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: pws2, KeyURI: maint.signURI, Now: now}); err != nil {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: pws2, KeyURI: maint.signURI, Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	projectBundle2 := filepath.Join(dir, "project2.tar")
-	if _, err := ceremony.Bundle(ceremony.BundleOptions{Dir: pws2, Out: projectBundle2, Now: now}); err != nil {
+	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: pws2, Out: projectBundle2, Now: now}); err != nil {
 		t.Fatal(err)
 	}
-	if rep, err := ceremony.VerifyBundle(projectBundle2, root1, now); err != nil || !rep.OK() {
+	if rep, err := eng.VerifyBundle(projectBundle2, root1, now); err != nil || !rep.OK() {
 		t.Fatalf("verify the second project bundle: %v %v", err, rep.Errors())
 	}
 	if err := publish.ApplyBundle(repo, projectBundle2, signers["online"], now); err != nil {

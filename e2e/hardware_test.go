@@ -149,7 +149,7 @@ func TestHardwareCeremony(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, h := range []holder{alice, bob, carol, dave, erin} {
-		if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws1, KeyURI: h.signURI, Now: now}); err != nil {
+		if _, err := eng.Sign(ceremony.SignOptions{Dir: ws1, KeyURI: h.signURI, Now: now}); err != nil {
 			t.Fatalf("%s signs: %v", h.name, err)
 		}
 	}
@@ -165,7 +165,7 @@ func TestHardwareCeremony(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, h := range []holder{alice, bob, carol, erin, frank} {
-		if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws2, KeyURI: h.signURI, Now: now}); err != nil {
+		if _, err := eng.Sign(ceremony.SignOptions{Dir: ws2, KeyURI: h.signURI, Now: now}); err != nil {
 			t.Fatalf("%s signs root v2: %v", h.name, err)
 		}
 	}

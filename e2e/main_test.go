@@ -4,11 +4,16 @@ import (
 	"os"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
+
 	"github.com/tuf-ceremony/ceremony/hsm/p11"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/p11test"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/pcsctest"
 )
+
+// eng runs the ceremony steps in these tests, on workspaces of every kind.
+var eng = kinds.Engine()
 
 // TestMain gives the hardware tests real parts: SoftHSM2 tokens in a
 // private configuration and a private pcscd with vpcd readers for virtual

@@ -57,7 +57,7 @@ func TestP384OnlyRootAndTufJS(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range signers[:2] { // the two P-384 keys only
-		if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: s, Now: now}); err != nil {
+		if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: s, Now: now}); err != nil {
 			t.Fatal(err)
 		}
 	}

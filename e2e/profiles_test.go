@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/gotufclient"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/tufjs"
 	"github.com/tuf-ceremony/ceremony/metafile"
@@ -61,17 +60,17 @@ func TestProfilesEndToEnd(t *testing.T) {
 				t.Fatalf("ceremony verify refused the %s repository: %v %v", p, err, rep.Errors())
 			}
 			for _, ws := range []string{demo.BootstrapWorkspace, demo.RootV2Workspace} {
-				rep, err := ceremony.VerifyWorkspace(filepath.Join(out, ws), "", time.Time{})
+				rep, err := eng.VerifyWorkspace(filepath.Join(out, ws), "", time.Time{})
 				if err != nil || !rep.OK() {
 					t.Fatalf("workspace %s does not verify: %v %v", ws, err, rep.Errors())
 				}
-				rp, err := ceremony.Replay(filepath.Join(out, ws))
+				rp, err := eng.Replay(filepath.Join(out, ws))
 				if err != nil || !rp.OK() || !rp.Sealed {
 					t.Fatalf("workspace %s does not replay sealed: %v %+v", ws, err, rp)
 				}
 			}
 			for _, b := range []string{demo.Bundle, demo.RootV2Bundle} {
-				rp, err := ceremony.ReplayBundle(filepath.Join(out, b))
+				rp, err := eng.ReplayBundle(filepath.Join(out, b))
 				if err != nil || !rp.OK() || !rp.Sealed {
 					t.Fatalf("bundle %s does not replay sealed: %v %+v", b, err, rp)
 				}

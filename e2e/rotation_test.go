@@ -182,7 +182,7 @@ func (w *rotWorld) writePlan(name, text string) string {
 func (w *rotWorld) sign(ws string, names ...string) {
 	w.t.Helper()
 	for _, n := range names {
-		if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: w.signers[n], Now: w.now}); err != nil {
+		if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: w.signers[n], Now: w.now}); err != nil {
 			w.t.Fatalf("%s signs %s: %v", n, filepath.Base(ws), err)
 		}
 	}
@@ -199,17 +199,17 @@ func (w *rotWorld) finish(ws string, trusted string) {
 	if !st.AllMet() {
 		w.t.Fatalf("%s: thresholds not met: %+v", ws, st.Roles)
 	}
-	if rep, err := ceremony.VerifyWorkspace(ws, "", w.now); err != nil || !rep.OK() {
+	if rep, err := eng.VerifyWorkspace(ws, "", w.now); err != nil || !rep.OK() {
 		w.t.Fatalf("verify %s: %v %v", ws, err, rep.Errors())
 	}
-	if _, err := ceremony.Seal(ws, []keys.Signer{w.signers["alice"]}); err != nil {
+	if _, err := eng.Seal(ws, []keys.Signer{w.signers["alice"]}); err != nil {
 		w.t.Fatalf("seal %s: %v", ws, err)
 	}
 	out := ws + ".tar"
-	if _, err := ceremony.Bundle(ceremony.BundleOptions{Dir: ws, Out: out, Now: w.now}); err != nil {
+	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: ws, Out: out, Now: w.now}); err != nil {
 		w.t.Fatalf("bundle %s: %v", ws, err)
 	}
-	rep, err := ceremony.VerifyBundle(out, trusted, w.now)
+	rep, err := eng.VerifyBundle(out, trusted, w.now)
 	if err != nil || !rep.OK() {
 		w.t.Fatalf("verify bundle %s: %v %v", out, err, rep.Errors())
 	}
@@ -218,7 +218,7 @@ func (w *rotWorld) finish(ws string, trusted string) {
 			w.t.Errorf("bundle %s: %s: %s", out, f.File, f.Message)
 		}
 	}
-	for path, replay := range map[string]func(string) (*ceremony.ReplayReport, error){ws: ceremony.Replay, out: ceremony.ReplayBundle} {
+	for path, replay := range map[string]func(string) (*ceremony.ReplayReport, error){ws: eng.Replay, out: eng.ReplayBundle} {
 		rp, err := replay(path)
 		if err != nil || !rp.OK() || !rp.Sealed {
 			w.t.Fatalf("replay %s: %v %+v", path, err, rp)
@@ -226,7 +226,7 @@ func (w *rotWorld) finish(ws string, trusted string) {
 	}
 	// Bundling twice gives the same bytes (the incident report included).
 	again := ws + "-again.tar"
-	if _, err := ceremony.Bundle(ceremony.BundleOptions{Dir: ws, Out: again, Now: w.now}); err != nil {
+	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: ws, Out: again, Now: w.now}); err != nil {
 		w.t.Fatal(err)
 	}
 	a, _ := os.ReadFile(out)
@@ -288,7 +288,7 @@ func (w *rotWorld) rotate(name string, opts ceremony.RotateOptions) (*rotation.P
 	if opts.Keyholders == nil {
 		opts.Keyholders = []string{w.ws}
 	}
-	res, err := ceremony.Rotate(opts)
+	res, err := eng.Rotate(opts)
 	if err != nil {
 		if res != nil {
 			w.t.Logf("plan:\n%s", res.Plan.Markdown(2))
@@ -581,7 +581,7 @@ func TestRotationTargetsKeyStolen(t *testing.T) {
 	}
 
 	// Without the last good content, the plan refuses.
-	res, err := ceremony.Rotate(ceremony.RotateOptions{From: w.repo, Keyholders: []string{w.ws}, Compromised: []string{"carol"},
+	res, err := eng.Rotate(ceremony.RotateOptions{From: w.repo, Keyholders: []string{w.ws}, Compromised: []string{"carol"},
 		Replace: []ceremony.Replacement{{Old: "carol", New: w.pub("carol2")}}, Dir: filepath.Join(w.dir, "ws-refused"), Now: w.now})
 	if !errors.Is(err, ceremony.ErrRotationProblems) || !hasText(res.Plan.Problems, "--last-good") {
 		t.Fatalf("rotation without the last good targets: %v %v", err, res)
@@ -787,7 +787,7 @@ func TestRotationThresholdCompromisedRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(w.dir, "ws-"+tc.name)
 			tc.opts.From, tc.opts.Keyholders, tc.opts.Dir, tc.opts.Now = w.repo, []string{w.ws}, dir, w.now
-			res, err := ceremony.Rotate(tc.opts)
+			res, err := eng.Rotate(tc.opts)
 			if !errors.Is(err, ceremony.ErrNoInBandRecovery) {
 				t.Fatalf("err = %v, want ErrNoInBandRecovery", err)
 			}
@@ -1104,7 +1104,7 @@ online:
 	// nothing is written (e2e/claims_rekey_test.go runs that recovery).
 	maintDir := filepath.Join(w.dir, "ws-maint")
 	for _, replace := range [][]ceremony.Replacement{{{Old: maintID, New: w.pub("maint2")}}, nil} {
-		res, err := ceremony.Rotate(ceremony.RotateOptions{From: w.repo, Keyholders: []string{w.ws}, LastGood: lastGood, Compromised: []string{maintID},
+		res, err := eng.Rotate(ceremony.RotateOptions{From: w.repo, Keyholders: []string{w.ws}, LastGood: lastGood, Compromised: []string{maintID},
 			Replace: replace, Dir: maintDir, Now: w.now})
 		if !errors.Is(err, ceremony.ErrRotationProblems) || res == nil {
 			t.Fatalf("a maintainer's key stolen (replacements %v): %v", replace, err)
@@ -1185,7 +1185,7 @@ online:
 			t.Fatalf("targets v2 delegates claimed to %v: want carol2's key, not carol's", dr.KeyIDs)
 		}
 	}
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: w.signers["carol"], Now: w.now}); !errors.Is(err, ceremony.ErrNotAuthorized) {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: w.signers["carol"], Now: w.now}); !errors.Is(err, ceremony.ErrNotAuthorized) {
 		t.Fatalf("the stolen key signing the recovery: %v", err)
 	}
 	w.sign(ws, "alice", "bob", "dave", "carol2")

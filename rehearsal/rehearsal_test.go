@@ -12,11 +12,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
+
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rehearsal"
 )
+
+// eng runs the ceremony steps in these tests, on workspaces of every kind.
+var eng = kinds.Engine()
 
 // scripted is a keyholder at the keyboard who knows their practice secret.
 type scripted struct {
@@ -61,7 +66,7 @@ func sign(t *testing.T, lab *rehearsal.Lab, ws string, h rehearsal.Holder, want 
 		}
 	}
 	p := &scripted{secret: h.Secret}
-	res, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, KeyURI: h.URI, Prompter: p})
+	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: h.URI, Prompter: p})
 	if err != nil {
 		t.Fatalf("%s signs with %s: %v", h.Name, h.Device, err)
 	}
@@ -142,7 +147,7 @@ func TestHelperRehearsal(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := &scripted{secret: alice.Secret}
-	_, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, KeyURI: alice.URI, Prompter: p})
+	_, err := eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: alice.URI, Prompter: p})
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprint(bob.Serial)) || !strings.Contains(err.Error(), fmt.Sprint(alice.Serial)) {
 		t.Fatalf("alice signs with bob's card in: got %v, want an error naming both serials", err)
 	}

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
@@ -23,6 +25,9 @@ import (
 	"github.com/tuf-ceremony/ceremony/rstuf"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
+
+// eng runs the ceremony steps in these tests, on workspaces of every kind.
+var eng = kinds.Engine()
 
 // testdataDir holds RSTUF's own payload examples (see testdata/SOURCES.md).
 const testdataDir = "../testdata/rstuf"
@@ -198,7 +203,7 @@ func (f *fixture) workspace(name, planPath, trusted string, signers ...string) (
 		f.t.Fatal(err)
 	}
 	for _, s := range signers {
-		if _, err := ceremony.Sign(ceremony.SignOptions{Dir: dir, Signer: f.signer(s), Now: testNow}); err != nil {
+		if _, err := eng.Sign(ceremony.SignOptions{Dir: dir, Signer: f.signer(s), Now: testNow}); err != nil {
 			f.t.Fatalf("%s signs %s: %v", s, name, err)
 		}
 	}

@@ -122,7 +122,7 @@ func TestUpdateFromCeremony(t *testing.T) {
 		t.Errorf("message is %q", e.Problems[0].Message)
 	}
 
-	if _, err := ceremony.Sign(ceremony.SignOptions{Dir: r.ws2, Signer: r.signer("alice"), Now: testNow}); err != nil {
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: r.ws2, Signer: r.signer("alice"), Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
 	root2 = r.fixture.root(r.ws2)

@@ -68,7 +68,7 @@ func (m Model) choices() []choice {
 			fields: []field{{label: "bundle file", value: []rune("bundle.tar")}},
 			submit: func(m Model, v []string) (Model, tea.Cmd) {
 				m.setInfo("verifying %s...", v[0])
-				return m, VerifyBundle(v[0])
+				return m, VerifyBundle(m.engine, v[0])
 			},
 		},
 	}

@@ -119,7 +119,7 @@ type claimsLoadedMsg struct {
 // The ceremony's time is fixed here. A workspace directory ws that is
 // already in use is refused first, so that nobody reads a review that
 // cannot be created.
-func ReviewClaims(opts ceremony.ClaimsInitOptions, ws string) tea.Cmd {
+func ReviewClaims(eng *ceremony.Engine, opts ceremony.ClaimsInitOptions, ws string) tea.Cmd {
 	return func() tea.Msg {
 		if opts.Now.IsZero() {
 			opts.Now = time.Now().UTC().Truncate(time.Second)
@@ -129,7 +129,7 @@ func ReviewClaims(opts ceremony.ClaimsInitOptions, ws string) tea.Cmd {
 			return msg
 		}
 		opts.Dir, opts.ReviewOnly = "", true
-		msg.res, msg.err = ceremony.ClaimsInit(opts)
+		msg.res, msg.err = eng.ClaimsInit(opts)
 		msg.opts.Dir, msg.opts.ReviewOnly = "", false
 		return msg
 	}
@@ -137,10 +137,10 @@ func ReviewClaims(opts ceremony.ClaimsInitOptions, ws string) tea.Cmd {
 
 // CreateClaims runs 'ceremony claims init' with the workspace: the same
 // request as reviewed, at the same time.
-func CreateClaims(opts ceremony.ClaimsInitOptions, ws string) tea.Cmd {
+func CreateClaims(eng *ceremony.Engine, opts ceremony.ClaimsInitOptions, ws string) tea.Cmd {
 	return func() tea.Msg {
 		opts.Dir = ws
-		res, err := ceremony.ClaimsInit(opts)
+		res, err := eng.ClaimsInit(opts)
 		if err != nil {
 			return claimsCreateFailedMsg{err}
 		}
@@ -226,7 +226,7 @@ func claimsChoice(from string) choice {
 			opts := ceremony.ClaimsInitOptions{From: v[clFrom], ClaimsDir: v[clRequests], Plan: v[clPlan]}
 			m.claims = claimsDraft{opts: opts, ws: v[clWorkspace], reviewing: true}
 			m.setInfo("reviewing the claim requests in %s against %s (nothing is written)...", opts.ClaimsDir, opts.From)
-			return m, ReviewClaims(opts, v[clWorkspace])
+			return m, ReviewClaims(m.engine, opts, v[clWorkspace])
 		},
 	}
 }
@@ -278,7 +278,7 @@ func (m Model) updateClaimsReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		default:
 			m.claims.creating = true
 			m.setInfo("creating the workspace %s...", m.claims.ws)
-			return m, CreateClaims(m.claims.opts, m.claims.ws)
+			return m, CreateClaims(m.engine, m.claims.opts, m.claims.ws)
 		}
 	}
 	return m, nil

@@ -59,7 +59,7 @@ func newClaimsFixture(t *testing.T) *claimsFixture {
 		t.Fatalf("init: %v", err)
 	}
 	for _, name := range []string{"alice", "bob", "carol", "dave"} {
-		if _, err := ceremony.Sign(ceremony.SignOptions{Dir: boot, KeyURI: "file:" + filepath.Join(dir, name+".key") + "?pin-source=" + pass}); err != nil {
+		if _, err := eng.Sign(ceremony.SignOptions{Dir: boot, KeyURI: "file:" + filepath.Join(dir, name+".key") + "?pin-source=" + pass}); err != nil {
 			t.Fatalf("sign as %s: %v", name, err)
 		}
 	}
@@ -115,7 +115,7 @@ func (f *claimsFixture) tampered(file, project string) {
 // claimsForm opens the chooser on dir and the claims ceremony's form.
 func claimsForm(t *testing.T, dir string) Model {
 	t.Helper()
-	m := NewChooser(dir).WithStyles(DefaultStyles(true))
+	m := NewChooser(eng, dir).WithStyles(DefaultStyles(true))
 	m = run[workspacesFoundMsg](t, m, m.Init())
 	for !strings.HasPrefix(m.choices()[m.chooser.cursor].title, "PEP 480 claims ceremony") {
 		m, _ = update(t, m, key("j"))
@@ -250,13 +250,13 @@ func TestClaimsCeremonyThroughTheApp(t *testing.T) {
 	if !m.result.ok {
 		t.Fatalf("the bundle does not verify:\n%s", view(m))
 	}
-	if rep, err := ceremony.Replay(newWS); err != nil || !rep.OK() {
+	if rep, err := eng.Replay(newWS); err != nil || !rep.OK() {
 		t.Fatalf("replay of %s: %v %+v", newWS, err, rep)
 	}
 
 	// Back at the chooser, the next claims ceremony starts from this one;
 	// a rotation still from the bootstrap, which signs root.
-	c := NewChooser(f.dir).WithStyles(DefaultStyles(true))
+	c := NewChooser(eng, f.dir).WithStyles(DefaultStyles(true))
 	c = run[workspacesFoundMsg](t, c, c.Init())
 	mustShow(t, c, "Resume "+newWS, "pep480 claims, every threshold met")
 	if got := c.chooser.lastClaimsSource(); got != newWS {
@@ -421,7 +421,7 @@ func TestClaimsReviewQuotesHostileText(t *testing.T) {
 // TestClaimsReviewEscStopsWaiting: esc while the review is worked out
 // gives the form back; the review arriving later is dropped.
 func TestClaimsReviewEscStopsWaiting(t *testing.T) {
-	m := NewChooser(".").WithStyles(DefaultStyles(true))
+	m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
 	m.chooser.scanned = true
 	i := slices.IndexFunc(m.choices(), func(c choice) bool { return strings.HasPrefix(c.title, "PEP 480 claims") })
 	m.chooser.cursor = i

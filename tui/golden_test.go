@@ -54,7 +54,7 @@ func fakeStatus() *ceremony.Status {
 // walkModel is at alice's device step of fakeStatus's ceremony (alice's
 // targets signature is still missing), everyone present.
 func walkModel() Model {
-	m := New("ws").WithStyles(DefaultStyles(true))
+	m := New(eng, "ws").WithStyles(DefaultStyles(true))
 	m.walk.status, m.walk.loading = fakeStatus(), false
 	m.walk.present = map[string]bool{"alice": true, "bob": true, "carol": true, "wendy": true}
 	p := m.walk.status.People[0]
@@ -81,14 +81,14 @@ func TestGoldenViews(t *testing.T) {
 		Attested: &attestation.YubiKey{Serial: 19088743, Firmware: "5.7.1", Slot: "9c", PINPolicy: "always", TouchPolicy: "always"}}
 	cases := map[string]func() Model{
 		"chooser": func() Model {
-			m := NewChooser(".").WithStyles(DefaultStyles(true))
+			m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
 			m.chooser.scanned = true
 			m.chooser.found = []foundWorkspace{{dir: "ws", summary: "pep458 bootstrap, 1 of 2 roles ready"}}
 			m.chooser.cursor = 1
 			return m
 		},
 		"welcome-rehearsal": func() Model {
-			return NewBootstrap("/tmp/rehearsal/plan.yaml", "/tmp/rehearsal/workspace", rehearsal()).WithStyles(DefaultStyles(true))
+			return NewBootstrap(eng, "/tmp/rehearsal/plan.yaml", "/tmp/rehearsal/workspace", rehearsal()).WithStyles(DefaultStyles(true))
 		},
 		"plan": func() Model {
 			m := walkModel()
@@ -151,7 +151,7 @@ func TestGoldenViews(t *testing.T) {
 			return m
 		},
 		"rotation-form": func() Model {
-			m := NewChooser(".").WithStyles(DefaultStyles(true))
+			m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
 			m.chooser.scanned = true
 			m.chooser.found = []foundWorkspace{{dir: "ws", summary: "pep458 bootstrap, every threshold met", finished: true}}
 			m.form = newForm(2, m.choices()[2])
@@ -195,7 +195,7 @@ func TestGoldenViews(t *testing.T) {
 			return m
 		},
 		"claims-form": func() Model {
-			m := NewChooser(".").WithStyles(DefaultStyles(true))
+			m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
 			m.chooser.scanned = true
 			m.chooser.found = []foundWorkspace{{dir: "ws", summary: "pep480 bootstrap, every threshold met", finished: true, kind: workspace.Bootstrap, signsClaimed: true}}
 			i := len(m.choices()) - 3
@@ -333,7 +333,7 @@ func fakeClaimsReview(accepted bool) *ceremony.ClaimsInitResult {
 // claimsReviewModel is the claims review screen on fakeClaimsReview,
 // scrolled to line top.
 func claimsReviewModel(accepted bool, top int) Model {
-	m := NewChooser(".").WithStyles(DefaultStyles(true))
+	m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
 	m.claims = claimsDraft{opts: ceremony.ClaimsInitOptions{From: "workspace", ClaimsDir: "requests"}, ws: "workspace-claims",
 		res: fakeClaimsReview(accepted), top: top}
 	m.open(screenClaimsReview)
@@ -387,7 +387,7 @@ func readPlan(t *testing.T, name string) *rotation.Plan {
 // rotationPlanModel is the rotation plan screen on testdata/NAME.json,
 // scrolled to line top; a refused plan opens where the app opens it.
 func rotationPlanModel(t *testing.T, name string, top int) Model {
-	m := NewChooser(".").WithStyles(DefaultStyles(true))
+	m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
 	p := readPlan(t, name)
 	m.rotate = rotationDraft{ws: "workspace-recovery", plan: p, top: top}
 	if !p.InBand {

@@ -119,9 +119,9 @@ type signDoneMsg struct {
 }
 
 // Sign runs 'ceremony sign --key URI WS', asking for the PIN through p.
-func Sign(ws, keyID, uri string, p keys.Prompter) tea.Cmd {
+func Sign(eng *ceremony.Engine, ws, keyID, uri string, p keys.Prompter) tea.Cmd {
 	return func() tea.Msg {
-		res, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, KeyURI: uri, Prompter: p})
+		res, err := eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: uri, Prompter: p})
 		return signDoneMsg{keyID: keyID, res: res, err: err}
 	}
 }
@@ -133,9 +133,9 @@ type bundleDoneMsg struct {
 }
 
 // WriteBundle runs 'ceremony bundle WS --out OUT'.
-func WriteBundle(ws, out string) tea.Cmd {
+func WriteBundle(eng *ceremony.Engine, ws, out string) tea.Cmd {
 	return func() tea.Msg {
-		res, err := ceremony.Bundle(ceremony.BundleOptions{Dir: ws, Out: out})
+		res, err := eng.Bundle(ceremony.BundleOptions{Dir: ws, Out: out})
 		return bundleDoneMsg{res, err}
 	}
 }
@@ -148,12 +148,12 @@ type verifyDoneMsg struct {
 }
 
 // VerifyBundle runs 'ceremony verify BUNDLE' and 'ceremony replay BUNDLE'.
-func VerifyBundle(path string) tea.Cmd {
+func VerifyBundle(eng *ceremony.Engine, path string) tea.Cmd {
 	return func() tea.Msg {
 		title := "verify and replay " + path
 		var lines []string
 		ok := true
-		rep, err := ceremony.VerifyBundle(path, "", time.Time{})
+		rep, err := eng.VerifyBundle(path, "", time.Time{})
 		switch {
 		case err != nil:
 			ok = false
@@ -173,7 +173,7 @@ func VerifyBundle(path string) tea.Cmd {
 		for _, f := range rep.Warnings() {
 			lines = append(lines, "  warning: "+f.String())
 		}
-		replay, err := ceremony.ReplayBundle(path)
+		replay, err := eng.ReplayBundle(path)
 		switch {
 		case err != nil:
 			ok = false

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/tuf-ceremony/ceremony/ceremony"
 )
 
 // screen is which screen has the keyboard.
@@ -50,6 +51,8 @@ const (
 // is pure: every read of a device or a file, and every ceremony step, runs
 // in a tea.Cmd that calls the same function the CLI calls.
 type Model struct {
+	// engine runs the ceremony steps the app starts.
+	engine *ceremony.Engine
 	ws     string
 	who    string
 	screen screen
@@ -95,8 +98,9 @@ type Model struct {
 	quitting bool
 }
 
-func newModel() Model {
+func newModel(eng *ceremony.Engine) Model {
 	return Model{
+		engine: eng,
 		who:    "operator",
 		width:  defaultWidth,
 		height: defaultHeight,
@@ -109,8 +113,8 @@ func newModel() Model {
 
 // New returns the app on workspace ws: the ceremony walk-through from the
 // plan's table on (a resumed ceremony starts there too).
-func New(ws string) Model {
-	m := newModel()
+func New(eng *ceremony.Engine, ws string) Model {
+	m := newModel(eng)
 	m.ws, m.screen = ws, screenPlan
 	m.dash = dashboard{loading: true}
 	m.walk.loading = true
@@ -118,16 +122,16 @@ func New(ws string) Model {
 }
 
 // NewDashboard returns the app showing workspace ws's status dashboard.
-func NewDashboard(ws string) Model {
-	m := New(ws)
+func NewDashboard(eng *ceremony.Engine, ws string) Model {
+	m := New(eng, ws)
 	m.screen, m.back = screenDashboard, screenDashboard
 	return m
 }
 
 // NewChooser returns the app that starts by choosing a ceremony, offering
 // to resume the workspaces found in dir.
-func NewChooser(dir string) Model {
-	m := newModel()
+func NewChooser(eng *ceremony.Engine, dir string) Model {
+	m := newModel(eng)
 	m.screen = screenChooser
 	m.chooser = newChooser(dir)
 	return m
@@ -136,8 +140,8 @@ func NewChooser(dir string) Model {
 // NewBootstrap returns the app that creates workspace ws from planFile and
 // walks through its ceremony. A rehearsal opens on its welcome screen
 // (the practice secrets); otherwise on the plan, once the workspace is made.
-func NewBootstrap(planFile, ws string, r *Rehearsal) Model {
-	m := newModel()
+func NewBootstrap(eng *ceremony.Engine, planFile, ws string, r *Rehearsal) Model {
+	m := newModel(eng)
 	m.ws, m.plan, m.rehearsal = ws, planFile, r
 	m.screen = screenWelcome
 	return m

@@ -64,7 +64,7 @@ type rotationLoadedMsg struct {
 // why there is none. The ceremony's time is fixed here. A workspace
 // directory ws that is already in use is refused first, so that nobody
 // reads a plan that cannot be created.
-func PlanRotation(opts ceremony.RotateOptions, ws string) tea.Cmd {
+func PlanRotation(eng *ceremony.Engine, opts ceremony.RotateOptions, ws string) tea.Cmd {
 	return func() tea.Msg {
 		opts.Dir = ""
 		if opts.Now.IsZero() {
@@ -73,7 +73,7 @@ func PlanRotation(opts ceremony.RotateOptions, ws string) tea.Cmd {
 		if err := checkNewWorkspace(ws); err != nil {
 			return rotationPlannedMsg{opts: opts, ws: ws, err: err}
 		}
-		res, err := ceremony.Rotate(opts)
+		res, err := eng.Rotate(opts)
 		msg := rotationPlannedMsg{opts: opts, ws: ws, err: err}
 		if res != nil {
 			msg.plan = res.Plan
@@ -84,10 +84,10 @@ func PlanRotation(opts ceremony.RotateOptions, ws string) tea.Cmd {
 
 // CreateRotation runs 'ceremony rotate PATH WS': the same request, now
 // with its workspace.
-func CreateRotation(opts ceremony.RotateOptions, ws string) tea.Cmd {
+func CreateRotation(eng *ceremony.Engine, opts ceremony.RotateOptions, ws string) tea.Cmd {
 	return func() tea.Msg {
 		opts.Dir = ws
-		if _, err := ceremony.Rotate(opts); err != nil {
+		if _, err := eng.Rotate(opts); err != nil {
 			return rotationCreateFailedMsg{err}
 		}
 		return rotationCreatedMsg{ws}
@@ -219,7 +219,7 @@ func (m Model) planRotation(opts ceremony.RotateOptions, ws string, err error) (
 	}
 	m.rotate = rotationDraft{opts: opts, ws: ws, planning: true}
 	m.setInfo("working out the plan from %s (nothing is written)...", opts.From)
-	return m, PlanRotation(opts, ws)
+	return m, PlanRotation(m.engine, opts, ws)
 }
 
 // rotationPlanned shows the plan worked out, or the form's error.
@@ -303,7 +303,7 @@ func (m Model) updateRotationPlan(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		default:
 			m.rotate.creating = true
 			m.setInfo("creating the workspace %s...", m.rotate.ws)
-			return m, CreateRotation(m.rotate.opts, m.rotate.ws)
+			return m, CreateRotation(m.engine, m.rotate.opts, m.rotate.ws)
 		}
 	}
 	return m, nil

@@ -26,7 +26,7 @@ func finishedFileWorkspace(t *testing.T) (dir, ws string) {
 	dir = filepath.Dir(ws)
 	pass := filepath.Join(dir, "pass")
 	for _, name := range []string{"alice", "bob", "carol"} {
-		if _, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, KeyURI: "file:" + filepath.Join(dir, name+".key") + "?pin-source=" + pass}); err != nil {
+		if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: "file:" + filepath.Join(dir, name+".key") + "?pin-source=" + pass}); err != nil {
 			t.Fatalf("sign as %s: %v", name, err)
 		}
 	}
@@ -51,7 +51,7 @@ func setField(t *testing.T, m Model, text string) Model {
 // (2 emergency, 3 planned).
 func rotationForm(t *testing.T, dir string, choice int, title string) Model {
 	t.Helper()
-	m := NewChooser(dir).WithStyles(DefaultStyles(true))
+	m := NewChooser(eng, dir).WithStyles(DefaultStyles(true))
 	m = run[workspacesFoundMsg](t, m, m.Init())
 	for range choice {
 		m, _ = update(t, m, key("j"))
@@ -341,7 +341,7 @@ func TestRotationProblemsOnlyBack(t *testing.T) {
 // TestChooserScrollsToTheCursor: with many workspaces found, the chooser
 // keeps the item under the cursor in an 80x24 window.
 func TestChooserScrollsToTheCursor(t *testing.T) {
-	m := NewChooser(".").WithStyles(DefaultStyles(true))
+	m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
 	m.chooser.scanned = true
 	for i := range 12 {
 		m.chooser.found = append(m.chooser.found, foundWorkspace{dir: fmt.Sprintf("ws-%02d", i), summary: "pep458 bootstrap, every threshold met"})

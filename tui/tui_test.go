@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
+
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
@@ -15,6 +17,9 @@ import (
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
+
+// eng runs the ceremony steps in these tests, on workspaces of every kind.
+var eng = kinds.Engine()
 
 var (
 	demoOnce sync.Once
@@ -95,7 +100,7 @@ func typeText(t *testing.T, m Model, s string) Model {
 // loaded is a plain-styled model of ws with its status read.
 func loaded(t *testing.T, ws string) Model {
 	t.Helper()
-	m := NewDashboard(ws).WithStyles(DefaultStyles(true))
+	m := NewDashboard(eng, ws).WithStyles(DefaultStyles(true))
 	msg := m.Init()()
 	if _, ok := msg.(statusLoadedMsg); !ok {
 		t.Fatalf("Init's command gave %#v, want statusLoadedMsg", msg)
@@ -239,7 +244,7 @@ func TestRefusedNoteIsShownNotFatal(t *testing.T) {
 }
 
 func TestBadWorkspaceShowsError(t *testing.T) {
-	m := NewDashboard(filepath.Join(t.TempDir(), "nope")).WithStyles(DefaultStyles(true))
+	m := NewDashboard(eng, filepath.Join(t.TempDir(), "nope")).WithStyles(DefaultStyles(true))
 	m, _ = update(t, m, m.Init()())
 	if !strings.Contains(m.View().Content, "failed to read the workspace") {
 		t.Errorf("view:\n%s", m.View().Content)
@@ -247,7 +252,7 @@ func TestBadWorkspaceShowsError(t *testing.T) {
 }
 
 func TestQuitKeys(t *testing.T) {
-	m := NewDashboard("ws")
+	m := NewDashboard(eng, "ws")
 	for _, k := range []string{"q", "ctrl+c"} {
 		_, cmd := update(t, m, key(k))
 		if cmd == nil {
@@ -269,7 +274,7 @@ func TestQuitKeys(t *testing.T) {
 }
 
 func TestHelpToggle(t *testing.T) {
-	m := NewDashboard("ws").WithStyles(DefaultStyles(true))
+	m := NewDashboard(eng, "ws").WithStyles(DefaultStyles(true))
 	if !strings.Contains(m.View().Content, "q quit · r refresh · n note · ? help") {
 		t.Errorf("help bar missing:\n%s", m.View().Content)
 	}
@@ -282,7 +287,7 @@ func TestHelpToggle(t *testing.T) {
 func TestViewFits80x24(t *testing.T) {
 	ws := filepath.Join(runDemo(t), demo.RootV2Workspace)
 	for _, noColor := range []bool{true, false} {
-		m := NewDashboard(ws).WithStyles(DefaultStyles(noColor))
+		m := NewDashboard(eng, ws).WithStyles(DefaultStyles(noColor))
 		m, _ = update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 		m, _ = update(t, m, m.Init()())
 		m, _ = update(t, m, noteFailedMsg{err: os.ErrPermission})

@@ -380,7 +380,7 @@ func (m Model) updateReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.walk.signRoles, m.walk.pins, m.walk.touchWanted = m.walk.rolesFor(p.KeyID), 0, false
 		m.setInfo("signing as %s...", p.Name)
 		m.open(screenSigning)
-		return m, Sign(m.ws, p.KeyID, p.URI, m.bridge)
+		return m, Sign(m.engine, m.ws, p.KeyID, p.URI, m.bridge)
 	}
 	return m, nil
 }
@@ -521,13 +521,13 @@ func (m Model) updateFinish(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.walk.bundling = true
 		m.setInfo("writing the bundle %s...", m.bundlePath())
-		return m, WriteBundle(m.ws, m.bundlePath())
+		return m, WriteBundle(m.engine, m.ws, m.bundlePath())
 	case m.keys.Refresh.Matches(msg) && m.walk.bundle == nil:
 		m.clearStatus()
 		m.open(screenRollCall)
 	case m.keys.Verify.Matches(msg) && m.walk.bundle != nil:
 		m.setInfo("verifying and replaying %s...", m.walk.bundle.Out)
-		return m, VerifyBundle(m.walk.bundle.Out)
+		return m, VerifyBundle(m.engine, m.walk.bundle.Out)
 	}
 	return m, nil
 }

@@ -85,7 +85,7 @@ func mustShow(t *testing.T, m Model, texts ...string) {
 // returns at the first keyholder's device step, the device checked.
 func toDevice(t *testing.T, ws string) Model {
 	t.Helper()
-	m := New(ws).WithStyles(DefaultStyles(true))
+	m := New(eng, ws).WithStyles(DefaultStyles(true))
 	m = run[statusLoadedMsg](t, m, m.Init())
 	mustShow(t, m, "the plan", "tui.example", "alice", "2 of 3")
 	m, _ = update(t, m, key("enter"))
@@ -355,7 +355,7 @@ func TestBundleOnlyWhenMet(t *testing.T) {
 func TestChooserBootstrap(t *testing.T) {
 	d := runDemo(t)
 	dir := t.TempDir()
-	m := NewChooser(dir).WithStyles(DefaultStyles(true))
+	m := NewChooser(eng, dir).WithStyles(DefaultStyles(true))
 	m = run[workspacesFoundMsg](t, m, m.Init())
 	mustShow(t, m, "Bootstrap a new repository", "none (a workspace is")
 	m, _ = update(t, m, key("enter"))
@@ -377,7 +377,7 @@ func TestChooserBootstrap(t *testing.T) {
 	mustShow(t, m, "the plan", "pep458 bootstrap")
 
 	// Back at the chooser, the new workspace is offered.
-	c := NewChooser(".").WithStyles(DefaultStyles(true))
+	c := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
 	c = run[workspacesFoundMsg](t, c, c.Init())
 	mustShow(t, c, "Resume workspace-x", "pep458 bootstrap, 0 of 2 roles ready")
 }

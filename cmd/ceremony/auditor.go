@@ -19,6 +19,6 @@ func registerHardware() {}
 // this build (buildCommands leaves them out). They exist for allCommands.
 var errFullBuildOnly = errors.New("this command is in the full build only (built with cgo)")
 
-func runRehearse([]string, io.Writer, io.Writer) error { return errFullBuildOnly }
-func runDevices([]string, io.Writer, io.Writer) error  { return errFullBuildOnly }
-func runDemo([]string, io.Writer, io.Writer) error     { return errFullBuildOnly }
+func runRehearse(*runEnv, []string, io.Writer, io.Writer) error { return errFullBuildOnly }
+func runDevices(*runEnv, []string, io.Writer, io.Writer) error  { return errFullBuildOnly }
+func runDemo(*runEnv, []string, io.Writer, io.Writer) error     { return errFullBuildOnly }

@@ -8,7 +8,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony"
 )
 
-func runBundle(args []string, stdout, stderr io.Writer) error {
+func runBundle(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("bundle", flag.ContinueOnError)
 	out := fs.String("out", "", "the bundle file to write (never overwritten)")
 	partial := fs.Bool("partial", false, "bundle while signatures are missing, to carry the work to another signer")
@@ -20,7 +20,7 @@ func runBundle(args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return usageError{"--out is required"}
 	}
-	res, err := ceremony.Bundle(ceremony.BundleOptions{Dir: rest[0], Out: *out, Partial: *partial, PlanDir: *planDir})
+	res, err := env.engine.Bundle(ceremony.BundleOptions{Dir: rest[0], Out: *out, Partial: *partial, PlanDir: *planDir})
 	if err != nil {
 		return err
 	}

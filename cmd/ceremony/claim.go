@@ -29,7 +29,7 @@ import (
 // read it before it is written. Prints the project, the keys, the
 // threshold and the file's SHA-256 (hex and PGP words), to read to the
 // administrators over another channel.
-func runClaim(args []string, stdout, stderr io.Writer) error {
+func runClaim(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("claim", flag.ContinueOnError)
 	var uris repeatFlag
 	fs.Var(&uris, "key", "a maintainer's key URI: file:PATH, pkcs11:..., yubikey:serial=N;slot-id=9c (repeat for each key)")
@@ -143,7 +143,7 @@ const rekeyUsage = "PROJECT=REASON: take a claim request for this claimed projec
 // Exit codes: 0 when every request is accepted (to add, or unchanged); 1
 // when any is refused (the table says why) or when the review cannot run
 // (nothing on stdout then); 2 on bad usage.
-func runClaimsReview(args []string, stdout, stderr io.Writer) error {
+func runClaimsReview(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("claims review", flag.ContinueOnError)
 	repo := fs.String("repo", "", "the repository or workspace directory whose claimed role the requests are checked against")
 	claimedFile := fs.String("claimed", "", "the claimed role's metadata file to check the requests against")

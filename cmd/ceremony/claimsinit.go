@@ -15,7 +15,7 @@ import (
 // runClaimsInit is 'ceremony claims init': the administrators' claims
 // ceremony's workspace, which signs the next claimed with the accepted
 // claim requests added.
-func runClaimsInit(args []string, stdout, stderr io.Writer) error {
+func runClaimsInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("claims init", flag.ContinueOnError)
 	from := fs.String("from", "", "the trusted state: the repository directory (holding metadata/), a finished workspace or a bundle")
 	dir := fs.String("claims", "", "the directory of claim requests (*.json) to take in")
@@ -35,7 +35,7 @@ func runClaimsInit(args []string, stdout, stderr io.Writer) error {
 			return usageError{fmt.Sprintf("--rekey %s: give the reason, --rekey %s=REASON: the transcript records why a claimed project's keys change", r.Project, r.Project)}
 		}
 	}
-	res, err := ceremony.ClaimsInit(ceremony.ClaimsInitOptions{From: *from, ClaimsDir: *dir, Plan: *planPath, AttestationRoots: *roots, Rekey: rekeys, Dir: rest[0]})
+	res, err := env.engine.ClaimsInit(ceremony.ClaimsInitOptions{From: *from, ClaimsDir: *dir, Plan: *planPath, AttestationRoots: *roots, Rekey: rekeys, Dir: rest[0]})
 	if res != nil && res.Review != nil {
 		printVerdicts(stdout, res.Review)
 	}
@@ -102,17 +102,17 @@ func printVerdicts(w io.Writer, rep *claims.Report) {
 
 // runProject is 'ceremony project init': a maintainer's workspace to sign
 // their claimed project's targets.
-func runProject(args []string, stdout, stderr io.Writer) error {
+func runProject(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageError{"want 'project init'"}
 	}
 	if args[0] != "init" {
 		return usageError{fmt.Sprintf("unknown project command %q: want init", args[0])}
 	}
-	return runProjectInit(args[1:], stdout, stderr)
+	return runProjectInit(env, args[1:], stdout, stderr)
 }
 
-func runProjectInit(args []string, stdout, stderr io.Writer) error {
+func runProjectInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("project init", flag.ContinueOnError)
 	from := fs.String("from", "", "the trusted state: the repository directory (holding metadata/), or the claims ceremony's bundle or workspace")
 	var targets, hashes repeatFlag
@@ -137,7 +137,7 @@ func runProjectInit(args []string, stdout, stderr io.Writer) error {
 		}
 		opts.Targets = append(opts.Targets, pt)
 	}
-	ws, err := ceremony.ProjectInit(opts)
+	ws, err := env.engine.ProjectInit(opts)
 	if err != nil {
 		return err
 	}

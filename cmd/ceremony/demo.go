@@ -13,7 +13,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/plan"
 )
 
-func runDemo(args []string, stdout, stderr io.Writer) error {
+func runDemo(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	profile := fs.String("profile", "pep458", "repository profile: rstuf, pep458 or pep480")
 	out := fs.String("out", "", "directory to write the rehearsal into (new or empty)")

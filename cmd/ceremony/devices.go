@@ -13,7 +13,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
-func runDevices(args []string, stdout, stderr io.Writer) error {
+func runDevices(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("devices", flag.ContinueOnError)
 	var modules moduleList
 	fs.Var(&modules, "module", "PKCS#11 module to list tokens of (repeatable; default: SoftHSM2, ykcs11, OpenSC, YubiHSM where installed)")

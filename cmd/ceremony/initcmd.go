@@ -8,7 +8,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony"
 )
 
-func runInit(args []string, stdout, stderr io.Writer) error {
+func runInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	planPath := fs.String("plan", "", "the ceremony plan (YAML)")
 	from := fs.String("from", "", "the trusted current root: prepare the next root version")

@@ -12,7 +12,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
-func runKeygen(args []string, stdout, stderr io.Writer) error {
+func runKeygen(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("keygen", flag.ContinueOnError)
 	uri := fs.String("uri", "", "where to make the key: file:PATH, pkcs11:..., yubikey:serial=N;slot-id=9c")
 	typ := fs.String("type", "ed25519", "key type: ed25519, ecdsa-p256 or ecdsa-p384")

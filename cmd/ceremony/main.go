@@ -14,6 +14,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 )
 
 // Exit codes.
@@ -31,7 +34,7 @@ func main() {
 type command struct {
 	name    string
 	summary string
-	run     func(args []string, stdout, stderr io.Writer) error
+	run     func(env *runEnv, args []string, stdout, stderr io.Writer) error
 	// fullOnly: the command is in the full build only (full.go): it
 	// drives hardware or rehearses. The auditor's build (CGO_ENABLED=0,
 	// auditor.go) leaves it out.
@@ -91,10 +94,17 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
+// runEnv is what the commands are handed: made once, in run.
+type runEnv struct {
+	// engine runs the ceremony steps on workspaces of every kind.
+	engine *ceremony.Engine
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
 	registerHardware()
+	env := &runEnv{engine: kinds.Engine()}
 	if len(args) == 0 && stdout == io.Writer(os.Stdout) && interactive() {
-		if err := runChooser(stdout); err != nil {
+		if err := runChooser(env, stdout); err != nil {
 			fmt.Fprintf(stderr, "ceremony: %v\n", err)
 			return exitFailure
 		}
@@ -111,7 +121,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if c.name != args[0] {
 			continue
 		}
-		err := c.run(args[1:], stdout, stderr)
+		err := c.run(env, args[1:], stdout, stderr)
 		var ue usageError
 		var ee exitError
 		switch {

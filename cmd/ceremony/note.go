@@ -9,7 +9,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony"
 )
 
-func runNote(args []string, stdout, stderr io.Writer) error {
+func runNote(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("note", flag.ContinueOnError)
 	who := fs.String("who", "", "who makes the note (operator, witness or keyholder)")
 	rest, err := parseFlags(fs, args, stderr, "--who NAME WORKSPACE TEXT...", 2, 1<<16)

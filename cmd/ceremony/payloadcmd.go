@@ -34,20 +34,20 @@ func readLimited(path string, limit int64) ([]byte, error) {
 }
 
 // runPayload is 'ceremony payload export|import'.
-func runPayload(args []string, stdout, stderr io.Writer) error {
+func runPayload(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageError{"want 'payload export' or 'payload import'"}
 	}
 	switch args[0] {
 	case "export":
-		return runPayloadExport(args[1:], stdout, stderr)
+		return runPayloadExport(env, args[1:], stdout, stderr)
 	case "import":
-		return runPayloadImport(args[1:], stdout, stderr)
+		return runPayloadImport(env, args[1:], stdout, stderr)
 	}
 	return usageError{fmt.Sprintf("unknown payload command %q: want export or import", args[0])}
 }
 
-func runPayloadExport(args []string, stdout, stderr io.Writer) error {
+func runPayloadExport(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("payload export", flag.ContinueOnError)
 	role := fs.String("role", "", "the role to export")
 	out := fs.String("out", "", "the payload file to write (must not exist)")
@@ -69,7 +69,7 @@ func runPayloadExport(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func runPayloadImport(args []string, stdout, stderr io.Writer) error {
+func runPayloadImport(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("payload import", flag.ContinueOnError)
 	rest, err := parseFlags(fs, args, stderr, "WORKSPACE SIGNATURE-FILE...", 2, 1<<20)
 	if err != nil {
@@ -90,7 +90,7 @@ func runPayloadImport(args []string, stdout, stderr io.Writer) error {
 		}
 		files = append(files, b)
 	}
-	res, err := ceremony.ImportSignatures(rest[0], files)
+	res, err := env.engine.ImportSignatures(rest[0], files)
 	if res != nil {
 		for _, n := range res.Notices {
 			fmt.Fprintf(stderr, "ceremony: %s\n", n)
@@ -112,7 +112,7 @@ func runPayloadImport(args []string, stdout, stderr io.Writer) error {
 }
 
 // runSignPayload is 'ceremony sign-payload FILE --key URI --out SIG'.
-func runSignPayload(args []string, stdout, stderr io.Writer) error {
+func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sign-payload", flag.ContinueOnError)
 	key := fs.String("key", "", "the signing key's URI (file:, pkcs11:, yubikey:)")
 	out := fs.String("out", "", "the signature file to write (must not exist)")
@@ -161,7 +161,7 @@ func runSignPayload(args []string, stdout, stderr io.Writer) error {
 // sign payload is written to OUT; several to OUT.1.json, OUT.2.json ...
 // (OUT's .json suffix dropped first); if OUT is a directory, to
 // OUT/sign-payload.N.json.
-func runSignRSTUFPending(args []string, stdout, stderr io.Writer) error {
+func runSignRSTUFPending(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
 	pending := fs.String("rstuf-pending", "", "a saved RSTUF 'pending signing' answer to sign")
 	key := fs.String("key", "", "the signing key's URI (file:, pkcs11:, yubikey:)")

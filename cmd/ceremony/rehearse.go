@@ -17,7 +17,7 @@ import (
 // simulated devices (virtual YubiKeys behind a private pcscd, SoftHSM2
 // tokens, a key file) set up in a fresh directory, with practice PINs on
 // screen, so that anyone can practice a whole bootstrap on any laptop.
-func runRehearse(args []string, stdout, stderr io.Writer) error {
+func runRehearse(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("rehearse", flag.ContinueOnError)
 	profile := fs.String("profile", "pep458", "the repository's profile: rstuf, pep458 or pep480")
 	dir := fs.String("dir", "", "where the simulated devices, keys, plan, workspace and bundle go (default: a new temporary directory)")
@@ -45,7 +45,7 @@ func runRehearse(args []string, stdout, stderr io.Writer) error {
 	}
 	ws := filepath.Join(lab.Dir(), "workspace")
 	out := filepath.Join(lab.Dir(), "bundle.tar")
-	m := tui.NewBootstrap(lab.PlanPath(), ws, r).WithBundleOut(out).WithWho(*who)
+	m := tui.NewBootstrap(env.engine, lab.PlanPath(), ws, r).WithBundleOut(out).WithWho(*who)
 	if err := runApp(m, stdout); err != nil {
 		return err
 	}

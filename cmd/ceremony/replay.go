@@ -7,12 +7,11 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-func runReplay(args []string, stdout, stderr io.Writer) error {
+func runReplay(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON for tools")
 	rest, err := parseFlags(fs, args, stderr, "[--json] WORKSPACE|BUNDLE", 1, 1)
@@ -20,10 +19,10 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	path := rest[0]
-	replay := ceremony.Replay
+	replay := env.engine.Replay
 	switch {
 	case isFile(path):
-		replay = ceremony.ReplayBundle
+		replay = env.engine.ReplayBundle
 	case filepath.Base(filepath.Clean(path)) == workspace.TranscriptDir && workspace.IsWorkspace(filepath.Dir(filepath.Clean(path))):
 		// A workspace's transcript directory: the workspace holds what
 		// the records name (plan, trusted root, final files).
@@ -48,7 +47,7 @@ func runReplay(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-func runSeal(args []string, stdout, stderr io.Writer) error {
+func runSeal(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("seal", flag.ContinueOnError)
 	var uris moduleList
 	fs.Var(&uris, "key", "a keyholder's key URI (repeat for each keyholder who seals)")
@@ -68,7 +67,7 @@ func runSeal(args []string, stdout, stderr io.Writer) error {
 		defer closeKey()
 		signers = append(signers, s)
 	}
-	res, err := ceremony.Seal(rest[0], signers)
+	res, err := env.engine.Seal(rest[0], signers)
 	if err != nil {
 		return err
 	}

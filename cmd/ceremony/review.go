@@ -12,7 +12,7 @@ import (
 // runReview shows what a workspace is about to have signed against what
 // clients trust now. With --key it also says which roles that key may sign,
 // and fails (exit 1) when it may sign none.
-func runReview(args []string, stdout, stderr io.Writer) error {
+func runReview(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("review", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON for tools")
 	key := fs.String("key", "", "the URI of the key about to sign: say which roles it may sign (no PIN is asked)")

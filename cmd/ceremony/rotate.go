@@ -32,7 +32,7 @@ type repeatFlag []string
 func (r *repeatFlag) String() string     { return strings.Join(*r, " ") }
 func (r *repeatFlag) Set(s string) error { *r = append(*r, s); return nil }
 
-func runRotate(args []string, stdout, stderr io.Writer) error {
+func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("rotate", flag.ContinueOnError)
 	var compromised, lost listFlag
 	var replace, keyholders repeatFlag
@@ -76,7 +76,7 @@ func runRotate(args []string, stdout, stderr io.Writer) error {
 	if len(rest) == 2 {
 		opts.Dir = rest[1]
 	}
-	res, err := ceremony.Rotate(opts)
+	res, err := env.engine.Rotate(opts)
 	if res != nil {
 		if *asJSON {
 			b, jerr := json.MarshalIndent(res.Plan, "", "  ")

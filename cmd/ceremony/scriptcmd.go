@@ -10,7 +10,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-func runScript(args []string, stdout, stderr io.Writer) error {
+func runScript(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("script", flag.ContinueOnError)
 	asHTML := fs.Bool("html", false, "print a self-contained HTML page to print, instead of Markdown")
 	kind := fs.String("kind", string(workspace.Bootstrap), "the ceremony: bootstrap or next-root")
@@ -62,13 +62,13 @@ func runScript(args []string, stdout, stderr io.Writer) error {
 	return s.Markdown(stdout)
 }
 
-func runReport(args []string, stdout, stderr io.Writer) error {
+func runReport(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	rest, err := parseFlags(fs, args, stderr, "WORKSPACE", 1, 1)
 	if err != nil {
 		return err
 	}
-	rep, err := ceremony.Report(rest[0])
+	rep, err := env.engine.Report(rest[0])
 	if err != nil {
 		return err
 	}

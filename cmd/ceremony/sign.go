@@ -9,10 +9,10 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony"
 )
 
-func runSign(args []string, stdout, stderr io.Writer) error {
+func runSign(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	for _, a := range args {
 		if a == "--rstuf-pending" || a == "-rstuf-pending" || strings.HasPrefix(a, "--rstuf-pending=") || strings.HasPrefix(a, "-rstuf-pending=") {
-			return runSignRSTUFPending(args, stdout, stderr)
+			return runSignRSTUFPending(env, args, stdout, stderr)
 		}
 	}
 	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
@@ -25,7 +25,7 @@ func runSign(args []string, stdout, stderr io.Writer) error {
 	if *key == "" {
 		return usageError{"--key is required"}
 	}
-	res, err := ceremony.Sign(ceremony.SignOptions{Dir: rest[0], KeyURI: *key, Role: *role, Prompter: terminalPrompter{}})
+	res, err := env.engine.Sign(ceremony.SignOptions{Dir: rest[0], KeyURI: *key, Role: *role, Prompter: terminalPrompter{}})
 	if res != nil {
 		for _, n := range res.Notices {
 			fmt.Fprintf(stderr, "ceremony: %s\n", n)

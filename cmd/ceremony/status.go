@@ -11,7 +11,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony"
 )
 
-func runStatus(args []string, stdout, stderr io.Writer) error {
+func runStatus(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print JSON for tools")
 	rest, err := parseFlags(fs, args, stderr, "[--json] WORKSPACE", 1, 1)

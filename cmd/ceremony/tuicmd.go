@@ -15,7 +15,7 @@ import (
 // runTUI runs the ceremony's terminal app on a workspace:
 // `ceremony tui WORKSPACE` walks through the ceremony from the plan's
 // table (resuming where it stands); --dashboard shows who has signed what.
-func runTUI(args []string, stdout, stderr io.Writer) error {
+func runTUI(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("tui", flag.ContinueOnError)
 	who := fs.String("who", "operator", "who notes made in the app are recorded as made by")
 	dash := fs.Bool("dashboard", false, "show only who has signed what (r refreshes, n adds a note)")
@@ -32,17 +32,17 @@ func runTUI(args []string, stdout, stderr io.Writer) error {
 	} else if !fi.IsDir() {
 		return fmt.Errorf("workspace %q is not a directory", rest[0])
 	}
-	m := tui.New(rest[0])
+	m := tui.New(env.engine, rest[0])
 	if *dash {
-		m = tui.NewDashboard(rest[0])
+		m = tui.NewDashboard(env.engine, rest[0])
 	}
 	return runApp(m.WithWho(*who).WithBundleOut(*out), stdout)
 }
 
 // runChooser is 'ceremony' without arguments on a terminal: choose a
 // ceremony, or resume a workspace found in the current directory.
-func runChooser(stdout io.Writer) error {
-	return runApp(tui.NewChooser("."), stdout)
+func runChooser(env *runEnv, stdout io.Writer) error {
+	return runApp(tui.NewChooser(env.engine, "."), stdout)
 }
 
 // runApp runs the app with the environment's styles (NO_COLOR).

@@ -8,12 +8,11 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/verify"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-func runVerify(args []string, stdout, stderr io.Writer) error {
+func runVerify(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	trusted := fs.String("trusted-root", "", "the root to start trusting from (default: the repository's 1.root.json)")
 	atFlag := fs.String("at", "", "verify as of this time (RFC 3339, e.g. 2025-01-31T12:00:00Z), for auditing past ceremonies")
@@ -31,11 +30,11 @@ func runVerify(args []string, stdout, stderr io.Writer) error {
 	var rep *verify.Report
 	switch {
 	case workspace.IsWorkspace(path):
-		rep, err = ceremony.VerifyWorkspace(path, *trusted, at)
+		rep, err = env.engine.VerifyWorkspace(path, *trusted, at)
 	case isDir(filepath.Join(path, "metadata")):
 		rep, err = verify.Repository(path, verify.Options{TrustedRoot: *trusted, At: at})
 	case isFile(path):
-		rep, err = ceremony.VerifyBundle(path, *trusted, at)
+		rep, err = env.engine.VerifyBundle(path, *trusted, at)
 	default:
 		return fmt.Errorf("%q is neither a workspace (no %s), a repository (no metadata/ directory) nor a bundle file", path, workspace.StateFile)
 	}

@@ -69,7 +69,7 @@ func TestCeremonyWithTokens(t *testing.T) {
 	// A token key the plan does not name: refused before any PIN is asked.
 	before := snapshot(t, ws)
 	p := &prompter{pin: otherTok.PIN}
-	_, err = ceremony.Sign(ceremony.SignOptions{Dir: ws, KeyURI: stranger, Prompter: p, Now: ceremonyNow})
+	_, err = eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: stranger, Prompter: p, Now: ceremonyNow})
 	if !errors.Is(err, ceremony.ErrNotAuthorized) || len(p.requests) != 0 {
 		t.Errorf("signing with a key the plan does not name: %v (%d PIN requests)", err, len(p.requests))
 	}
@@ -79,7 +79,7 @@ func TestCeremonyWithTokens(t *testing.T) {
 	// by the verification after signing, nothing written.
 	aliceSigner := open(t, edTok, alice)
 	strangerSigner := open(t, otherTok, stranger)
-	_, err = ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: otherKeySigner{Signer: strangerSigner, claimed: aliceSigner}, Now: ceremonyNow})
+	_, err = eng.Sign(ceremony.SignOptions{Dir: ws, Signer: otherKeySigner{Signer: strangerSigner, claimed: aliceSigner}, Now: ceremonyNow})
 	if !errors.Is(err, keys.ErrBadSignature) {
 		t.Errorf("signing with the wrong token: %v", err)
 	}
@@ -91,7 +91,7 @@ func TestCeremonyWithTokens(t *testing.T) {
 	if err := p11.PullOut(bobSigner); err != nil {
 		t.Fatal(err)
 	}
-	_, err = ceremony.Sign(ceremony.SignOptions{Dir: ws, Signer: bobSigner, Now: ceremonyNow})
+	_, err = eng.Sign(ceremony.SignOptions{Dir: ws, Signer: bobSigner, Now: ceremonyNow})
 	if !errors.Is(err, p11.ErrTokenAbsent) {
 		t.Errorf("signing with a token pulled out: %v", err)
 	}
@@ -103,7 +103,7 @@ func TestCeremonyWithTokens(t *testing.T) {
 	for _, name := range []string{"alice", "bob", "carol"} {
 		pin := map[string]string{"alice": edTok.PIN, "bob": p384Tok.PIN}[name]
 		p := &prompter{pin: pin}
-		res, err := ceremony.Sign(ceremony.SignOptions{Dir: ws, KeyURI: uris[name], Prompter: p, Now: ceremonyNow})
+		res, err := eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: uris[name], Prompter: p, Now: ceremonyNow})
 		if err != nil {
 			t.Fatalf("%s signs: %v", name, err)
 		}
@@ -129,7 +129,7 @@ func TestCeremonyWithTokens(t *testing.T) {
 	if !st.AllMet() {
 		t.Errorf("thresholds not met: %+v", st)
 	}
-	report, err := ceremony.VerifyWorkspace(ws, "", ceremonyNow)
+	report, err := eng.VerifyWorkspace(ws, "", ceremonyNow)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,12 +5,17 @@ import (
 	"os"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
+
 	"github.com/miekg/pkcs11"
 
 	"github.com/tuf-ceremony/ceremony/hsm/p11"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/p11test"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
+
+// eng runs the ceremony steps in these tests, on workspaces of every kind.
+var eng = kinds.Engine()
 
 // Every SoftHSM2 token of these tests, made before any test runs (SoftHSM2
 // finds its tokens when the module loads). Each test has its own token, so

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
@@ -34,6 +35,8 @@ type Options struct {
 	Log io.Writer
 	// Now is the ceremony's time; zero means time.Now().
 	Now time.Time
+	// Engine runs the steps; nil means one for every kind (kinds.Engine).
+	Engine *ceremony.Engine
 }
 
 // Target is the sample target every demo repository serves.
@@ -82,6 +85,10 @@ func Run(opts Options) error {
 	if opts.Profile == "" {
 		opts.Profile = plan.ProfilePEP458
 	}
+	eng := opts.Engine
+	if eng == nil {
+		eng = kinds.Engine()
+	}
 	log := opts.Log
 	if log == nil {
 		log = io.Discard
@@ -128,14 +135,14 @@ func Run(opts Options) error {
 	// signature with SHA-256 whatever the scheme, so carol's P-384 signature
 	// does not count there; the thresholds hold for every client without it.
 	for _, name := range []string{"alice", "bob", "carol", "dave"} {
-		if err := demoSign(say, ws1, signers[name], now); err != nil {
+		if err := demoSign(eng, say, ws1, signers[name], now); err != nil {
 			return err
 		}
 	}
 	if err := demoRequireMet(ws1); err != nil {
 		return err
 	}
-	if err := demoSeal(say, ws1, signers["alice"], signers["bob"], signers["carol"]); err != nil {
+	if err := demoSeal(eng, say, ws1, signers["alice"], signers["bob"], signers["carol"]); err != nil {
 		return err
 	}
 
@@ -150,14 +157,14 @@ func Run(opts Options) error {
 	}
 	// erin signs for the previous root only, frank for the new one only.
 	for _, name := range []string{"alice", "bob", "erin", "frank"} {
-		if err := demoSign(say, ws2, signers[name], now); err != nil {
+		if err := demoSign(eng, say, ws2, signers[name], now); err != nil {
 			return err
 		}
 	}
 	if err := demoRequireMet(ws2); err != nil {
 		return err
 	}
-	if err := demoSeal(say, ws2, signers["alice"], signers["bob"], signers["frank"]); err != nil {
+	if err := demoSeal(eng, say, ws2, signers["alice"], signers["bob"], signers["frank"]); err != nil {
 		return err
 	}
 
@@ -188,7 +195,7 @@ func Run(opts Options) error {
 		}
 	}
 	for _, b := range []struct{ ws, out string }{{ws1, Bundle}, {ws2, RootV2Bundle}} {
-		res, err := ceremony.Bundle(ceremony.BundleOptions{Dir: b.ws, Out: filepath.Join(opts.Out, b.out), Now: now})
+		res, err := eng.Bundle(ceremony.BundleOptions{Dir: b.ws, Out: filepath.Join(opts.Out, b.out), Now: now})
 		if err != nil {
 			return err
 		}
@@ -217,8 +224,8 @@ func Run(opts Options) error {
 	})
 }
 
-func demoSeal(say func(string, ...any), dir string, signers ...keys.Signer) error {
-	res, err := ceremony.Seal(dir, signers)
+func demoSeal(eng *ceremony.Engine, say func(string, ...any), dir string, signers ...keys.Signer) error {
+	res, err := eng.Seal(dir, signers)
 	if err != nil {
 		return err
 	}
@@ -226,8 +233,8 @@ func demoSeal(say func(string, ...any), dir string, signers ...keys.Signer) erro
 	return nil
 }
 
-func demoSign(say func(string, ...any), dir string, s keys.Signer, now time.Time) error {
-	res, err := ceremony.Sign(ceremony.SignOptions{Dir: dir, Signer: s, Now: now})
+func demoSign(eng *ceremony.Engine, say func(string, ...any), dir string, s keys.Signer, now time.Time) error {
+	res, err := eng.Sign(ceremony.SignOptions{Dir: dir, Signer: s, Now: now})
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
+
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -27,6 +29,9 @@ import (
 	"github.com/tuf-ceremony/ceremony/rehearsal/publish"
 	"github.com/tuf-ceremony/ceremony/verify"
 )
+
+// eng runs the ceremony steps in these tests, on workspaces of every kind.
+var eng = kinds.Engine()
 
 var testNow = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
@@ -350,7 +355,7 @@ func ceremonyRepo(t *testing.T, profile plan.Profile, consistent bool, targets [
 		t.Fatal(err)
 	}
 	for _, name := range []string{"alice", "bob", "carol"} {
-		if _, err := ceremony.Sign(ceremony.SignOptions{Dir: wsDir, Signer: signers[name], Now: testNow}); err != nil {
+		if _, err := eng.Sign(ceremony.SignOptions{Dir: wsDir, Signer: signers[name], Now: testNow}); err != nil {
 			t.Fatal(err)
 		}
 	}
