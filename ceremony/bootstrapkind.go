@@ -7,24 +7,29 @@ import (
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// rootKind is a bootstrap or a new root version: a plan's roots and
+// BootstrapKind is a bootstrap or a new root version: a plan's roots and
 // offline roles, signed by the plan's keyholders, with nothing of its own
 // beyond what every workspace has.
-type rootKind struct{}
+type BootstrapKind struct{}
 
-func (rootKind) CheckSigner(*workspace.Workspace, *metadata.Key) error { return nil }
+// Names: Bootstrap, NextRoot.
+func (BootstrapKind) Names() []workspace.Kind {
+	return []workspace.Kind{workspace.Bootstrap, workspace.NextRoot}
+}
 
-func (rootKind) CheckInit(*workspace.Workspace, transcripts.Record, func() ([]byte, string)) string {
+func (BootstrapKind) CheckSigner(*workspace.Workspace, *metadata.Key) error { return nil }
+
+func (BootstrapKind) CheckInit(*workspace.Workspace, transcripts.Record, func() ([]byte, string)) string {
 	return ""
 }
 
-func (rootKind) CheckChange(*workspace.Workspace, string) string               { return "" }
-func (rootKind) Files(*workspace.Workspace) ([]string, error)                  { return nil, nil }
-func (rootKind) IsFile(string) bool                                            { return false }
-func (rootKind) BundleExtras(*workspace.Workspace, func(string, []byte)) error { return nil }
+func (BootstrapKind) CheckChange(*workspace.Workspace, string) string               { return "" }
+func (BootstrapKind) Files(*workspace.Workspace) ([]string, error)                  { return nil, nil }
+func (BootstrapKind) IsFile(string) bool                                            { return false }
+func (BootstrapKind) BundleExtras(*workspace.Workspace, func(string, []byte)) error { return nil }
 
-func (rootKind) Readme(l *loaded, info BundleInfoFile) string { return rootReadme(l, info, false) }
+func (BootstrapKind) Readme(l *loaded, info BundleInfoFile) string { return rootReadme(l, info, false) }
 
-func (rootKind) VerifyBundle(c *bundleCheck) {
+func (BootstrapKind) VerifyBundle(c *bundleCheck) {
 	verifyRootBundle(c, refuseRotationFiles)
 }

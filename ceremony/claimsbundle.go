@@ -134,7 +134,7 @@ func claimsReadme(ws *workspace.Workspace, info BundleInfoFile) string {
 // claimed (prev).
 func checkBundledClaims(add addFunc, b *bundle.Bundle, entry string, prev, next []byte, known map[string]bool) {
 	for _, e := range b.Entries {
-		if (claimsKind{}).IsFile(e.Name) {
+		if (ClaimsKind{}).IsFile(e.Name) {
 			known[e.Name] = true
 		}
 	}

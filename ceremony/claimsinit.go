@@ -351,7 +351,7 @@ func (e *Engine) ClaimsInit(opts ClaimsInitOptions) (*ClaimsInitResult, error) {
 		if err := w.WriteNewFile(workspace.AcceptedFile, acceptedJSON); err != nil {
 			return err
 		}
-		files, err := claimsKind{}.Files(w)
+		files, err := ClaimsKind{}.Files(w)
 		if err != nil {
 			return err
 		}

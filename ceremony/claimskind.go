@@ -11,22 +11,25 @@ import (
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// claimsKind is PEP 480's claims ceremony: the next version of claimed,
+// ClaimsKind is PEP 480's claims ceremony: the next version of claimed,
 // adding the projects whose maintainers' claim requests were accepted.
 // Its own files are the requests, their review and the accepted list.
-type claimsKind struct{}
+type ClaimsKind struct{}
 
-func (claimsKind) CheckSigner(*workspace.Workspace, *metadata.Key) error { return nil }
+// Names: Claims.
+func (ClaimsKind) Names() []workspace.Kind { return []workspace.Kind{workspace.Claims} }
+
+func (ClaimsKind) CheckSigner(*workspace.Workspace, *metadata.Key) error { return nil }
 
 // CheckInit checks the workspace's trusted metadata and own files against
 // the init record, and that claimed as init made it follows from them.
-func (k claimsKind) CheckInit(ws *workspace.Workspace, r transcripts.Record, initial func() ([]byte, string)) string {
+func (k ClaimsKind) CheckInit(ws *workspace.Workspace, r transcripts.Record, initial func() ([]byte, string)) string {
 	return checkDelegatedInit(k, ws, r, initial, checkClaimsWorkspace)
 }
 
 // CheckChange checks claimed against the accepted requests: what was added
 // and nothing else.
-func (claimsKind) CheckChange(ws *workspace.Workspace, role string) string {
+func (ClaimsKind) CheckChange(ws *workspace.Workspace, role string) string {
 	data, err := ws.MetadataBytes(role)
 	if err != nil {
 		return err.Error()
@@ -34,26 +37,26 @@ func (claimsKind) CheckChange(ws *workspace.Workspace, role string) string {
 	return checkClaimsWorkspace(ws, data)
 }
 
-func (claimsKind) Files(ws *workspace.Workspace) ([]string, error) {
+func (ClaimsKind) Files(ws *workspace.Workspace) ([]string, error) {
 	return filesUnder(ws, workspace.ClaimsDir, workspace.ClaimsReviewFile, workspace.AcceptedFile)
 }
 
-func (claimsKind) IsFile(name string) bool {
+func (ClaimsKind) IsFile(name string) bool {
 	return name == workspace.ClaimsReviewFile || name == workspace.AcceptedFile || strings.HasPrefix(name, workspace.ClaimsDir+"/")
 }
 
-func (claimsKind) BundleExtras(*workspace.Workspace, func(string, []byte)) error { return nil }
+func (ClaimsKind) BundleExtras(*workspace.Workspace, func(string, []byte)) error { return nil }
 
-func (claimsKind) Readme(l *loaded, info BundleInfoFile) string { return claimsReadme(l.ws, info) }
+func (ClaimsKind) Readme(l *loaded, info BundleInfoFile) string { return claimsReadme(l.ws, info) }
 
-func (claimsKind) VerifyBundle(c *bundleCheck) { verifyDelegatedBundle(c, claimsBundle{}) }
+func (ClaimsKind) VerifyBundle(c *bundleCheck) { verifyDelegatedBundle(c, claimsBundle{}) }
 
 // claimsBundle is what a claims bundle adds to the checks of every
 // delegated bundle.
 type claimsBundle struct{}
 
-// delegator: a claims bundle signs claimed, delegated by targets.
-func (claimsBundle) delegator(d *delegatedBundle) *metadata.TargetsType {
+// Delegator: a claims bundle signs claimed, delegated by targets.
+func (claimsBundle) Delegator(d *delegatedBundle) *metadata.TargetsType {
 	if d.role != plan.RoleClaimed {
 		d.c.add(verify.Error, d.entry, d.role, "bundle", "a claims bundle signs claimed, not %s", d.role)
 		return nil
@@ -61,24 +64,6 @@ func (claimsBundle) delegator(d *delegatedBundle) *metadata.TargetsType {
 	return d.targets
 }
 
-func (claimsBundle) check(d *delegatedBundle) {
+func (claimsBundle) Check(d *delegatedBundle) {
 	checkBundledClaims(d.c.add, d.c.b, d.entry, d.trusted[plan.RoleClaimed].File.Signed, d.signed.Signed, d.known)
-}
-
-// checkDelegatedInit checks a claims or project workspace's trusted
-// metadata and own files against the init record, then what init made
-// with check.
-func checkDelegatedInit(k Kind, ws *workspace.Workspace, r transcripts.Record, initial func() ([]byte, string), check func(*workspace.Workspace, []byte) string) string {
-	files, err := k.Files(ws)
-	if err != nil {
-		return "cannot read the ceremony's files: " + err.Error()
-	}
-	if why := checkInitFiles(ws, r, files); why != "" {
-		return why
-	}
-	data, why := initial()
-	if why != "" {
-		return why
-	}
-	return check(ws, data)
 }

@@ -181,7 +181,7 @@ func trustedFromRepository(path, project string) (*trustedState, error) {
 		if file == "" {
 			// The project's role may be past what rotations read: look
 			// for the version the snapshot lists.
-			if v := s.Current[role]; v > 0 && roleFileProblem(role) == "" {
+			if v := s.Current[role]; v > 0 && workspace.RoleFileProblem(role) == "" {
 				if _, err := root.Lstat(rr.roleFile(role, v, s.Root.ConsistentSnapshot)); err == nil {
 					file = rr.roleFile(role, v, s.Root.ConsistentSnapshot)
 				}

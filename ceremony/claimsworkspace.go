@@ -1,12 +1,17 @@
 package ceremony
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -104,4 +109,65 @@ func checkNewWorkspace(dir string) error {
 		return fmt.Errorf("workspace %q is not empty: choose a new directory (a workspace is never overwritten)", dir)
 	}
 	return nil
+}
+
+// checkDelegatedInit checks a claims or project workspace's trusted
+// metadata and own files against the init record, then what init made
+// with check.
+func checkDelegatedInit(k Kind, ws *workspace.Workspace, r transcripts.Record, initial func() ([]byte, string), check func(*workspace.Workspace, []byte) string) string {
+	files, err := k.Files(ws)
+	if err != nil {
+		return "cannot read the ceremony's files: " + err.Error()
+	}
+	if why := checkInitFiles(ws, r, files); why != "" {
+		return why
+	}
+	data, why := initial()
+	if why != "" {
+		return why
+	}
+	return check(ws, data)
+}
+
+// checkInitFiles checks the files of a claims or project workspace against
+// the init record: every trusted file and every file of the kind named by
+// the hash the record gives, and none the record does not name.
+func checkInitFiles(ws *workspace.Workspace, r transcripts.Record, files []string) string {
+	want, err := delegatedInputs(ws, files)
+	if err != nil {
+		return fmt.Sprintf("cannot read the ceremony's files: %v", err)
+	}
+	for name, h := range want {
+		rec, ok := r.Inputs[name]
+		switch {
+		case !ok:
+			return fmt.Sprintf("the workspace has %s, but the init record names none", name)
+		case rec != h:
+			return fmt.Sprintf("%s hashes to %s, the init record names %s: it was changed", name, abbrevHash(h), abbrevHash(rec))
+		}
+	}
+	for name := range r.Inputs {
+		if name == workspace.PlanFile || strings.HasPrefix(name, witnessInput) {
+			continue
+		}
+		if _, ok := want[name]; !ok {
+			return fmt.Sprintf("the init record names %s, but the workspace does not hold it", name)
+		}
+	}
+	return ""
+}
+
+// parseTargets decodes a targets metadata file.
+func parseTargets(data []byte) (*metadata.TargetsType, error) {
+	f, err := metafile.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	return f.Targets()
+}
+
+func sameJSON(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/profiles"
-	"github.com/tuf-ceremony/ceremony/threshold"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
@@ -119,31 +118,6 @@ func Init(opts InitOptions) (*workspace.Workspace, error) {
 	return workspace.Create(opts.Dir, state, planBytes, trustedBytes, roles, func(w *workspace.Workspace) error {
 		return recordInit(w, planBytes, trustedBytes, attested, keygens, p.Witnesses)
 	})
-}
-
-// checkTrustedRoot reads the root a next-root ceremony starts from; it must
-// be root metadata signed by its own threshold.
-func checkTrustedRoot(path string, data []byte) (*metadata.RootType, error) {
-	f, err := metafile.Parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("trusted root %s: %w", path, err)
-	}
-	root, err := f.Root()
-	if err != nil {
-		return nil, fmt.Errorf("trusted root %s: %w", path, err)
-	}
-	rule, err := threshold.FromRoot(root, metadata.ROOT, fmt.Sprintf("root v%d", root.Version))
-	if err != nil {
-		return nil, fmt.Errorf("trusted root %s: %w", path, err)
-	}
-	tally, err := threshold.Count(rule, f)
-	if err != nil {
-		return nil, fmt.Errorf("trusted root %s: %w", path, err)
-	}
-	if !tally.Met() {
-		return nil, fmt.Errorf("trusted root %s: signatures: %d of the %d required by its own root role; use the fully signed root the repository serves", path, len(tally.Signed), rule.Threshold)
-	}
-	return root, nil
 }
 
 func planKeys(p *plan.Plan, attestations map[string]string) []workspace.KeyEntry {

@@ -15,6 +15,8 @@ import (
 // workspace; each looks up the workspace's kind and calls it where the
 // kinds differ, and knows no kind by name.
 type Kind interface {
+	// Names are the workspace kinds it runs.
+	Names() []workspace.Kind
 	// CheckSigner says why key may not sign in ws although a rule lists it
 	// (a key a rotation names as stolen), or nil.
 	CheckSigner(ws *workspace.Workspace, key *metadata.Key) error
@@ -36,8 +38,6 @@ type Kind interface {
 	// Readme is the bundle's README.txt: what the online side does with
 	// the bundle, in order.
 	Readme(l *loaded, info BundleInfoFile) string
-	// VerifyBundle checks a bundle of this kind, as 'verify BUNDLE' does.
-	VerifyBundle(c *bundleCheck)
 }
 
 // Engine runs the ceremony steps on workspaces of the kinds it was made
@@ -47,15 +47,15 @@ type Engine struct {
 	kinds map[workspace.Kind]Kind
 }
 
-// New returns an Engine for every kind of ceremony.
-func New() *Engine {
-	return &Engine{kinds: map[workspace.Kind]Kind{
-		workspace.Bootstrap: rootKind{},
-		workspace.NextRoot:  rootKind{},
-		workspace.Rotation:  rotationKind{},
-		workspace.Claims:    claimsKind{},
-		workspace.Project:   projectKind{},
-	}}
+// New returns an Engine for the given kinds of ceremony.
+func New(kinds ...Kind) *Engine {
+	e := &Engine{kinds: map[workspace.Kind]Kind{}}
+	for _, k := range kinds {
+		for _, name := range k.Names() {
+			e.kinds[name] = k
+		}
+	}
+	return e
 }
 
 // kindOf is the Kind of a workspace kind.

@@ -311,7 +311,7 @@ func ReadPayload(data []byte) (*Payload, error) {
 	if p.Role != metadata.ROOT && p.Kind.Delegator(p.Role) == "" {
 		return bad("role %q is not signed offline", p.Role)
 	}
-	if why := roleFileProblem(p.Role); why != "" {
+	if why := workspace.RoleFileProblem(p.Role); why != "" {
 		return bad("role %q: %s", p.Role, why)
 	}
 	if h.Type != wantType {

@@ -31,7 +31,7 @@ func projectReadme(ws *workspace.Workspace, info BundleInfoFile) string {
 	if repo == "" {
 		repo = "(unnamed repository)"
 	}
-	files, _ := projectKind{}.Files(ws)
+	files, _ := ProjectKind{}.Files(ws)
 	p("CEREMONY BUNDLE: project ceremony, profile %s, %s", info.Profile, repo)
 	p("Project %s: %s, signed by its maintainers' keys that claimed delegates it to.", project, path.Base(entry))
 	p("Transcript: %d records, head %s.", info.TranscriptSeq, info.TranscriptHead)
@@ -171,7 +171,7 @@ func checkProjectWorkspace(ws *workspace.Workspace, initial []byte) string {
 	if err != nil {
 		return fmt.Sprintf("the initial state of %s: %v", project, err)
 	}
-	names, err := projectKind{}.Files(ws)
+	names, err := ProjectKind{}.Files(ws)
 	if err != nil {
 		return err.Error()
 	}
@@ -197,7 +197,7 @@ func checkBundledProject(add addFunc, b *bundle.Bundle, info BundleInfoFile, ent
 	}
 	files := map[string][]byte{}
 	for _, e := range b.Entries {
-		if (projectKind{}).IsFile(e.Name) {
+		if (ProjectKind{}).IsFile(e.Name) {
 			known[e.Name] = true
 			files[strings.TrimPrefix(e.Name, workspace.TargetsDir+"/")] = e.Data
 		}

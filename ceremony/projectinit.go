@@ -264,7 +264,7 @@ func (e *Engine) ProjectInit(opts ProjectInitOptions) (*workspace.Workspace, err
 				return err
 			}
 		}
-		files, err := projectKind{}.Files(w)
+		files, err := ProjectKind{}.Files(w)
 		if err != nil {
 			return err
 		}

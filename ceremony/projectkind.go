@@ -11,20 +11,23 @@ import (
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// projectKind is a maintainers' project ceremony: the next version of one
+// ProjectKind is a maintainers' project ceremony: the next version of one
 // claimed project's targets role, signed by the keys claimed delegates it
 // to. Its own files are the target files it lists.
-type projectKind struct{}
+type ProjectKind struct{}
 
-func (projectKind) CheckSigner(*workspace.Workspace, *metadata.Key) error { return nil }
+// Names: Project.
+func (ProjectKind) Names() []workspace.Kind { return []workspace.Kind{workspace.Project} }
 
-func (k projectKind) CheckInit(ws *workspace.Workspace, r transcripts.Record, initial func() ([]byte, string)) string {
+func (ProjectKind) CheckSigner(*workspace.Workspace, *metadata.Key) error { return nil }
+
+func (k ProjectKind) CheckInit(ws *workspace.Workspace, r transcripts.Record, initial func() ([]byte, string)) string {
 	return checkDelegatedInit(k, ws, r, initial, checkProjectWorkspace)
 }
 
 // CheckChange checks the project's metadata against its delegation in the
 // trusted claimed and against the target files.
-func (projectKind) CheckChange(ws *workspace.Workspace, role string) string {
+func (ProjectKind) CheckChange(ws *workspace.Workspace, role string) string {
 	data, err := ws.MetadataBytes(role)
 	if err != nil {
 		return err.Error()
@@ -32,27 +35,27 @@ func (projectKind) CheckChange(ws *workspace.Workspace, role string) string {
 	return checkProjectWorkspace(ws, data)
 }
 
-func (projectKind) Files(ws *workspace.Workspace) ([]string, error) {
+func (ProjectKind) Files(ws *workspace.Workspace) ([]string, error) {
 	return filesUnder(ws, workspace.TargetsDir)
 }
 
-func (projectKind) IsFile(name string) bool {
+func (ProjectKind) IsFile(name string) bool {
 	return strings.HasPrefix(name, workspace.TargetsDir+"/")
 }
 
-func (projectKind) BundleExtras(*workspace.Workspace, func(string, []byte)) error { return nil }
+func (ProjectKind) BundleExtras(*workspace.Workspace, func(string, []byte)) error { return nil }
 
-func (projectKind) Readme(l *loaded, info BundleInfoFile) string { return projectReadme(l.ws, info) }
+func (ProjectKind) Readme(l *loaded, info BundleInfoFile) string { return projectReadme(l.ws, info) }
 
-func (projectKind) VerifyBundle(c *bundleCheck) { verifyDelegatedBundle(c, projectBundle{}) }
+func (ProjectKind) VerifyBundle(c *bundleCheck) { verifyDelegatedBundle(c, projectBundle{}) }
 
 // projectBundle is what a project bundle adds to the checks of every
 // delegated bundle.
 type projectBundle struct{}
 
-// delegator: a project's role is delegated by claimed, decoded only here
+// Delegator: a project's role is delegated by claimed, decoded only here
 // (a claimed role of 100,000 projects takes seconds).
-func (projectBundle) delegator(d *delegatedBundle) *metadata.TargetsType {
+func (projectBundle) Delegator(d *delegatedBundle) *metadata.TargetsType {
 	var err error
 	if d.claimed, err = d.trusted[plan.RoleClaimed].File.Targets(); err != nil {
 		d.c.add(verify.Error, d.trusted[plan.RoleClaimed].Path, plan.RoleClaimed, "parse", "%v", err)
@@ -65,7 +68,7 @@ func (projectBundle) delegator(d *delegatedBundle) *metadata.TargetsType {
 	return d.claimed
 }
 
-func (projectBundle) check(d *delegatedBundle) {
+func (projectBundle) Check(d *delegatedBundle) {
 	signed, err := d.signed.Targets()
 	if err != nil {
 		d.c.add(verify.Error, d.entry, d.role, "parse", "%v", err)

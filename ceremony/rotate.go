@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -276,20 +275,6 @@ func readReplacementKey(s string) (rotation.Key, error) {
 	return rotation.Key{Key: norm, URI: uri}, nil
 }
 
-func checkSmallFile(path string) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("failed to read %s: %w", path, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s is not a regular file", path)
-	}
-	if fi.Size() > maxPublicKeyFile {
-		return fmt.Errorf("%s is %d bytes, too large for a public key file", path, fi.Size())
-	}
-	return nil
-}
-
 // createRotation writes the rotation's workspace. Like Init, nothing is
 // left as a finished workspace unless every write succeeds: ceremony.json
 // is written last.
@@ -490,20 +475,4 @@ func ReadRotationPlan(dir string) (*rotation.Plan, []byte, error) {
 		return nil, nil, fmt.Errorf("%s: %w", filepath.Join(dir, workspace.RotationFile), err)
 	}
 	return &p, data, nil
-}
-
-func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("failed to read %s: %w", path, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("failed to read %s: %w", path, err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is over the limit of %d bytes", path, limit)
-	}
-	return data, nil
 }

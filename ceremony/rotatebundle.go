@@ -79,14 +79,3 @@ func checkBundledRotation(c *bundleCheck, known map[string]bool) {
 		add(verify.Error, workspace.IncidentFile, "", "incident", "is not the incident report the bundled workspace gives: it was changed")
 	}
 }
-
-// refuseRotationFiles refuses a rotation plan or an incident report in the
-// bundle of another kind of ceremony: the online side would act on them.
-func refuseRotationFiles(c *bundleCheck, known map[string]bool) {
-	for _, name := range []string{workspace.RotationFile, workspace.IncidentFile} {
-		if _, has := c.b.Get(name); has {
-			known[name] = true
-			c.add(verify.Error, name, "", "bundle", "a %s bundle holds no rotation plan or incident report", c.info.Kind)
-		}
-	}
-}

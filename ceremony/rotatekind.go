@@ -11,15 +11,18 @@ import (
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// rotationKind is a planned key change or the recovery after a
+// RotationKind is a planned key change or the recovery after a
 // compromise: a new root (and the offline roles it re-signs) from a
 // rotation plan, whose bundle carries the plan and an incident report.
-type rotationKind struct{}
+type RotationKind struct{}
+
+// Names: Rotation.
+func (RotationKind) Names() []workspace.Kind { return []workspace.Kind{workspace.Rotation} }
 
 // CheckSigner refuses a key the rotation names as stolen: the plan's
 // signing steps leave it out, and a signature by it would count for the
 // previous root as if it were trusted.
-func (rotationKind) CheckSigner(ws *workspace.Workspace, pub *metadata.Key) error {
+func (RotationKind) CheckSigner(ws *workspace.Workspace, pub *metadata.Key) error {
 	p, _, err := ReadRotationPlan(ws.Dir)
 	if err != nil {
 		return err
@@ -32,17 +35,17 @@ func (rotationKind) CheckSigner(ws *workspace.Workspace, pub *metadata.Key) erro
 	return nil
 }
 
-func (rotationKind) CheckInit(*workspace.Workspace, transcripts.Record, func() ([]byte, string)) string {
+func (RotationKind) CheckInit(*workspace.Workspace, transcripts.Record, func() ([]byte, string)) string {
 	return ""
 }
 
-func (rotationKind) CheckChange(*workspace.Workspace, string) string { return "" }
-func (rotationKind) Files(*workspace.Workspace) ([]string, error)    { return nil, nil }
-func (rotationKind) IsFile(string) bool                              { return false }
+func (RotationKind) CheckChange(*workspace.Workspace, string) string { return "" }
+func (RotationKind) Files(*workspace.Workspace) ([]string, error)    { return nil, nil }
+func (RotationKind) IsFile(string) bool                              { return false }
 
 // BundleExtras adds the rotation plan and the incident report, written
 // now from the workspace.
-func (rotationKind) BundleExtras(ws *workspace.Workspace, add func(string, []byte)) error {
+func (RotationKind) BundleExtras(ws *workspace.Workspace, add func(string, []byte)) error {
 	_, planJSON, err := ReadRotationPlan(ws.Dir)
 	if err != nil {
 		return err
@@ -56,8 +59,8 @@ func (rotationKind) BundleExtras(ws *workspace.Workspace, add func(string, []byt
 	return nil
 }
 
-func (rotationKind) Readme(l *loaded, info BundleInfoFile) string { return rootReadme(l, info, true) }
+func (RotationKind) Readme(l *loaded, info BundleInfoFile) string { return rootReadme(l, info, true) }
 
-func (rotationKind) VerifyBundle(c *bundleCheck) {
+func (RotationKind) VerifyBundle(c *bundleCheck) {
 	verifyRootBundle(c, checkBundledRotation)
 }

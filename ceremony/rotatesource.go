@@ -15,6 +15,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rotation"
+	"github.com/tuf-ceremony/ceremony/threshold"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
@@ -265,7 +266,7 @@ func loadRepositorySource(path string) (*rotationSource, error) {
 	for len(queue) > 0 && read < maxDelegatedFiles {
 		role := queue[0]
 		queue = queue[1:]
-		if _, done := s.Targets[role]; done || roleFileProblem(role) != "" {
+		if _, done := s.Targets[role]; done || workspace.RoleFileProblem(role) != "" {
 			continue
 		}
 		v := s.Current[role]
@@ -339,20 +340,6 @@ func (rr *repoReader) read(name string) ([]byte, *metafile.File, error) {
 		return nil, nil, fmt.Errorf("%s: %w", full, err)
 	}
 	return data, mf, nil
-}
-
-// roleFileProblem says why a delegated role's name cannot be a file name
-// in the metadata directory, or "".
-func roleFileProblem(role string) string {
-	if role == "" || role == "." || role == ".." || strings.ContainsAny(role, `/\`) {
-		return "not a file name"
-	}
-	for _, r := range role {
-		if r < 0x20 || r == 0x7f {
-			return "holds a control character"
-		}
-	}
-	return ""
 }
 
 func rotationFile(name, role string, version int64, f *metafile.File) rotation.File {
@@ -439,4 +426,59 @@ func (e *Engine) namesFrom(path string, now time.Time) ([]rotation.Name, error) 
 		}
 	}
 	return out, nil
+}
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read %s: %w", path, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("failed to read %s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is over the limit of %d bytes", path, limit)
+	}
+	return data, nil
+}
+
+func checkSmallFile(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("failed to read %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", path)
+	}
+	if fi.Size() > maxPublicKeyFile {
+		return fmt.Errorf("%s is %d bytes, too large for a public key file", path, fi.Size())
+	}
+	return nil
+}
+
+// checkTrustedRoot reads the root a next-root ceremony starts from; it must
+// be root metadata signed by its own threshold.
+func checkTrustedRoot(path string, data []byte) (*metadata.RootType, error) {
+	f, err := metafile.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("trusted root %s: %w", path, err)
+	}
+	root, err := f.Root()
+	if err != nil {
+		return nil, fmt.Errorf("trusted root %s: %w", path, err)
+	}
+	rule, err := threshold.FromRoot(root, metadata.ROOT, fmt.Sprintf("root v%d", root.Version))
+	if err != nil {
+		return nil, fmt.Errorf("trusted root %s: %w", path, err)
+	}
+	tally, err := threshold.Count(rule, f)
+	if err != nil {
+		return nil, fmt.Errorf("trusted root %s: %w", path, err)
+	}
+	if !tally.Met() {
+		return nil, fmt.Errorf("trusted root %s: signatures: %d of the %d required by its own root role; use the fully signed root the repository serves", path, len(tally.Signed), rule.Threshold)
+	}
+	return root, nil
 }

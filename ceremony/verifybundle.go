@@ -100,9 +100,20 @@ func (e *Engine) VerifyBundle(bundlePath, trustedRoot string, at time.Time) (*ve
 		add(verify.Error, BundleInfo, "", "bundle", "%v: this version reads bundles of %s", err, strings.Join(e.kindNames(), ", "))
 		return rep, nil
 	}
-	k.VerifyBundle(&bundleCheck{e: e, rep: rep, add: add, b: b, info: info, given: trusted, givenBytes: trustedBytes,
+	v, ok := k.(bundleVerifier)
+	if !ok {
+		add(verify.Error, BundleInfo, "", "bundle", "%s bundles cannot be verified by this build", info.Kind)
+		return rep, nil
+	}
+	v.VerifyBundle(&bundleCheck{e: e, rep: rep, add: add, b: b, info: info, given: trusted, givenBytes: trustedBytes,
 		givenPath: trustedRoot, at: at, sev: thresholdSeverity})
 	return rep, nil
+}
+
+// bundleVerifier is a Kind whose bundles can be verified.
+type bundleVerifier interface {
+	// VerifyBundle checks a bundle of this kind, as 'verify BUNDLE' does.
+	VerifyBundle(c *bundleCheck)
 }
 
 // bundleCheck is one bundle being verified: what VerifyBundle read, and
@@ -533,7 +544,7 @@ func (e *Engine) writeBundledWorkspace(b *bundle.Bundle, info BundleInfoFile, di
 		files[workspace.TrustedRoot] = bundleMetadataEntry(metadata.ROOT, info.TrustedRootVersion, true)
 	}
 	for role, name := range info.Metadata {
-		if problem := roleFileProblem(role); problem != "" {
+		if problem := workspace.RoleFileProblem(role); problem != "" {
 			return BundleInfo, fmt.Errorf("metadata: role %q: %s", role, problem)
 		}
 		files[filepath.Join(workspace.MetadataDir, role+".json")] = name
@@ -541,7 +552,7 @@ func (e *Engine) writeBundledWorkspace(b *bundle.Bundle, info BundleInfoFile, di
 	// A claims or project ceremony's trusted metadata and own files, at
 	// the paths they have in the workspace.
 	for role, name := range info.Trusted {
-		if problem := roleFileProblem(role); problem != "" {
+		if problem := workspace.RoleFileProblem(role); problem != "" {
 			return BundleInfo, fmt.Errorf("trusted: role %q: %s", role, problem)
 		}
 		files[filepath.FromSlash(workspace.TrustedPath(role))] = name
@@ -569,198 +580,6 @@ func (e *Engine) writeBundledWorkspace(b *bundle.Bundle, info BundleInfoFile, di
 	return "", nil
 }
 
-// verifyDelegatedBundle checks the bundle of a claims or project
-// ceremony, which signs no root: the trusted metadata it carries (root by
-// its own threshold, or the root given if any; targets by root's rule;
-// claimed by targets'), the role signed against the trusted delegator's
-// rule, its version above the trusted one and not expired; what the kind
-// adds (claimsbundle.go, projectbundle.go); the transcript replayed.
-func verifyDelegatedBundle(c *bundleCheck, kind delegatedChecks) {
-	rep, add, b, info, given, givenBytes, at, sev := c.rep, c.add, c.b, c.info, c.given, c.givenBytes, c.at, c.sev
-	known := map[string]bool{BundleInfo: true, BundleReadme: true, BundleState: true, BundlePlan: true}
-	files := map[string]verify.Named{}
-	for _, role := range []string{metadata.ROOT, metadata.TARGETS, plan.RoleClaimed} {
-		entry, listed := info.Trusted[role]
-		if !listed {
-			entry = workspace.TrustedPath(role)
-		}
-		data, ok := b.Get(entry)
-		if !ok {
-			add(verify.Error, entry, role, "missing", "a %s bundle must hold the trusted %s metadata it started from", info.Kind, role)
-			return
-		}
-		known[entry] = true
-		f, err := metafile.Parse(data)
-		if err != nil {
-			add(verify.Error, entry, role, "parse", "%v", err)
-			return
-		}
-		files[role] = verify.Named{Path: entry, File: f}
-	}
-	for role, entry := range info.Trusted {
-		if _, ok := b.Get(entry); !ok {
-			add(verify.Error, entry, role, "missing", "%s lists it, but the bundle does not hold it", BundleInfo)
-		}
-		known[entry] = true
-	}
-
-	// The root: the bundle's own, or the one given (the same, or the one
-	// before it).
-	anchor, next := files[metadata.ROOT], []verify.Named(nil)
-	if given != nil {
-		gv, bv := bundleVersion(given.File), bundleVersion(anchor.File)
-		bundled, _ := b.Get(anchor.Path)
-		switch {
-		case gv == bv && bytes.Equal(givenBytes, bundled):
-		case gv+1 == bv:
-			next = []verify.Named{anchor}
-			anchor = *given
-		default:
-			add(verify.Error, anchor.Path, metadata.ROOT, "trusted-root", "is root v%d, but %s is root v%d: this bundle was prepared from another root than the one the server trusts", bv, given.Path, gv)
-		}
-	} else {
-		add(verify.Warning, anchor.Path, metadata.ROOT, "trusted-root", "the chain starts from the bundle's own trusted root v%d; give --trusted-root with the root the server trusts now", bundleVersion(anchor.File))
-	}
-	chainFindings, final := verify.RootChain(anchor, next, at)
-	rep.Findings = append(rep.Findings, chainFindings...)
-	if final.File == nil || final.Path != files[metadata.ROOT].Path || errorsOf(chainFindings) > 0 {
-		add(verify.Error, files[metadata.ROOT].Path, metadata.ROOT, "root", "the trusted root is not trusted: the roles it delegates are not checked")
-		return
-	}
-	root, _ := files[metadata.ROOT].File.Root()
-	rep.RootVersion = root.Version
-
-	// Trusted targets and claimed: fully signed by their delegators.
-	signedBy := func(role string, rule threshold.Rule, severity verify.Severity) bool {
-		n := files[role]
-		t, err := threshold.Count(rule, n.File)
-		if err != nil {
-			add(verify.Error, n.Path, role, "parse", "%v", err)
-			return false
-		}
-		for _, id := range t.Invalid {
-			add(verify.Error, n.Path, role, "signature", "signature by key %s does not verify", abbrevHash(id))
-		}
-		h, _ := n.File.Header()
-		rep.Roles = append(rep.Roles, verify.RoleState{Role: role, File: n.Path, Delegator: rule.Delegator, Version: h.Version,
-			Expires: h.Expires, Threshold: rule.Threshold, Signed: t.Signed})
-		if !t.Met() {
-			add(severity, n.Path, role, "threshold", "%d of %d required signatures from %s, have %d", rule.Threshold, len(rule.KeyIDs), rule.Delegator, len(t.Signed))
-			return false
-		}
-		return true
-	}
-	rule, err := threshold.FromRoot(root, metadata.TARGETS, delegatorLabel(metadata.ROOT, root.Version))
-	if err != nil {
-		add(verify.Error, files[metadata.TARGETS].Path, metadata.TARGETS, "delegation", "%v", err)
-		return
-	}
-	if !signedBy(metadata.TARGETS, rule, verify.Error) {
-		return
-	}
-	targets, err := files[metadata.TARGETS].File.Targets()
-	if err != nil {
-		add(verify.Error, files[metadata.TARGETS].Path, metadata.TARGETS, "parse", "%v", err)
-		return
-	}
-	if rule, err = threshold.FromTargets(targets, plan.RoleClaimed, delegatorLabel(metadata.TARGETS, targets.Version)); err != nil {
-		add(verify.Error, files[plan.RoleClaimed].Path, plan.RoleClaimed, "delegation", "%v", err)
-		return
-	}
-	if !signedBy(plan.RoleClaimed, rule, verify.Error) {
-		return
-	}
-
-	// The role signed at the ceremony.
-	if len(info.Metadata) != 1 {
-		add(verify.Error, BundleInfo, "", "bundle", "a %s bundle signs one role, but %s lists %d", info.Kind, BundleInfo, len(info.Metadata))
-		return
-	}
-	var role, entry string
-	for role, entry = range info.Metadata {
-	}
-	data, ok := b.Get(entry)
-	if !ok {
-		add(verify.Error, entry, role, "missing", "%s lists it, but the bundle does not hold it", BundleInfo)
-		return
-	}
-	known[entry] = true
-	f, err := metafile.Parse(data)
-	if err != nil {
-		add(verify.Error, entry, role, "parse", "%v", err)
-		return
-	}
-	h, err := f.Header()
-	if err != nil || h.Type != metadata.TARGETS {
-		add(verify.Error, entry, role, "type", "is not targets metadata")
-		return
-	}
-	if want := bundleMetadataEntry(role, h.Version, root.ConsistentSnapshot); entry != want {
-		add(verify.Error, entry, role, "bundle", "holds %s v%d, which a repository serves as %s", role, h.Version, path.Base(want))
-	}
-	d := &delegatedBundle{c: c, trusted: files, targets: targets, role: role, entry: entry, signed: f, known: known}
-	delegator := kind.delegator(d)
-	if delegator == nil {
-		return
-	}
-	if rule, err = threshold.FromTargets(delegator, role, delegatorLabel(info.Kind.Delegator(role), delegator.Version)); err != nil {
-		add(verify.Error, entry, role, "delegation", "%v", err)
-		return
-	}
-	t, err := threshold.Count(rule, f)
-	if err != nil {
-		add(verify.Error, entry, role, "parse", "%v", err)
-		return
-	}
-	for _, id := range t.Invalid {
-		add(verify.Error, entry, role, "signature", "signature by key %s does not verify", abbrevHash(id))
-	}
-	if !t.Met() {
-		add(sev, entry, role, "threshold", "%d of %d required signatures from %s, have %d", rule.Threshold, len(rule.KeyIDs), rule.Delegator, len(t.Signed))
-	}
-	switch {
-	case !h.Expires.After(at):
-		add(verify.Error, entry, role, "expiry", "expired at %s", h.Expires.UTC().Format(time.RFC3339))
-	case h.Expires.Sub(at) < ExpiryWarning:
-		add(verify.Warning, entry, role, "expiry", "expires at %s", h.Expires.UTC().Format(time.RFC3339))
-	}
-	rep.Roles = append(rep.Roles, verify.RoleState{Role: role, File: entry, Delegator: rule.Delegator, Version: h.Version,
-		Expires: h.Expires, Threshold: rule.Threshold, Signed: t.Signed})
-	kind.check(d)
-
-	c.e.checkBundledTranscript(add, b, info, known)
-	checkBundledAttestations(add, b, known)
-	refuseRotationFiles(c, known)
-	warnUnknown(c, known)
-}
-
-// delegatedBundle is the bundle of a claims or project ceremony, as
-// verifyDelegatedBundle has read it so far.
-type delegatedBundle struct {
-	c *bundleCheck
-	// trusted holds the trusted root, targets and claimed it carries.
-	trusted map[string]verify.Named
-	targets *metadata.TargetsType
-	// claimed is the trusted claimed, decoded where a check needs it.
-	claimed *metadata.TargetsType
-	// role is the role signed at the ceremony, entry its bundle entry,
-	// signed its metadata.
-	role, entry string
-	signed      *metafile.File
-	known       map[string]bool
-}
-
-// delegatedChecks is what a claims or a project bundle adds to the checks
-// of verifyDelegatedBundle.
-type delegatedChecks interface {
-	// delegator returns the trusted metadata whose rule names who signs
-	// d.role; nil, with a finding added, if d.role is not what the kind
-	// signs.
-	delegator(d *delegatedBundle) *metadata.TargetsType
-	// check checks what the kind changes, against the trusted metadata.
-	check(d *delegatedBundle)
-}
-
 func errorsOf(findings []verify.Finding) int {
 	n := 0
 	for _, f := range findings {
@@ -769,4 +588,15 @@ func errorsOf(findings []verify.Finding) int {
 		}
 	}
 	return n
+}
+
+// refuseRotationFiles refuses a rotation plan or an incident report in the
+// bundle of another kind of ceremony: the online side would act on them.
+func refuseRotationFiles(c *bundleCheck, known map[string]bool) {
+	for _, name := range []string{workspace.RotationFile, workspace.IncidentFile} {
+		if _, has := c.b.Get(name); has {
+			known[name] = true
+			c.add(verify.Error, name, "", "bundle", "a %s bundle holds no rotation plan or incident report", c.info.Kind)
+		}
+	}
 }

@@ -406,3 +406,17 @@ func readMetadata(path string) (*metafile.File, error) {
 	}
 	return f, nil
 }
+
+// RoleFileProblem says why a delegated role's name cannot be a file name
+// in the metadata directory, or "".
+func RoleFileProblem(role string) string {
+	if role == "" || role == "." || role == ".." || strings.ContainsAny(role, `/\`) {
+		return "not a file name"
+	}
+	for _, r := range role {
+		if r < 0x20 || r == 0x7f {
+			return "holds a control character"
+		}
+	}
+	return ""
+}

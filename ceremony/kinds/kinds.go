@@ -7,4 +7,6 @@ package kinds
 import "github.com/tuf-ceremony/ceremony/ceremony"
 
 // Engine returns an engine that runs workspaces of every kind.
-func Engine() *ceremony.Engine { return ceremony.New() }
+func Engine() *ceremony.Engine {
+	return ceremony.New(ceremony.BootstrapKind{}, ceremony.RotationKind{}, ceremony.ClaimsKind{}, ceremony.ProjectKind{})
+}
