@@ -218,7 +218,7 @@ func (w *rotWorld) finish(ws string, trusted string) {
 			w.t.Errorf("bundle %s: %s: %s", out, f.File, f.Message)
 		}
 	}
-	for path, replay := range map[string]func(string) (*ceremony.ReplayReport, error){ws: eng.Replay, out: eng.ReplayBundle} {
+	for path, replay := range map[string]func(string) (*ceremony.ReplayReport, error){ws: eng.Replay, out: func(p string) (*ceremony.ReplayReport, error) { return eng.ReplayBundle(p) }} {
 		rp, err := replay(path)
 		if err != nil || !rp.OK() || !rp.Sealed {
 			w.t.Fatalf("replay %s: %v %+v", path, err, rp)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -22,7 +23,7 @@ func runReplay(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	replay := env.engine.Replay
 	switch {
 	case isFile(path):
-		replay = env.engine.ReplayBundle
+		replay = func(path string) (*ceremony.ReplayReport, error) { return env.engine.ReplayBundle(path) }
 	case filepath.Base(filepath.Clean(path)) == workspace.TranscriptDir && workspace.IsWorkspace(filepath.Dir(filepath.Clean(path))):
 		// A workspace's transcript directory: the workspace holds what
 		// the records name (plan, trusted root, final files).
