@@ -19,12 +19,12 @@ import (
 // attested key must be exactly the keyholder's key, on the device the key
 // URI names, with PIN policy always, and touch policy always for root keys.
 // attestedHolder is an attestation that held, for the transcript.
-type attestedHolder struct {
-	holder, pem string
-	info        *attestation.YubiKey
+type AttestedHolder struct {
+	Holder, Pem string
+	Info        *attestation.YubiKey
 }
 
-func checkAttestations(p *plan.Plan) (map[string]string, string, []attestedHolder, error) {
+func CheckAttestations(p *plan.Plan) (map[string]string, string, []AttestedHolder, error) {
 	var rootsPEM []byte
 	var roots *x509.CertPool
 	if p.Rehearsal.AttestationRoots != "" {
@@ -42,7 +42,7 @@ func checkAttestations(p *plan.Plan) (map[string]string, string, []attestedHolde
 		inRoot[name] = true
 	}
 	out := map[string]string{}
-	var attested []attestedHolder
+	var attested []AttestedHolder
 	for i, h := range p.Keyholders {
 		if h.Attestation == "" {
 			continue
@@ -63,7 +63,7 @@ func checkAttestations(p *plan.Plan) (map[string]string, string, []attestedHolde
 			return nil, "", nil, fmt.Errorf("%s: %w; make the key on the device with 'ceremony keygen' and give the attestation it wrote", field, err)
 		}
 		out[h.Name] = string(data)
-		attested = append(attested, attestedHolder{holder: h.Name, pem: string(data), info: info})
+		attested = append(attested, AttestedHolder{Holder: h.Name, Pem: string(data), Info: info})
 	}
 	return out, string(rootsPEM), attested, nil
 }
@@ -78,7 +78,7 @@ func checkSignerAttestation(ws *workspace.Workspace, ids []string, pub *metadata
 		roots.AppendCertsFromPEM([]byte(ws.State.AttestationRoots))
 	}
 	for _, k := range ws.State.Keys {
-		if k.Attestation == "" || !contains(ids, k.KeyID) {
+		if k.Attestation == "" || !Contains(ids, k.KeyID) {
 			continue
 		}
 		if _, err := attestation.VerifyYubiKeyPEM([]byte(k.Attestation), roots, attestation.Expectation{Key: pub}); err != nil {

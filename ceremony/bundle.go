@@ -41,8 +41,8 @@ const (
 	BundleSeal = BundleTranscript + "/seal.dsse.json"
 )
 
-// bundleInfoFormat is the only format of bundle-info.json.
-const bundleInfoFormat = 1
+// BundleInfoFormat is the only format of bundle-info.json.
+const BundleInfoFormat = 1
 
 // BundleOptions says which workspace to bundle and where.
 type BundleOptions struct {
@@ -137,12 +137,12 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := load(ws)
+	l, err := Load(ws)
 	if err != nil {
 		return nil, err
 	}
 	for _, role := range ws.State.Roles {
-		h, err := l.files[role].Header()
+		h, err := l.Files[role].Header()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
 		}
@@ -157,7 +157,7 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := BundleInfoFile{Format: bundleInfoFormat, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository,
+	info := BundleInfoFile{Format: BundleInfoFormat, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository,
 		RootVersion: root.Version, TrustedRootVersion: ws.State.TrustedRootVersion, Metadata: map[string]string{},
 		Partial: len(missing) > 0, Missing: missing}
 
@@ -167,8 +167,8 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		h, _ := l.files[role].Header()
-		name := bundleMetadataEntry(role, h.Version, root.ConsistentSnapshot)
+		h, _ := l.Files[role].Header()
+		name := BundleMetadataEntry(role, h.Version, root.ConsistentSnapshot)
 		add(name, data)
 		info.Metadata[role] = name
 	}
@@ -185,13 +185,13 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 		info.Trusted[role] = workspace.TrustedPath(role)
 		add(workspace.TrustedPath(role), data)
 	}
-	if l.trusted != nil {
+	if l.Trusted != nil {
 		data, err := os.ReadFile(filepath.Join(ws.Dir, workspace.TrustedRoot))
 		if err != nil {
 			return nil, err
 		}
-		add(bundleMetadataEntry(metadata.ROOT, l.trustedRoot.Version, true), data)
-		info.OnlineKeyChanged = bundleOnlineKeysChanged(l.trustedRoot, l.root)
+		add(BundleMetadataEntry(metadata.ROOT, l.TrustedRoot.Version, true), data)
+		info.OnlineKeyChanged = bundleOnlineKeysChanged(l.TrustedRoot, l.Root)
 	}
 
 	// The RSTUF payload: only for a root whose thresholds are met (RSTUF
@@ -224,7 +224,7 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	}
 	info.TranscriptHead, info.TranscriptSeq = head, seq
 	transcriptEntry := BundleTranscript + "/" + transcripts.FileName
-	if err := bundleAddTree(ws.TranscriptPath(), BundleTranscript, func(name string, data []byte) {
+	if err := BundleAddTree(ws.TranscriptPath(), BundleTranscript, func(name string, data []byte) {
 		if name == transcriptEntry {
 			data = kept
 		}
@@ -234,7 +234,7 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	}
 	for _, role := range ws.State.Roles {
 		data, _ := ws.MetadataBytes(role)
-		if bundleLastState(tr.Records, role) != sum(data) {
+		if BundleLastState(tr.Records, role) != Sum(data) {
 			return nil, fmt.Errorf("%s is not the state the transcript recorded last: run 'ceremony status' (an interrupted signature is completed by the next command) or 'ceremony verify'", ws.MetadataPath(role))
 		}
 	}
@@ -245,7 +245,7 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 		if k.Attestation == "" || seen[k.Holder] {
 			continue
 		}
-		name := "attestations/" + bundleEntryWord(k.Holder) + ".pem"
+		name := "attestations/" + BundleEntryWord(k.Holder) + ".pem"
 		if err := bundle.CheckName(name); err != nil {
 			return nil, fmt.Errorf("keyholder %q: %w", k.Holder, err)
 		}
@@ -261,7 +261,7 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 		add(f, data)
 	}
 	// The kind's own files, and what else its bundle carries.
-	k, err := e.kindOf(ws.State.Kind)
+	k, err := e.KindOf(ws.State.Kind)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +304,7 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 }
 
 // lastState is the hash of role's state as the last record naming it gives.
-func bundleLastState(recs []transcripts.Record, role string) string {
+func BundleLastState(recs []transcripts.Record, role string) string {
 	for i := len(recs) - 1; i >= 0; i-- {
 		if h, ok := recs[i].States[role]; ok {
 			return h
@@ -335,7 +335,7 @@ func bundleMissing(st *Status) []string {
 
 // metadataEntry is the entry a role's metadata is served under: roots
 // always by version, other roles by version with consistent snapshots.
-func bundleMetadataEntry(role string, version int64, consistent bool) string {
+func BundleMetadataEntry(role string, version int64, consistent bool) string {
 	if role == metadata.ROOT || consistent {
 		return fmt.Sprintf("%s/%d.%s.json", workspace.MetadataDir, version, role)
 	}
@@ -343,7 +343,7 @@ func bundleMetadataEntry(role string, version int64, consistent bool) string {
 }
 
 // entryWord makes a holder's name usable as one element of an entry name.
-func bundleEntryWord(s string) string {
+func BundleEntryWord(s string) string {
 	var b strings.Builder
 	for _, r := range s {
 		if r < 0x80 && (r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
@@ -360,7 +360,7 @@ func bundleEntryWord(s string) string {
 
 // addTree adds every regular file under dir as prefix/REL, in a fixed
 // order; anything else (a link, a device) is refused.
-func bundleAddTree(dir, prefix string, add func(string, []byte)) error {
+func BundleAddTree(dir, prefix string, add func(string, []byte)) error {
 	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -391,14 +391,14 @@ func bundleAddTree(dir, prefix string, add func(string, []byte)) error {
 // rstufPayload builds the RSTUF payload: the bootstrap for root v1 (with
 // the plan's settings), the metadata update for a later root (checked
 // against the trusted root).
-func bundleRSTUFPayload(ws *workspace.Workspace, l *loaded, planDir string) ([]byte, string, error) {
-	root := l.files[metadata.ROOT]
-	if l.trusted != nil {
+func bundleRSTUFPayload(ws *workspace.Workspace, l *Loaded, planDir string) ([]byte, string, error) {
+	root := l.Files[metadata.ROOT]
+	if l.Trusted != nil {
 		payload, err := rstuf.Update(root)
 		if err != nil {
 			return nil, "", err
 		}
-		if err := rstuf.CheckUpdate(payload, l.trusted); err != nil {
+		if err := rstuf.CheckUpdate(payload, l.Trusted); err != nil {
 			return nil, "", err
 		}
 		return payload, BundleUpdate, nil
@@ -462,7 +462,7 @@ func bundleOnlineKeys(r *metadata.RootType) []*metadata.Key {
 }
 
 // onlineKeyNames describes the online keys of r for the README.
-func bundleOnlineKeyNames(r *metadata.RootType) string {
+func BundleOnlineKeyNames(r *metadata.RootType) string {
 	var out []string
 	seen := map[string]bool{}
 	for _, role := range bundleOnlineRoles {
@@ -485,11 +485,11 @@ func bundleOnlineKeyNames(r *metadata.RootType) string {
 	return strings.Join(out, ", ")
 }
 
-// errNotCeremonyBundle is returned for a bundle without bundle-info.json.
-var errNotCeremonyBundle = errors.New("not a ceremony bundle: no " + BundleInfo)
+// ErrNotCeremonyBundle is returned for a bundle without bundle-info.json.
+var ErrNotCeremonyBundle = errors.New("not a ceremony bundle: no " + BundleInfo)
 
 // sameSignatures reports whether two files carry the same signatures.
-func bundleSameSignatures(a, b *metafile.File) bool {
+func BundleSameSignatures(a, b *metafile.File) bool {
 	key := func(f *metafile.File) []string {
 		var out []string
 		for _, s := range f.Signatures {
@@ -553,7 +553,7 @@ func withoutTrailingBundles(dir string, rep *transcripts.Report) ([]byte, string
 	head := ""
 	if n > 0 {
 		last := kept[bytes.LastIndexByte(kept[:len(kept)-1], '\n')+1:]
-		head = sum(last)
+		head = Sum(last)
 	}
 	if n == len(rep.Records) && head != rep.Head {
 		return nil, "", 0, fmt.Errorf("transcript %s: head %s, want %s", dir, head, rep.Head)

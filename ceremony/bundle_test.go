@@ -9,10 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rstuf"
@@ -57,7 +59,7 @@ func bundleEntry(t *testing.T, b *bundle.Bundle, name string) []byte {
 
 func verifyBundle(t *testing.T, path, trusted string) *verify.Report {
 	t.Helper()
-	rep, err := eng.VerifyBundle(path, trusted, testNow)
+	rep, err := audit.VerifyBundle(eng, path, trusted, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}

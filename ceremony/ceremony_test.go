@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+
 	"github.com/tuf-ceremony/ceremony/verify"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -38,7 +40,7 @@ func TestInitRefusesNonEmptyDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := snapshotFiles(t, dir)
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: planPath, Dir: dir, Now: testNow}); err == nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: dir, Now: testNow}); err == nil {
 		t.Fatal("init into a non-empty directory succeeded")
 	}
 	requireUnchanged(t, before, snapshotFiles(t, dir))
@@ -48,7 +50,7 @@ func TestInitRefusesNonEmptyDir(t *testing.T) {
 	if err := os.MkdirAll(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: planPath, Dir: empty, Now: testNow}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: empty, Now: testNow}); err != nil {
 		t.Fatalf("init into an empty directory: %v", err)
 	}
 }
@@ -70,7 +72,7 @@ func TestInitInvalidPlanWritesNothing(t *testing.T) {
 			tc.spec(&spec)
 			planPath := f.plan("bad.yaml", spec)
 			dir := f.ws("ws-bad")
-			_, err := ceremony.Init(ceremony.InitOptions{Plan: planPath, Dir: dir, Now: testNow})
+			_, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: dir, Now: testNow})
 			if err == nil {
 				t.Fatal("init with an invalid plan succeeded")
 			}
@@ -204,7 +206,7 @@ func TestInitRefusesTrustedRootNotSignedByItsThreshold(t *testing.T) {
 	try := func(t *testing.T, trusted string) {
 		t.Helper()
 		dir := f.ws("ws-next")
-		if _, err := ceremony.Init(ceremony.InitOptions{Plan: planPath, Dir: dir, TrustedRoot: trusted, Now: testNow}); err == nil {
+		if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: dir, TrustedRoot: trusted, Now: testNow}); err == nil {
 			t.Fatalf("init from %s succeeded", filepath.Base(trusted))
 		}
 		if _, err := os.Stat(dir); !os.IsNotExist(err) {
@@ -429,7 +431,7 @@ func TestVerifyWorkspace(t *testing.T) {
 	f.sign(ws, "alice", "bob")
 
 	t.Run("short of root's threshold", func(t *testing.T) {
-		rep, err := eng.VerifyWorkspace(ws, "", testNow)
+		rep, err := audit.VerifyWorkspace(eng, ws, "", testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -449,7 +451,7 @@ func TestVerifyWorkspace(t *testing.T) {
 
 	f.sign(ws, "carol")
 	t.Run("complete", func(t *testing.T) {
-		rep, err := eng.VerifyWorkspace(ws, "", testNow)
+		rep, err := audit.VerifyWorkspace(eng, ws, "", testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -466,7 +468,7 @@ func TestVerifyWorkspace(t *testing.T) {
 
 	t.Run("expiry", func(t *testing.T) {
 		expiry := testNow.Add(365 * 24 * time.Hour)
-		rep, err := eng.VerifyWorkspace(ws, "", expiry.Add(-10*24*time.Hour))
+		rep, err := audit.VerifyWorkspace(eng, ws, "", expiry.Add(-10*24*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -474,14 +476,14 @@ func TestVerifyWorkspace(t *testing.T) {
 		if len(w) != 2 || !rep.OK() {
 			t.Errorf("10 days before expiry: expiry warnings %v (want root and targets), OK %v (want true)", w, rep.OK())
 		}
-		rep, err = eng.VerifyWorkspace(ws, "", expiry.Add(-31*24*time.Hour))
+		rep, err = audit.VerifyWorkspace(eng, ws, "", expiry.Add(-31*24*time.Hour))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(rep.Findings) != 0 {
 			t.Errorf("31 days before expiry: findings %v, want none", rep.Findings)
 		}
-		rep, err = eng.VerifyWorkspace(ws, "", expiry)
+		rep, err = audit.VerifyWorkspace(eng, ws, "", expiry)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -491,7 +493,7 @@ func TestVerifyWorkspace(t *testing.T) {
 	})
 
 	t.Run("trusted root on a bootstrap workspace", func(t *testing.T) {
-		rep, err := eng.VerifyWorkspace(ws, metaPath(ws, "root"), testNow)
+		rep, err := audit.VerifyWorkspace(eng, ws, metaPath(ws, "root"), testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -515,14 +517,14 @@ func TestVerifyWorkspaceNextRoot(t *testing.T) {
 	ws2 := f.ws("ws2")
 	f.sign(ws2, "alice", "bob", "carol")
 
-	rep, err := eng.VerifyWorkspace(ws2, trusted, testNow)
+	rep, err := audit.VerifyWorkspace(eng, ws2, trusted, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !rep.OK() || len(rep.Findings) != 0 || rep.RootVersion != 2 {
 		t.Fatalf("complete next root, with its trusted root: findings %v, root v%d", rep.Findings, rep.RootVersion)
 	}
-	rep, err = eng.VerifyWorkspace(ws2, metaPath(f.ws("other"), "root"), testNow)
+	rep, err = audit.VerifyWorkspace(eng, ws2, metaPath(f.ws("other"), "root"), testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -532,7 +534,7 @@ func TestVerifyWorkspaceNextRoot(t *testing.T) {
 
 	// A version that does not follow.
 	setSigned(t, ws2, "root", "version", 4)
-	rep, err = eng.VerifyWorkspace(ws2, "", testNow)
+	rep, err = audit.VerifyWorkspace(eng, ws2, "", testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -555,7 +557,7 @@ func TestVerifyWorkspaceKeyIDWarning(t *testing.T) {
 	f.init(f.plan("plan.yaml", standardPlan()), "ws", p)
 	ws := f.ws("ws")
 	f.sign(ws, "alice", "bob", "carol")
-	rep, err := eng.VerifyWorkspace(ws, p, testNow)
+	rep, err := audit.VerifyWorkspace(eng, ws, p, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
+
 	"github.com/tuf-ceremony/ceremony/internal/benchdata"
 	"github.com/tuf-ceremony/ceremony/metafile"
 )
@@ -85,7 +88,7 @@ type claimsBench struct {
 	repo, requests, ws string
 	bundle             string
 	// What the steps returned.
-	init   *ceremony.ClaimsInitResult
+	init   *claimed.Result
 	status *ceremony.Status
 }
 
@@ -124,7 +127,7 @@ func (c *claimsBench) run(tb testing.TB, report func(step string, took time.Dura
 		report(name, took, after.TotalAlloc-before.TotalAlloc)
 	}
 	step("init", func() (err error) {
-		c.init, err = eng.ClaimsInit(ceremony.ClaimsInitOptions{From: c.repo, ClaimsDir: c.requests, Dir: c.ws, Now: c.now})
+		c.init, err = claimed.Init(eng, claimed.Options{From: c.repo, ClaimsDir: c.requests, Dir: c.ws, Now: c.now})
 		return err
 	})
 	step("sign", func() error {
@@ -140,14 +143,14 @@ func (c *claimsBench) run(tb testing.TB, report func(step string, took time.Dura
 		return err
 	})
 	step("verify", func() error {
-		rep, err := eng.VerifyBundle(c.bundle, "", c.now)
+		rep, err := audit.VerifyBundle(eng, c.bundle, "", c.now)
 		if err == nil && !rep.OK() {
 			tb.Fatalf("verify: %v", rep.Errors())
 		}
 		return err
 	})
 	step("replay", func() error {
-		rep, err := eng.ReplayBundle(c.bundle)
+		rep, err := audit.ReplayBundle(eng, c.bundle)
 		if err == nil && !rep.OK() {
 			tb.Fatalf("replay: %+v", rep.FirstBad)
 		}

@@ -8,7 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+	"github.com/tuf-ceremony/ceremony/ceremony/project"
+
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
@@ -80,20 +85,20 @@ func initRecord(t *testing.T, ws string) transcripts.Record {
 func TestClaimsRekey(t *testing.T) {
 	w := newRekeyWorld(t)
 	ws := w.ws("rekey")
-	opts := ceremony.ClaimsInitOptions{From: w.first, ClaimsDir: w.claimsDir, Dir: ws, Now: testNow}
+	opts := claimed.Options{From: w.first, ClaimsDir: w.claimsDir, Dir: ws, Now: testNow}
 
-	res, err := eng.ClaimsInit(opts)
-	if !errors.Is(err, ceremony.ErrNoClaimsAccepted) || res == nil || res.Review.Count(claims.Refused) != 1 {
+	res, err := claimed.Init(eng, opts)
+	if !errors.Is(err, claimed.ErrNoClaimsAccepted) || res == nil || res.Review.Count(claims.Refused) != 1 {
 		t.Fatalf("tiny's new key without --rekey: %v; want it refused", err)
 	}
 	noReason := opts
 	noReason.Rekey = []claims.Rekey{{Project: "tiny"}}
-	if _, err := eng.ClaimsInit(noReason); err == nil || !strings.Contains(err.Error(), "--rekey tiny: give the reason") {
+	if _, err := claimed.Init(eng, noReason); err == nil || !strings.Contains(err.Error(), "--rekey tiny: give the reason") {
 		t.Errorf("a rekey without a reason: %v", err)
 	}
 	unused := opts
 	unused.Rekey = []claims.Rekey{{Project: "tiny", Reason: rekeyReason}, {Project: "demo-pkg", Reason: "r"}}
-	if _, err := eng.ClaimsInit(unused); err == nil || !strings.Contains(err.Error(), `--rekey demo-pkg: no claim request in `+w.claimsDir+` asks for "demo-pkg"`) {
+	if _, err := claimed.Init(eng, unused); err == nil || !strings.Contains(err.Error(), `--rekey demo-pkg: no claim request in `+w.claimsDir+` asks for "demo-pkg"`) {
 		t.Errorf("a rekey no request makes: %v", err)
 	}
 	if _, err := os.Stat(ws); !os.IsNotExist(err) {
@@ -101,7 +106,7 @@ func TestClaimsRekey(t *testing.T) {
 	}
 
 	opts.Rekey = []claims.Rekey{{Project: "tiny", Reason: rekeyReason}}
-	res, err = eng.ClaimsInit(opts)
+	res, err = claimed.Init(eng, opts)
 	if err != nil {
 		t.Fatalf("claims init --rekey tiny: %v", err)
 	}
@@ -134,7 +139,7 @@ func TestClaimsRekey(t *testing.T) {
 	if req := string(readFile(t, filepath.Join(ws, workspace.PlanFile))); !strings.Contains(req, "rekey:\n        - project: tiny\n          reason: "+rekeyReason) {
 		t.Errorf("plan.yaml does not name the rekey:\n%s", req)
 	}
-	var accepted ceremony.AcceptedProjects
+	var accepted delegated.AcceptedProjects
 	if err := json.Unmarshal(readFile(t, filepath.Join(ws, workspace.AcceptedFile)), &accepted); err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +149,7 @@ func TestClaimsRekey(t *testing.T) {
 	if r := accepted.Rekeyed[0]; r.Project != "tiny" || r.Reason != rekeyReason || strings.Join(r.PreviousKeyIDs, ",") != solo || strings.Join(r.KeyIDs, ",") != solo2 {
 		t.Errorf("accepted-projects.json's rekey: %+v", r)
 	}
-	var review ceremony.ClaimsReviewFile
+	var review claimed.ReviewFile
 	if err := json.Unmarshal(readFile(t, filepath.Join(ws, workspace.ClaimsReviewFile)), &review); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +173,7 @@ func TestClaimsRekey(t *testing.T) {
 	if rep := verifyBundle(t, out, metaPath(w.boot, "root")); !rep.OK() {
 		t.Fatalf("verify the rekey bundle: %v", rep.Errors())
 	}
-	if rep, err := eng.ReplayBundle(out); err != nil || !rep.OK() {
+	if rep, err := audit.ReplayBundle(eng, out); err != nil || !rep.OK() {
 		t.Fatalf("replay the rekey bundle: %v %+v", err, rep)
 	}
 	readme := string(bundleEntry(t, readBundle(t, out), "README.txt"))
@@ -186,8 +191,8 @@ func TestClaimsRekey(t *testing.T) {
 		t.Fatal(err)
 	}
 	pws := w.ws("tiny-project")
-	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: out, Dir: pws, Now: testNow,
-		Targets: []ceremony.ProjectTarget{{Path: "packages/01/23/4567/tiny-1.1.tar.gz", File: file}}}); err != nil {
+	if _, err := project.Init(eng, project.Options{Project: "tiny", From: out, Dir: pws, Now: testNow,
+		Targets: []project.Target{{Path: "packages/01/23/4567/tiny-1.1.tar.gz", File: file}}}); err != nil {
 		t.Fatalf("project init of tiny from the rekey bundle: %v", err)
 	}
 	pst, err := workspace.Open(pws)
@@ -220,7 +225,7 @@ func TestClaimsRekeyNotRecorded(t *testing.T) {
 	}
 	w.request("third", 1, "m1")
 	ws := w.ws("third")
-	if _, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: w.first, ClaimsDir: w.claimsDir, Dir: ws, Now: testNow}); err != nil {
+	if _, err := claimed.Init(eng, claimed.Options{From: w.first, ClaimsDir: w.claimsDir, Dir: ws, Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
 	w.sign(ws, "alice", "bob")
@@ -262,7 +267,7 @@ func TestClaimsRekeyNotRecorded(t *testing.T) {
 	}
 	w.request("tiny", 1, "solo2")
 	rws := w.ws("rekey")
-	if _, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: w.first, ClaimsDir: w.claimsDir, Dir: rws, Now: testNow,
+	if _, err := claimed.Init(eng, claimed.Options{From: w.first, ClaimsDir: w.claimsDir, Dir: rws, Now: testNow,
 		Rekey: []claims.Rekey{{Project: "tiny", Reason: rekeyReason}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -300,8 +305,8 @@ func TestProjectInitAfterRekey(t *testing.T) {
 	}
 	const old = "packages/01/23/4567/tiny-1.0.tar.gz"
 	pws := w.ws("tiny-v1")
-	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: pws, Now: testNow,
-		Targets: []ceremony.ProjectTarget{{Path: old, File: file}}}); err != nil {
+	if _, err := project.Init(eng, project.Options{Project: "tiny", From: repo, Dir: pws, Now: testNow,
+		Targets: []project.Target{{Path: old, File: file}}}); err != nil {
 		t.Fatal(err)
 	}
 	w.signAs(pws, w.maintainers["solo"])
@@ -313,7 +318,7 @@ func TestProjectInitAfterRekey(t *testing.T) {
 
 	// The rekey, from the repository: tiny's published version is known.
 	ws := w.ws("rekey")
-	res, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: repo, ClaimsDir: w.claimsDir, Dir: ws, Now: testNow,
+	res, err := claimed.Init(eng, claimed.Options{From: repo, ClaimsDir: w.claimsDir, Dir: ws, Now: testNow,
 		Rekey: []claims.Rekey{{Project: "tiny", Reason: rekeyReason}}})
 	if err != nil {
 		t.Fatal(err)
@@ -330,7 +335,7 @@ func TestProjectInitAfterRekey(t *testing.T) {
 
 	// Without a file: refused, saying why nothing is carried over.
 	next := w.ws("tiny-v2")
-	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: next, Now: testNow}); err == nil ||
+	if _, err := project.Init(eng, project.Options{Project: "tiny", From: repo, Dir: next, Now: testNow}); err == nil ||
 		!strings.Contains(err.Error(), "tiny v1 in "+repo+" is not signed by the keys claimed v3 delegates tiny to, so nothing of it is carried over") {
 		t.Errorf("project init with no file after a rekey: %v", err)
 	}
@@ -338,8 +343,8 @@ func TestProjectInitAfterRekey(t *testing.T) {
 	if err := os.WriteFile(file2, []byte("tiny 1.1\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: next, Now: testNow,
-		Targets: []ceremony.ProjectTarget{{Path: "packages/01/23/4567/tiny-1.1.tar.gz", File: file2}}}); err != nil {
+	if _, err := project.Init(eng, project.Options{Project: "tiny", From: repo, Dir: next, Now: testNow,
+		Targets: []project.Target{{Path: "packages/01/23/4567/tiny-1.1.tar.gz", File: file2}}}); err != nil {
 		t.Fatal(err)
 	}
 	role := targetsOf(t, metaPath(next, "tiny"))

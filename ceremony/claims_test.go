@@ -11,10 +11,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	claimedkind "github.com/tuf-ceremony/ceremony/ceremony/claimed"
+	"github.com/tuf-ceremony/ceremony/ceremony/project"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
@@ -73,9 +77,9 @@ func (w *claimsWorld) request(project string, threshold int, names ...string) []
 	return data
 }
 
-func (w *claimsWorld) claimsInit(ws string) *ceremony.ClaimsInitResult {
+func (w *claimsWorld) claimsInit(ws string) *claimedkind.Result {
 	w.t.Helper()
-	res, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: w.boot, ClaimsDir: w.claimsDir, Dir: w.ws(ws), Now: testNow})
+	res, err := claimedkind.Init(eng, claimedkind.Options{From: w.boot, ClaimsDir: w.claimsDir, Dir: w.ws(ws), Now: testNow})
 	if err != nil {
 		w.t.Fatalf("claims init: %v", err)
 	}
@@ -180,7 +184,7 @@ func TestClaimsCeremony(t *testing.T) {
 	if st := getStatus(t, ws); !st.AllMet() || roleStatus(t, st, plan.RoleClaimed).Thresholds[0].Delegator != "targets v1" {
 		t.Fatalf("status after alice and bob: %+v", st.Roles)
 	}
-	if vr, err := eng.VerifyWorkspace(ws, metaPath(w.boot, "root"), testNow); err != nil || !vr.OK() {
+	if vr, err := audit.VerifyWorkspace(eng, ws, metaPath(w.boot, "root"), testNow); err != nil || !vr.OK() {
 		t.Fatalf("verify workspace: %v %v", err, vr.Errors())
 	}
 	seal(t, w.fixture, ws, "alice", "carol")
@@ -200,7 +204,7 @@ func TestClaimsCeremony(t *testing.T) {
 	if !vrep.OK() || vrep.RootVersion != 1 {
 		t.Fatalf("verify claims bundle: root v%d, errors %v", vrep.RootVersion, vrep.Errors())
 	}
-	rrep, err := eng.ReplayBundle(out)
+	rrep, err := audit.ReplayBundle(eng, out)
 	if err != nil || !rrep.OK() || !rrep.Sealed {
 		t.Fatalf("replay claims bundle: %v %+v", err, rrep)
 	}
@@ -218,7 +222,7 @@ func TestClaimsCeremony(t *testing.T) {
 	w.claimsDir = next
 	w.request("third", 1, "m1")
 	w.request("tiny", 1, "m2")
-	res3, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: out, ClaimsDir: next, Dir: w.ws("claims3"), Now: testNow})
+	res3, err := claimedkind.Init(eng, claimedkind.Options{From: out, ClaimsDir: next, Dir: w.ws("claims3"), Now: testNow})
 	if err != nil {
 		t.Fatalf("claims init from the claims bundle: %v", err)
 	}
@@ -304,8 +308,8 @@ func TestClaimsInitRefusals(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(bad, "tiny.claim.json"), []byte(strings.Replace(string(data), `"payload": "`, `"payload": "A`, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: w.boot, ClaimsDir: bad, Dir: w.ws("none"), Now: testNow})
-	if !errors.Is(err, ceremony.ErrNoClaimsAccepted) || res == nil || res.Review.Count(claims.Refused) != 1 {
+	res, err := claimedkind.Init(eng, claimedkind.Options{From: w.boot, ClaimsDir: bad, Dir: w.ws("none"), Now: testNow})
+	if !errors.Is(err, claimedkind.ErrNoClaimsAccepted) || res == nil || res.Review.Count(claims.Refused) != 1 {
 		t.Fatalf("claims init with one tampered request: %v; want ErrNoClaimsAccepted and one refusal", err)
 	}
 	if _, err := os.Stat(w.ws("none")); !os.IsNotExist(err) {
@@ -316,7 +320,7 @@ func TestClaimsInitRefusals(t *testing.T) {
 	p := standardPlan()
 	p.profile, p.claimed, p.claimedThreshold = "pep480", []string{"alice", "bob", "carol"}, 2
 	f2.init(f2.plan("plan2.yaml", p), "unfinished", "")
-	if _, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: f2.ws("unfinished"), ClaimsDir: f2.claimsDir, Dir: f2.ws("x"), Now: testNow}); err == nil || !strings.Contains(err.Error(), "not finished") {
+	if _, err := claimedkind.Init(eng, claimedkind.Options{From: f2.ws("unfinished"), ClaimsDir: f2.claimsDir, Dir: f2.ws("x"), Now: testNow}); err == nil || !strings.Contains(err.Error(), "not finished") {
 		t.Errorf("claims init from an unfinished bootstrap: %v", err)
 	}
 }
@@ -341,22 +345,22 @@ func TestProjectCeremony(t *testing.T) {
 	pws := w.ws("project")
 
 	// Refusals first: nothing is written.
-	_, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "demo-pkg", From: claimsBundle, Dir: pws, Now: testNow,
-		Targets: []ceremony.ProjectTarget{{Path: "packages/ab/cd/0123abcd/other-1.0.tar.gz", File: file}}})
+	_, err := project.Init(eng, project.Options{Project: "demo-pkg", From: claimsBundle, Dir: pws, Now: testNow,
+		Targets: []project.Target{{Path: "packages/ab/cd/0123abcd/other-1.0.tar.gz", File: file}}})
 	if err == nil || !strings.Contains(err.Error(), "outside demo-pkg's delegation") || !strings.Contains(err.Error(), claims.ProjectPaths("demo-pkg")[0]) {
 		t.Errorf("a target outside the delegation: %v; want a refusal naming the pattern", err)
 	}
-	_, err = eng.ProjectInit(ceremony.ProjectInitOptions{Project: "unknown-pkg", From: claimsBundle, Dir: pws, Now: testNow,
-		Targets: []ceremony.ProjectTarget{{Path: target, File: file}}})
-	if !errors.Is(err, ceremony.ErrNotClaimed) || !strings.Contains(err.Error(), "unclaimed") {
+	_, err = project.Init(eng, project.Options{Project: "unknown-pkg", From: claimsBundle, Dir: pws, Now: testNow,
+		Targets: []project.Target{{Path: target, File: file}}})
+	if !errors.Is(err, project.ErrNotClaimed) || !strings.Contains(err.Error(), "unclaimed") {
 		t.Errorf("a project claimed does not delegate: %v; want ErrNotClaimed with its status", err)
 	}
 	if _, err := os.Stat(pws); !os.IsNotExist(err) {
 		t.Fatalf("a refused project init wrote %s", pws)
 	}
 
-	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "Demo_Pkg", From: claimsBundle, Dir: pws, Now: testNow,
-		Targets: []ceremony.ProjectTarget{{Path: target, File: file}}}); err != nil {
+	if _, err := project.Init(eng, project.Options{Project: "Demo_Pkg", From: claimsBundle, Dir: pws, Now: testNow,
+		Targets: []project.Target{{Path: target, File: file}}}); err != nil {
 		t.Fatalf("project init: %v", err)
 	}
 	role := targetsOf(t, metaPath(pws, "demo-pkg"))
@@ -396,7 +400,7 @@ func TestProjectCeremony(t *testing.T) {
 	if rep := verifyBundle(t, out, metaPath(w.boot, "root")); !rep.OK() {
 		t.Fatalf("verify project bundle: %v", rep.Errors())
 	}
-	if rep, err := eng.ReplayBundle(out); err != nil || !rep.OK() {
+	if rep, err := audit.ReplayBundle(eng, out); err != nil || !rep.OK() {
 		t.Fatalf("replay project bundle: %v %+v", err, rep)
 	}
 	// A target file changed in the bundle is refused.
@@ -422,8 +426,8 @@ func TestProjectCeremony(t *testing.T) {
 		t.Fatal(err)
 	}
 	tws := w.ws("tiny")
-	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: tws, Now: testNow, Hashes: []string{"sha256"},
-		Targets: []ceremony.ProjectTarget{{Path: "packages/01/23/4567/tiny-0.1-py3-none-any.whl", File: tinyFile}}}); err != nil {
+	if _, err := project.Init(eng, project.Options{Project: "tiny", From: repo, Dir: tws, Now: testNow, Hashes: []string{"sha256"},
+		Targets: []project.Target{{Path: "packages/01/23/4567/tiny-0.1-py3-none-any.whl", File: tinyFile}}}); err != nil {
 		t.Fatalf("project init of tiny from the repository: %v", err)
 	}
 	w.signAs(tws, w.maintainers["solo"])
@@ -471,8 +475,8 @@ func TestProjectCeremony(t *testing.T) {
 		t.Fatal(err)
 	}
 	tws3 := w.ws("tiny3")
-	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: "tiny", From: repo, Dir: tws3, Now: testNow, Hashes: []string{"sha256"},
-		Targets: []ceremony.ProjectTarget{{Path: "packages/01/23/4567/tiny-0.2-py3-none-any.whl", File: tinyFile}}}); err != nil {
+	if _, err := project.Init(eng, project.Options{Project: "tiny", From: repo, Dir: tws3, Now: testNow, Hashes: []string{"sha256"},
+		Targets: []project.Target{{Path: "packages/01/23/4567/tiny-0.2-py3-none-any.whl", File: tinyFile}}}); err != nil {
 		t.Fatalf("project init of tiny after the forged v2: %v", err)
 	}
 	next := targetsOf(t, metaPath(tws3, "tiny"))
@@ -577,7 +581,7 @@ func signFile(t *testing.T, f *metafile.File, s keys.Signer) {
 func TestClaimsInitReviewOnly(t *testing.T) {
 	w := newClaimsWorld(t)
 	dir := w.ws("review-only")
-	res, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: w.boot, ClaimsDir: w.claimsDir, Dir: dir, ReviewOnly: true, Now: testNow})
+	res, err := claimedkind.Init(eng, claimedkind.Options{From: w.boot, ClaimsDir: w.claimsDir, Dir: dir, ReviewOnly: true, Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}

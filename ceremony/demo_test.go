@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/audit"
+
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 
 	"github.com/tuf-ceremony/ceremony/plan"
@@ -20,7 +22,7 @@ func TestDemo(t *testing.T) {
 			ws1 := filepath.Join(out, demo.BootstrapWorkspace)
 			ws2 := filepath.Join(out, demo.RootV2Workspace)
 			for _, ws := range []string{ws1, ws2} {
-				rep, err := eng.VerifyWorkspace(ws, "", testNow)
+				rep, err := audit.VerifyWorkspace(eng, ws, "", testNow)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -12,11 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -163,7 +165,7 @@ func standardPlan() planSpec {
 
 func (f *fixture) init(planPath, ws, trusted string) *workspace.Workspace {
 	f.t.Helper()
-	w, err := ceremony.Init(ceremony.InitOptions{Plan: planPath, Dir: filepath.Join(f.dir, ws), TrustedRoot: trusted, Now: testNow})
+	w, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: filepath.Join(f.dir, ws), TrustedRoot: trusted, Now: testNow})
 	if err != nil {
 		f.t.Fatalf("init %s: %v", ws, err)
 	}

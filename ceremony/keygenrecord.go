@@ -25,11 +25,11 @@ type keygenFound struct {
 	sum    string
 }
 
-// keygenEvidence finds the keygen evidence of each keyholder's key: beside
+// KeygenEvidence finds the keygen evidence of each keyholder's key: beside
 // the keyholder's public_key file and beside a file: key's PATH.pub. A
 // keyholder without evidence has no keygen record; evidence that names
 // another key refuses the plan.
-func keygenEvidence(p *plan.Plan) ([]keygenFound, error) {
+func KeygenEvidence(p *plan.Plan) ([]keygenFound, error) {
 	var out []keygenFound
 	for i, h := range p.Keyholders {
 		type cand struct{ field, path string }
@@ -91,19 +91,19 @@ func witnessKeys(ws *workspace.Workspace, records []transcripts.Record) (map[str
 			continue
 		}
 		for name, hash := range r.Inputs {
-			if !strings.HasPrefix(name, witnessInput) {
+			if !strings.HasPrefix(name, WitnessInput) {
 				continue
 			}
 			data, err := os.ReadFile(filepath.Join(ws.TranscriptPath(), transcripts.StatesDir, hash+".json"))
 			if err != nil {
-				return nil, fmt.Errorf("the key of witness %q that the init record names: %w", strings.TrimPrefix(name, witnessInput), err)
+				return nil, fmt.Errorf("the key of witness %q that the init record names: %w", strings.TrimPrefix(name, WitnessInput), err)
 			}
-			if sum(data) != hash {
-				return nil, fmt.Errorf("the stored key of witness %q does not hash to what the init record names", strings.TrimPrefix(name, witnessInput))
+			if Sum(data) != hash {
+				return nil, fmt.Errorf("the stored key of witness %q does not hash to what the init record names", strings.TrimPrefix(name, WitnessInput))
 			}
 			k, err := keys.ParseKeyJSON(data)
 			if err != nil {
-				return nil, fmt.Errorf("the stored key of witness %q: %w", strings.TrimPrefix(name, witnessInput), err)
+				return nil, fmt.Errorf("the stored key of witness %q: %w", strings.TrimPrefix(name, WitnessInput), err)
 			}
 			id, err := keys.ID(k)
 			if err != nil {
@@ -115,8 +115,8 @@ func witnessKeys(ws *workspace.Workspace, records []transcripts.Record) (map[str
 	return out, nil
 }
 
-// witnessInput prefixes the init record's inputs that name a witness's
+// WitnessInput prefixes the init record's inputs that name a witness's
 // public key, stored whole in the transcript's states: the seal's witness
 // signatures are checked against the chain alone, wherever the plan's key
 // files are.
-const witnessInput = "witness:"
+const WitnessInput = "witness:"

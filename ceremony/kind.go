@@ -37,7 +37,7 @@ type Kind interface {
 	BundleExtras(ws *workspace.Workspace, add func(name string, data []byte)) error
 	// Readme is the bundle's README.txt: what the online side does with
 	// the bundle, in order.
-	Readme(l *loaded, info BundleInfoFile) string
+	Readme(l *Loaded, info BundleInfoFile) string
 }
 
 // Engine runs the ceremony steps on workspaces of the kinds it was made
@@ -58,25 +58,25 @@ func New(kinds ...Kind) *Engine {
 	return e
 }
 
-// kindOf is the Kind of a workspace kind.
-func (e *Engine) kindOf(k workspace.Kind) (Kind, error) {
+// KindOf is the Kind of a workspace kind.
+func (e *Engine) KindOf(k workspace.Kind) (Kind, error) {
 	if kind, ok := e.kinds[k]; ok {
 		return kind, nil
 	}
 	return nil, fmt.Errorf("unknown ceremony kind %q", k)
 }
 
-// kindFiles lists the own files of ws's kind (Kind.Files).
-func (e *Engine) kindFiles(ws *workspace.Workspace) ([]string, error) {
-	k, err := e.kindOf(ws.State.Kind)
+// KindFiles lists the own files of ws's kind (Kind.Files).
+func (e *Engine) KindFiles(ws *workspace.Workspace) ([]string, error) {
+	k, err := e.KindOf(ws.State.Kind)
 	if err != nil {
 		return nil, err
 	}
 	return k.Files(ws)
 }
 
-// kindNames lists the kinds this package runs, sorted.
-func (e *Engine) kindNames() []string {
+// KindNames lists the kinds this package runs, sorted.
+func (e *Engine) KindNames() []string {
 	var out []string
 	for k := range e.kinds {
 		out = append(out, string(k))

@@ -130,15 +130,15 @@ func exportPayloadAt(dir, role string, now time.Time) ([]byte, error) {
 	if !ws.HasRole(role) {
 		return nil, fmt.Errorf("%w: workspace %q does not sign %q (it signs %s)", ErrRoleNotInWorkspace, ws.Dir, role, strings.Join(ws.State.Roles, ", "))
 	}
-	l, err := load(ws)
+	l, err := Load(ws)
 	if err != nil {
 		return nil, err
 	}
-	f := l.files[role]
+	f := l.Files[role]
 	if err := checkSignable(l, role, f, now); err != nil {
 		return nil, err
 	}
-	rules, err := l.rules(role)
+	rules, err := l.Rules(role)
 	if err != nil {
 		return nil, err
 	}
@@ -151,14 +151,14 @@ func exportPayloadAt(dir, role string, now time.Time) ([]byte, error) {
 		return nil, err
 	}
 	p := Payload{Type: PayloadType, Version: PayloadVersion, Repository: ws.State.Repository, Profile: ws.State.Profile, Kind: ws.State.Kind,
-		Role: role, RoleVersion: h.Version, Expires: h.Expires.UTC(), CanonicalSHA256: sum(msg), Authorized: authorizedList(rules, ws.Holder)}
+		Role: role, RoleVersion: h.Version, Expires: h.Expires.UTC(), CanonicalSHA256: Sum(msg), Authorized: authorizedList(rules, ws.Holder)}
 	if p.Metadata, err = ws.MetadataBytes(role); err != nil {
 		return nil, err
 	}
 	switch role {
 	case metadata.ROOT:
-		if l.trusted != nil {
-			if p.TrustedRoot, err = l.trusted.Marshal(); err != nil {
+		if l.Trusted != nil {
+			if p.TrustedRoot, err = l.Trusted.Marshal(); err != nil {
 				return nil, err
 			}
 		}
@@ -175,7 +175,7 @@ func exportPayloadAt(dir, role string, now time.Time) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return encodeJSON(p)
+	return EncodeJSON(p)
 }
 
 func authorizedList(rules []threshold.Rule, holder func(string) string) []AuthorizedKey {
@@ -195,7 +195,7 @@ func authorizedList(rules []threshold.Rule, holder func(string) string) []Author
 	return out
 }
 
-func encodeJSON(v any) ([]byte, error) {
+func EncodeJSON(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -206,9 +206,9 @@ func encodeJSON(v any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// decodeStrict decodes data, at most limit bytes, into v: one JSON object,
+// DecodeStrict decodes data, at most limit bytes, into v: one JSON object,
 // no unknown fields, no duplicate keys at any depth, nothing after it.
-func decodeStrict(what string, data []byte, limit int, v any) error {
+func DecodeStrict(what string, data []byte, limit int, v any) error {
 	if len(data) > limit {
 		return fmt.Errorf("%w: %s is %d bytes, over the limit of %d", ErrTooLarge, what, len(data), limit)
 	}
@@ -281,7 +281,7 @@ func checkNoDuplicates(data []byte) error {
 // is what the embedded metadata's rules say.
 func ReadPayload(data []byte) (*Payload, error) {
 	p := &Payload{}
-	if err := decodeStrict("signing payload", data, MaxPayloadSize, p); err != nil {
+	if err := DecodeStrict("signing payload", data, MaxPayloadSize, p); err != nil {
 		return nil, err
 	}
 	bad := func(format string, args ...any) (*Payload, error) {
@@ -324,7 +324,7 @@ func ReadPayload(data []byte) (*Payload, error) {
 	if err != nil {
 		return bad("metadata: %v", err)
 	}
-	if got := sum(msg); got != p.CanonicalSHA256 {
+	if got := Sum(msg); got != p.CanonicalSHA256 {
 		return nil, fmt.Errorf("%w: signing payload: canonical_sha256 is %s, but the metadata's canonical bytes hash to %s", ErrDifferentBytes, p.CanonicalSHA256, got)
 	}
 	if p.rules, err = payloadRules(p, f); err != nil {
@@ -383,7 +383,7 @@ func payloadRules(p *Payload, f *metafile.File) ([]threshold.Rule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("delegated_by: %w", err)
 		}
-		r, err := threshold.FromRoot(root, metadata.TARGETS, delegatorLabel(metadata.ROOT, root.Version))
+		r, err := threshold.FromRoot(root, metadata.TARGETS, DelegatorLabel(metadata.ROOT, root.Version))
 		return []threshold.Rule{r}, err
 	default:
 		if len(p.TrustedRoot) != 0 {
@@ -397,7 +397,7 @@ func payloadRules(p *Payload, f *metafile.File) ([]threshold.Rule, error) {
 		if err != nil {
 			return nil, fmt.Errorf("delegated_by: %w", err)
 		}
-		r, err := threshold.FromTargets(t, p.Role, delegatorLabel(p.Kind.Delegator(p.Role), t.Version))
+		r, err := threshold.FromTargets(t, p.Role, DelegatorLabel(p.Kind.Delegator(p.Role), t.Version))
 		return []threshold.Rule{r}, err
 	}
 }
@@ -464,14 +464,14 @@ func SignPayloadAt(payload []byte, s keys.Signer, now time.Time) ([]byte, error)
 			holder = a.Holder
 		}
 	}
-	return encodeJSON(SignatureFile{Type: SignatureFileType, Version: SignatureFileVersion, Repository: p.Repository, Role: p.Role,
+	return EncodeJSON(SignatureFile{Type: SignatureFileType, Version: SignatureFileVersion, Repository: p.Repository, Role: p.Role,
 		RoleVersion: p.RoleVersion, CanonicalSHA256: p.CanonicalSHA256, KeyID: ids[0], Sig: hex.EncodeToString(sig), Holder: holder})
 }
 
 // ReadSignatureFile reads a signature file strictly.
 func ReadSignatureFile(data []byte) (*SignatureFile, error) {
 	s := &SignatureFile{}
-	if err := decodeStrict("signature file", data, MaxSignatureFileSize, s); err != nil {
+	if err := DecodeStrict("signature file", data, MaxSignatureFileSize, s); err != nil {
 		return nil, err
 	}
 	bad := func(format string, args ...any) (*SignatureFile, error) {
@@ -549,7 +549,7 @@ func (e *Engine) importSignaturesAt(dir string, sigFiles [][]byte, now time.Time
 	if err != nil {
 		return nil, err
 	}
-	k, err := e.kindOf(ws.State.Kind)
+	k, err := e.KindOf(ws.State.Kind)
 	if err != nil {
 		return nil, err
 	}
@@ -599,19 +599,19 @@ func importOne(k Kind, ws *workspace.Workspace, tr *transcripts.Transcript, chan
 	if !ws.HasRole(s.Role) {
 		return who, imp, false, fmt.Errorf("%w: workspace %q does not sign %q (it signs %s)", ErrRoleNotInWorkspace, ws.Dir, s.Role, strings.Join(ws.State.Roles, ", "))
 	}
-	l, err := load(ws)
+	l, err := Load(ws)
 	if err != nil {
 		return who, imp, false, fatalError{err}
 	}
-	f := l.files[s.Role]
+	f := l.Files[s.Role]
 	msg, err := f.Canonical()
 	if err != nil {
 		return who, imp, false, fatalError{err}
 	}
-	if got := sum(msg); got != s.CanonicalSHA256 {
+	if got := Sum(msg); got != s.CanonicalSHA256 {
 		return who, imp, false, fmt.Errorf("%w: it signs %s bytes with SHA-256 %s, but the workspace's %s hashes to %s (a payload of another ceremony, or of changed metadata)", ErrDifferentBytes, s.Role, s.CanonicalSHA256[:12], s.Role, got[:12])
 	}
-	rules, err := l.rules(s.Role)
+	rules, err := l.Rules(s.Role)
 	if err != nil {
 		return who, imp, false, fatalError{err}
 	}
@@ -626,7 +626,7 @@ func importOne(k Kind, ws *workspace.Workspace, tr *transcripts.Transcript, chan
 		return who, imp, false, fmt.Errorf("%w: key %s may not sign %s (%s)", ErrNotAuthorized, s.KeyID[:12], s.Role, whoMay(ws, rules))
 	}
 	ids := authorizedIDs(rules, key)
-	who = holderName(ws, ids[0])
+	who = HolderName(ws, ids[0])
 	imp = ImportedSignature{Role: s.Role, KeyIDs: ids, Holder: ws.Holder(ids[0])}
 	raw, _ := hex.DecodeString(s.Sig)
 	if err := keys.Verify(key, msg, raw); err != nil {
@@ -638,7 +638,7 @@ func importOne(k Kind, ws *workspace.Workspace, tr *transcripts.Transcript, chan
 	if err := checkSignable(l, s.Role, f, now); err != nil {
 		return who, imp, false, err
 	}
-	if contains(changed, s.Role) {
+	if Contains(changed, s.Role) {
 		return who, imp, false, fmt.Errorf("%s was changed outside the ceremony: it is not the state the transcript recorded; restore it or start a new workspace", ws.MetadataPath(s.Role))
 	}
 	if err := checkSignerAttestation(ws, ids, key); err != nil {
@@ -673,7 +673,7 @@ func commitSignature(ws *workspace.Workspace, tr *transcripts.Transcript, f *met
 		return err
 	}
 	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Sign, Who: ws.Holder(ids[0]), Message: "imported from a signature file",
-		Inputs: map[string]string{role: sum(before)}, States: map[string]string{role: state},
+		Inputs: map[string]string{role: Sum(before)}, States: map[string]string{role: state},
 		Signature: &transcripts.Signature{Role: role, KeyID: ids[0], Sig: sig}}); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 

@@ -94,7 +94,7 @@ func (e *Engine) Replay(dir string) (*ReplayReport, error) {
 	}
 	rep := &ReplayReport{Dir: dir, Head: trep.Head, Records: len(trep.Records)}
 	for _, r := range trep.Records {
-		rep.Account = append(rep.Account, entryOf(r))
+		rep.Account = append(rep.Account, EntryOf(r))
 	}
 	rp := &replayer{e: e, ws: ws, trDir: ws.TranscriptPath(), rep: rep, cur: map[string]string{}, setBy: map[string]int64{}}
 	for _, r := range trep.Records {
@@ -119,14 +119,14 @@ func (e *Engine) Replay(dir string) (*ReplayReport, error) {
 		}
 		want, _ := rp.state(rp.cur[role])
 		if !bytes.Equal(data, want) {
-			rep.FirstBad = &ReplayProblem{Seq: rp.setBy[role], Reason: fmt.Sprintf("%s is not the state this record left %s in (state %s): it was changed outside the ceremony, or a recorded signature was not written yet (run 'ceremony sign' to complete it)", ws.MetadataPath(role), role, abbrevHash(rp.cur[role]))}
+			rep.FirstBad = &ReplayProblem{Seq: rp.setBy[role], Reason: fmt.Sprintf("%s is not the state this record left %s in (state %s): it was changed outside the ceremony, or a recorded signature was not written yet (run 'ceremony sign' to complete it)", ws.MetadataPath(role), role, AbbrevHash(rp.cur[role]))}
 			return rep, nil
 		}
 	}
 	return rep, nil
 }
 
-func entryOf(r transcripts.Record) ReplayEntry {
+func EntryOf(r transcripts.Record) ReplayEntry {
 	e := ReplayEntry{Seq: r.Seq, Time: r.Time, Kind: string(r.Kind), Who: r.Who, Message: r.Message}
 	if d := r.Device; d != nil {
 		var parts []string
@@ -138,12 +138,12 @@ func entryOf(r transcripts.Record) ReplayEntry {
 		e.Device = strings.Join(parts, " ")
 	}
 	if s := r.Signature; s != nil {
-		e.Role, e.KeyID = s.Role, abbrevHash(s.KeyID)
+		e.Role, e.KeyID = s.Role, AbbrevHash(s.KeyID)
 	}
 	return e
 }
 
-func abbrevHash(id string) string { return id[:min(12, len(id))] }
+func AbbrevHash(id string) string { return id[:min(12, len(id))] }
 
 // replayer walks the records, holding each role's current state.
 type replayer struct {
@@ -165,10 +165,10 @@ func (rp *replayer) state(hash string) ([]byte, string) {
 	}
 	data, err := os.ReadFile(filepath.Join(rp.trDir, transcripts.StatesDir, hash+".json"))
 	if err != nil {
-		return nil, fmt.Sprintf("state %s: %v", abbrevHash(hash), err)
+		return nil, fmt.Sprintf("state %s: %v", AbbrevHash(hash), err)
 	}
-	if sum(data) != hash {
-		return nil, fmt.Sprintf("state %s does not hash to its name: it was changed", abbrevHash(hash))
+	if Sum(data) != hash {
+		return nil, fmt.Sprintf("state %s does not hash to its name: it was changed", AbbrevHash(hash))
 	}
 	return data, ""
 }
@@ -183,7 +183,7 @@ func (rp *replayer) files() (map[string]*metafile.File, string) {
 		}
 		f, err := metafile.Parse(data)
 		if err != nil {
-			return nil, fmt.Sprintf("state %s of %s: %v", abbrevHash(h), role, err)
+			return nil, fmt.Sprintf("state %s of %s: %v", AbbrevHash(h), role, err)
 		}
 		out[role] = f
 	}
@@ -220,8 +220,8 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 	if err != nil {
 		return fmt.Sprintf("cannot read the plan: %v", err)
 	}
-	if got, want := sum(plan), r.Inputs[workspace.PlanFile]; got != want {
-		return fmt.Sprintf("%s hashes to %s, the init record names %s: the plan was changed", workspace.PlanFile, abbrevHash(got), abbrevHash(want))
+	if got, want := Sum(plan), r.Inputs[workspace.PlanFile]; got != want {
+		return fmt.Sprintf("%s hashes to %s, the init record names %s: the plan was changed", workspace.PlanFile, AbbrevHash(got), AbbrevHash(want))
 	}
 	trustedPath := filepath.Join(ws.Dir, filepath.FromSlash(workspace.TrustedRoot))
 	want, recorded := r.Inputs[workspace.TrustedRoot]
@@ -230,8 +230,8 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 		return fmt.Sprintf("the init record names a trusted root, but it cannot be read: %v", err)
 	case err == nil && !recorded:
 		return fmt.Sprintf("the workspace has %s, but the init record names none", workspace.TrustedRoot)
-	case err == nil && sum(trusted) != want:
-		return fmt.Sprintf("%s hashes to %s, the init record names %s: the trusted root was changed", workspace.TrustedRoot, abbrevHash(sum(trusted)), abbrevHash(want))
+	case err == nil && Sum(trusted) != want:
+		return fmt.Sprintf("%s hashes to %s, the init record names %s: the trusted root was changed", workspace.TrustedRoot, AbbrevHash(Sum(trusted)), AbbrevHash(want))
 	}
 	for _, role := range ws.State.Roles {
 		h, ok := r.States[role]
@@ -248,7 +248,7 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 		}
 		for _, s := range f.Signatures {
 			if s.Sig != "" {
-				return fmt.Sprintf("the initial state of %s is signed (by %s): init writes unsigned metadata", role, abbrevHash(s.KeyID))
+				return fmt.Sprintf("the initial state of %s is signed (by %s): init writes unsigned metadata", role, AbbrevHash(s.KeyID))
 			}
 		}
 		rp.cur[role], rp.setBy[role] = h, r.Seq
@@ -258,7 +258,7 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 			return fmt.Sprintf("the init record has a state for %s, which the workspace does not sign", role)
 		}
 	}
-	k, err := rp.e.kindOf(ws.State.Kind)
+	k, err := rp.e.KindOf(ws.State.Kind)
 	if err != nil {
 		return err.Error()
 	}
@@ -278,7 +278,7 @@ func (rp *replayer) stepSign(r transcripts.Record) string {
 		return fmt.Sprintf("a sign record of %s must name exactly one state, %s's", role, role)
 	}
 	if r.Inputs[role] != rp.cur[role] {
-		return fmt.Sprintf("signs state %s of %s, but its last state is %s", abbrevHash(r.Inputs[role]), role, abbrevHash(rp.cur[role]))
+		return fmt.Sprintf("signs state %s of %s, but its last state is %s", AbbrevHash(r.Inputs[role]), role, AbbrevHash(rp.cur[role]))
 	}
 	files, why := rp.files()
 	if why != "" {
@@ -305,30 +305,30 @@ func rederive(ws *workspace.Workspace, files map[string]*metafile.File, role str
 	if err != nil {
 		return err.Error()
 	}
-	rules, err := l.rules(role)
+	rules, err := l.Rules(role)
 	if err != nil {
 		return err.Error()
 	}
 	var key *metadata.Key
 	for _, rule := range rules {
-		if k, ok := rule.Keys[s.KeyID]; ok && contains(rule.KeyIDs, s.KeyID) {
+		if k, ok := rule.Keys[s.KeyID]; ok && Contains(rule.KeyIDs, s.KeyID) {
 			key = k
 			break
 		}
 	}
 	if key == nil {
-		return fmt.Sprintf("key %s may not sign %s (%s)", abbrevHash(s.KeyID), role, whoMay(ws, rules))
+		return fmt.Sprintf("key %s may not sign %s (%s)", AbbrevHash(s.KeyID), role, whoMay(ws, rules))
 	}
 	ids := authorizedIDs(rules, key)
 	if len(ids) == 0 || ids[0] != s.KeyID {
-		return fmt.Sprintf("key %s is recorded under %s, but signing names it %v", abbrevHash(s.KeyID), s.KeyID, ids)
+		return fmt.Sprintf("key %s is recorded under %s, but signing names it %v", AbbrevHash(s.KeyID), s.KeyID, ids)
 	}
 	if h := ws.Holder(ids[0]); who != h {
-		return fmt.Sprintf("the record says %q signed, but key %s is %q's", who, abbrevHash(s.KeyID), h)
+		return fmt.Sprintf("the record says %q signed, but key %s is %q's", who, AbbrevHash(s.KeyID), h)
 	}
 	prev := files[role]
 	if signedBy(prev, ids) {
-		return fmt.Sprintf("key %s had signed %s already", abbrevHash(s.KeyID), role)
+		return fmt.Sprintf("key %s had signed %s already", AbbrevHash(s.KeyID), role)
 	}
 	msg, err := prev.Canonical()
 	if err != nil {
@@ -339,7 +339,7 @@ func rederive(ws *workspace.Workspace, files map[string]*metafile.File, role str
 		return fmt.Sprintf("the signature is not hex: %v", err)
 	}
 	if err := keys.Verify(key, msg, raw); err != nil {
-		return fmt.Sprintf("the signature of %s by %s (key %s) does not verify over the state before it: %v", role, who, abbrevHash(s.KeyID), err)
+		return fmt.Sprintf("the signature of %s by %s (key %s) does not verify over the state before it: %v", role, who, AbbrevHash(s.KeyID), err)
 	}
 	for _, id := range ids {
 		prev.AddSignature(id, s.Sig)
@@ -349,14 +349,14 @@ func rederive(ws *workspace.Workspace, files map[string]*metafile.File, role str
 		return err.Error()
 	}
 	if !bytes.Equal(got, stored) {
-		return fmt.Sprintf("the state it stores for %s (%s) is not the state before it with this signature added (%s): the state holds more than the signature", role, abbrevHash(sum(stored)), abbrevHash(sum(got)))
+		return fmt.Sprintf("the state it stores for %s (%s) is not the state before it with this signature added (%s): the state holds more than the signature", role, AbbrevHash(Sum(stored)), AbbrevHash(Sum(got)))
 	}
 	return ""
 }
 
 // loadFrom is load over given states of the roles rather than the files of
 // the workspace (the trusted metadata is still the workspace's).
-func loadFrom(ws *workspace.Workspace, files map[string]*metafile.File) (*loaded, error) {
+func loadFrom(ws *workspace.Workspace, files map[string]*metafile.File) (*Loaded, error) {
 	return loadStates(ws, files, func(role string) string { return role + " state" })
 }
 
@@ -365,16 +365,16 @@ func loadFrom(ws *workspace.Workspace, files map[string]*metafile.File) (*loaded
 // states, and the trusted root's) authorize, that ceremony.json names as
 // an offline keyholder's. The metadata states are chained by the
 // transcript, so an edited ceremony.json cannot add a key.
-func holderKeys(l *loaded) map[string]*metadata.Key {
+func holderKeys(l *Loaded) map[string]*metadata.Key {
 	offline := map[string]bool{}
-	for _, e := range l.ws.State.Keys {
+	for _, e := range l.WS.State.Keys {
 		if !e.Online {
 			offline[e.KeyID] = true
 		}
 	}
 	out := map[string]*metadata.Key{}
-	for _, role := range l.ws.State.Roles {
-		rules, err := l.rules(role)
+	for _, role := range l.WS.State.Roles {
+		rules, err := l.Rules(role)
 		if err != nil {
 			continue
 		}

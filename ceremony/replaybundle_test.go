@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/audit"
+
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
@@ -20,7 +22,7 @@ func TestReplayBundle(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(out, demo.Bundle)
-	rep, err := eng.ReplayBundle(path)
+	rep, err := audit.ReplayBundle(eng, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +52,7 @@ func TestReplayBundle(t *testing.T) {
 	if _, err := bundle.Write(forged, entries); err != nil {
 		t.Fatal(err)
 	}
-	rep, err = eng.ReplayBundle(forged)
+	rep, err = audit.ReplayBundle(eng, forged)
 	if err != nil {
 		t.Fatal(err)
 	}

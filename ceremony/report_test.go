@@ -9,10 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
-	"github.com/tuf-ceremony/ceremony/ceremony"
 )
 
 func TestReportDemo(t *testing.T) {
@@ -21,7 +23,7 @@ func TestReportDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws := filepath.Join(out, demo.BootstrapWorkspace)
-	rep, err := eng.Report(ws)
+	rep, err := audit.Report(eng, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +105,7 @@ func TestReportTampered(t *testing.T) {
 	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := eng.Report(ws)
+	rep, err := audit.Report(eng, ws)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -248,7 +248,7 @@ func ReviewAt(dir, keyURI string, now time.Time) (*ReviewReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := load(ws)
+	l, err := Load(ws)
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +278,7 @@ func ReviewAt(dir, keyURI string, now time.Time) (*ReviewReport, error) {
 			if rep.Key.Holder == "" {
 				// Listed under a key ID other than ours (metadata made by
 				// another tool): name it as the workspace lists it.
-				rules, _ := l.rules(role)
+				rules, _ := l.Rules(role)
 				for _, id := range authorizedIDs(rules, pub) {
 					if h := ws.Holder(id); h != "" {
 						rep.Key.Holder = h
@@ -341,8 +341,8 @@ func (rv *reviewer) key(id string, k *metadata.Key, online bool) ReviewKey {
 	return rk
 }
 
-func (rv *reviewer) role(l *loaded, role string, pub *metadata.Key) (RoleReview, error) {
-	f := l.files[role]
+func (rv *reviewer) role(l *Loaded, role string, pub *metadata.Key) (RoleReview, error) {
+	f := l.Files[role]
 	path := rv.ws.MetadataPath(role)
 	h, err := f.Header()
 	if err != nil {
@@ -353,13 +353,13 @@ func (rv *reviewer) role(l *loaded, role string, pub *metadata.Key) (RoleReview,
 		return RoleReview{}, fmt.Errorf("%s: %w", path, err)
 	}
 	r := RoleReview{Role: role, Version: h.Version, Expires: h.Expires.UTC(), ExpiresInDays: rv.days(h.Expires), Expired: !h.Expires.After(rv.now),
-		CanonicalSHA256: sum(msg)}
-	if role == metadata.ROOT && l.trustedRoot != nil {
-		r.TrustedVersion = l.trustedRoot.Version
-		t := l.trustedRoot.Expires.UTC()
+		CanonicalSHA256: Sum(msg)}
+	if role == metadata.ROOT && l.TrustedRoot != nil {
+		r.TrustedVersion = l.TrustedRoot.Version
+		t := l.TrustedRoot.Expires.UTC()
 		r.TrustedExpires, r.TrustedExpiresInDays = &t, rv.days(t)
 	}
-	trusted, err := l.givenRole(role) // a claims or project ceremony's trusted version
+	trusted, err := l.GivenRole(role) // a claims or project ceremony's trusted version
 	if err != nil {
 		return RoleReview{}, err
 	}
@@ -370,7 +370,7 @@ func (rv *reviewer) role(l *loaded, role string, pub *metadata.Key) (RoleReview,
 	}
 	switch role {
 	case metadata.ROOT:
-		r.Root = rv.rootReview(l.root, l.trustedRoot)
+		r.Root = rv.rootReview(l.Root, l.TrustedRoot)
 	default:
 		t, err := f.Targets()
 		if err != nil {
@@ -378,7 +378,7 @@ func (rv *reviewer) role(l *loaded, role string, pub *metadata.Key) (RoleReview,
 		}
 		r.Targets = rv.targetsReview(t, trusted)
 	}
-	rules, err := l.rules(role)
+	rules, err := l.Rules(role)
 	if err != nil {
 		return RoleReview{}, fmt.Errorf("%s: %w", path, err)
 	}
@@ -406,10 +406,10 @@ func (rv *reviewer) role(l *loaded, role string, pub *metadata.Key) (RoleReview,
 	if r.Expired {
 		r.Problems = append(r.Problems, fmt.Sprintf("%s expired at %s: signing will be refused; start a new workspace with 'ceremony init'", path, r.Expires.Format(time.RFC3339)))
 	}
-	if want := l.expectedVersion(role); want != 0 && h.Version != want {
+	if want := l.ExpectedVersion(role); want != 0 && h.Version != want {
 		r.Problems = append(r.Problems, fmt.Sprintf("%s: version %d, want %d: signing will be refused", path, h.Version, want))
 	}
-	if above := l.versionAbove(role); h.Version <= above {
+	if above := l.VersionAbove(role); h.Version <= above {
 		r.Problems = append(r.Problems, fmt.Sprintf("%s: version %d does not follow the trusted version %d: signing will be refused", path, h.Version, above))
 	}
 	r.Lines = rv.roleLines(r, rules)
@@ -694,7 +694,7 @@ func sameTarget(a, b *TargetInfo) bool {
 
 // The plain-language lines.
 
-func (rv *reviewer) summary(rep *ReviewReport, l *loaded) []string {
+func (rv *reviewer) summary(rep *ReviewReport, l *Loaded) []string {
 	lines := []string{}
 	head := fmt.Sprintf("workspace %s: %s ceremony, profile %s", rep.Dir, rep.Kind, rep.Profile)
 	if rep.Repository != "" {
@@ -708,15 +708,15 @@ func (rv *reviewer) summary(rep *ReviewReport, l *loaded) []string {
 	case !rv.ws.State.Kind.SignsRoot():
 		var trusted []string
 		for _, role := range rv.ws.State.Trusted {
-			if f := l.given[role]; f != nil {
+			if f := l.Given[role]; f != nil {
 				if h, err := f.Header(); err == nil {
 					trusted = append(trusted, fmt.Sprintf("%s v%d", role, h.Version))
 				}
 			}
 		}
 		lines = append(lines, fmt.Sprintf("clients trust %s now (%s/); this ceremony signs %s", strings.Join(trusted, ", "), workspace.TrustedDir, strings.Join(rv.ws.State.Roles, ", ")))
-	case l.trustedRoot != nil:
-		lines = append(lines, fmt.Sprintf("clients trust root v%d now (%s); this ceremony signs %s", l.trustedRoot.Version, workspace.TrustedRoot, strings.Join(rv.ws.State.Roles, ", ")))
+	case l.TrustedRoot != nil:
+		lines = append(lines, fmt.Sprintf("clients trust root v%d now (%s); this ceremony signs %s", l.TrustedRoot.Version, workspace.TrustedRoot, strings.Join(rv.ws.State.Roles, ", ")))
 	default:
 		lines = append(lines, fmt.Sprintf("bootstrap: clients trust nothing yet, everything below is new; this ceremony signs %s", strings.Join(rv.ws.State.Roles, ", ")))
 	}
@@ -751,7 +751,7 @@ func (rv *reviewer) roleLines(r RoleReview, rules []threshold.Rule) []string {
 	for i, c := range r.Signers {
 		all := make([]string, 0, len(rules[i].KeyIDs))
 		for _, id := range rules[i].KeyIDs {
-			all = append(all, holderName(rv.ws, id))
+			all = append(all, HolderName(rv.ws, id))
 		}
 		state := "threshold met"
 		if !c.Met {

@@ -8,10 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -28,16 +31,16 @@ func bootstrapped(t *testing.T) (*fixture, string) {
 	return f, ws
 }
 
-func (f *fixture) rotate(opts ceremony.RotateOptions) (*ceremony.RotateResult, error) {
+func (f *fixture) rotate(opts rotate.Options) (*rotate.Result, error) {
 	opts.Now = testNow
-	return eng.Rotate(opts)
+	return rotate.Run(eng, opts)
 }
 
 func TestRotateWorkspace(t *testing.T) {
 	f, ws := bootstrapped(t)
 	dir := f.ws("ws-rotate")
-	res, err := f.rotate(ceremony.RotateOptions{From: ws, Compromised: []string{"carol"},
-		Replace: []ceremony.Replacement{{Old: "carol", New: filepath.Join(f.dir, "keys", "frank.pub")}}, Dir: dir})
+	res, err := f.rotate(rotate.Options{From: ws, Compromised: []string{"carol"},
+		Replace: []rotate.Replacement{{Old: "carol", New: filepath.Join(f.dir, "keys", "frank.pub")}}, Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +77,7 @@ func TestRotateWorkspace(t *testing.T) {
 		t.Fatalf("status after signing: %v %+v", err, st)
 	}
 	// The incident report names who signed; written twice, the same.
-	report, err := ceremony.WriteIncidentReport(dir)
+	report, err := rotate.WriteIncidentReport(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +87,7 @@ func TestRotateWorkspace(t *testing.T) {
 			t.Errorf("the incident report lacks %q:\n%s", want, report)
 		}
 	}
-	again, err := ceremony.IncidentReport(dir)
+	again, err := rotate.IncidentReport(dir)
 	if err != nil || !bytes.Equal(again, report) {
 		t.Errorf("the incident report is not the same twice: %v", err)
 	}
@@ -100,7 +103,7 @@ func TestRotateWorkspace(t *testing.T) {
 	if _, err := eng.Seal(dir, []keys.Signer{f.signers["alice"], f.signers["frank"]}); err != nil {
 		t.Fatal(err)
 	}
-	report, err = ceremony.IncidentReport(dir)
+	report, err = rotate.IncidentReport(dir)
 	if err != nil || !strings.Contains(string(report), "signed by alice, carol") {
 		t.Errorf("the sealed report: %v\n%s", err, report)
 	}
@@ -109,7 +112,7 @@ func TestRotateWorkspace(t *testing.T) {
 func TestRotateBundle(t *testing.T) {
 	f, ws := bootstrapped(t)
 	dir := f.ws("ws-rotate")
-	if _, err := f.rotate(ceremony.RotateOptions{From: ws, Lost: []string{"dave"}, Dir: dir}); err != nil {
+	if _, err := f.rotate(rotate.Options{From: ws, Lost: []string{"dave"}, Dir: dir}); err != nil {
 		t.Fatal(err)
 	}
 	f.sign(dir, "alice", "bob", "carol")
@@ -138,7 +141,7 @@ func TestRotateBundle(t *testing.T) {
 	if i, j := bytes.Index(readme, []byte("READ "+workspace.IncidentFile+" FIRST")), bytes.Index(readme, []byte("UPLOAD")); i < 0 || j < 0 || i > j {
 		t.Errorf("README.txt does not send the reader to the incident report before the upload:\n%s", readme)
 	}
-	rep, err := eng.VerifyBundle(one, filepath.Join(ws, workspace.MetadataDir, "root.json"), testNow)
+	rep, err := audit.VerifyBundle(eng, one, filepath.Join(ws, workspace.MetadataDir, "root.json"), testNow)
 	if err != nil || !rep.OK() {
 		t.Fatalf("verify bundle: %v %v", err, rep.Errors())
 	}
@@ -147,7 +150,7 @@ func TestRotateBundle(t *testing.T) {
 			t.Errorf("finding: %+v", fd)
 		}
 	}
-	rp, err := eng.ReplayBundle(one)
+	rp, err := audit.ReplayBundle(eng, one)
 	if err != nil || !rp.OK() {
 		t.Fatalf("replay bundle: %v %+v", err, rp)
 	}
@@ -166,7 +169,7 @@ func TestRotateBundle(t *testing.T) {
 		if _, err := bundle.Write(bad, entries); err != nil {
 			t.Fatal(err)
 		}
-		rep, err := eng.VerifyBundle(bad, "", testNow)
+		rep, err := audit.VerifyBundle(eng, bad, "", testNow)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,7 +196,7 @@ func TestRotateBundle(t *testing.T) {
 func TestRotateRefusalsWriteNothing(t *testing.T) {
 	f, ws := bootstrapped(t)
 	dir := f.ws("ws-rotate")
-	for name, opts := range map[string]ceremony.RotateOptions{
+	for name, opts := range map[string]rotate.Options{
 		"threshold stolen": {Compromised: []string{"alice", "bob", "carol"}},
 		"no replacement":   {Lost: []string{"bob", "carol"}},
 	} {
@@ -201,11 +204,11 @@ func TestRotateRefusalsWriteNothing(t *testing.T) {
 		res, err := f.rotate(opts)
 		switch name {
 		case "threshold stolen":
-			if !errors.Is(err, ceremony.ErrNoInBandRecovery) || res == nil || res.Plan.OutOfBand == nil {
+			if !errors.Is(err, rotate.ErrNoInBandRecovery) || res == nil || res.Plan.OutOfBand == nil {
 				t.Errorf("%s: %v", name, err)
 			}
 		default:
-			if !errors.Is(err, ceremony.ErrRotationProblems) || !strings.Contains(err.Error(), "targets: 1 keys would remain") {
+			if !errors.Is(err, rotate.ErrRotationProblems) || !strings.Contains(err.Error(), "targets: 1 keys would remain") {
 				t.Errorf("%s: %v", name, err)
 			}
 		}
@@ -218,15 +221,15 @@ func TestRotateRefusalsWriteNothing(t *testing.T) {
 func TestRotateBadInput(t *testing.T) {
 	f, ws := bootstrapped(t)
 	for _, tc := range []struct {
-		opts ceremony.RotateOptions
+		opts rotate.Options
 		want string
 	}{
-		{ceremony.RotateOptions{Compromised: []string{"mallory"}}, `--compromised mallory: no key in`},
-		{ceremony.RotateOptions{Replace: []ceremony.Replacement{{Old: "bob", New: "missing.pub"}}}, `--replace bob=missing.pub: failed to read missing.pub`},
-		{ceremony.RotateOptions{Replace: []ceremony.Replacement{{Old: "bob", New: filepath.Join(f.dir, "plan.yaml")}}}, `give a TUF public key file`},
-		{ceremony.RotateOptions{Replace: []ceremony.Replacement{{Old: "bob", New: filepath.Join(f.dir, "keys", "alice.pub")}}}, `which ` + ws + ` already lists`},
-		{ceremony.RotateOptions{LastGood: filepath.Join(f.dir, "nowhere")}, `--last-good: failed to read`},
-		{ceremony.RotateOptions{From: filepath.Join(f.dir, "plan.yaml")}, `is a file, but not a ceremony bundle`},
+		{rotate.Options{Compromised: []string{"mallory"}}, `--compromised mallory: no key in`},
+		{rotate.Options{Replace: []rotate.Replacement{{Old: "bob", New: "missing.pub"}}}, `--replace bob=missing.pub: failed to read missing.pub`},
+		{rotate.Options{Replace: []rotate.Replacement{{Old: "bob", New: filepath.Join(f.dir, "plan.yaml")}}}, `give a TUF public key file`},
+		{rotate.Options{Replace: []rotate.Replacement{{Old: "bob", New: filepath.Join(f.dir, "keys", "alice.pub")}}}, `which ` + ws + ` already lists`},
+		{rotate.Options{LastGood: filepath.Join(f.dir, "nowhere")}, `--last-good: failed to read`},
+		{rotate.Options{From: filepath.Join(f.dir, "plan.yaml")}, `is a file, but not a ceremony bundle`},
 	} {
 		if tc.opts.From == "" {
 			tc.opts.From = ws
@@ -236,12 +239,12 @@ func TestRotateBadInput(t *testing.T) {
 			t.Errorf("%+v: %v; want one line with %q", tc.opts, err, tc.want)
 		}
 	}
-	if _, err := ceremony.ParseReplacement("bob"); err == nil || !strings.Contains(err.Error(), "want OLD=NEW") {
+	if _, err := rotate.ParseReplacement("bob"); err == nil || !strings.Contains(err.Error(), "want OLD=NEW") {
 		t.Errorf("ParseReplacement: %v", err)
 	}
 	// An unfinished workspace is not a trusted state to rotate from.
 	unfinished := f.init(f.plan("plan2.yaml", standardPlan()), "ws2", "").Dir
-	if _, err := f.rotate(ceremony.RotateOptions{From: unfinished}); err == nil || !strings.Contains(err.Error(), "is not finished") {
+	if _, err := f.rotate(rotate.Options{From: unfinished}); err == nil || !strings.Contains(err.Error(), "is not finished") {
 		t.Errorf("from an unfinished workspace: %v", err)
 	}
 }
@@ -261,7 +264,7 @@ func TestRotateFromHostileRepository(t *testing.T) {
 	if err := os.Symlink(metaPath(ws, "targets"), filepath.Join(repo, "targets.json")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := f.rotate(ceremony.RotateOptions{From: filepath.Join(f.dir, "repo")})
+	_, err := f.rotate(rotate.Options{From: filepath.Join(f.dir, "repo")})
 	if err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Fatalf("a linked targets.json: %v", err)
 	}
@@ -284,7 +287,7 @@ func TestRotateFromHostileRepository(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(f.dir, "secret.json"), []byte("not metadata"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.rotate(ceremony.RotateOptions{From: filepath.Join(f.dir, "repo"), Keyholders: []string{ws}, Lost: []string{"erin"}})
+	res, err := f.rotate(rotate.Options{From: filepath.Join(f.dir, "repo"), Keyholders: []string{ws}, Lost: []string{"erin"}})
 	if err != nil {
 		t.Fatalf("rotate from a repository naming ../../secret: %v", err)
 	}
@@ -336,7 +339,7 @@ func TestInitFromRepositoryResignsTargets(t *testing.T) {
 
 func TestRotateYearlyResign(t *testing.T) {
 	f, ws := bootstrapped(t)
-	res, err := f.rotate(ceremony.RotateOptions{From: ws, Dir: f.ws("ws-yearly")})
+	res, err := f.rotate(rotate.Options{From: ws, Dir: f.ws("ws-yearly")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -344,7 +347,7 @@ func TestRotateYearlyResign(t *testing.T) {
 	if p.Emergency || len(p.Resign) != 2 || p.Resign[1].Why != "the yearly re-sign renews it" {
 		t.Fatalf("yearly plan: %+v", p.Resign)
 	}
-	report, err := ceremony.IncidentReport(res.Workspace.Dir)
+	report, err := rotate.IncidentReport(res.Workspace.Dir)
 	if err != nil || !strings.Contains(string(report), "planned rotation") || !strings.Contains(string(report), "no key: the yearly re-sign") {
 		t.Errorf("report: %v\n%s", err, report)
 	}
@@ -357,11 +360,11 @@ func TestRotateFromRootOnlyWorkspace(t *testing.T) {
 	f, ws := bootstrapped(t)
 	v2 := f.init(f.plan("plan-v2.yaml", standardPlan()), "ws-v2", metaPath(ws, "root")).Dir
 	f.sign(v2, "alice", "bob", "carol")
-	_, err := f.rotate(ceremony.RotateOptions{From: v2, Replace: []ceremony.Replacement{{Old: "carol", New: filepath.Join(f.dir, "keys", "frank.pub")}}})
-	if !errors.Is(err, ceremony.ErrRotationProblems) || !strings.Contains(err.Error(), "holds no targets metadata") {
+	_, err := f.rotate(rotate.Options{From: v2, Replace: []rotate.Replacement{{Old: "carol", New: filepath.Join(f.dir, "keys", "frank.pub")}}})
+	if !errors.Is(err, rotate.ErrRotationProblems) || !strings.Contains(err.Error(), "holds no targets metadata") {
 		t.Fatalf("targets' keys change from a root-only workspace: %v", err)
 	}
-	res, err := f.rotate(ceremony.RotateOptions{From: v2, Replace: []ceremony.Replacement{{Old: "erin", New: filepath.Join(f.dir, "keys", "frank.pub")}}})
+	res, err := f.rotate(rotate.Options{From: v2, Replace: []rotate.Replacement{{Old: "erin", New: filepath.Join(f.dir, "keys", "frank.pub")}}})
 	if err != nil || res.Plan.RootVersion != 3 || len(res.Plan.Resign) != 1 {
 		t.Fatalf("erin replaced from a root-only workspace: %v %+v", err, res)
 	}

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -37,14 +39,14 @@ func bootstrapBundle(t *testing.T, f *fixture, ws string) string {
 func TestRotateFromBundle(t *testing.T) {
 	f, ws := bootstrapped(t)
 	tarPath := bootstrapBundle(t, f, ws)
-	carol := []ceremony.Replacement{{Old: "carol", New: filepath.Join(f.dir, "keys", "frank.pub")}}
+	carol := []rotate.Replacement{{Old: "carol", New: filepath.Join(f.dir, "keys", "frank.pub")}}
 
-	fromWS, err := f.rotate(ceremony.RotateOptions{From: ws, Compromised: []string{"carol"}, Replace: carol})
+	fromWS, err := f.rotate(rotate.Options{From: ws, Compromised: []string{"carol"}, Replace: carol})
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := f.ws("ws-from-bundle")
-	fromTar, err := f.rotate(ceremony.RotateOptions{From: tarPath, Compromised: []string{"carol"}, Replace: carol, Dir: dir})
+	fromTar, err := f.rotate(rotate.Options{From: tarPath, Compromised: []string{"carol"}, Replace: carol, Dir: dir})
 	if err != nil {
 		t.Fatalf("rotate from the bundle: %v", err)
 	}
@@ -93,7 +95,7 @@ func TestRotateFromBundle(t *testing.T) {
 	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: dir, Out: next, Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.rotate(ceremony.RotateOptions{From: next, Lost: []string{"erin"}})
+	res, err := f.rotate(rotate.Options{From: next, Lost: []string{"erin"}})
 	if err != nil {
 		t.Fatalf("rotate from the rotation's bundle: %v", err)
 	}
@@ -168,11 +170,11 @@ func TestRotateFromBadBundle(t *testing.T) {
 		{"not a bundle", plan, false, []string{plan + " is a file, but not a ceremony bundle", "give the repository directory"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := ceremony.RotateOptions{From: tc.from, Lost: []string{"erin"}, Dir: dir, Now: testNow}
+			opts := rotate.Options{From: tc.from, Lost: []string{"erin"}, Dir: dir, Now: testNow}
 			if tc.late {
 				opts.Now = testNow.AddDate(2, 0, 0)
 			}
-			_, err := eng.Rotate(opts)
+			_, err := rotate.Run(eng, opts)
 			if err == nil {
 				t.Fatal("accepted")
 			}
@@ -212,11 +214,11 @@ func TestRotateLastGoodAndKeyholdersFromBundle(t *testing.T) {
 		}
 	}
 	from := filepath.Join(f.dir, "repo")
-	if _, err := f.rotate(ceremony.RotateOptions{From: from, Compromised: []string{"carol"}}); err == nil || !strings.Contains(err.Error(), `no key in`) {
+	if _, err := f.rotate(rotate.Options{From: from, Compromised: []string{"carol"}}); err == nil || !strings.Contains(err.Error(), `no key in`) {
 		t.Fatalf("a bare repository knows no carol, got %v", err)
 	}
-	res, err := f.rotate(ceremony.RotateOptions{From: from, Keyholders: []string{tarPath}, LastGood: tarPath, Compromised: []string{"carol"},
-		Replace: []ceremony.Replacement{{Old: "carol", New: filepath.Join(f.dir, "keys", "frank.pub")}}})
+	res, err := f.rotate(rotate.Options{From: from, Keyholders: []string{tarPath}, LastGood: tarPath, Compromised: []string{"carol"},
+		Replace: []rotate.Replacement{{Old: "carol", New: filepath.Join(f.dir, "keys", "frank.pub")}}})
 	if err != nil {
 		t.Fatalf("--keyholders and --last-good a bundle: %v", err)
 	}

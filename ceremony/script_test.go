@@ -10,7 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
+
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -57,7 +59,7 @@ online:
 
 func TestScriptSteps(t *testing.T) {
 	p := scriptPlan(t)
-	s, err := ceremony.Script(p, "bootstrap")
+	s, err := bootstrap.Script(p, "bootstrap")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,10 +138,10 @@ func TestScriptSteps(t *testing.T) {
 		t.Errorf("roll call serials %q, want %q", g, w)
 	}
 
-	if _, err := ceremony.Script(p, "rotate"); err == nil {
+	if _, err := bootstrap.Script(p, "rotate"); err == nil {
 		t.Error("an unknown kind was accepted")
 	}
-	nr, err := ceremony.Script(p, "next-root")
+	nr, err := bootstrap.Script(p, "next-root")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +156,7 @@ func TestScriptSteps(t *testing.T) {
 }
 
 func TestScriptMarkdown(t *testing.T) {
-	s, err := ceremony.Script(scriptPlan(t), "bootstrap")
+	s, err := bootstrap.Script(scriptPlan(t), "bootstrap")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +199,7 @@ func itoa(n int) string {
 }
 
 func TestScriptHTML(t *testing.T) {
-	s, err := ceremony.Script(scriptPlan(t), "bootstrap")
+	s, err := bootstrap.Script(scriptPlan(t), "bootstrap")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,14 +253,14 @@ func TestScriptHTML(t *testing.T) {
 
 // rotationScriptOf makes a rotation workspace from the finished bootstrap
 // and returns its script.
-func rotationScriptOf(t *testing.T, f *fixture, ws string, opts ceremony.RotateOptions) (*ceremony.CeremonyScript, string) {
+func rotationScriptOf(t *testing.T, f *fixture, ws string, opts rotate.Options) (*bootstrap.CeremonyScript, string) {
 	t.Helper()
 	dir := f.ws("ws-rotation")
 	opts.From, opts.Dir = ws, dir
 	if _, err := f.rotate(opts); err != nil {
 		t.Fatal(err)
 	}
-	s, err := ceremony.RotationScript(dir, ceremony.ScriptOptions{Bundle: "recovery.tar"})
+	s, err := rotate.Script(dir, bootstrap.ScriptOptions{Bundle: "recovery.tar"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +269,7 @@ func rotationScriptOf(t *testing.T, f *fixture, ws string, opts ceremony.RotateO
 
 // stepIndex is the number of the first step whose title or details hold
 // text, 0 if none.
-func stepIndex(s *ceremony.CeremonyScript, text string) int {
+func stepIndex(s *bootstrap.CeremonyScript, text string) int {
 	for _, st := range s.Steps {
 		if strings.Contains(st.Title+"\n"+strings.Join(st.Details, "\n"), text) {
 			return st.Number
@@ -282,8 +284,8 @@ func stepIndex(s *ceremony.CeremonyScript, text string) int {
 // given a signing step, while carol signs with her new key.
 func TestRotationScriptStolenKey(t *testing.T) {
 	f, ws := bootstrapped(t)
-	s, dir := rotationScriptOf(t, f, ws, ceremony.RotateOptions{Compromised: []string{"carol"},
-		Replace: []ceremony.Replacement{{Old: "carol", New: filepath.Join(f.dir, "keys", "frank.pub")}}})
+	s, dir := rotationScriptOf(t, f, ws, rotate.Options{Compromised: []string{"carol"},
+		Replace: []rotate.Replacement{{Old: "carol", New: filepath.Join(f.dir, "keys", "frank.pub")}}})
 	if s.Kind != workspace.Rotation || s.Workspace != dir || s.Plan != filepath.Join(dir, workspace.RotationFile) {
 		t.Errorf("script of %+v", s)
 	}
@@ -382,8 +384,8 @@ func TestRotationScriptStolenKey(t *testing.T) {
 // the fast-forward recovery, the check as a client, last.
 func TestRotationScriptOnlineOrder(t *testing.T) {
 	f, ws := bootstrapped(t)
-	s, _ := rotationScriptOf(t, f, ws, ceremony.RotateOptions{Online: true, LastGood: ws,
-		Replace: []ceremony.Replacement{{Old: "online", New: filepath.Join(f.dir, "keys", "online2.pub")}}})
+	s, _ := rotationScriptOf(t, f, ws, rotate.Options{Online: true, LastGood: ws,
+		Replace: []rotate.Replacement{{Old: "online", New: filepath.Join(f.dir, "keys", "online2.pub")}}})
 	var online []int
 	for _, st := range s.Steps {
 		if st.Phase == "online" {
@@ -414,7 +416,7 @@ func TestRotationScriptOnlineOrder(t *testing.T) {
 // key signs the new root and targets.
 func TestRotationScriptSwap(t *testing.T) {
 	f, ws := bootstrapped(t)
-	s, _ := rotationScriptOf(t, f, ws, ceremony.RotateOptions{Replace: []ceremony.Replacement{{Old: "bob", New: filepath.Join(f.dir, "keys", "frank.pub")}}})
+	s, _ := rotationScriptOf(t, f, ws, rotate.Options{Replace: []rotate.Replacement{{Old: "bob", New: filepath.Join(f.dir, "keys", "frank.pub")}}})
 	var bob []string
 	for _, st := range s.Steps {
 		if st.Phase == "sign" && st.Who == "bob" {
@@ -432,15 +434,15 @@ func TestRotationScriptSwap(t *testing.T) {
 
 func TestRotationScriptRefusals(t *testing.T) {
 	f, ws := bootstrapped(t)
-	if _, err := ceremony.RotationScript(ws, ceremony.ScriptOptions{}); err == nil || !strings.Contains(err.Error(), "is a bootstrap workspace, not a rotation") {
+	if _, err := rotate.Script(ws, bootstrap.ScriptOptions{}); err == nil || !strings.Contains(err.Error(), "is a bootstrap workspace, not a rotation") {
 		t.Errorf("the script of a bootstrap workspace as a rotation: %v", err)
 	}
-	_, dir := rotationScriptOf(t, f, ws, ceremony.RotateOptions{Lost: []string{"erin"}})
+	_, dir := rotationScriptOf(t, f, ws, rotate.Options{Lost: []string{"erin"}})
 	p := filepath.Join(dir, workspace.RotationFile)
 	if err := os.WriteFile(p, append(readFile(t, p), ' '), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ceremony.RotationScript(dir, ceremony.ScriptOptions{}); err == nil || !strings.Contains(err.Error(), "changed after the rotation began") {
+	if _, err := rotate.Script(dir, bootstrap.ScriptOptions{}); err == nil || !strings.Contains(err.Error(), "changed after the rotation began") {
 		t.Errorf("a changed rotation.json: %v", err)
 	}
 }

@@ -122,7 +122,7 @@ func (e *Engine) Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 	if anchor.Hash != rep.Head {
 		return nil, fmt.Errorf("the transcript of %q changed while it was replayed", dir)
 	}
-	l, err := load(ws)
+	l, err := Load(ws)
 	if err != nil {
 		return nil, err
 	}
@@ -146,10 +146,10 @@ func (e *Engine) Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 			k, ok = witnesses[id]
 		}
 		if !ok || !keys.SameKey(k, s.TUFKey()) {
-			return nil, record(tr, transcripts.Refusal, s.URI(), s.URI(), fmt.Errorf("%w: %s (key %s) may not seal %q; the keyholders are: %s", ErrNotKeyholder, s.URI(), abbrevHash(id), dir, holders(ws)))
+			return nil, record(tr, transcripts.Refusal, s.URI(), s.URI(), fmt.Errorf("%w: %s (key %s) may not seal %q; the keyholders are: %s", ErrNotKeyholder, s.URI(), AbbrevHash(id), dir, holders(ws)))
 		}
 		if seen[id] {
-			return nil, fmt.Errorf("key %s is given twice", abbrevHash(id))
+			return nil, fmt.Errorf("key %s is given twice", AbbrevHash(id))
 		}
 		seen[id] = true
 		dsigners = append(dsigners, dsseKey{key: s.TUFKey(), id: id, signer: s})
@@ -181,12 +181,12 @@ func (e *Engine) Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 		return nil, err
 	}
 	rec, err := tr.Append(transcripts.Record{Kind: transcripts.Seal, Who: strings.Join(names, ", "),
-		Outputs: map[string]string{SealFile: sum(data)},
+		Outputs: map[string]string{SealFile: Sum(data)},
 		Message: fmt.Sprintf("sealed: transcript head %s after %d records, signed by %s", anchor.Hash, anchor.Seq, strings.Join(names, ", "))})
 	if err != nil {
 		return nil, err
 	}
-	return &SealResult{Path: p, Digest: sum(data), Head: anchor.Hash, Records: anchor.Seq, Holders: names, Record: rec}, nil
+	return &SealResult{Path: p, Digest: Sum(data), Head: anchor.Hash, Records: anchor.Seq, Holders: names, Record: rec}, nil
 }
 
 // statementOf is the statement of the workspace's metadata files now.
@@ -201,7 +201,7 @@ func statementOf(ws *workspace.Workspace, head string, records int64) (*Statemen
 		if err != nil {
 			return nil, err
 		}
-		st.Subject = append(st.Subject, StatementSubject{Name: workspace.MetadataDir + "/" + role + ".json", Digest: map[string]string{"sha256": sum(data)}})
+		st.Subject = append(st.Subject, StatementSubject{Name: workspace.MetadataDir + "/" + role + ".json", Digest: map[string]string{"sha256": Sum(data)}})
 	}
 	return st, nil
 }
@@ -216,7 +216,7 @@ type dsseKey struct {
 
 func (d dsseKey) Sign(_ context.Context, data []byte) ([]byte, error) {
 	if d.signer == nil {
-		return nil, fmt.Errorf("key %s: no signer", abbrevHash(d.id))
+		return nil, fmt.Errorf("key %s: no signer", AbbrevHash(d.id))
 	}
 	return keys.SignMessage(d.signer, data)
 }
@@ -252,8 +252,8 @@ func (rp *replayer) stepSeal(r transcripts.Record) string {
 	if err != nil {
 		return fmt.Sprintf("cannot read the seal: %v", err)
 	}
-	if got := sum(data); got != want {
-		return fmt.Sprintf("%s hashes to %s, the seal record names %s: the envelope was changed", SealFile, abbrevHash(got), abbrevHash(want))
+	if got := Sum(data); got != want {
+		return fmt.Sprintf("%s hashes to %s, the seal record names %s: the envelope was changed", SealFile, AbbrevHash(got), AbbrevHash(want))
 	}
 	var env dsse.Envelope
 	if err := json.Unmarshal(data, &env); err != nil {
@@ -293,18 +293,18 @@ func (rp *replayer) stepSeal(r transcripts.Record) string {
 			k, ok = witnesses[s.KeyID]
 		}
 		if !ok {
-			return fmt.Sprintf("the seal is signed by key %s, which is not a keyholder's or a witness's", abbrevHash(s.KeyID))
+			return fmt.Sprintf("the seal is signed by key %s, which is not a keyholder's or a witness's", AbbrevHash(s.KeyID))
 		}
 		if seen[s.KeyID] {
-			return fmt.Sprintf("the seal is signed twice by key %s", abbrevHash(s.KeyID))
+			return fmt.Sprintf("the seal is signed twice by key %s", AbbrevHash(s.KeyID))
 		}
 		seen[s.KeyID] = true
 		sig, err := base64.StdEncoding.DecodeString(s.Sig)
 		if err != nil {
-			return fmt.Sprintf("the seal's signature by %s is not base64: %v", abbrevHash(s.KeyID), err)
+			return fmt.Sprintf("the seal's signature by %s is not base64: %v", AbbrevHash(s.KeyID), err)
 		}
 		if err := (dsseKey{key: k, id: s.KeyID}).Verify(context.Background(), pae, sig); err != nil {
-			return fmt.Sprintf("the seal's signature by %s (key %s) does not verify: %v", rp.ws.Holder(s.KeyID), abbrevHash(s.KeyID), err)
+			return fmt.Sprintf("the seal's signature by %s (key %s) does not verify: %v", rp.ws.Holder(s.KeyID), AbbrevHash(s.KeyID), err)
 		}
 		by = append(by, rp.ws.Holder(s.KeyID))
 	}
@@ -320,7 +320,7 @@ func (rp *replayer) stepSeal(r transcripts.Record) string {
 	case st.PredicateType != TranscriptPredicateType:
 		return fmt.Sprintf("the seal's predicate type is %q, not %q", st.PredicateType, TranscriptPredicateType)
 	case st.Predicate.TranscriptHead != r.Prev || st.Predicate.Records != r.Seq-1:
-		return fmt.Sprintf("the seal is of record %d with head %s, but it follows record %d with head %s", st.Predicate.Records, abbrevHash(st.Predicate.TranscriptHead), r.Seq-1, abbrevHash(r.Prev))
+		return fmt.Sprintf("the seal is of record %d with head %s, but it follows record %d with head %s", st.Predicate.Records, AbbrevHash(st.Predicate.TranscriptHead), r.Seq-1, AbbrevHash(r.Prev))
 	}
 	subjects := map[string]string{}
 	for _, s := range st.Subject {
@@ -332,7 +332,7 @@ func (rp *replayer) stepSeal(r transcripts.Record) string {
 	for _, role := range rp.ws.State.Roles {
 		name := workspace.MetadataDir + "/" + role + ".json"
 		if got := subjects[name]; got != rp.cur[role] {
-			return fmt.Sprintf("the seal gives %s as %s, but its final state is %s", name, abbrevHash(got), abbrevHash(rp.cur[role]))
+			return fmt.Sprintf("the seal gives %s as %s, but its final state is %s", name, AbbrevHash(got), AbbrevHash(rp.cur[role]))
 		}
 	}
 	rp.rep.Sealed, rp.rep.SealedBy = true, by

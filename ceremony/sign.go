@@ -80,7 +80,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	}
 	defer tr.Close()
 	res := &SignResult{Notices: notices}
-	l, err := load(ws)
+	l, err := Load(ws)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	who := describeKey(ws, uri, pub)
 	refuse := func(err error) (*SignResult, error) { return res, record(tr, transcripts.Refusal, who, uri, err) }
 
-	k, err := e.kindOf(ws.State.Kind)
+	k, err := e.KindOf(ws.State.Kind)
 	if err != nil {
 		return res, err
 	}
@@ -115,7 +115,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	}
 	var jobs []job
 	for _, role := range roles {
-		rules, err := l.rules(role)
+		rules, err := l.Rules(role)
 		if err != nil {
 			return res, err
 		}
@@ -126,7 +126,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 			}
 			continue
 		}
-		f := l.files[role]
+		f := l.Files[role]
 		if signedBy(f, ids) {
 			res.AlreadySigned = append(res.AlreadySigned, role)
 			continue
@@ -134,7 +134,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 		if err := checkSignable(l, role, f, now); err != nil {
 			return refuse(err)
 		}
-		if contains(changed, role) {
+		if Contains(changed, role) {
 			return refuse(fmt.Errorf("%s was changed outside the ceremony: it is not the state the transcript recorded; restore it or start a new workspace", ws.MetadataPath(role)))
 		}
 		if err := checkSignerAttestation(ws, ids, pub); err != nil {
@@ -169,7 +169,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 		return res, record(tr, transcripts.Error, who, uri, fmt.Errorf("the key opened from %q is not the key it named before opening (wrong device inserted?)", uri))
 	}
 	for _, j := range jobs {
-		if err := signRole(ws, tr, l.files[j.role], j.role, j.keyIDs, signer, uri); err != nil {
+		if err := signRole(ws, tr, l.Files[j.role], j.role, j.keyIDs, signer, uri); err != nil {
 			return res, record(tr, transcripts.Error, who, uri, err)
 		}
 		res.Signed = append(res.Signed, Signature{Role: j.role, KeyIDs: j.keyIDs, Holder: ws.Holder(j.keyIDs[0])})
@@ -206,7 +206,7 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, f *metafile.F
 	}
 	crashpoint.Hit("sign:after-state")
 	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Sign, Who: ws.Holder(ids[0]), Device: keygen.DeviceOf(uri),
-		Inputs: map[string]string{role: sum(before)}, States: map[string]string{role: state},
+		Inputs: map[string]string{role: Sum(before)}, States: map[string]string{role: state},
 		Signature: &transcripts.Signature{Role: role, KeyID: ids[0], Sig: hex.EncodeToString(sig)}}); err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func record(tr *transcripts.Transcript, kind transcripts.Kind, who, uri string, 
 func authorizedIDs(rules []threshold.Rule, pub *metadata.Key) []string {
 	var ids []string
 	for _, r := range rules {
-		if id, ok := r.KeyIDFor(pub); ok && !contains(ids, id) {
+		if id, ok := r.KeyIDFor(pub); ok && !Contains(ids, id) {
 			ids = append(ids, id)
 		}
 	}
@@ -249,22 +249,22 @@ func signedBy(f *metafile.File, ids []string) bool {
 	return false
 }
 
-func checkSignable(l *loaded, role string, f *metafile.File, now time.Time) error {
+func checkSignable(l *Loaded, role string, f *metafile.File, now time.Time) error {
 	h, err := f.Header()
 	if err != nil {
-		return fmt.Errorf("%s: %w", l.ws.MetadataPath(role), err)
+		return fmt.Errorf("%s: %w", l.WS.MetadataPath(role), err)
 	}
 	if !h.Expires.After(now) {
-		return fmt.Errorf("%s: expired at %s: refusing to sign expired metadata; start a new workspace with 'ceremony init'", l.ws.MetadataPath(role), h.Expires.UTC().Format(time.RFC3339))
+		return fmt.Errorf("%s: expired at %s: refusing to sign expired metadata; start a new workspace with 'ceremony init'", l.WS.MetadataPath(role), h.Expires.UTC().Format(time.RFC3339))
 	}
-	if want := l.expectedVersion(role); want != 0 && h.Version != want {
-		if l.trustedRoot != nil {
-			return fmt.Errorf("%s: version %d does not follow the trusted root version %d (want %d)", l.ws.MetadataPath(role), h.Version, l.trustedRoot.Version, want)
+	if want := l.ExpectedVersion(role); want != 0 && h.Version != want {
+		if l.TrustedRoot != nil {
+			return fmt.Errorf("%s: version %d does not follow the trusted root version %d (want %d)", l.WS.MetadataPath(role), h.Version, l.TrustedRoot.Version, want)
 		}
-		return fmt.Errorf("%s: version %d, want %d", l.ws.MetadataPath(role), h.Version, want)
+		return fmt.Errorf("%s: version %d, want %d", l.WS.MetadataPath(role), h.Version, want)
 	}
-	if above := l.versionAbove(role); h.Version <= above {
-		return fmt.Errorf("%s: version %d does not follow the trusted %s version %d (%s): clients would refuse it as a rollback; start a new workspace", l.ws.MetadataPath(role), h.Version, role, above, workspace.TrustedPath(role))
+	if above := l.VersionAbove(role); h.Version <= above {
+		return fmt.Errorf("%s: version %d does not follow the trusted %s version %d (%s): clients would refuse it as a rollback; start a new workspace", l.WS.MetadataPath(role), h.Version, role, above, workspace.TrustedPath(role))
 	}
 	return nil
 }
@@ -285,7 +285,7 @@ func whoMay(ws *workspace.Workspace, rules []threshold.Rule) string {
 	for _, r := range rules {
 		var names []string
 		for _, id := range r.KeyIDs {
-			names = append(names, holderName(ws, id))
+			names = append(names, HolderName(ws, id))
 		}
 		parts = append(parts, fmt.Sprintf("%s allows %s", r.Delegator, strings.Join(names, ", ")))
 	}
@@ -302,14 +302,14 @@ func holders(ws *workspace.Workspace) string {
 	return strings.Join(names, ", ")
 }
 
-func holderName(ws *workspace.Workspace, id string) string {
+func HolderName(ws *workspace.Workspace, id string) string {
 	if h := ws.Holder(id); h != "" {
 		return h
 	}
 	return "key " + id[:min(12, len(id))]
 }
 
-func contains(list []string, s string) bool {
+func Contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true

@@ -76,18 +76,18 @@ func GetStatus(dir string) (*Status, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, err := load(ws)
+	l, err := Load(ws)
 	if err != nil {
 		return nil, err
 	}
 	s := &Status{Dir: dir, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository, Warnings: ws.State.Warnings}
 	for _, role := range ws.State.Roles {
-		f := l.files[role]
+		f := l.Files[role]
 		h, err := f.Header()
 		if err != nil {
 			return nil, err
 		}
-		rules, err := l.rules(role)
+		rules, err := l.Rules(role)
 		if err != nil {
 			return nil, err
 		}
@@ -127,7 +127,7 @@ func people(ws *workspace.Workspace) []Person {
 func parties(ws *workspace.Workspace, ids []string) []Party {
 	out := []Party{}
 	for _, id := range ids {
-		out = append(out, Party{KeyID: id, Holder: holderName(ws, id)})
+		out = append(out, Party{KeyID: id, Holder: HolderName(ws, id)})
 	}
 	return out
 }

@@ -20,31 +20,31 @@ import (
 // recorded signature, which the next command completes from the stored
 // state: nothing recorded is lost, and nothing is written unrecorded.
 
-// sum is the hex SHA-256 of data.
-func sum(data []byte) string {
+// Sum is the hex SHA-256 of data.
+func Sum(data []byte) string {
 	s := sha256.Sum256(data)
 	return hex.EncodeToString(s[:])
 }
 
-// recordInit writes the transcript's first record: the plan, the trusted
+// RecordInit writes the transcript's first record: the plan, the trusted
 // root, the unsigned metadata states, and each attestation checked.
-func recordInit(w *workspace.Workspace, plan, trusted []byte, attested []attestedHolder, keygens []keygenFound, witnesses []plan.Witness) error {
+func RecordInit(w *workspace.Workspace, plan, trusted []byte, attested []AttestedHolder, keygens []keygenFound, witnesses []plan.Witness) error {
 	tr, err := transcripts.Create(w.TranscriptPath())
 	if err != nil {
 		return err
 	}
 	defer tr.Close()
-	rec := transcripts.Record{Kind: transcripts.Init, Inputs: map[string]string{workspace.PlanFile: sum(plan)}, States: map[string]string{},
+	rec := transcripts.Record{Kind: transcripts.Init, Inputs: map[string]string{workspace.PlanFile: Sum(plan)}, States: map[string]string{},
 		Message: fmt.Sprintf("%s ceremony, profile %s, signing %v", w.State.Kind, w.State.Profile, w.State.Roles)}
 	if trusted != nil {
-		rec.Inputs[workspace.TrustedRoot] = sum(trusted)
+		rec.Inputs[workspace.TrustedRoot] = Sum(trusted)
 	}
 	for _, wit := range witnesses {
 		keyJSON, err := keys.MarshalKeyJSON(wit.TUFKey)
 		if err != nil {
 			return err
 		}
-		if rec.Inputs[witnessInput+wit.Name], err = tr.PutState(keyJSON); err != nil {
+		if rec.Inputs[WitnessInput+wit.Name], err = tr.PutState(keyJSON); err != nil {
 			return err
 		}
 	}
@@ -63,10 +63,10 @@ func recordInit(w *workspace.Workspace, plan, trusted []byte, attested []atteste
 	}
 	crashpoint.Hit("init:after-record")
 	for _, a := range attested {
-		if _, err := tr.Append(transcripts.Record{Kind: transcripts.Attestation, Who: a.holder,
-			Device:  &transcripts.Device{Kind: transcripts.DeviceYubiKey, Serial: fmt.Sprint(a.info.Serial), Firmware: a.info.Firmware, Model: "YubiKey"},
-			Inputs:  map[string]string{"attestation": sum([]byte(a.pem))},
-			Message: fmt.Sprintf("attestation holds: slot %s, PIN policy %s, touch policy %s", a.info.Slot, a.info.PINPolicy, a.info.TouchPolicy)}); err != nil {
+		if _, err := tr.Append(transcripts.Record{Kind: transcripts.Attestation, Who: a.Holder,
+			Device:  &transcripts.Device{Kind: transcripts.DeviceYubiKey, Serial: fmt.Sprint(a.Info.Serial), Firmware: a.Info.Firmware, Model: "YubiKey"},
+			Inputs:  map[string]string{"attestation": Sum([]byte(a.Pem))},
+			Message: fmt.Sprintf("attestation holds: slot %s, PIN policy %s, touch policy %s", a.Info.Slot, a.Info.PINPolicy, a.Info.TouchPolicy)}); err != nil {
 			return err
 		}
 	}
@@ -115,7 +115,7 @@ func reconcile(w *workspace.Workspace, tr *transcripts.Transcript) (completed, c
 		if err != nil {
 			return nil, nil, err
 		}
-		got := sum(data)
+		got := Sum(data)
 		switch {
 		case got == last[role]:
 		case before[role] != "" && got == before[role]:

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/verify"
@@ -65,7 +67,7 @@ func TestTranscriptRecordsEveryStep(t *testing.T) {
 	if !strings.Contains(rep.Records[3].Message, "already signed") {
 		t.Errorf("refusal record says %q", rep.Records[3].Message)
 	}
-	r, err := eng.VerifyWorkspace(ws, "", testNow)
+	r, err := audit.VerifyWorkspace(eng, ws, "", testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +89,7 @@ func TestTranscriptCompletesAnInterruptedSignature(t *testing.T) {
 	if err := os.WriteFile(metaPath(ws, "root"), before, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := eng.VerifyWorkspace(ws, "", testNow)
+	rep, err := audit.VerifyWorkspace(eng, ws, "", testNow)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +129,7 @@ func TestTranscriptRefusesMetadataChangedOutside(t *testing.T) {
 	if !bytes.Equal(readFile(t, metaPath(ws, "root")), edited) {
 		t.Error("the refused step wrote root.json")
 	}
-	rep, err := eng.VerifyWorkspace(ws, "", testNow)
+	rep, err := audit.VerifyWorkspace(eng, ws, "", testNow)
 	if err != nil {
 		t.Fatal(err)
 	}

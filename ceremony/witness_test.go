@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 )

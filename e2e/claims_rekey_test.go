@@ -21,9 +21,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
+	"github.com/tuf-ceremony/ceremony/ceremony/project"
+	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/pcsctest"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/tufjs"
@@ -72,7 +78,7 @@ func newPEP480World(t *testing.T) *pep480World {
 		"  claimed: {keyholders: [alice, bob, carol], threshold: 2}\n  bins: {count: 16}\n"+
 		"online:\n  - {name: online, public_key: online.pub}\n"))
 	boot := filepath.Join(w.dir, "boot")
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: w.plan, Dir: boot, Now: w.now}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: w.plan, Dir: boot, Now: w.now}); err != nil {
 		t.Fatal(err)
 	}
 	w.sign(boot, "alice", "bob", "carol")
@@ -118,7 +124,7 @@ func (w *pep480World) bundleAndPublish(ws, name string) string {
 	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: ws, Out: out, Now: w.now}); err != nil {
 		w.t.Fatal(err)
 	}
-	if rep, err := eng.VerifyBundle(out, w.root1, w.now); err != nil || !rep.OK() {
+	if rep, err := audit.VerifyBundle(eng, out, w.root1, w.now); err != nil || !rep.OK() {
 		w.t.Fatalf("verify %s: %v %v", name, err, rep.Errors())
 	}
 	if err := publish.ApplyBundle(w.repo, out, w.signers["online"], w.now); err != nil {
@@ -232,7 +238,7 @@ func TestClaimsRekeyEndToEnd(t *testing.T) {
 	}
 	write(t, filepath.Join(requests, rekeyProject+".claim.json"), request)
 	cws := filepath.Join(w.dir, "claims-ws")
-	if _, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: w.repo, ClaimsDir: requests, Plan: w.plan, Dir: cws, Now: w.now}); err != nil {
+	if _, err := claimed.Init(eng, claimed.Options{From: w.repo, ClaimsDir: requests, Plan: w.plan, Dir: cws, Now: w.now}); err != nil {
 		t.Fatal(err)
 	}
 	w.sign(cws, "alice", "bob")
@@ -241,8 +247,8 @@ func TestClaimsRekeyEndToEnd(t *testing.T) {
 	good, evil, good2 := claimsPath(t, "rekey_demo-1.0.tar.gz"), claimsPath(t, "rekey_demo-6.6.tar.gz"), claimsPath(t, "rekey_demo-1.1.tar.gz")
 	goodData, evilData, good2Data := []byte("rekey-demo 1.0\n"), []byte("the attacker's rekey-demo\n"), []byte("rekey-demo 1.1, on the new key\n")
 	pws := filepath.Join(w.dir, "project-1")
-	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: rekeyProject, From: w.repo, Dir: pws, Now: w.now,
-		Targets: []ceremony.ProjectTarget{{Path: good, File: write(t, filepath.Join(w.dir, "good"), goodData)}}}); err != nil {
+	if _, err := project.Init(eng, project.Options{Project: rekeyProject, From: w.repo, Dir: pws, Now: w.now,
+		Targets: []project.Target{{Path: good, File: write(t, filepath.Join(w.dir, "good"), goodData)}}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := eng.Sign(ceremony.SignOptions{Dir: pws, Signer: stolen, Now: w.now}); err != nil {
@@ -259,8 +265,8 @@ func TestClaimsRekeyEndToEnd(t *testing.T) {
 
 	// 'ceremony rotate' cannot change a claimed project's keys: it says
 	// how, and writes nothing.
-	res, err := eng.Rotate(ceremony.RotateOptions{From: w.repo, Compromised: []string{stolenID}, Dir: filepath.Join(w.dir, "rotation"), Now: w.now})
-	if !errors.Is(err, ceremony.ErrRotationProblems) || res == nil || !strings.Contains(strings.Join(res.Plan.Problems, "\n"), "--rekey "+rekeyProject+"=") {
+	res, err := rotate.Run(eng, rotate.Options{From: w.repo, Compromised: []string{stolenID}, Dir: filepath.Join(w.dir, "rotation"), Now: w.now})
+	if !errors.Is(err, rotate.ErrRotationProblems) || res == nil || !strings.Contains(strings.Join(res.Plan.Problems, "\n"), "--rekey "+rekeyProject+"=") {
 		t.Fatalf("rotate --compromised MAINTAINERKEY: %v; want the claims ceremony with --rekey", err)
 	}
 
@@ -288,12 +294,12 @@ func TestClaimsRekeyEndToEnd(t *testing.T) {
 	write(t, filepath.Join(requests2, rekeyProject+".claim.json"), request)
 
 	// The administrators: refused as a claim, taken in as a rekey.
-	opts := ceremony.ClaimsInitOptions{From: w.repo, ClaimsDir: requests2, Plan: w.plan, AttestationRoots: roots, Dir: filepath.Join(w.dir, "rekey-ws"), Now: w.now}
-	if _, err := eng.ClaimsInit(opts); !errors.Is(err, ceremony.ErrNoClaimsAccepted) {
+	opts := claimed.Options{From: w.repo, ClaimsDir: requests2, Plan: w.plan, AttestationRoots: roots, Dir: filepath.Join(w.dir, "rekey-ws"), Now: w.now}
+	if _, err := claimed.Init(eng, opts); !errors.Is(err, claimed.ErrNoClaimsAccepted) {
 		t.Fatalf("the new key without --rekey: %v; want it refused", err)
 	}
 	opts.Rekey = []claims.Rekey{{Project: rekeyProject, Reason: "maintainer key " + stolenID[:12] + " stolen"}}
-	rres, err := eng.ClaimsInit(opts)
+	rres, err := claimed.Init(eng, opts)
 	if err != nil {
 		t.Fatalf("claims init --rekey: %v", err)
 	}
@@ -315,8 +321,8 @@ func TestClaimsRekeyEndToEnd(t *testing.T) {
 	// rehearsal's online side, publish.ApplyBundle, refuses to write a
 	// target file that it serves already, even byte for byte).
 	pws2 := filepath.Join(w.dir, "project-2")
-	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: rekeyProject, From: rekeyBundle, Dir: pws2, Now: w.now,
-		Targets: []ceremony.ProjectTarget{{Path: good2, File: write(t, filepath.Join(w.dir, "good2"), good2Data)}}}); err != nil {
+	if _, err := project.Init(eng, project.Options{Project: rekeyProject, From: rekeyBundle, Dir: pws2, Now: w.now,
+		Targets: []project.Target{{Path: good2, File: write(t, filepath.Join(w.dir, "good2"), good2Data)}}}); err != nil {
 		t.Fatalf("project init from the rekey bundle: %v", err)
 	}
 	pst, err := workspace.Open(pws2)

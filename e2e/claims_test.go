@@ -22,11 +22,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
+	"github.com/tuf-ceremony/ceremony/ceremony/project"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/config"
 	"github.com/theupdateframework/go-tuf/v2/metadata/updater"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/gotufclient"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/pcsctest"
@@ -103,7 +108,7 @@ func TestClaimsEndToEnd(t *testing.T) {
 		"online:\n  - {name: online, public_key: online.pub}\n"
 	planPath := write(t, filepath.Join(dir, "plan.yaml"), []byte(planText))
 	boot := filepath.Join(dir, "boot")
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: planPath, Dir: boot, Now: now}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: boot, Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"alice", "bob", "carol"} {
@@ -161,7 +166,7 @@ func TestClaimsEndToEnd(t *testing.T) {
 
 	// The administrators' claims ceremony, from the published repository.
 	cws := filepath.Join(dir, "claims-ws")
-	res, err := eng.ClaimsInit(ceremony.ClaimsInitOptions{From: repo, ClaimsDir: requests, Plan: planPath, AttestationRoots: roots, Dir: cws, Now: now})
+	res, err := claimed.Init(eng, claimed.Options{From: repo, ClaimsDir: requests, Plan: planPath, AttestationRoots: roots, Dir: cws, Now: now})
 	if err != nil {
 		t.Fatalf("claims init: %v", err)
 	}
@@ -177,7 +182,7 @@ func TestClaimsEndToEnd(t *testing.T) {
 	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: cws, Out: claimsBundle, Now: now}); err != nil {
 		t.Fatal(err)
 	}
-	if rep, err := eng.VerifyBundle(claimsBundle, root1, now); err != nil || !rep.OK() {
+	if rep, err := audit.VerifyBundle(eng, claimsBundle, root1, now); err != nil || !rep.OK() {
 		t.Fatalf("verify the claims bundle: %v %v", err, rep.Errors())
 	}
 	if err := publish.ApplyBundle(repo, claimsBundle, signers["online"], now); err != nil {
@@ -191,8 +196,8 @@ func TestClaimsEndToEnd(t *testing.T) {
 	good, wheel := claimsPath(t, "yubi_demo-1.0.tar.gz"), claimsPath(t, "yubi_demo-1.0-py3-none-any.whl")
 	goodData, wheelData := []byte("yubi-demo 1.0, signed on its maintainer's YubiKey\n"), []byte("yubi-demo 1.0 wheel\n")
 	pws := filepath.Join(dir, "project-ws")
-	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: claimsProject, From: repo, Dir: pws, Now: now,
-		Targets: []ceremony.ProjectTarget{{Path: good, File: write(t, filepath.Join(dir, "good.tar.gz"), goodData)}}}); err != nil {
+	if _, err := project.Init(eng, project.Options{Project: claimsProject, From: repo, Dir: pws, Now: now,
+		Targets: []project.Target{{Path: good, File: write(t, filepath.Join(dir, "good.tar.gz"), goodData)}}}); err != nil {
 		t.Fatalf("project init: %v", err)
 	}
 	if _, err := eng.Sign(ceremony.SignOptions{Dir: pws, KeyURI: maint.signURI, Now: now}); err != nil {
@@ -202,7 +207,7 @@ func TestClaimsEndToEnd(t *testing.T) {
 	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: pws, Out: projectBundle, Now: now}); err != nil {
 		t.Fatal(err)
 	}
-	if rep, err := eng.VerifyBundle(projectBundle, root1, now); err != nil || !rep.OK() {
+	if rep, err := audit.VerifyBundle(eng, projectBundle, root1, now); err != nil || !rep.OK() {
 		t.Fatalf("verify the project bundle: %v %v", err, rep.Errors())
 	}
 	if err := publish.ApplyBundle(repo, projectBundle, signers["online"], now); err != nil {
@@ -211,8 +216,8 @@ func TestClaimsEndToEnd(t *testing.T) {
 	// The next release, v2 from the repository: the wheel, hashed as PyPI
 	// hashes (--hash sha256 --hash blake2b-256).
 	pws2 := filepath.Join(dir, "project-ws2")
-	if _, err := eng.ProjectInit(ceremony.ProjectInitOptions{Project: claimsProject, From: repo, Dir: pws2, Now: now, Hashes: []string{"sha256", "blake2b-256"},
-		Targets: []ceremony.ProjectTarget{{Path: wheel, File: write(t, filepath.Join(dir, "wheel.whl"), wheelData)}}}); err != nil {
+	if _, err := project.Init(eng, project.Options{Project: claimsProject, From: repo, Dir: pws2, Now: now, Hashes: []string{"sha256", "blake2b-256"},
+		Targets: []project.Target{{Path: wheel, File: write(t, filepath.Join(dir, "wheel.whl"), wheelData)}}}); err != nil {
 		t.Fatalf("project init of the second release: %v", err)
 	}
 	if _, err := eng.Sign(ceremony.SignOptions{Dir: pws2, KeyURI: maint.signURI, Now: now}); err != nil {
@@ -222,7 +227,7 @@ func TestClaimsEndToEnd(t *testing.T) {
 	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: pws2, Out: projectBundle2, Now: now}); err != nil {
 		t.Fatal(err)
 	}
-	if rep, err := eng.VerifyBundle(projectBundle2, root1, now); err != nil || !rep.OK() {
+	if rep, err := audit.VerifyBundle(eng, projectBundle2, root1, now); err != nil || !rep.OK() {
 		t.Fatalf("verify the second project bundle: %v %v", err, rep.Errors())
 	}
 	if err := publish.ApplyBundle(repo, projectBundle2, signers["online"], now); err != nil {

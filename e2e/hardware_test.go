@@ -11,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+
 	"github.com/go-piv/piv-go/v2/piv"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/gotufclient"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/p11test"
@@ -138,14 +140,14 @@ func TestHardwareCeremony(t *testing.T) {
 	swapped := []holder{alice, bob, carol, dave, erin}
 	swapped[2].attestation = dave.attestation
 	badPlan := write(t, filepath.Join(dir, "bad.yaml"), []byte(hwPlan(swapped, []string{"alice", "bob", "carol", "dave", "erin"}, []string{"alice", "carol", "erin"}, roots, onlinePub)))
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: badPlan, Dir: filepath.Join(dir, "bad"), Now: now}); err == nil || !strings.Contains(err.Error(), "keyholders[2].attestation (carol)") {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: badPlan, Dir: filepath.Join(dir, "bad"), Now: now}); err == nil || !strings.Contains(err.Error(), "keyholders[2].attestation (carol)") {
 		t.Fatalf("init with carol's attestation swapped for dave's: got %v", err)
 	}
 
 	all := []holder{alice, bob, carol, dave, erin, frank}
 	plan1 := write(t, filepath.Join(dir, "plan1.yaml"), []byte(hwPlan(all, []string{"alice", "bob", "carol", "dave", "erin"}, []string{"alice", "carol", "erin"}, roots, onlinePub)))
 	ws1 := filepath.Join(dir, "ws1")
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: plan1, Dir: ws1, Now: now}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: plan1, Dir: ws1, Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	for _, h := range []holder{alice, bob, carol, dave, erin} {
@@ -161,7 +163,7 @@ func TestHardwareCeremony(t *testing.T) {
 	// Root v2: bob leaves, frank joins.
 	plan2 := write(t, filepath.Join(dir, "plan2.yaml"), []byte(hwPlan(all, []string{"alice", "carol", "dave", "erin", "frank"}, []string{"alice", "carol", "erin"}, roots, onlinePub)))
 	ws2 := filepath.Join(dir, "ws2")
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: plan2, Dir: ws2, TrustedRoot: filepath.Join(ws1, "metadata", "root.json"), Now: now}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: plan2, Dir: ws2, TrustedRoot: filepath.Join(ws1, "metadata", "root.json"), Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	for _, h := range []holder{alice, bob, carol, erin, frank} {

@@ -8,9 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/gotufclient"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/tufjs"
 	"github.com/tuf-ceremony/ceremony/keys"
@@ -53,7 +55,7 @@ func TestP384OnlyRootAndTufJS(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws := filepath.Join(dir, "ws")
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: planPath, Dir: ws, Now: now}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: ws, Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range signers[:2] { // the two P-384 keys only

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/audit"
+
 	"github.com/tuf-ceremony/ceremony/internal/testutil/gotufclient"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/tufjs"
 	"github.com/tuf-ceremony/ceremony/metafile"
@@ -60,7 +62,7 @@ func TestProfilesEndToEnd(t *testing.T) {
 				t.Fatalf("ceremony verify refused the %s repository: %v %v", p, err, rep.Errors())
 			}
 			for _, ws := range []string{demo.BootstrapWorkspace, demo.RootV2Workspace} {
-				rep, err := eng.VerifyWorkspace(filepath.Join(out, ws), "", time.Time{})
+				rep, err := audit.VerifyWorkspace(eng, filepath.Join(out, ws), "", time.Time{})
 				if err != nil || !rep.OK() {
 					t.Fatalf("workspace %s does not verify: %v %v", ws, err, rep.Errors())
 				}
@@ -70,7 +72,7 @@ func TestProfilesEndToEnd(t *testing.T) {
 				}
 			}
 			for _, b := range []string{demo.Bundle, demo.RootV2Bundle} {
-				rp, err := eng.ReplayBundle(filepath.Join(out, b))
+				rp, err := audit.ReplayBundle(eng, filepath.Join(out, b))
 				if err != nil || !rp.OK() || !rp.Sealed {
 					t.Fatalf("bundle %s does not replay sealed: %v %+v", b, err, rp)
 				}

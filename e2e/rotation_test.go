@@ -28,11 +28,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"github.com/theupdateframework/go-tuf/v2/metadata/config"
 	"github.com/theupdateframework/go-tuf/v2/metadata/updater"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/tufjs"
 	"github.com/tuf-ceremony/ceremony/keys"
@@ -133,7 +137,7 @@ func newRotWorldWith(t *testing.T, planText string, targets []publish.Target) *r
 	}
 	planPath := w.writePlan("plan-bootstrap.yaml", planText)
 	w.ws = filepath.Join(w.dir, "ws-bootstrap")
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: planPath, Dir: w.ws, Now: w.now}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: w.ws, Now: w.now}); err != nil {
 		t.Fatalf("bootstrap init: %v", err)
 	}
 	w.sign(w.ws, "alice", "bob", "carol", "dave", "erin")
@@ -199,7 +203,7 @@ func (w *rotWorld) finish(ws string, trusted string) {
 	if !st.AllMet() {
 		w.t.Fatalf("%s: thresholds not met: %+v", ws, st.Roles)
 	}
-	if rep, err := eng.VerifyWorkspace(ws, "", w.now); err != nil || !rep.OK() {
+	if rep, err := audit.VerifyWorkspace(eng, ws, "", w.now); err != nil || !rep.OK() {
 		w.t.Fatalf("verify %s: %v %v", ws, err, rep.Errors())
 	}
 	if _, err := eng.Seal(ws, []keys.Signer{w.signers["alice"]}); err != nil {
@@ -209,7 +213,7 @@ func (w *rotWorld) finish(ws string, trusted string) {
 	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: ws, Out: out, Now: w.now}); err != nil {
 		w.t.Fatalf("bundle %s: %v", ws, err)
 	}
-	rep, err := eng.VerifyBundle(out, trusted, w.now)
+	rep, err := audit.VerifyBundle(eng, out, trusted, w.now)
 	if err != nil || !rep.OK() {
 		w.t.Fatalf("verify bundle %s: %v %v", out, err, rep.Errors())
 	}
@@ -218,7 +222,7 @@ func (w *rotWorld) finish(ws string, trusted string) {
 			w.t.Errorf("bundle %s: %s: %s", out, f.File, f.Message)
 		}
 	}
-	for path, replay := range map[string]func(string) (*ceremony.ReplayReport, error){ws: eng.Replay, out: func(p string) (*ceremony.ReplayReport, error) { return eng.ReplayBundle(p) }} {
+	for path, replay := range map[string]func(string) (*ceremony.ReplayReport, error){ws: eng.Replay, out: func(p string) (*ceremony.ReplayReport, error) { return audit.ReplayBundle(eng, p) }} {
 		rp, err := replay(path)
 		if err != nil || !rp.OK() || !rp.Sealed {
 			w.t.Fatalf("replay %s: %v %+v", path, err, rp)
@@ -278,7 +282,7 @@ func (w *rotWorld) publishRotation(ws string, p *rotation.Plan, online string, n
 
 // rotate runs ceremony.Rotate into a new workspace and checks the plan
 // can be carried out.
-func (w *rotWorld) rotate(name string, opts ceremony.RotateOptions) (*rotation.Plan, string) {
+func (w *rotWorld) rotate(name string, opts rotate.Options) (*rotation.Plan, string) {
 	w.t.Helper()
 	ws := filepath.Join(w.dir, name)
 	opts.Dir, opts.Now = ws, w.now
@@ -288,7 +292,7 @@ func (w *rotWorld) rotate(name string, opts ceremony.RotateOptions) (*rotation.P
 	if opts.Keyholders == nil {
 		opts.Keyholders = []string{w.ws}
 	}
-	res, err := eng.Rotate(opts)
+	res, err := rotate.Run(eng, opts)
 	if err != nil {
 		if res != nil {
 			w.t.Logf("plan:\n%s", res.Plan.Markdown(2))
@@ -479,7 +483,7 @@ func TestRotationRootKeyLost(t *testing.T) {
 	client := newTUFClient(t, w.root1)
 	client.mustFetch(w.repo)
 
-	p, ws := w.rotate("ws-lost", ceremony.RotateOptions{Lost: []string{"carol"}})
+	p, ws := w.rotate("ws-lost", rotate.Options{Lost: []string{"carol"}})
 	if !p.Emergency || len(p.Affected) != 1 || p.Affected[0].Cause != rotation.Lost || p.Affected[0].Holder != "carol" {
 		t.Fatalf("affected: %+v", p.Affected)
 	}
@@ -521,8 +525,8 @@ func TestRotationRootKeyStolen(t *testing.T) {
 	client := newTUFClient(t, w.root1)
 	client.mustFetch(w.repo)
 
-	p, ws := w.rotate("ws-stolen", ceremony.RotateOptions{Compromised: []string{"dave"},
-		Replace: []ceremony.Replacement{{Old: "dave", New: w.pub("frank")}}})
+	p, ws := w.rotate("ws-stolen", rotate.Options{Compromised: []string{"dave"},
+		Replace: []rotate.Replacement{{Old: "dave", New: w.pub("frank")}}})
 	if r := reachOf(p, metadata.ROOT); r == nil || r.Direct || len(r.Listed) != 1 {
 		t.Errorf("reach of root: %+v", r)
 	}
@@ -581,17 +585,17 @@ func TestRotationTargetsKeyStolen(t *testing.T) {
 	}
 
 	// Without the last good content, the plan refuses.
-	res, err := eng.Rotate(ceremony.RotateOptions{From: w.repo, Keyholders: []string{w.ws}, Compromised: []string{"carol"},
-		Replace: []ceremony.Replacement{{Old: "carol", New: w.pub("carol2")}}, Dir: filepath.Join(w.dir, "ws-refused"), Now: w.now})
-	if !errors.Is(err, ceremony.ErrRotationProblems) || !hasText(res.Plan.Problems, "--last-good") {
+	res, err := rotate.Run(eng, rotate.Options{From: w.repo, Keyholders: []string{w.ws}, Compromised: []string{"carol"},
+		Replace: []rotate.Replacement{{Old: "carol", New: w.pub("carol2")}}, Dir: filepath.Join(w.dir, "ws-refused"), Now: w.now})
+	if !errors.Is(err, rotate.ErrRotationProblems) || !hasText(res.Plan.Problems, "--last-good") {
 		t.Fatalf("rotation without the last good targets: %v %v", err, res)
 	}
 	if _, err := os.Stat(filepath.Join(w.dir, "ws-refused")); !os.IsNotExist(err) {
 		t.Fatalf("a refused rotation wrote its workspace: %v", err)
 	}
 
-	p, ws := w.rotate("ws-targets", ceremony.RotateOptions{Compromised: []string{"carol"}, LastGood: w.ws,
-		Replace: []ceremony.Replacement{{Old: "carol", New: w.pub("carol2")}}})
+	p, ws := w.rotate("ws-targets", rotate.Options{Compromised: []string{"carol"}, LastGood: w.ws,
+		Replace: []rotate.Replacement{{Old: "carol", New: w.pub("carol2")}}})
 	if r := reachOf(p, metadata.TARGETS); r == nil || !r.Direct {
 		t.Errorf("reach of targets: %+v", r)
 	}
@@ -668,8 +672,8 @@ func testOnlineKeyStolen(t *testing.T, profile plan.Profile) {
 		t.Fatalf("without a new online key the client should stay stuck on the attacker's versions, got %v", err)
 	}
 
-	p, ws := w.rotate("ws-online", ceremony.RotateOptions{Online: true, LastGood: w.ws, OnlineKeyURI: "test:online2",
-		Replace: []ceremony.Replacement{{Old: "online", New: w.pub("online2")}}})
+	p, ws := w.rotate("ws-online", rotate.Options{Online: true, LastGood: w.ws, OnlineKeyURI: "test:online2",
+		Replace: []rotate.Replacement{{Old: "online", New: w.pub("online2")}}})
 	for _, role := range []string{metadata.TIMESTAMP, metadata.SNAPSHOT, "bins-*"} {
 		if r := reachOf(p, role); r == nil || !r.Direct {
 			t.Errorf("reach of %s: %+v", role, r)
@@ -743,7 +747,7 @@ func TestRotationHolderSwapsOwnKey(t *testing.T) {
 	client := newTUFClient(t, w.root1)
 	client.mustFetch(w.repo)
 
-	p, ws := w.rotate("ws-swap", ceremony.RotateOptions{Replace: []ceremony.Replacement{{Old: "bob", New: w.pub("bob2")}}})
+	p, ws := w.rotate("ws-swap", rotate.Options{Replace: []rotate.Replacement{{Old: "bob", New: w.pub("bob2")}}})
 	if p.Emergency || len(p.Affected) != 1 || p.Affected[0].Cause != rotation.Retired {
 		t.Fatalf("a swap is a planned rotation: %+v", p.Affected)
 	}
@@ -778,17 +782,17 @@ func TestRotationThresholdCompromisedRefused(t *testing.T) {
 	w := newRotWorld(t, []string{"alice", "bob", "carol"}, 2)
 	for _, tc := range []struct {
 		name string
-		opts ceremony.RotateOptions
+		opts rotate.Options
 		want string
 	}{
-		{"stolen", ceremony.RotateOptions{Compromised: []string{"alice", "bob", "carol"}}, "alone meet root v1's threshold"},
-		{"lost", ceremony.RotateOptions{Lost: []string{"alice", "bob", "carol"}}, "remain usable"},
+		{"stolen", rotate.Options{Compromised: []string{"alice", "bob", "carol"}}, "alone meet root v1's threshold"},
+		{"lost", rotate.Options{Lost: []string{"alice", "bob", "carol"}}, "remain usable"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(w.dir, "ws-"+tc.name)
 			tc.opts.From, tc.opts.Keyholders, tc.opts.Dir, tc.opts.Now = w.repo, []string{w.ws}, dir, w.now
-			res, err := eng.Rotate(tc.opts)
-			if !errors.Is(err, ceremony.ErrNoInBandRecovery) {
+			res, err := rotate.Run(eng, tc.opts)
+			if !errors.Is(err, rotate.ErrNoInBandRecovery) {
 				t.Fatalf("err = %v, want ErrNoInBandRecovery", err)
 			}
 			p := res.Plan
@@ -817,7 +821,7 @@ func TestPlannedRotations(t *testing.T) {
 		name string
 		// plan (init --from the repository) or rotate options.
 		plan    string
-		rotate  *ceremony.RotateOptions
+		rotate  *rotate.Options
 		signers []string
 		online  string
 		next    publish.Next
@@ -825,13 +829,13 @@ func TestPlannedRotations(t *testing.T) {
 	}{
 		{name: "keyholder leaves", plan: rotPlan([]string{"alice", "bob", "dave", "erin", "frank"}, 3, []string{"alice", "bob", "dave"}, 2, "online", "carol"),
 			signers: []string{"carol", "alice", "bob", "dave", "frank"}, online: "online", roles: "root targets"},
-		{name: "device replaced", rotate: &ceremony.RotateOptions{Replace: []ceremony.Replacement{{Old: "carol", New: "CAROL2"}}},
+		{name: "device replaced", rotate: &rotate.Options{Replace: []rotate.Replacement{{Old: "carol", New: "CAROL2"}}},
 			signers: []string{"alice", "bob", "dave", "carol2"}, online: "online", roles: "root targets"},
 		{name: "threshold change", plan: rotPlan(rootAll, 4, []string{"alice", "bob", "carol"}, 3, "online"),
 			signers: []string{"alice", "bob", "carol", "dave"}, online: "online", roles: "root targets"},
-		{name: "yearly re-sign", rotate: &ceremony.RotateOptions{},
+		{name: "yearly re-sign", rotate: &rotate.Options{},
 			signers: []string{"alice", "bob", "carol"}, online: "online", roles: "root targets"},
-		{name: "online key rotated", rotate: &ceremony.RotateOptions{Replace: []ceremony.Replacement{{Old: "online", New: "ONLINE2"}}},
+		{name: "online key rotated", rotate: &rotate.Options{Replace: []rotate.Replacement{{Old: "online", New: "ONLINE2"}}},
 			signers: []string{"alice", "bob", "carol"}, online: "online2", next: publish.Next{Resign: []string{"*"}}, roles: "root targets"},
 		{name: "root only", plan: rotPlan([]string{"alice", "bob", "carol", "dave", "frank"}, 3, []string{"alice", "bob", "carol"}, 2, "online"),
 			signers: []string{"alice", "bob", "carol", "frank"}, online: "online", roles: "root"},
@@ -857,7 +861,7 @@ func TestPlannedRotations(t *testing.T) {
 			} else {
 				ws = filepath.Join(w.dir, "ws-next")
 				planPath := w.writePlan("plan-next.yaml", tc.plan)
-				created, err := ceremony.Init(ceremony.InitOptions{Plan: planPath, TrustedRoot: w.repo, Dir: ws, Now: w.now})
+				created, err := bootstrap.Init(bootstrap.Options{Plan: planPath, TrustedRoot: w.repo, Dir: ws, Now: w.now})
 				if err != nil {
 					t.Fatalf("init --from the repository: %v", err)
 				}
@@ -1103,10 +1107,10 @@ online:
 	// maintainers' new claim request, the claims ceremony with --rekey;
 	// nothing is written (e2e/claims_rekey_test.go runs that recovery).
 	maintDir := filepath.Join(w.dir, "ws-maint")
-	for _, replace := range [][]ceremony.Replacement{{{Old: maintID, New: w.pub("maint2")}}, nil} {
-		res, err := eng.Rotate(ceremony.RotateOptions{From: w.repo, Keyholders: []string{w.ws}, LastGood: lastGood, Compromised: []string{maintID},
+	for _, replace := range [][]rotate.Replacement{{{Old: maintID, New: w.pub("maint2")}}, nil} {
+		res, err := rotate.Run(eng, rotate.Options{From: w.repo, Keyholders: []string{w.ws}, LastGood: lastGood, Compromised: []string{maintID},
 			Replace: replace, Dir: maintDir, Now: w.now})
-		if !errors.Is(err, ceremony.ErrRotationProblems) || res == nil {
+		if !errors.Is(err, rotate.ErrRotationProblems) || res == nil {
 			t.Fatalf("a maintainer's key stolen (replacements %v): %v", replace, err)
 		}
 		problems := strings.Join(res.Plan.Problems, "\n")
@@ -1156,8 +1160,8 @@ online:
 	}
 
 	// The recovery.
-	p, ws := w.rotate("ws-claimed", ceremony.RotateOptions{Compromised: []string{"carol"}, LastGood: lastGood,
-		Replace: []ceremony.Replacement{{Old: "carol", New: w.pub("carol2")}}})
+	p, ws := w.rotate("ws-claimed", rotate.Options{Compromised: []string{"carol"}, LastGood: lastGood,
+		Replace: []rotate.Replacement{{Old: "carol", New: w.pub("carol2")}}})
 	if r := reachOf(p, plan.RoleClaimed); r == nil || !r.Direct {
 		t.Errorf("reach of claimed: %+v", r)
 	}

@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rehearsal"
@@ -136,7 +138,7 @@ func TestHelperRehearsal(t *testing.T) {
 	}
 
 	ws := filepath.Join(dir, "ws")
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: lab.PlanPath(), Dir: ws}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: lab.PlanPath(), Dir: ws}); err != nil {
 		t.Fatalf("init from the lab's plan: %v", err)
 	}
 
@@ -266,7 +268,7 @@ func TestHelperProfile(t *testing.T) {
 		t.Error("rstuf plan: the online key has no uri")
 	}
 	ws := filepath.Join(dir, "ws")
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: lab.PlanPath(), Dir: ws}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: lab.PlanPath(), Dir: ws}); err != nil {
 		t.Fatalf("init from the %s lab's plan: %v", profile, err)
 	}
 	sign(t, lab, ws, h["bob"], keys.PIN)

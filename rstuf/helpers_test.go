@@ -14,11 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
@@ -199,7 +201,7 @@ func loadPlan(t *testing.T, path string) *plan.Plan {
 func (f *fixture) workspace(name, planPath, trusted string, signers ...string) (string, *metafile.File) {
 	f.t.Helper()
 	dir := filepath.Join(f.dir, name)
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: planPath, Dir: dir, TrustedRoot: trusted, Now: testNow}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: dir, TrustedRoot: trusted, Now: testNow}); err != nil {
 		f.t.Fatal(err)
 	}
 	for _, s := range signers {

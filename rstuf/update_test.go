@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/rstuf"
 )

@@ -10,9 +10,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -31,14 +34,14 @@ type claimsDraft struct {
 	// opts is the request, without Dir until the workspace is created;
 	// Now is fixed when the review is made, so the workspace holds the very
 	// review that was read.
-	opts ceremony.ClaimsInitOptions
+	opts claimed.Options
 	// ws is the workspace to create.
 	ws        string
 	reviewing bool
 
 	// res is the review (Review, Accepted, ClaimedVersion); nil until it
 	// comes back. Its Workspace is never set: nothing was created.
-	res *ceremony.ClaimsInitResult
+	res *claimed.Result
 	top int
 	// creating: y was pressed and the workspace is being written.
 	creating bool
@@ -51,8 +54,8 @@ func (d claimsDraft) accepted() bool { return d.res != nil && len(d.res.Accepted
 // projects it adds (accepted-projects.json) and the review of every
 // request (claims-review.json).
 type claimsInfo struct {
-	accepted *ceremony.AcceptedProjects
-	review   *ceremony.ClaimsReviewFile
+	accepted *delegated.AcceptedProjects
+	review   *claimed.ReviewFile
 }
 
 // projects names the projects added, in the accepted file's order.
@@ -89,9 +92,9 @@ func (c *claimsInfo) requestsKept() int {
 
 // claimsReviewedMsg is the review made for a request.
 type claimsReviewedMsg struct {
-	opts ceremony.ClaimsInitOptions
+	opts claimed.Options
 	ws   string
-	res  *ceremony.ClaimsInitResult
+	res  *claimed.Result
 	err  error
 }
 
@@ -99,7 +102,7 @@ type claimsReviewedMsg struct {
 // ClaimsInit found when it created it.
 type claimsCreatedMsg struct {
 	ws  string
-	res *ceremony.ClaimsInitResult
+	res *claimed.Result
 }
 
 // claimsCreateFailedMsg says the workspace could not be created.
@@ -119,7 +122,7 @@ type claimsLoadedMsg struct {
 // The ceremony's time is fixed here. A workspace directory ws that is
 // already in use is refused first, so that nobody reads a review that
 // cannot be created.
-func ReviewClaims(eng *ceremony.Engine, opts ceremony.ClaimsInitOptions, ws string) tea.Cmd {
+func ReviewClaims(eng *ceremony.Engine, opts claimed.Options, ws string) tea.Cmd {
 	return func() tea.Msg {
 		if opts.Now.IsZero() {
 			opts.Now = time.Now().UTC().Truncate(time.Second)
@@ -129,7 +132,7 @@ func ReviewClaims(eng *ceremony.Engine, opts ceremony.ClaimsInitOptions, ws stri
 			return msg
 		}
 		opts.Dir, opts.ReviewOnly = "", true
-		msg.res, msg.err = eng.ClaimsInit(opts)
+		msg.res, msg.err = claimed.Init(eng, opts)
 		msg.opts.Dir, msg.opts.ReviewOnly = "", false
 		return msg
 	}
@@ -137,10 +140,10 @@ func ReviewClaims(eng *ceremony.Engine, opts ceremony.ClaimsInitOptions, ws stri
 
 // CreateClaims runs 'ceremony claims init' with the workspace: the same
 // request as reviewed, at the same time.
-func CreateClaims(eng *ceremony.Engine, opts ceremony.ClaimsInitOptions, ws string) tea.Cmd {
+func CreateClaims(eng *ceremony.Engine, opts claimed.Options, ws string) tea.Cmd {
 	return func() tea.Msg {
 		opts.Dir = ws
-		res, err := eng.ClaimsInit(opts)
+		res, err := claimed.Init(eng, opts)
 		if err != nil {
 			return claimsCreateFailedMsg{err}
 		}
@@ -169,14 +172,14 @@ func readClaimsInfo(ws string) (*claimsInfo, error) {
 	if w.State.Kind != workspace.Claims {
 		return nil, fmt.Errorf("workspace %s is a %s workspace, not a claims ceremony's", ws, w.State.Kind)
 	}
-	info := &claimsInfo{accepted: &ceremony.AcceptedProjects{}, review: &ceremony.ClaimsReviewFile{}}
+	info := &claimsInfo{accepted: &delegated.AcceptedProjects{}, review: &claimed.ReviewFile{}}
 	for _, f := range []struct {
 		name, typ string
 		into      any
 		got       func() string
 	}{
-		{workspace.AcceptedFile, ceremony.AcceptedType, info.accepted, func() string { return info.accepted.Type }},
-		{workspace.ClaimsReviewFile, ceremony.ClaimsReviewType, info.review, func() string { return info.review.Type }},
+		{workspace.AcceptedFile, delegated.AcceptedType, info.accepted, func() string { return info.accepted.Type }},
+		{workspace.ClaimsReviewFile, delegated.ClaimsReviewType, info.review, func() string { return info.review.Type }},
 	} {
 		path := filepath.Join(ws, f.name)
 		data, err := w.ReadFile(f.name)
@@ -223,7 +226,7 @@ func claimsChoice(from string) choice {
 			"requests; nothing is written before y.",
 		},
 		submit: func(m Model, v []string) (Model, tea.Cmd) {
-			opts := ceremony.ClaimsInitOptions{From: v[clFrom], ClaimsDir: v[clRequests], Plan: v[clPlan]}
+			opts := claimed.Options{From: v[clFrom], ClaimsDir: v[clRequests], Plan: v[clPlan]}
 			m.claims = claimsDraft{opts: opts, ws: v[clWorkspace], reviewing: true}
 			m.setInfo("reviewing the claim requests in %s against %s (nothing is written)...", opts.ClaimsDir, opts.From)
 			return m, ReviewClaims(m.engine, opts, v[clWorkspace])
@@ -237,7 +240,7 @@ func (m Model) claimsReviewed(msg claimsReviewedMsg) (tea.Model, tea.Cmd) {
 		return m, nil // the form was left meanwhile
 	}
 	m.claims.reviewing = false
-	noneAccepted := errors.Is(msg.err, ceremony.ErrNoClaimsAccepted)
+	noneAccepted := errors.Is(msg.err, claimed.ErrNoClaimsAccepted)
 	switch {
 	case msg.err != nil && !noneAccepted:
 		m.setError("%v", msg.err)
@@ -302,7 +305,7 @@ func (m Model) claimsCreated(msg claimsCreatedMsg) (tea.Model, tea.Cmd) {
 	return m, LoadStatus(m.ws)
 }
 
-func acceptedNames(res *ceremony.ClaimsInitResult) []string {
+func acceptedNames(res *claimed.Result) []string {
 	if res == nil {
 		return nil
 	}

@@ -9,10 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -55,7 +57,7 @@ func newClaimsFixture(t *testing.T) *claimsFixture {
 		t.Fatal(err)
 	}
 	boot := filepath.Join(dir, "boot")
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: planFile, Dir: boot}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: planFile, Dir: boot}); err != nil {
 		t.Fatalf("init: %v", err)
 	}
 	for _, name := range []string{"alice", "bob", "carol", "dave"} {

@@ -10,10 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/attestation"
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/rotation"
@@ -306,7 +310,7 @@ const (
 // that delegates to 12 projects: demo-pkg (2 of 2, unattested keys) and
 // sampleproject (a key demo-pkg uses too) to add; flask claimed already by
 // other keys, a tampered file and an unnormalized name refused.
-func fakeClaimsReview(accepted bool) *ceremony.ClaimsInitResult {
+func fakeClaimsReview(accepted bool) *claimed.Result {
 	ed := &metadata.Key{Type: "ed25519", Scheme: "ed25519", Value: metadata.KeyVal{PublicKey: "00"}}
 	p256 := &metadata.Key{Type: "ecdsa", Scheme: keys.SchemeECDSAP256, Value: metadata.KeyVal{PublicKey: "00"}}
 	demo := &claims.Claim{Project: "demo-pkg", Keys: map[string]*metadata.Key{maint1ID: ed, maint2ID: p256}, Threshold: 2}
@@ -317,7 +321,7 @@ func fakeClaimsReview(accepted bool) *ceremony.ClaimsInitResult {
 		{File: "requests/tampered.claim.json", SHA256: "cc", Reason: "envelope.payload: not base64: the file was changed after it was signed; ask the maintainers for the file 'ceremony claim' wrote"},
 	}
 	rep := &claims.Report{Dir: "requests", Claimed: 12, Ignored: []string{"README.txt"}}
-	res := &ceremony.ClaimsInitResult{Review: rep}
+	res := &claimed.Result{Review: rep}
 	if accepted {
 		rep.Verdicts = append(rep.Verdicts,
 			claims.Verdict{File: "requests/demo-pkg.claim.json", SHA256: "dd", Project: "demo-pkg", Claim: demo, Change: claims.ChangeAdd,
@@ -334,7 +338,7 @@ func fakeClaimsReview(accepted bool) *ceremony.ClaimsInitResult {
 // scrolled to line top.
 func claimsReviewModel(accepted bool, top int) Model {
 	m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
-	m.claims = claimsDraft{opts: ceremony.ClaimsInitOptions{From: "workspace", ClaimsDir: "requests"}, ws: "workspace-claims",
+	m.claims = claimsDraft{opts: claimed.Options{From: "workspace", ClaimsDir: "requests"}, ws: "workspace-claims",
 		res: fakeClaimsReview(accepted), top: top}
 	m.open(screenClaimsReview)
 	return m
@@ -353,12 +357,12 @@ func claimsStatus() *ceremony.Status {
 // fakeClaimsInfo is what fakeClaimsReview's workspace holds.
 func fakeClaimsInfo() *claimsInfo {
 	info := &claimsInfo{
-		accepted: &ceremony.AcceptedProjects{Type: ceremony.AcceptedType, Version: 1, Repository: "pypi.example", ClaimedVersion: 2,
-			Projects: []ceremony.AcceptedProject{{Project: "demo-pkg"}, {Project: "sampleproject"}}},
-		review: &ceremony.ClaimsReviewFile{Type: ceremony.ClaimsReviewType, Version: 1, ClaimedBefore: 12},
+		accepted: &delegated.AcceptedProjects{Type: delegated.AcceptedType, Version: 1, Repository: "pypi.example", ClaimedVersion: 2,
+			Projects: []delegated.AcceptedProject{{Project: "demo-pkg"}, {Project: "sampleproject"}}},
+		review: &claimed.ReviewFile{Type: delegated.ClaimsReviewType, Version: 1, ClaimedBefore: 12},
 	}
 	for _, v := range fakeClaimsReview(true).Review.Verdicts {
-		info.review.Verdicts = append(info.review.Verdicts, ceremony.ClaimVerdict{File: "claims/" + filepath.Base(v.File), SHA256: v.SHA256,
+		info.review.Verdicts = append(info.review.Verdicts, claimed.ClaimVerdict{File: "claims/" + filepath.Base(v.File), SHA256: v.SHA256,
 			Project: v.Project, Outcome: v.Outcome(), Reason: v.Reason, Flags: v.Flags})
 	}
 	return info
@@ -391,7 +395,7 @@ func rotationPlanModel(t *testing.T, name string, top int) Model {
 	p := readPlan(t, name)
 	m.rotate = rotationDraft{ws: "workspace-recovery", plan: p, top: top}
 	if !p.InBand {
-		m.rotate.refused = fmt.Errorf("%w: %s", ceremony.ErrNoInBandRecovery, p.OutOfBand.Statement)
+		m.rotate.refused = fmt.Errorf("%w: %s", rotate.ErrNoInBandRecovery, p.OutOfBand.Statement)
 		m.rotate.top = m.rotationStart()
 	}
 	m.open(screenRotationPlan)

@@ -8,9 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -77,7 +80,7 @@ type initFailedMsg struct{ err error }
 // version from trustedRoot.
 func CreateWorkspace(planFile, trustedRoot, ws string) tea.Cmd {
 	return func() tea.Msg {
-		if _, err := ceremony.Init(ceremony.InitOptions{Plan: planFile, Dir: ws, TrustedRoot: trustedRoot}); err != nil {
+		if _, err := bootstrap.Init(bootstrap.Options{Plan: planFile, Dir: ws, TrustedRoot: trustedRoot}); err != nil {
 			return initFailedMsg{err}
 		}
 		return initDoneMsg{ws}
@@ -153,7 +156,7 @@ func VerifyBundle(eng *ceremony.Engine, path string) tea.Cmd {
 		title := "verify and replay " + path
 		var lines []string
 		ok := true
-		rep, err := eng.VerifyBundle(path, "", time.Time{})
+		rep, err := audit.VerifyBundle(eng, path, "", time.Time{})
 		switch {
 		case err != nil:
 			ok = false
@@ -173,7 +176,7 @@ func VerifyBundle(eng *ceremony.Engine, path string) tea.Cmd {
 		for _, f := range rep.Warnings() {
 			lines = append(lines, "  warning: "+f.String())
 		}
-		replay, err := eng.ReplayBundle(path)
+		replay, err := audit.ReplayBundle(eng, path)
 		switch {
 		case err != nil:
 			ok = false

@@ -3,8 +3,9 @@ package tui
 import (
 	"fmt"
 
-	tea "charm.land/bubbletea/v2"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // screen is which screen has the keyboard.

@@ -8,9 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
+
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/rotation"
 )
 
@@ -25,7 +27,7 @@ type rotationDraft struct {
 	// opts is the request, without Dir until the workspace is created;
 	// Now is fixed when the plan is worked out, so the workspace holds the
 	// very plan that was read.
-	opts ceremony.RotateOptions
+	opts rotate.Options
 	// ws is the workspace to create.
 	ws       string
 	planning bool
@@ -41,7 +43,7 @@ type rotationDraft struct {
 
 // rotationPlannedMsg is the plan worked out for a request.
 type rotationPlannedMsg struct {
-	opts ceremony.RotateOptions
+	opts rotate.Options
 	ws   string
 	plan *rotation.Plan
 	err  error
@@ -64,7 +66,7 @@ type rotationLoadedMsg struct {
 // why there is none. The ceremony's time is fixed here. A workspace
 // directory ws that is already in use is refused first, so that nobody
 // reads a plan that cannot be created.
-func PlanRotation(eng *ceremony.Engine, opts ceremony.RotateOptions, ws string) tea.Cmd {
+func PlanRotation(eng *ceremony.Engine, opts rotate.Options, ws string) tea.Cmd {
 	return func() tea.Msg {
 		opts.Dir = ""
 		if opts.Now.IsZero() {
@@ -73,7 +75,7 @@ func PlanRotation(eng *ceremony.Engine, opts ceremony.RotateOptions, ws string) 
 		if err := checkNewWorkspace(ws); err != nil {
 			return rotationPlannedMsg{opts: opts, ws: ws, err: err}
 		}
-		res, err := eng.Rotate(opts)
+		res, err := rotate.Run(eng, opts)
 		msg := rotationPlannedMsg{opts: opts, ws: ws, err: err}
 		if res != nil {
 			msg.plan = res.Plan
@@ -84,10 +86,10 @@ func PlanRotation(eng *ceremony.Engine, opts ceremony.RotateOptions, ws string) 
 
 // CreateRotation runs 'ceremony rotate PATH WS': the same request, now
 // with its workspace.
-func CreateRotation(eng *ceremony.Engine, opts ceremony.RotateOptions, ws string) tea.Cmd {
+func CreateRotation(eng *ceremony.Engine, opts rotate.Options, ws string) tea.Cmd {
 	return func() tea.Msg {
 		opts.Dir = ws
-		if _, err := eng.Rotate(opts); err != nil {
+		if _, err := rotate.Run(eng, opts); err != nil {
 			return rotationCreateFailedMsg{err}
 		}
 		return rotationCreatedMsg{ws}
@@ -98,7 +100,7 @@ func CreateRotation(eng *ceremony.Engine, opts ceremony.RotateOptions, ws string
 // transcript.
 func LoadRotation(ws string) tea.Cmd {
 	return func() tea.Msg {
-		p, _, err := ceremony.ReadRotationPlan(ws)
+		p, _, err := rotate.ReadPlan(ws)
 		return rotationLoadedMsg{ws: ws, plan: p, err: err}
 	}
 }
@@ -187,11 +189,11 @@ func plannedChoice(from string) choice {
 
 // rotateOptions reads the form's values as 'ceremony rotate' reads its
 // flags.
-func rotateOptions(from, compromised, lost string, online bool, replace, lastGood, keyholders, onlineURI string) (ceremony.RotateOptions, error) {
-	opts := ceremony.RotateOptions{From: from, Compromised: splitList(compromised), Lost: splitList(lost), Online: online,
+func rotateOptions(from, compromised, lost string, online bool, replace, lastGood, keyholders, onlineURI string) (rotate.Options, error) {
+	opts := rotate.Options{From: from, Compromised: splitList(compromised), Lost: splitList(lost), Online: online,
 		LastGood: lastGood, Keyholders: splitList(keyholders), OnlineKeyURI: onlineURI}
 	for _, r := range splitList(replace) {
-		rep, err := ceremony.ParseReplacement(r)
+		rep, err := rotate.ParseReplacement(r)
 		if err != nil {
 			return opts, err
 		}
@@ -212,7 +214,7 @@ func splitList(s string) []string {
 }
 
 // planRotation starts working out the plan, or shows why it cannot start.
-func (m Model) planRotation(opts ceremony.RotateOptions, ws string, err error) (Model, tea.Cmd) {
+func (m Model) planRotation(opts rotate.Options, ws string, err error) (Model, tea.Cmd) {
 	if err != nil {
 		m.setError("%v", err)
 		return m, nil
@@ -228,7 +230,7 @@ func (m Model) rotationPlanned(msg rotationPlannedMsg) (tea.Model, tea.Cmd) {
 		return m, nil // the form was left meanwhile
 	}
 	m.rotate.planning = false
-	refused := errors.Is(msg.err, ceremony.ErrNoInBandRecovery) || errors.Is(msg.err, ceremony.ErrRotationProblems)
+	refused := errors.Is(msg.err, rotate.ErrNoInBandRecovery) || errors.Is(msg.err, rotate.ErrRotationProblems)
 	if msg.plan == nil || (msg.err != nil && !refused) {
 		err := msg.err
 		if err == nil {

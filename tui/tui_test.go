@@ -7,12 +7,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -58,7 +59,7 @@ func freshWorkspace(t *testing.T) string {
 	t.Helper()
 	d := runDemo(t)
 	ws := filepath.Join(t.TempDir(), "ws")
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: filepath.Join(d, "plan-bootstrap.yaml"), Dir: ws}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: filepath.Join(d, "plan-bootstrap.yaml"), Dir: ws}); err != nil {
 		t.Fatalf("init: %v", err)
 	}
 	return ws

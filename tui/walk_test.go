@@ -9,9 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
@@ -46,7 +48,7 @@ func fileWorkspace(t *testing.T) string {
 		t.Fatal(err)
 	}
 	ws := filepath.Join(dir, "ws")
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: planFile, Dir: ws}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: planFile, Dir: ws}); err != nil {
 		t.Fatalf("init: %v", err)
 	}
 	return ws

@@ -4,9 +4,15 @@
 // ceremonies; the engine itself imports no kind.
 package kinds
 
-import "github.com/tuf-ceremony/ceremony/ceremony"
+import (
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
+	"github.com/tuf-ceremony/ceremony/ceremony/project"
+	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
+)
 
 // Engine returns an engine that runs workspaces of every kind.
 func Engine() *ceremony.Engine {
-	return ceremony.New(ceremony.BootstrapKind{}, ceremony.RotationKind{}, ceremony.ClaimsKind{}, ceremony.ProjectKind{})
+	return ceremony.New(bootstrap.Kind{}, rotate.Kind{}, claimed.Kind{}, project.Kind{})
 }

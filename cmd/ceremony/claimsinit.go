@@ -8,7 +8,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
+	"github.com/tuf-ceremony/ceremony/ceremony/project"
+
 	"github.com/tuf-ceremony/ceremony/claims"
 )
 
@@ -35,7 +37,7 @@ func runClaimsInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 			return usageError{fmt.Sprintf("--rekey %s: give the reason, --rekey %s=REASON: the transcript records why a claimed project's keys change", r.Project, r.Project)}
 		}
 	}
-	res, err := env.engine.ClaimsInit(ceremony.ClaimsInitOptions{From: *from, ClaimsDir: *dir, Plan: *planPath, AttestationRoots: *roots, Rekey: rekeys, Dir: rest[0]})
+	res, err := claimed.Init(env.engine, claimed.Options{From: *from, ClaimsDir: *dir, Plan: *planPath, AttestationRoots: *roots, Rekey: rekeys, Dir: rest[0]})
 	if res != nil && res.Review != nil {
 		printVerdicts(stdout, res.Review)
 	}
@@ -129,15 +131,15 @@ func runProjectInit(env *runEnv, args []string, stdout, stderr io.Writer) error 
 	if *days < 0 {
 		return usageError{"--expires-days must be positive"}
 	}
-	opts := ceremony.ProjectInitOptions{Project: rest[0], From: *from, ExpiresDays: *days, Hashes: hashes, Dir: rest[1]}
+	opts := project.Options{Project: rest[0], From: *from, ExpiresDays: *days, Hashes: hashes, Dir: rest[1]}
 	for _, t := range targets {
-		pt, err := ceremony.ParseProjectTarget(t)
+		pt, err := project.ParseTarget(t)
 		if err != nil {
 			return usageError{err.Error()}
 		}
 		opts.Targets = append(opts.Targets, pt)
 	}
-	ws, err := env.engine.ProjectInit(opts)
+	ws, err := project.Init(env.engine, opts)
 	if err != nil {
 		return err
 	}

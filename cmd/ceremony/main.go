@@ -16,6 +16,7 @@ import (
 	"os"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 )
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/keys"
 )

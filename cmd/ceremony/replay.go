@@ -7,7 +7,9 @@ import (
 	"io"
 	"path/filepath"
 
+	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -23,7 +25,7 @@ func runReplay(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	replay := env.engine.Replay
 	switch {
 	case isFile(path):
-		replay = func(path string) (*ceremony.ReplayReport, error) { return env.engine.ReplayBundle(path) }
+		replay = func(path string) (*ceremony.ReplayReport, error) { return audit.ReplayBundle(env.engine, path) }
 	case filepath.Base(filepath.Clean(path)) == workspace.TranscriptDir && workspace.IsWorkspace(filepath.Dir(filepath.Clean(path))):
 		// A workspace's transcript directory: the workspace holds what
 		// the records name (plan, trusted root, final files).

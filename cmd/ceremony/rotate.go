@@ -8,7 +8,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
 )
 
 // listFlag is a flag given any number of times, each value possibly a
@@ -54,20 +54,20 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		if len(rest) != 1 {
 			return usageError{"--incident takes one WORKSPACE"}
 		}
-		report, err := ceremony.WriteIncidentReport(rest[0])
+		report, err := rotate.WriteIncidentReport(rest[0])
 		if err != nil {
 			return err
 		}
 		_, err = stdout.Write(report)
 		return err
 	}
-	opts := ceremony.RotateOptions{From: rest[0], LastGood: *lastGood, Keyholders: keyholders, Compromised: compromised,
+	opts := rotate.Options{From: rest[0], LastGood: *lastGood, Keyholders: keyholders, Compromised: compromised,
 		Lost: lost, Online: *online, OnlineKeyURI: *onlineURI, ExpiresDays: *days}
 	if *days < 0 {
 		return usageError{"--expires-days must be positive"}
 	}
 	for _, r := range replace {
-		rep, err := ceremony.ParseReplacement(r)
+		rep, err := rotate.ParseReplacement(r)
 		if err != nil {
 			return usageError{err.Error()}
 		}
@@ -76,7 +76,7 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if len(rest) == 2 {
 		opts.Dir = rest[1]
 	}
-	res, err := env.engine.Rotate(opts)
+	res, err := rotate.Run(env.engine, opts)
 	if res != nil {
 		if *asJSON {
 			b, jerr := json.MarshalIndent(res.Plan, "", "  ")
@@ -89,10 +89,10 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	switch {
-	case errors.Is(err, ceremony.ErrNoInBandRecovery):
+	case errors.Is(err, rotate.ErrNoInBandRecovery):
 		fmt.Fprintf(stderr, "ceremony: in-band recovery is not possible: follow the out-of-band steps above\n")
 		return exitError{exitFailure}
-	case errors.Is(err, ceremony.ErrRotationProblems):
+	case errors.Is(err, rotate.ErrRotationProblems):
 		fmt.Fprintf(stderr, "ceremony: the rotation cannot go ahead; nothing was written:\n")
 		for _, p := range res.Plan.Problems {
 			fmt.Fprintf(stderr, "ceremony:   %s\n", p)

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
+
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -26,7 +29,7 @@ func runScript(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		if len(rest) != 0 {
 			return usageError{fmt.Sprintf("--rotation takes the rotation workspace, and no PLAN (got %q)", rest[0])}
 		}
-		s, err := ceremony.RotationScript(*rotationWS, ceremony.ScriptOptions{Bundle: *out})
+		s, err := rotate.Script(*rotationWS, bootstrap.ScriptOptions{Bundle: *out})
 		if err != nil {
 			return err
 		}
@@ -49,7 +52,7 @@ func runScript(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	s, err := ceremony.ScriptWith(p, ceremony.ScriptOptions{Kind: k, Workspace: *ws, Bundle: *out, TrustedRoot: *from})
+	s, err := bootstrap.ScriptWith(p, bootstrap.ScriptOptions{Kind: k, Workspace: *ws, Bundle: *out, TrustedRoot: *from})
 	if err != nil {
 		return err
 	}
@@ -68,7 +71,7 @@ func runReport(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep, err := env.engine.Report(rest[0])
+	rep, err := audit.Report(env.engine, rest[0])
 	if err != nil {
 		return err
 	}

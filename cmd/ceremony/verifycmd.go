@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/audit"
+
 	"github.com/tuf-ceremony/ceremony/verify"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -30,11 +32,11 @@ func runVerify(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	var rep *verify.Report
 	switch {
 	case workspace.IsWorkspace(path):
-		rep, err = env.engine.VerifyWorkspace(path, *trusted, at)
+		rep, err = audit.VerifyWorkspace(env.engine, path, *trusted, at)
 	case isDir(filepath.Join(path, "metadata")):
 		rep, err = verify.Repository(path, verify.Options{TrustedRoot: *trusted, At: at})
 	case isFile(path):
-		rep, err = env.engine.VerifyBundle(path, *trusted, at)
+		rep, err = audit.VerifyBundle(env.engine, path, *trusted, at)
 	default:
 		return fmt.Errorf("%q is neither a workspace (no %s), a repository (no metadata/ directory) nor a bundle file", path, workspace.StateFile)
 	}

@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+
 	"github.com/tuf-ceremony/ceremony/hsm/p11"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
@@ -62,7 +65,7 @@ func TestCeremonyWithTokens(t *testing.T) {
 	planPath := filepath.Join(dir, "plan.yaml")
 	writeFile(t, planPath, plan.String())
 	ws := filepath.Join(dir, "ws")
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: planPath, Dir: ws, Now: ceremonyNow}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: ws, Now: ceremonyNow}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -129,7 +132,7 @@ func TestCeremonyWithTokens(t *testing.T) {
 	if !st.AllMet() {
 		t.Errorf("thresholds not met: %+v", st)
 	}
-	report, err := eng.VerifyWorkspace(ws, "", ceremonyNow)
+	report, err := audit.VerifyWorkspace(eng, ws, "", ceremonyNow)
 	if err != nil {
 		t.Fatal(err)
 	}

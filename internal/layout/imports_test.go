@@ -19,7 +19,10 @@ const (
 	// (keys, metadata files, transcripts, bundles, plans, verification).
 	foundation part = "foundation"
 	hardware   part = "hardware" // hsm/...: drivers that only drive hardware
-	engine     part = "engine"   // ceremony/...: the ceremony steps
+	engine     part = "engine"   // ceremony: the steps every ceremony goes through
+	audit      part = "audit"    // audit: verify, replay and report, for auditors
+	kind       part = "kind"     // ceremony/*: one kind of ceremony, and what kinds share
+	registry   part = "registry" // ceremony/kinds: the engine with every kind
 	app        part = "app"      // tui
 	rehearsal  part = "rehearsal"
 	command    part = "command"  // cmd/...
@@ -33,8 +36,14 @@ func partOf(rel string) part {
 	switch {
 	case first == "hsm":
 		return hardware
-	case first == "ceremony":
+	case rel == "ceremony":
 		return engine
+	case rel == "ceremony/kinds":
+		return registry
+	case first == "ceremony":
+		return kind
+	case first == "audit":
+		return audit
 	case first == "tui":
 		return app
 	case first == "rehearsal":
@@ -50,17 +59,22 @@ func partOf(rel string) part {
 }
 
 // mayImport says which parts each part may import: nothing imports
-// upward, the engine and the app reach hardware only through keys, and
-// nothing that signs a real ceremony imports rehearsal or test machinery.
+// upward; the engine imports no kind of ceremony (it calls each through
+// ceremony.Kind) and no auditor's code; the engine, the kinds and the app
+// reach hardware only through keys; nothing that signs a real ceremony
+// imports rehearsal or test machinery.
 var mayImport = map[part][]part{
 	foundation: {foundation},
 	hardware:   {foundation, hardware},
-	engine:     {foundation, engine},
-	app:        {foundation, engine, app},
-	rehearsal:  {foundation, hardware, engine, rehearsal},
-	command:    {foundation, hardware, engine, app, rehearsal, command},
-	testutil:   {foundation, hardware, engine, rehearsal, testutil},
-	tooling:    {foundation, hardware, engine, app, rehearsal, testutil, tooling},
+	engine:     {foundation},
+	audit:      {foundation, engine},
+	kind:       {foundation, engine, audit, kind},
+	registry:   {engine, kind},
+	app:        {foundation, engine, audit, kind, registry, app},
+	rehearsal:  {foundation, hardware, engine, audit, kind, registry, rehearsal},
+	command:    {foundation, hardware, engine, audit, kind, registry, app, rehearsal, command},
+	testutil:   {foundation, hardware, engine, audit, kind, registry, rehearsal, testutil},
+	tooling:    {foundation, hardware, engine, audit, kind, registry, app, rehearsal, testutil, tooling},
 }
 
 type pkg struct {
@@ -117,7 +131,7 @@ func TestNoUpwardImports(t *testing.T) {
 // TestEngineDeps: what the engine links, directly or not, holds no
 // hardware driver, rehearsal or test machinery.
 func TestEngineDeps(t *testing.T) {
-	cmd := exec.Command("go", "list", "-deps", "./ceremony/...", "./tui")
+	cmd := exec.Command("go", "list", "-deps", "./ceremony/...", "./audit", "./tui")
 	cmd.Dir = repoRoot(t)
 	out, err := cmd.Output()
 	if err != nil {
@@ -145,7 +159,7 @@ func TestAuditorBuildsWithoutCgo(t *testing.T) {
 	var pkgs []string
 	for _, p := range goList(t) {
 		switch partOf(p.rel) {
-		case foundation, engine, app, command:
+		case foundation, engine, audit, kind, registry, app, command:
 			pkgs = append(pkgs, path.Join(module, p.rel))
 		}
 	}

@@ -13,10 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/keys"
@@ -128,7 +130,7 @@ func Run(opts Options) error {
 	}
 	ws1 := filepath.Join(opts.Out, BootstrapWorkspace)
 	say("init: %s from %s", ws1, bootstrapPlan)
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: bootstrapPlan, Dir: ws1, Now: now}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: bootstrapPlan, Dir: ws1, Now: now}); err != nil {
 		return err
 	}
 	// Four sign where three would do: tuf-js (npm) checks every ECDSA
@@ -152,7 +154,7 @@ func Run(opts Options) error {
 	}
 	ws2 := filepath.Join(opts.Out, RootV2Workspace)
 	say("init: %s, root v2 from %s (erin leaves, frank joins)", ws2, rotatePlan)
-	if _, err := ceremony.Init(ceremony.InitOptions{Plan: rotatePlan, Dir: ws2, TrustedRoot: filepath.Join(ws1, workspace.MetadataDir, "root.json"), Now: now}); err != nil {
+	if _, err := bootstrap.Init(bootstrap.Options{Plan: rotatePlan, Dir: ws2, TrustedRoot: filepath.Join(ws1, workspace.MetadataDir, "root.json"), Now: now}); err != nil {
 		return err
 	}
 	// erin signs for the previous root only, frank for the new one only.

@@ -15,13 +15,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/gotufclient"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
@@ -350,7 +352,7 @@ func ceremonyRepo(t *testing.T, profile plan.Profile, consistent bool, targets [
 		t.Fatal(err)
 	}
 	wsDir := filepath.Join(dir, "ws")
-	ws, err := ceremony.Init(ceremony.InitOptions{Plan: planPath, Dir: wsDir, Now: testNow})
+	ws, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: wsDir, Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}

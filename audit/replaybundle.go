@@ -1,0 +1,63 @@
+package audit
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// ReplayBundle replays the ceremony a bundle carries, as an auditor who has
+// only the bundle does: it is read as hostile input, unpacked as a
+// workspace in a temporary directory, and replayed record by record.
+func ReplayBundle(e *ceremony.Engine, path string) (*ceremony.ReplayReport, error) {
+	b, err := bundle.Read(path, bundle.DefaultLimits())
+	if err != nil {
+		return nil, err
+	}
+	data, ok := b.Get(ceremony.BundleInfo)
+	if !ok {
+		return nil, fmt.Errorf("bundle %q: %w", path, ceremony.ErrNotCeremonyBundle)
+	}
+	var info ceremony.BundleInfoFile
+	if err := json.Unmarshal(data, &info); err != nil || info.Format != ceremony.BundleInfoFormat {
+		return nil, fmt.Errorf("bundle %q: %s is not a format this version reads", path, ceremony.BundleInfo)
+	}
+	dir, err := os.MkdirTemp("", "ceremony-replay-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	prefix := ceremony.BundleTranscript + "/"
+	for _, e := range b.Entries {
+		if !strings.HasPrefix(e.Name, prefix) {
+			continue
+		}
+		// Names passed bundle.CheckName: relative, no "..", printable ASCII.
+		p := filepath.Join(dir, workspace.TranscriptDir, filepath.FromSlash(strings.TrimPrefix(e.Name, prefix)))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(p, e.Data, 0o600); err != nil {
+			return nil, err
+		}
+	}
+	if name, err := WriteBundledWorkspace(e, b, info, dir); err != nil {
+		return nil, fmt.Errorf("bundle %q: %s: %w", path, name, err)
+	}
+	rep, err := e.Replay(dir)
+	if err != nil {
+		return nil, fmt.Errorf("bundle %q: %s", path, strings.ReplaceAll(err.Error(), dir, "bundle"))
+	}
+	rep.Dir = path
+	if rep.FirstBad != nil {
+		rep.FirstBad.Reason = strings.ReplaceAll(rep.FirstBad.Reason, dir, "bundle")
+	}
+	return rep, nil
+}

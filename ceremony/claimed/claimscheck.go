@@ -1,0 +1,378 @@
+package claimed
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+
+	"github.com/tuf-ceremony/ceremony/claims"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// What a claims ceremony may change in claimed is checked the same way by
+// replay (from the requests kept in the workspace) and by the bundle's
+// verification (from the requests in the bundle): the requests are
+// reviewed again as of the ceremony's time, and claimed's new version must
+// be the trusted one with exactly the accepted projects added and the
+// rekeys the ceremony's request names made.
+
+// checkClaimedChange says how next is not prev with exactly the accepted
+// claims added and the rekeys made (nil if it is): every delegation of prev
+// kept as it is but a rekeyed one, which gets its claim's keys and
+// threshold in place and nothing else; every key of prev kept as it is but
+// a rekeyed delegation's old keys that no delegation lists any more, which
+// go; one delegation per accepted claim (claims.Delegation) with its keys,
+// nothing else added, targets and every other field unchanged, the version
+// above prev's. prev and next are the "signed" objects of the two
+// versions; they are compared member by member in canonical form, without
+// decoding 100,000 delegations into go-tuf's types.
+func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim, rekeyed []rekeyChange) []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	prev, err := viewClaimed(prevSigned)
+	if err != nil {
+		return []string{fmt.Sprintf("the trusted claimed: %v", err)}
+	}
+	next, err := viewClaimed(nextSigned)
+	if err != nil {
+		return []string{fmt.Sprintf("claimed: %v", err)}
+	}
+	if next.version <= prev.version {
+		bad("claimed v%d does not follow the trusted claimed v%d", next.version, prev.version)
+	}
+	if !sameMembers(prev.rest, next.rest) {
+		bad("claimed v%d changes more than its delegations, version and expiry against the trusted v%d", next.version, prev.version)
+	}
+	if !sameMembers(prev.delegRest, next.delegRest) {
+		bad("claimed v%d changes the delegations' other fields", next.version)
+	}
+	if len(next.roles) < len(prev.roles) {
+		bad("claimed v%d delegates %d roles, fewer than the %d of the trusted v%d", next.version, len(next.roles), len(prev.roles), prev.version)
+		return problems
+	}
+	rekey := map[string]rekeyChange{}
+	for _, r := range rekeyed {
+		rekey[r.claim.Project] = r
+	}
+	had := map[string]bool{}
+	rekeyedAt := map[string]bool{}
+	replaced := map[string]bool{} // key IDs the rekeyed delegations listed
+	for i := range prev.roles {
+		name := prev.names[i]
+		had[name] = true
+		r, isRekey := rekey[name]
+		if !isRekey {
+			if bytes.Equal(prev.roles[i], next.roles[i]) {
+				continue
+			}
+			if next.names[i] == name && onlyKeysDiffer(prev.roles[i], next.roles[i]) {
+				bad("claimed v%d changes the keys of %q (delegation %d), a rekey that the ceremony's init record does not name: a claimed project's keys change only at a claims ceremony run with 'claims init --rekey %s=REASON'", next.version, name, i+1, name)
+			} else {
+				bad("claimed v%d's delegation %d (%q) is not the trusted v%d's (%q) as it was", next.version, i+1, next.names[i], prev.version, name)
+			}
+			return problems
+		}
+		if strings.Join(sortedCopy(prev.keyids[i]), ",") != strings.Join(sortedCopy(r.previousKeyIDs), ",") || prev.thresholds[i] != r.previousThreshold {
+			bad("%s says %q was delegated to key(s) %s (threshold %d), but the trusted claimed v%d delegates it to %s (threshold %d)", workspace.AcceptedFile, name,
+				abbrevList(sortedCopy(r.previousKeyIDs)), r.previousThreshold, prev.version, abbrevList(sortedCopy(prev.keyids[i])), prev.thresholds[i])
+		}
+		want, err := rekeyedDelegation(prev.roles[i], r.claim)
+		if err != nil {
+			return append(problems, fmt.Sprintf("the trusted claimed's delegation %d (%q): %v", i+1, name, err))
+		}
+		if !bytes.Equal(want, next.roles[i]) {
+			bad("claimed v%d's delegation %d (%q) is not the trusted v%d's with the keys and threshold of its rekey's claim request: a rekey changes only those, in place", next.version, i+1, next.names[i], prev.version)
+			return problems
+		}
+		rekeyedAt[name] = true
+		for _, id := range prev.keyids[i] {
+			replaced[id] = true
+		}
+	}
+	for _, r := range rekeyed {
+		if !rekeyedAt[r.claim.Project] {
+			bad("claimed v%d does not rekey %q as the ceremony's rekeys ask: the trusted v%d does not delegate it", next.version, r.claim.Project, prev.version)
+		}
+	}
+	want := map[string][]byte{}
+	wantKeys := map[string][]byte{}
+	for _, r := range rekeyed {
+		for id, k := range r.claim.Keys {
+			var err error
+			if wantKeys[id], err = canonicalJSON(k); err != nil {
+				return append(problems, err.Error())
+			}
+		}
+	}
+	for _, c := range accepted {
+		d, err := canonicalJSON(claims.Delegation(c))
+		if err != nil {
+			return append(problems, err.Error())
+		}
+		want[c.Project] = d
+		for id, k := range c.Keys {
+			if wantKeys[id], err = canonicalJSON(k); err != nil {
+				return append(problems, err.Error())
+			}
+		}
+	}
+	added := map[string]bool{}
+	for i := len(prev.roles); i < len(next.roles); i++ {
+		name := next.names[i]
+		d, ok := want[name]
+		switch {
+		case had[name]:
+			bad("claimed v%d delegates %q a second time: the trusted v%d delegates it already", next.version, name, prev.version)
+		case !ok:
+			bad("claimed v%d delegates %q, which no accepted claim request asks for", next.version, name)
+		case added[name]:
+			bad("claimed v%d delegates %q twice", next.version, name)
+		case !bytes.Equal(d, next.roles[i]):
+			bad("claimed v%d's delegation to %q is not what its claim request asks for", next.version, name)
+		}
+		added[name] = true
+	}
+	var missing []string
+	for p := range want {
+		if !added[p] {
+			missing = append(missing, p)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		bad("claimed v%d does not delegate %s, which the accepted claim requests ask for", next.version, strings.Join(missing, ", "))
+	}
+	used := map[string]bool{}
+	if len(replaced) > 0 {
+		for _, ids := range next.keyids {
+			for _, id := range ids {
+				used[id] = true
+			}
+		}
+	}
+	for id, k := range prev.keys {
+		nk, kept := next.keys[id]
+		switch {
+		case replaced[id] && !used[id]:
+			if kept {
+				bad("claimed v%d keeps key %s, which no delegation lists once the rekeys replace it: drop it", next.version, ceremony.AbbrevHash(id))
+			}
+		case !bytes.Equal(k, nk):
+			bad("claimed v%d does not keep key %s of the trusted v%d as it was", next.version, ceremony.AbbrevHash(id), prev.version)
+		}
+	}
+	for id, k := range next.keys {
+		if _, ok := prev.keys[id]; ok {
+			continue
+		}
+		if w, ok := wantKeys[id]; !ok || !bytes.Equal(w, k) {
+			bad("claimed v%d adds key %s, which no accepted claim request holds", next.version, ceremony.AbbrevHash(id))
+		}
+	}
+	return problems
+}
+
+// claimedView is a claimed role's "signed" decoded as far as
+// checkClaimedChange needs, each part in canonical form.
+type claimedView struct {
+	version int64
+	// rest are the members but version, expires and delegations;
+	// delegRest the delegations' members but keys and roles.
+	rest, delegRest map[string][]byte
+	keys            map[string][]byte
+	roles           [][]byte
+	names           []string
+	// keyids and thresholds are each delegation's.
+	keyids     [][]string
+	thresholds []int
+}
+
+func viewClaimed(signed []byte) (*claimedView, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(signed, &top); err != nil {
+		return nil, err
+	}
+	v := &claimedView{rest: map[string][]byte{}, delegRest: map[string][]byte{}, keys: map[string][]byte{}}
+	if err := json.Unmarshal(top["version"], &v.version); err != nil {
+		return nil, fmt.Errorf("version: %w", err)
+	}
+	var deleg map[string]json.RawMessage
+	if raw := top["delegations"]; len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &deleg); err != nil {
+			return nil, fmt.Errorf("delegations: %w", err)
+		}
+	}
+	delete(top, "version")
+	delete(top, "expires")
+	delete(top, "delegations")
+	if err := canonicalMembers(top, v.rest); err != nil {
+		return nil, err
+	}
+	var roles []json.RawMessage
+	if raw := deleg["roles"]; len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &roles); err != nil {
+			return nil, fmt.Errorf("delegations.roles: %w", err)
+		}
+	}
+	var keyMap map[string]json.RawMessage
+	if raw := deleg["keys"]; len(raw) > 0 && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &keyMap); err != nil {
+			return nil, fmt.Errorf("delegations.keys: %w", err)
+		}
+	}
+	delete(deleg, "roles")
+	delete(deleg, "keys")
+	if err := canonicalMembers(deleg, v.delegRest); err != nil {
+		return nil, err
+	}
+	if err := canonicalMembers(keyMap, v.keys); err != nil {
+		return nil, err
+	}
+	for i, raw := range roles {
+		var r struct {
+			Name      string   `json:"name"`
+			KeyIDs    []string `json:"keyids"`
+			Threshold int      `json:"threshold"`
+		}
+		if err := json.Unmarshal(raw, &r); err != nil {
+			return nil, fmt.Errorf("delegations.roles[%d]: %w", i, err)
+		}
+		c, err := metafile.Canonicalize(raw)
+		if err != nil {
+			return nil, fmt.Errorf("delegations.roles[%d]: %w", i, err)
+		}
+		v.roles, v.names = append(v.roles, c), append(v.names, r.Name)
+		v.keyids, v.thresholds = append(v.keyids, r.KeyIDs), append(v.thresholds, r.Threshold)
+	}
+	return v, nil
+}
+
+func canonicalMembers(in map[string]json.RawMessage, out map[string][]byte) error {
+	for k, raw := range in {
+		c, err := metafile.Canonicalize(raw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+		out[k] = c
+	}
+	return nil
+}
+
+func sameMembers(a, b map[string][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || !bytes.Equal(v, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalJSON is v's canonical JSON.
+func canonicalJSON(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return metafile.Canonicalize(raw)
+}
+
+// acceptedClaims verifies again, as of the ceremony's time and with its
+// attestation roots, the claim request of each project an accepted list
+// names, added or rekeyed; read gives a request's bytes by its entry
+// (claims/NAME). It returns the claims added and rekeyed, or why one does
+// not hold.
+func acceptedClaims(list *delegated.AcceptedProjects, read func(entry string) ([]byte, bool), at time.Time, roots []byte) (added, rekeyed []claims.Claim, file, why string) {
+	one := func(project, file, sha string, keyIDs []string, threshold int) (*claims.Claim, string, string) {
+		data, ok := read(file)
+		if !ok || !strings.HasPrefix(file, workspace.ClaimsDir+"/") {
+			return nil, workspace.AcceptedFile, fmt.Sprintf("the claim request of %s (%s) is not in %s/", project, file, workspace.ClaimsDir)
+		}
+		c, err := claims.Verify(data, file, claims.Options{Now: at, Roots: certPool(roots)})
+		if err != nil {
+			return nil, file, err.Error()
+		}
+		if c.Project != project || c.SHA256 != sha {
+			return nil, file, fmt.Sprintf("is the claim request of %s (%s), but %s names it for %s (%s)", c.Project, ceremony.AbbrevHash(c.SHA256), workspace.AcceptedFile, project, ceremony.AbbrevHash(sha))
+		}
+		d := claims.Delegation(*c)
+		if strings.Join(d.KeyIDs, ",") != strings.Join(keyIDs, ",") || d.Threshold != threshold {
+			return nil, workspace.AcceptedFile, fmt.Sprintf("gives %s keys or a threshold its claim request does not", project)
+		}
+		return c, "", ""
+	}
+	seen := map[string]bool{}
+	for _, p := range list.Projects {
+		c, file, why := one(p.Project, p.ClaimFile, p.ClaimSHA256, p.KeyIDs, p.Threshold)
+		if why != "" {
+			return nil, nil, file, why
+		}
+		seen[p.Project] = true
+		added = append(added, *c)
+	}
+	for _, p := range list.Rekeyed {
+		if seen[p.Project] {
+			return nil, nil, workspace.AcceptedFile, fmt.Sprintf("both adds and rekeys %s", p.Project)
+		}
+		c, file, why := one(p.Project, p.ClaimFile, p.ClaimSHA256, p.KeyIDs, p.Threshold)
+		if why != "" {
+			return nil, nil, file, why
+		}
+		rekeyed = append(rekeyed, *c)
+	}
+	return added, rekeyed, "", ""
+}
+
+// checkClaimsWorkspace checks what a claims workspace's init made: the
+// request of each project its accepted list names, verified again, and
+// claimed's state (initial: its first, or its current file) the trusted
+// claimed with exactly those projects added. It returns why not, or "".
+func checkClaimsWorkspace(ws *workspace.Workspace, state []byte) string {
+	req, err := delegated.ReadClaimsRequest(ws)
+	if err != nil {
+		return err.Error()
+	}
+	at, err := time.Parse(time.RFC3339, req.Time)
+	if err != nil {
+		return fmt.Sprintf("%s: claims.time: %v", workspace.PlanFile, err)
+	}
+	prev, err := ws.TrustedMetadata(plan.RoleClaimed)
+	if err != nil {
+		return err.Error()
+	}
+	list, err := delegated.ReadAcceptedFile(ws)
+	if err != nil {
+		return err.Error()
+	}
+	if why := checkRekeysRecorded(req, list); why != "" {
+		return why
+	}
+	accepted, rekeyed, file, why := acceptedClaims(list, func(entry string) ([]byte, bool) {
+		data, err := ws.ReadFile(entry)
+		return data, err == nil
+	}, at, []byte(ws.State.AttestationRoots))
+	if why != "" {
+		return file + ": " + why
+	}
+	next, err := metafile.Parse(state)
+	if err != nil {
+		return fmt.Sprintf("claimed: %v", err)
+	}
+	if h, err := next.Header(); err != nil || h.Version != list.ClaimedVersion {
+		return fmt.Sprintf("%s is for claimed v%d, but the workspace signs claimed v%d", workspace.AcceptedFile, list.ClaimedVersion, h.Version)
+	}
+	if problems := checkClaimedChange(prev.Signed, next.Signed, accepted, rekeyedRoles(list, rekeyed)); len(problems) > 0 {
+		return problems[0]
+	}
+	return ""
+}

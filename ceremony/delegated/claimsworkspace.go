@@ -1,0 +1,175 @@
+package delegated
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/transcripts"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// What claims and project workspaces share: the files their init record
+// names (every trusted file, and the kind's own: claim requests, review,
+// accepted list; target files), and that record.
+
+// RecordDelegatedInit writes the transcript's first record of a claims or
+// project workspace: the request (plan.yaml), every trusted file, every
+// other file of the ceremony (claim requests, review, accepted list,
+// target files), the unsigned metadata states; then each attestation
+// checked.
+func RecordDelegatedInit(w *workspace.Workspace, files []string, request []byte, message string, attested []ceremony.AttestedHolder) error {
+	tr, err := transcripts.Create(w.TranscriptPath())
+	if err != nil {
+		return err
+	}
+	defer tr.Close()
+	inputs, err := delegatedInputs(w, files)
+	if err != nil {
+		return err
+	}
+	inputs[workspace.PlanFile] = ceremony.Sum(request)
+	rec := transcripts.Record{Kind: transcripts.Init, Inputs: inputs, States: map[string]string{}, Message: message}
+	for _, role := range w.State.Roles {
+		data, err := w.MetadataBytes(role)
+		if err != nil {
+			return err
+		}
+		if rec.States[role], err = tr.PutState(data); err != nil {
+			return err
+		}
+	}
+	if _, err := tr.Append(rec); err != nil {
+		return err
+	}
+	for _, a := range attested {
+		if _, err := tr.Append(transcripts.Record{Kind: transcripts.Attestation, Who: a.Holder,
+			Device:  &transcripts.Device{Kind: transcripts.DeviceYubiKey, Serial: fmt.Sprint(a.Info.Serial), Firmware: a.Info.Firmware, Model: "YubiKey"},
+			Inputs:  map[string]string{"attestation": ceremony.Sum([]byte(a.Pem))},
+			Message: fmt.Sprintf("attestation holds: slot %s, PIN policy %s, touch policy %s", a.Info.Slot, a.Info.PINPolicy, a.Info.TouchPolicy)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// delegatedInputs hashes the files of a claims or project workspace the
+// init record names, by their path in the workspace: trusted/ROLE.json,
+// and the kind's own (claims/NAME, claims-review.json,
+// accepted-projects.json; targets/PATH).
+func delegatedInputs(w *workspace.Workspace, files []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, role := range w.State.Trusted {
+		data, err := w.TrustedBytes(role)
+		if err != nil {
+			return nil, err
+		}
+		out[workspace.TrustedPath(role)] = ceremony.Sum(data)
+	}
+	for _, name := range files {
+		data, err := w.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = ceremony.Sum(data)
+	}
+	return out, nil
+}
+
+// FilesUnder lists the files of the tree under dir in w, in slash form,
+// with extra before them, sorted: a claims or project workspace's own
+// files.
+func FilesUnder(w *workspace.Workspace, tree string, extra ...string) ([]string, error) {
+	out := append([]string(nil), extra...)
+	dir := filepath.Join(w.Dir, tree)
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		sort.Strings(out)
+		return out, nil
+	}
+	err := ceremony.BundleAddTree(dir, tree, func(name string, _ []byte) { out = append(out, name) })
+	sort.Strings(out)
+	return out, err
+}
+
+// CheckNewWorkspace refuses, before any work, a workspace directory that is
+// not new or empty (workspace.Create checks again).
+func CheckNewWorkspace(dir string) error {
+	if dir == "" {
+		return fmt.Errorf("no workspace directory given")
+	}
+	entries, err := os.ReadDir(dir)
+	if err == nil && len(entries) > 0 {
+		return fmt.Errorf("workspace %q is not empty: choose a new directory (a workspace is never overwritten)", dir)
+	}
+	return nil
+}
+
+// CheckDelegatedInit checks a claims or project workspace's trusted
+// metadata and own files against the init record, then what init made
+// with check.
+func CheckDelegatedInit(k ceremony.Kind, ws *workspace.Workspace, r transcripts.Record, initial func() ([]byte, string), check func(*workspace.Workspace, []byte) string) string {
+	files, err := k.Files(ws)
+	if err != nil {
+		return "cannot read the ceremony's files: " + err.Error()
+	}
+	if why := checkInitFiles(ws, r, files); why != "" {
+		return why
+	}
+	data, why := initial()
+	if why != "" {
+		return why
+	}
+	return check(ws, data)
+}
+
+// checkInitFiles checks the files of a claims or project workspace against
+// the init record: every trusted file and every file of the kind named by
+// the hash the record gives, and none the record does not name.
+func checkInitFiles(ws *workspace.Workspace, r transcripts.Record, files []string) string {
+	want, err := delegatedInputs(ws, files)
+	if err != nil {
+		return fmt.Sprintf("cannot read the ceremony's files: %v", err)
+	}
+	for name, h := range want {
+		rec, ok := r.Inputs[name]
+		switch {
+		case !ok:
+			return fmt.Sprintf("the workspace has %s, but the init record names none", name)
+		case rec != h:
+			return fmt.Sprintf("%s hashes to %s, the init record names %s: it was changed", name, ceremony.AbbrevHash(h), ceremony.AbbrevHash(rec))
+		}
+	}
+	for name := range r.Inputs {
+		if name == workspace.PlanFile || strings.HasPrefix(name, ceremony.WitnessInput) {
+			continue
+		}
+		if _, ok := want[name]; !ok {
+			return fmt.Sprintf("the init record names %s, but the workspace does not hold it", name)
+		}
+	}
+	return ""
+}
+
+// ParseTargets decodes a targets metadata file.
+func ParseTargets(data []byte) (*metadata.TargetsType, error) {
+	f, err := metafile.Parse(data)
+	if err != nil {
+		return nil, err
+	}
+	return f.Targets()
+}
+
+func SameJSON(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
+}

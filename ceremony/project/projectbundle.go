@@ -1,0 +1,217 @@
+package project
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/verify"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// A project ceremony's bundle is what the maintainer uploads to PyPI: the
+// project's signed targets metadata and the target files it adds
+// (targets/PATH), with the trusted metadata it was made against. Its
+// verification, like replay, checks that each file added is listed with
+// its length and hashes, that every path listed is inside the project's
+// delegation, and that nothing listed before is dropped or changed.
+
+// projectReadme is a project bundle's README.txt.
+func projectReadme(ws *workspace.Workspace, info ceremony.BundleInfoFile) string {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	project := ws.State.Roles[0]
+	entry := info.Metadata[project]
+	repo := info.Repository
+	if repo == "" {
+		repo = "(unnamed repository)"
+	}
+	files, _ := Kind{}.Files(ws)
+	p("CEREMONY BUNDLE: project ceremony, profile %s, %s", info.Profile, repo)
+	p("Project %s: %s, signed by its maintainers' keys that claimed delegates it to.", project, path.Base(entry))
+	p("Transcript: %d records, head %s.", info.TranscriptSeq, info.TranscriptHead)
+	p("")
+	if info.Partial {
+		p("!!! PARTIAL BUNDLE: NOT FOR UPLOAD. Thresholds are not met. Missing signatures:")
+		for _, m := range info.Missing {
+			p("!!!   %s", m)
+		}
+		p("")
+	}
+	p("1. CHECK THE BUNDLE: compare its SHA-256 ('ceremony bundle' printed it)")
+	p("     sha256sum BUNDLE")
+	p("   and check it against the root the repository serves:")
+	p("     ceremony verify BUNDLE --trusted-root CURRENT-ROOT.json")
+	p("")
+	p("2. UPLOAD to the repository (PyPI), in this order:")
+	if len(files) == 0 {
+		p("   a. no new target files.")
+	} else {
+		p("   a. the target files, each under its target path:")
+		for _, f := range files {
+			p("        %s -> %s", f, strings.TrimPrefix(f, workspace.TargetsDir+"/"))
+		}
+	}
+	p("   b. %s -> %s (byte for byte).", entry, path.Base(entry))
+	p("   c. The repository then publishes new snapshot and timestamp metadata")
+	p("      that cover it (timestamp last).")
+	p("")
+	p("3. CHECK: a TUF client trusting the repository's root finds each file")
+	p("   above under %s, by way of targets and claimed.", project)
+	p("")
+	p("Contents: metadata/ (the project's signed metadata), %s/ (the files", workspace.TargetsDir)
+	p("it adds), trusted/ (the root, targets and claimed it was made against:")
+	p("not for upload), transcript/, ceremony.json, plan.yaml (the ceremony as")
+	p("asked), bundle-info.json, and this file.")
+	return b.String()
+}
+
+// checkProjectTargets says how next is not a project's role made right
+// from prev (nil: none) with the files given (by target path): every
+// target inside the delegation, every file given listed with its length
+// and hashes, every target listed either one of the files or listed by
+// prev unchanged, and nothing prev lists dropped.
+func checkProjectTargets(deleg metadata.DelegatedRole, prev, next *metadata.TargetsType, files map[string][]byte) []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if prev != nil && next.Version <= prev.Version {
+		bad("%s v%d does not follow v%d", deleg.Name, next.Version, prev.Version)
+	}
+	paths := make([]string, 0, len(next.Targets))
+	for p := range next.Targets {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		tf := next.Targets[p]
+		if !delegatedPath(deleg, p) {
+			bad("%s v%d lists %q, outside its delegation (%s)", deleg.Name, next.Version, p, strings.Join(deleg.Paths, ", "))
+		}
+		data, given := files[p]
+		switch {
+		case given:
+			algs := make([]string, 0, len(tf.Hashes))
+			for alg := range tf.Hashes {
+				algs = append(algs, alg)
+			}
+			want, err := targetFileOf(p, data, algs)
+			if err != nil || len(algs) == 0 || !delegated.SameJSON(want, tf) {
+				bad("%s v%d lists %q with a length or hashes its file (%s/%s) does not have", deleg.Name, next.Version, p, workspace.TargetsDir, p)
+			}
+			if prev != nil && prev.Targets[p] != nil {
+				bad("%s v%d lists %q already: a published file is never replaced", deleg.Name, prev.Version, p)
+			}
+		case prev == nil || prev.Targets[p] == nil:
+			bad("%s v%d lists %q, but the ceremony holds no such file", deleg.Name, next.Version, p)
+		case !delegated.SameJSON(prev.Targets[p], tf):
+			bad("%s v%d changes %q from v%d", deleg.Name, next.Version, p, prev.Version)
+		}
+	}
+	for p := range files {
+		if next.Targets[p] == nil {
+			bad("%s/%s is not listed by %s v%d", workspace.TargetsDir, p, deleg.Name, next.Version)
+		}
+	}
+	if prev != nil {
+		for p := range prev.Targets {
+			if next.Targets[p] == nil {
+				bad("%s v%d drops %q, which v%d lists", deleg.Name, next.Version, p, prev.Version)
+			}
+		}
+	}
+	return problems
+}
+
+// findDelegation is claimed's delegation to role.
+func findDelegation(claimed *metadata.TargetsType, role string) (metadata.DelegatedRole, bool) {
+	if claimed == nil || claimed.Delegations == nil {
+		return metadata.DelegatedRole{}, false
+	}
+	for _, r := range claimed.Delegations.Roles {
+		if r.Name == role {
+			return r, true
+		}
+	}
+	return metadata.DelegatedRole{}, false
+}
+
+// checkProjectWorkspace checks what a project workspace's init made: its
+// role's first state from the trusted previous version (if any) and the
+// target files kept. It returns why not, or "".
+func checkProjectWorkspace(ws *workspace.Workspace, initial []byte) string {
+	project := ws.State.Roles[0]
+	claimedFile, err := ws.TrustedMetadata(plan.RoleClaimed)
+	if err != nil {
+		return err.Error()
+	}
+	claimed, err := claimedFile.Targets()
+	if err != nil {
+		return fmt.Sprintf("%s: %v", workspace.TrustedPath(plan.RoleClaimed), err)
+	}
+	deleg, ok := findDelegation(claimed, project)
+	if !ok {
+		return fmt.Sprintf("the trusted claimed v%d does not delegate %q", claimed.Version, project)
+	}
+	var prev *metadata.TargetsType
+	if ws.HasTrusted(project) {
+		f, err := ws.TrustedMetadata(project)
+		if err != nil {
+			return err.Error()
+		}
+		if prev, err = f.Targets(); err != nil {
+			return fmt.Sprintf("%s: %v", workspace.TrustedPath(project), err)
+		}
+	}
+	next, err := delegated.ParseTargets(initial)
+	if err != nil {
+		return fmt.Sprintf("the initial state of %s: %v", project, err)
+	}
+	names, err := Kind{}.Files(ws)
+	if err != nil {
+		return err.Error()
+	}
+	files := map[string][]byte{}
+	for _, name := range names {
+		data, err := ws.ReadFile(name)
+		if err != nil {
+			return err.Error()
+		}
+		files[strings.TrimPrefix(name, workspace.TargetsDir+"/")] = data
+	}
+	if problems := checkProjectTargets(deleg, prev, next, files); len(problems) > 0 {
+		return problems[0]
+	}
+	return ""
+}
+
+// checkBundledProject checks what a project bundle adds: the project's
+// role against the files it carries and the trusted claimed's delegation.
+func checkBundledProject(add audit.AddFunc, b *bundle.Bundle, info ceremony.BundleInfoFile, entry string, claimed, prev, next *metadata.TargetsType, known map[string]bool) {
+	var role string
+	for role = range info.Metadata {
+	}
+	files := map[string][]byte{}
+	for _, e := range b.Entries {
+		if (Kind{}).IsFile(e.Name) {
+			known[e.Name] = true
+			files[strings.TrimPrefix(e.Name, workspace.TargetsDir+"/")] = e.Data
+		}
+	}
+	deleg, ok := findDelegation(claimed, role)
+	if !ok {
+		add(verify.Error, entry, role, "delegation", "the trusted claimed v%d does not delegate %q", claimed.Version, role)
+		return
+	}
+	for _, problem := range checkProjectTargets(deleg, prev, next, files) {
+		add(verify.Error, entry, role, "targets", "%s", problem)
+	}
+}

@@ -1,0 +1,353 @@
+package source
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/rotation"
+	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// Claims and project ceremonies start from the trusted state of a PEP 480
+// repository: its root, its top-level targets (which delegates claimed) and
+// its claimed role (which delegates the claimed projects). The state is
+// read from a repository directory as the online server serves it (read
+// as rotations read it: loadRotationSource, then the files it found read
+// again through the same hostile-input reader), from a finished workspace,
+// or from a bundle (checked as 'ceremony verify BUNDLE' checks it, then
+// unpacked as a workspace). Whatever the source, nothing is taken on its
+// word: root must be signed by its own threshold, targets by root's rule,
+// claimed by targets' delegation.
+
+// TrustedState is the trusted metadata a claims or project ceremony starts
+// from.
+type TrustedState struct {
+	// From names the source as given, for messages.
+	From       string
+	Repository string
+	// Bytes holds each role's metadata file as read: root, targets,
+	// claimed, and a project's role where the source has it.
+	Bytes   map[string][]byte
+	Root    *metadata.RootType
+	Targets *metadata.TargetsType
+	Claimed *metadata.TargetsType
+	// RecentlyClaimed is the repository's recently-claimed as served (not
+	// verified: it only says a project's claim status), nil if unknown.
+	RecentlyClaimed *metadata.TargetsType
+	// Seen is, per role, the highest version below rotation.SafeVersion
+	// seen in the source (every versioned file and snapshot entry of a
+	// repository; a claims ceremony's accepted list for its projects).
+	Seen map[string]int64
+	// Names say who holds which key, from a workspace's ceremony.json.
+	Names []rotation.Name
+	// PlanFile is a bootstrap or next-root workspace's plan.yaml and
+	// PlanDir where its relative paths resolve; "" otherwise.
+	PlanFile, PlanDir string
+	// Request is a claims workspace's request (its plan.yaml), if the
+	// source is one.
+	Request *delegated.ClaimsRequest
+	// FromRepository: the source is a repository directory, whose
+	// snapshot shows every project role's version (Seen).
+	FromRepository bool
+	// Rekeyed are the projects a claims workspace or bundle given as the
+	// source changed the keys of, with the reason.
+	Rekeyed map[string]string
+}
+
+// ReadTrustedState reads the trusted state at from: a repository directory,
+// a finished workspace or a bundle file. project, if not "", is a project
+// whose role's current metadata is read too where the source has it.
+func ReadTrustedState(e *ceremony.Engine, from, project string, now time.Time) (*TrustedState, error) {
+	fi, err := os.Stat(from)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read %q: %w", from, err)
+	}
+	var st *TrustedState
+	switch {
+	case !fi.IsDir():
+		st, err = TrustedFromBundle(e, from, now)
+	case workspace.IsWorkspace(from):
+		st, err = trustedFromWorkspace(from, from)
+	default:
+		st, err = trustedFromRepository(from, project)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := st.check(); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// check verifies the chain root -> targets -> claimed.
+func (st *TrustedState) check() error {
+	name := func(role string) string { return fmt.Sprintf("%s (%s)", st.From, role) }
+	root, err := CheckTrustedRoot(name(metadata.ROOT), st.Bytes[metadata.ROOT])
+	if err != nil {
+		return err
+	}
+	st.Root = root
+	signed := func(role string, rule threshold.Rule) (*metadata.TargetsType, error) {
+		f, err := metafile.Parse(st.Bytes[role])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name(role), err)
+		}
+		t, err := f.Targets()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name(role), err)
+		}
+		tally, err := threshold.Count(rule, f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name(role), err)
+		}
+		if !tally.Met() {
+			return nil, fmt.Errorf("%s: %s v%d is signed by %d of the %d keys %s requires: it is not trusted; give the repository's published metadata or a finished ceremony", name(role), role, t.Version, len(tally.Signed), rule.Threshold, rule.Delegator)
+		}
+		return t, nil
+	}
+	rule, err := threshold.FromRoot(root, metadata.TARGETS, ceremony.DelegatorLabel(metadata.ROOT, root.Version))
+	if err != nil {
+		return fmt.Errorf("%s: %w", name(metadata.ROOT), err)
+	}
+	if st.Targets, err = signed(metadata.TARGETS, rule); err != nil {
+		return err
+	}
+	if rule, err = threshold.FromTargets(st.Targets, plan.RoleClaimed, ceremony.DelegatorLabel(metadata.TARGETS, st.Targets.Version)); err != nil {
+		return fmt.Errorf("%s: %w: a claims ceremony needs a PEP 480 repository (profile pep480), whose targets delegates claimed", name(metadata.TARGETS), err)
+	}
+	if st.Claimed, err = signed(plan.RoleClaimed, rule); err != nil {
+		return err
+	}
+	return nil
+}
+
+// VersionAbove is the version role must exceed: the highest seen, or the trusted
+// metadata's.
+func (st *TrustedState) VersionAbove(role string, trusted *metadata.TargetsType) int64 {
+	v := st.Seen[role]
+	if trusted != nil {
+		v = max(v, trusted.Version)
+	}
+	return v
+}
+
+func trustedFromRepository(path, project string) (*TrustedState, error) {
+	src, err := LoadDirSource(path)
+	if err != nil {
+		return nil, err
+	}
+	s := src.State
+	st := &TrustedState{From: path, Repository: s.Repository, Bytes: map[string][]byte{metadata.ROOT: src.RootBytes}, Seen: map[string]int64{}, FromRepository: true}
+	for role, v := range s.Seen {
+		st.Seen[role] = v.MaxSafe
+	}
+	st.RecentlyClaimed = s.Targets[plan.RoleRecentlyClaimed]
+	dir := filepath.Join(path, workspace.MetadataDir)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		dir = path
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("failed to open repository metadata %q: %w", dir, err)
+	}
+	defer root.Close()
+	rr := &repoReader{dir: dir, root: root}
+	for _, role := range []string{metadata.TARGETS, plan.RoleClaimed, project} {
+		if role == "" {
+			continue
+		}
+		file := ""
+		for _, f := range s.Files {
+			if f.Role == role {
+				file = f.Name
+			}
+		}
+		if file == "" && role != project {
+			return nil, fmt.Errorf("%s holds no %s metadata that its snapshot lists: a claims ceremony needs a PEP 480 repository", dir, role)
+		}
+		if file == "" {
+			// The project's role may be past what rotations read: look
+			// for the version the snapshot lists.
+			if v := s.Current[role]; v > 0 && workspace.RoleFileProblem(role) == "" {
+				if _, err := root.Lstat(rr.roleFile(role, v, s.Root.ConsistentSnapshot)); err == nil {
+					file = rr.roleFile(role, v, s.Root.ConsistentSnapshot)
+				}
+			}
+		}
+		if file == "" {
+			continue
+		}
+		data, _, err := rr.read(file)
+		if err != nil {
+			return nil, err
+		}
+		st.Bytes[role] = data
+	}
+	return st, nil
+}
+
+// trustedFromWorkspace reads a finished workspace; label names it in
+// messages (the bundle it was unpacked from).
+func trustedFromWorkspace(dir, label string) (*TrustedState, error) {
+	status, err := ceremony.GetStatus(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !status.AllMet() {
+		return nil, fmt.Errorf("workspace %s is not finished (signatures are missing): start from the repository, or from a finished ceremony", label)
+	}
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	st := &TrustedState{From: label, Repository: ws.State.Repository, Bytes: map[string][]byte{}, Seen: map[string]int64{}}
+	if ws.State.Kind == workspace.Project {
+		return nil, fmt.Errorf("%s is a project workspace: start from the repository, or from the claims ceremony's workspace or bundle", label)
+	}
+	for _, role := range []string{metadata.ROOT, metadata.TARGETS, plan.RoleClaimed} {
+		switch {
+		case ws.HasRole(role):
+			st.Bytes[role], err = ws.MetadataBytes(role)
+		case ws.HasTrusted(role) && role != plan.RoleClaimed:
+			st.Bytes[role], err = ws.TrustedBytes(role)
+		default:
+			return nil, fmt.Errorf("%s does not hold the %s metadata in force (a %s ceremony that signed %s): start from the repository directory instead", label, role, ws.State.Kind, strings.Join(ws.State.Roles, ", "))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if ws.State.Kind == workspace.Claims {
+		if st.Request, err = delegated.ReadClaimsRequest(ws); err != nil {
+			return nil, err
+		}
+		accepted, err := delegated.ReadAcceptedFile(ws)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range accepted.Projects {
+			st.Seen[p.Project] = max(st.Seen[p.Project], p.SeenVersion)
+		}
+		for _, p := range accepted.Rekeyed {
+			st.Seen[p.Project] = max(st.Seen[p.Project], p.SeenVersion)
+			if st.Rekeyed == nil {
+				st.Rekeyed = map[string]string{}
+			}
+			st.Rekeyed[p.Project] = p.Reason
+		}
+	} else {
+		st.PlanFile, st.PlanDir = filepath.Join(dir, workspace.PlanFile), ws.State.PlanDir
+	}
+	st.Names = namesOfWorkspace(ws, st.Bytes)
+	return st, nil
+}
+
+// namesOfWorkspace names the keys of a workspace's ceremony.json that its
+// root and targets list.
+func namesOfWorkspace(ws *workspace.Workspace, files map[string][]byte) []rotation.Name {
+	all := map[string]*metadata.Key{}
+	if f, err := metafile.Parse(files[metadata.ROOT]); err == nil {
+		if r, err := f.Root(); err == nil {
+			for id, k := range r.Keys {
+				all[id] = k
+			}
+		}
+	}
+	if f, err := metafile.Parse(files[metadata.TARGETS]); err == nil {
+		if t, err := f.Targets(); err == nil && t.Delegations != nil {
+			for id, k := range t.Delegations.Keys {
+				all[id] = k
+			}
+		}
+	}
+	var out []rotation.Name
+	for _, e := range ws.State.Keys {
+		if k := all[e.KeyID]; k != nil && !e.Witness {
+			out = append(out, rotation.Name{Key: k, Holder: e.Holder, URI: e.URI, Online: e.Online})
+		}
+	}
+	return out
+}
+
+// TrustedFromBundle reads a bundle: copied once into a private directory,
+// checked there as 'ceremony verify' checks it, and unpacked as the
+// workspace it carries.
+func TrustedFromBundle(e *ceremony.Engine, path string, now time.Time) (*TrustedState, error) {
+	tmp, err := os.MkdirTemp("", "ceremony-claims-bundle-")
+	if err != nil {
+		return nil, fmt.Errorf("failed to read bundle %s: %w", path, err)
+	}
+	defer os.RemoveAll(tmp)
+	private := filepath.Join(tmp, "bundle.tar")
+	if _, err := copyBundle(path, private); err != nil {
+		return nil, err
+	}
+	named := func(s string) string { return strings.ReplaceAll(s, private, path) }
+	b, err := bundle.Read(private, bundle.DefaultLimits())
+	if err != nil {
+		var v *bundle.Violation
+		if errors.As(err, &v) && v.Rule == bundle.RuleNotTar {
+			return nil, fmt.Errorf("%s is a file, but not a ceremony bundle: give the repository directory (holding metadata/), a finished workspace, or the bundle 'ceremony bundle' wrote", path)
+		}
+		return nil, fmt.Errorf("%s: %s; check it with 'ceremony verify %s'", path, named(err.Error()), path)
+	}
+	var info ceremony.BundleInfoFile
+	if data, ok := b.Get(ceremony.BundleInfo); !ok || json.Unmarshal(data, &info) != nil {
+		return nil, fmt.Errorf("bundle %s holds no readable %s, so it is not a ceremony bundle", path, ceremony.BundleInfo)
+	}
+	if info.Partial {
+		return nil, fmt.Errorf("bundle %s is a partial bundle (for review, never uploaded): give the bundle of the finished ceremony, or the repository directory", path)
+	}
+	rep, err := audit.VerifyBundle(e, private, "", now)
+	if err != nil {
+		return nil, fmt.Errorf("bundle %s: %s", path, named(err.Error()))
+	}
+	if errs := rep.Errors(); len(errs) > 0 {
+		return nil, fmt.Errorf("bundle %s does not verify: %s: 'ceremony verify %s' lists every finding", path, oneLine(named(findingText(errs[0]))), path)
+	}
+	ws := filepath.Join(tmp, "workspace")
+	if name, err := audit.WriteBundledWorkspace(e, b, info, ws); err != nil {
+		return nil, fmt.Errorf("bundle %s: %s: %s", path, name, named(err.Error()))
+	}
+	st, err := trustedFromWorkspace(ws, path)
+	if err != nil {
+		return nil, errors.New(strings.ReplaceAll(err.Error(), ws, path))
+	}
+	st.PlanFile, st.PlanDir = "", "" // the directory goes when this returns
+	return st, nil
+}
+
+// NameFor names key id for people: the plan's keyholder or the source's
+// name for it, or "" if none is known.
+func NameFor(k *metadata.Key, p *plan.Plan, names []rotation.Name) (name, contact, uri string) {
+	if p != nil {
+		for _, h := range p.Keyholders {
+			if h.TUFKey != nil && keys.SameKey(h.TUFKey, k) {
+				return h.Name, h.Contact, h.Key
+			}
+		}
+	}
+	for _, n := range names {
+		if keys.SameKey(n.Key, k) {
+			return n.Holder, "", n.URI
+		}
+	}
+	return "", "", ""
+}

@@ -1,0 +1,489 @@
+package source
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/rotation"
+	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// A rotation starts from the trusted metadata as it is now: a repository
+// directory (its metadata/ directory, or the metadata directory itself), as
+// the online server serves it, a finished ceremony workspace, or the bundle
+// of a finished ceremony (rotatebundlesource.go). A repository after a
+// compromise is hostile input: files are read through
+// an os.Root (no name or link leads outside), only regular files of at
+// most metafile.MaxSize, and role names from delegations are refused as
+// file names when they could name anything but a file in the directory.
+
+// maxDelegatedFiles bounds how many delegated roles' metadata is read to
+// follow delegations (the hash bins are never read: they delegate nothing).
+const maxDelegatedFiles = 4096
+
+var versionedRE = regexp.MustCompile(`^([1-9][0-9]{0,18})\.(.+)\.json$`)
+
+// RotationSource is a source read: the state and the trusted root's bytes.
+type RotationSource struct {
+	State     *rotation.State
+	RootBytes []byte
+	// workspace is set when the source is a workspace.
+	workspace *workspace.Workspace
+	// bundleSHA256 is the SHA-256 (hex) of the bundle read, when the
+	// source is a bundle.
+	BundleSHA256 string
+}
+
+// LoadRotationSource reads a repository directory, a workspace or a
+// ceremony bundle (checked as of now).
+func LoadRotationSource(e *ceremony.Engine, path string) (*RotationSource, error) {
+	return LoadRotationSourceAt(e, path, time.Now())
+}
+
+// LoadDirSource reads a workspace or a repository directory.
+func LoadDirSource(path string) (*RotationSource, error) {
+	if workspace.IsWorkspace(path) {
+		return loadWorkspaceSource(path)
+	}
+	return loadRepositorySource(path)
+}
+
+// LoadRotationSourceAt is loadRotationSource with a bundle's metadata
+// checked for expiry as of now.
+func LoadRotationSourceAt(e *ceremony.Engine, path string, now time.Time) (*RotationSource, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read %q: %w", path, err)
+	}
+	if !fi.IsDir() {
+		return LoadBundleSource(e, path, now)
+	}
+	return LoadDirSource(path)
+}
+
+func loadWorkspaceSource(dir string) (*RotationSource, error) {
+	st, err := ceremony.GetStatus(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !st.AllMet() {
+		return nil, fmt.Errorf("workspace %s is not finished (signatures are missing): rotate from the repository, or from the last finished workspace", dir)
+	}
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	l, err := ceremony.Load(ws)
+	if err != nil {
+		return nil, err
+	}
+	rootBytes, err := ws.MetadataBytes(metadata.ROOT)
+	if err != nil {
+		return nil, err
+	}
+	s := &rotation.State{Source: dir, Profile: plan.Profile(ws.State.Profile), Repository: ws.State.Repository, Root: l.Root,
+		Targets: map[string]*metadata.TargetsType{}, Current: map[string]int64{}}
+	for _, role := range ws.State.Roles {
+		f := l.Files[role]
+		h, err := f.Header()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
+		}
+		s.Current[role] = h.Version
+		s.See(role, h.Version)
+		if role != metadata.ROOT {
+			t, err := f.Targets()
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
+			}
+			s.Targets[role] = t
+		}
+	}
+	if l.TrustedRoot != nil {
+		s.See(metadata.ROOT, l.TrustedRoot.Version)
+	}
+	s.Names = workspaceNames(ws, l)
+	// A workspace holds the ceremony's own output: its content is good.
+	s.LastGood = &rotation.LastGood{Source: dir, Targets: s.Targets, Current: s.Current}
+	return &RotationSource{State: s, RootBytes: rootBytes, workspace: ws}, nil
+}
+
+// workspaceNames names the keys a workspace's ceremony.json names.
+func workspaceNames(ws *workspace.Workspace, l *ceremony.Loaded) []rotation.Name {
+	all := map[string]*metadata.Key{}
+	for _, r := range []*metadata.RootType{l.TrustedRoot, l.Root} {
+		if r != nil {
+			for id, k := range r.Keys {
+				all[id] = k
+			}
+		}
+	}
+	for _, role := range ws.State.Roles {
+		if role == metadata.ROOT {
+			continue
+		}
+		if t, err := l.Files[role].Targets(); err == nil && t.Delegations != nil {
+			for id, k := range t.Delegations.Keys {
+				all[id] = k
+			}
+		}
+	}
+	var out []rotation.Name
+	for _, e := range ws.State.Keys {
+		if k := all[e.KeyID]; k != nil && !e.Witness {
+			out = append(out, rotation.Name{Key: k, Holder: e.Holder, URI: e.URI, Online: e.Online})
+		}
+	}
+	return out
+}
+
+// repoReader reads metadata files below one directory.
+type repoReader struct {
+	dir   string
+	root  *os.Root
+	names map[string]bool
+}
+
+func loadRepositorySource(path string) (*RotationSource, error) {
+	dir := filepath.Join(path, workspace.MetadataDir)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		dir = path
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("failed to open repository metadata %q: %w", dir, err)
+	}
+	defer root.Close()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read repository metadata %q: %w", dir, err)
+	}
+	rr := &repoReader{dir: dir, root: root, names: map[string]bool{}}
+	s := &rotation.State{Source: path, Targets: map[string]*metadata.TargetsType{}, Current: map[string]int64{}}
+	newestRoot := int64(0)
+	for _, e := range entries {
+		rr.names[e.Name()] = true
+		if m := versionedRE.FindStringSubmatch(e.Name()); m != nil {
+			v, _ := strconv.ParseInt(m[1], 10, 64)
+			s.See(m[2], v)
+			if m[2] == metadata.ROOT && v > newestRoot {
+				newestRoot = v
+			}
+		}
+	}
+	rootName := metadata.ROOT + ".json"
+	if newestRoot > 0 {
+		rootName = fmt.Sprintf("%d.%s.json", newestRoot, metadata.ROOT)
+	}
+	if !rr.names[rootName] {
+		return nil, fmt.Errorf("%s holds no root metadata (N.root.json or root.json): give the repository directory, or a finished ceremony workspace", dir)
+	}
+	rootBytes, rootFile, err := rr.read(rootName)
+	if err != nil {
+		return nil, err
+	}
+	trusted, err := CheckTrustedRoot(filepath.Join(dir, rootName), rootBytes)
+	if err != nil {
+		return nil, err
+	}
+	s.Root = trusted
+	s.Current[metadata.ROOT] = trusted.Version
+	// Every root, as evidence of who signed what.
+	for v := int64(1); v <= newestRoot; v++ {
+		name := fmt.Sprintf("%d.%s.json", v, metadata.ROOT)
+		if !rr.names[name] {
+			continue
+		}
+		f := rootFile
+		if v != newestRoot {
+			if _, f, err = rr.read(name); err != nil {
+				return nil, err
+			}
+		}
+		s.Files = append(s.Files, rotationFile(name, metadata.ROOT, v, f))
+	}
+
+	// timestamp -> snapshot -> targets -> delegated roles, as served now.
+	if rr.names["timestamp.json"] {
+		_, f, err := rr.read("timestamp.json")
+		if err != nil {
+			return nil, err
+		}
+		ts, err := f.Timestamp()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "timestamp.json"), err)
+		}
+		s.Current[metadata.TIMESTAMP] = ts.Version
+		s.See(metadata.TIMESTAMP, ts.Version)
+		s.Files = append(s.Files, rotationFile("timestamp.json", metadata.TIMESTAMP, ts.Version, f))
+		if m := ts.Meta["snapshot.json"]; m != nil {
+			s.Current[metadata.SNAPSHOT] = m.Version
+			s.See(metadata.SNAPSHOT, m.Version)
+		}
+	}
+	snapshots := []int64{s.Current[metadata.SNAPSHOT], s.Seen[metadata.SNAPSHOT].Max}
+	for i, v := range snapshots {
+		if i > 0 && v == snapshots[0] {
+			continue
+		}
+		name := rr.roleFile(metadata.SNAPSHOT, v, trusted.ConsistentSnapshot)
+		if !rr.names[name] {
+			continue
+		}
+		_, f, err := rr.read(name)
+		if err != nil {
+			return nil, err
+		}
+		sn, err := f.Snapshot()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
+		}
+		s.Files = append(s.Files, rotationFile(name, metadata.SNAPSHOT, sn.Version, f))
+		for file, m := range sn.Meta {
+			if m == nil {
+				return nil, fmt.Errorf("%s: meta[%q] is null", filepath.Join(dir, name), file)
+			}
+			role := strings.TrimSuffix(file, ".json")
+			s.See(role, m.Version)
+			if i == 0 {
+				s.Current[role] = m.Version
+			}
+		}
+	}
+	queue := []string{metadata.TARGETS}
+	read := 0
+	for len(queue) > 0 && read < maxDelegatedFiles {
+		role := queue[0]
+		queue = queue[1:]
+		if _, done := s.Targets[role]; done || workspace.RoleFileProblem(role) != "" {
+			continue
+		}
+		v := s.Current[role]
+		if v == 0 {
+			v = s.Seen[role].Max
+		}
+		name := rr.roleFile(role, v, trusted.ConsistentSnapshot)
+		if !rr.names[name] {
+			name = role + ".json"
+			if !rr.names[name] {
+				continue
+			}
+		}
+		_, f, err := rr.read(name)
+		if err != nil {
+			return nil, err
+		}
+		read++
+		t, err := f.Targets()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
+		}
+		s.Targets[role] = t
+		if s.Current[role] == 0 {
+			s.Current[role] = t.Version
+		}
+		s.See(role, t.Version)
+		s.Files = append(s.Files, rotationFile(name, role, t.Version, f))
+		if t.Delegations != nil {
+			for _, d := range t.Delegations.Roles {
+				queue = append(queue, d.Name)
+			}
+		}
+	}
+	s.Profile = detectProfile(trusted, s.Targets[metadata.TARGETS])
+	return &RotationSource{State: s, RootBytes: rootBytes}, nil
+}
+
+func (rr *repoReader) roleFile(role string, version int64, consistent bool) string {
+	if consistent && version > 0 {
+		return fmt.Sprintf("%d.%s.json", version, role)
+	}
+	return role + ".json"
+}
+
+// read reads and parses one metadata file, refusing anything but a
+// regular file of at most metafile.MaxSize.
+func (rr *repoReader) read(name string) ([]byte, *metafile.File, error) {
+	full := filepath.Join(rr.dir, name)
+	fi, err := rr.root.Lstat(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("failed to read %s: %w", full, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%s is not a regular file: refusing to read it", full)
+	}
+	if fi.Size() > metafile.MaxSize {
+		return nil, nil, fmt.Errorf("%s is %d bytes, over the limit of %d", full, fi.Size(), metafile.MaxSize)
+	}
+	f, err := rr.root.Open(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("failed to read %s: %w", full, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, metafile.MaxSize+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("failed to read %s: %w", full, err)
+	}
+	mf, err := metafile.Parse(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", full, err)
+	}
+	return data, mf, nil
+}
+
+func rotationFile(name, role string, version int64, f *metafile.File) rotation.File {
+	out := rotation.File{Name: name, Role: role, Version: version}
+	for _, sig := range f.Signatures {
+		if sig.Sig != "" {
+			out.SignedBy = append(out.SignedBy, sig.KeyID)
+		}
+	}
+	return out
+}
+
+// detectProfile tells which of our profiles a repository follows, "" if
+// none: rstuf signs targets with the online key; pep480's targets
+// delegates claimed; pep458's targets delegates hash bins.
+func detectProfile(root *metadata.RootType, targets *metadata.TargetsType) plan.Profile {
+	t, ts := root.Roles[metadata.TARGETS], root.Roles[metadata.TIMESTAMP]
+	if t != nil && ts != nil && len(t.KeyIDs) > 0 {
+		online := map[string]bool{}
+		for _, id := range ts.KeyIDs {
+			online[id] = true
+		}
+		all := true
+		for _, id := range t.KeyIDs {
+			all = all && online[id]
+		}
+		if all {
+			return plan.ProfileRSTUF
+		}
+	}
+	if targets == nil || targets.Delegations == nil {
+		return ""
+	}
+	for _, d := range targets.Delegations.Roles {
+		if d.Name == plan.RoleClaimed {
+			return plan.ProfilePEP480
+		}
+	}
+	if targets.Delegations.SuccinctRoles != nil {
+		return plan.ProfilePEP458
+	}
+	return ""
+}
+
+// NamesFrom reads who holds which key from a plan file, a workspace or a
+// ceremony bundle (its workspace's ceremony.json, once the bundle
+// verifies).
+func NamesFrom(e *ceremony.Engine, path string, now time.Time) ([]rotation.Name, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read keyholders from %q: %w", path, err)
+	}
+	if !fi.IsDir() && isBundleFile(path) {
+		src, err := LoadBundleSource(e, path, now)
+		if err != nil {
+			return nil, fmt.Errorf("--keyholders: %w", err)
+		}
+		return src.State.Names, nil
+	}
+	if fi.IsDir() {
+		ws, err := workspace.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		l, err := ceremony.Load(ws)
+		if err != nil {
+			return nil, err
+		}
+		return workspaceNames(ws, l), nil
+	}
+	p, err := plan.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []rotation.Name
+	for _, h := range p.Keyholders {
+		if h.TUFKey != nil {
+			out = append(out, rotation.Name{Key: h.TUFKey, Holder: h.Name, URI: h.Key})
+		}
+	}
+	for _, o := range p.Online {
+		if o.TUFKey != nil {
+			out = append(out, rotation.Name{Key: o.TUFKey, Holder: o.Name, URI: o.Key, Online: true})
+		}
+	}
+	return out, nil
+}
+
+func ReadLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read %s: %w", path, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("failed to read %s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is over the limit of %d bytes", path, limit)
+	}
+	return data, nil
+}
+
+func CheckSmallFile(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("failed to read %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return fmt.Errorf("%s is not a regular file", path)
+	}
+	if fi.Size() > MaxPublicKeyFile {
+		return fmt.Errorf("%s is %d bytes, too large for a public key file", path, fi.Size())
+	}
+	return nil
+}
+
+// CheckTrustedRoot reads the root a next-root ceremony starts from; it must
+// be root metadata signed by its own threshold.
+func CheckTrustedRoot(path string, data []byte) (*metadata.RootType, error) {
+	f, err := metafile.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("trusted root %s: %w", path, err)
+	}
+	root, err := f.Root()
+	if err != nil {
+		return nil, fmt.Errorf("trusted root %s: %w", path, err)
+	}
+	rule, err := threshold.FromRoot(root, metadata.ROOT, fmt.Sprintf("root v%d", root.Version))
+	if err != nil {
+		return nil, fmt.Errorf("trusted root %s: %w", path, err)
+	}
+	tally, err := threshold.Count(rule, f)
+	if err != nil {
+		return nil, fmt.Errorf("trusted root %s: %w", path, err)
+	}
+	if !tally.Met() {
+		return nil, fmt.Errorf("trusted root %s: signatures: %d of the %d required by its own root role; use the fully signed root the repository serves", path, len(tally.Signed), rule.Threshold)
+	}
+	return root, nil
+}
+
+// MaxPublicKeyFile bounds a public key file read for --replace.
+const MaxPublicKeyFile = 64 << 10
