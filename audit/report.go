@@ -10,9 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 

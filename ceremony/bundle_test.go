@@ -10,13 +10,11 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/audit"
-	"github.com/tuf-ceremony/ceremony/ceremony"
-
-	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
-
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 	"github.com/tuf-ceremony/ceremony/rstuf"
 	"github.com/tuf-ceremony/ceremony/verify"
 )

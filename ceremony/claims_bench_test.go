@@ -11,7 +11,6 @@ import (
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
-
 	"github.com/tuf-ceremony/ceremony/internal/benchdata"
 	"github.com/tuf-ceremony/ceremony/metafile"
 )

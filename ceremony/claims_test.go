@@ -11,14 +11,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
 	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	claimedkind "github.com/tuf-ceremony/ceremony/ceremony/claimed"
 	"github.com/tuf-ceremony/ceremony/ceremony/project"
-
-	"github.com/theupdateframework/go-tuf/v2/metadata"
-
-	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"

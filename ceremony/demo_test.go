@@ -6,10 +6,8 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/audit"
-
-	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
-
 	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 )
 
 func TestDemo(t *testing.T) {

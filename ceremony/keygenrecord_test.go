@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
-
 	"github.com/tuf-ceremony/ceremony/keygen"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 )

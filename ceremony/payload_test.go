@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 

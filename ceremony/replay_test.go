@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/transcripts"

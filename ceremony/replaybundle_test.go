@@ -6,11 +6,9 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/audit"
-
-	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
-
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 )
 
 // An auditor with only the bundle replays the ceremony; a bundle rebuilt

@@ -10,11 +10,9 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/audit"
-	"github.com/tuf-ceremony/ceremony/ceremony"
-
-	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
-
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 )
 
 func TestReportDemo(t *testing.T) {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
 	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
-
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/workspace"

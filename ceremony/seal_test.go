@@ -10,10 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/tuf-ceremony/ceremony/attestation"
-
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 

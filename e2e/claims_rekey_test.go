@@ -21,15 +21,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
 	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
 	"github.com/tuf-ceremony/ceremony/ceremony/project"
 	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
-
-	"github.com/theupdateframework/go-tuf/v2/metadata"
-
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/pcsctest"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/tufjs"

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
-
 	"github.com/tuf-ceremony/ceremony/hsm/p11"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/p11test"

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/audit"
-
 	"github.com/tuf-ceremony/ceremony/internal/testutil/gotufclient"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/tufjs"
 	"github.com/tuf-ceremony/ceremony/metafile"

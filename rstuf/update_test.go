@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/rstuf"
 )

@@ -3,9 +3,9 @@ package tui
 import (
 	"fmt"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
 )
 
 // screen is which screen has the keyboard.

@@ -8,11 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
-
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
 	"github.com/tuf-ceremony/ceremony/rotation"
 )
 

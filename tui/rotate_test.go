@@ -8,11 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )

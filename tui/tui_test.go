@@ -7,13 +7,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
-
-	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
-
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"

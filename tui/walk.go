@@ -6,10 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/rotation"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )

@@ -6,10 +6,11 @@ import (
 	"strings"
 	"time"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/workspace"
-	"gopkg.in/yaml.v3"
 )
 
 // The files of a claims workspace that a project ceremony started from it

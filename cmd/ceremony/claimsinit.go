@@ -10,7 +10,6 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
 	"github.com/tuf-ceremony/ceremony/ceremony/project"
-
 	"github.com/tuf-ceremony/ceremony/claims"
 )
 

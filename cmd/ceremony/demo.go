@@ -8,9 +8,8 @@ import (
 	"io"
 	"path/filepath"
 
-	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
-
 	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 )
 
 func runDemo(env *runEnv, args []string, stdout, stderr io.Writer) error {

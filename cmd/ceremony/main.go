@@ -16,7 +16,6 @@ import (
 	"os"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 )
 

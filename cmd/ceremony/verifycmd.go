@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/audit"
-
 	"github.com/tuf-ceremony/ceremony/verify"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )

@@ -13,7 +13,6 @@ import (
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
-
 	"github.com/tuf-ceremony/ceremony/hsm/p11"
 	"github.com/tuf-ceremony/ceremony/keys"
 )

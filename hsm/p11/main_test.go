@@ -5,10 +5,9 @@ import (
 	"os"
 	"testing"
 
-	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
-
 	"github.com/miekg/pkcs11"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 	"github.com/tuf-ceremony/ceremony/hsm/p11"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/p11test"
 	"github.com/tuf-ceremony/ceremony/keys"

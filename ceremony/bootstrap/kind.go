@@ -2,9 +2,9 @@ package bootstrap
 
 import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )

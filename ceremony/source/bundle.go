@@ -13,9 +13,8 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/audit"
-	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/rotation"
 	"github.com/tuf-ceremony/ceremony/verify"
 )

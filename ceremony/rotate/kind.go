@@ -3,12 +3,11 @@ package rotate
 import (
 	"fmt"
 
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
-
-	"github.com/theupdateframework/go-tuf/v2/metadata"
-
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/rotation"
 	"github.com/tuf-ceremony/ceremony/transcripts"

@@ -10,9 +10,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"

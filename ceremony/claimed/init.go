@@ -11,14 +11,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
-	"github.com/tuf-ceremony/ceremony/ceremony/source"
-
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"gopkg.in/yaml.v3"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+	"github.com/tuf-ceremony/ceremony/ceremony/source"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"

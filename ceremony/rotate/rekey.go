@@ -5,9 +5,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rotation"
 )

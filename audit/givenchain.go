@@ -3,10 +3,9 @@ package audit
 import (
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/threshold"
 	"github.com/tuf-ceremony/ceremony/verify"

@@ -14,11 +14,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
-
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rstuf"
@@ -102,7 +101,7 @@ func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, at time.Ti
 		add(verify.Error, ceremony.BundleInfo, "", "bundle", "%v: this version reads bundles of %s", err, strings.Join(e.KindNames(), ", "))
 		return rep, nil
 	}
-	v, ok := k.(bundleVerifier)
+	v, ok := k.(Verifier)
 	if !ok {
 		add(verify.Error, ceremony.BundleInfo, "", "bundle", "%s bundles cannot be verified by this build", info.Kind)
 		return rep, nil
@@ -112,8 +111,8 @@ func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, at time.Ti
 	return rep, nil
 }
 
-// bundleVerifier is a Kind whose bundles can be verified.
-type bundleVerifier interface {
+// Verifier is a kind of ceremony whose bundles VerifyBundle can check.
+type Verifier interface {
 	// VerifyBundle checks a bundle of this kind, as 'verify BUNDLE' does.
 	VerifyBundle(c *BundleCheck)
 }

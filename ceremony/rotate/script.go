@@ -5,12 +5,11 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
-
-	"github.com/theupdateframework/go-tuf/v2/metadata"
-
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/rotation"
 	"github.com/tuf-ceremony/ceremony/threshold"
