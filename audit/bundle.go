@@ -106,8 +106,8 @@ func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, at time.Ti
 		add(verify.Error, ceremony.BundleInfo, "", "bundle", "%s bundles cannot be verified by this build", info.Kind)
 		return rep, nil
 	}
-	v.VerifyBundle(&BundleCheck{Engine: e, Rep: rep, Add: add, B: b, Info: info, Given: trusted, GivenBytes: trustedBytes,
-		givenPath: trustedRoot, At: at, Sev: thresholdSeverity})
+	v.VerifyBundle(&BundleCheck{Engine: e, Report: rep, Add: add, Bundle: b, Info: info, Given: trusted, GivenBytes: trustedBytes,
+		givenPath: trustedRoot, At: at, Severity: thresholdSeverity})
 	return rep, nil
 }
 
@@ -121,19 +121,19 @@ type Verifier interface {
 // where each check adds its findings.
 type BundleCheck struct {
 	Engine *ceremony.Engine
-	Rep    *verify.Report
+	Report *verify.Report
 	Add    AddFunc
-	B      *bundle.Bundle
+	Bundle *bundle.Bundle
 	Info   ceremony.BundleInfoFile
-	// given is the trusted root given (nil if none), givenBytes its bytes
+	// Given is the trusted root given (nil if none), givenBytes its bytes
 	// and givenPath where it was read.
 	Given      *verify.Named
 	GivenBytes []byte
 	givenPath  string
 	At         time.Time
-	// sev is the severity of an unmet threshold: a warning in a partial
+	// Severity is the severity of an unmet threshold: a warning in a partial
 	// bundle, else an error.
-	Sev verify.Severity
+	Severity verify.Severity
 }
 
 // VerifyRootBundle checks the bundle of a ceremony that signs root: the
@@ -141,8 +141,8 @@ type BundleCheck struct {
 // payload, the transcript and the attestations; extra checks what the
 // kind adds (a rotation's plan and incident report).
 func VerifyRootBundle(c *BundleCheck, extra func(c *BundleCheck, known map[string]bool)) {
-	rep, add, b, info, at := c.Rep, c.Add, c.B, c.Info, c.At
-	trusted, trustedBytes, trustedRoot, thresholdSeverity := c.Given, c.GivenBytes, c.givenPath, c.Sev
+	rep, add, b, info, at := c.Report, c.Add, c.Bundle, c.Info, c.At
+	trusted, trustedBytes, trustedRoot, thresholdSeverity := c.Given, c.GivenBytes, c.givenPath, c.Severity
 
 	// Sort the metadata entries.
 	var roots []verify.Named
@@ -285,7 +285,7 @@ func VerifyRootBundle(c *BundleCheck, extra func(c *BundleCheck, known map[strin
 
 // WarnUnknown warns of every entry no check has looked at.
 func WarnUnknown(c *BundleCheck, known map[string]bool) {
-	for _, e := range c.B.Entries {
+	for _, e := range c.Bundle.Entries {
 		if !known[e.Name] {
 			c.Add(verify.Warning, e.Name, "", "bundle", "an entry a ceremony bundle does not hold; it was not checked")
 		}
@@ -595,7 +595,7 @@ func ErrorsOf(findings []verify.Finding) int {
 // bundle of another kind of ceremony: the online side would act on them.
 func RefuseRotationFiles(c *BundleCheck, known map[string]bool) {
 	for _, name := range []string{workspace.RotationFile, workspace.IncidentFile} {
-		if _, has := c.B.Get(name); has {
+		if _, has := c.Bundle.Get(name); has {
 			known[name] = true
 			c.Add(verify.Error, name, "", "bundle", "a %s bundle holds no rotation plan or incident report", c.Info.Kind)
 		}

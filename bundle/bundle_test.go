@@ -116,7 +116,7 @@ func TestWriteIsReproducible(t *testing.T) {
 			t.Fatal("Write reordered the caller's slice")
 		}
 	}
-	// Copies of the data, not the same slices, give the same bytes too.
+	// copies of the data, not the same slices, give the same bytes too.
 	copies := make([]Entry, len(in))
 	for i, e := range in {
 		copies[i] = Entry{Name: strings.Clone(e.Name), Data: bytes.Clone(e.Data)}

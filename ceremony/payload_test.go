@@ -96,7 +96,7 @@ func TestDistributedCeremonyMatchesInRoom(t *testing.T) {
 	}
 	requireReplays(t, f.ws("dist"))
 
-	// Shuffled, one file repeated: thresholds met, the same signatures.
+	// shuffled, one file repeated: thresholds met, the same signatures.
 	shuffled := append(append([][]byte(nil), files...), files[3])
 	rand.New(rand.NewSource(5)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 	res = importAll(t, f.ws("shuffled"), shuffled)

@@ -14,13 +14,13 @@ import (
 type Loaded struct {
 	WS    *workspace.Workspace
 	Files map[string]*metafile.File
-	// root is the root signed here; nil in claims and project workspaces,
+	// Root is the root signed here; nil in claims and project workspaces,
 	// which sign no root.
 	Root        *metadata.RootType
 	Trusted     *metafile.File
 	TrustedRoot *metadata.RootType
 	targets     *metadata.TargetsType
-	// given holds the trusted metadata of a claims or project workspace
+	// Given holds the trusted metadata of a claims or project workspace
 	// (State.Trusted) by role: what the roles signed here are delegated by
 	// and follow. givenTargets caches those decoded (givenRole): a claimed
 	// role of 100,000 projects takes seconds to decode, so it is decoded

@@ -215,7 +215,7 @@ func TestVerifyRefusals(t *testing.T) {
 		t.Errorf("unknown field in the statement: %v", err)
 	}
 
-	// One key whose signature does not verify: tampered or not its
+	// one key whose signature does not verify: tampered or not its
 	// signature, the message says both.
 	one := makeRequest(t, "foo", 1, a)
 	req, _ = decodeRequest(t, one)

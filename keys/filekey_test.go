@@ -335,7 +335,7 @@ func TestFileKeyPassphraseLength(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "short.key.pub")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("short passphrase left a public key file: %v", err)
 	}
-	// Eight characters are enough.
+	// eight characters are enough.
 	eight := writePassFile(t, dir, "eight", "12345678")
 	if _, err := Generate("file:"+filepath.Join(dir, "eight.key")+"?pin-source="+eight, TypeEd25519, nil); err != nil {
 		t.Errorf("8-character passphrase: %v", err)
@@ -484,7 +484,7 @@ func TestFileKeySecretSources(t *testing.T) {
 		t.Errorf("Generate: err = %v, want the prompter's error", err)
 	}
 
-	// Empty and missing pin-source files.
+	// empty and missing pin-source files.
 	empty := writePassFile(t, dir, "empty", "\r\n")
 	if _, err := Generate("file:"+keyPath+"?pin-source="+empty, TypeEd25519, nil); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("empty pin-source: err = %v", err)

@@ -6,9 +6,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/source"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/ceremony/source"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rotation"
@@ -33,7 +34,7 @@ func readTrustedFrom(from string) ([]byte, error) {
 	if err != nil || !fi.IsDir() {
 		return os.ReadFile(from)
 	}
-	src, err := source.LoadDirSource(from)
+	src, err := source.LoadDir(from)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +58,7 @@ func addResigned(from string, newRoot *metadata.RootType, p *plan.Plan, now time
 		}
 		return err
 	}
-	src, err := source.LoadDirSource(from)
+	src, err := source.LoadDir(from)
 	if err != nil {
 		return err
 	}

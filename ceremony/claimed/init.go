@@ -11,13 +11,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/source"
+
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"gopkg.in/yaml.v3"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
-	"github.com/tuf-ceremony/ceremony/ceremony/source"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
@@ -282,7 +284,7 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 		if err != nil {
 			return err
 		}
-		return delegated.RecordDelegatedInit(w, files, request, claimsInitMessage(w, prevVersion, res), cp.attested)
+		return delegated.RecordInit(w, files, request, claimsInitMessage(w, prevVersion, res), cp.attested)
 	})
 	if err != nil {
 		return res, err

@@ -3,11 +3,12 @@ package claimed
 import (
 	"strings"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/verify"
@@ -27,7 +28,7 @@ func (Kind) CheckSigner(*workspace.Workspace, *metadata.Key) error { return nil 
 // CheckInit checks the workspace's trusted metadata and own files against
 // the init record, and that claimed as init made it follows from them.
 func (k Kind) CheckInit(ws *workspace.Workspace, r transcripts.Record, initial func() ([]byte, string)) string {
-	return delegated.CheckDelegatedInit(k, ws, r, initial, checkClaimsWorkspace)
+	return delegated.CheckInit(k, ws, r, initial, checkClaimsWorkspace)
 }
 
 // CheckChange checks claimed against the accepted requests: what was added
@@ -54,21 +55,21 @@ func (Kind) Readme(l *ceremony.Loaded, info ceremony.BundleInfoFile) string {
 	return claimsReadme(l.WS, info)
 }
 
-func (Kind) VerifyBundle(c *audit.BundleCheck) { delegated.VerifyDelegatedBundle(c, claimsBundle{}) }
+func (Kind) VerifyBundle(c *audit.BundleCheck) { delegated.VerifyBundle(c, claimsBundle{}) }
 
 // claimsBundle is what a claims bundle adds to the checks of every
 // delegated bundle.
 type claimsBundle struct{}
 
 // Delegator: a claims bundle signs claimed, delegated by targets.
-func (claimsBundle) Delegator(d *delegated.DelegatedBundle) *metadata.TargetsType {
+func (claimsBundle) Delegator(d *delegated.Bundle) *metadata.TargetsType {
 	if d.Role != plan.RoleClaimed {
-		d.C.Add(verify.Error, d.Entry, d.Role, "bundle", "a claims bundle signs claimed, not %s", d.Role)
+		d.Check.Add(verify.Error, d.Entry, d.Role, "bundle", "a claims bundle signs claimed, not %s", d.Role)
 		return nil
 	}
 	return d.Targets
 }
 
-func (claimsBundle) Check(d *delegated.DelegatedBundle) {
-	checkBundledClaims(d.C.Add, d.C.B, d.Entry, d.Trusted[plan.RoleClaimed].File.Signed, d.Signed.Signed, d.Known)
+func (claimsBundle) Check(d *delegated.Bundle) {
+	checkBundledClaims(d.Check.Add, d.Check.Bundle, d.Entry, d.Trusted[plan.RoleClaimed].File.Signed, d.Signed.Signed, d.Known)
 }

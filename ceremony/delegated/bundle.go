@@ -16,14 +16,14 @@ import (
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// VerifyDelegatedBundle checks the bundle of a claims or project
+// VerifyBundle checks the bundle of a claims or project
 // ceremony, which signs no root: the trusted metadata it carries (root by
 // its own threshold, or the root given if any; targets by root's rule;
 // claimed by targets'), the role signed against the trusted delegator's
 // rule, its version above the trusted one and not expired; what the kind
 // adds (claimsbundle.go, projectbundle.go); the transcript replayed.
-func VerifyDelegatedBundle(c *audit.BundleCheck, kind delegatedChecks) {
-	rep, add, b, info, given, givenBytes, at, sev := c.Rep, c.Add, c.B, c.Info, c.Given, c.GivenBytes, c.At, c.Sev
+func VerifyBundle(c *audit.BundleCheck, kind Checks) {
+	rep, add, b, info, given, givenBytes, at, sev := c.Report, c.Add, c.Bundle, c.Info, c.Given, c.GivenBytes, c.At, c.Severity
 	known := map[string]bool{ceremony.BundleInfo: true, ceremony.BundleReadme: true, ceremony.BundleState: true, ceremony.BundlePlan: true}
 	files := map[string]verify.Named{}
 	for _, role := range []string{metadata.ROOT, metadata.TARGETS, plan.RoleClaimed} {
@@ -145,7 +145,7 @@ func VerifyDelegatedBundle(c *audit.BundleCheck, kind delegatedChecks) {
 	if want := ceremony.BundleMetadataEntry(role, h.Version, root.ConsistentSnapshot); entry != want {
 		add(verify.Error, entry, role, "bundle", "holds %s v%d, which a repository serves as %s", role, h.Version, path.Base(want))
 	}
-	d := &DelegatedBundle{C: c, Trusted: files, Targets: targets, Role: role, Entry: entry, Signed: f, Known: known}
+	d := &Bundle{Check: c, Trusted: files, Targets: targets, Role: role, Entry: entry, Signed: f, Known: known}
 	delegator := kind.Delegator(d)
 	if delegator == nil {
 		return
@@ -181,29 +181,29 @@ func VerifyDelegatedBundle(c *audit.BundleCheck, kind delegatedChecks) {
 	audit.WarnUnknown(c, known)
 }
 
-// DelegatedBundle is the bundle of a claims or project ceremony, as
-// verifyDelegatedBundle has read it so far.
-type DelegatedBundle struct {
-	C *audit.BundleCheck
-	// trusted holds the trusted root, targets and claimed it carries.
+// Bundle is the bundle of a claims or project ceremony, as
+// VerifyBundle has read it so far.
+type Bundle struct {
+	Check *audit.BundleCheck
+	// Trusted holds the trusted root, targets and claimed it carries.
 	Trusted map[string]verify.Named
 	Targets *metadata.TargetsType
-	// claimed is the trusted claimed, decoded where a check needs it.
+	// Claimed is the trusted claimed, decoded where a check needs it.
 	Claimed *metadata.TargetsType
-	// role is the role signed at the ceremony, entry its bundle entry,
+	// Role is the role signed at the ceremony, entry its bundle entry,
 	// signed its metadata.
 	Role, Entry string
 	Signed      *metafile.File
 	Known       map[string]bool
 }
 
-// delegatedChecks is what a claims or a project bundle adds to the checks
-// of verifyDelegatedBundle.
-type delegatedChecks interface {
+// Checks is what a claims or a project bundle adds to the checks
+// of VerifyBundle.
+type Checks interface {
 	// Delegator returns the trusted metadata whose rule names who signs
 	// d.role; nil, with a finding added, if d.role is not what the kind
 	// signs.
-	Delegator(d *DelegatedBundle) *metadata.TargetsType
+	Delegator(d *Bundle) *metadata.TargetsType
 	// Check checks what the kind changes, against the trusted metadata.
-	Check(d *DelegatedBundle)
+	Check(d *Bundle)
 }

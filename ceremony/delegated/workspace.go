@@ -22,12 +22,12 @@ import (
 // names (every trusted file, and the kind's own: claim requests, review,
 // accepted list; target files), and that record.
 
-// RecordDelegatedInit writes the transcript's first record of a claims or
+// RecordInit writes the transcript's first record of a claims or
 // project workspace: the request (plan.yaml), every trusted file, every
 // other file of the ceremony (claim requests, review, accepted list,
 // target files), the unsigned metadata states; then each attestation
 // checked.
-func RecordDelegatedInit(w *workspace.Workspace, files []string, request []byte, message string, attested []ceremony.AttestedHolder) error {
+func RecordInit(w *workspace.Workspace, files []string, request []byte, message string, attested []ceremony.AttestedHolder) error {
 	tr, err := transcripts.Create(w.TranscriptPath())
 	if err != nil {
 		return err
@@ -113,10 +113,10 @@ func CheckNewWorkspace(dir string) error {
 	return nil
 }
 
-// CheckDelegatedInit checks a claims or project workspace's trusted
+// CheckInit checks a claims or project workspace's trusted
 // metadata and own files against the init record, then what init made
 // with check.
-func CheckDelegatedInit(k ceremony.Kind, ws *workspace.Workspace, r transcripts.Record, initial func() ([]byte, string), check func(*workspace.Workspace, []byte) string) string {
+func CheckInit(k ceremony.Kind, ws *workspace.Workspace, r transcripts.Record, initial func() ([]byte, string), check func(*workspace.Workspace, []byte) string) string {
 	files, err := k.Files(ws)
 	if err != nil {
 		return "cannot read the ceremony's files: " + err.Error()

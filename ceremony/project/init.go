@@ -12,14 +12,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/source"
+
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"golang.org/x/crypto/blake2b"
 	"gopkg.in/yaml.v3"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
-	"github.com/tuf-ceremony/ceremony/ceremony/source"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
@@ -271,7 +273,7 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 		if err != nil {
 			return err
 		}
-		return delegated.RecordDelegatedInit(w, files, request, message, nil)
+		return delegated.RecordInit(w, files, request, message, nil)
 	})
 }
 

@@ -3,11 +3,12 @@ package project
 import (
 	"strings"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/verify"
@@ -25,7 +26,7 @@ func (Kind) Names() []workspace.Kind { return []workspace.Kind{workspace.Project
 func (Kind) CheckSigner(*workspace.Workspace, *metadata.Key) error { return nil }
 
 func (k Kind) CheckInit(ws *workspace.Workspace, r transcripts.Record, initial func() ([]byte, string)) string {
-	return delegated.CheckDelegatedInit(k, ws, r, initial, checkProjectWorkspace)
+	return delegated.CheckInit(k, ws, r, initial, checkProjectWorkspace)
 }
 
 // CheckChange checks the project's metadata against its delegation in the
@@ -52,7 +53,7 @@ func (Kind) Readme(l *ceremony.Loaded, info ceremony.BundleInfoFile) string {
 	return projectReadme(l.WS, info)
 }
 
-func (Kind) VerifyBundle(c *audit.BundleCheck) { delegated.VerifyDelegatedBundle(c, projectBundle{}) }
+func (Kind) VerifyBundle(c *audit.BundleCheck) { delegated.VerifyBundle(c, projectBundle{}) }
 
 // projectBundle is what a project bundle adds to the checks of every
 // delegated bundle.
@@ -60,32 +61,32 @@ type projectBundle struct{}
 
 // Delegator: a project's role is delegated by claimed, decoded only here
 // (a claimed role of 100,000 projects takes seconds).
-func (projectBundle) Delegator(d *delegated.DelegatedBundle) *metadata.TargetsType {
+func (projectBundle) Delegator(d *delegated.Bundle) *metadata.TargetsType {
 	var err error
 	if d.Claimed, err = d.Trusted[plan.RoleClaimed].File.Targets(); err != nil {
-		d.C.Add(verify.Error, d.Trusted[plan.RoleClaimed].Path, plan.RoleClaimed, "parse", "%v", err)
+		d.Check.Add(verify.Error, d.Trusted[plan.RoleClaimed].Path, plan.RoleClaimed, "parse", "%v", err)
 		return nil
 	}
 	if d.Role == plan.RoleClaimed || d.Role == metadata.TARGETS {
-		d.C.Add(verify.Error, d.Entry, d.Role, "bundle", "a project bundle signs a project's role, not %s", d.Role)
+		d.Check.Add(verify.Error, d.Entry, d.Role, "bundle", "a project bundle signs a project's role, not %s", d.Role)
 		return nil
 	}
 	return d.Claimed
 }
 
-func (projectBundle) Check(d *delegated.DelegatedBundle) {
+func (projectBundle) Check(d *delegated.Bundle) {
 	signed, err := d.Signed.Targets()
 	if err != nil {
-		d.C.Add(verify.Error, d.Entry, d.Role, "parse", "%v", err)
+		d.Check.Add(verify.Error, d.Entry, d.Role, "parse", "%v", err)
 		return
 	}
 	var prev *metadata.TargetsType
-	if e, ok := d.C.Info.Trusted[d.Role]; ok {
-		if data, ok := d.C.B.Get(e); ok {
+	if e, ok := d.Check.Info.Trusted[d.Role]; ok {
+		if data, ok := d.Check.Bundle.Get(e); ok {
 			if prev, err = delegated.ParseTargets(data); err != nil {
-				d.C.Add(verify.Error, e, d.Role, "parse", "%v", err)
+				d.Check.Add(verify.Error, e, d.Role, "parse", "%v", err)
 			}
 		}
 	}
-	checkBundledProject(d.C.Add, d.C.B, d.C.Info, d.Entry, d.Claimed, prev, signed, d.Known)
+	checkBundledProject(d.Check.Add, d.Check.Bundle, d.Check.Info, d.Entry, d.Claimed, prev, signed, d.Known)
 }

@@ -23,7 +23,7 @@ import (
 // transcript's init record, and its incident report against the one the
 // bundled workspace gives.
 func checkBundledRotation(c *audit.BundleCheck, known map[string]bool) {
-	add, b, info := c.Add, c.B, c.Info
+	add, b, info := c.Add, c.Bundle, c.Info
 	planJSON, hasPlan := b.Get(workspace.RotationFile)
 	report, hasReport := b.Get(workspace.IncidentFile)
 	known[workspace.RotationFile], known[workspace.IncidentFile] = hasPlan, hasReport

@@ -9,10 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/source"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/ceremony/source"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
@@ -103,7 +104,7 @@ func Run(e *ceremony.Engine, opts Options) (*Result, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	src, err := source.LoadRotationSourceAt(e, opts.From, now)
+	src, err := source.LoadAt(e, opts.From, now)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +117,7 @@ func Run(e *ceremony.Engine, opts Options) (*Result, error) {
 		s.Names = append(s.Names, names...)
 	}
 	if opts.LastGood != "" {
-		lg, err := source.LoadRotationSourceAt(e, opts.LastGood, now)
+		lg, err := source.LoadAt(e, opts.LastGood, now)
 		if err != nil {
 			return nil, fmt.Errorf("--last-good: %w", err)
 		}
@@ -279,7 +280,7 @@ func readReplacementKey(s string) (rotation.Key, error) {
 // createRotation writes the rotation's workspace. Like Init, nothing is
 // left as a finished workspace unless every write succeeds: ceremony.json
 // is written last.
-func createRotation(opts Options, src *source.RotationSource, p *rotation.Plan, now time.Time) (*workspace.Workspace, error) {
+func createRotation(opts Options, src *source.Source, p *rotation.Plan, now time.Time) (*workspace.Workspace, error) {
 	s := src.State
 	state := workspace.State{
 		Kind: workspace.Rotation, Profile: string(s.Profile), Repository: s.Repository,

@@ -31,8 +31,8 @@ import (
 // workspace it carries (ceremony.json, the metadata, the trusted root) laid
 // out in that directory and read as a finished workspace.
 
-// LoadBundleSource reads a verified ceremony bundle as a rotation source.
-func LoadBundleSource(e *ceremony.Engine, path string, now time.Time) (*RotationSource, error) {
+// LoadBundle reads a verified ceremony bundle as a rotation source.
+func LoadBundle(e *ceremony.Engine, path string, now time.Time) (*Source, error) {
 	tmp, err := os.MkdirTemp("", "ceremony-rotate-bundle-")
 	if err != nil {
 		return nil, fmt.Errorf("failed to read bundle %s: %w", path, err)

@@ -35,45 +35,45 @@ const maxDelegatedFiles = 4096
 
 var versionedRE = regexp.MustCompile(`^([1-9][0-9]{0,18})\.(.+)\.json$`)
 
-// RotationSource is a source read: the state and the trusted root's bytes.
-type RotationSource struct {
+// Source is a source read: the state and the trusted root's bytes.
+type Source struct {
 	State     *rotation.State
 	RootBytes []byte
 	// workspace is set when the source is a workspace.
 	workspace *workspace.Workspace
-	// bundleSHA256 is the SHA-256 (hex) of the bundle read, when the
+	// BundleSHA256 is the SHA-256 (hex) of the bundle read, when the
 	// source is a bundle.
 	BundleSHA256 string
 }
 
-// LoadRotationSource reads a repository directory, a workspace or a
+// Load reads a repository directory, a workspace or a
 // ceremony bundle (checked as of now).
-func LoadRotationSource(e *ceremony.Engine, path string) (*RotationSource, error) {
-	return LoadRotationSourceAt(e, path, time.Now())
+func Load(e *ceremony.Engine, path string) (*Source, error) {
+	return LoadAt(e, path, time.Now())
 }
 
-// LoadDirSource reads a workspace or a repository directory.
-func LoadDirSource(path string) (*RotationSource, error) {
+// LoadDir reads a workspace or a repository directory.
+func LoadDir(path string) (*Source, error) {
 	if workspace.IsWorkspace(path) {
 		return loadWorkspaceSource(path)
 	}
 	return loadRepositorySource(path)
 }
 
-// LoadRotationSourceAt is loadRotationSource with a bundle's metadata
+// LoadAt is Load with a bundle's metadata
 // checked for expiry as of now.
-func LoadRotationSourceAt(e *ceremony.Engine, path string, now time.Time) (*RotationSource, error) {
+func LoadAt(e *ceremony.Engine, path string, now time.Time) (*Source, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read %q: %w", path, err)
 	}
 	if !fi.IsDir() {
-		return LoadBundleSource(e, path, now)
+		return LoadBundle(e, path, now)
 	}
-	return LoadDirSource(path)
+	return LoadDir(path)
 }
 
-func loadWorkspaceSource(dir string) (*RotationSource, error) {
+func loadWorkspaceSource(dir string) (*Source, error) {
 	st, err := ceremony.GetStatus(dir)
 	if err != nil {
 		return nil, err
@@ -117,7 +117,7 @@ func loadWorkspaceSource(dir string) (*RotationSource, error) {
 	s.Names = workspaceNames(ws, l)
 	// A workspace holds the ceremony's own output: its content is good.
 	s.LastGood = &rotation.LastGood{Source: dir, Targets: s.Targets, Current: s.Current}
-	return &RotationSource{State: s, RootBytes: rootBytes, workspace: ws}, nil
+	return &Source{State: s, RootBytes: rootBytes, workspace: ws}, nil
 }
 
 // workspaceNames names the keys a workspace's ceremony.json names.
@@ -156,7 +156,7 @@ type repoReader struct {
 	names map[string]bool
 }
 
-func loadRepositorySource(path string) (*RotationSource, error) {
+func loadRepositorySource(path string) (*Source, error) {
 	dir := filepath.Join(path, workspace.MetadataDir)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		dir = path
@@ -303,7 +303,7 @@ func loadRepositorySource(path string) (*RotationSource, error) {
 		}
 	}
 	s.Profile = detectProfile(trusted, s.Targets[metadata.TARGETS])
-	return &RotationSource{State: s, RootBytes: rootBytes}, nil
+	return &Source{State: s, RootBytes: rootBytes}, nil
 }
 
 func (rr *repoReader) roleFile(role string, version int64, consistent bool) string {
@@ -394,7 +394,7 @@ func NamesFrom(e *ceremony.Engine, path string, now time.Time) ([]rotation.Name,
 		return nil, fmt.Errorf("failed to read keyholders from %q: %w", path, err)
 	}
 	if !fi.IsDir() && isBundleFile(path) {
-		src, err := LoadBundleSource(e, path, now)
+		src, err := LoadBundle(e, path, now)
 		if err != nil {
 			return nil, fmt.Errorf("--keyholders: %w", err)
 		}

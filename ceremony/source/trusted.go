@@ -9,12 +9,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
@@ -27,7 +28,7 @@ import (
 // repository: its root, its top-level targets (which delegates claimed) and
 // its claimed role (which delegates the claimed projects). The state is
 // read from a repository directory as the online server serves it (read
-// as rotations read it: loadRotationSource, then the files it found read
+// as rotations read it: Load, then the files it found read
 // again through the same hostile-input reader), from a finished workspace,
 // or from a bundle (checked as 'ceremony verify BUNDLE' checks it, then
 // unpacked as a workspace). Whatever the source, nothing is taken on its
@@ -148,7 +149,7 @@ func (st *TrustedState) VersionAbove(role string, trusted *metadata.TargetsType)
 }
 
 func trustedFromRepository(path, project string) (*TrustedState, error) {
-	src, err := LoadDirSource(path)
+	src, err := LoadDir(path)
 	if err != nil {
 		return nil, err
 	}
