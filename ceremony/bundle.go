@@ -201,7 +201,7 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 		if planDir == "" {
 			planDir = ws.State.PlanDir
 		}
-		payload, name, err := bundleRSTUFPayload(ws, l, planDir)
+		payload, name, err := bundleRSTUFPayload(e.keys, ws, l, planDir)
 		if err != nil {
 			return nil, err
 		}
@@ -391,7 +391,7 @@ func BundleAddTree(dir, prefix string, add func(string, []byte)) error {
 // rstufPayload builds the RSTUF payload: the bootstrap for root v1 (with
 // the plan's settings), the metadata update for a later root (checked
 // against the trusted root).
-func bundleRSTUFPayload(ws *workspace.Workspace, l *Loaded, planDir string) ([]byte, string, error) {
+func bundleRSTUFPayload(k *keys.Backends, ws *workspace.Workspace, l *Loaded, planDir string) ([]byte, string, error) {
 	root := l.Files[metadata.ROOT]
 	if l.Trusted != nil {
 		payload, err := rstuf.Update(root)
@@ -410,7 +410,7 @@ func bundleRSTUFPayload(ws *workspace.Workspace, l *Loaded, planDir string) ([]b
 	if planDir == "" {
 		planDir = ws.Dir
 	}
-	p, err := plan.Parse(data, filepath.Join(ws.Dir, workspace.PlanFile), planDir)
+	p, err := plan.Parse(data, filepath.Join(ws.Dir, workspace.PlanFile), planDir, k)
 	if err != nil {
 		return nil, "", fmt.Errorf("the RSTUF bootstrap payload needs the plan, and %s does not load with its relative paths taken from %s (give the directory the plan was written in): %w", workspace.PlanFile, planDir, err)
 	}

@@ -39,7 +39,7 @@ func TestInitRefusesNonEmptyDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := snapshotFiles(t, dir)
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: dir, Now: testNow}); err == nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: dir, Now: testNow}); err == nil {
 		t.Fatal("init into a non-empty directory succeeded")
 	}
 	requireUnchanged(t, before, snapshotFiles(t, dir))
@@ -49,7 +49,7 @@ func TestInitRefusesNonEmptyDir(t *testing.T) {
 	if err := os.MkdirAll(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: empty, Now: testNow}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: empty, Now: testNow}); err != nil {
 		t.Fatalf("init into an empty directory: %v", err)
 	}
 }
@@ -71,7 +71,7 @@ func TestInitInvalidPlanWritesNothing(t *testing.T) {
 			tc.spec(&spec)
 			planPath := f.plan("bad.yaml", spec)
 			dir := f.ws("ws-bad")
-			_, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: dir, Now: testNow})
+			_, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: dir, Now: testNow})
 			if err == nil {
 				t.Fatal("init with an invalid plan succeeded")
 			}
@@ -205,7 +205,7 @@ func TestInitRefusesTrustedRootNotSignedByItsThreshold(t *testing.T) {
 	try := func(t *testing.T, trusted string) {
 		t.Helper()
 		dir := f.ws("ws-next")
-		if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: dir, TrustedRoot: trusted, Now: testNow}); err == nil {
+		if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: dir, TrustedRoot: trusted, Now: testNow}); err == nil {
 			t.Fatalf("init from %s succeeded", filepath.Base(trusted))
 		}
 		if _, err := os.Stat(dir); !os.IsNotExist(err) {

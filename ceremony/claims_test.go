@@ -499,7 +499,7 @@ func sortedTargets(t *metadata.TargetsType) []string {
 // publish writes the bootstrap as a repository, signed online.
 func (w *claimsWorld) publish(t *testing.T) string {
 	t.Helper()
-	p, err := plan.Load(filepath.Join(w.dir, "plan.yaml"))
+	p, err := plan.Load(filepath.Join(w.dir, "plan.yaml"), keys.NewBackends())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 )
@@ -46,7 +47,7 @@ func TestDemo(t *testing.T) {
 				}
 			}
 			for _, name := range []string{"plan-bootstrap.yaml", "plan-root-v2.yaml"} {
-				if _, err := plan.Load(filepath.Join(out, name)); err != nil {
+				if _, err := plan.Load(filepath.Join(out, name), keys.NewBackends()); err != nil {
 					t.Errorf("%s does not load: %v", name, err)
 				}
 			}

@@ -41,7 +41,7 @@ type DeviceCheck struct {
 // CheckDevice looks for the device of the keyholder's key keyID. Nothing
 // is signed, no secret is asked and nothing is written: it is what the
 // ceremony runs while it waits for a keyholder to insert their device.
-func CheckDevice(dir, keyID string) (*DeviceCheck, error) {
+func (e *Engine) CheckDevice(dir, keyID string) (*DeviceCheck, error) {
 	ws, err := workspace.Open(dir)
 	if err != nil {
 		return nil, err
@@ -59,9 +59,9 @@ func CheckDevice(dir, keyID string) (*DeviceCheck, error) {
 	}
 	dc := &DeviceCheck{Holder: entry.Holder, Kind: u.Scheme, Device: DeviceName(entry.URI), PINTries: -1}
 	if u.Scheme == "yubikey" {
-		return dc, checkYubiKey(ws, entry, u, dc)
+		return dc, checkYubiKey(e.keys, ws, entry, u, dc)
 	}
-	pub, err := keys.PublicKey(entry.URI)
+	pub, err := e.keys.PublicKey(entry.URI)
 	if err != nil {
 		dc.Problem = fmt.Sprintf("%s is not here: %v", dc.Device, err)
 		return dc, nil
@@ -71,9 +71,9 @@ func CheckDevice(dir, keyID string) (*DeviceCheck, error) {
 
 // checkYubiKey fills dc for a key on a YubiKey: the device with the URI's
 // serial, or the devices present instead.
-func checkYubiKey(ws *workspace.Workspace, entry workspace.KeyEntry, u *keys.URI, dc *DeviceCheck) error {
+func checkYubiKey(b *keys.Backends, ws *workspace.Workspace, entry workspace.KeyEntry, u *keys.URI, dc *DeviceCheck) error {
 	want, _ := strconv.ParseUint(u.Attrs["serial"], 10, 32)
-	devs, err := keys.Devices("yubikey")
+	devs, err := b.Devices("yubikey")
 	if err != nil {
 		dc.Problem = err.Error()
 		return nil

@@ -23,7 +23,10 @@ import (
 )
 
 // eng runs the ceremony steps in these tests, on workspaces of every kind.
-var eng = kinds.Engine()
+var eng = kinds.Engine(backends)
+
+// backends open the keys of these tests.
+var backends = keys.NewBackends()
 
 // testNow is the ceremony time of every test: fixed, whole seconds, UTC.
 var testNow = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -163,7 +166,7 @@ func standardPlan() planSpec {
 
 func (f *fixture) init(planPath, ws, trusted string) *workspace.Workspace {
 	f.t.Helper()
-	w, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: filepath.Join(f.dir, ws), TrustedRoot: trusted, Now: testNow})
+	w, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: filepath.Join(f.dir, ws), TrustedRoot: trusted, Now: testNow})
 	if err != nil {
 		f.t.Fatalf("init %s: %v", ws, err)
 	}

@@ -70,7 +70,7 @@ func TestInitRefusesMismatchedKeygenEvidence(t *testing.T) {
 	if err := keygen.WriteEvidence(path, "file:keys/x.key", f.signers["alice"].TUFKey(), nil, testNow); err != nil {
 		t.Fatal(err)
 	}
-	_, err := bootstrap.Init(bootstrap.Options{Plan: f.plan("plan.yaml", standardPlan()), Dir: f.ws("ws"), Now: testNow})
+	_, err := bootstrap.Init(eng, bootstrap.Options{Plan: f.plan("plan.yaml", standardPlan()), Dir: f.ws("ws"), Now: testNow})
 	if err == nil || !strings.Contains(err.Error(), "keyholders[2].public_key") {
 		t.Fatalf("init with carol's evidence naming alice's key: %v, want a refusal naming keyholders[2].public_key", err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -44,12 +45,14 @@ type Kind interface {
 // with. A program makes one and hands it to what runs ceremonies; a
 // workspace of a kind it does not know is refused.
 type Engine struct {
+	keys  *keys.Backends
 	kinds map[workspace.Kind]Kind
 }
 
-// New returns an Engine for the given kinds of ceremony.
-func New(kinds ...Kind) *Engine {
-	e := &Engine{kinds: map[workspace.Kind]Kind{}}
+// New returns an Engine that opens keys with backends and runs
+// workspaces of the given kinds.
+func New(backends *keys.Backends, kinds ...Kind) *Engine {
+	e := &Engine{keys: backends, kinds: map[workspace.Kind]Kind{}}
 	for _, k := range kinds {
 		for _, name := range k.Names() {
 			e.kinds[name] = k
@@ -57,6 +60,9 @@ func New(kinds ...Kind) *Engine {
 	}
 	return e
 }
+
+// Keys are the key backends the engine opens keys with.
+func (e *Engine) Keys() *keys.Backends { return e.keys }
 
 // KindOf is the Kind of a workspace kind.
 func (e *Engine) KindOf(k workspace.Kind) (Kind, error) {

@@ -238,12 +238,12 @@ const maxListed = 50
 // with what clients trust now. keyURI, if not empty, names the key about to
 // sign: the review says which roles it may sign. Nothing is opened but the
 // key's public part, so no PIN is asked.
-func Review(dir, keyURI string) (*ReviewReport, error) {
-	return ReviewAt(dir, keyURI, time.Now())
+func (e *Engine) Review(dir, keyURI string) (*ReviewReport, error) {
+	return e.ReviewAt(dir, keyURI, time.Now())
 }
 
 // ReviewAt is Review with expiry days counted from now.
-func ReviewAt(dir, keyURI string, now time.Time) (*ReviewReport, error) {
+func (e *Engine) ReviewAt(dir, keyURI string, now time.Time) (*ReviewReport, error) {
 	ws, err := openReviewed(dir)
 	if err != nil {
 		return nil, err
@@ -257,7 +257,7 @@ func ReviewAt(dir, keyURI string, now time.Time) (*ReviewReport, error) {
 		Warnings: ws.State.Warnings, Now: now.UTC()}
 	var pub *metadata.Key
 	if keyURI != "" {
-		if pub, err = keys.PublicKey(keyURI); err != nil {
+		if pub, err = e.keys.PublicKey(keyURI); err != nil {
 			return nil, fmt.Errorf("key %q: %w; give the URI of the key about to sign (file:, pkcs11:, yubikey:)", keyURI, err)
 		}
 		id, err := keys.ID(pub)

@@ -20,7 +20,7 @@ import (
 
 func review(t *testing.T, ws, keyURI string, now time.Time) *ceremony.ReviewReport {
 	t.Helper()
-	rep, err := ceremony.ReviewAt(ws, keyURI, now)
+	rep, err := eng.ReviewAt(ws, keyURI, now)
 	if err != nil {
 		t.Fatalf("review %s: %v", ws, err)
 	}
@@ -411,7 +411,7 @@ func TestReviewErrors(t *testing.T) {
 		{"key not found", f.ws("ws"), "file:" + filepath.Join(f.dir, "nokey.key"), []string{"nokey.key", "give the URI of the key about to sign"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ceremony.ReviewAt(tc.dir, tc.key, testNow)
+			_, err := eng.ReviewAt(tc.dir, tc.key, testNow)
 			if err == nil {
 				t.Fatal("review succeeded")
 			}

@@ -49,7 +49,7 @@ online:
 	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p, err := plan.Load(path)
+	p, err := plan.Load(path, keys.NewBackends())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,7 +88,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	var pub *metadata.Key
 	if opts.Signer != nil {
 		pub, uri = opts.Signer.TUFKey(), opts.Signer.URI()
-	} else if pub, err = keys.PublicKey(uri); err != nil {
+	} else if pub, err = e.keys.PublicKey(uri); err != nil {
 		return res, record(tr, transcripts.Error, uri, "", err)
 	}
 	who := describeKey(ws, uri, pub)
@@ -158,7 +158,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 		if err := guardPINSource(tr, uri); err != nil {
 			return res, err
 		}
-		if signer, err = keys.Open(uri, p); err != nil {
+		if signer, err = e.keys.Open(uri, p); err != nil {
 			return res, record(tr, transcripts.Error, who, uri, err)
 		}
 		if c, ok := signer.(keys.Closer); ok {

@@ -27,7 +27,7 @@ func witnessPlan(t *testing.T, f *fixture, extra string) string {
 func TestPlanWitnesses(t *testing.T) {
 	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
 	f.signers["wendy"] = f.newKey("wendy", keys.TypeEd25519)
-	p, err := plan.Load(witnessPlan(t, f, ""))
+	p, err := plan.Load(witnessPlan(t, f, ""), keys.NewBackends())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func TestPlanWitnesses(t *testing.T) {
 		{"  - {name: wendy, public_key: keys/wendy.pub}\n", "witnesses[1].name"},
 		{"  - {name: walt, public_key: keys/alice.pub}\n", "witnesses[1].public_key"},
 	} {
-		_, err := plan.Load(witnessPlan(t, f, c.extra))
+		_, err := plan.Load(witnessPlan(t, f, c.extra), keys.NewBackends())
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("plan with %q: %v, want a problem at %s", c.extra, err, c.want)
 		}

@@ -7,12 +7,12 @@ import (
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
-// ReadAttestation reads, from the YubiKey that uri names, the attestation
+// ReadAttestation reads, from the YubiKey that uri names (through b), the attestation
 // of the key in its slot, and returns it with that key's ID. For a key
 // that is not on a YubiKey (file:, pkcs11:) it returns "", nil, nil. No
 // PIN is needed. The attestation is not verified here: Verify does that,
 // against the roots the administrators trust.
-func ReadAttestation(uri string) (string, *Attestation, error) {
+func ReadAttestation(b *keys.Backends, uri string) (string, *Attestation, error) {
 	u, err := keys.ParseURI(uri)
 	if err != nil {
 		return "", nil, err
@@ -20,7 +20,7 @@ func ReadAttestation(uri string) (string, *Attestation, error) {
 	if u.Scheme != "yubikey" {
 		return "", nil, nil
 	}
-	slot, device, err := keys.Attestation(uri)
+	slot, device, err := b.Attestation(uri)
 	if err != nil {
 		return "", nil, err
 	}

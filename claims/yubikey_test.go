@@ -17,9 +17,11 @@ import (
 	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
 )
 
+// backends open the keys of these tests.
+var backends = keys.NewBackends(yubikey.Backend{})
+
 // The YubiKey tests run virtual YubiKeys behind a private pcscd.
 func TestMain(m *testing.M) {
-	yubikey.Register()
 	pcsctest.Main(m)
 }
 
@@ -48,7 +50,7 @@ func maintainerYubiKey(t *testing.T, env *pcsctest.Env, ca *vyubikey.CA, kt keys
 		"&new-management-key-source=" + secret("nmk", strings.Repeat("5a", 24)) +
 		"&pin-source=" + secret("factorypin", piv.DefaultPIN) + "&new-pin-source=" + secret("pin", maintainerPIN) +
 		"&puk-source=" + secret("factorypuk", piv.DefaultPUK) + "&new-puk-source=" + secret("puk", "97531864")
-	if _, err := keys.Generate(keygen, kt, nil); err != nil {
+	if _, err := backends.Generate(keygen, kt, nil); err != nil {
 		t.Fatalf("keygen on YubiKey %d: %v", card.Serial(), err)
 	}
 	return uri + "?pin-source=" + filepath.Join(dir, "pin"), card
@@ -68,17 +70,17 @@ func TestYubiKeyClaim(t *testing.T) {
 	uri, card := maintainerYubiKey(t, env, ca, keys.TypeECDSAP256)
 	otherURI, otherCard := maintainerYubiKey(t, env, ca, keys.TypeECDSAP384)
 
-	id, att, err := ReadAttestation(uri)
+	id, att, err := ReadAttestation(backends, uri)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if att == nil || att.Serial != card.Serial() {
 		t.Fatalf("attestation %+v, want one from YubiKey %d", att, card.Serial())
 	}
-	if fid, fatt, err := ReadAttestation("file:keys/x.key"); fid != "" || fatt != nil || err != nil {
+	if fid, fatt, err := ReadAttestation(backends, "file:keys/x.key"); fid != "" || fatt != nil || err != nil {
 		t.Errorf("a file key has an attestation: %q %v %v", fid, fatt, err)
 	}
-	s, err := keys.Open(uri, nil)
+	s, err := backends.Open(uri, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +139,7 @@ func TestYubiKeyClaim(t *testing.T) {
 	}
 
 	// The attestation of the other YubiKey's key, under this key's ID.
-	_, otherAtt, err := ReadAttestation(otherURI)
+	_, otherAtt, err := ReadAttestation(backends, otherURI)
 	if err != nil {
 		t.Fatal(err)
 	}

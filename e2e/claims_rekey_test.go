@@ -77,11 +77,11 @@ func newPEP480World(t *testing.T) *pep480World {
 		"  claimed: {keyholders: [alice, bob, carol], threshold: 2}\n  bins: {count: 16}\n"+
 		"online:\n  - {name: online, public_key: online.pub}\n"))
 	boot := filepath.Join(w.dir, "boot")
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: w.plan, Dir: boot, Now: w.now}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: w.plan, Dir: boot, Now: w.now}); err != nil {
 		t.Fatal(err)
 	}
 	w.sign(boot, "alice", "bob", "carol")
-	p, err := plan.Load(w.plan)
+	p, err := plan.Load(w.plan, keys.NewBackends())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,11 +271,11 @@ func TestClaimsRekeyEndToEnd(t *testing.T) {
 
 	// The maintainer's new key, on a YubiKey; their new claim request.
 	maint, card := yubiHolder(t, w.dir, "maintainer", env, 0, ca, keys.TypeECDSAP256)
-	id, att, err := claims.ReadAttestation(maint.planURI)
+	id, att, err := claims.ReadAttestation(backends, maint.planURI)
 	if err != nil || att == nil {
 		t.Fatalf("attestation of the new key: %v", err)
 	}
-	signer, err := keys.Open(maint.signURI, nil)
+	signer, err := backends.Open(maint.signURI, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

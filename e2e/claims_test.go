@@ -107,7 +107,7 @@ func TestClaimsEndToEnd(t *testing.T) {
 		"online:\n  - {name: online, public_key: online.pub}\n"
 	planPath := write(t, filepath.Join(dir, "plan.yaml"), []byte(planText))
 	boot := filepath.Join(dir, "boot")
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: boot, Now: now}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: boot, Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"alice", "bob", "carol"} {
@@ -116,7 +116,7 @@ func TestClaimsEndToEnd(t *testing.T) {
 		}
 	}
 	requireMet(t, boot)
-	p, err := plan.Load(planPath)
+	p, err := plan.Load(planPath, keys.NewBackends())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,11 +142,11 @@ func TestClaimsEndToEnd(t *testing.T) {
 	// The maintainer: a key made on a virtual YubiKey, attested; the
 	// claim request signed on it.
 	maint, card := yubiHolder(t, dir, "maintainer", env, 0, ca, keys.TypeECDSAP256)
-	id, att, err := claims.ReadAttestation(maint.planURI)
+	id, att, err := claims.ReadAttestation(backends, maint.planURI)
 	if err != nil || att == nil {
 		t.Fatalf("attestation of the maintainer's YubiKey: %v", err)
 	}
-	maintSigner, err := keys.Open(maint.signURI, nil)
+	maintSigner, err := backends.Open(maint.signURI, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

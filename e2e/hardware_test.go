@@ -52,7 +52,7 @@ func tokenHolder(t *testing.T, dir, name, token string, kt keys.KeyType) holder 
 	tk := p11test.Get(t, token)
 	h := holder{name: name, planURI: tk.URI(name)}
 	h.signURI = h.planURI + "&pin-source=" + tk.PINFile(t)
-	k, err := keys.Generate(h.signURI, kt, nil)
+	k, err := backends.Generate(h.signURI, kt, nil)
 	if err != nil {
 		t.Fatalf("keygen for %s on token %s: %v", name, token, err)
 	}
@@ -75,7 +75,7 @@ func yubiHolder(t *testing.T, dir, name string, env *pcsctest.Env, reader int, c
 		"&new-management-key-source=" + secret("nmk", strings.Repeat("5a", 24)) +
 		"&pin-source=" + secret("factorypin", piv.DefaultPIN) + "&new-pin-source=" + secret("pin", yubiPIN) +
 		"&puk-source=" + secret("factorypuk", piv.DefaultPUK) + "&new-puk-source=" + secret("puk", "97531864")
-	k, err := keys.Generate(keygen, kt, nil)
+	k, err := backends.Generate(keygen, kt, nil)
 	if err != nil {
 		t.Fatalf("keygen for %s on YubiKey %d: %v", name, card.Serial(), err)
 	}
@@ -139,14 +139,14 @@ func TestHardwareCeremony(t *testing.T) {
 	swapped := []holder{alice, bob, carol, dave, erin}
 	swapped[2].attestation = dave.attestation
 	badPlan := write(t, filepath.Join(dir, "bad.yaml"), []byte(hwPlan(swapped, []string{"alice", "bob", "carol", "dave", "erin"}, []string{"alice", "carol", "erin"}, roots, onlinePub)))
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: badPlan, Dir: filepath.Join(dir, "bad"), Now: now}); err == nil || !strings.Contains(err.Error(), "keyholders[2].attestation (carol)") {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: badPlan, Dir: filepath.Join(dir, "bad"), Now: now}); err == nil || !strings.Contains(err.Error(), "keyholders[2].attestation (carol)") {
 		t.Fatalf("init with carol's attestation swapped for dave's: got %v", err)
 	}
 
 	all := []holder{alice, bob, carol, dave, erin, frank}
 	plan1 := write(t, filepath.Join(dir, "plan1.yaml"), []byte(hwPlan(all, []string{"alice", "bob", "carol", "dave", "erin"}, []string{"alice", "carol", "erin"}, roots, onlinePub)))
 	ws1 := filepath.Join(dir, "ws1")
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: plan1, Dir: ws1, Now: now}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: plan1, Dir: ws1, Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	for _, h := range []holder{alice, bob, carol, dave, erin} {
@@ -162,7 +162,7 @@ func TestHardwareCeremony(t *testing.T) {
 	// Root v2: bob leaves, frank joins.
 	plan2 := write(t, filepath.Join(dir, "plan2.yaml"), []byte(hwPlan(all, []string{"alice", "carol", "dave", "erin", "frank"}, []string{"alice", "carol", "erin"}, roots, onlinePub)))
 	ws2 := filepath.Join(dir, "ws2")
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: plan2, Dir: ws2, TrustedRoot: filepath.Join(ws1, "metadata", "root.json"), Now: now}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: plan2, Dir: ws2, TrustedRoot: filepath.Join(ws1, "metadata", "root.json"), Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	for _, h := range []holder{alice, bob, carol, erin, frank} {
@@ -172,7 +172,7 @@ func TestHardwareCeremony(t *testing.T) {
 	}
 	requireMet(t, ws2)
 
-	p, err := plan.Load(plan2)
+	p, err := plan.Load(plan2, keys.NewBackends())
 	if err != nil {
 		t.Fatal(err)
 	}

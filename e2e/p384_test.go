@@ -54,7 +54,7 @@ func TestP384OnlyRootAndTufJS(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws := filepath.Join(dir, "ws")
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: ws, Now: now}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: ws, Now: now}); err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range signers[:2] { // the two P-384 keys only
@@ -70,7 +70,7 @@ func TestP384OnlyRootAndTufJS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := plan.Load(planPath)
+	p, err := plan.Load(planPath, keys.NewBackends())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -136,11 +136,11 @@ func newRotWorldWith(t *testing.T, planText string, targets []publish.Target) *r
 	}
 	planPath := w.writePlan("plan-bootstrap.yaml", planText)
 	w.ws = filepath.Join(w.dir, "ws-bootstrap")
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: w.ws, Now: w.now}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: w.ws, Now: w.now}); err != nil {
 		t.Fatalf("bootstrap init: %v", err)
 	}
 	w.sign(w.ws, "alice", "bob", "carol", "dave", "erin")
-	p, err := plan.Load(planPath)
+	p, err := plan.Load(planPath, keys.NewBackends())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -860,7 +860,7 @@ func TestPlannedRotations(t *testing.T) {
 			} else {
 				ws = filepath.Join(w.dir, "ws-next")
 				planPath := w.writePlan("plan-next.yaml", tc.plan)
-				created, err := bootstrap.Init(bootstrap.Options{Plan: planPath, TrustedRoot: w.repo, Dir: ws, Now: w.now})
+				created, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, TrustedRoot: w.repo, Dir: ws, Now: w.now})
 				if err != nil {
 					t.Fatalf("init --from the repository: %v", err)
 				}

@@ -60,13 +60,14 @@ func EvidencePath(uri, out string) (string, error) {
 }
 
 // DeviceAtHand describes the device behind uri for the evidence: what the
-// URI says, and for a YubiKey its firmware when the device is at hand.
-func DeviceAtHand(uri string) *transcripts.Device {
+// URI says, and for a YubiKey its firmware when the device is at hand
+// (read through k).
+func DeviceAtHand(k *keys.Backends, uri string) *transcripts.Device {
 	d := DeviceOf(uri)
 	if d == nil || d.Kind != transcripts.DeviceYubiKey {
 		return d
 	}
-	devs, err := keys.Devices("yubikey")
+	devs, err := k.Devices("yubikey")
 	if err != nil {
 		return d
 	}

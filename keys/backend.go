@@ -1,15 +1,18 @@
 package keys
 
 import (
+	"crypto/x509"
 	"fmt"
-	"sync"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
 // Backend opens and makes keys for one URI scheme. The file backend lives in
-// this package; hardware backends register themselves from package hsm.
+// this package; the hardware backends (hsm/yubikey, hsm/p11) are handed to
+// NewBackends by the program that uses them.
 type Backend interface {
+	// Scheme is the URI scheme of the keys it opens ("yubikey").
+	Scheme() string
 	// PublicKey returns the TUF key named by u without asking for a secret
 	// where the backend can.
 	PublicKey(u *URI) (*metadata.Key, error)
@@ -20,64 +23,102 @@ type Backend interface {
 	Generate(u *URI, t KeyType, p Prompter) (*metadata.Key, error)
 }
 
-var (
-	backendsMu sync.Mutex
-	backends   = map[string]Backend{"file": fileBackend{}}
-)
-
-// Register makes a backend available for a URI scheme.
-func Register(scheme string, b Backend) {
-	backendsMu.Lock()
-	defer backendsMu.Unlock()
-	backends[scheme] = b
+// Backends opens keys by their URI's scheme: encrypted key files always,
+// and the hardware backends a program was built with. A program makes one
+// in main and hands it to what opens keys; there is no registry to fill.
+type Backends struct {
+	byScheme map[string]Backend
 }
 
-func backendFor(u *URI) (Backend, error) {
-	backendsMu.Lock()
-	defer backendsMu.Unlock()
-	b, ok := backends[u.Scheme]
-	if !ok {
-		return nil, fmt.Errorf("key URI %q: %s keys are not supported by this build", u.String(), u.Scheme)
+// NewBackends returns the file backend and the given ones.
+func NewBackends(hardware ...Backend) *Backends {
+	b := &Backends{byScheme: map[string]Backend{"file": fileBackend{}}}
+	for _, h := range hardware {
+		b.byScheme[h.Scheme()] = h
 	}
-	return b, nil
+	return b
 }
+
+// files opens file keys only: what the package-level functions use.
+var files = NewBackends()
 
 // resolve parses uri and finds the backend of its scheme.
-func resolve(uri string) (*URI, Backend, error) {
+func (b *Backends) resolve(uri string) (*URI, Backend, error) {
 	u, err := ParseURI(uri)
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := backendFor(u)
-	if err != nil {
-		return nil, nil, err
+	be, ok := b.byScheme[u.Scheme]
+	if !ok {
+		return nil, nil, fmt.Errorf("key URI %q: %s keys are not supported by this build", u.String(), u.Scheme)
 	}
-	return u, b, nil
+	return u, be, nil
 }
 
 // Open parses uri and opens the key it names.
-func Open(uri string, p Prompter) (Signer, error) {
-	u, b, err := resolve(uri)
+func (b *Backends) Open(uri string, p Prompter) (Signer, error) {
+	u, be, err := b.resolve(uri)
 	if err != nil {
 		return nil, err
 	}
-	return b.Open(u, p)
+	return be.Open(u, p)
 }
 
 // PublicKey parses uri and returns the TUF public key it names.
-func PublicKey(uri string) (*metadata.Key, error) {
-	u, b, err := resolve(uri)
+func (b *Backends) PublicKey(uri string) (*metadata.Key, error) {
+	u, be, err := b.resolve(uri)
 	if err != nil {
 		return nil, err
 	}
-	return b.PublicKey(u)
+	return be.PublicKey(u)
 }
 
 // Generate makes a new key of type t at uri.
-func Generate(uri string, t KeyType, p Prompter) (*metadata.Key, error) {
-	u, b, err := resolve(uri)
+func (b *Backends) Generate(uri string, t KeyType, p Prompter) (*metadata.Key, error) {
+	u, be, err := b.resolve(uri)
 	if err != nil {
 		return nil, err
 	}
-	return b.Generate(u, t, p)
+	return be.Generate(u, t, p)
+}
+
+// Devices lists the devices present of the backend for scheme.
+func (b *Backends) Devices(scheme string) ([]Device, error) {
+	be, ok := b.byScheme[scheme]
+	if !ok {
+		return nil, fmt.Errorf("%s keys are not supported by this build", scheme)
+	}
+	inv, ok := be.(Inventory)
+	if !ok {
+		return nil, fmt.Errorf("%s keys have no devices to list", scheme)
+	}
+	return inv.Devices()
+}
+
+// Attestation reads the attestation of the key uri names from its device;
+// nil certificates and no error when the backend attests nothing (file
+// keys, PKCS#11 tokens).
+func (b *Backends) Attestation(uri string) (key, device *x509.Certificate, err error) {
+	u, be, err := b.resolve(uri)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, ok := be.(Attester)
+	if !ok {
+		return nil, nil, nil
+	}
+	return a.Attestation(u)
+}
+
+// Open opens a file key (file: URI); other keys open through Backends.
+func Open(uri string, p Prompter) (Signer, error) { return files.Open(uri, p) }
+
+// PublicKey reads a file key's public key (file: URI); other keys through
+// Backends.
+func PublicKey(uri string) (*metadata.Key, error) { return files.PublicKey(uri) }
+
+// Generate makes a file key (file: URI); other keys are made through
+// Backends.
+func Generate(uri string, t KeyType, p Prompter) (*metadata.Key, error) {
+	return files.Generate(uri, t, p)
 }

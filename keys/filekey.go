@@ -34,6 +34,8 @@ func PublicKeyPath(keyPath string) string { return keyPath + ".pub" }
 
 type fileBackend struct{}
 
+func (fileBackend) Scheme() string { return "file" }
+
 var fileAttrs = []string{"pin-source"}
 
 func (fileBackend) read(u *URI) (*fileKey, error) {

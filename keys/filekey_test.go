@@ -540,6 +540,8 @@ type stubBackend struct {
 	key *metadata.Key
 }
 
+func (b *stubBackend) Scheme() string { return "yubikey" }
+
 func (b *stubBackend) PublicKey(u *URI) (*metadata.Key, error) {
 	b.got = append(b.got, u)
 	return b.key, nil
@@ -582,21 +584,23 @@ func TestBackendRouting(t *testing.T) {
 	}
 
 	stub := &stubBackend{key: &metadata.Key{Type: "ed25519", Scheme: "ed25519", Value: metadata.KeyVal{PublicKey: rfc8032Pub}}}
-	Register("yubikey", stub)
-	t.Cleanup(func() {
-		backendsMu.Lock()
-		delete(backends, "yubikey")
-		backendsMu.Unlock()
-	})
 	const u = "yubikey:serial=19088743;slot-id=9c"
-	if k, err := PublicKey(u); err != nil || k != stub.key {
-		t.Errorf("PublicKey via registered backend = %v, %v", k, err)
+	// The package-level functions open file keys only.
+	if _, err := PublicKey(u); err == nil || !strings.Contains(err.Error(), "not supported by this build") {
+		t.Errorf("PublicKey of a yubikey: URI without its backend: err = %v", err)
 	}
-	if _, err := Open(u, nil); err == nil || err.Error() != "stub open" {
-		t.Errorf("Open via registered backend: err = %v, want the backend's", err)
+	b := NewBackends(stub)
+	if k, err := b.PublicKey(u); err != nil || k != stub.key {
+		t.Errorf("PublicKey via the backend handed in = %v, %v", k, err)
 	}
-	if k, err := Generate(u, TypeEd25519, nil); err != nil || k != stub.key {
-		t.Errorf("Generate via registered backend = %v, %v", k, err)
+	if _, err := b.Open(u, nil); err == nil || err.Error() != "stub open" {
+		t.Errorf("Open via the backend handed in: err = %v, want the backend's", err)
+	}
+	if k, err := b.Generate(u, TypeEd25519, nil); err != nil || k != stub.key {
+		t.Errorf("Generate via the backend handed in = %v, %v", k, err)
+	}
+	if _, err := NewBackends().PublicKey(u); err == nil {
+		t.Error("a Backends without the yubikey backend opened a yubikey: URI")
 	}
 	if len(stub.got) != 3 {
 		t.Fatalf("backend called %d times, want 3", len(stub.got))

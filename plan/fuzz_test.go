@@ -28,7 +28,7 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := Parse(data, "plan.yaml", shared.dir)
+		p, err := Parse(data, "plan.yaml", shared.dir, testKeys)
 		if err != nil {
 			var perr *Error
 			if !errors.As(err, &perr) || len(perr.Problems) == 0 {

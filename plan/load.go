@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"gopkg.in/yaml.v3"
 )
 
@@ -56,14 +57,20 @@ func (e *Error) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// PublicKeys reads the public key of a key URI: what the plan reads for
+// a keyholder whose key it names by URI alone (*keys.Backends).
+type PublicKeys interface {
+	PublicKey(uri string) (*metadata.Key, error)
+}
+
 // Load reads the plan at path. Relative paths in the plan are taken
-// against the plan's directory.
-func Load(path string) (*Plan, error) {
+// against the plan's directory; keys named by URI alone are read with k.
+func Load(path string, k PublicKeys) (*Plan, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read plan: %w", err)
 	}
-	return Parse(data, path, filepath.Dir(path))
+	return Parse(data, path, filepath.Dir(path), k)
 }
 
 // Parse reads a plan from data. name is what problems are reported
@@ -73,11 +80,11 @@ func Load(path string) (*Plan, error) {
 // Parse rejects anything it does not understand, fills in defaults,
 // checks every rule and resolves every key. On failure the error is an
 // *Error listing every problem found, one per line.
-func Parse(data []byte, name, dir string) (*Plan, error) {
+func Parse(data []byte, name, dir string, k PublicKeys) (*Plan, error) {
 	if dir == "" {
 		dir = "."
 	}
-	r := &reader{file: name, dir: dir, lines: map[string]int{}, bad: map[string]bool{}}
+	r := &reader{file: name, dir: dir, keys: k, lines: map[string]int{}, bad: map[string]bool{}}
 	p := &Plan{Path: name, Dir: dir}
 	if root := r.document(data); root != nil && r.plan(root, p) {
 		r.check(p)
@@ -110,6 +117,8 @@ func byLine(ps []Problem) {
 type reader struct {
 	file string
 	dir  string
+	// keys reads the public keys of keys named by URI alone.
+	keys PublicKeys
 	// lines holds the line of each field path that appears in the plan.
 	lines map[string]int
 	// bad marks field paths whose value could not be read, so the checks

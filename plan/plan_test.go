@@ -50,6 +50,9 @@ func (testPrompter) Notify(string) {}
 // RSA key and an scrypt run.
 var shared *fixture
 
+// testKeys read the public keys of the plans' key files.
+var testKeys = keys.NewBackends()
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "plan-test-")
 	if err != nil {
@@ -214,7 +217,7 @@ online:
 
 func parse(t *testing.T, f *fixture, text string) (*Plan, error) {
 	t.Helper()
-	return Parse([]byte(text), "plan.yaml", f.dir)
+	return Parse([]byte(text), "plan.yaml", f.dir, testKeys)
 }
 
 func mustParse(t *testing.T, f *fixture, text string) *Plan {
@@ -431,7 +434,7 @@ func TestLoad(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "ceremony")
 	f := newFixture(t, dir)
 	f.write(t, "plan.yaml", []byte(pep458Plan))
-	p, err := Load(filepath.Join(dir, "plan.yaml"))
+	p, err := Load(filepath.Join(dir, "plan.yaml"), testKeys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -442,14 +445,14 @@ func TestLoad(t *testing.T) {
 
 	// Problems name the file as given.
 	f.write(t, "bad.yaml", []byte("profile: pep999\n"))
-	_, err = Load(filepath.Join(dir, "bad.yaml"))
+	_, err = Load(filepath.Join(dir, "bad.yaml"), testKeys)
 	if err == nil || !strings.HasPrefix(err.Error(), filepath.Join(dir, "bad.yaml")+":1: profile: ") {
 		t.Errorf("err = %v", err)
 	}
 }
 
 func TestLoadMissingFile(t *testing.T) {
-	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"), testKeys)
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("err = %v, want a not-exist error", err)
 	}

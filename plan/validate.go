@@ -561,7 +561,7 @@ func (r *reader) resolve(path, uri, pub string) (string, *metadata.Key, string) 
 	}
 	if u != nil {
 		uri = rebase(uri, u, r.dir)
-		k, err := publicKeyOf(uri)
+		k, err := r.publicKeyOf(uri)
 		switch {
 		case err == nil:
 			fromURI = k
@@ -601,10 +601,10 @@ func absent(u *keys.URI, err error) bool {
 	return true
 }
 
-// publicKeyOf is keys.PublicKey, refusing first what is not a plain,
-// small file for file: URIs so that a plan naming a device or a pipe
-// cannot hang the tool.
-func publicKeyOf(uri string) (*metadata.Key, error) {
+// publicKeyOf reads the public key uri names, refusing first what is not a
+// plain, small file for file: URIs so that a plan naming a device or a
+// pipe cannot hang the tool.
+func (r *reader) publicKeyOf(uri string) (*metadata.Key, error) {
 	u, err := keys.ParseURI(uri)
 	if err != nil {
 		return nil, err
@@ -614,7 +614,10 @@ func publicKeyOf(uri string) (*metadata.Key, error) {
 			return nil, fmt.Errorf("key file %q: %w", u.Path, err)
 		}
 	}
-	return keys.PublicKey(uri)
+	if r.keys == nil {
+		return nil, errors.New("this step reads no keys from devices: give the keyholder's public_key")
+	}
+	return r.keys.PublicKey(uri)
 }
 
 func plainFile(path string) error {

@@ -388,7 +388,7 @@ online:
 
 func TestParseEmpty(t *testing.T) {
 	for _, text := range []string{"", "\n\n", "# only a comment\n"} {
-		_, err := Parse([]byte(text), "plan.yaml", t.TempDir())
+		_, err := Parse([]byte(text), "plan.yaml", t.TempDir(), testKeys)
 		ps := problemsOf(t, err)
 		if len(ps) != 1 || ps[0].Field != "" || !strings.Contains(ps[0].Message, "the plan is empty") {
 			t.Errorf("%q: %v", text, err)

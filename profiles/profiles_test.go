@@ -77,7 +77,7 @@ func (k *keyDir) load(yaml string) *plan.Plan {
 	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
 		k.t.Fatal(err)
 	}
-	p, err := plan.Load(path)
+	p, err := plan.Load(path, keys.NewBackends())
 	if err != nil {
 		k.t.Fatalf("plan:\n%s\n%v", yaml, err)
 	}

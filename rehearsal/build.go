@@ -99,7 +99,7 @@ func (l *Lab) build(p plan.Profile, t tools) error {
 	if err := atomicfile.WriteNew(l.PlanPath(), []byte(text), 0o644); err != nil {
 		return err
 	}
-	loaded, err := plan.Load(l.PlanPath())
+	loaded, err := plan.Load(l.PlanPath(), labKeys)
 	if err != nil {
 		return fmt.Errorf("the lab's own plan does not load: %w", err)
 	}
@@ -211,7 +211,7 @@ func yubiKeygen(dir, secrets string, p person) (made, error) {
 		q = append(q, s.attr+"="+path)
 	}
 	clear(mk)
-	k, err := keys.Generate(m.key+"?"+strings.Join(q, "&"), p.kt, nil)
+	k, err := labKeys.Generate(m.key+"?"+strings.Join(q, "&"), p.kt, nil)
 	if err != nil {
 		return m, fmt.Errorf("failed to make %s's key on YubiKey %d: %w", p.name, p.serial, err)
 	}
@@ -244,7 +244,7 @@ func makeTokens(dir string, t tools, out []made) error {
 			Device: "SoftHSM2 token " + p.name}}
 		m.key = fmt.Sprintf("pkcs11:token=%s;object=%s?module-path=%s", p.name, p.name, escape(t.module))
 		m.pub = filepath.Join("keys", p.name+".pub")
-		k, err := keys.Generate(m.key, p.kt, practice(p.secret))
+		k, err := labKeys.Generate(m.key, p.kt, practice(p.secret))
 		if err != nil {
 			return fmt.Errorf("failed to make %s's key on SoftHSM2 token %s: %w", p.name, p.name, err)
 		}
@@ -266,7 +266,7 @@ func makeFileKey(dir string, p person) (made, error) {
 	m.key = "file:" + rel
 	m.pub = keys.PublicKeyPath(rel)
 	uri := "file:" + escape(filepath.Join(dir, rel))
-	k, err := keys.Generate(uri, p.kt, practice(p.secret))
+	k, err := labKeys.Generate(uri, p.kt, practice(p.secret))
 	if err != nil {
 		return m, fmt.Errorf("failed to make %s's key file: %w", p.name, err)
 	}
@@ -288,7 +288,7 @@ func writeEvidence(uri, pub string, k *metadata.Key) error {
 	if err != nil {
 		return err
 	}
-	return keygen.WriteEvidence(path, uri, k, keygen.DeviceAtHand(uri), time.Now())
+	return keygen.WriteEvidence(path, uri, k, keygen.DeviceAtHand(labKeys, uri), time.Now())
 }
 
 // practice is a prompter that answers every secret with one practice

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/hsm/p11"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
+	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rehearsal/vpcsc"
 	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
@@ -41,6 +42,14 @@ type Holder struct {
 	// Secret is the practice PIN or passphrase.
 	Secret string
 }
+
+// labKeys opens the lab's keys: its virtual YubiKeys and SoftHSM2 tokens
+// go through the same backends as real devices.
+var labKeys = keys.NewBackends(yubikey.Backend{}, p11.Backend{})
+
+// Keys are the key backends that open the lab's keys: hand them to the
+// engine that runs the rehearsal.
+func (l *Lab) Keys() *keys.Backends { return labKeys }
 
 // Lab is simulated ceremony hardware in a directory. Its methods are safe
 // for concurrent use.
@@ -92,8 +101,6 @@ func Setup(dir, profile string) (*Lab, error) {
 	if err := configureSoftHSM(filepath.Join(dir, "softhsm2")); err != nil {
 		return nil, err
 	}
-	yubikey.Register()
-	p11.Register()
 	d, err := vpcsc.Start(vpcsc.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("failed to start pcscd: %w", err)

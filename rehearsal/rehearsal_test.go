@@ -15,13 +15,18 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
+	"github.com/tuf-ceremony/ceremony/hsm/p11"
+	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rehearsal"
 )
 
 // eng runs the ceremony steps in these tests, on workspaces of every kind.
-var eng = kinds.Engine()
+var eng = kinds.Engine(backends)
+
+// backends open the keys of these tests.
+var backends = keys.NewBackends(yubikey.Backend{}, p11.Backend{})
 
 // scripted is a keyholder at the keyboard who knows their practice secret.
 type scripted struct {
@@ -136,7 +141,7 @@ func TestHelperRehearsal(t *testing.T) {
 	}
 
 	ws := filepath.Join(dir, "ws")
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: lab.PlanPath(), Dir: ws}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: lab.PlanPath(), Dir: ws}); err != nil {
 		t.Fatalf("init from the lab's plan: %v", err)
 	}
 
@@ -255,7 +260,7 @@ func TestHelperProfile(t *testing.T) {
 	child(t)
 	profile := os.Getenv("SIM_TEST_PROFILE")
 	lab, dir, h := setup(t, profile)
-	p, err := plan.Load(lab.PlanPath())
+	p, err := plan.Load(lab.PlanPath(), lab.Keys())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +271,7 @@ func TestHelperProfile(t *testing.T) {
 		t.Error("rstuf plan: the online key has no uri")
 	}
 	ws := filepath.Join(dir, "ws")
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: lab.PlanPath(), Dir: ws}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: lab.PlanPath(), Dir: ws}); err != nil {
 		t.Fatalf("init from the %s lab's plan: %v", profile, err)
 	}
 	sign(t, lab, ws, h["bob"], keys.PIN)

@@ -27,7 +27,10 @@ import (
 )
 
 // eng runs the ceremony steps in these tests, on workspaces of every kind.
-var eng = kinds.Engine()
+var eng = kinds.Engine(backends)
+
+// backends open the keys of these tests.
+var backends = keys.NewBackends()
 
 // testdataDir holds RSTUF's own payload examples (see testdata/SOURCES.md).
 const testdataDir = "../testdata/rstuf"
@@ -186,7 +189,7 @@ func (f *fixture) plan(file string, p planSpec) string {
 
 func loadPlan(t *testing.T, path string) *plan.Plan {
 	t.Helper()
-	p, err := plan.Load(path)
+	p, err := plan.Load(path, keys.NewBackends())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +202,7 @@ func loadPlan(t *testing.T, path string) *plan.Plan {
 func (f *fixture) workspace(name, planPath, trusted string, signers ...string) (string, *metafile.File) {
 	f.t.Helper()
 	dir := filepath.Join(f.dir, name)
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: dir, TrustedRoot: trusted, Now: testNow}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: dir, TrustedRoot: trusted, Now: testNow}); err != nil {
 		f.t.Fatal(err)
 	}
 	for _, s := range signers {

@@ -56,7 +56,7 @@ func newClaimsFixture(t *testing.T) *claimsFixture {
 		t.Fatal(err)
 	}
 	boot := filepath.Join(dir, "boot")
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: planFile, Dir: boot}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: planFile, Dir: boot}); err != nil {
 		t.Fatalf("init: %v", err)
 	}
 	for _, name := range []string{"alice", "bob", "carol", "dave"} {
@@ -272,7 +272,7 @@ func TestClaimsCeremonyThroughTheApp(t *testing.T) {
 // typing the passphrase, and returns at the signed screen.
 func signClaimsTurn(t *testing.T, m Model) Model {
 	t.Helper()
-	m = run[deviceCheckedMsg](t, m, CheckDevice(m.ws, m.walk.keyID, m.walk.gen))
+	m = run[deviceCheckedMsg](t, m, CheckDevice(m.engine, m.ws, m.walk.keyID, m.walk.gen))
 	name := m.walk.person.Name
 	mustShow(t, m, name+"'s turn · to sign: claimed v2", "holds "+name+"'s key")
 	m, cmd := update(t, m, key("enter"))

@@ -77,9 +77,9 @@ type initFailedMsg struct{ err error }
 
 // CreateWorkspace runs 'ceremony init': from planFile, and for a next root
 // version from trustedRoot.
-func CreateWorkspace(planFile, trustedRoot, ws string) tea.Cmd {
+func CreateWorkspace(eng *ceremony.Engine, planFile, trustedRoot, ws string) tea.Cmd {
 	return func() tea.Msg {
-		if _, err := bootstrap.Init(bootstrap.Options{Plan: planFile, Dir: ws, TrustedRoot: trustedRoot}); err != nil {
+		if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: planFile, Dir: ws, TrustedRoot: trustedRoot}); err != nil {
 			return initFailedMsg{err}
 		}
 		return initDoneMsg{ws}
@@ -101,9 +101,9 @@ type devicePollMsg struct{ gen int }
 const devicePoll = 700 * time.Millisecond
 
 // CheckDevice looks for the device of key keyID (no PIN, nothing written).
-func CheckDevice(ws, keyID string, gen int) tea.Cmd {
+func CheckDevice(eng *ceremony.Engine, ws, keyID string, gen int) tea.Cmd {
 	return func() tea.Msg {
-		dc, err := ceremony.CheckDevice(ws, keyID)
+		dc, err := eng.CheckDevice(ws, keyID)
 		return deviceCheckedMsg{gen: gen, check: dc, err: err}
 	}
 }
@@ -288,9 +288,9 @@ type reviewLoadedMsg struct {
 
 // LoadReview runs 'ceremony review --key URI WS' and keeps the roles the
 // key is about to sign: the lines a keyholder reads aloud before the PIN.
-func LoadReview(ws, uri, keyID string) tea.Cmd {
+func LoadReview(eng *ceremony.Engine, ws, uri, keyID string) tea.Cmd {
 	return func() tea.Msg {
-		rep, err := ceremony.Review(ws, uri)
+		rep, err := eng.Review(ws, uri)
 		if err != nil {
 			return reviewLoadedMsg{keyID: keyID, err: err}
 		}

@@ -176,7 +176,7 @@ func TestEmergencyRotationThroughTheApp(t *testing.T) {
 // passphrase, and returns at the signed screen with the status read.
 func signTurn(t *testing.T, m Model) Model {
 	t.Helper()
-	m = run[deviceCheckedMsg](t, m, CheckDevice(m.ws, m.walk.keyID, m.walk.gen))
+	m = run[deviceCheckedMsg](t, m, CheckDevice(m.engine, m.ws, m.walk.keyID, m.walk.gen))
 	name := m.walk.person.Name
 	mustShow(t, m, "holds "+name+"'s key")
 	m, cmd := update(t, m, key("enter"))

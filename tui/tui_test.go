@@ -12,13 +12,17 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
+	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
 // eng runs the ceremony steps in these tests, on workspaces of every kind.
-var eng = kinds.Engine()
+var eng = kinds.Engine(backends)
+
+// backends open the keys of these tests.
+var backends = keys.NewBackends()
 
 var (
 	demoOnce sync.Once
@@ -57,7 +61,7 @@ func freshWorkspace(t *testing.T) string {
 	t.Helper()
 	d := runDemo(t)
 	ws := filepath.Join(t.TempDir(), "ws")
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: filepath.Join(d, "plan-bootstrap.yaml"), Dir: ws}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: filepath.Join(d, "plan-bootstrap.yaml"), Dir: ws}); err != nil {
 		t.Fatalf("init: %v", err)
 	}
 	return ws

@@ -50,7 +50,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.gen != m.walk.gen || m.screen != screenDevice {
 			return m, nil
 		}
-		return m, CheckDevice(m.ws, m.walk.keyID, m.walk.gen)
+		return m, CheckDevice(m.engine, m.ws, m.walk.keyID, m.walk.gen)
 	case trayDoneMsg:
 		if msg.err != nil {
 			m.setError("%v", msg.err)
@@ -59,7 +59,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.open(screenDevice)
 		m.walk.gen++
-		return m, CheckDevice(m.ws, m.walk.keyID, m.walk.gen)
+		return m, CheckDevice(m.engine, m.ws, m.walk.keyID, m.walk.gen)
 	case reviewLoadedMsg:
 		if msg.keyID != m.walk.keyID {
 			return m, nil

@@ -208,7 +208,7 @@ func (m Model) updateWelcome(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.showHelp = !m.showHelp
 	case m.keys.Submit.Matches(msg):
 		m.setInfo("creating the workspace %s from %s...", m.ws, m.plan)
-		return m, CreateWorkspace(m.plan, m.trustedRoot, m.ws)
+		return m, CreateWorkspace(m.engine, m.plan, m.trustedRoot, m.ws)
 	}
 	return m, nil
 }
@@ -299,7 +299,7 @@ func (m Model) nextKeyholder() (tea.Model, tea.Cmd) {
 	m.walk.outcome, m.walk.notices = nil, nil
 	m.walk.gen++
 	m.open(screenDevice)
-	return m, CheckDevice(m.ws, p.KeyID, m.walk.gen)
+	return m, CheckDevice(m.engine, m.ws, p.KeyID, m.walk.gen)
 }
 
 // deviceChecked shows what the device check found and, until the right
@@ -333,7 +333,7 @@ func (m Model) updateDevice(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		// Read afresh each time: another signature may have landed.
 		m.walk.review, m.walk.reviewErr = nil, nil
 		m.open(screenReview)
-		return m, LoadReview(m.ws, m.walk.person.URI, m.walk.keyID)
+		return m, LoadReview(m.engine, m.ws, m.walk.person.URI, m.walk.keyID)
 	case m.keys.Skip.Matches(msg):
 		return m.skip("at the device step")
 	case m.keys.Insert.Matches(msg) && m.rehearsal != nil && m.rehearsal.Tray != nil:
@@ -389,7 +389,7 @@ func (m Model) backToDevice() (tea.Model, tea.Cmd) {
 	m.walk.gen++
 	m.walk.check = nil
 	m.open(screenDevice)
-	return m, CheckDevice(m.ws, m.walk.keyID, m.walk.gen)
+	return m, CheckDevice(m.engine, m.ws, m.walk.keyID, m.walk.gen)
 }
 
 // secretRequested opens the PIN screen for a signing's request.

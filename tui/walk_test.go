@@ -47,7 +47,7 @@ func fileWorkspace(t *testing.T) string {
 		t.Fatal(err)
 	}
 	ws := filepath.Join(dir, "ws")
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: planFile, Dir: ws}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: planFile, Dir: ws}); err != nil {
 		t.Fatalf("init: %v", err)
 	}
 	return ws
@@ -104,7 +104,7 @@ func toDevice(t *testing.T, ws string) Model {
 // channel the bridge and the signing command post to.
 func signing(t *testing.T, m Model) (Model, chan tea.Msg) {
 	t.Helper()
-	m = run[deviceCheckedMsg](t, m, CheckDevice(m.ws, m.walk.keyID, m.walk.gen))
+	m = run[deviceCheckedMsg](t, m, CheckDevice(m.engine, m.ws, m.walk.keyID, m.walk.gen))
 	mustShow(t, m, "✓ key file", "holds alice's key")
 	m, cmd := update(t, m, key("enter"))
 	m = run[reviewLoadedMsg](t, m, cmd)

@@ -36,7 +36,7 @@ type Options struct {
 
 // Init checks the plan in full, builds the unsigned metadata the profile
 // calls for and creates the workspace. Nothing is written if any check fails.
-func Init(opts Options) (*workspace.Workspace, error) {
+func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -45,7 +45,7 @@ func Init(opts Options) (*workspace.Workspace, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to read plan: %w", err)
 	}
-	p, err := plan.Load(opts.Plan)
+	p, err := plan.Load(opts.Plan, e.Keys())
 	if err != nil {
 		return nil, err
 	}

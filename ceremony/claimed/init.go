@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/ceremony/source"
+	"github.com/tuf-ceremony/ceremony/keys"
 
 	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
 
@@ -156,7 +157,7 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	cp, err := claimsPlan(opts, st)
+	cp, err := claimsPlan(e.Keys(), opts, st)
 	if err != nil {
 		return nil, err
 	}
@@ -307,7 +308,7 @@ type claimsPlanned struct {
 
 // claimsPlan finds the plan: opts.Plan, a bootstrap or next-root
 // workspace's, or a claims workspace's request; or none.
-func claimsPlan(opts Options, st *source.TrustedState) (*claimsPlanned, error) {
+func claimsPlan(k *keys.Backends, opts Options, st *source.TrustedState) (*claimsPlanned, error) {
 	cp := &claimsPlanned{expiresDays: 365}
 	var err error
 	switch {
@@ -317,7 +318,7 @@ func claimsPlan(opts Options, st *source.TrustedState) (*claimsPlanned, error) {
 			return nil, fmt.Errorf("failed to read plan: %w", rerr)
 		}
 		cp.planSHA256 = ceremony.Sum(data)
-		if cp.plan, err = plan.Load(opts.Plan); err != nil {
+		if cp.plan, err = plan.Load(opts.Plan, k); err != nil {
 			return nil, err
 		}
 	case st.PlanFile != "":
@@ -326,7 +327,7 @@ func claimsPlan(opts Options, st *source.TrustedState) (*claimsPlanned, error) {
 			return nil, fmt.Errorf("failed to read the plan of %s: %w", st.From, rerr)
 		}
 		cp.planSHA256 = ceremony.Sum(data)
-		if cp.plan, err = plan.Parse(data, st.PlanFile, st.PlanDir); err != nil {
+		if cp.plan, err = plan.Parse(data, st.PlanFile, st.PlanDir, k); err != nil {
 			return nil, fmt.Errorf("the plan of workspace %s does not load (%v): give the plan with --plan", st.From, err)
 		}
 	case st.Request != nil:

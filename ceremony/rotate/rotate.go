@@ -129,7 +129,7 @@ func Run(e *ceremony.Engine, opts Options) (*Result, error) {
 			s.Names = append(s.Names, lg.State.Names...)
 		}
 	}
-	req, err := rotationRequest(s, opts, now)
+	req, err := rotationRequest(e.Keys(), s, opts, now)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func workspaceCanSign(p *rotation.Plan) error {
 }
 
 // rotationRequest resolves the keys the options name.
-func rotationRequest(s *rotation.State, opts Options, now time.Time) (rotation.Request, error) {
+func rotationRequest(b *keys.Backends, s *rotation.State, opts Options, now time.Time) (rotation.Request, error) {
 	req := rotation.Request{Online: opts.Online, OnlineKeyURI: opts.OnlineKeyURI, ExpiresDays: opts.ExpiresDays, Now: now,
 		Replace: map[string]rotation.Key{}}
 	resolve := func(flag, ref string) ([]string, error) {
@@ -225,7 +225,7 @@ func rotationRequest(s *rotation.State, opts Options, now time.Time) (rotation.R
 			}
 			return req, fmt.Errorf("--replace %s=%s: %q names %d keys (%s): give one key ID for each replacement", r.Old, r.New, r.Old, len(ks), strings.Join(labels, ", "))
 		}
-		nk, err := readReplacementKey(r.New)
+		nk, err := readReplacementKey(b, r.New)
 		if err != nil {
 			return req, fmt.Errorf("--replace %s=%s: %w", r.Old, r.New, err)
 		}
@@ -237,11 +237,9 @@ func rotationRequest(s *rotation.State, opts Options, now time.Time) (rotation.R
 	return req, nil
 }
 
-// MaxPublicKeyFile bounds a public key file read for --replace.
-
 // readReplacementKey reads the new key: a key URI (its public key, and the
 // URI kept to name the key), or a TUF public key file.
-func readReplacementKey(s string) (rotation.Key, error) {
+func readReplacementKey(b *keys.Backends, s string) (rotation.Key, error) {
 	var k *metadata.Key
 	uri := ""
 	if u, err := keys.ParseURI(s); err == nil {
@@ -250,7 +248,7 @@ func readReplacementKey(s string) (rotation.Key, error) {
 				return rotation.Key{}, err
 			}
 		}
-		if k, err = keys.PublicKey(s); err != nil {
+		if k, err = b.PublicKey(s); err != nil {
 			return rotation.Key{}, fmt.Errorf("cannot read the new key's public key: %w; connect the device, or give the key's TUF public key file", err)
 		}
 		uri = s

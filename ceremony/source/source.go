@@ -411,7 +411,7 @@ func NamesFrom(e *ceremony.Engine, path string, now time.Time) ([]rotation.Name,
 		}
 		return workspaceNames(ws, l), nil
 	}
-	p, err := plan.Load(path)
+	p, err := plan.Load(path, e.Keys())
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,8 @@ package main
 import (
 	"errors"
 	"io"
+
+	"github.com/tuf-ceremony/ceremony/keys"
 )
 
 // fullBuild: this is the auditor's build (CGO_ENABLED=0). It verifies,
@@ -13,7 +15,8 @@ import (
 // refused as not supported by this build) and no rehearsal.
 const fullBuild = false
 
-func registerHardware() {}
+// hardwareBackends: none in this build.
+func hardwareBackends() []keys.Backend { return nil }
 
 // errFullBuildOnly is never returned: run does not know these commands in
 // this build (buildCommands leaves them out). They exist for allCommands.

@@ -67,14 +67,14 @@ func runClaim(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	for _, uri := range uris {
 		// The attestation first: it needs no PIN, and a slot without a key
 		// is reported before any secret is asked.
-		id, att, err := claims.ReadAttestation(uri)
+		id, att, err := claims.ReadAttestation(env.keys, uri)
 		if err != nil {
 			return err
 		}
 		if att != nil {
 			atts[id] = *att
 		}
-		s, closeKey, err := openKey(uri)
+		s, closeKey, err := openKey(env, uri)
 		if err != nil {
 			return err
 		}

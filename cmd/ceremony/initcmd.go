@@ -19,7 +19,7 @@ func runInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if *planPath == "" {
 		return usageError{"--plan is required"}
 	}
-	ws, err := bootstrap.Init(bootstrap.Options{Plan: *planPath, Dir: rest[0], TrustedRoot: *from})
+	ws, err := bootstrap.Init(env.engine, bootstrap.Options{Plan: *planPath, Dir: rest[0], TrustedRoot: *from})
 	if err != nil {
 		return err
 	}

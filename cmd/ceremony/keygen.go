@@ -34,7 +34,7 @@ func runKeygen(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if u.Scheme != "file" && *out == "" {
 		return usageError{"--out FILE is required for a key made on a device: the public key goes there"}
 	}
-	k, err := keys.Generate(*uri, t, terminalPrompter{})
+	k, err := env.keys.Generate(*uri, t, terminalPrompter{})
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func runKeygen(env *runEnv, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stderr, "ceremony: wrote public key %s\n", *out)
-		slot, device, err := keys.Attestation(*uri)
+		slot, device, err := env.keys.Attestation(*uri)
 		if err != nil {
 			return err
 		}
@@ -72,7 +72,7 @@ func runKeygen(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := keygen.WriteEvidence(evidence, *uri, k, keygen.DeviceAtHand(*uri), time.Now()); err != nil {
+	if err := keygen.WriteEvidence(evidence, *uri, k, keygen.DeviceAtHand(env.keys, *uri), time.Now()); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "ceremony: wrote keygen evidence %s\n", evidence)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
+	"github.com/tuf-ceremony/ceremony/keys"
 )
 
 // Exit codes.
@@ -96,13 +97,15 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // runEnv is what the commands are handed: made once, in run.
 type runEnv struct {
+	// keys opens keys: key files, and the hardware this build drives.
+	keys *keys.Backends
 	// engine runs the ceremony steps on workspaces of every kind.
 	engine *ceremony.Engine
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	registerHardware()
-	env := &runEnv{engine: kinds.Engine()}
+	backends := keys.NewBackends(hardwareBackends()...)
+	env := &runEnv{keys: backends, engine: kinds.Engine(backends)}
 	if len(args) == 0 && stdout == io.Writer(os.Stdout) && interactive() {
 		if err := runChooser(env, stdout); err != nil {
 			fmt.Fprintf(stderr, "ceremony: %v\n", err)

@@ -12,7 +12,6 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
-	"github.com/tuf-ceremony/ceremony/keys"
 )
 
 // readLimited reads at most limit bytes of path, refusing a larger file
@@ -133,14 +132,14 @@ func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error 
 	}
 	// Who may sign is checked before the key is opened: no PIN is asked
 	// for a key that may not sign.
-	pub, err := keys.PublicKey(*key)
+	pub, err := env.keys.PublicKey(*key)
 	if err != nil {
 		return err
 	}
 	if _, err := p.KeyIDsFor(pub, time.Now()); err != nil {
 		return err
 	}
-	s, closeKey, err := openKey(*key)
+	s, closeKey, err := openKey(env, *key)
 	if err != nil {
 		return err
 	}
@@ -176,7 +175,7 @@ func runSignRSTUFPending(env *runEnv, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	s, closeKey, err := openKey(*key)
+	s, closeKey, err := openKey(env, *key)
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func runSeal(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	}
 	var signers []keys.Signer
 	for _, u := range uris {
-		s, closeKey, err := openKey(u)
+		s, closeKey, err := openKey(env, u)
 		if err != nil {
 			return err
 		}

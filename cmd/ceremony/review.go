@@ -20,7 +20,7 @@ func runReview(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rev, err := ceremony.Review(rest[0], *key)
+	rev, err := env.engine.Review(rest[0], *key)
 	if err != nil {
 		return err
 	}

@@ -47,7 +47,7 @@ func runScript(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if k != workspace.Bootstrap && k != workspace.NextRoot {
 		return usageError{fmt.Sprintf("--kind %q: want bootstrap or next-root", *kind)}
 	}
-	p, err := plan.Load(rest[0])
+	p, err := plan.Load(rest[0], env.keys)
 	if err != nil {
 		return err
 	}

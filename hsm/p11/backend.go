@@ -14,8 +14,8 @@ type Backend struct{}
 
 var _ keys.Backend = Backend{}
 
-// Register makes pkcs11: URIs usable through package keys.
-func Register() { keys.Register("pkcs11", Backend{}) }
+// Scheme: keys named by pkcs11: URIs.
+func (Backend) Scheme() string { return "pkcs11" }
 
 // PublicKey reads the key's public half, without a PIN: keys made by
 // Generate have public public halves.

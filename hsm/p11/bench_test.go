@@ -23,10 +23,10 @@ var benchTypes = []keys.KeyType{keys.TypeEd25519, keys.TypeECDSAP256, keys.TypeE
 func benchKey(b *testing.B, tok *p11test.Token, kt keys.KeyType) string {
 	b.Helper()
 	uri := tok.URI("bench-" + string(kt))
-	if _, err := keys.PublicKey(uri); err == nil {
+	if _, err := backends.PublicKey(uri); err == nil {
 		return uri
 	}
-	if _, err := keys.Generate(uri, kt, &prompter{pin: tok.PIN}); err != nil {
+	if _, err := backends.Generate(uri, kt, &prompter{pin: tok.PIN}); err != nil {
 		b.Fatal(err)
 	}
 	return uri
@@ -46,7 +46,7 @@ func BenchmarkSignSoftHSM(b *testing.B) {
 	for _, kt := range benchTypes {
 		uri := benchKey(b, tok, kt)
 		b.Run("tool/"+string(kt), func(b *testing.B) {
-			s, err := keys.Open(uri, &prompter{pin: tok.PIN})
+			s, err := backends.Open(uri, &prompter{pin: tok.PIN})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -60,7 +60,7 @@ func BenchmarkSignSoftHSM(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sigs/s")
 		})
 		b.Run("signer/"+string(kt), func(b *testing.B) {
-			s, err := keys.Open(uri, &prompter{pin: tok.PIN})
+			s, err := backends.Open(uri, &prompter{pin: tok.PIN})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -40,7 +40,7 @@ func TestCeremonyWithTokens(t *testing.T) {
 		pass := filepath.Join(dir, name+".pass")
 		writeFile(t, pass, "passphrase of "+name+"\n")
 		uris[name] = "file:" + filepath.Join(dir, name+".key") + "?pin-source=" + pass
-		if _, err := keys.Generate(uris[name], keys.TypeECDSAP256, nil); err != nil {
+		if _, err := backends.Generate(uris[name], keys.TypeECDSAP256, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -64,7 +64,7 @@ func TestCeremonyWithTokens(t *testing.T) {
 	planPath := filepath.Join(dir, "plan.yaml")
 	writeFile(t, planPath, plan.String())
 	ws := filepath.Join(dir, "ws")
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: ws, Now: ceremonyNow}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: ws, Now: ceremonyNow}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -37,7 +37,7 @@ func TestDevicesListsKeysWithWorkingURIs(t *testing.T) {
 		if !strings.Contains(k.URI, "serial="+tok.Serial) || !strings.Contains(k.URI, "token=devices") || !strings.Contains(k.URI, "type=private") {
 			t.Errorf("URI %s does not name the token by label and serial", k.URI)
 		}
-		pub, err := keys.PublicKey(k.URI)
+		pub, err := backends.PublicKey(k.URI)
 		if err != nil || !keys.SameKey(pub, k.TUFKey) {
 			t.Errorf("PublicKey(%s): %v", k.URI, err)
 		}
@@ -45,7 +45,7 @@ func TestDevicesListsKeysWithWorkingURIs(t *testing.T) {
 		if _, err := keys.SignMessage(s, []byte("from devices")); err != nil {
 			t.Error(err)
 		}
-		if _, err := keys.Open(withPINSource(t, tok, k.URI), nil); err != nil {
+		if _, err := backends.Open(withPINSource(t, tok, k.URI), nil); err != nil {
 			t.Errorf("with pin-source: %v", err)
 		}
 		t.Log(k.URI)

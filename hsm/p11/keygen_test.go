@@ -22,7 +22,7 @@ func TestGenerateEachTypeThenSign(t *testing.T) {
 		t.Run(string(kt), func(t *testing.T) {
 			uri := tok.URI("key-" + string(kt))
 			p := &prompter{pin: tok.PIN}
-			gen, err := keys.Generate(uri, kt, p)
+			gen, err := backends.Generate(uri, kt, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -33,7 +33,7 @@ func TestGenerateEachTypeThenSign(t *testing.T) {
 				t.Errorf("keygen asked %+v, want one PIN request for %s with TriesLeft -1", p.requests, uri)
 			}
 
-			pub, err := keys.PublicKey(uri)
+			pub, err := backends.PublicKey(uri)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -42,7 +42,7 @@ func TestGenerateEachTypeThenSign(t *testing.T) {
 			}
 
 			p = &prompter{pin: tok.PIN}
-			s, err := keys.Open(uri, p)
+			s, err := backends.Open(uri, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +155,7 @@ func TestGenerateRefusesExistingLabelOrID(t *testing.T) {
 	tok := emptyToken(t, "dup")
 	first := tok.URIWith("object=taken;id=%01%02")
 	generate(t, tok, first, keys.TypeEd25519)
-	before, err := keys.PublicKey(first)
+	before, err := backends.PublicKey(first)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestGenerateRefusesExistingLabelOrID(t *testing.T) {
 	// Same label, another type, no ID: refused before any PIN is asked
 	// (the public half is seen without login), nothing made.
 	p := &prompter{pin: tok.PIN}
-	_, err = keys.Generate(tok.URI("taken"), keys.TypeECDSAP256, p)
+	_, err = backends.Generate(tok.URI("taken"), keys.TypeECDSAP256, p)
 	if err == nil || !strings.Contains(err.Error(), `label "taken"`) {
 		t.Fatalf("second key labelled taken: %v, want a refusal naming the label", err)
 	}
@@ -176,7 +176,7 @@ func TestGenerateRefusesExistingLabelOrID(t *testing.T) {
 	}
 
 	// Another label, same ID: refused, nothing made.
-	_, err = keys.Generate(withPINSource(t, tok, tok.URIWith("object=fresh;id=%01%02")), keys.TypeEd25519, nil)
+	_, err = backends.Generate(withPINSource(t, tok, tok.URIWith("object=fresh;id=%01%02")), keys.TypeEd25519, nil)
 	if err == nil || !strings.Contains(err.Error(), "id 0102") || !strings.Contains(err.Error(), `"taken"`) {
 		t.Fatalf("second key with id 0102: %v, want a refusal naming the id and the label that has it", err)
 	}
@@ -188,14 +188,14 @@ func TestGenerateRefusesExistingLabelOrID(t *testing.T) {
 	}
 
 	// The first key is untouched.
-	after, err := keys.PublicKey(first)
+	after, err := backends.PublicKey(first)
 	if err != nil || !keys.SameKey(before, after) {
 		t.Errorf("the first key changed: %v", err)
 	}
 
 	// A key with no label is refused: people need a name for it.
 	noLabel := tok.URIWith("id=%09")
-	if _, err := keys.Generate(withPINSource(t, tok, noLabel), keys.TypeEd25519, nil); err == nil || !strings.Contains(err.Error(), "object=LABEL") {
+	if _, err := backends.Generate(withPINSource(t, tok, noLabel), keys.TypeEd25519, nil); err == nil || !strings.Contains(err.Error(), "object=LABEL") {
 		t.Errorf("keygen without object=: %v", err)
 	}
 }
@@ -222,7 +222,7 @@ func TestGenerateRefusesLabelOfPrivateObject(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = keys.Generate(withPINSource(t, tok, tok.URI("hidden")), keys.TypeEd25519, nil)
+	_, err = backends.Generate(withPINSource(t, tok, tok.URI("hidden")), keys.TypeEd25519, nil)
 	if err == nil || !strings.Contains(err.Error(), `already has an object with label "hidden"`) {
 		t.Errorf("label of a private data object: %v", err)
 	}

@@ -14,13 +14,15 @@ import (
 )
 
 // eng runs the ceremony steps in these tests, on workspaces of every kind.
-var eng = kinds.Engine()
+var eng = kinds.Engine(backends)
+
+// backends open the keys of these tests.
+var backends = keys.NewBackends(p11.Backend{})
 
 // Every SoftHSM2 token of these tests, made before any test runs (SoftHSM2
 // finds its tokens when the module loads). Each test has its own token, so
 // tests do not see each other's keys.
 func TestMain(m *testing.M) {
-	p11.Register()
 	os.Exit(p11test.Main(m,
 		p11test.Spec{Label: "keygen"},
 		p11test.Spec{Label: "dup"},
@@ -65,7 +67,7 @@ func withPINSource(t *testing.T, tok *p11test.Token, uri string) string {
 // generate makes a key on tok with its PIN from pin-source.
 func generate(t *testing.T, tok *p11test.Token, uri string, kt keys.KeyType) {
 	t.Helper()
-	if _, err := keys.Generate(withPINSource(t, tok, uri), kt, nil); err != nil {
+	if _, err := backends.Generate(withPINSource(t, tok, uri), kt, nil); err != nil {
 		t.Fatalf("generate %s at %s: %v", kt, uri, err)
 	}
 }
@@ -73,7 +75,7 @@ func generate(t *testing.T, tok *p11test.Token, uri string, kt keys.KeyType) {
 // open opens uri, answering the PIN prompt with tok's PIN.
 func open(t *testing.T, tok *p11test.Token, uri string) keys.Signer {
 	t.Helper()
-	s, err := keys.Open(uri, &prompter{pin: tok.PIN})
+	s, err := backends.Open(uri, &prompter{pin: tok.PIN})
 	if err != nil {
 		t.Fatalf("open %s: %v", uri, err)
 	}

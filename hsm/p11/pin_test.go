@@ -23,7 +23,7 @@ func TestWrongPINIsNotRetried(t *testing.T) {
 
 	for i := 0; i < 3; i++ {
 		p := &prompter{pin: wrongPIN}
-		s, err := keys.Open(uri, p)
+		s, err := backends.Open(uri, p)
 		if err == nil {
 			s.(keys.Closer).Close()
 			t.Fatal("open with a wrong PIN succeeded")
@@ -67,7 +67,7 @@ func TestWrongPINIsNotRetried(t *testing.T) {
 	pinFile := dir + "/wrong"
 	writeFile(t, pinFile, wrongPIN+"\n")
 	p := &prompter{pin: tok.PIN}
-	s, err = keys.Open(uri+"&pin-source="+pinFile, p)
+	s, err = backends.Open(uri+"&pin-source="+pinFile, p)
 	if err == nil {
 		s.(keys.Closer).Close()
 	}
@@ -81,7 +81,7 @@ func TestWrongPINIsNotRetried(t *testing.T) {
 func TestPINFinalTry(t *testing.T) {
 	tok := p11test.Get(t, "final")
 	p := &prompter{pin: wrongPIN}
-	_, err := keys.Open(tok.URI("any"), p)
+	_, err := backends.Open(tok.URI("any"), p)
 	if !errors.Is(err, p11.ErrWrongPIN) || !strings.Contains(err.Error(), "the next wrong PIN blocks it") {
 		t.Errorf("wrong PIN on the final try: %v", err)
 	}
@@ -98,11 +98,11 @@ func TestPINFinalTry(t *testing.T) {
 func TestPINBlocked(t *testing.T) {
 	tok := p11test.Get(t, "locked")
 	p := &prompter{pin: tok.PIN}
-	_, err := keys.Open(tok.URI("any"), p)
+	_, err := backends.Open(tok.URI("any"), p)
 	if !errors.Is(err, p11.ErrPINBlocked) || !strings.Contains(err.Error(), "security officer must unblock it") {
 		t.Errorf("open on a blocked token: %v", err)
 	}
-	_, err = keys.Generate(tok.URI("new"), keys.TypeEd25519, p)
+	_, err = backends.Generate(tok.URI("new"), keys.TypeEd25519, p)
 	if !errors.Is(err, p11.ErrPINBlocked) {
 		t.Errorf("keygen on a blocked token: %v", err)
 	}
@@ -119,7 +119,7 @@ func TestPINBlocked(t *testing.T) {
 // Without a prompter and without pin-source, the error says what to do.
 func TestNoPrompter(t *testing.T) {
 	tok := emptyToken(t, "pin")
-	_, err := keys.Open(tok.URI("k"), nil)
+	_, err := backends.Open(tok.URI("k"), nil)
 	if err == nil || !strings.Contains(err.Error(), "pin-source") {
 		t.Errorf("open without prompter: %v", err)
 	}

@@ -16,12 +16,12 @@ import (
 func TestAmbiguousTokenRefused(t *testing.T) {
 	one, two := emptyToken(t, "twin-1"), p11test.Get(t, "twin-2")
 	p := &prompter{pin: one.PIN}
-	_, err := keys.Generate(one.URI("k"), keys.TypeEd25519, p)
+	_, err := backends.Generate(one.URI("k"), keys.TypeEd25519, p)
 	if err == nil || !strings.Contains(err.Error(), `2 tokens match token="twin"`) ||
 		!strings.Contains(err.Error(), one.Serial) || !strings.Contains(err.Error(), two.Serial) {
 		t.Fatalf("keygen on an ambiguous label: %v; want an error naming both serials", err)
 	}
-	if _, err := keys.PublicKey(one.URI("k")); err == nil || !strings.Contains(err.Error(), "2 tokens match") {
+	if _, err := backends.PublicKey(one.URI("k")); err == nil || !strings.Contains(err.Error(), "2 tokens match") {
 		t.Errorf("PublicKey on an ambiguous label: %v", err)
 	}
 	if len(p.requests) != 0 {
@@ -36,11 +36,11 @@ func TestAmbiguousTokenRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := "pkcs11:serial=" + two.Serial + ";object=k?module-path=" + two.Module
-	if _, err := keys.PublicKey(other); err == nil || !strings.Contains(err.Error(), `no public key with object="k"`) {
+	if _, err := backends.PublicKey(other); err == nil || !strings.Contains(err.Error(), `no public key with object="k"`) {
 		t.Errorf("the key is on twin-1 only, yet twin-2 says: %v", err)
 	}
 	absent := "pkcs11:serial=0000000000000000;object=k?module-path=" + one.Module
-	if _, err := keys.PublicKey(absent); err == nil || !strings.Contains(err.Error(), "no token with") {
+	if _, err := backends.PublicKey(absent); err == nil || !strings.Contains(err.Error(), "no token with") {
 		t.Errorf("absent token: %v", err)
 	}
 }
@@ -51,7 +51,7 @@ func TestKeySelection(t *testing.T) {
 	id := []byte{0x00, 0xff, '/', ';', '?'}
 	uri := tok.URIWith("object=with%20space;id=%00%FF%2F%3B%3F")
 	generate(t, tok, uri, keys.TypeECDSAP384)
-	want, err := keys.PublicKey(uri)
+	want, err := backends.PublicKey(uri)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestKeySelection(t *testing.T) {
 		tok.URIWith("object=with%20space;type=private"),
 		p11.KeyURI(tok.Module, tok.Label, tok.Serial, "with space", id),
 	} {
-		got, err := keys.PublicKey(u)
+		got, err := backends.PublicKey(u)
 		if err != nil || !keys.SameKey(got, want) {
 			t.Errorf("PublicKey(%s): %v", u, err)
 		}
@@ -73,11 +73,11 @@ func TestKeySelection(t *testing.T) {
 		{tok.URIWith("object=with%20space;id=%01"), `no public key with object="with space" id=01`},
 		{tok.URIWith("id=%01"), "no public key with id=01"},
 	} {
-		if _, err := keys.PublicKey(c.uri); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := backends.PublicKey(c.uri); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("PublicKey(%s): %v, want %q", c.uri, err, c.want)
 		}
 		p := &prompter{pin: tok.PIN}
-		if _, err := keys.Open(c.uri, p); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := backends.Open(c.uri, p); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Open(%s): %v, want %q", c.uri, err, c.want)
 		}
 	}
@@ -114,7 +114,7 @@ func TestAmbiguousKeyRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, err = keys.PublicKey(tok.URI("twice"))
+	_, err = backends.PublicKey(tok.URI("twice"))
 	if err == nil || !strings.Contains(err.Error(), "2 public keys match") || !strings.Contains(err.Error(), "id=0a") || !strings.Contains(err.Error(), "id=0b") {
 		t.Errorf("two keys labelled twice: %v", err)
 	}
@@ -137,7 +137,7 @@ func TestURIRefusals(t *testing.T) {
 		{"pkcs11:token=select;object=k?module-path=" + tok.Module + "&module-name=softhsm2", "unknown attribute(s) ?module-name"},
 		{"pkcs11:token=select;object=?module-path=" + tok.Module, `attribute "object" is empty`},
 	} {
-		_, err := keys.PublicKey(c.uri)
+		_, err := backends.PublicKey(c.uri)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("PublicKey(%s): %v, want %q", c.uri, err, c.want)
 		}

@@ -129,7 +129,7 @@ func TestAlwaysAuthenticate(t *testing.T) {
 	}
 
 	p := &prompter{pin: tok.PIN}
-	s, err := keys.Open(tok.URI("always"), p)
+	s, err := backends.Open(tok.URI("always"), p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,8 +16,8 @@ type Backend struct{}
 
 var _ keys.Backend = Backend{}
 
-// Register makes yubikey: URIs usable through package keys.
-func Register() { keys.Register("yubikey", Backend{}) }
+// Scheme: keys named by yubikey: URIs.
+func (Backend) Scheme() string { return "yubikey" }
 
 // PublicKey reads the slot's public key from the device (no PIN needed).
 func (Backend) PublicKey(u *keys.URI) (*metadata.Key, error) {

@@ -19,10 +19,12 @@ import (
 	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
 )
 
+// backends open the keys of these tests.
+var backends = keys.NewBackends(yubikey.Backend{})
+
 // The tests below drive virtual YubiKeys through the real pcscd and the
 // real piv-go; they run one after another, as a keyholder's devices would.
 func TestMain(m *testing.M) {
-	yubikey.Register()
 	pcsctest.Main(m)
 }
 
@@ -72,7 +74,7 @@ func newDevice(t *testing.T, env *pcsctest.Env, kt keys.KeyType, version [3]byte
 	env.Insert(t, card, 0)
 	d := &device{card: card, ca: ca, uri: fmt.Sprintf("yubikey:serial=%d;slot-id=9c", card.Serial())}
 	if kt != "" {
-		if _, err := keys.Generate(d.keygenURI(t), kt, nil); err != nil {
+		if _, err := backends.Generate(d.keygenURI(t), kt, nil); err != nil {
 			t.Fatalf("keygen on the virtual YubiKey: %v", err)
 		}
 	}
@@ -117,12 +119,12 @@ func TestKeygenAndSignEachType(t *testing.T) {
 	for _, kt := range []keys.KeyType{keys.TypeECDSAP256, keys.TypeECDSAP384, keys.TypeEd25519} {
 		t.Run(string(kt), func(t *testing.T) {
 			d := newDevice(t, env, kt, [3]byte{})
-			pub, err := keys.PublicKey(d.uri)
+			pub, err := backends.PublicKey(d.uri)
 			if err != nil {
 				t.Fatal(err)
 			}
 			p := &prompter{pin: newPIN}
-			s, err := keys.Open(d.uri, p)
+			s, err := backends.Open(d.uri, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -153,29 +155,29 @@ func TestKeygenRefusals(t *testing.T) {
 	t.Run("factory management key", func(t *testing.T) {
 		d := newDevice(t, env, "", [3]byte{})
 		uri := d.uri + "?management-key-source=" + secretFile(t, "mk", hex.EncodeToString(piv.DefaultManagementKey))
-		_, err := keys.Generate(uri, keys.TypeECDSAP256, nil)
+		_, err := backends.Generate(uri, keys.TypeECDSAP256, nil)
 		if !errors.Is(err, yubikey.ErrFactoryManagementKey) {
 			t.Fatalf("got %v, want ErrFactoryManagementKey", err)
 		}
 	})
 	t.Run("slot already holds a key", func(t *testing.T) {
 		d := newDevice(t, env, keys.TypeECDSAP256, [3]byte{})
-		before, err := keys.PublicKey(d.uri)
+		before, err := backends.PublicKey(d.uri)
 		if err != nil {
 			t.Fatal(err)
 		}
 		uri := d.uri + "?management-key-source=" + secretFile(t, "mk", strings.Repeat("ab", 24))
-		if _, err := keys.Generate(uri, keys.TypeECDSAP256, nil); err == nil || !strings.Contains(err.Error(), "already holds a key") {
+		if _, err := backends.Generate(uri, keys.TypeECDSAP256, nil); err == nil || !strings.Contains(err.Error(), "already holds a key") {
 			t.Fatalf("got %v, want a refusal", err)
 		}
-		after, err := keys.PublicKey(d.uri)
+		after, err := backends.PublicKey(d.uri)
 		if err != nil || !keys.SameKey(before, after) {
 			t.Fatalf("the slot's key changed: %v", err)
 		}
 	})
 	t.Run("Ed25519 before firmware 5.7", func(t *testing.T) {
 		d := newDevice(t, env, "", [3]byte{5, 4, 3})
-		_, err := keys.Generate(d.keygenURI(t), keys.TypeEd25519, nil)
+		_, err := backends.Generate(d.keygenURI(t), keys.TypeEd25519, nil)
 		if err == nil || !strings.Contains(err.Error(), "needs 5.7") {
 			t.Fatalf("got %v, want a refusal naming firmware 5.7", err)
 		}
@@ -188,7 +190,7 @@ func TestPINHandling(t *testing.T) {
 	msg := []byte("metadata")
 	sign := func(pin string) (*prompter, error) {
 		p := &prompter{pin: pin}
-		s, err := keys.Open(d.uri, p)
+		s, err := backends.Open(d.uri, p)
 		if err != nil {
 			return p, err
 		}
@@ -239,13 +241,13 @@ func TestWrongDeviceAndRemoval(t *testing.T) {
 	env := pcsctest.Start(t)
 	d := newDevice(t, env, keys.TypeECDSAP256, [3]byte{})
 
-	_, err := keys.Open("yubikey:serial=12345678;slot-id=9c", &prompter{pin: newPIN})
+	_, err := backends.Open("yubikey:serial=12345678;slot-id=9c", &prompter{pin: newPIN})
 	if !errors.Is(err, yubikey.ErrNotPresent) || !strings.Contains(err.Error(), fmt.Sprintf("connected instead: serial %d", d.card.Serial())) {
 		t.Fatalf("wrong device: got %v, want it named", err)
 	}
 
 	p := &prompter{pin: newPIN}
-	s, err := keys.Open(d.uri, p)
+	s, err := backends.Open(d.uri, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +262,7 @@ func TestWrongDeviceAndRemoval(t *testing.T) {
 func TestAttestationFromTheDevice(t *testing.T) {
 	env := pcsctest.Start(t)
 	d := newDevice(t, env, keys.TypeECDSAP384, [3]byte{})
-	pub, err := keys.PublicKey(d.uri)
+	pub, err := backends.PublicKey(d.uri)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +320,7 @@ func TestFactoryCredentialsRefused(t *testing.T) {
 	}
 	devs[0].Close()
 	p := &prompter{pin: newPIN}
-	_, err = keys.Open(fmt.Sprintf("yubikey:serial=%d;slot-id=9c", card.Serial()), p)
+	_, err = backends.Open(fmt.Sprintf("yubikey:serial=%d;slot-id=9c", card.Serial()), p)
 	if !errors.Is(err, yubikey.ErrFactoryCredentials) || !strings.Contains(err.Error(), "factory PUK") {
 		t.Fatalf("got %v, want ErrFactoryCredentials naming the PUK", err)
 	}

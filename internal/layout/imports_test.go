@@ -69,7 +69,7 @@ var mayImport = map[part][]part{
 	engine:     {foundation},
 	audit:      {foundation, engine},
 	kind:       {foundation, engine, audit, kind},
-	registry:   {engine, kind},
+	registry:   {foundation, engine, kind},
 	app:        {foundation, engine, audit, kind, registry, app},
 	rehearsal:  {foundation, hardware, engine, audit, kind, registry, rehearsal},
 	command:    {foundation, hardware, engine, audit, kind, registry, app, rehearsal, command},

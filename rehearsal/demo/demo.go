@@ -36,7 +36,8 @@ type Options struct {
 	Log io.Writer
 	// Now is the ceremony's time; zero means time.Now().
 	Now time.Time
-	// Engine runs the steps; nil means one for every kind (kinds.Engine).
+	// Engine runs the steps; nil means one for every kind, with file keys
+	// (the demo's keys are in memory).
 	Engine *ceremony.Engine
 }
 
@@ -88,7 +89,7 @@ func Run(opts Options) error {
 	}
 	eng := opts.Engine
 	if eng == nil {
-		eng = kinds.Engine()
+		eng = kinds.Engine(keys.NewBackends())
 	}
 	log := opts.Log
 	if log == nil {
@@ -129,7 +130,7 @@ func Run(opts Options) error {
 	}
 	ws1 := filepath.Join(opts.Out, BootstrapWorkspace)
 	say("init: %s from %s", ws1, bootstrapPlan)
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: bootstrapPlan, Dir: ws1, Now: now}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: bootstrapPlan, Dir: ws1, Now: now}); err != nil {
 		return err
 	}
 	// Four sign where three would do: tuf-js (npm) checks every ECDSA
@@ -153,7 +154,7 @@ func Run(opts Options) error {
 	}
 	ws2 := filepath.Join(opts.Out, RootV2Workspace)
 	say("init: %s, root v2 from %s (erin leaves, frank joins)", ws2, rotatePlan)
-	if _, err := bootstrap.Init(bootstrap.Options{Plan: rotatePlan, Dir: ws2, TrustedRoot: filepath.Join(ws1, workspace.MetadataDir, "root.json"), Now: now}); err != nil {
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: rotatePlan, Dir: ws2, TrustedRoot: filepath.Join(ws1, workspace.MetadataDir, "root.json"), Now: now}); err != nil {
 		return err
 	}
 	// erin signs for the previous root only, frank for the new one only.
@@ -169,7 +170,7 @@ func Run(opts Options) error {
 		return err
 	}
 
-	p, err := plan.Load(rotatePlan)
+	p, err := plan.Load(rotatePlan, eng.Keys())
 	if err != nil {
 		return err
 	}

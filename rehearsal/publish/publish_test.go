@@ -30,7 +30,10 @@ import (
 )
 
 // eng runs the ceremony steps in these tests, on workspaces of every kind.
-var eng = kinds.Engine()
+var eng = kinds.Engine(backends)
+
+// backends open the keys of these tests.
+var backends = keys.NewBackends()
 
 var testNow = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
@@ -349,7 +352,7 @@ func ceremonyRepo(t *testing.T, profile plan.Profile, consistent bool, targets [
 		t.Fatal(err)
 	}
 	wsDir := filepath.Join(dir, "ws")
-	ws, err := bootstrap.Init(bootstrap.Options{Plan: planPath, Dir: wsDir, Now: testNow})
+	ws, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: wsDir, Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +361,7 @@ func ceremonyRepo(t *testing.T, profile plan.Profile, consistent bool, targets [
 			t.Fatal(err)
 		}
 	}
-	p, err := plan.Load(planPath)
+	p, err := plan.Load(planPath, keys.NewBackends())
 	if err != nil {
 		t.Fatal(err)
 	}
