@@ -54,12 +54,12 @@ func checkGivenChain(add AddFunc, rep *verify.Report, l *ceremony.Loaded) {
 			add(verify.Error, file, role, "threshold", "the trusted %s is not signed by the %d keys %s requires", role, rule.Threshold, rule.Delegator)
 		}
 	}
-	rule, err := threshold.FromRoot(root, metadata.TARGETS, ceremony.DelegatorLabel(metadata.ROOT, root.Version))
+	rule, err := threshold.FromRoot(root, metadata.TARGETS, threshold.Label(metadata.ROOT, root.Version))
 	check(metadata.TARGETS, rule, err)
 	if t, err := l.GivenRole(metadata.TARGETS); err != nil {
 		add(verify.Error, workspace.TrustedPath(metadata.TARGETS), metadata.TARGETS, "parse", "%v", err)
 	} else if t != nil {
-		rule, err = threshold.FromTargets(t, plan.RoleClaimed, ceremony.DelegatorLabel(metadata.TARGETS, t.Version))
+		rule, err = threshold.FromTargets(t, plan.RoleClaimed, threshold.Label(metadata.TARGETS, t.Version))
 		check(plan.RoleClaimed, rule, err)
 	}
 }

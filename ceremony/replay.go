@@ -14,6 +14,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/threshold"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -319,7 +320,7 @@ func rederive(ws *workspace.Workspace, files map[string]*metafile.File, role str
 	if key == nil {
 		return fmt.Sprintf("key %s may not sign %s (%s)", AbbrevHash(s.KeyID), role, whoMay(ws, rules))
 	}
-	ids := authorizedIDs(rules, key)
+	ids := threshold.KeyIDsOf(rules, key)
 	if len(ids) == 0 || ids[0] != s.KeyID {
 		return fmt.Sprintf("key %s is recorded under %s, but signing names it %v", AbbrevHash(s.KeyID), s.KeyID, ids)
 	}

@@ -279,7 +279,7 @@ func (e *Engine) ReviewAt(dir, keyURI string, now time.Time) (*ReviewReport, err
 				// Listed under a key ID other than ours (metadata made by
 				// another tool): name it as the workspace lists it.
 				rules, _ := l.Rules(role)
-				for _, id := range authorizedIDs(rules, pub) {
+				for _, id := range threshold.KeyIDsOf(rules, pub) {
 					if h := ws.Holder(id); h != "" {
 						rep.Key.Holder = h
 					}
@@ -400,7 +400,7 @@ func (rv *reviewer) role(l *Loaded, role string, pub *metadata.Key) (RoleReview,
 			}
 		}
 		a.Authorized = len(a.CountedBy) > 0
-		a.AlreadySigned = signedBy(f, authorizedIDs(rules, pub))
+		a.AlreadySigned = signedBy(f, threshold.KeyIDsOf(rules, pub))
 		r.Key = a
 	}
 	if r.Expired {

@@ -19,7 +19,7 @@ import (
 )
 
 // ErrNotAuthorized means the key may not sign what was asked.
-var ErrNotAuthorized = errors.New("key is not authorized")
+var ErrNotAuthorized = threshold.ErrNotAuthorized
 
 // ErrAlreadySigned means the key has signed already.
 var ErrAlreadySigned = errors.New("key has already signed")
@@ -119,7 +119,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 		if err != nil {
 			return res, err
 		}
-		ids := authorizedIDs(rules, pub)
+		ids := threshold.KeyIDsOf(rules, pub)
 		if len(ids) == 0 {
 			if opts.Role != "" {
 				return refuse(fmt.Errorf("%w: %s may not sign %s (%s)", ErrNotAuthorized, who, role, whoMay(ws, rules)))
@@ -226,18 +226,6 @@ func record(tr *transcripts.Transcript, kind transcripts.Kind, who, uri string, 
 		return errors.Join(err, fmt.Errorf("failed to record it in the transcript: %w", rerr))
 	}
 	return err
-}
-
-// authorizedIDs are the key IDs under which the rules list pub. A key listed
-// under different IDs by the previous and the new root signs under each.
-func authorizedIDs(rules []threshold.Rule, pub *metadata.Key) []string {
-	var ids []string
-	for _, r := range rules {
-		if id, ok := r.KeyIDFor(pub); ok && !Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	return ids
 }
 
 func signedBy(f *metafile.File, ids []string) bool {

@@ -96,12 +96,6 @@ func loadStates(ws *workspace.Workspace, files map[string]*metafile.File, name f
 	return l, nil
 }
 
-// DelegatorLabel names a delegating role's version in rules and messages:
-// "targets v3".
-func DelegatorLabel(role string, version int64) string {
-	return fmt.Sprintf("%s v%d", role, version)
-}
-
 // delegating returns the targets metadata that delegates role: the one
 // signed in this workspace, else the trusted one the workspace keeps.
 func (l *Loaded) delegating(role string) (*metadata.TargetsType, error) {
@@ -133,7 +127,7 @@ func (l *Loaded) Rules(role string) ([]threshold.Rule, error) {
 		if l.Root == nil {
 			return nil, fmt.Errorf("workspace %q has no root to delegate targets", l.WS.Dir)
 		}
-		r, err := threshold.FromRoot(l.Root, metadata.TARGETS, DelegatorLabel(metadata.ROOT, l.Root.Version))
+		r, err := threshold.FromRoot(l.Root, metadata.TARGETS, threshold.Label(metadata.ROOT, l.Root.Version))
 		return []threshold.Rule{r}, err
 	}
 	if l.WS.State.Kind.Delegator(role) == "" {
@@ -143,7 +137,7 @@ func (l *Loaded) Rules(role string) ([]threshold.Rule, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := threshold.FromTargets(t, role, DelegatorLabel(l.WS.State.Kind.Delegator(role), t.Version))
+	r, err := threshold.FromTargets(t, role, threshold.Label(l.WS.State.Kind.Delegator(role), t.Version))
 	return []threshold.Rule{r}, err
 }
 

@@ -240,7 +240,7 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 		return nil, err
 	}
 
-	rule, err := threshold.FromTargets(st.Targets, plan.RoleClaimed, ceremony.DelegatorLabel(metadata.TARGETS, st.Targets.Version))
+	rule, err := threshold.FromTargets(st.Targets, plan.RoleClaimed, threshold.Label(metadata.TARGETS, st.Targets.Version))
 	if err != nil {
 		return nil, err
 	}

@@ -97,7 +97,7 @@ func VerifyBundle(c *audit.BundleCheck, kind Checks) {
 		}
 		return true
 	}
-	rule, err := threshold.FromRoot(root, metadata.TARGETS, ceremony.DelegatorLabel(metadata.ROOT, root.Version))
+	rule, err := threshold.FromRoot(root, metadata.TARGETS, threshold.Label(metadata.ROOT, root.Version))
 	if err != nil {
 		add(verify.Error, files[metadata.TARGETS].Path, metadata.TARGETS, "delegation", "%v", err)
 		return
@@ -110,7 +110,7 @@ func VerifyBundle(c *audit.BundleCheck, kind Checks) {
 		add(verify.Error, files[metadata.TARGETS].Path, metadata.TARGETS, "parse", "%v", err)
 		return
 	}
-	if rule, err = threshold.FromTargets(targets, plan.RoleClaimed, ceremony.DelegatorLabel(metadata.TARGETS, targets.Version)); err != nil {
+	if rule, err = threshold.FromTargets(targets, plan.RoleClaimed, threshold.Label(metadata.TARGETS, targets.Version)); err != nil {
 		add(verify.Error, files[plan.RoleClaimed].Path, plan.RoleClaimed, "delegation", "%v", err)
 		return
 	}
@@ -150,7 +150,7 @@ func VerifyBundle(c *audit.BundleCheck, kind Checks) {
 	if delegator == nil {
 		return
 	}
-	if rule, err = threshold.FromTargets(delegator, role, ceremony.DelegatorLabel(info.Kind.Delegator(role), delegator.Version)); err != nil {
+	if rule, err = threshold.FromTargets(delegator, role, threshold.Label(info.Kind.Delegator(role), delegator.Version)); err != nil {
 		add(verify.Error, entry, role, "delegation", "%v", err)
 		return
 	}

@@ -148,7 +148,7 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 		return nil, err
 	}
 
-	rule, err := threshold.FromTargets(st.Claimed, project, ceremony.DelegatorLabel(plan.RoleClaimed, st.Claimed.Version))
+	rule, err := threshold.FromTargets(st.Claimed, project, threshold.Label(plan.RoleClaimed, st.Claimed.Version))
 	if err != nil {
 		return nil, err
 	}

@@ -122,14 +122,14 @@ func (st *TrustedState) check() error {
 		}
 		return t, nil
 	}
-	rule, err := threshold.FromRoot(root, metadata.TARGETS, ceremony.DelegatorLabel(metadata.ROOT, root.Version))
+	rule, err := threshold.FromRoot(root, metadata.TARGETS, threshold.Label(metadata.ROOT, root.Version))
 	if err != nil {
 		return fmt.Errorf("%s: %w", name(metadata.ROOT), err)
 	}
 	if st.Targets, err = signed(metadata.TARGETS, rule); err != nil {
 		return err
 	}
-	if rule, err = threshold.FromTargets(st.Targets, plan.RoleClaimed, ceremony.DelegatorLabel(metadata.TARGETS, st.Targets.Version)); err != nil {
+	if rule, err = threshold.FromTargets(st.Targets, plan.RoleClaimed, threshold.Label(metadata.TARGETS, st.Targets.Version)); err != nil {
 		return fmt.Errorf("%s: %w: a claims ceremony needs a PEP 480 repository (profile pep480), whose targets delegates claimed", name(metadata.TARGETS), err)
 	}
 	if st.Claimed, err = signed(plan.RoleClaimed, rule); err != nil {

@@ -1,0 +1,386 @@
+package ceremony
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/rstuf"
+	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// Signing across workstations. A workspace exports, for one role, a
+// signing payload: a self-describing file with the role's metadata, the
+// metadata that says who may sign it, and the hash of the canonical bytes
+// to sign. A keyholder signs it on another machine (SignPayload), which
+// gives a signature file; the workspace imports signature files
+// (ImportSignatures), checking each against its own metadata and rules,
+// and commits each accepted signature through the transcript as Sign does.
+//
+// Payloads and signature files come from elsewhere: they are read as
+// hostile input (size limits, strict decoding, no duplicate keys, no
+// trailing data), and nothing in them is trusted that can be checked.
+
+// File types and format versions.
+const (
+	PayloadType          = "ceremony-signing-payload"
+	PayloadVersion       = 1
+	SignatureFileType    = "ceremony-signature"
+	SignatureFileVersion = 1
+)
+
+// Size limits of what is read from elsewhere.
+const (
+	// MaxPayloadSize bounds a signing payload (a pep480 claimed role with
+	// 100,000 projects is about 36 MB).
+	MaxPayloadSize = 128 << 20
+	// MaxSignatureFileSize bounds a signature file.
+	MaxSignatureFileSize = 64 << 10
+	// MaxPendingSize bounds a saved RSTUF pending signing answer.
+	MaxPendingSize = 128 << 20
+)
+
+// Reasons a payload or a signature file is refused; each refusal wraps one.
+var (
+	ErrTooLarge           = strictErrTooLarge
+	ErrMalformed          = strictErrMalformed
+	ErrDifferentBytes     = errors.New("signs different bytes")
+	ErrBadSignature       = errors.New("signature does not verify")
+	ErrRoleNotInWorkspace = errors.New("role is not signed in this workspace")
+	ErrExpired            = errors.New("metadata has expired")
+)
+
+// Payload is a signing payload.
+type Payload struct {
+	Type       string         `json:"type"`
+	Version    int            `json:"version"`
+	Repository string         `json:"repository,omitempty"`
+	Profile    string         `json:"profile"`
+	Kind       workspace.Kind `json:"kind"`
+	Role       string         `json:"role"`
+	// RoleVersion and Expires repeat the metadata's, for people.
+	RoleVersion int64     `json:"version_of_role"`
+	Expires     time.Time `json:"expires"`
+	// CanonicalSHA256 is the SHA-256 of the canonical JSON of the
+	// metadata's "signed": the bytes a signature is made over.
+	CanonicalSHA256 string `json:"canonical_sha256"`
+	// Authorized lists the keys the rules allow to sign, for people; the
+	// signer checks it against the metadata itself.
+	Authorized []AuthorizedKey `json:"authorized"`
+	// Metadata is the role's metadata file.
+	Metadata json.RawMessage `json:"metadata"`
+	// DelegatedBy is the metadata whose rule names who signs Role: the
+	// workspace's root for targets, its targets (signed there or trusted)
+	// for claimed, the trusted claimed for a project's role (Kind project);
+	// absent for root, whose rules are its own and TrustedRoot's.
+	DelegatedBy json.RawMessage `json:"delegated_by,omitempty"`
+	// TrustedRoot is the root a new root version follows.
+	TrustedRoot json.RawMessage `json:"trusted_root,omitempty"`
+
+	file  *metafile.File
+	rules []threshold.Rule
+}
+
+// AuthorizedKey is one key ID the rules allow to sign.
+type AuthorizedKey struct {
+	KeyID  string `json:"keyid"`
+	Holder string `json:"holder,omitempty"`
+	// Rules are the delegators listing the key: "root v2", "previous root v1".
+	Rules []string `json:"rules"`
+}
+
+// SignatureFile is one keyholder's signature over a payload's canonical
+// bytes.
+type SignatureFile struct {
+	Type            string `json:"type"`
+	Version         int    `json:"version"`
+	Repository      string `json:"repository,omitempty"`
+	Role            string `json:"role"`
+	RoleVersion     int64  `json:"version_of_role"`
+	CanonicalSHA256 string `json:"canonical_sha256"`
+	// KeyID is the first key ID the rules list the key under; an import
+	// adds the signature under every key ID they list it under, as Sign
+	// does.
+	KeyID  string `json:"keyid"`
+	Sig    string `json:"sig"`
+	Holder string `json:"holder,omitempty"`
+}
+
+func authorizedList(rules []threshold.Rule, holder func(string) string) []AuthorizedKey {
+	var out []AuthorizedKey
+	at := map[string]int{}
+	for _, r := range rules {
+		for _, id := range r.KeyIDs {
+			i, ok := at[id]
+			if !ok {
+				i = len(out)
+				at[id] = i
+				out = append(out, AuthorizedKey{KeyID: id, Holder: holder(id)})
+			}
+			out[i].Rules = append(out[i].Rules, r.Delegator)
+		}
+	}
+	return out
+}
+
+// ReadPayload reads a signing payload and checks it holds together: the
+// hash is the hash of the embedded metadata's canonical bytes, the
+// version and expiry are the metadata's, and the list of authorized keys
+// is what the embedded metadata's rules say.
+func ReadPayload(data []byte) (*Payload, error) {
+	p := &Payload{}
+	if err := DecodeStrict("signing payload", data, MaxPayloadSize, p); err != nil {
+		return nil, err
+	}
+	bad := func(format string, args ...any) (*Payload, error) {
+		return nil, fmt.Errorf("%w: signing payload: %s", ErrMalformed, fmt.Sprintf(format, args...))
+	}
+	if p.Type != PayloadType {
+		return bad("type is %q, want %q", p.Type, PayloadType)
+	}
+	if p.Version != PayloadVersion {
+		return bad("version %d, this tool reads version %d", p.Version, PayloadVersion)
+	}
+	if len(p.Metadata) == 0 {
+		return bad("no metadata")
+	}
+	f, err := metafile.Parse(p.Metadata)
+	if err != nil {
+		return bad("metadata: %v", err)
+	}
+	h, err := f.Header()
+	if err != nil {
+		return bad("metadata: %v", err)
+	}
+	wantType := metadata.TARGETS
+	if p.Role == metadata.ROOT {
+		wantType = metadata.ROOT
+	}
+	if p.Role != metadata.ROOT && p.Kind.Delegator(p.Role) == "" {
+		return bad("role %q is not signed offline", p.Role)
+	}
+	if why := workspace.RoleFileProblem(p.Role); why != "" {
+		return bad("role %q: %s", p.Role, why)
+	}
+	if h.Type != wantType {
+		return bad("metadata of %s has _type %q, want %q", p.Role, h.Type, wantType)
+	}
+	if h.Version != p.RoleVersion || !h.Expires.Equal(p.Expires) {
+		return bad("says %s v%d expiring %s, but its metadata is v%d expiring %s", p.Role, p.RoleVersion, p.Expires.Format(time.RFC3339), h.Version, h.Expires.Format(time.RFC3339))
+	}
+	msg, err := f.Canonical()
+	if err != nil {
+		return bad("metadata: %v", err)
+	}
+	if got := Sum(msg); got != p.CanonicalSHA256 {
+		return nil, fmt.Errorf("%w: signing payload: canonical_sha256 is %s, but the metadata's canonical bytes hash to %s", ErrDifferentBytes, p.CanonicalSHA256, got)
+	}
+	if p.rules, err = payloadRules(p, f); err != nil {
+		return bad("%v", err)
+	}
+	if want := authorizedList(p.rules, func(string) string { return "" }); !sameAuthorized(want, p.Authorized) {
+		return bad("its list of authorized keys is not what its metadata says")
+	}
+	p.file = f
+	return p, nil
+}
+
+func payloadRules(p *Payload, f *metafile.File) ([]threshold.Rule, error) {
+	parse := func(field string, raw json.RawMessage) (*metafile.File, error) {
+		if len(raw) == 0 {
+			return nil, fmt.Errorf("%s is missing", field)
+		}
+		g, err := metafile.Parse(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", field, err)
+		}
+		return g, nil
+	}
+	switch p.Role {
+	case metadata.ROOT:
+		if len(p.DelegatedBy) != 0 {
+			return nil, fmt.Errorf("delegated_by is for targets and claimed, not root")
+		}
+		root, err := f.Root()
+		if err != nil {
+			return nil, err
+		}
+		var trusted *metadata.RootType
+		if len(p.TrustedRoot) != 0 || root.Version > 1 {
+			t, err := parse("trusted_root", p.TrustedRoot)
+			if err != nil {
+				return nil, err
+			}
+			if trusted, err = t.Root(); err != nil {
+				return nil, fmt.Errorf("trusted_root: %w", err)
+			}
+			if err := threshold.CheckNextRoot(trusted, root); err != nil {
+				return nil, err
+			}
+		}
+		return threshold.RootRules(root, trusted)
+	case metadata.TARGETS:
+		if len(p.TrustedRoot) != 0 {
+			return nil, fmt.Errorf("trusted_root is for root only")
+		}
+		d, err := parse("delegated_by", p.DelegatedBy)
+		if err != nil {
+			return nil, err
+		}
+		root, err := d.Root()
+		if err != nil {
+			return nil, fmt.Errorf("delegated_by: %w", err)
+		}
+		r, err := threshold.FromRoot(root, metadata.TARGETS, threshold.Label(metadata.ROOT, root.Version))
+		return []threshold.Rule{r}, err
+	default:
+		if len(p.TrustedRoot) != 0 {
+			return nil, fmt.Errorf("trusted_root is for root only")
+		}
+		d, err := parse("delegated_by", p.DelegatedBy)
+		if err != nil {
+			return nil, err
+		}
+		t, err := d.Targets()
+		if err != nil {
+			return nil, fmt.Errorf("delegated_by: %w", err)
+		}
+		r, err := threshold.FromTargets(t, p.Role, threshold.Label(p.Kind.Delegator(p.Role), t.Version))
+		return []threshold.Rule{r}, err
+	}
+}
+
+func sameAuthorized(want, got []AuthorizedKey) bool {
+	if len(want) != len(got) {
+		return false
+	}
+	for i := range want {
+		if want[i].KeyID != got[i].KeyID || strings.Join(want[i].Rules, "\x00") != strings.Join(got[i].Rules, "\x00") {
+			return false
+		}
+	}
+	return true
+}
+
+// KeyIDsFor returns the key IDs under which the payload's rules list pub,
+// and refuses a key they do not list or metadata expired at now. It asks
+// for no secret: a command checks it before opening the key.
+func (p *Payload) KeyIDsFor(pub *metadata.Key, now time.Time) ([]string, error) {
+	ids := threshold.KeyIDsOf(p.rules, pub)
+	if len(ids) == 0 {
+		id, _ := keys.ID(pub)
+		var parts []string
+		for _, r := range p.rules {
+			parts = append(parts, fmt.Sprintf("%s allows %d keys", r.Delegator, len(r.KeyIDs)))
+		}
+		return nil, fmt.Errorf("%w: key %s may not sign %s (%s)", ErrNotAuthorized, id[:min(12, len(id))], p.Role, strings.Join(parts, "; "))
+	}
+	if !p.Expires.After(now) {
+		return nil, fmt.Errorf("%w: %s v%d expired at %s: refusing to sign expired metadata", ErrExpired, p.Role, p.RoleVersion, p.Expires.UTC().Format(time.RFC3339))
+	}
+	return ids, nil
+}
+
+// SignPayload signs a signing payload with s and returns the signature
+// file. The payload is checked first (ReadPayload), then s's key against
+// the rules of the payload's metadata, and the expiry against the clock.
+func SignPayload(payload []byte, s keys.Signer) ([]byte, error) {
+	return SignPayloadAt(payload, s, time.Now())
+}
+
+// SignPayloadAt is SignPayload checking expiry at now.
+func SignPayloadAt(payload []byte, s keys.Signer, now time.Time) ([]byte, error) {
+	p, err := ReadPayload(payload)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := p.KeyIDsFor(s.TUFKey(), now)
+	if err != nil {
+		return nil, err
+	}
+	msg, err := p.file.Canonical()
+	if err != nil {
+		return nil, err
+	}
+	sig, err := keys.SignMessage(s, msg)
+	if err != nil {
+		return nil, err
+	}
+	holder := ""
+	for _, a := range p.Authorized {
+		if a.KeyID == ids[0] {
+			holder = a.Holder
+		}
+	}
+	return EncodeJSON(SignatureFile{Type: SignatureFileType, Version: SignatureFileVersion, Repository: p.Repository, Role: p.Role,
+		RoleVersion: p.RoleVersion, CanonicalSHA256: p.CanonicalSHA256, KeyID: ids[0], Sig: hex.EncodeToString(sig), Holder: holder})
+}
+
+// ReadSignatureFile reads a signature file strictly.
+func ReadSignatureFile(data []byte) (*SignatureFile, error) {
+	s := &SignatureFile{}
+	if err := DecodeStrict("signature file", data, MaxSignatureFileSize, s); err != nil {
+		return nil, err
+	}
+	bad := func(format string, args ...any) (*SignatureFile, error) {
+		return nil, fmt.Errorf("%w: signature file: %s", ErrMalformed, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case s.Type != SignatureFileType:
+		return bad("type is %q, want %q", s.Type, SignatureFileType)
+	case s.Version != SignatureFileVersion:
+		return bad("version %d, this tool reads version %d", s.Version, SignatureFileVersion)
+	case s.Role == "":
+		return bad("no role")
+	case !isHex(s.CanonicalSHA256, 64):
+		return bad("canonical_sha256 is not 64 hex digits")
+	case !isHex(s.KeyID, 64):
+		return bad("keyid is not 64 hex digits")
+	case s.Sig == "" || !isHex(s.Sig, len(s.Sig)) || len(s.Sig)%2 != 0:
+		return bad("sig is not hex")
+	}
+	return s, nil
+}
+
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// SignRSTUFPending signs a saved RSTUF "pending signing" answer with s and
+// returns RSTUF's sign payloads, one per role and key ID signed.
+func SignRSTUFPending(pendingFile []byte, s keys.Signer) ([][]byte, error) {
+	return signRSTUFPendingAt(pendingFile, s, time.Now())
+}
+
+func signRSTUFPendingAt(pendingFile []byte, s keys.Signer, now time.Time) ([][]byte, error) {
+	if len(pendingFile) > MaxPendingSize {
+		return nil, fmt.Errorf("%w: RSTUF pending signing answer is %d bytes, over the limit of %d", ErrTooLarge, len(pendingFile), MaxPendingSize)
+	}
+	if err := checkNoDuplicates(pendingFile); err != nil {
+		return nil, fmt.Errorf("%w: RSTUF pending signing answer: %v", ErrMalformed, err)
+	}
+	p, err := rstuf.ParsePending(pendingFile)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.CheckExpiry(now); err != nil {
+		return nil, err
+	}
+	return rstuf.SignPending(p, s)
+}
