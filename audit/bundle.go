@@ -447,7 +447,7 @@ func CheckBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, i
 		}
 	case !sealed:
 		add(verify.Error, ceremony.BundleSeal, "", "missing", "the transcript has a seal record, but the bundle holds no envelope")
-	case sealRec.Outputs[path.Base(ceremony.BundleSeal)] != ceremony.Sum(sealData):
+	case sealRec.Outputs[path.Base(ceremony.BundleSeal)] != transcripts.Sum(sealData):
 		add(verify.Error, ceremony.BundleSeal, "", "seal", "is not the envelope the seal record names (%s)", BundleShort(sealRec.Outputs[path.Base(ceremony.BundleSeal)]))
 	}
 	ReplayBundled(e, add, b, info, wsDir)
@@ -456,7 +456,7 @@ func CheckBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, i
 		if !ok {
 			continue
 		}
-		if got, want := ceremony.Sum(data), ceremony.BundleLastState(trep.Records, role); got != want {
+		if got, want := transcripts.Sum(data), ceremony.BundleLastState(trep.Records, role); got != want {
 			add(verify.Error, name, role, "transcript", "is not the state of %s the transcript recorded last (%s)", role, BundleShort(want))
 		}
 	}
@@ -469,7 +469,7 @@ func CheckBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, i
 			case want == "" && !ok:
 			case !ok:
 				add(verify.Error, entry, "", "transcript", "the transcript's init record names %s, but the bundle does not hold it", input)
-			case ceremony.Sum(data) != want:
+			case transcripts.Sum(data) != want:
 				add(verify.Error, entry, "", "transcript", "is not the %s the transcript's init record names (%s)", input, BundleShort(want))
 			}
 		}

@@ -202,7 +202,7 @@ func checkTranscript(ws *workspace.Workspace, add AddFunc) {
 			continue
 		}
 		rel := filepath.Join(workspace.MetadataDir, role+".json")
-		switch got := ceremony.Sum(data); {
+		switch got := transcripts.Sum(data); {
 		case got == last[role]:
 		case got == pending[role]:
 			add(verify.Warning, rel, role, "transcript", "a signature the transcript records is not written yet (interrupted); the next 'ceremony sign' completes it")

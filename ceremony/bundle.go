@@ -234,7 +234,7 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	}
 	for _, role := range ws.State.Roles {
 		data, _ := ws.MetadataBytes(role)
-		if BundleLastState(tr.Records, role) != Sum(data) {
+		if BundleLastState(tr.Records, role) != transcripts.Sum(data) {
 			return nil, fmt.Errorf("%s is not the state the transcript recorded last: run 'ceremony status' (an interrupted signature is completed by the next command) or 'ceremony verify'", ws.MetadataPath(role))
 		}
 	}
@@ -553,7 +553,7 @@ func withoutTrailingBundles(dir string, rep *transcripts.Report) ([]byte, string
 	head := ""
 	if n > 0 {
 		last := kept[bytes.LastIndexByte(kept[:len(kept)-1], '\n')+1:]
-		head = Sum(last)
+		head = transcripts.Sum(last)
 	}
 	if n == len(rep.Records) && head != rep.Head {
 		return nil, "", 0, fmt.Errorf("transcript %s: head %s, want %s", dir, head, rep.Head)

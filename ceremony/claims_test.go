@@ -21,6 +21,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
+	payloadfile "github.com/tuf-ceremony/ceremony/payload"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rehearsal/publish"
 	"github.com/tuf-ceremony/ceremony/verify"
@@ -378,7 +379,7 @@ func TestProjectCeremony(t *testing.T) {
 		t.Errorf("another project's key signs demo-pkg: %v", err)
 	}
 	payload := exportPayload(t, pws, "demo-pkg")
-	sig, err := ceremony.SignPayloadAt(payload, w.maintainers["m3"], testNow)
+	sig, err := payloadfile.SignAt(payload, w.maintainers["m3"], testNow)
 	if err != nil {
 		t.Fatalf("m3 signs the payload: %v", err)
 	}

@@ -98,7 +98,7 @@ func witnessKeys(ws *workspace.Workspace, records []transcripts.Record) (map[str
 			if err != nil {
 				return nil, fmt.Errorf("the key of witness %q that the init record names: %w", strings.TrimPrefix(name, WitnessInput), err)
 			}
-			if Sum(data) != hash {
+			if transcripts.Sum(data) != hash {
 				return nil, fmt.Errorf("the stored key of witness %q does not hash to what the init record names", strings.TrimPrefix(name, WitnessInput))
 			}
 			k, err := keys.ParseKeyJSON(data)

@@ -9,8 +9,10 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/internal/strictjson"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/payload"
 	"github.com/tuf-ceremony/ceremony/threshold"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -27,7 +29,7 @@ func exportPayloadAt(dir, role string, now time.Time) ([]byte, error) {
 		return nil, err
 	}
 	if !ws.HasRole(role) {
-		return nil, fmt.Errorf("%w: workspace %q does not sign %q (it signs %s)", ErrRoleNotInWorkspace, ws.Dir, role, strings.Join(ws.State.Roles, ", "))
+		return nil, fmt.Errorf("%w: workspace %q does not sign %q (it signs %s)", payload.ErrRoleNotInWorkspace, ws.Dir, role, strings.Join(ws.State.Roles, ", "))
 	}
 	l, err := Load(ws)
 	if err != nil {
@@ -49,8 +51,8 @@ func exportPayloadAt(dir, role string, now time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := Payload{Type: PayloadType, Version: PayloadVersion, Repository: ws.State.Repository, Profile: ws.State.Profile, Kind: ws.State.Kind,
-		Role: role, RoleVersion: h.Version, Expires: h.Expires.UTC(), CanonicalSHA256: Sum(msg), Authorized: authorizedList(rules, ws.Holder)}
+	p := payload.File{Type: payload.FileType, Version: payload.FileVersion, Repository: ws.State.Repository, Profile: ws.State.Profile, Kind: ws.State.Kind,
+		Role: role, RoleVersion: h.Version, Expires: h.Expires.UTC(), CanonicalSHA256: transcripts.Sum(msg), Authorized: payload.AuthorizedList(rules, ws.Holder)}
 	if p.Metadata, err = ws.MetadataBytes(role); err != nil {
 		return nil, err
 	}
@@ -74,7 +76,7 @@ func exportPayloadAt(dir, role string, now time.Time) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return EncodeJSON(p)
+	return strictjson.Encode(p)
 }
 
 // ImportResult says what ImportSignatures did with each file.
@@ -160,7 +162,7 @@ type fatalError struct{ error }
 
 func importOne(k Kind, ws *workspace.Workspace, tr *transcripts.Transcript, changed []string, data []byte, now time.Time) (who string, imp ImportedSignature, dup bool, err error) {
 	who = "signature file"
-	s, err := ReadSignatureFile(data)
+	s, err := payload.ReadSignatureFile(data)
 	if err != nil {
 		return who, imp, false, err
 	}
@@ -168,7 +170,7 @@ func importOne(k Kind, ws *workspace.Workspace, tr *transcripts.Transcript, chan
 		who = h
 	}
 	if !ws.HasRole(s.Role) {
-		return who, imp, false, fmt.Errorf("%w: workspace %q does not sign %q (it signs %s)", ErrRoleNotInWorkspace, ws.Dir, s.Role, strings.Join(ws.State.Roles, ", "))
+		return who, imp, false, fmt.Errorf("%w: workspace %q does not sign %q (it signs %s)", payload.ErrRoleNotInWorkspace, ws.Dir, s.Role, strings.Join(ws.State.Roles, ", "))
 	}
 	l, err := Load(ws)
 	if err != nil {
@@ -179,8 +181,8 @@ func importOne(k Kind, ws *workspace.Workspace, tr *transcripts.Transcript, chan
 	if err != nil {
 		return who, imp, false, fatalError{err}
 	}
-	if got := Sum(msg); got != s.CanonicalSHA256 {
-		return who, imp, false, fmt.Errorf("%w: it signs %s bytes with SHA-256 %s, but the workspace's %s hashes to %s (a payload of another ceremony, or of changed metadata)", ErrDifferentBytes, s.Role, s.CanonicalSHA256[:12], s.Role, got[:12])
+	if got := transcripts.Sum(msg); got != s.CanonicalSHA256 {
+		return who, imp, false, fmt.Errorf("%w: it signs %s bytes with SHA-256 %s, but the workspace's %s hashes to %s (a payload of another ceremony, or of changed metadata)", payload.ErrDifferentBytes, s.Role, s.CanonicalSHA256[:12], s.Role, got[:12])
 	}
 	rules, err := l.Rules(s.Role)
 	if err != nil {
@@ -201,7 +203,7 @@ func importOne(k Kind, ws *workspace.Workspace, tr *transcripts.Transcript, chan
 	imp = ImportedSignature{Role: s.Role, KeyIDs: ids, Holder: ws.Holder(ids[0])}
 	raw, _ := hex.DecodeString(s.Sig)
 	if err := keys.Verify(key, msg, raw); err != nil {
-		return who, imp, false, fmt.Errorf("%w: %s's signature of %s: %v", ErrBadSignature, who, s.Role, err)
+		return who, imp, false, fmt.Errorf("%w: %s's signature of %s: %v", payload.ErrBadSignature, who, s.Role, err)
 	}
 	if signedBy(f, ids) {
 		return who, imp, true, nil
@@ -244,7 +246,7 @@ func commitSignature(ws *workspace.Workspace, tr *transcripts.Transcript, f *met
 		return err
 	}
 	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Sign, Who: ws.Holder(ids[0]), Message: "imported from a signature file",
-		Inputs: map[string]string{role: Sum(before)}, States: map[string]string{role: state},
+		Inputs: map[string]string{role: transcripts.Sum(before)}, States: map[string]string{role: state},
 		Signature: &transcripts.Signature{Role: role, KeyID: ids[0], Sig: sig}}); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
+	payloadfile "github.com/tuf-ceremony/ceremony/payload"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
@@ -40,7 +41,7 @@ func exportPayload(t *testing.T, ws, role string) []byte {
 
 func signPayload(t *testing.T, f *fixture, payload []byte, name string) []byte {
 	t.Helper()
-	s, err := ceremony.SignPayloadAt(payload, f.signers[name], testNow)
+	s, err := payloadfile.SignAt(payload, f.signers[name], testNow)
 	if err != nil {
 		t.Fatalf("%s signs payload: %v", name, err)
 	}
@@ -159,13 +160,13 @@ func TestSignPayloadRefusals(t *testing.T) {
 	payload := exportPayload(t, f.ws("ws"), "targets")
 	stranger := f.newKey("mallory", keys.TypeEd25519)
 
-	if _, err := ceremony.SignPayloadAt(payload, f.signers["frank"], testNow); !errors.Is(err, ceremony.ErrNotAuthorized) {
+	if _, err := payloadfile.SignAt(payload, f.signers["frank"], testNow); !errors.Is(err, ceremony.ErrNotAuthorized) {
 		t.Errorf("frank (root only) signs targets: %v, want ErrNotAuthorized", err)
 	}
-	if _, err := ceremony.SignPayloadAt(payload, stranger, testNow); !errors.Is(err, ceremony.ErrNotAuthorized) {
+	if _, err := payloadfile.SignAt(payload, stranger, testNow); !errors.Is(err, ceremony.ErrNotAuthorized) {
 		t.Errorf("a key of no keyholder signs: %v, want ErrNotAuthorized", err)
 	}
-	if _, err := ceremony.SignPayloadAt(payload, f.signers["alice"], testNow.AddDate(2, 0, 0)); !errors.Is(err, ceremony.ErrExpired) {
+	if _, err := payloadfile.SignAt(payload, f.signers["alice"], testNow.AddDate(2, 0, 0)); !errors.Is(err, payloadfile.ErrExpired) {
 		t.Errorf("signing after expiry: %v, want ErrExpired", err)
 	}
 
@@ -174,7 +175,7 @@ func TestSignPayloadRefusals(t *testing.T) {
 	if bytes.Equal(tampered, payload) {
 		t.Fatal("test did not tamper the payload")
 	}
-	if _, err := ceremony.SignPayloadAt(tampered, f.signers["alice"], testNow); !errors.Is(err, ceremony.ErrDifferentBytes) {
+	if _, err := payloadfile.SignAt(tampered, f.signers["alice"], testNow); !errors.Is(err, payloadfile.ErrDifferentBytes) {
 		t.Errorf("tampered metadata: %v, want ErrDifferentBytes", err)
 	}
 
@@ -185,22 +186,22 @@ func TestSignPayloadRefusals(t *testing.T) {
 	}
 	p["authorized"] = json.RawMessage(`[{"keyid":"` + f.id("frank") + `","rules":["root v1"]}]`)
 	lying, _ := json.Marshal(p)
-	if _, err := ceremony.SignPayloadAt(lying, f.signers["frank"], testNow); !errors.Is(err, ceremony.ErrMalformed) {
+	if _, err := payloadfile.SignAt(lying, f.signers["frank"], testNow); !errors.Is(err, payloadfile.ErrMalformed) {
 		t.Errorf("payload listing a key its metadata does not: %v, want ErrMalformed", err)
 	}
 
 	for name, data := range map[string][]byte{
-		"oversize":      bytes.Repeat([]byte(" "), ceremony.MaxPayloadSize+1),
+		"oversize":      bytes.Repeat([]byte(" "), payloadfile.MaxFileSize+1),
 		"not JSON":      []byte(`{"type":`),
 		"unknown field": bytes.Replace(payload, []byte(`"type"`), []byte(`"extra": 1, "type"`), 1),
 		"duplicate key": bytes.Replace(payload, []byte(`"type"`), []byte(`"role": "root", "type"`), 1),
 		"trailing data": append(append([]byte(nil), payload...), []byte(`{}`)...),
 		"wrong type":    bytes.Replace(payload, []byte(PayloadTypeJSON), []byte(`"ceremony-signature"`), 1),
 	} {
-		_, err := ceremony.SignPayloadAt(data, f.signers["alice"], testNow)
-		want := ceremony.ErrMalformed
+		_, err := payloadfile.SignAt(data, f.signers["alice"], testNow)
+		want := payloadfile.ErrMalformed
 		if name == "oversize" {
-			want = ceremony.ErrTooLarge
+			want = payloadfile.ErrTooLarge
 		}
 		if !errors.Is(err, want) {
 			t.Errorf("%s payload: %v, want %v", name, err, want)
@@ -209,7 +210,7 @@ func TestSignPayloadRefusals(t *testing.T) {
 }
 
 // PayloadTypeJSON is the payload's type as it is written.
-var PayloadTypeJSON = `"` + ceremony.PayloadType + `"`
+var PayloadTypeJSON = `"` + payloadfile.FileType + `"`
 
 func TestImportRefusals(t *testing.T) {
 	f, plan := newDistributedFixture(t)
@@ -258,13 +259,13 @@ func TestImportRefusals(t *testing.T) {
 		data []byte
 		want error
 	}{
-		{"different bytes", foreign, ceremony.ErrDifferentBytes},
+		{"different bytes", foreign, payloadfile.ErrDifferentBytes},
 		{"unauthorized key", unauthorized, ceremony.ErrNotAuthorized},
-		{"bad signature", badSig, ceremony.ErrBadSignature},
-		{"role not in workspace", noRole, ceremony.ErrRoleNotInWorkspace},
-		{"oversize", bytes.Repeat([]byte(" "), ceremony.MaxSignatureFileSize+1), ceremony.ErrTooLarge},
-		{"malformed JSON", []byte(`{"type": "ceremony-signature",`), ceremony.ErrMalformed},
-		{"duplicate key", bytes.Replace(good, []byte(`"role"`), []byte(`"sig": "00", "role"`), 1), ceremony.ErrMalformed},
+		{"bad signature", badSig, payloadfile.ErrBadSignature},
+		{"role not in workspace", noRole, payloadfile.ErrRoleNotInWorkspace},
+		{"oversize", bytes.Repeat([]byte(" "), payloadfile.MaxSignatureFileSize+1), payloadfile.ErrTooLarge},
+		{"malformed JSON", []byte(`{"type": "ceremony-signature",`), payloadfile.ErrMalformed},
+		{"duplicate key", bytes.Replace(good, []byte(`"role"`), []byte(`"sig": "00", "role"`), 1), payloadfile.ErrMalformed},
 	}
 	var files [][]byte
 	for _, c := range cases {
@@ -297,13 +298,13 @@ func TestImportRefusals(t *testing.T) {
 
 func TestSignRSTUFPendingRefusesHostileInput(t *testing.T) {
 	f, _ := newDistributedFixture(t)
-	if _, err := ceremony.SignRSTUFPending(bytes.Repeat([]byte(" "), ceremony.MaxPendingSize+1), f.signers["alice"]); !errors.Is(err, ceremony.ErrTooLarge) {
+	if _, err := payloadfile.SignRSTUFPending(bytes.Repeat([]byte(" "), payloadfile.MaxPendingSize+1), f.signers["alice"]); !errors.Is(err, payloadfile.ErrTooLarge) {
 		t.Errorf("oversize pending answer: %v, want ErrTooLarge", err)
 	}
-	if _, err := ceremony.SignRSTUFPending([]byte(`{"data": {}, "data": {}}`), f.signers["alice"]); !errors.Is(err, ceremony.ErrMalformed) {
+	if _, err := payloadfile.SignRSTUFPending([]byte(`{"data": {}, "data": {}}`), f.signers["alice"]); !errors.Is(err, payloadfile.ErrMalformed) {
 		t.Errorf("duplicate key: %v, want ErrMalformed", err)
 	}
-	if _, err := ceremony.SignRSTUFPending([]byte(`{"data": null, "message": "nothing"}`), f.signers["alice"]); err == nil {
+	if _, err := payloadfile.SignRSTUFPending([]byte(`{"data": null, "message": "nothing"}`), f.signers["alice"]); err == nil {
 		t.Error("a pending answer with nothing pending was signed")
 	}
 }

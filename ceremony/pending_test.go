@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"testing"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
+	payloadfile "github.com/tuf-ceremony/ceremony/payload"
 )
 
 // An RSTUF pending-signing answer for a new root version, built from a real
@@ -30,7 +30,7 @@ func TestSignRSTUFPendingFromARotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := ceremony.SignRSTUFPending(answer, f.signers["dave"])
+	out, err := payloadfile.SignRSTUFPending(answer, f.signers["dave"])
 	if err != nil {
 		t.Fatalf("dave signs the pending root: %v", err)
 	}
@@ -63,7 +63,7 @@ func TestSignRSTUFPendingFromARotation(t *testing.T) {
 	}
 
 	stranger := f.newKey("stranger", keys.TypeEd25519)
-	if _, err := ceremony.SignRSTUFPending(answer, stranger); err == nil {
+	if _, err := payloadfile.SignRSTUFPending(answer, stranger); err == nil {
 		t.Error("a key of neither root signed the pending root")
 	}
 }

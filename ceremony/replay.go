@@ -168,7 +168,7 @@ func (rp *replayer) state(hash string) ([]byte, string) {
 	if err != nil {
 		return nil, fmt.Sprintf("state %s: %v", AbbrevHash(hash), err)
 	}
-	if Sum(data) != hash {
+	if transcripts.Sum(data) != hash {
 		return nil, fmt.Sprintf("state %s does not hash to its name: it was changed", AbbrevHash(hash))
 	}
 	return data, ""
@@ -221,7 +221,7 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 	if err != nil {
 		return fmt.Sprintf("cannot read the plan: %v", err)
 	}
-	if got, want := Sum(plan), r.Inputs[workspace.PlanFile]; got != want {
+	if got, want := transcripts.Sum(plan), r.Inputs[workspace.PlanFile]; got != want {
 		return fmt.Sprintf("%s hashes to %s, the init record names %s: the plan was changed", workspace.PlanFile, AbbrevHash(got), AbbrevHash(want))
 	}
 	trustedPath := filepath.Join(ws.Dir, filepath.FromSlash(workspace.TrustedRoot))
@@ -231,8 +231,8 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 		return fmt.Sprintf("the init record names a trusted root, but it cannot be read: %v", err)
 	case err == nil && !recorded:
 		return fmt.Sprintf("the workspace has %s, but the init record names none", workspace.TrustedRoot)
-	case err == nil && Sum(trusted) != want:
-		return fmt.Sprintf("%s hashes to %s, the init record names %s: the trusted root was changed", workspace.TrustedRoot, AbbrevHash(Sum(trusted)), AbbrevHash(want))
+	case err == nil && transcripts.Sum(trusted) != want:
+		return fmt.Sprintf("%s hashes to %s, the init record names %s: the trusted root was changed", workspace.TrustedRoot, AbbrevHash(transcripts.Sum(trusted)), AbbrevHash(want))
 	}
 	for _, role := range ws.State.Roles {
 		h, ok := r.States[role]
@@ -350,7 +350,7 @@ func rederive(ws *workspace.Workspace, files map[string]*metafile.File, role str
 		return err.Error()
 	}
 	if !bytes.Equal(got, stored) {
-		return fmt.Sprintf("the state it stores for %s (%s) is not the state before it with this signature added (%s): the state holds more than the signature", role, AbbrevHash(Sum(stored)), AbbrevHash(Sum(got)))
+		return fmt.Sprintf("the state it stores for %s (%s) is not the state before it with this signature added (%s): the state holds more than the signature", role, AbbrevHash(transcripts.Sum(stored)), AbbrevHash(transcripts.Sum(got)))
 	}
 	return ""
 }

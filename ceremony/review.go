@@ -18,6 +18,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
@@ -353,7 +354,7 @@ func (rv *reviewer) role(l *Loaded, role string, pub *metadata.Key) (RoleReview,
 		return RoleReview{}, fmt.Errorf("%s: %w", path, err)
 	}
 	r := RoleReview{Role: role, Version: h.Version, Expires: h.Expires.UTC(), ExpiresInDays: rv.days(h.Expires), Expired: !h.Expires.After(rv.now),
-		CanonicalSHA256: Sum(msg)}
+		CanonicalSHA256: transcripts.Sum(msg)}
 	if role == metadata.ROOT && l.TrustedRoot != nil {
 		r.TrustedVersion = l.TrustedRoot.Version
 		t := l.TrustedRoot.Expires.UTC()

@@ -181,12 +181,12 @@ func (e *Engine) Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 		return nil, err
 	}
 	rec, err := tr.Append(transcripts.Record{Kind: transcripts.Seal, Who: strings.Join(names, ", "),
-		Outputs: map[string]string{SealFile: Sum(data)},
+		Outputs: map[string]string{SealFile: transcripts.Sum(data)},
 		Message: fmt.Sprintf("sealed: transcript head %s after %d records, signed by %s", anchor.Hash, anchor.Seq, strings.Join(names, ", "))})
 	if err != nil {
 		return nil, err
 	}
-	return &SealResult{Path: p, Digest: Sum(data), Head: anchor.Hash, Records: anchor.Seq, Holders: names, Record: rec}, nil
+	return &SealResult{Path: p, Digest: transcripts.Sum(data), Head: anchor.Hash, Records: anchor.Seq, Holders: names, Record: rec}, nil
 }
 
 // statementOf is the statement of the workspace's metadata files now.
@@ -201,7 +201,7 @@ func statementOf(ws *workspace.Workspace, head string, records int64) (*Statemen
 		if err != nil {
 			return nil, err
 		}
-		st.Subject = append(st.Subject, StatementSubject{Name: workspace.MetadataDir + "/" + role + ".json", Digest: map[string]string{"sha256": Sum(data)}})
+		st.Subject = append(st.Subject, StatementSubject{Name: workspace.MetadataDir + "/" + role + ".json", Digest: map[string]string{"sha256": transcripts.Sum(data)}})
 	}
 	return st, nil
 }
@@ -252,7 +252,7 @@ func (rp *replayer) stepSeal(r transcripts.Record) string {
 	if err != nil {
 		return fmt.Sprintf("cannot read the seal: %v", err)
 	}
-	if got := Sum(data); got != want {
+	if got := transcripts.Sum(data); got != want {
 		return fmt.Sprintf("%s hashes to %s, the seal record names %s: the envelope was changed", SealFile, AbbrevHash(got), AbbrevHash(want))
 	}
 	var env dsse.Envelope

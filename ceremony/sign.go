@@ -206,7 +206,7 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, f *metafile.F
 	}
 	crashpoint.Hit("sign:after-state")
 	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Sign, Who: ws.Holder(ids[0]), Device: keygen.DeviceOf(uri),
-		Inputs: map[string]string{role: Sum(before)}, States: map[string]string{role: state},
+		Inputs: map[string]string{role: transcripts.Sum(before)}, States: map[string]string{role: state},
 		Signature: &transcripts.Signature{Role: role, KeyID: ids[0], Sig: hex.EncodeToString(sig)}}); err != nil {
 		return err
 	}

@@ -1,8 +1,6 @@
 package ceremony
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -20,12 +18,6 @@ import (
 // recorded signature, which the next command completes from the stored
 // state: nothing recorded is lost, and nothing is written unrecorded.
 
-// Sum is the hex SHA-256 of data.
-func Sum(data []byte) string {
-	s := sha256.Sum256(data)
-	return hex.EncodeToString(s[:])
-}
-
 // RecordInit writes the transcript's first record: the plan, the trusted
 // root, the unsigned metadata states, and each attestation checked.
 func RecordInit(w *workspace.Workspace, plan, trusted []byte, attested []AttestedHolder, keygens []keygenFound, witnesses []plan.Witness) error {
@@ -34,10 +26,10 @@ func RecordInit(w *workspace.Workspace, plan, trusted []byte, attested []Atteste
 		return err
 	}
 	defer tr.Close()
-	rec := transcripts.Record{Kind: transcripts.Init, Inputs: map[string]string{workspace.PlanFile: Sum(plan)}, States: map[string]string{},
+	rec := transcripts.Record{Kind: transcripts.Init, Inputs: map[string]string{workspace.PlanFile: transcripts.Sum(plan)}, States: map[string]string{},
 		Message: fmt.Sprintf("%s ceremony, profile %s, signing %v", w.State.Kind, w.State.Profile, w.State.Roles)}
 	if trusted != nil {
-		rec.Inputs[workspace.TrustedRoot] = Sum(trusted)
+		rec.Inputs[workspace.TrustedRoot] = transcripts.Sum(trusted)
 	}
 	for _, wit := range witnesses {
 		keyJSON, err := keys.MarshalKeyJSON(wit.TUFKey)
@@ -65,7 +57,7 @@ func RecordInit(w *workspace.Workspace, plan, trusted []byte, attested []Atteste
 	for _, a := range attested {
 		if _, err := tr.Append(transcripts.Record{Kind: transcripts.Attestation, Who: a.Holder,
 			Device:  &transcripts.Device{Kind: transcripts.DeviceYubiKey, Serial: fmt.Sprint(a.Info.Serial), Firmware: a.Info.Firmware, Model: "YubiKey"},
-			Inputs:  map[string]string{"attestation": Sum([]byte(a.Pem))},
+			Inputs:  map[string]string{"attestation": transcripts.Sum([]byte(a.Pem))},
 			Message: fmt.Sprintf("attestation holds: slot %s, PIN policy %s, touch policy %s", a.Info.Slot, a.Info.PINPolicy, a.Info.TouchPolicy)}); err != nil {
 			return err
 		}
@@ -115,7 +107,7 @@ func reconcile(w *workspace.Workspace, tr *transcripts.Transcript) (completed, c
 		if err != nil {
 			return nil, nil, err
 		}
-		got := Sum(data)
+		got := transcripts.Sum(data)
 		switch {
 		case got == last[role]:
 		case before[role] != "" && got == before[role]:

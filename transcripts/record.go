@@ -239,3 +239,10 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Sum is the SHA-256 of data in lowercase hex: how records name the files
+// and states they refer to.
+func Sum(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}

@@ -11,21 +11,21 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony/source"
-	"github.com/tuf-ceremony/ceremony/keys"
-
-	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
-
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"gopkg.in/yaml.v3"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+	"github.com/tuf-ceremony/ceremony/ceremony/source"
 	"github.com/tuf-ceremony/ceremony/claims"
+	"github.com/tuf-ceremony/ceremony/internal/strictjson"
+	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/profiles"
 	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
@@ -213,7 +213,7 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 		if err != nil {
 			return nil, fmt.Errorf("failed to read claim request %s again: %w", v.File, err)
 		}
-		if ceremony.Sum(data) != v.SHA256 {
+		if transcripts.Sum(data) != v.SHA256 {
 			return nil, fmt.Errorf("claim request %s changed while it was reviewed: run 'ceremony claims init' again", v.File)
 		}
 		copies[name], entry[v.File] = data, name
@@ -231,11 +231,11 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 			ClaimSHA256: c.SHA256, KeyIDs: claims.Delegation(c).KeyIDs, Threshold: c.Threshold,
 			PreviousKeyIDs: sortedCopy(v.Previous.KeyIDs), PreviousThreshold: v.Previous.Threshold, SeenVersion: st.Seen[c.Project]})
 	}
-	reviewJSON, err := ceremony.EncodeJSON(reviewFile)
+	reviewJSON, err := strictjson.Encode(reviewFile)
 	if err != nil {
 		return nil, err
 	}
-	acceptedJSON, err := ceremony.EncodeJSON(accepted)
+	acceptedJSON, err := strictjson.Encode(accepted)
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +317,7 @@ func claimsPlan(k *keys.Backends, opts Options, st *source.TrustedState) (*claim
 		if rerr != nil {
 			return nil, fmt.Errorf("failed to read plan: %w", rerr)
 		}
-		cp.planSHA256 = ceremony.Sum(data)
+		cp.planSHA256 = transcripts.Sum(data)
 		if cp.plan, err = plan.Load(opts.Plan, k); err != nil {
 			return nil, err
 		}
@@ -326,7 +326,7 @@ func claimsPlan(k *keys.Backends, opts Options, st *source.TrustedState) (*claim
 		if rerr != nil {
 			return nil, fmt.Errorf("failed to read the plan of %s: %w", st.From, rerr)
 		}
-		cp.planSHA256 = ceremony.Sum(data)
+		cp.planSHA256 = transcripts.Sum(data)
 		if cp.plan, err = plan.Parse(data, st.PlanFile, st.PlanDir, k); err != nil {
 			return nil, fmt.Errorf("the plan of workspace %s does not load (%v): give the plan with --plan", st.From, err)
 		}

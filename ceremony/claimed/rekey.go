@@ -6,13 +6,11 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tuf-ceremony/ceremony/ceremony/source"
-
-	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
-
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+	"github.com/tuf-ceremony/ceremony/ceremony/source"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/workspace"

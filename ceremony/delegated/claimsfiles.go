@@ -8,8 +8,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/claims"
+	"github.com/tuf-ceremony/ceremony/internal/strictjson"
+	"github.com/tuf-ceremony/ceremony/payload"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
@@ -124,11 +125,11 @@ func ReadAcceptedFile(ws *workspace.Workspace) (*AcceptedProjects, error) {
 // where it was read, for messages.
 func ParseAcceptedFile(data []byte, name string) (*AcceptedProjects, error) {
 	var a AcceptedProjects
-	if err := ceremony.DecodeStrict(name, data, MaxClaimsFile, &a); err != nil {
+	if err := strictjson.Decode(name, data, MaxClaimsFile, &a); err != nil {
 		return nil, err
 	}
 	if a.Type != AcceptedType || a.Version != ClaimsFilesVersion {
-		return nil, fmt.Errorf("%w: %s: type %q version %d, want %q version %d", ceremony.ErrMalformed, name, a.Type, a.Version, AcceptedType, ClaimsFilesVersion)
+		return nil, fmt.Errorf("%w: %s: type %q version %d, want %q version %d", payload.ErrMalformed, name, a.Type, a.Version, AcceptedType, ClaimsFilesVersion)
 	}
 	return &a, nil
 }

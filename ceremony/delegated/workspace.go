@@ -37,7 +37,7 @@ func RecordInit(w *workspace.Workspace, files []string, request []byte, message 
 	if err != nil {
 		return err
 	}
-	inputs[workspace.PlanFile] = ceremony.Sum(request)
+	inputs[workspace.PlanFile] = transcripts.Sum(request)
 	rec := transcripts.Record{Kind: transcripts.Init, Inputs: inputs, States: map[string]string{}, Message: message}
 	for _, role := range w.State.Roles {
 		data, err := w.MetadataBytes(role)
@@ -54,7 +54,7 @@ func RecordInit(w *workspace.Workspace, files []string, request []byte, message 
 	for _, a := range attested {
 		if _, err := tr.Append(transcripts.Record{Kind: transcripts.Attestation, Who: a.Holder,
 			Device:  &transcripts.Device{Kind: transcripts.DeviceYubiKey, Serial: fmt.Sprint(a.Info.Serial), Firmware: a.Info.Firmware, Model: "YubiKey"},
-			Inputs:  map[string]string{"attestation": ceremony.Sum([]byte(a.Pem))},
+			Inputs:  map[string]string{"attestation": transcripts.Sum([]byte(a.Pem))},
 			Message: fmt.Sprintf("attestation holds: slot %s, PIN policy %s, touch policy %s", a.Info.Slot, a.Info.PINPolicy, a.Info.TouchPolicy)}); err != nil {
 			return err
 		}
@@ -73,14 +73,14 @@ func delegatedInputs(w *workspace.Workspace, files []string) (map[string]string,
 		if err != nil {
 			return nil, err
 		}
-		out[workspace.TrustedPath(role)] = ceremony.Sum(data)
+		out[workspace.TrustedPath(role)] = transcripts.Sum(data)
 	}
 	for _, name := range files {
 		data, err := w.ReadFile(name)
 		if err != nil {
 			return nil, err
 		}
-		out[name] = ceremony.Sum(data)
+		out[name] = transcripts.Sum(data)
 	}
 	return out, nil
 }

@@ -12,22 +12,21 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony/source"
-
-	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
-
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"golang.org/x/crypto/blake2b"
 	"gopkg.in/yaml.v3"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+	"github.com/tuf-ceremony/ceremony/ceremony/source"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/profiles"
 	"github.com/tuf-ceremony/ceremony/rotation"
 	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
@@ -226,7 +225,7 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 		}
 		next.Targets[t.Path] = tf
 		files[t.Path] = data
-		req.Targets = append(req.Targets, RequestTarget{Path: t.Path, File: t.File, SHA256: ceremony.Sum(data)})
+		req.Targets = append(req.Targets, RequestTarget{Path: t.Path, File: t.File, SHA256: transcripts.Sum(data)})
 	}
 	nextFile, err := metafile.FromSigned(next)
 	if err != nil {

@@ -42,7 +42,7 @@ func checkBundledRotation(c *audit.BundleCheck, known map[string]bool) {
 		add(verify.Error, file, "", "transcript", "record 1: %v", err)
 		return
 	}
-	if rec.Inputs[workspace.RotationFile] != ceremony.Sum(planJSON) {
+	if rec.Inputs[workspace.RotationFile] != transcripts.Sum(planJSON) {
 		add(verify.Error, workspace.RotationFile, "", "transcript", "is not the plan the transcript's init record names (%s)", audit.BundleShort(rec.Inputs[workspace.RotationFile]))
 		return
 	}

@@ -9,11 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony/source"
-
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/source"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
@@ -409,7 +408,7 @@ func recordRotationInit(w *workspace.Workspace, request, trusted, planJSON []byt
 	}
 	defer tr.Close()
 	rec := transcripts.Record{Kind: transcripts.Init, States: map[string]string{},
-		Inputs:  map[string]string{workspace.PlanFile: ceremony.Sum(request), workspace.TrustedRoot: ceremony.Sum(trusted)},
+		Inputs:  map[string]string{workspace.PlanFile: transcripts.Sum(request), workspace.TrustedRoot: transcripts.Sum(trusted)},
 		Message: rotationSummary(w, p)}
 	if rec.Inputs[workspace.RotationFile], err = tr.PutState(planJSON); err != nil {
 		return err
@@ -467,7 +466,7 @@ func ReadPlan(dir string) (*rotation.Plan, []byte, error) {
 	if rep == nil || len(rep.Records) == 0 {
 		return nil, nil, fmt.Errorf("the transcript of %s cannot be read: %v", dir, err)
 	}
-	if want := rep.Records[0].Inputs[workspace.RotationFile]; want != ceremony.Sum(data) {
+	if want := rep.Records[0].Inputs[workspace.RotationFile]; want != transcripts.Sum(data) {
 		return nil, nil, fmt.Errorf("%s is not the plan the transcript's init record names (%s): it was changed after the rotation began", filepath.Join(dir, workspace.RotationFile), ceremony.AbbrevHash(want))
 	}
 	var p rotation.Plan

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/payload"
 )
 
 // readLimited reads at most limit bytes of path, refusing a larger file
@@ -27,7 +28,7 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("failed to read %q: %w", path, err)
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%q: %w: over the limit of %d bytes", path, ceremony.ErrTooLarge, limit)
+		return nil, fmt.Errorf("%q: %w: over the limit of %d bytes", path, payload.ErrTooLarge, limit)
 	}
 	return b, nil
 }
@@ -80,12 +81,12 @@ func runPayloadImport(env *runEnv, args []string, stdout, stderr io.Writer) erro
 		// An oversize file is handed on as such, so that it is refused
 		// and recorded like any other bad file; one that cannot be read
 		// stops the import before anything is done.
-		b, err := readLimited(name, ceremony.MaxSignatureFileSize)
+		b, err := readLimited(name, payload.MaxSignatureFileSize)
 		if err != nil {
-			if !errors.Is(err, ceremony.ErrTooLarge) {
+			if !errors.Is(err, payload.ErrTooLarge) {
 				return err
 			}
-			b = make([]byte, ceremony.MaxSignatureFileSize+1)
+			b = make([]byte, payload.MaxSignatureFileSize+1)
 		}
 		files = append(files, b)
 	}
@@ -122,11 +123,11 @@ func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error 
 	if *key == "" || *out == "" {
 		return usageError{"--key and --out are required"}
 	}
-	data, err := readLimited(rest[0], ceremony.MaxPayloadSize)
+	data, err := readLimited(rest[0], payload.MaxFileSize)
 	if err != nil {
 		return err
 	}
-	p, err := ceremony.ReadPayload(data)
+	p, err := payload.Read(data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", rest[0], err)
 	}
@@ -144,7 +145,7 @@ func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer closeKey()
-	sig, err := ceremony.SignPayload(data, s)
+	sig, err := payload.Sign(data, s)
 	if err != nil {
 		return err
 	}
@@ -171,7 +172,7 @@ func runSignRSTUFPending(env *runEnv, args []string, stdout, stderr io.Writer) e
 	if *pending == "" || *key == "" || *out == "" {
 		return usageError{"--rstuf-pending, --key and --out are required"}
 	}
-	data, err := readLimited(*pending, ceremony.MaxPendingSize)
+	data, err := readLimited(*pending, payload.MaxPendingSize)
 	if err != nil {
 		return err
 	}
@@ -180,7 +181,7 @@ func runSignRSTUFPending(env *runEnv, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer closeKey()
-	payloads, err := ceremony.SignRSTUFPending(data, s)
+	payloads, err := payload.SignRSTUFPending(data, s)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *pending, err)
 	}

@@ -1,4 +1,7 @@
-package ceremony
+// Package strictjson reads JSON that came from elsewhere as hostile input:
+// one object, at most a given size, no unknown fields, no key twice in one
+// object (parsers disagree on which one counts), nothing after it.
+package strictjson
 
 import (
 	"bytes"
@@ -10,11 +13,12 @@ import (
 
 // Reasons a file read from elsewhere is refused; each refusal wraps one.
 var (
-	strictErrTooLarge  = errors.New("file is too large")
-	strictErrMalformed = errors.New("malformed file")
+	ErrTooLarge  = errors.New("file is too large")
+	ErrMalformed = errors.New("malformed file")
 )
 
-func EncodeJSON(v any) ([]byte, error) {
+// Encode writes v as indented JSON, HTML characters kept as they are.
+func Encode(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -25,29 +29,29 @@ func EncodeJSON(v any) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// DecodeStrict decodes data, at most limit bytes, into v: one JSON object,
+// Decode decodes data, at most limit bytes, into v: one JSON object,
 // no unknown fields, no duplicate keys at any depth, nothing after it.
-func DecodeStrict(what string, data []byte, limit int, v any) error {
+func Decode(what string, data []byte, limit int, v any) error {
 	if len(data) > limit {
-		return fmt.Errorf("%w: %s is %d bytes, over the limit of %d", strictErrTooLarge, what, len(data), limit)
+		return fmt.Errorf("%w: %s is %d bytes, over the limit of %d", ErrTooLarge, what, len(data), limit)
 	}
-	if err := checkNoDuplicates(data); err != nil {
-		return fmt.Errorf("%w: %s: %v", strictErrMalformed, what, err)
+	if err := CheckNoDuplicates(data); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrMalformed, what, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%w: %s: %v", strictErrMalformed, what, err)
+		return fmt.Errorf("%w: %s: %v", ErrMalformed, what, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return fmt.Errorf("%w: %s: data after the JSON object", strictErrMalformed, what)
+		return fmt.Errorf("%w: %s: data after the JSON object", ErrMalformed, what)
 	}
 	return nil
 }
 
-// checkNoDuplicates refuses a JSON document with a key twice in one object:
+// CheckNoDuplicates refuses a JSON document with a key twice in one object:
 // parsers disagree on which one counts.
-func checkNoDuplicates(data []byte) error {
+func CheckNoDuplicates(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	type frame struct {

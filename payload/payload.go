@@ -1,4 +1,4 @@
-package ceremony
+package payload
 
 import (
 	"encoding/hex"
@@ -10,29 +10,19 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/internal/strictjson"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/rstuf"
 	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// Signing across workstations. A workspace exports, for one role, a
-// signing payload: a self-describing file with the role's metadata, the
-// metadata that says who may sign it, and the hash of the canonical bytes
-// to sign. A keyholder signs it on another machine (SignPayload), which
-// gives a signature file; the workspace imports signature files
-// (ImportSignatures), checking each against its own metadata and rules,
-// and commits each accepted signature through the transcript as Sign does.
-//
-// Payloads and signature files come from elsewhere: they are read as
-// hostile input (size limits, strict decoding, no duplicate keys, no
-// trailing data), and nothing in them is trusted that can be checked.
-
 // File types and format versions.
 const (
-	PayloadType          = "ceremony-signing-payload"
-	PayloadVersion       = 1
+	FileType             = "ceremony-signing-payload"
+	FileVersion          = 1
 	SignatureFileType    = "ceremony-signature"
 	SignatureFileVersion = 1
 )
@@ -41,7 +31,7 @@ const (
 const (
 	// MaxPayloadSize bounds a signing payload (a pep480 claimed role with
 	// 100,000 projects is about 36 MB).
-	MaxPayloadSize = 128 << 20
+	MaxFileSize = 128 << 20
 	// MaxSignatureFileSize bounds a signature file.
 	MaxSignatureFileSize = 64 << 10
 	// MaxPendingSize bounds a saved RSTUF pending signing answer.
@@ -50,16 +40,16 @@ const (
 
 // Reasons a payload or a signature file is refused; each refusal wraps one.
 var (
-	ErrTooLarge           = strictErrTooLarge
-	ErrMalformed          = strictErrMalformed
+	ErrTooLarge           = strictjson.ErrTooLarge
+	ErrMalformed          = strictjson.ErrMalformed
 	ErrDifferentBytes     = errors.New("signs different bytes")
 	ErrBadSignature       = errors.New("signature does not verify")
 	ErrRoleNotInWorkspace = errors.New("role is not signed in this workspace")
 	ErrExpired            = errors.New("metadata has expired")
 )
 
-// Payload is a signing payload.
-type Payload struct {
+// File is a signing payload.
+type File struct {
 	Type       string         `json:"type"`
 	Version    int            `json:"version"`
 	Repository string         `json:"repository,omitempty"`
@@ -114,7 +104,7 @@ type SignatureFile struct {
 	Holder string `json:"holder,omitempty"`
 }
 
-func authorizedList(rules []threshold.Rule, holder func(string) string) []AuthorizedKey {
+func AuthorizedList(rules []threshold.Rule, holder func(string) string) []AuthorizedKey {
 	var out []AuthorizedKey
 	at := map[string]int{}
 	for _, r := range rules {
@@ -131,23 +121,23 @@ func authorizedList(rules []threshold.Rule, holder func(string) string) []Author
 	return out
 }
 
-// ReadPayload reads a signing payload and checks it holds together: the
+// Read reads a signing payload and checks it holds together: the
 // hash is the hash of the embedded metadata's canonical bytes, the
 // version and expiry are the metadata's, and the list of authorized keys
 // is what the embedded metadata's rules say.
-func ReadPayload(data []byte) (*Payload, error) {
-	p := &Payload{}
-	if err := DecodeStrict("signing payload", data, MaxPayloadSize, p); err != nil {
+func Read(data []byte) (*File, error) {
+	p := &File{}
+	if err := strictjson.Decode("signing payload", data, MaxFileSize, p); err != nil {
 		return nil, err
 	}
-	bad := func(format string, args ...any) (*Payload, error) {
+	bad := func(format string, args ...any) (*File, error) {
 		return nil, fmt.Errorf("%w: signing payload: %s", ErrMalformed, fmt.Sprintf(format, args...))
 	}
-	if p.Type != PayloadType {
-		return bad("type is %q, want %q", p.Type, PayloadType)
+	if p.Type != FileType {
+		return bad("type is %q, want %q", p.Type, FileType)
 	}
-	if p.Version != PayloadVersion {
-		return bad("version %d, this tool reads version %d", p.Version, PayloadVersion)
+	if p.Version != FileVersion {
+		return bad("version %d, this tool reads version %d", p.Version, FileVersion)
 	}
 	if len(p.Metadata) == 0 {
 		return bad("no metadata")
@@ -180,20 +170,20 @@ func ReadPayload(data []byte) (*Payload, error) {
 	if err != nil {
 		return bad("metadata: %v", err)
 	}
-	if got := Sum(msg); got != p.CanonicalSHA256 {
+	if got := transcripts.Sum(msg); got != p.CanonicalSHA256 {
 		return nil, fmt.Errorf("%w: signing payload: canonical_sha256 is %s, but the metadata's canonical bytes hash to %s", ErrDifferentBytes, p.CanonicalSHA256, got)
 	}
 	if p.rules, err = payloadRules(p, f); err != nil {
 		return bad("%v", err)
 	}
-	if want := authorizedList(p.rules, func(string) string { return "" }); !sameAuthorized(want, p.Authorized) {
+	if want := AuthorizedList(p.rules, func(string) string { return "" }); !sameAuthorized(want, p.Authorized) {
 		return bad("its list of authorized keys is not what its metadata says")
 	}
 	p.file = f
 	return p, nil
 }
 
-func payloadRules(p *Payload, f *metafile.File) ([]threshold.Rule, error) {
+func payloadRules(p *File, f *metafile.File) ([]threshold.Rule, error) {
 	parse := func(field string, raw json.RawMessage) (*metafile.File, error) {
 		if len(raw) == 0 {
 			return nil, fmt.Errorf("%s is missing", field)
@@ -273,7 +263,7 @@ func sameAuthorized(want, got []AuthorizedKey) bool {
 // KeyIDsFor returns the key IDs under which the payload's rules list pub,
 // and refuses a key they do not list or metadata expired at now. It asks
 // for no secret: a command checks it before opening the key.
-func (p *Payload) KeyIDsFor(pub *metadata.Key, now time.Time) ([]string, error) {
+func (p *File) KeyIDsFor(pub *metadata.Key, now time.Time) ([]string, error) {
 	ids := threshold.KeyIDsOf(p.rules, pub)
 	if len(ids) == 0 {
 		id, _ := keys.ID(pub)
@@ -281,7 +271,7 @@ func (p *Payload) KeyIDsFor(pub *metadata.Key, now time.Time) ([]string, error) 
 		for _, r := range p.rules {
 			parts = append(parts, fmt.Sprintf("%s allows %d keys", r.Delegator, len(r.KeyIDs)))
 		}
-		return nil, fmt.Errorf("%w: key %s may not sign %s (%s)", ErrNotAuthorized, id[:min(12, len(id))], p.Role, strings.Join(parts, "; "))
+		return nil, fmt.Errorf("%w: key %s may not sign %s (%s)", threshold.ErrNotAuthorized, id[:min(12, len(id))], p.Role, strings.Join(parts, "; "))
 	}
 	if !p.Expires.After(now) {
 		return nil, fmt.Errorf("%w: %s v%d expired at %s: refusing to sign expired metadata", ErrExpired, p.Role, p.RoleVersion, p.Expires.UTC().Format(time.RFC3339))
@@ -289,16 +279,16 @@ func (p *Payload) KeyIDsFor(pub *metadata.Key, now time.Time) ([]string, error) 
 	return ids, nil
 }
 
-// SignPayload signs a signing payload with s and returns the signature
+// Sign signs a signing payload with s and returns the signature
 // file. The payload is checked first (ReadPayload), then s's key against
 // the rules of the payload's metadata, and the expiry against the clock.
-func SignPayload(payload []byte, s keys.Signer) ([]byte, error) {
-	return SignPayloadAt(payload, s, time.Now())
+func Sign(payload []byte, s keys.Signer) ([]byte, error) {
+	return SignAt(payload, s, time.Now())
 }
 
-// SignPayloadAt is SignPayload checking expiry at now.
-func SignPayloadAt(payload []byte, s keys.Signer, now time.Time) ([]byte, error) {
-	p, err := ReadPayload(payload)
+// SignAt is SignPayload checking expiry at now.
+func SignAt(payload []byte, s keys.Signer, now time.Time) ([]byte, error) {
+	p, err := Read(payload)
 	if err != nil {
 		return nil, err
 	}
@@ -320,14 +310,14 @@ func SignPayloadAt(payload []byte, s keys.Signer, now time.Time) ([]byte, error)
 			holder = a.Holder
 		}
 	}
-	return EncodeJSON(SignatureFile{Type: SignatureFileType, Version: SignatureFileVersion, Repository: p.Repository, Role: p.Role,
+	return strictjson.Encode(SignatureFile{Type: SignatureFileType, Version: SignatureFileVersion, Repository: p.Repository, Role: p.Role,
 		RoleVersion: p.RoleVersion, CanonicalSHA256: p.CanonicalSHA256, KeyID: ids[0], Sig: hex.EncodeToString(sig), Holder: holder})
 }
 
 // ReadSignatureFile reads a signature file strictly.
 func ReadSignatureFile(data []byte) (*SignatureFile, error) {
 	s := &SignatureFile{}
-	if err := DecodeStrict("signature file", data, MaxSignatureFileSize, s); err != nil {
+	if err := strictjson.Decode("signature file", data, MaxSignatureFileSize, s); err != nil {
 		return nil, err
 	}
 	bad := func(format string, args ...any) (*SignatureFile, error) {
@@ -372,7 +362,7 @@ func signRSTUFPendingAt(pendingFile []byte, s keys.Signer, now time.Time) ([][]b
 	if len(pendingFile) > MaxPendingSize {
 		return nil, fmt.Errorf("%w: RSTUF pending signing answer is %d bytes, over the limit of %d", ErrTooLarge, len(pendingFile), MaxPendingSize)
 	}
-	if err := checkNoDuplicates(pendingFile); err != nil {
+	if err := strictjson.CheckNoDuplicates(pendingFile); err != nil {
 		return nil, fmt.Errorf("%w: RSTUF pending signing answer: %v", ErrMalformed, err)
 	}
 	p, err := rstuf.ParsePending(pendingFile)
