@@ -58,8 +58,10 @@ func CheckNoDuplicates(data []byte) error {
 		object bool
 		seen   map[string]bool
 		key    bool // the next token is a key
+		path   string
 	}
 	var stack []*frame
+	last := ""
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -75,19 +77,31 @@ func CheckNoDuplicates(data []byte) error {
 		if top != nil && top.object && top.key {
 			if s, ok := tok.(string); ok {
 				if top.seen[s] {
-					return fmt.Errorf("key %q appears twice in one object", s)
+					where := "the top-level object"
+					if top.path != "" {
+						where = top.path
+					}
+					return fmt.Errorf("%s has the key %q twice", where, s)
 				}
 				top.seen[s] = true
 				top.key = false
+				last = s
 				continue
 			}
 		}
 		switch tok {
-		case json.Delim('{'):
-			stack = append(stack, &frame{object: true, seen: map[string]bool{}, key: true})
-			continue
-		case json.Delim('['):
-			stack = append(stack, &frame{})
+		case json.Delim('{'), json.Delim('['):
+			path := ""
+			if top != nil {
+				path = last
+				if top.path != "" {
+					path = top.path + "." + last
+				}
+				if !top.object {
+					path = top.path + "[]"
+				}
+			}
+			stack = append(stack, &frame{object: tok == json.Delim('{'), seen: map[string]bool{}, key: true, path: path})
 			continue
 		case json.Delim('}'), json.Delim(']'):
 			stack = stack[:len(stack)-1]
