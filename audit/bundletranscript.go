@@ -1,0 +1,211 @@
+package audit
+
+// The checks every bundle gets: its transcript, verified and replayed as a
+// workspace laid out from the bundle, and its attestations.
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/transcripts"
+	"github.com/tuf-ceremony/ceremony/verify"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// CheckBundledTranscript verifies the bundled transcript (written out to a
+// temporary directory) and that its last states are the bundled metadata.
+func CheckBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, info ceremony.BundleInfoFile, known map[string]bool) {
+	const file = ceremony.BundleTranscript + "/" + transcripts.FileName
+	tmp, err := os.MkdirTemp("", "ceremony-verify-")
+	if err != nil {
+		add(verify.Error, file, "", "transcript", "%v", err)
+		return
+	}
+	defer os.RemoveAll(tmp)
+	// The bundle is unpacked as a workspace (transcript/, ceremony.json,
+	// plan.yaml, trusted/root.json, metadata/ROLE.json) so that Replay can
+	// check every step and the seal's signatures.
+	wsDir := tmp
+	tmp = filepath.Join(wsDir, workspace.TranscriptDir)
+	prefix := ceremony.BundleTranscript + "/"
+	for _, e := range b.Entries {
+		if !strings.HasPrefix(e.Name, prefix) {
+			continue
+		}
+		known[e.Name] = true
+		// Names passed bundle.CheckName: relative, no "..", printable ASCII.
+		p := filepath.Join(tmp, filepath.FromSlash(strings.TrimPrefix(e.Name, prefix)))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			add(verify.Error, e.Name, "", "transcript", "%v", err)
+			return
+		}
+		if err := os.WriteFile(p, e.Data, 0o600); err != nil {
+			add(verify.Error, e.Name, "", "transcript", "%v", err)
+			return
+		}
+	}
+	if _, ok := b.Get(file); !ok {
+		add(verify.Error, file, "", "missing", "the bundle holds no transcript")
+		return
+	}
+	trep, err := transcripts.Verify(tmp)
+	if trep == nil || err != nil {
+		msg := fmt.Sprint(err)
+		if trep != nil && trep.FirstBad != nil {
+			msg = fmt.Sprintf("record %d does not hold: %s", trep.FirstBad.Seq, trep.FirstBad.Reason)
+		}
+		add(verify.Error, file, "", "transcript", "%s", strings.ReplaceAll(msg, tmp, ceremony.BundleTranscript))
+		return
+	}
+	if trep.Head != info.TranscriptHead || len(trep.Records) != info.TranscriptSeq {
+		add(verify.Error, file, "", "transcript", "ends at record %d with head %s, but %s says record %d, head %s", len(trep.Records), trep.Head, ceremony.BundleInfo, info.TranscriptSeq, info.TranscriptHead)
+	}
+	sealData, sealed := b.Get(ceremony.BundleSeal)
+	var sealRec *transcripts.Record
+	for i := range trep.Records {
+		if trep.Records[i].Kind == transcripts.Seal {
+			sealRec = &trep.Records[i]
+		}
+	}
+	switch {
+	case sealRec == nil:
+		add(verify.Warning, file, "", "seal", "the transcript is not sealed")
+		if sealed {
+			add(verify.Error, ceremony.BundleSeal, "", "seal", "a seal envelope, but no seal record in the transcript")
+		}
+	case !sealed:
+		add(verify.Error, ceremony.BundleSeal, "", "missing", "the transcript has a seal record, but the bundle holds no envelope")
+	case sealRec.Outputs[path.Base(ceremony.BundleSeal)] != transcripts.Sum(sealData):
+		add(verify.Error, ceremony.BundleSeal, "", "seal", "is not the envelope the seal record names (%s)", BundleShort(sealRec.Outputs[path.Base(ceremony.BundleSeal)]))
+	}
+	ReplayBundled(e, add, b, info, wsDir)
+	for role, name := range info.Metadata {
+		data, ok := b.Get(name)
+		if !ok {
+			continue
+		}
+		if got, want := transcripts.Sum(data), ceremony.BundleLastState(trep.Records, role); got != want {
+			add(verify.Error, name, role, "transcript", "is not the state of %s the transcript recorded last (%s)", role, BundleShort(want))
+		}
+	}
+	if len(trep.Records) > 0 {
+		init := trep.Records[0]
+		check := func(input, entry string) {
+			data, ok := b.Get(entry)
+			want := init.Inputs[input]
+			switch {
+			case want == "" && !ok:
+			case !ok:
+				add(verify.Error, entry, "", "transcript", "the transcript's init record names %s, but the bundle does not hold it", input)
+			case transcripts.Sum(data) != want:
+				add(verify.Error, entry, "", "transcript", "is not the %s the transcript's init record names (%s)", input, BundleShort(want))
+			}
+		}
+		check(workspace.PlanFile, ceremony.BundlePlan)
+		if info.TrustedRootVersion > 0 {
+			check(workspace.TrustedRoot, ceremony.BundleMetadataEntry(metadata.ROOT, info.TrustedRootVersion, true))
+		}
+	}
+}
+
+// checkAttestations checks that each bundled attestation is the one
+// ceremony.json records for its holder.
+func CheckBundledAttestations(add AddFunc, b *bundle.Bundle, known map[string]bool) {
+	var st workspace.State
+	data, ok := b.Get(ceremony.BundleState)
+	if !ok {
+		add(verify.Error, ceremony.BundleState, "", "missing", "the bundle holds no %s", ceremony.BundleState)
+		return
+	}
+	if err := json.Unmarshal(data, &st); err != nil {
+		add(verify.Error, ceremony.BundleState, "", "parse", "%v", err)
+		return
+	}
+	want := map[string]string{}
+	for _, k := range st.Keys {
+		if k.Attestation != "" {
+			want["attestations/"+ceremony.BundleEntryWord(k.Holder)+".pem"] = k.Attestation
+		}
+	}
+	for _, e := range b.Entries {
+		if !strings.HasPrefix(e.Name, "attestations/") {
+			continue
+		}
+		known[e.Name] = true
+		if w, ok := want[e.Name]; !ok || w != string(e.Data) {
+			add(verify.Error, e.Name, "", "attestation", "is not an attestation %s records", ceremony.BundleState)
+		}
+	}
+}
+
+// ReplayBundled lays the bundled workspace files beside the unpacked
+// transcript and replays the ceremony: every signature under the key its
+// role authorizes, every state re-derived, and the seal's signatures.
+func ReplayBundled(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, info ceremony.BundleInfoFile, wsDir string) {
+	const file = ceremony.BundleTranscript + "/" + transcripts.FileName
+	if name, err := WriteBundledWorkspace(e, b, info, wsDir); err != nil {
+		add(verify.Error, name, "", "replay", "%v", err)
+		return
+	}
+	rep, err := e.Replay(wsDir)
+	if err != nil {
+		add(verify.Error, file, "", "replay", "%s", strings.ReplaceAll(err.Error(), wsDir, "bundle"))
+		return
+	}
+	if !rep.OK() {
+		add(verify.Error, file, "", "replay", "record %d does not hold: %s", rep.FirstBad.Seq, strings.ReplaceAll(rep.FirstBad.Reason, wsDir, "bundle"))
+	}
+}
+
+// WriteBundledWorkspace writes the workspace files a bundle carries
+// (ceremony.json, plan.yaml, the trusted root, the metadata) into dir as a
+// workspace lays them out. On failure it names the entry.
+func WriteBundledWorkspace(e *ceremony.Engine, b *bundle.Bundle, info ceremony.BundleInfoFile, dir string) (string, error) {
+	files := map[string]string{workspace.StateFile: ceremony.BundleState, workspace.PlanFile: ceremony.BundlePlan}
+	if info.TrustedRootVersion > 0 {
+		files[workspace.TrustedRoot] = ceremony.BundleMetadataEntry(metadata.ROOT, info.TrustedRootVersion, true)
+	}
+	for role, name := range info.Metadata {
+		if problem := workspace.RoleFileProblem(role); problem != "" {
+			return ceremony.BundleInfo, fmt.Errorf("metadata: role %q: %s", role, problem)
+		}
+		files[filepath.Join(workspace.MetadataDir, role+".json")] = name
+	}
+	// A claims or project ceremony's trusted metadata and own files, at
+	// the paths they have in the workspace.
+	for role, name := range info.Trusted {
+		if problem := workspace.RoleFileProblem(role); problem != "" {
+			return ceremony.BundleInfo, fmt.Errorf("trusted: role %q: %s", role, problem)
+		}
+		files[filepath.FromSlash(workspace.TrustedPath(role))] = name
+	}
+	if k, err := e.KindOf(info.Kind); err == nil {
+		for _, e := range b.Entries {
+			if k.IsFile(e.Name) {
+				files[filepath.FromSlash(e.Name)] = e.Name
+			}
+		}
+	}
+	for dst, name := range files {
+		data, ok := b.Get(name)
+		if !ok {
+			return name, fmt.Errorf("the bundle does not hold it, so the ceremony cannot be replayed")
+		}
+		p := filepath.Join(dir, dst)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return name, err
+		}
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			return name, err
+		}
+	}
+	return "", nil
+}
