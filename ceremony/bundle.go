@@ -2,7 +2,6 @@ package ceremony
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
@@ -119,84 +117,23 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	if opts.Out == "" {
-		return nil, fmt.Errorf("no bundle file given")
-	}
-	if _, err := os.Lstat(opts.Out); err == nil {
-		return nil, fmt.Errorf("bundle %q exists: choose a new name (a bundle is never overwritten): %w", opts.Out, fs.ErrExist)
-	}
-	st, err := GetStatus(opts.Dir)
+	ws, l, missing, err := openBundleable(opts, now)
 	if err != nil {
 		return nil, err
 	}
-	missing := bundleMissing(st)
-	if len(missing) > 0 && !opts.Partial {
-		return nil, fmt.Errorf("workspace %q: thresholds not met, refusing to bundle (--partial makes a bundle for review, never for upload):\n  %s", opts.Dir, strings.Join(missing, "\n  "))
-	}
-	ws, err := workspace.Open(opts.Dir)
-	if err != nil {
-		return nil, err
-	}
-	l, err := Load(ws)
-	if err != nil {
-		return nil, err
-	}
-	for _, role := range ws.State.Roles {
-		h, err := l.Files[role].Header()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
-		}
-		if !h.Expires.After(now) {
-			return nil, fmt.Errorf("%s: %s expired at %s: a new ceremony is needed", ws.MetadataPath(role), role, h.Expires.UTC().Format(time.RFC3339))
-		}
-	}
-
-	var entries []bundle.Entry
-	add := func(name string, data []byte) { entries = append(entries, bundle.Entry{Name: name, Data: data}) }
 	root, err := l.rootInForce()
 	if err != nil {
 		return nil, err
 	}
-	info := BundleInfoFile{Format: BundleInfoFormat, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository,
+	b := &bundleParts{info: BundleInfoFile{Format: BundleInfoFormat, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository,
 		RootVersion: root.Version, TrustedRootVersion: ws.State.TrustedRootVersion, Metadata: map[string]string{},
-		Partial: len(missing) > 0, Missing: missing}
-
-	// Metadata, byte for byte, under the names a repository serves.
-	for _, role := range ws.State.Roles {
-		data, err := ws.MetadataBytes(role)
-		if err != nil {
-			return nil, err
-		}
-		h, _ := l.Files[role].Header()
-		name := BundleMetadataEntry(role, h.Version, root.ConsistentSnapshot)
-		add(name, data)
-		info.Metadata[role] = name
+		Partial: len(missing) > 0, Missing: missing}}
+	if err := b.addMetadata(ws, l, root); err != nil {
+		return nil, err
 	}
-	// The trusted metadata a claims or project ceremony started from, to
-	// check the new metadata against: not for upload.
-	for _, role := range ws.State.Trusted {
-		data, err := ws.TrustedBytes(role)
-		if err != nil {
-			return nil, err
-		}
-		if info.Trusted == nil {
-			info.Trusted = map[string]string{}
-		}
-		info.Trusted[role] = workspace.TrustedPath(role)
-		add(workspace.TrustedPath(role), data)
-	}
-	if l.Trusted != nil {
-		data, err := os.ReadFile(filepath.Join(ws.Dir, workspace.TrustedRoot))
-		if err != nil {
-			return nil, err
-		}
-		add(BundleMetadataEntry(metadata.ROOT, l.TrustedRoot.Version, true), data)
-		info.OnlineKeyChanged = bundleOnlineKeysChanged(l.TrustedRoot, l.Root)
-	}
-
 	// The RSTUF payload: only for a root whose thresholds are met (RSTUF
 	// would take a partly signed root and hold it pending).
-	if ws.State.Profile == string(plan.ProfileRSTUF) && !info.Partial {
+	if ws.State.Profile == string(plan.ProfileRSTUF) && !b.info.Partial {
 		planDir := opts.PlanDir
 		if planDir == "" {
 			planDir = ws.State.PlanDir
@@ -205,102 +142,30 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		add(name, payload)
-		info.Payload = name
+		b.add(name, payload)
+		b.info.Payload = name
 	}
-
-	// The transcript, its states, torn pieces and seal.
-	tr, err := transcripts.Verify(ws.TranscriptPath())
-	if err != nil {
-		return nil, fmt.Errorf("the transcript of %q does not verify, refusing to bundle: %w", ws.Dir, err)
-	}
-	// The bundle carries the transcript without its trailing bundle
-	// records: those record earlier bundles, and a bundle's bytes do not
-	// depend on how many were written before it. The prefix is a chain of
-	// its own, ending at the seal (or the last step).
-	kept, head, seq, err := withoutTrailingBundles(ws.TranscriptPath(), tr)
-	if err != nil {
+	if err := b.addTranscript(ws); err != nil {
 		return nil, err
 	}
-	info.TranscriptHead, info.TranscriptSeq = head, seq
-	transcriptEntry := BundleTranscript + "/" + transcripts.FileName
-	if err := BundleAddTree(ws.TranscriptPath(), BundleTranscript, func(name string, data []byte) {
-		if name == transcriptEntry {
-			data = kept
-		}
-		add(name, data)
-	}); err != nil {
+	if err := b.addWorkspaceFiles(ws); err != nil {
 		return nil, err
 	}
-	for _, role := range ws.State.Roles {
-		data, _ := ws.MetadataBytes(role)
-		if BundleLastState(tr.Records, role) != transcripts.Sum(data) {
-			return nil, fmt.Errorf("%s is not the state the transcript recorded last: run 'ceremony status' (an interrupted signature is completed by the next command) or 'ceremony verify'", ws.MetadataPath(role))
-		}
-	}
-
-	// Attestations, by holder.
-	seen := map[string]bool{}
-	for _, k := range ws.State.Keys {
-		if k.Attestation == "" || seen[k.Holder] {
-			continue
-		}
-		name := "attestations/" + BundleEntryWord(k.Holder) + ".pem"
-		if err := bundle.CheckName(name); err != nil {
-			return nil, fmt.Errorf("keyholder %q: %w", k.Holder, err)
-		}
-		seen[k.Holder] = true
-		add(name, []byte(k.Attestation))
-	}
-
-	for _, f := range []string{workspace.StateFile, workspace.PlanFile} {
-		data, err := os.ReadFile(filepath.Join(ws.Dir, f))
-		if err != nil {
-			return nil, err
-		}
-		add(f, data)
-	}
-	// The kind's own files, and what else its bundle carries.
+	// The kind's own files, what else its bundle carries, and its README.
 	k, err := e.KindOf(ws.State.Kind)
 	if err != nil {
 		return nil, err
 	}
-	files, err := k.Files(ws)
+	if err := b.addKindFiles(ws, k); err != nil {
+		return nil, err
+	}
+	ib, err := json.MarshalIndent(b.info, "", "  ")
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range files {
-		data, err := ws.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		add(name, data)
-	}
-	if err := k.BundleExtras(ws, add); err != nil {
-		return nil, err
-	}
-
-	ib, err := json.MarshalIndent(info, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	add(BundleInfo, append(ib, '\n'))
-	add(BundleReadme, []byte(k.Readme(l, info)))
-
-	s, err := bundle.Write(opts.Out, entries)
-	if err != nil {
-		return nil, err
-	}
-	if err := recordBundle(ws, opts.Out, hex.EncodeToString(s[:]), len(entries), info.Partial); err != nil {
-		return nil, fmt.Errorf("wrote %s but failed to record it in the transcript: %w", opts.Out, err)
-	}
-	res := &BundleResult{Out: opts.Out, SHA256: hex.EncodeToString(s[:]), PGPWords: bundle.PGPWords(s[:]),
-		Partial: info.Partial, Missing: missing, OnlineKeyChanged: info.OnlineKeyChanged}
-	for _, e := range entries {
-		res.Entries = append(res.Entries, e.Name)
-	}
-	sort.Strings(res.Entries)
-	return res, nil
+	b.add(BundleInfo, append(ib, '\n'))
+	b.add(BundleReadme, []byte(k.Readme(l, b.info)))
+	return writeBundle(ws, opts.Out, b)
 }
 
 // lastState is the hash of role's state as the last record naming it gives.

@@ -86,12 +86,29 @@ func ScriptWith(p *plan.Plan, o ScriptOptions) (*CeremonyScript, error) {
 	if p == nil {
 		return nil, fmt.Errorf("no plan")
 	}
+	o, err := withScriptDefaults(o)
+	if err != nil {
+		return nil, err
+	}
+	b := newScriptBuilder(p, o)
+	b.preparation()
+	b.init()
+	b.signing()
+	if o.Kind == workspace.NextRoot {
+		b.previousRootSigners()
+	}
+	b.finish()
+	return b.s, nil
+}
+
+// withScriptDefaults fills in the defaults of o and checks its kind.
+func withScriptDefaults(o ScriptOptions) (ScriptOptions, error) {
 	switch o.Kind {
 	case "":
 		o.Kind = workspace.Bootstrap
 	case workspace.Bootstrap, workspace.NextRoot:
 	default:
-		return nil, fmt.Errorf("unknown ceremony kind %q: want %s or %s", o.Kind, workspace.Bootstrap, workspace.NextRoot)
+		return o, fmt.Errorf("unknown ceremony kind %q: want %s or %s", o.Kind, workspace.Bootstrap, workspace.NextRoot)
 	}
 	if o.Workspace == "" {
 		o.Workspace = "ws"
@@ -102,49 +119,71 @@ func ScriptWith(p *plan.Plan, o ScriptOptions) (*CeremonyScript, error) {
 	if o.TrustedRoot == "" {
 		o.TrustedRoot = "root.json"
 	}
+	return o, nil
+}
+
+// scriptBuilder is a script being written, step by step, from a plan.
+type scriptBuilder struct {
+	s        *CeremonyScript
+	p        *plan.Plan
+	o        ScriptOptions
+	planPath string
+	// ws is the workspace, quoted for the shell.
+	ws string
+	// roles are the roles signed, in signing order.
+	roles  []string
+	byName map[string]ScriptKeyholder
+}
+
+// newScriptBuilder starts the script: the plan's keyholders with the roles
+// each signs.
+func newScriptBuilder(p *plan.Plan, o ScriptOptions) *scriptBuilder {
 	planPath := p.Path
 	if planPath == "" {
 		planPath = "plan.yaml"
 	}
-	s := &CeremonyScript{Kind: o.Kind, Profile: string(p.Profile), Repository: p.Repository,
-		Plan: planPath, Workspace: o.Workspace, Bundle: o.Bundle, Warnings: p.Warnings}
-
-	roles := p.OfflineRoles()
+	b := &scriptBuilder{p: p, o: o, planPath: planPath, ws: ShellQuote(o.Workspace), byName: map[string]ScriptKeyholder{},
+		s: &CeremonyScript{Kind: o.Kind, Profile: string(p.Profile), Repository: p.Repository,
+			Plan: planPath, Workspace: o.Workspace, Bundle: o.Bundle, Warnings: p.Warnings}}
+	b.roles = p.OfflineRoles()
 	if o.Kind == workspace.NextRoot {
-		roles = []string{metadata.ROOT}
+		b.roles = []string{metadata.ROOT}
 	}
 	holderRoles := map[string][]string{}
-	for _, role := range roles {
+	for _, role := range b.roles {
 		for _, name := range offlineRole(p, role).Keyholders {
 			holderRoles[name] = append(holderRoles[name], role)
 		}
 	}
-	byName := map[string]ScriptKeyholder{}
 	for _, k := range p.Keyholders {
 		h := ScriptKeyholder{Name: k.Name, Contact: k.Contact, KeyURI: k.Key, Roles: holderRoles[k.Name]}
 		h.Device, h.Serial = ScriptDevice(k.Key)
-		s.Keyholders = append(s.Keyholders, h)
-		byName[k.Name] = h
+		b.s.Keyholders = append(b.s.Keyholders, h)
+		b.byName[k.Name] = h
 	}
+	return b
+}
 
-	ws := ShellQuote(o.Workspace)
-	add := func(st ScriptStep) {
-		st.Number = len(s.Steps) + 1
-		s.Steps = append(s.Steps, st)
-	}
+// add numbers st and adds it.
+func (b *scriptBuilder) add(st ScriptStep) {
+	st.Number = len(b.s.Steps) + 1
+	b.s.Steps = append(b.s.Steps, st)
+}
 
-	// Preparation.
-	add(ScriptStep{Phase: "preparation", Title: "Prepare the air-gapped ceremony laptop",
+// preparation: the laptop, the witnesses, the roll call and the plan's
+// warnings.
+func (b *scriptBuilder) preparation() {
+	b.add(ScriptStep{Phase: "preparation", Title: "Prepare the air-gapped ceremony laptop",
 		Details: []string{
 			"Boot the ceremony laptop from known media with networking removed or disabled; confirm that no network interface is up.",
 			"Confirm the ceremony tool's version and the checksum of its binary against the release notes.",
-			fmt.Sprintf("Copy the plan %s onto the laptop and confirm its SHA-256 against the copy the keyholders reviewed.", planPath),
+			fmt.Sprintf("Copy the plan %s onto the laptop and confirm its SHA-256 against the copy the keyholders reviewed.", b.planPath),
 		},
-		Commands: []string{"sha256sum " + ShellQuote(planPath)}})
-	add(ScriptStep{Phase: "preparation", Title: "Witnesses present",
+		Commands: []string{"sha256sum " + ShellQuote(b.planPath)}})
+	b.add(ScriptStep{Phase: "preparation", Title: "Witnesses present",
 		Details: []string{"Every witness states their name; the script keeper records them and the start time. Witnesses initial each step below as it completes."}})
 	roll := ScriptStep{Phase: "preparation", Title: "Roll call of keyholders"}
-	for _, h := range s.Keyholders {
+	for _, h := range b.s.Keyholders {
 		line := h.Name
 		if h.Contact != "" {
 			line += " <" + h.Contact + ">"
@@ -159,33 +198,39 @@ func ScriptWith(p *plan.Plan, o ScriptOptions) (*CeremonyScript, error) {
 		}
 		if len(h.Roles) > 0 {
 			line += "; signs " + strings.Join(h.Roles, ", ")
-		} else if o.Kind == workspace.NextRoot {
+		} else if b.o.Kind == workspace.NextRoot {
 			line += "; in no role of the new root (signs for the previous root only, if it lists them)"
 		}
 		roll.Details = append(roll.Details, line)
 	}
-	add(roll)
-	for _, w := range p.Warnings {
-		add(ScriptStep{Phase: "preparation", Title: "Acknowledge the plan's warning", Details: []string{w}})
+	b.add(roll)
+	for _, w := range b.p.Warnings {
+		b.add(ScriptStep{Phase: "preparation", Title: "Acknowledge the plan's warning", Details: []string{w}})
 	}
 
-	// Init.
-	initCmd := fmt.Sprintf("ceremony init --plan %s %s", ShellQuote(planPath), ws)
+}
+
+// init: the workspace is created.
+func (b *scriptBuilder) init() {
+	initCmd := fmt.Sprintf("ceremony init --plan %s %s", ShellQuote(b.planPath), b.ws)
 	initTitle := "Create the workspace"
-	initDetails := []string{fmt.Sprintf("The tool prints: created %s workspace %s (%s) signing: %v", o.Kind, o.Workspace, p.Profile, roles)}
-	if o.Kind == workspace.NextRoot {
-		initCmd = fmt.Sprintf("ceremony init --plan %s --from %s %s", ShellQuote(planPath), ShellQuote(o.TrustedRoot), ws)
+	initDetails := []string{fmt.Sprintf("The tool prints: created %s workspace %s (%s) signing: %v", b.o.Kind, b.o.Workspace, b.p.Profile, b.roles)}
+	if b.o.Kind == workspace.NextRoot {
+		initCmd = fmt.Sprintf("ceremony init --plan %s --from %s %s", ShellQuote(b.planPath), ShellQuote(b.o.TrustedRoot), b.ws)
 		initTitle = "Create the workspace for the next root version"
-		initDetails = append(initDetails, fmt.Sprintf("%s is the root clients trust now; confirm its SHA-256 against the published one first.", o.TrustedRoot))
+		initDetails = append(initDetails, fmt.Sprintf("%s is the root clients trust now; confirm its SHA-256 against the published one first.", b.o.TrustedRoot))
 	}
-	add(ScriptStep{Phase: "init", Title: initTitle, Details: initDetails, Commands: []string{initCmd}})
+	b.add(ScriptStep{Phase: "init", Title: initTitle, Details: initDetails, Commands: []string{initCmd}})
 
-	// Signing: each offline role in signing order, each keyholder in the
-	// plan's order for that role.
-	for _, role := range roles {
-		r := offlineRole(p, role)
+}
+
+// signing: each offline role in signing order, each keyholder in the
+// plan's order for that role.
+func (b *scriptBuilder) signing() {
+	for _, role := range b.roles {
+		r := offlineRole(b.p, role)
 		for i, name := range r.Keyholders {
-			h := byName[name]
+			h := b.byName[name]
 			st := ScriptStep{Phase: "sign", Who: name, Role: role, Threshold: r.Threshold,
 				Title: fmt.Sprintf("%s signs %s", name, role)}
 			if h.Device != "" {
@@ -197,76 +242,82 @@ func ScriptWith(p *plan.Plan, o ScriptOptions) (*CeremonyScript, error) {
 				st.Details = append(st.Details, fmt.Sprintf("The plan names no key URI for %s: use the URI of the key whose public key the plan lists ('ceremony devices' prints URIs to paste).", name))
 			}
 			st.Details = append(st.Details, fmt.Sprintf("%s needs %d of %d signatures (%s); this is keyholder %d of %d.", role, r.Threshold, len(r.Keyholders), strings.Join(r.Keyholders, ", "), i+1, len(r.Keyholders)))
-			if role == metadata.ROOT && o.Kind == workspace.NextRoot {
+			if role == metadata.ROOT && b.o.Kind == workspace.NextRoot {
 				st.Details = append(st.Details, "The new root also needs the previous root's threshold; the tool counts both.")
 			}
-			st.Commands = []string{fmt.Sprintf("ceremony sign --key %s --role %s %s", ShellQuote(uri), role, ws)}
-			add(st)
+			st.Commands = []string{fmt.Sprintf("ceremony sign --key %s --role %s %s", ShellQuote(uri), role, b.ws)}
+			b.add(st)
 		}
 	}
-	if o.Kind == workspace.NextRoot {
-		var leaving []string
-		for _, h := range s.Keyholders {
-			if len(h.Roles) == 0 {
-				leaving = append(leaving, h.Name)
-			}
-		}
-		for _, name := range leaving {
-			h := byName[name]
-			uri := h.KeyURI
-			if uri == "" {
-				uri = "KEY-URI"
-			}
-			st := ScriptStep{Phase: "sign", Who: name, Role: metadata.ROOT,
-				Title:    fmt.Sprintf("%s signs root for the previous root", name),
-				Details:  []string{fmt.Sprintf("%s is in no role of the new root; their signature counts only toward the previous root's threshold, if that root lists their key. Skip if it does not.", name)},
-				Commands: []string{fmt.Sprintf("ceremony sign --key %s --role root %s", ShellQuote(uri), ws)}}
-			if h.Device != "" {
-				st.Details = append([]string{fmt.Sprintf("%s connects %s.", name, h.Device)}, st.Details...)
-			}
-			add(st)
-		}
-	}
+}
 
+// previousRootSigners: at a next-root ceremony, the keyholders in no role
+// of the new root, who may sign for the previous root.
+func (b *scriptBuilder) previousRootSigners() {
+	var leaving []string
+	for _, h := range b.s.Keyholders {
+		if len(h.Roles) == 0 {
+			leaving = append(leaving, h.Name)
+		}
+	}
+	for _, name := range leaving {
+		h := b.byName[name]
+		uri := h.KeyURI
+		if uri == "" {
+			uri = "KEY-URI"
+		}
+		st := ScriptStep{Phase: "sign", Who: name, Role: metadata.ROOT,
+			Title:    fmt.Sprintf("%s signs root for the previous root", name),
+			Details:  []string{fmt.Sprintf("%s is in no role of the new root; their signature counts only toward the previous root's threshold, if that root lists their key. Skip if it does not.", name)},
+			Commands: []string{fmt.Sprintf("ceremony sign --key %s --role root %s", ShellQuote(uri), b.ws)}}
+		if h.Device != "" {
+			st.Details = append([]string{fmt.Sprintf("%s connects %s.", name, h.Device)}, st.Details...)
+		}
+		b.add(st)
+	}
+}
+
+// finish: status, seal, bundle, the hash read aloud, and the check on a
+// second machine.
+func (b *scriptBuilder) finish() {
 	// Status and verification.
-	add(ScriptStep{Phase: "status", Title: "Check that every threshold is met",
+	b.add(ScriptStep{Phase: "status", Title: "Check that every threshold is met",
 		Details:  []string{"status must end with \"every threshold is met\" (exit code 0); verify must pass. If signatures are missing, the keyholders named as not signed sign now."},
-		Commands: []string{"ceremony status " + ws, "ceremony verify " + ws}})
+		Commands: []string{"ceremony status " + b.ws, "ceremony verify " + b.ws}})
 
 	// Seal.
-	root := p.Roles.Root
+	root := b.p.Roles.Root
 	var sealers []string
 	var sealArgs []string
 	for _, name := range root.Keyholders {
 		if len(sealers) == root.Threshold {
 			break
 		}
-		uri := byName[name].KeyURI
+		uri := b.byName[name].KeyURI
 		if uri == "" {
 			uri = "KEY-URI"
 		}
 		sealers = append(sealers, name)
 		sealArgs = append(sealArgs, "--key "+ShellQuote(uri))
 	}
-	add(ScriptStep{Phase: "seal", Title: "Seal the transcript",
+	b.add(ScriptStep{Phase: "seal", Title: "Seal the transcript",
 		Details: []string{fmt.Sprintf("Keyholders present seal the transcript with their keys (shown: %s; any keyholders of the workspace may seal).", strings.Join(sealers, ", ")),
 			"Then replay it: the replay must end with OK and name the sealers."},
-		Commands: []string{fmt.Sprintf("ceremony seal %s %s", strings.Join(sealArgs, " "), ws), "ceremony replay " + ws}})
+		Commands: []string{fmt.Sprintf("ceremony seal %s %s", strings.Join(sealArgs, " "), b.ws), "ceremony replay " + b.ws}})
 
 	// Bundle, read aloud, verify elsewhere.
-	add(ScriptStep{Phase: "bundle", Title: "Write the bundle",
+	b.add(ScriptStep{Phase: "bundle", Title: "Write the bundle",
 		Details:  []string{"Write the bundle to the USB stick that goes to the online machine. The tool prints its SHA-256 in hex and as PGP words."},
-		Commands: []string{fmt.Sprintf("ceremony bundle --out %s %s", ShellQuote(o.Bundle), ws)}})
-	add(ScriptStep{Phase: "read-aloud", Title: "Read the bundle's SHA-256 aloud as PGP words",
+		Commands: []string{fmt.Sprintf("ceremony bundle --out %s %s", ShellQuote(b.o.Bundle), b.ws)}})
+	b.add(ScriptStep{Phase: "read-aloud", Title: "Read the bundle's SHA-256 aloud as PGP words",
 		Details: []string{"The operator reads the PGP words of the bundle's SHA-256 aloud, one at a time; a witness writes them down here and a second witness checks each against the screen.",
 			"Words at even positions have two syllables, at odd positions three: a word missed or repeated is heard at once.",
 			"SHA-256 words: ______________________________________________"},
-		Commands: []string{"ceremony report " + ws}})
-	add(ScriptStep{Phase: "verify", Title: "Verify the bundle on a second machine",
+		Commands: []string{"ceremony report " + b.ws}})
+	b.add(ScriptStep{Phase: "verify", Title: "Verify the bundle on a second machine",
 		Details: []string{"On a second machine (the online machine), verify the bundle and compare the SHA-256 words it shows with the words written down in the previous step.",
 			"Record the end time of the ceremony."},
-		Commands: []string{fmt.Sprintf("ceremony verify %s", ShellQuote(o.Bundle)), fmt.Sprintf("sha256sum %s", ShellQuote(o.Bundle))}})
-	return s, nil
+		Commands: []string{fmt.Sprintf("ceremony verify %s", ShellQuote(b.o.Bundle)), fmt.Sprintf("sha256sum %s", ShellQuote(b.o.Bundle))}})
 }
 
 // offlineRole returns the plan's settings for an offline role.

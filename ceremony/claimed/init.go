@@ -137,21 +137,8 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 		now = time.Now()
 	}
 	now = now.UTC().Truncate(time.Second)
-	if opts.ClaimsDir == "" {
-		return nil, fmt.Errorf("no directory of claim requests given (--claims DIR)")
-	}
-	if err := claims.CheckRekeys(opts.Rekey); err != nil {
+	if err := checkOptions(opts); err != nil {
 		return nil, err
-	}
-	for _, r := range opts.Rekey {
-		if r.Reason == "" {
-			return nil, fmt.Errorf("--rekey %s: give the reason (--rekey %s=REASON): the transcript records why a claimed project's keys change", r.Project, r.Project)
-		}
-	}
-	if !opts.ReviewOnly {
-		if err := delegated.CheckNewWorkspace(opts.Dir); err != nil {
-			return nil, err
-		}
 	}
 	st, err := source.ReadTrustedState(e, opts.From, "", now)
 	if err != nil {
@@ -190,11 +177,65 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	own, err := reviewedFiles(rep, res, st)
+	if err != nil {
+		return nil, err
+	}
+	rule, err := threshold.FromTargets(st.Targets, plan.RoleClaimed, threshold.Label(metadata.TARGETS, st.Targets.Version))
+	if err != nil {
+		return nil, err
+	}
+	state := workspace.State{Kind: workspace.Claims, Profile: string(plan.ProfilePEP480), Repository: st.Repository,
+		Created: now, Roles: []string{plan.RoleClaimed}, Trusted: []string{metadata.ROOT, metadata.TARGETS, plan.RoleClaimed},
+		Keys:     append(claimedKeyEntries(rule, cp, st), maintainerKeyEntries(slices.Concat(res.Accepted, res.Rekeyed), rep)...),
+		Warnings: slices.Concat(cp.warnings, rekeyWarnings), AttestationRoots: string(rootsPEM)}
+	if state.Repository == "" && cp.plan != nil {
+		state.Repository = cp.plan.Repository
+	}
+	if cp.plan != nil {
+		state.PlanDir = cp.plan.Dir
+	}
+	request, err := claimsRequestYAML(opts, cp, now)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := delegated.Create(opts.Dir, state, request, nextFile, st.Bytes, own, Kind{}, func(w *workspace.Workspace) string {
+		return claimsInitMessage(w, prevVersion, res)
+	}, cp.attested)
+	if err != nil {
+		return res, err
+	}
+	res.Workspace = ws
+	return res, nil
+}
 
-	// The request files as reviewed, each checked against the hash the
-	// review gave it.
+// checkOptions refuses, before any work, a request without claims, a
+// rekey without its reason, and a workspace directory in use.
+func checkOptions(opts Options) error {
+	if opts.ClaimsDir == "" {
+		return fmt.Errorf("no directory of claim requests given (--claims DIR)")
+	}
+	if err := claims.CheckRekeys(opts.Rekey); err != nil {
+		return err
+	}
+	for _, r := range opts.Rekey {
+		if r.Reason == "" {
+			return fmt.Errorf("--rekey %s: give the reason (--rekey %s=REASON): the transcript records why a claimed project's keys change", r.Project, r.Project)
+		}
+	}
+	if !opts.ReviewOnly {
+		return delegated.CheckNewWorkspace(opts.Dir)
+	}
+	return nil
+}
+
+// reviewedFiles are the claims workspace's own files: the request files as
+// reviewed, each checked against the hash the review gave it, the review
+// (claims-review.json) and the projects accepted and rekeyed
+// (accepted-projects.json).
+func reviewedFiles(rep *claims.Report, res *Result, st *source.TrustedState) (map[string][]byte, error) {
 	reviewFile := ReviewFile{Type: delegated.ClaimsReviewType, Version: delegated.ClaimsFilesVersion, ClaimedBefore: rep.Claimed, Verdicts: []ClaimVerdict{}, Ignored: rep.Ignored}
-	copies := map[string][]byte{}
+	own := map[string][]byte{}
 	entry := map[string]string{} // request path -> entry
 	for _, v := range rep.Verdicts {
 		name := workspace.ClaimsDir + "/" + filepath.Base(v.File)
@@ -216,7 +257,7 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 		if transcripts.Sum(data) != v.SHA256 {
 			return nil, fmt.Errorf("claim request %s changed while it was reviewed: run 'ceremony claims init' again", v.File)
 		}
-		copies[name], entry[v.File] = data, name
+		own[name], entry[v.File] = data, name
 	}
 	accepted := delegated.AcceptedProjects{Type: delegated.AcceptedType, Version: delegated.ClaimsFilesVersion, Repository: st.Repository, ClaimedVersion: res.ClaimedVersion,
 		Projects: []delegated.AcceptedProject{}}
@@ -231,67 +272,14 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 			ClaimSHA256: c.SHA256, KeyIDs: claims.Delegation(c).KeyIDs, Threshold: c.Threshold,
 			PreviousKeyIDs: sortedCopy(v.Previous.KeyIDs), PreviousThreshold: v.Previous.Threshold, SeenVersion: st.Seen[c.Project]})
 	}
-	reviewJSON, err := strictjson.Encode(reviewFile)
-	if err != nil {
+	var err error
+	if own[workspace.ClaimsReviewFile], err = strictjson.Encode(reviewFile); err != nil {
 		return nil, err
 	}
-	acceptedJSON, err := strictjson.Encode(accepted)
-	if err != nil {
+	if own[workspace.AcceptedFile], err = strictjson.Encode(accepted); err != nil {
 		return nil, err
 	}
-
-	rule, err := threshold.FromTargets(st.Targets, plan.RoleClaimed, threshold.Label(metadata.TARGETS, st.Targets.Version))
-	if err != nil {
-		return nil, err
-	}
-	state := workspace.State{Kind: workspace.Claims, Profile: string(plan.ProfilePEP480), Repository: st.Repository,
-		Created: now, Roles: []string{plan.RoleClaimed}, Trusted: []string{metadata.ROOT, metadata.TARGETS, plan.RoleClaimed},
-		Keys:     append(claimedKeyEntries(rule, cp, st), maintainerKeyEntries(slices.Concat(res.Accepted, res.Rekeyed), rep)...),
-		Warnings: slices.Concat(cp.warnings, rekeyWarnings), AttestationRoots: string(rootsPEM)}
-	if state.Repository == "" && cp.plan != nil {
-		state.Repository = cp.plan.Repository
-	}
-	if cp.plan != nil {
-		state.PlanDir = cp.plan.Dir
-	}
-	request, err := claimsRequestYAML(opts, cp, now)
-	if err != nil {
-		return nil, err
-	}
-	roles := map[string]*metafile.File{plan.RoleClaimed: nextFile}
-	ws, err := workspace.Create(opts.Dir, state, request, nil, roles, func(w *workspace.Workspace) error {
-		for _, role := range w.State.Trusted {
-			if err := w.WriteNewFile(workspace.TrustedPath(role), st.Bytes[role]); err != nil {
-				return err
-			}
-		}
-		names := make([]string, 0, len(copies))
-		for name := range copies {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
-			if err := w.WriteNewFile(name, copies[name]); err != nil {
-				return err
-			}
-		}
-		if err := w.WriteNewFile(workspace.ClaimsReviewFile, reviewJSON); err != nil {
-			return err
-		}
-		if err := w.WriteNewFile(workspace.AcceptedFile, acceptedJSON); err != nil {
-			return err
-		}
-		files, err := Kind{}.Files(w)
-		if err != nil {
-			return err
-		}
-		return delegated.RecordInit(w, files, request, claimsInitMessage(w, prevVersion, res), cp.attested)
-	})
-	if err != nil {
-		return res, err
-	}
-	res.Workspace = ws
-	return res, nil
+	return own, nil
 }
 
 // claimsPlanned is what a claims ceremony takes from a plan.

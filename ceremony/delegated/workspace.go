@@ -173,3 +173,34 @@ func SameJSON(a, b any) bool {
 	jb, err2 := json.Marshal(b)
 	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
 }
+
+// Create writes the workspace of a claims or project ceremony in dir: its
+// request (plan.yaml), the role it signs (next), the trusted metadata it
+// started from (trusted, by role, for each role state.Trusted names), its
+// own files (own, by path in the workspace), then the init record that
+// names each by its hash, with message and the attestations checked.
+func Create(dir string, state workspace.State, request []byte, next *metafile.File, trusted, own map[string][]byte, k ceremony.Kind, message func(*workspace.Workspace) string, attested []ceremony.AttestedHolder) (*workspace.Workspace, error) {
+	roles := map[string]*metafile.File{state.Roles[0]: next}
+	return workspace.Create(dir, state, request, nil, roles, func(w *workspace.Workspace) error {
+		for _, role := range w.State.Trusted {
+			if err := w.WriteNewFile(workspace.TrustedPath(role), trusted[role]); err != nil {
+				return err
+			}
+		}
+		names := make([]string, 0, len(own))
+		for name := range own {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			if err := w.WriteNewFile(name, own[name]); err != nil {
+				return err
+			}
+		}
+		files, err := k.Files(w)
+		if err != nil {
+			return err
+		}
+		return RecordInit(w, files, request, message(w), attested)
+	})
+}

@@ -112,28 +112,9 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 		now = time.Now()
 	}
 	now = now.UTC().Truncate(time.Second)
-	project, err := claims.Normalize(opts.Project)
+	project, days, hashes, err := checkOptions(opts)
 	if err != nil {
 		return nil, err
-	}
-	if err := claims.CheckProject(project); err != nil {
-		return nil, err
-	}
-	days := opts.ExpiresDays
-	if days == 0 {
-		days = 365
-	}
-	if days < 0 || days > 1825 {
-		return nil, fmt.Errorf("--expires-days %d: give 1 to 1825 days", opts.ExpiresDays)
-	}
-	hashes := opts.Hashes
-	if len(hashes) == 0 {
-		hashes = DefaultHashes
-	}
-	for _, h := range hashes {
-		if _, err := hashTarget(h, nil); err != nil {
-			return nil, err
-		}
 	}
 	if err := delegated.CheckNewWorkspace(opts.Dir); err != nil {
 		return nil, err
@@ -146,22 +127,78 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-
 	rule, err := threshold.FromTargets(st.Claimed, project, threshold.Label(plan.RoleClaimed, st.Claimed.Version))
 	if err != nil {
 		return nil, err
 	}
-	// The previous version, where the source has it: its targets are
-	// carried over only if the keys claimed delegates the project to
-	// signed it (the online key may have written anything there; after a
-	// rekey, the old keys signed it, and they may be an attacker's).
-	var prev *metadata.TargetsType
-	var warnings []string
-	dropped := ""
+	prev, warnings, dropped, err := previousVersion(st, project, rule)
+	if err != nil {
+		return nil, err
+	}
+	next, err := nextVersion(st, project, prev, profiles.Expiry(now, days))
+	if err != nil {
+		return nil, err
+	}
+	req := Request{Name: project, From: opts.From, ExpiresDays: days, Hashes: hashes, Time: now.Format(time.RFC3339)}
+	if len(opts.Targets) == 0 && prev == nil {
+		if dropped != "" {
+			return nil, fmt.Errorf("no target files given (--target PATH=FILE): %s, so nothing of it is carried over; list each file this version is to hold", dropped)
+		}
+		return nil, fmt.Errorf("no target files given (--target PATH=FILE): the project's first version lists its files")
+	}
+	files, err := addTargets(opts.Targets, deleg, hashes, next, &req)
+	if err != nil {
+		return nil, err
+	}
+	state := workspace.State{Kind: workspace.Project, Profile: string(plan.ProfilePEP480), Repository: st.Repository,
+		Created: now, Roles: []string{project}, Trusted: []string{metadata.ROOT, metadata.TARGETS, plan.RoleClaimed}, Warnings: warnings}
+	if prev != nil {
+		state.Trusted = append(state.Trusted, project)
+	}
+	for _, id := range rule.KeyIDs {
+		state.Keys = append(state.Keys, workspace.KeyEntry{KeyID: id, Holder: "maintainer " + ceremony.AbbrevHash(id)})
+	}
+	return createWorkspace(opts.Dir, state, st, req, prev, next, files)
+}
+
+// checkOptions checks the project's name, the expiry and the hash
+// algorithms asked for, with their defaults.
+func checkOptions(opts Options) (project string, days int, hashes []string, err error) {
+	if project, err = claims.Normalize(opts.Project); err != nil {
+		return "", 0, nil, err
+	}
+	if err := claims.CheckProject(project); err != nil {
+		return "", 0, nil, err
+	}
+	days = opts.ExpiresDays
+	if days == 0 {
+		days = 365
+	}
+	if days < 0 || days > 1825 {
+		return "", 0, nil, fmt.Errorf("--expires-days %d: give 1 to 1825 days", opts.ExpiresDays)
+	}
+	hashes = opts.Hashes
+	if len(hashes) == 0 {
+		hashes = DefaultHashes
+	}
+	for _, h := range hashes {
+		if _, err := hashTarget(h, nil); err != nil {
+			return "", 0, nil, err
+		}
+	}
+	return project, days, hashes, nil
+}
+
+// previousVersion is the project's previous version, where the source has
+// it: its targets are carried over only if the keys claimed delegates the
+// project to signed it (the online key may have written anything there;
+// after a rekey, the old keys signed it, and they may be an attacker's).
+// dropped says why a version the source has is not carried over.
+func previousVersion(st *source.TrustedState, project string, rule threshold.Rule) (prev *metadata.TargetsType, warnings []string, dropped string, err error) {
 	if data := st.Bytes[project]; data != nil {
 		f, err := metafile.Parse(data)
 		if err != nil {
-			return nil, fmt.Errorf("%s (%s): %w", st.From, project, err)
+			return nil, nil, "", fmt.Errorf("%s (%s): %w", st.From, project, err)
 		}
 		if tally, err := threshold.Count(rule, f); err != nil || !tally.Met() {
 			h, _ := f.Header()
@@ -172,15 +209,22 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 			warnings = append(warnings, dropped+": nothing in it is carried over; its targets are listed again only if the maintainers list them (--target PATH=FILE for each file to keep); this version lists only the files given")
 			delete(st.Bytes, project)
 		} else if prev, err = f.Targets(); err != nil {
-			return nil, fmt.Errorf("%s (%s): %w", st.From, project, err)
+			return nil, nil, "", fmt.Errorf("%s (%s): %w", st.From, project, err)
 		}
 	}
 	if reason, ok := st.Rekeyed[project]; ok && dropped == "" && prev == nil {
 		dropped = fmt.Sprintf("the claims ceremony of %s changed %s's keys (%s)", st.From, project, reason)
 		warnings = append(warnings, dropped+": its earlier versions, signed by the old keys, no longer verify and nothing of them is carried over; the previous targets are listed again only if the maintainers list them (--target PATH=FILE for each file to keep); this version lists only the files given")
 	}
+	return prev, warnings, dropped, nil
+}
+
+// nextVersion is the project's metadata to sign: the previous version's
+// targets, if carried over, at the next version, expiring then.
+func nextVersion(st *source.TrustedState, project string, prev *metadata.TargetsType, expires time.Time) (*metadata.TargetsType, error) {
 	next := &metadata.TargetsType{Type: metadata.TARGETS, SpecVersion: profiles.SpecVersion, Targets: map[string]*metadata.TargetFiles{}}
 	if prev != nil {
+		var err error
 		if next, err = delegated.ParseTargets(st.Bytes[project]); err != nil {
 			return nil, err
 		}
@@ -192,17 +236,16 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 	if next.Version >= rotation.SafeVersion {
 		return nil, fmt.Errorf("%s: %s's version %d is too high to follow safely: ask PyPI's administrators", st.From, project, next.Version-1)
 	}
-	next.Expires = profiles.Expiry(now, days)
+	next.Expires = expires
+	return next, nil
+}
 
+// addTargets adds the files given to next and to the request, and returns
+// their bytes by target path. A path the previous version lists with the
+// same content is kept; with other content it is refused.
+func addTargets(targets []Target, deleg metadata.DelegatedRole, hashes []string, next *metadata.TargetsType, req *Request) (map[string][]byte, error) {
 	files := map[string][]byte{}
-	req := Request{Name: project, From: opts.From, ExpiresDays: days, Hashes: hashes, Time: now.Format(time.RFC3339)}
-	if len(opts.Targets) == 0 && prev == nil {
-		if dropped != "" {
-			return nil, fmt.Errorf("no target files given (--target PATH=FILE): %s, so nothing of it is carried over; list each file this version is to hold", dropped)
-		}
-		return nil, fmt.Errorf("no target files given (--target PATH=FILE): the project's first version lists its files")
-	}
-	for _, t := range opts.Targets {
+	for _, t := range targets {
 		if err := checkTargetPath(t.Path, deleg); err != nil {
 			return nil, err
 		}
@@ -216,7 +259,7 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 		}
 		if old := next.Targets[t.Path]; old != nil {
 			if !delegated.SameJSON(old, tf) {
-				return nil, fmt.Errorf("--target %s: %s v%d lists this path with other content already: a published file is never replaced; give the new file a new name", t.Path, project, next.Version-1)
+				return nil, fmt.Errorf("--target %s: %s v%d lists this path with other content already: a published file is never replaced; give the new file a new name", t.Path, req.Name, next.Version-1)
 			}
 			continue
 		}
@@ -227,6 +270,13 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 		files[t.Path] = data
 		req.Targets = append(req.Targets, RequestTarget{Path: t.Path, File: t.File, SHA256: transcripts.Sum(data)})
 	}
+	return files, nil
+}
+
+// createWorkspace writes the project's workspace: the request, the
+// trusted metadata, the target files and the init record.
+func createWorkspace(dir string, state workspace.State, st *source.TrustedState, req Request, prev, next *metadata.TargetsType, files map[string][]byte) (*workspace.Workspace, error) {
+	project := req.Name
 	nextFile, err := metafile.FromSigned(next)
 	if err != nil {
 		return nil, err
@@ -238,15 +288,6 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 		return nil, err
 	}
 	request = append([]byte("# The project ceremony as asked of 'ceremony project init'.\n"), request...)
-
-	state := workspace.State{Kind: workspace.Project, Profile: string(plan.ProfilePEP480), Repository: st.Repository,
-		Created: now, Roles: []string{project}, Trusted: []string{metadata.ROOT, metadata.TARGETS, plan.RoleClaimed}, Warnings: warnings}
-	if prev != nil {
-		state.Trusted = append(state.Trusted, project)
-	}
-	for _, id := range rule.KeyIDs {
-		state.Keys = append(state.Keys, workspace.KeyEntry{KeyID: id, Holder: "maintainer " + ceremony.AbbrevHash(id)})
-	}
 	paths := make([]string, 0, len(files))
 	for p := range files {
 		paths = append(paths, p)
@@ -257,23 +298,11 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 		message += fmt.Sprintf(" from v%d", prev.Version)
 	}
 	message += fmt.Sprintf(": adds %d target file(s) (%s); rule from claimed v%d; signing %v", len(paths), strings.Join(paths, ", "), st.Claimed.Version, state.Roles)
-	return workspace.Create(opts.Dir, state, request, nil, map[string]*metafile.File{project: nextFile}, func(w *workspace.Workspace) error {
-		for _, role := range w.State.Trusted {
-			if err := w.WriteNewFile(workspace.TrustedPath(role), st.Bytes[role]); err != nil {
-				return err
-			}
-		}
-		for _, p := range paths {
-			if err := w.WriteNewFile(workspace.TargetsDir+"/"+p, files[p]); err != nil {
-				return err
-			}
-		}
-		files, err := Kind{}.Files(w)
-		if err != nil {
-			return err
-		}
-		return delegated.RecordInit(w, files, request, message, nil)
-	})
+	own := map[string][]byte{}
+	for _, p := range paths {
+		own[workspace.TargetsDir+"/"+p] = files[p]
+	}
+	return delegated.Create(dir, state, request, nextFile, st.Bytes, own, Kind{}, func(*workspace.Workspace) string { return message }, nil)
 }
 
 // projectDelegation finds claimed's delegation to project, or says the

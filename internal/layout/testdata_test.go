@@ -73,3 +73,31 @@ func TestNoReadOutsideRepository(t *testing.T) {
 		t.Fatalf("checked %d test files, want the whole repository's (over 50)", checked)
 	}
 }
+
+// TestFileSizes: no production file is over 600 lines; a file that grows
+// past it holds more than one idea.
+func TestFileSizes(t *testing.T) {
+	root := repoRoot(t)
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == ".git" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if n := strings.Count(string(data), "\n"); n > 600 {
+			t.Errorf("%s has %d lines, over 600: split it by idea", strings.TrimPrefix(path, root+"/"), n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,198 @@
+package ceremony
+
+// The steps of Bundle: what may be bundled, and each part of the bundle.
+
+import (
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/transcripts"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+// openBundleable opens the workspace of a bundle about to be written, and
+// refuses what must not be bundled: an output that exists, unmet
+// thresholds unless opts.Partial, expired metadata.
+func openBundleable(opts BundleOptions, now time.Time) (*workspace.Workspace, *Loaded, []string, error) {
+	if opts.Out == "" {
+		return nil, nil, nil, fmt.Errorf("no bundle file given")
+	}
+	if _, err := os.Lstat(opts.Out); err == nil {
+		return nil, nil, nil, fmt.Errorf("bundle %q exists: choose a new name (a bundle is never overwritten): %w", opts.Out, fs.ErrExist)
+	}
+	st, err := GetStatus(opts.Dir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	missing := bundleMissing(st)
+	if len(missing) > 0 && !opts.Partial {
+		return nil, nil, nil, fmt.Errorf("workspace %q: thresholds not met, refusing to bundle (--partial makes a bundle for review, never for upload):\n  %s", opts.Dir, strings.Join(missing, "\n  "))
+	}
+	ws, err := workspace.Open(opts.Dir)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	l, err := Load(ws)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, role := range ws.State.Roles {
+		h, err := l.Files[role].Header()
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
+		}
+		if !h.Expires.After(now) {
+			return nil, nil, nil, fmt.Errorf("%s: %s expired at %s: a new ceremony is needed", ws.MetadataPath(role), role, h.Expires.UTC().Format(time.RFC3339))
+		}
+	}
+	return ws, l, missing, nil
+}
+
+// bundleParts are the entries of a bundle being put together, and its
+// bundle-info.json.
+type bundleParts struct {
+	entries []bundle.Entry
+	info    BundleInfoFile
+}
+
+func (b *bundleParts) add(name string, data []byte) {
+	b.entries = append(b.entries, bundle.Entry{Name: name, Data: data})
+}
+
+// addMetadata adds the metadata signed here, byte for byte, under the
+// names a repository serves; the trusted metadata a claims or project
+// ceremony started from, to check the new metadata against (not for
+// upload); and the trusted root a new root follows.
+func (b *bundleParts) addMetadata(ws *workspace.Workspace, l *Loaded, root *metadata.RootType) error {
+	for _, role := range ws.State.Roles {
+		data, err := ws.MetadataBytes(role)
+		if err != nil {
+			return err
+		}
+		h, _ := l.Files[role].Header()
+		name := BundleMetadataEntry(role, h.Version, root.ConsistentSnapshot)
+		b.add(name, data)
+		b.info.Metadata[role] = name
+	}
+	for _, role := range ws.State.Trusted {
+		data, err := ws.TrustedBytes(role)
+		if err != nil {
+			return err
+		}
+		if b.info.Trusted == nil {
+			b.info.Trusted = map[string]string{}
+		}
+		b.info.Trusted[role] = workspace.TrustedPath(role)
+		b.add(workspace.TrustedPath(role), data)
+	}
+	if l.Trusted != nil {
+		data, err := os.ReadFile(filepath.Join(ws.Dir, workspace.TrustedRoot))
+		if err != nil {
+			return err
+		}
+		b.add(BundleMetadataEntry(metadata.ROOT, l.TrustedRoot.Version, true), data)
+		b.info.OnlineKeyChanged = bundleOnlineKeysChanged(l.TrustedRoot, l.Root)
+	}
+	return nil
+}
+
+// addTranscript adds the transcript, its states, torn pieces and seal. The
+// bundle carries the transcript without its trailing bundle records: those
+// record earlier bundles, and a bundle's bytes do not depend on how many
+// were written before it. The prefix is a chain of its own, ending at the
+// seal (or the last step). The metadata must be the states it records last.
+func (b *bundleParts) addTranscript(ws *workspace.Workspace) error {
+	tr, err := transcripts.Verify(ws.TranscriptPath())
+	if err != nil {
+		return fmt.Errorf("the transcript of %q does not verify, refusing to bundle: %w", ws.Dir, err)
+	}
+	kept, head, seq, err := withoutTrailingBundles(ws.TranscriptPath(), tr)
+	if err != nil {
+		return err
+	}
+	b.info.TranscriptHead, b.info.TranscriptSeq = head, seq
+	transcriptEntry := BundleTranscript + "/" + transcripts.FileName
+	if err := BundleAddTree(ws.TranscriptPath(), BundleTranscript, func(name string, data []byte) {
+		if name == transcriptEntry {
+			data = kept
+		}
+		b.add(name, data)
+	}); err != nil {
+		return err
+	}
+	for _, role := range ws.State.Roles {
+		data, _ := ws.MetadataBytes(role)
+		if BundleLastState(tr.Records, role) != transcripts.Sum(data) {
+			return fmt.Errorf("%s is not the state the transcript recorded last: run 'ceremony status' (an interrupted signature is completed by the next command) or 'ceremony verify'", ws.MetadataPath(role))
+		}
+	}
+	return nil
+}
+
+// addWorkspaceFiles adds the attestations, by holder, the workspace's
+// state and its plan.
+func (b *bundleParts) addWorkspaceFiles(ws *workspace.Workspace) error {
+	seen := map[string]bool{}
+	for _, k := range ws.State.Keys {
+		if k.Attestation == "" || seen[k.Holder] {
+			continue
+		}
+		name := "attestations/" + BundleEntryWord(k.Holder) + ".pem"
+		if err := bundle.CheckName(name); err != nil {
+			return fmt.Errorf("keyholder %q: %w", k.Holder, err)
+		}
+		seen[k.Holder] = true
+		b.add(name, []byte(k.Attestation))
+	}
+	for _, f := range []string{workspace.StateFile, workspace.PlanFile} {
+		data, err := os.ReadFile(filepath.Join(ws.Dir, f))
+		if err != nil {
+			return err
+		}
+		b.add(f, data)
+	}
+	return nil
+}
+
+// addKindFiles adds the kind's own files and what else its bundle carries.
+func (b *bundleParts) addKindFiles(ws *workspace.Workspace, k Kind) error {
+	files, err := k.Files(ws)
+	if err != nil {
+		return err
+	}
+	for _, name := range files {
+		data, err := ws.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		b.add(name, data)
+	}
+	return k.BundleExtras(ws, b.add)
+}
+
+// writeBundle writes the bundle to out and records it in the transcript.
+func writeBundle(ws *workspace.Workspace, out string, b *bundleParts) (*BundleResult, error) {
+	s, err := bundle.Write(out, b.entries)
+	if err != nil {
+		return nil, err
+	}
+	if err := recordBundle(ws, out, hex.EncodeToString(s[:]), len(b.entries), b.info.Partial); err != nil {
+		return nil, fmt.Errorf("wrote %s but failed to record it in the transcript: %w", out, err)
+	}
+	res := &BundleResult{Out: out, SHA256: hex.EncodeToString(s[:]), PGPWords: bundle.PGPWords(s[:]),
+		Partial: b.info.Partial, Missing: b.info.Missing, OnlineKeyChanged: b.info.OnlineKeyChanged}
+	for _, e := range b.entries {
+		res.Entries = append(res.Entries, e.Name)
+	}
+	sort.Strings(res.Entries)
+	return res, nil
+}
