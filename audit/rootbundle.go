@@ -28,146 +28,167 @@ import (
 // payload, the transcript and the attestations; extra checks what the
 // kind adds (a rotation's plan and incident report).
 func VerifyRootBundle(c *BundleCheck, extra func(c *BundleCheck, known map[string]bool)) {
-	rep, add, b, info, at := c.Report, c.Add, c.Bundle, c.Info, c.At
-	trusted, trustedBytes, trustedRoot, thresholdSeverity := c.Given, c.GivenBytes, c.givenPath, c.Severity
-
-	// Sort the metadata entries.
-	var roots []verify.Named
-	rootBytes := map[int64][]byte{}
-	roles := map[string]verify.Named{}
 	known := map[string]bool{ceremony.BundleInfo: true, ceremony.BundleReadme: true, ceremony.BundleState: true, ceremony.BundlePlan: true}
-	for _, e := range b.Entries {
-		if m := bundleRootEntryRE.FindStringSubmatch(e.Name); m != nil {
+	m := sortEntries(c, known)
+	if len(m.roots) == 0 {
+		c.Add(verify.Error, "metadata/", metadata.ROOT, "missing", "the bundle holds no root metadata")
+		return
+	}
+	newest := m.roots[len(m.roots)-1]
+	if want := c.Info.Metadata[metadata.ROOT]; want != newest.Path {
+		c.Add(verify.Error, newest.Path, metadata.ROOT, "bundle", "%s says the ceremony's root is %q, but the newest bundled root is %s", ceremony.BundleInfo, want, newest.Path)
+	}
+	finalRoot := walkRoots(c, m, newest)
+	var targets *metadata.TargetsType
+	for _, role := range []string{metadata.TARGETS, plan.RoleClaimed} {
+		n, ok := m.roles[role]
+		if !ok || finalRoot == nil {
+			continue
+		}
+		if role == metadata.TARGETS {
+			targets, _ = n.File.Targets()
+		}
+		checkDelegated(c, n, role, finalRoot, targets)
+	}
+	for role, name := range c.Info.Metadata {
+		if _, ok := c.Bundle.Get(name); !ok {
+			c.Add(verify.Error, name, role, "missing", "%s lists it, but the bundle does not hold it", ceremony.BundleInfo)
+		}
+	}
+	checkPayload(c.Add, c.Bundle, c.Info, newest, m.roots, known)
+	CheckBundledTranscript(c.Engine, c.Add, c.Bundle, c.Info, known)
+	CheckBundledAttestations(c.Add, c.Bundle, known)
+	extra(c, known)
+	WarnUnknown(c, known)
+}
+
+// bundledMetadata are a bundle's metadata entries: its roots, oldest
+// first, with their bytes by version, and its other roles by name.
+type bundledMetadata struct {
+	roots     []verify.Named
+	rootBytes map[int64][]byte
+	roles     map[string]verify.Named
+}
+
+// sortEntries reads the bundle's metadata entries, each checked against
+// the type and version its name gives.
+func sortEntries(c *BundleCheck, known map[string]bool) bundledMetadata {
+	m := bundledMetadata{rootBytes: map[int64][]byte{}, roles: map[string]verify.Named{}}
+	for _, e := range c.Bundle.Entries {
+		if r := bundleRootEntryRE.FindStringSubmatch(e.Name); r != nil {
 			known[e.Name] = true
-			f, ok := bundleParseEntry(add, e, metadata.ROOT, m[1])
-			if ok {
-				roots = append(roots, verify.Named{Path: e.Name, File: f})
-				v, _ := strconv.ParseInt(m[1], 10, 64)
-				rootBytes[v] = e.Data
+			if f, ok := bundleParseEntry(c.Add, e, metadata.ROOT, r[1]); ok {
+				m.roots = append(m.roots, verify.Named{Path: e.Name, File: f})
+				v, _ := strconv.ParseInt(r[1], 10, 64)
+				m.rootBytes[v] = e.Data
 			}
-		} else if m := bundleRoleEntryRE.FindStringSubmatch(e.Name); m != nil {
+		} else if r := bundleRoleEntryRE.FindStringSubmatch(e.Name); r != nil {
 			known[e.Name] = true
-			if f, ok := bundleParseEntry(add, e, m[2], m[1]); ok {
-				if _, dup := roles[m[2]]; dup {
-					add(verify.Error, e.Name, m[2], "bundle", "a second %s metadata file; a ceremony signs one", m[2])
+			if f, ok := bundleParseEntry(c.Add, e, r[2], r[1]); ok {
+				if _, dup := m.roles[r[2]]; dup {
+					c.Add(verify.Error, e.Name, r[2], "bundle", "a second %s metadata file; a ceremony signs one", r[2])
 					continue
 				}
-				roles[m[2]] = verify.Named{Path: e.Name, File: f}
+				m.roles[r[2]] = verify.Named{Path: e.Name, File: f}
 			}
 		}
 	}
-	sort.Slice(roots, func(i, j int) bool { return roots[i].Path < roots[j].Path })
-	sort.SliceStable(roots, func(i, j int) bool { return BundleVersion(roots[i].File) < BundleVersion(roots[j].File) })
-	if len(roots) == 0 {
-		add(verify.Error, "metadata/", metadata.ROOT, "missing", "the bundle holds no root metadata")
-		return
-	}
-	newest := roots[len(roots)-1]
-	if want := info.Metadata[metadata.ROOT]; want != newest.Path {
-		add(verify.Error, newest.Path, metadata.ROOT, "bundle", "%s says the ceremony's root is %q, but the newest bundled root is %s", ceremony.BundleInfo, want, newest.Path)
-	}
+	sort.Slice(m.roots, func(i, j int) bool { return m.roots[i].Path < m.roots[j].Path })
+	sort.SliceStable(m.roots, func(i, j int) bool { return BundleVersion(m.roots[i].File) < BundleVersion(m.roots[j].File) })
+	return m
+}
 
-	// The root chain, as a client walks it.
+// walkRoots walks the root chain as a client does, from the trusted root
+// given, else from the bundle's oldest root, and returns the newest root
+// if it is trusted (or, in a partial bundle, short only of signatures);
+// nil otherwise.
+func walkRoots(c *BundleCheck, m bundledMetadata, newest verify.Named) *metadata.RootType {
 	var anchor verify.Named
 	var next []verify.Named
-	if trusted != nil {
+	if trusted := c.Given; trusted != nil {
 		anchor = *trusted
 		tv := BundleVersion(trusted.File)
-		for _, r := range roots {
+		for _, r := range m.roots {
 			switch v := BundleVersion(r.File); {
 			case v > tv:
 				next = append(next, r)
-			case v == tv && !bytes.Equal(rootBytes[v], trustedBytes):
-				add(verify.Error, r.Path, metadata.ROOT, "trusted-root", "differs from %s, which has the same version: this bundle was prepared from another root", trustedRoot)
+			case v == tv && !bytes.Equal(m.rootBytes[v], c.GivenBytes):
+				c.Add(verify.Error, r.Path, metadata.ROOT, "trusted-root", "differs from %s, which has the same version: this bundle was prepared from another root", c.givenPath)
 			}
 		}
 		if len(next) == 0 || BundleVersion(next[0].File) != tv+1 {
-			add(verify.Error, newest.Path, metadata.ROOT, "trusted-root", "the bundle does not follow %s (v%d): it holds root v%d through v%d", trustedRoot, tv, BundleVersion(roots[0].File), BundleVersion(newest.File))
+			c.Add(verify.Error, newest.Path, metadata.ROOT, "trusted-root", "the bundle does not follow %s (v%d): it holds root v%d through v%d", c.givenPath, tv, BundleVersion(m.roots[0].File), BundleVersion(newest.File))
 		}
 	} else {
-		anchor, next = roots[0], roots[1:]
+		anchor, next = m.roots[0], m.roots[1:]
 		if len(next) > 0 {
-			add(verify.Warning, anchor.Path, metadata.ROOT, "trusted-root", "the chain starts from the bundle's own root v%d; give --trusted-root with the root the server trusts now", BundleVersion(anchor.File))
+			c.Add(verify.Warning, anchor.Path, metadata.ROOT, "trusted-root", "the chain starts from the bundle's own root v%d; give --trusted-root with the root the server trusts now", BundleVersion(anchor.File))
 		}
 	}
-	chainFindings, final := verify.RootChain(anchor, next, at)
+	chainFindings, final := verify.RootChain(anchor, next, c.At)
 	for _, f := range chainFindings {
 		if f.Check == "threshold" && f.Severity == verify.Error {
-			f.Severity = thresholdSeverity
+			f.Severity = c.Severity
 		}
-		rep.Findings = append(rep.Findings, f)
+		c.Report.Findings = append(c.Report.Findings, f)
 	}
 	if final.File != nil {
-		rep.RootVersion = BundleVersion(final.File)
+		c.Report.RootVersion = BundleVersion(final.File)
 	}
-	if final.Path != newest.Path && info.Partial {
+	if final.Path != newest.Path && c.Info.Partial {
 		// Trust stopped short only for want of signatures: go on with the
 		// newest root to check the rest.
 		final = newest
 	}
-	var finalRoot *metadata.RootType
 	if final.File != nil && final.Path == newest.Path {
-		finalRoot, _ = newest.File.Root()
-	} else {
-		add(verify.Error, newest.Path, metadata.ROOT, "root", "root v%d is not trusted: the roles it delegates are not checked", BundleVersion(newest.File))
+		root, _ := newest.File.Root()
+		return root
 	}
+	c.Add(verify.Error, newest.Path, metadata.ROOT, "root", "root v%d is not trusted: the roles it delegates are not checked", BundleVersion(newest.File))
+	return nil
+}
 
-	// targets and claimed, signed by their delegators.
-	var targets *metadata.TargetsType
-	for _, role := range []string{metadata.TARGETS, plan.RoleClaimed} {
-		n, ok := roles[role]
-		if !ok || finalRoot == nil {
-			continue
-		}
-		var rule threshold.Rule
-		var err error
-		if role == metadata.TARGETS {
-			rule, err = threshold.FromRoot(finalRoot, role, fmt.Sprintf("root v%d", finalRoot.Version))
-			targets, _ = n.File.Targets()
-		} else if targets == nil {
-			err = fmt.Errorf("no targets metadata in the bundle delegates claimed")
-		} else {
-			rule, err = threshold.FromTargets(targets, role, fmt.Sprintf("targets v%d", targets.Version))
-		}
-		if err != nil {
-			add(verify.Error, n.Path, role, "delegation", "%v", err)
-			continue
-		}
-		t, err := threshold.Count(rule, n.File)
-		if err != nil {
-			add(verify.Error, n.Path, role, "parse", "%v", err)
-			continue
-		}
-		for _, id := range t.Invalid {
-			add(verify.Error, n.Path, role, "signature", "signature by key %s does not verify", id)
-		}
-		if !t.Met() {
-			add(thresholdSeverity, n.Path, role, "threshold", "%d of %d required signatures from %s, have %d", rule.Threshold, len(rule.KeyIDs), rule.Delegator, len(t.Signed))
-		}
-		h, _ := n.File.Header()
-		switch {
-		case !h.Expires.After(at):
-			add(verify.Error, n.Path, role, "expiry", "expired at %s", h.Expires.UTC().Format(time.RFC3339))
-		case h.Expires.Sub(at) < ExpiryWarning:
-			add(verify.Warning, n.Path, role, "expiry", "expires at %s", h.Expires.UTC().Format(time.RFC3339))
-		}
-		if info.Metadata[role] != n.Path {
-			add(verify.Error, n.Path, role, "bundle", "%s names %q for %s", ceremony.BundleInfo, info.Metadata[role], role)
-		}
-		rep.Roles = append(rep.Roles, verify.RoleState{Role: role, File: n.Path, Delegator: rule.Delegator, Version: h.Version,
-			Expires: h.Expires, Threshold: rule.Threshold, Signed: t.Signed})
+// checkDelegated checks targets or claimed against its delegator's rule:
+// root's for targets, the bundled targets' for claimed.
+func checkDelegated(c *BundleCheck, n verify.Named, role string, root *metadata.RootType, targets *metadata.TargetsType) {
+	add := c.Add
+	var rule threshold.Rule
+	var err error
+	switch {
+	case role == metadata.TARGETS:
+		rule, err = threshold.FromRoot(root, role, fmt.Sprintf("root v%d", root.Version))
+	case targets == nil:
+		err = fmt.Errorf("no targets metadata in the bundle delegates claimed")
+	default:
+		rule, err = threshold.FromTargets(targets, role, fmt.Sprintf("targets v%d", targets.Version))
 	}
-	for role, name := range info.Metadata {
-		if _, ok := b.Get(name); !ok {
-			add(verify.Error, name, role, "missing", "%s lists it, but the bundle does not hold it", ceremony.BundleInfo)
-		}
+	if err != nil {
+		add(verify.Error, n.Path, role, "delegation", "%v", err)
+		return
 	}
-
-	checkPayload(add, b, info, newest, roots, known)
-	CheckBundledTranscript(c.Engine, add, b, info, known)
-	CheckBundledAttestations(add, b, known)
-	extra(c, known)
-	WarnUnknown(c, known)
+	t, err := threshold.Count(rule, n.File)
+	if err != nil {
+		add(verify.Error, n.Path, role, "parse", "%v", err)
+		return
+	}
+	for _, id := range t.Invalid {
+		add(verify.Error, n.Path, role, "signature", "signature by key %s does not verify", id)
+	}
+	if !t.Met() {
+		add(c.Severity, n.Path, role, "threshold", "%d of %d required signatures from %s, have %d", rule.Threshold, len(rule.KeyIDs), rule.Delegator, len(t.Signed))
+	}
+	h, _ := n.File.Header()
+	switch {
+	case !h.Expires.After(c.At):
+		add(verify.Error, n.Path, role, "expiry", "expired at %s", h.Expires.UTC().Format(time.RFC3339))
+	case h.Expires.Sub(c.At) < ExpiryWarning:
+		add(verify.Warning, n.Path, role, "expiry", "expires at %s", h.Expires.UTC().Format(time.RFC3339))
+	}
+	if c.Info.Metadata[role] != n.Path {
+		add(verify.Error, n.Path, role, "bundle", "%s names %q for %s", ceremony.BundleInfo, c.Info.Metadata[role], role)
+	}
+	c.Report.Roles = append(c.Report.Roles, verify.RoleState{Role: role, File: n.Path, Delegator: rule.Delegator, Version: h.Version,
+		Expires: h.Expires, Threshold: rule.Threshold, Signed: t.Signed})
 }
 
 // parseEntry reads a metadata entry and checks its type and the version

@@ -23,8 +23,43 @@ import (
 // rule, its version above the trusted one and not expired; what the kind
 // adds (claimsbundle.go, projectbundle.go); the transcript replayed.
 func VerifyBundle(c *audit.BundleCheck, kind Checks) {
-	rep, add, b, info, given, givenBytes, at, sev := c.Report, c.Add, c.Bundle, c.Info, c.Given, c.GivenBytes, c.At, c.Severity
 	known := map[string]bool{ceremony.BundleInfo: true, ceremony.BundleReadme: true, ceremony.BundleState: true, ceremony.BundlePlan: true}
+	files, ok := readTrusted(c, known)
+	if !ok {
+		return
+	}
+	root, ok := trustRoot(c, files)
+	if !ok {
+		return
+	}
+	targets, ok := trustDelegators(c, files, root)
+	if !ok {
+		return
+	}
+	d, ok := readSigned(c, root, known)
+	if !ok {
+		return
+	}
+	d.Trusted, d.Targets = files, targets
+	delegator := kind.Delegator(d)
+	if delegator == nil {
+		return
+	}
+	if !checkSigned(d, delegator) {
+		return
+	}
+	kind.Check(d)
+	audit.CheckBundledTranscript(c.Engine, c.Add, c.Bundle, c.Info, known)
+	audit.CheckBundledAttestations(c.Add, c.Bundle, known)
+	audit.RefuseRotationFiles(c, known)
+	audit.WarnUnknown(c, known)
+}
+
+// readTrusted reads the trusted root, targets and claimed the bundle
+// carries, and checks that every trusted file bundle-info.json lists is
+// there.
+func readTrusted(c *audit.BundleCheck, known map[string]bool) (map[string]verify.Named, bool) {
+	add, b, info := c.Add, c.Bundle, c.Info
 	files := map[string]verify.Named{}
 	for _, role := range []string{metadata.ROOT, metadata.TARGETS, plan.RoleClaimed} {
 		entry, listed := info.Trusted[role]
@@ -34,13 +69,13 @@ func VerifyBundle(c *audit.BundleCheck, kind Checks) {
 		data, ok := b.Get(entry)
 		if !ok {
 			add(verify.Error, entry, role, "missing", "a %s bundle must hold the trusted %s metadata it started from", info.Kind, role)
-			return
+			return nil, false
 		}
 		known[entry] = true
 		f, err := metafile.Parse(data)
 		if err != nil {
 			add(verify.Error, entry, role, "parse", "%v", err)
-			return
+			return nil, false
 		}
 		files[role] = verify.Named{Path: entry, File: f}
 	}
@@ -50,15 +85,19 @@ func VerifyBundle(c *audit.BundleCheck, kind Checks) {
 		}
 		known[entry] = true
 	}
+	return files, true
+}
 
-	// The root: the bundle's own, or the one given (the same, or the one
-	// before it).
+// trustRoot walks the root chain to the bundle's trusted root: from the
+// root given (the same, or the one before it), else from the bundle's own.
+func trustRoot(c *audit.BundleCheck, files map[string]verify.Named) (*metadata.RootType, bool) {
+	add, b, given := c.Add, c.Bundle, c.Given
 	anchor, next := files[metadata.ROOT], []verify.Named(nil)
 	if given != nil {
 		gv, bv := audit.BundleVersion(given.File), audit.BundleVersion(anchor.File)
 		bundled, _ := b.Get(anchor.Path)
 		switch {
-		case gv == bv && bytes.Equal(givenBytes, bundled):
+		case gv == bv && bytes.Equal(c.GivenBytes, bundled):
 		case gv+1 == bv:
 			next = []verify.Named{anchor}
 			anchor = *given
@@ -68,60 +107,72 @@ func VerifyBundle(c *audit.BundleCheck, kind Checks) {
 	} else {
 		add(verify.Warning, anchor.Path, metadata.ROOT, "trusted-root", "the chain starts from the bundle's own trusted root v%d; give --trusted-root with the root the server trusts now", audit.BundleVersion(anchor.File))
 	}
-	chainFindings, final := verify.RootChain(anchor, next, at)
-	rep.Findings = append(rep.Findings, chainFindings...)
+	chainFindings, final := verify.RootChain(anchor, next, c.At)
+	c.Report.Findings = append(c.Report.Findings, chainFindings...)
 	if final.File == nil || final.Path != files[metadata.ROOT].Path || audit.ErrorsOf(chainFindings) > 0 {
 		add(verify.Error, files[metadata.ROOT].Path, metadata.ROOT, "root", "the trusted root is not trusted: the roles it delegates are not checked")
-		return
+		return nil, false
 	}
 	root, _ := files[metadata.ROOT].File.Root()
-	rep.RootVersion = root.Version
+	c.Report.RootVersion = root.Version
+	return root, true
+}
 
-	// Trusted targets and claimed: fully signed by their delegators.
-	signedBy := func(role string, rule threshold.Rule, severity verify.Severity) bool {
-		n := files[role]
-		t, err := threshold.Count(rule, n.File)
-		if err != nil {
-			add(verify.Error, n.Path, role, "parse", "%v", err)
-			return false
-		}
-		for _, id := range t.Invalid {
-			add(verify.Error, n.Path, role, "signature", "signature by key %s does not verify", ceremony.AbbrevHash(id))
-		}
-		h, _ := n.File.Header()
-		rep.Roles = append(rep.Roles, verify.RoleState{Role: role, File: n.Path, Delegator: rule.Delegator, Version: h.Version,
-			Expires: h.Expires, Threshold: rule.Threshold, Signed: t.Signed})
-		if !t.Met() {
-			add(severity, n.Path, role, "threshold", "%d of %d required signatures from %s, have %d", rule.Threshold, len(rule.KeyIDs), rule.Delegator, len(t.Signed))
-			return false
-		}
-		return true
-	}
+// trustDelegators checks that the trusted targets and claimed are fully
+// signed by their delegators, and returns targets.
+func trustDelegators(c *audit.BundleCheck, files map[string]verify.Named, root *metadata.RootType) (*metadata.TargetsType, bool) {
+	add := c.Add
 	rule, err := threshold.FromRoot(root, metadata.TARGETS, threshold.Label(metadata.ROOT, root.Version))
 	if err != nil {
 		add(verify.Error, files[metadata.TARGETS].Path, metadata.TARGETS, "delegation", "%v", err)
-		return
+		return nil, false
 	}
-	if !signedBy(metadata.TARGETS, rule, verify.Error) {
-		return
+	if !signedFully(c, files[metadata.TARGETS], metadata.TARGETS, rule) {
+		return nil, false
 	}
 	targets, err := files[metadata.TARGETS].File.Targets()
 	if err != nil {
 		add(verify.Error, files[metadata.TARGETS].Path, metadata.TARGETS, "parse", "%v", err)
-		return
+		return nil, false
 	}
 	if rule, err = threshold.FromTargets(targets, plan.RoleClaimed, threshold.Label(metadata.TARGETS, targets.Version)); err != nil {
 		add(verify.Error, files[plan.RoleClaimed].Path, plan.RoleClaimed, "delegation", "%v", err)
-		return
+		return nil, false
 	}
-	if !signedBy(plan.RoleClaimed, rule, verify.Error) {
-		return
+	if !signedFully(c, files[plan.RoleClaimed], plan.RoleClaimed, rule) {
+		return nil, false
 	}
+	return targets, true
+}
 
-	// The role signed at the ceremony.
+// signedFully reports whether trusted metadata n of role meets its rule,
+// adding its state to the report and what falls short to the findings.
+func signedFully(c *audit.BundleCheck, n verify.Named, role string, rule threshold.Rule) bool {
+	t, err := threshold.Count(rule, n.File)
+	if err != nil {
+		c.Add(verify.Error, n.Path, role, "parse", "%v", err)
+		return false
+	}
+	for _, id := range t.Invalid {
+		c.Add(verify.Error, n.Path, role, "signature", "signature by key %s does not verify", ceremony.AbbrevHash(id))
+	}
+	h, _ := n.File.Header()
+	c.Report.Roles = append(c.Report.Roles, verify.RoleState{Role: role, File: n.Path, Delegator: rule.Delegator, Version: h.Version,
+		Expires: h.Expires, Threshold: rule.Threshold, Signed: t.Signed})
+	if !t.Met() {
+		c.Add(verify.Error, n.Path, role, "threshold", "%d of %d required signatures from %s, have %d", rule.Threshold, len(rule.KeyIDs), rule.Delegator, len(t.Signed))
+		return false
+	}
+	return true
+}
+
+// readSigned reads the one role signed at the ceremony, as bundle-info.json
+// names it.
+func readSigned(c *audit.BundleCheck, root *metadata.RootType, known map[string]bool) (*Bundle, bool) {
+	add, b, info := c.Add, c.Bundle, c.Info
 	if len(info.Metadata) != 1 {
 		add(verify.Error, ceremony.BundleInfo, "", "bundle", "a %s bundle signs one role, but %s lists %d", info.Kind, ceremony.BundleInfo, len(info.Metadata))
-		return
+		return nil, false
 	}
 	var role, entry string
 	for role, entry = range info.Metadata {
@@ -129,56 +180,55 @@ func VerifyBundle(c *audit.BundleCheck, kind Checks) {
 	data, ok := b.Get(entry)
 	if !ok {
 		add(verify.Error, entry, role, "missing", "%s lists it, but the bundle does not hold it", ceremony.BundleInfo)
-		return
+		return nil, false
 	}
 	known[entry] = true
 	f, err := metafile.Parse(data)
 	if err != nil {
 		add(verify.Error, entry, role, "parse", "%v", err)
-		return
+		return nil, false
 	}
 	h, err := f.Header()
 	if err != nil || h.Type != metadata.TARGETS {
 		add(verify.Error, entry, role, "type", "is not targets metadata")
-		return
+		return nil, false
 	}
 	if want := ceremony.BundleMetadataEntry(role, h.Version, root.ConsistentSnapshot); entry != want {
 		add(verify.Error, entry, role, "bundle", "holds %s v%d, which a repository serves as %s", role, h.Version, path.Base(want))
 	}
-	d := &Bundle{Check: c, Trusted: files, Targets: targets, Role: role, Entry: entry, Signed: f, Known: known}
-	delegator := kind.Delegator(d)
-	if delegator == nil {
-		return
-	}
-	if rule, err = threshold.FromTargets(delegator, role, threshold.Label(info.Kind.Delegator(role), delegator.Version)); err != nil {
-		add(verify.Error, entry, role, "delegation", "%v", err)
-		return
-	}
-	t, err := threshold.Count(rule, f)
+	return &Bundle{Check: c, Role: role, Entry: entry, Signed: f, Known: known}, true
+}
+
+// checkSigned checks the role signed at the ceremony against its
+// delegator's rule and its expiry; false if the rule cannot be read.
+func checkSigned(d *Bundle, delegator *metadata.TargetsType) bool {
+	c, role, entry := d.Check, d.Role, d.Entry
+	rule, err := threshold.FromTargets(delegator, role, threshold.Label(c.Info.Kind.Delegator(role), delegator.Version))
 	if err != nil {
-		add(verify.Error, entry, role, "parse", "%v", err)
-		return
+		c.Add(verify.Error, entry, role, "delegation", "%v", err)
+		return false
+	}
+	t, err := threshold.Count(rule, d.Signed)
+	if err != nil {
+		c.Add(verify.Error, entry, role, "parse", "%v", err)
+		return false
 	}
 	for _, id := range t.Invalid {
-		add(verify.Error, entry, role, "signature", "signature by key %s does not verify", ceremony.AbbrevHash(id))
+		c.Add(verify.Error, entry, role, "signature", "signature by key %s does not verify", ceremony.AbbrevHash(id))
 	}
 	if !t.Met() {
-		add(sev, entry, role, "threshold", "%d of %d required signatures from %s, have %d", rule.Threshold, len(rule.KeyIDs), rule.Delegator, len(t.Signed))
+		c.Add(c.Severity, entry, role, "threshold", "%d of %d required signatures from %s, have %d", rule.Threshold, len(rule.KeyIDs), rule.Delegator, len(t.Signed))
 	}
+	h, _ := d.Signed.Header()
 	switch {
-	case !h.Expires.After(at):
-		add(verify.Error, entry, role, "expiry", "expired at %s", h.Expires.UTC().Format(time.RFC3339))
-	case h.Expires.Sub(at) < audit.ExpiryWarning:
-		add(verify.Warning, entry, role, "expiry", "expires at %s", h.Expires.UTC().Format(time.RFC3339))
+	case !h.Expires.After(c.At):
+		c.Add(verify.Error, entry, role, "expiry", "expired at %s", h.Expires.UTC().Format(time.RFC3339))
+	case h.Expires.Sub(c.At) < audit.ExpiryWarning:
+		c.Add(verify.Warning, entry, role, "expiry", "expires at %s", h.Expires.UTC().Format(time.RFC3339))
 	}
-	rep.Roles = append(rep.Roles, verify.RoleState{Role: role, File: entry, Delegator: rule.Delegator, Version: h.Version,
+	c.Report.Roles = append(c.Report.Roles, verify.RoleState{Role: role, File: entry, Delegator: rule.Delegator, Version: h.Version,
 		Expires: h.Expires, Threshold: rule.Threshold, Signed: t.Signed})
-	kind.Check(d)
-
-	audit.CheckBundledTranscript(c.Engine, add, b, info, known)
-	audit.CheckBundledAttestations(add, b, known)
-	audit.RefuseRotationFiles(c, known)
-	audit.WarnUnknown(c, known)
+	return true
 }
 
 // Bundle is the bundle of a claims or project ceremony, as

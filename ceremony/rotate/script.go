@@ -50,51 +50,76 @@ func Script(dir string, o bootstrap.ScriptOptions) (*bootstrap.CeremonyScript, e
 	if o.Bundle == "" {
 		o.Bundle = "ceremony-bundle.tar"
 	}
-	planPath := filepath.Join(dir, workspace.RotationFile)
-	s := &bootstrap.CeremonyScript{Kind: workspace.Rotation, Profile: ws.State.Profile, Repository: ws.State.Repository,
-		Plan: planPath, Workspace: dir, Bundle: o.Bundle, Warnings: append(append([]string{}, ws.State.Warnings...), p.Warnings...)}
-	add := func(st bootstrap.ScriptStep) {
-		st.Number = len(s.Steps) + 1
-		s.Steps = append(s.Steps, st)
-	}
-	wsq := bootstrap.ShellQuote(dir)
-	keyOf := rotationKeyLookup(ws, p)
-	cause := map[string]rotation.Cause{}
+	r := &scriptBuilder{p: p, o: o, dir: dir, planPath: filepath.Join(dir, workspace.RotationFile), wsq: bootstrap.ShellQuote(dir),
+		keyOf: rotationKeyLookup(ws, p), cause: map[string]rotation.Cause{}}
+	r.s = &bootstrap.CeremonyScript{Kind: workspace.Rotation, Profile: ws.State.Profile, Repository: ws.State.Repository,
+		Plan: r.planPath, Workspace: dir, Bundle: o.Bundle, Warnings: append(append([]string{}, ws.State.Warnings...), p.Warnings...)}
 	for _, a := range p.Affected {
-		cause[a.ID] = a.Cause
+		r.cause[a.ID] = a.Cause
 	}
+	r.signers = rotationSigners(l, p, r.keyOf, r.cause)
+	r.preparation(planJSON)
+	r.add(incidentSummaryStep(ws, p, r.wsq))
+	r.rollCall()
+	r.signing()
+	r.finish()
+	r.online()
+	return r.s, nil
+}
 
+// scriptBuilder is a rotation's script being written, step by step.
+type scriptBuilder struct {
+	s        *bootstrap.CeremonyScript
+	p        *rotation.Plan
+	o        bootstrap.ScriptOptions
+	dir      string
+	planPath string
+	// wsq is the workspace, quoted for the shell.
+	wsq     string
+	keyOf   func(string) rotation.Key
+	cause   map[string]rotation.Cause
+	signers rotationSigning
+}
+
+// add numbers st and adds it.
+func (r *scriptBuilder) add(st bootstrap.ScriptStep) {
+	st.Number = len(r.s.Steps) + 1
+	r.s.Steps = append(r.s.Steps, st)
+}
+
+// preparation: the laptop, the plan by its hash, the witnesses.
+func (r *scriptBuilder) preparation(planJSON []byte) {
 	// Preparation: the laptop, the plan by its hash, the witnesses.
 	planHash := audit.HashOf(workspace.RotationFile, planJSON)
-	add(bootstrap.ScriptStep{Phase: "preparation", Title: "Prepare the air-gapped ceremony laptop",
+	r.add(bootstrap.ScriptStep{Phase: "preparation", Title: "Prepare the air-gapped ceremony laptop",
 		Details: []string{
 			"Boot the ceremony laptop from known media with networking removed or disabled; confirm that no network interface is up.",
 			"Confirm the ceremony tool's version and the checksum of its binary against the release notes.",
-			fmt.Sprintf("Copy the rotation workspace %s onto the laptop. Its plan %s must have SHA-256 %s; read it aloud as PGP words and compare with the copy the keyholders reviewed: %s", dir, planPath, planHash.SHA256, planHash.PGPWords),
+			fmt.Sprintf("Copy the rotation workspace %s onto the laptop. Its plan %s must have SHA-256 %s; read it aloud as PGP words and compare with the copy the keyholders reviewed: %s", r.dir, r.planPath, planHash.SHA256, planHash.PGPWords),
 		},
-		Commands: []string{"sha256sum " + bootstrap.ShellQuote(planPath)}})
-	add(bootstrap.ScriptStep{Phase: "preparation", Title: "Witnesses present",
+		Commands: []string{"sha256sum " + bootstrap.ShellQuote(r.planPath)}})
+	r.add(bootstrap.ScriptStep{Phase: "preparation", Title: "Witnesses present",
 		Details: []string{"Every witness states their name; the script keeper records them and the start time. Witnesses initial each step below as it completes."}})
+}
 
-	// The incident summary.
-	add(incidentSummaryStep(ws, p, wsq))
-
+// rollCall: everyone whose key signs, every key that does not, the plan's
+// warnings, and the replacement keys checked before anything is signed.
+func (r *scriptBuilder) rollCall() {
 	// The roll call: everyone whose key signs, and every key that does not.
-	signers := rotationSigners(l, p, keyOf, cause)
 	roll := bootstrap.ScriptStep{Phase: "preparation", Title: "Roll call of keyholders"}
 	seenHolder := map[string]int{}
-	for _, k := range signers.order {
+	for _, k := range r.signers.order {
 		name := k.Holder
 		if name == "" {
 			name = k.Label()
 		}
-		h := bootstrap.ScriptKeyholder{Name: name, KeyURI: k.URI, Roles: signers.roles[k.ID]}
+		h := bootstrap.ScriptKeyholder{Name: name, KeyURI: k.URI, Roles: r.signers.roles[k.ID]}
 		h.Device, h.Serial = bootstrap.ScriptDevice(k.URI)
 		if i, ok := seenHolder[name]; ok {
-			s.Keyholders[i].Roles = appendNew(s.Keyholders[i].Roles, h.Roles...)
+			r.s.Keyholders[i].Roles = appendNew(r.s.Keyholders[i].Roles, h.Roles...)
 		} else {
-			seenHolder[name] = len(s.Keyholders)
-			s.Keyholders = append(s.Keyholders, h)
+			seenHolder[name] = len(r.s.Keyholders)
+			r.s.Keyholders = append(r.s.Keyholders, h)
 		}
 		line := fmt.Sprintf("%s: key %s", name, k.ID)
 		if k.URI != "" {
@@ -103,99 +128,109 @@ func Script(dir string, o bootstrap.ScriptOptions) (*bootstrap.CeremonyScript, e
 		if h.Device != "" {
 			line += "; " + h.Device
 		}
-		if a := affectedOf(p, k.ID); a != nil && a.Cause == rotation.Retired {
+		if a := affectedOf(r.p, k.ID); a != nil && a.Cause == rotation.Retired {
 			line += "; the previous key, retired here"
 		}
-		line += "; signs " + strings.Join(signers.roles[k.ID], ", ")
+		line += "; signs " + strings.Join(r.signers.roles[k.ID], ", ")
 		roll.Details = append(roll.Details, line)
 	}
-	for _, a := range p.Affected {
+	for _, a := range r.p.Affected {
 		if a.Cause == rotation.Retired {
 			continue
 		}
 		roll.Details = append(roll.Details, fmt.Sprintf("%s: key %s is %s and signs NOTHING in this ceremony", a.Label(), a.ID, strings.ToUpper(string(a.Cause))))
 	}
-	add(roll)
-	for _, w := range s.Warnings {
-		add(bootstrap.ScriptStep{Phase: "preparation", Title: "Acknowledge the plan's warning", Details: []string{w}})
+	r.add(roll)
+	for _, w := range r.s.Warnings {
+		r.add(bootstrap.ScriptStep{Phase: "preparation", Title: "Acknowledge the plan's warning", Details: []string{w}})
 	}
 	var newKeys []string
-	for _, a := range p.Affected {
+	for _, a := range r.p.Affected {
 		if a.ReplacedBy != nil {
 			newKeys = append(newKeys, fmt.Sprintf("%s replaces %s: %s reads the new key ID aloud from their device ('ceremony devices' or the keygen output) and it must be %s.", a.ReplacedBy.Label(), a.Label(), orUnknown(a.ReplacedBy.Holder), a.ReplacedBy.ID))
 		}
 	}
 	if len(newKeys) > 0 {
-		add(bootstrap.ScriptStep{Phase: "preparation", Title: "Check each replacement key before anything is signed", Details: newKeys,
-			Commands: []string{"ceremony status " + wsq}})
+		r.add(bootstrap.ScriptStep{Phase: "preparation", Title: "Check each replacement key before anything is signed", Details: newKeys,
+			Commands: []string{"ceremony status " + r.wsq}})
 	}
 
-	// Signing, threshold by threshold in the plan's order.
-	for _, t := range signers.thresholds {
-		add(t.header)
+}
+
+// signing: threshold by threshold, in the plan's order.
+func (r *scriptBuilder) signing() {
+	for _, t := range r.signers.thresholds {
+		r.add(t.header)
 		for _, st := range t.signs {
-			add(st)
+			r.add(st)
 		}
 	}
 
+}
+
+// finish: status, seal (never with a compromised key), bundle, the hashes
+// read aloud, and the check on the online machine.
+func (r *scriptBuilder) finish() {
 	// Status and verification.
-	add(bootstrap.ScriptStep{Phase: "status", Title: "Check that every threshold is met",
+	r.add(bootstrap.ScriptStep{Phase: "status", Title: "Check that every threshold is met",
 		Details:  []string{"status must end with \"every threshold is met\" (exit code 0), the previous root's and the new root's thresholds counted apart; verify must pass. If signatures are missing, the keyholders named as not signed sign now (never a compromised key)."},
-		Commands: []string{"ceremony status " + wsq, "ceremony verify " + wsq}})
+		Commands: []string{"ceremony status " + r.wsq, "ceremony verify " + r.wsq}})
 
 	// Seal: keyholders of the new root present, never a compromised key.
 	var sealers, sealArgs []string
-	if r := signers.newRoot; r != nil {
-		for _, id := range r.KeyIDs {
-			if len(sealers) == r.Threshold {
+	if root := r.signers.newRoot; root != nil {
+		for _, id := range root.KeyIDs {
+			if len(sealers) == root.Threshold {
 				break
 			}
-			if cause[id] == rotation.Stolen || cause[id] == rotation.Lost {
+			if r.cause[id] == rotation.Stolen || r.cause[id] == rotation.Lost {
 				continue
 			}
-			k := keyOf(id)
+			k := r.keyOf(id)
 			sealers = append(sealers, k.Label())
 			sealArgs = append(sealArgs, "--key "+bootstrap.ShellQuote(uriOrPlaceholder(k.URI)))
 		}
 	}
-	add(bootstrap.ScriptStep{Phase: "seal", Title: "Seal the transcript",
+	r.add(bootstrap.ScriptStep{Phase: "seal", Title: "Seal the transcript",
 		Details: []string{fmt.Sprintf("Keyholders present seal the transcript with their keys (shown: %s; any keyholder of the workspace may seal, never with a compromised key).", strings.Join(orNoneList(sealers), ", ")),
 			"Then replay it: the replay must end with OK and name the sealers."},
-		Commands: []string{fmt.Sprintf("ceremony seal %s %s", strings.Join(sealArgs, " "), wsq), "ceremony replay " + wsq}})
+		Commands: []string{fmt.Sprintf("ceremony seal %s %s", strings.Join(sealArgs, " "), r.wsq), "ceremony replay " + r.wsq}})
 
 	// Bundle, hashes read aloud, verified on the online machine.
-	add(bootstrap.ScriptStep{Phase: "bundle", Title: "Write the bundle",
+	r.add(bootstrap.ScriptStep{Phase: "bundle", Title: "Write the bundle",
 		Details:  []string{"Write the bundle to the USB stick that goes to the online machine. The tool prints its SHA-256 in hex and as PGP words. The bundle carries the incident report and the plan; its README.txt sends the operator to the incident report first."},
-		Commands: []string{fmt.Sprintf("ceremony bundle --out %s %s", bootstrap.ShellQuote(o.Bundle), wsq)}})
-	add(bootstrap.ScriptStep{Phase: "read-aloud", Title: "Read the hashes aloud as PGP words",
+		Commands: []string{fmt.Sprintf("ceremony bundle --out %s %s", bootstrap.ShellQuote(r.o.Bundle), r.wsq)}})
+	r.add(bootstrap.ScriptStep{Phase: "read-aloud", Title: "Read the hashes aloud as PGP words",
 		Details: []string{"The operator reads the PGP words of the bundle's SHA-256 aloud, one at a time; a witness writes them down here and a second witness checks each against the screen.",
 			"Then the incident report's list of what was produced (the plan, each metadata file, the transcript's head): each SHA-256 read aloud the same way.",
 			"Words at even positions have two syllables, at odd positions three: a word missed or repeated is heard at once.",
 			"Bundle SHA-256 words: ______________________________________________"},
-		Commands: []string{"ceremony rotate --incident " + wsq}})
-	trusted := fmt.Sprintf("%d.root.json", p.TrustedRootVersion)
-	add(bootstrap.ScriptStep{Phase: "verify", Title: "Verify the bundle on the online machine",
-		Details: []string{fmt.Sprintf("On the online machine, verify the bundle against the root the repository serves now (%s, root v%d) and compare the SHA-256 words it shows with the words written down in the previous step.", trusted, p.TrustedRootVersion),
+		Commands: []string{"ceremony rotate --incident " + r.wsq}})
+	trusted := fmt.Sprintf("%d.root.json", r.p.TrustedRootVersion)
+	r.add(bootstrap.ScriptStep{Phase: "verify", Title: "Verify the bundle on the online machine",
+		Details: []string{fmt.Sprintf("On the online machine, verify the bundle against the root the repository serves now (%s, root v%d) and compare the SHA-256 words it shows with the words written down in the previous step.", trusted, r.p.TrustedRootVersion),
 			fmt.Sprintf("Read %s from the bundle before anything is uploaded.", workspace.IncidentFile)},
-		Commands: []string{fmt.Sprintf("ceremony verify --trusted-root %s %s", trusted, bootstrap.ShellQuote(o.Bundle)), fmt.Sprintf("sha256sum %s", bootstrap.ShellQuote(o.Bundle))}})
+		Commands: []string{fmt.Sprintf("ceremony verify --trusted-root %s %s", trusted, bootstrap.ShellQuote(r.o.Bundle)), fmt.Sprintf("sha256sum %s", bootstrap.ShellQuote(r.o.Bundle))}})
 
-	// The online steps, in the plan's order; the fast-forward recovery
-	// before the last (the check as a client).
-	for i, text := range p.OnlineSteps {
-		if i == len(p.OnlineSteps)-1 && len(p.FastForward) > 0 {
-			add(bootstrap.ScriptStep{Phase: "online", Title: "Fast-forward recovery (TUF 1.0.31 §5.3.11)",
-				Details: append(append([]string{}, p.FastForward...), "Confirm on the online machine that the timestamp and snapshot just published carry the versions the plan gives, signed by the new online key only.")})
+}
+
+// online: the online steps, in the plan's order; the fast-forward
+// recovery before the last (the check as a client).
+func (r *scriptBuilder) online() {
+	for i, text := range r.p.OnlineSteps {
+		if i == len(r.p.OnlineSteps)-1 && len(r.p.FastForward) > 0 {
+			r.add(bootstrap.ScriptStep{Phase: "online", Title: "Fast-forward recovery (TUF 1.0.31 §5.3.11)",
+				Details: append(append([]string{}, r.p.FastForward...), "Confirm on the online machine that the timestamp and snapshot just published carry the versions the plan gives, signed by the new online key only.")})
 		}
 		st := bootstrap.ScriptStep{Phase: "online", Title: onlineStepTitle(text)}
 		if st.Title != strings.TrimSuffix(text, ".") {
 			st.Details = []string{text}
 		}
-		if i == len(p.OnlineSteps)-1 {
+		if i == len(r.p.OnlineSteps)-1 {
 			st.Details = append(st.Details, "Record the end time of the ceremony.")
 		}
-		add(st)
+		r.add(st)
 	}
-	return s, nil
 }
 
 // incidentSummaryStep is the summary read aloud before anything is

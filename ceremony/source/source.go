@@ -183,6 +183,28 @@ func loadRepositorySource(path string) (*Source, error) {
 			}
 		}
 	}
+	rootBytes, err := rr.readRoots(s, newestRoot)
+	if err != nil {
+		return nil, err
+	}
+	// timestamp -> snapshot -> targets -> delegated roles, as served now.
+	if err := rr.readTimestamp(s); err != nil {
+		return nil, err
+	}
+	if err := rr.readSnapshots(s); err != nil {
+		return nil, err
+	}
+	if err := rr.readTargets(s); err != nil {
+		return nil, err
+	}
+	s.Profile = detectProfile(s.Root, s.Targets[metadata.TARGETS])
+	return &Source{State: s, RootBytes: rootBytes}, nil
+}
+
+// readRoots reads the newest root, which must be signed by its own
+// threshold, and every root before it, as evidence of who signed what.
+func (rr *repoReader) readRoots(s *rotation.State, newestRoot int64) ([]byte, error) {
+	dir := rr.dir
 	rootName := metadata.ROOT + ".json"
 	if newestRoot > 0 {
 		rootName = fmt.Sprintf("%d.%s.json", newestRoot, metadata.ROOT)
@@ -214,16 +236,21 @@ func loadRepositorySource(path string) (*Source, error) {
 		}
 		s.Files = append(s.Files, rotationFile(name, metadata.ROOT, v, f))
 	}
+	return rootBytes, nil
+}
 
-	// timestamp -> snapshot -> targets -> delegated roles, as served now.
+// readTimestamp reads timestamp.json, if the repository has it, and the
+// snapshot version it names.
+func (rr *repoReader) readTimestamp(s *rotation.State) error {
+	dir := rr.dir
 	if rr.names["timestamp.json"] {
 		_, f, err := rr.read("timestamp.json")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		ts, err := f.Timestamp()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "timestamp.json"), err)
+			return fmt.Errorf("%s: %w", filepath.Join(dir, "timestamp.json"), err)
 		}
 		s.Current[metadata.TIMESTAMP] = ts.Version
 		s.See(metadata.TIMESTAMP, ts.Version)
@@ -233,6 +260,13 @@ func loadRepositorySource(path string) (*Source, error) {
 			s.See(metadata.SNAPSHOT, m.Version)
 		}
 	}
+	return nil
+}
+
+// readSnapshots reads the snapshot in force and the newest one seen, and
+// the versions of the roles they list.
+func (rr *repoReader) readSnapshots(s *rotation.State) error {
+	dir, trusted := rr.dir, s.Root
 	snapshots := []int64{s.Current[metadata.SNAPSHOT], s.Seen[metadata.SNAPSHOT].Max}
 	for i, v := range snapshots {
 		if i > 0 && v == snapshots[0] {
@@ -244,16 +278,16 @@ func loadRepositorySource(path string) (*Source, error) {
 		}
 		_, f, err := rr.read(name)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		sn, err := f.Snapshot()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
+			return fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
 		}
 		s.Files = append(s.Files, rotationFile(name, metadata.SNAPSHOT, sn.Version, f))
 		for file, m := range sn.Meta {
 			if m == nil {
-				return nil, fmt.Errorf("%s: meta[%q] is null", filepath.Join(dir, name), file)
+				return fmt.Errorf("%s: meta[%q] is null", filepath.Join(dir, name), file)
 			}
 			role := strings.TrimSuffix(file, ".json")
 			s.See(role, m.Version)
@@ -262,6 +296,13 @@ func loadRepositorySource(path string) (*Source, error) {
 			}
 		}
 	}
+	return nil
+}
+
+// readTargets reads targets and the roles it delegates, breadth first, at
+// most maxDelegatedFiles of them.
+func (rr *repoReader) readTargets(s *rotation.State) error {
+	dir, trusted := rr.dir, s.Root
 	queue := []string{metadata.TARGETS}
 	read := 0
 	for len(queue) > 0 && read < maxDelegatedFiles {
@@ -283,12 +324,12 @@ func loadRepositorySource(path string) (*Source, error) {
 		}
 		_, f, err := rr.read(name)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		read++
 		t, err := f.Targets()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
+			return fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
 		}
 		s.Targets[role] = t
 		if s.Current[role] == 0 {
@@ -302,8 +343,7 @@ func loadRepositorySource(path string) (*Source, error) {
 			}
 		}
 	}
-	s.Profile = detectProfile(trusted, s.Targets[metadata.TARGETS])
-	return &Source{State: s, RootBytes: rootBytes}, nil
+	return nil
 }
 
 func (rr *repoReader) roleFile(role string, version int64, consistent bool) string {
