@@ -34,8 +34,6 @@ import (
 // versions; they are compared member by member in canonical form, without
 // decoding 100,000 delegations into go-tuf's types.
 func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim, rekeyed []rekeyChange) []string {
-	var problems []string
-	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	prev, err := viewClaimed(prevSigned)
 	if err != nil {
 		return []string{fmt.Sprintf("the trusted claimed: %v", err)}
@@ -44,26 +42,65 @@ func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim, 
 	if err != nil {
 		return []string{fmt.Sprintf("claimed: %v", err)}
 	}
+	c := &claimedChange{prev: prev, next: next}
+	if !c.checkShape() {
+		return c.problems
+	}
+	had, replaced, ok := c.checkExisting(rekeyed)
+	if !ok {
+		return c.problems
+	}
+	want, wantKeys, err := wantedDelegations(accepted, rekeyed)
+	if err != nil {
+		return append(c.problems, err.Error())
+	}
+	c.checkAdded(had, want)
+	c.checkKeys(replaced, wantKeys)
+	return c.problems
+}
+
+// claimedChange is claimed's next version checked against the trusted one.
+type claimedChange struct {
+	prev, next *claimedView
+	problems   []string
+}
+
+func (c *claimedChange) bad(format string, args ...any) {
+	c.problems = append(c.problems, fmt.Sprintf(format, args...))
+}
+
+// checkShape checks what must not change but the version, and that no
+// delegation goes; false if the delegations cannot be compared.
+func (c *claimedChange) checkShape() bool {
+	prev, next := c.prev, c.next
 	if next.version <= prev.version {
-		bad("claimed v%d does not follow the trusted claimed v%d", next.version, prev.version)
+		c.bad("claimed v%d does not follow the trusted claimed v%d", next.version, prev.version)
 	}
 	if !sameMembers(prev.rest, next.rest) {
-		bad("claimed v%d changes more than its delegations, version and expiry against the trusted v%d", next.version, prev.version)
+		c.bad("claimed v%d changes more than its delegations, version and expiry against the trusted v%d", next.version, prev.version)
 	}
 	if !sameMembers(prev.delegRest, next.delegRest) {
-		bad("claimed v%d changes the delegations' other fields", next.version)
+		c.bad("claimed v%d changes the delegations' other fields", next.version)
 	}
 	if len(next.roles) < len(prev.roles) {
-		bad("claimed v%d delegates %d roles, fewer than the %d of the trusted v%d", next.version, len(next.roles), len(prev.roles), prev.version)
-		return problems
+		c.bad("claimed v%d delegates %d roles, fewer than the %d of the trusted v%d", next.version, len(next.roles), len(prev.roles), prev.version)
+		return false
 	}
+	return true
+}
+
+// checkExisting checks the trusted delegations in the next version: each
+// as it was, or rekeyed as a rekey of the ceremony asks, in place. It
+// returns the projects delegated before and the key IDs the rekeyed
+// delegations listed; false if checking must stop.
+func (c *claimedChange) checkExisting(rekeyed []rekeyChange) (had, replaced map[string]bool, ok bool) {
+	prev, next := c.prev, c.next
 	rekey := map[string]rekeyChange{}
 	for _, r := range rekeyed {
 		rekey[r.claim.Project] = r
 	}
-	had := map[string]bool{}
+	had, replaced = map[string]bool{}, map[string]bool{}
 	rekeyedAt := map[string]bool{}
-	replaced := map[string]bool{} // key IDs the rekeyed delegations listed
 	for i := range prev.roles {
 		name := prev.names[i]
 		had[name] = true
@@ -73,23 +110,24 @@ func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim, 
 				continue
 			}
 			if next.names[i] == name && onlyKeysDiffer(prev.roles[i], next.roles[i]) {
-				bad("claimed v%d changes the keys of %q (delegation %d), a rekey that the ceremony's init record does not name: a claimed project's keys change only at a claims ceremony run with 'claims init --rekey %s=REASON'", next.version, name, i+1, name)
+				c.bad("claimed v%d changes the keys of %q (delegation %d), a rekey that the ceremony's init record does not name: a claimed project's keys change only at a claims ceremony run with 'claims init --rekey %s=REASON'", next.version, name, i+1, name)
 			} else {
-				bad("claimed v%d's delegation %d (%q) is not the trusted v%d's (%q) as it was", next.version, i+1, next.names[i], prev.version, name)
+				c.bad("claimed v%d's delegation %d (%q) is not the trusted v%d's (%q) as it was", next.version, i+1, next.names[i], prev.version, name)
 			}
-			return problems
+			return nil, nil, false
 		}
 		if strings.Join(sortedCopy(prev.keyids[i]), ",") != strings.Join(sortedCopy(r.previousKeyIDs), ",") || prev.thresholds[i] != r.previousThreshold {
-			bad("%s says %q was delegated to key(s) %s (threshold %d), but the trusted claimed v%d delegates it to %s (threshold %d)", workspace.AcceptedFile, name,
+			c.bad("%s says %q was delegated to key(s) %s (threshold %d), but the trusted claimed v%d delegates it to %s (threshold %d)", workspace.AcceptedFile, name,
 				abbrevList(sortedCopy(r.previousKeyIDs)), r.previousThreshold, prev.version, abbrevList(sortedCopy(prev.keyids[i])), prev.thresholds[i])
 		}
 		want, err := rekeyedDelegation(prev.roles[i], r.claim)
 		if err != nil {
-			return append(problems, fmt.Sprintf("the trusted claimed's delegation %d (%q): %v", i+1, name, err))
+			c.problems = append(c.problems, fmt.Sprintf("the trusted claimed's delegation %d (%q): %v", i+1, name, err))
+			return nil, nil, false
 		}
 		if !bytes.Equal(want, next.roles[i]) {
-			bad("claimed v%d's delegation %d (%q) is not the trusted v%d's with the keys and threshold of its rekey's claim request: a rekey changes only those, in place", next.version, i+1, next.names[i], prev.version)
-			return problems
+			c.bad("claimed v%d's delegation %d (%q) is not the trusted v%d's with the keys and threshold of its rekey's claim request: a rekey changes only those, in place", next.version, i+1, next.names[i], prev.version)
+			return nil, nil, false
 		}
 		rekeyedAt[name] = true
 		for _, id := range prev.keyids[i] {
@@ -98,44 +136,57 @@ func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim, 
 	}
 	for _, r := range rekeyed {
 		if !rekeyedAt[r.claim.Project] {
-			bad("claimed v%d does not rekey %q as the ceremony's rekeys ask: the trusted v%d does not delegate it", next.version, r.claim.Project, prev.version)
+			c.bad("claimed v%d does not rekey %q as the ceremony's rekeys ask: the trusted v%d does not delegate it", next.version, r.claim.Project, prev.version)
 		}
 	}
-	want := map[string][]byte{}
-	wantKeys := map[string][]byte{}
+	return had, replaced, true
+}
+
+// wantedDelegations are the delegations the accepted requests ask for, by
+// project, and the keys the accepted and rekeyed requests hold, by key
+// ID, each in canonical form.
+func wantedDelegations(accepted []claims.Claim, rekeyed []rekeyChange) (want, wantKeys map[string][]byte, err error) {
+	want, wantKeys = map[string][]byte{}, map[string][]byte{}
 	for _, r := range rekeyed {
 		for id, k := range r.claim.Keys {
-			var err error
 			if wantKeys[id], err = canonicalJSON(k); err != nil {
-				return append(problems, err.Error())
+				return nil, nil, err
 			}
 		}
 	}
 	for _, c := range accepted {
 		d, err := canonicalJSON(claims.Delegation(c))
 		if err != nil {
-			return append(problems, err.Error())
+			return nil, nil, err
 		}
 		want[c.Project] = d
 		for id, k := range c.Keys {
 			if wantKeys[id], err = canonicalJSON(k); err != nil {
-				return append(problems, err.Error())
+				return nil, nil, err
 			}
 		}
 	}
+	return want, wantKeys, nil
+}
+
+// checkAdded checks the delegations added after the trusted ones: each
+// exactly what an accepted request asks for, and every accepted request
+// delegated.
+func (c *claimedChange) checkAdded(had map[string]bool, want map[string][]byte) {
+	prev, next := c.prev, c.next
 	added := map[string]bool{}
 	for i := len(prev.roles); i < len(next.roles); i++ {
 		name := next.names[i]
 		d, ok := want[name]
 		switch {
 		case had[name]:
-			bad("claimed v%d delegates %q a second time: the trusted v%d delegates it already", next.version, name, prev.version)
+			c.bad("claimed v%d delegates %q a second time: the trusted v%d delegates it already", next.version, name, prev.version)
 		case !ok:
-			bad("claimed v%d delegates %q, which no accepted claim request asks for", next.version, name)
+			c.bad("claimed v%d delegates %q, which no accepted claim request asks for", next.version, name)
 		case added[name]:
-			bad("claimed v%d delegates %q twice", next.version, name)
+			c.bad("claimed v%d delegates %q twice", next.version, name)
 		case !bytes.Equal(d, next.roles[i]):
-			bad("claimed v%d's delegation to %q is not what its claim request asks for", next.version, name)
+			c.bad("claimed v%d's delegation to %q is not what its claim request asks for", next.version, name)
 		}
 		added[name] = true
 	}
@@ -147,8 +198,15 @@ func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim, 
 	}
 	sort.Strings(missing)
 	if len(missing) > 0 {
-		bad("claimed v%d does not delegate %s, which the accepted claim requests ask for", next.version, strings.Join(missing, ", "))
+		c.bad("claimed v%d does not delegate %s, which the accepted claim requests ask for", next.version, strings.Join(missing, ", "))
 	}
+}
+
+// checkKeys checks the delegations' keys: the trusted ones kept as they
+// were, but those the rekeys replace and no delegation lists any more,
+// which go; a new key only from an accepted or rekeyed request.
+func (c *claimedChange) checkKeys(replaced map[string]bool, wantKeys map[string][]byte) {
+	prev, next := c.prev, c.next
 	used := map[string]bool{}
 	if len(replaced) > 0 {
 		for _, ids := range next.keyids {
@@ -162,10 +220,10 @@ func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim, 
 		switch {
 		case replaced[id] && !used[id]:
 			if kept {
-				bad("claimed v%d keeps key %s, which no delegation lists once the rekeys replace it: drop it", next.version, ceremony.AbbrevHash(id))
+				c.bad("claimed v%d keeps key %s, which no delegation lists once the rekeys replace it: drop it", next.version, ceremony.AbbrevHash(id))
 			}
 		case !bytes.Equal(k, nk):
-			bad("claimed v%d does not keep key %s of the trusted v%d as it was", next.version, ceremony.AbbrevHash(id), prev.version)
+			c.bad("claimed v%d does not keep key %s of the trusted v%d as it was", next.version, ceremony.AbbrevHash(id), prev.version)
 		}
 	}
 	for id, k := range next.keys {
@@ -173,10 +231,9 @@ func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim, 
 			continue
 		}
 		if w, ok := wantKeys[id]; !ok || !bytes.Equal(w, k) {
-			bad("claimed v%d adds key %s, which no accepted claim request holds", next.version, ceremony.AbbrevHash(id))
+			c.bad("claimed v%d adds key %s, which no accepted claim request holds", next.version, ceremony.AbbrevHash(id))
 		}
 	}
-	return problems
 }
 
 // claimedView is a claimed role's "signed" decoded as far as

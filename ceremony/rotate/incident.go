@@ -103,50 +103,12 @@ func incidentReport(ws *workspace.Workspace, p *rotation.Plan, planJSON []byte) 
 			recs = append(recs, r)
 		}
 	}
-	pr("\n## Who signed\n\n")
-	signed := false
-	for _, r := range recs {
-		if r.Kind != transcripts.Sign || r.Signature == nil {
-			continue
-		}
-		signed = true
-		e := ceremony.EntryOf(r)
-		pr("- %s: %s signed %s with key %s", r.Time.UTC().Format(time.RFC3339), orUnknown(e.Who), e.Role, e.KeyID)
-		if e.Device != "" {
-			pr(" [%s]", e.Device)
-		}
-		pr("\n")
-	}
-	if !signed {
-		pr("- nobody yet\n")
-	}
+	incidentSigners(recs, pr)
 	pr("\n## Thresholds\n\n")
 	if err := incidentThresholds(ws, pr); err != nil {
 		return nil, err
 	}
-	pr("\n## Seal\n\n")
-	sealed := false
-	for _, r := range recs {
-		if r.Kind == transcripts.Seal {
-			sealed = true
-			pr("- sealed %s: %s\n", r.Time.UTC().Format(time.RFC3339), r.Message)
-		}
-	}
-	if !sealed {
-		pr("- not sealed yet\n")
-	}
-	var notes []transcripts.Record
-	for _, r := range recs {
-		if r.Kind == transcripts.Note || r.Kind == transcripts.Refusal || r.Kind == transcripts.Error {
-			notes = append(notes, r)
-		}
-	}
-	if len(notes) > 0 {
-		pr("\n## Notes, refusals and errors\n\n")
-		for _, r := range notes {
-			pr("- %s %s %s: %s\n", r.Time.UTC().Format(time.RFC3339), r.Kind, orUnknown(r.Who), r.Message)
-		}
-	}
+	incidentSealAndNotes(recs, pr)
 
 	pr("\n## What was produced\n\n")
 	hashLine := func(name string, data []byte) {
@@ -229,4 +191,53 @@ func orNoneList(s []string) []string {
 		return []string{"nobody"}
 	}
 	return s
+}
+
+// incidentSigners is the report's list of who signed what, with which key.
+func incidentSigners(recs []transcripts.Record, pr func(string, ...any)) {
+	pr("\n## Who signed\n\n")
+	signed := false
+	for _, r := range recs {
+		if r.Kind != transcripts.Sign || r.Signature == nil {
+			continue
+		}
+		signed = true
+		e := ceremony.EntryOf(r)
+		pr("- %s: %s signed %s with key %s", r.Time.UTC().Format(time.RFC3339), orUnknown(e.Who), e.Role, e.KeyID)
+		if e.Device != "" {
+			pr(" [%s]", e.Device)
+		}
+		pr("\n")
+	}
+	if !signed {
+		pr("- nobody yet\n")
+	}
+}
+
+// incidentSealAndNotes is the report's seal, and the notes, refusals and
+// errors recorded.
+func incidentSealAndNotes(recs []transcripts.Record, pr func(string, ...any)) {
+	pr("\n## Seal\n\n")
+	sealed := false
+	for _, r := range recs {
+		if r.Kind == transcripts.Seal {
+			sealed = true
+			pr("- sealed %s: %s\n", r.Time.UTC().Format(time.RFC3339), r.Message)
+		}
+	}
+	if !sealed {
+		pr("- not sealed yet\n")
+	}
+	var notes []transcripts.Record
+	for _, r := range recs {
+		if r.Kind == transcripts.Note || r.Kind == transcripts.Refusal || r.Kind == transcripts.Error {
+			notes = append(notes, r)
+		}
+	}
+	if len(notes) > 0 {
+		pr("\n## Notes, refusals and errors\n\n")
+		for _, r := range notes {
+			pr("- %s %s %s: %s\n", r.Time.UTC().Format(time.RFC3339), r.Kind, orUnknown(r.Who), r.Message)
+		}
+	}
 }
