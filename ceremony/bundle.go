@@ -164,7 +164,11 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 		return nil, err
 	}
 	b.add(BundleInfo, append(ib, '\n'))
-	b.add(BundleReadme, []byte(k.Readme(l, b.info)))
+	readme, err := k.Readme(l, b.info)
+	if err != nil {
+		return nil, err
+	}
+	b.add(BundleReadme, []byte(readme))
 	return writeBundle(ws, opts.Out, b)
 }
 

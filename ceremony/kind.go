@@ -38,7 +38,7 @@ type Kind interface {
 	BundleExtras(ws *workspace.Workspace, add func(name string, data []byte)) error
 	// Readme is the bundle's README.txt: what the online side does with
 	// the bundle, in order.
-	Readme(l *Loaded, info BundleInfoFile) string
+	Readme(l *Loaded, info BundleInfoFile) (string, error)
 }
 
 // Engine runs the ceremony steps on workspaces of the kinds it was made

@@ -30,7 +30,7 @@ func (Kind) Files(*workspace.Workspace) ([]string, error)                  { ret
 func (Kind) IsFile(string) bool                                            { return false }
 func (Kind) BundleExtras(*workspace.Workspace, func(string, []byte)) error { return nil }
 
-func (Kind) Readme(l *ceremony.Loaded, info ceremony.BundleInfoFile) string {
+func (Kind) Readme(l *ceremony.Loaded, info ceremony.BundleInfoFile) (string, error) {
 	return RootReadme(l, info, false)
 }
 

@@ -50,7 +50,7 @@ func (Kind) IsFile(name string) bool {
 
 func (Kind) BundleExtras(*workspace.Workspace, func(string, []byte)) error { return nil }
 
-func (Kind) Readme(l *ceremony.Loaded, info ceremony.BundleInfoFile) string {
+func (Kind) Readme(l *ceremony.Loaded, info ceremony.BundleInfoFile) (string, error) {
 	return claimsReadme(l.WS, info)
 }
 

@@ -1,8 +1,8 @@
 package project
 
 import (
+	_ "embed"
 	"fmt"
-	"path"
 	"sort"
 	"strings"
 
@@ -24,54 +24,26 @@ import (
 // its length and hashes, that every path listed is inside the project's
 // delegation, and that nothing listed before is dropped or changed.
 
-// projectReadme is a project bundle's README.txt.
-func projectReadme(ws *workspace.Workspace, info ceremony.BundleInfoFile) string {
-	var b strings.Builder
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+//go:embed readme.tmpl
+var readmeText string
+
+var readme = ceremony.ReadmeTemplate("readme.tmpl", readmeText)
+
+// projectReadme is a project bundle's README.txt: what the repository's
+// operator does with it, in order.
+func projectReadme(ws *workspace.Workspace, info ceremony.BundleInfoFile) (string, error) {
+	type file struct{ Entry, Path string }
 	project := ws.State.Roles[0]
-	entry := info.Metadata[project]
-	repo := info.Repository
-	if repo == "" {
-		repo = "(unnamed repository)"
-	}
+	d := struct {
+		Info                                   ceremony.BundleInfoFile
+		Repository, Project, Entry, TargetsDir string
+		Files                                  []file
+	}{Info: info, Repository: ceremony.ReadmeRepository(info), Project: project, Entry: info.Metadata[project], TargetsDir: workspace.TargetsDir}
 	files, _ := Kind{}.Files(ws)
-	p("CEREMONY BUNDLE: project ceremony, profile %s, %s", info.Profile, repo)
-	p("Project %s: %s, signed by its maintainers' keys that claimed delegates it to.", project, path.Base(entry))
-	p("Transcript: %d records, head %s.", info.TranscriptSeq, info.TranscriptHead)
-	p("")
-	if info.Partial {
-		p("!!! PARTIAL BUNDLE: NOT FOR UPLOAD. Thresholds are not met. Missing signatures:")
-		for _, m := range info.Missing {
-			p("!!!   %s", m)
-		}
-		p("")
+	for _, f := range files {
+		d.Files = append(d.Files, file{Entry: f, Path: strings.TrimPrefix(f, workspace.TargetsDir+"/")})
 	}
-	p("1. CHECK THE BUNDLE: compare its SHA-256 ('ceremony bundle' printed it)")
-	p("     sha256sum BUNDLE")
-	p("   and check it against the root the repository serves:")
-	p("     ceremony verify BUNDLE --trusted-root CURRENT-ROOT.json")
-	p("")
-	p("2. UPLOAD to the repository (PyPI), in this order:")
-	if len(files) == 0 {
-		p("   a. no new target files.")
-	} else {
-		p("   a. the target files, each under its target path:")
-		for _, f := range files {
-			p("        %s -> %s", f, strings.TrimPrefix(f, workspace.TargetsDir+"/"))
-		}
-	}
-	p("   b. %s -> %s (byte for byte).", entry, path.Base(entry))
-	p("   c. The repository then publishes new snapshot and timestamp metadata")
-	p("      that cover it (timestamp last).")
-	p("")
-	p("3. CHECK: a TUF client trusting the repository's root finds each file")
-	p("   above under %s, by way of targets and claimed.", project)
-	p("")
-	p("Contents: metadata/ (the project's signed metadata), %s/ (the files", workspace.TargetsDir)
-	p("it adds), trusted/ (the root, targets and claimed it was made against:")
-	p("not for upload), transcript/, ceremony.json, plan.yaml (the ceremony as")
-	p("asked), bundle-info.json, and this file.")
-	return b.String()
+	return ceremony.RenderReadme(readme, d)
 }
 
 // checkProjectTargets says how next is not a project's role made right

@@ -62,7 +62,7 @@ func (Kind) BundleExtras(ws *workspace.Workspace, add func(string, []byte)) erro
 	return nil
 }
 
-func (Kind) Readme(l *ceremony.Loaded, info ceremony.BundleInfoFile) string {
+func (Kind) Readme(l *ceremony.Loaded, info ceremony.BundleInfoFile) (string, error) {
 	return bootstrap.RootReadme(l, info, true)
 }
 
