@@ -471,7 +471,7 @@ func TestProjectCeremony(t *testing.T) {
 		t.Fatal(err)
 	}
 	signFile(t, forgedFile, w.online)
-	if err := publish.PublishUpdate(&publish.Update{Dir: repo, Roles: map[string]*metafile.File{"tiny": forgedFile}, Online: w.online, Now: testNow}); err != nil {
+	if err := (&publish.Update{Dir: repo, Roles: map[string]*metafile.File{"tiny": forgedFile}, Online: w.online, Now: testNow}).Publish(); err != nil {
 		t.Fatal(err)
 	}
 	tws3 := w.ws("tiny3")

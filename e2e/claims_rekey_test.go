@@ -167,8 +167,8 @@ func (w *pep480World) forgeProject(stolen keys.Signer, path string, data []byte)
 		w.t.Fatal(err)
 	}
 	f.AddSignature(id, hex.EncodeToString(sig))
-	if err := publish.PublishUpdate(&publish.Update{Dir: w.repo, Roles: map[string]*metafile.File{rekeyProject: f},
-		Files: map[string][]byte{path: data}, Online: w.signers["online"], Now: w.now}); err != nil {
+	if err := (&publish.Update{Dir: w.repo, Roles: map[string]*metafile.File{rekeyProject: f},
+		Files: map[string][]byte{path: data}, Online: w.signers["online"], Now: w.now}).Publish(); err != nil {
 		w.t.Fatal(err)
 	}
 }

@@ -312,8 +312,8 @@ func TestClaimsEndToEnd(t *testing.T) {
 				}
 				files[control] = controlData
 			}
-			if err := publish.PublishUpdate(&publish.Update{Dir: bad, Roles: map[string]*metafile.File{r: signOnline(tt)},
-				Files: files, Online: online, Now: now}); err != nil {
+			if err := (&publish.Update{Dir: bad, Roles: map[string]*metafile.File{r: signOnline(tt)},
+				Files: files, Online: online, Now: now}).Publish(); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := gotufclient.Refresh(t, bad, badRoot, evil); err == nil {

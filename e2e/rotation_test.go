@@ -7,7 +7,7 @@ package e2e
 // they hold, and the rotation is run as a ceremony (ceremony.Rotate or
 // ceremony.Init --from the repository, every keyholder signing, seal,
 // bundle, bundle verification, replay), published as the online side
-// would (publish.PublishNext), and the same client refreshes: it must reach
+// would ((*publish.Next).Publish), and the same client refreshes: it must reach
 // the new state, and metadata signed with a revoked key must be rejected.
 
 import (
@@ -266,7 +266,7 @@ func (w *rotWorld) publishRotation(ws string, p *rotation.Plan, online string, n
 			next.MinVersions[o.Role] = o.MinVersion
 		}
 	}
-	if err := publish.PublishNext(&next); err != nil {
+	if err := next.Publish(); err != nil {
 		w.t.Fatalf("publish %s: %v", ws, err)
 	}
 	// A second, independent client: tuf-js from root v1, fresh.
@@ -447,8 +447,8 @@ func (w *rotWorld) targetsSignedBy(t *metadata.TargetsType, v int64, online stri
 	c := *t
 	c.Version = v
 	f := w.signedBy(&c, names...)
-	if err := publish.PublishNext(&publish.Next{Dir: w.repo, Offline: map[string]*metafile.File{metadata.TARGETS: f},
-		Online: w.signers[online], Now: w.now}); err != nil {
+	if err := (&publish.Next{Dir: w.repo, Offline: map[string]*metafile.File{metadata.TARGETS: f},
+		Online: w.signers[online], Now: w.now}).Publish(); err != nil {
 		w.t.Fatal(err)
 	}
 }
@@ -649,9 +649,9 @@ func testOnlineKeyStolen(t *testing.T, profile plan.Profile) {
 	client := newTUFClient(t, w.root1)
 	client.mustFetch(w.repo)
 
-	if err := publish.PublishNext(&publish.Next{Dir: w.repo, Online: w.signers["online"], Now: w.now,
+	if err := (&publish.Next{Dir: w.repo, Online: w.signers["online"], Now: w.now,
 		MinVersions: map[string]int64{metadata.TIMESTAMP: math.MaxInt64, metadata.SNAPSHOT: 1 << 60, "bins-*": 1 << 60},
-		AddTargets:  []publish.Target{{Path: rotEvil, Data: []byte("the attacker's package\n")}}}); err != nil {
+		AddTargets:  []publish.Target{{Path: rotEvil, Data: []byte("the attacker's package\n")}}}).Publish(); err != nil {
 		t.Fatal(err)
 	}
 	if data, err := client.fetch(w.repo, rotEvil); err != nil || !bytes.Contains(data, []byte("attacker")) {
@@ -663,8 +663,8 @@ func testOnlineKeyStolen(t *testing.T, profile plan.Profile) {
 
 	// Same key, honest versions: the client stays stuck.
 	stuckRepo, stuckClient := copyDir(t, w.repo), client.copy()
-	if err := publish.PublishNext(&publish.Next{Dir: stuckRepo, Online: w.signers["online"], Now: w.now, ContentFrom: 1, Resign: []string{"*"},
-		MinVersions: map[string]int64{metadata.TIMESTAMP: 2, metadata.SNAPSHOT: 2, "bins-*": 2}}); err != nil {
+	if err := (&publish.Next{Dir: stuckRepo, Online: w.signers["online"], Now: w.now, ContentFrom: 1, Resign: []string{"*"},
+		MinVersions: map[string]int64{metadata.TIMESTAMP: 2, metadata.SNAPSHOT: 2, "bins-*": 2}}).Publish(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := stuckClient.fetch(stuckRepo, rotTarget); !errors.Is(err, &metadata.ErrBadVersionNumber{}) {
@@ -730,8 +730,8 @@ func testOnlineKeyStolen(t *testing.T, profile plan.Profile) {
 	if _, err := client.fetch(w.repo, rotEvil); err == nil {
 		t.Fatal("the client still finds the attacker's target after the recovery")
 	}
-	if err := publish.PublishNext(&publish.Next{Dir: w.repo, Online: w.signers["online"], Now: w.now,
-		MinVersions: map[string]int64{metadata.TIMESTAMP: 10, metadata.SNAPSHOT: 10}}); err != nil {
+	if err := (&publish.Next{Dir: w.repo, Online: w.signers["online"], Now: w.now,
+		MinVersions: map[string]int64{metadata.TIMESTAMP: 10, metadata.SNAPSHOT: 10}}).Publish(); err != nil {
 		t.Fatal(err)
 	}
 	_, err := client.fetch(w.repo, rotTarget)
@@ -1034,7 +1034,7 @@ func (w *rotWorld) claimedSignedBy(t *metadata.TargetsType, v int64, extra map[s
 	for role, f := range extra {
 		offline[role] = f
 	}
-	if err := publish.PublishNext(&publish.Next{Dir: w.repo, Offline: offline, Online: w.signers["online"], Now: w.now}); err != nil {
+	if err := (&publish.Next{Dir: w.repo, Offline: offline, Online: w.signers["online"], Now: w.now}).Publish(); err != nil {
 		w.t.Fatal(err)
 	}
 }

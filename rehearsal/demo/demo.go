@@ -80,150 +80,225 @@ var demoHolders = []demoHolder{
 // repository that any TUF client trusting repository/metadata/1.root.json
 // can refresh from and download Target.
 func Run(opts Options) error {
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
+	r := newRehearsal(opts)
+	if err := checkEmptyDir(r.out); err != nil {
+		return err
 	}
-	if opts.Profile == "" {
-		opts.Profile = plan.ProfilePEP458
+	if err := atomicfile.MkdirAll(filepath.Join(r.out, "keys"), 0o755); err != nil {
+		return err
 	}
-	eng := opts.Engine
-	if eng == nil {
-		eng = kinds.Engine(keys.NewBackends())
+	r.say("rehearsal of a %s ceremony in %s (throwaway keys, held in memory only)", r.profile, r.out)
+	if err := r.generateKeys(); err != nil {
+		return err
+	}
+	ws1, err := r.bootstrap()
+	if err != nil {
+		return err
+	}
+	ws2, rotatePlan, err := r.rotateRoot(ws1)
+	if err != nil {
+		return err
+	}
+	repo, err := r.repository(rotatePlan, ws1, ws2)
+	if err != nil {
+		return err
+	}
+	if err := r.writeBundles(ws1, ws2); err != nil {
+		return err
+	}
+	if r.profile == plan.ProfileRSTUF {
+		if err := r.writeRSTUFBootstrap(); err != nil {
+			return err
+		}
+	}
+	r.say("online side (simulated): publishing %s with the throwaway online key", repo.Dir)
+	return publish.Write(repo)
+}
+
+// rehearsal is the state the steps of Run share.
+type rehearsal struct {
+	out     string
+	profile plan.Profile
+	now     time.Time
+	eng     *ceremony.Engine
+	say     func(format string, args ...any)
+	// signers are the keyholders' keys, by name; online the online key.
+	signers map[string]keys.Signer
+	online  keys.Signer
+}
+
+// newRehearsal is the rehearsal opts asks for, with the defaults filled
+// in.
+func newRehearsal(opts Options) *rehearsal {
+	r := &rehearsal{out: opts.Out, profile: opts.Profile, now: opts.Now, eng: opts.Engine, signers: map[string]keys.Signer{}}
+	if r.now.IsZero() {
+		r.now = time.Now()
+	}
+	if r.profile == "" {
+		r.profile = plan.ProfilePEP458
+	}
+	if r.eng == nil {
+		r.eng = kinds.Engine(keys.NewBackends())
 	}
 	log := opts.Log
 	if log == nil {
 		log = io.Discard
 	}
-	say := func(format string, args ...any) { fmt.Fprintf(log, format+"\n", args...) }
-	if err := checkEmptyDir(opts.Out); err != nil {
-		return err
-	}
-	if err := atomicfile.MkdirAll(filepath.Join(opts.Out, "keys"), 0o755); err != nil {
-		return err
-	}
+	r.say = func(format string, args ...any) { fmt.Fprintf(log, format+"\n", args...) }
+	return r
+}
 
-	say("rehearsal of a %s ceremony in %s (throwaway keys, held in memory only)", opts.Profile, opts.Out)
-	signers := map[string]keys.Signer{}
+// generateKeys makes a throwaway key for every keyholder and the online
+// key, and writes their public keys under out/keys.
+func (r *rehearsal) generateKeys() error {
 	for _, h := range demoHolders {
 		s, err := keys.GenerateSoftware("memory:"+h.name, h.keyType)
 		if err != nil {
 			return err
 		}
-		signers[h.name] = s
-		if err := writePublicKey(opts.Out, h.name, s); err != nil {
+		r.signers[h.name] = s
+		if err := writePublicKey(r.out, h.name, s); err != nil {
 			return err
 		}
-		say("  key for %-5s %-10s %s", h.name, h.keyType, mustID(s))
+		r.say("  key for %-5s %-10s %s", h.name, h.keyType, mustID(s))
 	}
 	online, err := keys.GenerateSoftware("memory:online", keys.TypeEd25519)
 	if err != nil {
 		return err
 	}
-	if err := writePublicKey(opts.Out, "online", online); err != nil {
-		return err
-	}
+	r.online = online
+	return writePublicKey(r.out, "online", online)
+}
 
-	bootstrapPlan := filepath.Join(opts.Out, "plan-bootstrap.yaml")
-	if err := atomicfile.WriteNew(bootstrapPlan, []byte(demoPlan(opts.Profile, []string{"alice", "bob", "carol", "dave", "erin"})), 0o644); err != nil {
-		return err
+// bootstrap runs the bootstrap ceremony in a new workspace and returns its
+// directory.
+func (r *rehearsal) bootstrap() (string, error) {
+	planPath := filepath.Join(r.out, "plan-bootstrap.yaml")
+	if err := r.writePlan(planPath, "alice", "bob", "carol", "dave", "erin"); err != nil {
+		return "", err
 	}
-	ws1 := filepath.Join(opts.Out, BootstrapWorkspace)
-	say("init: %s from %s", ws1, bootstrapPlan)
-	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: bootstrapPlan, Dir: ws1, Now: now}); err != nil {
-		return err
+	ws := filepath.Join(r.out, BootstrapWorkspace)
+	r.say("init: %s from %s", ws, planPath)
+	if _, err := bootstrap.Init(r.eng, bootstrap.Options{Plan: planPath, Dir: ws, Now: r.now}); err != nil {
+		return "", err
 	}
 	// Four sign where three would do: tuf-js (npm) checks every ECDSA
 	// signature with SHA-256 whatever the scheme, so carol's P-384 signature
 	// does not count there; the thresholds hold for every client without it.
-	for _, name := range []string{"alice", "bob", "carol", "dave"} {
-		if err := demoSign(eng, say, ws1, signers[name], now); err != nil {
-			return err
-		}
+	signers := []string{"alice", "bob", "carol", "dave"}
+	if err := r.signAndSeal(ws, signers, "alice", "bob", "carol"); err != nil {
+		return "", err
 	}
-	if err := demoRequireMet(ws1); err != nil {
-		return err
-	}
-	if err := demoSeal(eng, say, ws1, signers["alice"], signers["bob"], signers["carol"]); err != nil {
-		return err
-	}
+	return ws, nil
+}
 
-	rotatePlan := filepath.Join(opts.Out, "plan-root-v2.yaml")
-	if err := atomicfile.WriteNew(rotatePlan, []byte(demoPlan(opts.Profile, []string{"alice", "bob", "carol", "dave", "frank"})), 0o644); err != nil {
-		return err
+// rotateRoot runs the rotation to root v2 in a new workspace that trusts
+// the root of the bootstrap workspace ws1. It returns the workspace's
+// directory and its plan.
+func (r *rehearsal) rotateRoot(ws1 string) (ws, planPath string, err error) {
+	planPath = filepath.Join(r.out, "plan-root-v2.yaml")
+	if err := r.writePlan(planPath, "alice", "bob", "carol", "dave", "frank"); err != nil {
+		return "", "", err
 	}
-	ws2 := filepath.Join(opts.Out, RootV2Workspace)
-	say("init: %s, root v2 from %s (erin leaves, frank joins)", ws2, rotatePlan)
-	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: rotatePlan, Dir: ws2, TrustedRoot: filepath.Join(ws1, workspace.MetadataDir, "root.json"), Now: now}); err != nil {
-		return err
+	ws = filepath.Join(r.out, RootV2Workspace)
+	r.say("init: %s, root v2 from %s (erin leaves, frank joins)", ws, planPath)
+	trusted := filepath.Join(ws1, workspace.MetadataDir, "root.json")
+	if _, err := bootstrap.Init(r.eng, bootstrap.Options{Plan: planPath, Dir: ws, TrustedRoot: trusted, Now: r.now}); err != nil {
+		return "", "", err
 	}
 	// erin signs for the previous root only, frank for the new one only.
-	for _, name := range []string{"alice", "bob", "erin", "frank"} {
-		if err := demoSign(eng, say, ws2, signers[name], now); err != nil {
+	signers := []string{"alice", "bob", "erin", "frank"}
+	if err := r.signAndSeal(ws, signers, "alice", "bob", "frank"); err != nil {
+		return "", "", err
+	}
+	return ws, planPath, nil
+}
+
+// writePlan writes the demo plan with rootHolders holding root to
+// planPath.
+func (r *rehearsal) writePlan(planPath string, rootHolders ...string) error {
+	return atomicfile.WriteNew(planPath, []byte(demoPlan(r.profile, rootHolders)), 0o644)
+}
+
+// signAndSeal has signers sign in the workspace ws, checks that every
+// threshold is met, and has sealers seal its transcript.
+func (r *rehearsal) signAndSeal(ws string, signers []string, sealers ...string) error {
+	for _, name := range signers {
+		if err := demoSign(r.eng, r.say, ws, r.signers[name], r.now); err != nil {
 			return err
 		}
 	}
-	if err := demoRequireMet(ws2); err != nil {
+	if err := demoRequireMet(ws); err != nil {
 		return err
 	}
-	if err := demoSeal(eng, say, ws2, signers["alice"], signers["bob"], signers["frank"]); err != nil {
-		return err
+	seal := make([]keys.Signer, len(sealers))
+	for i, name := range sealers {
+		seal[i] = r.signers[name]
 	}
+	return demoSeal(r.eng, r.say, ws, seal...)
+}
 
-	p, err := plan.Load(rotatePlan, eng.Keys())
+// repository is what to publish: both workspaces' roots, the offline
+// roles of the bootstrap workspace ws1, and the demo target, under the
+// rotation's plan.
+func (r *rehearsal) repository(rotatePlan, ws1, ws2 string) (*publish.Repository, error) {
+	p, err := plan.Load(rotatePlan, r.eng.Keys())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	w1, err := workspace.Open(ws1)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	w2, err := workspace.Open(ws2)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	root1, err := w1.Metadata(metadata.ROOT)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	root2, err := w2.Metadata(metadata.ROOT)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	offline := map[string]*metafile.File{}
 	for _, role := range w1.State.Roles[1:] {
 		if offline[role], err = w1.Metadata(role); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	for _, b := range []struct{ ws, out string }{{ws1, Bundle}, {ws2, RootV2Bundle}} {
-		res, err := eng.Bundle(ceremony.BundleOptions{Dir: b.ws, Out: filepath.Join(opts.Out, b.out), Now: now})
-		if err != nil {
-			return err
-		}
-		say("bundle: %s sha256 %s\n  %s", res.Out, res.SHA256, res.PGPWords)
-	}
-	if opts.Profile == plan.ProfileRSTUF {
-		// The payload exactly as the bundle carries it, for the RSTUF API.
-		bd, err := bundle.Read(filepath.Join(opts.Out, Bundle), bundle.DefaultLimits())
-		if err != nil {
-			return err
-		}
-		payload, ok := bd.Get(ceremony.BundleBootstrap)
-		if !ok {
-			return fmt.Errorf("demo bundle has no %s", ceremony.BundleBootstrap)
-		}
-		if err := atomicfile.WriteNew(filepath.Join(opts.Out, RSTUFBootstrap), payload, 0o644); err != nil {
-			return err
-		}
-	}
-	repo := filepath.Join(opts.Out, Repository)
-	say("online side (simulated): publishing %s with the throwaway online key", repo)
-	return publish.Write(&publish.Repository{
-		Dir: repo, Roots: []*metafile.File{root1, root2}, Offline: offline, Plan: p, Online: online,
+	return &publish.Repository{
+		Dir: filepath.Join(r.out, Repository), Roots: []*metafile.File{root1, root2}, Offline: offline, Plan: p, Online: r.online,
 		Targets: []publish.Target{{Path: Target, Data: []byte("ceremony demo target: this is what a client downloads\n")}},
-		Now:     now,
-	})
+		Now:     r.now,
+	}, nil
+}
+
+// writeBundles writes the bundles of the workspaces ws1 and ws2.
+func (r *rehearsal) writeBundles(ws1, ws2 string) error {
+	for _, b := range []struct{ ws, out string }{{ws1, Bundle}, {ws2, RootV2Bundle}} {
+		res, err := r.eng.Bundle(ceremony.BundleOptions{Dir: b.ws, Out: filepath.Join(r.out, b.out), Now: r.now})
+		if err != nil {
+			return err
+		}
+		r.say("bundle: %s sha256 %s\n  %s", res.Out, res.SHA256, res.PGPWords)
+	}
+	return nil
+}
+
+// writeRSTUFBootstrap writes the RSTUF bootstrap payload exactly as the
+// bootstrap bundle carries it, for the RSTUF API.
+func (r *rehearsal) writeRSTUFBootstrap() error {
+	bd, err := bundle.Read(filepath.Join(r.out, Bundle), bundle.DefaultLimits())
+	if err != nil {
+		return err
+	}
+	payload, ok := bd.Get(ceremony.BundleBootstrap)
+	if !ok {
+		return fmt.Errorf("demo bundle has no %s", ceremony.BundleBootstrap)
+	}
+	return atomicfile.WriteNew(filepath.Join(r.out, RSTUFBootstrap), payload, 0o644)
 }
 
 func demoSeal(eng *ceremony.Engine, say func(string, ...any), dir string, signers ...keys.Signer) error {

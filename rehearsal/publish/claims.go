@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -57,104 +59,86 @@ type Update struct {
 	Now     time.Time
 }
 
-// PublishUpdate writes u into the repository u.Dir, which Write made:
+// Publish writes u into the repository u.Dir, which Write made:
 // versioned files new (never overwritten), timestamp.json replaced last.
-func PublishUpdate(u *Update) error {
+func (u *Update) Publish() error {
 	dir := filepath.Join(u.Dir, "metadata")
 	read := func(name string) (*metafile.File, error) { return readMetadata(dir, name) }
-	rootFile, err := read("root.json")
+	root, err := readRoot(read)
 	if err != nil {
 		return err
 	}
-	root, err := rootFile.Root()
+	consistent := root.ConsistentSnapshot
+	ts, snap, err := readPublished(read, consistent)
 	if err != nil {
 		return err
 	}
-	tsFile, err := read("timestamp.json")
+	key, err := newOnlineKey(u.Online)
 	if err != nil {
 		return err
 	}
-	ts, err := tsFile.Timestamp()
+	exp := onlineExpiry(u.Now, u.Expires)
+	writes, listed, err := u.roleFiles(consistent, snap.Meta)
 	if err != nil {
 		return err
 	}
-	sm := ts.Meta["snapshot.json"]
-	if sm == nil {
-		return fmt.Errorf("timestamp.json lists no snapshot.json")
-	}
-	snapFile, err := read(versioned(root.ConsistentSnapshot, sm.Version, metadata.SNAPSHOT))
+	top, err := key.signTopRoles(snap.Version+1, ts.Version+1, exp, snap.Meta)
 	if err != nil {
 		return err
 	}
-	snap, err := snapFile.Snapshot()
-	if err != nil {
-		return err
-	}
-	onlineID, err := keys.ID(u.Online.TUFKey())
-	if err != nil {
-		return err
-	}
-	expires := u.Expires
-	if expires == 0 {
-		expires = 24 * time.Hour
-	}
-	exp := u.Now.UTC().Truncate(time.Second).Add(expires)
 
+	// Target files first, then roles, snapshot, timestamp last.
+	if err := u.serveTargets(listed, consistent); err != nil {
+		return err
+	}
+	write := metadataWriter(consistent)
+	for _, name := range slices.Sorted(maps.Keys(writes)) {
+		if err := write(filepath.Join(dir, name), writes[name], 0o644); err != nil {
+			return err
+		}
+	}
+	snapName := versioned(consistent, top.snapshotVersion, metadata.SNAPSHOT)
+	if err := write(filepath.Join(dir, snapName), top.snapshot, 0o644); err != nil {
+		return err
+	}
+	return atomicfile.Replace(filepath.Join(dir, "timestamp.json"), top.timestamp, 0o644)
+}
+
+// roleFiles checks the names of u.Roles and marshals them, by the file
+// name each is written under. It lists each role in meta at its new
+// version, and returns the target files the roles list, by target path.
+func (u *Update) roleFiles(consistent bool, meta map[string]*metadata.MetaFiles) (map[string][]byte, map[string]*metadata.TargetFiles, error) {
 	writes := map[string][]byte{}
 	listed := map[string]*metadata.TargetFiles{}
 	for role, f := range u.Roles {
 		if strings.ContainsAny(role, `/\`) || role == "" || role == "." || role == ".." {
-			return fmt.Errorf("role %q is not a file name", role)
+			return nil, nil, fmt.Errorf("role %q is not a file name", role)
 		}
 		h, err := f.Header()
 		if err != nil {
-			return fmt.Errorf("%s: %w", role, err)
+			return nil, nil, fmt.Errorf("%s: %w", role, err)
 		}
 		t, err := f.Targets()
 		if err != nil {
-			return fmt.Errorf("%s: %w", role, err)
+			return nil, nil, fmt.Errorf("%s: %w", role, err)
 		}
 		for p, tf := range t.Targets {
 			listed[p] = tf
 		}
 		data, err := f.Marshal()
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
-		writes[versioned(root.ConsistentSnapshot, h.Version, role)] = data
-		snap.Meta[role+".json"] = metadata.MetaFile(h.Version)
+		writes[versioned(consistent, h.Version, role)] = data
+		meta[role+".json"] = metadata.MetaFile(h.Version)
 	}
-	sn := &metadata.SnapshotType{Type: metadata.SNAPSHOT, SpecVersion: profiles.SpecVersion, Version: snap.Version + 1, Expires: exp, Meta: snap.Meta}
-	snOut, err := signWith(u.Online, onlineID, sn)
-	if err != nil {
-		return err
-	}
-	snBytes, err := snOut.Marshal()
-	if err != nil {
-		return err
-	}
-	sum := sha256.Sum256(snBytes)
-	meta := metadata.MetaFile(sn.Version)
-	meta.Length = int64(len(snBytes))
-	meta.Hashes = metadata.Hashes{"sha256": sum[:]}
-	tsNew := &metadata.TimestampType{Type: metadata.TIMESTAMP, SpecVersion: profiles.SpecVersion, Version: ts.Version + 1, Expires: exp,
-		Meta: map[string]*metadata.MetaFiles{"snapshot.json": meta}}
-	tsOut, err := signWith(u.Online, onlineID, tsNew)
-	if err != nil {
-		return err
-	}
-	tsBytes, err := tsOut.Marshal()
-	if err != nil {
-		return err
-	}
+	return writes, listed, nil
+}
 
-	// Target files first, then roles, snapshot, timestamp last.
-	paths := make([]string, 0, len(u.Files))
-	for p := range u.Files {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
+// serveTargets writes u.Files, in path order, under the names their
+// entries in listed give. Each must be listed, and match its entry.
+func (u *Update) serveTargets(listed map[string]*metadata.TargetFiles, consistent bool) error {
+	for _, p := range slices.Sorted(maps.Keys(u.Files)) {
 		tf := listed[p]
 		if tf == nil {
 			return fmt.Errorf("target %q: no role of the update lists it", p)
@@ -162,46 +146,40 @@ func PublishUpdate(u *Update) error {
 		if err := tf.VerifyLengthHashes(u.Files[p]); err != nil && !unknownHashOnly(tf, u.Files[p]) {
 			return fmt.Errorf("target %q: %w", p, err)
 		}
-		for _, name := range targetNames(p, tf, root.ConsistentSnapshot) {
-			full := filepath.Join(u.Dir, "targets", filepath.FromSlash(name))
-			if err := atomicfile.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-				return err
-			}
-			// A target served already with the same bytes (a release
-			// listed again in a project's next version) is left as it
-			// is; different bytes under a served name are refused.
-			if served, err := os.ReadFile(full); err == nil && bytes.Equal(served, u.Files[p]) {
-				continue
-			}
-			if err := atomicfile.WriteNew(full, u.Files[p], 0o644); err != nil {
-				return err
-			}
-		}
-	}
-	names := make([]string, 0, len(writes))
-	for name := range writes {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		write := atomicfile.WriteNew
-		if !root.ConsistentSnapshot {
-			write = atomicfile.Replace
-		}
-		if err := write(filepath.Join(dir, name), writes[name], 0o644); err != nil {
+		if err := u.serveTarget(targetNames(p, tf, consistent), u.Files[p]); err != nil {
 			return err
 		}
 	}
-	snapName := versioned(root.ConsistentSnapshot, sn.Version, metadata.SNAPSHOT)
-	if root.ConsistentSnapshot {
-		err = atomicfile.WriteNew(filepath.Join(dir, snapName), snBytes, 0o644)
-	} else {
-		err = atomicfile.Replace(filepath.Join(dir, snapName), snBytes, 0o644)
+	return nil
+}
+
+// serveTarget writes data under each of names below u.Dir/targets.
+func (u *Update) serveTarget(names []string, data []byte) error {
+	for _, name := range names {
+		full := filepath.Join(u.Dir, "targets", filepath.FromSlash(name))
+		if err := atomicfile.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			return err
+		}
+		// A target served already with the same bytes (a release
+		// listed again in a project's next version) is left as it
+		// is; different bytes under a served name are refused.
+		if served, err := os.ReadFile(full); err == nil && bytes.Equal(served, data) {
+			continue
+		}
+		if err := atomicfile.WriteNew(full, data, 0o644); err != nil {
+			return err
+		}
 	}
-	if err != nil {
-		return err
+	return nil
+}
+
+// metadataWriter is how a metadata file is written: new with consistent
+// snapshots (never overwritten), replaced in place without.
+func metadataWriter(consistent bool) func(string, []byte, os.FileMode) error {
+	if consistent {
+		return atomicfile.WriteNew
 	}
-	return atomicfile.Replace(filepath.Join(dir, "timestamp.json"), tsBytes, 0o644)
+	return atomicfile.Replace
 }
 
 // unknownHashOnly reports whether data matches every hash of tf that
@@ -235,6 +213,8 @@ func targetNames(p string, tf *metadata.TargetFiles, consistent bool) []string {
 	return out
 }
 
+// versioned is the file name of role's metadata at version: prefixed by
+// the version with consistent snapshots.
 func versioned(consistent bool, version int64, role string) string {
 	if consistent {
 		return fmt.Sprintf("%d.%s.json", version, role)
@@ -242,21 +222,140 @@ func versioned(consistent bool, version int64, role string) string {
 	return role + ".json"
 }
 
-func signWith(s keys.Signer, id string, v any) (*metafile.File, error) {
+// readRoot reads and parses root.json with read.
+func readRoot(read func(string) (*metafile.File, error)) (*metadata.RootType, error) {
+	f, err := read("root.json")
+	if err != nil {
+		return nil, err
+	}
+	return f.Root()
+}
+
+// readPublished reads with read timestamp.json and the snapshot version it
+// lists, named as consistent snapshots say.
+func readPublished(read func(string) (*metafile.File, error), consistent bool) (*metadata.TimestampType, *metadata.SnapshotType, error) {
+	tsFile, err := read("timestamp.json")
+	if err != nil {
+		return nil, nil, err
+	}
+	ts, err := tsFile.Timestamp()
+	if err != nil {
+		return nil, nil, err
+	}
+	sm := ts.Meta["snapshot.json"]
+	if sm == nil {
+		return nil, nil, fmt.Errorf("timestamp.json lists no snapshot.json")
+	}
+	snapFile, err := read(versioned(consistent, sm.Version, metadata.SNAPSHOT))
+	if err != nil {
+		return nil, nil, err
+	}
+	snap, err := snapFile.Snapshot()
+	if err != nil {
+		return nil, nil, err
+	}
+	return ts, snap, nil
+}
+
+// onlineExpiry is when online metadata signed at now expires: expires
+// later, or a day later if expires is 0.
+func onlineExpiry(now time.Time, expires time.Duration) time.Time {
+	if expires == 0 {
+		expires = 24 * time.Hour
+	}
+	return now.UTC().Truncate(time.Second).Add(expires)
+}
+
+// onlineKey is the online key that signs the online roles, with its key ID.
+type onlineKey struct {
+	signer keys.Signer
+	id     string
+}
+
+// newOnlineKey is the online key s, with its key ID.
+func newOnlineKey(s keys.Signer) (onlineKey, error) {
+	id, err := keys.ID(s.TUFKey())
+	if err != nil {
+		return onlineKey{}, err
+	}
+	return onlineKey{signer: s, id: id}, nil
+}
+
+// sign makes metadata from v and signs it.
+func (k onlineKey) sign(v any) (*metafile.File, error) {
 	f, err := metafile.FromSigned(v)
 	if err != nil {
 		return nil, err
 	}
+	if err := k.addSignature(f, "online"); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// signRole makes role's metadata from v and signs it; errors name the
+// role.
+func (k onlineKey) signRole(role string, v any) (*metafile.File, error) {
+	f, err := metafile.FromSigned(v)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", role, err)
+	}
+	if err := k.addSignature(f, role+" online"); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// addSignature signs f's canonical form and adds the signature to f; what
+// says what was signed, in the error ("failed to sign online: ...").
+func (k onlineKey) addSignature(f *metafile.File, what string) error {
 	msg, err := f.Canonical()
+	if err != nil {
+		return err
+	}
+	sig, err := keys.SignMessage(k.signer, msg)
+	if err != nil {
+		return fmt.Errorf("failed to sign %s: %w", what, err)
+	}
+	f.AddSignature(k.id, hex.EncodeToString(sig))
+	return nil
+}
+
+// topRoles are a new snapshot and the timestamp that lists it, signed and
+// marshalled.
+type topRoles struct {
+	snapshotVersion     int64
+	snapshot, timestamp []byte
+}
+
+// signTopRoles makes snapshot version snVersion, which lists meta, and
+// timestamp version tsVersion, which lists that snapshot; both expire at
+// exp and are signed with k.
+func (k onlineKey) signTopRoles(snVersion, tsVersion int64, exp time.Time, meta map[string]*metadata.MetaFiles) (*topRoles, error) {
+	sn := &metadata.SnapshotType{Type: metadata.SNAPSHOT, SpecVersion: profiles.SpecVersion, Version: snVersion, Expires: exp, Meta: meta}
+	snOut, err := k.sign(sn)
 	if err != nil {
 		return nil, err
 	}
-	sig, err := keys.SignMessage(s, msg)
+	snBytes, err := snOut.Marshal()
 	if err != nil {
-		return nil, fmt.Errorf("failed to sign online: %w", err)
+		return nil, err
 	}
-	f.AddSignature(id, hex.EncodeToString(sig))
-	return f, nil
+	sum := sha256.Sum256(snBytes)
+	snMeta := metadata.MetaFile(snVersion)
+	snMeta.Length = int64(len(snBytes))
+	snMeta.Hashes = metadata.Hashes{"sha256": sum[:]}
+	ts := &metadata.TimestampType{Type: metadata.TIMESTAMP, SpecVersion: profiles.SpecVersion, Version: tsVersion, Expires: exp,
+		Meta: map[string]*metadata.MetaFiles{"snapshot.json": snMeta}}
+	tsOut, err := k.sign(ts)
+	if err != nil {
+		return nil, err
+	}
+	tsBytes, err := tsOut.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return &topRoles{snapshotVersion: snVersion, snapshot: snBytes, timestamp: tsBytes}, nil
 }
 
 // CurrentRole reads the version of role the repository's snapshot lists
@@ -270,31 +369,11 @@ func CurrentRole(dir, role string) (*metafile.File, error) {
 		}
 		return metafile.Parse(data)
 	}
-	rootFile, err := read("root.json")
+	root, err := readRoot(read)
 	if err != nil {
 		return nil, err
 	}
-	root, err := rootFile.Root()
-	if err != nil {
-		return nil, err
-	}
-	tsFile, err := read("timestamp.json")
-	if err != nil {
-		return nil, err
-	}
-	ts, err := tsFile.Timestamp()
-	if err != nil {
-		return nil, err
-	}
-	sm := ts.Meta["snapshot.json"]
-	if sm == nil {
-		return nil, fmt.Errorf("timestamp.json lists no snapshot.json")
-	}
-	snapFile, err := read(versioned(root.ConsistentSnapshot, sm.Version, metadata.SNAPSHOT))
-	if err != nil {
-		return nil, err
-	}
-	snap, err := snapFile.Snapshot()
+	_, snap, err := readPublished(read, root.ConsistentSnapshot)
 	if err != nil {
 		return nil, err
 	}
@@ -362,22 +441,18 @@ func ApplyClaims(c *ClaimsUpdate) error {
 			rc.Delegations = nil // TUF wants roles or succinct_roles in it
 		}
 	}
-	expires := c.Expires
-	if expires == 0 {
-		expires = 24 * time.Hour
-	}
 	rc.Version++
-	rc.Expires = c.Now.UTC().Truncate(time.Second).Add(expires)
-	onlineID, err := keys.ID(c.Online.TUFKey())
+	rc.Expires = onlineExpiry(c.Now, c.Expires)
+	key, err := newOnlineKey(c.Online)
 	if err != nil {
 		return err
 	}
-	rcNew, err := signWith(c.Online, onlineID, rc)
+	rcNew, err := key.sign(rc)
 	if err != nil {
 		return err
 	}
-	return PublishUpdate(&Update{Dir: c.Dir, Roles: map[string]*metafile.File{plan.RoleClaimed: c.Claimed, plan.RoleRecentlyClaimed: rcNew},
-		Online: c.Online, Expires: c.Expires, Now: c.Now})
+	return (&Update{Dir: c.Dir, Roles: map[string]*metafile.File{plan.RoleClaimed: c.Claimed, plan.RoleRecentlyClaimed: rcNew},
+		Online: c.Online, Expires: c.Expires, Now: c.Now}).Publish()
 }
 
 // ApplyBundle publishes a claims or project ceremony's bundle (checked
@@ -436,7 +511,7 @@ func ApplyBundle(dir, bundlePath string, online keys.Signer, now time.Time) erro
 				files[p] = e.Data
 			}
 		}
-		return PublishUpdate(&Update{Dir: dir, Roles: map[string]*metafile.File{role: f}, Files: files, Online: online, Now: now})
+		return (&Update{Dir: dir, Roles: map[string]*metafile.File{role: f}, Files: files, Online: online, Now: now}).Publish()
 	}
 	return fmt.Errorf("%s is a %s bundle: ApplyBundle publishes claims and project bundles", bundlePath, info.Kind)
 }

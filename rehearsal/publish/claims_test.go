@@ -70,7 +70,7 @@ func TestApplyClaimsDropsAcceptedProjects(t *testing.T) {
 		rc.Delegations.Roles = append(rc.Delegations.Roles, metadata.DelegatedRole{Name: name, KeyIDs: []string{id}, Threshold: 1, Paths: []string{"packages/" + name + "-*"}})
 	}
 	rc.Version = 2
-	if err := publish.PublishUpdate(&publish.Update{Dir: r.Dir, Roles: map[string]*metafile.File{plan.RoleRecentlyClaimed: signedByOnline(t, r, rc)}, Online: r.Online, Now: testNow}); err != nil {
+	if err := (&publish.Update{Dir: r.Dir, Roles: map[string]*metafile.File{plan.RoleRecentlyClaimed: signedByOnline(t, r, rc)}, Online: r.Online, Now: testNow}).Publish(); err != nil {
 		t.Fatal(err)
 	}
 	before := snapshotTree(t, r.Dir)
@@ -145,8 +145,8 @@ func TestPublishUpdateServesAReleaseAgain(t *testing.T) {
 			}
 			rc.Targets = map[string]*metadata.TargetFiles{path: tf}
 			rc.Version = version
-			return publish.PublishUpdate(&publish.Update{Dir: r.Dir, Roles: map[string]*metafile.File{plan.RoleRecentlyClaimed: signedByOnline(t, r, rc)},
-				Files: map[string][]byte{path: content}, Online: r.Online, Now: testNow})
+			return (&publish.Update{Dir: r.Dir, Roles: map[string]*metafile.File{plan.RoleRecentlyClaimed: signedByOnline(t, r, rc)},
+				Files: map[string][]byte{path: content}, Online: r.Online, Now: testNow}).Publish()
 		}
 		if err := publishWith(2, data); err != nil {
 			t.Fatal(err)

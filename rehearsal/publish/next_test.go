@@ -24,7 +24,7 @@ func TestPublishNextAddsTarget(t *testing.T) {
 				t.Fatal(err)
 			}
 			added := publish.Target{Path: "packages/new-3.0.tar.gz", Data: []byte("new\n")}
-			if err := publish.PublishNext(&publish.Next{Dir: r.Dir, Online: r.Online, Now: testNow, AddTargets: []publish.Target{added}}); err != nil {
+			if err := (&publish.Next{Dir: r.Dir, Online: r.Online, Now: testNow, AddTargets: []publish.Target{added}}).Publish(); err != nil {
 				t.Fatal(err)
 			}
 			rep, err := verify.Repository(r.Dir, verify.Options{At: testNow})
@@ -60,7 +60,7 @@ func TestPublishNextNeverOverwrites(t *testing.T) {
 	if err := os.WriteFile(taken, []byte("someone else's"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := publish.PublishNext(&publish.Next{Dir: r.Dir, Online: r.Online, Now: testNow}); err == nil {
+	if err := (&publish.Next{Dir: r.Dir, Online: r.Online, Now: testNow}).Publish(); err == nil {
 		t.Fatal("snapshot v2 was written over")
 	}
 	if string(readFile(t, taken)) != "someone else's" {

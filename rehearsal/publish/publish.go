@@ -14,9 +14,9 @@
 // targets sit at DIR/targets/<path>. Nothing is overwritten: every file is
 // written with atomicfile.WriteNew.
 //
-// After that, PublishNext (next.go) publishes a ceremony's new root and
+// After that, (*Next).Publish (next.go) publishes a ceremony's new root and
 // offline roles; ApplyClaims and ApplyBundle (claims.go) a PEP 480 claims
-// or project ceremony's bundle; PublishUpdate any delegated roles and
+// or project ceremony's bundle; (*Update).Publish any delegated roles and
 // target files, with a new snapshot and timestamp.
 package publish
 

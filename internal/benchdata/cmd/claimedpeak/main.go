@@ -100,160 +100,45 @@ func prepare(dir string, n int) error {
 // checked against the prepared canonical bytes after the peak is read.
 func measure(op, dir string) error {
 	read := func(name string) ([]byte, error) { return os.ReadFile(filepath.Join(dir, name)) }
-	var run func() (check func(canonical []byte) error, err error)
-
-	switch op {
-	case "canonicalize/ours":
-		f, err := parsed(read)
-		if err != nil {
-			return err
-		}
-		in := f.Signed
-		run = func() (func([]byte) error, error) {
-			out, err := metafile.Canonicalize(in)
-			return equal(out), err
-		}
-	case "canonicalize/unsorted":
-		in, err := read(unsortedFile)
-		if err != nil {
-			return err
-		}
-		run = func() (func([]byte) error, error) {
-			out, err := metafile.Canonicalize(in)
-			return equal(out), err
-		}
-	case "canonicalize/old":
-		f, err := parsed(read)
-		if err != nil {
-			return err
-		}
-		in := f.Signed
-		run = func() (func([]byte) error, error) {
-			out, err := benchdata.OldCanonicalize(in)
-			return equal(out), err
-		}
-	case "canonicalize/cjson":
-		m, err := gotuf(read)
-		if err != nil {
-			return err
-		}
-		role := m.Signed
-		run = func() (func([]byte) error, error) {
-			out, err := cjson.EncodeCanonical(&role)
-			return equal(out), err
-		}
-	case "parse/ours":
-		in, err := read(signedFile)
-		if err != nil {
-			return err
-		}
-		run = func() (func([]byte) error, error) {
-			f, err := metafile.Parse(in)
-			if err != nil {
-				return nil, err
-			}
-			t, err := f.Targets()
-			return delegates(t), err
-		}
-	case "parse/old":
-		in, err := read(signedFile)
-		if err != nil {
-			return err
-		}
-		run = func() (func([]byte) error, error) {
-			t, err := benchdata.OldParseTargets(in)
-			return delegates(t), err
-		}
-	case "parse/gotuf":
-		in, err := read(signedFile)
-		if err != nil {
-			return err
-		}
-		run = func() (func([]byte) error, error) {
-			m, err := metadata.Targets().FromBytes(in)
-			if err != nil {
-				return nil, err
-			}
-			return delegates(&m.Signed), nil
-		}
-	case "sign/ours":
-		f, err := parsed(read)
-		if err != nil {
-			return err
-		}
-		admin, err := benchdata.AdminSigner()
-		if err != nil {
-			return err
-		}
-		run = func() (func([]byte) error, error) {
-			msg, err := f.Canonical()
-			if err != nil {
-				return nil, err
-			}
-			sig, err := keys.SignMessage(admin, msg)
-			return verifies(admin.TUFKey(), sig), err
-		}
-	case "sign/gotuf":
-		m, err := gotuf(read)
-		if err != nil {
-			return err
-		}
-		m.Signatures = nil
-		signer, err := signature.LoadED25519Signer(benchdata.AdminPrivateKey())
-		if err != nil {
-			return err
-		}
-		admin, err := benchdata.AdminSigner()
-		if err != nil {
-			return err
-		}
-		run = func() (func([]byte) error, error) {
-			sig, err := m.Sign(signer)
-			if err != nil {
-				return nil, err
-			}
-			return verifies(admin.TUFKey(), sig.Signature), nil
-		}
-	case "verify/ours":
-		f, err := parsed(read)
-		if err != nil {
-			return err
-		}
-		rule, err := topRule()
-		if err != nil {
-			return err
-		}
-		run = func() (func([]byte) error, error) {
-			t, err := threshold.Count(rule, f)
-			if err != nil {
-				return nil, err
-			}
-			if !t.Met() {
-				return nil, fmt.Errorf("claimed's rule is not met: %+v", t)
-			}
-			return nil, nil
-		}
-	case "verify/gotuf":
-		claimed, err := gotuf(read)
-		if err != nil {
-			return err
-		}
-		admin, err := benchdata.AdminSigner()
-		if err != nil {
-			return err
-		}
-		top, _, err := benchdata.TopTargets(admin.TUFKey())
-		if err != nil {
-			return err
-		}
-		delegator := &metadata.Metadata[metadata.TargetsType]{Signed: *top}
-		run = func() (func([]byte) error, error) {
-			return nil, delegator.VerifyDelegate(benchdata.ClaimedRole, claimed)
-		}
-	default:
+	load, ok := loaders[op]
+	if !ok {
 		return fmt.Errorf("unknown operation %q (want prepare or one of %v)", op, Ops)
 	}
+	run, err := load(read)
+	if err != nil {
+		return err
+	}
+	return runAndReport(op, run, read)
+}
 
+// A runFunc runs an operation once on its loaded input. It returns a check
+// of the result against the canonical claimed role, or nil if there is
+// nothing to check.
+type runFunc func() (check func(canonical []byte) error, err error)
+
+// A loader loads an operation's input with read and returns the operation
+// on it.
+type loader func(read func(string) ([]byte, error)) (runFunc, error)
+
+// loaders are the loaders of Ops, by operation.
+var loaders = map[string]loader{
+	"canonicalize/ours":     loadCanonicalizeOurs,
+	"canonicalize/unsorted": loadCanonicalizeUnsorted,
+	"canonicalize/old":      loadCanonicalizeOld,
+	"canonicalize/cjson":    loadCanonicalizeCJSON,
+	"parse/ours":            loadParseOurs,
+	"parse/old":             loadParseOld,
+	"parse/gotuf":           loadParseGoTUF,
+	"sign/ours":             loadSignOurs,
+	"sign/gotuf":            loadSignGoTUF,
+	"verify/ours":           loadVerifyOurs,
+	"verify/gotuf":          loadVerifyGoTUF,
+}
+
+// runAndReport collects garbage, resets the peak, runs run and prints the
+// resident set before and the peak during it; then it checks the result
+// and exits with status 1 if the check fails.
+func runAndReport(op string, run runFunc, read func(string) ([]byte, error)) error {
 	runtime.GC()
 	debug.FreeOSMemory()
 	setup := procStatusKB("VmRSS")
@@ -279,6 +164,193 @@ func measure(op, dir string) error {
 		os.Exit(1)
 	}
 	return nil
+}
+
+// loadCanonicalizeOurs canonicalizes "signed" as a workspace keeps it,
+// with metafile.Canonicalize.
+func loadCanonicalizeOurs(read func(string) ([]byte, error)) (runFunc, error) {
+	f, err := parsed(read)
+	if err != nil {
+		return nil, err
+	}
+	in := f.Signed
+	return func() (func([]byte) error, error) {
+		out, err := metafile.Canonicalize(in)
+		return equal(out), err
+	}, nil
+}
+
+// loadCanonicalizeUnsorted canonicalizes "signed" with every object's
+// members reversed, with metafile.Canonicalize.
+func loadCanonicalizeUnsorted(read func(string) ([]byte, error)) (runFunc, error) {
+	in, err := read(unsortedFile)
+	if err != nil {
+		return nil, err
+	}
+	return func() (func([]byte) error, error) {
+		out, err := metafile.Canonicalize(in)
+		return equal(out), err
+	}, nil
+}
+
+// loadCanonicalizeOld canonicalizes "signed" as a workspace keeps it, the
+// old way.
+func loadCanonicalizeOld(read func(string) ([]byte, error)) (runFunc, error) {
+	f, err := parsed(read)
+	if err != nil {
+		return nil, err
+	}
+	in := f.Signed
+	return func() (func([]byte) error, error) {
+		out, err := benchdata.OldCanonicalize(in)
+		return equal(out), err
+	}, nil
+}
+
+// loadCanonicalizeCJSON canonicalizes go-tuf's struct with
+// securesystemslib's cjson.
+func loadCanonicalizeCJSON(read func(string) ([]byte, error)) (runFunc, error) {
+	m, err := gotuf(read)
+	if err != nil {
+		return nil, err
+	}
+	role := m.Signed
+	return func() (func([]byte) error, error) {
+		out, err := cjson.EncodeCanonical(&role)
+		return equal(out), err
+	}, nil
+}
+
+// loadParseOurs parses the signed file with metafile.
+func loadParseOurs(read func(string) ([]byte, error)) (runFunc, error) {
+	in, err := read(signedFile)
+	if err != nil {
+		return nil, err
+	}
+	return func() (func([]byte) error, error) {
+		f, err := metafile.Parse(in)
+		if err != nil {
+			return nil, err
+		}
+		t, err := f.Targets()
+		return delegates(t), err
+	}, nil
+}
+
+// loadParseOld parses the signed file the old way.
+func loadParseOld(read func(string) ([]byte, error)) (runFunc, error) {
+	in, err := read(signedFile)
+	if err != nil {
+		return nil, err
+	}
+	return func() (func([]byte) error, error) {
+		t, err := benchdata.OldParseTargets(in)
+		return delegates(t), err
+	}, nil
+}
+
+// loadParseGoTUF parses the signed file with go-tuf.
+func loadParseGoTUF(read func(string) ([]byte, error)) (runFunc, error) {
+	in, err := read(signedFile)
+	if err != nil {
+		return nil, err
+	}
+	return func() (func([]byte) error, error) {
+		m, err := metadata.Targets().FromBytes(in)
+		if err != nil {
+			return nil, err
+		}
+		return delegates(&m.Signed), nil
+	}, nil
+}
+
+// loadSignOurs signs the role as a workspace keeps it with the admin key.
+func loadSignOurs(read func(string) ([]byte, error)) (runFunc, error) {
+	f, err := parsed(read)
+	if err != nil {
+		return nil, err
+	}
+	admin, err := benchdata.AdminSigner()
+	if err != nil {
+		return nil, err
+	}
+	return func() (func([]byte) error, error) {
+		msg, err := f.Canonical()
+		if err != nil {
+			return nil, err
+		}
+		sig, err := keys.SignMessage(admin, msg)
+		return verifies(admin.TUFKey(), sig), err
+	}, nil
+}
+
+// loadSignGoTUF signs go-tuf's struct, its signatures dropped, with the
+// admin key through sigstore.
+func loadSignGoTUF(read func(string) ([]byte, error)) (runFunc, error) {
+	m, err := gotuf(read)
+	if err != nil {
+		return nil, err
+	}
+	m.Signatures = nil
+	signer, err := signature.LoadED25519Signer(benchdata.AdminPrivateKey())
+	if err != nil {
+		return nil, err
+	}
+	admin, err := benchdata.AdminSigner()
+	if err != nil {
+		return nil, err
+	}
+	return func() (func([]byte) error, error) {
+		sig, err := m.Sign(signer)
+		if err != nil {
+			return nil, err
+		}
+		return verifies(admin.TUFKey(), sig.Signature), nil
+	}, nil
+}
+
+// loadVerifyOurs counts the role's signatures against the rule the top
+// targets role sets for it.
+func loadVerifyOurs(read func(string) ([]byte, error)) (runFunc, error) {
+	f, err := parsed(read)
+	if err != nil {
+		return nil, err
+	}
+	rule, err := topRule()
+	if err != nil {
+		return nil, err
+	}
+	return func() (func([]byte) error, error) {
+		t, err := threshold.Count(rule, f)
+		if err != nil {
+			return nil, err
+		}
+		if !t.Met() {
+			return nil, fmt.Errorf("claimed's rule is not met: %+v", t)
+		}
+		return nil, nil
+	}, nil
+}
+
+// loadVerifyGoTUF verifies the role as the top targets role's delegate,
+// with go-tuf.
+func loadVerifyGoTUF(read func(string) ([]byte, error)) (runFunc, error) {
+	claimed, err := gotuf(read)
+	if err != nil {
+		return nil, err
+	}
+	admin, err := benchdata.AdminSigner()
+	if err != nil {
+		return nil, err
+	}
+	top, _, err := benchdata.TopTargets(admin.TUFKey())
+	if err != nil {
+		return nil, err
+	}
+	delegator := &metadata.Metadata[metadata.TargetsType]{Signed: *top}
+	return func() (func([]byte) error, error) {
+		return nil, delegator.VerifyDelegate(benchdata.ClaimedRole, claimed)
+	}, nil
 }
 
 func parsed(read func(string) ([]byte, error)) (*metafile.File, error) {
