@@ -17,12 +17,10 @@ import (
 // Kind is PEP 480's claims ceremony: the next version of claimed,
 // adding the projects whose maintainers' claim requests were accepted.
 // Its own files are the requests, their review and the accepted list.
-type Kind struct{}
+type Kind struct{ delegated.Base }
 
 // Names: Claims.
 func (Kind) Names() []workspace.Kind { return []workspace.Kind{workspace.Claims} }
-
-func (Kind) CheckSigner(*workspace.Workspace, *metadata.Key) error { return nil }
 
 // CheckInit checks the workspace's trusted metadata and own files against
 // the init record, and that claimed as init made it follows from them.
@@ -33,11 +31,7 @@ func (k Kind) CheckInit(ws *workspace.Workspace, r transcripts.Record, initial f
 // CheckChange checks claimed against the accepted requests: what was added
 // and nothing else.
 func (Kind) CheckChange(ws *workspace.Workspace, role string) string {
-	data, err := ws.MetadataBytes(role)
-	if err != nil {
-		return err.Error()
-	}
-	return checkClaimsWorkspace(ws, data)
+	return delegated.CheckChange(ws, role, checkClaimsWorkspace)
 }
 
 func (Kind) Files(ws *workspace.Workspace) ([]string, error) {
@@ -47,8 +41,6 @@ func (Kind) Files(ws *workspace.Workspace) ([]string, error) {
 func (Kind) IsFile(name string) bool {
 	return name == workspace.ClaimsReviewFile || name == workspace.AcceptedFile || strings.HasPrefix(name, workspace.ClaimsDir+"/")
 }
-
-func (Kind) BundleExtras(*workspace.Workspace, func(string, []byte)) error { return nil }
 
 func (Kind) Readme(l *ceremony.Loaded, info ceremony.BundleInfoFile) (string, error) {
 	return claimsReadme(l.WS, info)

@@ -204,3 +204,24 @@ func Create(dir string, state workspace.State, request []byte, next *metafile.Fi
 		return RecordInit(w, files, request, message(w), attested)
 	})
 }
+
+// Base is what the Kinds of a claims and a project ceremony share: they
+// refuse no key their rules list, and their bundles carry nothing beyond
+// their own files.
+type Base struct{}
+
+// CheckSigner refuses no key the rules list.
+func (Base) CheckSigner(*workspace.Workspace, *metadata.Key) error { return nil }
+
+// BundleExtras adds nothing: the bundle carries the kind's own files.
+func (Base) BundleExtras(*workspace.Workspace, func(string, []byte)) error { return nil }
+
+// CheckChange reads role's metadata in ws and checks it with check; ""
+// if it holds.
+func CheckChange(ws *workspace.Workspace, role string, check func(*workspace.Workspace, []byte) string) string {
+	data, err := ws.MetadataBytes(role)
+	if err != nil {
+		return err.Error()
+	}
+	return check(ws, data)
+}

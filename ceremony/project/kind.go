@@ -17,12 +17,10 @@ import (
 // Kind is a maintainers' project ceremony: the next version of one
 // claimed project's targets role, signed by the keys claimed delegates it
 // to. Its own files are the target files it lists.
-type Kind struct{}
+type Kind struct{ delegated.Base }
 
 // Names: Project.
 func (Kind) Names() []workspace.Kind { return []workspace.Kind{workspace.Project} }
-
-func (Kind) CheckSigner(*workspace.Workspace, *metadata.Key) error { return nil }
 
 func (k Kind) CheckInit(ws *workspace.Workspace, r transcripts.Record, initial func() ([]byte, string)) string {
 	return delegated.CheckInit(k, ws, r, initial, checkProjectWorkspace)
@@ -31,11 +29,7 @@ func (k Kind) CheckInit(ws *workspace.Workspace, r transcripts.Record, initial f
 // CheckChange checks the project's metadata against its delegation in the
 // trusted claimed and against the target files.
 func (Kind) CheckChange(ws *workspace.Workspace, role string) string {
-	data, err := ws.MetadataBytes(role)
-	if err != nil {
-		return err.Error()
-	}
-	return checkProjectWorkspace(ws, data)
+	return delegated.CheckChange(ws, role, checkProjectWorkspace)
 }
 
 func (Kind) Files(ws *workspace.Workspace) ([]string, error) {
@@ -45,8 +39,6 @@ func (Kind) Files(ws *workspace.Workspace) ([]string, error) {
 func (Kind) IsFile(name string) bool {
 	return strings.HasPrefix(name, workspace.TargetsDir+"/")
 }
-
-func (Kind) BundleExtras(*workspace.Workspace, func(string, []byte)) error { return nil }
 
 func (Kind) Readme(l *ceremony.Loaded, info ceremony.BundleInfoFile) (string, error) {
 	return projectReadme(l.WS, info)

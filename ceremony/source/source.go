@@ -74,14 +74,7 @@ func LoadAt(e *ceremony.Engine, path string, now time.Time) (*Source, error) {
 }
 
 func loadWorkspaceSource(dir string) (*Source, error) {
-	st, err := ceremony.GetStatus(dir)
-	if err != nil {
-		return nil, err
-	}
-	if !st.AllMet() {
-		return nil, fmt.Errorf("workspace %s is not finished (signatures are missing): rotate from the repository, or from the last finished workspace", dir)
-	}
-	ws, err := workspace.Open(dir)
+	ws, err := openFinished(dir, dir, "rotate from the repository, or from the last finished workspace")
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +133,26 @@ func workspaceNames(ws *workspace.Workspace, l *ceremony.Loaded) []rotation.Name
 			}
 		}
 	}
+	return namesOf(ws, all)
+}
+
+// openFinished opens the workspace in dir, refusing one whose thresholds
+// are not all met; label names it, and instead says what to do, in the
+// refusal.
+func openFinished(dir, label, instead string) (*workspace.Workspace, error) {
+	st, err := ceremony.GetStatus(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !st.AllMet() {
+		return nil, fmt.Errorf("workspace %s is not finished (signatures are missing): %s", label, instead)
+	}
+	return workspace.Open(dir)
+}
+
+// namesOf names the keys of all, by key ID, that the workspace's
+// ceremony.json names (witnesses' keys aside).
+func namesOf(ws *workspace.Workspace, all map[string]*metadata.Key) []rotation.Name {
 	var out []rotation.Name
 	for _, e := range ws.State.Keys {
 		if k := all[e.KeyID]; k != nil && !e.Witness {

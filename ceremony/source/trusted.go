@@ -205,14 +205,7 @@ func trustedFromRepository(path, project string) (*TrustedState, error) {
 // trustedFromWorkspace reads a finished workspace; label names it in
 // messages (the bundle it was unpacked from).
 func trustedFromWorkspace(dir, label string) (*TrustedState, error) {
-	status, err := ceremony.GetStatus(dir)
-	if err != nil {
-		return nil, err
-	}
-	if !status.AllMet() {
-		return nil, fmt.Errorf("workspace %s is not finished (signatures are missing): start from the repository, or from a finished ceremony", label)
-	}
-	ws, err := workspace.Open(dir)
+	ws, err := openFinished(dir, label, "start from the repository, or from a finished ceremony")
 	if err != nil {
 		return nil, err
 	}
@@ -276,13 +269,7 @@ func namesOfWorkspace(ws *workspace.Workspace, files map[string][]byte) []rotati
 			}
 		}
 	}
-	var out []rotation.Name
-	for _, e := range ws.State.Keys {
-		if k := all[e.KeyID]; k != nil && !e.Witness {
-			out = append(out, rotation.Name{Key: k, Holder: e.Holder, URI: e.URI, Online: e.Online})
-		}
-	}
-	return out
+	return namesOf(ws, all)
 }
 
 // TrustedFromBundle reads a bundle: copied once into a private directory,
