@@ -205,7 +205,7 @@ func checkTranscript(ws *workspace.Workspace, add AddFunc) {
 		switch got := transcripts.Sum(data); {
 		case got == last[role]:
 		case got == pending[role]:
-			add(verify.Warning, rel, role, "transcript", "a signature the transcript records is not written yet (interrupted); the next 'ceremony sign' completes it")
+			add(verify.Warning, rel, role, "transcript", "a signature the transcript records is not written yet (interrupted); the next signing in this workspace completes it")
 		default:
 			add(verify.Error, rel, role, "transcript", "changed outside the ceremony: it is not the state the transcript recorded")
 		}

@@ -60,7 +60,7 @@ func CheckAttestations(p *plan.Plan) (map[string]string, string, []AttestedHolde
 		}
 		info, err := attestation.VerifyYubiKeyPEM(data, roots, want)
 		if err != nil {
-			return nil, "", nil, fmt.Errorf("%s: %w; make the key on the device with 'ceremony keygen' and give the attestation it wrote", field, err)
+			return nil, "", nil, fmt.Errorf("%s: %w; make the key on the device and give the attestation written then", field, err)
 		}
 		out[h.Name] = string(data)
 		attested = append(attested, AttestedHolder{Holder: h.Name, Pem: string(data), Info: info})

@@ -15,6 +15,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -132,7 +133,7 @@ func (b *bundleParts) addTranscript(ws *workspace.Workspace) error {
 	for _, role := range ws.State.Roles {
 		data, _ := ws.MetadataBytes(role)
 		if BundleLastState(tr.Records, role) != transcripts.Sum(data) {
-			return fmt.Errorf("%s is not the state the transcript recorded last: run 'ceremony status' (an interrupted signature is completed by the next command) or 'ceremony verify'", ws.MetadataPath(role))
+			return hint.With(fmt.Errorf("%s is not the state the transcript recorded last: an interrupted signature is completed by the next command that opens the workspace; or the file was changed outside the ceremony", ws.MetadataPath(role)), "status "+ws.Dir)
 		}
 	}
 	return nil

@@ -51,7 +51,7 @@ func (e *Engine) CheckDevice(dir, keyID string) (*DeviceCheck, error) {
 		return nil, fmt.Errorf("workspace %q has no keyholder key %s", dir, Short(keyID))
 	}
 	if entry.URI == "" {
-		return nil, fmt.Errorf("%s: %s's key %s has no URI (it is not in the plan): sign it with 'ceremony sign --key URI'", filepath.Join(dir, workspace.StateFile), entry.Holder, Short(keyID))
+		return nil, fmt.Errorf("%s: %s's key %s has no URI (it is not in the plan): give its key URI when signing", filepath.Join(dir, workspace.StateFile), entry.Holder, Short(keyID))
 	}
 	u, err := keys.ParseURI(entry.URI)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -356,3 +357,13 @@ func sha256Hex(b []byte) string {
 }
 
 func writeFile(path string, b []byte) error { return os.WriteFile(path, b, 0o644) }
+
+// shown is an error as the command line shows it: its message, then the
+// commands it carries (package hint), on one line here.
+func shown(err error) string {
+	s := err.Error()
+	for _, h := range hint.Commands(err) {
+		s += "; run 'ceremony " + h + "'"
+	}
+	return s
+}

@@ -57,7 +57,7 @@ func KeygenEvidence(p *plan.Plan) ([]keygenFound, error) {
 				continue
 			}
 			if err != nil {
-				return nil, fmt.Errorf("%s: %s (%s): keygen evidence %s: %w; remove the file or give the one 'ceremony keygen' wrote", p.Path, c.field, h.Name, clean, err)
+				return nil, fmt.Errorf("%s: %s (%s): keygen evidence %s: %w; remove the file or give the one written when the key was made", p.Path, c.field, h.Name, clean, err)
 			}
 			if ev.KeyID != h.KeyID {
 				return nil, fmt.Errorf("%s: %s (%s): keygen evidence %s is for key %s, but the keyholder's key is %s; give the public key that keygen made, or remove the evidence of another key", p.Path, c.field, h.Name, clean, ev.KeyID, h.KeyID)

@@ -120,7 +120,7 @@ func (e *Engine) Replay(dir string) (*ReplayReport, error) {
 		}
 		want, _ := rp.state(rp.cur[role])
 		if !bytes.Equal(data, want) {
-			rep.FirstBad = &ReplayProblem{Seq: rp.setBy[role], Reason: fmt.Sprintf("%s is not the state this record left %s in (state %s): it was changed outside the ceremony, or a recorded signature was not written yet (run 'ceremony sign' to complete it)", ws.MetadataPath(role), role, AbbrevHash(rp.cur[role]))}
+			rep.FirstBad = &ReplayProblem{Seq: rp.setBy[role], Reason: fmt.Sprintf("%s is not the state this record left %s in (state %s): it was changed outside the ceremony, or a recorded signature was not written yet (the next signing in the workspace completes it)", ws.MetadataPath(role), role, AbbrevHash(rp.cur[role]))}
 			return rep, nil
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/threshold"
 	"github.com/tuf-ceremony/ceremony/transcripts"
@@ -292,15 +293,15 @@ func (e *Engine) ReviewAt(dir, keyURI string, now time.Time) (*ReviewReport, err
 func openReviewed(dir string) (*workspace.Workspace, error) {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%s: no such directory; name the workspace directory 'ceremony init' created", dir)
+		return nil, hint.With(fmt.Errorf("%s: no such directory; name the directory of a ceremony's workspace", dir), "init --plan PLAN DIR")
 	}
 	if err == nil && !fi.IsDir() {
-		return nil, fmt.Errorf("%s: not a directory; name the workspace directory 'ceremony init' created", dir)
+		return nil, hint.With(fmt.Errorf("%s: not a directory; name the directory of a ceremony's workspace", dir), "init --plan PLAN DIR")
 	}
 	state := filepath.Join(dir, workspace.StateFile)
 	if _, err := os.Stat(state); errors.Is(err, fs.ErrNotExist) {
 		if _, err := os.Stat(filepath.Join(dir, workspace.PlanFile)); err != nil {
-			return nil, fmt.Errorf("%s: missing: %q is not a ceremony workspace; name the directory that 'ceremony init --plan PLAN DIR' created", state, dir)
+			return nil, hint.With(fmt.Errorf("%s: missing: %q is not a ceremony workspace; name the directory of a ceremony's workspace", state, dir), "init --plan PLAN DIR")
 		}
 	}
 	return workspace.Open(dir)
@@ -400,7 +401,7 @@ func (rv *reviewer) role(l *Loaded, role string, pub *metadata.Key) (RoleReview,
 		r.Key = a
 	}
 	if r.Expired {
-		r.Problems = append(r.Problems, fmt.Sprintf("%s expired at %s: signing will be refused; start a new workspace with 'ceremony init'", path, r.Expires.Format(time.RFC3339)))
+		r.Problems = append(r.Problems, fmt.Sprintf("%s expired at %s: signing will be refused; start a new workspace", path, r.Expires.Format(time.RFC3339)))
 	}
 	if want := l.ExpectedVersion(role); want != 0 && h.Version != want {
 		r.Problems = append(r.Problems, fmt.Sprintf("%s: version %d, want %d: signing will be refused", path, h.Version, want))

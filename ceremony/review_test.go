@@ -416,8 +416,8 @@ func TestReviewErrors(t *testing.T) {
 				t.Fatal("review succeeded")
 			}
 			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q lacks %q", err, w)
+				if !strings.Contains(shown(err), w) {
+					t.Errorf("error %q lacks %q", shown(err), w)
 				}
 			}
 			if strings.Contains(err.Error(), "\n") {

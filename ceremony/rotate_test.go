@@ -225,7 +225,7 @@ func TestRotateBadInput(t *testing.T) {
 	}{
 		{rotate.Options{Compromised: []string{"mallory"}}, `--compromised mallory: no key in`},
 		{rotate.Options{Replace: []rotate.Replacement{{Old: "bob", New: "missing.pub"}}}, `--replace bob=missing.pub: failed to read missing.pub`},
-		{rotate.Options{Replace: []rotate.Replacement{{Old: "bob", New: filepath.Join(f.dir, "plan.yaml")}}}, `give a TUF public key file`},
+		{rotate.Options{Replace: []rotate.Replacement{{Old: "bob", New: filepath.Join(f.dir, "plan.yaml")}}}, `give the TUF public key file`},
 		{rotate.Options{Replace: []rotate.Replacement{{Old: "bob", New: filepath.Join(f.dir, "keys", "alice.pub")}}}, `which ` + ws + ` already lists`},
 		{rotate.Options{LastGood: filepath.Join(f.dir, "nowhere")}, `--last-good: failed to read`},
 		{rotate.Options{From: filepath.Join(f.dir, "plan.yaml")}, `is a file, but not a ceremony bundle`},

@@ -177,7 +177,7 @@ func TestRotateFromBadBundle(t *testing.T) {
 			if err == nil {
 				t.Fatal("accepted")
 			}
-			msg := err.Error()
+			msg := shown(err)
 			if strings.Contains(msg, "\n") || strings.Contains(msg, "ceremony-rotate-bundle-") {
 				t.Errorf("not one line naming the bundle given: %q", msg)
 			}

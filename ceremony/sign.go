@@ -243,7 +243,7 @@ func checkSignable(l *Loaded, role string, f *metafile.File, now time.Time) erro
 		return fmt.Errorf("%s: %w", l.WS.MetadataPath(role), err)
 	}
 	if !h.Expires.After(now) {
-		return fmt.Errorf("%s: expired at %s: refusing to sign expired metadata; start a new workspace with 'ceremony init'", l.WS.MetadataPath(role), h.Expires.UTC().Format(time.RFC3339))
+		return fmt.Errorf("%s: expired at %s: refusing to sign expired metadata; start a new workspace", l.WS.MetadataPath(role), h.Expires.UTC().Format(time.RFC3339))
 	}
 	if want := l.ExpectedVersion(role); want != 0 && h.Version != want {
 		if l.TrustedRoot != nil {

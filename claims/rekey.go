@@ -108,7 +108,7 @@ func (r *Report) RekeyProblems() []string {
 		if r.Rekey(rk.Project) != nil {
 			continue
 		}
-		why := fmt.Sprintf("no claim request in %s asks for %q: its maintainers make one with their new keys first ('ceremony claim %s --key URI ... --out FILE')", r.Dir, rk.Project, rk.Project)
+		why := fmt.Sprintf("no claim request in %s asks for %q: its maintainers make one with their new keys first (a claim request for %s, signed by each new key)", r.Dir, rk.Project, rk.Project)
 		for i := range r.Verdicts {
 			v := &r.Verdicts[i]
 			if v.Project != rk.Project {

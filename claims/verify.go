@@ -74,10 +74,10 @@ func verify(data []byte, file string, opts Options) (*Claim, string, error) {
 	}
 	var req Request
 	if err := decodeStrict(data, &req); err != nil {
-		return refuse("", errorf(ErrMalformed, "not a claim request: %v; give the file 'ceremony claim' wrote", err))
+		return refuse("", errorf(ErrMalformed, "not a claim request: %v; give the claim request file as its maintainers made it", err))
 	}
 	if req.Type != RequestType || req.Version != RequestVersion {
-		return refuse("type", errorf(ErrMalformed, "%q version %d, want %q version %d: give the file 'ceremony claim' wrote", req.Type, req.Version, RequestType, RequestVersion))
+		return refuse("type", errorf(ErrMalformed, "%q version %d, want %q version %d: give the claim request file as its maintainers made it", req.Type, req.Version, RequestType, RequestVersion))
 	}
 	env := req.Envelope
 	if env == nil {
@@ -88,7 +88,7 @@ func verify(data []byte, file string, opts Options) (*Claim, string, error) {
 	}
 	body, err := base64.StdEncoding.DecodeString(env.Payload)
 	if err != nil {
-		return refuse("envelope.payload", errorf(ErrTampered, "not base64: the file was changed after it was signed; ask the maintainers for the file 'ceremony claim' wrote"))
+		return refuse("envelope.payload", errorf(ErrTampered, "not base64: the file was changed after it was signed; ask the maintainers for the file as they made it"))
 	}
 	var st Statement
 	if err := decodeStrict(body, &st); err != nil {
@@ -165,14 +165,14 @@ func checkKeys(ks map[string]*metadata.Key) ([]string, error) {
 			return nil, errorf(ErrKeys, "key %s has scheme %q: a claim's keys are ed25519, ecdsa-sha2-nistp256 or ecdsa-sha2-nistp384", short(id), k.Scheme)
 		}
 		if len(k.UnrecognizedFields) > 0 || canon.Type != k.Type || canon.Value.PublicKey != k.Value.PublicKey {
-			return nil, errorf(ErrKeys, "key %s is not in the form this tool writes (keytype, scheme and keyval.public only; ECDSA as PEM): make the request again with 'ceremony claim'", short(id))
+			return nil, errorf(ErrKeys, "key %s is not in the form this tool writes (keytype, scheme and keyval.public only; ECDSA as PEM): make the request again", short(id))
 		}
 		want, err := keys.ID(k)
 		if err != nil {
 			return nil, errorf(ErrKeys, "key %s: %v", short(id), err)
 		}
 		if id != want {
-			return nil, errorf(ErrKeys, "a key is listed under key ID %s, but its key ID (SHA-256 of the canonical key) is %s: make the request again with 'ceremony claim'", short(id), short(want))
+			return nil, errorf(ErrKeys, "a key is listed under key ID %s, but its key ID (SHA-256 of the canonical key) is %s: make the request again", short(id), short(want))
 		}
 		if other, dup := seen[want]; dup {
 			return nil, errorf(ErrKeys, "the same public key is listed twice (%s and %s): list each key once", short(other), short(id))
@@ -193,7 +193,7 @@ func canonicalKey(k *metadata.Key) (*metadata.Key, error) {
 
 func checkDate(date time.Time, opts Options) error {
 	if date.IsZero() {
-		return errorf(ErrDate, "missing: make the request again with 'ceremony claim'")
+		return errorf(ErrDate, "missing: make the request again")
 	}
 	now := opts.now()
 	skew := opts.MaxSkew
@@ -204,7 +204,7 @@ func checkDate(date time.Time, opts Options) error {
 		return errorf(ErrDate, "%s is in the future (now %s): check the clocks, then make the request again", date.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
 	if opts.MaxAge > 0 && date.Before(now.Add(-opts.MaxAge)) {
-		return errorf(ErrDate, "%s is more than %s old: make a fresh request with 'ceremony claim'", date.UTC().Format(time.RFC3339), days(opts.MaxAge))
+		return errorf(ErrDate, "%s is more than %s old: make a fresh request", date.UTC().Format(time.RFC3339), days(opts.MaxAge))
 	}
 	return nil
 }
@@ -223,7 +223,7 @@ func days(d time.Duration) string {
 // possession.
 func checkSignatures(env *dsse.Envelope, body []byte, ks map[string]*metadata.Key, ids []string) error {
 	if len(env.Signatures) == 0 {
-		return errorf(ErrProofOfPossession, "the statement is not signed: every listed key must sign it; make the request with 'ceremony claim'")
+		return errorf(ErrProofOfPossession, "the statement is not signed: every listed key must sign it; make the request again, signed by every key")
 	}
 	pae := dsse.PAE(env.PayloadType, body)
 	signed := map[string]bool{}
@@ -244,9 +244,9 @@ func checkSignatures(env *dsse.Envelope, body []byte, ks map[string]*metadata.Ke
 	}
 	if len(bad) == len(env.Signatures) {
 		if len(bad) == 1 {
-			return errorf(ErrTampered, "the signature by key %s does not verify over the statement: the file was changed after it was signed, or that key did not make the signature; ask the maintainers for the file 'ceremony claim' wrote", short(bad[0]))
+			return errorf(ErrTampered, "the signature by key %s does not verify over the statement: the file was changed after it was signed, or that key did not make the signature; ask the maintainers for the file as they made it", short(bad[0]))
 		}
-		return errorf(ErrTampered, "none of the %d signatures verifies over the statement: the file was changed after it was signed; ask the maintainers for the file 'ceremony claim' wrote", len(bad))
+		return errorf(ErrTampered, "none of the %d signatures verifies over the statement: the file was changed after it was signed; ask the maintainers for the file as they made it", len(bad))
 	}
 	if len(bad) > 0 {
 		return errorf(ErrProofOfPossession, "the signature by key %s does not verify (bad proof of possession: that key did not sign this statement); make the request again, signing with every key", shortList(bad))
@@ -279,7 +279,7 @@ func checkAttestations(atts map[string]Attestation, ks map[string]*metadata.Key,
 			return nil, errorf(ErrAttestation, "an attestation is for key %s, which the statement does not list: remove it or make the request again", short(id))
 		}
 		if a.Serial == 0 {
-			return nil, errorf(ErrAttestation, "%s.serial is missing: make the request again with 'ceremony claim' and the YubiKey inserted", short(id))
+			return nil, errorf(ErrAttestation, "%s.serial is missing: make the request again with the YubiKey inserted", short(id))
 		}
 		slot, err := attestation.ParseCertificatePEM([]byte(a.SlotCertificate))
 		if err != nil {
@@ -298,14 +298,14 @@ func checkAttestations(atts map[string]Attestation, ks map[string]*metadata.Key,
 		}
 		info, err := attestation.VerifyYubiKey(slot, device, opts.Roots, attestation.Expectation{Key: k, Serial: a.Serial})
 		if err != nil {
-			return nil, errorf(ErrAttestation, "key %s (YubiKey %d): %v; make the key on the YubiKey with 'ceremony keygen' and the request again with 'ceremony claim'", short(id), a.Serial, err)
+			return nil, errorf(ErrAttestation, "key %s (YubiKey %d): %v; make the key on the YubiKey, then the request again", short(id), a.Serial, err)
 		}
 		out[id] = info
 	}
 	if opts.RequireAttestation {
 		for _, id := range ids {
 			if _, ok := atts[id]; !ok {
-				return nil, errorf(ErrAttestation, "key %s has no attestation, and this review requires one for every key: make the key on a YubiKey with 'ceremony keygen'", short(id))
+				return nil, errorf(ErrAttestation, "key %s has no attestation, and this review requires one for every key: make the key on a YubiKey", short(id))
 			}
 		}
 	}

@@ -48,7 +48,7 @@ func (fileBackend) read(u *URI) (*fileKey, error) {
 	}
 	var fk fileKey
 	if err := json.Unmarshal(data, &fk); err != nil || fk.Type != fileKeyType || fk.Public == nil || len(fk.Encrypted) == 0 {
-		return nil, fmt.Errorf("key file %q is not an encrypted ceremony key (want a file written by 'ceremony keygen')", u.Path)
+		return nil, fmt.Errorf("key file %q is not an encrypted ceremony key (want a key file this tool made)", u.Path)
 	}
 	if _, err := PublicKeyOf(fk.Public); err != nil {
 		return nil, fmt.Errorf("key file %q: public: %w", u.Path, err)

@@ -197,7 +197,7 @@ func (r *reader) readPublicKey(field, name string) *metadata.Key {
 	}
 	k, err := keys.ParseKeyJSON(data)
 	if err != nil {
-		r.problem(field, "public key file %q: %v; give a TUF public key file such as 'ceremony keygen' writes (NAME.pub)", path, err)
+		r.problem(field, "public key file %q: %v; give the TUF public key file (NAME.pub) written when the key was made", path, err)
 		return nil
 	}
 	return k

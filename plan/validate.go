@@ -152,12 +152,12 @@ func (r *reader) checkKeyholders(p *Plan) map[string]bool {
 		af := join(path, "attestation")
 		switch {
 		case r.usable(af) && k.Attestation == "":
-			r.problem(af, "empty; give the attestation file 'ceremony keygen --out FILE' wrote (FILE.attestation.pem) or remove the field")
+			r.problem(af, "empty; give the attestation file written when the key was made on the device (FILE.attestation.pem), or remove the field")
 		case r.usable(af):
 			k.Attestation = resolvePath(r.dir, k.Attestation)
 			r.checkRegularFile(af, k.Attestation)
 		case k.RequireAttestation && r.usable(join(path, "require_attestation")):
-			r.problem(join(path, "require_attestation"), "true but no attestation is given; add attestation: FILE.attestation.pem, written by 'ceremony keygen --out FILE' on the device")
+			r.problem(join(path, "require_attestation"), "true but no attestation is given; add attestation: FILE.attestation.pem, written when the key was made on the device")
 		}
 	}
 	return names

@@ -2,10 +2,12 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 )
 
 // screen is which screen has the keyboard.
@@ -173,7 +175,23 @@ func (m Model) Init() tea.Cmd {
 }
 
 func (m *Model) setError(format string, args ...any) {
-	m.statusLine, m.statusErr = fmt.Sprintf(format, args...), true
+	line := fmt.Sprintf(format, args...)
+	for _, a := range args {
+		if err, ok := a.(error); ok {
+			line += hintText(err)
+		}
+	}
+	m.statusLine, m.statusErr = line, true
+}
+
+// hintText says the commands an error carries (package hint), as the
+// command line would: "; run 'ceremony status ws'"; "" if it carries none.
+func hintText(err error) string {
+	var b strings.Builder
+	for _, h := range hint.Commands(err) {
+		fmt.Fprintf(&b, "; run 'ceremony %s'", h)
+	}
+	return b.String()
 }
 
 func (m *Model) setInfo(format string, args ...any) {

@@ -397,7 +397,7 @@ func (m Model) signedView() []string {
 	p := o.person
 	if o.err != nil {
 		lines := []string{s.Error.Render(fmt.Sprintf("✗ %s did not sign", p.Name)), ""}
-		lines = append(lines, wrap(o.err.Error(), m.width-2)...)
+		lines = append(lines, wrap(o.err.Error()+hintText(o.err), m.width-2)...)
 		lines = append(lines, "", "The workspace is as it was; the failure is in the transcript.",
 			"Enter goes back to the device: check it, then sign again (a new PIN try).")
 		return lines

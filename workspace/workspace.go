@@ -241,7 +241,7 @@ func Open(dir string) (*Workspace, error) {
 	data, err := os.ReadFile(filepath.Join(dir, StateFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, statErr := os.Stat(filepath.Join(dir, PlanFile)); statErr == nil {
-			return nil, fmt.Errorf("%q holds an interrupted init (no %s): remove it and run 'ceremony init' again", dir, StateFile)
+			return nil, fmt.Errorf("%q holds an interrupted init (no %s): remove it and create the workspace again", dir, StateFile)
 		}
 		return nil, fmt.Errorf("%q is not a ceremony workspace (no %s)", dir, StateFile)
 	}

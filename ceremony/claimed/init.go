@@ -19,6 +19,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
 	"github.com/tuf-ceremony/ceremony/ceremony/source"
 	"github.com/tuf-ceremony/ceremony/claims"
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/internal/strictjson"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
@@ -161,7 +162,7 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 		return res, fmt.Errorf("%s: nothing was written", strings.Join(problems, "; "))
 	}
 	if len(res.Accepted) == 0 && len(res.Rekeyed) == 0 {
-		return res, fmt.Errorf("%w in %s (%d refused, %d unchanged): nothing to add to claimed; 'ceremony claims review %s' says why for each", ErrNoClaimsAccepted, opts.ClaimsDir, rep.Count(claims.Refused), rep.Count(claims.ChangeUnchanged), opts.ClaimsDir)
+		return res, hint.With(fmt.Errorf("%w in %s (%d refused, %d unchanged): nothing to add to claimed; the review says why for each", ErrNoClaimsAccepted, opts.ClaimsDir, rep.Count(claims.Refused), rep.Count(claims.ChangeUnchanged)), "claims review "+opts.ClaimsDir)
 	}
 	res.ClaimedVersion = st.VersionAbove(plan.RoleClaimed, st.Claimed) + 1
 	prevVersion := st.Claimed.Version
@@ -255,7 +256,7 @@ func reviewedFiles(rep *claims.Report, res *Result, st *source.TrustedState) (ma
 			return nil, fmt.Errorf("failed to read claim request %s again: %w", v.File, err)
 		}
 		if transcripts.Sum(data) != v.SHA256 {
-			return nil, fmt.Errorf("claim request %s changed while it was reviewed: run 'ceremony claims init' again", v.File)
+			return nil, fmt.Errorf("claim request %s changed while it was reviewed: review the requests again", v.File)
 		}
 		own[name], entry[v.File] = data, name
 	}

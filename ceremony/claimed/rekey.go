@@ -93,7 +93,7 @@ func rekeyVersionWarnings(st *source.TrustedState, rekeyed []claims.Claim) []str
 	var out []string
 	for _, c := range rekeyed {
 		if !st.FromRepository && st.Seen[c.Project] == 0 {
-			out = append(out, fmt.Sprintf("rekey of %s: %s does not show which version of %s's role the repository serves; once this ceremony is published, its maintainers start 'ceremony project init %s --from REPO' from the repository, so that their next version follows the published one", c.Project, st.From, c.Project, c.Project))
+			out = append(out, fmt.Sprintf("rekey of %s: %s does not show which version of %s's role the repository serves; once this ceremony is published, its maintainers start %s's project ceremony from the repository, so that their next version follows the published one", c.Project, st.From, c.Project, c.Project))
 		}
 	}
 	return out

@@ -315,7 +315,7 @@ func projectDelegation(st *source.TrustedState, project string) (metadata.Delega
 			}
 		}
 	}
-	status := "unclaimed: its maintainers make a claim request ('ceremony claim " + project + " --key URI ... --out FILE') and send it to PyPI's administrators"
+	status := "unclaimed: its maintainers make a claim request for " + project + ", signed by each of their keys, and send it to PyPI's administrators"
 	if t := st.RecentlyClaimed; t != nil && t.Delegations != nil {
 		for _, r := range t.Delegations.Roles {
 			if r.Name == project {

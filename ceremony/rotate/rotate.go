@@ -175,9 +175,9 @@ func workspaceCanSign(p *rotation.Plan) error {
 		case r.Role == metadata.ROOT || r.Role == metadata.TARGETS:
 		case r.Role == plan.RoleClaimed && roles[metadata.TARGETS]:
 		case r.Role == plan.RoleClaimed:
-			return fmt.Errorf("the plan re-signs claimed v%d but not targets, and a rotation workspace counts claimed's signatures under the targets it signs: nothing was written; when claimed changes only to change claimed projects' keys, their maintainers make new claim requests with new keys and PyPI's administrators take them in at a claims ceremony ('ceremony claims init --rekey PROJECT=REASON'); otherwise run without a WORKSPACE for the plan and carry it out by hand", r.Version)
+			return fmt.Errorf("the plan re-signs claimed v%d but not targets, and a rotation workspace counts claimed's signatures under the targets it signs: nothing was written; when claimed changes only to change claimed projects' keys, their maintainers make new claim requests with new keys and PyPI's administrators take them in as rekeys at a claims ceremony; otherwise work out the plan without a workspace and carry it out by hand", r.Version)
 		default:
-			return fmt.Errorf("the plan re-signs %s v%d, which a ceremony workspace does not sign (only root, targets and claimed; a project's role is signed by its maintainers): nothing was written; a claimed project's keys change at a claims ceremony ('ceremony claims init --rekey PROJECT=REASON', from its maintainers' new claim request), then its maintainers sign its role again ('ceremony project init'); otherwise run without a WORKSPACE for the plan and carry it out by hand", r.Role, r.Version)
+			return fmt.Errorf("the plan re-signs %s v%d, which a ceremony workspace does not sign (only root, targets and claimed; a project's role is signed by its maintainers): nothing was written; a claimed project's keys change at a claims ceremony (a rekey, from its maintainers' new claim request), then its maintainers sign its role again in a project ceremony; otherwise work out the plan without a workspace and carry it out by hand", r.Role, r.Version)
 		}
 	}
 	return nil
@@ -260,7 +260,7 @@ func readReplacementKey(b *keys.Backends, s string) (rotation.Key, error) {
 			return rotation.Key{}, fmt.Errorf("failed to read public key file: %w", err)
 		}
 		if k, err = keys.ParseKeyJSON(data); err != nil {
-			return rotation.Key{}, fmt.Errorf("public key file %s: %w; give a TUF public key file such as 'ceremony keygen' writes (NAME.pub), or a key URI", s, err)
+			return rotation.Key{}, fmt.Errorf("public key file %s: %w; give the TUF public key file (NAME.pub) written when the key was made, or a key URI", s, err)
 		}
 	}
 	pub, err := keys.PublicKeyOf(k)

@@ -15,6 +15,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/rotation"
 	"github.com/tuf-ceremony/ceremony/verify"
 )
@@ -51,15 +52,15 @@ func LoadBundle(e *ceremony.Engine, path string, now time.Time) (*Source, error)
 		var v *bundle.Violation
 		switch {
 		case errors.As(err, &v) && v.Rule == bundle.RuleNotTar:
-			return nil, fmt.Errorf("%s is a file, but not a ceremony bundle (%s): give the repository directory (holding metadata/), a finished ceremony workspace, or the bundle 'ceremony bundle' wrote", path, v.Error())
+			return nil, fmt.Errorf("%s is a file, but not a ceremony bundle (%s): give the repository directory (holding metadata/), a finished ceremony workspace, or a ceremony's bundle", path, v.Error())
 		case errors.As(err, &v):
-			return nil, fmt.Errorf("bundle %s is broken (%s): 'ceremony verify %s' says the same; rotate from a bundle that verifies, the repository directory, or the last finished workspace", path, oneLine(v.Error()), path)
+			return nil, hint.With(fmt.Errorf("bundle %s is broken (%s): rotate from a bundle that verifies, the repository directory, or the last finished workspace", path, oneLine(v.Error())), "verify "+path)
 		}
 		return nil, fmt.Errorf("failed to read bundle %s: %s", path, named(err.Error()))
 	}
 	var info ceremony.BundleInfoFile
 	if data, ok := b.Get(ceremony.BundleInfo); !ok || json.Unmarshal(data, &info) != nil {
-		return nil, fmt.Errorf("bundle %s holds no readable %s, so it is not a ceremony bundle: give the bundle 'ceremony bundle' wrote, the repository directory, or a finished ceremony workspace", path, ceremony.BundleInfo)
+		return nil, fmt.Errorf("bundle %s holds no readable %s, so it is not a ceremony bundle: give a ceremony's bundle, the repository directory, or a finished ceremony workspace", path, ceremony.BundleInfo)
 	}
 	if info.Partial {
 		return nil, fmt.Errorf("bundle %s is a partial bundle (for review, never uploaded): rotate from the bundle of the finished ceremony, the repository directory, or the last finished workspace", path)
@@ -73,7 +74,7 @@ func LoadBundle(e *ceremony.Engine, path string, now time.Time) (*Source, error)
 		if len(errs) > 1 {
 			more = fmt.Sprintf(" (and %d more)", len(errs)-1)
 		}
-		return nil, fmt.Errorf("bundle %s does not verify: %s%s: 'ceremony verify %s' lists every finding; rotate from a bundle that verifies, the repository directory, or the last finished workspace", path, oneLine(named(findingText(errs[0]))), more, path)
+		return nil, hint.With(fmt.Errorf("bundle %s does not verify: %s%s: verifying it lists every finding; rotate from a bundle that verifies, the repository directory, or the last finished workspace", path, oneLine(named(findingText(errs[0]))), more), "verify "+path)
 	}
 
 	ws := filepath.Join(tmp, "workspace")
@@ -102,7 +103,7 @@ func copyBundle(path, dst string) (string, error) {
 		return "", fmt.Errorf("failed to read %q: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("%s is not a directory or a regular file: give the repository directory (holding metadata/), a finished ceremony workspace, or the bundle 'ceremony bundle' wrote", path)
+		return "", fmt.Errorf("%s is not a directory or a regular file: give the repository directory (holding metadata/), a finished ceremony workspace, or a ceremony's bundle", path)
 	}
 	in, err := os.Open(path)
 	if err != nil {
@@ -121,7 +122,7 @@ func copyBundle(path, dst string) (string, error) {
 		return "", fmt.Errorf("failed to copy bundle %s: %w", path, err)
 	}
 	if n > limit {
-		return "", fmt.Errorf("%s is over %d bytes, more than any ceremony bundle holds: give the bundle 'ceremony bundle' wrote", path, limit)
+		return "", fmt.Errorf("%s is over %d bytes, more than any ceremony bundle holds: give a ceremony's bundle", path, limit)
 	}
 	if err := out.Close(); err != nil {
 		return "", fmt.Errorf("failed to copy bundle %s: %w", path, err)

@@ -15,6 +15,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
@@ -290,9 +291,9 @@ func TrustedFromBundle(e *ceremony.Engine, path string, now time.Time) (*Trusted
 	if err != nil {
 		var v *bundle.Violation
 		if errors.As(err, &v) && v.Rule == bundle.RuleNotTar {
-			return nil, fmt.Errorf("%s is a file, but not a ceremony bundle: give the repository directory (holding metadata/), a finished workspace, or the bundle 'ceremony bundle' wrote", path)
+			return nil, fmt.Errorf("%s is a file, but not a ceremony bundle: give the repository directory (holding metadata/), a finished workspace, or a ceremony's bundle", path)
 		}
-		return nil, fmt.Errorf("%s: %s; check it with 'ceremony verify %s'", path, named(err.Error()), path)
+		return nil, hint.With(fmt.Errorf("%s: %s; check it as the online side does", path, named(err.Error())), "verify "+path)
 	}
 	var info ceremony.BundleInfoFile
 	if data, ok := b.Get(ceremony.BundleInfo); !ok || json.Unmarshal(data, &info) != nil {
@@ -306,7 +307,7 @@ func TrustedFromBundle(e *ceremony.Engine, path string, now time.Time) (*Trusted
 		return nil, fmt.Errorf("bundle %s: %s", path, named(err.Error()))
 	}
 	if errs := rep.Errors(); len(errs) > 0 {
-		return nil, fmt.Errorf("bundle %s does not verify: %s: 'ceremony verify %s' lists every finding", path, oneLine(named(findingText(errs[0]))), path)
+		return nil, hint.With(fmt.Errorf("bundle %s does not verify: %s: verifying it lists every finding", path, oneLine(named(findingText(errs[0])))), "verify "+path)
 	}
 	ws := filepath.Join(tmp, "workspace")
 	if name, err := audit.WriteBundledWorkspace(e, b, info, ws); err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
@@ -140,6 +141,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitOK
 		default:
 			fmt.Fprintf(stderr, "ceremony: %v\n", err)
+			for _, h := range hint.Commands(err) {
+				fmt.Fprintf(stderr, "ceremony: hint: run 'ceremony %s'\n", h)
+			}
 			return exitFailure
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/miekg/pkcs11"
 
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
@@ -116,11 +117,11 @@ func (m *module) findOne(tok tokenInfo, s pkcs11.SessionHandle, t *target, class
 	case 1:
 		return objs[0], nil
 	case 0:
-		hint := "list the token's keys with 'ceremony devices'"
+		advice := "list the token's keys"
 		if class == pkcs11.CKO_PUBLIC_KEY {
-			hint += "; a key whose public half is private or missing cannot be named here"
+			advice += "; a key whose public half is private or missing cannot be named here"
 		}
-		return object{}, fmt.Errorf("no %s with %s on %s: %s", what, t.keyFilter(), tok, hint)
+		return object{}, hint.With(fmt.Errorf("no %s with %s on %s: %s", what, t.keyFilter(), tok, advice), "devices")
 	}
 	var names []string
 	for _, o := range objs {

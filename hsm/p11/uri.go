@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
@@ -39,7 +40,7 @@ func parseTarget(u *keys.URI) (*target, error) {
 	t.module = u.Query["module-path"]
 	switch {
 	case t.module == "":
-		return nil, fmt.Errorf("key URI %q: ?module-path=PATH is required (the PKCS#11 module, such as /usr/lib/softhsm/libsofthsm2.so); 'ceremony devices' prints URIs with it", u.String())
+		return nil, hint.With(fmt.Errorf("key URI %q: ?module-path=PATH is required (the PKCS#11 module, such as /usr/lib/softhsm/libsofthsm2.so); the device list gives URIs with it", u.String()), "devices")
 	case !filepath.IsAbs(t.module):
 		return nil, fmt.Errorf("key URI %q: module-path %q must be an absolute path", u.String(), t.module)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/go-piv/piv-go/v2/piv"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
@@ -43,7 +44,7 @@ func slotInfo(dev *Device, t *target) (piv.KeyInfo, error) {
 	info, err := dev.yk.KeyInfo(t.slot)
 	if err != nil {
 		if errors.Is(err, piv.ErrNotFound) {
-			return info, fmt.Errorf("YubiKey %d has no key in slot %x: generate one with 'ceremony keygen --uri %s'", dev.Serial, t.slot.Key, URI(dev.Serial, t.slot))
+			return info, hint.With(fmt.Errorf("YubiKey %d has no key in slot %x: generate one on the device", dev.Serial, t.slot.Key), "keygen --uri "+URI(dev.Serial, t.slot)+" --out FILE")
 		}
 		return info, fmt.Errorf("failed to read slot %x of YubiKey %d (firmware 5.3 or later is needed): %w", t.slot.Key, dev.Serial, err)
 	}

@@ -103,7 +103,7 @@ func findTag(b []byte, tag byte) ([]byte, bool) {
 // device whose PIN, PUK or management key anyone could know.
 func refuseFactory(d *Device) error {
 	if names := d.Factory.Names(); len(names) > 0 {
-		return fmt.Errorf("%w: YubiKey %d still has its factory %s; set new ones before the ceremony ('ceremony keygen' with new-pin-source, new-puk-source and new-management-key-source, or ykman piv access)",
+		return fmt.Errorf("%w: YubiKey %d still has its factory %s; set new ones before the ceremony (at keygen, with new-pin-source, new-puk-source and new-management-key-source in the key URI, or with ykman piv access)",
 			ErrFactoryCredentials, d.Serial, strings.Join(names, ", "))
 	}
 	return nil

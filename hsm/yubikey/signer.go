@@ -95,7 +95,7 @@ func (s *signer) pin() (string, error) {
 	pin := string(b)
 	clear(b)
 	if pin == piv.DefaultPIN {
-		s.promptErr = fmt.Errorf("%w %d: set a PIN of your own first (ykman piv access change-pin, or 'ceremony keygen' with new-pin-source)", ErrFactoryPIN, s.dev.Serial)
+		s.promptErr = fmt.Errorf("%w %d: set a PIN of your own first (ykman piv access change-pin, or new-pin-source in the key URI at keygen)", ErrFactoryPIN, s.dev.Serial)
 		return "", s.promptErr
 	}
 	return pin, nil
