@@ -135,14 +135,15 @@ func indexJSON(doc []byte, canonical bool) (*index, error) {
 	return ix, nil
 }
 
+// run is the first pass: it walks doc's values with its own stack of open
+// objects and arrays, checking each and adding up the output length. The
+// loop reads one value, then what follows it (a separator, or the ends of
+// the containers it closes).
 func (ix *index) run() error {
 	in := ix.in
-	if bytes.HasPrefix(in, []byte("\xef\xbb\xbf")) {
-		return ix.fail(refusedSyntax, 0, "the document starts with a byte order mark (U+FEFF); JSON has none, remove it")
-	}
-	i := skipSpace(in, 0)
-	if i == len(in) {
-		return ix.fail(refusedSyntax, i, "no JSON value: the document is empty")
+	i, err := ix.begin()
+	if err != nil {
+		return err
 	}
 values:
 	for {
@@ -154,7 +155,7 @@ values:
 		switch c := in[i]; {
 		case c == '{' || c == '[':
 			if len(ix.stack) == maxDepth {
-				return ix.fail(refusedDepth, i, fmt.Sprintf("nested deeper than %d objects and arrays", maxDepth))
+				return ix.tooDeep(i)
 			}
 			object := c == '{'
 			ix.stack = append(ix.stack, container{object: object, sorted: true, start: uint32(i), first: uint32(len(ix.pending))})
@@ -191,17 +192,11 @@ values:
 			ix.outLen += e - i
 			end = e
 		case c == 't' || c == 'f' || c == 'n':
-			lit := "null"
-			if c == 't' {
-				lit = "true"
-			} else if c == 'f' {
-				lit = "false"
+			e, err := ix.literal(i)
+			if err != nil {
+				return err
 			}
-			if !bytes.HasPrefix(in[i:], []byte(lit)) {
-				return ix.fail(refusedSyntax, i, fmt.Sprintf("invalid literal: want %s", lit))
-			}
-			ix.outLen += len(lit)
-			end = i + len(lit)
+			end = e
 		default:
 			return ix.fail(refusedSyntax, i, fmt.Sprintf("invalid character %s where a value should be", quoteChar(in, i)))
 		}
@@ -209,11 +204,7 @@ values:
 		// The value ends at end: what follows it?
 		for {
 			if len(ix.stack) == 0 {
-				j := skipSpace(in, end)
-				if j != len(in) {
-					return ix.fail(refusedSyntax, j, fmt.Sprintf("invalid character %s after the top-level value: a document holds one value", quoteChar(in, j)))
-				}
-				return nil
+				return ix.finish(end)
 			}
 			top := &ix.stack[len(ix.stack)-1]
 			if len(ix.stack) == 1 && len(ix.topLevel) > 0 && top.object {
@@ -221,10 +212,7 @@ values:
 			}
 			j := skipSpace(in, end)
 			if j >= len(in) {
-				if top.object {
-					return ix.fail(refusedSyntax, j, "unexpected end of the document: an object is not closed with '}'")
-				}
-				return ix.fail(refusedSyntax, j, "unexpected end of the document: an array is not closed with ']'")
+				return ix.unclosed(top.object, j)
 			}
 			switch {
 			case in[j] == ',':
@@ -246,16 +234,78 @@ values:
 					return err
 				}
 			case !top.object && in[j] == ']':
-			case top.object:
-				return ix.fail(refusedSyntax, j, fmt.Sprintf("invalid character %s after an object member: want ',' or '}'", quoteChar(in, j)))
 			default:
-				return ix.fail(refusedSyntax, j, fmt.Sprintf("invalid character %s after an array element: want ',' or ']'", quoteChar(in, j)))
+				return ix.badSeparator(top.object, j)
 			}
 			ix.stack = ix.stack[:len(ix.stack)-1]
 			ix.outLen++
 			end = j + 1
 		}
 	}
+}
+
+// begin checks the start of the document and returns where its value
+// starts: after any whitespace, and never at a byte order mark or the end.
+func (ix *index) begin() (int, error) {
+	in := ix.in
+	if bytes.HasPrefix(in, []byte("\xef\xbb\xbf")) {
+		return 0, ix.fail(refusedSyntax, 0, "the document starts with a byte order mark (U+FEFF); JSON has none, remove it")
+	}
+	i := skipSpace(in, 0)
+	if i == len(in) {
+		return 0, ix.fail(refusedSyntax, i, "no JSON value: the document is empty")
+	}
+	return i, nil
+}
+
+// literal checks the true, false or null at i (the caller has seen its
+// first byte), counts its length and returns where it ends.
+func (ix *index) literal(i int) (int, error) {
+	lit := "null"
+	if c := ix.in[i]; c == 't' {
+		lit = "true"
+	} else if c == 'f' {
+		lit = "false"
+	}
+	if !bytes.HasPrefix(ix.in[i:], []byte(lit)) {
+		return 0, ix.fail(refusedSyntax, i, fmt.Sprintf("invalid literal: want %s", lit))
+	}
+	ix.outLen += len(lit)
+	return i + len(lit), nil
+}
+
+// finish checks that nothing but whitespace follows the top-level value,
+// which ends at end.
+func (ix *index) finish(end int) error {
+	j := skipSpace(ix.in, end)
+	if j != len(ix.in) {
+		return ix.fail(refusedSyntax, j, fmt.Sprintf("invalid character %s after the top-level value: a document holds one value", quoteChar(ix.in, j)))
+	}
+	return nil
+}
+
+// tooDeep refuses the object or array at i, one level past maxDepth.
+func (ix *index) tooDeep(i int) error {
+	return ix.fail(refusedDepth, i, fmt.Sprintf("nested deeper than %d objects and arrays", maxDepth))
+}
+
+// unclosed refuses a document that ends at j inside an object (if object)
+// or an array.
+func (ix *index) unclosed(object bool, j int) error {
+	reason := "unexpected end of the document: an array is not closed with ']'"
+	if object {
+		reason = "unexpected end of the document: an object is not closed with '}'"
+	}
+	return ix.fail(refusedSyntax, j, reason)
+}
+
+// badSeparator refuses the byte at j, which follows a member of an object
+// (if object) or an element of an array but neither separates nor closes.
+func (ix *index) badSeparator(object bool, j int) error {
+	if object {
+		return ix.fail(refusedSyntax, j, fmt.Sprintf("invalid character %s after an object member: want ',' or '}'", quoteChar(ix.in, j)))
+	}
+	return ix.fail(refusedSyntax, j, fmt.Sprintf("invalid character %s after an array element: want ',' or ']'", quoteChar(ix.in, j)))
 }
 
 // member reads an object member's key and colon at i and returns where its

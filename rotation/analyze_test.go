@@ -234,7 +234,7 @@ func TestThresholdsMustHold(t *testing.T) {
 	if p.OK() || !contains(p.Problems, "targets: 1 keys would remain for its threshold of 2") || p.NewRoot != nil {
 		t.Fatalf("problems: %v", p.Problems)
 	}
-	if !contains(p.Problems, "--replace") {
+	if !contains(p.Problems, "replacement keys (OLD=NEW)") {
 		t.Errorf("the problem does not say what to do: %v", p.Problems)
 	}
 }

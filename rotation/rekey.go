@@ -62,7 +62,35 @@ type ResignOptions struct {
 // from its last good content (s.LastGood, else s.Targets) at a version
 // above every version seen, with a new expiry.
 func ResignFor(s *State, newRoot *metadata.RootType, deleg Delegations, o ResignOptions) Resigned {
-	out := Resigned{Targets: map[string]*metadata.TargetsType{}}
+	r := newResigner(s, newRoot, deleg, o)
+	r.checkTargetsAtHand()
+	r.walk()
+	r.nameVersions()
+	return r.out
+}
+
+// ownKeys are a role's keys before and after, as its delegator gives them.
+type ownKeys struct{ old, new RoleKeys }
+
+// resigner is what ResignFor keeps while it walks the targets roles from
+// targets down the delegations.
+type resigner struct {
+	s       *State
+	deleg   Delegations
+	o       ResignOptions
+	expires time.Time
+	// onlineOld and onlineNew are the online keys of the old and new root.
+	onlineOld, onlineNew map[string]bool
+	// own[role] is the role's keys before and after.
+	own   map[string]ownKeys
+	queue []string
+	done  map[string]bool
+	out   Resigned
+}
+
+// newResigner prepares ResignFor's walk: the options' defaults, the new
+// expiry, the online keys and targets' own keys from the two roots.
+func newResigner(s *State, newRoot *metadata.RootType, deleg Delegations, o ResignOptions) *resigner {
 	if o.label == nil {
 		o.label = func(id string) string { return "key " + short(id) }
 	}
@@ -70,145 +98,212 @@ func ResignFor(s *State, newRoot *metadata.RootType, deleg Delegations, o Resign
 	if days == 0 {
 		days = 365
 	}
-	expires := o.Now.UTC().Truncate(time.Second).Add(time.Duration(days) * 24 * time.Hour)
-	onlineOld, onlineNew := onlineKeys(s.Root), onlineKeys(newRoot)
-	isOnline := func(ids []string) bool {
-		for _, id := range ids {
-			if !onlineOld[id] && !onlineNew[id] {
-				return false
-			}
-		}
-		return len(ids) > 0
+	r := &resigner{
+		s:         s,
+		deleg:     deleg,
+		o:         o,
+		expires:   o.Now.UTC().Truncate(time.Second).Add(time.Duration(days) * 24 * time.Hour),
+		onlineOld: onlineKeys(s.Root),
+		onlineNew: onlineKeys(newRoot),
+		own:       map[string]ownKeys{},
+		queue:     []string{metadata.TARGETS},
+		done:      map[string]bool{},
+		out:       Resigned{Targets: map[string]*metadata.TargetsType{}},
 	}
-
-	// ownKeys[role] is the role's keys before and after, as its delegator
-	// gives them.
-	type before struct{ old, new RoleKeys }
-	own := map[string]before{}
-	if r := s.Root.Roles[metadata.TARGETS]; r != nil {
-		own[metadata.TARGETS] = before{
-			old: RoleKeys{KeyIDs: r.KeyIDs, Keys: s.Root.Keys, Threshold: r.Threshold},
+	if t := s.Root.Roles[metadata.TARGETS]; t != nil {
+		r.own[metadata.TARGETS] = ownKeys{
+			old: RoleKeys{KeyIDs: t.KeyIDs, Keys: s.Root.Keys, Threshold: t.Threshold},
 			new: rootRoleKeys(newRoot, metadata.TARGETS),
 		}
 	}
-	if t := own[metadata.TARGETS]; s.Targets[metadata.TARGETS] == nil && !sameRoleKeys(t.old, t.new) && !isOnline(t.new.KeyIDs) {
-		out.Missing = append(out.Missing, fmt.Sprintf("targets: its keys change, so it must be signed again, but %s holds no targets metadata: give the repository directory, or the workspace that holds targets", s.Source))
+	return r
+}
+
+// isOnline reports whether ids are all online keys, of the old root or
+// the new, and there is at least one.
+func (r *resigner) isOnline(ids []string) bool {
+	for _, id := range ids {
+		if !r.onlineOld[id] && !r.onlineNew[id] {
+			return false
+		}
 	}
-	queue := []string{metadata.TARGETS}
-	done := map[string]bool{}
-	for len(queue) > 0 {
-		name := queue[0]
-		queue = queue[1:]
-		cur := s.Targets[name]
-		if done[name] || cur == nil {
-			continue
-		}
-		done[name] = true
-		base, from := cur, fmt.Sprintf("%s v%d of %s", name, cur.Version, s.Source)
-		if s.LastGood != nil && s.LastGood.Targets[name] != nil {
-			base = s.LastGood.Targets[name]
-			from = fmt.Sprintf("%s v%d of %s (last good)", name, base.Version, s.LastGood.Source)
-		}
-		next, err := copyTargets(base)
-		if err != nil {
-			out.Problems = append(out.Problems, fmt.Sprintf("%s: %v", name, err))
-			continue
-		}
-		var why []string
-		ok := own[name]
-		if !sameRoleKeys(ok.old, ok.new) {
-			why = append(why, "its keys change")
-		}
-		if d := next.Delegations; d != nil {
-			newKeys := map[string]*metadata.Key{}
-			keep := func(ids []string, keys map[string]*metadata.Key) {
-				for _, id := range ids {
-					if k := keys[id]; k != nil {
-						newKeys[id] = k
-					}
-				}
-			}
-			for i := range d.Roles {
-				dr := &d.Roles[i]
-				old := RoleKeys{KeyIDs: dr.KeyIDs, Keys: d.Keys, Threshold: dr.Threshold}
-				nk, given := deleg[dr.Name]
-				if !given {
-					nk = old
-				}
-				own[dr.Name] = before{old: old, new: nk}
-				if !sameRoleKeys(old, nk) {
-					why = appendOnce(why, "the keys of roles it delegates change")
-					out.Changes = append(out.Changes, changeOf(dr.Name, fmt.Sprintf("%s v?", name), old, nk, o.label))
-				}
-				if p := thresholdProblem(dr.Name, nk, removed(old, nk, o.label)); p != "" {
-					out.Problems = append(out.Problems, p)
-				}
-				dr.KeyIDs, dr.Threshold = append([]string(nil), nk.KeyIDs...), nk.Threshold
-				keep(nk.KeyIDs, nk.Keys)
-				queue = append(queue, dr.Name)
-			}
-			if sr := d.SuccinctRoles; sr != nil {
-				role := binsRole(sr)
-				old := RoleKeys{KeyIDs: sr.KeyIDs, Keys: d.Keys, Threshold: sr.Threshold}
-				nk, given := deleg[role]
-				if !given {
-					nk = old
-				}
-				if !sameRoleKeys(old, nk) {
-					why = appendOnce(why, "the keys of roles it delegates change")
-					out.Changes = append(out.Changes, changeOf(role, fmt.Sprintf("%s v?", name), old, nk, o.label))
-				}
-				if p := thresholdProblem(role, nk, removed(old, nk, o.label)); p != "" {
-					out.Problems = append(out.Problems, p)
-				}
-				sr.KeyIDs, sr.Threshold = append([]string(nil), nk.KeyIDs...), nk.Threshold
-				keep(nk.KeyIDs, nk.Keys)
-			}
-			d.Keys = map[string]*metadata.Key{}
-			for id, k := range newKeys {
-				d.Keys[id] = keys.Copy(k)
-			}
-		}
-		ownIDs := ok.new.KeyIDs
-		if name == metadata.TARGETS && len(ownIDs) == 0 {
-			ownIDs = ok.old.KeyIDs
-		}
-		if isOnline(ownIDs) {
-			if len(why) > 0 {
-				out.OnlineChanged = append(out.OnlineChanged, name)
-			}
-			continue
-		}
-		if o.RenewAll && len(why) == 0 {
-			why = append(why, "the yearly re-sign renews it")
-		}
-		if len(why) == 0 {
-			continue
-		}
-		if o.Controlled[name] && (s.LastGood == nil || s.LastGood.Targets[name] == nil) {
-			out.Problems = append(out.Problems, fmt.Sprintf("%s: the compromised keys can sign it, so %s in %s may be the attacker's: give --last-good with the last ceremony's workspace or a copy of the repository from before the compromise, to take its content from", name, name, s.Source))
-		}
-		seen := s.seenFor(name)
-		next.Version = max(seen.MaxSafe, s.Current[name], cur.Version, base.Version) + 1
-		if seen.Max >= SafeVersion {
-			out.Warnings = append(out.Warnings, fmt.Sprintf("%s: version %d was published, which cannot be exceeded safely: %s is made at v%d; remove the %d.%s.json an attacker published from the repository and its CDN", name, seen.Max, name, next.Version, seen.Max, name))
-		}
-		next.Expires = expires
-		out.Targets[name] = next
-		out.Resign = append(out.Resign, Resign{Role: name, Version: next.Version, OldVersion: cur.Version, Expires: expires,
-			Why: strings.Join(why, "; "), ContentFrom: from})
+	return len(ids) > 0
+}
+
+// checkTargetsAtHand notes as missing the targets metadata that must be
+// signed again, because its offline keys change, when the state holds none.
+func (r *resigner) checkTargetsAtHand() {
+	t := r.own[metadata.TARGETS]
+	if r.s.Targets[metadata.TARGETS] == nil && !sameRoleKeys(t.old, t.new) && !r.isOnline(t.new.KeyIDs) {
+		r.out.Missing = append(r.out.Missing, fmt.Sprintf("targets: its keys change, so it must be signed again, but %s holds no targets metadata: give the repository directory, or the workspace that holds targets", r.s.Source))
 	}
-	// Name the versions now known.
-	for i := range out.Changes {
-		c := &out.Changes[i]
+}
+
+// walk visits each targets role at hand once, from targets down the
+// delegations, breadth first.
+func (r *resigner) walk() {
+	for len(r.queue) > 0 {
+		name := r.queue[0]
+		r.queue = r.queue[1:]
+		cur := r.s.Targets[name]
+		if r.done[name] || cur == nil {
+			continue
+		}
+		r.done[name] = true
+		r.visit(name, cur)
+	}
+}
+
+// visit builds the new content of the role name, whose current metadata is
+// cur, gives the roles it delegates their new keys, and lists it to be
+// signed again if it must be: offline, with a reason, else online.
+func (r *resigner) visit(name string, cur *metadata.TargetsType) {
+	base, from := r.lastGood(name, cur)
+	next, err := copyTargets(base)
+	if err != nil {
+		r.out.Problems = append(r.out.Problems, fmt.Sprintf("%s: %v", name, err))
+		return
+	}
+	ok := r.own[name]
+	var why []string
+	if !sameRoleKeys(ok.old, ok.new) {
+		why = append(why, "its keys change")
+	}
+	if d := next.Delegations; d != nil {
+		if r.delegate(name, d) {
+			why = append(why, "the keys of roles it delegates change")
+		}
+	}
+	if r.isOnline(signerIDs(name, ok)) {
+		if len(why) > 0 {
+			r.out.OnlineChanged = append(r.out.OnlineChanged, name)
+		}
+		return
+	}
+	if r.o.RenewAll && len(why) == 0 {
+		why = append(why, "the yearly re-sign renews it")
+	}
+	if len(why) == 0 {
+		return
+	}
+	r.checkControlled(name)
+	next.Version = r.version(name, cur, base)
+	next.Expires = r.expires
+	r.out.Targets[name] = next
+	r.out.Resign = append(r.out.Resign, Resign{Role: name, Version: next.Version, OldVersion: cur.Version, Expires: r.expires,
+		Why: strings.Join(why, "; "), ContentFrom: from})
+}
+
+// lastGood returns the content the role name is built from, its last good
+// metadata if the state has it, else cur, and says where it comes from.
+func (r *resigner) lastGood(name string, cur *metadata.TargetsType) (*metadata.TargetsType, string) {
+	if r.s.LastGood != nil && r.s.LastGood.Targets[name] != nil {
+		base := r.s.LastGood.Targets[name]
+		return base, fmt.Sprintf("%s v%d of %s (last good)", name, base.Version, r.s.LastGood.Source)
+	}
+	return cur, fmt.Sprintf("%s v%d of %s", name, cur.Version, r.s.Source)
+}
+
+// delegate gives the roles in d, the delegations of the role name's new
+// content, their new keys, keeps only the keys they list, and queues the
+// delegated roles to be visited. It reports whether any role's keys change.
+func (r *resigner) delegate(name string, d *metadata.Delegations) bool {
+	newKeys := map[string]*metadata.Key{}
+	changed := false
+	for i := range d.Roles {
+		dr := &d.Roles[i]
+		old := RoleKeys{KeyIDs: dr.KeyIDs, Keys: d.Keys, Threshold: dr.Threshold}
+		nk, ch := r.newKeys(dr.Name, name, old)
+		r.own[dr.Name] = ownKeys{old: old, new: nk}
+		changed = changed || ch
+		dr.KeyIDs, dr.Threshold = append([]string(nil), nk.KeyIDs...), nk.Threshold
+		keepKeys(newKeys, nk)
+		r.queue = append(r.queue, dr.Name)
+	}
+	if sr := d.SuccinctRoles; sr != nil {
+		old := RoleKeys{KeyIDs: sr.KeyIDs, Keys: d.Keys, Threshold: sr.Threshold}
+		nk, ch := r.newKeys(binsRole(sr), name, old)
+		changed = changed || ch
+		sr.KeyIDs, sr.Threshold = append([]string(nil), nk.KeyIDs...), nk.Threshold
+		keepKeys(newKeys, nk)
+	}
+	d.Keys = map[string]*metadata.Key{}
+	for id, k := range newKeys {
+		d.Keys[id] = keys.Copy(k)
+	}
+	return changed
+}
+
+// newKeys returns the keys that role, delegated by parent with the keys
+// old, has from now on (deleg's, else old) and reports whether they
+// change. It notes the change, and a threshold the new keys cannot meet.
+func (r *resigner) newKeys(role, parent string, old RoleKeys) (RoleKeys, bool) {
+	nk, given := r.deleg[role]
+	if !given {
+		nk = old
+	}
+	changed := !sameRoleKeys(old, nk)
+	if changed {
+		r.out.Changes = append(r.out.Changes, changeOf(role, fmt.Sprintf("%s v?", parent), old, nk, r.o.label))
+	}
+	if p := thresholdProblem(role, nk, removed(old, nk, r.o.label)); p != "" {
+		r.out.Problems = append(r.out.Problems, p)
+	}
+	return nk, changed
+}
+
+// keepKeys adds to kept the keys of k that k's key IDs list.
+func keepKeys(kept map[string]*metadata.Key, k RoleKeys) {
+	for _, id := range k.KeyIDs {
+		if key := k.Keys[id]; key != nil {
+			kept[id] = key
+		}
+	}
+}
+
+// signerIDs returns the key IDs that sign the role name from now on: its
+// new keys, or for targets without new keys in root its old ones.
+func signerIDs(name string, ok ownKeys) []string {
+	ids := ok.new.KeyIDs
+	if name == metadata.TARGETS && len(ids) == 0 {
+		ids = ok.old.KeyIDs
+	}
+	return ids
+}
+
+// checkControlled notes as a problem a role the compromised keys can sign
+// whose content comes from the state, not from the last good state.
+func (r *resigner) checkControlled(name string) {
+	s := r.s
+	if r.o.Controlled[name] && (s.LastGood == nil || s.LastGood.Targets[name] == nil) {
+		r.out.Problems = append(r.out.Problems, fmt.Sprintf("%s: the compromised keys can sign it, so %s in %s may be the attacker's: give --last-good with the last ceremony's workspace or a copy of the repository from before the compromise, to take its content from", name, name, s.Source))
+	}
+}
+
+// version returns the role name's new version, above every version seen,
+// cur's and base's, and warns when a version was published that cannot be
+// exceeded safely.
+func (r *resigner) version(name string, cur, base *metadata.TargetsType) int64 {
+	seen := r.s.seenFor(name)
+	v := max(seen.MaxSafe, r.s.Current[name], cur.Version, base.Version) + 1
+	if seen.Max >= SafeVersion {
+		r.out.Warnings = append(r.out.Warnings, fmt.Sprintf("%s: version %d was published, which cannot be exceeded safely: %s is made at v%d; remove the %d.%s.json an attacker published from the repository and its CDN", name, seen.Max, name, v, seen.Max, name))
+	}
+	return v
+}
+
+// nameVersions names, in each change, the version of the role it is made
+// in, now that the versions are known, or says it is signed online.
+func (r *resigner) nameVersions() {
+	for i := range r.out.Changes {
+		c := &r.out.Changes[i]
 		parent := strings.TrimSuffix(c.In, " v?")
-		if t := out.Targets[parent]; t != nil {
+		if t := r.out.Targets[parent]; t != nil {
 			c.In = fmt.Sprintf("%s v%d", parent, t.Version)
 		} else {
 			c.In = parent + " (signed online)"
 		}
 	}
-	return out
 }
 
 func rootRoleKeys(r *metadata.RootType, role string) RoleKeys {
@@ -253,9 +348,9 @@ func thresholdProblem(role string, k RoleKeys, gone []string) string {
 	}
 	switch n := distinctKeys(k); {
 	case n == 0:
-		return fmt.Sprintf("%s: no key would remain once %s leaves: give --replace OLD=NEWKEY with the key that takes its place", role, who)
+		return fmt.Sprintf("%s: no key would remain once %s leaves: give a replacement key (OLD=NEW) that takes its place", role, who)
 	case n < k.Threshold:
-		return fmt.Sprintf("%s: %d keys would remain for its threshold of %d once %s leaves: give --replace OLD=NEWKEY for the keys that leave (or change the threshold with a plan and 'ceremony init --from')", role, n, k.Threshold, who)
+		return fmt.Sprintf("%s: %d keys would remain for its threshold of %d once %s leaves: give replacement keys (OLD=NEW) for the keys that leave (or change the threshold in a plan for the next root)", role, n, k.Threshold, who)
 	}
 	return ""
 }
