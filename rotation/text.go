@@ -6,57 +6,92 @@ import (
 	"time"
 )
 
-// Markdown writes the plan for people, as Markdown that also reads as
-// plain text. Headings start at level (2: "##").
-func (p *Plan) Markdown(level int) string {
-	t := &planText{p: p, level: level}
+// Section is one part of a plan as people read it: a heading, then
+// paragraphs, a list and numbered steps, each part only when it has
+// something. The app shows the sections as they are; Markdown writes them.
+type Section struct {
+	// Heading is the section's heading; "" for the plan's title, whose
+	// one line is Text[0].
+	Heading string
+	// Alarm marks a section to read before anything else: the recovery
+	// is out of band, or problems stop it.
+	Alarm bool
+	Text  []string
+	Items []string
+	Steps []string
+}
+
+// Sections are the plan for people, in order: its title; the keys; what
+// a stolen key reaches (an emergency); the findings; then, when the
+// rotation can go ahead, the changes and what is signed where.
+func (p *Plan) Sections() []Section {
+	t := &planText{p: p}
 	t.title()
 	t.keys()
 	if p.Emergency {
 		t.reach()
 	}
 	t.findings()
-	if !p.InBand || len(p.Problems) > 0 {
-		return t.b.String()
+	if p.InBand && len(p.Problems) == 0 {
+		t.changes()
+		t.signing()
 	}
-	t.changes()
-	t.signing()
-	return t.b.String()
+	return t.sections
 }
 
-// planText is a plan being written as Markdown: the plan, the text so far
-// and the level of its headings.
+// Markdown writes the plan for people, as Markdown that also reads as
+// plain text. Headings start at level (2: "##").
+func (p *Plan) Markdown(level int) string {
+	var b strings.Builder
+	for _, s := range p.Sections() {
+		if s.Heading == "" {
+			fmt.Fprintf(&b, "%s\n", s.Text[0])
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s %s\n\n", strings.Repeat("#", level), s.Heading)
+		for _, l := range s.Text {
+			fmt.Fprintf(&b, "%s\n\n", l)
+		}
+		for _, l := range s.Items {
+			fmt.Fprintf(&b, "- %s\n", l)
+		}
+		for i, l := range s.Steps {
+			fmt.Fprintf(&b, "%d. %s\n", i+1, l)
+		}
+	}
+	return b.String()
+}
+
+// planText is a plan's sections being written.
 type planText struct {
-	p     *Plan
-	b     strings.Builder
-	level int
+	p        *Plan
+	sections []Section
 }
 
-// heading writes a heading with title at the text's level.
+// heading starts a section.
 func (t *planText) heading(title string) {
-	fmt.Fprintf(&t.b, "\n%s %s\n\n", strings.Repeat("#", t.level), title)
+	t.sections = append(t.sections, Section{Heading: title})
 }
 
-// item writes a list item, formatted as fmt.Sprintf formats.
+// last is the section being written.
+func (t *planText) last() *Section { return &t.sections[len(t.sections)-1] }
+
+// item adds a list item, formatted as fmt.Sprintf formats.
 func (t *planText) item(format string, args ...any) {
-	fmt.Fprintf(&t.b, "- %s\n", fmt.Sprintf(format, args...))
+	t.last().Items = append(t.last().Items, fmt.Sprintf(format, args...))
 }
 
-// items writes each of list as a list item.
+// items adds each of list as a list item.
 func (t *planText) items(list []string) {
-	for _, s := range list {
-		t.item("%s", s)
-	}
+	t.last().Items = append(t.last().Items, list...)
 }
 
-// steps writes list as a numbered list.
+// steps adds list as numbered steps.
 func (t *planText) steps(list []string) {
-	for i, s := range list {
-		fmt.Fprintf(&t.b, "%d. %s\n", i+1, s)
-	}
+	t.last().Steps = append(t.last().Steps, list...)
 }
 
-// title writes the plan's first line: what kind of plan, for which
+// title is the plan's first line: what kind of plan, for which
 // repository, from which root.
 func (t *planText) title() {
 	p := t.p
@@ -68,14 +103,15 @@ func (t *planText) title() {
 	if repo == "" {
 		repo = "the repository"
 	}
-	fmt.Fprintf(&t.b, "%s for %s", kind, repo)
+	line := fmt.Sprintf("%s for %s", kind, repo)
 	if p.Profile != "" {
-		fmt.Fprintf(&t.b, " (%s)", p.Profile)
+		line += fmt.Sprintf(" (%s)", p.Profile)
 	}
-	fmt.Fprintf(&t.b, ", from root v%d in %s\n", p.TrustedRootVersion, p.Source)
+	line += fmt.Sprintf(", from root v%d in %s", p.TrustedRootVersion, p.Source)
+	t.sections = append(t.sections, Section{Text: []string{line}})
 }
 
-// keys writes the keys section: each affected key, why, where, for which
+// keys is the keys section: each affected key, why, where, for which
 // roles and what replaces it.
 func (t *planText) keys() {
 	t.heading("Keys")
@@ -99,7 +135,7 @@ func (t *planText) keys() {
 	}
 }
 
-// reach writes the reach section: the roles that list a key an attacker
+// reach is the reach section: the roles that list a key an attacker
 // may hold, and what that lets the attacker do.
 func (t *planText) reach() {
 	t.heading("Reach")
@@ -115,13 +151,14 @@ func (t *planText) reach() {
 	}
 }
 
-// findings writes what the analysis found, each section only when it has
+// findings are what the analysis found, each section only when it has
 // something: out-of-band recovery, evidence, problems and warnings.
 func (t *planText) findings() {
 	p := t.p
 	if p.OutOfBand != nil {
 		t.heading("IN-BAND RECOVERY IS NOT POSSIBLE")
-		fmt.Fprintf(&t.b, "%s\n\nWhat to do instead:\n\n", p.OutOfBand.Statement)
+		t.last().Alarm = true
+		t.last().Text = []string{p.OutOfBand.Statement, "What to do instead:"}
 		t.steps(p.OutOfBand.Steps)
 	}
 	if len(p.Evidence) > 0 {
@@ -130,6 +167,7 @@ func (t *planText) findings() {
 	}
 	if len(p.Problems) > 0 {
 		t.heading("Problems (nothing is written until they are fixed)")
+		t.last().Alarm = true
 		t.items(p.Problems)
 	}
 	if len(p.Warnings) > 0 {
@@ -138,7 +176,7 @@ func (t *planText) findings() {
 	}
 }
 
-// changes writes the changes section: each role's new keys and threshold,
+// changes is the changes section: each role's new keys and threshold,
 // and the keys removed and added.
 func (t *planText) changes() {
 	t.heading("Changes")
@@ -160,7 +198,7 @@ func (t *planText) changes() {
 	}
 }
 
-// signing writes what is signed, at the ceremony and online, the
+// signing says what is signed, at the ceremony and online, the
 // fast-forward recovery if any, and the offline and online steps.
 func (t *planText) signing() {
 	p := t.p

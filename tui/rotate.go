@@ -258,10 +258,8 @@ func (m Model) rotationStart() int {
 	if p == nil || p.OK() {
 		return 0
 	}
-	for i, l := range m.rotationLines() {
-		if strings.Contains(l, "IN-BAND RECOVERY IS NOT POSSIBLE") || strings.Contains(l, "Problems (nothing is written") {
-			return i
-		}
+	if _, alarm := m.rotationText(); alarm >= 0 {
+		return alarm
 	}
 	return 0
 }

@@ -3,14 +3,14 @@ package tui
 import (
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/tuf-ceremony/ceremony/rotation"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// The rotation plan screen shows rotation.Plan.Markdown, the text
-// 'ceremony rotate' prints, wrapped to the window and scrolled: a fixed
+// The rotation plan screen shows the plan's sections (rotation.Plan.
+// Sections, what 'ceremony rotate' prints as Markdown), wrapped to the
+// window and scrolled: a fixed
 // head says what it is and whether it can be carried out, a foot where in
 // the plan the window is.
 
@@ -41,53 +41,61 @@ func (m Model) rotationRoom() int {
 	return max(m.bodyRoom()-len(m.rotationHead())-1, 3)
 }
 
-// rotationLines is the plan wrapped to the window: headings styled, list
-// items and steps indented under their mark.
+// rotationLines is the plan's sections wrapped to the window.
 func (m Model) rotationLines() []string {
+	lines, _ := m.rotationText()
+	return lines
+}
+
+// rotationText is the plan's sections wrapped to the window: headings
+// styled (an alarm's as invalid), paragraphs, list items and steps
+// indented under their mark; alarm is the line of the first alarm's
+// heading, -1 if none.
+func (m Model) rotationText() (lines []string, alarm int) {
+	alarm = -1
 	if m.rotate.plan == nil {
-		return nil
+		return nil, alarm
 	}
 	s := m.styles
 	width := max(m.width-1, 20)
 	var out []string
-	for _, l := range strings.Split(strings.TrimRight(m.rotate.plan.Markdown(2), "\n"), "\n") {
-		if h, ok := strings.CutPrefix(l, "## "); ok {
-			st := s.Title
-			if strings.Contains(h, "NOT POSSIBLE") || strings.HasPrefix(h, "Problems") {
-				st = s.Invalid
-			}
-			out = append(out, st.Render(h))
-			continue
-		}
-		if l == "" {
-			out = append(out, "")
-			continue
-		}
-		indent := strings.Repeat(" ", markWidth(l))
-		for i, w := range wrap(l, width-len(indent)) {
+	add := func(mark, text string) {
+		indent := strings.Repeat(" ", len(mark))
+		for i, w := range wrap(mark+text, width-len(indent)) {
 			if i > 0 {
 				w = indent + w
 			}
 			out = append(out, w)
 		}
 	}
-	return out
-}
-
-// markWidth is the width of a list item's mark ("- ", "12. "), 0 for
-// other lines.
-func markWidth(l string) int {
-	if strings.HasPrefix(l, "- ") {
-		return 2
+	for _, sec := range m.rotate.plan.Sections() {
+		if sec.Heading == "" {
+			add("", sec.Text[0])
+			continue
+		}
+		st := s.Title
+		if sec.Alarm {
+			st = s.Invalid
+			if alarm < 0 {
+				alarm = len(out) + 1
+			}
+		}
+		out = append(out, "", st.Render(sec.Heading), "")
+		for _, l := range sec.Text {
+			add("", l)
+			out = append(out, "")
+		}
+		for _, l := range sec.Items {
+			add("- ", l)
+		}
+		for i, l := range sec.Steps {
+			add(fmt.Sprintf("%d. ", i+1), l)
+		}
 	}
-	i := 0
-	for i < len(l) && unicode.IsDigit(rune(l[i])) {
-		i++
+	for len(out) > 0 && out[len(out)-1] == "" {
+		out = out[:len(out)-1]
 	}
-	if i > 0 && strings.HasPrefix(l[i:], ". ") {
-		return i + 2
-	}
-	return 0
+	return out, alarm
 }
 
 func (m Model) rotationPlanView() []string {
