@@ -4,8 +4,8 @@ package e2e
 // role, rstuf for the online key) is bootstrapped, published and trusted
 // by a go-tuf client (its own persistent metadata directory);
 // then a key is lost, stolen or replaced, an attacker may publish with what
-// they hold, and the rotation is run as a ceremony (ceremony.Rotate or
-// ceremony.Init --from the repository, every keyholder signing, seal,
+// they hold, and the rotation is run as a ceremony (rotate.Run or
+// bootstrap.Init --from the repository, every keyholder signing, seal,
 // bundle, bundle verification, replay), published as the online side
 // would ((*publish.Next).Publish), and the same client refreshes: it must reach
 // the new state, and metadata signed with a revoked key must be rejected.
@@ -279,7 +279,7 @@ func (w *rotWorld) publishRotation(ws string, p *rotation.Plan, online string, n
 	}
 }
 
-// rotate runs ceremony.Rotate into a new workspace and checks the plan
+// rotate runs rotate.Run into a new workspace and checks the plan
 // can be carried out.
 func (w *rotWorld) rotate(name string, opts rotate.Options) (*rotation.Plan, string) {
 	w.t.Helper()

@@ -12,9 +12,10 @@
 //
 //	lab, err := rehearsal.Setup(dir, "pep458") // dir/plan.yaml, keys, tokens
 //	defer lab.Close()
-//	ceremony.Init(ceremony.InitOptions{Plan: lab.PlanPath(), Dir: ws})
+//	eng := kinds.Engine(lab.Keys())
+//	bootstrap.Init(eng, bootstrap.Options{Plan: lab.PlanPath(), Dir: ws})
 //	lab.Insert(alice.Serial) // alice's virtual YubiKey, in the one reader
-//	ceremony.Sign(ceremony.SignOptions{Dir: ws, KeyURI: alice.URI, Prompter: p})
+//	eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: alice.URI, Prompter: p})
 //
 // # What is in the lab
 //
@@ -64,8 +65,8 @@
 // in the process talks to PC/SC (listing devices, opening a yubikey: key), and set up one
 // lab per process; a second Setup is refused. Setup also sets SOFTHSM2_CONF
 // to the lab's SoftHSM2 configuration; SoftHSM2 reads it when its module is
-// loaded, so load no SoftHSM2 module before Setup. Setup registers the
-// yubikey and pkcs11 key backends.
+// loaded, so load no SoftHSM2 module before Setup. The lab's keys open
+// through Keys: the yubikey and pkcs11 backends, handed to the engine.
 //
 // The lab needs pcscd, vpcd (vsmartcard-vpcd), softhsm2-util and SoftHSM2's
 // module, and root or unprivileged user namespaces for the private pcscd

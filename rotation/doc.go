@@ -34,5 +34,5 @@
 //     last good snapshot, timestamp last.
 //
 // Reading the metadata from a repository or a workspace, and running the
-// plan as a ceremony, are the ceremony package's (ceremony.Rotate).
+// plan as a ceremony, are ceremony/rotate's (rotate.Run).
 package rotation

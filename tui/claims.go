@@ -23,7 +23,7 @@ import (
 // directory of claim requests, the plan, the new workspace), reviewed in a
 // tea.Cmd exactly as 'ceremony claims init' reviews it, and shown as a
 // table on the claims review screen; only when something is accepted does y
-// create the workspace (ceremony.ClaimsInit), which the walk-through then
+// create the workspace (claimed.Init), which the walk-through then
 // signs like any other: claimed's keyholders only, the projects it adds
 // named on the plan, review and finish screens.
 

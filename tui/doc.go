@@ -11,13 +11,13 @@
 // (a form's under its fields); it never ends the program.
 //
 // A key rotation is asked for in a form, worked out by [PlanRotation]
-// (ceremony.Rotate without a workspace: nothing is written) and read on a
+// (rotate.Run without a workspace: nothing is written) and read on a
 // scrolling screen; only y creates its workspace ([CreateRotation]), which
 // the walk-through then signs like any other, never calling a key the
 // rotation names stolen or lost.
 //
 // A PEP 480 claims ceremony is asked for in a form too, reviewed by
-// [ReviewClaims] (ceremony.ClaimsInit in a private directory removed
+// [ReviewClaims] (claimed.Init in review-only mode, in a private directory removed
 // before it returns) and read as a table on a scrolling screen: what each
 // claim request would change, why each refused one is refused (the reason
 // to send its maintainers), the flags. Only when a request is accepted does

@@ -15,10 +15,10 @@ import (
 	"github.com/tuf-ceremony/ceremony/rotation"
 )
 
-// A rotation is asked for in a form, worked out (ceremony.Rotate without a
+// A rotation is asked for in a form, worked out (rotate.Run without a
 // workspace: nothing is written) and shown in full on the rotation plan
 // screen; only after the administrators have read it does y create the
-// workspace (ceremony.Rotate with one), which the walk-through then signs
+// workspace (rotate.Run with one), which the walk-through then signs
 // like any other.
 
 // rotationDraft is a rotation asked for and, once worked out, its plan.
@@ -265,7 +265,7 @@ func (m Model) rotationStart() int {
 }
 
 // checkNewWorkspace refuses a directory that exists and is not empty, as
-// ceremony.Rotate will when it creates the workspace.
+// rotate.Run will when it creates the workspace.
 func checkNewWorkspace(ws string) error {
 	entries, err := os.ReadDir(ws)
 	switch {

@@ -30,7 +30,7 @@ var (
 	demoErr  error
 )
 
-// demo runs ceremony.Demo once for the package's tests.
+// runDemo runs demo.Run once for the package's tests.
 func runDemo(t *testing.T) string {
 	t.Helper()
 	demoOnce.Do(func() {

@@ -55,7 +55,7 @@ const (
 	NextRoot Kind = "next-root"
 	// Rotation makes the next root version and re-signs the offline roles
 	// whose keys change, after a compromise or for a planned key change
-	// (ceremony.Rotate); its plan is RotationFile.
+	// (ceremony/rotate); its plan is RotationFile.
 	Rotation Kind = "rotation"
 	// Claims makes the next version of PEP 480's claimed role: the
 	// administrators take maintainers' claim requests in (ClaimsDir).

@@ -27,7 +27,7 @@ import (
 
 // The online server's part after a PEP 480 claims or project ceremony, for
 // rehearsals and tests. The bundle is checked first by the caller
-// ('ceremony verify BUNDLE', ceremony.VerifyBundle): here it is only laid
+// ('ceremony verify BUNDLE', audit.VerifyBundle): here it is only laid
 // out.
 //
 //   - A claims bundle: claimed's new version is written, the projects it
@@ -456,7 +456,7 @@ func ApplyClaims(c *ClaimsUpdate) error {
 }
 
 // ApplyBundle publishes a claims or project ceremony's bundle (checked
-// already: ceremony.VerifyBundle) into the repository dir.
+// already: audit.VerifyBundle) into the repository dir.
 func ApplyBundle(dir, bundlePath string, online keys.Signer, now time.Time) error {
 	b, err := bundle.Read(bundlePath, bundle.DefaultLimits())
 	if err != nil {
