@@ -34,16 +34,12 @@ type claimsDraft struct {
 	// Now is fixed when the review is made, so the workspace holds the very
 	// review that was read.
 	opts claimed.Options
-	// ws is the workspace to create.
-	ws        string
+	readFirst
 	reviewing bool
 
 	// res is the review (Review, Accepted, ClaimedVersion); nil until it
 	// comes back. Its Workspace is never set: nothing was created.
 	res *claimed.Result
-	top int
-	// creating: y was pressed and the workspace is being written.
-	creating bool
 }
 
 // accepted reports whether the review accepted a request to add.
@@ -226,7 +222,7 @@ func claimsChoice(from string) choice {
 		},
 		submit: func(m Model, v []string) (Model, tea.Cmd) {
 			opts := claimed.Options{From: v[clFrom], ClaimsDir: v[clRequests], Plan: v[clPlan]}
-			m.claims = claimsDraft{opts: opts, ws: v[clWorkspace], reviewing: true}
+			m.claims = claimsDraft{opts: opts, readFirst: readFirst{ws: v[clWorkspace]}, reviewing: true}
 			m.setInfo("reviewing the claim requests in %s against %s (nothing is written)...", opts.ClaimsDir, opts.From)
 			return m, ReviewClaims(m.engine, opts, v[clWorkspace])
 		},
@@ -251,7 +247,7 @@ func (m Model) claimsReviewed(msg claimsReviewedMsg) (tea.Model, tea.Cmd) {
 		m.setError("no claim requests (*%s files) in %s: put the files 'ceremony claim' wrote there", claims.RequestSuffix, msg.opts.ClaimsDir)
 		return m, nil
 	}
-	m.claims = claimsDraft{opts: msg.opts, ws: msg.ws, res: msg.res}
+	m.claims = claimsDraft{opts: msg.opts, readFirst: readFirst{ws: msg.ws}, res: msg.res}
 	m.clearStatus()
 	m.open(screenClaimsReview)
 	return m, nil
@@ -260,30 +256,15 @@ func (m Model) claimsReviewed(msg claimsReviewedMsg) (tea.Model, tea.Cmd) {
 // updateClaimsReview: the review scrolls; y creates the workspace when a
 // request is accepted; esc goes back to the form.
 func (m Model) updateClaimsReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if top, ok := m.scrolled(msg, m.claims.top, len(m.claimsLines()), m.claimsRoom()); ok {
-		m.claims.top = top
-		return m, nil
+	refusal := ""
+	if !m.claims.accepted() {
+		refusal = "no claim request is accepted: there is nothing to add to claimed; esc goes back"
 	}
-	switch {
-	case m.keys.Quit.Matches(msg):
-		return m, tea.Quit
-	case m.keys.Help.Matches(msg):
-		m.showHelp = !m.showHelp
-	case m.keys.Cancel.Matches(msg) && !m.claims.creating:
-		m.clearStatus()
-		m.open(screenForm)
-	case m.keys.Sign.Matches(msg):
-		switch {
-		case !m.claims.accepted():
-			m.setError("no claim request is accepted: there is nothing to add to claimed; esc goes back")
-		case m.claims.creating:
-		default:
-			m.claims.creating = true
-			m.setInfo("creating the workspace %s...", m.claims.ws)
-			return m, CreateClaims(m.engine, m.claims.opts, m.claims.ws)
-		}
-	}
-	return m, nil
+	next, r, cmd := m.updateReadFirst(msg, m.claims.readFirst, len(m.claimsLines()), m.claimsRoom(), refusal, func() tea.Cmd {
+		return CreateClaims(m.engine, m.claims.opts, m.claims.ws)
+	})
+	next.claims.readFirst = r
+	return next, cmd
 }
 
 // claimsCreated opens the new workspace's walk-through at its plan. If the

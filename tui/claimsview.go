@@ -154,26 +154,7 @@ func (m Model) claimsLines() []string {
 }
 
 func (m Model) claimsReviewView() []string {
-	s := m.styles
-	lines := m.claimsHead()
-	all := m.claimsLines()
-	room := m.claimsRoom()
-	top := min(m.claims.top, max(len(all)-room, 0))
-	end := min(top+room, len(all))
-	lines = append(lines, all[top:end]...)
-	where := fmt.Sprintf("lines %d-%d of %d", top+1, end, len(all))
-	switch {
-	case end < len(all):
-		where += " · ↓ pgdn: more below"
-	case m.claims.accepted():
-		where += " · the end: y creates the workspace"
-	default:
-		where += " · the end: esc goes back"
-	}
-	if top > 0 {
-		where += " · ↑ pgup: more above"
-	}
-	return append(lines, s.Dim.Render(where))
+	return m.readFirstView(m.claimsHead(), m.claimsLines(), m.claimsRoom(), m.claims.top, m.claims.accepted(), " · the end: esc goes back")
 }
 
 // claimsBanner says, on a claims workspace's plan screen, what the

@@ -337,8 +337,8 @@ func fakeClaimsReview(accepted bool) *claimed.Result {
 // scrolled to line top.
 func claimsReviewModel(accepted bool, top int) Model {
 	m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
-	m.claims = claimsDraft{opts: claimed.Options{From: "workspace", ClaimsDir: "requests"}, ws: "workspace-claims",
-		res: fakeClaimsReview(accepted), top: top}
+	m.claims = claimsDraft{opts: claimed.Options{From: "workspace", ClaimsDir: "requests"}, readFirst: readFirst{ws: "workspace-claims", top: top},
+		res: fakeClaimsReview(accepted)}
 	m.open(screenClaimsReview)
 	return m
 }
@@ -392,7 +392,7 @@ func readPlan(t *testing.T, name string) *rotation.Plan {
 func rotationPlanModel(t *testing.T, name string, top int) Model {
 	m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
 	p := readPlan(t, name)
-	m.rotate = rotationDraft{ws: "workspace-recovery", plan: p, top: top}
+	m.rotate = rotationDraft{readFirst: readFirst{ws: "workspace-recovery", top: top}, plan: p}
 	if !p.InBand {
 		m.rotate.refused = fmt.Errorf("%w: %s", rotate.ErrNoInBandRecovery, p.OutOfBand.Statement)
 		m.rotate.top = m.rotationStart()

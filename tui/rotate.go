@@ -27,17 +27,13 @@ type rotationDraft struct {
 	// Now is fixed when the plan is worked out, so the workspace holds the
 	// very plan that was read.
 	opts rotate.Options
-	// ws is the workspace to create.
-	ws       string
+	readFirst
 	planning bool
 
 	plan *rotation.Plan
 	// refused says why nothing can be created: in-band recovery is not
 	// possible, or the plan has problems.
 	refused error
-	top     int
-	// creating: y was pressed and the workspace is being written.
-	creating bool
 }
 
 // rotationPlannedMsg is the plan worked out for a request.
@@ -218,7 +214,7 @@ func (m Model) planRotation(opts rotate.Options, ws string, err error) (Model, t
 		m.setError("%v", err)
 		return m, nil
 	}
-	m.rotate = rotationDraft{opts: opts, ws: ws, planning: true}
+	m.rotate = rotationDraft{opts: opts, readFirst: readFirst{ws: ws}, planning: true}
 	m.setInfo("working out the plan from %s (nothing is written)...", opts.From)
 	return m, PlanRotation(m.engine, opts, ws)
 }
@@ -282,30 +278,15 @@ func checkNewWorkspace(ws string) error {
 // updateRotationPlan: the plan scrolls; y creates the workspace when the
 // plan can be carried out; esc goes back to the form.
 func (m Model) updateRotationPlan(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if top, ok := m.scrolled(msg, m.rotate.top, len(m.rotationLines()), m.rotationRoom()); ok {
-		m.rotate.top = top
-		return m, nil
+	refusal := ""
+	if m.rotate.refused != nil {
+		refusal = "nothing can be created from this plan: read it, then esc goes back"
 	}
-	switch {
-	case m.keys.Quit.Matches(msg):
-		return m, tea.Quit
-	case m.keys.Help.Matches(msg):
-		m.showHelp = !m.showHelp
-	case m.keys.Cancel.Matches(msg) && !m.rotate.creating:
-		m.clearStatus()
-		m.open(screenForm)
-	case m.keys.Sign.Matches(msg):
-		switch {
-		case m.rotate.refused != nil:
-			m.setError("nothing can be created from this plan: read it, then esc goes back")
-		case m.rotate.creating:
-		default:
-			m.rotate.creating = true
-			m.setInfo("creating the workspace %s...", m.rotate.ws)
-			return m, CreateRotation(m.engine, m.rotate.opts, m.rotate.ws)
-		}
-	}
-	return m, nil
+	next, r, cmd := m.updateReadFirst(msg, m.rotate.readFirst, len(m.rotationLines()), m.rotationRoom(), refusal, func() tea.Cmd {
+		return CreateRotation(m.engine, m.rotate.opts, m.rotate.ws)
+	})
+	next.rotate.readFirst = r
+	return next, cmd
 }
 
 // rotationCreated opens the new workspace's walk-through at its plan.

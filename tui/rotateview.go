@@ -99,26 +99,7 @@ func (m Model) rotationText() (lines []string, alarm int) {
 }
 
 func (m Model) rotationPlanView() []string {
-	s := m.styles
-	lines := m.rotationHead()
-	all := m.rotationLines()
-	room := m.rotationRoom()
-	top := min(m.rotate.top, max(len(all)-room, 0))
-	end := min(top+room, len(all))
-	lines = append(lines, all[top:end]...)
-	where := fmt.Sprintf("lines %d-%d of %d", top+1, end, len(all))
-	switch {
-	case end < len(all):
-		where += " · ↓ pgdn: more below"
-	case m.rotate.refused == nil:
-		where += " · the end: y creates the workspace"
-	default:
-		where += " · the end"
-	}
-	if top > 0 {
-		where += " · ↑ pgup: more above"
-	}
-	return append(lines, s.Dim.Render(where))
+	return m.readFirstView(m.rotationHead(), m.rotationLines(), m.rotationRoom(), m.rotate.top, m.rotate.refused == nil, " · the end")
 }
 
 // rotationBanner says, on a rotation workspace's plan screen, what the
