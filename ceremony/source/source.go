@@ -169,7 +169,9 @@ type repoReader struct {
 	names map[string]bool
 }
 
-func loadRepositorySource(path string) (*Source, error) {
+// openRepository opens the metadata directory of the repository at path:
+// path/metadata, or path itself. The caller closes the reader's root.
+func openRepository(path string) (*repoReader, error) {
 	dir := filepath.Join(path, workspace.MetadataDir)
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		dir = path
@@ -178,12 +180,20 @@ func loadRepositorySource(path string) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to open repository metadata %q: %w", dir, err)
 	}
-	defer root.Close()
+	return &repoReader{dir: dir, root: root, names: map[string]bool{}}, nil
+}
+
+func loadRepositorySource(path string) (*Source, error) {
+	rr, err := openRepository(path)
+	if err != nil {
+		return nil, err
+	}
+	defer rr.root.Close()
+	dir := rr.dir
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read repository metadata %q: %w", dir, err)
 	}
-	rr := &repoReader{dir: dir, root: root, names: map[string]bool{}}
 	s := &rotation.State{Source: path, Targets: map[string]*metadata.TargetsType{}, Current: map[string]int64{}}
 	newestRoot := int64(0)
 	for _, e := range entries {

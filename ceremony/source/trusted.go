@@ -159,16 +159,12 @@ func trustedFromRepository(path, project string) (*TrustedState, error) {
 		st.Seen[role] = v.MaxSafe
 	}
 	st.RecentlyClaimed = s.Targets[plan.RoleRecentlyClaimed]
-	dir := filepath.Join(path, workspace.MetadataDir)
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		dir = path
-	}
-	root, err := os.OpenRoot(dir)
+	rr, err := openRepository(path)
 	if err != nil {
-		return nil, fmt.Errorf("failed to open repository metadata %q: %w", dir, err)
+		return nil, err
 	}
-	defer root.Close()
-	rr := &repoReader{dir: dir, root: root}
+	defer rr.root.Close()
+	dir := rr.dir
 	for _, role := range []string{metadata.TARGETS, plan.RoleClaimed, project} {
 		if role == "" {
 			continue
@@ -186,7 +182,7 @@ func trustedFromRepository(path, project string) (*TrustedState, error) {
 			// The project's role may be past what rotations read: look
 			// for the version the snapshot lists.
 			if v := s.Current[role]; v > 0 && workspace.RoleFileProblem(role) == "" {
-				if _, err := root.Lstat(rr.roleFile(role, v, s.Root.ConsistentSnapshot)); err == nil {
+				if _, err := rr.root.Lstat(rr.roleFile(role, v, s.Root.ConsistentSnapshot)); err == nil {
 					file = rr.roleFile(role, v, s.Root.ConsistentSnapshot)
 				}
 			}
