@@ -48,10 +48,10 @@ func (e *Engine) CheckDevice(dir, keyID string) (*DeviceCheck, error) {
 	}
 	entry, ok := holderEntry(ws, keyID)
 	if !ok {
-		return nil, fmt.Errorf("workspace %q has no keyholder key %s", dir, Short(keyID))
+		return nil, fmt.Errorf("workspace %q has no keyholder key %s", dir, AbbrevHash(keyID))
 	}
 	if entry.URI == "" {
-		return nil, fmt.Errorf("%s: %s's key %s has no URI (it is not in the plan): give its key URI when signing", filepath.Join(dir, workspace.StateFile), entry.Holder, Short(keyID))
+		return nil, fmt.Errorf("%s: %s's key %s has no URI (it is not in the plan): give its key URI when signing", filepath.Join(dir, workspace.StateFile), entry.Holder, AbbrevHash(keyID))
 	}
 	u, err := keys.ParseURI(entry.URI)
 	if err != nil {
@@ -137,7 +137,7 @@ func matchKey(dc *DeviceCheck, entry workspace.KeyEntry, pub *metadata.Key) erro
 		return fmt.Errorf("key of %s: %w", dc.Device, err)
 	}
 	if !keys.IDMatches(entry.KeyID, pub) {
-		dc.Problem = fmt.Sprintf("%s holds key %s, not %s's key %s: wrong device or key file", dc.Device, Short(id), dc.Holder, Short(entry.KeyID))
+		dc.Problem = fmt.Sprintf("%s holds key %s, not %s's key %s: wrong device or key file", dc.Device, AbbrevHash(id), dc.Holder, AbbrevHash(entry.KeyID))
 		return nil
 	}
 	dc.Present = true
@@ -187,5 +187,3 @@ func holderEntry(ws *workspace.Workspace, keyID string) (workspace.KeyEntry, boo
 	}
 	return workspace.KeyEntry{}, false
 }
-
-func Short(id string) string { return id[:min(12, len(id))] }

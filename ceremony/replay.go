@@ -144,6 +144,8 @@ func EntryOf(r transcripts.Record) ReplayEntry {
 	return e
 }
 
+// AbbrevHash is the first 12 hex digits of a key ID or hash, as people read
+// them aloud.
 func AbbrevHash(id string) string { return id[:min(12, len(id))] }
 
 // replayer walks the records, holding each role's current state.

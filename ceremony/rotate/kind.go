@@ -32,7 +32,7 @@ func (Kind) CheckSigner(ws *workspace.Workspace, pub *metadata.Key) error {
 	}
 	for _, a := range p.Affected {
 		if a.Cause == rotation.Stolen && keys.IDMatches(a.ID, pub) {
-			return fmt.Errorf("%w: key %s is compromised (stolen) in this rotation and signs nothing here; the plan's signers are in %s", ceremony.ErrNotAuthorized, ceremony.Short(a.ID), workspace.IncidentFile)
+			return fmt.Errorf("%w: key %s is compromised (stolen) in this rotation and signs nothing here; the plan's signers are in %s", ceremony.ErrNotAuthorized, ceremony.AbbrevHash(a.ID), workspace.IncidentFile)
 		}
 	}
 	return nil

@@ -389,14 +389,14 @@ func rotationSigners(l *ceremony.Loaded, p *rotation.Plan, keyOf func(string) ro
 				name = k.Label()
 			}
 			st := bootstrap.ScriptStep{Phase: "sign", Who: name, Role: sp.Role, Threshold: need, KeyID: id,
-				Title: fmt.Sprintf("%s signs %s with key %s (toward %s)", name, what, ceremony.Short(id), sp.Rule)}
+				Title: fmt.Sprintf("%s signs %s with key %s (toward %s)", name, what, ceremony.AbbrevHash(id), sp.Rule)}
 			if d, _ := bootstrap.ScriptDevice(k.URI); d != "" {
 				st.Details = append(st.Details, fmt.Sprintf("%s connects %s.", name, d))
 			}
 			if k.URI == "" {
-				st.Details = append(st.Details, fmt.Sprintf("No key URI is recorded for key %s: use the URI of the device holding it ('ceremony devices' prints URIs to paste).", ceremony.Short(id)))
+				st.Details = append(st.Details, fmt.Sprintf("No key URI is recorded for key %s: use the URI of the device holding it ('ceremony devices' prints URIs to paste).", ceremony.AbbrevHash(id)))
 			}
-			st.Details = append(st.Details, fmt.Sprintf("The tool shows the key ID before asking for a PIN: it must begin %s. Each signature is verified at once.", ceremony.Short(id)))
+			st.Details = append(st.Details, fmt.Sprintf("The tool shows the key ID before asking for a PIN: it must begin %s. Each signature is verified at once.", ceremony.AbbrevHash(id)))
 			if sp.Role == metadata.ROOT && sp.Rule != fmt.Sprintf("root v%d", sp.Version) {
 				st.Details = append(st.Details, fmt.Sprintf("If this key is also in root v%d, this one signature counts for both roots.", sp.Version))
 			}
