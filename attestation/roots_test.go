@@ -1,10 +1,16 @@
 package attestation
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
+	"math/big"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Yubico's published certificates load: the three roots (PIV 2018, U2F
@@ -50,4 +56,61 @@ func mustCerts(t *testing.T, pems ...[]byte) (out []*x509.Certificate) {
 		}
 	}
 	return out
+}
+
+// TestChainKeepsYubicoPools: checking a chain against Yubico's roots
+// leaves their pools as they were. A device certificate added to the
+// shared intermediates would vouch for its slot certificates in every later
+// check, whatever device certificate that check was given.
+func TestChainKeepsYubicoPools(t *testing.T) {
+	_, inters, err := yubicoPools()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(inters.Subjects()) //nolint:staticcheck // counting is what is tested
+	root, rootKey := selfSigned(t, "device attestation CA")
+	slot := issued(t, "YubiKey PIV Attestation 9c", root, rootKey)
+	if err := verifyChain(slot, root, nil); err == nil {
+		t.Fatal("a chain to no Yubico root verified")
+	}
+	if after := len(inters.Subjects()); after != before { //nolint:staticcheck
+		t.Fatalf("Yubico's intermediates went from %d to %d certificates", before, after)
+	}
+}
+
+func selfSigned(t *testing.T, cn string) (*x509.Certificate, *ecdsa.PrivateKey) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: cn}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, key
+}
+
+func issued(t *testing.T, cn string, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) *x509.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: cn}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -81,7 +81,8 @@ func VerifyYubiKey(slotCert, deviceCert *x509.Certificate, roots *x509.CertPool,
 	return got, nil
 }
 
-// verifyChain checks slot <- device <- (Yubico's intermediates) <- root.
+// verifyChain checks slot <- device <- (Yubico's intermediates) <- root,
+// with this device certificate only.
 // The device certificate is a CA by construction; some YubiKey 4 devices
 // omit its basic constraints, so it is taken as a CA here (on a copy).
 func verifyChain(slotCert, deviceCert *x509.Certificate, roots *x509.CertPool) error {
@@ -91,7 +92,12 @@ func verifyChain(slotCert, deviceCert *x509.Certificate, roots *x509.CertPool) e
 		if err != nil {
 			return err
 		}
-		opts.Roots, opts.Intermediates = yr, yi
+		// The device certificate goes into a copy of Yubico's
+		// intermediates, made for this call: added to the shared pool, it
+		// would vouch for every later slot certificate it signed, whatever
+		// device certificate that call was given, and calls at once would
+		// race on the pool.
+		opts.Roots, opts.Intermediates = yr, yi.Clone()
 	}
 	device := *deviceCert
 	if !device.BasicConstraintsValid {
