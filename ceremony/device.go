@@ -9,6 +9,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/attestation"
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -34,8 +35,9 @@ type DeviceCheck struct {
 	// verified again now; nil when the key has none.
 	Attested *attestation.YubiKey
 	// Problem says why the key cannot be used as it is, with what to do;
-	// "" when Present.
+	// "" when Present. Hints are the commands that do it (package hint).
 	Problem string
+	Hints   []string
 }
 
 // CheckDevice looks for the device of the keyholder's key keyID. Nothing
@@ -63,7 +65,7 @@ func (e *Engine) CheckDevice(dir, keyID string) (*DeviceCheck, error) {
 	}
 	pub, err := e.keys.PublicKey(entry.URI)
 	if err != nil {
-		dc.Problem = fmt.Sprintf("%s is not here: %v", dc.Device, err)
+		dc.Problem, dc.Hints = fmt.Sprintf("%s is not here: %v", dc.Device, err), hint.Commands(err)
 		return dc, nil
 	}
 	return dc, matchKey(dc, entry, pub)

@@ -11,7 +11,6 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/threshold"
 	"github.com/tuf-ceremony/ceremony/transcripts"
@@ -293,15 +292,15 @@ func (e *Engine) ReviewAt(dir, keyURI string, now time.Time) (*ReviewReport, err
 func openReviewed(dir string) (*workspace.Workspace, error) {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, hint.With(fmt.Errorf("%s: no such directory; name the directory of a ceremony's workspace", dir), "init --plan PLAN DIR")
+		return nil, fmt.Errorf("%s: no such directory; name the directory of a ceremony's workspace", dir)
 	}
 	if err == nil && !fi.IsDir() {
-		return nil, hint.With(fmt.Errorf("%s: not a directory; name the directory of a ceremony's workspace", dir), "init --plan PLAN DIR")
+		return nil, fmt.Errorf("%s: not a directory; name the directory of a ceremony's workspace", dir)
 	}
 	state := filepath.Join(dir, workspace.StateFile)
 	if _, err := os.Stat(state); errors.Is(err, fs.ErrNotExist) {
 		if _, err := os.Stat(filepath.Join(dir, workspace.PlanFile)); err != nil {
-			return nil, hint.With(fmt.Errorf("%s: missing: %q is not a ceremony workspace; name the directory of a ceremony's workspace", state, dir), "init --plan PLAN DIR")
+			return nil, fmt.Errorf("%s: missing: %q is not a ceremony workspace; name the directory of a ceremony's workspace", state, dir)
 		}
 	}
 	return workspace.Open(dir)

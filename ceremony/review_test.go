@@ -406,7 +406,7 @@ func TestReviewErrors(t *testing.T) {
 		name, dir, key string
 		want           []string
 	}{
-		{"no ceremony.json", empty, "", []string{filepath.Join(empty, "ceremony.json"), "not a ceremony workspace", "ceremony init"}},
+		{"no ceremony.json", empty, "", []string{filepath.Join(empty, "ceremony.json"), "not a ceremony workspace", "name the directory of a ceremony's workspace"}},
 		{"no directory", filepath.Join(f.dir, "nowhere"), "", []string{"nowhere: no such directory"}},
 		{"key not found", f.ws("ws"), "file:" + filepath.Join(f.dir, "nokey.key"), []string{"nokey.key", "give the URI of the key about to sign"}},
 	} {

@@ -2,6 +2,7 @@ package keys
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -39,6 +40,9 @@ func NewBackends(hardware ...Backend) *Backends {
 	return b
 }
 
+// ErrNotSupported means this build has no backend for a key's scheme.
+var ErrNotSupported = errors.New("not supported by this build")
+
 // files opens file keys only: what the package-level functions use.
 var files = NewBackends()
 
@@ -50,7 +54,7 @@ func (b *Backends) resolve(uri string) (*URI, Backend, error) {
 	}
 	be, ok := b.byScheme[u.Scheme]
 	if !ok {
-		return nil, nil, fmt.Errorf("key URI %q: %s keys are not supported by this build", u.String(), u.Scheme)
+		return nil, nil, fmt.Errorf("key URI %q: %s keys are %w", u.String(), u.Scheme, ErrNotSupported)
 	}
 	return u, be, nil
 }
@@ -86,7 +90,7 @@ func (b *Backends) Generate(uri string, t KeyType, p Prompter) (*metadata.Key, e
 func (b *Backends) Devices(scheme string) ([]Device, error) {
 	be, ok := b.byScheme[scheme]
 	if !ok {
-		return nil, fmt.Errorf("%s keys are not supported by this build", scheme)
+		return nil, fmt.Errorf("%s keys are %w", scheme, ErrNotSupported)
 	}
 	inv, ok := be.(Inventory)
 	if !ok {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
@@ -112,8 +113,12 @@ func (r *reader) resolve(path, uri, pub string) (string, *metadata.Key, string) 
 		case u.Scheme == "file":
 			r.problem(kf, "%v; check the path (relative to the plan's directory)", err)
 			return uri, nil, ""
+		case errors.Is(err, keys.ErrNotSupported):
+			r.problem(kf, "cannot read the key's public key: %v; add public_key: with the key's TUF public key file", err)
+			return uri, nil, ""
 		default:
 			r.problem(kf, "cannot read the key's public key: %v; connect the device, or add public_key: with the key's TUF public key file", err)
+			r.hints = append(r.hints, hint.Commands(err)...)
 			return uri, nil, ""
 		}
 	}

@@ -47,7 +47,13 @@ func (p Problem) String() string {
 // when a plan is refused.
 type Error struct {
 	Problems []Problem
+	// Hints are the commands that do what the problems say to do
+	// (package hint), from errors a problem names.
+	Hints []string
 }
+
+// HintCommands are the commands the problems' errors carried.
+func (e *Error) HintCommands() []string { return e.Hints }
 
 func (e *Error) Error() string {
 	lines := make([]string, len(e.Problems))
@@ -99,7 +105,7 @@ func Parse(data []byte, name, dir string, k PublicKeys) (*Plan, error) {
 	}
 	if len(r.problems) > 0 {
 		byLine(r.problems)
-		return nil, &Error{Problems: r.problems}
+		return nil, &Error{Problems: r.problems, Hints: r.hints}
 	}
 	byLine(r.warnings)
 	for _, w := range r.warnings {
@@ -119,6 +125,8 @@ type reader struct {
 	dir  string
 	// keys reads the public keys of keys named by URI alone.
 	keys PublicKeys
+	// hints are the commands the errors folded into problems carry.
+	hints []string
 	// lines holds the line of each field path that appears in the plan.
 	lines map[string]int
 	// bad marks field paths whose value could not be read, so the checks

@@ -50,8 +50,21 @@ func (testPrompter) Notify(string) {}
 // RSA key and an scrypt run.
 var shared *fixture
 
-// testKeys read the public keys of the plans' key files.
-var testKeys = keys.NewBackends()
+// testKeys read the public keys of the plans' key files; their YubiKeys
+// are never connected.
+var testKeys = keys.NewBackends(absentYubiKeys{})
+
+// absentYubiKeys is a yubikey backend whose devices are never there.
+type absentYubiKeys struct{}
+
+var errAbsent = errors.New("YubiKey not present")
+
+func (absentYubiKeys) Scheme() string                                     { return "yubikey" }
+func (absentYubiKeys) PublicKey(*keys.URI) (*metadata.Key, error)         { return nil, errAbsent }
+func (absentYubiKeys) Open(*keys.URI, keys.Prompter) (keys.Signer, error) { return nil, errAbsent }
+func (absentYubiKeys) Generate(*keys.URI, keys.KeyType, keys.Prompter) (*metadata.Key, error) {
+	return nil, errAbsent
+}
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "plan-test-")

@@ -423,3 +423,15 @@ func TestRebase(t *testing.T) {
 		}
 	}
 }
+
+// A plan read by a build without the backend of a key's scheme (the
+// auditor's build) says so, and to give the public key: connecting the
+// device would not help.
+func TestKeyOfNoBackend(t *testing.T) {
+	f := shared
+	text := strings.Replace(pep458Plan, "public_key: keys/alice.pub", "key: yubikey:serial=19088743;slot-id=9c", 1)
+	_, err := Parse([]byte(text), "plan.yaml", f.dir, keys.NewBackends())
+	if err == nil || !strings.Contains(err.Error(), "not supported by this build; add public_key:") || strings.Contains(err.Error(), "connect the device") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -186,9 +186,13 @@ func (m *Model) setError(format string, args ...any) {
 
 // hintText says the commands an error carries (package hint), as the
 // command line would: "; run 'ceremony status ws'"; "" if it carries none.
-func hintText(err error) string {
+func hintText(err error) string { return hintLine(hint.Commands(err)) }
+
+// hintLine says commands as the command line would: "; run 'ceremony
+// devices'" for each.
+func hintLine(commands []string) string {
 	var b strings.Builder
-	for _, h := range hint.Commands(err) {
+	for _, h := range commands {
 		fmt.Fprintf(&b, "; run 'ceremony %s'", h)
 	}
 	return b.String()

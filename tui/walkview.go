@@ -235,7 +235,7 @@ func (m Model) deviceView() []string {
 			lines = append(lines, "  "+s.Dim.Render("the key was made on this device (checked against "+root+")"))
 		}
 	default:
-		for _, l := range wrap("✗ "+c.Problem, m.width-2) {
+		for _, l := range wrap("✗ "+c.Problem+hintLine(c.Hints), m.width-2) {
 			lines = append(lines, s.Pending.Render(l))
 		}
 		for _, o := range c.Others {

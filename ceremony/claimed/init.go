@@ -256,7 +256,7 @@ func reviewedFiles(rep *claims.Report, res *Result, st *source.TrustedState) (ma
 			return nil, fmt.Errorf("failed to read claim request %s again: %w", v.File, err)
 		}
 		if transcripts.Sum(data) != v.SHA256 {
-			return nil, fmt.Errorf("claim request %s changed while it was reviewed: review the requests again", v.File)
+			return nil, fmt.Errorf("claim request %s changed while it was reviewed: make the claims workspace again from the requests as they are now", v.File)
 		}
 		own[name], entry[v.File] = data, name
 	}

@@ -28,20 +28,38 @@ func With(err error, command string) error {
 	return &Error{Err: err, Command: command}
 }
 
+// Gatherer is an error that gathers the commands of errors it holds as
+// text (a plan's problems).
+type Gatherer interface {
+	HintCommands() []string
+}
+
 // Commands lists the commands err and the errors it wraps carry,
 // outermost first, each once.
 func Commands(err error) []string {
 	var out []string
 	seen := map[string]bool{}
+	add := func(c string) {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	var g interface {
+		error
+		Gatherer
+	}
+	if errors.As(err, &g) {
+		for _, c := range g.HintCommands() {
+			add(c)
+		}
+	}
 	for err != nil {
 		var h *Error
 		if !errors.As(err, &h) {
 			break
 		}
-		if !seen[h.Command] {
-			seen[h.Command] = true
-			out = append(out, h.Command)
-		}
+		add(h.Command)
 		err = h.Err
 	}
 	return out

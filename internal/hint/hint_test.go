@@ -24,3 +24,17 @@ func TestCommands(t *testing.T) {
 		t.Error("no error, or an error without hints, has hints")
 	}
 }
+
+type gathered struct{ cmds []string }
+
+func (g gathered) Error() string          { return "two problems" }
+func (g gathered) HintCommands() []string { return g.cmds }
+
+// An error that holds other errors as text (a plan's problems) gives
+// their commands too.
+func TestCommandsGathered(t *testing.T) {
+	err := fmt.Errorf("plan: %w", gathered{[]string{"devices", "devices"}})
+	if got := Commands(err); !reflect.DeepEqual(got, []string{"devices"}) {
+		t.Errorf("Commands = %q", got)
+	}
+}
