@@ -125,41 +125,8 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if isAbort(msg) {
 		return m.abort()
 	}
-	switch m.screen {
-	case screenNote:
-		return m.updateNote(msg)
-	case screenDashboard:
-		return m.updateDashboard(msg)
-	case screenChooser:
-		return m.updateChooser(msg)
-	case screenForm:
-		return m.updateForm(msg)
-	case screenWelcome:
-		return m.updateWelcome(msg)
-	case screenPlan:
-		return m.updatePlan(msg)
-	case screenRollCall:
-		return m.updateRollCall(msg)
-	case screenDevice:
-		return m.updateDevice(msg)
-	case screenTray:
-		return m.updateTray(msg)
-	case screenReview:
-		return m.updateReview(msg)
-	case screenPIN:
-		return m.updatePIN(msg)
-	case screenSigning, screenTouch:
-		return m.updateWaiting(msg)
-	case screenSigned:
-		return m.updateSigned(msg)
-	case screenFinish:
-		return m.updateFinish(msg)
-	case screenResult:
-		return m.updateResult(msg)
-	case screenRotationPlan:
-		return m.updateRotationPlan(msg)
-	case screenClaimsReview:
-		return m.updateClaimsReview(msg)
+	if p, ok := pageOf(m.screen); ok {
+		return p.update(m, msg)
 	}
 	return m, nil
 }

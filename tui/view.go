@@ -74,125 +74,160 @@ func (m Model) showsProgress() bool {
 }
 
 func (m Model) body() []string {
-	s := m.styles
-	switch m.screen {
-	case screenNote:
-		return m.note.view(m.width, s)
-	case screenDashboard:
-		return m.dash.view(m.ws, s)
-	case screenChooser:
-		return m.chooserView()
-	case screenForm:
-		return m.formView()
-	case screenWelcome:
-		return m.welcomeView()
-	case screenPlan:
-		return m.planView()
-	case screenRollCall:
-		return m.rollCallView()
-	case screenDevice:
-		return m.deviceView()
-	case screenTray:
-		return m.trayView()
-	case screenReview:
-		return m.reviewView()
-	case screenSigning:
-		return m.signingView()
-	case screenPIN:
-		return m.pinView()
-	case screenTouch:
-		return m.touchView()
-	case screenSigned:
-		return m.signedView()
-	case screenFinish:
-		return m.finishView()
-	case screenResult:
-		return m.resultView()
-	case screenRotationPlan:
-		return m.rotationPlanView()
-	case screenClaimsReview:
-		return m.claimsReviewView()
+	if p, ok := pageOf(m.screen); ok {
+		return p.view(m)
 	}
 	return nil
 }
 
+// ctrlCQuit is how a screen whose q is typed text quits.
+var ctrlCQuit = Binding{Help: "ctrl+c", Desc: "quit"}
+
 // helpBar names the keys the current screen takes.
 func (m Model) helpBar() string {
-	k := m.keys
-	quit := Binding{Help: "ctrl+c", Desc: "quit"}
-	switch m.screen {
-	case screenNote:
-		return helpLine(k.Submit, k.Cancel, quit)
-	case screenDashboard:
-		if m.back != screenDashboard {
-			return helpLine(k.Cancel.with("back"), k.Refresh, k.Note, k.Quit)
-		}
-		return helpLine(k.Quit, k.Refresh, k.Note, k.Help)
-	case screenChooser:
-		return helpLine(k.Up.with("choose"), k.Submit.with("open"), k.Quit, k.Help)
-	case screenForm:
-		if m.rotate.planning || m.claims.reviewing {
-			return helpLine(k.Cancel.with("stop waiting"), quit)
-		}
-		if f := m.form.fields; len(f) > 0 && f[m.form.focus].yesNo {
-			return helpLine(k.NextFld, Binding{Help: "y/n", Desc: "yes/no"}, k.Submit.with("next/start"), k.Cancel.with("back"), quit)
-		}
-		return helpLine(k.NextFld, k.Submit.with("next/start"), k.Cancel.with("back"), quit)
-	case screenRotationPlan:
-		scroll := Binding{Help: "↑↓ pgup pgdn", Desc: "scroll"}
-		if m.rotate.refused != nil || m.rotate.creating {
-			return helpLine(scroll, k.Cancel.with("back to the form"), k.Quit, k.Help)
-		}
-		return helpLine(k.Sign.with("create the workspace"), scroll, k.Cancel.with("change"), k.Quit, k.Help)
-	case screenClaimsReview:
-		scroll := Binding{Help: "↑↓ pgup pgdn", Desc: "scroll"}
-		if !m.claims.accepted() || m.claims.creating {
-			return helpLine(scroll, k.Cancel.with("back to the form"), k.Quit, k.Help)
-		}
-		return helpLine(k.Sign.with("create the workspace"), scroll, k.Cancel.with("change"), k.Quit, k.Help)
-	case screenWelcome:
-		return helpLine(k.Submit.with("create the workspace"), k.Quit, k.Help)
-	case screenPlan:
-		return helpLine(k.Submit.with("roll call"), k.Note, k.Status, k.Quit, k.Help)
-	case screenRollCall:
-		return helpLine(k.Toggle, k.All, k.Submit.with("record and start"), k.Note, k.Quit)
-	case screenDevice:
-		bs := []Binding{k.Submit.with("review"), k.Skip.with("skip"), k.Note, k.Status, k.Quit}
-		if m.rehearsal != nil && m.rehearsal.Tray != nil {
-			bs = append([]Binding{k.Insert.with("insert a YubiKey")}, bs...)
-		}
-		return helpLine(bs...)
-	case screenTray:
-		return helpLine(k.Up.with("choose"), k.Submit.with("insert"), k.Cancel.with("back"))
-	case screenReview:
-		return helpLine(k.Sign.with(m.walk.person.Name+" signs"), k.Cancel.with("back"), k.Down.with("scroll"), k.Skip.with("skip"), k.Note, k.Quit)
-	case screenPIN:
-		return helpLine(k.Submit.with("send to the device"), k.Cancel, quit)
-	case screenSigning, screenTouch:
-		return helpLine(k.Note, k.Quit)
-	case screenSigned:
-		if o := m.walk.outcome; o != nil && o.err != nil {
-			return helpLine(k.Submit.with("back to the device to try again"), k.Skip.with("skip"), k.Note, k.Quit)
-		}
-		if _, ok := m.walk.next(); !ok {
-			return helpLine(k.Submit.with("finish"), k.Note, k.Status, k.Quit)
-		}
-		return helpLine(k.Submit.with("next keyholder"), k.Note, k.Status, k.Quit)
-	case screenFinish:
-		if m.walk.bundle != nil {
-			return helpLine(k.Verify, k.Note, k.Status, k.Quit)
-		}
-		if m.walk.status != nil && m.walk.status.AllMet() {
-			return helpLine(k.Bundle, k.Note, k.Status, k.Quit)
-		}
-		return helpLine(k.Refresh.with("roll call again"), k.Note, k.Status, k.Quit)
-	case screenResult:
-		if m.chooser.dir != "" || m.walk.bundle != nil {
-			return helpLine(k.Cancel.with("back"), k.Down.with("scroll"), k.Quit)
-		}
-		return helpLine(k.Down.with("scroll"), k.Quit)
+	if p, ok := pageOf(m.screen); ok {
+		return p.help(m)
 	}
-	return helpLine(k.Quit)
+	return helpLine(m.keys.Quit)
+}
+
+// noteHelp names the keys of the note screen.
+func (m Model) noteHelp() string {
+	k := m.keys
+	return helpLine(k.Submit, k.Cancel, ctrlCQuit)
+}
+
+// dashboardHelp names the keys of the dashboard screen.
+func (m Model) dashboardHelp() string {
+	k := m.keys
+	if m.back != screenDashboard {
+		return helpLine(k.Cancel.with("back"), k.Refresh, k.Note, k.Quit)
+	}
+	return helpLine(k.Quit, k.Refresh, k.Note, k.Help)
+}
+
+// chooserHelp names the keys of the chooser screen.
+func (m Model) chooserHelp() string {
+	k := m.keys
+	return helpLine(k.Up.with("choose"), k.Submit.with("open"), k.Quit, k.Help)
+}
+
+// formHelp names the keys of the form screen.
+func (m Model) formHelp() string {
+	k := m.keys
+	if m.rotate.planning || m.claims.reviewing {
+		return helpLine(k.Cancel.with("stop waiting"), ctrlCQuit)
+	}
+	if f := m.form.fields; len(f) > 0 && f[m.form.focus].yesNo {
+		return helpLine(k.NextFld, Binding{Help: "y/n", Desc: "yes/no"}, k.Submit.with("next/start"), k.Cancel.with("back"), ctrlCQuit)
+	}
+	return helpLine(k.NextFld, k.Submit.with("next/start"), k.Cancel.with("back"), ctrlCQuit)
+}
+
+// rotationPlanHelp names the keys of the rotation plan screen.
+func (m Model) rotationPlanHelp() string {
+	return m.readFirstHelp(m.rotate.refused == nil && !m.rotate.creating)
+}
+
+// claimsReviewHelp names the keys of the claims review screen.
+func (m Model) claimsReviewHelp() string {
+	return m.readFirstHelp(m.claims.accepted() && !m.claims.creating)
+}
+
+// readFirstHelp names the keys of a read-first screen; canCreate: y
+// creates the workspace.
+func (m Model) readFirstHelp(canCreate bool) string {
+	k := m.keys
+	scroll := Binding{Help: "↑↓ pgup pgdn", Desc: "scroll"}
+	if !canCreate {
+		return helpLine(scroll, k.Cancel.with("back to the form"), k.Quit, k.Help)
+	}
+	return helpLine(k.Sign.with("create the workspace"), scroll, k.Cancel.with("change"), k.Quit, k.Help)
+}
+
+// welcomeHelp names the keys of the welcome screen.
+func (m Model) welcomeHelp() string {
+	k := m.keys
+	return helpLine(k.Submit.with("create the workspace"), k.Quit, k.Help)
+}
+
+// planHelp names the keys of the plan screen.
+func (m Model) planHelp() string {
+	k := m.keys
+	return helpLine(k.Submit.with("roll call"), k.Note, k.Status, k.Quit, k.Help)
+}
+
+// rollCallHelp names the keys of the roll call screen.
+func (m Model) rollCallHelp() string {
+	k := m.keys
+	return helpLine(k.Toggle, k.All, k.Submit.with("record and start"), k.Note, k.Quit)
+}
+
+// deviceHelp names the keys of the device screen.
+func (m Model) deviceHelp() string {
+	k := m.keys
+	bs := []Binding{k.Submit.with("review"), k.Skip.with("skip"), k.Note, k.Status, k.Quit}
+	if m.rehearsal != nil && m.rehearsal.Tray != nil {
+		bs = append([]Binding{k.Insert.with("insert a YubiKey")}, bs...)
+	}
+	return helpLine(bs...)
+}
+
+// trayHelp names the keys of the tray screen.
+func (m Model) trayHelp() string {
+	k := m.keys
+	return helpLine(k.Up.with("choose"), k.Submit.with("insert"), k.Cancel.with("back"))
+}
+
+// reviewHelp names the keys of the review screen.
+func (m Model) reviewHelp() string {
+	k := m.keys
+	return helpLine(k.Sign.with(m.walk.person.Name+" signs"), k.Cancel.with("back"), k.Down.with("scroll"), k.Skip.with("skip"), k.Note, k.Quit)
+}
+
+// pinHelp names the keys of the PIN screen.
+func (m Model) pinHelp() string {
+	k := m.keys
+	return helpLine(k.Submit.with("send to the device"), k.Cancel, ctrlCQuit)
+}
+
+// signingHelp names the keys of the signing and touch screens.
+func (m Model) signingHelp() string {
+	k := m.keys
+	return helpLine(k.Note, k.Quit)
+}
+
+// signedHelp names the keys of the signed screen.
+func (m Model) signedHelp() string {
+	k := m.keys
+	if o := m.walk.outcome; o != nil && o.err != nil {
+		return helpLine(k.Submit.with("back to the device to try again"), k.Skip.with("skip"), k.Note, k.Quit)
+	}
+	if _, ok := m.walk.next(); !ok {
+		return helpLine(k.Submit.with("finish"), k.Note, k.Status, k.Quit)
+	}
+	return helpLine(k.Submit.with("next keyholder"), k.Note, k.Status, k.Quit)
+}
+
+// finishHelp names the keys of the finish screen.
+func (m Model) finishHelp() string {
+	k := m.keys
+	if m.walk.bundle != nil {
+		return helpLine(k.Verify, k.Note, k.Status, k.Quit)
+	}
+	if m.walk.status != nil && m.walk.status.AllMet() {
+		return helpLine(k.Bundle, k.Note, k.Status, k.Quit)
+	}
+	return helpLine(k.Refresh.with("roll call again"), k.Note, k.Status, k.Quit)
+}
+
+// resultHelp names the keys of the result screen.
+func (m Model) resultHelp() string {
+	k := m.keys
+	if m.chooser.dir != "" || m.walk.bundle != nil {
+		return helpLine(k.Cancel.with("back"), k.Down.with("scroll"), k.Quit)
+	}
+	return helpLine(k.Down.with("scroll"), k.Quit)
 }
 
 func (m Model) fullHelp() []string {
