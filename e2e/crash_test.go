@@ -10,16 +10,21 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 )
 
-// buildCeremony builds the command with its crash points (a release build
-// has none).
+// crashTag is the build tag that compiles the crash points in
+// (internal/crashpoint/crashpoint.go), and crashEnv the variable that
+// names the point to crash at: a release build has neither.
+const (
+	crashTag = "crashpoints"
+	crashEnv = "CEREMONY_TEST_CRASH"
+)
+
+// buildCeremony builds the command with its crash points.
 func buildCeremony(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "ceremony")
-	cmd := exec.Command("go", "build", "-tags", crashpoint.Tag, "-o", bin, "github.com/tuf-ceremony/ceremony/cmd/ceremony")
+	cmd := exec.Command("go", "build", "-tags", crashTag, "-o", bin, "github.com/tuf-ceremony/ceremony/cmd/ceremony")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
@@ -37,7 +42,7 @@ type runner struct {
 func (r runner) run(crash string, args ...string) (string, bool, error) {
 	cmd := exec.Command(r.bin, args...)
 	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(), crashpoint.Env+"="+crash)
+	cmd.Env = append(os.Environ(), crashEnv+"="+crash)
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {

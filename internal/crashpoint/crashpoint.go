@@ -8,6 +8,10 @@ import (
 	"syscall"
 )
 
+// Env is the variable naming the point to crash at ("sign:after-record"),
+// optionally with the occurrence ("sign:after-record#2", counting from 1).
+const Env = "CEREMONY_TEST_CRASH"
+
 // Enabled says whether this build has the points.
 const Enabled = true
 
