@@ -210,6 +210,9 @@ func TestRotateRefusalsWriteNothing(t *testing.T) {
 			if !errors.Is(err, rotate.ErrRotationProblems) || !strings.Contains(err.Error(), "targets: 1 keys would remain") {
 				t.Errorf("%s: %v", name, err)
 			}
+			if res == nil || !res.Plan.NeedsReplacement {
+				t.Errorf("%s: the plan does not ask for replacement keys (the command's --replace hint)", name)
+			}
 		}
 		if _, err := os.Stat(dir); !os.IsNotExist(err) {
 			t.Fatalf("%s: the workspace was written: %v", name, err)

@@ -62,6 +62,7 @@ func Analyze(s *State, req Request) (*Plan, error) {
 	})
 	p.Problems = append(p.Problems, res.Problems...)
 	p.Problems = append(p.Problems, res.Missing...)
+	p.NeedsReplacement = p.NeedsReplacement || res.NeedsReplacement
 	p.Warnings = append(p.Warnings, res.Warnings...)
 	p.Changes = append(p.Changes, res.Changes...)
 	p.NewRoot = newRoot
@@ -442,6 +443,7 @@ func (a *analysis) newRoot() *metadata.RootType {
 		nk := a.substitute(old)
 		if p := thresholdProblem(role, nk, removed(old, nk, a.label)); p != "" {
 			a.p.Problems = append(a.p.Problems, p)
+			a.p.NeedsReplacement = true
 		}
 		nr.Roles[role].KeyIDs = nk.KeyIDs
 		for _, id := range nk.KeyIDs {

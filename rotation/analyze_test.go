@@ -237,6 +237,14 @@ func TestThresholdsMustHold(t *testing.T) {
 	if !contains(p.Problems, "replacement keys (OLD=NEW)") {
 		t.Errorf("the problem does not say what to do: %v", p.Problems)
 	}
+	if !p.NeedsReplacement {
+		t.Errorf("a role left short of keys does not say a replacement is needed")
+	}
+	// Replaced, the plan goes ahead and asks for no replacement.
+	p = w.analyze(w.state(), rotation.Request{Lost: w.idsOf("bob", "carol"), Replace: map[string]rotation.Key{w.ids["bob"]: {Key: w.keys["online2"]}}})
+	if p.NeedsReplacement {
+		t.Errorf("with bob replaced, targets keeps two keys for its threshold of 2, yet a replacement is asked for: %v", p.Problems)
+	}
 }
 
 func TestOnlineCompromise(t *testing.T) {

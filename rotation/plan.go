@@ -41,6 +41,9 @@ type Plan struct {
 	OutOfBand *OutOfBand `json:"out_of_band,omitempty"`
 	// Problems stop the rotation until fixed; each says what to do.
 	Problems []string `json:"problems,omitempty"`
+	// NeedsReplacement: a problem is that a role would be left short of
+	// keys, which a replacement key (OLD=NEW) for each leaving key fixes.
+	NeedsReplacement bool `json:"-"`
 	// Warnings do not stop it, but must be read.
 	Warnings []string `json:"warnings,omitempty"`
 	Evidence []string `json:"evidence,omitempty"`

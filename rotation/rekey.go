@@ -30,7 +30,9 @@ type Resigned struct {
 	Targets  map[string]*metadata.TargetsType
 	Changes  []Change
 	Problems []string
-	Warnings []string
+	// NeedsReplacement: a role would be left short of keys (see Plan).
+	NeedsReplacement bool
+	Warnings         []string
 	// OnlineChanged are the online targets roles (rstuf's targets,
 	// pep480's unclaimed and recently-claimed) whose keys or whose
 	// delegations' keys change: the online side signs them again.
@@ -248,6 +250,7 @@ func (r *resigner) newKeys(role, parent string, old RoleKeys) (RoleKeys, bool) {
 	}
 	if p := thresholdProblem(role, nk, removed(old, nk, r.o.label)); p != "" {
 		r.out.Problems = append(r.out.Problems, p)
+		r.out.NeedsReplacement = true
 	}
 	return nk, changed
 }

@@ -94,12 +94,10 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		return exitError{exitFailure}
 	case errors.Is(err, rotate.ErrRotationProblems):
 		fmt.Fprintf(stderr, "ceremony: the rotation cannot go ahead; nothing was written:\n")
-		replacement := false
 		for _, p := range res.Plan.Problems {
 			fmt.Fprintf(stderr, "ceremony:   %s\n", p)
-			replacement = replacement || strings.Contains(p, "(OLD=NEW)")
 		}
-		if replacement {
+		if res.Plan.NeedsReplacement {
 			fmt.Fprintf(stderr, "ceremony: hint: give each replacement as --replace OLD=NEWKEY (NEWKEY: a key URI or a TUF public key file)\n")
 		}
 		return exitError{exitFailure}
