@@ -12,6 +12,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
 	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
+	"github.com/tuf-ceremony/ceremony/ceremony/script"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -252,14 +253,14 @@ func TestScriptHTML(t *testing.T) {
 
 // rotationScriptOf makes a rotation workspace from the finished bootstrap
 // and returns its script.
-func rotationScriptOf(t *testing.T, f *fixture, ws string, opts rotate.Options) (*bootstrap.CeremonyScript, string) {
+func rotationScriptOf(t *testing.T, f *fixture, ws string, opts rotate.Options) (*script.Script, string) {
 	t.Helper()
 	dir := f.ws("ws-rotation")
 	opts.From, opts.Dir = ws, dir
 	if _, err := f.rotate(opts); err != nil {
 		t.Fatal(err)
 	}
-	s, err := rotate.Script(dir, bootstrap.ScriptOptions{Bundle: "recovery.tar"})
+	s, err := rotate.Script(dir, "recovery.tar")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +269,7 @@ func rotationScriptOf(t *testing.T, f *fixture, ws string, opts rotate.Options) 
 
 // stepIndex is the number of the first step whose title or details hold
 // text, 0 if none.
-func stepIndex(s *bootstrap.CeremonyScript, text string) int {
+func stepIndex(s *script.Script, text string) int {
 	for _, st := range s.Steps {
 		if strings.Contains(st.Title+"\n"+strings.Join(st.Details, "\n"), text) {
 			return st.Number
@@ -433,7 +434,7 @@ func TestRotationScriptSwap(t *testing.T) {
 
 func TestRotationScriptRefusals(t *testing.T) {
 	f, ws := bootstrapped(t)
-	if _, err := rotate.Script(ws, bootstrap.ScriptOptions{}); err == nil || !strings.Contains(err.Error(), "is a bootstrap workspace, not a rotation") {
+	if _, err := rotate.Script(ws, ""); err == nil || !strings.Contains(err.Error(), "is a bootstrap workspace, not a rotation") {
 		t.Errorf("the script of a bootstrap workspace as a rotation: %v", err)
 	}
 	_, dir := rotationScriptOf(t, f, ws, rotate.Options{Lost: []string{"erin"}})
@@ -441,7 +442,7 @@ func TestRotationScriptRefusals(t *testing.T) {
 	if err := os.WriteFile(p, append(readFile(t, p), ' '), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rotate.Script(dir, bootstrap.ScriptOptions{}); err == nil || !strings.Contains(err.Error(), "changed after the rotation began") {
+	if _, err := rotate.Script(dir, ""); err == nil || !strings.Contains(err.Error(), "changed after the rotation began") {
 		t.Errorf("a changed rotation.json: %v", err)
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+	"github.com/tuf-ceremony/ceremony/ceremony/script"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/rotation"
 	"github.com/tuf-ceremony/ceremony/threshold"
@@ -31,10 +31,9 @@ import (
 // client).
 
 // Script builds the script of the rotation ceremony in the
-// workspace dir. o.Bundle names the bundle file the commands write
-// ("ceremony-bundle.tar" by default); o.Kind and o.TrustedRoot are not
-// used.
-func Script(dir string, o bootstrap.ScriptOptions) (*bootstrap.CeremonyScript, error) {
+// workspace dir. bundle names the bundle file the commands write
+// ("ceremony-bundle.tar" if "").
+func Script(dir, bundle string) (*script.Script, error) {
 	ws, err := workspace.Open(dir)
 	if err != nil {
 		return nil, err
@@ -47,19 +46,19 @@ func Script(dir string, o bootstrap.ScriptOptions) (*bootstrap.CeremonyScript, e
 	if err != nil {
 		return nil, err
 	}
-	if o.Bundle == "" {
-		o.Bundle = "ceremony-bundle.tar"
+	if bundle == "" {
+		bundle = "ceremony-bundle.tar"
 	}
-	r := &scriptBuilder{p: p, o: o, dir: dir, planPath: filepath.Join(dir, workspace.RotationFile), wsq: bootstrap.ShellQuote(dir),
+	r := &scriptBuilder{p: p, bundle: bundle, dir: dir, planPath: filepath.Join(dir, workspace.RotationFile), wsq: script.ShellQuote(dir),
 		keyOf: rotationKeyLookup(ws, p), cause: map[string]rotation.Cause{}}
-	r.s = &bootstrap.CeremonyScript{Kind: workspace.Rotation, Profile: ws.State.Profile, Repository: ws.State.Repository,
-		Plan: r.planPath, Workspace: dir, Bundle: o.Bundle, Warnings: append(append([]string{}, ws.State.Warnings...), p.Warnings...)}
+	r.s = &script.Script{Kind: workspace.Rotation, Profile: ws.State.Profile, Repository: ws.State.Repository,
+		Plan: r.planPath, Workspace: dir, Bundle: bundle, Warnings: append(append([]string{}, ws.State.Warnings...), p.Warnings...)}
 	for _, a := range p.Affected {
 		r.cause[a.ID] = a.Cause
 	}
 	r.signers = rotationSigners(l, p, r.keyOf, r.cause)
 	r.preparation(planJSON)
-	r.add(incidentSummaryStep(ws, p, r.wsq))
+	r.s.Add(incidentSummaryStep(ws, p, r.wsq))
 	r.rollCall()
 	r.signing()
 	r.finish()
@@ -69,9 +68,9 @@ func Script(dir string, o bootstrap.ScriptOptions) (*bootstrap.CeremonyScript, e
 
 // scriptBuilder is a rotation's script being written, step by step.
 type scriptBuilder struct {
-	s        *bootstrap.CeremonyScript
+	s        *script.Script
 	p        *rotation.Plan
-	o        bootstrap.ScriptOptions
+	bundle   string
 	dir      string
 	planPath string
 	// wsq is the workspace, quoted for the shell.
@@ -81,24 +80,18 @@ type scriptBuilder struct {
 	signers rotationSigning
 }
 
-// add numbers st and adds it.
-func (r *scriptBuilder) add(st bootstrap.ScriptStep) {
-	st.Number = len(r.s.Steps) + 1
-	r.s.Steps = append(r.s.Steps, st)
-}
-
 // preparation: the laptop, the plan by its hash, the witnesses.
 func (r *scriptBuilder) preparation(planJSON []byte) {
 	// Preparation: the laptop, the plan by its hash, the witnesses.
 	planHash := audit.HashOf(workspace.RotationFile, planJSON)
-	r.add(bootstrap.ScriptStep{Phase: "preparation", Title: "Prepare the air-gapped ceremony laptop",
+	r.s.Add(script.Step{Phase: "preparation", Title: "Prepare the air-gapped ceremony laptop",
 		Details: []string{
 			"Boot the ceremony laptop from known media with networking removed or disabled; confirm that no network interface is up.",
 			"Confirm the ceremony tool's version and the checksum of its binary against the release notes.",
 			fmt.Sprintf("Copy the rotation workspace %s onto the laptop. Its plan %s must have SHA-256 %s; read it aloud as PGP words and compare with the copy the keyholders reviewed: %s", r.dir, r.planPath, planHash.SHA256, planHash.PGPWords),
 		},
-		Commands: []string{"sha256sum " + bootstrap.ShellQuote(r.planPath)}})
-	r.add(bootstrap.ScriptStep{Phase: "preparation", Title: "Witnesses present",
+		Commands: []string{"sha256sum " + script.ShellQuote(r.planPath)}})
+	r.s.Add(script.Step{Phase: "preparation", Title: "Witnesses present",
 		Details: []string{"Every witness states their name; the script keeper records them and the start time. Witnesses initial each step below as it completes."}})
 }
 
@@ -106,15 +99,15 @@ func (r *scriptBuilder) preparation(planJSON []byte) {
 // warnings, and the replacement keys checked before anything is signed.
 func (r *scriptBuilder) rollCall() {
 	// The roll call: everyone whose key signs, and every key that does not.
-	roll := bootstrap.ScriptStep{Phase: "preparation", Title: "Roll call of keyholders"}
+	roll := script.Step{Phase: "preparation", Title: "Roll call of keyholders"}
 	seenHolder := map[string]int{}
 	for _, k := range r.signers.order {
 		name := k.Holder
 		if name == "" {
 			name = k.Label()
 		}
-		h := bootstrap.ScriptKeyholder{Name: name, KeyURI: k.URI, Roles: r.signers.roles[k.ID]}
-		h.Device, h.Serial = bootstrap.ScriptDevice(k.URI)
+		h := script.Keyholder{Name: name, KeyURI: k.URI, Roles: r.signers.roles[k.ID]}
+		h.Device, h.Serial = script.Device(k.URI)
 		if i, ok := seenHolder[name]; ok {
 			r.s.Keyholders[i].Roles = appendNew(r.s.Keyholders[i].Roles, h.Roles...)
 		} else {
@@ -140,9 +133,9 @@ func (r *scriptBuilder) rollCall() {
 		}
 		roll.Details = append(roll.Details, fmt.Sprintf("%s: key %s is %s and signs NOTHING in this ceremony", a.Label(), a.ID, strings.ToUpper(string(a.Cause))))
 	}
-	r.add(roll)
+	r.s.Add(roll)
 	for _, w := range r.s.Warnings {
-		r.add(bootstrap.ScriptStep{Phase: "preparation", Title: "Acknowledge the plan's warning", Details: []string{w}})
+		r.s.Add(script.Step{Phase: "preparation", Title: "Acknowledge the plan's warning", Details: []string{w}})
 	}
 	var newKeys []string
 	for _, a := range r.p.Affected {
@@ -151,7 +144,7 @@ func (r *scriptBuilder) rollCall() {
 		}
 	}
 	if len(newKeys) > 0 {
-		r.add(bootstrap.ScriptStep{Phase: "preparation", Title: "Check each replacement key before anything is signed", Details: newKeys,
+		r.s.Add(script.Step{Phase: "preparation", Title: "Check each replacement key before anything is signed", Details: newKeys,
 			Commands: []string{"ceremony status " + r.wsq}})
 	}
 
@@ -160,9 +153,9 @@ func (r *scriptBuilder) rollCall() {
 // signing: threshold by threshold, in the plan's order.
 func (r *scriptBuilder) signing() {
 	for _, t := range r.signers.thresholds {
-		r.add(t.header)
+		r.s.Add(t.header)
 		for _, st := range t.signs {
-			r.add(st)
+			r.s.Add(st)
 		}
 	}
 
@@ -172,7 +165,7 @@ func (r *scriptBuilder) signing() {
 // read aloud, and the check on the online machine.
 func (r *scriptBuilder) finish() {
 	// Status and verification.
-	r.add(bootstrap.ScriptStep{Phase: "status", Title: "Check that every threshold is met",
+	r.s.Add(script.Step{Phase: "status", Title: "Check that every threshold is met",
 		Details:  []string{"status must end with \"every threshold is met\" (exit code 0), the previous root's and the new root's thresholds counted apart; verify must pass. If signatures are missing, the keyholders named as not signed sign now (never a compromised key)."},
 		Commands: []string{"ceremony status " + r.wsq, "ceremony verify " + r.wsq}})
 
@@ -188,29 +181,29 @@ func (r *scriptBuilder) finish() {
 			}
 			k := r.keyOf(id)
 			sealers = append(sealers, k.Label())
-			sealArgs = append(sealArgs, "--key "+bootstrap.ShellQuote(uriOrPlaceholder(k.URI)))
+			sealArgs = append(sealArgs, "--key "+script.ShellQuote(uriOrPlaceholder(k.URI)))
 		}
 	}
-	r.add(bootstrap.ScriptStep{Phase: "seal", Title: "Seal the transcript",
+	r.s.Add(script.Step{Phase: "seal", Title: "Seal the transcript",
 		Details: []string{fmt.Sprintf("Keyholders present seal the transcript with their keys (shown: %s; any keyholder of the workspace may seal, never with a compromised key).", strings.Join(orNoneList(sealers), ", ")),
 			"Then replay it: the replay must end with OK and name the sealers."},
 		Commands: []string{fmt.Sprintf("ceremony seal %s %s", strings.Join(sealArgs, " "), r.wsq), "ceremony replay " + r.wsq}})
 
 	// Bundle, hashes read aloud, verified on the online machine.
-	r.add(bootstrap.ScriptStep{Phase: "bundle", Title: "Write the bundle",
+	r.s.Add(script.Step{Phase: "bundle", Title: "Write the bundle",
 		Details:  []string{"Write the bundle to the USB stick that goes to the online machine. The tool prints its SHA-256 in hex and as PGP words. The bundle carries the incident report and the plan; its README.txt sends the operator to the incident report first."},
-		Commands: []string{fmt.Sprintf("ceremony bundle --out %s %s", bootstrap.ShellQuote(r.o.Bundle), r.wsq)}})
-	r.add(bootstrap.ScriptStep{Phase: "read-aloud", Title: "Read the hashes aloud as PGP words",
+		Commands: []string{fmt.Sprintf("ceremony bundle --out %s %s", script.ShellQuote(r.bundle), r.wsq)}})
+	r.s.Add(script.Step{Phase: "read-aloud", Title: "Read the hashes aloud as PGP words",
 		Details: []string{"The operator reads the PGP words of the bundle's SHA-256 aloud, one at a time; a witness writes them down here and a second witness checks each against the screen.",
 			"Then the incident report's list of what was produced (the plan, each metadata file, the transcript's head): each SHA-256 read aloud the same way.",
 			"Words at even positions have two syllables, at odd positions three: a word missed or repeated is heard at once.",
 			"Bundle SHA-256 words: ______________________________________________"},
 		Commands: []string{"ceremony rotate --incident " + r.wsq}})
 	trusted := fmt.Sprintf("%d.root.json", r.p.TrustedRootVersion)
-	r.add(bootstrap.ScriptStep{Phase: "verify", Title: "Verify the bundle on the online machine",
+	r.s.Add(script.Step{Phase: "verify", Title: "Verify the bundle on the online machine",
 		Details: []string{fmt.Sprintf("On the online machine, verify the bundle against the root the repository serves now (%s, root v%d) and compare the SHA-256 words it shows with the words written down in the previous step.", trusted, r.p.TrustedRootVersion),
 			fmt.Sprintf("Read %s from the bundle before anything is uploaded.", workspace.IncidentFile)},
-		Commands: []string{fmt.Sprintf("ceremony verify --trusted-root %s %s", trusted, bootstrap.ShellQuote(r.o.Bundle)), fmt.Sprintf("sha256sum %s", bootstrap.ShellQuote(r.o.Bundle))}})
+		Commands: []string{fmt.Sprintf("ceremony verify --trusted-root %s %s", trusted, script.ShellQuote(r.bundle)), fmt.Sprintf("sha256sum %s", script.ShellQuote(r.bundle))}})
 
 }
 
@@ -219,28 +212,28 @@ func (r *scriptBuilder) finish() {
 func (r *scriptBuilder) online() {
 	for i, text := range r.p.OnlineSteps {
 		if i == len(r.p.OnlineSteps)-1 && len(r.p.FastForward) > 0 {
-			r.add(bootstrap.ScriptStep{Phase: "online", Title: "Fast-forward recovery (TUF 1.0.31 §5.3.11)",
+			r.s.Add(script.Step{Phase: "online", Title: "Fast-forward recovery (TUF 1.0.31 §5.3.11)",
 				Details: append(append([]string{}, r.p.FastForward...), "Confirm on the online machine that the timestamp and snapshot just published carry the versions the plan gives, signed by the new online key only.")})
 		}
-		st := bootstrap.ScriptStep{Phase: "online", Title: onlineStepTitle(text)}
+		st := script.Step{Phase: "online", Title: onlineStepTitle(text)}
 		if st.Title != strings.TrimSuffix(text, ".") {
 			st.Details = []string{text}
 		}
 		if i == len(r.p.OnlineSteps)-1 {
 			st.Details = append(st.Details, "Record the end time of the ceremony.")
 		}
-		r.add(st)
+		r.s.Add(st)
 	}
 }
 
 // incidentSummaryStep is the summary read aloud before anything is
 // signed: what happened to which key, what it reached, the evidence.
-func incidentSummaryStep(ws *workspace.Workspace, p *rotation.Plan, wsq string) bootstrap.ScriptStep {
+func incidentSummaryStep(ws *workspace.Workspace, p *rotation.Plan, wsq string) script.Step {
 	repo := ws.State.Repository
 	if repo == "" {
 		repo = "(unnamed repository)"
 	}
-	st := bootstrap.ScriptStep{Phase: "incident", Title: "Read the incident summary aloud", Commands: []string{"ceremony rotate --incident " + wsq}}
+	st := script.Step{Phase: "incident", Title: "Read the incident summary aloud", Commands: []string{"ceremony rotate --incident " + wsq}}
 	kind := "An emergency rotation"
 	if !p.Emergency {
 		kind, st.Title = "A planned rotation", "Read the rotation summary aloud"
@@ -295,8 +288,8 @@ type rotationSigning struct {
 }
 
 type rotationThreshold struct {
-	header bootstrap.ScriptStep
-	signs  []bootstrap.ScriptStep
+	header script.Step
+	signs  []script.Step
 }
 
 type rotationRule struct {
@@ -329,7 +322,7 @@ func rotationSigners(l *ceremony.Loaded, p *rotation.Plan, keyOf func(string) ro
 		}
 		return ""
 	}
-	wsq := bootstrap.ShellQuote(l.WS.Dir)
+	wsq := script.ShellQuote(l.WS.Dir)
 	signedRole := map[string]int{} // key ID + role -> step index in out
 	seenKey := map[string]bool{}
 	for _, sp := range p.Signing {
@@ -355,10 +348,10 @@ func rotationSigners(l *ceremony.Loaded, p *rotation.Plan, keyOf func(string) ro
 		if sp.Role == metadata.ROOT && sp.Rule == fmt.Sprintf("root v%d", sp.Version) {
 			out.newRoot = &rotationRule{KeyIDs: keyIDs, Threshold: need}
 		}
-		h := bootstrap.ScriptStep{Phase: "threshold", Role: sp.Role, Threshold: need,
+		h := script.Step{Phase: "threshold", Role: sp.Role, Threshold: need,
 			Title: fmt.Sprintf("%s under %s: %d signatures needed", what, sp.Rule, need)}
 		var usable, stolen, lost, already []string
-		var signs []bootstrap.ScriptStep
+		var signs []script.Step
 		for _, id := range keyIDs {
 			k := keyOf(id)
 			c := cause[id]
@@ -388,9 +381,9 @@ func rotationSigners(l *ceremony.Loaded, p *rotation.Plan, keyOf func(string) ro
 			if name == "" {
 				name = k.Label()
 			}
-			st := bootstrap.ScriptStep{Phase: "sign", Who: name, Role: sp.Role, Threshold: need, KeyID: id,
+			st := script.Step{Phase: "sign", Who: name, Role: sp.Role, Threshold: need, KeyID: id,
 				Title: fmt.Sprintf("%s signs %s with key %s (toward %s)", name, what, ceremony.AbbrevHash(id), sp.Rule)}
-			if d, _ := bootstrap.ScriptDevice(k.URI); d != "" {
+			if d, _ := script.Device(k.URI); d != "" {
 				st.Details = append(st.Details, fmt.Sprintf("%s connects %s.", name, d))
 			}
 			if k.URI == "" {
@@ -400,7 +393,7 @@ func rotationSigners(l *ceremony.Loaded, p *rotation.Plan, keyOf func(string) ro
 			if sp.Role == metadata.ROOT && sp.Rule != fmt.Sprintf("root v%d", sp.Version) {
 				st.Details = append(st.Details, fmt.Sprintf("If this key is also in root v%d, this one signature counts for both roots.", sp.Version))
 			}
-			st.Commands = []string{fmt.Sprintf("ceremony sign --key %s --role %s %s", bootstrap.ShellQuote(uriOrPlaceholder(k.URI)), sp.Role, wsq)}
+			st.Commands = []string{fmt.Sprintf("ceremony sign --key %s --role %s %s", script.ShellQuote(uriOrPlaceholder(k.URI)), sp.Role, wsq)}
 			signs = append(signs, st)
 		}
 		h.Details = append(h.Details, fmt.Sprintf("%d of %s.", need, strings.Join(orNoneList(usable), ", ")))

@@ -28,7 +28,7 @@ func runScript(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		if len(rest) != 0 {
 			return usageError{fmt.Sprintf("--rotation takes the rotation workspace, and no PLAN (got %q)", rest[0])}
 		}
-		s, err := rotate.Script(*rotationWS, bootstrap.ScriptOptions{Bundle: *out})
+		s, err := rotate.Script(*rotationWS, *out)
 		if err != nil {
 			return err
 		}
