@@ -4,6 +4,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -78,7 +79,7 @@ func checkSignerAttestation(ws *workspace.Workspace, ids []string, pub *metadata
 		roots.AppendCertsFromPEM([]byte(ws.State.AttestationRoots))
 	}
 	for _, k := range ws.State.Keys {
-		if k.Attestation == "" || !Contains(ids, k.KeyID) {
+		if k.Attestation == "" || !slices.Contains(ids, k.KeyID) {
 			continue
 		}
 		if _, err := attestation.VerifyYubiKeyPEM([]byte(k.Attestation), roots, attestation.Expectation{Key: pub}); err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -211,7 +212,7 @@ func importOne(k Kind, ws *workspace.Workspace, tr *transcripts.Transcript, chan
 	if err := checkSignable(l, s.Role, f, now); err != nil {
 		return who, imp, false, err
 	}
-	if Contains(changed, s.Role) {
+	if slices.Contains(changed, s.Role) {
 		return who, imp, false, fmt.Errorf("%s was changed outside the ceremony: it is not the state the transcript recorded; restore it or start a new workspace", ws.MetadataPath(s.Role))
 	}
 	if err := checkSignerAttestation(ws, ids, key); err != nil {

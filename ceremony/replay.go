@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -314,7 +315,7 @@ func rederive(ws *workspace.Workspace, files map[string]*metafile.File, role str
 	}
 	var key *metadata.Key
 	for _, rule := range rules {
-		if k, ok := rule.Keys[s.KeyID]; ok && Contains(rule.KeyIDs, s.KeyID) {
+		if k, ok := rule.Keys[s.KeyID]; ok && slices.Contains(rule.KeyIDs, s.KeyID) {
 			key = k
 			break
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -134,7 +135,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 		if err := checkSignable(l, role, f, now); err != nil {
 			return refuse(err)
 		}
-		if Contains(changed, role) {
+		if slices.Contains(changed, role) {
 			return refuse(fmt.Errorf("%s was changed outside the ceremony: it is not the state the transcript recorded; restore it or start a new workspace", ws.MetadataPath(role)))
 		}
 		if err := checkSignerAttestation(ws, ids, pub); err != nil {
@@ -295,13 +296,4 @@ func HolderName(ws *workspace.Workspace, id string) string {
 		return h
 	}
 	return "key " + id[:min(12, len(id))]
-}
-
-func Contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -2,6 +2,7 @@ package claims
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -40,7 +41,7 @@ func indexClaimed(claimed *metadata.TargetsType) (*claimedIndex, error) {
 		idx.byName[r.Name] = r
 		idx.names = append(idx.names, r.Name)
 		for j, id := range r.KeyIDs {
-			if j > 0 && contains(r.KeyIDs[:j], id) {
+			if j > 0 && slices.Contains(r.KeyIDs[:j], id) {
 				continue
 			}
 			idx.byKey[id] = append(idx.byKey[id], r.Name)
@@ -48,15 +49,6 @@ func indexClaimed(claimed *metadata.TargetsType) (*claimedIndex, error) {
 	}
 	sort.Strings(idx.names)
 	return idx, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // sameKeys reports whether the delegation r has exactly the claim's keys

@@ -3,6 +3,7 @@ package keys
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -124,12 +125,12 @@ func (u *URI) String() string { return u.raw }
 func (u *URI) CheckAttrs(path, query []string) error {
 	var unknown []string
 	for name := range u.Attrs {
-		if !contains(path, name) {
+		if !slices.Contains(path, name) {
 			unknown = append(unknown, name)
 		}
 	}
 	for name := range u.Query {
-		if !contains(query, name) {
+		if !slices.Contains(query, name) {
 			unknown = append(unknown, "?"+name)
 		}
 	}
@@ -138,13 +139,4 @@ func (u *URI) CheckAttrs(path, query []string) error {
 		return fmt.Errorf("key URI %q: unknown attribute(s) %s", u.raw, strings.Join(unknown, ", "))
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,7 +53,7 @@ func checkValid(t *testing.T, p *Plan) {
 		t.Helper()
 		t.Fatalf("accepted plan breaks a rule: "+format, args...)
 	}
-	if !contains(profileNames, string(p.Profile)) {
+	if !slices.Contains(profileNames, string(p.Profile)) {
 		fail("profile %q", p.Profile)
 	}
 	if p.ConsistentSnapshot == nil {
@@ -80,7 +81,7 @@ func checkValid(t *testing.T, p *Plan) {
 			fail("rstuf online key without uri")
 		}
 		for _, r := range k.Roles {
-			if !contains(p.OnlineRoles(), r) {
+			if !slices.Contains(p.OnlineRoles(), r) {
 				fail("online role %q", r)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -261,7 +262,7 @@ func (r *reader) syntaxProblem(err error) {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 	}
-	if contains(yamlParserProblems, msg) {
+	if slices.Contains(yamlParserProblems, msg) {
 		line++
 	}
 	r.problemAt(line, "", "invalid YAML: %s; fix the syntax", msg)

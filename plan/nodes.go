@@ -6,6 +6,7 @@ package plan
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -31,7 +32,7 @@ func (r *reader) mapping(n *yaml.Node, path, what string, allowed []string) map[
 		}
 		name := k.Value
 		field := join(path, name)
-		if !contains(allowed, name) {
+		if !slices.Contains(allowed, name) {
 			msg := fmt.Sprintf("unknown field %q", name)
 			if s := suggest(name, allowed); s != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", s)
@@ -128,7 +129,7 @@ func (r *reader) scalar(n *yaml.Node, path, tag, want string) bool {
 		return true
 	}
 	hint := "give " + want
-	if tag == "!!str" && n.Style == 0 && contains([]string{"!!int", "!!float", "!!bool", "!!timestamp"}, n.ShortTag()) {
+	if tag == "!!str" && n.Style == 0 && slices.Contains([]string{"!!int", "!!float", "!!bool", "!!timestamp"}, n.ShortTag()) {
 		hint = fmt.Sprintf("put it in quotes (\"%s\") if it is meant as text", n.Value)
 	}
 	r.problemAt(n.Line, path, "want %s, got %s; %s", want, describe(n), hint)
@@ -177,15 +178,6 @@ func describe(n *yaml.Node) string {
 		return fmt.Sprintf("a %s value", n.ShortTag())
 	}
 	return "an unexpected YAML node"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // suggest returns the entry of names closest to s if s looks like a typo

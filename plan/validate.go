@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -61,7 +62,7 @@ func (r *reader) checkProfile(p *Plan) bool {
 	case !r.given("profile"):
 		r.problem("profile", "required; add profile: rstuf, pep458 or pep480")
 	case r.bad["profile"]:
-	case contains(profileNames, string(p.Profile)):
+	case slices.Contains(profileNames, string(p.Profile)):
 		return true
 	default:
 		hint := "use rstuf, pep458 or pep480"
@@ -444,7 +445,7 @@ func (r *reader) checkOnline(p *Plan, profileOK bool) {
 		case profileOK:
 			seen := map[string]int{}
 			for j, role := range k.Roles {
-				if !contains(roles, role) {
+				if !slices.Contains(roles, role) {
 					hint := ""
 					if s := suggest(role, roles); s != "" {
 						hint = fmt.Sprintf("did you mean %q? ", s)

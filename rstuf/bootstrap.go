@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -112,7 +113,7 @@ func matchPlan(p *plan.Plan, f *metafile.File) error {
 	}
 	for _, name := range p.Roles.Root.Keyholders {
 		h, ok := p.Keyholder(name)
-		if !ok || !contains(rr.KeyIDs, h.KeyID) {
+		if !ok || !slices.Contains(rr.KeyIDs, h.KeyID) {
 			return fmt.Errorf("root does not list keyholder %q's key for root, which the plan's roles.root.keyholders does: this root was not made from this plan", name)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -73,7 +74,7 @@ func (c *checker) checkRoot(path string, f *metafile.File, m mode, trusted *meta
 		return nil
 	}
 	for _, name := range sortedNames(s) {
-		if contains(rootFields, name) || vendorField.MatchString(name) {
+		if slices.Contains(rootFields, name) || vendorField.MatchString(name) {
 			continue
 		}
 		c.add(join(sp, name), "is not a root field and is not named x-<vendor>-<name>; RSTUF refuses other extra fields in signed: rename it x-<vendor>-<name> before signing, or remove it")
@@ -196,7 +197,7 @@ func (c *checker) checkRoles(path string, raw []byte, keyObjs map[string]object)
 		return nil
 	}
 	for _, name := range sortedNames(ro) {
-		if !contains(topLevelRoles, name) {
+		if !slices.Contains(topLevelRoles, name) {
 			c.add(join(path, name), "is not a top-level role; RSTUF (python-tuf) takes exactly root, timestamp, snapshot and targets here")
 		}
 	}
@@ -283,7 +284,7 @@ func (c *checker) checkOnlineKey(sp string, roles map[string]rootRole, keyObjs m
 			c.add(join(rp, "threshold"), "is %d; RSTUF signs %s with one online key, so the threshold must be 1", r.threshold, name)
 		}
 	}
-	if root, ok := roles[metadata.ROOT]; ok && contains(root.keyIDs, online) {
+	if root, ok := roles[metadata.ROOT]; ok && slices.Contains(root.keyIDs, online) {
 		c.add(join(sp, "roles.root.keyids"), "lists the online key %s; RSTUF's ceremony refuses an online key that is also a root key: root keys stay offline", short(online))
 	}
 }
@@ -360,15 +361,6 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func describeVersion(r *metadata.RootType, prefix string) string {

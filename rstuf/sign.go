@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -250,7 +251,7 @@ func SignPending(p *Pending, s keys.Signer) ([][]byte, error) {
 		}
 		var ids []string
 		for _, r := range rules {
-			if id, ok := r.KeyIDFor(pub); ok && !contains(ids, id) {
+			if id, ok := r.KeyIDFor(pub); ok && !slices.Contains(ids, id) {
 				ids = append(ids, id)
 			}
 		}

@@ -3,6 +3,7 @@ package rotate
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -410,7 +411,7 @@ func rotationSigners(l *ceremony.Loaded, p *rotation.Plan, keyOf func(string) ro
 			h.Details = append(h.Details, "The plan: "+sp.Note+".")
 		}
 		for _, a := range p.Affected {
-			if a.Cause == rotation.Stolen && sp.Role != metadata.ROOT && ceremony.Contains(a.Roles, sp.Role) {
+			if a.Cause == rotation.Stolen && sp.Role != metadata.ROOT && slices.Contains(a.Roles, sp.Role) {
 				h.Details = append(h.Details, fmt.Sprintf("%s no longer lists %s, which is COMPROMISED: it does NOT sign.", what, a.Label()))
 			}
 		}
@@ -492,7 +493,7 @@ func uriOrPlaceholder(uri string) string {
 
 func appendNew(list []string, items ...string) []string {
 	for _, it := range items {
-		if !ceremony.Contains(list, it) {
+		if !slices.Contains(list, it) {
 			list = append(list, it)
 		}
 	}
