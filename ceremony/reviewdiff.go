@@ -7,6 +7,7 @@ package ceremony
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -212,7 +213,7 @@ func (rv *reviewer) targetsReview(next, trusted *metadata.TargetsType) *TargetsR
 	if trusted != nil {
 		oldT = trusted.Targets
 	}
-	for _, path := range sortedTargetPaths(next.Targets) {
+	for _, path := range slices.Sorted(maps.Keys(next.Targets)) {
 		n := targetInfo(next.Targets[path])
 		o, ok := oldT[path]
 		switch {
@@ -224,7 +225,7 @@ func (rv *reviewer) targetsReview(next, trusted *metadata.TargetsType) *TargetsR
 			tr.Targets = append(tr.Targets, TargetReview{Path: path, Change: ChangeChanged, Old: targetInfo(o), New: n})
 		}
 	}
-	for _, path := range sortedTargetPaths(oldT) {
+	for _, path := range slices.Sorted(maps.Keys(oldT)) {
 		if _, ok := next.Targets[path]; !ok {
 			tr.Targets = append(tr.Targets, TargetReview{Path: path, Change: ChangeRemoved, Old: targetInfo(oldT[path])})
 		}
@@ -255,15 +256,6 @@ func sameTerms(a, b *DelegationTerms) bool {
 		return false
 	}
 	return a.HashBins == nil || *a.HashBins == *b.HashBins
-}
-
-func sortedTargetPaths(m map[string]*metadata.TargetFiles) []string {
-	out := make([]string, 0, len(m))
-	for p := range m {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func targetInfo(t *metadata.TargetFiles) *TargetInfo {

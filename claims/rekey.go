@@ -2,7 +2,9 @@ package claims
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -138,5 +140,5 @@ func rekeyFlag(reason string, prev *metadata.DelegatedRole, c *Claim) string {
 		reason = "no reason given"
 	}
 	return fmt.Sprintf("rekey (%s): claimed delegates %q now to key(s) %s (threshold %d); the request's key(s) %s (threshold %d) replace them, in place; the project's role signed by the old keys stops verifying until its maintainers sign it again with the new keys",
-		reason, c.Project, shortList(old), prev.Threshold, shortList(sortedIDs(c)), c.Threshold)
+		reason, c.Project, shortList(old), prev.Threshold, shortList(slices.Sorted(maps.Keys(c.Keys))), c.Threshold)
 }

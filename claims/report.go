@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -45,7 +46,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			row(project, "-", "-", Refused)
 			continue
 		}
-		ids := sortedIDs(v.Claim)
+		ids := slices.Sorted(maps.Keys(v.Claim.Keys))
 		for j, id := range ids {
 			key := short(id) + " " + shortScheme(v.Claim.Keys[id].Scheme)
 			if j == 0 {
@@ -109,15 +110,6 @@ func fit(s string, width int) string {
 // or a flag is one line, whatever its length, so that grep finds it whole.
 func item(b *bytes.Buffer, s string) {
 	b.WriteString("  " + printable(s) + "\n")
-}
-
-func sortedIDs(c *Claim) []string {
-	ids := make([]string, 0, len(c.Keys))
-	for id := range c.Keys {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
 }
 
 func shortScheme(s string) string {
@@ -187,7 +179,7 @@ func (r *Report) JSON() ([]byte, error) {
 		}
 		if c := v.Claim; c != nil {
 			j.Threshold, j.Date, j.Paths = c.Threshold, c.Date.UTC().Format(time.RFC3339), ProjectPaths(c.Project)
-			for _, id := range sortedIDs(c) {
+			for _, id := range slices.Sorted(maps.Keys(c.Keys)) {
 				k := keyJSON{KeyID: id, Scheme: c.Keys[id].Scheme}
 				if a := c.Attested[id]; a != nil {
 					k.YubiKey, k.Firmware, k.PINPolicy, k.TouchPolicy = a.Serial, a.Firmware, a.PINPolicy, a.TouchPolicy

@@ -2,11 +2,11 @@ package plan
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -348,7 +348,7 @@ func (r *reader) checkOffline(path string, role *OfflineRole, names map[string]b
 		for i, n := range role.Keyholders {
 			if names != nil && !names[n] {
 				hint := fmt.Sprintf("add %q to keyholders or fix the spelling", n)
-				if s := suggest(n, sortedKeys(names)); s != "" {
+				if s := suggest(n, slices.Sorted(maps.Keys(names))); s != "" {
 					hint = fmt.Sprintf("did you mean %q? or add %q to keyholders", s, n)
 				}
 				r.problem(index(kf, i), "%q is not one of the keyholders; %s", n, hint)
@@ -469,14 +469,4 @@ func (r *reader) checkOnline(p *Plan, profileOK bool) {
 			}
 		}
 	}
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	// Order only decides between two equally close suggestions.
-	sort.Strings(out)
-	return out
 }

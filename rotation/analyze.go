@@ -2,6 +2,8 @@ package rotation
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -150,7 +152,7 @@ func (a *analysis) causes() error {
 		}
 	}
 	seenNew := map[string]string{}
-	for _, id := range sortedNames(a.req.Replace) {
+	for _, id := range slices.Sorted(maps.Keys(a.req.Replace)) {
 		nk := a.req.Replace[id]
 		if nk.Key == nil {
 			return fmt.Errorf("the replacement for %s has no key", a.label(id))
@@ -242,12 +244,12 @@ func (a *analysis) rolesListing(id string) []string {
 		return false
 	}
 	var out []string
-	for _, role := range sortedNames(a.s.Root.Roles) {
+	for _, role := range slices.Sorted(maps.Keys(a.s.Root.Roles)) {
 		if r := a.s.Root.Roles[role]; r != nil && has(r.KeyIDs) {
 			out = append(out, role)
 		}
 	}
-	for _, name := range sortedNames(a.s.Targets) {
+	for _, name := range slices.Sorted(maps.Keys(a.s.Targets)) {
 		d := a.s.Targets[name].Delegations
 		if d == nil {
 			continue
@@ -293,7 +295,7 @@ func (a *analysis) evidence(stolen map[string]bool) {
 		signed = append(signed[:most], fmt.Sprintf("... and %d more files", len(signed)-most))
 	}
 	a.p.Evidence = append(a.p.Evidence, signed...)
-	for _, role := range sortedNames(a.s.Seen) {
+	for _, role := range slices.Sorted(maps.Keys(a.s.Seen)) {
 		if v := a.s.Seen[role]; v.Max >= SafeVersion {
 			a.p.Evidence = append(a.p.Evidence, fmt.Sprintf("%s was published at version %d, beyond any version a client can be moved past (a fast-forward attack); the highest version below 2^53 seen is %d", role, v.Max, v.MaxSafe))
 		}
@@ -400,7 +402,7 @@ func (a *analysis) substitute(old RoleKeys) RoleKeys {
 
 func (a *analysis) delegations() Delegations {
 	out := Delegations{}
-	for _, name := range sortedNames(a.s.Targets) {
+	for _, name := range slices.Sorted(maps.Keys(a.s.Targets)) {
 		d := a.s.Targets[name].Delegations
 		if d == nil {
 			continue
@@ -434,7 +436,7 @@ func (a *analysis) newRoot() *metadata.RootType {
 	nr.Expires = a.req.Now.UTC().Truncate(time.Second).Add(time.Duration(days) * 24 * time.Hour)
 	nr.Keys = map[string]*metadata.Key{}
 	rstuf := s.Profile == plan.ProfileRSTUF || hasRSTUFFields(s.Root)
-	for _, role := range sortedNames(s.Root.Roles) {
+	for _, role := range slices.Sorted(maps.Keys(s.Root.Roles)) {
 		if nr.Roles[role] == nil {
 			a.p.Problems = append(a.p.Problems, fmt.Sprintf("root v%d: role %q is null: fix the trusted root", s.Root.Version, role))
 			continue
@@ -520,7 +522,7 @@ func (a *analysis) keyList() []Key {
 	for _, k := range out {
 		seen[k.ID] = true
 	}
-	for _, id := range sortedNames(a.repl) {
+	for _, id := range slices.Sorted(maps.Keys(a.repl)) {
 		nk := a.repl[id]
 		if !seen[nk.ID] {
 			seen[nk.ID] = true

@@ -2,7 +2,9 @@ package rotation
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -115,7 +117,7 @@ func (s *State) ring() *ring {
 	for id, k := range s.Root.Keys {
 		add(id, k)
 	}
-	for _, name := range sortedNames(s.Targets) {
+	for _, name := range slices.Sorted(maps.Keys(s.Targets)) {
 		if d := s.Targets[name].Delegations; d != nil {
 			for id, k := range d.Keys {
 				add(id, k)

@@ -2,6 +2,8 @@ package rotation
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -61,7 +63,7 @@ func (a *analysis) online(newRoot *metadata.RootType, res Resigned) {
 			Why: "signed online, and its keys or its delegations' keys change: sign it again with the online key now in service"})
 	}
 	if a.req.Online && len(binsDone) == 0 {
-		for _, name := range sortedNames(s.Targets) {
+		for _, name := range slices.Sorted(maps.Keys(s.Targets)) {
 			if d := s.Targets[name].Delegations; d != nil && d.SuccinctRoles != nil {
 				role := binsRole(d.SuccinctRoles)
 				work = append(work, OnlineWork{Role: role, MinVersion: s.nextVersion(strings.TrimSuffix(role, "*")),

@@ -1,7 +1,6 @@
 package rotation
 
 import (
-	"sort"
 	"strings"
 	"time"
 
@@ -111,15 +110,6 @@ type Request struct {
 // or a loss, not a planned rotation.
 func (r *Request) Emergency() bool {
 	return len(r.Stolen) > 0 || len(r.Lost) > 0 || r.Online
-}
-
-func sortedNames[T any](m map[string]T) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // seenFor is the versions of role, or of every bin for a succinct prefix

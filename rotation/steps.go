@@ -2,6 +2,8 @@ package rotation
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -75,7 +77,7 @@ func (a *analysis) newKeysFor(role string, newRoot *metadata.RootType, res Resig
 	if r := newRoot.Roles[role]; r != nil {
 		return rootRoleKeys(newRoot, role), fmt.Sprintf("root v%d", newRoot.Version)
 	}
-	for _, name := range sortedNames(a.s.Targets) {
+	for _, name := range slices.Sorted(maps.Keys(a.s.Targets)) {
 		t := res.Targets[name]
 		if t == nil {
 			t = a.s.Targets[name]

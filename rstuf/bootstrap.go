@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
-	"sort"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
@@ -141,7 +141,7 @@ func matchPlan(p *plan.Plan, f *metafile.File) error {
 func writeMetadata(b *bytes.Buffer, f *metafile.File, indent string) {
 	in := indent + "  "
 	b.WriteString("{\n")
-	for _, name := range sortedRaw(f.Extra) {
+	for _, name := range slices.Sorted(maps.Keys(f.Extra)) {
 		fmt.Fprintf(b, "%s%s: %s,\n", in, jsonString(name), f.Extra[name])
 	}
 	b.WriteString(in + "\"signatures\": [")
@@ -150,7 +150,7 @@ func writeMetadata(b *bytes.Buffer, f *metafile.File, indent string) {
 			b.WriteString(",")
 		}
 		fmt.Fprintf(b, "\n%s  {\"keyid\": %s, \"sig\": %s", in, jsonString(s.KeyID), jsonString(s.Sig))
-		for _, name := range sortedRaw(s.Extra) {
+		for _, name := range slices.Sorted(maps.Keys(s.Extra)) {
 			fmt.Fprintf(b, ", %s: %s", jsonString(name), s.Extra[name])
 		}
 		b.WriteString("}")
@@ -161,15 +161,6 @@ func writeMetadata(b *bytes.Buffer, f *metafile.File, indent string) {
 	b.WriteString("],\n" + in + "\"signed\": ")
 	b.Write(f.Signed)
 	b.WriteString("\n" + indent + "}")
-}
-
-func sortedRaw(m map[string]json.RawMessage) []string {
-	names := make([]string, 0, len(m))
-	for name := range m {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
 }
 
 func jsonString(s string) []byte {
@@ -334,7 +325,7 @@ func (c *checker) checkDelegations(raw json.RawMessage) {
 	if !ok {
 		c.add(join(dp, "keys"), "is missing or not an object")
 	}
-	for _, id := range sortedNames(ko) {
+	for _, id := range slices.Sorted(maps.Keys(ko)) {
 		k, ok := asObject(ko[id])
 		if !ok {
 			c.add(join(dp, "keys."+id), "is not a key object")

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -157,15 +158,6 @@ func asStrings(raw json.RawMessage) ([]string, int, bool) {
 	return out, -1, true
 }
 
-func sortedNames(o object) []string {
-	names := make([]string, 0, len(o))
-	for name := range o {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
-}
-
 func join(path, name string) string {
 	if path == "" {
 		return name
@@ -177,7 +169,7 @@ func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 
 // checkFields reports members of o that are not in allowed.
 func (c *checker) checkFields(path string, o object, allowed []string, why string) {
-	for _, name := range sortedNames(o) {
+	for _, name := range slices.Sorted(maps.Keys(o)) {
 		known := false
 		for _, a := range allowed {
 			if name == a {

@@ -3,6 +3,7 @@ package rstuf
 import (
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -73,7 +74,7 @@ func (c *checker) checkRoot(path string, f *metafile.File, m mode, trusted *meta
 		c.add(sp, "is not a JSON object")
 		return nil
 	}
-	for _, name := range sortedNames(s) {
+	for _, name := range slices.Sorted(maps.Keys(s)) {
 		if slices.Contains(rootFields, name) || vendorField.MatchString(name) {
 			continue
 		}
@@ -138,7 +139,7 @@ func (c *checker) checkKeys(path string, raw []byte, m mode) map[string]object {
 	}
 	out := map[string]object{}
 	names := map[string]string{}
-	for _, id := range sortedNames(ko) {
+	for _, id := range slices.Sorted(maps.Keys(ko)) {
 		kp := join(path, id)
 		k, ok := asObject(ko[id])
 		if !ok {
@@ -196,7 +197,7 @@ func (c *checker) checkRoles(path string, raw []byte, keyObjs map[string]object)
 		c.add(path, "is missing or not an object")
 		return nil
 	}
-	for _, name := range sortedNames(ro) {
+	for _, name := range slices.Sorted(maps.Keys(ro)) {
 		if !slices.Contains(topLevelRoles, name) {
 			c.add(join(path, name), "is not a top-level role; RSTUF (python-tuf) takes exactly root, timestamp, snapshot and targets here")
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -88,7 +89,7 @@ func ParsePending(data []byte) (*Pending, error) {
 	if !ok {
 		return nil, fmt.Errorf("RSTUF pending signing answer: data.metadata is missing or not an object")
 	}
-	for _, name := range sortedNames(md) {
+	for _, name := range slices.Sorted(maps.Keys(md)) {
 		field := "data.metadata." + name
 		f, err := metafile.Parse(md[name])
 		if err != nil {

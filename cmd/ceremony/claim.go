@@ -8,8 +8,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -96,7 +97,7 @@ func runClaim(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	sum := sha256.Sum256(data)
 	fmt.Fprintf(stderr, "ceremony: wrote claim request %s\n", *out)
 	fmt.Fprintf(stdout, "project %s\n", c.Project)
-	for _, id := range sortedKeyIDs(c.Keys) {
+	for _, id := range slices.Sorted(maps.Keys(c.Keys)) {
 		line := fmt.Sprintf("key %s %s", id, c.Keys[id].Scheme)
 		if a := c.Attested[id]; a != nil {
 			line += fmt.Sprintf(" (YubiKey %d, attested)", a.Serial)
@@ -224,13 +225,4 @@ func readRoots(path string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("--attestation-roots %s holds no PEM certificate", path)
 	}
 	return pool, nil
-}
-
-func sortedKeyIDs(m map[string]*metadata.Key) []string {
-	ids := make([]string, 0, len(m))
-	for id := range m {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
 }
