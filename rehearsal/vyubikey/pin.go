@@ -106,14 +106,20 @@ func (c *Card) changeReference(cmd command) ([]byte, uint16) {
 	default:
 		return nil, swWrongP1P2
 	}
-	if len(cmd.data) != 16 || !validNewPIN(cmd.data[8:]) {
+	if len(cmd.data) != 16 {
 		return nil, swWrongData
 	}
+	// The old value is checked before the new one's form, so a blocked or
+	// wrong reference answers 6983 or 63Cx whatever the new value is:
+	// piv-go's Reset blocks the PUK with random values of any length.
 	if sw := check(*stored, cmd.data[:8], left, max); sw != swOK {
 		if cmd.p2 == refPIN {
 			c.sess.pinVerified = false
 		}
 		return nil, sw
+	}
+	if !validNewPIN(cmd.data[8:]) {
+		return nil, swWrongData
 	}
 	*stored = bytes.Clone(cmd.data[8:])
 	return nil, swOK
@@ -125,11 +131,14 @@ func (c *Card) resetRetry(cmd command) ([]byte, uint16) {
 	if cmd.p1 != 0 || cmd.p2 != refPIN {
 		return nil, swWrongP1P2
 	}
-	if len(cmd.data) != 16 || !validNewPIN(cmd.data[8:]) {
+	if len(cmd.data) != 16 {
 		return nil, swWrongData
 	}
 	if sw := check(c.st.puk, cmd.data[:8], &c.st.pukLeft, c.st.pukMax); sw != swOK {
 		return nil, sw
+	}
+	if !validNewPIN(cmd.data[8:]) {
+		return nil, swWrongData
 	}
 	c.st.pin = bytes.Clone(cmd.data[8:])
 	c.st.pinLeft = c.st.pinMax

@@ -810,3 +810,36 @@ func TestRawChainingAndGetResponse(t *testing.T) {
 		t.Errorf("broken chain = %04x, want 6883", sw)
 	}
 }
+
+// CHANGE REFERENCE DATA checks the old PUK before the new one's form, as
+// piv-go's Reset needs: it blocks the PUK with random values, some shorter
+// than six digits.
+func TestChangePUKChecksOldFirst(t *testing.T) {
+	_, yk, in := open(t, vyubikey.Options{PUK: "11223344"})
+	yk.Close()
+	change := func(old, next string) []byte {
+		apdu := []byte{0x00, 0x24, 0x00, 0x81, 0x10}
+		for _, v := range []string{old, next} {
+			b := []byte(v)
+			for len(b) < 8 {
+				b = append(b, 0xff)
+			}
+			apdu = append(apdu, b...)
+		}
+		return apdu
+	}
+	resp := in.env.Transmit(t, in.reader, selectPIV,
+		change("00000000", "12345"), // wrong old, short new: a try spent
+		change("11223344", "12345"), // right old, short new: refused, tries restored
+		change("00000000", "1234"),
+		change("00000000", "1234"),
+		change("00000000", "1234"),
+		change("11223344", "123"), // blocked, whatever the new value
+	)
+	want := []uint16{0x63c2, 0x6a80, 0x63c2, 0x63c1, 0x63c0, 0x6983}
+	for i, w := range want {
+		if sw := status(resp[i+1]); sw != w {
+			t.Errorf("APDU %d: %04x, want %04x", i+1, sw, w)
+		}
+	}
+}
