@@ -2,6 +2,8 @@ package tui
 
 import (
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
 
 // choice is a ceremony the chooser offers.
@@ -9,7 +11,7 @@ type choice struct {
 	title string
 	what  string
 	// fields the form asks for; submit starts the ceremony with them.
-	fields []field
+	fields []widget.Field
 	// notes are shown under the form's fields.
 	notes  []string
 	submit func(m Model, values []string) (Model, tea.Cmd)
@@ -33,7 +35,7 @@ func (m Model) choices() []choice {
 		{
 			title:  "Bootstrap a new repository",
 			what:   "root v1 and the offline roles (targets, delegations), from a plan",
-			fields: []field{{label: "plan file", value: []rune("plan.yaml")}, {label: "new workspace", value: []rune("workspace")}},
+			fields: []widget.Field{{Label: "plan file", Value: widget.NewText("plan.yaml")}, {Label: "new workspace", Value: widget.NewText("workspace")}},
 			submit: func(m Model, v []string) (Model, tea.Cmd) {
 				m.ws, m.plan, m.trustedRoot = v[1], v[0], ""
 				m.setInfo("creating the workspace %s from %s...", v[1], v[0])
@@ -43,8 +45,8 @@ func (m Model) choices() []choice {
 		{
 			title: "New root version",
 			what:  "the yearly re-sign, a keyholder joining or leaving, a device replaced",
-			fields: []field{{label: "plan file", value: []rune("plan.yaml")}, {label: "trusted root (what clients trust now)", value: []rune("root.json")},
-				{label: "new workspace", value: []rune("workspace-next-root")}},
+			fields: []widget.Field{{Label: "plan file", Value: widget.NewText("plan.yaml")}, {Label: "trusted root (what clients trust now)", Value: widget.NewText("root.json")},
+				{Label: "new workspace", Value: widget.NewText("workspace-next-root")}},
 			submit: func(m Model, v []string) (Model, tea.Cmd) {
 				m.ws, m.plan, m.trustedRoot = v[2], v[0], v[1]
 				m.setInfo("creating the workspace %s from %s and %s...", v[2], v[0], v[1])
@@ -57,7 +59,7 @@ func (m Model) choices() []choice {
 		{
 			title:  "Sign in a workspace",
 			what:   "resume a ceremony, or sign targets and delegations prepared earlier",
-			fields: []field{{label: "workspace", value: []rune("workspace")}},
+			fields: []widget.Field{{Label: "workspace", Value: widget.NewText("workspace")}},
 			submit: func(m Model, v []string) (Model, tea.Cmd) {
 				return m.resume(v[0])
 			},
@@ -65,7 +67,7 @@ func (m Model) choices() []choice {
 		{
 			title:  "Verify and replay a bundle",
 			what:   "check a bundle as a client and as an auditor would",
-			fields: []field{{label: "bundle file", value: []rune("bundle.tar")}},
+			fields: []widget.Field{{Label: "bundle file", Value: widget.NewText("bundle.tar")}},
 			submit: func(m Model, v []string) (Model, tea.Cmd) {
 				m.setInfo("verifying %s...", v[0])
 				return m, VerifyBundle(m.engine, v[0])

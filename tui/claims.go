@@ -16,6 +16,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
 	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
 	"github.com/tuf-ceremony/ceremony/claims"
+	"github.com/tuf-ceremony/ceremony/tui/widget"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
@@ -103,14 +104,6 @@ type claimsCreatedMsg struct {
 // claimsCreateFailedMsg says the workspace could not be created.
 type claimsCreateFailedMsg struct{ err error }
 
-// claimsLoadedMsg is a claims workspace's accepted projects and review,
-// for the walk-through.
-type claimsLoadedMsg struct {
-	ws   string
-	info *claimsInfo
-	err  error
-}
-
 // ReviewClaims runs 'ceremony claims init' in review-only mode: the
 // trusted state read and checked, every request reviewed against its
 // claimed role, what claimed's next version would add; nothing is written.
@@ -151,7 +144,10 @@ func CreateClaims(eng *ceremony.Engine, opts claimed.Options, ws string) tea.Cmd
 func LoadClaims(ws string) tea.Cmd {
 	return func() tea.Msg {
 		info, err := readClaimsInfo(ws)
-		return claimsLoadedMsg{ws: ws, info: info, err: err}
+		if err != nil {
+			return kindLoadedMsg{ws: ws, err: err}
+		}
+		return kindLoadedMsg{ws: ws, kind: info}
 	}
 }
 
@@ -206,11 +202,11 @@ func claimsChoice(from string) choice {
 	return choice{
 		title: "PEP 480 claims ceremony (take maintainers' claims into claimed)",
 		what:  "review the claim requests, then sign claimed's next version adding them",
-		fields: []field{
-			{label: "repository, last workspace or bundle", value: []rune(from)},
-			{label: "claim requests (directory)", value: []rune("claims")},
-			{label: "plan (names claimed's keyholders)", optional: true},
-			{label: "new workspace", value: []rune("workspace-claims")},
+		fields: []widget.Field{
+			{Label: "repository, last workspace or bundle", Value: widget.NewText(from)},
+			{Label: "claim requests (directory)", Value: widget.NewText("claims")},
+			{Label: "plan (names claimed's keyholders)", Optional: true},
+			{Label: "new workspace", Value: widget.NewText("workspace-claims")},
 		},
 		notes: []string{
 			"The trusted state: the repository directory (holding metadata/), the last",
@@ -294,22 +290,4 @@ func acceptedNames(res *claimed.Result) []string {
 		out = append(out, c.Project)
 	}
 	return out
-}
-
-// claimsLoaded keeps a claims workspace's projects for the walk-through.
-func (m Model) claimsLoaded(msg claimsLoadedMsg) (tea.Model, tea.Cmd) {
-	if msg.ws != m.ws {
-		return m, nil
-	}
-	m.walk.claimsLoading = false
-	m.walk.claims, m.walk.claimsErr = msg.info, msg.err
-	if msg.err != nil {
-		m.setError("failed to read what the claims ceremony adds: %v", msg.err)
-	}
-	return m, nil
-}
-
-// isClaims reports whether the walk-through is a claims workspace's.
-func (m Model) isClaims() bool {
-	return m.walk.status != nil && m.walk.status.Kind == workspace.Claims
 }

@@ -208,7 +208,7 @@ func TestClaimsCeremonyThroughTheApp(t *testing.T) {
 	if m2, _ := update(t, m, key("enter")); m2.screen != screenPlan || !strings.Contains(m2.statusLine, "not read yet") {
 		t.Fatalf("enter before the projects were read: screen %s, status %q", m2.screen, m2.statusLine)
 	}
-	m = run[claimsLoadedMsg](t, m, cmd)
+	m = run[kindLoadedMsg](t, m, cmd)
 	mustShow(t, m, "pep480 claims", "PEP 480 CLAIMS CEREMONY · signing claimed v2 · adds 1 project(s)", "  demo-pkg",
 		"1 request(s) refused, 0 unchanged", "claims-review.json", "claimed   v2", "2 of 3", "alice, bob, carol")
 
@@ -415,7 +415,7 @@ func TestClaimsReviewQuotesHostileText(t *testing.T) {
 		t.Fatalf("a request's text reached the terminal as it is:\n%q", v)
 	}
 	mustShowWrapped(t, m, `"x\x1b[2J.claim.json"`)
-	m.claims.top = 0
+	m.claims.Top = 0
 	mustShow(t, m, `"evil\x1b[31mred\u202e"`)
 }
 

@@ -154,23 +154,19 @@ func (m Model) claimsLines() []string {
 }
 
 func (m Model) claimsReviewView() []string {
-	return m.readFirstView(m.claimsHead(), m.claimsLines(), m.claimsRoom(), m.claims.top, m.claims.accepted(), " · the end: esc goes back")
+	return m.readFirstView(m.claimsHead(), m.claimsLines(), m.claimsRoom(), m.claims.Scroll, m.claims.accepted(), " · the end: esc goes back")
 }
 
-// claimsBanner says, on a claims workspace's plan screen, what the
-// ceremony is: claimed's next version and the projects it adds.
-func (m Model) claimsBanner() []string {
+// holder: a claims workspace's status names its keyholders.
+func (c *claimsInfo) holder(string) string { return "" }
+
+// signsNothing: every key of claimed's keyholders may sign.
+func (c *claimsInfo) signsNothing(string) bool { return false }
+
+// banner says, on a claims workspace's plan screen, what the ceremony is:
+// claimed's next version and the projects it adds.
+func (c *claimsInfo) banner(m Model) []string {
 	s := m.styles
-	if !m.isClaims() {
-		return nil
-	}
-	c := m.walk.claims
-	if c == nil {
-		if m.walk.claimsErr != nil {
-			return []string{s.Error.Render("✗ what this claims ceremony adds cannot be read (see below): do not sign")}
-		}
-		return []string{s.Dim.Render("reading what the claims ceremony adds...")}
-	}
 	names := c.projects()
 	lines := []string{s.Pending.Render("PEP 480 CLAIMS CEREMONY") + fmt.Sprintf(" · signing claimed v%d · adds %d project(s)", c.accepted.ClaimedVersion, len(names))}
 	for _, l := range wrap(nameRun(names, 2*(m.width-6)), m.width-4) {
@@ -181,23 +177,16 @@ func (m Model) claimsBanner() []string {
 	return append(lines, s.Dim.Render("  the requests and their review: "+workspace.ClaimsDir+"/ and "+workspace.ClaimsReviewFile+" in the workspace"))
 }
 
-// claimsReviewNote is the line the review before the PIN opens with in a
+// reviewNote is the line the review before the PIN opens with in a
 // claims ceremony: where the projects added are.
-func (m Model) claimsReviewNote() []string {
-	if !m.isClaims() || m.walk.claims == nil {
-		return nil
-	}
-	n := len(m.walk.claims.accepted.Projects)
+func (c *claimsInfo) reviewNote(m Model) []string {
+	n := len(c.accepted.Projects)
 	return []string{m.styles.Pending.Render(fmt.Sprintf("claims ceremony: %d project(s) added to claimed, each a + under delegations", n))}
 }
 
-// claimsFinish says, on a claims workspace's finish screen, what the
-// bundle holds and what the online side does with it.
-func (m Model) claimsFinish(written bool) []string {
-	c := m.walk.claims
-	if !m.isClaims() || c == nil {
-		return nil
-	}
+// finish says, on a claims workspace's finish screen, what the bundle
+// holds and what the online side does with it.
+func (c *claimsInfo) finish(m Model, written bool) []string {
 	s := m.styles
 	holds := fmt.Sprintf("claimed v%d, the %d claim request(s) taken in, their review (%s) and %s",
 		c.accepted.ClaimedVersion, c.requestsKept(), workspace.ClaimsReviewFile, workspace.AcceptedFile)

@@ -23,5 +23,5 @@
 // to send its maintainers), the flags. Only when a request is accepted does
 // y create the workspace ([CreateClaims]); its walk-through calls claimed's
 // keyholders only and names the projects it adds on the plan, review and
-// finish screens ([LoadClaims]).
+// finish screens.
 package tui

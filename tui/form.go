@@ -1,43 +1,31 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
-)
 
-// field is one line of a form.
-type field struct {
-	label string
-	value []rune
-	// optional fields may stay empty.
-	optional bool
-	// yesNo fields hold "yes" or "no": y and n set them, space toggles.
-	yesNo bool
-}
+	"github.com/tuf-ceremony/ceremony/tui/widget"
+)
 
 // form asks for the paths and names a chosen ceremony needs.
 type form struct {
 	choice int
 	title  string
-	fields []field
+	fields []widget.Field
 	notes  []string
 	focus  int
 }
 
 func newForm(i int, c choice) form {
-	f := form{choice: i, title: c.title, notes: c.notes}
-	for _, fl := range c.fields {
-		fl.value = append([]rune(nil), fl.value...)
-		f.fields = append(f.fields, fl)
-	}
-	return f
+	return form{choice: i, title: c.title, notes: c.notes, fields: slices.Clone(c.fields)}
 }
 
 func (f form) values() []string {
 	out := make([]string, len(f.fields))
 	for i, fl := range f.fields {
-		out[i] = strings.TrimSpace(string(fl.value))
+		out[i] = strings.TrimSpace(fl.Value.String())
 	}
 	return out
 }
@@ -46,7 +34,7 @@ func (f form) values() []string {
 // field starts the ceremony, esc goes back to the chooser.
 func (m Model) updateForm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	f := &m.form
-	f.fields = append([]field(nil), f.fields...) // the previous model keeps its own
+	f.fields = slices.Clone(f.fields) // the previous model keeps its own
 	if m.rotate.planning || m.claims.reviewing {
 		// The plan or review is being worked out from these values.
 		if m.keys.Cancel.Matches(msg) {
@@ -77,9 +65,9 @@ func (m Model) updateForm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		v := f.values()
 		for i, s := range v {
-			if s == "" && !f.fields[i].optional {
+			if s == "" && !f.fields[i].Optional {
 				f.focus = i
-				m.setError("%s is empty", f.fields[i].label)
+				m.setError("%s is empty", f.fields[i].Label)
 				return m, nil
 			}
 		}
@@ -87,28 +75,6 @@ func (m Model) updateForm(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		r, cmd := m.choices()[f.choice].submit(m, v)
 		return r, cmd
 	}
-	fl := &f.fields[f.focus]
-	if fl.yesNo {
-		switch {
-		case msg.Text == "y":
-			fl.value = []rune("yes")
-		case msg.Text == "n":
-			fl.value = []rune("no")
-		case m.keys.Toggle.Matches(msg) && string(fl.value) == "yes":
-			fl.value = []rune("no")
-		case m.keys.Toggle.Matches(msg):
-			fl.value = []rune("yes")
-		}
-		return m, nil
-	}
-	if m.keys.Erase.Matches(msg) {
-		if n := len(fl.value); n > 0 {
-			fl.value = append([]rune(nil), fl.value[:n-1]...)
-		}
-		return m, nil
-	}
-	if msg.Text != "" && msg.Mod&^tea.ModShift == 0 {
-		fl.value = append(append([]rune(nil), fl.value...), []rune(msg.Text)...)
-	}
+	f.fields[f.focus] = f.fields[f.focus].Update(msg, m.keys.Toggle, m.keys.Erase)
 	return m, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/rotation"
+	"github.com/tuf-ceremony/ceremony/tui/widget"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
@@ -129,7 +130,7 @@ func TestGoldenViews(t *testing.T) {
 			m := walkModel().WithRehearsal(rehearsal())
 			m.walk.signing, m.walk.signRoles, m.walk.pins = true, []string{"root v1", "targets v1"}, 1
 			m.walk.pin = pinPrompt{req: keys.SecretRequest{Kind: keys.PIN, TriesLeft: 2}, reply: make(chan secretReply, 1)}
-			m.walk.pin = m.walk.pin.insert("2718")
+			m.walk.pin.secret = m.walk.pin.secret.Insert("2718")
 			m.open(screenPIN)
 			return m
 		},
@@ -158,8 +159,8 @@ func TestGoldenViews(t *testing.T) {
 			m.chooser.scanned = true
 			m.chooser.found = []foundWorkspace{{dir: "ws", summary: "pep458 bootstrap, every threshold met", finished: true}}
 			m.form = newForm(2, m.choices()[2])
-			m.form.fields[emCompromised].value = []rune("mallory")
-			m.form.fields[emReplace].value = []rune("carol=keys/carol2.key.pub")
+			m.form.fields[emCompromised].Value = widget.NewText("mallory")
+			m.form.fields[emReplace].Value = widget.NewText("carol=keys/carol2.key.pub")
 			m.form.focus = emCompromised
 			m.setError(`--compromised mallory: no key in ws is "mallory"; the keys are: alice (b54ca156634e) on key file keys/alice.key, bob (21fb703bb023) on key file keys/bob.key, carol (90ace2f11831) on key file keys/carol.key`)
 			m.open(screenForm)
@@ -176,14 +177,14 @@ func TestGoldenViews(t *testing.T) {
 		},
 		"plan-rotation": func() Model {
 			m := walkModel()
-			m.walk.status, m.walk.rotation = rotationStatus(), readPlan(t, "rotation-plan")
+			m.walk.status, m.walk.kind = rotationStatus(), rotationWalk{readPlan(t, "rotation-plan")}
 			m.ws = "workspace-recovery"
 			m.open(screenPlan)
 			return m
 		},
 		"finish-rotation": func() Model {
 			m := walkModel()
-			m.walk.status, m.walk.rotation = rotationStatus(), readPlan(t, "rotation-plan")
+			m.walk.status, m.walk.kind = rotationStatus(), rotationWalk{readPlan(t, "rotation-plan")}
 			for i := range m.walk.status.Roles {
 				for j := range m.walk.status.Roles[i].Thresholds {
 					c := &m.walk.status.Roles[i].Thresholds[j]
@@ -203,7 +204,7 @@ func TestGoldenViews(t *testing.T) {
 			m.chooser.found = []foundWorkspace{{dir: "ws", summary: "pep480 bootstrap, every threshold met", finished: true, kind: workspace.Bootstrap, signsClaimed: true}}
 			i := len(m.choices()) - 3
 			m.form = newForm(i, m.choices()[i])
-			m.form.fields[clRequests].value = []rune("requests")
+			m.form.fields[clRequests].Value = widget.NewText("requests")
 			m.form.focus = clWorkspace
 			m.open(screenForm)
 			return m
@@ -219,14 +220,14 @@ func TestGoldenViews(t *testing.T) {
 		},
 		"plan-claims": func() Model {
 			m := walkModel()
-			m.walk.status, m.walk.claims = claimsStatus(), fakeClaimsInfo()
+			m.walk.status, m.walk.kind = claimsStatus(), fakeClaimsInfo()
 			m.ws = "workspace-claims"
 			m.open(screenPlan)
 			return m
 		},
 		"review-claims": func() Model {
 			m := walkModel()
-			m.walk.status, m.walk.claims = claimsStatus(), fakeClaimsInfo()
+			m.walk.status, m.walk.kind = claimsStatus(), fakeClaimsInfo()
 			m.walk.person, m.walk.keyID = m.walk.status.People[0], m.walk.status.People[0].KeyID
 			m.walk.review = []string{"workspace workspace-claims: claims ceremony, profile pep480, repository pypi.example",
 				"clients trust root v1, targets v1, claimed v1 now (trusted/); this ceremony signs claimed",
@@ -242,7 +243,7 @@ func TestGoldenViews(t *testing.T) {
 		},
 		"finish-claims": func() Model {
 			m := walkModel()
-			m.walk.status, m.walk.claims = claimsStatus(), fakeClaimsInfo()
+			m.walk.status, m.walk.kind = claimsStatus(), fakeClaimsInfo()
 			c := &m.walk.status.Roles[0].Thresholds[0]
 			c.Signed, c.Missing, c.Met = c.Missing[:2], c.Missing[2:], true
 			m.walk.status.Roles[0].Met = true
@@ -337,7 +338,7 @@ func fakeClaimsReview(accepted bool) *claimed.Result {
 // scrolled to line top.
 func claimsReviewModel(accepted bool, top int) Model {
 	m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
-	m.claims = claimsDraft{opts: claimed.Options{From: "workspace", ClaimsDir: "requests"}, readFirst: readFirst{ws: "workspace-claims", top: top},
+	m.claims = claimsDraft{opts: claimed.Options{From: "workspace", ClaimsDir: "requests"}, readFirst: readFirst{ws: "workspace-claims", Scroll: widget.Scroll{Top: top}},
 		res: fakeClaimsReview(accepted)}
 	m.open(screenClaimsReview)
 	return m
@@ -392,10 +393,10 @@ func readPlan(t *testing.T, name string) *rotation.Plan {
 func rotationPlanModel(t *testing.T, name string, top int) Model {
 	m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
 	p := readPlan(t, name)
-	m.rotate = rotationDraft{readFirst: readFirst{ws: "workspace-recovery", top: top}, plan: p}
+	m.rotate = rotationDraft{readFirst: readFirst{ws: "workspace-recovery", Scroll: widget.Scroll{Top: top}}, plan: p}
 	if !p.InBand {
 		m.rotate.refused = fmt.Errorf("%w: %s", rotate.ErrNoInBandRecovery, p.OutOfBand.Statement)
-		m.rotate.top = m.rotationStart()
+		m.rotate.Top = m.rotationStart()
 	}
 	m.open(screenRotationPlan)
 	return m

@@ -1,27 +1,13 @@
 package tui
 
 import (
-	"slices"
-	"strings"
-
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
 
-// Binding is one action and the keys that trigger it.
-type Binding struct {
-	Keys []string // as tea.KeyPressMsg.String() spells them
-	Help string   // the key as the help bar shows it
-	Desc string   // what it does
-}
-
-// Matches reports whether msg is one of b's keys.
-func (b Binding) Matches(msg tea.KeyPressMsg) bool {
-	return slices.Contains(b.Keys, msg.String())
-}
-
-// with returns b described for one screen ("enter" may "record" a note or
-// "continue" the ceremony).
-func (b Binding) with(desc string) Binding { b.Desc = desc; return b }
+// Binding is one action and the keys that trigger it (package widget).
+type Binding = widget.Binding
 
 // KeyMap is the app's one key map. Screens use a subset and say so in the
 // help bar.
@@ -76,12 +62,3 @@ func DefaultKeyMap() KeyMap {
 
 // isAbort reports whether msg is ctrl+c, which leaves from any screen.
 func isAbort(msg tea.KeyPressMsg) bool { return msg.String() == "ctrl+c" }
-
-// helpLine renders bindings as "q quit · r refresh".
-func helpLine(bs ...Binding) string {
-	parts := make([]string, len(bs))
-	for i, b := range bs {
-		parts[i] = b.Help + " " + b.Desc
-	}
-	return strings.Join(parts, " · ")
-}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/hint"
+	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
 
 // screen is which screen has the keyboard.
@@ -67,7 +68,7 @@ type Model struct {
 	styles Styles
 
 	dash    dashboard
-	note    notePrompt
+	note    widget.Text
 	chooser chooser
 	form    form
 	walk    walk

@@ -13,6 +13,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
 	"github.com/tuf-ceremony/ceremony/rotation"
+	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
 
 // A rotation is asked for in a form, worked out (rotate.Run without a
@@ -49,13 +50,6 @@ type rotationCreatedMsg struct{ ws string }
 
 // rotationCreateFailedMsg says the workspace could not be created.
 type rotationCreateFailedMsg struct{ err error }
-
-// rotationLoadedMsg is a rotation workspace's plan, for the walk-through.
-type rotationLoadedMsg struct {
-	ws   string
-	plan *rotation.Plan
-	err  error
-}
 
 // PlanRotation runs 'ceremony rotate PATH' (no workspace): the plan, or
 // why there is none. The ceremony's time is fixed here. A workspace
@@ -96,7 +90,10 @@ func CreateRotation(eng *ceremony.Engine, opts rotate.Options, ws string) tea.Cm
 func LoadRotation(ws string) tea.Cmd {
 	return func() tea.Msg {
 		p, _, err := rotate.ReadPlan(ws)
-		return rotationLoadedMsg{ws: ws, plan: p, err: err}
+		if err != nil {
+			return kindLoadedMsg{ws: ws, err: err}
+		}
+		return kindLoadedMsg{ws: ws, kind: rotationWalk{p}}
 	}
 }
 
@@ -126,16 +123,16 @@ func emergencyChoice(from string) choice {
 	return choice{
 		title: "Emergency rotation after a compromise",
 		what:  "stolen or lost keys, a broken-into online server: plan and sign the recovery",
-		fields: []field{
-			{label: "repository or last workspace", value: []rune(from)},
-			{label: "compromised keys", optional: true},
-			{label: "lost keys", optional: true},
-			{label: "online server compromised", value: []rune("no"), yesNo: true},
-			{label: "replacements OLD=NEW", optional: true},
-			{label: "last good copy (directory)", optional: true},
-			{label: "who holds which key (plan)", optional: true},
-			{label: "new online key URI (rstuf)", optional: true},
-			{label: "new workspace", value: []rune("workspace-recovery")},
+		fields: []widget.Field{
+			{Label: "repository or last workspace", Value: widget.NewText(from)},
+			{Label: "compromised keys", Optional: true},
+			{Label: "lost keys", Optional: true},
+			{Label: "online server compromised", Value: widget.NewText("no"), YesNo: true},
+			{Label: "replacements OLD=NEW", Optional: true},
+			{Label: "last good copy (directory)", Optional: true},
+			{Label: "who holds which key (plan)", Optional: true},
+			{Label: "new online key URI (rstuf)", Optional: true},
+			{Label: "new workspace", Value: widget.NewText("workspace-recovery")},
 		},
 		notes: []string{
 			"A key: its key ID (8+ hex digits), its keyholder's name or its device serial;",
@@ -159,12 +156,12 @@ func plannedChoice(from string) choice {
 	return choice{
 		title: "Planned key change (rotation)",
 		what:  "a device replaced, a key swapped or handed on, the yearly re-sign",
-		fields: []field{
-			{label: "repository or last workspace", value: []rune(from)},
-			{label: "replacements OLD=NEW", optional: true},
-			{label: "who holds which key (plan)", optional: true},
-			{label: "new online key URI (rstuf)", optional: true},
-			{label: "new workspace", value: []rune("workspace-rotation")},
+		fields: []widget.Field{
+			{Label: "repository or last workspace", Value: widget.NewText(from)},
+			{Label: "replacements OLD=NEW", Optional: true},
+			{Label: "who holds which key (plan)", Optional: true},
+			{Label: "new online key URI (rstuf)", Optional: true},
+			{Label: "new workspace", Value: widget.NewText("workspace-rotation")},
 		},
 		notes: []string{
 			"OLD=NEW: NEW (a public key file or key URI) takes OLD's place (OLD: key ID,",
@@ -234,12 +231,12 @@ func (m Model) rotationPlanned(msg rotationPlannedMsg) (tea.Model, tea.Cmd) {
 		m.setError("%v", err)
 		return m, nil
 	}
-	m.rotate.opts, m.rotate.ws, m.rotate.plan, m.rotate.top, m.rotate.creating = msg.opts, msg.ws, msg.plan, 0, false
+	m.rotate.opts, m.rotate.ws, m.rotate.plan, m.rotate.Scroll, m.rotate.creating = msg.opts, msg.ws, msg.plan, widget.Scroll{}, false
 	m.rotate.refused = nil
 	if refused {
 		m.rotate.refused = msg.err
 	}
-	m.rotate.top = m.rotationStart()
+	m.rotate.Top = m.rotationStart()
 	m.clearStatus()
 	m.open(screenRotationPlan)
 	return m, nil
@@ -298,17 +295,4 @@ func (m Model) rotationCreated(msg rotationCreatedMsg) (tea.Model, tea.Cmd) {
 	m.walk.loading = true
 	m.open(screenPlan)
 	return m, LoadStatus(m.ws)
-}
-
-// rotationLoaded keeps a rotation workspace's plan for the walk-through.
-func (m Model) rotationLoaded(msg rotationLoadedMsg) (tea.Model, tea.Cmd) {
-	if msg.ws != m.ws {
-		return m, nil
-	}
-	m.walk.rotationLoading = false
-	m.walk.rotation, m.walk.rotationErr = msg.plan, msg.err
-	if msg.err != nil {
-		m.setError("failed to read the rotation plan: %v", msg.err)
-	}
-	return m, nil
 }

@@ -41,7 +41,7 @@ func keyCode(code rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: code} }
 // setField replaces the value of the form's focused field.
 func setField(t *testing.T, m Model, text string) Model {
 	t.Helper()
-	for range m.form.fields[m.form.focus].value {
+	for range []rune(m.form.fields[m.form.focus].Value.String()) {
 		m, _ = update(t, m, key("backspace"))
 	}
 	return typeText(t, m, text)
@@ -113,7 +113,7 @@ func TestEmergencyRotationThroughTheApp(t *testing.T) {
 
 	// The plan is longer than the window: pgdn and end reach the online steps.
 	m, _ = update(t, m, keyCode(tea.KeyPgDown))
-	if m.rotate.top == 0 {
+	if m.rotate.Top == 0 {
 		t.Fatal("pgdn did not scroll")
 	}
 	m, _ = update(t, m, keyCode(tea.KeyEnd))
@@ -127,7 +127,7 @@ func TestEmergencyRotationThroughTheApp(t *testing.T) {
 		t.Fatalf("after y: screen %s, workspace %q", m.screen, m.ws)
 	}
 	m, cmd = update(t, m, LoadStatus(m.ws)())
-	m = run[rotationLoadedMsg](t, m, cmd)
+	m = run[kindLoadedMsg](t, m, cmd)
 	mustShow(t, m, "pep458 rotation", "EMERGENCY ROTATION · from root v1 · signing root v2",
 		"carol (", "): stolen, signs nothing here; replaced by carol", "incident-report.md in the workspace")
 
@@ -140,7 +140,7 @@ func TestEmergencyRotationThroughTheApp(t *testing.T) {
 	m, cmd = update(t, m, key("enter"))
 	m = run[rollCallRecordedMsg](t, m, cmd)
 
-	stolen := m.walk.rotation.Affected[0].ID
+	stolen := m.walk.kind.(rotationWalk).plan.Affected[0].ID
 	var signed []string
 	for m.screen == screenDevice {
 		if m.walk.keyID == stolen {
@@ -299,7 +299,7 @@ func TestPlannedYearlyResign(t *testing.T) {
 	m, cmd = update(t, m, key("y"))
 	m = run[rotationCreatedMsg](t, m, cmd)
 	m, cmd = update(t, m, LoadStatus(m.ws)())
-	m = run[rotationLoadedMsg](t, m, cmd)
+	m = run[kindLoadedMsg](t, m, cmd)
 	mustShow(t, m, "PLANNED ROTATION · from root v1 · signing root v2, targets v2", "no key changes hands: the yearly re-sign")
 	st, err := ceremony.GetStatus(newWS)
 	if err != nil || st.Kind != workspace.Rotation || len(st.Roles) != 2 {

@@ -99,24 +99,53 @@ func (m Model) rotationText() (lines []string, alarm int) {
 }
 
 func (m Model) rotationPlanView() []string {
-	return m.readFirstView(m.rotationHead(), m.rotationLines(), m.rotationRoom(), m.rotate.top, m.rotate.refused == nil, " · the end")
+	return m.readFirstView(m.rotationHead(), m.rotationLines(), m.rotationRoom(), m.rotate.Scroll, m.rotate.refused == nil, " · the end")
 }
 
-// rotationBanner says, on a rotation workspace's plan screen, what the
-// rotation is: its kind, the keys that leave, where the incident report is.
-func (m Model) rotationBanner() []string {
-	s := m.styles
-	st := m.walk.status
-	if st == nil || st.Kind != workspace.Rotation {
-		return nil
-	}
-	p := m.walk.rotation
-	if p == nil {
-		if m.walk.rotationErr != nil {
-			return []string{s.Error.Render("✗ the rotation plan cannot be read (see below): do not sign")}
+// rotationWalk is a rotation workspace's plan, for its walk-through:
+// which keys are compromised or lost (they sign nothing) and who holds
+// each key.
+type rotationWalk struct{ plan *rotation.Plan }
+
+// holder is the plan's holder of key id.
+func (r rotationWalk) holder(id string) string {
+	for _, k := range r.plan.Keys {
+		if k.ID == id {
+			return k.Holder
 		}
-		return []string{s.Dim.Render("reading the rotation plan...")}
 	}
+	return ""
+}
+
+// signsNothing reports whether the plan names key id stolen or lost.
+func (r rotationWalk) signsNothing(id string) bool {
+	for _, a := range r.plan.Affected {
+		if a.ID == id && (a.Cause == rotation.Stolen || a.Cause == rotation.Lost) {
+			return true
+		}
+	}
+	return false
+}
+
+// reviewNote: a rotation's review says all it changes.
+func (r rotationWalk) reviewNote(Model) []string { return nil }
+
+// finish says that the bundle carries the incident report, which the
+// online side reads first.
+func (r rotationWalk) finish(m Model, written bool) []string {
+	s := m.styles
+	if !written {
+		return []string{"  with the incident report, " + workspace.IncidentFile + ", written again from the workspace"}
+	}
+	return []string{s.Pending.Render("  the bundle holds " + workspace.IncidentFile + ": the online side reads it first"),
+		s.Pending.Render("  (what happened, who signed, the online steps in order)")}
+}
+
+// banner says, on a rotation workspace's plan screen, what the rotation
+// is: its kind, the keys that leave, where the incident report is.
+func (r rotationWalk) banner(m Model) []string {
+	s := m.styles
+	p := r.plan
 	kind, style := "PLANNED ROTATION", s.Pending
 	if p.Emergency {
 		kind, style = "EMERGENCY ROTATION", s.Invalid

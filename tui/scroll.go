@@ -1,33 +1,30 @@
 package tui
 
 import (
-	"fmt"
-
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
 
-// scrolled is where a scrolling screen's first line goes for msg: up and
-// down move a line, pgup and pgdn a page (one line kept for context), home
-// and end to either end. lines is how many lines the screen has and room
-// how many fit; ok is false for a key that does not scroll.
-func (m Model) scrolled(msg tea.KeyPressMsg, top, lines, room int) (next int, ok bool) {
-	page := max(room-1, 1)
-	last := max(lines-room, 0)
-	switch {
-	case m.keys.Up.Matches(msg):
-		return max(top-1, 0), true
-	case m.keys.Down.Matches(msg):
-		return min(top+1, last), true
-	case m.keys.PageUp.Matches(msg):
-		return max(top-page, 0), true
-	case m.keys.PageDown.Matches(msg):
-		return min(top+page, last), true
-	case isKey(msg, "home"):
-		return 0, true
-	case isKey(msg, "end"):
-		return last, true
+// scroll is the keys that move a scrolling window.
+func (k KeyMap) scroll() widget.ScrollKeys {
+	return widget.ScrollKeys{Up: k.Up, Down: k.Down, PageUp: k.PageUp, PageDown: k.PageDown}
+}
+
+// scrollFoot says which lines of n a window shows and which ways it
+// scrolls: "lines 1-20 of 64 · ↓ pgdn: more below"; "" when all n show.
+func scrollFoot(first, last, n int) string {
+	if first == 0 && last >= n {
+		return ""
 	}
-	return top, false
+	foot := widget.Position(first, last, n)
+	if last < n {
+		foot += " · ↓ pgdn: more below"
+	}
+	if first > 0 {
+		foot += " · ↑ pgup: more above"
+	}
+	return foot
 }
 
 // readFirst is a long text read before a workspace is made from it (a
@@ -35,20 +32,19 @@ func (m Model) scrolled(msg tea.KeyPressMsg, top, lines, room int) (next int, ok
 // esc goes back to the form.
 type readFirst struct {
 	// ws is the workspace to create.
-	ws  string
-	top int
+	ws string
+	widget.Scroll
 	// creating: y was pressed and the workspace is being written.
 	creating bool
 }
 
-// readFirstView is head, the window of all that starts at top and has
+// readFirstView is head, the window of all that starts at at.Top and has
 // room lines, and a foot saying where the window is and, at the end, what
 // y does (canCreate) or, when it creates nothing, end.
-func (m Model) readFirstView(head, all []string, room, top int, canCreate bool, end string) []string {
-	top = min(top, max(len(all)-room, 0))
-	last := min(top+room, len(all))
-	lines := append(head, all[top:last]...)
-	where := fmt.Sprintf("lines %d-%d of %d", top+1, last, len(all))
+func (m Model) readFirstView(head, all []string, room int, at widget.Scroll, canCreate bool, end string) []string {
+	shown, top, last := at.Window(all, room)
+	lines := append(head, shown...)
+	where := widget.Position(top, last, len(all))
 	switch {
 	case last < len(all):
 		where += " · ↓ pgdn: more below"
@@ -68,8 +64,8 @@ func (m Model) readFirstView(head, all []string, room, top int, canCreate bool, 
 // refusal when not "", else starts create once. It returns the model and
 // the screen's new state, which the caller keeps.
 func (m Model) updateReadFirst(msg tea.KeyPressMsg, r readFirst, lines, room int, refusal string, create func() tea.Cmd) (Model, readFirst, tea.Cmd) {
-	if top, ok := m.scrolled(msg, r.top, lines, room); ok {
-		r.top = top
+	if next, ok := r.Scroll.Update(msg, m.keys.scroll(), lines, room); ok {
+		r.Scroll = next
 		return m, r, nil
 	}
 	switch {

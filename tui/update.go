@@ -5,7 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/tuf-ceremony/ceremony/workspace"
+	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
 
 // Update handles what every screen shares, then routes to the current one.
@@ -64,7 +64,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.keyID != m.walk.keyID {
 			return m, nil
 		}
-		m.walk.review, m.walk.reviewErr, m.walk.reviewTop = msg.lines, msg.err, 0
+		m.walk.review, m.walk.reviewErr, m.walk.reviewScroll = msg.lines, msg.err, widget.Scroll{}
 		return m, nil
 	case secretRequestMsg:
 		return m.secretRequested(msg)
@@ -100,8 +100,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.rotate.creating = false
 		m.setError("the workspace was not created: %v", msg.err)
 		return m, nil
-	case rotationLoadedMsg:
-		return m.rotationLoaded(msg)
+	case kindLoadedMsg:
+		return m.kindLoaded(msg)
 	case claimsReviewedMsg:
 		return m.claimsReviewed(msg)
 	case claimsCreatedMsg:
@@ -110,8 +110,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.claims.creating = false
 		m.setError("the workspace was not created: %v", msg.err)
 		return m, nil
-	case claimsLoadedMsg:
-		return m.claimsLoaded(msg)
 	case verifyDoneMsg:
 		m.result = resultScreen{title: msg.title, lines: msg.lines, ok: msg.ok}
 		m.open(screenResult)
@@ -161,7 +159,7 @@ func (m Model) common(msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 		return m, tea.Quit, true
 	case m.keys.Note.Matches(msg) && m.ws != "" && !m.walk.loading && m.walk.status != nil:
 		m.open(screenNote)
-		m.note = notePrompt{}
+		m.note = widget.Text{}
 		return m, nil, true
 	case m.keys.Status.Matches(msg) && m.walk.status != nil:
 		m.dash = dashboard{status: m.walk.status}
@@ -180,15 +178,7 @@ func (m Model) statusLoaded(msg statusLoadedMsg) (tea.Model, tea.Cmd) {
 	if m.statusErr {
 		m.clearStatus()
 	}
-	if msg.status.Kind == workspace.Rotation && m.walk.rotation == nil && m.walk.rotationErr == nil && !m.walk.rotationLoading {
-		m.walk.rotationLoading = true
-		return m, LoadRotation(m.ws)
-	}
-	if msg.status.Kind == workspace.Claims && m.walk.claims == nil && m.walk.claimsErr == nil && !m.walk.claimsLoading {
-		m.walk.claimsLoading = true
-		return m, LoadClaims(m.ws)
-	}
-	return m, nil
+	return m.loadKind()
 }
 
 func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -200,7 +190,7 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.clearStatus()
 		return m, LoadStatus(m.ws)
 	case m.keys.Note.Matches(msg):
-		m.screen, m.note = screenNote, notePrompt{}
+		m.screen, m.note = screenNote, widget.Text{}
 		return m, nil
 	case m.keys.Help.Matches(msg):
 		m.showHelp = !m.showHelp
@@ -215,20 +205,20 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (m Model) updateNote(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case m.keys.Cancel.Matches(msg):
-		m.screen, m.note = m.back, notePrompt{}
+		m.screen, m.note = m.back, widget.Text{}
 		m.setInfo("note cancelled")
 		return m, nil
 	case m.keys.Submit.Matches(msg):
 		text := m.note.String()
-		m.screen, m.note = m.back, notePrompt{}
+		m.screen, m.note = m.back, widget.Text{}
 		m.setInfo("recording the note...")
 		return m, RecordNote(m.ws, m.who, text)
 	case m.keys.Erase.Matches(msg):
-		m.note = m.note.erase()
+		m.note = m.note.Erase()
 		return m, nil
 	}
-	if msg.Text != "" && msg.Mod&^tea.ModShift == 0 {
-		m.note = m.note.insert(msg.Text)
+	if s := widget.Typed(msg); s != "" {
+		m.note = m.note.Insert(s)
 	}
 	return m, nil
 }
@@ -243,10 +233,9 @@ func (m Model) updateResult(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case m.keys.Cancel.Matches(msg) && m.chooser.dir != "":
 		m.open(screenChooser)
 		return m, nil
-	case m.keys.Up.Matches(msg):
-		m.result.top = max(m.result.top-1, 0)
-	case m.keys.Down.Matches(msg):
-		m.result.top = min(m.result.top+1, max(len(m.result.lines)-1, 0))
+	}
+	if next, ok := m.result.Scroll.Update(msg, m.keys.scroll(), len(m.result.lines), m.resultRoom()); ok {
+		m.result.Scroll = next
 	}
 	return m, nil
 }

@@ -6,6 +6,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
 
 // View renders the current screen, the ceremony's progress (on the
@@ -80,6 +82,9 @@ func (m Model) body() []string {
 	return nil
 }
 
+// scrollHelp names the keys of a scrolling window.
+var scrollHelp = Binding{Help: "↑↓ pgup pgdn", Desc: "scroll"}
+
 // ctrlCQuit is how a screen whose q is typed text quits.
 var ctrlCQuit = Binding{Help: "ctrl+c", Desc: "quit"}
 
@@ -88,40 +93,40 @@ func (m Model) helpBar() string {
 	if p, ok := pageOf(m.screen); ok {
 		return p.help(m)
 	}
-	return helpLine(m.keys.Quit)
+	return widget.HelpLine(m.keys.Quit)
 }
 
 // noteHelp names the keys of the note screen.
 func (m Model) noteHelp() string {
 	k := m.keys
-	return helpLine(k.Submit, k.Cancel, ctrlCQuit)
+	return widget.HelpLine(k.Submit, k.Cancel, ctrlCQuit)
 }
 
 // dashboardHelp names the keys of the dashboard screen.
 func (m Model) dashboardHelp() string {
 	k := m.keys
 	if m.back != screenDashboard {
-		return helpLine(k.Cancel.with("back"), k.Refresh, k.Note, k.Quit)
+		return widget.HelpLine(k.Cancel.With("back"), k.Refresh, k.Note, k.Quit)
 	}
-	return helpLine(k.Quit, k.Refresh, k.Note, k.Help)
+	return widget.HelpLine(k.Quit, k.Refresh, k.Note, k.Help)
 }
 
 // chooserHelp names the keys of the chooser screen.
 func (m Model) chooserHelp() string {
 	k := m.keys
-	return helpLine(k.Up.with("choose"), k.Submit.with("open"), k.Quit, k.Help)
+	return widget.HelpLine(k.Up.With("choose"), k.Submit.With("open"), k.Quit, k.Help)
 }
 
 // formHelp names the keys of the form screen.
 func (m Model) formHelp() string {
 	k := m.keys
 	if m.rotate.planning || m.claims.reviewing {
-		return helpLine(k.Cancel.with("stop waiting"), ctrlCQuit)
+		return widget.HelpLine(k.Cancel.With("stop waiting"), ctrlCQuit)
 	}
-	if f := m.form.fields; len(f) > 0 && f[m.form.focus].yesNo {
-		return helpLine(k.NextFld, Binding{Help: "y/n", Desc: "yes/no"}, k.Submit.with("next/start"), k.Cancel.with("back"), ctrlCQuit)
+	if f := m.form.fields; len(f) > 0 && f[m.form.focus].YesNo {
+		return widget.HelpLine(k.NextFld, Binding{Help: "y/n", Desc: "yes/no"}, k.Submit.With("next/start"), k.Cancel.With("back"), ctrlCQuit)
 	}
-	return helpLine(k.NextFld, k.Submit.with("next/start"), k.Cancel.with("back"), ctrlCQuit)
+	return widget.HelpLine(k.NextFld, k.Submit.With("next/start"), k.Cancel.With("back"), ctrlCQuit)
 }
 
 // rotationPlanHelp names the keys of the rotation plan screen.
@@ -138,96 +143,95 @@ func (m Model) claimsReviewHelp() string {
 // creates the workspace.
 func (m Model) readFirstHelp(canCreate bool) string {
 	k := m.keys
-	scroll := Binding{Help: "↑↓ pgup pgdn", Desc: "scroll"}
 	if !canCreate {
-		return helpLine(scroll, k.Cancel.with("back to the form"), k.Quit, k.Help)
+		return widget.HelpLine(scrollHelp, k.Cancel.With("back to the form"), k.Quit, k.Help)
 	}
-	return helpLine(k.Sign.with("create the workspace"), scroll, k.Cancel.with("change"), k.Quit, k.Help)
+	return widget.HelpLine(k.Sign.With("create the workspace"), scrollHelp, k.Cancel.With("change"), k.Quit, k.Help)
 }
 
 // welcomeHelp names the keys of the welcome screen.
 func (m Model) welcomeHelp() string {
 	k := m.keys
-	return helpLine(k.Submit.with("create the workspace"), k.Quit, k.Help)
+	return widget.HelpLine(k.Submit.With("create the workspace"), k.Quit, k.Help)
 }
 
 // planHelp names the keys of the plan screen.
 func (m Model) planHelp() string {
 	k := m.keys
-	return helpLine(k.Submit.with("roll call"), k.Note, k.Status, k.Quit, k.Help)
+	return widget.HelpLine(k.Submit.With("roll call"), k.Note, k.Status, k.Quit, k.Help)
 }
 
 // rollCallHelp names the keys of the roll call screen.
 func (m Model) rollCallHelp() string {
 	k := m.keys
-	return helpLine(k.Toggle, k.All, k.Submit.with("record and start"), k.Note, k.Quit)
+	return widget.HelpLine(k.Toggle, k.All, k.Submit.With("record and start"), k.Note, k.Quit)
 }
 
 // deviceHelp names the keys of the device screen.
 func (m Model) deviceHelp() string {
 	k := m.keys
-	bs := []Binding{k.Submit.with("review"), k.Skip.with("skip"), k.Note, k.Status, k.Quit}
+	bs := []Binding{k.Submit.With("review"), k.Skip.With("skip"), k.Note, k.Status, k.Quit}
 	if m.rehearsal != nil && m.rehearsal.Tray != nil {
-		bs = append([]Binding{k.Insert.with("insert a YubiKey")}, bs...)
+		bs = append([]Binding{k.Insert.With("insert a YubiKey")}, bs...)
 	}
-	return helpLine(bs...)
+	return widget.HelpLine(bs...)
 }
 
 // trayHelp names the keys of the tray screen.
 func (m Model) trayHelp() string {
 	k := m.keys
-	return helpLine(k.Up.with("choose"), k.Submit.with("insert"), k.Cancel.with("back"))
+	return widget.HelpLine(k.Up.With("choose"), k.Submit.With("insert"), k.Cancel.With("back"))
 }
 
 // reviewHelp names the keys of the review screen.
 func (m Model) reviewHelp() string {
 	k := m.keys
-	return helpLine(k.Sign.with(m.walk.person.Name+" signs"), k.Cancel.with("back"), k.Down.with("scroll"), k.Skip.with("skip"), k.Note, k.Quit)
+	return widget.HelpLine(k.Sign.With(m.walk.person.Name+" signs"), k.Cancel.With("back"), scrollHelp, k.Skip.With("skip"), k.Note, k.Quit)
 }
 
 // pinHelp names the keys of the PIN screen.
 func (m Model) pinHelp() string {
 	k := m.keys
-	return helpLine(k.Submit.with("send to the device"), k.Cancel, ctrlCQuit)
+	return widget.HelpLine(k.Submit.With("send to the device"), k.Cancel, ctrlCQuit)
 }
 
 // signingHelp names the keys of the signing and touch screens.
 func (m Model) signingHelp() string {
 	k := m.keys
-	return helpLine(k.Note, k.Quit)
+	return widget.HelpLine(k.Note, k.Quit)
 }
 
 // signedHelp names the keys of the signed screen.
 func (m Model) signedHelp() string {
 	k := m.keys
 	if o := m.walk.outcome; o != nil && o.err != nil {
-		return helpLine(k.Submit.with("back to the device to try again"), k.Skip.with("skip"), k.Note, k.Quit)
+		return widget.HelpLine(k.Submit.With("back to the device to try again"), k.Skip.With("skip"), k.Note, k.Quit)
 	}
 	if _, ok := m.walk.next(); !ok {
-		return helpLine(k.Submit.with("finish"), k.Note, k.Status, k.Quit)
+		return widget.HelpLine(k.Submit.With("finish"), k.Note, k.Status, k.Quit)
 	}
-	return helpLine(k.Submit.with("next keyholder"), k.Note, k.Status, k.Quit)
+	return widget.HelpLine(k.Submit.With("next keyholder"), k.Note, k.Status, k.Quit)
 }
 
 // finishHelp names the keys of the finish screen.
 func (m Model) finishHelp() string {
 	k := m.keys
 	if m.walk.bundle != nil {
-		return helpLine(k.Verify, k.Note, k.Status, k.Quit)
+		return widget.HelpLine(k.Verify, k.Note, k.Status, k.Quit)
 	}
 	if m.walk.status != nil && m.walk.status.AllMet() {
-		return helpLine(k.Bundle, k.Note, k.Status, k.Quit)
+		return widget.HelpLine(k.Bundle, k.Note, k.Status, k.Quit)
 	}
-	return helpLine(k.Refresh.with("roll call again"), k.Note, k.Status, k.Quit)
+	return widget.HelpLine(k.Refresh.With("roll call again"), k.Note, k.Status, k.Quit)
 }
 
 // resultHelp names the keys of the result screen.
 func (m Model) resultHelp() string {
 	k := m.keys
 	if m.chooser.dir != "" || m.walk.bundle != nil {
-		return helpLine(k.Cancel.with("back"), k.Down.with("scroll"), k.Quit)
+		return widget.HelpLine(k.Cancel.With("back"), scrollHelp, k.Quit)
 	}
-	return helpLine(k.Down.with("scroll"), k.Quit)
+	return widget.HelpLine(scrollHelp, k.Quit)
 }
 
 func (m Model) fullHelp() []string {

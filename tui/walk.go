@@ -9,8 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
-	"github.com/tuf-ceremony/ceremony/rotation"
-	"github.com/tuf-ceremony/ceremony/workspace"
+	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
 
 // walk is the state of a ceremony walk-through: who is in the room, whose
@@ -21,17 +20,12 @@ type walk struct {
 	status  *ceremony.Status
 	loading bool
 
-	// rotation is a rotation workspace's plan: which keys are compromised
-	// or lost (they sign nothing) and who holds each key.
-	rotation        *rotation.Plan
-	rotationErr     error
-	rotationLoading bool
-
-	// claims is a claims workspace's accepted projects and review: what
-	// the ceremony adds to claimed, shown before anyone signs.
-	claims        *claimsInfo
-	claimsErr     error
-	claimsLoading bool
+	// kind is what the workspace's kind adds to the status, once read
+	// (a rotation's plan, a claims ceremony's projects); kindErr says why
+	// it could not be, kindLoading that it is being read.
+	kind        walkKind
+	kindErr     error
+	kindLoading bool
 
 	// present is the roll call, by person name; called says it was taken.
 	present map[string]bool
@@ -50,9 +44,9 @@ type walk struct {
 	check    *ceremony.DeviceCheck
 	checkErr error
 
-	review    []string
-	reviewErr error
-	reviewTop int
+	review       []string
+	reviewErr    error
+	reviewScroll widget.Scroll
 
 	signing bool
 	// signRoles are the roles the signing in progress signs, in order;
@@ -106,31 +100,23 @@ func (w walk) names() []rollEntry {
 	return out
 }
 
-// personOf is who holds p's key: in a rotation, the plan's holder
-// ("bob", for the key status calls "bob (previous key)").
+// personOf is who holds p's key: as the kind says (in a rotation, the
+// plan's holder: "bob" for the key status calls "bob (previous key)"),
+// else as the status says.
 func (w walk) personOf(p ceremony.Person) string {
-	if w.rotation != nil {
-		for _, k := range w.rotation.Keys {
-			if k.ID == p.KeyID && k.Holder != "" {
-				return k.Holder
-			}
+	if w.kind != nil {
+		if h := w.kind.holder(p.KeyID); h != "" {
+			return h
 		}
 	}
 	return p.Name
 }
 
-// leaving reports whether a rotation names key id stolen or lost: it
-// signs nothing (ceremony.Sign refuses a stolen key in any case).
+// leaving reports whether the kind says key id signs nothing here: a
+// rotation's stolen or lost key (ceremony.Sign refuses a stolen key in
+// any case).
 func (w walk) leaving(id string) bool {
-	if w.rotation == nil {
-		return false
-	}
-	for _, a := range w.rotation.Affected {
-		if a.ID == id && (a.Cause == rotation.Stolen || a.Cause == rotation.Lost) {
-			return true
-		}
-	}
-	return false
+	return w.kind != nil && w.kind.signsNothing(id)
 }
 
 // rollEntry is one line of the roll call.
@@ -219,12 +205,8 @@ func (m Model) updatePlan(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return r, cmd
 	}
 	if m.keys.Submit.Matches(msg) && m.walk.status != nil {
-		if m.walk.status.Kind == workspace.Rotation && m.walk.rotation == nil {
-			m.setError("the rotation plan is not read yet: which keys are compromised must be known before anyone signs")
-			return m, nil
-		}
-		if m.isClaims() && m.walk.claims == nil {
-			m.setError("what the claims ceremony adds is not read yet: the projects must be known before anyone signs")
+		if r, ok := m.walk.reading(); ok && m.walk.kind == nil {
+			m.setError("%s is not read yet: %s", r.what, r.why)
 			return m, nil
 		}
 		m.clearStatus()
@@ -361,11 +343,11 @@ func (m Model) updateReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if r, cmd, ok := m.common(msg); ok {
 		return r, cmd
 	}
+	if next, ok := m.walk.reviewScroll.Update(msg, m.keys.scroll(), len(m.reviewLines()), m.reviewRoom()); ok && m.walk.review != nil {
+		m.walk.reviewScroll = next
+		return m, nil
+	}
 	switch {
-	case m.keys.Up.Matches(msg):
-		m.walk.reviewTop = max(m.walk.reviewTop-1, 0)
-	case m.keys.Down.Matches(msg):
-		m.walk.reviewTop++ // the view stops at the last line
 	case m.keys.Cancel.Matches(msg):
 		return m.backToDevice()
 	case m.keys.Skip.Matches(msg):
@@ -436,11 +418,11 @@ func (m Model) updatePIN(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.open(screenSigning)
 		return m, answer(reply, nil, errCancelled)
 	case m.keys.Submit.Matches(msg):
-		if len(m.walk.pin.typed) == 0 {
+		if m.walk.pin.secret.Len() == 0 {
 			m.setError("type the %s first (esc cancels)", m.walk.pin.req.Kind)
 			return m, nil
 		}
-		reply, secret := m.walk.pin.reply, m.walk.pin.take()
+		reply, secret := m.walk.pin.reply, m.walk.pin.secret.Take()
 		m.walk.pin = pinPrompt{}
 		m.clearStatus()
 		m.open(screenSigning)
@@ -450,11 +432,11 @@ func (m Model) updatePIN(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, answer(reply, secret, nil)
 	case m.keys.Erase.Matches(msg):
-		m.walk.pin = m.walk.pin.erase()
+		m.walk.pin.secret = m.walk.pin.secret.Erase()
 		return m, nil
 	}
-	if msg.Text != "" && msg.Mod&^tea.ModShift == 0 {
-		m.walk.pin = m.walk.pin.insert(msg.Text)
+	if s := widget.Typed(msg); s != "" {
+		m.walk.pin.secret = m.walk.pin.secret.Insert(s)
 	}
 	return m, nil
 }

@@ -199,7 +199,7 @@ func TestPINIsMaskedSentOnceAndCleared(t *testing.T) {
 	mustShow(t, m, "PIN: •••••█")
 	m = typeText(t, m, "3")
 	m, cmd := update(t, m, key("enter"))
-	if m.walk.pin.typed != nil || m.walk.pin.pending() {
+	if m.walk.pin.secret.Len() != 0 || m.walk.pin.pending() {
 		t.Fatalf("the model still holds the PIN: %+v", m.walk.pin)
 	}
 	cmd()
@@ -402,4 +402,28 @@ func execBatch(cmd tea.Cmd) []tea.Msg {
 func isQuit(msg tea.Msg) bool {
 	_, ok := msg.(tea.QuitMsg)
 	return ok
+}
+
+// A change longer than the window scrolls: down stops at the last page
+// (one up then moves at once), the foot says which lines show, and the
+// last line can be read before y.
+func TestReviewScrollsToItsEnd(t *testing.T) {
+	m := walkModel()
+	for i := range 40 {
+		m.walk.review = append(m.walk.review, fmt.Sprintf("change line %02d", i))
+	}
+	m.open(screenReview)
+	mustShow(t, m, "change line 00", "↓ pgdn: more below")
+	for range 60 {
+		m, _ = update(t, m, key("down"))
+	}
+	mustShow(t, m, "change line 39", "of 40 · ↑ pgup: more above")
+	end := m.walk.reviewScroll.Top
+	m, _ = update(t, m, key("up"))
+	if m.walk.reviewScroll.Top != end-1 {
+		t.Fatalf("one up from the end: top %d, want %d", m.walk.reviewScroll.Top, end-1)
+	}
+	if strings.Contains(view(m), "change line 39") {
+		t.Error("the last line still shows after scrolling up")
+	}
 }

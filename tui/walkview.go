@@ -7,7 +7,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
-	"github.com/tuf-ceremony/ceremony/workspace"
+	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
 
 // The views of the walk-through, one per screen, in the order a ceremony
@@ -53,27 +53,27 @@ func (m Model) formView() []string {
 	s := m.styles
 	lines := []string{s.Title.Render(m.form.title), ""}
 	for i, f := range m.form.fields {
-		value := string(f.value)
+		value := f.Value.String()
 		switch {
-		case f.yesNo && value == "yes":
+		case f.YesNo && value == "yes":
 			value = "[x] yes"
-		case f.yesNo:
+		case f.YesNo:
 			value = "[ ] no"
-		case f.optional && value == "" && i != m.form.focus:
+		case f.Optional && value == "" && i != m.form.focus:
 			value = s.Dim.Render("-")
 		}
 		if i == m.form.focus {
 			cursor := "█"
-			if f.yesNo {
+			if f.YesNo {
 				cursor = ""
 			}
 			// A value longer than the line shows its end, where the cursor is.
-			if room := m.width - len("> "+f.label+": ") - 1; room > 1 && len([]rune(value)) > room {
-				value = "…" + string([]rune(value)[len([]rune(value))-room+1:])
+			if room := m.width - len("> "+f.Label+": ") - 1; room > 1 {
+				value = widget.NewText(value).Tail(room)
 			}
-			lines = append(lines, s.Prompt.Render("> "+f.label+": ")+value+cursor)
+			lines = append(lines, s.Prompt.Render("> "+f.Label+": ")+value+cursor)
 		} else {
-			lines = append(lines, "  "+f.label+": "+value)
+			lines = append(lines, "  "+f.Label+": "+value)
 		}
 	}
 	if m.statusErr && m.statusLine != "" {
@@ -127,7 +127,7 @@ func (m Model) planView() []string {
 	}
 	head := fmt.Sprintf("the plan · %s · %s %s · %s", orDash(st.Repository), st.Profile, st.Kind, st.Dir)
 	lines := []string{s.Title.Render(head)}
-	banner := append(m.rotationBanner(), m.claimsBanner()...)
+	banner := m.kindBanner()
 	lines = append(lines, banner...)
 	for _, w := range st.Warnings {
 		for _, l := range wrap("warning: "+w, m.width-2) {
@@ -173,11 +173,8 @@ func (m Model) planView() []string {
 			lines = append(lines, fmt.Sprintf("  %-9s %-4s %-10s %-10s %s", role, ver, exp, rule, who))
 		}
 	}
-	switch {
-	case m.isClaims():
-		return append(lines, "", "Check the projects against the review read aloud, then take the roll call.")
-	case banner != nil:
-		return append(lines, "", "Check it against the printed recovery plan, then take the roll call.")
+	if r, ok := m.walk.reading(); ok {
+		return append(lines, "", r.advice)
 	}
 	return append(lines, "", "Check the table against the printed plan, then take the roll call.")
 }
@@ -305,35 +302,52 @@ func (m Model) trayView() []string {
 
 func (m Model) reviewView() []string {
 	s := m.styles
-	p := m.walk.person
-	lines := []string{s.Title.Render(fmt.Sprintf("what %s is about to sign · read it aloud before the PIN", p.Name))}
-	lines = append(append(lines, m.claimsReviewNote()...), "")
+	lines := m.reviewHead()
 	switch {
 	case m.walk.reviewErr != nil:
-		lines = append(lines, s.Error.Render("✗ the change cannot be shown: "+m.walk.reviewErr.Error()),
+		return append(lines, s.Error.Render("✗ the change cannot be shown: "+m.walk.reviewErr.Error()),
 			"Do not sign what you cannot see: press esc, and record a note.")
 	case m.walk.review == nil:
-		lines = append(lines, "comparing with what clients trust now...")
-	default:
-		var all []string
-		for _, l := range m.walk.review {
-			for i, w := range wrap(l, m.width-4) {
-				if i > 0 {
-					w = "    " + w
-				}
-				all = append(all, w)
-			}
-			if l == "" {
-				all = append(all, "")
-			}
-		}
-		top := min(m.walk.reviewTop, max(len(all)-1, 0))
-		if top > 0 {
-			lines = append(lines, s.Dim.Render(fmt.Sprintf("(%d lines above: ↑)", top)))
-		}
-		lines = append(lines, all[top:]...)
+		return append(lines, "comparing with what clients trust now...")
+	}
+	all := m.reviewLines()
+	shown, first, last := m.walk.reviewScroll.Window(all, m.reviewRoom())
+	lines = append(lines, shown...)
+	if foot := scrollFoot(first, last, len(all)); foot != "" {
+		lines = append(lines, s.Dim.Render(foot))
 	}
 	return lines
+}
+
+// reviewHead is the review screen's title and, in a claims ceremony, where
+// the projects added are.
+func (m Model) reviewHead() []string {
+	title := m.styles.Title.Render(fmt.Sprintf("what %s is about to sign · read it aloud before the PIN", m.walk.person.Name))
+	return append(append([]string{title}, m.kindReviewNote()...), "")
+}
+
+// reviewLines is the change to sign wrapped to the window, a wrapped
+// line's rest indented.
+func (m Model) reviewLines() []string {
+	var all []string
+	for _, l := range m.walk.review {
+		for i, w := range wrap(l, m.width-4) {
+			if i > 0 {
+				w = "    " + w
+			}
+			all = append(all, w)
+		}
+		if l == "" {
+			all = append(all, "")
+		}
+	}
+	return all
+}
+
+// reviewRoom is how many lines of the change the window shows, one kept
+// for where the window is.
+func (m Model) reviewRoom() int {
+	return max(m.bodyRoom()-len(m.reviewHead())-1, 3)
 }
 
 func (m Model) signingView() []string {
@@ -362,7 +376,7 @@ func (m Model) pinView() []string {
 	case req.TriesLeft > 0:
 		lines = append(lines, s.Pending.Render(fmt.Sprintf("%d tries left: a wrong %s costs one", req.TriesLeft, req.Kind)))
 	}
-	lines = append(lines, "", s.Prompt.Render(req.Kind.String()+": ")+m.walk.pin.masked()+"█", "",
+	lines = append(lines, "", s.Prompt.Render(req.Kind.String()+": ")+m.walk.pin.secret.Masked()+"█", "",
 		s.Dim.Render("It goes to the device once: never stored, logged or retried by itself."))
 	if pr, ok := m.practice(p.Name); ok {
 		lines = append(lines, "", s.Invalid.Render("REHEARSAL")+fmt.Sprintf(" practice %s: %s", secretWord(p.URI), pr.Secret))
@@ -459,11 +473,7 @@ func (m Model) finishView() []string {
 			lines = append(lines, "  "+s.Prompt.Render(l))
 		}
 		lines = append(lines, s.Dim.Render("  read the words aloud; at the server 'ceremony verify' prints the same"))
-		if m.isRotation() {
-			lines = append(lines, s.Pending.Render("  the bundle holds "+workspace.IncidentFile+": the online side reads it first"),
-				s.Pending.Render("  (what happened, who signed, the online steps in order)"))
-		}
-		lines = append(lines, m.claimsFinish(true)...)
+		lines = append(lines, m.kindFinish(true)...)
 		lines = append(lines, "", "v verifies and replays the bundle as the server operator and an auditor will")
 		if b.OnlineKeyChanged {
 			lines = append(lines, s.Pending.Render("  the online key changes: it must be live on the server before the new root"))
@@ -472,10 +482,7 @@ func (m Model) finishView() []string {
 		lines = append(lines, "", "writing the bundle...")
 	case st != nil && st.AllMet():
 		lines = append(lines, "", "b writes the bundle to carry to the online server: "+m.bundlePath())
-		if m.isRotation() {
-			lines = append(lines, "  with the incident report, "+workspace.IncidentFile+", written again from the workspace")
-		}
-		lines = append(lines, m.claimsFinish(false)...)
+		lines = append(lines, m.kindFinish(false)...)
 	}
 	return lines
 }
@@ -486,16 +493,24 @@ func (m Model) resultView() []string {
 	if !m.result.ok {
 		title = s.Error.Render(m.result.title)
 	}
-	lines := []string{title, ""}
-	return append(lines, m.result.lines[min(m.result.top, len(m.result.lines)):]...)
+	shown, first, last := m.result.Window(m.result.lines, m.resultRoom())
+	lines := append([]string{title, ""}, shown...)
+	if foot := scrollFoot(first, last, len(m.result.lines)); foot != "" {
+		lines = append(lines, s.Dim.Render(foot))
+	}
+	return lines
 }
+
+// resultRoom is how many lines of a result the window shows: all but the
+// title, a blank line and where the window is.
+func (m Model) resultRoom() int { return max(m.bodyRoom()-3, 3) }
 
 // resultScreen is the outcome of a verification, to read.
 type resultScreen struct {
 	title string
 	lines []string
 	ok    bool
-	top   int
+	widget.Scroll
 }
 
 // groupHex spaces a hex digest in groups of eight, to read and compare.
@@ -513,9 +528,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// isRotation reports whether the walk-through is a rotation workspace's.
-func (m Model) isRotation() bool {
-	return m.walk.status != nil && m.walk.status.Kind == workspace.Rotation
 }
