@@ -92,7 +92,7 @@ func CheckBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, i
 		if !ok {
 			continue
 		}
-		if got, want := transcripts.Sum(data), ceremony.BundleLastState(trep.Records, role); got != want {
+		if got, want := transcripts.Sum(data), transcripts.LastState(trep.Records, role); got != want {
 			add(verify.Error, name, role, "transcript", "is not the state of %s the transcript recorded last (%s)", role, BundleShort(want))
 		}
 	}
@@ -132,7 +132,7 @@ func CheckBundledAttestations(add AddFunc, b *bundle.Bundle, known map[string]bo
 	want := map[string]string{}
 	for _, k := range st.Keys {
 		if k.Attestation != "" {
-			want["attestations/"+ceremony.BundleEntryWord(k.Holder)+".pem"] = k.Attestation
+			want["attestations/"+bundle.NameElement(k.Holder)+".pem"] = k.Attestation
 		}
 	}
 	for _, e := range b.Entries {

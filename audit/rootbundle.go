@@ -270,7 +270,7 @@ func checkPayload(add AddFunc, b *bundle.Bundle, info ceremony.BundleInfoFile, n
 		return
 	}
 	f, err := metafile.Parse(top.Metadata.Root)
-	if err != nil || !ceremony.BundleSameSignatures(f, newest.File) {
+	if err != nil || !metafile.SameSignatures(f, newest.File) {
 		add(verify.Error, want, metadata.ROOT, "payload", "metadata.root is not %s (its signed bytes or signatures differ)", newest.Path)
 	}
 }

@@ -4,6 +4,24 @@ import (
 	"strings"
 )
 
+// NameElement makes s (a keyholder's name) usable as one element of an
+// entry name: every character outside ASCII letters, digits, "-", "_" and "." is
+// "_", leading and trailing dots go, and nothing left is "_".
+func NameElement(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < 0x80 && (r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	if w := strings.Trim(b.String(), "."); w != "" {
+		return w
+	}
+	return "_"
+}
+
 // MaxNameLen is the longest entry name, in bytes.
 const MaxNameLen = 255
 

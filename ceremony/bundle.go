@@ -9,14 +9,12 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/keys"
-	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rstuf"
 	"github.com/tuf-ceremony/ceremony/transcripts"
@@ -172,17 +170,7 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	return writeBundle(ws, opts.Out, b)
 }
 
-// lastState is the hash of role's state as the last record naming it gives.
-func BundleLastState(recs []transcripts.Record, role string) string {
-	for i := len(recs) - 1; i >= 0; i-- {
-		if h, ok := recs[i].States[role]; ok {
-			return h
-		}
-	}
-	return ""
-}
-
-// missingSignatures describes every unmet threshold: role, rule, and who
+// bundleMissing describes every unmet threshold: role, rule, and who
 // has not signed.
 func bundleMissing(st *Status) []string {
 	var out []string
@@ -202,7 +190,7 @@ func bundleMissing(st *Status) []string {
 	return out
 }
 
-// metadataEntry is the entry a role's metadata is served under: roots
+// BundleMetadataEntry is the entry a role's metadata is served under: roots
 // always by version, other roles by version with consistent snapshots.
 func BundleMetadataEntry(role string, version int64, consistent bool) string {
 	if role == metadata.ROOT || consistent {
@@ -211,23 +199,7 @@ func BundleMetadataEntry(role string, version int64, consistent bool) string {
 	return fmt.Sprintf("%s/%s.json", workspace.MetadataDir, role)
 }
 
-// entryWord makes a holder's name usable as one element of an entry name.
-func BundleEntryWord(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r < 0x80 && (r == '-' || r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			b.WriteRune(r)
-		} else {
-			b.WriteByte('_')
-		}
-	}
-	if w := strings.Trim(b.String(), "."); w != "" {
-		return w
-	}
-	return "_"
-}
-
-// addTree adds every regular file under dir as prefix/REL, in a fixed
+// BundleAddTree adds every regular file under dir as prefix/REL, in a fixed
 // order; anything else (a link, a device) is refused.
 func BundleAddTree(dir, prefix string, add func(string, []byte)) error {
 	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
@@ -330,7 +302,7 @@ func bundleOnlineKeys(r *metadata.RootType) []*metadata.Key {
 	return out
 }
 
-// onlineKeyNames describes the online keys of r for the README.
+// BundleOnlineKeyNames describes the online keys of r for the README.
 func BundleOnlineKeyNames(r *metadata.RootType) string {
 	var out []string
 	seen := map[string]bool{}
@@ -356,28 +328,6 @@ func BundleOnlineKeyNames(r *metadata.RootType) string {
 
 // ErrNotCeremonyBundle is returned for a bundle without bundle-info.json.
 var ErrNotCeremonyBundle = errors.New("not a ceremony bundle: no " + BundleInfo)
-
-// sameSignatures reports whether two files carry the same signatures.
-func BundleSameSignatures(a, b *metafile.File) bool {
-	key := func(f *metafile.File) []string {
-		var out []string
-		for _, s := range f.Signatures {
-			out = append(out, s.KeyID+" "+s.Sig)
-		}
-		sort.Strings(out)
-		return out
-	}
-	ka, kb := key(a), key(b)
-	if len(ka) != len(kb) {
-		return false
-	}
-	for i := range ka {
-		if ka[i] != kb[i] {
-			return false
-		}
-	}
-	return bytes.Equal(a.Signed, b.Signed)
-}
 
 // recordBundle appends the bundle record: what was written, by its
 // SHA-256. It may follow the seal (the bundle carries the sealed

@@ -132,7 +132,7 @@ func (b *bundleParts) addTranscript(ws *workspace.Workspace) error {
 	}
 	for _, role := range ws.State.Roles {
 		data, _ := ws.MetadataBytes(role)
-		if BundleLastState(tr.Records, role) != transcripts.Sum(data) {
+		if transcripts.LastState(tr.Records, role) != transcripts.Sum(data) {
 			return hint.With(fmt.Errorf("%s is not the state the transcript recorded last: a signature the transcript records is not written yet (interrupted), which the next signing in this workspace completes, or the file was changed outside the ceremony", ws.MetadataPath(role)), "verify "+ws.Dir)
 		}
 	}
@@ -147,7 +147,7 @@ func (b *bundleParts) addWorkspaceFiles(ws *workspace.Workspace) error {
 		if k.Attestation == "" || seen[k.Holder] {
 			continue
 		}
-		name := "attestations/" + BundleEntryWord(k.Holder) + ".pem"
+		name := "attestations/" + bundle.NameElement(k.Holder) + ".pem"
 		if err := bundle.CheckName(name); err != nil {
 			return fmt.Errorf("keyholder %q: %w", k.Holder, err)
 		}

@@ -291,9 +291,11 @@ func holders(ws *workspace.Workspace) string {
 	return strings.Join(names, ", ")
 }
 
+// HolderName is who holds key id in ws, as people say it: the holder's
+// name, or "key " and the key ID's first digits.
 func HolderName(ws *workspace.Workspace, id string) string {
 	if h := ws.Holder(id); h != "" {
 		return h
 	}
-	return "key " + id[:min(12, len(id))]
+	return "key " + AbbrevHash(id)
 }
