@@ -18,8 +18,9 @@ import (
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// keygenFound is a keyholder's keygen evidence, checked against the plan.
-type keygenFound struct {
+// KeygenFound is a keyholder's keygen evidence, checked against the plan
+// (KeygenEvidence), for RecordInit to record.
+type KeygenFound struct {
 	holder string
 	ev     keygen.Evidence
 	sum    string
@@ -29,8 +30,8 @@ type keygenFound struct {
 // the keyholder's public_key file and beside a file: key's PATH.pub. A
 // keyholder without evidence has no keygen record; evidence that names
 // another key refuses the plan.
-func KeygenEvidence(p *plan.Plan) ([]keygenFound, error) {
-	var out []keygenFound
+func KeygenEvidence(p *plan.Plan) ([]KeygenFound, error) {
+	var out []KeygenFound
 	for i, h := range p.Keyholders {
 		type cand struct{ field, path string }
 		var cands []cand
@@ -45,7 +46,7 @@ func KeygenEvidence(p *plan.Plan) ([]keygenFound, error) {
 			cands = append(cands, cand{fmt.Sprintf("keyholders[%d].key", i), keys.PublicKeyPath(u.Path) + keygen.EvidenceSuffix})
 		}
 		seen := map[string]bool{}
-		var found *keygenFound
+		var found *KeygenFound
 		for _, c := range cands {
 			clean := filepath.Clean(c.path)
 			if seen[clean] {
@@ -63,7 +64,7 @@ func KeygenEvidence(p *plan.Plan) ([]keygenFound, error) {
 				return nil, fmt.Errorf("%s: %s (%s): keygen evidence %s is for key %s, but the keyholder's key is %s; give the public key that keygen made, or remove the evidence of another key", p.Path, c.field, h.Name, clean, ev.KeyID, h.KeyID)
 			}
 			if found == nil {
-				found = &keygenFound{holder: h.Name, ev: ev, sum: s}
+				found = &KeygenFound{holder: h.Name, ev: ev, sum: s}
 			}
 		}
 		if found != nil {
@@ -74,7 +75,7 @@ func KeygenEvidence(p *plan.Plan) ([]keygenFound, error) {
 }
 
 // keygenRecord is the transcript record of one keyholder's keygen evidence.
-func keygenRecord(k keygenFound) transcripts.Record {
+func keygenRecord(k KeygenFound) transcripts.Record {
 	return transcripts.Record{Kind: transcripts.Keygen, Who: k.holder, Device: k.ev.Device,
 		Inputs:  map[string]string{"keygen": k.sum},
 		Message: fmt.Sprintf("key %s (%s) made at %s on %s", k.ev.KeyID, k.ev.Scheme, k.ev.Time.UTC().Format(time.RFC3339), k.ev.URI)}

@@ -20,7 +20,7 @@ import (
 
 // RecordInit writes the transcript's first record: the plan, the trusted
 // root, the unsigned metadata states, and each attestation checked.
-func RecordInit(w *workspace.Workspace, plan, trusted []byte, attested []AttestedHolder, keygens []keygenFound, witnesses []plan.Witness) error {
+func RecordInit(w *workspace.Workspace, plan, trusted []byte, attested []AttestedHolder, keygens []KeygenFound, witnesses []plan.Witness) error {
 	tr, err := transcripts.Create(w.TranscriptPath())
 	if err != nil {
 		return err
