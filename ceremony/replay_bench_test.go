@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 	"github.com/tuf-ceremony/ceremony/transcripts"
@@ -24,7 +25,7 @@ import (
 //	go test -run '^$' -bench Replay100k -benchtime 3x ./ceremony/
 func BenchmarkReplay100k(b *testing.B) {
 	out := filepath.Join(b.TempDir(), "demo")
-	if err := demo.Run(demo.Options{Profile: plan.ProfilePEP458, Out: out, Now: testNow}); err != nil {
+	if err := demo.Run(demo.Options{Profile: plan.ProfilePEP458, Out: out, Now: ceremonytest.Now}); err != nil {
 		b.Fatal(err)
 	}
 	ws := filepath.Join(out, demo.BootstrapWorkspace)
@@ -51,14 +52,14 @@ func BenchmarkReplay100k(b *testing.B) {
 	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	rep, err := eng.Replay(ws)
+	rep, err := ceremonytest.Engine.Replay(ws)
 	if err != nil || !rep.OK() || rep.Records != total {
 		b.Fatalf("the padded ceremony does not replay: %v %+v (records %d)", err, rep.FirstBad, rep.Records)
 	}
 	b.SetBytes(int64(buf.Len()))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if rep, err := eng.Replay(ws); err != nil || !rep.OK() {
+		if rep, err := ceremonytest.Engine.Replay(ws); err != nil || !rep.OK() {
 			b.Fatal(err)
 		}
 	}

@@ -10,25 +10,25 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/transcripts"
-	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
 // signedCeremony is a bootstrap workspace signed by alice, bob and carol:
 // root 3 of 5 and targets 2 of 3 are met.
-func signedCeremony(t *testing.T) (*fixture, string) {
+func signedCeremony(t *testing.T) (*ceremonytest.Fixture, string) {
 	t.Helper()
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	ws := f.init(f.plan("plan.yaml", standardPlan()), "ws", "").Dir
-	f.sign(ws, "alice", "bob", "carol")
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	ws := f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "").Dir
+	f.Sign(ws, "alice", "bob", "carol")
 	return f, ws
 }
 
 func replay(t *testing.T, ws string) *ceremony.ReplayReport {
 	t.Helper()
-	rep, err := eng.Replay(ws)
+	rep, err := ceremonytest.Engine.Replay(ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,10 +49,8 @@ func requireBad(t *testing.T, rep *ceremony.ReplayReport, seq int64, reason stri
 	}
 }
 
-func trDir(ws string) string { return filepath.Join(ws, workspace.TranscriptDir) }
-
 func statePath(ws, hash string) string {
-	return filepath.Join(trDir(ws), transcripts.StatesDir, hash+".json")
+	return filepath.Join(ceremonytest.TranscriptDir(ws), transcripts.StatesDir, hash+".json")
 }
 
 func TestReplayWholeCeremony(t *testing.T) {
@@ -75,17 +73,17 @@ func TestReplayWholeCeremony(t *testing.T) {
 	var want []string
 	for _, name := range []string{"alice", "bob", "carol"} {
 		for _, role := range []string{"root", "targets"} {
-			want = append(want, name+":"+role+":"+f.id(name)[:12])
+			want = append(want, name+":"+role+":"+f.ID(name)[:12])
 		}
 	}
-	if !sameSet(signed, want) {
+	if !ceremonytest.SameSet(signed, want) {
 		t.Errorf("account of signatures %v, want %v", signed, want)
 	}
 	var out bytes.Buffer
 	if err := rep.Print(&out); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"signed root with key " + f.id("alice")[:12], "bob", "carol", "OK:", "not sealed"} {
+	for _, s := range []string{"signed root with key " + f.ID("alice")[:12], "bob", "carol", "OK:", "not sealed"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("account does not say %q:\n%s", s, out.String())
 		}
@@ -134,7 +132,7 @@ func TestReplayCatchesChangedStates(t *testing.T) {
 			h = v
 		}
 		p := statePath(ws, h)
-		data := readFile(t, p)
+		data := ceremonytest.ReadFile(t, p)
 		data[len(data)/2] ^= 1
 		if err := os.Chmod(p, 0o644); err != nil {
 			t.Fatal(err)
@@ -149,8 +147,8 @@ func TestReplayCatchesChangedStates(t *testing.T) {
 // editRecord rewrites record seq's line in place, keeping its encoding.
 func editRecord(t *testing.T, ws string, seq int64, old, new string) {
 	t.Helper()
-	p := filepath.Join(trDir(ws), transcripts.FileName)
-	lines := bytes.SplitAfter(readFile(t, p), []byte("\n"))
+	p := filepath.Join(ceremonytest.TranscriptDir(ws), transcripts.FileName)
+	lines := bytes.SplitAfter(ceremonytest.ReadFile(t, p), []byte("\n"))
 	line := string(lines[seq-1])
 	if !strings.Contains(line, old) {
 		t.Fatalf("record %d has no %q: %s", seq, old, line)
@@ -200,7 +198,7 @@ func TestReplayCatchesEditedSignRecords(t *testing.T) {
 	t.Run("keyid of the last record", func(t *testing.T) {
 		f, ws := signedCeremony(t)
 		r := lastSign(t, ws)
-		editRecord(t, ws, r.Seq, `"keyid":"`+r.Signature.KeyID, `"keyid":"`+f.id("dave"))
+		editRecord(t, ws, r.Seq, `"keyid":"`+r.Signature.KeyID, `"keyid":"`+f.ID("dave"))
 		requireBad(t, replay(t, ws), r.Seq, "")
 	})
 	t.Run("who of the last record", func(t *testing.T) {
@@ -212,7 +210,7 @@ func TestReplayCatchesEditedSignRecords(t *testing.T) {
 	t.Run("keyid in the middle", func(t *testing.T) {
 		f, ws := signedCeremony(t)
 		r := transcriptOf(t, ws).Records[2]
-		editRecord(t, ws, r.Seq, `"keyid":"`+r.Signature.KeyID, `"keyid":"`+f.id("dave"))
+		editRecord(t, ws, r.Seq, `"keyid":"`+r.Signature.KeyID, `"keyid":"`+f.ID("dave"))
 		requireBad(t, replay(t, ws), r.Seq, "chain")
 	})
 }
@@ -220,12 +218,12 @@ func TestReplayCatchesEditedSignRecords(t *testing.T) {
 func TestReplayCatchesChangedMetadataFiles(t *testing.T) {
 	t.Run("changed", func(t *testing.T) {
 		_, ws := signedCeremony(t)
-		p := metaPath(ws, "targets")
-		data := readFile(t, p)
-		if err := writeFile(p, bytes.Replace(data, []byte(`"version": 1`), []byte(`"version": 2`), 1)); err != nil {
+		p := ceremonytest.MetaPath(ws, "targets")
+		data := ceremonytest.ReadFile(t, p)
+		if err := ceremonytest.WriteFile(p, bytes.Replace(data, []byte(`"version": 1`), []byte(`"version": 2`), 1)); err != nil {
 			t.Fatal(err)
 		}
-		if bytes.Equal(readFile(t, p), data) {
+		if bytes.Equal(ceremonytest.ReadFile(t, p), data) {
 			t.Fatal("test premise: the file did not change")
 		}
 		requireBad(t, replay(t, ws), lastSign(t, ws).Seq, "changed outside the ceremony")
@@ -234,8 +232,8 @@ func TestReplayCatchesChangedMetadataFiles(t *testing.T) {
 		_, ws := signedCeremony(t)
 		r := lastSign(t, ws)
 		role := r.Signature.Role
-		before := readFile(t, statePath(ws, r.Inputs[role]))
-		if err := writeFile(metaPath(ws, role), before); err != nil {
+		before := ceremonytest.ReadFile(t, statePath(ws, r.Inputs[role]))
+		if err := ceremonytest.WriteFile(ceremonytest.MetaPath(ws, role), before); err != nil {
 			t.Fatal(err)
 		}
 		requireBad(t, replay(t, ws), r.Seq, "not written yet")
@@ -245,13 +243,13 @@ func TestReplayCatchesChangedMetadataFiles(t *testing.T) {
 // appendSign appends a sign record of root by name, made as an attacker
 // with write access to the transcript would: the chain holds, the state is
 // stored. edit changes the state before it is stored.
-func appendSign(t *testing.T, f *fixture, ws, name, who string, edit func(*metafile.File)) transcripts.Record {
+func appendSign(t *testing.T, f *ceremonytest.Fixture, ws, name, who string, edit func(*metafile.File)) transcripts.Record {
 	t.Helper()
-	signer := f.signers[name]
+	signer := f.Signers[name]
 	if name == "online" {
-		signer = f.online
+		signer = f.Online
 	}
-	before := readFile(t, metaPath(ws, "root"))
+	before := ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, "root"))
 	prev, err := metafile.Parse(before)
 	if err != nil {
 		t.Fatal(err)
@@ -264,7 +262,7 @@ func appendSign(t *testing.T, f *fixture, ws, name, who string, edit func(*metaf
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := f.id(name)
+	id := f.ID(name)
 	prev.AddSignature(id, hex.EncodeToString(sig))
 	if edit != nil {
 		edit(prev)
@@ -273,7 +271,7 @@ func appendSign(t *testing.T, f *fixture, ws, name, who string, edit func(*metaf
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := transcripts.Open(trDir(ws))
+	tr, err := transcripts.Open(ceremonytest.TranscriptDir(ws))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,12 +281,12 @@ func appendSign(t *testing.T, f *fixture, ws, name, who string, edit func(*metaf
 		t.Fatal(err)
 	}
 	rec, err := tr.Append(transcripts.Record{Kind: transcripts.Sign, Who: who,
-		Inputs: map[string]string{"root": sha256Hex(before)}, States: map[string]string{"root": state},
+		Inputs: map[string]string{"root": ceremonytest.SHA256Hex(before)}, States: map[string]string{"root": state},
 		Signature: &transcripts.Signature{Role: "root", KeyID: id, Sig: hex.EncodeToString(sig)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := writeFile(metaPath(ws, "root"), after); err != nil {
+	if err := ceremonytest.WriteFile(ceremonytest.MetaPath(ws, "root"), after); err != nil {
 		t.Fatal(err)
 	}
 	return rec
@@ -306,7 +304,7 @@ func TestReplayRederivesStates(t *testing.T) {
 	t.Run("state holds more than the signature", func(t *testing.T) {
 		f, ws := signedCeremony(t)
 		rec := appendSign(t, f, ws, "dave", "dave", func(m *metafile.File) {
-			m.AddSignature(f.id("erin"), strings.Repeat("ab", 64))
+			m.AddSignature(f.ID("erin"), strings.Repeat("ab", 64))
 		})
 		requireBad(t, replay(t, ws), rec.Seq, "holds more than the signature")
 	})
@@ -336,7 +334,7 @@ func TestReplayRederivesStates(t *testing.T) {
 }
 
 func TestReplayRefusesNonWorkspace(t *testing.T) {
-	if _, err := eng.Replay(t.TempDir()); err == nil {
+	if _, err := ceremonytest.Engine.Replay(t.TempDir()); err == nil {
 		t.Fatal("replay of an empty directory")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
@@ -20,7 +21,7 @@ import (
 
 func review(t *testing.T, ws, keyURI string, now time.Time) *ceremony.ReviewReport {
 	t.Helper()
-	rep, err := eng.ReviewAt(ws, keyURI, now)
+	rep, err := ceremonytest.Engine.ReviewAt(ws, keyURI, now)
 	if err != nil {
 		t.Fatalf("review %s: %v", ws, err)
 	}
@@ -60,14 +61,6 @@ func reviewIDs(ks []ceremony.ReviewKey) []string {
 	return out
 }
 
-func (f *fixture) ids(names ...string) []string {
-	out := []string{}
-	for _, n := range names {
-		out = append(out, f.id(n))
-	}
-	return out
-}
-
 // hasLine reports whether some line holds every one of parts.
 func hasLine(lines []string, parts ...string) bool {
 	for _, l := range lines {
@@ -82,44 +75,24 @@ func hasLine(lines []string, parts ...string) bool {
 	return false
 }
 
-// keyFileURI writes a key file whose public part is name's key (its
-// private part is never read: review opens only the public key).
-func (f *fixture) keyFileURI(name string) string {
-	f.t.Helper()
-	s := f.signers[name]
-	if s == nil {
-		s = f.newKey(name, keys.TypeEd25519)
-	}
-	pub, err := json.Marshal(s.TUFKey())
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	path := filepath.Join(f.dir, name+".key")
-	doc := `{"type": "ceremony-encrypted-key", "public": ` + string(pub) + `, "encrypted": {"never": "read"}}`
-	if err := writeFile(path, []byte(doc)); err != nil {
-		f.t.Fatal(err)
-	}
-	return "file:" + path
-}
-
 // rotation makes a bootstrap workspace "ws" signed by alice, bob and carol
 // and a root v2 workspace "ws2" from it in which root is alice, bob and
 // frank, 2 of 3, expiring in 30 days.
-func rotation(t *testing.T) *fixture {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin", "frank")
-	f.init(f.plan("plan.yaml", standardPlan()), "ws", "")
-	f.sign(f.ws("ws"), "alice", "bob", "carol")
-	p := standardPlan()
-	p.keyholders = append(p.keyholders, "frank")
-	p.root, p.rootThreshold, p.rootDays = []string{"alice", "bob", "frank"}, 2, 30
-	f.init(f.plan("plan-v2.yaml", p), "ws2", metaPath(f.ws("ws"), metadata.ROOT))
+func rotation(t *testing.T) *ceremonytest.Fixture {
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin", "frank")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	f.Sign(f.WS("ws"), "alice", "bob", "carol")
+	p := ceremonytest.StandardPlan()
+	p.Keyholders = append(p.Keyholders, "frank")
+	p.Root, p.RootThreshold, p.RootDays = []string{"alice", "bob", "frank"}, 2, 30
+	f.Init(f.Plan("plan-v2.yaml", p), "ws2", ceremonytest.MetaPath(f.WS("ws"), metadata.ROOT))
 	return f
 }
 
 func TestReviewBootstrapListsEveryKeyAsAdded(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	f.init(f.plan("plan.yaml", standardPlan()), "ws", "")
-	rep := review(t, f.ws("ws"), "", testNow)
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	rep := review(t, f.WS("ws"), "", ceremonytest.Now)
 
 	if rep.Kind != workspace.Bootstrap || len(rep.Roles) != 2 {
 		t.Fatalf("kind %s, roles %d: want a bootstrap reviewing root and targets", rep.Kind, len(rep.Roles))
@@ -132,15 +105,15 @@ func TestReviewBootstrapListsEveryKeyAsAdded(t *testing.T) {
 		t.Errorf("root expires in %d days (expired %t), want 365", root.ExpiresInDays, root.Expired)
 	}
 	want := map[string][]string{
-		metadata.ROOT:      f.ids("alice", "bob", "carol", "dave", "erin"),
-		metadata.TARGETS:   f.ids("alice", "bob", "carol"),
-		metadata.SNAPSHOT:  f.ids("online"),
-		metadata.TIMESTAMP: f.ids("online"),
+		metadata.ROOT:      f.IDs("alice", "bob", "carol", "dave", "erin"),
+		metadata.TARGETS:   f.IDs("alice", "bob", "carol"),
+		metadata.SNAPSHOT:  f.IDs("online"),
+		metadata.TIMESTAMP: f.IDs("online"),
 	}
 	thresholds := map[string]int{metadata.ROOT: 3, metadata.TARGETS: 2, metadata.SNAPSHOT: 1, metadata.TIMESTAMP: 1}
 	for role, ids := range want {
 		rr := rootRole(t, root, role)
-		if !sameSet(reviewIDs(rr.Added), ids) || len(rr.Removed) != 0 || len(rr.Kept) != 0 {
+		if !ceremonytest.SameSet(reviewIDs(rr.Added), ids) || len(rr.Removed) != 0 || len(rr.Kept) != 0 {
 			t.Errorf("%s: added %v removed %v kept %v; want every key added: %v", role, reviewIDs(rr.Added), reviewIDs(rr.Removed), reviewIDs(rr.Kept), ids)
 		}
 		if rr.Threshold != thresholds[role] || rr.TrustedThreshold != 0 {
@@ -148,16 +121,16 @@ func TestReviewBootstrapListsEveryKeyAsAdded(t *testing.T) {
 		}
 	}
 	for _, k := range rootRole(t, root, metadata.ROOT).Added {
-		if k.Holder == "" || k.Online || f.id(k.Holder) != k.KeyID {
+		if k.Holder == "" || k.Online || f.ID(k.Holder) != k.KeyID {
 			t.Errorf("root key %s named %q (online %t): want its keyholder's name", k.KeyID, k.Holder, k.Online)
 		}
 	}
 	if k := rootRole(t, root, metadata.TIMESTAMP).Added[0]; !k.Online || k.Label() != "online key" {
 		t.Errorf("timestamp key %+v: want the online key, named as such", k)
 	}
-	bob := f.id("bob")
+	bob := f.ID("bob")
 	for _, line := range []string{"root v1 is new; expires 2031-01-02 (365 days)", "+ bob (ecdsa-sha2-nistp256 " + bob[:12] + ")", "root threshold 3",
-		"+ online key (ed25519 " + f.id("online")[:12] + ")", "must sign: root v1 requires 3 of alice, bob, carol, dave, erin; signed: none yet"} {
+		"+ online key (ed25519 " + f.ID("online")[:12] + ")", "must sign: root v1 requires 3 of alice, bob, carol, dave, erin; signed: none yet"} {
 		if !hasLine(root.Lines, line) {
 			t.Errorf("root lines lack %q:\n%s", line, strings.Join(root.Lines, "\n"))
 		}
@@ -177,16 +150,16 @@ func TestReviewBootstrapListsEveryKeyAsAdded(t *testing.T) {
 
 func TestReviewDemoRootV2(t *testing.T) {
 	out := t.TempDir()
-	if err := demo.Run(demo.Options{Out: out, Now: testNow}); err != nil {
+	if err := demo.Run(demo.Options{Out: out, Now: ceremonytest.Now}); err != nil {
 		t.Fatal(err)
 	}
 	id := map[string]string{}
 	for _, name := range []string{"alice", "bob", "carol", "dave", "erin", "frank", "online"} {
-		k, err := keys.ParseKeyJSON(readFile(t, filepath.Join(out, "keys", name+".pub")))
+		k, err := keys.ParseKeyJSON(ceremonytest.ReadFile(t, filepath.Join(out, "keys", name+".pub")))
 		if err != nil {
 			t.Fatal(err)
 		}
-		id[name] = canonicalKeyID(k)
+		id[name] = ceremonytest.CanonicalKeyID(k)
 	}
 	ids := func(names ...string) []string {
 		var out []string
@@ -195,10 +168,10 @@ func TestReviewDemoRootV2(t *testing.T) {
 		}
 		return out
 	}
-	rep := review(t, filepath.Join(out, demo.RootV2Workspace), "", testNow.Add(time.Hour))
+	rep := review(t, filepath.Join(out, demo.RootV2Workspace), "", ceremonytest.Now.Add(time.Hour))
 
 	ws2 := filepath.Join(out, demo.RootV2Workspace)
-	canonical, err := metafile.Canonicalize(parseFile(t, metaPath(ws2, metadata.ROOT)).Signed)
+	canonical, err := metafile.Canonicalize(ceremonytest.ParseFile(t, ceremonytest.MetaPath(ws2, metadata.ROOT)).Signed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,8 +179,8 @@ func TestReviewDemoRootV2(t *testing.T) {
 		t.Fatalf("kind %s, %d roles: want a next-root review of root alone", rep.Kind, len(rep.Roles))
 	}
 	root := roleReview(t, rep, metadata.ROOT)
-	if root.CanonicalSHA256 != sha256Hex(canonical) || !hasLine(root.Lines, "canonical bytes to sign: sha256 "+sha256Hex(canonical)) {
-		t.Errorf("canonical sha256 %s, want %s, said in a line", root.CanonicalSHA256, sha256Hex(canonical))
+	if root.CanonicalSHA256 != ceremonytest.SHA256Hex(canonical) || !hasLine(root.Lines, "canonical bytes to sign: sha256 "+ceremonytest.SHA256Hex(canonical)) {
+		t.Errorf("canonical sha256 %s, want %s, said in a line", root.CanonicalSHA256, ceremonytest.SHA256Hex(canonical))
 	}
 	if root.Version != 2 || root.TrustedVersion != 1 {
 		t.Errorf("root v%d against trusted v%d, want v2 against v1", root.Version, root.TrustedVersion)
@@ -216,7 +189,7 @@ func TestReviewDemoRootV2(t *testing.T) {
 		t.Errorf("expires in %d days, trusted in %d (%v): want 365 and 365", root.ExpiresInDays, root.TrustedExpiresInDays, root.TrustedExpires)
 	}
 	rr := rootRole(t, root, metadata.ROOT)
-	if !sameSet(reviewIDs(rr.Added), ids("frank")) || !sameSet(reviewIDs(rr.Removed), ids("erin")) || !sameSet(reviewIDs(rr.Kept), ids("alice", "bob", "carol", "dave")) {
+	if !ceremonytest.SameSet(reviewIDs(rr.Added), ids("frank")) || !ceremonytest.SameSet(reviewIDs(rr.Removed), ids("erin")) || !ceremonytest.SameSet(reviewIDs(rr.Kept), ids("alice", "bob", "carol", "dave")) {
 		t.Errorf("root keys added %v, removed %v, kept %v: want frank added and erin removed", reviewIDs(rr.Added), reviewIDs(rr.Removed), reviewIDs(rr.Kept))
 	}
 	if rr.Added[0].Holder != "frank" || rr.Removed[0].Holder != "erin" || rr.Removed[0].Scheme != "ecdsa-sha2-nistp256" {
@@ -231,7 +204,7 @@ func TestReviewDemoRootV2(t *testing.T) {
 		}
 	}
 	if len(root.Signers) != 2 || root.Signers[0].Delegator != "previous root v1" || root.Signers[1].Delegator != "root v2" ||
-		!contains(partyNames(root.Signers[0].Signed), "erin") || !contains(partyNames(root.Signers[1].Signed), "frank") {
+		!ceremonytest.Contains(ceremonytest.PartyNames(root.Signers[0].Signed), "erin") || !ceremonytest.Contains(ceremonytest.PartyNames(root.Signers[1].Signed), "frank") {
 		t.Errorf("signers %+v: want previous root v1 (erin signed) and root v2 (frank signed) apart", root.Signers)
 	}
 	for _, line := range []string{
@@ -255,14 +228,14 @@ func TestReviewDemoRootV2(t *testing.T) {
 
 func TestReviewThresholdChangeAndExpiryDays(t *testing.T) {
 	f := rotation(t)
-	ws2 := f.ws("ws2")
-	rep := review(t, ws2, "", testNow)
+	ws2 := f.WS("ws2")
+	rep := review(t, ws2, "", ceremonytest.Now)
 	root := roleReview(t, rep, metadata.ROOT)
 	rr := rootRole(t, root, metadata.ROOT)
 	if rr.TrustedThreshold != 3 || rr.Threshold != 2 {
 		t.Errorf("root threshold %d -> %d, want 3 -> 2", rr.TrustedThreshold, rr.Threshold)
 	}
-	if !sameSet(reviewIDs(rr.Added), f.ids("frank")) || !sameSet(reviewIDs(rr.Removed), f.ids("carol", "dave", "erin")) {
+	if !ceremonytest.SameSet(reviewIDs(rr.Added), f.IDs("frank")) || !ceremonytest.SameSet(reviewIDs(rr.Removed), f.IDs("carol", "dave", "erin")) {
 		t.Errorf("added %v removed %v", reviewIDs(rr.Added), reviewIDs(rr.Removed))
 	}
 	if !hasLine(root.Lines, "root threshold 3 -> 2") {
@@ -277,22 +250,22 @@ func TestReviewThresholdChangeAndExpiryDays(t *testing.T) {
 
 	// Ten days and a few hours later; then after expiry, which signing
 	// refuses.
-	later := review(t, ws2, "", testNow.Add(10*24*time.Hour+3*time.Hour))
+	later := review(t, ws2, "", ceremonytest.Now.Add(10*24*time.Hour+3*time.Hour))
 	if d := roleReview(t, later, metadata.ROOT).ExpiresInDays; d != 20 {
 		t.Errorf("ten days later: expires in %d days, want 20", d)
 	}
-	expired := roleReview(t, review(t, ws2, "", testNow.Add(32*24*time.Hour)), metadata.ROOT)
+	expired := roleReview(t, review(t, ws2, "", ceremonytest.Now.Add(32*24*time.Hour)), metadata.ROOT)
 	if !expired.Expired || expired.ExpiresInDays != -2 || len(expired.Problems) == 0 || !hasLine(expired.Lines, "EXPIRED 2 days ago") {
 		t.Errorf("after expiry: expired %t, %d days, problems %v, lines:\n%s", expired.Expired, expired.ExpiresInDays, expired.Problems, strings.Join(expired.Lines, "\n"))
 	}
 }
 
 func TestReviewPEP458SummarizesBins(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	p := standardPlan()
-	p.bins = 16384
-	f.init(f.plan("plan.yaml", p), "ws", "")
-	rep := review(t, f.ws("ws"), "", testNow)
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	p := ceremonytest.StandardPlan()
+	p.Bins = 16384
+	f.Init(f.Plan("plan.yaml", p), "ws", "")
+	rep := review(t, f.WS("ws"), "", ceremonytest.Now)
 	targets := roleReview(t, rep, metadata.TARGETS)
 	if targets.Targets == nil || len(targets.Targets.Delegations) != 1 {
 		t.Fatalf("targets delegations %+v: want one entry for the bins", targets.Targets)
@@ -302,7 +275,7 @@ func TestReviewPEP458SummarizesBins(t *testing.T) {
 	if b == nil || b.Count != 16384 || b.First != "bins-0000" || b.Last != "bins-3fff" || d.Name != "bins-0000..bins-3fff" {
 		t.Fatalf("bins %+v named %q: want 16384 bins-0000..bins-3fff", b, d.Name)
 	}
-	if !sameSet(reviewIDs(d.New.Keys), f.ids("online")) || !d.New.Keys[0].Online || d.New.Threshold != 1 {
+	if !ceremonytest.SameSet(reviewIDs(d.New.Keys), f.IDs("online")) || !d.New.Keys[0].Online || d.New.Threshold != 1 {
 		t.Errorf("bins keys %+v threshold %d: want the online key, 1", d.New.Keys, d.New.Threshold)
 	}
 	if !hasLine(targets.Lines, "+ 16384 hash-bin roles bins-0000..bins-3fff, each 1 online key, threshold 1") {
@@ -321,11 +294,11 @@ func TestReviewPEP458SummarizesBins(t *testing.T) {
 }
 
 func TestReviewPEP480DelegatesClaimed(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	p := standardPlan()
-	p.profile, p.claimed, p.claimedThreshold = "pep480", []string{"alice", "bob"}, 2
-	f.init(f.plan("plan.yaml", p), "ws", "")
-	rep := review(t, f.ws("ws"), "", testNow)
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	p := ceremonytest.StandardPlan()
+	p.Profile, p.Claimed, p.ClaimedThreshold = "pep480", []string{"alice", "bob"}, 2
+	f.Init(f.Plan("plan.yaml", p), "ws", "")
+	rep := review(t, f.WS("ws"), "", ceremonytest.Now)
 	if len(rep.Roles) != 3 || rep.Roles[2].Role != "claimed" {
 		t.Fatalf("roles %d: want root, targets, claimed", len(rep.Roles))
 	}
@@ -335,7 +308,7 @@ func TestReviewPEP480DelegatesClaimed(t *testing.T) {
 			claimed = &roleReview(t, rep, metadata.TARGETS).Targets.Delegations[i]
 		}
 	}
-	if claimed == nil || claimed.Change != ceremony.ChangeAdded || !sameSet(reviewIDs(claimed.New.Keys), f.ids("alice", "bob")) ||
+	if claimed == nil || claimed.Change != ceremony.ChangeAdded || !ceremonytest.SameSet(reviewIDs(claimed.New.Keys), f.IDs("alice", "bob")) ||
 		claimed.New.Threshold != 2 || claimed.New.PathHashPrefixes != 16 || claimed.New.Terminating {
 		t.Fatalf("claimed delegation %+v: want alice and bob, 2, 16 prefixes, not terminating", claimed)
 	}
@@ -347,7 +320,7 @@ func TestReviewPEP480DelegatesClaimed(t *testing.T) {
 
 func TestReviewKeyAuthorization(t *testing.T) {
 	f := rotation(t)
-	ws2 := f.ws("ws2")
+	ws2 := f.WS("ws2")
 	for _, tc := range []struct {
 		name            string
 		counted, notBut []string
@@ -356,12 +329,12 @@ func TestReviewKeyAuthorization(t *testing.T) {
 		{"frank", []string{"root v2"}, []string{"previous root v1"}},
 		{"alice", []string{"previous root v1", "root v2"}, nil},
 	} {
-		rep := review(t, ws2, f.keyFileURI(tc.name), testNow)
+		rep := review(t, ws2, f.KeyFileURI(tc.name), ceremonytest.Now)
 		a := roleReview(t, rep, metadata.ROOT).Key
-		if rep.Key == nil || rep.Key.Holder != tc.name || rep.Key.KeyID != f.id(tc.name) {
+		if rep.Key == nil || rep.Key.Holder != tc.name || rep.Key.KeyID != f.ID(tc.name) {
 			t.Errorf("%s: the key about to sign is %+v", tc.name, rep.Key)
 		}
-		if a == nil || !a.Authorized || !sameSet(a.CountedBy, tc.counted) || !sameSet(a.NotCountedBy, tc.notBut) || a.AlreadySigned {
+		if a == nil || !a.Authorized || !ceremonytest.SameSet(a.CountedBy, tc.counted) || !ceremonytest.SameSet(a.NotCountedBy, tc.notBut) || a.AlreadySigned {
 			t.Errorf("%s: %+v, want counted by %v only", tc.name, a, tc.counted)
 		}
 		if len(rep.KeyMaySign) != 1 || rep.KeyMaySign[0] != metadata.ROOT {
@@ -371,34 +344,34 @@ func TestReviewKeyAuthorization(t *testing.T) {
 
 	// dave is in the plan and in the previous root's root role, but not
 	// in root v2's; mallory is nowhere.
-	f.sign(ws2, "alice")
-	rep := review(t, ws2, f.keyFileURI("mallory"), testNow)
+	f.Sign(ws2, "alice")
+	rep := review(t, ws2, f.KeyFileURI("mallory"), ceremonytest.Now)
 	if a := roleReview(t, rep, metadata.ROOT).Key; a == nil || a.Authorized || len(rep.KeyMaySign) != 0 {
 		t.Errorf("mallory: %+v, may sign %v: want nothing", a, rep.KeyMaySign)
 	}
 	if !hasLine(roleReview(t, rep, metadata.ROOT).Lines, "may NOT sign root") || !hasLine(rep.Lines, "may sign nothing") {
 		t.Errorf("mallory's refusal is not said:\n%s\n%s", strings.Join(rep.Lines, "\n"), strings.Join(roleReview(t, rep, metadata.ROOT).Lines, "\n"))
 	}
-	if a := roleReview(t, review(t, ws2, f.keyFileURI("alice"), testNow), metadata.ROOT).Key; !a.AlreadySigned {
+	if a := roleReview(t, review(t, ws2, f.KeyFileURI("alice"), ceremonytest.Now), metadata.ROOT).Key; !a.AlreadySigned {
 		t.Errorf("alice after signing: %+v, want already signed", a)
 	}
 
 	// In a bootstrap, dave may sign root but not targets.
-	rep = review(t, f.ws("ws"), f.keyFileURI("dave"), testNow)
+	rep = review(t, f.WS("ws"), f.KeyFileURI("dave"), ceremonytest.Now)
 	if len(rep.KeyMaySign) != 1 || rep.KeyMaySign[0] != metadata.ROOT || roleReview(t, rep, metadata.TARGETS).Key.Authorized {
 		t.Errorf("dave may sign %v in the bootstrap, want root only", rep.KeyMaySign)
 	}
 
 	// Reviewing signs nothing and writes nothing.
-	before := snapshotFiles(t, ws2)
-	review(t, ws2, f.keyFileURI("bob"), testNow)
-	requireUnchanged(t, before, snapshotFiles(t, ws2))
+	before := ceremonytest.SnapshotFiles(t, ws2)
+	review(t, ws2, f.KeyFileURI("bob"), ceremonytest.Now)
+	ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, ws2))
 }
 
 func TestReviewErrors(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	f.init(f.plan("plan.yaml", standardPlan()), "ws", "")
-	empty := filepath.Join(f.dir, "empty")
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	empty := filepath.Join(f.Dir, "empty")
 	if err := os.Mkdir(empty, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -407,17 +380,17 @@ func TestReviewErrors(t *testing.T) {
 		want           []string
 	}{
 		{"no ceremony.json", empty, "", []string{filepath.Join(empty, "ceremony.json"), "not a ceremony workspace", "name the directory of a ceremony's workspace"}},
-		{"no directory", filepath.Join(f.dir, "nowhere"), "", []string{"nowhere: no such directory"}},
-		{"key not found", f.ws("ws"), "file:" + filepath.Join(f.dir, "nokey.key"), []string{"nokey.key", "give the URI of the key about to sign"}},
+		{"no directory", filepath.Join(f.Dir, "nowhere"), "", []string{"nowhere: no such directory"}},
+		{"key not found", f.WS("ws"), "file:" + filepath.Join(f.Dir, "nokey.key"), []string{"nokey.key", "give the URI of the key about to sign"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := eng.ReviewAt(tc.dir, tc.key, testNow)
+			_, err := ceremonytest.Engine.ReviewAt(tc.dir, tc.key, ceremonytest.Now)
 			if err == nil {
 				t.Fatal("review succeeded")
 			}
 			for _, w := range tc.want {
-				if !strings.Contains(shown(err), w) {
-					t.Errorf("error %q lacks %q", shown(err), w)
+				if !strings.Contains(ceremonytest.Shown(err), w) {
+					t.Errorf("error %q lacks %q", ceremonytest.Shown(err), w)
 				}
 			}
 			if strings.Contains(err.Error(), "\n") {
@@ -428,8 +401,8 @@ func TestReviewErrors(t *testing.T) {
 }
 
 func TestCompareTargets(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol")
-	key := func(name string) *metadata.Key { return f.signers[name].TUFKey() }
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol")
+	key := func(name string) *metadata.Key { return f.Signers[name].TUFKey() }
 	hashes := func(h string) metadata.Hashes {
 		b, err := hex.DecodeString(h)
 		if err != nil {
@@ -444,11 +417,11 @@ func TestCompareTargets(t *testing.T) {
 			"same.tgz": {Length: 30, Hashes: hashes("cccc")},
 		},
 		Delegations: &metadata.Delegations{
-			Keys: map[string]*metadata.Key{f.id("alice"): key("alice"), f.id("bob"): key("bob")},
+			Keys: map[string]*metadata.Key{f.ID("alice"): key("alice"), f.ID("bob"): key("bob")},
 			Roles: []metadata.DelegatedRole{
-				{Name: "proj-a", KeyIDs: []string{f.id("alice"), f.id("bob")}, Threshold: 1, Paths: []string{"a/*"}},
-				{Name: "proj-gone", KeyIDs: []string{f.id("bob")}, Threshold: 1, Paths: []string{"g/*"}},
-				{Name: "proj-same", KeyIDs: []string{f.id("alice")}, Threshold: 1, Paths: []string{"s/*"}},
+				{Name: "proj-a", KeyIDs: []string{f.ID("alice"), f.ID("bob")}, Threshold: 1, Paths: []string{"a/*"}},
+				{Name: "proj-gone", KeyIDs: []string{f.ID("bob")}, Threshold: 1, Paths: []string{"g/*"}},
+				{Name: "proj-same", KeyIDs: []string{f.ID("alice")}, Threshold: 1, Paths: []string{"s/*"}},
 			},
 		},
 	}
@@ -461,10 +434,10 @@ func TestCompareTargets(t *testing.T) {
 		Delegations: &metadata.Delegations{
 			// alice's key is listed under another key ID too (as other
 			// tools may): it is the same key, so proj-same is unchanged.
-			Keys: map[string]*metadata.Key{f.id("alice"): key("alice"), f.id("carol"): key("carol"), "alice-other-id": key("alice")},
+			Keys: map[string]*metadata.Key{f.ID("alice"): key("alice"), f.ID("carol"): key("carol"), "alice-other-id": key("alice")},
 			Roles: []metadata.DelegatedRole{
-				{Name: "proj-a", KeyIDs: []string{f.id("alice"), f.id("carol")}, Threshold: 2, Paths: []string{"a/*"}, Terminating: true},
-				{Name: "proj-new", KeyIDs: []string{f.id("carol")}, Threshold: 1, PathHashPrefixes: []string{"0", "1"}},
+				{Name: "proj-a", KeyIDs: []string{f.ID("alice"), f.ID("carol")}, Threshold: 2, Paths: []string{"a/*"}, Terminating: true},
+				{Name: "proj-new", KeyIDs: []string{f.ID("carol")}, Threshold: 1, PathHashPrefixes: []string{"0", "1"}},
 				{Name: "proj-same", KeyIDs: []string{"alice-other-id"}, Threshold: 1, Paths: []string{"s/*"}},
 			},
 		},
@@ -478,7 +451,7 @@ func TestCompareTargets(t *testing.T) {
 		t.Fatalf("delegations %+v (%d unchanged): want proj-a changed, proj-new added, proj-gone removed, proj-same unchanged", tr.Delegations, tr.DelegationsUnchanged)
 	}
 	a := got["proj-a"]
-	if a.Change != ceremony.ChangeChanged || !sameSet(reviewIDs(a.KeysAdded), f.ids("carol")) || !sameSet(reviewIDs(a.KeysRemoved), f.ids("bob")) ||
+	if a.Change != ceremony.ChangeChanged || !ceremonytest.SameSet(reviewIDs(a.KeysAdded), f.IDs("carol")) || !ceremonytest.SameSet(reviewIDs(a.KeysRemoved), f.IDs("bob")) ||
 		a.Old.Threshold != 1 || a.New.Threshold != 2 || a.Old.Terminating || !a.New.Terminating {
 		t.Errorf("proj-a: %+v", a)
 	}

@@ -13,35 +13,23 @@ import (
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-func seal(t *testing.T, f *fixture, ws string, names ...string) *ceremony.SealResult {
-	t.Helper()
-	var signers []keys.Signer
-	for _, n := range names {
-		signers = append(signers, f.signers[n])
-	}
-	res, err := eng.Seal(ws, signers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
-}
-
 func TestSealThenReplay(t *testing.T) {
 	f, ws := signedCeremony(t)
 	before := transcriptOf(t, ws)
-	res := seal(t, f, ws, "alice", "bob")
-	if res.Head != before.Head || res.Records != int64(len(before.Records)) || !sameSet(res.Holders, []string{"alice", "bob"}) {
+	res := ceremonytest.Seal(t, f, ws, "alice", "bob")
+	if res.Head != before.Head || res.Records != int64(len(before.Records)) || !ceremonytest.SameSet(res.Holders, []string{"alice", "bob"}) {
 		t.Errorf("seal result %+v", res)
 	}
 	after := transcriptOf(t, ws)
 	last := after.Records[len(after.Records)-1]
-	env := readFile(t, res.Path)
-	if last.Kind != transcripts.Seal || last.Outputs[ceremony.SealFile] != sha256Hex(env) || last.Prev != before.Head {
+	env := ceremonytest.ReadFile(t, res.Path)
+	if last.Kind != transcripts.Seal || last.Outputs[ceremony.SealFile] != ceremonytest.SHA256Hex(env) || last.Prev != before.Head {
 		t.Fatalf("last record %+v", last)
 	}
 	// The envelope, read without the code under test.
@@ -69,7 +57,7 @@ func TestSealThenReplay(t *testing.T) {
 		subjects[m["name"].(string)] = m["digest"].(map[string]any)["sha256"].(string)
 	}
 	for _, role := range []string{"root", "targets"} {
-		if subjects["metadata/"+role+".json"] != sha256Hex(readFile(t, metaPath(ws, role))) {
+		if subjects["metadata/"+role+".json"] != ceremonytest.SHA256Hex(ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, role))) {
 			t.Errorf("subject %s: %v", role, subjects)
 		}
 	}
@@ -81,7 +69,7 @@ func TestSealThenReplay(t *testing.T) {
 		raw, _ := base64.StdEncoding.DecodeString(s.Sig)
 		var ok bool
 		for _, n := range []string{"alice", "bob"} {
-			ok = ok || (s.KeyID == f.id(n) && keys.Verify(f.signers[n].TUFKey(), pae, raw) == nil)
+			ok = ok || (s.KeyID == f.ID(n) && keys.Verify(f.Signers[n].TUFKey(), pae, raw) == nil)
 		}
 		if !ok {
 			t.Errorf("signature %+v does not verify under alice's or bob's key", s)
@@ -89,44 +77,44 @@ func TestSealThenReplay(t *testing.T) {
 	}
 
 	rep := replay(t, ws)
-	if !rep.OK() || !rep.Sealed || !sameSet(rep.SealedBy, []string{"alice", "bob"}) {
+	if !rep.OK() || !rep.Sealed || !ceremonytest.SameSet(rep.SealedBy, []string{"alice", "bob"}) {
 		t.Fatalf("replay of a sealed ceremony: %+v", rep)
 	}
 	var out bytes.Buffer
 	if err := rep.Print(&out); err != nil || !strings.Contains(out.String(), "sealed by alice, bob") {
 		t.Errorf("print: %v\n%s", err, out.String())
 	}
-	if _, err := eng.Seal(ws, []keys.Signer{f.signers["carol"]}); err == nil {
+	if _, err := ceremonytest.Engine.Seal(ws, []keys.Signer{f.Signers["carol"]}); err == nil {
 		t.Error("a second seal")
 	}
-	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["dave"], Now: testNow}); err == nil {
+	if _, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["dave"], Now: ceremonytest.Now}); err == nil {
 		t.Error("a signature after the seal")
 	}
 }
 
 func TestSealRefusesNonKeyholders(t *testing.T) {
 	f, ws := signedCeremony(t)
-	stranger := f.newKey("mallory", keys.TypeEd25519)
-	for _, s := range []keys.Signer{stranger, f.online} {
-		_, err := eng.Seal(ws, []keys.Signer{f.signers["alice"], s})
+	stranger := f.NewKey("mallory", keys.TypeEd25519)
+	for _, s := range []keys.Signer{stranger, f.Online} {
+		_, err := ceremonytest.Engine.Seal(ws, []keys.Signer{f.Signers["alice"], s})
 		if !errors.Is(err, ceremony.ErrNotKeyholder) {
 			t.Errorf("seal with %s: %v", s.URI(), err)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(trDir(ws), ceremony.SealFile)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(ceremonytest.TranscriptDir(ws), ceremony.SealFile)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a refused seal wrote the envelope: %v", err)
 	}
 	if rep := replay(t, ws); !rep.OK() || rep.Sealed {
 		t.Errorf("after refused seals: %+v", rep.FirstBad)
 	}
-	if _, err := eng.Seal(ws, nil); err == nil {
+	if _, err := ceremonytest.Engine.Seal(ws, nil); err == nil {
 		t.Error("a seal without signers")
 	}
 	// ceremony.json is not chained: calling the online key a keyholder's
 	// there does not let it seal, since no offline role's rule lists it.
 	sp := filepath.Join(ws, workspace.StateFile)
 	var st workspace.State
-	if err := json.Unmarshal(readFile(t, sp), &st); err != nil {
+	if err := json.Unmarshal(ceremonytest.ReadFile(t, sp), &st); err != nil {
 		t.Fatal(err)
 	}
 	for i := range st.Keys {
@@ -139,20 +127,20 @@ func TestSealRefusesNonKeyholders(t *testing.T) {
 	if err := os.Chmod(sp, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeFile(sp, b); err != nil {
+	if err := ceremonytest.WriteFile(sp, b); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.Seal(ws, []keys.Signer{f.online}); !errors.Is(err, ceremony.ErrNotKeyholder) {
+	if _, err := ceremonytest.Engine.Seal(ws, []keys.Signer{f.Online}); !errors.Is(err, ceremony.ErrNotKeyholder) {
 		t.Errorf("seal by the online key called a keyholder's in ceremony.json: %v", err)
 	}
 }
 
 func TestSealRefusesWhatDoesNotReplay(t *testing.T) {
 	f, ws := signedCeremony(t)
-	if err := writeFile(metaPath(ws, "root"), []byte("{}")); err != nil {
+	if err := ceremonytest.WriteFile(ceremonytest.MetaPath(ws, "root"), []byte("{}")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := eng.Seal(ws, []keys.Signer{f.signers["alice"]}); err == nil || !strings.Contains(err.Error(), "refusing to seal") {
+	if _, err := ceremonytest.Engine.Seal(ws, []keys.Signer{f.Signers["alice"]}); err == nil || !strings.Contains(err.Error(), "refusing to seal") {
 		t.Fatalf("seal of a changed workspace: %v", err)
 	}
 }
@@ -162,7 +150,7 @@ func TestSealRefusesWhatDoesNotReplay(t *testing.T) {
 // record: the chain alone does not protect it).
 func rewriteEnvelope(t *testing.T, ws string, res *ceremony.SealResult, edit func(*dsse.Envelope)) {
 	t.Helper()
-	old := readFile(t, res.Path)
+	old := ceremonytest.ReadFile(t, res.Path)
 	var e dsse.Envelope
 	if err := json.Unmarshal(old, &e); err != nil {
 		t.Fatal(err)
@@ -176,10 +164,10 @@ func rewriteEnvelope(t *testing.T, ws string, res *ceremony.SealResult, edit fun
 	if err := os.Chmod(res.Path, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeFile(res.Path, data); err != nil {
+	if err := ceremonytest.WriteFile(res.Path, data); err != nil {
 		t.Fatal(err)
 	}
-	editRecord(t, ws, res.Record.Seq, sha256Hex(old), sha256Hex(data))
+	editRecord(t, ws, res.Record.Seq, ceremonytest.SHA256Hex(old), ceremonytest.SHA256Hex(data))
 }
 
 func TestReplayCatchesTamperedSeals(t *testing.T) {
@@ -190,41 +178,41 @@ func TestReplayCatchesTamperedSeals(t *testing.T) {
 	}
 	t.Run("envelope changed", func(t *testing.T) {
 		f, ws := signedCeremony(t)
-		res := seal(t, f, ws, "alice")
-		data := readFile(t, res.Path)
+		res := ceremonytest.Seal(t, f, ws, "alice")
+		data := ceremonytest.ReadFile(t, res.Path)
 		i := bytes.Index(data, []byte(`"payload": "`)) + len(`"payload": "`) + 5
 		data[i] ^= 1
 		if err := os.Chmod(res.Path, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if err := writeFile(res.Path, data); err != nil {
+		if err := ceremonytest.WriteFile(res.Path, data); err != nil {
 			t.Fatal(err)
 		}
 		requireBad(t, replay(t, ws), res.Record.Seq, "the envelope was changed")
 	})
 	t.Run("payload changed, record rewritten", func(t *testing.T) {
 		f, ws := signedCeremony(t)
-		res := seal(t, f, ws, "alice", "bob")
+		res := ceremonytest.Seal(t, f, ws, "alice", "bob")
 		rewriteEnvelope(t, ws, res, flipPayload)
 		requireBad(t, replay(t, ws), res.Record.Seq, "does not verify")
 	})
 	t.Run("signature by a stranger", func(t *testing.T) {
 		f, ws := signedCeremony(t)
-		res := seal(t, f, ws, "alice")
-		rewriteEnvelope(t, ws, res, func(e *dsse.Envelope) { e.Signatures[0].KeyID = f.id("online") })
+		res := ceremonytest.Seal(t, f, ws, "alice")
+		rewriteEnvelope(t, ws, res, func(e *dsse.Envelope) { e.Signatures[0].KeyID = f.ID("online") })
 		requireBad(t, replay(t, ws), res.Record.Seq, "not a keyholder's")
 	})
 	t.Run("signatures removed", func(t *testing.T) {
 		f, ws := signedCeremony(t)
-		res := seal(t, f, ws, "alice")
+		res := ceremonytest.Seal(t, f, ws, "alice")
 		rewriteEnvelope(t, ws, res, func(e *dsse.Envelope) { e.Signatures = nil })
 		requireBad(t, replay(t, ws), res.Record.Seq, "not signed")
 	})
 	t.Run("metadata changed after the seal", func(t *testing.T) {
 		f, ws := signedCeremony(t)
-		res := seal(t, f, ws, "alice")
+		res := ceremonytest.Seal(t, f, ws, "alice")
 		_ = res
-		if err := writeFile(metaPath(ws, "targets"), []byte("{}\n")); err != nil {
+		if err := ceremonytest.WriteFile(ceremonytest.MetaPath(ws, "targets"), []byte("{}\n")); err != nil {
 			t.Fatal(err)
 		}
 		rep := replay(t, ws)

@@ -15,8 +15,8 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/keys"
-	"github.com/tuf-ceremony/ceremony/metafile"
 )
 
 func signedRoles(res *ceremony.SignResult) []string {
@@ -28,12 +28,12 @@ func signedRoles(res *ceremony.SignResult) []string {
 }
 
 func TestSignSignsEveryRoleTheKeyMaySign(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	f.init(f.plan("plan.yaml", standardPlan()), "ws", "")
-	ws := f.ws("ws")
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	ws := f.WS("ws")
 
 	// alice is in root and targets.
-	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
+	res, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["alice"], Now: ceremonytest.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,30 +41,30 @@ func TestSignSignsEveryRoleTheKeyMaySign(t *testing.T) {
 		t.Fatalf("alice signed %v, want root then targets", got)
 	}
 	for _, s := range res.Signed {
-		if len(s.KeyIDs) != 1 || s.KeyIDs[0] != f.id("alice") || s.Holder != "alice" {
-			t.Errorf("signature for %s: key IDs %v holder %q, want [%s] alice", s.Role, s.KeyIDs, s.Holder, f.id("alice"))
+		if len(s.KeyIDs) != 1 || s.KeyIDs[0] != f.ID("alice") || s.Holder != "alice" {
+			t.Errorf("signature for %s: key IDs %v holder %q, want [%s] alice", s.Role, s.KeyIDs, s.Holder, f.ID("alice"))
 		}
 	}
 	for _, role := range []string{"root", "targets"} {
-		if !verifies(t, parseFile(t, metaPath(ws, role)), f.id("alice"), f.signers["alice"].TUFKey()) {
+		if !verifies(t, ceremonytest.ParseFile(t, ceremonytest.MetaPath(ws, role)), f.ID("alice"), f.Signers["alice"].TUFKey()) {
 			t.Errorf("%s.json has no valid signature by alice", role)
 		}
 	}
 
 	// dave is in root only: targets is left alone.
-	targetsBefore := readFile(t, metaPath(ws, "targets"))
-	res, err = eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["dave"], Now: testNow})
+	targetsBefore := ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, "targets"))
+	res, err = ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["dave"], Now: ceremonytest.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := signedRoles(res); strings.Join(got, ",") != "root" {
 		t.Fatalf("dave signed %v, want root only", got)
 	}
-	if string(readFile(t, metaPath(ws, "targets"))) != string(targetsBefore) {
+	if string(ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, "targets"))) != string(targetsBefore) {
 		t.Error("targets.json changed when a root-only key signed")
 	}
-	root := parseFile(t, metaPath(ws, "root"))
-	if !verifies(t, root, f.id("dave"), f.signers["dave"].TUFKey()) || !verifies(t, root, f.id("alice"), f.signers["alice"].TUFKey()) {
+	root := ceremonytest.ParseFile(t, ceremonytest.MetaPath(ws, "root"))
+	if !verifies(t, root, f.ID("dave"), f.Signers["dave"].TUFKey()) || !verifies(t, root, f.ID("alice"), f.Signers["alice"].TUFKey()) {
 		t.Error("root.json does not hold valid signatures by alice and dave")
 	}
 	if len(root.Signatures) != 2 {
@@ -73,25 +73,25 @@ func TestSignSignsEveryRoleTheKeyMaySign(t *testing.T) {
 }
 
 func TestSignRoleOption(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	f.init(f.plan("plan.yaml", standardPlan()), "ws", "")
-	ws := f.ws("ws")
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	ws := f.WS("ws")
 
-	rootBefore := readFile(t, metaPath(ws, "root"))
-	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Role: "targets", Now: testNow})
+	rootBefore := ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, "root"))
+	res, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["alice"], Role: "targets", Now: ceremonytest.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := signedRoles(res); strings.Join(got, ",") != "targets" {
 		t.Fatalf("--role targets signed %v", got)
 	}
-	if string(readFile(t, metaPath(ws, "root"))) != string(rootBefore) {
+	if string(ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, "root"))) != string(rootBefore) {
 		t.Error("root.json changed although only targets was asked for")
 	}
 
 	// Without --role, the same key now signs what is left, and says what it
 	// had signed before.
-	res, err = eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
+	res, err = ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["alice"], Now: ceremonytest.Now})
 	if err != nil {
 		t.Fatalf("second sign, of the roles left: %v", err)
 	}
@@ -103,22 +103,22 @@ func TestSignRoleOption(t *testing.T) {
 	}
 
 	// A role the workspace does not sign.
-	before := snapshotFiles(t, ws)
-	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Role: "snapshot", Now: testNow}); err == nil {
+	before := ceremonytest.SnapshotFiles(t, ws)
+	if _, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["bob"], Role: "snapshot", Now: ceremonytest.Now}); err == nil {
 		t.Error("signing role snapshot (online, not in the workspace) succeeded")
 	}
-	requireUnchanged(t, before, snapshotFiles(t, ws))
+	ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, ws))
 }
 
 func TestSignRefusesExpiredMetadata(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	spec := standardPlan()
-	spec.targetsDays = 30 // targets expires long before root
-	f.init(f.plan("plan.yaml", spec), "ws", "")
-	ws := f.ws("ws")
-	before := snapshotFiles(t, ws)
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	spec := ceremonytest.StandardPlan()
+	spec.TargetsDays = 30 // targets expires long before root
+	f.Init(f.Plan("plan.yaml", spec), "ws", "")
+	ws := f.WS("ws")
+	before := ceremonytest.SnapshotFiles(t, ws)
 
-	rootExpiry := testNow.Add(365 * 24 * time.Hour)
+	rootExpiry := ceremonytest.Now.Add(365 * 24 * time.Hour)
 	for _, tc := range []struct {
 		name    string
 		now     time.Time
@@ -126,18 +126,18 @@ func TestSignRefusesExpiredMetadata(t *testing.T) {
 	}{
 		// Refused as a whole, before anything is signed: root, which is
 		// still valid, is not signed either.
-		{"targets expired", testNow.Add(31 * 24 * time.Hour), "targets.json"},
+		{"targets expired", ceremonytest.Now.Add(31 * 24 * time.Hour), "targets.json"},
 		{"root expired", rootExpiry.Add(time.Second), "root.json"},
 		// At the expiry instant, metadata is expired (TUF 5.3.10: expires
 		// at or before now).
 		{"root at its expiry instant", rootExpiry, "root.json"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: tc.now}
+			opts := ceremony.SignOptions{Dir: ws, Signer: f.Signers["alice"], Now: tc.now}
 			if tc.expired == "root.json" {
 				opts.Role = "root"
 			}
-			res, err := eng.Sign(opts)
+			res, err := ceremonytest.Engine.Sign(opts)
 			if err == nil {
 				t.Fatalf("signing at %s succeeded (signed %v); want a refusal of expired metadata", tc.now, signedRoles(res))
 			}
@@ -147,61 +147,61 @@ func TestSignRefusesExpiredMetadata(t *testing.T) {
 			if errors.Is(err, ceremony.ErrNotAuthorized) || errors.Is(err, ceremony.ErrAlreadySigned) {
 				t.Errorf("expiry refusal %q is reported as an authorization problem", err)
 			}
-			requireUnchanged(t, before, snapshotFiles(t, ws))
+			ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, ws))
 		})
 	}
 
 	// One second before root's expiry, root is still signed.
-	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Role: "root", Now: rootExpiry.Add(-time.Second)}); err != nil {
+	if _, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["alice"], Role: "root", Now: rootExpiry.Add(-time.Second)}); err != nil {
 		t.Errorf("signing root one second before it expires: %v", err)
 	}
 }
 
 func TestSignRefusesRootVersionThatDoesNotFollow(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	planPath := f.plan("plan.yaml", standardPlan())
-	f.init(planPath, "ws1", "")
-	f.sign(f.ws("ws1"), "alice", "bob", "carol")
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	planPath := f.Plan("plan.yaml", ceremonytest.StandardPlan())
+	f.Init(planPath, "ws1", "")
+	f.Sign(f.WS("ws1"), "alice", "bob", "carol")
 
 	t.Run("next root", func(t *testing.T) {
-		f.init(planPath, "ws2", metaPath(f.ws("ws1"), "root"))
-		ws := f.ws("ws2")
-		setSigned(t, ws, "root", "version", 3)
-		before := snapshotFiles(t, ws)
-		_, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
+		f.Init(planPath, "ws2", ceremonytest.MetaPath(f.WS("ws1"), "root"))
+		ws := f.WS("ws2")
+		ceremonytest.SetSigned(t, ws, "root", "version", 3)
+		before := ceremonytest.SnapshotFiles(t, ws)
+		_, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["alice"], Now: ceremonytest.Now})
 		if err == nil {
 			t.Fatal("a root v3 following trusted root v1 was signed")
 		}
 		if !strings.Contains(err.Error(), "does not follow") || !strings.Contains(err.Error(), "want 2") {
 			t.Errorf("error %q does not say that version 3 does not follow 1 (want 2)", err)
 		}
-		requireUnchanged(t, before, snapshotFiles(t, ws))
+		ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, ws))
 	})
 
 	t.Run("bootstrap", func(t *testing.T) {
-		f.init(planPath, "ws3", "")
-		ws := f.ws("ws3")
-		setSigned(t, ws, "root", "version", 2)
-		before := snapshotFiles(t, ws)
-		_, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["dave"], Now: testNow})
+		f.Init(planPath, "ws3", "")
+		ws := f.WS("ws3")
+		ceremonytest.SetSigned(t, ws, "root", "version", 2)
+		before := ceremonytest.SnapshotFiles(t, ws)
+		_, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["dave"], Now: ceremonytest.Now})
 		if err == nil {
 			t.Fatal("a bootstrap root v2 (no trusted root: must be v1) was signed")
 		}
 		if !strings.Contains(err.Error(), "want 1") {
 			t.Errorf("error %q does not say version 1 is wanted", err)
 		}
-		requireUnchanged(t, before, snapshotFiles(t, ws))
+		ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, ws))
 	})
 }
 
 func TestSignRefusesUnauthorizedKey(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin", "mallory")
-	f.init(f.plan("plan.yaml", standardPlan()), "ws", "")
-	ws := f.ws("ws")
-	before := snapshotFiles(t, ws)
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin", "mallory")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	ws := f.WS("ws")
+	before := ceremonytest.SnapshotFiles(t, ws)
 
 	// dave may sign root only.
-	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["dave"], Role: "targets", Now: testNow})
+	res, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["dave"], Role: "targets", Now: ceremonytest.Now})
 	if !errors.Is(err, ceremony.ErrNotAuthorized) {
 		t.Fatalf("dave signing targets: err = %v, want ErrNotAuthorized", err)
 	}
@@ -211,38 +211,38 @@ func TestSignRefusesUnauthorizedKey(t *testing.T) {
 	if !strings.Contains(err.Error(), "dave") {
 		t.Errorf("error %q does not name the key's holder", err)
 	}
-	requireUnchanged(t, before, snapshotFiles(t, ws))
+	ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, ws))
 
 	// mallory is in no plan at all.
-	_, err = eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["mallory"], Now: testNow})
+	_, err = ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["mallory"], Now: ceremonytest.Now})
 	if !errors.Is(err, ceremony.ErrNotAuthorized) {
 		t.Fatalf("a key no role lists: err = %v, want ErrNotAuthorized", err)
 	}
-	requireUnchanged(t, before, snapshotFiles(t, ws))
+	ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, ws))
 }
 
 func TestSignRefusesSameKeyTwice(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	f.init(f.plan("plan.yaml", standardPlan()), "ws", "")
-	ws := f.ws("ws")
-	f.sign(ws, "alice")
-	before := snapshotFiles(t, ws)
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	ws := f.WS("ws")
+	f.Sign(ws, "alice")
+	before := ceremonytest.SnapshotFiles(t, ws)
 
-	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
+	res, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["alice"], Now: ceremonytest.Now})
 	if !errors.Is(err, ceremony.ErrAlreadySigned) {
 		t.Fatalf("alice signing twice: err = %v, want ErrAlreadySigned", err)
 	}
 	if res == nil || strings.Join(res.AlreadySigned, ",") != "root,targets" || len(res.Signed) != 0 {
 		t.Errorf("result = %+v, want AlreadySigned [root targets] and nothing signed", res)
 	}
-	requireUnchanged(t, before, snapshotFiles(t, ws))
+	ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, ws))
 
-	_, err = eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Role: "root", Now: testNow})
+	_, err = ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["alice"], Role: "root", Now: ceremonytest.Now})
 	if !errors.Is(err, ceremony.ErrAlreadySigned) {
 		t.Fatalf("alice signing root twice with --role: err = %v, want ErrAlreadySigned", err)
 	}
-	requireUnchanged(t, before, snapshotFiles(t, ws))
-	if n := len(parseFile(t, metaPath(ws, "root")).Signatures); n != 1 {
+	ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, ws))
+	if n := len(ceremonytest.ParseFile(t, ceremonytest.MetaPath(ws, "root")).Signatures); n != 1 {
 		t.Errorf("root.json has %d signatures after alice signed once and was refused twice, want 1", n)
 	}
 }
@@ -251,26 +251,26 @@ func TestSignRefusesSameKeyTwice(t *testing.T) {
 // signs the next root for the previous root's rule only; one who joins,
 // for the new root's only.
 func TestSignLeavingAndJoiningKeyholders(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin", "frank")
-	f.init(f.plan("plan1.yaml", standardPlan()), "ws1", "")
-	f.sign(f.ws("ws1"), "alice", "bob", "carol")
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin", "frank")
+	f.Init(f.Plan("plan1.yaml", ceremonytest.StandardPlan()), "ws1", "")
+	f.Sign(f.WS("ws1"), "alice", "bob", "carol")
 
-	next := standardPlan()
-	next.keyholders = []string{"alice", "bob", "carol", "dave", "erin", "frank"} // erin stays, in no role
-	next.root = []string{"alice", "bob", "carol", "dave", "frank"}
-	f.init(f.plan("plan2.yaml", next), "ws2", metaPath(f.ws("ws1"), "root"))
-	ws := f.ws("ws2")
+	next := ceremonytest.StandardPlan()
+	next.Keyholders = []string{"alice", "bob", "carol", "dave", "erin", "frank"} // erin stays, in no role
+	next.Root = []string{"alice", "bob", "carol", "dave", "frank"}
+	f.Init(f.Plan("plan2.yaml", next), "ws2", ceremonytest.MetaPath(f.WS("ws1"), "root"))
+	ws := f.WS("ws2")
 
-	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["erin"], Now: testNow})
+	res, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["erin"], Now: ceremonytest.Now})
 	if err != nil {
 		t.Fatalf("erin (previous root only) signing the next root: %v", err)
 	}
-	if len(res.Signed) != 1 || res.Signed[0].Role != "root" || strings.Join(res.Signed[0].KeyIDs, ",") != f.id("erin") || res.Signed[0].Holder != "erin" {
+	if len(res.Signed) != 1 || res.Signed[0].Role != "root" || strings.Join(res.Signed[0].KeyIDs, ",") != f.ID("erin") || res.Signed[0].Holder != "erin" {
 		t.Fatalf("erin's signing result = %+v, want root under her key ID, held by erin", res.Signed)
 	}
 
-	st := getStatus(t, ws)
-	root := roleStatus(t, st, "root")
+	st := ceremonytest.GetStatus(t, ws)
+	root := ceremonytest.RoleStatus(t, st, "root")
 	if len(root.Thresholds) != 2 {
 		t.Fatalf("next root has %d threshold counts, want 2 (previous root's, then its own)", len(root.Thresholds))
 	}
@@ -281,147 +281,77 @@ func TestSignLeavingAndJoiningKeyholders(t *testing.T) {
 	if prev.Threshold != 3 || own.Threshold != 3 {
 		t.Errorf("thresholds %d and %d, want 3 and 3", prev.Threshold, own.Threshold)
 	}
-	if !sameSet(partyIDs(prev.Signed), []string{f.id("erin")}) || len(own.Signed) != 0 {
-		t.Errorf("after erin: previous root signed by %v, new root by %v; want erin for the previous root only", partyNames(prev.Signed), partyNames(own.Signed))
+	if !ceremonytest.SameSet(partyIDs(prev.Signed), []string{f.ID("erin")}) || len(own.Signed) != 0 {
+		t.Errorf("after erin: previous root signed by %v, new root by %v; want erin for the previous root only", ceremonytest.PartyNames(prev.Signed), ceremonytest.PartyNames(own.Signed))
 	}
-	if !sameSet(partyNames(prev.Signed), []string{"erin"}) {
-		t.Errorf("erin's signature for the previous root is shown as %v, want her name", partyNames(prev.Signed))
-	}
-
-	f.sign(ws, "frank")
-	st = getStatus(t, ws)
-	prev, own = roleStatus(t, st, "root").Thresholds[0], roleStatus(t, st, "root").Thresholds[1]
-	if !sameSet(partyNames(prev.Signed), []string{"erin"}) || !sameSet(partyNames(own.Signed), []string{"frank"}) {
-		t.Errorf("after frank: previous root signed by %v, new root by %v; want [erin] and [frank]", partyNames(prev.Signed), partyNames(own.Signed))
+	if !ceremonytest.SameSet(ceremonytest.PartyNames(prev.Signed), []string{"erin"}) {
+		t.Errorf("erin's signature for the previous root is shown as %v, want her name", ceremonytest.PartyNames(prev.Signed))
 	}
 
-	f.sign(ws, "alice", "bob")
-	st = getStatus(t, ws)
-	r := roleStatus(t, st, "root")
+	f.Sign(ws, "frank")
+	st = ceremonytest.GetStatus(t, ws)
+	prev, own = ceremonytest.RoleStatus(t, st, "root").Thresholds[0], ceremonytest.RoleStatus(t, st, "root").Thresholds[1]
+	if !ceremonytest.SameSet(ceremonytest.PartyNames(prev.Signed), []string{"erin"}) || !ceremonytest.SameSet(ceremonytest.PartyNames(own.Signed), []string{"frank"}) {
+		t.Errorf("after frank: previous root signed by %v, new root by %v; want [erin] and [frank]", ceremonytest.PartyNames(prev.Signed), ceremonytest.PartyNames(own.Signed))
+	}
+
+	f.Sign(ws, "alice", "bob")
+	st = ceremonytest.GetStatus(t, ws)
+	r := ceremonytest.RoleStatus(t, st, "root")
 	prev, own = r.Thresholds[0], r.Thresholds[1]
-	if !sameSet(partyNames(prev.Signed), []string{"erin", "alice", "bob"}) || !prev.Met {
-		t.Errorf("previous root: signed by %v met=%v, want erin, alice, bob and met", partyNames(prev.Signed), prev.Met)
+	if !ceremonytest.SameSet(ceremonytest.PartyNames(prev.Signed), []string{"erin", "alice", "bob"}) || !prev.Met {
+		t.Errorf("previous root: signed by %v met=%v, want erin, alice, bob and met", ceremonytest.PartyNames(prev.Signed), prev.Met)
 	}
-	if !sameSet(partyNames(own.Signed), []string{"frank", "alice", "bob"}) || !own.Met {
-		t.Errorf("new root: signed by %v met=%v, want frank, alice, bob and met", partyNames(own.Signed), own.Met)
+	if !ceremonytest.SameSet(ceremonytest.PartyNames(own.Signed), []string{"frank", "alice", "bob"}) || !own.Met {
+		t.Errorf("new root: signed by %v met=%v, want frank, alice, bob and met", ceremonytest.PartyNames(own.Signed), own.Met)
 	}
 	if !r.Met || !st.AllMet() {
 		t.Error("both root thresholds met, but the status does not say so")
 	}
-	if !sameSet(partyNames(own.Missing), []string{"carol", "dave"}) || !sameSet(partyNames(prev.Missing), []string{"carol", "dave"}) {
-		t.Errorf("missing: previous %v, new %v; want carol and dave for both", partyNames(prev.Missing), partyNames(own.Missing))
+	if !ceremonytest.SameSet(ceremonytest.PartyNames(own.Missing), []string{"carol", "dave"}) || !ceremonytest.SameSet(ceremonytest.PartyNames(prev.Missing), []string{"carol", "dave"}) {
+		t.Errorf("missing: previous %v, new %v; want carol and dave for both", ceremonytest.PartyNames(prev.Missing), ceremonytest.PartyNames(own.Missing))
 	}
-}
-
-// handRoot builds a root signed by its own threshold, like one made by
-// another tool: holders sign root and targets; ids may override a holder's
-// key ID and extra adds vendor fields to a holder's key.
-type handRoot struct {
-	holders   []string
-	threshold int
-	version   int64
-	ids       map[string]string
-	keys      map[string]*metadata.Key // a holder's key as this root encodes it
-	extra     map[string]map[string]any
-	signers   []string // who signs; the first threshold holders by default
-}
-
-func (f *fixture) handRoot(h handRoot) (root []byte, ids map[string]string) {
-	f.t.Helper()
-	if h.version == 0 {
-		h.version = 1
-	}
-	r := &metadata.RootType{Type: metadata.ROOT, SpecVersion: "1.0.31", ConsistentSnapshot: true, Version: h.version,
-		Expires: testNow.Add(365 * 24 * time.Hour), Keys: map[string]*metadata.Key{}, Roles: map[string]*metadata.Role{}}
-	ids = map[string]string{}
-	var list []string
-	for _, name := range h.holders {
-		k := keys.Copy(f.signers[name].TUFKey())
-		if h.keys[name] != nil {
-			k = keys.Copy(h.keys[name])
-		}
-		if x := h.extra[name]; x != nil {
-			k.UnrecognizedFields = x
-		}
-		id := f.id(name)
-		if h.ids[name] != "" {
-			id = h.ids[name]
-		}
-		r.Keys[id] = k
-		ids[name] = id
-		list = append(list, id)
-	}
-	r.Roles[metadata.ROOT] = &metadata.Role{KeyIDs: list, Threshold: h.threshold}
-	r.Roles[metadata.TARGETS] = &metadata.Role{KeyIDs: list, Threshold: h.threshold}
-	onlineID := f.id("online")
-	r.Keys[onlineID] = keys.Copy(f.online.TUFKey())
-	r.Roles[metadata.SNAPSHOT] = &metadata.Role{KeyIDs: []string{onlineID}, Threshold: 1}
-	r.Roles[metadata.TIMESTAMP] = &metadata.Role{KeyIDs: []string{onlineID}, Threshold: 1}
-	file, err := metafile.FromSigned(r)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	msg, err := file.Canonical()
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	signers := h.signers
-	if signers == nil {
-		signers = h.holders[:h.threshold]
-	}
-	for _, name := range signers {
-		sig, err := keys.SignMessage(f.signers[name], msg)
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		file.AddSignature(ids[name], hex.EncodeToString(sig))
-	}
-	b, err := file.Marshal()
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return b, ids
 }
 
 // A key that the trusted root lists under another key ID (here the ID
 // of the whole key object with a vendor field, as some tools compute it)
 // signs the next root under both IDs, so that each root's rule finds it.
 func TestSignUnderEachKeyIDOfPreviousAndNewRoot(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	aliceKey := keys.Copy(f.signers["alice"].TUFKey())
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	aliceKey := keys.Copy(f.Signers["alice"].TUFKey())
 	aliceKey.UnrecognizedFields = map[string]any{"x-othertool-origin": "hsm"}
 	oddID, err := keys.FullID(aliceKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if oddID == f.id("alice") {
+	if oddID == f.ID("alice") {
 		t.Fatal("test set-up: the odd key ID equals the standard one")
 	}
-	trusted, ids := f.handRoot(handRoot{
-		holders: []string{"alice", "bob", "carol", "dave", "erin"}, threshold: 3,
-		ids:   map[string]string{"alice": oddID},
-		extra: map[string]map[string]any{"alice": {"x-othertool-origin": "hsm"}},
+	trusted, ids := f.HandRoot(ceremonytest.HandRoot{
+		Holders: []string{"alice", "bob", "carol", "dave", "erin"}, Threshold: 3,
+		IDs:   map[string]string{"alice": oddID},
+		Extra: map[string]map[string]any{"alice": {"x-othertool-origin": "hsm"}},
 	})
 	if ids["alice"] != oddID {
 		t.Fatal("test set-up: alice's key ID in the trusted root is not the odd one")
 	}
-	trustedPath := filepath.Join(f.dir, "trusted-1.root.json")
-	if err := writeFile(trustedPath, trusted); err != nil {
+	trustedPath := filepath.Join(f.Dir, "trusted-1.root.json")
+	if err := ceremonytest.WriteFile(trustedPath, trusted); err != nil {
 		t.Fatal(err)
 	}
-	f.init(f.plan("plan.yaml", standardPlan()), "ws", trustedPath)
-	ws := f.ws("ws")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", trustedPath)
+	ws := f.WS("ws")
 
-	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
+	res, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["alice"], Now: ceremonytest.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Signed) != 1 || !sameSet(res.Signed[0].KeyIDs, []string{oddID, f.id("alice")}) {
-		t.Fatalf("alice signed %+v, want root under both %s (previous root) and %s (new root)", res.Signed, oddID[:12], f.id("alice")[:12])
+	if len(res.Signed) != 1 || !ceremonytest.SameSet(res.Signed[0].KeyIDs, []string{oddID, f.ID("alice")}) {
+		t.Fatalf("alice signed %+v, want root under both %s (previous root) and %s (new root)", res.Signed, oddID[:12], f.ID("alice")[:12])
 	}
-	root := parseFile(t, metaPath(ws, "root"))
-	for _, id := range []string{oddID, f.id("alice")} {
-		if !verifies(t, root, id, f.signers["alice"].TUFKey()) {
+	root := ceremonytest.ParseFile(t, ceremonytest.MetaPath(ws, "root"))
+	for _, id := range []string{oddID, f.ID("alice")} {
+		if !verifies(t, root, id, f.Signers["alice"].TUFKey()) {
 			t.Errorf("root.json has no valid signature under key ID %s", id[:12])
 		}
 	}
@@ -429,20 +359,20 @@ func TestSignUnderEachKeyIDOfPreviousAndNewRoot(t *testing.T) {
 		t.Errorf("root.json has %d signatures, want 2 (one per key ID)", len(root.Signatures))
 	}
 
-	st := getStatus(t, ws)
-	r := roleStatus(t, st, "root")
+	st := ceremonytest.GetStatus(t, ws)
+	r := ceremonytest.RoleStatus(t, st, "root")
 	if len(r.Thresholds) != 2 {
 		t.Fatalf("%d threshold counts, want 2", len(r.Thresholds))
 	}
-	if got := partyIDs(r.Thresholds[0].Signed); !sameSet(got, []string{oddID}) {
+	if got := partyIDs(r.Thresholds[0].Signed); !ceremonytest.SameSet(got, []string{oddID}) {
 		t.Errorf("previous root counts %v, want alice under %s", got, oddID[:12])
 	}
-	if got := partyIDs(r.Thresholds[1].Signed); !sameSet(got, []string{f.id("alice")}) {
-		t.Errorf("new root counts %v, want alice under %s", got, f.id("alice")[:12])
+	if got := partyIDs(r.Thresholds[1].Signed); !ceremonytest.SameSet(got, []string{f.ID("alice")}) {
+		t.Errorf("new root counts %v, want alice under %s", got, f.ID("alice")[:12])
 	}
 
 	// A second sign is refused whichever ID is looked at.
-	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow}); !errors.Is(err, ceremony.ErrAlreadySigned) {
+	if _, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["alice"], Now: ceremonytest.Now}); !errors.Is(err, ceremony.ErrAlreadySigned) {
 		t.Errorf("alice signing again: err = %v, want ErrAlreadySigned", err)
 	}
 }
@@ -453,8 +383,8 @@ func TestSignUnderEachKeyIDOfPreviousAndNewRoot(t *testing.T) {
 // canonical key, so it is compliant, just not ours) must still be named
 // by sign and status: the plan names him.
 func TestSignNamesKeyholderUnderPreviousRootKeyID(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	pub, err := keys.PublicKeyOf(f.signers["bob"].TUFKey())
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	pub, err := keys.PublicKeyOf(f.Signers["bob"].TUFKey())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,31 +393,31 @@ func TestSignNamesKeyholderUnderPreviousRootKeyID(t *testing.T) {
 		t.Fatal(err)
 	}
 	legacy := &metadata.Key{Type: "ecdsa-sha2-nistp256", Scheme: "ecdsa-sha2-nistp256", Value: metadata.KeyVal{PublicKey: hex.EncodeToString(point)}}
-	legacyID := canonicalKeyID(legacy)
-	if legacyID == f.id("bob") {
+	legacyID := ceremonytest.CanonicalKeyID(legacy)
+	if legacyID == f.ID("bob") {
 		t.Fatal("test set-up: the legacy encoding has our key ID")
 	}
-	trusted, _ := f.handRoot(handRoot{
-		holders: []string{"alice", "bob", "carol", "dave", "erin"}, threshold: 3,
-		ids:  map[string]string{"bob": legacyID},
-		keys: map[string]*metadata.Key{"bob": legacy},
+	trusted, _ := f.HandRoot(ceremonytest.HandRoot{
+		Holders: []string{"alice", "bob", "carol", "dave", "erin"}, Threshold: 3,
+		IDs:  map[string]string{"bob": legacyID},
+		Keys: map[string]*metadata.Key{"bob": legacy},
 	})
-	trustedPath := filepath.Join(f.dir, "trusted-1.root.json")
-	if err := writeFile(trustedPath, trusted); err != nil {
+	trustedPath := filepath.Join(f.Dir, "trusted-1.root.json")
+	if err := ceremonytest.WriteFile(trustedPath, trusted); err != nil {
 		t.Fatal(err)
 	}
-	f.init(f.plan("plan.yaml", standardPlan()), "ws", trustedPath)
-	ws := f.ws("ws")
-	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Now: testNow})
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", trustedPath)
+	ws := f.WS("ws")
+	res, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["bob"], Now: ceremonytest.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Signed) != 1 || !sameSet(res.Signed[0].KeyIDs, []string{legacyID, f.id("bob")}) {
+	if len(res.Signed) != 1 || !ceremonytest.SameSet(res.Signed[0].KeyIDs, []string{legacyID, f.ID("bob")}) {
 		t.Fatalf("bob signed %+v, want root under the previous root's and the new root's key IDs", res.Signed)
 	}
-	st := getStatus(t, ws)
-	prev, own := roleStatus(t, st, "root").Thresholds[0], roleStatus(t, st, "root").Thresholds[1]
-	if !sameSet(partyIDs(prev.Signed), []string{legacyID}) || !sameSet(partyIDs(own.Signed), []string{f.id("bob")}) {
+	st := ceremonytest.GetStatus(t, ws)
+	prev, own := ceremonytest.RoleStatus(t, st, "root").Thresholds[0], ceremonytest.RoleStatus(t, st, "root").Thresholds[1]
+	if !ceremonytest.SameSet(partyIDs(prev.Signed), []string{legacyID}) || !ceremonytest.SameSet(partyIDs(own.Signed), []string{f.ID("bob")}) {
 		t.Fatalf("bob's signature counted as %v (previous root) and %v (new root)", partyIDs(prev.Signed), partyIDs(own.Signed))
 	}
 
@@ -498,7 +428,7 @@ func TestSignNamesKeyholderUnderPreviousRootKeyID(t *testing.T) {
 		}
 	})
 	t.Run("status", func(t *testing.T) {
-		if got := partyNames(prev.Signed); !sameSet(got, []string{"bob"}) {
+		if got := ceremonytest.PartyNames(prev.Signed); !ceremonytest.SameSet(got, []string{"bob"}) {
 			t.Fatalf("status shows bob's signature for the previous root as %v, want [bob]: ceremony.json's keys must "+
 				"name the previous root's key ID %s after the plan keyholder who holds the key", got, legacyID[:12])
 		}
@@ -521,13 +451,13 @@ func (s *failingSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts)
 }
 
 func TestSignWritesEachRoleAsSoonAsSigned(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	f.init(f.plan("plan.yaml", standardPlan()), "ws", "")
-	ws := f.ws("ws")
-	targetsBefore := readFile(t, metaPath(ws, "targets"))
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	ws := f.WS("ws")
+	targetsBefore := ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, "targets"))
 
-	s := &failingSigner{Signer: f.signers["alice"], failOn: 2}
-	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: s, Now: testNow})
+	s := &failingSigner{Signer: f.Signers["alice"], failOn: 2}
+	res, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: s, Now: ceremonytest.Now})
 	if err == nil {
 		t.Fatal("sign with a signer that fails on its second signature succeeded")
 	}
@@ -537,15 +467,15 @@ func TestSignWritesEachRoleAsSoonAsSigned(t *testing.T) {
 	if res == nil || strings.Join(signedRoles(res), ",") != "root" {
 		t.Errorf("result %+v, want root reported as signed", res)
 	}
-	if !verifies(t, parseFile(t, metaPath(ws, "root")), f.id("alice"), f.signers["alice"].TUFKey()) {
+	if !verifies(t, ceremonytest.ParseFile(t, ceremonytest.MetaPath(ws, "root")), f.ID("alice"), f.Signers["alice"].TUFKey()) {
 		t.Error("root.json does not hold alice's signature, made before the failure")
 	}
-	if string(readFile(t, metaPath(ws, "targets"))) != string(targetsBefore) {
+	if string(ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, "targets"))) != string(targetsBefore) {
 		t.Error("targets.json changed although its signature failed")
 	}
 
 	// Signing again picks up where it stopped.
-	res, err = eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
+	res, err = ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["alice"], Now: ceremonytest.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -565,17 +495,17 @@ func (s *wrongKeySigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts
 }
 
 func TestSignRefusesSignatureThatDoesNotVerify(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	f.init(f.plan("plan.yaml", standardPlan()), "ws", "")
-	ws := f.ws("ws")
-	before := snapshotFiles(t, ws)
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	ws := f.WS("ws")
+	before := ceremonytest.SnapshotFiles(t, ws)
 	// dave's and erin's keys are both Ed25519, so erin's signature has the
 	// right shape but does not verify under dave's key.
-	s := &wrongKeySigner{Signer: f.signers["dave"], other: f.signers["erin"]}
-	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: s, Now: testNow}); err == nil {
+	s := &wrongKeySigner{Signer: f.Signers["dave"], other: f.Signers["erin"]}
+	if _, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: s, Now: ceremonytest.Now}); err == nil {
 		t.Fatal("a signature by another key than the one named was written")
 	}
-	requireUnchanged(t, before, snapshotFiles(t, ws))
+	ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, ws))
 }
 
 // recordingPrompter counts the secrets asked for and gives none.
@@ -585,43 +515,44 @@ func (p *recordingPrompter) Secret(keys.SecretRequest) ([]byte, error) {
 	p.asked++
 	return nil, errors.New("no passphrase in this test")
 }
+
 func (p *recordingPrompter) Notify(string) {}
 
 // A refusal comes before the key is opened, so no passphrase or PIN is
 // asked for a key that may not sign. The key file here holds a real public
 // key and an encrypted part that is never read unless the key is opened.
 func TestSignRefusesBeforeAskingForSecret(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	f.init(f.plan("plan.yaml", standardPlan()), "ws", "")
-	ws := f.ws("ws")
-	f.sign(ws, "alice")
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	ws := f.WS("ws")
+	f.Sign(ws, "alice")
 
 	keyFile := func(name string) string {
-		pub, err := json.Marshal(f.signers[name].TUFKey())
+		pub, err := json.Marshal(f.Signers[name].TUFKey())
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join(f.dir, name+".key")
+		path := filepath.Join(f.Dir, name+".key")
 		doc := `{"type": "ceremony-encrypted-key", "public": ` + string(pub) + `, "encrypted": {"never": "read"}}`
-		if err := writeFile(path, []byte(doc)); err != nil {
+		if err := ceremonytest.WriteFile(path, []byte(doc)); err != nil {
 			t.Fatal(err)
 		}
 		return "file:" + path
 	}
-	before := snapshotFiles(t, ws)
+	before := ceremonytest.SnapshotFiles(t, ws)
 	for _, tc := range []struct {
 		name string
 		opts ceremony.SignOptions
 		is   error
 	}{
-		{"already signed", ceremony.SignOptions{KeyURI: keyFile("alice"), Now: testNow}, ceremony.ErrAlreadySigned},
-		{"not authorized for the role", ceremony.SignOptions{KeyURI: keyFile("dave"), Role: "targets", Now: testNow}, ceremony.ErrNotAuthorized},
-		{"expired", ceremony.SignOptions{KeyURI: keyFile("bob"), Now: testNow.Add(400 * 24 * time.Hour)}, nil},
+		{"already signed", ceremony.SignOptions{KeyURI: keyFile("alice"), Now: ceremonytest.Now}, ceremony.ErrAlreadySigned},
+		{"not authorized for the role", ceremony.SignOptions{KeyURI: keyFile("dave"), Role: "targets", Now: ceremonytest.Now}, ceremony.ErrNotAuthorized},
+		{"expired", ceremony.SignOptions{KeyURI: keyFile("bob"), Now: ceremonytest.Now.Add(400 * 24 * time.Hour)}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := &recordingPrompter{}
 			tc.opts.Dir, tc.opts.Prompter = ws, p
-			_, err := eng.Sign(tc.opts)
+			_, err := ceremonytest.Engine.Sign(tc.opts)
 			if err == nil {
 				t.Fatal("sign succeeded")
 			}
@@ -631,18 +562,18 @@ func TestSignRefusesBeforeAskingForSecret(t *testing.T) {
 			if p.asked != 0 {
 				t.Errorf("a secret was asked %d times before the refusal", p.asked)
 			}
-			requireUnchanged(t, before, snapshotFiles(t, ws))
+			ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, ws))
 		})
 	}
 
 	// An authorized key is opened, and so asks: the prompter above would
 	// have seen it.
 	p := &recordingPrompter{}
-	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: keyFile("bob"), Prompter: p, Now: testNow}); err == nil {
+	if _, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, KeyURI: keyFile("bob"), Prompter: p, Now: ceremonytest.Now}); err == nil {
 		t.Fatal("sign with no passphrase succeeded")
 	}
 	if p.asked != 1 {
 		t.Errorf("an authorized key asked for %d secrets, want 1", p.asked)
 	}
-	requireUnchanged(t, before, snapshotFiles(t, ws))
+	ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, ws))
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/verify"
@@ -38,10 +39,10 @@ func recordKinds(rep *transcripts.Report) []string {
 
 // Every step appends its record, and each file is the state recorded last.
 func TestTranscriptRecordsEveryStep(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	ws := f.init(f.plan("plan.yaml", standardPlan()), "ws", "").Dir
-	f.sign(ws, "alice")
-	_, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["alice"], Now: testNow})
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	ws := f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "").Dir
+	f.Sign(ws, "alice")
+	_, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["alice"], Now: ceremonytest.Now})
 	if !errors.Is(err, ceremony.ErrAlreadySigned) {
 		t.Fatalf("second signature: %v", err)
 	}
@@ -50,23 +51,23 @@ func TestTranscriptRecordsEveryStep(t *testing.T) {
 		t.Fatalf("records %q, want init, a sign per role, the refusal", got)
 	}
 	init := rep.Records[0]
-	if init.Inputs[workspace.PlanFile] != sha256Hex(readFile(t, filepath.Join(ws, workspace.PlanFile))) {
+	if init.Inputs[workspace.PlanFile] != ceremonytest.SHA256Hex(ceremonytest.ReadFile(t, filepath.Join(ws, workspace.PlanFile))) {
 		t.Error("the init record does not name the plan by its SHA-256")
 	}
 	sign := rep.Records[1]
-	if sign.Who != "alice" || sign.Signature == nil || sign.Signature.Role != "root" || sign.Signature.KeyID != f.id("alice") {
+	if sign.Who != "alice" || sign.Signature == nil || sign.Signature.Role != "root" || sign.Signature.KeyID != f.ID("alice") {
 		t.Errorf("sign record %+v", sign)
 	}
 	if sign.Inputs["root"] != init.States["root"] {
 		t.Error("the sign record's input is not the state init recorded")
 	}
-	if sign.States["root"] != sha256Hex(readFile(t, metaPath(ws, "root"))) {
+	if sign.States["root"] != ceremonytest.SHA256Hex(ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, "root"))) {
 		t.Error("root.json is not the state the sign record names")
 	}
 	if !strings.Contains(rep.Records[3].Message, "already signed") {
 		t.Errorf("refusal record says %q", rep.Records[3].Message)
 	}
-	r, err := audit.VerifyWorkspace(eng, ws, "", testNow)
+	r, err := audit.VerifyWorkspace(ceremonytest.Engine, ws, "", ceremonytest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,55 +81,55 @@ func TestTranscriptRecordsEveryStep(t *testing.T) {
 // A kill between the sign record and the metadata write leaves the file at
 // the state before; the next command completes it from the stored state.
 func TestTranscriptCompletesAnInterruptedSignature(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	ws := f.init(f.plan("plan.yaml", standardPlan()), "ws", "").Dir
-	before := readFile(t, metaPath(ws, "root"))
-	f.sign(ws, "alice")
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	ws := f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "").Dir
+	before := ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, "root"))
+	f.Sign(ws, "alice")
 	// The interruption: the record was appended, the write did not happen.
-	if err := os.WriteFile(metaPath(ws, "root"), before, 0o644); err != nil {
+	if err := os.WriteFile(ceremonytest.MetaPath(ws, "root"), before, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := audit.VerifyWorkspace(eng, ws, "", testNow)
+	rep, err := audit.VerifyWorkspace(ceremonytest.Engine, ws, "", ceremonytest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !hasFinding(rep, verify.Warning, "transcript", "not written yet") {
 		t.Errorf("verify does not say a recorded signature is pending: %v", rep.Findings)
 	}
-	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Now: testNow})
+	res, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["bob"], Now: ceremonytest.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(res.Notices) == 0 || !strings.Contains(res.Notices[0], "completed the signature of root") {
 		t.Errorf("notices %q", res.Notices)
 	}
-	st := getStatus(t, ws)
-	if got := partyNames(roleStatus(t, st, "root").Thresholds[0].Signed); !sameSet(got, []string{"alice", "bob"}) {
+	st := ceremonytest.GetStatus(t, ws)
+	if got := ceremonytest.PartyNames(ceremonytest.RoleStatus(t, st, "root").Thresholds[0].Signed); !ceremonytest.SameSet(got, []string{"alice", "bob"}) {
 		t.Errorf("root signed by %v after the resume, want alice (recovered) and bob", got)
 	}
 }
 
 // A file edited outside the ceremony is refused for signing and reported.
 func TestTranscriptRefusesMetadataChangedOutside(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	ws := f.init(f.plan("plan.yaml", standardPlan()), "ws", "").Dir
-	f.sign(ws, "alice")
-	data := readFile(t, metaPath(ws, "root"))
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	ws := f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "").Dir
+	f.Sign(ws, "alice")
+	data := ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, "root"))
 	edited := bytes.Replace(data, []byte(`"threshold": 3`), []byte(`"threshold": 2`), 1)
 	if bytes.Equal(edited, data) {
 		t.Fatal("nothing to edit")
 	}
-	if err := os.WriteFile(metaPath(ws, "root"), edited, 0o644); err != nil {
+	if err := os.WriteFile(ceremonytest.MetaPath(ws, "root"), edited, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Role: "root", Now: testNow})
+	_, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["bob"], Role: "root", Now: ceremonytest.Now})
 	if err == nil || !strings.Contains(err.Error(), "changed outside the ceremony") {
 		t.Fatalf("got %v, want a refusal", err)
 	}
-	if !bytes.Equal(readFile(t, metaPath(ws, "root")), edited) {
+	if !bytes.Equal(ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, "root")), edited) {
 		t.Error("the refused step wrote root.json")
 	}
-	rep, err := audit.VerifyWorkspace(eng, ws, "", testNow)
+	rep, err := audit.VerifyWorkspace(ceremonytest.Engine, ws, "", ceremonytest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,9 +141,9 @@ func TestTranscriptRefusesMetadataChangedOutside(t *testing.T) {
 // A torn last record (a kill in the middle of an append) is kept aside and
 // the resume is recorded; the ceremony goes on.
 func TestTranscriptTornRecordResumes(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	ws := f.init(f.plan("plan.yaml", standardPlan()), "ws", "").Dir
-	f.sign(ws, "alice")
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	ws := f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "").Dir
+	f.Sign(ws, "alice")
 	tf := filepath.Join(ws, workspace.TranscriptDir, "transcript.jsonl")
 	fh, err := os.OpenFile(tf, os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
@@ -153,7 +154,7 @@ func TestTranscriptTornRecordResumes(t *testing.T) {
 	if rep, err := transcripts.Verify(filepath.Join(ws, workspace.TranscriptDir)); err == nil && rep.OK() {
 		t.Fatal("a torn record went unnoticed")
 	}
-	res, err := eng.Sign(ceremony.SignOptions{Dir: ws, Signer: f.signers["bob"], Now: testNow})
+	res, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, Signer: f.Signers["bob"], Now: ceremonytest.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,24 +169,24 @@ func TestTranscriptTornRecordResumes(t *testing.T) {
 
 // A passphrase typed at the prompt never reaches any file of the workspace.
 func TestTranscriptHoldsNoSecret(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
 	const pass = "correct horse battery staple"
-	passFile := filepath.Join(f.dir, "pass")
+	passFile := filepath.Join(f.Dir, "pass")
 	if err := os.WriteFile(passFile, []byte(pass), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	keyPath := filepath.Join(f.dir, "alice.key")
+	keyPath := filepath.Join(f.Dir, "alice.key")
 	k, err := keys.Generate("file:"+keyPath+"?pin-source="+passFile, keys.TypeEd25519, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pub, _ := keys.MarshalKeyJSON(k)
-	if err := os.WriteFile(filepath.Join(f.dir, "keys", "alice.pub"), pub, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(f.Dir, "keys", "alice.pub"), pub, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ws := f.init(f.plan("plan.yaml", standardPlan()), "ws", "").Dir
+	ws := f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "").Dir
 	p := &passPrompter{pass: pass}
-	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: "file:" + keyPath, Prompter: p, Now: testNow}); err != nil {
+	if _, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: ws, KeyURI: "file:" + keyPath, Prompter: p, Now: ceremonytest.Now}); err != nil {
 		t.Fatal(err)
 	}
 	if p.asked != 1 {
@@ -210,6 +211,7 @@ func (p *passPrompter) Secret(keys.SecretRequest) ([]byte, error) {
 	p.asked++
 	return []byte(p.pass), nil
 }
+
 func (p *passPrompter) Notify(string) {}
 
 func snapshotAll(t *testing.T, dir string) map[string][]byte {
@@ -217,7 +219,7 @@ func snapshotAll(t *testing.T, dir string) map[string][]byte {
 	out := map[string][]byte{}
 	filepath.Walk(dir, func(path string, fi os.FileInfo, err error) error {
 		if err == nil && !fi.IsDir() {
-			out[path] = readFile(t, path)
+			out[path] = ceremonytest.ReadFile(t, path)
 		}
 		return nil
 	})

@@ -1,4 +1,4 @@
-package ceremony_test
+package demo_test
 
 import (
 	"os"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
@@ -15,13 +16,13 @@ func TestDemo(t *testing.T) {
 	for _, profile := range []plan.Profile{plan.ProfileRSTUF, plan.ProfilePEP458, plan.ProfilePEP480} {
 		t.Run(string(profile), func(t *testing.T) {
 			out := t.TempDir()
-			if err := demo.Run(demo.Options{Profile: profile, Out: out, Now: testNow}); err != nil {
+			if err := demo.Run(demo.Options{Profile: profile, Out: out, Now: ceremonytest.Now}); err != nil {
 				t.Fatal(err)
 			}
 			ws1 := filepath.Join(out, demo.BootstrapWorkspace)
 			ws2 := filepath.Join(out, demo.RootV2Workspace)
 			for _, ws := range []string{ws1, ws2} {
-				rep, err := audit.VerifyWorkspace(eng, ws, "", testNow)
+				rep, err := audit.VerifyWorkspace(ceremonytest.Engine, ws, "", ceremonytest.Now)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -31,13 +32,13 @@ func TestDemo(t *testing.T) {
 			}
 			// The rotation: erin signed for root v1's rule only, frank for
 			// root v2's only.
-			r := roleStatus(t, getStatus(t, ws2), "root")
-			if len(r.Thresholds) != 2 || !contains(partyNames(r.Thresholds[0].Signed), "erin") || contains(partyNames(r.Thresholds[1].Signed), "erin") ||
-				contains(partyNames(r.Thresholds[0].Signed), "frank") || !contains(partyNames(r.Thresholds[1].Signed), "frank") {
+			r := ceremonytest.RoleStatus(t, ceremonytest.GetStatus(t, ws2), "root")
+			if len(r.Thresholds) != 2 || !ceremonytest.Contains(ceremonytest.PartyNames(r.Thresholds[0].Signed), "erin") || ceremonytest.Contains(ceremonytest.PartyNames(r.Thresholds[1].Signed), "erin") ||
+				ceremonytest.Contains(ceremonytest.PartyNames(r.Thresholds[0].Signed), "frank") || !ceremonytest.Contains(ceremonytest.PartyNames(r.Thresholds[1].Signed), "frank") {
 				t.Errorf("root v2 counts %+v: want erin for v1's rule only and frank for v2's only", r.Thresholds)
 			}
 			// The trusted root of the rotation is the bootstrap's root.
-			if string(readFile(t, filepath.Join(ws2, "trusted", "root.json"))) != string(readFile(t, metaPath(ws1, "root"))) {
+			if string(ceremonytest.ReadFile(t, filepath.Join(ws2, "trusted", "root.json"))) != string(ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws1, "root"))) {
 				t.Error("root v2 workspace's trusted root is not the bootstrap root")
 			}
 			for _, name := range []string{"plan-bootstrap.yaml", "plan-root-v2.yaml", "keys/online.pub", "keys/frank.pub",
@@ -57,12 +58,12 @@ func TestDemo(t *testing.T) {
 
 func TestDemoRefusesNonEmptyOut(t *testing.T) {
 	out := t.TempDir()
-	if err := writeFile(filepath.Join(out, "keep.txt"), []byte("x")); err != nil {
+	if err := ceremonytest.WriteFile(filepath.Join(out, "keep.txt"), []byte("x")); err != nil {
 		t.Fatal(err)
 	}
-	before := snapshotFiles(t, out)
-	if err := demo.Run(demo.Options{Out: out, Now: testNow}); err == nil {
+	before := ceremonytest.SnapshotFiles(t, out)
+	if err := demo.Run(demo.Options{Out: out, Now: ceremonytest.Now}); err == nil {
 		t.Fatal("demo into a non-empty directory succeeded")
 	}
-	requireUnchanged(t, before, snapshotFiles(t, out))
+	ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, out))
 }

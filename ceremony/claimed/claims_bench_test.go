@@ -1,4 +1,4 @@
-package ceremony_test
+package claimed_test
 
 import (
 	"os"
@@ -12,6 +12,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
 	"github.com/tuf-ceremony/ceremony/internal/benchdata"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/metafile"
 )
 
@@ -26,8 +27,8 @@ import (
 // memory it allocated (STEP-MB, runtime.MemStats.TotalAlloc); ns/op is
 // the six steps, without building the repository.
 //
-//	go test -run '^$' -bench ClaimsCeremony100k -benchtime 1x ./ceremony/
-//	CEREMONY_BENCH_PROJECTS=1000 go test -run '^$' -bench ClaimsCeremony100k ./ceremony/
+//	go test -run '^$' -bench ClaimsCeremony100k -benchtime 1x ./ceremony/claimed/
+//	CEREMONY_BENCH_PROJECTS=1000 go test -run '^$' -bench ClaimsCeremony100k ./ceremony/claimed/
 func BenchmarkClaimsCeremony100k(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -126,11 +127,11 @@ func (c *claimsBench) run(tb testing.TB, report func(step string, took time.Dura
 		report(name, took, after.TotalAlloc-before.TotalAlloc)
 	}
 	step("init", func() (err error) {
-		c.init, err = claimed.Init(eng, claimed.Options{From: c.repo, ClaimsDir: c.requests, Dir: c.ws, Now: c.now})
+		c.init, err = claimed.Init(ceremonytest.Engine, claimed.Options{From: c.repo, ClaimsDir: c.requests, Dir: c.ws, Now: c.now})
 		return err
 	})
 	step("sign", func() error {
-		_, err := eng.Sign(ceremony.SignOptions{Dir: c.ws, Signer: c.fx.Admin, Now: c.now})
+		_, err := ceremonytest.Engine.Sign(ceremony.SignOptions{Dir: c.ws, Signer: c.fx.Admin, Now: c.now})
 		return err
 	})
 	step("status", func() (err error) {
@@ -138,18 +139,18 @@ func (c *claimsBench) run(tb testing.TB, report func(step string, took time.Dura
 		return err
 	})
 	step("bundle", func() error {
-		_, err := eng.Bundle(ceremony.BundleOptions{Dir: c.ws, Out: c.bundle, Now: c.now})
+		_, err := ceremonytest.Engine.Bundle(ceremony.BundleOptions{Dir: c.ws, Out: c.bundle, Now: c.now})
 		return err
 	})
 	step("verify", func() error {
-		rep, err := audit.VerifyBundle(eng, c.bundle, "", c.now)
+		rep, err := audit.VerifyBundle(ceremonytest.Engine, c.bundle, "", c.now)
 		if err == nil && !rep.OK() {
 			tb.Fatalf("verify: %v", rep.Errors())
 		}
 		return err
 	})
 	step("replay", func() error {
-		rep, err := audit.ReplayBundle(eng, c.bundle)
+		rep, err := audit.ReplayBundle(ceremonytest.Engine, c.bundle)
 		if err == nil && !rep.OK() {
 			tb.Fatalf("replay: %+v", rep.FirstBad)
 		}

@@ -1,10 +1,11 @@
-package ceremony_test
+package payload_test
 
 import (
 	"encoding/hex"
 	"encoding/json"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/keys"
 	payloadfile "github.com/tuf-ceremony/ceremony/payload"
 )
@@ -14,23 +15,23 @@ import (
 // signature verifies over the pending root's canonical bytes, and a key of
 // neither root is refused.
 func TestSignRSTUFPendingFromARotation(t *testing.T) {
-	f := newFixture(t, "alice", "bob", "carol", "dave", "erin")
-	ws1 := f.init(f.plan("plan.yaml", standardPlan()), "ws1", "").Dir
-	f.sign(ws1, "alice", "bob", "carol")
-	ws2 := f.init(f.plan("plan.yaml.2", standardPlan()), "ws2", metaPath(ws1, "root")).Dir
-	f.sign(ws2, "alice")
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	ws1 := f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws1", "").Dir
+	f.Sign(ws1, "alice", "bob", "carol")
+	ws2 := f.Init(f.Plan("plan.yaml.2", ceremonytest.StandardPlan()), "ws2", ceremonytest.MetaPath(ws1, "root")).Dir
+	f.Sign(ws2, "alice")
 
 	answer, err := json.Marshal(map[string]any{
 		"data": map[string]any{"metadata": map[string]json.RawMessage{
-			"root":         readFile(t, metaPath(ws2, "root")),
-			"trusted_root": readFile(t, metaPath(ws1, "root")),
+			"root":         ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws2, "root")),
+			"trusted_root": ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws1, "root")),
 		}},
 		"message": "Metadata role(s) pending signing",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := payloadfile.SignRSTUFPending(answer, f.signers["dave"])
+	out, err := payloadfile.SignRSTUFPending(answer, f.Signers["dave"])
 	if err != nil {
 		t.Fatalf("dave signs the pending root: %v", err)
 	}
@@ -47,22 +48,22 @@ func TestSignRSTUFPendingFromARotation(t *testing.T) {
 	if err := json.Unmarshal(out[0], &payload); err != nil {
 		t.Fatal(err)
 	}
-	if payload.Role != "root" || payload.Signature.KeyID != f.id("dave") {
+	if payload.Role != "root" || payload.Signature.KeyID != f.ID("dave") {
 		t.Fatalf("payload %s", out[0])
 	}
 	sig, err := hex.DecodeString(payload.Signature.Sig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	msg, err := parseFile(t, metaPath(ws2, "root")).Canonical()
+	msg, err := ceremonytest.ParseFile(t, ceremonytest.MetaPath(ws2, "root")).Canonical()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := keys.Verify(f.signers["dave"].TUFKey(), msg, sig); err != nil {
+	if err := keys.Verify(f.Signers["dave"].TUFKey(), msg, sig); err != nil {
 		t.Errorf("the signature does not verify over the pending root: %v", err)
 	}
 
-	stranger := f.newKey("stranger", keys.TypeEd25519)
+	stranger := f.NewKey("stranger", keys.TypeEd25519)
 	if _, err := payloadfile.SignRSTUFPending(answer, stranger); err == nil {
 		t.Error("a key of neither root signed the pending root")
 	}

@@ -1,4 +1,4 @@
-package ceremony_test
+package audit_test
 
 import (
 	"path/filepath"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 )
@@ -16,11 +17,11 @@ import (
 // record that names the state.
 func TestReplayBundle(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "demo")
-	if err := demo.Run(demo.Options{Profile: plan.ProfilePEP458, Out: out, Now: testNow}); err != nil {
+	if err := demo.Run(demo.Options{Profile: plan.ProfilePEP458, Out: out, Now: ceremonytest.Now}); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(out, demo.Bundle)
-	rep, err := audit.ReplayBundle(eng, path)
+	rep, err := audit.ReplayBundle(ceremonytest.Engine, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestReplayBundle(t *testing.T) {
 	if _, err := bundle.Write(forged, entries); err != nil {
 		t.Fatal(err)
 	}
-	rep, err = audit.ReplayBundle(eng, forged)
+	rep, err = audit.ReplayBundle(ceremonytest.Engine, forged)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package ceremony_test
+package audit_test
 
 import (
 	"bytes"
@@ -12,16 +12,17 @@ import (
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
 )
 
 func TestReportDemo(t *testing.T) {
 	out := t.TempDir()
-	if err := demo.Run(demo.Options{Out: out, Now: testNow}); err != nil {
+	if err := demo.Run(demo.Options{Out: out, Now: ceremonytest.Now}); err != nil {
 		t.Fatal(err)
 	}
 	ws := filepath.Join(out, demo.BootstrapWorkspace)
-	rep, err := audit.Report(eng, ws)
+	rep, err := audit.Report(ceremonytest.Engine, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +92,7 @@ func TestReportDemo(t *testing.T) {
 
 func TestReportTampered(t *testing.T) {
 	out := t.TempDir()
-	if err := demo.Run(demo.Options{Out: out, Now: testNow}); err != nil {
+	if err := demo.Run(demo.Options{Out: out, Now: ceremonytest.Now}); err != nil {
 		t.Fatal(err)
 	}
 	ws := filepath.Join(out, demo.BootstrapWorkspace)
@@ -103,7 +104,7 @@ func TestReportTampered(t *testing.T) {
 	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := audit.Report(eng, ws)
+	rep, err := audit.Report(ceremonytest.Engine, ws)
 	if err != nil {
 		t.Fatal(err)
 	}

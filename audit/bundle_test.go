@@ -1,0 +1,80 @@
+package audit_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
+	"github.com/tuf-ceremony/ceremony/verify"
+)
+
+func TestBundleTamperedEntry(t *testing.T) {
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	ws := f.WS("ws")
+	f.Sign(ws, "alice", "bob", "carol")
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.tar")
+	ceremonytest.MakeBundle(t, ceremony.BundleOptions{Dir: ws, Out: good})
+	if rep := ceremonytest.VerifyBundle(t, good, ""); !rep.OK() {
+		t.Fatalf("untampered bundle: %v", rep.Errors())
+	}
+	for _, name := range []string{"metadata/1.root.json", "metadata/1.targets.json"} {
+		t.Run(name, func(t *testing.T) {
+			b := ceremonytest.ReadBundle(t, good)
+			var entries []bundle.Entry
+			for _, e := range b.Entries {
+				if e.Name == name {
+					// Change one digit of the expiry: the signed bytes change.
+					i := bytes.Index(e.Data, []byte(`"expires":"20`))
+					if i < 0 {
+						i = bytes.Index(e.Data, []byte(`"expires": "20`)) - 1
+					}
+					if i < 0 {
+						t.Fatalf("%s has no expires field", name)
+					}
+					e.Data = bytes.Clone(e.Data)
+					e.Data[i+len(`"expires":"20`)+1] ^= 1
+				}
+				entries = append(entries, e)
+			}
+			bad := filepath.Join(t.TempDir(), "bad.tar")
+			if _, err := bundle.Write(bad, entries); err != nil {
+				t.Fatal(err)
+			}
+			rep := ceremonytest.VerifyBundle(t, bad, "")
+			if rep.OK() {
+				t.Fatal("tampered bundle verifies")
+			}
+			var named bool
+			for _, e := range rep.Errors() {
+				named = named || e.File == name
+			}
+			if !named {
+				t.Errorf("no error names %s: %v", name, rep.Errors())
+			}
+		})
+	}
+}
+
+func TestVerifyBundleRefusesWhatIsNotABundle(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.tar")
+	if err := ceremonytest.WriteFile(garbage, []byte("not a tar file at all")); err != nil {
+		t.Fatal(err)
+	}
+	if rep := ceremonytest.VerifyBundle(t, garbage, ""); rep.OK() || len(ceremonytest.Findings(rep, verify.Error, "bundle")) == 0 {
+		t.Errorf("garbage verifies: %v", rep.Findings)
+	}
+	// A well-formed bundle that is no ceremony's.
+	other := filepath.Join(dir, "other.tar")
+	if _, err := bundle.Write(other, []bundle.Entry{{Name: "hello.txt", Data: []byte("hi\n")}}); err != nil {
+		t.Fatal(err)
+	}
+	if rep := ceremonytest.VerifyBundle(t, other, ""); rep.OK() {
+		t.Error("a bundle without metadata verifies")
+	}
+}

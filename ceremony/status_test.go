@@ -1,0 +1,106 @@
+package ceremony_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
+	"github.com/tuf-ceremony/ceremony/workspace"
+)
+
+func TestStatusCounts(t *testing.T) {
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	ws := f.WS("ws")
+
+	st := ceremonytest.GetStatus(t, ws)
+	if st.AllMet() {
+		t.Fatal("an unsigned workspace is reported complete")
+	}
+	if st.Kind != workspace.Bootstrap || st.Profile != "pep458" || st.Repository != "test.example" {
+		t.Errorf("status header %q %q %q", st.Kind, st.Profile, st.Repository)
+	}
+
+	f.Sign(ws, "alice", "bob")
+	st = ceremonytest.GetStatus(t, ws)
+	if len(st.Roles) != 2 || st.Roles[0].Role != "root" || st.Roles[1].Role != "targets" {
+		t.Fatalf("status roles %+v, want root then targets", st.Roles)
+	}
+	root, targets := st.Roles[0], st.Roles[1]
+	if root.Version != 1 || !root.Expires.Equal(ceremonytest.Now.Add(365*24*time.Hour)) {
+		t.Errorf("root v%d expires %s, want v1 expiring %s", root.Version, root.Expires, ceremonytest.Now.Add(365*24*time.Hour))
+	}
+	if len(root.Thresholds) != 1 {
+		t.Fatalf("bootstrap root has %d rules, want 1", len(root.Thresholds))
+	}
+	rc := root.Thresholds[0]
+	if rc.Threshold != 3 || rc.Met || root.Met {
+		t.Errorf("root: threshold %d met %v/%v, want 3 and not met with 2 signatures", rc.Threshold, rc.Met, root.Met)
+	}
+	if !ceremonytest.SameSet(ceremonytest.PartyNames(rc.Signed), []string{"alice", "bob"}) || !ceremonytest.SameSet(ceremonytest.PartyNames(rc.Missing), []string{"carol", "dave", "erin"}) {
+		t.Errorf("root signed %v missing %v", ceremonytest.PartyNames(rc.Signed), ceremonytest.PartyNames(rc.Missing))
+	}
+	if !ceremonytest.SameSet(partyIDs(rc.Signed), []string{f.ID("alice"), f.ID("bob")}) {
+		t.Errorf("root signed key IDs %v", partyIDs(rc.Signed))
+	}
+	if len(rc.Invalid) != 0 {
+		t.Errorf("invalid %v, want none", ceremonytest.PartyNames(rc.Invalid))
+	}
+	tc := targets.Thresholds[0]
+	if tc.Threshold != 2 || !tc.Met || !targets.Met || !ceremonytest.SameSet(ceremonytest.PartyNames(tc.Missing), []string{"carol"}) {
+		t.Errorf("targets: threshold %d met %v missing %v, want 2 met, carol missing", tc.Threshold, tc.Met, ceremonytest.PartyNames(tc.Missing))
+	}
+	if st.AllMet() {
+		t.Error("AllMet with root at 2 of 3")
+	}
+
+	f.Sign(ws, "dave")
+	if st := ceremonytest.GetStatus(t, ws); !st.AllMet() {
+		t.Errorf("AllMet false with root at 3 of 3 and targets at 2 of 2: %+v", st.Roles)
+	}
+}
+
+func TestStatusInvalidSignature(t *testing.T) {
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	ws := f.WS("ws")
+	f.Sign(ws, "alice", "bob", "dave")
+	if !ceremonytest.GetStatus(t, ws).AllMet() {
+		t.Fatal("set-up: not complete")
+	}
+
+	for _, tc := range []struct {
+		name    string
+		corrupt func(string) string
+	}{
+		{"wrong bytes", ceremonytest.FlipHex},
+		{"not hex", func(string) string { return "zz" }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := ceremonytest.MetaPath(ws, "root")
+			good := ceremonytest.ReadFile(t, path)
+			defer ceremonytest.WriteFile(path, good)
+			mf := ceremonytest.ParseFile(t, path)
+			i := mf.SignatureBy(f.ID("bob"))
+			mf.Signatures[i].Sig = tc.corrupt(mf.Signatures[i].Sig)
+			b, err := mf.Marshal()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ceremonytest.WriteFile(path, b); err != nil {
+				t.Fatal(err)
+			}
+			st := ceremonytest.GetStatus(t, ws)
+			c := ceremonytest.RoleStatus(t, st, "root").Thresholds[0]
+			if !ceremonytest.SameSet(ceremonytest.PartyNames(c.Invalid), []string{"bob"}) {
+				t.Errorf("invalid %v, want [bob]", ceremonytest.PartyNames(c.Invalid))
+			}
+			if !ceremonytest.SameSet(ceremonytest.PartyNames(c.Signed), []string{"alice", "dave"}) || c.Met || st.AllMet() {
+				t.Errorf("signed %v met %v, want alice and dave, not met", ceremonytest.PartyNames(c.Signed), c.Met)
+			}
+			if !ceremonytest.Contains(ceremonytest.PartyNames(c.Missing), "bob") {
+				t.Errorf("missing %v does not hold bob, whose signature does not count", ceremonytest.PartyNames(c.Missing))
+			}
+		})
+	}
+}
