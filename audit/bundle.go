@@ -27,17 +27,16 @@ var (
 // trustedRoot if given (a file; it must be the bundle's previous root or
 // older), else from the lowest bundled root; every threshold met (in a
 // partial bundle, unmet thresholds are warnings); targets and claimed
-// signed by their delegators and not expired at `at`; the RSTUF payload
+// signed by their delegators and not expired at now (zero: the engine's
+// clock); the RSTUF payload
 // (rstuf profile) passing CheckBootstrap or CheckUpdate and carrying
 // exactly the bundled root; the transcript's chain and states, its last
 // states being the bundled metadata, and its init record naming the bundled
 // plan and trusted root. Findings name the entry and the check. The error
 // is for a trusted root that cannot be read; a bundle that breaks the
 // format is an Error finding.
-func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, at time.Time) (*verify.Report, error) {
-	if at.IsZero() {
-		at = time.Now()
-	}
+func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, now time.Time) (*verify.Report, error) {
+	at := e.NowOr(now)
 	rep := &verify.Report{}
 	add := func(sev verify.Severity, file, role, check, format string, args ...any) {
 		rep.Findings = append(rep.Findings, verify.Finding{Severity: sev, File: file, Role: role, Check: check, Message: fmt.Sprintf(format, args...)})

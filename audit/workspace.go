@@ -25,13 +25,11 @@ const ExpiryWarning = 30 * 24 * time.Hour
 // VerifyWorkspace checks a workspace as a client would check its output:
 // every threshold met (a new root by the previous root's and its own),
 // every signature present valid, versions following the trusted root, no
-// role expired at `at` (a warning within 30 days), and key IDs that are the
+// role expired at now (zero: the engine's clock; a warning within 30 days), and key IDs that are the
 // SHA-256 of their keys (a warning otherwise). trustedRoot, if given, must
 // be byte-identical to the workspace's trusted root.
-func VerifyWorkspace(e *ceremony.Engine, dir, trustedRoot string, at time.Time) (*verify.Report, error) {
-	if at.IsZero() {
-		at = time.Now()
-	}
+func VerifyWorkspace(e *ceremony.Engine, dir, trustedRoot string, now time.Time) (*verify.Report, error) {
+	at := e.NowOr(now)
 	ws, err := workspace.Open(dir)
 	if err != nil {
 		return nil, err

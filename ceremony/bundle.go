@@ -55,8 +55,8 @@ type BundleOptions struct {
 	// workspace. Only the RSTUF bootstrap payload needs the plan (its
 	// settings: expiry periods and bin count).
 	PlanDir string
-	// Now is when the metadata must not have expired; zero means
-	// time.Now(). It is not written into the bundle.
+	// Now is when the metadata must not have expired; zero means the
+	// engine's clock. It is not written into the bundle.
 	Now time.Time
 }
 
@@ -111,10 +111,7 @@ type BundleInfoFile struct {
 // same workspace always gives the same bytes. It refuses while a threshold
 // is unmet, unless opts.Partial.
 func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := e.NowOr(opts.Now)
 	ws, l, missing, err := openBundleable(opts, now)
 	if err != nil {
 		return nil, err

@@ -19,4 +19,9 @@
 // ask for anything themselves: secrets are asked through the keys.Prompter
 // the caller passes, and a step either completes or leaves the workspace as
 // it was before the step's last atomic write.
+//
+// Time comes from one clock, Engine.Now: every step takes the time as a
+// value (an Options.Now, or a now parameter where a step has no options)
+// and a zero value means that clock, so a ceremony whose time was fixed
+// once (a rotation planned, a claims review read) runs at that time.
 package ceremony

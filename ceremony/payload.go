@@ -19,12 +19,10 @@ import (
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// ExportPayload writes the signing payload of role in the workspace dir.
-func ExportPayload(dir, role string) ([]byte, error) {
-	return exportPayloadAt(dir, role, time.Now())
-}
-
-func exportPayloadAt(dir, role string, now time.Time) ([]byte, error) {
+// ExportPayload writes the signing payload of role in the workspace dir,
+// refusing metadata expired at now (zero: the engine's clock).
+func (e *Engine) ExportPayload(dir, role string, now time.Time) ([]byte, error) {
+	now = e.NowOr(now)
 	ws, err := workspace.Open(dir)
 	if err != nil {
 		return nil, err
@@ -114,11 +112,10 @@ type ImportRefusal struct {
 // recorded as a refusal and said in the result; the others go on. The
 // error is for what stops every file (no workspace, a transcript that
 // cannot be written).
-func (e *Engine) ImportSignatures(dir string, sigFiles [][]byte) (*ImportResult, error) {
-	return e.importSignaturesAt(dir, sigFiles, time.Now())
-}
-
-func (e *Engine) importSignaturesAt(dir string, sigFiles [][]byte, now time.Time) (*ImportResult, error) {
+//
+// Expiry is checked at now (zero: the engine's clock).
+func (e *Engine) ImportSignatures(dir string, sigFiles [][]byte, now time.Time) (*ImportResult, error) {
+	now = e.NowOr(now)
 	ws, err := workspace.Open(dir)
 	if err != nil {
 		return nil, err

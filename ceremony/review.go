@@ -234,12 +234,10 @@ const maxListed = 50
 // with what clients trust now. keyURI, if not empty, names the key about to
 // sign: the review says which roles it may sign. Nothing is opened but the
 // key's public part, so no PIN is asked.
-func (e *Engine) Review(dir, keyURI string) (*ReviewReport, error) {
-	return e.ReviewAt(dir, keyURI, time.Now())
-}
-
-// ReviewAt is Review with expiry days counted from now.
-func (e *Engine) ReviewAt(dir, keyURI string, now time.Time) (*ReviewReport, error) {
+//
+// Expiry days are counted from now (zero: the engine's clock).
+func (e *Engine) Review(dir, keyURI string, now time.Time) (*ReviewReport, error) {
+	now = e.NowOr(now)
 	ws, err := openReviewed(dir)
 	if err != nil {
 		return nil, err

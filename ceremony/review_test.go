@@ -21,7 +21,7 @@ import (
 
 func review(t *testing.T, ws, keyURI string, now time.Time) *ceremony.ReviewReport {
 	t.Helper()
-	rep, err := ceremonytest.Engine.ReviewAt(ws, keyURI, now)
+	rep, err := ceremonytest.Engine.Review(ws, keyURI, now)
 	if err != nil {
 		t.Fatalf("review %s: %v", ws, err)
 	}
@@ -384,7 +384,7 @@ func TestReviewErrors(t *testing.T) {
 		{"key not found", f.WS("ws"), "file:" + filepath.Join(f.Dir, "nokey.key"), []string{"nokey.key", "give the URI of the key about to sign"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ceremonytest.Engine.ReviewAt(tc.dir, tc.key, ceremonytest.Now)
+			_, err := ceremonytest.Engine.Review(tc.dir, tc.key, ceremonytest.Now)
 			if err == nil {
 				t.Fatal("review succeeded")
 			}

@@ -38,7 +38,8 @@ type SignOptions struct {
 	Role string
 	// Prompter asks for the passphrase or PIN.
 	Prompter keys.Prompter
-	// Now is the time expiry is checked against; zero means time.Now().
+	// Now is the time expiry is checked against; zero means the engine's
+	// clock.
 	Now time.Time
 }
 
@@ -67,10 +68,7 @@ type SignResult struct {
 // role the key has signed already; expired metadata; a root whose version
 // does not follow the trusted root.
 func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := e.NowOr(opts.Now)
 	ws, err := workspace.Open(opts.Dir)
 	if err != nil {
 		return nil, err

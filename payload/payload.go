@@ -281,13 +281,12 @@ func (p *File) KeyIDsFor(pub *metadata.Key, now time.Time) ([]string, error) {
 
 // Sign signs a signing payload with s and returns the signature
 // file. The payload is checked first (ReadPayload), then s's key against
-// the rules of the payload's metadata, and the expiry against the clock.
-func Sign(payload []byte, s keys.Signer) ([]byte, error) {
-	return SignAt(payload, s, time.Now())
-}
-
-// SignAt is SignPayload checking expiry at now.
-func SignAt(payload []byte, s keys.Signer, now time.Time) ([]byte, error) {
+// the rules of the payload's metadata, and the expiry at now (zero: the
+// machine's clock).
+func Sign(payload []byte, s keys.Signer, now time.Time) ([]byte, error) {
+	if now.IsZero() {
+		now = time.Now()
+	}
 	p, err := Read(payload)
 	if err != nil {
 		return nil, err
@@ -353,12 +352,12 @@ func isHex(s string, n int) bool {
 }
 
 // SignRSTUFPending signs a saved RSTUF "pending signing" answer with s and
-// returns RSTUF's sign payloads, one per role and key ID signed.
-func SignRSTUFPending(pendingFile []byte, s keys.Signer) ([][]byte, error) {
-	return signRSTUFPendingAt(pendingFile, s, time.Now())
-}
-
-func signRSTUFPendingAt(pendingFile []byte, s keys.Signer, now time.Time) ([][]byte, error) {
+// returns RSTUF's sign payloads, one per role and key ID signed, expiry
+// checked at now (zero: the machine's clock).
+func SignRSTUFPending(pendingFile []byte, s keys.Signer, now time.Time) ([][]byte, error) {
+	if now.IsZero() {
+		now = time.Now()
+	}
 	if len(pendingFile) > MaxPendingSize {
 		return nil, fmt.Errorf("%w: RSTUF pending signing answer is %d bytes, over the limit of %d", ErrTooLarge, len(pendingFile), MaxPendingSize)
 	}

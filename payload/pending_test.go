@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/keys"
@@ -31,7 +32,7 @@ func TestSignRSTUFPendingFromARotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := payloadfile.SignRSTUFPending(answer, f.Signers["dave"])
+	out, err := payloadfile.SignRSTUFPending(answer, f.Signers["dave"], time.Time{})
 	if err != nil {
 		t.Fatalf("dave signs the pending root: %v", err)
 	}
@@ -64,7 +65,7 @@ func TestSignRSTUFPendingFromARotation(t *testing.T) {
 	}
 
 	stranger := f.NewKey("stranger", keys.TypeEd25519)
-	if _, err := payloadfile.SignRSTUFPending(answer, stranger); err == nil {
+	if _, err := payloadfile.SignRSTUFPending(answer, stranger, time.Time{}); err == nil {
 		t.Error("a key of neither root signed the pending root")
 	}
 }

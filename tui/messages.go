@@ -290,7 +290,7 @@ type reviewLoadedMsg struct {
 // key is about to sign: the lines a keyholder reads aloud before the PIN.
 func LoadReview(eng *ceremony.Engine, ws, uri, keyID string) tea.Cmd {
 	return func() tea.Msg {
-		rep, err := eng.Review(ws, uri)
+		rep, err := eng.Review(ws, uri, time.Time{})
 		if err != nil {
 			return reviewLoadedMsg{keyID: keyID, err: err}
 		}

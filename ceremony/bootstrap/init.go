@@ -29,17 +29,14 @@ type Options struct {
 	// directory or finished workspace holding that root: the offline roles
 	// whose keys the plan changes are then signed again too (rotateinit.go).
 	TrustedRoot string
-	// Now is the time expiry periods count from; zero means time.Now().
+	// Now is the time expiry periods count from; zero means the engine's clock.
 	Now time.Time
 }
 
 // Init checks the plan in full, builds the unsigned metadata the profile
 // calls for and creates the workspace. Nothing is written if any check fails.
 func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := e.NowOr(opts.Now)
 	planBytes, err := os.ReadFile(opts.Plan)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read plan: %w", err)

@@ -83,7 +83,7 @@ type Options struct {
 	// worked out: the result says what would be added (Review, Accepted,
 	// Rekeyed, ClaimedVersion) and nothing is written; Dir is not used.
 	ReviewOnly bool
-	// Now is the ceremony's time; zero means time.Now().
+	// Now is the ceremony's time; zero means the engine's clock.
 	Now time.Time
 }
 
@@ -133,10 +133,7 @@ type ClaimVerdict struct {
 // result's Review says why each was refused), and when a rekey asked for
 // does not happen (claims.Report.RekeyProblems).
 func Init(e *ceremony.Engine, opts Options) (*Result, error) {
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := e.NowOr(opts.Now)
 	now = now.UTC().Truncate(time.Second)
 	if err := checkOptions(opts); err != nil {
 		return nil, err

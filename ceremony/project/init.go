@@ -81,7 +81,7 @@ type Options struct {
 	// blake2b-256); nil means DefaultHashes.
 	Hashes []string
 	Dir    string
-	// Now is the ceremony's time; zero means time.Now().
+	// Now is the ceremony's time; zero means the engine's clock.
 	Now time.Time
 }
 
@@ -107,10 +107,7 @@ type RequestTarget struct {
 // version's targets and the files given, unsigned, its rule taken from
 // the trusted claimed's delegation.
 func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	now := e.NowOr(opts.Now)
 	now = now.UTC().Truncate(time.Second)
 	project, days, hashes, err := checkOptions(opts)
 	if err != nil {

@@ -76,7 +76,7 @@ func TestProjectCeremony(t *testing.T) {
 		t.Errorf("another project's key signs demo-pkg: %v", err)
 	}
 	payload := ceremonytest.ExportPayload(t, pws, "demo-pkg")
-	sig, err := payloadfile.SignAt(payload, w.Maintainers["m3"], ceremonytest.Now)
+	sig, err := payloadfile.Sign(payload, w.Maintainers["m3"], ceremonytest.Now)
 	if err != nil {
 		t.Fatalf("m3 signs the payload: %v", err)
 	}

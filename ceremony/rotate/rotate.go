@@ -59,7 +59,7 @@ type Options struct {
 	ExpiresDays int
 	// Dir is the workspace to create; "" plans only.
 	Dir string
-	// Now is the ceremony's time; zero means time.Now().
+	// Now is the ceremony's time; zero means the engine's clock.
 	Now time.Time
 }
 
@@ -99,11 +99,8 @@ type Result struct {
 // (what to do instead) and the error is ErrNoInBandRecovery; when the plan
 // has problems, ErrRotationProblems. Nothing is written in either case.
 func Run(e *ceremony.Engine, opts Options) (*Result, error) {
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	src, err := source.LoadAt(e, opts.From, now)
+	now := e.NowOr(opts.Now)
+	src, err := source.Load(e, opts.From, now)
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +113,7 @@ func Run(e *ceremony.Engine, opts Options) (*Result, error) {
 		s.Names = append(s.Names, names...)
 	}
 	if opts.LastGood != "" {
-		lg, err := source.LoadAt(e, opts.LastGood, now)
+		lg, err := source.Load(e, opts.LastGood, now)
 		if err != nil {
 			return nil, fmt.Errorf("--last-good: %w", err)
 		}

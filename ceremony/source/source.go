@@ -46,12 +46,6 @@ type Source struct {
 	BundleSHA256 string
 }
 
-// Load reads a repository directory, a workspace or a
-// ceremony bundle (checked as of now).
-func Load(e *ceremony.Engine, path string) (*Source, error) {
-	return LoadAt(e, path, time.Now())
-}
-
 // LoadDir reads a workspace or a repository directory.
 func LoadDir(path string) (*Source, error) {
 	if workspace.IsWorkspace(path) {
@@ -60,9 +54,10 @@ func LoadDir(path string) (*Source, error) {
 	return loadRepositorySource(path)
 }
 
-// LoadAt is Load with a bundle's metadata
-// checked for expiry as of now.
-func LoadAt(e *ceremony.Engine, path string, now time.Time) (*Source, error) {
+// Load reads a repository directory, a workspace or a ceremony bundle, a
+// bundle's metadata checked for expiry at now (zero: the engine's clock).
+func Load(e *ceremony.Engine, path string, now time.Time) (*Source, error) {
+	now = e.NowOr(now)
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read %q: %w", path, err)

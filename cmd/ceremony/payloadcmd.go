@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/payload"
 )
@@ -58,7 +57,7 @@ func runPayloadExport(env *runEnv, args []string, stdout, stderr io.Writer) erro
 	if *role == "" || *out == "" {
 		return usageError{"--role and --out are required"}
 	}
-	b, err := ceremony.ExportPayload(rest[0], *role)
+	b, err := env.engine.ExportPayload(rest[0], *role, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -90,7 +89,7 @@ func runPayloadImport(env *runEnv, args []string, stdout, stderr io.Writer) erro
 		}
 		files = append(files, b)
 	}
-	res, err := env.engine.ImportSignatures(rest[0], files)
+	res, err := env.engine.ImportSignatures(rest[0], files, time.Time{})
 	if res != nil {
 		for _, n := range res.Notices {
 			fmt.Fprintf(stderr, "ceremony: %s\n", n)
@@ -145,7 +144,7 @@ func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer closeKey()
-	sig, err := payload.Sign(data, s)
+	sig, err := payload.Sign(data, s, env.engine.Now())
 	if err != nil {
 		return err
 	}
@@ -181,7 +180,7 @@ func runSignRSTUFPending(env *runEnv, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer closeKey()
-	payloads, err := payload.SignRSTUFPending(data, s)
+	payloads, err := payload.SignRSTUFPending(data, s, env.engine.Now())
 	if err != nil {
 		return fmt.Errorf("%s: %w", *pending, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 )
@@ -20,7 +21,7 @@ func runReview(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rev, err := env.engine.Review(rest[0], *key)
+	rev, err := env.engine.Review(rest[0], *key, time.Time{})
 	if err != nil {
 		return err
 	}

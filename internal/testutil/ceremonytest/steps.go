@@ -91,7 +91,7 @@ func RewriteBundle(t *testing.T, b *bundle.Bundle, out string, change func(name 
 // ExportPayload is the signing payload of role in workspace ws.
 func ExportPayload(t *testing.T, ws, role string) []byte {
 	t.Helper()
-	p, err := ceremony.ExportPayload(ws, role)
+	p, err := Engine.ExportPayload(ws, role, Now)
 	if err != nil {
 		t.Fatalf("export %s of %s: %v", role, ws, err)
 	}
@@ -101,7 +101,7 @@ func ExportPayload(t *testing.T, ws, role string) []byte {
 // ImportAll imports the signature files into workspace ws.
 func ImportAll(t *testing.T, ws string, files [][]byte) *ceremony.ImportResult {
 	t.Helper()
-	res, err := Engine.ImportSignatures(ws, files)
+	res, err := Engine.ImportSignatures(ws, files, Now)
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
