@@ -20,9 +20,9 @@ import (
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// CheckBundledTranscript verifies the bundled transcript (written out to a
+// VerifyBundledTranscript verifies the bundled transcript (written out to a
 // temporary directory) and that its last states are the bundled metadata.
-func CheckBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, info ceremony.BundleInfoFile, known map[string]bool) {
+func VerifyBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, info ceremony.BundleInfoFile, known map[string]bool) {
 	const file = ceremony.BundleTranscript + "/" + transcripts.FileName
 	tmp, err := os.MkdirTemp("", "ceremony-verify-")
 	if err != nil {
@@ -116,9 +116,9 @@ func CheckBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, i
 	}
 }
 
-// checkAttestations checks that each bundled attestation is the one
+// VerifyBundledAttestations checks that each bundled attestation is the one
 // ceremony.json records for its holder.
-func CheckBundledAttestations(add AddFunc, b *bundle.Bundle, known map[string]bool) {
+func VerifyBundledAttestations(add AddFunc, b *bundle.Bundle, known map[string]bool) {
 	var st workspace.State
 	data, ok := b.Get(ceremony.BundleState)
 	if !ok {

@@ -56,8 +56,8 @@ func VerifyRootBundle(c *BundleCheck, extra func(c *BundleCheck, known map[strin
 		}
 	}
 	checkPayload(c.Add, c.Bundle, c.Info, newest, m.roots, known)
-	CheckBundledTranscript(c.Engine, c.Add, c.Bundle, c.Info, known)
-	CheckBundledAttestations(c.Add, c.Bundle, known)
+	VerifyBundledTranscript(c.Engine, c.Add, c.Bundle, c.Info, known)
+	VerifyBundledAttestations(c.Add, c.Bundle, known)
 	extra(c, known)
 	WarnUnknown(c, known)
 }

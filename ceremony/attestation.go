@@ -15,17 +15,17 @@ import (
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// checkAttestations verifies the attestation of every keyholder that has
-// one and returns the PEM to keep in the workspace, by keyholder name. An
-// attested key must be exactly the keyholder's key, on the device the key
-// URI names, with PIN policy always, and touch policy always for root keys.
-// attestedHolder is an attestation that held, for the transcript.
+// AttestedHolder is an attestation that held, for the transcript.
 type AttestedHolder struct {
 	Holder, Pem string
 	Info        *attestation.YubiKey
 }
 
-func CheckAttestations(p *plan.Plan) (map[string]string, string, []AttestedHolder, error) {
+// VerifyAttestations verifies the attestation of every keyholder that has
+// one and returns the PEM to keep in the workspace, by keyholder name. An
+// attested key must be exactly the keyholder's key, on the device the key
+// URI names, with PIN policy always, and touch policy always for root keys.
+func VerifyAttestations(p *plan.Plan) (map[string]string, string, []AttestedHolder, error) {
 	var rootsPEM []byte
 	var roots *x509.CertPool
 	if p.Rehearsal.AttestationRoots != "" {

@@ -11,7 +11,7 @@
 // init made, what it may change, its own files and what its bundle says.
 // The kinds themselves (ceremony/bootstrap, ceremony/rotate,
 // ceremony/claimed, ceremony/project) make their workspaces and use the
-// engine's pieces (Load, RecordInit, CheckAttestations) to do it; the
+// engine's pieces (Load, RecordInit, VerifyAttestations) to do it; the
 // auditor's side (package audit) verifies and replays what they produce.
 //
 // Each step is one straight-line function that the command line and the

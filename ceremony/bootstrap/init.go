@@ -64,7 +64,7 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 		if err != nil {
 			return nil, fmt.Errorf("failed to read trusted root: %w", err)
 		}
-		trusted, err := source.CheckTrustedRoot(opts.TrustedRoot, trustedBytes)
+		trusted, err := source.VerifyTrustedRoot(opts.TrustedRoot, trustedBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +104,7 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 			return nil, err
 		}
 	}
-	attestations, roots, attested, err := ceremony.CheckAttestations(p)
+	attestations, roots, attested, err := ceremony.VerifyAttestations(p)
 	if err != nil {
 		return nil, err
 	}

@@ -328,7 +328,7 @@ func claimsPlan(k *keys.Backends, opts Options, st *source.TrustedState) (*claim
 	}
 	cp.expiresDays = cp.plan.Roles.Claimed.ExpiresDays
 	cp.warnings = append(cp.warnings, cp.plan.Warnings...)
-	if cp.attestations, _, cp.attested, err = ceremony.CheckAttestations(cp.plan); err != nil {
+	if cp.attestations, _, cp.attested, err = ceremony.VerifyAttestations(cp.plan); err != nil {
 		return nil, err
 	}
 	return cp, nil

@@ -49,8 +49,8 @@ func VerifyBundle(c *audit.BundleCheck, kind Checks) {
 		return
 	}
 	kind.Check(d)
-	audit.CheckBundledTranscript(c.Engine, c.Add, c.Bundle, c.Info, known)
-	audit.CheckBundledAttestations(c.Add, c.Bundle, known)
+	audit.VerifyBundledTranscript(c.Engine, c.Add, c.Bundle, c.Info, known)
+	audit.VerifyBundledAttestations(c.Add, c.Bundle, known)
 	audit.RefuseRotationFiles(c, known)
 	audit.WarnUnknown(c, known)
 }

@@ -234,7 +234,7 @@ func (rr *repoReader) readRoots(s *rotation.State, newestRoot int64) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
-	trusted, err := CheckTrustedRoot(filepath.Join(dir, rootName), rootBytes)
+	trusted, err := VerifyTrustedRoot(filepath.Join(dir, rootName), rootBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -503,6 +503,8 @@ func ReadLimited(path string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
+// CheckSmallFile refuses path unless it is a regular file no larger than a
+// public key file may be (MaxPublicKeyFile).
 func CheckSmallFile(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -517,9 +519,9 @@ func CheckSmallFile(path string) error {
 	return nil
 }
 
-// CheckTrustedRoot reads the root a next-root ceremony starts from; it must
+// VerifyTrustedRoot reads the root a next-root ceremony starts from; it must
 // be root metadata signed by its own threshold.
-func CheckTrustedRoot(path string, data []byte) (*metadata.RootType, error) {
+func VerifyTrustedRoot(path string, data []byte) (*metadata.RootType, error) {
 	f, err := metafile.Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("trusted root %s: %w", path, err)

@@ -99,7 +99,7 @@ func ReadTrustedState(e *ceremony.Engine, from, project string, now time.Time) (
 // check verifies the chain root -> targets -> claimed.
 func (st *TrustedState) check() error {
 	name := func(role string) string { return fmt.Sprintf("%s (%s)", st.From, role) }
-	root, err := CheckTrustedRoot(name(metadata.ROOT), st.Bytes[metadata.ROOT])
+	root, err := VerifyTrustedRoot(name(metadata.ROOT), st.Bytes[metadata.ROOT])
 	if err != nil {
 		return err
 	}
