@@ -17,6 +17,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -87,11 +88,24 @@ type SealResult struct {
 	Record  transcripts.Record
 }
 
+// ErrThresholdsUnmet means a workspace was asked to seal before every
+// threshold was met.
+var ErrThresholdsUnmet = errors.New("thresholds not met")
+
+// sealers names the keys asked to seal, by URI, for a refusal's record.
+func sealers(signers []keys.Signer) string {
+	uris := make([]string, len(signers))
+	for i, s := range signers {
+		uris[i] = s.URI()
+	}
+	return strings.Join(uris, ", ")
+}
+
 // ErrNotKeyholder means a key that is not a keyholder's was asked to seal.
 var ErrNotKeyholder = errors.New("key is not a keyholder's key in this workspace")
 
 // Seal closes the ceremony: it replays it (and refuses if it does not
-// replay, or is sealed already), writes the statement of its outputs and
+// replay, is sealed already or has a threshold unmet), writes the statement of its outputs and
 // transcript head, signed by each signer, to the transcript directory as
 // SealFile, and appends the seal record, after which nothing more is
 // appended. Every signer must be an offline keyholder of the workspace.
@@ -121,6 +135,15 @@ func (e *Engine) Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 	anchor := tr.Anchor()
 	if anchor.Hash != rep.Head {
 		return nil, fmt.Errorf("the transcript of %q changed while it was replayed", dir)
+	}
+	// A sealed workspace takes no more signatures: sealing before every
+	// threshold is met would leave the ceremony unfinishable.
+	status, err := GetStatus(dir)
+	if err != nil {
+		return nil, err
+	}
+	if missing := bundleMissing(status); len(missing) > 0 {
+		return nil, record(tr, transcripts.Refusal, sealers(signers), "", hint.With(fmt.Errorf("%w: refusing to seal %q, which would take no more signatures:\n  %s", ErrThresholdsUnmet, dir, strings.Join(missing, "\n  ")), "status "+dir))
 	}
 	l, err := Load(ws)
 	if err != nil {

@@ -221,3 +221,25 @@ func TestReplayCatchesTamperedSeals(t *testing.T) {
 		}
 	})
 }
+
+// A seal before every threshold is met is refused, naming what is missing,
+// and recorded as a refusal; the ceremony then goes on and seals once done.
+func TestSealRefusedUntilThresholdsMet(t *testing.T) {
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	ws := f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "").Dir
+	f.Sign(ws, "alice")
+	before := transcriptOf(t, ws)
+	_, err := ceremonytest.Engine.Seal(ws, []keys.Signer{f.Signers["alice"]})
+	if !errors.Is(err, ceremony.ErrThresholdsUnmet) || !strings.Contains(err.Error(), "root v1: 1 of 3") {
+		t.Fatalf("early seal: %v, want thresholds not met naming root v1", err)
+	}
+	if _, serr := os.Stat(filepath.Join(ws, workspace.TranscriptDir, ceremony.SealFile)); !errors.Is(serr, os.ErrNotExist) {
+		t.Fatalf("a refused seal left %s: %v", ceremony.SealFile, serr)
+	}
+	after := transcriptOf(t, ws)
+	if n := len(after.Records); n != len(before.Records)+1 || after.Records[n-1].Kind != transcripts.Refusal {
+		t.Fatalf("the refusal is not the last record: %d records before, %d after", len(before.Records), n)
+	}
+	f.Sign(ws, "bob", "carol")
+	ceremonytest.Seal(t, f, ws, "alice")
+}
