@@ -27,6 +27,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
@@ -258,7 +259,25 @@ func Open(dir string) (*Workspace, error) {
 	if len(w.State.Roles) == 0 {
 		return nil, fmt.Errorf("%s: roles: empty", filepath.Join(dir, StateFile))
 	}
+	for i, role := range w.State.Roles {
+		if !fileRoleName(role) {
+			return nil, fmt.Errorf("%s: roles[%d]: %q cannot name a file in %s/ (at most %d of letters, digits, '.', '-' and '_', not starting or ending with '.'): the workspace was not made by this tool, or was changed outside it",
+				filepath.Join(dir, StateFile), i, role, MetadataDir, maxRoleName)
+		}
+	}
 	return w, nil
+}
+
+// maxRoleName is the longest role name a workspace holds, so that
+// ROLE.json and a bundle's VERSION.ROLE.json stay within a file name.
+const maxRoleName = 200
+
+// fileRoleName reports whether role can name its metadata file: a name
+// that stays in the metadata directory and in a bundle (bundle.NameElement
+// leaves it as it is), so that no role name read from ceremony.json can
+// lead a read or a write elsewhere.
+func fileRoleName(role string) bool {
+	return role != "" && len(role) <= maxRoleName && bundle.NameElement(role) == role
 }
 
 // IsWorkspace reports whether dir looks like a workspace.

@@ -296,6 +296,23 @@ func TestOpenRefusals(t *testing.T) {
 			t.Fatalf("err = %v, want a refusal of empty roles", err)
 		}
 	})
+	// A role name is a file name in metadata/ and in a bundle: none may
+	// lead elsewhere, however ceremony.json came to hold it.
+	for _, role := range []string{"../../etc/x", "..", ".hidden", "a/b", `a\b`, "", "rôle", strings.Repeat("r", 201)} {
+		t.Run("role "+role, func(t *testing.T) {
+			dir := writeState(t, func(m map[string]any) { m["roles"] = []string{"root", role} })
+			_, err := workspace.Open(dir)
+			if err == nil || !strings.Contains(err.Error(), "roles[1]") || !strings.Contains(err.Error(), "cannot name a file") {
+				t.Fatalf("err = %v, want roles[1] refused", err)
+			}
+		})
+	}
+	t.Run("role names a file", func(t *testing.T) {
+		dir := writeState(t, func(m map[string]any) { m["roles"] = []string{"root", "bins-0f", "demo_pkg.v2"} })
+		if _, err := workspace.Open(dir); err != nil {
+			t.Fatal(err)
+		}
+	})
 	t.Run("not JSON", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "ws")
 		create(t, dir)
