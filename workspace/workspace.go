@@ -260,9 +260,9 @@ func Open(dir string) (*Workspace, error) {
 		return nil, fmt.Errorf("%s: roles: empty", filepath.Join(dir, StateFile))
 	}
 	for i, role := range w.State.Roles {
-		if !fileRoleName(role) {
-			return nil, fmt.Errorf("%s: roles[%d]: %q cannot name a file in %s/ (at most %d of letters, digits, '.', '-' and '_', not starting or ending with '.'): the workspace was not made by this tool, or was changed outside it",
-				filepath.Join(dir, StateFile), i, role, MetadataDir, maxRoleName)
+		if problem := RoleFileProblem(role); problem != "" {
+			return nil, fmt.Errorf("%s: roles[%d]: %q %s: the workspace was not made by this tool, or was changed outside it",
+				filepath.Join(dir, StateFile), i, role, problem)
 		}
 	}
 	return w, nil
@@ -271,14 +271,6 @@ func Open(dir string) (*Workspace, error) {
 // maxRoleName is the longest role name a workspace holds, so that
 // ROLE.json and a bundle's VERSION.ROLE.json stay within a file name.
 const maxRoleName = 200
-
-// fileRoleName reports whether role can name its metadata file: a name
-// that stays in the metadata directory and in a bundle (bundle.NameElement
-// leaves it as it is), so that no role name read from ceremony.json can
-// lead a read or a write elsewhere.
-func fileRoleName(role string) bool {
-	return role != "" && len(role) <= maxRoleName && bundle.NameElement(role) == role
-}
 
 // IsWorkspace reports whether dir looks like a workspace.
 func IsWorkspace(dir string) bool {
@@ -427,16 +419,15 @@ func readMetadata(path string) (*metafile.File, error) {
 	return f, nil
 }
 
-// RoleFileProblem says why a delegated role's name cannot be a file name
-// in the metadata directory, or "".
+// RoleFileProblem says why role cannot name its metadata file, or "". A
+// role name read from ceremony.json or bundle-info.json must stay in the
+// metadata directory and in a bundle (bundle.NameElement leaves it as it
+// is): at most maxRoleName of letters, digits, '.', '-' and '_', not
+// starting or ending with '.', so that no read or write it names leads
+// elsewhere.
 func RoleFileProblem(role string) string {
-	if role == "" || role == "." || role == ".." || strings.ContainsAny(role, `/\`) {
-		return "not a file name"
-	}
-	for _, r := range role {
-		if r < 0x20 || r == 0x7f {
-			return "holds a control character"
-		}
+	if role == "" || len(role) > maxRoleName || bundle.NameElement(role) != role {
+		return fmt.Sprintf("cannot name a file in %s/ (at most %d of letters, digits, '.', '-' and '_', not starting or ending with '.')", MetadataDir, maxRoleName)
 	}
 	return ""
 }
