@@ -4,6 +4,7 @@ package audit
 // workspace laid out from the bundle, and its attestations.
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -162,6 +163,39 @@ func ReplayBundled(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, info cerem
 	}
 	if !rep.OK() {
 		add(verify.Error, file, "", "replay", "record %d does not hold: %s", rep.FirstBad.Seq, strings.ReplaceAll(rep.FirstBad.Reason, wsDir, "bundle"))
+		return
+	}
+	verifyRebuilt(e, add, b, wsDir)
+}
+
+// verifyRebuilt makes the bundle again from the workspace it was unpacked
+// as in wsDir (Engine.Rebuild) and compares: every entry made must be in
+// the bundle, byte for byte, and the bundle may hold nothing else. So an
+// entry the transcript does not cover (README.txt, bundle-info.json, an
+// attestation, an incident report) cannot be rewritten unseen.
+func verifyRebuilt(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, wsDir string) {
+	bootstrap, _ := b.Get(ceremony.BundleBootstrap)
+	made, err := e.Rebuild(wsDir, bootstrap)
+	if err != nil {
+		add(verify.Error, ceremony.BundleInfo, "", "rebuild", "the bundle cannot be made again from what its transcript covers: %s", strings.ReplaceAll(err.Error(), wsDir, "bundle"))
+		return
+	}
+	want := map[string][]byte{}
+	for _, m := range made {
+		want[m.Name] = m.Data
+		data, ok := b.Get(m.Name)
+		switch {
+		case !ok:
+			add(verify.Error, m.Name, "", "rebuild", "missing: the ceremony's bundle holds it")
+		case !bytes.Equal(data, m.Data):
+			add(verify.Error, m.Name, "", "rebuild", "is not the entry this ceremony's bundle holds (made again from the entries the transcript covers, its SHA-256 is %s, not %s): it was changed after the bundle was written",
+				BundleShort(transcripts.Sum(m.Data)), BundleShort(transcripts.Sum(data)))
+		}
+	}
+	for _, en := range b.Entries {
+		if _, ok := want[en.Name]; !ok {
+			add(verify.Error, en.Name, "", "rebuild", "an entry this ceremony's bundle does not hold: it was added after the bundle was written")
+		}
 	}
 }
 

@@ -9,12 +9,16 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/verify"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
 // ReplayBundle replays the ceremony a bundle carries, as an auditor who has
 // only the bundle does: it is read as hostile input, unpacked as a
-// workspace in a temporary directory, and replayed record by record.
+// workspace in a temporary directory, and replayed record by record. Once
+// the records hold, the bundle is made again from what they cover and
+// compared entry by entry: an entry changed after the bundle was written is
+// an error naming it.
 func ReplayBundle(e *ceremony.Engine, path string) (*ceremony.ReplayReport, error) {
 	b, err := bundle.Read(path, bundle.DefaultLimits())
 	if err != nil {
@@ -57,6 +61,15 @@ func ReplayBundle(e *ceremony.Engine, path string) (*ceremony.ReplayReport, erro
 	rep.Dir = path
 	if rep.FirstBad != nil {
 		rep.FirstBad.Reason = strings.ReplaceAll(rep.FirstBad.Reason, dir, "bundle")
+		return rep, nil
+	}
+	// The records hold; so must every entry they do not cover.
+	var changed []string
+	verifyRebuilt(e, func(_ verify.Severity, file, _, _, format string, args ...any) {
+		changed = append(changed, file+": "+fmt.Sprintf(format, args...))
+	}, b, dir)
+	if len(changed) > 0 {
+		return nil, fmt.Errorf("bundle %q: the records hold, but %s", path, strings.Join(changed, "; "))
 	}
 	return rep, nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rstuf"
@@ -116,6 +117,23 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	planDir := opts.PlanDir
+	if planDir == "" {
+		planDir = ws.State.PlanDir
+	}
+	b, err := e.assemble(ws, l, missing, func() ([]byte, string, error) { return bundleRSTUFPayload(e.keys, ws, l, planDir) })
+	if err != nil {
+		return nil, err
+	}
+	return writeBundle(ws, opts.Out, b)
+}
+
+// assemble puts the bundle of ws together: every entry, bundle-info.json
+// and README.txt. missing are the unmet thresholds (a partial bundle);
+// rstufPayload makes the RSTUF payload and its entry name, asked for only
+// for a root whose thresholds are met (RSTUF would take a partly signed
+// root and hold it pending).
+func (e *Engine) assemble(ws *workspace.Workspace, l *Loaded, missing []string, rstufPayload func() ([]byte, string, error)) (*bundleParts, error) {
 	root, err := l.rootInForce()
 	if err != nil {
 		return nil, err
@@ -126,14 +144,8 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	if err := b.addMetadata(ws, l, root); err != nil {
 		return nil, err
 	}
-	// The RSTUF payload: only for a root whose thresholds are met (RSTUF
-	// would take a partly signed root and hold it pending).
 	if ws.State.Profile == string(plan.ProfileRSTUF) && !b.info.Partial {
-		planDir := opts.PlanDir
-		if planDir == "" {
-			planDir = ws.State.PlanDir
-		}
-		payload, name, err := bundleRSTUFPayload(e.keys, ws, l, planDir)
+		payload, name, err := rstufPayload()
 		if err != nil {
 			return nil, err
 		}
@@ -164,7 +176,41 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 		return nil, err
 	}
 	b.add(BundleReadme, []byte(readme))
-	return writeBundle(ws, opts.Out, b)
+	return b, nil
+}
+
+// Rebuild makes again, in memory, the bundle of the workspace dir: a
+// bundle unpacked as a workspace (its transcript, ceremony.json, plan.yaml,
+// trusted files, metadata and the kind's files, each covered by the
+// transcript). The same workspace gives the same bytes, so verify compares
+// what Rebuild makes with the bundle, entry by entry and byte for byte:
+// what is made from the covered entries (bundle-info.json, README.txt,
+// the attestations, an incident report, an RSTUF update payload) cannot be
+// rewritten unseen. An RSTUF bootstrap payload needs the plan's key files,
+// which a bundle does not carry: bootstrap is the bundle's own, checked by
+// its own rules (rstuf.CheckBootstrap) and not made again.
+func (e *Engine) Rebuild(dir string, bootstrap []byte) ([]bundle.Entry, error) {
+	ws, l, err := openLoaded(dir)
+	if err != nil {
+		return nil, err
+	}
+	st, err := statusOf(ws, l)
+	if err != nil {
+		return nil, err
+	}
+	b, err := e.assemble(ws, l, bundleMissing(st), func() ([]byte, string, error) {
+		if l.Trusted != nil {
+			return bundleRSTUFPayload(e.keys, ws, l, "")
+		}
+		if bootstrap == nil {
+			return nil, "", fmt.Errorf("%s: missing: a finished RSTUF bootstrap carries it", BundleBootstrap)
+		}
+		return bootstrap, BundleBootstrap, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b.entries, nil
 }
 
 // bundleMissing describes every unmet threshold: role, rule, and who

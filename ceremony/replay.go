@@ -220,12 +220,17 @@ func (rp *replayer) step(r transcripts.Record) string {
 
 func (rp *replayer) stepInit(r transcripts.Record) string {
 	ws := rp.ws
-	plan, err := os.ReadFile(filepath.Join(ws.Dir, workspace.PlanFile))
-	if err != nil {
-		return fmt.Sprintf("cannot read the plan: %v", err)
-	}
-	if got, want := transcripts.Sum(plan), r.Inputs[workspace.PlanFile]; got != want {
-		return fmt.Sprintf("%s hashes to %s, the init record names %s: the plan was changed", workspace.PlanFile, AbbrevHash(got), AbbrevHash(want))
+	for _, in := range []struct{ file, what string }{{workspace.PlanFile, "the plan"}, {workspace.StateFile, "the workspace's keys, holders, key URIs and roles"}} {
+		data, err := os.ReadFile(filepath.Join(ws.Dir, in.file))
+		if err != nil {
+			return fmt.Sprintf("cannot read %s: %v", in.file, err)
+		}
+		switch got, want := transcripts.Sum(data), r.Inputs[in.file]; {
+		case want == "":
+			return fmt.Sprintf("the init record names no %s: %s are not covered by the transcript", in.file, in.what)
+		case got != want:
+			return fmt.Sprintf("%s hashes to %s, the init record names %s: %s changed after init", in.file, AbbrevHash(got), AbbrevHash(want), in.what)
+		}
 	}
 	trustedPath := filepath.Join(ws.Dir, filepath.FromSlash(workspace.TrustedRoot))
 	want, recorded := r.Inputs[workspace.TrustedRoot]

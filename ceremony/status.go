@@ -72,15 +72,29 @@ func (s *Status) AllMet() bool {
 
 // GetStatus reads a workspace and counts its signatures.
 func GetStatus(dir string) (*Status, error) {
-	ws, err := workspace.Open(dir)
+	ws, l, err := openLoaded(dir)
 	if err != nil {
 		return nil, err
+	}
+	return statusOf(ws, l)
+}
+
+// openLoaded opens the workspace dir and loads its metadata.
+func openLoaded(dir string) (*workspace.Workspace, *Loaded, error) {
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return nil, nil, err
 	}
 	l, err := Load(ws)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	s := &Status{Dir: dir, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository, Warnings: ws.State.Warnings}
+	return ws, l, nil
+}
+
+// statusOf counts the signatures of the workspace ws, loaded as l.
+func statusOf(ws *workspace.Workspace, l *Loaded) (*Status, error) {
+	s := &Status{Dir: ws.Dir, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository, Warnings: ws.State.Warnings}
 	for _, role := range ws.State.Roles {
 		f := l.Files[role]
 		h, err := f.Header()

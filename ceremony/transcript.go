@@ -26,7 +26,11 @@ func RecordInit(w *workspace.Workspace, plan, trusted []byte, attested []Atteste
 		return err
 	}
 	defer tr.Close()
-	rec := transcripts.Record{Kind: transcripts.Init, Inputs: map[string]string{workspace.PlanFile: transcripts.Sum(plan)}, States: map[string]string{},
+	inputs, err := InitInputs(w, plan)
+	if err != nil {
+		return err
+	}
+	rec := transcripts.Record{Kind: transcripts.Init, Inputs: inputs, States: map[string]string{},
 		Message: fmt.Sprintf("%s ceremony, profile %s, signing %v", w.State.Kind, w.State.Profile, w.State.Roles)}
 	if trusted != nil {
 		rec.Inputs[workspace.TrustedRoot] = transcripts.Sum(trusted)
@@ -68,6 +72,18 @@ func RecordInit(w *workspace.Workspace, plan, trusted []byte, attested []Atteste
 		}
 	}
 	return nil
+}
+
+// InitInputs are the inputs every init record names by hash: the plan (or
+// request) the workspace was made from, and ceremony.json as Create is
+// about to write it (its keys, holders, key URIs, attestations and roles).
+// Replay refuses a workspace where either changed since.
+func InitInputs(w *workspace.Workspace, plan []byte) (map[string]string, error) {
+	state, err := w.StateBytes()
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{workspace.PlanFile: transcripts.Sum(plan), workspace.StateFile: transcripts.Sum(state)}, nil
 }
 
 // openTranscript opens the workspace's transcript. A torn last record (a

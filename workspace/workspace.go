@@ -208,14 +208,26 @@ func Create(dir string, state State, plan []byte, trusted []byte, roles map[stri
 			return nil, err
 		}
 	}
-	b, err := json.MarshalIndent(state, "", "  ")
+	b, err := w.StateBytes()
 	if err != nil {
 		return nil, err
 	}
-	if err := atomicfile.WriteNew(filepath.Join(dir, StateFile), append(b, '\n'), 0o644); err != nil {
+	if err := atomicfile.WriteNew(filepath.Join(dir, StateFile), b, 0o644); err != nil {
 		return nil, err
 	}
 	return w, nil
+}
+
+// StateBytes are the bytes of ceremony.json as Create writes them. A hook
+// of Create (the transcript's init record) hashes them before the file is
+// written: replay then refuses a ceremony.json changed since (its key URIs,
+// holders, attestations, roles).
+func (w *Workspace) StateBytes() ([]byte, error) {
+	b, err := json.MarshalIndent(w.State, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
 }
 
 func checkEmpty(dir string) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"sort"
@@ -37,7 +38,11 @@ func RecordInit(w *workspace.Workspace, files []string, request []byte, message 
 	if err != nil {
 		return err
 	}
-	inputs[workspace.PlanFile] = transcripts.Sum(request)
+	common, err := ceremony.InitInputs(w, request)
+	if err != nil {
+		return err
+	}
+	maps.Copy(inputs, common)
 	rec := transcripts.Record{Kind: transcripts.Init, Inputs: inputs, States: map[string]string{}, Message: message}
 	for _, role := range w.State.Roles {
 		data, err := w.MetadataBytes(role)
@@ -149,7 +154,7 @@ func checkInitFiles(ws *workspace.Workspace, r transcripts.Record, files []strin
 		}
 	}
 	for name := range r.Inputs {
-		if name == workspace.PlanFile || strings.HasPrefix(name, ceremony.WitnessInput) {
+		if name == workspace.PlanFile || name == workspace.StateFile || strings.HasPrefix(name, ceremony.WitnessInput) {
 			continue
 		}
 		if _, ok := want[name]; !ok {

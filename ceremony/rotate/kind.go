@@ -43,21 +43,22 @@ func (Kind) CheckInit(*workspace.Workspace, transcripts.Record, func() ([]byte, 
 }
 
 func (Kind) CheckChange(*workspace.Workspace, string) string { return "" }
-func (Kind) Files(*workspace.Workspace) ([]string, error)    { return nil, nil }
-func (Kind) IsFile(string) bool                              { return false }
 
-// BundleExtras adds the rotation plan and the incident report, written
-// now from the workspace.
+// Files is the rotation plan, rotation.json: the init record names it by
+// its hash, and the bundle carries it.
+func (Kind) Files(*workspace.Workspace) ([]string, error) {
+	return []string{workspace.RotationFile}, nil
+}
+
+// IsFile says whether a bundle entry is the rotation plan.
+func (Kind) IsFile(name string) bool { return name == workspace.RotationFile }
+
+// BundleExtras adds the incident report, written now from the workspace.
 func (Kind) BundleExtras(ws *workspace.Workspace, add func(string, []byte)) error {
-	_, planJSON, err := ReadPlan(ws.Dir)
-	if err != nil {
-		return err
-	}
 	report, err := WriteIncidentReport(ws.Dir)
 	if err != nil {
 		return err
 	}
-	add(workspace.RotationFile, planJSON)
 	add(workspace.IncidentFile, report)
 	return nil
 }

@@ -404,9 +404,12 @@ func recordRotationInit(w *workspace.Workspace, request, trusted, planJSON []byt
 		return err
 	}
 	defer tr.Close()
-	rec := transcripts.Record{Kind: transcripts.Init, States: map[string]string{},
-		Inputs:  map[string]string{workspace.PlanFile: transcripts.Sum(request), workspace.TrustedRoot: transcripts.Sum(trusted)},
-		Message: rotationSummary(w, p)}
+	inputs, err := ceremony.InitInputs(w, request)
+	if err != nil {
+		return err
+	}
+	inputs[workspace.TrustedRoot] = transcripts.Sum(trusted)
+	rec := transcripts.Record{Kind: transcripts.Init, States: map[string]string{}, Inputs: inputs, Message: rotationSummary(w, p)}
 	if rec.Inputs[workspace.RotationFile], err = tr.PutState(planJSON); err != nil {
 		return err
 	}
