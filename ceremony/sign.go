@@ -290,8 +290,11 @@ func holders(ws *workspace.Workspace) string {
 }
 
 // HolderName is who holds key id in ws, as people say it: the holder's
-// name, or "key " and the key ID's first digits.
+// name, or "key " and the key ID's first digits (always, with no ws).
 func HolderName(ws *workspace.Workspace, id string) string {
+	if ws == nil {
+		return "key " + AbbrevHash(id)
+	}
 	if h := ws.Holder(id); h != "" {
 		return h
 	}

@@ -351,10 +351,12 @@ func isHex(s string, n int) bool {
 	return true
 }
 
-// SignRSTUFPending signs a saved RSTUF "pending signing" answer with s and
-// returns RSTUF's sign payloads, one per role and key ID signed, expiry
-// checked at now (zero: the machine's clock).
-func SignRSTUFPending(pendingFile []byte, s keys.Signer, now time.Time) ([][]byte, error) {
+// ReadPending reads a saved RSTUF "pending signing" answer as hostile
+// input (size, duplicate keys, what is pending and what it rests on) and
+// refuses metadata expired at now (zero: the machine's clock). Nothing is
+// signed and no key is opened: the answer is checked, anchored
+// (AnchorPending) and reviewed first.
+func ReadPending(pendingFile []byte, now time.Time) (*rstuf.Pending, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
@@ -369,6 +371,40 @@ func SignRSTUFPending(pendingFile []byte, s keys.Signer, now time.Time) ([][]byt
 		return nil, err
 	}
 	if err := p.CheckExpiry(now); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// PendingFor lists the pending roles key may sign, and refuses a key that
+// may sign none, before the key is opened.
+func PendingFor(p *rstuf.Pending, key *metadata.Key) ([]string, error) {
+	var may, who []string
+	for _, name := range p.RoleNames() {
+		rules, err := p.Rules(name)
+		if err != nil {
+			return nil, err
+		}
+		if len(threshold.KeyIDsOf(rules, key)) > 0 {
+			may = append(may, name)
+			continue
+		}
+		for _, r := range rules {
+			who = append(who, fmt.Sprintf("%s: %d of %d keys listed by %s", name, r.Threshold, len(r.KeyIDs), r.Delegator))
+		}
+	}
+	if len(may) == 0 {
+		return nil, fmt.Errorf("%w: the key may sign nothing pending (%s)", threshold.ErrNotAuthorized, strings.Join(who, "; "))
+	}
+	return may, nil
+}
+
+// SignRSTUFPending signs a saved RSTUF "pending signing" answer with s and
+// returns RSTUF's sign payloads, one per role and key ID signed, expiry
+// checked at now (zero: the machine's clock).
+func SignRSTUFPending(pendingFile []byte, s keys.Signer, now time.Time) ([][]byte, error) {
+	p, err := ReadPending(pendingFile, now)
+	if err != nil {
 		return nil, err
 	}
 	return rstuf.SignPending(p, s)

@@ -159,10 +159,10 @@ func (p *Pending) CheckExpiry(now time.Time) error {
 	return nil
 }
 
-// rules returns who may sign the pending role and how many must: for root,
+// Rules returns who may sign the pending role and how many must: for root,
 // the trusted root's root role (if any) and the new root's own; for a
 // delegated role, the trusted targets' delegation.
-func (p *Pending) rules(role string) ([]threshold.Rule, error) {
+func (p *Pending) Rules(role string) ([]threshold.Rule, error) {
 	f := p.Roles[role]
 	if role == metadata.ROOT {
 		root, err := f.Root()
@@ -246,7 +246,7 @@ func SignPending(p *Pending, s keys.Signer) ([][]byte, error) {
 	var jobs []job
 	var already, full, who []string
 	for _, role := range p.RoleNames() {
-		rules, err := p.rules(role)
+		rules, err := p.Rules(role)
 		if err != nil {
 			return nil, err
 		}

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/payload"
+	"github.com/tuf-ceremony/ceremony/rstuf"
 )
 
 // readLimited reads at most limit bytes of path, refusing a larger file
@@ -110,17 +112,63 @@ func runPayloadImport(env *runEnv, args []string, stdout, stderr io.Writer) erro
 	return err
 }
 
-// runSignPayload is 'ceremony sign-payload FILE --key URI --out SIG'.
+// trustFlags are the flags that say what a keyholder signing away from a
+// workspace already trusts.
+type trustFlags struct {
+	trusted string
+	newRepo bool
+	yes     bool
+}
+
+func (t *trustFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&t.trusted, "trusted-root", "", "your own copy of the root in force, from the last bundle or repository you verified")
+	fs.StringVar(&t.trusted, "trusted", "", "your own copy of the metadata that delegates the role signed: the root in force for root and targets, targets for claimed, claimed for a project's role")
+	fs.BoolVar(&t.newRepo, "new-repository", false, "what is signed starts a new repository (root v1): nothing is trusted yet")
+	fs.BoolVar(&t.yes, "yes", false, "sign without asking on the terminal (the review is printed all the same)")
+}
+
+// mine reads the keyholder's own trusted metadata; nil for a new
+// repository.
+func (t *trustFlags) mine() (*metafile.File, error) {
+	switch {
+	case t.trusted != "" && t.newRepo:
+		return nil, usageError{"--trusted-root (or --trusted) and --new-repository exclude each other"}
+	case t.newRepo:
+		return nil, nil
+	case t.trusted == "":
+		return nil, usageError{"--trusted-root FILE is required: your own copy of the root in force, from the last bundle or repository you verified (--trusted FILE: of the role that delegates a claimed or project role), or --new-repository for what starts a new repository"}
+	}
+	data, err := readLimited(t.trusted, metafile.MaxSize)
+	if err != nil {
+		return nil, err
+	}
+	f, err := metafile.Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", t.trusted, err)
+	}
+	return f, nil
+}
+
+// runSignPayload is 'ceremony sign-payload FILE --key URI --out SIG
+// --trusted-root FILE': the payload is read, anchored in what the keyholder
+// trusts, checked against the key and reviewed, and only when confirmed is
+// the key opened.
 func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sign-payload", flag.ContinueOnError)
 	key := fs.String("key", "", "the signing key's URI (file:, pkcs11:, yubikey:)")
 	out := fs.String("out", "", "the signature file to write (must not exist)")
-	rest, err := parseFlags(fs, args, stderr, "--key URI --out SIG PAYLOAD", 1, 1)
+	var trust trustFlags
+	trust.register(fs)
+	rest, err := parseFlags(fs, args, stderr, "--key URI --out SIG --trusted-root FILE [--yes] PAYLOAD", 1, 1)
 	if err != nil {
 		return err
 	}
 	if *key == "" || *out == "" {
 		return usageError{"--key and --out are required"}
+	}
+	mine, err := trust.mine()
+	if err != nil {
+		return err
 	}
 	data, err := readLimited(rest[0], payload.MaxFileSize)
 	if err != nil {
@@ -130,13 +178,25 @@ func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("%s: %w", rest[0], err)
 	}
+	if err := p.Anchor(mine); err != nil {
+		return fmt.Errorf("%s: %w", rest[0], err)
+	}
 	// Who may sign is checked before the key is opened: no PIN is asked
 	// for a key that may not sign.
 	pub, err := env.keys.PublicKey(*key)
 	if err != nil {
 		return err
 	}
-	if _, err := p.KeyIDsFor(pub, time.Now()); err != nil {
+	now := env.engine.Now()
+	if _, err := p.KeyIDsFor(pub, now); err != nil {
+		return err
+	}
+	lines, err := env.engine.ReviewPayload(p, now)
+	if err != nil {
+		return fmt.Errorf("%s: %w", rest[0], err)
+	}
+	printLines(stdout, lines)
+	if err := confirm(stdout, fmt.Sprintf("sign %s v%d?", p.Role, p.RoleVersion), trust.yes); err != nil {
 		return err
 	}
 	s, closeKey, err := openKey(env, *key)
@@ -144,7 +204,7 @@ func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer closeKey()
-	sig, err := payload.Sign(data, s, env.engine.Now())
+	sig, err := payload.Sign(data, s, now)
 	if err != nil {
 		return err
 	}
@@ -155,24 +215,62 @@ func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error 
 	return nil
 }
 
+func printLines(w io.Writer, lines []string) {
+	for _, l := range lines {
+		fmt.Fprintln(w, l)
+	}
+}
+
 // runSignRSTUFPending is 'ceremony sign --rstuf-pending FILE --key URI
-// --out OUT': it takes the whole argument list of 'ceremony sign'. One
-// sign payload is written to OUT; several to OUT.1.json, OUT.2.json ...
-// (OUT's .json suffix dropped first); if OUT is a directory, to
+// --out OUT --trusted-root FILE': it takes the whole argument list of
+// 'ceremony sign'. The answer is read, anchored in the root the keyholder
+// trusts, checked against the key and reviewed before the key is opened.
+// One sign payload is written to OUT; several to OUT.1.json, OUT.2.json
+// ... (OUT's .json suffix dropped first); if OUT is a directory, to
 // OUT/sign-payload.N.json.
 func runSignRSTUFPending(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
 	pending := fs.String("rstuf-pending", "", "a saved RSTUF 'pending signing' answer to sign")
 	key := fs.String("key", "", "the signing key's URI (file:, pkcs11:, yubikey:)")
 	out := fs.String("out", "", "the sign payload file, or a directory for them")
-	if _, err := parseFlags(fs, args, stderr, "--rstuf-pending FILE --key URI --out FILE-OR-DIR", 0, 0); err != nil {
+	var trust trustFlags
+	trust.register(fs)
+	if _, err := parseFlags(fs, args, stderr, "--rstuf-pending FILE --key URI --out FILE-OR-DIR --trusted-root FILE [--yes]", 0, 0); err != nil {
 		return err
 	}
 	if *pending == "" || *key == "" || *out == "" {
 		return usageError{"--rstuf-pending, --key and --out are required"}
 	}
+	mine, err := trust.mine()
+	if err != nil {
+		return err
+	}
 	data, err := readLimited(*pending, payload.MaxPendingSize)
 	if err != nil {
+		return err
+	}
+	now := env.engine.Now()
+	p, err := payload.ReadPending(data, now)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *pending, err)
+	}
+	if err := payload.AnchorPending(p, mine); err != nil {
+		return fmt.Errorf("%s: %w", *pending, err)
+	}
+	pub, err := env.keys.PublicKey(*key)
+	if err != nil {
+		return err
+	}
+	roles, err := payload.PendingFor(p, pub)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *pending, err)
+	}
+	lines, err := env.engine.ReviewPending(p, now)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *pending, err)
+	}
+	printLines(stdout, lines)
+	if err := confirm(stdout, fmt.Sprintf("sign %s?", strings.Join(roles, ", ")), trust.yes); err != nil {
 		return err
 	}
 	s, closeKey, err := openKey(env, *key)
@@ -180,7 +278,7 @@ func runSignRSTUFPending(env *runEnv, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer closeKey()
-	payloads, err := payload.SignRSTUFPending(data, s, env.engine.Now())
+	payloads, err := rstuf.SignPending(p, s)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *pending, err)
 	}

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/term"
 
@@ -61,4 +65,33 @@ func (terminalPrompter) Secret(req keys.SecretRequest) ([]byte, error) {
 
 func (terminalPrompter) Notify(message string) {
 	fmt.Fprintf(os.Stderr, "ceremony: %s\n", message)
+}
+
+// errNotConfirmed: the keyholder did not say yes to what the review showed.
+var errNotConfirmed = errors.New("not signed: the review was not confirmed; nothing was written")
+
+// confirm asks "question [y/N]" on the terminal, after the review has been
+// printed, and refuses anything but y or yes. yes (--yes) answers for a run
+// with nobody at a terminal; without a terminal and without yes, it
+// refuses: nothing is signed unseen.
+func confirm(stdout io.Writer, question string, yes bool) error {
+	if yes {
+		fmt.Fprintf(stdout, "%s yes (--yes)\n", question)
+		return nil
+	}
+	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return fmt.Errorf("no terminal to confirm on: read the review above, then run again with --yes to sign it")
+	}
+	defer tty.Close()
+	fmt.Fprintf(tty, "%s [y/N] ", question)
+	line, err := bufio.NewReader(io.LimitReader(tty, 64)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("failed to read the answer: %w", err)
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return nil
+	}
+	return errNotConfirmed
 }
