@@ -182,7 +182,11 @@ func (f *File) Canonical() ([]byte, error) {
 // Header decodes the fields every role carries.
 func (f *File) Header() (Header, error) {
 	var h Header
-	if err := json.Unmarshal(headerFields(f.Signed), &h); err != nil {
+	fields := headerFields(f.Signed)
+	if err := checkOneReading(fields); err != nil {
+		return h, err
+	}
+	if err := json.Unmarshal(fields, &h); err != nil {
 		return h, fmt.Errorf("signed: %w", err)
 	}
 	switch {
@@ -239,6 +243,9 @@ func decodeAs(f *File, typ string, v any) error {
 	}
 	if h.Type != typ {
 		return fmt.Errorf("signed._type is %q, want %q", h.Type, typ)
+	}
+	if err := checkOneReading(f.Signed); err != nil {
+		return err
 	}
 	// go-tuf's types decode themselves (each decodes "signed" twice, once
 	// for the fields it knows and once for the rest). Calling their

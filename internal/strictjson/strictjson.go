@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"unicode"
 )
 
 // Reasons a file read from elsewhere is refused; each refusal wraps one.
@@ -50,14 +52,17 @@ func Decode(what string, data []byte, limit int, v any) error {
 }
 
 // CheckNoDuplicates refuses a JSON document with a key twice in one object:
-// parsers disagree on which one counts.
+// parsers disagree on which one counts. In the top-level object, whose
+// members Decode matches to fields regardless of case as encoding/json
+// does, two keys that differ only in case are refused too.
 func CheckNoDuplicates(data []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	type frame struct {
 		object bool
 		seen   map[string]bool
-		key    bool // the next token is a key
+		folded map[string]string // the top-level object's keys, by fold
+		key    bool              // the next token is a key
 		path   string
 	}
 	var stack []*frame
@@ -84,6 +89,16 @@ func CheckNoDuplicates(data []byte) error {
 					return fmt.Errorf("%s has the key %q twice", where, s)
 				}
 				top.seen[s] = true
+				if len(stack) == 1 {
+					folded := fold(s)
+					if other, ok := top.folded[folded]; ok {
+						return fmt.Errorf("the top-level object has the keys %q and %q, which differ only in case: readers disagree on which one counts", other, s)
+					}
+					if top.folded == nil {
+						top.folded = map[string]string{}
+					}
+					top.folded[folded] = s
+				}
 				top.key = false
 				last = s
 				continue
@@ -110,4 +125,10 @@ func CheckNoDuplicates(data []byte) error {
 			stack[len(stack)-1].key = true
 		}
 	}
+}
+
+// fold is s as encoding/json compares member names with struct fields:
+// case folded, "ſ" as "s" and the Kelvin sign as "k".
+func fold(s string) string {
+	return strings.Map(func(r rune) rune { return unicode.ToLower(unicode.ToUpper(r)) }, s)
 }

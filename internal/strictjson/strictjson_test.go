@@ -38,3 +38,16 @@ func TestDecode(t *testing.T) {
 		}
 	}
 }
+
+// Two top-level keys that differ only in case are two readings of one
+// field for encoding/json; nested data keys (role names, paths) are not.
+func TestCaseTwins(t *testing.T) {
+	for _, doc := range []string{`{"role":"root","ROLE":"targets"}`, `{"keys":1,"keyſ":2}`} {
+		if err := CheckNoDuplicates([]byte(doc)); err == nil || !strings.Contains(err.Error(), "differ only in case") {
+			t.Errorf("%s: %v, want case twins refused", doc, err)
+		}
+	}
+	if err := CheckNoDuplicates([]byte(`{"targets":{"README":1,"readme":2}}`)); err != nil {
+		t.Errorf("nested names differing in case: %v", err)
+	}
+}

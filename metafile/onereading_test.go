@@ -1,0 +1,60 @@
+package metafile
+
+import (
+	"strings"
+	"testing"
+)
+
+const twinRoot = `{"signed":{"_type":"root","spec_version":"1.0.31","version":1,"expires":"2030-01-01T00:00:00Z","consistent_snapshot":true,` +
+	`"keys":{"k1":{"keytype":"ed25519","scheme":"ed25519","keyval":{"public":"aa"}}},` +
+	`"roles":{"root":{"keyids":["k1"],"threshold":1},"targets":{"keyids":["k1"],"threshold":1},"snapshot":{"keyids":["k1"],"threshold":1},"timestamp":{"keyids":["k1"],"threshold":1}}%s},"signatures":[]}`
+
+// A member that Go's decoder folds onto a TUF field, and exact readers do
+// not, is refused wherever TUF has a struct; names that are data (key IDs,
+// role names, target paths, hashes, custom) are read the same by all and
+// pass.
+func TestOneReading(t *testing.T) {
+	for _, c := range []struct {
+		name, extra, want string
+	}{
+		{"ROLES twin", `,"ROLES":{"root":{"keyids":["evil"],"threshold":1}}`, `member "ROLES"`},
+		{"VERSION twin", `,"VERSION":7`, `member "VERSION"`},
+		{"long s", `,"keyſ":{}`, `member "keyſ"`},
+		{"escaped", `,"\u0056ersion":7`, `member "Version"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f, err := Parse([]byte(strings.Replace(twinRoot, "%s", c.extra, 1)))
+			if err == nil {
+				_, err = f.Root()
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "read two ways") {
+				t.Fatalf("err = %v, want a refusal naming %s", err, c.want)
+			}
+		})
+	}
+	for _, c := range []struct{ name, doc string }{
+		{"plain root", strings.Replace(twinRoot, "%s", "", 1)},
+		{"nested twin in a key", strings.Replace(strings.Replace(twinRoot, "%s", "", 1), `"keyval":{"public":"aa"}`, `"keyval":{"public":"aa","PUBLIC":"bb"}`, 1)},
+	} {
+		f, err := Parse([]byte(c.doc))
+		if err == nil {
+			_, err = f.Root()
+		}
+		if c.name == "plain root" && err != nil {
+			t.Errorf("%s: %v", c.name, err)
+		}
+		if c.name != "plain root" && (err == nil || !strings.Contains(err.Error(), `signed.keys.k1.keyval has a member "PUBLIC"`)) {
+			t.Errorf("%s: %v, want PUBLIC refused at signed.keys.k1.keyval", c.name, err)
+		}
+	}
+	// Data names in maps and custom pass, whatever their case.
+	targets := `{"signed":{"_type":"targets","spec_version":"1.0.31","version":1,"expires":"2030-01-01T00:00:00Z",` +
+		`"targets":{"VERSION":{"length":1,"hashes":{"SHA256":"aa"},"custom":{"Length":2}},"Keys":{"length":1,"hashes":{"sha256":"bb"}}}},"signatures":[]}`
+	f, err := Parse([]byte(targets))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Targets(); err != nil {
+		t.Errorf("targets named VERSION and Keys, a hash named SHA256, custom Length: %v", err)
+	}
+}
