@@ -23,6 +23,12 @@ import (
 // laptop's disagree a little.
 const DefaultMaxSkew = time.Hour
 
+// DefaultMaxAge is how old a claim request may be when the administrators
+// review it, outside the ceremony ('ceremony claims review') and in it
+// ('ceremony claims init', the app) alike: a fresh request says the
+// maintainers hold their keys now.
+const DefaultMaxAge = 90 * 24 * time.Hour
+
 // Options say how requests are checked.
 type Options struct {
 	// Now is the time to check dates against; zero means time.Now().

@@ -217,7 +217,7 @@ func claimsChoice(from string) choice {
 			"requests; nothing is written before y.",
 		},
 		submit: func(m Model, v []string) (Model, tea.Cmd) {
-			opts := claimed.Options{From: v[clFrom], ClaimsDir: v[clRequests], Plan: v[clPlan]}
+			opts := claimed.Options{From: v[clFrom], ClaimsDir: v[clRequests], Plan: v[clPlan], MaxAge: claims.DefaultMaxAge}
 			m.claims = claimsDraft{opts: opts, readFirst: readFirst{ws: v[clWorkspace]}, reviewing: true}
 			m.setInfo("reviewing the claim requests in %s against %s (nothing is written)...", opts.ClaimsDir, opts.From)
 			return m, ReviewClaims(m.engine, opts, v[clWorkspace])

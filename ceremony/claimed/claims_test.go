@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
@@ -286,5 +287,43 @@ func TestClaimsInitReviewOnly(t *testing.T) {
 	// The same request with the workspace makes it, with what was reviewed.
 	if made := w.ClaimsInit("review-only"); made.ClaimedVersion != res.ClaimedVersion || len(made.Accepted) != len(res.Accepted) {
 		t.Errorf("the workspace holds claimed v%d with %d projects; the review said v%d with %d", made.ClaimedVersion, len(made.Accepted), res.ClaimedVersion, len(res.Accepted))
+	}
+}
+
+// claims init reviews as 'claims review' does: a request older than the
+// age limit, or without an attestation when one is required, is refused;
+// the rules applied are in claims-review.json.
+func TestClaimsInitReviewRules(t *testing.T) {
+	w := ceremonytest.NewClaimsWorld(t)
+	later := ceremonytest.Now.Add(100 * 24 * time.Hour)
+	res, err := claimedkind.Init(ceremonytest.Engine, claimedkind.Options{From: w.Boot, ClaimsDir: w.ClaimsDir, Dir: w.WS("old"), Now: later, MaxAge: claims.DefaultMaxAge})
+	if !errors.Is(err, claimedkind.ErrNoClaimsAccepted) || res == nil || res.Review.Count(claims.Refused) != 2 {
+		t.Fatalf("claims init of 100-day-old requests with a 90-day limit: %v; want both refused", err)
+	}
+	for _, v := range res.Review.Verdicts {
+		if !strings.Contains(v.Reason, "more than 90 days old") {
+			t.Errorf("%s: %q, want the age named", v.Project, v.Reason)
+		}
+	}
+	if _, err := claimedkind.Init(ceremonytest.Engine, claimedkind.Options{From: w.Boot, ClaimsDir: w.ClaimsDir, Dir: w.WS("att"), Now: ceremonytest.Now, RequireAttestation: true}); !errors.Is(err, claimedkind.ErrNoClaimsAccepted) {
+		t.Fatalf("claims init requiring attestations of file keys: %v; want nothing accepted", err)
+	}
+	ws := w.WS("ok")
+	if _, err := claimedkind.Init(ceremonytest.Engine, claimedkind.Options{From: w.Boot, ClaimsDir: w.ClaimsDir, Dir: ws, Now: later}); err != nil {
+		t.Fatalf("claims init with no age limit: %v", err)
+	}
+	var review claimedkind.ReviewFile
+	if err := json.Unmarshal(ceremonytest.ReadFile(t, filepath.Join(ws, workspace.ClaimsReviewFile)), &review); err != nil {
+		t.Fatal(err)
+	}
+	if review.MaxAgeDays != 0 || review.RequireAttestation {
+		t.Errorf("review file rules %d %v, want none", review.MaxAgeDays, review.RequireAttestation)
+	}
+	ws2 := w.WS("ok2")
+	if _, err := claimedkind.Init(ceremonytest.Engine, claimedkind.Options{From: w.Boot, ClaimsDir: w.ClaimsDir, Dir: ws2, Now: ceremonytest.Now, MaxAge: claims.DefaultMaxAge}); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(ceremonytest.ReadFile(t, filepath.Join(ws2, workspace.ClaimsReviewFile)), &review); err != nil || review.MaxAgeDays != 90 {
+		t.Errorf("review file max_age_days %d (%v), want 90", review.MaxAgeDays, err)
 	}
 }

@@ -77,6 +77,13 @@ type Options struct {
 	// each with the reason (required): a request for one of them with other
 	// keys is accepted as a key change instead of refused.
 	Rekey []claims.Rekey
+	// MaxAge refuses a request signed longer ago than this, as of Now;
+	// zero means no limit (the command and the app give
+	// claims.DefaultMaxAge, as 'claims review' does).
+	MaxAge time.Duration
+	// RequireAttestation refuses a request with a key that has no YubiKey
+	// attestation.
+	RequireAttestation bool
 	// Dir is the new workspace; it must not exist or be empty.
 	Dir string
 	// ReviewOnly stops after the review and claimed's next version are
@@ -106,9 +113,13 @@ type ReviewFile struct {
 	Type    string `json:"type"`
 	Version int    `json:"version"`
 	// ClaimedBefore is how many projects claimed delegated to before.
-	ClaimedBefore int            `json:"claimed_before"`
-	Verdicts      []ClaimVerdict `json:"verdicts"`
-	Ignored       []string       `json:"ignored,omitempty"`
+	ClaimedBefore int `json:"claimed_before"`
+	// MaxAgeDays and RequireAttestation are the rules the review applied
+	// beyond the checks every request passes (0: no age limit).
+	MaxAgeDays         int            `json:"max_age_days,omitempty"`
+	RequireAttestation bool           `json:"require_attestation,omitempty"`
+	Verdicts           []ClaimVerdict `json:"verdicts"`
+	Ignored            []string       `json:"ignored,omitempty"`
 }
 
 // ClaimVerdict is one request's verdict.
@@ -150,7 +161,8 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep, err := claims.Review(opts.ClaimsDir, st.Claimed, claims.Options{Now: now, Roots: certPool(rootsPEM)}, opts.Rekey...)
+	rep, err := claims.Review(opts.ClaimsDir, st.Claimed, claims.Options{Now: now, Roots: certPool(rootsPEM),
+		MaxAge: opts.MaxAge, RequireAttestation: opts.RequireAttestation}, opts.Rekey...)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +187,7 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	own, err := reviewedFiles(rep, res, st)
+	own, err := reviewedFiles(rep, res, st, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -231,8 +243,9 @@ func checkOptions(opts Options) error {
 // reviewed, each checked against the hash the review gave it, the review
 // (claims-review.json) and the projects accepted and rekeyed
 // (accepted-projects.json).
-func reviewedFiles(rep *claims.Report, res *Result, st *source.TrustedState) (map[string][]byte, error) {
-	reviewFile := ReviewFile{Type: delegated.ClaimsReviewType, Version: delegated.ClaimsFilesVersion, ClaimedBefore: rep.Claimed, Verdicts: []ClaimVerdict{}, Ignored: rep.Ignored}
+func reviewedFiles(rep *claims.Report, res *Result, st *source.TrustedState, opts Options) (map[string][]byte, error) {
+	reviewFile := ReviewFile{Type: delegated.ClaimsReviewType, Version: delegated.ClaimsFilesVersion, ClaimedBefore: rep.Claimed,
+		MaxAgeDays: int(opts.MaxAge / (24 * time.Hour)), RequireAttestation: opts.RequireAttestation, Verdicts: []ClaimVerdict{}, Ignored: rep.Ignored}
 	own := map[string][]byte{}
 	entry := map[string]string{} // request path -> entry
 	for _, v := range rep.Verdicts {

@@ -150,8 +150,7 @@ func runClaimsReview(env *runEnv, args []string, stdout, stderr io.Writer) error
 	claimedFile := fs.String("claimed", "", "the claimed role's metadata file to check the requests against")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	rootsFile := fs.String("attestation-roots", "", "check YubiKey attestations against the roots in this PEM file instead of Yubico's (rehearsals, virtual YubiKeys)")
-	requireAtt := fs.Bool("require-attestation", false, "refuse a request with a key that has no YubiKey attestation")
-	maxAge := fs.Int("max-age", 90, "refuse a request signed more than this many days ago (0: no limit)")
+	rules := reviewRulesFlags(fs)
 	var rekeys rekeyFlag
 	fs.Var(&rekeys, "rekey", rekeyUsage)
 	rest, err := parseFlags(fs, args, stderr, "DIR [--repo REPO | --claimed FILE] [--rekey PROJECT=REASON]... [--json]", 1, 1)
@@ -161,8 +160,9 @@ func runClaimsReview(env *runEnv, args []string, stdout, stderr io.Writer) error
 	if *repo != "" && *claimedFile != "" {
 		return usageError{"give --repo or --claimed, not both"}
 	}
-	if *maxAge < 0 {
-		return usageError{"--max-age must be 0 or more days"}
+	maxAge, err := rules.maxAge()
+	if err != nil {
+		return err
 	}
 	roots, err := readRoots(*rootsFile)
 	if err != nil {
@@ -183,7 +183,7 @@ func runClaimsReview(env *runEnv, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "ceremony: no --repo or --claimed: the requests are checked against a claimed role that delegates nothing yet\n")
 	}
 	rep, err := claims.Review(rest[0], claimed, claims.Options{Now: time.Now(), Roots: roots,
-		RequireAttestation: *requireAtt, MaxAge: time.Duration(*maxAge) * 24 * time.Hour}, rekeys...)
+		RequireAttestation: *rules.requireAttestation, MaxAge: maxAge}, rekeys...)
 	if err != nil {
 		return err
 	}
@@ -225,4 +225,26 @@ func readRoots(path string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("--attestation-roots %s holds no PEM certificate", path)
 	}
 	return pool, nil
+}
+
+// reviewRules are the flags of the rules a claims review applies beyond
+// the checks every request passes: 'claims review' and 'claims init' take
+// the same, with the same defaults.
+type reviewRules struct {
+	requireAttestation *bool
+	maxAgeDays         *int
+}
+
+func reviewRulesFlags(fs *flag.FlagSet) reviewRules {
+	return reviewRules{
+		requireAttestation: fs.Bool("require-attestation", false, "refuse a request with a key that has no YubiKey attestation"),
+		maxAgeDays:         fs.Int("max-age", int(claims.DefaultMaxAge/(24*time.Hour)), "refuse a request signed more than this many days ago (0: no limit)"),
+	}
+}
+
+func (r reviewRules) maxAge() (time.Duration, error) {
+	if *r.maxAgeDays < 0 {
+		return 0, usageError{"--max-age must be 0 or more days"}
+	}
+	return time.Duration(*r.maxAgeDays) * 24 * time.Hour, nil
 }

@@ -22,6 +22,7 @@ func runClaimsInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	dir := fs.String("claims", "", "the directory of claim requests (*.json) to take in")
 	planPath := fs.String("plan", "", "the plan naming the keyholders and claimed's expiry period (default: the --from workspace's)")
 	roots := fs.String("attestation-roots", "", "rehearsals: a PEM file of the roots maintainers' attestations chain to instead of Yubico's")
+	rules := reviewRulesFlags(fs)
 	var rekeys rekeyFlag
 	fs.Var(&rekeys, "rekey", rekeyUsage+"; the reason is recorded in the transcript and the bundle")
 	rest, err := parseFlags(fs, args, stderr, "--from REPO|WORKSPACE|BUNDLE --claims DIR [--plan PLAN] [--rekey PROJECT=REASON]... WORKSPACE", 1, 1)
@@ -31,12 +32,17 @@ func runClaimsInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if *from == "" || *dir == "" {
 		return usageError{"--from and --claims are required"}
 	}
+	maxAge, err := rules.maxAge()
+	if err != nil {
+		return err
+	}
 	for _, r := range rekeys {
 		if r.Reason == "" {
 			return usageError{fmt.Sprintf("--rekey %s: give the reason, --rekey %s=REASON: the transcript records why a claimed project's keys change", r.Project, r.Project)}
 		}
 	}
-	res, err := claimed.Init(env.engine, claimed.Options{From: *from, ClaimsDir: *dir, Plan: *planPath, AttestationRoots: *roots, Rekey: rekeys, Dir: rest[0]})
+	res, err := claimed.Init(env.engine, claimed.Options{From: *from, ClaimsDir: *dir, Plan: *planPath, AttestationRoots: *roots, Rekey: rekeys, Dir: rest[0],
+		MaxAge: maxAge, RequireAttestation: *rules.requireAttestation})
 	if res != nil && res.Review != nil {
 		printVerdicts(stdout, res.Review)
 	}
