@@ -74,6 +74,7 @@ func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, now time.T
 		add(verify.Error, ceremony.BundleInfo, "", "bundle", "not a bundle-info format this version reads (format %d, want %d): %v", info.Format, ceremony.BundleInfoFormat, err)
 		return rep, nil
 	}
+	rep.Rehearsal = info.Rehearsal
 	// A partial bundle turns unmet thresholds into warnings: it never
 	// passes for one ready to upload.
 	if info.Partial {

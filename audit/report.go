@@ -124,6 +124,9 @@ func Report(e *ceremony.Engine, dir string) (*CeremonyReport, error) {
 // every hash as hex and as PGP words, and the whole account.
 func (r *CeremonyReport) Markdown(w io.Writer) error {
 	var b strings.Builder
+	if r.Replay.Rehearsal {
+		fmt.Fprintf(&b, "**%s**\n\n", workspace.RehearsalNotice)
+	}
 	fmt.Fprintf(&b, "# Ceremony report: %s ceremony, profile %s", r.Kind, r.Profile)
 	if r.Repository != "" {
 		fmt.Fprintf(&b, ", repository %s", r.Repository)

@@ -42,7 +42,7 @@ func VerifyWorkspace(e *ceremony.Engine, dir, trustedRoot string, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	rep := &verify.Report{}
+	rep := &verify.Report{Rehearsal: ws.State.Rehearsal}
 	add := func(sev verify.Severity, file, role, check, format string, args ...any) {
 		rep.Findings = append(rep.Findings, verify.Finding{Severity: sev, File: file, Role: role, Check: check, Message: fmt.Sprintf(format, args...)})
 	}

@@ -78,6 +78,8 @@ type BundleResult struct {
 	// root's; the server must be able to use the new ones before the new
 	// root is uploaded.
 	OnlineKeyChanged bool
+	// Rehearsal: the bundle is a practice ceremony's.
+	Rehearsal bool
 }
 
 // BundleInfoFile is the content of bundle-info.json: what the bundle is,
@@ -95,7 +97,9 @@ type BundleInfoFile struct {
 	// ceremony started from to its entry (trusted/ROLE.json).
 	Trusted map[string]string `json:"trusted,omitempty"`
 	// Payload is the RSTUF payload entry, "" if none.
-	Payload          string   `json:"payload,omitempty"`
+	Payload string `json:"payload,omitempty"`
+	// Rehearsal marks the bundle of a practice ceremony (workspace.State).
+	Rehearsal        bool     `json:"rehearsal,omitempty"`
 	OnlineKeyChanged bool     `json:"online_key_changed"`
 	Partial          bool     `json:"partial"`
 	Missing          []string `json:"missing,omitempty"`
@@ -140,7 +144,7 @@ func (e *Engine) assemble(ws *workspace.Workspace, l *Loaded, missing []string, 
 	}
 	b := &bundleParts{info: BundleInfoFile{Format: BundleInfoFormat, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository,
 		RootVersion: root.Version, TrustedRootVersion: ws.State.TrustedRootVersion, Metadata: map[string]string{},
-		Partial: len(missing) > 0, Missing: missing}}
+		Partial: len(missing) > 0, Missing: missing, Rehearsal: ws.State.Rehearsal}}
 	if err := b.addMetadata(ws, l, root); err != nil {
 		return nil, err
 	}
@@ -174,6 +178,9 @@ func (e *Engine) assemble(ws *workspace.Workspace, l *Loaded, missing []string, 
 	readme, err := k.Readme(l, b.info)
 	if err != nil {
 		return nil, err
+	}
+	if b.info.Rehearsal {
+		readme = workspace.RehearsalNotice + "\n\n" + readme
 	}
 	b.add(BundleReadme, []byte(readme))
 	return b, nil

@@ -190,7 +190,7 @@ func writeBundle(ws *workspace.Workspace, out string, b *bundleParts) (*BundleRe
 		return nil, fmt.Errorf("wrote %s but failed to record it in the transcript: %w", out, err)
 	}
 	res := &BundleResult{Out: out, SHA256: hex.EncodeToString(s[:]), PGPWords: bundle.PGPWords(s[:]),
-		Partial: b.info.Partial, Missing: b.info.Missing, OnlineKeyChanged: b.info.OnlineKeyChanged}
+		Partial: b.info.Partial, Missing: b.info.Missing, OnlineKeyChanged: b.info.OnlineKeyChanged, Rehearsal: b.info.Rehearsal}
 	for _, e := range b.entries {
 		res.Entries = append(res.Entries, e.Name)
 	}

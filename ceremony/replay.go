@@ -50,6 +50,8 @@ type ReplayReport struct {
 	Sealed   bool           `json:"sealed"`
 	SealedBy []string       `json:"sealed_by,omitempty"`
 	FirstBad *ReplayProblem `json:"first_bad,omitempty"`
+	// Rehearsal marks a practice ceremony (workspace.State).
+	Rehearsal bool `json:"rehearsal,omitempty"`
 }
 
 // OK reports whether the whole ceremony replays.
@@ -58,6 +60,9 @@ func (r *ReplayReport) OK() bool { return r.FirstBad == nil }
 // Print writes the account of the ceremony and the verdict for people.
 func (r *ReplayReport) Print(w io.Writer) error {
 	var b strings.Builder
+	if r.Rehearsal {
+		b.WriteString(workspace.RehearsalNotice + "\n")
+	}
 	fmt.Fprintf(&b, "Replay of %s: %d records, head %s\n", r.Dir, r.Records, r.Head)
 	for _, e := range r.Account {
 		fmt.Fprintf(&b, "  %s\n", e)
@@ -94,7 +99,7 @@ func (e *Engine) Replay(dir string) (*ReplayReport, error) {
 	if trep == nil {
 		return nil, err
 	}
-	rep := &ReplayReport{Dir: dir, Head: trep.Head, Records: len(trep.Records)}
+	rep := &ReplayReport{Dir: dir, Head: trep.Head, Records: len(trep.Records), Rehearsal: ws.State.Rehearsal}
 	for _, r := range trep.Records {
 		rep.Account = append(rep.Account, EntryOf(r))
 	}

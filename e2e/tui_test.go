@@ -233,8 +233,12 @@ func TestRehearsalInTmux(t *testing.T) {
 
 	// What the rehearsal produced holds for the server and an auditor.
 	bundle, ws := filepath.Join(dir, "bundle.tar"), filepath.Join(dir, "workspace")
-	if out, err := exec.Command(bin, "verify", bundle).CombinedOutput(); err != nil || !strings.Contains(string(out), "repository verifies") {
-		t.Fatalf("ceremony verify %s: %v\n%s", bundle, err, out)
+	// A rehearsal's bundle says so first, and verifies only as one.
+	if out, err := exec.Command(bin, "verify", bundle).CombinedOutput(); err == nil || !strings.HasPrefix(string(out), "REHEARSAL: ") || !strings.Contains(string(out), "give --rehearsal") {
+		t.Fatalf("ceremony verify %s of a rehearsal without --rehearsal: %v\n%s", bundle, err, out)
+	}
+	if out, err := exec.Command(bin, "verify", "--rehearsal", bundle).CombinedOutput(); err != nil || !strings.Contains(string(out), "repository verifies") {
+		t.Fatalf("ceremony verify --rehearsal %s: %v\n%s", bundle, err, out)
 	}
 	out, err := exec.Command(bin, "replay", ws).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "OK: the chain holds") {

@@ -184,6 +184,10 @@ type Rehearsal struct {
 	AttestationRoots string `yaml:"attestation_roots"`
 }
 
+// Any reports whether the plan uses a rehearsal override: a ceremony made
+// from it is a rehearsal, marked as one everywhere it is shown.
+func (r Rehearsal) Any() bool { return r.AllowRootThresholdOne || r.AttestationRoots != "" }
+
 // Keyholder returns the keyholder with the given name.
 func (p *Plan) Keyholder(name string) (*Keyholder, bool) {
 	for i := range p.Keyholders {

@@ -172,8 +172,13 @@ func VerifyBundle(eng *ceremony.Engine, path string) tea.Cmd {
 				lines = append(lines, fmt.Sprintf("  %s v%d: %d of %d signatures (%s)", r.Role, r.Version, len(r.Signed), r.Threshold, r.Delegator))
 			}
 		}
-		for _, f := range rep.Warnings() {
-			lines = append(lines, "  warning: "+f.String())
+		if rep != nil {
+			for _, f := range rep.Warnings() {
+				lines = append(lines, "  warning: "+f.String())
+			}
+			if rep.Rehearsal {
+				lines = append([]string{workspace.RehearsalNotice}, lines...)
+			}
 		}
 		replay, err := audit.ReplayBundle(eng, path)
 		switch {

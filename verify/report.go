@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
 // Severity says whether a finding fails the repository.
@@ -80,6 +82,9 @@ type Report struct {
 	// RootVersion is the version of the last root the chain trusts (0 if
 	// no root could be trusted).
 	RootVersion int64
+	// Rehearsal marks a practice ceremony's workspace or bundle: Print
+	// says so first, and 'ceremony verify' refuses it unless told.
+	Rehearsal bool
 }
 
 // OK reports whether there is no Error finding.
@@ -117,6 +122,9 @@ const printLimit = 20
 // verdict. The output is the same for the same report.
 func (r *Report) Print(w io.Writer) {
 	var b strings.Builder
+	if r.Rehearsal {
+		b.WriteString(workspace.RehearsalNotice + "\n")
+	}
 	fmt.Fprintf(&b, "trusted root: v%d\n", r.RootVersion)
 	nameWidth := 0
 	for _, s := range r.Roles {

@@ -130,6 +130,11 @@ type State struct {
 	Trusted []string `json:"trusted,omitempty"`
 	// Warnings from the plan (rehearsal overrides), repeated by status.
 	Warnings []string `json:"warnings,omitempty"`
+	// Rehearsal marks a practice ceremony: its plan has rehearsal
+	// overrides (a virtual attestation root, a root threshold of 1).
+	// Verify, replay, report and the bundle's README say REHEARSAL first,
+	// and 'ceremony verify' refuses it unless told it is one.
+	Rehearsal bool `json:"rehearsal,omitempty"`
 	// PlanDir is the directory of the plan file at init, absolute: the
 	// plan's relative key paths are resolved against it when it is loaded
 	// again (bundle).
@@ -279,6 +284,11 @@ func Open(dir string) (*Workspace, error) {
 	}
 	return w, nil
 }
+
+// RehearsalNotice opens what is shown of a practice ceremony (State.
+// Rehearsal): verify, replay and report print it first, and its bundle's
+// README.txt begins with it.
+const RehearsalNotice = "REHEARSAL: a practice ceremony (its plan has rehearsal overrides); never upload its bundle to a real repository"
 
 // maxRoleName is the longest role name a workspace holds, so that
 // ROLE.json and a bundle's VERSION.ROLE.json stay within a file name.

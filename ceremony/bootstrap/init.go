@@ -51,6 +51,7 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 		Repository: p.Repository,
 		Created:    now.UTC().Truncate(time.Second),
 		Warnings:   p.Warnings,
+		Rehearsal:  p.Rehearsal.Any(),
 	}
 	if dir, err := filepath.Abs(filepath.Dir(opts.Plan)); err == nil {
 		state.PlanDir = dir

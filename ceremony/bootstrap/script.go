@@ -227,7 +227,7 @@ func (b *scriptBuilder) finish() {
 	// Status and verification.
 	b.s.Add(script.Step{Phase: "status", Title: "Check that every threshold is met",
 		Details:  []string{"status must end with \"every threshold is met\" (exit code 0); verify must pass. If signatures are missing, the keyholders named as not signed sign now."},
-		Commands: []string{"ceremony status " + b.ws, "ceremony verify " + b.ws}})
+		Commands: []string{"ceremony status " + b.ws, b.verify() + b.ws}})
 
 	// Seal.
 	root := b.p.Roles.Root
@@ -261,10 +261,19 @@ func (b *scriptBuilder) finish() {
 	b.s.Add(script.Step{Phase: "verify", Title: "Verify the bundle on a second machine",
 		Details: []string{"On a second machine (the online machine), verify the bundle and compare the SHA-256 words it shows with the words written down in the previous step.",
 			"Record the end time of the ceremony."},
-		Commands: []string{fmt.Sprintf("ceremony verify %s", script.ShellQuote(b.o.Bundle)), fmt.Sprintf("sha256sum %s", script.ShellQuote(b.o.Bundle))}})
+		Commands: []string{b.verify() + script.ShellQuote(b.o.Bundle), fmt.Sprintf("sha256sum %s", script.ShellQuote(b.o.Bundle))}})
 }
 
 // offlineRole returns the plan's settings for an offline role.
+// verify is the verify command for the plan's ceremony: a rehearsal's
+// verifies only with --rehearsal.
+func (b *scriptBuilder) verify() string {
+	if b.p.Rehearsal.Any() {
+		return "ceremony verify --rehearsal "
+	}
+	return "ceremony verify "
+}
+
 func offlineRole(p *plan.Plan, role string) plan.OfflineRole {
 	switch role {
 	case metadata.ROOT:

@@ -199,6 +199,7 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 		Created: now, Roles: []string{plan.RoleClaimed}, Trusted: []string{metadata.ROOT, metadata.TARGETS, plan.RoleClaimed},
 		Keys:     append(claimedKeyEntries(rule, cp, st), maintainerKeyEntries(slices.Concat(res.Accepted, res.Rekeyed), rep)...),
 		Warnings: slices.Concat(cp.warnings, rekeyWarnings), AttestationRoots: string(rootsPEM)}
+	state.Rehearsal = cp.plan != nil && cp.plan.Rehearsal.Any()
 	if state.Repository == "" && cp.plan != nil {
 		state.Repository = cp.plan.Repository
 	}

@@ -28,6 +28,10 @@ func runBundle(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "ceremony: WARNING: partial bundle, not for upload; missing: %v\n", res.Missing)
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d entries)\nsha256 %s\n%s\n", res.Out, len(res.Entries), res.SHA256, res.PGPWords)
-	fmt.Fprintf(stderr, "ceremony: hint: read the SHA-256 words aloud at the online machine and run 'ceremony verify %s' there\n", res.Out)
+	verify := "ceremony verify"
+	if res.Rehearsal {
+		verify += " --rehearsal"
+	}
+	fmt.Fprintf(stderr, "ceremony: hint: read the SHA-256 words aloud at the online machine and run '%s %s' there\n", verify, res.Out)
 	return nil
 }

@@ -50,6 +50,6 @@ func runRehearse(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "ceremony: rehearsal: everything is in %s\n", lab.Dir())
-	fmt.Fprintf(stderr, "ceremony: hint: check it as the server operator and an auditor would: ceremony verify %s; ceremony replay %s\n", out, ws)
+	fmt.Fprintf(stderr, "ceremony: hint: check it as the server operator and an auditor would: ceremony verify --rehearsal %s; ceremony replay %s\n", out, ws)
 	return nil
 }

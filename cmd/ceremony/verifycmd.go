@@ -17,7 +17,8 @@ func runVerify(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	trusted := fs.String("trusted-root", "", "the root to start trusting from (default: the repository's 1.root.json)")
 	atFlag := fs.String("at", "", "verify as of this time (RFC 3339, e.g. 2025-01-31T12:00:00Z), for auditing past ceremonies")
-	rest, err := parseFlags(fs, args, stderr, "[--trusted-root FILE] [--at TIME] PATH", 1, 1)
+	rehearsal := fs.Bool("rehearsal", false, "accept a rehearsal's workspace or bundle as one (it is refused otherwise)")
+	rest, err := parseFlags(fs, args, stderr, "[--trusted-root FILE] [--at TIME] [--rehearsal] PATH", 1, 1)
 	if err != nil {
 		return err
 	}
@@ -45,6 +46,9 @@ func runVerify(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	rep.Print(stdout)
 	if !rep.OK() {
 		return fmt.Errorf("verification of %q failed: %d error(s)", path, len(rep.Errors()))
+	}
+	if rep.Rehearsal && !*rehearsal {
+		return fmt.Errorf("%q is a rehearsal's: it verifies, but is no real ceremony's; give --rehearsal to verify a rehearsal", path)
 	}
 	return nil
 }
