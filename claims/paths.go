@@ -35,8 +35,11 @@ const PackagesPrefix = "packages/*/*/*/"
 //
 // What no glob can tell apart: a legacy sdist of a project whose name is
 // this one's, "-" and a digit (foo-2fa-1.0.tar.gz of "foo-2fa") matches
-// "foo"'s second pattern; Review flags such pairs among the projects it
-// knows, and the claimed role must list the longer name's delegation
+// "foo"'s pattern. When what follows the "-" is a version ("foo-99999"),
+// the longer name's files are the shorter's too (foo-99999-1.tar.gz is
+// foo 99999.post1, foo-99999-1-py3-none-any.whl foo 99999 build 1), and
+// Review refuses the second of the two to be claimed. Otherwise Review
+// flags the pair, and the claimed role lists the longer name's delegation
 // first (descending name order does). Names mixing "-" with "_" or "."
 // in one file name, or runs of separators, are not matched.
 func ProjectPaths(project string) []string {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -253,11 +254,67 @@ func decide(rep *Report, idx *claimedIndex, rekeys map[string]string) {
 		}
 	}
 	for i := range vs {
+		if vs[i].Claim != nil && vs[i].Change == ChangeAdd {
+			refuseAmbiguous(&vs[i], idx, dirNames)
+		}
+	}
+	for i := range vs {
 		if vs[i].Claim != nil {
 			flag(&vs[i], idx, dirByKey, dirNames)
 		}
 	}
 }
+
+// refuseAmbiguous refuses a new claim whose files cannot be told apart
+// from another project's (see ProjectPaths): its name is a claimed or
+// requested project's, "-" and a version ("foo-99999" while "foo" is
+// claimed: foo-99999-1-py3-none-any.whl is foo's wheel of version 99999,
+// build 1, and foo-99999-1.tar.gz foo's sdist of 99999.post1), or a claimed
+// or requested project's name is its own, "-" and a version. No order of
+// the delegations gives both projects all their own files and no other's.
+// When what follows the "-" is no version ("foo-2fa"), listing the longer
+// name first is enough, and flag says so instead.
+func refuseAmbiguous(v *Verdict, idx *claimedIndex, dirNames []string) {
+	project := v.Claim.Project
+	known := func(name string) bool {
+		_, claimed := idx.byName[name]
+		j := sort.SearchStrings(dirNames, name)
+		return claimed || j < len(dirNames) && dirNames[j] == name
+	}
+	for i := 0; i+1 < len(project); i++ {
+		if project[i] != '-' || !isVersion(project[i+1:]) || !known(project[:i]) {
+			continue
+		}
+		shorter, rest := project[:i], project[i+1:]
+		v.Claim = nil
+		v.Reason = fmt.Sprintf("%q is %q, \"-\" and the version %s: its files %s-1-py3-none-any.whl and %s-1.tar.gz are %q's too (version %s, build 1; version %s.post1), so no delegation can give them to one project only; choose another name",
+			project, shorter, rest, project, project, shorter, rest, rest)
+		return
+	}
+	var longer []string
+	seen := map[string]bool{}
+	for _, list := range [][]string{idx.digitNames(project), digitNamesIn(dirNames, project)} {
+		for _, p := range list {
+			if !seen[p] && isVersion(p[len(project)+1:]) {
+				seen[p] = true
+				longer = append(longer, p)
+			}
+		}
+	}
+	if len(longer) > 0 {
+		v.Claim = nil
+		v.Reason = fmt.Sprintf("%s is claimed or asked for, a name that is %q, \"-\" and a version: %q's own files would be read as its (%s-1.tar.gz), so no delegation can give them to one project only; %q cannot be claimed while %s is",
+			nameList(longer), project, project, longer[0], project, nameList(longer))
+	}
+}
+
+// pep440 is a version as PEP 440 reads it, in any case: epoch, release,
+// pre-, post- and dev-release, and the "-N" post-release of legacy names.
+var pep440 = regexp.MustCompile(`^(?i)v?([0-9]+!)?[0-9]+(\.[0-9]+)*([-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?[0-9]*)?(-[0-9]+|[-_.]?(post|rev|r)[-_.]?[0-9]*)?([-_.]?dev[-_.]?[0-9]*)?$`)
+
+// isVersion reports whether s is a PEP 440 version, as a client reading a
+// file name would take it.
+func isVersion(s string) bool { return pep440.MatchString(s) }
 
 // sameRequests reports whether the requests at is ask for the same keys and
 // threshold.
