@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -190,18 +191,19 @@ func loadRepositorySource(path string) (*Source, error) {
 		return nil, fmt.Errorf("failed to read repository metadata %q: %w", dir, err)
 	}
 	s := &rotation.State{Source: path, Targets: map[string]*metadata.TargetsType{}, Current: map[string]int64{}}
-	newestRoot := int64(0)
+	var rootVersions []int64
 	for _, e := range entries {
 		rr.names[e.Name()] = true
 		if m := versionedRE.FindStringSubmatch(e.Name()); m != nil {
 			v, _ := strconv.ParseInt(m[1], 10, 64)
 			s.See(m[2], v)
-			if m[2] == metadata.ROOT && v > newestRoot {
-				newestRoot = v
+			if m[2] == metadata.ROOT {
+				rootVersions = append(rootVersions, v)
 			}
 		}
 	}
-	rootBytes, err := rr.readRoots(s, newestRoot)
+	slices.Sort(rootVersions)
+	rootBytes, err := rr.readRoots(s, rootVersions)
 	if err != nil {
 		return nil, err
 	}
@@ -221,10 +223,12 @@ func loadRepositorySource(path string) (*Source, error) {
 
 // readRoots reads the newest root, which must be signed by its own
 // threshold, and every root before it, as evidence of who signed what.
-func (rr *repoReader) readRoots(s *rotation.State, newestRoot int64) ([]byte, error) {
+func (rr *repoReader) readRoots(s *rotation.State, versions []int64) ([]byte, error) {
 	dir := rr.dir
 	rootName := metadata.ROOT + ".json"
-	if newestRoot > 0 {
+	newestRoot := int64(0)
+	if len(versions) > 0 {
+		newestRoot = versions[len(versions)-1]
 		rootName = fmt.Sprintf("%d.%s.json", newestRoot, metadata.ROOT)
 	}
 	if !rr.names[rootName] {
@@ -240,21 +244,54 @@ func (rr *repoReader) readRoots(s *rotation.State, newestRoot int64) ([]byte, er
 	}
 	s.Root = trusted
 	s.Current[metadata.ROOT] = trusted.Version
-	// Every root, as evidence of who signed what.
-	for v := int64(1); v <= newestRoot; v++ {
+	// Every root, as evidence of who signed what, and the chain they make:
+	// each names its own version and is signed by the one before it. The
+	// loop is over the files there are, whatever their names say.
+	var prev *metadata.RootType
+	for _, v := range versions {
 		name := fmt.Sprintf("%d.%s.json", v, metadata.ROOT)
-		if !rr.names[name] {
-			continue
-		}
 		f := rootFile
 		if v != newestRoot {
 			if _, f, err = rr.read(name); err != nil {
 				return nil, err
 			}
 		}
+		if prev, err = chainRoot(filepath.Join(dir, name), v, f, prev); err != nil {
+			return nil, err
+		}
 		s.Files = append(s.Files, rotationFile(name, metadata.ROOT, v, f))
 	}
 	return rootBytes, nil
+}
+
+// chainRoot checks root file f, named for version v, against prev, the
+// root before it (nil for the first there is): its version is v, and it
+// follows prev, signed by prev's threshold and its own.
+func chainRoot(path string, v int64, f *metafile.File, prev *metadata.RootType) (*metadata.RootType, error) {
+	r, err := f.Root()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if r.Version != v {
+		return nil, fmt.Errorf("%s: holds root v%d: a root file's name and the version it holds must agree (a renamed copy would roll the repository back)", path, r.Version)
+	}
+	if prev == nil {
+		return r, nil
+	}
+	if r.Version != prev.Version+1 {
+		return nil, fmt.Errorf("%s: root v%d follows v%d: the roots between are missing", path, r.Version, prev.Version)
+	}
+	rules, err := threshold.RootRules(r, prev)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, rule := range rules {
+		t, err := threshold.Count(rule, f)
+		if err != nil || !t.Met() {
+			return nil, fmt.Errorf("%s: root v%d is not signed by %d of the keys %s lists: it does not follow the root before it, and is not trusted", path, r.Version, rule.Threshold, rule.Delegator)
+		}
+	}
+	return r, nil
 }
 
 // readTimestamp reads timestamp.json, if the repository has it, and the

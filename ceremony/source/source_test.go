@@ -59,3 +59,57 @@ func TestRotateFromHostileRepository(t *testing.T) {
 		t.Errorf("source %q", res.Plan.Source)
 	}
 }
+
+// TestRotateFromForgedRoots: the roots a repository holds must make a
+// chain: a renamed copy (7.root.json holding v1), a newer root signed only
+// by itself, or a name with a huge version is refused, naming the file,
+// and read in time bounded by the files there are.
+func TestRotateFromForgedRoots(t *testing.T) {
+	f, ws := ceremonytest.Bootstrapped(t)
+	root := ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, "root"))
+	repoWith := func(name string, extra []byte) string {
+		t.Helper()
+		dir := filepath.Join(t.TempDir(), "repo")
+		meta := filepath.Join(dir, "metadata")
+		if err := os.MkdirAll(meta, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for n, data := range map[string][]byte{"1.root.json": root, name: extra} {
+			if err := os.WriteFile(filepath.Join(meta, n), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	// v2, signed by alice alone: its own key, not root v1's threshold.
+	r := ceremonytest.ParseFile(t, ceremonytest.MetaPath(ws, "root"))
+	rt, err := r.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.Version = 2
+	rt.Roles[metadata.ROOT].KeyIDs, rt.Roles[metadata.ROOT].Threshold = []string{f.ID("alice")}, 1
+	sf, err := metafile.FromSigned(rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ceremonytest.SignFile(t, sf, f.Signers["alice"])
+	selfSigned, err := sf.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"7.root.json", root, "7.root.json: holds root v1: a root file's name and the version it holds must agree"},
+		{"2.root.json", selfSigned, "2.root.json: root v2 is not signed by 3 of the keys previous root v1 lists"},
+		{"9223372036854775807.root.json", root, "holds root v1"},
+	} {
+		_, err := f.Rotate(rotate.Options{From: repoWith(c.name, c.data), Keyholders: []string{ws}, Lost: []string{"erin"}})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+}
