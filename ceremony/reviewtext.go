@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/threshold"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -42,6 +43,9 @@ func (rv *reviewer) summary(rep *ReviewReport, l *Loaded) []string {
 		lines = append(lines, fmt.Sprintf("bootstrap: clients trust nothing yet, everything below is new; this ceremony signs %s", strings.Join(rv.ws.State.Roles, ", ")))
 	}
 	if rep.Key != nil {
+		if u, err := keys.ParseURI(rep.Key.URI); err == nil && u.Scheme == "pkcs11" {
+			lines = append(lines, "the key's PKCS#11 module, whose code runs in this process to sign: "+u.Query["module-path"])
+		}
 		if len(rep.KeyMaySign) > 0 {
 			lines = append(lines, fmt.Sprintf("the key about to sign, %s, may sign %s", rep.Key, strings.Join(rep.KeyMaySign, ", ")))
 		} else {

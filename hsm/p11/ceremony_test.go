@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,16 @@ func TestCeremonyWithTokens(t *testing.T) {
 	ws := filepath.Join(dir, "ws")
 	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: ws, Now: ceremonyNow}); err != nil {
 		t.Fatal(err)
+	}
+
+	// The review before alice's PIN names the module her key's code is
+	// loaded from.
+	rev, err := eng.Review(ws, alice, ceremonyNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "the key's PKCS#11 module, whose code runs in this process to sign: " + edTok.Module; !slices.Contains(rev.Lines, want) {
+		t.Errorf("review lines %q lack %q", rev.Lines, want)
 	}
 
 	// A token key the plan does not name: refused before any PIN is asked.

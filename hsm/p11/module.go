@@ -43,6 +43,9 @@ func loadModule(path string) (*module, error) {
 	if fi, err := os.Stat(real); err != nil || !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("PKCS#11 module %q is not a library file", path)
 	}
+	if err := checkModuleFile(path, real); err != nil {
+		return nil, err
+	}
 	modulesMu.Lock()
 	defer modulesMu.Unlock()
 	if m := modules[real]; m != nil {
