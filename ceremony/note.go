@@ -31,6 +31,9 @@ func Note(dir, who, text string) (transcripts.Record, error) {
 	if err != nil {
 		return transcripts.Record{}, err
 	}
+	if err := refuseSealed(ws, tr, "notes"); err != nil {
+		return transcripts.Record{}, err
+	}
 	defer tr.Close()
 	rec, err := tr.Append(transcripts.Record{Kind: transcripts.Note, Who: who, Message: text})
 	if err != nil {

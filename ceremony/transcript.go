@@ -86,6 +86,21 @@ func InitInputs(w *workspace.Workspace, plan []byte) (map[string]string, error) 
 	return map[string]string{workspace.PlanFile: transcripts.Sum(plan), workspace.StateFile: transcripts.Sum(state)}, nil
 }
 
+// ErrSealed means a workspace was asked to change after its seal.
+var ErrSealed = errors.New("the ceremony is sealed")
+
+// refuseSealed refuses, and records the refusal of, what a sealed
+// workspace no longer takes; it closes tr when it refuses.
+func refuseSealed(ws *workspace.Workspace, tr *transcripts.Transcript, what string) error {
+	at := tr.SealedAt()
+	if at == 0 {
+		return nil
+	}
+	err := record(tr, transcripts.Refusal, "", "", fmt.Errorf("%w: workspace %q was sealed at record %d and takes no more %s; what is still to do needs a new ceremony", ErrSealed, ws.Dir, at, what))
+	tr.Close()
+	return err
+}
+
 // openTranscript opens the workspace's transcript. A torn last record (a
 // kill in the middle of an append) is kept aside and recorded by an
 // explicit resume, and said in the notices: never dropped in silence.
@@ -185,6 +200,9 @@ func guardPINSource(tr *transcripts.Transcript, uri string) error {
 func openForSigning(ws *workspace.Workspace) (*transcripts.Transcript, []string, []string, error) {
 	tr, notices, err := openTranscript(ws)
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := refuseSealed(ws, tr, "signatures"); err != nil {
 		return nil, nil, nil, err
 	}
 	completed, changed, err := reconcile(ws, tr)

@@ -214,7 +214,7 @@ func (t *Transcript) Append(rec Record) (Record, error) {
 		return Record{}, fmt.Errorf("record to append has seq, time or prev set: the transcript sets them")
 	}
 	if at := sealedAt(t.records); at > 0 && !AllowedAfterSeal(rec) {
-		return Record{}, fmt.Errorf("transcript %q is sealed (record %d): only bundle records, which change nothing, follow the seal", t.path, at)
+		return Record{}, fmt.Errorf("transcript %q is sealed (record %d): only bundle and refusal records, which change nothing, follow the seal", t.path, at)
 	}
 	rec.normalize()
 	rec.Seq = int64(len(t.records)) + 1
@@ -459,6 +459,10 @@ func orphanPieces(dir string, records []Record) ([]orphanPiece, error) {
 	return out, nil
 }
 
+// SealedAt is the sequence number of t's seal record, 0 if it is not
+// sealed.
+func (t *Transcript) SealedAt() int64 { return sealedAt(t.records) }
+
 // sealedAt is the sequence number of the seal record, 0 if none.
 func sealedAt(records []Record) int64 {
 	for _, r := range records {
@@ -469,9 +473,18 @@ func sealedAt(records []Record) int64 {
 	return 0
 }
 
-// AllowedAfterSeal reports whether r may follow a seal: a bundle record
-// that changes no state and carries no signature. The bundle holds the
-// sealed transcript, so the record of writing it can only come after.
+// AllowedAfterSeal reports whether r may follow a seal: a record that
+// changes no state and carries no signature. A bundle record (its output
+// is the bundle's hash):
+// the bundle holds the sealed transcript, so the record of writing it can
+// only come after. A refusal: a signature or note tried after the seal is
+// evidence like any other refusal.
 func AllowedAfterSeal(r Record) bool {
-	return r.Kind == Bundle && len(r.States) == 0 && r.Signature == nil
+	switch r.Kind {
+	case Bundle:
+		return len(r.States) == 0 && r.Signature == nil
+	case Refusal:
+		return len(r.States) == 0 && len(r.Outputs) == 0 && r.Signature == nil
+	}
+	return false
 }

@@ -472,26 +472,34 @@ func TestParseAnchor(t *testing.T) {
 
 // Only bundle records that change nothing follow a seal: the bundle holds
 // the sealed transcript, so the record of writing it comes after.
-func TestOnlyBundlesAfterSeal(t *testing.T) {
+func TestOnlyBundlesAndRefusalsAfterSeal(t *testing.T) {
 	dir := t.TempDir()
 	tr := create(t, dir)
 	appendRec(t, tr, transcripts.Record{Kind: transcripts.Init})
 	appendRec(t, tr, transcripts.Record{Kind: transcripts.Seal})
 	appendRec(t, tr, transcripts.Record{Kind: transcripts.Bundle, Outputs: map[string]string{"bundle": strings.Repeat("ab", 32)}})
 	appendRec(t, tr, transcripts.Record{Kind: transcripts.Bundle, Message: "a second copy"})
+	// A refusal after the seal is evidence like any other, and changes
+	// nothing.
+	appendRec(t, tr, transcripts.Record{Kind: transcripts.Refusal, Message: "a signature tried after the seal"})
+	if tr.SealedAt() != 2 {
+		t.Errorf("SealedAt = %d, want 2", tr.SealedAt())
+	}
 	for _, rec := range []transcripts.Record{
 		{Kind: transcripts.Note, Message: "late"},
 		{Kind: transcripts.Seal},
 		{Kind: transcripts.Sign, Signature: &transcripts.Signature{Role: "root", KeyID: "ab", Sig: "cd"}},
 		{Kind: transcripts.Bundle, States: map[string]string{"root": strings.Repeat("cd", 32)}},
+		{Kind: transcripts.Refusal, Outputs: map[string]string{"x": strings.Repeat("ef", 32)}},
+		{Kind: transcripts.Refusal, States: map[string]string{"root": strings.Repeat("cd", 32)}},
 	} {
 		if _, err := tr.Append(rec); err == nil {
-			t.Errorf("a %s record was appended after the seal and its bundles", rec.Kind)
+			t.Errorf("a %s record changing something was appended after the seal", rec.Kind)
 		}
 	}
 	tr.Close()
 	rep, err := transcripts.Verify(dir)
-	if err != nil || !rep.OK() || len(rep.Records) != 4 {
+	if err != nil || !rep.OK() || len(rep.Records) != 5 {
 		t.Fatalf("Verify: %v, %+v", err, rep)
 	}
 }
