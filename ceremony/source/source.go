@@ -264,36 +264,6 @@ func (rr *repoReader) readRoots(s *rotation.State, versions []int64) ([]byte, er
 	return rootBytes, nil
 }
 
-// chainRoot checks root file f, named for version v, against prev, the
-// root before it (nil for the first there is): its version is v, and it
-// follows prev, signed by prev's threshold and its own.
-func chainRoot(path string, v int64, f *metafile.File, prev *metadata.RootType) (*metadata.RootType, error) {
-	r, err := f.Root()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	if r.Version != v {
-		return nil, fmt.Errorf("%s: holds root v%d: a root file's name and the version it holds must agree (a renamed copy would roll the repository back)", path, r.Version)
-	}
-	if prev == nil {
-		return r, nil
-	}
-	if r.Version != prev.Version+1 {
-		return nil, fmt.Errorf("%s: root v%d follows v%d: the roots between are missing", path, r.Version, prev.Version)
-	}
-	rules, err := threshold.RootRules(r, prev)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	for _, rule := range rules {
-		t, err := threshold.Count(rule, f)
-		if err != nil || !t.Met() {
-			return nil, fmt.Errorf("%s: root v%d is not signed by %d of the keys %s lists: it does not follow the root before it, and is not trusted", path, r.Version, rule.Threshold, rule.Delegator)
-		}
-	}
-	return r, nil
-}
-
 // readTimestamp reads timestamp.json, if the repository has it, and the
 // snapshot version it names.
 func (rr *repoReader) readTimestamp(s *rotation.State) error {
@@ -306,6 +276,9 @@ func (rr *repoReader) readTimestamp(s *rotation.State) error {
 		ts, err := f.Timestamp()
 		if err != nil {
 			return fmt.Errorf("%s: %w", filepath.Join(dir, "timestamp.json"), err)
+		}
+		if err := signedByRoot(s.Root, metadata.TIMESTAMP, filepath.Join(dir, "timestamp.json"), f); err != nil {
+			return err
 		}
 		s.Current[metadata.TIMESTAMP] = ts.Version
 		s.See(metadata.TIMESTAMP, ts.Version)
@@ -338,6 +311,9 @@ func (rr *repoReader) readSnapshots(s *rotation.State) error {
 		sn, err := f.Snapshot()
 		if err != nil {
 			return fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
+		}
+		if err := signedByRoot(s.Root, metadata.SNAPSHOT, filepath.Join(dir, name), f); err != nil {
+			return err
 		}
 		s.Files = append(s.Files, rotationFile(name, metadata.SNAPSHOT, sn.Version, f))
 		for file, m := range sn.Meta {

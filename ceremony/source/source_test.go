@@ -8,6 +8,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
 	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/metafile"
@@ -111,5 +112,46 @@ func TestRotateFromForgedRoots(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
 		}
+	}
+}
+
+// TestUnsignedSnapshotRefused: a snapshot whose signed bytes were changed
+// after the online key signed them (here, naming another claimed version)
+// is no source of versions: claims init from the repository refuses it,
+// naming the file.
+func TestUnsignedSnapshotRefused(t *testing.T) {
+	w := ceremonytest.NewClaimsWorld(t)
+	repo := w.Publish(t)
+	meta := filepath.Join(repo, "metadata")
+	entries, err := os.ReadDir(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snapshot := ""
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".snapshot.json") {
+			snapshot = filepath.Join(meta, e.Name())
+		}
+	}
+	if snapshot == "" {
+		t.Fatalf("the published repository has no versioned snapshot: %v", entries)
+	}
+	data := ceremonytest.ReadFile(t, snapshot)
+	changed := strings.Replace(string(data), `"claimed.json":{"version":1}`, `"claimed.json":{"version":7}`, 1)
+	if changed == string(data) {
+		changed = strings.Replace(string(data), `"version": 1`, `"version": 7`, 1)
+	}
+	if changed == string(data) {
+		t.Fatalf("no version to change in %s", snapshot)
+	}
+	if err := os.WriteFile(snapshot, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = claimed.Init(ceremonytest.Engine, claimed.Options{From: repo, ClaimsDir: w.ClaimsDir, Dir: w.WS("from-forged"), Now: ceremonytest.Now})
+	if err == nil || !strings.Contains(err.Error(), "snapshot is signed by 0 of the 1 keys") {
+		t.Fatalf("claims init from a repository with a changed snapshot: %v", err)
+	}
+	if _, err := os.Stat(w.WS("from-forged")); !os.IsNotExist(err) {
+		t.Errorf("a refused claims init wrote %s", w.WS("from-forged"))
 	}
 }
