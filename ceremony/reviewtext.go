@@ -134,10 +134,15 @@ func signerNames(ps []Party) string {
 	return strings.Join(names, ", ")
 }
 
+// reviewKeyNames names keys by label; a key no holder is known for, by
+// its short key ID too, so that two unknown keys are never one name.
 func reviewKeyNames(ks []ReviewKey) string {
 	names := make([]string, len(ks))
 	for i, k := range ks {
 		names[i] = k.Label()
+		if k.Holder == "" && !k.Online {
+			names[i] += " " + k.Short()
+		}
 	}
 	return strings.Join(names, ", ")
 }
