@@ -153,3 +153,24 @@ func repoRoot(t testing.TB) string {
 		}
 	}
 }
+
+// MatchPaths asks tuf-js's delegated-role matcher which of roles (name to
+// path patterns) match each path: what a tuf-js client follows.
+func MatchPaths(t testing.TB, roles map[string][]string, paths []string) map[string][]string {
+	t.Helper()
+	in, err := json.Marshal(map[string]any{"roles": roles, "paths": paths})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "match.json")
+	if err := os.WriteFile(file, in, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Matches map[string][]string `json:"matches"`
+	}
+	if err := run(t, "match-paths.mjs", &res, file); err != nil {
+		t.Fatal(err)
+	}
+	return res.Matches
+}
