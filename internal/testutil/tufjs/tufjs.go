@@ -174,3 +174,28 @@ func MatchPaths(t testing.TB, roles map[string][]string, paths []string) map[str
 	}
 	return res.Matches
 }
+
+// RootReading is what tuf-js read from root metadata: its version, each
+// role's threshold and key IDs (sorted), and the key IDs of its keys.
+type RootReading struct {
+	Version int64                  `json:"version"`
+	Roles   map[string]RoleReading `json:"roles"`
+	Keys    []string               `json:"keys"`
+}
+
+// RoleReading is one role of a RootReading.
+type RoleReading struct {
+	Threshold int      `json:"threshold"`
+	KeyIDs    []string `json:"keyids"`
+}
+
+// ReadRoot reads the root metadata in file as tuf-js's Metadata.fromJSON
+// does; the error is tuf-js's refusal.
+func ReadRoot(t testing.TB, file string) (*RootReading, error) {
+	t.Helper()
+	var r RootReading
+	if err := run(t, "read-root.mjs", &r, file); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
