@@ -146,6 +146,9 @@ func Read(data []byte) (*File, error) {
 	if err != nil {
 		return bad("metadata: %v", err)
 	}
+	if err := f.CheckSpecFields(); err != nil {
+		return bad("metadata: %v", err)
+	}
 	h, err := f.Header()
 	if err != nil {
 		return bad("metadata: %v", err)

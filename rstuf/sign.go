@@ -114,6 +114,11 @@ func ParsePending(data []byte) (*Pending, error) {
 		default:
 			p.Roles[name] = f
 		}
+		if p.Roles[name] == f {
+			if err := f.CheckSpecFields(); err != nil {
+				return nil, fmt.Errorf("RSTUF pending signing answer: %s: %w", field, err)
+			}
+		}
 		if h.Type != want {
 			return nil, fmt.Errorf("RSTUF pending signing answer: %s: _type is %q, want %q (only root and targets metadata are signed offline)", field, h.Type, want)
 		}
