@@ -12,6 +12,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/threshold"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -304,6 +305,37 @@ func openReviewed(dir string) (*workspace.Workspace, error) {
 	return workspace.Open(dir)
 }
 
+// reviewOf is what every review says of role's metadata f, whatever it
+// comes from: its version and expiry, the hash of the bytes signed, and
+// who has signed under rules.
+func (rv *reviewer) reviewOf(role string, f *metafile.File, rules []threshold.Rule) (RoleReview, error) {
+	h, err := f.Header()
+	if err != nil {
+		return RoleReview{}, err
+	}
+	msg, err := f.Canonical()
+	if err != nil {
+		return RoleReview{}, err
+	}
+	r := RoleReview{Role: role, Version: h.Version, Expires: h.Expires.UTC(), ExpiresInDays: rv.days(h.Expires), Expired: !h.Expires.After(rv.now),
+		CanonicalSHA256: transcripts.Sum(msg)}
+	for _, rule := range rules {
+		t, err := threshold.Count(rule, f)
+		if err != nil {
+			return RoleReview{}, err
+		}
+		r.Signers = append(r.Signers, Count{Delegator: rule.Delegator, Threshold: rule.Threshold, Met: t.Met(),
+			Signed: parties(rv.ws, t.Signed), Missing: parties(rv.ws, t.Missing), Invalid: parties(rv.ws, t.Invalid)})
+	}
+	return r, nil
+}
+
+// replaces notes in r the version it replaces and when that expires.
+func (rv *reviewer) replaces(r *RoleReview, version int64, expires time.Time) {
+	t := expires.UTC()
+	r.TrustedVersion, r.TrustedExpires, r.TrustedExpiresInDays = version, &t, rv.days(t)
+}
+
 type reviewer struct {
 	ws  *workspace.Workspace
 	now time.Time
@@ -338,29 +370,23 @@ func (rv *reviewer) key(id string, k *metadata.Key, online bool) ReviewKey {
 func (rv *reviewer) role(l *Loaded, role string, pub *metadata.Key) (RoleReview, error) {
 	f := l.Files[role]
 	path := rv.ws.MetadataPath(role)
-	h, err := f.Header()
+	rules, err := l.Rules(role)
 	if err != nil {
 		return RoleReview{}, fmt.Errorf("%s: %w", path, err)
 	}
-	msg, err := f.Canonical()
+	r, err := rv.reviewOf(role, f, rules)
 	if err != nil {
 		return RoleReview{}, fmt.Errorf("%s: %w", path, err)
 	}
-	r := RoleReview{Role: role, Version: h.Version, Expires: h.Expires.UTC(), ExpiresInDays: rv.days(h.Expires), Expired: !h.Expires.After(rv.now),
-		CanonicalSHA256: transcripts.Sum(msg)}
 	if role == metadata.ROOT && l.TrustedRoot != nil {
-		r.TrustedVersion = l.TrustedRoot.Version
-		t := l.TrustedRoot.Expires.UTC()
-		r.TrustedExpires, r.TrustedExpiresInDays = &t, rv.days(t)
+		rv.replaces(&r, l.TrustedRoot.Version, l.TrustedRoot.Expires)
 	}
 	trusted, err := l.GivenRole(role) // a claims or project ceremony's trusted version
 	if err != nil {
 		return RoleReview{}, err
 	}
 	if trusted != nil {
-		r.TrustedVersion = trusted.Version
-		t := trusted.Expires.UTC()
-		r.TrustedExpires, r.TrustedExpiresInDays = &t, rv.days(t)
+		rv.replaces(&r, trusted.Version, trusted.Expires)
 	}
 	switch role {
 	case metadata.ROOT:
@@ -371,18 +397,6 @@ func (rv *reviewer) role(l *Loaded, role string, pub *metadata.Key) (RoleReview,
 			return RoleReview{}, fmt.Errorf("%s: %w", path, err)
 		}
 		r.Targets = rv.targetsReview(t, trusted)
-	}
-	rules, err := l.Rules(role)
-	if err != nil {
-		return RoleReview{}, fmt.Errorf("%s: %w", path, err)
-	}
-	for _, rule := range rules {
-		t, err := threshold.Count(rule, f)
-		if err != nil {
-			return RoleReview{}, fmt.Errorf("%s: %w", path, err)
-		}
-		r.Signers = append(r.Signers, Count{Delegator: rule.Delegator, Threshold: rule.Threshold, Met: t.Met(),
-			Signed: parties(rv.ws, t.Signed), Missing: parties(rv.ws, t.Missing), Invalid: parties(rv.ws, t.Invalid)})
 	}
 	if pub != nil {
 		a := &KeyAuthorization{}
@@ -400,11 +414,11 @@ func (rv *reviewer) role(l *Loaded, role string, pub *metadata.Key) (RoleReview,
 	if r.Expired {
 		r.Problems = append(r.Problems, fmt.Sprintf("%s expired at %s: signing will be refused; start a new workspace", path, r.Expires.Format(time.RFC3339)))
 	}
-	if want := l.ExpectedVersion(role); want != 0 && h.Version != want {
-		r.Problems = append(r.Problems, fmt.Sprintf("%s: version %d, want %d: signing will be refused", path, h.Version, want))
+	if want := l.ExpectedVersion(role); want != 0 && r.Version != want {
+		r.Problems = append(r.Problems, fmt.Sprintf("%s: version %d, want %d: signing will be refused", path, r.Version, want))
 	}
-	if above := l.VersionAbove(role); h.Version <= above {
-		r.Problems = append(r.Problems, fmt.Sprintf("%s: version %d does not follow the trusted version %d: signing will be refused", path, h.Version, above))
+	if above := l.VersionAbove(role); r.Version <= above {
+		r.Problems = append(r.Problems, fmt.Sprintf("%s: version %d does not follow the trusted version %d: signing will be refused", path, r.Version, above))
 	}
 	r.Lines = rv.roleLines(r, rules)
 	return r, nil

@@ -17,7 +17,6 @@ import (
 	"github.com/tuf-ceremony/ceremony/payload"
 	"github.com/tuf-ceremony/ceremony/rstuf"
 	"github.com/tuf-ceremony/ceremony/threshold"
-	"github.com/tuf-ceremony/ceremony/transcripts"
 )
 
 // ReviewPayload says what signing p means: the role, its version and
@@ -72,16 +71,10 @@ func orUnnamed(repo string) string {
 // elsewhere is the review of role's metadata f signed under rules; trusted
 // is the root a root follows (nil for root v1 and other roles).
 func (rv *reviewer) elsewhere(head, role string, f *metafile.File, trusted *metafile.File, rules []threshold.Rule) ([]string, error) {
-	h, err := f.Header()
+	r, err := rv.reviewOf(role, f, rules)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", role, err)
 	}
-	msg, err := f.Canonical()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", role, err)
-	}
-	r := RoleReview{Role: role, Version: h.Version, Expires: h.Expires.UTC(), ExpiresInDays: rv.days(h.Expires), Expired: !h.Expires.After(rv.now),
-		CanonicalSHA256: transcripts.Sum(msg)}
 	if role == metadata.ROOT {
 		next, err := f.Root()
 		if err != nil {
@@ -92,8 +85,7 @@ func (rv *reviewer) elsewhere(head, role string, f *metafile.File, trusted *meta
 			if prev, err = trusted.Root(); err != nil {
 				return nil, fmt.Errorf("trusted root: %w", err)
 			}
-			t := prev.Expires.UTC()
-			r.TrustedVersion, r.TrustedExpires, r.TrustedExpiresInDays = prev.Version, &t, rv.days(t)
+			rv.replaces(&r, prev.Version, prev.Expires)
 		}
 		r.Root = rv.rootReview(next, prev)
 	} else {
@@ -102,14 +94,6 @@ func (rv *reviewer) elsewhere(head, role string, f *metafile.File, trusted *meta
 			return nil, fmt.Errorf("%s: %w", role, err)
 		}
 		r.Targets = rv.targetsReview(t, nil)
-	}
-	for _, rule := range rules {
-		t, err := threshold.Count(rule, f)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", role, err)
-		}
-		r.Signers = append(r.Signers, Count{Delegator: rule.Delegator, Threshold: rule.Threshold, Met: t.Met(),
-			Signed: parties(nil, t.Signed), Missing: parties(nil, t.Missing), Invalid: parties(nil, t.Invalid)})
 	}
 	var lines []string
 	if head != "" {

@@ -94,11 +94,8 @@ func followsRoot(mine, carried *metafile.File, field string) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrMalformed, field, err)
 	}
-	for _, r := range rules {
-		t, err := threshold.Count(r, carried)
-		if err != nil || !t.Met() {
-			return fmt.Errorf("%w: %s is root v%d, but %s has not signed it (it needs %d of its keys): it does not follow the root you trust", ErrNotTrusted, field, their.Version, r.Delegator, r.Threshold)
-		}
+	if r := threshold.Unmet(carried, rules...); r != nil {
+		return fmt.Errorf("%w: %s is root v%d, but %s has not signed it (it needs %d of its keys): it does not follow the root you trust", ErrNotTrusted, field, their.Version, r.Delegator, r.Threshold)
 	}
 	return nil
 }
@@ -161,8 +158,7 @@ func signedByRoot(root, f *metafile.File, role, field string) error {
 	if err != nil {
 		return fmt.Errorf("your trusted root: %w", err)
 	}
-	t, err := threshold.Count(rule, f)
-	if err != nil || !t.Met() {
+	if threshold.Unmet(f, rule) != nil {
 		return fmt.Errorf("%w: %s is not signed by %d of the %s keys of the root you trust (v%d)", ErrNotTrusted, field, rule.Threshold, role, r.Version)
 	}
 	return nil

@@ -113,6 +113,17 @@ func (t Tally) Needed() int {
 	return 0
 }
 
+// Unmet is the first of rules that f's signatures do not meet, or nil when
+// f meets them all; a rule f cannot be counted under counts as unmet.
+func Unmet(f *metafile.File, rules ...Rule) *Rule {
+	for i := range rules {
+		if t, err := Count(rules[i], f); err != nil || !t.Met() {
+			return &rules[i]
+		}
+	}
+	return nil
+}
+
 // Count checks every signature of f against the rule.
 func Count(rule Rule, f *metafile.File) (Tally, error) {
 	msg, err := f.Canonical()

@@ -53,11 +53,8 @@ func chainRoot(path string, v int64, f *metafile.File, prev *metadata.RootType) 
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	for _, rule := range rules {
-		t, err := threshold.Count(rule, f)
-		if err != nil || !t.Met() {
-			return nil, fmt.Errorf("%s: root v%d is not signed by %d of the keys %s lists: it does not follow the root before it, and is not trusted", path, r.Version, rule.Threshold, rule.Delegator)
-		}
+	if rule := threshold.Unmet(f, rules...); rule != nil {
+		return nil, fmt.Errorf("%s: root v%d is not signed by %d of the keys %s lists: it does not follow the root before it, and is not trusted", path, r.Version, rule.Threshold, rule.Delegator)
 	}
 	return r, nil
 }
