@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -276,31 +277,18 @@ func decide(rep *Report, idx *claimedIndex, rekeys map[string]string) {
 // name first is enough, and flag says so instead.
 func refuseAmbiguous(v *Verdict, idx *claimedIndex, dirNames []string) {
 	project := v.Claim.Project
-	known := func(name string) bool {
-		_, claimed := idx.byName[name]
-		j := sort.SearchStrings(dirNames, name)
-		return claimed || j < len(dirNames) && dirNames[j] == name
-	}
-	for i := 0; i+1 < len(project); i++ {
-		if project[i] != '-' || !isVersion(project[i+1:]) || !known(project[:i]) {
+	shorter, longer := overlaps(project, idx, dirNames)
+	for _, s := range shorter {
+		rest := project[len(s)+1:]
+		if !isVersion(rest) {
 			continue
 		}
-		shorter, rest := project[:i], project[i+1:]
 		v.Claim = nil
 		v.Reason = fmt.Sprintf("%q is %q, \"-\" and the version %s: its files %s-1-py3-none-any.whl and %s-1.tar.gz are %q's too (version %s, build 1; version %s.post1), so no delegation can give them to one project only; choose another name",
-			project, shorter, rest, project, project, shorter, rest, rest)
+			project, s, rest, project, project, s, rest, rest)
 		return
 	}
-	var longer []string
-	seen := map[string]bool{}
-	for _, list := range [][]string{idx.digitNames(project), digitNamesIn(dirNames, project)} {
-		for _, p := range list {
-			if !seen[p] && isVersion(p[len(project)+1:]) {
-				seen[p] = true
-				longer = append(longer, p)
-			}
-		}
-	}
+	longer = slices.DeleteFunc(longer, func(l string) bool { return !isVersion(l[len(project)+1:]) })
 	if len(longer) > 0 {
 		v.Claim = nil
 		v.Reason = fmt.Sprintf("%s is claimed or asked for, a name that is %q, \"-\" and a version: %q's own files would be read as its (%s-1.tar.gz), so no delegation can give them to one project only; %q cannot be claimed while %s is",
@@ -430,12 +418,36 @@ func flag(v *Verdict, idx *claimedIndex, dirByKey map[string][]string, dirNames 
 	if len(unattested) > 0 {
 		v.Flags = append(v.Flags, fmt.Sprintf("no attestation for key(s) %s: nothing shows they are on a YubiKey", shortList(unattested)))
 	}
-	// Legacy sdist overlaps (ProjectPaths): longer names that this
-	// project's patterns also match, and shorter names whose patterns
-	// match this project's files.
-	var longer []string
+	// Legacy sdist overlaps (ProjectPaths); those that no order of the
+	// delegations can settle are refused (refuseAmbiguous).
+	shorter, longer := overlaps(c.Project, idx, dirNames)
+	if len(longer) > 0 {
+		v.Flags = append(v.Flags, fmt.Sprintf("its legacy sdist pattern also matches those of %s: list their delegations before %q in claimed", nameList(longer), c.Project))
+	}
+	for _, s := range shorter {
+		v.Flags = append(v.Flags, fmt.Sprintf("its legacy sdists also match the patterns of %q: list %q before %q in claimed", s, c.Project, s))
+	}
+}
+
+// overlaps are the claimed or requested projects whose names overlap
+// project's as ProjectPaths says: shorter, a name that with "-" and a digit
+// begins project's (its patterns match project's legacy sdists); longer,
+// the names that are project's, "-" and a digit (project's patterns match
+// theirs).
+func overlaps(project string, idx *claimedIndex, dirNames []string) (shorter, longer []string) {
+	for i := 0; i+1 < len(project); i++ {
+		if project[i] != '-' || project[i+1] < '0' || project[i+1] > '9' {
+			continue
+		}
+		s := project[:i]
+		_, claimed := idx.byName[s]
+		j := sort.SearchStrings(dirNames, s)
+		if claimed || j < len(dirNames) && dirNames[j] == s {
+			shorter = append(shorter, s)
+		}
+	}
 	seen := map[string]bool{}
-	for _, list := range [][]string{idx.digitNames(c.Project), digitNamesIn(dirNames, c.Project)} {
+	for _, list := range [][]string{idx.digitNames(project), digitNamesIn(dirNames, project)} {
 		for _, p := range list {
 			if !seen[p] {
 				seen[p] = true
@@ -443,21 +455,7 @@ func flag(v *Verdict, idx *claimedIndex, dirByKey map[string][]string, dirNames 
 			}
 		}
 	}
-	if len(longer) > 0 {
-		v.Flags = append(v.Flags, fmt.Sprintf("its legacy sdist pattern also matches those of %s: list their delegations before %q in claimed", nameList(longer), c.Project))
-	}
-	for i := 0; i+1 < len(c.Project); i++ {
-		if c.Project[i] != '-' || c.Project[i+1] < '0' || c.Project[i+1] > '9' {
-			continue
-		}
-		shorter := c.Project[:i]
-		_, inClaimed := idx.byName[shorter]
-		j := sort.SearchStrings(dirNames, shorter)
-		inDir := j < len(dirNames) && dirNames[j] == shorter
-		if inClaimed || inDir {
-			v.Flags = append(v.Flags, fmt.Sprintf("its legacy sdists also match the patterns of %q: list %q before %q in claimed", shorter, c.Project, shorter))
-		}
-	}
+	return shorter, longer
 }
 
 // nameList names up to maxNamed projects, then how many more.
