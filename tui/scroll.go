@@ -12,14 +12,17 @@ func (k KeyMap) scroll() widget.ScrollKeys {
 }
 
 // scrollFoot says which lines of n a window shows and which ways it
-// scrolls: "lines 1-20 of 64 · ↓ pgdn: more below"; "" when all n show.
-func scrollFoot(first, last, n int) string {
-	if first == 0 && last >= n {
+// scrolls: "lines 1-20 of 64 · ↓ pgdn: more below"; at the last line it
+// adds atEnd. It is "" when all n show and there is nothing to add.
+func scrollFoot(first, last, n int, atEnd string) string {
+	if first == 0 && last >= n && atEnd == "" {
 		return ""
 	}
 	foot := widget.Position(first, last, n)
 	if last < n {
 		foot += " · ↓ pgdn: more below"
+	} else {
+		foot += atEnd
 	}
 	if first > 0 {
 		foot += " · ↑ pgup: more above"
@@ -43,20 +46,10 @@ type readFirst struct {
 // y does (canCreate) or, when it creates nothing, end.
 func (m Model) readFirstView(head, all []string, room int, at widget.Scroll, canCreate bool, end string) []string {
 	shown, top, last := at.Window(all, room)
-	lines := append(head, shown...)
-	where := widget.Position(top, last, len(all))
-	switch {
-	case last < len(all):
-		where += " · ↓ pgdn: more below"
-	case canCreate:
-		where += " · the end: y creates the workspace"
-	default:
-		where += end
+	if canCreate {
+		end = " · the end: y creates the workspace"
 	}
-	if top > 0 {
-		where += " · ↑ pgup: more above"
-	}
-	return append(lines, m.styles.Dim.Render(where))
+	return append(append(head, shown...), m.styles.Dim.Render(scrollFoot(top, last, len(all), end)))
 }
 
 // updateReadFirst handles a key on a read-first screen r of lines lines,

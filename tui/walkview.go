@@ -313,7 +313,7 @@ func (m Model) reviewView() []string {
 	all := m.reviewLines()
 	shown, first, last := m.walk.reviewScroll.Window(all, m.reviewRoom())
 	lines = append(lines, shown...)
-	if foot := scrollFoot(first, last, len(all)); foot != "" {
+	if foot := scrollFoot(first, last, len(all), ""); foot != "" {
 		lines = append(lines, s.Dim.Render(foot))
 	}
 	return lines
@@ -495,7 +495,7 @@ func (m Model) resultView() []string {
 	}
 	shown, first, last := m.result.Window(m.result.lines, m.resultRoom())
 	lines := append([]string{title, ""}, shown...)
-	if foot := scrollFoot(first, last, len(m.result.lines)); foot != "" {
+	if foot := scrollFoot(first, last, len(m.result.lines), ""); foot != "" {
 		lines = append(lines, s.Dim.Render(foot))
 	}
 	return lines
