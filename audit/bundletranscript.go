@@ -36,22 +36,9 @@ func VerifyBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, 
 	// check every step and the seal's signatures.
 	wsDir := tmp
 	tmp = filepath.Join(wsDir, workspace.TranscriptDir)
-	prefix := ceremony.BundleTranscript + "/"
-	for _, e := range b.Entries {
-		if !strings.HasPrefix(e.Name, prefix) {
-			continue
-		}
-		known[e.Name] = true
-		// Names passed bundle.CheckName: relative, no "..", printable ASCII.
-		p := filepath.Join(tmp, filepath.FromSlash(strings.TrimPrefix(e.Name, prefix)))
-		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-			add(verify.Error, e.Name, "", "transcript", "%v", err)
-			return
-		}
-		if err := os.WriteFile(p, e.Data, 0o600); err != nil {
-			add(verify.Error, e.Name, "", "transcript", "%v", err)
-			return
-		}
+	if name, err := unpackTranscript(b, wsDir, known); err != nil {
+		add(verify.Error, name, "", "transcript", "%v", err)
+		return
 	}
 	if _, ok := b.Get(file); !ok {
 		add(verify.Error, file, "", "missing", "the bundle holds no transcript")
@@ -197,6 +184,28 @@ func verifyRebuilt(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, wsDir stri
 			add(verify.Error, en.Name, "", "rebuild", "an entry this ceremony's bundle does not hold: it was added after the bundle was written")
 		}
 	}
+}
+
+// unpackTranscript writes the bundle's transcript entries into dir's
+// transcript directory, as a workspace holds them, and marks each known.
+// On failure it names the entry.
+func unpackTranscript(b *bundle.Bundle, dir string, known map[string]bool) (string, error) {
+	prefix := ceremony.BundleTranscript + "/"
+	for _, e := range b.Entries {
+		if !strings.HasPrefix(e.Name, prefix) {
+			continue
+		}
+		known[e.Name] = true
+		// Names passed bundle.CheckName: relative, no "..", printable ASCII.
+		p := filepath.Join(dir, workspace.TranscriptDir, filepath.FromSlash(strings.TrimPrefix(e.Name, prefix)))
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return e.Name, err
+		}
+		if err := os.WriteFile(p, e.Data, 0o600); err != nil {
+			return e.Name, err
+		}
+	}
+	return "", nil
 }
 
 // WriteBundledWorkspace writes the workspace files a bundle carries

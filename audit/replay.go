@@ -4,13 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/verify"
-	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
 // ReplayBundle replays the ceremony a bundle carries, as an auditor who has
@@ -37,19 +35,8 @@ func ReplayBundle(e *ceremony.Engine, path string) (*ceremony.ReplayReport, erro
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	prefix := ceremony.BundleTranscript + "/"
-	for _, e := range b.Entries {
-		if !strings.HasPrefix(e.Name, prefix) {
-			continue
-		}
-		// Names passed bundle.CheckName: relative, no "..", printable ASCII.
-		p := filepath.Join(dir, workspace.TranscriptDir, filepath.FromSlash(strings.TrimPrefix(e.Name, prefix)))
-		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(p, e.Data, 0o600); err != nil {
-			return nil, err
-		}
+	if _, err := unpackTranscript(b, dir, map[string]bool{}); err != nil {
+		return nil, err
 	}
 	if name, err := WriteBundledWorkspace(e, b, info, dir); err != nil {
 		return nil, fmt.Errorf("bundle %q: %s: %w", path, name, err)
