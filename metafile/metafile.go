@@ -45,6 +45,9 @@ type File struct {
 	Extra map[string]json.RawMessage
 
 	canonical []byte
+	// oneReading: "signed" passed checkOneReading; it is walked once,
+	// however often it is decoded.
+	oneReading bool
 }
 
 // Signature is one entry of "signatures".
@@ -244,8 +247,11 @@ func decodeAs(f *File, typ string, v any) error {
 	if h.Type != typ {
 		return fmt.Errorf("signed._type is %q, want %q", h.Type, typ)
 	}
-	if err := checkOneReading(f.Signed); err != nil {
-		return err
+	if !f.oneReading {
+		if err := checkOneReading(f.Signed); err != nil {
+			return err
+		}
+		f.oneReading = true
 	}
 	// go-tuf's types decode themselves (each decodes "signed" twice, once
 	// for the fields it knows and once for the rest). Calling their
