@@ -1,7 +1,6 @@
 package keys
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -208,14 +207,20 @@ func SameKey(a, b *metadata.Key) bool {
 	if a == nil || b == nil {
 		return false
 	}
-	pa, err1 := PublicKeyOf(a)
-	pb, err2 := PublicKeyOf(b)
-	if err1 != nil || err2 != nil {
-		return a.Type == b.Type && a.Scheme == b.Scheme && a.Value.PublicKey == b.Value.PublicKey
+	return Identity(a) == Identity(b)
+}
+
+// Identity is what SameKey compares, usable as a map key: the public key
+// as DER SubjectPublicKeyInfo where it decodes, else its type, scheme and
+// value as written. Keys are matched through it in one pass (a map), never
+// pair by pair: a repository may list thousands.
+func Identity(k *metadata.Key) string {
+	if p, err := PublicKeyOf(k); err == nil {
+		if der, err := x509.MarshalPKIXPublicKey(p); err == nil {
+			return "spki\x00" + string(der)
+		}
 	}
-	da, err1 := x509.MarshalPKIXPublicKey(pa)
-	db, err2 := x509.MarshalPKIXPublicKey(pb)
-	return err1 == nil && err2 == nil && bytes.Equal(da, db)
+	return "raw\x00" + k.Type + "\x00" + k.Scheme + "\x00" + k.Value.PublicKey
 }
 
 // ParseKeyJSON reads a TUF key object (as written by keygen) and checks that

@@ -77,6 +77,9 @@ func short(id string) string { return id[:min(12, len(id))] }
 type ring struct {
 	byID map[string]*Key
 	ids  []string // sorted
+	// byIdentity holds the key IDs of each public key (keys.Identity),
+	// sorted: one key may be listed under several IDs.
+	byIdentity map[string][]string
 }
 
 // Keys returns every key the state's metadata lists (the root's and every
@@ -91,8 +94,14 @@ func (s *State) Keys() []Key {
 }
 
 func (s *State) ring() *ring {
-	r := &ring{byID: map[string]*Key{}}
+	r := &ring{byID: map[string]*Key{}, byIdentity: map[string][]string{}}
 	online := onlineKeys(s.Root)
+	names := map[string][]Name{}
+	for _, n := range s.Names {
+		if n.Key != nil {
+			names[keys.Identity(n.Key)] = append(names[keys.Identity(n.Key)], n)
+		}
+	}
 	add := func(id string, k *metadata.Key) {
 		if k == nil || r.byID[id] != nil {
 			return
@@ -104,15 +113,15 @@ func (s *State) ring() *ring {
 		if uri, _ := k.UnrecognizedFields[rstufOnlineKeyURI].(string); uri != "" {
 			e.URI, e.Online = uri, true
 		}
-		for _, n := range s.Names {
-			if keys.SameKey(n.Key, k) {
-				e.Holder, e.Online = n.Holder, e.Online || n.Online
-				if n.URI != "" {
-					e.URI = n.URI
-				}
+		identity := keys.Identity(k)
+		for _, n := range names[identity] {
+			e.Holder, e.Online = n.Holder, e.Online || n.Online
+			if n.URI != "" {
+				e.URI = n.URI
 			}
 		}
 		r.byID[id] = e
+		r.byIdentity[identity] = append(r.byIdentity[identity], id)
 	}
 	for id, k := range s.Root.Keys {
 		add(id, k)
@@ -128,6 +137,9 @@ func (s *State) ring() *ring {
 		r.ids = append(r.ids, id)
 	}
 	sort.Strings(r.ids)
+	for _, ids := range r.byIdentity {
+		sort.Strings(ids)
+	}
 	return r
 }
 
@@ -151,13 +163,7 @@ func (r *ring) same(id string) []string {
 	if k == nil {
 		return nil
 	}
-	var out []string
-	for _, other := range r.ids {
-		if other == id || keys.SameKey(r.byID[other].Key, k.Key) {
-			out = append(out, other)
-		}
-	}
-	return out
+	return slices.Clone(r.byIdentity[keys.Identity(k.Key)])
 }
 
 var hexRE = regexp.MustCompile(`^[0-9a-f]+$`)

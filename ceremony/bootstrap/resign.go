@@ -33,7 +33,7 @@ func readTrustedFrom(from string) ([]byte, error) {
 	if err != nil || !fi.IsDir() {
 		return os.ReadFile(from)
 	}
-	src, err := source.LoadDir(from)
+	src, err := source.LoadDir(from, "", time.Time{})
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func addResigned(from string, newRoot *metadata.RootType, p *plan.Plan, now time
 		}
 		return err
 	}
-	src, err := source.LoadDir(from)
+	src, err := source.LoadDir(from, "", now)
 	if err != nil {
 		return err
 	}

@@ -62,6 +62,10 @@ type Options struct {
 	// From is the trusted state: a repository directory, a finished
 	// workspace or a bundle.
 	From string
+	// TrustedRoot, when From is a repository directory, is the operator's
+	// own copy of a root in force that its root chain must start from;
+	// "" starts from the repository's 1.root.json.
+	TrustedRoot string
 	// ClaimsDir is the directory of claim requests (*.json).
 	ClaimsDir string
 	// Plan, if set, names the keyholders and gives claimed's expiry period
@@ -149,7 +153,7 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 	if err := checkOptions(opts); err != nil {
 		return nil, err
 	}
-	st, err := source.ReadTrustedState(e, opts.From, "", now)
+	st, err := source.ReadTrustedState(e, opts.From, opts.TrustedRoot, "", now)
 	if err != nil {
 		return nil, err
 	}

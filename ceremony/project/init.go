@@ -73,8 +73,12 @@ type Options struct {
 	Project string
 	// From is the trusted state: a repository directory, a claims
 	// ceremony's bundle or finished workspace.
-	From    string
-	Targets []Target
+	From string
+	// TrustedRoot, when From is a repository directory, is the operator's
+	// own copy of a root in force that its root chain must start from;
+	// "" starts from the repository's 1.root.json.
+	TrustedRoot string
+	Targets     []Target
 	// ExpiresDays is the expiry period of the project's role; 0 means 365.
 	ExpiresDays int
 	// Hashes are the hash algorithms listed (sha256, sha512,
@@ -116,7 +120,7 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 	if err := delegated.CheckNewWorkspace(opts.Dir); err != nil {
 		return nil, err
 	}
-	st, err := source.ReadTrustedState(e, opts.From, project, now)
+	st, err := source.ReadTrustedState(e, opts.From, opts.TrustedRoot, project, now)
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,10 @@ type Options struct {
 	// finished ceremony workspace, or the bundle of a finished ceremony
 	// (what the server published from it; it must pass VerifyBundle).
 	From string
+	// TrustedRoot, when From is a repository directory, is the operator's
+	// own copy of a root in force that its root chain must start from;
+	// "" starts from the repository's 1.root.json.
+	TrustedRoot string
 	// LastGood, if set, is a repository directory, workspace or bundle
 	// from before the compromise: re-signed roles take their content from
 	// it.
@@ -100,7 +104,7 @@ type Result struct {
 // has problems, ErrRotationProblems. Nothing is written in either case.
 func Run(e *ceremony.Engine, opts Options) (*Result, error) {
 	now := e.NowOr(opts.Now)
-	src, err := source.Load(e, opts.From, now)
+	src, err := source.Load(e, opts.From, opts.TrustedRoot, now)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +117,9 @@ func Run(e *ceremony.Engine, opts Options) (*Result, error) {
 		s.Names = append(s.Names, names...)
 	}
 	if opts.LastGood != "" {
-		lg, err := source.Load(e, opts.LastGood, now)
+		// From its own 1.root.json: a copy from before the compromise
+		// may end at a root older than the one in force.
+		lg, err := source.Load(e, opts.LastGood, "", now)
 		if err != nil {
 			return nil, fmt.Errorf("--last-good: %w", err)
 		}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -103,22 +102,13 @@ func hasLabel(list []string, s string) bool {
 	return false
 }
 
-// TestRotateLastGoodAndKeyholdersFromBundle: a bare repository (no names)
+// TestRotateLastGoodAndKeyholdersFromBundle: a repository (no names)
 // with the bootstrap's bundle as --keyholders names carol; as --last-good
 // it gives the content of re-signed roles.
 func TestRotateLastGoodAndKeyholdersFromBundle(t *testing.T) {
 	f, ws := ceremonytest.Bootstrapped(t)
 	tarPath := ceremonytest.BootstrapBundle(t, f, ws)
-	repo := filepath.Join(f.Dir, "repo", "metadata")
-	if err := os.MkdirAll(repo, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, role := range map[string]string{"1.root.json": "root", "1.targets.json": "targets"} {
-		if err := os.WriteFile(filepath.Join(repo, name), ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, role)), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	from := filepath.Join(f.Dir, "repo")
+	from := ceremonytest.PublishWorkspace(t, f, ws, "repo", nil)
 	if _, err := f.Rotate(rotate.Options{From: from, Compromised: []string{"carol"}}); err == nil || !strings.Contains(err.Error(), `no key in`) {
 		t.Fatalf("a bare repository knows no carol, got %v", err)
 	}

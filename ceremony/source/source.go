@@ -14,6 +14,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rotation"
@@ -47,17 +48,20 @@ type Source struct {
 	BundleSHA256 string
 }
 
-// LoadDir reads a workspace or a repository directory.
-func LoadDir(path string) (*Source, error) {
+// LoadDir reads a workspace or a repository directory, a repository
+// verified as a client would from trustedRoot (the operator's own copy of
+// a root in force; "" for the repository's 1.root.json) at now.
+func LoadDir(path, trustedRoot string, now time.Time) (*Source, error) {
 	if workspace.IsWorkspace(path) {
 		return loadWorkspaceSource(path)
 	}
-	return loadRepositorySource(path)
+	return loadRepositorySource(path, trustedRoot, now)
 }
 
-// Load reads a repository directory, a workspace or a ceremony bundle, a
-// bundle's metadata checked for expiry at now (zero: the engine's clock).
-func Load(e *ceremony.Engine, path string, now time.Time) (*Source, error) {
+// Load reads a repository directory (verified from trustedRoot, as LoadDir
+// verifies it), a workspace or a ceremony bundle, a bundle's metadata
+// checked for expiry at now (zero: the engine's clock).
+func Load(e *ceremony.Engine, path, trustedRoot string, now time.Time) (*Source, error) {
 	now = e.NowOr(now)
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -66,7 +70,7 @@ func Load(e *ceremony.Engine, path string, now time.Time) (*Source, error) {
 	if !fi.IsDir() {
 		return LoadBundle(e, path, now)
 	}
-	return LoadDir(path)
+	return LoadDir(path, trustedRoot, now)
 }
 
 func loadWorkspaceSource(dir string) (*Source, error) {
@@ -163,6 +167,8 @@ type repoReader struct {
 	dir   string
 	root  *os.Root
 	names map[string]bool
+	// trust is what verifying the repository as a client found.
+	trust *repoTrust
 }
 
 // openRepository opens the metadata directory of the repository at path:
@@ -179,12 +185,17 @@ func openRepository(path string) (*repoReader, error) {
 	return &repoReader{dir: dir, root: root, names: map[string]bool{}}, nil
 }
 
-func loadRepositorySource(path string) (*Source, error) {
+func loadRepositorySource(path, trustedRoot string, now time.Time) (*Source, error) {
+	trust, err := verifyRepository(path, trustedRoot, now)
+	if err != nil {
+		return nil, err
+	}
 	rr, err := openRepository(path)
 	if err != nil {
 		return nil, err
 	}
 	defer rr.root.Close()
+	rr.trust = trust
 	dir := rr.dir
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -206,6 +217,9 @@ func loadRepositorySource(path string) (*Source, error) {
 	rootBytes, err := rr.readRoots(s, rootVersions)
 	if err != nil {
 		return nil, err
+	}
+	if s.Root.Version != trust.rootVersion {
+		return nil, hint.With(fmt.Errorf("repository %s: its newest root is v%d, but the chain of roots a client trusts ends at v%d: nothing is taken from it (verifying the repository lists every finding)", path, s.Root.Version, trust.rootVersion), verifyHint(path, trustedRoot))
 	}
 	// timestamp -> snapshot -> targets -> delegated roles, as served now.
 	if err := rr.readTimestamp(s); err != nil {
@@ -331,16 +345,23 @@ func (rr *repoReader) readSnapshots(s *rotation.State) error {
 }
 
 // readTargets reads targets and the roles it delegates, breadth first, at
-// most maxDelegatedFiles of them.
+// most maxDelegatedFiles of them. What top-level targets delegates must
+// have verified; a role further down that did not is passed over.
 func (rr *repoReader) readTargets(s *rotation.State) error {
 	dir, trusted := rr.dir, s.Root
-	queue := []string{metadata.TARGETS}
+	type delegated struct{ role, by string }
+	queue := []delegated{{role: metadata.TARGETS}}
 	read := 0
 	for len(queue) > 0 && read < maxDelegatedFiles {
-		role := queue[0]
+		role, by := queue[0].role, queue[0].by
 		queue = queue[1:]
 		if _, done := s.Targets[role]; done || workspace.RoleFileProblem(role) != "" {
 			continue
+		}
+		if by == metadata.TARGETS {
+			if err := rr.trust.refuse(role); err != nil {
+				return err
+			}
 		}
 		v := s.Current[role]
 		if v == 0 {
@@ -352,6 +373,11 @@ func (rr *repoReader) readTargets(s *rotation.State) error {
 			if !rr.names[name] {
 				continue
 			}
+		}
+		if !rr.trust.trusts(name) {
+			// Seen (its version counts), but not signed as its delegator
+			// requires: none of its content is taken.
+			continue
 		}
 		_, f, err := rr.read(name)
 		if err != nil {
@@ -370,7 +396,7 @@ func (rr *repoReader) readTargets(s *rotation.State) error {
 		s.Files = append(s.Files, rotationFile(name, role, t.Version, f))
 		if t.Delegations != nil {
 			for _, d := range t.Delegations.Roles {
-				queue = append(queue, d.Name)
+				queue = append(queue, delegated{role: d.Name, by: role})
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package source_test
 
 import (
+	"crypto/ed25519"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,52 +13,52 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
 	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
+	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/rehearsal/publish"
 )
 
 // TestRotateFromHostileRepository: a repository's delegations may name
 // files outside it, and its files may be links: neither is followed.
 func TestRotateFromHostileRepository(t *testing.T) {
 	f, ws := ceremonytest.Bootstrapped(t)
-	repo := filepath.Join(f.Dir, "repo", "metadata")
-	if err := os.MkdirAll(repo, 0o755); err != nil {
+	repo := ceremonytest.PublishWorkspace(t, f, ws, "linked", nil)
+	targets := filepath.Join(repo, "metadata", "1.targets.json")
+	if err := os.Remove(targets); err != nil {
 		t.Fatal(err)
 	}
-	root := ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, "root"))
-	if err := os.WriteFile(filepath.Join(repo, "1.root.json"), root, 0o644); err != nil {
+	if err := os.Symlink(ceremonytest.MetaPath(ws, "targets"), targets); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(ceremonytest.MetaPath(ws, "targets"), filepath.Join(repo, "targets.json")); err != nil {
-		t.Fatal(err)
-	}
-	_, err := f.Rotate(rotate.Options{From: filepath.Join(f.Dir, "repo")})
-	if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+	_, err := f.Rotate(rotate.Options{From: repo})
+	if err == nil || !strings.Contains(err.Error(), "metadata/1.targets.json: targets: ") || !strings.Contains(err.Error(), "does not verify") {
 		t.Fatalf("a linked targets.json: %v", err)
 	}
-	// A delegation named "../../secret" is never read as a file.
-	tf := ceremonytest.ParseFile(t, ceremonytest.MetaPath(ws, "targets"))
-	tg, err := tf.Targets()
-	if err != nil {
-		t.Fatal(err)
-	}
-	tg.Delegations.Roles = append(tg.Delegations.Roles, metadata.DelegatedRole{Name: "../../secret", KeyIDs: []string{f.ID("alice")}, Threshold: 1, Paths: []string{"x"}})
-	mf, err := metafile.FromSigned(tg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, _ := mf.Marshal()
-	os.Remove(filepath.Join(repo, "targets.json"))
-	if err := os.WriteFile(filepath.Join(repo, "targets.json"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// A delegation named "../../secret", signed by targets' keys, is
+	// never read as a file.
+	repo = ceremonytest.PublishWorkspace(t, f, ws, "secret", func(r *publish.Repository) {
+		tg, err := r.Offline["targets"].Targets()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tg.Delegations.Roles = append(tg.Delegations.Roles, metadata.DelegatedRole{Name: "../../secret", KeyIDs: []string{f.ID("alice")}, Threshold: 1, Paths: []string{"x"}})
+		mf, err := metafile.FromSigned(tg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ceremonytest.SignFile(t, mf, f.Signers["alice"])
+		ceremonytest.SignFile(t, mf, f.Signers["bob"])
+		r.Offline["targets"] = mf
+	})
 	if err := os.WriteFile(filepath.Join(f.Dir, "secret.json"), []byte("not metadata"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.Rotate(rotate.Options{From: filepath.Join(f.Dir, "repo"), Keyholders: []string{ws}, Lost: []string{"erin"}})
+	res, err := f.Rotate(rotate.Options{From: repo, Keyholders: []string{ws}, Lost: []string{"erin"}})
 	if err != nil {
 		t.Fatalf("rotate from a repository naming ../../secret: %v", err)
 	}
-	if res.Plan.Source != filepath.Join(f.Dir, "repo") {
+	if res.Plan.Source != repo {
 		t.Errorf("source %q", res.Plan.Source)
 	}
 }
@@ -68,17 +70,13 @@ func TestRotateFromHostileRepository(t *testing.T) {
 func TestRotateFromForgedRoots(t *testing.T) {
 	f, ws := ceremonytest.Bootstrapped(t)
 	root := ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, "root"))
+	n := 0
 	repoWith := func(name string, extra []byte) string {
 		t.Helper()
-		dir := filepath.Join(t.TempDir(), "repo")
-		meta := filepath.Join(dir, "metadata")
-		if err := os.MkdirAll(meta, 0o755); err != nil {
+		n++
+		dir := ceremonytest.PublishWorkspace(t, f, ws, fmt.Sprintf("repo%d", n), nil)
+		if err := os.WriteFile(filepath.Join(dir, "metadata", name), extra, 0o644); err != nil {
 			t.Fatal(err)
-		}
-		for n, data := range map[string][]byte{"1.root.json": root, name: extra} {
-			if err := os.WriteFile(filepath.Join(meta, n), data, 0o644); err != nil {
-				t.Fatal(err)
-			}
 		}
 		return dir
 	}
@@ -104,14 +102,42 @@ func TestRotateFromForgedRoots(t *testing.T) {
 		data []byte
 		want string
 	}{
-		{"7.root.json", root, "7.root.json: holds root v1: a root file's name and the version it holds must agree"},
-		{"2.root.json", selfSigned, "2.root.json: root v2 is not signed by 3 of the keys previous root v1 lists"},
+		{"7.root.json", root, "metadata/7.root.json: root: root v7 cannot be reached: metadata/2.root.json is missing"},
+		{"2.root.json", selfSigned, "metadata/2.root.json: root: 3 of 5 required signatures from previous root v1, have 1"},
 		{"9223372036854775807.root.json", root, "holds root v1"},
 	} {
 		_, err := f.Rotate(rotate.Options{From: repoWith(c.name, c.data), Keyholders: []string{ws}, Lost: []string{"erin"}})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
 		}
+	}
+	// Without its first root, a repository's chain has no start: the
+	// operator names the root they trust.
+	bare := repoWith("README", []byte("a repository"))
+	if err := os.Remove(filepath.Join(bare, "metadata", "1.root.json")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Rotate(rotate.Options{From: bare, Keyholders: []string{ws}, Lost: []string{"erin"}}); err == nil ||
+		!strings.Contains(err.Error(), "holds no 1.root.json to start the root chain from: give --trusted-root FILE") {
+		t.Errorf("a repository without 1.root.json: %v", err)
+	}
+	// A 1.root.json replaced by one that gives root to alice alone, signed
+	// by her: it is signed by its own threshold, so only the operator's
+	// own copy of root v1 tells it is not theirs.
+	rt.Version = 1
+	forged, err := metafile.FromSigned(rt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ceremonytest.SignFile(t, forged, f.Signers["alice"])
+	forgedData, err := forged.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := repoWith("1.root.json", forgedData)
+	_, err = f.Rotate(rotate.Options{From: repo, TrustedRoot: ceremonytest.MetaPath(ws, "root"), Keyholders: []string{ws}, Lost: []string{"erin"}})
+	if err == nil || !strings.Contains(err.Error(), "metadata/1.root.json: root: differs from the trusted root") {
+		t.Errorf("a forged 1.root.json, against the operator's own root v1: %v", err)
 	}
 }
 
@@ -148,10 +174,113 @@ func TestUnsignedSnapshotRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = claimed.Init(ceremonytest.Engine, claimed.Options{From: repo, ClaimsDir: w.ClaimsDir, Dir: w.WS("from-forged"), Now: ceremonytest.Now})
-	if err == nil || !strings.Contains(err.Error(), "snapshot is signed by 0 of the 1 keys") {
+	if err == nil || !strings.Contains(err.Error(), "does not verify as a client would verify it: metadata/1.snapshot.json: snapshot: sha256 is ") {
 		t.Fatalf("claims init from a repository with a changed snapshot: %v", err)
 	}
 	if _, err := os.Stat(w.WS("from-forged")); !os.IsNotExist(err) {
 		t.Errorf("a refused claims init wrote %s", w.WS("from-forged"))
+	}
+}
+
+// TestUnsignedChangesRefused: a delegation (an attacker's key for every
+// package) added to claimed, or a target added to targets, without their
+// keys signing again, is refused by claims init and rotate alike, naming
+// the file; nothing is written.
+func TestUnsignedChangesRefused(t *testing.T) {
+	w := ceremonytest.NewClaimsWorld(t)
+	mallory := w.NewKey("mallory", keys.TypeEd25519)
+	malloryID, err := keys.ID(mallory.TUFKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, role, want string
+		edit             func(*metadata.TargetsType)
+	}{
+		{"delegation", plan.RoleClaimed, "metadata/1.claimed.json: claimed: ", func(tg *metadata.TargetsType) {
+			tg.Delegations.Keys[malloryID] = mallory.TUFKey()
+			tg.Delegations.Roles = append(tg.Delegations.Roles, metadata.DelegatedRole{Name: "everything", KeyIDs: []string{malloryID},
+				Threshold: 1, Terminating: true, Paths: []string{"packages/*/*/*/*"}})
+		}},
+		{"target", metadata.TARGETS, "metadata/1.targets.json: targets: ", func(tg *metadata.TargetsType) {
+			tg.Targets["packages/ab/cd/0123/evil-1.0.tar.gz"] = &metadata.TargetFiles{Length: 1, Hashes: metadata.Hashes{"sha256": make([]byte, 32)}}
+		}},
+	} {
+		repo := ceremonytest.PublishWorkspace(t, w.Fixture, w.Boot, "repo-"+c.name, func(r *publish.Repository) {
+			old := r.Offline[c.role]
+			tg, err := old.Targets()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tg.Delegations == nil {
+				tg.Delegations = &metadata.Delegations{}
+			}
+			if tg.Delegations.Keys == nil {
+				tg.Delegations.Keys = map[string]*metadata.Key{}
+			}
+			c.edit(tg)
+			changed, err := metafile.FromSigned(tg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			changed.Signatures = old.Signatures
+			r.Offline[c.role] = changed
+		})
+		_, err := claimed.Init(ceremonytest.Engine, claimed.Options{From: repo, ClaimsDir: w.ClaimsDir, Dir: w.WS("claims-" + c.name), Now: ceremonytest.Now})
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "does not verify as a client would") {
+			t.Errorf("claims init from a repository with an unsigned %s: %v", c.name, err)
+		}
+		_, err = w.Rotate(rotate.Options{From: repo, Keyholders: []string{w.Boot}, Lost: []string{"erin"}, Dir: w.WS("rotate-" + c.name)})
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "does not verify as a client would") {
+			t.Errorf("rotate from a repository with an unsigned %s: %v", c.name, err)
+		}
+		for _, ws := range []string{"claims-" + c.name, "rotate-" + c.name} {
+			if _, err := os.Stat(w.WS(ws)); !os.IsNotExist(err) {
+				t.Errorf("a refused start wrote %s", ws)
+			}
+		}
+	}
+}
+
+// TestRotateManyKeys: a root listing 5,000 keys (unused by any role) is
+// read, named and planned from without a pass over every pair of keys.
+func TestRotateManyKeys(t *testing.T) {
+	f, ws := ceremonytest.Bootstrapped(t)
+	repo := ceremonytest.PublishWorkspace(t, f, ws, "repo", func(r *publish.Repository) {
+		rt, err := r.Roots[0].Root()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rt.Version = 2
+		for i := 0; i < 5000; i++ {
+			pub, _, err := ed25519.GenerateKey(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			k, err := metadata.KeyFromPublicKey(pub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := keys.ID(k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rt.Keys[id] = k
+		}
+		v2, err := metafile.FromSigned(rt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"alice", "bob", "carol", "dave"} {
+			ceremonytest.SignFile(t, v2, f.Signers[name])
+		}
+		r.Roots = append(r.Roots, v2)
+	})
+	res, err := f.Rotate(rotate.Options{From: repo, Keyholders: []string{ws}, Lost: []string{"erin"}})
+	if err != nil {
+		t.Fatalf("rotate from a root of 5,000 keys: %v", err)
+	}
+	if a := res.Plan.Affected; len(a) != 1 || a[0].Holder != "erin" {
+		t.Errorf("affected %+v, want erin's key alone", a)
 	}
 }

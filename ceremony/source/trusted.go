@@ -70,10 +70,11 @@ type TrustedState struct {
 	Rekeyed map[string]string
 }
 
-// ReadTrustedState reads the trusted state at from: a repository directory,
-// a finished workspace or a bundle file. project, if not "", is a project
+// ReadTrustedState reads the trusted state at from: a repository directory
+// (verified as a client would, from trustedRoot or its 1.root.json), a
+// finished workspace or a bundle file. project, if not "", is a project
 // whose role's current metadata is read too where the source has it.
-func ReadTrustedState(e *ceremony.Engine, from, project string, now time.Time) (*TrustedState, error) {
+func ReadTrustedState(e *ceremony.Engine, from, trustedRoot, project string, now time.Time) (*TrustedState, error) {
 	fi, err := os.Stat(from)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read %q: %w", from, err)
@@ -85,7 +86,7 @@ func ReadTrustedState(e *ceremony.Engine, from, project string, now time.Time) (
 	case workspace.IsWorkspace(from):
 		st, err = trustedFromWorkspace(from, from)
 	default:
-		st, err = trustedFromRepository(from, project)
+		st, err = trustedFromRepository(from, trustedRoot, project, now)
 	}
 	if err != nil {
 		return nil, err
@@ -148,8 +149,8 @@ func (st *TrustedState) VersionAbove(role string, trusted *metadata.TargetsType)
 	return v
 }
 
-func trustedFromRepository(path, project string) (*TrustedState, error) {
-	src, err := LoadDir(path)
+func trustedFromRepository(path, trustedRoot, project string, now time.Time) (*TrustedState, error) {
+	src, err := LoadDir(path, trustedRoot, now)
 	if err != nil {
 		return nil, err
 	}

@@ -19,13 +19,14 @@ import (
 func runClaimsInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("claims init", flag.ContinueOnError)
 	from := fs.String("from", "", "the trusted state: the repository directory (holding metadata/), a finished workspace or a bundle")
+	trustedRoot := sourceTrustedRootFlag(fs)
 	dir := fs.String("claims", "", "the directory of claim requests (*.json) to take in")
 	planPath := fs.String("plan", "", "the plan naming the keyholders and claimed's expiry period (default: the --from workspace's)")
 	roots := fs.String("attestation-roots", "", "rehearsals: a PEM file of the roots maintainers' attestations chain to instead of Yubico's")
 	rules := reviewRulesFlags(fs)
 	var rekeys rekeyFlag
 	fs.Var(&rekeys, "rekey", rekeyUsage+"; the reason is recorded in the transcript and the bundle")
-	rest, err := parseFlags(fs, args, stderr, "--from REPO|WORKSPACE|BUNDLE --claims DIR [--plan PLAN] [--rekey PROJECT=REASON]... WORKSPACE", 1, 1)
+	rest, err := parseFlags(fs, args, stderr, "--from REPO|WORKSPACE|BUNDLE [--trusted-root FILE] --claims DIR [--plan PLAN] [--rekey PROJECT=REASON]... WORKSPACE", 1, 1)
 	if err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func runClaimsInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 			return usageError{fmt.Sprintf("--rekey %s: give the reason, --rekey %s=REASON: the transcript records why a claimed project's keys change", r.Project, r.Project)}
 		}
 	}
-	res, err := claimed.Init(env.engine, claimed.Options{From: *from, ClaimsDir: *dir, Plan: *planPath, AttestationRoots: *roots, Rekey: rekeys, Dir: rest[0],
+	res, err := claimed.Init(env.engine, claimed.Options{From: *from, TrustedRoot: *trustedRoot, ClaimsDir: *dir, Plan: *planPath, AttestationRoots: *roots, Rekey: rekeys, Dir: rest[0],
 		MaxAge: maxAge, RequireAttestation: *rules.requireAttestation})
 	if res != nil && res.Review != nil {
 		printVerdicts(stdout, res.Review)
@@ -122,11 +123,12 @@ func runProject(env *runEnv, args []string, stdout, stderr io.Writer) error {
 func runProjectInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("project init", flag.ContinueOnError)
 	from := fs.String("from", "", "the trusted state: the repository directory (holding metadata/), or the claims ceremony's bundle or workspace")
+	trustedRoot := sourceTrustedRootFlag(fs)
 	var targets, hashes repeatFlag
 	fs.Var(&targets, "target", "PATH=FILE: a file to list, under the target path clients ask for (packages/...); repeat for each")
 	days := fs.Int("expires-days", 0, "expiry period of the project's role, in days (default 365)")
 	fs.Var(&hashes, "hash", "a hash algorithm to list (sha256, sha512, blake2b-256); repeat; default sha256 alone (with blake2b-256, PyPI's file hash, go-tuf and tuf-js clients refuse the file)")
-	rest, err := parseFlags(fs, args, stderr, "PROJECT --from REPO|BUNDLE [--target PATH=FILE]... [--expires-days N] WORKSPACE", 2, 2)
+	rest, err := parseFlags(fs, args, stderr, "PROJECT --from REPO|BUNDLE [--trusted-root FILE] [--target PATH=FILE]... [--expires-days N] WORKSPACE", 2, 2)
 	if err != nil {
 		return err
 	}
@@ -136,7 +138,7 @@ func runProjectInit(env *runEnv, args []string, stdout, stderr io.Writer) error 
 	if *days < 0 {
 		return usageError{"--expires-days must be positive"}
 	}
-	opts := project.Options{Project: rest[0], From: *from, ExpiresDays: *days, Hashes: hashes, Dir: rest[1]}
+	opts := project.Options{Project: rest[0], From: *from, TrustedRoot: *trustedRoot, ExpiresDays: *days, Hashes: hashes, Dir: rest[1]}
 	for _, t := range targets {
 		pt, err := project.ParseTarget(t)
 		if err != nil {

@@ -41,12 +41,13 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	online := fs.Bool("online", false, "the online server was compromised: every online key is stolen (give --replace online=NEWKEY)")
 	fs.Var(&replace, "replace", "OLD=NEW: the key NEW (a TUF public key file or a key URI) takes OLD's place in every role; repeat for each")
 	onlineURI := fs.String("online-key-uri", "", "rstuf: where RSTUF's workers find the new online key (x-rstuf-online-key-uri)")
+	trustedRoot := sourceTrustedRootFlag(fs)
 	lastGood := fs.String("last-good", "", "a repository directory, workspace or bundle from before the compromise: re-signed roles take their content from it")
 	fs.Var(&keyholders, "keyholders", "a plan, workspace or bundle saying who holds which key (for names and device serials); repeat for more")
 	days := fs.Int("expires-days", 0, "expiry period of the new root and re-signed roles, in days (default 365)")
 	asJSON := fs.Bool("json", false, "print the plan as JSON for tools")
 	incident := fs.Bool("incident", false, "print the incident report of a rotation WORKSPACE (and write it into the workspace)")
-	rest, err := parseFlags(fs, args, stderr, "[--compromised KEY]... [--lost KEY]... [--online] [--replace OLD=NEW]... PATH [WORKSPACE]\n       ceremony rotate --incident WORKSPACE\nPATH is the trusted metadata now: the repository directory, the last finished workspace, or its bundle (checked as 'ceremony verify BUNDLE' checks it)", 1, 2)
+	rest, err := parseFlags(fs, args, stderr, "[--compromised KEY]... [--lost KEY]... [--online] [--replace OLD=NEW]... [--trusted-root FILE] PATH [WORKSPACE]\n       ceremony rotate --incident WORKSPACE\nPATH is the trusted metadata now: the repository directory, the last finished workspace, or its bundle (checked as 'ceremony verify BUNDLE' checks it)", 1, 2)
 	if err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		_, err = stdout.Write(report)
 		return err
 	}
-	opts := rotate.Options{From: rest[0], LastGood: *lastGood, Keyholders: keyholders, Compromised: compromised,
+	opts := rotate.Options{From: rest[0], TrustedRoot: *trustedRoot, LastGood: *lastGood, Keyholders: keyholders, Compromised: compromised,
 		Lost: lost, Online: *online, OnlineKeyURI: *onlineURI, ExpiresDays: *days}
 	if *days < 0 {
 		return usageError{"--expires-days must be positive"}
@@ -115,4 +116,10 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "\ncreated %s workspace %s (%s) signing: %v\n", ws.State.Kind, ws.Dir, ws.State.Profile, ws.State.Roles)
 	fmt.Fprintf(stderr, "ceremony: hint: each keyholder now runs 'ceremony sign --key URI %s'; 'ceremony status %s' shows who is missing; %s/incident-report.md is the incident report; 'ceremony script --rotation %s' prints the steps for witnesses\n", ws.Dir, ws.Dir, ws.Dir, ws.Dir)
 	return nil
+}
+
+// sourceTrustedRootFlag is --trusted-root of the commands that start from
+// a repository directory, which they verify as a client would.
+func sourceTrustedRootFlag(fs *flag.FlagSet) *string {
+	return fs.String("trusted-root", "", "when starting from a repository directory: your own copy of a root in force (from the last bundle or repository you verified), where its chain of roots must start (default: the repository's 1.root.json)")
 }

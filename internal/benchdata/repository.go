@@ -20,9 +20,11 @@ import (
 
 // Repository file names WriteRepository writes under DIR/metadata.
 const (
-	RootFile    = "1.root.json"
-	TargetsFile = "1.targets.json"
-	ClaimedFile = "1.claimed.json"
+	RootFile      = "1.root.json"
+	TargetsFile   = "1.targets.json"
+	ClaimedFile   = "1.claimed.json"
+	SnapshotFile  = "1.snapshot.json"
+	TimestampFile = "timestamp.json"
 )
 
 // Root is the `signed` part of a root role that gives each top-level role
@@ -42,9 +44,10 @@ func Root(admin *metadata.Key) (*metadata.RootType, error) {
 
 // WriteRepository writes the fixture as the metadata a claims ceremony
 // reads from a repository directory: dir/metadata/1.root.json (Root of
-// the admin key), 1.targets.json (Top) and 1.claimed.json (File), each
-// signed by the admin key. An existing file is not overwritten: that is an
-// error.
+// the admin key), 1.targets.json (Top), 1.claimed.json (File), and the
+// 1.snapshot.json and timestamp.json that list them, each signed by the
+// admin key, so that the repository verifies as a client would verify it.
+// An existing file is not overwritten: that is an error.
 func (fx *Fixture) WriteRepository(dir string) error {
 	root, err := Root(fx.Admin.TUFKey())
 	if err != nil {
@@ -58,6 +61,10 @@ func (fx *Fixture) WriteRepository(dir string) error {
 	if err != nil {
 		return fmt.Errorf("failed to sign targets: %w", err)
 	}
+	snapshotFile, timestampFile, err := fx.snapshotAndTimestamp()
+	if err != nil {
+		return err
+	}
 	md := filepath.Join(dir, "metadata")
 	if err := atomicfile.MkdirAll(md, 0o755); err != nil {
 		return err
@@ -65,12 +72,28 @@ func (fx *Fixture) WriteRepository(dir string) error {
 	for _, f := range []struct {
 		name string
 		data []byte
-	}{{RootFile, rootFile}, {TargetsFile, topFile}, {ClaimedFile, fx.File}} {
+	}{{RootFile, rootFile}, {TargetsFile, topFile}, {ClaimedFile, fx.File}, {SnapshotFile, snapshotFile}, {TimestampFile, timestampFile}} {
 		if err := atomicfile.WriteNew(filepath.Join(md, f.name), f.data, 0o644); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// snapshotAndTimestamp are snapshot v1, listing targets v1 and claimed v1,
+// and timestamp v1, listing snapshot v1, each signed by the admin key.
+func (fx *Fixture) snapshotAndTimestamp() (snapshot, timestamp []byte, err error) {
+	snap := &metadata.SnapshotType{Type: metadata.SNAPSHOT, SpecVersion: SpecVersion, Version: 1, Expires: Expires,
+		Meta: map[string]*metadata.MetaFiles{"targets.json": {Version: 1}, "claimed.json": {Version: 1}}}
+	if snapshot, err = fx.signAsAdmin(snap); err != nil {
+		return nil, nil, fmt.Errorf("failed to sign snapshot: %w", err)
+	}
+	ts := &metadata.TimestampType{Type: metadata.TIMESTAMP, SpecVersion: SpecVersion, Version: 1, Expires: Expires,
+		Meta: map[string]*metadata.MetaFiles{"snapshot.json": {Version: 1}}}
+	if timestamp, err = fx.signAsAdmin(ts); err != nil {
+		return nil, nil, fmt.Errorf("failed to sign timestamp: %w", err)
+	}
+	return snapshot, timestamp, nil
 }
 
 // signAsAdmin is the metadata file of signed, signed by the admin key.

@@ -13,8 +13,6 @@ import (
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
-	"github.com/tuf-ceremony/ceremony/plan"
-	"github.com/tuf-ceremony/ceremony/rehearsal/publish"
 )
 
 // ClaimsWorld is a finished pep480 bootstrap (claimed: alice, bob, carol,
@@ -90,20 +88,7 @@ func (w *ClaimsWorld) SignAs(ws string, s keys.Signer) {
 // Publish writes the bootstrap as a repository, signed online.
 func (w *ClaimsWorld) Publish(t *testing.T) string {
 	t.Helper()
-	p, err := plan.Load(filepath.Join(w.Dir, "plan.yaml"), keys.NewBackends())
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo := filepath.Join(w.Dir, "repository")
-	r := &publish.Repository{Dir: repo, Plan: p, Online: w.Online, Now: Now, Offline: map[string]*metafile.File{}}
-	r.Roots = []*metafile.File{ParseFile(t, MetaPath(w.Boot, "root"))}
-	for _, role := range []string{"targets", plan.RoleClaimed} {
-		r.Offline[role] = ParseFile(t, MetaPath(w.Boot, role))
-	}
-	if err := publish.Write(r); err != nil {
-		t.Fatal(err)
-	}
-	return repo
+	return PublishWorkspace(t, w.Fixture, w.Boot, "repository", nil)
 }
 
 // RekeyWorld is a claims world after its first claims ceremony (claimed
