@@ -86,12 +86,27 @@ func LoadBundle(e *ceremony.Engine, path string, now time.Time) (*Source, error)
 		return nil, fmt.Errorf("bundle %s: %s", path, strings.ReplaceAll(err.Error(), ws, "(bundled workspace)"))
 	}
 	src.workspace = nil // the directory goes when this returns
+	src.State.Names = withoutURIs(src.State.Names)
 	src.BundleSHA256 = digest
 	src.State.Source = path
 	if src.State.LastGood != nil {
 		src.State.LastGood = &rotation.LastGood{Source: path, Targets: src.State.LastGood.Targets, Current: src.State.LastGood.Current}
 	}
 	return src, nil
+}
+
+// withoutURIs is names without their key URIs. A bundle crossed the air
+// gap: who held which key may come from it, but how to reach a key (a
+// device serial, a PKCS#11 module whose code the roll call would load)
+// comes from the operator only: the local plan (--keyholders PLAN, --plan),
+// a local workspace, or the command line.
+func withoutURIs(names []rotation.Name) []rotation.Name {
+	out := make([]rotation.Name, len(names))
+	for i, n := range names {
+		n.URI = ""
+		out[i] = n
+	}
+	return out
 }
 
 // copyBundle copies the bundle at path into dst (a new file in a private

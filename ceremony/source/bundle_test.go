@@ -10,6 +10,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
+	"github.com/tuf-ceremony/ceremony/ceremony/source"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 )
 
@@ -90,5 +91,53 @@ func TestRotateFromBadBundle(t *testing.T) {
 	// No private copy is left behind.
 	if left, _ := filepath.Glob(filepath.Join(tmp, "ceremony-rotate-bundle-*")); len(left) > 0 {
 		t.Errorf("private copies were left: %v", left)
+	}
+}
+
+// TestNoKeyURIFromBundle: a verified bundle says who holds which key, but
+// never how to reach it: its key URIs (a PKCS#11 module-path among them)
+// are dropped, for rotations and for claims and project ceremonies alike;
+// the workspace itself, on this machine, keeps them.
+func TestNoKeyURIFromBundle(t *testing.T) {
+	f, ws := ceremonytest.Bootstrapped(t)
+	tarPath := ceremonytest.BootstrapBundle(t, f, ws)
+	local, err := source.NamesFrom(ceremonytest.Engine, ws, ceremonytest.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withURI := 0
+	for _, n := range local {
+		if n.URI != "" {
+			withURI++
+		}
+	}
+	if withURI == 0 {
+		t.Fatalf("the workspace names no key URI: %+v", local)
+	}
+	bundled, err := source.NamesFrom(ceremonytest.Engine, tarPath, ceremonytest.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bundled) != len(local) {
+		t.Errorf("the bundle names %d keys, the workspace %d", len(bundled), len(local))
+	}
+	for _, n := range bundled {
+		if n.URI != "" || n.Holder == "" {
+			t.Errorf("from the bundle: %s with URI %q", n.Holder, n.URI)
+		}
+	}
+	w := ceremonytest.NewClaimsWorld(t)
+	claimsTar := ceremonytest.BootstrapBundle(t, w.Fixture, w.Boot)
+	st, err := source.TrustedFromBundle(ceremonytest.Engine, claimsTar, ceremonytest.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Names) == 0 {
+		t.Fatal("the claims source names no key")
+	}
+	for _, n := range st.Names {
+		if n.URI != "" {
+			t.Errorf("claims source from a bundle: %s with URI %q", n.Holder, n.URI)
+		}
 	}
 }

@@ -315,6 +315,7 @@ func TrustedFromBundle(e *ceremony.Engine, path string, now time.Time) (*Trusted
 		return nil, errors.New(strings.ReplaceAll(err.Error(), ws, path))
 	}
 	st.PlanFile, st.PlanDir = "", "" // the directory goes when this returns
+	st.Names = withoutURIs(st.Names)
 	return st, nil
 }
 
