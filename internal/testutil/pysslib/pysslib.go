@@ -1,0 +1,90 @@
+// Package pysslib runs Python's reading of TUF metadata for tests: Debian's
+// python3 with python3-securesystemslib (installed by scripts/setup), the
+// canonical JSON python-tuf checks signatures over. A test that needs it
+// fails, never skips, when it is not installed.
+package pysslib
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tuf-ceremony/ceremony/internal/testutil/tufjs"
+)
+
+// python is Debian's interpreter, the one python3-securesystemslib is
+// installed for (not whatever python3 is first on PATH).
+const python = "/usr/bin/python3"
+
+// RootReading is what Python read from root metadata: as tuf-js's reading,
+// and the SHA-256 (hex) of the canonical form of "signed".
+type RootReading struct {
+	Version         int64                        `json:"version"`
+	Roles           map[string]tufjs.RoleReading `json:"roles"`
+	Keys            []string                     `json:"keys"`
+	CanonicalSHA256 string                       `json:"canonical_sha256"`
+}
+
+// ReadRoot reads the root metadata in file as Python does; the error is
+// Python's refusal.
+func ReadRoot(t testing.TB, file string) (*RootReading, error) {
+	t.Helper()
+	script := filepath.Join(repoRoot(t), "scripts", "python", "read-root.py")
+	if _, err := os.Stat(python); err != nil {
+		t.Fatalf("pysslib: %s is not installed (%v): run scripts/setup", python, err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, script, file)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	line := bytes.TrimSpace(stdout.Bytes())
+	var exit *exec.ExitError
+	switch {
+	case runErr == nil:
+		var r RootReading
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatalf("pysslib: read-root.py printed no verdict (%v)\nstdout: %s\nstderr: %s", err, line, stderr.Bytes())
+		}
+		return &r, nil
+	case errors.As(runErr, &exit) && exit.ExitCode() == 1:
+		var v struct {
+			OK    *bool  `json:"ok"`
+			Error string `json:"error"`
+		}
+		if err := json.Unmarshal(line, &v); err != nil || v.OK == nil || *v.OK {
+			t.Fatalf("pysslib: read-root.py failed without a verdict: %v\nstdout: %s\nstderr: %s", runErr, line, stderr.Bytes())
+		}
+		return nil, fmt.Errorf("python: %s", v.Error)
+	default:
+		t.Fatalf("pysslib: %s %s: %v (is python3-securesystemslib installed? run scripts/setup)\nstdout: %s\nstderr: %s", python, script, runErr, line, stderr.Bytes())
+		return nil, nil
+	}
+}
+
+// repoRoot walks up from the working directory to go.mod.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatalf("pysslib: %v", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatalf("pysslib: no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
