@@ -62,6 +62,9 @@ type job struct {
 	bins   string
 	covers func(string) bool
 
+	// depth is how many delegations below top-level targets the role is.
+	depth int
+
 	path     string
 	findings []Finding
 	state    *RoleState
@@ -83,7 +86,10 @@ func (w *walk) targets() {
 // round runs the jobs of one depth in parallel, records them in order,
 // and goes on with the roles they delegate.
 func (w *walk) round(jobs []*job) {
-	for len(jobs) > 0 {
+	for depth := 0; len(jobs) > 0; depth++ {
+		for _, j := range jobs {
+			j.depth = depth
+		}
 		parallel(len(jobs), func(i int) { w.check(jobs[i]) })
 		var next []delegation
 		for _, j := range jobs {
@@ -190,7 +196,7 @@ func (w *walk) check(j *job) {
 	if w.v.targets != nil {
 		w.checkTargetFiles(&found, view, paths)
 	}
-	if view.Delegations != nil {
+	if view.Delegations != nil && (w.v.depth == 0 || j.depth < w.v.depth) {
 		j.children, j.refused = w.delegationsOf(&found, view.Header, view.Delegations)
 	}
 }

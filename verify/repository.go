@@ -56,6 +56,13 @@ type Options struct {
 	// ExpiryWarning is how close to expiry a role draws a warning. Zero
 	// means DefaultExpiryWarning (30 days); negative turns the warning off.
 	ExpiryWarning time.Duration
+	// Depth, if above zero, is how many delegations below top-level
+	// targets are followed: 1 checks targets and the roles it delegates,
+	// and reads nothing they delegate (a claims ceremony builds on claimed,
+	// not on the 100,000 project roles below it). Snapshot entries no
+	// checked role reaches are then not looked at either. Zero follows
+	// every delegation.
+	Depth int
 }
 
 // metadataDir is where the metadata files sit, relative to the repository.
@@ -72,6 +79,8 @@ type verifier struct {
 
 	root       *metadata.RootType
 	consistent bool
+	// depth is Options.Depth.
+	depth int
 }
 
 // Repository verifies the repository in dir. The error is for a directory
@@ -90,7 +99,7 @@ func Repository(dir string, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("failed to open the metadata directory: %w", err)
 	}
 	defer meta.Close()
-	v := &verifier{meta: meta, at: opts.At, within: opts.ExpiryWarning}
+	v := &verifier{meta: meta, at: opts.At, within: opts.ExpiryWarning, depth: opts.Depth}
 	if v.at.IsZero() {
 		v.at = time.Now()
 	}
@@ -150,7 +159,9 @@ func (v *verifier) run(dir, trustedPath string) {
 	}
 	w := newWalk(v, snap, snapPath)
 	w.targets()
-	w.leftovers()
+	if v.depth == 0 {
+		w.leftovers()
+	}
 }
 
 // loadTrusted reads the trusted root: the one named, or the first root of

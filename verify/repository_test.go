@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -599,4 +600,32 @@ func TestTargetOutsideDelegatedPaths(t *testing.T) {
 	}
 	mustHave(t, r, Warning, "metadata/1.project-a.json", "paths", `1 of 2 targets lie outside what claimed v1 delegates`, `"project-b/stolen-1.0.tar.gz"`)
 	mustHave(t, r, Warning, "metadata/1.bins-0.json", "paths", `"wrong-bin-1"`)
+}
+
+// TestDepth: with Depth 1, targets and the roles it delegates are
+// checked, nothing below them is read (project-a is not a role of the
+// report, and its broken signature is no finding), and snapshot entries
+// left unreached are not looked at.
+func TestDepth(t *testing.T) {
+	f := newFixture(t)
+	f.signersOf["project-a"] = []string{"admin"} // not its maintainer's key
+	f.write()
+	full := f.verify()
+	if _, ok := roleState(full, "project-a"); !ok || full.OK() {
+		t.Fatalf("the whole walk: project-a read %v, report OK %v, want it read and its signature refused", ok, full.OK())
+	}
+	r, err := Repository(f.dir, Options{At: f.now, Depth: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK() || len(r.Findings) != 0 {
+		t.Fatalf("depth 1: want no findings, got:\n%s", findingsText(r))
+	}
+	var roles []string
+	for _, s := range r.Roles {
+		roles = append(roles, s.Role)
+	}
+	if want := []string{"root", "timestamp", "snapshot", "targets", "claimed", "unclaimed"}; !slices.Equal(roles, want) {
+		t.Errorf("depth 1 read %v, want %v", roles, want)
+	}
 }

@@ -55,7 +55,7 @@ func LoadDir(path, trustedRoot string, now time.Time) (*Source, error) {
 	if workspace.IsWorkspace(path) {
 		return loadWorkspaceSource(path)
 	}
-	return loadRepositorySource(path, trustedRoot, now)
+	return loadRepositorySource(path, trustedRoot, now, 0)
 }
 
 // Load reads a repository directory (verified from trustedRoot, as LoadDir
@@ -185,8 +185,11 @@ func openRepository(path string) (*repoReader, error) {
 	return &repoReader{dir: dir, root: root, names: map[string]bool{}}, nil
 }
 
-func loadRepositorySource(path, trustedRoot string, now time.Time) (*Source, error) {
-	trust, err := verifyRepository(path, trustedRoot, now)
+// loadRepositorySource reads the repository at path once it verifies,
+// following delegations depth deep (0: all; what is deeper is seen, never
+// read).
+func loadRepositorySource(path, trustedRoot string, now time.Time, depth int) (*Source, error) {
+	trust, err := verifyRepository(path, trustedRoot, now, depth)
 	if err != nil {
 		return nil, err
 	}

@@ -150,7 +150,10 @@ func (st *TrustedState) VersionAbove(role string, trusted *metadata.TargetsType)
 }
 
 func trustedFromRepository(path, trustedRoot, project string, now time.Time) (*TrustedState, error) {
-	src, err := LoadDir(path, trustedRoot, now)
+	// claimed, one delegation below targets, is as deep as a claims or
+	// project ceremony builds on; a project's own role is checked by the
+	// project ceremony against claimed's delegation.
+	src, err := loadRepositorySource(path, trustedRoot, now, 1)
 	if err != nil {
 		return nil, err
 	}

@@ -49,9 +49,10 @@ func (t *repoTrust) trusts(name string) bool { return t.verified[name] }
 
 // verifyRepository verifies the repository at path (the directory holding
 // metadata/) from trustedRoot, the operator's own copy of a root in force,
-// or from the repository's 1.root.json when trustedRoot is "". It refuses
-// the repository when a role a ceremony builds on does not verify.
-func verifyRepository(path, trustedRoot string, now time.Time) (*repoTrust, error) {
+// or from the repository's 1.root.json when trustedRoot is "", following
+// delegations depth deep (verify.Options.Depth; 0: all). It refuses the
+// repository when a top-level role does not verify.
+func verifyRepository(path, trustedRoot string, now time.Time, depth int) (*repoTrust, error) {
 	meta := filepath.Join(path, workspace.MetadataDir)
 	if fi, err := os.Stat(meta); err != nil || !fi.IsDir() {
 		return nil, fmt.Errorf("%s holds no metadata directory: give the repository directory (holding metadata/), a finished workspace, or a ceremony's bundle", path)
@@ -61,7 +62,7 @@ func verifyRepository(path, trustedRoot string, now time.Time) (*repoTrust, erro
 			return nil, fmt.Errorf("%s holds no 1.root.json to start the root chain from: give --trusted-root FILE, your own copy of a root in force (from the last bundle or repository you verified)", meta)
 		}
 	}
-	rep, err := verify.Repository(path, verify.Options{TrustedRoot: trustedRoot, At: now, ExpiryWarning: -1})
+	rep, err := verify.Repository(path, verify.Options{TrustedRoot: trustedRoot, At: now, ExpiryWarning: -1, Depth: depth})
 	if err != nil {
 		return nil, fmt.Errorf("failed to verify repository %s: %w", path, err)
 	}
