@@ -161,8 +161,7 @@ func ReplayBundled(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, info cerem
 // entry the transcript does not cover (README.txt, bundle-info.json, an
 // attestation, an incident report) cannot be rewritten unseen.
 func verifyRebuilt(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, wsDir string) {
-	bootstrap, _ := b.Get(ceremony.BundleBootstrap)
-	made, err := e.Rebuild(wsDir, bootstrap)
+	made, err := e.Rebuild(wsDir)
 	if err != nil {
 		add(verify.Error, ceremony.BundleInfo, "", "rebuild", "the bundle cannot be made again from what its transcript covers: %s", strings.ReplaceAll(err.Error(), wsDir, "bundle"))
 		return

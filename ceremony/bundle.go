@@ -192,11 +192,11 @@ func (e *Engine) assemble(ws *workspace.Workspace, l *Loaded, missing []string, 
 // transcript). The same workspace gives the same bytes, so verify compares
 // what Rebuild makes with the bundle, entry by entry and byte for byte:
 // what is made from the covered entries (bundle-info.json, README.txt,
-// the attestations, an incident report, an RSTUF update payload) cannot be
-// rewritten unseen. An RSTUF bootstrap payload needs the plan's key files,
-// which a bundle does not carry: bootstrap is the bundle's own, checked by
-// its own rules (rstuf.CheckBootstrap) and not made again.
-func (e *Engine) Rebuild(dir string, bootstrap []byte) ([]bundle.Entry, error) {
+// the attestations, an incident report, an RSTUF payload) cannot be
+// rewritten unseen. An RSTUF bootstrap payload is made again from the
+// covered plan.yaml's settings (plan.ParseSettings: the plan's key files
+// stay behind) and the bundled root.
+func (e *Engine) Rebuild(dir string) ([]bundle.Entry, error) {
 	ws, l, err := openLoaded(dir)
 	if err != nil {
 		return nil, err
@@ -209,10 +209,7 @@ func (e *Engine) Rebuild(dir string, bootstrap []byte) ([]bundle.Entry, error) {
 		if l.Trusted != nil {
 			return bundleRSTUFPayload(e.keys, ws, l, "")
 		}
-		if bootstrap == nil {
-			return nil, "", fmt.Errorf("%s: missing: a finished RSTUF bootstrap carries it", BundleBootstrap)
-		}
-		return bootstrap, BundleBootstrap, nil
+		return rebuildBootstrap(ws, l)
 	})
 	if err != nil {
 		return nil, err
@@ -306,6 +303,24 @@ func bundleRSTUFPayload(k *keys.Backends, ws *workspace.Workspace, l *Loaded, pl
 		return nil, "", fmt.Errorf("the RSTUF bootstrap payload needs the plan, and %s does not load with its relative paths taken from %s (give the directory the plan was written in): %w", workspace.PlanFile, planDir, err)
 	}
 	payload, err := rstuf.Bootstrap(p, root, rstuf.DefaultTimeout)
+	if err != nil {
+		return nil, "", err
+	}
+	return payload, BundleBootstrap, nil
+}
+
+// rebuildBootstrap makes again the RSTUF bootstrap payload of a bundle
+// unpacked as the workspace ws.
+func rebuildBootstrap(ws *workspace.Workspace, l *Loaded) ([]byte, string, error) {
+	data, err := os.ReadFile(filepath.Join(ws.Dir, workspace.PlanFile))
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := plan.ParseSettings(data, BundlePlan)
+	if err != nil {
+		return nil, "", err
+	}
+	payload, err := rstuf.RebuildBootstrap(p, l.Files[metadata.ROOT], rstuf.DefaultTimeout)
 	if err != nil {
 		return nil, "", err
 	}

@@ -91,12 +91,25 @@ func Parse(data []byte, name, dir string, k PublicKeys) (*Plan, error) {
 	if dir == "" {
 		dir = "."
 	}
-	r := &reader{file: name, dir: dir, keys: k, lines: map[string]int{}, bad: map[string]bool{}}
+	return readPlan(&reader{file: name, dir: dir, keys: k, lines: map[string]int{}, bad: map[string]bool{}}, data)
+}
+
+// ParseSettings reads and checks a plan as Parse does, defaults filled in,
+// but opens nothing it names: no key file, device or attestation is read,
+// so no keyholder's or online key's TUFKey is set. It is how an auditor
+// makes again what a plan alone decides (expiry periods, the bin count)
+// from a bundle's plan.yaml, whose key files stayed behind.
+func ParseSettings(data []byte, name string) (*Plan, error) {
+	return readPlan(&reader{file: name, dir: ".", lines: map[string]int{}, bad: map[string]bool{}, noFiles: true}, data)
+}
+
+func readPlan(r *reader, data []byte) (*Plan, error) {
+	name, dir := r.file, r.dir
 	p := &Plan{Path: name, Dir: dir}
 	if root := r.document(data); root != nil && r.plan(root, p) {
 		r.check(p)
 	}
-	if p.Rehearsal.AttestationRoots != "" && r.usable("rehearsal.attestation_roots") {
+	if p.Rehearsal.AttestationRoots != "" && r.usable("rehearsal.attestation_roots") && !r.noFiles {
 		p.Rehearsal.AttestationRoots = resolvePath(r.dir, p.Rehearsal.AttestationRoots)
 		r.checkRegularFile("rehearsal.attestation_roots", p.Rehearsal.AttestationRoots)
 		r.warn("rehearsal.attestation_roots", "REHEARSAL ONLY: attestations are checked against %s instead of Yubico's PIV roots; never use this plan for a real repository", p.Rehearsal.AttestationRoots)
@@ -135,6 +148,9 @@ type reader struct {
 	bad      map[string]bool
 	problems []Problem
 	warnings []Problem
+	// noFiles: read the plan alone, no key, attestation or other file it
+	// names (ParseSettings).
+	noFiles bool
 }
 
 // problem records a problem at field (line looked up from the plan).

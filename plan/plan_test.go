@@ -473,3 +473,37 @@ func TestLoadMissingFile(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestParseSettings: an auditor's reading of a bundle's plan.yaml, whose
+// key files stayed behind, gives what the plan decides (defaults filled
+// in) and opens no file; the rules still hold.
+func TestParseSettings(t *testing.T) {
+	doc := []byte(`profile: rstuf
+keyholders:
+  - {name: a, key: "file:/nonexistent/a.key"}
+  - {name: b, public_key: /nonexistent/b.pub, attestation: /nonexistent/b.attestation.pem}
+roles:
+  root: {keyholders: [a, b], threshold: 2}
+  bins: {count: 4}
+online:
+  - {name: online, key: "file:/nonexistent/online.key", uri: "fn:online.key"}
+`)
+	if _, err := Parse(doc, "plan.yaml", t.TempDir(), keys.NewBackends()); err == nil {
+		t.Fatal("Parse read a plan whose key files do not exist")
+	}
+	p, err := ParseSettings(doc, "plan.yaml")
+	if err != nil {
+		t.Fatalf("ParseSettings: %v", err)
+	}
+	if p.Roles.Bins.Count != 4 || p.Roles.Root.ExpiresDays != defaultOfflineExpiresDays || p.Roles.Timestamp.ExpiresDays != defaultOnlineExpiresDays {
+		t.Errorf("settings: bins %d, root %d days, timestamp %d days", p.Roles.Bins.Count, p.Roles.Root.ExpiresDays, p.Roles.Timestamp.ExpiresDays)
+	}
+	for _, h := range p.Keyholders {
+		if h.TUFKey != nil {
+			t.Errorf("%s's key was read", h.Name)
+		}
+	}
+	if _, err := ParseSettings([]byte(strings.Replace(string(doc), "threshold: 2", "threshold: 3", 1)), "plan.yaml"); err == nil {
+		t.Error("ParseSettings took a threshold above the keyholders")
+	}
+}

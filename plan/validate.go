@@ -54,7 +54,9 @@ func (r *reader) check(p *Plan) {
 	r.checkRoles(p, profileOK, names)
 	r.checkOnline(p, profileOK)
 	r.checkWitnesses(p)
-	r.resolveKeys(p)
+	if !r.noFiles {
+		r.resolveKeys(p)
+	}
 }
 
 func (r *reader) checkProfile(p *Plan) bool {
@@ -156,7 +158,9 @@ func (r *reader) checkKeyholders(p *Plan) map[string]bool {
 			r.problem(af, "empty; give the attestation file written when the key was made on the device (FILE.attestation.pem), or remove the field")
 		case r.usable(af):
 			k.Attestation = resolvePath(r.dir, k.Attestation)
-			r.checkRegularFile(af, k.Attestation)
+			if !r.noFiles {
+				r.checkRegularFile(af, k.Attestation)
+			}
 		case k.RequireAttestation && r.usable(join(path, "require_attestation")):
 			r.problem(join(path, "require_attestation"), "true but no attestation is given; add attestation: FILE.attestation.pem, written when the key was made on the device")
 		}

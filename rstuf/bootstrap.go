@@ -71,6 +71,26 @@ func Bootstrap(p *plan.Plan, root *metafile.File, timeout int) ([]byte, error) {
 	if err := matchPlan(p, root); err != nil {
 		return nil, err
 	}
+	return bootstrapPayload(p, root, timeout)
+}
+
+// RebuildBootstrap makes again the bootstrap payload Bootstrap made for p
+// and root, byte for byte, from a plan read with plan.ParseSettings: its
+// keys are not read, so root is not matched against them (the auditor
+// verifies root on its own: its chain, its signatures, the transcript).
+func RebuildBootstrap(p *plan.Plan, root *metafile.File, timeout int) ([]byte, error) {
+	if p == nil || root == nil {
+		return nil, fmt.Errorf("bootstrap payload needs a plan and a signed root")
+	}
+	if p.Profile != plan.ProfileRSTUF {
+		return nil, fmt.Errorf("plan profile is %q: an RSTUF bootstrap payload needs profile rstuf", p.Profile)
+	}
+	return bootstrapPayload(p, root, timeout)
+}
+
+// bootstrapPayload writes the payload: the plan's settings, root, the
+// timeout; checked by CheckBootstrap.
+func bootstrapPayload(p *plan.Plan, root *metafile.File, timeout int) ([]byte, error) {
 	s := settings{Roles: settingsRoles{
 		Root:      expiration{p.Roles.Root.ExpiresDays},
 		Timestamp: expiration{p.Roles.Timestamp.ExpiresDays},
