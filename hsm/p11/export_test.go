@@ -2,6 +2,7 @@ package p11
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/miekg/pkcs11"
 
@@ -95,3 +96,15 @@ const (
 	CKMECEdwardsKeyPairGen = ckmECEdwardsKeyPairGen
 	CKKECEdwards           = ckkECEdwards
 )
+
+// CheckModuleDir and CheckModuleFile are the checks made on a module-path
+// before the library is loaded.
+func CheckModuleDir(path string) error { return checkModuleDir(path) }
+
+func CheckModuleFile(path string) error {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return err
+	}
+	return checkModuleFile(path, real)
+}

@@ -36,6 +36,9 @@ func loadModule(path string) (*module, error) {
 	if !filepath.IsAbs(path) {
 		return nil, fmt.Errorf("PKCS#11 module %q: the path must be absolute", path)
 	}
+	if err := checkModuleDir(path); err != nil {
+		return nil, err
+	}
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return nil, fmt.Errorf("PKCS#11 module %q: %w; install it or fix module-path", path, unwrapPathError(err))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 )
 
@@ -34,4 +35,22 @@ func checkModuleFile(path, real string) error {
 			return nil
 		}
 	}
+}
+
+// systemLibraryDirs are where a system's packages install libraries, and
+// where only root writes: a module is loaded from below one of them, as
+// module-path names it (a link there, placed by root, may lead elsewhere).
+var systemLibraryDirs = []string{"/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/lib32", "/usr/local/lib", "/usr/local/lib64"}
+
+// checkModuleDir refuses a module-path outside the system's library
+// directories: no library of a download, a USB stick or a bundle's
+// unpacked copy is loaded, whoever owns it.
+func checkModuleDir(path string) error {
+	clean := filepath.Clean(path)
+	for _, dir := range systemLibraryDirs {
+		if strings.HasPrefix(clean, dir+"/") {
+			return nil
+		}
+	}
+	return fmt.Errorf("PKCS#11 module %q is outside the system's library directories (%s): only a module installed there is loaded; install your HSM's module with the system's packages, or have root link it there", path, strings.Join(systemLibraryDirs, ", "))
 }

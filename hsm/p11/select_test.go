@@ -129,7 +129,8 @@ func TestURIRefusals(t *testing.T) {
 	for _, c := range []struct{ uri, want string }{
 		{"pkcs11:token=select;object=k", "module-path=PATH is required"},
 		{"pkcs11:token=select;object=k?module-path=libsofthsm2.so", "must be an absolute path"},
-		{"pkcs11:token=select;object=k?module-path=/nonexistent/lib.so", "no such file"},
+		{"pkcs11:token=select;object=k?module-path=/usr/lib/nonexistent/lib.so", "no such file"},
+		{"pkcs11:token=select;object=k?module-path=/nonexistent/lib.so", "outside the system's library directories"},
 		{"pkcs11:object=k?module-path=" + tok.Module, "token=LABEL or serial=SERIAL"},
 		{"pkcs11:token=select?module-path=" + tok.Module, "object=LABEL or id="},
 		{"pkcs11:token=select;object=k;type=cert?module-path=" + tok.Module, "does not name a key pair"},
