@@ -18,7 +18,7 @@ import (
 
 func signPayload(t *testing.T, f *ceremonytest.Fixture, payload []byte, name string) []byte {
 	t.Helper()
-	s, err := payloadfile.Sign(payload, f.Signers[name], ceremonytest.Now)
+	s, err := ceremonytest.SignPayload(payload, f.Signers[name], ceremonytest.Now)
 	if err != nil {
 		t.Fatalf("%s signs payload: %v", name, err)
 	}

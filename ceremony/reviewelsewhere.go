@@ -15,7 +15,6 @@ import (
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/payload"
-	"github.com/tuf-ceremony/ceremony/rstuf"
 	"github.com/tuf-ceremony/ceremony/threshold"
 )
 
@@ -24,7 +23,7 @@ import (
 // root it follows; for a targets role every target and delegation; who
 // must sign; and the SHA-256 of the bytes signed, as hex and PGP words.
 // Expiry days count from now (zero: the engine's clock).
-func (e *Engine) ReviewPayload(p *payload.File, now time.Time) ([]string, error) {
+func (e *Engine) ReviewPayload(p *payload.Anchored, now time.Time) ([]string, error) {
 	var trusted *metafile.File
 	if p.Role == metadata.ROOT && len(p.TrustedRoot) > 0 {
 		f, err := metafile.Parse(p.TrustedRoot)
@@ -40,7 +39,7 @@ func (e *Engine) ReviewPayload(p *payload.File, now time.Time) ([]string, error)
 
 // ReviewPending says, for each role an RSTUF pending answer asks to sign,
 // what ReviewPayload says for a payload.
-func (e *Engine) ReviewPending(p *rstuf.Pending, now time.Time) ([]string, error) {
+func (e *Engine) ReviewPending(p *payload.AnchoredPending, now time.Time) ([]string, error) {
 	rv := &reviewer{now: e.NowOr(now)}
 	lines := []string{fmt.Sprintf("RSTUF pending signing answer (%q)", p.Message)}
 	for _, name := range p.RoleNames() {

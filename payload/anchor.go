@@ -23,12 +23,29 @@ import (
 // not what the keyholder trusts.
 var ErrNotTrusted = errors.New("not what you trust")
 
+// Anchored is a signing payload checked against the keyholder's own trust
+// (File.Anchor): the only kind of payload the review shows and Sign signs.
+// A payload read but not anchored is a *File, and nothing signs that.
+type Anchored struct{ *File }
+
+// AnchoredPending is an RSTUF pending answer checked against the
+// keyholder's own root (AnchorPending): the only kind SignRSTUFPending
+// signs.
+type AnchoredPending struct{ *rstuf.Pending }
+
 // Anchor checks p against mine, the keyholder's own copy of the metadata
 // that says who signs p's role: the root in force for a root or targets
 // payload, the delegator (targets, claimed) for a delegated role's. A nil
 // mine says the payload starts a new repository: root v1, or targets
 // delegated by root v1, whose keys the review then shows as all new.
-func (p *File) Anchor(mine *metafile.File) error {
+func (p *File) Anchor(mine *metafile.File) (*Anchored, error) {
+	if err := p.anchor(mine); err != nil {
+		return nil, err
+	}
+	return &Anchored{p}, nil
+}
+
+func (p *File) anchor(mine *metafile.File) error {
 	carried, field := p.TrustedRoot, "trusted_root"
 	if p.Role != metadata.ROOT {
 		carried, field = p.DelegatedBy, "delegated_by"
@@ -122,7 +139,14 @@ func sameBytes(a, b *metafile.File) bool {
 // pending root is v1): a pending root must follow it, and the trusted
 // targets that delegate a pending delegated role must be signed by its
 // targets threshold.
-func AnchorPending(p *rstuf.Pending, mine *metafile.File) error {
+func AnchorPending(p *rstuf.Pending, mine *metafile.File) (*AnchoredPending, error) {
+	if err := anchorPending(p, mine); err != nil {
+		return nil, err
+	}
+	return &AnchoredPending{p}, nil
+}
+
+func anchorPending(p *rstuf.Pending, mine *metafile.File) error {
 	for _, name := range p.RoleNames() {
 		h, err := p.Roles[name].Header()
 		if err != nil {

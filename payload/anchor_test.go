@@ -46,7 +46,11 @@ func TestAnchorPending(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return payloadfile.AnchorPending(p, mine)
+		a, err := payloadfile.AnchorPending(p, mine)
+		if (a == nil) == (err == nil) {
+			t.Fatalf("AnchorPending: anchored %v, error %v: want one of them", a != nil, err)
+		}
+		return err
 	}
 	if err := read(pendingAnswer(t, root2, ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws1, "root")))); err != nil {
 		t.Errorf("root v2 over my root v1: %v", err)
@@ -65,7 +69,7 @@ func TestAnchorPending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := payloadfile.AnchorPending(p, nil); !errors.Is(err, payloadfile.ErrNotTrusted) {
+	if _, err := payloadfile.AnchorPending(p, nil); !errors.Is(err, payloadfile.ErrNotTrusted) {
 		t.Errorf("a pending root v2 with nothing trusted: %v, want ErrNotTrusted", err)
 	}
 }

@@ -282,18 +282,14 @@ func (p *File) KeyIDsFor(pub *metadata.Key, now time.Time) ([]string, error) {
 	return ids, nil
 }
 
-// Sign signs a signing payload with s and returns the signature
-// file. The payload is checked first (ReadPayload), then s's key against
-// the rules of the payload's metadata, and the expiry at now (zero: the
-// machine's clock).
-func Sign(payload []byte, s keys.Signer, now time.Time) ([]byte, error) {
+// Sign signs an anchored signing payload with s and returns the signature
+// file: s's key is checked against the rules of the payload's metadata,
+// and the expiry at now (zero: the machine's clock).
+func Sign(a *Anchored, s keys.Signer, now time.Time) ([]byte, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	p, err := Read(payload)
-	if err != nil {
-		return nil, err
-	}
+	p := a.File
 	ids, err := p.KeyIDsFor(s.TUFKey(), now)
 	if err != nil {
 		return nil, err
@@ -402,13 +398,8 @@ func PendingFor(p *rstuf.Pending, key *metadata.Key) ([]string, error) {
 	return may, nil
 }
 
-// SignRSTUFPending signs a saved RSTUF "pending signing" answer with s and
-// returns RSTUF's sign payloads, one per role and key ID signed, expiry
-// checked at now (zero: the machine's clock).
-func SignRSTUFPending(pendingFile []byte, s keys.Signer, now time.Time) ([][]byte, error) {
-	p, err := ReadPending(pendingFile, now)
-	if err != nil {
-		return nil, err
-	}
-	return rstuf.SignPending(p, s)
+// SignRSTUFPending signs an anchored RSTUF "pending signing" answer with s
+// and returns RSTUF's sign payloads, one per role and key ID signed.
+func SignRSTUFPending(a *AnchoredPending, s keys.Signer) ([][]byte, error) {
+	return rstuf.SignPending(a.Pending, s)
 }

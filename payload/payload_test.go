@@ -19,13 +19,13 @@ func TestSignPayloadRefusals(t *testing.T) {
 	payload := ceremonytest.ExportPayload(t, f.WS("ws"), "targets")
 	stranger := f.NewKey("mallory", keys.TypeEd25519)
 
-	if _, err := payloadfile.Sign(payload, f.Signers["frank"], ceremonytest.Now); !errors.Is(err, ceremony.ErrNotAuthorized) {
+	if _, err := ceremonytest.SignPayload(payload, f.Signers["frank"], ceremonytest.Now); !errors.Is(err, ceremony.ErrNotAuthorized) {
 		t.Errorf("frank (root only) signs targets: %v, want ErrNotAuthorized", err)
 	}
-	if _, err := payloadfile.Sign(payload, stranger, ceremonytest.Now); !errors.Is(err, ceremony.ErrNotAuthorized) {
+	if _, err := ceremonytest.SignPayload(payload, stranger, ceremonytest.Now); !errors.Is(err, ceremony.ErrNotAuthorized) {
 		t.Errorf("a key of no keyholder signs: %v, want ErrNotAuthorized", err)
 	}
-	if _, err := payloadfile.Sign(payload, f.Signers["alice"], ceremonytest.Now.AddDate(2, 0, 0)); !errors.Is(err, payloadfile.ErrExpired) {
+	if _, err := ceremonytest.SignPayload(payload, f.Signers["alice"], ceremonytest.Now.AddDate(2, 0, 0)); !errors.Is(err, payloadfile.ErrExpired) {
 		t.Errorf("signing after expiry: %v, want ErrExpired", err)
 	}
 
@@ -34,7 +34,7 @@ func TestSignPayloadRefusals(t *testing.T) {
 	if bytes.Equal(tampered, payload) {
 		t.Fatal("test did not tamper the payload")
 	}
-	if _, err := payloadfile.Sign(tampered, f.Signers["alice"], ceremonytest.Now); !errors.Is(err, payloadfile.ErrDifferentBytes) {
+	if _, err := ceremonytest.SignPayload(tampered, f.Signers["alice"], ceremonytest.Now); !errors.Is(err, payloadfile.ErrDifferentBytes) {
 		t.Errorf("tampered metadata: %v, want ErrDifferentBytes", err)
 	}
 
@@ -45,7 +45,7 @@ func TestSignPayloadRefusals(t *testing.T) {
 	}
 	p["authorized"] = json.RawMessage(`[{"keyid":"` + f.ID("frank") + `","rules":["root v1"]}]`)
 	lying, _ := json.Marshal(p)
-	if _, err := payloadfile.Sign(lying, f.Signers["frank"], ceremonytest.Now); !errors.Is(err, payloadfile.ErrMalformed) {
+	if _, err := ceremonytest.SignPayload(lying, f.Signers["frank"], ceremonytest.Now); !errors.Is(err, payloadfile.ErrMalformed) {
 		t.Errorf("payload listing a key its metadata does not: %v, want ErrMalformed", err)
 	}
 
@@ -57,7 +57,7 @@ func TestSignPayloadRefusals(t *testing.T) {
 		"trailing data": append(append([]byte(nil), payload...), []byte(`{}`)...),
 		"wrong type":    bytes.Replace(payload, []byte(PayloadTypeJSON), []byte(`"ceremony-signature"`), 1),
 	} {
-		_, err := payloadfile.Sign(data, f.Signers["alice"], ceremonytest.Now)
+		_, err := ceremonytest.SignPayload(data, f.Signers["alice"], ceremonytest.Now)
 		want := payloadfile.ErrMalformed
 		if name == "oversize" {
 			want = payloadfile.ErrTooLarge
@@ -71,15 +71,14 @@ func TestSignPayloadRefusals(t *testing.T) {
 // PayloadTypeJSON is the payload's type as it is written.
 var PayloadTypeJSON = `"` + payloadfile.FileType + `"`
 
-func TestSignRSTUFPendingRefusesHostileInput(t *testing.T) {
-	f, _ := ceremonytest.NewDistributedFixture(t)
-	if _, err := payloadfile.SignRSTUFPending(bytes.Repeat([]byte(" "), payloadfile.MaxPendingSize+1), f.Signers["alice"], time.Time{}); !errors.Is(err, payloadfile.ErrTooLarge) {
+func TestReadPendingRefusesHostileInput(t *testing.T) {
+	if _, err := payloadfile.ReadPending(bytes.Repeat([]byte(" "), payloadfile.MaxPendingSize+1), time.Time{}); !errors.Is(err, payloadfile.ErrTooLarge) {
 		t.Errorf("oversize pending answer: %v, want ErrTooLarge", err)
 	}
-	if _, err := payloadfile.SignRSTUFPending([]byte(`{"data": {}, "data": {}}`), f.Signers["alice"], time.Time{}); !errors.Is(err, payloadfile.ErrMalformed) {
+	if _, err := payloadfile.ReadPending([]byte(`{"data": {}, "data": {}}`), time.Time{}); !errors.Is(err, payloadfile.ErrMalformed) {
 		t.Errorf("duplicate key: %v, want ErrMalformed", err)
 	}
-	if _, err := payloadfile.SignRSTUFPending([]byte(`{"data": null, "message": "nothing"}`), f.Signers["alice"], time.Time{}); err == nil {
-		t.Error("a pending answer with nothing pending was signed")
+	if _, err := payloadfile.ReadPending([]byte(`{"data": null, "message": "nothing"}`), time.Time{}); err == nil {
+		t.Error("a pending answer with nothing pending was read")
 	}
 }

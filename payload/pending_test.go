@@ -32,7 +32,15 @@ func TestSignRSTUFPendingFromARotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := payloadfile.SignRSTUFPending(answer, f.Signers["dave"], time.Time{})
+	p, err := payloadfile.ReadPending(answer, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchored, err := payloadfile.AnchorPending(p, ceremonytest.ParseFile(t, ceremonytest.MetaPath(ws1, "root")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := payloadfile.SignRSTUFPending(anchored, f.Signers["dave"])
 	if err != nil {
 		t.Fatalf("dave signs the pending root: %v", err)
 	}
@@ -65,7 +73,7 @@ func TestSignRSTUFPendingFromARotation(t *testing.T) {
 	}
 
 	stranger := f.NewKey("stranger", keys.TypeEd25519)
-	if _, err := payloadfile.SignRSTUFPending(answer, stranger, time.Time{}); err == nil {
+	if _, err := payloadfile.SignRSTUFPending(anchored, stranger); err == nil {
 		t.Error("a key of neither root signed the pending root")
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/metafile"
-	payloadfile "github.com/tuf-ceremony/ceremony/payload"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rehearsal/publish"
 	"github.com/tuf-ceremony/ceremony/verify"
@@ -76,7 +75,7 @@ func TestProjectCeremony(t *testing.T) {
 		t.Errorf("another project's key signs demo-pkg: %v", err)
 	}
 	payload := ceremonytest.ExportPayload(t, pws, "demo-pkg")
-	sig, err := payloadfile.Sign(payload, w.Maintainers["m3"], ceremonytest.Now)
+	sig, err := ceremonytest.SignPayload(payload, w.Maintainers["m3"], ceremonytest.Now)
 	if err != nil {
 		t.Fatalf("m3 signs the payload: %v", err)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/payload"
-	"github.com/tuf-ceremony/ceremony/rstuf"
 )
 
 // readLimited reads at most limit bytes of path, refusing a larger file
@@ -178,7 +177,8 @@ func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("%s: %w", rest[0], err)
 	}
-	if err := p.Anchor(mine); err != nil {
+	anchored, err := p.Anchor(mine)
+	if err != nil {
 		return fmt.Errorf("%s: %w", rest[0], err)
 	}
 	// Who may sign is checked before the key is opened: no PIN is asked
@@ -191,7 +191,7 @@ func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error 
 	if _, err := p.KeyIDsFor(pub, now); err != nil {
 		return err
 	}
-	lines, err := env.engine.ReviewPayload(p, now)
+	lines, err := env.engine.ReviewPayload(anchored, now)
 	if err != nil {
 		return fmt.Errorf("%s: %w", rest[0], err)
 	}
@@ -204,7 +204,7 @@ func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer closeKey()
-	sig, err := payload.Sign(data, s, now)
+	sig, err := payload.Sign(anchored, s, now)
 	if err != nil {
 		return err
 	}
@@ -254,7 +254,8 @@ func runSignRSTUFPending(env *runEnv, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return fmt.Errorf("%s: %w", *pending, err)
 	}
-	if err := payload.AnchorPending(p, mine); err != nil {
+	anchored, err := payload.AnchorPending(p, mine)
+	if err != nil {
 		return fmt.Errorf("%s: %w", *pending, err)
 	}
 	pub, err := env.keys.PublicKey(*key)
@@ -265,7 +266,7 @@ func runSignRSTUFPending(env *runEnv, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return fmt.Errorf("%s: %w", *pending, err)
 	}
-	lines, err := env.engine.ReviewPending(p, now)
+	lines, err := env.engine.ReviewPending(anchored, now)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *pending, err)
 	}
@@ -278,7 +279,7 @@ func runSignRSTUFPending(env *runEnv, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer closeKey()
-	payloads, err := rstuf.SignPending(p, s)
+	payloads, err := payload.SignRSTUFPending(anchored, s)
 	if err != nil {
 		return fmt.Errorf("%s: %w", *pending, err)
 	}

@@ -2,11 +2,16 @@ package ceremonytest
 
 import (
 	"testing"
+	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/payload"
 	"github.com/tuf-ceremony/ceremony/verify"
 )
 
@@ -106,4 +111,29 @@ func ImportAll(t *testing.T, ws string, files [][]byte) *ceremony.ImportResult {
 		t.Fatalf("import: %v", err)
 	}
 	return res
+}
+
+// SignPayload signs a signing payload as 'ceremony sign-payload' does,
+// anchored in the metadata the payload itself carries (its trusted_root or
+// delegated_by, taken as the test keyholder's own): Read, Anchor, Sign.
+func SignPayload(data []byte, s keys.Signer, now time.Time) ([]byte, error) {
+	p, err := payload.Read(data)
+	if err != nil {
+		return nil, err
+	}
+	carried := p.DelegatedBy
+	if p.Role == metadata.ROOT {
+		carried = p.TrustedRoot
+	}
+	var mine *metafile.File
+	if len(carried) > 0 {
+		if mine, err = metafile.Parse(carried); err != nil {
+			return nil, err
+		}
+	}
+	a, err := p.Anchor(mine)
+	if err != nil {
+		return nil, err
+	}
+	return payload.Sign(a, s, now)
 }
