@@ -74,9 +74,10 @@ type Options struct {
 	// From is the trusted state: a repository directory, a claims
 	// ceremony's bundle or finished workspace.
 	From string
-	// TrustedRoot, when From is a repository directory, is the operator's
-	// own copy of a root in force that its root chain must start from;
-	// "" starts from the repository's 1.root.json.
+	// TrustedRoot, when From is a repository directory or a bundle, is
+	// the operator's own copy of a root in force that its root chain must
+	// start from; "" starts from a repository's 1.root.json, a bundle's
+	// oldest root.
 	TrustedRoot string
 	Targets     []Target
 	// ExpiresDays is the expiry period of the project's role; 0 means 365.

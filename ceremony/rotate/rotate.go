@@ -36,9 +36,10 @@ type Options struct {
 	// finished ceremony workspace, or the bundle of a finished ceremony
 	// (what the server published from it; it must pass VerifyBundle).
 	From string
-	// TrustedRoot, when From is a repository directory, is the operator's
-	// own copy of a root in force that its root chain must start from;
-	// "" starts from the repository's 1.root.json.
+	// TrustedRoot, when From is a repository directory or a bundle, is
+	// the operator's own copy of a root in force that its root chain must
+	// start from; "" starts from a repository's 1.root.json, a bundle's
+	// oldest root.
 	TrustedRoot string
 	// LastGood, if set, is a repository directory, workspace or bundle
 	// from before the compromise: re-signed roles take their content from

@@ -32,8 +32,9 @@ import (
 // workspace it carries (ceremony.json, the metadata, the trusted root) laid
 // out in that directory and read as a finished workspace.
 
-// LoadBundle reads a verified ceremony bundle as a rotation source.
-func LoadBundle(e *ceremony.Engine, path string, now time.Time) (*Source, error) {
+// LoadBundle reads a verified ceremony bundle as a rotation source,
+// verified from trustedRoot (the operator's own root) when given.
+func LoadBundle(e *ceremony.Engine, path, trustedRoot string, now time.Time) (*Source, error) {
 	tmp, err := os.MkdirTemp("", "ceremony-rotate-bundle-")
 	if err != nil {
 		return nil, fmt.Errorf("failed to read bundle %s: %w", path, err)
@@ -65,7 +66,7 @@ func LoadBundle(e *ceremony.Engine, path string, now time.Time) (*Source, error)
 	if info.Partial {
 		return nil, fmt.Errorf("bundle %s is a partial bundle (for review, never uploaded): rotate from the bundle of the finished ceremony, the repository directory, or the last finished workspace", path)
 	}
-	rep, err := audit.VerifyBundle(e, private, "", now)
+	rep, err := audit.VerifyBundle(e, private, trustedRoot, now)
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: %s", path, named(err.Error()))
 	}
@@ -74,7 +75,7 @@ func LoadBundle(e *ceremony.Engine, path string, now time.Time) (*Source, error)
 		if len(errs) > 1 {
 			more = fmt.Sprintf(" (and %d more)", len(errs)-1)
 		}
-		return nil, hint.With(fmt.Errorf("bundle %s does not verify: %s%s: verifying it lists every finding; rotate from a bundle that verifies, the repository directory, or the last finished workspace", path, oneLine(named(findingText(errs[0]))), more), "verify "+path)
+		return nil, hint.With(fmt.Errorf("bundle %s does not verify: %s%s: verifying it lists every finding; rotate from a bundle that verifies, the repository directory, or the last finished workspace", path, oneLine(named(findingText(errs[0]))), more), verifyHint(path, trustedRoot))
 	}
 
 	ws := filepath.Join(tmp, "workspace")

@@ -128,7 +128,7 @@ func TestNoKeyURIFromBundle(t *testing.T) {
 	}
 	w := ceremonytest.NewClaimsWorld(t)
 	claimsTar := ceremonytest.BootstrapBundle(t, w.Fixture, w.Boot)
-	st, err := source.TrustedFromBundle(ceremonytest.Engine, claimsTar, ceremonytest.Now)
+	st, err := source.TrustedFromBundle(ceremonytest.Engine, claimsTar, "", ceremonytest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

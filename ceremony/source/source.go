@@ -68,7 +68,7 @@ func Load(e *ceremony.Engine, path, trustedRoot string, now time.Time) (*Source,
 		return nil, fmt.Errorf("failed to read %q: %w", path, err)
 	}
 	if !fi.IsDir() {
-		return LoadBundle(e, path, now)
+		return LoadBundle(e, path, trustedRoot, now)
 	}
 	return LoadDir(path, trustedRoot, now)
 }
@@ -494,7 +494,7 @@ func NamesFrom(e *ceremony.Engine, path string, now time.Time) ([]rotation.Name,
 		return nil, fmt.Errorf("failed to read keyholders from %q: %w", path, err)
 	}
 	if !fi.IsDir() && isBundleFile(path) {
-		src, err := LoadBundle(e, path, now)
+		src, err := LoadBundle(e, path, "", now)
 		if err != nil {
 			return nil, fmt.Errorf("--keyholders: %w", err)
 		}

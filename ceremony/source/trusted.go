@@ -82,7 +82,7 @@ func ReadTrustedState(e *ceremony.Engine, from, trustedRoot, project string, now
 	var st *TrustedState
 	switch {
 	case !fi.IsDir():
-		st, err = TrustedFromBundle(e, from, now)
+		st, err = TrustedFromBundle(e, from, trustedRoot, now)
 	case workspace.IsWorkspace(from):
 		st, err = trustedFromWorkspace(from, from)
 	default:
@@ -274,9 +274,10 @@ func namesOfWorkspace(ws *workspace.Workspace, files map[string][]byte) []rotati
 }
 
 // TrustedFromBundle reads a bundle: copied once into a private directory,
-// checked there as 'ceremony verify' checks it, and unpacked as the
-// workspace it carries.
-func TrustedFromBundle(e *ceremony.Engine, path string, now time.Time) (*TrustedState, error) {
+// checked there as 'ceremony verify' checks it (from trustedRoot, the
+// operator's own root, when given), and unpacked as the workspace it
+// carries.
+func TrustedFromBundle(e *ceremony.Engine, path, trustedRoot string, now time.Time) (*TrustedState, error) {
 	tmp, err := os.MkdirTemp("", "ceremony-claims-bundle-")
 	if err != nil {
 		return nil, fmt.Errorf("failed to read bundle %s: %w", path, err)
@@ -302,12 +303,12 @@ func TrustedFromBundle(e *ceremony.Engine, path string, now time.Time) (*Trusted
 	if info.Partial {
 		return nil, fmt.Errorf("bundle %s is a partial bundle (for review, never uploaded): give the bundle of the finished ceremony, or the repository directory", path)
 	}
-	rep, err := audit.VerifyBundle(e, private, "", now)
+	rep, err := audit.VerifyBundle(e, private, trustedRoot, now)
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: %s", path, named(err.Error()))
 	}
 	if errs := rep.Errors(); len(errs) > 0 {
-		return nil, hint.With(fmt.Errorf("bundle %s does not verify: %s: verifying it lists every finding", path, oneLine(named(findingText(errs[0])))), "verify "+path)
+		return nil, hint.With(fmt.Errorf("bundle %s does not verify: %s: verifying it lists every finding", path, oneLine(named(findingText(errs[0])))), verifyHint(path, trustedRoot))
 	}
 	ws := filepath.Join(tmp, "workspace")
 	if name, err := audit.WriteBundledWorkspace(e, b, info, ws); err != nil {

@@ -121,5 +121,5 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 // sourceTrustedRootFlag is --trusted-root of the commands that start from
 // a repository directory, which they verify as a client would.
 func sourceTrustedRootFlag(fs *flag.FlagSet) *string {
-	return fs.String("trusted-root", "", "when starting from a repository directory: your own copy of a root in force (from the last bundle or repository you verified), where its chain of roots must start (default: the repository's 1.root.json)")
+	return fs.String("trusted-root", "", "your own copy of a root in force (from the last bundle or repository you verified), where the chain of roots of the repository or bundle started from must start (default: a repository's 1.root.json, a bundle's oldest root)")
 }
