@@ -14,6 +14,8 @@ import (
 	"github.com/go-piv/piv-go/v2/piv"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/audit"
+	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
@@ -158,6 +160,7 @@ func TestHardwareCeremony(t *testing.T) {
 	if carolCard.Touches() != 2 || erinCard.Touches() != 2 {
 		t.Errorf("touches: carol %d, erin %d; want 2 each (root and targets, touch policy always)", carolCard.Touches(), erinCard.Touches())
 	}
+	rewrittenAttestation(t, ws1, alice, dave, now)
 
 	// Root v2: bob leaves, frank joins.
 	plan2 := write(t, filepath.Join(dir, "plan2.yaml"), []byte(hwPlan(all, []string{"alice", "carol", "dave", "erin", "frank"}, []string{"alice", "carol", "erin"}, roots, onlinePub)))
@@ -220,5 +223,64 @@ func requireMet(t *testing.T, ws string) {
 	}
 	if !st.AllMet() {
 		t.Fatalf("thresholds not met in %s: %+v", ws, st.Roles)
+	}
+}
+
+// rewrittenAttestation: the bundle of a ceremony whose keys were attested
+// verifies; with carol's attestation replaced by dave's (the manifest made
+// again, as a hostile online side would), verify names the entry.
+func rewrittenAttestation(t *testing.T, ws string, sealer, other holder, now time.Time) {
+	t.Helper()
+	s, err := backends.Open(sealer.signURI, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := s.(keys.Closer); ok {
+		defer c.Close()
+	}
+	if _, err := eng.Seal(ws, []keys.Signer{s}); err != nil {
+		t.Fatalf("seal: %v", err)
+	}
+	out := filepath.Join(t.TempDir(), "ws1.tar")
+	if _, err := eng.Bundle(ceremony.BundleOptions{Dir: ws, Out: out, Now: now}); err != nil {
+		t.Fatalf("bundle: %v", err)
+	}
+	if rep, err := audit.VerifyBundle(eng, out, "", now); err != nil || !rep.OK() {
+		t.Fatalf("the bundle does not verify: %v %v", err, rep.Errors())
+	}
+	b, err := bundle.Read(out, bundle.DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherPEM, err := os.ReadFile(other.attestation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []bundle.Entry
+	swapped := false
+	for _, e := range b.Entries {
+		data := e.Data
+		if e.Name == "attestations/carol.pem" {
+			data, swapped = otherPEM, true
+		}
+		entries = append(entries, bundle.Entry{Name: e.Name, Data: data})
+	}
+	if !swapped {
+		t.Fatalf("the bundle holds no attestations/carol.pem: %v", b.Entries)
+	}
+	forged := filepath.Join(t.TempDir(), "forged.tar")
+	if _, err := bundle.Write(forged, entries); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := audit.VerifyBundle(eng, forged, "", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range rep.Errors() {
+		found = found || (f.File == "attestations/carol.pem" && f.Check == "rebuild")
+	}
+	if !found {
+		t.Errorf("carol's attestation swapped for dave's: findings %v, want attestations/carol.pem refused", rep.Errors())
 	}
 }

@@ -108,8 +108,8 @@ online:
 	p.wait("choose a ceremony", "PEP 480 claims ceremony", "Resume ws", "pep480 bootstrap, every threshold met")
 	p.keys("Down", "Down", "Down", "Down", "Enter")
 	p.wait("PEP 480 claims ceremony (take maintainers' claims into claimed)", "> repository, last workspace or bundle: ws█",
-		"claim requests (directory): claims", "new workspace: workspace-claims")
-	p.keys("Enter", "Enter", "Enter", "Enter")
+		"your own root (trusted root file): -", "claim requests (directory): claims", "new workspace: workspace-claims")
+	p.keys("Enter", "Enter", "Enter", "Enter", "Enter")
 
 	// The review, before anything is written.
 	p.wait("PEP 480 claims ceremony · the review · nothing is created yet", "2 request(s): 1 to add · 0 unchanged · 1 refused",

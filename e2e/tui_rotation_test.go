@@ -75,7 +75,7 @@ online:
 	p.wait("choose a ceremony", "Resume ws", "every threshold met")
 	p.keys("Down", "Down", "Enter")
 	p.wait("Emergency rotation after a compromise", "> repository or last workspace: ws█")
-	p.keys("Tab")
+	p.keys("Tab", "Tab")
 	p.text("carol")
 	p.keys("Tab", "Tab", "Tab")
 	p.text("carol=file:keys/carol2.key")

@@ -192,6 +192,7 @@ func readClaimsInfo(ws string) (*claimsInfo, error) {
 // The claims form's fields, by position.
 const (
 	clFrom = iota
+	clTrustedRoot
 	clRequests
 	clPlan
 	clWorkspace
@@ -204,6 +205,7 @@ func claimsChoice(from string) choice {
 		what:  "review the claim requests, then sign claimed's next version adding them",
 		fields: []widget.Field{
 			{Label: "repository, last workspace or bundle", Value: widget.NewText(from)},
+			{Label: "your own root (trusted root file)", Optional: true},
 			{Label: "claim requests (directory)", Value: widget.NewText("claims")},
 			{Label: "plan (names claimed's keyholders)", Optional: true},
 			{Label: "new workspace", Value: widget.NewText("workspace-claims")},
@@ -211,13 +213,14 @@ func claimsChoice(from string) choice {
 		notes: []string{
 			"The trusted state: the repository directory (holding metadata/), the last",
 			"finished workspace, or the bundle the server published from: root, targets",
-			"and claimed are checked there first. Each *.json file in the requests",
+			"and claimed are checked there first, from your own root if you give it",
+			"(your copy of the root in force). Each *.json file in the requests",
 			"directory is one claim request ('ceremony claim' wrote it). The plan names",
 			"claimed's keyholders (default: the last workspace's). Enter reviews the",
 			"requests; nothing is written before y.",
 		},
 		submit: func(m Model, v []string) (Model, tea.Cmd) {
-			opts := claimed.Options{From: v[clFrom], ClaimsDir: v[clRequests], Plan: v[clPlan], MaxAge: claims.DefaultMaxAge}
+			opts := claimed.Options{From: v[clFrom], TrustedRoot: v[clTrustedRoot], ClaimsDir: v[clRequests], Plan: v[clPlan], MaxAge: claims.DefaultMaxAge}
 			m.claims = claimsDraft{opts: opts, readFirst: readFirst{ws: v[clWorkspace]}, reviewing: true}
 			m.setInfo("reviewing the claim requests in %s against %s (nothing is written)...", opts.ClaimsDir, opts.From)
 			return m, ReviewClaims(m.engine, opts, v[clWorkspace])

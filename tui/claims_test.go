@@ -136,7 +136,9 @@ func fillClaims(t *testing.T, m Model, from, requests, ws string) Model {
 	if from != "" {
 		m = setField(t, m, from)
 	}
-	m, _ = update(t, m, keyCode(tea.KeyTab))
+	for m.form.focus < clRequests {
+		m, _ = update(t, m, keyCode(tea.KeyTab))
+	}
 	m = setField(t, m, requests)
 	for m.form.focus < clWorkspace {
 		m, _ = update(t, m, keyCode(tea.KeyTab))

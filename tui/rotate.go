@@ -100,6 +100,7 @@ func LoadRotation(ws string) tea.Cmd {
 // The rotation forms' fields, by position.
 const (
 	emFrom = iota
+	emTrustedRoot
 	emCompromised
 	emLost
 	emOnline
@@ -112,6 +113,7 @@ const (
 
 const (
 	plFrom = iota
+	plTrustedRoot
 	plReplace
 	plKeyholders
 	plOnlineURI
@@ -125,6 +127,7 @@ func emergencyChoice(from string) choice {
 		what:  "stolen or lost keys, a broken-into online server: plan and sign the recovery",
 		fields: []widget.Field{
 			{Label: "repository or last workspace", Value: widget.NewText(from)},
+			{Label: "your own root (trusted root file)", Optional: true},
 			{Label: "compromised keys", Optional: true},
 			{Label: "lost keys", Optional: true},
 			{Label: "online server compromised", Value: widget.NewText("no"), YesNo: true},
@@ -135,14 +138,15 @@ func emergencyChoice(from string) choice {
 			{Label: "new workspace", Value: widget.NewText("workspace-recovery")},
 		},
 		notes: []string{
-			"A key: its key ID (8+ hex digits), its keyholder's name or its device serial;",
-			"several: separate them with commas. Compromised: an attacker may hold it.",
-			"Lost: nobody can use it any more. OLD=NEW: NEW (a public key file or key",
-			"URI) takes OLD's place. Who holds which key: a plan or workspace, for a",
-			"bare repository. Enter works out the plan; nothing is written before y.",
+			"A key: its key ID (8+ hex digits), holder's name or device serial; commas",
+			"between several. Compromised: an attacker may hold it; lost: nobody can use it.",
+			"OLD=NEW: NEW (a public key file or key URI) takes OLD's place. Who holds which",
+			"key: a plan or workspace. Your own root: the root in force as you hold it.",
+			"Enter works out the plan; nothing is written before y.",
 		},
 		submit: func(m Model, v []string) (Model, tea.Cmd) {
 			opts, err := rotateOptions(v[emFrom], v[emCompromised], v[emLost], v[emOnline] == "yes", v[emReplace], v[emLastGood], v[emKeyholders], v[emOnlineURI])
+			opts.TrustedRoot = v[emTrustedRoot]
 			if err == nil && !opts.Online && len(opts.Compromised) == 0 && len(opts.Lost) == 0 {
 				err = errors.New("name at least one compromised or lost key, or say the online server was compromised (a change without a compromise is a 'Planned key change')")
 			}
@@ -158,6 +162,7 @@ func plannedChoice(from string) choice {
 		what:  "a device replaced, a key swapped or handed on, the yearly re-sign",
 		fields: []widget.Field{
 			{Label: "repository or last workspace", Value: widget.NewText(from)},
+			{Label: "your own root (trusted root file)", Optional: true},
 			{Label: "replacements OLD=NEW", Optional: true},
 			{Label: "who holds which key (plan)", Optional: true},
 			{Label: "new online key URI (rstuf)", Optional: true},
@@ -174,6 +179,7 @@ func plannedChoice(from string) choice {
 		},
 		submit: func(m Model, v []string) (Model, tea.Cmd) {
 			opts, err := rotateOptions(v[plFrom], "", "", false, v[plReplace], "", v[plKeyholders], v[plOnlineURI])
+			opts.TrustedRoot = v[plTrustedRoot]
 			return m.planRotation(opts, v[plWorkspace], err)
 		},
 	}

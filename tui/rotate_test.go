@@ -68,7 +68,9 @@ func rotationForm(t *testing.T, dir string, choice int, title string) Model {
 // the new workspace (the source stays as the chooser found it).
 func fillEmergency(t *testing.T, m Model, compromised, replace, ws string) Model {
 	t.Helper()
-	m, _ = update(t, m, keyCode(tea.KeyTab))
+	for m.form.focus < emCompromised {
+		m, _ = update(t, m, keyCode(tea.KeyTab))
+	}
 	m = setField(t, m, compromised)
 	for m.form.focus < emReplace {
 		m, _ = update(t, m, keyCode(tea.KeyTab))
@@ -356,4 +358,21 @@ func TestChooserScrollsToTheCursor(t *testing.T) {
 	if strings.Contains(v, "more lines (enlarge the window)") {
 		t.Fatalf("the chooser was cut instead of scrolled:\n%s", v)
 	}
+}
+
+// TestRotationFormTrustedRoot: the form's own-root field reaches the
+// rotation: given with a workspace (whose roots are its own), it is
+// refused on the form rather than left unused.
+func TestRotationFormTrustedRoot(t *testing.T) {
+	dir, ws := finishedFileWorkspace(t)
+	m := rotationForm(t, dir, 2, "Emergency rotation")
+	m, _ = update(t, m, keyCode(tea.KeyTab))
+	m = setField(t, m, filepath.Join(ws, "metadata", "root.json"))
+	m = fillEmergency(t, m, "carol", "", filepath.Join(dir, "ws-new"))
+	m, cmd := update(t, m, key("enter"))
+	m = run[rotationPlannedMsg](t, m, cmd)
+	if m.screen != screenForm || !strings.Contains(m.statusLine, "is a ceremony workspace on this machine, whose roots are its own") {
+		t.Fatalf("screen %s, status %q", m.screen, m.statusLine)
+	}
+	mustNotExist(t, filepath.Join(dir, "ws-new"))
 }

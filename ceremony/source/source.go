@@ -53,6 +53,9 @@ type Source struct {
 // a root in force; "" for the repository's 1.root.json) at now.
 func LoadDir(path, trustedRoot string, now time.Time) (*Source, error) {
 	if workspace.IsWorkspace(path) {
+		if err := workspaceTrust(path, trustedRoot); err != nil {
+			return nil, err
+		}
 		return loadWorkspaceSource(path)
 	}
 	return loadRepositorySource(path, trustedRoot, now, 0)

@@ -84,6 +84,9 @@ func ReadTrustedState(e *ceremony.Engine, from, trustedRoot, project string, now
 	case !fi.IsDir():
 		st, err = TrustedFromBundle(e, from, trustedRoot, now)
 	case workspace.IsWorkspace(from):
+		if err := workspaceTrust(from, trustedRoot); err != nil {
+			return nil, err
+		}
 		st, err = trustedFromWorkspace(from, from)
 	default:
 		st, err = trustedFromRepository(from, trustedRoot, project, now)

@@ -104,6 +104,16 @@ func (t *repoTrust) refusal(f verify.Finding) error {
 	return hint.With(fmt.Errorf("repository %s does not verify as a client would verify it: %s: %s: %s: nothing is taken from it; give the repository as its server publishes it, or a finished ceremony (verifying the repository lists every finding)", t.path, f.File, f.Role, oneLine(f.Message)), verifyHint(t.path, t.trustedRoot))
 }
 
+// workspaceTrust refuses a trusted root given with a workspace: a
+// workspace on this machine is the operator's own, its roots checked as it
+// was signed, and a flag that does nothing would say what is not so.
+func workspaceTrust(dir, trustedRoot string) error {
+	if trustedRoot == "" {
+		return nil
+	}
+	return fmt.Errorf("%s is a ceremony workspace on this machine, whose roots are its own: a trusted root (%s) is for starting from a repository directory or a bundle; leave it out", dir, trustedRoot)
+}
+
 // verifyHint is the command that lists every finding of the repository at
 // path.
 func verifyHint(path, trustedRoot string) string {
