@@ -69,6 +69,11 @@ type SignResult struct {
 // does not follow the trusted root.
 func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	now := e.NowOr(opts.Now)
+	if keys.HoldsPIN(opts.KeyURI) {
+		// Refused before anything is opened or recorded.
+		_, err := keys.ParseURI(opts.KeyURI)
+		return nil, err
+	}
 	ws, err := workspace.Open(opts.Dir)
 	if err != nil {
 		return nil, err
@@ -220,7 +225,7 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, f *metafile.F
 // record appends a refusal or error record and returns err. A failure to
 // record is joined to err: the step failed either way.
 func record(tr *transcripts.Transcript, kind transcripts.Kind, who, uri string, err error) error {
-	rec := transcripts.Record{Kind: kind, Who: who, Device: keygen.DeviceOf(uri), Message: err.Error()}
+	rec := transcripts.Record{Kind: kind, Who: keys.Redact(who), Device: keygen.DeviceOf(uri), Message: err.Error()}
 	if _, rerr := tr.Append(rec); rerr != nil {
 		return errors.Join(err, fmt.Errorf("failed to record it in the transcript: %w", rerr))
 	}
@@ -259,12 +264,12 @@ func checkSignable(l *Loaded, role string, f *metafile.File, now time.Time) erro
 func describeKey(ws *workspace.Workspace, uri string, pub *metadata.Key) string {
 	id, err := keys.ID(pub)
 	if err != nil {
-		return fmt.Sprintf("key %q", uri)
+		return fmt.Sprintf("key %q", keys.Redact(uri))
 	}
 	if h := ws.Holder(id); h != "" {
-		return fmt.Sprintf("%s's key %q (%s)", h, uri, id[:12])
+		return fmt.Sprintf("%s's key %q (%s)", h, keys.Redact(uri), id[:12])
 	}
-	return fmt.Sprintf("key %q (%s)", uri, id[:12])
+	return fmt.Sprintf("key %q (%s)", keys.Redact(uri), id[:12])
 }
 
 func whoMay(ws *workspace.Workspace, rules []threshold.Rule) string {

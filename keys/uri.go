@@ -16,8 +16,9 @@ import (
 //
 // pkcs11 URIs follow RFC 7512: path attributes separated by ';', query
 // attributes by '&', values percent-encoded. yubikey URIs use the same
-// grammar. A secret never sits in a URI: "pin-value" is refused; use
-// pin-source=FILE for scripts, or let the tool prompt.
+// grammar. A secret never sits in a URI: "pin-value" is refused, however
+// it is spelled (any case, percent-encoded); use pin-source=FILE for
+// scripts, or let the tool prompt.
 type URI struct {
 	Scheme string
 	// Path is the file path of a file: URI.
@@ -62,12 +63,18 @@ func ParseURI(s string) (*URI, error) {
 	default:
 		return nil, fmt.Errorf("malformed key URI %q: unknown scheme %q (want file, pkcs11 or yubikey)", redact(s), scheme)
 	}
-	for _, m := range []map[string]string{u.Attrs, u.Query} {
-		if _, ok := m["pin-value"]; ok {
-			return nil, errPINInURI(s)
-		}
-	}
 	return u, nil
+}
+
+// isPINName reports whether an attribute name, as written, names a PIN:
+// "pin-value" in any case, percent-encoded or not. A name that does not
+// decode counts as one, so that no message quotes what follows it.
+func isPINName(raw string) bool {
+	name, err := url.PathUnescape(raw)
+	if err != nil {
+		return true
+	}
+	return strings.EqualFold(name, "pin-value")
 }
 
 func (u *URI) addAttr(into map[string]string, part, whole string) error {
@@ -76,11 +83,11 @@ func (u *URI) addAttr(into map[string]string, part, whole string) error {
 	}
 	name, value, ok := strings.Cut(part, "=")
 	if !ok || name == "" {
-		return fmt.Errorf("malformed key URI %q: attribute %q is not name=value", redact(whole), part)
+		return fmt.Errorf("malformed key URI %q: an attribute is not name=value", redact(whole))
 	}
-	if name == "pin-value" {
-		// Refused before unescaping, so that no error (a bad escape, a
-		// duplicate) can quote any part of the PIN.
+	if isPINName(name) {
+		// Refused before the value is unescaped, so that no error (a bad
+		// escape, a duplicate) can quote any part of the PIN.
 		return errPINInURI(whole)
 	}
 	v, err := url.PathUnescape(value)
@@ -98,24 +105,45 @@ func errPINInURI(s string) error {
 	return fmt.Errorf("key URI %q holds a PIN: never put a secret in a URI; use pin-source=FILE or answer the prompt", redact(s))
 }
 
-// redact hides the value of every pin-value attribute in messages.
-func redact(s string) string {
-	const attr = "pin-value="
-	var b strings.Builder
-	for {
-		i := strings.Index(s, attr)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		b.WriteString(s[:i] + attr + "REDACTED")
-		s = s[i+len(attr):]
-		if j := strings.IndexAny(s, ";&"); j >= 0 {
-			s = s[j:]
-		} else {
-			s = ""
+// HoldsPIN reports whether the key URI s carries a PIN (a pin-value
+// attribute however spelled), without parsing anything else of it.
+func HoldsPIN(s string) bool {
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(":;?&", r) }) {
+		if name, _, ok := strings.Cut(part, "="); ok && isPINName(name) {
+			return true
 		}
 	}
+	return false
+}
+
+// Redact is s with the value of every PIN attribute hidden (and of any
+// part that is not name=value): the only form of a URI given by a user
+// that may reach a message, a record or a file.
+func Redact(s string) string { return redact(s) }
+
+// redact hides, in a URI quoted by a message, the value of every
+// attribute whose name is a PIN's however spelled (isPINName), and of any
+// part that is not name=value.
+func redact(s string) string {
+	var b strings.Builder
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && !strings.ContainsRune(":;?&", rune(s[i])) {
+			continue
+		}
+		part := s[start:i]
+		if name, _, ok := strings.Cut(part, "="); ok && isPINName(name) {
+			part = name + "=REDACTED"
+		} else if !ok && start > 0 && s[start-1] != ':' && part != "" {
+			part = "REDACTED"
+		}
+		b.WriteString(part)
+		if i < len(s) {
+			b.WriteByte(s[i])
+		}
+		start = i + 1
+	}
+	return b.String()
 }
 
 // String is the URI as given.

@@ -233,6 +233,17 @@ func TestParseURIRefusesPinValueWithoutEchoingIt(t *testing.T) {
 		// A malformed escape inside the PIN.
 		"pkcs11:token=t?pin-value=" + pin + "%G",
 		"pkcs11:token=t?pin-value=%G" + pin,
+		// Every spelling of the name: any case, percent-encoded.
+		"file:keys/a.key?PIN-VALUE=" + pin,
+		"file:keys/a.key?Pin-Value=" + pin,
+		"file:keys/a.key?pin%2Dvalue=" + pin,
+		"file:keys/a.key?pin%2dVALUE=" + pin,
+		"pkcs11:token=t;%70in-value=" + pin + ";object=o",
+		"yubikey:serial=1?PIN%2DVALUE=" + pin + "&pin-source=/p",
+		// A name that does not decode hides what follows it.
+		"pkcs11:token=t?pin%ZZvalue=" + pin,
+		// A part that is not name=value.
+		"pkcs11:token=t?" + pin,
 	}
 	for _, in := range tests {
 		_, err := ParseURI(in)
@@ -289,5 +300,22 @@ func TestCheckAttrs(t *testing.T) {
 	}
 	if err := f.CheckAttrs(nil, nil); err == nil {
 		t.Error("CheckAttrs(nil, nil) with a query attribute succeeded")
+	}
+}
+
+// TestHoldsPIN: every spelling of a PIN attribute is seen; a URI without
+// one, file paths with ';' or '&' included, is not taken for one.
+func TestHoldsPIN(t *testing.T) {
+	for uri, want := range map[string]bool{
+		"file:keys/a.key?PIN-VALUE=1":               true,
+		"file:keys/a.key?pin%2dvalue=1":             true,
+		"pkcs11:token=t;Pin-Value=1":                true,
+		"file:keys/a;b&c.key?pin-source=p":          false,
+		"pkcs11:token=t;object=o?module-path=/m.so": false,
+		"yubikey:serial=1;slot-id=9c":               false,
+	} {
+		if got := HoldsPIN(uri); got != want {
+			t.Errorf("HoldsPIN(%q) = %v, want %v", uri, got, want)
+		}
 	}
 }
