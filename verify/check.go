@@ -19,15 +19,26 @@ const DefaultExpiryWarning = 30 * 24 * time.Hour
 // findings collects the findings about one file.
 type findings struct {
 	file, role string
-	list       []Finding
+	// delegator is Finding.Delegator.
+	delegator string
+	list      []Finding
 }
 
 func (found *findings) errorf(check, format string, args ...any) {
-	found.list = append(found.list, Finding{Severity: Error, File: found.file, Role: found.role, Check: check, Message: fmt.Sprintf(format, args...)})
+	found.list = append(found.list, Finding{Severity: Error, File: found.file, Role: found.role, Check: check, Message: fmt.Sprintf(format, args...), Delegator: found.delegator})
 }
 
 func (found *findings) warnf(check, format string, args ...any) {
-	found.list = append(found.list, Finding{Severity: Warning, File: found.file, Role: found.role, Check: check, Message: fmt.Sprintf(format, args...)})
+	found.list = append(found.list, Finding{Severity: Warning, File: found.file, Role: found.role, Check: check, Message: fmt.Sprintf(format, args...), Delegator: found.delegator})
+}
+
+// delegatorOf names who delegates a role by the rules it is checked
+// against: the first rule's delegator, "" if there is none.
+func delegatorOf(rules []threshold.Rule) string {
+	if len(rules) == 0 {
+		return ""
+	}
+	return rules[0].Delegator
 }
 
 // checkKeys warns about keys whose key ID is neither of the two ways tools

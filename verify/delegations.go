@@ -136,7 +136,7 @@ func (w *walk) recount(d delegation, path string) {
 	if path == "" {
 		return // it could not be read; that is already a finding
 	}
-	found := findings{file: path, role: d.role}
+	found := findings{file: path, role: d.role, delegator: d.rule.Delegator}
 	data, err := readBounded(w.v.meta, strings.TrimPrefix(path, metadataDir+"/"))
 	if err != nil {
 		_, msg := describeReadError(err)
@@ -153,7 +153,7 @@ func (w *walk) recount(d delegation, path string) {
 // targets, the target files if the repository has them, and its own
 // delegations. It runs concurrently with other checks and touches only j.
 func (w *walk) check(j *job) {
-	found := findings{file: w.snapPath, role: j.role}
+	found := findings{file: w.snapPath, role: j.role, delegator: delegatorOf(j.rules)}
 	defer func() {
 		if r := recover(); r != nil {
 			found.errorf("internal", "verifier failed on this role: %v", r)
@@ -247,7 +247,7 @@ func (w *walk) delegationsOf(found *findings, h metafile.Header, d *metadata.Del
 	}
 	var out []delegation
 	var refused []string
-	about := func(role string) *findings { return &findings{file: found.file, role: role} }
+	about := func(role string) *findings { return &findings{file: found.file, role: role, delegator: delegator} }
 	seen := map[string]bool{}
 	for i := range d.Roles {
 		r := d.Roles[i]
@@ -310,7 +310,7 @@ func (w *walk) leftovers() {
 	sort.Strings(names)
 	for _, name := range names {
 		m := w.snap.Meta[name]
-		found := findings{file: w.snapPath, role: name}
+		found := findings{file: w.snapPath, role: name, delegator: w.snapFrom}
 		role, ok := trimJSON(name)
 		switch {
 		case !ok:

@@ -41,6 +41,11 @@ type Finding struct {
 	// "expiry", "length", "hashes", "rolename", "missing", "keyid" ...
 	Check   string
 	Message string
+	// Delegator is whose delegation of Role the finding is about: "root
+	// v3" for the top-level roles, "targets v7" or "claimed v2" for
+	// delegated ones, "snapshot v12" for snapshot entries no role
+	// delegates; "" for the root chain itself.
+	Delegator string
 }
 
 // String is "FILE: ROLE: CHECK: MESSAGE".
@@ -66,6 +71,10 @@ type RoleState struct {
 	// Bins is the name prefix of the succinct delegation (TAP 15) the role
 	// is a hash bin of, or "" for a named role.
 	Bins string
+	// SHA256 is the SHA-256 (hex) of the file as it was read and checked
+	// ("" for roots), so that a caller reading the file again can tell it
+	// is the same.
+	SHA256 string
 }
 
 // Met reports whether the role's signatures meet its threshold.

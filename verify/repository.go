@@ -26,6 +26,8 @@
 package verify
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,6 +58,9 @@ type Options struct {
 	// ExpiryWarning is how close to expiry a role draws a warning. Zero
 	// means DefaultExpiryWarning (30 days); negative turns the warning off.
 	ExpiryWarning time.Duration
+	// SkipTargetFiles: do not compare the files under DIR/targets with
+	// the metadata (a ceremony builds on the metadata, not the files).
+	SkipTargetFiles bool
 	// Depth, if above zero, is how many delegations below top-level
 	// targets are followed: 1 checks targets and the roles it delegates,
 	// and reads nothing they delegate (a claims ceremony builds on claimed,
@@ -106,7 +111,9 @@ func Repository(dir string, opts Options) (*Report, error) {
 	if v.within == 0 {
 		v.within = DefaultExpiryWarning
 	}
-	if targets, err := os.OpenRoot(filepath.Join(dir, "targets")); err == nil {
+	if opts.SkipTargetFiles {
+		// v.targets stays nil: no target file is read.
+	} else if targets, err := os.OpenRoot(filepath.Join(dir, "targets")); err == nil {
 		defer targets.Close()
 		v.targets = targets
 	} else if !errors.Is(err, fs.ErrNotExist) {
@@ -392,7 +399,7 @@ type loaded struct {
 // not be read or parsed.
 func (v *verifier) checkRole(c roleCheck) (l loaded, list []Finding, state *RoleState) {
 	l.path = metadataDir + "/" + c.name
-	found := findings{file: l.path, role: c.role}
+	found := findings{file: l.path, role: c.role, delegator: delegatorOf(c.rules)}
 	defer func() { list = found.list }()
 	data, err := readBounded(v.meta, c.name)
 	if err != nil {
@@ -449,6 +456,8 @@ func (v *verifier) checkRole(c roleCheck) (l loaded, list []Finding, state *Role
 		t = tallies[0]
 	}
 	s := stateOf(c.role, l.path, h, t)
+	sum := sha256.Sum256(data)
+	s.SHA256 = hex.EncodeToString(sum[:])
 	s.Bins = c.bins
 	l.file, l.view = f, &view
 	return l, nil, &s

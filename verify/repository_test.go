@@ -629,3 +629,31 @@ func TestDepth(t *testing.T) {
 		t.Errorf("depth 1 read %v, want %v", roles, want)
 	}
 }
+
+// TestFindingDelegator: each finding names whose delegation it is about,
+// so that a caller can tell a role's own failure from one a lower role
+// brings: claimed counted again against project-a's delegation of it
+// fails under "project-a v1", not under targets.
+func TestFindingDelegator(t *testing.T) {
+	f := newFixture(t)
+	project := f.roles["project-a"]
+	project.Delegations = &metadata.Delegations{Keys: map[string]*metadata.Key{}}
+	f.delegate(project, "claimed", []string{"project-a/*"}, "maintainer")
+	f.write()
+	r := f.verify()
+	var got []string
+	for _, fd := range r.Errors() {
+		got = append(got, fd.Role+" under "+fd.Delegator)
+	}
+	if !slices.Contains(got, "claimed under project-a v1") {
+		t.Errorf("errors %v, want claimed's signatures refused under project-a v1", got)
+	}
+	for _, fd := range r.Errors() {
+		if fd.Role == "claimed" && fd.Delegator != "project-a v1" {
+			t.Errorf("claimed's error under %q: %s", fd.Delegator, fd)
+		}
+	}
+	if s, _ := roleState(r, "project-a"); s.SHA256 == "" {
+		t.Error("project-a's state has no SHA-256 of the file checked")
+	}
+}

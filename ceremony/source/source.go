@@ -174,13 +174,10 @@ type repoReader struct {
 	trust *repoTrust
 }
 
-// openRepository opens the metadata directory of the repository at path:
-// path/metadata, or path itself. The caller closes the reader's root.
+// openRepository opens the metadata directory of the repository at path,
+// path/metadata. The caller closes the reader's root.
 func openRepository(path string) (*repoReader, error) {
 	dir := filepath.Join(path, workspace.MetadataDir)
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		dir = path
-	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("failed to open repository metadata %q: %w", dir, err)
@@ -364,11 +361,6 @@ func (rr *repoReader) readTargets(s *rotation.State) error {
 		if _, done := s.Targets[role]; done || workspace.RoleFileProblem(role) != "" {
 			continue
 		}
-		if by == metadata.TARGETS {
-			if err := rr.trust.refuse(role); err != nil {
-				return err
-			}
-		}
 		v := s.Current[role]
 		if v == 0 {
 			v = s.Seen[role].Max
@@ -380,14 +372,20 @@ func (rr *repoReader) readTargets(s *rotation.State) error {
 				continue
 			}
 		}
-		if !rr.trust.trusts(name) {
+		if _, ok := rr.trust.verified[name]; !ok {
+			if by == "" || by == metadata.TARGETS {
+				return fmt.Errorf("%s: %s was not verified as a client would verify it (the verifier did not reach it): nothing is taken from the repository", filepath.Join(dir, name), role)
+			}
 			// Seen (its version counts), but not signed as its delegator
 			// requires: none of its content is taken.
 			continue
 		}
-		_, f, err := rr.read(name)
+		data, f, err := rr.read(name)
 		if err != nil {
 			return err
+		}
+		if !rr.trust.trusts(name, data) {
+			return fmt.Errorf("%s changed after it was verified: nothing is taken from the repository; copy it again, and let nothing else write to it", filepath.Join(dir, name))
 		}
 		read++
 		t, err := f.Targets()

@@ -1,6 +1,7 @@
 package source_test
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"fmt"
 	"os"
@@ -36,7 +37,7 @@ func TestRotateFromHostileRepository(t *testing.T) {
 		t.Fatalf("a linked targets.json: %v", err)
 	}
 	// A delegation named "../../secret", signed by targets' keys, is
-	// never read as a file.
+	// never read as a file: the repository is refused, naming it.
 	repo = ceremonytest.PublishWorkspace(t, f, ws, "secret", func(r *publish.Repository) {
 		tg, err := r.Offline["targets"].Targets()
 		if err != nil {
@@ -54,12 +55,9 @@ func TestRotateFromHostileRepository(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(f.Dir, "secret.json"), []byte("not metadata"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	res, err := f.Rotate(rotate.Options{From: repo, Keyholders: []string{ws}, Lost: []string{"erin"}})
-	if err != nil {
+	_, err = f.Rotate(rotate.Options{From: repo, Keyholders: []string{ws}, Lost: []string{"erin"}})
+	if err == nil || !strings.Contains(err.Error(), "metadata/1.targets.json: ../../secret: delegated by targets v1, refused and never opened") {
 		t.Fatalf("rotate from a repository naming ../../secret: %v", err)
-	}
-	if res.Plan.Source != repo {
-		t.Errorf("source %q", res.Plan.Source)
 	}
 }
 
@@ -118,7 +116,7 @@ func TestRotateFromForgedRoots(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := f.Rotate(rotate.Options{From: bare, Keyholders: []string{ws}, Lost: []string{"erin"}}); err == nil ||
-		!strings.Contains(err.Error(), "holds no 1.root.json to start the root chain from: give --trusted-root FILE") {
+		!strings.Contains(err.Error(), "holds no 1.root.json to start the root chain from: give your own copy of a root in force") {
 		t.Errorf("a repository without 1.root.json: %v", err)
 	}
 	// A 1.root.json replaced by one that gives root to alice alone, signed
@@ -282,5 +280,57 @@ func TestRotateManyKeys(t *testing.T) {
 	}
 	if a := res.Plan.Affected; len(a) != 1 || a[0].Holder != "erin" {
 		t.Errorf("affected %+v, want erin's key alone", a)
+	}
+}
+
+// TestRepositoryBinsAndTargetFiles: a hash bin targets delegates, changed
+// after the online key signed it, refuses the repository (a ceremony
+// re-delegates the bins); a target file that differs from its metadata
+// does not (a ceremony neither reads nor serves target files).
+func TestRepositoryBinsAndTargetFiles(t *testing.T) {
+	f, ws := ceremonytest.Bootstrapped(t)
+	withTarget := func(r *publish.Repository) {
+		r.Targets = []publish.Target{{Path: "packages/ab/cd/demo-1.0.tar.gz", Data: []byte("demo 1.0\n")}}
+	}
+	repo := ceremonytest.PublishWorkspace(t, f, ws, "bins", withTarget)
+	meta := filepath.Join(repo, "metadata")
+	entries, err := os.ReadDir(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := ""
+	for _, e := range entries {
+		if strings.Contains(e.Name(), ".bins-") || strings.Contains(e.Name(), ".bin-") {
+			bin = filepath.Join(meta, e.Name())
+			break
+		}
+	}
+	if bin == "" {
+		t.Fatalf("the published pep458 repository has no bin: %v", entries)
+	}
+	data := ceremonytest.ReadFile(t, bin)
+	if err := os.WriteFile(bin, bytes.Replace(data, []byte(`"expires": "2`), []byte(`"expires": "3`), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Rotate(rotate.Options{From: repo, Keyholders: []string{ws}, Lost: []string{"erin"}})
+	if err == nil || !strings.Contains(err.Error(), "does not verify as a client would verify it: metadata/"+filepath.Base(bin)) {
+		t.Errorf("a changed hash bin: %v", err)
+	}
+
+	repo = ceremonytest.PublishWorkspace(t, f, ws, "stale-target", withTarget)
+	var file string
+	if err := filepath.WalkDir(filepath.Join(repo, "targets"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			file = p
+		}
+		return err
+	}); err != nil || file == "" {
+		t.Fatalf("no target file published: %v", err)
+	}
+	if err := os.WriteFile(file, []byte("something else\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Rotate(rotate.Options{From: repo, Keyholders: []string{ws}, Lost: []string{"erin"}}); err != nil {
+		t.Errorf("a target file that differs from its metadata: %v", err)
 	}
 }

@@ -7,8 +7,8 @@ package source
 // ceremony may build on follows from that report:
 //
 //   - root, timestamp, snapshot, targets and every role targets delegates
-//     must verify: any error there (other than expiry) refuses the source,
-//     naming the file and the check;
+//     (claimed, the hash bins) must verify: any error there (other than
+//     expiry) refuses the source, naming the file and the check;
 //   - a role further down (a claimed project's role, signed by its
 //     maintainers) that does not verify refuses nothing: it is seen, its
 //     version counts, but none of its content is taken;
@@ -16,6 +16,8 @@ package source
 //     and re-signing what has expired is often why it is held.
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -33,25 +35,30 @@ import (
 
 // repoTrust is what a client-style verification of a repository found:
 // the metadata files whose signatures met their delegator's threshold
-// with no error found in them, by name in the metadata directory.
+// with no error found in them, by name in the metadata directory, each
+// with the SHA-256 of the bytes checked.
 type repoTrust struct {
 	path, trustedRoot string
-	verified          map[string]bool
-	// problems holds, for each delegated role with an error found, the
-	// first such error.
-	problems map[string]verify.Finding
+	verified          map[string]string
 	// rootVersion is the last root the chain reached.
 	rootVersion int64
 }
 
-// trusts reports whether the metadata file name verified.
-func (t *repoTrust) trusts(name string) bool { return t.verified[name] }
+// trusts reports whether the metadata file name verified, as data.
+func (t *repoTrust) trusts(name string, data []byte) bool {
+	sum, ok := t.verified[name]
+	if !ok {
+		return false
+	}
+	got := sha256.Sum256(data)
+	return sum == hex.EncodeToString(got[:])
+}
 
 // verifyRepository verifies the repository at path (the directory holding
 // metadata/) from trustedRoot, the operator's own copy of a root in force,
 // or from the repository's 1.root.json when trustedRoot is "", following
 // delegations depth deep (verify.Options.Depth; 0: all). It refuses the
-// repository when a top-level role does not verify.
+// repository when anything fails that a ceremony builds on (builtOn).
 func verifyRepository(path, trustedRoot string, now time.Time, depth int) (*repoTrust, error) {
 	meta := filepath.Join(path, workspace.MetadataDir)
 	if fi, err := os.Stat(meta); err != nil || !fi.IsDir() {
@@ -59,49 +66,43 @@ func verifyRepository(path, trustedRoot string, now time.Time, depth int) (*repo
 	}
 	if trustedRoot == "" {
 		if _, err := os.Lstat(filepath.Join(meta, "1.root.json")); errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s holds no 1.root.json to start the root chain from: give --trusted-root FILE, your own copy of a root in force (from the last bundle or repository you verified)", meta)
+			return nil, fmt.Errorf("%s holds no 1.root.json to start the root chain from: give your own copy of a root in force (from the last bundle or repository you verified) as the trusted root, or the root file itself", meta)
 		}
 	}
-	rep, err := verify.Repository(path, verify.Options{TrustedRoot: trustedRoot, At: now, ExpiryWarning: -1, Depth: depth})
+	rep, err := verify.Repository(path, verify.Options{TrustedRoot: trustedRoot, At: now, ExpiryWarning: -1, Depth: depth, SkipTargetFiles: true})
 	if err != nil {
 		return nil, fmt.Errorf("failed to verify repository %s: %w", path, err)
 	}
-	t := &repoTrust{path: path, trustedRoot: trustedRoot, verified: map[string]bool{}, problems: map[string]verify.Finding{}, rootVersion: rep.RootVersion}
+	t := &repoTrust{path: path, trustedRoot: trustedRoot, verified: map[string]string{}, rootVersion: rep.RootVersion}
 	// A finding is about one role in one file (a delegator's file also
 	// holds findings about the roles it names).
 	bad := map[[2]string]bool{}
 	for _, f := range rep.Errors() {
-		if ignoredFinding(f) {
+		if f.Check == "expiry" {
 			continue
 		}
+		if builtOn(f) {
+			return nil, hint.With(fmt.Errorf("repository %s does not verify as a client would verify it: %s: %s: %s: nothing is taken from it; give the repository as its server publishes it, or a finished ceremony (verifying the repository lists every finding)", path, f.File, f.Role, oneLine(f.Message)), verifyHint(path, trustedRoot))
+		}
 		bad[[2]string{f.File, f.Role}] = true
-		if isTopLevel(f.Role) {
-			return nil, t.refusal(f)
-		}
-		if _, seen := t.problems[f.Role]; !seen {
-			t.problems[f.Role] = f
-		}
 	}
 	for _, r := range rep.Roles {
-		if r.Met() && !bad[[2]string{r.File, r.Role}] {
-			t.verified[strings.TrimPrefix(r.File, workspace.MetadataDir+"/")] = true
+		if r.Met() && r.SHA256 != "" && !bad[[2]string{r.File, r.Role}] {
+			t.verified[strings.TrimPrefix(r.File, workspace.MetadataDir+"/")] = r.SHA256
 		}
 	}
 	return t, nil
 }
 
-// refuse refuses role, delegated by the top-level targets, when it did
-// not verify: a ceremony builds on every role targets delegates (claimed,
-// the bins), so none of them may be taken on trust.
-func (t *repoTrust) refuse(role string) error {
-	if f, bad := t.problems[role]; bad {
-		return t.refusal(f)
-	}
-	return nil
-}
-
-func (t *repoTrust) refusal(f verify.Finding) error {
-	return hint.With(fmt.Errorf("repository %s does not verify as a client would verify it: %s: %s: %s: nothing is taken from it; give the repository as its server publishes it, or a finished ceremony (verifying the repository lists every finding)", t.path, f.File, f.Role, oneLine(f.Message)), verifyHint(t.path, t.trustedRoot))
+// builtOn reports whether an error finding is about what a ceremony
+// builds on: the root chain and anything the verifier could not check
+// (no delegator), the roles root delegates, and the roles top-level
+// targets delegates (claimed, the hash bins). A finding about a role a
+// project's role delegates, or about claimed counted against a project's
+// delegation of it, is that project's own, and refuses nothing.
+func builtOn(f verify.Finding) bool {
+	d := f.Delegator
+	return d == "" || strings.HasPrefix(d, metadata.ROOT+" v") || strings.HasPrefix(d, metadata.TARGETS+" v")
 }
 
 // workspaceTrust refuses a trusted root given with a workspace: a
@@ -121,18 +122,4 @@ func verifyHint(path, trustedRoot string) string {
 		return "verify --trusted-root " + trustedRoot + " " + path
 	}
 	return "verify " + path
-}
-
-// ignoredFinding: expiry (see above), and target files, which a ceremony
-// neither reads nor serves.
-func ignoredFinding(f verify.Finding) bool {
-	return f.Check == "expiry" || strings.HasPrefix(f.File, "targets/")
-}
-
-func isTopLevel(role string) bool {
-	switch role {
-	case metadata.ROOT, metadata.TIMESTAMP, metadata.SNAPSHOT, metadata.TARGETS:
-		return true
-	}
-	return false
 }
