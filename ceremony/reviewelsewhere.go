@@ -23,7 +23,11 @@ import (
 // root it follows; for a targets role every target and delegation; who
 // must sign; and the SHA-256 of the bytes signed, as hex and PGP words.
 // Expiry days count from now (zero: the engine's clock).
-func (e *Engine) ReviewPayload(p *payload.Anchored, now time.Time) ([]string, error) {
+func (e *Engine) ReviewPayload(a *payload.Anchored, now time.Time) ([]string, error) {
+	p := a.File()
+	if p == nil {
+		return nil, fmt.Errorf("%w: the payload was not anchored in your own trusted metadata", payload.ErrNotTrusted)
+	}
 	var trusted *metafile.File
 	if p.Role == metadata.ROOT && len(p.TrustedRoot) > 0 {
 		f, err := metafile.Parse(p.TrustedRoot)
@@ -39,7 +43,11 @@ func (e *Engine) ReviewPayload(p *payload.Anchored, now time.Time) ([]string, er
 
 // ReviewPending says, for each role an RSTUF pending answer asks to sign,
 // what ReviewPayload says for a payload.
-func (e *Engine) ReviewPending(p *payload.AnchoredPending, now time.Time) ([]string, error) {
+func (e *Engine) ReviewPending(a *payload.AnchoredPending, now time.Time) ([]string, error) {
+	p := a.Pending()
+	if p == nil {
+		return nil, fmt.Errorf("%w: the answer was not anchored in your own trusted metadata", payload.ErrNotTrusted)
+	}
 	rv := &reviewer{now: e.NowOr(now)}
 	lines := []string{fmt.Sprintf("RSTUF pending signing answer (%q)", p.Message)}
 	for _, name := range p.RoleNames() {

@@ -25,13 +25,35 @@ var ErrNotTrusted = errors.New("not what you trust")
 
 // Anchored is a signing payload checked against the keyholder's own trust
 // (File.Anchor): the only kind of payload the review shows and Sign signs.
-// A payload read but not anchored is a *File, and nothing signs that.
-type Anchored struct{ *File }
+// A payload read but not anchored is a *File, and nothing signs that; only
+// Anchor makes an Anchored that holds one.
+type Anchored struct{ file *File }
+
+// File is the payload that was anchored, nil for an Anchored not made by
+// Anchor.
+func (a *Anchored) File() *File {
+	if a == nil {
+		return nil
+	}
+	return a.file
+}
 
 // AnchoredPending is an RSTUF pending answer checked against the
 // keyholder's own root (AnchorPending): the only kind SignRSTUFPending
-// signs.
-type AnchoredPending struct{ *rstuf.Pending }
+// signs; only AnchorPending makes one that holds an answer.
+type AnchoredPending struct{ pending *rstuf.Pending }
+
+// Pending is the answer that was anchored, nil for an AnchoredPending not
+// made by AnchorPending.
+func (a *AnchoredPending) Pending() *rstuf.Pending {
+	if a == nil {
+		return nil
+	}
+	return a.pending
+}
+
+// errNotAnchored refuses what did not come from Anchor or AnchorPending.
+var errNotAnchored = fmt.Errorf("%w: the payload was not anchored in your own trusted metadata", ErrNotTrusted)
 
 // Anchor checks p against mine, the keyholder's own copy of the metadata
 // that says who signs p's role: the root in force for a root or targets
@@ -42,7 +64,7 @@ func (p *File) Anchor(mine *metafile.File) (*Anchored, error) {
 	if err := p.anchor(mine); err != nil {
 		return nil, err
 	}
-	return &Anchored{p}, nil
+	return &Anchored{file: p}, nil
 }
 
 func (p *File) anchor(mine *metafile.File) error {
@@ -143,7 +165,7 @@ func AnchorPending(p *rstuf.Pending, mine *metafile.File) (*AnchoredPending, err
 	if err := anchorPending(p, mine); err != nil {
 		return nil, err
 	}
-	return &AnchoredPending{p}, nil
+	return &AnchoredPending{pending: p}, nil
 }
 
 func anchorPending(p *rstuf.Pending, mine *metafile.File) error {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
+	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	payloadfile "github.com/tuf-ceremony/ceremony/payload"
 )
@@ -87,4 +88,22 @@ func sameBytes(t *testing.T, a, b []byte) bool {
 	ca, _ := fa.Canonical()
 	cb, _ := fb.Canonical()
 	return string(ca) == string(cb)
+}
+
+// TestNothingUnanchoredIsSigned: an Anchored or AnchoredPending not made
+// by Anchor or AnchorPending holds nothing, and nothing is signed from it.
+func TestNothingUnanchoredIsSigned(t *testing.T) {
+	s, err := keys.GenerateSoftware("test:k", keys.TypeEd25519)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := payloadfile.Sign(&payloadfile.Anchored{}, s, time.Time{}); !errors.Is(err, payloadfile.ErrNotTrusted) {
+		t.Errorf("Sign of a zero Anchored: %v, want ErrNotTrusted", err)
+	}
+	if _, err := payloadfile.SignRSTUFPending(&payloadfile.AnchoredPending{}, s); !errors.Is(err, payloadfile.ErrNotTrusted) {
+		t.Errorf("SignRSTUFPending of a zero AnchoredPending: %v, want ErrNotTrusted", err)
+	}
+	if _, err := payloadfile.Sign(nil, s, time.Time{}); !errors.Is(err, payloadfile.ErrNotTrusted) {
+		t.Errorf("Sign of nil: %v, want ErrNotTrusted", err)
+	}
 }

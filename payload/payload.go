@@ -289,7 +289,10 @@ func Sign(a *Anchored, s keys.Signer, now time.Time) ([]byte, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	p := a.File
+	p := a.File()
+	if p == nil {
+		return nil, errNotAnchored
+	}
 	ids, err := p.KeyIDsFor(s.TUFKey(), now)
 	if err != nil {
 		return nil, err
@@ -401,5 +404,9 @@ func PendingFor(p *rstuf.Pending, key *metadata.Key) ([]string, error) {
 // SignRSTUFPending signs an anchored RSTUF "pending signing" answer with s
 // and returns RSTUF's sign payloads, one per role and key ID signed.
 func SignRSTUFPending(a *AnchoredPending, s keys.Signer) ([][]byte, error) {
-	return rstuf.SignPending(a.Pending, s)
+	p := a.Pending()
+	if p == nil {
+		return nil, errNotAnchored
+	}
+	return rstuf.SignPending(p, s)
 }
