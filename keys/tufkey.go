@@ -220,7 +220,9 @@ func Identity(k *metadata.Key) string {
 			return "spki\x00" + string(der)
 		}
 	}
-	return "raw\x00" + k.Type + "\x00" + k.Scheme + "\x00" + k.Value.PublicKey
+	// Each field is length-prefixed: JSON strings may hold any byte, so
+	// no separator could keep two different keys apart.
+	return fmt.Sprintf("raw:%d:%s%d:%s%d:%s", len(k.Type), k.Type, len(k.Scheme), k.Scheme, len(k.Value.PublicKey), k.Value.PublicKey)
 }
 
 // ParseKeyJSON reads a TUF key object (as written by keygen) and checks that

@@ -542,3 +542,16 @@ func TestParseKeyType(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentityKeepsKeysApart: keys that do not decode are told apart by
+// every field, whatever bytes the fields hold.
+func TestIdentityKeepsKeysApart(t *testing.T) {
+	a := &metadata.Key{Type: "a\x00b", Scheme: "c", Value: metadata.KeyVal{PublicKey: "d"}}
+	b := &metadata.Key{Type: "a", Scheme: "b\x00c", Value: metadata.KeyVal{PublicKey: "d"}}
+	if Identity(a) == Identity(b) || SameKey(a, b) {
+		t.Errorf("two different undecodable keys share an identity: %q", Identity(a))
+	}
+	if !SameKey(a, &metadata.Key{Type: "a\x00b", Scheme: "c", Value: metadata.KeyVal{PublicKey: "d"}}) {
+		t.Error("an undecodable key is not the same as itself")
+	}
+}

@@ -228,7 +228,7 @@ func TestParseRefuses(t *testing.T) {
 		{"online without key", pep458Plan, online458, "  - name: online #!\n",
 			"online[0]", "no key; give key:"},
 		{"online key URI malformed", pep458Plan, online458, online458 + "    key: pkcs11:token #!\n",
-			"online[0].key", `attribute "token" is not name=value`},
+			"online[0].key", `malformed key URI "pkcs11:token": an attribute is not name=value`},
 		{"online uri missing for rstuf", rstufPlan, onlineRSTUF, "  - name: online #!\n    public_key: keys/online.pub\n",
 			"online[0].uri", "required with profile rstuf: it becomes x-rstuf-online-key-uri"},
 		{"online uri with a space", rstufPlan, "uri: fn:online.key", "uri: fn:online key #!",
