@@ -30,6 +30,9 @@ type ReplayEntry struct {
 	Role    string    `json:"role,omitempty"`
 	KeyID   string    `json:"keyid,omitempty"` // short: 12 hex digits
 	Message string    `json:"message,omitempty"`
+	// Redacted names the fields in which a secret was replaced by
+	// transcripts.RedactedMark when the record was written.
+	Redacted []string `json:"redacted,omitempty"`
 }
 
 // ReplayProblem is the first record that does not hold, and why.
@@ -134,7 +137,7 @@ func (e *Engine) Replay(dir string) (*ReplayReport, error) {
 }
 
 func EntryOf(r transcripts.Record) ReplayEntry {
-	e := ReplayEntry{Seq: r.Seq, Time: r.Time, Kind: string(r.Kind), Who: r.Who, Message: r.Message}
+	e := ReplayEntry{Seq: r.Seq, Time: r.Time, Kind: string(r.Kind), Who: r.Who, Message: r.Message, Redacted: r.Redacted}
 	if d := r.Device; d != nil {
 		var parts []string
 		for _, s := range []string{d.Kind, d.Model, d.Serial, d.Firmware} {
@@ -422,6 +425,9 @@ func (e ReplayEntry) String() string {
 	}
 	if e.Message != "" {
 		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if len(e.Redacted) > 0 {
+		fmt.Fprintf(&b, " (a secret was redacted from: %s)", strings.Join(e.Redacted, ", "))
 	}
 	return b.String()
 }

@@ -168,6 +168,7 @@ func TestHardwareCeremony(t *testing.T) {
 	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: plan2, Dir: ws2, TrustedRoot: filepath.Join(ws1, "metadata", "root.json"), Now: now}); err != nil {
 		t.Fatal(err)
 	}
+	wrongPINRecorded(t, ws2, alice, now)
 	for _, h := range []holder{alice, bob, carol, erin, frank} {
 		if _, err := eng.Sign(ceremony.SignOptions{Dir: ws2, KeyURI: h.signURI, Now: now}); err != nil {
 			t.Fatalf("%s signs root v2: %v", h.name, err)
@@ -283,4 +284,33 @@ func rewrittenAttestation(t *testing.T, ws string, sealer, other holder, now tim
 	if !found {
 		t.Errorf("carol's attestation swapped for dave's: findings %v, want attestations/carol.pem refused", rep.Errors())
 	}
+}
+
+// wrongPINRecorded: a PIN typed as "wrong" on a SoftHSM2 token makes the
+// token's answer ("wrong PIN ...") hold the secret; the failure is still
+// recorded, the secret replaced, and the record says so.
+func wrongPINRecorded(t *testing.T, ws string, h holder, now time.Time) {
+	t.Helper()
+	pin := write(t, filepath.Join(t.TempDir(), "typed.pin"), []byte("wrong\n"))
+	before := len(readLines(t, filepath.Join(ws, "transcript", "transcript.jsonl")))
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: h.planURI + "&pin-source=" + pin, Now: now}); err == nil {
+		t.Fatal("a wrong PIN signed")
+	}
+	lines := readLines(t, filepath.Join(ws, "transcript", "transcript.jsonl"))
+	if len(lines) != before+1 {
+		t.Fatalf("%d records after the wrong PIN, want %d: the failure went unrecorded", len(lines), before+1)
+	}
+	last := lines[len(lines)-1]
+	if !strings.Contains(last, `"redacted":["message"]`) || !strings.Contains(last, "[redacted] PIN") || strings.Contains(last, "wrong") {
+		t.Errorf("the failure's record: %s", last)
+	}
+}
+
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 }

@@ -111,12 +111,16 @@
 // # Secrets
 //
 // No PIN, passphrase or private key may enter a transcript. The ceremony
-// registers every secret it handles with ForbidSecret as soon as it has it;
-// Append then refuses, before writing anything, a record holding one: the
-// secret, its hex (either case) or the hex of its SHA-256 anywhere in a
-// free-text field, or as the whole of a hex field (hex fields are not
-// searched inside: a short PIN's digits turn up in hashes by chance). A PEM
-// private key is refused in any record and any state. The refusal names the
+// registers every secret it handles with ForbidSecret as soon as it has it.
+// Append replaces the secret, its hex (either case) or the hex of its
+// SHA-256 anywhere in a free-text field (who, message, device model, serial
+// and firmware) by RedactedMark, and lists the field in the record's
+// Redacted: the record of a failure whose message quotes what was typed is
+// kept. It refuses, before writing anything, a record holding a secret in a
+// name (of inputs, outputs, states; the signature's role) or as the whole
+// of a hex field (hex fields are not searched inside: a short PIN's digits
+// turn up in hashes by chance). A PEM private key is refused in any record
+// and any state. The refusal names the
 // field, never its content. The guard keeps no copy of a secret: only its
 // lengths and a SHA-256 of each form keyed by a random key, wiped by Close.
 // That digest, like any hash of a short PIN, can be matched by trying every

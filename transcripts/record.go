@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 	"unicode/utf8"
@@ -76,6 +77,10 @@ type Record struct {
 	// Prev is the SHA-256 of the previous record's line, newline included;
 	// "" for record 1. Set by Append.
 	Prev string `json:"prev"`
+	// Redacted names the free-text fields ("who", "message",
+	// "device.model" ...) in which Append replaced a secret registered with
+	// ForbidSecret by RedactedMark: the record was kept, the secret not.
+	Redacted []string `json:"redacted,omitempty"`
 	// Seq numbers records from 1, without gaps. Set by Append.
 	Seq       int64      `json:"seq"`
 	Signature *Signature `json:"signature,omitempty"`
@@ -136,6 +141,11 @@ func (r *Record) check() error {
 	for _, f := range []struct{ name, value string }{{"who", r.Who}, {"message", r.Message}} {
 		if !utf8.ValidString(f.value) {
 			return fmt.Errorf("%s is not valid UTF-8", f.name)
+		}
+	}
+	for i, name := range r.Redacted {
+		if !slices.Contains(redactable, name) || (i > 0 && r.Redacted[i-1] >= name) {
+			return fmt.Errorf("redacted[%d] %q: want field names among %q, sorted, each once", i, name, redactable)
 		}
 	}
 	if d := r.Device; d != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -113,8 +114,72 @@ func (g *secretGuard) wipe() {
 	clear(g.lengths)
 }
 
+// RedactedMark takes the place of a secret in a record's free text.
+const RedactedMark = "[redacted]"
+
+// redactable are the free-text fields a secret is replaced in (sorted):
+// an error or refusal message may quote what a person typed (a PIN typed
+// as "wrong" is inside "wrong PIN"), and the record of the failure must
+// still be written.
+var redactable = []string{"device.firmware", "device.model", "device.serial", "message", "who"}
+
+// redactRecord replaces every registered form inside r's free-text fields
+// by RedactedMark and lists those fields in r.Redacted.
+func (g *secretGuard) redactRecord(r *Record) {
+	fields := map[string]*string{"who": &r.Who, "message": &r.Message}
+	if r.Device != nil {
+		d := *r.Device // the caller's stays as it is
+		r.Device = &d
+		fields["device.model"], fields["device.serial"], fields["device.firmware"] = &d.Model, &d.Serial, &d.Firmware
+	}
+	for _, name := range redactable {
+		if p := fields[name]; p != nil {
+			if out, changed := g.redact(*p); changed {
+				*p = out
+				r.Redacted = append(r.Redacted, name)
+			}
+		}
+	}
+}
+
+// redact replaces every registered form inside s by RedactedMark, longest
+// first, and reports whether it replaced any.
+func (g *secretGuard) redact(s string) (string, bool) {
+	if g.key == nil || !g.inside(s) {
+		return s, false
+	}
+	lengths := make([]int, 0, len(g.lengths))
+	for n := range g.lengths {
+		lengths = append(lengths, n)
+	}
+	slices.Sort(lengths)
+	slices.Reverse(lengths)
+	var b strings.Builder
+	var buf []byte
+	defer func() { clear(buf) }()
+	for i := 0; i < len(s); {
+		n := 0
+		for _, l := range lengths {
+			if i+l <= len(s) && g.digests[keyed(g.key, &buf, s[i:i+l])] {
+				n = l
+				break
+			}
+		}
+		if n > 0 {
+			b.WriteString(RedactedMark)
+			i += n
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String(), true
+}
+
 // checkRecord returns an error naming the first field of r that holds a
-// secret. The error never quotes the field.
+// secret, once the free-text fields are redacted (redactRecord): a
+// secret in a name or a hex field, or a PEM private key anywhere, is a
+// bug, and the record is refused. The error never quotes the field.
 func (g *secretGuard) checkRecord(r *Record) error {
 	var text []struct{ field, value string }
 	add := func(field, value string) { text = append(text, struct{ field, value string }{field, value}) }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +15,9 @@ import (
 	"github.com/tuf-ceremony/ceremony/transcripts"
 )
 
+// TestForbiddenSecretIsRefusedAndNothingWritten: a secret in a name, a
+// hex field or the signature's role, or a PEM private key, is a bug: the
+// record is refused and nothing is written.
 func TestForbiddenSecretIsRefusedAndNothingWritten(t *testing.T) {
 	dir := t.TempDir()
 	tr := create(t, dir)
@@ -34,17 +38,9 @@ func TestForbiddenSecretIsRefusedAndNothingWritten(t *testing.T) {
 	pinHex := hex.EncodeToString(pin)
 	h := strings.Repeat("0", 64)
 	for name, r := range map[string]transcripts.Record{
-		"PIN in an error message":   {Kind: transcripts.Error, Message: "C_Login failed with PIN 483920: CKR_PIN_INCORRECT"},
-		"passphrase in a note":      {Kind: transcripts.Note, Message: "passphrase was correct horse \"battery\" staple!"},
-		"PIN as who":                {Kind: transcripts.Note, Who: "483920"},
-		"PIN in device serial":      {Kind: transcripts.Sign, Device: &transcripts.Device{Serial: "x483920"}},
-		"PIN in device model":       {Kind: transcripts.Sign, Device: &transcripts.Device{Model: "YubiKey 483920"}},
 		"PIN as an input name":      {Kind: transcripts.Note, Inputs: map[string]string{"pin=483920": h}},
-		"PIN in hex in a message":   {Kind: transcripts.Error, Message: "apdu 0020008008" + pinHex + "ffff"},
-		"PIN in HEX in a message":   {Kind: transcripts.Error, Message: "apdu " + strings.ToUpper(pinHex)},
 		"PIN's hash as an input":    {Kind: transcripts.Note, Inputs: map[string]string{"pin": pinHash}},
 		"PIN as an input":           {Kind: transcripts.Note, Inputs: map[string]string{"pin": "483920"}},
-		"PIN's hash in a message":   {Kind: transcripts.Note, Message: "pin digest " + pinHash},
 		"PIN in hex as the sig":     {Kind: transcripts.Sign, Signature: &transcripts.Signature{Role: "root", KeyID: "k", Sig: pinHex}},
 		"PIN as the key ID":         {Kind: transcripts.Sign, Signature: &transcripts.Signature{Role: "root", KeyID: "483920", Sig: "00"}},
 		"PIN in the signature role": {Kind: transcripts.Sign, Signature: &transcripts.Signature{Role: "r483920", KeyID: "k", Sig: "00"}},
@@ -102,8 +98,9 @@ func TestShortPINInHashesIsNoSecret(t *testing.T) {
 		Inputs:    map[string]string{"root": h},
 		Signature: &transcripts.Signature{Role: "root", KeyID: h, Sig: "30450220" + h},
 	})
-	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Note, Message: "signed in 2026"}); !errors.Is(err, transcripts.ErrSecret) {
-		t.Errorf("free text holding the PIN: %v", err)
+	r, err := tr.Append(transcripts.Record{Kind: transcripts.Note, Message: "signed in 2026"})
+	if err != nil || r.Message != "signed in "+transcripts.RedactedMark || !slices.Equal(r.Redacted, []string{"message"}) {
+		t.Errorf("free text holding the PIN: %+v, %v; want it redacted", r, err)
 	}
 }
 
@@ -125,5 +122,63 @@ func TestGuardKeepsNoCopy(t *testing.T) {
 	tr.Close()
 	if !transcripts.GuardWiped(tr) {
 		t.Error("Close left the guard's key or digests")
+	}
+}
+
+// TestSecretInFreeTextIsRedacted: a failure's message may quote what was
+// typed (a PIN typed as "wrong" is inside "wrong PIN"); the record is
+// written with the secret, in every form, replaced, and says which fields
+// were redacted.
+func TestSecretInFreeTextIsRedacted(t *testing.T) {
+	dir := t.TempDir()
+	tr := create(t, dir)
+	defer tr.Close()
+	for _, s := range []string{"483920", "correct horse \"battery\" staple", "wrong"} {
+		if err := tr.ForbidSecret([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum := sha256.Sum256([]byte("483920"))
+	pinHash := hex.EncodeToString(sum[:])
+	pinHex := hex.EncodeToString([]byte("483920"))
+	device := &transcripts.Device{Kind: transcripts.DevicePKCS11, Serial: "x483920", Model: "SoftHSM"}
+	for _, c := range []struct {
+		name string
+		rec  transcripts.Record
+		want []string
+	}{
+		{"PIN in an error message", transcripts.Record{Kind: transcripts.Error, Message: "C_Login failed with PIN 483920: CKR_PIN_INCORRECT"}, []string{"message"}},
+		{"a PIN typed as wrong", transcripts.Record{Kind: transcripts.Error, Message: "wrong PIN for token t (2 tries left)"}, []string{"message"}},
+		{"passphrase in a note", transcripts.Record{Kind: transcripts.Note, Message: "passphrase was correct horse \"battery\" staple!"}, []string{"message"}},
+		{"PIN as who, in device serial", transcripts.Record{Kind: transcripts.Error, Who: "483920", Device: device, Message: "failed"}, []string{"device.serial", "who"}},
+		{"PIN in hex and HEX, and its hash", transcripts.Record{Kind: transcripts.Error, Message: "apdu 0020008008" + pinHex + "ffff " + strings.ToUpper(pinHex) + " " + pinHash}, []string{"message"}},
+	} {
+		r, err := tr.Append(c.rec)
+		if err != nil {
+			t.Errorf("%s: Append: %v, want the record kept", c.name, err)
+			continue
+		}
+		if !slices.Equal(r.Redacted, c.want) {
+			t.Errorf("%s: redacted %v, want %v", c.name, r.Redacted, c.want)
+		}
+		text := r.Message + r.Who
+		if r.Device != nil {
+			text += r.Device.Serial
+		}
+		if !strings.Contains(text, transcripts.RedactedMark) {
+			t.Errorf("%s: no %s in %+v", c.name, transcripts.RedactedMark, r)
+		}
+	}
+	if device.Serial != "x483920" {
+		t.Errorf("Append changed the caller's device: %+v", device)
+	}
+	data := string(readFile(t, transcriptPath(dir)))
+	for _, s := range []string{"483920", "horse", "wrong PIN", pinHex, strings.ToUpper(pinHex), pinHash} {
+		if strings.Contains(data, s) {
+			t.Errorf("the transcript holds %q", s)
+		}
+	}
+	if rep, err := transcripts.Verify(dir, tr.Anchor()); err != nil || !rep.OK() {
+		t.Fatalf("the transcript with redacted records does not verify: %v %+v", err, rep)
 	}
 }

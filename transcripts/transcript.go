@@ -220,7 +220,10 @@ func (t *Transcript) Append(rec Record) (Record, error) {
 	rec.Seq = int64(len(t.records)) + 1
 	rec.Prev = t.head
 	rec.Time = t.now().UTC().Truncate(time.Microsecond)
-	// Secrets first: the other checks quote what they refuse.
+	// Secrets first: the other checks quote what they refuse. A secret in
+	// free text is replaced there; anywhere else the record is refused.
+	rec.Redacted = nil
+	t.guard.redactRecord(&rec)
 	if err := t.guard.checkRecord(&rec); err != nil {
 		return Record{}, fmt.Errorf("refusing record %d (%s): %w", rec.Seq, rec.Kind, err)
 	}
