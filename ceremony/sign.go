@@ -159,10 +159,12 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 		if opts.Prompter != nil {
 			p = guardedPrompter{Prompter: opts.Prompter, tr: tr}
 		}
-		if err := guardPINSource(tr, uri); err != nil {
-			return res, err
+		openURI, withSecret, done, err := pinSourceOnce(tr, uri, p)
+		if err != nil {
+			return res, record(tr, transcripts.Error, who, uri, err)
 		}
-		if signer, err = e.keys.Open(uri, p); err != nil {
+		defer done()
+		if signer, err = e.keys.Open(openURI, withSecret); err != nil {
 			return res, record(tr, transcripts.Error, who, uri, err)
 		}
 		if c, ok := signer.(keys.Closer); ok {

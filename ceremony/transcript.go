@@ -1,6 +1,7 @@
 package ceremony
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 
@@ -175,22 +176,48 @@ func (g guardedPrompter) Secret(req keys.SecretRequest) ([]byte, error) {
 	return b, err
 }
 
-// guardPINSource hands the secret a pin-source file holds to the
-// transcript's guard, as guardedPrompter does for typed secrets.
-func guardPINSource(tr *transcripts.Transcript, uri string) error {
-	u, err := keys.ParseURI(uri)
+// pinSourceOnce reads the secret uri's pin-source names, once (a FIFO or
+// <(...) cannot be read twice), hands it to the transcript's guard, and
+// returns uri without its pin-source and a Prompter that gives the key
+// that secret, once. done clears the secret. A uri without pin-source
+// comes back as it is, with p.
+func pinSourceOnce(tr *transcripts.Transcript, uri string, p keys.Prompter) (openURI string, withSecret keys.Prompter, done func(), err error) {
+	rest, src, err := keys.SplitPINSource(uri)
+	if err != nil || src == "" {
+		return uri, p, func() {}, nil // Open reports a bad URI
+	}
+	secret, err := keys.ReadPINSource(src)
 	if err != nil {
-		return nil // Open reports it
+		return "", nil, nil, err
 	}
-	if _, ok := u.Query["pin-source"]; !ok {
-		return nil
+	if err := tr.ForbidSecret(secret); err != nil {
+		clear(secret)
+		return "", nil, nil, err
 	}
-	secret, err := keys.SecretFor(u, nil, keys.SecretRequest{})
-	if err != nil {
-		return nil // Open reports it
+	once := &oncePrompter{secret: secret, next: p}
+	return rest, once, func() { clear(secret) }, nil
+}
+
+// oncePrompter answers one secret request with a secret read from a
+// pin-source; notices go to next, if any.
+type oncePrompter struct {
+	secret []byte
+	used   bool
+	next   keys.Prompter
+}
+
+func (o *oncePrompter) Secret(req keys.SecretRequest) ([]byte, error) {
+	if o.used {
+		return nil, fmt.Errorf("%q asked for a second %s, and its pin-source is read once", req.URI, req.Kind)
 	}
-	defer clear(secret)
-	return tr.ForbidSecret(secret)
+	o.used = true
+	return bytes.Clone(o.secret), nil
+}
+
+func (o *oncePrompter) Notify(message string) {
+	if o.next != nil {
+		o.next.Notify(message)
+	}
 }
 
 // openForSigning opens the transcript of a workspace about to take

@@ -1,9 +1,7 @@
 package keys
 
 import (
-	"bytes"
 	"fmt"
-	"os"
 )
 
 // SecretKind says what is asked for.
@@ -63,15 +61,7 @@ func SecretFor(u *URI, p Prompter, req SecretRequest) ([]byte, error) {
 // the URI has one, otherwise from p.
 func secretFor(u *URI, p Prompter, req SecretRequest) ([]byte, error) {
 	if src, ok := u.Query["pin-source"]; ok {
-		b, err := os.ReadFile(src)
-		if err != nil {
-			return nil, fmt.Errorf("failed to read pin-source of %q: %w", u.String(), err)
-		}
-		b = bytes.TrimRight(b, "\r\n")
-		if len(b) == 0 {
-			return nil, fmt.Errorf("pin-source %q of %q is empty", src, u.String())
-		}
-		return b, nil
+		return ReadPINSource(src)
 	}
 	if p == nil {
 		return nil, fmt.Errorf("%q needs a %s and there is no terminal to ask on: add ?pin-source=FILE to the URI", u.String(), req.Kind)

@@ -1,0 +1,89 @@
+package keys
+
+// A pin-source (and the other *-source attributes of keygen) names a file
+// holding a secret, for scripts and rehearsals. It is treated as ssh treats
+// a private key: a regular file must belong to the user running the
+// ceremony and be readable by nobody else; or it is a pipe (a FIFO, or
+// <(...) in a shell), which nobody else can read again. Anything else is
+// refused, with the chmod to run. It is read once, to at most
+// MaxSecretSize bytes.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+)
+
+// MaxSecretSize bounds what a pin-source may hold: PINs are 4 to 8
+// characters, passphrases a few words, a management key 64 hex digits.
+const MaxSecretSize = 4096
+
+// ReadPINSource reads the secret the file at path holds, its trailing
+// newline removed. The caller clears the bytes when done.
+func ReadPINSource(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read pin-source %q: %w", path, unwrapPath(err))
+	}
+	if err := checkPINSource(path, fi); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read pin-source %q: %w", path, unwrapPath(err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxSecretSize+1))
+	if err != nil {
+		clear(b)
+		return nil, fmt.Errorf("failed to read pin-source %q: %w", path, unwrapPath(err))
+	}
+	if len(b) > MaxSecretSize {
+		clear(b)
+		return nil, fmt.Errorf("pin-source %q holds more than %d bytes: a PIN or passphrase file holds the secret alone", path, MaxSecretSize)
+	}
+	trimmed := bytes.TrimRight(b, "\r\n")
+	if len(trimmed) == 0 {
+		return nil, fmt.Errorf("pin-source %q is empty", path)
+	}
+	out := bytes.Clone(trimmed)
+	clear(b)
+	return out, nil
+}
+
+// SplitPINSource returns uri without its pin-source attribute and the path
+// that attribute named ("" if it has none), so that a caller can read the
+// secret once (ReadPINSource) and hand it to the key through a Prompter.
+func SplitPINSource(uri string) (rest, path string, err error) {
+	u, err := ParseURI(uri)
+	if err != nil {
+		return "", "", err
+	}
+	path, ok := u.Query["pin-source"]
+	if !ok {
+		return uri, "", nil
+	}
+	base, query, _ := strings.Cut(uri, "?")
+	var kept []string
+	for _, part := range strings.Split(query, "&") {
+		if name, _, _ := strings.Cut(part, "="); name != "pin-source" && part != "" {
+			kept = append(kept, part)
+		}
+	}
+	if len(kept) == 0 {
+		return base, path, nil
+	}
+	return base + "?" + strings.Join(kept, "&"), path, nil
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
