@@ -80,7 +80,7 @@ func TestSplitPINSource(t *testing.T) {
 		"file:keys/a.key?pin-source=p.txt":                        {"file:keys/a.key", "p.txt"},
 		"pkcs11:token=t;object=o?module-path=/m.so&pin-source=/p": {"pkcs11:token=t;object=o?module-path=/m.so", "/p"},
 		"yubikey:serial=1?pin-source=/p&pin-policy=always":        {"yubikey:serial=1?pin-policy=always", "/p"},
-		"file:keys/a.key":                                         {"file:keys/a.key", ""},
+		"file:keys/a.key": {"file:keys/a.key", ""},
 	} {
 		rest, path, err := SplitPINSource(in)
 		if err != nil || rest != want[0] || path != want[1] {
