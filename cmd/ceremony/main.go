@@ -17,6 +17,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
+	"github.com/tuf-ceremony/ceremony/internal/harden"
 	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
@@ -30,6 +31,12 @@ const (
 )
 
 func main() {
+	// Before anything is read: PINs and passphrases pass through this
+	// process's memory, which no core dump or debugger may take.
+	if err := harden.Process(); err != nil {
+		fmt.Fprintf(os.Stderr, "ceremony: %v\n", err)
+		os.Exit(exitFailure)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package harden
+
+// Process does nothing on this system: core dumps and debugger attach are
+// the system's to turn off (SECURITY.md says so).
+func Process() error { return nil }
