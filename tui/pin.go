@@ -13,5 +13,12 @@ type pinPrompt struct {
 	secret widget.Secret
 }
 
+// drop clears what was typed (a cancelled or abandoned prompt) and ends the
+// prompt.
+func (p *pinPrompt) drop() {
+	clear(p.secret.Take())
+	*p = pinPrompt{}
+}
+
 // pending reports whether a signing waits for this prompt's answer.
 func (p pinPrompt) pending() bool { return p.reply != nil }

@@ -141,7 +141,7 @@ func (m Model) abort() (tea.Model, tea.Cmd) {
 	m.setError("stopping: letting the device finish (ctrl+c again leaves at once)")
 	if m.walk.pin.pending() {
 		reply := m.walk.pin.reply
-		m.walk.pin = pinPrompt{}
+		m.walk.pin.drop()
 		return m, answer(reply, nil, errCancelled)
 	}
 	return m, nil

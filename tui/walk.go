@@ -379,6 +379,7 @@ func (m Model) secretRequested(msg secretRequestMsg) (tea.Model, tea.Cmd) {
 	if m.quitting {
 		return m, answer(msg.reply, nil, errCancelled)
 	}
+	m.walk.pin.drop() // nothing typed for an earlier prompt survives
 	m.walk.pin = pinPrompt{req: msg.req, reply: msg.reply}
 	m.walk.pins++
 	m.clearStatus()
@@ -414,7 +415,7 @@ func (m Model) updatePIN(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case m.keys.Cancel.Matches(msg):
 		reply := m.walk.pin.reply
-		m.walk.pin = pinPrompt{}
+		m.walk.pin.drop()
 		m.open(screenSigning)
 		return m, answer(reply, nil, errCancelled)
 	case m.keys.Submit.Matches(msg):

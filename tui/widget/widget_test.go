@@ -3,6 +3,7 @@ package widget_test
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -97,9 +98,24 @@ func TestSecret(t *testing.T) {
 	if p.Masked() != "•••••" || p.Len() != 5 {
 		t.Fatalf("Masked %q Len %d", p.Masked(), p.Len())
 	}
+	// A copy left behind (as a bubbletea model leaves the one before)
+	// shares the buffer: nothing typed survives in it after Take.
+	before := p
 	got := p.Take()
 	if string(got) != "12345" || p.Len() != 0 {
 		t.Errorf("Take = %q, left %d", got, p.Len())
+	}
+	if !p.Wiped() || !before.Wiped() {
+		t.Error("Take left typed bytes in the buffer or in a copy of the Secret")
+	}
+	// Typing past MaxSecret is ignored, not grown into a new buffer.
+	long := p.Insert(strings.Repeat("x", widget.MaxSecret+10))
+	if long.Len() != widget.MaxSecret {
+		t.Errorf("Len %d after typing past MaxSecret", long.Len())
+	}
+	long.Take()
+	if !long.Wiped() {
+		t.Error("a full buffer was not cleared")
 	}
 }
 
