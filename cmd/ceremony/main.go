@@ -19,6 +19,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 	"github.com/tuf-ceremony/ceremony/internal/harden"
 	"github.com/tuf-ceremony/ceremony/internal/hint"
+	"github.com/tuf-ceremony/ceremony/internal/safetext"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
@@ -48,34 +49,38 @@ type command struct {
 	// drives hardware or rehearses. The auditor's build (CGO_ENABLED=0,
 	// auditor.go) leaves it out.
 	fullOnly bool
+	// app: the command draws the terminal app on stdout (which escapes
+	// what it shows itself); every other command's stdout, and every
+	// stderr, go through safetext's Writer.
+	app bool
 }
 
 // allCommands is every command of the full build, in the order usage
 // lists them; commands is what this build has.
 var (
 	allCommands = []command{
-		{"keygen", "make a key (software key for rehearsals: --uri file:PATH)", runKeygen, false},
-		{"init", "create a workspace from a plan (--from TRUSTED_ROOT for the next root)", runInit, false},
-		{"sign", "sign every role in a workspace the key may sign (or --rstuf-pending FILE: an RSTUF pending-signing answer)", runSign, false},
-		{"payload", "export a role to sign on another workstation, or import signature files (payload export|import)", runPayload, false},
-		{"sign-payload", "sign an exported payload on your own machine, giving a signature file", runSignPayload, false},
-		{"status", "show who has signed what and who still must", runStatus, false},
-		{"review", "show what is about to be signed against what clients trust now (--key URI: may it sign?)", runReview, false},
-		{"rotate", "plan a key rotation or the recovery after a compromise (--compromised KEY, --online) and make its workspace", runRotate, false},
-		{"claim", "a maintainer's PEP 480 claim request: the project, its keys and threshold, signed by every key", runClaim, false},
-		{"claims", "review a directory of PEP 480 claim requests (claims review) and make the claims ceremony's workspace (claims init)", runClaims, false},
-		{"project", "a maintainer's workspace to sign their claimed project's targets (project init)", runProject, false},
-		{"verify", "verify a workspace or a repository as a client would", runVerify, false},
-		{"note", "record an exception or remark in the workspace's transcript", runNote, false},
-		{"seal", "seal a workspace's transcript: an in-toto statement in a DSSE envelope signed by keyholders", runSeal, false},
-		{"replay", "replay a workspace's transcript and check every step, as an auditor", runReplay, false},
-		{"bundle", "write the bundle to carry to the online server", runBundle, false},
-		{"script", "print a ceremony's steps from a plan, with places for witnesses' initials and times (Markdown, or --html)", runScript, false},
-		{"report", "print what happened in a workspace, every hash as hex and as PGP words to read aloud", runReport, false},
-		{"tui", "walk through a workspace's ceremony in the terminal app (resumes where it stands); 'ceremony' alone chooses one", runTUI, false},
-		{"rehearse", "practice a whole ceremony in the terminal app on simulated YubiKeys and HSMs, practice PINs shown", runRehearse, true},
-		{"devices", "list YubiKeys and PKCS#11 tokens and their keys, with URIs to paste", runDevices, true},
-		{"demo", "run a whole rehearsal with throwaway keys, no questions", runDemo, true},
+		{"keygen", "make a key (software key for rehearsals: --uri file:PATH)", runKeygen, false, false},
+		{"init", "create a workspace from a plan (--from TRUSTED_ROOT for the next root)", runInit, false, false},
+		{"sign", "sign every role in a workspace the key may sign (or --rstuf-pending FILE: an RSTUF pending-signing answer)", runSign, false, false},
+		{"payload", "export a role to sign on another workstation, or import signature files (payload export|import)", runPayload, false, false},
+		{"sign-payload", "sign an exported payload on your own machine, giving a signature file", runSignPayload, false, false},
+		{"status", "show who has signed what and who still must", runStatus, false, false},
+		{"review", "show what is about to be signed against what clients trust now (--key URI: may it sign?)", runReview, false, false},
+		{"rotate", "plan a key rotation or the recovery after a compromise (--compromised KEY, --online) and make its workspace", runRotate, false, false},
+		{"claim", "a maintainer's PEP 480 claim request: the project, its keys and threshold, signed by every key", runClaim, false, false},
+		{"claims", "review a directory of PEP 480 claim requests (claims review) and make the claims ceremony's workspace (claims init)", runClaims, false, false},
+		{"project", "a maintainer's workspace to sign their claimed project's targets (project init)", runProject, false, false},
+		{"verify", "verify a workspace or a repository as a client would", runVerify, false, false},
+		{"note", "record an exception or remark in the workspace's transcript", runNote, false, false},
+		{"seal", "seal a workspace's transcript: an in-toto statement in a DSSE envelope signed by keyholders", runSeal, false, false},
+		{"replay", "replay a workspace's transcript and check every step, as an auditor", runReplay, false, false},
+		{"bundle", "write the bundle to carry to the online server", runBundle, false, false},
+		{"script", "print a ceremony's steps from a plan, with places for witnesses' initials and times (Markdown, or --html)", runScript, false, false},
+		{"report", "print what happened in a workspace, every hash as hex and as PGP words to read aloud", runReport, false, false},
+		{"tui", "walk through a workspace's ceremony in the terminal app (resumes where it stands); 'ceremony' alone chooses one", runTUI, false, true},
+		{"rehearse", "practice a whole ceremony in the terminal app on simulated YubiKeys and HSMs, practice PINs shown", runRehearse, true, true},
+		{"devices", "list YubiKeys and PKCS#11 tokens and their keys, with URIs to paste", runDevices, true, false},
+		{"demo", "run a whole rehearsal with throwaway keys, no questions", runDemo, true, false},
 	}
 	commands = buildCommands()
 )
@@ -114,6 +119,12 @@ type runEnv struct {
 func run(args []string, stdout, stderr io.Writer) int {
 	backends := keys.NewBackends(hardwareBackends()...)
 	env := &runEnv{keys: backends, engine: kinds.Engine(backends)}
+	// Text that came from outside (names, paths, messages quoting them)
+	// reaches no terminal raw: control characters and bidi overrides are
+	// escaped on the way out.
+	errs := safetext.NewWriter(stderr)
+	defer errs.Flush()
+	stderr = errs
 	if len(args) == 0 && stdout == io.Writer(os.Stdout) && interactive() {
 		if err := runChooser(env, stdout); err != nil {
 			fmt.Fprintf(stderr, "ceremony: %v\n", err)
@@ -132,7 +143,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if c.name != args[0] {
 			continue
 		}
-		err := c.run(env, args[1:], stdout, stderr)
+		out := io.Writer(stdout)
+		if !c.app {
+			safe := safetext.NewWriter(stdout)
+			defer safe.Flush()
+			out = safe
+		}
+		err := c.run(env, args[1:], out, stderr)
 		var ue usageError
 		var ee exitError
 		switch {
