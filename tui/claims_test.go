@@ -405,7 +405,8 @@ func TestClaimsRequestsChangedBeforeY(t *testing.T) {
 
 // TestClaimsReviewQuotesHostileText: a project name, file name or reason
 // from a request file that holds terminal escapes or look-alike characters
-// is shown quoted, on its line, never sent to the terminal as it is.
+// is shown escaped (safetext), on its line, never sent to the terminal as
+// it is.
 func TestClaimsReviewQuotesHostileText(t *testing.T) {
 	m := claimsReviewModel(false, 0)
 	rep := m.claims.res.Review
@@ -416,9 +417,9 @@ func TestClaimsReviewQuotesHostileText(t *testing.T) {
 	if strings.ContainsAny(v, "\x1b\u202e") {
 		t.Fatalf("a request's text reached the terminal as it is:\n%q", v)
 	}
-	mustShowWrapped(t, m, `"x\x1b[2J.claim.json"`)
+	mustShowWrapped(t, m, `x\u001b[2J.claim.json`)
 	m.claims.Top = 0
-	mustShow(t, m, `"evil\x1b[31mred\u202e"`)
+	mustShow(t, m, `evil\u001b[31mred\u202e`)
 }
 
 // TestClaimsReviewEscStopsWaiting: esc while the review is worked out

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/tuf-ceremony/ceremony/claims"
+	"github.com/tuf-ceremony/ceremony/internal/safetext"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -239,17 +239,8 @@ func cut(s string, width int) string {
 	return s
 }
 
-// safe is s, quoted if it holds anything but printable ASCII, so that a
-// hostile file name, project or reason can neither move the cursor nor
-// hide in look-alike characters.
-func safe(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
-			return strconv.QuoteToASCII(s)
-		}
-	}
-	return s
-}
+// safe is s as the claims table shows it (safetext.Escape).
+func safe(s string) string { return safetext.Escape(s) }
 
 // shortScheme is a key scheme as the table shows it.
 func shortScheme(scheme string) string {

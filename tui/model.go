@@ -8,6 +8,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/hint"
+	"github.com/tuf-ceremony/ceremony/internal/safetext"
 	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
 
@@ -182,7 +183,7 @@ func (m *Model) setError(format string, args ...any) {
 			line += hintText(err)
 		}
 	}
-	m.statusLine, m.statusErr = line, true
+	m.statusLine, m.statusErr = safetext.Escape(line), true
 }
 
 // hintText says the commands an error carries (package hint), as the
@@ -200,7 +201,7 @@ func hintLine(commands []string) string {
 }
 
 func (m *Model) setInfo(format string, args ...any) {
-	m.statusLine, m.statusErr = fmt.Sprintf(format, args...), false
+	m.statusLine, m.statusErr = safetext.Escape(fmt.Sprintf(format, args...)), false
 }
 
 func (m *Model) clearStatus() { m.statusLine, m.statusErr = "", false }

@@ -173,6 +173,7 @@ func (m Model) common(msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 }
 
 func (m Model) statusLoaded(msg statusLoadedMsg) (tea.Model, tea.Cmd) {
+	msg.status = shownStatus(msg.status)
 	m.dash = dashboard{status: msg.status}
 	m.walk.status, m.walk.loading = msg.status, false
 	if m.statusErr {

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/tuf-ceremony/ceremony/internal/safetext"
 	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
 
@@ -252,6 +253,9 @@ func oneLine(s string) string {
 
 // wrap breaks text into lines of at most width cells, at spaces.
 func wrap(text string, width int) []string {
+	// Every text the app wraps is shown escaped: names, paths and
+	// messages from outside drive no terminal (safetext).
+	text = safetext.Escape(text)
 	width = max(width, 20)
 	var out []string
 	line := ""
