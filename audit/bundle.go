@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/tuf-ceremony/ceremony/internal/bounded"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
@@ -44,7 +45,7 @@ func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, now time.T
 	var trusted *verify.Named
 	var trustedBytes []byte
 	if trustedRoot != "" {
-		data, err := os.ReadFile(trustedRoot)
+		data, err := bounded.ReadFile(trustedRoot, metafile.MaxSize)
 		if err != nil {
 			return nil, fmt.Errorf("failed to read trusted root: %w", err)
 		}

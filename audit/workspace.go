@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/internal/bounded"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
@@ -49,7 +51,7 @@ func VerifyWorkspace(e *ceremony.Engine, dir, trustedRoot string, now time.Time)
 	rel := func(role string) string { return filepath.Join(workspace.MetadataDir, role+".json") }
 
 	if trustedRoot != "" {
-		given, err := os.ReadFile(trustedRoot)
+		given, err := bounded.ReadFile(trustedRoot, metafile.MaxSize)
 		if err != nil {
 			return nil, fmt.Errorf("failed to read trusted root: %w", err)
 		}

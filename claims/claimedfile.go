@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/internal/bounded"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/metafile"
@@ -125,14 +127,7 @@ type leanTargets struct {
 }
 
 func readBounded(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size() > metafile.MaxSize {
-		return nil, fmt.Errorf("%s is %d bytes, over the limit of %d", path, fi.Size(), metafile.MaxSize)
-	}
-	return os.ReadFile(path)
+	return bounded.ReadFile(path, metafile.MaxSize)
 }
 
 func readMetadata(path string) (*metafile.File, error) {

@@ -177,6 +177,10 @@ func Review(dir string, claimed *metadata.TargetsType, opts Options, rekeys ...R
 
 // readRequest reads a request file: a regular file (not a link), at most
 // MaxRequestSize bytes.
+// ReadRequest reads a claim request file as the review does: a regular
+// file (no link), at most MaxRequestSize bytes.
+func ReadRequest(path string) ([]byte, error) { return readRequest(path) }
+
 func readRequest(path string) ([]byte, error) {
 	fi, err := os.Lstat(path)
 	if err != nil {

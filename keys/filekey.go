@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tuf-ceremony/ceremony/internal/bounded"
+
 	"github.com/secure-systems-lab/go-securesystemslib/encrypted"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
@@ -38,11 +40,15 @@ func (fileBackend) Scheme() string { return "file" }
 
 var fileAttrs = []string{"pin-source"}
 
+// maxKeyFile bounds an encrypted key file: a key, its public half and
+// the scrypt parameters are well under a kilobyte.
+const maxKeyFile = 64 << 10
+
 func (fileBackend) read(u *URI) (*fileKey, error) {
 	if err := u.CheckAttrs(nil, fileAttrs); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(u.Path)
+	data, err := bounded.ReadFile(u.Path, maxKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read key file %q: %w", u.Path, err)
 	}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/tuf-ceremony/ceremony/internal/bounded"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/internal/hint"
@@ -195,7 +197,7 @@ func (r *reader) readPublicKey(field, name string) *metadata.Key {
 		r.problem(field, "failed to read public key file %q: %v; give the path of the key's TUF public key file, relative to the plan", path, err)
 		return nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(path, maxKeyFileSize)
 	if err != nil {
 		r.problem(field, "failed to read public key file %q: %v; give the path of the key's TUF public key file, relative to the plan", path, err)
 		return nil

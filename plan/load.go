@@ -4,13 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tuf-ceremony/ceremony/internal/bounded"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"gopkg.in/yaml.v3"
@@ -73,12 +74,16 @@ type PublicKeys interface {
 // Load reads the plan at path. Relative paths in the plan are taken
 // against the plan's directory; keys named by URI alone are read with k.
 func Load(path string, k PublicKeys) (*Plan, error) {
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(path, MaxPlanSize)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read plan: %w", err)
 	}
 	return Parse(data, path, filepath.Dir(path), k)
 }
+
+// MaxPlanSize bounds a plan file: a plan of a hundred keyholders is a few
+// kilobytes.
+const MaxPlanSize = 1 << 20
 
 // Parse reads a plan from data. name is what problems are reported
 // against; dir is the directory relative paths in the plan are taken

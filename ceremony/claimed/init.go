@@ -4,12 +4,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/tuf-ceremony/ceremony/internal/bounded"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 	"gopkg.in/yaml.v3"
@@ -267,7 +268,7 @@ func reviewedFiles(rep *claims.Report, res *Result, st *source.TrustedState, opt
 		if v.SHA256 == "" {
 			continue // unreadable: refused, nothing to keep
 		}
-		data, err := os.ReadFile(v.File)
+		data, err := claims.ReadRequest(v.File)
 		if err != nil {
 			return nil, fmt.Errorf("failed to read claim request %s again: %w", v.File, err)
 		}
@@ -318,7 +319,7 @@ func claimsPlan(k *keys.Backends, opts Options, st *source.TrustedState) (*claim
 	var err error
 	switch {
 	case opts.Plan != "":
-		data, rerr := os.ReadFile(opts.Plan)
+		data, rerr := bounded.ReadFile(opts.Plan, plan.MaxPlanSize)
 		if rerr != nil {
 			return nil, fmt.Errorf("failed to read plan: %w", rerr)
 		}
@@ -327,7 +328,7 @@ func claimsPlan(k *keys.Backends, opts Options, st *source.TrustedState) (*claim
 			return nil, err
 		}
 	case st.PlanFile != "":
-		data, rerr := os.ReadFile(st.PlanFile)
+		data, rerr := bounded.ReadFile(st.PlanFile, plan.MaxPlanSize)
 		if rerr != nil {
 			return nil, fmt.Errorf("failed to read the plan of %s: %w", st.From, rerr)
 		}

@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/tuf-ceremony/ceremony/internal/bounded"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
@@ -259,7 +260,7 @@ func readReplacementKey(b *keys.Backends, s string) (rotation.Key, error) {
 		if err := source.CheckSmallFile(s); err != nil {
 			return rotation.Key{}, err
 		}
-		data, err := os.ReadFile(s)
+		data, err := bounded.ReadFile(s, source.MaxPublicKeyFile)
 		if err != nil {
 			return rotation.Key{}, fmt.Errorf("failed to read public key file: %w", err)
 		}

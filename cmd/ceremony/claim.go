@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/internal/bounded"
+
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
@@ -216,7 +218,7 @@ func readRoots(path string) (*x509.CertPool, error) {
 	if path == "" {
 		return nil, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := bounded.ReadFile(path, 1<<20)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read --attestation-roots: %w", err)
 	}

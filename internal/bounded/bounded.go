@@ -1,0 +1,50 @@
+// Package bounded reads files that came from outside, or that a person
+// named, without letting their size decide how much memory is used: a
+// regular file only, refused when its size is over the limit, and never
+// more than the limit read, whatever the size said.
+package bounded
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+)
+
+// ErrTooLarge means a file is over the limit its reader sets.
+var ErrTooLarge = errors.New("over the size limit")
+
+// tooLarge says by how much; it is ErrTooLarge.
+type tooLarge struct{ msg string }
+
+func (e *tooLarge) Error() string        { return e.msg }
+func (e *tooLarge) Is(target error) bool { return target == ErrTooLarge }
+
+// ReadFile reads the regular file at path (links followed), at most limit
+// bytes.
+func ReadFile(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: path, Err: fmt.Errorf("not a regular file (%s)", fi.Mode().Type())}
+	}
+	if fi.Size() > limit {
+		return nil, &tooLarge{fmt.Sprintf("%s: %d bytes, over the limit of %d", path, fi.Size(), limit)}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, &tooLarge{fmt.Sprintf("%s: grew over the limit of %d bytes while it was read", path, limit)}
+	}
+	return data, nil
+}
