@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,4 +66,54 @@ func coreLimitZero(limits string) bool {
 		}
 	}
 	return false
+}
+
+// TestSecurityListsTheBuildList: SECURITY.md's "What the release binary
+// links" lists exactly the modules, at their versions, that 'go version
+// -m' finds in the binary.
+func TestSecurityListsTheBuildList(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "ceremony")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/tuf-ceremony/ceremony/cmd/ceremony").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command("go", "version", "-m", bin).Output()
+	if err != nil {
+		t.Fatalf("go version -m: %v", err)
+	}
+	built := map[string]string{}
+	for _, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 3 && f[0] == "dep" {
+			built[f[1]] = f[2]
+		}
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "SECURITY.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(doc), "### What the release binary links")
+	if !ok {
+		t.Fatal("SECURITY.md has no section \"What the release binary links\"")
+	}
+	listed := map[string]string{}
+	for _, line := range strings.Split(section, "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 4 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			continue
+		}
+		listed[strings.Trim(strings.TrimSpace(cells[1]), "`")] = strings.TrimSpace(cells[2])
+	}
+	for m, v := range built {
+		if listed[m] != v {
+			t.Errorf("the binary links %s %s; SECURITY.md lists %q", m, v, listed[m])
+		}
+	}
+	for m := range listed {
+		if _, ok := built[m]; !ok {
+			t.Errorf("SECURITY.md lists %s, which the binary does not link", m)
+		}
+	}
+	if !strings.Contains(section, fmt.Sprintf("%d modules", len(built))) {
+		t.Errorf("SECURITY.md does not say the binary links %d modules", len(built))
+	}
 }
