@@ -179,8 +179,10 @@ func (g guardedPrompter) Secret(req keys.SecretRequest) ([]byte, error) {
 // pinSourceOnce reads the secret uri's pin-source names, once (a FIFO or
 // <(...) cannot be read twice), hands it to the transcript's guard, and
 // returns uri without its pin-source and a Prompter that gives the key
-// that secret, once. done clears the secret. A uri without pin-source
-// comes back as it is, with p.
+// that secret (again for each signature, as a YubiKey whose PIN policy is
+// "always" asks; a wrong PIN still ends the step, as the device reports
+// it). done clears the secret. A uri without pin-source comes back as it
+// is, with p.
 func pinSourceOnce(tr *transcripts.Transcript, uri string, p keys.Prompter) (openURI string, withSecret keys.Prompter, done func(), err error) {
 	rest, src, err := keys.SplitPINSource(uri)
 	if err != nil || src == "" {
@@ -194,27 +196,26 @@ func pinSourceOnce(tr *transcripts.Transcript, uri string, p keys.Prompter) (ope
 		clear(secret)
 		return "", nil, nil, err
 	}
-	once := &oncePrompter{secret: secret, next: p}
-	return rest, once, func() { clear(secret) }, nil
+	return rest, &sourcePrompter{secret: secret, next: p}, func() { clear(secret) }, nil
 }
 
-// oncePrompter answers one secret request with a secret read from a
-// pin-source; notices go to next, if any.
-type oncePrompter struct {
+// sourcePrompter answers a key's secret requests, all of one kind, with
+// the secret read once from its pin-source; notices go to next, if any.
+type sourcePrompter struct {
 	secret []byte
-	used   bool
+	kind   *keys.SecretKind
 	next   keys.Prompter
 }
 
-func (o *oncePrompter) Secret(req keys.SecretRequest) ([]byte, error) {
-	if o.used {
-		return nil, fmt.Errorf("%q asked for a second %s, and its pin-source is read once", req.URI, req.Kind)
+func (o *sourcePrompter) Secret(req keys.SecretRequest) ([]byte, error) {
+	if o.kind != nil && *o.kind != req.Kind {
+		return nil, fmt.Errorf("%q asked for a %s after a %s, and its pin-source holds one secret", req.URI, req.Kind, *o.kind)
 	}
-	o.used = true
+	o.kind = &req.Kind
 	return bytes.Clone(o.secret), nil
 }
 
-func (o *oncePrompter) Notify(message string) {
+func (o *sourcePrompter) Notify(message string) {
 	if o.next != nil {
 		o.next.Notify(message)
 	}
