@@ -130,7 +130,7 @@ func (b fileBackend) Generate(u *URI, t KeyType, p Prompter) (*metadata.Key, err
 	if err != nil {
 		return nil, fmt.Errorf("failed to encode private key: %w", err)
 	}
-	sealed, err := encrypted.Encrypt(der, pass)
+	sealed, err := encrypted.EncryptWithCustomKDFParameters(der, pass, encrypted.OWASP)
 	clear(der)
 	if err != nil {
 		return nil, fmt.Errorf("failed to encrypt private key: %w", err)

@@ -211,6 +211,19 @@ func TestFileKeyGenerateOpenSign(t *testing.T) {
 			if _, err := encrypted.Decrypt(onDisk.Encrypted, []byte(testPassphrase+"\n")); err == nil {
 				t.Error("the pin-source file's trailing newline is part of the passphrase")
 			}
+			// scrypt at OWASP's parameters (N 2^17, r 8, p 1).
+			var sealed struct {
+				KDF struct {
+					Name   string `json:"name"`
+					Params struct{ N, R, P int } `json:"params"`
+				} `json:"kdf"`
+			}
+			if err := json.Unmarshal(onDisk.Encrypted, &sealed); err != nil {
+				t.Fatal(err)
+			}
+			if k := sealed.KDF; k.Name != "scrypt" || k.Params.N != 1<<17 || k.Params.R != 8 || k.Params.P != 1 {
+				t.Errorf("kdf %+v, want scrypt N 2^17, r 8, p 1", k)
+			}
 		})
 	}
 }
@@ -615,5 +628,42 @@ func TestBackendRouting(t *testing.T) {
 func TestSecretKindString(t *testing.T) {
 	if Passphrase.String() != "passphrase" || PIN.String() != "PIN" {
 		t.Errorf("SecretKind strings: %q, %q", Passphrase, PIN)
+	}
+}
+
+// TestFileKeyOlderScryptParameters: a key file sealed with
+// securesystemslib's older scrypt parameters (Legacy, N 2^15; Standard,
+// N 2^16), as earlier versions of this tool wrote them, still opens.
+func TestFileKeyOlderScryptParameters(t *testing.T) {
+	for _, level := range []encrypted.KDFParameterStrength{encrypted.Legacy, encrypted.Standard} {
+		dir := t.TempDir()
+		pass := writePassFile(t, dir, "pass", testPassphrase+"\n")
+		s, err := GenerateSoftware("test:old", TypeEd25519)
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, err := x509.MarshalPKCS8PrivateKey(s.(*softwareSigner).priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sealed, err := encrypted.EncryptWithCustomKDFParameters(der, []byte(testPassphrase), level)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := json.Marshal(fileKey{Type: fileKeyType, Public: s.TUFKey(), Encrypted: sealed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyPath := filepath.Join(dir, "old.key")
+		if err := os.WriteFile(keyPath, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		opened, err := Open("file:"+keyPath+"?pin-source="+pass, nil)
+		if err != nil {
+			t.Fatalf("level %d: %v", level, err)
+		}
+		if !SameKey(opened.TUFKey(), s.TUFKey()) {
+			t.Errorf("level %d: opened another key", level)
+		}
 	}
 }
