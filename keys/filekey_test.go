@@ -214,7 +214,7 @@ func TestFileKeyGenerateOpenSign(t *testing.T) {
 			// scrypt at OWASP's parameters (N 2^17, r 8, p 1).
 			var sealed struct {
 				KDF struct {
-					Name   string `json:"name"`
+					Name   string                `json:"name"`
 					Params struct{ N, R, P int } `json:"params"`
 				} `json:"kdf"`
 			}
