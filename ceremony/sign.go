@@ -71,8 +71,10 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	now := e.NowOr(opts.Now)
 	if keys.HoldsPIN(opts.KeyURI) {
 		// Refused before anything is opened or recorded.
-		_, err := keys.ParseURI(opts.KeyURI)
-		return nil, err
+		if _, err := keys.ParseURI(opts.KeyURI); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("key URI %q holds a PIN: never put a secret in a URI; use pin-source=FILE or answer the prompt", keys.Redact(opts.KeyURI))
 	}
 	ws, err := workspace.Open(opts.Dir)
 	if err != nil {

@@ -61,7 +61,7 @@ func ParseURI(s string) (*URI, error) {
 			}
 		}
 	default:
-		return nil, fmt.Errorf("malformed key URI %q: unknown scheme %q (want file, pkcs11 or yubikey)", redact(s), scheme)
+		return nil, fmt.Errorf("malformed key URI %q: unknown scheme %q (want file, pkcs11 or yubikey)", redact(s), redact(scheme))
 	}
 	return u, nil
 }
@@ -108,7 +108,13 @@ func errPINInURI(s string) error {
 // HoldsPIN reports whether the key URI s carries a PIN (a pin-value
 // attribute however spelled), without parsing anything else of it.
 func HoldsPIN(s string) bool {
-	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(":;?&", r) }) {
+	scheme, rest, _ := strings.Cut(s, ":")
+	if scheme == "file" {
+		// A file: URI's path is a path, whatever it holds; only its query
+		// has attributes.
+		_, rest, _ = strings.Cut(rest, "?")
+	}
+	for _, part := range strings.FieldsFunc(rest, func(r rune) bool { return strings.ContainsRune(";?&", r) }) {
 		if name, _, ok := strings.Cut(part, "="); ok && isPINName(name) {
 			return true
 		}

@@ -313,6 +313,7 @@ func TestHoldsPIN(t *testing.T) {
 		"file:keys/a;b&c.key?pin-source=p":          false,
 		"pkcs11:token=t;object=o?module-path=/m.so": false,
 		"yubikey:serial=1;slot-id=9c":               false,
+		"file:PIN-VALUE=":                           false,
 	} {
 		if got := HoldsPIN(uri); got != want {
 			t.Errorf("HoldsPIN(%q) = %v, want %v", uri, got, want)

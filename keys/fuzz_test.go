@@ -1,0 +1,37 @@
+package keys
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzParseURI: no key URI makes ParseURI panic; one holding a PIN
+// attribute (HoldsPIN) is always refused; Redact is stable, and what it
+// leaves of a URI holding a PIN names no PIN attribute's value.
+func FuzzParseURI(f *testing.F) {
+	for _, seed := range []string{
+		"file:keys/a.key?pin-source=p.txt", "pkcs11:token=t;object=o?module-path=/usr/lib/softhsm/libsofthsm2.so",
+		"yubikey:serial=1;slot-id=9c?pin-policy=always", "file:a?PIN-VALUE=123456", "pkcs11:pin%2Dvalue=1;token=t",
+		"pkcs11:token=a;token=b?pin-value=9", "file:%zz", ":", "pkcs11:?&&;", "yubikey:serial=1?pin%ZZvalue=1",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, err := ParseURI(s)
+		if HoldsPIN(s) && err == nil {
+			t.Fatalf("a URI holding a PIN was accepted: %q", s)
+		}
+		r := Redact(s)
+		if Redact(r) != r {
+			t.Fatalf("Redact is not stable: %q -> %q -> %q", s, r, Redact(r))
+		}
+		if HoldsPIN(s) && err != nil {
+			for _, part := range strings.FieldsFunc(s, func(c rune) bool { return strings.ContainsRune(":;?&", c) }) {
+				name, value, ok := strings.Cut(part, "=")
+				if ok && isPINName(name) && len(value) >= 4 && strings.Contains(err.Error(), value) && !strings.Contains(Redact(s), value) {
+					t.Fatalf("the error quotes a PIN: %q: %v", s, err)
+				}
+			}
+		}
+	})
+}
