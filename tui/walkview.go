@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/internal/safetext"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
@@ -38,7 +39,7 @@ func (m Model) chooserView() []string {
 		lines = append(lines, "  "+s.Dim.Render("none (a workspace is a directory 'ceremony init' made)"))
 	}
 	for _, f := range m.chooser.found {
-		item("Resume "+f.dir, f.summary)
+		item("Resume "+safetext.Escape(f.dir), safetext.Escape(f.summary))
 	}
 	// Many workspaces found: the list scrolls under the title to keep the
 	// cursor's item in the window.
@@ -108,7 +109,7 @@ func (m Model) welcomeView() []string {
 		s.Title.Render(fmt.Sprintf("  %-8s %-34s %s", "holder", "device", "practice PIN or passphrase")),
 	}
 	for _, p := range m.rehearsal.Practice {
-		lines = append(lines, fmt.Sprintf("  %-8s %-34s %s", p.Holder, p.Device, p.Secret))
+		lines = append(lines, fmt.Sprintf("  %-8s %-34s %s", safetext.Escape(p.Holder), safetext.Escape(p.Device), safetext.Escape(p.Secret)))
 	}
 	return append(lines, "",
 		"plan: "+m.plan,
@@ -291,7 +292,7 @@ func (m Model) trayView() []string {
 		if i == m.walk.trayCursor {
 			cursor = s.Prompt.Render("> ")
 		}
-		lines = append(lines, fmt.Sprintf("%s%s (%s's)", cursor, p.Device, p.Holder))
+		lines = append(lines, fmt.Sprintf("%s%s (%s's)", cursor, safetext.Escape(p.Device), safetext.Escape(p.Holder)))
 	}
 	cursor := "  "
 	if m.walk.trayCursor == len(cards) {
