@@ -24,7 +24,9 @@ func (e *tooLarge) Is(target error) bool { return target == ErrTooLarge }
 // ReadFile reads the regular file at path (links followed), at most limit
 // bytes.
 func ReadFile(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
+	// Opened without blocking (a FIFO nobody writes would hold the open),
+	// then refused unless it is a regular file.
+	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return nil, err
 	}
