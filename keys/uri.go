@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 )
 
 // URI names a key. Three schemes are understood:
@@ -32,6 +33,10 @@ type URI struct {
 
 // ParseURI parses a key URI. Errors name the URI and what is wrong with it.
 func ParseURI(s string) (*URI, error) {
+	if HoldsPIN(s) {
+		// Whatever else is wrong with it: no other message may quote it.
+		return nil, errPINInURI(s)
+	}
 	scheme, rest, ok := strings.Cut(s, ":")
 	if !ok || scheme == "" {
 		return nil, fmt.Errorf("malformed key URI %q: want file:PATH, pkcs11:... or yubikey:...", redact(s))
@@ -66,15 +71,27 @@ func ParseURI(s string) (*URI, error) {
 	return u, nil
 }
 
-// isPINName reports whether an attribute name, as written, names a PIN:
-// "pin-value" in any case, percent-encoded or not. A name that does not
-// decode counts as one, so that no message quotes what follows it.
+// isPINName reports whether an attribute name, as written, names a
+// secret: "pin-value" (RFC 7512), "pin", "passphrase" or "password", in
+// any case, percent-encoded or not, with any of " -_+." in it or around
+// it. A name that does not decode counts as one, so that no message
+// quotes what follows it.
 func isPINName(raw string) bool {
 	name, err := url.PathUnescape(raw)
 	if err != nil {
 		return true
 	}
-	return strings.EqualFold(name, "pin-value")
+	folded := strings.Map(func(r rune) rune {
+		if strings.ContainsRune(" -_+.", r) {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, name)
+	switch folded {
+	case "pinvalue", "pin", "passphrase", "password":
+		return true
+	}
+	return false
 }
 
 func (u *URI) addAttr(into map[string]string, part, whole string) error {
@@ -170,7 +187,7 @@ func (u *URI) CheckAttrs(path, query []string) error {
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return fmt.Errorf("key URI %q: unknown attribute(s) %s", u.raw, strings.Join(unknown, ", "))
+		return fmt.Errorf("key URI %q: unknown attribute(s) %s", redact(u.raw), strings.Join(unknown, ", "))
 	}
 	return nil
 }

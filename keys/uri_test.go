@@ -244,6 +244,14 @@ func TestParseURIRefusesPinValueWithoutEchoingIt(t *testing.T) {
 		"pkcs11:token=t?pin%ZZvalue=" + pin,
 		// A part that is not name=value.
 		"pkcs11:token=t?" + pin,
+		// Other spellings of a secret's name, and a separator the parser
+		// does not split on there.
+		"pkcs11:token=t;pin+value=" + pin,
+		"pkcs11:token=t; pin-value=" + pin,
+		"file:a?pin=" + pin,
+		"file:a?Passphrase=" + pin,
+		"yubikey:serial=1?pin_value=" + pin,
+		"file:a?x=1;pin-value=" + pin,
 	}
 	for _, in := range tests {
 		_, err := ParseURI(in)
