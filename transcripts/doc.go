@@ -113,12 +113,13 @@
 // No PIN, passphrase or private key may enter a transcript. The ceremony
 // registers every secret it handles with ForbidSecret as soon as it has it.
 // Append replaces the secret, its hex (either case) or the hex of its
-// SHA-256 anywhere in a free-text field (who, message, device model, serial
-// and firmware) by RedactedMark, and lists the field in the record's
-// Redacted: the record of a failure whose message quotes what was typed is
-// kept. It refuses, before writing anything, a record holding a secret in a
-// name (of inputs, outputs, states; the signature's role) or as the whole
-// of a hex field (hex fields are not searched inside: a short PIN's digits
+// SHA-256 anywhere in the message, and in a failure's (Error, Refusal) who
+// and device model, serial and firmware, by RedactedMark, and lists the
+// field in the record's Redacted: the record of a failure whose message
+// quotes what was typed is kept. It refuses, before writing anything, a
+// record holding a secret in another record's who or device, in a name (of
+// inputs, outputs, states; the signature's role) or as the whole of a hex
+// field (hex fields are not searched inside: a short PIN's digits
 // turn up in hashes by chance). A PEM private key is refused in any record
 // and any state. The refusal names the
 // field, never its content. The guard keeps no copy of a secret: only its

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -120,17 +119,22 @@ const RedactedMark = "[redacted]"
 // redactable are the free-text fields a secret is replaced in (sorted):
 // an error or refusal message may quote what a person typed (a PIN typed
 // as "wrong" is inside "wrong PIN"), and the record of the failure must
-// still be written.
+// still be written. Only a failure's record (Error, Refusal) has its who
+// and device redacted: in any other record they name the holder and the
+// device a replay checks, and a secret there refuses the record.
 var redactable = []string{"device.firmware", "device.model", "device.serial", "message", "who"}
 
 // redactRecord replaces every registered form inside r's free-text fields
 // by RedactedMark and lists those fields in r.Redacted.
 func (g *secretGuard) redactRecord(r *Record) {
-	fields := map[string]*string{"who": &r.Who, "message": &r.Message}
-	if r.Device != nil {
-		d := *r.Device // the caller's stays as it is
-		r.Device = &d
-		fields["device.model"], fields["device.serial"], fields["device.firmware"] = &d.Model, &d.Serial, &d.Firmware
+	fields := map[string]*string{"message": &r.Message}
+	if r.Kind == Error || r.Kind == Refusal {
+		fields["who"] = &r.Who
+		if r.Device != nil {
+			d := *r.Device // the caller's stays as it is
+			r.Device = &d
+			fields["device.model"], fields["device.serial"], fields["device.firmware"] = &d.Model, &d.Serial, &d.Firmware
+		}
 	}
 	for _, name := range redactable {
 		if p := fields[name]; p != nil {
@@ -142,38 +146,55 @@ func (g *secretGuard) redactRecord(r *Record) {
 	}
 }
 
-// redact replaces every registered form inside s by RedactedMark, longest
-// first, and reports whether it replaced any.
+// redact replaces every registered form inside s, and reports whether it
+// replaced any: every byte any form covers is marked, and each run of
+// marked bytes becomes one mark, so that no overlap leaves part of a
+// longer form (a hash of the PIN) behind. Should a form still be found
+// (it spans a mark), the whole of s is replaced.
 func (g *secretGuard) redact(s string) (string, bool) {
 	if g.key == nil || !g.inside(s) {
 		return s, false
 	}
-	lengths := make([]int, 0, len(g.lengths))
-	for n := range g.lengths {
-		lengths = append(lengths, n)
-	}
-	slices.Sort(lengths)
-	slices.Reverse(lengths)
-	var b strings.Builder
+	covered := make([]bool, len(s))
 	var buf []byte
 	defer func() { clear(buf) }()
-	for i := 0; i < len(s); {
-		n := 0
-		for _, l := range lengths {
-			if i+l <= len(s) && g.digests[keyed(g.key, &buf, s[i:i+l])] {
-				n = l
-				break
+	for n := range g.lengths {
+		for i := 0; i+n <= len(s); i++ {
+			if g.digests[keyed(g.key, &buf, s[i:i+n])] {
+				for j := i; j < i+n; j++ {
+					covered[j] = true
+				}
 			}
 		}
-		if n > 0 {
-			b.WriteString(RedactedMark)
-			i += n
+	}
+	mark := g.mark()
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if !covered[i] {
+			b.WriteByte(s[i])
+			i++
 			continue
 		}
-		b.WriteByte(s[i])
-		i++
+		b.WriteString(mark)
+		for i < len(s) && covered[i] {
+			i++
+		}
 	}
-	return b.String(), true
+	if out := b.String(); !g.inside(out) {
+		return out, true
+	}
+	return mark, true
+}
+
+// mark is RedactedMark, or, should a registered secret be inside it (a
+// PIN "dact"), a shorter mark without one, or nothing.
+func (g *secretGuard) mark() string {
+	for _, m := range []string{RedactedMark, "[-]"} {
+		if !g.inside(m) {
+			return m
+		}
+	}
+	return ""
 }
 
 // checkRecord returns an error naming the first field of r that holds a

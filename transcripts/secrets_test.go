@@ -182,3 +182,36 @@ func TestSecretInFreeTextIsRedacted(t *testing.T) {
 		t.Fatalf("the transcript with redacted records does not verify: %v %+v", err, rep)
 	}
 }
+
+// TestRedactionLeavesNoPart: overlapping forms (a PIN's digits just
+// before its hash) are all replaced; a secret inside the mark itself
+// still lets the record be written; in a record other than a failure's,
+// who and the device are the holder's and the device's, and a secret
+// there refuses the record instead.
+func TestRedactionLeavesNoPart(t *testing.T) {
+	tr := create(t, t.TempDir())
+	defer tr.Close()
+	for _, s := range []string{"1040", "dact"} {
+		if err := tr.ForbidSecret([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sum := sha256.Sum256([]byte("1040"))
+	hash := hex.EncodeToString(sum[:])
+	r, err := tr.Append(transcripts.Record{Kind: transcripts.Error, Message: "x104" + hash + " y"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+8 <= len(hash); i++ {
+		if strings.Contains(r.Message, hash[i:i+8]) {
+			t.Fatalf("part of the PIN's hash is left: %q", r.Message)
+		}
+	}
+	r, err = tr.Append(transcripts.Record{Kind: transcripts.Refusal, Message: "the token said dact"})
+	if err != nil || strings.Contains(r.Message, "dact") || !slices.Equal(r.Redacted, []string{"message"}) {
+		t.Errorf("a secret inside the mark: %+v, %v", r, err)
+	}
+	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Note, Who: "ops-1040", Message: "m"}); !errors.Is(err, transcripts.ErrSecret) {
+		t.Errorf("a secret in a note's who: %v, want the record refused", err)
+	}
+}
