@@ -1,7 +1,6 @@
 package ceremony
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 
@@ -176,49 +175,18 @@ func (g guardedPrompter) Secret(req keys.SecretRequest) ([]byte, error) {
 	return b, err
 }
 
-// pinSourceOnce reads the secret uri's pin-source names, once (a FIFO or
-// <(...) cannot be read twice), hands it to the transcript's guard, and
-// returns uri without its pin-source and a Prompter that gives the key
-// that secret (again for each signature, as a YubiKey whose PIN policy is
-// "always" asks; a wrong PIN still ends the step, as the device reports
-// it). done clears the secret. A uri without pin-source comes back as it
-// is, with p.
+// pinSourceOnce reads uri's pin-source once (keys.OpenPINSource) and
+// hands the secret to the transcript's guard.
 func pinSourceOnce(tr *transcripts.Transcript, uri string, p keys.Prompter) (openURI string, withSecret keys.Prompter, done func(), err error) {
-	rest, src, err := keys.SplitPINSource(uri)
-	if err != nil || src == "" {
-		return uri, p, func() {}, nil // Open reports a bad URI
-	}
-	secret, err := keys.ReadPINSource(src)
-	if err != nil {
-		return "", nil, nil, err
+	openURI, withSecret, secret, done, err := keys.OpenPINSource(uri, p)
+	if err != nil || secret == nil {
+		return openURI, withSecret, done, err
 	}
 	if err := tr.ForbidSecret(secret); err != nil {
-		clear(secret)
+		done()
 		return "", nil, nil, err
 	}
-	return rest, &sourcePrompter{secret: secret, next: p}, func() { clear(secret) }, nil
-}
-
-// sourcePrompter answers a key's secret requests, all of one kind, with
-// the secret read once from its pin-source; notices go to next, if any.
-type sourcePrompter struct {
-	secret []byte
-	kind   *keys.SecretKind
-	next   keys.Prompter
-}
-
-func (o *sourcePrompter) Secret(req keys.SecretRequest) ([]byte, error) {
-	if o.kind != nil && *o.kind != req.Kind {
-		return nil, fmt.Errorf("%q asked for a %s after a %s, and its pin-source holds one secret", req.URI, req.Kind, *o.kind)
-	}
-	o.kind = &req.Kind
-	return bytes.Clone(o.secret), nil
-}
-
-func (o *sourcePrompter) Notify(message string) {
-	if o.next != nil {
-		o.next.Notify(message)
-	}
+	return openURI, withSecret, done, nil
 }
 
 // openForSigning opens the transcript of a workspace about to take

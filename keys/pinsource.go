@@ -87,3 +87,44 @@ func unwrapPath(err error) error {
 	}
 	return err
 }
+
+// OpenPINSource reads the secret uri's pin-source names, once (a FIFO or
+// <(...) cannot be read twice), and returns uri without its pin-source, a
+// Prompter that gives the key that secret (again for each signature, as a
+// YubiKey whose PIN policy is "always" asks; a wrong PIN still ends the
+// step, as the device reports it), the secret (for a caller that guards
+// a transcript with it), and done, which clears it. A uri without
+// pin-source comes back as it is, with next and a nil secret.
+func OpenPINSource(uri string, next Prompter) (openURI string, p Prompter, secret []byte, done func(), err error) {
+	rest, src, err := SplitPINSource(uri)
+	if err != nil || src == "" {
+		return uri, next, nil, func() {}, nil // Open reports a bad URI
+	}
+	secret, err = ReadPINSource(src)
+	if err != nil {
+		return "", nil, nil, nil, err
+	}
+	return rest, &sourcePrompter{secret: secret, next: next}, secret, func() { clear(secret) }, nil
+}
+
+// sourcePrompter answers a key's secret requests, all of one kind, with
+// the secret read once from its pin-source; notices go to next, if any.
+type sourcePrompter struct {
+	secret []byte
+	kind   *SecretKind
+	next   Prompter
+}
+
+func (o *sourcePrompter) Secret(req SecretRequest) ([]byte, error) {
+	if o.kind != nil && *o.kind != req.Kind {
+		return nil, fmt.Errorf("%q asked for a %s after a %s, and its pin-source holds one secret", req.URI, req.Kind, *o.kind)
+	}
+	o.kind = &req.Kind
+	return bytes.Clone(o.secret), nil
+}
+
+func (o *sourcePrompter) Notify(message string) {
+	if o.next != nil {
+		o.next.Notify(message)
+	}
+}
