@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/tuf-ceremony/ceremony/internal/safetext"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
@@ -28,7 +29,7 @@ func (terminalPrompter) Secret(req keys.SecretRequest) ([]byte, error) {
 	}
 	defer tty.Close()
 	ask := func(prompt string) ([]byte, error) {
-		fmt.Fprint(tty, prompt)
+		fmt.Fprint(tty, safetext.Escape(prompt))
 		b, err := term.ReadPassword(int(tty.Fd()))
 		fmt.Fprintln(tty)
 		if err != nil {
@@ -64,7 +65,7 @@ func (terminalPrompter) Secret(req keys.SecretRequest) ([]byte, error) {
 }
 
 func (terminalPrompter) Notify(message string) {
-	fmt.Fprintf(os.Stderr, "ceremony: %s\n", message)
+	fmt.Fprintf(os.Stderr, "ceremony: %s\n", safetext.Escape(message))
 }
 
 // errNotConfirmed: the keyholder did not say yes to what the review showed.
@@ -84,7 +85,7 @@ func confirm(stdout io.Writer, question string, yes bool) error {
 		return fmt.Errorf("no terminal to confirm on: read the review above, then run again with --yes to sign it")
 	}
 	defer tty.Close()
-	fmt.Fprintf(tty, "%s [y/N] ", question)
+	fmt.Fprintf(tty, "%s [y/N] ", safetext.Escape(question))
 	line, err := bufio.NewReader(io.LimitReader(tty, 64)).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("failed to read the answer: %w", err)
