@@ -25,18 +25,20 @@ const MaxSecretSize = 4096
 // ReadPINSource reads the secret the file at path holds, its trailing
 // newline removed. The caller clears the bytes when done.
 func ReadPINSource(path string) ([]byte, error) {
-	fi, err := os.Stat(path)
+	// What is checked is what was opened (no swap between a look by name
+	// and the open). A FIFO's open waits for its writer.
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read pin-source %q: %w", path, unwrapPath(err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("failed to read pin-source %q: %w", path, unwrapPath(err))
 	}
 	if err := checkPINSource(path, fi); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("failed to read pin-source %q: %w", path, unwrapPath(err))
-	}
-	defer f.Close()
 	b, err := io.ReadAll(io.LimitReader(f, MaxSecretSize+1))
 	if err != nil {
 		clear(b)
