@@ -148,6 +148,21 @@ func Redact(s string) string { return redact(s) }
 // attribute whose name is a PIN's however spelled (isPINName), and of any
 // part that is not name=value.
 func redact(s string) string {
+	if rest, ok := strings.CutPrefix(s, "file:"); ok {
+		// A file: URI's path is a path, ';' and '&' included: only its
+		// query has attributes.
+		path, query, hasQuery := strings.Cut(rest, "?")
+		if !hasQuery {
+			return s
+		}
+		return "file:" + path + "?" + strings.TrimPrefix(redactParts("?"+query), "?")
+	}
+	return redactParts(s)
+}
+
+// redactParts is redact's walk over the parts of s between ':', ';', '?'
+// and '&'.
+func redactParts(s string) string {
 	var b strings.Builder
 	start := 0
 	for i := 0; i <= len(s); i++ {

@@ -328,3 +328,19 @@ func TestHoldsPIN(t *testing.T) {
 		}
 	}
 }
+
+// TestRedactKeepsFilePaths: a file: URI's path, ';' and '&' included, is
+// shown as it is; only its query is redacted.
+func TestRedactKeepsFilePaths(t *testing.T) {
+	for in, want := range map[string]string{
+		"file:keys/a;b&c.key?pin-source=p": "file:keys/a;b&c.key?pin-source=p",
+		"file:keys/a;b.key?pin-value=1234": "file:keys/a;b.key?pin-value=REDACTED",
+		"file:keys/a.key?1234":             "file:keys/a.key?REDACTED",
+		"pkcs11:token=t;pin-value=1234":    "pkcs11:token=t;pin-value=REDACTED",
+		"file:keys/a.key":                  "file:keys/a.key",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
