@@ -70,11 +70,10 @@ type SignResult struct {
 func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	now := e.NowOr(opts.Now)
 	if keys.HoldsPIN(opts.KeyURI) {
-		// Refused before anything is opened or recorded.
-		if _, err := keys.ParseURI(opts.KeyURI); err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("key URI %q holds a PIN: never put a secret in a URI; use pin-source=FILE or answer the prompt", keys.Redact(opts.KeyURI))
+		// Refused before anything is opened or recorded: ParseURI refuses
+		// whatever HoldsPIN sees, with the URI redacted.
+		_, err := keys.ParseURI(opts.KeyURI)
+		return nil, err
 	}
 	ws, err := workspace.Open(opts.Dir)
 	if err != nil {
