@@ -36,7 +36,7 @@ type RootReading struct {
 // Python's refusal.
 func ReadRoot(t testing.TB, file string) (*RootReading, error) {
 	t.Helper()
-	script := filepath.Join(repoRoot(t), "scripts", "python", "read-root.py")
+	script := filepath.Join(tufjs.RepoRoot(t), "scripts", "python", "read-root.py")
 	if _, err := os.Stat(python); err != nil {
 		t.Fatalf("pysslib: %s is not installed (%v): run scripts/setup", python, err)
 	}
@@ -67,24 +67,5 @@ func ReadRoot(t testing.TB, file string) (*RootReading, error) {
 	default:
 		t.Fatalf("pysslib: %s %s: %v (is python3-securesystemslib installed? run scripts/setup)\nstdout: %s\nstderr: %s", python, script, runErr, line, stderr.Bytes())
 		return nil, nil
-	}
-}
-
-// repoRoot walks up from the working directory to go.mod.
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("pysslib: %v", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("pysslib: no go.mod above the working directory")
-		}
-		dir = parent
 	}
 }

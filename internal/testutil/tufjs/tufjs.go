@@ -93,7 +93,7 @@ type verdict struct {
 // {"ok":false,...}); anything else that goes wrong fails the test.
 func run(t testing.TB, script string, out any, args ...string) error {
 	t.Helper()
-	dir := filepath.Join(repoRoot(t), "scripts", "tuf-js")
+	dir := filepath.Join(RepoRoot(t), "scripts", "tuf-js")
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatalf("tufjs: node is not installed (%v): run scripts/setup", err)
@@ -136,9 +136,9 @@ func run(t testing.TB, script string, out any, args ...string) error {
 	}
 }
 
-// repoRoot walks up from the working directory (a test's package directory)
-// to the directory holding go.mod.
-func repoRoot(t testing.TB) string {
+// RepoRoot is the repository's root: the first directory holding go.mod
+// above the working directory (a test's package directory).
+func RepoRoot(t testing.TB) string {
 	t.Helper()
 	wd, err := os.Getwd()
 	if err != nil {
