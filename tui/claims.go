@@ -16,6 +16,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
 	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
 	"github.com/tuf-ceremony/ceremony/claims"
+	"github.com/tuf-ceremony/ceremony/internal/safetext"
 	"github.com/tuf-ceremony/ceremony/tui/widget"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -58,7 +59,7 @@ type claimsInfo struct {
 func (c *claimsInfo) projects() []string {
 	var out []string
 	for _, p := range c.accepted.Projects {
-		out = append(out, safe(p.Project))
+		out = append(out, safetext.Escape(p.Project))
 	}
 	return out
 }

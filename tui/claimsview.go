@@ -17,7 +17,7 @@ import (
 // whether a workspace can be created; under the table, each refused
 // request's reason (to send its maintainers), the flags and what was
 // ignored. Every text that comes from a request file is shown through
-// safe: a hostile name or reason stays one plain line.
+// safetext.Escape: a hostile name or reason stays one plain line.
 
 // Columns of the claims table: with the two-space indent and one space
 // between columns, VERDICT starts at column 58.
@@ -71,9 +71,9 @@ func (m Model) claimsLines() []string {
 	out := []string{s.Title.Render(row("PROJECT", "KEYS", "THRESHOLD", "VERDICT"))}
 	for i := range r.Verdicts {
 		v := &r.Verdicts[i]
-		project := safe(v.Project)
+		project := safetext.Escape(v.Project)
 		if v.Project == "" {
-			project = "(" + safe(filepath.Base(v.File)) + ")"
+			project = "(" + safetext.Escape(filepath.Base(v.File)) + ")"
 		}
 		if v.Claim == nil {
 			out = append(out, s.Invalid.Render(row(project, "-", "-", claims.Refused)))
@@ -112,11 +112,11 @@ func (m Model) claimsLines() []string {
 		out = append(out, "", s.Invalid.Render("Refused: the reason to send each request's maintainers"))
 		for i := range r.Verdicts {
 			if v := &r.Verdicts[i]; v.Claim == nil {
-				name := safe(filepath.Base(v.File))
+				name := safetext.Escape(filepath.Base(v.File))
 				if v.Project != "" {
-					name += " (" + safe(v.Project) + ")"
+					name += " (" + safetext.Escape(v.Project) + ")"
 				}
-				item(name + ": " + safe(v.Reason))
+				item(name + ": " + safetext.Escape(v.Reason))
 			}
 		}
 	}
@@ -128,13 +128,13 @@ func (m Model) claimsLines() []string {
 				out = append(out, "", s.Pending.Render("Flags: look at these before y"))
 				flagged = true
 			}
-			item(safe(filepath.Base(v.File)) + ": " + safe(f))
+			item(safetext.Escape(filepath.Base(v.File)) + ": " + safetext.Escape(f))
 		}
 	}
 	if len(r.Ignored) > 0 {
 		names := make([]string, len(r.Ignored))
 		for i, n := range r.Ignored {
-			names[i] = safe(n)
+			names[i] = safetext.Escape(n)
 		}
 		out = append(out, "")
 		item("ignored (not *" + claims.RequestSuffix + "): " + strings.Join(names, ", "))
@@ -239,9 +239,6 @@ func cut(s string, width int) string {
 	return s
 }
 
-// safe is s as the claims table shows it (safetext.Escape).
-func safe(s string) string { return safetext.Escape(s) }
-
 // shortScheme is a key scheme as the table shows it.
 func shortScheme(scheme string) string {
 	switch scheme {
@@ -250,5 +247,5 @@ func shortScheme(scheme string) string {
 	case keys.SchemeECDSAP384:
 		return "p384"
 	}
-	return safe(scheme)
+	return safetext.Escape(scheme)
 }
