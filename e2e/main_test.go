@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
@@ -22,9 +23,13 @@ var backends = keys.NewBackends(p11.Backend{}, yubikey.Backend{})
 // private configuration and a private pcscd with vpcd readers for virtual
 // YubiKeys. Both fail the tests that use them loudly when missing.
 func TestMain(m *testing.M) {
-	os.Exit(pcsctest.Wrap(func() int {
+	code := pcsctest.Wrap(func() int {
 		return p11test.Main(m,
 			p11test.Spec{Name: "hw-ed25519", Label: "hw-ed25519"},
 			p11test.Spec{Name: "hw-p384", Label: "hw-p384"})
-	}))
+	})
+	if release.path != "" {
+		os.RemoveAll(filepath.Dir(release.path))
+	}
+	os.Exit(code)
 }

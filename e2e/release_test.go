@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,10 +20,7 @@ import (
 // pin-source (a FIFO nobody writes yet) shows a core size limit of 0.
 func TestReleaseBinary(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ceremony")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/tuf-ceremony/ceremony/cmd/ceremony").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := releaseBinary(t)
 	data, err := os.ReadFile(bin)
 	if err != nil {
 		t.Fatal(err)
@@ -72,11 +70,7 @@ func coreLimitZero(limits string) bool {
 // links" lists exactly the modules, at their versions, that 'go version
 // -m' finds in the binary.
 func TestSecurityListsTheBuildList(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "ceremony")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/tuf-ceremony/ceremony/cmd/ceremony").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	out, err := exec.Command("go", "version", "-m", bin).Output()
+	out, err := exec.Command("go", "version", "-m", releaseBinary(t)).Output()
 	if err != nil {
 		t.Fatalf("go version -m: %v", err)
 	}
@@ -116,4 +110,31 @@ func TestSecurityListsTheBuildList(t *testing.T) {
 	if !strings.Contains(section, fmt.Sprintf("%d modules", len(built))) {
 		t.Errorf("SECURITY.md does not say the binary links %d modules", len(built))
 	}
+}
+
+// releaseBinary is cmd/ceremony as 'go build' makes it, built once for
+// the tests that read it.
+func releaseBinary(t *testing.T) string {
+	t.Helper()
+	release.once.Do(func() {
+		dir, err := os.MkdirTemp("", "ceremony-release-")
+		if err != nil {
+			release.err = err
+			return
+		}
+		release.path = filepath.Join(dir, "ceremony")
+		if out, err := exec.Command("go", "build", "-o", release.path, "github.com/tuf-ceremony/ceremony/cmd/ceremony").CombinedOutput(); err != nil {
+			release.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if release.err != nil {
+		t.Fatal(release.err)
+	}
+	return release.path
+}
+
+var release struct {
+	once sync.Once
+	path string
+	err  error
 }
