@@ -87,15 +87,42 @@ func Parse(data []byte) (*File, error) {
 	if !ok {
 		return nil, fmt.Errorf("field \"signatures\" is missing")
 	}
-	var sigs []map[string]json.RawMessage
 	if rawSigs[0] != '[' {
 		// null would decode to an empty list; it is not one.
 		return nil, fmt.Errorf("field \"signatures\" is not a list of objects")
 	}
-	if err := json.Unmarshal(rawSigs, &sigs); err != nil {
+	sigs, err := parseSignatures(rawSigs)
+	if err != nil {
+		return nil, err
+	}
+	f.Signatures = sigs
+	delete(top, "signed")
+	delete(top, "signatures")
+	if len(top) > 0 {
+		f.Extra = top
+	}
+	if _, err := f.Header(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// parseSignatures reads the list of signatures one entry at a time, each
+// checked as it is read: the first entry that is not a signature ends the
+// reading, and what is kept of each entry is no larger than the entry, so
+// that a hostile list costs memory in proportion to its size, not to its
+// count of entries.
+func parseSignatures(raw json.RawMessage) ([]Signature, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil {
 		return nil, fmt.Errorf("field \"signatures\" is not a list of objects: %w", err)
 	}
-	for i, s := range sigs {
+	var sigs []Signature
+	for i := 0; dec.More(); i++ {
+		var s map[string]json.RawMessage
+		if err := dec.Decode(&s); err != nil || s == nil {
+			return nil, fmt.Errorf("signatures[%d] is not an object", i)
+		}
 		var sig Signature
 		if err := json.Unmarshal(s["keyid"], &sig.KeyID); err != nil || sig.KeyID == "" {
 			return nil, fmt.Errorf("signatures[%d].keyid is missing or not a string", i)
@@ -108,17 +135,9 @@ func Parse(data []byte) (*File, error) {
 		if len(s) > 0 {
 			sig.Extra = s
 		}
-		f.Signatures = append(f.Signatures, sig)
+		sigs = append(sigs, sig)
 	}
-	delete(top, "signed")
-	delete(top, "signatures")
-	if len(top) > 0 {
-		f.Extra = top
-	}
-	if _, err := f.Header(); err != nil {
-		return nil, err
-	}
-	return f, nil
+	return sigs, nil
 }
 
 // FromSigned builds an unsigned file whose "signed" is the canonical JSON
@@ -239,6 +258,24 @@ func (f *File) Timestamp() (*metadata.TimestampType, error) {
 	return &t, nil
 }
 
+// maxDecoded bounds the "signed" object of the top-level roles that TUF
+// clients fetch with a small default limit (clientDefaultMax, the same in
+// go-tuf and python-tuf): decoding a role costs many times its size in
+// memory when it is made of tiny objects, so a root, snapshot or timestamp
+// far larger than any client would fetch is refused before it is decoded.
+// Targets roles (top-level and delegated) are bounded by MaxSize alone.
+var maxDecoded = map[string]int{
+	metadata.ROOT:      4 << 20,
+	metadata.SNAPSHOT:  32 << 20,
+	metadata.TIMESTAMP: 1 << 20,
+}
+
+var clientDefaultMax = map[string]int{
+	metadata.ROOT:      512_000,
+	metadata.SNAPSHOT:  2_000_000,
+	metadata.TIMESTAMP: 16_384,
+}
+
 func decodeAs(f *File, typ string, v any) error {
 	h, err := f.Header()
 	if err != nil {
@@ -246,6 +283,10 @@ func decodeAs(f *File, typ string, v any) error {
 	}
 	if h.Type != typ {
 		return fmt.Errorf("signed._type is %q, want %q", h.Type, typ)
+	}
+	if limit, ok := maxDecoded[typ]; ok && len(f.Signed) > limit {
+		return fmt.Errorf("signed: %s metadata of %d bytes is over the limit of %d this tool decodes (TUF clients fetch at most %d by default)",
+			typ, len(f.Signed), limit, clientDefaultMax[typ])
 	}
 	if !f.oneReading {
 		if err := checkOneReading(f.Signed); err != nil {
