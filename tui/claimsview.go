@@ -79,7 +79,7 @@ func (m Model) claimsLines() []string {
 			out = append(out, s.Invalid.Render(row(project, "-", "-", claims.Refused)))
 			continue
 		}
-		verdict := v.Change
+		verdict := safetext.Escape(v.Change)
 		if n := len(v.Flags); n == 1 {
 			verdict += " (1 flag)"
 		} else if n > 1 {
@@ -91,7 +91,7 @@ func (m Model) claimsLines() []string {
 		}
 		sort.Strings(ids)
 		for j, id := range ids {
-			key := shortID(id) + " " + shortScheme(v.Claim.Keys[id].Scheme)
+			key := safetext.Escape(shortID(id)) + " " + shortScheme(v.Claim.Keys[id].Scheme)
 			if j == 0 {
 				out = append(out, row(project, key, fmt.Sprintf("%d of %d", v.Claim.Threshold, len(ids)), verdict))
 			} else {

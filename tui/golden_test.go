@@ -80,10 +80,17 @@ func rehearsal() *Rehearsal {
 // it with testdata/NAME.golden (go test ./tui -run Golden -update rewrites
 // them). Every view must fit the window.
 func TestGoldenViews(t *testing.T) {
+	for name, mk := range goldenCases(t) {
+		t.Run(name, func(t *testing.T) { checkGolden(t, name, view(mk())) })
+	}
+}
+
+// goldenCases makes each screen the golden test renders, by name.
+func goldenCases(t *testing.T) map[string]func() Model {
 	at := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	present := &ceremony.DeviceCheck{Holder: "alice", Kind: "yubikey", Device: "YubiKey serial 19088743", Present: true, PINTries: 3,
 		Attested: &attestation.YubiKey{Serial: 19088743, Firmware: "5.7.1", Slot: "9c", PINPolicy: "always", TouchPolicy: "always"}}
-	cases := map[string]func() Model{
+	return map[string]func() Model{
 		"chooser": func() Model {
 			m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
 			m.chooser.scanned = true
@@ -267,36 +274,37 @@ func TestGoldenViews(t *testing.T) {
 			return m
 		},
 	}
-	for name, mk := range cases {
-		t.Run(name, func(t *testing.T) {
-			got := view(mk())
-			lines := strings.Split(got, "\n")
-			if len(lines) > 24 {
-				t.Errorf("%d lines, more than 24", len(lines))
-			}
-			for i, l := range lines {
-				if w := len([]rune(l)); w > 80 {
-					t.Errorf("line %d is %d wide: %q", i+1, w, l)
-				}
-			}
-			file := filepath.Join("testdata", name+".golden")
-			if *updateGolden {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run go test ./tui -run Golden -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("view differs from %s:\n--- got\n%s\n--- want\n%s", file, got, want)
-			}
-		})
+}
+
+// checkGolden checks that a view fits 80x24 and compares it with
+// testdata/NAME.golden.
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	lines := strings.Split(got, "\n")
+	if len(lines) > 24 {
+		t.Errorf("%d lines, more than 24", len(lines))
+	}
+	for i, l := range lines {
+		if w := len([]rune(l)); w > 80 {
+			t.Errorf("line %d is %d wide: %q", i+1, w, l)
+		}
+	}
+	file := filepath.Join("testdata", name+".golden")
+	if *updateGolden {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test ./tui -run Golden -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("view differs from %s:\n--- got\n%s\n--- want\n%s", file, got, want)
 	}
 }
 

@@ -1,6 +1,9 @@
 package tui
 
-import "github.com/tuf-ceremony/ceremony/tui/widget"
+import (
+	"github.com/tuf-ceremony/ceremony/internal/safetext"
+	"github.com/tuf-ceremony/ceremony/tui/widget"
+)
 
 // noteView shows the note being typed; the end of a note longer than the
 // window is wide, so the cursor stays in sight.
@@ -11,6 +14,6 @@ func noteView(text widget.Text, width int, s Styles) []string {
 		"say what happened: a device that would not read, a keyholder replaced,",
 		"a witness's remark.",
 		"",
-		s.Prompt.Render("note> ") + text.Tail(width-len("note> ")-2) + "█",
+		s.Prompt.Render("note> ") + widget.NewText(safetext.Escape(text.String())).Tail(width-len("note> ")-2) + "█",
 	}
 }

@@ -5,29 +5,23 @@ import (
 	"github.com/tuf-ceremony/ceremony/internal/safetext"
 )
 
-// shownStatus is st as the app shows it: what people read (the
-// repository, warnings, names, contacts, devices, role names) escaped by
-// safetext, so that a workspace's ceremony.json drives no terminal. Key
-// URIs and key IDs, which open and match keys, are kept as they are.
+// shownStatus is st as the app shows it: every text people read (the
+// repository, the workspace, warnings, names, contacts, devices, role
+// names, who signed and who must) escaped by safetext, so that a
+// workspace's ceremony.json drives no terminal. Key URIs and key IDs,
+// which open and match keys, are kept as they are.
 func shownStatus(st *ceremony.Status) *ceremony.Status {
-	if st == nil {
-		return nil
-	}
-	out := *st
-	out.Repository = safetext.Escape(st.Repository)
-	out.Warnings = make([]string, len(st.Warnings))
-	for i, w := range st.Warnings {
-		out.Warnings[i] = safetext.Escape(w)
-	}
-	out.People = make([]ceremony.Person, len(st.People))
-	for i, p := range st.People {
-		p.Name, p.Contact, p.Device = safetext.Escape(p.Name), safetext.Escape(p.Contact), safetext.Escape(p.Device)
-		out.People[i] = p
-	}
-	out.Roles = make([]ceremony.RoleStatus, len(st.Roles))
-	for i, r := range st.Roles {
-		r.Role = safetext.Escape(r.Role)
-		out.Roles[i] = r
-	}
-	return &out
+	return safetext.EscapeAll(st, "URI", "KeyID")
+}
+
+// shownCheck is a device check as the app shows it: what the device and
+// its attestation say of themselves (names, firmware, policies, the other
+// devices inserted) escaped.
+func shownCheck(c *ceremony.DeviceCheck) *ceremony.DeviceCheck {
+	return safetext.EscapeAll(c, "URI", "KeyID")
+}
+
+// shownSignResult is what a signing reports, escaped as shown.
+func shownSignResult(r *ceremony.SignResult) *ceremony.SignResult {
+	return safetext.EscapeAll(r, "URI", "KeyID")
 }

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/internal/safetext"
 	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
 
@@ -290,7 +291,7 @@ func (m Model) deviceChecked(msg deviceCheckedMsg) (tea.Model, tea.Cmd) {
 	if msg.gen != m.walk.gen {
 		return m, nil
 	}
-	m.walk.check, m.walk.checkErr = msg.check, msg.err
+	m.walk.check, m.walk.checkErr = shownCheck(msg.check), msg.err
 	if m.screen != screenDevice || msg.err != nil {
 		return m, nil
 	}
@@ -391,7 +392,7 @@ func (m Model) secretRequested(msg secretRequestMsg) (tea.Model, tea.Cmd) {
 // screen and its clock; anything else is noted on the signing screen.
 func (m Model) notified(msg notifyMsg) (tea.Model, tea.Cmd) {
 	if strings.Contains(strings.ToLower(msg.text), "touch") {
-		m.walk.touch, m.walk.touchWanted = msg.text, true
+		m.walk.touch, m.walk.touchWanted = safetext.Escape(msg.text), true
 		return m.touchFrom(msg.at)
 	}
 	m.walk.notices = append(append([]string(nil), m.walk.notices...), msg.text)
@@ -457,7 +458,7 @@ func (m Model) signDone(msg signDoneMsg) (tea.Model, tea.Cmd) {
 	if m.quitting {
 		return m, tea.Quit
 	}
-	m.walk.outcome = &signOutcome{person: m.walk.person, res: msg.res, err: msg.err}
+	m.walk.outcome = &signOutcome{person: m.walk.person, res: shownSignResult(msg.res), err: msg.err}
 	if msg.err == nil {
 		m.walk.done = copyMap(m.walk.done)
 		m.walk.done[msg.keyID] = true

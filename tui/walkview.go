@@ -54,7 +54,9 @@ func (m Model) formView() []string {
 	s := m.styles
 	lines := []string{s.Title.Render(m.form.title), ""}
 	for i, f := range m.form.fields {
-		value := f.Value.String()
+		// A value typed, pasted or filled in from a directory name is
+		// shown escaped.
+		value := safetext.Escape(f.Value.String())
 		switch {
 		case f.YesNo && value == "yes":
 			value = "[x] yes"
@@ -468,7 +470,7 @@ func (m Model) finishView() []string {
 	switch {
 	case b != nil:
 		hex := groupHex(b.SHA256)
-		lines = append(lines, "", s.Met.Render("✓ bundle written: "+b.Out),
+		lines = append(lines, "", s.Met.Render("✓ bundle written: "+safetext.Escape(b.Out)),
 			"  SHA-256 "+hex[:min(35, len(hex))], "          "+hex[min(36, len(hex)):])
 		for _, l := range wrap(b.PGPWords, m.width-4) {
 			lines = append(lines, "  "+s.Prompt.Render(l))
