@@ -6,6 +6,14 @@
 // then moved into place, and the directory is fsync'd so that the move
 // itself survives a power cut. WriteNew never replaces an existing file: it
 // is used for outputs (keys, bundles, reports) that must not be overwritten.
+// It moves the file into place with a hard link, which fails if the target
+// exists; on a filesystem without hard links (FAT and exFAT, what most USB
+// sticks hold) with a rename that refuses an existing target, or, where
+// the filesystem has none either (FUSE's FAT and exFAT), with a rename
+// after checking that the target is absent.
+//
+// A temporary file's name is the target's, cut to fit within a file name's
+// 255 bytes, so that any name the filesystem takes can be written.
 package atomicfile
 
 import (
@@ -14,6 +22,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"unicode/utf8"
 )
 
 // ErrExists is returned by WriteNew when the target already exists.
@@ -28,14 +37,23 @@ func WriteNew(path string, data []byte, perm os.FileMode) error {
 	defer os.Remove(tmp)
 	// A hard link fails if the target exists, so no output is ever replaced,
 	// even by a concurrent writer.
-	if err := os.Link(tmp, path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("refusing to overwrite %q: %w", path, fs.ErrExist)
+	err = os.Link(tmp, path)
+	switch {
+	case err == nil:
+		if err := os.Remove(tmp); err != nil {
+			return fmt.Errorf("failed to remove temporary file for %q: %w", path, err)
 		}
+	case errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("refusing to overwrite %q: %w", path, fs.ErrExist)
+	case noHardLinks(err):
+		if err := renameNew(tmp, path); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				return fmt.Errorf("refusing to overwrite %q: %w", path, fs.ErrExist)
+			}
+			return fmt.Errorf("failed to write %q: %w", path, err)
+		}
+	default:
 		return fmt.Errorf("failed to write %q: %w", path, err)
-	}
-	if err := os.Remove(tmp); err != nil {
-		return fmt.Errorf("failed to remove temporary file for %q: %w", path, err)
 	}
 	return syncDir(filepath.Dir(path))
 }
@@ -75,8 +93,27 @@ func MkdirAll(dir string, perm os.FileMode) error {
 	return syncDir(parent)
 }
 
+// maxTempBase is how much of the target's name a temporary name keeps: with
+// the leading dot, ".tmp-" and CreateTemp's random digits (at most 20), it
+// stays within the 255 bytes a file name may have.
+const maxTempBase = 255 - len(".") - len(".tmp-") - 20
+
+// tempPattern is the CreateTemp pattern for a temporary file beside path:
+// the target's name, cut at a character boundary if need be.
+func tempPattern(path string) string {
+	base := filepath.Base(path)
+	if len(base) > maxTempBase {
+		cut := maxTempBase
+		for cut > 0 && !utf8.RuneStart(base[cut]) {
+			cut--
+		}
+		base = base[:cut]
+	}
+	return "." + base + ".tmp-*"
+}
+
 func writeTemp(path string, data []byte, perm os.FileMode) (string, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	f, err := os.CreateTemp(filepath.Dir(path), tempPattern(path))
 	if err != nil {
 		return "", fmt.Errorf("failed to write %q: %w", path, err)
 	}
@@ -86,7 +123,9 @@ func writeTemp(path string, data []byte, perm os.FileMode) (string, error) {
 		os.Remove(name)
 		return "", fmt.Errorf("failed to write %q: %w", path, err)
 	}
-	if err := f.Chmod(perm); err != nil {
+	// CreateTemp made the file 0600; a filesystem that keeps no modes
+	// (FAT through FUSE) says so, and the file is written all the same.
+	if err := f.Chmod(perm); err != nil && !noModes(err) {
 		return fail(err)
 	}
 	if _, err := f.Write(data); err != nil {
@@ -100,6 +139,16 @@ func writeTemp(path string, data []byte, perm os.FileMode) (string, error) {
 		return "", fmt.Errorf("failed to write %q: %w", path, err)
 	}
 	return name, nil
+}
+
+// renameIfAbsent moves tmp to path after checking that path is absent.
+func renameIfAbsent(tmp, path string) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fs.ErrExist
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 // SyncDir fsyncs a directory, so that the names made or moved in it

@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // names lists the entries of dir, sorted, so a test can see every file the
@@ -311,5 +313,23 @@ func TestMkdirAllRefusesFile(t *testing.T) {
 	}
 	if got := readFile(t, file); string(got) != "f" {
 		t.Errorf("file changed to %q", got)
+	}
+}
+
+// TestWriteNewLongNames: a target name up to the 255 bytes a file name may
+// have is written; its temporary name is cut to fit, at a character
+// boundary.
+func TestWriteNewLongNames(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{strings.Repeat("a", 240), strings.Repeat("b", 255), strings.Repeat("é", 127)} {
+		if err := WriteNew(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+			t.Errorf("WriteNew of a %d-byte name: %v", len(name), err)
+		}
+	}
+	for _, name := range []string{strings.Repeat("c", 255), "x" + strings.Repeat("é", 127)} {
+		p := tempPattern(name)
+		if len(p)-1+20 > 255 || !utf8.ValidString(p) {
+			t.Errorf("temporary pattern for a %d-byte name: %d bytes, valid UTF-8 %v", len(name), len(p), utf8.ValidString(p))
+		}
 	}
 }
