@@ -132,7 +132,9 @@
 // One writer per transcript: Create, Open and ResumeTorn take an exclusive
 // flock on the file, held until Close (the kernel releases it if the
 // process dies); another Transcript on the same directory, in this process
-// or another, gets ErrInUse. A Transcript's methods are safe for concurrent
+// or another, waits up to LockWait for it, then gets an *InUseError
+// (errors.Is ErrInUse) naming the process that holds it where the system
+// says (Linux's /proc/locks: its program and subcommand, nothing more). A Transcript's methods are safe for concurrent
 // use: appends are serialized, each chained to the one before. Verify reads
 // without the lock; run while a command appends, it may see the record
 // being written as torn.

@@ -6,21 +6,34 @@ import (
 	"errors"
 	"os"
 	"syscall"
+	"time"
 )
 
-// lock takes an exclusive flock on f without waiting. flock locks belong to
-// the open file, so a second Open in the same process is refused as well as
-// one in another process; the kernel drops the lock when the process dies,
-// so a kill never leaves a stale lock behind.
+// LockWait is how long Create, Open and ResumeTorn wait for another
+// command to let go of the transcript before they give up with an
+// *InUseError: long enough for a note or a status taken at the same
+// moment, short enough that nobody wonders whether the tool hangs.
+var LockWait = 5 * time.Second
+
+// lockPoll is how often the lock is tried again while waiting.
+const lockPoll = 50 * time.Millisecond
+
+// lock takes an exclusive flock on f, waiting up to LockWait for another
+// holder. flock locks belong to the open file, so a second Open in the
+// same process waits as one in another process does; the kernel drops the
+// lock when the process dies, so a kill never leaves a stale lock behind.
 func lock(f *os.File) error {
+	start := time.Now()
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if errors.Is(err, syscall.EINTR) {
+		switch {
+		case errors.Is(err, syscall.EINTR):
 			continue
+		case !errors.Is(err, syscall.EWOULDBLOCK):
+			return err
+		case time.Since(start) >= LockWait:
+			return &InUseError{Holder: lockHolder(f), Waited: time.Since(start).Round(100 * time.Millisecond)}
 		}
-		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return ErrInUse
-		}
-		return err
+		time.Sleep(lockPoll)
 	}
 }

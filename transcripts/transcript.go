@@ -28,8 +28,9 @@ const (
 // MaxStateSize bounds a state, as metafile.MaxSize bounds a metadata file.
 const MaxStateSize = 512 << 20
 
-// ErrInUse is returned by Create, Open and ResumeTorn when another Transcript
-// holds the transcript open, in this process or another.
+// ErrInUse is what Create, Open and ResumeTorn return (as an *InUseError)
+// when another Transcript held the transcript open, in this process or
+// another, for all of LockWait.
 var ErrInUse = errors.New("the transcript is in use by another ceremony command")
 
 // Test hooks: the benchmarks measure appends without fsync, and the tests

@@ -322,6 +322,7 @@ func TestOpenMissing(t *testing.T) {
 // One writer at a time: a second Open, in this process or another, is
 // refused while the first is open (flock), and allowed after Close.
 func TestSingleWriter(t *testing.T) {
+	defer waitFor(100 * time.Millisecond)()
 	dir := t.TempDir()
 	tr := create(t, dir)
 	if _, err := transcripts.Open(dir); !errors.Is(err, transcripts.ErrInUse) {
