@@ -211,7 +211,11 @@ func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error 
 	if err := atomicfile.WriteNew(*out, sig, 0o644); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "signed %s v%d of %s; wrote %s\n", p.Role, p.RoleVersion, p.Repository, *out)
+	repository := p.Repository
+	if repository == "" {
+		repository = "an unnamed repository"
+	}
+	fmt.Fprintf(stdout, "signed %s v%d of %s; wrote %s\n", p.Role, p.RoleVersion, repository, *out)
 	return nil
 }
 
