@@ -80,6 +80,9 @@ type BundleResult struct {
 	OnlineKeyChanged bool
 	// Rehearsal: the bundle is a practice ceremony's.
 	Rehearsal bool
+	// Notices say what was completed first (a torn record resumed, a
+	// recorded signature written).
+	Notices []string
 }
 
 // BundleInfoFile is the content of bundle-info.json: what the bundle is,
@@ -114,9 +117,26 @@ type BundleInfoFile struct {
 // its states, the attestations, ceremony.json, plan.yaml, bundle-info.json
 // and README.txt, the instructions for the online server's operator. The
 // same workspace always gives the same bytes. It refuses while a threshold
-// is unmet, unless opts.Partial.
+// is unmet, unless opts.Partial, and while a seal is incomplete.
+//
+// The transcript is held (locked) from the first read to the bundle's
+// record, so no signature lands between what is bundled and what is
+// recorded; a signature the transcript recorded but an interruption kept
+// out of its file is completed first, as signing does.
 func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	now := e.NowOr(opts.Now)
+	held, err := workspace.Open(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	tr, notices, err := openCompleted(held)
+	if err != nil {
+		return nil, err
+	}
+	defer tr.Close()
+	if err := refuseHalfSealed(held, tr); err != nil {
+		return nil, err
+	}
 	ws, l, missing, err := openBundleable(opts, now)
 	if err != nil {
 		return nil, err
@@ -129,7 +149,12 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	return writeBundle(ws, opts.Out, b)
+	res, err := writeBundle(tr, opts.Out, b)
+	if err != nil {
+		return nil, err
+	}
+	res.Notices = notices
+	return res, nil
 }
 
 // assemble puts the bundle of ws together: every entry, bundle-info.json
@@ -394,20 +419,15 @@ func BundleOnlineKeyNames(r *metadata.RootType) string {
 // ErrNotCeremonyBundle is returned for a bundle without bundle-info.json.
 var ErrNotCeremonyBundle = errors.New("not a ceremony bundle: no " + BundleInfo)
 
-// recordBundle appends the bundle record: what was written, by its
-// SHA-256. It may follow the seal (the bundle carries the sealed
-// transcript, so it can only be recorded after).
-func recordBundle(ws *workspace.Workspace, out, sha string, entries int, partial bool) error {
-	tr, _, err := openTranscript(ws)
-	if err != nil {
-		return err
-	}
-	defer tr.Close()
+// recordBundle appends the bundle record to tr, which Bundle holds: what
+// was written, by its SHA-256. It may follow the seal (the bundle carries
+// the sealed transcript, so it can only be recorded after).
+func recordBundle(tr *transcripts.Transcript, out, sha string, entries int, partial bool) error {
 	msg := fmt.Sprintf("bundle %s written: %d entries", filepath.Base(out), entries)
 	if partial {
 		msg += ", partial (not for upload)"
 	}
-	_, err = tr.Append(transcripts.Record{Kind: transcripts.Bundle, Outputs: map[string]string{"bundle": sha}, Message: msg})
+	_, err := tr.Append(transcripts.Record{Kind: transcripts.Bundle, Outputs: map[string]string{"bundle": sha}, Message: msg})
 	return err
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -181,13 +182,18 @@ func (b *bundleParts) addKindFiles(ws *workspace.Workspace, k Kind) error {
 }
 
 // writeBundle writes the bundle to out and records it in the transcript.
-func writeBundle(ws *workspace.Workspace, out string, b *bundleParts) (*BundleResult, error) {
+func writeBundle(tr *transcripts.Transcript, out string, b *bundleParts) (*BundleResult, error) {
 	s, err := bundle.Write(out, b.entries)
 	if err != nil {
 		return nil, err
 	}
-	if err := recordBundle(ws, out, hex.EncodeToString(s[:]), len(b.entries), b.info.Partial); err != nil {
-		return nil, fmt.Errorf("wrote %s but failed to record it in the transcript: %w", out, err)
+	crashpoint.Hit("bundle:after-write")
+	if err := recordBundle(tr, out, hex.EncodeToString(s[:]), len(b.entries), b.info.Partial); err != nil {
+		// What is not recorded is not left behind to be carried.
+		if rmErr := os.Remove(out); rmErr != nil {
+			return nil, fmt.Errorf("wrote %s but failed to record it in the transcript (%w), and failed to remove it: %v: delete it, it is not this ceremony's", out, err, rmErr)
+		}
+		return nil, fmt.Errorf("failed to record bundle %s in the transcript, so it was removed: %w", out, err)
 	}
 	res := &BundleResult{Out: out, SHA256: hex.EncodeToString(s[:]), PGPWords: bundle.PGPWords(s[:]),
 		Partial: b.info.Partial, Missing: b.info.Missing, OnlineKeyChanged: b.info.OnlineKeyChanged, Rehearsal: b.info.Rehearsal}

@@ -17,6 +17,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/transcripts"
@@ -199,13 +200,22 @@ func (e *Engine) Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 		return nil, err
 	}
 	data = append(data, '\n')
+	// An envelope with no seal record was left by a seal interrupted
+	// between writing it and recording it: nothing rests on it, and this
+	// seal replaces it (the transcript is held, and not sealed).
 	p := filepath.Join(ws.TranscriptPath(), SealFile)
-	if err := atomicfile.WriteNew(p, data, 0o644); err != nil {
+	msg := fmt.Sprintf("sealed: transcript head %s after %d records, signed by %s", anchor.Hash, anchor.Seq, strings.Join(names, ", "))
+	if _, err := os.Lstat(p); err == nil {
+		if err := atomicfile.Replace(p, data, 0o644); err != nil {
+			return nil, err
+		}
+		msg += "; it replaces the envelope an interrupted seal left unrecorded"
+	} else if err := atomicfile.WriteNew(p, data, 0o644); err != nil {
 		return nil, err
 	}
+	crashpoint.Hit("seal:after-envelope")
 	rec, err := tr.Append(transcripts.Record{Kind: transcripts.Seal, Who: strings.Join(names, ", "),
-		Outputs: map[string]string{SealFile: transcripts.Sum(data)},
-		Message: fmt.Sprintf("sealed: transcript head %s after %d records, signed by %s", anchor.Hash, anchor.Seq, strings.Join(names, ", "))})
+		Outputs: map[string]string{SealFile: transcripts.Sum(data)}, Message: msg})
 	if err != nil {
 		return nil, err
 	}

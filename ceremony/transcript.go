@@ -3,8 +3,11 @@ package ceremony
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/transcripts"
@@ -189,6 +192,46 @@ func pinSourceOnce(tr *transcripts.Transcript, uri string, p keys.Prompter) (ope
 	return openURI, withSecret, done, nil
 }
 
+// openCompleted opens the transcript of a workspace and completes what an
+// interruption left undone: a torn record resumed, a signature the
+// transcript records written to its file. It returns the notices to show.
+// The roles changed outside the ceremony are left to the caller's own
+// check (the bundle and the seal compare every file with the transcript).
+func openCompleted(ws *workspace.Workspace) (*transcripts.Transcript, []string, error) {
+	tr, notices, err := openTranscript(ws)
+	if err != nil {
+		return nil, nil, err
+	}
+	completed, _, err := reconcile(ws, tr)
+	if err != nil {
+		tr.Close()
+		return nil, nil, err
+	}
+	return tr, append(notices, completedNotices(completed)...), nil
+}
+
+func completedNotices(roles []string) []string {
+	var notices []string
+	for _, role := range roles {
+		notices = append(notices, fmt.Sprintf("completed the signature of %s that the transcript recorded before an interruption", role))
+	}
+	return notices
+}
+
+// refuseHalfSealed refuses a workspace whose seal envelope was written but
+// not recorded (a seal interrupted between the two): its bundle would not
+// verify. The next seal redoes it.
+func refuseHalfSealed(ws *workspace.Workspace, tr *transcripts.Transcript) error {
+	if tr.SealedAt() != 0 {
+		return nil
+	}
+	if _, err := os.Lstat(filepath.Join(ws.TranscriptPath(), SealFile)); err != nil {
+		return nil
+	}
+	return hint.With(fmt.Errorf("the seal of %q was interrupted: %s/%s was written, but its record is not in the transcript; sealing again redoes it", ws.Dir, workspace.TranscriptDir, SealFile),
+		"seal --key URI "+ws.Dir)
+}
+
 // openForSigning opens the transcript of a workspace about to take
 // signatures and reconciles the metadata files with it. It returns the
 // notices to show (a torn record resumed, a signature completed) and the
@@ -206,8 +249,5 @@ func openForSigning(ws *workspace.Workspace) (*transcripts.Transcript, []string,
 		tr.Close()
 		return nil, nil, nil, err
 	}
-	for _, role := range completed {
-		notices = append(notices, fmt.Sprintf("completed the signature of %s that the transcript recorded before an interruption", role))
-	}
-	return tr, notices, changed, nil
+	return tr, append(notices, completedNotices(completed)...), changed, nil
 }

@@ -85,6 +85,21 @@ online:
   - {name: online, key: "file:keys/online.key"}
 `
 
+// prepareCrashDir writes crashPlan, a pin-source and every key of the plan
+// into r.dir.
+func prepareCrashDir(r runner) {
+	r.t.Helper()
+	if err := os.WriteFile(filepath.Join(r.dir, "pass"), []byte("correct horse battery staple\n"), 0o600); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(r.dir, "plan.yaml"), []byte(crashPlan), 0o644); err != nil {
+		r.t.Fatal(err)
+	}
+	for _, name := range []string{"alice", "bob", "carol", "dave", "erin", "online"} {
+		r.must("keygen", "--uri", "file:keys/"+name+".key?pin-source=pass", "--type", "ed25519")
+	}
+}
+
 // TestKillAtEveryStepThenResume runs a scripted ceremony (alice, bob and
 // carol sign root and targets) and kills it with SIGKILL at every point
 // where a signature moves from one durable state to the next, for every
@@ -99,15 +114,7 @@ func TestKillAtEveryStepThenResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := runner{t: t, bin: bin, dir: template}
-	if err := os.WriteFile(filepath.Join(template, "pass"), []byte("correct horse battery staple\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(template, "plan.yaml"), []byte(crashPlan), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"alice", "bob", "carol", "dave", "erin", "online"} {
-		r.must("keygen", "--uri", "file:keys/"+name+".key?pin-source=pass", "--type", "ed25519")
-	}
+	prepareCrashDir(r)
 	r.must("init", "--plan", "plan.yaml", "ws")
 
 	signers := []string{"alice", "bob", "carol"}
@@ -178,11 +185,7 @@ func TestKillDuringInit(t *testing.T) {
 	bin := buildCeremony(t)
 	dir := t.TempDir()
 	r := runner{t: t, bin: bin, dir: dir}
-	os.WriteFile(filepath.Join(dir, "pass"), []byte("correct horse battery staple\n"), 0o600)
-	os.WriteFile(filepath.Join(dir, "plan.yaml"), []byte(crashPlan), 0o644)
-	for _, name := range []string{"alice", "bob", "carol", "dave", "erin", "online"} {
-		r.must("keygen", "--uri", "file:keys/"+name+".key?pin-source=pass", "--type", "ed25519")
-	}
+	prepareCrashDir(r)
 	for _, p := range []string{"init:before-record", "init:after-record"} {
 		os.RemoveAll(filepath.Join(dir, "ws"))
 		if _, killed, _ := r.run(p, "init", "--plan", "plan.yaml", "ws"); !killed {

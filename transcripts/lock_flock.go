@@ -32,7 +32,7 @@ func lock(f *os.File) error {
 		case !errors.Is(err, syscall.EWOULDBLOCK):
 			return err
 		case time.Since(start) >= LockWait:
-			return &InUseError{Holder: lockHolder(f), Waited: time.Since(start).Round(100 * time.Millisecond)}
+			return &InUseError{Holder: lockHolder(f), Waited: LockWait}
 		}
 		time.Sleep(lockPoll)
 	}

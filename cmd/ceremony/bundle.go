@@ -24,6 +24,9 @@ func runBundle(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	for _, n := range res.Notices {
+		fmt.Fprintf(stderr, "ceremony: %s\n", n)
+	}
 	if res.Partial {
 		fmt.Fprintf(stderr, "ceremony: WARNING: partial bundle, not for upload; missing: %v\n", res.Missing)
 	}
