@@ -124,12 +124,13 @@ func (e *Engine) ImportSignatures(dir string, sigFiles [][]byte, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	tr, notices, changed, err := openForSigning(ws)
+	o, err := openForSigning(ws)
 	if err != nil {
 		return nil, err
 	}
+	tr, changed := o.tr, o.changed
 	defer tr.Close()
-	res := &ImportResult{Notices: notices}
+	res := &ImportResult{Notices: o.notices}
 	for i, data := range sigFiles {
 		who, imp, dup, err := importOne(k, ws, tr, changed, data, now)
 		if err != nil {

@@ -58,6 +58,10 @@ type SignResult struct {
 	// Notices say what the step did besides signing: a torn transcript
 	// record kept aside, a signature completed after an interruption.
 	Notices []string
+	// Completed are the roles this key had signed, recorded before an
+	// interruption, whose signature this run wrote: nothing was left to
+	// sign.
+	Completed []string
 }
 
 // Sign signs every role of the workspace the key may sign (or only
@@ -79,12 +83,13 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr, notices, changed, err := openForSigning(ws)
+	o, err := openForSigning(ws)
 	if err != nil {
 		return nil, err
 	}
+	tr, changed := o.tr, o.changed
 	defer tr.Close()
-	res := &SignResult{Notices: notices}
+	res := &SignResult{Notices: o.notices}
 	l, err := Load(ws)
 	if err != nil {
 		return nil, err
@@ -119,6 +124,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 		keyIDs []string
 	}
 	var jobs []job
+	alreadyIDs := map[string][]string{}
 	for _, role := range roles {
 		rules, err := l.Rules(role)
 		if err != nil {
@@ -134,6 +140,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 		f := l.Files[role]
 		if signedBy(f, ids) {
 			res.AlreadySigned = append(res.AlreadySigned, role)
+			alreadyIDs[role] = ids
 			continue
 		}
 		if err := checkSignable(l, role, f, now); err != nil {
@@ -148,6 +155,12 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 		jobs = append(jobs, job{role, ids})
 	}
 	if len(jobs) == 0 {
+		if doneBefore := completedBy(tr, o.completed, alreadyIDs); len(doneBefore) > 0 {
+			// This key's signature was recorded before an interruption and
+			// is written now: what it came to do is done.
+			res.Completed = doneBefore
+			return res, nil
+		}
 		if len(res.AlreadySigned) > 0 {
 			return refuse(fmt.Errorf("%w: %s has already signed %s; a key signs each role once", ErrAlreadySigned, who, strings.Join(res.AlreadySigned, ", ")))
 		}
@@ -307,4 +320,18 @@ func HolderName(ws *workspace.Workspace, id string) string {
 		return h
 	}
 	return "key " + AbbrevHash(id)
+}
+
+// completedBy returns the roles among completed (their recorded signature
+// written now) whose last recorded signature is by the key, which has
+// signed the roles in already (under the key IDs given): the case of a
+// signing interrupted after its record, run again.
+func completedBy(tr *transcripts.Transcript, completed []string, already map[string][]string) []string {
+	var out []string
+	for _, role := range completed {
+		if r := transcripts.LastSignature(tr.Records(), role); r != nil && slices.Contains(already[role], r.Signature.KeyID) {
+			out = append(out, role)
+		}
+	}
+	return out
 }

@@ -14,7 +14,11 @@ type Status struct {
 	Profile    string         `json:"profile"`
 	Repository string         `json:"repository,omitempty"`
 	Warnings   []string       `json:"warnings,omitempty"`
-	Roles      []RoleStatus   `json:"roles"`
+	// Unwritten is what the transcript records that the files do not show
+	// yet: a recorded signature an interruption kept out of its file, a
+	// file changed outside the ceremony, a torn last record.
+	Unwritten []string     `json:"unwritten,omitempty"`
+	Roles     []RoleStatus `json:"roles"`
 	// People are the plan's keyholders and witnesses, in plan order.
 	People []Person `json:"people"`
 }
@@ -119,6 +123,7 @@ func statusOf(ws *workspace.Workspace, l *Loaded) (*Status, error) {
 		s.Roles = append(s.Roles, rs)
 	}
 	s.People = people(ws)
+	s.Unwritten = unwritten(ws)
 	return s, nil
 }
 

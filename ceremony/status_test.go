@@ -1,6 +1,9 @@
 package ceremony_test
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,5 +105,42 @@ func TestStatusInvalidSignature(t *testing.T) {
 				t.Errorf("missing %v does not hold bob, whose signature does not count", ceremonytest.PartyNames(c.Missing))
 			}
 		})
+	}
+}
+
+// TestStatusShowsWhatIsNotWritten: a signature the transcript records but
+// an interruption kept out of its file, and a file changed outside the
+// ceremony, are each named by the status; the counts stay the files'.
+func TestStatusShowsWhatIsNotWritten(t *testing.T) {
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	ws := f.WS("ws")
+	root := filepath.Join(ws, "metadata", "root.json")
+	before, err := os.ReadFile(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := ceremonytest.GetStatus(t, ws); len(st.Unwritten) != 0 {
+		t.Fatalf("a fresh workspace: %q", st.Unwritten)
+	}
+	f.Sign(ws, "alice")
+	// The file as it was before alice's signature: her record is there,
+	// her signature is not written (what a kill after the record leaves).
+	if err := os.WriteFile(root, before, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st := ceremonytest.GetStatus(t, ws)
+	if len(st.Unwritten) != 1 || !strings.Contains(st.Unwritten[0], "root: the signature by alice that record") || !strings.Contains(st.Unwritten[0], "is not written to") {
+		t.Fatalf("unwritten: %q", st.Unwritten)
+	}
+	if n := len(st.Roles[0].Thresholds[0].Signed); n != 0 {
+		t.Errorf("root counts %d signatures, the file holds none", n)
+	}
+	if err := os.WriteFile(root, append(before[:len(before)-1:len(before)-1], ' ', '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st = ceremonytest.GetStatus(t, ws)
+	if len(st.Unwritten) != 1 || !strings.Contains(st.Unwritten[0], "changed outside the ceremony") {
+		t.Fatalf("unwritten after an outside change: %q", st.Unwritten)
 	}
 }

@@ -232,22 +232,30 @@ func refuseHalfSealed(ws *workspace.Workspace, tr *transcripts.Transcript) error
 		"seal --key URI "+ws.Dir)
 }
 
+// opened is a workspace's transcript opened for signing: the notices to
+// show (a torn record resumed, a signature completed), the roles whose
+// recorded signature was written now, and the roles changed outside the
+// ceremony, which must not be signed.
+type opened struct {
+	tr                 *transcripts.Transcript
+	notices            []string
+	completed, changed []string
+}
+
 // openForSigning opens the transcript of a workspace about to take
-// signatures and reconciles the metadata files with it. It returns the
-// notices to show (a torn record resumed, a signature completed) and the
-// roles changed outside the ceremony, which must not be signed.
-func openForSigning(ws *workspace.Workspace) (*transcripts.Transcript, []string, []string, error) {
+// signatures and reconciles the metadata files with it.
+func openForSigning(ws *workspace.Workspace) (*opened, error) {
 	tr, notices, err := openTranscript(ws)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	if err := refuseSealed(ws, tr, "signatures"); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
 	completed, changed, err := reconcile(ws, tr)
 	if err != nil {
 		tr.Close()
-		return nil, nil, nil, err
+		return nil, err
 	}
-	return tr, append(notices, completedNotices(completed)...), changed, nil
+	return &opened{tr: tr, notices: append(notices, completedNotices(completed)...), completed: completed, changed: changed}, nil
 }

@@ -133,9 +133,19 @@ func TestKillAtEveryStepThenResume(t *testing.T) {
 			if !killed {
 				t.Fatalf("%s: the crash at %s did not happen: %v\n%s", dir, crash, err, out)
 			}
-			// Resume: the same command again. If the kill came after the
-			// last write, everything is signed already, and it says so.
+			// A signature recorded but not written: status says so.
+			if strings.HasPrefix(crash, "sign:after-record") {
+				if out, _, _ := rr.run("", "status", "ws"); !strings.Contains(out, "NOT WRITTEN YET") {
+					t.Errorf("%s: status after a kill at %s does not show the recorded signature:\n%s", dir, crash, out)
+				}
+			}
+			// Resume: the same command again, which completes a recorded
+			// signature and exits 0. If the kill came after the last
+			// write, everything is signed already, and it says so.
 			out, _, err = rr.run("", signArgs(name)...)
+			if strings.HasPrefix(crash, "sign:after-record") && err != nil {
+				t.Fatalf("%s: resume after %s: %v\n%s", dir, crash, err, out)
+			}
 			if err != nil && !strings.Contains(out, "already signed") {
 				t.Fatalf("%s: resume after %s: %v\n%s", dir, crash, err, out)
 			}

@@ -33,7 +33,9 @@ func runSign(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		for _, s := range res.Signed {
 			fmt.Fprintf(stdout, "signed %s as %s (%s)\n", s.Role, s.Holder, strings.Join(shortIDs(s.KeyIDs), ", "))
 		}
-		if err == nil && len(res.AlreadySigned) > 0 {
+		if err == nil && len(res.Completed) > 0 {
+			fmt.Fprintf(stdout, "nothing left to sign with this key: its signature of %s, recorded before an interruption, is written now\n", strings.Join(res.Completed, ", "))
+		} else if err == nil && len(res.AlreadySigned) > 0 {
 			fmt.Fprintf(stderr, "ceremony: already signed before: %s\n", strings.Join(res.AlreadySigned, ", "))
 		}
 	}

@@ -46,6 +46,9 @@ func printStatus(w io.Writer, st *ceremony.Status) {
 	for _, warn := range st.Warnings {
 		fmt.Fprintf(w, "WARNING: %s\n", warn)
 	}
+	for _, u := range st.Unwritten {
+		fmt.Fprintf(w, "NOT WRITTEN YET: %s\n", u)
+	}
 	for _, r := range st.Roles {
 		fmt.Fprintf(w, "\n%s v%d, expires %s\n", r.Role, r.Version, r.Expires.UTC().Format(time.RFC3339))
 		for _, c := range r.Thresholds {
