@@ -2,9 +2,6 @@ package tui
 
 import (
 	"errors"
-	"fmt"
-	"io/fs"
-	"os"
 	"strings"
 	"time"
 
@@ -14,6 +11,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
 	"github.com/tuf-ceremony/ceremony/rotation"
 	"github.com/tuf-ceremony/ceremony/tui/widget"
+	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
 // A rotation is asked for in a form, worked out (rotate.Run without a
@@ -265,18 +263,7 @@ func (m Model) rotationStart() int {
 
 // checkNewWorkspace refuses a directory that exists and is not empty, as
 // rotate.Run will when it creates the workspace.
-func checkNewWorkspace(ws string) error {
-	entries, err := os.ReadDir(ws)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
-	case err != nil:
-		return fmt.Errorf("new workspace %q: %w; choose a new directory", ws, err)
-	case len(entries) > 0:
-		return fmt.Errorf("new workspace %q is not empty: choose a new directory (a workspace is never overwritten)", ws)
-	}
-	return nil
-}
+func checkNewWorkspace(ws string) error { return workspace.CheckNew(ws) }
 
 // updateRotationPlan: the plan scrolls; y creates the workspace when the
 // plan can be carried out; esc goes back to the form.

@@ -10,8 +10,12 @@
 // Every file is written atomically (temporary file, fsync, rename, fsync of
 // the directory), so a workspace survives a kill or power cut at any instant:
 // each metadata file holds either the signatures before a step or those after
-// it. ceremony.json is written last by Create; a directory without it is an
-// interrupted init and is refused with a message saying so.
+// it. ceremony.json is written last by Create, which first marks the
+// directory as an init in progress (.init-incomplete): a directory with the
+// mark and without ceremony.json is an interrupted init, which every command
+// refuses and the next Create into it clears and starts over (nothing in it
+// was signed: signing needs ceremony.json). A Create that fails clears what
+// it wrote.
 package workspace
 
 import (
@@ -174,15 +178,29 @@ type Workspace struct {
 // runs after the metadata is written and before ceremony.json, which marks
 // the workspace as made: a hook's work (the transcript's init record) is
 // part of init, and an init killed before the end is refused as such.
-func Create(dir string, state State, plan []byte, trusted []byte, roles map[string]*metafile.File, hooks ...func(*Workspace) error) (*Workspace, error) {
-	if err := checkEmpty(dir); err != nil {
+func Create(dir string, state State, plan []byte, trusted []byte, roles map[string]*metafile.File, hooks ...func(*Workspace) error) (w *Workspace, err error) {
+	existed, err := prepareDir(dir)
+	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err != nil {
+			if cerr := clearInit(dir, existed); cerr != nil {
+				err = fmt.Errorf("%w (and clearing the unfinished workspace failed: %v: remove %s)", err, cerr, dir)
+			}
+		}
+	}()
 	state.Format = stateFormat
 	for _, role := range state.Roles {
 		if roles[role] == nil {
 			return nil, fmt.Errorf("no metadata for role %q", role)
 		}
+	}
+	if err := atomicfile.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.WriteNew(filepath.Join(dir, InitMark), []byte("ceremony init in progress: without ceremony.json beside it, this directory is an interrupted init, which the same init run again clears and starts over\n"), 0o644); err != nil {
+		return nil, err
 	}
 	if err := atomicfile.MkdirAll(filepath.Join(dir, MetadataDir), 0o755); err != nil {
 		return nil, err
@@ -198,7 +216,7 @@ func Create(dir string, state State, plan []byte, trusted []byte, roles map[stri
 			return nil, err
 		}
 	}
-	w := &Workspace{Dir: dir, State: state}
+	w = &Workspace{Dir: dir, State: state}
 	for _, role := range state.Roles {
 		b, err := roles[role].Marshal()
 		if err != nil {
@@ -220,7 +238,77 @@ func Create(dir string, state State, plan []byte, trusted []byte, roles map[stri
 	if err := atomicfile.WriteNew(filepath.Join(dir, StateFile), b, 0o644); err != nil {
 		return nil, err
 	}
+	// ceremony.json is the commit: the mark is only tidied away now.
+	if err := os.Remove(filepath.Join(dir, InitMark)); err == nil {
+		atomicfile.SyncDir(dir)
+	}
 	return w, nil
+}
+
+// CheckNew refuses, before any work, a directory Create would refuse: one
+// that is neither absent, nor empty, nor an interrupted init.
+func CheckNew(dir string) error {
+	if dir == "" {
+		return fmt.Errorf("no workspace directory given")
+	}
+	if interruptedInit(dir) {
+		return nil
+	}
+	return checkEmpty(dir)
+}
+
+// InitMark marks a directory whose Create has not finished.
+const InitMark = ".init-incomplete"
+
+// interruptedInit reports whether dir holds an init that did not finish:
+// the mark, and no ceremony.json.
+func interruptedInit(dir string) bool {
+	if _, err := os.Lstat(filepath.Join(dir, StateFile)); err == nil {
+		return false
+	}
+	fi, err := os.Lstat(filepath.Join(dir, InitMark))
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// prepareDir makes dir ready for Create: absent, empty, or an interrupted
+// init, which it clears. existed says whether dir was there.
+func prepareDir(dir string) (existed bool, err error) {
+	if interruptedInit(dir) {
+		return true, clearInit(dir, true)
+	}
+	if err := checkEmpty(dir); err != nil {
+		return false, err
+	}
+	_, statErr := os.Lstat(dir)
+	return statErr == nil, nil
+}
+
+// clearInit removes what an unfinished Create wrote into dir: every entry,
+// and dir itself unless it existed before.
+func clearInit(dir string, existed bool) error {
+	if !existed {
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+		return atomicfile.SyncDir(filepath.Dir(dir))
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	// The mark goes last, so that a kill while clearing leaves a
+	// directory the next Create still knows as an interrupted init.
+	for _, e := range entries {
+		if e.Name() != InitMark {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	if err := os.Remove(filepath.Join(dir, InitMark)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return atomicfile.SyncDir(dir)
 }
 
 // StateBytes are the bytes of ceremony.json as Create writes them. A hook
@@ -258,6 +346,9 @@ func checkEmpty(dir string) error {
 func Open(dir string) (*Workspace, error) {
 	data, err := os.ReadFile(filepath.Join(dir, StateFile))
 	if errors.Is(err, fs.ErrNotExist) {
+		if interruptedInit(dir) {
+			return nil, fmt.Errorf("%q holds an interrupted init (no %s): run the same init again, which clears it and starts over", dir, StateFile)
+		}
 		if _, statErr := os.Stat(filepath.Join(dir, PlanFile)); statErr == nil {
 			return nil, fmt.Errorf("%q holds an interrupted init (no %s): remove it and create the workspace again", dir, StateFile)
 		}

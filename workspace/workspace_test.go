@@ -3,6 +3,8 @@ package workspace_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -441,5 +443,66 @@ func TestTrustedAndOwnFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(filepath.Dir(dir), "escape")); !os.IsNotExist(err) {
 		t.Error("a file was written beside the workspace")
+	}
+}
+
+// TestCreateClearsWhatItCouldNotFinish: a Create that fails leaves no
+// directory it made and nothing in one that was there; an interrupted
+// init (the mark, no ceremony.json) is cleared by the next Create and
+// refused by Open; a directory with a plan.yaml but no mark (someone's
+// own) is never cleared.
+func TestCreateClearsWhatItCouldNotFinish(t *testing.T) {
+	roles := func() map[string]*metafile.File {
+		return map[string]*metafile.File{"root": rootFile(t, 1), "targets": targetsFile(t)}
+	}
+	fail := func(*workspace.Workspace) error { return errors.New("disk full") }
+	base := t.TempDir()
+
+	fresh := filepath.Join(base, "fresh")
+	if _, err := workspace.Create(fresh, testState(), planBytes, nil, roles(), fail); err == nil {
+		t.Fatal("Create with a failing hook succeeded")
+	}
+	if _, err := os.Stat(fresh); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a failed Create left the directory it made: %v", err)
+	}
+	empty := filepath.Join(base, "empty")
+	os.Mkdir(empty, 0o755)
+	if _, err := workspace.Create(empty, testState(), planBytes, nil, roles(), fail); err == nil {
+		t.Fatal("Create with a failing hook succeeded")
+	}
+	if entries, err := os.ReadDir(empty); err != nil || len(entries) != 0 {
+		t.Errorf("a failed Create into an empty directory left %v (%v)", entries, err)
+	}
+
+	// What a kill in the middle leaves: the mark and some files.
+	killed := filepath.Join(base, "killed")
+	os.MkdirAll(filepath.Join(killed, "metadata"), 0o755)
+	os.WriteFile(filepath.Join(killed, workspace.InitMark), nil, 0o644)
+	os.WriteFile(filepath.Join(killed, "plan.yaml"), []byte("half"), 0o644)
+	os.WriteFile(filepath.Join(killed, "metadata", "root.json"), []byte("half"), 0o644)
+	if _, err := workspace.Open(killed); err == nil || !strings.Contains(err.Error(), "run the same init again") {
+		t.Errorf("Open of an interrupted init: %v", err)
+	}
+	if err := workspace.CheckNew(killed); err != nil {
+		t.Errorf("CheckNew of an interrupted init: %v", err)
+	}
+	if _, err := workspace.Create(killed, testState(), planBytes, nil, roles()); err != nil {
+		t.Fatalf("Create over an interrupted init: %v", err)
+	}
+	if _, err := workspace.Open(killed); err != nil {
+		t.Errorf("Open after Create over an interrupted init: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(killed, workspace.InitMark)); err == nil {
+		t.Error("the mark is still there after Create finished")
+	}
+
+	own := filepath.Join(base, "own")
+	os.Mkdir(own, 0o755)
+	os.WriteFile(filepath.Join(own, "plan.yaml"), []byte("mine"), 0o644)
+	if _, err := workspace.Create(own, testState(), planBytes, nil, roles()); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("Create into a directory holding someone's plan: %v", err)
+	}
+	if got, _ := os.ReadFile(filepath.Join(own, "plan.yaml")); string(got) != "mine" {
+		t.Errorf("their plan.yaml now holds %q", got)
 	}
 }

@@ -106,17 +106,8 @@ func FilesUnder(w *workspace.Workspace, tree string, extra ...string) ([]string,
 }
 
 // CheckNewWorkspace refuses, before any work, a workspace directory that is
-// not new or empty (workspace.Create checks again).
-func CheckNewWorkspace(dir string) error {
-	if dir == "" {
-		return fmt.Errorf("no workspace directory given")
-	}
-	entries, err := os.ReadDir(dir)
-	if err == nil && len(entries) > 0 {
-		return fmt.Errorf("workspace %q is not empty: choose a new directory (a workspace is never overwritten)", dir)
-	}
-	return nil
-}
+// not new, empty or an interrupted init (workspace.Create checks again).
+func CheckNewWorkspace(dir string) error { return workspace.CheckNew(dir) }
 
 // CheckInit checks a claims or project workspace's trusted
 // metadata and own files against the init record, then what init made
