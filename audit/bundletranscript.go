@@ -56,6 +56,9 @@ func VerifyBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, 
 	if trep.Head != info.TranscriptHead || len(trep.Records) != info.TranscriptSeq {
 		add(verify.Error, file, "", "transcript", "ends at record %d with head %s, but %s says record %d, head %s", len(trep.Records), trep.Head, ceremony.BundleInfo, info.TranscriptSeq, info.TranscriptHead)
 	}
+	for _, f := range transcripts.TimeFlags(trep.Records) {
+		add(verify.Warning, file, "", "time", "%s", f)
+	}
 	sealData, sealed := b.Get(ceremony.BundleSeal)
 	var sealRec *transcripts.Record
 	for i := range trep.Records {

@@ -186,6 +186,9 @@ func checkTranscript(ws *workspace.Workspace, add AddFunc) {
 		add(verify.Error, file, "", "transcript", "record %d does not hold: %s", trep.FirstBad.Seq, trep.FirstBad.Reason)
 		return
 	}
+	for _, f := range transcripts.TimeFlags(trep.Records) {
+		add(verify.Warning, file, "", "time", "%s", f)
+	}
 	last := map[string]string{}
 	pending := map[string]string{}
 	for _, r := range trep.Records {

@@ -55,6 +55,9 @@ type ReplayReport struct {
 	FirstBad *ReplayProblem `json:"first_bad,omitempty"`
 	// Rehearsal marks a practice ceremony (workspace.State).
 	Rehearsal bool `json:"rehearsal,omitempty"`
+	// TimeFlags say where the records' times do not go forward as one
+	// ceremony's do (transcripts.TimeFlags): warnings, not failures.
+	TimeFlags []string `json:"time_flags,omitempty"`
 }
 
 // OK reports whether the whole ceremony replays.
@@ -69,6 +72,9 @@ func (r *ReplayReport) Print(w io.Writer) error {
 	fmt.Fprintf(&b, "Replay of %s: %d records, head %s\n", r.Dir, r.Records, r.Head)
 	for _, e := range r.Account {
 		fmt.Fprintf(&b, "  %s\n", e)
+	}
+	for _, f := range r.TimeFlags {
+		fmt.Fprintf(&b, "WARNING: %s\n", f)
 	}
 	if r.FirstBad != nil {
 		fmt.Fprintf(&b, "FAILED: record %d does not hold: %s\n", r.FirstBad.Seq, r.FirstBad.Reason)
@@ -102,7 +108,8 @@ func (e *Engine) Replay(dir string) (*ReplayReport, error) {
 	if trep == nil {
 		return nil, err
 	}
-	rep := &ReplayReport{Dir: dir, Head: trep.Head, Records: len(trep.Records), Rehearsal: ws.State.Rehearsal}
+	rep := &ReplayReport{Dir: dir, Head: trep.Head, Records: len(trep.Records), Rehearsal: ws.State.Rehearsal,
+		TimeFlags: transcripts.TimeFlags(trep.Records)}
 	for _, r := range trep.Records {
 		rep.Account = append(rep.Account, EntryOf(r))
 	}
