@@ -119,40 +119,17 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 		roles = []string{opts.Role}
 	}
 
-	type job struct {
-		role   string
-		keyIDs []string
+	jobs, alreadyIDs, refusal, err := signJobs(ws, l, roles, opts.Role, pub, who, changed, now)
+	if err != nil {
+		return res, err
 	}
-	var jobs []job
-	alreadyIDs := map[string][]string{}
 	for _, role := range roles {
-		rules, err := l.Rules(role)
-		if err != nil {
-			return res, err
-		}
-		ids := threshold.KeyIDsOf(rules, pub)
-		if len(ids) == 0 {
-			if opts.Role != "" {
-				return refuse(fmt.Errorf("%w: %s may not sign %s (%s)", ErrNotAuthorized, who, role, whoMay(ws, rules)))
-			}
-			continue
-		}
-		f := l.Files[role]
-		if signedBy(f, ids) {
+		if alreadyIDs[role] != nil {
 			res.AlreadySigned = append(res.AlreadySigned, role)
-			alreadyIDs[role] = ids
-			continue
 		}
-		if err := checkSignable(l, role, f, now); err != nil {
-			return refuse(err)
-		}
-		if slices.Contains(changed, role) {
-			return refuse(fmt.Errorf("%s was changed outside the ceremony: it is not the state the transcript recorded; restore it or start a new workspace", ws.MetadataPath(role)))
-		}
-		if err := checkSignerAttestation(ws, ids, pub); err != nil {
-			return refuse(err)
-		}
-		jobs = append(jobs, job{role, ids})
+	}
+	if refusal != nil {
+		return refuse(refusal)
 	}
 	if len(jobs) == 0 {
 		if doneBefore := completedBy(tr, o.completed, alreadyIDs); len(doneBefore) > 0 {
@@ -320,6 +297,52 @@ func HolderName(ws *workspace.Workspace, id string) string {
 		return h
 	}
 	return "key " + AbbrevHash(id)
+}
+
+// signJob is a role a key is to sign, under the key IDs it has there.
+type signJob struct {
+	role   string
+	keyIDs []string
+}
+
+// signJobs finds what the key pub (described as who) is to sign among
+// roles (only is the one role asked for, if any): a job for each role it
+// may sign and has not, and the key IDs it signed each role it has signed
+// already under. refusal says why it may not go on (a role asked for that
+// it may not sign, metadata it must not sign, a file changed outside the
+// ceremony, an attestation that does not hold); err is for a workspace
+// that cannot be read.
+func signJobs(ws *workspace.Workspace, l *Loaded, roles []string, only string, pub *metadata.Key, who string, changed []string, now time.Time) (jobs []signJob, already map[string][]string, refusal, err error) {
+	already = map[string][]string{}
+	for _, role := range roles {
+		rules, err := l.Rules(role)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		ids := threshold.KeyIDsOf(rules, pub)
+		if len(ids) == 0 {
+			if only != "" {
+				return nil, already, fmt.Errorf("%w: %s may not sign %s (%s)", ErrNotAuthorized, who, role, whoMay(ws, rules)), nil
+			}
+			continue
+		}
+		f := l.Files[role]
+		if signedBy(f, ids) {
+			already[role] = ids
+			continue
+		}
+		if err := checkSignable(l, role, f, now); err != nil {
+			return nil, already, err, nil
+		}
+		if slices.Contains(changed, role) {
+			return nil, already, fmt.Errorf("%s was changed outside the ceremony: it is not the state the transcript recorded; restore it or start a new workspace", ws.MetadataPath(role)), nil
+		}
+		if err := checkSignerAttestation(ws, ids, pub); err != nil {
+			return nil, already, err, nil
+		}
+		jobs = append(jobs, signJob{role, ids})
+	}
+	return jobs, already, nil, nil
 }
 
 // completedBy returns the roles among completed (their recorded signature
