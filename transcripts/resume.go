@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 )
 
 // ResumeTorn opens a transcript whose last record is torn (Open returned a
@@ -51,6 +52,7 @@ func (t *Transcript) resume(c *chain, who string) (Record, error) {
 		if err := keepPiece(filepath.Join(t.dir, filepath.FromSlash(name)), c.torn.data); err != nil {
 			return Record{}, err
 		}
+		crashpoint.Hit(crashpoint.FS)
 		if err := t.f.Truncate(c.torn.offset); err != nil {
 			return Record{}, fmt.Errorf("failed to cut the torn record off %q (it is kept in %s): %w", t.path, name, err)
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 )
 
 // Names inside a transcript directory.
@@ -36,7 +37,7 @@ var ErrInUse = errors.New("the transcript is in use by another ceremony command"
 // Test hooks: the benchmarks measure appends without fsync, and the tests
 // count syncs. Production code never changes them.
 var (
-	syncFile = (*os.File).Sync
+	syncFile = func(f *os.File) error { crashpoint.Hit(crashpoint.FS); return f.Sync() }
 	syncDir  = atomicfile.SyncDir
 )
 
@@ -245,6 +246,7 @@ func (t *Transcript) Append(rec Record) (Record, error) {
 	}
 	// One write of the whole line: with O_APPEND it lands at the end even if
 	// the file grew, and a crash leaves at most this one record torn.
+	crashpoint.Hit(crashpoint.FS)
 	if n, err := t.f.Write(line); err != nil || n != len(line) {
 		if err == nil {
 			err = io.ErrShortWrite

@@ -33,6 +33,8 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
+	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
 )
@@ -199,7 +201,7 @@ func Create(dir string, state State, plan []byte, trusted []byte, roles map[stri
 	if err := atomicfile.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	if err := atomicfile.WriteNew(filepath.Join(dir, InitMark), []byte("ceremony init in progress: without ceremony.json beside it, this directory is an interrupted init, which the same init run again clears and starts over\n"), 0o644); err != nil {
+	if err := markInit(dir); err != nil {
 		return nil, err
 	}
 	if err := atomicfile.MkdirAll(filepath.Join(dir, MetadataDir), 0o755); err != nil {
@@ -259,6 +261,21 @@ func CheckNew(dir string) error {
 
 // InitMark marks a directory whose Create has not finished.
 const InitMark = ".init-incomplete"
+
+// markInit puts the mark in dir: an empty file made in one step (no
+// temporary file, which a kill could leave unmarked), then the directory
+// synced.
+func markInit(dir string) error {
+	crashpoint.Hit(crashpoint.FS)
+	f, err := os.OpenFile(filepath.Join(dir, InitMark), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("failed to mark %q as an init in progress: %w", dir, err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return atomicfile.SyncDir(dir)
+}
 
 // interruptedInit reports whether dir holds an init that did not finish:
 // the mark, and no ceremony.json.
@@ -337,6 +354,11 @@ func checkEmpty(dir string) error {
 		return fmt.Errorf("workspace %q is not a directory: %w", dir, err)
 	}
 	if len(names) > 0 {
+		if _, err := os.Lstat(filepath.Join(dir, StateFile)); err == nil {
+			// An init killed after its last write, before it said so,
+			// leaves a whole workspace: say that, not just "not empty".
+			return hint.With(fmt.Errorf("workspace %q exists already (it has its %s): an earlier init finished, even if it was cut off before it said so; its status shows it, or choose a new directory (a workspace is never overwritten)", dir, StateFile), "status "+dir)
+		}
 		return fmt.Errorf("workspace %q is not empty: choose a new directory (a workspace is never overwritten)", dir)
 	}
 	return nil

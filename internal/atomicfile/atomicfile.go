@@ -23,6 +23,8 @@ import (
 	"os"
 	"path/filepath"
 	"unicode/utf8"
+
+	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 )
 
 // ErrExists is returned by WriteNew when the target already exists.
@@ -37,9 +39,11 @@ func WriteNew(path string, data []byte, perm os.FileMode) error {
 	defer os.Remove(tmp)
 	// A hard link fails if the target exists, so no output is ever replaced,
 	// even by a concurrent writer.
+	crashpoint.Hit(crashpoint.FS)
 	err = os.Link(tmp, path)
 	switch {
 	case err == nil:
+		crashpoint.Hit(crashpoint.FS)
 		if err := os.Remove(tmp); err != nil {
 			return fmt.Errorf("failed to remove temporary file for %q: %w", path, err)
 		}
@@ -64,6 +68,7 @@ func Replace(path string, data []byte, perm os.FileMode) error {
 	if err != nil {
 		return err
 	}
+	crashpoint.Hit(crashpoint.FS)
 	if err := os.Rename(tmp, path); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("failed to write %q: %w", path, err)
@@ -87,6 +92,7 @@ func MkdirAll(dir string, perm os.FileMode) error {
 			return err
 		}
 	}
+	crashpoint.Hit(crashpoint.FS)
 	if err := os.Mkdir(dir, perm); err != nil && !errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("failed to create directory %q: %w", dir, err)
 	}
@@ -128,9 +134,11 @@ func writeTemp(path string, data []byte, perm os.FileMode) (string, error) {
 	if err := f.Chmod(perm); err != nil && !noModes(err) {
 		return fail(err)
 	}
+	crashpoint.Hit(crashpoint.FS)
 	if _, err := f.Write(data); err != nil {
 		return fail(err)
 	}
+	crashpoint.Hit(crashpoint.FS)
 	if err := f.Sync(); err != nil {
 		return fail(err)
 	}
@@ -148,6 +156,7 @@ func renameIfAbsent(tmp, path string) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
+	crashpoint.Hit(crashpoint.FS)
 	return os.Rename(tmp, path)
 }
 
@@ -161,6 +170,7 @@ func syncDir(dir string) error {
 		return fmt.Errorf("failed to open directory %q: %w", dir, err)
 	}
 	defer d.Close()
+	crashpoint.Hit(crashpoint.FS)
 	if err := d.Sync(); err != nil {
 		return fmt.Errorf("failed to sync directory %q: %w", dir, err)
 	}

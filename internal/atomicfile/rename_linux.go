@@ -6,6 +6,8 @@ import (
 	"io/fs"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 )
 
 // noHardLinks reports whether err is link(2)'s answer on a filesystem
@@ -28,6 +30,7 @@ func noModes(err error) bool {
 // the same name in between would be replaced; the tool's outputs on a
 // stick are written by one person's command.
 func renameNew(tmp, path string) error {
+	crashpoint.Hit(crashpoint.FS)
 	err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, path, unix.RENAME_NOREPLACE)
 	switch {
 	case err == nil:
