@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -65,9 +66,10 @@ func TestKillDuringSealThenSealAgain(t *testing.T) {
 }
 
 // TestBundleRacesLateSigner: a bundle written while a late keyholder signs
-// (both commands started together, many times) is always a bundle that
-// verifies and that its record names; the signer's signature is never
-// lost, and the two never fail for being at the same time.
+// and the operator takes a note (the commands started together, many
+// times) is always a bundle that verifies and that its record names; the
+// signature and the note are never lost, and none of the three fails for
+// being at the same time.
 func TestBundleRacesLateSigner(t *testing.T) {
 	bin := buildCeremony(t)
 	template := sealTemplate(t, bin)
@@ -76,8 +78,8 @@ func TestBundleRacesLateSigner(t *testing.T) {
 		dir := filepath.Join(filepath.Dir(template), fmt.Sprintf("race-%d", i))
 		copyTree(t, template, dir)
 		var wg sync.WaitGroup
-		var signOut, bundleOut []byte
-		var signErr, bundleErr error
+		var signOut, bundleOut, noteOut []byte
+		var signErr, bundleErr, noteErr error
 		start := func(out *[]byte, errp *error, args ...string) {
 			wg.Add(1)
 			go func() {
@@ -92,9 +94,10 @@ func TestBundleRacesLateSigner(t *testing.T) {
 		// before it opens the workspace to after it is done.
 		time.Sleep(time.Duration(i) * 1500 * time.Millisecond / runs)
 		start(&bundleOut, &bundleErr, "bundle", "--out", "b.tar", "ws")
+		start(&noteOut, &noteErr, "note", "--who", "operator", "ws", "a note taken while dave signs")
 		wg.Wait()
-		if signErr != nil || bundleErr != nil {
-			t.Fatalf("run %d: sign %v, bundle %v\n%s\n%s", i, signErr, bundleErr, signOut, bundleOut)
+		if signErr != nil || bundleErr != nil || noteErr != nil {
+			t.Fatalf("run %d: sign %v, bundle %v, note %v\n%s\n%s\n%s", i, signErr, bundleErr, noteErr, signOut, bundleOut, noteOut)
 		}
 		r := runner{t: t, bin: bin, dir: dir}
 		if out := r.must("verify", "b.tar"); strings.Contains(out, "error") {
@@ -130,7 +133,10 @@ func TestBundleRacesLateSigner(t *testing.T) {
 		if bi.Records != seq-1 {
 			t.Fatalf("run %d: the bundle carries %d records, but its record is record %d: a signature landed between the reading and the record", i, bi.Records, seq)
 		}
-		if out := r.must("status", "ws"); !strings.Contains(out, "dave") {
+		if out := r.must("replay", "ws"); !strings.Contains(out, "a note taken while dave signs") {
+			t.Fatalf("run %d: the note is not in the transcript:\n%s", i, out)
+		}
+		if out := r.must("status", "ws"); !regexp.MustCompile(`(?m)^ +signed: .*dave`).MatchString(out) {
 			t.Fatalf("run %d: dave's signature is not in the status:\n%s", i, out)
 		}
 	}
