@@ -134,7 +134,7 @@ func (b *bundleParts) addTranscript(ws *workspace.Workspace) error {
 	for _, role := range ws.State.Roles {
 		data, _ := ws.MetadataBytes(role)
 		if transcripts.LastState(tr.Records, role) != transcripts.Sum(data) {
-			return hint.With(fmt.Errorf("%s is not the state the transcript recorded last: a signature the transcript records is not written yet (interrupted), which the next signing in this workspace completes, or the file was changed outside the ceremony", ws.MetadataPath(role)), "verify "+ws.Dir)
+			return hint.With(fmt.Errorf("%s is not the state the transcript recorded last: it was changed outside the ceremony", ws.MetadataPath(role)), "verify "+ws.Dir)
 		}
 	}
 	return nil

@@ -114,6 +114,18 @@ func (e *Engine) Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 	if len(signers) == 0 {
 		return nil, fmt.Errorf("a seal needs at least one keyholder's signature")
 	}
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	// Held from here to the seal record; what an interruption left undone
+	// (a torn record, a recorded signature not written) is completed
+	// first, so that the replay below sees the ceremony whole.
+	tr, _, err := openCompleted(ws)
+	if err != nil {
+		return nil, err
+	}
+	defer tr.Close()
 	rep, err := e.Replay(dir)
 	if err != nil {
 		return nil, err
@@ -124,15 +136,6 @@ func (e *Engine) Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 	if rep.Sealed {
 		return nil, fmt.Errorf("refusing to seal %q: it is sealed already", dir)
 	}
-	ws, err := workspace.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	tr, err := transcripts.Open(ws.TranscriptPath())
-	if err != nil {
-		return nil, err
-	}
-	defer tr.Close()
 	anchor := tr.Anchor()
 	if anchor.Hash != rep.Head {
 		return nil, fmt.Errorf("the transcript of %q changed while it was replayed", dir)

@@ -1,6 +1,7 @@
 package ceremony_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
+	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
@@ -142,5 +144,35 @@ func TestStatusShowsWhatIsNotWritten(t *testing.T) {
 	st = ceremonytest.GetStatus(t, ws)
 	if len(st.Unwritten) != 1 || !strings.Contains(st.Unwritten[0], "changed outside the ceremony") {
 		t.Fatalf("unwritten after an outside change: %q", st.Unwritten)
+	}
+}
+
+// TestSealCompletesARecordedSignature: seal, like sign and bundle, writes
+// a signature the transcript recorded but an interruption kept out of its
+// file, then seals; the status's word that "the next sign, bundle or seal
+// writes it" holds for seal.
+func TestSealCompletesARecordedSignature(t *testing.T) {
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	ws := f.WS("ws")
+	f.Sign(ws, "alice", "bob")
+	targets := filepath.Join(ws, "metadata", "targets.json")
+	before, err := os.ReadFile(targets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Sign(ws, "carol")
+	after, _ := os.ReadFile(targets)
+	if err := os.WriteFile(targets, before, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if st := ceremonytest.GetStatus(t, ws); len(st.Unwritten) == 0 || !strings.Contains(st.Unwritten[0], "seal") {
+		t.Fatalf("status: %q", st.Unwritten)
+	}
+	if _, err := ceremonytest.Engine.Seal(ws, []keys.Signer{f.Signers["alice"]}); err != nil {
+		t.Fatalf("seal of a workspace with a recorded signature not written: %v", err)
+	}
+	if got, _ := os.ReadFile(targets); !bytes.Equal(got, after) {
+		t.Error("seal did not write carol's recorded signature of targets")
 	}
 }

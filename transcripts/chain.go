@@ -179,7 +179,7 @@ func scan(data []byte, ck checks) *chain {
 			return c
 		}
 		if at := sealedAt(c.records); at > 0 && !AllowedAfterSeal(r) {
-			c.fail(seq, "record %d follows the seal (record %d): only bundle and refusal records, which change nothing, follow a seal", seq, at)
+			c.fail(seq, "record %d follows the seal (record %d): only bundle, refusal and resume records, which change nothing, follow a seal", seq, at)
 			return c
 		}
 		if ck.state != nil {

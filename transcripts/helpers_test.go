@@ -214,3 +214,10 @@ func copyDir(t testing.TB, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// waitFor sets LockWait for a test and returns what puts it back.
+func waitFor(d time.Duration) func() {
+	was := transcripts.LockWait
+	transcripts.LockWait = d
+	return func() { transcripts.LockWait = was }
+}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"strconv"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // lockHolder names the process holding a flock on f: "process PID
@@ -25,7 +27,8 @@ func lockHolder(f *os.File) string {
 	if err != nil {
 		return ""
 	}
-	pid := flockHolderPID(locks, uint64(st.Ino))
+	dev := uint64(st.Dev) // int32 on darwin, uint64 on linux
+	pid := flockHolderPID(locks, fmt.Sprintf("%02x:%02x", unix.Major(dev), unix.Minor(dev)), uint64(st.Ino))
 	if pid == 0 {
 		return ""
 	}

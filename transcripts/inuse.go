@@ -10,6 +10,12 @@ import (
 	"time"
 )
 
+// LockWait is how long Create, Open and ResumeTorn wait for another
+// command to let go of the transcript before they give up with an
+// *InUseError: long enough for a note or a status taken at the same
+// moment, short enough that nobody wonders whether the tool hangs.
+var LockWait = 5 * time.Second
+
 // InUseError is ErrInUse after waiting: another command held the
 // transcript for all of LockWait. Holder names it where the system says
 // (Linux's /proc/locks), "" where it does not.
@@ -54,9 +60,10 @@ func isWord(s string) bool {
 }
 
 // flockHolderPID finds, in the text of /proc/locks, the process holding a
-// FLOCK on the file with inode ino: lines like
-// "1: FLOCK  ADVISORY  WRITE 2318 fd:01:1234567 0 EOF"; 0 if none.
-func flockHolderPID(locks []byte, ino uint64) int {
+// FLOCK on the file with inode ino on the device dev ("fd:01", major and
+// minor in hex): lines like "1: FLOCK  ADVISORY  WRITE 2318 fd:01:1234567
+// 0 EOF"; 0 if none.
+func flockHolderPID(locks []byte, dev string, ino uint64) int {
 	sc := bufio.NewScanner(bytes.NewReader(locks))
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
@@ -64,11 +71,11 @@ func flockHolderPID(locks []byte, ino uint64) int {
 		if len(f) < 6 || f[1] != "FLOCK" {
 			continue
 		}
-		dev := strings.Split(f[5], ":")
-		if len(dev) != 3 {
+		at := strings.Split(f[5], ":")
+		if len(at) != 3 || at[0]+":"+at[1] != dev {
 			continue
 		}
-		if n, err := strconv.ParseUint(dev[2], 10, 64); err != nil || n != ino {
+		if n, err := strconv.ParseUint(at[2], 10, 64); err != nil || n != ino {
 			continue
 		}
 		if pid, err := strconv.Atoi(f[4]); err == nil {

@@ -1,3 +1,5 @@
+//go:build linux
+
 package transcripts_test
 
 import (
@@ -12,13 +14,6 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/transcripts"
 )
-
-// waitFor sets LockWait for a test and returns what puts it back.
-func waitFor(d time.Duration) func() {
-	was := transcripts.LockWait
-	transcripts.LockWait = d
-	return func() { transcripts.LockWait = was }
-}
 
 // holdLock has util-linux's flock(1) hold the transcript in dir for hold,
 // and returns once it holds it, with its process.

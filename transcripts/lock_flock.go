@@ -9,12 +9,6 @@ import (
 	"time"
 )
 
-// LockWait is how long Create, Open and ResumeTorn wait for another
-// command to let go of the transcript before they give up with an
-// *InUseError: long enough for a note or a status taken at the same
-// moment, short enough that nobody wonders whether the tool hangs.
-var LockWait = 5 * time.Second
-
 // lockPoll is how often the lock is tried again while waiting.
 const lockPoll = 50 * time.Millisecond
 

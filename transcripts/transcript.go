@@ -216,7 +216,7 @@ func (t *Transcript) Append(rec Record) (Record, error) {
 		return Record{}, fmt.Errorf("record to append has seq, time or prev set: the transcript sets them")
 	}
 	if at := sealedAt(t.records); at > 0 && !AllowedAfterSeal(rec) {
-		return Record{}, fmt.Errorf("transcript %q is sealed (record %d): only bundle and refusal records, which change nothing, follow the seal", t.path, at)
+		return Record{}, fmt.Errorf("transcript %q is sealed (record %d): only bundle, refusal and resume records, which change nothing, follow the seal", t.path, at)
 	}
 	rec.normalize()
 	rec.Seq = int64(len(t.records)) + 1
@@ -484,12 +484,14 @@ func sealedAt(records []Record) int64 {
 // is the bundle's hash):
 // the bundle holds the sealed transcript, so the record of writing it can
 // only come after. A refusal: a signature or note tried after the seal is
-// evidence like any other refusal.
+// evidence like any other refusal. A resume: a record after the seal (a
+// bundle's) was torn by an interruption, and is kept aside as any torn
+// record is; without it a sealed workspace could never be bundled again.
 func AllowedAfterSeal(r Record) bool {
 	switch r.Kind {
 	case Bundle:
 		return len(r.States) == 0 && r.Signature == nil
-	case Refusal:
+	case Refusal, Resume:
 		return len(r.States) == 0 && len(r.Outputs) == 0 && r.Signature == nil
 	}
 	return false

@@ -427,6 +427,12 @@ func (m Model) signedView() []string {
 	}
 	lines := []string{s.Met.Render(fmt.Sprintf("✓ %s signed %s with %s", p.Name, strings.Join(roles, ", "), p.Device)),
 		"  each signature was verified against the key at once, and recorded"}
+	if len(roles) == 0 && o.res != nil && len(o.res.Completed) > 0 {
+		// Nothing was signed now: the signature was made and recorded
+		// before an interruption, and is written now.
+		lines = []string{s.Met.Render(fmt.Sprintf("✓ %s's signature of %s, recorded before an interruption, is written now", p.Name, strings.Join(o.res.Completed, ", "))),
+			"  nothing was left to sign with this key"}
+	}
 	if o.res != nil {
 		for _, n := range o.res.Notices {
 			lines = append(lines, s.Pending.Render("! "+n))

@@ -185,8 +185,11 @@ func Create(dir string, state State, plan []byte, trusted []byte, roles map[stri
 	if err != nil {
 		return nil, err
 	}
+	// Only what this Create marked as its own is cleared when it fails: a
+	// mark it could not make may be another init's, running at once.
+	marked := false
 	defer func() {
-		if err != nil {
+		if err != nil && marked {
 			if cerr := clearInit(dir, existed); cerr != nil {
 				err = fmt.Errorf("%w (and clearing the unfinished workspace failed: %v: remove %s)", err, cerr, dir)
 			}
@@ -204,6 +207,7 @@ func Create(dir string, state State, plan []byte, trusted []byte, roles map[stri
 	if err := markInit(dir); err != nil {
 		return nil, err
 	}
+	marked = true
 	if err := atomicfile.MkdirAll(filepath.Join(dir, MetadataDir), 0o755); err != nil {
 		return nil, err
 	}
@@ -301,13 +305,13 @@ func prepareDir(dir string) (existed bool, err error) {
 }
 
 // clearInit removes what an unfinished Create wrote into dir: every entry,
-// and dir itself unless it existed before.
+// the mark last (a kill while clearing leaves a directory the next Create
+// still knows), and dir itself unless it existed before. A directory with
+// a ceremony.json is a finished workspace, never an unfinished init, and is
+// never cleared.
 func clearInit(dir string, existed bool) error {
-	if !existed {
-		if err := os.RemoveAll(dir); err != nil {
-			return err
-		}
-		return atomicfile.SyncDir(filepath.Dir(dir))
+	if _, err := os.Lstat(filepath.Join(dir, StateFile)); err == nil {
+		return fmt.Errorf("%q holds a finished workspace (its %s), which this init did not write: it is left as it is", dir, StateFile)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -324,6 +328,12 @@ func clearInit(dir string, existed bool) error {
 	}
 	if err := os.Remove(filepath.Join(dir, InitMark)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
+	}
+	if !existed {
+		if err := os.Remove(dir); err != nil {
+			return err
+		}
+		return atomicfile.SyncDir(filepath.Dir(dir))
 	}
 	return atomicfile.SyncDir(dir)
 }
