@@ -27,7 +27,10 @@ func Note(dir, who, text string) (transcripts.Record, error) {
 	if err != nil {
 		return transcripts.Record{}, err
 	}
-	tr, _, err := openTranscript(ws)
+	// As every command that writes to the workspace, a note first
+	// completes what an interruption left undone (a torn record, a
+	// recorded signature not written).
+	tr, _, err := openCompleted(ws)
 	if err != nil {
 		return transcripts.Record{}, err
 	}

@@ -30,6 +30,9 @@ func (d dashboard) view(ws string, s Styles) []string {
 	for _, w := range st.Warnings {
 		lines = append(lines, s.Error.Render("warning: "+w))
 	}
+	for _, u := range st.Unwritten {
+		lines = append(lines, s.Pending.Render("not written yet: "+u))
+	}
 	for _, r := range st.Roles {
 		state := s.Pending.Render("signatures missing")
 		if r.Met {

@@ -69,6 +69,7 @@ func poisonModel(m *Model) {
 	// The status is escaped as it arrives (shownStatus); who is at the
 	// device and what they sign are taken from it.
 	if st := m.walk.status; st != nil {
+		st.Unwritten = append(st.Unwritten, "root: the signature by alice that record 7 holds is not written")
 		poison(reflect.ValueOf(st))
 		m.walk.status = shownStatus(st)
 		m.dash.status = m.walk.status

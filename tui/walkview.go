@@ -137,6 +137,11 @@ func (m Model) planView() []string {
 			lines = append(lines, s.Error.Render(l))
 		}
 	}
+	for _, u := range st.Unwritten {
+		for _, l := range wrap("not written yet: "+u, m.width-2) {
+			lines = append(lines, s.Pending.Render(l))
+		}
+	}
 	// A rotation names keys "carol (compromised key)": the column widens.
 	// A rotation names keys "carol (compromised key)", and has no
 	// contacts: the columns fit what they hold.
