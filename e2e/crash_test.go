@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // crashTag is the build tag that compiles the crash points in
@@ -85,6 +86,10 @@ online:
   - {name: online, key: "file:keys/online.key"}
 `
 
+// today is the date the room confirms in these tests (--date): the
+// machine's own.
+func today() string { return time.Now().UTC().Format("2006-01-02") }
+
 // prepareCrashDir writes crashPlan, a pin-source and every key of the plan
 // into r.dir.
 func prepareCrashDir(r runner) {
@@ -115,7 +120,7 @@ func TestKillAtEveryStepThenResume(t *testing.T) {
 	}
 	r := runner{t: t, bin: bin, dir: template}
 	prepareCrashDir(r)
-	r.must("init", "--plan", "plan.yaml", "ws")
+	r.must("init", "--plan", "plan.yaml", "--date", today(), "ws")
 
 	signers := []string{"alice", "bob", "carol"}
 	signArgs := func(name string) []string {
@@ -199,7 +204,7 @@ func TestKillDuringInit(t *testing.T) {
 	prepareCrashDir(r)
 	for _, p := range []string{"init:before-record", "init:after-record"} {
 		os.RemoveAll(filepath.Join(dir, "ws"))
-		if _, killed, _ := r.run(p, "init", "--plan", "plan.yaml", "ws"); !killed {
+		if _, killed, _ := r.run(p, "init", "--plan", "plan.yaml", "--date", today(), "ws"); !killed {
 			t.Fatalf("the crash at %s did not happen", p)
 		}
 		out, _, err := r.run("", "status", "ws")
@@ -209,7 +214,7 @@ func TestKillDuringInit(t *testing.T) {
 		if out, _, err := r.run("", "sign", "--key", "file:keys/alice.key?pin-source=pass", "ws"); err == nil || !strings.Contains(out, "interrupted init") {
 			t.Errorf("after a kill at %s, sign says: %v\n%s", p, err, out)
 		}
-		r.must("init", "--plan", "plan.yaml", "ws")
+		r.must("init", "--plan", "plan.yaml", "--date", today(), "ws")
 		r.must("sign", "--key", "file:keys/alice.key?pin-source=pass", "ws")
 		r.must("replay", "ws")
 		if _, err := os.Stat(filepath.Join(dir, "ws", ".init-incomplete")); err == nil {
@@ -220,7 +225,7 @@ func TestKillDuringInit(t *testing.T) {
 	// there) leaves no directory behind, nor anything in one that was
 	// there and empty.
 	os.WriteFile(filepath.Join(dir, "broken.yaml"), []byte(strings.Replace(crashPlan, "keys/erin.key", "keys/nobody.key", 1)), 0o644)
-	if out, _, err := r.run("", "init", "--plan", "broken.yaml", "ws2"); err == nil {
+	if out, _, err := r.run("", "init", "--plan", "broken.yaml", "--date", today(), "ws2"); err == nil {
 		t.Fatalf("init from a plan with a missing key: %s", out)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "ws2")); err == nil {

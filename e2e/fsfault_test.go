@@ -27,7 +27,7 @@ func TestKillBeforeEveryFilesystemChange(t *testing.T) {
 	prepareCrashDir(runner{t: t, bin: bin, dir: start})
 	key := func(name string) string { return "file:keys/" + name + ".key?pin-source=pass" }
 	steps := [][]string{
-		{"init", "--plan", "plan.yaml", "ws"},
+		{"init", "--plan", "plan.yaml", "--date", today(), "ws"},
 		{"sign", "--key", key("alice"), "ws"},
 		{"sign", "--key", key("bob"), "ws"},
 		{"sign", "--key", key("carol"), "ws"},

@@ -23,7 +23,7 @@ func sealTemplate(t *testing.T, bin string) string {
 	}
 	r := runner{t: t, bin: bin, dir: dir}
 	prepareCrashDir(r)
-	r.must("init", "--plan", "plan.yaml", "ws")
+	r.must("init", "--plan", "plan.yaml", "--date", today(), "ws")
 	for _, name := range []string{"alice", "bob", "carol"} {
 		r.must("sign", "--key", "file:keys/"+name+".key?pin-source=pass", "ws")
 	}

@@ -71,7 +71,7 @@ online:
 	if err := os.WriteFile(filepath.Join(dir, "plan.yaml"), []byte(plan), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cli("init", "--plan", "plan.yaml", "ws")
+	cli("init", "--plan", "plan.yaml", "--date", today(), "ws")
 	for _, name := range []string{"alice", "bob", "carol", "dave"} {
 		cli("sign", "--key", uri(name), "ws")
 	}

@@ -365,7 +365,7 @@ func (a *analysis) outOfBandSteps(attacker bool) []string {
 		steps = append(steps, fmt.Sprintf("The repository keeps working as it is: root v%d stays valid until %s. Everything below must be done before then.", v, a.s.Root.Expires.UTC().Format(time.RFC3339)))
 	}
 	steps = append(steps,
-		"Hold a new bootstrap ceremony on a clean air-gapped machine, with new keys made on new devices for every offline role: 'ceremony init --plan NEW-PLAN WS' makes a new root v1. None of the affected keys may appear in it.",
+		"Hold a new bootstrap ceremony on a clean air-gapped machine, with new keys made on new devices for every offline role: 'ceremony init --plan NEW-PLAN --date YYYY-MM-DD WS' makes a new root v1. None of the affected keys may appear in it.",
 		fmt.Sprintf("Publish it where it cannot be confused with the old chain: a new metadata location, or the same one after removing every published root file (up to v%d), so that no file name collides.", maxRoot),
 		"Distribute the new root out of band: ship it in client releases (for PyPI, the root bundled with pip), and publish its SHA-256 and PGP words through channels the attacker does not control (signed announcements, the project's website). Clients cannot learn it from the repository: every client must replace its trusted root.",
 		"Re-sign targets and every delegated role with the new keys, from the last good content (compare every hash bin with the last good snapshot), and publish them with a new online key.")

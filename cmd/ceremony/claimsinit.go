@@ -26,12 +26,17 @@ func runClaimsInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	rules := reviewRulesFlags(fs)
 	var rekeys rekeyFlag
 	fs.Var(&rekeys, "rekey", rekeyUsage+"; the reason is recorded in the transcript and the bundle")
-	rest, err := parseFlags(fs, args, stderr, "--from REPO|WORKSPACE|BUNDLE [--trusted-root FILE] --claims DIR [--plan PLAN] [--rekey PROJECT=REASON]... WORKSPACE", 1, 1)
+	date := dateFlag(fs)
+	rest, err := parseFlags(fs, args, stderr, "--from REPO|WORKSPACE|BUNDLE [--trusted-root FILE] --claims DIR [--plan PLAN] [--rekey PROJECT=REASON]... --date YYYY-MM-DD WORKSPACE", 1, 1)
 	if err != nil {
 		return err
 	}
 	if *from == "" || *dir == "" {
 		return usageError{"--from and --claims are required"}
+	}
+	confirmed, err := confirmDate(*date, env.engine.Now())
+	if err != nil {
+		return err
 	}
 	maxAge, err := rules.maxAge()
 	if err != nil {
@@ -51,6 +56,9 @@ func runClaimsInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ws := res.Workspace
+	if err := recordDate(ws.Dir, confirmed); err != nil {
+		return err
+	}
 	for _, w := range ws.State.Warnings {
 		fmt.Fprintf(stderr, "ceremony: WARNING: %s\n", w)
 	}

@@ -43,14 +43,14 @@ func TestEveryCommandEscapesWhatItShows(t *testing.T) {
 	}
 	argsOf := map[string][][]string{
 		"keygen":       {{"--uri", "file:" + hostileName + ".key", "--type", "ed25519"}},
-		"init":         {{"--plan", hostileName, "ws"}, {"--plan", hostileName + ".d", "ws"}},
+		"init":         {{"--plan", hostileName, "--date", today(), "ws"}, {"--plan", hostileName + ".d", "--date", today(), "ws"}},
 		"sign":         {{"--key", "file:" + hostileName, hostileName + ".d"}, {"--rstuf-pending", hostileName, "--key", "file:k", "ws"}},
 		"payload":      {{hostileName}, {"export", "--role", hostileName, hostileName + ".d"}},
 		"sign-payload": {{"--key", "file:" + hostileName, "--out", "x.sig.json", "--trusted-root", hostileName, hostileName}},
 		"claim":        {{hostileName, "--key", "file:" + hostileName, "--out", "x.claim.json"}},
-		"claims":       {{hostileName}, {"review", "--from", hostileName, hostileName + ".d"}},
+		"claims":       {{hostileName}, {"review", "--from", hostileName, hostileName + ".d"}, {"init", "--from", hostileName, "--claims", "c", "--date", today(), "ws"}},
 		"project":      {{hostileName}, {"init", hostileName, "--from", hostileName, "p"}},
-		"rotate":       {{"--lost", hostileName, hostileName}, {"--lost", "carol", hostileName + ".d"}},
+		"rotate":       {{"--lost", hostileName, hostileName}, {"--lost", "carol", hostileName + ".d"}, {"--lost", "carol", "--date", today(), hostileName, "ws"}},
 		"note":         {{"--who", "alice", hostileName + ".d", "a note"}},
 		"seal":         {{"--key", "file:" + hostileName, hostileName + ".d"}},
 		"script":       {{hostileName}},

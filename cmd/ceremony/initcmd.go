@@ -12,15 +12,23 @@ func runInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("init", flag.ContinueOnError)
 	planPath := fs.String("plan", "", "the ceremony plan (YAML)")
 	from := fs.String("from", "", "the trusted current root: prepare the next root version")
-	rest, err := parseFlags(fs, args, stderr, "--plan PLAN [--from TRUSTED_ROOT] WORKSPACE", 1, 1)
+	date := dateFlag(fs)
+	rest, err := parseFlags(fs, args, stderr, "--plan PLAN --date YYYY-MM-DD [--from TRUSTED_ROOT] WORKSPACE", 1, 1)
 	if err != nil {
 		return err
 	}
 	if *planPath == "" {
 		return usageError{"--plan is required"}
 	}
+	confirmed, err := confirmDate(*date, env.engine.Now())
+	if err != nil {
+		return err
+	}
 	ws, err := bootstrap.Init(env.engine, bootstrap.Options{Plan: *planPath, Dir: rest[0], TrustedRoot: *from})
 	if err != nil {
+		return err
+	}
+	if err := recordDate(ws.Dir, confirmed); err != nil {
 		return err
 	}
 	for _, w := range ws.State.Warnings {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -34,6 +35,8 @@ func TestScripts(t *testing.T) {
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("TESTDATA", testdata)
+			// Today's date, as the room would confirm it (--date).
+			env.Setenv("TODAY", time.Now().UTC().Format("2006-01-02"))
 			return nil
 		},
 		RequireExplicitExec: true,

@@ -47,7 +47,8 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	days := fs.Int("expires-days", 0, "expiry period of the new root and re-signed roles, in days (default 365)")
 	asJSON := fs.Bool("json", false, "print the plan as JSON for tools")
 	incident := fs.Bool("incident", false, "print the incident report of a rotation WORKSPACE (and write it into the workspace)")
-	rest, err := parseFlags(fs, args, stderr, "[--compromised KEY]... [--lost KEY]... [--online] [--replace OLD=NEW]... [--trusted-root FILE] PATH [WORKSPACE]\n       ceremony rotate --incident WORKSPACE\nPATH is the trusted metadata now: the repository directory, the last finished workspace, or its bundle (checked as 'ceremony verify BUNDLE' checks it)", 1, 2)
+	date := dateFlag(fs)
+	rest, err := parseFlags(fs, args, stderr, "[--compromised KEY]... [--lost KEY]... [--online] [--replace OLD=NEW]... [--trusted-root FILE] PATH [--date YYYY-MM-DD WORKSPACE]\n       ceremony rotate --incident WORKSPACE\nPATH is the trusted metadata now: the repository directory, the last finished workspace, or its bundle (checked as 'ceremony verify BUNDLE' checks it)", 1, 2)
 	if err != nil {
 		return err
 	}
@@ -74,8 +75,12 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		}
 		opts.Replace = append(opts.Replace, rep)
 	}
+	var confirmed string
 	if len(rest) == 2 {
 		opts.Dir = rest[1]
+		if confirmed, err = confirmDate(*date, env.engine.Now()); err != nil {
+			return err
+		}
 	}
 	res, err := rotate.Run(env.engine, opts)
 	if res != nil {
@@ -109,10 +114,13 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "ceremony: WARNING: %s\n", w)
 	}
 	if res.Workspace == nil {
-		fmt.Fprintf(stderr, "ceremony: hint: to run it as a ceremony, give a new workspace directory after %s\n", rest[0])
+		fmt.Fprintf(stderr, "ceremony: hint: to run it as a ceremony, give today's date as the room confirms it (--date YYYY-MM-DD) and a new workspace directory after %s\n", rest[0])
 		return nil
 	}
 	ws := res.Workspace
+	if err := recordDate(ws.Dir, confirmed); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "\ncreated %s workspace %s (%s) signing: %v\n", ws.State.Kind, ws.Dir, ws.State.Profile, ws.State.Roles)
 	fmt.Fprintf(stderr, "ceremony: hint: each keyholder now runs 'ceremony sign --key URI %s'; 'ceremony status %s' shows who is missing; %s/incident-report.md is the incident report; 'ceremony script --rotation %s' prints the steps for witnesses\n", ws.Dir, ws.Dir, ws.Dir, ws.Dir)
 	return nil

@@ -46,7 +46,7 @@ func TestOutputsOnUSBStick(t *testing.T) {
 				t.Fatal(err)
 			}
 			ws := filepath.Join(stick, "ws")
-			cmd(0, "init", "--plan", filepath.Join(stick, "plan.yaml"), ws)
+			cmd(0, "init", "--plan", filepath.Join(stick, "plan.yaml"), "--date", today(), ws)
 			payload := filepath.Join(stick, "root.payload")
 			cmd(0, "payload", "export", "--role", "root", "--out", payload, ws)
 			sig := filepath.Join(stick, "c.sig")
