@@ -1117,7 +1117,7 @@ online:
 			`sampleproject: the key(s) leaving (key ` + maintID[:12] + `) are only its maintainers' keys, for its role "sampleproject", which claimed v2 delegates to 1 key(s) with threshold 1`,
 			"a rotation workspace does not change a claimed project's keys, a claims ceremony does; nothing was written",
 			"'ceremony claim sampleproject --key NEW-KEY-URI",
-			"'ceremony claims init --from " + w.repo + " --claims DIR --rekey sampleproject=\"maintainer key " + maintID[:12] + " stolen\" WORKSPACE'",
+			"'ceremony claims init --from " + w.repo + " --claims DIR --rekey sampleproject=\"maintainer key " + maintID[:12] + " stolen\" --date YYYY-MM-DD WORKSPACE'",
 			"'ceremony project init sampleproject --from CLAIMS-BUNDLE",
 			"until that bundle is published, clients cannot get the project's files",
 		} {

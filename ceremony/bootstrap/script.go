@@ -158,7 +158,7 @@ func (b *scriptBuilder) preparation() {
 func (b *scriptBuilder) init() {
 	initCmd := fmt.Sprintf("ceremony init --plan %s --date YYYY-MM-DD %s", script.ShellQuote(b.planPath), b.ws)
 	initTitle := "Create the workspace"
-	initDetails := []string{"YYYY-MM-DD is today's date as the room agrees it, from a witness's watch or phone: the tool refuses a machine clock more than a day from it, since every expiry counts from that clock, and records the date confirmed.",
+	initDetails := []string{"YYYY-MM-DD is today's date as the room agrees it, from a witness's watch or phone: the tool refuses a machine clock on which it is that date in no time zone, since every expiry counts from that clock, and records the date confirmed.",
 		fmt.Sprintf("The tool prints: created %s workspace %s (%s) signing: %v", b.o.Kind, b.o.Workspace, b.p.Profile, b.roles)}
 	if b.o.Kind == workspace.NextRoot {
 		initCmd = fmt.Sprintf("ceremony init --plan %s --date YYYY-MM-DD --from %s %s", script.ShellQuote(b.planPath), script.ShellQuote(b.o.TrustedRoot), b.ws)

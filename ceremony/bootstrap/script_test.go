@@ -68,7 +68,7 @@ func TestScriptSteps(t *testing.T) {
 		all.WriteString(strings.Join(st.Details, "\n") + "\n" + strings.Join(st.Commands, "\n") + "\n")
 	}
 	for _, w := range []string{
-		"ceremony init --plan " + p.Path + " --date YYYY-MM-DD ws", "the tool refuses a machine clock more than a day from it",
+		"ceremony init --plan " + p.Path + " --date YYYY-MM-DD ws", "the tool refuses a machine clock on which it is that date in no time zone",
 		"bob connects YubiKey serial 19088743, slot 9c.",
 		"carol connects YubiKey serial 5551212, slot 9c.",
 		"bob <bob@example.org>; key yubikey:serial=19088743;slot-id=9c; YubiKey serial 19088743, slot 9c; signs root",

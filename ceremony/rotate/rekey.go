@@ -68,7 +68,7 @@ func rekeyAdvice(s *rotation.State, p *rotation.Plan, from string) []string {
 	}
 	out = append(out,
 		fmt.Sprintf("first, the maintainers of %s make a new claim request with their new keys, on their own machines: 'ceremony claim %s --key NEW-KEY-URI [--key URI ...] [--threshold N] --out %s.claim.json', and send it to PyPI's administrators with its SHA-256 read over another channel", strings.Join(projects, ", "), name, name),
-		fmt.Sprintf("then PyPI's administrators take it in as a key change at a claims ceremony: 'ceremony claims init --from %s --claims DIR %s WORKSPACE'; claimed's keyholders sign it, and its bundle is published", from, strings.Join(rekeys, " ")))
+		fmt.Sprintf("then PyPI's administrators take it in as a key change at a claims ceremony: 'ceremony claims init --from %s --claims DIR %s --date YYYY-MM-DD WORKSPACE'; claimed's keyholders sign it, and its bundle is published", from, strings.Join(rekeys, " ")))
 	last := fmt.Sprintf("then the maintainers sign %s's role again with the new keys: 'ceremony project init %s --from CLAIMS-BUNDLE --target PATH=FILE ... WS', 'ceremony sign', 'ceremony bundle', listing again each file to keep", name, name)
 	if stolen {
 		last += " (each checked against the last good state: the stolen key may have signed the attacker's files)"

@@ -13,29 +13,47 @@ import (
 func today() string { return time.Now().UTC().Format("2006-01-02") }
 
 func TestConfirmDate(t *testing.T) {
-	now := time.Date(2026, 12, 6, 10, 30, 0, 0, time.UTC)
-	for date, ok := range map[string]bool{
-		"2026-12-06": true, "2026-12-05": true, "2026-12-07": true,
-		"2026-12-04": false, "2026-12-08": false, "2031-12-06": false, "2023-01-01": false,
-	} {
-		rec, err := confirmDate(date, now)
-		if (err == nil) != ok {
-			t.Errorf("--date %s with the clock at %s: %v", date, now, err)
+	at := func(s string) time.Time {
+		tm, err := time.Parse("2006-01-02 15:04", s)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if ok && !strings.Contains(rec, date) || !ok && (err == nil || !strings.Contains(err.Error(), "set the clock")) {
-			t.Errorf("--date %s: record %q, error %v", date, rec, err)
+		return tm
+	}
+	for _, c := range []struct {
+		date, clock string
+		ok          bool
+	}{
+		{"2026-12-06", "2026-12-06 10:30", true},
+		// 09:00 on the 6th at UTC+14 and at UTC-12.
+		{"2026-12-06", "2026-12-05 19:00", true},
+		{"2026-12-06", "2026-12-06 21:00", true},
+		// The edges of the day anywhere on Earth.
+		{"2026-12-06", "2026-12-05 10:00", true},
+		{"2026-12-06", "2026-12-05 09:59", false},
+		{"2026-12-06", "2026-12-07 11:59", true},
+		{"2026-12-06", "2026-12-07 12:00", false},
+		{"2026-12-06", "2031-12-06 10:30", false},
+		{"2026-12-06", "2023-01-01 10:30", false},
+	} {
+		rec, err := confirmDate(c.date, at(c.clock))
+		if (err == nil) != c.ok {
+			t.Errorf("--date %s with the clock at %s UTC: %v", c.date, c.clock, err)
+		}
+		if c.ok && !strings.Contains(rec, c.date) || !c.ok && (err == nil || !strings.Contains(err.Error(), "set the clock first")) {
+			t.Errorf("--date %s with the clock at %s UTC: record %q, error %v", c.date, c.clock, rec, err)
 		}
 	}
 	for _, date := range []string{"", "6/12/2026", "2026-13-01"} {
-		if _, err := confirmDate(date, now); err == nil {
+		if _, err := confirmDate(date, at("2026-12-06 10:30")); err == nil {
 			t.Errorf("--date %q accepted", date)
 		}
 	}
 }
 
-// TestInitConfirmsTheDate: init refuses without --date and with a date
-// more than a day from the machine's clock, writing nothing; with today's
-// date it records the confirmation in the transcript.
+// TestInitConfirmsTheDate: init refuses without --date, and with a date it
+// is nowhere by the machine's clock, writing nothing; with today's date it
+// records the confirmation in the transcript.
 func TestInitConfirmsTheDate(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
@@ -43,7 +61,9 @@ func TestInitConfirmsTheDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := "profile: rstuf\nkeyholders:\n  - {name: a, key: \"file:a.key\"}\n  - {name: b, key: \"file:b.key\"}\nroles:\n  root: {keyholders: [a, b], threshold: 2}\n  bins: {count: 4}\nonline:\n  - {name: online, key: \"file:o.key\", uri: \"fn:online\"}\n"
-	os.WriteFile("plan.yaml", []byte(plan), 0o644)
+	if err := os.WriteFile("plan.yaml", []byte(plan), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, k := range []string{"a", "b", "o"} {
 		var o, e bytes.Buffer
 		if run([]string{"keygen", "--uri", "file:" + k + ".key?pin-source=pass"}, &o, &e) != 0 {
@@ -52,7 +72,7 @@ func TestInitConfirmsTheDate(t *testing.T) {
 	}
 	for args, want := range map[string]string{
 		"init --plan plan.yaml ws":                   "--date is required",
-		"init --plan plan.yaml --date 2001-01-01 ws": "the machine's clock says",
+		"init --plan plan.yaml --date 2001-01-01 ws": "set the clock first",
 	} {
 		var o, e bytes.Buffer
 		if code := run(strings.Fields(args), &o, &e); code == 0 || !strings.Contains(e.String(), want) {
@@ -63,11 +83,12 @@ func TestInitConfirmsTheDate(t *testing.T) {
 		}
 	}
 	var o, e bytes.Buffer
-	if code := run([]string{"init", "--plan", "plan.yaml", "--date", today(), "ws"}, &o, &e); code != 0 {
+	date := today()
+	if code := run([]string{"init", "--plan", "plan.yaml", "--date", date, "ws"}, &o, &e); code != 0 {
 		t.Fatalf("init with today's date: %s", e.String())
 	}
 	tr, _ := os.ReadFile(filepath.Join("ws", "transcript", "transcript.jsonl"))
-	if !strings.Contains(string(tr), "the room confirmed the date "+today()+" (--date); the machine") {
+	if !strings.Contains(string(tr), "the room confirmed the date "+date+" (--date); the machine") {
 		t.Errorf("the transcript does not record the confirmed date:\n%s", tr)
 	}
 }

@@ -76,11 +76,14 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		opts.Replace = append(opts.Replace, rep)
 	}
 	var confirmed string
-	if len(rest) == 2 {
-		opts.Dir = rest[1]
+	if len(rest) == 2 || *date != "" {
+		// A date given for a plan alone is checked all the same.
 		if confirmed, err = confirmDate(*date, env.engine.Now()); err != nil {
 			return err
 		}
+	}
+	if len(rest) == 2 {
+		opts.Dir = rest[1]
 	}
 	res, err := rotate.Run(env.engine, opts)
 	if res != nil {
