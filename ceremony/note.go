@@ -12,35 +12,36 @@ import (
 // Note records an exception the operator notes at any step (a device that
 // would not read, a keyholder replaced on the day, a witness's remark) as a
 // note record in the workspace's transcript. who names the person making
-// it.
-func Note(dir, who, text string) (transcripts.Record, error) {
+// it. The notices say what was completed first (a torn record resumed, a
+// recorded signature written).
+func Note(dir, who, text string) (transcripts.Record, []string, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		return transcripts.Record{}, fmt.Errorf("the note is empty: say what happened")
+		return transcripts.Record{}, nil, fmt.Errorf("the note is empty: say what happened")
 	}
 	for _, r := range text {
 		if unicode.IsControl(r) && r != '\n' && r != '\t' {
-			return transcripts.Record{}, fmt.Errorf("the note holds a control character (%U): write plain text", r)
+			return transcripts.Record{}, nil, fmt.Errorf("the note holds a control character (%U): write plain text", r)
 		}
 	}
 	ws, err := workspace.Open(dir)
 	if err != nil {
-		return transcripts.Record{}, err
+		return transcripts.Record{}, nil, err
 	}
 	// As every command that writes to the workspace, a note first
 	// completes what an interruption left undone (a torn record, a
 	// recorded signature not written).
-	tr, _, err := openCompleted(ws)
+	tr, notices, err := openCompleted(ws)
 	if err != nil {
-		return transcripts.Record{}, err
+		return transcripts.Record{}, nil, err
 	}
 	if err := refuseSealed(ws, tr, "notes"); err != nil {
-		return transcripts.Record{}, err
+		return transcripts.Record{}, nil, err
 	}
 	defer tr.Close()
 	rec, err := tr.Append(transcripts.Record{Kind: transcripts.Note, Who: who, Message: text})
 	if err != nil {
-		return transcripts.Record{}, fmt.Errorf("failed to record the note: %w", err)
+		return transcripts.Record{}, nil, fmt.Errorf("failed to record the note: %w", err)
 	}
-	return rec, nil
+	return rec, notices, nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -137,6 +138,18 @@ func TestStatusShowsWhatIsNotWritten(t *testing.T) {
 	}
 	if n := len(st.Roles[0].Thresholds[0].Signed); n != 0 {
 		t.Errorf("root counts %d signatures, the file holds none", n)
+	}
+	// A note, as every command that writes to the workspace, completes it
+	// first, and says so.
+	_, notices, err := ceremony.Note(ws, "operator", "after the power cut")
+	if err != nil || len(notices) != 1 || !strings.Contains(notices[0], "completed the signature of root") {
+		t.Fatalf("note: notices %q, %v", notices, err)
+	}
+	if st := ceremonytest.GetStatus(t, ws); len(st.Unwritten) != 0 || len(st.Roles[0].Thresholds[0].Signed) != 1 {
+		t.Fatalf("after the note: unwritten %q, root signed by %d", st.Unwritten, len(st.Roles[0].Thresholds[0].Signed))
+	}
+	if err := os.WriteFile(root, before, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	if err := os.WriteFile(root, append(before[:len(before)-1:len(before)-1], ' ', '\n'), 0o644); err != nil {
 		t.Fatal(err)

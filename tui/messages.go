@@ -47,7 +47,9 @@ func LoadStatus(ws string) tea.Cmd {
 // RecordNote appends a note by who to the workspace's transcript.
 func RecordNote(ws, who, text string) tea.Cmd {
 	return func() tea.Msg {
-		rec, err := ceremony.Note(ws, who, text)
+		// What the note completed first shows in the status the app
+		// loads after it.
+		rec, _, err := ceremony.Note(ws, who, text)
 		if err != nil {
 			return noteFailedMsg{err}
 		}
@@ -61,7 +63,7 @@ type rollCallRecordedMsg struct{ seq int64 }
 // RecordRollCall appends the roll call to the transcript, as a note.
 func RecordRollCall(ws, who, text string) tea.Cmd {
 	return func() tea.Msg {
-		rec, err := ceremony.Note(ws, who, text)
+		rec, _, err := ceremony.Note(ws, who, text)
 		if err != nil {
 			return noteFailedMsg{fmt.Errorf("roll call: %w", err)}
 		}

@@ -48,7 +48,7 @@ func confirmDate(date string, now time.Time) (string, error) {
 
 // recordDate appends the confirmation to the new workspace's transcript.
 func recordDate(ws, confirmed string) error {
-	if _, err := ceremony.Note(ws, "the room", confirmed); err != nil {
+	if _, _, err := ceremony.Note(ws, "the room", confirmed); err != nil {
 		return fmt.Errorf("created %s, but failed to record the confirmed date in its transcript (%w): record it with a note, who 'the room', saying: %s", ws, err, confirmed)
 	}
 	return nil

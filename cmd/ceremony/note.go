@@ -19,7 +19,10 @@ func runNote(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if *who == "" {
 		return usageError{"--who is required: a note says who made it"}
 	}
-	rec, err := ceremony.Note(rest[0], *who, strings.Join(rest[1:], " "))
+	rec, notices, err := ceremony.Note(rest[0], *who, strings.Join(rest[1:], " "))
+	for _, n := range notices {
+		fmt.Fprintf(stderr, "ceremony: %s\n", n)
+	}
 	if err != nil {
 		return err
 	}
