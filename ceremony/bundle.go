@@ -129,10 +129,11 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	tr, notices, err := openCompleted(held)
+	o, err := openCompleted(held)
 	if err != nil {
 		return nil, err
 	}
+	tr, notices := o.tr, o.notices
 	defer tr.Close()
 	if err := refuseHalfSealed(held, tr); err != nil {
 		return nil, err

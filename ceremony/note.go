@@ -31,10 +31,11 @@ func Note(dir, who, text string) (transcripts.Record, []string, error) {
 	// As every command that writes to the workspace, a note first
 	// completes what an interruption left undone (a torn record, a
 	// recorded signature not written).
-	tr, notices, err := openCompleted(ws)
+	o, err := openCompleted(ws)
 	if err != nil {
 		return transcripts.Record{}, nil, err
 	}
+	tr, notices := o.tr, o.notices
 	if err := refuseSealed(ws, tr, "notes"); err != nil {
 		return transcripts.Record{}, nil, err
 	}

@@ -121,10 +121,11 @@ func (e *Engine) Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 	// Held from here to the seal record; what an interruption left undone
 	// (a torn record, a recorded signature not written) is completed
 	// first, so that the replay below sees the ceremony whole.
-	tr, _, err := openCompleted(ws)
+	o, err := openCompleted(ws)
 	if err != nil {
 		return nil, err
 	}
+	tr := o.tr
 	defer tr.Close()
 	rep, err := e.Replay(dir)
 	if err != nil {

@@ -123,38 +123,28 @@ func openTranscript(w *workspace.Workspace) (*transcripts.Transcript, []string, 
 	return tr, nil, nil
 }
 
-// reconcile checks each role's file against the transcript. A file that
-// still holds the state before its last recorded signature was cut off
-// between the record and the write: it is completed now. It returns the
-// roles completed and the roles whose file is neither state (changed
-// outside the ceremony).
+// reconcile completes, from the stored states, each role's signature the
+// transcript recorded but an interruption kept out of its file
+// (roleFiles). It returns the roles completed and the roles whose file is
+// neither state (changed outside the ceremony).
 func reconcile(w *workspace.Workspace, tr *transcripts.Transcript) (completed, changed []string, err error) {
-	last := tr.LastStates()
-	before := map[string]string{}
-	for _, r := range tr.Records() {
-		if r.Kind == transcripts.Sign && r.Signature != nil {
-			before[r.Signature.Role] = r.Inputs[r.Signature.Role]
-		}
+	files, err := roleFiles(w, tr.Records())
+	if err != nil {
+		return nil, nil, err
 	}
-	for _, role := range w.State.Roles {
-		data, err := w.MetadataBytes(role)
-		if err != nil {
-			return nil, nil, err
-		}
-		got := transcripts.Sum(data)
-		switch {
-		case got == last[role]:
-		case before[role] != "" && got == before[role]:
-			state, err := tr.State(last[role])
+	for _, f := range files {
+		switch f.stands {
+		case fileUnwritten:
+			state, err := tr.State(f.record.States[f.role])
 			if err != nil {
 				return nil, nil, err
 			}
-			if err := w.WriteMetadataBytes(role, state); err != nil {
+			if err := w.WriteMetadataBytes(f.role, state); err != nil {
 				return nil, nil, err
 			}
-			completed = append(completed, role)
-		default:
-			changed = append(changed, role)
+			completed = append(completed, f.role)
+		case fileChanged:
+			changed = append(changed, f.role)
 		}
 	}
 	return completed, changed, nil
@@ -194,21 +184,10 @@ func pinSourceOnce(tr *transcripts.Transcript, uri string, p keys.Prompter) (ope
 
 // openCompleted opens the transcript of a workspace and completes what an
 // interruption left undone: a torn record resumed, a signature the
-// transcript records written to its file. It returns the notices to show.
-// The roles changed outside the ceremony are left to the caller's own
-// check (the bundle and the seal compare every file with the transcript).
-func openCompleted(ws *workspace.Workspace) (*transcripts.Transcript, []string, error) {
-	tr, notices, err := openTranscript(ws)
-	if err != nil {
-		return nil, nil, err
-	}
-	completed, _, err := reconcile(ws, tr)
-	if err != nil {
-		tr.Close()
-		return nil, nil, err
-	}
-	return tr, append(notices, completedNotices(completed)...), nil
-}
+// transcript records written to its file. The roles changed outside the
+// ceremony are left to the caller's own check (the bundle and the seal
+// compare every file with the transcript).
+func openCompleted(ws *workspace.Workspace) (*opened, error) { return openReconciled(ws, "") }
 
 func completedNotices(roles []string) []string {
 	var notices []string
@@ -243,14 +222,24 @@ type opened struct {
 }
 
 // openForSigning opens the transcript of a workspace about to take
-// signatures and reconciles the metadata files with it.
+// signatures, refuses a sealed one, and reconciles the metadata files with
+// it.
 func openForSigning(ws *workspace.Workspace) (*opened, error) {
+	return openReconciled(ws, "signatures")
+}
+
+// openReconciled opens the transcript (a torn record resumed), refuses a
+// sealed workspace if refused names what a seal stops ("" for nothing),
+// and reconciles the metadata files with it.
+func openReconciled(ws *workspace.Workspace, refused string) (*opened, error) {
 	tr, notices, err := openTranscript(ws)
 	if err != nil {
 		return nil, err
 	}
-	if err := refuseSealed(ws, tr, "signatures"); err != nil {
-		return nil, err
+	if refused != "" {
+		if err := refuseSealed(ws, tr, refused); err != nil {
+			return nil, err
+		}
 	}
 	completed, changed, err := reconcile(ws, tr)
 	if err != nil {

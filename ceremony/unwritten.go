@@ -11,7 +11,7 @@ import (
 // unwritten says, for the status, what the transcript records that the
 // workspace's files do not show yet: a signature recorded but cut off
 // before its metadata file was written (an interruption; the next sign,
-// bundle or seal writes it), a file that is neither state (changed
+// bundle, seal or note writes it), a file that is neither state (changed
 // outside the ceremony), a torn last record. It reads the record file
 // only, not the states (transcripts.ReadRecords).
 func unwritten(ws *workspace.Workspace) []string {
@@ -24,21 +24,57 @@ func unwritten(ws *workspace.Workspace) []string {
 	case err != nil:
 		return []string{fmt.Sprintf("the transcript does not hold (%v): run 'ceremony replay %s'", err, ws.Dir)}
 	}
+	files, err := roleFiles(ws, recs)
+	if err != nil {
+		return append(out, err.Error())
+	}
+	for _, f := range files {
+		switch f.stands {
+		case fileUnwritten:
+			out = append(out, fmt.Sprintf("%s: the signature by %s that record %d holds is not written to %s yet (an interruption); the next sign, bundle, seal or note writes it, and the counts below do not have it",
+				f.role, ws.Holder(f.record.Signature.KeyID), f.record.Seq, ws.MetadataPath(f.role)))
+		case fileChanged:
+			out = append(out, fmt.Sprintf("%s: %s is not the state the transcript recorded last: it was changed outside the ceremony", f.role, ws.MetadataPath(f.role)))
+		}
+	}
+	return out
+}
+
+// How a role's metadata file stands against the transcript's records.
+const (
+	fileCurrent   = iota // the state the records left it in
+	fileUnwritten        // the state before the last record's signature: cut off between the record and the write
+	fileChanged          // neither: changed outside the ceremony
+)
+
+// roleFile is one role's file against the records; record is the sign
+// record whose signature is not written (fileUnwritten).
+type roleFile struct {
+	role   string
+	stands int
+	record *transcripts.Record
+}
+
+// roleFiles compares each role's metadata file with the state the records
+// left it in.
+func roleFiles(ws *workspace.Workspace, recs []transcripts.Record) ([]roleFile, error) {
+	var out []roleFile
 	for _, role := range ws.State.Roles {
 		data, err := ws.MetadataBytes(role)
 		if err != nil {
-			continue
+			return nil, err
 		}
 		got, last := transcripts.Sum(data), transcripts.LastState(recs, role)
-		if last == "" || got == last {
-			continue
+		f := roleFile{role: role}
+		switch r := transcripts.LastSignature(recs, role); {
+		case last == "" || got == last:
+			f.stands = fileCurrent
+		case r != nil && r.States[role] == last && r.Inputs[role] == got:
+			f.stands, f.record = fileUnwritten, r
+		default:
+			f.stands = fileChanged
 		}
-		if r := transcripts.LastSignature(recs, role); r != nil && r.States[role] == last && r.Inputs[role] == got {
-			out = append(out, fmt.Sprintf("%s: the signature by %s that record %d holds is not written to %s yet (an interruption); the next sign, bundle or seal writes it, and the counts below do not have it",
-				role, ws.Holder(r.Signature.KeyID), r.Seq, ws.MetadataPath(role)))
-			continue
-		}
-		out = append(out, fmt.Sprintf("%s: %s is not the state the transcript recorded last: it was changed outside the ceremony", role, ws.MetadataPath(role)))
+		out = append(out, f)
 	}
-	return out
+	return out, nil
 }

@@ -53,7 +53,8 @@ func TestParseSignaturesKeepsEachEntry(t *testing.T) {
 // A root, snapshot or timestamp far larger than a TUF client fetches is
 // refused before it is decoded; one just under the limit is decoded.
 func TestDecodeLimits(t *testing.T) {
-	for typ, limit := range maxDecoded {
+	for typ, bound := range maxDecoded {
+		limit := bound.limit
 		head := fmt.Sprintf(`{"_type":%q,"spec_version":"1.0.31","version":1,"expires":"2030-01-01T00:00:00Z","x-padding":"`, typ)
 		tail := `"}`
 		for _, size := range []int{limit, limit + 1} {

@@ -264,16 +264,10 @@ func (f *File) Timestamp() (*metadata.TimestampType, error) {
 // memory when it is made of tiny objects, so a root, snapshot or timestamp
 // far larger than any client would fetch is refused before it is decoded.
 // Targets roles (top-level and delegated) are bounded by MaxSize alone.
-var maxDecoded = map[string]int{
-	metadata.ROOT:      4 << 20,
-	metadata.SNAPSHOT:  32 << 20,
-	metadata.TIMESTAMP: 1 << 20,
-}
-
-var clientDefaultMax = map[string]int{
-	metadata.ROOT:      512_000,
-	metadata.SNAPSHOT:  2_000_000,
-	metadata.TIMESTAMP: 16_384,
+var maxDecoded = map[string]struct{ limit, client int }{
+	metadata.ROOT:      {4 << 20, 512_000},
+	metadata.SNAPSHOT:  {32 << 20, 2_000_000},
+	metadata.TIMESTAMP: {1 << 20, 16_384},
 }
 
 func decodeAs(f *File, typ string, v any) error {
@@ -284,9 +278,9 @@ func decodeAs(f *File, typ string, v any) error {
 	if h.Type != typ {
 		return fmt.Errorf("signed._type is %q, want %q", h.Type, typ)
 	}
-	if limit, ok := maxDecoded[typ]; ok && len(f.Signed) > limit {
+	if bound, ok := maxDecoded[typ]; ok && len(f.Signed) > bound.limit {
 		return fmt.Errorf("signed: %s metadata of %d bytes is over the limit of %d this tool decodes (TUF clients fetch at most %d by default)",
-			typ, len(f.Signed), limit, clientDefaultMax[typ])
+			typ, len(f.Signed), bound.limit, bound.client)
 	}
 	if !f.oneReading {
 		if err := checkOneReading(f.Signed); err != nil {

@@ -117,7 +117,7 @@ func ReviewClaims(eng *ceremony.Engine, opts claimed.Options, ws string) tea.Cmd
 			opts.Now = time.Now().UTC().Truncate(time.Second)
 		}
 		msg := claimsReviewedMsg{opts: opts, ws: ws}
-		if msg.err = checkNewWorkspace(ws); msg.err != nil {
+		if msg.err = workspace.CheckNew(ws); msg.err != nil {
 			return msg
 		}
 		opts.Dir, opts.ReviewOnly = "", true

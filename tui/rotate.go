@@ -59,7 +59,7 @@ func PlanRotation(eng *ceremony.Engine, opts rotate.Options, ws string) tea.Cmd 
 		if opts.Now.IsZero() {
 			opts.Now = time.Now().UTC().Truncate(time.Second)
 		}
-		if err := checkNewWorkspace(ws); err != nil {
+		if err := workspace.CheckNew(ws); err != nil {
 			return rotationPlannedMsg{opts: opts, ws: ws, err: err}
 		}
 		res, err := rotate.Run(eng, opts)
@@ -263,7 +263,6 @@ func (m Model) rotationStart() int {
 
 // checkNewWorkspace refuses a directory that exists and is not empty, as
 // rotate.Run will when it creates the workspace.
-func checkNewWorkspace(ws string) error { return workspace.CheckNew(ws) }
 
 // updateRotationPlan: the plan scrolls; y creates the workspace when the
 // plan can be carried out; esc goes back to the form.

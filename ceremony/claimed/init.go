@@ -241,7 +241,7 @@ func checkOptions(opts Options) error {
 		}
 	}
 	if !opts.ReviewOnly {
-		return delegated.CheckNewWorkspace(opts.Dir)
+		return workspace.CheckNew(opts.Dir)
 	}
 	return nil
 }

@@ -105,10 +105,6 @@ func FilesUnder(w *workspace.Workspace, tree string, extra ...string) ([]string,
 	return out, err
 }
 
-// CheckNewWorkspace refuses, before any work, a workspace directory that is
-// not new, empty or an interrupted init (workspace.Create checks again).
-func CheckNewWorkspace(dir string) error { return workspace.CheckNew(dir) }
-
 // CheckInit checks a claims or project workspace's trusted
 // metadata and own files against the init record, then what init made
 // with check.

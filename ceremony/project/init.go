@@ -118,7 +118,7 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := delegated.CheckNewWorkspace(opts.Dir); err != nil {
+	if err := workspace.CheckNew(opts.Dir); err != nil {
 		return nil, err
 	}
 	st, err := source.ReadTrustedState(e, opts.From, opts.TrustedRoot, project, now)
