@@ -34,6 +34,16 @@ func Write(path string, entries []Entry) (sum [32]byte, err error) {
 	return sha256.Sum256(data), nil
 }
 
+// Bytes returns the bytes Write would write for entries, under the same
+// rules, without writing them.
+func Bytes(entries []Entry) ([]byte, error) {
+	data, err := build(entries, DefaultLimits())
+	if err != nil {
+		return nil, fmt.Errorf("failed to make the bundle: %w", err)
+	}
+	return data, nil
+}
+
 // build returns the bytes of the bundle holding entries, which must fit in
 // limits.
 func build(entries []Entry, limits Limits) ([]byte, error) {

@@ -83,6 +83,13 @@ type BundleResult struct {
 	// Notices say what was completed first (a torn record resumed, a
 	// recorded signature written).
 	Notices []string
+	// Again: a file holding these very bytes was at Out already, and was
+	// left as it is.
+	Again bool
+	// RecordedAt is the transcript record that named this bundle before
+	// (written again from a workspace that did not change); 0 if it was
+	// recorded now.
+	RecordedAt int64
 }
 
 // BundleInfoFile is the content of bundle-info.json: what the bundle is,

@@ -3,7 +3,10 @@ package ceremony
 // The steps of Bundle: what may be bundled, and each part of the bundle.
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -15,6 +18,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/transcripts"
@@ -22,14 +26,12 @@ import (
 )
 
 // openBundleable opens the workspace of a bundle about to be written, and
-// refuses what must not be bundled: an output that exists, unmet
-// thresholds unless opts.Partial, expired metadata.
+// refuses what must not be bundled: unmet thresholds unless opts.Partial,
+// expired metadata. (An output that exists is checked when the bundle's
+// bytes are known: writeBundle.)
 func openBundleable(opts BundleOptions, now time.Time) (*workspace.Workspace, *Loaded, []string, error) {
 	if opts.Out == "" {
 		return nil, nil, nil, fmt.Errorf("no bundle file given")
-	}
-	if _, err := os.Lstat(opts.Out); err == nil {
-		return nil, nil, nil, fmt.Errorf("bundle %q exists: choose a new name (a bundle is never overwritten): %w", opts.Out, fs.ErrExist)
 	}
 	st, err := GetStatus(opts.Dir)
 	if err != nil {
@@ -182,24 +184,80 @@ func (b *bundleParts) addKindFiles(ws *workspace.Workspace, k Kind) error {
 }
 
 // writeBundle writes the bundle to out and records it in the transcript.
+// A file already at out that holds these very bytes is left as it is and
+// said so (Again); one that holds other bytes is refused, never replaced.
+// A bundle the transcript records already (written before, from a sealed
+// workspace that has not changed since) is not recorded a second time.
 func writeBundle(tr *transcripts.Transcript, out string, b *bundleParts) (*BundleResult, error) {
-	s, err := bundle.Write(out, b.entries)
+	data, err := bundle.Bytes(b.entries)
 	if err != nil {
 		return nil, err
 	}
+	s := sha256.Sum256(data)
+	sum := hex.EncodeToString(s[:])
+	res := &BundleResult{Out: out, SHA256: sum, PGPWords: bundle.PGPWords(s[:]),
+		Partial: b.info.Partial, Missing: b.info.Missing, OnlineKeyChanged: b.info.OnlineKeyChanged, Rehearsal: b.info.Rehearsal}
+	for _, e := range b.entries {
+		res.Entries = append(res.Entries, e.Name)
+	}
+	sort.Strings(res.Entries)
+	res.RecordedAt = recordedBundle(tr, sum)
+	same, err := sameFile(out, data)
+	if err != nil {
+		return nil, err
+	}
+	if same {
+		res.Again = true
+	} else if err := atomicfile.WriteNew(out, data, 0o644); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("%s exists and is not this workspace's bundle: it was left as it is (a bundle is never overwritten); move it away or choose a new name: %w", out, err)
+		}
+		return nil, err
+	}
 	crashpoint.Hit("bundle:after-write")
-	if err := recordBundle(tr, out, hex.EncodeToString(s[:]), len(b.entries), b.info.Partial); err != nil {
+	if res.RecordedAt != 0 {
+		return res, nil
+	}
+	if err := recordBundle(tr, out, sum, len(b.entries), b.info.Partial); err != nil {
+		if same {
+			return nil, fmt.Errorf("failed to record bundle %s in the transcript: %w", out, err)
+		}
 		// What is not recorded is not left behind to be carried.
 		if rmErr := os.Remove(out); rmErr != nil {
 			return nil, fmt.Errorf("wrote %s but failed to record it in the transcript (%w), and failed to remove it: %v: delete it, it is not this ceremony's", out, err, rmErr)
 		}
 		return nil, fmt.Errorf("failed to record bundle %s in the transcript, so it was removed: %w", out, err)
 	}
-	res := &BundleResult{Out: out, SHA256: hex.EncodeToString(s[:]), PGPWords: bundle.PGPWords(s[:]),
-		Partial: b.info.Partial, Missing: b.info.Missing, OnlineKeyChanged: b.info.OnlineKeyChanged, Rehearsal: b.info.Rehearsal}
-	for _, e := range b.entries {
-		res.Entries = append(res.Entries, e.Name)
-	}
-	sort.Strings(res.Entries)
 	return res, nil
+}
+
+// recordedBundle is the record that names a bundle of SHA-256 sum, 0 if
+// none does.
+func recordedBundle(tr *transcripts.Transcript, sum string) int64 {
+	for _, r := range tr.Records() {
+		if r.Kind == transcripts.Bundle && r.Outputs["bundle"] == sum {
+			return r.Seq
+		}
+	}
+	return 0
+}
+
+// sameFile reports whether the regular file at path holds exactly data;
+// false if there is no file.
+func sameFile(path string, data []byte) (bool, error) {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if !fi.Mode().IsRegular() || fi.Size() != int64(len(data)) {
+		return false, nil
+	}
+	have, err := os.ReadFile(path)
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(have, data), nil
 }

@@ -16,9 +16,6 @@ import (
 	"github.com/secure-systems-lab/go-securesystemslib/dsse"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
-	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
-	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -109,121 +106,61 @@ var ErrNotKeyholder = errors.New("key is not a keyholder's key in this workspace
 // replay, is sealed already or has a threshold unmet), writes the statement of its outputs and
 // transcript head, signed by each signer, to the transcript directory as
 // SealFile, and appends the seal record, after which nothing more is
-// appended. Every signer must be an offline keyholder of the workspace.
+// appended. Every signer must be an offline keyholder or a witness of the
+// workspace. It holds the transcript from the replay to the seal record;
+// the app, which calls each sealer to their device in turn, seals in three
+// steps instead (BeginSeal, SignSeal, FinishSeal) and holds nothing
+// between them.
 func (e *Engine) Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 	if len(signers) == 0 {
 		return nil, fmt.Errorf("a seal needs at least one keyholder's signature")
 	}
-	ws, err := workspace.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	// Held from here to the seal record; what an interruption left undone
-	// (a torn record, a recorded signature not written) is completed
-	// first, so that the replay below sees the ceremony whole.
-	o, err := openCompleted(ws)
+	ws, o, err := openToSeal(dir)
 	if err != nil {
 		return nil, err
 	}
 	tr := o.tr
 	defer tr.Close()
-	rep, err := e.Replay(dir)
+	d, err := e.draftSeal(ws, tr, sealers(signers))
 	if err != nil {
 		return nil, err
 	}
-	if !rep.OK() {
-		return nil, fmt.Errorf("refusing to seal %q: record %d does not hold: %s", dir, rep.FirstBad.Seq, rep.FirstBad.Reason)
-	}
-	if rep.Sealed {
-		return nil, fmt.Errorf("refusing to seal %q: it is sealed already", dir)
-	}
-	anchor := tr.Anchor()
-	if anchor.Hash != rep.Head {
-		return nil, fmt.Errorf("the transcript of %q changed while it was replayed", dir)
-	}
-	// A sealed workspace takes no more signatures: sealing before every
-	// threshold is met would leave the ceremony unfinishable.
-	status, err := GetStatus(dir)
-	if err != nil {
-		return nil, err
-	}
-	if missing := bundleMissing(status); len(missing) > 0 {
-		return nil, record(tr, transcripts.Refusal, sealers(signers), "", hint.With(fmt.Errorf("%w: refusing to seal %q, which would take no more signatures:\n  %s", ErrThresholdsUnmet, dir, strings.Join(missing, "\n  ")), "status "+dir))
-	}
-	l, err := Load(ws)
-	if err != nil {
-		return nil, err
-	}
-	known := holderKeys(l)
-	var witnesses map[string]*metadata.Key
-	var dsigners []dsse.Signer
-	var names []string
+	var sigs []SealSignature
 	seen := map[string]bool{}
 	for _, s := range signers {
 		id, err := keys.ID(s.TUFKey())
 		if err != nil {
 			return nil, err
 		}
-		k, ok := known[id]
-		if !ok {
-			if witnesses == nil {
-				if witnesses, err = witnessKeys(ws, tr.Records()); err != nil {
-					return nil, err
-				}
-			}
-			k, ok = witnesses[id]
-		}
-		if !ok || !keys.SameKey(k, s.TUFKey()) {
-			return nil, record(tr, transcripts.Refusal, s.URI(), s.URI(), fmt.Errorf("%w: %s (key %s) may not seal %q; the keyholders are: %s", ErrNotKeyholder, s.URI(), AbbrevHash(id), dir, holders(ws)))
-		}
 		if seen[id] {
 			return nil, fmt.Errorf("key %s is given twice", AbbrevHash(id))
 		}
 		seen[id] = true
-		dsigners = append(dsigners, dsseKey{key: s.TUFKey(), id: id, signer: s})
-		names = append(names, ws.Holder(id))
-	}
-	st, err := statementOf(ws, anchor.Hash, anchor.Seq)
-	if err != nil {
-		return nil, err
-	}
-	body, err := json.Marshal(st)
-	if err != nil {
-		return nil, err
-	}
-	es, err := dsse.NewEnvelopeSigner(dsigners...)
-	if err != nil {
-		return nil, err
-	}
-	env, err := es.SignPayload(context.Background(), InTotoPayloadType, body)
-	if err != nil {
-		return nil, err
-	}
-	data, err := json.MarshalIndent(env, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	data = append(data, '\n')
-	// An envelope with no seal record was left by a seal interrupted
-	// between writing it and recording it: nothing rests on it, and this
-	// seal replaces it (the transcript is held, and not sealed).
-	p := filepath.Join(ws.TranscriptPath(), SealFile)
-	msg := fmt.Sprintf("sealed: transcript head %s after %d records, signed by %s", anchor.Hash, anchor.Seq, strings.Join(names, ", "))
-	if _, err := os.Lstat(p); err == nil {
-		if err := atomicfile.Replace(p, data, 0o644); err != nil {
+		sig, err := d.Sign(s)
+		if errors.Is(err, ErrNotKeyholder) {
+			return nil, record(tr, transcripts.Refusal, s.URI(), s.URI(), err)
+		}
+		if err != nil {
 			return nil, err
 		}
-		msg += "; it replaces the envelope an interrupted seal left unrecorded"
-	} else if err := atomicfile.WriteNew(p, data, 0o644); err != nil {
-		return nil, err
+		sigs = append(sigs, sig)
 	}
-	crashpoint.Hit("seal:after-envelope")
-	rec, err := tr.Append(transcripts.Record{Kind: transcripts.Seal, Who: strings.Join(names, ", "),
-		Outputs: map[string]string{SealFile: transcripts.Sum(data)}, Message: msg})
+	return finishSeal(ws, tr, d, sigs)
+}
+
+// openToSeal opens the workspace dir and its transcript, held, with what
+// an interruption left undone (a torn record, a recorded signature not
+// written) completed first, so that the replay sees the ceremony whole.
+func openToSeal(dir string) (*workspace.Workspace, *opened, error) {
+	ws, err := workspace.Open(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &SealResult{Path: p, Digest: transcripts.Sum(data), Head: anchor.Hash, Records: anchor.Seq, Holders: names, Record: rec}, nil
+	o, err := openCompleted(ws)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ws, o, nil
 }
 
 // statementOf is the statement of the workspace's metadata files now.

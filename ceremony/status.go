@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/threshold"
+	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
@@ -21,6 +22,40 @@ type Status struct {
 	Roles     []RoleStatus `json:"roles"`
 	// People are the plan's keyholders and witnesses, in plan order.
 	People []Person `json:"people"`
+	// Seal is the transcript's seal record, nil before the seal; after it
+	// the workspace takes no more signatures or notes.
+	Seal *SealStatus `json:"seal,omitempty"`
+	// Bundles are the bundles the transcript records, in order.
+	Bundles []BundleStatus `json:"bundles,omitempty"`
+}
+
+// SealStatus is the seal record: its number and who sealed.
+type SealStatus struct {
+	Record int64  `json:"record"`
+	By     string `json:"by"`
+}
+
+// BundleStatus is a bundle record: the bundle's SHA-256 (hex) and what
+// the record says (its file name, entries, partial).
+type BundleStatus struct {
+	Record  int64  `json:"record"`
+	SHA256  string `json:"sha256"`
+	Message string `json:"message"`
+}
+
+// sealOf finds the seal record and the bundle records in recs.
+func sealOf(recs []transcripts.Record) (*SealStatus, []BundleStatus) {
+	var seal *SealStatus
+	var bundles []BundleStatus
+	for _, r := range recs {
+		switch r.Kind {
+		case transcripts.Seal:
+			seal = &SealStatus{Record: r.Seq, By: r.Who}
+		case transcripts.Bundle:
+			bundles = append(bundles, BundleStatus{Record: r.Seq, SHA256: r.Outputs["bundle"], Message: r.Message})
+		}
+	}
+	return seal, bundles
 }
 
 // Person is a keyholder or a witness of the plan.
@@ -123,7 +158,9 @@ func statusOf(ws *workspace.Workspace, l *Loaded) (*Status, error) {
 		s.Roles = append(s.Roles, rs)
 	}
 	s.People = people(ws)
-	s.Unwritten = unwritten(ws)
+	recs, err := transcripts.ReadRecords(ws.TranscriptPath())
+	s.Unwritten = unwritten(ws, recs, err)
+	s.Seal, s.Bundles = sealOf(recs)
 	return s, nil
 }
 

@@ -13,9 +13,8 @@ import (
 // before its metadata file was written (an interruption; the next sign,
 // bundle, seal or note writes it), a file that is neither state (changed
 // outside the ceremony), a torn last record. It reads the record file
-// only, not the states (transcripts.ReadRecords).
-func unwritten(ws *workspace.Workspace) []string {
-	recs, err := transcripts.ReadRecords(ws.TranscriptPath())
+// only, not the states (transcripts.ReadRecords gave recs, or err).
+func unwritten(ws *workspace.Workspace, recs []transcripts.Record, err error) []string {
 	var out []string
 	var torn *transcripts.TornError
 	switch {

@@ -30,7 +30,15 @@ func runBundle(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if res.Partial {
 		fmt.Fprintf(stderr, "ceremony: WARNING: partial bundle, not for upload; missing: %v\n", res.Missing)
 	}
-	fmt.Fprintf(stdout, "wrote %s (%d entries)\nsha256 %s\n%s\n", res.Out, len(res.Entries), res.SHA256, res.PGPWords)
+	if res.Again {
+		fmt.Fprintf(stdout, "%s holds this very bundle already (the same bytes): left as it is (%d entries)\n", res.Out, len(res.Entries))
+	} else {
+		fmt.Fprintf(stdout, "wrote %s (%d entries)\n", res.Out, len(res.Entries))
+	}
+	if res.RecordedAt != 0 {
+		fmt.Fprintf(stdout, "the transcript records this bundle already, at record %d\n", res.RecordedAt)
+	}
+	fmt.Fprintf(stdout, "sha256 %s\n%s\n", res.SHA256, res.PGPWords)
 	verify := "ceremony verify"
 	if res.Rehearsal {
 		verify += " --rehearsal"

@@ -69,6 +69,12 @@ func printStatus(w io.Writer, st *ceremony.Status) {
 	} else {
 		fmt.Fprintf(w, "\nsignatures are missing\n")
 	}
+	if st.Seal != nil {
+		fmt.Fprintf(w, "sealed at transcript record %d by %s: it takes no more signatures or notes\n", st.Seal.Record, st.Seal.By)
+	}
+	for _, b := range st.Bundles {
+		fmt.Fprintf(w, "record %d: %s, SHA-256 %s\n", b.Record, b.Message, b.SHA256)
+	}
 }
 
 func names(ps []ceremony.Party) string {

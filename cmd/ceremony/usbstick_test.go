@@ -56,8 +56,11 @@ func TestOutputsOnUSBStick(t *testing.T) {
 			bundle := filepath.Join(stick, strings.Repeat("b", 236)+".tar")
 			cmd(0, "bundle", "--out", bundle, ws)
 			cmd(0, "verify", bundle)
-			if out := cmd(1, "bundle", "--out", bundle, ws); !strings.Contains(out, "never overwritten") {
-				t.Errorf("a second bundle to the same name: %s", out)
+			if out := cmd(0, "bundle", "--out", bundle, ws); !strings.Contains(out, "holds this very bundle already") {
+				t.Errorf("the same bundle written again to the same name: %s", out)
+			}
+			if out := cmd(1, "bundle", "--out", payload, ws); !strings.Contains(out, "never overwritten") {
+				t.Errorf("a bundle written over another file: %s", out)
 			}
 			cmd(0, "claim", "tiny", "--key", uri("a"), "--out", filepath.Join(stick, "tiny.claim.json"))
 		})
