@@ -50,7 +50,7 @@ func (e *Engine) CheckDevice(dir, keyID string) (*DeviceCheck, error) {
 	}
 	entry, ok := holderEntry(ws, keyID)
 	if !ok {
-		return nil, fmt.Errorf("workspace %q has no keyholder key %s", dir, AbbrevHash(keyID))
+		return nil, fmt.Errorf("workspace %q has no keyholder's or witness's key %s", dir, AbbrevHash(keyID))
 	}
 	if entry.URI == "" {
 		return nil, fmt.Errorf("%s: %s's key %s has no URI (it is not in the plan): give its key URI when signing", filepath.Join(dir, workspace.StateFile), entry.Holder, AbbrevHash(keyID))
@@ -180,10 +180,11 @@ func DeviceName(uri string) string {
 	return uri
 }
 
-// holderEntry finds a keyholder's (not a witness's or the online) key.
+// holderEntry finds a keyholder's or a witness's key (a witness's device
+// is checked before it seals), never the online key.
 func holderEntry(ws *workspace.Workspace, keyID string) (workspace.KeyEntry, bool) {
 	for _, k := range ws.State.Keys {
-		if k.KeyID == keyID && !k.Online && !k.Witness {
+		if k.KeyID == keyID && !k.Online {
 			return k, true
 		}
 	}

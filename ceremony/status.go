@@ -36,11 +36,13 @@ type SealStatus struct {
 }
 
 // BundleStatus is a bundle record: the bundle's SHA-256 (hex) and what
-// the record says (its file name, entries, partial).
+// the record says (its file name, entries, partial); Who is set on the
+// record that its words were copied onto the script: who confirmed.
 type BundleStatus struct {
 	Record  int64  `json:"record"`
 	SHA256  string `json:"sha256"`
 	Message string `json:"message"`
+	Who     string `json:"who,omitempty"`
 }
 
 // sealOf finds the seal record and the bundle records in recs.
@@ -52,7 +54,7 @@ func sealOf(recs []transcripts.Record) (*SealStatus, []BundleStatus) {
 		case transcripts.Seal:
 			seal = &SealStatus{Record: r.Seq, By: r.Who}
 		case transcripts.Bundle:
-			bundles = append(bundles, BundleStatus{Record: r.Seq, SHA256: r.Outputs["bundle"], Message: r.Message})
+			bundles = append(bundles, BundleStatus{Record: r.Seq, SHA256: r.Outputs["bundle"], Message: r.Message, Who: r.Who})
 		}
 	}
 	return seal, bundles

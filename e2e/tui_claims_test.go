@@ -134,7 +134,7 @@ online:
 	var signed []string
 	for !strings.Contains(p.screen(), "every threshold is met") {
 		s := p.wait("'s turn · to sign: claimed v2")
-		name := turnOf(t, s)
+		name := turnOf(t, s, "'s turn · to sign:")
 		p.wait("holds " + name + "'s key")
 		p.keys("Enter")
 		p.wait("what "+name+" is about to sign", "claims ceremony: 1 project(s) added to claimed", "+ demo-pkg: keys demo-pkg maintainer")
@@ -150,9 +150,8 @@ online:
 	if len(signed) < 2 || strings.Contains(strings.Join(signed, " "), "dave") {
 		t.Fatalf("signed by %v, want claimed's keyholders", signed)
 	}
-	p.wait("every threshold is met", "claimed v2: ")
-	p.keys("b")
-	p.wait("✓ bundle written: workspace-claims.bundle.tar", "the bundle holds claimed v2", "recently-claimed")
+	sealWithFileKey(t, p, func(name string) string { return passphrases[name] })
+	p.wait("✓ sealed at transcript record", "claimed v2: ", "✓ bundle written: workspace-claims.bundle.tar", "the bundle holds claimed v2", "recently-claimed")
 	p.keys("v")
 	p.wait("✓ verify", "✓ replay")
 	p.keys("q")

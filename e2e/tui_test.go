@@ -213,6 +213,12 @@ func TestRehearsalInTmux(t *testing.T) {
 
 	for _, h := range []string{"carol", "dave", "erin"} {
 		p.keys("Enter")
+		if h == "dave" {
+			// Every threshold is met after carol: the app goes to the
+			// seal, and c calls dave and erin too, for spare signatures.
+			p.wait("the seal · every threshold is met", "2 present keyholders could still sign")
+			p.keys("c")
+		}
 		p.wait(h+"'s turn", "holds "+h+"'s key")
 		p.keys("Enter")
 		p.wait("what "+h+" is about to sign", "root v1 is new")
@@ -222,12 +228,33 @@ func TestRehearsalInTmux(t *testing.T) {
 		p.keys("Enter")
 		p.wait("✓ " + h + " signed")
 	}
+	// The seal: alice seals, at her YubiKey again (bob's is in the
+	// reader), with one more PIN.
 	p.keys("Enter")
-	p.wait("every threshold is met", "root v1: alice, bob, carol, dave, erin", "targets v1: alice, bob, carol")
-	p.keys("b")
-	p.wait("✓ bundle written", "SHA-256")
+	p.wait("the seal · every threshold is met", "[x] alice")
+	p.keys("Enter")
+	p.wait("alice's turn · to seal the ceremony (1 of 1)")
+	p.keys("i")
+	p.wait("which virtual YubiKey")
+	p.keys("Enter")
+	p.wait("✓ attested")
+	p.keys("Enter")
+	p.wait("what alice is about to sign", "The seal is a signed statement")
+	p.keys("y")
+	p.wait("alice: type the PIN")
+	p.text(pins["alice"])
+	p.keys("Enter")
+	p.wait("✓ alice signed the seal")
+	p.keys("Enter")
+	p.wait("✓ sealed at transcript record", "by alice", "✓ bundle written", "SHA-256",
+		"root v1: alice, bob, carol, dave, erin", "targets v1: alice, bob, carol")
+	// The words are copied onto the script; alice confirms.
+	p.keys("Enter")
+	p.wait("who copied them onto the script?")
+	p.keys("Space", "Enter")
+	p.wait("confirmed by alice")
 	p.keys("v")
-	p.wait("✓ verify", "✓ replay")
+	p.wait("✓ verify", "✓ replay", "(sealed by")
 	p.keys("q")
 	p.wait("EXIT 0")
 
@@ -237,14 +264,14 @@ func TestRehearsalInTmux(t *testing.T) {
 	if out, err := exec.Command(bin, "verify", bundle).CombinedOutput(); err == nil || !strings.HasPrefix(string(out), "REHEARSAL: ") || !strings.Contains(string(out), "give --rehearsal") {
 		t.Fatalf("ceremony verify %s of a rehearsal without --rehearsal: %v\n%s", bundle, err, out)
 	}
-	if out, err := exec.Command(bin, "verify", "--rehearsal", bundle).CombinedOutput(); err != nil || !strings.Contains(string(out), "repository verifies") {
+	if out, err := exec.Command(bin, "verify", "--rehearsal", bundle).CombinedOutput(); err != nil || !strings.Contains(string(out), "repository verifies") || strings.Contains(string(out), "not sealed") {
 		t.Fatalf("ceremony verify --rehearsal %s: %v\n%s", bundle, err, out)
 	}
 	out, err := exec.Command(bin, "replay", ws).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "OK: the chain holds") {
 		t.Fatalf("ceremony replay %s: %v\n%s", ws, err, out)
 	}
-	for _, want := range []string{"witness wendy checked the printed plan", "roll call: present: alice, bob, carol, dave, erin", "wrong PIN"} {
+	for _, want := range []string{"witness wendy checked the printed plan", "roll call: present: alice, bob, carol, dave, erin", "wrong PIN", "sealed by alice", "copied onto the ceremony script; confirmed by alice"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the replayed transcript lacks %q:\n%s", want, out)
 		}

@@ -232,10 +232,8 @@ func TestClaimsCeremonyThroughTheApp(t *testing.T) {
 	if len(signed) < 2 || slices.Contains(signed, "dave") {
 		t.Fatalf("signed by %v, want claimed's keyholders", signed)
 	}
-	mustShow(t, m, "every threshold is met", "claimed v2: ", "b writes the bundle",
-		"with claimed v2, the 2 claim request(s) taken in, their review")
-	m, cmd = update(t, m, key("b"))
-	m = run[bundleDoneMsg](t, m, cmd)
+	m = sealAll(t, m)
+	mustShow(t, m, "✓ sealed at transcript record", "claimed v2: ")
 	mustShowWrapped(t, m, "✓ bundle written", "the bundle holds claimed v2", "the online side drops demo-pkg from recently-claimed")
 	b, err := bundle.Read(m.walk.bundle.Out, bundle.DefaultLimits())
 	if err != nil {
@@ -274,27 +272,9 @@ func TestClaimsCeremonyThroughTheApp(t *testing.T) {
 // typing the passphrase, and returns at the signed screen.
 func signClaimsTurn(t *testing.T, m Model) Model {
 	t.Helper()
-	m = run[deviceCheckedMsg](t, m, CheckDevice(m.engine, m.ws, m.walk.keyID, m.walk.gen))
 	name := m.walk.person.Name
-	mustShow(t, m, name+"'s turn · to sign: claimed v2", "holds "+name+"'s key")
-	m, cmd := update(t, m, key("enter"))
-	m = run[reviewLoadedMsg](t, m, cmd)
-	mustShow(t, m, "what "+name+" is about to sign", "claims ceremony: 1 project(s) added to claimed",
-		"claimed v2 replaces v1", "+ demo-pkg: keys demo-pkg maintainer")
-	m, cmd = update(t, m, key("y"))
-	msgs := make(chan tea.Msg, 4)
-	m.bridge.Attach(func(msg tea.Msg) { msgs <- msg })
-	go func() { msgs <- cmd() }()
-	m, _ = update(t, m, next(t, msgs).(secretRequestMsg))
-	m = typeText(t, m, passphrase)
-	m, cmd = update(t, m, key("enter"))
-	cmd()
-	done := next(t, msgs).(signDoneMsg)
-	if done.err != nil {
-		t.Fatalf("%s: %v", name, done.err)
-	}
-	m, cmd = update(t, m, done)
-	m = run[statusLoadedMsg](t, m, cmd)
+	mustShow(t, m, name+"'s turn · to sign: claimed v2")
+	m = signFileTurn(t, m, "claims ceremony: 1 project(s) added to claimed", "claimed v2 replaces v1", "+ demo-pkg: keys demo-pkg maintainer")
 	mustShow(t, m, "✓ "+name+" signed claimed")
 	return m
 }

@@ -41,7 +41,7 @@ func (d dashboard) view(ws string, s Styles) []string {
 		lines = append(lines, fmt.Sprintf("%s v%d  expires %s  %s",
 			s.Role.Render(r.Role), r.Version, r.Expires.UTC().Format(time.DateOnly), state))
 		for i, c := range r.Thresholds {
-			lines = append(lines, "  "+countLine(r, i, c, s))
+			lines = append(lines, "  "+roleRuleLabel(r, i, c)+": "+countText(c, s))
 			lines = append(lines, "    "+s.Met.Render("signed:")+" "+holders(c.Signed))
 			lines = append(lines, "    "+s.Pending.Render("not signed:")+" "+holders(c.Missing))
 			if len(c.Invalid) > 0 {
@@ -50,16 +50,6 @@ func (d dashboard) view(ws string, s Styles) []string {
 		}
 	}
 	return lines
-}
-
-// countLine renders "root v1: 2 of 3 (needs 1 more)"; a new root version
-// carries two rules, the previous root's and the new root's, labelled apart.
-func countLine(r ceremony.RoleStatus, i int, c ceremony.Count, s Styles) string {
-	state := s.Met.Render("met")
-	if !c.Met {
-		state = s.Pending.Render(fmt.Sprintf("needs %d more", max(c.Threshold-len(c.Signed), 1)))
-	}
-	return fmt.Sprintf("%s: %d of %d (%s)", ruleLabel(r, i, c), len(c.Signed), c.Threshold, state)
 }
 
 func holders(ps []ceremony.Party) string {

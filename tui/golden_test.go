@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,7 +91,7 @@ func goldenCases(t *testing.T) map[string]func() Model {
 	at := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	present := &ceremony.DeviceCheck{Holder: "alice", Kind: "yubikey", Device: "YubiKey serial 19088743", Present: true, PINTries: 3,
 		Attested: &attestation.YubiKey{Serial: 19088743, Firmware: "5.7.1", Slot: "9c", PINPolicy: "always", TouchPolicy: "always"}}
-	return map[string]func() Model{
+	cases := map[string]func() Model{
 		"chooser": func() Model {
 			m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
 			m.chooser.scanned = true
@@ -202,6 +203,8 @@ func goldenCases(t *testing.T) map[string]func() Model {
 			m.walk.bundle = &ceremony.BundleResult{Out: "workspace-recovery.bundle.tar",
 				SHA256:   "6e24932e0c7d02e45dcd6335a591d22b38a26adfe3f03d4e532297df9011a4e2",
 				PGPWords: "goldfish Capricorn playhouse coherence ammo insincere accrue tradition exceed sandalwood flatfoot conformist reindeer miracle standard Cherokee classic Pacific Geiger therapist tissue upcoming commence distortion dwelling candidate preshrunk therapist peachy Babylon regain tomorrow"}
+			m.walk.status.Seal = &ceremony.SealStatus{Record: 12, By: "alice, wendy"}
+			m.walk.status.Bundles = []ceremony.BundleStatus{{Record: 13, SHA256: m.walk.bundle.SHA256, Message: "bundle workspace-recovery.bundle.tar written: 30 entries"}}
 			m.open(screenFinish)
 			return m
 		},
@@ -257,6 +260,8 @@ func goldenCases(t *testing.T) map[string]func() Model {
 			m.walk.bundle = &ceremony.BundleResult{Out: "workspace-claims.bundle.tar",
 				SHA256:   "6e24932e0c7d02e45dcd6335a591d22b38a26adfe3f03d4e532297df9011a4e2",
 				PGPWords: "goldfish Capricorn playhouse coherence ammo insincere accrue tradition exceed sandalwood flatfoot conformist reindeer miracle standard Cherokee classic Pacific Geiger therapist tissue upcoming commence distortion dwelling candidate preshrunk therapist peachy Babylon regain tomorrow"}
+			m.walk.status.Seal = &ceremony.SealStatus{Record: 12, By: "alice, wendy"}
+			m.walk.status.Bundles = []ceremony.BundleStatus{{Record: 13, SHA256: m.walk.bundle.SHA256, Message: "bundle workspace-claims.bundle.tar written: 30 entries"}}
 			m.open(screenFinish)
 			return m
 		},
@@ -270,10 +275,14 @@ func goldenCases(t *testing.T) map[string]func() Model {
 			m.walk.bundle = &ceremony.BundleResult{Out: "ws.bundle.tar",
 				SHA256:   "6e24932e0c7d02e45dcd6335a591d22b38a26adfe3f03d4e532297df9011a4e2",
 				PGPWords: "goldfish Capricorn playhouse coherence ammo insincere accrue tradition exceed sandalwood flatfoot conformist reindeer miracle standard Cherokee classic Pacific Geiger therapist tissue upcoming commence distortion dwelling candidate preshrunk therapist peachy Babylon regain tomorrow"}
+			m.walk.status.Seal = &ceremony.SealStatus{Record: 12, By: "alice, wendy"}
+			m.walk.status.Bundles = []ceremony.BundleStatus{{Record: 13, SHA256: m.walk.bundle.SHA256, Message: "bundle ws.bundle.tar written: 30 entries"}}
 			m.open(screenFinish)
 			return m
 		},
 	}
+	maps.Copy(cases, sealGoldenCases())
+	return cases
 }
 
 // checkGolden checks that a view fits 80x24 and compares it with

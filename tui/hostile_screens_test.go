@@ -2,6 +2,7 @@ package tui
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -70,9 +71,19 @@ func poisonModel(m *Model) {
 	// device and what they sign are taken from it.
 	if st := m.walk.status; st != nil {
 		st.Unwritten = append(st.Unwritten, "root: the signature by alice that record 7 holds is not written")
+		before := slices.Clone(st.People)
 		poison(reflect.ValueOf(st))
 		m.walk.status = shownStatus(st)
 		m.dash.status = m.walk.status
+		// Who is present, who seals and who confirmed the words follow
+		// the people's new names and key IDs.
+		present, pick, words := map[string]bool{}, map[string]bool{}, map[string]bool{}
+		for i, p := range m.walk.status.People {
+			present[p.Name] = m.walk.present[before[i].Name]
+			pick[p.KeyID] = m.walk.seal.pick[before[i].KeyID]
+			words[p.Name] = m.walk.seal.words[before[i].Name]
+		}
+		m.walk.present, m.walk.seal.pick, m.walk.seal.words = present, pick, words
 		for _, p := range m.walk.status.People {
 			if p.KeyID == m.walk.person.KeyID {
 				m.walk.person = p

@@ -32,6 +32,7 @@ type KeyMap struct {
 	Bundle   Binding
 	NextFld  Binding
 	Verify   Binding
+	Call     Binding
 }
 
 // DefaultKeyMap returns the app's keys.
@@ -57,6 +58,7 @@ func DefaultKeyMap() KeyMap {
 		Bundle:   Binding{Keys: []string{"b"}, Help: "b", Desc: "write the bundle"},
 		NextFld:  Binding{Keys: []string{"tab", "down"}, Help: "tab", Desc: "next field"},
 		Verify:   Binding{Keys: []string{"v"}, Help: "v", Desc: "verify and replay"},
+		Call:     Binding{Keys: []string{"c"}, Help: "c", Desc: "call the others to sign"},
 	}
 }
 

@@ -171,7 +171,7 @@ func VerifyBundle(eng *ceremony.Engine, path string) tea.Cmd {
 		default:
 			lines = append(lines, "✓ verify: every role holds as a client would check it")
 			for _, r := range rep.Roles {
-				lines = append(lines, fmt.Sprintf("  %s v%d: %d of %d signatures (%s)", r.Role, r.Version, len(r.Signed), r.Threshold, r.Delegator))
+				lines = append(lines, fmt.Sprintf("  %s v%d: %d signed, %d needed (keys of %s)", r.Role, r.Version, len(r.Signed), r.Threshold, r.Delegator))
 			}
 		}
 		if rep != nil {

@@ -34,10 +34,12 @@ const (
 	screenResult
 	screenRotationPlan
 	screenClaimsReview
+	screenSeal
+	screenWords
 )
 
 var screenNames = [...]string{"dashboard", "note", "chooser", "form", "welcome", "plan", "roll call",
-	"device", "tray", "review", "signing", "PIN", "touch", "signed", "finish", "result", "rotation plan", "claims review"}
+	"device", "tray", "review", "signing", "PIN", "touch", "signed", "finish", "result", "rotation plan", "claims review", "seal", "words"}
 
 func (s screen) String() string {
 	if int(s) < len(screenNames) {

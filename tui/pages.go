@@ -50,6 +50,10 @@ func pageOf(s screen) (page, bool) {
 		return page{Model.updateResult, Model.resultView, Model.resultHelp}, true
 	case screenRotationPlan:
 		return page{Model.updateRotationPlan, Model.rotationPlanView, Model.rotationPlanHelp}, true
+	case screenSeal:
+		return page{Model.updateSeal, Model.sealView, Model.sealHelp}, true
+	case screenWords:
+		return page{Model.updateWords, Model.wordsView, Model.wordsHelp}, true
 	case screenClaimsReview:
 		return page{Model.updateClaimsReview, Model.claimsReviewView, Model.claimsReviewHelp}, true
 	}

@@ -19,6 +19,25 @@ func ruleLabel(r ceremony.RoleStatus, i int, c ceremony.Count) string {
 	return label
 }
 
+// countText says a count against its threshold: "1 of 2 signed, needs 1
+// more", or "met (3 signed, 2 needed)": never "3 of 2".
+func countText(c ceremony.Count, s Styles) string {
+	if c.Met {
+		return s.Met.Render("met") + fmt.Sprintf(" (%d signed, %d needed)", len(c.Signed), c.Threshold)
+	}
+	return fmt.Sprintf("%d of %d signed, ", len(c.Signed), c.Threshold) + s.Pending.Render(fmt.Sprintf("needs %d more", max(c.Threshold-len(c.Signed), 1)))
+}
+
+// roleRuleLabel names a role's count: "targets v1", or for a new root
+// version "root v2 under previous root v1".
+func roleRuleLabel(r ceremony.RoleStatus, i int, c ceremony.Count) string {
+	label := fmt.Sprintf("%s v%d", r.Role, r.Version)
+	if len(r.Thresholds) > 1 {
+		label += " under " + ruleLabel(r, i, c)
+	}
+	return label
+}
+
 // progressLines is one line per role: each rule's count, the previous
 // root's and the new root's apart.
 func progressLines(st *ceremony.Status, s Styles) []string {
@@ -29,15 +48,11 @@ func progressLines(st *ceremony.Status, s Styles) []string {
 	for _, r := range st.Roles {
 		var parts []string
 		for i, c := range r.Thresholds {
-			state := s.Met.Render("met")
-			if !c.Met {
-				state = s.Pending.Render(fmt.Sprintf("needs %d more", max(c.Threshold-len(c.Signed), 1)))
-			}
 			label := ""
 			if len(r.Thresholds) > 1 {
 				label = ruleLabel(r, i, c) + " "
 			}
-			parts = append(parts, fmt.Sprintf("%s%d of %d %s", label, len(c.Signed), c.Threshold, state))
+			parts = append(parts, label+countText(c, s))
 		}
 		lines = append(lines, fmt.Sprintf("  %s v%d: %s", s.Role.Render(r.Role), r.Version, strings.Join(parts, " · ")))
 	}

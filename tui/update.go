@@ -83,6 +83,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, touchTick()
 	case signDoneMsg:
 		return m.signDone(msg)
+	case sealBegunMsg:
+		return m.sealBegun(msg)
+	case sealSignedMsg:
+		return m.sealSigned(msg)
+	case sealFinishedMsg:
+		return m.sealFinished(msg)
+	case wordsRecordedMsg:
+		return m.wordsRecorded(msg)
 	case bundleDoneMsg:
 		m.walk.bundling = false
 		if msg.err != nil {
@@ -91,7 +99,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.walk.bundle = msg.res
 		m.clearStatus()
-		return m, nil
+		// The status names the bundle records.
+		return m, LoadStatus(m.ws)
 	case rotationPlannedMsg:
 		return m.rotationPlanned(msg)
 	case rotationCreatedMsg:
@@ -157,6 +166,12 @@ func (m Model) common(msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 			return r.(Model), cmd, true
 		}
 		return m, tea.Quit, true
+	case m.keys.Note.Matches(msg) && m.walk.sealed():
+		m.setError("the ceremony is sealed: its transcript takes no more notes")
+		return m, nil, true
+	case m.keys.Note.Matches(msg) && m.walk.seal.active():
+		m.setError("a seal is under way: a note now would change the transcript it seals; add it before the seal, or after it in a new ceremony")
+		return m, nil, true
 	case m.keys.Note.Matches(msg) && m.ws != "" && !m.walk.loading && m.walk.status != nil:
 		m.open(screenNote)
 		m.note = widget.Text{}
@@ -178,6 +193,10 @@ func (m Model) statusLoaded(msg statusLoadedMsg) (tea.Model, tea.Cmd) {
 	m.walk.status, m.walk.loading = msg.status, false
 	if m.statusErr {
 		m.clearStatus()
+	}
+	if m.walk.sealed() && (m.screen == screenPlan || m.screen == screenRollCall) {
+		// A sealed workspace opens at its end, where nothing is appended.
+		m.open(screenFinish)
 	}
 	return m.loadKind()
 }
@@ -235,7 +254,7 @@ func (m Model) updateResult(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.open(screenChooser)
 		return m, nil
 	}
-	if next, ok := m.result.Scroll.Update(msg, m.keys.scroll(), len(m.result.lines), m.resultRoom()); ok {
+	if next, ok := m.result.Scroll.Update(msg, m.keys.scroll(), len(m.resultLines()), m.resultRoom()); ok {
 		m.result.Scroll = next
 	}
 	return m, nil

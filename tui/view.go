@@ -217,11 +217,18 @@ func (m Model) signedHelp() string {
 // finishHelp names the keys of the finish screen.
 func (m Model) finishHelp() string {
 	k := m.keys
-	if m.walk.bundle != nil {
-		return widget.HelpLine(k.Verify, k.Note, k.Status, k.Quit)
+	if m.walk.sealed() {
+		bs := []Binding{k.Bundle.With("write the bundle")}
+		if m.walk.bundle != nil {
+			bs = []Binding{k.Verify.With("verify"), k.Bundle.With("bundle again")}
+			if !m.wordsConfirmed() {
+				bs = append([]Binding{k.Submit.With("words copied")}, bs...)
+			}
+		}
+		return widget.HelpLine(append(bs, k.Status, k.Quit, k.Help)...)
 	}
 	if m.walk.status != nil && m.walk.status.AllMet() {
-		return widget.HelpLine(k.Bundle, k.Note, k.Status, k.Quit)
+		return widget.HelpLine(k.Submit.With("the seal"), k.Refresh.With("roll call again"), k.Note, k.Status, k.Quit)
 	}
 	return widget.HelpLine(k.Refresh.With("roll call again"), k.Note, k.Status, k.Quit)
 }

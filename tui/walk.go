@@ -67,6 +67,9 @@ type walk struct {
 
 	trayCursor int
 
+	// seal is the end of the ceremony: the seal, the bundle's words.
+	seal sealWalk
+
 	bundling bool
 	bundle   *ceremony.BundleResult
 }
@@ -76,6 +79,8 @@ type signOutcome struct {
 	person ceremony.Person
 	res    *ceremony.SignResult
 	err    error
+	// seal: the signature was of the seal's statement.
+	seal bool
 }
 
 func newWalk() walk {
@@ -135,7 +140,12 @@ func (w walk) statusPeople() []ceremony.Person {
 
 // next is the next key to sign with: in plan order, a present keyholder's
 // key that some role still lacks, not skipped or done in this session.
+// Once every threshold is met there is none, unless the operator chose to
+// call the others (seal.extra).
 func (w walk) next() (ceremony.Person, bool) {
+	if w.status != nil && w.status.AllMet() && !w.seal.extra {
+		return ceremony.Person{}, false
+	}
 	for _, p := range w.statusPeople() {
 		if p.Witness || p.URI == "" || !w.present[w.personOf(p)] || w.skipped[p.KeyID] || w.done[p.KeyID] || w.leaving(p.KeyID) {
 			continue
@@ -178,7 +188,7 @@ func (w walk) missing() []string {
 			if c.Met {
 				continue
 			}
-			out = append(out, fmt.Sprintf("%s: %d of %d, %d more from: %s", ruleLabel(r, i, c), len(c.Signed), c.Threshold,
+			out = append(out, fmt.Sprintf("%s: %d of %d signed, %d more from: %s", roleRuleLabel(r, i, c), len(c.Signed), c.Threshold,
 				c.Threshold-len(c.Signed), holders(c.Missing)))
 		}
 	}
@@ -274,6 +284,9 @@ func (m Model) updateRollCall(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 func (m Model) nextKeyholder() (tea.Model, tea.Cmd) {
 	p, ok := m.walk.next()
 	if !ok {
+		if m.walk.status != nil && m.walk.status.AllMet() && !m.walk.sealed() {
+			return m.openSeal()
+		}
 		m.open(screenFinish)
 		return m, nil
 	}
@@ -313,10 +326,17 @@ func (m Model) updateDevice(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		}
 		m.clearStatus()
 		m.walk.gen++ // stop polling
+		if m.walk.seal.active() {
+			m.walk.review, m.walk.reviewErr, m.walk.reviewScroll = sealReview(m.walk.seal.draft), nil, widget.Scroll{}
+			m.open(screenReview)
+			return m, nil
+		}
 		// Read afresh each time: another signature may have landed.
 		m.walk.review, m.walk.reviewErr = nil, nil
 		m.open(screenReview)
 		return m, LoadReview(m.engine, m.ws, m.walk.person.URI, m.walk.keyID)
+	case m.keys.Skip.Matches(msg) && m.walk.seal.active():
+		return m.skipSealer()
 	case m.keys.Skip.Matches(msg):
 		return m.skip("at the device step")
 	case m.keys.Insert.Matches(msg) && m.rehearsal != nil && m.rehearsal.Tray != nil:
@@ -351,8 +371,17 @@ func (m Model) updateReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case m.keys.Cancel.Matches(msg):
 		return m.backToDevice()
+	case m.keys.Skip.Matches(msg) && m.walk.seal.active():
+		return m.skipSealer()
 	case m.keys.Skip.Matches(msg):
 		return m.skip("at the review")
+	case m.keys.Sign.Matches(msg) && m.walk.seal.active():
+		p := m.walk.person
+		m.walk.signing, m.walk.outcome, m.walk.notices = true, nil, nil
+		m.walk.signRoles, m.walk.pins, m.walk.touchWanted = nil, 0, false
+		m.setInfo("%s is signing the seal...", p.Name)
+		m.open(screenSigning)
+		return m, SignSeal(m.engine, m.walk.seal.draft, p.KeyID, p.URI, m.bridge)
 	case m.keys.Sign.Matches(msg):
 		if m.walk.review == nil {
 			m.setError("the change is not shown yet: wait for it, read it, then press y")
@@ -479,6 +508,16 @@ func (m Model) updateSigned(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	o := m.walk.outcome
 	switch {
+	case o != nil && o.seal && m.keys.Submit.Matches(msg) && o.err == nil:
+		m.clearStatus()
+		return m.nextSealer()
+	case o != nil && o.seal && m.keys.Submit.Matches(msg):
+		m.clearStatus()
+		return m.backToDevice()
+	case o != nil && o.seal && m.keys.Skip.Matches(msg) && o.err != nil:
+		return m.skipSealer()
+	case o != nil && o.seal:
+		return m, nil
 	case m.keys.Submit.Matches(msg) && o != nil && o.err == nil:
 		m.clearStatus()
 		return m.nextKeyholder()
@@ -498,15 +537,20 @@ func (m Model) updateFinish(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return r, cmd
 	}
 	switch {
-	case m.keys.Bundle.Matches(msg) && m.walk.bundle == nil && !m.walk.bundling:
-		if m.walk.status == nil || !m.walk.status.AllMet() {
-			m.setError("thresholds are still missing: the bundle is written once every role is ready")
-			return m, nil
-		}
+	case m.walk.bundling || m.walk.seal.finishing:
+		return m, nil
+	case m.keys.Bundle.Matches(msg) && m.walk.sealed():
 		m.walk.bundling = true
 		m.setInfo("writing the bundle %s...", m.bundlePath())
 		return m, WriteBundle(m.engine, m.ws, m.bundlePath())
-	case m.keys.Refresh.Matches(msg) && m.walk.bundle == nil:
+	case m.keys.Bundle.Matches(msg):
+		m.setError("the bundle is written after the seal, once every threshold is met ('ceremony bundle --partial' writes one for review)")
+		return m, nil
+	case m.keys.Submit.Matches(msg) && m.walk.sealed() && m.walk.bundle != nil && !m.wordsConfirmed():
+		return m.openWords()
+	case m.keys.Submit.Matches(msg) && m.walk.status != nil && m.walk.status.AllMet() && !m.walk.sealed():
+		return m.openSeal()
+	case m.keys.Refresh.Matches(msg) && !m.walk.sealed():
 		m.clearStatus()
 		m.open(screenRollCall)
 	case m.keys.Verify.Matches(msg) && m.walk.bundle != nil:

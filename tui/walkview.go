@@ -213,7 +213,11 @@ func (m Model) rollCallView() []string {
 func (m Model) deviceView() []string {
 	s := m.styles
 	p := m.walk.person
-	lines := []string{s.Title.Render(fmt.Sprintf("%s's turn · to sign: %s", p.Name, strings.Join(m.walk.rolesFor(p.KeyID), ", "))), ""}
+	title := fmt.Sprintf("%s's turn · to sign: %s", p.Name, strings.Join(m.walk.rolesFor(p.KeyID), ", "))
+	if sw := m.walk.seal; sw.active() {
+		title = fmt.Sprintf("%s's turn · to seal the ceremony (%d of %d)", p.Name, len(sw.sigs)+1, len(sw.queue))
+	}
+	lines := []string{s.Title.Render(title), ""}
 	for _, l := range wrap(fmt.Sprintf("%s: %s", p.Name, presentVerb(p)), m.width-2) {
 		lines = append(lines, s.Prompt.Render(l))
 	}
@@ -416,6 +420,9 @@ func (m Model) signedView() []string {
 	if o == nil {
 		return nil
 	}
+	if o.seal {
+		return m.sealSignedLines(o)
+	}
 	p := o.person
 	if o.err != nil {
 		lines := []string{s.Error.Render(fmt.Sprintf("✗ %s did not sign", p.Name)), ""}
@@ -446,7 +453,7 @@ func (m Model) signedView() []string {
 	if next, ok := m.walk.next(); ok {
 		lines = append(lines, "", "next: "+next.Name+" with "+next.Device)
 	} else {
-		lines = append(lines, "", "next: the end of the signing, and the bundle")
+		lines = append(lines, "", "next: the end of the signing, the seal and the bundle")
 	}
 	return lines
 }
@@ -455,9 +462,12 @@ func (m Model) finishView() []string {
 	s := m.styles
 	st := m.walk.status
 	var lines []string
-	if st != nil && st.AllMet() {
+	switch {
+	case m.walk.sealed():
+		lines = append(lines, m.sealedLines()...)
+	case st != nil && st.AllMet():
 		lines = append(lines, s.Met.Render("every threshold is met"))
-	} else {
+	default:
 		lines = append(lines, s.Pending.Render("no keyholder present is left to sign, and signatures are missing:"))
 		for _, l := range m.walk.missing() {
 			lines = append(lines, "  "+l)
@@ -469,11 +479,7 @@ func (m Model) finishView() []string {
 	if st != nil {
 		for _, r := range st.Roles {
 			for i, c := range r.Thresholds {
-				label := fmt.Sprintf("%s v%d", r.Role, r.Version)
-				if len(r.Thresholds) > 1 {
-					label += " under " + ruleLabel(r, i, c)
-				}
-				lines = append(lines, fmt.Sprintf("  %s: %s", label, holders(c.Signed)))
+				lines = append(lines, fmt.Sprintf("  %s: %s", roleRuleLabel(r, i, c), holders(c.Signed)))
 			}
 		}
 	}
@@ -481,24 +487,46 @@ func (m Model) finishView() []string {
 	switch {
 	case b != nil:
 		hex := groupHex(b.SHA256)
-		lines = append(lines, "", s.Met.Render("✓ bundle written: "+safetext.Escape(b.Out)),
-			"  SHA-256 "+hex[:min(35, len(hex))], "          "+hex[min(36, len(hex)):])
+		lines = append(lines, "")
+		for _, l := range wrap(bundleHeadline(b), m.width-2) {
+			lines = append(lines, s.Met.Render(l))
+		}
+		lines = append(lines, "  SHA-256 "+hex[:min(35, len(hex))], "          "+hex[min(36, len(hex)):])
 		for _, l := range wrap(b.PGPWords, m.width-4) {
 			lines = append(lines, "  "+s.Prompt.Render(l))
 		}
 		lines = append(lines, s.Dim.Render("  read the words aloud; at the server 'ceremony verify' prints the same"))
 		lines = append(lines, m.kindFinish(true)...)
+		if m.walk.sealed() && !m.wordsConfirmed() {
+			lines = append(lines, "", "enter: the witnesses copy the words onto the script; record who confirmed")
+		}
 		lines = append(lines, "", "v verifies and replays the bundle as the server operator and an auditor will")
 		if b.OnlineKeyChanged {
 			lines = append(lines, s.Pending.Render("  the online key changes: it must be live on the server before the new root"))
 		}
 	case m.walk.bundling:
 		lines = append(lines, "", "writing the bundle...")
-	case st != nil && st.AllMet():
-		lines = append(lines, "", "b writes the bundle to carry to the online server: "+m.bundlePath())
+	case m.walk.sealed():
+		lines = append(lines, "", "b writes the bundle to carry to the online server: "+safetext.Escape(m.bundlePath()),
+			s.Dim.Render("  a sealed workspace gives the same bytes each time; nothing is appended"))
 		lines = append(lines, m.kindFinish(false)...)
+	case st != nil && st.AllMet():
+		lines = append(lines, "", "enter goes to the seal; the bundle is written after it")
 	}
 	return lines
+}
+
+// bundleHeadline says what became of the bundle: written, or found in
+// place with the same bytes; and whether the transcript named it before.
+func bundleHeadline(b *ceremony.BundleResult) string {
+	line := "✓ bundle written: " + safetext.Escape(b.Out)
+	if b.Again {
+		line = "✓ " + safetext.Escape(b.Out) + " holds this very bundle already (the same bytes)"
+	}
+	if b.RecordedAt != 0 {
+		line += fmt.Sprintf("; the transcript named it at record %d", b.RecordedAt)
+	}
+	return line
 }
 
 func (m Model) resultView() []string {
@@ -507,12 +535,29 @@ func (m Model) resultView() []string {
 	if !m.result.ok {
 		title = s.Error.Render(m.result.title)
 	}
-	shown, first, last := m.result.Window(m.result.lines, m.resultRoom())
+	all := m.resultLines()
+	shown, first, last := m.result.Window(all, m.resultRoom())
 	lines := append([]string{title, ""}, shown...)
-	if foot := scrollFoot(first, last, len(m.result.lines), ""); foot != "" {
+	if foot := scrollFoot(first, last, len(all), ""); foot != "" {
 		lines = append(lines, s.Dim.Render(foot))
 	}
 	return lines
+}
+
+// resultLines are the result's lines wrapped to the window, a wrapped
+// line's rest indented: a warning is read whole, never cut.
+func (m Model) resultLines() []string {
+	var all []string
+	for _, l := range m.result.lines {
+		indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
+		for i, w := range wrap(l, m.width-4-len(indent)) {
+			if i > 0 {
+				w = "    " + w
+			}
+			all = append(all, indent+w)
+		}
+	}
+	return all
 }
 
 // resultRoom is how many lines of a result the window shows: all but the
