@@ -107,6 +107,7 @@ online:
 	p := newPane(t, "sh -c 'cd "+dir+" && exec "+bin+" 2>"+filepath.Join(dir, "stderr")+"'")
 	p.wait("choose a ceremony", "PEP 480 claims ceremony", "Resume ws", "pep480 bootstrap, every threshold met")
 	p.keys("Down", "Down", "Down", "Down", "Enter")
+	confirmDateInPane(p)
 	p.wait("PEP 480 claims ceremony (take maintainers' claims into claimed)", "> repository, last workspace or bundle: ws█",
 		"your own root (trusted root file): -", "claim requests (directory): claims", "new workspace: workspace-claims")
 	p.keys("Enter", "Enter", "Enter", "Enter", "Enter")

@@ -74,6 +74,7 @@ online:
 	p := newPane(t, "sh -c 'cd "+dir+" && exec "+bin+" 2>"+filepath.Join(dir, "stderr")+"'")
 	p.wait("choose a ceremony", "Resume ws", "every threshold met")
 	p.keys("Down", "Down", "Enter")
+	confirmDateInPane(p)
 	p.wait("Emergency rotation after a compromise", "> repository or last workspace: ws█")
 	p.keys("Tab", "Tab")
 	p.text("carol")

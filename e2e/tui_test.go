@@ -154,6 +154,7 @@ func TestRehearsalInTmux(t *testing.T) {
 	pins := practicePINs(t, s)
 
 	p.keys("Enter")
+	confirmDateInPane(p)
 	p.wait("the plan ·", "pep458 bootstrap", "3 of 5", "YubiKey serial")
 
 	// A note from the plan screen goes into the transcript.
@@ -271,7 +272,7 @@ func TestRehearsalInTmux(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "OK: the chain holds") {
 		t.Fatalf("ceremony replay %s: %v\n%s", ws, err, out)
 	}
-	for _, want := range []string{"witness wendy checked the printed plan", "roll call: present: alice, bob, carol, dave, erin", "wrong PIN", "sealed by alice", "copied onto the ceremony script; confirmed by alice"} {
+	for _, want := range []string{"witness wendy checked the printed plan", "roll call: present: alice, bob, carol, dave, erin", "wrong PIN", "sealed by alice", "the room confirmed the date " + today() + " (typed in the app", "copied onto the ceremony script; confirmed by alice"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("the replayed transcript lacks %q:\n%s", want, out)
 		}
@@ -311,6 +312,15 @@ func secretAt(text, secret string) int {
 		}
 		from = at + 1
 	}
+}
+
+// confirmDateInPane answers the app's date screen with today's date, as
+// the room would from a witness's watch.
+func confirmDateInPane(p *pane) {
+	p.t.Helper()
+	p.wait("today's date · confirm it", "the machine's clock: ")
+	p.text(today())
+	p.keys("Enter")
 }
 
 // signYubiKey types the PIN for each of the two signatures (root, then

@@ -15,6 +15,9 @@ type choice struct {
 	// notes are shown under the form's fields.
 	notes  []string
 	submit func(m Model, values []string) (Model, tea.Cmd)
+	// creates: the ceremony makes a workspace, whose expiries count from
+	// the clock; the room confirms the date first.
+	creates bool
 }
 
 // chooser is the first screen of 'ceremony' without arguments.
@@ -33,9 +36,10 @@ func (m Model) choices() []choice {
 	from := m.chooser.lastFinished()
 	return []choice{
 		{
-			title:  "Bootstrap a new repository",
-			what:   "root v1 and the offline roles (targets, delegations), from a plan",
-			fields: []widget.Field{{Label: "plan file", Value: widget.NewText("plan.yaml")}, {Label: "new workspace", Value: widget.NewText("workspace")}},
+			title:   "Bootstrap a new repository",
+			what:    "root v1 and the offline roles (targets, delegations), from a plan",
+			fields:  []widget.Field{{Label: "plan file", Value: widget.NewText("plan.yaml")}, {Label: "new workspace", Value: widget.NewText("workspace")}},
+			creates: true,
 			submit: func(m Model, v []string) (Model, tea.Cmd) {
 				m.ws, m.plan, m.trustedRoot = v[1], v[0], ""
 				m.setInfo("creating the workspace %s from %s...", v[1], v[0])
@@ -47,6 +51,7 @@ func (m Model) choices() []choice {
 			what:  "the yearly re-sign, a keyholder joining or leaving, a device replaced",
 			fields: []widget.Field{{Label: "plan file", Value: widget.NewText("plan.yaml")}, {Label: "trusted root (what clients trust now)", Value: widget.NewText("root.json")},
 				{Label: "new workspace", Value: widget.NewText("workspace-next-root")}},
+			creates: true,
 			submit: func(m Model, v []string) (Model, tea.Cmd) {
 				m.ws, m.plan, m.trustedRoot = v[2], v[0], v[1]
 				m.setInfo("creating the workspace %s from %s and %s...", v[2], v[0], v[1])
@@ -102,6 +107,9 @@ func (m Model) updateChooser(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.chooser.cursor = min(m.chooser.cursor+1, items-1)
 	case m.keys.Submit.Matches(msg):
 		if i := m.chooser.cursor; i < len(cs) {
+			if cs[i].creates && m.date.confirmed == "" {
+				return m.openDate(i)
+			}
 			m.form = newForm(i, cs[i])
 			m.clearStatus()
 			m.open(screenForm)

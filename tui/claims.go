@@ -202,8 +202,9 @@ const (
 // claimsChoice is the administrators' claims ceremony.
 func claimsChoice(from string) choice {
 	return choice{
-		title: "PEP 480 claims ceremony (take maintainers' claims into claimed)",
-		what:  "review the claim requests, then sign claimed's next version adding them",
+		title:   "PEP 480 claims ceremony (take maintainers' claims into claimed)",
+		creates: true,
+		what:    "review the claim requests, then sign claimed's next version adding them",
 		fields: []widget.Field{
 			{Label: "repository, last workspace or bundle", Value: widget.NewText(from)},
 			{Label: "your own root (trusted root file)", Optional: true},
@@ -282,7 +283,7 @@ func (m Model) claimsCreated(msg claimsCreatedMsg) (tea.Model, tea.Cmd) {
 	} else {
 		m.setInfo("created the claims workspace %s", msg.ws)
 	}
-	return m, LoadStatus(m.ws)
+	return m, tea.Batch(LoadStatus(m.ws), m.recordDate(m.ws))
 }
 
 func acceptedNames(res *claimed.Result) []string {

@@ -122,6 +122,7 @@ func claimsForm(t *testing.T, dir string) Model {
 		m, _ = update(t, m, key("j"))
 	}
 	m, _ = update(t, m, key("enter"))
+	m = confirmToday(t, m)
 	if m.screen != screenForm {
 		t.Fatalf("screen %s, want the form", m.screen)
 	}
@@ -410,6 +411,7 @@ func TestClaimsReviewEscStopsWaiting(t *testing.T) {
 	i := slices.IndexFunc(m.choices(), func(c choice) bool { return strings.HasPrefix(c.title, "PEP 480 claims") })
 	m.chooser.cursor = i
 	m, _ = update(t, m, key("enter"))
+	m = confirmToday(t, m)
 	m = setField(t, m, "repo")
 	for m.form.focus < clWorkspace {
 		m, _ = update(t, m, key("enter"))

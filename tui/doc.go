@@ -10,6 +10,15 @@
 // as small message types. A command's error is shown in the status line
 // (a form's under its fields); it never ends the program.
 //
+// Before the first workspace is made the room confirms today's date
+// against the machine's clock (dateGate, ceremony.ConfirmDate); it is
+// recorded in each workspace made. Once every threshold is met the walk
+// moves to the seal (sealWalk): who seals is marked, each sealer signs the
+// statement at their own device (ceremony.BeginSeal, SignSeal,
+// FinishSeal), then the bundle is written and who copied its words onto
+// the script is recorded. A sealed workspace opens at that end and
+// appends nothing.
+//
 // A key rotation is asked for in a form, worked out by [PlanRotation]
 // (rotate.Run without a workspace: nothing is written) and read on a
 // scrolling screen; only y creates its workspace ([CreateRotation]), which

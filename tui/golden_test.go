@@ -282,6 +282,7 @@ func goldenCases(t *testing.T) map[string]func() Model {
 		},
 	}
 	maps.Copy(cases, sealGoldenCases())
+	maps.Copy(cases, dateGoldenCases())
 	return cases
 }
 

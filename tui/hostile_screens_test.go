@@ -103,6 +103,7 @@ func poisonModel(m *Model) {
 		b.Out += hostile
 	}
 	// What is typed or pasted into a form, and the rehearsal's devices.
+	m.date.input = widget.NewText(m.date.input.String() + hostile)
 	for i := range m.form.fields {
 		m.form.fields[i].Value = widget.NewText(m.form.fields[i].Value.String() + hostile)
 	}

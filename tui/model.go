@@ -36,10 +36,11 @@ const (
 	screenClaimsReview
 	screenSeal
 	screenWords
+	screenDate
 )
 
 var screenNames = [...]string{"dashboard", "note", "chooser", "form", "welcome", "plan", "roll call",
-	"device", "tray", "review", "signing", "PIN", "touch", "signed", "finish", "result", "rotation plan", "claims review", "seal", "words"}
+	"device", "tray", "review", "signing", "PIN", "touch", "signed", "finish", "result", "rotation plan", "claims review", "seal", "words", "date"}
 
 func (s screen) String() string {
 	if int(s) < len(screenNames) {
@@ -82,6 +83,9 @@ type Model struct {
 	// claims is a claims ceremony asked for in the form and its review,
 	// shown before its workspace is created.
 	claims claimsDraft
+	// date is today's date as the room confirmed it, asked before the
+	// first workspace is made.
+	date dateGate
 
 	// rehearsal is set by 'ceremony rehearse': simulated devices and the
 	// practice secrets to show.

@@ -50,6 +50,8 @@ func pageOf(s screen) (page, bool) {
 		return page{Model.updateResult, Model.resultView, Model.resultHelp}, true
 	case screenRotationPlan:
 		return page{Model.updateRotationPlan, Model.rotationPlanView, Model.rotationPlanHelp}, true
+	case screenDate:
+		return page{Model.updateDate, Model.dateView, Model.dateHelp}, true
 	case screenSeal:
 		return page{Model.updateSeal, Model.sealView, Model.sealHelp}, true
 	case screenWords:

@@ -121,8 +121,9 @@ const (
 // emergencyChoice is the recovery after a compromise.
 func emergencyChoice(from string) choice {
 	return choice{
-		title: "Emergency rotation after a compromise",
-		what:  "stolen or lost keys, a broken-into online server: plan and sign the recovery",
+		title:   "Emergency rotation after a compromise",
+		creates: true,
+		what:    "stolen or lost keys, a broken-into online server: plan and sign the recovery",
 		fields: []widget.Field{
 			{Label: "repository or last workspace", Value: widget.NewText(from)},
 			{Label: "your own root (trusted root file)", Optional: true},
@@ -156,8 +157,9 @@ func emergencyChoice(from string) choice {
 // plannedChoice is a rotation without a compromise.
 func plannedChoice(from string) choice {
 	return choice{
-		title: "Planned key change (rotation)",
-		what:  "a device replaced, a key swapped or handed on, the yearly re-sign",
+		title:   "Planned key change (rotation)",
+		creates: true,
+		what:    "a device replaced, a key swapped or handed on, the yearly re-sign",
 		fields: []widget.Field{
 			{Label: "repository or last workspace", Value: widget.NewText(from)},
 			{Label: "your own root (trusted root file)", Optional: true},
@@ -286,5 +288,5 @@ func (m Model) rotationCreated(msg rotationCreatedMsg) (tea.Model, tea.Cmd) {
 	m.walk = newWalk()
 	m.walk.loading = true
 	m.open(screenPlan)
-	return m, LoadStatus(m.ws)
+	return m, tea.Batch(LoadStatus(m.ws), m.recordDate(m.ws))
 }

@@ -57,6 +57,7 @@ func rotationForm(t *testing.T, dir string, choice int, title string) Model {
 		m, _ = update(t, m, key("j"))
 	}
 	m, _ = update(t, m, key("enter"))
+	m = confirmToday(t, m)
 	if m.screen != screenForm {
 		t.Fatalf("screen %s, want the form", m.screen)
 	}

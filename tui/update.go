@@ -37,7 +37,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.walk = newWalk()
 		m.walk.loading = true
 		m.open(screenPlan)
-		return m, LoadStatus(m.ws)
+		return m, tea.Batch(LoadStatus(m.ws), m.recordDate(m.ws))
 	case initFailedMsg:
 		m.setError("%v", msg.err)
 		return m, nil
@@ -83,14 +83,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, touchTick()
 	case signDoneMsg:
 		return m.signDone(msg)
-	case sealBegunMsg:
-		return m.sealBegun(msg)
-	case sealSignedMsg:
-		return m.sealSigned(msg)
-	case sealFinishedMsg:
-		return m.sealFinished(msg)
-	case wordsRecordedMsg:
-		return m.wordsRecorded(msg)
 	case bundleDoneMsg:
 		m.walk.bundling = false
 		if msg.err != nil {
@@ -124,6 +116,26 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.open(screenResult)
 		m.clearStatus()
 		return m, nil
+	}
+	return m.updateEnds(msg)
+}
+
+// updateEnds handles the messages of the ends of a ceremony: the date
+// confirmed before a workspace is made, the seal and the bundle's words.
+func (m Model) updateEnds(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case sealBegunMsg:
+		return m.sealBegun(msg)
+	case sealSignedMsg:
+		return m.sealSigned(msg)
+	case sealFinishedMsg:
+		return m.sealFinished(msg)
+	case wordsRecordedMsg:
+		return m.wordsRecorded(msg)
+	case dateClockMsg:
+		return m.clockRead(msg)
+	case dateRecordedMsg:
+		return m.dateRecorded(msg)
 	}
 	return m, nil
 }

@@ -203,11 +203,18 @@ func (m Model) updateWelcome(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case m.keys.Help.Matches(msg):
 		m.showHelp = !m.showHelp
+	case m.keys.Submit.Matches(msg) && m.date.confirmed == "":
+		return m.openDate(-1)
 	case m.keys.Submit.Matches(msg):
-		m.setInfo("creating the workspace %s from %s...", m.ws, m.plan)
-		return m, CreateWorkspace(m.engine, m.plan, m.trustedRoot, m.ws)
+		return m.createFromWelcome()
 	}
 	return m, nil
+}
+
+// createFromWelcome creates the workspace the welcome screen names.
+func (m Model) createFromWelcome() (tea.Model, tea.Cmd) {
+	m.setInfo("creating the workspace %s from %s...", m.ws, m.plan)
+	return m, CreateWorkspace(m.engine, m.plan, m.trustedRoot, m.ws)
 }
 
 // updatePlan: the plan's table; enter goes to the roll call.

@@ -360,6 +360,7 @@ func TestChooserBootstrap(t *testing.T) {
 	m = run[workspacesFoundMsg](t, m, m.Init())
 	mustShow(t, m, "Bootstrap a new repository", "none (a workspace is")
 	m, _ = update(t, m, key("enter"))
+	m = confirmToday(t, m)
 	mustShow(t, m, "plan file: plan.yaml█")
 	for range len("plan.yaml") {
 		m, _ = update(t, m, key("backspace"))
