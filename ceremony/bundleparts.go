@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -210,7 +211,7 @@ func writeBundle(tr *transcripts.Transcript, out string, b *bundleParts) (*Bundl
 		res.Again = true
 	} else if err := atomicfile.WriteNew(out, data, 0o644); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("%s exists and is not this workspace's bundle: it was left as it is (a bundle is never overwritten); move it away or choose a new name: %w", out, err)
+			return nil, fmt.Errorf("%s %s: it was left as it is (a bundle is never overwritten); choose a new name: %w", out, whatIsThere(tr, out), err)
 		}
 		return nil, err
 	}
@@ -229,6 +230,25 @@ func writeBundle(tr *transcripts.Transcript, out string, b *bundleParts) (*Bundl
 		return nil, fmt.Errorf("failed to record bundle %s in the transcript, so it was removed: %w", out, err)
 	}
 	return res, nil
+}
+
+// whatIsThere says what the file at out holds, which is not the bundle
+// about to be written: an earlier bundle the transcript records (records
+// were appended since), or bytes it does not.
+func whatIsThere(tr *transcripts.Transcript, out string) string {
+	f, err := os.Open(out)
+	if err != nil {
+		return "exists"
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "exists"
+	}
+	if at := recordedBundle(tr, hex.EncodeToString(h.Sum(nil))); at != 0 {
+		return fmt.Sprintf("holds the bundle transcript record %d names, made before the records appended since", at)
+	}
+	return "exists, and holds no bundle this workspace's transcript records (another file, or a bundle cut off before it was recorded: delete it, it is not this ceremony's)"
 }
 
 // recordedBundle is the record that names a bundle of SHA-256 sum, 0 if

@@ -46,7 +46,7 @@ func ConfirmDate(date, how string, now time.Time) (string, error) {
 	if now.Before(day.Add(-earliestZone)) || !now.Before(day.Add(24*time.Hour+latestZone)) {
 		return "", fmt.Errorf("the machine's clock says %s, but the room says the date is %s, which it is nowhere at that time: set the clock first (as root: date -u -s 'YYYY-MM-DD HH:MM', the date and time in UTC from a witness's watch), since every expiry counts from it", clock, date)
 	}
-	return fmt.Sprintf("the room confirmed the date %s (%s); the machine's clock said %s when the expiries were counted", date, how, now.UTC().Format(time.RFC3339)), nil
+	return fmt.Sprintf("the room confirmed the date %s (%s); the machine's clock said %s then", date, how, now.UTC().Format(time.RFC3339)), nil
 }
 
 // RecordDate appends the confirmation to the new workspace's transcript,

@@ -125,10 +125,14 @@ func (e *Engine) Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	var sigs []SealSignature
+	// Every key is checked before any signs: no device is used for a
+	// seal that would be refused.
 	seen := map[string]bool{}
 	for _, s := range signers {
-		id, err := keys.ID(s.TUFKey())
+		id, _, err := d.sealer(s.URI(), s.TUFKey())
+		if errors.Is(err, ErrNotKeyholder) {
+			return nil, record(tr, transcripts.Refusal, s.URI(), s.URI(), err)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -136,10 +140,10 @@ func (e *Engine) Seal(dir string, signers []keys.Signer) (*SealResult, error) {
 			return nil, fmt.Errorf("key %s is given twice", AbbrevHash(id))
 		}
 		seen[id] = true
+	}
+	var sigs []SealSignature
+	for _, s := range signers {
 		sig, err := d.Sign(s)
-		if errors.Is(err, ErrNotKeyholder) {
-			return nil, record(tr, transcripts.Refusal, s.URI(), s.URI(), err)
-		}
 		if err != nil {
 			return nil, err
 		}

@@ -42,6 +42,9 @@ type SealDraft struct {
 	body  []byte
 	keys  map[string]*metadata.Key
 	state []byte
+	// witnessErr is why the witnesses' keys could not be read: only a
+	// witness's seal needs them.
+	witnessErr error
 }
 
 // SealSignature is one sealer's signature over the draft's statement.
@@ -96,9 +99,7 @@ func (e *Engine) draftSeal(ws *workspace.Workspace, tr *transcripts.Transcript, 
 	}
 	d := &SealDraft{Dir: dir, Head: anchor.Hash, Records: anchor.Seq, keys: holderKeys(l), Sealers: map[string]string{}}
 	witnesses, err := witnessKeys(ws, tr.Records())
-	if err != nil {
-		return nil, err
-	}
+	d.witnessErr = err
 	for id, k := range witnesses {
 		if d.keys[id] == nil {
 			d.keys[id] = k
@@ -148,6 +149,9 @@ func (d *SealDraft) sealer(uri string, pub *metadata.Key) (string, *metadata.Key
 		return "", nil, err
 	}
 	k, ok := d.keys[id]
+	if !ok && d.witnessErr != nil {
+		return "", nil, fmt.Errorf("%s (key %s) is no keyholder's, and the witnesses' keys cannot be read: %w", uri, AbbrevHash(id), d.witnessErr)
+	}
 	if !ok || !keys.SameKey(k, pub) {
 		return "", nil, fmt.Errorf("%w: %s (key %s) may not seal %q; those who may are: %s", ErrNotKeyholder, uri, AbbrevHash(id), d.Dir, d.sealerNames())
 	}
@@ -241,6 +245,7 @@ func finishSeal(ws *workspace.Workspace, tr *transcripts.Transcript, d *SealDraf
 		return nil, fmt.Errorf("%w: the metadata files of %q are not those the seal was begun on; begin the seal again", ErrSealMoved, d.Dir)
 	}
 	env := dsse.Envelope{PayloadType: InTotoPayloadType, Payload: base64.StdEncoding.EncodeToString(d.body)}
+	pae := dsse.PAE(InTotoPayloadType, d.body)
 	var names []string
 	seen := map[string]bool{}
 	for _, s := range sigs {
@@ -248,8 +253,18 @@ func finishSeal(ws *workspace.Workspace, tr *transcripts.Transcript, d *SealDraf
 			return nil, fmt.Errorf("key %s is given twice", AbbrevHash(s.KeyID))
 		}
 		seen[s.KeyID] = true
+		// Every signature is checked again here, against this draft: one
+		// made for an earlier draft, or by a key that may not seal, would
+		// seal a workspace that never replays.
+		k := d.keys[s.KeyID]
+		if k == nil {
+			return nil, fmt.Errorf("%w: key %s may not seal %q", ErrNotKeyholder, AbbrevHash(s.KeyID), d.Dir)
+		}
+		if err := keys.Verify(k, pae, s.sig); err != nil {
+			return nil, fmt.Errorf("the seal signature by %s does not verify over this seal's statement (made for another?): %w", d.Sealers[s.KeyID], err)
+		}
 		env.Signatures = append(env.Signatures, dsse.Signature{KeyID: s.KeyID, Sig: base64.StdEncoding.EncodeToString(s.sig)})
-		names = append(names, s.Holder)
+		names = append(names, d.Sealers[s.KeyID])
 	}
 	data, err := json.MarshalIndent(env, "", "  ")
 	if err != nil {

@@ -57,12 +57,22 @@ func TestSealInSteps(t *testing.T) {
 		t.Fatalf("a refused finish wrote the envelope: %v", err)
 	}
 
-	// Begun again, it seals, and replays sealed by both.
+	// Begun again: the signatures made for the first draft, or one that
+	// names a key that may not seal, are refused, and nothing is written.
+	stale := sigs
 	d, err = ceremonytest.Engine.BeginSeal(ws)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sigs = sigs[:0]
+	for _, bad := range [][]ceremony.SealSignature{stale, {{KeyID: "x", Holder: "mallory"}}} {
+		if _, err := ceremonytest.Engine.FinishSeal(d, bad); err == nil {
+			t.Fatalf("a seal finished with signatures not made over its statement: %+v", bad)
+		}
+	}
+	if rep := replay(t, ws); !rep.OK() || rep.Sealed {
+		t.Fatalf("after refused finishes: %+v", rep.FirstBad)
+	}
+	sigs = nil
 	for _, who := range []string{"wendy", "alice"} {
 		s, err := d.Sign(f.Signers[who])
 		if err != nil {

@@ -1,8 +1,18 @@
 package keys
 
 import (
+	"errors"
 	"fmt"
 )
+
+// ErrPINBlocked means a device's PIN has no tries left: no PIN is asked or
+// sent until it is unblocked (a YubiKey's with its PUK, a PKCS#11 token's
+// by its security officer). Each backend's own error wraps it.
+var ErrPINBlocked = errors.New("PIN is blocked")
+
+// ErrFactoryPIN means the PIN typed is a device's factory default, which
+// is known to all: it is never sent, and no try is spent.
+var ErrFactoryPIN = errors.New("the PIN typed is the factory default PIN, which is never sent")
 
 // SecretKind says what is asked for.
 type SecretKind int

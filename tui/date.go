@@ -25,40 +25,46 @@ type dateGate struct {
 	back   screen
 	// confirmed is what the transcript records, once confirmed.
 	confirmed string
+	// gen numbers the screen's openings: a tick of an earlier one stops.
+	gen int
 }
 
-// dateClockMsg is the machine's clock, for the date screen.
-type dateClockMsg struct{ at time.Time }
+// dateClockMsg is the machine's clock, for the date screen opened gen.
+type dateClockMsg struct {
+	at  time.Time
+	gen int
+}
 
 // readClock reads the engine's clock now; tickClock a second later.
-func readClock(eng *ceremony.Engine) tea.Cmd {
-	return func() tea.Msg { return dateClockMsg{at: eng.Now()} }
+func readClock(eng *ceremony.Engine, gen int) tea.Cmd {
+	return func() tea.Msg { return dateClockMsg{at: eng.Now(), gen: gen} }
 }
 
-func tickClock(eng *ceremony.Engine) tea.Cmd {
-	return tea.Tick(time.Second, func(time.Time) tea.Msg { return dateClockMsg{at: eng.Now()} })
+func tickClock(eng *ceremony.Engine, gen int) tea.Cmd {
+	return tea.Tick(time.Second, func(time.Time) tea.Msg { return dateClockMsg{at: eng.Now(), gen: gen} })
 }
 
 // openDate shows the date screen; choice is what follows (see dateGate).
 func (m Model) openDate(choice int) (tea.Model, tea.Cmd) {
-	m.date = dateGate{choice: choice, back: m.screen}
+	m.date = dateGate{choice: choice, back: m.screen, gen: m.date.gen + 1}
 	m.clearStatus()
 	m.open(screenDate)
-	return m, readClock(m.engine)
+	return m, readClock(m.engine, m.date.gen)
 }
 
 func (m Model) clockRead(msg dateClockMsg) (tea.Model, tea.Cmd) {
-	if m.screen != screenDate {
+	if m.screen != screenDate || msg.gen != m.date.gen {
 		return m, nil
 	}
 	m.date.clock = msg.at
-	return m, tickClock(m.engine)
+	return m, tickClock(m.engine, m.date.gen)
 }
 
 // updateDate: the date is typed; enter checks the clock against it.
 func (m Model) updateDate(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case m.keys.Cancel.Matches(msg):
+		m.date.gen++ // the clock stops
 		m.open(m.date.back)
 		return m, nil
 	case m.keys.Erase.Matches(msg):
@@ -66,6 +72,7 @@ func (m Model) updateDate(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case m.keys.Submit.Matches(msg):
 		if m.date.clock.IsZero() {
+			m.setInfo("reading the clock: press enter again in a moment")
 			return m, nil
 		}
 		confirmed, err := ceremony.ConfirmDate(m.date.input.String(), "typed in the app, from a witness's watch", m.date.clock)
@@ -74,6 +81,7 @@ func (m Model) updateDate(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		m.date.confirmed = confirmed
+		m.date.gen++ // the clock stops
 		m.clearStatus()
 		if m.date.choice < 0 {
 			m.open(m.date.back)

@@ -14,7 +14,7 @@ func confirmToday(t *testing.T, m Model) Model {
 	if m.screen != screenDate {
 		t.Fatalf("screen %s, want the date", m.screen)
 	}
-	m = run[dateClockMsg](t, m, readClock(m.engine))
+	m = run[dateClockMsg](t, m, readClock(m.engine, m.date.gen))
 	mustShow(t, m, "today's date · confirm it", "the machine's clock: "+m.date.clock.UTC().Format("Monday 2006-01-02"))
 	m = typeText(t, m, m.date.clock.UTC().Format("2006-01-02"))
 	m, _ = update(t, m, key("enter"))

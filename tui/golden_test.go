@@ -139,6 +139,7 @@ func goldenCases(t *testing.T) map[string]func() Model {
 			m.walk.signing, m.walk.signRoles, m.walk.pins = true, []string{"root v1", "targets v1"}, 1
 			m.walk.pin = pinPrompt{req: keys.SecretRequest{Kind: keys.PIN, TriesLeft: 2}, reply: make(chan secretReply, 1)}
 			m.walk.pin.secret = m.walk.pin.secret.Insert("2718")
+			m.walk.check = present
 			m.open(screenPIN)
 			return m
 		},
@@ -283,6 +284,7 @@ func goldenCases(t *testing.T) map[string]func() Model {
 	}
 	maps.Copy(cases, sealGoldenCases())
 	maps.Copy(cases, dateGoldenCases())
+	maps.Copy(cases, outcomeGoldenCases())
 	return cases
 }
 

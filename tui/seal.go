@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strings"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -40,6 +41,12 @@ type sealWalk struct {
 // active reports whether a seal is under way: the device, review, PIN and
 // signed screens serve its sealer.
 func (s sealWalk) active() bool { return s.draft != nil }
+
+// ready: every sealer left has signed, after one was left out; the seal
+// screen asks before it is written.
+func (s sealWalk) ready() bool {
+	return s.draft != nil && len(s.sigs) > 0 && len(s.sigs) == len(s.queue)
+}
 
 // sealers are those who may seal and are here: the witnesses with a key,
 // then the keyholders, present at the roll call, in the plan's order.
@@ -90,7 +97,23 @@ func (m Model) updateSeal(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	list := m.walk.sealers()
 	sw := &m.walk.seal
 	switch {
-	case sw.beginning:
+	case sw.beginning || sw.finishing:
+		return m, nil
+	case sw.ready() && m.keys.Submit.Matches(msg):
+		// The last sealer left was left out: the seal is written with
+		// the signatures made, once the operator says so.
+		sw.finishing = true
+		m.setInfo("writing the seal...")
+		return m, FinishSeal(m.engine, sw.draft, sw.sigs)
+	case sw.ready() && m.keys.Cancel.Matches(msg):
+		sw.draft, sw.sigs, sw.queue = nil, nil, nil
+		m.setInfo("the signatures made for the seal are dropped: mark who seals and begin again")
+		return m, nil
+	case sw.ready():
+		return m, nil
+	case m.keys.Cancel.Matches(msg):
+		m.clearStatus()
+		m.open(screenRollCall)
 		return m, nil
 	case m.keys.Up.Matches(msg):
 		sw.cursor = max(sw.cursor-1, 0)
@@ -195,6 +218,11 @@ func (m Model) skipSealer() (tea.Model, tea.Cmd) {
 		m.open(screenSeal)
 		return m, nil
 	}
+	if len(sw.sigs) == len(sw.queue) {
+		m.setInfo("%s does not seal", name)
+		m.open(screenSeal)
+		return m, nil
+	}
 	m.setInfo("%s does not seal", name)
 	return m.nextSealer()
 }
@@ -270,11 +298,25 @@ func (m Model) sealFinished(msg sealFinishedMsg) (tea.Model, tea.Cmd) {
 	sw.finishing = false
 	if msg.err != nil {
 		sw.draft, sw.sigs = nil, nil
+		if m.quitting {
+			return m, tea.Quit
+		}
 		m.setError("the seal was not written: %v", msg.err)
 		m.open(screenSeal)
+		// A workspace sealed meanwhile opens at its end once read.
 		return m, LoadStatus(m.ws)
 	}
 	sw.draft = nil
+	if m.quitting {
+		return m, tea.Quit
+	}
+	// The workspace is sealed from here on, before its status is read
+	// again: nothing offers the seal or a note any more.
+	if st := m.walk.status; st != nil {
+		sealed := *st
+		sealed.Seal = &ceremony.SealStatus{Record: msg.res.Record.Seq, By: strings.Join(msg.res.Holders, ", ")}
+		m.walk.status = &sealed
+	}
 	m.walk.bundling = true
 	m.setInfo("sealed at record %d; writing the bundle %s...", msg.res.Record.Seq, m.bundlePath())
 	m.open(screenFinish)

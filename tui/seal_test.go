@@ -39,7 +39,13 @@ func sealAll(t *testing.T, m Model) Model {
 		mustShow(t, m, "✓ "+name+" signed the seal")
 		m, cmd = update(t, m, key("enter"))
 		if m.walk.seal.finishing {
+			if _, again := update(t, m, key("enter")); again != nil {
+				t.Fatal("enter while the seal is written wrote it again")
+			}
 			m = run[sealFinishedMsg](t, m, cmd)
+			if !m.walk.sealed() || strings.Contains(view(m), "enter goes to the seal") {
+				t.Fatalf("just sealed, the app does not know it:\n%s", view(m))
+			}
 			for _, msg := range execBatch(cmd2(m)) {
 				m, _ = update(t, m, msg)
 			}
@@ -70,7 +76,7 @@ func TestSealInTheApp(t *testing.T) {
 	m, _ = update(t, m, key("down"))
 	m, _ = update(t, m, key("space"))
 	m = sealAll(t, m)
-	mustShow(t, m, "✓ sealed at transcript record", "by alice, bob", "✓ bundle written: "+ws+".bundle.tar", "enter: the witnesses copy the words")
+	mustShow(t, m, "✓ sealed at transcript record", "by alice, bob", "✓ bundle written: "+ws+".bundle.tar", "enter: the words are copied onto the script")
 	st, err := ceremony.GetStatus(ws)
 	if err != nil || st.Seal == nil || st.Seal.By != "alice, bob" || len(st.Bundles) != 1 {
 		t.Fatalf("status after the seal in the app: %+v %v", st, err)
@@ -115,6 +121,11 @@ func TestSealInTheApp(t *testing.T) {
 		t.Fatalf("a sealed workspace opened at %s", m.screen)
 	}
 	mustShow(t, m, "✓ sealed at transcript record", "b writes the bundle", "nothing is appended")
+	// No roll call was taken in this session: anyone the plan names may
+	// confirm the words.
+	if got := strings.Join(m.walk.wordsPeople(), ", "); got != "alice, bob, carol" {
+		t.Fatalf("who may confirm the words after reopening: %q", got)
+	}
 	if strings.Contains(view(m), "roll call") {
 		t.Fatalf("the sealed workspace offers the roll call:\n%s", view(m))
 	}

@@ -15,6 +15,13 @@ import (
 func (m Model) sealView() []string {
 	s := m.styles
 	lines := []string{s.Title.Render("the seal · every threshold is met"), ""}
+	if sw := m.walk.seal; sw.ready() {
+		var names []string
+		for _, p := range sw.queue {
+			names = append(names, p.Name)
+		}
+		return append(lines, wrap(fmt.Sprintf("Every sealer left has signed: %s. Enter writes the seal with their signatures; after it the workspace takes no more signatures or notes. Esc drops these signatures, to choose again.", strings.Join(names, ", ")), m.width-2)...)
+	}
 	lines = append(lines, wrap("Sealing signs a statement of the final metadata files and of the transcript as it stands; after it the workspace takes no more signatures or notes. Each one marked signs it in turn, with their own device.", m.width-2)...)
 	lines = append(lines, "", s.Title.Render("who seals"))
 	list := m.walk.sealers()
@@ -66,11 +73,14 @@ func plural(n int, one, many string) string {
 
 func (m Model) sealHelp() string {
 	k := m.keys
+	if m.walk.seal.ready() {
+		return widget.HelpLine(k.Submit.With("write the seal"), k.Cancel.With("drop and choose again"), k.Quit)
+	}
 	bs := []Binding{k.Toggle.With("seals/not"), k.Submit.With("begin the seal")}
 	if len(m.walk.unsigned()) > 0 {
 		bs = append(bs, k.Call)
 	}
-	return widget.HelpLine(append(bs, k.Note, k.Status, k.Quit)...)
+	return m.help(append(bs, k.Cancel.With("roll call"), k.Note, k.Status, k.Quit)...)
 }
 
 // sealSignedLines is the signed screen of a sealer.
@@ -123,11 +133,12 @@ func (m Model) wordsConfirmed() bool {
 }
 
 // wordsPeople are who may confirm the words: everyone present, witnesses
-// first.
+// first; everyone the plan names when no roll call was taken here (a
+// sealed workspace reopened).
 func (w walk) wordsPeople() []string {
 	var out []string
 	for _, e := range w.names() {
-		if w.present[e.name] {
+		if w.present[e.name] || !w.called {
 			out = append(out, e.name)
 		}
 	}
@@ -139,7 +150,7 @@ func (m Model) openWords() (tea.Model, tea.Cmd) {
 	sw := &m.walk.seal
 	sw.words, sw.wordsCursor = map[string]bool{}, 0
 	for _, e := range m.walk.names() {
-		if e.witness && m.walk.present[e.name] {
+		if e.witness && m.walk.present[e.name] && m.walk.called {
 			sw.words[e.name] = true
 		}
 	}
@@ -151,7 +162,7 @@ func (m Model) wordsView() []string {
 	s := m.styles
 	b := m.walk.bundle
 	lines := []string{s.Title.Render("the bundle's words · who copied them onto the script?"), ""}
-	lines = append(lines, wrap("Read the words aloud; each witness copies them onto the printed script and reads them back. Mark who confirmed they match; enter records it in the transcript (the bundle does not change).", m.width-2)...)
+	lines = append(lines, wrap("Read the words aloud; someone in the room copies them onto the printed script and reads them back. Mark who confirmed they match; enter records it in the transcript (the bundle does not change).", m.width-2)...)
 	lines = append(lines, "")
 	for _, l := range wrap(b.PGPWords, m.width-4) {
 		lines = append(lines, "  "+s.Prompt.Render(l))
@@ -159,7 +170,7 @@ func (m Model) wordsView() []string {
 	lines = append(lines, "")
 	people := m.walk.wordsPeople()
 	if len(people) == 0 {
-		lines = append(lines, s.Pending.Render("  no one is marked present: take the roll call (reopen the workspace)"))
+		lines = append(lines, s.Pending.Render("  the plan names no one to confirm them"))
 	}
 	for i, n := range people {
 		cursor := "  "

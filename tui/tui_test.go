@@ -226,14 +226,21 @@ func TestRefusedNoteIsShownNotFatal(t *testing.T) {
 	// The demo's workspace is sealed: notes after the seal are refused.
 	ws := filepath.Join(runDemo(t), demo.BootstrapWorkspace)
 	m := loaded(t, ws)
+	// The app knows it is sealed: n says so, and opens no prompt.
 	m, _ = update(t, m, key("n"))
-	m = typeText(t, m, "too late")
-	m, cmd := update(t, m, key("enter"))
-	msg := cmd()
+	if m.screen == screenNote || !strings.Contains(m.statusLine, "sealed: its transcript takes no more notes") {
+		t.Fatalf("n on a sealed workspace: screen %s, %q", m.screen, m.statusLine)
+	}
+	if strings.Contains(m.View().Content, "n note") {
+		t.Errorf("the help offers a note on a sealed workspace:\n%s", m.View().Content)
+	}
+	// The engine refuses it too, should it come (another app, a race):
+	// shown, not fatal.
+	msg := RecordNote(ws, "operator", "too late")()
 	if _, ok := msg.(noteFailedMsg); !ok {
 		t.Fatalf("note on a sealed workspace gave %#v, want noteFailedMsg", msg)
 	}
-	m, cmd = update(t, m, msg)
+	m, cmd := update(t, m, msg)
 	if cmd != nil {
 		t.Errorf("a refused note issued a command (quit?)")
 	}

@@ -61,7 +61,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.walk.gen++
 		return m, CheckDevice(m.engine, m.ws, m.walk.keyID, m.walk.gen)
 	case reviewLoadedMsg:
-		if msg.keyID != m.walk.keyID {
+		if msg.keyID != m.walk.keyID || m.walk.seal.active() {
 			return m, nil
 		}
 		m.walk.review, m.walk.reviewErr, m.walk.reviewScroll = msg.lines, msg.err, widget.Scroll{}
@@ -155,6 +155,11 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // PIN prompt answered "cancelled") so that it records its outcome; a
 // second ctrl+c leaves at once.
 func (m Model) abort() (tea.Model, tea.Cmd) {
+	if m.walk.seal.finishing && !m.quitting {
+		m.quitting = true
+		m.setError("stopping: letting the seal be written (ctrl+c again leaves at once)")
+		return m, nil
+	}
 	if !m.walk.signing || m.quitting {
 		return m, tea.Quit
 	}
@@ -173,16 +178,13 @@ func (m Model) abort() (tea.Model, tea.Cmd) {
 func (m Model) common(msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	switch {
 	case m.keys.Quit.Matches(msg):
-		if m.walk.signing {
+		if m.walk.signing || m.walk.seal.finishing {
 			r, cmd := m.abort()
 			return r.(Model), cmd, true
 		}
 		return m, tea.Quit, true
-	case m.keys.Note.Matches(msg) && m.walk.sealed():
-		m.setError("the ceremony is sealed: its transcript takes no more notes")
-		return m, nil, true
-	case m.keys.Note.Matches(msg) && m.walk.seal.active():
-		m.setError("a seal is under way: a note now would change the transcript it seals; add it before the seal, or after it in a new ceremony")
+	case m.keys.Note.Matches(msg) && m.noteRefused() != "":
+		m.setError("%s", m.noteRefused())
 		return m, nil, true
 	case m.keys.Note.Matches(msg) && m.ws != "" && !m.walk.loading && m.walk.status != nil:
 		m.open(screenNote)
@@ -199,6 +201,18 @@ func (m Model) common(msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	return m, nil, false
 }
 
+// noteRefused says why no note may be added now, "" if one may: a sealed
+// transcript takes none, and one under way to its seal must not move.
+func (m Model) noteRefused() string {
+	switch {
+	case m.walk.sealed():
+		return "the ceremony is sealed: its transcript takes no more notes"
+	case m.walk.seal.active() || m.walk.seal.beginning:
+		return "a seal is under way: a note now would change the transcript it seals; add it before the seal, or after it in a new ceremony"
+	}
+	return ""
+}
+
 func (m Model) statusLoaded(msg statusLoadedMsg) (tea.Model, tea.Cmd) {
 	msg.status = shownStatus(msg.status)
 	m.dash = dashboard{status: msg.status}
@@ -206,7 +220,7 @@ func (m Model) statusLoaded(msg statusLoadedMsg) (tea.Model, tea.Cmd) {
 	if m.statusErr {
 		m.clearStatus()
 	}
-	if m.walk.sealed() && (m.screen == screenPlan || m.screen == screenRollCall) {
+	if m.walk.sealed() && (m.screen == screenPlan || m.screen == screenRollCall || m.screen == screenSeal) {
 		// A sealed workspace opens at its end, where nothing is appended.
 		m.open(screenFinish)
 	}
@@ -221,6 +235,9 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.dash.loading = true
 		m.clearStatus()
 		return m, LoadStatus(m.ws)
+	case m.keys.Note.Matches(msg) && m.noteRefused() != "":
+		m.setError("%s", m.noteRefused())
+		return m, nil
 	case m.keys.Note.Matches(msg):
 		m.screen, m.note = screenNote, widget.Text{}
 		return m, nil

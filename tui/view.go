@@ -1,13 +1,16 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/tuf-ceremony/ceremony/internal/safetext"
+	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
 
@@ -107,9 +110,9 @@ func (m Model) noteHelp() string {
 func (m Model) dashboardHelp() string {
 	k := m.keys
 	if m.back != screenDashboard {
-		return widget.HelpLine(k.Cancel.With("back"), k.Refresh, k.Note, k.Quit)
+		return m.help(k.Cancel.With("back"), k.Refresh, k.Note, k.Quit)
 	}
-	return widget.HelpLine(k.Quit, k.Refresh, k.Note, k.Help)
+	return m.help(k.Quit, k.Refresh, k.Note, k.Help)
 }
 
 // chooserHelp names the keys of the chooser screen.
@@ -159,13 +162,13 @@ func (m Model) welcomeHelp() string {
 // planHelp names the keys of the plan screen.
 func (m Model) planHelp() string {
 	k := m.keys
-	return widget.HelpLine(k.Submit.With("roll call"), k.Note, k.Status, k.Quit, k.Help)
+	return m.help(k.Submit.With("roll call"), k.Note, k.Status, k.Quit, k.Help)
 }
 
 // rollCallHelp names the keys of the roll call screen.
 func (m Model) rollCallHelp() string {
 	k := m.keys
-	return widget.HelpLine(k.Toggle, k.All, k.Submit.With("record and start"), k.Note, k.Quit)
+	return m.help(k.Toggle, k.All, k.Submit.With("record and start"), k.Note, k.Quit)
 }
 
 // deviceHelp names the keys of the device screen.
@@ -175,7 +178,7 @@ func (m Model) deviceHelp() string {
 	if m.rehearsal != nil && m.rehearsal.Tray != nil {
 		bs = append([]Binding{k.Insert.With("insert a YubiKey")}, bs...)
 	}
-	return widget.HelpLine(bs...)
+	return m.help(bs...)
 }
 
 // trayHelp names the keys of the tray screen.
@@ -187,7 +190,7 @@ func (m Model) trayHelp() string {
 // reviewHelp names the keys of the review screen.
 func (m Model) reviewHelp() string {
 	k := m.keys
-	return widget.HelpLine(k.Sign.With(m.walk.person.Name+" signs"), k.Cancel.With("back"), scrollHelp, k.Skip.With("skip"), k.Note, k.Quit)
+	return m.help(k.Sign.With(m.walk.person.Name+" signs"), k.Cancel.With("back"), scrollHelp, k.Skip.With("skip"), k.Note, k.Quit)
 }
 
 // pinHelp names the keys of the PIN screen.
@@ -199,19 +202,36 @@ func (m Model) pinHelp() string {
 // signingHelp names the keys of the signing and touch screens.
 func (m Model) signingHelp() string {
 	k := m.keys
-	return widget.HelpLine(k.Note, k.Quit)
+	return m.help(k.Note, k.Quit)
 }
 
 // signedHelp names the keys of the signed screen.
 func (m Model) signedHelp() string {
 	k := m.keys
 	if o := m.walk.outcome; o != nil && o.err != nil {
-		return widget.HelpLine(k.Submit.With("back to the device to try again"), k.Skip.With("skip"), k.Note, k.Quit)
+		if errors.Is(o.err, keys.ErrPINBlocked) {
+			return m.help(k.Submit.With("back to the device"), k.Skip.With("skip"), k.Note, k.Quit)
+		}
+		return m.help(k.Submit.With("back to the device to try again"), k.Skip.With("skip"), k.Note, k.Quit)
+	}
+	if o := m.walk.outcome; o != nil && o.seal {
+		if sw := m.walk.seal; len(sw.sigs) < len(sw.queue) {
+			return m.help(k.Submit.With("next sealer"), k.Status, k.Quit)
+		}
+		return m.help(k.Submit.With("write the seal"), k.Status, k.Quit)
 	}
 	if _, ok := m.walk.next(); !ok {
-		return widget.HelpLine(k.Submit.With("finish"), k.Note, k.Status, k.Quit)
+		return m.help(k.Submit.With("finish"), k.Note, k.Status, k.Quit)
 	}
-	return widget.HelpLine(k.Submit.With("next keyholder"), k.Note, k.Status, k.Quit)
+	return m.help(k.Submit.With("next keyholder"), k.Note, k.Status, k.Quit)
+}
+
+// help names bs, leaving out the note key while no note may be added.
+func (m Model) help(bs ...Binding) string {
+	if m.noteRefused() != "" {
+		bs = slices.DeleteFunc(slices.Clone(bs), func(b Binding) bool { return b.Help == m.keys.Note.Help && b.Desc == m.keys.Note.Desc })
+	}
+	return widget.HelpLine(bs...)
 }
 
 // finishHelp names the keys of the finish screen.
@@ -225,12 +245,12 @@ func (m Model) finishHelp() string {
 				bs = append([]Binding{k.Submit.With("words copied")}, bs...)
 			}
 		}
-		return widget.HelpLine(append(bs, k.Status, k.Quit, k.Help)...)
+		return m.help(append(bs, k.Status, k.Quit, k.Help)...)
 	}
 	if m.walk.status != nil && m.walk.status.AllMet() {
-		return widget.HelpLine(k.Submit.With("the seal"), k.Refresh.With("roll call again"), k.Note, k.Status, k.Quit)
+		return m.help(k.Submit.With("the seal"), k.Refresh.With("roll call again"), k.Note, k.Status, k.Quit)
 	}
-	return widget.HelpLine(k.Refresh.With("roll call again"), k.Note, k.Status, k.Quit)
+	return m.help(k.Refresh.With("roll call again"), k.Note, k.Status, k.Quit)
 }
 
 // resultHelp names the keys of the result screen.
@@ -248,7 +268,8 @@ func (m Model) fullHelp() []string {
 		"           counts; 'ceremony tui WORKSPACE' resumes where you left off",
 		"n          add a note to the transcript (enter records, esc cancels)",
 		"s          who has signed what; r there reads the workspace again",
-		"x          skip this keyholder for now (recorded in the transcript)",
+		"x          skip this keyholder for now (recorded in the transcript); in the",
+		"           seal, leave this sealer out of it",
 		"?          show or hide this help",
 	}
 }

@@ -499,6 +499,8 @@ func (m Model) signDone(msg signDoneMsg) (tea.Model, tea.Cmd) {
 		m.walk.done = copyMap(m.walk.done)
 		m.walk.done[msg.keyID] = true
 		m.clearStatus()
+	} else if o := m.walk.outcome; o.res != nil && len(o.res.Signed) > 0 {
+		m.setError("%s signed part, then stopped: see above", m.walk.person.Name)
 	} else {
 		m.setError("%s did not sign: see above", m.walk.person.Name)
 	}
@@ -515,6 +517,8 @@ func (m Model) updateSigned(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	o := m.walk.outcome
 	switch {
+	case m.walk.seal.finishing:
+		return m, nil
 	case o != nil && o.seal && m.keys.Submit.Matches(msg) && o.err == nil:
 		m.clearStatus()
 		return m.nextSealer()

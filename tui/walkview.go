@@ -99,8 +99,8 @@ func (m Model) welcomeView() []string {
 			s.Title.Render("ceremony · new workspace"), "",
 			"plan:      " + m.plan,
 			"workspace: " + m.ws, "",
-			"enter checks the whole plan and creates the workspace ('ceremony init');",
-			"nothing is signed yet.",
+			"enter asks for today's date, then checks the whole plan and creates the",
+			"workspace ('ceremony init'); nothing is signed yet.",
 		}
 	}
 	lines := []string{
@@ -232,7 +232,7 @@ func (m Model) deviceView() []string {
 			lines = append(lines, s.Met.Render(l))
 		}
 		if c.PINTries >= 0 {
-			lines = append(lines, fmt.Sprintf("  %d PIN tries left", c.PINTries))
+			lines = append(lines, "  "+countNoun(c.PINTries, "PIN try left", "PIN tries left"))
 		}
 		if a := c.Attested; a != nil {
 			lines = append(lines, s.Met.Render(fmt.Sprintf("✓ attested: YubiKey %d, firmware %s, slot %s, PIN %s, touch %s",
@@ -335,6 +335,10 @@ func (m Model) reviewView() []string {
 // the projects added are.
 func (m Model) reviewHead() []string {
 	title := m.styles.Title.Render(fmt.Sprintf("what %s is about to sign · read it aloud before the PIN", m.walk.person.Name))
+	if m.walk.seal.active() {
+		// The seal's statement is all there is to read.
+		return []string{title, ""}
+	}
 	return append(append([]string{title}, m.kindReviewNote()...), "")
 }
 
@@ -373,12 +377,19 @@ func (m Model) signingView() []string {
 	return lines
 }
 
+// pinEachSignature: the device asks its PIN for each signature, as a
+// YubiKey slot attested with PIN policy "always" does.
+func (m Model) pinEachSignature() bool {
+	c := m.walk.check
+	return c != nil && c.Attested != nil && c.Attested.PINPolicy == "always"
+}
+
 func (m Model) pinView() []string {
 	s := m.styles
 	p := m.walk.person
 	req := m.walk.pin.req
 	lines := []string{s.Title.Render(fmt.Sprintf("%s: type the %s of %s", p.Name, req.Kind, p.Device))}
-	if n := len(m.walk.signRoles); n > 1 && m.walk.pins <= n && req.Kind == keys.PIN {
+	if n := len(m.walk.signRoles); n > 1 && m.walk.pins <= n && req.Kind == keys.PIN && m.pinEachSignature() {
 		lines = append(lines, fmt.Sprintf("for signature %d of %d: %s (the device asks its PIN for each signature)", m.walk.pins, n, m.walk.signRoles[m.walk.pins-1]))
 	}
 	lines = append(lines, "")
@@ -412,164 +423,6 @@ func (m Model) touchView() []string {
 		fmt.Sprintf("waiting %ds · %ds left before the YubiKey gives up", int(waited.Seconds()), int(left.Seconds())),
 		"", s.Dim.Render("No touch in time: nothing is signed; then try again from the next screen."),
 	}
-}
-
-func (m Model) signedView() []string {
-	s := m.styles
-	o := m.walk.outcome
-	if o == nil {
-		return nil
-	}
-	if o.seal {
-		return m.sealSignedLines(o)
-	}
-	p := o.person
-	if o.err != nil {
-		lines := []string{s.Error.Render(fmt.Sprintf("✗ %s did not sign", p.Name)), ""}
-		lines = append(lines, wrap(o.err.Error()+hintText(o.err), m.width-2)...)
-		lines = append(lines, "", "The workspace is as it was; the failure is in the transcript.",
-			"Enter goes back to the device: check it, then sign again (a new PIN try).")
-		return lines
-	}
-	var roles []string
-	if o.res != nil {
-		for _, sg := range o.res.Signed {
-			roles = append(roles, sg.Role)
-		}
-	}
-	lines := []string{s.Met.Render(fmt.Sprintf("✓ %s signed %s with %s", p.Name, strings.Join(roles, ", "), p.Device)),
-		"  each signature was verified against the key at once, and recorded"}
-	if len(roles) == 0 && o.res != nil && len(o.res.Completed) > 0 {
-		// Nothing was signed now: the signature was made and recorded
-		// before an interruption, and is written now.
-		lines = []string{s.Met.Render(fmt.Sprintf("✓ %s's signature of %s, recorded before an interruption, is written now", p.Name, strings.Join(o.res.Completed, ", "))),
-			"  nothing was left to sign with this key"}
-	}
-	if o.res != nil {
-		for _, n := range o.res.Notices {
-			lines = append(lines, s.Pending.Render("! "+n))
-		}
-	}
-	if next, ok := m.walk.next(); ok {
-		lines = append(lines, "", "next: "+next.Name+" with "+next.Device)
-	} else {
-		lines = append(lines, "", "next: the end of the signing, the seal and the bundle")
-	}
-	return lines
-}
-
-func (m Model) finishView() []string {
-	s := m.styles
-	st := m.walk.status
-	var lines []string
-	switch {
-	case m.walk.sealed():
-		lines = append(lines, m.sealedLines()...)
-	case st != nil && st.AllMet():
-		lines = append(lines, s.Met.Render("every threshold is met"))
-	default:
-		lines = append(lines, s.Pending.Render("no keyholder present is left to sign, and signatures are missing:"))
-		for _, l := range m.walk.missing() {
-			lines = append(lines, "  "+l)
-		}
-		lines = append(lines, "", "r takes the roll call again when someone arrives; q leaves, and",
-			"'ceremony tui "+m.ws+"' resumes here later.")
-	}
-	lines = append(lines, "", s.Title.Render("who signed what"))
-	if st != nil {
-		for _, r := range st.Roles {
-			for i, c := range r.Thresholds {
-				lines = append(lines, fmt.Sprintf("  %s: %s", roleRuleLabel(r, i, c), holders(c.Signed)))
-			}
-		}
-	}
-	b := m.walk.bundle
-	switch {
-	case b != nil:
-		hex := groupHex(b.SHA256)
-		lines = append(lines, "")
-		for _, l := range wrap(bundleHeadline(b), m.width-2) {
-			lines = append(lines, s.Met.Render(l))
-		}
-		lines = append(lines, "  SHA-256 "+hex[:min(35, len(hex))], "          "+hex[min(36, len(hex)):])
-		for _, l := range wrap(b.PGPWords, m.width-4) {
-			lines = append(lines, "  "+s.Prompt.Render(l))
-		}
-		lines = append(lines, s.Dim.Render("  read the words aloud; at the server 'ceremony verify' prints the same"))
-		lines = append(lines, m.kindFinish(true)...)
-		if m.walk.sealed() && !m.wordsConfirmed() {
-			lines = append(lines, "", "enter: the witnesses copy the words onto the script; record who confirmed")
-		}
-		lines = append(lines, "", "v verifies and replays the bundle as the server operator and an auditor will")
-		if b.OnlineKeyChanged {
-			lines = append(lines, s.Pending.Render("  the online key changes: it must be live on the server before the new root"))
-		}
-	case m.walk.bundling:
-		lines = append(lines, "", "writing the bundle...")
-	case m.walk.sealed():
-		lines = append(lines, "", "b writes the bundle to carry to the online server: "+safetext.Escape(m.bundlePath()),
-			s.Dim.Render("  a sealed workspace gives the same bytes each time; nothing is appended"))
-		lines = append(lines, m.kindFinish(false)...)
-	case st != nil && st.AllMet():
-		lines = append(lines, "", "enter goes to the seal; the bundle is written after it")
-	}
-	return lines
-}
-
-// bundleHeadline says what became of the bundle: written, or found in
-// place with the same bytes; and whether the transcript named it before.
-func bundleHeadline(b *ceremony.BundleResult) string {
-	line := "✓ bundle written: " + safetext.Escape(b.Out)
-	if b.Again {
-		line = "✓ " + safetext.Escape(b.Out) + " holds this very bundle already (the same bytes)"
-	}
-	if b.RecordedAt != 0 {
-		line += fmt.Sprintf("; the transcript named it at record %d", b.RecordedAt)
-	}
-	return line
-}
-
-func (m Model) resultView() []string {
-	s := m.styles
-	title := s.Met.Render(m.result.title)
-	if !m.result.ok {
-		title = s.Error.Render(m.result.title)
-	}
-	all := m.resultLines()
-	shown, first, last := m.result.Window(all, m.resultRoom())
-	lines := append([]string{title, ""}, shown...)
-	if foot := scrollFoot(first, last, len(all), ""); foot != "" {
-		lines = append(lines, s.Dim.Render(foot))
-	}
-	return lines
-}
-
-// resultLines are the result's lines wrapped to the window, a wrapped
-// line's rest indented: a warning is read whole, never cut.
-func (m Model) resultLines() []string {
-	var all []string
-	for _, l := range m.result.lines {
-		indent := l[:len(l)-len(strings.TrimLeft(l, " "))]
-		for i, w := range wrap(l, m.width-4-len(indent)) {
-			if i > 0 {
-				w = "    " + w
-			}
-			all = append(all, indent+w)
-		}
-	}
-	return all
-}
-
-// resultRoom is how many lines of a result the window shows: all but the
-// title, a blank line and where the window is.
-func (m Model) resultRoom() int { return max(m.bodyRoom()-3, 3) }
-
-// resultScreen is the outcome of a verification, to read.
-type resultScreen struct {
-	title string
-	lines []string
-	ok    bool
-	widget.Scroll
 }
 
 // groupHex spaces a hex digest in groups of eight, to read and compare.

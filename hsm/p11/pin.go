@@ -11,7 +11,7 @@ import (
 
 // ErrPINBlocked means the token's user PIN is locked: no PIN is asked or
 // sent until the security officer unblocks it.
-var ErrPINBlocked = errors.New("PIN is blocked: the security officer must unblock it")
+var ErrPINBlocked = fmt.Errorf("%w: the security officer must unblock it", keys.ErrPINBlocked)
 
 // ErrWrongPIN means the token refused the PIN. It was not retried.
 var ErrWrongPIN = errors.New("wrong PIN")

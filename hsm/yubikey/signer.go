@@ -13,15 +13,16 @@ import (
 )
 
 // ErrPINBlocked means the PIN has no tries left.
-var ErrPINBlocked = errors.New("PIN is blocked")
+var ErrPINBlocked = keys.ErrPINBlocked
 
 // ed25519MaxMessage is the longest message a YubiKey signs with Ed25519:
 // the device takes the message itself in a command buffer of 3072 bytes,
 // less the command's own framing.
 const ed25519MaxMessage = 3060
 
-// ErrFactoryPIN means the device still has its factory PIN.
-var ErrFactoryPIN = errors.New("YubiKey still has its factory PIN")
+// ErrFactoryPIN means the PIN typed is the factory default (123456): it is
+// refused unsent, so no try is spent.
+var ErrFactoryPIN = keys.ErrFactoryPIN
 
 // signer signs with the key in one slot of one YubiKey.
 type signer struct {
@@ -95,10 +96,18 @@ func (s *signer) pin() (string, error) {
 	pin := string(b)
 	clear(b)
 	if pin == piv.DefaultPIN {
-		s.promptErr = fmt.Errorf("%w %d: set a PIN of your own first (ykman piv access change-pin, or new-pin-source in the key URI at keygen)", ErrFactoryPIN, s.dev.Serial)
+		s.promptErr = fmt.Errorf("%w to YubiKey %d: nothing was sent and no try was spent; type its own PIN (a device that still has the factory PIN needs one of its own first: ykman piv access change-pin)", ErrFactoryPIN, s.dev.Serial)
 		return "", s.promptErr
 	}
 	return pin, nil
+}
+
+// tries says n PIN tries: "1 try", "2 tries".
+func tries(n int) string {
+	if n == 1 {
+		return "1 try"
+	}
+	return fmt.Sprintf("%d tries", n)
 }
 
 func describeCardError(serial uint32, err error) error {
@@ -107,7 +116,7 @@ func describeCardError(serial uint32, err error) error {
 		if auth.Retries == 0 {
 			return fmt.Errorf("wrong PIN for YubiKey %d: %w; unblock it with the PUK", serial, ErrPINBlocked)
 		}
-		return fmt.Errorf("wrong PIN for YubiKey %d: %d tries left before the PIN is blocked", serial, auth.Retries)
+		return fmt.Errorf("wrong PIN for YubiKey %d: %s left before the PIN is blocked", serial, tries(auth.Retries))
 	}
 	if errors.Is(err, ErrFactoryPIN) {
 		return err
