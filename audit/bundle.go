@@ -14,6 +14,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/verify"
+	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
 var (
@@ -57,6 +58,9 @@ func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, now time.T
 	}
 
 	b, err := bundle.Read(bundlePath, bundle.DefaultLimits())
+	if v := (*bundle.Violation)(nil); errors.As(err, &v) && v.Rule == bundle.RuleNotTar {
+		return nil, fmt.Errorf("%s is not a bundle (nor a workspace, with its %s, or a repository, with its metadata/ directory): %w", bundlePath, workspace.StateFile, err)
+	}
 	if err != nil {
 		entry := bundlePath
 		var v *bundle.Violation

@@ -3,12 +3,13 @@ package audit_test
 import (
 	"bytes"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
-	"github.com/tuf-ceremony/ceremony/verify"
 )
 
 func TestBundleTamperedEntry(t *testing.T) {
@@ -66,8 +67,10 @@ func TestVerifyBundleRefusesWhatIsNotABundle(t *testing.T) {
 	if err := ceremonytest.WriteFile(garbage, []byte("not a tar file at all")); err != nil {
 		t.Fatal(err)
 	}
-	if rep := ceremonytest.VerifyBundle(t, garbage, ""); rep.OK() || len(ceremonytest.Findings(rep, verify.Error, "bundle")) == 0 {
-		t.Errorf("garbage verifies: %v", rep.Findings)
+	// Not a tar file at all: refused as no bundle, in one line that says
+	// what it is not.
+	if rep, err := audit.VerifyBundle(ceremonytest.Engine, garbage, "", ceremonytest.Now); err == nil || rep != nil || !strings.Contains(err.Error(), "is not a bundle") {
+		t.Errorf("garbage: %v %v", rep, err)
 	}
 	// A well-formed bundle that is no ceremony's.
 	other := filepath.Join(dir, "other.tar")

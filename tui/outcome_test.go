@@ -62,3 +62,24 @@ func TestSignOutcomesSayWhatHappened(t *testing.T) {
 		t.Fatal("the YubiKey's factory-PIN error is not the keys one the app checks")
 	}
 }
+
+// TestEnterBeforeTheRecountWaits: enter pressed after a signing, before
+// the counts are read again, moves on only once they are: who is next
+// (or whether every threshold is met) depends on them.
+func TestEnterBeforeTheRecountWaits(t *testing.T) {
+	ws := fileWorkspace(t)
+	m, msgs := signing(t, toDevice(t, ws))
+	m, _ = update(t, m, next(t, msgs).(secretRequestMsg))
+	m = typeText(t, m, passphrase)
+	m, cmd := update(t, m, key("enter"))
+	cmd()
+	m, recount := update(t, m, next(t, msgs).(signDoneMsg))
+	m, cmd = update(t, m, key("enter"))
+	if m.screen != screenSigned || cmd != nil || !strings.Contains(m.statusLine, "counting the signatures") {
+		t.Fatalf("enter before the recount: screen %s, %q", m.screen, m.statusLine)
+	}
+	m = run[statusLoadedMsg](t, m, recount)
+	if m.screen != screenDevice || m.walk.person.Name != "bob" {
+		t.Fatalf("after the recount: screen %s, %q", m.screen, m.walk.person.Name)
+	}
+}

@@ -19,7 +19,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statusLoadedMsg:
 		return m.statusLoaded(msg)
 	case statusFailedMsg:
-		m.dash.loading, m.walk.loading = false, false
+		m.dash.loading, m.walk.loading, m.walk.recounting, m.walk.advance = false, false, false, false
 		m.setError("failed to read the workspace: %v", msg.err)
 		return m, nil
 	case noteRecordedMsg:
@@ -223,6 +223,16 @@ func (m Model) statusLoaded(msg statusLoadedMsg) (tea.Model, tea.Cmd) {
 	if m.walk.sealed() && (m.screen == screenPlan || m.screen == screenRollCall || m.screen == screenSeal) {
 		// A sealed workspace opens at its end, where nothing is appended.
 		m.open(screenFinish)
+	}
+	if m.walk.recounting {
+		m.walk.recounting = false
+		if m.walk.advance && m.screen == screenSigned {
+			m.walk.advance = false
+			m.clearStatus()
+			r, cmd := m.nextKeyholder()
+			r2, cmd2 := r.(Model).loadKind()
+			return r2, tea.Batch(cmd, cmd2)
+		}
 	}
 	return m.loadKind()
 }

@@ -20,6 +20,11 @@ import (
 type walk struct {
 	status  *ceremony.Status
 	loading bool
+	// recounting: a signing ended and the status is being read again;
+	// advance: enter came meanwhile, and the walk moves on once it is read
+	// (who is next depends on the new counts).
+	recounting bool
+	advance    bool
 
 	// kind is what the workspace's kind adds to the status, once read
 	// (a rotation's plan, a claims ceremony's projects); kindErr says why
@@ -505,6 +510,7 @@ func (m Model) signDone(msg signDoneMsg) (tea.Model, tea.Cmd) {
 		m.setError("%s did not sign: see above", m.walk.person.Name)
 	}
 	m.open(screenSigned)
+	m.walk.recounting, m.walk.advance = true, false
 	return m, LoadStatus(m.ws)
 }
 
@@ -528,6 +534,10 @@ func (m Model) updateSigned(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case o != nil && o.seal && m.keys.Skip.Matches(msg) && o.err != nil:
 		return m.skipSealer()
 	case o != nil && o.seal:
+		return m, nil
+	case m.keys.Submit.Matches(msg) && o != nil && o.err == nil && m.walk.recounting:
+		m.walk.advance = true
+		m.setInfo("counting the signatures...")
 		return m, nil
 	case m.keys.Submit.Matches(msg) && o != nil && o.err == nil:
 		m.clearStatus()

@@ -50,6 +50,9 @@ type Finding struct {
 
 // String is "FILE: ROLE: CHECK: MESSAGE".
 func (f Finding) String() string {
+	if f.Role == "" {
+		return fmt.Sprintf("%s: %s: %s", f.File, f.Check, f.Message)
+	}
 	return fmt.Sprintf("%s: %s: %s: %s", f.File, f.Role, f.Check, f.Message)
 }
 
@@ -134,7 +137,11 @@ func (r *Report) Print(w io.Writer) {
 	if r.Rehearsal {
 		b.WriteString(workspace.RehearsalNotice + "\n")
 	}
-	fmt.Fprintf(&b, "trusted root: v%d\n", r.RootVersion)
+	if r.RootVersion > 0 {
+		fmt.Fprintf(&b, "trusted root: v%d\n", r.RootVersion)
+	} else {
+		b.WriteString("trusted root: none read\n")
+	}
 	nameWidth := 0
 	for _, s := range r.Roles {
 		if s.Bins == "" && len(s.Role) > nameWidth {

@@ -119,13 +119,9 @@ func printVerdicts(w io.Writer, rep *claims.Report) {
 // runProject is 'ceremony project init': a maintainer's workspace to sign
 // their claimed project's targets.
 func runProject(env *runEnv, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usageError{"want 'project init'"}
-	}
-	if args[0] != "init" {
-		return usageError{fmt.Sprintf("unknown project command %q: want init", args[0])}
-	}
-	return runProjectInit(env, args[1:], stdout, stderr)
+	return runGroup(env, "project", []subcommand{
+		{"init", "make a maintainer's workspace to sign their claimed project's targets", runProjectInit},
+	}, args, stdout, stderr)
 }
 
 func runProjectInit(env *runEnv, args []string, stdout, stderr io.Writer) error {

@@ -20,12 +20,14 @@ func runDevices(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if _, err := parseFlags(fs, args, stderr, "[--module PATH]...", 0, 0); err != nil {
 		return err
 	}
-	listYubiKeys(stdout, stderr)
+	// Both kinds are listed whatever fails; a failure to look is never
+	// said as "none found", and makes the exit status 1.
+	yubiErr := listYubiKeys(stdout, stderr)
 	tokens, err := p11.Devices(modules)
 	if err != nil {
 		fmt.Fprintf(stderr, "ceremony: %v\n", err)
 	}
-	if len(tokens) == 0 {
+	if len(tokens) == 0 && err == nil {
 		fmt.Fprintln(stdout, "no PKCS#11 token found")
 	}
 	for _, t := range tokens {
@@ -40,15 +42,22 @@ func runDevices(env *runEnv, args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "  %-10s id %s %s %s\n", k.Type, k.ID, id, k.URI)
 		}
 	}
+	if yubiErr != nil {
+		return fmt.Errorf("could not look for YubiKeys: %w", yubiErr)
+	}
+	if err != nil {
+		return fmt.Errorf("PKCS#11 tokens could not be looked for: %w", err)
+	}
 	return nil
 }
 
-func listYubiKeys(stdout, stderr io.Writer) {
+// listYubiKeys lists the YubiKeys connected; an error says they could not
+// be looked for (pcscd not running), which is not "none connected".
+func listYubiKeys(stdout, stderr io.Writer) error {
 	devs, err := yubikey.List()
 	if err != nil {
-		fmt.Fprintf(stderr, "ceremony: %v\n", err)
-	}
-	if len(devs) == 0 {
+		fmt.Fprintln(stdout, "YubiKeys: could not look (the error is on stderr)")
+	} else if len(devs) == 0 {
 		fmt.Fprintln(stdout, "no YubiKey connected")
 	}
 	for _, d := range devs {
@@ -70,4 +79,5 @@ func listYubiKeys(stdout, stderr io.Writer) {
 			fmt.Fprintf(stdout, "  slot %x  %-20s %s  pin %s touch %s  %s\n", s.Slot.Key, s.Key.Scheme, id[:12], s.PINPolicy, s.TouchPolicy, yubikey.URI(d.Serial, s.Slot))
 		}
 	}
+	return err
 }

@@ -171,8 +171,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitFailure
 		}
 	}
-	fmt.Fprintf(stderr, "ceremony: unknown command %q\n", args[0])
-	usage(stderr)
+	var names []string
+	for _, c := range commands {
+		names = append(names, c.name)
+	}
+	msg := fmt.Sprintf("unknown command %q", args[0])
+	if near := nearest(args[0], names); near != "" {
+		msg += "; did you mean '" + near + "'?"
+	}
+	fmt.Fprintf(stderr, "ceremony: %s\n", msg)
+	fmt.Fprintf(stderr, "ceremony: hint: run 'ceremony -h' for the commands\n")
 	return exitUsage
 }
 

@@ -35,16 +35,10 @@ func readLimited(path string, limit int64) ([]byte, error) {
 
 // runPayload is 'ceremony payload export|import'.
 func runPayload(env *runEnv, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usageError{"want 'payload export' or 'payload import'"}
-	}
-	switch args[0] {
-	case "export":
-		return runPayloadExport(env, args[1:], stdout, stderr)
-	case "import":
-		return runPayloadImport(env, args[1:], stdout, stderr)
-	}
-	return usageError{fmt.Sprintf("unknown payload command %q: want export or import", args[0])}
+	return runGroup(env, "payload", []subcommand{
+		{"export", "write a role's payload to sign on another workstation (ceremony sign-payload there)", runPayloadExport},
+		{"import", "take signature files made elsewhere into the workspace, each checked", runPayloadImport},
+	}, args, stdout, stderr)
 }
 
 func runPayloadExport(env *runEnv, args []string, stdout, stderr io.Writer) error {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
@@ -18,6 +19,12 @@ func runSign(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
 	key := fs.String("key", "", "the signing key's URI (file:, pkcs11:, yubikey:)")
 	role := fs.String("role", "", "sign only this role")
+	if slices.ContainsFunc(args, isHelp) {
+		// Both forms: a workspace, and an RSTUF pending-signing answer.
+		parseFlags(fs, []string{"-h"}, stderr, "--key URI [--role ROLE] WORKSPACE", 1, 1)
+		fmt.Fprintf(stderr, "\nor, to sign an RSTUF pending-signing answer:\n")
+		return runSignRSTUFPending(env, []string{"-h"}, stdout, stderr)
+	}
 	rest, err := parseFlags(fs, args, stderr, "--key URI [--role ROLE] WORKSPACE", 1, 1)
 	if err != nil {
 		return err

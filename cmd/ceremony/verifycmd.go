@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -38,6 +39,9 @@ func runVerify(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	case isFile(path):
 		rep, err = audit.VerifyBundle(env.engine, path, *trusted, at)
 	default:
+		if _, statErr := os.Lstat(path); errors.Is(statErr, os.ErrNotExist) {
+			return fmt.Errorf("%s does not exist: give a bundle file, a workspace or a repository directory", path)
+		}
 		return fmt.Errorf("%q is neither a workspace (no %s), a repository (no metadata/ directory) nor a bundle file", path, workspace.StateFile)
 	}
 	if err != nil {
