@@ -38,6 +38,11 @@ type Name struct {
 	Holder string
 	URI    string
 	Online bool
+	// Contact and Attestation are the workspace's for the key (a plan's
+	// contact; the device attestation checked at init), kept by a
+	// rotation's workspace.
+	Contact     string
+	Attestation string
 }
 
 // Label names a key for people: "bob (3f1c9e0a1b2c)", "key 3f1c9e0a1b2c".

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -287,7 +288,8 @@ func createRotation(opts Options, src *source.Source, p *rotation.Plan, now time
 	state := workspace.State{
 		Kind: workspace.Rotation, Profile: string(s.Profile), Repository: s.Repository,
 		Created: now.UTC().Truncate(time.Second), TrustedRootVersion: s.Root.Version,
-		Keys: rotationKeyEntries(p),
+		Keys: rotationKeyEntries(p, s.Names), AttestationRoots: src.AttestationRoots,
+		Warnings: spareWarnings(p),
 	}
 	if dir, err := filepath.Abs(opts.From); err == nil {
 		if src.BundleSHA256 != "" {
@@ -332,8 +334,22 @@ func createRotation(opts Options, src *source.Source, p *rotation.Plan, now time
 }
 
 // rotationKeyEntries names every key for status and the transcript:
-// compromised, lost and previous keys marked as such.
-func rotationKeyEntries(p *rotation.Plan) []workspace.KeyEntry {
+// compromised, lost and previous keys marked as such. What the source
+// workspace said of a key (its contact, its device attestation) is kept,
+// and its keys come in its order, the plan's: keyholders are called as
+// they were; keys new here follow, with their holder's contact.
+func rotationKeyEntries(p *rotation.Plan, names []rotation.Name) []workspace.KeyEntry {
+	known := map[string]rotation.Name{}
+	order := map[string]int{}
+	contact := map[string]string{}
+	for i, n := range names {
+		if id, err := keys.ID(n.Key); err == nil {
+			known[id], order[id] = n, i
+		}
+		if n.Holder != "" && n.Contact != "" && contact[n.Holder] == "" {
+			contact[n.Holder] = n.Contact
+		}
+	}
 	cause := map[string]rotation.Cause{}
 	newHolder := map[string]bool{}
 	for _, a := range p.Affected {
@@ -358,7 +374,53 @@ func rotationKeyEntries(p *rotation.Plan) []workspace.KeyEntry {
 				holder += " (previous key)"
 			}
 		}
-		out = append(out, workspace.KeyEntry{KeyID: k.ID, Holder: holder, URI: k.URI, Online: k.Online})
+		e := workspace.KeyEntry{KeyID: k.ID, Holder: holder, URI: k.URI, Online: k.Online, Contact: contact[k.Holder]}
+		if n, ok := known[k.ID]; ok {
+			e.Contact, e.Attestation = n.Contact, n.Attestation
+		}
+		out = append(out, e)
+	}
+	rank := func(id string) int {
+		if i, ok := order[id]; ok {
+			return i
+		}
+		return len(names)
+	}
+	slices.SortStableFunc(out, func(a, b workspace.KeyEntry) int { return rank(a.KeyID) - rank(b.KeyID) })
+	return out
+}
+
+// spareWarnings says, for each offline role the rotation signs, when no
+// key is left above its threshold: one more key lost makes the role
+// unsignable until a rotation adds keys, which then needs every one of
+// them.
+func spareWarnings(p *rotation.Plan) []string {
+	var out []string
+	if p.NewRoot == nil {
+		return nil
+	}
+	// Online roles (hash bins, recently-claimed) are signed by the server.
+	onlineKeys := map[string]bool{}
+	for _, k := range p.Keys {
+		onlineKeys[k.ID] = k.Online
+	}
+	online := func(id string) bool { return onlineKeys[id] }
+	for _, name := range []string{metadata.ROOT, metadata.TARGETS} {
+		r := p.NewRoot.Roles[name]
+		if r != nil && len(r.KeyIDs) == r.Threshold {
+			out = append(out, fmt.Sprintf("%s keeps %d keys for a threshold of %d: no key is spare, so one more key lost makes %s unsignable; add a key with a planned rotation soon", name, len(r.KeyIDs), r.Threshold, name))
+		}
+	}
+	for _, role := range p.Resign {
+		t := p.NewTargets[role.Role]
+		if t == nil || t.Delegations == nil {
+			continue
+		}
+		for _, d := range t.Delegations.Roles {
+			if len(d.KeyIDs) == d.Threshold && d.Threshold > 0 && !slices.ContainsFunc(d.KeyIDs, online) {
+				out = append(out, fmt.Sprintf("%s, delegated by %s, keeps %d keys for a threshold of %d: no key is spare; add a key with a planned rotation soon", d.Name, role.Role, len(d.KeyIDs), d.Threshold))
+			}
+		}
 	}
 	return out
 }

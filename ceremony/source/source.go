@@ -46,6 +46,9 @@ type Source struct {
 	// BundleSHA256 is the SHA-256 (hex) of the bundle read, when the
 	// source is a bundle.
 	BundleSHA256 string
+	// AttestationRoots are the source workspace's attestation roots (a
+	// rehearsal's virtual root), "" for Yubico's or a repository.
+	AttestationRoots string
 }
 
 // LoadDir reads a workspace or a repository directory, a repository
@@ -113,7 +116,7 @@ func loadWorkspaceSource(dir string) (*Source, error) {
 	s.Names = workspaceNames(ws, l)
 	// A workspace holds the ceremony's own output: its content is good.
 	s.LastGood = &rotation.LastGood{Source: dir, Targets: s.Targets, Current: s.Current}
-	return &Source{State: s, RootBytes: rootBytes, workspace: ws}, nil
+	return &Source{State: s, RootBytes: rootBytes, workspace: ws, AttestationRoots: ws.State.AttestationRoots}, nil
 }
 
 // workspaceNames names the keys a workspace's ceremony.json names.
@@ -159,7 +162,7 @@ func namesOf(ws *workspace.Workspace, all map[string]*metadata.Key) []rotation.N
 	var out []rotation.Name
 	for _, e := range ws.State.Keys {
 		if k := all[e.KeyID]; k != nil && !e.Witness {
-			out = append(out, rotation.Name{Key: k, Holder: e.Holder, URI: e.URI, Online: e.Online})
+			out = append(out, rotation.Name{Key: k, Holder: e.Holder, URI: e.URI, Online: e.Online, Contact: e.Contact, Attestation: e.Attestation})
 		}
 	}
 	return out

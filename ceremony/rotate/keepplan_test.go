@@ -1,0 +1,50 @@
+package rotate_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
+)
+
+// TestRotationKeepsThePlan: a rotation's workspace keeps what the source
+// workspace said of each key (contact, order: keyholders are called as the
+// plan calls them), gives a replacement its holder's contact, and warns
+// when a role is left with no spare key.
+func TestRotationKeepsThePlan(t *testing.T) {
+	f, ws := ceremonytest.Bootstrapped(t)
+	res, err := f.Rotate(rotate.Options{From: ws, Compromised: []string{"carol"},
+		Replace: []rotate.Replacement{{Old: "carol", New: filepath.Join(f.Dir, "keys", "frank.pub")}}, Dir: f.WS("ws-replace")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var order, contacts []string
+	for _, e := range res.Workspace.State.Keys {
+		if e.Online {
+			continue
+		}
+		order = append(order, e.Holder)
+		contacts = append(contacts, e.Contact)
+	}
+	if got := strings.Join(order, ", "); got != "alice, bob, carol (compromised key), dave, erin, carol" {
+		t.Errorf("keys in the order %q, want the plan's, the new key last", got)
+	}
+	if got := strings.Join(contacts, " "); got != "alice@test.example bob@test.example carol@test.example dave@test.example erin@test.example carol@test.example" {
+		t.Errorf("contacts %q", got)
+	}
+	if w := res.Workspace.State.Warnings; len(w) != 0 {
+		t.Errorf("a rotation that keeps every role's spares warns: %q", w)
+	}
+
+	// carol's key lost, none in its place: targets keeps 2 of 2.
+	res, err = f.Rotate(rotate.Options{From: ws, Lost: []string{"carol"}, Dir: f.WS("ws-lost")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := strings.Join(res.Workspace.State.Warnings, "\n")
+	if !strings.Contains(w, "targets keeps 2 keys for a threshold of 2: no key is spare") || strings.Contains(w, "root keeps") {
+		t.Errorf("warnings %q", w)
+	}
+}
