@@ -1,11 +1,15 @@
 package bootstrap
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony/script"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -106,7 +110,7 @@ func newScriptBuilder(p *plan.Plan, o ScriptOptions) *scriptBuilder {
 		}
 	}
 	for _, k := range p.Keyholders {
-		h := script.Keyholder{Name: k.Name, Contact: k.Contact, KeyURI: k.Key, Roles: holderRoles[k.Name]}
+		h := script.Keyholder{Name: k.Name, Contact: k.Contact, KeyURI: k.Key, KeyID: k.KeyID, Roles: holderRoles[k.Name]}
 		h.Device, h.Serial = script.Device(k.Key)
 		b.s.Keyholders = append(b.s.Keyholders, h)
 		b.byName[k.Name] = h
@@ -117,13 +121,18 @@ func newScriptBuilder(p *plan.Plan, o ScriptOptions) *scriptBuilder {
 // preparation: the laptop, the witnesses, the roll call and the plan's
 // warnings.
 func (b *scriptBuilder) preparation() {
+	planCheck := fmt.Sprintf("Copy the plan %s onto the laptop and confirm its SHA-256 against the copy the keyholders reviewed.", b.planPath)
+	if data, err := os.ReadFile(b.p.Path); err == nil {
+		sum := sha256.Sum256(data)
+		planCheck = fmt.Sprintf("Copy the plan %s onto the laptop; sha256sum must print %s, as PGP words: %s.", b.planPath, hex.EncodeToString(sum[:]), bundle.PGPWords(sum[:]))
+	}
 	b.s.Add(script.Step{Phase: "preparation", Title: "Prepare the air-gapped ceremony laptop",
 		Details: []string{
 			"Boot the ceremony laptop from known media with networking removed or disabled; confirm that no network interface is up.",
-			"Confirm the ceremony tool's version and the checksum of its binary against the release notes.",
-			fmt.Sprintf("Copy the plan %s onto the laptop and confirm its SHA-256 against the copy the keyholders reviewed.", b.planPath),
+			script.CheckTool,
+			planCheck,
 		},
-		Commands: []string{"sha256sum " + script.ShellQuote(b.planPath)}})
+		Commands: []string{"ceremony version", "sha256sum " + script.ShellQuote(b.planPath)}})
 	b.s.Add(script.Step{Phase: "preparation", Title: "Witnesses present",
 		Details: []string{"Every witness states their name; the script keeper records them and the start time. Witnesses initial each step below as it completes."}})
 	roll := script.Step{Phase: "preparation", Title: "Roll call of keyholders"}
@@ -131,6 +140,10 @@ func (b *scriptBuilder) preparation() {
 		line := h.Name
 		if h.Contact != "" {
 			line += " <" + h.Contact + ">"
+		}
+		if h.KeyID != "" {
+			id, _ := hex.DecodeString(h.KeyID[:min(8, len(h.KeyID))])
+			line += "; key ID " + h.KeyID + " (begins " + bundle.PGPWords(id) + ")"
 		}
 		if h.KeyURI != "" {
 			line += "; key " + h.KeyURI
@@ -169,30 +182,39 @@ func (b *scriptBuilder) init() {
 
 }
 
-// signing: each offline role in signing order, each keyholder in the
-// plan's order for that role.
+// signing: each keyholder in the plan's order, once, signing every role
+// the plan gives them, as the app calls them: one device insertion each.
 func (b *scriptBuilder) signing() {
-	for _, role := range b.roles {
-		r := offlineRole(b.p, role)
-		for i, name := range r.Keyholders {
-			h := b.byName[name]
-			st := script.Step{Phase: "sign", Who: name, Role: role, Threshold: r.Threshold,
-				Title: fmt.Sprintf("%s signs %s", name, role)}
-			if h.Device != "" {
-				st.Details = append(st.Details, fmt.Sprintf("%s connects %s.", name, h.Device))
+	for _, h := range b.s.Keyholders {
+		if len(h.Roles) == 0 {
+			continue
+		}
+		name := h.Name
+		st := script.Step{Phase: "sign", Who: name, Role: strings.Join(h.Roles, ", "),
+			Title: fmt.Sprintf("%s signs %s", name, strings.Join(h.Roles, ", "))}
+		if h.Device != "" {
+			st.Details = append(st.Details, fmt.Sprintf("%s connects %s.", name, h.Device))
+		}
+		if h.KeyID != "" {
+			st.Details = append(st.Details, fmt.Sprintf("The key ID the tool shows begins %s.", h.KeyID[:min(12, len(h.KeyID))]))
+		}
+		uri := h.KeyURI
+		if uri == "" {
+			uri = "KEY-URI"
+			st.Details = append(st.Details, fmt.Sprintf("The plan names no key URI for %s: use the URI of the key whose public key the plan lists ('ceremony devices' prints URIs to paste).", name))
+		}
+		for _, role := range h.Roles {
+			r := offlineRole(b.p, role)
+			if len(h.Roles) == 1 {
+				st.Threshold = r.Threshold
 			}
-			uri := h.KeyURI
-			if uri == "" {
-				uri = "KEY-URI"
-				st.Details = append(st.Details, fmt.Sprintf("The plan names no key URI for %s: use the URI of the key whose public key the plan lists ('ceremony devices' prints URIs to paste).", name))
-			}
-			st.Details = append(st.Details, fmt.Sprintf("%s needs %d of %d signatures (%s); this is keyholder %d of %d.", role, r.Threshold, len(r.Keyholders), strings.Join(r.Keyholders, ", "), i+1, len(r.Keyholders)))
+			st.Details = append(st.Details, fmt.Sprintf("%s needs %d of %d signatures (%s).", role, r.Threshold, len(r.Keyholders), strings.Join(r.Keyholders, ", ")))
 			if role == metadata.ROOT && b.o.Kind == workspace.NextRoot {
 				st.Details = append(st.Details, "The new root also needs the previous root's threshold; the tool counts both.")
 			}
-			st.Commands = []string{fmt.Sprintf("ceremony sign --key %s --role %s %s", script.ShellQuote(uri), role, b.ws)}
-			b.s.Add(st)
 		}
+		st.Commands = []string{fmt.Sprintf("ceremony sign --key %s %s", script.ShellQuote(uri), b.ws)}
+		b.s.Add(st)
 	}
 }
 

@@ -2,6 +2,7 @@ package bootstrap_test
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 
@@ -16,6 +17,12 @@ func TestScriptSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice, _ := p.Keyholder("alice")
+	bob, _ := p.Keyholder("bob")
+	planBytes, err := os.ReadFile(p.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planSum := ceremonytest.SHA256Hex(planBytes)
 	type signStep struct{ who, role, cmd string }
 	var got []signStep
 	var phases []string
@@ -29,7 +36,7 @@ func TestScriptSteps(t *testing.T) {
 		if st.Phase != "sign" {
 			continue
 		}
-		want := map[string]int{"root": 3, "targets": 2}[st.Role]
+		want := map[string]int{"root": 3, "targets": 2, "root, targets": 0}[st.Role]
 		if st.Threshold != want {
 			t.Errorf("step %d (%s signs %s): threshold %d, want %d", st.Number, st.Who, st.Role, st.Threshold, want)
 		}
@@ -41,19 +48,14 @@ func TestScriptSteps(t *testing.T) {
 	if w := "preparation init sign status seal bundle read-aloud verify"; strings.Join(phases, " ") != w {
 		t.Errorf("phases %q, want %q", strings.Join(phases, " "), w)
 	}
-	aliceCmd := func(role string) string { return "ceremony sign --key " + alice.Key + " --role " + role + " ws" }
-	bobCmd := "ceremony sign --key 'yubikey:serial=19088743;slot-id=9c' --role root ws"
-	carolCmd := func(role string) string {
-		return "ceremony sign --key 'yubikey:serial=5551212;slot-id=9c' --role " + role + " ws"
-	}
+	// One step per keyholder, in the plan's order, every role of theirs
+	// at once: as the app calls them, one device insertion each.
 	want := []signStep{
-		{"alice", "root", aliceCmd("root")},
-		{"bob", "root", bobCmd},
-		{"carol", "root", carolCmd("root")},
-		{"dave", "root", "ceremony sign --key KEY-URI --role root ws"},
-		{"erin", "root", "ceremony sign --key KEY-URI --role root ws"},
-		{"carol", "targets", carolCmd("targets")},
-		{"alice", "targets", aliceCmd("targets")},
+		{"alice", "root, targets", "ceremony sign --key " + alice.Key + " ws"},
+		{"bob", "root", "ceremony sign --key 'yubikey:serial=19088743;slot-id=9c' ws"},
+		{"carol", "root, targets", "ceremony sign --key 'yubikey:serial=5551212;slot-id=9c' ws"},
+		{"dave", "root", "ceremony sign --key KEY-URI ws"},
+		{"erin", "root", "ceremony sign --key KEY-URI ws"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("sign steps %v, want %v", got, want)
@@ -71,7 +73,11 @@ func TestScriptSteps(t *testing.T) {
 		"ceremony init --plan " + p.Path + " --date YYYY-MM-DD ws", "the tool refuses a machine clock on which it is that date in no time zone",
 		"bob connects YubiKey serial 19088743, slot 9c.",
 		"carol connects YubiKey serial 5551212, slot 9c.",
-		"bob <bob@example.org>; key yubikey:serial=19088743;slot-id=9c; YubiKey serial 19088743, slot 9c; signs root",
+		"bob <bob@example.org>; key ID " + bob.KeyID + " (begins ",
+		"; key yubikey:serial=19088743;slot-id=9c; YubiKey serial 19088743, slot 9c; signs root",
+		"The key ID the tool shows begins " + bob.KeyID[:12],
+		"ceremony version",
+		"sha256sum must print " + planSum + ", as PGP words: ",
 		"ceremony status ws",
 		"ceremony seal --key " + alice.Key + " --key 'yubikey:serial=19088743;slot-id=9c' --key 'yubikey:serial=5551212;slot-id=9c' ws",
 		"ceremony bundle --out ceremony-bundle.tar ws",

@@ -88,10 +88,10 @@ func (r *scriptBuilder) preparation(planJSON []byte) {
 	r.s.Add(script.Step{Phase: "preparation", Title: "Prepare the air-gapped ceremony laptop",
 		Details: []string{
 			"Boot the ceremony laptop from known media with networking removed or disabled; confirm that no network interface is up.",
-			"Confirm the ceremony tool's version and the checksum of its binary against the release notes.",
+			script.CheckTool,
 			fmt.Sprintf("Copy the rotation workspace %s onto the laptop. Its plan %s must have SHA-256 %s; read it aloud as PGP words and compare with the copy the keyholders reviewed: %s", r.dir, r.planPath, planHash.SHA256, planHash.PGPWords),
 		},
-		Commands: []string{"sha256sum " + script.ShellQuote(r.planPath)}})
+		Commands: []string{"ceremony version", "sha256sum " + script.ShellQuote(r.planPath)}})
 	r.s.Add(script.Step{Phase: "preparation", Title: "Witnesses present",
 		Details: []string{"Every witness states their name; the script keeper records them and the start time. Witnesses initial each step below as it completes."}})
 }

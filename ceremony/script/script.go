@@ -35,6 +35,9 @@ type Keyholder struct {
 	Contact string `json:"contact,omitempty"`
 	// KeyURI is the plan's key URI, "" if the plan gives only a public key.
 	KeyURI string `json:"key_uri,omitempty"`
+	// KeyID is the key's TUF key ID, read aloud from the device at the
+	// roll call.
+	KeyID string `json:"key_id,omitempty"`
 	// Device says what holds the key (YubiKey serial N, slot 9c; ...).
 	Device string `json:"device,omitempty"`
 	// Serial is the device serial the URI names, if any.
@@ -53,8 +56,10 @@ type Step struct {
 	Title string `json:"title"`
 	// Who acts (a keyholder's name for a sign step).
 	Who string `json:"who,omitempty"`
-	// Role and Threshold are set for sign steps: the role signed and the
-	// number of signatures its threshold needs.
+	// Role is set for sign steps: the roles signed ("root, targets": a
+	// keyholder signs every role of theirs at one insertion of their
+	// device); Threshold, the signatures its threshold needs, when it is
+	// one role.
 	Role      string `json:"role,omitempty"`
 	Threshold int    `json:"threshold,omitempty"`
 	// KeyID is the key a rotation's sign step signs with.
@@ -62,6 +67,10 @@ type Step struct {
 	Details  []string `json:"details,omitempty"`
 	Commands []string `json:"commands,omitempty"`
 }
+
+// CheckTool is the preparation's check of the tool itself: every script
+// asks for it, with the command 'ceremony version'.
+const CheckTool = "'ceremony version' prints the tool's version and the SHA-256 of its binary, in hex and as PGP words: a witness compares them with the release's SHA256SUMS, read on another machine."
 
 // Add numbers st as the script's next step and adds it.
 func (s *Script) Add(st Step) {

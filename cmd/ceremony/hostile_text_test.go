@@ -57,6 +57,7 @@ func TestEveryCommandEscapesWhatItShows(t *testing.T) {
 		"devices":      {{"--module", hostileName}},
 		"bundle":       {{"--out", hostileName + ".tar", hostileName + ".d"}},
 		"demo":         {{"--out", hostileName}},
+		"version":      {{"--" + hostileName}},
 	}
 	for _, c := range commands {
 		if c.app {

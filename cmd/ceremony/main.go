@@ -81,6 +81,7 @@ var (
 		{"rehearse", "practice a whole ceremony in the terminal app on simulated YubiKeys and HSMs, practice PINs shown", runRehearse, true, true},
 		{"devices", "list YubiKeys and PKCS#11 tokens and their keys, with URIs to paste", runDevices, true, false},
 		{"demo", "run a whole rehearsal with throwaway keys, no questions", runDemo, true, false},
+		{"version", "print the version, commit and build, and the SHA-256 of this binary to compare with the release's", runVersion, false, false},
 	}
 	commands = buildCommands()
 )
@@ -131,6 +132,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitFailure
 		}
 		return exitOK
+	}
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		args = append([]string{"version"}, args[1:]...)
 	}
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stderr)
