@@ -4,6 +4,7 @@ package ceremony
 // shows before the PIN.
 
 import (
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/threshold"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -89,6 +91,9 @@ func (rv *reviewer) roleLines(r RoleReview, rules []threshold.Rule) []string {
 		lines = append(lines, line)
 	}
 	lines = append(lines, "canonical bytes to sign: sha256 "+r.CanonicalSHA256)
+	if sum, err := hex.DecodeString(r.CanonicalSHA256); err == nil {
+		lines = append(lines, "  as PGP words: "+bundle.PGPWords(sum))
+	}
 	if a := r.Key; a != nil {
 		switch {
 		case !a.Authorized:

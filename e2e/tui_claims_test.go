@@ -139,6 +139,7 @@ online:
 		p.wait("holds " + name + "'s key")
 		p.keys("Enter")
 		p.wait("what "+name+" is about to sign", "claims ceremony: 1 project(s) added to claimed", "+ demo-pkg: keys demo-pkg maintainer")
+		p.keys("End") // y signs once the review was shown to its end
 		p.keys("y")
 		p.wait(name + ": type the passphrase")
 		p.text(passphrases[name])

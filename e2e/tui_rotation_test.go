@@ -132,6 +132,7 @@ online:
 		}
 		p.keys("Enter")
 		p.wait("what "+name+" is about to sign", "root v2 replaces v1")
+		p.keys("End") // y signs once the review was shown to its end
 		p.keys("y")
 		p.wait(name + ": type the passphrase")
 		p.text(passphraseOf(name))
@@ -198,6 +199,7 @@ func sealWithFileKey(t *testing.T, p *pane, pass func(string) string) {
 	p.wait("holds " + sealer + "'s key")
 	p.keys("Enter")
 	p.wait("The seal is a signed statement")
+	p.keys("End")
 	p.keys("y")
 	p.wait(sealer + ": type the passphrase")
 	p.text(pass(sealer))

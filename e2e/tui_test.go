@@ -105,6 +105,7 @@ func TestCtrlCAtThePINLeavesTheCeremonyResumable(t *testing.T) {
 	p.wait("✓ attested")
 	p.keys("Enter")
 	p.wait("what alice is about to sign", "root v1 is new")
+	p.keys("End") // y signs once the review was shown to its end
 	p.keys("y")
 	p.wait("alice: type the PIN")
 	p.text("27")
@@ -183,6 +184,7 @@ func TestRehearsalInTmux(t *testing.T) {
 	p.wait("✓ attested", "3 PIN tries left")
 	p.keys("Enter")
 	p.wait("what alice is about to sign", "root v1 is new")
+	p.keys("End") // y signs once the review was shown to its end
 	p.keys("y")
 
 	// A wrong PIN: refused, tries counted down, nothing retried.
@@ -197,6 +199,7 @@ func TestRehearsalInTmux(t *testing.T) {
 	p.wait("2 PIN tries left")
 	p.keys("Enter")
 	p.wait("what alice is about to sign", "root v1 is new")
+	p.keys("End") // y signs once the review was shown to its end
 	p.keys("y")
 	signYubiKey(p, pins["alice"], "2 tries left")
 	p.wait("✓ alice signed root, targets")
@@ -209,6 +212,7 @@ func TestRehearsalInTmux(t *testing.T) {
 	p.wait("✓ attested")
 	p.keys("Enter")
 	p.wait("what bob is about to sign", "root v1 is new")
+	p.keys("End") // y signs once the review was shown to its end
 	p.keys("y")
 	signYubiKey(p, pins["bob"], "3 tries left")
 	p.wait("✓ bob signed root, targets")
@@ -224,6 +228,7 @@ func TestRehearsalInTmux(t *testing.T) {
 		p.wait(h+"'s turn", "holds "+h+"'s key")
 		p.keys("Enter")
 		p.wait("what "+h+" is about to sign", "root v1 is new")
+		p.keys("End") // y signs once the review was shown to its end
 		p.keys("y")
 		p.wait(h + ": type the")
 		p.text(pins[h])
@@ -242,6 +247,7 @@ func TestRehearsalInTmux(t *testing.T) {
 	p.wait("✓ attested")
 	p.keys("Enter")
 	p.wait("what alice is about to sign", "The seal is a signed statement")
+	p.keys("End") // y signs once the review was shown to its end
 	p.keys("y")
 	p.wait("alice: type the PIN")
 	p.text(pins["alice"])

@@ -132,6 +132,7 @@ func goldenCases(t *testing.T) map[string]func() Model {
 				"root keys: + alice (ecdsa-sha2-nistp256 a11ce0000000), + bob (ed25519 b0b000000000), + carol (ecdsa-sha2-nistp384 ca4010000000); root threshold 3",
 				"", "targets v1 is new; expires 2027-11-22 (365 days)"}
 			m.open(screenReview)
+			m.walk.reviewSeen = m.reviewAtEnd() // as the app sets it when the review arrives
 			return m
 		},
 		"pin": func() Model {
@@ -250,6 +251,7 @@ func goldenCases(t *testing.T) map[string]func() Model {
 				"must sign: targets v1 requires 2 of alice, bob, carol; signed: none yet (needs 2 more)",
 				"canonical bytes to sign: sha256 d4ef1fc96ef9b38cd83595d98fa67d09dca4ab16974ee0c546cbc9a1efcb02b2"}
 			m.open(screenReview)
+			m.walk.reviewSeen = m.reviewAtEnd() // as the app sets it when the review arrives
 			return m
 		},
 		"finish-claims": func() Model {

@@ -64,7 +64,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.keyID != m.walk.keyID || m.walk.seal.active() {
 			return m, nil
 		}
-		m.walk.review, m.walk.reviewErr, m.walk.reviewScroll = msg.lines, msg.err, widget.Scroll{}
+		m.walk.review, m.walk.reviewErr, m.walk.reviewScroll, m.walk.reviewSeen = msg.lines, msg.err, widget.Scroll{}, false
+		m.walk.reviewSeen = m.reviewAtEnd()
 		return m, nil
 	case secretRequestMsg:
 		return m.secretRequested(msg)

@@ -190,7 +190,11 @@ func (m Model) trayHelp() string {
 // reviewHelp names the keys of the review screen.
 func (m Model) reviewHelp() string {
 	k := m.keys
-	return m.help(k.Sign.With(m.walk.person.Name+" signs"), k.Cancel.With("back"), scrollHelp, k.Skip.With("skip"), k.Note, k.Quit)
+	sign := k.Sign.With(m.walk.person.Name + " signs")
+	if !m.walk.reviewSeen {
+		sign = k.Sign.With("signs at the end")
+	}
+	return m.help(sign, k.Cancel.With("back"), scrollHelp, k.Skip.With("skip"), k.Note, k.Quit)
 }
 
 // pinHelp names the keys of the PIN screen.

@@ -53,6 +53,8 @@ type walk struct {
 	review       []string
 	reviewErr    error
 	reviewScroll widget.Scroll
+	// reviewSeen: the review's last line has been in the window.
+	reviewSeen bool
 
 	signing bool
 	// signRoles are the roles the signing in progress signs, in order;
@@ -339,7 +341,8 @@ func (m Model) updateDevice(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.clearStatus()
 		m.walk.gen++ // stop polling
 		if m.walk.seal.active() {
-			m.walk.review, m.walk.reviewErr, m.walk.reviewScroll = sealReview(m.walk.seal.draft), nil, widget.Scroll{}
+			m.walk.review, m.walk.reviewErr, m.walk.reviewScroll, m.walk.reviewSeen = sealReview(m.walk.seal.draft), nil, widget.Scroll{}, false
+			m.walk.reviewSeen = m.reviewAtEnd()
 			m.open(screenReview)
 			return m, nil
 		}
@@ -371,13 +374,22 @@ func (m Model) skip(where string) (tea.Model, tea.Cmd) {
 	return r, tea.Batch(RecordNote(m.ws, m.who, note), cmd)
 }
 
-// updateReview: the change about to be signed; y signs, esc goes back.
+// reviewAtEnd reports whether the review's last line is in the window.
+// (The review's help reads reviewSeen, never this: the window's room
+// depends on the help.)
+func (m Model) reviewAtEnd() bool {
+	return m.walk.reviewScroll.Top+m.reviewRoom() >= len(m.reviewLines())
+}
+
+// updateReview: the change about to be signed; y signs once it was shown
+// to its end; esc goes back.
 func (m Model) updateReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if r, cmd, ok := m.common(msg); ok {
 		return r, cmd
 	}
 	if next, ok := m.walk.reviewScroll.Update(msg, m.keys.scroll(), len(m.reviewLines()), m.reviewRoom()); ok && m.walk.review != nil {
 		m.walk.reviewScroll = next
+		m.walk.reviewSeen = m.walk.reviewSeen || m.reviewAtEnd()
 		return m, nil
 	}
 	switch {
@@ -387,6 +399,9 @@ func (m Model) updateReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m.skipSealer()
 	case m.keys.Skip.Matches(msg):
 		return m.skip("at the review")
+	case m.keys.Sign.Matches(msg) && m.walk.review != nil && !m.walk.reviewSeen && !m.reviewAtEnd():
+		m.setError("read it to its end first: pgdn or ↓ shows the rest, then y")
+		return m, nil
 	case m.keys.Sign.Matches(msg) && m.walk.seal.active():
 		p := m.walk.person
 		m.walk.signing, m.walk.outcome, m.walk.notices = true, nil, nil

@@ -109,6 +109,7 @@ func signing(t *testing.T, m Model) (Model, chan tea.Msg) {
 	m, cmd := update(t, m, key("enter"))
 	m = run[reviewLoadedMsg](t, m, cmd)
 	mustShow(t, m, "what alice is about to sign", "root v1 is new")
+	m, _ = update(t, m, keyCode(tea.KeyEnd))
 	m, cmd = update(t, m, key("y"))
 	if m.screen != screenSigning || cmd == nil {
 		t.Fatalf("y: screen %s, command %v; want signing", m.screen, cmd != nil)
@@ -415,6 +416,10 @@ func TestReviewScrollsToItsEnd(t *testing.T) {
 	}
 	m.open(screenReview)
 	mustShow(t, m, "change line 00", "↓ pgdn: more below")
+	// y before the end was shown: refused, nothing signed.
+	if r, cmd := update(t, m, key("y")); cmd != nil || r.screen != screenReview || !strings.Contains(r.statusLine, "read it to its end first") {
+		t.Fatalf("y before the end: screen %s, %q", r.screen, r.statusLine)
+	}
 	for range 60 {
 		m, _ = update(t, m, key("down"))
 	}
@@ -426,5 +431,9 @@ func TestReviewScrollsToItsEnd(t *testing.T) {
 	}
 	if strings.Contains(view(m), "change line 39") {
 		t.Error("the last line still shows after scrolling up")
+	}
+	// Once shown to its end, y signs, wherever the window is now.
+	if r, cmd := update(t, m, key("y")); cmd == nil || r.screen != screenSigning {
+		t.Fatalf("y after the end was shown: screen %s, %q", r.screen, r.statusLine)
 	}
 }
