@@ -4,7 +4,7 @@ import tea "charm.land/bubbletea/v2"
 
 // page is one screen of the app: what a key does there, what it shows and
 // the keys its help bar names. The app routes by its current screen; each
-// screen's code lives in its own files (walk.go walkview.go and signing.go for a
+// screen's code lives in its own files (walk.go, walkview.go and signing.go for a
 // keyholder's turn, rotate.go and rotateview.go, claims.go and
 // claimsview.go, chooser.go, form.go, dashboard.go, note.go).
 type page struct {
