@@ -11,8 +11,8 @@ import (
 // from it. Before a workspace is made (init, a rotation, a claims
 // ceremony) the people in the room agree on today's date, from a witness's
 // watch; a machine clock on which it is that date in no time zone is
-// refused, and the confirmation is recorded in the new workspace's
-// transcript (RecordDate).
+// refused, and the confirmation is kept in the new workspace's state
+// (workspace.State.DateConfirmed), which its init record covers.
 
 // The room's date D runs, in UTC, from D 00:00 at UTC+14 (D-1 10:00 UTC)
 // to the end of D at UTC-12 (D+1 12:00 UTC): a clock outside that span is
@@ -47,14 +47,4 @@ func ConfirmDate(date, how string, now time.Time) (string, error) {
 		return "", fmt.Errorf("the machine's clock says %s, but the room says the date is %s, which it is nowhere at that time: set the clock first (as root: date -u -s 'YYYY-MM-DD HH:MM', the date and time in UTC from a witness's watch), since every expiry counts from it", clock, date)
 	}
 	return fmt.Sprintf("the room confirmed the date %s (%s); the machine's clock said %s then", date, how, now.UTC().Format(time.RFC3339)), nil
-}
-
-// RecordDate appends the confirmation to the new workspace's transcript,
-// as a note by "the room".
-func RecordDate(ws, confirmed string) (int64, error) {
-	rec, _, err := Note(ws, "the room", confirmed)
-	if err != nil {
-		return 0, fmt.Errorf("created %s, but failed to record the confirmed date in its transcript (%w): record it with a note, who 'the room', saying: %s", ws, err, confirmed)
-	}
-	return rec.Seq, nil
 }

@@ -55,6 +55,9 @@ type ReplayReport struct {
 	FirstBad *ReplayProblem `json:"first_bad,omitempty"`
 	// Rehearsal marks a practice ceremony (workspace.State).
 	Rehearsal bool `json:"rehearsal,omitempty"`
+	// DateConfirmed is the room's confirmation of the date before the
+	// workspace was made (workspace.State, covered by the init record).
+	DateConfirmed string `json:"date_confirmed,omitempty"`
 	// TimeFlags say where the records' times do not go forward as one
 	// ceremony's do (transcripts.TimeFlags): warnings, not failures.
 	TimeFlags []string `json:"time_flags,omitempty"`
@@ -70,6 +73,9 @@ func (r *ReplayReport) Print(w io.Writer) error {
 		b.WriteString(workspace.RehearsalNotice + "\n")
 	}
 	fmt.Fprintf(&b, "Replay of %s: %d records, head %s\n", r.Dir, r.Records, r.Head)
+	if r.DateConfirmed != "" {
+		fmt.Fprintf(&b, "  date: %s\n", r.DateConfirmed)
+	}
 	for _, e := range r.Account {
 		fmt.Fprintf(&b, "  %s\n", e)
 	}
@@ -109,7 +115,7 @@ func (e *Engine) Replay(dir string) (*ReplayReport, error) {
 		return nil, err
 	}
 	rep := &ReplayReport{Dir: dir, Head: trep.Head, Records: len(trep.Records), Rehearsal: ws.State.Rehearsal,
-		TimeFlags: transcripts.TimeFlags(trep.Records)}
+		TimeFlags: transcripts.TimeFlags(trep.Records), DateConfirmed: ws.State.DateConfirmed}
 	for _, r := range trep.Records {
 		rep.Account = append(rep.Account, EntryOf(r))
 	}

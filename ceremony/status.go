@@ -15,6 +15,9 @@ type Status struct {
 	Profile    string         `json:"profile"`
 	Repository string         `json:"repository,omitempty"`
 	Warnings   []string       `json:"warnings,omitempty"`
+	// DateConfirmed is the room's confirmation of the date before the
+	// workspace was made.
+	DateConfirmed string `json:"date_confirmed,omitempty"`
 	// Unwritten is what the transcript records that the files do not show
 	// yet: a recorded signature an interruption kept out of its file, a
 	// file changed outside the ceremony, a torn last record.
@@ -135,7 +138,8 @@ func openLoaded(dir string) (*workspace.Workspace, *Loaded, error) {
 
 // statusOf counts the signatures of the workspace ws, loaded as l.
 func statusOf(ws *workspace.Workspace, l *Loaded) (*Status, error) {
-	s := &Status{Dir: ws.Dir, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository, Warnings: ws.State.Warnings}
+	s := &Status{Dir: ws.Dir, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository, Warnings: ws.State.Warnings,
+		DateConfirmed: ws.State.DateConfirmed}
 	for _, role := range ws.State.Roles {
 		f := l.Files[role]
 		h, err := f.Header()

@@ -43,7 +43,7 @@ func (m Model) choices() []choice {
 			submit: func(m Model, v []string) (Model, tea.Cmd) {
 				m.ws, m.plan, m.trustedRoot = v[1], v[0], ""
 				m.setInfo("creating the workspace %s from %s...", v[1], v[0])
-				return m, CreateWorkspace(m.engine, v[0], "", v[1])
+				return m, CreateWorkspace(m.engine, v[0], "", v[1], m.date.confirmed)
 			},
 		},
 		{
@@ -55,7 +55,7 @@ func (m Model) choices() []choice {
 			submit: func(m Model, v []string) (Model, tea.Cmd) {
 				m.ws, m.plan, m.trustedRoot = v[2], v[0], v[1]
 				m.setInfo("creating the workspace %s from %s and %s...", v[2], v[0], v[1])
-				return m, CreateWorkspace(m.engine, v[0], v[1], v[2])
+				return m, CreateWorkspace(m.engine, v[0], v[1], v[2], m.date.confirmed)
 			},
 		},
 		emergencyChoice(from),

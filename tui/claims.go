@@ -262,7 +262,9 @@ func (m Model) updateClaimsReview(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		refusal = "no claim request is accepted: there is nothing to add to claimed; esc goes back"
 	}
 	next, r, cmd := m.updateReadFirst(msg, m.claims.readFirst, len(m.claimsLines()), m.claimsRoom(), refusal, func() tea.Cmd {
-		return CreateClaims(m.engine, m.claims.opts, m.claims.ws)
+		opts := m.claims.opts
+		opts.DateConfirmed = m.date.confirmed
+		return CreateClaims(m.engine, opts, m.claims.ws)
 	})
 	next.claims.readFirst = r
 	return next, cmd
@@ -283,7 +285,7 @@ func (m Model) claimsCreated(msg claimsCreatedMsg) (tea.Model, tea.Cmd) {
 	} else {
 		m.setInfo("created the claims workspace %s", msg.ws)
 	}
-	return m, tea.Batch(LoadStatus(m.ws), m.recordDate(m.ws))
+	return m, LoadStatus(m.ws)
 }
 
 func acceptedNames(res *claimed.Result) []string {

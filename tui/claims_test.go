@@ -203,6 +203,9 @@ func TestClaimsCeremonyThroughTheApp(t *testing.T) {
 	m, cmd = update(t, m, key("y"))
 	mustShow(t, m, "creating the workspace")
 	m = run[claimsCreatedMsg](t, m, cmd)
+	if st, err := ceremony.GetStatus(m.ws); err != nil || !strings.Contains(st.DateConfirmed, "the room confirmed the date") {
+		t.Fatalf("the claims workspace does not keep the confirmed date: %v %+v", err, st)
+	}
 	if m.screen != screenPlan || m.ws != newWS || m.statusErr {
 		t.Fatalf("after y: screen %s, workspace %q, status %q", m.screen, m.ws, m.statusLine)
 	}

@@ -15,7 +15,7 @@ import (
 // air-gapped machine's clock is often wrong. The screen shows the clock;
 // someone reads a witness's watch and types the date; a clock on which it
 // is that date nowhere on Earth is refused (ceremony.ConfirmDate). The
-// confirmation is recorded in each workspace made afterwards.
+// confirmation is kept in the state of each workspace made afterwards.
 type dateGate struct {
 	input widget.Text
 	clock time.Time
@@ -108,40 +108,12 @@ func (m Model) dateView() []string {
 	lines = append(lines, "", "the machine's clock: "+s.Prompt.Render(clock), "",
 		s.Prompt.Render("today (YYYY-MM-DD): ")+safetext.Escape(m.date.input.String())+"█", "",
 		s.Dim.Render("A clock on which it is that date nowhere on Earth is refused: set it first"),
-		s.Dim.Render("(as root: date -u -s 'YYYY-MM-DD HH:MM', in UTC). The confirmation goes"),
-		s.Dim.Render("into the new workspace's transcript."))
+		s.Dim.Render("(as root: date -u -s 'YYYY-MM-DD HH:MM', in UTC). The confirmation is"),
+		s.Dim.Render("kept in each new workspace, covered by its transcript."))
 	return lines
 }
 
 func (m Model) dateHelp() string {
 	k := m.keys
 	return widget.HelpLine(k.Submit.With("confirm"), k.Cancel.With("back"), ctrlCQuit)
-}
-
-// dateRecordedMsg says the confirmed date became transcript record seq.
-type dateRecordedMsg struct {
-	seq int64
-	err error
-}
-
-// recordDate records the confirmed date in workspace ws, if one was
-// confirmed; nil otherwise.
-func (m Model) recordDate(ws string) tea.Cmd {
-	confirmed := m.date.confirmed
-	if confirmed == "" {
-		return nil
-	}
-	return func() tea.Msg {
-		seq, err := ceremony.RecordDate(ws, confirmed)
-		return dateRecordedMsg{seq, err}
-	}
-}
-
-func (m Model) dateRecorded(msg dateRecordedMsg) (tea.Model, tea.Cmd) {
-	if msg.err != nil {
-		m.setError("%v", msg.err)
-		return m, nil
-	}
-	m.setInfo("the confirmed date is transcript record %d", msg.seq)
-	return m, nil
 }

@@ -78,10 +78,11 @@ type initDoneMsg struct{ ws string }
 type initFailedMsg struct{ err error }
 
 // CreateWorkspace runs 'ceremony init': from planFile, and for a next root
-// version from trustedRoot.
-func CreateWorkspace(eng *ceremony.Engine, planFile, trustedRoot, ws string) tea.Cmd {
+// version from trustedRoot; dateConfirmed is what the room confirmed of
+// today's date (kept in the workspace's state).
+func CreateWorkspace(eng *ceremony.Engine, planFile, trustedRoot, ws, dateConfirmed string) tea.Cmd {
 	return func() tea.Msg {
-		if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: planFile, Dir: ws, TrustedRoot: trustedRoot}); err != nil {
+		if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: planFile, Dir: ws, TrustedRoot: trustedRoot, DateConfirmed: dateConfirmed}); err != nil {
 			return initFailedMsg{err}
 		}
 		return initDoneMsg{ws}

@@ -274,7 +274,9 @@ func (m Model) updateRotationPlan(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		refusal = "nothing can be created from this plan: read it, then esc goes back"
 	}
 	next, r, cmd := m.updateReadFirst(msg, m.rotate.readFirst, len(m.rotationLines()), m.rotationRoom(), refusal, func() tea.Cmd {
-		return CreateRotation(m.engine, m.rotate.opts, m.rotate.ws)
+		opts := m.rotate.opts
+		opts.DateConfirmed = m.date.confirmed
+		return CreateRotation(m.engine, opts, m.rotate.ws)
 	})
 	next.rotate.readFirst = r
 	return next, cmd
@@ -288,5 +290,5 @@ func (m Model) rotationCreated(msg rotationCreatedMsg) (tea.Model, tea.Cmd) {
 	m.walk = newWalk()
 	m.walk.loading = true
 	m.open(screenPlan)
-	return m, tea.Batch(LoadStatus(m.ws), m.recordDate(m.ws))
+	return m, LoadStatus(m.ws)
 }

@@ -126,6 +126,9 @@ func TestEmergencyRotationThroughTheApp(t *testing.T) {
 
 	m, cmd = update(t, m, key("y"))
 	m = run[rotationCreatedMsg](t, m, cmd)
+	if st, err := ceremony.GetStatus(m.ws); err != nil || !strings.Contains(st.DateConfirmed, "the room confirmed the date") {
+		t.Fatalf("the rotation's workspace does not keep the confirmed date: %v %+v", err, st)
+	}
 	if m.screen != screenPlan || m.ws != newWS {
 		t.Fatalf("after y: screen %s, workspace %q", m.screen, m.ws)
 	}

@@ -37,7 +37,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.walk = newWalk()
 		m.walk.loading = true
 		m.open(screenPlan)
-		return m, tea.Batch(LoadStatus(m.ws), m.recordDate(m.ws))
+		return m, LoadStatus(m.ws)
 	case initFailedMsg:
 		m.setError("%v", msg.err)
 		return m, nil
@@ -135,8 +135,6 @@ func (m Model) updateEnds(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.wordsRecorded(msg)
 	case dateClockMsg:
 		return m.clockRead(msg)
-	case dateRecordedMsg:
-		return m.dateRecorded(msg)
 	}
 	return m, nil
 }

@@ -220,7 +220,7 @@ func (m Model) updateWelcome(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // createFromWelcome creates the workspace the welcome screen names.
 func (m Model) createFromWelcome() (tea.Model, tea.Cmd) {
 	m.setInfo("creating the workspace %s from %s...", m.ws, m.plan)
-	return m, CreateWorkspace(m.engine, m.plan, m.trustedRoot, m.ws)
+	return m, CreateWorkspace(m.engine, m.plan, m.trustedRoot, m.ws, m.date.confirmed)
 }
 
 // updatePlan: the plan's table; enter goes to the roll call.

@@ -148,6 +148,11 @@ type State struct {
 	// AttestationRoots, if set, are the PEM roots attestations chain to
 	// instead of Yubico's (rehearsals with virtual YubiKeys).
 	AttestationRoots string `json:"attestation_roots,omitempty"`
+	// DateConfirmed says today's date as the room confirmed it against
+	// the machine's clock before the workspace was made
+	// (ceremony.ConfirmDate). It is in the state, which the init record
+	// covers, so that no interruption leaves a workspace without it.
+	DateConfirmed string `json:"date_confirmed,omitempty"`
 }
 
 // KeyEntry ties a key ID to a person (or to the online server).

@@ -31,6 +31,9 @@ type Options struct {
 	TrustedRoot string
 	// Now is the time expiry periods count from; zero means the engine's clock.
 	Now time.Time
+	// DateConfirmed is what ceremony.ConfirmDate returned, kept in the
+	// workspace's state; "" if the date was not confirmed.
+	DateConfirmed string
 }
 
 // Init checks the plan in full, builds the unsigned metadata the profile
@@ -52,6 +55,8 @@ func Init(e *ceremony.Engine, opts Options) (*workspace.Workspace, error) {
 		Created:    now.UTC().Truncate(time.Second),
 		Warnings:   p.Warnings,
 		Rehearsal:  p.Rehearsal.Any(),
+
+		DateConfirmed: opts.DateConfirmed,
 	}
 	if dir, err := filepath.Abs(filepath.Dir(opts.Plan)); err == nil {
 		state.PlanDir = dir

@@ -98,6 +98,9 @@ type Options struct {
 	ReviewOnly bool
 	// Now is the ceremony's time; zero means the engine's clock.
 	Now time.Time
+	// DateConfirmed is what ceremony.ConfirmDate returned, kept in the
+	// workspace's state; "" if the date was not confirmed.
+	DateConfirmed string
 }
 
 // Result says what ClaimsInit found and made.
@@ -204,7 +207,7 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 	state := workspace.State{Kind: workspace.Claims, Profile: string(plan.ProfilePEP480), Repository: st.Repository,
 		Created: now, Roles: []string{plan.RoleClaimed}, Trusted: []string{metadata.ROOT, metadata.TARGETS, plan.RoleClaimed},
 		Keys:     append(claimedKeyEntries(rule, cp, st), maintainerKeyEntries(slices.Concat(res.Accepted, res.Rekeyed), rep)...),
-		Warnings: slices.Concat(cp.warnings, rekeyWarnings), AttestationRoots: string(rootsPEM)}
+		Warnings: slices.Concat(cp.warnings, rekeyWarnings), AttestationRoots: string(rootsPEM), DateConfirmed: opts.DateConfirmed}
 	state.Rehearsal = cp.plan != nil && cp.plan.Rehearsal.Any()
 	if state.Repository == "" && cp.plan != nil {
 		state.Repository = cp.plan.Repository

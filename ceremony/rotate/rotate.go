@@ -68,6 +68,9 @@ type Options struct {
 	Dir string
 	// Now is the ceremony's time; zero means the engine's clock.
 	Now time.Time
+	// DateConfirmed is what ceremony.ConfirmDate returned, kept in the
+	// workspace's state; "" if the date was not confirmed.
+	DateConfirmed string
 }
 
 // Replacement is one --replace OLD=NEW.
@@ -289,7 +292,7 @@ func createRotation(opts Options, src *source.Source, p *rotation.Plan, now time
 		Kind: workspace.Rotation, Profile: string(s.Profile), Repository: s.Repository,
 		Created: now.UTC().Truncate(time.Second), TrustedRootVersion: s.Root.Version,
 		Keys: rotationKeyEntries(p, s.Names), AttestationRoots: src.AttestationRoots,
-		Warnings: spareWarnings(p),
+		Warnings: spareWarnings(p), DateConfirmed: opts.DateConfirmed,
 	}
 	if dir, err := filepath.Abs(opts.From); err == nil {
 		if src.BundleSHA256 != "" {

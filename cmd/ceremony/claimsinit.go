@@ -48,7 +48,7 @@ func runClaimsInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	res, err := claimed.Init(env.engine, claimed.Options{From: *from, TrustedRoot: *trustedRoot, ClaimsDir: *dir, Plan: *planPath, AttestationRoots: *roots, Rekey: rekeys, Dir: rest[0],
-		MaxAge: maxAge, RequireAttestation: *rules.requireAttestation})
+		MaxAge: maxAge, RequireAttestation: *rules.requireAttestation, DateConfirmed: confirmed})
 	if res != nil && res.Review != nil {
 		printVerdicts(stdout, res.Review)
 	}
@@ -56,9 +56,6 @@ func runClaimsInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	ws := res.Workspace
-	if err := recordDate(ws.Dir, confirmed); err != nil {
-		return err
-	}
 	for _, w := range ws.State.Warnings {
 		fmt.Fprintf(stderr, "ceremony: WARNING: %s\n", w)
 	}

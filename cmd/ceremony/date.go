@@ -33,9 +33,3 @@ func confirmDate(date string, now time.Time) (string, error) {
 	}
 	return confirmed, nil
 }
-
-// recordDate appends the confirmation to the new workspace's transcript.
-func recordDate(ws, confirmed string) error {
-	_, err := ceremony.RecordDate(ws, confirmed)
-	return err
-}

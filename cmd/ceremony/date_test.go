@@ -87,8 +87,14 @@ func TestInitConfirmsTheDate(t *testing.T) {
 	if code := run([]string{"init", "--plan", "plan.yaml", "--date", date, "ws"}, &o, &e); code != 0 {
 		t.Fatalf("init with today's date: %s", e.String())
 	}
-	tr, _ := os.ReadFile(filepath.Join("ws", "transcript", "transcript.jsonl"))
-	if !strings.Contains(string(tr), "the room confirmed the date "+date+" (--date); the machine") {
-		t.Errorf("the transcript does not record the confirmed date:\n%s", tr)
+	// Kept in ceremony.json, which the init record covers: no
+	// interruption leaves the workspace without it.
+	state, _ := os.ReadFile(filepath.Join("ws", "ceremony.json"))
+	if !strings.Contains(string(state), "the room confirmed the date "+date+" (--date); the machine") {
+		t.Errorf("ceremony.json does not keep the confirmed date:\n%s", state)
+	}
+	o.Reset()
+	if run([]string{"replay", "ws"}, &o, &e) != 0 || !strings.Contains(o.String(), "  date: the room confirmed the date "+date) {
+		t.Errorf("replay does not show the confirmed date:\n%s", o.String())
 	}
 }

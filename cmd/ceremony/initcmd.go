@@ -24,11 +24,8 @@ func runInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ws, err := bootstrap.Init(env.engine, bootstrap.Options{Plan: *planPath, Dir: rest[0], TrustedRoot: *from})
+	ws, err := bootstrap.Init(env.engine, bootstrap.Options{Plan: *planPath, Dir: rest[0], TrustedRoot: *from, DateConfirmed: confirmed})
 	if err != nil {
-		return err
-	}
-	if err := recordDate(ws.Dir, confirmed); err != nil {
 		return err
 	}
 	for _, w := range ws.State.Warnings {

@@ -83,7 +83,7 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if len(rest) == 2 {
-		opts.Dir = rest[1]
+		opts.Dir, opts.DateConfirmed = rest[1], confirmed
 	}
 	res, err := rotate.Run(env.engine, opts)
 	if res != nil {
@@ -121,9 +121,6 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	ws := res.Workspace
-	if err := recordDate(ws.Dir, confirmed); err != nil {
-		return err
-	}
 	fmt.Fprintf(stdout, "\ncreated %s workspace %s (%s) signing: %v\n", ws.State.Kind, ws.Dir, ws.State.Profile, ws.State.Roles)
 	fmt.Fprintf(stderr, "ceremony: hint: each keyholder now runs 'ceremony sign --key URI %s'; 'ceremony status %s' shows who is missing; %s/incident-report.md is the incident report; 'ceremony script --rotation %s' prints the steps for witnesses\n", ws.Dir, ws.Dir, ws.Dir, ws.Dir)
 	return nil

@@ -43,6 +43,9 @@ func printStatus(w io.Writer, st *ceremony.Status) {
 		fmt.Fprintf(w, ", repository %s", st.Repository)
 	}
 	fmt.Fprintln(w)
+	if st.DateConfirmed != "" {
+		fmt.Fprintf(w, "date: %s\n", st.DateConfirmed)
+	}
 	for _, warn := range st.Warnings {
 		fmt.Fprintf(w, "WARNING: %s\n", warn)
 	}
