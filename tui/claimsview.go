@@ -1,11 +1,13 @@
 package tui
 
 import (
+	"encoding/hex"
 	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/internal/safetext"
 	"github.com/tuf-ceremony/ceremony/keys"
@@ -108,6 +110,13 @@ func (m Model) claimsLines() []string {
 			}
 		}
 	}
+	// Each request by its file and hash: two rows of one project are told
+	// apart, and each file matched with the one its maintainers sent.
+	out = append(out, "", s.Title.Render("Requests read: file, SHA-256 (its first bytes as PGP words)"))
+	for i := range r.Verdicts {
+		v := &r.Verdicts[i]
+		item(safetext.Escape(filepath.Base(v.File)) + "  " + requestHash(v.SHA256))
+	}
 	if r.Count(claims.Refused) > 0 {
 		out = append(out, "", s.Invalid.Render("Refused: the reason to send each request's maintainers"))
 		for i := range r.Verdicts {
@@ -151,6 +160,16 @@ func (m Model) claimsLines() []string {
 		}
 	}
 	return out
+}
+
+// requestHash is a request's SHA-256 as read aloud: its first 12 hex
+// digits and its first 4 bytes as PGP words.
+func requestHash(sum string) string {
+	b, err := hex.DecodeString(sum)
+	if err != nil || len(b) < 4 {
+		return "sha256 " + safetext.Escape(sum)
+	}
+	return "sha256 " + sum[:12] + " (" + bundle.PGPWords(b[:4]) + ")"
 }
 
 func (m Model) claimsReviewView() []string {

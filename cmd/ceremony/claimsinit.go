@@ -100,6 +100,9 @@ func printVerdicts(w io.Writer, rep *claims.Report) {
 			project = "-"
 		}
 		line := fmt.Sprintf("%-9s %-30s %s", v.Outcome(), project, filepath.Base(v.File))
+		if len(v.SHA256) >= 12 {
+			line += " (sha256 " + v.SHA256[:12] + ")"
+		}
 		if v.Reason != "" {
 			line += ": " + v.Reason
 		}
