@@ -287,6 +287,7 @@ func goldenCases(t *testing.T) map[string]func() Model {
 	maps.Copy(cases, sealGoldenCases())
 	maps.Copy(cases, dateGoldenCases())
 	maps.Copy(cases, outcomeGoldenCases())
+	maps.Copy(cases, noteGoldenCases())
 	return cases
 }
 

@@ -71,8 +71,10 @@ type Model struct {
 	keys   KeyMap
 	styles Styles
 
-	dash    dashboard
-	note    widget.Text
+	dash dashboard
+	note widget.Text
+	// noteBy picks the note's author among noteAuthors.
+	noteBy  int
 	chooser chooser
 	form    form
 	walk    walk

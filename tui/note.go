@@ -5,15 +5,39 @@ import (
 	"github.com/tuf-ceremony/ceremony/tui/widget"
 )
 
-// noteView shows the note being typed; the end of a note longer than the
-// window is wide, so the cursor stays in sight.
-func noteView(text widget.Text, width int, s Styles) []string {
+// noteView shows the note being typed and who writes it; the end of a
+// note longer than the window is wide, so the cursor stays in sight.
+func (m Model) noteView() []string {
+	s := m.styles
+	by := "by " + safetext.Escape(m.noteAuthor())
+	if len(m.noteAuthors()) > 1 {
+		by += " (tab: someone else in the room)"
+	}
 	return []string{
 		s.Title.Render("add a note to the transcript"),
 		"",
 		"say what happened: a device that would not read, a keyholder replaced,",
 		"a witness's remark.",
 		"",
-		s.Prompt.Render("note> ") + widget.NewText(safetext.Escape(text.String())).Tail(width-len("note> ")-2) + "█",
+		by,
+		s.Prompt.Render("note> ") + widget.NewText(safetext.Escape(m.note.String())).Tail(m.width-len("note> ")-2) + "█",
 	}
+}
+
+// noteAuthors are who may write a note: the operator (--who), then each
+// person the roll call marked present.
+func (m Model) noteAuthors() []string {
+	out := []string{m.who}
+	for _, e := range m.walk.names() {
+		if m.walk.present[e.name] && e.name != m.who {
+			out = append(out, e.name)
+		}
+	}
+	return out
+}
+
+// noteAuthor is who the note being typed is by.
+func (m Model) noteAuthor() string {
+	a := m.noteAuthors()
+	return a[m.noteBy%len(a)]
 }

@@ -19,7 +19,7 @@ func pageOf(s screen) (page, bool) {
 	case screenDashboard:
 		return page{Model.updateDashboard, func(m Model) []string { return m.dash.view(m.ws, m.styles) }, Model.dashboardHelp}, true
 	case screenNote:
-		return page{Model.updateNote, func(m Model) []string { return noteView(m.note, m.width, m.styles) }, Model.noteHelp}, true
+		return page{Model.updateNote, Model.noteView, Model.noteHelp}, true
 	case screenChooser:
 		return page{Model.updateChooser, Model.chooserView, Model.chooserHelp}, true
 	case screenForm:

@@ -187,7 +187,7 @@ func (m Model) common(msg tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 		return m, nil, true
 	case m.keys.Note.Matches(msg) && m.ws != "" && !m.walk.loading && m.walk.status != nil:
 		m.open(screenNote)
-		m.note = widget.Text{}
+		m.note, m.noteBy = widget.Text{}, 0
 		return m, nil, true
 	case m.keys.Status.Matches(msg) && m.walk.status != nil:
 		m.dash = dashboard{status: m.walk.status}
@@ -248,7 +248,7 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setError("%s", m.noteRefused())
 		return m, nil
 	case m.keys.Note.Matches(msg):
-		m.screen, m.note = screenNote, widget.Text{}
+		m.screen, m.note, m.noteBy = screenNote, widget.Text{}, 0
 		return m, nil
 	case m.keys.Help.Matches(msg):
 		m.showHelp = !m.showHelp
@@ -267,10 +267,13 @@ func (m Model) updateNote(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.setInfo("note cancelled")
 		return m, nil
 	case m.keys.Submit.Matches(msg):
-		text := m.note.String()
+		text, by := m.note.String(), m.noteAuthor()
 		m.screen, m.note = m.back, widget.Text{}
-		m.setInfo("recording the note...")
-		return m, RecordNote(m.ws, m.who, text)
+		m.setInfo("recording the note by %s...", by)
+		return m, RecordNote(m.ws, by, text)
+	case m.keys.NextFld.Matches(msg) && msg.String() == "tab":
+		m.noteBy = (m.noteBy + 1) % len(m.noteAuthors())
+		return m, nil
 	case m.keys.Erase.Matches(msg):
 		m.note = m.note.Erase()
 		return m, nil

@@ -103,6 +103,9 @@ func (m Model) helpBar() string {
 // noteHelp names the keys of the note screen.
 func (m Model) noteHelp() string {
 	k := m.keys
+	if len(m.noteAuthors()) > 1 {
+		return widget.HelpLine(k.Submit, Binding{Help: "tab", Desc: "who writes it"}, k.Cancel, ctrlCQuit)
+	}
 	return widget.HelpLine(k.Submit, k.Cancel, ctrlCQuit)
 }
 
