@@ -277,6 +277,17 @@ func (m Model) fullHelp() []string {
 		"s          who has signed what; r there reads the workspace again",
 		"x          skip this keyholder for now (recorded in the transcript); in the",
 		"           seal, leave this sealer out of it",
+		"enter      go on: record the roll call, review, send the PIN, next keyholder",
+		"esc        back one screen, or cancel what is typed",
+		"space, a   mark one person (the roll call, who seals, who confirmed the",
+		"           words); a marks everyone present",
+		"y          sign what the review shows, once shown to its end; on a rotation",
+		"           plan or a claims review, create the workspace once read",
+		"↑↓ pgup pgdn home end  scroll a long review, plan or result",
+		"i          rehearsal: put a virtual YubiKey in the reader",
+		"c          the seal: call the keyholders left to sign first",
+		"b, v       write the bundle (after the seal); verify and replay it",
+		"tab        the next field of a form; in a note, who writes it",
 		"?          show or hide this help",
 	}
 }
