@@ -72,10 +72,11 @@ func (m Model) choices() []choice {
 		{
 			title:  "Verify and replay a bundle",
 			what:   "check a bundle as a client and as an auditor would",
-			fields: []widget.Field{{Label: "bundle file", Value: widget.NewText("bundle.tar")}},
+			fields: []widget.Field{{Label: "bundle file", Value: widget.NewText("bundle.tar")},
+				{Label: "your own root (what clients trust now; none: the bundle's root v1)", Optional: true}},
 			submit: func(m Model, v []string) (Model, tea.Cmd) {
 				m.setInfo("verifying %s...", v[0])
-				return m, VerifyBundle(m.engine, v[0])
+				return m, VerifyBundle(m.engine, v[0], v[1])
 			},
 		},
 	}

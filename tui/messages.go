@@ -152,13 +152,17 @@ type verifyDoneMsg struct {
 	ok    bool
 }
 
-// VerifyBundle runs 'ceremony verify BUNDLE' and 'ceremony replay BUNDLE'.
-func VerifyBundle(eng *ceremony.Engine, path string) tea.Cmd {
+// VerifyBundle runs 'ceremony verify [--trusted-root ROOT] BUNDLE' and
+// 'ceremony replay BUNDLE'; trustedRoot "" trusts the bundle's root v1.
+func VerifyBundle(eng *ceremony.Engine, path, trustedRoot string) tea.Cmd {
 	return func() tea.Msg {
 		title := "verify and replay " + path
+		if trustedRoot != "" {
+			title += " from " + trustedRoot
+		}
 		var lines []string
 		ok := true
-		rep, err := audit.VerifyBundle(eng, path, "", time.Time{})
+		rep, err := audit.VerifyBundle(eng, path, trustedRoot, time.Time{})
 		switch {
 		case err != nil:
 			ok = false

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/tui/widget"
+	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
 // walk is the state of a ceremony walk-through: who is in the room, whose
@@ -455,9 +456,19 @@ func (m Model) updateFinish(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.open(screenRollCall)
 	case m.keys.Verify.Matches(msg) && m.walk.bundle != nil:
 		m.setInfo("verifying and replaying %s...", m.walk.bundle.Out)
-		return m, VerifyBundle(m.engine, m.walk.bundle.Out)
+		return m, VerifyBundle(m.engine, m.walk.bundle.Out, m.ceremonyTrustedRoot())
 	}
 	return m, nil
+}
+
+// ceremonyTrustedRoot is the root the ceremony started from (a next root,
+// a rotation, a claims ceremony keep it in trusted/root.json), which the
+// bundle is verified from; "" for a bootstrap, whose root v1 is its own.
+func (m Model) ceremonyTrustedRoot() string {
+	if m.walk.status == nil || m.walk.status.Kind == workspace.Bootstrap {
+		return ""
+	}
+	return filepath.Join(m.ws, workspace.TrustedRoot)
 }
 
 // bundlePath is where the bundle goes: as set, or WORKSPACE.bundle.tar.
