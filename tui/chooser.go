@@ -70,8 +70,8 @@ func (m Model) choices() []choice {
 			},
 		},
 		{
-			title:  "Verify and replay a bundle",
-			what:   "check a bundle as a client and as an auditor would",
+			title: "Verify and replay a bundle",
+			what:  "check a bundle as a client and as an auditor would",
 			fields: []widget.Field{{Label: "bundle file", Value: widget.NewText("bundle.tar")},
 				{Label: "your own root (what clients trust now; none: the bundle's root v1)", Optional: true}},
 			submit: func(m Model, v []string) (Model, tea.Cmd) {
