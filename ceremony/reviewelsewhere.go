@@ -6,13 +6,11 @@ package ceremony
 // has been anchored in what the keyholder trusts (payload.Anchor).
 
 import (
-	"encoding/hex"
 	"fmt"
 	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/payload"
 	"github.com/tuf-ceremony/ceremony/threshold"
@@ -106,7 +104,6 @@ func (rv *reviewer) elsewhere(head, role string, f *metafile.File, trusted *meta
 	if head != "" {
 		lines = append(lines, head)
 	}
-	lines = append(lines, rv.roleLines(r, rules)...)
-	sum, _ := hex.DecodeString(r.CanonicalSHA256)
-	return append(lines, "the same sha256 as PGP words: "+bundle.PGPWords(sum)), nil
+	// roleLines gives the hash as PGP words too.
+	return append(lines, rv.roleLines(r, rules)...), nil
 }

@@ -165,6 +165,9 @@ func (m Model) claimsLines() []string {
 // requestHash is a request's SHA-256 as read aloud: its first 12 hex
 // digits and its first 4 bytes as PGP words.
 func requestHash(sum string) string {
+	if sum == "" {
+		return "sha256 (not read)"
+	}
 	b, err := hex.DecodeString(sum)
 	if err != nil || len(b) < 4 {
 		return "sha256 " + safetext.Escape(sum)

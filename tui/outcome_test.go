@@ -83,3 +83,24 @@ func TestEnterBeforeTheRecountWaits(t *testing.T) {
 		t.Fatalf("after the recount: screen %s, %q", m.screen, m.walk.person.Name)
 	}
 }
+
+// TestFailedRecountIsReadAgain: a recount that failed leaves the counts
+// from before the signing; enter reads them again before it moves on.
+func TestFailedRecountIsReadAgain(t *testing.T) {
+	ws := fileWorkspace(t)
+	m, msgs := signing(t, toDevice(t, ws))
+	m, _ = update(t, m, next(t, msgs).(secretRequestMsg))
+	m = typeText(t, m, passphrase)
+	m, cmd := update(t, m, key("enter"))
+	cmd()
+	m, _ = update(t, m, next(t, msgs).(signDoneMsg))
+	m, _ = update(t, m, statusFailedMsg{errorString("the disk went away")})
+	m, cmd = update(t, m, key("enter"))
+	if m.screen != screenSigned || cmd == nil {
+		t.Fatalf("enter after a failed recount moved on the old counts: screen %s", m.screen)
+	}
+	m = run[statusLoadedMsg](t, m, cmd)
+	if m.screen != screenDevice || m.walk.person.Name != "bob" {
+		t.Fatalf("after the recount read again: screen %s, %q", m.screen, m.walk.person.Name)
+	}
+}

@@ -136,6 +136,11 @@ func (m Model) updateSigned(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.walk.advance = true
 		m.setInfo("counting the signatures...")
 		return m, nil
+	case m.keys.Submit.Matches(msg) && o != nil && o.err == nil && m.walk.stale:
+		// The counts shown are from before the signing: read them again.
+		m.walk.recounting, m.walk.advance, m.walk.stale = true, true, false
+		m.setInfo("counting the signatures again...")
+		return m, LoadStatus(m.ws)
 	case m.keys.Submit.Matches(msg) && o != nil && o.err == nil:
 		m.clearStatus()
 		return m.nextKeyholder()

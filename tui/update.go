@@ -19,6 +19,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statusLoadedMsg:
 		return m.statusLoaded(msg)
 	case statusFailedMsg:
+		m.walk.stale = m.walk.stale || m.walk.recounting
 		m.dash.loading, m.walk.loading, m.walk.recounting, m.walk.advance = false, false, false, false
 		m.setError("failed to read the workspace: %v", msg.err)
 		return m, nil
@@ -223,6 +224,7 @@ func (m Model) statusLoaded(msg statusLoadedMsg) (tea.Model, tea.Cmd) {
 		// A sealed workspace opens at its end, where nothing is appended.
 		m.open(screenFinish)
 	}
+	m.walk.stale = false
 	if m.walk.recounting {
 		m.walk.recounting = false
 		if m.walk.advance && m.screen == screenSigned {

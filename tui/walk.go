@@ -25,6 +25,9 @@ type walk struct {
 	// (who is next depends on the new counts).
 	recounting bool
 	advance    bool
+	// stale: the recount failed; the counts shown are from before the
+	// signing, and enter reads them again before it moves on.
+	stale bool
 
 	// kind is what the workspace's kind adds to the status, once read
 	// (a rotation's plan, a claims ceremony's projects); kindErr says why

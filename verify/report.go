@@ -140,7 +140,7 @@ func (r *Report) Print(w io.Writer) {
 	if r.RootVersion > 0 {
 		fmt.Fprintf(&b, "trusted root: v%d\n", r.RootVersion)
 	} else {
-		b.WriteString("trusted root: none read\n")
+		b.WriteString("trusted root: none (no root meets its threshold)\n")
 	}
 	nameWidth := 0
 	for _, s := range r.Roles {

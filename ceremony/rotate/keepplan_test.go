@@ -48,3 +48,20 @@ func TestRotationKeepsThePlan(t *testing.T) {
 		t.Errorf("warnings %q", w)
 	}
 }
+
+// TestSpareWarningsOnlyForOfflineRoles: RSTUF's targets is signed online
+// with one key; a rotation does not call that a missing spare.
+func TestSpareWarningsOnlyForOfflineRoles(t *testing.T) {
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	spec := ceremonytest.StandardPlan()
+	spec.Profile = "rstuf"
+	ws := f.Init(f.Plan("plan.yaml", spec), "ws", "").Dir
+	f.Sign(ws, "alice", "bob", "carol")
+	res, err := f.Rotate(rotate.Options{From: ws, Lost: []string{"erin"}, Dir: f.WS("ws-lost")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := res.Workspace.State.Warnings; len(w) != 0 {
+		t.Errorf("warnings %q", w)
+	}
+}

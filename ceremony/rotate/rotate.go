@@ -410,22 +410,36 @@ func spareWarnings(p *rotation.Plan) []string {
 	online := func(id string) bool { return onlineKeys[id] }
 	for _, name := range []string{metadata.ROOT, metadata.TARGETS} {
 		r := p.NewRoot.Roles[name]
-		if r != nil && len(r.KeyIDs) == r.Threshold {
-			out = append(out, fmt.Sprintf("%s keeps %d keys for a threshold of %d: no key is spare, so one more key lost makes %s unsignable; add a key with a planned rotation soon", name, len(r.KeyIDs), r.Threshold, name))
+		if r != nil && len(r.KeyIDs) == r.Threshold && !slices.ContainsFunc(r.KeyIDs, online) {
+			out = append(out, fmt.Sprintf("%s keeps %s for a threshold of %d: no key is spare, so one more key lost makes %s unsignable; add a key with a planned rotation soon", name, keyCount(len(r.KeyIDs)), r.Threshold, name))
 		}
 	}
+	// The roles targets delegates to offline keyholders (PEP 480's
+	// claimed); the projects claimed delegates to change their keys in a
+	// claims ceremony, not here.
 	for _, role := range p.Resign {
+		if role.Role != metadata.TARGETS {
+			continue
+		}
 		t := p.NewTargets[role.Role]
 		if t == nil || t.Delegations == nil {
 			continue
 		}
 		for _, d := range t.Delegations.Roles {
 			if len(d.KeyIDs) == d.Threshold && d.Threshold > 0 && !slices.ContainsFunc(d.KeyIDs, online) {
-				out = append(out, fmt.Sprintf("%s, delegated by %s, keeps %d keys for a threshold of %d: no key is spare; add a key with a planned rotation soon", d.Name, role.Role, len(d.KeyIDs), d.Threshold))
+				out = append(out, fmt.Sprintf("%s, delegated by %s, keeps %s for a threshold of %d: no key is spare; add a key with a planned rotation soon", d.Name, role.Role, keyCount(len(d.KeyIDs)), d.Threshold))
 			}
 		}
 	}
 	return out
+}
+
+// keyCount says n keys: "1 key", "2 keys".
+func keyCount(n int) string {
+	if n == 1 {
+		return "1 key"
+	}
+	return fmt.Sprintf("%d keys", n)
 }
 
 // rotationRequestYAML is the workspace's plan.yaml: the rotation as it was

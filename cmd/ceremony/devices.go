@@ -23,11 +23,14 @@ func runDevices(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	// Both kinds are listed whatever fails; a failure to look is never
 	// said as "none found", and makes the exit status 1.
 	yubiErr := listYubiKeys(stdout, stderr)
-	tokens, err := p11.Devices(modules)
-	if err != nil {
-		fmt.Fprintf(stderr, "ceremony: %v\n", err)
-	}
-	if len(tokens) == 0 && err == nil {
+	var tokens []p11.Token
+	var err error
+	if len(modules) == 0 && len(p11.WellKnownModules()) == 0 {
+		// Nothing to look with: not a failure to look.
+		fmt.Fprintln(stdout, "no PKCS#11 module installed in the well-known places (give --module PATH)")
+	} else if tokens, err = p11.Devices(modules); err != nil {
+		fmt.Fprintln(stdout, "PKCS#11 tokens: could not look at every module (the error is on stderr)")
+	} else if len(tokens) == 0 {
 		fmt.Fprintln(stdout, "no PKCS#11 token found")
 	}
 	for _, t := range tokens {
@@ -42,11 +45,13 @@ func runDevices(env *runEnv, args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stdout, "  %-10s id %s %s %s\n", k.Type, k.ID, id, k.URI)
 		}
 	}
-	if yubiErr != nil {
+	switch {
+	case yubiErr != nil && err != nil:
+		return fmt.Errorf("could not look for YubiKeys (%v), nor at every PKCS#11 module: %w", yubiErr, err)
+	case yubiErr != nil:
 		return fmt.Errorf("could not look for YubiKeys: %w", yubiErr)
-	}
-	if err != nil {
-		return fmt.Errorf("PKCS#11 tokens could not be looked for: %w", err)
+	case err != nil:
+		return fmt.Errorf("could not look at every PKCS#11 module: %w", err)
 	}
 	return nil
 }

@@ -75,12 +75,16 @@ func flagSuggestion(fs *flag.FlagSet, err error) string {
 	return ""
 }
 
-// nearest is the one of names within two edits of s (the closest, the
-// first of equals), or "".
+// nearest is the closest of names to s (the first of equals), if it is
+// near: one edit away, or two for a word of three letters or more that
+// begins as the name does ("kye" is near "key", "sigh" near "sign"; "run"
+// is near no "tui", "y" near no "key"); otherwise "".
 func nearest(s string, names []string) string {
 	best, bestD := "", 3
 	for _, n := range names {
-		if d := editDistance(s, n); d < bestD {
+		d := editDistance(s, n)
+		near := d <= 1 || d == 2 && len(s) >= 3 && n != "" && s[0] == n[0]
+		if near && d < bestD {
 			best, bestD = n, d
 		}
 	}

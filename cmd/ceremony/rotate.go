@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/tuf-ceremony/ceremony/ceremony/rotate"
@@ -121,6 +122,11 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	ws := res.Workspace
+	for _, w := range ws.State.Warnings {
+		if !slices.Contains(res.Plan.Warnings, w) {
+			fmt.Fprintf(stderr, "ceremony: WARNING: %s\n", w)
+		}
+	}
 	fmt.Fprintf(stdout, "\ncreated %s workspace %s (%s) signing: %v\n", ws.State.Kind, ws.Dir, ws.State.Profile, ws.State.Roles)
 	fmt.Fprintf(stderr, "ceremony: hint: each keyholder now runs 'ceremony sign --key URI %s'; 'ceremony status %s' shows who is missing; %s/incident-report.md is the incident report; 'ceremony script --rotation %s' prints the steps for witnesses\n", ws.Dir, ws.Dir, ws.Dir, ws.Dir)
 	return nil

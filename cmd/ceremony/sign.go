@@ -19,7 +19,7 @@ func runSign(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
 	key := fs.String("key", "", "the signing key's URI (file:, pkcs11:, yubikey:)")
 	role := fs.String("role", "", "sign only this role")
-	if slices.ContainsFunc(args, isHelp) {
+	if slices.ContainsFunc(args, func(a string) bool { return a != "help" && isHelp(a) }) {
 		// Both forms: a workspace, and an RSTUF pending-signing answer.
 		parseFlags(fs, []string{"-h"}, stderr, "--key URI [--role ROLE] WORKSPACE", 1, 1)
 		fmt.Fprintf(stderr, "\nor, to sign an RSTUF pending-signing answer:\n")
