@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/hsm/p11"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
@@ -67,14 +69,8 @@ func TestSignOutcomesSayWhatHappened(t *testing.T) {
 // the counts are read again, moves on only once they are: who is next
 // (or whether every threshold is met) depends on them.
 func TestEnterBeforeTheRecountWaits(t *testing.T) {
-	ws := fileWorkspace(t)
-	m, msgs := signing(t, toDevice(t, ws))
-	m, _ = update(t, m, next(t, msgs).(secretRequestMsg))
-	m = typeText(t, m, passphrase)
+	m, recount := aliceSigned(t)
 	m, cmd := update(t, m, key("enter"))
-	cmd()
-	m, recount := update(t, m, next(t, msgs).(signDoneMsg))
-	m, cmd = update(t, m, key("enter"))
 	if m.screen != screenSigned || cmd != nil || !strings.Contains(m.statusLine, "counting the signatures") {
 		t.Fatalf("enter before the recount: screen %s, %q", m.screen, m.statusLine)
 	}
@@ -87,15 +83,9 @@ func TestEnterBeforeTheRecountWaits(t *testing.T) {
 // TestFailedRecountIsReadAgain: a recount that failed leaves the counts
 // from before the signing; enter reads them again before it moves on.
 func TestFailedRecountIsReadAgain(t *testing.T) {
-	ws := fileWorkspace(t)
-	m, msgs := signing(t, toDevice(t, ws))
-	m, _ = update(t, m, next(t, msgs).(secretRequestMsg))
-	m = typeText(t, m, passphrase)
-	m, cmd := update(t, m, key("enter"))
-	cmd()
-	m, _ = update(t, m, next(t, msgs).(signDoneMsg))
+	m, _ := aliceSigned(t)
 	m, _ = update(t, m, statusFailedMsg{errorString("the disk went away")})
-	m, cmd = update(t, m, key("enter"))
+	m, cmd := update(t, m, key("enter"))
 	if m.screen != screenSigned || cmd == nil {
 		t.Fatalf("enter after a failed recount moved on the old counts: screen %s", m.screen)
 	}
@@ -103,4 +93,16 @@ func TestFailedRecountIsReadAgain(t *testing.T) {
 	if m.screen != screenDevice || m.walk.person.Name != "bob" {
 		t.Fatalf("after the recount read again: screen %s, %q", m.screen, m.walk.person.Name)
 	}
+}
+
+// aliceSigned signs as alice in a fresh workspace and returns at the
+// signed screen with the recount not yet run, and its command.
+func aliceSigned(t *testing.T) (Model, tea.Cmd) {
+	t.Helper()
+	m, msgs := signing(t, toDevice(t, fileWorkspace(t)))
+	m, _ = update(t, m, next(t, msgs).(secretRequestMsg))
+	m = typeText(t, m, passphrase)
+	m, cmd := update(t, m, key("enter"))
+	cmd()
+	return update(t, m, next(t, msgs).(signDoneMsg))
 }
