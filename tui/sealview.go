@@ -29,19 +29,11 @@ func (m Model) sealView() []string {
 		lines = append(lines, s.Pending.Render("  no one present holds a key that may seal: take the roll call again (esc)"))
 	}
 	for i, p := range list {
-		cursor := "  "
-		if i == m.walk.seal.cursor {
-			cursor = s.Prompt.Render("> ")
-		}
-		box := "[ ]"
-		if m.walk.seal.pick[p.KeyID] {
-			box = s.Met.Render("[x]")
-		}
 		role := "keyholder"
 		if p.Witness {
 			role = "witness"
 		}
-		lines = append(lines, fmt.Sprintf("%s%s %-9s %-9s %s", cursor, box, p.Name, role, p.Device))
+		lines = append(lines, fmt.Sprintf("%s %-9s %-9s %s", markRow(s, i == m.walk.seal.cursor, m.walk.seal.pick[p.KeyID]), p.Name, role, p.Device))
 	}
 	if n := len(m.walk.unsigned()); n > 0 {
 		for _, l := range wrap(fmt.Sprintf("%s could still sign: signatures beyond a threshold are spares, should a key be lost. c calls %s before the seal.",
@@ -173,15 +165,7 @@ func (m Model) wordsView() []string {
 		lines = append(lines, s.Pending.Render("  the plan names no one to confirm them"))
 	}
 	for i, n := range people {
-		cursor := "  "
-		if i == m.walk.seal.wordsCursor {
-			cursor = s.Prompt.Render("> ")
-		}
-		box := "[ ]"
-		if m.walk.seal.words[n] {
-			box = s.Met.Render("[x]")
-		}
-		lines = append(lines, cursor+box+" "+n)
+		lines = append(lines, markRow(s, i == m.walk.seal.wordsCursor, m.walk.seal.words[n])+" "+n)
 	}
 	return lines
 }

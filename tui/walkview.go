@@ -187,23 +187,28 @@ func (m Model) planView() []string {
 	return append(lines, "", "Check the table against the printed plan, then take the roll call.")
 }
 
+// markRow is the start of a row of a list people are marked in (the roll
+// call, who seals, who confirmed the words): the cursor, then the box.
+func markRow(s Styles, atCursor, marked bool) string {
+	cursor, box := "  ", "[ ]"
+	if atCursor {
+		cursor = s.Prompt.Render("> ")
+	}
+	if marked {
+		box = s.Met.Render("[x]")
+	}
+	return cursor + box
+}
+
 func (m Model) rollCallView() []string {
 	s := m.styles
 	lines := []string{s.Title.Render("roll call · who is in the room?"), ""}
 	for i, e := range m.walk.names() {
-		cursor := "  "
-		if i == m.walk.cursor {
-			cursor = s.Prompt.Render("> ")
-		}
-		box := "[ ]"
-		if m.walk.present[e.name] {
-			box = s.Met.Render("[x]")
-		}
 		role := "keyholder"
 		if e.witness {
 			role = "witness"
 		}
-		lines = append(lines, fmt.Sprintf("%s%s %-9s %-9s %s", cursor, box, e.name, role, orDash(e.contact)))
+		lines = append(lines, fmt.Sprintf("%s %-9s %-9s %s", markRow(s, i == m.walk.cursor, m.walk.present[e.name]), e.name, role, orDash(e.contact)))
 	}
 	return append(lines, "",
 		"Mark each person who is here. The roll call goes into the transcript;",
