@@ -90,7 +90,7 @@ func (p *pane) text(s string) {
 func TestCtrlCAtThePINLeavesTheCeremonyResumable(t *testing.T) {
 	bin := buildCeremony(t)
 	dir := filepath.Join(t.TempDir(), "rehearsal")
-	p := newPane(t, bin+" rehearse --dir "+dir+" 2>/dev/null")
+	p := newPane(t, bin+" rehearse --dir "+dir+" 2>"+dir+".stderr")
 	p.wait("REHEARSAL", "practice PIN")
 	p.keys("Enter")
 	confirmDateInPane(p)
@@ -106,6 +106,17 @@ func TestCtrlCAtThePINLeavesTheCeremonyResumable(t *testing.T) {
 	p.keys("Enter")
 	p.wait("what alice is about to sign", "root v1 is new")
 	p.keys("End") // y signs once the review was shown to its end
+	p.keys("y")
+	// A wrong PIN spends a try on the virtual YubiKey, which keeps it.
+	p.wait("alice: type the PIN", "3 tries left")
+	p.text("13572468")
+	p.keys("Enter")
+	p.wait("alice did not sign", "2 tries left")
+	p.keys("Enter")
+	p.wait("2 PIN tries left")
+	p.keys("Enter")
+	p.wait("what alice is about to sign", "root v1 is new")
+	p.keys("End")
 	p.keys("y")
 	p.wait("alice: type the PIN")
 	p.text("27")
@@ -128,6 +139,8 @@ func TestCtrlCAtThePINLeavesTheCeremonyResumable(t *testing.T) {
 	r.wait("root v1: 0 of 3", "not signed:")
 	r.keys("q")
 	r.wait("EXIT 0")
+
+	resumeRehearsalToTheEnd(t, bin, dir)
 }
 
 func exitCode(err error) int {

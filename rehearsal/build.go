@@ -43,6 +43,20 @@ var people = []person{
 	{name: "erin", kind: KindFile, kt: keys.TypeEd25519, secret: "erin-practice"},
 }
 
+// holder is the Holder of p, without its URI (the loaded plan's).
+func (p person) holder() Holder {
+	h := Holder{Name: p.name, Kind: p.kind, Secret: p.secret}
+	switch p.kind {
+	case KindYubiKey:
+		h.Serial, h.Device = p.serial, fmt.Sprintf("YubiKey serial %d", p.serial)
+	case KindPKCS11:
+		h.Device = "SoftHSM2 token " + p.name
+	default:
+		h.Device = "key file " + p.name + ".key"
+	}
+	return h
+}
+
 // The online key: a key file for the online roles.
 var online = person{name: "online", kind: KindFile, kt: keys.TypeEd25519, secret: "online-practice"}
 
@@ -61,8 +75,10 @@ type made struct {
 
 // build makes every key and writes the plan.
 func (l *Lab) build(p plan.Profile, t tools) error {
-	if err := os.Mkdir(filepath.Join(l.dir, "keys"), 0o700); err != nil {
-		return fmt.Errorf("failed to create the keys directory: %w", err)
+	for _, sub := range []string{"keys", cardsDir} {
+		if err := os.Mkdir(filepath.Join(l.dir, sub), 0o700); err != nil {
+			return fmt.Errorf("failed to create the lab's %s directory: %w", sub, err)
+		}
 	}
 	ca, err := vyubikey.NewCA()
 	if err != nil {
@@ -125,7 +141,7 @@ func (l *Lab) makeYubiKeys(ca *vyubikey.CA, out []made) (err error) {
 		if p.kind != KindYubiKey {
 			continue
 		}
-		card, err := vyubikey.New(vyubikey.Options{Serial: p.serial, Attestation: ca})
+		card, err := vyubikey.New(vyubikey.Options{Serial: p.serial, Attestation: ca, Saved: l.saveCard(p.serial)})
 		if err != nil {
 			return fmt.Errorf("failed to make the virtual YubiKey of %s: %w", p.name, err)
 		}
@@ -178,8 +194,7 @@ func (l *Lab) makeYubiKeys(ca *vyubikey.CA, out []made) (err error) {
 // holder's card, makes the key in slot 9c (PIN and touch policy always),
 // and writes its public key, attestation and keygen evidence.
 func yubiKeygen(dir, secrets string, p person) (made, error) {
-	m := made{Holder: Holder{Name: p.name, Kind: p.kind, Serial: p.serial, Secret: p.secret,
-		Device: fmt.Sprintf("YubiKey serial %d", p.serial)}}
+	m := made{Holder: p.holder()}
 	m.key = yubikey.URI(p.serial, piv.SlotSignature)
 	m.pub = filepath.Join("keys", p.name+".pub")
 	m.attestation = m.pub + ".attestation.pem"
@@ -240,8 +255,7 @@ func makeTokens(dir string, t tools, out []made) error {
 		if err := initToken(t.softhsmUtil, p.name, p.secret); err != nil {
 			return err
 		}
-		m := made{Holder: Holder{Name: p.name, Kind: p.kind, Secret: p.secret,
-			Device: "SoftHSM2 token " + p.name}}
+		m := made{Holder: p.holder()}
 		m.key = fmt.Sprintf("pkcs11:token=%s;object=%s?module-path=%s", p.name, p.name, escape(t.module))
 		m.pub = filepath.Join("keys", p.name+".pub")
 		k, err := labKeys.Generate(m.key, p.kt, practice(p.secret))
@@ -262,7 +276,7 @@ func makeTokens(dir string, t tools, out []made) error {
 // makeFileKey makes the passphrase-encrypted key file of a file holder.
 func makeFileKey(dir string, p person) (made, error) {
 	rel := filepath.Join("keys", p.name+".key")
-	m := made{Holder: Holder{Name: p.name, Kind: p.kind, Secret: p.secret, Device: "key file " + p.name + ".key"}}
+	m := made{Holder: p.holder()}
 	m.key = "file:" + rel
 	m.pub = keys.PublicKeyPath(rel)
 	uri := "file:" + escape(filepath.Join(dir, rel))

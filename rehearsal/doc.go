@@ -11,6 +11,7 @@
 // repository from a ceremony's output (publish).
 //
 //	lab, err := rehearsal.Setup(dir, "pep458") // dir/plan.yaml, keys, tokens
+//	// or, in a later process: lab, err := rehearsal.Open(dir)
 //	defer lab.Close()
 //	eng := kinds.Engine(lab.Keys())
 //	bootstrap.Init(eng, bootstrap.Options{Plan: lab.PlanPath(), Dir: ws})
@@ -41,8 +42,19 @@
 //
 // Practice secrets are never written into the plan, into the URIs the
 // ceremony is given, or anywhere in the lab once Setup returns: the files
-// keygen reads them from are removed. The YubiKeys' PUKs and management
-// keys and the tokens' SO PINs are nobody's to know.
+// keygen reads them from are removed. The one exception is each virtual
+// YubiKey's memory, dir/yubikeys/SERIAL.json (mode 0600), which holds its
+// keys, PIN and PUK in the clear, as a card's chip does. The YubiKeys'
+// PUKs and management keys and the tokens' SO PINs are nobody's to know.
+//
+// # Stopping and carrying on
+//
+// Setup writes dir/lab.json last, so a directory holding it is a whole
+// lab. Open(dir) opens such a lab again in a later process: a new private
+// pcscd, each virtual YubiKey restored from its memory (saved after every
+// command that may change it, so a PIN try spent before a kill stays
+// spent), the SoftHSM2 tokens and key files where they were. A rehearsal
+// stopped at any instant carries on from its workspace.
 //
 // As on the day, a YubiKey's PIN blocks after 3 wrong tries (with no PUK to
 // hand, that lab is done: set up a new one), and each signature asks for

@@ -55,6 +55,7 @@ func (l *Lab) Keys() *keys.Backends { return labKeys }
 // for concurrent use.
 type Lab struct {
 	dir     string
+	profile plan.Profile
 	holders []Holder
 	online  Holder
 	daemon  *vpcsc.Daemon
@@ -106,8 +107,12 @@ func Setup(dir, profile string) (*Lab, error) {
 		return nil, fmt.Errorf("failed to start pcscd: %w", err)
 	}
 	setUp = true
-	l := &Lab{dir: dir, daemon: d, cards: map[uint32]*vyubikey.Card{}}
+	l := &Lab{dir: dir, profile: p, daemon: d, cards: map[uint32]*vyubikey.Card{}}
 	if err := l.build(p, tools); err != nil {
+		l.Close()
+		return nil, err
+	}
+	if err := l.writeLabInfo(p); err != nil {
 		l.Close()
 		return nil, err
 	}
@@ -172,6 +177,9 @@ func (l *Lab) Holders() []Holder { return slices.Clone(l.holders) }
 // Online is the online key: a key file (Kind KindFile, Name "online") and
 // its practice passphrase, for rehearsing what the server does with it.
 func (l *Lab) Online() Holder { return l.online }
+
+// Profile is the profile the lab's plan was made for.
+func (l *Lab) Profile() string { return string(l.profile) }
 
 // Dir is the lab's directory (absolute).
 func (l *Lab) Dir() string { return l.dir }

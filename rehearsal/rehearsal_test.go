@@ -52,11 +52,7 @@ func setup(t *testing.T, profile string) (*rehearsal.Lab, string, map[string]reh
 	}
 	t.Logf("%s lab set up in %v", profile, time.Since(start).Round(time.Millisecond))
 	t.Cleanup(func() { lab.Close() })
-	byName := map[string]rehearsal.Holder{}
-	for _, h := range lab.Holders() {
-		byName[h.Name] = h
-	}
-	return lab, dir, byName
+	return lab, dir, holders(lab)
 }
 
 // sign signs as h, with the right card in if h holds a YubiKey.
@@ -230,6 +226,14 @@ func checkHolders(t *testing.T, lab *rehearsal.Lab) {
 		if err != nil || d.IsDir() {
 			return err
 		}
+		if filepath.Base(filepath.Dir(path)) == "yubikeys" {
+			// A virtual YubiKey's memory holds its PIN, as the chip
+			// does; it is its owner's to read only.
+			if fi, err := d.Info(); err != nil || fi.Mode().Perm() != 0o600 {
+				t.Errorf("%s: mode %v, want 0600", path, fi.Mode())
+			}
+			return nil
+		}
 		if strings.Contains(filepath.Base(path), "secret") {
 			t.Errorf("keygen secret file left in the lab: %s", path)
 		}
@@ -300,4 +304,90 @@ func TestMissingTools(t *testing.T) {
 	if _, err := os.Stat(dir); err == nil {
 		t.Error("Setup made the lab directory before finding the tools missing")
 	}
+}
+
+// A lab stopped halfway opens again in a new process and carries on: the
+// cards come back with their keys and the PIN tries they had left.
+func TestReopen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	inChildren(t, "TestHelperReopenFirst", "SIM_TEST_DIR="+dir)
+	if t.Failed() {
+		return
+	}
+	inChildren(t, "TestHelperReopenSecond", "SIM_TEST_DIR="+dir)
+}
+
+func TestHelperReopenFirst(t *testing.T) {
+	child(t)
+	dir := os.Getenv("SIM_TEST_DIR")
+	lab, err := rehearsal.Setup(filepath.Join(dir, "lab"), "pep458")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lab.Close()
+	h := holders(lab)
+	ws := filepath.Join(dir, "lab", "workspace")
+	if _, err := bootstrap.Init(eng, bootstrap.Options{Plan: lab.PlanPath(), Dir: ws}); err != nil {
+		t.Fatal(err)
+	}
+	sign(t, lab, ws, h["alice"], keys.PIN)
+	bob := h["bob"]
+	if err := lab.Insert(bob.Serial); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: bob.URI, Prompter: &scripted{secret: "000000"}}); err == nil {
+		t.Fatal("bob signed with a wrong PIN")
+	}
+	if rehearsal.IsLab(filepath.Join(dir, "elsewhere")) || !rehearsal.IsLab(lab.Dir()) {
+		t.Error("IsLab does not tell the lab")
+	}
+}
+
+func TestHelperReopenSecond(t *testing.T) {
+	child(t)
+	dir := os.Getenv("SIM_TEST_DIR")
+	if _, err := rehearsal.Open(dir); err == nil || !strings.Contains(err.Error(), "not a rehearsal lab") {
+		t.Errorf("Open of a directory that is not a lab: got %v", err)
+	}
+	lab, err := rehearsal.Open(filepath.Join(dir, "lab"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lab.Close()
+	h := holders(lab)
+	checkHolders(t, lab)
+	bob := h["bob"]
+	if err := lab.Insert(bob.Serial); err != nil {
+		t.Fatal(err)
+	}
+	devices, err := yubikey.List()
+	if err != nil || len(devices) != 1 || devices[0].Serial != bob.Serial {
+		t.Fatalf("YubiKeys with bob's in: %v, %v", devices, err)
+	}
+	info, err := yubikey.Describe(devices[0])
+	devices[0].Close()
+	if err != nil || info.PINTries != 2 {
+		t.Fatalf("bob's YubiKey after one wrong PIN and a new process: %d tries left (%v), want 2", info.PINTries, err)
+	}
+	ws := filepath.Join(lab.Dir(), "workspace")
+	sign(t, lab, ws, bob, keys.PIN)
+	sign(t, lab, ws, h["carol"], keys.PIN)
+	st, err := ceremony.GetStatus(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range st.Roles {
+		if r.Role == "root" && !r.Met {
+			t.Errorf("root not met after alice (first process), bob and carol: %+v", r.Thresholds)
+		}
+	}
+}
+
+func holders(lab *rehearsal.Lab) map[string]rehearsal.Holder {
+	byName := map[string]rehearsal.Holder{}
+	for _, h := range lab.Holders() {
+		byName[h.Name] = h
+	}
+	return byName
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+
+	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 )
 
 // configureSoftHSM makes a SoftHSM2 configuration whose tokens live in dir,
@@ -19,7 +21,7 @@ func configureSoftHSM(dir string) error {
 	}
 	conf := filepath.Join(dir, "softhsm2.conf")
 	text := "directories.tokendir = " + tokens + "\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n"
-	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+	if err := atomicfile.Replace(conf, []byte(text), 0o600); err != nil {
 		return fmt.Errorf("failed to write the SoftHSM2 configuration: %w", err)
 	}
 	if err := os.Setenv("SOFTHSM2_CONF", conf); err != nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/tui"
 )
 
 // fullBuild: this is the auditor's build (CGO_ENABLED=0). It verifies,
@@ -25,3 +26,6 @@ var errFullBuildOnly = errors.New("this command is in the full build only (built
 func runRehearse(*runEnv, []string, io.Writer, io.Writer) error { return errFullBuildOnly }
 func runDevices(*runEnv, []string, io.Writer, io.Writer) error  { return errFullBuildOnly }
 func runDemo(*runEnv, []string, io.Writer, io.Writer) error     { return errFullBuildOnly }
+
+// labOf: this build has no rehearsal lab to open.
+func labOf(string) (*tui.Rehearsal, func(), error) { return nil, func() {}, nil }

@@ -159,3 +159,10 @@ type moduleList []string
 
 func (m *moduleList) String() string     { return strings.Join(*m, ",") }
 func (m *moduleList) Set(v string) error { *m = append(*m, v); return nil }
+
+// flagSet says whether the command line gave the flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}

@@ -3,9 +3,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -17,39 +19,96 @@ import (
 // simulated devices (virtual YubiKeys behind a private pcscd, SoftHSM2
 // tokens, a key file) set up in a fresh directory, with practice PINs on
 // screen, so that anyone can practice a whole bootstrap on any laptop.
+// Given the directory of a rehearsal that stopped, it opens its devices
+// again and carries on where the workspace stands.
 func runRehearse(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("rehearse", flag.ContinueOnError)
 	profile := fs.String("profile", "pep458", "the repository's profile: rstuf, pep458 or pep480")
-	dir := fs.String("dir", "", "where the simulated devices, keys, plan, workspace and bundle go (default: a new temporary directory)")
+	dir := fs.String("dir", "", "where the simulated devices, keys, plan, workspace and bundle go (default: a new temporary directory); a rehearsal's directory carries it on")
 	who := fs.String("who", "operator", "who notes made in the app are recorded as made by")
 	if _, err := parseFlags(fs, args, stderr, "[--profile rstuf|pep458|pep480] [--dir DIR]", 0, 0); err != nil {
 		return err
 	}
-	if *dir == "" {
-		d, err := os.MkdirTemp("", "ceremony-rehearsal-")
-		if err != nil {
-			return fmt.Errorf("failed to make a directory for the rehearsal: %w", err)
-		}
-		*dir = d
-	}
-	fmt.Fprintf(stderr, "ceremony: rehearsal: setting up simulated devices in %s\n", *dir)
-	lab, err := rehearsal.Setup(*dir, *profile)
+	lab, err := openOrSetUp(fs, *dir, *profile, stderr)
 	if err != nil {
-		return fmt.Errorf("failed to set up the rehearsal's simulated devices: %w", err)
+		return err
 	}
 	defer lab.Close()
 
+	ws := filepath.Join(lab.Dir(), "workspace")
+	out := filepath.Join(lab.Dir(), "bundle.tar")
+	m := tui.NewBootstrap(env.engine, lab.PlanPath(), ws, appRehearsal(lab))
+	if isWorkspace(ws) {
+		m = tui.New(env.engine, ws).WithRehearsal(appRehearsal(lab))
+	}
+	if err := runApp(m.WithBundleOut(out).WithWho(*who), stdout); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "ceremony: rehearsal: everything is in %s\n", lab.Dir())
+	if _, err := os.Stat(out); err == nil {
+		fmt.Fprintf(stderr, "ceremony: hint: check it as the server operator and an auditor would: ceremony verify --rehearsal %s; ceremony replay %s\n", out, ws)
+	} else {
+		fmt.Fprintf(stderr, "ceremony: hint: carry on where it stopped: ceremony rehearse --dir %s\n", lab.Dir())
+	}
+	return nil
+}
+
+// openOrSetUp opens the lab in dir when there is one, and sets up a new
+// one otherwise (in a new temporary directory when dir is empty).
+func openOrSetUp(fs *flag.FlagSet, dir, profile string, stderr io.Writer) (*rehearsal.Lab, error) {
+	if dir != "" && rehearsal.IsLab(dir) {
+		fmt.Fprintf(stderr, "ceremony: rehearsal: opening the simulated devices in %s again\n", dir)
+		lab, err := rehearsal.Open(dir)
+		if err != nil {
+			return nil, fmt.Errorf("failed to open the rehearsal's simulated devices: %w", err)
+		}
+		if flagSet(fs, "profile") && lab.Profile() != profile {
+			lab.Close()
+			return nil, usageError{fmt.Sprintf("the rehearsal in %s is a %s one, not %s: leave out --profile to carry it on, or give a new --dir", dir, lab.Profile(), profile)}
+		}
+		return lab, nil
+	}
+	if dir == "" {
+		d, err := os.MkdirTemp("", "ceremony-rehearsal-")
+		if err != nil {
+			return nil, fmt.Errorf("failed to make a directory for the rehearsal: %w", err)
+		}
+		dir = d
+	}
+	fmt.Fprintf(stderr, "ceremony: rehearsal: setting up simulated devices in %s\n", dir)
+	lab, err := rehearsal.Setup(dir, profile)
+	if err != nil {
+		return nil, fmt.Errorf("failed to set up the rehearsal's simulated devices: %w", err)
+	}
+	return lab, nil
+}
+
+// appRehearsal is what the app is told of the lab: the practice secrets
+// and the hand that moves the virtual YubiKeys.
+func appRehearsal(lab *rehearsal.Lab) *tui.Rehearsal {
 	r := &tui.Rehearsal{Dir: lab.Dir(), Tray: lab}
 	for _, h := range lab.Holders() {
 		r.Practice = append(r.Practice, tui.Practice{Holder: h.Name, Device: h.Device, Serial: h.Serial, Secret: h.Secret})
 	}
-	ws := filepath.Join(lab.Dir(), "workspace")
-	out := filepath.Join(lab.Dir(), "bundle.tar")
-	m := tui.NewBootstrap(env.engine, lab.PlanPath(), ws, r).WithBundleOut(out).WithWho(*who)
-	if err := runApp(m, stdout); err != nil {
-		return err
+	return r
+}
+
+// labOf opens the rehearsal lab a workspace lies in, for 'ceremony tui' on
+// a rehearsal's workspace; nil when the workspace is not in a lab.
+func labOf(ws string) (*tui.Rehearsal, func(), error) {
+	abs, err := filepath.Abs(ws)
+	if err != nil || !rehearsal.IsLab(filepath.Dir(abs)) {
+		return nil, func() {}, nil
 	}
-	fmt.Fprintf(stderr, "ceremony: rehearsal: everything is in %s\n", lab.Dir())
-	fmt.Fprintf(stderr, "ceremony: hint: check it as the server operator and an auditor would: ceremony verify --rehearsal %s; ceremony replay %s\n", out, ws)
-	return nil
+	lab, err := rehearsal.Open(filepath.Dir(abs))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s is a rehearsal's workspace, and its simulated devices did not open: %w", ws, err)
+	}
+	return appRehearsal(lab), func() { lab.Close() }, nil
+}
+
+// isWorkspace says whether dir holds a workspace (its ceremony.json).
+func isWorkspace(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "ceremony.json"))
+	return !errors.Is(err, fs.ErrNotExist)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	tea "charm.land/bubbletea/v2"
 	"golang.org/x/term"
@@ -32,9 +33,20 @@ func runTUI(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	} else if !fi.IsDir() {
 		return fmt.Errorf("workspace %q is not a directory", rest[0])
 	}
+	r, closeLab, err := labOf(rest[0])
+	if err != nil {
+		return err
+	}
+	defer closeLab()
 	m := tui.New(env.engine, rest[0])
 	if *dash {
 		m = tui.NewDashboard(env.engine, rest[0])
+	}
+	if r != nil {
+		m = m.WithRehearsal(r)
+		if *out == "" {
+			*out = filepath.Join(r.Dir, "bundle.tar")
+		}
 	}
 	return runApp(m.WithWho(*who).WithBundleOut(*out), stdout)
 }

@@ -44,6 +44,7 @@ const (
 	swMoreData             = 0x6100 // | bytes left (0 for 256 or more)
 	swRetries              = 0x63c0 // | tries left
 	swWrongLength          = 0x6700
+	swMemoryFailure        = 0x6581
 	swLastChainExpected    = 0x6883
 	swSecurityNotSatisfied = 0x6982
 	swBlocked              = 0x6983
@@ -159,10 +160,35 @@ func (c *Card) transmit(raw []byte, stop <-chan struct{}) []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	data, sw := c.process(raw, stop)
+	if len(raw) > 1 && changesMemory(raw[1]) && c.onSave != nil {
+		if err := c.persist(); err != nil {
+			data, sw = nil, swMemoryFailure
+		}
+	}
 	out := make([]byte, len(data)+2)
 	copy(out, data)
 	out[len(data)], out[len(data)+1] = byte(sw>>8), byte(sw)
 	return out
+}
+
+// changesMemory says whether a command with this instruction byte may
+// change what the card keeps when pulled out.
+func changesMemory(ins byte) bool {
+	switch ins {
+	case insVerify, insChangeRef, insResetRetry, insGenerate, insPutData,
+		insSetManagement, insSetPINRetries, insReset, insImportKey:
+		return true
+	}
+	return false
+}
+
+// persist hands the card's memory to Options.Saved.
+func (c *Card) persist() error {
+	b, err := c.saveLocked()
+	if err != nil {
+		return err
+	}
+	return c.onSave(b)
 }
 
 func (c *Card) process(raw []byte, stop <-chan struct{}) ([]byte, uint16) {

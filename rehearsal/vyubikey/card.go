@@ -66,6 +66,16 @@ type Options struct {
 	// TouchDelay is how long the card "waits for the touch" when a key's
 	// touch policy asks for one; zero answers at once.
 	TouchDelay time.Duration
+	// Touch, when set, is the touch itself: the card calls it when a key's
+	// touch policy asks for one (after TouchDelay) and goes on when it
+	// returns true. It must return false soon after stop is closed (the
+	// card was pulled out); the card then refuses the command.
+	Touch func(stop <-chan struct{}) bool
+	// Saved, when set, is called with the card's memory (as Save gives
+	// it) after each command that may have changed it: a PIN tried, a key
+	// made, an object written. An error makes the card answer 6581
+	// (memory failure) to that command, whose effect stays in the card.
+	Saved func(memory []byte) error
 }
 
 // Card is a virtual YubiKey: the PIV applet (with Yubico's extensions), the
@@ -81,6 +91,8 @@ type Card struct {
 	version    [3]byte
 	formFactor byte
 	touchDelay time.Duration
+	touchWait  func(stop <-chan struct{}) bool
+	onSave     func([]byte) error
 	ca         *CA
 	attKey     *ecdsa.PrivateKey
 	attCert    *x509.Certificate
@@ -105,6 +117,8 @@ func New(opts Options) (*Card, error) {
 		version:    opts.Version,
 		formFactor: opts.FormFactor,
 		touchDelay: opts.TouchDelay,
+		touchWait:  opts.Touch,
+		onSave:     opts.Saved,
 		ca:         opts.Attestation,
 	}
 	if c.serial == 0 {

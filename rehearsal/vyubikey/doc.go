@@ -30,8 +30,14 @@
 // a reset or pulling the card ends the session. A command's data (chained
 // parts together) may not exceed the YubiKey's 3072-byte buffer, which caps
 // an Ed25519 message at a little over 3 KB. Touches are not waited for by
-// default: the card counts them (Touches) and can pause for
-// Options.TouchDelay.
+// default: the card counts them (Touches), can pause for
+// Options.TouchDelay, and waits for Options.Touch (a key press standing
+// for the touch, in a rehearsal).
+//
+// Save gives the card's memory (keys in the clear, PIN, PUK, tries left)
+// and Restore makes the same card from it; Options.Saved is handed that
+// memory after every command that may change it, so a card can outlive
+// its process, as a rehearsal that is stopped and resumed needs.
 //
 // Attestation mirrors Yubico's chain: a root (CA, in the place of Yubico's
 // PIV root) signs each card's F9 certificate "Yubico PIV Attestation" with

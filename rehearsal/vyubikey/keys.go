@@ -335,6 +335,9 @@ func (c *Card) touch(policy byte, stop <-chan struct{}) bool {
 			return false
 		}
 	}
+	if c.touchWait != nil && !c.touchWait(stop) {
+		return false
+	}
 	c.sess.lastTouch = time.Now()
 	return true
 }

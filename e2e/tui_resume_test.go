@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// resumeRehearsalToTheEnd carries on, with 'ceremony rehearse --dir', a
+// rehearsal that was stopped with ctrl+c at alice's second PIN (after one
+// wrong PIN): the hint said how, the virtual YubiKey still has the try it
+// lost, and the rehearsal goes on to the sealed bundle, which verifies and
+// replays.
+func resumeRehearsalToTheEnd(t *testing.T, bin, dir string) {
+	t.Helper()
+	hint, err := os.ReadFile(dir + ".stderr")
+	if err != nil || !strings.Contains(string(hint), "carry on where it stopped: ceremony rehearse --dir "+dir) || strings.Contains(string(hint), "verify --rehearsal") {
+		t.Fatalf("the hint after ctrl+c (%v):\n%s", err, hint)
+	}
+	p := newPane(t, bin+" rehearse --dir "+dir+" 2>"+dir+".stderr")
+	p.wait("the plan ·", "pep458 bootstrap")
+	p.keys("Enter")
+	p.wait("roll call ·")
+	p.keys("a", "Enter")
+	yubiKeyTurn(t, p, "alice", 0, 2)
+	p.keys("Enter")
+	yubiKeyTurn(t, p, "bob", 1, 3)
+	p.keys("Enter")
+	s := p.wait("carol's turn", "practice PIN")
+	pin := practiceOf(t, s)
+	p.keys("Enter")
+	p.wait("what carol is about to sign", "lines 1-")
+	p.keys("End")
+	p.keys("y")
+	p.wait("carol: type the")
+	p.text(pin)
+	p.keys("Enter")
+	p.wait("✓ carol signed")
+	p.keys("Enter")
+	p.wait("the seal · every threshold is met")
+	p.keys("Enter")
+	p.wait("alice's turn · to seal the ceremony (1 of 1)")
+	p.keys("i")
+	p.wait("which virtual YubiKey")
+	p.keys("Enter")
+	s = p.wait("✓ attested", "practice PIN")
+	pin = practiceOf(t, s)
+	p.keys("Enter")
+	p.wait("what alice is about to sign", "The seal is a signed statement")
+	p.keys("End")
+	p.keys("y")
+	p.wait("alice: type the PIN")
+	p.text(pin)
+	p.keys("Enter")
+	p.wait("✓ alice signed the seal")
+	p.keys("Enter")
+	p.wait("✓ bundle written")
+	p.keys("Enter")
+	p.wait("who copied them onto the script?")
+	p.keys("Space", "Enter")
+	p.wait("confirmed by alice")
+	p.keys("q")
+	p.wait("EXIT 0")
+
+	bundle, ws := filepath.Join(dir, "bundle.tar"), filepath.Join(dir, "workspace")
+	if out, err := exec.Command(bin, "verify", "--rehearsal", bundle).CombinedOutput(); err != nil || !strings.Contains(string(out), "repository verifies") || strings.Contains(string(out), "WARNING") {
+		t.Fatalf("ceremony verify --rehearsal %s after the rehearsal resumed: %v\n%s", bundle, err, out)
+	}
+	out, err := exec.Command(bin, "replay", ws).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "OK: the chain holds") || !strings.Contains(string(out), "cancelled") {
+		t.Fatalf("ceremony replay %s after the rehearsal resumed: %v\n%s", ws, err, out)
+	}
+}
+
+// yubiKeyTurn is holder's turn at a virtual YubiKey, the down'th in the
+// tray, with tries PIN tries left: insert, check, review, two signatures.
+func yubiKeyTurn(t *testing.T, p *pane, holder string, down, tries int) {
+	t.Helper()
+	pin := practiceOf(t, p.wait(holder+": insert YubiKey serial", "practice PIN"))
+	p.keys("i")
+	p.wait("which virtual YubiKey")
+	for range down {
+		p.keys("Down")
+	}
+	p.keys("Enter")
+	p.wait("✓ attested", fmt.Sprintf("%d PIN tries left", tries))
+	p.keys("Enter")
+	p.wait("what "+holder+" is about to sign", "root v1 is new")
+	p.keys("End")
+	p.keys("y")
+	signYubiKey(p, pin, fmt.Sprintf("%d tries left", tries))
+	p.wait("✓ " + holder + " signed root, targets")
+}
+
+// practiceOf reads the practice PIN or passphrase the turn screen shows.
+func practiceOf(t *testing.T, screen string) string {
+	t.Helper()
+	for _, line := range strings.Split(screen, "\n") {
+		if _, after, ok := strings.Cut(line, "practice PIN"); ok {
+			if f := strings.Fields(strings.Trim(after, " :")); len(f) > 0 {
+				return strings.Trim(f[len(f)-1], ")")
+			}
+		}
+	}
+	t.Fatalf("no practice PIN on the screen:\n%s", screen)
+	return ""
+}
