@@ -7,8 +7,9 @@
 // directory and nothing that signs a real ceremony imports it (a layout
 // test checks): the lab (this package), the virtual YubiKey (vyubikey),
 // the private pcscd with virtual readers (vpcsc), the scripted demo with
-// throwaway keys (demo) and the simulated online side that publishes a
-// repository from a ceremony's output (publish).
+// throwaway keys (demo), the later ceremonies a rehearsal can practise
+// from a finished bootstrap (scenario) and the simulated online side that
+// publishes a repository from a ceremony's output (publish).
 //
 //	lab, err := rehearsal.Setup(dir, "pep458") // dir/plan.yaml, keys, tokens
 //	// or, in a later process: lab, err := rehearsal.Open(dir)

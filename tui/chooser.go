@@ -111,7 +111,7 @@ func (m Model) updateChooser(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			if cs[i].creates && m.date.confirmed == "" {
 				return m.openDate(i)
 			}
-			m.form = newForm(i, cs[i])
+			m.form = m.formFor(i)
 			m.clearStatus()
 			m.open(screenForm)
 			return m, nil

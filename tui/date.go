@@ -87,7 +87,7 @@ func (m Model) updateDate(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.open(m.date.back)
 			return m.createFromWelcome()
 		}
-		m.form = newForm(m.date.choice, m.choices()[m.date.choice])
+		m.form = m.formFor(m.date.choice)
 		m.open(screenForm)
 		return m, nil
 	}

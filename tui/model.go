@@ -92,6 +92,9 @@ type Model struct {
 	// rehearsal is set by 'ceremony rehearse': simulated devices and the
 	// practice secrets to show.
 	rehearsal *Rehearsal
+	// scenario is the later ceremony a rehearsal practises, nil for a
+	// bootstrap or a real ceremony.
+	scenario *Scenario
 	// plan is the plan file a bootstrap or next-root ceremony starts from
 	// (the welcome screen and the form create the workspace from it).
 	plan        string
@@ -179,6 +182,9 @@ func (m Model) Init() tea.Cmd {
 	case screenChooser:
 		return FindWorkspaces(m.chooser.dir)
 	case screenWelcome:
+		if m.scenario != nil {
+			return FindWorkspaces(m.chooser.dir)
+		}
 		return nil
 	}
 	return LoadStatus(m.ws)

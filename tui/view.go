@@ -159,6 +159,9 @@ func (m Model) readFirstHelp(canCreate bool) string {
 // welcomeHelp names the keys of the welcome screen.
 func (m Model) welcomeHelp() string {
 	k := m.keys
+	if m.scenario != nil {
+		return widget.HelpLine(k.Submit.With("today's date, then the form"), k.Quit, k.Help)
+	}
 	return widget.HelpLine(k.Submit.With("create the workspace"), k.Quit, k.Help)
 }
 

@@ -213,6 +213,8 @@ func (m Model) updateWelcome(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case m.keys.Help.Matches(msg):
 		m.showHelp = !m.showHelp
+	case m.keys.Submit.Matches(msg) && m.scenario != nil:
+		return m.openScenario()
 	case m.keys.Submit.Matches(msg) && m.date.confirmed == "":
 		return m.openDate(-1)
 	case m.keys.Submit.Matches(msg):

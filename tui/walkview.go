@@ -113,8 +113,15 @@ func (m Model) welcomeView() []string {
 	for _, p := range m.rehearsal.Practice {
 		lines = append(lines, fmt.Sprintf("  %-8s %-34s %s", safetext.Escape(p.Holder), safetext.Escape(p.Device), safetext.Escape(p.Secret)))
 	}
-	return append(lines, "",
-		"plan: "+m.plan,
+	lines = append(lines, "")
+	if m.scenario != nil {
+		lines = append(lines, s.Title.Render("scenario: "+m.scenario.Name))
+		lines = append(lines, m.scenario.Story...)
+		lines = append(lines, "")
+	} else {
+		lines = append(lines, "plan: "+m.plan)
+	}
+	return append(lines,
 		"The reader takes one YubiKey at a time: on a keyholder's turn, press i to",
 		"insert a virtual one (try the wrong one too).")
 }

@@ -10,8 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"time"
 
 	"github.com/tuf-ceremony/ceremony/rehearsal"
+	"github.com/tuf-ceremony/ceremony/rehearsal/scenario"
 	"github.com/tuf-ceremony/ceremony/tui"
 )
 
@@ -20,28 +23,61 @@ import (
 // tokens, a key file) set up in a fresh directory, with practice PINs on
 // screen, so that anyone can practice a whole bootstrap on any laptop.
 // Given the directory of a rehearsal that stopped, it opens its devices
-// again and carries on where the workspace stands.
+// again and carries on where the workspace stands. --scenario practises a
+// later ceremony (root rotation, emergency rotation, claims) from a
+// bootstrap the lab finishes on its own (package rehearsal/scenario).
 func runRehearse(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("rehearse", flag.ContinueOnError)
 	profile := fs.String("profile", "pep458", "the repository's profile: rstuf, pep458 or pep480")
 	dir := fs.String("dir", "", "where the simulated devices, keys, plan, workspace and bundle go (default: a new temporary directory); a rehearsal's directory carries it on")
+	scen := fs.String("scenario", scenario.Bootstrap, "the ceremony to practise: bootstrap, root-rotation, emergency (after a compromise) or claims (PEP 480, a pep480 lab); the later ones start from a bootstrap finished without questions")
 	who := fs.String("who", "operator", "who notes made in the app are recorded as made by")
-	if _, err := parseFlags(fs, args, stderr, "[--profile rstuf|pep458|pep480] [--dir DIR]", 0, 0); err != nil {
+	if _, err := parseFlags(fs, args, stderr, "[--profile rstuf|pep458|pep480] [--scenario bootstrap|root-rotation|emergency|claims] [--dir DIR]", 0, 0); err != nil {
 		return err
+	}
+	if !slices.Contains(scenario.Names, *scen) {
+		return usageError{fmt.Sprintf("--scenario %q: want bootstrap, root-rotation, emergency or claims", *scen)}
+	}
+	existing := *dir != "" && rehearsal.IsLab(*dir)
+	if *scen == scenario.Claims && !flagSet(fs, "profile") {
+		*profile = "pep480"
+	}
+	if !existing && *scen == scenario.Claims && *profile != "pep480" {
+		return usageError{"--scenario claims needs --profile pep480: claimed is a PEP 480 role"}
 	}
 	lab, err := openOrSetUp(fs, *dir, *profile, stderr)
 	if err != nil {
 		return err
 	}
 	defer lab.Close()
-
-	ws := filepath.Join(lab.Dir(), "workspace")
-	out := filepath.Join(lab.Dir(), "bundle.tar")
-	m := tui.NewBootstrap(env.engine, lab.PlanPath(), ws, appRehearsal(lab))
-	if isWorkspace(ws) {
-		m = tui.New(env.engine, ws).WithRehearsal(appRehearsal(lab))
+	name, err := labScenario(fs, lab, *scen, existing)
+	if err != nil {
+		return err
 	}
-	if err := runApp(m.WithBundleOut(out).WithWho(*who), stdout); err != nil {
+	if name != scenario.Bootstrap && !scenario.BootstrapFinished(lab) {
+		fmt.Fprintf(stderr, "ceremony: rehearsal: the %s scenario starts from a finished bootstrap: finishing it on the simulated devices, no questions asked\n", name)
+	}
+	sc, err := scenario.Prepare(env.engine, lab, name, env.engine.NowOr(time.Time{}))
+	if err != nil {
+		return err
+	}
+
+	r := appRehearsal(lab)
+	ws, out := filepath.Join(lab.Dir(), "workspace"), filepath.Join(lab.Dir(), "bundle.tar")
+	var m tui.Model
+	switch {
+	case sc == nil && isWorkspace(ws):
+		m = tui.New(env.engine, ws).WithRehearsal(r).WithBundleOut(out)
+	case sc == nil:
+		m = tui.NewBootstrap(env.engine, lab.PlanPath(), ws, r).WithBundleOut(out)
+	case isWorkspace(sc.Workspace):
+		ws, out = sc.Workspace, sc.Workspace+".bundle.tar"
+		m = tui.New(env.engine, ws).WithRehearsal(r)
+	default:
+		ws, out = sc.Workspace, sc.Workspace+".bundle.tar"
+		m = tui.NewScenario(env.engine, lab.Dir(), r, tui.Scenario{Name: sc.Name, Choice: sc.Choice, Values: sc.Values, Story: sc.Story})
+	}
+	if err := runApp(m.WithWho(*who), stdout); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "ceremony: rehearsal: everything is in %s\n", lab.Dir())
@@ -51,6 +87,25 @@ func runRehearse(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "ceremony: hint: carry on where it stopped: ceremony rehearse --dir %s\n", lab.Dir())
 	}
 	return nil
+}
+
+// labScenario is the scenario the lab is for: the one it was set up for
+// when it is carried on, the one asked for (and written down) when new.
+func labScenario(fs *flag.FlagSet, lab *rehearsal.Lab, asked string, existing bool) (string, error) {
+	if !existing {
+		if asked == scenario.Bootstrap {
+			return asked, nil
+		}
+		return asked, scenario.Record(lab.Dir(), asked)
+	}
+	recorded, err := scenario.Recorded(lab.Dir())
+	if err != nil {
+		return "", err
+	}
+	if flagSet(fs, "scenario") && recorded != asked {
+		return "", usageError{fmt.Sprintf("the rehearsal in %s is the %s scenario, not %s: leave out --scenario to carry it on, or give a new --dir", lab.Dir(), recorded, asked)}
+	}
+	return recorded, nil
 }
 
 // openOrSetUp opens the lab in dir when there is one, and sets up a new

@@ -1,0 +1,48 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+)
+
+// A scenario's practice card tells its story; enter asks for the date,
+// then opens the scenario's form with its values in place, and the other
+// fields as the chooser has them.
+func TestScenarioOpensItsFormFilledIn(t *testing.T) {
+	r := &Rehearsal{Dir: t.TempDir(), Practice: []Practice{{Holder: "alice", Device: "key file alice.key", Secret: "practice"}}}
+	m := NewScenario(eng, r.Dir, r, Scenario{
+		Name: "emergency", Choice: emergencyChoice("").title,
+		Values: map[string]string{"repository or last workspace": "/lab/workspace", "compromised keys": "erin"},
+		Story:  []string{"erin's key file was stolen last night"},
+	}).WithStyles(DefaultStyles(true))
+	mustShow(t, m, "REHEARSAL", "scenario: emergency", "erin's key file was stolen last night", "enter today's date, then the form")
+	if strings.Contains(m.View().Content, "plan: ") {
+		t.Error("a scenario's card names a plan it does not start from")
+	}
+	m, _ = update(t, m, key("enter"))
+	m = confirmToday(t, m)
+	if m.screen != screenForm {
+		t.Fatalf("screen %s after the date, want the form", m.screen)
+	}
+	v := m.form.values()
+	if m.form.title != emergencyChoice("").title || v[emFrom] != "/lab/workspace" || v[emCompromised] != "erin" || v[emWorkspace] != "workspace-recovery" {
+		t.Fatalf("form %q: %q", m.form.title, v)
+	}
+	// Back in the chooser, another choice's form is as ever.
+	m, _ = update(t, m, key("esc"))
+	if m.screen != screenChooser {
+		t.Fatalf("esc from the form: screen %s", m.screen)
+	}
+	if f := m.formFor(0); f.values()[0] != "plan.yaml" {
+		t.Errorf("the bootstrap form took the scenario's values: %q", f.values())
+	}
+}
+
+// A scenario naming a choice the app does not offer says so, and stays.
+func TestScenarioWithAnUnknownChoice(t *testing.T) {
+	m := NewScenario(eng, t.TempDir(), &Rehearsal{}, Scenario{Name: "x", Choice: "Juggling"}).WithStyles(DefaultStyles(true))
+	m, _ = update(t, m, key("enter"))
+	if m.screen != screenWelcome || !m.statusErr || !strings.Contains(m.statusLine, `"Juggling"`) {
+		t.Fatalf("screen %s, status %q", m.screen, m.statusLine)
+	}
+}
