@@ -62,6 +62,13 @@ func HashOf(name string, data []byte) ReportHash {
 	return ReportHash{Name: name, SHA256: hex.EncodeToString(s[:]), PGPWords: bundle.PGPWords(s[:])}
 }
 
+// toolHash is the SHA-256 of the ceremony binary that created the
+// workspace, as its init record keeps it, to compare with SHA256SUMS.
+func toolHash(sum string) ReportHash {
+	raw, _ := hex.DecodeString(sum) // a lowercase hex SHA-256: the transcript checked it
+	return ReportHash{Name: "the ceremony binary that created the workspace", SHA256: sum, PGPWords: bundle.PGPWords(raw)}
+}
+
 func fileHash(dir, name string) ReportHash {
 	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(name)))
 	if err != nil {
@@ -133,7 +140,11 @@ func (r *CeremonyReport) Markdown(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "\n\nWorkspace: %s  \n", r.Dir)
 	rep := r.Replay
-	fmt.Fprintf(&b, "Transcript: %d records\n\n", rep.Records)
+	fmt.Fprintf(&b, "Transcript: %d records  \n", rep.Records)
+	if rep.Tool != nil {
+		fmt.Fprintf(&b, "Made with: %s  \n", mdCell(rep.Tool.String()))
+	}
+	b.WriteString("\n")
 	if rep.FirstBad != nil {
 		fmt.Fprintf(&b, "**FAILED:** record %d does not hold: %s\n\n", rep.FirstBad.Seq, rep.FirstBad.Reason)
 	} else {
@@ -164,6 +175,9 @@ func (r *CeremonyReport) Markdown(w io.Writer) error {
 	}
 	if r.Seal != nil {
 		hashes = append(hashes, *r.Seal)
+	}
+	if t := rep.Tool; t != nil && t.SHA256 != "" {
+		hashes = append(hashes, toolHash(t.SHA256))
 	}
 	for _, h := range hashes {
 		fmt.Fprintf(&b, "### %s\n\n", h.Name)

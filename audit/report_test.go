@@ -58,6 +58,20 @@ func TestReportDemo(t *testing.T) {
 			t.Errorf("no hash for %s", name)
 		}
 	}
+	// The tool that made the workspace (this test binary), and its hash
+	// in words, to compare with the release's SHA256SUMS.
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := os.ReadFile(self)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(bin)
+	if !strings.Contains(text, "Made with: ceremony ") || !strings.Contains(text, "### the ceremony binary that created the workspace\n\n    "+hex.EncodeToString(sum[:])+"\n    "+bundle.PGPWords(sum[:])+"\n") {
+		t.Errorf("the report does not name the tool and its binary's hash:\n%s", text)
+	}
 
 	head, err := hex.DecodeString(rep.Replay.Head)
 	if err != nil || rep.TranscriptHead == nil || rep.TranscriptHead.PGPWords != bundle.PGPWords(head) {

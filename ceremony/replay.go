@@ -58,6 +58,9 @@ type ReplayReport struct {
 	// DateConfirmed is the room's confirmation of the date before the
 	// workspace was made (workspace.State, covered by the init record).
 	DateConfirmed string `json:"date_confirmed,omitempty"`
+	// Tool is the ceremony binary that created the workspace, as its init
+	// record says; nil for a workspace made before init records said so.
+	Tool *transcripts.Tool `json:"tool,omitempty"`
 	// TimeFlags say where the records' times do not go forward as one
 	// ceremony's do (transcripts.TimeFlags): warnings, not failures.
 	TimeFlags []string `json:"time_flags,omitempty"`
@@ -75,6 +78,12 @@ func (r *ReplayReport) Print(w io.Writer) error {
 	fmt.Fprintf(&b, "Replay of %s: %d records, head %s\n", r.Dir, r.Records, r.Head)
 	if r.DateConfirmed != "" {
 		fmt.Fprintf(&b, "  date: %s\n", r.DateConfirmed)
+	}
+	if r.Tool != nil {
+		fmt.Fprintf(&b, "  made with: %s\n", r.Tool)
+		if r.Tool.SHA256 != "" {
+			fmt.Fprintf(&b, "  its binary's sha256: %s\n", r.Tool.SHA256)
+		}
 	}
 	for _, e := range r.Account {
 		fmt.Fprintf(&b, "  %s\n", e)
@@ -118,6 +127,9 @@ func (e *Engine) Replay(dir string) (*ReplayReport, error) {
 		TimeFlags: transcripts.TimeFlags(trep.Records), DateConfirmed: ws.State.DateConfirmed}
 	for _, r := range trep.Records {
 		rep.Account = append(rep.Account, EntryOf(r))
+		if r.Kind == transcripts.Init && rep.Tool == nil {
+			rep.Tool = r.Tool
+		}
 	}
 	rp := &replayer{e: e, ws: ws, trDir: ws.TranscriptPath(), rep: rep, cur: map[string]string{}, setBy: map[string]int64{}}
 	for _, r := range trep.Records {

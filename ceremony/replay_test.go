@@ -83,7 +83,15 @@ func TestReplayWholeCeremony(t *testing.T) {
 	if err := rep.Print(&out); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"signed root with key " + f.ID("alice")[:12], "bob", "carol", "OK:", "not sealed"} {
+	// The init record says which binary made the workspace: this one.
+	self, err := os.ReadFile(mustExecutable(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Tool == nil || rep.Tool.SHA256 != transcripts.Sum(self) || rep.Tool.Build == "" || rep.Tool.Go == "" {
+		t.Errorf("the tool the init record names: %+v, want this binary (sha256 %s)", rep.Tool, transcripts.Sum(self))
+	}
+	for _, s := range []string{"signed root with key " + f.ID("alice")[:12], "bob", "carol", "OK:", "not sealed", "made with: ceremony ", "its binary's sha256: " + transcripts.Sum(self)} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("account does not say %q:\n%s", s, out.String())
 		}
@@ -99,6 +107,15 @@ func TestReplayWholeCeremony(t *testing.T) {
 	if _, ok := back["first_bad"]; ok || back["records"] != float64(len(recs)) {
 		t.Errorf("JSON report: %s", b)
 	}
+}
+
+func mustExecutable(t *testing.T) string {
+	t.Helper()
+	path, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // A byte flipped in any stored state is named by the record that names it.

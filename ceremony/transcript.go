@@ -33,7 +33,7 @@ func RecordInit(w *workspace.Workspace, plan, trusted []byte, attested []Atteste
 	if err != nil {
 		return err
 	}
-	rec := transcripts.Record{Kind: transcripts.Init, Inputs: inputs, States: map[string]string{},
+	rec := transcripts.Record{Kind: transcripts.Init, Inputs: inputs, States: map[string]string{}, Tool: ThisTool(),
 		Message: fmt.Sprintf("%s ceremony, profile %s, signing %v", w.State.Kind, w.State.Profile, w.State.Roles)}
 	if trusted != nil {
 		rec.Inputs[workspace.TrustedRoot] = transcripts.Sum(trusted)

@@ -90,6 +90,9 @@ type Record struct {
 	States map[string]string `json:"states,omitempty"`
 	// Time is when the record was appended, UTC. Set by Append.
 	Time time.Time `json:"time"`
+	// Tool is the ceremony binary that created the workspace: set on the
+	// init record only.
+	Tool *Tool `json:"tool,omitempty"`
 	// Who is the keyholder, witness or operator, by name.
 	Who string `json:"who,omitempty"`
 }
@@ -101,6 +104,22 @@ type Device struct {
 	Kind   string `json:"kind,omitempty"`
 	Model  string `json:"model,omitempty"`
 	Serial string `json:"serial,omitempty"`
+}
+
+// Tool says which ceremony binary wrote a record: its version, commit, Go
+// version, build ("full" or "auditor") and the SHA-256 of its file, to
+// compare with the release's SHA256SUMS.
+type Tool struct {
+	Build   string `json:"build,omitempty"`
+	Commit  string `json:"commit,omitempty"`
+	Go      string `json:"go,omitempty"`
+	SHA256  string `json:"sha256,omitempty"`
+	Version string `json:"version,omitempty"`
+}
+
+// String says, in one line, which tool it was (the SHA-256 apart).
+func (t *Tool) String() string {
+	return fmt.Sprintf("ceremony %s (commit %s, %s, %s build)", t.Version, t.Commit, t.Go, t.Build)
 }
 
 // Signature is the signature a Sign record made, as it went into the
@@ -124,6 +143,9 @@ func (r *Record) normalize() {
 	if r.Signature != nil && *r.Signature == (Signature{}) {
 		r.Signature = nil
 	}
+	if r.Tool != nil && *r.Tool == (Tool{}) {
+		r.Tool = nil
+	}
 }
 
 // check validates everything in a record but its place in the chain (seq
@@ -131,6 +153,12 @@ func (r *Record) normalize() {
 func (r *Record) check() error {
 	if !r.Kind.Valid() {
 		return fmt.Errorf("kind %q is not a record kind", r.Kind)
+	}
+	if r.Tool != nil && r.Kind != Init {
+		return fmt.Errorf("a %s record names the tool: only the init record does", r.Kind)
+	}
+	if r.Tool != nil && r.Tool.SHA256 != "" && !isSHA256(r.Tool.SHA256) {
+		return fmt.Errorf("tool.sha256 %q is not a SHA-256 in lowercase hex", r.Tool.SHA256)
 	}
 	if r.Time.IsZero() {
 		return fmt.Errorf("time is missing")

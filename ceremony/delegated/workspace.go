@@ -43,7 +43,7 @@ func RecordInit(w *workspace.Workspace, files []string, request []byte, message 
 		return err
 	}
 	maps.Copy(inputs, common)
-	rec := transcripts.Record{Kind: transcripts.Init, Inputs: inputs, States: map[string]string{}, Message: message}
+	rec := transcripts.Record{Kind: transcripts.Init, Inputs: inputs, States: map[string]string{}, Message: message, Tool: ceremony.ThisTool()}
 	for _, role := range w.State.Roles {
 		data, err := w.MetadataBytes(role)
 		if err != nil {

@@ -496,7 +496,7 @@ func recordRotationInit(w *workspace.Workspace, request, trusted, planJSON []byt
 		return err
 	}
 	inputs[workspace.TrustedRoot] = transcripts.Sum(trusted)
-	rec := transcripts.Record{Kind: transcripts.Init, States: map[string]string{}, Inputs: inputs, Message: rotationSummary(w, p)}
+	rec := transcripts.Record{Kind: transcripts.Init, States: map[string]string{}, Inputs: inputs, Message: rotationSummary(w, p), Tool: ceremony.ThisTool()}
 	if rec.Inputs[workspace.RotationFile], err = tr.PutState(planJSON); err != nil {
 		return err
 	}

@@ -1,49 +1,22 @@
 package main
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"runtime"
 	"runtime/debug"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/internal/buildinfo"
 )
 
-// version is the release's version, stamped at build time
-// (-ldflags "-X main.version=v1.2.3"); "" takes the module's.
-var version string
-
-// buildVersion says what this binary is: its version, the commit it was
-// built from, whether the tree was modified, the Go version and build.
-func buildVersion() (ver, commit string, modified bool) {
-	ver, commit = version, "unknown"
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return orUnknown(ver), commit, false
+// buildText says, for people, which build i is.
+func buildText(i buildinfo.Info) string {
+	if i.Build == "full" {
+		return "full build (YubiKeys, PKCS#11 tokens)"
 	}
-	if ver == "" {
-		ver = info.Main.Version
-	}
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			commit = s.Value
-		case "vcs.modified":
-			modified = s.Value == "true"
-		}
-	}
-	return orUnknown(ver), commit, modified
-}
-
-func orUnknown(s string) string {
-	if s == "" {
-		return "unknown"
-	}
-	return s
+	return "auditor's build (no hardware)"
 }
 
 // runVersion is 'ceremony version' (and --version): what this binary is,
@@ -56,15 +29,8 @@ func runVersion(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if _, err := parseFlags(fs, args, stderr, "[--modules]", 0, 0); err != nil {
 		return err
 	}
-	ver, commit, modified := buildVersion()
-	if modified {
-		commit += " (modified tree)"
-	}
-	build := "full build (YubiKeys, PKCS#11 tokens)"
-	if !fullBuild {
-		build = "auditor's build (no hardware)"
-	}
-	fmt.Fprintf(stdout, "ceremony %s\ncommit %s\n%s %s/%s, %s\n", ver, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH, build)
+	i := buildinfo.Read()
+	fmt.Fprintf(stdout, "ceremony %s\ncommit %s\n%s, %s\n", i.Version, i.CommitText(), i.Go, buildText(i))
 	if *modules {
 		if info, ok := debug.ReadBuildInfo(); ok {
 			for _, m := range info.Deps {
@@ -72,15 +38,11 @@ func runVersion(env *runEnv, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	self, err := os.Executable()
+	self, sum, err := buildinfo.Executable()
 	if err != nil {
-		return fmt.Errorf("failed to find this binary's file to hash it: %w", err)
+		return err
 	}
-	data, err := os.ReadFile(self)
-	if err != nil {
-		return fmt.Errorf("failed to read this binary's file %s to hash it: %w", self, err)
-	}
-	sum := sha256.Sum256(data)
-	fmt.Fprintf(stdout, "binary %s\nsha256 %s\n%s\n", self, hex.EncodeToString(sum[:]), bundle.PGPWords(sum[:]))
+	raw, _ := hex.DecodeString(sum)
+	fmt.Fprintf(stdout, "binary %s\nsha256 %s\n%s\n", self, sum, bundle.PGPWords(raw))
 	return nil
 }
