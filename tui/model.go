@@ -75,6 +75,9 @@ type Model struct {
 	note widget.Text
 	// noteBy picks the note's author among noteAuthors.
 	noteBy  int
+	// skipAt is where the keyholder being skipped was ("at the review"),
+	// while the note prompt asks why; "" otherwise.
+	skipAt  string
 	chooser chooser
 	form    form
 	walk    walk

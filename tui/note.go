@@ -13,6 +13,19 @@ func (m Model) noteView() []string {
 	if len(m.noteAuthors()) > 1 {
 		by += " (tab: someone else in the room)"
 	}
+	prompt := s.Prompt.Render("note> ") + widget.NewText(safetext.Escape(m.note.String())).Tail(m.width-len("note> ")-2) + "█"
+	if m.skipAt != "" {
+		name := safetext.Escape(m.walk.person.Name)
+		return []string{
+			s.Title.Render("skip " + name + "? say why"),
+			"",
+			"the reason goes into the transcript with " + name + "'s key; " + name + " is",
+			"called again the next time the ceremony is opened. esc: not skipped.",
+			"",
+			by,
+			prompt,
+		}
+	}
 	return []string{
 		s.Title.Render("add a note to the transcript"),
 		"",
@@ -20,7 +33,7 @@ func (m Model) noteView() []string {
 		"a witness's remark.",
 		"",
 		by,
-		s.Prompt.Render("note> ") + widget.NewText(safetext.Escape(m.note.String())).Tail(m.width-len("note> ")-2) + "█",
+		prompt,
 	}
 }
 

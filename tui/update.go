@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -264,10 +265,19 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 func (m Model) updateNote(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
+	case m.keys.Cancel.Matches(msg) && m.skipAt != "":
+		m.screen, m.note, m.skipAt = m.back, widget.Text{}, ""
+		m.setInfo("%s is not skipped", m.walk.person.Name)
+		return m, nil
 	case m.keys.Cancel.Matches(msg):
 		m.screen, m.note = m.back, widget.Text{}
 		m.setInfo("note cancelled")
 		return m, nil
+	case m.keys.Submit.Matches(msg) && m.skipAt != "" && strings.TrimSpace(m.note.String()) == "":
+		m.setError("say why %s is skipped: the reason goes into the transcript", m.walk.person.Name)
+		return m, nil
+	case m.keys.Submit.Matches(msg) && m.skipAt != "":
+		return m.skipWithReason(m.noteAuthor(), strings.TrimSpace(m.note.String()))
 	case m.keys.Submit.Matches(msg):
 		text, by := m.note.String(), m.noteAuthor()
 		m.screen, m.note = m.back, widget.Text{}

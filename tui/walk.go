@@ -367,16 +367,28 @@ func (m Model) updateDevice(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// skip passes over the current key for this session and says so in the
-// transcript.
+// skip asks why the current keyholder is to be passed over: the note
+// prompt, whose enter skips them (skipWithReason) and esc does not.
 func (m Model) skip(where string) (tea.Model, tea.Cmd) {
-	p := m.walk.person
+	m.skipAt = where
+	m.open(screenNote)
+	m.note, m.noteBy = widget.Text{}, 0
+	m.clearStatus()
+	return m, nil
+}
+
+// skipWithReason passes over the current key for this session and records
+// why, and who said so, in the transcript.
+func (m Model) skipWithReason(by, reason string) (tea.Model, tea.Cmd) {
+	p, where := m.walk.person, m.skipAt
+	m.skipAt = ""
 	m.walk.skipped = copyMap(m.walk.skipped)
 	m.walk.skipped[p.KeyID] = true
 	m.walk.gen++
-	note := fmt.Sprintf("operator skipped %s's key %s (%s) %s", p.Name, shortID(p.KeyID), p.Device, where)
+	note := fmt.Sprintf("%s's key %s (%s) skipped %s: %s", p.Name, shortID(p.KeyID), p.Device, where, reason)
+	m.screen = m.back
 	r, cmd := m.nextKeyholder()
-	return r, tea.Batch(RecordNote(m.ws, m.who, note), cmd)
+	return r, tea.Batch(RecordNote(m.ws, by, note), cmd)
 }
 
 // reviewAtEnd reports whether the review's last line is in the window.

@@ -326,7 +326,23 @@ func TestSkipIsRecordedAndMovesOn(t *testing.T) {
 	ws := fileWorkspace(t)
 	m := toDevice(t, ws)
 	m, cmd := update(t, m, key("x"))
-	if m.walk.person.Name != "bob" {
+	if cmd != nil || m.screen != screenNote || m.walk.person.Name != "alice" {
+		t.Fatalf("x: screen %s, person %q; want the reason asked, alice still up", m.screen, m.walk.person.Name)
+	}
+	mustShow(t, m, "skip alice? say why", "esc: not skipped")
+	// No reason, no skip.
+	m, cmd = update(t, m, key("enter"))
+	if cmd != nil || m.screen != screenNote || !m.statusErr || !strings.Contains(m.statusLine, "say why alice is skipped") {
+		t.Fatalf("enter with no reason: screen %s, %q", m.screen, m.statusLine)
+	}
+	// esc: alice is not skipped, nothing recorded.
+	back, _ := update(t, m, key("esc"))
+	if back.screen != screenDevice || back.walk.person.Name != "alice" || back.skipAt != "" || !strings.Contains(back.statusLine, "alice is not skipped") {
+		t.Fatalf("esc: screen %s, person %q, %q", back.screen, back.walk.person.Name, back.statusLine)
+	}
+	m = typeText(t, m, "her YubiKey stayed at home")
+	m, cmd = update(t, m, key("enter"))
+	if m.walk.person.Name != "bob" || m.skipAt != "" {
 		t.Fatalf("after skipping alice: %q", m.walk.person.Name)
 	}
 	for _, msg := range execBatch(cmd) {
@@ -336,7 +352,7 @@ func TestSkipIsRecordedAndMovesOn(t *testing.T) {
 		m, _ = update(t, m, msg)
 	}
 	notes := recordNotes(t, ws)
-	if len(notes) < 2 || !strings.Contains(notes[len(notes)-1], "operator skipped alice's key") {
+	if len(notes) < 2 || !strings.Contains(notes[len(notes)-1], "alice's key ") || !strings.HasSuffix(notes[len(notes)-1], "skipped at the device step: her YubiKey stayed at home") {
 		t.Fatalf("notes: %q", notes)
 	}
 }
