@@ -200,7 +200,7 @@ const (
 )
 
 // claimsChoice is the administrators' claims ceremony.
-func claimsChoice(from string) choice {
+func claimsChoice(from, requests, ws string) choice {
 	return choice{
 		title:   "PEP 480 claims ceremony (take maintainers' claims into claimed)",
 		creates: true,
@@ -208,9 +208,9 @@ func claimsChoice(from string) choice {
 		fields: []widget.Field{
 			{Label: "repository, last workspace or bundle", Value: widget.NewText(from)},
 			{Label: "your own root (trusted root file)", Optional: true},
-			{Label: "claim requests (directory)", Value: widget.NewText("claims")},
+			{Label: "claim requests (directory)", Value: widget.NewText(requests)},
 			{Label: "plan (names claimed's keyholders)", Optional: true},
-			{Label: "new workspace", Value: widget.NewText("workspace-claims")},
+			{Label: "new workspace", Value: widget.NewText(ws)},
 		},
 		notes: []string{
 			"The trusted state: the repository directory (holding metadata/), the last",

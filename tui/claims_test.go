@@ -410,7 +410,7 @@ func TestClaimsReviewQuotesHostileText(t *testing.T) {
 // gives the form back; the review arriving later is dropped.
 func TestClaimsReviewEscStopsWaiting(t *testing.T) {
 	m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
-	m.chooser.scanned = true
+	m.chooser.scanned, m.chooser.names = true, map[string]bool{"claims": true}
 	i := slices.IndexFunc(m.choices(), func(c choice) bool { return strings.HasPrefix(c.title, "PEP 480 claims") })
 	m.chooser.cursor = i
 	m, _ = update(t, m, key("enter"))

@@ -207,7 +207,12 @@ func VerifyBundle(eng *ceremony.Engine, path, trustedRoot string) tea.Cmd {
 }
 
 // workspacesFoundMsg lists the workspaces found for the chooser.
-type workspacesFoundMsg struct{ found []foundWorkspace }
+// workspacesFoundMsg: the workspaces found under the chooser's directory,
+// and the names in it (for the forms' defaults).
+type workspacesFoundMsg struct {
+	found []foundWorkspace
+	names map[string]bool
+}
 
 // foundWorkspace is a workspace the chooser offers to resume.
 type foundWorkspace struct {
@@ -248,7 +253,13 @@ func FindWorkspaces(dir string) tea.Cmd {
 		}
 		walk(dir, 2)
 		slices.SortFunc(found, func(a, b foundWorkspace) int { return compareStrings(a.dir, b.dir) })
-		return workspacesFoundMsg{found}
+		names := map[string]bool{}
+		if entries, err := os.ReadDir(dir); err == nil {
+			for _, e := range entries {
+				names[e.Name()] = true
+			}
+		}
+		return workspacesFoundMsg{found: found, names: names}
 	}
 }
 

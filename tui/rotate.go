@@ -119,7 +119,7 @@ const (
 )
 
 // emergencyChoice is the recovery after a compromise.
-func emergencyChoice(from string) choice {
+func emergencyChoice(from, ws string) choice {
 	return choice{
 		title:   "Emergency rotation after a compromise",
 		creates: true,
@@ -134,7 +134,7 @@ func emergencyChoice(from string) choice {
 			{Label: "last good copy (directory)", Optional: true},
 			{Label: "who holds which key (plan)", Optional: true},
 			{Label: "new online key URI (rstuf)", Optional: true},
-			{Label: "new workspace", Value: widget.NewText("workspace-recovery")},
+			{Label: "new workspace", Value: widget.NewText(ws)},
 		},
 		notes: []string{
 			"A key: its key ID (8+ hex digits), holder's name or device serial; commas",
@@ -155,7 +155,7 @@ func emergencyChoice(from string) choice {
 }
 
 // plannedChoice is a rotation without a compromise.
-func plannedChoice(from string) choice {
+func plannedChoice(from, ws string) choice {
 	return choice{
 		title:   "Planned key change (rotation)",
 		creates: true,
@@ -166,7 +166,7 @@ func plannedChoice(from string) choice {
 			{Label: "replacements OLD=NEW", Optional: true},
 			{Label: "who holds which key (plan)", Optional: true},
 			{Label: "new online key URI (rstuf)", Optional: true},
-			{Label: "new workspace", Value: widget.NewText("workspace-rotation")},
+			{Label: "new workspace", Value: widget.NewText(ws)},
 		},
 		notes: []string{
 			"OLD=NEW: NEW (a public key file or key URI) takes OLD's place (OLD: key ID,",

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -11,7 +12,7 @@ import (
 func TestScenarioOpensItsFormFilledIn(t *testing.T) {
 	r := &Rehearsal{Dir: t.TempDir(), Practice: []Practice{{Holder: "alice", Device: "key file alice.key", Secret: "practice"}}}
 	m := NewScenario(eng, r.Dir, r, Scenario{
-		Name: "emergency", Choice: emergencyChoice("").title,
+		Name: "emergency", Choice: emergencyChoice("", "").title,
 		Values: map[string]string{"repository or last workspace": "/lab/workspace", "compromised keys": "erin"},
 		Story:  []string{"erin's key file was stolen last night"},
 	}).WithStyles(DefaultStyles(true))
@@ -25,7 +26,7 @@ func TestScenarioOpensItsFormFilledIn(t *testing.T) {
 		t.Fatalf("screen %s after the date, want the form", m.screen)
 	}
 	v := m.form.values()
-	if m.form.title != emergencyChoice("").title || v[emFrom] != "/lab/workspace" || v[emCompromised] != "erin" || v[emWorkspace] != "workspace-recovery" {
+	if m.form.title != emergencyChoice("", "").title || v[emFrom] != "/lab/workspace" || v[emCompromised] != "erin" || v[emWorkspace] != filepath.Join(r.Dir, "workspace-recovery") {
 		t.Fatalf("form %q: %q", m.form.title, v)
 	}
 	// Back in the chooser, another choice's form is as ever.
@@ -33,7 +34,7 @@ func TestScenarioOpensItsFormFilledIn(t *testing.T) {
 	if m.screen != screenChooser {
 		t.Fatalf("esc from the form: screen %s", m.screen)
 	}
-	if f := m.formFor(0); f.values()[0] != "plan.yaml" {
+	if f := m.formFor(0); f.values()[0] != "" {
 		t.Errorf("the bootstrap form took the scenario's values: %q", f.values())
 	}
 }

@@ -31,7 +31,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setError("note not recorded: %v", msg.err)
 		return m, nil
 	case workspacesFoundMsg:
-		m.chooser.found, m.chooser.scanned = msg.found, true
+		m.chooser.found, m.chooser.names, m.chooser.scanned = msg.found, msg.names, true
 		return m, nil
 	case initDoneMsg:
 		m.ws = msg.ws

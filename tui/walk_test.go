@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -378,14 +379,13 @@ func TestChooserBootstrap(t *testing.T) {
 	mustShow(t, m, "Bootstrap a new repository", "none (a workspace is")
 	m, _ = update(t, m, key("enter"))
 	m = confirmToday(t, m)
-	mustShow(t, m, "plan file: plan.yaml█")
-	for range len("plan.yaml") {
-		m, _ = update(t, m, key("backspace"))
-	}
+	// No plan.yaml in the directory: none is proposed; the new
+	// workspace's name is free there.
+	mustShow(t, m, "plan file: █", "new workspace: "+filepath.Join(dir, "workspace"))
 	m = typeText(t, m, filepath.Join(d, "plan-bootstrap.yaml"))
 	m, _ = update(t, m, key("enter"))
 	m = typeText(t, m, "-x")
-	ws := "workspace-x"
+	ws := filepath.Join(dir, "workspace-x")
 	t.Chdir(dir)
 	m, cmd := update(t, m, key("enter"))
 	m = run[initDoneMsg](t, m, cmd)
@@ -399,6 +399,32 @@ func TestChooserBootstrap(t *testing.T) {
 	c := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
 	c = run[workspacesFoundMsg](t, c, c.Init())
 	mustShow(t, c, "Resume workspace-x", "pep458 bootstrap, 0 of 2 roles ready")
+}
+
+// The forms propose what is there and new names that are free.
+func TestFormDefaultsExist(t *testing.T) {
+	m := NewChooser(eng, ".")
+	m, _ = update(t, m, workspacesFoundMsg{names: map[string]bool{"plan.yaml": true, "workspace": true, "workspace-2": true, "bundle.tar": true}})
+	cs := m.choices()
+	if v := newForm(0, cs[0]).values(); v[0] != "plan.yaml" || v[1] != "workspace-3" {
+		t.Errorf("bootstrap form: %q, want plan.yaml and workspace-3", v)
+	}
+	if v := newForm(1, cs[1]).values(); v[1] != "" {
+		t.Errorf("new root form proposes trusted root %q, which is not there", v[1])
+	}
+	claims := slices.IndexFunc(cs, func(c choice) bool { return strings.HasPrefix(c.title, "PEP 480 claims") })
+	if v := newForm(claims, cs[claims]).values(); v[clRequests] != "" || v[clWorkspace] != "workspace-claims" {
+		t.Errorf("claims form: %q, want no requests directory (there is none) and workspace-claims", v)
+	}
+	if v := newForm(len(cs)-1, cs[len(cs)-1]).values(); v[0] != "bundle.tar" {
+		t.Errorf("verify form: %q, want bundle.tar", v)
+	}
+	// Elsewhere than ".", the paths are in that directory.
+	e := NewChooser(eng, "/srv/ceremony")
+	e, _ = update(t, e, workspacesFoundMsg{names: map[string]bool{"plan.yaml": true}})
+	if v := newForm(0, e.choices()[0]).values(); v[0] != "/srv/ceremony/plan.yaml" || v[1] != "/srv/ceremony/workspace" {
+		t.Errorf("bootstrap form in /srv/ceremony: %q", v)
+	}
 }
 
 // execBatch runs cmd, and each command of a batch, returning the messages.
