@@ -74,7 +74,7 @@ type Model struct {
 	dash dashboard
 	note widget.Text
 	// noteBy picks the note's author among noteAuthors.
-	noteBy  int
+	noteBy int
 	// skipAt is where the keyholder being skipped was ("at the review"),
 	// while the note prompt asks why; "" otherwise.
 	skipAt  string
