@@ -64,6 +64,24 @@ func TestBundleDemo(t *testing.T) {
 				ceremonytest.BundleEntry(t, b, "metadata/1.targets.json")
 				ceremonytest.BundleEntry(t, b, "metadata/1.claimed.json")
 			}
+			// The README says what the online side signs, lists only
+			// what the bundle holds, and checks a new repository from
+			// its first root.
+			readme := string(ceremonytest.BundleEntry(t, b, "README.txt"))
+			_, hasRSTUF := b.Get(ceremony.BundleBootstrap)
+			if strings.Contains(readme, "rstuf/") != hasRSTUF {
+				t.Errorf("README.txt names rstuf/ %v, the bundle holds it %v:\n%s", strings.Contains(readme, "rstuf/"), hasRSTUF, readme)
+			}
+			bins := strings.Contains(readme, "to 16 hash-bin roles, bins-0 to bins-f")
+			if bins != (profile != plan.ProfileRSTUF) {
+				t.Errorf("README.txt of a %s bootstrap: says the bins %v:\n%s", profile, bins, readme)
+			}
+			if profile == plan.ProfilePEP480 && !strings.Contains(readme, "targets delegates to recently-claimed and unclaimed, signed online;\n   unclaimed delegates") {
+				t.Errorf("README.txt of a pep480 bootstrap does not name the online roles:\n%s", readme)
+			}
+			if strings.Contains(readme, "trusts the current root") || (profile != plan.ProfileRSTUF && !strings.Contains(readme, "give a TUF client metadata/1.root.json from this bundle")) {
+				t.Errorf("README.txt of a bootstrap: the client check is not from root v1:\n%s", readme)
+			}
 			if rep := ceremonytest.VerifyBundle(t, p1, ""); !rep.OK() || rep.RootVersion != 1 {
 				t.Errorf("bootstrap bundle: root v%d, errors %v", rep.RootVersion, rep.Errors())
 			}
