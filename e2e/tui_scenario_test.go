@@ -100,6 +100,9 @@ func scenarioTurn(t *testing.T, p *pane, holder string, down int, what string) {
 	p.wait(holder + ": type the")
 	p.text(pin)
 	p.keys("Enter")
+	if down >= 0 {
+		touch(p)
+	}
 	p.wait("✓ "+holder+" signed", what)
 	p.keys("Enter")
 }
@@ -122,6 +125,7 @@ func sealAndBundle(t *testing.T, p *pane) {
 	p.wait("alice: type the PIN")
 	p.text(pin)
 	p.keys("Enter")
+	touch(p)
 	p.wait("✓ alice signed the seal")
 	p.keys("Enter")
 	p.wait("✓ bundle written")

@@ -265,6 +265,7 @@ func TestRehearsalInTmux(t *testing.T) {
 	p.wait("alice: type the PIN")
 	p.text(pins["alice"])
 	p.keys("Enter")
+	touch(p)
 	p.wait("✓ alice signed the seal")
 	p.keys("Enter")
 	p.wait("✓ sealed at transcript record", "by alice", "✓ bundle written", "SHA-256",
@@ -358,9 +359,18 @@ func signYubiKey(p *pane, pin, tries string) {
 	p.wait("type the PIN", "signature 1 of 2", tries)
 	p.text(pin)
 	p.keys("Enter")
+	touch(p)
 	p.wait("type the PIN", "signature 2 of 2")
 	p.text(pin)
 	p.keys("Enter")
+	touch(p)
+}
+
+// touch is the finger on the virtual YubiKey: t on the touch screen.
+func touch(p *pane) {
+	p.t.Helper()
+	p.wait("touch your YubiKey now", "press t")
+	p.keys("t")
 }
 
 // practicePINs reads the practice card: "  alice    YubiKey serial 1  271828".

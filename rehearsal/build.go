@@ -141,7 +141,7 @@ func (l *Lab) makeYubiKeys(ca *vyubikey.CA, out []made) (err error) {
 		if p.kind != KindYubiKey {
 			continue
 		}
-		card, err := vyubikey.New(vyubikey.Options{Serial: p.serial, Attestation: ca, Saved: l.saveCard(p.serial)})
+		card, err := vyubikey.New(vyubikey.Options{Serial: p.serial, Attestation: ca, Saved: l.saveCard(p.serial), Touch: l.waitTouch})
 		if err != nil {
 			return fmt.Errorf("failed to make the virtual YubiKey of %s: %w", p.name, err)
 		}

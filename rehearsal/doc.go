@@ -59,8 +59,9 @@
 //
 // As on the day, a YubiKey's PIN blocks after 3 wrong tries (with no PUK to
 // hand, that lab is done: set up a new one), and each signature asks for
-// the PIN and a touch; the virtual card takes the touch at once. SoftHSM2
-// never blocks a PIN.
+// the PIN and a touch. The virtual card takes the touch at once, or, once
+// PracticeTouch(true), waits up to 15 seconds for Touch: the rehearsal's
+// key press standing for the finger. SoftHSM2 never blocks a PIN.
 //
 // # One reader, one card at a time
 //

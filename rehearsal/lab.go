@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tuf-ceremony/ceremony/hsm/p11"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
@@ -61,6 +62,11 @@ type Lab struct {
 	daemon  *vpcsc.Daemon
 	cards   map[uint32]*vyubikey.Card
 
+	// touch carries Touch to the card waiting for it; practiceTouch says
+	// whether cards wait (PracticeTouch).
+	touch         chan struct{}
+	practiceTouch atomic.Bool
+
 	opMu     sync.Mutex // serializes Insert, Remove and Close
 	mu       sync.Mutex // guards inserted and closed
 	inserted *vyubikey.Card
@@ -107,7 +113,7 @@ func Setup(dir, profile string) (*Lab, error) {
 		return nil, fmt.Errorf("failed to start pcscd: %w", err)
 	}
 	setUp = true
-	l := &Lab{dir: dir, profile: p, daemon: d, cards: map[uint32]*vyubikey.Card{}}
+	l := &Lab{dir: dir, profile: p, daemon: d, cards: map[uint32]*vyubikey.Card{}, touch: make(chan struct{})}
 	if err := l.build(p, tools); err != nil {
 		l.Close()
 		return nil, err

@@ -69,7 +69,7 @@ func Open(dir string) (*Lab, error) {
 		return nil, fmt.Errorf("failed to start pcscd: %w", err)
 	}
 	setUp = true
-	l := &Lab{dir: abs, profile: plan.Profile(info.Profile), daemon: d, cards: map[uint32]*vyubikey.Card{}}
+	l := &Lab{dir: abs, profile: plan.Profile(info.Profile), daemon: d, cards: map[uint32]*vyubikey.Card{}, touch: make(chan struct{})}
 	if err := l.reopen(plan.Profile(info.Profile)); err != nil {
 		l.Close()
 		return nil, err
@@ -111,7 +111,7 @@ func (l *Lab) reopen(p plan.Profile) error {
 		if err != nil {
 			return fmt.Errorf("failed to read the memory of %s's virtual YubiKey: %w", person.name, err)
 		}
-		card, err := vyubikey.Restore(b, vyubikey.Options{Saved: l.saveCard(person.serial)})
+		card, err := vyubikey.Restore(b, vyubikey.Options{Saved: l.saveCard(person.serial), Touch: l.waitTouch})
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}

@@ -371,7 +371,31 @@ func TestHelperReopenSecond(t *testing.T) {
 		t.Fatalf("bob's YubiKey after one wrong PIN and a new process: %d tries left (%v), want 2", info.PINTries, err)
 	}
 	ws := filepath.Join(lab.Dir(), "workspace")
-	sign(t, lab, ws, bob, keys.PIN)
+	if err := lab.Touch(); err == nil {
+		t.Error("Touch with no card waiting for one succeeded")
+	}
+	// With touches practised, bob's two signatures (root, targets) wait
+	// for a touch each.
+	lab.PracticeTouch(true)
+	done := make(chan error, 1)
+	go func() {
+		_, err := eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: bob.URI, Prompter: &scripted{secret: bob.Secret}})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("bob signed without a touch: %v", err)
+	case <-time.After(500 * time.Millisecond):
+	}
+	for i := range 2 {
+		if err := lab.Touch(); err != nil {
+			t.Fatalf("touch %d: %v", i+1, err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("bob signs with two touches: %v", err)
+	}
+	lab.PracticeTouch(false)
 	sign(t, lab, ws, h["carol"], keys.PIN)
 	st, err := ceremony.GetStatus(ws)
 	if err != nil {

@@ -47,3 +47,26 @@ func TestScenarioWithAnUnknownChoice(t *testing.T) {
 		t.Fatalf("screen %s, status %q", m.screen, m.statusLine)
 	}
 }
+
+// On the touch screen of a rehearsal, t is the finger on the virtual
+// YubiKey; elsewhere, and in a real ceremony, t does nothing.
+func TestTouchKeyInARehearsal(t *testing.T) {
+	touched := 0
+	m := walkModel()
+	m.rehearsal = &Rehearsal{Touch: func() error { touched++; return nil }}
+	m.open(screenTouch)
+	mustShow(t, m, "press t: the finger on the virtual YubiKey", "t touch (rehearsal)")
+	m, cmd := update(t, m, key("t"))
+	if cmd == nil {
+		t.Fatal("t on the touch screen started nothing")
+	}
+	m, _ = update(t, m, cmd())
+	if touched != 1 || m.statusLine != "touched: the virtual YubiKey signs" {
+		t.Fatalf("touched %d times, status %q", touched, m.statusLine)
+	}
+	real := walkModel()
+	real.open(screenTouch)
+	if _, cmd := update(t, real, key("t")); cmd != nil || strings.Contains(real.View().Content, "press t") {
+		t.Error("t does something on a real ceremony's touch screen")
+	}
+}

@@ -87,6 +87,10 @@ func (m Model) updateWaiting(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if r, cmd, ok := m.common(msg); ok {
 		return r, cmd
 	}
+	if m.screen == screenTouch && m.practisesTouch() && isKey(msg, "t") {
+		m.setInfo("touching the virtual YubiKey...")
+		return m, touchCard(m.rehearsal.Touch)
+	}
 	return m, nil
 }
 

@@ -14,6 +14,10 @@ type Rehearsal struct {
 	Practice []Practice
 	// Tray inserts and removes virtual YubiKeys; nil when there are none.
 	Tray Tray
+	// Touch is the finger on the virtual YubiKey waiting for a touch (t
+	// on the touch screen); nil when the virtual cards take touches
+	// themselves.
+	Touch func() error
 }
 
 // Practice is one keyholder's simulated device and practice secret.
@@ -53,6 +57,30 @@ func insertCard(t Tray, p Practice) tea.Cmd {
 		return trayDoneMsg{what: fmt.Sprintf("inserted virtual %s (%s's)", p.Device, p.Holder)}
 	}
 }
+
+// touchedMsg says whether the touch reached the virtual YubiKey.
+type touchedMsg struct{ err error }
+
+// touchCard runs Rehearsal.Touch.
+func touchCard(touch func() error) tea.Cmd {
+	return func() tea.Msg { return touchedMsg{err: touch()} }
+}
+
+// touched says how the touch went, on the touch screen.
+func (m Model) touched(msg touchedMsg) Model {
+	switch {
+	case m.screen != screenTouch:
+		// The signing ended meanwhile: its outcome says it.
+	case msg.err != nil:
+		m.setError("%v", msg.err)
+	default:
+		m.setInfo("touched: the virtual YubiKey signs")
+	}
+	return m
+}
+
+// practisesTouch says whether t on the touch screen stands for the touch.
+func (m Model) practisesTouch() bool { return m.rehearsal != nil && m.rehearsal.Touch != nil }
 
 // removeCard runs Tray.Remove.
 func removeCard(t Tray) tea.Cmd {

@@ -53,6 +53,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		}
 		return m, CheckDevice(m.engine, m.ws, m.walk.keyID, m.walk.gen)
+	case touchedMsg:
+		return m.touched(msg), nil
 	case trayDoneMsg:
 		if msg.err != nil {
 			m.setError("%v", msg.err)

@@ -212,6 +212,9 @@ func (m Model) pinHelp() string {
 // signingHelp names the keys of the signing and touch screens.
 func (m Model) signingHelp() string {
 	k := m.keys
+	if m.screen == screenTouch && m.practisesTouch() {
+		return m.help(Binding{Help: "t", Desc: "touch (rehearsal)"}, k.Note, k.Quit)
+	}
 	return m.help(k.Note, k.Quit)
 }
 

@@ -429,12 +429,16 @@ func (m Model) touchView() []string {
 	s := m.styles
 	waited := max(m.walk.touchNow.Sub(m.walk.touchAt), 0).Truncate(time.Second)
 	left := max(touchTimeout-waited, 0)
-	return []string{
+	lines := []string{
 		s.Title.Render(m.walk.person.Name + ": touch your YubiKey now"), "",
 		s.Prompt.Render(m.walk.touch),
 		fmt.Sprintf("waiting %ds · %ds left before the YubiKey gives up", int(waited.Seconds()), int(left.Seconds())),
 		"", s.Dim.Render("No touch in time: nothing is signed; then try again from the next screen."),
 	}
+	if m.practisesTouch() {
+		lines = append(lines, "", s.Invalid.Render("REHEARSAL")+" press t: the finger on the virtual YubiKey")
+	}
+	return lines
 }
 
 // groupHex spaces a hex digest in groups of eight, to read and compare.

@@ -62,6 +62,9 @@ func runRehearse(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	// From here on a person is at the keyboard: the virtual YubiKeys wait
+	// for the touch (t), as real ones wait for a finger.
+	lab.PracticeTouch(true)
 	r := appRehearsal(lab)
 	ws, out := filepath.Join(lab.Dir(), "workspace"), filepath.Join(lab.Dir(), "bundle.tar")
 	var m tui.Model
@@ -141,7 +144,7 @@ func openOrSetUp(fs *flag.FlagSet, dir, profile string, stderr io.Writer) (*rehe
 // appRehearsal is what the app is told of the lab: the practice secrets
 // and the hand that moves the virtual YubiKeys.
 func appRehearsal(lab *rehearsal.Lab) *tui.Rehearsal {
-	r := &tui.Rehearsal{Dir: lab.Dir(), Tray: lab}
+	r := &tui.Rehearsal{Dir: lab.Dir(), Tray: lab, Touch: lab.Touch}
 	for _, h := range lab.Holders() {
 		r.Practice = append(r.Practice, tui.Practice{Holder: h.Name, Device: h.Device, Serial: h.Serial, Secret: h.Secret})
 	}
@@ -159,6 +162,7 @@ func labOf(ws string) (*tui.Rehearsal, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s is a rehearsal's workspace, and its simulated devices did not open: %w", ws, err)
 	}
+	lab.PracticeTouch(true)
 	return appRehearsal(lab), func() { lab.Close() }, nil
 }
 
