@@ -75,3 +75,73 @@ func practiceOf(t *testing.T, screen string) string {
 	t.Fatalf("no practice PIN on the screen:\n%s", screen)
 	return ""
 }
+
+// TestBlockedPINUnblockedInTmux: three wrong PINs block alice's virtual
+// YubiKey; u unblocks it with her practice PUK and a new PIN typed twice;
+// she then signs with it, and the transcript says it was unblocked, with
+// neither the PUK nor the PIN in it.
+func TestBlockedPINUnblockedInTmux(t *testing.T) {
+	bin := buildCeremony(t)
+	dir := filepath.Join(t.TempDir(), "rehearsal")
+	p := newPane(t, bin+" rehearse --dir "+dir+" 2>"+dir+".stderr")
+	card := p.wait("REHEARSAL", "YubiKey PUKs, to practise unblocking a blocked PIN (u): alice ")
+	puk := strings.Fields(strings.SplitN(card, "(u): alice ", 2)[1])[0]
+	puk = strings.TrimSuffix(puk, ",")
+	p.keys("Enter")
+	confirmDateInPane(p)
+	p.wait("the plan ·")
+	rollCall(p)
+	pin := practiceOf(t, p.wait("alice: insert YubiKey serial", "practice PIN"))
+	p.keys("i")
+	p.wait("which virtual YubiKey")
+	p.keys("Enter")
+	for _, left := range []string{"2 tries left", "1 try left", "PIN is blocked"} {
+		p.wait("✓ attested")
+		p.keys("Enter")
+		p.wait("what alice is about to sign", "root v1 is new")
+		p.keys("End")
+		p.keys("y")
+		p.wait("alice: type the PIN")
+		p.text("13572468")
+		p.keys("Enter")
+		p.wait("alice did not sign", left)
+		if left != "PIN is blocked" {
+			p.keys("Enter")
+		}
+	}
+	p.wait("u unblocks it here")
+	p.keys("u")
+	p.wait("alice: type the PUK of YubiKey serial", "practice PUK: "+puk)
+	p.text(puk)
+	p.keys("Enter")
+	p.wait("alice: choose a new PIN")
+	p.text(pin)
+	p.keys("Enter")
+	p.wait("alice: type the new PIN of YubiKey serial", "again")
+	p.text(pin)
+	p.keys("Enter")
+	p.wait("alice's PIN is unblocked", "3 PIN tries left")
+	p.keys("Enter")
+	p.wait("what alice is about to sign", "root v1 is new")
+	p.keys("End")
+	p.keys("y")
+	signYubiKey(p, pin, "3 tries left")
+	p.wait("✓ alice signed root, targets")
+	p.keys("q")
+	p.wait("EXIT 0")
+
+	ws := filepath.Join(dir, "workspace")
+	out, err := exec.Command(bin, "replay", ws).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "alice unblocked the blocked PIN of their device with its PUK") || !strings.Contains(string(out), "OK: the chain holds") {
+		t.Fatalf("replay after the unblock: %v\n%s", err, out)
+	}
+	transcript, err := os.ReadFile(filepath.Join(ws, "transcript", "transcript.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range []string{puk, pin} {
+		if at := secretAt(string(transcript), secret); at >= 0 {
+			t.Errorf("a secret typed is in the transcript: ...%s...", transcript[max(0, at-80):min(len(transcript), at+len(secret)+80)])
+		}
+	}
+}

@@ -24,6 +24,31 @@ type Backend interface {
 	Generate(u *URI, t KeyType, p Prompter) (*metadata.Key, error)
 }
 
+// PINUnblocker is a backend whose devices can unblock their own PIN: a
+// YubiKey with its PUK. It asks p for the PUK, then for a new PIN twice.
+type PINUnblocker interface {
+	UnblockPIN(u *URI, p Prompter) error
+}
+
+// ErrNoUnblock means a key's device cannot unblock its PIN here: a PKCS#11
+// token's PIN is unblocked by its security officer, with the token's own
+// tools; a key file has no PIN to block.
+var ErrNoUnblock = errors.New("its PIN cannot be unblocked here")
+
+// UnblockPIN unblocks the PIN of the device uri names, if its backend can
+// (PINUnblocker); ErrNoUnblock otherwise.
+func (b *Backends) UnblockPIN(uri string, p Prompter) error {
+	u, be, err := b.resolve(uri)
+	if err != nil {
+		return err
+	}
+	ub, ok := be.(PINUnblocker)
+	if !ok {
+		return fmt.Errorf("key %q: %w: a %s key's PIN is unblocked by the device's security officer with its own tools", u.String(), ErrNoUnblock, u.Scheme)
+	}
+	return ub.UnblockPIN(u, p)
+}
+
 // Backends opens keys by their URI's scheme: encrypted key files always,
 // and the hardware backends a program was built with. A program makes one
 // in main and hands it to what opens keys; there is no registry to fill.

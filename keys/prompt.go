@@ -43,8 +43,12 @@ type SecretRequest struct {
 	Kind SecretKind
 	// URI of the key the secret unlocks.
 	URI string
-	// Confirm asks the user to type a new secret twice.
+	// Confirm asks the user to type a new secret twice (the prompter
+	// compares them).
 	Confirm bool
+	// New asks for a new secret, to set on the device; Again asks for the
+	// same new secret a second time, which the backend compares.
+	New, Again bool
 	// TriesLeft is the device's remaining PIN tries, or -1 when unknown.
 	TriesLeft int
 }

@@ -2,7 +2,6 @@ package rehearsal
 
 import (
 	"crypto/rand"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/pem"
 	"fmt"
@@ -33,11 +32,13 @@ type person struct {
 	// memorable (digits of e, pi, the golden ratio, the square root of 2),
 	// never a factory PIN.
 	secret string
+	// puk is a YubiKey's practice PUK, which unblocks its PIN.
+	puk string
 }
 
 var people = []person{
-	{name: "alice", kind: KindYubiKey, kt: keys.TypeECDSAP256, serial: 19088743, secret: "271828"},
-	{name: "bob", kind: KindYubiKey, kt: keys.TypeEd25519, serial: 21854402, secret: "314159"},
+	{name: "alice", kind: KindYubiKey, kt: keys.TypeECDSAP256, serial: 19088743, secret: "271828", puk: "27182818"},
+	{name: "bob", kind: KindYubiKey, kt: keys.TypeEd25519, serial: 21854402, secret: "314159", puk: "31415926"},
 	{name: "carol", kind: KindPKCS11, kt: keys.TypeECDSAP384, secret: "161803"},
 	{name: "dave", kind: KindPKCS11, kt: keys.TypeEd25519, secret: "141421"},
 	{name: "erin", kind: KindFile, kt: keys.TypeEd25519, secret: "erin-practice"},
@@ -48,7 +49,7 @@ func (p person) holder() Holder {
 	h := Holder{Name: p.name, Kind: p.kind, Secret: p.secret}
 	switch p.kind {
 	case KindYubiKey:
-		h.Serial, h.Device = p.serial, fmt.Sprintf("YubiKey serial %d", p.serial)
+		h.Serial, h.Device, h.PUK = p.serial, fmt.Sprintf("YubiKey serial %d", p.serial), p.puk
 	case KindPKCS11:
 		h.Device = "SoftHSM2 token " + p.name
 	default:
@@ -201,8 +202,6 @@ func yubiKeygen(dir, secrets string, p person) (made, error) {
 
 	mk := make([]byte, 24)
 	rand.Read(mk)
-	var puk [4]byte
-	rand.Read(puk[:])
 	write := func(what, v string) (string, error) {
 		path := filepath.Join(secrets, p.name+"."+what)
 		if err := os.WriteFile(path, []byte(v+"\n"), 0o600); err != nil {
@@ -217,7 +216,7 @@ func yubiKeygen(dir, secrets string, p person) (made, error) {
 		{"pin-source", "pin", piv.DefaultPIN},
 		{"new-pin-source", "new-pin", p.secret},
 		{"puk-source", "puk", piv.DefaultPUK},
-		{"new-puk-source", "new-puk", fmt.Sprintf("%08d", binary.BigEndian.Uint32(puk[:])%100_000_000)},
+		{"new-puk-source", "new-puk", p.puk},
 	} {
 		path, err := write(s.what, s.value)
 		if err != nil {

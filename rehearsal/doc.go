@@ -45,8 +45,10 @@
 // ceremony is given, or anywhere in the lab once Setup returns: the files
 // keygen reads them from are removed. The one exception is each virtual
 // YubiKey's memory, dir/yubikeys/SERIAL.json (mode 0600), which holds its
-// keys, PIN and PUK in the clear, as a card's chip does. The YubiKeys'
-// PUKs and management keys and the tokens' SO PINs are nobody's to know.
+// keys, PIN and PUK in the clear, as a card's chip does. Each YubiKey
+// has a practice PUK too (Holder.PUK), to practise unblocking a blocked
+// PIN; the YubiKeys' management keys and the tokens' SO PINs are nobody's
+// to know.
 //
 // # Stopping and carrying on
 //
@@ -57,9 +59,9 @@
 // spent), the SoftHSM2 tokens and key files where they were. A rehearsal
 // stopped at any instant carries on from its workspace.
 //
-// As on the day, a YubiKey's PIN blocks after 3 wrong tries (with no PUK to
-// hand, that lab is done: set up a new one), and each signature asks for
-// the PIN and a touch. The virtual card takes the touch at once, or, once
+// As on the day, a YubiKey's PIN blocks after 3 wrong tries (its practice
+// PUK unblocks it; 3 wrong PUKs, and that lab is done: set up a new one),
+// and each signature asks for the PIN and a touch. The virtual card takes the touch at once, or, once
 // PracticeTouch(true), waits up to 15 seconds for Touch: the rehearsal's
 // key press standing for the finger. SoftHSM2 never blocks a PIN.
 //

@@ -42,6 +42,9 @@ type Holder struct {
 	URI string
 	// Secret is the practice PIN or passphrase.
 	Secret string
+	// PUK is a YubiKey's practice PUK, which unblocks its PIN
+	// (KindYubiKey only).
+	PUK string
 }
 
 // labKeys opens the lab's keys: its virtual YubiKeys and SoftHSM2 tokens

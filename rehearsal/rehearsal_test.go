@@ -215,6 +215,14 @@ func checkHolders(t *testing.T, lab *rehearsal.Lab) {
 		if h.Kind == rehearsal.KindYubiKey && (h.Serial == 0 || h.Device != fmt.Sprintf("YubiKey serial %d", h.Serial)) {
 			t.Errorf("%s: device %q, serial %d", h.Name, h.Device, h.Serial)
 		}
+		if h.Kind == rehearsal.KindYubiKey {
+			if _, dup := secrets[h.PUK]; dup || len(h.PUK) != 8 || h.PUK == "12345678" {
+				t.Errorf("%s's practice PUK %q is shared, not 8 digits, or the factory PUK", h.Name, h.PUK)
+			}
+			secrets[h.PUK] = h.Name + "'s PUK"
+		} else if h.PUK != "" {
+			t.Errorf("%s holds no YubiKey but has a PUK", h.Name)
+		}
 		if h.Device == "" || h.URI == "" {
 			t.Errorf("holder %+v lacks a device or URI", h)
 		}

@@ -75,8 +75,10 @@ func (m Model) signFailedLines(o *signOutcome) []string {
 	lines = append(lines, wrap(o.err.Error()+hintText(o.err), m.width-2)...)
 	lines = append(lines, "")
 	switch {
+	case m.canUnblock():
+		lines = append(lines, wrap("The PIN is blocked: no PIN is asked again. u unblocks it here: "+p.Name+" types the YubiKey's PUK, then a new PIN twice (a wrong PUK costs one of its tries, 3 from the factory; with none left only a reset, which destroys the key, remains). Or x skips "+p.Name+".", m.width-2)...)
 	case errors.Is(o.err, keys.ErrPINBlocked):
-		lines = append(lines, wrap("The PIN is blocked: no PIN is asked again. Unblock it away from this screen (a YubiKey with its PUK: ykman piv access unblock-pin; a token by its security officer), then enter checks the device again; or x skips "+p.Name+".", m.width-2)...)
+		lines = append(lines, wrap("The PIN is blocked: no PIN is asked again. The token's security officer unblocks it, away from this screen, with the token's own tools; then enter checks the device again. Or x skips "+p.Name+".", m.width-2)...)
 	case errors.Is(o.err, keys.ErrFactoryPIN):
 		lines = append(lines, "Nothing was sent to the device. Enter goes back to the device; then type",
 			p.Name+"'s own PIN.")

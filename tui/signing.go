@@ -126,6 +126,8 @@ func (m Model) updateSigned(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	switch {
 	case m.walk.seal.finishing:
 		return m, nil
+	case isKey(msg, "u") && m.canUnblock():
+		return m.startUnblock()
 	case o != nil && o.seal && m.keys.Submit.Matches(msg) && o.err == nil:
 		m.clearStatus()
 		return m.nextSealer()

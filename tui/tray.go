@@ -30,6 +30,8 @@ type Practice struct {
 	// Secret is the practice PIN or passphrase: shown on screen, because
 	// it guards nothing.
 	Secret string
+	// PUK is a virtual YubiKey's practice PUK, which unblocks its PIN.
+	PUK string
 }
 
 // Tray is the hand that inserts virtual YubiKeys into the simulated

@@ -88,6 +88,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, touchTick()
 	case signDoneMsg:
 		return m.signDone(msg)
+	case unblockDoneMsg:
+		return m.unblocked(msg)
 	case bundleDoneMsg:
 		m.walk.bundling = false
 		if msg.err != nil {

@@ -222,6 +222,9 @@ func (m Model) signingHelp() string {
 func (m Model) signedHelp() string {
 	k := m.keys
 	if o := m.walk.outcome; o != nil && o.err != nil {
+		if m.canUnblock() {
+			return m.help(Binding{Help: "u", Desc: "unblock with the PUK"}, k.Submit.With("back to the device"), k.Skip.With("skip"), k.Note, k.Quit)
+		}
 		if errors.Is(o.err, keys.ErrPINBlocked) {
 			return m.help(k.Submit.With("back to the device"), k.Skip.With("skip"), k.Note, k.Quit)
 		}

@@ -20,6 +20,9 @@ import (
 type walk struct {
 	status  *ceremony.Status
 	loading bool
+	// unblocking: the device's PIN is being unblocked with its PUK (the
+	// PIN screen asks for the PUK and the new PIN).
+	unblocking bool
 	// recounting: a signing ended and the status is being read again;
 	// advance: enter came meanwhile, and the walk moves on once it is read
 	// (who is next depends on the new counts).

@@ -110,8 +110,15 @@ func (m Model) welcomeView() []string {
 		"their own device and types their own PIN unseen.", "",
 		s.Title.Render(fmt.Sprintf("  %-8s %-34s %s", "holder", "device", "practice PIN or passphrase")),
 	}
+	var puks []string
 	for _, p := range m.rehearsal.Practice {
 		lines = append(lines, fmt.Sprintf("  %-8s %-34s %s", safetext.Escape(p.Holder), safetext.Escape(p.Device), safetext.Escape(p.Secret)))
+		if p.PUK != "" {
+			puks = append(puks, safetext.Escape(p.Holder)+" "+safetext.Escape(p.PUK))
+		}
+	}
+	if len(puks) > 0 {
+		lines = append(lines, "", "YubiKey PUKs, to practise unblocking a blocked PIN (u): "+strings.Join(puks, ", "))
 	}
 	lines = append(lines, "")
 	if m.scenario != nil {
@@ -381,8 +388,11 @@ func (m Model) reviewRoom() int {
 func (m Model) signingView() []string {
 	s := m.styles
 	p := m.walk.person
-	lines := []string{s.Title.Render(fmt.Sprintf("%s is signing with %s", p.Name, p.Device)), "",
-		"the device is working: keep it in place"}
+	title := fmt.Sprintf("%s is signing with %s", p.Name, p.Device)
+	if m.walk.unblocking {
+		title = fmt.Sprintf("%s's %s: unblocking the PIN with the PUK", p.Name, p.Device)
+	}
+	lines := []string{s.Title.Render(title), "", "the device is working: keep it in place"}
 	for _, n := range m.walk.notices {
 		lines = append(lines, s.Pending.Render("! "+n))
 	}
@@ -400,7 +410,14 @@ func (m Model) pinView() []string {
 	s := m.styles
 	p := m.walk.person
 	req := m.walk.pin.req
-	lines := []string{s.Title.Render(fmt.Sprintf("%s: type the %s of %s", p.Name, req.Kind, p.Device))}
+	title := fmt.Sprintf("%s: type the %s of %s", p.Name, req.Kind, p.Device)
+	switch {
+	case req.Again:
+		title = fmt.Sprintf("%s: type the new PIN of %s again", p.Name, p.Device)
+	case req.New:
+		title = fmt.Sprintf("%s: choose a new PIN for %s (6 to 8 characters)", p.Name, p.Device)
+	}
+	lines := []string{s.Title.Render(title)}
 	if n := len(m.walk.signRoles); n > 1 && m.walk.pins <= n && req.Kind == keys.PIN && m.pinEachSignature() {
 		lines = append(lines, fmt.Sprintf("for signature %d of %d: %s (the device asks its PIN for each signature)", m.walk.pins, n, m.walk.signRoles[m.walk.pins-1]))
 	}
@@ -414,12 +431,25 @@ func (m Model) pinView() []string {
 	lines = append(lines, "", s.Prompt.Render(req.Kind.String()+": ")+m.walk.pin.secret.Masked()+"█", "",
 		s.Dim.Render("It goes to the device once: never stored, logged or retried by itself."))
 	if pr, ok := m.practice(p.Name); ok {
-		lines = append(lines, "", s.Invalid.Render("REHEARSAL")+fmt.Sprintf(" practice %s: %s", secretWord(p.URI), pr.Secret))
+		lines = append(lines, "", s.Invalid.Render("REHEARSAL")+" "+practiceHint(req, pr, secretWord(p.URI)))
 	}
 	for _, n := range m.walk.notices {
 		lines = append(lines, s.Pending.Render("! "+n))
 	}
 	return lines
+}
+
+// practiceHint is the practice secret the PIN screen asks for: the PUK,
+// or the practice PIN again as the new one, so the practice card stays
+// true.
+func practiceHint(req keys.SecretRequest, pr Practice, word string) string {
+	switch {
+	case req.Kind == keys.PUK:
+		return "practice PUK: " + pr.PUK
+	case req.New:
+		return "new PIN: the practice PIN again, " + pr.Secret
+	}
+	return fmt.Sprintf("practice %s: %s", word, pr.Secret)
 }
 
 // touchTimeout is how long a YubiKey waits for a touch.

@@ -146,7 +146,7 @@ func openOrSetUp(fs *flag.FlagSet, dir, profile string, stderr io.Writer) (*rehe
 func appRehearsal(lab *rehearsal.Lab) *tui.Rehearsal {
 	r := &tui.Rehearsal{Dir: lab.Dir(), Tray: lab, Touch: lab.Touch}
 	for _, h := range lab.Holders() {
-		r.Practice = append(r.Practice, tui.Practice{Holder: h.Name, Device: h.Device, Serial: h.Serial, Secret: h.Secret})
+		r.Practice = append(r.Practice, tui.Practice{Holder: h.Name, Device: h.Device, Serial: h.Serial, Secret: h.Secret, PUK: h.PUK})
 	}
 	return r
 }
