@@ -24,33 +24,35 @@ type UnblockOptions struct {
 // PUK, setting a new PIN (keys.Backends.UnblockPIN), at a ceremony: the
 // PUK and the new PIN go to the transcript's guard as they are typed, and
 // the transcript records what happened, a note when it worked and an error
-// record when it did not. A sealed workspace takes no record: refused.
-func (e *Engine) UnblockPIN(opts UnblockOptions) error {
+// record when it did not. A sealed workspace takes no record: refused. The
+// notices say what was completed first (a torn record resumed, a recorded
+// signature written).
+func (e *Engine) UnblockPIN(opts UnblockOptions) ([]string, error) {
 	if keys.HoldsPIN(opts.KeyURI) {
 		_, err := keys.ParseURI(opts.KeyURI) // refused, redacted
-		return err
+		return nil, err
 	}
 	ws, err := workspace.Open(opts.Dir)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	o, err := openCompleted(ws)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	tr := o.tr
+	tr, notices := o.tr, o.notices
 	if err := refuseSealed(ws, tr, "records"); err != nil {
-		return err
+		return notices, err
 	}
 	defer tr.Close()
 	guarded := guardedPrompter{Prompter: opts.Prompter, tr: tr}
 	if err := e.keys.UnblockPIN(opts.KeyURI, guarded); err != nil {
-		return record(tr, transcripts.Error, opts.Holder, opts.KeyURI, fmt.Errorf("PIN not unblocked: %w", err))
+		return notices, record(tr, transcripts.Error, opts.Holder, opts.KeyURI, fmt.Errorf("PIN not unblocked: %w", err))
 	}
 	rec := transcripts.Record{Kind: transcripts.Note, Who: keys.Redact(opts.Holder), Device: keygen.DeviceOf(opts.KeyURI),
-		Message: fmt.Sprintf("%s unblocked the blocked PIN of their device with its PUK and set a new PIN", opts.Holder)}
+		Message: fmt.Sprintf("%s set a new PIN on their device with its PUK, which unblocks a blocked PIN", opts.Holder)}
 	if _, err := tr.Append(rec); err != nil {
-		return fmt.Errorf("the PIN is unblocked, but the transcript does not say so: %w", err)
+		return notices, fmt.Errorf("the PIN is unblocked, but the transcript does not say so: %w", err)
 	}
-	return nil
+	return notices, nil
 }

@@ -132,7 +132,7 @@ func TestBlockedPINUnblockedInTmux(t *testing.T) {
 
 	ws := filepath.Join(dir, "workspace")
 	out, err := exec.Command(bin, "replay", ws).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "alice unblocked the blocked PIN of their device with its PUK") || !strings.Contains(string(out), "OK: the chain holds") {
+	if err != nil || !strings.Contains(string(out), "alice set a new PIN on their device with its PUK, which unblocks a blocked PIN") || !strings.Contains(string(out), "OK: the chain holds") {
 		t.Fatalf("replay after the unblock: %v\n%s", err, out)
 	}
 	transcript, err := os.ReadFile(filepath.Join(ws, "transcript", "transcript.jsonl"))

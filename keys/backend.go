@@ -43,7 +43,10 @@ func (b *Backends) UnblockPIN(uri string, p Prompter) error {
 		return err
 	}
 	ub, ok := be.(PINUnblocker)
-	if !ok {
+	switch {
+	case !ok && u.Scheme == "file":
+		return fmt.Errorf("key %q: %w: a key file has a passphrase, which never blocks", u.String(), ErrNoUnblock)
+	case !ok:
 		return fmt.Errorf("key %q: %w: a %s key's PIN is unblocked by the device's security officer with its own tools", u.String(), ErrNoUnblock, u.Scheme)
 	}
 	return ub.UnblockPIN(u, p)

@@ -10,6 +10,11 @@ import (
 // by its security officer). Each backend's own error wraps it.
 var ErrPINBlocked = errors.New("PIN is blocked")
 
+// ErrPUKBlocked means a YubiKey's PUK has no tries left either: its PIN
+// can no longer be unblocked, only its PIV application reset, which
+// destroys its keys.
+var ErrPUKBlocked = errors.New("PUK is blocked")
+
 // ErrFactoryPIN means the PIN typed is a device's factory default, which
 // is known to all: it is never sent, and no try is spent.
 var ErrFactoryPIN = errors.New("the PIN typed is the factory default PIN, which is never sent")

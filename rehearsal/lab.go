@@ -58,22 +58,27 @@ func (l *Lab) Keys() *keys.Backends { return labKeys }
 // Lab is simulated ceremony hardware in a directory. Its methods are safe
 // for concurrent use.
 type Lab struct {
-	dir     string
-	profile plan.Profile
-	holders []Holder
-	online  Holder
-	daemon  *vpcsc.Daemon
-	cards   map[uint32]*vyubikey.Card
+	dir      string
+	profile  plan.Profile
+	scenario string
+	lock     *os.File // lab.lock, held while the lab is open
+	holders  []Holder
+	online   Holder
+	daemon   *vpcsc.Daemon
+	cards    map[uint32]*vyubikey.Card
 
-	// touch carries Touch to the card waiting for it; practiceTouch says
-	// whether cards wait (PracticeTouch).
-	touch         chan struct{}
+	// touchWaiter is closed by Touch to end the card's wait for a touch
+	// (nil when no card waits); practiceTouch says whether cards wait
+	// (PracticeTouch).
+	touchMu       sync.Mutex
+	touchWaiter   chan struct{}
 	practiceTouch atomic.Bool
 
 	opMu     sync.Mutex // serializes Insert, Remove and Close
-	mu       sync.Mutex // guards inserted and closed
+	mu       sync.Mutex // guards inserted, closed and saveErr
 	inserted *vyubikey.Card
 	closed   bool
+	saveErr  error
 }
 
 var (
@@ -90,7 +95,12 @@ const ceremonyReader = 0
 // files, each keyholder's key made on what they hold, and dir/plan.yaml.
 // No card is inserted when it returns. On failure, what was started is
 // stopped; dir stays.
-func Setup(dir, profile string) (*Lab, error) {
+func Setup(dir, profile string) (*Lab, error) { return SetupFor(dir, profile, "") }
+
+// SetupFor is Setup for a lab that practises a later ceremony, named by
+// scenario (package rehearsal/scenario): lab.json keeps it, so the lab is
+// that scenario's whenever it is opened again (Lab.Scenario).
+func SetupFor(dir, profile, scenario string) (*Lab, error) {
 	p := plan.Profile(profile)
 	if !slices.Contains([]plan.Profile{plan.ProfileRSTUF, plan.ProfilePEP458, plan.ProfilePEP480}, p) {
 		return nil, fmt.Errorf("unknown profile %q: want rstuf, pep458 or pep480", profile)
@@ -107,21 +117,28 @@ func Setup(dir, profile string) (*Lab, error) {
 	if dir, err = makeDir(dir); err != nil {
 		return nil, err
 	}
+	held, err := lock(dir)
+	if err != nil {
+		return nil, err
+	}
 	// SOFTHSM2_CONF first: SoftHSM2 reads it when keygen loads the module.
 	if err := configureSoftHSM(filepath.Join(dir, "softhsm2")); err != nil {
+		held.Close()
 		return nil, err
 	}
 	d, err := vpcsc.Start(vpcsc.Options{})
 	if err != nil {
+		held.Close()
 		return nil, fmt.Errorf("failed to start pcscd: %w", err)
 	}
 	setUp = true
-	l := &Lab{dir: dir, profile: p, daemon: d, cards: map[uint32]*vyubikey.Card{}, touch: make(chan struct{})}
+	l := &Lab{lock: held, dir: dir, profile: p, daemon: d, cards: map[uint32]*vyubikey.Card{}}
 	if err := l.build(p, tools); err != nil {
 		l.Close()
 		return nil, err
 	}
-	if err := l.writeLabInfo(p); err != nil {
+	l.scenario = scenario
+	if err := l.writeLabInfo(); err != nil {
 		l.Close()
 		return nil, err
 	}
@@ -190,6 +207,10 @@ func (l *Lab) Online() Holder { return l.online }
 // Profile is the profile the lab's plan was made for.
 func (l *Lab) Profile() string { return string(l.profile) }
 
+// Scenario is the later ceremony the lab was set up to practise
+// (SetupFor), "" for a bootstrap.
+func (l *Lab) Scenario() string { return l.scenario }
+
 // Dir is the lab's directory (absolute).
 func (l *Lab) Dir() string { return l.dir }
 
@@ -206,6 +227,9 @@ func (l *Lab) Insert(serial uint32) error {
 	card, ok := l.cards[serial]
 	if !ok {
 		return fmt.Errorf("there is no YubiKey serial %d in the rehearsal lab (there are %s)", serial, l.serials())
+	}
+	if err := l.SaveErr(); err != nil {
+		return err
 	}
 	if in, closed := l.state(); closed {
 		return errors.New("the rehearsal lab is closed")
@@ -283,6 +307,7 @@ func (l *Lab) Close() error {
 		return nil
 	}
 	l.daemon.Stop()
+	defer l.lock.Close() // after the cards: their memory is saved
 	for _, c := range l.cards {
 		c.Close()
 	}

@@ -30,6 +30,9 @@ const cardsDir = "yubikeys"
 type labInfo struct {
 	Format  string `json:"format"`
 	Profile string `json:"profile"`
+	// Scenario is the later ceremony the lab practises; "" for a
+	// bootstrap.
+	Scenario string `json:"scenario,omitempty"`
 }
 
 // IsLab says whether dir holds a lab that Open can open again.
@@ -61,15 +64,21 @@ func Open(dir string) (*Lab, error) {
 	if setUp {
 		return nil, errors.New("a rehearsal lab was set up in this process once already: PC/SC reads the address of its pcscd once per process, so run one lab per process")
 	}
+	held, err := lock(abs)
+	if err != nil {
+		return nil, err
+	}
 	if err := configureSoftHSM(filepath.Join(abs, "softhsm2")); err != nil {
+		held.Close()
 		return nil, err
 	}
 	d, err := vpcsc.Start(vpcsc.Options{})
 	if err != nil {
+		held.Close()
 		return nil, fmt.Errorf("failed to start pcscd: %w", err)
 	}
 	setUp = true
-	l := &Lab{dir: abs, profile: plan.Profile(info.Profile), daemon: d, cards: map[uint32]*vyubikey.Card{}, touch: make(chan struct{})}
+	l := &Lab{lock: held, dir: abs, profile: plan.Profile(info.Profile), scenario: info.Scenario, daemon: d, cards: map[uint32]*vyubikey.Card{}}
 	if err := l.reopen(plan.Profile(info.Profile)); err != nil {
 		l.Close()
 		return nil, err
@@ -92,8 +101,8 @@ func readLabInfo(dir string) (labInfo, error) {
 }
 
 // writeLabInfo marks the lab finished.
-func (l *Lab) writeLabInfo(p plan.Profile) error {
-	b, err := json.MarshalIndent(labInfo{Format: labFormat, Profile: string(p)}, "", "  ")
+func (l *Lab) writeLabInfo() error {
+	b, err := json.MarshalIndent(labInfo{Format: labFormat, Profile: string(l.profile), Scenario: l.scenario}, "", "  ")
 	if err != nil {
 		return err
 	}
@@ -150,8 +159,26 @@ func (l *Lab) cardPath(serial uint32) string {
 }
 
 // saveCard keeps a card's memory in the lab, readable by its owner only
-// (it holds the card's keys and PIN, as the chip does).
+// (it holds the card's keys and PIN, as the chip does). A failure is kept
+// for SaveErr: the card itself can only answer "memory failure".
 func (l *Lab) saveCard(serial uint32) func([]byte) error {
 	path := l.cardPath(serial)
-	return func(memory []byte) error { return atomicfile.Replace(path, memory, 0o600) }
+	return func(memory []byte) error {
+		err := atomicfile.Replace(path, memory, 0o600)
+		if err != nil {
+			l.mu.Lock()
+			l.saveErr = fmt.Errorf("failed to save the memory of virtual YubiKey %d: %w", serial, err)
+			l.mu.Unlock()
+		}
+		return err
+	}
+}
+
+// SaveErr is the last failure to save a virtual YubiKey's memory, nil if
+// none: after one, a rehearsal carried on may find the card as it was
+// before that command.
+func (l *Lab) SaveErr() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.saveErr
 }

@@ -20,13 +20,24 @@ const touchGrace = 2 * time.Second
 func (l *Lab) PracticeTouch(on bool) { l.practiceTouch.Store(on) }
 
 // Touch is the keyholder's finger on the virtual YubiKey that waits for a
-// touch. It fails when no card asks for one within a moment.
+// touch now. It reaches that one wait only: a second Touch does not carry
+// over to the card's next signature. It fails when no card asks for a
+// touch within a moment.
 func (l *Lab) Touch() error {
-	select {
-	case l.touch <- struct{}{}:
-		return nil
-	case <-time.After(touchGrace):
-		return errors.New("no virtual YubiKey is waiting for a touch")
+	deadline := time.Now().Add(touchGrace)
+	for {
+		l.touchMu.Lock()
+		w := l.touchWaiter
+		l.touchWaiter = nil
+		l.touchMu.Unlock()
+		if w != nil {
+			close(w)
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return errors.New("no virtual YubiKey is waiting for a touch")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -37,10 +48,21 @@ func (l *Lab) waitTouch(stop <-chan struct{}) bool {
 	if !l.practiceTouch.Load() {
 		return true
 	}
+	touched := make(chan struct{})
+	l.touchMu.Lock()
+	l.touchWaiter = touched
+	l.touchMu.Unlock()
+	defer func() {
+		l.touchMu.Lock()
+		if l.touchWaiter == touched {
+			l.touchWaiter = nil
+		}
+		l.touchMu.Unlock()
+	}()
 	t := time.NewTimer(touchWait)
 	defer t.Stop()
 	select {
-	case <-l.touch:
+	case <-touched:
 		return true
 	case <-stop:
 		return false

@@ -19,8 +19,8 @@ func (m Model) noteView() []string {
 		return []string{
 			s.Title.Render("skip " + name + "? say why"),
 			"",
-			"the reason goes into the transcript with " + name + "'s key; " + name + " is",
-			"called again the next time the ceremony is opened. esc: not skipped.",
+			"the reason goes into the transcript with " + name + "'s key; " + name + " is passed",
+			"over until the roll call is taken again. esc: not skipped.",
 			"",
 			by,
 			prompt,

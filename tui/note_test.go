@@ -20,7 +20,17 @@ func TestNoteAsksWhoWritesIt(t *testing.T) {
 	mustShow(t, m, "by alice")
 	m = typeText(t, m, "alice's YubiKey needed a second try")
 	m, cmd := update(t, m, key("enter"))
-	m = run[noteRecordedMsg](t, m, cmd)
+	// Back on the device screen, the device is looked for again.
+	var recorded, checking bool
+	for _, msg := range execBatch(cmd) {
+		_, isRec := msg.(noteRecordedMsg)
+		_, isCheck := msg.(deviceCheckedMsg)
+		recorded, checking = recorded || isRec, checking || isCheck
+		m, _ = update(t, m, msg)
+	}
+	if !recorded || !checking || m.screen != screenDevice {
+		t.Fatalf("after the note: recorded %v, device checked %v, screen %s", recorded, checking, m.screen)
+	}
 	notes := recordNotes(t, ws)
 	if len(notes) == 0 || !strings.Contains(notes[len(notes)-1], "alice's YubiKey needed a second try") {
 		t.Fatalf("notes: %q", notes)

@@ -77,6 +77,10 @@ func (m Model) signFailedLines(o *signOutcome) []string {
 	switch {
 	case m.canUnblock():
 		lines = append(lines, wrap("The PIN is blocked: no PIN is asked again. u unblocks it here: "+p.Name+" types the YubiKey's PUK, then a new PIN twice (a wrong PUK costs one of its tries, 3 from the factory; with none left only a reset, which destroys the key, remains). Or x skips "+p.Name+".", m.width-2)...)
+	case errors.Is(o.err, keys.ErrPINBlocked) && m.walk.pukBlocked:
+		lines = append(lines, wrap("The PIN and the PUK are blocked: "+p.Name+"'s YubiKey cannot sign again; only a reset, which destroys its key, remains. x skips "+p.Name+".", m.width-2)...)
+	case errors.Is(o.err, keys.ErrPINBlocked) && m.walk.seal.active() && strings.HasPrefix(m.walk.person.URI, "yubikey:"):
+		lines = append(lines, wrap("The PIN is blocked: no PIN is asked again, and it is not unblocked while the seal is under way (the record of it would change the transcript being sealed). x passes over "+p.Name+" as a sealer.", m.width-2)...)
 	case errors.Is(o.err, keys.ErrPINBlocked):
 		lines = append(lines, wrap("The PIN is blocked: no PIN is asked again. The token's security officer unblocks it, away from this screen, with the token's own tools; then enter checks the device again. Or x skips "+p.Name+".", m.width-2)...)
 	case errors.Is(o.err, keys.ErrFactoryPIN):

@@ -64,6 +64,14 @@ func TestTouchKeyInARehearsal(t *testing.T) {
 	if touched != 1 || m.statusLine != "touched: the virtual YubiKey signs" {
 		t.Fatalf("touched %d times, status %q", touched, m.statusLine)
 	}
+	// One finger, one touch: a second t does not reach the next signature.
+	if _, cmd := update(t, m, key("t")); cmd != nil {
+		t.Error("a second t on the same touch request touched again")
+	}
+	m, _ = update(t, m, notifyMsg{text: "touch YubiKey 19088743 now: it blinks until touched"})
+	if _, cmd := update(t, m, key("t")); cmd == nil {
+		t.Error("t on the next touch request does nothing")
+	}
 	real := walkModel()
 	real.open(screenTouch)
 	if _, cmd := update(t, real, key("t")); cmd != nil || strings.Contains(real.View().Content, "press t") {

@@ -30,7 +30,7 @@ func (m Model) secretRequested(msg secretRequestMsg) (tea.Model, tea.Cmd) {
 // screen and its clock; anything else is noted on the signing screen.
 func (m Model) notified(msg notifyMsg) (tea.Model, tea.Cmd) {
 	if strings.Contains(strings.ToLower(msg.text), "touch") {
-		m.walk.touch, m.walk.touchWanted = safetext.Escape(msg.text), true
+		m.walk.touch, m.walk.touchWanted, m.walk.touchSent = safetext.Escape(msg.text), true, false
 		return m.touchFrom(msg.at)
 	}
 	m.walk.notices = append(append([]string(nil), m.walk.notices...), msg.text)
@@ -88,6 +88,12 @@ func (m Model) updateWaiting(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return r, cmd
 	}
 	if m.screen == screenTouch && m.practisesTouch() && isKey(msg, "t") {
+		if m.walk.touchSent {
+			// One touch per request, as one finger: a second press must
+			// not reach the device's next signature.
+			return m, nil
+		}
+		m.walk.touchSent = true
 		m.setInfo("touching the virtual YubiKey...")
 		return m, touchCard(m.rehearsal.Touch)
 	}
@@ -101,6 +107,7 @@ func (m Model) signDone(msg signDoneMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	}
 	m.walk.outcome = &signOutcome{person: m.walk.person, res: shownSignResult(msg.res), err: msg.err}
+	m.walk.pukBlocked = false
 	if msg.err == nil {
 		m.walk.done = copyMap(m.walk.done)
 		m.walk.done[msg.keyID] = true

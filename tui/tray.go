@@ -74,6 +74,7 @@ func (m Model) touched(msg touchedMsg) Model {
 	case m.screen != screenTouch:
 		// The signing ended meanwhile: its outcome says it.
 	case msg.err != nil:
+		m.walk.touchSent = false // the touch went nowhere: t again
 		m.setError("%v", msg.err)
 	default:
 		m.setInfo("touched: the virtual YubiKey signs")

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
@@ -48,6 +49,19 @@ func TestUnblockInTheApp(t *testing.T) {
 		t.Fatalf("a wrong PUK: screen %s, status %q", failed.screen, failed.statusLine)
 	}
 	mustShow(t, failed, "u unblock with the PUK")
+	// The PUK blocked too: u is no longer offered, and the screen says so.
+	gone, _ := update(t, m, unblockDoneMsg{err: fmt.Errorf("%w for YubiKey 19088743: %w too", yubikey.ErrWrongPUK, keys.ErrPUKBlocked)})
+	if _, cmd := update(t, gone, key("u")); cmd != nil || strings.Contains(view(gone), "u unblock") {
+		t.Errorf("u still offered with the PUK blocked:\n%s", view(gone))
+	}
+	mustShow(t, gone, "The PIN and the PUK are blocked")
+	// While a seal is under way the unblock's record would change what it
+	// binds: not offered.
+	sealing := outcomeGoldenCases()["signed-blocked"]()
+	sealing.walk.seal.draft = &ceremony.SealDraft{}
+	if _, cmd := update(t, sealing, key("u")); cmd != nil || sealing.canUnblock() {
+		t.Error("u offered while a seal is under way")
+	}
 	done, cmd := update(t, m, unblockDoneMsg{})
 	if done.screen != screenDevice || cmd == nil || done.walk.outcome != nil || done.walk.unblocking || !strings.Contains(done.statusLine, "alice's PIN is unblocked") {
 		t.Fatalf("unblocked: screen %s, status %q", done.screen, done.statusLine)

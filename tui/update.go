@@ -262,9 +262,19 @@ func (m Model) updateDashboard(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case m.keys.Cancel.Matches(msg) && m.back != screenDashboard:
 		m.screen = m.back
-		return m, nil
+		return m.returned()
 	}
 	return m, nil
+}
+
+// returned starts again what the screen come back to needs: the device
+// screen looks for the device again (its polling stopped while away).
+func (m Model) returned() (tea.Model, tea.Cmd) {
+	if m.screen != screenDevice {
+		return m, nil
+	}
+	m.walk.gen++
+	return m, CheckDevice(m.engine, m.ws, m.walk.keyID, m.walk.gen)
 }
 
 func (m Model) updateNote(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -272,11 +282,11 @@ func (m Model) updateNote(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	case m.keys.Cancel.Matches(msg) && m.skipAt != "":
 		m.screen, m.note, m.skipAt = m.back, widget.Text{}, ""
 		m.setInfo("%s is not skipped", m.walk.person.Name)
-		return m, nil
+		return m.returned()
 	case m.keys.Cancel.Matches(msg):
 		m.screen, m.note = m.back, widget.Text{}
 		m.setInfo("note cancelled")
-		return m, nil
+		return m.returned()
 	case m.keys.Submit.Matches(msg) && m.skipAt != "" && strings.TrimSpace(m.note.String()) == "":
 		m.setError("say why %s is skipped: the reason goes into the transcript", m.walk.person.Name)
 		return m, nil
@@ -286,7 +296,8 @@ func (m Model) updateNote(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		text, by := m.note.String(), m.noteAuthor()
 		m.screen, m.note = m.back, widget.Text{}
 		m.setInfo("recording the note by %s...", by)
-		return m, RecordNote(m.ws, by, text)
+		r, cmd := m.returned()
+		return r, tea.Batch(RecordNote(m.ws, by, text), cmd)
 	case m.keys.NextFld.Matches(msg) && msg.String() == "tab":
 		m.noteBy = (m.noteBy + 1) % len(m.noteAuthors())
 		return m, nil

@@ -23,6 +23,12 @@ type walk struct {
 	// unblocking: the device's PIN is being unblocked with its PUK (the
 	// PIN screen asks for the PUK and the new PIN).
 	unblocking bool
+	// pukBlocked: the last try to unblock the PIN found the PUK blocked
+	// too; u is no longer offered for this outcome.
+	pukBlocked bool
+	// touchSent: t was pressed for the touch the device asks for now
+	// (rehearsal); a second press does nothing.
+	touchSent bool
 	// recounting: a signing ended and the status is being read again;
 	// advance: enter came meanwhile, and the walk moves on once it is read
 	// (who is next depends on the new counts).

@@ -337,7 +337,10 @@ func TestSkipIsRecordedAndMovesOn(t *testing.T) {
 		t.Fatalf("enter with no reason: screen %s, %q", m.screen, m.statusLine)
 	}
 	// esc: alice is not skipped, nothing recorded.
-	back, _ := update(t, m, key("esc"))
+	back, check := update(t, m, key("esc"))
+	if _, ok := check().(deviceCheckedMsg); !ok {
+		t.Error("back at the device after esc, the device is not looked for again")
+	}
 	if back.screen != screenDevice || back.walk.person.Name != "alice" || back.skipAt != "" || !strings.Contains(back.statusLine, "alice is not skipped") {
 		t.Fatalf("esc: screen %s, person %q, %q", back.screen, back.walk.person.Name, back.statusLine)
 	}

@@ -39,15 +39,13 @@ type readmeData struct {
 	// workspace's order.
 	RootEntry string
 	Entries   []string
-	// Bins are the hash bins the online side signs: after a bootstrap,
-	// or again when the online key changes; nil otherwise.
+	// Bins are the hash bins the online side signs after a bootstrap;
+	// nil otherwise.
 	Bins *readmeBins
 }
 
 // readmeBins says which roles the server signs with the online key.
 type readmeBins struct {
-	// Again: the online key changed, every online role is signed anew.
-	Again bool
 	// Online are the online roles targets delegates to (pep480).
 	Online []string
 	// Via is the role that delegates to the bins.
@@ -70,7 +68,7 @@ func RootReadme(l *ceremony.Loaded, info ceremony.BundleInfoFile, rotation bool)
 	for _, role := range l.WS.State.Roles {
 		d.Entries = append(d.Entries, info.Metadata[role])
 	}
-	if d.TrustedRootVersion == 0 || info.OnlineKeyChanged {
+	if d.TrustedRootVersion == 0 {
 		bins, err := binsOf(l, info)
 		if err != nil {
 			return "", err
@@ -90,8 +88,9 @@ func RootReadme(l *ceremony.Loaded, info ceremony.BundleInfoFile, rotation bool)
 	return ceremony.RenderReadme(readme, d)
 }
 
-// binsOf says which roles the online side signs with the online key, from
-// the workspace's plan (pep458 and pep480; nil for rstuf).
+// binsOf says which roles the online side signs with the online key after
+// a bootstrap, from the workspace's plan (pep458 and pep480; nil for
+// rstuf).
 func binsOf(l *ceremony.Loaded, info ceremony.BundleInfoFile) (*readmeBins, error) {
 	if info.Profile != string(plan.ProfilePEP458) && info.Profile != string(plan.ProfilePEP480) {
 		return nil, nil
@@ -108,7 +107,7 @@ func binsOf(l *ceremony.Loaded, info ceremony.BundleInfoFile) (*readmeBins, erro
 	for _, k := range p.OnlineKeysFor(plan.RoleBins) {
 		names = append(names, k.Name)
 	}
-	b := &readmeBins{Again: info.OnlineKeyChanged, Via: metadata.TARGETS, Count: p.Roles.Bins.Count,
+	b := &readmeBins{Via: metadata.TARGETS, Count: p.Roles.Bins.Count,
 		BitLength: profiles.BitLength(p.Roles.Bins.Count), Keys: "the plan's online key for bins (" + strings.Join(names, ", ") + ")"}
 	if info.Profile == string(plan.ProfilePEP480) {
 		b.Online, b.Via = []string{plan.RoleRecentlyClaimed, plan.RoleUnclaimed}, plan.RoleUnclaimed

@@ -45,12 +45,12 @@ func runRehearse(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if !existing && *scen == scenario.Claims && *profile != "pep480" {
 		return usageError{"--scenario claims needs --profile pep480: claimed is a PEP 480 role"}
 	}
-	lab, err := openOrSetUp(fs, *dir, *profile, stderr)
+	lab, err := openOrSetUp(fs, *dir, *profile, *scen, stderr)
 	if err != nil {
 		return err
 	}
 	defer lab.Close()
-	name, err := labScenario(fs, lab, *scen, existing)
+	name, err := labScenario(fs, lab, *scen)
 	if err != nil {
 		return err
 	}
@@ -84,6 +84,9 @@ func runRehearse(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stderr, "ceremony: rehearsal: everything is in %s\n", lab.Dir())
+	if err := lab.SaveErr(); err != nil {
+		fmt.Fprintf(stderr, "ceremony: rehearsal: WARNING: %v; carried on, the virtual YubiKeys may be as they were before it\n", err)
+	}
 	if _, err := os.Stat(out); err == nil {
 		fmt.Fprintf(stderr, "ceremony: hint: check it as the server operator and an auditor would: ceremony verify --rehearsal %s; ceremony replay %s\n", out, ws)
 	} else {
@@ -92,28 +95,19 @@ func runRehearse(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// labScenario is the scenario the lab is for: the one it was set up for
-// when it is carried on, the one asked for (and written down) when new.
-func labScenario(fs *flag.FlagSet, lab *rehearsal.Lab, asked string, existing bool) (string, error) {
-	if !existing {
-		if asked == scenario.Bootstrap {
-			return asked, nil
-		}
-		return asked, scenario.Record(lab.Dir(), asked)
+// labScenario is the scenario the lab is for: the one it was set up for.
+// Another asked of a lab carried on is refused.
+func labScenario(fs *flag.FlagSet, lab *rehearsal.Lab, asked string) (string, error) {
+	had := scenario.Of(lab)
+	if flagSet(fs, "scenario") && had != asked {
+		return "", usageError{fmt.Sprintf("the rehearsal in %s is the %s scenario, not %s: leave out --scenario to carry it on, or give a new --dir", lab.Dir(), had, asked)}
 	}
-	recorded, err := scenario.Recorded(lab.Dir())
-	if err != nil {
-		return "", err
-	}
-	if flagSet(fs, "scenario") && recorded != asked {
-		return "", usageError{fmt.Sprintf("the rehearsal in %s is the %s scenario, not %s: leave out --scenario to carry it on, or give a new --dir", lab.Dir(), recorded, asked)}
-	}
-	return recorded, nil
+	return had, nil
 }
 
 // openOrSetUp opens the lab in dir when there is one, and sets up a new
 // one otherwise (in a new temporary directory when dir is empty).
-func openOrSetUp(fs *flag.FlagSet, dir, profile string, stderr io.Writer) (*rehearsal.Lab, error) {
+func openOrSetUp(fs *flag.FlagSet, dir, profile, scen string, stderr io.Writer) (*rehearsal.Lab, error) {
 	if dir != "" && rehearsal.IsLab(dir) {
 		fmt.Fprintf(stderr, "ceremony: rehearsal: opening the simulated devices in %s again\n", dir)
 		lab, err := rehearsal.Open(dir)
@@ -134,7 +128,10 @@ func openOrSetUp(fs *flag.FlagSet, dir, profile string, stderr io.Writer) (*rehe
 		dir = d
 	}
 	fmt.Fprintf(stderr, "ceremony: rehearsal: setting up simulated devices in %s\n", dir)
-	lab, err := rehearsal.Setup(dir, profile)
+	if scen == scenario.Bootstrap {
+		scen = ""
+	}
+	lab, err := rehearsal.SetupFor(dir, profile, scen)
 	if err != nil {
 		return nil, fmt.Errorf("failed to set up the rehearsal's simulated devices: %w", err)
 	}

@@ -33,18 +33,23 @@ func runTUI(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	} else if !fi.IsDir() {
 		return fmt.Errorf("workspace %q is not a directory", rest[0])
 	}
-	r, closeLab, err := labOf(rest[0])
-	if err != nil {
-		return err
+	var r *tui.Rehearsal
+	if !*dash { // the dashboard only reads: no devices to simulate
+		var closeLab func()
+		if r, closeLab, err = labOf(rest[0]); err != nil {
+			return err
+		}
+		defer closeLab()
 	}
-	defer closeLab()
 	m := tui.New(env.engine, rest[0])
 	if *dash {
 		m = tui.NewDashboard(env.engine, rest[0])
 	}
 	if r != nil {
 		m = m.WithRehearsal(r)
-		if *out == "" {
+		// The lab's bootstrap bundles where 'ceremony rehearse' puts it;
+		// a scenario's workspace beside itself, as there.
+		if abs, err := filepath.Abs(rest[0]); err == nil && *out == "" && abs == filepath.Join(r.Dir, "workspace") {
 			*out = filepath.Join(r.Dir, "bundle.tar")
 		}
 	}

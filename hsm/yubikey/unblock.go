@@ -40,6 +40,9 @@ func (Backend) UnblockPIN(u *keys.URI, p keys.Prompter) error {
 	if string(puk) == piv.DefaultPUK {
 		return fmt.Errorf("the PUK typed is YubiKey %d's factory PUK, which is never sent: nothing was sent and no try was spent", dev.Serial)
 	}
+	if len(puk) < 6 || len(puk) > 8 {
+		return fmt.Errorf("a YubiKey's PUK has 6 to 8 characters, and %d were typed: nothing was sent to YubiKey %d and no try was spent", len(puk), dev.Serial)
+	}
 	pin, err := newPIN(u, p, dev.Serial)
 	if err != nil {
 		return err
@@ -51,7 +54,7 @@ func (Backend) UnblockPIN(u *keys.URI, p keys.Prompter) error {
 	var auth piv.AuthErr
 	switch {
 	case errors.As(err, &auth) && auth.Retries == 0:
-		return fmt.Errorf("%w for YubiKey %d: the PUK is blocked too; only a reset of its PIV application is left, which destroys its keys", ErrWrongPUK, dev.Serial)
+		return fmt.Errorf("%w for YubiKey %d: %w too; only a reset of its PIV application is left, which destroys its keys", ErrWrongPUK, dev.Serial, keys.ErrPUKBlocked)
 	case errors.As(err, &auth):
 		return fmt.Errorf("%w for YubiKey %d: %s left before the PUK is blocked too; the PIN stays blocked", ErrWrongPUK, dev.Serial, tries(auth.Retries))
 	case err != nil:

@@ -55,6 +55,8 @@ func TestUnblockPINWithPUK(t *testing.T) {
 		want    string
 	}{
 		"factory PUK":         {[]string{piv.DefaultPUK}, "factory PUK, which is never sent"},
+		"short PUK":           {[]string{"1234"}, "6 to 8 characters, and 4 were typed: nothing was sent"},
+		"long PUK":            {[]string{"123456789"}, "6 to 8 characters, and 9 were typed: nothing was sent"},
 		"new PIN typed twice": {[]string{puk, "135790", "135799"}, "not typed the same twice"},
 		"factory PIN as new":  {[]string{puk, piv.DefaultPIN}, "not be the factory PIN"},
 		"short new PIN":       {[]string{puk, "12345"}, "6 to 8 characters"},

@@ -60,6 +60,14 @@ type Scenario struct {
 	Story []string
 }
 
+// Of is the scenario the lab was set up for: bootstrap when it names none.
+func Of(lab *rehearsal.Lab) string {
+	if lab.Scenario() == "" {
+		return Bootstrap
+	}
+	return lab.Scenario()
+}
+
 // Prepare makes what the scenario starts from in the lab and returns the
 // scenario. The bootstrap scenario needs nothing: it returns nil.
 func Prepare(eng *ceremony.Engine, lab *rehearsal.Lab, name string, now time.Time) (*Scenario, error) {
@@ -169,8 +177,9 @@ func finishBootstrap(eng *ceremony.Engine, lab *rehearsal.Lab, now time.Time) er
 	return lab.Remove()
 }
 
-// signAll has alice, bob, carol and dave sign what they may and have not
-// signed yet, until every threshold is met.
+// signAll has alice, bob, carol and dave, in turn, sign what they may and
+// have not signed yet (a signing cut short is finished), until every
+// threshold is met.
 func signAll(eng *ceremony.Engine, lab *rehearsal.Lab, ws string, holders map[string]rehearsal.Holder, now time.Time) error {
 	for _, name := range []string{"alice", "bob", "carol", "dave"} {
 		st, err := ceremony.GetStatus(ws)
@@ -180,8 +189,8 @@ func signAll(eng *ceremony.Engine, lab *rehearsal.Lab, ws string, holders map[st
 		if st.AllMet() {
 			return nil
 		}
-		if signed(st, name) {
-			continue // before the rehearsal was stopped
+		if !missing(st, name) {
+			continue // signed all they may before the rehearsal was stopped
 		}
 		h := holders[name]
 		if err := at(lab, h); err != nil {
@@ -196,16 +205,16 @@ func signAll(eng *ceremony.Engine, lab *rehearsal.Lab, ws string, holders map[st
 		return err
 	}
 	if !st.AllMet() {
-		return errors.New("the thresholds are not met after alice, bob, carol and dave signed")
+		return errors.New("the thresholds are not met after alice, bob, carol and dave signed all they may")
 	}
 	return nil
 }
 
-// signed says whether holder has signed any role.
-func signed(st *ceremony.Status, holder string) bool {
+// missing says whether holder may still sign a role they have not signed.
+func missing(st *ceremony.Status, holder string) bool {
 	for _, r := range st.Roles {
 		for _, c := range r.Thresholds {
-			if slices.ContainsFunc(c.Signed, func(p ceremony.Party) bool { return p.Holder == holder }) {
+			if slices.ContainsFunc(c.Missing, func(p ceremony.Party) bool { return p.Holder == holder }) {
 				return true
 			}
 		}

@@ -89,25 +89,3 @@ func TestHelperPrepare(t *testing.T) {
 		t.Errorf("an unknown scenario: %v, want the scenarios named", err)
 	}
 }
-
-func TestRecord(t *testing.T) {
-	dir := t.TempDir()
-	if got, err := scenario.Recorded(dir); err != nil || got != scenario.Bootstrap {
-		t.Fatalf("Recorded with nothing written = %q, %v; want bootstrap", got, err)
-	}
-	if err := scenario.Record(dir, scenario.Emergency); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := scenario.Recorded(dir); err != nil || got != scenario.Emergency {
-		t.Fatalf("Recorded = %q, %v; want emergency", got, err)
-	}
-	if err := scenario.Record(dir, scenario.Claims); err == nil {
-		t.Error("a second Record replaced the lab's scenario")
-	}
-	if err := os.WriteFile(filepath.Join(dir, "scenario.json"), []byte(`{"scenario":"x"}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := scenario.Recorded(dir); err == nil || !strings.Contains(err.Error(), "scenario.json") {
-		t.Errorf("Recorded of a bad file: %v, want it named", err)
-	}
-}

@@ -356,13 +356,19 @@ func (c *Card) setManagementKey(cmd command) ([]byte, uint16) {
 		return nil, swWrongData
 	}
 	alg, key := d[0], d[3:]
-	want := map[byte]int{alg3DES: 24, algAES128: 16, algAES192: 24, algAES256: 32}
-	n, ok := want[alg]
-	if !ok || n != len(key) || alg != alg3DES && !c.atLeast(5, 4, 0) {
+	if !c.managementKeyFits(alg, key) {
 		return nil, swWrongData
 	}
 	c.st.mgmAlg, c.st.mgmKey, c.st.mgmTouch = alg, bytes.Clone(key), cmd.p2 == setManagementP2T
 	return nil, swOK
+}
+
+// managementKeyFits says whether key is a management key of algorithm alg
+// that this firmware takes (AES from 5.4).
+func (c *Card) managementKeyFits(alg byte, key []byte) bool {
+	want := map[byte]int{alg3DES: 24, algAES128: 16, algAES192: 24, algAES256: 32}
+	n, ok := want[alg]
+	return ok && n == len(key) && (alg == alg3DES || c.atLeast(5, 4, 0))
 }
 
 // metadata is Yubico's GET METADATA (0xF7) for P2: the PIN (80) and PUK

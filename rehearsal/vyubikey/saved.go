@@ -93,6 +93,9 @@ func Restore(b []byte, opts Options) (*Card, error) {
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("not a saved virtual YubiKey: %w", err)
 	}
+	if dec.More() {
+		return nil, errors.New("not a saved virtual YubiKey: more follows its JSON object")
+	}
 	if s.Format != savedFormat {
 		return nil, fmt.Errorf("format %q: want %q", s.Format, savedFormat)
 	}
@@ -117,15 +120,9 @@ func Restore(b []byte, opts Options) (*Card, error) {
 		if err != nil {
 			return nil, fmt.Errorf("key in slot %02x: %w", k.Slot, err)
 		}
-		signer, ok := priv.(crypto.Signer)
-		if !ok {
-			return nil, fmt.Errorf("key in slot %02x: a %T is not a key a YubiKey holds", k.Slot, priv)
-		}
-		switch p := signer.(type) {
-		case *ecdsa.PrivateKey:
-		case ed25519.PrivateKey:
-		default:
-			return nil, fmt.Errorf("key in slot %02x: a %T is not a key a YubiKey holds", k.Slot, p)
+		signer, err := k.check(priv)
+		if err != nil {
+			return nil, fmt.Errorf("key in slot %02x: %w", k.Slot, err)
 		}
 		c.st.keys[k.Slot] = &slotKey{alg: k.Alg, pinPolicy: k.PINPolicy, touchPolicy: k.TouchPolicy, origin: k.Origin, priv: signer}
 	}
@@ -136,8 +133,38 @@ func Restore(b []byte, opts Options) (*Card, error) {
 	if !ok {
 		return nil, errors.New("no ECDSA attestation key in slot f9")
 	}
+	if !att.PublicKey.Equal(cert.PublicKey) {
+		return nil, errors.New("attestation_certificate: not the certificate of the key in slot f9")
+	}
 	c.attKey = att
 	return c, nil
+}
+
+// check refuses a saved key the card could not hold: its slot, its
+// algorithm byte against the key itself, its policies.
+func (k savedKey) check(priv any) (crypto.Signer, error) {
+	if k.Slot != slotAttestation && !keySlot(k.Slot) {
+		return nil, errors.New("not a PIV key slot")
+	}
+	var alg byte
+	switch p := priv.(type) {
+	case *ecdsa.PrivateKey:
+		switch p.Curve.Params().BitSize {
+		case 256:
+			alg = algP256
+		case 384:
+			alg = algP384
+		}
+	case ed25519.PrivateKey:
+		alg = algEd25519
+	}
+	if alg == 0 || alg != k.Alg || (k.Slot == slotAttestation && alg != algP256) {
+		return nil, fmt.Errorf("algorithm %02x: a %T of another kind, or not one a YubiKey holds there", k.Alg, priv)
+	}
+	if k.PINPolicy < pinNever || k.PINPolicy > pinAlways || k.TouchPolicy < touchNever || k.TouchPolicy > touchCached {
+		return nil, fmt.Errorf("pin_policy %d or touch_policy %d: not a policy", k.PINPolicy, k.TouchPolicy)
+	}
+	return priv.(crypto.Signer), nil
 }
 
 // check refuses a saved card the applet could not serve.
@@ -154,8 +181,8 @@ func (s *saved) check(c *Card) error {
 	case !slices.ContainsFunc(s.Keys, func(k savedKey) bool { return k.Slot == slotAttestation }):
 		return errors.New("keys: no attestation key in slot f9")
 	}
-	if alg, err := c.managementAlgorithm(s.MgmKey); err != nil || alg != s.MgmAlg {
-		return fmt.Errorf("management_key: %d bytes do not make algorithm %02x on this firmware", len(s.MgmKey), s.MgmAlg)
+	if !c.managementKeyFits(s.MgmAlg, s.MgmKey) {
+		return fmt.Errorf("management_key: %d bytes are not a key of algorithm %02x on this firmware", len(s.MgmKey), s.MgmAlg)
 	}
 	return nil
 }

@@ -152,3 +152,64 @@ func TestTouchWaitsForTheTouch(t *testing.T) {
 		t.Errorf("Touches() = %d, want 1", card.Touches())
 	}
 }
+
+// A saved card whose parts do not fit together is refused, naming the
+// part: a key under another algorithm, another card's certificate, a
+// policy that is none, more after the JSON.
+func TestRestoreRefusesPartsThatDoNotFit(t *testing.T) {
+	card, err := vyubikey.New(vyubikey.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := vyubikey.New(vyubikey.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved, err := card.Save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vyubikey.Restore(saved, vyubikey.Options{}); err != nil {
+		t.Fatalf("a card's own memory: %v", err)
+	}
+	otherSaved, err := other.Save()
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(f func(m map[string]any)) []byte {
+		var m map[string]any
+		if err := json.Unmarshal(saved, &m); err != nil {
+			t.Fatal(err)
+		}
+		f(m)
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	var otherM map[string]any
+	json.Unmarshal(otherSaved, &otherM)
+	for name, c := range map[string]struct {
+		b    []byte
+		want string
+	}{
+		"algorithm": {edit(func(m map[string]any) { m["keys"].([]any)[0].(map[string]any)["algorithm"] = 0xe0 }), "algorithm e0"},
+		"policy":    {edit(func(m map[string]any) { m["keys"].([]any)[0].(map[string]any)["pin_policy"] = 9 }), "pin_policy 9"},
+		"slot": {edit(func(m map[string]any) {
+			k := map[string]any{}
+			for key, v := range m["keys"].([]any)[0].(map[string]any) {
+				k[key] = v
+			}
+			k["slot"] = 0x10
+			m["keys"] = append(m["keys"].([]any), k)
+		}), "slot 10: not a PIV key slot"},
+		"certificate": {edit(func(m map[string]any) { m["attestation_certificate"] = otherM["attestation_certificate"] }),
+			"not the certificate of the key in slot f9"},
+		"trailing": {append(append([]byte{}, saved...), []byte(`{}`)...), "more follows"},
+	} {
+		if _, err := vyubikey.Restore(c.b, vyubikey.Options{}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", name, err, c.want)
+		}
+	}
+}
