@@ -71,8 +71,8 @@ func walkModel() Model {
 
 func rehearsal() *Rehearsal {
 	return &Rehearsal{Dir: "/tmp/rehearsal", Practice: []Practice{
-		{Holder: "alice", Device: "YubiKey serial 19088743", Serial: 19088743, Secret: "271828"},
-		{Holder: "bob", Device: "YubiKey serial 21854402", Serial: 21854402, Secret: "314159"},
+		{Holder: "alice", Device: "YubiKey serial 19088743", Serial: 19088743, Secret: "271828", PUK: "27182818"},
+		{Holder: "bob", Device: "YubiKey serial 21854402", Serial: 21854402, Secret: "314159", PUK: "31415926"},
 		{Holder: "carol", Device: "SoftHSM2 token carol", Secret: "161803"},
 	}}
 }
@@ -288,6 +288,7 @@ func goldenCases(t *testing.T) map[string]func() Model {
 	maps.Copy(cases, dateGoldenCases())
 	maps.Copy(cases, outcomeGoldenCases())
 	maps.Copy(cases, noteGoldenCases())
+	maps.Copy(cases, rehearsalGoldenCases())
 	return cases
 }
 

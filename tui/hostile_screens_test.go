@@ -104,6 +104,7 @@ func poisonModel(m *Model) {
 	}
 	// What is typed or pasted into a form, and the rehearsal's devices.
 	m.date.input = widget.NewText(m.date.input.String() + hostile)
+	m.note = widget.NewText(m.note.String() + hostile)
 	for i := range m.form.fields {
 		m.form.fields[i].Value = widget.NewText(m.form.fields[i].Value.String() + hostile)
 	}

@@ -13,7 +13,11 @@ func (m Model) noteView() []string {
 	if len(m.noteAuthors()) > 1 {
 		by += " (tab: someone else in the room)"
 	}
-	prompt := s.Prompt.Render("note> ") + widget.NewText(safetext.Escape(m.note.String())).Tail(m.width-len("note> ")-2) + "█"
+	label := "note> "
+	if m.skipAt != "" {
+		label = "reason> "
+	}
+	prompt := s.Prompt.Render(label) + widget.NewText(safetext.Escape(m.note.String())).Tail(m.width-len(label)-2) + "█"
 	if m.skipAt != "" {
 		name := safetext.Escape(m.walk.person.Name)
 		return []string{

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tuf-ceremony/ceremony/keys"
 )
 
 // A scenario's practice card tells its story; enter asks for the date,
@@ -76,5 +78,42 @@ func TestTouchKeyInARehearsal(t *testing.T) {
 	real.open(screenTouch)
 	if _, cmd := update(t, real, key("t")); cmd != nil || strings.Contains(real.View().Content, "press t") {
 		t.Error("t does something on a real ceremony's touch screen")
+	}
+}
+
+// rehearsalGoldenCases are the screens of a rehearsal's practice: a
+// scenario's card, the touch, the PUK and new-PIN prompts, and the reason
+// asked for a skip.
+func rehearsalGoldenCases() map[string]func() Model {
+	practising := func() Model {
+		m := walkModel()
+		r := rehearsal()
+		r.Touch = func() error { return nil }
+		m.rehearsal = r
+		return m
+	}
+	prompt := func(req keys.SecretRequest) Model {
+		m := practising()
+		m.walk.signing, m.walk.unblocking = true, true
+		r, _ := m.secretRequested(secretRequestMsg{req: req, reply: make(chan secretReply, 1)})
+		return r.(Model)
+	}
+	return map[string]func() Model{
+		"scenario-card": func() Model {
+			return NewScenario(eng, "/tmp/rehearsal", rehearsal(), Scenario{Name: "emergency", Choice: emergencyChoice("", "").title,
+				Story: []string{"Last night erin's laptop, with her key file, was stolen."}}).WithStyles(DefaultStyles(true))
+		},
+		"touch-rehearsal": func() Model {
+			m := practising()
+			m.walk.signing = true
+			r, _ := m.notified(notifyMsg{text: "touch YubiKey 19088743 now: it blinks until touched"})
+			return r.(Model)
+		},
+		"unblock-puk":     func() Model { return prompt(keys.SecretRequest{Kind: keys.PUK, TriesLeft: -1}) },
+		"unblock-new-pin": func() Model { return prompt(keys.SecretRequest{Kind: keys.PIN, TriesLeft: -1, New: true}) },
+		"skip-reason": func() Model {
+			r, _ := walkModel().skip("at the device step")
+			return r.(Model)
+		},
 	}
 }

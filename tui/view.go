@@ -206,6 +206,9 @@ func (m Model) reviewHelp() string {
 // pinHelp names the keys of the PIN screen.
 func (m Model) pinHelp() string {
 	k := m.keys
+	if req := m.walk.pin.req; req.New && !req.Again {
+		return widget.HelpLine(k.Submit.With("then type it again"), k.Cancel, ctrlCQuit)
+	}
 	return widget.HelpLine(k.Submit.With("send to the device"), k.Cancel, ctrlCQuit)
 }
 
@@ -284,8 +287,9 @@ func (m Model) fullHelp() []string {
 		"           counts; 'ceremony tui WORKSPACE' resumes where you left off",
 		"n          add a note to the transcript (enter records, esc cancels)",
 		"s          who has signed what; r there reads the workspace again",
-		"x          skip this keyholder for now (recorded in the transcript); in the",
-		"           seal, leave this sealer out of it",
+		"x          skip this keyholder for now: say why, and it is recorded in the",
+		"           transcript; in the seal, leave this sealer out of it",
+		"u          a blocked YubiKey PIN: unblock it with the PUK and set a new PIN",
 		"enter      go on: record the roll call, review, send the PIN, next keyholder",
 		"esc        back one screen, or cancel what is typed",
 		"space, a   mark one person (the roll call, who seals, who confirmed the",
@@ -294,6 +298,7 @@ func (m Model) fullHelp() []string {
 		"           plan or a claims review, create the workspace once read",
 		"↑↓ pgup pgdn home end  scroll a long review, plan or result",
 		"i          rehearsal: put a virtual YubiKey in the reader",
+		"t          rehearsal: touch the virtual YubiKey that asks for a touch",
 		"c          the seal: call the keyholders left to sign first",
 		"b, v       write the bundle (after the seal); verify and replay it",
 		"tab        the next field of a form; in a note, who writes it",

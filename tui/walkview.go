@@ -118,7 +118,8 @@ func (m Model) welcomeView() []string {
 		}
 	}
 	if len(puks) > 0 {
-		lines = append(lines, "", "YubiKey PUKs, to practise unblocking a blocked PIN (u): "+strings.Join(puks, ", "))
+		lines = append(lines, "")
+		lines = append(lines, wrap("YubiKey PUKs, to practise unblocking a blocked PIN (u): "+strings.Join(puks, ", "), m.width-2)...)
 	}
 	lines = append(lines, "")
 	if m.scenario != nil {
@@ -428,7 +429,11 @@ func (m Model) pinView() []string {
 	case req.TriesLeft > 0:
 		lines = append(lines, s.Pending.Render(fmt.Sprintf("%d tries left: a wrong %s costs one", req.TriesLeft, req.Kind)))
 	}
-	lines = append(lines, "", s.Prompt.Render(req.Kind.String()+": ")+m.walk.pin.secret.Masked()+"█", "",
+	label := req.Kind.String()
+	if req.New {
+		label = "new " + label
+	}
+	lines = append(lines, "", s.Prompt.Render(label+": ")+m.walk.pin.secret.Masked()+"█", "",
 		s.Dim.Render("It goes to the device once: never stored, logged or retried by itself."))
 	if pr, ok := m.practice(p.Name); ok {
 		lines = append(lines, "", s.Invalid.Render("REHEARSAL")+" "+practiceHint(req, pr, secretWord(p.URI)))
