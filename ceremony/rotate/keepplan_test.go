@@ -65,3 +65,24 @@ func TestSpareWarningsOnlyForOfflineRoles(t *testing.T) {
 		t.Errorf("warnings %q", w)
 	}
 }
+
+// TestRotationFromARepositoryTakesThePlansContacts: from a repository,
+// which names no one, the plan given as who holds which key gives each
+// keyholder's name and contact.
+func TestRotationFromARepositoryTakesThePlansContacts(t *testing.T) {
+	f, ws := ceremonytest.Bootstrapped(t)
+	repo := ceremonytest.PublishWorkspace(t, f, ws, "repo", nil)
+	res, err := f.Rotate(rotate.Options{From: repo, Keyholders: []string{filepath.Join(f.Dir, "plan.yaml")}, Lost: []string{"erin"}, Dir: f.WS("ws-lost")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var contacts []string
+	for _, e := range res.Workspace.State.Keys {
+		if !e.Online {
+			contacts = append(contacts, e.Holder+" "+e.Contact)
+		}
+	}
+	if got := strings.Join(contacts, ", "); !strings.Contains(got, "alice alice@test.example") || !strings.Contains(got, "dave dave@test.example") {
+		t.Errorf("keyholders and contacts from the plan: %q", got)
+	}
+}

@@ -522,7 +522,7 @@ func NamesFrom(e *ceremony.Engine, path string, now time.Time) ([]rotation.Name,
 	var out []rotation.Name
 	for _, h := range p.Keyholders {
 		if h.TUFKey != nil {
-			out = append(out, rotation.Name{Key: h.TUFKey, Holder: h.Name, URI: h.Key})
+			out = append(out, rotation.Name{Key: h.TUFKey, Holder: h.Name, URI: h.Key, Contact: h.Contact})
 		}
 	}
 	for _, o := range p.Online {
