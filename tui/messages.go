@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -22,10 +23,18 @@ import (
 // function the CLI calls and answers with a message.
 
 // statusLoadedMsg carries a workspace's fresh status.
-type statusLoadedMsg struct{ status *ceremony.Status }
+type statusLoadedMsg struct {
+	status *ceremony.Status
+	ws     string
+	read   int64 // statusReads, when the read started
+}
 
 // statusFailedMsg says the status could not be read.
-type statusFailedMsg struct{ err error }
+type statusFailedMsg struct {
+	err  error
+	ws   string
+	read int64
+}
 
 // noteRecordedMsg says a note became transcript record seq.
 type noteRecordedMsg struct{ seq int64 }
@@ -36,13 +45,19 @@ type noteFailedMsg struct{ err error }
 // LoadStatus reads the workspace's status.
 func LoadStatus(ws string) tea.Cmd {
 	return func() tea.Msg {
+		read := statusReads.Add(1)
 		st, err := ceremony.GetStatus(ws)
 		if err != nil {
-			return statusFailedMsg{err}
+			return statusFailedMsg{err: err, ws: ws, read: read}
 		}
-		return statusLoadedMsg{st}
+		return statusLoadedMsg{status: st, ws: ws, read: read}
 	}
 }
+
+// statusReads numbers the reads of a status in the order they start: a
+// read that started later saw the workspace as it was later, and a slower
+// earlier one that ends after it is not shown over it.
+var statusReads atomic.Int64
 
 // RecordNote appends a note by who to the workspace's transcript.
 func RecordNote(ws, who, text string) tea.Cmd {

@@ -84,7 +84,7 @@ func TestEnterBeforeTheRecountWaits(t *testing.T) {
 // from before the signing; enter reads them again before it moves on.
 func TestFailedRecountIsReadAgain(t *testing.T) {
 	m, _ := aliceSigned(t)
-	m, _ = update(t, m, statusFailedMsg{errorString("the disk went away")})
+	m, _ = update(t, m, statusFailedMsg{err: errorString("the disk went away")})
 	m, cmd := update(t, m, key("enter"))
 	if m.screen != screenSigned || cmd == nil {
 		t.Fatalf("enter after a failed recount moved on the old counts: screen %s", m.screen)

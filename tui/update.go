@@ -20,6 +20,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statusLoadedMsg:
 		return m.statusLoaded(msg)
 	case statusFailedMsg:
+		if m.staleRead(msg.ws, msg.read) {
+			return m, nil
+		}
+		m.walk.statusRead = max(m.walk.statusRead, msg.read)
 		m.walk.stale = m.walk.stale || m.walk.recounting
 		m.dash.loading, m.walk.loading, m.walk.recounting, m.walk.advance = false, false, false, false
 		m.setError("failed to read the workspace: %v", msg.err)
@@ -218,7 +222,18 @@ func (m Model) noteRefused() string {
 	return ""
 }
 
+// staleRead says whether a status read is not to be shown: of another
+// workspace than the one open now, or started before the one shown last
+// (tests build messages with no read number: shown).
+func (m Model) staleRead(ws string, read int64) bool {
+	return (ws != "" && ws != m.ws) || (read != 0 && read < m.walk.statusRead)
+}
+
 func (m Model) statusLoaded(msg statusLoadedMsg) (tea.Model, tea.Cmd) {
+	if m.staleRead(msg.ws, msg.read) {
+		return m, nil
+	}
+	m.walk.statusRead = max(m.walk.statusRead, msg.read)
 	msg.status = shownStatus(msg.status)
 	m.dash = dashboard{status: msg.status}
 	m.walk.status, m.walk.loading = msg.status, false

@@ -20,6 +20,9 @@ import (
 type walk struct {
 	status  *ceremony.Status
 	loading bool
+	// statusRead is the number of the status read shown last
+	// (statusReads): an earlier read that ends later is not shown.
+	statusRead int64
 	// unblocking: the device's PIN is being unblocked with its PUK (the
 	// PIN screen asks for the PUK and the new PIN).
 	unblocking bool
