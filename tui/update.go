@@ -20,14 +20,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case statusLoadedMsg:
 		return m.statusLoaded(msg)
 	case statusFailedMsg:
-		if m.staleRead(msg.ws, msg.read) {
-			return m, nil
-		}
-		m.walk.statusRead = max(m.walk.statusRead, msg.read)
-		m.walk.stale = m.walk.stale || m.walk.recounting
-		m.dash.loading, m.walk.loading, m.walk.recounting, m.walk.advance = false, false, false, false
-		m.setError("failed to read the workspace: %v", msg.err)
-		return m, nil
+		return m.statusFailed(msg), nil
 	case noteRecordedMsg:
 		m.setInfo("note recorded as transcript record %d", msg.seq)
 		return m, nil
@@ -220,6 +213,19 @@ func (m Model) noteRefused() string {
 		return "a seal is under way: a note now would change the transcript it seals; add it before the seal, or after it in a new ceremony"
 	}
 	return ""
+}
+
+// statusFailed says the workspace could not be read; counts shown are
+// from before (stale) if a recount was asked.
+func (m Model) statusFailed(msg statusFailedMsg) Model {
+	if m.staleRead(msg.ws, msg.read) {
+		return m
+	}
+	m.walk.statusRead = max(m.walk.statusRead, msg.read)
+	m.walk.stale = m.walk.stale || m.walk.recounting
+	m.dash.loading, m.walk.loading, m.walk.recounting, m.walk.advance = false, false, false, false
+	m.setError("failed to read the workspace: %v", msg.err)
+	return m
 }
 
 // staleRead says whether a status read is not to be shown: of another
