@@ -5,7 +5,9 @@ package main
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -187,4 +189,66 @@ func flagName(w string) (string, bool) {
 		name = name[:i]
 	}
 	return name, name != ""
+}
+
+// TestREADMEExamplesRun: every example README.md shows as run ("$ ceremony
+// ..." in a code block) is run by a test script (testdata/script): a line
+// of one runs the same command with the same flags. The scripts assert
+// what it does; the README shows one run of it.
+func TestREADMEExamplesRun(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scripts, err := filepath.Glob("testdata/script/*.txtar")
+	if err != nil || len(scripts) == 0 {
+		t.Fatalf("no test scripts: %v", err)
+	}
+	run := map[string]string{} // command and flags -> the script running it
+	for _, path := range scripts {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			line = strings.TrimPrefix(strings.TrimSpace(line), "! ")
+			if rest, ok := strings.CutPrefix(line, "exec ceremony "); ok {
+				run[exampleShape(t, shellWords("ceremony "+rest))] = filepath.Base(path)
+			}
+		}
+	}
+	examples := 0
+	inBlock := false
+	for i, line := range strings.Split(string(readme), "\n") {
+		if strings.HasPrefix(line, "```") {
+			inBlock = !inBlock
+			continue
+		}
+		rest, ok := strings.CutPrefix(line, "$ ceremony ")
+		if !inBlock || !ok {
+			continue
+		}
+		examples++
+		shape := exampleShape(t, shellWords("ceremony "+rest))
+		if run[shape] == "" {
+			t.Errorf("README.md:%d: no test script runs %q (%s)", i+1, strings.TrimPrefix(line, "$ "), shape)
+		}
+	}
+	if examples < 10 {
+		t.Fatalf("found %d examples in README.md; the extraction is broken", examples)
+	}
+}
+
+// exampleShape is a command line's command and its flags, sorted: what
+// an example and a script's line must share.
+func exampleShape(t *testing.T, words []string) string {
+	path, rest := commandPath(t, words[1:])
+	var flags []string
+	for _, w := range rest {
+		if name, ok := flagName(w); ok && !slices.Contains(flags, name) {
+			flags = append(flags, name)
+		}
+	}
+	slices.Sort(flags)
+	return strings.TrimSpace(path + " --" + strings.Join(flags, " --"))
 }
