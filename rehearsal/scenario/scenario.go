@@ -90,9 +90,10 @@ func Prepare(eng *ceremony.Engine, lab *rehearsal.Lab, name string, now time.Tim
 		return &Scenario{Name: name, Choice: "Planned key change (rotation)", Workspace: out,
 			Values: map[string]string{"repository or last workspace": ws, "new workspace": out},
 			Story: []string{
-				"A year has passed since the bootstrap (" + BootstrapWorkspace + ", finished and sealed): root",
-				"expires soon. Practise the yearly re-sign: root v2 with the same keys, signed",
-				"by 3 of the 5 keyholders. The form is filled in; enter works out the plan.",
+				"Suppose a year has passed since the bootstrap (" + BootstrapWorkspace + ", finished and sealed)",
+				"and root expires soon. Practise the yearly re-sign: the offline roles at their",
+				"next version with the same keys, each signed to its threshold. The form is",
+				"filled in; enter works out the plan.",
 			}}, nil
 	case Emergency:
 		out := filepath.Join(lab.Dir(), "workspace-recovery")
