@@ -13,17 +13,9 @@ import (
 // the recovery to a sealed bundle that verifies against the bootstrap's
 // root and replays, with no warning but the rehearsal's.
 func TestRehearsedEmergencyRotationInTmux(t *testing.T) {
-	bin := buildCeremony(t)
-	dir := filepath.Join(t.TempDir(), "rehearsal")
-	p := newPane(t, bin+" rehearse --scenario emergency --dir "+dir+" 2>"+dir+".stderr")
-	p.wait("scenario: emergency", "erin's laptop", "enter today's date, then the form")
-	p.keys("Enter")
-	confirmDateInPane(p)
-	p.wait("Emergency rotation after a compromise", "compromised keys: erin", "new workspace: ")
-	submitForm(p, 10)
-	p.wait("the recovery plan", "erin", "stolen")
-	p.keys("End")
-	p.keys("y")
+	bin, dir, p := startScenario(t, "emergency", []string{"erin's laptop"},
+		[]string{"Emergency rotation after a compromise", "compromised keys: erin"}, 10,
+		[]string{"the recovery plan", "erin", "stolen"})
 	p.wait("the plan ·", "EMERGENCY ROTATION", "erin (compromised key)")
 	rollCall(p)
 	scenarioTurn(t, p, "alice", 0, "root v2")
@@ -40,17 +32,9 @@ func TestRehearsedEmergencyRotationInTmux(t *testing.T) {
 // for one project with other keys refused), and claimed v2 is signed,
 // sealed and bundled, and verifies and replays.
 func TestRehearsedClaimsCeremonyInTmux(t *testing.T) {
-	bin := buildCeremony(t)
-	dir := filepath.Join(t.TempDir(), "rehearsal")
-	p := newPane(t, bin+" rehearse --scenario claims --dir "+dir+" 2>"+dir+".stderr")
-	p.wait("scenario: claims", "sampleproject")
-	p.keys("Enter")
-	confirmDateInPane(p)
-	p.wait("PEP 480 claims ceremony", "new workspace: ")
-	submitForm(p, 5)
-	p.wait("the review", "1 to add", "2 refused", "rehearsal-tools", "sampleproject-again.claim.json")
-	p.keys("End")
-	p.keys("y")
+	bin, dir, p := startScenario(t, "claims", []string{"sampleproject"},
+		[]string{"PEP 480 claims ceremony"}, 5,
+		[]string{"the review", "1 to add", "2 refused", "rehearsal-tools", "sampleproject-again.claim.json"})
 	p.wait("the plan ·", "PEP 480 CLAIMS CEREMONY", "claimed   v2")
 	rollCall(p)
 	scenarioTurn(t, p, "alice", 0, "claimed v2")
@@ -61,12 +45,26 @@ func TestRehearsedClaimsCeremonyInTmux(t *testing.T) {
 	checkRehearsalBundle(t, bin, filepath.Join(dir, "workspace-claims.bundle.tar"), trusted, filepath.Join(dir, "workspace-claims"))
 }
 
-// submitForm presses enter through a form of n fields: the last starts.
-func submitForm(p *pane, n int) {
-	p.t.Helper()
-	for range n {
+// startScenario runs 'ceremony rehearse --scenario name' to the plan or
+// review its form works out, read to its end, and creates the workspace:
+// card is on the practice card, form on the form (of fields fields), shown
+// on what enter worked out.
+func startScenario(t *testing.T, name string, card, form []string, fields int, shown []string) (bin, dir string, p *pane) {
+	t.Helper()
+	bin = buildCeremony(t)
+	dir = filepath.Join(t.TempDir(), "rehearsal")
+	p = newPane(t, bin+" rehearse --scenario "+name+" --dir "+dir+" 2>"+dir+".stderr")
+	p.wait(append([]string{"scenario: " + name, "enter today's date, then the form"}, card...)...)
+	p.keys("Enter")
+	confirmDateInPane(p)
+	p.wait(append([]string{"new workspace: "}, form...)...)
+	for range fields { // enter on the last field starts
 		p.keys("Enter")
 	}
+	p.wait(shown...)
+	p.keys("End")
+	p.keys("y")
+	return bin, dir, p
 }
 
 // rollCall marks everyone present.

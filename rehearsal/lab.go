@@ -112,27 +112,16 @@ func SetupFor(dir, profile, scenario string) (*Lab, error) {
 	setupMu.Lock()
 	defer setupMu.Unlock()
 	if setUp {
-		return nil, errors.New("a rehearsal lab was set up in this process once already: PC/SC reads the address of its pcscd once per process, so run one lab per process")
+		return nil, errOneLab
 	}
 	if dir, err = makeDir(dir); err != nil {
 		return nil, err
 	}
-	held, err := lock(dir)
+	l, err := start(dir)
 	if err != nil {
 		return nil, err
 	}
-	// SOFTHSM2_CONF first: SoftHSM2 reads it when keygen loads the module.
-	if err := configureSoftHSM(filepath.Join(dir, "softhsm2")); err != nil {
-		held.Close()
-		return nil, err
-	}
-	d, err := vpcsc.Start(vpcsc.Options{})
-	if err != nil {
-		held.Close()
-		return nil, fmt.Errorf("failed to start pcscd: %w", err)
-	}
-	setUp = true
-	l := &Lab{lock: held, dir: dir, profile: p, daemon: d, cards: map[uint32]*vyubikey.Card{}}
+	l.profile = p
 	if err := l.build(p, tools); err != nil {
 		l.Close()
 		return nil, err
@@ -143,6 +132,31 @@ func SetupFor(dir, profile, scenario string) (*Lab, error) {
 		return nil, err
 	}
 	return l, nil
+}
+
+// errOneLab refuses a second lab in a process.
+var errOneLab = errors.New("a rehearsal lab was set up in this process once already: PC/SC reads the address of its pcscd once per process, so run one lab per process")
+
+// start starts the lab in dir (absolute; it exists): takes its lock,
+// points SoftHSM2 at its tokens and starts its private pcscd. The caller
+// holds setupMu and fills in the rest of the lab.
+func start(dir string) (*Lab, error) {
+	held, err := lock(dir)
+	if err != nil {
+		return nil, err
+	}
+	// SOFTHSM2_CONF first: SoftHSM2 reads it when its module is loaded.
+	if err := configureSoftHSM(filepath.Join(dir, "softhsm2")); err != nil {
+		held.Close()
+		return nil, err
+	}
+	d, err := vpcsc.Start(vpcsc.Options{})
+	if err != nil {
+		held.Close()
+		return nil, fmt.Errorf("failed to start pcscd: %w", err)
+	}
+	setUp = true
+	return &Lab{lock: held, dir: dir, daemon: d, cards: map[uint32]*vyubikey.Card{}}, nil
 }
 
 // tools are what preflight found.

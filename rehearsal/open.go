@@ -11,7 +11,6 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/plan"
-	"github.com/tuf-ceremony/ceremony/rehearsal/vpcsc"
 	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
 )
 
@@ -62,24 +61,14 @@ func Open(dir string) (*Lab, error) {
 	setupMu.Lock()
 	defer setupMu.Unlock()
 	if setUp {
-		return nil, errors.New("a rehearsal lab was set up in this process once already: PC/SC reads the address of its pcscd once per process, so run one lab per process")
+		return nil, errOneLab
 	}
-	held, err := lock(abs)
+	l, err := start(abs)
 	if err != nil {
 		return nil, err
 	}
-	if err := configureSoftHSM(filepath.Join(abs, "softhsm2")); err != nil {
-		held.Close()
-		return nil, err
-	}
-	d, err := vpcsc.Start(vpcsc.Options{})
-	if err != nil {
-		held.Close()
-		return nil, fmt.Errorf("failed to start pcscd: %w", err)
-	}
-	setUp = true
-	l := &Lab{lock: held, dir: abs, profile: plan.Profile(info.Profile), scenario: info.Scenario, daemon: d, cards: map[uint32]*vyubikey.Card{}}
-	if err := l.reopen(plan.Profile(info.Profile)); err != nil {
+	l.profile, l.scenario = plan.Profile(info.Profile), info.Scenario
+	if err := l.reopen(l.profile); err != nil {
 		l.Close()
 		return nil, err
 	}
