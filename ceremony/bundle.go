@@ -439,9 +439,8 @@ func recordBundle(tr *transcripts.Transcript, out, sha string, entries int, part
 	return err
 }
 
-// withoutTrailingBundles returns the transcript file cut after its seal
-// record, or, unsealed, after its last record that is not a bundle record,
-// with that record's head and number.
+// withoutTrailingBundles returns the transcript file cut after its last
+// record that is not a bundle record, with that record's head and number.
 func withoutTrailingBundles(dir string, rep *transcripts.Report) ([]byte, string, int, error) {
 	data, err := os.ReadFile(filepath.Join(dir, transcripts.FileName))
 	if err != nil {
@@ -450,15 +449,6 @@ func withoutTrailingBundles(dir string, rep *transcripts.Report) ([]byte, string
 	n := len(rep.Records)
 	for n > 0 && rep.Records[n-1].Kind == transcripts.Bundle {
 		n--
-	}
-	for i, r := range rep.Records[:n] {
-		if r.Kind == transcripts.Seal {
-			// Sealed: the ceremony ended there. What follows (bundles
-			// written, refusals of what came too late) stays in the
-			// workspace's transcript; every bundle carries the same.
-			n = i + 1
-			break
-		}
 	}
 	end := 0
 	for i := 0; i < n; i++ {

@@ -111,11 +111,10 @@ func (b *bundleParts) addMetadata(ws *workspace.Workspace, l *Loaded, root *meta
 }
 
 // addTranscript adds the transcript, its states, torn pieces and seal. The
-// bundle carries the transcript up to its seal (or, unsealed, without its
-// trailing bundle records): what follows records earlier bundles and
-// refusals of what came after the end, and a bundle's bytes depend on
-// neither. The prefix is a chain of its own. The metadata must be the
-// states it records last.
+// bundle carries the transcript without its trailing bundle records: those
+// record earlier bundles, and a bundle's bytes do not depend on how many
+// were written before it. The prefix is a chain of its own, ending at the
+// seal (or the last step). The metadata must be the states it records last.
 func (b *bundleParts) addTranscript(ws *workspace.Workspace) error {
 	tr, err := transcripts.Verify(ws.TranscriptPath())
 	if err != nil {
@@ -130,9 +129,6 @@ func (b *bundleParts) addTranscript(ws *workspace.Workspace) error {
 	if err := BundleAddTree(ws.TranscriptPath(), BundleTranscript, func(name string, data []byte) {
 		if name == transcriptEntry {
 			data = kept
-		}
-		if torn, ok := transcripts.TornSeq(strings.TrimPrefix(name, BundleTranscript+"/")); ok && torn > int64(seq) {
-			return // set aside after the records the bundle carries
 		}
 		b.add(name, data)
 	}); err != nil {

@@ -261,14 +261,6 @@ func tornName(seq int64, hash string) string {
 	return fmt.Sprintf("%s/%d-%s.partial", TornDir, seq, hash)
 }
 
-// TornSeq is the number of the record whose torn piece name (a path
-// below the transcript directory, "torn/14-HASH.partial") holds; false if
-// name is no torn piece.
-func TornSeq(name string) (int64, bool) {
-	seq, _, ok := parseTornName(name)
-	return seq, ok
-}
-
 // parseTornName reads a name made by tornName.
 func parseTornName(name string) (seq int64, hash string, ok bool) {
 	dir, base := path.Split(name)
