@@ -92,16 +92,18 @@ func InitInputs(w *workspace.Workspace, plan []byte) (map[string]string, error) 
 // ErrSealed means a workspace was asked to change after its seal.
 var ErrSealed = errors.New("the ceremony is sealed")
 
-// refuseSealed refuses, and records the refusal of, what a sealed
-// workspace no longer takes; it closes tr when it refuses.
+// refuseSealed refuses what a sealed workspace no longer takes; it closes
+// tr when it refuses. The refusal is not recorded: the seal ended the
+// transcript, and what follows it (bundle records, a torn record set
+// aside) changes nothing a bundle carries, so every bundle written again
+// is the same bytes.
 func refuseSealed(ws *workspace.Workspace, tr *transcripts.Transcript, what string) error {
 	at := tr.SealedAt()
 	if at == 0 {
 		return nil
 	}
-	err := record(tr, transcripts.Refusal, "", "", fmt.Errorf("%w: workspace %q was sealed at record %d and takes no more %s; what is still to do needs a new ceremony", ErrSealed, ws.Dir, at, what))
 	tr.Close()
-	return err
+	return fmt.Errorf("%w: workspace %q was sealed at record %d and takes no more %s; what is still to do needs a new ceremony", ErrSealed, ws.Dir, at, what)
 }
 
 // openTranscript opens the workspace's transcript. A torn last record (a

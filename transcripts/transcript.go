@@ -483,8 +483,9 @@ func sealedAt(records []Record) int64 {
 // changes no state and carries no signature. A bundle record (its output
 // is the bundle's hash):
 // the bundle holds the sealed transcript, so the record of writing it can
-// only come after. A refusal: a signature or note tried after the seal is
-// evidence like any other refusal. A resume: a record after the seal (a
+// only come after. A refusal: a signature or note tried after the seal,
+// which workspaces made before the tool stopped recording those hold. A
+// resume: a record after the seal (a
 // bundle's) was torn by an interruption, and is kept aside as any torn
 // record is; without it a sealed workspace could never be bundled again.
 func AllowedAfterSeal(r Record) bool {

@@ -116,11 +116,14 @@ func Run(e *ceremony.Engine, opts Options) (*Result, error) {
 	}
 	s := src.State
 	for _, k := range opts.Keyholders {
-		names, err := source.NamesFrom(e, k, now)
+		names, repository, err := source.NamesFrom(e, k, now)
 		if err != nil {
 			return nil, err
 		}
 		s.Names = append(s.Names, names...)
+		if s.Repository == "" {
+			s.Repository = repository // a repository directory names none
+		}
 	}
 	if opts.LastGood != "" {
 		// From its own 1.root.json: a copy from before the compromise

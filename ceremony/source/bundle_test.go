@@ -101,7 +101,7 @@ func TestRotateFromBadBundle(t *testing.T) {
 func TestNoKeyURIFromBundle(t *testing.T) {
 	f, ws := ceremonytest.Bootstrapped(t)
 	tarPath := ceremonytest.BootstrapBundle(t, f, ws)
-	local, err := source.NamesFrom(ceremonytest.Engine, ws, ceremonytest.Now)
+	local, _, err := source.NamesFrom(ceremonytest.Engine, ws, ceremonytest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestNoKeyURIFromBundle(t *testing.T) {
 	if withURI == 0 {
 		t.Fatalf("the workspace names no key URI: %+v", local)
 	}
-	bundled, err := source.NamesFrom(ceremonytest.Engine, tarPath, ceremonytest.Now)
+	bundled, _, err := source.NamesFrom(ceremonytest.Engine, tarPath, ceremonytest.Now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -491,33 +491,33 @@ func detectProfile(root *metadata.RootType, targets *metadata.TargetsType) plan.
 
 // NamesFrom reads who holds which key from a plan file, a workspace or a
 // ceremony bundle (its workspace's ceremony.json, once the bundle
-// verifies).
-func NamesFrom(e *ceremony.Engine, path string, now time.Time) ([]rotation.Name, error) {
+// verifies), and the repository's name it gives.
+func NamesFrom(e *ceremony.Engine, path string, now time.Time) (names []rotation.Name, repository string, err error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("failed to read keyholders from %q: %w", path, err)
+		return nil, "", fmt.Errorf("failed to read keyholders from %q: %w", path, err)
 	}
 	if !fi.IsDir() && isBundleFile(path) {
 		src, err := LoadBundle(e, path, "", now)
 		if err != nil {
-			return nil, fmt.Errorf("--keyholders: %w", err)
+			return nil, "", fmt.Errorf("--keyholders: %w", err)
 		}
-		return src.State.Names, nil
+		return src.State.Names, src.State.Repository, nil
 	}
 	if fi.IsDir() {
 		ws, err := workspace.Open(path)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		l, err := ceremony.Load(ws)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
-		return workspaceNames(ws, l), nil
+		return workspaceNames(ws, l), ws.State.Repository, nil
 	}
 	p, err := plan.Load(path, e.Keys())
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	var out []rotation.Name
 	for _, h := range p.Keyholders {
@@ -530,7 +530,7 @@ func NamesFrom(e *ceremony.Engine, path string, now time.Time) ([]rotation.Name,
 			out = append(out, rotation.Name{Key: o.TUFKey, Holder: o.Name, URI: o.Key, Online: true})
 		}
 	}
-	return out, nil
+	return out, p.Repository, nil
 }
 
 func ReadLimited(path string, limit int64) ([]byte, error) {
