@@ -60,6 +60,7 @@ type command struct {
 var (
 	allCommands = []command{
 		{"keygen", "make a key (software key for rehearsals: --uri file:PATH)", runKeygen, false, false},
+		{"key", "what is done with a key made elsewhere: key import turns its public key into the TUF key a plan names", runKey, false, false},
 		{"init", "create a workspace from a plan (--from TRUSTED_ROOT for the next root)", runInit, false, false},
 		{"sign", "sign every role in a workspace the key may sign (or --rstuf-pending FILE: an RSTUF pending-signing answer)", runSign, false, false},
 		{"payload", "export a role to sign on another workstation, or import signature files (payload export|import)", runPayload, false, false},
