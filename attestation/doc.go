@@ -9,6 +9,13 @@
 // chain, then that the slot certifies exactly the TUF key that goes into
 // the metadata, on the device and with the policies the plan asks for.
 //
+// A YubiHSM 2 key attestation is one certificate, issued by the device's
+// attestation certificate, which a Yubico YubiHSM Sub-CA issued.
+// VerifyYubiHSM checks the first link and reads Yubico's extensions
+// (serial, firmware, origin, capabilities, object ID, label); it says
+// plainly when the device certificate does not chain to the roots given
+// (this package holds no YubiHSM root yet), and never calls that attested.
+//
 // yubico/ holds Yubico's published attestation certificates, byte for
 // byte: the PIV root CA (piv-attestation-ca.pem), the U2F root that
 // certified YubiKeys made before mid-2017 (u2f-root-ca.pem), and the
