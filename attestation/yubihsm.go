@@ -91,7 +91,7 @@ func VerifyYubiHSM(keyCert, deviceCert *x509.Certificate, roots, intermediates *
 		return nil, fmt.Errorf("the key attestation names YubiHSM %d, its device certificate %d", h.Serial, dev)
 	}
 	if roots == nil {
-		h.Unchained = "no YubiHSM root given"
+		h.Unchained = fmt.Sprintf("device certificate not chained to Yubico's root: no Yubico YubiHSM root is held to check it against (it is issued by %q)", deviceCert.Issuer.CommonName)
 		return h, nil
 	}
 	opts := x509.VerifyOptions{Roots: roots, Intermediates: intermediates, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}

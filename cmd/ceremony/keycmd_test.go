@@ -48,3 +48,34 @@ func TestKeyImport(t *testing.T) {
 		t.Errorf("a raw point without --curve: exit %d\n%s", code, errs)
 	}
 }
+
+// 'ceremony attestation verify' on a YubiHSM 2 attestation of PyPI's 2020
+// ceremony: what it attests is printed, the key given is matched, and it
+// is not called attested, for no Yubico YubiHSM root is held.
+func TestAttestationVerifyYubiHSM(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join("..", "..", "testdata", "psf-2020-ceremony", "0013200461", "0013200461_")
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"key", "import", "--out", filepath.Join(dir, "root.pub"), src + "root_pubkey.pem"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("key import: %s", stderr.String())
+	}
+	verify := func(args ...string) (int, string, string) {
+		var stdout, stderr bytes.Buffer
+		code := run(append([]string{"attestation", "verify"}, args...), &stdout, &stderr)
+		return code, stdout.String(), stderr.String()
+	}
+	code, out, errs := verify("--key", filepath.Join(dir, "root.pub"), "--serial", "13200461", src+"root_attestation.der", src+"cert.der")
+	for _, want := range []string{"device: serial 13200461", "matches the key given: true", "origin: generated on the device", `label "tuf-root"`, "exportable under wrap: false", "not chained to Yubico's root"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 1 || !strings.Contains(errs, "is not attested: device certificate not chained") {
+		t.Errorf("exit %d, want 1 with the chain named:\n%s", code, errs)
+	}
+	// The targets attestation does not certify the root key.
+	code, out, errs = verify("--json", "--key", filepath.Join(dir, "root.pub"), src+"targets_attestation.der", src+"cert.der")
+	if code != 1 || !strings.Contains(out, `"schema": "ceremony/attestation/v1"`) || !strings.Contains(out, `"key_matches": false`) || !strings.Contains(errs, "the attested key is not the key of") {
+		t.Errorf("targets attestation against the root key: exit %d\n%s%s", code, out, errs)
+	}
+}
