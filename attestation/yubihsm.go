@@ -4,11 +4,13 @@ import (
 	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/big"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // A YubiHSM 2 key attestation is one certificate: it certifies a key
@@ -29,11 +31,13 @@ var (
 	oidHSMLabel        = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 41482, 4, 9} // UTF8String
 )
 
-// YubiHSM 2 object origins (the origin extension's byte).
+// YubiHSM 2 object origins (the origin extension's byte, a bit field):
+// made on a device, or imported in the clear; the wrapped bit says it came
+// in under wrap (exported from a YubiHSM and imported here).
 const (
-	HSMOriginGenerated       = 0x01
-	HSMOriginImported        = 0x02
-	HSMOriginImportedWrapped = 0x10
+	HSMOriginGenerated = 0x01
+	HSMOriginImported  = 0x02
+	HSMOriginWrapped   = 0x10
 )
 
 // Capabilities of a YubiHSM 2 object this package reads.
@@ -66,9 +70,11 @@ func (h *YubiHSM) OriginText() string {
 	case HSMOriginGenerated:
 		return "generated on the device"
 	case HSMOriginImported:
-		return "imported"
-	case HSMOriginImportedWrapped:
-		return "imported under wrap"
+		return "imported in the clear"
+	case HSMOriginGenerated | HSMOriginWrapped:
+		return "generated on a YubiHSM, exported and imported here under wrap"
+	case HSMOriginImported | HSMOriginWrapped:
+		return "imported in the clear on a YubiHSM, exported and imported here under wrap"
 	}
 	return fmt.Sprintf("unknown origin %#x", h.Origin)
 }
@@ -87,7 +93,11 @@ func VerifyYubiHSM(keyCert, deviceCert *x509.Certificate, roots, intermediates *
 	if err := readHSMExtensions(keyCert, h); err != nil {
 		return nil, fmt.Errorf("key attestation %q: %w", keyCert.Subject.CommonName, err)
 	}
-	if dev, ok := hsmSerial(deviceCert); ok && dev != h.Serial {
+	dev, err := hsmSerial(deviceCert)
+	if err != nil {
+		return nil, fmt.Errorf("device certificate %q: %w", deviceCert.Subject.CommonName, err)
+	}
+	if dev != 0 && dev != h.Serial {
 		return nil, fmt.Errorf("the key attestation names YubiHSM %d, its device certificate %d", h.Serial, dev)
 	}
 	if roots == nil {
@@ -111,7 +121,7 @@ func readHSMExtensions(c *x509.Certificate, h *YubiHSM) error {
 		switch {
 		case e.Id.Equal(oidHSMFirmware):
 			var v []byte
-			if _, err = asn1.Unmarshal(e.Value, &v); err == nil && len(v) != 3 {
+			if err = unmarshalAll(e.Value, &v, ""); err == nil && len(v) != 3 {
 				err = errors.New("not 3 bytes")
 			}
 			if err == nil {
@@ -121,7 +131,7 @@ func readHSMExtensions(c *x509.Certificate, h *YubiHSM) error {
 			h.Serial, err = asn1Uint[uint32](e.Value)
 		case e.Id.Equal(oidHSMOrigin):
 			var b asn1.BitString
-			if _, err = asn1.Unmarshal(e.Value, &b); err == nil && len(b.Bytes) != 1 {
+			if err = unmarshalAll(e.Value, &b, ""); err == nil && len(b.Bytes) != 1 {
 				err = errors.New("not 1 byte")
 			}
 			if err == nil {
@@ -136,7 +146,15 @@ func readHSMExtensions(c *x509.Certificate, h *YubiHSM) error {
 		case e.Id.Equal(oidHSMObjectID):
 			h.ObjectID, err = asn1Uint[uint16](e.Value)
 		case e.Id.Equal(oidHSMLabel):
-			_, err = asn1.UnmarshalWithParams(e.Value, &h.Label, "utf8")
+			// A label is up to 40 bytes of anything: shown as text when
+			// it is UTF-8, else as hex.
+			var raw asn1.RawValue
+			if err = unmarshalAll(e.Value, &raw, ""); err == nil {
+				h.Label = string(raw.Bytes)
+				if !utf8.Valid(raw.Bytes) {
+					h.Label = "hex:" + hex.EncodeToString(raw.Bytes)
+				}
+			}
 		default:
 			continue
 		}
@@ -160,15 +178,28 @@ func readHSMExtensions(c *x509.Certificate, h *YubiHSM) error {
 	return nil
 }
 
-// hsmSerial is the serial a device certificate names in its extension.
-func hsmSerial(c *x509.Certificate) (uint32, bool) {
+// hsmSerial is the serial a device certificate names in its extension,
+// 0 when it names none.
+func hsmSerial(c *x509.Certificate) (uint32, error) {
 	for _, e := range c.Extensions {
 		if e.Id.Equal(oidHSMSerial) {
 			v, err := asn1Uint[uint32](e.Value)
-			return v, err == nil
+			if err != nil {
+				return 0, fmt.Errorf("extension %s: %w", e.Id, err)
+			}
+			return v, nil
 		}
 	}
-	return 0, false
+	return 0, nil
+}
+
+// unmarshalAll reads der into v, with nothing after it.
+func unmarshalAll(der []byte, v any, params string) error {
+	rest, err := asn1.UnmarshalWithParams(der, v, params)
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("%d bytes after the value", len(rest))
+	}
+	return err
 }
 
 // asn1Uint reads a DER INTEGER that fits T.

@@ -339,12 +339,14 @@ func secretAt(text, secret string) int {
 // the room would from a witness's watch.
 func confirmDateInPane(p *pane) {
 	p.t.Helper()
-	s := p.wait("today's date · confirm it", " UTC")
+	// " UTC" ends the clock's line once the clock is read (the help below
+	// says "in UTC)" from the start).
+	s := p.wait("today's date · confirm it", " UTC\n")
 	// The date the clock shows: a run that crosses midnight still types
 	// the day the screen shows.
 	date := today()
 	if i := strings.Index(s, "the machine's clock: "); i >= 0 {
-		if f := strings.Fields(s[i+len("the machine's clock: "):]); len(f) >= 2 {
+		if f := strings.Fields(s[i+len("the machine's clock: "):]); len(f) >= 2 && len(f[1]) == len("2006-01-02") {
 			date = f[1]
 		}
 	}

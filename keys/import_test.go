@@ -83,6 +83,8 @@ func TestImportRefusals(t *testing.T) {
 		"ed25519 short":    {make([]byte, 31), CurveEd25519, "a raw Ed25519 key has 32"},
 		"unknown curve":    {raw, "p521", `curve "p521"`},
 		"text":             {[]byte("hello"), "", "neither a PEM public key nor DER"},
+		"identity ed25519": {mustHex(t, "0100000000000000000000000000000000000000000000000000000000000000"), CurveEd25519, "small order"},
+		"y past the prime": {mustHex(t, "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"), CurveEd25519, "not below the field's prime"},
 	} {
 		if _, err := ImportPublicKey(c.data, c.curve); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", name, err, c.want)

@@ -61,6 +61,13 @@ func runAttestationVerify(env *runEnv, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	var wantSerial uint64
+	if *serial != "" {
+		// Yubico's tools print a serial zero-padded: 0013200460.
+		if wantSerial, err = strconv.ParseUint(*serial, 10, 32); err != nil || wantSerial == 0 {
+			return usageError{fmt.Sprintf("--serial %q: want the device's serial number", *serial)}
+		}
+	}
 	keyCert, err := readCertificate(rest[0])
 	if err != nil {
 		return err
@@ -99,8 +106,8 @@ func runAttestationVerify(env *runEnv, args []string, stdout, stderr io.Writer) 
 			problems = append(problems, "the attested key is not the key of "+*keyFile)
 		}
 	}
-	if *serial != "" && *serial != strconv.FormatUint(uint64(h.Serial), 10) {
-		problems = append(problems, fmt.Sprintf("the attestation names device %d, not %s", h.Serial, *serial))
+	if wantSerial != 0 && wantSerial != uint64(h.Serial) {
+		problems = append(problems, fmt.Sprintf("the attestation names device %d, not %d", h.Serial, wantSerial))
 	}
 	if h.Origin != attestation.HSMOriginGenerated {
 		problems = append(problems, "the key was not generated on the device: "+h.OriginText())

@@ -38,6 +38,9 @@ func runKeyImport(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return usageError{"--out KEY.pub is required: where the TUF key goes"}
 	}
+	if err := keys.CheckCurve(*curve); err != nil {
+		return usageError{"--" + err.Error()}
+	}
 	data, err := bounded.ReadFile(rest[0], maxPublicKeyFile)
 	if err != nil {
 		return fmt.Errorf("failed to read public key %s: %w", rest[0], err)

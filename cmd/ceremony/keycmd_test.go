@@ -64,7 +64,7 @@ func TestAttestationVerifyYubiHSM(t *testing.T) {
 		code := run(append([]string{"attestation", "verify"}, args...), &stdout, &stderr)
 		return code, stdout.String(), stderr.String()
 	}
-	code, out, errs := verify("--key", filepath.Join(dir, "root.pub"), "--serial", "13200461", src+"root_attestation.der", src+"cert.der")
+	code, out, errs := verify("--key", filepath.Join(dir, "root.pub"), "--serial", "0013200461", src+"root_attestation.der", src+"cert.der")
 	for _, want := range []string{"device: serial 13200461", "matches the key given: true", "origin: generated on the device", `label "tuf-root"`, "exportable under wrap: false", "not chained to Yubico's root"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
