@@ -16,6 +16,21 @@ func ParseCertificatePEM(data []byte) (*x509.Certificate, error) {
 	return x509.ParseCertificate(block.Bytes)
 }
 
+// ParseCertificate reads one certificate, DER or PEM.
+func ParseCertificate(data []byte) (*x509.Certificate, error) {
+	if block, _ := pem.Decode(data); block != nil {
+		if block.Type != "CERTIFICATE" {
+			return nil, fmt.Errorf("a PEM %q block, not a CERTIFICATE", block.Type)
+		}
+		data = block.Bytes
+	}
+	c, err := x509.ParseCertificate(data)
+	if err != nil {
+		return nil, fmt.Errorf("not a certificate (DER or PEM): %w", err)
+	}
+	return c, nil
+}
+
 // VerifyYubiKeyPEM verifies a YubiKey attestation kept as PEM: the slot's
 // certificate, then the device's F9 certificate (other PEM blocks are
 // skipped).

@@ -2,7 +2,6 @@ package keys
 
 import (
 	"bytes"
-	"crypto/ecdh"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -15,6 +14,10 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
+
+// MaxPublicKeyFile bounds what is read as a public key file (a TUF key, a
+// PEM or DER public key): they are well under a kilobyte.
+const MaxPublicKeyFile = 64 << 10
 
 // Curves ImportPublicKey takes for a raw key.
 const (
@@ -113,7 +116,6 @@ func checkEd25519(k ed25519.PublicKey) error {
 
 // importRaw reads a raw key of curve.
 func importRaw(data []byte, curve string) (*metadata.Key, error) {
-	var c ecdh.Curve
 	var ec elliptic.Curve
 	switch curve {
 	case CurveEd25519:
@@ -125,21 +127,17 @@ func importRaw(data []byte, curve string) (*metadata.Key, error) {
 		}
 		return FromPublicKey(ed25519.PublicKey(bytes.Clone(data)))
 	case CurveP256:
-		c, ec = ecdh.P256(), elliptic.P256()
+		ec = elliptic.P256()
 	case CurveP384:
-		c, ec = ecdh.P384(), elliptic.P384()
+		ec = elliptic.P384()
 	default:
 		return nil, CheckCurve(curve)
 	}
-	// crypto/ecdh checks the point is on the curve and not the identity.
-	if _, err := c.NewPublicKey(data); err != nil {
+	// The point must be on the curve, uncompressed, and not the identity.
+	pub, err := ecdsa.ParseUncompressedPublicKey(ec, data)
+	if err != nil {
 		size := (ec.Params().BitSize + 7) / 8
 		return nil, fmt.Errorf("%d bytes: not an uncompressed %s point (04, then X and Y of %d bytes each, %d bytes in all): %w", len(data), curve, size, 1+2*size, err)
-	}
-	size := (ec.Params().BitSize + 7) / 8
-	pub := &ecdsa.PublicKey{Curve: ec, X: new(big.Int).SetBytes(data[1 : 1+size]), Y: new(big.Int).SetBytes(data[1+size:])}
-	if pub.X.Sign() == 0 && pub.Y.Sign() == 0 {
-		return nil, errors.New("the point at infinity is no key")
 	}
 	return FromPublicKey(pub)
 }

@@ -29,9 +29,8 @@ const (
 	// ceremony comes fast.
 	shortRootExpiresDays = 30
 
-	// maxKeyFileSize bounds what is read as a key file; TUF public keys
-	// are well under a kilobyte.
-	maxKeyFileSize = 64 << 10
+	// maxKeyFileSize bounds what is read as a key file.
+	maxKeyFileSize = keys.MaxPublicKeyFile
 )
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._ -]{0,62}$`)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/hint"
+	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rotation"
@@ -591,4 +592,4 @@ func VerifyTrustedRoot(path string, data []byte) (*metadata.RootType, error) {
 }
 
 // MaxPublicKeyFile bounds a public key file read for --replace.
-const MaxPublicKeyFile = 64 << 10
+const MaxPublicKeyFile = keys.MaxPublicKeyFile

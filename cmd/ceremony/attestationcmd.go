@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
@@ -150,26 +149,20 @@ func printAttestation(w io.Writer, r attestationReport) {
 
 // readCertificate reads one certificate, DER or PEM.
 func readCertificate(path string) (*x509.Certificate, error) {
-	data, err := bounded.ReadFile(path, maxPublicKeyFile)
+	data, err := bounded.ReadFile(path, keys.MaxPublicKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read certificate %s: %w", path, err)
 	}
-	if block, _ := pem.Decode(data); block != nil {
-		if block.Type != "CERTIFICATE" {
-			return nil, fmt.Errorf("%s: a PEM %q block, not a CERTIFICATE", path, block.Type)
-		}
-		data = block.Bytes
-	}
-	c, err := x509.ParseCertificate(data)
+	c, err := attestation.ParseCertificate(data)
 	if err != nil {
-		return nil, fmt.Errorf("%s: not a certificate (DER or PEM): %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
 }
 
 // readTUFKey reads a TUF public key file.
 func readTUFKey(path string) (*metadata.Key, error) {
-	data, err := bounded.ReadFile(path, maxPublicKeyFile)
+	data, err := bounded.ReadFile(path, keys.MaxPublicKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read key %s: %w", path, err)
 	}

@@ -19,10 +19,6 @@ func runKey(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	}, args, stdout, stderr)
 }
 
-// maxPublicKeyFile bounds what key import reads: a public key is a few
-// hundred bytes.
-const maxPublicKeyFile = 64 << 10
-
 // runKeyImport is 'ceremony key import FILE --out KEY.pub': the public key
 // of a device that made it itself (a YubiHSM 2, a Nitrokey HSM 2, any HSM
 // exporting PEM or DER), as the TUF key file a plan's public_key names,
@@ -41,7 +37,7 @@ func runKeyImport(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if err := keys.CheckCurve(*curve); err != nil {
 		return usageError{"--" + err.Error()}
 	}
-	data, err := bounded.ReadFile(rest[0], maxPublicKeyFile)
+	data, err := bounded.ReadFile(rest[0], keys.MaxPublicKeyFile)
 	if err != nil {
 		return fmt.Errorf("failed to read public key %s: %w", rest[0], err)
 	}

@@ -160,7 +160,7 @@ func finishBootstrap(eng *ceremony.Engine, lab *rehearsal.Lab, now time.Time) er
 		if err := at(lab, alice); err != nil {
 			return err
 		}
-		s, err := eng.Keys().Open(alice.URI, practice(alice.Secret))
+		s, err := eng.Keys().Open(alice.URI, alice.Prompter())
 		if err != nil {
 			return err
 		}
@@ -197,7 +197,7 @@ func signAll(eng *ceremony.Engine, lab *rehearsal.Lab, ws string, holders map[st
 		if err := at(lab, h); err != nil {
 			return err
 		}
-		if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: h.URI, Prompter: practice(h.Secret), Now: now}); err != nil {
+		if _, err := eng.Sign(ceremony.SignOptions{Dir: ws, KeyURI: h.URI, Prompter: h.Prompter(), Now: now}); err != nil {
 			return fmt.Errorf("%s signs: %w", name, err)
 		}
 	}
@@ -236,9 +236,3 @@ func closeSigner(s keys.Signer) {
 		c.Close()
 	}
 }
-
-// practice answers every secret asked with one practice secret.
-type practice string
-
-func (p practice) Secret(keys.SecretRequest) ([]byte, error) { return []byte(p), nil }
-func (practice) Notify(string)                               {}
