@@ -232,9 +232,17 @@ func (f *File) Root() (*metadata.RootType, error) {
 }
 
 // Targets decodes "signed" as targets metadata (top-level or delegated).
+// It gives go-tuf's value, decoded without go-tuf's decoder where that can
+// be done exactly (targetsdecode.go).
 func (f *File) Targets() (*metadata.TargetsType, error) {
+	if err := checkDecodable(f, metadata.TARGETS); err != nil {
+		return nil, err
+	}
+	if t, ok := decodeTargets(f.Signed); ok {
+		return t, nil
+	}
 	var t metadata.TargetsType
-	if err := decodeAs(f, metadata.TARGETS, &t); err != nil {
+	if err := decodeChecked(f, metadata.TARGETS, &t); err != nil {
 		return nil, err
 	}
 	return &t, nil
@@ -271,6 +279,33 @@ var maxDecoded = map[string]struct{ limit, client int }{
 }
 
 func decodeAs(f *File, typ string, v any) error {
+	if err := checkDecodable(f, typ); err != nil {
+		return err
+	}
+	return decodeChecked(f, typ, v)
+}
+
+// decodeChecked decodes "signed", which checkDecodable passed, into v.
+func decodeChecked(f *File, typ string, v any) error {
+	// go-tuf's types decode themselves (each decodes "signed" twice, once
+	// for the fields it knows and once for the rest). Calling their
+	// UnmarshalJSON directly gives the same value and error as
+	// json.Unmarshal, without its check and skip of the whole object first.
+	var decodeErr error
+	if u, ok := v.(json.Unmarshaler); ok {
+		decodeErr = u.UnmarshalJSON(f.Signed)
+	} else {
+		decodeErr = json.Unmarshal(f.Signed, v)
+	}
+	if decodeErr != nil {
+		return fmt.Errorf("signed: not valid %s metadata: %w", typ, decodeErr)
+	}
+	return nil
+}
+
+// checkDecodable checks what must hold before "signed" is decoded as typ:
+// its header, its type, its size, and that it has one reading only.
+func checkDecodable(f *File, typ string) error {
 	h, err := f.Header()
 	if err != nil {
 		return err
@@ -287,19 +322,6 @@ func decodeAs(f *File, typ string, v any) error {
 			return err
 		}
 		f.oneReading = true
-	}
-	// go-tuf's types decode themselves (each decodes "signed" twice, once
-	// for the fields it knows and once for the rest). Calling their
-	// UnmarshalJSON directly gives the same value and error as
-	// json.Unmarshal, without its check and skip of the whole object first.
-	var decodeErr error
-	if u, ok := v.(json.Unmarshaler); ok {
-		decodeErr = u.UnmarshalJSON(f.Signed)
-	} else {
-		decodeErr = json.Unmarshal(f.Signed, v)
-	}
-	if decodeErr != nil {
-		return fmt.Errorf("signed: not valid %s metadata: %w", typ, decodeErr)
 	}
 	return nil
 }

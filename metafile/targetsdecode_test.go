@@ -1,0 +1,134 @@
+package metafile
+
+import (
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+)
+
+// goTUFTargets is go-tuf's own decoding of signed, the reference.
+func goTUFTargets(signed []byte) (*metadata.TargetsType, error) {
+	var t metadata.TargetsType
+	err := t.UnmarshalJSON(signed)
+	return &t, err
+}
+
+// checkSameTargets fails unless decodeTargets either gives up on signed
+// or gives exactly go-tuf's value; it reports whether it decoded.
+func checkSameTargets(t *testing.T, name string, signed []byte) bool {
+	t.Helper()
+	got, ok := decodeTargets(signed)
+	if !ok {
+		return false
+	}
+	if !json.Valid(signed) {
+		t.Fatalf("%s: decoded a document that is not JSON: %q", name, signed)
+	}
+	want, err := goTUFTargets(signed)
+	if err != nil {
+		t.Fatalf("%s: decoded what go-tuf refuses (%v): %q", name, err, signed)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: decoded\n%#v\ngo-tuf decodes\n%#v", name, got, want)
+	}
+	return true
+}
+
+const sampleTargets = `{
+  "_type": "targets", "spec_version": "1.0.31", "version": 7, "expires": "2030-01-02T03:04:05Z",
+  "targets": {"a/b.tar.gz": {"length": 12, "hashes": {"sha256": "00ff", "blake2b-256": "ab"}, "custom": {"x": [1, 2.5, null]}},
+              "ü/c": {"length": 0, "hashes": {"sha256": "aa"}, "vendor": "v"}},
+  "delegations": {
+    "keys": {"k1": {"keytype": "ed25519", "scheme": "ed25519", "keyval": {"public": "ab", "private": ""}, "x-note": 1}},
+    "roles": [
+      {"name": "p", "keyids": ["k1"], "threshold": 1, "terminating": true, "paths": ["a/*"], "x": {"y": true}},
+      {"name": "q", "keyids": [], "threshold": -3, "terminating": false, "path_hash_prefixes": ["00"]},
+      {"name": "r", "keyids": ["k1"], "threshold": 2, "terminating": false, "paths": []}
+    ],
+    "z": "kept"
+  },
+  "x-top": [true, "s"]
+}`
+
+func TestDecodeTargetsAsGoTUF(t *testing.T) {
+	if !checkSameTargets(t, "sample", []byte(sampleTargets)) {
+		t.Fatal("gave up on the sample, which has nothing it cannot decode")
+	}
+	var paths []string
+	err := filepath.WalkDir("../testdata", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, ".json") {
+			paths = append(paths, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	decoded := 0
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := Parse(data)
+		if err != nil {
+			continue
+		}
+		if h, err := f.Header(); err != nil || h.Type != metadata.TARGETS {
+			continue
+		}
+		if checkSameTargets(t, path, f.Signed) {
+			decoded++
+		}
+	}
+	if decoded == 0 {
+		t.Fatal("decoded no targets role of the test data")
+	}
+}
+
+// Each of these is read exactly by go-tuf, and each is something the walk
+// must leave to go-tuf rather than decode differently.
+func TestDecodeTargetsGivesUp(t *testing.T) {
+	for name, change := range map[string][2]string{
+		"escape in a string":     {`"name": "p"`, `"name": "\u0070"`},
+		"escape in a key":        {`"name": "p"`, `"n\u0061me": "p"`},
+		"folded key":             {`"name": "p"`, `"NAME": "p"`},
+		"kelvin sign":            {`"keytype"`, `"\u212aeytype"`},
+		"a key twice":            {`"name": "p",`, `"name": "p", "name": "o",`},
+		"null":                   {`"paths": ["a/*"]`, `"paths": null`},
+		"not an integer":         {`"threshold": 2`, `"threshold": 2.0`},
+		"exponent":               {`"version": 7`, `"version": 7e0`},
+		"succinct roles":         {`"z": "kept"`, `"succinct_roles": {"keyids": [], "threshold": 1, "bit_length": 8, "name_prefix": "bin"}`},
+		"custom null":            {`"custom": {"x": [1, 2.5, null]}`, `"custom": null`},
+		"unknown twice":          {`"x-top": [true, "s"]`, `"x-top": 1, "x-top": 2`},
+		"invalid UTF-8":          {`"name": "q"`, "\"name\": \"q\xff\""},
+		"data after the object":  {`"s"]` + "\n}", `"s"]` + "\n} {}"},
+		"hashes empty":           {`"hashes": {"sha256": "aa"}`, `"hashes": {}`},
+		"hex odd":                {`"sha256": "aa"`, `"sha256": "aaa"`},
+		"version out of range":   {`"version": 7`, `"version": 9223372036854775808`},
+		"threshold not a number": {`"threshold": 2`, `"threshold": "2"`},
+	} {
+		doc := strings.Replace(sampleTargets, change[0], change[1], 1)
+		if doc == sampleTargets {
+			t.Fatalf("%s: the change does not apply", name)
+		}
+		if _, ok := decodeTargets([]byte(doc)); ok {
+			t.Errorf("%s: decoded; want it left to go-tuf", name)
+		}
+	}
+}
+
+func FuzzDecodeTargets(f *testing.F) {
+	f.Add([]byte(sampleTargets))
+	f.Add([]byte(`{"_type":"targets","version":1,"expires":"2030-01-01T00:00:00Z","targets":{}}`))
+	f.Add([]byte(`{"delegations":{"keys":{},"roles":[]}}`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		checkSameTargets(t, "fuzz", doc)
+	})
+}

@@ -1,0 +1,266 @@
+package metafile
+
+import (
+	"encoding/json"
+	"strconv"
+	"unicode/utf8"
+)
+
+// A walk reads a JSON document that is already known to be valid (Parse
+// checked it, or this package wrote it) one value at a time, for decoders
+// that take only what they can decode exactly as encoding/json would. It
+// never fails loudly: anything it does not take (an escape in a string,
+// invalid UTF-8, a null, a number that is not an integer, a key given
+// twice) sets give, and the caller hands the whole document to
+// encoding/json, which gives its own value or error. It never panics on
+// any input, valid or not.
+type walk struct {
+	doc []byte
+	i   int
+	// give is set once the walk met something it does not decode
+	// exactly; every later step does nothing.
+	give bool
+}
+
+// next skips whitespace and returns the byte at the cursor, or 0 (and
+// gives up) at the end of the document.
+func (w *walk) next() byte {
+	w.i = skipSpace(w.doc, w.i)
+	if w.give || w.i >= len(w.doc) {
+		w.give = true
+		return 0
+	}
+	return w.doc[w.i]
+}
+
+// object reads the object at the cursor, calling member with each key
+// (its bytes as written, no escape) with the cursor on the value; member
+// reads the value.
+func (w *walk) object(member func(key []byte)) {
+	if w.next() != '{' {
+		w.give = true
+		return
+	}
+	w.i++
+	if w.next() == '}' {
+		w.i++
+		return
+	}
+	for !w.give {
+		key, ok := w.plain()
+		if !ok || w.next() != ':' {
+			w.give = true
+			return
+		}
+		w.i++
+		member(key)
+		switch w.next() {
+		case ',':
+			w.i++
+		case '}':
+			w.i++
+			return
+		default:
+			w.give = true
+		}
+	}
+}
+
+// array reads the array at the cursor, calling elem with the cursor on
+// each element; elem reads it.
+func (w *walk) array(elem func()) {
+	if w.next() != '[' {
+		w.give = true
+		return
+	}
+	w.i++
+	if w.next() == ']' {
+		w.i++
+		return
+	}
+	for !w.give {
+		elem()
+		switch w.next() {
+		case ',':
+			w.i++
+		case ']':
+			w.i++
+			return
+		default:
+			w.give = true
+		}
+	}
+}
+
+// plain reads the string at the cursor and returns its bytes between the
+// quotes, when they are the decoded string: no escape, valid UTF-8.
+func (w *walk) plain() ([]byte, bool) {
+	if w.next() != '"' {
+		return nil, false
+	}
+	start := w.i + 1
+	j, ascii := start, true
+	for ; j < len(w.doc); j++ {
+		c := w.doc[j]
+		if plainByte[c] {
+			continue
+		}
+		if c == '"' {
+			break
+		}
+		if c < utf8.RuneSelf { // an escape, or a control character
+			return nil, false
+		}
+		ascii = false
+	}
+	if j >= len(w.doc) || !ascii && !utf8.Valid(w.doc[start:j]) {
+		return nil, false
+	}
+	w.i = j + 1
+	return w.doc[start:j], true
+}
+
+// str reads a string value.
+func (w *walk) str() string {
+	s, ok := w.plain()
+	if !ok {
+		w.give = true
+	}
+	return string(s)
+}
+
+// quoted reads a string value and returns it as written, quotes included:
+// what encoding/json hands a type's UnmarshalJSON.
+func (w *walk) quoted() []byte {
+	w.next()
+	start := w.i
+	if _, ok := w.plain(); !ok {
+		w.give = true
+		return nil
+	}
+	return w.doc[start:w.i]
+}
+
+// strings reads an array of strings; [] is an empty slice, as
+// encoding/json makes it.
+func (w *walk) strings() []string {
+	list := []string{}
+	w.array(func() { list = append(list, w.str()) })
+	return list
+}
+
+// integer reads a number that is an integer of bits bits.
+func (w *walk) integer(bits int) int64 {
+	w.next()
+	j := w.i
+	if j < len(w.doc) && w.doc[j] == '-' {
+		j++
+	}
+	j = skipDigits(w.doc, j)
+	if j < len(w.doc) && (w.doc[j] == '.' || w.doc[j] == 'e' || w.doc[j] == 'E') {
+		w.give = true
+		return 0
+	}
+	n, err := strconv.ParseInt(string(w.doc[w.i:j]), 10, bits)
+	if err != nil {
+		w.give = true
+		return 0
+	}
+	w.i = j
+	return n
+}
+
+// boolean reads true or false.
+func (w *walk) boolean() bool {
+	switch w.next() {
+	case 't':
+		return w.literal("true")
+	case 'f':
+		w.literal("false")
+		return false
+	}
+	w.give = true
+	return false
+}
+
+func (w *walk) literal(word string) bool {
+	if len(w.doc)-w.i < len(word) || string(w.doc[w.i:w.i+len(word)]) != word {
+		w.give = true
+		return false
+	}
+	w.i += len(word)
+	return true
+}
+
+// raw reads any value and returns it as written.
+func (w *walk) raw() []byte {
+	w.next()
+	start := w.i
+	w.skipValue()
+	if w.give || !json.Valid(w.doc[start:w.i]) {
+		w.give = true
+		return nil
+	}
+	return w.doc[start:w.i]
+}
+
+// skipValue passes over one value, strings' escapes included.
+func (w *walk) skipValue() {
+	w.next()
+	depth := 0
+	for w.i < len(w.doc) && !w.give {
+		switch c := w.doc[w.i]; c {
+		case '"':
+			w.skipString()
+			if depth == 0 {
+				return
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		}
+		w.i++
+		if depth <= 0 && (w.i >= len(w.doc) || endsValue(w.doc[w.i])) {
+			return
+		}
+	}
+	w.give = true
+}
+
+// endsValue: a scalar or a closed container is followed by one of these.
+func endsValue(c byte) bool {
+	switch c {
+	case ',', '}', ']', ' ', '\t', '\n', '\r':
+		return true
+	}
+	return false
+}
+
+func (w *walk) skipString() {
+	for j := w.i + 1; j < len(w.doc); j++ {
+		switch w.doc[j] {
+		case '\\':
+			j++
+		case '"':
+			w.i = j + 1
+			return
+		}
+	}
+	w.give = true
+}
+
+// unknown reads the value of a member that no field of the struct being
+// decoded takes, as encoding/json decodes it into map[string]any.
+func (w *walk) unknown() any {
+	raw := w.raw()
+	if w.give {
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		w.give = true
+	}
+	return v
+}
