@@ -60,16 +60,23 @@ func TestHeaderFieldsIsEncodingJSON(t *testing.T) {
 	for _, doc := range envelopeCases {
 		var want, got Header
 		wantErr := json.Unmarshal([]byte(doc), &want)
-		cut := headerFields([]byte(doc))
+		cut := headerFields([]byte(doc), false)
 		err := json.Unmarshal(cut, &got)
 		if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
 			t.Errorf("Header of %q from %q = %+v, %v\nencoding/json gives %+v, %v", doc, cut, got, err, want, wantErr)
 		}
+		if json.Valid([]byte(doc)) && doc[0] == '{' {
+			if valid := headerFields([]byte(doc), true); string(valid) != string(cut) {
+				t.Errorf("headerFields of the valid %q: %q without a check, %q with it", doc, valid, cut)
+			}
+		}
 	}
 	// What is cut: members that cannot be Header fields, nothing else.
-	cut := headerFields([]byte(`{"a":1,"_type":"t","delegations":{"version":9},"Version":1,"\u0061":2,"é":3,"expires":"x"}`))
-	if want := `{"_type":"t","Version":1,"\u0061":2,"é":3,"expires":"x"}`; string(cut) != want {
-		t.Errorf("headerFields kept %s, want %s", cut, want)
+	for _, valid := range []bool{false, true} {
+		cut := headerFields([]byte(` {"a":1, "_type" :"t","delegations":{"version":9},"Version":1,"\u0061":2,"é":3,"expires":"x"}`), valid)
+		if want := `{"_type":"t","Version":1,"\u0061":2,"é":3,"expires":"x"}`; string(cut) != want {
+			t.Errorf("headerFields (valid: %v) kept %s, want %s", valid, cut, want)
+		}
 	}
 }
 
@@ -116,9 +123,15 @@ func FuzzEnvelope(f *testing.F) {
 		}
 		var wantH, gotH Header
 		wantErr = json.Unmarshal(doc, &wantH)
-		err = json.Unmarshal(headerFields(doc), &gotH)
+		cut := headerFields(doc, false)
+		err = json.Unmarshal(cut, &gotH)
 		if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(gotH, wantH) {
 			t.Fatalf("Header of %q = %+v, %v\nencoding/json gives %+v, %v", doc, gotH, err, wantH, wantErr)
+		}
+		if _, ok := objectMembers(doc); ok {
+			if valid := headerFields(doc, true); string(valid) != string(cut) {
+				t.Fatalf("headerFields of the valid %q: %q without a check, %q with it", doc, valid, cut)
+			}
 		}
 	})
 }

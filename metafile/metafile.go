@@ -48,6 +48,14 @@ type File struct {
 	// oneReading: "signed" passed checkOneReading; it is walked once,
 	// however often it is decoded.
 	oneReading bool
+	// checked is the "signed" that Parse found to be valid JSON, so that
+	// Header need not check it again while Signed is still that slice.
+	checked []byte
+}
+
+// checkedSigned says whether signed is the very slice Parse checked.
+func (f *File) checkedSigned(signed []byte) bool {
+	return len(signed) > 0 && len(signed) == len(f.checked) && &signed[0] == &f.checked[0]
 }
 
 // Signature is one entry of "signatures".
@@ -83,6 +91,7 @@ func Parse(data []byte) (*File, error) {
 		return nil, fmt.Errorf("field \"signed\" is missing or not an object")
 	}
 	f.Signed = signed // a copy already: data is not kept
+	f.checked = signed
 	rawSigs, ok := top["signatures"]
 	if !ok {
 		return nil, fmt.Errorf("field \"signatures\" is missing")
@@ -204,7 +213,7 @@ func (f *File) Canonical() ([]byte, error) {
 // Header decodes the fields every role carries.
 func (f *File) Header() (Header, error) {
 	var h Header
-	fields := headerFields(f.Signed)
+	fields := headerFields(f.Signed, f.checkedSigned(f.Signed))
 	if err := checkOneReading(fields); err != nil {
 		return h, err
 	}

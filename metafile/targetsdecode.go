@@ -2,6 +2,7 @@ package metafile
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -209,4 +210,51 @@ func (w *walk) delegatedRole() metadata.DelegatedRole {
 		}
 	})
 	return r
+}
+
+// DecodeDelegations decodes a targets role's "delegations" value, as
+// written in a document that Parse checked, into go-tuf's type: the value
+// and error of json.Unmarshal, without encoding/json where that is exact.
+// null is no delegations (nil).
+func DecodeDelegations(raw []byte) (*metadata.Delegations, error) {
+	w := &walk{doc: raw}
+	if w.next() == 'n' && w.literal("null") {
+		if w.i = skipSpace(raw, w.i); w.i == len(raw) {
+			return nil, nil
+		}
+	}
+	w = &walk{doc: raw}
+	d := w.delegations()
+	if w.i = skipSpace(raw, w.i); !w.give && w.i == len(raw) {
+		return d, nil
+	}
+	d = nil
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Members returns the top-level members of "signed", once it is known to
+// be read one way only (no member whose name folds onto a TUF field's):
+// for readers that take some members by their exact names.
+func (f *File) Members() ([]Member, error) {
+	if !f.oneReading {
+		if err := checkOneReading(f.Signed); err != nil {
+			return nil, err
+		}
+		f.oneReading = true
+	}
+	if f.checkedSigned(f.Signed) {
+		return Members(f.Signed)
+	}
+	members, ok := objectMembers(f.Signed)
+	if !ok {
+		return nil, fmt.Errorf("signed is not a JSON object")
+	}
+	out := make([]Member, len(members))
+	for i, m := range members {
+		out[i] = Member{Name: m.key, Value: m.value}
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package metafile
 
 import (
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -131,4 +132,40 @@ func FuzzDecodeTargets(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		checkSameTargets(t, "fuzz", doc)
 	})
+}
+
+// DecodeDelegations gives json.Unmarshal's value and error, whether it
+// decodes itself or leaves it to encoding/json.
+func TestDecodeDelegationsAsEncodingJSON(t *testing.T) {
+	f, err := Parse([]byte(`{"signatures": [], "signed": ` + sampleTargets + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, err := f.Members()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sample []byte
+	for _, m := range members {
+		if m.Name == "delegations" {
+			sample = m.Value
+		}
+	}
+	for _, raw := range []string{
+		string(sample),
+		" null ",
+		`{"keys": {}, "roles": [], "succinct_roles": {"keyids": [], "threshold": 1, "bit_length": 8, "name_prefix": "bin"}}`,
+		`{"keys": {"k": {"keytype": "\u0065d25519"}}}`,
+		`{"roles": [{"threshold": 1.5}]}`,
+	} {
+		got, err := DecodeDelegations([]byte(raw))
+		var want *metadata.Delegations
+		wantErr := json.Unmarshal([]byte(raw), &want)
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) || err == nil && !reflect.DeepEqual(got, want) {
+			t.Errorf("DecodeDelegations(%s) = %+v, %v; json.Unmarshal gives %+v, %v", raw, got, err, want, wantErr)
+		}
+	}
+	if len(sample) == 0 {
+		t.Fatal("the sample has no delegations")
+	}
 }

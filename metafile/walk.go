@@ -2,6 +2,7 @@ package metafile
 
 import (
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"unicode/utf8"
 )
@@ -263,4 +264,85 @@ func (w *walk) unknown() any {
 		w.give = true
 	}
 	return v
+}
+
+// Member is one member of an object: its name decoded, its value as
+// written.
+type Member struct {
+	Name  string
+	Value []byte
+}
+
+// Members returns the members of the object doc, in order, each value a
+// slice of doc. doc must be valid JSON, as canonical bytes from
+// Canonicalize are: Members reads it without checking it again (on
+// anything else it returns an error, or values that are not JSON, and
+// never panics). It is for walking a large canonical document in parts
+// that are each canonical themselves.
+func Members(doc []byte) ([]Member, error) {
+	w := &walk{doc: doc}
+	var members []Member
+	if w.next() != '{' {
+		return nil, fmt.Errorf("not an object")
+	}
+	w.i++
+	for w.next() != '}' && !w.give {
+		name, ok := w.name()
+		if !ok || w.next() != ':' {
+			break
+		}
+		w.i++
+		w.next()
+		start := w.i
+		w.skipValue()
+		members = append(members, Member{Name: name, Value: doc[start:w.i]})
+		if w.next() == ',' {
+			w.i++
+		}
+	}
+	if w.give {
+		return nil, fmt.Errorf("not a JSON object")
+	}
+	return members, nil
+}
+
+// Elements returns the elements of the array doc, each a slice of doc;
+// doc must be valid JSON, as for Members.
+func Elements(doc []byte) ([][]byte, error) {
+	w := &walk{doc: doc}
+	var elems [][]byte
+	if w.next() != '[' {
+		return nil, fmt.Errorf("not an array")
+	}
+	w.i++
+	for w.next() != ']' && !w.give {
+		start := w.i
+		w.skipValue()
+		elems = append(elems, doc[start:w.i])
+		if w.next() == ',' {
+			w.i++
+		}
+	}
+	if w.give {
+		return nil, fmt.Errorf("not a JSON array")
+	}
+	return elems, nil
+}
+
+// name reads a member's name, escapes and all.
+func (w *walk) name() (string, bool) {
+	start := w.i
+	if s, ok := w.plain(); ok {
+		return string(s), true
+	}
+	w.i = start
+	if w.next() != '"' {
+		return "", false
+	}
+	w.skipString()
+	var s string
+	if w.give || json.Unmarshal(w.doc[start:w.i], &s) != nil {
+		return "", false
+	}
+	return s, true
 }

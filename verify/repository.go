@@ -427,13 +427,12 @@ func (v *verifier) checkRole(c roleCheck) (l loaded, list []Finding, state *Role
 	// One decode gives the header and, for targets roles, what the walk
 	// needs; metafile.Parse has already checked the header's fields.
 	var view signedView
+	view.Header, _ = f.Header()
 	if c.typ == metadata.TARGETS {
-		if err := json.Unmarshal(f.Signed, &view); err != nil {
+		if err := readTargetsView(f, &view); err != nil {
 			found.errorf("parse", "not valid targets metadata: %v", err)
 			return l, nil, nil
 		}
-	} else {
-		view.Header, _ = f.Header()
 	}
 	h := view.Header
 	if !found.checkHeader(h, c.typ) {
@@ -521,6 +520,37 @@ type signedView struct {
 	metafile.Header
 	Delegations *metadata.Delegations      `json:"delegations"`
 	Targets     map[string]json.RawMessage `json:"targets"`
+}
+
+// readTargetsView takes the delegations (decoded as go-tuf decodes them)
+// and each target's entry as written, to be decoded one by one, so that
+// one bad entry is reported as itself.
+func readTargetsView(f *metafile.File, view *signedView) error {
+	members, err := f.Members()
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		switch m.Name {
+		case "delegations":
+			if view.Delegations, err = metafile.DecodeDelegations(m.Value); err != nil {
+				return fmt.Errorf("delegations: %w", err)
+			}
+		case "targets":
+			if string(m.Value) == "null" {
+				continue
+			}
+			entries, err := metafile.Members(m.Value)
+			if err != nil {
+				return fmt.Errorf("targets: %w", err)
+			}
+			view.Targets = make(map[string]json.RawMessage, len(entries))
+			for _, e := range entries {
+				view.Targets[e.Name] = e.Value
+			}
+		}
+	}
+	return nil
 }
 
 func targetPaths(view *signedView) []string {

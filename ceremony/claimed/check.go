@@ -251,73 +251,89 @@ type claimedView struct {
 	thresholds []int
 }
 
+// viewClaimed canonicalizes signed once and takes its parts as slices of
+// the canonical bytes, each canonical itself: a claimed role of 100,000
+// delegations is one pass, not a decode per delegation.
 func viewClaimed(signed []byte) (*claimedView, error) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(signed, &top); err != nil {
+	canon, err := metafile.Canonicalize(signed)
+	if err != nil {
+		return nil, err
+	}
+	top, err := metafile.Members(canon)
+	if err != nil {
 		return nil, err
 	}
 	v := &claimedView{rest: map[string][]byte{}, delegRest: map[string][]byte{}, keys: map[string][]byte{}}
-	if err := json.Unmarshal(top["version"], &v.version); err != nil {
-		return nil, fmt.Errorf("version: %w", err)
-	}
-	var deleg map[string]json.RawMessage
-	if raw := top["delegations"]; len(raw) > 0 && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &deleg); err != nil {
-			return nil, fmt.Errorf("delegations: %w", err)
+	var deleg []metafile.Member
+	for _, m := range top {
+		switch m.Name {
+		case "version":
+			if err := json.Unmarshal(m.Value, &v.version); err != nil {
+				return nil, fmt.Errorf("version: %w", err)
+			}
+		case "expires":
+		case "delegations":
+			if string(m.Value) != "null" {
+				if deleg, err = metafile.Members(m.Value); err != nil {
+					return nil, fmt.Errorf("delegations: %w", err)
+				}
+			}
+		default:
+			v.rest[m.Name] = m.Value
 		}
 	}
-	delete(top, "version")
-	delete(top, "expires")
-	delete(top, "delegations")
-	if err := canonicalMembers(top, v.rest); err != nil {
-		return nil, err
-	}
-	var roles []json.RawMessage
-	if raw := deleg["roles"]; len(raw) > 0 && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &roles); err != nil {
-			return nil, fmt.Errorf("delegations.roles: %w", err)
+	for _, m := range deleg {
+		switch {
+		case m.Name == "roles" && string(m.Value) != "null":
+			if err := v.addRoles(m.Value); err != nil {
+				return nil, err
+			}
+		case m.Name == "keys" && string(m.Value) != "null":
+			keys, err := metafile.Members(m.Value)
+			if err != nil {
+				return nil, fmt.Errorf("delegations.keys: %w", err)
+			}
+			for _, k := range keys {
+				v.keys[k.Name] = k.Value
+			}
+		case m.Name != "roles" && m.Name != "keys":
+			v.delegRest[m.Name] = m.Value
 		}
 	}
-	var keyMap map[string]json.RawMessage
-	if raw := deleg["keys"]; len(raw) > 0 && string(raw) != "null" {
-		if err := json.Unmarshal(raw, &keyMap); err != nil {
-			return nil, fmt.Errorf("delegations.keys: %w", err)
-		}
+	return v, nil
+}
+
+// addRoles takes the delegated roles of the canonical array roles.
+func (v *claimedView) addRoles(roles []byte) error {
+	elems, err := metafile.Elements(roles)
+	if err != nil {
+		return fmt.Errorf("delegations.roles: %w", err)
 	}
-	delete(deleg, "roles")
-	delete(deleg, "keys")
-	if err := canonicalMembers(deleg, v.delegRest); err != nil {
-		return nil, err
-	}
-	if err := canonicalMembers(keyMap, v.keys); err != nil {
-		return nil, err
-	}
-	for i, raw := range roles {
+	for i, raw := range elems {
 		var r struct {
 			Name      string   `json:"name"`
 			KeyIDs    []string `json:"keyids"`
 			Threshold int      `json:"threshold"`
 		}
-		if err := json.Unmarshal(raw, &r); err != nil {
-			return nil, fmt.Errorf("delegations.roles[%d]: %w", i, err)
-		}
-		c, err := metafile.Canonicalize(raw)
+		members, err := metafile.Members(raw)
 		if err != nil {
-			return nil, fmt.Errorf("delegations.roles[%d]: %w", i, err)
+			return fmt.Errorf("delegations.roles[%d]: %w", i, err)
 		}
-		v.roles, v.names = append(v.roles, c), append(v.names, r.Name)
+		for _, m := range members {
+			switch m.Name {
+			case "name":
+				err = json.Unmarshal(m.Value, &r.Name)
+			case "keyids":
+				err = json.Unmarshal(m.Value, &r.KeyIDs)
+			case "threshold":
+				err = json.Unmarshal(m.Value, &r.Threshold)
+			}
+			if err != nil {
+				return fmt.Errorf("delegations.roles[%d].%s: %w", i, m.Name, err)
+			}
+		}
+		v.roles, v.names = append(v.roles, raw), append(v.names, r.Name)
 		v.keyids, v.thresholds = append(v.keyids, r.KeyIDs), append(v.thresholds, r.Threshold)
-	}
-	return v, nil
-}
-
-func canonicalMembers(in map[string]json.RawMessage, out map[string][]byte) error {
-	for k, raw := range in {
-		c, err := metafile.Canonicalize(raw)
-		if err != nil {
-			return fmt.Errorf("%s: %w", k, err)
-		}
-		out[k] = c
 	}
 	return nil
 }
