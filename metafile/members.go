@@ -98,9 +98,12 @@ var headerNames = []string{"_TYPE", "SPEC_VERSION", "VERSION", "EXPIRES"}
 // valid says that signed is known to be valid JSON (Parse checked it), so
 // its members are taken without checking it again.
 func headerFields(signed []byte, valid bool) []byte {
-	members, ok := objectMembers(signed)
+	var members []rawMember
+	var ok bool
 	if valid {
 		members, ok = validMembers(signed)
+	} else {
+		members, ok = objectMembers(signed)
 	}
 	if !ok {
 		return signed

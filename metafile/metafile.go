@@ -155,6 +155,11 @@ func parseSignatures(raw json.RawMessage) ([]Signature, error) {
 // for control characters (the newlines of a PEM key): canonical JSON leaves
 // them raw, which JSON forbids, so "signed" holds them escaped.
 func FromSigned(v any) (*File, error) {
+	if t, ok := v.(*metadata.TargetsType); ok {
+		if c, ok := canonicalTargets(t); ok {
+			return fromCanonical(c)
+		}
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -165,6 +170,11 @@ func FromSigned(v any) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	return fromCanonical(c)
+}
+
+// fromCanonical is an unsigned file whose "signed" is the canonical c.
+func fromCanonical(c []byte) (*File, error) {
 	f := &File{Signed: escapeControl(c), canonical: c}
 	if _, err := f.Header(); err != nil {
 		return nil, err

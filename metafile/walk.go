@@ -1,6 +1,7 @@
 package metafile
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -240,14 +241,23 @@ func endsValue(c byte) bool {
 }
 
 func (w *walk) skipString() {
-	for j := w.i + 1; j < len(w.doc); j++ {
-		switch w.doc[j] {
-		case '\\':
-			j++
-		case '"':
+	for j := w.i + 1; j < len(w.doc); {
+		q := bytes.IndexByte(w.doc[j:], '"')
+		if q < 0 {
+			break
+		}
+		j += q
+		// The quote ends the string unless an odd run of backslashes
+		// escapes it.
+		n := 0
+		for k := j - 1; k > w.i && w.doc[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
 			w.i = j + 1
 			return
 		}
+		j++
 	}
 	w.give = true
 }

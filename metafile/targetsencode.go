@@ -1,0 +1,271 @@
+package metafile
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+)
+
+// Writing a targets role's canonical JSON without encoding/json.
+//
+// FromSigned marshals a value with encoding/json (go-tuf's MarshalJSON
+// builds a map for every object) and canonicalizes the result: 2 s and
+// 0.7 GB for a claimed role of 100,000 projects. canonicalTargets writes
+// the same bytes straight from go-tuf's TargetsType, member for member as
+// go-tuf's MarshalJSON methods name them, sorted as canonical JSON sorts.
+// Where it cannot be sure to write the same bytes (a string that is not
+// valid UTF-8, a value of a vendor field that will not marshal or
+// canonicalize, both paths and path_hash_prefixes) it says so, and
+// FromSigned takes the slow path, which gives its value or error. The
+// differential tests and FuzzCanonicalTargets hold the two to the same
+// bytes.
+
+// canonicalTargets is the canonical JSON of t as FromSigned writes it; ok
+// is false when FromSigned must take the slow path.
+func canonicalTargets(t *metadata.TargetsType) (c []byte, ok bool) {
+	e := &canonicalWriter{}
+	o := e.object(t.UnrecognizedFields)
+	o.str("_type", t.Type)
+	o.str("spec_version", t.SpecVersion)
+	o.member("version", strconv.AppendInt(nil, t.Version, 10))
+	expires, err := t.Expires.MarshalJSON()
+	if err != nil {
+		return nil, false
+	}
+	o.member("expires", expires)
+	o.member("targets", e.targetFiles(t.Targets))
+	if t.Delegations != nil {
+		o.member("delegations", e.delegations(t.Delegations))
+	}
+	out := o.close()
+	return out, !e.bad
+}
+
+// canonicalWriter writes canonical JSON values; bad is set once it met
+// something it does not write exactly as the slow path would.
+type canonicalWriter struct {
+	bad bool
+}
+
+// canonicalObject gathers an object's members, each value already
+// canonical, and writes them sorted by name.
+type canonicalObject struct {
+	members []canonicalMember
+	// replace: a later member of the same name replaces the earlier one
+	// (a struct's own fields over its unrecognized ones); a map's names
+	// are unique already.
+	replace bool
+}
+
+type canonicalMember struct {
+	name  string
+	value []byte
+}
+
+// object starts an object with a go-tuf type's unrecognized fields, which
+// its MarshalJSON copies first and its own fields then overwrite.
+func (e *canonicalWriter) object(unknown map[string]any) *canonicalObject {
+	o := &canonicalObject{members: make([]canonicalMember, 0, len(unknown)+6), replace: true}
+	for name, v := range unknown {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			e.bad = true
+			continue
+		}
+		c, err := Canonicalize(raw)
+		if err != nil {
+			e.bad = true
+			continue
+		}
+		if !utf8.ValidString(name) {
+			e.bad = true
+		}
+		o.member(name, c)
+	}
+	return o
+}
+
+// mapObject starts an object for a map of n entries.
+func (e *canonicalWriter) mapObject(n int) *canonicalObject {
+	return &canonicalObject{members: make([]canonicalMember, 0, n)}
+}
+
+// entry adds a map's entry.
+func (e *canonicalWriter) entry(o *canonicalObject, name string, value []byte) {
+	if !utf8.ValidString(name) {
+		e.bad = true
+	}
+	o.members = append(o.members, canonicalMember{name, value})
+}
+
+func (o *canonicalObject) member(name string, value []byte) {
+	if o.replace {
+		for i := range o.members {
+			if o.members[i].name == name {
+				o.members[i].value = value
+				return
+			}
+		}
+	}
+	o.members = append(o.members, canonicalMember{name, value})
+}
+
+func (o *canonicalObject) str(name, s string) {
+	o.member(name, canonicalString(nil, s))
+}
+
+func (o *canonicalObject) close() []byte {
+	slices.SortFunc(o.members, func(a, b canonicalMember) int { return strings.Compare(a.name, b.name) })
+	n := 2
+	for _, m := range o.members {
+		n += len(m.name) + 4 + len(m.value)
+	}
+	out := make([]byte, 0, n)
+	out = append(out, '{')
+	for i, m := range o.members {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = canonicalString(out, m.name)
+		out = append(out, ':')
+		out = append(out, m.value...)
+	}
+	return append(out, '}')
+}
+
+// canonicalString appends s as canonical JSON writes it: '"' and '\'
+// escaped, nothing else. s must be valid UTF-8 (the callers check).
+func canonicalString(out []byte, s string) []byte {
+	out = append(out, '"')
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '"' || c == '\\' {
+			out = append(out, '\\')
+		}
+		out = append(out, s[i])
+	}
+	return append(out, '"')
+}
+
+// text is canonicalString for a string of go-tuf's struct, refusing one
+// that is not valid UTF-8 (encoding/json would replace its bytes).
+func (e *canonicalWriter) text(out []byte, s string) []byte {
+	if !utf8.ValidString(s) {
+		e.bad = true
+	}
+	return canonicalString(out, s)
+}
+
+func (e *canonicalWriter) strings(list []string) []byte {
+	if list == nil {
+		return []byte("null")
+	}
+	out := []byte{'['}
+	for i, s := range list {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = e.text(out, s)
+	}
+	return append(out, ']')
+}
+
+func (e *canonicalWriter) targetFiles(files map[string]*metadata.TargetFiles) []byte {
+	if files == nil {
+		return []byte("null")
+	}
+	o := e.mapObject(len(files))
+	for path, f := range files {
+		if f == nil {
+			e.entry(o, path, []byte("null"))
+			continue
+		}
+		fo := e.object(f.UnrecognizedFields)
+		fo.member("length", strconv.AppendInt(nil, f.Length, 10))
+		fo.member("hashes", e.hashes(f.Hashes))
+		if f.Custom != nil {
+			c, err := Canonicalize(*f.Custom)
+			if err != nil {
+				e.bad = true
+			}
+			fo.member("custom", c)
+		}
+		e.entry(o, path, fo.close())
+	}
+	return o.close()
+}
+
+func (e *canonicalWriter) hashes(h metadata.Hashes) []byte {
+	if h == nil {
+		return []byte("null")
+	}
+	o := e.mapObject(len(h))
+	for alg, b := range h {
+		v := make([]byte, 0, 2*len(b)+2)
+		v = append(v, '"')
+		v = hex.AppendEncode(v, b)
+		e.entry(o, alg, append(v, '"'))
+	}
+	return o.close()
+}
+
+func (e *canonicalWriter) delegations(d *metadata.Delegations) []byte {
+	o := e.object(d.UnrecognizedFields)
+	o.member("keys", e.keys(d.Keys))
+	switch {
+	case d.Roles != nil:
+		out := []byte{'['}
+		for i := range d.Roles {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = append(out, e.delegatedRole(&d.Roles[i])...)
+		}
+		o.member("roles", append(out, ']'))
+	case d.SuccinctRoles != nil:
+		e.bad = true // rare, and small: the slow path writes it
+	}
+	return o.close()
+}
+
+func (e *canonicalWriter) keys(keys map[string]*metadata.Key) []byte {
+	if keys == nil {
+		return []byte("null")
+	}
+	o := e.mapObject(len(keys))
+	for id, k := range keys {
+		if k == nil {
+			e.entry(o, id, []byte("null"))
+			continue
+		}
+		ko := e.object(k.UnrecognizedFields)
+		ko.member("keytype", e.text(nil, k.Type))
+		ko.member("scheme", e.text(nil, k.Scheme))
+		vo := e.object(k.Value.UnrecognizedFields)
+		vo.member("public", e.text(nil, k.Value.PublicKey))
+		ko.member("keyval", vo.close())
+		e.entry(o, id, ko.close())
+	}
+	return o.close()
+}
+
+func (e *canonicalWriter) delegatedRole(r *metadata.DelegatedRole) []byte {
+	o := e.object(r.UnrecognizedFields)
+	o.member("name", e.text(nil, r.Name))
+	o.member("keyids", e.strings(r.KeyIDs))
+	o.member("threshold", strconv.AppendInt(nil, int64(r.Threshold), 10))
+	o.member("terminating", strconv.AppendBool(nil, r.Terminating))
+	switch {
+	case r.Paths != nil && r.PathHashPrefixes != nil:
+		e.bad = true // go-tuf refuses to marshal it, with its own error
+	case r.Paths != nil:
+		o.member("paths", e.strings(r.Paths))
+	case r.PathHashPrefixes != nil:
+		o.member("path_hash_prefixes", e.strings(r.PathHashPrefixes))
+	}
+	return o.close()
+}
