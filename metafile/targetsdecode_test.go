@@ -169,3 +169,27 @@ func TestDecodeDelegationsAsEncodingJSON(t *testing.T) {
 		t.Fatal("the sample has no delegations")
 	}
 }
+
+// String, StringList and Int give json.Unmarshal's value and error.
+func TestValueDecodersAsEncodingJSON(t *testing.T) {
+	for _, v := range []string{`"a"`, ` "é" `, `"\u0061"`, `"a\"b"`, `1`, `-0`, `1.5`, `null`, `["x", "y"]`, `[]`, `[1]`, `"a" x`, `{}`, `9223372036854775808`, "\"\xff\""} {
+		s, err := String([]byte(v))
+		var ws string
+		werr := json.Unmarshal([]byte(v), &ws)
+		if s != ws || fmt.Sprint(err) != fmt.Sprint(werr) {
+			t.Errorf("String(%s) = %q, %v; json.Unmarshal gives %q, %v", v, s, err, ws, werr)
+		}
+		list, err := StringList([]byte(v))
+		var wl []string
+		werr = json.Unmarshal([]byte(v), &wl)
+		if fmt.Sprint(err) != fmt.Sprint(werr) || err == nil && !reflect.DeepEqual(list, wl) {
+			t.Errorf("StringList(%s) = %#v, %v; json.Unmarshal gives %#v, %v", v, list, err, wl, werr)
+		}
+		n, err := Int([]byte(v))
+		var wn int
+		werr = json.Unmarshal([]byte(v), &wn)
+		if fmt.Sprint(err) != fmt.Sprint(werr) || err == nil && n != wn {
+			t.Errorf("Int(%s) = %d, %v; json.Unmarshal gives %d, %v", v, n, err, wn, werr)
+		}
+	}
+}

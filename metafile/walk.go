@@ -356,3 +356,39 @@ func (w *walk) name() (string, bool) {
 	}
 	return s, true
 }
+
+// String, StringList and Int decode one JSON value (a member's value
+// from Members, say) as json.Unmarshal into a string, a []string and an
+// int do, giving its value and error, without encoding/json for the
+// values that need none: 100,000 delegations' names, key IDs and
+// thresholds.
+
+func String(v []byte) (string, error) {
+	w := &walk{doc: v}
+	if s := w.str(); !w.give && skipSpace(v, w.i) == len(v) {
+		return s, nil
+	}
+	var s string
+	err := json.Unmarshal(v, &s)
+	return s, err
+}
+
+func StringList(v []byte) ([]string, error) {
+	w := &walk{doc: v}
+	if list := w.strings(); !w.give && skipSpace(v, w.i) == len(v) {
+		return list, nil
+	}
+	var list []string
+	err := json.Unmarshal(v, &list)
+	return list, err
+}
+
+func Int(v []byte) (int, error) {
+	w := &walk{doc: v}
+	if n := w.integer(strconv.IntSize); !w.give && skipSpace(v, w.i) == len(v) {
+		return int(n), nil
+	}
+	var n int
+	err := json.Unmarshal(v, &n)
+	return n, err
+}

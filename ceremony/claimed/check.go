@@ -34,6 +34,20 @@ import (
 // versions; they are compared member by member in canonical form, without
 // decoding 100,000 delegations into go-tuf's types.
 func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim, rekeyed []rekeyChange) []string {
+	key, err := changeKey(prevSigned, nextSigned, accepted, rekeyed)
+	if err == nil {
+		if problems, ok := lastChange.get(key); ok {
+			return problems
+		}
+	}
+	problems := compareClaimed(prevSigned, nextSigned, accepted, rekeyed)
+	if err == nil {
+		lastChange.put(key, problems)
+	}
+	return problems
+}
+
+func compareClaimed(prevSigned, nextSigned []byte, accepted []claims.Claim, rekeyed []rekeyChange) []string {
 	prev, err := viewClaimed(prevSigned)
 	if err != nil {
 		return []string{fmt.Sprintf("the trusted claimed: %v", err)}
@@ -322,11 +336,11 @@ func (v *claimedView) addRoles(roles []byte) error {
 		for _, m := range members {
 			switch m.Name {
 			case "name":
-				err = json.Unmarshal(m.Value, &r.Name)
+				r.Name, err = metafile.String(m.Value)
 			case "keyids":
-				err = json.Unmarshal(m.Value, &r.KeyIDs)
+				r.KeyIDs, err = metafile.StringList(m.Value)
 			case "threshold":
-				err = json.Unmarshal(m.Value, &r.Threshold)
+				r.Threshold, err = metafile.Int(m.Value)
 			}
 			if err != nil {
 				return fmt.Errorf("delegations.roles[%d].%s: %w", i, m.Name, err)

@@ -206,6 +206,15 @@ func TestClaimsBundleTampered(t *testing.T) {
 	})
 	rep = ceremonytest.VerifyBundle(t, unbacked, ceremonytest.MetaPath(w.Boot, "root"))
 	ceremonytest.RequireFinding(t, rep, verify.Error, "delegations", `"hijacked", which no accepted claim request asks for`)
+
+	// A change is checked once per process and its result kept by the
+	// hash of its inputs: the untouched bundle, checked after the forged
+	// one, verifies, and the forged one, checked after it, still does not.
+	if rep := ceremonytest.VerifyBundle(t, out, ceremonytest.MetaPath(w.Boot, "root")); !rep.OK() {
+		t.Fatalf("the untouched bundle does not verify after the forged one: %+v", rep)
+	}
+	rep = ceremonytest.VerifyBundle(t, unbacked, ceremonytest.MetaPath(w.Boot, "root"))
+	ceremonytest.RequireFinding(t, rep, verify.Error, "delegations", `"hijacked", which no accepted claim request asks for`)
 }
 
 // TestClaimsInitRefusals: nothing accepted, and a source that is not
