@@ -20,7 +20,9 @@ func runBundle(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if *out == "" {
 		return usageError{"--out is required"}
 	}
+	line := env.step("bundling "+rest[0], false)
 	res, err := env.engine.Bundle(ceremony.BundleOptions{Dir: rest[0], Out: *out, Partial: *partial, PlanDir: *planDir})
+	line.Stop()
 	if err != nil {
 		return err
 	}

@@ -177,15 +177,19 @@ func runClaimsReview(env *runEnv, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	var claimed *metadata.TargetsType
+	line := env.step("reviewing "+rest[0], *asJSON)
+	defer line.Stop()
 	if path != "" {
 		if claimed, err = claims.ReadClaimed(path); err != nil {
 			return err
 		}
 	} else {
+		line.Stop()
 		fmt.Fprintf(stderr, "ceremony: no --repo or --claimed: the requests are checked against a claimed role that delegates nothing yet\n")
 	}
 	rep, err := claims.Review(rest[0], claimed, claims.Options{Now: time.Now(), Roots: roots,
 		RequireAttestation: *rules.requireAttestation, MaxAge: maxAge}, rekeys...)
+	line.Stop()
 	if err != nil {
 		return err
 	}

@@ -15,10 +15,13 @@ import (
 	"io"
 	"os"
 
+	"golang.org/x/term"
+
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 	"github.com/tuf-ceremony/ceremony/internal/harden"
 	"github.com/tuf-ceremony/ceremony/internal/hint"
+	"github.com/tuf-ceremony/ceremony/internal/progress"
 	"github.com/tuf-ceremony/ceremony/internal/safetext"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
@@ -117,11 +120,27 @@ type runEnv struct {
 	keys *keys.Backends
 	// engine runs the ceremony steps on workspaces of every kind.
 	engine *ceremony.Engine
+	// terminal is stderr when it is a terminal, for progress lines; nil
+	// otherwise (a pipe, a file, a test).
+	terminal io.Writer
+}
+
+// step shows a progress line for a step that may take seconds (a claimed
+// role of 100,000 projects), on a terminal only; stop it before printing
+// anything. JSON output shows none.
+func (env *runEnv) step(label string, quiet bool) *progress.Line {
+	if quiet {
+		return progress.Start(nil, label)
+	}
+	return progress.Start(env.terminal, label)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	backends := keys.NewBackends(hardwareBackends()...)
 	env := &runEnv{keys: backends, engine: kinds.Engine(backends)}
+	if stderr == io.Writer(os.Stderr) && term.IsTerminal(int(os.Stderr.Fd())) {
+		env.terminal = os.Stderr
+	}
 	// Text that came from outside (names, paths, messages quoting them)
 	// reaches no terminal raw: control characters and bidi overrides are
 	// escaped on the way out.

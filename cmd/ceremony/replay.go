@@ -30,7 +30,9 @@ func runReplay(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		// the records name (plan, trusted root, final files).
 		path = filepath.Dir(filepath.Clean(path))
 	}
+	line := env.step("replaying "+path, *asJSON)
 	rep, err := replay(path)
+	line.Stop()
 	if err != nil {
 		return err
 	}

@@ -70,7 +70,9 @@ func runReport(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	line := env.step("reading "+rest[0], false)
 	rep, err := audit.Report(env.engine, rest[0])
+	line.Stop()
 	if err != nil {
 		return err
 	}

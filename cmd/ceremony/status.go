@@ -18,7 +18,9 @@ func runStatus(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	line := env.step("reading "+rest[0], *asJSON)
 	st, err := ceremony.GetStatus(rest[0])
+	line.Stop()
 	if err != nil {
 		return err
 	}

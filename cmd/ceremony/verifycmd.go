@@ -31,6 +31,8 @@ func runVerify(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	}
 	path := rest[0]
 	var rep *verify.Report
+	line := env.step("verifying "+path, false)
+	defer line.Stop()
 	switch {
 	case workspace.IsWorkspace(path):
 		rep, err = audit.VerifyWorkspace(env.engine, path, *trusted, at)
@@ -44,6 +46,7 @@ func runVerify(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		}
 		return fmt.Errorf("%q is neither a workspace (no %s), a repository (no metadata/ directory) nor a bundle file", path, workspace.StateFile)
 	}
+	line.Stop()
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,63 @@
+package progress
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is a terminal's stand-in: the line's goroutine writes it
+// while the test waits.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestLongStepShowsAndErasesItsLine(t *testing.T) {
+	var out lockedBuffer
+	l := start(&out, "verifying claims\x1b[2J.tar", 10*time.Millisecond, 5*time.Millisecond)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(out.String(), "verifying") && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	l.Stop()
+	l.Stop()
+	got := out.String()
+	if !strings.HasPrefix(got, "\r\x1b[Kverifying claims\\u001b[2J.tar: 0 s") {
+		t.Fatalf("the line is %q: want the label, escaped, and the seconds, written in place", got)
+	}
+	if !strings.HasSuffix(got, "s\r\x1b[K") {
+		t.Errorf("the line is not erased at the end: %q", got)
+	}
+	if n := strings.Count(got, "\r\x1b[K"); n < 2 {
+		t.Errorf("%d writes in place, want the line and its erasure at least", n)
+	}
+}
+
+func TestShortStepShowsNothing(t *testing.T) {
+	var out lockedBuffer
+	l := start(&out, "reading ws", time.Hour, time.Hour)
+	l.Stop()
+	if got := out.String(); got != "" {
+		t.Errorf("a step shorter than the delay wrote %q", got)
+	}
+}
+
+func TestNoTerminalShowsNothing(t *testing.T) {
+	l := Start(nil, "verifying")
+	l.Stop() // nothing to wait for, nothing to write, no panic
+}
