@@ -329,6 +329,8 @@ func (f *File) AddSignature(keyID string, sig string) {
 // whitespace between tokens changes, which canonical JSON ignores.
 func (f *File) Marshal() ([]byte, error) {
 	var b bytes.Buffer
+	// "signed" is most of the file; the rest is a few lines a signature.
+	b.Grow(len(f.Signed) + 4096 + 256*len(f.Signatures))
 	b.WriteString("{\n")
 	names := make([]string, 0, len(f.Extra))
 	for name := range f.Extra {
@@ -369,7 +371,7 @@ func (f *File) Marshal() ([]byte, error) {
 		b.WriteString("\n  ")
 	}
 	b.WriteString("],\n")
-	writeMember(&b, "signed", f.Signed, "  ")
+	writeMember(&b, "signed", f.Signed, signedPrefix)
 	b.WriteString("\n}\n")
 	return b.Bytes(), nil
 }
@@ -378,10 +380,7 @@ func writeMember(b *bytes.Buffer, name string, value json.RawMessage, indent str
 	b.WriteString(indent)
 	b.Write(jsonString(name))
 	b.WriteString(": ")
-	if err := json.Indent(b, value, indent, "  "); err != nil {
-		// value came from a JSON decoder or encoder; keep it as it is.
-		b.Write(value)
-	}
+	writeIndented(b, value, indent, signedIndent)
 }
 
 func jsonString(s string) []byte {
