@@ -42,8 +42,9 @@ func objectMembers(doc []byte) (members []rawMember, ok bool) {
 // decodeEnvelope decodes a metadata file's top-level object as
 // json.Unmarshal into map[string]json.RawMessage does (values copied, the
 // last of a repeated key kept), with encoding/json's own error for what is
-// not a valid JSON object.
-func decodeEnvelope(data []byte) (map[string]json.RawMessage, error) {
+// not a valid JSON object. Without copyValues the values are slices of
+// data (ParseOwned).
+func decodeEnvelope(data []byte, copyValues bool) (map[string]json.RawMessage, error) {
 	members, ok := objectMembers(data)
 	if !ok {
 		var top map[string]json.RawMessage
@@ -52,6 +53,12 @@ func decodeEnvelope(data []byte) (map[string]json.RawMessage, error) {
 	}
 	top := make(map[string]json.RawMessage, len(members))
 	for _, m := range members {
+		if !copyValues {
+			// Capacity cut to the value: an append to it cannot reach
+			// the rest of data.
+			top[m.key] = json.RawMessage(m.value[:len(m.value):len(m.value)])
+			continue
+		}
 		top[m.key] = append(json.RawMessage(nil), m.value...)
 	}
 	return top, nil

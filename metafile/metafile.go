@@ -45,6 +45,10 @@ type File struct {
 	Extra map[string]json.RawMessage
 
 	canonical []byte
+	// header is Header's result, kept once read: Header needs a pass over
+	// the whole of "signed". Like canonical, it holds because "signed" is
+	// never changed once the File is made.
+	header *Header
 	// oneReading: "signed" passed checkOneReading; it is walked once,
 	// however often it is decoded.
 	oneReading bool
@@ -68,12 +72,20 @@ type Header struct {
 }
 
 // Parse reads a metadata file. It checks the envelope's shape, not the
-// signatures.
-func Parse(data []byte) (*File, error) {
+// signatures. The File keeps copies: data may change afterwards.
+func Parse(data []byte) (*File, error) { return parse(data, true) }
+
+// ParseOwned is Parse of bytes the caller hands over: "signed" and the
+// other values the File holds are slices of data, not copies, so a file
+// read only to be parsed is held once in memory. data must not change
+// afterwards.
+func ParseOwned(data []byte) (*File, error) { return parse(data, false) }
+
+func parse(data []byte, copyValues bool) (*File, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("metadata is %d bytes, over the limit of %d", len(data), MaxSize)
 	}
-	top, err := decodeEnvelope(data)
+	top, err := decodeEnvelope(data, copyValues)
 	if err != nil {
 		return nil, fmt.Errorf("not a JSON object: %w", err)
 	}
@@ -82,7 +94,7 @@ func Parse(data []byte) (*File, error) {
 	if !ok || len(signed) == 0 || signed[0] != '{' {
 		return nil, fmt.Errorf("field \"signed\" is missing or not an object")
 	}
-	f.Signed = signed // a copy already: data is not kept
+	f.Signed = signed // a copy already, unless the caller handed data over
 	rawSigs, ok := top["signatures"]
 	if !ok {
 		return nil, fmt.Errorf("field \"signatures\" is missing")
@@ -203,8 +215,19 @@ func (f *File) Canonical() ([]byte, error) {
 
 // Header decodes the fields every role carries.
 func (f *File) Header() (Header, error) {
+	if f.header != nil {
+		return *f.header, nil
+	}
+	h, err := readHeader(f.Signed)
+	if err == nil {
+		f.header = &h
+	}
+	return h, err
+}
+
+func readHeader(signed json.RawMessage) (Header, error) {
 	var h Header
-	fields := headerFields(f.Signed)
+	fields := headerFields(signed)
 	if err := checkOneReading(fields); err != nil {
 		return h, err
 	}
