@@ -145,7 +145,8 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	if err := refuseHalfSealed(held, tr); err != nil {
 		return nil, err
 	}
-	ws, l, missing, err := openBundleable(opts, now)
+	ws := held
+	l, missing, err := openBundleable(opts, ws, o.read, now)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +190,7 @@ func (e *Engine) assemble(ws *workspace.Workspace, l *Loaded, missing []string, 
 		b.add(name, payload)
 		b.info.Payload = name
 	}
-	if err := b.addTranscript(ws); err != nil {
+	if err := b.addTranscript(ws, l); err != nil {
 		return nil, err
 	}
 	if err := b.addWorkspaceFiles(ws); err != nil {

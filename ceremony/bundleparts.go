@@ -26,40 +26,38 @@ import (
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// openBundleable opens the workspace of a bundle about to be written, and
+// openBundleable loads the workspace of a bundle about to be written from
+// its role files as read (once, when the transcript was reconciled), and
 // refuses what must not be bundled: unmet thresholds unless opts.Partial,
 // expired metadata. (An output that exists is checked when the bundle's
-// bytes are known: writeBundle.)
-func openBundleable(opts BundleOptions, now time.Time) (*workspace.Workspace, *Loaded, []string, error) {
+// bytes are known: writeBundle.) The thresholds are counted on the
+// metadata loaded here, the metadata bundled.
+func openBundleable(opts BundleOptions, ws *workspace.Workspace, read *roleBytes, now time.Time) (*Loaded, []string, error) {
 	if opts.Out == "" {
-		return nil, nil, nil, fmt.Errorf("no bundle file given")
+		return nil, nil, fmt.Errorf("no bundle file given")
 	}
-	st, err := GetStatus(opts.Dir)
+	l, err := loadRead(ws, read)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
+	}
+	st, err := statusOf(ws, l)
+	if err != nil {
+		return nil, nil, err
 	}
 	missing := bundleMissing(st)
 	if len(missing) > 0 && !opts.Partial {
-		return nil, nil, nil, fmt.Errorf("workspace %q: thresholds not met, refusing to bundle (--partial makes a bundle for review, never for upload):\n  %s", opts.Dir, strings.Join(missing, "\n  "))
-	}
-	ws, err := workspace.Open(opts.Dir)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	l, err := Load(ws)
-	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, fmt.Errorf("workspace %q: thresholds not met, refusing to bundle (--partial makes a bundle for review, never for upload):\n  %s", opts.Dir, strings.Join(missing, "\n  "))
 	}
 	for _, role := range ws.State.Roles {
 		h, err := l.Files[role].Header()
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
+			return nil, nil, fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
 		}
 		if !h.Expires.After(now) {
-			return nil, nil, nil, fmt.Errorf("%s: %s expired at %s: a new ceremony is needed", ws.MetadataPath(role), role, h.Expires.UTC().Format(time.RFC3339))
+			return nil, nil, fmt.Errorf("%s: %s expired at %s: a new ceremony is needed", ws.MetadataPath(role), role, h.Expires.UTC().Format(time.RFC3339))
 		}
 	}
-	return ws, l, missing, nil
+	return l, missing, nil
 }
 
 // bundleParts are the entries of a bundle being put together, and its
@@ -79,7 +77,7 @@ func (b *bundleParts) add(name string, data []byte) {
 // upload); and the trusted root a new root follows.
 func (b *bundleParts) addMetadata(ws *workspace.Workspace, l *Loaded, root *metadata.RootType) error {
 	for _, role := range ws.State.Roles {
-		data, err := ws.MetadataBytes(role)
+		data, err := l.roleData(role)
 		if err != nil {
 			return err
 		}
@@ -89,9 +87,9 @@ func (b *bundleParts) addMetadata(ws *workspace.Workspace, l *Loaded, root *meta
 		b.info.Metadata[role] = name
 	}
 	for _, role := range ws.State.Trusted {
-		data, err := ws.TrustedBytes(role)
-		if err != nil {
-			return err
+		data := l.givenData[role] // the bytes checked when l was loaded
+		if data == nil {
+			return fmt.Errorf("workspace %q keeps no trusted %s metadata", ws.Dir, role)
 		}
 		if b.info.Trusted == nil {
 			b.info.Trusted = map[string]string{}
@@ -115,7 +113,7 @@ func (b *bundleParts) addMetadata(ws *workspace.Workspace, l *Loaded, root *meta
 // record earlier bundles, and a bundle's bytes do not depend on how many
 // were written before it. The prefix is a chain of its own, ending at the
 // seal (or the last step). The metadata must be the states it records last.
-func (b *bundleParts) addTranscript(ws *workspace.Workspace) error {
+func (b *bundleParts) addTranscript(ws *workspace.Workspace, l *Loaded) error {
 	tr, err := transcripts.Verify(ws.TranscriptPath())
 	if err != nil {
 		return fmt.Errorf("the transcript of %q does not verify, refusing to bundle: %w", ws.Dir, err)
@@ -135,8 +133,11 @@ func (b *bundleParts) addTranscript(ws *workspace.Workspace) error {
 		return err
 	}
 	for _, role := range ws.State.Roles {
-		data, _ := ws.MetadataBytes(role)
-		if transcripts.LastState(tr.Records, role) != transcripts.Sum(data) {
+		sum, err := l.roleSum(role)
+		if err != nil {
+			return err
+		}
+		if transcripts.LastState(tr.Records, role) != sum {
 			return hint.With(fmt.Errorf("%s is not the state the transcript recorded last: it was changed outside the ceremony", ws.MetadataPath(role)), "verify "+ws.Dir)
 		}
 	}

@@ -27,6 +27,12 @@ type Loaded struct {
 	// only where its content is needed.
 	Given        map[string]*metafile.File
 	givenTargets map[string]*metadata.TargetsType
+	// givenData are the bytes each of Given was parsed from (it holds
+	// slices of them), to carry on as they were read.
+	givenData map[string][]byte
+	// read are the files of the roles signed here as read to load them;
+	// nil when the states given were not read from the files (replay).
+	read *roleBytes
 }
 
 // GivenRole decodes the trusted targets metadata of role, nil if the
@@ -48,22 +54,37 @@ func (l *Loaded) GivenRole(role string) (*metadata.TargetsType, error) {
 }
 
 func Load(ws *workspace.Workspace) (*Loaded, error) {
+	read, err := readRoleBytes(ws)
+	if err != nil {
+		return nil, err
+	}
+	return loadRead(ws, read)
+}
+
+// loadRead is Load of the role files as read already: what the command
+// checked against the transcript is what it loads.
+func loadRead(ws *workspace.Workspace, read *roleBytes) (*Loaded, error) {
 	files := map[string]*metafile.File{}
 	for _, role := range ws.State.Roles {
-		f, err := ws.Metadata(role)
+		f, err := ws.ParseMetadata(role, read.data[role])
 		if err != nil {
 			return nil, err
 		}
 		files[role] = f
 	}
-	return loadStates(ws, files, func(role string) string { return ws.MetadataPath(role) })
+	l, err := loadStates(ws, files, func(role string) string { return ws.MetadataPath(role) })
+	if err != nil {
+		return nil, err
+	}
+	l.read = read
+	return l, nil
 }
 
 // loadStates decodes the given states of the roles signed in ws (the
 // trusted metadata is still the workspace's); name says where a state was
 // read, for messages.
 func loadStates(ws *workspace.Workspace, files map[string]*metafile.File, name func(role string) string) (*Loaded, error) {
-	l := &Loaded{WS: ws, Files: files, Given: map[string]*metafile.File{}, givenTargets: map[string]*metadata.TargetsType{}}
+	l := &Loaded{WS: ws, Files: files, Given: map[string]*metafile.File{}, givenTargets: map[string]*metadata.TargetsType{}, givenData: map[string][]byte{}}
 	var err error
 	if ws.State.Kind.SignsRoot() {
 		if l.Files[metadata.ROOT] == nil {
@@ -87,11 +108,11 @@ func loadStates(ws *workspace.Workspace, files map[string]*metafile.File, name f
 		}
 	}
 	for _, role := range ws.State.Trusted {
-		f, err := ws.TrustedMetadata(role)
+		f, data, err := ws.TrustedMetadataRead(role)
 		if err != nil {
 			return nil, err
 		}
-		l.Given[role] = f
+		l.Given[role], l.givenData[role] = f, data
 	}
 	return l, nil
 }

@@ -165,7 +165,7 @@ func statusOf(ws *workspace.Workspace, l *Loaded) (*Status, error) {
 	}
 	s.People = people(ws)
 	recs, err := transcripts.ReadRecords(ws.TranscriptPath())
-	s.Unwritten = unwritten(ws, recs, err)
+	s.Unwritten = unwritten(ws, l.read, recs, err)
 	s.Seal, s.Bundles = sealOf(recs)
 	return s, nil
 }
