@@ -55,6 +55,7 @@ func build(entries []Entry, limits Limits) ([]byte, error) {
 	}
 	m := Manifest{Version: manifestVersion, Entries: make([]ManifestEntry, 0, len(sorted))}
 	seen := make(map[string]string, len(sorted))
+	describeOnce := describer()
 	var total int64
 	for _, e := range sorted {
 		if v := nameProblem(e.Name); v != nil {
@@ -75,7 +76,7 @@ func build(entries []Entry, limits Limits) ([]byte, error) {
 		if total > limits.MaxTotal {
 			return nil, violation(e.Name, RuleTotalTooLarge, "the entries up to this one hold %d bytes; at most %d", total, limits.MaxTotal)
 		}
-		m.Entries = append(m.Entries, describe(e))
+		m.Entries = append(m.Entries, describeOnce(e))
 	}
 	manifest, err := encodeManifest(m)
 	if err != nil {
@@ -88,8 +89,8 @@ func build(entries []Entry, limits Limits) ([]byte, error) {
 		return nil, violation(ManifestName, RuleTotalTooLarge, "the entries and the manifest hold %d bytes; at most %d", total+int64(len(manifest)), limits.MaxTotal)
 	}
 
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
+	buf := bytes.NewBuffer(make([]byte, 0, tarBound(sorted, manifest)))
+	tw := tar.NewWriter(buf)
 	add := func(name string, data []byte) error {
 		if err := tw.WriteHeader(header(name, int64(len(data)))); err != nil {
 			return fmt.Errorf("failed to add %q: %w", name, err)

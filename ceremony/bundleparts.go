@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -123,15 +124,7 @@ func (b *bundleParts) addTranscript(ws *workspace.Workspace, l *Loaded) error {
 		return err
 	}
 	b.info.TranscriptHead, b.info.TranscriptSeq = head, seq
-	transcriptEntry := BundleTranscript + "/" + transcripts.FileName
-	if err := BundleAddTree(ws.TranscriptPath(), BundleTranscript, func(name string, data []byte) {
-		if name == transcriptEntry {
-			data = kept
-		}
-		b.add(name, data)
-	}); err != nil {
-		return err
-	}
+	known := map[string][]byte{BundleTranscript + "/" + transcripts.FileName: kept}
 	for _, role := range ws.State.Roles {
 		sum, err := l.roleSum(role)
 		if err != nil {
@@ -140,8 +133,15 @@ func (b *bundleParts) addTranscript(ws *workspace.Workspace, l *Loaded) error {
 		if transcripts.LastState(tr.Records, role) != sum {
 			return hint.With(fmt.Errorf("%s is not the state the transcript recorded last: it was changed outside the ceremony", ws.MetadataPath(role)), "verify "+ws.Dir)
 		}
+		// The state Verify just found hashing to its name is these bytes,
+		// which hash to it too: the bundle carries them once.
+		data, err := l.roleData(role)
+		if err != nil {
+			return err
+		}
+		known[path.Join(BundleTranscript, transcripts.StatesDir, sum+".json")] = data
 	}
-	return nil
+	return bundleAddTreeKnown(ws.TranscriptPath(), BundleTranscript, known, b.add)
 }
 
 // addWorkspaceFiles adds the attestations, by holder, the workspace's
