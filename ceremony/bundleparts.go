@@ -3,7 +3,6 @@ package ceremony
 // The steps of Bundle: what may be bundled, and each part of the bundle.
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -20,7 +19,6 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
-	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/transcripts"
@@ -191,31 +189,25 @@ func (b *bundleParts) addKindFiles(ws *workspace.Workspace, k Kind) error {
 // A bundle the transcript records already (written before, from a sealed
 // workspace that has not changed since) is not recorded a second time.
 func writeBundle(tr *transcripts.Transcript, out string, b *bundleParts) (*BundleResult, error) {
-	data, err := bundle.Bytes(b.entries)
+	p, err := bundle.Prepare(b.entries)
 	if err != nil {
 		return nil, err
 	}
-	s := sha256.Sum256(data)
+	s, same, err := putBundle(out, p)
+	if errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("%s %s: it was left as it is (a bundle is never overwritten); choose a new name: %w", out, whatIsThere(tr, out), err)
+	}
+	if err != nil {
+		return nil, err
+	}
 	sum := hex.EncodeToString(s[:])
 	res := &BundleResult{Out: out, SHA256: sum, PGPWords: bundle.PGPWords(s[:]),
-		Partial: b.info.Partial, Missing: b.info.Missing, OnlineKeyChanged: b.info.OnlineKeyChanged, Rehearsal: b.info.Rehearsal}
+		Partial: b.info.Partial, Missing: b.info.Missing, OnlineKeyChanged: b.info.OnlineKeyChanged, Rehearsal: b.info.Rehearsal, Again: same}
 	for _, e := range b.entries {
 		res.Entries = append(res.Entries, e.Name)
 	}
 	sort.Strings(res.Entries)
 	res.RecordedAt = recordedBundle(tr, sum)
-	same, err := sameFile(out, data)
-	if err != nil {
-		return nil, err
-	}
-	if same {
-		res.Again = true
-	} else if err := atomicfile.WriteNew(out, data, 0o644); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("%s %s: it was left as it is (a bundle is never overwritten); choose a new name: %w", out, whatIsThere(tr, out), err)
-		}
-		return nil, err
-	}
 	crashpoint.Hit("bundle:after-write")
 	if res.RecordedAt != 0 {
 		return res, nil
@@ -261,24 +253,4 @@ func recordedBundle(tr *transcripts.Transcript, sum string) int64 {
 		}
 	}
 	return 0
-}
-
-// sameFile reports whether the regular file at path holds exactly data;
-// false if there is no file.
-func sameFile(path string, data []byte) (bool, error) {
-	fi, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if !fi.Mode().IsRegular() || fi.Size() != int64(len(data)) {
-		return false, nil
-	}
-	have, err := os.ReadFile(path)
-	if err != nil {
-		return false, err
-	}
-	return bytes.Equal(have, data), nil
 }
