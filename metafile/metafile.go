@@ -85,7 +85,7 @@ func parse(data []byte, copyValues bool) (*File, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("metadata is %d bytes, over the limit of %d", len(data), MaxSize)
 	}
-	top, err := decodeEnvelope(data, copyValues)
+	top, signedHeader, err := readEnvelope(data, copyValues)
 	if err != nil {
 		return nil, fmt.Errorf("not a JSON object: %w", err)
 	}
@@ -113,9 +113,14 @@ func parse(data []byte, copyValues bool) (*File, error) {
 	if len(top) > 0 {
 		f.Extra = top
 	}
-	if _, err := f.Header(); err != nil {
+	if signedHeader == nil { // not read with the envelope
+		signedHeader = headerFields(f.Signed)
+	}
+	h, err := readHeaderFields(signedHeader)
+	if err != nil {
 		return nil, err
 	}
+	f.header = &h
 	return f, nil
 }
 
@@ -226,8 +231,13 @@ func (f *File) Header() (Header, error) {
 }
 
 func readHeader(signed json.RawMessage) (Header, error) {
+	return readHeaderFields(headerFields(signed))
+}
+
+// readHeaderFields decodes and checks the header from fields, headerFields
+// of "signed".
+func readHeaderFields(fields []byte) (Header, error) {
 	var h Header
-	fields := headerFields(signed)
 	if err := checkOneReading(fields); err != nil {
 		return h, err
 	}

@@ -1,6 +1,7 @@
 package metafile
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"testing"
@@ -43,5 +44,42 @@ func TestParseOwnedIsParse(t *testing.T) {
 	}
 	if &f.Signed[0] != &data[10] {
 		t.Error("ParseOwned copied signed")
+	}
+}
+
+// TestParseHeaderInOnePass: the header Parse reads with the envelope, in
+// the same pass, is the header (or the error) a pass over "signed" alone
+// gives, also when "signed" comes twice (the last is kept) or holds
+// objects with members named like the header's.
+func TestParseHeaderInOnePass(t *testing.T) {
+	var docs []string
+	for _, body := range envelopeCases {
+		docs = append(docs,
+			`{"signatures":[],"signed":`+body+`}`,
+			`{"signed":{"_type":"first","version":7,"expires":"2031-01-01T00:00:00Z"},"signatures":[],"signed":`+body+`}`,
+			`{"signed":`+body+`,"signatures":[{"keyid":"a","sig":"","version":2}],"x":{"_type":"other","version":3}}`)
+	}
+	taken := 0
+	for _, doc := range docs {
+		var top map[string]json.RawMessage
+		if json.Unmarshal([]byte(doc), &top) != nil || len(top["signed"]) == 0 || top["signed"][0] != '{' {
+			continue
+		}
+		want, wantErr := readHeader(top["signed"])
+		f, err := Parse([]byte(doc))
+		if fmt.Sprint(err) != fmt.Sprint(wantErr) {
+			t.Errorf("%s: Parse error %v, a pass over signed gives %v", doc, err, wantErr)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		taken++
+		if got, _ := f.Header(); got != want {
+			t.Errorf("%s: header %+v, a pass over signed gives %+v", doc, got, want)
+		}
+	}
+	if taken < 10 {
+		t.Fatalf("only %d documents parsed: the cases lost their valid headers", taken)
 	}
 }
