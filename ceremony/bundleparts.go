@@ -35,7 +35,7 @@ func openBundleable(opts BundleOptions, ws *workspace.Workspace, read *roleBytes
 	if opts.Out == "" {
 		return nil, nil, fmt.Errorf("no bundle file given")
 	}
-	l, err := loadRead(ws, read)
+	l, err := loadRead(ws, read, false)
 	if err != nil {
 		return nil, nil, err
 	}

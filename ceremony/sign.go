@@ -90,7 +90,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	tr, changed := o.tr, o.changed
 	defer tr.Close()
 	res := &SignResult{Notices: o.notices}
-	l, err := loadRead(ws, o.read)
+	l, err := loadRead(ws, o.read, true)
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +232,11 @@ func signedBy(f *metafile.File, ids []string) bool {
 	return false
 }
 
-func checkSignable(l *Loaded, role string, f *metafile.File, now time.Time) error {
+// checkSignable refuses to sign role's metadata f when it has expired or
+// its version does not follow what clients trust: for root, the trusted
+// root's; for any role, above (the version of the trusted metadata of it,
+// versionAbove).
+func checkSignable(l *Loaded, role string, f *metafile.File, above int64, now time.Time) error {
 	h, err := f.Header()
 	if err != nil {
 		return fmt.Errorf("%s: %w", l.WS.MetadataPath(role), err)
@@ -246,7 +250,7 @@ func checkSignable(l *Loaded, role string, f *metafile.File, now time.Time) erro
 		}
 		return fmt.Errorf("%s: version %d, want %d", l.WS.MetadataPath(role), h.Version, want)
 	}
-	if above := l.VersionAbove(role); h.Version <= above {
+	if h.Version <= above {
 		return fmt.Errorf("%s: version %d does not follow the trusted %s version %d (%s): clients would refuse it as a rollback; start a new workspace", l.WS.MetadataPath(role), h.Version, role, above, workspace.TrustedPath(role))
 	}
 	return nil
@@ -329,7 +333,11 @@ func signJobs(ws *workspace.Workspace, l *Loaded, roles []string, only string, p
 			already[role] = ids
 			continue
 		}
-		if err := checkSignable(l, role, f, now); err != nil {
+		above, err := l.versionAbove(role)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if err := checkSignable(l, role, f, above, now); err != nil {
 			return nil, already, err, nil
 		}
 		if slices.Contains(changed, role) {
