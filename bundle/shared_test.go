@@ -2,6 +2,8 @@ package bundle
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
 	"strings"
 	"testing"
 )
@@ -62,6 +64,18 @@ func TestTarBoundHoldsTheBundle(t *testing.T) {
 		}
 		if bound := tarBound(entries, manifest); len(data) > bound {
 			t.Errorf("the bundle of %d entries is %d bytes, over the bound of %d", len(entries), len(data), bound)
+		}
+	}
+}
+
+// TestDigestsLargeAndSmall: an entry's digests are its SHA-256 and
+// SHA-512 whether computed one after the other or at once.
+func TestDigestsLargeAndSmall(t *testing.T) {
+	for _, n := range []int{0, 1, concurrentFrom - 1, concurrentFrom, concurrentFrom + 12345} {
+		data := bytes.Repeat([]byte{byte(n)}, n)
+		s256, s512 := digests(data)
+		if s256 != sha256.Sum256(data) || s512 != sha512.Sum512(data) {
+			t.Errorf("%d bytes: digests differ from crypto's", n)
 		}
 	}
 }
