@@ -63,8 +63,6 @@ package bundle
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
 	"sort"
@@ -119,8 +117,7 @@ type ManifestEntry struct {
 
 // describe returns the manifest entry for e.
 func describe(e Entry) ManifestEntry {
-	s256 := sha256.Sum256(e.Data)
-	s512 := sha512.Sum512(e.Data)
+	s256, s512 := digests(e.Data)
 	return ManifestEntry{
 		Name:   e.Name,
 		Size:   int64(len(e.Data)),

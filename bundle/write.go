@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -47,6 +48,27 @@ func Bytes(entries []Entry) ([]byte, error) {
 // build returns the bytes of the bundle holding entries, which must fit in
 // limits.
 func build(entries []Entry, limits Limits) ([]byte, error) {
+	p, err := prepare(entries, limits)
+	if err != nil {
+		return nil, err
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, tarBound(p.sorted, p.manifest)))
+	if err := p.writeTar(buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// prepared is a bundle checked against the rules and ready to write: its
+// entries sorted, and its manifest.
+type prepared struct {
+	sorted   []Entry
+	manifest []byte
+}
+
+// prepare checks entries against the rules and limits and makes the
+// manifest.
+func prepare(entries []Entry, limits Limits) (*prepared, error) {
 	sorted := slices.Clone(entries)
 	slices.SortFunc(sorted, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
 
@@ -55,6 +77,7 @@ func build(entries []Entry, limits Limits) ([]byte, error) {
 	}
 	m := Manifest{Version: manifestVersion, Entries: make([]ManifestEntry, 0, len(sorted))}
 	seen := make(map[string]string, len(sorted))
+	describeOnce := describer()
 	var total int64
 	for _, e := range sorted {
 		if v := nameProblem(e.Name); v != nil {
@@ -75,7 +98,7 @@ func build(entries []Entry, limits Limits) ([]byte, error) {
 		if total > limits.MaxTotal {
 			return nil, violation(e.Name, RuleTotalTooLarge, "the entries up to this one hold %d bytes; at most %d", total, limits.MaxTotal)
 		}
-		m.Entries = append(m.Entries, describe(e))
+		m.Entries = append(m.Entries, describeOnce(e))
 	}
 	manifest, err := encodeManifest(m)
 	if err != nil {
@@ -87,9 +110,13 @@ func build(entries []Entry, limits Limits) ([]byte, error) {
 	if total+int64(len(manifest)) > limits.MaxTotal {
 		return nil, violation(ManifestName, RuleTotalTooLarge, "the entries and the manifest hold %d bytes; at most %d", total+int64(len(manifest)), limits.MaxTotal)
 	}
+	return &prepared{sorted: sorted, manifest: manifest}, nil
+}
 
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
+// writeTar writes the bundle's bytes to w: the manifest, then the entries
+// in order, then the end of the archive.
+func (p *prepared) writeTar(w io.Writer) error {
+	tw := tar.NewWriter(w)
 	add := func(name string, data []byte) error {
 		if err := tw.WriteHeader(header(name, int64(len(data)))); err != nil {
 			return fmt.Errorf("failed to add %q: %w", name, err)
@@ -99,18 +126,15 @@ func build(entries []Entry, limits Limits) ([]byte, error) {
 		}
 		return nil
 	}
-	if err := add(ManifestName, manifest); err != nil {
-		return nil, err
+	if err := add(ManifestName, p.manifest); err != nil {
+		return err
 	}
-	for _, e := range sorted {
+	for _, e := range p.sorted {
 		if err := add(e.Name, e.Data); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return tw.Close()
 }
 
 // header is the one header an entry of a bundle has.

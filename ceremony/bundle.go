@@ -145,7 +145,8 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	if err := refuseHalfSealed(held, tr); err != nil {
 		return nil, err
 	}
-	ws, l, missing, err := openBundleable(opts, now)
+	ws := held
+	l, missing, err := openBundleable(opts, ws, o.read, now)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +190,7 @@ func (e *Engine) assemble(ws *workspace.Workspace, l *Loaded, missing []string, 
 		b.add(name, payload)
 		b.info.Payload = name
 	}
-	if err := b.addTranscript(ws); err != nil {
+	if err := b.addTranscript(ws, l); err != nil {
 		return nil, err
 	}
 	if err := b.addWorkspaceFiles(ws); err != nil {
@@ -282,6 +283,13 @@ func BundleMetadataEntry(role string, version int64, consistent bool) string {
 // BundleAddTree adds every regular file under dir as prefix/REL, in a fixed
 // order; anything else (a link, a device) is refused.
 func BundleAddTree(dir, prefix string, add func(string, []byte)) error {
+	return bundleAddTreeKnown(dir, prefix, nil, add)
+}
+
+// bundleAddTreeKnown is BundleAddTree taking the bytes of the entries in
+// known from there instead of reading their files (which must be there,
+// regular files, all the same).
+func bundleAddTreeKnown(dir, prefix string, known map[string][]byte, add func(string, []byte)) error {
 	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -299,6 +307,10 @@ func BundleAddTree(dir, prefix string, add func(string, []byte)) error {
 		}
 		if !d.Type().IsRegular() {
 			return fmt.Errorf("%s is not a regular file: refusing to bundle it", p)
+		}
+		if data, ok := known[name]; ok {
+			add(name, data)
+			return nil
 		}
 		data, err := os.ReadFile(p)
 		if err != nil {

@@ -3,7 +3,6 @@ package ceremony
 // The steps of Bundle: what may be bundled, and each part of the bundle.
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -11,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -19,47 +19,44 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
-	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 	"github.com/tuf-ceremony/ceremony/internal/hint"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
-// openBundleable opens the workspace of a bundle about to be written, and
+// openBundleable loads the workspace of a bundle about to be written from
+// its role files as read (once, when the transcript was reconciled), and
 // refuses what must not be bundled: unmet thresholds unless opts.Partial,
 // expired metadata. (An output that exists is checked when the bundle's
-// bytes are known: writeBundle.)
-func openBundleable(opts BundleOptions, now time.Time) (*workspace.Workspace, *Loaded, []string, error) {
+// bytes are known: writeBundle.) The thresholds are counted on the
+// metadata loaded here, the metadata bundled.
+func openBundleable(opts BundleOptions, ws *workspace.Workspace, read *roleBytes, now time.Time) (*Loaded, []string, error) {
 	if opts.Out == "" {
-		return nil, nil, nil, fmt.Errorf("no bundle file given")
+		return nil, nil, fmt.Errorf("no bundle file given")
 	}
-	st, err := GetStatus(opts.Dir)
+	l, err := loadRead(ws, read, false)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
+	}
+	st, err := statusOf(ws, l)
+	if err != nil {
+		return nil, nil, err
 	}
 	missing := bundleMissing(st)
 	if len(missing) > 0 && !opts.Partial {
-		return nil, nil, nil, fmt.Errorf("workspace %q: thresholds not met, refusing to bundle (--partial makes a bundle for review, never for upload):\n  %s", opts.Dir, strings.Join(missing, "\n  "))
-	}
-	ws, err := workspace.Open(opts.Dir)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	l, err := Load(ws)
-	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, fmt.Errorf("workspace %q: thresholds not met, refusing to bundle (--partial makes a bundle for review, never for upload):\n  %s", opts.Dir, strings.Join(missing, "\n  "))
 	}
 	for _, role := range ws.State.Roles {
 		h, err := l.Files[role].Header()
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
+			return nil, nil, fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
 		}
 		if !h.Expires.After(now) {
-			return nil, nil, nil, fmt.Errorf("%s: %s expired at %s: a new ceremony is needed", ws.MetadataPath(role), role, h.Expires.UTC().Format(time.RFC3339))
+			return nil, nil, fmt.Errorf("%s: %s expired at %s: a new ceremony is needed", ws.MetadataPath(role), role, h.Expires.UTC().Format(time.RFC3339))
 		}
 	}
-	return ws, l, missing, nil
+	return l, missing, nil
 }
 
 // bundleParts are the entries of a bundle being put together, and its
@@ -79,7 +76,7 @@ func (b *bundleParts) add(name string, data []byte) {
 // upload); and the trusted root a new root follows.
 func (b *bundleParts) addMetadata(ws *workspace.Workspace, l *Loaded, root *metadata.RootType) error {
 	for _, role := range ws.State.Roles {
-		data, err := ws.MetadataBytes(role)
+		data, err := l.roleData(role)
 		if err != nil {
 			return err
 		}
@@ -89,9 +86,9 @@ func (b *bundleParts) addMetadata(ws *workspace.Workspace, l *Loaded, root *meta
 		b.info.Metadata[role] = name
 	}
 	for _, role := range ws.State.Trusted {
-		data, err := ws.TrustedBytes(role)
-		if err != nil {
-			return err
+		data := l.givenData[role] // the bytes checked when l was loaded
+		if data == nil {
+			return fmt.Errorf("workspace %q keeps no trusted %s metadata", ws.Dir, role)
 		}
 		if b.info.Trusted == nil {
 			b.info.Trusted = map[string]string{}
@@ -115,7 +112,7 @@ func (b *bundleParts) addMetadata(ws *workspace.Workspace, l *Loaded, root *meta
 // record earlier bundles, and a bundle's bytes do not depend on how many
 // were written before it. The prefix is a chain of its own, ending at the
 // seal (or the last step). The metadata must be the states it records last.
-func (b *bundleParts) addTranscript(ws *workspace.Workspace) error {
+func (b *bundleParts) addTranscript(ws *workspace.Workspace, l *Loaded) error {
 	tr, err := transcripts.Verify(ws.TranscriptPath())
 	if err != nil {
 		return fmt.Errorf("the transcript of %q does not verify, refusing to bundle: %w", ws.Dir, err)
@@ -125,22 +122,24 @@ func (b *bundleParts) addTranscript(ws *workspace.Workspace) error {
 		return err
 	}
 	b.info.TranscriptHead, b.info.TranscriptSeq = head, seq
-	transcriptEntry := BundleTranscript + "/" + transcripts.FileName
-	if err := BundleAddTree(ws.TranscriptPath(), BundleTranscript, func(name string, data []byte) {
-		if name == transcriptEntry {
-			data = kept
-		}
-		b.add(name, data)
-	}); err != nil {
-		return err
-	}
+	known := map[string][]byte{BundleTranscript + "/" + transcripts.FileName: kept}
 	for _, role := range ws.State.Roles {
-		data, _ := ws.MetadataBytes(role)
-		if transcripts.LastState(tr.Records, role) != transcripts.Sum(data) {
+		sum, err := l.roleSum(role)
+		if err != nil {
+			return err
+		}
+		if transcripts.LastState(tr.Records, role) != sum {
 			return hint.With(fmt.Errorf("%s is not the state the transcript recorded last: it was changed outside the ceremony", ws.MetadataPath(role)), "verify "+ws.Dir)
 		}
+		// The state Verify just found hashing to its name is these bytes,
+		// which hash to it too: the bundle carries them once.
+		data, err := l.roleData(role)
+		if err != nil {
+			return err
+		}
+		known[path.Join(BundleTranscript, transcripts.StatesDir, sum+".json")] = data
 	}
-	return nil
+	return bundleAddTreeKnown(ws.TranscriptPath(), BundleTranscript, known, b.add)
 }
 
 // addWorkspaceFiles adds the attestations, by holder, the workspace's
@@ -190,31 +189,25 @@ func (b *bundleParts) addKindFiles(ws *workspace.Workspace, k Kind) error {
 // A bundle the transcript records already (written before, from a sealed
 // workspace that has not changed since) is not recorded a second time.
 func writeBundle(tr *transcripts.Transcript, out string, b *bundleParts) (*BundleResult, error) {
-	data, err := bundle.Bytes(b.entries)
+	p, err := bundle.Prepare(b.entries)
 	if err != nil {
 		return nil, err
 	}
-	s := sha256.Sum256(data)
+	s, same, err := putBundle(out, p)
+	if errors.Is(err, fs.ErrExist) {
+		return nil, fmt.Errorf("%s %s: it was left as it is (a bundle is never overwritten); choose a new name: %w", out, whatIsThere(tr, out), err)
+	}
+	if err != nil {
+		return nil, err
+	}
 	sum := hex.EncodeToString(s[:])
 	res := &BundleResult{Out: out, SHA256: sum, PGPWords: bundle.PGPWords(s[:]),
-		Partial: b.info.Partial, Missing: b.info.Missing, OnlineKeyChanged: b.info.OnlineKeyChanged, Rehearsal: b.info.Rehearsal}
+		Partial: b.info.Partial, Missing: b.info.Missing, OnlineKeyChanged: b.info.OnlineKeyChanged, Rehearsal: b.info.Rehearsal, Again: same}
 	for _, e := range b.entries {
 		res.Entries = append(res.Entries, e.Name)
 	}
 	sort.Strings(res.Entries)
 	res.RecordedAt = recordedBundle(tr, sum)
-	same, err := sameFile(out, data)
-	if err != nil {
-		return nil, err
-	}
-	if same {
-		res.Again = true
-	} else if err := atomicfile.WriteNew(out, data, 0o644); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("%s %s: it was left as it is (a bundle is never overwritten); choose a new name: %w", out, whatIsThere(tr, out), err)
-		}
-		return nil, err
-	}
 	crashpoint.Hit("bundle:after-write")
 	if res.RecordedAt != 0 {
 		return res, nil
@@ -260,24 +253,4 @@ func recordedBundle(tr *transcripts.Transcript, sum string) int64 {
 		}
 	}
 	return 0
-}
-
-// sameFile reports whether the regular file at path holds exactly data;
-// false if there is no file.
-func sameFile(path string, data []byte) (bool, error) {
-	fi, err := os.Lstat(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if !fi.Mode().IsRegular() || fi.Size() != int64(len(data)) {
-		return false, nil
-	}
-	have, err := os.ReadFile(path)
-	if err != nil {
-		return false, err
-	}
-	return bytes.Equal(have, data), nil
 }

@@ -35,7 +35,7 @@ func (e *Engine) ExportPayload(dir, role string, now time.Time) ([]byte, error) 
 		return nil, err
 	}
 	f := l.Files[role]
-	if err := checkSignable(l, role, f, now); err != nil {
+	if err := checkSignable(l, role, f, l.VersionAbove(role), now); err != nil {
 		return nil, err
 	}
 	rules, err := l.Rules(role)
@@ -207,7 +207,7 @@ func importOne(k Kind, ws *workspace.Workspace, tr *transcripts.Transcript, chan
 	if signedBy(f, ids) {
 		return who, imp, true, nil
 	}
-	if err := checkSignable(l, s.Role, f, now); err != nil {
+	if err := checkSignable(l, s.Role, f, l.VersionAbove(s.Role), now); err != nil {
 		return who, imp, false, err
 	}
 	if slices.Contains(changed, s.Role) {

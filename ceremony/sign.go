@@ -90,7 +90,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	tr, changed := o.tr, o.changed
 	defer tr.Close()
 	res := &SignResult{Notices: o.notices}
-	l, err := Load(ws)
+	l, err := loadRead(ws, o.read, true)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +166,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 		return res, record(tr, transcripts.Error, who, uri, fmt.Errorf("the key opened from %q is not the key it named before opening (wrong device inserted?)", uri))
 	}
 	for _, j := range jobs {
-		if err := signRole(ws, tr, l.Files[j.role], j.role, j.keyIDs, signer, uri); err != nil {
+		if err := signRole(ws, tr, o.read, l.Files[j.role], j.role, j.keyIDs, signer, uri); err != nil {
 			return res, record(tr, transcripts.Error, who, uri, err)
 		}
 		res.Signed = append(res.Signed, Signature{Role: j.role, KeyIDs: j.keyIDs, Holder: ws.Holder(j.keyIDs[0])})
@@ -175,12 +175,9 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 }
 
 // signRole signs one role and commits it: the new state is stored, the
-// record appended (fsync'd), and only then the metadata file written.
-func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, f *metafile.File, role string, ids []string, signer keys.Signer, uri string) error {
-	before, err := ws.MetadataBytes(role)
-	if err != nil {
-		return err
-	}
+// record appended (fsync'd), and only then the metadata file written. f was
+// parsed from read's bytes of role, which the record names as its input.
+func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleBytes, f *metafile.File, role string, ids []string, signer keys.Signer, uri string) error {
 	msg, err := f.Canonical()
 	if err != nil {
 		return fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
@@ -203,7 +200,7 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, f *metafile.F
 	}
 	crashpoint.Hit("sign:after-state")
 	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Sign, Who: ws.Holder(ids[0]), Device: keygen.DeviceOf(uri),
-		Inputs: map[string]string{role: transcripts.Sum(before)}, States: map[string]string{role: state},
+		Inputs: map[string]string{role: read.sum(role)}, States: map[string]string{role: state},
 		Signature: &transcripts.Signature{Role: role, KeyID: ids[0], Sig: hex.EncodeToString(sig)}}); err != nil {
 		return err
 	}
@@ -211,6 +208,7 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, f *metafile.F
 	if err := ws.WriteMetadataBytes(role, after); err != nil {
 		return err
 	}
+	read.set(role, after)
 	crashpoint.Hit("sign:after-write")
 	return nil
 }
@@ -234,7 +232,11 @@ func signedBy(f *metafile.File, ids []string) bool {
 	return false
 }
 
-func checkSignable(l *Loaded, role string, f *metafile.File, now time.Time) error {
+// checkSignable refuses to sign role's metadata f when it has expired or
+// its version does not follow what clients trust: for root, the trusted
+// root's; for any role, above (the version of the trusted metadata of it,
+// versionAbove).
+func checkSignable(l *Loaded, role string, f *metafile.File, above int64, now time.Time) error {
 	h, err := f.Header()
 	if err != nil {
 		return fmt.Errorf("%s: %w", l.WS.MetadataPath(role), err)
@@ -248,7 +250,7 @@ func checkSignable(l *Loaded, role string, f *metafile.File, now time.Time) erro
 		}
 		return fmt.Errorf("%s: version %d, want %d", l.WS.MetadataPath(role), h.Version, want)
 	}
-	if above := l.VersionAbove(role); h.Version <= above {
+	if h.Version <= above {
 		return fmt.Errorf("%s: version %d does not follow the trusted %s version %d (%s): clients would refuse it as a rollback; start a new workspace", l.WS.MetadataPath(role), h.Version, role, above, workspace.TrustedPath(role))
 	}
 	return nil
@@ -331,7 +333,11 @@ func signJobs(ws *workspace.Workspace, l *Loaded, roles []string, only string, p
 			already[role] = ids
 			continue
 		}
-		if err := checkSignable(l, role, f, now); err != nil {
+		above, err := l.versionAbove(role)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if err := checkSignable(l, role, f, above, now); err != nil {
 			return nil, already, err, nil
 		}
 		if slices.Contains(changed, role) {

@@ -24,9 +24,19 @@ type Loaded struct {
 	// (State.Trusted) by role: what the roles signed here are delegated by
 	// and follow. givenTargets caches those decoded (givenRole): a claimed
 	// role of 100,000 projects takes seconds to decode, so it is decoded
-	// only where its content is needed.
+	// only where its content is needed. Load reads every one; status and
+	// sign load them as they need them (given), and Given holds those
+	// read so far.
 	Given        map[string]*metafile.File
 	givenTargets map[string]*metadata.TargetsType
+	// givenData are the bytes each of Given was parsed from (it holds
+	// slices of them), to carry on as they were read.
+	givenData map[string][]byte
+	// read are the files of the roles signed here as read to load them;
+	// nil when the states given were not read from the files (replay).
+	read *roleBytes
+	// givenLater: the trusted metadata is read when asked for (given).
+	givenLater bool
 }
 
 // GivenRole decodes the trusted targets metadata of role, nil if the
@@ -35,7 +45,10 @@ func (l *Loaded) GivenRole(role string) (*metadata.TargetsType, error) {
 	if t := l.givenTargets[role]; t != nil {
 		return t, nil
 	}
-	f := l.Given[role]
+	f, err := l.given(role)
+	if err != nil {
+		return nil, err
+	}
 	if f == nil || role == metadata.ROOT {
 		return nil, nil
 	}
@@ -48,22 +61,46 @@ func (l *Loaded) GivenRole(role string) (*metadata.TargetsType, error) {
 }
 
 func Load(ws *workspace.Workspace) (*Loaded, error) {
+	read, err := readRoleBytes(ws)
+	if err != nil {
+		return nil, err
+	}
+	return loadRead(ws, read, false)
+}
+
+// loadRead is Load of the role files as read already: what the command
+// checked against the transcript is what it loads. With givenLater, the
+// trusted metadata of a claims or project workspace is read only when it
+// is asked for (given): a claims ceremony's trusted claimed is 77 MB at
+// PyPI's scale, which status does not use and sign uses for its version.
+func loadRead(ws *workspace.Workspace, read *roleBytes, givenLater bool) (*Loaded, error) {
 	files := map[string]*metafile.File{}
 	for _, role := range ws.State.Roles {
-		f, err := ws.Metadata(role)
+		f, err := ws.ParseMetadata(role, read.data[role])
 		if err != nil {
 			return nil, err
 		}
 		files[role] = f
 	}
-	return loadStates(ws, files, func(role string) string { return ws.MetadataPath(role) })
+	l, err := loadStatesGiven(ws, files, func(role string) string { return ws.MetadataPath(role) }, !givenLater)
+	if err != nil {
+		return nil, err
+	}
+	l.read, l.givenLater = read, givenLater
+	return l, nil
 }
 
 // loadStates decodes the given states of the roles signed in ws (the
 // trusted metadata is still the workspace's); name says where a state was
 // read, for messages.
 func loadStates(ws *workspace.Workspace, files map[string]*metafile.File, name func(role string) string) (*Loaded, error) {
-	l := &Loaded{WS: ws, Files: files, Given: map[string]*metafile.File{}, givenTargets: map[string]*metadata.TargetsType{}}
+	return loadStatesGiven(ws, files, name, true)
+}
+
+// loadStatesGiven is loadStates, reading the trusted metadata of a claims
+// or project workspace now only if readGiven.
+func loadStatesGiven(ws *workspace.Workspace, files map[string]*metafile.File, name func(role string) string, readGiven bool) (*Loaded, error) {
+	l := &Loaded{WS: ws, Files: files, Given: map[string]*metafile.File{}, givenTargets: map[string]*metadata.TargetsType{}, givenData: map[string][]byte{}}
 	var err error
 	if ws.State.Kind.SignsRoot() {
 		if l.Files[metadata.ROOT] == nil {
@@ -87,11 +124,14 @@ func loadStates(ws *workspace.Workspace, files map[string]*metafile.File, name f
 		}
 	}
 	for _, role := range ws.State.Trusted {
-		f, err := ws.TrustedMetadata(role)
+		if !readGiven {
+			break
+		}
+		f, data, err := ws.TrustedMetadataRead(role)
 		if err != nil {
 			return nil, err
 		}
-		l.Given[role] = f
+		l.Given[role], l.givenData[role] = f, data
 	}
 	return l, nil
 }
@@ -153,14 +193,11 @@ func (l *Loaded) ExpectedVersion(role string) int64 {
 }
 
 // VersionAbove is the version role must exceed: that of the trusted
-// metadata a claims or project workspace keeps of it, 0 if none.
+// metadata a claims or project workspace keeps of it, 0 if none (or if it
+// does not read: versionAbove says why).
 func (l *Loaded) VersionAbove(role string) int64 {
-	if f := l.Given[role]; f != nil && role != metadata.ROOT {
-		if h, err := f.Header(); err == nil {
-			return h.Version
-		}
-	}
-	return 0
+	v, _ := l.versionAbove(role)
+	return v
 }
 
 // rootInForce is the root the roles signed here are served under: the root
@@ -169,7 +206,10 @@ func (l *Loaded) rootInForce() (*metadata.RootType, error) {
 	if l.Root != nil {
 		return l.Root, nil
 	}
-	f := l.Given[metadata.ROOT]
+	f, err := l.given(metadata.ROOT)
+	if err != nil {
+		return nil, err
+	}
 	if f == nil {
 		return nil, fmt.Errorf("workspace %q has no root: neither signed in it nor trusted", l.WS.Dir)
 	}

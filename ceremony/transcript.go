@@ -127,29 +127,31 @@ func openTranscript(w *workspace.Workspace) (*transcripts.Transcript, []string, 
 
 // reconcile completes, from the stored states, each role's signature the
 // transcript recorded but an interruption kept out of its file
-// (roleFiles). It returns the roles completed and the roles whose file is
-// neither state (changed outside the ceremony).
-func reconcile(w *workspace.Workspace, tr *transcripts.Transcript) (completed, changed []string, err error) {
-	files, err := roleFiles(w, tr.Records())
+// (roleFiles). It returns the roles completed, the roles whose file is
+// neither state (changed outside the ceremony), and every role's file as
+// it now stands, read once: the command goes on with those bytes.
+func reconcile(w *workspace.Workspace, tr *transcripts.Transcript) (completed, changed []string, read *roleBytes, err error) {
+	read, err = readRoleBytes(w)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	for _, f := range files {
+	for _, f := range roleFiles(w, read, tr.Records()) {
 		switch f.stands {
 		case fileUnwritten:
 			state, err := tr.State(f.record.States[f.role])
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
 			if err := w.WriteMetadataBytes(f.role, state); err != nil {
-				return nil, nil, err
+				return nil, nil, nil, err
 			}
+			read.set(f.role, state)
 			completed = append(completed, f.role)
 		case fileChanged:
 			changed = append(changed, f.role)
 		}
 	}
-	return completed, changed, nil
+	return completed, changed, read, nil
 }
 
 // guardedPrompter hands every secret it gets to the transcript's guard, so
@@ -221,6 +223,8 @@ type opened struct {
 	tr                 *transcripts.Transcript
 	notices            []string
 	completed, changed []string
+	// read are the role files as they stand once reconciled.
+	read *roleBytes
 }
 
 // openForSigning opens the transcript of a workspace about to take
@@ -243,10 +247,10 @@ func openReconciled(ws *workspace.Workspace, refused string) (*opened, error) {
 			return nil, err
 		}
 	}
-	completed, changed, err := reconcile(ws, tr)
+	completed, changed, read, err := reconcile(ws, tr)
 	if err != nil {
 		tr.Close()
 		return nil, err
 	}
-	return &opened{tr: tr, notices: append(notices, completedNotices(completed)...), completed: completed, changed: changed}, nil
+	return &opened{tr: tr, notices: append(notices, completedNotices(completed)...), completed: completed, changed: changed, read: read}, nil
 }

@@ -13,8 +13,9 @@ import (
 // before its metadata file was written (an interruption; the next sign,
 // bundle, seal or note writes it), a file that is neither state (changed
 // outside the ceremony), a torn last record. It reads the record file
-// only, not the states (transcripts.ReadRecords gave recs, or err).
-func unwritten(ws *workspace.Workspace, recs []transcripts.Record, err error) []string {
+// only, not the states (transcripts.ReadRecords gave recs, or err); read
+// are the role files as read (nil: read them now).
+func unwritten(ws *workspace.Workspace, read *roleBytes, recs []transcripts.Record, err error) []string {
 	var out []string
 	var torn *transcripts.TornError
 	switch {
@@ -23,10 +24,12 @@ func unwritten(ws *workspace.Workspace, recs []transcripts.Record, err error) []
 	case err != nil:
 		return []string{fmt.Sprintf("the transcript does not hold (%v): run 'ceremony replay %s'", err, ws.Dir)}
 	}
-	files, err := roleFiles(ws, recs)
-	if err != nil {
-		return append(out, err.Error())
+	if read == nil { // loaded from states other than the files
+		if read, err = readRoleBytes(ws); err != nil {
+			return append(out, err.Error())
+		}
 	}
+	files := roleFiles(ws, read, recs)
 	for _, f := range files {
 		switch f.stands {
 		case fileUnwritten:
@@ -54,16 +57,12 @@ type roleFile struct {
 	record *transcripts.Record
 }
 
-// roleFiles compares each role's metadata file with the state the records
-// left it in.
-func roleFiles(ws *workspace.Workspace, recs []transcripts.Record) ([]roleFile, error) {
+// roleFiles compares each role's metadata file, as read, with the state
+// the records left it in.
+func roleFiles(ws *workspace.Workspace, read *roleBytes, recs []transcripts.Record) []roleFile {
 	var out []roleFile
 	for _, role := range ws.State.Roles {
-		data, err := ws.MetadataBytes(role)
-		if err != nil {
-			return nil, err
-		}
-		got, last := transcripts.Sum(data), transcripts.LastState(recs, role)
+		got, last := read.sum(role), transcripts.LastState(recs, role)
 		f := roleFile{role: role}
 		switch r := transcripts.LastSignature(recs, role); {
 		case last == "" || got == last:
@@ -75,5 +74,5 @@ func roleFiles(ws *workspace.Workspace, recs []transcripts.Record) ([]roleFile, 
 		}
 		out = append(out, f)
 	}
-	return out, nil
+	return out
 }

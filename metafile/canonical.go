@@ -113,6 +113,17 @@ type index struct {
 	// topLevel: check-only mode, when the document is an object, its
 	// members (for objectMembers).
 	topLevel []span
+	// inner: check-only mode, when the document is an object, the members
+	// of those of its members that are objects, each with the index in
+	// topLevel of the member it is in: a metadata file's header fields are
+	// members of "signed", found in the pass that checks the file.
+	inner []innerSpan
+}
+
+// innerSpan is a member of a top-level member's object value.
+type innerSpan struct {
+	span
+	parent int
 }
 
 // span is where a top-level member's key and value are in the input.
@@ -209,6 +220,9 @@ values:
 			top := &ix.stack[len(ix.stack)-1]
 			if len(ix.stack) == 1 && len(ix.topLevel) > 0 && top.object {
 				ix.topLevel[len(ix.topLevel)-1].valueEnd = end
+			}
+			if len(ix.stack) == 2 && len(ix.inner) > 0 && top.object && ix.stack[0].object {
+				ix.inner[len(ix.inner)-1].valueEnd = end
 			}
 			j := skipSpace(in, end)
 			if j >= len(in) {
@@ -331,6 +345,8 @@ func (ix *index) member(i int) (int, error) {
 	if !ix.canonical {
 		if len(ix.stack) == 1 {
 			ix.topLevel = append(ix.topLevel, span{keyAt: i, keyEnd: end, value: value})
+		} else if len(ix.stack) == 2 && ix.stack[0].object {
+			ix.inner = append(ix.inner, innerSpan{span{keyAt: i, keyEnd: end, value: value}, len(ix.topLevel) - 1})
 		}
 		return value, nil
 	}

@@ -27,16 +27,32 @@ type rawMember struct {
 // objectMembers returns the members of doc, in order, when doc is one valid
 // JSON object; ok is false otherwise. The slices point into doc.
 func objectMembers(doc []byte) (members []rawMember, ok bool) {
+	ix, ok := indexObject(doc)
+	if !ok {
+		return nil, false
+	}
+	return membersAt(doc, ix.topLevel), true
+}
+
+// indexObject indexes doc in check-only mode; ok is false unless doc is
+// one valid JSON object.
+func indexObject(doc []byte) (*index, bool) {
 	ix, err := indexJSON(doc, false)
 	if err != nil || doc[skipSpace(doc, 0)] != '{' {
 		return nil, false
 	}
+	return ix, true
+}
+
+// membersAt are the members of doc at spans.
+func membersAt(doc []byte, spans []span) []rawMember {
+	var members []rawMember
 	var key []byte
-	for _, sp := range ix.topLevel {
+	for _, sp := range spans {
 		key, _ = appendString(key[:0], doc, sp.keyAt, false)
 		members = append(members, rawMember{key: string(key), quoted: doc[sp.keyAt:sp.keyEnd], value: doc[sp.value:sp.valueEnd]})
 	}
-	return members, true
+	return members
 }
 
 // validMembers is objectMembers for a document known to be valid JSON: one
@@ -69,19 +85,56 @@ func validMembers(doc []byte) (members []rawMember, ok bool) {
 // decodeEnvelope decodes a metadata file's top-level object as
 // json.Unmarshal into map[string]json.RawMessage does (values copied, the
 // last of a repeated key kept), with encoding/json's own error for what is
-// not a valid JSON object.
-func decodeEnvelope(data []byte) (map[string]json.RawMessage, error) {
-	members, ok := objectMembers(data)
+// not a valid JSON object. Without copyValues the values are slices of
+// data (ParseOwned).
+func decodeEnvelope(data []byte, copyValues bool) (map[string]json.RawMessage, error) {
+	top, _, err := readEnvelope(data, copyValues)
+	return top, err
+}
+
+// readEnvelope is decodeEnvelope, and gives as well the header fields of
+// the "signed" member it keeps (headerFields of it) when it is an object:
+// nil when they were not read in the same pass.
+func readEnvelope(data []byte, copyValues bool) (top map[string]json.RawMessage, signedHeader []byte, err error) {
+	ix, ok := indexObject(data)
 	if !ok {
-		var top map[string]json.RawMessage
 		err := json.Unmarshal(data, &top)
-		return top, err
+		return top, nil, err
 	}
-	top := make(map[string]json.RawMessage, len(members))
+	members := membersAt(data, ix.topLevel)
+	top = make(map[string]json.RawMessage, len(members))
 	for _, m := range members {
+		if !copyValues {
+			// Capacity cut to the value: an append to it cannot reach
+			// the rest of data.
+			top[m.key] = json.RawMessage(m.value[:len(m.value):len(m.value)])
+			continue
+		}
 		top[m.key] = append(json.RawMessage(nil), m.value...)
 	}
-	return top, nil
+	return top, signedHeaderFields(data, ix, members), nil
+}
+
+// signedHeaderFields is headerFields of the last member called "signed"
+// (the one the envelope keeps), from its members as the envelope's pass
+// found them; nil if it is not an object.
+func signedHeaderFields(data []byte, ix *index, members []rawMember) []byte {
+	last := -1
+	for i, m := range members {
+		if m.key == "signed" {
+			last = i
+		}
+	}
+	if last < 0 || len(members[last].value) == 0 || members[last].value[0] != '{' {
+		return nil
+	}
+	var spans []span
+	for _, in := range ix.inner {
+		if in.parent == last {
+			spans = append(spans, in.span)
+		}
+	}
+	return fieldsOf(membersAt(data, spans))
 }
 
 // headerNames are Header's JSON names, upper-cased as encoding/json folds
@@ -108,6 +161,11 @@ func headerFields(signed []byte, valid bool) []byte {
 	if !ok {
 		return signed
 	}
+	return fieldsOf(members)
+}
+
+// fieldsOf is an object of the members that may be Header's, in order.
+func fieldsOf(members []rawMember) []byte {
 	out := []byte{'{'}
 	for _, m := range members {
 		if !mayBeHeaderKey(m.quoted[1 : len(m.quoted)-1]) {

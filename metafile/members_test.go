@@ -39,14 +39,14 @@ func TestDecodeEnvelopeIsEncodingJSON(t *testing.T) {
 	for _, doc := range envelopeCases {
 		var want map[string]json.RawMessage
 		wantErr := json.Unmarshal([]byte(doc), &want)
-		got, err := decodeEnvelope([]byte(doc))
+		got, err := decodeEnvelope([]byte(doc), true)
 		if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
 			t.Errorf("decodeEnvelope(%q) = %q, %v\nencoding/json gives %q, %v", doc, got, err, want, wantErr)
 		}
 	}
 	// The values are copies: Parse keeps nothing of its input.
 	doc := []byte(`{"signed":{"a":1},"signatures":[]}`)
-	top, err := decodeEnvelope(doc)
+	top, err := decodeEnvelope(doc, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func FuzzEnvelope(f *testing.F) {
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		var want map[string]json.RawMessage
 		wantErr := json.Unmarshal(doc, &want)
-		got, err := decodeEnvelope(doc)
+		got, err := decodeEnvelope(doc, true)
 		if fmt.Sprint(err) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
 			t.Fatalf("decodeEnvelope(%q) = %q, %v\nencoding/json gives %q, %v", doc, got, err, want, wantErr)
 		}

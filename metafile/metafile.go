@@ -45,6 +45,10 @@ type File struct {
 	Extra map[string]json.RawMessage
 
 	canonical []byte
+	// header is Header's result, kept once read: Header needs a pass over
+	// the whole of "signed". Like canonical, it holds because "signed" is
+	// never changed once the File is made.
+	header *Header
 	// oneReading: "signed" passed checkOneReading; it is walked once,
 	// however often it is decoded.
 	oneReading bool
@@ -76,12 +80,20 @@ type Header struct {
 }
 
 // Parse reads a metadata file. It checks the envelope's shape, not the
-// signatures.
-func Parse(data []byte) (*File, error) {
+// signatures. The File keeps copies: data may change afterwards.
+func Parse(data []byte) (*File, error) { return parse(data, true) }
+
+// ParseOwned is Parse of bytes the caller hands over: "signed" and the
+// other values the File holds are slices of data, not copies, so a file
+// read only to be parsed is held once in memory. data must not change
+// afterwards.
+func ParseOwned(data []byte) (*File, error) { return parse(data, false) }
+
+func parse(data []byte, copyValues bool) (*File, error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("metadata is %d bytes, over the limit of %d", len(data), MaxSize)
 	}
-	top, err := decodeEnvelope(data)
+	top, signedHeader, err := readEnvelope(data, copyValues)
 	if err != nil {
 		return nil, fmt.Errorf("not a JSON object: %w", err)
 	}
@@ -90,7 +102,7 @@ func Parse(data []byte) (*File, error) {
 	if !ok || len(signed) == 0 || signed[0] != '{' {
 		return nil, fmt.Errorf("field \"signed\" is missing or not an object")
 	}
-	f.Signed = signed // a copy already: data is not kept
+	f.Signed = signed // a copy already, unless the caller handed data over
 	f.checked = signed
 	rawSigs, ok := top["signatures"]
 	if !ok {
@@ -110,9 +122,14 @@ func Parse(data []byte) (*File, error) {
 	if len(top) > 0 {
 		f.Extra = top
 	}
-	if _, err := f.Header(); err != nil {
+	if signedHeader == nil { // not read with the envelope
+		signedHeader = headerFields(f.Signed, true) // checked with the envelope
+	}
+	h, err := readHeaderFields(signedHeader)
+	if err != nil {
 		return nil, err
 	}
+	f.header = &h
 	return f, nil
 }
 
@@ -222,8 +239,24 @@ func (f *File) Canonical() ([]byte, error) {
 
 // Header decodes the fields every role carries.
 func (f *File) Header() (Header, error) {
+	if f.header != nil {
+		return *f.header, nil
+	}
+	h, err := readHeader(f.Signed)
+	if err == nil {
+		f.header = &h
+	}
+	return h, err
+}
+
+func readHeader(signed json.RawMessage) (Header, error) {
+	return readHeaderFields(headerFields(signed, false))
+}
+
+// readHeaderFields decodes and checks the header from fields, headerFields
+// of "signed".
+func readHeaderFields(fields []byte) (Header, error) {
 	var h Header
-	fields := headerFields(f.Signed, f.checkedSigned(f.Signed))
 	if err := checkOneReading(fields); err != nil {
 		return h, err
 	}
@@ -370,6 +403,8 @@ func (f *File) AddSignature(keyID string, sig string) {
 // whitespace between tokens changes, which canonical JSON ignores.
 func (f *File) Marshal() ([]byte, error) {
 	var b bytes.Buffer
+	// "signed" is most of the file; the rest is a few lines a signature.
+	b.Grow(len(f.Signed) + 4096 + 256*len(f.Signatures))
 	b.WriteString("{\n")
 	names := make([]string, 0, len(f.Extra))
 	for name := range f.Extra {
@@ -410,7 +445,7 @@ func (f *File) Marshal() ([]byte, error) {
 		b.WriteString("\n  ")
 	}
 	b.WriteString("],\n")
-	writeMember(&b, "signed", f.Signed, "  ")
+	writeMember(&b, "signed", f.Signed, signedPrefix)
 	b.WriteString("\n}\n")
 	return b.Bytes(), nil
 }
@@ -419,10 +454,7 @@ func writeMember(b *bytes.Buffer, name string, value json.RawMessage, indent str
 	b.WriteString(indent)
 	b.Write(jsonString(name))
 	b.WriteString(": ")
-	if err := json.Indent(b, value, indent, "  "); err != nil {
-		// value came from a JSON decoder or encoder; keep it as it is.
-		b.Write(value)
-	}
+	writeIndented(b, value, indent, signedIndent)
 }
 
 func jsonString(s string) []byte {

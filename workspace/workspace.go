@@ -435,14 +435,6 @@ func (w *Workspace) metadataPath(role string) string {
 // MetadataPath is the file holding role's metadata, for messages.
 func (w *Workspace) MetadataPath(role string) string { return w.metadataPath(role) }
 
-// Metadata reads role's metadata.
-func (w *Workspace) Metadata(role string) (*metafile.File, error) {
-	if !w.HasRole(role) {
-		return nil, fmt.Errorf("workspace %q has no role %q (it has %v)", w.Dir, role, w.State.Roles)
-	}
-	return readMetadata(w.metadataPath(role))
-}
-
 // WriteMetadata replaces role's metadata atomically.
 func (w *Workspace) WriteMetadata(role string, f *metafile.File) error {
 	b, err := f.Marshal()
@@ -459,14 +451,6 @@ func (w *Workspace) WriteMetadataBytes(role string, data []byte) error {
 
 // TranscriptPath is the directory of the workspace's transcript.
 func (w *Workspace) TranscriptPath() string { return filepath.Join(w.Dir, TranscriptDir) }
-
-// MetadataBytes reads role's metadata file as it is on disk.
-func (w *Workspace) MetadataBytes(role string) ([]byte, error) {
-	if !w.HasRole(role) {
-		return nil, fmt.Errorf("workspace %q has no role %q", w.Dir, role)
-	}
-	return os.ReadFile(w.metadataPath(role))
-}
 
 // Trusted reads trusted/root.json, or returns nil if the ceremony has none.
 func (w *Workspace) Trusted() (*metafile.File, error) {
@@ -521,22 +505,6 @@ func (w *Workspace) HasTrusted(role string) bool {
 	return false
 }
 
-// TrustedBytes reads role's trusted metadata file as it is on disk.
-func (w *Workspace) TrustedBytes(role string) ([]byte, error) {
-	if !w.HasTrusted(role) {
-		return nil, fmt.Errorf("workspace %q keeps no trusted %s metadata", w.Dir, role)
-	}
-	return os.ReadFile(filepath.Join(w.Dir, filepath.FromSlash(TrustedPath(role))))
-}
-
-// TrustedMetadata reads role's trusted metadata.
-func (w *Workspace) TrustedMetadata(role string) (*metafile.File, error) {
-	if !w.HasTrusted(role) {
-		return nil, fmt.Errorf("workspace %q keeps no trusted %s metadata", w.Dir, role)
-	}
-	return readMetadata(filepath.Join(w.Dir, filepath.FromSlash(TrustedPath(role))))
-}
-
 // HasRole reports whether role is signed in this workspace.
 func (w *Workspace) HasRole(role string) bool {
 	for _, r := range w.State.Roles {
@@ -555,18 +523,6 @@ func (w *Workspace) Holder(keyID string) string {
 		}
 	}
 	return ""
-}
-
-func readMetadata(path string) (*metafile.File, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("failed to read %q: %w", path, err)
-	}
-	f, err := metafile.Parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return f, nil
 }
 
 // RoleFileProblem says why role cannot name its metadata file, or "". A

@@ -19,6 +19,7 @@ package atomicfile
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -32,7 +33,14 @@ var ErrExists = fs.ErrExist
 
 // WriteNew writes data to path, refusing if path exists.
 func WriteNew(path string, data []byte, perm os.FileMode) error {
-	tmp, err := writeTemp(path, data, perm)
+	return WriteNewFrom(path, perm, writeBytes(data))
+}
+
+// WriteNewFrom is WriteNew of the bytes write writes, as it writes them:
+// a file of hundreds of megabytes made piece by piece need not be held
+// whole in memory first. An error from write leaves nothing behind.
+func WriteNewFrom(path string, perm os.FileMode, write func(io.Writer) error) error {
+	tmp, err := writeTemp(path, write, perm)
 	if err != nil {
 		return err
 	}
@@ -64,7 +72,7 @@ func WriteNew(path string, data []byte, perm os.FileMode) error {
 
 // Replace writes data to path, replacing any previous content atomically.
 func Replace(path string, data []byte, perm os.FileMode) error {
-	tmp, err := writeTemp(path, data, perm)
+	tmp, err := writeTemp(path, writeBytes(data), perm)
 	if err != nil {
 		return err
 	}
@@ -118,7 +126,14 @@ func tempPattern(path string) string {
 	return "." + base + ".tmp-*"
 }
 
-func writeTemp(path string, data []byte, perm os.FileMode) (string, error) {
+func writeBytes(data []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}
+}
+
+func writeTemp(path string, write func(io.Writer) error, perm os.FileMode) (string, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), tempPattern(path))
 	if err != nil {
 		return "", fmt.Errorf("failed to write %q: %w", path, err)
@@ -135,7 +150,7 @@ func writeTemp(path string, data []byte, perm os.FileMode) (string, error) {
 		return fail(err)
 	}
 	crashpoint.Hit(crashpoint.FS)
-	if _, err := f.Write(data); err != nil {
+	if err := write(f); err != nil {
 		return fail(err)
 	}
 	crashpoint.Hit(crashpoint.FS)

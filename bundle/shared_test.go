@@ -1,0 +1,81 @@
+package bundle
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"strings"
+	"testing"
+)
+
+// TestSharedBytesDescribedAsCopies: entries that share one slice of bytes
+// make the same bundle, manifest digests included, as entries holding
+// copies of them; entries of other bytes after them are not given the
+// shared digests.
+func TestSharedBytesDescribedAsCopies(t *testing.T) {
+	shared := []byte(strings.Repeat("metadata ", 1000))
+	prefix := shared[:100] // same start, another length: other bytes
+	entries := []Entry{{Name: "metadata/2.claimed.json", Data: shared}, {Name: "transcript/states/x.json", Data: shared},
+		{Name: "a.txt", Data: prefix}, {Name: "b.txt", Data: []byte("b")}}
+	copies := make([]Entry, len(entries))
+	for i, e := range entries {
+		copies[i] = Entry{Name: e.Name, Data: bytes.Clone(e.Data)}
+	}
+	got, err := Bytes(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Bytes(copies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatal("a bundle of entries sharing bytes differs from one of copies")
+	}
+	d := describer()
+	first, second, other := d(entries[0]), d(entries[1]), d(entries[2])
+	if first.SHA512 != second.SHA512 || second.Name != entries[1].Name || other.SHA256 == first.SHA256 || other.Size != 100 {
+		t.Errorf("digests: %+v, %+v, %+v", first, second, other)
+	}
+}
+
+// TestTarBoundHoldsTheBundle: the buffer a bundle is built in holds it
+// without growing, for short names, names that need a PAX record, empty
+// entries and entries of odd sizes.
+func TestTarBoundHoldsTheBundle(t *testing.T) {
+	long := strings.Repeat("d/", 60) + strings.Repeat("n", 130)
+	for _, entries := range [][]Entry{
+		nil,
+		{{Name: "a", Data: nil}},
+		{{Name: "a", Data: make([]byte, 511)}, {Name: "b", Data: make([]byte, 512)}, {Name: "c", Data: make([]byte, 513)}},
+		{{Name: long, Data: []byte("x")}, {Name: strings.Repeat("p", 101), Data: make([]byte, 1000)}},
+	} {
+		data, err := Bytes(entries)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := Manifest{Version: manifestVersion, Entries: []ManifestEntry{}}
+		for _, e := range entries {
+			m.Entries = append(m.Entries, describe(e))
+		}
+		manifest, err := encodeManifest(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bound := tarBound(entries, manifest); len(data) > bound {
+			t.Errorf("the bundle of %d entries is %d bytes, over the bound of %d", len(entries), len(data), bound)
+		}
+	}
+}
+
+// TestDigestsLargeAndSmall: an entry's digests are its SHA-256 and
+// SHA-512 whether computed one after the other or at once.
+func TestDigestsLargeAndSmall(t *testing.T) {
+	for _, n := range []int{0, 1, concurrentFrom - 1, concurrentFrom, concurrentFrom + 12345} {
+		data := bytes.Repeat([]byte{byte(n)}, n)
+		s256, s512 := digests(data)
+		if s256 != sha256.Sum256(data) || s512 != sha512.Sum512(data) {
+			t.Errorf("%d bytes: digests differ from crypto's", n)
+		}
+	}
+}

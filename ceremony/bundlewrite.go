@@ -1,0 +1,107 @@
+package ceremony
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+)
+
+// putBundle writes the bundle p to out as its bytes are made, hashing them
+// on the way (a claims bundle at PyPI's scale is 310 MB: built whole in
+// memory, then hashed, then written, it was held twice at once). A file
+// already at out that holds these very bytes, compared as they are made,
+// is left as it is (same); one that holds anything else, or is no regular
+// file, is refused with an error matching fs.ErrExist, never replaced.
+func putBundle(out string, p *bundle.Prepared) (sum [sha256.Size]byte, same bool, err error) {
+	h := sha256.New()
+	fi, err := os.Lstat(out)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		err = atomicfile.WriteNewFrom(out, 0o644, func(w io.Writer) error {
+			_, err := p.WriteTo(io.MultiWriter(w, h))
+			return err
+		})
+		if err != nil {
+			return sum, false, err
+		}
+	case err != nil:
+		return sum, false, err
+	default:
+		if same, err = holdsBundle(out, fi, p, h); err != nil {
+			return sum, false, err
+		}
+		if !same {
+			return sum, false, fmt.Errorf("refusing to overwrite %q: %w", out, fs.ErrExist)
+		}
+	}
+	copy(sum[:], h.Sum(nil))
+	return sum, same, nil
+}
+
+// holdsBundle reports whether the file at path (fi, from Lstat) is a
+// regular file holding exactly the bytes of p, which it writes to h as it
+// compares them.
+func holdsBundle(path string, fi fs.FileInfo, p *bundle.Prepared, h io.Writer) (bool, error) {
+	if !fi.Mode().IsRegular() {
+		return false, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	c := &comparingWriter{r: f}
+	if _, err := p.WriteTo(io.MultiWriter(c, h)); err != nil {
+		if errors.Is(err, errDiffers) {
+			return false, nil
+		}
+		return false, err
+	}
+	// Equal so far: the file must end where the bundle does.
+	n, err := f.Read(make([]byte, 1))
+	if n > 0 {
+		return false, nil
+	}
+	if err != io.EOF {
+		return false, err
+	}
+	return true, nil
+}
+
+// errDiffers stops a comparison at the first byte that differs.
+var errDiffers = errors.New("the file differs")
+
+// comparingWriter compares what is written to it with what r reads next.
+type comparingWriter struct {
+	r   io.Reader
+	buf []byte
+}
+
+func (c *comparingWriter) Write(p []byte) (int, error) {
+	const chunk = 1 << 20
+	for done := 0; done < len(p); {
+		n := min(len(p)-done, chunk)
+		if cap(c.buf) < n {
+			c.buf = make([]byte, chunk)
+		}
+		got := c.buf[:n]
+		if _, err := io.ReadFull(c.r, got); err != nil {
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				return done, errDiffers
+			}
+			return done, err
+		}
+		if !bytes.Equal(got, p[done:done+n]) {
+			return done, errDiffers
+		}
+		done += n
+	}
+	return len(p), nil
+}
