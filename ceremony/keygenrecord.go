@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -95,12 +94,9 @@ func witnessKeys(ws *workspace.Workspace, records []transcripts.Record) (map[str
 			if !strings.HasPrefix(name, WitnessInput) {
 				continue
 			}
-			data, err := os.ReadFile(filepath.Join(ws.TranscriptPath(), transcripts.StatesDir, hash+".json"))
+			data, err := transcripts.ReadState(ws.TranscriptPath(), hash)
 			if err != nil {
 				return nil, fmt.Errorf("the key of witness %q that the init record names: %w", strings.TrimPrefix(name, WitnessInput), err)
-			}
-			if transcripts.Sum(data) != hash {
-				return nil, fmt.Errorf("the stored key of witness %q does not hash to what the init record names", strings.TrimPrefix(name, WitnessInput))
 			}
 			k, err := keys.ParseKeyJSON(data)
 			if err != nil {

@@ -194,7 +194,9 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleByt
 		return err
 	}
 	crashpoint.Hit("sign:before-state")
-	state, err := tr.PutState(after)
+	// after is the state before with one more signature: stored as that
+	// difference once it is large (a claimed role of 100,000 projects).
+	state, err := tr.PutStateAfter(after, read.sum(role))
 	if err != nil {
 		return err
 	}

@@ -147,7 +147,7 @@ func openChain(dir string) (*Transcript, *chain, error) {
 	t := &Transcript{dir: dir, path: p, f: f, last: map[string]string{}, now: time.Now}
 	c := scan(data, checks{
 		state: func(hash string) string {
-			if _, err := os.Stat(t.statePath(hash)); err != nil {
+			if err := t.stateStored(hash); err != nil {
 				return fmt.Sprintf("state %s is not in %s: %v", hash, StatesDir, err)
 			}
 			return ""
@@ -233,7 +233,7 @@ func (t *Transcript) Append(rec Record) (Record, error) {
 		return Record{}, fmt.Errorf("refusing record %d (%s): %w", rec.Seq, rec.Kind, err)
 	}
 	for _, role := range sortedKeys(rec.States) {
-		if _, err := os.Stat(t.statePath(rec.States[role])); err != nil {
+		if err := t.stateStored(rec.States[role]); err != nil {
 			return Record{}, fmt.Errorf("refusing record %d (%s): states[%q]: state %s is not stored (PutState it first): %w", rec.Seq, rec.Kind, role, rec.States[role], err)
 		}
 	}
@@ -333,22 +333,58 @@ func (t *Transcript) State(hash string) ([]byte, error) {
 	return readState(t.dir, hash)
 }
 
+// ReadState reads the state hash from the transcript directory dir,
+// whole or rebuilt from its difference (statedelta.go), and checks that it
+// hashes to hash.
+func ReadState(dir, hash string) ([]byte, error) { return readState(dir, hash) }
+
 func readState(dir, hash string) ([]byte, error) {
-	if !isSHA256(hash) {
-		return nil, fmt.Errorf("%q is not a SHA-256 in lowercase hex", hash)
+	data, err := readWhole(dir, hash)
+	if !errors.Is(err, fs.ErrNotExist) {
+		return data, err
 	}
-	p := filepath.Join(dir, StatesDir, hash+".json")
+	d, derr := readDelta(dir, hash)
+	if errors.Is(derr, fs.ErrNotExist) {
+		return nil, err // neither: the whole state's error
+	}
+	if derr != nil {
+		return nil, derr
+	}
+	if data, err = rebuild(dir, hash, d); err != nil {
+		return nil, err
+	}
+	if got := Sum(data); got != hash {
+		return nil, fmt.Errorf("state %s, rebuilt from its difference, hashes to %s: it was changed after it was stored", hash, got)
+	}
+	return data, nil
+}
+
+// readStateFile reads a file of the state store, at most limit bytes.
+func readStateFile(p string, limit int) ([]byte, error) {
 	f, err := os.Open(p)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read state: %w", err)
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxStateSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
 	if err != nil {
 		return nil, fmt.Errorf("failed to read state %q: %w", p, err)
 	}
-	if len(data) > MaxStateSize {
-		return nil, fmt.Errorf("state %q is over the limit of %d bytes", p, MaxStateSize)
+	if len(data) > limit {
+		return nil, fmt.Errorf("state %q is over the limit of %d bytes", p, limit)
+	}
+	return data, nil
+}
+
+// readWhole reads states/HASH.json, a state stored whole.
+func readWhole(dir, hash string) ([]byte, error) {
+	if !isSHA256(hash) {
+		return nil, fmt.Errorf("%q is not a SHA-256 in lowercase hex", hash)
+	}
+	p := filepath.Join(dir, StatesDir, hash+".json")
+	data, err := readStateFile(p, MaxStateSize)
+	if err != nil {
+		return nil, err
 	}
 	sum := sha256.Sum256(data)
 	if got := hex.EncodeToString(sum[:]); got != hash {
@@ -359,6 +395,17 @@ func readState(dir, hash string) ([]byte, error) {
 
 func (t *Transcript) statePath(hash string) string {
 	return filepath.Join(t.dir, StatesDir, hash+".json")
+}
+
+// stateStored says whether the state is stored, whole or as a difference.
+func (t *Transcript) stateStored(hash string) error {
+	_, err := os.Stat(t.statePath(hash))
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, derr := os.Stat(filepath.Join(t.dir, StatesDir, hash+DeltaSuffix)); derr == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 // Records returns the records, in order. They share maps with the

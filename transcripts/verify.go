@@ -180,7 +180,14 @@ func checkPiece(dir, name, hash string) string {
 func checkStateFile(p, hash string) string {
 	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Sprintf("state %s is not in %s", hash, StatesDir)
+		dir := filepath.Dir(filepath.Dir(p))
+		if _, derr := os.Stat(filepath.Join(dir, StatesDir, hash+DeltaSuffix)); derr != nil {
+			return fmt.Sprintf("state %s is not in %s", hash, StatesDir)
+		}
+		if _, err := readState(dir, hash); err != nil {
+			return err.Error()
+		}
+		return ""
 	}
 	if err != nil {
 		return err.Error()

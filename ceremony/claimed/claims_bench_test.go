@@ -1,12 +1,16 @@
 package claimed_test
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
@@ -14,6 +18,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/internal/benchdata"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/metafile"
+	"github.com/tuf-ceremony/ceremony/transcripts"
 )
 
 // BenchmarkClaimsCeremony100k times a claims ceremony over a claimed role
@@ -164,4 +169,77 @@ func benchN(env string, def int) int {
 		return n
 	}
 	return def
+}
+
+// TestClaimsCeremony10k runs the whole claims ceremony on 10,000 projects
+// (a claimed role of about 8 MB) and checks its outputs against the slow
+// paths the fast ones replaced: claimed v2 as go-tuf decodes it and as the
+// generic tree and go-securesystemslib's cjson canonicalize it, and the
+// signed state, stored as its difference from the state before, rebuilt
+// byte for byte; the bundle verifies and replays.
+func TestClaimsCeremony10k(t *testing.T) {
+	if testing.Short() {
+		t.Skip("10,000 projects: not in -short")
+	}
+	const projects, requests = 10_000, 20
+	c := newClaimsBench(t, projects, requests)
+	c.run(t, func(string, time.Duration, uint64) {})
+	data, err := os.ReadFile(filepath.Join(c.ws, "metadata", "claimed.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < transcripts.MinDeltaState {
+		t.Fatalf("claimed is %d bytes: too small to be stored as a difference", len(data))
+	}
+	f, err := metafile.Parse(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast, err := f.Targets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow, err := metadata.Targets().FromBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fast, &slow.Signed) {
+		t.Error("claimed v2 decoded by metafile differs from go-tuf's decoding")
+	}
+	if len(fast.Delegations.Roles) != projects+requests {
+		t.Errorf("claimed v2 delegates %d roles, want %d", len(fast.Delegations.Roles), projects+requests)
+	}
+	canonical, err := f.Canonical()
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldCanonical, err := benchdata.OldCanonicalize(f.Signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rewritten, err := metafile.FromSigned(fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := rewritten.Canonical()
+	if !bytes.Equal(canonical, oldCanonical) || !bytes.Equal(again, oldCanonical) {
+		t.Error("claimed v2's canonical bytes differ from the generic tree and cjson's")
+	}
+	// The transcript: init's state whole, the signature's as a difference.
+	tr := filepath.Join(c.ws, "transcript")
+	stored, err := transcripts.Verify(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := transcripts.LastState(stored.Records, "claimed")
+	if last != transcripts.Sum(data) {
+		t.Fatalf("the transcript's last claimed state is %s, the file hashes to %s", last, transcripts.Sum(data))
+	}
+	if _, err := os.Stat(filepath.Join(tr, transcripts.StatesDir, last+transcripts.DeltaSuffix)); err != nil {
+		t.Errorf("the signed state is not stored as a difference: %v", err)
+	}
+	rebuilt, err := transcripts.ReadState(tr, last)
+	if err != nil || !bytes.Equal(rebuilt, data) {
+		t.Errorf("the signed state rebuilt: %d bytes, %v; want claimed.json's %d", len(rebuilt), err, len(data))
+	}
 }

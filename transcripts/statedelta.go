@@ -1,0 +1,171 @@
+package transcripts
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+
+	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+)
+
+// States stored as a difference.
+//
+// A signature changes a metadata file's "signatures" and nothing else: at
+// PyPI's scale each signature of claimed would store 77 MB again, once per
+// keyholder, in the workspace and in the bundle. PutStateAfter stores such
+// a state as its difference from the state it follows, in
+// states/HASH.delta.json:
+//
+//	{"base": "<sha256 of a whole stored state>", "prefix": P, "suffix": S,
+//	 "middle": "<the bytes between, base64>"}
+//
+// The state is the base's first P bytes, then the middle, then the base's
+// last S bytes. It is still named by the SHA-256 of those bytes, records
+// name it as they name any state, and reading it rebuilds the bytes and
+// checks that hash: a delta can make no state but the one it names. A base
+// is always a whole state (states/BASE.json), never another delta, so a
+// state is at most two files and one step from its bytes. Small states
+// (under MinDeltaState) and states that differ in more than a quarter of
+// their bytes are stored whole, as before.
+
+// DeltaSuffix ends the name of a state stored as a difference.
+const DeltaSuffix = ".delta.json"
+
+// MinDeltaState is the size from which a state may be stored as a
+// difference.
+const MinDeltaState = 1 << 20
+
+// maxDeltaFile bounds a delta file read back: its middle is at most a
+// quarter of a state.
+const maxDeltaFile = MaxStateSize/4*2 + 4096
+
+type stateDelta struct {
+	Base   string `json:"base"`
+	Prefix int    `json:"prefix"`
+	Suffix int    `json:"suffix"`
+	Middle []byte `json:"middle"`
+}
+
+// PutStateAfter is PutState of data, which follows the stored state base
+// (a record's input state, say): when data is base with a small part
+// changed, it is stored as that difference. base "" is PutState.
+func (t *Transcript) PutStateAfter(data []byte, base string) (string, error) {
+	if base == "" || len(data) < MinDeltaState {
+		return t.PutState(data)
+	}
+	if len(data) > MaxStateSize {
+		return "", fmt.Errorf("state is %d bytes, over the limit of %d", len(data), MaxStateSize)
+	}
+	if err := checkState(data); err != nil {
+		return "", err
+	}
+	hash := Sum(data)
+	if _, err := readState(t.dir, hash); err == nil {
+		return hash, nil // stored already, and checked
+	}
+	d, err := t.deltaFrom(data, base)
+	if err != nil || d == nil {
+		return t.PutState(data)
+	}
+	file, err := json.Marshal(d)
+	if err != nil {
+		return "", err
+	}
+	if err := atomicfile.MkdirAll(filepath.Join(t.dir, StatesDir), 0o755); err != nil {
+		return "", err
+	}
+	p := filepath.Join(t.dir, StatesDir, hash+DeltaSuffix)
+	if err := atomicfile.WriteNew(p, file, 0o644); err != nil && !errors.Is(err, fs.ErrExist) {
+		return "", err
+	}
+	// What is on disk now, written here or before, must give data back.
+	if _, err := readState(t.dir, hash); err != nil {
+		return "", fmt.Errorf("stored state %s does not read back: %w", hash, err)
+	}
+	return hash, nil
+}
+
+// deltaFrom is data as a difference from base, resolved to a whole state;
+// nil when data is better stored whole.
+func (t *Transcript) deltaFrom(data []byte, base string) (*stateDelta, error) {
+	baseData, err := readState(t.dir, base)
+	if err != nil {
+		return nil, err
+	}
+	if d, err := readDelta(t.dir, base); err == nil {
+		base = d.Base // the whole state base was rebuilt from
+		if baseData, err = readState(t.dir, base); err != nil {
+			return nil, err
+		}
+	}
+	p := commonPrefix(data, baseData)
+	s := commonSuffix(data[p:], baseData[p:])
+	middle := data[p : len(data)-s]
+	if len(middle) > len(data)/4 {
+		return nil, nil
+	}
+	return &stateDelta{Base: base, Prefix: p, Suffix: s, Middle: middle}, nil
+}
+
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i+64 <= n && bytes.Equal(a[i:i+64], b[i:i+64]) {
+		i += 64
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+func commonSuffix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
+		i++
+	}
+	return i
+}
+
+// readDelta reads states/HASH.delta.json and checks its shape: a whole
+// base, a prefix and suffix within it.
+func readDelta(dir, hash string) (*stateDelta, error) {
+	p := filepath.Join(dir, StatesDir, hash+DeltaSuffix)
+	data, err := readStateFile(p, maxDeltaFile)
+	if err != nil {
+		return nil, err
+	}
+	var d stateDelta
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("state %q is not a state's difference: %w", p, err)
+	}
+	switch {
+	case !isSHA256(d.Base) || d.Base == hash:
+		return nil, fmt.Errorf("state %q: base %q is not another state's SHA-256", p, d.Base)
+	case d.Prefix < 0 || d.Suffix < 0:
+		return nil, fmt.Errorf("state %q: prefix %d and suffix %d must not be negative", p, d.Prefix, d.Suffix)
+	}
+	return &d, nil
+}
+
+// rebuild is the state a delta names, from its whole base.
+func rebuild(dir, hash string, d *stateDelta) ([]byte, error) {
+	base, err := readWhole(dir, d.Base)
+	if err != nil {
+		return nil, fmt.Errorf("state %s is stored as a difference from %s: %w", hash, d.Base, err)
+	}
+	if d.Prefix+d.Suffix > len(base) || d.Prefix+len(d.Middle)+d.Suffix > MaxStateSize {
+		return nil, fmt.Errorf("state %s: its difference reaches past its base %s", hash, d.Base)
+	}
+	data := make([]byte, 0, d.Prefix+len(d.Middle)+d.Suffix)
+	data = append(data, base[:d.Prefix]...)
+	data = append(data, d.Middle...)
+	data = append(data, base[len(base)-d.Suffix:]...)
+	return data, nil
+}

@@ -1,0 +1,140 @@
+package transcripts_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tuf-ceremony/ceremony/transcripts"
+)
+
+// bigState is a metadata file of n bytes or so whose signatures are sigs:
+// what a signature changes in a claimed role of PyPI's size.
+func bigState(sigs string, n int) []byte {
+	return []byte(`{"signatures": [` + sigs + `], "signed": {"_type": "targets", "pad": "` + strings.Repeat("p", n) + `"}}`)
+}
+
+func statePaths(dir, hash string) (whole, delta string) {
+	return filepath.Join(dir, transcripts.StatesDir, hash+".json"), filepath.Join(dir, transcripts.StatesDir, hash+transcripts.DeltaSuffix)
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func TestStateAfterStoredAsDifference(t *testing.T) {
+	dir := t.TempDir()
+	tr := create(t, dir)
+	defer tr.Close()
+	unsigned := bigState("", 2*transcripts.MinDeltaState)
+	base, err := tr.PutState(unsigned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := bigState(`{"keyid": "a", "sig": "00"}`, 2*transcripts.MinDeltaState)
+	one, err := tr.PutStateAfter(signed, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice := bigState(`{"keyid": "a", "sig": "00"}, {"keyid": "b", "sig": "11"}`, 2*transcripts.MinDeltaState)
+	two, err := tr.PutStateAfter(twice, one) // after a difference: from its whole base
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		hash string
+		data []byte
+	}{{one, signed}, {two, twice}} {
+		whole, delta := statePaths(dir, c.hash)
+		if exists(whole) || !exists(delta) {
+			t.Fatalf("state %s: whole %v, difference %v; want it stored as a difference", c.hash, exists(whole), exists(delta))
+		}
+		if fi, _ := os.Stat(delta); fi.Size() > 1024 {
+			t.Errorf("the difference of one signature is %d bytes", fi.Size())
+		}
+		got, err := transcripts.ReadState(dir, c.hash)
+		if err != nil || !bytes.Equal(got, c.data) {
+			t.Fatalf("ReadState(%s) = %d bytes, %v; want the state's %d bytes", c.hash, len(got), err, len(c.data))
+		}
+		var d struct{ Base string }
+		if err := json.Unmarshal(readFile(t, delta), &d); err != nil || d.Base != base {
+			t.Errorf("state %s is a difference from %q, want the whole state %s", c.hash, d.Base, base)
+		}
+	}
+	// Records name them as any state; Verify rebuilds and hashes them.
+	appendRec(t, tr, transcripts.Record{Kind: transcripts.Note, States: map[string]string{"claimed": two}})
+	if _, err := transcripts.Verify(dir); err != nil {
+		t.Fatalf("a transcript naming a state stored as a difference does not verify: %v", err)
+	}
+
+	// Stored whole: a small state, and one that changes too much.
+	small := []byte(`{"signatures": [], "signed": {}}`)
+	changed := bigState(`{"keyid": "c", "sig": "22"}`, 2*transcripts.MinDeltaState)
+	changed = bytes.ReplaceAll(changed, []byte("p"), []byte("q"))
+	for _, data := range [][]byte{small, changed} {
+		h, err := tr.PutStateAfter(data, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if whole, delta := statePaths(dir, h); !exists(whole) || exists(delta) {
+			t.Errorf("a state of %d bytes is not stored whole", len(data))
+		}
+	}
+}
+
+// A difference that does not rebuild its state is refused, with why,
+// wherever it is read: tampered, its base gone, reaching past its base.
+func TestStateDifferenceTampered(t *testing.T) {
+	for name, tamper := range map[string]func(t *testing.T, dir, base, hash string){
+		"middle changed": func(t *testing.T, dir, base, hash string) {
+			_, delta := statePaths(dir, hash)
+			writeFile(t, delta, bytes.Replace(readFile(t, delta), []byte(`"middle":"`), []byte(`"middle":"AA`), 1))
+		},
+		"base removed": func(t *testing.T, dir, base, hash string) {
+			whole, _ := statePaths(dir, base)
+			if err := os.Remove(whole); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"suffix past the base": func(t *testing.T, dir, base, hash string) {
+			_, delta := statePaths(dir, hash)
+			var d map[string]any
+			if err := json.Unmarshal(readFile(t, delta), &d); err != nil {
+				t.Fatal(err)
+			}
+			d["suffix"] = 1 << 30
+			data, _ := json.Marshal(d)
+			writeFile(t, delta, data)
+		},
+		"an unknown field": func(t *testing.T, dir, base, hash string) {
+			_, delta := statePaths(dir, hash)
+			writeFile(t, delta, bytes.Replace(readFile(t, delta), []byte(`{`), []byte(`{"extra":1,`), 1))
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			tr := create(t, dir)
+			base, err := tr.PutState(bigState("", 2*transcripts.MinDeltaState))
+			if err != nil {
+				t.Fatal(err)
+			}
+			hash, err := tr.PutStateAfter(bigState(`{"keyid": "a", "sig": "00"}`, 2*transcripts.MinDeltaState), base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			appendRec(t, tr, transcripts.Record{Kind: transcripts.Note, States: map[string]string{"claimed": hash}})
+			tr.Close()
+			tamper(t, dir, base, hash)
+			if _, err := transcripts.ReadState(dir, hash); err == nil {
+				t.Error("ReadState rebuilt a tampered state")
+			}
+			if _, err := transcripts.Verify(dir); err == nil || !strings.Contains(err.Error(), hash[:12]) {
+				t.Errorf("Verify of a transcript whose state difference was tampered: %v", err)
+			}
+		})
+	}
+}
