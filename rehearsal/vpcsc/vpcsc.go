@@ -53,8 +53,10 @@ import (
 	"github.com/tuf-ceremony/ceremony/rehearsal/vyubikey"
 )
 
-// insertTimeout bounds waiting for pcscd to notice a card come or go.
-const insertTimeout = 5 * time.Second
+// insertTimeout bounds waiting for pcscd to notice a card come or go. It
+// takes half a second on an idle machine; on a loaded one (a CI run of
+// tests beside others on two cores) 5 s was seen to run out.
+const insertTimeout = 15 * time.Second
 
 // Options change how Start runs pcscd.
 type Options struct {
