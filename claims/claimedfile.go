@@ -1,13 +1,11 @@
 package claims
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/tuf-ceremony/ceremony/internal/bounded"
 
@@ -60,70 +58,31 @@ func FindClaimed(dir string) (string, error) {
 	return filepath.Join(md, fmt.Sprintf("%d.%s.json", m.Version, ClaimedRole)), nil
 }
 
-// ReadClaimed reads what a review needs of the claimed role's metadata
-// file: its type, version, expiry and delegations (keys and roles), not
-// its targets or vendor fields, so the result is for reading, never for
-// writing back. Its signatures are not checked: verify the repository
-// first. go-tuf's own decoding takes about 7 s and 1 GB for a claimed role
-// of 100,000 projects; this takes a fraction of that.
+// ReadClaimed reads the claimed role's metadata file for a review. Its
+// signatures are not checked: verify the repository first. It decodes with
+// metafile's decoder (go-tuf's value without go-tuf's decoding: a tenth of
+// a second for a claimed role of 100,000 projects, not seven).
 func ReadClaimed(path string) (*metadata.TargetsType, error) {
 	data, err := readBounded(path)
 	if err != nil {
 		return nil, err
 	}
-	// One pass over the file: a claimed role of 100,000 projects is 36 MB.
-	var file struct {
-		Signed *leanTargets `json:"signed"`
-	}
-	if err := json.Unmarshal(data, &file); err != nil {
+	f, err := metafile.ParseOwned(data)
+	if err != nil {
 		return nil, fmt.Errorf("%s: not TUF metadata: %w", path, err)
 	}
-	lean := file.Signed
-	if lean == nil {
-		return nil, fmt.Errorf("%s: field \"signed\" is missing", path)
+	h, err := f.Header()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if lean.Type != metadata.TARGETS {
-		return nil, fmt.Errorf("%s: signed._type is %q, want %q: give the claimed role's metadata", path, lean.Type, metadata.TARGETS)
+	if h.Type != metadata.TARGETS {
+		return nil, fmt.Errorf("%s: signed._type is %q, want %q: give the claimed role's metadata", path, h.Type, metadata.TARGETS)
 	}
-	t := &metadata.TargetsType{Type: lean.Type, SpecVersion: lean.SpecVersion, Version: lean.Version, Expires: lean.Expires}
-	if d := lean.Delegations; d != nil {
-		t.Delegations = &metadata.Delegations{Keys: make(map[string]*metadata.Key, len(d.Keys)),
-			Roles: make([]metadata.DelegatedRole, len(d.Roles)), SuccinctRoles: d.SuccinctRoles}
-		for id, k := range d.Keys {
-			t.Delegations.Keys[id] = &metadata.Key{Type: k.Type, Scheme: k.Scheme, Value: metadata.KeyVal{PublicKey: k.Value.Public}}
-		}
-		for i, r := range d.Roles {
-			t.Delegations.Roles[i] = metadata.DelegatedRole{Name: r.Name, KeyIDs: r.KeyIDs, Threshold: r.Threshold,
-				Terminating: r.Terminating, Paths: r.Paths, PathHashPrefixes: r.PathHashPrefixes}
-		}
+	t, err := f.Targets()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return t, nil
-}
-
-// leanTargets is what ReadClaimed decodes of a targets role.
-type leanTargets struct {
-	Type        string    `json:"_type"`
-	SpecVersion string    `json:"spec_version"`
-	Version     int64     `json:"version"`
-	Expires     time.Time `json:"expires"`
-	Delegations *struct {
-		Keys map[string]struct {
-			Type   string `json:"keytype"`
-			Scheme string `json:"scheme"`
-			Value  struct {
-				Public string `json:"public"`
-			} `json:"keyval"`
-		} `json:"keys"`
-		Roles []struct {
-			Name             string   `json:"name"`
-			KeyIDs           []string `json:"keyids"`
-			Threshold        int      `json:"threshold"`
-			Terminating      bool     `json:"terminating"`
-			Paths            []string `json:"paths"`
-			PathHashPrefixes []string `json:"path_hash_prefixes"`
-		} `json:"roles"`
-		SuccinctRoles *metadata.SuccinctRoles `json:"succinct_roles"`
-	} `json:"delegations"`
 }
 
 func readBounded(path string) ([]byte, error) {

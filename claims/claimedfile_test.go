@@ -45,8 +45,20 @@ func TestReadClaimed(t *testing.T) {
 	if got.Version != role.Version || !got.Expires.Equal(role.Expires) || got.Type != "targets" {
 		t.Errorf("header: %+v", got)
 	}
-	if !reflect.DeepEqual(got.Delegations.Roles, role.Delegations.Roles) {
-		t.Errorf("roles:\n  got  %+v\n  want %+v", got.Delegations.Roles, role.Delegations.Roles)
+	// The library's reading of the same file.
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := metadata.Targets().FromBytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, &lib.Signed) {
+		t.Errorf("claimed read:\n  got  %+v\n  go-tuf reads %+v", got, lib.Signed)
+	}
+	if len(got.Delegations.Roles) != 2 || got.Delegations.Roles[1].Name != role.Delegations.Roles[1].Name {
+		t.Errorf("roles: got %+v, want %+v", got.Delegations.Roles, role.Delegations.Roles)
 	}
 	if len(got.Delegations.Keys) != 2 {
 		t.Fatalf("%d keys, want 2", len(got.Delegations.Keys))
