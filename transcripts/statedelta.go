@@ -2,10 +2,14 @@ package transcripts
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
@@ -168,4 +172,39 @@ func rebuild(dir, hash string, d *stateDelta) ([]byte, error) {
 	data = append(data, d.Middle...)
 	data = append(data, base[len(base)-d.Suffix:]...)
 	return data, nil
+}
+
+// sumDelta is the SHA-256 of the state a delta names, read from its base
+// as it is hashed: checking a transcript's states holds no state of 77 MB
+// in memory.
+func sumDelta(dir, hash string) (string, error) {
+	d, err := readDelta(dir, hash)
+	if err != nil {
+		return "", err
+	}
+	if !isSHA256(d.Base) {
+		return "", fmt.Errorf("state %s: base %q is not a SHA-256", hash, d.Base)
+	}
+	f, err := os.Open(filepath.Join(dir, StatesDir, d.Base+".json"))
+	if err != nil {
+		return "", fmt.Errorf("state %s is stored as a difference from %s: %w", hash, d.Base, err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	size := fi.Size()
+	if int64(d.Prefix)+int64(d.Suffix) > size || int64(d.Prefix)+int64(len(d.Middle))+int64(d.Suffix) > MaxStateSize {
+		return "", fmt.Errorf("state %s: its difference reaches past its base %s", hash, d.Base)
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(f, 0, int64(d.Prefix))); err != nil {
+		return "", err
+	}
+	h.Write(d.Middle)
+	if _, err := io.Copy(h, io.NewSectionReader(f, size-int64(d.Suffix), int64(d.Suffix))); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -184,8 +184,11 @@ func checkStateFile(p, hash string) string {
 		if _, derr := os.Stat(filepath.Join(dir, StatesDir, hash+DeltaSuffix)); derr != nil {
 			return fmt.Sprintf("state %s is not in %s", hash, StatesDir)
 		}
-		if _, err := readState(dir, hash); err != nil {
+		switch got, err := sumDelta(dir, hash); {
+		case err != nil:
 			return err.Error()
+		case got != hash:
+			return fmt.Sprintf("state %s, rebuilt from its difference, hashes to %s: it was changed after it was stored", hash, got)
 		}
 		return ""
 	}
