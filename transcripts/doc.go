@@ -10,6 +10,8 @@
 //	DIR/
 //	  transcript.jsonl             one record per line
 //	  states/<sha256>.json         whole metadata files the records name
+//	  states/<sha256>.delta.json   or a file as its difference from a whole
+//	                               one (a signature of a large role; statedelta.go)
 //	  torn/<seq>-<sha256>.partial  torn records ResumeTorn set aside
 //
 // # Records
@@ -27,7 +29,7 @@
 // (Kind); who names the keyholder or witness; device the device (kind file,
 // pkcs11 or yubikey, model, serial, firmware); inputs and outputs name files
 // by SHA-256; states give each role's whole metadata file after the step by
-// SHA-256, kept in states/; signature is the signature made; message is a
+// SHA-256, kept in states/ (whole, or as a difference that rebuilds it); signature is the signature made; message is a
 // refusal's reason, an error, or the operator's note. A record has exactly
 // one encoding: Verify decodes every line, encodes it again and requires
 // the same bytes, so a line reformatted, reordered or padded is a changed
@@ -65,7 +67,10 @@
 //
 // PutState stores a whole metadata file under its SHA-256, atomically and
 // fsync'd, and Append refuses a record naming a state that is not stored,
-// so a record never names a state a crash could lose. Open checks that the
+// so a record never names a state a crash could lose. PutStateAfter stores
+// a large state that differs from the one before in a small part (a
+// signature) as that difference; it is still named by the SHA-256 of the
+// whole, and every reader rebuilds and hashes it. Open checks that the
 // states the records name are present; Verify hashes each of them.
 //
 // # Crash safety
