@@ -47,8 +47,10 @@ func runClaimsInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 			return usageError{fmt.Sprintf("--rekey %s: give the reason, --rekey %s=REASON: the transcript records why a claimed project's keys change", r.Project, r.Project)}
 		}
 	}
+	line := env.step("reviewing "+*dir+" against "+*from, false)
 	res, err := claimed.Init(env.engine, claimed.Options{From: *from, TrustedRoot: *trustedRoot, ClaimsDir: *dir, Plan: *planPath, AttestationRoots: *roots, Rekey: rekeys, Dir: rest[0],
 		MaxAge: maxAge, RequireAttestation: *rules.requireAttestation, DateConfirmed: confirmed})
+	line.Stop()
 	if res != nil && res.Review != nil {
 		printVerdicts(stdout, res.Review)
 	}
