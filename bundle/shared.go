@@ -1,28 +1,27 @@
 package bundle
 
-// describer returns describe, hashing each slice of bytes once: entries
-// that hold the very same bytes in memory (a ceremony's signed metadata is
-// also the transcript's last state of it, 77 MB each for a claimed role of
-// 100,000 projects) get the digests of the first. Entries with equal but
-// separate bytes are hashed each.
-func describer() func(Entry) ManifestEntry {
-	type slice struct {
-		at *byte
-		n  int
-	}
-	seen := map[slice]ManifestEntry{}
+import "encoding/hex"
+
+// describer returns describe for the entries, hashing each slice of
+// bytes once: entries that hold the very same bytes in memory (a
+// ceremony's signed metadata is also the transcript's last state of it,
+// 77 MB each for a claimed role of 100,000 projects) get the digests of
+// the first. Entries with equal but separate bytes are hashed each. The
+// large ones are hashed before it returns, on two cores (digestsAhead).
+func describer(entries []Entry) func(Entry) ManifestEntry {
+	seen := digestsAhead(entries)
 	return func(e Entry) ManifestEntry {
 		if len(e.Data) == 0 {
 			return describe(e)
 		}
-		key := slice{&e.Data[0], len(e.Data)}
-		if d, ok := seen[key]; ok {
-			d.Name = e.Name
-			return d
+		key := sameSlice{&e.Data[0], len(e.Data)}
+		d := seen[key]
+		if d == nil {
+			d = &digestPair{}
+			d.s256, d.s512 = digests(e.Data)
+			seen[key] = d
 		}
-		d := describe(e)
-		seen[key] = d
-		return d
+		return ManifestEntry{Name: e.Name, Size: int64(len(e.Data)), SHA256: hex.EncodeToString(d.s256[:]), SHA512: hex.EncodeToString(d.s512[:])}
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/sha512"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -32,7 +33,7 @@ func TestSharedBytesDescribedAsCopies(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Fatal("a bundle of entries sharing bytes differs from one of copies")
 	}
-	d := describer()
+	d := describer(entries)
 	first, second, other := d(entries[0]), d(entries[1]), d(entries[2])
 	if first.SHA512 != second.SHA512 || second.Name != entries[1].Name || other.SHA256 == first.SHA256 || other.Size != 100 {
 		t.Errorf("digests: %+v, %+v, %+v", first, second, other)
@@ -68,14 +69,27 @@ func TestTarBoundHoldsTheBundle(t *testing.T) {
 	}
 }
 
-// TestDigestsLargeAndSmall: an entry's digests are its SHA-256 and
-// SHA-512 whether computed one after the other or at once.
-func TestDigestsLargeAndSmall(t *testing.T) {
-	for _, n := range []int{0, 1, concurrentFrom - 1, concurrentFrom, concurrentFrom + 12345} {
-		data := bytes.Repeat([]byte{byte(n)}, n)
-		s256, s512 := digests(data)
-		if s256 != sha256.Sum256(data) || s512 != sha512.Sum512(data) {
-			t.Errorf("%d bytes: digests differ from crypto's", n)
+// TestDigestsAhead: the digests computed ahead, two at a time, are each
+// entry's SHA-256 and SHA-512; entries under a megabyte are left to
+// describe, and bytes two entries share are hashed for both.
+func TestDigestsAhead(t *testing.T) {
+	shared := bytes.Repeat([]byte{7}, concurrentFrom+3)
+	var entries []Entry
+	for i, n := range []int{0, 1, concurrentFrom - 1, concurrentFrom, 3*concurrentFrom + 12345} {
+		entries = append(entries, Entry{Name: fmt.Sprint(i), Data: bytes.Repeat([]byte{byte(n)}, n)})
+	}
+	entries = append(entries, Entry{Name: "a", Data: shared}, Entry{Name: "b", Data: shared})
+	ahead := digestsAhead(entries)
+	if len(ahead) != 3 {
+		t.Fatalf("%d slices hashed ahead, want the 3 distinct ones of a megabyte or more", len(ahead))
+	}
+	for _, e := range entries {
+		if len(e.Data) < concurrentFrom {
+			continue
+		}
+		d := ahead[sameSlice{&e.Data[0], len(e.Data)}]
+		if d == nil || d.s256 != sha256.Sum256(e.Data) || d.s512 != sha512.Sum512(e.Data) {
+			t.Errorf("entry %s (%d bytes): digests differ from crypto's", e.Name, len(e.Data))
 		}
 	}
 }

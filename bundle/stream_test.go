@@ -34,3 +34,35 @@ func TestPreparedWritesBytes(t *testing.T) {
 		t.Errorf("Bytes: %v; Prepare: %v; want both to refuse the duplicate name", errBytes, errPrepare)
 	}
 }
+
+// TestPartsAreTheBundle: the parts, one after the other, are the bundle's
+// bytes; an entry's data is one part, its own slice, and the tar's headers
+// are copies that do not change when the next header is made.
+func TestPartsAreTheBundle(t *testing.T) {
+	big := bytes.Repeat([]byte("claimed "), 1<<17)
+	entries := []Entry{{Name: "metadata/2.claimed.json", Data: big}, {Name: strings.Repeat("n", 120), Data: []byte("x")}, {Name: "empty", Data: nil}}
+	want, err := Bytes(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Prepare(entries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, err := p.Parts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(bytes.Join(parts, nil), want) {
+		t.Fatal("the parts joined are not the bundle's bytes")
+	}
+	shared := 0
+	for _, part := range parts {
+		if len(part) == len(big) && &part[0] == &big[0] {
+			shared++
+		}
+	}
+	if shared != 1 {
+		t.Errorf("the big entry's data is in %d parts as its own slice, want 1", shared)
+	}
+}

@@ -77,7 +77,6 @@ func prepare(entries []Entry, limits Limits) (*prepared, error) {
 	}
 	m := Manifest{Version: manifestVersion, Entries: make([]ManifestEntry, 0, len(sorted))}
 	seen := make(map[string]string, len(sorted))
-	describeOnce := describer()
 	var total int64
 	for _, e := range sorted {
 		if v := nameProblem(e.Name); v != nil {
@@ -98,6 +97,10 @@ func prepare(entries []Entry, limits Limits) (*prepared, error) {
 		if total > limits.MaxTotal {
 			return nil, violation(e.Name, RuleTotalTooLarge, "the entries up to this one hold %d bytes; at most %d", total, limits.MaxTotal)
 		}
+	}
+	// Hashed once every rule holds.
+	describeOnce := describer(sorted)
+	for _, e := range sorted {
 		m.Entries = append(m.Entries, describeOnce(e))
 	}
 	manifest, err := encodeManifest(m)

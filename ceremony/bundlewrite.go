@@ -13,42 +13,57 @@ import (
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 )
 
-// putBundle writes the bundle p to out as its bytes are made, hashing them
-// on the way (a claims bundle at PyPI's scale is 310 MB: built whole in
-// memory, then hashed, then written, it was held twice at once). A file
-// already at out that holds these very bytes, compared as they are made,
-// is left as it is (same); one that holds anything else, or is no regular
-// file, is refused with an error matching fs.ErrExist, never replaced.
+// putBundle writes the bundle p to out as its bytes are made (a claims
+// bundle at PyPI's scale is 310 MB: built whole in memory, then hashed,
+// then written, it was held twice at once), hashing them on another core
+// as they are written. A file already at out that holds these very bytes,
+// compared part by part, is left as it is (same); one that holds anything
+// else, or is no regular file, is refused with an error matching
+// fs.ErrExist, never replaced.
 func putBundle(out string, p *bundle.Prepared) (sum [sha256.Size]byte, same bool, err error) {
-	h := sha256.New()
+	parts, err := p.Parts()
+	if err != nil {
+		return sum, false, err
+	}
+	hashed := make(chan [sha256.Size]byte, 1)
+	go func() {
+		h := sha256.New()
+		for _, part := range parts {
+			h.Write(part)
+		}
+		var s [sha256.Size]byte
+		copy(s[:], h.Sum(nil))
+		hashed <- s
+	}()
 	fi, err := os.Lstat(out)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		err = atomicfile.WriteNewFrom(out, 0o644, func(w io.Writer) error {
-			_, err := p.WriteTo(io.MultiWriter(w, h))
-			return err
-		})
-		if err != nil {
-			return sum, false, err
-		}
-	case err != nil:
-		return sum, false, err
-	default:
-		if same, err = holdsBundle(out, fi, p, h); err != nil {
-			return sum, false, err
-		}
-		if !same {
-			return sum, false, fmt.Errorf("refusing to overwrite %q: %w", out, fs.ErrExist)
+		err = atomicfile.WriteNewFrom(out, 0o644, func(w io.Writer) error { return writeParts(w, parts) })
+	case err == nil:
+		if same, err = holdsParts(out, fi, parts); err == nil && !same {
+			err = fmt.Errorf("refusing to overwrite %q: %w", out, fs.ErrExist)
 		}
 	}
-	copy(sum[:], h.Sum(nil))
+	sum = <-hashed
+	if err != nil {
+		return sum, false, err
+	}
 	return sum, same, nil
 }
 
-// holdsBundle reports whether the file at path (fi, from Lstat) is a
-// regular file holding exactly the bytes of p, which it writes to h as it
-// compares them.
-func holdsBundle(path string, fi fs.FileInfo, p *bundle.Prepared, h io.Writer) (bool, error) {
+// writeParts writes parts to w, one after the other.
+func writeParts(w io.Writer, parts [][]byte) error {
+	for _, part := range parts {
+		if _, err := w.Write(part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// holdsParts reports whether the file at path (fi, from Lstat) is a
+// regular file holding exactly the bytes of parts, one after the other.
+func holdsParts(path string, fi fs.FileInfo, parts [][]byte) (bool, error) {
 	if !fi.Mode().IsRegular() {
 		return false, nil
 	}
@@ -57,8 +72,7 @@ func holdsBundle(path string, fi fs.FileInfo, p *bundle.Prepared, h io.Writer) (
 		return false, err
 	}
 	defer f.Close()
-	c := &comparingWriter{r: f}
-	if _, err := p.WriteTo(io.MultiWriter(c, h)); err != nil {
+	if err := writeParts(&comparingWriter{r: f}, parts); err != nil {
 		if errors.Is(err, errDiffers) {
 			return false, nil
 		}

@@ -144,6 +144,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 		return refuse(fmt.Errorf("%w: %s may not sign any role in %q; the plan's keyholders are: %s", ErrNotAuthorized, who, ws.Dir, holders(ws)))
 	}
 
+	ready := canonicalAhead(l, jobs)
 	signer := opts.Signer
 	if signer == nil {
 		var p keys.Prompter
@@ -165,6 +166,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	if !keys.SameKey(signer.TUFKey(), pub) {
 		return res, record(tr, transcripts.Error, who, uri, fmt.Errorf("the key opened from %q is not the key it named before opening (wrong device inserted?)", uri))
 	}
+	ready()
 	for _, j := range jobs {
 		if err := signRole(ws, tr, o.read, l.Files[j.role], j.role, j.keyIDs, signer, uri); err != nil {
 			return res, record(tr, transcripts.Error, who, uri, err)

@@ -123,10 +123,10 @@ func loadStatesGiven(ws *workspace.Workspace, files map[string]*metafile.File, n
 			return nil, fmt.Errorf("%s: %w", workspace.TrustedRoot, err)
 		}
 	}
+	if !readGiven {
+		return l, nil
+	}
 	for _, role := range ws.State.Trusted {
-		if !readGiven {
-			break
-		}
 		f, data, err := ws.TrustedMetadataRead(role)
 		if err != nil {
 			return nil, err
