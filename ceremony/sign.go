@@ -198,7 +198,7 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleByt
 	crashpoint.Hit("sign:before-state")
 	// after is the state before with one more signature: stored as that
 	// difference once it is large (a claimed role of 100,000 projects).
-	state, err := tr.PutStateAfter(after, read.sum(role))
+	state, err := tr.PutStateAfter(after, read.sum(role), read.data[role])
 	if err != nil {
 		return err
 	}

@@ -338,7 +338,15 @@ func decodeAs(f *File, typ string, v any) error {
 }
 
 // decodeChecked decodes "signed", which checkDecodable passed, into v.
-func decodeChecked(f *File, typ string, v any) error {
+func decodeChecked(f *File, typ string, v any) (err error) {
+	// go-tuf's decoders dereference what they decoded without a check
+	// (targets {"a": null} is a nil *TargetFiles): a hostile file gets an
+	// error, not a crash.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("signed: not valid %s metadata: go-tuf's decoder failed on it: %v", typ, p)
+		}
+	}()
 	// go-tuf's types decode themselves (each decodes "signed" twice, once
 	// for the fields it knows and once for the rest). Calling their
 	// UnmarshalJSON directly gives the same value and error as

@@ -120,6 +120,12 @@ func (w *walk) targetFiles() map[string]*metadata.TargetFiles {
 				if len(raw) > 0 && raw[0] == 'n' { // null: encoding/json leaves the pointer nil
 					w.give = true
 				}
+				// go-tuf decodes all of "signed" into map[string]any as
+				// well, which refuses a number past float64 (1e400).
+				var v any
+				if json.Unmarshal(raw, &v) != nil {
+					w.give = true
+				}
 				custom := json.RawMessage(append([]byte(nil), raw...))
 				f.Custom = &custom
 			}

@@ -114,6 +114,9 @@ func TestDecodeTargetsGivesUp(t *testing.T) {
 		"hex odd":                {`"sha256": "aa"`, `"sha256": "aaa"`},
 		"version out of range":   {`"version": 7`, `"version": 9223372036854775808`},
 		"threshold not a number": {`"threshold": 2`, `"threshold": "2"`},
+		"custom past float64":    {`"custom": {"x": [1, 2.5, null]}`, `"custom": {"n": 1e400}`},
+		"custom 400 digits":      {`"custom": {"x": [1, 2.5, null]}`, `"custom": {"n": 1` + strings.Repeat("0", 400) + `}`},
+		"version leading zero":   {`"version": 7`, `"version": 07`},
 	} {
 		doc := strings.Replace(sampleTargets, change[0], change[1], 1)
 		if doc == sampleTargets {
@@ -129,6 +132,7 @@ func FuzzDecodeTargets(f *testing.F) {
 	f.Add([]byte(sampleTargets))
 	f.Add([]byte(`{"_type":"targets","version":1,"expires":"2030-01-01T00:00:00Z","targets":{}}`))
 	f.Add([]byte(`{"delegations":{"keys":{},"roles":[]}}`))
+	f.Add([]byte(`{"targets":{"a":{"length":1,"hashes":{"s":"00"},"custom":{"n":-1e999}}}}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		checkSameTargets(t, "fuzz", doc)
 	})
@@ -172,7 +176,7 @@ func TestDecodeDelegationsAsEncodingJSON(t *testing.T) {
 
 // String, StringList and Int give json.Unmarshal's value and error.
 func TestValueDecodersAsEncodingJSON(t *testing.T) {
-	for _, v := range []string{`"a"`, ` "é" `, `"\u0061"`, `"a\"b"`, `1`, `-0`, `1.5`, `null`, `["x", "y"]`, `[]`, `[1]`, `"a" x`, `{}`, `9223372036854775808`, "\"\xff\""} {
+	for _, v := range []string{`01`, `-01`, `"a"`, ` "é" `, `"\u0061"`, `"a\"b"`, `1`, `-0`, `1.5`, `null`, `["x", "y"]`, `[]`, `[1]`, `"a" x`, `{}`, `9223372036854775808`, "\"\xff\""} {
 		s, err := String([]byte(v))
 		var ws string
 		werr := json.Unmarshal([]byte(v), &ws)
@@ -191,5 +195,43 @@ func TestValueDecodersAsEncodingJSON(t *testing.T) {
 		if fmt.Sprint(err) != fmt.Sprint(werr) || err == nil && n != wn {
 			t.Errorf("Int(%s) = %d, %v; json.Unmarshal gives %d, %v", v, n, err, wn, werr)
 		}
+	}
+}
+
+// Members and Elements walk canonical JSON too, whose strings hold control
+// characters raw, and never leave a member out: what they cannot walk is
+// an error.
+func TestMembersOfCanonicalJSON(t *testing.T) {
+	got, err := Members([]byte("{\"a\":1,\"b\x01\\\"\":\"x\ny\",\"c\":[\"\\\\\",{}]}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Member{{"a", []byte("1")}, {"b\x01\"", []byte("\"x\ny\"")}, {"c", []byte(`["\\",{}]`)}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Members = %q, want %q", got, want)
+	}
+	if s, err := String(got[1].Value); err != nil || s != "x\ny" {
+		t.Errorf("String of a canonical string with a raw newline = %q, %v", s, err)
+	}
+	for _, doc := range []string{`{"a":1 "b":2}`, `{"a":1,`, `{"a"}`, `{"a":1,}`, `{"a\q":1}`, `{1:2}`, `["x"]`} {
+		if m, err := Members([]byte(doc)); err == nil {
+			t.Errorf("Members(%s) = %q, want an error", doc, m)
+		}
+	}
+	for _, doc := range []string{`[1 2]`, `[1,`, `{}`, `[1,]`} {
+		if e, err := Elements([]byte(doc)); err == nil {
+			t.Errorf("Elements(%s) = %q, want an error", doc, e)
+		}
+	}
+}
+
+// A document go-tuf's own decoder crashes on is an error.
+func TestTargetsNullEntryIsAnError(t *testing.T) {
+	f, err := Parse([]byte(`{"signatures":[],"signed":{"_type":"targets","spec_version":"1.0.31","version":1,"expires":"2030-01-01T00:00:00Z","targets":{"a":null}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Targets(); err == nil || !strings.Contains(err.Error(), "not valid targets metadata") {
+		t.Errorf("Targets() of a null target entry: %v", err)
 	}
 }

@@ -30,8 +30,8 @@ import (
 func canonicalTargets(t *metadata.TargetsType) (c []byte, ok bool) {
 	e := &canonicalWriter{}
 	o := e.object(t.UnrecognizedFields)
-	o.str("_type", t.Type)
-	o.str("spec_version", t.SpecVersion)
+	o.member("_type", e.text(nil, t.Type))
+	o.member("spec_version", e.text(nil, t.SpecVersion))
 	o.member("version", strconv.AppendInt(nil, t.Version, 10))
 	expires, err := t.Expires.MarshalJSON()
 	if err != nil {
@@ -113,10 +113,6 @@ func (o *canonicalObject) member(name string, value []byte) {
 		}
 	}
 	o.members = append(o.members, canonicalMember{name, value})
-}
-
-func (o *canonicalObject) str(name, s string) {
-	o.member(name, canonicalString(nil, s))
 }
 
 func (o *canonicalObject) close() []byte {

@@ -64,6 +64,7 @@ func TestCanonicalTargetsAsSlowPath(t *testing.T) {
 	}
 	for name, edit := range map[string]func(*metadata.TargetsType){
 		"invalid UTF-8":  func(v *metadata.TargetsType) { v.Delegations.Roles[0].Name = "a\xffb" },
+		"invalid type":   func(v *metadata.TargetsType) { v.Type = "targets\xff" },
 		"invalid key ID": func(v *metadata.TargetsType) { v.Delegations.Keys["\xff"] = &metadata.Key{} },
 		"both paths":     func(v *metadata.TargetsType) { v.Delegations.Roles[1].Paths = []string{"x"} },
 		"a float":        func(v *metadata.TargetsType) { v.UnrecognizedFields["f"] = 1.5 },

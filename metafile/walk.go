@@ -3,7 +3,7 @@ package metafile
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"strconv"
 	"unicode/utf8"
 )
@@ -158,6 +158,10 @@ func (w *walk) integer(bits int) int64 {
 	if j < len(w.doc) && w.doc[j] == '-' {
 		j++
 	}
+	if j+1 < len(w.doc) && w.doc[j] == '0' && isDigit(w.doc[j+1]) {
+		w.give = true // a leading zero: not JSON
+		return 0
+	}
 	j = skipDigits(w.doc, j)
 	if j < len(w.doc) && (w.doc[j] == '.' || w.doc[j] == 'e' || w.doc[j] == 'E') {
 		w.give = true
@@ -284,19 +288,22 @@ type Member struct {
 }
 
 // Members returns the members of the object doc, in order, each value a
-// slice of doc. doc must be valid JSON, as canonical bytes from
-// Canonicalize are: Members reads it without checking it again (on
-// anything else it returns an error, or values that are not JSON, and
-// never panics). It is for walking a large canonical document in parts
-// that are each canonical themselves.
+// slice of doc. doc must be valid JSON, or canonical JSON as Canonicalize
+// writes it (its strings hold control characters raw, which JSON does
+// not): Members does not check it again, but refuses what it cannot walk
+// (an error, never a panic, never members left out). It is for walking a
+// large canonical document in parts that are each canonical themselves.
 func Members(doc []byte) ([]Member, error) {
 	w := &walk{doc: doc}
-	var members []Member
 	if w.next() != '{' {
-		return nil, fmt.Errorf("not an object")
+		return nil, errors.New("not an object")
 	}
 	w.i++
-	for w.next() != '}' && !w.give {
+	var members []Member
+	if w.next() == '}' {
+		return members, nil
+	}
+	for !w.give {
 		name, ok := w.name()
 		if !ok || w.next() != ':' {
 			break
@@ -306,60 +313,98 @@ func Members(doc []byte) ([]Member, error) {
 		start := w.i
 		w.skipValue()
 		members = append(members, Member{Name: name, Value: doc[start:w.i]})
-		if w.next() == ',' {
+		switch w.next() {
+		case ',':
 			w.i++
+		case '}':
+			return members, nil
+		default:
+			w.give = true
 		}
 	}
-	if w.give {
-		return nil, fmt.Errorf("not a JSON object")
-	}
-	return members, nil
+	return nil, errors.New("not a JSON object")
 }
 
 // Elements returns the elements of the array doc, each a slice of doc;
-// doc must be valid JSON, as for Members.
+// doc must be as for Members.
 func Elements(doc []byte) ([][]byte, error) {
 	w := &walk{doc: doc}
-	var elems [][]byte
 	if w.next() != '[' {
-		return nil, fmt.Errorf("not an array")
+		return nil, errors.New("not an array")
 	}
 	w.i++
-	for w.next() != ']' && !w.give {
+	var elems [][]byte
+	if w.next() == ']' {
+		return elems, nil
+	}
+	for !w.give {
+		w.next()
 		start := w.i
 		w.skipValue()
 		elems = append(elems, doc[start:w.i])
-		if w.next() == ',' {
+		switch w.next() {
+		case ',':
 			w.i++
+		case ']':
+			return elems, nil
+		default:
+			w.give = true
 		}
 	}
-	if w.give {
-		return nil, fmt.Errorf("not a JSON array")
-	}
-	return elems, nil
+	return nil, errors.New("not a JSON array")
 }
 
 // name reads a member's name, escapes and all.
 func (w *walk) name() (string, bool) {
+	if w.next() != '"' {
+		return "", false
+	}
 	start := w.i
 	if s, ok := w.plain(); ok {
 		return string(s), true
 	}
 	w.i = start
-	if w.next() != '"' {
-		return "", false
-	}
 	w.skipString()
-	var s string
-	if w.give || json.Unmarshal(w.doc[start:w.i], &s) != nil {
+	if w.give {
 		return "", false
 	}
-	return s, true
+	return decodeString(w.doc[start:w.i])
+}
+
+// decodeString decodes a string as written, quotes included: as
+// encoding/json decodes it, or, when it holds control characters raw, as
+// canonical JSON writes it (only '"' and '\' escaped).
+func decodeString(quoted []byte) (string, bool) {
+	raw := quoted[1 : len(quoted)-1]
+	if !bytes.ContainsFunc(raw, func(r rune) bool { return r < 0x20 }) {
+		var s string
+		if json.Unmarshal(quoted, &s) != nil {
+			return "", false
+		}
+		return s, true
+	}
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c == '\\' {
+			if i+1 >= len(raw) || raw[i+1] != '"' && raw[i+1] != '\\' {
+				return "", false
+			}
+			i++
+			c = raw[i]
+		}
+		out = append(out, c)
+	}
+	if !utf8.Valid(out) {
+		return "", false
+	}
+	return string(out), true
 }
 
 // String, StringList and Int decode one JSON value (a member's value
 // from Members, say) as json.Unmarshal into a string, a []string and an
-// int do, giving its value and error, without encoding/json for the
+// int do, giving its value and error (String also decodes a string of
+// canonical JSON that holds control characters raw), without encoding/json for the
 // values that need none: 100,000 delegations' names, key IDs and
 // thresholds.
 
@@ -367,6 +412,14 @@ func String(v []byte) (string, error) {
 	w := &walk{doc: v}
 	if s := w.str(); !w.give && skipSpace(v, w.i) == len(v) {
 		return s, nil
+	}
+	if w = (&walk{doc: v}); w.next() == '"' {
+		start := w.i
+		if w.skipString(); !w.give && skipSpace(v, w.i) == len(v) {
+			if s, ok := decodeString(v[start:w.i]); ok {
+				return s, nil // canonical JSON's raw control characters
+			}
+		}
 	}
 	var s string
 	err := json.Unmarshal(v, &s)

@@ -55,8 +55,9 @@ type stateDelta struct {
 
 // PutStateAfter is PutState of data, which follows the stored state base
 // (a record's input state, say): when data is base with a small part
-// changed, it is stored as that difference. base "" is PutState.
-func (t *Transcript) PutStateAfter(data []byte, base string) (string, error) {
+// changed, it is stored as that difference. baseData are base's bytes when
+// the caller holds them (nil: they are read). base "" is PutState.
+func (t *Transcript) PutStateAfter(data []byte, base string, baseData []byte) (string, error) {
 	if base == "" || len(data) < MinDeltaState {
 		return t.PutState(data)
 	}
@@ -67,10 +68,11 @@ func (t *Transcript) PutStateAfter(data []byte, base string) (string, error) {
 		return "", err
 	}
 	hash := Sum(data)
-	if _, err := readState(t.dir, hash); err == nil {
-		return hash, nil // stored already, and checked
+	if err := t.stateStored(hash); err == nil {
+		// Stored before, perhaps by a process killed before its fsyncs.
+		return hash, t.syncStoredState(hash)
 	}
-	d, err := t.deltaFrom(data, base)
+	d, err := t.deltaFrom(data, base, baseData)
 	if err != nil || d == nil {
 		return t.PutState(data)
 	}
@@ -82,36 +84,72 @@ func (t *Transcript) PutStateAfter(data []byte, base string) (string, error) {
 		return "", err
 	}
 	p := filepath.Join(t.dir, StatesDir, hash+DeltaSuffix)
-	if err := atomicfile.WriteNew(p, file, 0o644); err != nil && !errors.Is(err, fs.ErrExist) {
+	err = atomicfile.WriteNew(p, file, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return hash, t.syncStoredState(hash)
+	}
+	if err != nil {
 		return "", err
 	}
-	// What is on disk now, written here or before, must give data back.
-	if _, err := readState(t.dir, hash); err != nil {
-		return "", fmt.Errorf("stored state %s does not read back: %w", hash, err)
+	// What is on disk now must give data back: hashed as it is read.
+	if got, err := sumDelta(t.dir, hash); err != nil || got != hash {
+		return "", fmt.Errorf("stored state %s does not read back (%s): %v", hash, got, err)
 	}
 	return hash, nil
 }
 
-// deltaFrom is data as a difference from base, resolved to a whole state;
-// nil when data is better stored whole.
-func (t *Transcript) deltaFrom(data []byte, base string) (*stateDelta, error) {
-	baseData, err := readState(t.dir, base)
-	if err != nil {
-		return nil, err
+// syncStoredState checks a stored state, whole or a difference, and makes
+// sure it is on disk.
+func (t *Transcript) syncStoredState(hash string) error {
+	whole := t.statePath(hash)
+	if _, err := os.Stat(whole); err == nil {
+		return syncStored(whole, hash)
 	}
-	if d, err := readDelta(t.dir, base); err == nil {
-		base = d.Base // the whole state base was rebuilt from
+	got, err := sumDelta(t.dir, hash)
+	if err != nil {
+		return err
+	}
+	if got != hash {
+		return fmt.Errorf("stored state %s hashes to %s: the state store was changed", hash, got)
+	}
+	p := filepath.Join(t.dir, StatesDir, hash+DeltaSuffix)
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := syncFile(f); err != nil {
+		return fmt.Errorf("failed to sync stored state %q: %w", p, err)
+	}
+	return syncDir(filepath.Dir(p))
+}
+
+// deltaFrom is data as a difference from base, resolved to a whole state;
+// nil when data is better stored whole. When base is itself a difference,
+// data's is taken from the same whole state: the bytes data shares with
+// base before base's own middle are that state's, and so are those after.
+func (t *Transcript) deltaFrom(data []byte, base string, baseData []byte) (*stateDelta, error) {
+	if baseData == nil || Sum(baseData) != base {
+		var err error
 		if baseData, err = readState(t.dir, base); err != nil {
 			return nil, err
 		}
 	}
 	p := commonPrefix(data, baseData)
 	s := commonSuffix(data[p:], baseData[p:])
+	whole := base
+	if _, err := os.Stat(t.statePath(base)); err != nil {
+		d, err := readDelta(t.dir, base)
+		if err != nil {
+			return nil, err
+		}
+		whole, p, s = d.Base, min(p, d.Prefix), min(s, d.Suffix)
+	}
 	middle := data[p : len(data)-s]
 	if len(middle) > len(data)/4 {
 		return nil, nil
 	}
-	return &stateDelta{Base: base, Prefix: p, Suffix: s, Middle: middle}, nil
+	return &stateDelta{Base: whole, Prefix: p, Suffix: s, Middle: middle}, nil
 }
 
 func commonPrefix(a, b []byte) int {
@@ -152,8 +190,8 @@ func readDelta(dir, hash string) (*stateDelta, error) {
 	switch {
 	case !isSHA256(d.Base) || d.Base == hash:
 		return nil, fmt.Errorf("state %q: base %q is not another state's SHA-256", p, d.Base)
-	case d.Prefix < 0 || d.Suffix < 0:
-		return nil, fmt.Errorf("state %q: prefix %d and suffix %d must not be negative", p, d.Prefix, d.Suffix)
+	case d.Prefix < 0 || d.Suffix < 0 || d.Prefix > MaxStateSize || d.Suffix > MaxStateSize:
+		return nil, fmt.Errorf("state %q: prefix %d and suffix %d must be within 0 and %d", p, d.Prefix, d.Suffix, MaxStateSize)
 	}
 	return &d, nil
 }
@@ -164,7 +202,7 @@ func rebuild(dir, hash string, d *stateDelta) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state %s is stored as a difference from %s: %w", hash, d.Base, err)
 	}
-	if d.Prefix+d.Suffix > len(base) || d.Prefix+len(d.Middle)+d.Suffix > MaxStateSize {
+	if d.Prefix > len(base) || d.Suffix > len(base)-d.Prefix || d.Prefix+len(d.Middle)+d.Suffix > MaxStateSize {
 		return nil, fmt.Errorf("state %s: its difference reaches past its base %s", hash, d.Base)
 	}
 	data := make([]byte, 0, d.Prefix+len(d.Middle)+d.Suffix)
@@ -176,14 +214,12 @@ func rebuild(dir, hash string, d *stateDelta) ([]byte, error) {
 
 // sumDelta is the SHA-256 of the state a delta names, read from its base
 // as it is hashed: checking a transcript's states holds no state of 77 MB
-// in memory.
+// in memory. The base is hashed whole on the way and must be the state
+// the delta names as its base.
 func sumDelta(dir, hash string) (string, error) {
 	d, err := readDelta(dir, hash)
 	if err != nil {
 		return "", err
-	}
-	if !isSHA256(d.Base) {
-		return "", fmt.Errorf("state %s: base %q is not a SHA-256", hash, d.Base)
 	}
 	f, err := os.Open(filepath.Join(dir, StatesDir, d.Base+".json"))
 	if err != nil {
@@ -195,16 +231,30 @@ func sumDelta(dir, hash string) (string, error) {
 		return "", err
 	}
 	size := fi.Size()
-	if int64(d.Prefix)+int64(d.Suffix) > size || int64(d.Prefix)+int64(len(d.Middle))+int64(d.Suffix) > MaxStateSize {
+	if size > MaxStateSize || int64(d.Prefix) > size || int64(d.Suffix) > size-int64(d.Prefix) || d.Prefix+len(d.Middle)+d.Suffix > MaxStateSize {
 		return "", fmt.Errorf("state %s: its difference reaches past its base %s", hash, d.Base)
 	}
-	h := sha256.New()
-	if _, err := io.Copy(h, io.NewSectionReader(f, 0, int64(d.Prefix))); err != nil {
-		return "", err
+	baseSum, stateSum := sha256.New(), sha256.New()
+	// The base in three stretches: its prefix (in both sums), what the
+	// middle replaces (in the base's only), its suffix (in both).
+	stretches := []struct {
+		n       int64
+		inState bool
+	}{{int64(d.Prefix), true}, {size - int64(d.Prefix) - int64(d.Suffix), false}, {int64(d.Suffix), true}}
+	for i, st := range stretches {
+		if i == 2 {
+			stateSum.Write(d.Middle)
+		}
+		w := io.Writer(baseSum)
+		if st.inState {
+			w = io.MultiWriter(baseSum, stateSum)
+		}
+		if _, err := io.CopyN(w, f, st.n); err != nil {
+			return "", fmt.Errorf("failed to read state %s: %w", d.Base, err)
+		}
 	}
-	h.Write(d.Middle)
-	if _, err := io.Copy(h, io.NewSectionReader(f, size-int64(d.Suffix), int64(d.Suffix))); err != nil {
-		return "", err
+	if got := hex.EncodeToString(baseSum.Sum(nil)); got != d.Base {
+		return "", fmt.Errorf("state %s is stored as a difference from %s, which hashes to %s: it was changed after it was stored", hash, d.Base, got)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(stateSum.Sum(nil)), nil
 }

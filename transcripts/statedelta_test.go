@@ -36,12 +36,12 @@ func TestStateAfterStoredAsDifference(t *testing.T) {
 		t.Fatal(err)
 	}
 	signed := bigState(`{"keyid": "a", "sig": "00"}`, 2*transcripts.MinDeltaState)
-	one, err := tr.PutStateAfter(signed, base)
+	one, err := tr.PutStateAfter(signed, base, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	twice := bigState(`{"keyid": "a", "sig": "00"}, {"keyid": "b", "sig": "11"}`, 2*transcripts.MinDeltaState)
-	two, err := tr.PutStateAfter(twice, one) // after a difference: from its whole base
+	two, err := tr.PutStateAfter(twice, one, signed) // after a difference: from its whole base
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,6 +65,10 @@ func TestStateAfterStoredAsDifference(t *testing.T) {
 			t.Errorf("state %s is a difference from %q, want the whole state %s", c.hash, d.Base, base)
 		}
 	}
+	// Storing a state again finds it, checks it and syncs it.
+	if again, err := tr.PutStateAfter(twice, one, nil); err != nil || again != two {
+		t.Fatalf("storing the state again: %s, %v", again, err)
+	}
 	// Records name them as any state; Verify rebuilds and hashes them.
 	appendRec(t, tr, transcripts.Record{Kind: transcripts.Note, States: map[string]string{"claimed": two}})
 	if _, err := transcripts.Verify(dir); err != nil {
@@ -76,7 +80,7 @@ func TestStateAfterStoredAsDifference(t *testing.T) {
 	changed := bigState(`{"keyid": "c", "sig": "22"}`, 2*transcripts.MinDeltaState)
 	changed = bytes.ReplaceAll(changed, []byte("p"), []byte("q"))
 	for _, data := range [][]byte{small, changed} {
-		h, err := tr.PutStateAfter(data, base)
+		h, err := tr.PutStateAfter(data, base, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,6 +114,25 @@ func TestStateDifferenceTampered(t *testing.T) {
 			data, _ := json.Marshal(d)
 			writeFile(t, delta, data)
 		},
+		"prefix past any size": func(t *testing.T, dir, base, hash string) {
+			_, delta := statePaths(dir, hash)
+			var d map[string]any
+			if err := json.Unmarshal(readFile(t, delta), &d); err != nil {
+				t.Fatal(err)
+			}
+			d["prefix"] = int64(9223372036854775807)
+			data, _ := json.Marshal(d)
+			writeFile(t, delta, data)
+		},
+		"base changed, the difference's bytes kept": func(t *testing.T, dir, base, hash string) {
+			// The stretches the difference takes from its base stay as
+			// they were; what its middle replaces changes.
+			whole, _ := statePaths(dir, base)
+			data := readFile(t, whole)
+			i := bytes.Index(data, []byte(`[]`))
+			data[i+1] = 'X' // the "]" the signature's middle replaces
+			writeFile(t, whole, data)
+		},
 		"an unknown field": func(t *testing.T, dir, base, hash string) {
 			_, delta := statePaths(dir, hash)
 			writeFile(t, delta, bytes.Replace(readFile(t, delta), []byte(`{`), []byte(`{"extra":1,`), 1))
@@ -122,7 +145,7 @@ func TestStateDifferenceTampered(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hash, err := tr.PutStateAfter(bigState(`{"keyid": "a", "sig": "00"}`, 2*transcripts.MinDeltaState), base)
+			hash, err := tr.PutStateAfter(bigState(`{"keyid": "a", "sig": "00"}`, 2*transcripts.MinDeltaState), base, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,8 +2,10 @@ package claimed
 
 import (
 	"crypto/sha256"
-	"encoding/json"
+	"encoding/binary"
+	"maps"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/tuf-ceremony/ceremony/claims"
@@ -47,29 +49,51 @@ func (m *changeMemo) put(key [sha256.Size]byte, problems []string) {
 // changeKey hashes what checkClaimedChange reads: both versions' bytes,
 // and of each accepted and rekeyed claim the project, keys and threshold
 // (what claims.Delegation and the keys check take), with a rekey's
-// previous keys and threshold.
+// previous keys and threshold. Each string is written length first and as
+// it is (no encoding that could map two strings to one), each key as the
+// check compares it (canonicalJSON).
 func changeKey(prev, next []byte, accepted []claims.Claim, rekeyed []rekeyChange) ([sha256.Size]byte, error) {
-	type claimPart struct {
-		Project           string
-		Keys              any
-		Threshold         int
-		PreviousKeyIDs    []string `json:",omitempty"`
-		PreviousThreshold int      `json:",omitempty"`
+	h := sha256.New()
+	field := func(b []byte) {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
+		h.Write(n[:])
+		h.Write(b)
 	}
-	parts := struct {
-		Prev, Next       [sha256.Size]byte
-		Accepted, Rekeys []claimPart
-	}{Prev: sha256.Sum256(prev), Next: sha256.Sum256(next)}
+	claim := func(c claims.Claim, previous []string, previousThreshold int) error {
+		field([]byte(c.Project))
+		field([]byte(strconv.Itoa(c.Threshold)))
+		field([]byte(strconv.Itoa(len(c.Keys))))
+		for _, id := range slices.Sorted(maps.Keys(c.Keys)) {
+			k, err := canonicalJSON(c.Keys[id])
+			if err != nil {
+				return err
+			}
+			field([]byte(id))
+			field(k)
+		}
+		field([]byte(strconv.Itoa(len(previous))))
+		for _, id := range previous {
+			field([]byte(id))
+		}
+		field([]byte(strconv.Itoa(previousThreshold)))
+		return nil
+	}
+	field(prev)
+	field(next)
+	field([]byte(strconv.Itoa(len(accepted))))
 	for _, c := range accepted {
-		parts.Accepted = append(parts.Accepted, claimPart{Project: c.Project, Keys: c.Keys, Threshold: c.Threshold})
+		if err := claim(c, nil, 0); err != nil {
+			return [sha256.Size]byte{}, err
+		}
 	}
+	field([]byte(strconv.Itoa(len(rekeyed))))
 	for _, r := range rekeyed {
-		parts.Rekeys = append(parts.Rekeys, claimPart{Project: r.claim.Project, Keys: r.claim.Keys, Threshold: r.claim.Threshold,
-			PreviousKeyIDs: r.previousKeyIDs, PreviousThreshold: r.previousThreshold})
+		if err := claim(r.claim, r.previousKeyIDs, r.previousThreshold); err != nil {
+			return [sha256.Size]byte{}, err
+		}
 	}
-	data, err := json.Marshal(parts)
-	if err != nil {
-		return [sha256.Size]byte{}, err
-	}
-	return sha256.Sum256(data), nil
+	var key [sha256.Size]byte
+	h.Sum(key[:0])
+	return key, nil
 }

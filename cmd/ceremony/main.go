@@ -121,8 +121,9 @@ type runEnv struct {
 	// engine runs the ceremony steps on workspaces of every kind.
 	engine *ceremony.Engine
 	// terminal is stderr when it is a terminal, for progress lines; nil
-	// otherwise (a pipe, a file, a test).
+	// otherwise (a pipe, a file, a test). width is its width in columns.
 	terminal io.Writer
+	width    int
 }
 
 // step shows a progress line for a step that may take seconds (a claimed
@@ -130,9 +131,9 @@ type runEnv struct {
 // anything. JSON output shows none.
 func (env *runEnv) step(label string, quiet bool) *progress.Line {
 	if quiet {
-		return progress.Start(nil, label)
+		return progress.Start(nil, label, 0)
 	}
-	return progress.Start(env.terminal, label)
+	return progress.Start(env.terminal, label, env.width)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -140,6 +141,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	env := &runEnv{keys: backends, engine: kinds.Engine(backends)}
 	if stderr == io.Writer(os.Stderr) && term.IsTerminal(int(os.Stderr.Fd())) {
 		env.terminal = os.Stderr
+		env.width, _, _ = term.GetSize(int(os.Stderr.Fd()))
 	}
 	// Text that came from outside (names, paths, messages quoting them)
 	// reaches no terminal raw: control characters and bidi overrides are

@@ -37,14 +37,29 @@ type Line struct {
 	shown bool
 }
 
-// Start shows label's line on out (a terminal) once the step has run for
-// Delay. A nil out shows nothing.
-func Start(out io.Writer, label string) *Line {
-	return start(out, label, Delay, Every)
+// Start shows label's line on out (a terminal width columns wide; 0 if
+// not known) once the step has run for Delay. A nil out shows nothing.
+func Start(out io.Writer, label string, width int) *Line {
+	return start(out, fit(safetext.Escape(label), width), Delay, Every)
+}
+
+// fit cuts label so that its line fits in width columns: a line that
+// wraps is not rewritten in place (\r goes back to its last row only).
+func fit(label string, width int) string {
+	const room = len(": 99999 s") + 1
+	if width <= 0 {
+		return label
+	}
+	limit := max(width-room, 8)
+	runes := []rune(label)
+	if len(runes) <= limit {
+		return label
+	}
+	return string(runes[:limit-1]) + "…"
 }
 
 func start(out io.Writer, label string, delay, every time.Duration) *Line {
-	l := &Line{out: out, label: safetext.Escape(label), start: time.Now(), done: make(chan struct{})}
+	l := &Line{out: out, label: label, start: time.Now(), done: make(chan struct{})}
 	if out == nil {
 		return l
 	}

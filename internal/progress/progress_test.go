@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tuf-ceremony/ceremony/internal/safetext"
 )
 
 // lockedBuffer is a terminal's stand-in: the line's goroutine writes it
@@ -29,7 +31,7 @@ func (l *lockedBuffer) String() string {
 
 func TestLongStepShowsAndErasesItsLine(t *testing.T) {
 	var out lockedBuffer
-	l := start(&out, "verifying claims\x1b[2J.tar", 10*time.Millisecond, 5*time.Millisecond)
+	l := start(&out, fit(safetext.Escape("verifying claims\x1b[2J.tar"), 0), 10*time.Millisecond, 5*time.Millisecond)
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(out.String(), "verifying") && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
@@ -58,6 +60,22 @@ func TestShortStepShowsNothing(t *testing.T) {
 }
 
 func TestNoTerminalShowsNothing(t *testing.T) {
-	l := Start(nil, "verifying")
+	l := Start(nil, "verifying", 80)
 	l.Stop() // nothing to wait for, nothing to write, no panic
+}
+
+// A label wider than the terminal is cut: a wrapped line is not rewritten
+// in place, each rewrite would leave a copy.
+func TestLabelFitsTheTerminal(t *testing.T) {
+	long := "verifying /media/usb/" + strings.Repeat("ceremony-", 20) + "claims.tar"
+	got := fit(long, 40)
+	if n := len([]rune(got)) + len(": 99999 s"); n >= 40 || !strings.HasSuffix(got, "…") || !strings.HasPrefix(got, "verifying /media/usb/") {
+		t.Errorf("fit = %q (%d columns with the seconds), want it cut to fit 40", got, n)
+	}
+	if got := fit("verifying x.tar", 40); got != "verifying x.tar" {
+		t.Errorf("a short label was changed: %q", got)
+	}
+	if got := fit(long, 0); got != long {
+		t.Errorf("an unknown width cut the label: %q", got)
+	}
 }
