@@ -6,38 +6,38 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
-	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/internal/benchdata"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
 // BenchmarkResponsive times the app's answer to a key press on every
-// screen a PyPI administrator meets at PEP 480's scale (issue 18): the
-// claims review of 1,000 requests (CEREMONY_BENCH_REQUESTS), then the
-// walk-through of the claims workspace made from it, whose claimed
-// delegates to 100,000 projects (CEREMONY_BENCH_PROJECTS) before the
-// requests are added: plan, note, status, roll call, device, the review
-// of claimed's next version before the passphrase, signing, passphrase,
-// touch, signed, seal, finish and the bundle's words, in a 120x40 window,
-// in colour.
+// screen a PyPI administrator meets at PEP 480's scale (issue 18), in a
+// 120x40 window, in colour: the chooser, today's date, the claims form,
+// the claims review of 1,000 requests (CEREMONY_BENCH_REQUESTS) against
+// a claimed that delegates to 100,000 projects (CEREMONY_BENCH_PROJECTS),
+// then the walk-through of the workspace y creates from it: plan, note,
+// status, roll call, device, the review of claimed's next version before
+// the passphrase, signing, passphrase, touch, signed, seal, finish, the
+// bundle's words and the result of verifying the bundle.
 //
-// Everything that reads or writes the workspace (claimed.Init, the
-// status, the review, the signature, the seal, the bundle) runs first, as
-// the commands the app issues, and their messages are fed to the model,
-// as bubbletea does off its event loop. Only key presses are timed: each
-// through Update, then View, as bubbletea renders after each message.
-// Each screen's keys are its scrolling keys (↓ ↑ pgdn pgup end home), its
-// help and the keys of its own that start no I/O (space, a, typing); the
-// test below checks that none of them issues a command. ms/key is the
-// mean, max-ms/key the slowest press; issue 18 asks under 50 ms. On the
-// claims review, arrival-ms is the review's message coming back (its
-// lines rendered once, then shown). -v logs the role's size.
+// Everything that reads or writes (ReviewClaims, CreateClaims, the
+// status, the review, the signature, the seal, the bundle, its
+// verification) runs first, as the commands the app issues, and their
+// messages are fed to the model, as bubbletea does off its event loop.
+// Only key presses are timed: each through Update, then View, as
+// bubbletea renders after each message. Each screen's keys are its
+// scrolling keys (↓ ↑ pgdn pgup end home), its help and the keys of its
+// own that start no I/O (space, a, tab, typing); the test below checks
+// that none of them issues a command. ms/key is the mean, max-ms/key the
+// slowest press; issue 18 asks under 50 ms. On the claims review,
+// arrival-ms is the review's message coming back (its lines rendered
+// once, then shown). -v logs the role's size.
 //
 //	go test -run '^$' -bench Responsive -benchtime 1x ./tui/
 //	go test -v -run '^$' -bench Responsive -benchtime 1x ./tui/
@@ -96,8 +96,8 @@ func TestResponsiveScreens(t *testing.T) {
 			t.Errorf("%s: the keys did not move the window:\n%s", s.name, view(s.m))
 		}
 	}
-	want := fmt.Sprint([]string{"claims review", "plan", "note", "status", "roll call", "device", "review", "signing", "touch",
-		"PIN", "signed", "seal", "finish", "words"})
+	want := fmt.Sprint([]string{"chooser", "date", "form", "claims review", "plan", "note", "status", "roll call", "device", "review", "signing", "touch",
+		"PIN", "signed", "seal", "finish", "words", "result"})
 	if fmt.Sprint(names) != want {
 		t.Errorf("screens %v, want %s", names, want)
 	}
@@ -143,19 +143,20 @@ func navKeys() []tea.KeyPressMsg {
 	return []tea.KeyPressMsg{kDown, kDown, kDown, kPgDown, kPgDown, kUp, kPgUp, kEnd, kUp, kPgUp, kPgDown, kHome, key("?"), key("?")}
 }
 
-// responsiveFixture is a repository whose claimed delegates to projects
-// projects, requests claim requests for new ones, a pep480 plan naming the
-// administrator (a file: key asked its passphrase through the app) and
-// the claims workspace claimed.Init made from them.
+// responsiveFixture is what a claims ceremony at scale starts from: a
+// repository whose claimed delegates to projects projects, a directory of
+// requests claim requests for new ones, and a pep480 plan naming the
+// administrator (a file: key whose passphrase the app asks for); ws is
+// the workspace to create.
 type responsiveFixture struct {
-	dir, ws string
-	opts    claimed.Options
-	res     *claimed.Result
+	dir, repo, requests, plan, ws string
 }
 
 func newResponsiveFixture(tb testing.TB, projects, requests int) *responsiveFixture {
 	tb.Helper()
 	dir := tb.TempDir()
+	f := &responsiveFixture{dir: dir, repo: filepath.Join(dir, "repo"), requests: filepath.Join(dir, "requests"),
+		plan: filepath.Join(dir, "plan.yaml"), ws: filepath.Join(dir, "ws")}
 	pass := filepath.Join(dir, "pass")
 	if err := os.WriteFile(pass, []byte(passphrase), 0o600); err != nil {
 		tb.Fatal(err)
@@ -174,13 +175,11 @@ func newResponsiveFixture(tb testing.TB, projects, requests int) *responsiveFixt
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f := &responsiveFixture{dir: dir, ws: filepath.Join(dir, "ws")}
-	repo, reqs, plan := filepath.Join(dir, "repo"), filepath.Join(dir, "requests"), filepath.Join(dir, "plan.yaml")
-	if err := fx.WriteRepository(repo); err != nil {
+	if err := fx.WriteRepository(f.repo); err != nil {
 		tb.Fatal(err)
 	}
-	now := time.Now().UTC().Truncate(time.Second)
-	if err := benchdata.WriteRequests(reqs, requests, now.Add(-time.Hour)); err != nil {
+	// An hour ago: the review refuses requests from the future.
+	if err := benchdata.WriteRequests(f.requests, requests, time.Now().UTC().Add(-time.Hour)); err != nil {
 		tb.Fatal(err)
 	}
 	// The passphrase is not in the plan's URI: the app asks it, on the
@@ -191,29 +190,18 @@ func newResponsiveFixture(tb testing.TB, projects, requests int) *responsiveFixt
 		"roles:\n  root: {keyholders: [admin, bob], threshold: 2}\n  targets: {keyholders: [admin], threshold: 1}\n"+
 		"  claimed: {keyholders: [admin], threshold: 1}\n  bins: {count: 16}\n"+
 		"online:\n  - {name: online, public_key: %[3]s.pub}\n", keyOf("admin"), keyOf("bob"), keyOf("online"))
-	if err := os.WriteFile(plan, []byte(text), 0o644); err != nil {
+	if err := os.WriteFile(f.plan, []byte(text), 0o644); err != nil {
 		tb.Fatal(err)
 	}
-	f.opts = claimed.Options{From: repo, ClaimsDir: reqs, Plan: plan, MaxAge: claims.DefaultMaxAge, Now: now}
-	opts := f.opts
-	opts.Dir = f.ws
-	if f.res, err = claimed.Init(eng, opts); err != nil {
-		tb.Fatalf("claims init: %v", err)
-	}
-	if len(f.res.Accepted) != requests {
-		tb.Fatalf("claims init accepted %d of %d requests", len(f.res.Accepted), requests)
-	}
-	f.res.Workspace = nil // as CreateClaims and ReviewClaims hand it over
 	return f
 }
 
-// responsiveScreens makes the fixture and walks the app through it,
-// keeping the model on each screen the benchmark presses keys on.
+// responsiveScreens makes the fixture and walks the app through its
+// ceremony, from the chooser on, keeping the model on each screen the
+// benchmark presses keys on.
 func responsiveScreens(tb testing.TB, projects, requests int, styles Styles) []keyedScreen {
 	tb.Helper()
 	f := newResponsiveFixture(tb, projects, requests)
-	tb.Logf("claimed delegates to %d projects; %d requests, %d accepted: claimed v%d", f.res.Review.Claimed, len(f.res.Review.Verdicts),
-		len(f.res.Accepted), f.res.ClaimedVersion)
 	var out []keyedScreen
 	at := func(name string, m Model, want screen, scrolls bool, keys ...tea.KeyPressMsg) {
 		tb.Helper()
@@ -222,25 +210,16 @@ func responsiveScreens(tb testing.TB, projects, requests int, styles Styles) []k
 		}
 		out = append(out, keyedScreen{name: name, m: m, keys: keys, scrolls: scrolls})
 	}
-	size := tea.WindowSizeMsg{Width: 120, Height: 40}
-
-	// The review, as ReviewClaims's answer opens it from the form (the
-	// review claimed.Init made with the workspace is the one it makes
-	// without).
-	r := NewChooser(eng, f.dir).WithStyles(styles)
-	r, _ = feed(tb, r, size)
-	r.claims = claimsDraft{reviewing: true}
-	r.open(screenForm)
-	start := time.Now()
-	r, _ = feed(tb, r, claimsReviewedMsg{opts: f.opts, ws: f.ws + "-new", res: f.res})
-	_ = r.View()
-	arrival := time.Since(start)
-	at("claims review", r, screenClaimsReview, true, navKeys()...)
-	out[0].arrival = arrival
-
-	m := New(eng, f.ws).WithStyles(styles)
-	m, _ = feed(tb, m, size)
-	m, cmd := answered[statusLoadedMsg](tb, m, m.Init())
+	m, arrival := claimsReviewed(tb, f, styles, at)
+	out[len(out)-1].arrival = arrival
+	rev := m.claims.res.Review
+	tb.Logf("claimed delegates to %d projects; %d requests, %d accepted", rev.Claimed, len(rev.Verdicts), len(m.claims.res.Accepted))
+	if len(m.claims.res.Accepted) != requests {
+		tb.Fatalf("the review accepts %d of %d requests", len(m.claims.res.Accepted), requests)
+	}
+	m, cmd := feed(tb, m, key("y"))
+	m, cmd = answered[claimsCreatedMsg](tb, m, cmd)
+	m, cmd = answered[statusLoadedMsg](tb, m, cmd)
 	m, _ = answered[kindLoadedMsg](tb, m, cmd)
 	at("plan", m, screenPlan, false, navKeys()...)
 	note, _ := feed(tb, m, key("n"))
@@ -267,9 +246,63 @@ func responsiveScreens(tb testing.TB, projects, requests int, styles Styles) []k
 	at("seal", m, screenSeal, false, kDown, kUp, kSpace, kSpace, key("?"), key("?"))
 	m = sealAndBundle(tb, m)
 	at("finish", m, screenFinish, false, navKeys()...)
-	m, _ = feed(tb, m, key("enter"))
-	at("words", m, screenWords, false, kDown, kUp, kSpace, kSpace, kDown, kSpace)
+	words, _ := feed(tb, m, key("enter"))
+	at("words", words, screenWords, false, kDown, kUp, kSpace, kSpace, kDown, kSpace)
+	m, cmd = feed(tb, m, key("v"))
+	m, _ = answered[verifyDoneMsg](tb, m, cmd)
+	if !m.result.ok {
+		tb.Fatalf("the bundle does not verify: %q", m.result.lines)
+	}
+	at("result", m, screenResult, false, navKeys()...)
 	return out
+}
+
+// claimsReviewed goes from the chooser through today's date and the
+// claims form to the review of the fixture's requests (ReviewClaims,
+// nothing written), telling at each screen; arrival is how long the
+// review's message took through Update and View.
+func claimsReviewed(tb testing.TB, f *responsiveFixture, styles Styles, at func(string, Model, screen, bool, ...tea.KeyPressMsg)) (Model, time.Duration) {
+	tb.Helper()
+	m := NewChooser(eng, f.dir).WithStyles(styles)
+	m, _ = feed(tb, m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	m, _ = answered[workspacesFoundMsg](tb, m, m.Init())
+	for m.chooser.cursor = 0; !strings.HasPrefix(m.choices()[m.chooser.cursor].title, "PEP 480 claims"); m.chooser.cursor++ {
+	}
+	at("chooser", m, screenChooser, false, kDown, kUp, kUp, kDown, key("?"), key("?"))
+	m, cmd := feed(tb, m, key("enter"))
+	m, _ = answered[dateClockMsg](tb, m, cmd)
+	today := m.date.clock.UTC().Format("2006-01-02")
+	at("date", m, screenDate, false, append(typed(today), key("backspace"), key(today[len(today)-1:]))...)
+	for _, k := range append(typed(today), key("enter")) {
+		m, _ = feed(tb, m, k)
+	}
+	at("form", m, screenForm, false, append(typed("repo"), key("backspace"), key("backspace"), key("backspace"), key("backspace"),
+		keyCode(tea.KeyTab), keyCode(tea.KeyUp))...)
+	for i, v := range []string{f.repo, "", f.requests, f.plan, f.ws} {
+		for m.form.focus < i {
+			m, _ = feed(tb, m, keyCode(tea.KeyTab))
+		}
+		for range []rune(m.form.fields[i].Value.String()) {
+			m, _ = feed(tb, m, key("backspace"))
+		}
+		for _, k := range typed(v) {
+			m, _ = feed(tb, m, k)
+		}
+	}
+	m, cmd = feed(tb, m, key("enter"))
+	if cmd == nil {
+		tb.Fatalf("the form started no review: %q", m.statusLine)
+	}
+	msg := cmd()
+	start := time.Now()
+	m, _ = feed(tb, m, msg)
+	_ = m.View()
+	arrival := time.Since(start)
+	at("claims review", m, screenClaimsReview, true, navKeys()...)
+	if len(m.claims.res.Review.Verdicts) == 0 {
+		tb.Fatal("the review read no request")
+	}
+	return m, arrival
 }
 
 // sealAndBundle seals the workspace from the seal screen, the first
