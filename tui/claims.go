@@ -42,6 +42,10 @@ type claimsDraft struct {
 	// res is the review (Review, Accepted, ClaimedVersion); nil until it
 	// comes back. Its Workspace is never set: nothing was created.
 	res *claimed.Result
+	// lines is res as the screen shows it, rendered for a window
+	// linesWidth wide (keepClaimsLines); nil when not rendered.
+	lines      []string
+	linesWidth int
 }
 
 // accepted reports whether the review accepted a request to add.
@@ -251,7 +255,7 @@ func (m Model) claimsReviewed(msg claimsReviewedMsg) (tea.Model, tea.Cmd) {
 	m.claims = claimsDraft{opts: msg.opts, readFirst: readFirst{ws: msg.ws}, res: msg.res}
 	m.clearStatus()
 	m.open(screenClaimsReview)
-	return m, nil
+	return m.keepClaimsLines(), nil
 }
 
 // updateClaimsReview: the review scrolls; y creates the workspace when a

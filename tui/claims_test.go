@@ -14,6 +14,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+	"github.com/tuf-ceremony/ceremony/ceremony/claimed"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -429,5 +430,32 @@ func TestClaimsReviewEscStopsWaiting(t *testing.T) {
 	m, _ = update(t, m, claimsReviewedMsg{opts: m.claims.opts, ws: "workspace-claims", res: fakeClaimsReview(true)})
 	if m.screen != screenForm || m.form.values()[clFrom] != "repo" {
 		t.Fatalf("a review that came after esc opened: screen %s", m.screen)
+	}
+}
+
+// TestClaimsReviewKeptLines: the review's lines are rendered once when it
+// comes and again when the window changes width; what the screen shows
+// from them, scrolled, is what rendering it afresh shows.
+func TestClaimsReviewKeptLines(t *testing.T) {
+	m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))
+	m.claims = claimsDraft{reviewing: true}
+	m.open(screenForm)
+	m, _ = update(t, m, claimsReviewedMsg{opts: claimed.Options{From: "workspace", ClaimsDir: "requests"}, ws: "workspace-claims", res: fakeClaimsReview(true)})
+	if m.screen != screenClaimsReview || m.claims.lines == nil {
+		t.Fatalf("screen %s, lines kept %v", m.screen, m.claims.lines != nil)
+	}
+	fresh := func(m Model) string {
+		m.claims.lines = nil
+		return view(m)
+	}
+	for _, msg := range []tea.Msg{keyCode(tea.KeyPgDown), tea.WindowSizeMsg{Width: 50, Height: 20}, keyCode(tea.KeyEnd),
+		tea.WindowSizeMsg{Width: 120, Height: 30}, keyCode(tea.KeyUp), keyCode(tea.KeyHome)} {
+		m, _ = update(t, m, msg)
+		if got, want := view(m), fresh(m); got != want {
+			t.Fatalf("after %v the screen shows\n%s\nrendered afresh it shows\n%s", msg, got, want)
+		}
+	}
+	if m.claims.linesWidth != 120 {
+		t.Errorf("lines kept for width %d, want 120", m.claims.linesWidth)
 	}
 }

@@ -56,9 +56,30 @@ func (m Model) claimsRoom() int {
 	return max(m.bodyRoom()-len(m.claimsHead())-1, 3)
 }
 
-// claimsLines is the review wrapped to the window: the table, then the
-// refusals, the flags, what was ignored and what claimed becomes.
+// claimsLines is the review wrapped to the window: as kept when it came
+// or the window last changed width (keepClaimsLines), or rendered now.
 func (m Model) claimsLines() []string {
+	if c := m.claims; c.lines != nil && c.linesWidth == m.width {
+		return c.lines
+	}
+	return m.renderClaimsLines()
+}
+
+// keepClaimsLines renders the review for the window's width and keeps
+// it: each key press scrolls the lines kept instead of rendering 1,000
+// requests again (their table, hashes and flags), twice (Update counts
+// the lines, View shows them).
+func (m Model) keepClaimsLines() Model {
+	m.claims.lines, m.claims.linesWidth = nil, 0
+	if m.claims.res != nil {
+		m.claims.lines, m.claims.linesWidth = m.renderClaimsLines(), m.width
+	}
+	return m
+}
+
+// renderClaimsLines is the review wrapped to the window: the table, then
+// the refusals, the flags, what was ignored and what claimed becomes.
+func (m Model) renderClaimsLines() []string {
 	res := m.claims.res
 	if res == nil || res.Review == nil {
 		return nil

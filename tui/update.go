@@ -13,7 +13,11 @@ import (
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
+		resized := msg.Width != m.width
 		m.width, m.height = msg.Width, msg.Height
+		if resized && m.claims.lines != nil {
+			m = m.keepClaimsLines()
+		}
 		return m, nil
 	case tea.KeyPressMsg:
 		return m.updateKey(msg)

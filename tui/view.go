@@ -318,20 +318,43 @@ func wrap(text string, width int) []string {
 	text = safetext.Escape(text)
 	width = max(width, 20)
 	var out []string
-	line := ""
+	line, lineW := "", 0
 	for _, w := range strings.Fields(text) {
+		ww := cellWidth(w)
 		switch {
 		case line == "":
-			line = w
-		case ansi.StringWidth(line)+1+ansi.StringWidth(w) > width:
+			line, lineW = w, ww
+		case lineW+1+ww > width:
 			out = append(out, line)
-			line = w
+			line, lineW = w, ww
 		default:
 			line += " " + w
+			// The line's width is kept, not measured again for each
+			// word: measuring made a long text's wrapping quadratic (the
+			// claims review of 1,000 requests spent most of a key press
+			// there). A line that is not plain ASCII is measured whole,
+			// as before, so that a grapheme joined at the space counts
+			// as it shows.
+			if lineW == len(line)-len(w)-1 && ww == len(w) {
+				lineW += 1 + ww
+			} else {
+				lineW = ansi.StringWidth(line)
+			}
 		}
 	}
 	if line != "" {
 		out = append(out, line)
 	}
 	return out
+}
+
+// cellWidth is the cells s takes: its length when it is printable ASCII,
+// else as ansi measures it.
+func cellWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
 }
