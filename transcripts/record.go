@@ -132,8 +132,11 @@ type Signature struct {
 }
 
 // MaxRecordSize bounds one record's line. A record names files by hash and
-// keeps metadata in the state store, so real records are well under 1 KB.
-const MaxRecordSize = 1 << 20
+// keeps metadata in the state store, so most records are well under 1 KB;
+// the largest is a claims ceremony's init record, which names every claim
+// request it took in (about 124 bytes each): 16 MiB holds some 130,000 of
+// them. (1 MiB refused a ceremony of 8,400 requests.)
+const MaxRecordSize = 16 << 20
 
 // normalize drops empty optional parts, so that a record has one encoding.
 func (r *Record) normalize() {

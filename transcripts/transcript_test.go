@@ -504,3 +504,18 @@ func TestOnlyBundlesAndRefusalsAfterSeal(t *testing.T) {
 		t.Fatalf("Verify: %v, %+v", err, rep)
 	}
 }
+
+// A claims ceremony's init record names every request it took in: 10,000
+// of them fit in one record.
+func TestRecordOfTenThousandInputs(t *testing.T) {
+	tr := create(t, t.TempDir())
+	defer tr.Close()
+	inputs := map[string]string{}
+	for i := range 10_000 {
+		inputs[fmt.Sprintf("claims/project-%06d.claim.json", i)] = sha([]byte(fmt.Sprint(i)))
+	}
+	rec := appendRec(t, tr, transcripts.Record{Kind: transcripts.Note, Inputs: inputs})
+	if len(rec.Inputs) != 10_000 {
+		t.Errorf("the record names %d inputs, want 10,000", len(rec.Inputs))
+	}
+}
