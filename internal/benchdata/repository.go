@@ -2,9 +2,12 @@ package benchdata
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	pathpkg "path"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -49,6 +52,18 @@ func Root(admin *metadata.Key) (*metadata.RootType, error) {
 // admin key, so that the repository verifies as a client would verify it.
 // An existing file is not overwritten: that is an error.
 func (fx *Fixture) WriteRepository(dir string) error {
+	return fx.writeRepository(dir, nil)
+}
+
+// roleFile is one more metadata file for the repository, listed in its
+// snapshot.
+type roleFile struct {
+	role    string
+	version int64
+	data    []byte
+}
+
+func (fx *Fixture) writeRepository(dir string, more []roleFile) error {
 	root, err := Root(fx.Admin.TUFKey())
 	if err != nil {
 		return err
@@ -61,7 +76,7 @@ func (fx *Fixture) WriteRepository(dir string) error {
 	if err != nil {
 		return fmt.Errorf("failed to sign targets: %w", err)
 	}
-	snapshotFile, timestampFile, err := fx.snapshotAndTimestamp()
+	snapshotFile, timestampFile, err := fx.snapshotAndTimestamp(more)
 	if err != nil {
 		return err
 	}
@@ -77,14 +92,25 @@ func (fx *Fixture) WriteRepository(dir string) error {
 			return err
 		}
 	}
+	for _, f := range more {
+		if err := atomicfile.WriteNew(filepath.Join(md, fmt.Sprintf("%d.%s.json", f.version, f.role)), f.data, 0o644); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
-// snapshotAndTimestamp are snapshot v1, listing targets v1 and claimed v1,
-// and timestamp v1, listing snapshot v1, each signed by the admin key.
-func (fx *Fixture) snapshotAndTimestamp() (snapshot, timestamp []byte, err error) {
+// snapshotAndTimestamp are snapshot v1, listing targets v1, claimed v1 and
+// the more roles, and timestamp v1, listing snapshot v1, each signed by
+// the admin key. Snapshot gives claimed's length and the more roles':
+// without it go-tuf's updater fetches at most 5 MB of a targets role
+// (TargetsMaxLength), and claimed at PyPI's scale is 77 MB.
+func (fx *Fixture) snapshotAndTimestamp(more []roleFile) (snapshot, timestamp []byte, err error) {
 	snap := &metadata.SnapshotType{Type: metadata.SNAPSHOT, SpecVersion: SpecVersion, Version: 1, Expires: Expires,
-		Meta: map[string]*metadata.MetaFiles{"targets.json": {Version: 1}, "claimed.json": {Version: 1}}}
+		Meta: map[string]*metadata.MetaFiles{"targets.json": {Version: 1}, "claimed.json": {Version: 1, Length: int64(len(fx.File))}}}
+	for _, f := range more {
+		snap.Meta[f.role+".json"] = &metadata.MetaFiles{Version: f.version, Length: int64(len(f.data))}
+	}
 	if snapshot, err = fx.signAsAdmin(snap); err != nil {
 		return nil, nil, fmt.Errorf("failed to sign snapshot: %w", err)
 	}
@@ -148,4 +174,50 @@ func WriteRequests(dir string, n int, date time.Time) error {
 		}
 	}
 	return nil
+}
+
+// WriteWithProject is WriteRepository with what a client needs to fetch
+// one file of project i through claimed: the project's own targets role
+// (1.project-NNNNNN.json, signed by its first maintainer key, listing the
+// file), listed in the snapshot, and the file under targets/, named by its
+// SHA-256 (consistent snapshots). It returns the file's target path.
+func (fx *Fixture) WriteWithProject(dir string, i int) (string, error) {
+	content := []byte(fmt.Sprintf("the sdist of %s\n", ProjectName(i)))
+	sum := sha256.Sum256(content)
+	path := fmt.Sprintf("packages/%x/%x/%x/%s-1.0.tar.gz", sum[:1], sum[1:2], sum[2:16], strings.ReplaceAll(ProjectName(i), "-", "_"))
+	role := &metadata.TargetsType{Type: metadata.TARGETS, SpecVersion: SpecVersion, Version: 1, Expires: Expires,
+		Targets: map[string]*metadata.TargetFiles{path: {Length: int64(len(content)), Hashes: metadata.Hashes{"sha256": sum[:]}}}}
+	signer, err := keys.NewSoftwareSigner("benchdata:"+ProjectName(i), ProjectKey(i, 0))
+	if err != nil {
+		return "", err
+	}
+	f, err := metafile.FromSigned(role)
+	if err != nil {
+		return "", err
+	}
+	msg, err := f.Canonical()
+	if err != nil {
+		return "", err
+	}
+	sig, err := keys.SignMessage(signer, msg)
+	if err != nil {
+		return "", err
+	}
+	id, err := keys.ID(signer.TUFKey())
+	if err != nil {
+		return "", err
+	}
+	f.AddSignature(id, hex.EncodeToString(sig))
+	data, err := f.Marshal()
+	if err != nil {
+		return "", err
+	}
+	if err := fx.writeRepository(dir, []roleFile{{role: ProjectName(i), version: 1, data: data}}); err != nil {
+		return "", err
+	}
+	target := filepath.Join(dir, "targets", filepath.FromSlash(pathpkg.Dir(path)), hex.EncodeToString(sum[:])+"."+pathpkg.Base(path))
+	if err := atomicfile.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return "", err
+	}
+	return path, atomicfile.WriteNew(target, content, 0o644)
 }
