@@ -145,6 +145,7 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	}
 
 	ready := canonicalAhead(l, jobs)
+	defer ready()
 	signer := opts.Signer
 	if signer == nil {
 		var p keys.Prompter

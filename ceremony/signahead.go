@@ -1,5 +1,7 @@
 package ceremony
 
+import "sync"
+
 // canonicalAhead starts making the canonical bytes of every role the jobs
 // sign (metafile.File.Canonical, which keeps them), each on a goroutine of
 // its own, while the key is opened: a passphrase's key derivation or a
@@ -18,9 +20,11 @@ func canonicalAhead(l *Loaded, jobs []signJob) (wait func()) {
 			done <- struct{}{}
 		}()
 	}
-	return func() {
+	// Waited for once, however often it is called: Sign waits before it
+	// signs, and again on its way out on every path.
+	return sync.OnceFunc(func() {
 		for range jobs {
 			<-done
 		}
-	}
+	})
 }

@@ -64,7 +64,8 @@ func alreadyIndented(v []byte, prefix, indent string) bool {
 				continue
 			}
 			depth++
-			if i = lineAt(v, i, prefix, indent, depth); i < 0 {
+			if i = lineAt(v, i, prefix, indent, depth); i < 0 || i >= len(v) || v[i] == '\n' {
+				// An empty line inside: json.Indent writes {} or [].
 				return false
 			}
 		case ',':

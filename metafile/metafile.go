@@ -44,22 +44,29 @@ type File struct {
 	// Extra holds unknown top-level fields, kept as they were.
 	Extra map[string]json.RawMessage
 
-	canonical []byte
-	// header is Header's result, kept once read: Header needs a pass over
-	// the whole of "signed". Like canonical, it holds because "signed" is
-	// never changed once the File is made.
-	header *Header
-	// oneReading: "signed" passed checkOneReading; it is walked once,
-	// however often it is decoded.
-	oneReading bool
+	// canonical is Canonical's result, kept once made from canonicalOf.
+	canonical, canonicalOf []byte
+	// header is Header's result, kept once read from headerOf: Header
+	// needs a pass over the whole of "signed". It is read again if Signed
+	// is replaced by other bytes.
+	header   *Header
+	headerOf []byte
+	// oneReadingOf is the "signed" that passed checkOneReading: it is
+	// walked once, however often it is decoded, and again if replaced.
+	oneReadingOf []byte
 	// checked is the "signed" that Parse found to be valid JSON, so that
-	// Header need not check it again while Signed is still that slice.
+	// Members need not check it again while Signed is still that slice.
 	checked []byte
 }
 
 // checkedSigned says whether signed is the very slice Parse checked.
-func (f *File) checkedSigned(signed []byte) bool {
-	return len(signed) > 0 && len(signed) == len(f.checked) && &signed[0] == &f.checked[0]
+func (f *File) checkedSigned(signed []byte) bool { return sameSlice(signed, f.checked) }
+
+// sameSlice says whether a and b are the same bytes in memory: what was
+// read of a File's Signed holds while Signed is that slice, and not once
+// it is replaced.
+func sameSlice(a, b []byte) bool {
+	return len(a) > 0 && len(a) == len(b) && &a[0] == &b[0]
 }
 
 // Signature is one entry of "signatures".
@@ -129,7 +136,7 @@ func parse(data []byte, copyValues bool) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
-	f.header = &h
+	f.header, f.headerOf = &h, f.Signed
 	return f, nil
 }
 
@@ -193,6 +200,7 @@ func FromSigned(v any) (*File, error) {
 // fromCanonical is an unsigned file whose "signed" is the canonical c.
 func fromCanonical(c []byte) (*File, error) {
 	f := &File{Signed: escapeControl(c), canonical: c}
+	f.canonicalOf = f.Signed
 	if _, err := f.Header(); err != nil {
 		return nil, err
 	}
@@ -227,24 +235,24 @@ func escapeControl(c []byte) []byte {
 
 // Canonical returns the canonical bytes of "signed": what signatures cover.
 func (f *File) Canonical() ([]byte, error) {
-	if f.canonical == nil {
+	if f.canonical == nil || !sameSlice(f.Signed, f.canonicalOf) {
 		c, err := Canonicalize(f.Signed)
 		if err != nil {
 			return nil, fmt.Errorf("signed: %w", err)
 		}
-		f.canonical = c
+		f.canonical, f.canonicalOf = c, f.Signed
 	}
 	return f.canonical, nil
 }
 
 // Header decodes the fields every role carries.
 func (f *File) Header() (Header, error) {
-	if f.header != nil {
+	if f.header != nil && sameSlice(f.Signed, f.headerOf) {
 		return *f.header, nil
 	}
 	h, err := readHeader(f.Signed)
 	if err == nil {
-		f.header = &h
+		f.header, f.headerOf = &h, f.Signed
 	}
 	return h, err
 }
@@ -377,11 +385,11 @@ func checkDecodable(f *File, typ string) error {
 		return fmt.Errorf("signed: %s metadata of %d bytes is over the limit of %d this tool decodes (TUF clients fetch at most %d by default)",
 			typ, len(f.Signed), bound.limit, bound.client)
 	}
-	if !f.oneReading {
+	if !sameSlice(f.Signed, f.oneReadingOf) {
 		if err := checkOneReading(f.Signed); err != nil {
 			return err
 		}
-		f.oneReading = true
+		f.oneReadingOf = f.Signed
 	}
 	return nil
 }

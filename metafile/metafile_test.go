@@ -696,3 +696,25 @@ func TestTypedViewRefusesMalformedContent(t *testing.T) {
 		t.Error("Root() with keys as a list succeeded")
 	}
 }
+
+// Header is read again once Signed is replaced: what was kept of the old
+// bytes does not speak for the new.
+func TestHeaderFollowsSigned(t *testing.T) {
+	f, err := Parse([]byte(`{"signatures":[],"signed":{"_type":"targets","version":1,"expires":"2030-01-01T00:00:00Z"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h, err := f.Header(); err != nil || h.Version != 1 {
+		t.Fatalf("Header = %+v, %v", h, err)
+	}
+	if _, err := f.Canonical(); err != nil {
+		t.Fatal(err)
+	}
+	f.Signed = []byte(`{"_type":"targets","version":9,"expires":"2030-01-01T00:00:00Z"}`)
+	if h, err := f.Header(); err != nil || h.Version != 9 {
+		t.Errorf("Header after Signed was replaced = %+v, %v; want version 9", h, err)
+	}
+	if c, err := f.Canonical(); err != nil || !strings.Contains(string(c), `"version":9`) {
+		t.Errorf("Canonical after Signed was replaced = %s, %v; want version 9", c, err)
+	}
+}

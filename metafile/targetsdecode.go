@@ -245,11 +245,11 @@ func DecodeDelegations(raw []byte) (*metadata.Delegations, error) {
 // be read one way only (no member whose name folds onto a TUF field's):
 // for readers that take some members by their exact names.
 func (f *File) Members() ([]Member, error) {
-	if !f.oneReading {
+	if !sameSlice(f.Signed, f.oneReadingOf) {
 		if err := checkOneReading(f.Signed); err != nil {
 			return nil, err
 		}
-		f.oneReading = true
+		f.oneReadingOf = f.Signed
 	}
 	if f.checkedSigned(f.Signed) {
 		return Members(f.Signed)

@@ -91,9 +91,14 @@ func (t *Transcript) PutStateAfter(data []byte, base string, baseData []byte) (s
 	if err != nil {
 		return "", err
 	}
-	// What is on disk now must give data back: hashed as it is read.
+	// What is on disk now must give data back: hashed as it is read. If it
+	// does not (its base changed on disk), no record names it yet: it goes,
+	// and the state is stored whole.
 	if got, err := sumDelta(t.dir, hash); err != nil || got != hash {
-		return "", fmt.Errorf("stored state %s does not read back (%s): %v", hash, got, err)
+		if rmErr := os.Remove(p); rmErr != nil {
+			return "", fmt.Errorf("stored state %s does not read back (%v), and cannot be removed: %w", hash, err, rmErr)
+		}
+		return t.PutState(data)
 	}
 	return hash, nil
 }
