@@ -91,7 +91,10 @@ func VerifyWorkspace(e *ceremony.Engine, dir, trustedRoot string, now time.Time)
 		if want := l.ExpectedVersion(role); want != 0 && h.Version != want {
 			add(verify.Error, rel(role), role, "version", "version %d, want %d", h.Version, want)
 		}
-		if above := l.VersionAbove(role); h.Version <= above {
+		switch above, err := l.VersionAbove(role); {
+		case err != nil:
+			add(verify.Error, workspace.TrustedPath(role), role, "parse", "%v", err)
+		case h.Version <= above:
 			add(verify.Error, rel(role), role, "version", "version %d does not follow the trusted version %d (%s)", h.Version, above, workspace.TrustedPath(role))
 		}
 		switch {

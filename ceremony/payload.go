@@ -35,7 +35,11 @@ func (e *Engine) ExportPayload(dir, role string, now time.Time) ([]byte, error) 
 		return nil, err
 	}
 	f := l.Files[role]
-	if err := checkSignable(l, role, f, l.VersionAbove(role), now); err != nil {
+	above, err := l.VersionAbove(role)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkSignable(l, role, f, above, now); err != nil {
 		return nil, err
 	}
 	rules, err := l.Rules(role)
@@ -207,7 +211,11 @@ func importOne(k Kind, ws *workspace.Workspace, tr *transcripts.Transcript, chan
 	if signedBy(f, ids) {
 		return who, imp, true, nil
 	}
-	if err := checkSignable(l, s.Role, f, l.VersionAbove(s.Role), now); err != nil {
+	above, err := l.VersionAbove(s.Role)
+	if err != nil {
+		return who, imp, false, err
+	}
+	if err := checkSignable(l, s.Role, f, above, now); err != nil {
 		return who, imp, false, err
 	}
 	if slices.Contains(changed, s.Role) {

@@ -417,7 +417,10 @@ func (rv *reviewer) role(l *Loaded, role string, pub *metadata.Key) (RoleReview,
 	if want := l.ExpectedVersion(role); want != 0 && r.Version != want {
 		r.Problems = append(r.Problems, fmt.Sprintf("%s: version %d, want %d: signing will be refused", path, r.Version, want))
 	}
-	if above := l.VersionAbove(role); r.Version <= above {
+	switch above, err := l.VersionAbove(role); {
+	case err != nil:
+		r.Problems = append(r.Problems, fmt.Sprintf("%v: signing will be refused", err))
+	case r.Version <= above:
 		r.Problems = append(r.Problems, fmt.Sprintf("%s: version %d does not follow the trusted version %d: signing will be refused", path, r.Version, above))
 	}
 	r.Lines = rv.roleLines(r, rules)

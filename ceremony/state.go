@@ -193,11 +193,11 @@ func (l *Loaded) ExpectedVersion(role string) int64 {
 }
 
 // VersionAbove is the version role must exceed: that of the trusted
-// metadata a claims or project workspace keeps of it, 0 if none (or if it
-// does not read: versionAbove says why).
-func (l *Loaded) VersionAbove(role string) int64 {
-	v, _ := l.versionAbove(role)
-	return v
+// metadata a claims or project workspace keeps of it, 0 if none. A trusted
+// file that does not read is an error, never version 0 (which any version
+// would follow).
+func (l *Loaded) VersionAbove(role string) (int64, error) {
+	return l.versionAbove(role)
 }
 
 // rootInForce is the root the roles signed here are served under: the root

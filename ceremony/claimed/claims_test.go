@@ -112,6 +112,9 @@ func TestClaimsCeremony(t *testing.T) {
 	if iClaimed < 0 || iRecent < iClaimed || iSnap < iRecent {
 		t.Errorf("README.txt does not say: claimed, then recently-claimed, then snapshot and timestamp:\n%s", readme)
 	}
+	if !strings.Contains(readme, "Snapshot\n      must give claimed.json's length") {
+		t.Errorf("README.txt does not say that snapshot must give claimed's length (go-tuf's 5 MB default):\n%s", readme)
+	}
 	vrep := ceremonytest.VerifyBundle(t, out, ceremonytest.MetaPath(w.Boot, "root"))
 	if !vrep.OK() || vrep.RootVersion != 1 {
 		t.Fatalf("verify claims bundle: root v%d, errors %v", vrep.RootVersion, vrep.Errors())
