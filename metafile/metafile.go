@@ -46,6 +46,9 @@ type File struct {
 
 	// canonical is Canonical's result, kept once made from canonicalOf.
 	canonical, canonicalOf []byte
+	// compact is the "signed" FromSigned made: valid JSON with no
+	// whitespace outside strings, which Marshal indents itself.
+	compact []byte
 	// header is Header's result, kept once read from headerOf: Header
 	// needs a pass over the whole of "signed". It is read again if Signed
 	// is replaced by other bytes.
@@ -200,7 +203,7 @@ func FromSigned(v any) (*File, error) {
 // fromCanonical is an unsigned file whose "signed" is the canonical c.
 func fromCanonical(c []byte) (*File, error) {
 	f := &File{Signed: escapeControl(c), canonical: c}
-	f.canonicalOf = f.Signed
+	f.canonicalOf, f.compact = f.Signed, f.Signed
 	if _, err := f.Header(); err != nil {
 		return nil, err
 	}
@@ -461,7 +464,18 @@ func (f *File) Marshal() ([]byte, error) {
 		b.WriteString("\n  ")
 	}
 	b.WriteString("],\n")
-	writeMember(&b, "signed", f.Signed, signedPrefix)
+	if sameSlice(f.Signed, f.compact) {
+		// FromSigned's compact, valid "signed": indented without
+		// json.Indent's scanner (indentcompact.go).
+		b.WriteString(signedPrefix)
+		b.Write(jsonString("signed"))
+		b.WriteString(": ")
+		if !indentCompact(&b, f.Signed, signedPrefix, signedIndent) {
+			writeIndented(&b, f.Signed, signedPrefix, signedIndent)
+		}
+	} else {
+		writeMember(&b, "signed", f.Signed, signedPrefix)
+	}
 	b.WriteString("\n}\n")
 	return b.Bytes(), nil
 }
