@@ -58,28 +58,10 @@ func membersAt(doc []byte, spans []span) []rawMember {
 // validMembers is objectMembers for a document known to be valid JSON: one
 // pass that only finds where each member ends.
 func validMembers(doc []byte) (members []rawMember, ok bool) {
-	w := &walk{doc: doc}
-	if w.next() != '{' {
-		return nil, false
-	}
-	w.i++
-	for w.next() != '}' && !w.give {
-		start := w.i
-		key, ok := w.name()
-		quoted := doc[start:w.i]
-		if !ok || w.next() != ':' {
-			return nil, false
-		}
-		w.i++
-		w.next()
-		valueAt := w.i
-		w.skipValue()
-		members = append(members, rawMember{key: key, quoted: quoted, value: doc[valueAt:w.i]})
-		if w.next() == ',' {
-			w.i++
-		}
-	}
-	return members, !w.give
+	ok = eachMember(doc, func(name string, quoted, value []byte) {
+		members = append(members, rawMember{key: name, quoted: quoted, value: value})
+	})
+	return members, ok
 }
 
 // decodeEnvelope decodes a metadata file's top-level object as

@@ -245,25 +245,12 @@ func endsValue(c byte) bool {
 }
 
 func (w *walk) skipString() {
-	for j := w.i + 1; j < len(w.doc); {
-		q := bytes.IndexByte(w.doc[j:], '"')
-		if q < 0 {
-			break
-		}
-		j += q
-		// The quote ends the string unless an odd run of backslashes
-		// escapes it.
-		n := 0
-		for k := j - 1; k > w.i && w.doc[k] == '\\'; k-- {
-			n++
-		}
-		if n%2 == 0 {
-			w.i = j + 1
-			return
-		}
-		j++
+	end, ok := stringEnd(w.doc, w.i)
+	if !ok {
+		w.give = true
+		return
 	}
-	w.give = true
+	w.i = end
 }
 
 // unknown reads the value of a member that no field of the struct being
@@ -294,35 +281,53 @@ type Member struct {
 // (an error, never a panic, never members left out). It is for walking a
 // large canonical document in parts that are each canonical themselves.
 func Members(doc []byte) ([]Member, error) {
+	var members []Member
+	if !eachMember(doc, func(name string, _, value []byte) {
+		members = append(members, Member{Name: name, Value: value})
+	}) {
+		return nil, errors.New("not a JSON object")
+	}
+	return members, nil
+}
+
+// eachMember calls member with each member of the object doc: its name
+// decoded, its name as written (quotes included) and its value as
+// written. It reports false if doc is not an object it can walk whole.
+func eachMember(doc []byte, member func(name string, quoted, value []byte)) bool {
 	w := &walk{doc: doc}
 	if w.next() != '{' {
-		return nil, errors.New("not an object")
+		return false
 	}
 	w.i++
-	var members []Member
 	if w.next() == '}' {
-		return members, nil
+		return true
 	}
 	for !w.give {
+		w.next()
+		keyAt := w.i
 		name, ok := w.name()
+		quoted := doc[keyAt:w.i]
 		if !ok || w.next() != ':' {
-			break
+			return false
 		}
 		w.i++
 		w.next()
 		start := w.i
 		w.skipValue()
-		members = append(members, Member{Name: name, Value: doc[start:w.i]})
+		if w.give {
+			return false
+		}
+		member(name, quoted, doc[start:w.i])
 		switch w.next() {
 		case ',':
 			w.i++
 		case '}':
-			return members, nil
+			return true
 		default:
-			w.give = true
+			return false
 		}
 	}
-	return nil, errors.New("not a JSON object")
+	return false
 }
 
 // Elements returns the elements of the array doc, each a slice of doc;

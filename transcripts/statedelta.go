@@ -207,8 +207,8 @@ func rebuild(dir, hash string, d *stateDelta) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state %s is stored as a difference from %s: %w", hash, d.Base, err)
 	}
-	if d.Prefix > len(base) || d.Suffix > len(base)-d.Prefix || d.Prefix+len(d.Middle)+d.Suffix > MaxStateSize {
-		return nil, fmt.Errorf("state %s: its difference reaches past its base %s", hash, d.Base)
+	if err := d.fits(int64(len(base)), hash); err != nil {
+		return nil, err
 	}
 	data := make([]byte, 0, d.Prefix+len(d.Middle)+d.Suffix)
 	data = append(data, base[:d.Prefix]...)
@@ -236,8 +236,8 @@ func sumDelta(dir, hash string) (string, error) {
 		return "", err
 	}
 	size := fi.Size()
-	if size > MaxStateSize || int64(d.Prefix) > size || int64(d.Suffix) > size-int64(d.Prefix) || d.Prefix+len(d.Middle)+d.Suffix > MaxStateSize {
-		return "", fmt.Errorf("state %s: its difference reaches past its base %s", hash, d.Base)
+	if err := d.fits(size, hash); err != nil {
+		return "", err
 	}
 	baseSum, stateSum := sha256.New(), sha256.New()
 	// The base in three stretches: its prefix (in both sums), what the
@@ -262,4 +262,15 @@ func sumDelta(dir, hash string) (string, error) {
 		return "", fmt.Errorf("state %s is stored as a difference from %s, which hashes to %s: it was changed after it was stored", hash, d.Base, got)
 	}
 	return hex.EncodeToString(stateSum.Sum(nil)), nil
+}
+
+// fits says why the state hash, d applied to a base of baseSize bytes, is
+// not one: a prefix or suffix past the base, or a state over the limit
+// (readDelta bounds each number, so nothing here overflows).
+func (d *stateDelta) fits(baseSize int64, hash string) error {
+	if baseSize > MaxStateSize || int64(d.Prefix) > baseSize || int64(d.Suffix) > baseSize-int64(d.Prefix) ||
+		int64(d.Prefix)+int64(len(d.Middle))+int64(d.Suffix) > MaxStateSize {
+		return fmt.Errorf("state %s: its difference reaches past its base %s", hash, d.Base)
+	}
+	return nil
 }
