@@ -50,7 +50,7 @@ func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, now time.T
 		if err != nil {
 			return nil, fmt.Errorf("failed to read trusted root: %w", err)
 		}
-		f, err := metafile.Parse(data)
+		f, err := metafile.ParseOwned(data)
 		if err != nil {
 			return nil, fmt.Errorf("trusted root %s: %w", trustedRoot, err)
 		}
@@ -70,14 +70,27 @@ func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, now time.T
 		add(verify.Error, entry, "", "bundle", "%v", err)
 		return rep, nil
 	}
+	defer b.Close()
+	verifyRead(&BundleCheck{Engine: e, Report: rep, Add: add, Bundle: b, Given: trusted, GivenBytes: trustedBytes, givenPath: trustedRoot, At: at})
+	if err := b.Err(); err != nil {
+		// An entry read again was not what Read checked: every finding
+		// drawn from the bundle is void, and this is the one to report.
+		rep.Findings = []verify.Finding{{Severity: verify.Error, File: bundlePath, Check: "bundle", Message: err.Error()}}
+	}
+	return rep, nil
+}
 
+// verifyRead checks a bundle that bundle.Read accepted: its bundle-info.json,
+// then everything its kind checks. c.Info and c.Severity are set here.
+func verifyRead(c *BundleCheck) {
+	add, b, rep := c.Add, c.Bundle, c.Report
 	var info ceremony.BundleInfoFile
 	if data, ok := b.Get(ceremony.BundleInfo); !ok {
 		add(verify.Error, ceremony.BundleInfo, "", "bundle", "%v", ceremony.ErrNotCeremonyBundle)
-		return rep, nil
+		return
 	} else if err := json.Unmarshal(data, &info); err != nil || info.Format != ceremony.BundleInfoFormat {
 		add(verify.Error, ceremony.BundleInfo, "", "bundle", "not a bundle-info format this version reads (format %d, want %d): %v", info.Format, ceremony.BundleInfoFormat, err)
-		return rep, nil
+		return
 	}
 	rep.Rehearsal = info.Rehearsal
 	// A partial bundle turns unmet thresholds into warnings: it never
@@ -85,23 +98,21 @@ func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, now time.T
 	if info.Partial {
 		add(verify.Warning, ceremony.BundleInfo, "", "partial", "PARTIAL BUNDLE, NOT FOR UPLOAD: %s", strings.Join(info.Missing, "; "))
 	}
-	thresholdSeverity := verify.Error
+	c.Info, c.Severity = info, verify.Error
 	if info.Partial {
-		thresholdSeverity = verify.Warning
+		c.Severity = verify.Warning
 	}
-	k, err := e.KindOf(info.Kind)
+	k, err := c.Engine.KindOf(info.Kind)
 	if err != nil {
-		add(verify.Error, ceremony.BundleInfo, "", "bundle", "%v: this version reads bundles of %s", err, strings.Join(e.KindNames(), ", "))
-		return rep, nil
+		add(verify.Error, ceremony.BundleInfo, "", "bundle", "%v: this version reads bundles of %s", err, strings.Join(c.Engine.KindNames(), ", "))
+		return
 	}
 	v, ok := k.(Verifier)
 	if !ok {
 		add(verify.Error, ceremony.BundleInfo, "", "bundle", "%s bundles cannot be verified by this build", info.Kind)
-		return rep, nil
+		return
 	}
-	v.VerifyBundle(&BundleCheck{Engine: e, Report: rep, Add: add, Bundle: b, Info: info, Given: trusted, GivenBytes: trustedBytes,
-		givenPath: trustedRoot, At: at, Severity: thresholdSeverity})
-	return rep, nil
+	v.VerifyBundle(c)
 }
 
 // Verifier is a kind of ceremony whose bundles VerifyBundle can check.
@@ -131,7 +142,7 @@ type BundleCheck struct {
 
 // WarnUnknown warns of every entry no check has looked at.
 func WarnUnknown(c *BundleCheck, known map[string]bool) {
-	for _, e := range c.Bundle.Entries {
+	for _, e := range c.Bundle.Manifest.Entries {
 		if !known[e.Name] {
 			c.Add(verify.Warning, e.Name, "", "bundle", "an entry a ceremony bundle does not hold; it was not checked")
 		}

@@ -27,7 +27,7 @@ func TestBundleTamperedEntry(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			b := ceremonytest.ReadBundle(t, good)
 			var entries []bundle.Entry
-			for _, e := range b.Entries {
+			for _, e := range ceremonytest.BundleEntries(t, b) {
 				if e.Name == name {
 					// Change one digit of the expiry: the signed bytes change.
 					i := bytes.Index(e.Data, []byte(`"expires":"20`))

@@ -4,7 +4,6 @@ package audit
 // workspace laid out from the bundle, and its attestations.
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -40,7 +39,7 @@ func VerifyBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, 
 		add(verify.Error, name, "", "transcript", "%v", err)
 		return
 	}
-	if _, ok := b.Get(file); !ok {
+	if !b.Has(file) {
 		add(verify.Error, file, "", "missing", "the bundle holds no transcript")
 		return
 	}
@@ -126,12 +125,16 @@ func VerifyBundledAttestations(add AddFunc, b *bundle.Bundle, known map[string]b
 			want["attestations/"+bundle.NameElement(k.Holder)+".pem"] = k.Attestation
 		}
 	}
-	for _, e := range b.Entries {
+	for _, e := range b.Manifest.Entries {
 		if !strings.HasPrefix(e.Name, "attestations/") {
 			continue
 		}
 		known[e.Name] = true
-		if w, ok := want[e.Name]; !ok || w != string(e.Data) {
+		data, ok := b.Get(e.Name)
+		if !ok {
+			continue // read again and found changed: VerifyBundle reports it
+		}
+		if w, ok := want[e.Name]; !ok || w != string(data) {
 			add(verify.Error, e.Name, "", "attestation", "is not an attestation %s records", ceremony.BundleState)
 		}
 	}
@@ -160,28 +163,35 @@ func ReplayBundled(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, info cerem
 
 // verifyRebuilt makes the bundle again from the workspace it was unpacked
 // as in wsDir (Engine.Rebuild) and compares: every entry made must be in
-// the bundle, byte for byte, and the bundle may hold nothing else. So an
-// entry the transcript does not cover (README.txt, bundle-info.json, an
-// attestation, an incident report) cannot be rewritten unseen.
+// the bundle, byte for byte (its size and SHA-256 are the manifest's,
+// which Read checked the bundle's bytes against), and the bundle may hold
+// nothing else. So an entry the transcript does not cover (README.txt,
+// bundle-info.json, an attestation, an incident report) cannot be
+// rewritten unseen.
 func verifyRebuilt(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, wsDir string) {
 	made, err := e.Rebuild(wsDir)
 	if err != nil {
 		add(verify.Error, ceremony.BundleInfo, "", "rebuild", "the bundle cannot be made again from what its transcript covers: %s", strings.ReplaceAll(err.Error(), wsDir, "bundle"))
 		return
 	}
-	want := map[string][]byte{}
+	held := map[string]bundle.ManifestEntry{}
+	for _, en := range b.Manifest.Entries {
+		held[en.Name] = en
+	}
+	want := map[string]bool{}
 	for _, m := range made {
-		want[m.Name] = m.Data
-		data, ok := b.Get(m.Name)
+		want[m.Name] = true
+		en, ok := held[m.Name]
+		sum := transcripts.Sum(m.Data)
 		switch {
 		case !ok:
 			add(verify.Error, m.Name, "", "rebuild", "missing: the ceremony's bundle holds it")
-		case !bytes.Equal(data, m.Data):
+		case en.Size != int64(len(m.Data)) || en.SHA256 != sum:
 			add(verify.Error, m.Name, "", "rebuild", "is not the entry this ceremony's bundle holds (made again from the entries the transcript covers, its SHA-256 is %s, not %s): it was changed after the bundle was written",
-				BundleShort(transcripts.Sum(m.Data)), BundleShort(transcripts.Sum(data)))
+				BundleShort(sum), BundleShort(en.SHA256))
 		}
 	}
-	for _, en := range b.Entries {
+	for _, en := range b.Manifest.Entries {
 		if _, ok := want[en.Name]; !ok {
 			add(verify.Error, en.Name, "", "rebuild", "an entry this ceremony's bundle does not hold: it was added after the bundle was written")
 		}
@@ -193,17 +203,21 @@ func verifyRebuilt(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, wsDir stri
 // On failure it names the entry.
 func unpackTranscript(b *bundle.Bundle, dir string, known map[string]bool) (string, error) {
 	prefix := ceremony.BundleTranscript + "/"
-	for _, e := range b.Entries {
+	for _, e := range b.Manifest.Entries {
 		if !strings.HasPrefix(e.Name, prefix) {
 			continue
 		}
 		known[e.Name] = true
+		data, ok := b.Get(e.Name)
+		if !ok {
+			return e.Name, b.Err()
+		}
 		// Names passed bundle.CheckName: relative, no "..", printable ASCII.
 		p := filepath.Join(dir, workspace.TranscriptDir, filepath.FromSlash(strings.TrimPrefix(e.Name, prefix)))
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 			return e.Name, err
 		}
-		if err := os.WriteFile(p, e.Data, 0o600); err != nil {
+		if err := os.WriteFile(p, data, 0o600); err != nil {
 			return e.Name, err
 		}
 	}
@@ -233,7 +247,7 @@ func WriteBundledWorkspace(e *ceremony.Engine, b *bundle.Bundle, info ceremony.B
 		files[filepath.FromSlash(workspace.TrustedPath(role))] = name
 	}
 	if k, err := e.KindOf(info.Kind); err == nil {
-		for _, e := range b.Entries {
+		for _, e := range b.Manifest.Entries {
 			if k.IsFile(e.Name) {
 				files[filepath.FromSlash(e.Name)] = e.Name
 			}
@@ -241,6 +255,9 @@ func WriteBundledWorkspace(e *ceremony.Engine, b *bundle.Bundle, info ceremony.B
 	}
 	for dst, name := range files {
 		data, ok := b.Get(name)
+		if !ok && b.Err() != nil {
+			return name, b.Err()
+		}
 		if !ok {
 			return name, fmt.Errorf("the bundle does not hold it, so the ceremony cannot be replayed")
 		}

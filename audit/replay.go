@@ -22,6 +22,17 @@ func ReplayBundle(e *ceremony.Engine, path string) (*ceremony.ReplayReport, erro
 	if err != nil {
 		return nil, err
 	}
+	defer b.Close()
+	rep, err := replayRead(e, path, b)
+	if berr := b.Err(); berr != nil {
+		// An entry read again was not what Read checked: that is the
+		// cause of whatever followed.
+		return nil, berr
+	}
+	return rep, err
+}
+
+func replayRead(e *ceremony.Engine, path string, b *bundle.Bundle) (*ceremony.ReplayReport, error) {
 	data, ok := b.Get(ceremony.BundleInfo)
 	if !ok {
 		return nil, fmt.Errorf("bundle %q: %w", path, ceremony.ErrNotCeremonyBundle)

@@ -32,9 +32,10 @@ func TestReplayBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer b.Close()
 	var entries []bundle.Entry
 	changed := ""
-	for _, e := range b.Entries {
+	for _, e := range ceremonytest.BundleEntries(t, b) {
 		if changed == "" && strings.HasPrefix(e.Name, "transcript/states/") {
 			data := append([]byte(nil), e.Data...)
 			i := strings.Index(string(data), `"expires"`)

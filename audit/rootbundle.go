@@ -51,7 +51,7 @@ func VerifyRootBundle(c *BundleCheck, extra func(c *BundleCheck, known map[strin
 		checkDelegated(c, n, role, finalRoot, targets)
 	}
 	for role, name := range c.Info.Metadata {
-		if _, ok := c.Bundle.Get(name); !ok {
+		if !c.Bundle.Has(name) {
 			c.Add(verify.Error, name, role, "missing", "%s lists it, but the bundle does not hold it", ceremony.BundleInfo)
 		}
 	}
@@ -74,8 +74,17 @@ type bundledMetadata struct {
 // the type and version its name gives.
 func sortEntries(c *BundleCheck, known map[string]bool) bundledMetadata {
 	m := bundledMetadata{rootBytes: map[int64][]byte{}, roles: map[string]verify.Named{}}
-	for _, e := range c.Bundle.Entries {
-		if r := bundleRootEntryRE.FindStringSubmatch(e.Name); r != nil {
+	for _, me := range c.Bundle.Manifest.Entries {
+		e, r := bundle.Entry{Name: me.Name}, bundleRootEntryRE.FindStringSubmatch(me.Name)
+		if r == nil && !bundleRoleEntryRE.MatchString(me.Name) {
+			continue
+		}
+		var ok bool
+		if e.Data, ok = c.Bundle.Get(e.Name); !ok {
+			// Read again and found changed: VerifyBundle reports it.
+			continue
+		}
+		if r != nil {
 			known[e.Name] = true
 			if f, ok := bundleParseEntry(c.Add, e, metadata.ROOT, r[1]); ok {
 				m.roots = append(m.roots, verify.Named{Path: e.Name, File: f})
@@ -194,7 +203,7 @@ func checkDelegated(c *BundleCheck, n verify.Named, role string, root *metadata.
 // parseEntry reads a metadata entry and checks its type and the version
 // its name gives ("" for none).
 func bundleParseEntry(add AddFunc, e bundle.Entry, role, v string) (*metafile.File, bool) {
-	f, err := metafile.Parse(e.Data)
+	f, err := metafile.ParseOwned(e.Data)
 	if err != nil {
 		add(verify.Error, e.Name, role, "parse", "%v", err)
 		return nil, false
@@ -218,7 +227,7 @@ func bundleParseEntry(add AddFunc, e bundle.Entry, role, v string) (*metafile.Fi
 // checkPayload checks the RSTUF payload of an rstuf bundle.
 func checkPayload(add AddFunc, b *bundle.Bundle, info ceremony.BundleInfoFile, newest verify.Named, roots []verify.Named, known map[string]bool) {
 	for _, name := range []string{ceremony.BundleBootstrap, ceremony.BundleUpdate} {
-		if _, ok := b.Get(name); ok {
+		if b.Has(name) {
 			known[name] = true
 			if name != info.Payload {
 				add(verify.Error, name, "", "payload", "%s names payload %q; this one should not be here", ceremony.BundleInfo, info.Payload)
@@ -279,7 +288,7 @@ func checkPayload(add AddFunc, b *bundle.Bundle, info ceremony.BundleInfoFile, n
 // bundle of another kind of ceremony: the online side would act on them.
 func RefuseRotationFiles(c *BundleCheck, known map[string]bool) {
 	for _, name := range []string{workspace.RotationFile, workspace.IncidentFile} {
-		if _, has := c.Bundle.Get(name); has {
+		if c.Bundle.Has(name) {
 			known[name] = true
 			c.Add(verify.Error, name, "", "bundle", "a %s bundle holds no rotation plan or incident report", c.Info.Kind)
 		}

@@ -65,7 +65,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"sort"
 )
 
 // ManifestName is the name of the manifest, the first entry of a bundle.
@@ -79,25 +78,6 @@ type Entry struct {
 	// Name is a slash-separated relative path ("metadata/1.root.json").
 	Name string
 	Data []byte
-}
-
-// Bundle is a bundle that was read and checked.
-type Bundle struct {
-	// Entries are every entry but the manifest, sorted by name.
-	Entries []Entry
-	// Manifest is the manifest the entries were checked against.
-	Manifest Manifest
-	// SHA256 is the SHA-256 of the whole file.
-	SHA256 [32]byte
-}
-
-// Get returns the data of the entry called name.
-func (b *Bundle) Get(name string) ([]byte, bool) {
-	i := sort.Search(len(b.Entries), func(i int) bool { return b.Entries[i].Name >= name })
-	if i < len(b.Entries) && b.Entries[i].Name == name {
-		return b.Entries[i].Data, true
-	}
-	return nil, false
 }
 
 // Manifest is the content of MANIFEST.json.

@@ -59,10 +59,15 @@ func TestRoundTrip(t *testing.T) {
 	}
 	want := slices.Clone(in)
 	slices.SortFunc(want, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
-	if len(b.Entries) != len(want) {
-		t.Fatalf("read %d entries, wrote %d", len(b.Entries), len(want))
+	defer b.Close()
+	entries, err := b.ReadAll()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i, e := range b.Entries {
+	if len(entries) != len(want) {
+		t.Fatalf("read %d entries, wrote %d", len(entries), len(want))
+	}
+	for i, e := range entries {
 		if e.Name != want[i].Name || !bytes.Equal(e.Data, want[i].Data) {
 			t.Errorf("entry %d: got %q (%d bytes), want %q (%d bytes)", i, e.Name, len(e.Data), want[i].Name, len(want[i].Data))
 		}
@@ -88,7 +93,7 @@ func TestEmptyBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Entries) != 0 || b.Manifest.Version != 1 || b.Manifest.Entries == nil || len(b.Manifest.Entries) != 0 {
+	if b.Manifest.Version != 1 || b.Manifest.Entries == nil || len(b.Manifest.Entries) != 0 {
 		t.Errorf("empty bundle read as %+v", b)
 	}
 }

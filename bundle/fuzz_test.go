@@ -36,13 +36,17 @@ func FuzzRead(f *testing.F) {
 		if b.SHA256 != sha256.Sum256(data) {
 			t.Fatal("SHA256 is not the hash of the input")
 		}
-		if len(b.Entries) != len(b.Manifest.Entries) || len(b.Entries) > smallLimits.MaxEntries {
-			t.Fatalf("%d entries, %d in the manifest", len(b.Entries), len(b.Manifest.Entries))
+		entries, err := b.ReadAll()
+		if err != nil {
+			t.Fatalf("an accepted bundle's entries cannot be read again: %v", err)
+		}
+		if len(entries) != len(b.Manifest.Entries) || len(entries) > smallLimits.MaxEntries {
+			t.Fatalf("%d entries, %d in the manifest", len(entries), len(b.Manifest.Entries))
 		}
 		var total int64
-		for i, e := range b.Entries {
-			if i > 0 && b.Entries[i-1].Name >= e.Name {
-				t.Fatalf("entries not sorted or not unique: %q, %q", b.Entries[i-1].Name, e.Name)
+		for i, e := range entries {
+			if i > 0 && entries[i-1].Name >= e.Name {
+				t.Fatalf("entries not sorted or not unique: %q, %q", entries[i-1].Name, e.Name)
 			}
 			if err := CheckName(e.Name); err != nil {
 				t.Fatalf("accepted a bad name: %v", err)
@@ -56,7 +60,7 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("accepted %d bytes", total)
 		}
 		// What was accepted, Write's format holds and gives back.
-		again, err := build(b.Entries, smallLimits)
+		again, err := build(entries, smallLimits)
 		if err != nil {
 			t.Fatalf("build refuses what read accepted: %v", err)
 		}
@@ -64,7 +68,11 @@ func FuzzRead(f *testing.F) {
 		if err != nil {
 			t.Fatalf("read refuses what build made: %v", err)
 		}
-		if !slices.EqualFunc(b.Entries, b2.Entries, func(x, y Entry) bool {
+		entries2, err := b2.ReadAll()
+		if err != nil {
+			t.Fatalf("entries of what build made cannot be read again: %v", err)
+		}
+		if !slices.EqualFunc(entries, entries2, func(x, y Entry) bool {
 			return x.Name == y.Name && bytes.Equal(x.Data, y.Data)
 		}) {
 			t.Fatal("entries changed through build and read")

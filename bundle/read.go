@@ -13,9 +13,7 @@ import (
 	"io"
 	"math"
 	"os"
-	"slices"
 	"sort"
-	"strings"
 )
 
 // Limits bound what Read accepts. A zero field takes its value from
@@ -73,6 +71,10 @@ const blockSize = 512
 // the format and against limits; see the package documentation. A broken
 // rule is reported as a *Violation (wrapped, with the path); the first one
 // met ends the reading. The file must be a regular file.
+//
+// The bundle returned keeps the file open, and Get reads an entry's data
+// from it again when asked: a bundle as large as limits allow is never held
+// in memory whole. The caller closes it.
 func Read(path string, limits Limits) (*Bundle, error) {
 	limits, err := limits.resolve()
 	if err != nil {
@@ -90,7 +92,16 @@ func Read(path string, limits Limits) (*Bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to read bundle: %w", err)
 	}
-	defer f.Close()
+	b, err := readFile(f, st, path, limits)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	b.close = f.Close
+	return b, nil
+}
+
+func readFile(f *os.File, st os.FileInfo, path string, limits Limits) (*Bundle, error) {
 	fst, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("failed to read bundle %q: %w", path, err)
@@ -106,6 +117,7 @@ func Read(path string, limits Limits) (*Bundle, error) {
 		}
 		return nil, fmt.Errorf("failed to read bundle %q: %w", path, err)
 	}
+	b.path = path
 	return b, nil
 }
 
@@ -135,19 +147,22 @@ type archive struct {
 	tr       *tar.Reader
 	size     int64 // of the file
 	limits   Limits
-	manifest map[string]ManifestEntry
+	entries  []ManifestEntry   // the manifest's
+	manifest map[string]int    // name -> index in entries
 	seen     map[string]string // folded name -> name
 	total    int64
-	entryEnd int64 // offset after the last entry's padded data
+	entryEnd int64   // offset after the last entry's padded data
+	at       []int64 // where each manifest entry's data starts in the file
+	buf      []byte  // for hashing entries as they are read
 }
 
-// read reads a bundle of size bytes from r. Every error but an I/O error
-// of r is a *Violation.
-func read(r io.Reader, size int64, limits Limits) (*Bundle, error) {
+// read reads a bundle of size bytes from src. Every error but an I/O error
+// of src is a *Violation.
+func read(src io.ReaderAt, size int64, limits Limits) (*Bundle, error) {
 	if most := limits.maxFileSize(); size > most {
 		return nil, violation("", RuleTotalTooLarge, "the file is %d bytes; with these limits a bundle is at most %d", size, most)
 	}
-	c := &counter{r: r, hash: sha256.New()}
+	c := &counter{r: io.NewSectionReader(src, 0, size), hash: sha256.New()}
 	a := &archive{c: c, tr: tar.NewReader(c), size: size, limits: limits, seen: map[string]string{}}
 
 	hdr, err := a.next()
@@ -167,27 +182,23 @@ func read(r io.Reader, size int64, limits Limits) (*Bundle, error) {
 	if err != nil {
 		return nil, err
 	}
-	var entries []Entry
+	last, count := ManifestName, 0
 	for {
 		hdr, err := a.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			last := ManifestName
-			if len(entries) > 0 {
-				last = entries[len(entries)-1].Name
-			}
 			return nil, a.headerError(err, last)
 		}
-		if len(entries) == limits.MaxEntries {
+		if count == limits.MaxEntries {
 			return nil, violation(hdr.Name, RuleTooManyEntries, "more than %d entries", limits.MaxEntries)
 		}
-		e, err := a.readEntry(hdr)
-		if err != nil {
+		if err := a.readEntry(hdr); err != nil {
 			return nil, err
 		}
-		entries = append(entries, e)
+		last = hdr.Name
+		count++
 	}
 	if err := a.checkEnd(); err != nil {
 		return nil, err
@@ -197,8 +208,7 @@ func read(r io.Reader, size int64, limits Limits) (*Bundle, error) {
 			return nil, violation(me.Name, RuleMissingEntry, "the manifest lists it, the archive does not hold it")
 		}
 	}
-	slices.SortFunc(entries, func(a, b Entry) int { return strings.Compare(a.Name, b.Name) })
-	b := &Bundle{Entries: entries, Manifest: m}
+	b := &Bundle{Manifest: m, src: src, at: a.at}
 	c.hash.Sum(b.SHA256[:0])
 	return b, nil
 }
@@ -313,34 +323,37 @@ func typeName(hdr *tar.Header) string {
 	return fmt.Sprintf("an entry of type %q", hdr.Typeflag)
 }
 
-// readData reads the data of the entry whose header is hdr, after checking
-// its size against the limits and the bytes left in the file, so that
-// nothing is allocated that the file does not hold.
-func (a *archive) readData(hdr *tar.Header) ([]byte, error) {
+// checkSize checks the size of the entry whose header is hdr against the
+// limits and the bytes left in the file, before anything is allocated or
+// read for it.
+func (a *archive) checkSize(hdr *tar.Header) error {
 	if hdr.Size > a.limits.MaxEntrySize {
-		return nil, violation(hdr.Name, RuleOversize, "%d bytes; at most %d", hdr.Size, a.limits.MaxEntrySize)
+		return violation(hdr.Name, RuleOversize, "%d bytes; at most %d", hdr.Size, a.limits.MaxEntrySize)
 	}
 	if hdr.Size > a.limits.MaxTotal-a.total {
-		return nil, violation(hdr.Name, RuleTotalTooLarge, "the entries up to this one hold %d bytes; at most %d", a.total+hdr.Size, a.limits.MaxTotal)
+		return violation(hdr.Name, RuleTotalTooLarge, "the entries up to this one hold %d bytes; at most %d", a.total+hdr.Size, a.limits.MaxTotal)
 	}
-	return a.readBody(hdr)
+	if left := a.size - a.c.off; hdr.Size > left {
+		return violation(hdr.Name, RuleTruncated, "the header gives %d bytes; the file holds %d more", hdr.Size, max(left, 0))
+	}
+	return nil
 }
 
-// readBody reads hdr.Size bytes, which the caller has checked.
-func (a *archive) readBody(hdr *tar.Header) ([]byte, error) {
-	if left := a.size - a.c.off; hdr.Size > left {
-		return nil, violation(hdr.Name, RuleTruncated, "the header gives %d bytes; the file holds %d more", hdr.Size, max(left, 0))
+// readBody reads the entry's data (hdr.Size bytes, which checkSize has
+// checked) into w.
+func (a *archive) readBody(hdr *tar.Header, w io.Writer) error {
+	if a.buf == nil {
+		a.buf = make([]byte, 1<<20)
 	}
-	data := make([]byte, hdr.Size)
-	if _, err := io.ReadFull(a.tr, data); err != nil {
+	if _, err := io.CopyBuffer(w, io.LimitReader(a.tr, hdr.Size), a.buf); err != nil {
 		if a.c.err != nil {
-			return nil, a.c.err
+			return a.c.err
 		}
-		return nil, violation(hdr.Name, RuleTruncated, "the file ends inside the entry's data")
+		return violation(hdr.Name, RuleTruncated, "the file ends inside the entry's data")
 	}
 	a.total += hdr.Size
 	a.entryEnd = a.c.off + (blockSize-hdr.Size%blockSize)%blockSize
-	return data, nil
+	return nil
 }
 
 // readManifest reads and checks the first entry, which must be the
@@ -352,47 +365,58 @@ func (a *archive) readManifest(hdr *tar.Header) (Manifest, error) {
 	if hdr.Name != ManifestName {
 		return Manifest{}, violation(hdr.Name, RuleManifestMissing, "the first entry must be %s", ManifestName)
 	}
-	data, err := a.readData(hdr)
-	if err != nil {
+	if err := a.checkSize(hdr); err != nil {
 		return Manifest{}, err
 	}
-	m, v := parseManifest(data, a.limits)
+	var data bytes.Buffer
+	data.Grow(int(hdr.Size))
+	if err := a.readBody(hdr, &data); err != nil {
+		return Manifest{}, err
+	}
+	m, v := parseManifest(data.Bytes(), a.limits)
 	if v != nil {
 		return Manifest{}, v
 	}
-	a.manifest = make(map[string]ManifestEntry, len(m.Entries))
-	for _, e := range m.Entries {
-		a.manifest[e.Name] = e
+	a.entries = m.Entries
+	a.manifest = make(map[string]int, len(m.Entries))
+	for i, e := range m.Entries {
+		a.manifest[e.Name] = i
 	}
+	a.at = make([]int64, len(m.Entries))
 	return m, nil
 }
 
-// readEntry reads and checks an entry after the manifest.
-func (a *archive) readEntry(hdr *tar.Header) (Entry, error) {
+// readEntry reads and checks an entry after the manifest, and notes where
+// its data is.
+func (a *archive) readEntry(hdr *tar.Header) error {
 	if v := a.checkHeader(hdr); v != nil {
-		return Entry{}, v
+		return v
 	}
-	want, ok := a.manifest[hdr.Name]
+	i, ok := a.manifest[hdr.Name]
 	if !ok {
-		return Entry{}, violation(hdr.Name, RuleNotInManifest, "the archive holds it, the manifest does not list it")
+		return violation(hdr.Name, RuleNotInManifest, "the archive holds it, the manifest does not list it")
 	}
+	want := a.entries[i]
 	// The manifest's sizes are within the limits, so this also refuses,
-	// before anything is allocated, a header that claims too much.
+	// before anything is read, a header that claims too much.
 	if hdr.Size != want.Size {
-		return Entry{}, violation(hdr.Name, RuleManifestMismatch, "size %d, the manifest says %d", hdr.Size, want.Size)
+		return violation(hdr.Name, RuleManifestMismatch, "size %d, the manifest says %d", hdr.Size, want.Size)
 	}
-	data, err := a.readData(hdr)
-	if err != nil {
-		return Entry{}, err
+	if err := a.checkSize(hdr); err != nil {
+		return err
 	}
-	got := describe(Entry{Name: hdr.Name, Data: data})
-	if got.SHA256 != want.SHA256 {
-		return Entry{}, violation(hdr.Name, RuleManifestMismatch, "sha256 %s, the manifest says %s", got.SHA256, want.SHA256)
+	a.at[i] = a.c.off
+	h256, h512 := sha256.New(), sha512.New()
+	if err := a.readBody(hdr, io.MultiWriter(h256, h512)); err != nil {
+		return err
 	}
-	if got.SHA512 != want.SHA512 {
-		return Entry{}, violation(hdr.Name, RuleManifestMismatch, "sha512 %s, the manifest says %s", got.SHA512, want.SHA512)
+	if got := hex.EncodeToString(h256.Sum(nil)); got != want.SHA256 {
+		return violation(hdr.Name, RuleManifestMismatch, "sha256 %s, the manifest says %s", got, want.SHA256)
 	}
-	return Entry{Name: hdr.Name, Data: data}, nil
+	if got := hex.EncodeToString(h512.Sum(nil)); got != want.SHA512 {
+		return violation(hdr.Name, RuleManifestMismatch, "sha512 %s, the manifest says %s", got, want.SHA512)
+	}
+	return nil
 }
 
 // parseManifest checks that data is a manifest in the one form Write makes,

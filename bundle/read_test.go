@@ -30,7 +30,7 @@ func TestReadRefusesHostileBundles(t *testing.T) {
 			p := writeFile(t, c.data)
 			b, err := Read(p, c.limits)
 			if err == nil {
-				t.Fatalf("read a bundle of %d entries; want %s", len(b.Entries), c.rule)
+				t.Fatalf("read a bundle of %d entries; want %s", len(b.Manifest.Entries), c.rule)
 			}
 			var v *Violation
 			if !errors.As(err, &v) {
@@ -148,7 +148,11 @@ func TestReadAcceptsAnyHonestArchive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := names(bundle.Entries); !slices.Equal(got, []string{"a", "b"}) {
+	entries, err := bundle.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(entries); !slices.Equal(got, []string{"a", "b"}) {
 		t.Errorf("entries %q, want sorted [a b]", got)
 	}
 	if bundle.SHA256 != sha256.Sum256(data) {

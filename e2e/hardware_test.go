@@ -259,7 +259,12 @@ func rewrittenAttestation(t *testing.T, ws string, sealer, other holder, now tim
 	}
 	var entries []bundle.Entry
 	swapped := false
-	for _, e := range b.Entries {
+	all, err := b.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	for _, e := range all {
 		data := e.Data
 		if e.Name == "attestations/carol.pem" {
 			data, swapped = otherPEM, true
@@ -267,7 +272,7 @@ func rewrittenAttestation(t *testing.T, ws string, sealer, other holder, now tim
 		entries = append(entries, bundle.Entry{Name: e.Name, Data: data})
 	}
 	if !swapped {
-		t.Fatalf("the bundle holds no attestations/carol.pem: %v", b.Entries)
+		t.Fatalf("the bundle holds no attestations/carol.pem: %v", b.Manifest.Entries)
 	}
 	forged := filepath.Join(t.TempDir(), "forged.tar")
 	if _, err := bundle.Write(forged, entries); err != nil {

@@ -372,7 +372,7 @@ func (ix *index) member(i int) (int, error) {
 		}
 	}
 	top.n++
-	ix.pending = append(ix.pending, m)
+	ix.pending = append(double(ix.pending, 1), m)
 	return value, nil
 }
 
@@ -396,12 +396,28 @@ func (ix *index) closeObject(end int) error {
 			}
 		}
 		lo := uint32(len(ix.members))
-		ix.members = append(double(ix.members, len(ms)), ms...)
+		if lo == 0 && len(ms) >= stealFrom {
+			// The first object out of order, and a large one: its members
+			// become the table where they are, not copied, and the open
+			// objects' members go on in a new array.
+			ix.members = ms
+			ix.pending = slices.Clip(ix.pending[:top.first])
+		} else {
+			ix.members = append(double(ix.members, len(ms)), ms...)
+			ix.pending = ix.pending[:top.first]
+		}
 		ix.objects = append(double(ix.objects, 1), sortedObject{start: top.start, end: uint32(end), lo: lo, hi: uint32(len(ix.members))})
+		return nil
 	}
 	ix.pending = ix.pending[:top.first]
 	return nil
 }
+
+// stealFrom is the number of members from which closeObject keeps an
+// object's members where they are rather than copying them: a document
+// that is one large object out of order (a targets role's targets, its
+// delegations' keys) then holds its member table once.
+const stealFrom = 1 << 16
 
 // double makes room for n more elements, doubling the capacity when it
 // grows: append grows large slices by a quarter, which for the member

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -379,5 +380,36 @@ func hasDuplicateKey(doc []byte) bool {
 		if n := len(stack); n > 0 && stack[n-1].object {
 			stack[n-1].expectKey = true
 		}
+	}
+}
+
+// A large object out of order keeps its members where they were read
+// (closeObject's stealFrom); what comes after it (more members of the
+// objects around it, further objects out of order, small and large) must
+// still come out in canonical order.
+func TestCanonicalizeLargeObjectsOutOfOrder(t *testing.T) {
+	var doc bytes.Buffer
+	object := func(n int, extra string) {
+		doc.WriteString("{")
+		for i := n - 1; i >= 0; i-- {
+			fmt.Fprintf(&doc, `"k%d":%d,`, i, i)
+		}
+		doc.WriteString(extra + "}")
+	}
+	doc.WriteString(`{"z":1,"signed":{"b":2,"targets":`)
+	object(stealFrom+10, `"a":[]`)
+	doc.WriteString(`,"a":{"y":1,"x":2},"more":`)
+	object(stealFrom+3, `"0":{"q":1,"p":2}`)
+	doc.WriteString(`},"a":0}`)
+	got, err := Canonicalize(doc.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := canonicalizeGeneric(doc.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("canonical form differs from the generic one (%d and %d bytes)", len(got), len(want))
 	}
 }

@@ -65,7 +65,7 @@ func claimsReadme(ws *workspace.Workspace, info ceremony.BundleInfoFile) (string
 // (next, its "signed") adding exactly those projects to the trusted
 // claimed (prev).
 func checkBundledClaims(add audit.AddFunc, b *bundle.Bundle, entry string, prev, next []byte, known map[string]bool) {
-	for _, e := range b.Entries {
+	for _, e := range b.Manifest.Entries {
 		if (Kind{}).IsFile(e.Name) {
 			known[e.Name] = true
 		}
@@ -80,7 +80,7 @@ func checkBundledClaims(add audit.AddFunc, b *bundle.Bundle, entry string, prev,
 		add(verify.Error, workspace.AcceptedFile, plan.RoleClaimed, "parse", "%v", err)
 		return
 	}
-	if _, ok := b.Get(workspace.ClaimsReviewFile); !ok {
+	if !b.Has(workspace.ClaimsReviewFile) {
 		add(verify.Error, workspace.ClaimsReviewFile, plan.RoleClaimed, "missing", "a claims bundle must hold the review of its claim requests")
 	}
 	var st workspace.State

@@ -72,7 +72,7 @@ func readTrusted(c *audit.BundleCheck, known map[string]bool) (map[string]verify
 			return nil, false
 		}
 		known[entry] = true
-		f, err := metafile.Parse(data)
+		f, err := metafile.ParseOwned(data)
 		if err != nil {
 			add(verify.Error, entry, role, "parse", "%v", err)
 			return nil, false
@@ -183,7 +183,7 @@ func readSigned(c *audit.BundleCheck, root *metadata.RootType, known map[string]
 		return nil, false
 	}
 	known[entry] = true
-	f, err := metafile.Parse(data)
+	f, err := metafile.ParseOwned(data)
 	if err != nil {
 		add(verify.Error, entry, role, "parse", "%v", err)
 		return nil, false

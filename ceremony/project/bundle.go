@@ -50,8 +50,9 @@ func projectReadme(ws *workspace.Workspace, info ceremony.BundleInfoFile) (strin
 // from prev (nil: none) with the files given (by target path): every
 // target inside the delegation, every file given listed with its length
 // and hashes, every target listed either one of the files or listed by
-// prev unchanged, and nothing prev lists dropped.
-func checkProjectTargets(deleg metadata.DelegatedRole, prev, next *metadata.TargetsType, files map[string][]byte) []string {
+// prev unchanged, and nothing prev lists dropped. Each file is read when
+// it is checked, one at a time.
+func checkProjectTargets(deleg metadata.DelegatedRole, prev, next *metadata.TargetsType, files map[string]readFile) []string {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if prev != nil && next.Version <= prev.Version {
@@ -67,9 +68,14 @@ func checkProjectTargets(deleg metadata.DelegatedRole, prev, next *metadata.Targ
 		if !delegatedPath(deleg, p) {
 			bad("%s v%d lists %q, outside its delegation (%s)", deleg.Name, next.Version, p, strings.Join(deleg.Paths, ", "))
 		}
-		data, given := files[p]
+		read, given := files[p]
 		switch {
 		case given:
+			data, err := read()
+			if err != nil {
+				bad("%s/%s: %v", workspace.TargetsDir, p, err)
+				continue
+			}
 			algs := make([]string, 0, len(tf.Hashes))
 			for alg := range tf.Hashes {
 				algs = append(algs, alg)
@@ -101,6 +107,9 @@ func checkProjectTargets(deleg metadata.DelegatedRole, prev, next *metadata.Targ
 	}
 	return problems
 }
+
+// readFile reads one target file of a ceremony.
+type readFile func() ([]byte, error)
 
 // findDelegation is claimed's delegation to role.
 func findDelegation(claimed *metadata.TargetsType, role string) (metadata.DelegatedRole, bool) {
@@ -150,13 +159,9 @@ func checkProjectWorkspace(ws *workspace.Workspace, initial []byte) string {
 	if err != nil {
 		return err.Error()
 	}
-	files := map[string][]byte{}
+	files := map[string]readFile{}
 	for _, name := range names {
-		data, err := ws.ReadFile(name)
-		if err != nil {
-			return err.Error()
-		}
-		files[strings.TrimPrefix(name, workspace.TargetsDir+"/")] = data
+		files[strings.TrimPrefix(name, workspace.TargetsDir+"/")] = func() ([]byte, error) { return ws.ReadFile(name) }
 	}
 	if problems := checkProjectTargets(deleg, prev, next, files); len(problems) > 0 {
 		return problems[0]
@@ -170,11 +175,17 @@ func checkBundledProject(add audit.AddFunc, b *bundle.Bundle, info ceremony.Bund
 	var role string
 	for role = range info.Metadata {
 	}
-	files := map[string][]byte{}
-	for _, e := range b.Entries {
+	files := map[string]readFile{}
+	for _, e := range b.Manifest.Entries {
 		if (Kind{}).IsFile(e.Name) {
 			known[e.Name] = true
-			files[strings.TrimPrefix(e.Name, workspace.TargetsDir+"/")] = e.Data
+			files[strings.TrimPrefix(e.Name, workspace.TargetsDir+"/")] = func() ([]byte, error) {
+				data, ok := b.Get(e.Name)
+				if !ok {
+					return nil, b.Err() // VerifyBundle reports it
+				}
+				return data, nil
+			}
 		}
 	}
 	deleg, ok := findDelegation(claimed, role)

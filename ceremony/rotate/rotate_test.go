@@ -139,7 +139,7 @@ func TestRotateBundle(t *testing.T) {
 	// A bundle whose incident report or plan was changed is refused.
 	for _, name := range []string{workspace.IncidentFile, workspace.RotationFile} {
 		var entries []bundle.Entry
-		for _, e := range b.Entries {
+		for _, e := range ceremonytest.BundleEntries(t, b) {
 			data := e.Data
 			if e.Name == name {
 				data = bytes.Replace(data, []byte("dave"), []byte("mallory"), 1)

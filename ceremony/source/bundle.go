@@ -59,8 +59,12 @@ func LoadBundle(e *ceremony.Engine, path, trustedRoot string, now time.Time) (*S
 		}
 		return nil, fmt.Errorf("failed to read bundle %s: %s", path, named(err.Error()))
 	}
-	var info ceremony.BundleInfoFile
-	if data, ok := b.Get(ceremony.BundleInfo); !ok || json.Unmarshal(data, &info) != nil {
+	defer b.Close()
+	info, ok, err := readBundleInfo(b, named)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, fmt.Errorf("bundle %s holds no readable %s, so it is not a ceremony bundle: give a ceremony's bundle, the repository directory, or a finished ceremony workspace", path, ceremony.BundleInfo)
 	}
 	if info.Partial {
@@ -94,6 +98,18 @@ func LoadBundle(e *ceremony.Engine, path, trustedRoot string, now time.Time) (*S
 		src.State.LastGood = &rotation.LastGood{Source: path, Targets: src.State.LastGood.Targets, Current: src.State.LastGood.Current}
 	}
 	return src, nil
+}
+
+// readBundleInfo reads b's bundle-info.json: false if it holds none that
+// parses, an error if the entry cannot be read again (named gives the
+// message the name of the file the user gave).
+func readBundleInfo(b *bundle.Bundle, named func(string) string) (ceremony.BundleInfoFile, bool, error) {
+	var info ceremony.BundleInfoFile
+	data, ok := b.Get(ceremony.BundleInfo)
+	if err := b.Err(); err != nil {
+		return info, false, errors.New(named(err.Error()))
+	}
+	return info, ok && json.Unmarshal(data, &info) == nil, nil
 }
 
 // withoutURIs is names without their key URIs. A bundle crossed the air

@@ -29,7 +29,7 @@ func TestRotateFromBadBundle(t *testing.T) {
 	// A re-written bundle (its manifest consistent) whose targets lost
 	// bob's signature's bytes: its threshold is no longer met.
 	var entries []bundle.Entry
-	for _, e := range b.Entries {
+	for _, e := range ceremonytest.BundleEntries(t, b) {
 		data := e.Data
 		if e.Name == "metadata/1.targets.json" {
 			data = bytes.Replace(data, []byte(`"sig": "`), []byte(`"sig": "00`), 1)

@@ -1,7 +1,6 @@
 package source
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -299,8 +298,12 @@ func TrustedFromBundle(e *ceremony.Engine, path, trustedRoot string, now time.Ti
 		}
 		return nil, hint.With(fmt.Errorf("%s: %s; check it as the online side does", path, named(err.Error())), "verify "+path)
 	}
-	var info ceremony.BundleInfoFile
-	if data, ok := b.Get(ceremony.BundleInfo); !ok || json.Unmarshal(data, &info) != nil {
+	defer b.Close()
+	info, ok, err := readBundleInfo(b, named)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, fmt.Errorf("bundle %s holds no readable %s, so it is not a ceremony bundle", path, ceremony.BundleInfo)
 	}
 	if info.Partial {

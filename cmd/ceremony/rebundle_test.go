@@ -26,9 +26,12 @@ func rebundle(ts *testscript.TestScript, neg bool, args []string) {
 	in, out, entry, old, repl := ts.MkAbs(args[0]), ts.MkAbs(args[1]), args[2], args[3], args[4]
 	b, err := bundle.Read(in, bundle.DefaultLimits())
 	ts.Check(err)
+	all, err := b.ReadAll()
+	ts.Check(err)
+	b.Close()
 	var entries []bundle.Entry
 	found := false
-	for _, e := range b.Entries {
+	for _, e := range all {
 		if e.Name == entry {
 			if !bytes.Contains(e.Data, []byte(old)) {
 				ts.Fatalf("%s of %s does not hold %q", entry, filepath.Base(in), old)

@@ -294,7 +294,11 @@ func (r *rehearsal) writeRSTUFBootstrap() error {
 	if err != nil {
 		return err
 	}
+	defer bd.Close()
 	payload, ok := bd.Get(ceremony.BundleBootstrap)
+	if err := bd.Err(); err != nil {
+		return err
+	}
 	if !ok {
 		return fmt.Errorf("demo bundle has no %s", ceremony.BundleBootstrap)
 	}

@@ -462,6 +462,17 @@ func ApplyBundle(dir, bundlePath string, online keys.Signer, now time.Time) erro
 	if err != nil {
 		return err
 	}
+	defer b.Close()
+	err = applyBundle(dir, bundlePath, b, online, now)
+	if berr := b.Err(); berr != nil {
+		// An entry could not be read again: that, not what followed, is
+		// the cause.
+		return berr
+	}
+	return err
+}
+
+func applyBundle(dir, bundlePath string, b *bundle.Bundle, online keys.Signer, now time.Time) error {
 	var info struct {
 		Kind     string            `json:"kind"`
 		Partial  bool              `json:"partial"`
@@ -506,9 +517,9 @@ func ApplyBundle(dir, bundlePath string, online keys.Signer, now time.Time) erro
 		return ApplyClaims(&ClaimsUpdate{Dir: dir, Claimed: f, Accepted: projects, Online: online, Now: now})
 	case "project":
 		files := map[string][]byte{}
-		for _, e := range b.Entries {
+		for _, e := range b.Manifest.Entries {
 			if p, ok := strings.CutPrefix(e.Name, "targets/"); ok {
-				files[p] = e.Data
+				files[p], _ = b.Get(e.Name)
 			}
 		}
 		return (&Update{Dir: dir, Roles: map[string]*metafile.File{role: f}, Files: files, Online: online, Now: now}).Publish()

@@ -42,13 +42,15 @@ func MakeBundle(t *testing.T, opts ceremony.BundleOptions) *ceremony.BundleResul
 	return res
 }
 
-// ReadBundle reads the bundle at path within the default limits.
+// ReadBundle reads the bundle at path within the default limits; it is
+// closed when the test ends.
 func ReadBundle(t *testing.T, path string) *bundle.Bundle {
 	t.Helper()
 	b, err := bundle.Read(path, bundle.DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { b.Close() })
 	return b
 }
 
@@ -57,14 +59,28 @@ func ReadBundle(t *testing.T, path string) *bundle.Bundle {
 func BundleEntry(t *testing.T, b *bundle.Bundle, name string) []byte {
 	t.Helper()
 	data, ok := b.Get(name)
+	if err := b.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if !ok {
 		var names []string
-		for _, e := range b.Entries {
+		for _, e := range b.Manifest.Entries {
 			names = append(names, e.Name)
 		}
 		t.Fatalf("bundle lacks %s; it holds %v", name, names)
 	}
 	return data
+}
+
+// BundleEntries reads every entry of b; it fails the test if one cannot
+// be read.
+func BundleEntries(t *testing.T, b *bundle.Bundle) []bundle.Entry {
+	t.Helper()
+	entries, err := b.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return entries
 }
 
 // VerifyBundle verifies the bundle at path as the auditor's side does, at Now,
@@ -83,9 +99,12 @@ func VerifyBundle(t *testing.T, path, trusted string) *verify.Report {
 // between the change and the reader).
 func RewriteBundle(t *testing.T, b *bundle.Bundle, out string, change func(name string, data []byte) []byte) string {
 	t.Helper()
-	var entries []bundle.Entry
-	for _, e := range b.Entries {
-		entries = append(entries, bundle.Entry{Name: e.Name, Data: change(e.Name, e.Data)})
+	entries, err := b.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range entries {
+		entries[i].Data = change(e.Name, e.Data)
 	}
 	if _, err := bundle.Write(out, entries); err != nil {
 		t.Fatal(err)

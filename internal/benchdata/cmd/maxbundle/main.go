@@ -53,7 +53,11 @@ func run(from, shape, out string) error {
 	if err != nil {
 		return err
 	}
-	entries := b.Entries
+	entries, err := b.ReadAll()
+	b.Close()
+	if err != nil {
+		return err
+	}
 	var used int64
 	for _, e := range entries {
 		used += int64(len(e.Data))
