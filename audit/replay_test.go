@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,5 +62,42 @@ func TestReplayBundle(t *testing.T) {
 	}
 	if !strings.Contains(rep.FirstBad.Reason, "state") && !strings.Contains(rep.FirstBad.Reason, "hash") {
 		t.Errorf("first bad record %d: %s", rep.FirstBad.Seq, rep.FirstBad.Reason)
+	}
+}
+
+// A bootstrap bundle's targets is decoded, for its delegation of claimed,
+// only once a key root trusts has signed it: with its one signature made
+// invalid, claimed is refused without its delegation being read (a hostile
+// targets can be millions of tiny objects).
+func TestVerifyBundleReadsDelegationsOfSignedTargetsOnly(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "demo")
+	if err := demo.Run(demo.Options{Profile: plan.ProfilePEP480, Out: out, Now: ceremonytest.Now}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(out, demo.Bundle)
+	if rep := ceremonytest.VerifyBundle(t, path, ""); !rep.OK() {
+		t.Fatalf("the demo's bundle: %v", rep.Errors())
+	}
+	b := ceremonytest.ReadBundle(t, path)
+	bad := ceremonytest.RewriteBundle(t, b, filepath.Join(t.TempDir(), "bad.tar"), func(name string, data []byte) []byte {
+		if name != "metadata/1.targets.json" {
+			return data
+		}
+		return []byte(strings.Replace(string(data), `"sig": "`, `"sig": "00`, -1))
+	})
+	var claimed, targets []string
+	for _, f := range ceremonytest.VerifyBundle(t, bad, "").Errors() {
+		switch f.Role {
+		case plan.RoleClaimed:
+			claimed = append(claimed, f.Check+": "+f.Message)
+		case "targets":
+			targets = append(targets, f.Check+": "+f.Message)
+		}
+	}
+	if !slices.Contains(claimed, "delegation: targets holds no valid signature, so its delegation of claimed is not read") {
+		t.Errorf("claimed's findings %q, want its delegation left unread", claimed)
+	}
+	if !slices.ContainsFunc(targets, func(s string) bool { return strings.HasPrefix(s, "threshold:") }) {
+		t.Errorf("targets' findings %q, want its threshold unmet", targets)
 	}
 }

@@ -40,15 +40,25 @@ func VerifyRootBundle(c *BundleCheck, extra func(c *BundleCheck, known map[strin
 	}
 	finalRoot := walkRoots(c, m, newest)
 	var targets *metadata.TargetsType
+	targetsUnsigned := false
 	for _, role := range []string{metadata.TARGETS, plan.RoleClaimed} {
 		n, ok := m.roles[role]
 		if !ok || finalRoot == nil {
 			continue
 		}
-		if role == metadata.TARGETS {
-			targets, _ = n.File.Targets()
+		if role == plan.RoleClaimed && targetsUnsigned {
+			c.Add(verify.Error, n.Path, role, "delegation", "targets holds no valid signature, so its delegation of claimed is not read")
+			continue
 		}
-		checkDelegated(c, n, role, finalRoot, targets)
+		signed := checkDelegated(c, n, role, finalRoot, targets)
+		// Targets is decoded (its delegations, for claimed) only once a
+		// key root trusts has signed it: a hostile one can be made of
+		// millions of tiny objects, each a map entry and a struct.
+		if role == metadata.TARGETS {
+			if targetsUnsigned = signed == 0; !targetsUnsigned {
+				targets, _ = n.File.Targets()
+			}
+		}
 	}
 	for role, name := range c.Info.Metadata {
 		if !c.Bundle.Has(name) {
@@ -158,8 +168,9 @@ func walkRoots(c *BundleCheck, m bundledMetadata, newest verify.Named) *metadata
 }
 
 // checkDelegated checks targets or claimed against its delegator's rule:
-// root's for targets, the bundled targets' for claimed.
-func checkDelegated(c *BundleCheck, n verify.Named, role string, root *metadata.RootType, targets *metadata.TargetsType) {
+// root's for targets, the bundled targets' for claimed. It returns how
+// many keys of the rule signed it.
+func checkDelegated(c *BundleCheck, n verify.Named, role string, root *metadata.RootType, targets *metadata.TargetsType) (signed int) {
 	add := c.Add
 	var rule threshold.Rule
 	var err error
@@ -173,12 +184,12 @@ func checkDelegated(c *BundleCheck, n verify.Named, role string, root *metadata.
 	}
 	if err != nil {
 		add(verify.Error, n.Path, role, "delegation", "%v", err)
-		return
+		return 0
 	}
 	t, err := threshold.Count(rule, n.File)
 	if err != nil {
 		add(verify.Error, n.Path, role, "parse", "%v", err)
-		return
+		return 0
 	}
 	for _, id := range t.Invalid {
 		add(verify.Error, n.Path, role, "signature", "signature by key %s does not verify", id)
@@ -198,6 +209,7 @@ func checkDelegated(c *BundleCheck, n verify.Named, role string, root *metadata.
 	}
 	c.Report.Roles = append(c.Report.Roles, verify.RoleState{Role: role, File: n.Path, Delegator: rule.Delegator, Version: h.Version,
 		Expires: h.Expires, Threshold: rule.Threshold, Signed: t.Signed})
+	return len(t.Signed)
 }
 
 // parseEntry reads a metadata entry and checks its type and the version
