@@ -76,7 +76,7 @@ func VerifyBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, 
 	case sealRec.Outputs[path.Base(ceremony.BundleSeal)] != transcripts.Sum(sealData):
 		add(verify.Error, ceremony.BundleSeal, "", "seal", "is not the envelope the seal record names (%s)", BundleShort(sealRec.Outputs[path.Base(ceremony.BundleSeal)]))
 	}
-	ReplayBundled(e, add, b, info, wsDir)
+	ReplayBundled(e, add, b, info, wsDir, trep)
 	for role, name := range info.Metadata {
 		data, ok := b.Get(name)
 		if !ok {
@@ -141,15 +141,16 @@ func VerifyBundledAttestations(add AddFunc, b *bundle.Bundle, known map[string]b
 }
 
 // ReplayBundled lays the bundled workspace files beside the unpacked
-// transcript and replays the ceremony: every signature under the key its
-// role authorizes, every state re-derived, and the seal's signatures.
-func ReplayBundled(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, info ceremony.BundleInfoFile, wsDir string) {
+// transcript (verified already: trep) and replays the ceremony: every
+// signature under the key its role authorizes, every state re-derived, and
+// the seal's signatures.
+func ReplayBundled(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, info ceremony.BundleInfoFile, wsDir string, trep *transcripts.Report) {
 	const file = ceremony.BundleTranscript + "/" + transcripts.FileName
 	if name, err := WriteBundledWorkspace(e, b, info, wsDir); err != nil {
 		add(verify.Error, name, "", "replay", "%v", err)
 		return
 	}
-	rep, err := e.Replay(wsDir)
+	rep, err := e.ReplayVerified(wsDir, trep)
 	if err != nil {
 		add(verify.Error, file, "", "replay", "%s", strings.ReplaceAll(err.Error(), wsDir, "bundle"))
 		return

@@ -59,6 +59,12 @@
 // before its data is read. A PAX record other than "path" is refused (it
 // could make a sparse file or carry attributes); the other header fields
 // (mode, owners, times) carry no meaning and are not checked.
+//
+// Entries are hashed as they stream past, not kept: Read returns the
+// manifest and where each entry lies in the file, and Bundle.Get reads an
+// entry again when it is asked for, checking it against the manifest's
+// SHA-256 once more, so that a file changed after it was checked hands out
+// nothing (Bundle.Err says which entry changed).
 package bundle
 
 import (

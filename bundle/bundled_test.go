@@ -2,6 +2,8 @@ package bundle
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -62,5 +64,41 @@ func TestGetAfterClose(t *testing.T) {
 	}
 	if _, ok := b.Get("binary"); ok || b.Err() == nil {
 		t.Fatalf("Get after Close: %v, Err %v", ok, b.Err())
+	}
+}
+
+// An entry of a megabyte or more has its SHA-512 computed on a second
+// goroutine as it is read (twoDigests): a digest that does not match is
+// still refused, and one that does gives the entry back whole.
+func TestReadLargeEntryDigests(t *testing.T) {
+	big := strings.Repeat("0123456789abcdef", (3<<20)/16+5)
+	small := file("a.json", "{}")
+	large := file("large.bin", big)
+	good := tarOf(t, manifestOf(t, small, large), small, large)
+	b, err := read(bytes.NewReader(good), int64(len(good)), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, ok := b.Get("large.bin"); !ok || string(d) != big {
+		t.Fatalf("the large entry came back as %d bytes, %v", len(d), ok)
+	}
+	for _, digest := range []string{"sha256", "sha512"} {
+		m := manifestOf(t, small, large)
+		var parsed Manifest
+		if err := json.Unmarshal(m.data, &parsed); err != nil {
+			t.Fatal(err)
+		}
+		other := describe(Entry{Data: []byte(big + "!")})
+		if digest == "sha256" {
+			parsed.Entries[1].SHA256 = other.SHA256
+		} else {
+			parsed.Entries[1].SHA512 = other.SHA512
+		}
+		bad := tarOf(t, manifestEntry(t, parsed), small, large)
+		_, err := read(bytes.NewReader(bad), int64(len(bad)), DefaultLimits())
+		var v *Violation
+		if !errors.As(err, &v) || v.Rule != RuleManifestMismatch || v.Entry != "large.bin" || !strings.HasPrefix(v.Detail, digest+" ") {
+			t.Errorf("a wrong %s of the large entry: %v", digest, err)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package bundle
 import (
 	"crypto/sha256"
 	"crypto/sha512"
+	"hash"
 	"sync"
 )
 
@@ -65,4 +66,49 @@ func digestsAhead(entries []Entry) map[sameSlice]*digestPair {
 	close(work)
 	wg.Wait()
 	return out
+}
+
+// twoDigests hashes what is written to it with SHA-256 and SHA-512; when
+// concurrent, the SHA-512 of each chunk is computed on a second goroutine
+// while the SHA-256 is computed on the writer's, so that reading a large
+// entry takes about as long as its SHA-512 alone. A Write returns once
+// both have taken the chunk: the caller may reuse it. stop ends the second
+// goroutine.
+type twoDigests struct {
+	s256, s512 hash.Hash
+	chunks     chan []byte
+	done       chan struct{}
+}
+
+func newTwoDigests(concurrent bool) *twoDigests {
+	d := &twoDigests{s256: sha256.New(), s512: sha512.New()}
+	if concurrent {
+		d.chunks, d.done = make(chan []byte), make(chan struct{})
+		go func() {
+			for p := range d.chunks {
+				d.s512.Write(p)
+				d.done <- struct{}{}
+			}
+		}()
+	}
+	return d
+}
+
+func (d *twoDigests) Write(p []byte) (int, error) {
+	if d.chunks == nil {
+		d.s256.Write(p)
+		d.s512.Write(p)
+		return len(p), nil
+	}
+	d.chunks <- p
+	d.s256.Write(p)
+	<-d.done
+	return len(p), nil
+}
+
+func (d *twoDigests) stop() {
+	if d.chunks != nil {
+		close(d.chunks)
+		d.chunks = nil
+	}
 }

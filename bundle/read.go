@@ -30,8 +30,10 @@ type Limits struct {
 }
 
 // DefaultLimits are far above any ceremony's outputs (a PEP 458 bootstrap
-// with 16,384 hash bins is some tens of MiB) and low enough for a laptop's
-// memory: 100,000 entries, 512 MiB per entry, 2 GiB in all.
+// with 16,384 hash bins is some tens of MiB, a claims ceremony at 100,000
+// projects some hundreds): 100,000 entries, 512 MiB per entry, 2 GiB in
+// all. A bundle is never held whole (see Bundle), so what bounds memory
+// is the largest entry a reader parses, not the total.
 func DefaultLimits() Limits {
 	return Limits{MaxEntries: 100_000, MaxEntrySize: 512 << 20, MaxTotal: 2 << 30}
 }
@@ -406,14 +408,16 @@ func (a *archive) readEntry(hdr *tar.Header) error {
 		return err
 	}
 	a.at[i] = a.c.off
-	h256, h512 := sha256.New(), sha512.New()
-	if err := a.readBody(hdr, io.MultiWriter(h256, h512)); err != nil {
+	d := newTwoDigests(hdr.Size >= concurrentFrom)
+	err := a.readBody(hdr, d)
+	d.stop()
+	if err != nil {
 		return err
 	}
-	if got := hex.EncodeToString(h256.Sum(nil)); got != want.SHA256 {
+	if got := hex.EncodeToString(d.s256.Sum(nil)); got != want.SHA256 {
 		return violation(hdr.Name, RuleManifestMismatch, "sha256 %s, the manifest says %s", got, want.SHA256)
 	}
-	if got := hex.EncodeToString(h512.Sum(nil)); got != want.SHA512 {
+	if got := hex.EncodeToString(d.s512.Sum(nil)); got != want.SHA512 {
 		return violation(hdr.Name, RuleManifestMismatch, "sha512 %s, the manifest says %s", got, want.SHA512)
 	}
 	return nil

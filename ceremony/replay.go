@@ -123,6 +123,22 @@ func (e *Engine) Replay(dir string) (*ReplayReport, error) {
 	if trep == nil {
 		return nil, err
 	}
+	return e.replay(ws, dir, trep)
+}
+
+// ReplayVerified is Replay of the workspace dir whose transcript the
+// caller has just verified (trep is transcripts.Verify of its transcript
+// directory): 'verify BUNDLE' verifies the transcript it unpacked, then
+// replays it, and need not hash every stored state twice.
+func (e *Engine) ReplayVerified(dir string, trep *transcripts.Report) (*ReplayReport, error) {
+	ws, err := workspace.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	return e.replay(ws, dir, trep)
+}
+
+func (e *Engine) replay(ws *workspace.Workspace, dir string, trep *transcripts.Report) (*ReplayReport, error) {
 	rep := &ReplayReport{Dir: dir, Head: trep.Head, Records: len(trep.Records), Rehearsal: ws.State.Rehearsal,
 		TimeFlags: transcripts.TimeFlags(trep.Records), DateConfirmed: ws.State.DateConfirmed}
 	for _, r := range trep.Records {
