@@ -5,6 +5,7 @@
 #   make demo-auto  a whole ceremony with no questions in a temp dir (or OUT=dir), then verify
 #   make bench   the benchmarks (scripts/bench)
 #   make build   bin/ceremony
+#   make release dist/: reproducible binaries (full and auditor's), SBOMs, SHA256SUMS (scripts/release)
 #   make deps    tuf-js for the tests (scripts/setup installs everything)
 
 GO ?= go
@@ -12,7 +13,7 @@ TUFJS := scripts/tuf-js
 # npm ci writes this file: it stands for an installed node_modules.
 TUFJS_STAMP := $(TUFJS)/node_modules/.package-lock.json
 
-.PHONY: test deps setup demo demo-auto bench build
+.PHONY: test deps setup demo demo-auto bench build release
 
 test: setup
 	$(GO) vet ./...
@@ -44,3 +45,6 @@ bench:
 
 build:
 	$(GO) build -o bin/ceremony ./cmd/ceremony
+
+release:
+	scripts/release dist

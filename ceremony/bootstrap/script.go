@@ -129,7 +129,7 @@ func (b *scriptBuilder) preparation() {
 	b.s.Add(script.Step{Phase: "preparation", Title: "Prepare the air-gapped ceremony laptop",
 		Details: []string{
 			"Boot the ceremony laptop from known media with networking removed or disabled; confirm that no network interface is up.",
-			script.CheckTool,
+			script.CheckTool(),
 			planCheck,
 		},
 		Commands: []string{"ceremony version", "sha256sum " + script.ShellQuote(b.planPath)}})

@@ -88,7 +88,7 @@ func (r *scriptBuilder) preparation(planJSON []byte) {
 	r.s.Add(script.Step{Phase: "preparation", Title: "Prepare the air-gapped ceremony laptop",
 		Details: []string{
 			"Boot the ceremony laptop from known media with networking removed or disabled; confirm that no network interface is up.",
-			script.CheckTool,
+			script.CheckTool(),
 			fmt.Sprintf("Copy the rotation workspace %s onto the laptop. Its plan %s must have SHA-256 %s; read it aloud as PGP words and compare with the copy the keyholders reviewed: %s", r.dir, r.planPath, planHash.SHA256, planHash.PGPWords),
 		},
 		Commands: []string{"ceremony version", "sha256sum " + script.ShellQuote(r.planPath)}})

@@ -6,11 +6,14 @@
 package script
 
 import (
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io"
 	"strings"
 
+	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/internal/buildinfo"
 	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -69,8 +72,20 @@ type Step struct {
 }
 
 // CheckTool is the preparation's check of the tool itself: every script
-// asks for it, with the command 'ceremony version'.
-const CheckTool = "'ceremony version' prints the tool's version and the SHA-256 of its binary, in hex and as PGP words: a witness compares them with the release's SHA256SUMS, read on another machine."
+// asks for it, with the command 'ceremony version', and names the version
+// and SHA-256 of the binary that printed the script, for the laptop's to
+// be compared with.
+func CheckTool() string {
+	const check = "a witness compares them with the release's SHA256SUMS, read on another machine"
+	i := buildinfo.Read()
+	_, sum, err := buildinfo.Executable()
+	raw, herr := hex.DecodeString(sum)
+	if err != nil || herr != nil {
+		return "'ceremony version' prints the tool's version and the SHA-256 of its binary, in hex and as PGP words: " + check + "."
+	}
+	return fmt.Sprintf("'ceremony version' on the laptop must print version %s and SHA-256 %s (PGP words: %s), as the binary that printed this script does (%s): %s.",
+		i.Version, sum, bundle.PGPWords(raw), i.Build, check)
+}
 
 // Add numbers st as the script's next step and adds it.
 func (s *Script) Add(st Step) {

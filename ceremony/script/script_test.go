@@ -2,17 +2,25 @@ package script_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
+	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+	"github.com/tuf-ceremony/ceremony/ceremony/script"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 )
 
-func TestScriptMarkdown(t *testing.T) {
+// bootstrapMarkdown is the bootstrap script of the test plan, and its
+// Markdown.
+func bootstrapMarkdown(t *testing.T) (*script.Script, string) {
+	t.Helper()
 	s, err := bootstrap.Script(ceremonytest.ScriptPlan(t), "bootstrap")
 	if err != nil {
 		t.Fatal(err)
@@ -21,7 +29,11 @@ func TestScriptMarkdown(t *testing.T) {
 	if err := s.Markdown(&b); err != nil {
 		t.Fatal(err)
 	}
-	md := b.String()
+	return s, b.String()
+}
+
+func TestScriptMarkdown(t *testing.T) {
+	s, md := bootstrapMarkdown(t)
 	if n := strings.Count(md, "Witness initials: ________  Time: ________"); n != len(s.Steps) {
 		t.Errorf("%d initials lines for %d steps", n, len(s.Steps))
 	}
@@ -105,5 +117,26 @@ func TestScriptHTML(t *testing.T) {
 	}
 	if depth != 0 {
 		t.Errorf("unbalanced elements: depth %d at the end", depth)
+	}
+}
+
+// The script's check of the tool names the SHA-256 of the binary that
+// printed it, in hex and as PGP words, for the laptop's 'ceremony version'
+// to be compared with.
+func TestScriptNamesThisBinary(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	_, md := bootstrapMarkdown(t)
+	for _, want := range []string{"SHA-256 " + hex.EncodeToString(sum[:]), bundle.PGPWords(sum[:])} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the script does not name this binary's %q", want)
+		}
 	}
 }

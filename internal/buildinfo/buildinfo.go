@@ -22,6 +22,12 @@ import (
 // "" takes the module's version from the build information.
 var Version string
 
+// Commit is the commit a release was built from, stamped like Version
+// (a release builds with -buildvcs=false, so that the same commit gives
+// the same bytes from a checkout or an exported tree); "" takes the VCS
+// revision the go command recorded, if any.
+var Commit string
+
 // Info is what this binary is.
 type Info struct {
 	// Version is the release's version, or the module's ("(devel)" for a
@@ -54,6 +60,9 @@ func Read() Info {
 				i.Modified = s.Value == "true"
 			}
 		}
+	}
+	if Commit != "" {
+		i.Commit = Commit
 	}
 	if i.Version == "" {
 		i.Version = "unknown"
