@@ -80,7 +80,7 @@ func TestReviewRekey(t *testing.T) {
 	if !strings.Contains(out, " to add, 1 to rekey, ") {
 		t.Errorf("the text report's summary does not count the rekey:\n%s", out)
 	}
-	js, err := rep.JSON()
+	js, err := json.Marshal(rep.JSONForm())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package claims
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -122,26 +121,27 @@ func shortScheme(s string) string {
 	return s
 }
 
-// The JSON form of a report, for tools.
-type reportJSON struct {
+// JSONReport is the JSON form of a report, for tools (JSONForm).
+type JSONReport struct {
 	Dir       string        `json:"dir"`
 	Claimed   int           `json:"claimed_projects"`
 	Add       int           `json:"add"`
 	Rekey     int           `json:"rekey"`
 	Unchanged int           `json:"unchanged"`
 	Refused   int           `json:"refused"`
-	Verdicts  []verdictJSON `json:"verdicts"`
+	Verdicts  []JSONVerdict `json:"verdicts"`
 	Ignored   []string      `json:"ignored"`
 }
 
-type verdictJSON struct {
+// JSONVerdict is one request's verdict in a JSONReport.
+type JSONVerdict struct {
 	File      string    `json:"file"`
 	SHA256    string    `json:"sha256,omitempty"`
 	Project   string    `json:"project,omitempty"`
 	Verdict   string    `json:"verdict"`
 	Reason    string    `json:"reason,omitempty"`
 	Flags     []string  `json:"flags"`
-	Keys      []keyJSON `json:"keys,omitempty"`
+	Keys      []JSONKey `json:"keys,omitempty"`
 	Threshold int       `json:"threshold,omitempty"`
 	Date      string    `json:"date,omitempty"`
 	Paths     []string  `json:"paths,omitempty"`
@@ -151,7 +151,8 @@ type verdictJSON struct {
 	PreviousKeyIDs []string `json:"previous_keyids,omitempty"`
 }
 
-type keyJSON struct {
+// JSONKey is one key of a request in a JSONVerdict.
+type JSONKey struct {
 	KeyID       string `json:"keyid"`
 	Scheme      string `json:"scheme"`
 	YubiKey     uint32 `json:"yubikey_serial,omitempty"`
@@ -160,17 +161,17 @@ type keyJSON struct {
 	TouchPolicy string `json:"touch_policy,omitempty"`
 }
 
-// JSON is the report for tools: every verdict with its keys (full key IDs,
-// schemes, attested devices), threshold, date and the paths delegated.
-func (r *Report) JSON() ([]byte, error) {
-	out := reportJSON{Dir: r.Dir, Claimed: r.Claimed, Add: r.Count(ChangeAdd), Rekey: r.Count(ChangeRekey), Unchanged: r.Count(ChangeUnchanged),
-		Refused: r.Count(Refused), Verdicts: []verdictJSON{}, Ignored: r.Ignored}
+// JSONForm is the report for tools: every verdict with its keys (full key
+// IDs, schemes, attested devices), threshold, date and the paths delegated.
+func (r *Report) JSONForm() *JSONReport {
+	out := JSONReport{Dir: r.Dir, Claimed: r.Claimed, Add: r.Count(ChangeAdd), Rekey: r.Count(ChangeRekey), Unchanged: r.Count(ChangeUnchanged),
+		Refused: r.Count(Refused), Verdicts: []JSONVerdict{}, Ignored: r.Ignored}
 	if out.Ignored == nil {
 		out.Ignored = []string{}
 	}
 	for i := range r.Verdicts {
 		v := &r.Verdicts[i]
-		j := verdictJSON{File: v.File, SHA256: v.SHA256, Project: v.Project, Verdict: v.Outcome(), Reason: v.Reason, Flags: v.Flags}
+		j := JSONVerdict{File: v.File, SHA256: v.SHA256, Project: v.Project, Verdict: v.Outcome(), Reason: v.Reason, Flags: v.Flags}
 		if j.Flags == nil {
 			j.Flags = []string{}
 		}
@@ -180,7 +181,7 @@ func (r *Report) JSON() ([]byte, error) {
 		if c := v.Claim; c != nil {
 			j.Threshold, j.Date, j.Paths = c.Threshold, c.Date.UTC().Format(time.RFC3339), ProjectPaths(c.Project)
 			for _, id := range slices.Sorted(maps.Keys(c.Keys)) {
-				k := keyJSON{KeyID: id, Scheme: c.Keys[id].Scheme}
+				k := JSONKey{KeyID: id, Scheme: c.Keys[id].Scheme}
 				if a := c.Attested[id]; a != nil {
 					k.YubiKey, k.Firmware, k.PINPolicy, k.TouchPolicy = a.Serial, a.Firmware, a.PINPolicy, a.TouchPolicy
 				}
@@ -189,12 +190,5 @@ func (r *Report) JSON() ([]byte, error) {
 		}
 		out.Verdicts = append(out.Verdicts, j)
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return &out
 }

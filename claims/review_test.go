@@ -195,11 +195,11 @@ func TestReview(t *testing.T) {
 	}
 
 	// The JSON report.
-	data, err := rep.JSON()
+	data, err := json.Marshal(rep.JSONForm())
 	if err != nil {
 		t.Fatal(err)
 	}
-	var j reportJSON
+	var j JSONReport
 	if err := json.Unmarshal(data, &j); err != nil {
 		t.Fatal(err)
 	}

@@ -27,25 +27,29 @@ func (s Severity) String() string {
 	return "error"
 }
 
+// MarshalText writes a severity as its String, "error" or "warning", in
+// JSON.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
 // Finding is one problem found, tied to the file and role it is about.
 type Finding struct {
-	Severity Severity
+	Severity Severity `json:"severity"`
 	// File is the metadata file, relative to the repository directory
 	// ("metadata/2.root.json"), or the path given for a trusted root kept
 	// elsewhere.
-	File string
+	File string `json:"file"`
 	// Role is the role the file is for (or the delegated role a finding is
 	// about, for a refused role name).
-	Role string
+	Role string `json:"role,omitempty"`
 	// Check names what failed: "threshold", "signature", "version",
 	// "expiry", "length", "hashes", "rolename", "missing", "keyid" ...
-	Check   string
-	Message string
+	Check   string `json:"check"`
+	Message string `json:"message"`
 	// Delegator is whose delegation of Role the finding is about: "root
 	// v3" for the top-level roles, "targets v7" or "claimed v2" for
 	// delegated ones, "snapshot v12" for snapshot entries no role
 	// delegates; "" for the root chain itself.
-	Delegator string
+	Delegator string `json:"delegator,omitempty"`
 }
 
 // String is "FILE: ROLE: CHECK: MESSAGE".
@@ -58,26 +62,26 @@ func (f Finding) String() string {
 
 // RoleState is what was found for one role that was read.
 type RoleState struct {
-	Role string
-	File string
+	Role string `json:"role"`
+	File string `json:"file"`
 	// Delegator is whose rule the signatures were counted against: "root v3"
 	// for the top-level roles, "targets v7" or "claimed v2" for delegated
 	// ones. A root's own rule is counted here; the previous root's rule
 	// shows in the findings if it is not met.
-	Delegator string
-	Version   int64
-	Expires   time.Time
-	Threshold int
+	Delegator string    `json:"delegator"`
+	Version   int64     `json:"version"`
+	Expires   time.Time `json:"expires"`
+	Threshold int       `json:"threshold"`
 	// Signed are the key IDs of the rule whose signatures verify (one per
 	// distinct public key).
-	Signed []string
+	Signed []string `json:"signed"`
 	// Bins is the name prefix of the succinct delegation (TAP 15) the role
 	// is a hash bin of, or "" for a named role.
-	Bins string
+	Bins string `json:"bins,omitempty"`
 	// SHA256 is the SHA-256 (hex) of the file as it was read and checked
 	// ("" for roots), so that a caller reading the file again can tell it
 	// is the same.
-	SHA256 string
+	SHA256 string `json:"sha256,omitempty"`
 }
 
 // Met reports whether the role's signatures meet its threshold.
@@ -88,15 +92,15 @@ type Report struct {
 	// Findings are in the order the checks ran: the root chain, timestamp,
 	// snapshot, targets, the delegated roles depth by depth in the order
 	// they are delegated, then snapshot entries that no role delegates.
-	Findings []Finding
+	Findings []Finding `json:"findings"`
 	// Roles are the roles read, in the same order.
-	Roles []RoleState
+	Roles []RoleState `json:"roles"`
 	// RootVersion is the version of the last root the chain trusts (0 if
 	// no root could be trusted).
-	RootVersion int64
+	RootVersion int64 `json:"root_version"`
 	// Rehearsal marks a practice ceremony's workspace or bundle: Print
 	// says so first, and 'ceremony verify' refuses it unless told.
-	Rehearsal bool
+	Rehearsal bool `json:"rehearsal"`
 }
 
 // OK reports whether there is no Error finding.

@@ -150,7 +150,7 @@ func runClaimsReview(env *runEnv, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("claims review", flag.ContinueOnError)
 	repo := fs.String("repo", "", "the repository or workspace directory whose claimed role the requests are checked against")
 	claimedFile := fs.String("claimed", "", "the claimed role's metadata file to check the requests against")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
+	asJSON := fs.Bool("json", false, "print the report as JSON (schema ceremony/claims-review/v1)")
 	rootsFile := fs.String("attestation-roots", "", "check YubiKey attestations against the roots in this PEM file instead of Yubico's (rehearsals, virtual YubiKeys)")
 	rules := reviewRulesFlags(fs)
 	var rekeys rekeyFlag
@@ -197,11 +197,7 @@ func runClaimsReview(env *runEnv, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("no claim requests (*.json) in %s", rest[0])
 	}
 	if *asJSON {
-		b, err := rep.JSON()
-		if err != nil {
-			return err
-		}
-		if _, err := stdout.Write(b); err != nil {
+		if err := printJSON(stdout, "claims-review", rep.JSONForm()); err != nil {
 			return err
 		}
 	} else if err := rep.WriteText(stdout); err != nil {

@@ -40,6 +40,6 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		RequireExplicitExec: true,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"rebundle": rebundle, "publish": publishRepo, "replace": replaceIn},
+		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"rebundle": rebundle, "publish": publishRepo, "replace": replaceIn, "fitsschema": fitsSchema},
 	})
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -15,7 +14,7 @@ import (
 
 func runReplay(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON for tools")
+	asJSON := fs.Bool("json", false, "print JSON for tools (schema ceremony/replay/v1)")
 	rest, err := parseFlags(fs, args, stderr, "[--json] WORKSPACE|BUNDLE", 1, 1)
 	if err != nil {
 		return err
@@ -37,11 +36,9 @@ func runReplay(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *asJSON {
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
+		if err := printJSON(stdout, "replay", rep); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s\n", b)
 	} else if err := rep.Print(stdout); err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -15,7 +14,7 @@ import (
 // and fails (exit 1) when it may sign none.
 func runReview(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("review", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON for tools")
+	asJSON := fs.Bool("json", false, "print JSON for tools (schema ceremony/review/v1)")
 	key := fs.String("key", "", "the URI of the key about to sign: say which roles it may sign (no PIN is asked)")
 	rest, err := parseFlags(fs, args, stderr, "[--json] [--key URI] WORKSPACE", 1, 1)
 	if err != nil {
@@ -26,11 +25,9 @@ func runReview(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *asJSON {
-		b, err := json.MarshalIndent(rev, "", "  ")
-		if err != nil {
+		if err := printJSON(stdout, "review", rev); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s\n", b)
 	} else {
 		printReview(stdout, rev)
 	}

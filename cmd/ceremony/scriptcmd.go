@@ -66,17 +66,23 @@ func runScript(env *runEnv, args []string, stdout, stderr io.Writer) error {
 
 func runReport(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	rest, err := parseFlags(fs, args, stderr, "WORKSPACE", 1, 1)
+	asJSON := fs.Bool("json", false, "print JSON for tools (schema ceremony/report/v1)")
+	rest, err := parseFlags(fs, args, stderr, "[--json] WORKSPACE", 1, 1)
 	if err != nil {
 		return err
 	}
-	line := env.step("reading "+rest[0], false)
+	line := env.step("reading "+rest[0], *asJSON)
 	rep, err := audit.Report(env.engine, rest[0])
 	line.Stop()
 	if err != nil {
 		return err
 	}
-	if err := rep.Markdown(stdout); err != nil {
+	if *asJSON {
+		err = printJSON(stdout, "report", rep)
+	} else {
+		err = rep.Markdown(stdout)
+	}
+	if err != nil {
 		return err
 	}
 	if f := rep.Replay.FirstBad; f != nil {

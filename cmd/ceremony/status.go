@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -13,7 +12,7 @@ import (
 
 func runStatus(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("status", flag.ContinueOnError)
-	asJSON := fs.Bool("json", false, "print JSON for tools")
+	asJSON := fs.Bool("json", false, "print JSON for tools (schema ceremony/status/v1)")
 	rest, err := parseFlags(fs, args, stderr, "[--json] WORKSPACE", 1, 1)
 	if err != nil {
 		return err
@@ -25,11 +24,9 @@ func runStatus(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *asJSON {
-		b, err := json.MarshalIndent(st, "", "  ")
-		if err != nil {
+		if err := printJSON(stdout, "status", st); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s\n", b)
 	} else {
 		printStatus(stdout, st)
 	}

@@ -19,7 +19,8 @@ func runVerify(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	trusted := fs.String("trusted-root", "", "the root to start trusting from (default: the repository's 1.root.json)")
 	atFlag := fs.String("at", "", "verify as of this time (RFC 3339, e.g. 2025-01-31T12:00:00Z), for auditing past ceremonies")
 	rehearsal := fs.Bool("rehearsal", false, "accept a rehearsal's workspace or bundle as one (it is refused otherwise)")
-	rest, err := parseFlags(fs, args, stderr, "[--trusted-root FILE] [--at TIME] [--rehearsal] PATH", 1, 1)
+	asJSON := fs.Bool("json", false, "print JSON for tools (schema ceremony/verify/v1)")
+	rest, err := parseFlags(fs, args, stderr, "[--trusted-root FILE] [--at TIME] [--rehearsal] [--json] PATH", 1, 1)
 	if err != nil {
 		return err
 	}
@@ -31,7 +32,7 @@ func runVerify(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	}
 	path := rest[0]
 	var rep *verify.Report
-	line := env.step("verifying "+path, false)
+	line := env.step("verifying "+path, *asJSON)
 	defer line.Stop()
 	switch {
 	case workspace.IsWorkspace(path):
@@ -50,7 +51,13 @@ func runVerify(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep.Print(stdout)
+	if *asJSON {
+		if err := printJSON(stdout, "verify", rep); err != nil {
+			return err
+		}
+	} else {
+		rep.Print(stdout)
+	}
 	if !rep.OK() {
 		return fmt.Errorf("verification of %q failed: %d error(s)", path, len(rep.Errors()))
 	}

@@ -26,23 +26,53 @@ func buildText(i buildinfo.Info) string {
 func runVersion(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("version", flag.ContinueOnError)
 	modules := fs.Bool("modules", false, "list the modules built in, with their versions")
-	if _, err := parseFlags(fs, args, stderr, "[--modules]", 0, 0); err != nil {
+	asJSON := fs.Bool("json", false, "print JSON for tools (schema ceremony/version/v1), the modules included")
+	if _, err := parseFlags(fs, args, stderr, "[--modules] [--json]", 0, 0); err != nil {
 		return err
 	}
 	i := buildinfo.Read()
-	fmt.Fprintf(stdout, "ceremony %s\ncommit %s\n%s, %s\n", i.Version, i.CommitText(), i.Go, buildText(i))
-	if *modules {
-		if info, ok := debug.ReadBuildInfo(); ok {
-			for _, m := range info.Deps {
-				fmt.Fprintf(stdout, "module %s %s\n", m.Path, m.Version)
-			}
-		}
-	}
 	self, sum, err := buildinfo.Executable()
 	if err != nil {
 		return err
 	}
 	raw, _ := hex.DecodeString(sum)
-	fmt.Fprintf(stdout, "binary %s\nsha256 %s\n%s\n", self, sum, bundle.PGPWords(raw))
+	v := versionJSON{Version: i.Version, Commit: i.Commit, Modified: i.Modified, Go: i.Go, Build: i.Build,
+		Binary: self, SHA256: sum, PGPWords: bundle.PGPWords(raw), Modules: []moduleJSON{}}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range info.Deps {
+			v.Modules = append(v.Modules, moduleJSON{Path: m.Path, Version: m.Version, Sum: m.Sum})
+		}
+	}
+	if *asJSON {
+		return printJSON(stdout, "version", &v)
+	}
+	fmt.Fprintf(stdout, "ceremony %s\ncommit %s\n%s, %s\n", i.Version, i.CommitText(), i.Go, buildText(i))
+	if *modules {
+		for _, m := range v.Modules {
+			fmt.Fprintf(stdout, "module %s %s\n", m.Path, m.Version)
+		}
+	}
+	fmt.Fprintf(stdout, "binary %s\nsha256 %s\n%s\n", self, sum, v.PGPWords)
 	return nil
+}
+
+// versionJSON is what 'ceremony version --json' prints.
+type versionJSON struct {
+	Version  string `json:"version"`
+	Commit   string `json:"commit"`
+	Modified bool   `json:"modified"`
+	Go       string `json:"go"`
+	// Build is "full" or "auditor".
+	Build    string       `json:"build"`
+	Binary   string       `json:"binary"`
+	SHA256   string       `json:"sha256"`
+	PGPWords string       `json:"pgp_words"`
+	Modules  []moduleJSON `json:"modules"`
+}
+
+// moduleJSON is one module built into the binary.
+type moduleJSON struct {
+	Path    string `json:"path"`
+	Version string `json:"version"`
+	Sum     string `json:"sum,omitempty"`
 }
