@@ -75,7 +75,7 @@ func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, now time.T
 	if err := b.Err(); err != nil {
 		// An entry read again was not what Read checked: every finding
 		// drawn from the bundle is void, and this is the one to report.
-		rep.Findings = []verify.Finding{{Severity: verify.Error, File: bundlePath, Check: "bundle", Message: err.Error()}}
+		*rep = verify.Report{Findings: []verify.Finding{{Severity: verify.Error, File: bundlePath, Check: "bundle", Message: err.Error()}}}
 	}
 	return rep, nil
 }

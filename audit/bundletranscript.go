@@ -78,24 +78,24 @@ func VerifyBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, 
 	}
 	ReplayBundled(e, add, b, info, wsDir, trep)
 	for role, name := range info.Metadata {
-		data, ok := b.Get(name)
+		e, ok := b.Entry(name)
 		if !ok {
 			continue
 		}
-		if got, want := transcripts.Sum(data), transcripts.LastState(trep.Records, role); got != want {
+		if got, want := e.SHA256, transcripts.LastState(trep.Records, role); got != want {
 			add(verify.Error, name, role, "transcript", "is not the state of %s the transcript recorded last (%s)", role, BundleShort(want))
 		}
 	}
 	if len(trep.Records) > 0 {
 		init := trep.Records[0]
 		check := func(input, entry string) {
-			data, ok := b.Get(entry)
+			e, ok := b.Entry(entry)
 			want := init.Inputs[input]
 			switch {
 			case want == "" && !ok:
 			case !ok:
 				add(verify.Error, entry, "", "transcript", "the transcript's init record names %s, but the bundle does not hold it", input)
-			case transcripts.Sum(data) != want:
+			case e.SHA256 != want:
 				add(verify.Error, entry, "", "transcript", "is not the %s the transcript's init record names (%s)", input, BundleShort(want))
 			}
 		}

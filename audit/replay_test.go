@@ -8,9 +8,11 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/rehearsal/demo"
+	"github.com/tuf-ceremony/ceremony/verify"
 )
 
 // An auditor with only the bundle replays the ceremony; a bundle rebuilt
@@ -94,10 +96,35 @@ func TestVerifyBundleReadsDelegationsOfSignedTargetsOnly(t *testing.T) {
 			targets = append(targets, f.Check+": "+f.Message)
 		}
 	}
-	if !slices.Contains(claimed, "delegation: targets holds no valid signature, so its delegation of claimed is not read") {
+	if !slices.Contains(claimed, "delegation: no key root trusts has signed targets yet (see targets' findings), so its delegation of claimed is not read and claimed is not checked") {
 		t.Errorf("claimed's findings %q, want its delegation left unread", claimed)
 	}
 	if !slices.ContainsFunc(targets, func(s string) bool { return strings.HasPrefix(s, "threshold:") }) {
 		t.Errorf("targets' findings %q, want its threshold unmet", targets)
+	}
+}
+
+// A partial PEP 480 bundle whose targets nobody has signed yet is the work
+// still to do: claimed is left unchecked with a warning, and the bundle
+// verifies (partial, never for upload).
+func TestVerifyPartialBundleTargetsUnsigned(t *testing.T) {
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	p := ceremonytest.StandardPlan()
+	p.Profile, p.Targets, p.Claimed, p.ClaimedThreshold = "pep480", []string{"dave", "erin"}, []string{"dave", "erin"}, 2
+	f.Init(f.Plan("plan.yaml", p), "ws", "")
+	ws := f.WS("ws")
+	f.Sign(ws, "alice", "bob", "carol")
+	out := filepath.Join(t.TempDir(), "partial.tar")
+	ceremonytest.MakeBundle(t, ceremony.BundleOptions{Dir: ws, Out: out, Partial: true})
+	rep := ceremonytest.VerifyBundle(t, out, "")
+	if !rep.OK() {
+		t.Fatalf("the partial bundle: %v", rep.Errors())
+	}
+	var warned bool
+	for _, f := range rep.Findings {
+		warned = warned || (f.Role == plan.RoleClaimed && f.Check == "delegation" && f.Severity == verify.Warning)
+	}
+	if !warned {
+		t.Errorf("no warning that claimed is left unchecked: %v", rep.Findings)
 	}
 }

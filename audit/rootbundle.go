@@ -47,7 +47,9 @@ func VerifyRootBundle(c *BundleCheck, extra func(c *BundleCheck, known map[strin
 			continue
 		}
 		if role == plan.RoleClaimed && targetsUnsigned {
-			c.Add(verify.Error, n.Path, role, "delegation", "targets holds no valid signature, so its delegation of claimed is not read")
+			// In a partial bundle an unsigned targets is the work still
+			// to do: a warning, as its unmet threshold is.
+			c.Add(c.Severity, n.Path, role, "delegation", "no key root trusts has signed targets yet (see targets' findings), so its delegation of claimed is not read and claimed is not checked")
 			continue
 		}
 		signed := checkDelegated(c, n, role, finalRoot, targets)

@@ -36,6 +36,17 @@ func (b *Bundle) Has(name string) bool {
 	return ok
 }
 
+// Entry is the manifest's entry for name: its size and digests, which Read
+// checked the entry's bytes against, so that an entry can be compared with
+// other bytes by hash without reading it again.
+func (b *Bundle) Entry(name string) (ManifestEntry, bool) {
+	i, ok := b.index(name)
+	if !ok {
+		return ManifestEntry{}, false
+	}
+	return b.Manifest.Entries[i], true
+}
+
 func (b *Bundle) index(name string) (int, bool) {
 	entries := b.Manifest.Entries
 	i := sort.Search(len(entries), func(i int) bool { return entries[i].Name >= name })
@@ -73,7 +84,7 @@ func (b *Bundle) readAt(i int) ([]byte, error) {
 		return nil, fmt.Errorf("failed to read entry %q of bundle %q again: %w", e.Name, b.path, err)
 	}
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != e.SHA256 {
-		return nil, fmt.Errorf("bundle %q: entry %q changed after it was checked (sha256 %x, the manifest says %s): the file is being written to; check it again when it is not", b.path, e.Name, sum, e.SHA256)
+		return nil, fmt.Errorf("bundle %q: entry %q changed after it was checked, or was read back differently (sha256 %x, the manifest says %s): copy the bundle to a disk nothing else writes to, and check it again", b.path, e.Name, sum, e.SHA256)
 	}
 	return data, nil
 }

@@ -80,7 +80,7 @@ func readTrusted(c *audit.BundleCheck, known map[string]bool) (map[string]verify
 		files[role] = verify.Named{Path: entry, File: f}
 	}
 	for role, entry := range info.Trusted {
-		if _, ok := b.Get(entry); !ok {
+		if !b.Has(entry) {
 			add(verify.Error, entry, role, "missing", "%s lists it, but the bundle does not hold it", ceremony.BundleInfo)
 		}
 		known[entry] = true

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"runtime"
 	"strings"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
@@ -72,19 +73,25 @@ type Step struct {
 }
 
 // CheckTool is the preparation's check of the tool itself: every script
-// asks for it, with the command 'ceremony version', and names the version
-// and SHA-256 of the binary that printed the script, for the laptop's to
-// be compared with.
+// asks for it, with the command 'ceremony version'. When the binary that
+// prints the script is a full build for Linux, as the laptop's is, it
+// names that binary's version and SHA-256: the laptop's must be the same
+// if it runs the same release file. Any other binary (the auditor's build,
+// another system) says so, and names nothing the laptop could match.
 func CheckTool() string {
-	const check = "a witness compares them with the release's SHA256SUMS, read on another machine"
+	const check = "a witness compares them with the line of the release's SHA256SUMS for the laptop's file, read on another machine"
 	i := buildinfo.Read()
 	_, sum, err := buildinfo.Executable()
 	raw, herr := hex.DecodeString(sum)
-	if err != nil || herr != nil {
-		return "'ceremony version' prints the tool's version and the SHA-256 of its binary, in hex and as PGP words: " + check + "."
+	switch {
+	case err != nil || herr != nil:
+		return "'ceremony version' on the laptop prints the tool's version and the SHA-256 of its binary, in hex and as PGP words: " + check + "."
+	case i.Build != "full" || runtime.GOOS != "linux":
+		return fmt.Sprintf("'ceremony version' on the laptop prints the tool's version and the SHA-256 of its binary, in hex and as PGP words: %s. (This script was printed by ceremony %s, %s build for %s/%s, not the laptop's binary: its SHA-256 is not the one to compare.)",
+			check, i.Version, i.Build, runtime.GOOS, runtime.GOARCH)
 	}
-	return fmt.Sprintf("'ceremony version' on the laptop must print version %s and SHA-256 %s (PGP words: %s), as the binary that printed this script does (%s): %s.",
-		i.Version, sum, bundle.PGPWords(raw), i.Build, check)
+	return fmt.Sprintf("'ceremony version' on the laptop prints the tool's version and the SHA-256 of its binary, in hex and as PGP words: %s. This script was printed by ceremony %s (full build, %s/%s), SHA-256 %s (PGP words: %s): a laptop running that same release file prints the same.",
+		check, i.Version, runtime.GOOS, runtime.GOARCH, sum, bundle.PGPWords(raw))
 }
 
 // Add numbers st as the script's next step and adds it.

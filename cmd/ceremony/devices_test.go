@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"os"
@@ -102,5 +103,23 @@ func TestKeygenAndDevicesOnAYubiKey(t *testing.T) {
 	}
 	if strings.Contains(stdout.String(), "WARNING: factory") {
 		t.Errorf("devices still warns of factory credentials after keygen changed them:\n%s", stdout.String())
+	}
+
+	// The same for tools: the form schemas/devices.v1.json documents.
+	stdout.Reset()
+	stderr.Reset()
+	if code := run([]string{"devices", "--json"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("devices --json: exit %d: %s", code, stderr.String())
+	}
+	var got devicesJSON
+	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.YubiKeys) != 1 || got.YubiKeys[0].Serial != card.Serial() || len(got.YubiKeys[0].Factory) != 0 ||
+		len(got.YubiKeys[0].Slots) != 1 || got.YubiKeys[0].Slots[0].KeyID != id || got.YubiKeys[0].Slots[0].URI != base {
+		t.Errorf("devices --json: %+v", got.YubiKeys)
+	}
+	if err := fitsSchemaFile("devices", stdout.Bytes()); err != nil {
+		t.Error(err)
 	}
 }

@@ -28,6 +28,7 @@ var jsonForms = map[string]reflect.Type{
 	"review":        reflect.TypeFor[ceremony.ReviewReport](),
 	"claims-review": reflect.TypeFor[claims.JSONReport](),
 	"version":       reflect.TypeFor[versionJSON](),
+	"devices":       reflect.TypeFor[devicesJSON](),
 }
 
 // schemaName is the "schema" member of command's --json output.

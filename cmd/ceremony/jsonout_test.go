@@ -75,19 +75,31 @@ func fitsSchema(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: fitsschema COMMAND FILE")
 	}
-	doc, err := os.ReadFile(filepath.Join(schemaDir, args[0]+".v1.json"))
-	ts.Check(err)
-	var schema jsonschema.Schema
-	ts.Check(json.Unmarshal(doc, &schema))
-	var v any
-	ts.Check(json.Unmarshal([]byte(ts.ReadFile(args[1])), &v))
-	err = jsonschema.Validate(schema, v)
+	err := fitsSchemaFile(args[0], []byte(ts.ReadFile(args[1])))
 	switch {
 	case neg && err == nil:
 		ts.Fatalf("%s fits the schema of %s", args[1], args[0])
 	case !neg && err != nil:
 		ts.Fatalf("%s does not fit the schema of %s: %v", args[1], args[0], err)
 	}
+}
+
+// fitsSchemaFile checks out, command's --json output, against
+// schemas/COMMAND.v1.json.
+func fitsSchemaFile(command string, out []byte) error {
+	doc, err := os.ReadFile(filepath.Join(schemaDir, command+".v1.json"))
+	if err != nil {
+		return err
+	}
+	var schema jsonschema.Schema
+	if err := json.Unmarshal(doc, &schema); err != nil {
+		return fmt.Errorf("%s: %w", command, err)
+	}
+	var v any
+	if err := json.Unmarshal(out, &v); err != nil {
+		return fmt.Errorf("%s --json printed no JSON: %w", command, err)
+	}
+	return jsonschema.Validate(schema, v)
 }
 
 // The validator refuses what does not fit: a member the form lacks, one it

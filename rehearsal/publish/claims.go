@@ -522,6 +522,9 @@ func applyBundle(dir, bundlePath string, b *bundle.Bundle, online keys.Signer, n
 				files[p], _ = b.Get(e.Name)
 			}
 		}
+		if err := b.Err(); err != nil {
+			return err // nothing is published from a bundle read back wrong
+		}
 		return (&Update{Dir: dir, Roles: map[string]*metafile.File{role: f}, Files: files, Online: online, Now: now}).Publish()
 	}
 	return fmt.Errorf("%s is a %s bundle: ApplyBundle publishes claims and project bundles", bundlePath, info.Kind)

@@ -34,8 +34,9 @@ func main() {
 	from := flag.String("from", "", "a real bundle to start from")
 	shape := flag.String("shape", "padding", "padding, signatures or records")
 	out := flag.String("out", "", "the bundle to write")
+	pad := flag.Bool("pad", true, "pad the bundle up to the total limit (false: the shape's entries alone, the worst ratio of memory to bundle size)")
 	flag.Parse()
-	if err := run(*from, *shape, *out); err != nil {
+	if err := run(*from, *shape, *out, *pad); err != nil {
 		fmt.Fprintln(os.Stderr, "maxbundle:", err)
 		os.Exit(1)
 	}
@@ -44,7 +45,7 @@ func main() {
 // slack leaves room under the limits for the manifest.
 const slack = 4 << 20
 
-func run(from, shape, out string) error {
+func run(from, shape, out string, pad bool) error {
 	if from == "" || out == "" {
 		return fmt.Errorf("-from and -out are needed")
 	}
@@ -100,7 +101,7 @@ func run(from, shape, out string) error {
 	default:
 		return fmt.Errorf("unknown shape %q", shape)
 	}
-	for i := 0; used < limits.MaxTotal-slack; i++ {
+	for i := 0; pad && used < limits.MaxTotal-slack; i++ {
 		n := min(perEntry, limits.MaxTotal-slack-used)
 		replace(fmt.Sprintf("padding/%d.bin", i), bytes.Repeat([]byte{'x'}, int(n)))
 	}
