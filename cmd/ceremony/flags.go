@@ -14,6 +14,10 @@ var errHelp = errors.New("help shown")
 // positional arguments (ceremony status WORKSPACE --json), and checks the
 // number of positional arguments.
 func parseFlags(fs *flag.FlagSet, args []string, stderr io.Writer, positional string, min, max int) ([]string, error) {
+	if len(args) == 1 && args[0] == describeArg {
+		describeFlags(fs, positional)
+		return nil, errHelp
+	}
 	// The flag package's own messages are off: a bad flag is one line
 	// (main prints it, with a hint), help is the usage alone.
 	fs.SetOutput(io.Discard)
@@ -131,6 +135,10 @@ func runGroup(env *runEnv, group string, subs []subcommand, args []string, stdou
 		names = append(names, s.name)
 	}
 	want := strings.Join(names, " or ")
+	if len(args) == 1 && args[0] == describeArg {
+		describeGroup(env, subs)
+		return errHelp
+	}
 	if len(args) == 0 {
 		return usageError{fmt.Sprintf("want '%s %s'", group, strings.Join(names, "' or '"+group+" "))}
 	}

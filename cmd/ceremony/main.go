@@ -104,6 +104,8 @@ var (
 		{"devices", "list YubiKeys and PKCS#11 tokens and their keys, with URIs to paste", runDevices, true, false},
 		{"demo", "run a whole rehearsal with throwaway keys, no questions", runDemo, true, false},
 		{"version", "print the version, commit and build, and the SHA-256 of this binary to compare with the release's", runVersion, false, false},
+		{"completion", "print the shell's completion script (completion bash|zsh|fish)", runCompletion, false, false},
+		{"man", "print the manual page ceremony(1), in roff", runMan, false, false},
 	}
 	commands = buildCommands()
 )
