@@ -58,6 +58,8 @@ func TestEveryCommandEscapesWhatItShows(t *testing.T) {
 		"bundle":       {{"--out", hostileName + ".tar", hostileName + ".d"}},
 		"demo":         {{"--out", hostileName}},
 		"version":      {{"--" + hostileName}},
+		"completion":   {{hostileName}},
+		"man":          {{"--" + hostileName}},
 	}
 	for _, c := range commands {
 		if c.app {
