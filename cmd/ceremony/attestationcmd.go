@@ -3,7 +3,6 @@ package main
 import (
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -29,7 +28,6 @@ func runAttestation(env *runEnv, args []string, stdout, stderr io.Writer) error 
 
 // attestationReport is 'attestation verify --json'.
 type attestationReport struct {
-	Schema       string `json:"schema"`
 	Device       string `json:"device"`
 	Serial       uint32 `json:"serial"`
 	Firmware     string `json:"firmware"`
@@ -89,7 +87,7 @@ func runAttestationVerify(env *runEnv, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	rep := attestationReport{Schema: "ceremony/attestation/v1", Device: "YubiHSM 2", Serial: h.Serial, Firmware: h.Firmware,
+	rep := attestationReport{Device: "YubiHSM 2", Serial: h.Serial, Firmware: h.Firmware,
 		KeyID: id, Scheme: tk.Scheme, Origin: h.OriginText(), Capabilities: fmt.Sprintf("%#x", h.Capabilities),
 		Exportable: h.Capabilities&attestation.HSMCapExportableUnderWrap != 0, ObjectID: h.ObjectID, Label: h.Label,
 		Chained: h.Chained, Unchained: h.Unchained}
@@ -119,11 +117,9 @@ func runAttestationVerify(env *runEnv, args []string, stdout, stderr io.Writer) 
 	}
 	rep.Attested = len(problems) == 0
 	if *asJSON {
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
+		if err := printJSON(stdout, "attestation", &rep); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s\n", b)
 	} else {
 		printAttestation(stdout, rep)
 	}

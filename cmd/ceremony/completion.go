@@ -97,11 +97,14 @@ func bashCompletion(docs []*commandDoc) string {
 	return b.String()
 }
 
-// zshQuote quotes s for a zsh word inside single quotes, with the
-// characters _describe and _arguments give a meaning escaped.
-func zshQuote(s string) string {
-	s = strings.NewReplacer(`\`, `\\`, ":", `\:`, "[", `\[`, "]", `\]`).Replace(s)
-	return shellQuote(s)
+// zshName escapes in a name what _describe and _arguments read as the
+// separator before a description (":"); zshExplanation, in an option's
+// explanation, what would end it ("]"). The separators themselves are
+// written after.
+func zshName(s string) string { return strings.NewReplacer(`\`, `\\`, ":", `\:`).Replace(s) }
+
+func zshExplanation(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "[", `\[`, "]", `\]`).Replace(s)
 }
 
 func zshCompletion(docs []*commandDoc) string {
@@ -116,18 +119,19 @@ func zshCompletion(docs []*commandDoc) string {
 		if len(subs) > 0 {
 			b.WriteString("\t\tsubs=(")
 			for _, s := range subs {
-				b.WriteString(" " + zshQuote(lastWord(s.Path)+":"+s.Summary))
+				b.WriteString(" " + shellQuote(zshName(lastWord(s.Path))+":"+s.Summary))
 			}
 			b.WriteString(" )\n\t\t_describe command subs ;;\n")
 			return
 		}
 		b.WriteString("\t\t_arguments")
 		for _, f := range flags {
-			spec := "--" + f.Name + "[" + f.Usage + "]"
+			// A flag may be given again (--key for each keyholder): "*".
+			spec := "*--" + f.Name + "[" + zshExplanation(f.Usage) + "]"
 			if !f.Bool {
-				spec += ":" + f.Name + ":_files"
+				spec += ":" + zshName(f.Name) + ":_files"
 			}
-			b.WriteString(" " + zshQuote(spec))
+			b.WriteString(" " + shellQuote(spec))
 		}
 		b.WriteString(" '*:file:_files' ;;\n")
 	}
@@ -143,37 +147,36 @@ func fishCompletion(docs []*commandDoc) string {
 	var b strings.Builder
 	b.WriteString("# fish completion for ceremony; made by 'ceremony completion fish'.\n")
 	b.WriteString("# Put it in ~/.config/fish/completions/ceremony.fish.\n")
-	var top []string
-	for _, d := range docs {
-		top = append(top, d.Path)
+	// __ceremony_cmd prints the command the words typed so far name, as
+	// the bash and zsh scripts find it: a word at a time, flags skipped.
+	b.WriteString("function __ceremony_cmd\n\tset -l cmd ''\n\tfor w in (commandline -opc)[2..-1]\n")
+	b.WriteString("\t\tstring match -q -- '-*' $w; and continue\n\t\tset -l next (string trim -- \"$cmd $w\")\n\t\tswitch $next\n")
+	var paths []string
+	for _, d := range allDocs(docs) {
+		paths = append(paths, fishQuote(d.Path))
 	}
+	fmt.Fprintf(&b, "\t\tcase %s\n\t\t\tset cmd $next\n\t\tcase '*'\n\t\t\tbreak\n\t\tend\n\tend\n\techo $cmd\nend\n", strings.Join(paths, " "))
+	at := func(path string) string { return fishQuote("test (__ceremony_cmd) = " + fishQuote(path)) }
 	for _, d := range docs {
-		fmt.Fprintf(&b, "complete -c ceremony -f -n %s -a %s -d %s\n", shellQuote("not __fish_seen_subcommand_from "+strings.Join(top, " ")), shellQuote(d.Path), shellQuote(d.Summary))
+		fmt.Fprintf(&b, "complete -c ceremony -f -n %s -a %s -d %s\n", at(""), fishQuote(d.Path), fishQuote(d.Summary))
 	}
 	for _, d := range allDocs(docs) {
-		// The condition: every word of the command's path seen.
-		var cond []string
-		for _, w := range strings.Fields(d.Path) {
-			cond = append(cond, "__fish_seen_subcommand_from "+w)
-		}
-		if len(d.Subs) > 0 {
-			var names []string
-			for _, s := range d.Subs {
-				names = append(names, lastWord(s.Path))
-			}
-			seen := strings.Join(cond, "; and ") + "; and not __fish_seen_subcommand_from " + strings.Join(names, " ")
-			for _, s := range d.Subs {
-				fmt.Fprintf(&b, "complete -c ceremony -f -n %s -a %s -d %s\n", shellQuote(seen), shellQuote(lastWord(s.Path)), shellQuote(s.Summary))
-			}
-			continue
+		for _, s := range d.Subs {
+			fmt.Fprintf(&b, "complete -c ceremony -f -n %s -a %s -d %s\n", at(d.Path), fishQuote(lastWord(s.Path)), fishQuote(s.Summary))
 		}
 		for _, f := range d.Flags {
 			arg := ""
 			if !f.Bool {
 				arg = " -r"
 			}
-			fmt.Fprintf(&b, "complete -c ceremony -n %s -l %s%s -d %s\n", shellQuote(strings.Join(cond, "; and ")), shellQuote(f.Name), arg, shellQuote(f.Usage))
+			fmt.Fprintf(&b, "complete -c ceremony -n %s -l %s%s -d %s\n", at(d.Path), fishQuote(f.Name), arg, fishQuote(f.Usage))
 		}
 	}
 	return b.String()
+}
+
+// fishQuote quotes s for fish: single quotes, in which fish reads \\ and
+// \' as escapes.
+func fishQuote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, "'", `\'`).Replace(s) + "'"
 }

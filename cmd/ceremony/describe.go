@@ -3,6 +3,8 @@ package main
 import (
 	"flag"
 	"io"
+	"slices"
+	"sort"
 	"sync"
 )
 
@@ -52,11 +54,20 @@ func describeFlags(fs *flag.FlagSet, synopsis string) {
 	if d == nil {
 		return
 	}
+	if d.described {
+		// A second form of the command (sign --rstuf-pending): its
+		// synopsis on a line of its own, its flags not yet seen added.
+		synopsis += "\n" + "ceremony " + d.Path + " " + d.Synopsis
+	}
 	d.Synopsis, d.described = synopsis, true
 	fs.VisitAll(func(f *flag.Flag) {
+		if slices.ContainsFunc(d.Flags, func(g flagDoc) bool { return g.Name == f.Name }) {
+			return
+		}
 		bf, ok := f.Value.(interface{ IsBoolFlag() bool })
 		d.Flags = append(d.Flags, flagDoc{Name: f.Name, Usage: f.Usage, Default: f.DefValue, Bool: ok && bf.IsBoolFlag()})
 	})
+	sort.Slice(d.Flags, func(i, j int) bool { return d.Flags[i].Name < d.Flags[j].Name })
 }
 
 // describeGroup records a group's subcommands into the command being

@@ -22,8 +22,7 @@ func describedForTest(t *testing.T) []*commandDoc {
 }
 
 // Every command and subcommand describes itself through parseFlags or
-// runGroup: none is left out of the completions and the man page, and none
-// ran (no output, no workspace touched).
+// runGroup: none is left out of the completions and the man page.
 func TestEveryCommandDescribesItself(t *testing.T) {
 	leaves := 0
 	for _, d := range allDocs(describedForTest(t)) {
@@ -74,6 +73,47 @@ func TestCompletionScripts(t *testing.T) {
 			t.Fatalf("bash completion of %v: %v", words, err)
 		}
 		return strings.TrimSpace(string(out))
+	}
+	// zsh's, with _describe and _arguments standing in: what it hands them
+	// is a name and its description split at the first unescaped colon,
+	// and option specs _arguments reads.
+	zsh := func(words string, current int) string {
+		t.Helper()
+		line := `_describe() { print -rl -- "${(@P)2}" }; _arguments() { print -rl -- "$@" }; source ` + filepath.Join(dir, "ceremony.zsh") +
+			` >/dev/null 2>&1; words=(` + words + `); CURRENT=` + string(rune('0'+current)) + `; _ceremony`
+		out, err := exec.Command("zsh", "-f", "-c", line).Output()
+		if err != nil {
+			t.Fatalf("zsh completion of %s: %v", words, err)
+		}
+		return string(out)
+	}
+	for _, c := range []struct {
+		words   string
+		current int
+		want    string
+	}{
+		{"ceremony stat", 2, "status:show who has signed what and who still must\n"},
+		{"ceremony claims re", 3, "review:review a directory of claim requests"},
+		{"ceremony bundle --o", 3, "*--out[the bundle file to write (never overwritten)]:out:_files\n"},
+	} {
+		if got := zsh(c.words, c.current); !strings.Contains(got, c.want) {
+			t.Errorf("zsh completing %q: %q lacks %q", c.words, got, c.want)
+		}
+	}
+	// fish's: a subcommand's flags, not those of a command of its name.
+	fish := func(line string) string {
+		t.Helper()
+		out, err := exec.Command("fish", "-c", "source "+filepath.Join(dir, "ceremony.fish")+"; complete -C'"+line+"'").Output()
+		if err != nil {
+			t.Fatalf("fish completion of %q: %v", line, err)
+		}
+		return string(out)
+	}
+	if got := fish("ceremony claims review --"); !strings.Contains(got, "--claimed") || strings.Contains(got, "--key\t") {
+		t.Errorf("fish completes 'claims review --' with %q: want its own flags only", got)
+	}
+	if got := fish("ceremony claims "); !strings.Contains(got, "review\t") || strings.Contains(got, "status\t") {
+		t.Errorf("fish completes 'claims ' with %q", got)
 	}
 	for _, c := range []struct {
 		words []string

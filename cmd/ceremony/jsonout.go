@@ -29,6 +29,7 @@ var jsonForms = map[string]reflect.Type{
 	"claims-review": reflect.TypeFor[claims.JSONReport](),
 	"version":       reflect.TypeFor[versionJSON](),
 	"devices":       reflect.TypeFor[devicesJSON](),
+	"attestation":   reflect.TypeFor[attestationReport](),
 }
 
 // schemaName is the "schema" member of command's --json output.

@@ -78,4 +78,7 @@ func TestAttestationVerifyYubiHSM(t *testing.T) {
 	if code != 1 || !strings.Contains(out, `"schema": "ceremony/attestation/v1"`) || !strings.Contains(out, `"key_matches": false`) || !strings.Contains(errs, "the attested key is not the key of") {
 		t.Errorf("targets attestation against the root key: exit %d\n%s%s", code, out, errs)
 	}
+	if err := fitsSchemaFile("attestation", []byte(out)); err != nil {
+		t.Error(err)
+	}
 }

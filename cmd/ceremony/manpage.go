@@ -44,8 +44,16 @@ func manPage(docs []*commandDoc, version string) string {
 	b.WriteString(".PP\n" + roff("Every command below is also described by 'ceremony COMMAND -h'. Exit status: 0 done; 1 failed (the reason on standard error); 2 bad usage; 3 from status, when a threshold is not met yet.") + "\n")
 	b.WriteString(".SH COMMANDS\n")
 	for _, d := range allDocs(docs) {
-		fmt.Fprintf(&b, ".SS \"%s\"\n", roff(strings.TrimSpace("ceremony "+d.Path+" "+d.Synopsis)))
+		// A synopsis of several lines (other forms, what an argument is):
+		// the first is the heading, the others text below it.
+		first, more, _ := strings.Cut(d.Synopsis, "\n")
+		fmt.Fprintf(&b, ".SS \"%s\"\n", strings.ReplaceAll(roff(strings.TrimSpace("ceremony "+d.Path+" "+first)), `"`, `\(dq`))
 		b.WriteString(roff(d.Summary) + "\n")
+		for _, line := range strings.Split(more, "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				b.WriteString(".br\n" + roff(line) + "\n")
+			}
+		}
 		if len(d.Subs) > 0 {
 			var names []string
 			for _, s := range d.Subs {
@@ -55,7 +63,7 @@ func manPage(docs []*commandDoc, version string) string {
 		}
 		for _, f := range d.Flags {
 			b.WriteString(".TP\n.B " + roff("--"+f.Name) + "\n" + roff(f.Usage))
-			if !f.Bool && f.Default != "" {
+			if !f.Bool && f.Default != "" && f.Default != "0" && f.Default != "[]" {
 				b.WriteString(roff(" (default " + f.Default + ")"))
 			}
 			b.WriteString("\n")

@@ -11,6 +11,10 @@ import (
 )
 
 func runSign(env *runEnv, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 1 && args[0] == describeArg {
+		// Both forms describe themselves: --rstuf-pending's, then sign's.
+		_ = runSignRSTUFPending(env, args, stdout, stderr)
+	}
 	for _, a := range args {
 		if a == "--rstuf-pending" || a == "-rstuf-pending" || strings.HasPrefix(a, "--rstuf-pending=") || strings.HasPrefix(a, "-rstuf-pending=") {
 			return runSignRSTUFPending(env, args, stdout, stderr)

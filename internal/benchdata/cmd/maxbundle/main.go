@@ -32,7 +32,7 @@ import (
 
 func main() {
 	from := flag.String("from", "", "a real bundle to start from")
-	shape := flag.String("shape", "padding", "padding, signatures or records")
+	shape := flag.String("shape", "padding", "padding, signatures, keys, targets, delegations or records")
 	out := flag.String("out", "", "the bundle to write")
 	pad := flag.Bool("pad", true, "pad the bundle up to the total limit (false: the shape's entries alone, the worst ratio of memory to bundle size)")
 	flag.Parse()
