@@ -115,7 +115,8 @@ func TestFitsSchemaRefuses(t *testing.T) {
 	}
 	good := func() map[string]any {
 		return map[string]any{"schema": "ceremony/version/v1", "version": "v1", "commit": "c", "modified": false, "go": "go1.26",
-			"build": "full", "binary": "/b", "sha256": "00", "pgp_words": "aardvark", "modules": []any{map[string]any{"path": "p", "version": "v1"}}}
+			"build": "full", "binary": "/b", "sha256": "00", "pgp_words": "aardvark", "modules": []any{map[string]any{"path": "p", "version": "v1"}},
+			"build_settings": []any{map[string]any{"key": "GOOS", "value": "linux"}}}
 	}
 	if err := jsonschema.Validate(schema, good()); err != nil {
 		t.Fatalf("a good value: %v", err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/internal/buildinfo"
@@ -38,15 +39,24 @@ func runVersion(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	raw, _ := hex.DecodeString(sum)
 	v := versionJSON{Version: i.Version, Commit: i.Commit, Modified: i.Modified, Go: i.Go, Build: i.Build,
 		Binary: self, SHA256: sum, PGPWords: bundle.PGPWords(raw), Modules: []moduleJSON{}}
+	v.Settings = []settingJSON{}
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, m := range info.Deps {
 			v.Modules = append(v.Modules, moduleJSON{Path: m.Path, Version: m.Version, Sum: m.Sum})
+		}
+		for _, st := range info.Settings {
+			v.Settings = append(v.Settings, settingJSON{Key: st.Key, Value: st.Value})
 		}
 	}
 	if *asJSON {
 		return printJSON(stdout, "version", &v)
 	}
 	fmt.Fprintf(stdout, "ceremony %s\ncommit %s\n%s, %s\n", i.Version, i.CommitText(), i.Go, buildText(i))
+	var settings []string
+	for _, st := range v.Settings {
+		settings = append(settings, st.Key+"="+st.Value)
+	}
+	fmt.Fprintf(stdout, "built with %s\n", strings.Join(settings, " "))
 	if *modules {
 		for _, m := range v.Modules {
 			fmt.Fprintf(stdout, "module %s %s\n", m.Path, m.Version)
@@ -68,6 +78,15 @@ type versionJSON struct {
 	SHA256   string       `json:"sha256"`
 	PGPWords string       `json:"pgp_words"`
 	Modules  []moduleJSON `json:"modules"`
+	// Settings are the build's settings as the go command recorded them
+	// (-trimpath, CGO_ENABLED, GOOS, GOARCH ...).
+	Settings []settingJSON `json:"build_settings"`
+}
+
+// settingJSON is one build setting.
+type settingJSON struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
 }
 
 // moduleJSON is one module built into the binary.
