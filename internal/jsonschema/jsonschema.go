@@ -38,6 +38,10 @@ func For(t reflect.Type) Schema {
 }
 
 func forType(t reflect.Type, open map[reflect.Type]bool) Schema {
+	if t.Kind() == reflect.Pointer {
+		// A nil pointer is null, whatever the type pointed to writes.
+		return nullable(forType(t.Elem(), open))
+	}
 	switch {
 	case t == timeType:
 		return Schema{"type": "string", "format": "date-time"}
@@ -49,8 +53,6 @@ func forType(t reflect.Type, open map[reflect.Type]bool) Schema {
 		return Schema{"type": "string"}
 	}
 	switch t.Kind() {
-	case reflect.Pointer:
-		return nullable(forType(t.Elem(), open))
 	case reflect.Bool:
 		return Schema{"type": "boolean"}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
@@ -89,6 +91,12 @@ func forType(t reflect.Type, open map[reflect.Type]bool) Schema {
 // fields adds the JSON members of struct t's fields, embedded structs'
 // included, as encoding/json writes them.
 func fields(t reflect.Type, open map[reflect.Type]bool, props Schema, required *[]any) {
+	fieldsOf(t, open, props, required, true)
+}
+
+// fieldsOf is fields; required says whether the members may be required
+// (not when the struct is embedded through a pointer, which may be nil).
+func fieldsOf(t reflect.Type, open map[reflect.Type]bool, props Schema, required *[]any, mayRequire bool) {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
@@ -97,12 +105,12 @@ func fields(t reflect.Type, open map[reflect.Type]bool, props Schema, required *
 		}
 		name, opts, _ := strings.Cut(tag, ",")
 		if f.Anonymous && name == "" {
-			ft := f.Type
-			if ft.Kind() == reflect.Pointer {
+			ft, viaPointer := f.Type, f.Type.Kind() == reflect.Pointer
+			if viaPointer {
 				ft = ft.Elem()
 			}
 			if ft.Kind() == reflect.Struct {
-				fields(ft, open, props, required)
+				fieldsOf(ft, open, props, required, mayRequire && !viaPointer)
 				continue
 			}
 		}
@@ -113,14 +121,31 @@ func fields(t reflect.Type, open map[reflect.Type]bool, props Schema, required *
 			name = f.Name
 		}
 		s := forType(f.Type, open)
-		if slices.Contains(strings.Split(opts, ","), "string") {
+		if slices.Contains(strings.Split(opts, ","), "string") && quotable(f.Type) {
 			s = Schema{"type": "string"}
+			if f.Type.Kind() == reflect.Pointer {
+				s = nullable(s)
+			}
 		}
 		props[name] = s
-		if !slices.Contains(strings.Split(opts, ","), "omitempty") && !slices.Contains(strings.Split(opts, ","), "omitzero") {
+		if mayRequire && !slices.Contains(strings.Split(opts, ","), "omitempty") && !slices.Contains(strings.Split(opts, ","), "omitzero") {
 			*required = append(*required, name)
 		}
 	}
+}
+
+// quotable says whether encoding/json's ",string" option applies to t: a
+// string, number or boolean, or a pointer to one.
+func quotable(t reflect.Type) bool {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String, reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return true
+	}
+	return false
 }
 
 func nullable(s Schema) Schema {
