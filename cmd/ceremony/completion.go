@@ -6,6 +6,8 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/tuf-ceremony/ceremony/ceremony/script"
 )
 
 // runCompletion is 'ceremony completion bash|zsh|fish': the shell's
@@ -61,9 +63,6 @@ func candidates(subs []*commandDoc, flags []flagDoc) []string {
 
 func lastWord(path string) string { return path[strings.LastIndexByte(path, ' ')+1:] }
 
-// shellQuote quotes s for sh: single quotes, each ' written as '\”.
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
 // writeCommandWalk writes the end of the loop over the words typed (in the
 // array words, index i) that finds the command they name: cmd grows a word
 // at a time while it is a command's path.
@@ -71,7 +70,7 @@ func writeCommandWalk(b *strings.Builder, docs []*commandDoc, words string) {
 	fmt.Fprintf(b, "\t\tnext=${cmd:+$cmd }${%s[i]}\n\t\tcase $next in\n", words)
 	var paths []string
 	for _, d := range allDocs(docs) {
-		paths = append(paths, shellQuote(d.Path))
+		paths = append(paths, script.ShellQuote(d.Path))
 	}
 	fmt.Fprintf(b, "\t\t%s) cmd=$next ;;\n", strings.Join(paths, " | "))
 	b.WriteString("\t\t*) break ;;\n\t\tesac\n\tdone\n")
@@ -85,9 +84,9 @@ func bashCompletion(docs []*commandDoc) string {
 	b.WriteString("\tfor ((i = 1; i < COMP_CWORD; i++)); do\n\t\tcase ${COMP_WORDS[i]} in -*) continue ;; esac\n")
 	writeCommandWalk(&b, docs, "COMP_WORDS")
 	b.WriteString("\tlocal words\n\tcase $cmd in\n")
-	fmt.Fprintf(&b, "\t'') words=%s ;;\n", shellQuote(strings.Join(candidates(docs, nil), " ")))
+	fmt.Fprintf(&b, "\t'') words=%s ;;\n", script.ShellQuote(strings.Join(candidates(docs, nil), " ")))
 	for _, d := range allDocs(docs) {
-		fmt.Fprintf(&b, "\t%s) words=%s ;;\n", shellQuote(d.Path), shellQuote(strings.Join(candidates(d.Subs, d.Flags), " ")))
+		fmt.Fprintf(&b, "\t%s) words=%s ;;\n", script.ShellQuote(d.Path), script.ShellQuote(strings.Join(candidates(d.Subs, d.Flags), " ")))
 	}
 	b.WriteString("\tesac\n")
 	// Words only where they are wanted: subcommands, or a flag begun;
@@ -115,11 +114,11 @@ func zshCompletion(docs []*commandDoc) string {
 	writeCommandWalk(&b, docs, "words")
 	b.WriteString("\tlocal -a subs\n\tcase $cmd in\n")
 	writeSubs := func(path string, subs []*commandDoc, flags []flagDoc) {
-		fmt.Fprintf(&b, "\t%s)\n", shellQuote(path))
+		fmt.Fprintf(&b, "\t%s)\n", script.ShellQuote(path))
 		if len(subs) > 0 {
 			b.WriteString("\t\tsubs=(")
 			for _, s := range subs {
-				b.WriteString(" " + shellQuote(zshName(lastWord(s.Path))+":"+s.Summary))
+				b.WriteString(" " + script.ShellQuote(zshName(lastWord(s.Path))+":"+s.Summary))
 			}
 			b.WriteString(" )\n\t\t_describe command subs ;;\n")
 			return
@@ -131,7 +130,7 @@ func zshCompletion(docs []*commandDoc) string {
 			if !f.Bool {
 				spec += ":" + zshName(f.Name) + ":_files"
 			}
-			b.WriteString(" " + shellQuote(spec))
+			b.WriteString(" " + script.ShellQuote(spec))
 		}
 		b.WriteString(" '*:file:_files' ;;\n")
 	}

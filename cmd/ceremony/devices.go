@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/hsm/p11"
 	"github.com/tuf-ceremony/ceremony/hsm/yubikey"
 	"github.com/tuf-ceremony/ceremony/keys"
@@ -124,7 +125,7 @@ func printDevices(w io.Writer, d *devicesJSON) {
 			fmt.Fprintln(w, "  no keys")
 		}
 		for _, s := range y.Slots {
-			fmt.Fprintf(w, "  slot %s  %-20s %s  pin %s touch %s  %s\n", s.Slot, s.Scheme, shortID(s.KeyID), s.PINPolicy, s.TouchPolicy, s.URI)
+			fmt.Fprintf(w, "  slot %s  %-20s %s  pin %s touch %s  %s\n", s.Slot, s.Scheme, ceremony.AbbrevHash(s.KeyID), s.PINPolicy, s.TouchPolicy, s.URI)
 		}
 	}
 	switch {
@@ -140,17 +141,9 @@ func printDevices(w io.Writer, d *devicesJSON) {
 		for _, k := range t.Keys {
 			id := "-"
 			if k.KeyID != "" {
-				id = shortID(k.KeyID)
+				id = ceremony.AbbrevHash(k.KeyID)
 			}
 			fmt.Fprintf(w, "  %-10s id %s %s %s\n", k.Type, k.ID, id, k.URI)
 		}
 	}
-}
-
-// shortID is a key ID's first 12 digits, as the devices list shows it.
-func shortID(id string) string {
-	if len(id) > 12 {
-		return id[:12]
-	}
-	return id
 }
