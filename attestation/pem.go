@@ -30,29 +30,3 @@ func ParseCertificate(data []byte) (*x509.Certificate, error) {
 	}
 	return c, nil
 }
-
-// VerifyYubiKeyPEM verifies a YubiKey attestation kept as PEM: the slot's
-// certificate, then the device's F9 certificate (other PEM blocks are
-// skipped).
-func VerifyYubiKeyPEM(data []byte, roots *x509.CertPool, want Expectation) (*YubiKey, error) {
-	var certs []*x509.Certificate
-	for rest := data; ; {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(block.Bytes)
-		if err != nil {
-			return nil, fmt.Errorf("failed to parse attestation certificate: %w", err)
-		}
-		certs = append(certs, c)
-	}
-	if len(certs) != 2 {
-		return nil, fmt.Errorf("want 2 PEM certificates (the slot's, then the device's F9), found %d", len(certs))
-	}
-	return VerifyYubiKey(certs[0], certs[1], roots, want)
-}

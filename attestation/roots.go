@@ -50,3 +50,31 @@ func yubicoPools() (roots, intermediates *x509.CertPool, err error) {
 	})
 	return yubicoRoots, yubicoInters, yubicoErr
 }
+
+var (
+	//go:embed yubico/yubihsm-root-ca.pem
+	yubiHSMRoot []byte
+	//go:embed yubico/yubihsm-sub-ca-E45DA5F361B091B30D8F2C6FA040DB6FEF57918E.pem
+	yubiHSMSubCA []byte
+)
+
+var (
+	yubiHSMOnce                 sync.Once
+	yubiHSMRoots, yubiHSMInters *x509.CertPool
+	yubiHSMErr                  error
+)
+
+// yubiHSMPools are Yubico's YubiHSM 2 attestation root and the Sub-CA
+// that issued the device certificates of the YubiHSM 2 devices we know
+// of (PyPI's of 2020 among them). A device certificate issued by another
+// Sub-CA needs that Sub-CA given beside its attestation: the chain still
+// ends at this root.
+func yubiHSMPools() (roots, intermediates *x509.CertPool, err error) {
+	yubiHSMOnce.Do(func() {
+		yubiHSMRoots, yubiHSMInters = x509.NewCertPool(), x509.NewCertPool()
+		if !yubiHSMRoots.AppendCertsFromPEM(yubiHSMRoot) || !yubiHSMInters.AppendCertsFromPEM(yubiHSMSubCA) {
+			yubiHSMErr = fmt.Errorf("failed to read Yubico's YubiHSM attestation root and Sub-CA")
+		}
+	})
+	return yubiHSMRoots, yubiHSMInters, yubiHSMErr
+}

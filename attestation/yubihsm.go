@@ -81,8 +81,9 @@ func (h *YubiHSM) OriginText() string {
 
 // VerifyYubiHSM checks a YubiHSM 2 key attestation: that the device
 // certificate issued it, that the device certificate chains to roots
-// through intermediates (when it does not, Chained is false and Unchained
-// says why: never "attested"), and reads what it attests. It refuses an
+// through intermediates (when it does not, or roots is nil, Chained is
+// false and Unchained says why: never "attested"), and reads what it
+// attests. Examine gives it Yubico's YubiHSM root and Sub-CA. It refuses an
 // attestation whose serial is not the device certificate's. at is when
 // the chain is checked (zero: now).
 func VerifyYubiHSM(keyCert, deviceCert *x509.Certificate, roots, intermediates *x509.CertPool, at time.Time) (*YubiHSM, error) {
@@ -101,7 +102,7 @@ func VerifyYubiHSM(keyCert, deviceCert *x509.Certificate, roots, intermediates *
 		return nil, fmt.Errorf("the key attestation names YubiHSM %d, its device certificate %d", h.Serial, dev)
 	}
 	if roots == nil {
-		h.Unchained = fmt.Sprintf("device certificate not chained to Yubico's root: no Yubico YubiHSM root is held to check it against (it is issued by %q)", deviceCert.Issuer.CommonName)
+		h.Unchained = fmt.Sprintf("device certificate not chained to Yubico's root: no roots were given to check it against (it is issued by %q)", deviceCert.Issuer.CommonName)
 		return h, nil
 	}
 	opts := x509.VerifyOptions{Roots: roots, Intermediates: intermediates, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
@@ -176,6 +177,17 @@ func readHSMExtensions(c *x509.Certificate, h *YubiHSM) error {
 		return fmt.Errorf("no Yubico extension %s: not a YubiHSM 2 key attestation", strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// hsmSerialPresent: c carries Yubico's YubiHSM serial extension, as a
+// YubiHSM 2 key attestation (and its device certificate) does.
+func hsmSerialPresent(c *x509.Certificate) bool {
+	for _, e := range c.Extensions {
+		if e.Id.Equal(oidHSMSerial) {
+			return true
+		}
+	}
+	return false
 }
 
 // hsmSerial is the serial a device certificate names in its extension,

@@ -7,10 +7,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
-
-	"github.com/tuf-ceremony/ceremony/keys"
 )
 
 // YubiKey is what a verified YubiKey PIV attestation says about a key.
@@ -54,31 +53,17 @@ func VerifyYubiKey(slotCert, deviceCert *x509.Certificate, roots *x509.CertPool,
 	if want.Key == nil {
 		return nil, errors.New("no expected key to bind the attestation to")
 	}
-	if err := verifyChain(slotCert, deviceCert, roots); err != nil {
-		return nil, fmt.Errorf("attestation does not chain to the PIV attestation root: %w", err)
-	}
-	got, pin, touch, err := readSlotCertificate(slotCert)
+	a, err := Examine([]*x509.Certificate{slotCert, deviceCert}, roots, time.Time{})
 	if err != nil {
 		return nil, err
 	}
-	attestedKey, err := keys.FromPublicKey(slotCert.PublicKey)
-	if err != nil {
-		return nil, fmt.Errorf("attested key: %w", err)
+	if a.YubiKey == nil {
+		return nil, fmt.Errorf("a %s attestation, not a YubiKey's", a.Device)
 	}
-	if !keys.SameKey(attestedKey, want.Key) {
-		id, _ := keys.ID(want.Key)
-		return nil, fmt.Errorf("the attested key is not the key %s that goes into the metadata", id[:min(12, len(id))])
+	if p := a.Problems(want); len(p) > 0 {
+		return nil, errors.New(strings.Join(p, "; "))
 	}
-	if want.Serial != 0 && got.Serial != want.Serial {
-		return nil, fmt.Errorf("attestation is for YubiKey %d, want %d", got.Serial, want.Serial)
-	}
-	if want.PINAlways && pin != pinAlways {
-		return nil, fmt.Errorf("attested PIN policy is %q, want always", got.PINPolicy)
-	}
-	if want.TouchAlways && touch != touchAlways {
-		return nil, fmt.Errorf("attested touch policy is %q, want always", got.TouchPolicy)
-	}
-	return got, nil
+	return a.YubiKey, nil
 }
 
 // verifyChain checks slot <- device <- (Yubico's intermediates) <- root,

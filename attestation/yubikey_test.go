@@ -123,12 +123,12 @@ func TestVerifyAttestation(t *testing.T) {
 		err    string
 	}{
 		{"wrong key: attests another key than the metadata's", c.slotCert(t, other.Public(), 19088743, 3, 2), c.device, pool(c.root), want, "not the key"},
-		{"wrong chain: a root we do not trust", slot, c.device, pool(otherChain.root), want, "does not chain"},
-		{"wrong chain: another device's F9 certificate", slot, otherChain.device, pool(c.root, otherChain.root), want, "does not chain"},
+		{"wrong chain: a root we do not trust", slot, c.device, pool(otherChain.root), want, "not chained to the attestation roots given"},
+		{"wrong chain: another device's F9 certificate", slot, otherChain.device, pool(c.root, otherChain.root), want, "not signed by the device certificate"},
 		{"wrong serial", c.slotCert(t, key.Public(), 11111111, 3, 2), c.device, pool(c.root), want, "for YubiKey 11111111, want 19088743"},
 		{"PIN policy once where always is required", c.slotCert(t, key.Public(), 19088743, 2, 2), c.device, pool(c.root), want, "PIN policy is \"once\""},
 		{"touch never where always is required", c.slotCert(t, key.Public(), 19088743, 3, 1), c.device, pool(c.root), want, "touch policy is \"never\""},
-		{"Yubico's roots do not certify a test chain", slot, c.device, nil, want, "does not chain"},
+		{"Yubico's roots do not certify a test chain", slot, c.device, nil, want, "not chained to Yubico's PIV attestation root"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

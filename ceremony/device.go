@@ -33,7 +33,7 @@ type DeviceCheck struct {
 	PINTries int
 	// Attested is the device attestation the workspace keeps for the key,
 	// verified again now; nil when the key has none.
-	Attested *attestation.YubiKey
+	Attested *attestation.Attested
 	// Problem says why the key cannot be used as it is, with what to do;
 	// "" when Present. Hints are the commands that do it (package hint).
 	Problem string
@@ -117,7 +117,7 @@ func checkYubiKey(b *keys.Backends, ws *workspace.Workspace, entry workspace.Key
 			roots = x509.NewCertPool()
 			roots.AppendCertsFromPEM([]byte(ws.State.AttestationRoots))
 		}
-		a, err := attestation.VerifyYubiKeyPEM([]byte(entry.Attestation), roots, attestation.Expectation{Key: pub, Serial: uint32(want)})
+		a, err := attestation.Verify([]byte(entry.Attestation), roots, attestation.Expectation{Key: pub, Serial: uint32(want)})
 		if err != nil {
 			dc.Present = false
 			dc.Problem = fmt.Sprintf("%s's attestation does not hold for %s: %v", dc.Holder, dc.Device, err)

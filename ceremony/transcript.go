@@ -62,10 +62,7 @@ func RecordInit(w *workspace.Workspace, plan, trusted []byte, attested []Atteste
 	}
 	crashpoint.Hit("init:after-record")
 	for _, a := range attested {
-		if _, err := tr.Append(transcripts.Record{Kind: transcripts.Attestation, Who: a.Holder,
-			Device:  &transcripts.Device{Kind: transcripts.DeviceYubiKey, Serial: fmt.Sprint(a.Info.Serial), Firmware: a.Info.Firmware, Model: "YubiKey"},
-			Inputs:  map[string]string{"attestation": transcripts.Sum([]byte(a.Pem))},
-			Message: fmt.Sprintf("attestation holds: slot %s, PIN policy %s, touch policy %s", a.Info.Slot, a.Info.PINPolicy, a.Info.TouchPolicy)}); err != nil {
+		if _, err := tr.Append(a.Record()); err != nil {
 			return err
 		}
 	}

@@ -151,13 +151,13 @@ func TestYubiKeyClaim(t *testing.T) {
 	refuse("serial.json", encodeRequest(t, req), trusted, fmt.Sprintf("attestation is for YubiKey %d, want %d", card.Serial(), otherCard.Serial()))
 	// The slot certificate with the other device's certificate.
 	req.Attestations = map[string]Attestation{id: {Serial: card.Serial(), SlotCertificate: att.SlotCertificate, DeviceCertificate: otherAtt.DeviceCertificate}}
-	refuse("device.json", encodeRequest(t, req), trusted, "does not chain")
+	refuse("device.json", encodeRequest(t, req), trusted, "not signed by the device certificate")
 	// Yubico's roots (the default) do not vouch for a virtual YubiKey.
-	refuse("yubico.json", data, Options{Now: testNow}, "does not chain to the PIV attestation root")
+	refuse("yubico.json", data, Options{Now: testNow}, "not chained to Yubico's PIV attestation root")
 	// Nor does the CA of another batch of virtual cards.
 	otherCA, err := vyubikey.NewCA()
 	if err != nil {
 		t.Fatal(err)
 	}
-	refuse("otherca.json", data, Options{Now: testNow, Roots: otherCA.Pool()}, "does not chain")
+	refuse("otherca.json", data, Options{Now: testNow, Roots: otherCA.Pool()}, "not chained")
 }

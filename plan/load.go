@@ -293,15 +293,16 @@ func (r *reader) syntaxProblem(err error) {
 // cannot be read is reported, marked bad and left at its zero value.
 
 var (
-	planFields       = []string{"profile", "repository", "consistent_snapshot", "keyholders", "roles", "online", "witnesses", "rehearsal"}
-	keyholderFields  = []string{"name", "contact", "key", "public_key", "attestation", "require_attestation"}
-	rolesFields      = []string{"root", "targets", "claimed", "snapshot", "timestamp", "bins", "recently_claimed", "unclaimed"}
-	offlineFields    = []string{"keyholders", "threshold", "expires_days"}
-	onlineRoleFields = []string{"expires_days"}
-	binsFields       = []string{"expires_days", "count"}
-	onlineKeyFields  = []string{"name", "public_key", "key", "uri", "roles"}
-	witnessFields    = []string{"name", "contact", "key", "public_key"}
-	rehearsalFields  = []string{"allow_root_threshold_one", "attestation_roots"}
+	planFields        = []string{"profile", "repository", "consistent_snapshot", "keyholders", "roles", "online", "witnesses", "rehearsal"}
+	keyholderFields   = []string{"name", "contact", "key", "public_key", "attestation", "require_attestation"}
+	rolesFields       = []string{"root", "targets", "claimed", "snapshot", "timestamp", "bins", "recently_claimed", "unclaimed"}
+	offlineFields     = []string{"keyholders", "threshold", "expires_days"}
+	onlineRoleFields  = []string{"expires_days"}
+	binsFields        = []string{"expires_days", "count"}
+	onlineKeyFields   = []string{"name", "public_key", "key", "uri", "roles"}
+	witnessFields     = []string{"name", "contact", "key", "public_key"}
+	attestationFields = []string{"key_attestation", "device_certificate", "intermediates", "serial"}
+	rehearsalFields   = []string{"allow_root_threshold_one", "attestation_roots"}
 )
 
 // plan reads the top-level mapping into p. It returns false if there is
@@ -379,10 +380,42 @@ func (r *reader) keyholder(n *yaml.Node, path string, k *Keyholder) {
 		k.PublicKey, _ = r.str(v, join(path, "public_key"))
 	}
 	if v := f["attestation"]; v != nil {
-		k.Attestation, _ = r.str(v, join(path, "attestation"))
+		if v.Kind == yaml.MappingNode {
+			r.attestationFiles(v, join(path, "attestation"), k)
+		} else {
+			k.Attestation, _ = r.str(v, join(path, "attestation"))
+		}
 	}
 	if v := f["require_attestation"]; v != nil {
 		k.RequireAttestation, _ = r.bool(v, join(path, "require_attestation"))
+	}
+}
+
+// attestationFiles reads an attestation given as its files: a YubiHSM 2's
+// key attestation and device certificate, its serial, and any Sub-CA.
+func (r *reader) attestationFiles(n *yaml.Node, path string, k *Keyholder) {
+	f := r.mapping(n, path, "an attestation", attestationFields)
+	if f == nil {
+		return
+	}
+	if v := f["key_attestation"]; v != nil {
+		k.Attestation, _ = r.str(v, join(path, "key_attestation"))
+	}
+	if v := f["device_certificate"]; v != nil {
+		k.AttestationDevice, _ = r.str(v, join(path, "device_certificate"))
+	}
+	if v := f["intermediates"]; v != nil {
+		k.AttestationIntermediates, _ = r.str(v, join(path, "intermediates"))
+	}
+	if v := f["serial"]; v != nil {
+		n, ok := r.int(v, join(path, "serial"))
+		switch {
+		case !ok:
+		case n <= 0 || n > 1<<32-1:
+			r.problem(join(path, "serial"), "%d is not a device serial; give the serial printed on the device (yubihsm-shell: get deviceinfo)", n)
+		default:
+			k.AttestationSerial = uint32(n)
+		}
 	}
 }
 

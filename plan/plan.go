@@ -98,7 +98,20 @@ type Keyholder struct {
 	// writes it; relative to the plan (Load makes it relative to the working
 	// directory). Init and sign check that it chains to the attestation root
 	// and certifies exactly this keyholder's key.
+	//
+	// Given as a mapping (a YubiHSM 2's products: key_attestation,
+	// device_certificate, serial, intermediates), Attestation is the key
+	// attestation file (DER or PEM) and the rest is below.
 	Attestation string `yaml:"attestation"`
+	// AttestationDevice is the device certificate that issued the key
+	// attestation (a YubiHSM 2's opaque object 0), DER or PEM.
+	AttestationDevice string `yaml:"-"`
+	// AttestationIntermediates is a PEM file of Sub-CAs between the device
+	// certificate and Yubico's root that this build does not hold.
+	AttestationIntermediates string `yaml:"-"`
+	// AttestationSerial is the device serial the attestation must name (0:
+	// not given).
+	AttestationSerial uint32 `yaml:"-"`
 	// RequireAttestation refuses the keyholder without an attestation.
 	RequireAttestation bool `yaml:"require_attestation"`
 

@@ -151,20 +151,51 @@ func (r *reader) checkKeyholders(p *Plan) map[string]bool {
 			r.checkText(join(path, "contact"), k.Contact)
 		}
 		r.checkKeySource(path, k.Key, k.PublicKey)
-		af := join(path, "attestation")
-		switch {
-		case r.usable(af) && k.Attestation == "":
-			r.problem(af, "empty; give the attestation file written when the key was made on the device (FILE.attestation.pem), or remove the field")
-		case r.usable(af):
-			k.Attestation = resolvePath(r.dir, k.Attestation)
-			if !r.noFiles {
-				r.checkRegularFile(af, k.Attestation)
-			}
-		case k.RequireAttestation && r.usable(join(path, "require_attestation")):
-			r.problem(join(path, "require_attestation"), "true but no attestation is given; add attestation: FILE.attestation.pem, written when the key was made on the device")
-		}
+		r.checkAttestation(path, k)
 	}
 	return names
+}
+
+// checkAttestation checks a keyholder's attestation: one PEM file, or a
+// YubiHSM 2's files (key_attestation and device_certificate required),
+// each a regular file within the limit.
+func (r *reader) checkAttestation(path string, k *Keyholder) {
+	af := join(path, "attestation")
+	if !r.given(af) {
+		if k.RequireAttestation && r.usable(join(path, "require_attestation")) {
+			r.problem(join(path, "require_attestation"), "true but no attestation is given; add attestation: FILE.attestation.pem, written when the key was made on the device")
+		}
+		return
+	}
+	if !r.usable(af) {
+		return
+	}
+	type file struct {
+		field string
+		path  *string
+	}
+	files := []file{{af, &k.Attestation}}
+	ka, dc, in := join(af, "key_attestation"), join(af, "device_certificate"), join(af, "intermediates")
+	if r.given(ka) || r.given(dc) || r.given(in) || r.given(join(af, "serial")) {
+		files = []file{{ka, &k.Attestation}, {dc, &k.AttestationDevice}}
+		if r.given(in) {
+			files = append(files, file{in, &k.AttestationIntermediates})
+		}
+	}
+	for _, f := range files {
+		switch {
+		case !r.usable(f.field) && r.given(f.field):
+		case *f.path == "" && f.field == af:
+			r.problem(af, "empty; give the attestation file written when the key was made on the device (FILE.attestation.pem), or remove the field")
+		case *f.path == "":
+			r.problem(f.field, "missing; a YubiHSM 2's attestation names its key_attestation (FILE_attestation.der) and device_certificate (SERIAL_cert.der, the device's opaque object 0)")
+		default:
+			*f.path = resolvePath(r.dir, *f.path)
+			if !r.noFiles {
+				r.checkRegularFile(f.field, *f.path)
+			}
+		}
+	}
 }
 
 // checkWitnesses checks the witnesses: names as for keyholders, unique

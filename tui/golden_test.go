@@ -90,7 +90,8 @@ func TestGoldenViews(t *testing.T) {
 func goldenCases(t *testing.T) map[string]func() Model {
 	at := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	present := &ceremony.DeviceCheck{Holder: "alice", Kind: "yubikey", Device: "YubiKey serial 19088743", Present: true, PINTries: 3,
-		Attested: &attestation.YubiKey{Serial: 19088743, Firmware: "5.7.1", Slot: "9c", PINPolicy: "always", TouchPolicy: "always"}}
+		Attested: &attestation.Attested{Device: attestation.DeviceYubiKey, Serial: 19088743, Firmware: "5.7.1", Chained: true,
+			YubiKey: &attestation.YubiKey{Serial: 19088743, Firmware: "5.7.1", Slot: "9c", PINPolicy: "always", TouchPolicy: "always"}}}
 	cases := map[string]func() Model{
 		"chooser": func() Model {
 			m := NewChooser(eng, ".").WithStyles(DefaultStyles(true))

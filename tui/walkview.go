@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/attestation"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/safetext"
 	"github.com/tuf-ceremony/ceremony/keys"
@@ -255,8 +256,12 @@ func (m Model) deviceView() []string {
 			lines = append(lines, "  "+countNoun(c.PINTries, "PIN try left", "PIN tries left"))
 		}
 		if a := c.Attested; a != nil {
-			lines = append(lines, s.Met.Render(fmt.Sprintf("✓ attested: YubiKey %d, firmware %s, slot %s, PIN %s, touch %s",
-				a.Serial, a.Firmware, a.Slot, a.PINPolicy, a.TouchPolicy)))
+			for i, l := range wrap("✓ attested: "+attestedLine(a), m.width-4) {
+				if i > 0 {
+					l = "  " + l
+				}
+				lines = append(lines, s.Met.Render(l))
+			}
 			root := "Yubico's root"
 			if m.rehearsal != nil {
 				root = "the rehearsal's virtual root"
@@ -404,7 +409,16 @@ func (m Model) signingView() []string {
 // YubiKey slot attested with PIN policy "always" does.
 func (m Model) pinEachSignature() bool {
 	c := m.walk.check
-	return c != nil && c.Attested != nil && c.Attested.PINPolicy == "always"
+	return c != nil && c.Attested != nil && c.Attested.YubiKey != nil && c.Attested.YubiKey.PINPolicy == "always"
+}
+
+// attestedLine says what a device attestation attests, shortly.
+func attestedLine(a *attestation.Attested) string {
+	if y := a.YubiKey; y != nil {
+		return fmt.Sprintf("YubiKey %d, firmware %s, slot %s, PIN %s, touch %s", a.Serial, a.Firmware, y.Slot, y.PINPolicy, y.TouchPolicy)
+	}
+	h := a.YubiHSM
+	return fmt.Sprintf("YubiHSM 2 %d, firmware %s, object %#04x %q, %s, not exportable", a.Serial, a.Firmware, h.ObjectID, h.Label, h.OriginText())
 }
 
 func (m Model) pinView() []string {

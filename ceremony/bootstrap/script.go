@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -112,6 +113,7 @@ func newScriptBuilder(p *plan.Plan, o ScriptOptions) *scriptBuilder {
 	for _, k := range p.Keyholders {
 		h := script.Keyholder{Name: k.Name, Contact: k.Contact, KeyURI: k.Key, KeyID: k.KeyID, Roles: holderRoles[k.Name]}
 		h.Device, h.Serial = script.Device(k.Key)
+		h.Attestation = attestationGiven(k, p.Rehearsal.AttestationRoots != "")
 		b.s.Keyholders = append(b.s.Keyholders, h)
 		b.byName[k.Name] = h
 	}
@@ -152,6 +154,9 @@ func (b *scriptBuilder) preparation() {
 		}
 		if h.Device != "" {
 			line += "; " + h.Device
+		}
+		if h.Attestation != "" {
+			line += "; " + h.Attestation
 		}
 		if len(h.Roles) > 0 {
 			line += "; signs " + strings.Join(h.Roles, ", ")
@@ -309,4 +314,21 @@ func offlineRole(p *plan.Plan, role string) plan.OfflineRole {
 		}
 	}
 	return plan.OfflineRole{}
+}
+
+// attestationGiven says what attestation the plan gives for k's key.
+func attestationGiven(k plan.Keyholder, rehearsalRoots bool) string {
+	checked := "init checks it against Yubico's root"
+	if rehearsalRoots {
+		checked = "init checks it against the rehearsal's attestation roots"
+	}
+	switch {
+	case k.Attestation == "":
+		return ""
+	case k.AttestationDevice == "":
+		return fmt.Sprintf("device attestation %s (%s)", filepath.Base(k.Attestation), checked)
+	case k.AttestationSerial != 0:
+		return fmt.Sprintf("key attestation %s under device certificate %s, device serial %d (%s)", filepath.Base(k.Attestation), filepath.Base(k.AttestationDevice), k.AttestationSerial, checked)
+	}
+	return fmt.Sprintf("key attestation %s under device certificate %s (%s)", filepath.Base(k.Attestation), filepath.Base(k.AttestationDevice), checked)
 }

@@ -47,6 +47,9 @@ type Keyholder struct {
 	// Serial is the device serial the URI names, if any.
 	Serial string   `json:"serial,omitempty"`
 	Roles  []string `json:"roles,omitempty"`
+	// Attestation says what device attestation the plan gives for the
+	// key, which init checks; "" if none.
+	Attestation string `json:"attestation,omitempty"`
 }
 
 // Step is one step of the ceremony.

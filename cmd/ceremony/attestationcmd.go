@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/hex"
 	"flag"
@@ -22,18 +23,24 @@ import (
 // on their own, for auditors and the check before a ceremony.
 func runAttestation(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	return runGroup(env, "attestation", []subcommand{
-		{"verify", "check a YubiHSM 2 key attestation against its device certificate (and a key), and print what it attests", runAttestationVerify},
+		{"verify", "check a YubiKey PIV or YubiHSM 2 key attestation against its device certificate, Yubico's roots and a key, and print what it attests", runAttestationVerify},
 	}, args, stdout, stderr)
 }
 
 // attestationReport is 'attestation verify --json'.
 type attestationReport struct {
-	Device       string `json:"device"`
-	Serial       uint32 `json:"serial"`
-	Firmware     string `json:"firmware"`
-	KeyID        string `json:"keyid"`
-	Scheme       string `json:"scheme"`
-	KeyMatches   *bool  `json:"key_matches,omitempty"`
+	Device     string `json:"device"`
+	Serial     uint32 `json:"serial"`
+	Firmware   string `json:"firmware"`
+	KeyID      string `json:"keyid"`
+	Scheme     string `json:"scheme"`
+	KeyMatches *bool  `json:"key_matches,omitempty"`
+	// A YubiKey PIV slot's.
+	Slot        string `json:"slot,omitempty"`
+	PINPolicy   string `json:"pin_policy,omitempty"`
+	TouchPolicy string `json:"touch_policy,omitempty"`
+	// A YubiHSM 2 key object's ("" and 0 for a YubiKey's: v1 had them
+	// always).
 	Origin       string `json:"origin"`
 	Capabilities string `json:"capabilities"`
 	Exportable   bool   `json:"exportable_under_wrap"`
@@ -41,81 +48,63 @@ type attestationReport struct {
 	Label        string `json:"label"`
 	Chained      bool   `json:"chained_to_yubico"`
 	Unchained    string `json:"not_chained_because,omitempty"`
-	Attested     bool   `json:"attested"`
+	// Problems are what keeps it from attesting; none means attested.
+	Problems []string `json:"problems,omitempty"`
+	Attested bool     `json:"attested"`
 }
 
 // runAttestationVerify is 'ceremony attestation verify ATTESTATION
-// DEVICE-CERT': a YubiHSM 2 key attestation (DER or PEM) checked under
-// the device certificate that issued it, the device certificate against
-// Yubico's roots, and, with --key, the attested key against the TUF key a
-// plan names. It exits 0 only when all of it holds: attested.
+// [DEVICE-CERT [INTERMEDIATE...]]': a YubiKey PIV slot attestation or a
+// YubiHSM 2 key attestation (DER or PEM; one PEM file may hold the key's
+// certificate and the device's, as 'ceremony keygen' writes it) checked
+// under the device certificate that issued it, the device certificate
+// against Yubico's roots, and, with --key, the attested key against the
+// TUF key a plan names. It exits 0 only when all of it holds: attested.
 func runAttestationVerify(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("attestation verify", flag.ContinueOnError)
 	keyFile := fs.String("key", "", "the TUF public key file the attestation must certify")
 	serial := fs.String("serial", "", "the device serial the attestation must name")
+	touch := fs.Bool("touch-always", false, "a YubiKey slot must also have touch policy always (what a plan asks of root keys)")
+	rootsFile := fs.String("attestation-roots", "", "check against the roots in this PEM file instead of Yubico's (rehearsals, virtual YubiKeys)")
 	asJSON := fs.Bool("json", false, "print the report as JSON (schema ceremony/attestation/v1)")
-	rest, err := parseFlags(fs, args, stderr, "[--key KEY.pub] [--serial N] [--json] ATTESTATION DEVICE-CERT", 2, 2)
+	rest, err := parseFlags(fs, args, stderr, "[--key KEY.pub] [--serial N] [--touch-always] [--attestation-roots FILE] [--json] ATTESTATION [DEVICE-CERT [INTERMEDIATE...]]", 1, 8)
 	if err != nil {
 		return err
 	}
-	var wantSerial uint64
+	want := attestation.Expectation{PINAlways: true, TouchAlways: *touch}
 	if *serial != "" {
 		// Yubico's tools print a serial zero-padded: 0013200460.
-		if wantSerial, err = strconv.ParseUint(*serial, 10, 32); err != nil || wantSerial == 0 {
+		n, err := strconv.ParseUint(*serial, 10, 32)
+		if err != nil || n == 0 {
 			return usageError{fmt.Sprintf("--serial %q: want the device's serial number", *serial)}
 		}
+		want.Serial = uint32(n)
 	}
-	keyCert, err := readCertificate(rest[0])
-	if err != nil {
-		return err
-	}
-	device, err := readCertificate(rest[1])
-	if err != nil {
-		return err
-	}
-	// No Yubico YubiHSM root is held yet: the chain is reported
-	// incomplete, and nothing is called attested.
-	h, err := attestation.VerifyYubiHSM(keyCert, device, nil, nil, env.engine.NowOr(time.Time{}))
-	if err != nil {
-		return fmt.Errorf("attestation %s: %w", rest[0], err)
-	}
-	tk, err := keys.FromPublicKey(h.Key)
-	if err != nil {
-		return fmt.Errorf("attestation %s: the attested key: %w", rest[0], err)
-	}
-	id, err := keys.ID(tk)
-	if err != nil {
-		return err
-	}
-	rep := attestationReport{Device: "YubiHSM 2", Serial: h.Serial, Firmware: h.Firmware,
-		KeyID: id, Scheme: tk.Scheme, Origin: h.OriginText(), Capabilities: fmt.Sprintf("%#x", h.Capabilities),
-		Exportable: h.Capabilities&attestation.HSMCapExportableUnderWrap != 0, ObjectID: h.ObjectID, Label: h.Label,
-		Chained: h.Chained, Unchained: h.Unchained}
-	var problems []string
 	if *keyFile != "" {
-		want, err := readTUFKey(*keyFile)
+		if want.Key, err = readTUFKey(*keyFile); err != nil {
+			return err
+		}
+	}
+	roots, err := readRoots(*rootsFile)
+	if err != nil {
+		return err
+	}
+	var certs []*x509.Certificate
+	for _, path := range rest {
+		cs, err := readCertificates(path)
 		if err != nil {
 			return err
 		}
-		matches := keys.SameKey(want, tk)
-		rep.KeyMatches = &matches
-		if !matches {
-			problems = append(problems, "the attested key is not the key of "+*keyFile)
-		}
+		certs = append(certs, cs...)
 	}
-	if wantSerial != 0 && wantSerial != uint64(h.Serial) {
-		problems = append(problems, fmt.Sprintf("the attestation names device %d, not %d", h.Serial, wantSerial))
+	a, err := attestation.Examine(certs, roots, env.engine.NowOr(time.Time{}))
+	if err != nil {
+		return fmt.Errorf("attestation %s: %w", rest[0], err)
 	}
-	if h.Origin != attestation.HSMOriginGenerated {
-		problems = append(problems, "the key was not generated on the device: "+h.OriginText())
+	rep, err := reportAttestation(a, want, *keyFile)
+	if err != nil {
+		return fmt.Errorf("attestation %s: %w", rest[0], err)
 	}
-	if rep.Exportable {
-		problems = append(problems, "the key may be exported under wrap (exportable-under-wrap)")
-	}
-	if !h.Chained {
-		problems = append(problems, h.Unchained)
-	}
-	rep.Attested = len(problems) == 0
 	if *asJSON {
 		if err := printJSON(stdout, "attestation", &rep); err != nil {
 			return err
@@ -123,10 +112,44 @@ func runAttestationVerify(env *runEnv, args []string, stdout, stderr io.Writer) 
 	} else {
 		printAttestation(stdout, rep)
 	}
-	if len(problems) > 0 {
-		return fmt.Errorf("attestation %s is not attested: %s", rest[0], strings.Join(problems, "; "))
+	if !rep.Attested {
+		return fmt.Errorf("attestation %s is not attested: %s", rest[0], strings.Join(rep.Problems, "; "))
 	}
 	return nil
+}
+
+// reportAttestation is what a says, checked against want.
+func reportAttestation(a *attestation.Attested, want attestation.Expectation, keyFile string) (attestationReport, error) {
+	tk, err := keys.FromPublicKey(a.Key)
+	if err != nil {
+		return attestationReport{}, fmt.Errorf("the attested key: %w", err)
+	}
+	id, err := keys.ID(tk)
+	if err != nil {
+		return attestationReport{}, err
+	}
+	rep := attestationReport{Device: a.Device, Serial: a.Serial, Firmware: a.Firmware, KeyID: id, Scheme: tk.Scheme,
+		Chained: a.Chained, Unchained: a.Unchained}
+	if y := a.YubiKey; y != nil {
+		rep.Slot, rep.PINPolicy, rep.TouchPolicy = y.Slot, y.PINPolicy, y.TouchPolicy
+	}
+	if h := a.YubiHSM; h != nil {
+		rep.Origin, rep.Capabilities, rep.ObjectID, rep.Label = h.OriginText(), fmt.Sprintf("%#x", h.Capabilities), h.ObjectID, h.Label
+		rep.Exportable = h.Capabilities&attestation.HSMCapExportableUnderWrap != 0
+	}
+	if want.Key != nil {
+		matches := keys.SameKey(want.Key, tk)
+		rep.KeyMatches = &matches
+		if !matches {
+			// Said with the file's name rather than the key ID Problems
+			// would give.
+			rep.Problems = append(rep.Problems, "the attested key is not the key of "+keyFile)
+			want.Key = nil
+		}
+	}
+	rep.Problems = append(rep.Problems, a.Problems(want)...)
+	rep.Attested = len(rep.Problems) == 0
+	return rep, nil
 }
 
 func printAttestation(w io.Writer, r attestationReport) {
@@ -135,25 +158,43 @@ func printAttestation(w io.Writer, r attestationReport) {
 	if r.KeyMatches != nil {
 		fmt.Fprintf(w, "matches the key given: %v\n", *r.KeyMatches)
 	}
-	fmt.Fprintf(w, "origin: %s\ncapabilities: %s; exportable under wrap: %v\nobject: %#04x, label %q\n", r.Origin, r.Capabilities, r.Exportable, r.ObjectID, r.Label)
+	if r.Slot != "" {
+		fmt.Fprintf(w, "slot: %s; PIN policy %s, touch policy %s\n", r.Slot, r.PINPolicy, r.TouchPolicy)
+	} else {
+		fmt.Fprintf(w, "origin: %s\ncapabilities: %s; exportable under wrap: %v\nobject: %#04x, label %q\n", r.Origin, r.Capabilities, r.Exportable, r.ObjectID, r.Label)
+	}
 	if r.Chained {
 		fmt.Fprintln(w, "chain: the device certificate chains to Yubico's root")
 	} else {
 		fmt.Fprintf(w, "chain: %s\n", r.Unchained)
 	}
+	if r.Attested {
+		fmt.Fprintln(w, "attested")
+	}
 }
 
-// readCertificate reads one certificate, DER or PEM.
-func readCertificate(path string) (*x509.Certificate, error) {
+// readCertificates reads a file of certificates: one DER certificate, or
+// every certificate of a PEM file.
+func readCertificates(path string) ([]*x509.Certificate, error) {
 	data, err := bounded.ReadFile(path, keys.MaxPublicKeyFile)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read certificate %s: %w", path, err)
+	}
+	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("-----BEGIN")) {
+		certs, err := attestation.ParseCertificatesPEM(data)
+		if err == nil && len(certs) == 0 {
+			err = fmt.Errorf("no PEM certificate in it")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return certs, nil
 	}
 	c, err := attestation.ParseCertificate(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return c, nil
+	return []*x509.Certificate{c}, nil
 }
 
 // readTUFKey reads a TUF public key file.

@@ -81,6 +81,24 @@ func TestKeygenAndDevicesOnAYubiKey(t *testing.T) {
 	if block == nil {
 		t.Fatal("attestation is not PEM")
 	}
+	// 'attestation verify' reads the file keygen wrote: attested against
+	// the virtual YubiKey's root; against Yubico's, not chained.
+	roots := filepath.Join(dir, "roots.pem")
+	if err := os.WriteFile(roots, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ca.Cert().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	serial := fmt.Sprint(card.Serial())
+	stdout.Reset()
+	stderr.Reset()
+	if code := run([]string{"attestation", "verify", "--key", out, "--serial", serial, "--touch-always", "--attestation-roots", roots, out + ".attestation.pem"}, &stdout, &stderr); code != 0 ||
+		!strings.Contains(stdout.String(), "YubiKey key attestation\ndevice: serial "+serial) || !strings.Contains(stdout.String(), "slot: 9c; PIN policy always, touch policy always") || !strings.HasSuffix(stdout.String(), "\nattested\n") {
+		t.Errorf("attestation verify of keygen's attestation: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := run([]string{"attestation", "verify", "--key", out, out + ".attestation.pem"}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "device certificate not chained to Yubico's PIV attestation root") || strings.Contains(stdout.String(), "\nattested") {
+		t.Errorf("attestation verify against Yubico's roots: exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
 
 	// Never overwrite: a second keygen with the same --out is refused and
 	// the slot (now holding a key) is not touched either.

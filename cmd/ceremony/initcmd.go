@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+	"github.com/tuf-ceremony/ceremony/transcripts"
 )
 
 func runInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
@@ -32,6 +33,19 @@ func runInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "ceremony: WARNING: %s\n", w)
 	}
 	fmt.Fprintf(stdout, "created %s workspace %s (%s) signing: %v\n", ws.State.Kind, ws.Dir, ws.State.Profile, ws.State.Roles)
+	printAttested(stdout, ws.TranscriptPath())
 	fmt.Fprintf(stderr, "ceremony: hint: each keyholder now runs 'ceremony sign --key URI %s'; 'ceremony status %s' shows who is missing\n", ws.Dir, ws.Dir)
 	return nil
+}
+
+// printAttested says, for each attestation init checked, whose key it is
+// and what the device attests: the transcript's own words.
+func printAttested(w io.Writer, transcript string) {
+	recs, _ := transcripts.ReadRecords(transcript)
+	for _, r := range recs {
+		if r.Kind != transcripts.Attestation || r.Device == nil {
+			continue
+		}
+		fmt.Fprintf(w, "%s's key: %s serial %s, firmware %s: %s\n", r.Who, r.Device.Model, r.Device.Serial, r.Device.Firmware, r.Message)
+	}
 }

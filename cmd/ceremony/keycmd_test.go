@@ -50,8 +50,8 @@ func TestKeyImport(t *testing.T) {
 }
 
 // 'ceremony attestation verify' on a YubiHSM 2 attestation of PyPI's 2020
-// ceremony: what it attests is printed, the key given is matched, and it
-// is not called attested, for no Yubico YubiHSM root is held.
+// ceremony: what it attests is printed, the key given is matched, the
+// device certificate chains to Yubico's YubiHSM root: attested, exit 0.
 func TestAttestationVerifyYubiHSM(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join("..", "..", "testdata", "psf-2020-ceremony", "0013200461", "0013200461_")
@@ -65,13 +65,17 @@ func TestAttestationVerifyYubiHSM(t *testing.T) {
 		return code, stdout.String(), stderr.String()
 	}
 	code, out, errs := verify("--key", filepath.Join(dir, "root.pub"), "--serial", "0013200461", src+"root_attestation.der", src+"cert.der")
-	for _, want := range []string{"device: serial 13200461", "matches the key given: true", "origin: generated on the device", `label "tuf-root"`, "exportable under wrap: false", "not chained to Yubico's root"} {
+	for _, want := range []string{"YubiHSM 2 key attestation", "device: serial 13200461", "matches the key given: true", "origin: generated on the device", `label "tuf-root"`, "exportable under wrap: false", "chains to Yubico's root", "\nattested\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
 		}
 	}
-	if code != 1 || !strings.Contains(errs, "is not attested: device certificate not chained") {
-		t.Errorf("exit %d, want 1 with the chain named:\n%s", code, errs)
+	if code != 0 {
+		t.Errorf("exit %d, want 0:\n%s", code, errs)
+	}
+	// Another device's serial: not attested.
+	if code, _, errs := verify("--key", filepath.Join(dir, "root.pub"), "--serial", "13200460", src+"root_attestation.der", src+"cert.der"); code != 1 || !strings.Contains(errs, "attestation is for YubiHSM 2 13200461, want 13200460") {
+		t.Errorf("the wrong serial: exit %d\n%s", code, errs)
 	}
 	// The targets attestation does not certify the root key.
 	code, out, errs = verify("--json", "--key", filepath.Join(dir, "root.pub"), src+"targets_attestation.der", src+"cert.der")

@@ -1,0 +1,203 @@
+package attestation
+
+import (
+	"crypto"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tuf-ceremony/ceremony/keys"
+)
+
+// Device kinds an attestation comes from.
+const (
+	DeviceYubiKey = "YubiKey"
+	DeviceYubiHSM = "YubiHSM 2"
+)
+
+// Attested is what an attestation of either kind says of a key, read
+// from certificates whose first link (the device certificate issued the
+// key's) verified. Whether the device certificate chains to the roots is
+// Chained; whether the key is what a plan wants is Problems.
+type Attested struct {
+	// Device is DeviceYubiKey or DeviceYubiHSM.
+	Device   string
+	Serial   uint32
+	Firmware string
+	// Key is the attested public key.
+	Key crypto.PublicKey
+	// Chained: the device certificate chains to the roots. When false,
+	// Unchained says why, and the attestation attests nothing.
+	Chained   bool
+	Unchained string
+	// YubiKey is a PIV slot's attestation, YubiHSM a key object's: one of
+	// them is set.
+	YubiKey *YubiKey
+	YubiHSM *YubiHSM
+}
+
+// Summary says in one line what the attestation says of the key.
+func (a *Attested) Summary() string {
+	if h := a.YubiHSM; h != nil {
+		return fmt.Sprintf("object %#04x %q, %s, capabilities %#x, exportable under wrap: %v",
+			h.ObjectID, h.Label, h.OriginText(), h.Capabilities, h.Capabilities&HSMCapExportableUnderWrap != 0)
+	}
+	return fmt.Sprintf("slot %s, PIN policy %s, touch policy %s", a.YubiKey.Slot, a.YubiKey.PINPolicy, a.YubiKey.TouchPolicy)
+}
+
+// Examine reads an attestation: certs are the key's certificate, then the
+// device's, then (YubiHSM 2 only) intermediates between the device's and
+// the root. It fails when the device certificate did not issue the key's
+// or the key's is not an attestation; a chain that does not reach roots
+// (nil: Yubico's published roots for the kind) is said in Unchained.
+func Examine(certs []*x509.Certificate, roots *x509.CertPool, at time.Time) (*Attested, error) {
+	if len(certs) < 2 {
+		return nil, fmt.Errorf("want the key's attestation certificate and then the device's, found %d certificate(s)", len(certs))
+	}
+	keyCert, device := certs[0], certs[1]
+	if hsmSerialPresent(keyCert) {
+		return examineYubiHSM(keyCert, device, certs[2:], roots, at)
+	}
+	if len(certs) != 2 {
+		return nil, fmt.Errorf("a YubiKey attestation is 2 certificates (the slot's, then the device's F9), found %d", len(certs))
+	}
+	if err := device.CheckSignature(keyCert.SignatureAlgorithm, keyCert.RawTBSCertificate, keyCert.Signature); err != nil {
+		return nil, fmt.Errorf("the slot attestation is not signed by the device certificate %q: %w", device.Subject.CommonName, err)
+	}
+	y, _, _, err := readSlotCertificate(keyCert)
+	if err != nil {
+		return nil, err
+	}
+	if y.Serial == 0 {
+		return nil, fmt.Errorf("certificate %q is not a YubiKey slot attestation: it names no device serial", keyCert.Subject.CommonName)
+	}
+	a := &Attested{Device: DeviceYubiKey, Serial: y.Serial, Firmware: y.Firmware, Key: keyCert.PublicKey, YubiKey: y, Chained: true}
+	if err := verifyChain(keyCert, device, roots); err != nil {
+		a.Chained, a.Unchained = false, fmt.Sprintf("device certificate not chained to %s: %v", rootsName(roots, "Yubico's PIV attestation root"), err)
+	}
+	return a, nil
+}
+
+func examineYubiHSM(keyCert, device *x509.Certificate, extra []*x509.Certificate, roots *x509.CertPool, at time.Time) (*Attested, error) {
+	inters := x509.NewCertPool()
+	if roots == nil {
+		yr, yi, err := yubiHSMPools()
+		if err != nil {
+			return nil, err
+		}
+		roots, inters = yr, yi.Clone()
+	}
+	for _, c := range extra {
+		inters.AddCert(c)
+	}
+	h, err := VerifyYubiHSM(keyCert, device, roots, inters, at)
+	if err != nil {
+		return nil, err
+	}
+	return &Attested{Device: DeviceYubiHSM, Serial: h.Serial, Firmware: h.Firmware, Key: h.Key, Chained: h.Chained, Unchained: h.Unchained, YubiHSM: h}, nil
+}
+
+// rootsName names the roots a chain was checked against.
+func rootsName(roots *x509.CertPool, yubico string) string {
+	if roots == nil {
+		return yubico
+	}
+	return "the attestation roots given"
+}
+
+// Problems lists what keeps the attestation from attesting the key want
+// names: the chain, the key, the serial, and what the device kind says
+// of how the key is kept (a YubiKey slot's PIN and touch policies; a
+// YubiHSM 2 object made on the device, for signing, never exportable).
+// None means attested.
+func (a *Attested) Problems(want Expectation) []string {
+	var out []string
+	if !a.Chained {
+		out = append(out, a.Unchained)
+	}
+	if want.Key != nil {
+		if got, err := keys.FromPublicKey(a.Key); err != nil {
+			out = append(out, fmt.Sprintf("the attested key: %v", err))
+		} else if !keys.SameKey(got, want.Key) {
+			id, _ := keys.ID(want.Key)
+			out = append(out, fmt.Sprintf("the attested key is not the key %s that goes into the metadata", id[:min(12, len(id))]))
+		}
+	}
+	if want.Serial != 0 && a.Serial != want.Serial {
+		out = append(out, fmt.Sprintf("attestation is for %s %d, want %d", a.Device, a.Serial, want.Serial))
+	}
+	if y := a.YubiKey; y != nil {
+		if want.PINAlways && y.PINPolicy != "always" {
+			out = append(out, fmt.Sprintf("attested PIN policy is %q, want always", y.PINPolicy))
+		}
+		if want.TouchAlways && y.TouchPolicy != "always" {
+			out = append(out, fmt.Sprintf("attested touch policy is %q, want always", y.TouchPolicy))
+		}
+	}
+	if h := a.YubiHSM; h != nil {
+		if h.Origin != HSMOriginGenerated {
+			out = append(out, "the key was not generated on the device: "+h.OriginText())
+		}
+		if h.Capabilities&HSMCapExportableUnderWrap != 0 {
+			out = append(out, "the key may be exported under wrap (capability exportable-under-wrap)")
+		}
+		if h.Capabilities&(HSMCapSignECDSA|HSMCapSignEdDSA) == 0 {
+			out = append(out, fmt.Sprintf("the key may not sign (capabilities %#x have neither sign-ecdsa nor sign-eddsa)", h.Capabilities))
+		}
+	}
+	return out
+}
+
+// Verify checks an attestation kept as PEM (the key's certificate, the
+// device's, then any intermediates) and that it attests exactly want.Key
+// as want asks. roots nil means Yubico's published roots.
+func Verify(data []byte, roots *x509.CertPool, want Expectation) (*Attested, error) {
+	if want.Key == nil {
+		return nil, errors.New("no expected key to bind the attestation to")
+	}
+	certs, err := ParseCertificatesPEM(data)
+	if err != nil {
+		return nil, err
+	}
+	a, err := Examine(certs, roots, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	if p := a.Problems(want); len(p) > 0 {
+		return nil, errors.New(strings.Join(p, "; "))
+	}
+	return a, nil
+}
+
+// ParseCertificatesPEM reads every PEM certificate in data, in order;
+// other PEM blocks are skipped.
+func ParseCertificatesPEM(data []byte) ([]*x509.Certificate, error) {
+	var certs []*x509.Certificate
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return certs, nil
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("failed to parse attestation certificate %d: %w", len(certs)+1, err)
+		}
+		certs = append(certs, c)
+	}
+}
+
+// EncodePEM writes certificates as the PEM an attestation is kept in.
+func EncodePEM(certs ...*x509.Certificate) []byte {
+	var b []byte
+	for _, c := range certs {
+		b = append(b, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})...)
+	}
+	return b
+}
