@@ -2,6 +2,7 @@ package ceremony
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -34,6 +35,9 @@ type DeviceCheck struct {
 	// Attested is the device attestation the workspace keeps for the key,
 	// verified again now; nil when the key has none.
 	Attested *attestation.Attested
+	// Note says what is left to check once the PIN is given, "" if
+	// nothing.
+	Note string
 	// Problem says why the key cannot be used as it is, with what to do;
 	// "" when Present. Hints are the commands that do it (package hint).
 	Problem string
@@ -64,11 +68,21 @@ func (e *Engine) CheckDevice(dir, keyID string) (*DeviceCheck, error) {
 		return dc, checkYubiKey(e.keys, ws, entry, u, dc)
 	}
 	pub, err := e.keys.PublicKey(entry.URI)
+	if errors.Is(err, keys.ErrKeysAfterLogin) {
+		// Here, but its key is read only once the PIN is given: signing
+		// checks it is the keyholder's before anything is signed.
+		dc.Present = true
+		dc.Note = fmt.Sprintf("%s shows its keys only after the PIN: the key is checked to be %s's %s once it is given, before anything is signed", dc.Device, dc.Holder, AbbrevHash(entry.KeyID))
+		return dc, nil
+	}
 	if err != nil {
 		dc.Problem, dc.Hints = fmt.Sprintf("%s is not here: %v", dc.Device, err), hint.Commands(err)
 		return dc, nil
 	}
-	return dc, matchKey(dc, entry, pub)
+	if err := matchKey(dc, entry, pub); err != nil || !dc.Present || entry.Attestation == "" {
+		return dc, err
+	}
+	return dc, verifyHeld(ws, entry, pub, 0, dc)
 }
 
 // checkYubiKey fills dc for a key on a YubiKey: the device with the URI's
@@ -112,23 +126,33 @@ func checkYubiKey(b *keys.Backends, ws *workspace.Workspace, entry workspace.Key
 		return err
 	}
 	if entry.Attestation != "" {
-		var roots *x509.CertPool
-		if ws.State.AttestationRoots != "" {
-			roots = x509.NewCertPool()
-			roots.AppendCertsFromPEM([]byte(ws.State.AttestationRoots))
+		if err := verifyHeld(ws, entry, pub, uint32(want), dc); err != nil || !dc.Present {
+			return err
 		}
-		a, err := attestation.Verify([]byte(entry.Attestation), roots, attestation.Expectation{Key: pub, Serial: uint32(want)})
-		if err != nil {
-			dc.Present = false
-			dc.Problem = fmt.Sprintf("%s's attestation does not hold for %s: %v", dc.Holder, dc.Device, err)
-			return nil
-		}
-		dc.Attested = a
 	}
 	if dc.PINTries == 0 {
 		dc.Present = false
 		dc.Problem = fmt.Sprintf("%s's PIN is blocked: unblock it with the PUK (ykman piv access unblock-pin) before signing", dc.Device)
 	}
+	return nil
+}
+
+// verifyHeld verifies again the attestation the workspace keeps for the
+// key present, on the device with serial (0: any); one that does not hold
+// makes the key unusable.
+func verifyHeld(ws *workspace.Workspace, entry workspace.KeyEntry, pub *metadata.Key, serial uint32, dc *DeviceCheck) error {
+	var roots *x509.CertPool
+	if ws.State.AttestationRoots != "" {
+		roots = x509.NewCertPool()
+		roots.AppendCertsFromPEM([]byte(ws.State.AttestationRoots))
+	}
+	a, err := attestation.Verify([]byte(entry.Attestation), roots, attestation.Expectation{Key: pub, Serial: serial})
+	if err != nil {
+		dc.Present = false
+		dc.Problem = fmt.Sprintf("%s's attestation does not hold for %s: %v", dc.Holder, dc.Device, err)
+		return nil
+	}
+	dc.Attested = a
 	return nil
 }
 

@@ -10,6 +10,11 @@ import (
 // by its security officer). Each backend's own error wraps it.
 var ErrPINBlocked = errors.New("PIN is blocked")
 
+// ErrKeysAfterLogin means a device shows its keys only once logged in (a
+// YubiHSM 2): a public key cannot be read without its PIN, so a plan names
+// the key by public_key and signing checks it after login.
+var ErrKeysAfterLogin = errors.New("the device shows its keys only after login")
+
 // ErrPUKBlocked means a YubiKey's PUK has no tries left either: its PIN
 // can no longer be unblocked, only its PIV application reset, which
 // destroys its keys.
@@ -56,6 +61,9 @@ type SecretRequest struct {
 	New, Again bool
 	// TriesLeft is the device's remaining PIN tries, or -1 when unknown.
 	TriesLeft int
+	// Form says what the device takes as its PIN, when it has a
+	// convention of its own (a YubiHSM 2: key ID and password); "" if not.
+	Form string
 }
 
 // Prompter is how a backend talks to the person at the keyboard. The CLI,

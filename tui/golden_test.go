@@ -120,6 +120,21 @@ func goldenCases(t *testing.T) map[string]func() Model {
 			m.walk.check = present
 			return m
 		},
+		"device-yubihsm": func() Model {
+			m := walkModel()
+			m.walk.check = &ceremony.DeviceCheck{Holder: "alice", Kind: "pkcs11", Device: "PKCS#11 token YubiHSM serial 13200460", Present: true, PINTries: -1,
+				Note: "PKCS#11 token YubiHSM serial 13200460 shows its keys only after the PIN: the key is checked to be alice's a11ce0000000 once it is given, before anything is signed"}
+			return m
+		},
+		"pin-yubihsm": func() Model {
+			m := walkModel()
+			m.walk.signing, m.walk.signRoles, m.walk.pins = true, []string{"root v1"}, 1
+			m.walk.pin = pinPrompt{req: keys.SecretRequest{Kind: keys.PIN, TriesLeft: -1,
+				Form: "the authentication key's ID as 4 hex digits, then its password (8 to 64 characters): 0001 then the password, for the factory key"}, reply: make(chan secretReply, 1)}
+			m.walk.check = &ceremony.DeviceCheck{Holder: "alice", Kind: "pkcs11", Device: "PKCS#11 token YubiHSM serial 13200460", Present: true, PINTries: -1}
+			m.open(screenPIN)
+			return m
+		},
 		"device-wrong": func() Model {
 			m := walkModel()
 			m.walk.check = &ceremony.DeviceCheck{Device: "YubiKey serial 19088743", PINTries: -1,

@@ -249,11 +249,20 @@ func (m Model) deviceView() []string {
 	case c == nil:
 		lines = append(lines, s.Dim.Render("… looking for the device"))
 	case c.Present:
-		for _, l := range wrap(fmt.Sprintf("✓ %s is here and holds %s's key %s", c.Device, p.Name, shortID(p.KeyID)), m.width-2) {
+		here := fmt.Sprintf("✓ %s is here and holds %s's key %s", c.Device, p.Name, shortID(p.KeyID))
+		if c.Note != "" {
+			here = fmt.Sprintf("✓ %s is here", c.Device)
+		}
+		for _, l := range wrap(here, m.width-2) {
 			lines = append(lines, s.Met.Render(l))
 		}
 		if c.PINTries >= 0 {
 			lines = append(lines, "  "+countNoun(c.PINTries, "PIN try left", "PIN tries left"))
+		}
+		if c.Note != "" {
+			for _, l := range wrap(c.Note, m.width-4) {
+				lines = append(lines, "  "+s.Dim.Render(l))
+			}
 		}
 		if a := c.Attested; a != nil {
 			for i, l := range wrap("✓ attested: "+attestedLine(a), m.width-4) {
@@ -435,6 +444,11 @@ func (m Model) pinView() []string {
 	lines := []string{s.Title.Render(title)}
 	if n := len(m.walk.signRoles); n > 1 && m.walk.pins <= n && req.Kind == keys.PIN && m.pinEachSignature() {
 		lines = append(lines, fmt.Sprintf("for signature %d of %d: %s (the device asks its PIN for each signature)", m.walk.pins, n, m.walk.signRoles[m.walk.pins-1]))
+	}
+	if req.Form != "" {
+		for _, l := range wrap("the "+req.Kind.String()+" is "+req.Form, m.width-2) {
+			lines = append(lines, s.Dim.Render(l))
+		}
 	}
 	lines = append(lines, "")
 	switch {

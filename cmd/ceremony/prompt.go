@@ -44,6 +44,9 @@ func (terminalPrompter) Secret(req keys.SecretRequest) ([]byte, error) {
 	if req.Confirm {
 		label = "new " + label
 	}
+	if req.Form != "" {
+		fmt.Fprintln(tty, safetext.Escape("The "+req.Kind.String()+" is "+req.Form+"."))
+	}
 	first, err := ask("Enter " + label + ": ")
 	if err != nil {
 		return nil, err

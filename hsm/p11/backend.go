@@ -1,6 +1,7 @@
 package p11
 
 import (
+	"crypto/ed25519"
 	"fmt"
 
 	"github.com/miekg/pkcs11"
@@ -26,6 +27,9 @@ func (Backend) PublicKey(u *keys.URI) (*metadata.Key, error) {
 	}
 	var k *metadata.Key
 	err = use(t, false, func(m *module, tok tokenInfo, s pkcs11.SessionHandle) error {
+		if c := conventionOf(tok); c.KeysAfterLogin {
+			return fmt.Errorf("%s (%s): %w", tok, c.Device, keys.ErrKeysAfterLogin)
+		}
 		obj, err := m.findOne(tok, s, t, pkcs11.CKO_PUBLIC_KEY)
 		if err != nil {
 			return err
@@ -110,6 +114,21 @@ func (s *signer) init() error {
 		return fmt.Errorf("the private key %s on %s may not sign (CKA_SIGN is false)", privObj, tok)
 	}
 	s.alwaysAuth = boolAttr(attrs[1].Value)
+	want := uint(pkcs11.CKM_ECDSA)
+	if _, ok := pub.(ed25519.PublicKey); ok {
+		want = ckmEdDSA
+	}
+	listed, err := m.ctx.GetMechanismList(tok.slot)
+	if err != nil {
+		return deviceError(tok, "list its mechanisms", err)
+	}
+	mechs := make([]uint, len(listed))
+	for i, l := range listed {
+		mechs[i] = l.Mechanism
+	}
+	if err := needMechanism(tok, mechs, want); err != nil {
+		return err
+	}
 	tk, err := keys.FromPublicKey(pub)
 	if err != nil {
 		return fmt.Errorf("key %s on %s: %w", pubObj, tok, err)

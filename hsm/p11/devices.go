@@ -3,6 +3,7 @@ package p11
 import (
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -66,32 +67,33 @@ type Key struct {
 	TUFKey *metadata.Key
 }
 
-// wellKnownModules are where Debian, other Linux distributions and
-// Homebrew put the PKCS#11 modules of SoftHSM2, Yubico's ykcs11, OpenSC and
-// the YubiHSM 2. Globs cover multiarch directories.
+// wellKnownModules are where Debian, other Linux distributions and the
+// vendors' own packages put the PKCS#11 modules of SoftHSM2, Yubico's
+// ykcs11, OpenSC and the YubiHSM 2 (Yubico's yubihsm-pkcs11 .deb, and its
+// macOS installer's .dylib). Globs cover multiarch directories. Only
+// places under the system's library directories are listed: a module
+// anywhere else is never loaded (checkModuleDir).
 var wellKnownModules = []string{
 	// SoftHSM2
 	"/usr/lib/softhsm/libsofthsm2.so",
 	"/usr/lib/*-linux-gnu/softhsm/libsofthsm2.so",
 	"/usr/lib64/pkcs11/libsofthsm2.so",
 	"/usr/local/lib/softhsm/libsofthsm2.so",
-	"/opt/homebrew/lib/softhsm/libsofthsm2.so",
 	// ykcs11 (YubiKey PIV)
 	"/usr/lib/*-linux-gnu/libykcs11.so",
 	"/usr/lib64/libykcs11.so",
 	"/usr/local/lib/libykcs11.so",
 	"/usr/local/lib/libykcs11.dylib",
-	"/opt/homebrew/lib/libykcs11.dylib",
-	// OpenSC (Nitrokey HSM, smart cards)
+	// OpenSC (Nitrokey HSM 2, smart cards); OpenSC's macOS installer
+	// copies its module here too
 	"/usr/lib/*-linux-gnu/opensc-pkcs11.so",
 	"/usr/lib64/opensc-pkcs11.so",
 	"/usr/local/lib/opensc-pkcs11.so",
-	"/Library/OpenSC/lib/opensc-pkcs11.so",
 	// YubiHSM 2
 	"/usr/lib/*-linux-gnu/pkcs11/yubihsm_pkcs11.so",
 	"/usr/lib64/pkcs11/yubihsm_pkcs11.so",
 	"/usr/local/lib/pkcs11/yubihsm_pkcs11.so",
-	"/opt/homebrew/lib/pkcs11/yubihsm_pkcs11.dylib",
+	"/usr/local/lib/pkcs11/yubihsm_pkcs11.dylib",
 }
 
 // WellKnownModules returns the PKCS#11 modules installed in well-known
@@ -156,7 +158,11 @@ func devices(path string) ([]Token, error) {
 	var toks []Token
 	for _, ti := range infos {
 		tok := Token{Module: path, Label: ti.label, Serial: ti.serial, Manufacturer: ti.manufacturer, Model: ti.model, Flags: ti.flags}
-		tok.Keys, tok.Err = m.listKeys(path, ti)
+		if c := conventionOf(ti); c.KeysAfterLogin {
+			tok.Err = fmt.Errorf("%s: %w (its keys are named in the plan by public_key)", c.Device, keys.ErrKeysAfterLogin)
+		} else {
+			tok.Keys, tok.Err = m.listKeys(path, ti)
+		}
 		toks = append(toks, tok)
 	}
 	return toks, nil

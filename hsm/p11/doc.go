@@ -35,6 +35,18 @@
 // forever and only sets CKF_USER_PIN_COUNT_LOW until the next good PIN.
 // Hardware tokens count, and lock.
 //
+// # Conventions of some tokens
+//
+// A token is told apart by what it says of itself (manufacturer, model),
+// and some follow conventions of their own (convention.go). A YubiHSM 2
+// (yubihsm_pkcs11) takes as its PIN the authentication key's ID in 4 hex
+// digits followed by its password, 8 to 64 characters, and shows no object
+// before login: PublicKey says so with keys.ErrKeysAfterLogin, and the key
+// is read once a Signer is open. A Nitrokey HSM 2 (OpenSC's SmartCard-HSM)
+// takes a user PIN of 6 to 15 characters. The prompt is told the form, and
+// a PIN of another form is not sent. Before signing, the module's
+// mechanism list must name the mechanism the key signs with.
+//
 // # Keys made here
 //
 // Generate makes Ed25519, ECDSA P-256 or P-384 key pairs on the token:
@@ -49,7 +61,8 @@
 // # Mechanisms
 //
 // ECDSA signs the digest keys.SignMessage passes (CKM_ECDSA) and the raw
-// r||s is turned into ASN.1 DER, as TUF wants. Ed25519 uses the PKCS#11 3.0
+// r||s (fixed length, each half zero-padded, as SoftHSM2, yubihsm_pkcs11
+// and OpenSC give it) is turned into ASN.1 DER, as TUF wants. Ed25519 uses the PKCS#11 3.0
 // Edwards mechanisms (CKM_EC_EDWARDS_KEY_PAIR_GEN, CKM_EDDSA over the message
 // itself), which SoftHSM2 2.6 implements; crypto11 has no Ed25519 at all,
 // which is one reason this package talks to the module directly.

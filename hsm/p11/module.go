@@ -61,7 +61,7 @@ func loadModule(path string) (*module, error) {
 	}
 	if err := ctx.Initialize(); err != nil {
 		ctx.Destroy()
-		return nil, fmt.Errorf("failed to initialize PKCS#11 module %q: %w", path, err)
+		return nil, fmt.Errorf("failed to initialize PKCS#11 module %q: %w%s", path, err, initHint(path, err))
 	}
 	m := &module{path: path, ctx: ctx, refs: 1}
 	modules[real] = m

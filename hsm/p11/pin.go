@@ -38,7 +38,16 @@ func pinRequest(t *target, tok tokenInfo, p keys.Prompter) ([]byte, error) {
 	if tok.flags&pkcs11.CKF_USER_PIN_COUNT_LOW != 0 && tries < 0 && p != nil && t.uri.Query["pin-source"] == "" {
 		p.Notify(fmt.Sprintf("%s: a wrong PIN has been entered since the last good one; tokens lock after a few wrong PINs", tok))
 	}
-	return keys.SecretFor(t.uri, p, keys.SecretRequest{Kind: keys.PIN, URI: t.uri.String(), TriesLeft: tries})
+	c := conventionOf(tok)
+	pin, err := keys.SecretFor(t.uri, p, keys.SecretRequest{Kind: keys.PIN, URI: t.uri.String(), TriesLeft: tries, Form: c.PINForm})
+	if err != nil || c.checkPIN == nil {
+		return pin, err
+	}
+	if err := c.checkPIN(pin); err != nil {
+		clear(pin)
+		return nil, fmt.Errorf("%s: the PIN was not sent (it cannot be right, and a wrong PIN costs a try): %w", tok, err)
+	}
+	return pin, nil
 }
 
 // login logs session s in as the token's user, asking for the PIN once.

@@ -1,0 +1,88 @@
+package ceremony_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+
+	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
+	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
+	"github.com/tuf-ceremony/ceremony/keys"
+)
+
+// hidingBackend stands in for a YubiHSM 2 behind PKCS#11: its public keys
+// cannot be read before login, and opening the key (after the PIN) gives
+// whatever key the device holds.
+type hidingBackend struct{ holds keys.Signer }
+
+func (hidingBackend) Scheme() string { return "pkcs11" }
+
+func (hidingBackend) PublicKey(*keys.URI) (*metadata.Key, error) {
+	return nil, fmt.Errorf("token \"YubiHSM\" (serial 13200460) (YubiHSM 2): %w", keys.ErrKeysAfterLogin)
+}
+
+func (b hidingBackend) Open(u *keys.URI, _ keys.Prompter) (keys.Signer, error) {
+	return uriSigner{b.holds, u.String()}, nil
+}
+
+func (hidingBackend) Generate(*keys.URI, keys.KeyType, keys.Prompter) (*metadata.Key, error) {
+	return nil, keys.ErrNotSupported
+}
+
+type uriSigner struct {
+	keys.Signer
+	uri string
+}
+
+func (s uriSigner) URI() string { return s.uri }
+
+// A key on a device that shows its keys only after login signs by its URI:
+// the key the workspace names by that URI (with a pin-source or not)
+// stands in until the device is open, and a device that then holds
+// another key signs nothing.
+func TestSignOnADeviceThatShowsKeysAfterLogin(t *testing.T) {
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	uri := "pkcs11:token=YubiHSM;serial=13200460;object=alice?module-path=/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so"
+	planPath := f.Plan("plan.yaml", ceremonytest.StandardPlan())
+	text, err := os.ReadFile(planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = []byte(strings.Replace(string(text), "public_key: keys/alice.pub", `key: "`+uri+`", public_key: keys/alice.pub`, 1))
+	if err := os.WriteFile(planPath, text, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wrong := kinds.Engine(keys.NewBackends(hidingBackend{f.Signers["bob"]}))
+	if _, err := bootstrap.Init(wrong, bootstrap.Options{Plan: planPath, Dir: f.WS("ws"), Now: ceremonytest.Now}); err != nil {
+		t.Fatal(err)
+	}
+	before := ceremonytest.SnapshotFiles(t, f.WS("ws")+"/metadata")
+	_, err = wrong.Sign(ceremony.SignOptions{Dir: f.WS("ws"), KeyURI: uri, Now: ceremonytest.Now})
+	if err == nil || !strings.Contains(err.Error(), "is not the key it named before opening") {
+		t.Fatalf("a device holding bob's key signed for alice: %v", err)
+	}
+	ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, f.WS("ws")+"/metadata"))
+
+	right := kinds.Engine(keys.NewBackends(hidingBackend{f.Signers["alice"]}))
+	pin := f.Dir + "/pin"
+	if err := os.WriteFile(pin, []byte("0001s3cr3tPass\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := right.Sign(ceremony.SignOptions{Dir: f.WS("ws"), KeyURI: uri + "&pin-source=" + pin, Now: ceremonytest.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := signedRoles(res); strings.Join(got, ",") != "root,targets" {
+		t.Errorf("alice signed %v, want root and targets", got)
+	}
+	// A URI the workspace does not know is refused, naming why.
+	_, err = right.Sign(ceremony.SignOptions{Dir: f.WS("ws"), KeyURI: strings.Replace(uri, "object=alice", "object=mallory", 1), Now: ceremonytest.Now})
+	if err == nil || !strings.Contains(err.Error(), "shows its keys only after login, and workspace") {
+		t.Errorf("an unknown URI: %v", err)
+	}
+}
