@@ -6,11 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tuf-ceremony/ceremony/internal/testutil/pysslib"
 )
 
 // examples/pypi-2020 is a PEP 458 plan from the keys and YubiHSM 2
 // attestations PyPI's 2020 ceremony published: its public key files are
-// what 'key import' makes of the published keys, its script names every
+// what 'key import' makes of the published keys, whose key IDs are the ones
+// Python (cryptography and securesystemslib) computes, its script names every
 // key ID and device serial, and init takes it with each YubiHSM 2
 // attestation checked against Yubico's root and shown.
 func TestPyPI2020Plan(t *testing.T) {
@@ -28,20 +31,29 @@ func TestPyPI2020Plan(t *testing.T) {
 		return code, stdout.String(), stderr.String()
 	}
 	dir := t.TempDir()
-	var ids []string
+	var ids, pems []string
 	for _, dev := range []string{"0013200460", "0013200461", "DENK0102947", "DENK0200473"} {
 		for _, role := range []string{"root", "targets"} {
-			out := filepath.Join(dir, dev+"_"+role+".pub")
-			code, stdout, stderr := cmd("key", "import", "--out", out, filepath.Join(products, dev, dev+"_"+role+"_pubkey.pem"))
-			if code != 0 {
-				t.Fatalf("key import %s %s: %s", dev, role, stderr)
-			}
-			ids = append(ids, strings.Fields(stdout)[1])
-			made, _ := os.ReadFile(out)
-			kept, err := os.ReadFile(filepath.Join(example, "keys", dev+"_"+role+".pub"))
-			if err != nil || !bytes.Equal(made, kept) {
-				t.Errorf("examples/pypi-2020/keys/%s_%s.pub is not what key import makes of the published key (%v)", dev, role, err)
-			}
+			pems = append(pems, filepath.Join(products, dev, dev+"_"+role+"_pubkey.pem"))
+		}
+	}
+	python := pysslib.KeyIDs(t, pems...)
+	for _, pem := range pems {
+		name := strings.TrimSuffix(filepath.Base(pem), "_pubkey.pem")
+		out := filepath.Join(dir, name+".pub")
+		code, stdout, stderr := cmd("key", "import", "--out", out, pem)
+		if code != 0 {
+			t.Fatalf("key import %s: %s", name, stderr)
+		}
+		id := strings.Fields(stdout)[1]
+		if id != python[pem] {
+			t.Errorf("%s: key ID %s, Python computes %s", name, id, python[pem])
+		}
+		ids = append(ids, id)
+		made, _ := os.ReadFile(out)
+		kept, err := os.ReadFile(filepath.Join(example, "keys", name+".pub"))
+		if err != nil || !bytes.Equal(made, kept) {
+			t.Errorf("examples/pypi-2020/keys/%s.pub is not what key import makes of the published key (%v)", name, err)
 		}
 	}
 

@@ -69,3 +69,32 @@ func ReadRoot(t testing.TB, file string) (*RootReading, error) {
 		return nil, nil
 	}
 }
+
+// KeyIDs is the TUF key ID Python computes for each PEM public key file
+// (scripts/python/key-id.py: pyca/cryptography's PEM, securesystemslib's
+// canonical JSON), by file.
+func KeyIDs(t testing.TB, files ...string) map[string]string {
+	t.Helper()
+	script := filepath.Join(tufjs.RepoRoot(t), "scripts", "python", "key-id.py")
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, python, append([]string{script}, files...)...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pysslib: %s %s: %v (are python3-securesystemslib and python3-cryptography installed? run scripts/setup)\n%s", python, script, err, stderr.Bytes())
+	}
+	ids := map[string]string{}
+	for _, line := range bytes.Split(bytes.TrimSpace(out), []byte("\n")) {
+		id, file, ok := bytes.Cut(line, []byte(" "))
+		if !ok {
+			t.Fatalf("pysslib: key-id.py printed %q", line)
+		}
+		ids[string(file)] = string(id)
+	}
+	if len(ids) != len(files) {
+		t.Fatalf("pysslib: key-id.py gave %d key IDs for %d files", len(ids), len(files))
+	}
+	return ids
+}
