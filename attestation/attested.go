@@ -1,6 +1,7 @@
 package attestation
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/x509"
 	"encoding/pem"
@@ -67,7 +68,7 @@ func Examine(certs []*x509.Certificate, roots *x509.CertPool, at time.Time) (*At
 	if err := device.CheckSignature(keyCert.SignatureAlgorithm, keyCert.RawTBSCertificate, keyCert.Signature); err != nil {
 		return nil, fmt.Errorf("the slot attestation is not signed by the device certificate %q: %w", device.Subject.CommonName, err)
 	}
-	y, _, _, err := readSlotCertificate(keyCert)
+	y, err := readSlotCertificate(keyCert)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +76,7 @@ func Examine(certs []*x509.Certificate, roots *x509.CertPool, at time.Time) (*At
 		return nil, fmt.Errorf("certificate %q is not a YubiKey slot attestation: it names no device serial", keyCert.Subject.CommonName)
 	}
 	a := &Attested{Device: DeviceYubiKey, Serial: y.Serial, Firmware: y.Firmware, Key: keyCert.PublicKey, YubiKey: y, Chained: true}
-	if err := verifyChain(keyCert, device, roots); err != nil {
+	if err := verifyChain(keyCert, device, roots, at); err != nil {
 		a.Chained, a.Unchained = false, fmt.Sprintf("device certificate not chained to %s: %v", rootsName(roots, "Yubico's PIV attestation root"), err)
 	}
 	return a, nil
@@ -125,6 +126,9 @@ func (a *Attested) Problems(want Expectation) []string {
 			id, _ := keys.ID(want.Key)
 			out = append(out, fmt.Sprintf("the attested key is not the key %s that goes into the metadata", id[:min(12, len(id))]))
 		}
+	}
+	if want.Device != "" && a.Device != want.Device {
+		out = append(out, fmt.Sprintf("a %s attestation, but the key is on a %s", a.Device, want.Device))
 	}
 	if want.Serial != 0 && a.Serial != want.Serial {
 		out = append(out, fmt.Sprintf("attestation is for %s %d, want %d", a.Device, a.Serial, want.Serial))
@@ -191,6 +195,23 @@ func ParseCertificatesPEM(data []byte) ([]*x509.Certificate, error) {
 		}
 		certs = append(certs, c)
 	}
+}
+
+// ParseCertificates reads certificates: every certificate of PEM data,
+// or one DER certificate; none is an error.
+func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
+	if !bytes.HasPrefix(bytes.TrimSpace(data), []byte("-----BEGIN")) {
+		c, err := ParseCertificate(data)
+		if err != nil {
+			return nil, err
+		}
+		return []*x509.Certificate{c}, nil
+	}
+	certs, err := ParseCertificatesPEM(data)
+	if err == nil && len(certs) == 0 {
+		err = errors.New("no PEM certificate in it")
+	}
+	return certs, err
 }
 
 // EncodePEM writes certificates as the PEM an attestation is kept in.

@@ -70,7 +70,7 @@ func TestChainKeepsYubicoPools(t *testing.T) {
 	before := len(inters.Subjects()) //nolint:staticcheck // counting is what is tested
 	root, rootKey := selfSigned(t, "device attestation CA")
 	slot := issued(t, "YubiKey PIV Attestation 9c", root, rootKey)
-	if err := verifyChain(slot, root, nil); err == nil {
+	if err := verifyChain(slot, root, nil, time.Time{}); err == nil {
 		t.Fatal("a chain to no Yubico root verified")
 	}
 	if after := len(inters.Subjects()); after != before { //nolint:staticcheck

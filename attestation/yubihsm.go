@@ -87,7 +87,19 @@ func (h *YubiHSM) OriginText() string {
 // attestation whose serial is not the device certificate's. at is when
 // the chain is checked (zero: now).
 func VerifyYubiHSM(keyCert, deviceCert *x509.Certificate, roots, intermediates *x509.CertPool, at time.Time) (*YubiHSM, error) {
-	if err := deviceCert.CheckSignature(keyCert.SignatureAlgorithm, keyCert.RawTBSCertificate, keyCert.Signature); err != nil {
+	// The device certificate must be a CA that carries no key object's
+	// extensions: a key attestation (not a CA) offered as a device
+	// certificate would let whoever holds an attested key sign any
+	// "attestation" under it.
+	if !deviceCert.BasicConstraintsValid || !deviceCert.IsCA {
+		return nil, fmt.Errorf("certificate %q is no device attestation certificate: it is not a CA", deviceCert.Subject.CommonName)
+	}
+	for _, e := range deviceCert.Extensions {
+		if e.Id.Equal(oidHSMOrigin) || e.Id.Equal(oidHSMCapabilities) || e.Id.Equal(oidHSMObjectID) {
+			return nil, fmt.Errorf("certificate %q is a key attestation, not a device attestation certificate", deviceCert.Subject.CommonName)
+		}
+	}
+	if err := keyCert.CheckSignatureFrom(deviceCert); err != nil {
 		return nil, fmt.Errorf("the key attestation is not signed by the device certificate %q: %w", deviceCert.Subject.CommonName, err)
 	}
 	h := &YubiHSM{Key: keyCert.PublicKey}
@@ -98,15 +110,22 @@ func VerifyYubiHSM(keyCert, deviceCert *x509.Certificate, roots, intermediates *
 	if err != nil {
 		return nil, fmt.Errorf("device certificate %q: %w", deviceCert.Subject.CommonName, err)
 	}
-	if dev != 0 && dev != h.Serial {
+	if dev != h.Serial {
 		return nil, fmt.Errorf("the key attestation names YubiHSM %d, its device certificate %d", h.Serial, dev)
 	}
 	if roots == nil {
 		h.Unchained = fmt.Sprintf("device certificate not chained to Yubico's root: no roots were given to check it against (it is issued by %q)", deviceCert.Issuer.CommonName)
 		return h, nil
 	}
-	opts := x509.VerifyOptions{Roots: roots, Intermediates: intermediates, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
-	if _, err := deviceCert.Verify(opts); err != nil {
+	// The whole chain from the key attestation: the device certificate as
+	// the only issuer of it, and its path length, are enforced.
+	inters := x509.NewCertPool()
+	if intermediates != nil {
+		inters = intermediates.Clone()
+	}
+	inters.AddCert(deviceCert)
+	opts := x509.VerifyOptions{Roots: roots, Intermediates: inters, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
+	if _, err := keyCert.Verify(opts); err != nil {
 		h.Unchained = fmt.Sprintf("device certificate not chained to Yubico's root (issued by %q): %v", deviceCert.Issuer.CommonName, err)
 		return h, nil
 	}

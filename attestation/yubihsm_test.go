@@ -3,8 +3,14 @@ package attestation
 import (
 	"bytes"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,4 +144,76 @@ func psfTUFKey(t *testing.T, dev, role string) *metadata.Key {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// hsmExtensions are Yubico's extensions of a key attestation for serial,
+// with origin and capabilities.
+func hsmExtensions(t *testing.T, serial int, origin byte, caps uint64) []pkix.Extension {
+	t.Helper()
+	mustMarshal := func(v any) []byte {
+		b, err := asn1.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	capBytes := make([]byte, 8)
+	for i := range capBytes {
+		capBytes[7-i] = byte(caps >> (8 * i))
+	}
+	return []pkix.Extension{
+		{Id: oidHSMFirmware, Value: mustMarshal([]byte{2, 4, 0})},
+		{Id: oidHSMSerial, Value: mustMarshal(serial)},
+		{Id: oidHSMOrigin, Value: mustMarshal(asn1.BitString{Bytes: []byte{origin}, BitLength: 8})},
+		{Id: oidHSMCapabilities, Value: mustMarshal(asn1.BitString{Bytes: capBytes, BitLength: 64})},
+		{Id: oidHSMObjectID, Value: mustMarshal(7)},
+	}
+}
+
+// A key attestation is no device certificate: whoever holds a key their
+// YubiHSM 2 attests (imported, say) cannot sign with it an "attestation"
+// of another key, generated and not exportable, that chains to the root
+// through the real device certificate.
+func TestKeyAttestationIsNoDeviceCertificate(t *testing.T) {
+	root, rootKey := selfSigned(t, "Test YubiHSM Root CA")
+	subKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	devKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	a1Key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	forged, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	make := func(tmpl, parent *x509.Certificate, pub any, signer any) *x509.Certificate {
+		tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	sub := make(&x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "Test YubiHSM Sub-CA"}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}, root, &subKey.PublicKey, rootKey)
+	serialExt := hsmExtensions(t, 4242, 0, 0)[1]
+	device := make(&x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "YubiHSM Attestation (4242)"}, IsCA: true, BasicConstraintsValid: true,
+		MaxPathLen: 0, MaxPathLenZero: true, KeyUsage: x509.KeyUsageCertSign, ExtraExtensions: []pkix.Extension{serialExt}}, sub, &devKey.PublicKey, subKey)
+	a1 := make(&x509.Certificate{SerialNumber: big.NewInt(4), Subject: pkix.Name{CommonName: "YubiHSM Attestation id:0x0007"},
+		ExtraExtensions: hsmExtensions(t, 4242, HSMOriginImported, HSMCapSignECDSA)}, device, &a1Key.PublicKey, devKey)
+	a2 := make(&x509.Certificate{SerialNumber: big.NewInt(5), Subject: pkix.Name{CommonName: "YubiHSM Attestation id:0x0008"},
+		ExtraExtensions: hsmExtensions(t, 4242, HSMOriginGenerated, HSMCapSignECDSA)}, a1, &forged.PublicKey, a1Key)
+	roots := x509.NewCertPool()
+	roots.AddCert(root)
+	// The honest chain reads, and is refused for its imported key.
+	a, err := Examine([]*x509.Certificate{a1, device, sub}, roots, time.Time{})
+	if err != nil || !a.Chained || len(a.Problems(Expectation{})) != 1 {
+		t.Fatalf("the honest attestation: %+v, %v", a, err)
+	}
+	// The forged one, with the real chain above it, is refused.
+	for _, certs := range [][]*x509.Certificate{{a2, a1, device, sub}, {a2, a1, sub, device}} {
+		if a, err := Examine(certs, roots, time.Time{}); err == nil {
+			t.Errorf("a key attestation passed as a device certificate: chained %v, problems %v", a.Chained, a.Problems(Expectation{}))
+		} else if !strings.Contains(err.Error(), "is no device attestation certificate") {
+			t.Errorf("refused for the wrong reason: %v", err)
+		}
+	}
 }

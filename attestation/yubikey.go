@@ -30,6 +30,9 @@ type Expectation struct {
 	Key *metadata.Key
 	// Serial, if not 0, is the device the key must be on.
 	Serial uint32
+	// Device, if not "", is the kind of device the key must be on
+	// (DeviceYubiKey, DeviceYubiHSM).
+	Device string
 	// PINAlways and TouchAlways require those policies.
 	PINAlways, TouchAlways bool
 }
@@ -70,8 +73,8 @@ func VerifyYubiKey(slotCert, deviceCert *x509.Certificate, roots *x509.CertPool,
 // with this device certificate only.
 // The device certificate is a CA by construction; some YubiKey 4 devices
 // omit its basic constraints, so it is taken as a CA here (on a copy).
-func verifyChain(slotCert, deviceCert *x509.Certificate, roots *x509.CertPool) error {
-	opts := x509.VerifyOptions{Roots: roots, Intermediates: x509.NewCertPool(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
+func verifyChain(slotCert, deviceCert *x509.Certificate, roots *x509.CertPool, at time.Time) error {
+	opts := x509.VerifyOptions{Roots: roots, Intermediates: x509.NewCertPool(), CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
 	if roots == nil {
 		yr, yi, err := yubicoPools()
 		if err != nil {
@@ -93,47 +96,41 @@ func verifyChain(slotCert, deviceCert *x509.Certificate, roots *x509.CertPool) e
 	return err
 }
 
-// The key policy bytes of Yubico's extension.
-const (
-	pinAlways   = 0x03
-	touchAlways = 0x02
-)
-
 var (
 	pinPolicies   = map[byte]string{0x01: "never", 0x02: "once", 0x03: "always", 0x04: "match-once", 0x05: "match-always"}
 	touchPolicies = map[byte]string{0x01: "never", 0x02: "always", 0x03: "cached"}
 )
 
 // readSlotCertificate reads Yubico's extensions and the slot from a slot
-// attestation certificate, with the raw policy bytes.
-func readSlotCertificate(c *x509.Certificate) (a *YubiKey, pin, touch byte, err error) {
+// attestation certificate.
+func readSlotCertificate(c *x509.Certificate) (a *YubiKey, err error) {
 	a = &YubiKey{Slot: slotOf(c.Subject.CommonName)}
 	for _, e := range c.Extensions {
 		switch {
 		case e.Id.Equal(oidFirmware):
 			if len(e.Value) != 3 {
-				return nil, 0, 0, fmt.Errorf("attestation: firmware version extension holds %d bytes, want 3", len(e.Value))
+				return nil, fmt.Errorf("attestation: firmware version extension holds %d bytes, want 3", len(e.Value))
 			}
 			a.Firmware = fmt.Sprintf("%d.%d.%d", e.Value[0], e.Value[1], e.Value[2])
 		case e.Id.Equal(oidSerial):
 			if a.Serial, err = serialOf(e.Value); err != nil {
-				return nil, 0, 0, err
+				return nil, err
 			}
 		case e.Id.Equal(oidKeyPolicy):
 			if len(e.Value) != 2 {
-				return nil, 0, 0, fmt.Errorf("attestation: key policy extension holds %d bytes, want 2", len(e.Value))
+				return nil, fmt.Errorf("attestation: key policy extension holds %d bytes, want 2", len(e.Value))
 			}
-			pin, touch = e.Value[0], e.Value[1]
+			pin, touch := e.Value[0], e.Value[1]
 			var ok bool
 			if a.PINPolicy, ok = pinPolicies[pin]; !ok {
-				return nil, 0, 0, fmt.Errorf("attestation: unknown PIN policy 0x%02x", pin)
+				return nil, fmt.Errorf("attestation: unknown PIN policy 0x%02x", pin)
 			}
 			if a.TouchPolicy, ok = touchPolicies[touch]; !ok {
-				return nil, 0, 0, fmt.Errorf("attestation: unknown touch policy 0x%02x", touch)
+				return nil, fmt.Errorf("attestation: unknown touch policy 0x%02x", touch)
 			}
 		}
 	}
-	return a, pin, touch, nil
+	return a, nil
 }
 
 func serialOf(der []byte) (uint32, error) {

@@ -107,7 +107,8 @@ func VerifyBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, 
 }
 
 // VerifyBundledAttestations checks that each bundled attestation is the one
-// ceremony.json records for its holder.
+// ceremony.json records for its holder, and verifies each again
+// (ceremony.VerifyKept).
 func VerifyBundledAttestations(add AddFunc, b *bundle.Bundle, known map[string]bool) {
 	var st workspace.State
 	data, ok := b.Get(ceremony.BundleState)
@@ -136,6 +137,14 @@ func VerifyBundledAttestations(add AddFunc, b *bundle.Bundle, known map[string]b
 		}
 		if w, ok := want[e.Name]; !ok || w != string(data) {
 			add(verify.Error, e.Name, "", "attestation", "is not an attestation %s records", ceremony.BundleState)
+		}
+	}
+	for _, k := range st.Keys {
+		if k.Attestation == "" {
+			continue
+		}
+		if _, err := ceremony.VerifyKept(&st, k); err != nil {
+			add(verify.Error, "attestations/"+bundle.NameElement(k.Holder)+".pem", "", "attestation", "%s's attestation does not hold: %v", k.Holder, err)
 		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
@@ -39,8 +41,11 @@ func (a AttestedHolder) Record() transcripts.Record {
 
 // VerifyAttestations verifies the attestation of every keyholder that has
 // one and returns the PEM to keep in the workspace, by keyholder name. An
-// attested key must be exactly the keyholder's key, on the device the key
-// URI names, with PIN policy always, and touch policy always for root keys.
+// attested key must be exactly the keyholder's key, on a device of the
+// kind and with the serial the key URI and the plan name; a YubiKey slot's
+// with PIN policy always, and touch policy always for root keys (a
+// YubiHSM 2 has no touch); a YubiHSM 2 key generated on the device, not
+// exportable, allowed to sign.
 func VerifyAttestations(p *plan.Plan) (map[string]string, string, []AttestedHolder, error) {
 	var rootsPEM []byte
 	var roots *x509.CertPool
@@ -69,11 +74,19 @@ func VerifyAttestations(p *plan.Plan) (map[string]string, string, []AttestedHold
 		if err != nil {
 			return nil, "", nil, fmt.Errorf("%s: %w", field, err)
 		}
-		want := attestation.Expectation{Key: h.TUFKey, PINAlways: true, TouchAlways: inRoot[h.Name], Serial: h.AttestationSerial}
-		if u, err := keys.ParseURI(h.Key); err == nil && u.Scheme == "yubikey" && want.Serial == 0 {
-			if n, err := strconv.ParseUint(u.Attrs["serial"], 10, 32); err == nil {
-				want.Serial = uint32(n)
+		want := expectFor(h.Key)
+		want.Key, want.PINAlways, want.TouchAlways = h.TUFKey, true, inRoot[h.Name]
+		if h.AttestationDevice != "" {
+			if want.Device == attestation.DeviceYubiKey {
+				return nil, "", nil, fmt.Errorf("%s: a YubiKey's attestation is one PEM file (the slot's certificate, then the device's), not a YubiHSM 2's key_attestation and device_certificate", field)
 			}
+			want.Device = attestation.DeviceYubiHSM
+		}
+		if s := h.AttestationSerial; s != 0 {
+			if want.Serial != 0 && want.Serial != s {
+				return nil, "", nil, fmt.Errorf("%s: the key URI names device serial %d, the attestation's serial is %d: give one device's", field, want.Serial, s)
+			}
+			want.Serial = s
 		}
 		info, err := attestation.Verify(data, roots, want)
 		if err != nil {
@@ -93,50 +106,114 @@ func attestationPEM(h plan.Keyholder) ([]byte, error) {
 		return bounded.ReadFile(h.Attestation, keys.MaxPublicKeyFile)
 	}
 	var certs []*x509.Certificate
-	for _, path := range []string{h.Attestation, h.AttestationDevice} {
-		data, err := bounded.ReadFile(path, keys.MaxPublicKeyFile)
-		if err != nil {
-			return nil, err
+	for _, f := range []struct{ field, path string }{
+		{"key_attestation", h.Attestation}, {"device_certificate", h.AttestationDevice}, {"intermediates", h.AttestationIntermediates},
+	} {
+		if f.path == "" {
+			continue
 		}
-		c, err := attestation.ParseCertificate(data)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		certs = append(certs, c)
-	}
-	if h.AttestationIntermediates != "" {
-		data, err := bounded.ReadFile(h.AttestationIntermediates, keys.MaxPublicKeyFile)
-		if err != nil {
-			return nil, err
-		}
-		inters, err := attestation.ParseCertificatesPEM(data)
-		if err == nil && len(inters) == 0 {
-			err = errors.New("holds no PEM certificate")
+		got, err := readCertificates(f.path)
+		if err == nil && f.field != "intermediates" && len(got) != 1 {
+			err = fmt.Errorf("holds %d certificates; give the one alone", len(got))
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", h.AttestationIntermediates, err)
+			return nil, fmt.Errorf("%s %s: %w", f.field, f.path, err)
 		}
-		certs = append(certs, inters...)
+		certs = append(certs, got...)
 	}
 	return attestation.EncodePEM(certs...), nil
+}
+
+// readCertificates reads a file of certificates: one DER certificate, or
+// every certificate of a PEM file.
+func readCertificates(path string) ([]*x509.Certificate, error) {
+	data, err := bounded.ReadFile(path, keys.MaxPublicKeyFile)
+	if err != nil {
+		return nil, err
+	}
+	return attestation.ParseCertificates(data)
+}
+
+// expectFor is what a key URI says of its key's attestation: a yubikey:
+// URI a YubiKey with its serial; a pkcs11: URI whose serial= is a number
+// (a YubiHSM 2's token serial is its device serial) that serial.
+func expectFor(uri string) attestation.Expectation {
+	var want attestation.Expectation
+	u, err := keys.ParseURI(uri)
+	if err != nil {
+		return want
+	}
+	switch u.Scheme {
+	case "yubikey":
+		want.Device = attestation.DeviceYubiKey
+	case "pkcs11":
+	default:
+		return want
+	}
+	if n, err := strconv.ParseUint(u.Attrs["serial"], 10, 32); err == nil {
+		want.Serial = uint32(n)
+	}
+	return want
+}
+
+// keptRoots are the attestation roots a workspace names (a rehearsal's),
+// nil for Yubico's.
+func keptRoots(st *workspace.State) (*x509.CertPool, error) {
+	if st.AttestationRoots == "" {
+		return nil, nil
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM([]byte(st.AttestationRoots)) {
+		return nil, errors.New("the workspace's attestation roots hold no PEM certificate")
+	}
+	return roots, nil
 }
 
 // checkSignerAttestation re-verifies, at signing time, the attestation the
 // workspace keeps for the key, so a key whose attestation does not hold
 // never signs.
 func checkSignerAttestation(ws *workspace.Workspace, ids []string, pub *metadata.Key) error {
-	var roots *x509.CertPool
-	if ws.State.AttestationRoots != "" {
-		roots = x509.NewCertPool()
-		roots.AppendCertsFromPEM([]byte(ws.State.AttestationRoots))
-	}
 	for _, k := range ws.State.Keys {
 		if k.Attestation == "" || !slices.Contains(ids, k.KeyID) {
 			continue
 		}
-		if _, err := attestation.Verify([]byte(k.Attestation), roots, attestation.Expectation{Key: pub}); err != nil {
+		if _, err := VerifyKept(&ws.State, k); err != nil {
 			return fmt.Errorf("%s's attestation does not hold for this key: %w", k.Holder, err)
+		}
+		if !keys.IDMatches(k.KeyID, pub) {
+			return fmt.Errorf("%s's attestation is for key %s, not this key", k.Holder, AbbrevHash(k.KeyID))
 		}
 	}
 	return nil
+}
+
+// VerifyKept verifies again, as an auditor does, the attestation a
+// workspace keeps for the key entry k: the chain to the roots st names
+// (Yubico's unless a rehearsal's), the attested key is k's, and what the
+// device kind requires (a YubiKey slot's PIN policy always; a YubiHSM 2 key
+// generated on the device, not exportable, allowed to sign). A root key's
+// touch policy was checked by init, which knew the plan's roles.
+func VerifyKept(st *workspace.State, k workspace.KeyEntry) (*attestation.Attested, error) {
+	roots, err := keptRoots(st)
+	if err != nil {
+		return nil, err
+	}
+	certs, err := attestation.ParseCertificatesPEM([]byte(k.Attestation))
+	if err != nil {
+		return nil, err
+	}
+	a, err := attestation.Examine(certs, roots, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	want := expectFor(k.URI)
+	want.PINAlways = true
+	problems := a.Problems(want)
+	if tk, err := keys.FromPublicKey(a.Key); err != nil || !keys.IDMatches(k.KeyID, tk) {
+		problems = append(problems, fmt.Sprintf("the attested key is not %s's key %s", k.Holder, AbbrevHash(k.KeyID)))
+	}
+	if len(problems) > 0 {
+		return nil, errors.New(strings.Join(problems, "; "))
+	}
+	return a, nil
 }

@@ -1,7 +1,6 @@
 package ceremony
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -73,7 +72,10 @@ func (e *Engine) CheckDevice(dir, keyID string) (*DeviceCheck, error) {
 		// checks it is the keyholder's before anything is signed.
 		dc.Present = true
 		dc.Note = fmt.Sprintf("%s shows its keys only after the PIN: the key is checked to be %s's %s once it is given, before anything is signed", dc.Device, dc.Holder, AbbrevHash(entry.KeyID))
-		return dc, nil
+		if entry.Attestation == "" {
+			return dc, nil
+		}
+		return dc, verifyHeld(ws, entry, nil, dc)
 	}
 	if err != nil {
 		dc.Problem, dc.Hints = fmt.Sprintf("%s is not here: %v", dc.Device, err), hint.Commands(err)
@@ -82,7 +84,7 @@ func (e *Engine) CheckDevice(dir, keyID string) (*DeviceCheck, error) {
 	if err := matchKey(dc, entry, pub); err != nil || !dc.Present || entry.Attestation == "" {
 		return dc, err
 	}
-	return dc, verifyHeld(ws, entry, pub, 0, dc)
+	return dc, verifyHeld(ws, entry, pub, dc)
 }
 
 // checkYubiKey fills dc for a key on a YubiKey: the device with the URI's
@@ -126,7 +128,7 @@ func checkYubiKey(b *keys.Backends, ws *workspace.Workspace, entry workspace.Key
 		return err
 	}
 	if entry.Attestation != "" {
-		if err := verifyHeld(ws, entry, pub, uint32(want), dc); err != nil || !dc.Present {
+		if err := verifyHeld(ws, entry, pub, dc); err != nil || !dc.Present {
 			return err
 		}
 	}
@@ -138,15 +140,14 @@ func checkYubiKey(b *keys.Backends, ws *workspace.Workspace, entry workspace.Key
 }
 
 // verifyHeld verifies again the attestation the workspace keeps for the
-// key present, on the device with serial (0: any); one that does not hold
+// key (VerifyKept: the device kind and serial its URI names), and that the
+// key present, when it could be read, is that key; one that does not hold
 // makes the key unusable.
-func verifyHeld(ws *workspace.Workspace, entry workspace.KeyEntry, pub *metadata.Key, serial uint32, dc *DeviceCheck) error {
-	var roots *x509.CertPool
-	if ws.State.AttestationRoots != "" {
-		roots = x509.NewCertPool()
-		roots.AppendCertsFromPEM([]byte(ws.State.AttestationRoots))
+func verifyHeld(ws *workspace.Workspace, entry workspace.KeyEntry, pub *metadata.Key, dc *DeviceCheck) error {
+	a, err := VerifyKept(&ws.State, entry)
+	if err == nil && pub != nil && !keys.IDMatches(entry.KeyID, pub) {
+		err = fmt.Errorf("it is for key %s, the device holds %s", AbbrevHash(entry.KeyID), dc.Device)
 	}
-	a, err := attestation.Verify([]byte(entry.Attestation), roots, attestation.Expectation{Key: pub, Serial: serial})
 	if err != nil {
 		dc.Present = false
 		dc.Problem = fmt.Sprintf("%s's attestation does not hold for %s: %v", dc.Holder, dc.Device, err)
@@ -194,10 +195,14 @@ func DeviceName(uri string) string {
 		}
 		return "the YubiKey"
 	case "pkcs11":
+		name := "the PKCS#11 token"
 		if t := u.Attrs["token"]; t != "" {
-			return fmt.Sprintf("PKCS#11 token %q", t)
+			name = fmt.Sprintf("PKCS#11 token %q", t)
 		}
-		return "the PKCS#11 token"
+		if s := u.Attrs["serial"]; s != "" {
+			name += " serial " + s
+		}
+		return name
 	case "file":
 		return "key file " + u.Path
 	}

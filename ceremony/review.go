@@ -252,7 +252,11 @@ func (e *Engine) Review(dir, keyURI string, now time.Time) (*ReviewReport, error
 		Warnings: ws.State.Warnings, Now: now.UTC()}
 	var pub *metadata.Key
 	if keyURI != "" {
-		if pub, err = e.keys.PublicKey(keyURI); err != nil {
+		pub, err = e.keys.PublicKey(keyURI)
+		if errors.Is(err, keys.ErrKeysAfterLogin) {
+			pub, err = keyNamedBy(ws, keyURI, l.keyByID, err)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("key %q: %w; give the URI of the key about to sign (file:, pkcs11:, yubikey:)", keyURI, err)
 		}
 		id, err := keys.ID(pub)

@@ -176,6 +176,13 @@ func (e *Engine) SignSeal(d *SealDraft, uri string, p keys.Prompter) (SealSignat
 		return SealSignature{}, err
 	}
 	pub, err := e.keys.PublicKey(uri)
+	if errors.Is(err, keys.ErrKeysAfterLogin) {
+		cause := err
+		var ws *workspace.Workspace
+		if ws, err = workspace.Open(d.Dir); err == nil {
+			pub, err = keyNamedBy(ws, uri, func(id string) *metadata.Key { return d.keys[id] }, cause)
+		}
+	}
 	if err != nil {
 		return SealSignature{}, err
 	}

@@ -99,11 +99,8 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	if opts.Signer != nil {
 		pub, uri = opts.Signer.TUFKey(), opts.Signer.URI()
 	} else if pub, err = e.keys.PublicKey(uri); errors.Is(err, keys.ErrKeysAfterLogin) {
-		// A device that shows its keys only after login (a YubiHSM 2):
-		// the key the workspace names for this URI stands in until the
-		// device is opened, and is checked against it then.
-		if pub = plannedKey(ws, l, uri); pub == nil {
-			return res, record(tr, transcripts.Error, uri, "", fmt.Errorf("%w, and workspace %q names no key by %q: give the URI the plan gives", err, ws.Dir, uri))
+		if pub, err = keyNamedBy(ws, uri, l.keyByID, err); err != nil {
+			return res, record(tr, transcripts.Error, uri, "", err)
 		}
 	} else if err != nil {
 		return res, record(tr, transcripts.Error, uri, "", err)
@@ -375,30 +372,4 @@ func completedBy(tr *transcripts.Transcript, completed []string, already map[str
 		}
 	}
 	return out
-}
-
-// plannedKey is the key the workspace names by uri, as the metadata being
-// signed lists it; nil if none.
-func plannedKey(ws *workspace.Workspace, l *Loaded, uri string) *metadata.Key {
-	given, err := keys.ParseURI(uri)
-	if err != nil {
-		return nil
-	}
-	for _, k := range ws.State.Keys {
-		if u, err := keys.ParseURI(k.URI); err != nil || !u.SameKey(given) {
-			continue
-		}
-		for _, role := range ws.State.Roles {
-			rules, err := l.Rules(role)
-			if err != nil {
-				continue
-			}
-			for _, r := range rules {
-				if key := r.Keys[k.KeyID]; key != nil {
-					return key
-				}
-			}
-		}
-	}
-	return nil
 }

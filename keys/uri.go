@@ -188,10 +188,11 @@ func redactParts(s string) string {
 // String is the URI as given.
 func (u *URI) String() string { return u.raw }
 
-// SameKey reports whether u and v name the same key: the same scheme,
-// path (a file's) and path attributes, and the same module. How a secret
-// is given (pin-source and the like) does not matter.
-func (u *URI) SameKey(v *URI) bool {
+// NamesSameKey reports whether u and v name the same key: the same
+// scheme, path (a file's) and path attributes (values as decoded), and the
+// same module. How a secret is given (pin-source and the like) does not
+// matter.
+func (u *URI) NamesSameKey(v *URI) bool {
 	return u.Scheme == v.Scheme && u.Path == v.Path && maps.Equal(u.Attrs, v.Attrs) && u.Query["module-path"] == v.Query["module-path"]
 }
 

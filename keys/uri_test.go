@@ -344,3 +344,36 @@ func TestRedactKeepsFilePaths(t *testing.T) {
 		}
 	}
 }
+
+// NamesSameKey: the same device and key whatever the order of the
+// attributes, their escapes or how a PIN is given; not another token, key
+// or module.
+func TestNamesSameKey(t *testing.T) {
+	base := "pkcs11:token=YubiHSM;serial=13200460;object=tuf-root?module-path=/usr/lib/x/yubihsm_pkcs11.so"
+	for _, c := range []struct {
+		other string
+		same  bool
+	}{
+		{"pkcs11:object=tuf-root;serial=13200460;token=YubiHSM?module-path=/usr/lib/x/yubihsm_pkcs11.so", true},
+		{"pkcs11:token=Yubi%48SM;serial=13200460;object=tuf-root?module-path=/usr/lib/x/yubihsm_pkcs11.so", true},
+		{base + "&pin-source=/run/pin", true},
+		{"pkcs11:token=YubiHSM;serial=13200461;object=tuf-root?module-path=/usr/lib/x/yubihsm_pkcs11.so", false},
+		{"pkcs11:token=YubiHSM;serial=13200460;object=tuf-targets?module-path=/usr/lib/x/yubihsm_pkcs11.so", false},
+		{"pkcs11:token=YubiHSM;serial=13200460;id=%00%03?module-path=/usr/lib/x/yubihsm_pkcs11.so", false},
+		{"pkcs11:serial=13200460;object=tuf-root?module-path=/usr/lib/x/yubihsm_pkcs11.so", false},
+		{"pkcs11:token=YubiHSM;serial=13200460;object=tuf-root?module-path=/usr/lib/y/yubihsm_pkcs11.so", false},
+		{"yubikey:serial=13200460;slot-id=9c", false},
+	} {
+		u, err := ParseURI(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := ParseURI(c.other)
+		if err != nil {
+			t.Fatalf("%s: %v", c.other, err)
+		}
+		if got := u.NamesSameKey(v); got != c.same {
+			t.Errorf("%s: %v, want %v", c.other, got, c.same)
+		}
+	}
+}

@@ -25,6 +25,7 @@ import (
 type found struct {
 	label, field string
 	key          *metadata.Key
+	uri          *keys.URI
 }
 
 // resolveKeys reads the public key of every keyholder and online key,
@@ -44,7 +45,8 @@ func (r *reader) resolveKeys(p *Plan) {
 		}
 		*tufKey, *keyID = r.keyID(field, key)
 		if *tufKey != nil {
-			all = append(all, found{fmt.Sprintf("%s (%s)", path, name), field, *tufKey})
+			u, _ := keys.ParseURI(*uri)
+			all = append(all, found{fmt.Sprintf("%s (%s)", path, name), field, *tufKey, u})
 		}
 	}
 	for i := range p.Keyholders {
@@ -63,6 +65,10 @@ func (r *reader) resolveKeys(p *Plan) {
 		for i := 0; i < j; i++ {
 			if keys.SameKey(all[i].key, all[j].key) {
 				r.problem(all[j].field, "%s and %s hold the same public key; every keyholder, online key and witness needs a key of its own", all[j].label, all[i].label)
+				break
+			}
+			if all[i].uri != nil && all[j].uri != nil && all[i].uri.NamesSameKey(all[j].uri) {
+				r.problem(join(parent(all[j].field), "key"), "%s and %s give the same key URI; name each key's device and key (serial=, object= or id=, slot-id=)", all[j].label, all[i].label)
 				break
 			}
 		}

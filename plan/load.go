@@ -117,7 +117,7 @@ func readPlan(r *reader, data []byte) (*Plan, error) {
 	if p.Rehearsal.AttestationRoots != "" && r.usable("rehearsal.attestation_roots") && !r.noFiles {
 		p.Rehearsal.AttestationRoots = resolvePath(r.dir, p.Rehearsal.AttestationRoots)
 		r.checkRegularFile("rehearsal.attestation_roots", p.Rehearsal.AttestationRoots)
-		r.warn("rehearsal.attestation_roots", "REHEARSAL ONLY: attestations are checked against %s instead of Yubico's PIV roots; never use this plan for a real repository", p.Rehearsal.AttestationRoots)
+		r.warn("rehearsal.attestation_roots", "REHEARSAL ONLY: attestations are checked against %s instead of Yubico's roots (PIV and YubiHSM); never use this plan for a real repository", p.Rehearsal.AttestationRoots)
 	}
 	if len(r.problems) == 0 {
 		r.warnP384(p)
@@ -408,15 +408,22 @@ func (r *reader) attestationFiles(n *yaml.Node, path string, k *Keyholder) {
 		k.AttestationIntermediates, _ = r.str(v, join(path, "intermediates"))
 	}
 	if v := f["serial"]; v != nil {
-		n, ok := r.int(v, join(path, "serial"))
-		switch {
-		case !ok:
-		case n <= 0 || n > 1<<32-1:
-			r.problem(join(path, "serial"), "%d is not a device serial; give the serial printed on the device (yubihsm-shell: get deviceinfo)", n)
-		default:
-			k.AttestationSerial = uint32(n)
+		k.AttestationSerial = r.serial(v, join(path, "serial"))
+	}
+}
+
+// serial reads a device serial: a whole number in decimal, which Yubico's
+// tools print zero-padded (0013200460), where YAML would read octal.
+func (r *reader) serial(n *yaml.Node, path string) uint32 {
+	if n.Kind == yaml.ScalarNode && digits.MatchString(n.Value) {
+		v, err := strconv.ParseUint(strings.ReplaceAll(n.Value, "_", ""), 10, 32)
+		if err == nil && v > 0 {
+			return uint32(v)
 		}
 	}
+	r.problemAt(n.Line, path, "%q is not a device serial; give the serial printed on the device, a whole number such as 13200460", n.Value)
+	r.bad[path] = true
+	return 0
 }
 
 func (r *reader) witness(n *yaml.Node, path string, w *Witness) {

@@ -192,8 +192,9 @@ type OnlineKey struct {
 type Rehearsal struct {
 	// AllowRootThresholdOne permits a root threshold of 1. Loudly flagged.
 	AllowRootThresholdOne bool `yaml:"allow_root_threshold_one"`
-	// AttestationRoots is a PEM file of roots that replace Yubico's PIV
-	// attestation roots, for virtual YubiKeys. Loudly flagged.
+	// AttestationRoots is a PEM file of roots that replace Yubico's
+	// attestation roots (PIV and YubiHSM), for virtual YubiKeys. Loudly
+	// flagged.
 	AttestationRoots string `yaml:"attestation_roots"`
 }
 

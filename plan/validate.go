@@ -187,6 +187,8 @@ func (r *reader) checkAttestation(path string, k *Keyholder) {
 		case !r.usable(f.field) && r.given(f.field):
 		case *f.path == "" && f.field == af:
 			r.problem(af, "empty; give the attestation file written when the key was made on the device (FILE.attestation.pem), or remove the field")
+		case *f.path == "" && r.given(f.field):
+			r.problem(f.field, "empty; give the file, or remove the field")
 		case *f.path == "":
 			r.problem(f.field, "missing; a YubiHSM 2's attestation names its key_attestation (FILE_attestation.der) and device_certificate (SERIAL_cert.der, the device's opaque object 0)")
 		default:

@@ -58,6 +58,10 @@ func fakeStatus() *ceremony.Status {
 
 // walkModel is at alice's device step of fakeStatus's ceremony (alice's
 // targets signature is still missing), everyone present.
+// yubiHSMURI names alice's key on a YubiHSM 2, for the screens of a device
+// that shows its keys only after the PIN.
+const yubiHSMURI = "pkcs11:token=YubiHSM;serial=13200460;object=tuf-root?module-path=/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so"
+
 func walkModel() Model {
 	m := New(eng, "ws").WithStyles(DefaultStyles(true))
 	m.walk.status, m.walk.loading = fakeStatus(), false
@@ -122,16 +126,20 @@ func goldenCases(t *testing.T) map[string]func() Model {
 		},
 		"device-yubihsm": func() Model {
 			m := walkModel()
-			m.walk.check = &ceremony.DeviceCheck{Holder: "alice", Kind: "pkcs11", Device: "PKCS#11 token YubiHSM serial 13200460", Present: true, PINTries: -1,
-				Note: "PKCS#11 token YubiHSM serial 13200460 shows its keys only after the PIN: the key is checked to be alice's a11ce0000000 once it is given, before anything is signed"}
+			m.walk.person.URI = yubiHSMURI
+			m.walk.person.Device = ceremony.DeviceName(yubiHSMURI)
+			m.walk.check = &ceremony.DeviceCheck{Holder: "alice", Kind: "pkcs11", Device: m.walk.person.Device, Present: true, PINTries: -1,
+				Note: m.walk.person.Device + " shows its keys only after the PIN: the key is checked to be alice's a11ce0000000 once it is given, before anything is signed"}
 			return m
 		},
 		"pin-yubihsm": func() Model {
 			m := walkModel()
+			m.walk.person.URI = yubiHSMURI
+			m.walk.person.Device = ceremony.DeviceName(yubiHSMURI)
 			m.walk.signing, m.walk.signRoles, m.walk.pins = true, []string{"root v1"}, 1
 			m.walk.pin = pinPrompt{req: keys.SecretRequest{Kind: keys.PIN, TriesLeft: -1,
 				Form: "the authentication key's ID as 4 hex digits, then its password (8 to 64 characters): 0001 then the password, for the factory key"}, reply: make(chan secretReply, 1)}
-			m.walk.check = &ceremony.DeviceCheck{Holder: "alice", Kind: "pkcs11", Device: "PKCS#11 token YubiHSM serial 13200460", Present: true, PINTries: -1}
+			m.walk.check = &ceremony.DeviceCheck{Holder: "alice", Kind: "pkcs11", Device: m.walk.person.Device, Present: true, PINTries: -1}
 			m.open(screenPIN)
 			return m
 		},

@@ -318,7 +318,7 @@ func offlineRole(p *plan.Plan, role string) plan.OfflineRole {
 
 // attestationGiven says what attestation the plan gives for k's key.
 func attestationGiven(k plan.Keyholder, rehearsalRoots bool) string {
-	checked := "init checks it against Yubico's root"
+	checked := "init checks it against Yubico's roots"
 	if rehearsalRoots {
 		checked = "init checks it against the rehearsal's attestation roots"
 	}

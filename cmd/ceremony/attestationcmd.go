@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"crypto/x509"
 	"encoding/hex"
 	"flag"
@@ -46,8 +45,11 @@ type attestationReport struct {
 	Exportable   bool   `json:"exportable_under_wrap"`
 	ObjectID     uint16 `json:"object_id"`
 	Label        string `json:"label"`
-	Chained      bool   `json:"chained_to_yubico"`
-	Unchained    string `json:"not_chained_because,omitempty"`
+	// Chained: the device certificate chains to Yubico's roots, or to
+	// AttestationRoots when given.
+	Chained          bool   `json:"chained_to_yubico"`
+	AttestationRoots string `json:"attestation_roots,omitempty"`
+	Unchained        string `json:"not_chained_because,omitempty"`
 	// Problems are what keeps it from attesting; none means attested.
 	Problems []string `json:"problems,omitempty"`
 	Attested bool     `json:"attested"`
@@ -105,6 +107,7 @@ func runAttestationVerify(env *runEnv, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("attestation %s: %w", rest[0], err)
 	}
+	rep.AttestationRoots = *rootsFile
 	if *asJSON {
 		if err := printJSON(stdout, "attestation", &rep); err != nil {
 			return err
@@ -163,9 +166,12 @@ func printAttestation(w io.Writer, r attestationReport) {
 	} else {
 		fmt.Fprintf(w, "origin: %s\ncapabilities: %s; exportable under wrap: %v\nobject: %#04x, label %q\n", r.Origin, r.Capabilities, r.Exportable, r.ObjectID, r.Label)
 	}
-	if r.Chained {
+	switch {
+	case r.Chained && r.AttestationRoots != "":
+		fmt.Fprintf(w, "chain: the device certificate chains to the attestation roots of %s (not Yubico's)\n", r.AttestationRoots)
+	case r.Chained:
 		fmt.Fprintln(w, "chain: the device certificate chains to Yubico's root")
-	} else {
+	default:
 		fmt.Fprintf(w, "chain: %s\n", r.Unchained)
 	}
 	if r.Attested {
@@ -180,21 +186,11 @@ func readCertificates(path string) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to read certificate %s: %w", path, err)
 	}
-	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("-----BEGIN")) {
-		certs, err := attestation.ParseCertificatesPEM(data)
-		if err == nil && len(certs) == 0 {
-			err = fmt.Errorf("no PEM certificate in it")
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		return certs, nil
-	}
-	c, err := attestation.ParseCertificate(data)
+	certs, err := attestation.ParseCertificates(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return []*x509.Certificate{c}, nil
+	return certs, nil
 }
 
 // readTUFKey reads a TUF public key file.

@@ -138,6 +138,9 @@ func printDevices(w io.Writer, d *devicesJSON) {
 	}
 	for _, t := range d.Tokens {
 		fmt.Fprintf(w, "PKCS#11 token %q serial %s (%s %s) %s module %s\n", t.Label, t.Serial, t.Manufacturer, t.Model, t.Status, t.Module)
+		if t.Error != "" {
+			fmt.Fprintf(w, "  keys not listed: %s\n", t.Error)
+		}
 		for _, k := range t.Keys {
 			id := "-"
 			if k.KeyID != "" {

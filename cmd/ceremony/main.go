@@ -81,7 +81,7 @@ var (
 	allCommands = []command{
 		{"keygen", "make a key (software key for rehearsals: --uri file:PATH)", runKeygen, false, false},
 		{"key", "what is done with a key made elsewhere: key import turns its public key into the TUF key a plan names", runKey, false, false},
-		{"attestation", "check a device's key attestation on its own (attestation verify: a YubiHSM 2's, against its device certificate and a key)", runAttestation, false, false},
+		{"attestation", "check a device's key attestation on its own (attestation verify: a YubiKey PIV slot's or a YubiHSM 2's, against Yubico's roots and a key)", runAttestation, false, false},
 		{"init", "create a workspace from a plan (--from TRUSTED_ROOT for the next root)", runInit, false, false},
 		{"sign", "sign every role in a workspace the key may sign (or --rstuf-pending FILE: an RSTUF pending-signing answer)", runSign, false, false},
 		{"payload", "export a role to sign on another workstation, or import signature files (payload export|import)", runPayload, false, false},

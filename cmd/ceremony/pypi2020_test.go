@@ -62,7 +62,7 @@ func TestPyPI2020Plan(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("script: exit %d\n%s", code, stderr)
 	}
-	for _, want := range append(ids, "serial 13200460", "serial 13200461", "serial DENK0102947", "serial DENK0200473", "device serial 13200461 (init checks it against Yubico's root)", "tuf-js clients") {
+	for _, want := range append(ids, "serial 13200460", "serial 13200461", "serial DENK0102947", "serial DENK0200473", "device serial 13200461 (init checks it against Yubico's roots)", "tuf-js clients") {
 		if !strings.Contains(script, want) {
 			t.Errorf("the script lacks %q", want)
 		}
@@ -84,6 +84,20 @@ func TestPyPI2020Plan(t *testing.T) {
 		t.Errorf("init: want 4 attestations and the P-384 warning:\n%s%s", out, stderr)
 	}
 
+	// The serial as Yubico's tools print it, zero-padded, is the same.
+	text0, err := os.ReadFile(planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	padded := filepath.Join(dir, "padded.yaml")
+	abs := strings.NewReplacer("../../testdata/psf-2020-ceremony", products, "keys/", filepath.Join(example, "keys")+"/", "serial: 13200460\n", "serial: 0013200460\n").Replace(string(text0))
+	if err := os.WriteFile(padded, []byte(abs), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := cmd("init", "--plan", padded, "--date", today(), filepath.Join(dir, "padded-ws")); code != 0 {
+		t.Errorf("a zero-padded serial: exit %d\n%s%s", code, out, stderr)
+	}
+
 	// The same plan, changed: each refused, naming the keyholder and why.
 	text, err := os.ReadFile(planPath)
 	if err != nil {
@@ -93,8 +107,11 @@ func TestPyPI2020Plan(t *testing.T) {
 	for i, tc := range []struct{ old, new, err string }{
 		{"0013200460_root_attestation.der", "0013200460_targets_attestation.der", "keyholders[0].attestation (yubihsm-13200460-root): the attested key is not the key fc72dbdd4be3"},
 		{"0013200461/0013200461_root_attestation.der", "0013200460/0013200460_root_attestation.der", "keyholders[2].attestation (yubihsm-13200461-root): the key attestation is not signed by the device certificate"},
-		{"      serial: 13200461\n    require_attestation: true\n  - name: yubihsm-13200461-targets", "      serial: 13200460\n    require_attestation: true\n  - name: yubihsm-13200461-targets", "attestation is for YubiHSM 2 13200461, want 13200460"},
+		{"      serial: 13200461\n    require_attestation: true\n  - name: yubihsm-13200461-targets", "      serial: 13200460\n    require_attestation: true\n  - name: yubihsm-13200461-targets", "keyholders[2].attestation (yubihsm-13200461-root): the key URI names device serial 13200461, the attestation's serial is 13200460"},
 		{"      device_certificate: " + products + "/0013200460/0013200460_cert.der\n      serial: 13200460\n    require_attestation: true\n  - name: yubihsm-13200460-targets", "      serial: 13200460\n    require_attestation: true\n  - name: yubihsm-13200460-targets", "keyholders[0].attestation.device_certificate: missing"},
+		{"serial=13200460;object=tuf-root", "serial=55555555;object=tuf-root", "keyholders[0].attestation (yubihsm-13200460-root): the key URI names device serial 55555555, the attestation's serial is 13200460"},
+		{`key: "pkcs11:token=YubiHSM;serial=13200460;object=tuf-root?module-path=/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so"`, `key: "yubikey:serial=13200460;slot-id=9c"`, "a YubiKey's attestation is one PEM file"},
+		{"      serial: 13200460\n    require_attestation: true\n  - name: yubihsm-13200460-targets", "      serial: 13200460x\n    require_attestation: true\n  - name: yubihsm-13200460-targets", `keyholders[0].attestation.serial: "13200460x" is not a device serial`},
 	} {
 		if !strings.Contains(base, tc.old) {
 			t.Fatalf("case %d: the plan has no %q", i, tc.old)

@@ -1,7 +1,6 @@
 package p11
 
 import (
-	"crypto/ed25519"
 	"fmt"
 
 	"github.com/miekg/pkcs11"
@@ -114,9 +113,9 @@ func (s *signer) init() error {
 		return fmt.Errorf("the private key %s on %s may not sign (CKA_SIGN is false)", privObj, tok)
 	}
 	s.alwaysAuth = boolAttr(attrs[1].Value)
-	want := uint(pkcs11.CKM_ECDSA)
-	if _, ok := pub.(ed25519.PublicKey); ok {
-		want = ckmEdDSA
+	want, ok := mechanismFor(pub)
+	if !ok {
+		return fmt.Errorf("key %s on %s: cannot sign with a %T key", pubObj, tok, pub)
 	}
 	listed, err := m.ctx.GetMechanismList(tok.slot)
 	if err != nil {

@@ -1,6 +1,10 @@
 package p11
 
 import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -29,8 +33,9 @@ type convention struct {
 // "Yubico (www.yubico.com)" and model "YubiHSM" (its label is "YubiHSM"
 // too, so a URI names one by serial=, the device serial in at least 8
 // digits). Its PIN is the authentication key's object ID as 4 hex digits
-// followed by that key's password, 8 to 64 characters; the module takes
-// nothing else, and shows no object before login.
+// followed by that key's password, 8 to 64 characters ("@" or "#label#"
+// before the ID for other kinds of authentication key), and it shows no
+// object before login.
 var yubiHSMConvention = convention{
 	Device:         "YubiHSM 2",
 	PINForm:        "the authentication key's ID as 4 hex digits, then its password (8 to 64 characters): 0001 then the password, for the factory key",
@@ -62,23 +67,42 @@ func conventionOf(tok tokenInfo) convention {
 
 func checkYubiHSMPIN(pin []byte) error {
 	form := errors.New("a YubiHSM 2 PIN is the authentication key's ID as 4 hex digits followed by its password of 8 to 64 characters (0001 then the password, for the factory key)")
-	if len(pin) < 4 {
+	// yubihsm_pkcs11 also takes "@" before the key ID (an asymmetric
+	// authentication key) and "#label#" (a credential on a YubiKey).
+	rest := pin
+	switch {
+	case len(rest) > 0 && rest[0] == '@':
+		rest = rest[1:]
+	case len(rest) > 0 && rest[0] == '#':
+		end := bytes.IndexByte(rest[1:], '#')
+		if end < 1 {
+			return form
+		}
+		rest = rest[end+2:]
+	}
+	if len(rest) < 4 {
 		return form
 	}
-	for _, c := range pin[:4] {
+	for _, c := range rest[:4] {
 		if !strings.ContainsRune("0123456789abcdefABCDEF", rune(c)) {
 			return form
 		}
 	}
-	if n := len(pin) - 4; n < 8 || n > 64 {
-		return fmt.Errorf("%w: the password after the key ID is %d characters", form, n)
+	switch n := len(rest) - 4; {
+	case n < 8:
+		return fmt.Errorf("%w: the password after the key ID is too short", form)
+	case n > 64:
+		return fmt.Errorf("%w: the password after the key ID is too long", form)
 	}
 	return nil
 }
 
 func checkSmartCardHSMPIN(pin []byte) error {
-	if n := len(pin); n < 6 || n > 15 {
-		return fmt.Errorf("a Nitrokey HSM 2 (SmartCard-HSM) user PIN is 6 to 15 characters, not %d", n)
+	switch n := len(pin); {
+	case n < 6:
+		return errors.New("a Nitrokey HSM 2 (SmartCard-HSM) user PIN is 6 to 15 characters: this one is too short")
+	case n > 15:
+		return errors.New("a Nitrokey HSM 2 (SmartCard-HSM) user PIN is 6 to 15 characters: this one is too long")
 	}
 	return nil
 }
@@ -106,12 +130,29 @@ func needMechanism(tok tokenInfo, listed []uint, want uint) error {
 }
 
 // initHint explains an initialization error of a module whose cause is
-// known: yubihsm_pkcs11 answers CKR_ARGUMENTS_BAD when no connector is
-// configured.
+// known: yubihsm_pkcs11 with no connector configured answers
+// CKR_ARGUMENTS_BAD (2.4 and later) or CKR_FUNCTION_FAILED (before).
 func initHint(path string, err error) string {
 	var code pkcs11.Error
-	if strings.HasPrefix(filepath.Base(path), "yubihsm_pkcs11") && errors.As(err, &code) && code == pkcs11.CKR_ARGUMENTS_BAD {
-		return "; yubihsm_pkcs11 has no connector: set YUBIHSM_PKCS11_CONF to a file holding connector=http://127.0.0.1:12345 and run yubihsm-connector (a yubihsm_pkcs11.conf in the working directory is read first)"
+	if !strings.HasPrefix(filepath.Base(path), "yubihsm_pkcs11") || !errors.As(err, &code) {
+		return ""
+	}
+	switch code {
+	case pkcs11.CKR_ARGUMENTS_BAD, pkcs11.CKR_FUNCTION_FAILED:
+		return "; yubihsm_pkcs11 most likely has no connector: set YUBIHSM_PKCS11_CONF to a file holding connector=http://127.0.0.1:12345 and run yubihsm-connector (a yubihsm_pkcs11.conf in the working directory is read first)"
 	}
 	return ""
+}
+
+// mechanismFor is the mechanism a key signs with here: EdDSA over the
+// message for Ed25519, raw ECDSA over the digest the caller made for
+// ECDSA; ok is false for any other key.
+func mechanismFor(pub crypto.PublicKey) (mech uint, ok bool) {
+	switch pub.(type) {
+	case ed25519.PublicKey:
+		return ckmEdDSA, true
+	case *ecdsa.PublicKey:
+		return pkcs11.CKM_ECDSA, true
+	}
+	return 0, false
 }

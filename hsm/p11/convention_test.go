@@ -59,6 +59,10 @@ func TestPINForms(t *testing.T) {
 		{checkYubiHSMPIN, "0001short", false},    // password under 8
 		{checkYubiHSMPIN, "1password", false},    // key ID too short
 		{checkYubiHSMPIN, "0001" + strings.Repeat("p", 65), false},
+		{checkYubiHSMPIN, "@0002s3cr3tPass", true},         // an asymmetric authentication key
+		{checkYubiHSMPIN, "#yk-cred#0003s3cr3tPass", true}, // a credential on a YubiKey
+		{checkYubiHSMPIN, "##0003s3cr3tPass", false},
+		{checkYubiHSMPIN, "#yk-cred0003s3cr3tPass", false},
 		{checkSmartCardHSMPIN, "648219", true},
 		{checkSmartCardHSMPIN, "123456789012345", true},
 		{checkSmartCardHSMPIN, "12345", false},
@@ -99,7 +103,7 @@ func TestPINRequestFollowsConvention(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.Query["pin-source"] = file
-	if _, err := pinRequest(&target{uri: u}, yubiHSMToken, nil); err == nil || !strings.Contains(err.Error(), "the password after the key ID is 5 characters") {
+	if _, err := pinRequest(&target{uri: u}, yubiHSMToken, nil); err == nil || !strings.Contains(err.Error(), "the password after the key ID is too short") {
 		t.Errorf("a short password from pin-source: %v", err)
 	}
 	// A token with no convention takes any PIN and names no form.
@@ -175,6 +179,9 @@ func TestInitHint(t *testing.T) {
 	}
 	if h := initHint("/usr/lib/softhsm/libsofthsm2.so", bad); h != "" {
 		t.Errorf("SoftHSM2: %q", h)
+	}
+	if h := initHint("/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so", pkcs11.Error(pkcs11.CKR_FUNCTION_FAILED)); !strings.Contains(h, "most likely") {
+		t.Errorf("yubihsm_pkcs11 before 2.4: %q", h)
 	}
 	if h := initHint("/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so", pkcs11.Error(pkcs11.CKR_GENERAL_ERROR)); h != "" {
 		t.Errorf("another error: %q", h)

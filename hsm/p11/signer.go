@@ -2,8 +2,6 @@ package p11
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
 	"encoding/asn1"
 	"errors"
 	"fmt"
@@ -46,20 +44,14 @@ func (s *signer) TUFKey() *metadata.Key    { return s.tufKey }
 // token's r||s is returned as ASN.1 DER. A token that is pulled out makes
 // Sign return an error wrapping ErrTokenAbsent, and nothing is signed.
 func (s *signer) Sign(_ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
-	var mech uint
-	switch s.pub.(type) {
-	case ed25519.PublicKey:
-		if opts.HashFunc() != 0 {
-			return nil, errors.New("Ed25519 signs the message itself: opts must be crypto.Hash(0)")
-		}
-		mech = ckmEdDSA
-	case *ecdsa.PublicKey:
-		if h := opts.HashFunc(); h == 0 || len(digest) != h.Size() {
-			return nil, fmt.Errorf("ECDSA signs a digest: got %d bytes for hash %v", len(digest), h)
-		}
-		mech = pkcs11.CKM_ECDSA
-	default:
+	mech, ok := mechanismFor(s.pub)
+	switch {
+	case !ok:
 		return nil, fmt.Errorf("cannot sign with a %T key", s.pub)
+	case mech == ckmEdDSA && opts.HashFunc() != 0:
+		return nil, errors.New("Ed25519 signs the message itself: opts must be crypto.Hash(0)")
+	case mech == pkcs11.CKM_ECDSA && (opts.HashFunc() == 0 || len(digest) != opts.HashFunc().Size()):
+		return nil, fmt.Errorf("ECDSA signs a digest: got %d bytes for hash %v", len(digest), opts.HashFunc())
 	}
 	var pin []byte
 	if s.alwaysAuth {
