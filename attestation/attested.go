@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/x509"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -59,11 +60,16 @@ func Examine(certs []*x509.Certificate, roots *x509.CertPool, at time.Time) (*At
 		return nil, fmt.Errorf("want the key's attestation certificate and then the device's, found %d certificate(s)", len(certs))
 	}
 	keyCert, device := certs[0], certs[1]
-	if hsmSerialPresent(keyCert) {
+	if hasExtension(keyCert, oidHSMSerial) {
 		return examineYubiHSM(keyCert, device, certs[2:], roots, at)
 	}
 	if len(certs) != 2 {
 		return nil, fmt.Errorf("a YubiKey attestation is 2 certificates (the slot's, then the device's F9), found %d", len(certs))
+	}
+	// A slot certificate is no device certificate, even where the roots
+	// given would vouch for it (a rehearsal's made by hand).
+	if strings.HasPrefix(device.Subject.CommonName, slotSubjectPrefix) || hasExtension(device, oidKeyPolicy) {
+		return nil, fmt.Errorf("certificate %q is a slot attestation, not a device's F9 certificate", device.Subject.CommonName)
 	}
 	if err := device.CheckSignature(keyCert.SignatureAlgorithm, keyCert.RawTBSCertificate, keyCert.Signature); err != nil {
 		return nil, fmt.Errorf("the slot attestation is not signed by the device certificate %q: %w", device.Subject.CommonName, err)
@@ -84,7 +90,8 @@ func Examine(certs []*x509.Certificate, roots *x509.CertPool, at time.Time) (*At
 
 func examineYubiHSM(keyCert, device *x509.Certificate, extra []*x509.Certificate, roots *x509.CertPool, at time.Time) (*Attested, error) {
 	inters := x509.NewCertPool()
-	if roots == nil {
+	given := roots != nil
+	if !given {
 		yr, yi, err := yubiHSMPools()
 		if err != nil {
 			return nil, err
@@ -98,7 +105,20 @@ func examineYubiHSM(keyCert, device *x509.Certificate, extra []*x509.Certificate
 	if err != nil {
 		return nil, err
 	}
+	if given {
+		h.Unchained = strings.Replace(h.Unchained, "Yubico's root", rootsName(roots, ""), 1)
+	}
 	return &Attested{Device: DeviceYubiHSM, Serial: h.Serial, Firmware: h.Firmware, Key: h.Key, Chained: h.Chained, Unchained: h.Unchained, YubiHSM: h}, nil
+}
+
+// hasExtension: c carries the extension id.
+func hasExtension(c *x509.Certificate, id asn1.ObjectIdentifier) bool {
+	for _, e := range c.Extensions {
+		if e.Id.Equal(id) {
+			return true
+		}
+	}
+	return false
 }
 
 // rootsName names the roots a chain was checked against.

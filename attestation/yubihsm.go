@@ -94,10 +94,8 @@ func VerifyYubiHSM(keyCert, deviceCert *x509.Certificate, roots, intermediates *
 	if !deviceCert.BasicConstraintsValid || !deviceCert.IsCA {
 		return nil, fmt.Errorf("certificate %q is no device attestation certificate: it is not a CA", deviceCert.Subject.CommonName)
 	}
-	for _, e := range deviceCert.Extensions {
-		if e.Id.Equal(oidHSMOrigin) || e.Id.Equal(oidHSMCapabilities) || e.Id.Equal(oidHSMObjectID) {
-			return nil, fmt.Errorf("certificate %q is a key attestation, not a device attestation certificate", deviceCert.Subject.CommonName)
-		}
+	if hasExtension(deviceCert, oidHSMOrigin) || hasExtension(deviceCert, oidHSMCapabilities) || hasExtension(deviceCert, oidHSMObjectID) {
+		return nil, fmt.Errorf("certificate %q is a key attestation, not a device attestation certificate", deviceCert.Subject.CommonName)
 	}
 	if err := keyCert.CheckSignatureFrom(deviceCert); err != nil {
 		return nil, fmt.Errorf("the key attestation is not signed by the device certificate %q: %w", deviceCert.Subject.CommonName, err)
@@ -126,7 +124,7 @@ func VerifyYubiHSM(keyCert, deviceCert *x509.Certificate, roots, intermediates *
 	inters.AddCert(deviceCert)
 	opts := x509.VerifyOptions{Roots: roots, Intermediates: inters, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
 	if _, err := keyCert.Verify(opts); err != nil {
-		h.Unchained = fmt.Sprintf("device certificate not chained to Yubico's root (issued by %q): %v", deviceCert.Issuer.CommonName, err)
+		h.Unchained = fmt.Sprintf("device certificate not chained to Yubico's root, or the key attestation not valid under it (the device certificate is issued by %q): %v", deviceCert.Issuer.CommonName, err)
 		return h, nil
 	}
 	h.Chained = true
@@ -196,17 +194,6 @@ func readHSMExtensions(c *x509.Certificate, h *YubiHSM) error {
 		return fmt.Errorf("no Yubico extension %s: not a YubiHSM 2 key attestation", strings.Join(missing, ", "))
 	}
 	return nil
-}
-
-// hsmSerialPresent: c carries Yubico's YubiHSM serial extension, as a
-// YubiHSM 2 key attestation (and its device certificate) does.
-func hsmSerialPresent(c *x509.Certificate) bool {
-	for _, e := range c.Extensions {
-		if e.Id.Equal(oidHSMSerial) {
-			return true
-		}
-	}
-	return false
 }
 
 // hsmSerial is the serial a device certificate names in its extension,

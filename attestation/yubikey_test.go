@@ -139,3 +139,18 @@ func TestVerifyAttestation(t *testing.T) {
 		})
 	}
 }
+
+// A slot certificate offered as the device's F9 certificate is refused,
+// even under roots that would vouch for it (a rehearsal's, made by hand).
+func TestSlotCertificateIsNoDeviceCertificate(t *testing.T) {
+	c := newChain(t, 19088743)
+	key, err := keys.GenerateSoftware("memory:slot", keys.TypeECDSAP256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot := c.slotCert(t, key.Public(), 19088743, 3, 2)
+	_, err = attestation.Examine([]*x509.Certificate{slot, slot}, pool(c.root, slot), time.Time{})
+	if err == nil || !strings.Contains(err.Error(), "is a slot attestation, not a device's F9 certificate") {
+		t.Errorf("a slot certificate as the device's: %v", err)
+	}
+}

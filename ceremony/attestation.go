@@ -177,11 +177,8 @@ func checkSignerAttestation(ws *workspace.Workspace, ids []string, pub *metadata
 		if k.Attestation == "" || !slices.Contains(ids, k.KeyID) {
 			continue
 		}
-		if _, err := VerifyKept(&ws.State, k); err != nil {
+		if _, err := VerifyKept(&ws.State, k, pub); err != nil {
 			return fmt.Errorf("%s's attestation does not hold for this key: %w", k.Holder, err)
-		}
-		if !keys.IDMatches(k.KeyID, pub) {
-			return fmt.Errorf("%s's attestation is for key %s, not this key", k.Holder, AbbrevHash(k.KeyID))
 		}
 	}
 	return nil
@@ -189,11 +186,13 @@ func checkSignerAttestation(ws *workspace.Workspace, ids []string, pub *metadata
 
 // VerifyKept verifies again, as an auditor does, the attestation a
 // workspace keeps for the key entry k: the chain to the roots st names
-// (Yubico's unless a rehearsal's), the attested key is k's, and what the
-// device kind requires (a YubiKey slot's PIN policy always; a YubiHSM 2 key
-// generated on the device, not exportable, allowed to sign). A root key's
-// touch policy was checked by init, which knew the plan's roles.
-func VerifyKept(st *workspace.State, k workspace.KeyEntry) (*attestation.Attested, error) {
+// (Yubico's unless a rehearsal's), the attested key is k's (key itself
+// when given, else the key with k's key ID in the form this tool writes),
+// and what the device kind requires (a YubiKey slot's PIN policy always;
+// a YubiHSM 2 key generated on the device, not exportable, allowed to
+// sign). A root key's touch policy was checked by init, which knew the
+// plan's roles.
+func VerifyKept(st *workspace.State, k workspace.KeyEntry, key *metadata.Key) (*attestation.Attested, error) {
 	roots, err := keptRoots(st)
 	if err != nil {
 		return nil, err
@@ -208,8 +207,9 @@ func VerifyKept(st *workspace.State, k workspace.KeyEntry) (*attestation.Atteste
 	}
 	want := expectFor(k.URI)
 	want.PINAlways = true
+	want.Key = key
 	problems := a.Problems(want)
-	if tk, err := keys.FromPublicKey(a.Key); err != nil || !keys.IDMatches(k.KeyID, tk) {
+	if tk, err := keys.FromPublicKey(a.Key); key == nil && (err != nil || !keys.IDMatches(k.KeyID, tk)) {
 		problems = append(problems, fmt.Sprintf("the attested key is not %s's key %s", k.Holder, AbbrevHash(k.KeyID)))
 	}
 	if len(problems) > 0 {

@@ -49,11 +49,11 @@ func TestVerifyKept(t *testing.T) {
 	}
 	kept := string(attestation.EncodePEM(certs...))
 	st := &workspace.State{}
-	a, err := ceremony.VerifyKept(st, workspace.KeyEntry{Holder: "hsm", KeyID: keyID("root"), Attestation: kept})
+	a, err := ceremony.VerifyKept(st, workspace.KeyEntry{Holder: "hsm", KeyID: keyID("root"), Attestation: kept}, nil)
 	if err != nil || a.YubiHSM == nil || a.YubiHSM.Label != "tuf-root" {
 		t.Fatalf("the root key's attestation: %+v, %v", a, err)
 	}
-	if _, err := ceremony.VerifyKept(st, workspace.KeyEntry{Holder: "hsm", KeyID: keyID("targets"), Attestation: kept}); err == nil || !strings.Contains(err.Error(), "the attested key is not hsm's key") {
+	if _, err := ceremony.VerifyKept(st, workspace.KeyEntry{Holder: "hsm", KeyID: keyID("targets"), Attestation: kept}, nil); err == nil || !strings.Contains(err.Error(), "the attested key is not hsm's key") {
 		t.Errorf("for the targets key: %v", err)
 	}
 	// Another device's certificate as the only root.
@@ -62,7 +62,7 @@ func TestVerifyKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := &workspace.State{AttestationRoots: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: otherDevice}))}
-	if _, err := ceremony.VerifyKept(other, workspace.KeyEntry{Holder: "hsm", KeyID: keyID("root"), Attestation: kept}); err == nil || !strings.Contains(err.Error(), "not chained") {
+	if _, err := ceremony.VerifyKept(other, workspace.KeyEntry{Holder: "hsm", KeyID: keyID("root"), Attestation: kept}, nil); err == nil || !strings.Contains(err.Error(), "not chained") {
 		t.Errorf("under other roots: %v", err)
 	}
 }

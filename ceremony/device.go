@@ -140,14 +140,11 @@ func checkYubiKey(b *keys.Backends, ws *workspace.Workspace, entry workspace.Key
 }
 
 // verifyHeld verifies again the attestation the workspace keeps for the
-// key (VerifyKept: the device kind and serial its URI names), and that the
-// key present, when it could be read, is that key; one that does not hold
-// makes the key unusable.
+// key (VerifyKept: the device kind and serial its URI names) and for the
+// key present (pub), when it could be read; one that does not hold makes
+// the key unusable.
 func verifyHeld(ws *workspace.Workspace, entry workspace.KeyEntry, pub *metadata.Key, dc *DeviceCheck) error {
-	a, err := VerifyKept(&ws.State, entry)
-	if err == nil && pub != nil && !keys.IDMatches(entry.KeyID, pub) {
-		err = fmt.Errorf("it is for key %s, the device holds %s", AbbrevHash(entry.KeyID), dc.Device)
-	}
+	a, err := VerifyKept(&ws.State, entry, pub)
 	if err != nil {
 		dc.Present = false
 		dc.Problem = fmt.Sprintf("%s's attestation does not hold for %s: %v", dc.Holder, dc.Device, err)

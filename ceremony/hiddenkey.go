@@ -31,7 +31,7 @@ func keyNamedBy(ws *workspace.Workspace, uri string, find func(id string) *metad
 	case len(found) == 0:
 		return nil, fmt.Errorf("%w, and workspace %q names no key by %q: give the key URI the plan gives", cause, ws.Dir, uri)
 	case len(found) > 1:
-		return nil, fmt.Errorf("%w, and workspace %q names %d keys by %q (%s's and %s's): name the device by serial= in the plan", cause, ws.Dir, len(found), uri, found[0].Holder, found[1].Holder)
+		return nil, fmt.Errorf("%w, and workspace %q names %d keys by %q (%s's and %s's): give each key a URI of its own (serial=, object= or id=)", cause, ws.Dir, len(found), uri, found[0].Holder, found[1].Holder)
 	}
 	k := find(found[0].KeyID)
 	if k == nil {

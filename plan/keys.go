@@ -67,8 +67,8 @@ func (r *reader) resolveKeys(p *Plan) {
 				r.problem(all[j].field, "%s and %s hold the same public key; every keyholder, online key and witness needs a key of its own", all[j].label, all[i].label)
 				break
 			}
-			if all[i].uri != nil && all[j].uri != nil && all[i].uri.NamesSameKey(all[j].uri) {
-				r.problem(join(parent(all[j].field), "key"), "%s and %s give the same key URI; name each key's device and key (serial=, object= or id=, slot-id=)", all[j].label, all[i].label)
+			if hidesKeys(all[i].uri) && all[j].uri != nil && all[i].uri.NamesSameKey(all[j].uri) {
+				r.problem(join(parent(all[j].field), "key"), "%s and %s give the same key URI, and a YubiHSM 2 shows no key before login to tell them apart; name each key's device and key (serial=, object= or id=)", all[j].label, all[i].label)
 				break
 			}
 		}
@@ -284,4 +284,11 @@ func escapePath(s string) string {
 		fmt.Fprintf(&b, "%%%02X", c)
 	}
 	return b.String()
+}
+
+// hidesKeys: u names a key through yubihsm_pkcs11, whose devices show no
+// key before login, so that two keys named by one URI cannot be told apart
+// until a PIN is given.
+func hidesKeys(u *keys.URI) bool {
+	return u != nil && u.Scheme == "pkcs11" && strings.HasPrefix(filepath.Base(u.Query["module-path"]), "yubihsm_pkcs11")
 }
