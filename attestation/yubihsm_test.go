@@ -3,9 +3,6 @@ package attestation
 import (
 	"bytes"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -176,30 +173,15 @@ func hsmExtensions(t *testing.T, serial int, origin byte, caps uint64) []pkix.Ex
 // through the real device certificate.
 func TestKeyAttestationIsNoDeviceCertificate(t *testing.T) {
 	root, rootKey := selfSigned(t, "Test YubiHSM Root CA")
-	subKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	devKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	a1Key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	forged, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	make := func(tmpl, parent *x509.Certificate, pub any, signer any) *x509.Certificate {
-		tmpl.NotBefore, tmpl.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(time.Hour)
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := x509.ParseCertificate(der)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
-	sub := make(&x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "Test YubiHSM Sub-CA"}, IsCA: true, BasicConstraintsValid: true,
+	subKey, devKey, a1Key, forged := newTestKey(t), newTestKey(t), newTestKey(t), newTestKey(t)
+	sub := create(t, &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "Test YubiHSM Sub-CA"}, IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign}, root, &subKey.PublicKey, rootKey)
 	serialExt := hsmExtensions(t, 4242, 0, 0)[1]
-	device := make(&x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "YubiHSM Attestation (4242)"}, IsCA: true, BasicConstraintsValid: true,
+	device := create(t, &x509.Certificate{SerialNumber: big.NewInt(3), Subject: pkix.Name{CommonName: "YubiHSM Attestation (4242)"}, IsCA: true, BasicConstraintsValid: true,
 		MaxPathLen: 0, MaxPathLenZero: true, KeyUsage: x509.KeyUsageCertSign, ExtraExtensions: []pkix.Extension{serialExt}}, sub, &devKey.PublicKey, subKey)
-	a1 := make(&x509.Certificate{SerialNumber: big.NewInt(4), Subject: pkix.Name{CommonName: "YubiHSM Attestation id:0x0007"},
+	a1 := create(t, &x509.Certificate{SerialNumber: big.NewInt(4), Subject: pkix.Name{CommonName: "YubiHSM Attestation id:0x0007"},
 		ExtraExtensions: hsmExtensions(t, 4242, HSMOriginImported, HSMCapSignECDSA)}, device, &a1Key.PublicKey, devKey)
-	a2 := make(&x509.Certificate{SerialNumber: big.NewInt(5), Subject: pkix.Name{CommonName: "YubiHSM Attestation id:0x0008"},
+	a2 := create(t, &x509.Certificate{SerialNumber: big.NewInt(5), Subject: pkix.Name{CommonName: "YubiHSM Attestation id:0x0008"},
 		ExtraExtensions: hsmExtensions(t, 4242, HSMOriginGenerated, HSMCapSignECDSA)}, a1, &forged.PublicKey, a1Key)
 	roots := x509.NewCertPool()
 	roots.AddCert(root)

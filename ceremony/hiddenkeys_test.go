@@ -48,21 +48,13 @@ func (s uriSigner) URI() string { return s.uri }
 func TestSignOnADeviceThatShowsKeysAfterLogin(t *testing.T) {
 	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
 	uri := "pkcs11:token=YubiHSM;serial=13200460;object=alice?module-path=/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so"
-	planPath := f.Plan("plan.yaml", ceremonytest.StandardPlan())
-	text, err := os.ReadFile(planPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text = []byte(strings.Replace(string(text), "public_key: keys/alice.pub", `key: "`+uri+`", public_key: keys/alice.pub`, 1))
-	if err := os.WriteFile(planPath, text, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	planPath := planWithURI(t, f, uri, "alice")
 	wrong := kinds.Engine(keys.NewBackends(hidingBackend{f.Signers["bob"]}))
 	if _, err := bootstrap.Init(wrong, bootstrap.Options{Plan: planPath, Dir: f.WS("ws"), Now: ceremonytest.Now}); err != nil {
 		t.Fatal(err)
 	}
 	before := ceremonytest.SnapshotFiles(t, f.WS("ws")+"/metadata")
-	_, err = wrong.Sign(ceremony.SignOptions{Dir: f.WS("ws"), KeyURI: uri, Now: ceremonytest.Now})
+	_, err := wrong.Sign(ceremony.SignOptions{Dir: f.WS("ws"), KeyURI: uri, Now: ceremonytest.Now})
 	if err == nil || !strings.Contains(err.Error(), "is not the key it named before opening") {
 		t.Fatalf("a device holding bob's key signed for alice: %v", err)
 	}
@@ -111,20 +103,28 @@ func TestSignOnADeviceThatShowsKeysAfterLogin(t *testing.T) {
 func TestOneURIForTwoHiddenKeys(t *testing.T) {
 	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
 	uri := "pkcs11:token=YubiHSM;object=tuf-root?module-path=/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so"
+	planPath := planWithURI(t, f, uri, "alice", "bob")
+	eng := kinds.Engine(keys.NewBackends(hidingBackend{f.Signers["alice"]}))
+	_, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: f.WS("ws"), Now: ceremonytest.Now})
+	if err == nil || !strings.Contains(err.Error(), "the same key URI") {
+		t.Fatalf("a plan naming two keys by one URI: %v", err)
+	}
+}
+
+// planWithURI writes the standard plan with uri as the key URI of each of
+// names, beside their public keys.
+func planWithURI(t *testing.T, f *ceremonytest.Fixture, uri string, names ...string) string {
+	t.Helper()
 	planPath := f.Plan("plan.yaml", ceremonytest.StandardPlan())
 	text, err := os.ReadFile(planPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"alice", "bob"} {
+	for _, name := range names {
 		text = []byte(strings.Replace(string(text), "public_key: keys/"+name+".pub", `key: "`+uri+`", public_key: keys/`+name+`.pub`, 1))
 	}
 	if err := os.WriteFile(planPath, text, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	eng := kinds.Engine(keys.NewBackends(hidingBackend{f.Signers["alice"]}))
-	_, err = bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: f.WS("ws"), Now: ceremonytest.Now})
-	if err == nil || !strings.Contains(err.Error(), "the same key URI") {
-		t.Fatalf("a plan naming two keys by one URI: %v", err)
-	}
+	return planPath
 }
