@@ -1,45 +1,17 @@
 package ceremony_test
 
 import (
-	"fmt"
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
 	"github.com/tuf-ceremony/ceremony/ceremony/kinds"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/hiddenkeys"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
-
-// hidingBackend stands in for a YubiHSM 2 behind PKCS#11: its public keys
-// cannot be read before login, and opening the key (after the PIN) gives
-// whatever key the device holds.
-type hidingBackend struct{ holds keys.Signer }
-
-func (hidingBackend) Scheme() string { return "pkcs11" }
-
-func (hidingBackend) PublicKey(*keys.URI) (*metadata.Key, error) {
-	return nil, fmt.Errorf("token \"YubiHSM\" (serial 13200460) (YubiHSM 2): %w", keys.ErrKeysAfterLogin)
-}
-
-func (b hidingBackend) Open(u *keys.URI, _ keys.Prompter) (keys.Signer, error) {
-	return uriSigner{b.holds, u.String()}, nil
-}
-
-func (hidingBackend) Generate(*keys.URI, keys.KeyType, keys.Prompter) (*metadata.Key, error) {
-	return nil, keys.ErrNotSupported
-}
-
-type uriSigner struct {
-	keys.Signer
-	uri string
-}
-
-func (s uriSigner) URI() string { return s.uri }
 
 // A key on a device that shows its keys only after login signs by its URI:
 // the key the workspace names by that URI (with a pin-source or not)
@@ -49,7 +21,7 @@ func TestSignOnADeviceThatShowsKeysAfterLogin(t *testing.T) {
 	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
 	uri := "pkcs11:token=YubiHSM;serial=13200460;object=alice?module-path=/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so"
 	planPath := planWithURI(t, f, uri, "alice")
-	wrong := kinds.Engine(keys.NewBackends(hidingBackend{f.Signers["bob"]}))
+	wrong := kinds.Engine(keys.NewBackends(hiddenkeys.Backend{Holds: f.Signers["bob"]}))
 	if _, err := bootstrap.Init(wrong, bootstrap.Options{Plan: planPath, Dir: f.WS("ws"), Now: ceremonytest.Now}); err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +32,7 @@ func TestSignOnADeviceThatShowsKeysAfterLogin(t *testing.T) {
 	}
 	ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, f.WS("ws")+"/metadata"))
 
-	right := kinds.Engine(keys.NewBackends(hidingBackend{f.Signers["alice"]}))
+	right := kinds.Engine(keys.NewBackends(hiddenkeys.Backend{Holds: f.Signers["alice"]}))
 	pin := f.Dir + "/pin"
 	if err := os.WriteFile(pin, []byte("0001s3cr3tPass\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -104,7 +76,7 @@ func TestOneURIForTwoHiddenKeys(t *testing.T) {
 	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
 	uri := "pkcs11:token=YubiHSM;object=tuf-root?module-path=/usr/lib/x86_64-linux-gnu/pkcs11/yubihsm_pkcs11.so"
 	planPath := planWithURI(t, f, uri, "alice", "bob")
-	eng := kinds.Engine(keys.NewBackends(hidingBackend{f.Signers["alice"]}))
+	eng := kinds.Engine(keys.NewBackends(hiddenkeys.Backend{Holds: f.Signers["alice"]}))
 	_, err := bootstrap.Init(eng, bootstrap.Options{Plan: planPath, Dir: f.WS("ws"), Now: ceremonytest.Now})
 	if err == nil || !strings.Contains(err.Error(), "the same key URI") {
 		t.Fatalf("a plan naming two keys by one URI: %v", err)

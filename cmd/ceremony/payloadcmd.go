@@ -149,10 +149,11 @@ func (t *trustFlags) mine() (*metafile.File, error) {
 func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sign-payload", flag.ContinueOnError)
 	key := fs.String("key", "", "the signing key's URI (file:, pkcs11:, yubikey:)")
+	pubFile := fs.String("public-key", "", "the key's TUF public key file, for a device that shows its keys only after the PIN (a YubiHSM 2)")
 	out := fs.String("out", "", "the signature file to write (must not exist)")
 	var trust trustFlags
 	trust.register(fs)
-	rest, err := parseFlags(fs, args, stderr, "--key URI --out SIG --trusted-root FILE [--yes] PAYLOAD", 1, 1)
+	rest, err := parseFlags(fs, args, stderr, "--key URI [--public-key KEY.pub] --out SIG --trusted-root FILE [--yes] PAYLOAD", 1, 1)
 	if err != nil {
 		return err
 	}
@@ -177,7 +178,7 @@ func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error 
 	}
 	// Who may sign is checked before the key is opened: no PIN is asked
 	// for a key that may not sign.
-	pub, err := env.keys.PublicKey(*key)
+	pub, err := payloadKey(env, *key, *pubFile)
 	if err != nil {
 		return err
 	}
@@ -193,7 +194,7 @@ func runSignPayload(env *runEnv, args []string, stdout, stderr io.Writer) error 
 	if err := confirm(stdout, fmt.Sprintf("sign %s v%d?", p.Role, p.RoleVersion), trust.yes); err != nil {
 		return err
 	}
-	s, closeKey, err := openKey(env, *key)
+	s, closeKey, err := openSameKey(env, *key, pub)
 	if err != nil {
 		return err
 	}
@@ -230,6 +231,7 @@ func runSignRSTUFPending(env *runEnv, args []string, stdout, stderr io.Writer) e
 	fs := flag.NewFlagSet("sign", flag.ContinueOnError)
 	pending := fs.String("rstuf-pending", "", "a saved RSTUF 'pending signing' answer to sign")
 	key := fs.String("key", "", "the signing key's URI (file:, pkcs11:, yubikey:)")
+	pubFile := fs.String("public-key", "", "the key's TUF public key file, for a device that shows its keys only after the PIN (a YubiHSM 2)")
 	out := fs.String("out", "", "the sign payload file, or a directory for them")
 	var trust trustFlags
 	trust.register(fs)
@@ -256,7 +258,7 @@ func runSignRSTUFPending(env *runEnv, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return fmt.Errorf("%s: %w", *pending, err)
 	}
-	pub, err := env.keys.PublicKey(*key)
+	pub, err := payloadKey(env, *key, *pubFile)
 	if err != nil {
 		return err
 	}
@@ -272,7 +274,7 @@ func runSignRSTUFPending(env *runEnv, args []string, stdout, stderr io.Writer) e
 	if err := confirm(stdout, fmt.Sprintf("sign %s?", strings.Join(roles, ", ")), trust.yes); err != nil {
 		return err
 	}
-	s, closeKey, err := openKey(env, *key)
+	s, closeKey, err := openSameKey(env, *key, pub)
 	if err != nil {
 		return err
 	}
