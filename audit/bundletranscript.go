@@ -139,9 +139,6 @@ func VerifyBundledAttestations(add AddFunc, b *bundle.Bundle, known map[string]b
 			add(verify.Error, e.Name, "", "attestation", "is not an attestation %s records", ceremony.BundleState)
 		}
 	}
-	if st.AttestationRoots != "" {
-		add(verify.Warning, ceremony.BundleState, "", "attestation", "attestations are checked against the attestation roots %s names, not Yubico's: a virtual device's, or a maintainer's from claims init --attestation-roots", ceremony.BundleState)
-	}
 	for _, k := range st.Keys {
 		if k.Attestation == "" {
 			continue
