@@ -139,6 +139,9 @@ func VerifyBundledAttestations(add AddFunc, b *bundle.Bundle, known map[string]b
 			add(verify.Error, e.Name, "", "attestation", "is not an attestation %s records", ceremony.BundleState)
 		}
 	}
+	if st.AttestationRoots != "" && !st.Rehearsal {
+		add(verify.Warning, ceremony.BundleState, "", "attestation", "attestations are checked against the attestation roots %s names (claims init --attestation-roots), not Yubico's", ceremony.BundleState)
+	}
 	for _, k := range st.Keys {
 		if k.Attestation == "" {
 			continue

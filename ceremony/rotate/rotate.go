@@ -294,7 +294,7 @@ func createRotation(opts Options, src *source.Source, p *rotation.Plan, now time
 	state := workspace.State{
 		Kind: workspace.Rotation, Profile: string(s.Profile), Repository: s.Repository,
 		Created: now.UTC().Truncate(time.Second), TrustedRootVersion: s.Root.Version,
-		Keys: rotationKeyEntries(p, s.Names), AttestationRoots: src.AttestationRoots,
+		Keys: rotationKeyEntries(p, s.Names), AttestationRoots: src.AttestationRoots, Rehearsal: src.Rehearsal,
 		Warnings: spareWarnings(p), DateConfirmed: opts.DateConfirmed,
 	}
 	if dir, err := filepath.Abs(opts.From); err == nil {

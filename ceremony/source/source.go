@@ -50,6 +50,9 @@ type Source struct {
 	// AttestationRoots are the source workspace's attestation roots (a
 	// rehearsal's virtual root), "" for Yubico's or a repository.
 	AttestationRoots string
+	// Rehearsal: the source workspace is a practice ceremony's, and so is
+	// a rotation made from it.
+	Rehearsal bool
 }
 
 // LoadDir reads a workspace or a repository directory, a repository
@@ -117,7 +120,7 @@ func loadWorkspaceSource(dir string) (*Source, error) {
 	s.Names = workspaceNames(ws, l)
 	// A workspace holds the ceremony's own output: its content is good.
 	s.LastGood = &rotation.LastGood{Source: dir, Targets: s.Targets, Current: s.Current}
-	return &Source{State: s, RootBytes: rootBytes, workspace: ws, AttestationRoots: ws.State.AttestationRoots}, nil
+	return &Source{State: s, RootBytes: rootBytes, workspace: ws, AttestationRoots: ws.State.AttestationRoots, Rehearsal: ws.State.Rehearsal}, nil
 }
 
 // workspaceNames names the keys a workspace's ceremony.json names.
