@@ -89,26 +89,29 @@ func Examine(certs []*x509.Certificate, roots *x509.CertPool, at time.Time) (*At
 }
 
 func examineYubiHSM(keyCert, device *x509.Certificate, extra []*x509.Certificate, roots *x509.CertPool, at time.Time) (*Attested, error) {
-	inters := x509.NewCertPool()
-	given := roots != nil
-	if !given {
+	h, err := readYubiHSM(keyCert, device)
+	if err != nil {
+		return nil, err
+	}
+	a := &Attested{Device: DeviceYubiHSM, Serial: h.Serial, Firmware: h.Firmware, Key: keyCert.PublicKey, YubiHSM: h, Chained: true}
+	name, inters := rootsName(roots, "Yubico's root"), x509.NewCertPool()
+	if roots == nil {
 		yr, yi, err := yubiHSMPools()
 		if err != nil {
 			return nil, err
 		}
 		roots, inters = yr, yi.Clone()
 	}
-	for _, c := range extra {
+	// The whole chain from the key attestation, with the device
+	// certificate as its only issuer: its path length is enforced too.
+	for _, c := range append(extra, device) {
 		inters.AddCert(c)
 	}
-	h, err := VerifyYubiHSM(keyCert, device, roots, inters, at)
-	if err != nil {
-		return nil, err
+	opts := x509.VerifyOptions{Roots: roots, Intermediates: inters, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
+	if _, err := keyCert.Verify(opts); err != nil {
+		a.Chained, a.Unchained = false, fmt.Sprintf("device certificate not chained to %s, or the key attestation not valid under it (the device certificate is issued by %q): %v", name, device.Issuer.CommonName, err)
 	}
-	if given {
-		h.Unchained = strings.Replace(h.Unchained, "Yubico's root", rootsName(roots, ""), 1)
-	}
-	return &Attested{Device: DeviceYubiHSM, Serial: h.Serial, Firmware: h.Firmware, Key: h.Key, Chained: h.Chained, Unchained: h.Unchained, YubiHSM: h}, nil
+	return a, nil
 }
 
 // hasExtension: c carries the extension id.
@@ -175,18 +178,23 @@ func (a *Attested) Problems(want Expectation) []string {
 	return out
 }
 
-// Verify checks an attestation kept as PEM (the key's certificate, the
-// device's, then any intermediates) and that it attests exactly want.Key
-// as want asks. roots nil means Yubico's published roots.
-func Verify(data []byte, roots *x509.CertPool, want Expectation) (*Attested, error) {
-	if want.Key == nil {
-		return nil, errors.New("no expected key to bind the attestation to")
-	}
+// Read reads an attestation kept as PEM (the key's certificate, the
+// device's, then any intermediates), as Examine does.
+func Read(data []byte, roots *x509.CertPool) (*Attested, error) {
 	certs, err := ParseCertificatesPEM(data)
 	if err != nil {
 		return nil, err
 	}
-	a, err := Examine(certs, roots, time.Time{})
+	return Examine(certs, roots, time.Time{})
+}
+
+// Verify reads an attestation kept as PEM and checks that it attests
+// exactly want.Key as want asks. roots nil means Yubico's published roots.
+func Verify(data []byte, roots *x509.CertPool, want Expectation) (*Attested, error) {
+	if want.Key == nil {
+		return nil, errors.New("no expected key to bind the attestation to")
+	}
+	a, err := Read(data, roots)
 	if err != nil {
 		return nil, err
 	}

@@ -11,16 +11,17 @@
 //
 // A YubiHSM 2 key attestation is one certificate, issued by the device's
 // attestation certificate, which a Yubico YubiHSM Sub-CA issued under the
-// Yubico YubiHSM Root CA. VerifyYubiHSM checks the first link and reads
-// Yubico's extensions (serial, firmware, origin, capabilities, object ID,
-// label); it says plainly when the device certificate does not chain to
-// the roots, and never calls that attested.
+// Yubico YubiHSM Root CA. Examine checks the first link, reads Yubico's
+// extensions (serial, firmware, origin, capabilities, object ID, label)
+// and verifies the chain from the key attestation; it says plainly when
+// the device certificate does not chain to the roots, and never calls
+// that attested.
 //
 // Examine reads either kind from its certificates (the key's, the
 // device's, then any intermediates), Attested.Problems says what keeps it
-// from attesting the key a plan names, and Verify does both on the PEM a
-// workspace keeps: one seam for init, sign, the device check and the
-// auditor.
+// from attesting the key a plan names; Read examines the PEM a workspace
+// keeps, and Verify checks it against a key too: one seam for init, sign,
+// the device check and the auditor.
 //
 // yubico/ holds Yubico's published attestation certificates, byte for
 // byte: the PIV root CA (piv-attestation-ca.pem), the U2F root that

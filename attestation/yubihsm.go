@@ -1,7 +1,6 @@
 package attestation
 
 import (
-	"crypto"
 	"crypto/x509"
 	"encoding/asn1"
 	"encoding/hex"
@@ -9,7 +8,6 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
-	"time"
 	"unicode/utf8"
 )
 
@@ -47,7 +45,8 @@ const (
 	HSMCapExportableUnderWrap = 0x10000
 )
 
-// YubiHSM is what a verified YubiHSM 2 key attestation says.
+// YubiHSM is what a YubiHSM 2 key attestation says of its key object
+// (Attested holds the key, and whether the chain holds).
 type YubiHSM struct {
 	Serial       uint32
 	Firmware     string
@@ -56,12 +55,6 @@ type YubiHSM struct {
 	Capabilities uint64
 	ObjectID     uint16
 	Label        string
-	Key          crypto.PublicKey
-	// Chained: the device certificate chains to the roots given (with
-	// the intermediates). When false, Unchained says why; the key
-	// attestation itself still verified under the device certificate.
-	Chained   bool
-	Unchained string
 }
 
 // OriginText says the origin for people.
@@ -79,14 +72,11 @@ func (h *YubiHSM) OriginText() string {
 	return fmt.Sprintf("unknown origin %#x", h.Origin)
 }
 
-// VerifyYubiHSM checks a YubiHSM 2 key attestation: that the device
-// certificate issued it, that the device certificate chains to roots
-// through intermediates (when it does not, or roots is nil, Chained is
-// false and Unchained says why: never "attested"), and reads what it
-// attests. Examine gives it Yubico's YubiHSM root and Sub-CA. It refuses an
-// attestation whose serial is not the device certificate's. at is when
-// the chain is checked (zero: now).
-func VerifyYubiHSM(keyCert, deviceCert *x509.Certificate, roots, intermediates *x509.CertPool, at time.Time) (*YubiHSM, error) {
+// readYubiHSM checks the first link of a YubiHSM 2 key attestation, that
+// the device certificate issued it, and reads what it attests. It refuses
+// an attestation whose serial is not the device certificate's. The chain
+// above the device certificate is Examine's.
+func readYubiHSM(keyCert, deviceCert *x509.Certificate) (*YubiHSM, error) {
 	// The device certificate must be a CA that carries no key object's
 	// extensions: a key attestation (not a CA) offered as a device
 	// certificate would let whoever holds an attested key sign any
@@ -100,7 +90,7 @@ func VerifyYubiHSM(keyCert, deviceCert *x509.Certificate, roots, intermediates *
 	if err := keyCert.CheckSignatureFrom(deviceCert); err != nil {
 		return nil, fmt.Errorf("the key attestation is not signed by the device certificate %q: %w", deviceCert.Subject.CommonName, err)
 	}
-	h := &YubiHSM{Key: keyCert.PublicKey}
+	h := &YubiHSM{}
 	if err := readHSMExtensions(keyCert, h); err != nil {
 		return nil, fmt.Errorf("key attestation %q: %w", keyCert.Subject.CommonName, err)
 	}
@@ -111,23 +101,6 @@ func VerifyYubiHSM(keyCert, deviceCert *x509.Certificate, roots, intermediates *
 	if dev != h.Serial {
 		return nil, fmt.Errorf("the key attestation names YubiHSM %d, its device certificate %d", h.Serial, dev)
 	}
-	if roots == nil {
-		h.Unchained = fmt.Sprintf("device certificate not chained to Yubico's root: no roots were given to check it against (it is issued by %q)", deviceCert.Issuer.CommonName)
-		return h, nil
-	}
-	// The whole chain from the key attestation: the device certificate as
-	// the only issuer of it, and its path length, are enforced.
-	inters := x509.NewCertPool()
-	if intermediates != nil {
-		inters = intermediates.Clone()
-	}
-	inters.AddCert(deviceCert)
-	opts := x509.VerifyOptions{Roots: roots, Intermediates: inters, CurrentTime: at, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}
-	if _, err := keyCert.Verify(opts); err != nil {
-		h.Unchained = fmt.Sprintf("device certificate not chained to Yubico's root, or the key attestation not valid under it (the device certificate is issued by %q): %v", deviceCert.Issuer.CommonName, err)
-		return h, nil
-	}
-	h.Chained = true
 	return h, nil
 }
 

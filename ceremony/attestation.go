@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
@@ -112,7 +111,7 @@ func attestationPEM(h plan.Keyholder) ([]byte, error) {
 		if f.path == "" {
 			continue
 		}
-		got, err := readCertificates(f.path)
+		got, err := ReadCertificates(f.path)
 		if err == nil && f.field != "intermediates" && len(got) != 1 {
 			err = fmt.Errorf("holds %d certificates; give the one alone", len(got))
 		}
@@ -124,9 +123,9 @@ func attestationPEM(h plan.Keyholder) ([]byte, error) {
 	return attestation.EncodePEM(certs...), nil
 }
 
-// readCertificates reads a file of certificates: one DER certificate, or
-// every certificate of a PEM file.
-func readCertificates(path string) ([]*x509.Certificate, error) {
+// ReadCertificates reads a file of certificates, bounded: one DER
+// certificate, or every certificate of a PEM file.
+func ReadCertificates(path string) ([]*x509.Certificate, error) {
 	data, err := bounded.ReadFile(path, keys.MaxPublicKeyFile)
 	if err != nil {
 		return nil, err
@@ -197,11 +196,7 @@ func VerifyKept(st *workspace.State, k workspace.KeyEntry, key *metadata.Key) (*
 	if err != nil {
 		return nil, err
 	}
-	certs, err := attestation.ParseCertificatesPEM([]byte(k.Attestation))
-	if err != nil {
-		return nil, err
-	}
-	a, err := attestation.Examine(certs, roots, time.Time{})
+	a, err := attestation.Read([]byte(k.Attestation), roots)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/attestation"
 	"github.com/tuf-ceremony/ceremony/bundle"
+	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/bounded"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
@@ -93,9 +94,9 @@ func runAttestationVerify(env *runEnv, args []string, stdout, stderr io.Writer) 
 	}
 	var certs []*x509.Certificate
 	for _, path := range rest {
-		cs, err := readCertificates(path)
+		cs, err := ceremony.ReadCertificates(path)
 		if err != nil {
-			return err
+			return fmt.Errorf("certificate %s: %w", path, err)
 		}
 		certs = append(certs, cs...)
 	}
@@ -177,20 +178,6 @@ func printAttestation(w io.Writer, r attestationReport) {
 	if r.Attested {
 		fmt.Fprintln(w, "attested")
 	}
-}
-
-// readCertificates reads a file of certificates: one DER certificate, or
-// every certificate of a PEM file.
-func readCertificates(path string) ([]*x509.Certificate, error) {
-	data, err := bounded.ReadFile(path, keys.MaxPublicKeyFile)
-	if err != nil {
-		return nil, fmt.Errorf("failed to read certificate %s: %w", path, err)
-	}
-	certs, err := attestation.ParseCertificates(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return certs, nil
 }
 
 // readTUFKey reads a TUF public key file.
