@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/internal/bounded"
 	"github.com/tuf-ceremony/ceremony/internal/crashpoint"
 )
 
@@ -366,9 +367,6 @@ func readStateFile(p string, limit int) ([]byte, error) {
 		return nil, fmt.Errorf("failed to read state: %w", err)
 	}
 	defer f.Close()
-	// Read into a buffer of the file's size: growing one by doubling
-	// allocates twice a state of 77 MB. One byte more shows a file that
-	// grew since.
 	var size int64
 	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 		size = fi.Size()
@@ -376,23 +374,14 @@ func readStateFile(p string, limit int) ([]byte, error) {
 	if size > int64(limit) {
 		return nil, fmt.Errorf("state %q is over the limit of %d bytes", p, limit)
 	}
-	data := make([]byte, size+1)
-	n, err := io.ReadFull(f, data)
+	data, err := bounded.ReadSized(f, size, int64(limit))
 	switch {
-	case err == io.ErrUnexpectedEOF || err == io.EOF:
-		return data[:n], nil
+	case errors.Is(err, bounded.ErrTooLarge):
+		return nil, fmt.Errorf("state %q is over the limit of %d bytes", p, limit)
 	case err != nil:
 		return nil, fmt.Errorf("failed to read state %q: %w", p, err)
 	}
-	// Longer than it was a moment ago: read the rest as it comes.
-	rest, err := io.ReadAll(io.LimitReader(f, int64(limit)+1-int64(n)))
-	if err != nil {
-		return nil, fmt.Errorf("failed to read state %q: %w", p, err)
-	}
-	if n+len(rest) > limit {
-		return nil, fmt.Errorf("state %q is over the limit of %d bytes", p, limit)
-	}
-	return append(data, rest...), nil
+	return data, nil
 }
 
 // readWhole reads states/HASH.json, a state stored whole.

@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
+	"github.com/tuf-ceremony/ceremony/internal/bounded"
 	"github.com/tuf-ceremony/ceremony/metafile"
 )
 
@@ -61,14 +61,11 @@ func readStatted(stat func(string) (os.FileInfo, error), open func(string) (*os.
 // readAllBounded reads r to its end, which is expected after size bytes
 // (the file may have changed since: at most metafile.MaxSize is read).
 func readAllBounded(r io.Reader, size int64) ([]byte, error) {
-	buf := bytes.NewBuffer(make([]byte, 0, min(size, metafile.MaxSize)+1))
-	if _, err := buf.ReadFrom(io.LimitReader(r, metafile.MaxSize+1)); err != nil {
-		return nil, err
-	}
-	if buf.Len() > metafile.MaxSize {
+	data, err := bounded.ReadSized(r, size, metafile.MaxSize)
+	if errors.Is(err, bounded.ErrTooLarge) {
 		return nil, errTooBig
 	}
-	return buf.Bytes(), nil
+	return data, err
 }
 
 // describeReadError turns a read error into a finding's check and message.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
@@ -82,6 +83,12 @@ type RoleState struct {
 	// ("" for roots), so that a caller reading the file again can tell it
 	// is the same.
 	SHA256 string `json:"sha256,omitempty"`
+	// Data and Parsed are the file's bytes as read and checked, and their
+	// parse, when Options.KeepFiles asks for them (nil otherwise): a
+	// caller building on what verified takes these bytes, not the file
+	// read again. Data must not be changed.
+	Data   []byte         `json:"-"`
+	Parsed *metafile.File `json:"-"`
 }
 
 // Met reports whether the role's signatures meet its threshold.

@@ -68,6 +68,11 @@ type Options struct {
 	// checked role reaches are then not looked at either. Zero follows
 	// every delegation.
 	Depth int
+	// KeepFiles: each role state of the report keeps the file's bytes and
+	// parse (RoleState.Data, Parsed), roots aside, so that a caller reads
+	// nothing twice. It holds every file checked in memory until the
+	// report goes.
+	KeepFiles bool
 }
 
 // metadataDir is where the metadata files sit, relative to the repository.
@@ -84,8 +89,9 @@ type verifier struct {
 
 	root       *metadata.RootType
 	consistent bool
-	// depth is Options.Depth.
-	depth int
+	// depth is Options.Depth, keepFiles Options.KeepFiles.
+	depth     int
+	keepFiles bool
 }
 
 // Repository verifies the repository in dir. The error is for a directory
@@ -104,7 +110,7 @@ func Repository(dir string, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("failed to open the metadata directory: %w", err)
 	}
 	defer meta.Close()
-	v := &verifier{meta: meta, at: opts.At, within: opts.ExpiryWarning, depth: opts.Depth}
+	v := &verifier{meta: meta, at: opts.At, within: opts.ExpiryWarning, depth: opts.Depth, keepFiles: opts.KeepFiles}
 	if v.at.IsZero() {
 		v.at = time.Now()
 	}
@@ -419,7 +425,7 @@ func (v *verifier) checkRole(c roleCheck) (l loaded, list []Finding, state *Role
 			found.warnf(p.check, "%s", p.msg)
 		}
 	}
-	f, err := metafile.Parse(data)
+	f, err := metafile.ParseOwned(data)
 	if err != nil {
 		found.errorf("parse", "%v", err)
 		return l, nil, nil
@@ -458,6 +464,9 @@ func (v *verifier) checkRole(c roleCheck) (l loaded, list []Finding, state *Role
 	sum := sha256.Sum256(data)
 	s.SHA256 = hex.EncodeToString(sum[:])
 	s.Bins = c.bins
+	if v.keepFiles {
+		s.Data, s.Parsed = data, f
+	}
 	l.file, l.view = f, &view
 	return l, nil, &s
 }

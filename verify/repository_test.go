@@ -630,6 +630,40 @@ func TestDepth(t *testing.T) {
 	}
 }
 
+// TestKeepFiles: with KeepFiles each role's state holds the very bytes
+// checked and their parse, so that a caller building on them reads
+// nothing again; without it, nothing is held.
+func TestKeepFiles(t *testing.T) {
+	f := newFixture(t)
+	f.write()
+	kept, err := Repository(f.dir, Options{At: f.now, Depth: 1, KeepFiles: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range kept.Roles {
+		if s.Role == metadata.ROOT {
+			continue
+		}
+		onDisk, err := os.ReadFile(filepath.Join(f.dir, s.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(s.Data, onDisk) || s.Parsed == nil {
+			t.Errorf("%s: kept %d bytes (parsed: %v), want the file's %d", s.File, len(s.Data), s.Parsed != nil, len(onDisk))
+			continue
+		}
+		if h, err := s.Parsed.Header(); err != nil || h.Version != s.Version {
+			t.Errorf("%s: the kept parse says version %d (%v), the report %d", s.File, h.Version, err, s.Version)
+		}
+	}
+	plain := f.verify()
+	for _, s := range plain.Roles {
+		if s.Data != nil || s.Parsed != nil {
+			t.Errorf("%s: held without KeepFiles", s.File)
+		}
+	}
+}
+
 // TestFindingDelegator: each finding names whose delegation it is about,
 // so that a caller can tell a role's own failure from one a lower role
 // brings: claimed counted again against project-a's delegation of it

@@ -53,6 +53,9 @@ type Source struct {
 	// Rehearsal: the source workspace is a practice ceremony's, and so is
 	// a rotation made from it.
 	Rehearsal bool
+	// verified are a repository's metadata files as its verification
+	// read them (repoTrust.kept), by name.
+	verified map[string]verifiedFile
 }
 
 // LoadDir reads a workspace or a repository directory, a repository
@@ -172,26 +175,6 @@ func namesOf(ws *workspace.Workspace, all map[string]*metadata.Key) []rotation.N
 	return out
 }
 
-// repoReader reads metadata files below one directory.
-type repoReader struct {
-	dir   string
-	root  *os.Root
-	names map[string]bool
-	// trust is what verifying the repository as a client found.
-	trust *repoTrust
-}
-
-// openRepository opens the metadata directory of the repository at path,
-// path/metadata. The caller closes the reader's root.
-func openRepository(path string) (*repoReader, error) {
-	dir := filepath.Join(path, workspace.MetadataDir)
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, fmt.Errorf("failed to open repository metadata %q: %w", dir, err)
-	}
-	return &repoReader{dir: dir, root: root, names: map[string]bool{}}, nil
-}
-
 // loadRepositorySource reads the repository at path once it verifies,
 // following delegations depth deep (0: all; what is deeper is seen, never
 // read).
@@ -242,7 +225,7 @@ func loadRepositorySource(path, trustedRoot string, now time.Time, depth int) (*
 		return nil, err
 	}
 	s.Profile = detectProfile(s.Root, s.Targets[metadata.TARGETS])
-	return &Source{State: s, RootBytes: rootBytes}, nil
+	return &Source{State: s, RootBytes: rootBytes, verified: trust.kept}, nil
 }
 
 // readRoots reads the newest root, which must be signed by its own
@@ -387,12 +370,9 @@ func (rr *repoReader) readTargets(s *rotation.State) error {
 			// requires: none of its content is taken.
 			continue
 		}
-		data, f, err := rr.read(name)
+		_, f, err := rr.readVerified(name)
 		if err != nil {
 			return err
-		}
-		if !rr.trust.trusts(name, data) {
-			return fmt.Errorf("%s changed after it was verified: nothing is taken from the repository; copy it again, and let nothing else write to it", filepath.Join(dir, name))
 		}
 		read++
 		t, err := f.Targets()
@@ -412,43 +392,6 @@ func (rr *repoReader) readTargets(s *rotation.State) error {
 		}
 	}
 	return nil
-}
-
-func (rr *repoReader) roleFile(role string, version int64, consistent bool) string {
-	if consistent && version > 0 {
-		return fmt.Sprintf("%d.%s.json", version, role)
-	}
-	return role + ".json"
-}
-
-// read reads and parses one metadata file, refusing anything but a
-// regular file of at most metafile.MaxSize.
-func (rr *repoReader) read(name string) ([]byte, *metafile.File, error) {
-	full := filepath.Join(rr.dir, name)
-	fi, err := rr.root.Lstat(name)
-	if err != nil {
-		return nil, nil, fmt.Errorf("failed to read %s: %w", full, err)
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("%s is not a regular file: refusing to read it", full)
-	}
-	if fi.Size() > metafile.MaxSize {
-		return nil, nil, fmt.Errorf("%s is %d bytes, over the limit of %d", full, fi.Size(), metafile.MaxSize)
-	}
-	f, err := rr.root.Open(name)
-	if err != nil {
-		return nil, nil, fmt.Errorf("failed to read %s: %w", full, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, metafile.MaxSize+1))
-	if err != nil {
-		return nil, nil, fmt.Errorf("failed to read %s: %w", full, err)
-	}
-	mf, err := metafile.Parse(data)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", full, err)
-	}
-	return data, mf, nil
 }
 
 func rotationFile(name, role string, version int64, f *metafile.File) rotation.File {

@@ -67,6 +67,12 @@ type TrustedState struct {
 	// Rekeyed are the projects a claims workspace or bundle given as the
 	// source changed the keys of, with the reason.
 	Rekeyed map[string]string
+
+	// parsed and decoded are, by role, Bytes parsed and decoded as a
+	// repository's verification read them, so that check need not do it
+	// again (it still counts the signatures); empty for other sources.
+	parsed  map[string]*metafile.File
+	decoded map[string]*metadata.TargetsType
 }
 
 // ReadTrustedState reads the trusted state at from: a repository directory
@@ -108,13 +114,17 @@ func (st *TrustedState) check() error {
 	}
 	st.Root = root
 	signed := func(role string, rule threshold.Rule) (*metadata.TargetsType, error) {
-		f, err := metafile.Parse(st.Bytes[role])
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name(role), err)
+		f, t := st.parsed[role], st.decoded[role]
+		var err error
+		if f == nil {
+			if f, err = metafile.Parse(st.Bytes[role]); err != nil {
+				return nil, fmt.Errorf("%s: %w", name(role), err)
+			}
 		}
-		t, err := f.Targets()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name(role), err)
+		if t == nil {
+			if t, err = f.Targets(); err != nil {
+				return nil, fmt.Errorf("%s: %w", name(role), err)
+			}
 		}
 		tally, err := threshold.Count(rule, f)
 		if err != nil {
@@ -160,7 +170,8 @@ func trustedFromRepository(path, trustedRoot, project string, now time.Time) (*T
 		return nil, err
 	}
 	s := src.State
-	st := &TrustedState{From: path, Repository: s.Repository, Bytes: map[string][]byte{metadata.ROOT: src.RootBytes}, Seen: map[string]int64{}, FromRepository: true}
+	st := &TrustedState{From: path, Repository: s.Repository, Bytes: map[string][]byte{metadata.ROOT: src.RootBytes}, Seen: map[string]int64{}, FromRepository: true,
+		parsed: map[string]*metafile.File{}, decoded: map[string]*metadata.TargetsType{}}
 	for role, v := range s.Seen {
 		st.Seen[role] = v.MaxSafe
 	}
@@ -171,29 +182,22 @@ func trustedFromRepository(path, trustedRoot, project string, now time.Time) (*T
 	}
 	defer rr.root.Close()
 	dir := rr.dir
-	for _, role := range []string{metadata.TARGETS, plan.RoleClaimed, project} {
-		if role == "" {
-			continue
-		}
+	for _, role := range []string{metadata.TARGETS, plan.RoleClaimed} {
 		file := ""
 		for _, f := range s.Files {
 			if f.Role == role {
 				file = f.Name
 			}
 		}
-		if file == "" && role != project {
+		if file == "" {
 			return nil, fmt.Errorf("%s holds no %s metadata that its snapshot lists: a claims ceremony needs a PEP 480 repository", dir, role)
 		}
-		if file == "" {
-			// The project's role may be past what rotations read: look
-			// for the version the snapshot lists.
-			if v := s.Current[role]; v > 0 && workspace.RoleFileProblem(role) == "" {
-				if _, err := rr.root.Lstat(rr.roleFile(role, v, s.Root.ConsistentSnapshot)); err == nil {
-					file = rr.roleFile(role, v, s.Root.ConsistentSnapshot)
-				}
-			}
-		}
-		if file == "" {
+		if v, ok := src.verified[file]; ok {
+			// As verified: parsed once, decoded once (readTargets), and
+			// its signatures counted again by check.
+			st.Bytes[role] = v.data
+			st.parsed[role] = v.file
+			st.decoded[role] = s.Targets[role]
 			continue
 		}
 		data, _, err := rr.read(file)
@@ -201,6 +205,32 @@ func trustedFromRepository(path, trustedRoot, project string, now time.Time) (*T
 			return nil, err
 		}
 		st.Bytes[role] = data
+	}
+	if project == "" {
+		return st, nil
+	}
+	// The project's role, below what was verified: the project ceremony
+	// checks it against claimed's delegation. It may be past what
+	// rotations read: look for the version the snapshot lists.
+	file := ""
+	for _, f := range s.Files {
+		if f.Role == project {
+			file = f.Name
+		}
+	}
+	if file == "" {
+		if v := s.Current[project]; v > 0 && workspace.RoleFileProblem(project) == "" {
+			if _, err := rr.root.Lstat(rr.roleFile(project, v, s.Root.ConsistentSnapshot)); err == nil {
+				file = rr.roleFile(project, v, s.Root.ConsistentSnapshot)
+			}
+		}
+	}
+	if file != "" {
+		data, _, err := rr.read(file)
+		if err != nil {
+			return nil, err
+		}
+		st.Bytes[project] = data
 	}
 	return st, nil
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/internal/hint"
+	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/verify"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -40,6 +41,11 @@ import (
 type repoTrust struct {
 	path, trustedRoot string
 	verified          map[string]string
+	// kept holds, by name, the bytes and parse of the files verified
+	// when the verifier kept them (a claims or project ceremony's
+	// reading, one delegation deep): they are taken as they were checked,
+	// not read again.
+	kept map[string]verifiedFile
 	// rootVersion is the last root the chain reached.
 	rootVersion int64
 }
@@ -52,6 +58,12 @@ func (t *repoTrust) trusts(name string, data []byte) bool {
 	}
 	got := sha256.Sum256(data)
 	return sum == hex.EncodeToString(got[:])
+}
+
+// verifiedFile is a metadata file as the verifier read and parsed it.
+type verifiedFile struct {
+	data []byte
+	file *metafile.File
 }
 
 // verifyRepository verifies the repository at path (the directory holding
@@ -69,11 +81,16 @@ func verifyRepository(path, trustedRoot string, now time.Time, depth int) (*repo
 			return nil, fmt.Errorf("%s holds no 1.root.json to start the root chain from: give your own copy of a root in force (from the last bundle or repository you verified) as the trusted root, or the root file itself", meta)
 		}
 	}
-	rep, err := verify.Repository(path, verify.Options{TrustedRoot: trustedRoot, At: now, ExpiryWarning: -1, Depth: depth, SkipTargetFiles: true})
+	// One delegation deep, what verifies is what the ceremony builds on:
+	// the verifier keeps it (claimed at PyPI's scale is read and parsed
+	// once). Deeper (a rotation's reading of every hash bin), the files
+	// are read again one by one and compared with what verified.
+	keep := depth == 1
+	rep, err := verify.Repository(path, verify.Options{TrustedRoot: trustedRoot, At: now, ExpiryWarning: -1, Depth: depth, SkipTargetFiles: true, KeepFiles: keep})
 	if err != nil {
 		return nil, fmt.Errorf("failed to verify repository %s: %w", path, err)
 	}
-	t := &repoTrust{path: path, trustedRoot: trustedRoot, verified: map[string]string{}, rootVersion: rep.RootVersion}
+	t := &repoTrust{path: path, trustedRoot: trustedRoot, verified: map[string]string{}, kept: map[string]verifiedFile{}, rootVersion: rep.RootVersion}
 	// A finding is about one role in one file (a delegator's file also
 	// holds findings about the roles it names).
 	bad := map[[2]string]bool{}
@@ -88,7 +105,11 @@ func verifyRepository(path, trustedRoot string, now time.Time, depth int) (*repo
 	}
 	for _, r := range rep.Roles {
 		if r.Met() && r.SHA256 != "" && !bad[[2]string{r.File, r.Role}] {
-			t.verified[strings.TrimPrefix(r.File, workspace.MetadataDir+"/")] = r.SHA256
+			name := strings.TrimPrefix(r.File, workspace.MetadataDir+"/")
+			t.verified[name] = r.SHA256
+			if r.Parsed != nil {
+				t.kept[name] = verifiedFile{data: r.Data, file: r.Parsed}
+			}
 		}
 	}
 	return t, nil

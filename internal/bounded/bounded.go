@@ -41,12 +41,35 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 	if fi.Size() > limit {
 		return nil, &tooLarge{fmt.Sprintf("%s: %d bytes, over the limit of %d", path, fi.Size(), limit)}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	data, err := ReadSized(f, fi.Size(), limit)
+	if errors.Is(err, ErrTooLarge) {
+		return nil, &tooLarge{fmt.Sprintf("%s: grew over the limit of %d bytes while it was read", path, limit)}
+	}
+	return data, err
+}
+
+// ReadSized reads r to its end, expected after size bytes (a file's size
+// when it was opened), and at most limit bytes: more is ErrTooLarge. One
+// buffer of size+1 bytes takes the whole of an unchanged file, where
+// io.ReadAll would grow its buffer some thirty times over a metadata file
+// of 77 MB, allocating and clearing four times that. A file that grew
+// since is read on as it comes.
+func ReadSized(r io.Reader, size, limit int64) ([]byte, error) {
+	size = max(0, min(size, limit))
+	data := make([]byte, size+1)
+	n, err := io.ReadFull(r, data)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		return data[:n], nil
+	case err != nil:
+		return nil, err
+	}
+	rest, err := io.ReadAll(io.LimitReader(r, limit+1-int64(n)))
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > limit {
-		return nil, &tooLarge{fmt.Sprintf("%s: grew over the limit of %d bytes while it was read", path, limit)}
+	if int64(n+len(rest)) > limit {
+		return nil, &tooLarge{fmt.Sprintf("over the limit of %d bytes", limit)}
 	}
-	return data, nil
+	return append(data, rest...), nil
 }

@@ -1,6 +1,7 @@
 package bounded
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -31,5 +32,36 @@ func TestReadFile(t *testing.T) {
 	// A FIFO nobody writes: refused at once, not waited on.
 	if _, err := ReadFile(fifo, 10); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("a FIFO: %v", err)
+	}
+}
+
+// TestReadSized: the size a file had when opened is a hint, never a
+// bound: a reader that gives more (a file that grew) or less (one that
+// shrank) is read as it is, and only the limit refuses.
+func TestReadSized(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789"), 1000)
+	for _, c := range []struct {
+		name        string
+		size, limit int64
+		want        int
+		tooLarge    bool
+	}{
+		{"as stated", 10000, 20000, 10000, false},
+		{"at the limit", 10000, 10000, 10000, false},
+		{"grew", 100, 20000, 10000, false},
+		{"shrank", 50000, 20000, 10000, false},
+		{"grew over the limit", 100, 9999, 0, true},
+		{"stated over the limit", 20000, 9999, 0, true},
+	} {
+		got, err := ReadSized(bytes.NewReader(data), c.size, c.limit)
+		if c.tooLarge {
+			if !errors.Is(err, ErrTooLarge) {
+				t.Errorf("%s: err = %v, want ErrTooLarge", c.name, err)
+			}
+			continue
+		}
+		if err != nil || !bytes.Equal(got, data[:c.want]) {
+			t.Errorf("%s: %d bytes, %v; want the %d bytes given", c.name, len(got), err, c.want)
+		}
 	}
 }
