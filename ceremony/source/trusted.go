@@ -102,6 +102,9 @@ func ReadTrustedState(e *ceremony.Engine, from, trustedRoot, project string, now
 	if err := st.check(); err != nil {
 		return nil, err
 	}
+	// What check needed goes: a parse keeps claimed's canonical form
+	// (53 MB at 100,000 projects) for as long as it is held.
+	st.parsed, st.decoded = nil, nil
 	return st, nil
 }
 

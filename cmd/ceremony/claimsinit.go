@@ -152,7 +152,9 @@ func runProjectInit(env *runEnv, args []string, stdout, stderr io.Writer) error 
 		}
 		opts.Targets = append(opts.Targets, pt)
 	}
+	line := env.step("reading "+*from, false)
 	ws, err := project.Init(env.engine, opts)
+	line.Stop()
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,9 @@ func runInit(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	line := env.step("creating "+rest[0], false)
 	ws, err := bootstrap.Init(env.engine, bootstrap.Options{Plan: *planPath, Dir: rest[0], TrustedRoot: *from, DateConfirmed: confirmed})
+	line.Stop()
 	if err != nil {
 		return err
 	}

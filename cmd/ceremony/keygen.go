@@ -34,7 +34,7 @@ func runKeygen(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if u.Scheme != "file" && *out == "" {
 		return usageError{"--out FILE is required for a key made on a device: the public key goes there"}
 	}
-	k, err := env.keys.Generate(*uri, t, terminalPrompter{})
+	k, err := env.keys.Generate(*uri, t, env.prompter())
 	if err != nil {
 		return err
 	}

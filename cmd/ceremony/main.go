@@ -143,6 +143,9 @@ type runEnv struct {
 	// otherwise (a pipe, a file, a test). width is its width in columns.
 	terminal io.Writer
 	width    int
+	// line is the progress line of the step running, which a prompt
+	// takes off the terminal while it asks (prompter).
+	line *progress.Line
 }
 
 // step shows a progress line for a step that may take seconds (a claimed
@@ -150,9 +153,37 @@ type runEnv struct {
 // anything. JSON output shows none.
 func (env *runEnv) step(label string, quiet bool) *progress.Line {
 	if quiet {
-		return progress.Start(nil, label, 0)
+		env.line = progress.Start(nil, label, 0)
+	} else {
+		env.line = progress.Start(env.terminal, label, env.width)
 	}
-	return progress.Start(env.terminal, label, env.width)
+	return env.line
+}
+
+// prompter asks for PINs and passphrases on the terminal, and says what
+// to do there (touch the device), with the step's progress line taken
+// off the terminal meanwhile: a prompt stands on its own line.
+func (env *runEnv) prompter() keys.Prompter { return pausingPrompter{env, terminalPrompter{}} }
+
+type pausingPrompter struct {
+	env *runEnv
+	on  keys.Prompter
+}
+
+func (p pausingPrompter) Secret(req keys.SecretRequest) ([]byte, error) {
+	if l := p.env.line; l != nil {
+		l.Pause()
+		defer l.Resume()
+	}
+	return p.on.Secret(req)
+}
+
+func (p pausingPrompter) Notify(message string) {
+	if l := p.env.line; l != nil {
+		l.Pause()
+		defer l.Resume()
+	}
+	p.on.Notify(message)
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

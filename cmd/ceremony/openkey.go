@@ -12,7 +12,7 @@ import (
 // pin-source or asked on the terminal; close releases the device (a no-op
 // for file keys) and clears a secret read from a pin-source.
 func openKey(env *runEnv, uri string) (s keys.Signer, close func(), err error) {
-	openURI, p, _, done, err := keys.OpenPINSource(uri, terminalPrompter{})
+	openURI, p, _, done, err := keys.OpenPINSource(uri, env.prompter())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -52,7 +52,9 @@ func runPayloadExport(env *runEnv, args []string, stdout, stderr io.Writer) erro
 	if *role == "" || *out == "" {
 		return usageError{"--role and --out are required"}
 	}
+	line := env.step("exporting "+*role+" from "+rest[0], false)
 	b, err := env.engine.ExportPayload(rest[0], *role, time.Time{})
+	line.Stop()
 	if err != nil {
 		return err
 	}
@@ -84,7 +86,9 @@ func runPayloadImport(env *runEnv, args []string, stdout, stderr io.Writer) erro
 		}
 		files = append(files, b)
 	}
+	line := env.step("importing signatures into "+rest[0], false)
 	res, err := env.engine.ImportSignatures(rest[0], files, time.Time{})
+	line.Stop()
 	if res != nil {
 		for _, n := range res.Notices {
 			fmt.Fprintf(stderr, "ceremony: %s\n", n)

@@ -68,7 +68,9 @@ func runSeal(env *runEnv, args []string, stdout, stderr io.Writer) error {
 		defer closeKey()
 		signers = append(signers, s)
 	}
+	line := env.step("sealing "+rest[0], false)
 	res, err := env.engine.Seal(rest[0], signers)
+	line.Stop()
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,9 @@ func runReview(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	line := env.step("reviewing "+rest[0], *asJSON)
 	rev, err := env.engine.Review(rest[0], *key, time.Time{})
+	line.Stop()
 	if err != nil {
 		return err
 	}

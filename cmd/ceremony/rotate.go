@@ -86,7 +86,9 @@ func runRotate(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if len(rest) == 2 {
 		opts.Dir, opts.DateConfirmed = rest[1], confirmed
 	}
+	line := env.step("reading "+rest[0], *asJSON)
 	res, err := rotate.Run(env.engine, opts)
+	line.Stop()
 	if res != nil {
 		if *asJSON {
 			b, jerr := json.MarshalIndent(res.Plan, "", "  ")

@@ -36,7 +36,9 @@ func runSign(env *runEnv, args []string, stdout, stderr io.Writer) error {
 	if *key == "" {
 		return usageError{"--key is required"}
 	}
-	res, err := env.engine.Sign(ceremony.SignOptions{Dir: rest[0], KeyURI: *key, Role: *role, Prompter: terminalPrompter{}})
+	line := env.step("signing "+rest[0], false)
+	res, err := env.engine.Sign(ceremony.SignOptions{Dir: rest[0], KeyURI: *key, Role: *role, Prompter: env.prompter()})
+	line.Stop()
 	if res != nil {
 		for _, n := range res.Notices {
 			fmt.Fprintf(stderr, "ceremony: %s\n", n)

@@ -31,10 +31,15 @@ type Line struct {
 	out   io.Writer
 	label string
 	start time.Time
-	done  chan struct{}
-	wg    sync.WaitGroup
-	// shown: the line was written and must be erased.
-	shown bool
+	// delay and every are Delay and Every (shorter in tests).
+	delay, every time.Duration
+	// mu orders Pause, Resume and Stop, which the step's goroutine calls.
+	mu   sync.Mutex
+	done chan struct{}
+	wg   sync.WaitGroup
+	// shown: the line was written and must be erased. stopped: Stop was
+	// called, and Resume shows nothing more.
+	shown, stopped bool
 }
 
 // Start shows label's line on out (a terminal width columns wide; 0 if
@@ -59,21 +64,17 @@ func fit(label string, width int) string {
 }
 
 func start(out io.Writer, label string, delay, every time.Duration) *Line {
-	l := &Line{out: out, label: label, start: time.Now(), done: make(chan struct{})}
-	if out == nil {
-		return l
-	}
-	l.wg.Add(1)
-	go l.run(delay, every)
+	l := &Line{out: out, label: label, start: time.Now(), delay: delay, every: every}
+	l.Resume()
 	return l
 }
 
-func (l *Line) run(delay, every time.Duration) {
+func (l *Line) run(done chan struct{}, delay, every time.Duration) {
 	defer l.wg.Done()
 	wait := time.NewTimer(delay)
 	defer wait.Stop()
 	select {
-	case <-l.done:
+	case <-done:
 		return
 	case <-wait.C:
 	}
@@ -84,11 +85,38 @@ func (l *Line) run(delay, every time.Duration) {
 		fmt.Fprintf(l.out, "\r\x1b[K%s: %d s", l.label, int(time.Since(l.start).Seconds()))
 		l.shown = true
 		select {
-		case <-l.done:
+		case <-done:
 			return
 		case <-tick.C:
 		}
 	}
+}
+
+// Pause takes the line off the terminal while the step asks or tells
+// something there (a PIN prompt, "touch the YubiKey"); Resume shows it
+// again, a Delay later, its seconds still counted from the start.
+func (l *Line) Pause() {
+	if l.out == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.erase()
+}
+
+// Resume shows the line again after Pause (nothing once stopped).
+func (l *Line) Resume() {
+	if l.out == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stopped || l.done != nil {
+		return
+	}
+	l.done = make(chan struct{})
+	l.wg.Add(1)
+	go l.run(l.done, l.delay, l.every)
 }
 
 // Stop ends the step: its line, if shown, is erased. Stop may be called
@@ -97,14 +125,22 @@ func (l *Line) Stop() {
 	if l.out == nil {
 		return
 	}
-	select {
-	case <-l.done:
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.stopped = true
+	l.erase()
+}
+
+// erase ends the goroutine drawing the line and erases what it drew.
+func (l *Line) erase() {
+	if l.done == nil {
 		return
-	default:
-		close(l.done)
 	}
+	close(l.done)
+	l.done = nil
 	l.wg.Wait()
 	if l.shown {
 		fmt.Fprint(l.out, "\r\x1b[K")
+		l.shown = false
 	}
 }

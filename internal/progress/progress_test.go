@@ -1,36 +1,16 @@
 package progress
 
 import (
-	"bytes"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tuf-ceremony/ceremony/internal/safetext"
+	"github.com/tuf-ceremony/ceremony/internal/testutil/syncbuf"
 )
 
-// lockedBuffer is a terminal's stand-in: the line's goroutine writes it
-// while the test waits.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestLongStepShowsAndErasesItsLine(t *testing.T) {
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	l := start(&out, fit(safetext.Escape("verifying claims\x1b[2J.tar"), 0), 10*time.Millisecond, 5*time.Millisecond)
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.Contains(out.String(), "verifying") && time.Now().Before(deadline) {
@@ -51,7 +31,7 @@ func TestLongStepShowsAndErasesItsLine(t *testing.T) {
 }
 
 func TestShortStepShowsNothing(t *testing.T) {
-	var out lockedBuffer
+	var out syncbuf.Buffer
 	l := start(&out, "reading ws", time.Hour, time.Hour)
 	l.Stop()
 	if got := out.String(); got != "" {
@@ -77,5 +57,42 @@ func TestLabelFitsTheTerminal(t *testing.T) {
 	}
 	if got := fit(long, 0); got != long {
 		t.Errorf("an unknown width cut the label: %q", got)
+	}
+}
+
+// A prompt in the middle of a step: Pause erases the line so that the
+// prompt stands alone, Resume shows it again, and after Stop nothing
+// brings it back.
+func TestPauseForAPrompt(t *testing.T) {
+	var out syncbuf.Buffer
+	waitFor := func(n int) {
+		deadline := time.Now().Add(5 * time.Second)
+		for strings.Count(out.String(), "signing ws: ") < n && time.Now().Before(deadline) {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	l := start(&out, "signing ws", 5*time.Millisecond, 5*time.Millisecond)
+	waitFor(1)
+	l.Pause()
+	paused := out.String()
+	if !strings.HasSuffix(paused, "\r\x1b[K") {
+		t.Fatalf("after Pause the line is %q: want it erased", paused)
+	}
+	time.Sleep(30 * time.Millisecond)
+	if got := out.String(); got != paused {
+		t.Fatalf("the line was drawn while paused: %q", got[len(paused):])
+	}
+	l.Resume()
+	l.Resume() // once is enough: no second goroutine
+	waitFor(strings.Count(paused, "signing ws: ") + 1)
+	l.Stop()
+	stopped := out.String()
+	if len(stopped) == len(paused) || !strings.HasSuffix(stopped, "\r\x1b[K") {
+		t.Fatalf("after Resume and Stop: %q; want the line again, then erased", stopped[len(paused):])
+	}
+	l.Resume()
+	time.Sleep(30 * time.Millisecond)
+	if got := out.String(); got != stopped {
+		t.Errorf("Resume after Stop drew %q", got[len(stopped):])
 	}
 }

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tuf-ceremony/ceremony/internal/testutil/syncbuf"
+	"github.com/tuf-ceremony/ceremony/keys"
+)
+
+// askRecorder answers a PIN prompt and notes what the screen showed when
+// it was asked.
+type askRecorder struct {
+	screen *syncbuf.Buffer
+	seen   []string
+}
+
+func (a *askRecorder) Secret(keys.SecretRequest) ([]byte, error) {
+	a.seen = append(a.seen, a.screen.String())
+	return []byte("123456"), nil
+}
+
+func (a *askRecorder) Notify(string) { a.seen = append(a.seen, a.screen.String()) }
+
+// TestPromptTakesTheProgressLineOff: a PIN asked, or "touch the device"
+// said, while a long step shows its progress line finds the line erased,
+// so that the prompt stands alone; the line comes back after.
+func TestPromptTakesTheProgressLineOff(t *testing.T) {
+	scr := &syncbuf.Buffer{}
+	env := &runEnv{terminal: scr, width: 80}
+	rec := &askRecorder{screen: scr}
+	p := pausingPrompter{env, rec}
+	line := env.step("signing ws", false)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(scr.String(), "signing ws: ") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := p.Secret(keys.SecretRequest{URI: "yubikey:serial=1", Kind: keys.PIN}); err != nil {
+		t.Fatal(err)
+	}
+	p.Notify("touch the YubiKey")
+	line.Stop()
+	if len(rec.seen) != 2 {
+		t.Fatalf("asked %d times, want 2", len(rec.seen))
+	}
+	for i, s := range rec.seen {
+		if !strings.Contains(s, "signing ws: ") || !strings.HasSuffix(s, "\r\x1b[K") {
+			t.Errorf("prompt %d: the screen was %q, want the line shown and then erased", i, s)
+		}
+	}
+	// Without a step, prompts go straight through.
+	bare := pausingPrompter{&runEnv{}, rec}
+	if _, err := bare.Secret(keys.SecretRequest{}); err != nil || len(rec.seen) != 3 {
+		t.Errorf("a prompt with no progress line: %v, asked %d times", err, len(rec.seen))
+	}
+}
