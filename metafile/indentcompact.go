@@ -18,16 +18,56 @@ import "bytes"
 // for v valid JSON with no whitespace outside its strings. It reports
 // false, and leaves b as it was, when it meets whitespace outside a string
 // or a string without its end (v is not compact): the caller then uses
-// json.Indent.
+// json.Indent. b grows once, to the size a first pass counts: grown as it
+// is written, a buffer of 77 MB would be made twice over.
 func indentCompact(b *bytes.Buffer, v []byte, prefix, indent string) bool {
-	start := b.Len()
-	b.Grow(len(v) + len(v)/4)
+	n := indentedLen(v, prefix, indent)
+	if n < 0 {
+		return false
+	}
+	b.Grow(n)
+	indentTo(b, v, prefix, indent)
+	return true
+}
+
+// indentedLen is the length of what indentCompact writes for v, or -1 if
+// v is not compact.
+func indentedLen(v []byte, prefix, indent string) int {
+	var n byteCount
+	if !indentTo(&n, v, prefix, indent) {
+		return -1
+	}
+	return int(n)
+}
+
+// byteCount counts what is written to it.
+type byteCount int
+
+func (c *byteCount) WriteByte(byte) error { *c++; return nil }
+
+func (c *byteCount) WriteString(s string) (int, error) {
+	*c += byteCount(len(s))
+	return len(s), nil
+}
+
+func (c *byteCount) Write(p []byte) (int, error) {
+	*c += byteCount(len(p))
+	return len(p), nil
+}
+
+// indentTo writes v indented to w, stopping with false at whitespace
+// outside a string or a string without its end.
+func indentTo[W interface {
+	WriteByte(byte) error
+	WriteString(string) (int, error)
+	Write([]byte) (int, error)
+}](w W, v []byte, prefix, indent string) bool {
 	depth := 0
 	newline := func() {
-		b.WriteByte('\n')
-		b.WriteString(prefix)
+		w.WriteByte('\n')
+		w.WriteString(prefix)
 		for range depth {
-			b.WriteString(indent)
+			w.WriteString(indent)
 		}
 	}
 	for i := 0; i < len(v); i++ {
@@ -35,15 +75,14 @@ func indentCompact(b *bytes.Buffer, v []byte, prefix, indent string) bool {
 		case '"':
 			end, ok := stringEnd(v, i)
 			if !ok {
-				b.Truncate(start)
 				return false
 			}
-			b.Write(v[i:end])
+			w.Write(v[i:end])
 			i = end - 1
 		case '{', '[':
-			b.WriteByte(c)
+			w.WriteByte(c)
 			if i+1 < len(v) && (v[i+1] == '}' || v[i+1] == ']') {
-				b.WriteByte(v[i+1])
+				w.WriteByte(v[i+1])
 				i++
 				continue
 			}
@@ -52,17 +91,16 @@ func indentCompact(b *bytes.Buffer, v []byte, prefix, indent string) bool {
 		case '}', ']':
 			depth--
 			newline()
-			b.WriteByte(c)
+			w.WriteByte(c)
 		case ',':
-			b.WriteByte(',')
+			w.WriteByte(',')
 			newline()
 		case ':':
-			b.WriteString(": ")
+			w.WriteString(": ")
 		case ' ', '\t', '\n', '\r':
-			b.Truncate(start)
 			return false
 		default:
-			b.WriteByte(c)
+			w.WriteByte(c)
 		}
 	}
 	return true

@@ -423,7 +423,14 @@ func (f *File) AddSignature(keyID string, sig string) {
 func (f *File) Marshal() ([]byte, error) {
 	var b bytes.Buffer
 	// "signed" is most of the file; the rest is a few lines a signature.
-	b.Grow(len(f.Signed) + 4096 + 256*len(f.Signatures))
+	// The buffer is made once: FromSigned's compact "signed" at the size
+	// it will have indented.
+	signedLen, indented := len(f.Signed), -1
+	if sameSlice(f.Signed, f.compact) {
+		indented = indentedLen(f.Signed, signedPrefix, signedIndent)
+		signedLen = max(signedLen, indented)
+	}
+	b.Grow(signedLen + 4096 + 256*len(f.Signatures))
 	b.WriteString("{\n")
 	names := make([]string, 0, len(f.Extra))
 	for name := range f.Extra {
@@ -464,15 +471,13 @@ func (f *File) Marshal() ([]byte, error) {
 		b.WriteString("\n  ")
 	}
 	b.WriteString("],\n")
-	if sameSlice(f.Signed, f.compact) {
+	if indented >= 0 {
 		// FromSigned's compact, valid "signed": indented without
-		// json.Indent's scanner (indentcompact.go).
+		// json.Indent's scanner (indentcompact.go), into the room made.
 		b.WriteString(signedPrefix)
 		b.Write(jsonString("signed"))
 		b.WriteString(": ")
-		if !indentCompact(&b, f.Signed, signedPrefix, signedIndent) {
-			writeIndented(&b, f.Signed, signedPrefix, signedIndent)
-		}
+		indentTo(&b, f.Signed, signedPrefix, signedIndent)
 	} else {
 		writeMember(&b, "signed", f.Signed, signedPrefix)
 	}

@@ -23,7 +23,7 @@ func (w *Workspace) MetadataBytes(role string) ([]byte, error) {
 	if !w.HasRole(role) {
 		return nil, fmt.Errorf("workspace %q has no role %q", w.Dir, role)
 	}
-	return os.ReadFile(w.metadataPath(role))
+	return w.readFile(w.metadataPath(role))
 }
 
 // TrustedBytes reads role's trusted metadata file as it is on disk.
@@ -31,7 +31,7 @@ func (w *Workspace) TrustedBytes(role string) ([]byte, error) {
 	if !w.HasTrusted(role) {
 		return nil, fmt.Errorf("workspace %q keeps no trusted %s metadata", w.Dir, role)
 	}
-	return os.ReadFile(filepath.Join(w.Dir, filepath.FromSlash(TrustedPath(role))))
+	return w.readFile(filepath.Join(w.Dir, filepath.FromSlash(TrustedPath(role))))
 }
 
 // TrustedMetadata reads role's trusted metadata.

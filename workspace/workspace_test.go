@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -504,5 +505,42 @@ func TestCreateClearsWhatItCouldNotFinish(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(filepath.Join(own, "plan.yaml")); string(got) != "mine" {
 		t.Errorf("their plan.yaml now holds %q", got)
+	}
+}
+
+// TestCreateHooksReadWhatWasWritten: Create's hooks (the init record)
+// read the files just written without reading them back, the very bytes
+// on disk; once Create returns, every read is from disk again.
+func TestCreateHooksReadWhatWasWritten(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ws")
+	var inHook []byte
+	w, err := workspace.Create(dir, testState(), planBytes, nil, map[string]*metafile.File{"root": rootFile(t, 1), "targets": targetsFile(t)},
+		func(w *workspace.Workspace) error {
+			if err := w.WriteNewFile("extra/own.json", []byte(`{"own":1}`)); err != nil {
+				return err
+			}
+			own, err := w.ReadFile("extra/own.json")
+			if err != nil || string(own) != `{"own":1}` {
+				return fmt.Errorf("own file read in the hook: %q, %v", own, err)
+			}
+			inHook, err = w.MetadataBytes("targets")
+			return err
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	onDisk, err := os.ReadFile(w.MetadataPath("targets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(inHook, onDisk) {
+		t.Fatalf("the hook read %d bytes of targets, the file holds %d", len(inHook), len(onDisk))
+	}
+	changed := append(bytes.Clone(onDisk[:len(onDisk)-1]), ' ', '\n')
+	if err := os.WriteFile(w.MetadataPath("targets"), changed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := w.MetadataBytes("targets"); err != nil || !bytes.Equal(got, changed) {
+		t.Errorf("after Create, MetadataBytes gave %d bytes (%v), not the file as it is now", len(got), err)
 	}
 }
