@@ -156,11 +156,14 @@ func (e *canonicalWriter) text(out []byte, s string) []byte {
 	return canonicalString(out, s)
 }
 
-func (e *canonicalWriter) strings(list []string) []byte {
+func (e *canonicalWriter) strings(list []string) []byte { return e.appendStrings(nil, list) }
+
+// appendStrings appends list as a canonical array of strings (null if nil).
+func (e *canonicalWriter) appendStrings(out []byte, list []string) []byte {
 	if list == nil {
-		return []byte("null")
+		return append(out, "null"...)
 	}
-	out := []byte{'['}
+	out = append(out, '[')
 	for i, s := range list {
 		if i > 0 {
 			out = append(out, ',')
@@ -219,7 +222,7 @@ func (e *canonicalWriter) delegations(d *metadata.Delegations) []byte {
 			if i > 0 {
 				out = append(out, ',')
 			}
-			out = append(out, e.delegatedRole(&d.Roles[i])...)
+			out = e.appendDelegatedRole(out, &d.Roles[i])
 		}
 		o.member("roles", append(out, ']'))
 	case d.SuccinctRoles != nil:
@@ -232,36 +235,97 @@ func (e *canonicalWriter) keys(keys map[string]*metadata.Key) []byte {
 	if keys == nil {
 		return []byte("null")
 	}
-	o := e.mapObject(len(keys))
+	ids := make([]string, 0, len(keys))
+	size := 2
 	for id, k := range keys {
-		if k == nil {
-			e.entry(o, id, []byte("null"))
-			continue
+		if !utf8.ValidString(id) {
+			e.bad = true
 		}
+		ids = append(ids, id)
+		size += len(id) + 4
+		if k != nil {
+			size += len(k.Type) + len(k.Scheme) + len(k.Value.PublicKey) + 48
+		}
+	}
+	slices.Sort(ids)
+	// Written in place, one buffer for the whole map: 125,000 keys are
+	// not 125,000 objects made and copied.
+	out := make([]byte, 0, size)
+	out = append(out, '{')
+	for i, id := range ids {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = canonicalString(out, id)
+		out = append(out, ':')
+		out = e.appendKey(out, keys[id])
+	}
+	return append(out, '}')
+}
+
+// appendKey appends k's canonical object to out. A key with fields go-tuf
+// does not know (kept in UnrecognizedFields) has its members gathered and
+// sorted; any other has the three members in their canonical order.
+func (e *canonicalWriter) appendKey(out []byte, k *metadata.Key) []byte {
+	switch {
+	case k == nil:
+		return append(out, "null"...)
+	case len(k.UnrecognizedFields) > 0 || len(k.Value.UnrecognizedFields) > 0:
 		ko := e.object(k.UnrecognizedFields)
 		ko.member("keytype", e.text(nil, k.Type))
 		ko.member("scheme", e.text(nil, k.Scheme))
 		vo := e.object(k.Value.UnrecognizedFields)
 		vo.member("public", e.text(nil, k.Value.PublicKey))
 		ko.member("keyval", vo.close())
-		e.entry(o, id, ko.close())
+		return append(out, ko.close()...)
 	}
-	return o.close()
+	out = append(out, `{"keytype":`...)
+	out = e.text(out, k.Type)
+	out = append(out, `,"keyval":{"public":`...)
+	out = e.text(out, k.Value.PublicKey)
+	out = append(out, `},"scheme":`...)
+	out = e.text(out, k.Scheme)
+	return append(out, '}')
 }
 
-func (e *canonicalWriter) delegatedRole(r *metadata.DelegatedRole) []byte {
-	o := e.object(r.UnrecognizedFields)
-	o.member("name", e.text(nil, r.Name))
-	o.member("keyids", e.strings(r.KeyIDs))
-	o.member("threshold", strconv.AppendInt(nil, int64(r.Threshold), 10))
-	o.member("terminating", strconv.AppendBool(nil, r.Terminating))
-	switch {
-	case r.Paths != nil && r.PathHashPrefixes != nil:
+// appendDelegatedRole appends r's canonical object to out: gathered and
+// sorted when r has fields go-tuf does not know, otherwise written in
+// place, its members in their canonical order (keyids, name,
+// path_hash_prefixes or paths, terminating, threshold).
+func (e *canonicalWriter) appendDelegatedRole(out []byte, r *metadata.DelegatedRole) []byte {
+	if r.Paths != nil && r.PathHashPrefixes != nil {
 		e.bad = true // go-tuf refuses to marshal it, with its own error
-	case r.Paths != nil:
-		o.member("paths", e.strings(r.Paths))
-	case r.PathHashPrefixes != nil:
-		o.member("path_hash_prefixes", e.strings(r.PathHashPrefixes))
+		return append(out, "null"...)
 	}
-	return o.close()
+	if len(r.UnrecognizedFields) > 0 {
+		o := e.object(r.UnrecognizedFields)
+		o.member("name", e.text(nil, r.Name))
+		o.member("keyids", e.strings(r.KeyIDs))
+		o.member("threshold", strconv.AppendInt(nil, int64(r.Threshold), 10))
+		o.member("terminating", strconv.AppendBool(nil, r.Terminating))
+		switch {
+		case r.Paths != nil:
+			o.member("paths", e.strings(r.Paths))
+		case r.PathHashPrefixes != nil:
+			o.member("path_hash_prefixes", e.strings(r.PathHashPrefixes))
+		}
+		return append(out, o.close()...)
+	}
+	out = append(out, `{"keyids":`...)
+	out = e.appendStrings(out, r.KeyIDs)
+	out = append(out, `,"name":`...)
+	out = e.text(out, r.Name)
+	switch {
+	case r.PathHashPrefixes != nil:
+		out = append(out, `,"path_hash_prefixes":`...)
+		out = e.appendStrings(out, r.PathHashPrefixes)
+	case r.Paths != nil:
+		out = append(out, `,"paths":`...)
+		out = e.appendStrings(out, r.Paths)
+	}
+	out = append(out, `,"terminating":`...)
+	out = strconv.AppendBool(out, r.Terminating)
+	out = append(out, `,"threshold":`...)
+	out = strconv.AppendInt(out, int64(r.Threshold), 10)
+	return append(out, '}')
 }

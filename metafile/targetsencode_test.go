@@ -59,6 +59,12 @@ func TestCanonicalTargetsAsSlowPath(t *testing.T) {
 	v.Delegations.Roles[1].Name = `quote " and \ backslash` + "\n\x01 é"
 	v.UnrecognizedFields["_type"] = "overwritten"
 	v.UnrecognizedFields["html"] = "<&>"
+	// Written in place (no unknown fields): a key, a role with neither
+	// paths nor prefixes, one whose key ID must be escaped.
+	v.Delegations.Keys["k\"2"] = &metadata.Key{Type: "ed25519", Scheme: "ed25519", Value: metadata.KeyVal{PublicKey: "c\\d"}}
+	v.Delegations.Roles = append(v.Delegations.Roles,
+		metadata.DelegatedRole{Name: "s", KeyIDs: []string{"k\"2"}, Threshold: 1},
+		metadata.DelegatedRole{Name: "t", KeyIDs: []string{}, Threshold: 0, Terminating: true, PathHashPrefixes: []string{}})
 	if !checkSameCanonical(t, "edited", v) {
 		t.Fatal("left the edited sample to the slow path")
 	}

@@ -170,7 +170,7 @@ func (w *walk) check(j *job) {
 		return
 	}
 	c := roleCheck{role: j.role, name: roleFile(j.role, m.Version, w.v.consistent), typ: metadata.TARGETS,
-		meta: m, from: w.snapFrom, rules: j.rules, bins: j.bins}
+		meta: m, from: w.snapFrom, rules: j.rules, bins: j.bins, leaf: w.v.depth > 0 && j.depth >= w.v.depth}
 	l, list, state := w.v.checkRole(c)
 	j.path = l.path
 	j.findings = append(j.findings, list...)

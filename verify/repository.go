@@ -391,6 +391,10 @@ type roleCheck struct {
 	from  string
 	rules []threshold.Rule
 	bins  string
+	// leaf: the role is as deep as Options.Depth follows, so its
+	// delegations are not read (a claimed role's 100,000 are not decoded
+	// for a claims ceremony, which reads them itself).
+	leaf bool
 }
 
 // loaded is a role file that was read and parsed.
@@ -435,7 +439,7 @@ func (v *verifier) checkRole(c roleCheck) (l loaded, list []Finding, state *Role
 	var view signedView
 	view.Header, _ = f.Header()
 	if c.typ == metadata.TARGETS {
-		if err := readTargetsView(f, &view); err != nil {
+		if err := readTargetsView(f, &view, !c.leaf); err != nil {
 			found.errorf("parse", "not valid targets metadata: %v", err)
 			return l, nil, nil
 		}
@@ -531,10 +535,10 @@ type signedView struct {
 	Targets     map[string]json.RawMessage `json:"targets"`
 }
 
-// readTargetsView takes the delegations (decoded as go-tuf decodes them)
-// and each target's entry as written, to be decoded one by one, so that
-// one bad entry is reported as itself.
-func readTargetsView(f *metafile.File, view *signedView) error {
+// readTargetsView takes the delegations (decoded as go-tuf decodes them,
+// when withDelegations) and each target's entry as written, to be decoded
+// one by one, so that one bad entry is reported as itself.
+func readTargetsView(f *metafile.File, view *signedView, withDelegations bool) error {
 	members, err := f.Members()
 	if err != nil {
 		return err
@@ -542,6 +546,9 @@ func readTargetsView(f *metafile.File, view *signedView) error {
 	for _, m := range members {
 		switch m.Name {
 		case "delegations":
+			if !withDelegations {
+				continue
+			}
 			if view.Delegations, err = metafile.DecodeDelegations(m.Value); err != nil {
 				return fmt.Errorf("delegations: %w", err)
 			}

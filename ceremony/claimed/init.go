@@ -196,6 +196,10 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// claimed decoded (the trusted version, changed in place into next)
+	// is done with: the collector may have it before claimed v2 is
+	// written out (at 100,000 projects, some 120 MB).
+	st.Claimed = nil
 	own, err := reviewedFiles(rep, res, st, opts)
 	if err != nil {
 		return nil, err
