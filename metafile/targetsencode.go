@@ -29,6 +29,9 @@ import (
 // is false when FromSigned must take the slow path.
 func canonicalTargets(t *metadata.TargetsType) (c []byte, ok bool) {
 	e := &canonicalWriter{}
+	if d := t.Delegations; len(t.UnrecognizedFields) == 0 && (d == nil || len(d.UnrecognizedFields) == 0 && d.SuccinctRoles == nil) {
+		return e.targetsInPlace(t)
+	}
 	o := e.object(t.UnrecognizedFields)
 	o.member("_type", e.text(nil, t.Type))
 	o.member("spec_version", e.text(nil, t.SpecVersion))
@@ -44,6 +47,71 @@ func canonicalTargets(t *metadata.TargetsType) (c []byte, ok bool) {
 	}
 	out := o.close()
 	return out, !e.bad
+}
+
+// targetsInPlace is canonicalTargets of t with no fields go-tuf does not
+// know in it or its delegations: written into one buffer made at about its
+// size, members in their canonical order, not gathered, sorted and copied
+// object by object (a claimed role of 100,000 projects is 53 MB, made
+// once).
+func (e *canonicalWriter) targetsInPlace(t *metadata.TargetsType) ([]byte, bool) {
+	expires, err := t.Expires.MarshalJSON()
+	if err != nil {
+		return nil, false
+	}
+	files := e.targetFiles(t.Targets)
+	size := 128 + len(t.Type) + len(t.SpecVersion) + len(expires) + len(files)
+	if d := t.Delegations; d != nil {
+		size += keysSize(d.Keys) + rolesSize(d.Roles)
+	}
+	out := make([]byte, 0, size)
+	out = append(out, `{"_type":`...)
+	out = e.text(out, t.Type)
+	if d := t.Delegations; d != nil {
+		out = append(out, `,"delegations":{"keys":`...)
+		out = e.appendKeys(out, d.Keys)
+		if d.Roles != nil {
+			out = append(out, `,"roles":`...)
+			out = e.appendRoles(out, d.Roles)
+		}
+		out = append(out, '}')
+	}
+	out = append(out, `,"expires":`...)
+	out = append(out, expires...)
+	out = append(out, `,"spec_version":`...)
+	out = e.text(out, t.SpecVersion)
+	out = append(out, `,"targets":`...)
+	out = append(out, files...)
+	out = append(out, `,"version":`...)
+	out = strconv.AppendInt(out, t.Version, 10)
+	return append(out, '}'), !e.bad
+}
+
+// keysSize and rolesSize are about the length of keys and roles written
+// (more when strings need escapes, which only grows the buffer).
+func keysSize(keys map[string]*metadata.Key) int {
+	n := 2
+	for id, k := range keys {
+		n += len(id) + 4
+		if k != nil {
+			n += len(k.Type) + len(k.Scheme) + len(k.Value.PublicKey) + 48
+		}
+	}
+	return n
+}
+
+func rolesSize(roles []metadata.DelegatedRole) int {
+	n := 2
+	for i := range roles {
+		r := &roles[i]
+		n += len(r.Name) + 96
+		for _, list := range [][]string{r.KeyIDs, r.Paths, r.PathHashPrefixes} {
+			for _, s := range list {
+				n += len(s) + 3
+			}
+		}
+	}
+	return n
 }
 
 // canonicalWriter writes canonical JSON values; bad is set once it met
@@ -214,43 +282,29 @@ func (e *canonicalWriter) hashes(h metadata.Hashes) []byte {
 
 func (e *canonicalWriter) delegations(d *metadata.Delegations) []byte {
 	o := e.object(d.UnrecognizedFields)
-	o.member("keys", e.keys(d.Keys))
+	o.member("keys", e.appendKeys(make([]byte, 0, keysSize(d.Keys)), d.Keys))
 	switch {
 	case d.Roles != nil:
-		out := []byte{'['}
-		for i := range d.Roles {
-			if i > 0 {
-				out = append(out, ',')
-			}
-			out = e.appendDelegatedRole(out, &d.Roles[i])
-		}
-		o.member("roles", append(out, ']'))
+		o.member("roles", e.appendRoles(make([]byte, 0, rolesSize(d.Roles)), d.Roles))
 	case d.SuccinctRoles != nil:
 		e.bad = true // rare, and small: the slow path writes it
 	}
 	return o.close()
 }
 
-func (e *canonicalWriter) keys(keys map[string]*metadata.Key) []byte {
+// appendKeys appends keys as a canonical object, its key IDs sorted.
+func (e *canonicalWriter) appendKeys(out []byte, keys map[string]*metadata.Key) []byte {
 	if keys == nil {
-		return []byte("null")
+		return append(out, "null"...)
 	}
 	ids := make([]string, 0, len(keys))
-	size := 2
-	for id, k := range keys {
+	for id := range keys {
 		if !utf8.ValidString(id) {
 			e.bad = true
 		}
 		ids = append(ids, id)
-		size += len(id) + 4
-		if k != nil {
-			size += len(k.Type) + len(k.Scheme) + len(k.Value.PublicKey) + 48
-		}
 	}
 	slices.Sort(ids)
-	// Written in place, one buffer for the whole map: 125,000 keys are
-	// not 125,000 objects made and copied.
-	out := make([]byte, 0, size)
 	out = append(out, '{')
 	for i, id := range ids {
 		if i > 0 {
@@ -261,6 +315,18 @@ func (e *canonicalWriter) keys(keys map[string]*metadata.Key) []byte {
 		out = e.appendKey(out, keys[id])
 	}
 	return append(out, '}')
+}
+
+// appendRoles appends roles as a canonical array, in their order.
+func (e *canonicalWriter) appendRoles(out []byte, roles []metadata.DelegatedRole) []byte {
+	out = append(out, '[')
+	for i := range roles {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = e.appendDelegatedRole(out, &roles[i])
+	}
+	return append(out, ']')
 }
 
 // appendKey appends k's canonical object to out. A key with fields go-tuf

@@ -68,6 +68,21 @@ func TestCanonicalTargetsAsSlowPath(t *testing.T) {
 	if !checkSameCanonical(t, "edited", v) {
 		t.Fatal("left the edited sample to the slow path")
 	}
+	// Nothing unknown at the top or in delegations: the whole role is
+	// written in one buffer (targetsInPlace), with and without roles and
+	// delegations.
+	v.UnrecognizedFields, v.Delegations.UnrecognizedFields = nil, nil
+	if !checkSameCanonical(t, "in place", v) {
+		t.Fatal("left the sample without unknown fields to the slow path")
+	}
+	v.Delegations.Roles = nil
+	if !checkSameCanonical(t, "in place, no roles", v) {
+		t.Fatal("left delegations without roles to the slow path")
+	}
+	v.Delegations, v.Targets = nil, nil
+	if !checkSameCanonical(t, "in place, no delegations", v) {
+		t.Fatal("left a role without delegations to the slow path")
+	}
 	for name, edit := range map[string]func(*metadata.TargetsType){
 		"invalid UTF-8":  func(v *metadata.TargetsType) { v.Delegations.Roles[0].Name = "a\xffb" },
 		"invalid type":   func(v *metadata.TargetsType) { v.Type = "targets\xff" },
