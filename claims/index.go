@@ -32,6 +32,7 @@ func indexClaimed(claimed *metadata.TargetsType) (*claimedIndex, error) {
 	}
 	idx.keys = d.Keys
 	idx.byName = make(map[string]*metadata.DelegatedRole, len(d.Roles))
+	idx.byKey = make(map[string][]string, len(d.Keys))
 	idx.names = make([]string, 0, len(d.Roles))
 	for i := range d.Roles {
 		r := &d.Roles[i]

@@ -298,11 +298,18 @@ func (f *File) Root() (*metadata.RootType, error) {
 // It gives go-tuf's value, decoded without go-tuf's decoder where that can
 // be done exactly (targetsdecode.go).
 func (f *File) Targets() (*metadata.TargetsType, error) {
-	if err := checkDecodable(f, metadata.TARGETS); err != nil {
+	if err := checkDecodableHeader(f, metadata.TARGETS); err != nil {
 		return nil, err
 	}
+	// The fast decoder reads each member exactly and gives up on any
+	// that folds onto a TUF field (field): what it decodes has one
+	// reading, without checkOneReading's pass over 77 MB. What it gives
+	// up on is checked, then decoded as go-tuf decodes it.
 	if t, ok := decodeTargets(f.Signed); ok {
 		return t, nil
+	}
+	if err := checkDecodable(f, metadata.TARGETS); err != nil {
+		return nil, err
 	}
 	var t metadata.TargetsType
 	if err := decodeChecked(f, metadata.TARGETS, &t); err != nil {
@@ -377,6 +384,20 @@ func decodeChecked(f *File, typ string, v any) (err error) {
 // checkDecodable checks what must hold before "signed" is decoded as typ:
 // its header, its type, its size, and that it has one reading only.
 func checkDecodable(f *File, typ string) error {
+	if err := checkDecodableHeader(f, typ); err != nil {
+		return err
+	}
+	if !sameSlice(f.Signed, f.oneReadingOf) {
+		if err := checkOneReading(f.Signed); err != nil {
+			return err
+		}
+		f.oneReadingOf = f.Signed
+	}
+	return nil
+}
+
+// checkDecodableHeader is checkDecodable but the one reading.
+func checkDecodableHeader(f *File, typ string) error {
 	h, err := f.Header()
 	if err != nil {
 		return err
@@ -387,12 +408,6 @@ func checkDecodable(f *File, typ string) error {
 	if bound, ok := maxDecoded[typ]; ok && len(f.Signed) > bound.limit {
 		return fmt.Errorf("signed: %s metadata of %d bytes is over the limit of %d this tool decodes (TUF clients fetch at most %d by default)",
 			typ, len(f.Signed), bound.limit, bound.client)
-	}
-	if !sameSlice(f.Signed, f.oneReadingOf) {
-		if err := checkOneReading(f.Signed); err != nil {
-			return err
-		}
-		f.oneReadingOf = f.Signed
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package metafile
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -56,5 +57,42 @@ func TestOneReading(t *testing.T) {
 	}
 	if _, err := f.Targets(); err != nil {
 		t.Errorf("targets named VERSION and Keys, a hash named SHA256, custom Length: %v", err)
+	}
+}
+
+// TestOneReadingTargets: in a targets role, a member folding onto a TUF
+// field is refused at every struct the fast decoder reads (which gives up
+// on it and leaves it to the check), not only where go-tuf's decoder would
+// have read it.
+func TestOneReadingTargets(t *testing.T) {
+	const doc = `{"signed":{"_type":"targets","spec_version":"1.0.31","version":1,"expires":"2030-01-01T00:00:00Z"%s,` +
+		`"targets":{"a":{"length":1,"hashes":{"sha256":"aa"}%s}},` +
+		`"delegations":{"keys":{"k1":{"keytype":"ed25519","scheme":"ed25519","keyval":{"public":"aa"%s}%s}},` +
+		`"roles":[{"name":"p","keyids":["k1"],"threshold":1,"terminating":false,"paths":["a"]%s}]%s}},"signatures":[]}`
+	twins := []string{`,"VERSION":2`, `,"LENGTH":2`, `,"PUBLIC":"bb"`, `,"KEYTYPE":"rsa"`, `,"THRESHOLD":0`, `,"ROLES":[]`}
+	for i, twin := range twins {
+		args := make([]any, len(twins))
+		for j := range args {
+			args[j] = ""
+		}
+		args[i] = twin
+		f, err := Parse([]byte(fmt.Sprintf(doc, args...)))
+		if err == nil {
+			_, err = f.Targets()
+		}
+		if err == nil || !strings.Contains(err.Error(), "read two ways") {
+			t.Errorf("twin %s: %v, want it refused as read two ways", twin, err)
+		}
+	}
+	plain := make([]any, len(twins))
+	for j := range plain {
+		plain[j] = ""
+	}
+	f, err := Parse([]byte(fmt.Sprintf(doc, plain...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Targets(); err != nil {
+		t.Errorf("without twins: %v", err)
 	}
 }

@@ -170,7 +170,13 @@ func (w *walk) delegations() *metadata.Delegations {
 }
 
 func (w *walk) keys() map[string]*metadata.Key {
-	keys := map[string]*metadata.Key{}
+	// Gathered, then put in a map made at its size: 125,000 keys grow a
+	// map a dozen times over.
+	type idKey struct {
+		id  string
+		key *metadata.Key
+	}
+	var list []idKey
 	w.object(func(id []byte) {
 		k := &metadata.Key{UnrecognizedFields: map[string]any{}}
 		var seen uint32
@@ -191,8 +197,12 @@ func (w *walk) keys() map[string]*metadata.Key {
 				})
 			}
 		})
-		keys[string(id)] = k
+		list = append(list, idKey{string(id), k})
 	})
+	keys := make(map[string]*metadata.Key, len(list))
+	for _, e := range list {
+		keys[e.id] = e.key
+	}
 	return keys
 }
 

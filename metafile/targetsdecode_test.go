@@ -235,3 +235,20 @@ func TestTargetsNullEntryIsAnError(t *testing.T) {
 		t.Errorf("Targets() of a null target entry: %v", err)
 	}
 }
+
+// FuzzFastDecodeHasOneReading: whatever the fast decoder decodes passes
+// checkOneReading, which File.Targets therefore runs only on what the fast
+// decoder gives up on.
+func FuzzFastDecodeHasOneReading(f *testing.F) {
+	f.Add([]byte(sampleTargets))
+	f.Add([]byte(`{"_type":"targets","version":1,"expires":"2030-01-01T00:00:00Z","targets":{"a":{"length":1,"hashes":{"sha256":"aa"},"LENGTH":2}}}`))
+	f.Add([]byte(`{"delegations":{"keys":{"k":{"keytype":"x","KEYVAL":{}}},"roles":[{"Name":"p"}]}}`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		if _, ok := decodeTargets(doc); !ok {
+			return
+		}
+		if err := checkOneReading(doc); err != nil {
+			t.Fatalf("decoded fast, but read two ways: %v\n%s", err, doc)
+		}
+	})
+}
