@@ -69,26 +69,34 @@ func TestOneReadingTargets(t *testing.T) {
 		`"targets":{"a":{"length":1,"hashes":{"sha256":"aa"}%s}},` +
 		`"delegations":{"keys":{"k1":{"keytype":"ed25519","scheme":"ed25519","keyval":{"public":"aa"%s}%s}},` +
 		`"roles":[{"name":"p","keyids":["k1"],"threshold":1,"terminating":false,"paths":["a"]%s}]%s}},"signatures":[]}`
-	twins := []string{`,"VERSION":2`, `,"LENGTH":2`, `,"PUBLIC":"bb"`, `,"KEYTYPE":"rsa"`, `,"THRESHOLD":0`, `,"ROLES":[]`}
-	for i, twin := range twins {
-		args := make([]any, len(twins))
+	// Where: the signed object, a target's entry, a key's keyval, a key,
+	// a delegated role, the delegations. Each struct's own fields folded,
+	// and other structs' fields folded (a target entry's "Version", a
+	// key's "Threshold", root's "KEYS" at the top): refused alike.
+	const top, target, keyval, key, role, delegations = 0, 1, 2, 3, 4, 5
+	for _, c := range []struct {
+		at   int
+		twin string
+	}{
+		{top, `,"VERSION":2`}, {target, `,"LENGTH":2`}, {keyval, `,"PUBLIC":"bb"`}, {key, `,"KEYTYPE":"rsa"`},
+		{role, `,"THRESHOLD":0`}, {delegations, `,"ROLES":[]`},
+		{top, `,"KEYS":1`}, {top, `,"Meta":1`}, {target, `,"Version":2`}, {keyval, `,"Name":"x"`},
+		{key, `,"Threshold":1`}, {role, `,"Keys":{}`}, {delegations, `,"Meta":1`},
+	} {
+		args := make([]any, 6)
 		for j := range args {
 			args[j] = ""
 		}
-		args[i] = twin
+		args[c.at] = c.twin
 		f, err := Parse([]byte(fmt.Sprintf(doc, args...)))
 		if err == nil {
 			_, err = f.Targets()
 		}
 		if err == nil || !strings.Contains(err.Error(), "read two ways") {
-			t.Errorf("twin %s: %v, want it refused as read two ways", twin, err)
+			t.Errorf("twin %s at %d: %v, want it refused as read two ways", c.twin, c.at, err)
 		}
 	}
-	plain := make([]any, len(twins))
-	for j := range plain {
-		plain[j] = ""
-	}
-	f, err := Parse([]byte(fmt.Sprintf(doc, plain...)))
+	f, err := Parse([]byte(fmt.Sprintf(doc, "", "", "", "", "", "")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -243,6 +243,9 @@ func FuzzFastDecodeHasOneReading(f *testing.F) {
 	f.Add([]byte(sampleTargets))
 	f.Add([]byte(`{"_type":"targets","version":1,"expires":"2030-01-01T00:00:00Z","targets":{"a":{"length":1,"hashes":{"sha256":"aa"},"LENGTH":2}}}`))
 	f.Add([]byte(`{"delegations":{"keys":{"k":{"keytype":"x","KEYVAL":{}}},"roles":[{"Name":"p"}]}}`))
+	f.Add([]byte(`{"_type":"targets","version":1,"targets":{},"KEYS":1}`))
+	f.Add([]byte(`{"targets":{"a":{"length":1,"hashes":{"sha256":"aa"},"Version":2}},"keys":{"k":{"KEYTYPE":"x"}}}`))
+	f.Add([]byte(`{"delegations":{"keys":{"k":{"keytype":"a","keyval":{"public":"c","Name":"x"},"Threshold":1}},"roles":[{"name":"p","Keys":{}}],"Meta":1}}`))
 	f.Fuzz(func(t *testing.T, doc []byte) {
 		if _, ok := decodeTargets(doc); !ok {
 			return

@@ -65,8 +65,9 @@ type Options struct {
 	// targets are followed: 1 checks targets and the roles it delegates,
 	// and reads nothing they delegate (a claims ceremony builds on claimed,
 	// not on the 100,000 project roles below it). Snapshot entries no
-	// checked role reaches are then not looked at either. Zero follows
-	// every delegation.
+	// checked role reaches are then not looked at either, nor are the
+	// delegations of the roles at that depth decoded: a caller that uses
+	// them decodes and checks them itself. Zero follows every delegation.
 	Depth int
 	// KeepFiles: each role state of the report keeps the file's bytes and
 	// parse (RoleState.Data, Parsed), roots aside, so that a caller reads

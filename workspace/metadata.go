@@ -18,7 +18,8 @@ func (w *Workspace) Metadata(role string) (*metafile.File, error) {
 	return readMetadata(w.metadataPath(role))
 }
 
-// MetadataBytes reads role's metadata file as it is on disk.
+// MetadataBytes reads role's metadata file as it is on disk (while
+// Create's hooks run, the bytes Create wrote there, not read back).
 func (w *Workspace) MetadataBytes(role string) ([]byte, error) {
 	if !w.HasRole(role) {
 		return nil, fmt.Errorf("workspace %q has no role %q", w.Dir, role)
@@ -26,7 +27,8 @@ func (w *Workspace) MetadataBytes(role string) ([]byte, error) {
 	return w.readFile(w.metadataPath(role))
 }
 
-// TrustedBytes reads role's trusted metadata file as it is on disk.
+// TrustedBytes reads role's trusted metadata file as it is on disk (while
+// Create's hooks run, the bytes a hook wrote there, not read back).
 func (w *Workspace) TrustedBytes(role string) ([]byte, error) {
 	if !w.HasTrusted(role) {
 		return nil, fmt.Errorf("workspace %q keeps no trusted %s metadata", w.Dir, role)

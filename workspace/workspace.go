@@ -453,7 +453,13 @@ func (w *Workspace) WriteMetadata(role string, f *metafile.File) error {
 
 // WriteMetadataBytes replaces role's metadata file with data atomically.
 func (w *Workspace) WriteMetadataBytes(role string, data []byte) error {
-	return atomicfile.Replace(w.metadataPath(role), data, 0o644)
+	if err := atomicfile.Replace(w.metadataPath(role), data, 0o644); err != nil {
+		return err
+	}
+	if w.created != nil {
+		w.created[w.metadataPath(role)] = data
+	}
+	return nil
 }
 
 // TranscriptPath is the directory of the workspace's transcript.

@@ -26,9 +26,9 @@ import (
 // Claims and project ceremonies start from the trusted state of a PEP 480
 // repository: its root, its top-level targets (which delegates claimed) and
 // its claimed role (which delegates the claimed projects). The state is
-// read from a repository directory as the online server serves it (read
-// as rotations read it: Load, then the files it found read
-// again through the same hostile-input reader), from a finished workspace,
+// read from a repository directory as the online server serves it
+// (verified as a client would, targets and claimed taken as the
+// verification read them, nothing read twice), from a finished workspace,
 // or from a bundle (checked as 'ceremony verify BUNDLE' checks it, then
 // unpacked as a workspace). Whatever the source, nothing is taken on its
 // word: root must be signed by its own threshold, targets by root's rule,
@@ -68,11 +68,24 @@ type TrustedState struct {
 	// source changed the keys of, with the reason.
 	Rekeyed map[string]string
 
-	// parsed and decoded are, by role, Bytes parsed and decoded as a
-	// repository's verification read them, so that check need not do it
+	// verified are, by role, the bytes a repository's verification read,
+	// with their parse and decoding, so that check need not do either
 	// again (it still counts the signatures); empty for other sources.
-	parsed  map[string]*metafile.File
-	decoded map[string]*metadata.TargetsType
+	// check takes them only while Bytes holds those very bytes.
+	verified map[string]verifiedRole
+}
+
+// verifiedRole is a role's file as the verification read it, parsed and
+// decoded.
+type verifiedRole struct {
+	data    []byte
+	file    *metafile.File
+	decoded *metadata.TargetsType
+}
+
+// sameBytes says whether a and b are the same bytes in memory.
+func sameBytes(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // ReadTrustedState reads the trusted state at from: a repository directory
@@ -104,7 +117,7 @@ func ReadTrustedState(e *ceremony.Engine, from, trustedRoot, project string, now
 	}
 	// What check needed goes: a parse keeps claimed's canonical form
 	// (53 MB at 100,000 projects) for as long as it is held.
-	st.parsed, st.decoded = nil, nil
+	st.verified = nil
 	return st, nil
 }
 
@@ -117,7 +130,11 @@ func (st *TrustedState) check() error {
 	}
 	st.Root = root
 	signed := func(role string, rule threshold.Rule) (*metadata.TargetsType, error) {
-		f, t := st.parsed[role], st.decoded[role]
+		var f *metafile.File
+		var t *metadata.TargetsType
+		if v, ok := st.verified[role]; ok && sameBytes(v.data, st.Bytes[role]) {
+			f, t = v.file, v.decoded
+		}
 		var err error
 		if f == nil {
 			if f, err = metafile.Parse(st.Bytes[role]); err != nil {
@@ -174,7 +191,7 @@ func trustedFromRepository(path, trustedRoot, project string, now time.Time) (*T
 	}
 	s := src.State
 	st := &TrustedState{From: path, Repository: s.Repository, Bytes: map[string][]byte{metadata.ROOT: src.RootBytes}, Seen: map[string]int64{}, FromRepository: true,
-		parsed: map[string]*metafile.File{}, decoded: map[string]*metadata.TargetsType{}}
+		verified: map[string]verifiedRole{}}
 	for role, v := range s.Seen {
 		st.Seen[role] = v.MaxSafe
 	}
@@ -199,8 +216,7 @@ func trustedFromRepository(path, trustedRoot, project string, now time.Time) (*T
 			// As verified: parsed once, decoded once (readTargets), and
 			// its signatures counted again by check.
 			st.Bytes[role] = v.data
-			st.parsed[role] = v.file
-			st.decoded[role] = s.Targets[role]
+			st.verified[role] = verifiedRole{data: v.data, file: v.file, decoded: s.Targets[role]}
 			continue
 		}
 		data, _, err := rr.read(file)

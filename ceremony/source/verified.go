@@ -81,10 +81,11 @@ func verifyRepository(path, trustedRoot string, now time.Time, depth int) (*repo
 			return nil, fmt.Errorf("%s holds no 1.root.json to start the root chain from: give your own copy of a root in force (from the last bundle or repository you verified) as the trusted root, or the root file itself", meta)
 		}
 	}
-	// One delegation deep, what verifies is what the ceremony builds on:
-	// the verifier keeps it (claimed at PyPI's scale is read and parsed
-	// once). Deeper (a rotation's reading of every hash bin), the files
-	// are read again one by one and compared with what verified.
+	// One delegation deep (a claims or project ceremony), what verifies
+	// is what the ceremony builds on: the verifier keeps it (claimed at
+	// PyPI's scale is read and parsed once). Following every delegation
+	// (a rotation's reading of every hash bin), the files are read again
+	// one by one and compared with what verified.
 	keep := depth == 1
 	rep, err := verify.Repository(path, verify.Options{TrustedRoot: trustedRoot, At: now, ExpiryWarning: -1, Depth: depth, SkipTargetFiles: true, KeepFiles: keep})
 	if err != nil {

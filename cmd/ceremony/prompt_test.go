@@ -32,14 +32,24 @@ func TestPromptTakesTheProgressLineOff(t *testing.T) {
 	rec := &askRecorder{screen: scr}
 	p := pausingPrompter{env, rec}
 	line := env.step("signing ws", false)
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(scr.String(), "signing ws: ") && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	// drawn waits until the line has been drawn n times.
+	drawn := func(n int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for strings.Count(scr.String(), "signing ws: ") < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("the line was drawn %d times, want %d: %q", strings.Count(scr.String(), "signing ws: "), n, scr.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
+	drawn(1)
 	if _, err := p.Secret(keys.SecretRequest{URI: "yubikey:serial=1", Kind: keys.PIN}); err != nil {
 		t.Fatal(err)
 	}
+	drawn(strings.Count(rec.seen[0], "signing ws: ") + 1) // back after the PIN
 	p.Notify("touch the YubiKey")
+	drawn(strings.Count(rec.seen[1], "signing ws: ") + 1) // back after the message
 	line.Stop()
 	if len(rec.seen) != 2 {
 		t.Fatalf("asked %d times, want 2", len(rec.seen))
