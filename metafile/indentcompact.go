@@ -1,37 +1,22 @@
 package metafile
 
-import "bytes"
-
 // Indenting the compact "signed" FromSigned makes.
 //
 // FromSigned writes "signed" as canonical JSON (control characters
 // escaped): compact, valid. Marshal indents it for the file, as
 // json.Indent does; json.Indent runs its full scanner over every byte
 // (half a second for the 77 MB of a claimed role of 100,000 projects).
-// indentCompact writes the same bytes knowing what json.Indent checks
-// holds already: strings are copied a run at a time, and only the
-// structure between them is looked at. It is used for bytes FromSigned
-// made and nothing else (File.compact); TestIndentCompactIsJSONIndent and
-// FuzzIndentCompact hold it to json.Indent.
+// indentTo writes the same bytes knowing what json.Indent checks holds
+// already: strings are copied a run at a time, and only the structure
+// between them is looked at. It is used for bytes FromSigned made and
+// nothing else (File.compact); TestIndentCompactIsJSONIndent and
+// FuzzIndentCompact hold it to json.Indent. Marshal counts the length
+// first (indentedLen, the same walk over a byte counter) and makes its
+// buffer once at that size: grown as it is written, a buffer of 77 MB
+// would be made twice over.
 
-// indentCompact appends to b what json.Indent(b, v, prefix, indent) writes,
-// for v valid JSON with no whitespace outside its strings. It reports
-// false, and leaves b as it was, when it meets whitespace outside a string
-// or a string without its end (v is not compact): the caller then uses
-// json.Indent. b grows once, to the size a first pass counts: grown as it
-// is written, a buffer of 77 MB would be made twice over.
-func indentCompact(b *bytes.Buffer, v []byte, prefix, indent string) bool {
-	n := indentedLen(v, prefix, indent)
-	if n < 0 {
-		return false
-	}
-	b.Grow(n)
-	indentTo(b, v, prefix, indent)
-	return true
-}
-
-// indentedLen is the length of what indentCompact writes for v, or -1 if
-// v is not compact.
+// indentedLen is the length of what indentTo writes for v, or -1 if v is
+// not compact.
 func indentedLen(v []byte, prefix, indent string) int {
 	var n byteCount
 	if !indentTo(&n, v, prefix, indent) {
@@ -55,8 +40,10 @@ func (c *byteCount) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// indentTo writes v indented to w, stopping with false at whitespace
-// outside a string or a string without its end.
+// indentTo writes to w what json.Indent(w, v, prefix, indent) writes, for v
+// valid JSON with no whitespace outside its strings. It stops with false
+// at whitespace outside a string or a string without its end (v is not
+// compact): the caller then uses json.Indent.
 func indentTo[W interface {
 	WriteByte(byte) error
 	WriteString(string) (int, error)

@@ -3,8 +3,26 @@ package metafile
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 )
+
+// indentCompact appends to b what Marshal writes for v: indentTo into a
+// buffer grown to indentedLen; false, and b as it was, when v is not
+// compact.
+func indentCompact(b *bytes.Buffer, v []byte, prefix, indent string) bool {
+	n := indentedLen(v, prefix, indent)
+	if n < 0 {
+		return false
+	}
+	start := b.Len()
+	b.Grow(n)
+	indentTo(b, v, prefix, indent)
+	if b.Len()-start != n {
+		panic(fmt.Sprintf("indentedLen counted %d bytes, indentTo wrote %d", n, b.Len()-start))
+	}
+	return true
+}
 
 // checkIndentCompact fails unless indentCompact writes what json.Indent
 // writes for the canonical form of doc (as FromSigned makes it), or, for
