@@ -343,6 +343,9 @@ func (rv *reviewer) replaces(r *RoleReview, version int64, expires time.Time) {
 type reviewer struct {
 	ws  *workspace.Workspace
 	now time.Time
+	// entries are ws's key entries by key ID (the first of each), made
+	// when first needed: a review of claimed names 200,000 keys.
+	entries map[string]*workspace.KeyEntry
 }
 
 // days is the time from now to t in whole days, rounded.
@@ -361,11 +364,18 @@ func (rv *reviewer) key(id string, k *metadata.Key, online bool) ReviewKey {
 		rk.Online = online
 		return rk
 	}
-	for _, e := range rv.ws.State.Keys {
-		if e.KeyID == id {
-			rk.Holder, rk.Online = e.Holder, e.Online
-			return rk
+	if rv.entries == nil {
+		rv.entries = make(map[string]*workspace.KeyEntry, len(rv.ws.State.Keys))
+		for i := range rv.ws.State.Keys {
+			e := &rv.ws.State.Keys[i]
+			if _, ok := rv.entries[e.KeyID]; !ok {
+				rv.entries[e.KeyID] = e
+			}
 		}
+	}
+	if e, ok := rv.entries[id]; ok {
+		rk.Holder, rk.Online = e.Holder, e.Online
+		return rk
 	}
 	rk.Online = online
 	return rk

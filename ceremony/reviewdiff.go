@@ -99,6 +99,13 @@ type keyList struct {
 // has reports whether the list holds key k (listed as id): the same public
 // key under any key ID, or the same key ID where a key is not defined.
 func (kl keyList) has(id string, k *metadata.Key) bool {
+	// Written alike first: a role that keeps its keys keeps them as they
+	// were written, and none is then encoded to be compared.
+	for _, o := range kl.ids {
+		if keys.WrittenAlike(kl.keys[o], k) {
+			return true
+		}
+	}
 	for _, o := range kl.ids {
 		if ko := kl.keys[o]; k != nil && ko != nil {
 			if keys.SameKey(ko, k) {
@@ -114,12 +121,13 @@ func (kl keyList) has(id string, k *metadata.Key) bool {
 // diffKeys compares the keys of a role by public key, not key ID: a key
 // listed under another key ID is kept, not removed and added.
 func (rv *reviewer) diffKeys(old, next keyList) (added, removed, kept []ReviewKey) {
-	seen := map[string]bool{}
-	for _, id := range next.ids {
-		if seen["n"+id] {
+	// A key ID listed twice counts once. The lists are short (a role's
+	// keys), and compared for each of 100,000 delegations: looked for in
+	// what came before, not in a map made for each.
+	for i, id := range next.ids {
+		if slices.Contains(next.ids[:i], id) {
 			continue
 		}
-		seen["n"+id] = true
 		k := next.keys[id]
 		if old.has(id, k) {
 			kept = append(kept, rv.key(id, k, next.online[id]))
@@ -127,11 +135,10 @@ func (rv *reviewer) diffKeys(old, next keyList) (added, removed, kept []ReviewKe
 			added = append(added, rv.key(id, k, next.online[id]))
 		}
 	}
-	for _, id := range old.ids {
-		if seen["o"+id] {
+	for i, id := range old.ids {
+		if slices.Contains(old.ids[:i], id) {
 			continue
 		}
-		seen["o"+id] = true
 		k := old.keys[id]
 		if !next.has(id, k) {
 			removed = append(removed, rv.key(id, k, old.online[id]))
@@ -168,17 +175,22 @@ func (rv *reviewer) targetsReview(next, trusted *metadata.TargetsType) *TargetsR
 			}
 			terms := &DelegationTerms{Threshold: r.Threshold, Terminating: r.Terminating, Paths: len(r.Paths), PathHashPrefixes: len(r.PathHashPrefixes),
 				paths: r.Paths, prefixes: r.PathHashPrefixes}
-			terms.Keys = rv.keysOf(r.KeyIDs, d.Keys)
 			out[r.Name] = entry{terms, keyList{r.KeyIDs, d.Keys, nil}}
 			order = append(order, r.Name)
 		}
 		if s := d.SuccinctRoles; s != nil {
 			terms := &DelegationTerms{Threshold: s.Threshold, Terminating: true, HashBins: hashBins(s)}
-			terms.Keys = rv.keysOf(s.KeyIDs, d.Keys)
 			out["\x00succinct"] = entry{terms, keyList{s.KeyIDs, d.Keys, nil}}
 			order = append(order, "\x00succinct")
 		}
 		return out, order
+	}
+	// described gives e's terms with its keys named: only for what the
+	// review shows (a claimed role of 100,000 delegations shows the few
+	// that change).
+	described := func(e entry) *DelegationTerms {
+		e.terms.Keys = rv.keysOf(e.list.ids, e.list.keys)
+		return e.terms
 	}
 	name := func(key string, e entry) string {
 		if b := e.terms.HashBins; b != nil {
@@ -192,7 +204,7 @@ func (rv *reviewer) targetsReview(next, trusted *metadata.TargetsType) *TargetsR
 		n := newD[key]
 		o, ok := oldD[key]
 		if !ok {
-			tr.Delegations = append(tr.Delegations, DelegationReview{Name: name(key, n), Change: ChangeAdded, New: n.terms})
+			tr.Delegations = append(tr.Delegations, DelegationReview{Name: name(key, n), Change: ChangeAdded, New: described(n)})
 			continue
 		}
 		added, removed, _ := rv.diffKeys(o.list, n.list)
@@ -200,12 +212,12 @@ func (rv *reviewer) targetsReview(next, trusted *metadata.TargetsType) *TargetsR
 			tr.DelegationsUnchanged++
 			continue
 		}
-		tr.Delegations = append(tr.Delegations, DelegationReview{Name: name(key, n), Change: ChangeChanged, Old: o.terms, New: n.terms, KeysAdded: added, KeysRemoved: removed})
+		tr.Delegations = append(tr.Delegations, DelegationReview{Name: name(key, n), Change: ChangeChanged, Old: described(o), New: described(n), KeysAdded: added, KeysRemoved: removed})
 	}
 	for _, key := range oldOrder {
 		if _, ok := newD[key]; !ok {
 			o := oldD[key]
-			tr.Delegations = append(tr.Delegations, DelegationReview{Name: name(key, o), Change: ChangeRemoved, Old: o.terms})
+			tr.Delegations = append(tr.Delegations, DelegationReview{Name: name(key, o), Change: ChangeRemoved, Old: described(o)})
 		}
 	}
 

@@ -400,6 +400,11 @@ func TestSameKey(t *testing.T) {
 	if !SameKey(pemKey, hexLegacy) || !SameKey(hexLegacy, pemKey) {
 		t.Error("SameKey(PEM, legacy hex) = false for one key")
 	}
+	// Written alike is the quick half of SameKey: a copy is, another
+	// encoding of the same key is not (SameKey tells it by its DER).
+	if !WrittenAlike(pemKey, Copy(pemKey)) || WrittenAlike(pemKey, hexLegacy) || WrittenAlike(pemKey, nil) {
+		t.Error("WrittenAlike: want true for a copy only")
+	}
 	if SameKey(pemKey, otherKey) {
 		t.Error("SameKey = true for different P-256 keys")
 	}
