@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secure-systems-lab/go-securesystemslib/cjson"
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
@@ -558,5 +559,27 @@ func TestIdentityKeepsKeysApart(t *testing.T) {
 	}
 	if !SameKey(a, &metadata.Key{Type: "a\x00b", Scheme: "c", Value: metadata.KeyVal{PublicKey: "d"}}) {
 		t.Error("an undecodable key is not the same as itself")
+	}
+}
+
+// TestIDAsCJSON: ID writes the canonical key object itself for valid
+// UTF-8; it must hash what go-securesystemslib's cjson writes, whatever
+// the strings hold (quotes, backslashes, controls, HTML characters,
+// U+2028, non-ASCII), and take cjson's way for what is not UTF-8.
+func TestIDAsCJSON(t *testing.T) {
+	for _, s := range []string{"", "ed25519", `q"uote`, `back\slash`, "ctl\x01\n\t", "<&>", "line\u2028sep", "é ſ K", "bad\xffutf8", "\x7f"} {
+		k := &metadata.Key{Type: s, Scheme: "s" + s, Value: metadata.KeyVal{PublicKey: s + "p"}}
+		got, err := ID(k)
+		if err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		b, err := cjson.EncodeCanonical(map[string]any{"keytype": k.Type, "scheme": k.Scheme, "keyval": map[string]any{"public": k.Value.PublicKey}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		if want := hex.EncodeToString(sum[:]); got != want {
+			t.Errorf("%q: ID %s, cjson's %s", s, got, want)
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
+	"github.com/tuf-ceremony/ceremony/internal/canonical"
 )
 
 // Writing a targets role's canonical JSON without encoding/json.
@@ -204,16 +205,7 @@ func (o *canonicalObject) close() []byte {
 
 // canonicalString appends s as canonical JSON writes it: '"' and '\'
 // escaped, nothing else. s must be valid UTF-8 (the callers check).
-func canonicalString(out []byte, s string) []byte {
-	out = append(out, '"')
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == '"' || c == '\\' {
-			out = append(out, '\\')
-		}
-		out = append(out, s[i])
-	}
-	return append(out, '"')
-}
+func canonicalString(out []byte, s string) []byte { return canonical.AppendString(out, s) }
 
 // text is canonicalString for a string of go-tuf's struct, refusing one
 // that is not valid UTF-8 (encoding/json would replace its bytes).
@@ -345,13 +337,10 @@ func (e *canonicalWriter) appendKey(out []byte, k *metadata.Key) []byte {
 		ko.member("keyval", vo.close())
 		return append(out, ko.close()...)
 	}
-	out = append(out, `{"keytype":`...)
-	out = e.text(out, k.Type)
-	out = append(out, `,"keyval":{"public":`...)
-	out = e.text(out, k.Value.PublicKey)
-	out = append(out, `},"scheme":`...)
-	out = e.text(out, k.Scheme)
-	return append(out, '}')
+	if !utf8.ValidString(k.Type) || !utf8.ValidString(k.Value.PublicKey) || !utf8.ValidString(k.Scheme) {
+		e.bad = true
+	}
+	return canonical.AppendKey(out, k.Type, k.Value.PublicKey, k.Scheme)
 }
 
 // appendDelegatedRole appends r's canonical object to out: gathered and
