@@ -183,7 +183,7 @@ func ID(k *metadata.Key) (string, error) {
 		// marshal-and-decode round trip (a claimed role's 125,000 key IDs
 		// are checked on every verify): members in canonical order,
 		// strings with only '"' and '\' escaped.
-		b := make([]byte, 0, 48+len(k.Type)+len(k.Scheme)+len(k.Value.PublicKey))
+		b := make([]byte, 0, 49+len(k.Type)+len(k.Scheme)+len(k.Value.PublicKey))
 		sum := sha256.Sum256(canonical.AppendKey(b, k.Type, k.Value.PublicKey, k.Scheme))
 		return hex.EncodeToString(sum[:]), nil
 	}

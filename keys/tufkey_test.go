@@ -568,18 +568,29 @@ func TestIdentityKeepsKeysApart(t *testing.T) {
 // U+2028, non-ASCII), and take cjson's way for what is not UTF-8.
 func TestIDAsCJSON(t *testing.T) {
 	for _, s := range []string{"", "ed25519", `q"uote`, `back\slash`, "ctl\x01\n\t", "<&>", "line\u2028sep", "é ſ K", "bad\xffutf8", "\x7f"} {
-		k := &metadata.Key{Type: s, Scheme: "s" + s, Value: metadata.KeyVal{PublicKey: s + "p"}}
-		got, err := ID(k)
-		if err != nil {
-			t.Fatalf("%q: %v", s, err)
-		}
-		b, err := cjson.EncodeCanonical(map[string]any{"keytype": k.Type, "scheme": k.Scheme, "keyval": map[string]any{"public": k.Value.PublicKey}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum := sha256.Sum256(b)
-		if want := hex.EncodeToString(sum[:]); got != want {
-			t.Errorf("%q: ID %s, cjson's %s", s, got, want)
-		}
+		checkIDAsCJSON(t, s, "s"+s, s+"p")
+	}
+}
+
+func FuzzIDAsCJSON(f *testing.F) {
+	f.Add("ed25519", "ed25519", "abcd")
+	f.Add(`q"\`, "<&>\u2028", "\x00\xff")
+	f.Fuzz(checkIDAsCJSON)
+}
+
+// checkIDAsCJSON fails unless ID hashes what cjson writes of the key.
+func checkIDAsCJSON(t *testing.T, keytype, scheme, public string) {
+	k := &metadata.Key{Type: keytype, Scheme: scheme, Value: metadata.KeyVal{PublicKey: public}}
+	got, err := ID(k)
+	if err != nil {
+		t.Fatalf("%q: %v", k, err)
+	}
+	b, err := cjson.EncodeCanonical(map[string]any{"keytype": keytype, "scheme": scheme, "keyval": map[string]any{"public": public}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	if want := hex.EncodeToString(sum[:]); got != want {
+		t.Errorf("%q %q %q: ID %s, cjson's %s", keytype, scheme, public, got, want)
 	}
 }
