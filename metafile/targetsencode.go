@@ -196,24 +196,20 @@ func (o *canonicalObject) close() []byte {
 		if i > 0 {
 			out = append(out, ',')
 		}
-		out = canonicalString(out, m.name)
+		out = canonical.AppendString(out, m.name)
 		out = append(out, ':')
 		out = append(out, m.value...)
 	}
 	return append(out, '}')
 }
 
-// canonicalString appends s as canonical JSON writes it: '"' and '\'
-// escaped, nothing else. s must be valid UTF-8 (the callers check).
-func canonicalString(out []byte, s string) []byte { return canonical.AppendString(out, s) }
-
-// text is canonicalString for a string of go-tuf's struct, refusing one
+// text is canonical.AppendString for a string of go-tuf's struct, refusing one
 // that is not valid UTF-8 (encoding/json would replace its bytes).
 func (e *canonicalWriter) text(out []byte, s string) []byte {
 	if !utf8.ValidString(s) {
 		e.bad = true
 	}
-	return canonicalString(out, s)
+	return canonical.AppendString(out, s)
 }
 
 func (e *canonicalWriter) strings(list []string) []byte { return e.appendStrings(nil, list) }
@@ -302,7 +298,7 @@ func (e *canonicalWriter) appendKeys(out []byte, keys map[string]*metadata.Key) 
 		if i > 0 {
 			out = append(out, ',')
 		}
-		out = canonicalString(out, id)
+		out = canonical.AppendString(out, id)
 		out = append(out, ':')
 		out = e.appendKey(out, keys[id])
 	}

@@ -241,7 +241,7 @@ func Create(dir string, state State, plan []byte, trusted []byte, roles map[stri
 		if err := atomicfile.WriteNew(w.metadataPath(role), b, 0o644); err != nil {
 			return nil, err
 		}
-		w.created[w.metadataPath(role)] = b
+		w.wrote(w.metadataPath(role), b)
 	}
 	for _, hook := range hooks {
 		if err := hook(w); err != nil {
@@ -456,9 +456,7 @@ func (w *Workspace) WriteMetadataBytes(role string, data []byte) error {
 	if err := atomicfile.Replace(w.metadataPath(role), data, 0o644); err != nil {
 		return err
 	}
-	if w.created != nil {
-		w.created[w.metadataPath(role)] = data
-	}
+	w.wrote(w.metadataPath(role), data)
 	return nil
 }
 
@@ -487,10 +485,15 @@ func (w *Workspace) WriteNewFile(rel string, data []byte) error {
 	if err := atomicfile.WriteNew(p, data, 0o644); err != nil {
 		return err
 	}
+	w.wrote(p, data)
+	return nil
+}
+
+// wrote keeps data as the file at p while Create's hooks run (created).
+func (w *Workspace) wrote(p string, data []byte) {
 	if w.created != nil {
 		w.created[p] = data
 	}
-	return nil
 }
 
 // ReadFile reads a file of the workspace; rel is in slash form.

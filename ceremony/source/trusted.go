@@ -75,11 +75,10 @@ type TrustedState struct {
 	verified map[string]verifiedRole
 }
 
-// verifiedRole is a role's file as the verification read it, parsed and
-// decoded.
+// verifiedRole is a role's file as the verification read and parsed it,
+// and decoded.
 type verifiedRole struct {
-	data    []byte
-	file    *metafile.File
+	verifiedFile
 	decoded *metadata.TargetsType
 }
 
@@ -212,18 +211,15 @@ func trustedFromRepository(path, trustedRoot, project string, now time.Time) (*T
 		if file == "" {
 			return nil, fmt.Errorf("%s holds no %s metadata that its snapshot lists: a claims ceremony needs a PEP 480 repository", dir, role)
 		}
-		if v, ok := src.verified[file]; ok {
-			// As verified: parsed once, decoded once (readTargets), and
-			// its signatures counted again by check.
-			st.Bytes[role] = v.data
-			st.verified[role] = verifiedRole{data: v.data, file: v.file, decoded: s.Targets[role]}
-			continue
+		// As verified (one delegation deep, the verifier keeps every file
+		// it verified): parsed once, decoded once (readTargets), and its
+		// signatures counted again by check.
+		v, ok := src.verified[file]
+		if !ok {
+			return nil, fmt.Errorf("%s: %s was not kept as it verified: nothing is taken from the repository", filepath.Join(dir, file), role)
 		}
-		data, _, err := rr.read(file)
-		if err != nil {
-			return nil, err
-		}
-		st.Bytes[role] = data
+		st.Bytes[role] = v.data
+		st.verified[role] = verifiedRole{verifiedFile: v, decoded: s.Targets[role]}
 	}
 	if project == "" {
 		return st, nil
