@@ -10,8 +10,16 @@
 // slash into a 155-byte prefix and a 100-byte name):
 //
 //   - The first entry is MANIFEST.json, then every other entry sorted by
-//     name (byte order). There are no directory entries, links or special
-//     files: only regular files, named by slash-separated relative paths.
+//     name (byte order). There are no directory entries, symbolic links or
+//     special files: only regular files, named by slash-separated relative
+//     paths, and hard links between them.
+//   - An entry that holds the bytes of an entry before it is a hard link to
+//     the first entry that holds them (type '1', no data, the first's name
+//     as its ustar link name), unless that name is longer than the 100
+//     bytes a link name holds; an empty entry is never a link. tar(1)
+//     extracts it as a second name for the same file. A claims ceremony's
+//     signed metadata is also its transcript's last state: its 77 MB are
+//     in the file once.
 //   - Every header has mode 0644, uid and gid 0, empty user and group
 //     names and a modification time of 0 (1970-01-01T00:00:00Z). A bundle
 //     carries no time of its own: the ceremony's times are in its
@@ -56,7 +64,8 @@
 // Limits and against the bytes left in the file before anything is
 // allocated, the manifest is checked before any other entry is read, and an
 // entry the manifest does not list, or lists with another size, is refused
-// before its data is read. A PAX record other than "path" is refused (it
+// before its data is read. A hard link must name a regular entry before
+// it that the manifest gives the same size and digests, and carry no data. A PAX record other than "path" is refused (it
 // could make a sparse file or carry attributes); the other header fields
 // (mode, owners, times) carry no meaning and are not checked.
 //

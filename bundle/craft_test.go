@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -36,6 +37,21 @@ func manifestOf(tb testing.TB, entries ...raw) raw {
 			m.Entries = append(m.Entries, describe(Entry{Name: e.hdr.Name, Data: e.data}))
 		}
 	}
+	return manifestEntry(tb, m)
+}
+
+// as is a regular file called name holding e's data.
+func as(name string, e raw) raw { return file(name, string(e.data)) }
+
+// manifestAs is the manifest of entries, sorted by name: hard links are
+// listed by what they stand for, a regular file called as the link.
+func manifestAs(tb testing.TB, entries ...raw) raw {
+	tb.Helper()
+	m := Manifest{Version: manifestVersion}
+	for _, e := range entries {
+		m.Entries = append(m.Entries, describe(Entry{Name: e.hdr.Name, Data: e.data}))
+	}
+	slices.SortFunc(m.Entries, func(x, y ManifestEntry) int { return strings.Compare(x.Name, y.Name) })
 	return manifestEntry(tb, m)
 }
 
@@ -179,6 +195,8 @@ func hostileCases(tb testing.TB) []hostileCase {
 		}
 		return out
 	}
+	linked := tarOf(tb, manifestAs(tb, a, as("hard", a)), a, special("hard", tar.TypeLink, "a.json"))
+	long := file(strings.Repeat("l", maxLinkName+1), "{}\n")
 	xattr := file("a.json", "{}\n")
 	xattr.hdr.PAXRecords = map[string]string{"SCHILY.xattr.user.evil": "1"}
 	comment := file("a.json", "{}\n")
@@ -210,7 +228,15 @@ func hostileCases(tb testing.TB) []hostileCase {
 
 		// Entry types.
 		{name: "symlink", data: notRegular(special("link", tar.TypeSymlink, "/etc/passwd")), rule: RuleNotRegular, entry: "link", detail: `symbolic link to "/etc/passwd"`},
-		{name: "hardlink", data: notRegular(special("hard", tar.TypeLink, "a.json")), rule: RuleNotRegular, entry: "hard", detail: `hard link to "a.json"`},
+		{name: "hard link not in the manifest", data: notRegular(special("hard", tar.TypeLink, "a.json")), rule: RuleNotInManifest, entry: "hard"},
+		{name: "hard link to an entry after it", data: tarOf(tb, manifestAs(tb, a, as("hard", a)), special("hard", tar.TypeLink, "a.json"), a), rule: RuleBadLink, entry: "hard", detail: `not a regular entry before it`},
+		{name: "hard link to a name not held", data: tarOf(tb, manifestAs(tb, a, as("hard", a)), a, special("hard", tar.TypeLink, "b.json")), rule: RuleBadLink, entry: "hard", detail: `"b.json"`},
+		{name: "hard link to the manifest", data: tarOf(tb, manifestAs(tb, a, as("hard", manifest)), a, special("hard", tar.TypeLink, ManifestName)), rule: RuleBadLink, entry: "hard"},
+		{name: "hard link to a hard link", data: tarOf(tb, manifestAs(tb, a, as("h1", a), as("h2", a)), a, special("h1", tar.TypeLink, "a.json"), special("h2", tar.TypeLink, "h1")), rule: RuleBadLink, entry: "h2", detail: `"h1"`},
+		{name: "hard link to other bytes", data: tarOf(tb, manifestAs(tb, a, b, as("hard", b)), a, b, special("hard", tar.TypeLink, "a.json")), rule: RuleBadLink, entry: "hard", detail: "another size or digests"},
+		{name: "hard link with data", data: patchSize(tb, linked, headerOffset(tb, linked, "hard"), 3), rule: RuleBadLink, entry: "hard", detail: "3 bytes of data"},
+		{name: "hard link as the manifest", data: tarOf(tb, special(ManifestName, tar.TypeLink, "a.json"), a), rule: RuleNotRegular, entry: ManifestName, detail: "hard link"},
+		{name: "hard link by a PAX linkpath", data: tarOf(tb, manifestAs(tb, long, as("hard", long)), long, special("hard", tar.TypeLink, long.hdr.Name)), rule: RuleUnsupportedHeader, entry: "hard", detail: `"linkpath"`},
 		{name: "directory", data: notRegular(special("dir/", tar.TypeDir, "")), rule: RuleNotRegular, entry: "dir/", detail: "directory"},
 		{name: "character device", data: notRegular(special("tty", tar.TypeChar, "")), rule: RuleNotRegular, entry: "tty", detail: "character device"},
 		{name: "block device", data: notRegular(special("sda", tar.TypeBlock, "")), rule: RuleNotRegular, entry: "sda", detail: "block device"},

@@ -18,6 +18,11 @@ func FuzzRead(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(good)
+	linked, err := build([]Entry{{Name: "a", Data: []byte("same")}, {Name: "b/a", Data: []byte("same")}, {Name: "c", Data: []byte("other")}}, smallLimits)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(linked)
 	for _, c := range hostileCases(f) {
 		f.Add(c.data)
 	}

@@ -153,9 +153,10 @@ type archive struct {
 	manifest map[string]int    // name -> index in entries
 	seen     map[string]string // folded name -> name
 	total    int64
-	entryEnd int64   // offset after the last entry's padded data
-	at       []int64 // where each manifest entry's data starts in the file
-	buf      []byte  // for hashing entries as they are read
+	entryEnd int64          // offset after the last entry's padded data
+	at       []int64        // where each manifest entry's data starts in the file
+	regular  map[string]int // name -> index in entries, of each regular entry read
+	buf      []byte         // for hashing entries as they are read
 }
 
 // read reads a bundle of size bytes from src. Every error but an I/O error
@@ -165,7 +166,7 @@ func read(src io.ReaderAt, size int64, limits Limits) (*Bundle, error) {
 		return nil, violation("", RuleTotalTooLarge, "the file is %d bytes; with these limits a bundle is at most %d", size, most)
 	}
 	c := &counter{r: io.NewSectionReader(src, 0, size), hash: sha256.New()}
-	a := &archive{c: c, tr: tar.NewReader(c), size: size, limits: limits, seen: map[string]string{}}
+	a := &archive{c: c, tr: tar.NewReader(c), size: size, limits: limits, seen: map[string]string{}, regular: map[string]int{}}
 
 	hdr, err := a.next()
 	if err != nil {
@@ -275,10 +276,10 @@ func (a *archive) checkEnd() error {
 	return nil
 }
 
-// checkHeader applies the rules every entry's header obeys: a regular file,
-// no PAX record but "path", a good name, not seen before.
+// checkHeader applies the rules every entry's header obeys: a regular file
+// or a hard link, no PAX record but "path", a good name, not seen before.
 func (a *archive) checkHeader(hdr *tar.Header) *Violation {
-	if hdr.Typeflag != tar.TypeReg {
+	if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeLink {
 		return violation(hdr.Name, RuleNotRegular, "%s", typeName(hdr))
 	}
 	keys := make([]string, 0, len(hdr.PAXRecords))
@@ -367,6 +368,9 @@ func (a *archive) readManifest(hdr *tar.Header) (Manifest, error) {
 	if hdr.Name != ManifestName {
 		return Manifest{}, violation(hdr.Name, RuleManifestMissing, "the first entry must be %s", ManifestName)
 	}
+	if hdr.Typeflag != tar.TypeReg {
+		return Manifest{}, violation(hdr.Name, RuleNotRegular, "%s; the manifest is a regular file", typeName(hdr))
+	}
 	if err := a.checkSize(hdr); err != nil {
 		return Manifest{}, err
 	}
@@ -398,6 +402,9 @@ func (a *archive) readEntry(hdr *tar.Header) error {
 	if !ok {
 		return violation(hdr.Name, RuleNotInManifest, "the archive holds it, the manifest does not list it")
 	}
+	if hdr.Typeflag == tar.TypeLink {
+		return a.readLink(hdr, i)
+	}
 	want := a.entries[i]
 	// The manifest's sizes are within the limits, so this also refuses,
 	// before anything is read, a header that claims too much.
@@ -420,6 +427,28 @@ func (a *archive) readEntry(hdr *tar.Header) error {
 	if got := hex.EncodeToString(d.s512.Sum(nil)); got != want.SHA512 {
 		return violation(hdr.Name, RuleManifestMismatch, "sha512 %s, the manifest says %s", got, want.SHA512)
 	}
+	a.regular[hdr.Name] = i
+	return nil
+}
+
+// readLink checks a hard link, the entry of manifest index i: it has no
+// data and names a regular entry read before it whose size and digests
+// the manifest gives as the link's, so the link's data are that entry's,
+// already checked.
+func (a *archive) readLink(hdr *tar.Header, i int) error {
+	want := a.entries[i]
+	j, ok := a.regular[hdr.Linkname]
+	switch {
+	case hdr.Size != 0:
+		return violation(hdr.Name, RuleBadLink, "a hard link whose header gives %d bytes of data; a link has none", hdr.Size)
+	case !ok:
+		return violation(hdr.Name, RuleBadLink, "a hard link to %q, which is not a regular entry before it", hdr.Linkname)
+	}
+	if target := a.entries[j]; target.Size != want.Size || target.SHA256 != want.SHA256 || target.SHA512 != want.SHA512 {
+		return violation(hdr.Name, RuleBadLink, "a hard link to %q, which the manifest gives another size or digests", hdr.Linkname)
+	}
+	a.at[i] = a.at[j]
+	a.entryEnd = a.c.off
 	return nil
 }
 

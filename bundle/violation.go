@@ -22,9 +22,13 @@ const (
 	RuleAbsolutePath Rule = "absolute path"
 	// RuleParentTraversal: a name has a ".." element.
 	RuleParentTraversal Rule = "parent traversal"
-	// RuleNotRegular: an entry is a symbolic or hard link, a directory, a
-	// device, a FIFO, a sparse file or any other type than a regular file.
+	// RuleNotRegular: an entry is a symbolic link, a directory, a device,
+	// a FIFO, a sparse file or any other type than a regular file or a
+	// hard link (or the manifest is a hard link).
 	RuleNotRegular Rule = "not a regular file"
+	// RuleBadLink: a hard link has data, or does not name a regular entry
+	// before it that the manifest gives the same size and digests.
+	RuleBadLink Rule = "bad hard link"
 	// RuleUnsupportedHeader: an entry has PAX records other than "path"
 	// (extended attributes, sparse maps, a size record ...).
 	RuleUnsupportedHeader Rule = "unsupported header"

@@ -23,7 +23,8 @@ var epoch = time.Unix(0, 0)
 // Read with those limits takes the bundle back. A broken rule is reported as
 // a *Violation (wrapped). An existing file is never replaced (the error then
 // matches fs.ErrExist); the file is written atomically and fsync'd, with
-// mode 0644.
+// mode 0644. Entries holding the same bytes are written once (see the
+// package documentation on hard links).
 func Write(path string, entries []Entry) (sum [32]byte, err error) {
 	data, err := build(entries, DefaultLimits())
 	if err != nil {
@@ -64,6 +65,8 @@ func build(entries []Entry, limits Limits) ([]byte, error) {
 type prepared struct {
 	sorted   []Entry
 	manifest []byte
+	// links[i] names the entry sorted[i] is a hard link to, or is "".
+	links []string
 }
 
 // prepare checks entries against the rules and limits and makes the
@@ -103,6 +106,7 @@ func prepare(entries []Entry, limits Limits) (*prepared, error) {
 	for _, e := range sorted {
 		m.Entries = append(m.Entries, describeOnce(e))
 	}
+	links := linksOf(sorted, m.Entries)
 	manifest, err := encodeManifest(m)
 	if err != nil {
 		return nil, err
@@ -113,7 +117,7 @@ func prepare(entries []Entry, limits Limits) (*prepared, error) {
 	if total+int64(len(manifest)) > limits.MaxTotal {
 		return nil, violation(ManifestName, RuleTotalTooLarge, "the entries and the manifest hold %d bytes; at most %d", total+int64(len(manifest)), limits.MaxTotal)
 	}
-	return &prepared{sorted: sorted, manifest: manifest}, nil
+	return &prepared{sorted: sorted, manifest: manifest, links: links}, nil
 }
 
 // writeTar writes the bundle's bytes to w: the manifest, then the entries
@@ -132,7 +136,13 @@ func (p *prepared) writeTar(w io.Writer) error {
 	if err := add(ManifestName, p.manifest); err != nil {
 		return err
 	}
-	for _, e := range p.sorted {
+	for i, e := range p.sorted {
+		if p.links[i] != "" {
+			if err := tw.WriteHeader(linkHeader(e.Name, p.links[i])); err != nil {
+				return fmt.Errorf("failed to add %q: %w", e.Name, err)
+			}
+			continue
+		}
 		if err := add(e.Name, e.Data); err != nil {
 			return err
 		}
@@ -154,6 +164,15 @@ func header(name string, size int64) *tar.Header {
 		ModTime:  epoch,
 		Format:   tar.FormatPAX,
 	}
+}
+
+// linkHeader is the one header of an entry written as a hard link to the
+// entry called target: no data, target in the ustar link name.
+func linkHeader(name, target string) *tar.Header {
+	h := header(name, 0)
+	h.Typeflag = tar.TypeLink
+	h.Linkname = target
+	return h
 }
 
 func duplicate(name, other string) *Violation {

@@ -154,7 +154,7 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	if planDir == "" {
 		planDir = ws.State.PlanDir
 	}
-	b, err := e.assemble(ws, l, missing, func() ([]byte, string, error) { return bundleRSTUFPayload(e.keys, ws, l, planDir) })
+	b, err := e.assemble(ws, l, missing, statesAgainstMetadata, func() ([]byte, string, error) { return bundleRSTUFPayload(e.keys, ws, l, planDir) })
 	if err != nil {
 		return nil, err
 	}
@@ -168,15 +168,16 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 
 // assemble puts the bundle of ws together: every entry, bundle-info.json
 // and README.txt. missing are the unmet thresholds (a partial bundle);
-// rstufPayload makes the RSTUF payload and its entry name, asked for only
-// for a root whose thresholds are met (RSTUF would take a partly signed
-// root and hold it pending).
-func (e *Engine) assemble(ws *workspace.Workspace, l *Loaded, missing []string, rstufPayload func() ([]byte, string, error)) (*bundleParts, error) {
+// states is how the transcript's states are stored; rstufPayload makes
+// the RSTUF payload and its entry name, asked for only for a root whose
+// thresholds are met (RSTUF would take a partly signed root and hold it
+// pending).
+func (e *Engine) assemble(ws *workspace.Workspace, l *Loaded, missing []string, states statesForm, rstufPayload func() ([]byte, string, error)) (*bundleParts, error) {
 	root, err := l.rootInForce()
 	if err != nil {
 		return nil, err
 	}
-	b := &bundleParts{info: BundleInfoFile{Format: BundleInfoFormat, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository,
+	b := &bundleParts{states: states, info: BundleInfoFile{Format: BundleInfoFormat, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository,
 		RootVersion: root.Version, TrustedRootVersion: ws.State.TrustedRootVersion, Metadata: map[string]string{},
 		Partial: len(missing) > 0, Missing: missing, Rehearsal: ws.State.Rehearsal}}
 	if err := b.addMetadata(ws, l, root); err != nil {
@@ -239,7 +240,7 @@ func (e *Engine) Rebuild(dir string) ([]bundle.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := e.assemble(ws, l, bundleMissing(st), func() ([]byte, string, error) {
+	b, err := e.assemble(ws, l, bundleMissing(st), statesAsStored, func() ([]byte, string, error) {
 		if l.Trusted != nil {
 			return bundleRSTUFPayload(e.keys, ws, l, "")
 		}
@@ -283,23 +284,27 @@ func BundleMetadataEntry(role string, version int64, consistent bool) string {
 // BundleAddTree adds every regular file under dir as prefix/REL, in a fixed
 // order; anything else (a link, a device) is refused.
 func BundleAddTree(dir, prefix string, add func(string, []byte)) error {
-	return bundleAddTreeKnown(dir, prefix, nil, add)
+	return bundleAddTreeKnown(dir, prefix, nil, "", add)
 }
 
 // bundleAddTreeKnown is BundleAddTree taking the bytes of the entries in
 // known from there instead of reading their files (which must be there,
-// regular files, all the same).
-func bundleAddTreeKnown(dir, prefix string, known map[string][]byte, add func(string, []byte)) error {
+// regular files, all the same), and leaving out the directory skip (a
+// path under dir; "" leaves out nothing).
+func bundleAddTreeKnown(dir, prefix string, known map[string][]byte, skip string, add func(string, []byte)) error {
 	return filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() {
-			return nil
-		}
 		rel, err := filepath.Rel(dir, p)
 		if err != nil {
 			return err
+		}
+		if d.IsDir() {
+			if skip != "" && rel == filepath.FromSlash(skip) {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		name := path.Join(prefix, filepath.ToSlash(rel))
 		if strings.HasPrefix(d.Name(), ".") {

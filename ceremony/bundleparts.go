@@ -64,7 +64,23 @@ func openBundleable(opts BundleOptions, ws *workspace.Workspace, read *roleBytes
 type bundleParts struct {
 	entries []bundle.Entry
 	info    BundleInfoFile
+	states  statesForm
 }
+
+// statesForm is how a bundle stores its transcript's states.
+type statesForm int
+
+const (
+	// statesAgainstMetadata: each role's last state whole, the very bytes
+	// of its metadata (which the bundle then holds once), and every other
+	// large state as its difference from one of them
+	// (transcripts.StatesAgainst). What Bundle writes.
+	statesAgainstMetadata statesForm = iota
+	// statesAsStored: the state store as it is. What Rebuild makes from a
+	// bundle unpacked as a workspace, whose store is the bundle's own, as
+	// this version or an earlier one wrote it.
+	statesAsStored
+)
 
 func (b *bundleParts) add(name string, data []byte) {
 	b.entries = append(b.entries, bundle.Entry{Name: name, Data: data})
@@ -112,6 +128,8 @@ func (b *bundleParts) addMetadata(ws *workspace.Workspace, l *Loaded, root *meta
 // record earlier bundles, and a bundle's bytes do not depend on how many
 // were written before it. The prefix is a chain of its own, ending at the
 // seal (or the last step). The metadata must be the states it records last.
+// The states are stored as b.states says: for a new bundle, against the
+// metadata, whose bytes the bundle then holds once.
 func (b *bundleParts) addTranscript(ws *workspace.Workspace, l *Loaded) error {
 	tr, err := transcripts.Verify(ws.TranscriptPath())
 	if err != nil {
@@ -123,6 +141,7 @@ func (b *bundleParts) addTranscript(ws *workspace.Workspace, l *Loaded) error {
 	}
 	b.info.TranscriptHead, b.info.TranscriptSeq = head, seq
 	known := map[string][]byte{BundleTranscript + "/" + transcripts.FileName: kept}
+	wholes := map[string][]byte{}
 	for _, role := range ws.State.Roles {
 		sum, err := l.roleSum(role)
 		if err != nil {
@@ -138,8 +157,22 @@ func (b *bundleParts) addTranscript(ws *workspace.Workspace, l *Loaded) error {
 			return err
 		}
 		known[path.Join(BundleTranscript, transcripts.StatesDir, sum+".json")] = data
+		wholes[sum] = data
 	}
-	return bundleAddTreeKnown(ws.TranscriptPath(), BundleTranscript, known, b.add)
+	if b.states == statesAsStored {
+		return bundleAddTreeKnown(ws.TranscriptPath(), BundleTranscript, known, "", b.add)
+	}
+	if err := bundleAddTreeKnown(ws.TranscriptPath(), BundleTranscript, known, transcripts.StatesDir, b.add); err != nil {
+		return err
+	}
+	states, err := transcripts.StatesAgainst(ws.TranscriptPath(), wholes)
+	if err != nil {
+		return err
+	}
+	for _, f := range states {
+		b.add(path.Join(BundleTranscript, f.Name), f.Data)
+	}
+	return nil
 }
 
 // addWorkspaceFiles adds the attestations, by holder, the workspace's

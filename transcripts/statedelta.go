@@ -150,11 +150,18 @@ func (t *Transcript) deltaFrom(data []byte, base string, baseData []byte) (*stat
 		}
 		whole, p, s = d.Base, min(p, d.Prefix), min(s, d.Suffix)
 	}
+	return deltaOrNil(data, whole, p, s), nil
+}
+
+// deltaOrNil is data as its difference from the whole state base that
+// keeps base's first p and last s bytes; nil when the bytes between are
+// more than a quarter of data, which is then better stored whole.
+func deltaOrNil(data []byte, base string, p, s int) *stateDelta {
 	middle := data[p : len(data)-s]
 	if len(middle) > len(data)/4 {
-		return nil, nil
+		return nil
 	}
-	return &stateDelta{Base: whole, Prefix: p, Suffix: s, Middle: middle}, nil
+	return &stateDelta{Base: base, Prefix: p, Suffix: s, Middle: middle}
 }
 
 func commonPrefix(a, b []byte) int {

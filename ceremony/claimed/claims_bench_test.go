@@ -176,7 +176,8 @@ func benchN(env string, def int) int {
 // paths the fast ones replaced: claimed v2 as go-tuf decodes it and as the
 // generic tree and go-securesystemslib's cjson canonicalize it, and the
 // signed state, stored as its difference from the state before, rebuilt
-// byte for byte; the bundle verifies and replays.
+// byte for byte; the bundle verifies and replays, and holds claimed v2
+// once.
 func TestClaimsCeremony10k(t *testing.T) {
 	if testing.Short() {
 		t.Skip("10,000 projects: not in -short")
@@ -242,4 +243,5 @@ func TestClaimsCeremony10k(t *testing.T) {
 	if err != nil || !bytes.Equal(rebuilt, data) {
 		t.Errorf("the signed state rebuilt: %d bytes, %v; want claimed.json's %d", len(rebuilt), err, len(data))
 	}
+	checkBundleHoldsClaimedOnce(t, c, data, last)
 }
