@@ -209,17 +209,30 @@ type replayer struct {
 	init  bool
 	// records are the init record, which names the witnesses' keys.
 	records []transcripts.Record
+	// read are the states read so far, by hash. A state is named by its
+	// SHA-256 and checked against it when read, so each is read once:
+	// claimed's init state at PyPI's scale (77 MB, stored as a difference
+	// from the last) was read and hashed three times, once per step that
+	// looks at it. Nothing changes these bytes (metafile.Parse copies).
+	read map[string][]byte
 }
 
-// state reads a stored state and checks its hash.
+// state reads a stored state and checks its hash, once (see read).
 func (rp *replayer) state(hash string) ([]byte, string) {
 	if hash == "" {
 		return nil, "no state"
+	}
+	if data, ok := rp.read[hash]; ok {
+		return data, ""
 	}
 	data, err := transcripts.ReadState(rp.trDir, hash)
 	if err != nil {
 		return nil, fmt.Sprintf("state %s: %v", AbbrevHash(hash), err)
 	}
+	if rp.read == nil {
+		rp.read = map[string][]byte{}
+	}
+	rp.read[hash] = data
 	return data, ""
 }
 
@@ -231,7 +244,7 @@ func (rp *replayer) files() (map[string]*metafile.File, string) {
 		if why != "" {
 			return nil, why
 		}
-		f, err := metafile.Parse(data)
+		f, err := metafile.ParseOwned(data) // the bytes of read, which nothing changes
 		if err != nil {
 			return nil, fmt.Sprintf("state %s of %s: %v", AbbrevHash(h), role, err)
 		}
@@ -297,7 +310,7 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 		if why != "" {
 			return why
 		}
-		f, err := metafile.Parse(data)
+		f, err := metafile.ParseOwned(data) // the bytes of read, which nothing changes
 		if err != nil {
 			return fmt.Sprintf("the initial state of %s: %v", role, err)
 		}
