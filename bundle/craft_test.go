@@ -197,6 +197,7 @@ func hostileCases(tb testing.TB) []hostileCase {
 	}
 	linked := tarOf(tb, manifestAs(tb, a, as("hard", a)), a, special("hard", tar.TypeLink, "a.json"))
 	long := file(strings.Repeat("l", maxLinkName+1), "{}\n")
+	big := file("big", strings.Repeat("b", 4000))
 	xattr := file("a.json", "{}\n")
 	xattr.hdr.PAXRecords = map[string]string{"SCHILY.xattr.user.evil": "1"}
 	comment := file("a.json", "{}\n")
@@ -236,6 +237,9 @@ func hostileCases(tb testing.TB) []hostileCase {
 		{name: "hard link to other bytes", data: tarOf(tb, manifestAs(tb, a, b, as("hard", b)), a, b, special("hard", tar.TypeLink, "a.json")), rule: RuleBadLink, entry: "hard", detail: "another size or digests"},
 		{name: "hard link with data", data: patchSize(tb, linked, headerOffset(tb, linked, "hard"), 3), rule: RuleBadLink, entry: "hard", detail: "3 bytes of data"},
 		{name: "hard link as the manifest", data: tarOf(tb, special(ManifestName, tar.TypeLink, "a.json"), a), rule: RuleNotRegular, entry: ManifestName, detail: "hard link"},
+		{name: "hard links past the total", data: tarOf(tb, manifestAs(tb, big, as("h1", big), as("h2", big), as("h3", big), as("h4", big)), big,
+			special("h1", tar.TypeLink, "big"), special("h2", tar.TypeLink, "big"), special("h3", tar.TypeLink, "big"), special("h4", tar.TypeLink, "big")),
+			limits: smallLimits, rule: RuleTotalTooLarge, entry: "h3", detail: "more than 16384 bytes"},
 		{name: "hard link by a PAX linkpath", data: tarOf(tb, manifestAs(tb, long, as("hard", long)), long, special("hard", tar.TypeLink, long.hdr.Name)), rule: RuleUnsupportedHeader, entry: "hard", detail: `"linkpath"`},
 		{name: "directory", data: notRegular(special("dir/", tar.TypeDir, "")), rule: RuleNotRegular, entry: "dir/", detail: "directory"},
 		{name: "character device", data: notRegular(special("tty", tar.TypeChar, "")), rule: RuleNotRegular, entry: "tty", detail: "character device"},

@@ -3,6 +3,7 @@ package bundle
 import (
 	"archive/tar"
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -84,6 +85,21 @@ func TestWriteLinksEntriesOfTheSameBytes(t *testing.T) {
 	again, err := build(copies, DefaultLimits())
 	if err != nil || !bytes.Equal(again, data) {
 		t.Errorf("the same bytes in separate slices gave another bundle (%v)", err)
+	}
+}
+
+// A hard link counts in the total as the bytes it stands for: what a
+// reader may unpack stays bounded.
+func TestWriteCountsLinksInTheTotal(t *testing.T) {
+	same := bytes.Repeat([]byte("s"), 4000)
+	var entries []Entry
+	for _, name := range []string{"a", "b", "c", "d", "e"} {
+		entries = append(entries, Entry{Name: name, Data: same})
+	}
+	_, err := build(entries, smallLimits)
+	var v *Violation
+	if !errors.As(err, &v) || v.Rule != RuleTotalTooLarge || v.Entry != "e" {
+		t.Fatalf("five names for 4000 bytes within a total of %d: %v; want %s at \"e\"", smallLimits.MaxTotal, err, RuleTotalTooLarge)
 	}
 }
 

@@ -25,17 +25,20 @@ type Limits struct {
 	// MaxEntrySize is the largest entry, the manifest included, in bytes.
 	MaxEntrySize int64
 	// MaxTotal is the most bytes all entries may hold together, the
-	// manifest included.
+	// manifest included. A hard link counts as the bytes it stands for:
+	// what a reader may unpack is bounded, however many names one entry's
+	// bytes are given.
 	MaxTotal int64
 }
 
-// DefaultLimits are far above any ceremony's outputs (a PEP 458 bootstrap
-// with 16,384 hash bins is some tens of MiB, a claims ceremony at 100,000
-// projects some hundreds): 100,000 entries, 512 MiB per entry, 2 GiB in
-// all. A bundle is never held whole (see Bundle), so what bounds memory
-// is the largest entry a reader parses, not the total.
+// DefaultLimits are above any ceremony's outputs (a PEP 458 bootstrap
+// with 16,384 hash bins is some tens of MiB; a claims ceremony at
+// 1,000,000 projects carries claimed v1 and v2, 773 MB each, v2 under two
+// names): 100,000 entries, 1 GiB per entry, 3 GiB in all. A bundle is
+// never held whole (see Bundle), so what bounds memory is the largest
+// entry a reader parses, not the total.
 func DefaultLimits() Limits {
-	return Limits{MaxEntries: 100_000, MaxEntrySize: 512 << 20, MaxTotal: 2 << 30}
+	return Limits{MaxEntries: 100_000, MaxEntrySize: 1 << 30, MaxTotal: 3 << 30}
 }
 
 func (l Limits) resolve() (Limits, error) {

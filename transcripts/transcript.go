@@ -28,7 +28,7 @@ const (
 )
 
 // MaxStateSize bounds a state, as metafile.MaxSize bounds a metadata file.
-const MaxStateSize = 512 << 20
+const MaxStateSize = 1 << 30
 
 // ErrInUse is what Create, Open and ResumeTorn return (as an *InUseError)
 // when another Transcript held the transcript open, in this process or

@@ -103,7 +103,8 @@ func run(from, shape, out string, pad bool) error {
 	}
 	for i := 0; pad && used < limits.MaxTotal-slack; i++ {
 		n := min(perEntry, limits.MaxTotal-slack-used)
-		replace(fmt.Sprintf("padding/%d.bin", i), bytes.Repeat([]byte{'x'}, int(n)))
+		// Each its own bytes: entries of the same bytes are written once.
+		replace(fmt.Sprintf("padding/%d.bin", i), bytes.Repeat([]byte{'a' + byte(i%26)}, int(n)))
 	}
 	if _, err := bundle.Write(out, entries); err != nil {
 		return err
