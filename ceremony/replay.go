@@ -153,6 +153,7 @@ func (e *Engine) replay(ws *workspace.Workspace, dir string, trep *transcripts.R
 			rep.FirstBad = &ReplayProblem{Seq: r.Seq, Reason: why}
 			return rep, nil
 		}
+		rp.forget()
 	}
 	if trep.FirstBad != nil {
 		rep.FirstBad = &ReplayProblem{Seq: trep.FirstBad.Seq, Reason: "the chain does not hold: " + trep.FirstBad.Reason}
@@ -209,11 +210,12 @@ type replayer struct {
 	init  bool
 	// records are the init record, which names the witnesses' keys.
 	records []transcripts.Record
-	// read are the states read so far, by hash. A state is named by its
-	// SHA-256 and checked against it when read, so each is read once:
+	// read are states read, by hash: each role's current state, and
+	// within a step those it read. A state is named by its SHA-256 and
+	// checked against it when read, so it need not be read again:
 	// claimed's init state at PyPI's scale (77 MB, stored as a difference
-	// from the last) was read and hashed three times, once per step that
-	// looks at it. Nothing changes these bytes (metafile.Parse copies).
+	// from the last) was read and hashed three times, once per look.
+	// Nothing changes these bytes.
 	read map[string][]byte
 }
 
@@ -234,6 +236,21 @@ func (rp *replayer) state(hash string) ([]byte, string) {
 	}
 	rp.read[hash] = data
 	return data, ""
+}
+
+// forget lets go of the states read that are no role's current state
+// now: a replay holds one state of each role between steps, not every
+// state it has met (77 MB each for claimed at PyPI's scale).
+func (rp *replayer) forget() {
+	for h := range rp.read {
+		current := false
+		for _, c := range rp.cur {
+			current = current || c == h
+		}
+		if !current {
+			delete(rp.read, h)
+		}
+	}
 }
 
 // files parses the current state of every role.
@@ -330,7 +347,16 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 	if err != nil {
 		return err.Error()
 	}
-	return k.CheckInit(ws, r, func() ([]byte, string) { return rp.state(r.States[ws.State.Roles[0]]) })
+	// The kind's check (claimed's: both versions viewed whole) is the
+	// replay's largest: the states are let go before it, and the state it
+	// asks for is read for it alone, so that it holds no state but that
+	// one, and that only while it needs it.
+	clear(rp.read)
+	return k.CheckInit(ws, r, func() ([]byte, string) {
+		data, why := rp.state(r.States[ws.State.Roles[0]])
+		clear(rp.read)
+		return data, why
+	})
 }
 
 func (rp *replayer) stepSign(r transcripts.Record) string {
