@@ -2,6 +2,7 @@ package claimed_test
 
 import (
 	"archive/tar"
+	"encoding/json"
 	"io"
 	"os"
 	"path"
@@ -27,6 +28,11 @@ func checkBundleHoldsClaimedOnce(t *testing.T, c *claimsBench, signed []byte, la
 		t.Fatal(err)
 	}
 	defer f.Close()
+	stored, err := transcripts.Verify(filepath.Join(c.ws, "transcript"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	initial := stored.Records[0].States["claimed"]
 	fi, err := f.Stat()
 	if err != nil {
 		t.Fatal(err)
@@ -47,8 +53,15 @@ func checkBundleHoldsClaimedOnce(t *testing.T, c *claimsBench, signed []byte, la
 			linked = hdr.Typeflag == tar.TypeLink && strings.HasPrefix(hdr.Linkname, "metadata/") && strings.HasSuffix(hdr.Linkname, ".claimed.json")
 		case strings.HasSuffix(hdr.Name, transcripts.DeltaSuffix):
 			deltas++
-			if hdr.Size > 1024 {
-				t.Errorf("%s: a difference of %d bytes", hdr.Name, hdr.Size)
+			var d struct {
+				Base string `json:"base"`
+			}
+			data, err := io.ReadAll(tr)
+			if err != nil || json.Unmarshal(data, &d) != nil {
+				t.Fatalf("%s: %v", hdr.Name, err)
+			}
+			if hdr.Name != "transcript/states/"+initial+transcripts.DeltaSuffix || d.Base != last || hdr.Size > 1024 {
+				t.Errorf("%s: a difference of %d bytes from %s; want init's state %s from the signed state", hdr.Name, hdr.Size, d.Base, initial)
 			}
 		case hdr.Name == "trusted/claimed.json":
 			trusted = hdr.Size
