@@ -64,8 +64,9 @@
 // Limits and against the bytes left in the file before anything is
 // allocated, the manifest is checked before any other entry is read, and an
 // entry the manifest does not list, or lists with another size, is refused
-// before its data is read. A hard link must name a regular entry before
-// it that the manifest gives the same size and digests, and carry no data. A PAX record other than "path" is refused (it
+// before its data is read. A hard link must carry no data and name, in at
+// most 100 bytes, a regular entry before it that the manifest gives the
+// same size and digests. A PAX record other than "path" is refused (it
 // could make a sparse file or carry attributes); the other header fields
 // (mode, owners, times) carry no meaning and are not checked.
 //

@@ -198,6 +198,8 @@ func hostileCases(tb testing.TB) []hostileCase {
 	linked := tarOf(tb, manifestAs(tb, a, as("hard", a)), a, special("hard", tar.TypeLink, "a.json"))
 	long := file(strings.Repeat("l", maxLinkName+1), "{}\n")
 	big := file("big", strings.Repeat("b", 4000))
+	gnuLink := special("hard", tar.TypeLink, long.hdr.Name)
+	gnuLink.hdr.Format = tar.FormatGNU
 	xattr := file("a.json", "{}\n")
 	xattr.hdr.PAXRecords = map[string]string{"SCHILY.xattr.user.evil": "1"}
 	comment := file("a.json", "{}\n")
@@ -240,6 +242,7 @@ func hostileCases(tb testing.TB) []hostileCase {
 		{name: "hard links past the total", data: tarOf(tb, manifestAs(tb, big, as("h1", big), as("h2", big), as("h3", big), as("h4", big)), big,
 			special("h1", tar.TypeLink, "big"), special("h2", tar.TypeLink, "big"), special("h3", tar.TypeLink, "big"), special("h4", tar.TypeLink, "big")),
 			limits: smallLimits, rule: RuleTotalTooLarge, entry: "h3", detail: "more than 16384 bytes"},
+		{name: "hard link by a GNU long link", data: tarOf(tb, manifestAs(tb, long, as("hard", long)), long, gnuLink), rule: RuleBadLink, entry: "hard", detail: "GNU long-link"},
 		{name: "hard link by a PAX linkpath", data: tarOf(tb, manifestAs(tb, long, as("hard", long)), long, special("hard", tar.TypeLink, long.hdr.Name)), rule: RuleUnsupportedHeader, entry: "hard", detail: `"linkpath"`},
 		{name: "directory", data: notRegular(special("dir/", tar.TypeDir, "")), rule: RuleNotRegular, entry: "dir/", detail: "directory"},
 		{name: "character device", data: notRegular(special("tty", tar.TypeChar, "")), rule: RuleNotRegular, entry: "tty", detail: "character device"},

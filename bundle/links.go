@@ -20,8 +20,9 @@ const maxLinkName = 100
 
 // linksOf returns, for each of the sorted entries, the name of the first
 // entry before it that holds the same bytes (its manifest entry gives the
-// same size and digests, and the bytes are equal), or "". Empty entries
-// are never links: a link saves nothing there.
+// same size and digests, and the bytes are equal), or "": when there is
+// none, when that name is over maxLinkName bytes, and for an empty entry
+// (a link saves nothing there).
 func linksOf(sorted []Entry, described []ManifestEntry) []string {
 	links := make([]string, len(sorted))
 	first := map[[2]string]int{}

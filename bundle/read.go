@@ -435,15 +435,20 @@ func (a *archive) readEntry(hdr *tar.Header) error {
 }
 
 // readLink checks a hard link, the entry of manifest index i: it has no
-// data and names a regular entry read before it whose size and digests
-// the manifest gives as the link's, so the link's data are that entry's,
-// already checked.
+// data and names, in at most maxLinkName bytes, a regular entry read
+// before it whose size and digests the manifest gives as the link's, so
+// the link's data are that entry's, already checked. It counts in the
+// total as those bytes.
 func (a *archive) readLink(hdr *tar.Header, i int) error {
 	want := a.entries[i]
 	j, ok := a.regular[hdr.Linkname]
 	switch {
 	case hdr.Size != 0:
 		return violation(hdr.Name, RuleBadLink, "a hard link whose header gives %d bytes of data; a link has none", hdr.Size)
+	case len(hdr.Linkname) > maxLinkName:
+		return violation(hdr.Name, RuleBadLink, "a hard link to a name of %d bytes (a GNU long-link header); a bundle's links name at most %d", len(hdr.Linkname), maxLinkName)
+	case want.Size > a.limits.MaxTotal-a.total:
+		return violation(hdr.Name, RuleTotalTooLarge, "the entries up to this one hold %d bytes; at most %d", a.total+want.Size, a.limits.MaxTotal)
 	case !ok:
 		return violation(hdr.Name, RuleBadLink, "a hard link to %q, which is not a regular entry before it", hdr.Linkname)
 	}
@@ -451,6 +456,7 @@ func (a *archive) readLink(hdr *tar.Header, i int) error {
 		return violation(hdr.Name, RuleBadLink, "a hard link to %q, which the manifest gives another size or digests", hdr.Linkname)
 	}
 	a.at[i] = a.at[j]
+	a.total += want.Size
 	a.entryEnd = a.c.off
 	return nil
 }

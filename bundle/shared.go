@@ -31,10 +31,13 @@ func describer(entries []Entry) func(Entry) ManifestEntry {
 // at most 255 bytes), then the two zero blocks that end the archive. The
 // archive is built in a buffer of that size, which growing by doubling
 // instead copied and cleared about twice the bundle's size.
-func tarBound(entries []Entry, manifest []byte) int {
+func tarBound(entries []Entry, links []string, manifest []byte) int {
 	n := 3*blockSize + padded(len(manifest)) + 2*blockSize
-	for _, e := range entries {
-		n += 3*blockSize + padded(len(e.Data))
+	for i, e := range entries {
+		n += 3 * blockSize
+		if links[i] == "" {
+			n += padded(len(e.Data)) // a hard link has no data
+		}
 	}
 	return n
 }

@@ -42,7 +42,8 @@ func TestSharedBytesDescribedAsCopies(t *testing.T) {
 
 // TestTarBoundHoldsTheBundle: the buffer a bundle is built in holds it
 // without growing, for short names, names that need a PAX record, empty
-// entries and entries of odd sizes.
+// entries, entries of odd sizes and a hard link (whose bytes it does not
+// count).
 func TestTarBoundHoldsTheBundle(t *testing.T) {
 	long := strings.Repeat("d/", 60) + strings.Repeat("n", 130)
 	for _, entries := range [][]Entry{
@@ -50,21 +51,22 @@ func TestTarBoundHoldsTheBundle(t *testing.T) {
 		{{Name: "a", Data: nil}},
 		{{Name: "a", Data: make([]byte, 511)}, {Name: "b", Data: make([]byte, 512)}, {Name: "c", Data: make([]byte, 513)}},
 		{{Name: long, Data: []byte("x")}, {Name: strings.Repeat("p", 101), Data: make([]byte, 1000)}},
+		{{Name: "same", Data: bytes.Repeat([]byte{1}, 1<<16)}, {Name: "same-too", Data: bytes.Repeat([]byte{1}, 1<<16)}},
 	} {
 		data, err := Bytes(entries)
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := Manifest{Version: manifestVersion, Entries: []ManifestEntry{}}
-		for _, e := range entries {
-			m.Entries = append(m.Entries, describe(e))
-		}
-		manifest, err := encodeManifest(m)
+		p, err := prepare(entries, DefaultLimits())
 		if err != nil {
 			t.Fatal(err)
 		}
-		if bound := tarBound(entries, manifest); len(data) > bound {
+		bound := tarBound(p.sorted, p.links, p.manifest)
+		if len(data) > bound {
 			t.Errorf("the bundle of %d entries is %d bytes, over the bound of %d", len(entries), len(data), bound)
+		}
+		if len(entries) == 2 && entries[0].Name == "same" && bound > len(data)+8*blockSize {
+			t.Errorf("a link's bytes are in the bound: %d for a bundle of %d bytes", bound, len(data))
 		}
 	}
 }

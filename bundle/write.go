@@ -53,7 +53,7 @@ func build(entries []Entry, limits Limits) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, tarBound(p.sorted, p.manifest)))
+	buf := bytes.NewBuffer(make([]byte, 0, tarBound(p.sorted, p.links, p.manifest)))
 	if err := p.writeTar(buf); err != nil {
 		return nil, err
 	}

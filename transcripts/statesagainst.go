@@ -36,9 +36,9 @@ type StateFile struct {
 // at dir, stored against wholes (SHA-256 -> bytes: states the caller
 // holds, each hashing to its key). A state in wholes is stored whole,
 // with the caller's bytes; any other state of MinDeltaState bytes or more
-// as its difference from the first of wholes, by hash, that it differs
-// from in at most a quarter of its bytes (as PutStateAfter decides); every
-// other state whole. The files depend on the states' bytes alone, not on
+// as its difference from the first of wholes (by hash, among those of
+// MinDeltaState bytes or more) that it differs from in at most a quarter
+// of its bytes (as PutStateAfter decides); every other state whole. The files depend on the states' bytes alone, not on
 // how dir stores them: StatesAgainst of a store it made gives that store
 // back. Every state read from dir is checked against its name.
 func StatesAgainst(dir string, wholes map[string][]byte) ([]StateFile, error) {
