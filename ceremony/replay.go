@@ -153,7 +153,6 @@ func (e *Engine) replay(ws *workspace.Workspace, dir string, trep *transcripts.R
 			rep.FirstBad = &ReplayProblem{Seq: r.Seq, Reason: why}
 			return rep, nil
 		}
-		rp.forget()
 	}
 	if trep.FirstBad != nil {
 		rep.FirstBad = &ReplayProblem{Seq: trep.FirstBad.Seq, Reason: "the chain does not hold: " + trep.FirstBad.Reason}
@@ -210,48 +209,18 @@ type replayer struct {
 	init  bool
 	// records are the init record, which names the witnesses' keys.
 	records []transcripts.Record
-	// read are states read, by hash: those a step read, kept until the
-	// next step while they are some role's current state (forget). A
-	// state is named by its SHA-256 and checked against it when read, so
-	// it need not be read again: claimed's init state at PyPI's scale (77
-	// MB) is read twice (at init and at its first signature), not three
-	// times, and the state each signature leaves once, not twice. Nothing
-	// changes these bytes.
-	read map[string][]byte
 }
 
-// state reads a stored state and checks its hash, once (see read).
+// state reads a stored state and checks its hash.
 func (rp *replayer) state(hash string) ([]byte, string) {
 	if hash == "" {
 		return nil, "no state"
-	}
-	if data, ok := rp.read[hash]; ok {
-		return data, ""
 	}
 	data, err := transcripts.ReadState(rp.trDir, hash)
 	if err != nil {
 		return nil, fmt.Sprintf("state %s: %v", AbbrevHash(hash), err)
 	}
-	if rp.read == nil {
-		rp.read = map[string][]byte{}
-	}
-	rp.read[hash] = data
 	return data, ""
-}
-
-// forget lets go of the states read that are no role's current state
-// now: a replay holds one state of each role between steps, not every
-// state it has met (77 MB each for claimed at PyPI's scale).
-func (rp *replayer) forget() {
-	for h := range rp.read {
-		current := false
-		for _, c := range rp.cur {
-			current = current || c == h
-		}
-		if !current {
-			delete(rp.read, h)
-		}
-	}
 }
 
 // files parses the current state of every role.
@@ -262,7 +231,7 @@ func (rp *replayer) files() (map[string]*metafile.File, string) {
 		if why != "" {
 			return nil, why
 		}
-		f, err := metafile.ParseOwned(data) // the bytes of read, which nothing changes
+		f, err := metafile.Parse(data)
 		if err != nil {
 			return nil, fmt.Sprintf("state %s of %s: %v", AbbrevHash(h), role, err)
 		}
@@ -328,7 +297,7 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 		if why != "" {
 			return why
 		}
-		f, err := metafile.ParseOwned(data) // the bytes of read, which nothing changes
+		f, err := metafile.Parse(data)
 		if err != nil {
 			return fmt.Sprintf("the initial state of %s: %v", role, err)
 		}
@@ -348,20 +317,7 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 	if err != nil {
 		return err.Error()
 	}
-	// The kind's check (claimed's: both versions viewed whole) is the
-	// replay's largest. It takes the state it asks for out of read, so
-	// that while it runs nothing but the check holds that state.
-	first := r.States[ws.State.Roles[0]]
-	for h := range rp.read {
-		if h != first {
-			delete(rp.read, h)
-		}
-	}
-	return k.CheckInit(ws, r, func() ([]byte, string) {
-		data, why := rp.state(first)
-		clear(rp.read)
-		return data, why
-	})
+	return k.CheckInit(ws, r, func() ([]byte, string) { return rp.state(r.States[ws.State.Roles[0]]) })
 }
 
 func (rp *replayer) stepSign(r transcripts.Record) string {

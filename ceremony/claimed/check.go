@@ -450,9 +450,7 @@ func checkClaimsWorkspace(ws *workspace.Workspace, state []byte) string {
 	if why != "" {
 		return file + ": " + why
 	}
-	// state is never changed by its giver (the replay's state as read, or
-	// the workspace's file as read): parsed without a copy.
-	next, err := metafile.ParseOwned(state)
+	next, err := metafile.Parse(state)
 	if err != nil {
 		return fmt.Sprintf("claimed: %v", err)
 	}
