@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -43,6 +44,14 @@ func openBundleable(opts BundleOptions, ws *workspace.Workspace, read *roleBytes
 	if err != nil {
 		return nil, nil, err
 	}
+	// The signatures are counted: what follows writes the files' bytes,
+	// and the bundle's largest part is yet to be read (the transcript's
+	// states), so their canonical forms go now, collected before it is
+	// read (a collection of a heap of large byte slices takes little).
+	for _, f := range l.Files {
+		f.ReleaseCanonical()
+	}
+	runtime.GC()
 	missing := bundleMissing(st)
 	if len(missing) > 0 && !opts.Partial {
 		return nil, nil, fmt.Errorf("workspace %q: thresholds not met, refusing to bundle (--partial makes a bundle for review, never for upload):\n  %s", opts.Dir, strings.Join(missing, "\n  "))

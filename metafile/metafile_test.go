@@ -718,3 +718,24 @@ func TestHeaderFollowsSigned(t *testing.T) {
 		t.Errorf("Canonical after Signed was replaced = %s, %v; want version 9", c, err)
 	}
 }
+
+// ReleaseCanonical lets the kept canonical form go; Canonical makes the
+// same bytes again.
+func TestReleaseCanonical(t *testing.T) {
+	f, err := Parse([]byte(`{"signed": {"_type": "targets", "version": 2, "expires": "2030-01-01T00:00:00Z", "spec_version": "1.0.31", "b": 1, "a": [1, 2]}, "signatures": []}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := f.Canonical()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ReleaseCanonical()
+	if f.canonical != nil || f.canonicalOf != nil {
+		t.Fatal("the canonical form is still kept")
+	}
+	again, err := f.Canonical()
+	if err != nil || string(again) != string(first) || string(first) != `{"_type":"targets","a":[1,2],"b":1,"expires":"2030-01-01T00:00:00Z","spec_version":"1.0.31","version":2}` {
+		t.Fatalf("canonical %q, then %q (%v)", first, again, err)
+	}
+}
