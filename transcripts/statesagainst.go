@@ -69,7 +69,7 @@ func StatesAgainst(dir string, wholes map[string][]byte) ([]StateFile, error) {
 			hash, ok = strings.CutSuffix(name, ".json")
 		}
 		if !ok || !isSHA256(hash) || !e.Type().IsRegular() {
-			return nil, fmt.Errorf("%s is not a stored state (states/SHA256.json or states/SHA256%s, a regular file)", filepath.Join(statesDir, name), DeltaSuffix)
+			return nil, fmt.Errorf("%s is not a stored state (states/SHA256.json or states/SHA256%s, a regular file): move it out of the transcript's directory", filepath.Join(statesDir, name), DeltaSuffix)
 		}
 		if done[hash] {
 			continue // stored both whole and as a difference: one state
