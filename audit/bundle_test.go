@@ -81,3 +81,29 @@ func TestVerifyBundleRefusesWhatIsNotABundle(t *testing.T) {
 		t.Error("a bundle without metadata verifies")
 	}
 }
+
+// A file among the transcript's states that is no stored state is an
+// entry the ceremony does not make: verify names it. (Before, it was
+// unpacked with the states and made again as it was.)
+func TestVerifyBundleRefusesAStrayState(t *testing.T) {
+	f := ceremonytest.NewFixture(t, "alice", "bob", "carol", "dave", "erin")
+	f.Init(f.Plan("plan.yaml", ceremonytest.StandardPlan()), "ws", "")
+	ws := f.WS("ws")
+	f.Sign(ws, "alice", "bob", "carol")
+	good := filepath.Join(t.TempDir(), "good.tar")
+	ceremonytest.MakeBundle(t, ceremony.BundleOptions{Dir: ws, Out: good})
+	const stray = "transcript/states/notes.txt"
+	entries := append(ceremonytest.BundleEntries(t, ceremonytest.ReadBundle(t, good)), bundle.Entry{Name: stray, Data: []byte("x\n")})
+	bad := filepath.Join(t.TempDir(), "bad.tar")
+	if _, err := bundle.Write(bad, entries); err != nil {
+		t.Fatal(err)
+	}
+	rep := ceremonytest.VerifyBundle(t, bad, "")
+	var named bool
+	for _, e := range rep.Errors() {
+		named = named || (e.File == stray && strings.Contains(e.Message, "is not a stored state"))
+	}
+	if !named {
+		t.Errorf("no error names %s as no stored state: %v", stray, rep.Errors())
+	}
+}

@@ -221,12 +221,18 @@ func unpackTranscript(b *bundle.Bundle, dir string, known map[string]bool) (stri
 			continue
 		}
 		known[e.Name] = true
+		rel := strings.TrimPrefix(e.Name, prefix)
+		if name, ok := strings.CutPrefix(rel, transcripts.StatesDir+"/"); ok {
+			if _, ok := transcripts.StateOfFile(name); !ok {
+				return e.Name, fmt.Errorf("is not a stored state (%s/SHA256.json or %s/SHA256%s): a ceremony's bundle does not hold it", transcripts.StatesDir, transcripts.StatesDir, transcripts.DeltaSuffix)
+			}
+		}
 		data, ok := b.Get(e.Name)
 		if !ok {
 			return e.Name, b.Err()
 		}
 		// Names passed bundle.CheckName: relative, no "..", printable ASCII.
-		p := filepath.Join(dir, workspace.TranscriptDir, filepath.FromSlash(strings.TrimPrefix(e.Name, prefix)))
+		p := filepath.Join(dir, workspace.TranscriptDir, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 			return e.Name, err
 		}

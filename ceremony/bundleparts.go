@@ -82,7 +82,7 @@ type statesForm int
 const (
 	// statesAgainstMetadata: each role's last state whole, the very bytes
 	// of its metadata (which the bundle then holds once), and every other
-	// large state as its difference from one of them
+	// large state that differs little from one of them as that difference
 	// (transcripts.StatesAgainst). What Bundle writes.
 	statesAgainstMetadata statesForm = iota
 	// statesAsStored: the state store as it is. What Rebuild makes from a

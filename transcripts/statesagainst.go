@@ -20,9 +20,9 @@ import (
 // role's last state as the signed metadata, so it stores the states the
 // other way round: each last state whole, the very bytes of the metadata
 // (which the bundle then holds once, see the bundle package's hard
-// links), and every other large state as its difference from one of
-// them. A claims bundle at 100,000 projects then holds claimed v2's 77 MB
-// once, not twice.
+// links), and every other large state that differs little from one of
+// them as that difference. A claims bundle at 100,000 projects then holds
+// claimed v2's 77 MB once, not twice.
 
 // StateFile is one file of a state store: its name under the transcript's
 // directory ("states/HASH.json" or "states/HASH.delta.json") and its
@@ -64,11 +64,8 @@ func StatesAgainst(dir string, wholes map[string][]byte) ([]StateFile, error) {
 		if strings.HasPrefix(name, ".") {
 			continue // a temporary file of a write under way
 		}
-		hash, ok := strings.CutSuffix(name, DeltaSuffix)
-		if !ok {
-			hash, ok = strings.CutSuffix(name, ".json")
-		}
-		if !ok || !isSHA256(hash) || !e.Type().IsRegular() {
+		hash, ok := StateOfFile(name)
+		if !ok || !e.Type().IsRegular() {
 			return nil, fmt.Errorf("%s is not a stored state (states/SHA256.json or states/SHA256%s, a regular file): move it out of the transcript's directory", filepath.Join(statesDir, name), DeltaSuffix)
 		}
 		if done[hash] {
@@ -82,6 +79,16 @@ func StatesAgainst(dir string, wholes map[string][]byte) ([]StateFile, error) {
 		out = append(out, f)
 	}
 	return out, nil
+}
+
+// StateOfFile is the state a file of the state store holds, by its name
+// ("HASH.json" or "HASH.delta.json"), and false for any other name.
+func StateOfFile(name string) (string, bool) {
+	hash, ok := strings.CutSuffix(name, DeltaSuffix)
+	if !ok {
+		hash, ok = strings.CutSuffix(name, ".json")
+	}
+	return hash, ok && isSHA256(hash)
 }
 
 // stateAgainst is the file of the state hash, stored against wholes; see
