@@ -165,10 +165,12 @@ func (b *bundleParts) addTranscript(ws *workspace.Workspace, l *Loaded) error {
 		if err != nil {
 			return err
 		}
-		known[path.Join(BundleTranscript, transcripts.StatesDir, sum+".json")] = data
 		wholes[sum] = data
 	}
 	if b.states == statesAsStored {
+		for sum, data := range wholes {
+			known[path.Join(BundleTranscript, transcripts.StatesDir, sum+".json")] = data
+		}
 		return bundleAddTreeKnown(ws.TranscriptPath(), BundleTranscript, known, "", b.add)
 	}
 	if err := bundleAddTreeKnown(ws.TranscriptPath(), BundleTranscript, known, transcripts.StatesDir, b.add); err != nil {
