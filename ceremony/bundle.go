@@ -236,7 +236,7 @@ func (e *Engine) Rebuild(dir string) ([]bundle.Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := statusOf(ws, l)
+	st, err := countForBundle(ws, l)
 	if err != nil {
 		return nil, err
 	}

@@ -40,18 +40,10 @@ func openBundleable(opts BundleOptions, ws *workspace.Workspace, read *roleBytes
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := statusOf(ws, l)
+	st, err := countForBundle(ws, l)
 	if err != nil {
 		return nil, nil, err
 	}
-	// The signatures are counted: what follows writes the files' bytes,
-	// and the bundle's largest part is yet to be read (the transcript's
-	// states), so their canonical forms go now, collected before it is
-	// read (a collection of a heap of large byte slices takes little).
-	for _, f := range l.Files {
-		f.ReleaseCanonical()
-	}
-	runtime.GC()
 	missing := bundleMissing(st)
 	if len(missing) > 0 && !opts.Partial {
 		return nil, nil, fmt.Errorf("workspace %q: thresholds not met, refusing to bundle (--partial makes a bundle for review, never for upload):\n  %s", opts.Dir, strings.Join(missing, "\n  "))
@@ -66,6 +58,25 @@ func openBundleable(opts BundleOptions, ws *workspace.Workspace, read *roleBytes
 		}
 	}
 	return l, missing, nil
+}
+
+// countForBundle counts the signatures of the workspace ws, loaded as l,
+// for a bundle about to be put together (Bundle) or made again (Rebuild).
+// Once they are counted, what follows needs the files' bytes only, and the
+// bundle's largest part is yet to be read (the transcript's states): the
+// canonical forms the counting made (53 MB for claimed at 100,000
+// projects) go now, collected before that part is read (a collection of
+// a heap of large byte slices takes little).
+func countForBundle(ws *workspace.Workspace, l *Loaded) (*Status, error) {
+	st, err := statusOf(ws, l)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range l.Files {
+		f.ReleaseCanonical()
+	}
+	runtime.GC()
+	return st, nil
 }
 
 // bundleParts are the entries of a bundle being put together, and its

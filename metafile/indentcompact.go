@@ -6,6 +6,14 @@ package metafile
 // escaped): compact, valid. Marshal indents it for the file, as
 // json.Indent does; json.Indent runs its full scanner over every byte
 // (half a second for the 77 MB of a claimed role of 100,000 projects).
+// byteWriter is what Marshal and indentTo write to: a bytes.Buffer, a
+// byteCount, or a byteMatch.
+type byteWriter interface {
+	WriteByte(byte) error
+	WriteString(string) (int, error)
+	Write([]byte) (int, error)
+}
+
 // indentTo writes the same bytes knowing what json.Indent checks holds
 // already: strings are copied a run at a time, and only the structure
 // between them is looked at. It is used for bytes FromSigned made and
@@ -44,11 +52,7 @@ func (c *byteCount) Write(p []byte) (int, error) {
 // valid JSON with no whitespace outside its strings. It stops with false
 // at whitespace outside a string or a string without its end (v is not
 // compact): the caller then uses json.Indent.
-func indentTo[W interface {
-	WriteByte(byte) error
-	WriteString(string) (int, error)
-	Write([]byte) (int, error)
-}](w W, v []byte, prefix, indent string) bool {
+func indentTo[W byteWriter](w W, v []byte, prefix, indent string) bool {
 	depth := 0
 	newline := func() {
 		w.WriteByte('\n')

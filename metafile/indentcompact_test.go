@@ -86,6 +86,7 @@ func TestMarshalFromSignedAsBefore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkMarshalsTo(t, f, fast)
 	f.compact = nil
 	slow, err := f.Marshal()
 	if err != nil {

@@ -27,14 +27,22 @@ const signedPrefix, signedIndent = "  ", "  "
 // holds, json.Indent would give value back byte for byte; when value is not
 // valid JSON, json.Indent fails without writing and writeMember writes
 // value as it is. Either way the bytes written are value's.
-func writeIndented(b *bytes.Buffer, value json.RawMessage, prefix, indent string) {
+func writeIndented[W byteWriter](b W, value json.RawMessage, prefix, indent string) {
 	if alreadyIndented(value, prefix, indent) {
 		b.Write(value)
 		return
 	}
-	if err := json.Indent(b, value, prefix, indent); err != nil {
+	buf, direct := any(b).(*bytes.Buffer)
+	if !direct {
+		buf = &bytes.Buffer{}
+	}
+	if err := json.Indent(buf, value, prefix, indent); err != nil {
 		// value came from a JSON decoder or encoder; keep it as it is.
 		b.Write(value)
+		return
+	}
+	if !direct {
+		b.Write(buf.Bytes())
 	}
 }
 

@@ -121,7 +121,31 @@ func TestMarshalSameAsIndenting(t *testing.T) {
 			if want := marshalIndenting(f); !bytes.Equal(got, want) {
 				t.Errorf("signed %q: Marshal wrote\n%s\nindenting wrote\n%s", s, got, want)
 			}
+			checkMarshalsTo(t, f, got)
 		}
+	}
+}
+
+// checkMarshalsTo holds MarshalsTo to Marshal, which wrote marshaled for f:
+// it takes those bytes, and no others (a byte changed at the start, middle
+// or end, one left off, one more).
+func checkMarshalsTo(t *testing.T, f *File, marshaled []byte) {
+	t.Helper()
+	if !f.MarshalsTo(marshaled) {
+		t.Errorf("MarshalsTo does not take what Marshal wrote:\n%s", marshaled)
+	}
+	for _, i := range []int{0, len(marshaled) / 2, len(marshaled) - 1} {
+		other := bytes.Clone(marshaled)
+		other[i] ^= 1
+		if f.MarshalsTo(other) {
+			t.Errorf("MarshalsTo takes Marshal's bytes with byte %d changed", i)
+		}
+	}
+	if f.MarshalsTo(marshaled[:len(marshaled)-1]) {
+		t.Error("MarshalsTo takes Marshal's bytes less the last")
+	}
+	if f.MarshalsTo(append(bytes.Clone(marshaled), '\n')) {
+		t.Error("MarshalsTo takes Marshal's bytes and one more")
 	}
 }
 
@@ -211,6 +235,7 @@ func FuzzMarshalIndented(f *testing.F) {
 			if want := marshalIndenting(file); !bytes.Equal(got, want) {
 				t.Fatalf("signed %q: Marshal wrote\n%s\nindenting wrote\n%s", s, got, want)
 			}
+			checkMarshalsTo(t, file, got)
 		}
 	})
 }

@@ -453,6 +453,23 @@ func (f *File) Marshal() ([]byte, error) {
 		signedLen = max(signedLen, indented)
 	}
 	b.Grow(signedLen + 4096 + 256*len(f.Signatures))
+	marshalTo(&b, f, indented >= 0)
+	return b.Bytes(), nil
+}
+
+// MarshalsTo reports whether Marshal gives want, byte for byte, without
+// making Marshal's bytes: a replay checks that a signature added to the
+// state before gives the state stored (77 MB for claimed at 100,000
+// projects) by comparing as it writes.
+func (f *File) MarshalsTo(want []byte) bool {
+	m := &byteMatch{want: want, ok: true}
+	marshalTo(m, f, sameSlice(f.Signed, f.compact) && indentedLen(f.Signed, signedPrefix, signedIndent) >= 0)
+	return m.ok && m.n == len(want)
+}
+
+// marshalTo writes what Marshal gives to b; compact says f.Signed is
+// FromSigned's compact "signed", indented by indentTo.
+func marshalTo[W byteWriter](b W, f *File, compact bool) {
 	b.WriteString("{\n")
 	names := make([]string, 0, len(f.Extra))
 	for name := range f.Extra {
@@ -460,7 +477,7 @@ func (f *File) Marshal() ([]byte, error) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		writeMember(&b, name, f.Extra[name], "  ")
+		writeMember(b, name, f.Extra[name], "  ")
 		b.WriteString(",\n")
 	}
 	b.WriteString("  \"signatures\": [")
@@ -485,7 +502,7 @@ func (f *File) Marshal() ([]byte, error) {
 				b.WriteString(",")
 			}
 			b.WriteString("\n")
-			writeMember(&b, k, obj[k], "      ")
+			writeMember(b, k, obj[k], "      ")
 		}
 		b.WriteString("\n    }")
 	}
@@ -493,25 +510,58 @@ func (f *File) Marshal() ([]byte, error) {
 		b.WriteString("\n  ")
 	}
 	b.WriteString("],\n")
-	if indented >= 0 {
+	if compact {
 		// FromSigned's compact, valid "signed": indented without
-		// json.Indent's scanner (indentcompact.go), into the room made.
+		// json.Indent's scanner (indentcompact.go).
 		b.WriteString(signedPrefix)
 		b.Write(jsonString("signed"))
 		b.WriteString(": ")
-		indentTo(&b, f.Signed, signedPrefix, signedIndent)
+		indentTo(b, f.Signed, signedPrefix, signedIndent)
 	} else {
-		writeMember(&b, "signed", f.Signed, signedPrefix)
+		writeMember(b, "signed", f.Signed, signedPrefix)
 	}
 	b.WriteString("\n}\n")
-	return b.Bytes(), nil
 }
 
-func writeMember(b *bytes.Buffer, name string, value json.RawMessage, indent string) {
+func writeMember[W byteWriter](b W, name string, value json.RawMessage, indent string) {
 	b.WriteString(indent)
 	b.Write(jsonString(name))
 	b.WriteString(": ")
 	writeIndented(b, value, indent, signedIndent)
+}
+
+// byteMatch compares what is written to it with want, from the start.
+type byteMatch struct {
+	want []byte
+	n    int // bytes matched so far
+	ok   bool
+}
+
+func (m *byteMatch) Write(p []byte) (int, error) {
+	if m.ok && len(p) <= len(m.want)-m.n && bytes.Equal(m.want[m.n:m.n+len(p)], p) {
+		m.n += len(p)
+	} else {
+		m.ok = false
+	}
+	return len(p), nil
+}
+
+func (m *byteMatch) WriteString(s string) (int, error) {
+	if m.ok && len(s) <= len(m.want)-m.n && string(m.want[m.n:m.n+len(s)]) == s {
+		m.n += len(s)
+	} else {
+		m.ok = false
+	}
+	return len(s), nil
+}
+
+func (m *byteMatch) WriteByte(c byte) error {
+	if m.ok && m.n < len(m.want) && m.want[m.n] == c {
+		m.n++
+	} else {
+		m.ok = false
+	}
+	return nil
 }
 
 func jsonString(s string) []byte {

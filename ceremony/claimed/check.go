@@ -450,7 +450,9 @@ func checkClaimsWorkspace(ws *workspace.Workspace, state []byte) string {
 	if why != "" {
 		return file + ": " + why
 	}
-	next, err := metafile.Parse(state)
+	// state is never changed by its giver (the replay's state as read, or
+	// the workspace's file as read): parsed without a copy.
+	next, err := metafile.ParseOwned(state)
 	if err != nil {
 		return fmt.Sprintf("claimed: %v", err)
 	}
