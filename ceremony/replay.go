@@ -3,6 +3,7 @@ package ceremony
 import (
 	"bytes"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
-	"github.com/tuf-ceremony/ceremony/keys"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/threshold"
 	"github.com/tuf-ceremony/ceremony/transcripts"
@@ -440,15 +440,14 @@ func rederive(ws *workspace.Workspace, files map[string]*metafile.File, role str
 	if signedBy(prev, ids) {
 		return fmt.Sprintf("key %s had signed %s already", AbbrevHash(s.KeyID), role)
 	}
-	msg, err := prev.Canonical()
-	if err != nil {
-		return fmt.Sprintf("%s: %v", role, err)
-	}
 	raw, err := hex.DecodeString(s.Sig)
 	if err != nil {
 		return fmt.Sprintf("the signature is not hex: %v", err)
 	}
-	if err := keys.Verify(key, msg, raw); err != nil {
+	if err := threshold.VerifyFile(prev, key, raw); err != nil {
+		if noCanonical := (*threshold.NoCanonicalError)(nil); errors.As(err, &noCanonical) {
+			return fmt.Sprintf("%s: %v", role, noCanonical.Err)
+		}
 		return fmt.Sprintf("the signature of %s by %s (key %s) does not verify over the state before it: %v", role, who, AbbrevHash(s.KeyID), err)
 	}
 	// The canonical form is checked; the comparison below needs the

@@ -24,6 +24,7 @@ package metafile
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -61,6 +62,9 @@ type File struct {
 	// checked is the "signed" that Parse found to be valid JSON, so that
 	// Members need not check it again while Signed is still that slice.
 	checked []byte
+	// signedSum is SignedSum's result, kept once made from signedSumOf.
+	signedSum   [sha256.Size]byte
+	signedSumOf []byte
 }
 
 // checkedSigned says whether signed is the very slice Parse checked.
@@ -247,6 +251,16 @@ func (f *File) Canonical() ([]byte, error) {
 		f.canonical, f.canonicalOf = c, f.Signed
 	}
 	return f.canonical, nil
+}
+
+// SignedSum is the SHA-256 of "signed" as the file holds it (not of its
+// canonical form), kept while Signed is that slice: what names the bytes a
+// signature covers without canonicalizing them (threshold.VerifyFile).
+func (f *File) SignedSum() [sha256.Size]byte {
+	if len(f.Signed) == 0 || !sameSlice(f.Signed, f.signedSumOf) {
+		f.signedSum, f.signedSumOf = sha256.Sum256(f.Signed), f.Signed
+	}
+	return f.signedSum
 }
 
 // ReleaseCanonical lets go of the canonical bytes Canonical keeps, for a

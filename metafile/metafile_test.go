@@ -2,6 +2,7 @@ package metafile
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -737,5 +738,21 @@ func TestReleaseCanonical(t *testing.T) {
 	again, err := f.Canonical()
 	if err != nil || string(again) != string(first) || string(first) != `{"_type":"targets","a":[1,2],"b":1,"expires":"2030-01-01T00:00:00Z","spec_version":"1.0.31","version":2}` {
 		t.Fatalf("canonical %q, then %q (%v)", first, again, err)
+	}
+}
+
+// TestSignedSum: SignedSum is the SHA-256 of "signed" as held, and follows
+// Signed when it is replaced.
+func TestSignedSum(t *testing.T) {
+	f, err := Parse([]byte(`{"signed": {"_type": "targets", "version": 2, "expires": "2030-01-01T00:00:00Z", "spec_version": "1.0.31"}, "signatures": []}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := f.SignedSum(), sha256.Sum256(f.Signed); got != want {
+		t.Fatalf("SignedSum %x, SHA-256 of signed %x", got, want)
+	}
+	f.Signed = []byte(`{"_type": "targets", "version": 3}`)
+	if got, want := f.SignedSum(), sha256.Sum256(f.Signed); got != want {
+		t.Fatalf("after signed was replaced: SignedSum %x, SHA-256 of signed %x", got, want)
 	}
 }

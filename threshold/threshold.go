@@ -14,6 +14,7 @@ package threshold
 import (
 	"crypto/x509"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -126,10 +127,6 @@ func Unmet(f *metafile.File, rules ...Rule) *Rule {
 
 // Count checks every signature of f against the rule.
 func Count(rule Rule, f *metafile.File) (Tally, error) {
-	msg, err := f.Canonical()
-	if err != nil {
-		return Tally{}, err
-	}
 	t := Tally{Rule: rule}
 	byID := map[string]string{}
 	for _, s := range f.Signatures {
@@ -151,7 +148,13 @@ func Count(rule Rule, f *metafile.File) (Tally, error) {
 			continue
 		}
 		raw, err := hex.DecodeString(sig)
-		if err != nil || keys.Verify(rule.Keys[id], msg, raw) != nil {
+		if err == nil {
+			err = VerifyFile(f, rule.Keys[id], raw)
+		}
+		if noCanonical := (*NoCanonicalError)(nil); errors.As(err, &noCanonical) {
+			return Tally{}, noCanonical.Err
+		}
+		if err != nil {
 			t.Invalid = append(t.Invalid, id)
 			t.Missing = append(t.Missing, id)
 			continue
@@ -162,6 +165,13 @@ func Count(rule Rule, f *metafile.File) (Tally, error) {
 		}
 		seen[fp] = true
 		t.Signed = append(t.Signed, id)
+	}
+	if len(byID) == 0 {
+		// Nothing was verified: a "signed" with no canonical form is
+		// still refused, as when a signature is checked over it.
+		if _, err := f.Canonical(); err != nil {
+			return Tally{}, err
+		}
 	}
 	sort.Strings(t.Foreign)
 	return t, nil

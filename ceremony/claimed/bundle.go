@@ -62,9 +62,8 @@ func claimsReadme(ws *workspace.Workspace, info ceremony.BundleInfoFile) (string
 
 // checkBundledClaims checks what a claims bundle adds: each accepted
 // project's request, verified again as of the ceremony's time, and claimed
-// (next, its "signed") adding exactly those projects to the trusted
-// claimed (prev).
-func checkBundledClaims(add audit.AddFunc, b *bundle.Bundle, entry string, prev, next []byte, known map[string]bool) {
+// (next) adding exactly those projects to the trusted claimed (prev).
+func checkBundledClaims(add audit.AddFunc, b *bundle.Bundle, entry string, prev, next *metafile.File, known map[string]bool) {
 	for _, e := range b.Manifest.Entries {
 		if (Kind{}).IsFile(e.Name) {
 			known[e.Name] = true
@@ -104,7 +103,7 @@ func checkBundledClaims(add audit.AddFunc, b *bundle.Bundle, entry string, prev,
 		add(verify.Error, file, plan.RoleClaimed, "claim", "%s", why)
 		return
 	}
-	if v, err := bundleSignedVersion(next); err != nil || v != list.ClaimedVersion {
+	if v, err := bundleSignedVersion(next.Signed); err != nil || v != list.ClaimedVersion {
 		add(verify.Error, workspace.AcceptedFile, plan.RoleClaimed, "version", "is for claimed v%d, but the bundle holds claimed v%d", list.ClaimedVersion, v)
 	}
 	for _, problem := range checkClaimedChange(prev, next, accepted, rekeyedRoles(list, rekeyed)) {

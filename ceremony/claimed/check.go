@@ -30,17 +30,17 @@ import (
 // a rekeyed delegation's old keys that no delegation lists any more, which
 // go; one delegation per accepted claim (claims.Delegation) with its keys,
 // nothing else added, targets and every other field unchanged, the version
-// above prev's. prev and next are the "signed" objects of the two
-// versions; they are compared member by member in canonical form, without
-// decoding 100,000 delegations into go-tuf's types.
-func checkClaimedChange(prevSigned, nextSigned []byte, accepted []claims.Claim, rekeyed []rekeyChange) []string {
-	key, err := changeKey(prevSigned, nextSigned, accepted, rekeyed)
+// above prev's. The "signed" objects of the two versions are compared
+// member by member in canonical form, without decoding 100,000
+// delegations into go-tuf's types.
+func checkClaimedChange(prev, next *metafile.File, accepted []claims.Claim, rekeyed []rekeyChange) []string {
+	key, err := changeKey(prev.SignedSum(), next.SignedSum(), accepted, rekeyed)
 	if err == nil {
 		if problems, ok := lastChange.get(key); ok {
 			return problems
 		}
 	}
-	problems := compareClaimed(prevSigned, nextSigned, accepted, rekeyed)
+	problems := compareClaimed(prev.Signed, next.Signed, accepted, rekeyed)
 	if err == nil {
 		lastChange.put(key, problems)
 	}
@@ -459,7 +459,7 @@ func checkClaimsWorkspace(ws *workspace.Workspace, state []byte) string {
 	if h, err := next.Header(); err != nil || h.Version != list.ClaimedVersion {
 		return fmt.Sprintf("%s is for claimed v%d, but the workspace signs claimed v%d", workspace.AcceptedFile, list.ClaimedVersion, h.Version)
 	}
-	if problems := checkClaimedChange(prev.Signed, next.Signed, accepted, rekeyedRoles(list, rekeyed)); len(problems) > 0 {
+	if problems := checkClaimedChange(prev, next, accepted, rekeyedRoles(list, rekeyed)); len(problems) > 0 {
 		return problems[0]
 	}
 	return ""

@@ -46,13 +46,14 @@ func (m *changeMemo) put(key [sha256.Size]byte, problems []string) {
 	m.key, m.problems, m.set = key, slices.Clone(problems), true
 }
 
-// changeKey hashes what checkClaimedChange reads: both versions' bytes,
-// and of each accepted and rekeyed claim the project, keys and threshold
+// changeKey hashes what checkClaimedChange reads: both versions' "signed"
+// (by their SHA-256, metafile.File.SignedSum, which the signatures' count
+// has made already when a bundle is verified), and of each accepted and rekeyed claim the project, keys and threshold
 // (what claims.Delegation and the keys check take), with a rekey's
 // previous keys and threshold. Each string is written length first and as
 // it is (no encoding that could map two strings to one), each key as the
 // check compares it (canonicalJSON).
-func changeKey(prev, next []byte, accepted []claims.Claim, rekeyed []rekeyChange) ([sha256.Size]byte, error) {
+func changeKey(prev, next [sha256.Size]byte, accepted []claims.Claim, rekeyed []rekeyChange) ([sha256.Size]byte, error) {
 	h := sha256.New()
 	field := func(b []byte) {
 		var n [8]byte
@@ -79,8 +80,8 @@ func changeKey(prev, next []byte, accepted []claims.Claim, rekeyed []rekeyChange
 		field([]byte(strconv.Itoa(previousThreshold)))
 		return nil
 	}
-	field(prev)
-	field(next)
+	field(prev[:])
+	field(next[:])
 	field([]byte(strconv.Itoa(len(accepted))))
 	for _, c := range accepted {
 		if err := claim(c, nil, 0); err != nil {

@@ -62,5 +62,5 @@ func (claimsBundle) Delegator(d *delegated.Bundle) *metadata.TargetsType {
 }
 
 func (claimsBundle) Check(d *delegated.Bundle) {
-	checkBundledClaims(d.Check.Add, d.Check.Bundle, d.Entry, d.Trusted[plan.RoleClaimed].File.Signed, d.Signed.Signed, d.Known)
+	checkBundledClaims(d.Check.Add, d.Check.Bundle, d.Entry, d.Trusted[plan.RoleClaimed].File, d.Signed, d.Known)
 }
