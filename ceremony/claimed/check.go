@@ -40,19 +40,19 @@ func checkClaimedChange(prev, next *metafile.File, accepted []claims.Claim, reke
 			return problems
 		}
 	}
-	problems := compareClaimed(prev.Signed, next.Signed, accepted, rekeyed)
+	problems := compareClaimed(prev, next, accepted, rekeyed)
 	if err == nil {
 		lastChange.put(key, problems)
 	}
 	return problems
 }
 
-func compareClaimed(prevSigned, nextSigned []byte, accepted []claims.Claim, rekeyed []rekeyChange) []string {
-	prev, err := viewClaimed(prevSigned)
+func compareClaimed(prevFile, nextFile *metafile.File, accepted []claims.Claim, rekeyed []rekeyChange) []string {
+	prev, err := viewClaimed(prevFile)
 	if err != nil {
 		return []string{fmt.Sprintf("the trusted claimed: %v", err)}
 	}
-	next, err := viewClaimed(nextSigned)
+	next, err := viewClaimed(nextFile)
 	if err != nil {
 		return []string{fmt.Sprintf("claimed: %v", err)}
 	}
@@ -265,11 +265,13 @@ type claimedView struct {
 	thresholds []int
 }
 
-// viewClaimed canonicalizes signed once and takes its parts as slices of
-// the canonical bytes, each canonical itself: a claimed role of 100,000
-// delegations is one pass, not a decode per delegation.
-func viewClaimed(signed []byte) (*claimedView, error) {
-	canon, err := metafile.Canonicalize(signed)
+// viewClaimed takes the parts of f's "signed" as slices of its canonical
+// bytes, each canonical itself: a claimed role of 100,000 delegations is
+// one pass, not a decode per delegation. The canonical form is f's own
+// (File.Canonical): when a bundle is verified, the one its signatures
+// were counted on.
+func viewClaimed(f *metafile.File) (*claimedView, error) {
+	canon, err := f.Canonical()
 	if err != nil {
 		return nil, err
 	}

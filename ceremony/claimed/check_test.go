@@ -3,6 +3,8 @@ package claimed
 import (
 	"strings"
 	"testing"
+
+	"github.com/tuf-ceremony/ceremony/metafile"
 )
 
 // A member whose name holds a control character is walked like any other
@@ -15,7 +17,7 @@ func TestClaimedChangeSeesEveryMember(t *testing.T) {
 		"delegations": `{"_type":"targets","spec_version":"1.0.31","version":2,"expires":"2030-01-01T00:00:00Z","targets":{},"delegations":{"keys":{},"roles":[],"zz\u0001":"smuggled"}}`,
 		"keys":        `{"_type":"targets","spec_version":"1.0.31","version":2,"expires":"2030-01-01T00:00:00Z","targets":{},"delegations":{"keys":{"g\n":{"keytype":"ed25519","scheme":"ed25519","keyval":{"public":"00"}}},"roles":[]}}`,
 	} {
-		problems := compareClaimed(prev, []byte(next), nil, nil)
+		problems := compareClaimed(&metafile.File{Signed: prev}, &metafile.File{Signed: []byte(next)}, nil, nil)
 		if len(problems) == 0 {
 			t.Errorf("%s: a member named with a control character goes unreported", name)
 		}
