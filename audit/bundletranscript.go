@@ -35,7 +35,8 @@ func VerifyBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, 
 	// check every step and the seal's signatures.
 	wsDir := tmp
 	tmp = filepath.Join(wsDir, workspace.TranscriptDir)
-	if name, err := unpackTranscript(b, wsDir, known); err != nil {
+	files := newBundledFiles(b, wsDir)
+	if name, err := unpackTranscript(files, known); err != nil {
 		add(verify.Error, name, "", "transcript", "%v", err)
 		return
 	}
@@ -76,7 +77,7 @@ func VerifyBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, 
 	case sealRec.Outputs[path.Base(ceremony.BundleSeal)] != transcripts.Sum(sealData):
 		add(verify.Error, ceremony.BundleSeal, "", "seal", "is not the envelope the seal record names (%s)", BundleShort(sealRec.Outputs[path.Base(ceremony.BundleSeal)]))
 	}
-	ReplayBundled(e, add, b, info, wsDir, trep)
+	replayBundled(e, add, files, info, trep)
 	for role, name := range info.Metadata {
 		e, ok := b.Entry(name)
 		if !ok {
@@ -152,13 +153,14 @@ func VerifyBundledAttestations(add AddFunc, b *bundle.Bundle, known map[string]b
 	}
 }
 
-// ReplayBundled lays the bundled workspace files beside the unpacked
+// replayBundled lays the bundled workspace files beside the unpacked
 // transcript (verified already: trep) and replays the ceremony: every
 // signature under the key its role authorizes, every state re-derived, and
 // the seal's signatures.
-func ReplayBundled(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, info ceremony.BundleInfoFile, wsDir string, trep *transcripts.Report) {
+func replayBundled(e *ceremony.Engine, add AddFunc, files *bundledFiles, info ceremony.BundleInfoFile, trep *transcripts.Report) {
 	const file = ceremony.BundleTranscript + "/" + transcripts.FileName
-	if name, err := WriteBundledWorkspace(e, b, info, wsDir); err != nil {
+	b, wsDir := files.b, files.dir
+	if name, err := writeBundledWorkspace(e, files, info); err != nil {
 		add(verify.Error, name, "", "replay", "%v", err)
 		return
 	}
@@ -211,12 +213,12 @@ func verifyRebuilt(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, wsDir stri
 	}
 }
 
-// unpackTranscript writes the bundle's transcript entries into dir's
-// transcript directory, as a workspace holds them, and marks each known.
-// On failure it names the entry.
-func unpackTranscript(b *bundle.Bundle, dir string, known map[string]bool) (string, error) {
+// unpackTranscript writes the bundle's transcript entries into the
+// transcript directory of files' workspace, as a workspace holds them, and
+// marks each known. On failure it names the entry.
+func unpackTranscript(files *bundledFiles, known map[string]bool) (string, error) {
 	prefix := ceremony.BundleTranscript + "/"
-	for _, e := range b.Manifest.Entries {
+	for _, e := range files.b.Manifest.Entries {
 		if !strings.HasPrefix(e.Name, prefix) {
 			continue
 		}
@@ -227,16 +229,7 @@ func unpackTranscript(b *bundle.Bundle, dir string, known map[string]bool) (stri
 				return e.Name, fmt.Errorf("is not a stored state (%s/SHA256.json or %s/SHA256%s): a ceremony's bundle does not hold it", transcripts.StatesDir, transcripts.StatesDir, transcripts.DeltaSuffix)
 			}
 		}
-		data, ok := b.Get(e.Name)
-		if !ok {
-			return e.Name, b.Err()
-		}
-		// Names passed bundle.CheckName: relative, no "..", printable ASCII.
-		p := filepath.Join(dir, workspace.TranscriptDir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-			return e.Name, err
-		}
-		if err := os.WriteFile(p, data, 0o600); err != nil {
+		if err := files.write(e.Name, filepath.Join(workspace.TranscriptDir, filepath.FromSlash(rel))); err != nil {
 			return e.Name, err
 		}
 	}
@@ -247,15 +240,20 @@ func unpackTranscript(b *bundle.Bundle, dir string, known map[string]bool) (stri
 // (ceremony.json, plan.yaml, the trusted root, the metadata) into dir as a
 // workspace lays them out. On failure it names the entry.
 func WriteBundledWorkspace(e *ceremony.Engine, b *bundle.Bundle, info ceremony.BundleInfoFile, dir string) (string, error) {
-	files := map[string]string{workspace.StateFile: ceremony.BundleState, workspace.PlanFile: ceremony.BundlePlan}
+	return writeBundledWorkspace(e, newBundledFiles(b, dir), info)
+}
+
+func writeBundledWorkspace(e *ceremony.Engine, files *bundledFiles, info ceremony.BundleInfoFile) (string, error) {
+	b := files.b
+	paths := map[string]string{workspace.StateFile: ceremony.BundleState, workspace.PlanFile: ceremony.BundlePlan}
 	if info.TrustedRootVersion > 0 {
-		files[workspace.TrustedRoot] = ceremony.BundleMetadataEntry(metadata.ROOT, info.TrustedRootVersion, true)
+		paths[workspace.TrustedRoot] = ceremony.BundleMetadataEntry(metadata.ROOT, info.TrustedRootVersion, true)
 	}
 	for role, name := range info.Metadata {
 		if problem := workspace.RoleFileProblem(role); problem != "" {
 			return ceremony.BundleInfo, fmt.Errorf("metadata: role %q: %s", role, problem)
 		}
-		files[filepath.Join(workspace.MetadataDir, role+".json")] = name
+		paths[filepath.Join(workspace.MetadataDir, role+".json")] = name
 	}
 	// A claims or project ceremony's trusted metadata and own files, at
 	// the paths they have in the workspace.
@@ -263,28 +261,20 @@ func WriteBundledWorkspace(e *ceremony.Engine, b *bundle.Bundle, info ceremony.B
 		if problem := workspace.RoleFileProblem(role); problem != "" {
 			return ceremony.BundleInfo, fmt.Errorf("trusted: role %q: %s", role, problem)
 		}
-		files[filepath.FromSlash(workspace.TrustedPath(role))] = name
+		paths[filepath.FromSlash(workspace.TrustedPath(role))] = name
 	}
 	if k, err := e.KindOf(info.Kind); err == nil {
 		for _, e := range b.Manifest.Entries {
 			if k.IsFile(e.Name) {
-				files[filepath.FromSlash(e.Name)] = e.Name
+				paths[filepath.FromSlash(e.Name)] = e.Name
 			}
 		}
 	}
-	for dst, name := range files {
-		data, ok := b.Get(name)
-		if !ok && b.Err() != nil {
-			return name, b.Err()
-		}
-		if !ok {
+	for dst, name := range paths {
+		if !b.Has(name) {
 			return name, fmt.Errorf("the bundle does not hold it, so the ceremony cannot be replayed")
 		}
-		p := filepath.Join(dir, dst)
-		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-			return name, err
-		}
-		if err := os.WriteFile(p, data, 0o600); err != nil {
+		if err := files.write(name, dst); err != nil {
 			return name, err
 		}
 	}

@@ -46,10 +46,11 @@ func replayRead(e *ceremony.Engine, path string, b *bundle.Bundle) (*ceremony.Re
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	if _, err := unpackTranscript(b, dir, map[string]bool{}); err != nil {
+	files := newBundledFiles(b, dir)
+	if _, err := unpackTranscript(files, map[string]bool{}); err != nil {
 		return nil, err
 	}
-	if name, err := WriteBundledWorkspace(e, b, info, dir); err != nil {
+	if name, err := writeBundledWorkspace(e, files, info); err != nil {
 		return nil, fmt.Errorf("bundle %q: %s: %w", path, name, err)
 	}
 	rep, err := e.Replay(dir)

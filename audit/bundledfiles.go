@@ -1,0 +1,58 @@
+package audit
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/tuf-ceremony/ceremony/bundle"
+)
+
+// bundledFiles writes a bundle's entries out as a workspace, in a private
+// temporary directory, for the replay and the rebuild to read.
+//
+// A ceremony bundle holds some bytes under two names: each role's last
+// transcript state is its metadata file (a hard link in the tar; 77 MB for
+// claimed at 100,000 projects). An entry whose bytes were written already
+// becomes a second name of that file, not read from the bundle, checked
+// and written again. Bytes are the same when the manifest gives them the
+// same SHA-256: Read checked every entry's bytes against it, and Get
+// checks them again as it reads them for the first name.
+type bundledFiles struct {
+	b   *bundle.Bundle
+	dir string
+	// bySum is the path written for each SHA-256.
+	bySum map[string]string
+}
+
+func newBundledFiles(b *bundle.Bundle, dir string) *bundledFiles {
+	return &bundledFiles{b: b, dir: dir, bySum: map[string]string{}}
+}
+
+// write writes entry at rel under the directory: a second name of a file
+// written with the same bytes, else the bytes Get reads. The error is
+// b.Err() when the entry was not what Read checked.
+func (w *bundledFiles) write(entry, rel string) error {
+	p := filepath.Join(w.dir, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return err
+	}
+	e, _ := w.b.Entry(entry)
+	if first, ok := w.bySum[e.SHA256]; ok && e.SHA256 != "" {
+		if err := os.Link(first, p); err == nil {
+			return nil
+		}
+	}
+	data, ok := w.b.Get(entry)
+	if !ok {
+		if err := w.b.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("the bundle does not hold it")
+	}
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		return err
+	}
+	w.bySum[e.SHA256] = p
+	return nil
+}
