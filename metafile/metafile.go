@@ -256,6 +256,8 @@ func (f *File) Canonical() ([]byte, error) {
 // SignedSum is the SHA-256 of "signed" as the file holds it (not of its
 // canonical form), kept while Signed is that slice: what names the bytes a
 // signature covers without canonicalizing them (threshold.VerifyFile).
+// It keeps other fields than Canonical does, and may run while Canonical
+// runs.
 func (f *File) SignedSum() [sha256.Size]byte {
 	if len(f.Signed) == 0 || !sameSlice(f.Signed, f.signedSumOf) {
 		f.signedSum, f.signedSumOf = sha256.Sum256(f.Signed), f.Signed

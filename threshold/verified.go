@@ -15,8 +15,11 @@ package threshold
 // value, and the signature. VerifyFile keeps the SHA-256 of those inputs
 // for each signature that verified: the same inputs again are answered
 // from it, after hashing "signed" (a sixth of the cost); anything else is
-// verified afresh, and a signature that does not verify is never kept. It
-// is kept in memory only, never across processes, and holds at most
+// verified afresh, and a signature that does not verify is never kept. A
+// signature by a key not met before in the process is verified without
+// waiting for that hash, which is made beside it (on another core) for the
+// next time: a command that counts a role once is not slowed by it. It is
+// kept in memory only, never across processes, and holds at most
 // maxVerified entries of 32 bytes.
 
 import (
@@ -35,8 +38,12 @@ import (
 const maxVerified = 256
 
 var verified struct {
-	mu   sync.Mutex
-	sums map[[sha256.Size]byte]bool
+	mu sync.Mutex
+	// sums are verifiedID of each signature that verified; pairs count
+	// them by key and signature alone (pairID), so that a signature never
+	// met before is known as such without hashing its "signed".
+	sums  map[[sha256.Size]byte]bool
+	pairs map[[sha256.Size]byte]int
 }
 
 // VerifyFile is keys.Verify of sig by key over f's canonical form,
@@ -44,35 +51,58 @@ var verified struct {
 // verified over the same "signed" before in this process (see above). A
 // "signed" with no canonical form is a *NoCanonicalError.
 func VerifyFile(f *metafile.File, key *metadata.Key, sig []byte) error {
-	id := verifiedID(f.SignedSum(), key, sig)
+	pair := pairID(key, sig)
 	verified.mu.Lock()
-	known := verified.sums[id]
+	met := verified.pairs[pair] > 0
 	verified.mu.Unlock()
-	if known {
-		return nil
+	var signed [sha256.Size]byte
+	summed := make(chan struct{})
+	if met {
+		signed = f.SignedSum()
+		verified.mu.Lock()
+		known := verified.sums[verifiedID(signed, pair)]
+		verified.mu.Unlock()
+		if known {
+			return nil
+		}
+		close(summed)
+	} else {
+		// Hashed beside the canonicalizing and the verifying, for the
+		// next time (SignedSum and Canonical keep different fields).
+		go func() {
+			signed = f.SignedSum()
+			close(summed)
+		}()
 	}
-	msg, err := f.Canonical()
-	if err != nil {
-		return &NoCanonicalError{Err: err}
+	msg, canonErr := f.Canonical()
+	var verifyErr error
+	if canonErr == nil {
+		verifyErr = keys.Verify(key, msg, sig)
 	}
-	if err := keys.Verify(key, msg, sig); err != nil {
-		return err
+	<-summed
+	if canonErr != nil {
+		return &NoCanonicalError{Err: canonErr}
+	}
+	if verifyErr != nil {
+		return verifyErr
 	}
 	verified.mu.Lock()
 	defer verified.mu.Unlock()
 	if verified.sums == nil || len(verified.sums) >= maxVerified {
-		verified.sums = map[[sha256.Size]byte]bool{}
+		verified.sums, verified.pairs = map[[sha256.Size]byte]bool{}, map[[sha256.Size]byte]int{}
 	}
-	verified.sums[id] = true
+	if id := verifiedID(signed, pair); !verified.sums[id] {
+		verified.sums[id] = true
+		verified.pairs[pair]++
+	}
 	return nil
 }
 
-// verifiedID hashes what a verification depends on: "signed"'s SHA-256,
-// the key's type, scheme and public value (what keys.Verify reads of it),
-// and the signature, each string length first.
-func verifiedID(signed [sha256.Size]byte, key *metadata.Key, sig []byte) [sha256.Size]byte {
+// pairID hashes what a verification depends on but "signed": the key's
+// type, scheme and public value (what keys.Verify reads of it) and the
+// signature, each length first.
+func pairID(key *metadata.Key, sig []byte) [sha256.Size]byte {
 	h := sha256.New()
-	h.Write(signed[:])
 	for _, field := range [][]byte{[]byte(key.Type), []byte(key.Scheme), []byte(key.Value.PublicKey), sig} {
 		var n [8]byte
 		binary.BigEndian.PutUint64(n[:], uint64(len(field)))
@@ -82,6 +112,14 @@ func verifiedID(signed [sha256.Size]byte, key *metadata.Key, sig []byte) [sha256
 	var id [sha256.Size]byte
 	h.Sum(id[:0])
 	return id
+}
+
+// verifiedID names one verification: "signed"'s SHA-256 and the pair.
+func verifiedID(signed, pair [sha256.Size]byte) [sha256.Size]byte {
+	var both [2 * sha256.Size]byte
+	copy(both[:], signed[:])
+	copy(both[sha256.Size:], pair[:])
+	return sha256.Sum256(both[:])
 }
 
 // NoCanonicalError is VerifyFile's error for a "signed" that has no

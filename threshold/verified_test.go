@@ -26,7 +26,7 @@ func TestVerifyFileRemembersOnlyWhatVerified(t *testing.T) {
 	if err := VerifyFile(f, k.tuf, good); err != nil {
 		t.Fatalf("a good signature does not verify: %v", err)
 	}
-	if !verified.sums[verifiedID(f.SignedSum(), k.tuf, good)] {
+	if !verified.sums[verifiedID(f.SignedSum(), pairID(k.tuf, good))] {
 		t.Fatal("a signature that verified is not kept")
 	}
 	// The same bytes in another slice: answered from what was kept.
@@ -51,7 +51,7 @@ func TestVerifyFileRemembersOnlyWhatVerified(t *testing.T) {
 			t.Fatal("a changed signature verifies")
 		}
 	}
-	if verified.sums[verifiedID(f.SignedSum(), k.tuf, bad)] {
+	if verified.sums[verifiedID(f.SignedSum(), pairID(k.tuf, bad))] {
 		t.Error("a signature that failed is kept")
 	}
 }
