@@ -7,6 +7,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -22,8 +23,9 @@ type Kind interface {
 	// (a key a rotation names as stolen), or nil.
 	CheckSigner(ws *workspace.Workspace, key *metadata.Key) error
 	// CheckInit checks, as replay does, what init made: init is the init
-	// record and initial reads the first state it names. "" if it holds.
-	CheckInit(ws *workspace.Workspace, init transcripts.Record, initial func() ([]byte, string)) string
+	// record and initial reads the first state it names, parsed (the
+	// replay's own: the check does not change it). "" if it holds.
+	CheckInit(ws *workspace.Workspace, init transcripts.Record, initial func() (*metafile.File, string)) string
 	// CheckChange checks role's metadata in ws against what this kind of
 	// ceremony may change, as verify does; "" if it holds.
 	CheckChange(ws *workspace.Workspace, role string) string

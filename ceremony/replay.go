@@ -218,6 +218,11 @@ type replayer struct {
 	// MB) is read once, not three times, and the state each signature
 	// leaves once, not twice. Nothing changes these bytes.
 	read map[string][]byte
+	// parsed are states of read, parsed, until a step takes one to change
+	// it (take): the init state is parsed once for the replay's check, the
+	// kind's and its first signature, which then find its canonical form
+	// and hash made already.
+	parsed map[string]*metafile.File
 }
 
 // state reads a stored state and checks its hash, once (see read).
@@ -239,33 +244,64 @@ func (rp *replayer) state(hash string) ([]byte, string) {
 	return data, ""
 }
 
+// file is the state hash parsed, once while no step takes it (see
+// parsed). The error is the parser's.
+func (rp *replayer) file(hash string) (*metafile.File, string, error) {
+	if f, ok := rp.parsed[hash]; ok {
+		return f, "", nil
+	}
+	data, why := rp.state(hash)
+	if why != "" {
+		return nil, why, nil
+	}
+	f, err := metafile.ParseOwned(data) // the bytes of read, which nothing changes
+	if err != nil {
+		return nil, "", err
+	}
+	if rp.parsed == nil {
+		rp.parsed = map[string]*metafile.File{}
+	}
+	rp.parsed[hash] = f
+	return f, "", nil
+}
+
 // forget lets go of the states read that are no role's current state
 // now: a replay holds one state of each role between steps, not every
 // state it has met (77 MB each for claimed at PyPI's scale).
 func (rp *replayer) forget() {
-	for h := range rp.read {
-		current := false
+	rp.keepOnly(func(h string) bool {
 		for _, c := range rp.cur {
-			current = current || c == h
+			if c == h {
+				return true
+			}
 		}
-		if !current {
+		return false
+	})
+}
+
+// keepOnly lets go of the states read and parsed that keep does not name.
+func (rp *replayer) keepOnly(keep func(hash string) bool) {
+	for h := range rp.read {
+		if !keep(h) {
 			delete(rp.read, h)
+			delete(rp.parsed, h)
 		}
 	}
 }
 
-// files parses the current state of every role.
+// files are the current states of every role, parsed and taken: the
+// step may change them (a signature added), so none stays in parsed.
 func (rp *replayer) files() (map[string]*metafile.File, string) {
 	out := map[string]*metafile.File{}
 	for role, h := range rp.cur {
-		data, why := rp.state(h)
+		f, why, err := rp.file(h)
 		if why != "" {
 			return nil, why
 		}
-		f, err := metafile.ParseOwned(data) // the bytes of read, which nothing changes
 		if err != nil {
 			return nil, fmt.Sprintf("state %s of %s: %v", AbbrevHash(h), role, err)
 		}
+		delete(rp.parsed, h)
 		out[role] = f
 	}
 	return out, ""
@@ -324,11 +360,10 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 		if !ok {
 			return fmt.Sprintf("the init record has no state for %s", role)
 		}
-		data, why := rp.state(h)
+		f, why, err := rp.file(h)
 		if why != "" {
 			return why
 		}
-		f, err := metafile.ParseOwned(data) // the bytes of read, which nothing changes
 		if err != nil {
 			return fmt.Sprintf("the initial state of %s: %v", role, err)
 		}
@@ -349,25 +384,17 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 		return err.Error()
 	}
 	// The kind's check (claimed's: both versions viewed whole) is the
-	// replay's largest. It takes the state it asks for out of read, so
-	// that while it runs nothing but the check holds that state; once it
-	// is done, that state is read's again, for the first signature.
+	// replay's largest: while it runs, the replay holds only the state it
+	// asks for, parsed, which it keeps for the first signature.
 	first := r.States[ws.State.Roles[0]]
-	for h := range rp.read {
-		if h != first {
-			delete(rp.read, h)
+	rp.keepOnly(func(h string) bool { return h == first })
+	why := k.CheckInit(ws, r, func() (*metafile.File, string) {
+		f, why, err := rp.file(first)
+		if err != nil {
+			return nil, fmt.Sprintf("the initial state of %s: %v", ws.State.Roles[0], err)
 		}
-	}
-	var given []byte
-	why := k.CheckInit(ws, r, func() ([]byte, string) {
-		data, why := rp.state(first)
-		clear(rp.read)
-		given = data
-		return data, why
+		return f, why
 	})
-	if given != nil {
-		rp.read[first] = given
-	}
 	// What the check viewed (two canonical forms of claimed, 100 MB at
 	// PyPI's scale) is collected now, before the signatures' states are
 	// read into the room it leaves.
@@ -469,9 +496,16 @@ func rederive(ws *workspace.Workspace, files map[string]*metafile.File, role str
 }
 
 // loadFrom is load over given states of the roles rather than the files of
-// the workspace (the trusted metadata is still the workspace's).
+// the workspace (the trusted metadata is still the workspace's, read when
+// asked for: a signature of claimed needs targets' rules, not the trusted
+// claimed, 77 MB at PyPI's scale).
 func loadFrom(ws *workspace.Workspace, files map[string]*metafile.File) (*Loaded, error) {
-	return loadStates(ws, files, func(role string) string { return role + " state" })
+	l, err := loadStatesGiven(ws, files, func(role string) string { return role + " state" }, false)
+	if err != nil {
+		return nil, err
+	}
+	l.givenLater = true
+	return l, nil
 }
 
 // holderKeys maps the key IDs of the ceremony's keyholders to their keys:

@@ -90,15 +90,9 @@ func loadRead(ws *workspace.Workspace, read *roleBytes, givenLater bool) (*Loade
 	return l, nil
 }
 
-// loadStates decodes the given states of the roles signed in ws (the
-// trusted metadata is still the workspace's); name says where a state was
-// read, for messages.
-func loadStates(ws *workspace.Workspace, files map[string]*metafile.File, name func(role string) string) (*Loaded, error) {
-	return loadStatesGiven(ws, files, name, true)
-}
-
-// loadStatesGiven is loadStates, reading the trusted metadata of a claims
-// or project workspace now only if readGiven.
+// loadStatesGiven decodes the given states of the roles signed in ws (the
+// trusted metadata is still the workspace's, read now only if readGiven);
+// name says where a state was read, for messages.
 func loadStatesGiven(ws *workspace.Workspace, files map[string]*metafile.File, name func(role string) string, readGiven bool) (*Loaded, error) {
 	l := &Loaded{WS: ws, Files: files, Given: map[string]*metafile.File{}, givenTargets: map[string]*metadata.TargetsType{}, givenData: map[string][]byte{}}
 	var err error

@@ -5,6 +5,7 @@ import (
 
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
+	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -21,7 +22,7 @@ func (Kind) Names() []workspace.Kind {
 
 func (Kind) CheckSigner(*workspace.Workspace, *metadata.Key) error { return nil }
 
-func (Kind) CheckInit(*workspace.Workspace, transcripts.Record, func() ([]byte, string)) string {
+func (Kind) CheckInit(*workspace.Workspace, transcripts.Record, func() (*metafile.File, string)) string {
 	return ""
 }
 

@@ -423,9 +423,9 @@ func acceptedClaims(list *delegated.AcceptedProjects, read func(entry string) ([
 
 // checkClaimsWorkspace checks what a claims workspace's init made: the
 // request of each project its accepted list names, verified again, and
-// claimed's state (initial: its first, or its current file) the trusted
+// claimed's state (next: its first, or its current file) the trusted
 // claimed with exactly those projects added. It returns why not, or "".
-func checkClaimsWorkspace(ws *workspace.Workspace, state []byte) string {
+func checkClaimsWorkspace(ws *workspace.Workspace, next *metafile.File) string {
 	req, err := delegated.ReadClaimsRequest(ws)
 	if err != nil {
 		return err.Error()
@@ -451,12 +451,6 @@ func checkClaimsWorkspace(ws *workspace.Workspace, state []byte) string {
 	}, at, []byte(ws.State.AttestationRoots))
 	if why != "" {
 		return file + ": " + why
-	}
-	// state is never changed by its giver (the replay's state as read, or
-	// the workspace's file as read): parsed without a copy.
-	next, err := metafile.ParseOwned(state)
-	if err != nil {
-		return fmt.Sprintf("claimed: %v", err)
 	}
 	if h, err := next.Header(); err != nil || h.Version != list.ClaimedVersion {
 		return fmt.Sprintf("%s is for claimed v%d, but the workspace signs claimed v%d", workspace.AcceptedFile, list.ClaimedVersion, h.Version)

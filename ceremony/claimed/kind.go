@@ -8,6 +8,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/verify"
@@ -24,7 +25,7 @@ func (Kind) Names() []workspace.Kind { return []workspace.Kind{workspace.Claims}
 
 // CheckInit checks the workspace's trusted metadata and own files against
 // the init record, and that claimed as init made it follows from them.
-func (k Kind) CheckInit(ws *workspace.Workspace, r transcripts.Record, initial func() ([]byte, string)) string {
+func (k Kind) CheckInit(ws *workspace.Workspace, r transcripts.Record, initial func() (*metafile.File, string)) string {
 	return delegated.CheckInit(k, ws, r, initial, checkClaimsWorkspace)
 }
 

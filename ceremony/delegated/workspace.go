@@ -105,7 +105,7 @@ func FilesUnder(w *workspace.Workspace, tree string, extra ...string) ([]string,
 // CheckInit checks a claims or project workspace's trusted
 // metadata and own files against the init record, then what init made
 // with check.
-func CheckInit(k ceremony.Kind, ws *workspace.Workspace, r transcripts.Record, initial func() ([]byte, string), check func(*workspace.Workspace, []byte) string) string {
+func CheckInit(k ceremony.Kind, ws *workspace.Workspace, r transcripts.Record, initial func() (*metafile.File, string), check func(*workspace.Workspace, *metafile.File) string) string {
 	files, err := k.Files(ws)
 	if err != nil {
 		return "cannot read the ceremony's files: " + err.Error()
@@ -113,11 +113,11 @@ func CheckInit(k ceremony.Kind, ws *workspace.Workspace, r transcripts.Record, i
 	if why := checkInitFiles(ws, r, files); why != "" {
 		return why
 	}
-	data, why := initial()
+	f, why := initial()
 	if why != "" {
 		return why
 	}
-	return check(ws, data)
+	return check(ws, f)
 }
 
 // checkInitFiles checks the files of a claims or project workspace against
@@ -207,10 +207,14 @@ func (Base) BundleExtras(*workspace.Workspace, func(string, []byte)) error { ret
 
 // CheckChange reads role's metadata in ws and checks it with check; ""
 // if it holds.
-func CheckChange(ws *workspace.Workspace, role string, check func(*workspace.Workspace, []byte) string) string {
+func CheckChange(ws *workspace.Workspace, role string, check func(*workspace.Workspace, *metafile.File) string) string {
 	data, err := ws.MetadataBytes(role)
 	if err != nil {
 		return err.Error()
 	}
-	return check(ws, data)
+	f, err := metafile.ParseOwned(data) // read here, changed by no one
+	if err != nil {
+		return fmt.Sprintf("%s: %v", ws.MetadataPath(role), err)
+	}
+	return check(ws, f)
 }

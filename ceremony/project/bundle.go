@@ -12,6 +12,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/delegated"
+	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
 	"github.com/tuf-ceremony/ceremony/verify"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -127,7 +128,7 @@ func findDelegation(claimed *metadata.TargetsType, role string) (metadata.Delega
 // checkProjectWorkspace checks what a project workspace's init made: its
 // role's first state from the trusted previous version (if any) and the
 // target files kept. It returns why not, or "".
-func checkProjectWorkspace(ws *workspace.Workspace, initial []byte) string {
+func checkProjectWorkspace(ws *workspace.Workspace, initial *metafile.File) string {
 	project := ws.State.Roles[0]
 	claimedFile, err := ws.TrustedMetadata(plan.RoleClaimed)
 	if err != nil {
@@ -151,7 +152,7 @@ func checkProjectWorkspace(ws *workspace.Workspace, initial []byte) string {
 			return fmt.Sprintf("%s: %v", workspace.TrustedPath(project), err)
 		}
 	}
-	next, err := delegated.ParseTargets(initial)
+	next, err := initial.Targets()
 	if err != nil {
 		return fmt.Sprintf("the initial state of %s: %v", project, err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/ceremony/bootstrap"
 	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/rotation"
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
@@ -38,7 +39,7 @@ func (Kind) CheckSigner(ws *workspace.Workspace, pub *metadata.Key) error {
 	return nil
 }
 
-func (Kind) CheckInit(*workspace.Workspace, transcripts.Record, func() ([]byte, string)) string {
+func (Kind) CheckInit(*workspace.Workspace, transcripts.Record, func() (*metafile.File, string)) string {
 	return ""
 }
 
