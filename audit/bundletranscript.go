@@ -44,7 +44,9 @@ func VerifyBundledTranscript(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, 
 		add(verify.Error, file, "", "missing", "the bundle holds no transcript")
 		return
 	}
-	trep, err := transcripts.Verify(tmp)
+	// The replay below reads every state a record names and checks it
+	// against its name: the chain is verified without them.
+	trep, err := transcripts.VerifyLeavingStates(tmp)
 	if trep == nil || err != nil {
 		msg := fmt.Sprint(err)
 		if trep != nil && trep.FirstBad != nil {

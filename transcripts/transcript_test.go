@@ -519,3 +519,49 @@ func TestRecordOfTenThousandInputs(t *testing.T) {
 		t.Errorf("the record names %d inputs, want 10,000", len(rec.Inputs))
 	}
 }
+
+// VerifyLeavingStates checks the chain as Verify does and leaves the states
+// to its caller: a state changed on disk is Verify's finding, not its.
+func TestVerifyLeavingStates(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "transcript")
+	tr := create(t, dir)
+	state, err := tr.PutState([]byte(`{"signed": {"version": 1}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, who := range []string{"alice", "bob"} {
+		if _, err := tr.Append(transcripts.Record{Kind: transcripts.Init, Who: who, States: map[string]string{"root": state}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr.Close()
+	p := filepath.Join(dir, transcripts.StatesDir, state+".json")
+	if err := os.Chmod(p, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(`{"signed": {"version": 2}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := transcripts.Verify(dir); err == nil || rep.OK() {
+		t.Fatal("Verify takes a state that does not hash to its name")
+	}
+	rep, err := transcripts.VerifyLeavingStates(dir)
+	if err != nil || !rep.OK() || len(rep.Records) != 2 || rep.States != 0 {
+		t.Fatalf("VerifyLeavingStates of a chain that holds: %+v, %v", rep, err)
+	}
+	// The chain itself is still checked: the first record changed.
+	data, err := os.ReadFile(filepath.Join(dir, transcripts.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := bytes.Replace(data, []byte(`"alice"`), []byte(`"carol"`), 1)
+	if bytes.Equal(edited, data) {
+		t.Fatal("test premise: the first record did not change")
+	}
+	if err := os.WriteFile(filepath.Join(dir, transcripts.FileName), edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := transcripts.VerifyLeavingStates(dir); err == nil || rep.OK() {
+		t.Fatal("VerifyLeavingStates takes a record changed")
+	}
+}
