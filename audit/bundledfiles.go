@@ -1,7 +1,9 @@
 package audit
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -29,18 +31,20 @@ func newBundledFiles(b *bundle.Bundle, dir string) *bundledFiles {
 	return &bundledFiles{b: b, dir: dir, bySum: map[string]string{}}
 }
 
-// write writes entry at rel under the directory: a second name of a file
-// written with the same bytes, else the bytes Get reads. The error is
-// b.Err() when the entry was not what Read checked.
+// write writes entry at rel under the directory, a new file: a second
+// name of a file written with the same bytes, else the bytes Get reads.
+// The error is b.Err() when the entry was not what Read checked.
 func (w *bundledFiles) write(entry, rel string) error {
 	p := filepath.Join(w.dir, rel)
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return err
 	}
 	e, _ := w.b.Entry(entry)
-	if first, ok := w.bySum[e.SHA256]; ok && e.SHA256 != "" {
-		if err := os.Link(first, p); err == nil {
-			return nil
+	if first, ok := w.bySum[e.SHA256]; ok {
+		// A name that is there already is an error, not a file to
+		// write over (it may be a second name of another).
+		if err := os.Link(first, p); err == nil || errors.Is(err, fs.ErrExist) {
+			return err
 		}
 	}
 	data, ok := w.b.Get(entry)
@@ -50,9 +54,19 @@ func (w *bundledFiles) write(entry, rel string) error {
 		}
 		return fmt.Errorf("the bundle does not hold it")
 	}
-	if err := os.WriteFile(p, data, 0o600); err != nil {
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
 		return err
 	}
-	w.bySum[e.SHA256] = p
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if e.SHA256 != "" {
+		w.bySum[e.SHA256] = p
+	}
 	return nil
 }

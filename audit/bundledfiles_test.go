@@ -9,13 +9,13 @@ import (
 	"github.com/tuf-ceremony/ceremony/bundle"
 )
 
-// TestBundledFilesWritesSameBytesOnce: an entry with bytes written already
-// is a second name of that file; other bytes are a file of their own; an
-// entry the bundle does not hold is an error naming none of the others.
-func TestBundledFilesWritesSameBytesOnce(t *testing.T) {
+// sameBytesTwice is a bundle with a state and its metadata's bytes under
+// two names, and other bytes, to be written out in a new directory.
+func sameBytesTwice(t *testing.T) (files *bundledFiles, state, other []byte) {
+	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "b.tar")
-	state, other := []byte(`{"signed":{"version":2}}`), []byte(`{"signed":{"version":1}}`)
+	state, other = []byte(`{"signed":{"version":2}}`), []byte(`{"signed":{"version":1}}`)
 	if _, err := bundle.Write(path, []bundle.Entry{
 		{Name: "metadata/claimed.json", Data: state},
 		{Name: "transcript/states/s.json", Data: state},
@@ -27,9 +27,16 @@ func TestBundledFilesWritesSameBytesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
-	ws := filepath.Join(dir, "ws")
-	files := newBundledFiles(b, ws)
+	t.Cleanup(func() { b.Close() })
+	return newBundledFiles(b, filepath.Join(dir, "ws")), state, other
+}
+
+// TestBundledFilesWritesSameBytesOnce: an entry with bytes written already
+// is a second name of that file; other bytes are a file of their own; an
+// entry the bundle does not hold is an error naming none of the others.
+func TestBundledFilesWritesSameBytesOnce(t *testing.T) {
+	files, state, other := sameBytesTwice(t)
+	ws := files.dir
 	for entry, rel := range map[string]string{"metadata/claimed.json": "metadata/claimed.json", "trusted/claimed.json": "trusted/claimed.json"} {
 		if err := files.write(entry, rel); err != nil {
 			t.Fatal(err)
@@ -58,5 +65,25 @@ func TestBundledFilesWritesSameBytesOnce(t *testing.T) {
 	}
 	if err := files.write("plan.yaml", "plan.yaml"); err == nil {
 		t.Error("an entry the bundle does not hold was written")
+	}
+}
+
+// TestBundledFilesWritesNoNameTwice: a name written already is an error,
+// and the file under it, a second name of another, is left as it was.
+func TestBundledFilesWritesNoNameTwice(t *testing.T) {
+	files, state, _ := sameBytesTwice(t)
+	ws := files.dir
+	for _, entry := range []string{"metadata/claimed.json", "transcript/states/s.json"} {
+		if err := files.write(entry, entry); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, entry := range []string{"trusted/claimed.json", "metadata/claimed.json"} {
+		if err := files.write(entry, "transcript/states/s.json"); err == nil {
+			t.Errorf("%s was written where a file is already", entry)
+		}
+	}
+	if got, err := os.ReadFile(filepath.Join(ws, "metadata/claimed.json")); err != nil || !bytes.Equal(got, state) {
+		t.Errorf("the first name holds %q (%v), want %q", got, err, state)
 	}
 }

@@ -222,7 +222,7 @@ type replayer struct {
 	// leaves once, not twice. Nothing changes these bytes.
 	read map[string][]byte
 	// parsed are states of read, parsed, until a step takes one to change
-	// it (take): the init state is parsed once for the replay's check, the
+	// it (files): the init state is parsed once for the replay's check, the
 	// kind's and its first signature, which then find its canonical form
 	// and hash made already.
 	parsed map[string]*metafile.File
@@ -398,9 +398,10 @@ func (rp *replayer) stepInit(r transcripts.Record) string {
 		}
 		return f, why
 	})
-	// What the check viewed (two canonical forms of claimed, 100 MB at
-	// PyPI's scale) is collected now, before the signatures' states are
-	// read into the room it leaves.
+	// What the check made and let go (claimed's: the trusted version as
+	// read and the views of both, 130 MB at PyPI's scale) is collected
+	// now, before the signatures' states are read into the room it
+	// leaves.
 	runtime.GC()
 	return why
 }

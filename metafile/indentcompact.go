@@ -6,14 +6,6 @@ package metafile
 // escaped): compact, valid. Marshal indents it for the file, as
 // json.Indent does; json.Indent runs its full scanner over every byte
 // (half a second for the 77 MB of a claimed role of 100,000 projects).
-// byteWriter is what Marshal and indentTo write to: a bytes.Buffer, a
-// byteCount, or a byteMatch.
-type byteWriter interface {
-	WriteByte(byte) error
-	WriteString(string) (int, error)
-	Write([]byte) (int, error)
-}
-
 // indentTo writes the same bytes knowing what json.Indent checks holds
 // already: strings are copied a run at a time, and only the structure
 // between them is looked at. It is used for bytes FromSigned made and
@@ -46,6 +38,14 @@ func (c *byteCount) WriteString(s string) (int, error) {
 func (c *byteCount) Write(p []byte) (int, error) {
 	*c += byteCount(len(p))
 	return len(p), nil
+}
+
+// byteWriter is what Marshal and indentTo write to: a bytes.Buffer, a
+// byteCount, or a byteMatch.
+type byteWriter interface {
+	WriteByte(byte) error
+	WriteString(string) (int, error)
+	Write([]byte) (int, error)
 }
 
 // indentTo writes to w what json.Indent(w, v, prefix, indent) writes, for v

@@ -34,6 +34,12 @@ func checkIndentCompact(t *testing.T, doc []byte) {
 		return
 	}
 	compact := escapeControl(c)
+	// A file FromSigned makes keeps c as its canonical form: c must be
+	// what canonicalizing its "signed" gives (threshold.VerifyFile keys
+	// what verified by "signed" alone).
+	if again, err := Canonicalize(compact); err != nil || !bytes.Equal(again, c) {
+		t.Fatalf("canonical form of %q is %q (%v), not %q", compact, again, err, c)
+	}
 	var want, got bytes.Buffer
 	want.WriteString("x")
 	got.WriteString("x")

@@ -141,6 +141,7 @@ func Count(rule Rule, f *metafile.File) (Tally, error) {
 		}
 	}
 	seen := map[string]bool{}
+	verifiedAny := false
 	for _, id := range rule.KeyIDs {
 		sig, ok := byID[id]
 		if !ok {
@@ -149,6 +150,7 @@ func Count(rule Rule, f *metafile.File) (Tally, error) {
 		}
 		raw, err := hex.DecodeString(sig)
 		if err == nil {
+			verifiedAny = true
 			err = VerifyFile(f, rule.Keys[id], raw)
 		}
 		if noCanonical := (*NoCanonicalError)(nil); errors.As(err, &noCanonical) {
@@ -166,9 +168,9 @@ func Count(rule Rule, f *metafile.File) (Tally, error) {
 		seen[fp] = true
 		t.Signed = append(t.Signed, id)
 	}
-	if len(byID) == 0 {
-		// Nothing was verified: a "signed" with no canonical form is
-		// still refused, as when a signature is checked over it.
+	if !verifiedAny {
+		// No signature was verified: a "signed" with no canonical form
+		// is still refused, as when a signature is checked over it.
 		if _, err := f.Canonical(); err != nil {
 			return Tally{}, err
 		}

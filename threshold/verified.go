@@ -12,15 +12,18 @@ package threshold
 //
 // Whether a signature verifies is a function of the "signed" bytes (their
 // canonical form follows from them), the key's type, scheme and public
-// value, and the signature. VerifyFile keeps the SHA-256 of those inputs
-// for each signature that verified: the same inputs again are answered
-// from it, after hashing "signed" (a sixth of the cost); anything else is
-// verified afresh, and a signature that does not verify is never kept. A
-// signature by a key not met before in the process is verified without
+// value, and the signature. For a "signed" of at least minRemembered
+// bytes, VerifyFile keeps the SHA-256 of those inputs for each signature
+// that verified: the same inputs again are answered from it, after
+// hashing "signed" (a sixth of the cost); anything else is verified
+// afresh, and a signature that does not verify is never kept. A signature
+// (by key and signature) not met before in the process is verified without
 // waiting for that hash, which is made beside it (on another core) for the
-// next time: a command that counts a role once is not slowed by it. It is
-// kept in memory only, never across processes, and holds at most
-// maxVerified entries of 32 bytes.
+// next time: a command that counts a role once is not slowed by it. A
+// smaller "signed" (a root, a targets role, one of 16,384 hash bins) is
+// verified every time, which costs less than keeping it. What is kept is
+// in memory only, never across processes: at most maxVerified signatures,
+// each as two hashes of 32 bytes.
 
 import (
 	"crypto/sha256"
@@ -33,9 +36,15 @@ import (
 	"github.com/tuf-ceremony/ceremony/metafile"
 )
 
-// maxVerified bounds what verified holds: a ceremony counts a few roles
-// of a few signatures each, again and again.
+// maxVerified bounds what verified holds: a ceremony counts a few large
+// roles of a few signatures each, again and again.
 const maxVerified = 256
+
+// minRemembered is the smallest "signed" whose signatures are kept.
+const minRemembered = 1 << 20
+
+// verifyOver is keys.Verify; tests count its calls.
+var verifyOver = keys.Verify
 
 var verified struct {
 	mu sync.Mutex
@@ -51,6 +60,13 @@ var verified struct {
 // verified over the same "signed" before in this process (see above). A
 // "signed" with no canonical form is a *NoCanonicalError.
 func VerifyFile(f *metafile.File, key *metadata.Key, sig []byte) error {
+	if len(f.Signed) < minRemembered {
+		msg, err := f.Canonical()
+		if err != nil {
+			return &NoCanonicalError{Err: err}
+		}
+		return verifyOver(key, msg, sig)
+	}
 	pair := pairID(key, sig)
 	verified.mu.Lock()
 	met := verified.pairs[pair] > 0
@@ -77,7 +93,7 @@ func VerifyFile(f *metafile.File, key *metadata.Key, sig []byte) error {
 	msg, canonErr := f.Canonical()
 	var verifyErr error
 	if canonErr == nil {
-		verifyErr = keys.Verify(key, msg, sig)
+		verifyErr = verifyOver(key, msg, sig)
 	}
 	<-summed
 	if canonErr != nil {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -11,53 +13,106 @@ import (
 	"github.com/tuf-ceremony/ceremony/metafile"
 )
 
-// TestVerifyFileRemembersOnlyWhatVerified: a signature that verified is
-// kept, and answers for the same "signed" however it is parsed; a change
-// to "signed", the key or the signature is verified afresh and fails; a
-// signature that failed is never kept.
-func TestVerifyFileRemembersOnlyWhatVerified(t *testing.T) {
-	k, other := newKey(t, "ed25519"), newKey(t, "ed25519")
-	f := fileOf(t, makeRoot(1, 1, []testKey{k}))
+// largeFile is a targets file whose "signed" is past minRemembered.
+func largeFile(t *testing.T, version int) *metafile.File {
+	t.Helper()
+	doc := fmt.Sprintf(`{"signed": {"_type": "targets", "version": %d, "expires": "2030-01-01T00:00:00Z", "spec_version": "1.0.31", "targets": {}, "x-pad": %q}, "signatures": []}`,
+		version, strings.Repeat("a", minRemembered))
+	f, err := metafile.Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// countVerifies counts keys.Verify's calls until the test ends.
+func countVerifies(t *testing.T) *int {
+	n := new(int)
+	saved := verifyOver
+	t.Cleanup(func() { verifyOver = saved })
+	verifyOver = func(key *metadata.Key, msg, sig []byte) error {
+		*n++
+		return saved(key, msg, sig)
+	}
+	return n
+}
+
+// signFile signs f's canonical form with k.
+func signFile(t *testing.T, k testKey, f *metafile.File) []byte {
+	t.Helper()
 	msg, err := f.Canonical()
 	if err != nil {
 		t.Fatal(err)
 	}
-	good, _ := hex.DecodeString(k.sign(t, msg))
-	if err := VerifyFile(f, k.tuf, good); err != nil {
-		t.Fatalf("a good signature does not verify: %v", err)
+	s, err := hex.DecodeString(k.sign(t, msg))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !verified.sums[verifiedID(f.SignedSum(), pairID(k.tuf, good))] {
-		t.Fatal("a signature that verified is not kept")
+	return s
+}
+
+// TestVerifyFileRemembersOnlyWhatVerified: a signature that verified over
+// a large "signed" is kept, and answers for the same bytes however they
+// are parsed, without verifying again; a change to "signed", the key or
+// the signature is verified afresh and fails; a signature that failed is
+// verified every time and never kept.
+func TestVerifyFileRemembersOnlyWhatVerified(t *testing.T) {
+	k, other := newKey(t, "ed25519"), newKey(t, "ed25519")
+	f := largeFile(t, 1)
+	good := signFile(t, k, f)
+	calls := countVerifies(t)
+	if err := VerifyFile(f, k.tuf, good); err != nil || *calls != 1 {
+		t.Fatalf("a good signature: %v, after %d verifications", err, *calls)
 	}
-	// The same bytes in another slice: answered from what was kept.
 	again := &metafile.File{Signed: append([]byte(nil), f.Signed...)}
-	if err := VerifyFile(again, k.tuf, good); err != nil {
-		t.Fatalf("the same signature over the same signed, parsed again: %v", err)
+	if err := VerifyFile(again, k.tuf, good); err != nil || *calls != 1 {
+		t.Fatalf("the same signature over the same signed, parsed again: %v, after %d verifications (want it kept: 1)", err, *calls)
 	}
-	changed := &metafile.File{Signed: bytes.Replace(f.Signed, []byte(`"version":1`), []byte(`"version":2`), 1)}
-	if bytes.Equal(changed.Signed, f.Signed) {
-		t.Fatalf("no version 1 in %s", f.Signed)
-	}
+	changed := largeFile(t, 2)
 	if VerifyFile(changed, k.tuf, good) == nil {
 		t.Error("a signature kept for one signed verifies over another")
 	}
 	if VerifyFile(f, other.tuf, good) == nil {
 		t.Error("a signature kept for one key verifies under another")
 	}
-	bad := append([]byte(nil), good...)
+	bad := bytes.Clone(good)
 	bad[0] ^= 1
+	before := *calls
 	for range 2 {
 		if VerifyFile(f, k.tuf, bad) == nil {
 			t.Fatal("a changed signature verifies")
 		}
 	}
-	if verified.sums[verifiedID(f.SignedSum(), pairID(k.tuf, bad))] {
-		t.Error("a signature that failed is kept")
+	if *calls != before+2 {
+		t.Errorf("a signature that failed twice was verified %d times", *calls-before)
+	}
+}
+
+// TestVerifyFileSmallEveryTime: a "signed" under minRemembered is verified
+// at every call, and nothing is kept of it.
+func TestVerifyFileSmallEveryTime(t *testing.T) {
+	k := newKey(t, "ed25519")
+	f := fileOf(t, makeRoot(1, 1, []testKey{k}))
+	good := signFile(t, k, f)
+	calls := countVerifies(t)
+	for range 3 {
+		if err := VerifyFile(f, k.tuf, good); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if *calls != 3 {
+		t.Errorf("a small signed verified %d times in 3 calls", *calls)
+	}
+	verified.mu.Lock()
+	defer verified.mu.Unlock()
+	if verified.pairs[pairID(k.tuf, good)] != 0 {
+		t.Error("a signature over a small signed was kept")
 	}
 }
 
 // TestVerifyFileNoCanonical: a "signed" with no canonical form is a
-// NoCanonicalError, from VerifyFile and as Count's error.
+// NoCanonicalError from VerifyFile, and Count's error whether a signature
+// is checked over it, none is, or every one is not even hex.
 func TestVerifyFileNoCanonical(t *testing.T) {
 	k := newKey(t, "ed25519")
 	f := &metafile.File{Signed: []byte(`{"_type":"targets","version":1.5}`), Signatures: []metafile.Signature{sig(k.id, "00")}}
@@ -66,30 +121,28 @@ func TestVerifyFileNoCanonical(t *testing.T) {
 		t.Fatalf("VerifyFile over a signed with a float: %v, want a NoCanonicalError", err)
 	}
 	rule := Rule{Role: "targets", Threshold: 1, KeyIDs: []string{k.id}, Keys: map[string]*metadata.Key{k.id: k.tuf}}
-	if _, err := Count(rule, f); err == nil {
-		t.Fatal("Count over a signed with a float gave no error")
-	}
-	f.Signatures = nil
-	if _, err := Count(rule, f); err == nil {
-		t.Fatal("Count over an unsigned signed with a float gave no error")
+	for name, sigs := range map[string][]metafile.Signature{"hex": {sig(k.id, "00")}, "none": nil, "not hex": {sig(k.id, "zz")}} {
+		f.Signatures = sigs
+		if _, err := Count(rule, f); err == nil {
+			t.Errorf("Count over a signed with a float, signatures %s: no error", name)
+		}
 	}
 }
 
 // TestVerifyFileBounded: what is kept never passes maxVerified entries.
 func TestVerifyFileBounded(t *testing.T) {
-	k := newKey(t, "ed25519")
-	for v := range int64(maxVerified + 3) {
-		f := fileOf(t, makeRoot(v+1, 1, []testKey{k}))
-		msg, err := f.Canonical()
-		if err != nil {
+	f := largeFile(t, 1)
+	for range maxVerified + 3 {
+		other := newKey(t, "ed25519")
+		s := signFile(t, other, f)
+		if err := VerifyFile(f, other.tuf, s); err != nil {
 			t.Fatal(err)
 		}
-		s, _ := hex.DecodeString(k.sign(t, msg))
-		if err := VerifyFile(f, k.tuf, s); err != nil {
-			t.Fatal(err)
-		}
-		if n := len(verified.sums); n > maxVerified {
-			t.Fatalf("%d entries kept, more than %d", n, maxVerified)
+		verified.mu.Lock()
+		n, m := len(verified.sums), len(verified.pairs)
+		verified.mu.Unlock()
+		if n > maxVerified || m > maxVerified {
+			t.Fatalf("%d and %d entries kept, more than %d", n, m, maxVerified)
 		}
 	}
 }
