@@ -12,15 +12,16 @@ package threshold
 //
 // Whether a signature verifies is a function of the "signed" bytes (their
 // canonical form follows from them), the key's type, scheme and public
-// value, and the signature. For a "signed" of at least minRemembered
+// value, and the signature. In a process that asks for it (KeepVerified:
+// verify and replay of a bundle), for a "signed" of at least minRemembered
 // bytes, VerifyFile keeps the SHA-256 of those inputs for each signature
 // that verified: the same inputs again are answered from it, after
 // hashing "signed" (a sixth of the cost); anything else is verified
 // afresh, and a signature that does not verify is never kept. A signature
 // (by key and signature) not met before in the process is verified without
 // waiting for that hash, which is made beside it (on another core) for the
-// next time: a command that counts a role once is not slowed by it. A
-// smaller "signed" (a root, a targets role, one of 16,384 hash bins) is
+// next time. A command that counts a role once (status, sign) does not ask,
+// and hashes nothing for it. A smaller "signed" (a root, a targets role, one of 16,384 hash bins) is
 // verified every time, which costs less than keeping it. What is kept is
 // in memory only, never across processes: at most maxVerified signatures,
 // each as two hashes of 32 bytes.
@@ -29,6 +30,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"sync"
+	"sync/atomic"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
@@ -42,6 +44,14 @@ const maxVerified = 256
 
 // minRemembered is the smallest "signed" whose signatures are kept.
 const minRemembered = 1 << 20
+
+// keep says VerifyFile keeps what verified (KeepVerified).
+var keep atomic.Bool
+
+// KeepVerified makes VerifyFile keep, for the rest of the process, the
+// signatures over a large "signed" that verified (see above): for a
+// command that verifies the same role more than once.
+func KeepVerified() { keep.Store(true) }
 
 // verifyOver is keys.Verify; tests count its calls.
 var verifyOver = keys.Verify
@@ -57,10 +67,11 @@ var verified struct {
 
 // VerifyFile is keys.Verify of sig by key over f's canonical form,
 // answered without canonicalizing when the same signature by the same key
-// verified over the same "signed" before in this process (see above). A
+// verified over the same "signed" before in this process, which asked to
+// keep what verified (see above). A
 // "signed" with no canonical form is a *NoCanonicalError.
 func VerifyFile(f *metafile.File, key *metadata.Key, sig []byte) error {
-	if len(f.Signed) < minRemembered {
+	if len(f.Signed) < minRemembered || !keep.Load() {
 		msg, err := f.Canonical()
 		if err != nil {
 			return &NoCanonicalError{Err: err}

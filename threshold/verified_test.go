@@ -25,6 +25,13 @@ func largeFile(t *testing.T, version int) *metafile.File {
 	return f
 }
 
+// keeping sets whether VerifyFile keeps what verified until the test ends.
+func keeping(t *testing.T, on bool) {
+	saved := keep.Load()
+	keep.Store(on)
+	t.Cleanup(func() { keep.Store(saved) })
+}
+
 // countVerifies counts keys.Verify's calls until the test ends.
 func countVerifies(t *testing.T) *int {
 	n := new(int)
@@ -57,6 +64,7 @@ func signFile(t *testing.T, k testKey, f *metafile.File) []byte {
 // the signature is verified afresh and fails; a signature that failed is
 // verified every time and never kept.
 func TestVerifyFileRemembersOnlyWhatVerified(t *testing.T) {
+	keeping(t, true)
 	k, other := newKey(t, "ed25519"), newKey(t, "ed25519")
 	f := largeFile(t, 1)
 	good := signFile(t, k, f)
@@ -88,25 +96,31 @@ func TestVerifyFileRemembersOnlyWhatVerified(t *testing.T) {
 	}
 }
 
-// TestVerifyFileSmallEveryTime: a "signed" under minRemembered is verified
-// at every call, and nothing is kept of it.
-func TestVerifyFileSmallEveryTime(t *testing.T) {
+// TestVerifyFileEveryTime: a "signed" under minRemembered, or any in a
+// process that did not ask to keep what verified, is verified at every
+// call, and nothing is kept of it.
+func TestVerifyFileEveryTime(t *testing.T) {
 	k := newKey(t, "ed25519")
-	f := fileOf(t, makeRoot(1, 1, []testKey{k}))
-	good := signFile(t, k, f)
-	calls := countVerifies(t)
-	for range 3 {
-		if err := VerifyFile(f, k.tuf, good); err != nil {
-			t.Fatal(err)
+	for name, c := range map[string]struct {
+		f    *metafile.File
+		keep bool
+	}{"small": {fileOf(t, makeRoot(1, 1, []testKey{k})), true}, "not asked": {largeFile(t, 3), false}} {
+		keeping(t, c.keep)
+		good := signFile(t, k, c.f)
+		calls := countVerifies(t)
+		for range 3 {
+			if err := VerifyFile(c.f, k.tuf, good); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	if *calls != 3 {
-		t.Errorf("a small signed verified %d times in 3 calls", *calls)
-	}
-	verified.mu.Lock()
-	defer verified.mu.Unlock()
-	if verified.pairs[pairID(k.tuf, good)] != 0 {
-		t.Error("a signature over a small signed was kept")
+		if *calls != 3 {
+			t.Errorf("%s: verified %d times in 3 calls", name, *calls)
+		}
+		verified.mu.Lock()
+		if verified.pairs[pairID(k.tuf, good)] != 0 {
+			t.Errorf("%s: a signature was kept", name)
+		}
+		verified.mu.Unlock()
 	}
 }
 
@@ -131,6 +145,7 @@ func TestVerifyFileNoCanonical(t *testing.T) {
 
 // TestVerifyFileBounded: what is kept never passes maxVerified entries.
 func TestVerifyFileBounded(t *testing.T) {
+	keeping(t, true)
 	f := largeFile(t, 1)
 	for range maxVerified + 3 {
 		other := newKey(t, "ed25519")
