@@ -230,7 +230,9 @@ func (e *Engine) assemble(ws *workspace.Workspace, l *Loaded, missing []string, 
 // the attestations, an incident report, an RSTUF payload) cannot be
 // rewritten unseen. An RSTUF bootstrap payload is made again from the
 // covered plan.yaml's settings (plan.ParseSettings: the plan's key files
-// stay behind) and the bundled root.
+// stay behind) and the bundled root. It is for a workspace whose replay has
+// just held: the transcript's states are not read against their names
+// again.
 func (e *Engine) Rebuild(dir string) ([]bundle.Entry, error) {
 	ws, l, err := openLoaded(dir)
 	if err != nil {

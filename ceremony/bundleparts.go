@@ -151,7 +151,14 @@ func (b *bundleParts) addMetadata(ws *workspace.Workspace, l *Loaded, root *meta
 // The states are stored as b.states says: for a new bundle, against the
 // metadata, whose bytes the bundle then holds once.
 func (b *bundleParts) addTranscript(ws *workspace.Workspace, l *Loaded) error {
-	tr, err := transcripts.Verify(ws.TranscriptPath())
+	var tr *transcripts.Report
+	var err error
+	if b.states == statesAsStored {
+		// Rebuild: the replay has just read every state against its name.
+		tr, err = transcripts.VerifyLeavingStates(ws.TranscriptPath())
+	} else {
+		tr, err = transcripts.Verify(ws.TranscriptPath())
+	}
 	if err != nil {
 		return fmt.Errorf("the transcript of %q does not verify, refusing to bundle: %w", ws.Dir, err)
 	}
@@ -170,8 +177,9 @@ func (b *bundleParts) addTranscript(ws *workspace.Workspace, l *Loaded) error {
 		if transcripts.LastState(tr.Records, role) != sum {
 			return hint.With(fmt.Errorf("%s is not the state the transcript recorded last: it was changed outside the ceremony", ws.MetadataPath(role)), "verify "+ws.Dir)
 		}
-		// The state Verify just found hashing to its name is these bytes,
-		// which hash to it too: the bundle carries them once.
+		// The state Verify just found hashing to its name (or the replay
+		// did, before Rebuild) is these bytes, which hash to it too: the
+		// bundle carries them once.
 		data, err := l.roleData(role)
 		if err != nil {
 			return err
