@@ -61,7 +61,7 @@ func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, now time.T
 		trusted, trustedBytes = &verify.Named{Path: trustedRoot, File: f}, data
 	}
 
-	b, err := bundle.Read(bundlePath, bundle.DefaultLimits())
+	b, err := readUnpacked(bundlePath)
 	if v := (*bundle.Violation)(nil); errors.As(err, &v) && v.Rule == bundle.RuleNotTar {
 		return nil, fmt.Errorf("%s is not a bundle (nor a workspace, with its %s, or a repository, with its metadata/ directory): %w", bundlePath, workspace.StateFile, err)
 	}

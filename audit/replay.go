@@ -22,7 +22,7 @@ func ReplayBundle(e *ceremony.Engine, path string) (*ceremony.ReplayReport, erro
 	// The signed role's signatures are verified when the transcript is
 	// replayed and when the bundle is made again.
 	threshold.KeepVerified()
-	b, err := bundle.Read(path, bundle.DefaultLimits())
+	b, err := readUnpacked(path)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"sync"
 )
@@ -12,7 +13,8 @@ import (
 // Bundle is a bundle that Read checked. It keeps its file open and reads
 // an entry's data again when asked (Get), checked against the manifest, so
 // that a bundle as large as Limits allow is never held in memory whole.
-// Close it when done.
+// One that ReadUnpacked checked reads an entry's data from the file it
+// wrote as it checked them (unpacked.go). Close it when done.
 type Bundle struct {
 	// Manifest is the manifest the entries were checked against. Its
 	// entries, sorted by name, are every entry of the bundle but the
@@ -25,6 +27,9 @@ type Bundle struct {
 	src   io.ReaderAt
 	at    []int64 // where each manifest entry's data starts
 	close func() error
+	// unpacked is the directory ReadUnpacked wrote the entries into, "" for
+	// a bundle Read read.
+	unpacked string
 
 	mu  sync.Mutex
 	err error
@@ -54,7 +59,8 @@ func (b *Bundle) index(name string) (int, bool) {
 }
 
 // Get returns the data of the entry called name, read from the file again
-// and checked against the manifest's size and SHA-256 (what Read checked).
+// and checked against the manifest's size and SHA-256 (what Read checked),
+// or, for a bundle ReadUnpacked read, from the file it wrote.
 // It returns false if the bundle holds no such entry, and also if the
 // reading fails: the file changed since Read checked it, or an I/O error.
 // Then Err says so, every later Get fails too, and whatever was concluded
@@ -79,6 +85,16 @@ func (b *Bundle) Get(name string) ([]byte, bool) {
 // readAt reads the data of manifest entry i.
 func (b *Bundle) readAt(i int) ([]byte, error) {
 	e := b.Manifest.Entries[i]
+	if b.unpacked != "" {
+		data, err := os.ReadFile(unpackedPath(b.unpacked, i))
+		if err == nil && int64(len(data)) != e.Size {
+			err = fmt.Errorf("%d bytes, the manifest says %d", len(data), e.Size)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("failed to read entry %q of bundle %q as it was unpacked: %w", e.Name, b.path, err)
+		}
+		return data, nil
+	}
 	data := make([]byte, e.Size)
 	if _, err := b.src.ReadAt(data, b.at[i]); err != nil && !(err == io.EOF && len(data) == 0) {
 		return nil, fmt.Errorf("failed to read entry %q of bundle %q again: %w", e.Name, b.path, err)
@@ -110,12 +126,18 @@ func (b *Bundle) ReadAll() ([]Entry, error) {
 	return out, nil
 }
 
-// Close closes the bundle's file; Get fails after it.
+// Close closes the bundle's file, and removes the directory ReadUnpacked
+// wrote; Get fails after it.
 func (b *Bundle) Close() error {
 	if b.close == nil {
 		return nil
 	}
 	err := b.close()
 	b.close = nil
+	if b.unpacked != "" {
+		if rerr := os.RemoveAll(b.unpacked); err == nil {
+			err = rerr
+		}
+	}
 	return err
 }

@@ -81,6 +81,12 @@ const blockSize = 512
 // from it again when asked: a bundle as large as limits allow is never held
 // in memory whole. The caller closes it.
 func Read(path string, limits Limits) (*Bundle, error) {
+	return readOpen(path, limits, "")
+}
+
+// readOpen opens the bundle file at path and reads it into unpack (see
+// readInto).
+func readOpen(path string, limits Limits, unpack string) (*Bundle, error) {
 	limits, err := limits.resolve()
 	if err != nil {
 		return nil, err
@@ -97,7 +103,7 @@ func Read(path string, limits Limits) (*Bundle, error) {
 	if err != nil {
 		return nil, fmt.Errorf("failed to read bundle: %w", err)
 	}
-	b, err := readFile(f, st, path, limits)
+	b, err := readFile(f, st, path, limits, unpack)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -106,7 +112,7 @@ func Read(path string, limits Limits) (*Bundle, error) {
 	return b, nil
 }
 
-func readFile(f *os.File, st os.FileInfo, path string, limits Limits) (*Bundle, error) {
+func readFile(f *os.File, st os.FileInfo, path string, limits Limits, unpack string) (*Bundle, error) {
 	fst, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("failed to read bundle %q: %w", path, err)
@@ -114,7 +120,7 @@ func readFile(f *os.File, st os.FileInfo, path string, limits Limits) (*Bundle, 
 	if !os.SameFile(st, fst) {
 		return nil, fmt.Errorf("failed to read bundle %q: the file was replaced while it was opened", path)
 	}
-	b, err := read(f, fst.Size(), limits)
+	b, err := readInto(f, fst.Size(), limits, unpack)
 	if err != nil {
 		var v *Violation
 		if errors.As(err, &v) {
@@ -160,16 +166,23 @@ type archive struct {
 	at       []int64        // where each manifest entry's data starts in the file
 	regular  map[string]int // name -> index in entries, of each regular entry read
 	buf      []byte         // for hashing entries as they are read
+	unpack   string         // where each entry is written as it is read (ReadUnpacked), or ""
 }
 
 // read reads a bundle of size bytes from src. Every error but an I/O error
 // of src is a *Violation.
 func read(src io.ReaderAt, size int64, limits Limits) (*Bundle, error) {
+	return readInto(src, size, limits, "")
+}
+
+// readInto is read that writes the entries into unpack (ReadUnpacked), or
+// nowhere when it is "".
+func readInto(src io.ReaderAt, size int64, limits Limits, unpack string) (*Bundle, error) {
 	if most := limits.maxFileSize(); size > most {
 		return nil, violation("", RuleTotalTooLarge, "the file is %d bytes; with these limits a bundle is at most %d", size, most)
 	}
 	c := &counter{r: io.NewSectionReader(src, 0, size), hash: sha256.New()}
-	a := &archive{c: c, tr: tar.NewReader(c), size: size, limits: limits, seen: map[string]string{}, regular: map[string]int{}}
+	a := &archive{c: c, tr: tar.NewReader(c), size: size, limits: limits, seen: map[string]string{}, regular: map[string]int{}, unpack: unpack}
 
 	hdr, err := a.next()
 	if err != nil {
@@ -214,7 +227,7 @@ func read(src io.ReaderAt, size int64, limits Limits) (*Bundle, error) {
 			return nil, violation(me.Name, RuleMissingEntry, "the manifest lists it, the archive does not hold it")
 		}
 	}
-	b := &Bundle{Manifest: m, src: src, at: a.at}
+	b := &Bundle{Manifest: m, src: src, at: a.at, unpacked: unpack}
 	c.hash.Sum(b.SHA256[:0])
 	return b, nil
 }
@@ -419,8 +432,23 @@ func (a *archive) readEntry(hdr *tar.Header) error {
 	}
 	a.at[i] = a.c.off
 	d := newTwoDigests(hdr.Size >= concurrentFrom)
-	err := a.readBody(hdr, d)
+	var w io.Writer = d
+	var out *unpackedFile
+	if a.unpack != "" {
+		f, err := os.OpenFile(unpackedPath(a.unpack, i), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return err
+		}
+		out = &unpackedFile{f: f}
+		w = io.MultiWriter(d, out)
+	}
+	err := a.readBody(hdr, w)
 	d.stop()
+	if out != nil {
+		if cerr := out.close(); err == nil {
+			err = cerr
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -456,6 +484,11 @@ func (a *archive) readLink(hdr *tar.Header, i int) error {
 		return violation(hdr.Name, RuleBadLink, "a hard link to %q, which the manifest gives another size or digests", hdr.Linkname)
 	}
 	a.at[i] = a.at[j]
+	if a.unpack != "" {
+		if err := os.Link(unpackedPath(a.unpack, j), unpackedPath(a.unpack, i)); err != nil {
+			return err
+		}
+	}
 	a.total += want.Size
 	a.entryEnd = a.c.off
 	return nil
