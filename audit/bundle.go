@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -25,8 +26,9 @@ var (
 
 // VerifyBundle checks a bundle written by Bundle, as the operator of the
 // online server does before uploading it. The bundle is read as hostile
-// input (bundle.Read with DefaultLimits: the manifest, every entry's size
-// and digests). Then: the bundled roots as a client walks them, from
+// input (bundle.ReadUnpacked with DefaultLimits: the manifest, every
+// entry's size and digests, each entry copied as it is checked into a
+// private temporary directory, read from there after). Then: the bundled roots as a client walks them, from
 // trustedRoot if given (a file; it must be the bundle's previous root or
 // older), else from the lowest bundled root; every threshold met (in a
 // partial bundle, unmet thresholds are warnings); targets and claimed
@@ -62,6 +64,9 @@ func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, now time.T
 	}
 
 	b, err := readUnpacked(bundlePath)
+	if u := (*bundle.UnpackError)(nil); errors.As(err, &u) {
+		return nil, fmt.Errorf("cannot check %s: %w: it is unpacked into %s as it is checked; give TMPDIR a directory on a disk with room for it", bundlePath, u, os.TempDir())
+	}
 	if v := (*bundle.Violation)(nil); errors.As(err, &v) && v.Rule == bundle.RuleNotTar {
 		return nil, fmt.Errorf("%s is not a bundle (nor a workspace, with its %s, or a repository, with its metadata/ directory): %w", bundlePath, workspace.StateFile, err)
 	}
@@ -77,14 +82,15 @@ func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, now time.T
 	defer b.Close()
 	verifyRead(&BundleCheck{Engine: e, Report: rep, Add: add, Bundle: b, Given: trusted, GivenBytes: trustedBytes, givenPath: trustedRoot, At: at})
 	if err := b.Err(); err != nil {
-		// An entry read again was not what Read checked: every finding
-		// drawn from the bundle is void, and this is the one to report.
+		// An entry's copy could not be read again as it was written:
+		// every finding drawn from the bundle is void, and this is the
+		// one to report.
 		*rep = verify.Report{Findings: []verify.Finding{{Severity: verify.Error, File: bundlePath, Check: "bundle", Message: err.Error()}}}
 	}
 	return rep, nil
 }
 
-// verifyRead checks a bundle that bundle.Read accepted: its bundle-info.json,
+// verifyRead checks a bundle that bundle.ReadUnpacked accepted: its bundle-info.json,
 // then everything its kind checks. c.Info and c.Severity are set here.
 func verifyRead(c *BundleCheck) {
 	add, b, rep := c.Add, c.Bundle, c.Report

@@ -21,7 +21,8 @@ import (
 // projects): an entry whose bytes were written already becomes a second
 // name of that file. Bytes are the same when the manifest gives them the
 // same SHA-256: Read checked every entry's bytes against it, and Get
-// checks them again as it reads them for the first name.
+// checks them again as it reads them for the first name. Where a second
+// name cannot be made (no hard links), the bytes are read and written.
 type bundledFiles struct {
 	b   *bundle.Bundle
 	dir string
@@ -85,7 +86,7 @@ func (w *bundledFiles) write(entry, rel string) error {
 func readUnpacked(path string) (*bundle.Bundle, error) {
 	tmp, err := os.MkdirTemp("", "ceremony-bundle-")
 	if err != nil {
-		return nil, err
+		return nil, &bundle.UnpackError{Err: err}
 	}
 	return bundle.ReadUnpacked(path, bundle.DefaultLimits(), tmp)
 }

@@ -175,18 +175,18 @@ func replayBundled(e *ceremony.Engine, add AddFunc, files *bundledFiles, info ce
 		add(verify.Error, file, "", "replay", "record %d does not hold: %s", rep.FirstBad.Seq, strings.ReplaceAll(rep.FirstBad.Reason, wsDir, "bundle"))
 		return
 	}
-	verifyRebuilt(e, add, b, wsDir)
+	verifyRebuilt(e, add, b, wsDir, rep)
 }
 
 // verifyRebuilt makes the bundle again from the workspace it was unpacked
-// as in wsDir (Engine.Rebuild) and compares: every entry made must be in
+// as in wsDir, whose replay held (replayed; Engine.Rebuild), and compares: every entry made must be in
 // the bundle, byte for byte (its size and SHA-256 are the manifest's,
 // which Read checked the bundle's bytes against), and the bundle may hold
 // nothing else. So an entry the transcript does not cover (README.txt,
 // bundle-info.json, an attestation, an incident report) cannot be
 // rewritten unseen.
-func verifyRebuilt(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, wsDir string) {
-	made, err := e.Rebuild(wsDir)
+func verifyRebuilt(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, wsDir string, replayed *ceremony.ReplayReport) {
+	made, err := e.Rebuild(wsDir, replayed)
 	if err != nil {
 		add(verify.Error, ceremony.BundleInfo, "", "rebuild", "the bundle cannot be made again from what its transcript covers: %s", strings.ReplaceAll(err.Error(), wsDir, "bundle"))
 		return

@@ -29,8 +29,8 @@ func ReplayBundle(e *ceremony.Engine, path string) (*ceremony.ReplayReport, erro
 	defer b.Close()
 	rep, err := replayRead(e, path, b)
 	if berr := b.Err(); berr != nil {
-		// An entry read again was not what Read checked: that is the
-		// cause of whatever followed.
+		// An entry's copy could not be read again as it was written:
+		// that is the cause of whatever followed.
 		return nil, berr
 	}
 	return rep, err
@@ -70,7 +70,7 @@ func replayRead(e *ceremony.Engine, path string, b *bundle.Bundle) (*ceremony.Re
 	var changed []string
 	verifyRebuilt(e, func(_ verify.Severity, file, _, _, format string, args ...any) {
 		changed = append(changed, file+": "+fmt.Sprintf(format, args...))
-	}, b, dir)
+	}, b, dir, rep)
 	if len(changed) > 0 {
 		return nil, fmt.Errorf("bundle %q: the records hold, but %s", path, strings.Join(changed, "; "))
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tuf-ceremony/ceremony/audit"
 	"github.com/tuf-ceremony/ceremony/bundle"
@@ -126,5 +127,22 @@ func TestVerifyPartialBundleTargetsUnsigned(t *testing.T) {
 	}
 	if !warned {
 		t.Errorf("no warning that claimed is left unchecked: %v", rep.Findings)
+	}
+}
+
+// A temporary directory the bundle cannot be unpacked into is verify's and
+// replay's error, naming TMPDIR, not a finding against the bundle.
+func TestUnpackFailureIsNotTheBundles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "b.tar")
+	if _, err := bundle.Write(path, []bundle.Entry{{Name: ceremony.BundleInfo, Data: []byte("{}")}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	rep, err := audit.VerifyBundle(ceremonytest.Engine, path, "", time.Time{})
+	if err == nil || !strings.Contains(err.Error(), "TMPDIR") {
+		t.Errorf("verify with no temporary directory: %v, %+v; want an error naming TMPDIR", err, rep)
+	}
+	if _, err := audit.ReplayBundle(ceremonytest.Engine, path); err == nil || !strings.Contains(err.Error(), "unpack") {
+		t.Errorf("replay with no temporary directory: %v, want an error saying it could not unpack", err)
 	}
 }

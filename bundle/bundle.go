@@ -74,7 +74,9 @@
 // manifest and where each entry lies in the file, and Bundle.Get reads an
 // entry again when it is asked for, checking it against the manifest's
 // SHA-256 once more, so that a file changed after it was checked hands out
-// nothing (Bundle.Err says which entry changed).
+// nothing (Bundle.Err says which entry changed). ReadUnpacked instead
+// writes each entry, as it is hashed, into a private directory, and Get
+// reads that copy, checking its size only (unpacked.go).
 package bundle
 
 import (

@@ -28,8 +28,10 @@ type Bundle struct {
 	at    []int64 // where each manifest entry's data starts
 	close func() error
 	// unpacked is the directory ReadUnpacked wrote the entries into, "" for
-	// a bundle Read read.
+	// a bundle Read read; file[i] is the entry whose file holds entry i's
+	// data (a link's target).
 	unpacked string
+	file     []int
 
 	mu  sync.Mutex
 	err error
@@ -62,7 +64,8 @@ func (b *Bundle) index(name string) (int, bool) {
 // and checked against the manifest's size and SHA-256 (what Read checked),
 // or, for a bundle ReadUnpacked read, from the file it wrote.
 // It returns false if the bundle holds no such entry, and also if the
-// reading fails: the file changed since Read checked it, or an I/O error.
+// reading fails: the file changed since Read checked it (for an unpacked
+// one, only a change of size is seen), or an I/O error.
 // Then Err says so, every later Get fails too, and whatever was concluded
 // from the bundle must be dropped for that error.
 func (b *Bundle) Get(name string) ([]byte, bool) {
@@ -86,10 +89,7 @@ func (b *Bundle) Get(name string) ([]byte, bool) {
 func (b *Bundle) readAt(i int) ([]byte, error) {
 	e := b.Manifest.Entries[i]
 	if b.unpacked != "" {
-		data, err := os.ReadFile(unpackedPath(b.unpacked, i))
-		if err == nil && int64(len(data)) != e.Size {
-			err = fmt.Errorf("%d bytes, the manifest says %d", len(data), e.Size)
-		}
+		data, err := readUnpackedFile(unpackedPath(b.unpacked, b.file[i]), e.Size)
 		if err != nil {
 			return nil, fmt.Errorf("failed to read entry %q of bundle %q as it was unpacked: %w", e.Name, b.path, err)
 		}

@@ -167,6 +167,7 @@ type archive struct {
 	regular  map[string]int // name -> index in entries, of each regular entry read
 	buf      []byte         // for hashing entries as they are read
 	unpack   string         // where each entry is written as it is read (ReadUnpacked), or ""
+	file     []int          // the entry whose data each entry's is: itself, or a link's target
 }
 
 // read reads a bundle of size bytes from src. Every error but an I/O error
@@ -227,7 +228,7 @@ func readInto(src io.ReaderAt, size int64, limits Limits, unpack string) (*Bundl
 			return nil, violation(me.Name, RuleMissingEntry, "the manifest lists it, the archive does not hold it")
 		}
 	}
-	b := &Bundle{Manifest: m, src: src, at: a.at, unpacked: unpack}
+	b := &Bundle{Manifest: m, src: src, at: a.at, unpacked: unpack, file: a.file}
 	c.hash.Sum(b.SHA256[:0])
 	return b, nil
 }
@@ -405,6 +406,10 @@ func (a *archive) readManifest(hdr *tar.Header) (Manifest, error) {
 		a.manifest[e.Name] = i
 	}
 	a.at = make([]int64, len(m.Entries))
+	a.file = make([]int, len(m.Entries))
+	for i := range a.file {
+		a.file[i] = i
+	}
 	return m, nil
 }
 
@@ -437,9 +442,9 @@ func (a *archive) readEntry(hdr *tar.Header) error {
 	if a.unpack != "" {
 		f, err := os.OpenFile(unpackedPath(a.unpack, i), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
-			return err
+			return &UnpackError{Entry: hdr.Name, Err: err}
 		}
-		out = &unpackedFile{f: f}
+		out = &unpackedFile{f: f, entry: hdr.Name}
 		w = io.MultiWriter(d, out)
 	}
 	err := a.readBody(hdr, w)
@@ -483,12 +488,7 @@ func (a *archive) readLink(hdr *tar.Header, i int) error {
 	if target := a.entries[j]; target.Size != want.Size || target.SHA256 != want.SHA256 || target.SHA512 != want.SHA512 {
 		return violation(hdr.Name, RuleBadLink, "a hard link to %q, which the manifest gives another size or digests", hdr.Linkname)
 	}
-	a.at[i] = a.at[j]
-	if a.unpack != "" {
-		if err := os.Link(unpackedPath(a.unpack, j), unpackedPath(a.unpack, i)); err != nil {
-			return err
-		}
-	}
+	a.at[i], a.file[i] = a.at[j], j
 	a.total += want.Size
 	a.entryEnd = a.c.off
 	return nil

@@ -9,9 +9,9 @@ import (
 )
 
 // ReadUnpacked gives what Read gives, from files it wrote as it checked
-// them: a link is a second name of its target's file; the bundle's file
-// changed afterwards changes nothing read; a file of the wrong size is an
-// error; Close removes the directory.
+// them: a link is read from its target's file; the bundle's file changed
+// afterwards changes nothing read; a file of the wrong size is an error;
+// Close removes the directory.
 func TestReadUnpacked(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "b.tar")
@@ -97,7 +97,8 @@ func TestReadUnpackedRefuses(t *testing.T) {
 	if _, err := Write(filepath.Join(dir, "b.tar"), linkedEntries()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReadUnpacked(filepath.Join(dir, "b.tar"), DefaultLimits(), dir); err == nil {
-		t.Error("a directory that is not empty was taken")
+	var u *UnpackError
+	if _, err := ReadUnpacked(filepath.Join(dir, "b.tar"), DefaultLimits(), dir); !errors.As(err, &u) {
+		t.Errorf("a directory that is not empty: %v, want an UnpackError", err)
 	}
 }

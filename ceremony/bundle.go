@@ -231,9 +231,12 @@ func (e *Engine) assemble(ws *workspace.Workspace, l *Loaded, missing []string, 
 // rewritten unseen. An RSTUF bootstrap payload is made again from the
 // covered plan.yaml's settings (plan.ParseSettings: the plan's key files
 // stay behind) and the bundled root. It is for a workspace whose replay has
-// just held: the transcript's states are not read against their names
-// again.
-func (e *Engine) Rebuild(dir string) ([]bundle.Entry, error) {
+// just held (replayed, which must be OK): the transcript's states are not
+// read against their names again.
+func (e *Engine) Rebuild(dir string, replayed *ReplayReport) ([]bundle.Entry, error) {
+	if replayed == nil || !replayed.OK() {
+		return nil, fmt.Errorf("workspace %q is made into a bundle again only once its replay holds", dir)
+	}
 	ws, l, err := openLoaded(dir)
 	if err != nil {
 		return nil, err

@@ -355,3 +355,17 @@ func TestReplayRefusesNonWorkspace(t *testing.T) {
 		t.Fatal("replay of an empty directory")
 	}
 }
+
+// Rebuild makes a bundle again only for a workspace whose replay held.
+func TestRebuildOnlyAfterReplay(t *testing.T) {
+	_, ws := signedCeremony(t)
+	for name, rep := range map[string]*ceremony.ReplayReport{"none": nil, "failed": {FirstBad: &ceremony.ReplayProblem{Seq: 2, Reason: "x"}}} {
+		if _, err := ceremonytest.Engine.Rebuild(ws, rep); err == nil {
+			t.Errorf("%s: Rebuild made a bundle without a replay that held", name)
+		}
+	}
+	rep := replay(t, ws)
+	if _, err := ceremonytest.Engine.Rebuild(ws, rep); err != nil {
+		t.Errorf("Rebuild after a replay that held: %v", err)
+	}
+}

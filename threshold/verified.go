@@ -20,8 +20,9 @@ package threshold
 // afresh, and a signature that does not verify is never kept. A signature
 // (by key and signature) not met before in the process is verified without
 // waiting for that hash, which is made beside it (on another core) for the
-// next time. A command that counts a role once (status, sign) does not ask,
-// and hashes nothing for it. A smaller "signed" (a root, a targets role, one of 16,384 hash bins) is
+// next time. A command that counts a role once (status and sign on the
+// command line) does not ask, and hashes nothing for it; the terminal app
+// asks once it has verified or replayed a bundle. A smaller "signed" (a root, a targets role, one of 16,384 hash bins) is
 // verified every time, which costs less than keeping it. What is kept is
 // in memory only, never across processes: at most maxVerified signatures,
 // each as two hashes of 32 bytes.
