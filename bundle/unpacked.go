@@ -2,10 +2,11 @@ package bundle
 
 import (
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
+
+	"github.com/tuf-ceremony/ceremony/internal/bounded"
 )
 
 // Reading a bundle into a directory of its own.
@@ -58,23 +59,11 @@ func (b *Bundle) Unpacked(name string) (string, bool) {
 
 // readUnpackedFile reads an unpacked file of size bytes, and no more.
 func readUnpackedFile(p string, size int64) ([]byte, error) {
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
+	data, err := bounded.ReadFile(p, size)
+	if err == nil && int64(len(data)) != size {
+		err = fmt.Errorf("%d bytes, the manifest says %d", len(data), size)
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() != size {
-		return nil, fmt.Errorf("%d bytes, the manifest says %d", st.Size(), size)
-	}
-	data := make([]byte, size)
-	if _, err := io.ReadFull(f, data); err != nil {
-		return nil, err
-	}
-	return data, nil
+	return data, err
 }
 
 // UnpackError is ReadUnpacked's failure to write the checked entries out:
