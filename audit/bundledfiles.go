@@ -13,41 +13,31 @@ import (
 // bundledFiles writes a bundle's entries out as a workspace, in a private
 // temporary directory, for the replay and the rebuild to read.
 //
-// An entry of a bundle that bundle.ReadUnpacked read becomes a second name
-// of the file it wrote as it checked the entry (readUnpacked): nothing is
-// read from the bundle, checked or written again. Else, a ceremony bundle
-// holds some bytes under two names (each role's last transcript state is
-// its metadata file, a hard link in the tar; 77 MB for claimed at 100,000
-// projects): an entry whose bytes were written already becomes a second
-// name of that file. Bytes are the same when the manifest gives them the
-// same SHA-256: Read checked every entry's bytes against it, and Get
-// checks them again as it reads them for the first name. Where a second
-// name cannot be made (no hard links), the bytes are read and written.
+// Each entry becomes a second name of the file bundle.ReadUnpacked wrote
+// as it checked the entry (readUnpacked): nothing is read from the
+// bundle, checked or written again, and bytes the bundle holds under two
+// names (a role's last transcript state and its metadata, 77 MB for
+// claimed at 100,000 projects) are one file. Where a second name cannot
+// be made (no hard links; a bundle Read read), the bytes Get reads are
+// written.
 type bundledFiles struct {
 	b   *bundle.Bundle
 	dir string
-	// bySum is the path written for each SHA-256.
-	bySum map[string]string
 }
 
 func newBundledFiles(b *bundle.Bundle, dir string) *bundledFiles {
-	return &bundledFiles{b: b, dir: dir, bySum: map[string]string{}}
+	return &bundledFiles{b: b, dir: dir}
 }
 
 // write writes entry at rel under the directory, a new file: a second
-// name of a file written with the same bytes, else the bytes Get reads.
-// The error is b.Err() when the entry was not what Read checked.
+// name of the entry's unpacked file, else the bytes Get reads. The error
+// is b.Err() when the entry could not be read as it was checked.
 func (w *bundledFiles) write(entry, rel string) error {
 	p := filepath.Join(w.dir, rel)
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return err
 	}
-	e, _ := w.b.Entry(entry)
-	first, ok := w.b.Unpacked(entry)
-	if !ok {
-		first, ok = w.bySum[e.SHA256]
-	}
-	if ok {
+	if first, ok := w.b.Unpacked(entry); ok {
 		// A name that is there already is an error, not a file to
 		// write over (it may be a second name of another).
 		if err := os.Link(first, p); err == nil || errors.Is(err, fs.ErrExist) {
@@ -69,13 +59,7 @@ func (w *bundledFiles) write(entry, rel string) error {
 		f.Close()
 		return err
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if e.SHA256 != "" {
-		w.bySum[e.SHA256] = p
-	}
-	return nil
+	return f.Close()
 }
 
 // readUnpacked reads the bundle at path as hostile input (DefaultLimits),

@@ -10,8 +10,9 @@ import (
 )
 
 // sameBytesTwice is a bundle with a state and its metadata's bytes under
-// two names, and other bytes, to be written out in a new directory.
-func sameBytesTwice(t *testing.T) (files *bundledFiles, state, other []byte) {
+// two names, and other bytes, unpacked (or only read), to be written out
+// in a new directory.
+func sameBytesTwice(t *testing.T, unpacked bool) (files *bundledFiles, state, other []byte) {
 	t.Helper()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "b.tar")
@@ -24,6 +25,13 @@ func sameBytesTwice(t *testing.T) (files *bundledFiles, state, other []byte) {
 		t.Fatal(err)
 	}
 	b, err := bundle.Read(path, bundle.DefaultLimits())
+	if unpacked {
+		entries := filepath.Join(dir, "entries")
+		if err := os.Mkdir(entries, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		b, err = bundle.ReadUnpacked(path, bundle.DefaultLimits(), entries)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,11 +39,11 @@ func sameBytesTwice(t *testing.T) (files *bundledFiles, state, other []byte) {
 	return newBundledFiles(b, filepath.Join(dir, "ws")), state, other
 }
 
-// TestBundledFilesWritesSameBytesOnce: an entry with bytes written already
-// is a second name of that file; other bytes are a file of their own; an
-// entry the bundle does not hold is an error naming none of the others.
+// TestBundledFilesWritesSameBytesOnce: entries of one unpacked file are
+// second names of it; other bytes are a file of their own; an entry the
+// bundle does not hold is an error naming none of the others.
 func TestBundledFilesWritesSameBytesOnce(t *testing.T) {
-	files, state, other := sameBytesTwice(t)
+	files, state, other := sameBytesTwice(t, true)
 	ws := files.dir
 	for entry, rel := range map[string]string{"metadata/claimed.json": "metadata/claimed.json", "trusted/claimed.json": "trusted/claimed.json"} {
 		if err := files.write(entry, rel); err != nil {
@@ -71,7 +79,7 @@ func TestBundledFilesWritesSameBytesOnce(t *testing.T) {
 // TestBundledFilesWritesNoNameTwice: a name written already is an error,
 // and the file under it, a second name of another, is left as it was.
 func TestBundledFilesWritesNoNameTwice(t *testing.T) {
-	files, state, _ := sameBytesTwice(t)
+	files, state, _ := sameBytesTwice(t, true)
 	ws := files.dir
 	for _, entry := range []string{"metadata/claimed.json", "transcript/states/s.json"} {
 		if err := files.write(entry, entry); err != nil {
@@ -85,5 +93,19 @@ func TestBundledFilesWritesNoNameTwice(t *testing.T) {
 	}
 	if got, err := os.ReadFile(filepath.Join(ws, "metadata/claimed.json")); err != nil || !bytes.Equal(got, state) {
 		t.Errorf("the first name holds %q (%v), want %q", got, err, state)
+	}
+}
+
+// TestBundledFilesWritesWhatGetReads: a bundle Read read (nothing
+// unpacked to name again) is written out with the bytes Get reads.
+func TestBundledFilesWritesWhatGetReads(t *testing.T) {
+	files, state, other := sameBytesTwice(t, false)
+	for entry, want := range map[string][]byte{"metadata/claimed.json": state, "transcript/states/s.json": state, "trusted/claimed.json": other} {
+		if err := files.write(entry, entry); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := os.ReadFile(filepath.Join(files.dir, entry)); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s holds %q (%v), want %q", entry, got, err, want)
+		}
 	}
 }

@@ -59,11 +59,11 @@ var verifyOver = keys.Verify
 
 var verified struct {
 	mu sync.Mutex
-	// sums are verifiedID of each signature that verified; pairs count
+	// sums are verifiedID of each signature that verified; pairs name
 	// them by key and signature alone (pairID), so that a signature never
 	// met before is known as such without hashing its "signed".
 	sums  map[[sha256.Size]byte]bool
-	pairs map[[sha256.Size]byte]int
+	pairs map[[sha256.Size]byte]bool
 }
 
 // VerifyFile is keys.Verify of sig by key over f's canonical form,
@@ -81,7 +81,7 @@ func VerifyFile(f *metafile.File, key *metadata.Key, sig []byte) error {
 	}
 	pair := pairID(key, sig)
 	verified.mu.Lock()
-	met := verified.pairs[pair] > 0
+	met := verified.pairs[pair]
 	verified.mu.Unlock()
 	var signed [sha256.Size]byte
 	summed := make(chan struct{})
@@ -117,12 +117,10 @@ func VerifyFile(f *metafile.File, key *metadata.Key, sig []byte) error {
 	verified.mu.Lock()
 	defer verified.mu.Unlock()
 	if verified.sums == nil || len(verified.sums) >= maxVerified {
-		verified.sums, verified.pairs = map[[sha256.Size]byte]bool{}, map[[sha256.Size]byte]int{}
+		verified.sums, verified.pairs = map[[sha256.Size]byte]bool{}, map[[sha256.Size]byte]bool{}
 	}
-	if id := verifiedID(signed, pair); !verified.sums[id] {
-		verified.sums[id] = true
-		verified.pairs[pair]++
-	}
+	verified.sums[verifiedID(signed, pair)] = true
+	verified.pairs[pair] = true
 	return nil
 }
 

@@ -117,7 +117,7 @@ func TestVerifyFileEveryTime(t *testing.T) {
 			t.Errorf("%s: verified %d times in 3 calls", name, *calls)
 		}
 		verified.mu.Lock()
-		if verified.pairs[pairID(k.tuf, good)] != 0 {
+		if verified.pairs[pairID(k.tuf, good)] {
 			t.Errorf("%s: a signature was kept", name)
 		}
 		verified.mu.Unlock()
