@@ -48,13 +48,7 @@ func LoadBundle(e *ceremony.Engine, path, trustedRoot string, now time.Time) (*S
 	// Messages name the bundle the user gave, not the private copy.
 	named := func(s string) string { return strings.ReplaceAll(s, private, path) }
 
-	// Unpacked as it is checked, so that the workspace written out below
-	// is second names of those files (audit.WriteBundledWorkspace).
-	entries := filepath.Join(tmp, "entries")
-	if err := os.Mkdir(entries, 0o700); err != nil {
-		return nil, fmt.Errorf("failed to read bundle %s: %w", path, err)
-	}
-	b, err := bundle.ReadUnpacked(private, bundle.DefaultLimits(), entries)
+	b, err := readPrivate(private, tmp)
 	if err != nil {
 		var v *bundle.Violation
 		switch {
@@ -207,4 +201,15 @@ func isBundleFile(path string) bool {
 		return false
 	}
 	return string(hdr[257:262]) == "ustar"
+}
+
+// readPrivate reads the private copy of a bundle, unpacked as it is
+// checked into tmp/entries, so that the workspace written out of it is
+// second names of those files (audit.WriteBundledWorkspace).
+func readPrivate(private, tmp string) (*bundle.Bundle, error) {
+	entries := filepath.Join(tmp, "entries")
+	if err := os.Mkdir(entries, 0o700); err != nil {
+		return nil, &bundle.UnpackError{Err: err}
+	}
+	return bundle.ReadUnpacked(private, bundle.DefaultLimits(), entries)
 }

@@ -335,13 +335,7 @@ func TrustedFromBundle(e *ceremony.Engine, path, trustedRoot string, now time.Ti
 		return nil, err
 	}
 	named := func(s string) string { return strings.ReplaceAll(s, private, path) }
-	// Unpacked as it is checked, so that the workspace written out below
-	// is second names of those files (audit.WriteBundledWorkspace).
-	entries := filepath.Join(tmp, "entries")
-	if err := os.Mkdir(entries, 0o700); err != nil {
-		return nil, fmt.Errorf("failed to read bundle %s: %w", path, err)
-	}
-	b, err := bundle.ReadUnpacked(private, bundle.DefaultLimits(), entries)
+	b, err := readPrivate(private, tmp)
 	if err != nil {
 		var v *bundle.Violation
 		if errors.As(err, &v) && v.Rule == bundle.RuleNotTar {
