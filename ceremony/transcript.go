@@ -47,14 +47,8 @@ func RecordInit(w *workspace.Workspace, plan, trusted []byte, attested []Atteste
 			return err
 		}
 	}
-	for _, role := range w.State.Roles {
-		data, err := w.MetadataBytes(role)
-		if err != nil {
-			return err
-		}
-		if rec.States[role], err = tr.PutState(data); err != nil {
-			return err
-		}
+	if err := InitStates(tr, w, rec.States); err != nil {
+		return err
 	}
 	crashpoint.Hit("init:before-record")
 	if _, err := tr.Append(rec); err != nil {
@@ -250,4 +244,21 @@ func openReconciled(ws *workspace.Workspace, refused string) (*opened, error) {
 		return nil, err
 	}
 	return &opened{tr: tr, notices: append(notices, completedNotices(completed)...), completed: completed, changed: changed, read: read}, nil
+}
+
+// InitStates stores each role's metadata, as init just wrote it, as a state
+// of the init record. The state is a second name of the metadata file
+// where the filesystem has hard links (transcripts.PutStateOf): an init
+// writes claimed's bytes once, not twice.
+func InitStates(tr *transcripts.Transcript, w *workspace.Workspace, states map[string]string) error {
+	for _, role := range w.State.Roles {
+		data, err := w.MetadataBytes(role)
+		if err != nil {
+			return err
+		}
+		if states[role], err = tr.PutStateOf(data, w.MetadataPath(role)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

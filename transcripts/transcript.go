@@ -286,17 +286,30 @@ func (t *Transcript) noteStates(r Record) {
 // a record appended after it never names a state that a crash could lose.
 // Storing the same bytes again is a no-op (after checking the stored copy).
 func (t *Transcript) PutState(data []byte) (string, error) {
+	hash, err := t.admitState(data)
+	if err != nil {
+		return "", err
+	}
+	return t.writeState(data, hash)
+}
+
+// admitState checks data may be stored (within the size limit, holding
+// no private key), makes the state store, and names data by its SHA-256.
+func (t *Transcript) admitState(data []byte) (string, error) {
 	if len(data) > MaxStateSize {
 		return "", fmt.Errorf("state is %d bytes, over the limit of %d", len(data), MaxStateSize)
 	}
 	if err := checkState(data); err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(data)
-	hash := hex.EncodeToString(sum[:])
 	if err := atomicfile.MkdirAll(filepath.Join(t.dir, StatesDir), 0o755); err != nil {
 		return "", err
 	}
+	return Sum(data), nil
+}
+
+// writeState writes data, which hashes to hash, into the state store.
+func (t *Transcript) writeState(data []byte, hash string) (string, error) {
 	p := t.statePath(hash)
 	err := atomicfile.WriteNew(p, data, 0o644)
 	if errors.Is(err, fs.ErrExist) {

@@ -20,6 +20,7 @@ import (
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/metafile"
 	"github.com/tuf-ceremony/ceremony/plan"
+	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/verify"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -73,6 +74,17 @@ func TestClaimsCeremony(t *testing.T) {
 	rep, err := ceremonytest.Engine.Replay(ws)
 	if err != nil || !rep.OK() {
 		t.Fatalf("replay of the new workspace: %v %+v", err, rep.FirstBad)
+	}
+	// claimed v2 is written once: its init state is a second name of the
+	// metadata file (and stays v2's bytes when signing replaces that file:
+	// the replays below read it).
+	meta, err := os.Stat(ceremonytest.MetaPath(ws, plan.RoleClaimed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	initState, err := os.Stat(filepath.Join(ws, workspace.TranscriptDir, transcripts.StatesDir, transcripts.Sum(ceremonytest.ReadFile(t, ceremonytest.MetaPath(ws, plan.RoleClaimed)))+".json"))
+	if err != nil || !os.SameFile(meta, initState) {
+		t.Errorf("claimed's init state is not the metadata file by a second name (%v)", err)
 	}
 
 	// Only claimed's keyholders may sign; dave may not.

@@ -44,14 +44,8 @@ func RecordInit(w *workspace.Workspace, files []string, request []byte, message 
 	}
 	maps.Copy(inputs, common)
 	rec := transcripts.Record{Kind: transcripts.Init, Inputs: inputs, States: map[string]string{}, Message: message, Tool: ceremony.ThisTool()}
-	for _, role := range w.State.Roles {
-		data, err := w.MetadataBytes(role)
-		if err != nil {
-			return err
-		}
-		if rec.States[role], err = tr.PutState(data); err != nil {
-			return err
-		}
+	if err := ceremony.InitStates(tr, w, rec.States); err != nil {
+		return err
 	}
 	if _, err := tr.Append(rec); err != nil {
 		return err

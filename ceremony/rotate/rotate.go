@@ -503,14 +503,8 @@ func recordRotationInit(w *workspace.Workspace, request, trusted, planJSON []byt
 	if rec.Inputs[workspace.RotationFile], err = tr.PutState(planJSON); err != nil {
 		return err
 	}
-	for _, role := range w.State.Roles {
-		data, err := w.MetadataBytes(role)
-		if err != nil {
-			return err
-		}
-		if rec.States[role], err = tr.PutState(data); err != nil {
-			return err
-		}
+	if err := ceremony.InitStates(tr, w, rec.States); err != nil {
+		return err
 	}
 	_, err = tr.Append(rec)
 	return err
