@@ -147,6 +147,7 @@ func checkMarshalsTo(t *testing.T, f *File, marshaled []byte) {
 	if f.MarshalsTo(append(bytes.Clone(marshaled), '\n')) {
 		t.Error("MarshalsTo takes Marshal's bytes and one more")
 	}
+	checkMarshalWriting(t, f, marshaled)
 }
 
 // TestMarshalSignedAgain: a file Marshal wrote, read and signed again, is
