@@ -167,10 +167,14 @@ func (w *walk) hashes() metadata.Hashes {
 func (w *walk) delegations() *metadata.Delegations {
 	d := &metadata.Delegations{UnrecognizedFields: map[string]any{}}
 	var seen uint32
+	var keys *keysAside
 	w.object(func(key []byte) {
 		switch w.field(&seen, key, delegationsFields, d.UnrecognizedFields) {
 		case 0:
-			d.Keys = w.keys()
+			if keys != nil { // "keys" twice: field gave up
+				return
+			}
+			keys = w.keysAside()
 		case 1:
 			d.Roles = []metadata.DelegatedRole{}
 			w.array(func() {
@@ -180,7 +184,45 @@ func (w *walk) delegations() *metadata.Delegations {
 			w.give = true // succinct_roles: go-tuf checks its bit length
 		}
 	})
+	if keys != nil {
+		d.Keys = keys.wait(w)
+	}
 	return d
+}
+
+// keysAside decodes a delegations' "keys" on a goroutine of its own,
+// beside the walk on through "roles": claimed at 1,000,000 projects holds
+// 1,250,000 keys and 1,000,000 roles, and each takes seconds to decode.
+// The walk passes over the keys' value to go on; the goroutine walks the
+// same bytes, and the walk waits for it before it returns.
+type keysAside struct {
+	walk *walk
+	keys map[string]*metadata.Key
+	done chan struct{}
+}
+
+func (w *walk) keysAside() *keysAside {
+	start := w.i
+	w.skipValue()
+	if w.give {
+		return nil
+	}
+	k := &keysAside{walk: &walk{doc: w.doc[:w.i], i: start}, done: make(chan struct{})}
+	go func() {
+		defer close(k.done)
+		k.keys = k.walk.keys()
+	}()
+	return k
+}
+
+// wait is the keys decoded; w gives up if their walk did, or stopped
+// short of their end.
+func (k *keysAside) wait(w *walk) map[string]*metadata.Key {
+	<-k.done
+	if k.walk.give || skipSpace(k.walk.doc, k.walk.i) != len(k.walk.doc) {
+		w.give = true
+	}
+	return k.keys
 }
 
 func (w *walk) keys() map[string]*metadata.Key {
