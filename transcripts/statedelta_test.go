@@ -161,3 +161,47 @@ func TestStateDifferenceTampered(t *testing.T) {
 		})
 	}
 }
+
+// A base that a record names is checked where that record is; the
+// differences after it take it as checked, and a change to it is still
+// found, at the first record that names it.
+func TestStateDifferencesOfANamedBase(t *testing.T) {
+	dir := t.TempDir()
+	tr := create(t, dir)
+	base, err := tr.PutState(bigState("", 2*transcripts.MinDeltaState))
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendRec(t, tr, transcripts.Record{Kind: transcripts.Note, States: map[string]string{"claimed": base}})
+	prev, prevData := base, []byte(nil)
+	sigs := ""
+	for _, id := range []string{"a", "b"} {
+		if sigs != "" {
+			sigs += ", "
+		}
+		sigs += `{"keyid": "` + id + `", "sig": "00"}`
+		data := bigState(sigs, 2*transcripts.MinDeltaState)
+		hash, err := tr.PutStateAfter(data, prev, prevData)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, delta := statePaths(dir, hash); !exists(delta) {
+			t.Fatalf("state after %s's signature is not stored as a difference", id)
+		}
+		appendRec(t, tr, transcripts.Record{Kind: transcripts.Note, States: map[string]string{"claimed": hash}})
+		prev, prevData = hash, data
+	}
+	tr.Close()
+	rep, err := transcripts.Verify(dir)
+	if err != nil || rep.States != 3 {
+		t.Fatalf("Verify: %v, %d states checked; want it to hold, with 3 states", err, rep.States)
+	}
+	whole, _ := statePaths(dir, base)
+	data := readFile(t, whole)
+	data[bytes.Index(data, []byte(`[]`))+1] = 'X'
+	writeFile(t, whole, data)
+	rep, err = transcripts.Verify(dir)
+	if err == nil || rep.FirstBad == nil || rep.FirstBad.Seq != 1 || !strings.Contains(rep.FirstBad.Reason, base[:12]) {
+		t.Fatalf("Verify after the base changed: %v; want record 1, which names the base, not to hold", err)
+	}
+}

@@ -59,6 +59,19 @@ func StatesAgainst(dir string, wholes map[string][]byte) ([]StateFile, error) {
 	slices.Sort(bases)
 	var out []StateFile
 	done := map[string]bool{}
+	// A large whole state is read and checked once: the differences of a
+	// claims ceremony's signatures share one base of 77 MB.
+	read := map[string][]byte{}
+	whole := func(hash string) ([]byte, error) {
+		if data, ok := read[hash]; ok {
+			return data, nil
+		}
+		data, err := readWhole(dir, hash)
+		if err == nil && len(data) >= MinDeltaState {
+			read[hash] = data
+		}
+		return data, err
+	}
 	for _, e := range entries {
 		name := e.Name()
 		if strings.HasPrefix(name, ".") {
@@ -72,7 +85,7 @@ func StatesAgainst(dir string, wholes map[string][]byte) ([]StateFile, error) {
 			continue // stored both whole and as a difference: one state
 		}
 		done[hash] = true
-		f, err := stateAgainst(dir, hash, wholes, bases)
+		f, err := stateAgainst(dir, hash, wholes, bases, whole)
 		if err != nil {
 			return nil, err
 		}
@@ -92,20 +105,20 @@ func StateOfFile(name string) (string, bool) {
 }
 
 // stateAgainst is the file of the state hash, stored against wholes; see
-// StatesAgainst.
-func stateAgainst(dir, hash string, wholes map[string][]byte, bases []string) (StateFile, error) {
-	whole := StateFile{Name: path.Join(StatesDir, hash+".json")}
+// StatesAgainst. whole reads a whole stored state (readStateFrom).
+func stateAgainst(dir, hash string, wholes map[string][]byte, bases []string, whole func(hash string) ([]byte, error)) (StateFile, error) {
+	stored := StateFile{Name: path.Join(StatesDir, hash+".json")}
 	if data, ok := wholes[hash]; ok {
-		whole.Data = data
-		return whole, nil
+		stored.Data = data
+		return stored, nil
 	}
-	data, err := readState(dir, hash)
+	data, err := readStateFrom(dir, hash, whole)
 	if err != nil {
 		return StateFile{}, err
 	}
-	whole.Data = data
+	stored.Data = data
 	if len(data) < MinDeltaState {
-		return whole, nil
+		return stored, nil
 	}
 	for _, base := range bases {
 		baseData := wholes[base]
@@ -120,5 +133,5 @@ func stateAgainst(dir, hash string, wholes map[string][]byte, bases []string) (S
 		}
 		return StateFile{Name: path.Join(StatesDir, hash+DeltaSuffix), Data: file}, nil
 	}
-	return whole, nil
+	return stored, nil
 }

@@ -353,7 +353,14 @@ func (t *Transcript) State(hash string) ([]byte, error) {
 func ReadState(dir, hash string) ([]byte, error) { return readState(dir, hash) }
 
 func readState(dir, hash string) ([]byte, error) {
-	data, err := readWhole(dir, hash)
+	return readStateFrom(dir, hash, func(hash string) ([]byte, error) { return readWhole(dir, hash) })
+}
+
+// readStateFrom is readState, where whole reads a whole stored state and
+// checks it against its name (readWhole, or what a caller kept of it):
+// the state itself, or the base of its difference.
+func readStateFrom(dir, hash string, whole func(hash string) ([]byte, error)) ([]byte, error) {
+	data, err := whole(hash)
 	if !errors.Is(err, fs.ErrNotExist) {
 		return data, err
 	}
@@ -364,7 +371,7 @@ func readState(dir, hash string) ([]byte, error) {
 	if derr != nil {
 		return nil, derr
 	}
-	if data, err = rebuild(dir, hash, d); err != nil {
+	if data, err = rebuild(hash, d, whole); err != nil {
 		return nil, err
 	}
 	if got := Sum(data); got != hash {

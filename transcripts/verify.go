@@ -127,7 +127,10 @@ func verify(dir string, checkStates bool, anchors []Anchor) (*Report, error) {
 			}
 			why, ok := states[hash]
 			if !ok {
-				why = checkStateFile(filepath.Join(dir, StatesDir, hash+".json"), hash)
+				why = checkStateFile(filepath.Join(dir, StatesDir, hash+".json"), hash, func(base string) bool {
+					why, checked := states[base]
+					return checked && why == ""
+				})
 				states[hash] = why
 			}
 			return why
@@ -191,15 +194,17 @@ func checkPiece(dir, name, hash string) string {
 }
 
 // checkStateFile hashes a stored state as it reads it (a state can be tens
-// of megabytes) and returns why it does not hold, or "".
-func checkStateFile(p, hash string) string {
+// of megabytes) and returns why it does not hold, or "". baseChecked says
+// which whole states this verify has checked already: a difference from
+// one of them does not hash its base again (sumDelta).
+func checkStateFile(p, hash string, baseChecked func(base string) bool) string {
 	f, err := os.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		dir := filepath.Dir(filepath.Dir(p))
 		if _, derr := os.Stat(filepath.Join(dir, StatesDir, hash+DeltaSuffix)); derr != nil {
 			return fmt.Sprintf("state %s is not in %s", hash, StatesDir)
 		}
-		switch got, err := sumDelta(dir, hash); {
+		switch got, err := sumDelta(dir, hash, baseChecked); {
 		case err != nil:
 			return err.Error()
 		case got != hash:
