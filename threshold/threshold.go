@@ -140,18 +140,37 @@ func Count(rule Rule, f *metafile.File) (Tally, error) {
 			byID[s.KeyID] = s.Sig
 		}
 	}
-	seen := map[string]bool{}
-	verifiedAny := false
+	// Each signature given is decoded, then all of them verified at once
+	// (side by side over a large "signed": verifyAll), then counted in
+	// the rule's order.
+	decodeErrs := map[string]error{}
+	var checks []keySig
 	for _, id := range rule.KeyIDs {
 		sig, ok := byID[id]
 		if !ok {
-			t.Missing = append(t.Missing, id)
 			continue
 		}
 		raw, err := hex.DecodeString(sig)
-		if err == nil {
-			verifiedAny = true
-			err = VerifyFile(f, rule.Keys[id], raw)
+		if err != nil {
+			decodeErrs[id] = err
+			continue
+		}
+		checks = append(checks, keySig{id: id, key: rule.Keys[id], sig: raw})
+	}
+	verifyErrs := map[string]error{}
+	for i, err := range verifyAll(f, checks) {
+		verifyErrs[checks[i].id] = err
+	}
+	seen := map[string]bool{}
+	verifiedAny := len(checks) > 0
+	for _, id := range rule.KeyIDs {
+		if _, ok := byID[id]; !ok {
+			t.Missing = append(t.Missing, id)
+			continue
+		}
+		err, decoded := verifyErrs[id]
+		if !decoded {
+			err = decodeErrs[id]
 		}
 		if noCanonical := (*NoCanonicalError)(nil); errors.As(err, &noCanonical) {
 			return Tally{}, noCanonical.Err

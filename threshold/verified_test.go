@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -33,12 +34,17 @@ func keeping(t *testing.T, on bool) {
 }
 
 // countVerifies counts keys.Verify's calls until the test ends.
+// (Count verifies side by side: each call counts under a lock, and the
+// count is read once Count has returned.)
 func countVerifies(t *testing.T) *int {
 	n := new(int)
+	var mu sync.Mutex
 	saved := verifyOver
 	t.Cleanup(func() { verifyOver = saved })
 	verifyOver = func(key *metadata.Key, msg, sig []byte) error {
+		mu.Lock()
 		*n++
+		mu.Unlock()
 		return saved(key, msg, sig)
 	}
 	return n
