@@ -48,13 +48,12 @@ func checkClaimedChange(prev, next *metafile.File, accepted []claims.Claim, reke
 }
 
 func compareClaimed(prevFile, nextFile *metafile.File, accepted []claims.Claim, rekeyed []rekeyChange) []string {
-	prev, err := viewClaimed(prevFile)
-	if err != nil {
-		return []string{fmt.Sprintf("the trusted claimed: %v", err)}
+	prev, next, prevErr, nextErr := viewBoth(prevFile, nextFile)
+	if prevErr != nil {
+		return []string{fmt.Sprintf("the trusted claimed: %v", prevErr)}
 	}
-	next, err := viewClaimed(nextFile)
-	if err != nil {
-		return []string{fmt.Sprintf("claimed: %v", err)}
+	if nextErr != nil {
+		return []string{fmt.Sprintf("claimed: %v", nextErr)}
 	}
 	c := &claimedChange{prev: prev, next: next}
 	if !c.checkShape() {
@@ -71,6 +70,26 @@ func compareClaimed(prevFile, nextFile *metafile.File, accepted []claims.Claim, 
 	c.checkAdded(had, want)
 	c.checkKeys(replaced, wantKeys)
 	return c.problems
+}
+
+// viewBoth is viewClaimed of each version, side by side on two cores:
+// each is a pass over a canonical form of 53 MB at 100,000 projects, and
+// both views are held at once however they are made. The same file twice
+// is viewed once at a time, as its canonical form is made on first use.
+func viewBoth(prevFile, nextFile *metafile.File) (prev, next *claimedView, prevErr, nextErr error) {
+	if prevFile == nextFile {
+		prev, prevErr = viewClaimed(prevFile)
+		next, nextErr = viewClaimed(nextFile)
+		return prev, next, prevErr, nextErr
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		prev, prevErr = viewClaimed(prevFile)
+	}()
+	next, nextErr = viewClaimed(nextFile)
+	<-done
+	return prev, next, prevErr, nextErr
 }
 
 // claimedChange is claimed's next version checked against the trusted one.
