@@ -72,7 +72,7 @@ func (t *Transcript) PutStateAfter(data []byte, base string, baseData []byte) (s
 		// Stored before, perhaps by a process killed before its fsyncs.
 		return hash, t.syncStoredState(hash)
 	}
-	d, err := t.deltaFrom(data, base, baseData)
+	d, baseData, err := t.deltaFrom(data, base, baseData)
 	if err != nil || d == nil {
 		return t.PutState(data)
 	}
@@ -91,10 +91,10 @@ func (t *Transcript) PutStateAfter(data []byte, base string, baseData []byte) (s
 	if err != nil {
 		return "", err
 	}
-	// What is on disk now must give data back: hashed as it is read. If it
-	// does not (its base changed on disk), no record names it yet: it goes,
-	// and the state is stored whole.
-	if got, err := sumDelta(t.dir, hash, nil); err != nil || got != hash {
+	// What is on disk now must give data back (readsBack). If it does not
+	// (its base changed on disk), no record names it yet: it goes, and the
+	// state is stored whole.
+	if err := d.readsBack(t.dir, hash, data, base, baseData); err != nil {
 		if rmErr := os.Remove(p); rmErr != nil {
 			return "", fmt.Errorf("stored state %s does not read back (%v), and cannot be removed: %w", hash, err, rmErr)
 		}
@@ -133,11 +133,14 @@ func (t *Transcript) syncStoredState(hash string) error {
 // nil when data is better stored whole. When base is itself a difference,
 // data's is taken from the same whole state: the bytes data shares with
 // base before base's own middle are that state's, and so are those after.
-func (t *Transcript) deltaFrom(data []byte, base string, baseData []byte) (*stateDelta, error) {
+//
+// It returns base's bytes too, checked against base's name: those given,
+// or those read.
+func (t *Transcript) deltaFrom(data []byte, base string, baseData []byte) (*stateDelta, []byte, error) {
 	if baseData == nil || Sum(baseData) != base {
 		var err error
 		if baseData, err = readState(t.dir, base); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	p := commonPrefix(data, baseData)
@@ -146,11 +149,11 @@ func (t *Transcript) deltaFrom(data []byte, base string, baseData []byte) (*stat
 	if _, err := os.Stat(t.statePath(base)); err != nil {
 		d, err := readDelta(t.dir, base)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		whole, p, s = d.Base, min(p, d.Prefix), min(s, d.Suffix)
 	}
-	return deltaOrNil(data, whole, p, s), nil
+	return deltaOrNil(data, whole, p, s), baseData, nil
 }
 
 // deltaOrNil is data as its difference from the whole state base that
