@@ -199,6 +199,9 @@ type keysAside struct {
 	walk *walk
 	keys map[string]*metadata.Key
 	done chan struct{}
+	// panicked is what the goroutine's walk panicked with, raised again
+	// by wait on the caller's goroutine (where a verifier recovers it).
+	panicked any
 }
 
 func (w *walk) keysAside() *keysAside {
@@ -210,6 +213,7 @@ func (w *walk) keysAside() *keysAside {
 	k := &keysAside{walk: &walk{doc: w.doc[:w.i], i: start}, done: make(chan struct{})}
 	go func() {
 		defer close(k.done)
+		defer func() { k.panicked = recover() }()
 		k.keys = k.walk.keys()
 	}()
 	return k
@@ -219,6 +223,9 @@ func (w *walk) keysAside() *keysAside {
 // short of their end.
 func (k *keysAside) wait(w *walk) map[string]*metadata.Key {
 	<-k.done
+	if k.panicked != nil {
+		panic(k.panicked)
+	}
 	if k.walk.give || skipSpace(k.walk.doc, k.walk.i) != len(k.walk.doc) {
 		w.give = true
 	}

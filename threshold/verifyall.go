@@ -20,10 +20,14 @@ type keySig struct {
 // Each verification hashes the whole canonical form (SHA-512 for
 // Ed25519): 0.06 s for claimed's 53 MB at 100,000 projects, three times
 // for a threshold of three. Over a "signed" of minRemembered bytes or
-// more, and unless the process answers every one of them from what
-// verified before, they run side by side: f's canonical form (and, when
-// kept, its SignedSum) is made first, once, so that the verifications
-// only read f.
+// more, they run side by side: f's canonical form (and, when kept, its
+// SignedSum) is made first, once, so that the verifications only read f.
+// When every signature, by key and signature, verified before in this
+// process (allMet), they run one after the other: each is likely answered
+// from SignedSum alone, with no canonical form to make.
+//
+// A panic in a verification is raised again here, on the caller's
+// goroutine, where the verifier recovers it as a finding.
 func verifyAll(f *metafile.File, checks []keySig) []error {
 	errs := make([]error, len(checks))
 	if len(checks) < 2 || len(f.Signed) < minRemembered || allMet(checks) {
@@ -48,16 +52,25 @@ func verifyAll(f *metafile.File, checks []keySig) []error {
 		return errs
 	}
 	var wg sync.WaitGroup
+	panics := make([]any, len(checks))
 	for i, c := range checks {
-		wg.Go(func() { errs[i] = VerifyFile(f, c.key, c.sig) })
+		wg.Go(func() {
+			defer func() { panics[i] = recover() }()
+			errs[i] = VerifyFile(f, c.key, c.sig)
+		})
 	}
 	wg.Wait()
+	for _, p := range panics {
+		if p != nil {
+			panic(p)
+		}
+	}
 	return errs
 }
 
 // allMet says whether every signature of checks, by key and signature,
-// verified before in this process (over some "signed": VerifyFile then
-// needs only SignedSum, no canonical form).
+// verified before in this process, over some "signed": if over f's,
+// VerifyFile answers it from SignedSum, with no canonical form.
 func allMet(checks []keySig) bool {
 	if !keep.Load() {
 		return false

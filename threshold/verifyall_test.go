@@ -63,3 +63,27 @@ func TestCountSideBySide(t *testing.T) {
 func sameTally(a, b Tally) bool {
 	return slices.Equal(a.Signed, b.Signed) && slices.Equal(a.Invalid, b.Invalid) && slices.Equal(a.Missing, b.Missing) && slices.Equal(a.Foreign, b.Foreign)
 }
+
+// A verification that panics beside the others panics on Count's own
+// goroutine, where a verifier recovers it.
+func TestCountSideBySidePanicsOnTheCallersGoroutine(t *testing.T) {
+	keeping(t, false)
+	keys := []testKey{newKey(t, "ed25519"), newKey(t, "ed25519")}
+	f := largeFile(t, 8)
+	rule := Rule{Role: "targets", Threshold: 2, Keys: map[string]*metadata.Key{}}
+	for _, k := range keys {
+		rule.KeyIDs = append(rule.KeyIDs, k.id)
+		rule.Keys[k.id] = k.tuf
+		f.Signatures = append(f.Signatures, metafile.Signature{KeyID: k.id, Sig: hex.EncodeToString(signFile(t, k, f))})
+	}
+	saved := verifyOver
+	t.Cleanup(func() { verifyOver = saved })
+	verifyOver = func(*metadata.Key, []byte, []byte) error { panic("a key the verifier cannot take") }
+	defer func() {
+		if r := recover(); r != "a key the verifier cannot take" {
+			t.Errorf("Count recovered %v, want the verification's panic", r)
+		}
+	}()
+	Count(rule, f)
+	t.Error("Count returned over a verification that panicked")
+}

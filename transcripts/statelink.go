@@ -15,12 +15,14 @@ import (
 // second name instead of writing data again: claimed at 1,000,000
 // projects is 773 MB, written once instead of twice.
 //
-// The tool replaces a file whole (atomicfile), never changes one in
-// place, so the state's name keeps these bytes when file is replaced by
-// its signed version. Anything that did change file in place would
-// change the state with it, and every later read of the state would
-// refuse it for not hashing to its name, as it refuses any change to the
-// store.
+// The tool replaces a metadata file whole (atomicfile), never changes one
+// in place, so the state's name keeps these bytes when file is replaced
+// by its signed version. Anything that did change file in place (cp over
+// it, or an editor that keeps a file's other names) would change the
+// state with it: every later read of the state refuses it for not hashing
+// to its name, as it refuses any change to the store, and the init's
+// state is lost with the metadata. Metadata files are never edited by
+// hand.
 //
 // Where no hard link can be made (a filesystem without them, FAT or
 // exFAT), or file is not a regular file of data's size, data is written

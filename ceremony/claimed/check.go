@@ -83,12 +83,17 @@ func viewBoth(prevFile, nextFile *metafile.File) (prev, next *claimedView, prevE
 		return prev, next, prevErr, nextErr
 	}
 	done := make(chan struct{})
+	var panicked any // raised again here, on the caller's goroutine
 	go func() {
 		defer close(done)
+		defer func() { panicked = recover() }()
 		prev, prevErr = viewClaimed(prevFile)
 	}()
 	next, nextErr = viewClaimed(nextFile)
 	<-done
+	if panicked != nil {
+		panic(panicked)
+	}
 	return prev, next, prevErr, nextErr
 }
 

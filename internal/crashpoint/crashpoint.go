@@ -5,6 +5,7 @@ package crashpoint
 import (
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -17,7 +18,10 @@ const Enabled = true
 
 var (
 	target = os.Getenv(Env)
-	seen   = map[string]int{}
+	// seen counts each point's hits. Points are hit from more than one
+	// goroutine (an init writes its trusted copies beside its metadata).
+	mu   sync.Mutex
+	seen = map[string]int{}
 )
 
 // Hit kills the process if the crash test asked for this point.
@@ -32,8 +36,11 @@ func Hit(point string) {
 	if name != point {
 		return
 	}
+	mu.Lock()
 	seen[point]++
-	if nth == itoa(seen[point]) {
+	hit := nth == itoa(seen[point])
+	mu.Unlock()
+	if hit {
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 		select {} // the signal is on its way
 	}
