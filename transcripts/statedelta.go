@@ -179,9 +179,16 @@ func commonPrefix(a, b []byte) int {
 	return i
 }
 
+// commonSuffix is the length of the longest common suffix of a and b,
+// compared 64 bytes at a time from the end, as commonPrefix compares from
+// the start: claimed's signed part, 77 MB at 100,000 projects, is the
+// suffix a signature's state shares with the state before it.
 func commonSuffix(a, b []byte) int {
 	n := min(len(a), len(b))
 	i := 0
+	for i+64 <= n && bytes.Equal(a[len(a)-i-64:len(a)-i], b[len(b)-i-64:len(b)-i]) {
+		i += 64
+	}
 	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
 		i++
 	}
