@@ -43,7 +43,7 @@ func TestKillClaimsInitBeforeEveryFilesystemChange(t *testing.T) {
 			}
 			return false
 		}
-		if out, _, err := r.run("", init...); err != nil && !strings.Contains(out, "already") {
+		if out, _, err := r.run("", init...); err != nil && !strings.Contains(out, "exists already") {
 			t.Errorf("claims init killed at %s, then run again: %v\n%s", at, err, out)
 			return true
 		}

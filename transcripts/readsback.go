@@ -15,9 +15,10 @@ import (
 // state data follows and baseData its bytes, which hash to base (deltaFrom
 // checked them).
 //
-// It compares bytes rather than hashing the state rebuilt: a claims
-// ceremony's signature then reads claimed's 77 MB once and hashes them at
-// most once, not twice. When d's base is base itself, the file must hold
+// It compares bytes rather than hashing the state rebuilt: for a claims
+// ceremony's signature, readsBack itself reads claimed's 77 MB once and
+// hashes them at most once, where the check it replaces hashed them
+// twice. When d's base is base itself, the file must hold
 // baseData, byte for byte (so it hashes to its name, as baseData does),
 // and d was taken from data and baseData. When base is itself a
 // difference, d's base is the whole state base follows: that file must

@@ -98,6 +98,7 @@ func CreateAlongside(dir string, state State, plan []byte, trusted []byte, roles
 		return nil, err
 	}
 	// ceremony.json is the commit: the mark is only tidied away now.
+	crashpoint.Hit(crashpoint.FS)
 	if err := os.Remove(filepath.Join(dir, InitMark)); err == nil {
 		atomicfile.SyncDir(dir)
 	}

@@ -89,6 +89,9 @@ func viewBoth(prevFile, nextFile *metafile.File) (prev, next *claimedView, prevE
 		defer func() { panicked = recover() }()
 		prev, prevErr = viewClaimed(prevFile)
 	}()
+	// Waited for however this goroutine's view ends, a panic included:
+	// nothing goes on with prevFile once viewBoth has returned.
+	defer func() { <-done }()
 	next, nextErr = viewClaimed(nextFile)
 	<-done
 	if panicked != nil {
