@@ -285,6 +285,12 @@ func (w *Workspace) WriteMetadata(role string, f *metafile.File) error {
 	return w.WriteMetadataBytes(role, b)
 }
 
+// StageMetadataBytes writes data beside role's metadata file, to replace
+// it once what must come first is done (atomicfile.Staged).
+func (w *Workspace) StageMetadataBytes(role string, data []byte) (*atomicfile.Staged, error) {
+	return atomicfile.Stage(w.metadataPath(role), data, 0o644)
+}
+
 // WriteMetadataBytes replaces role's metadata file with data atomically.
 func (w *Workspace) WriteMetadataBytes(role string, data []byte) error {
 	if err := atomicfile.Replace(w.metadataPath(role), data, 0o644); err != nil {

@@ -72,16 +72,49 @@ func WriteNewFrom(path string, perm os.FileMode, write func(io.Writer) error) er
 
 // Replace writes data to path, replacing any previous content atomically.
 func Replace(path string, data []byte, perm os.FileMode) error {
-	tmp, err := writeTemp(path, writeBytes(data), perm)
+	s, err := Stage(path, data, perm)
 	if err != nil {
 		return err
 	}
-	crashpoint.Hit(crashpoint.FS)
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("failed to write %q: %w", path, err)
+	return s.Replace()
+}
+
+// Staged is a file written and fsync'd beside its target, not yet in
+// place: a step writes it while it does what must come first (a
+// signature's record), and moves it into place after.
+type Staged struct {
+	tmp, path string
+}
+
+// Stage writes data to a temporary file beside path and fsyncs it. The
+// caller then calls Replace or Discard.
+func Stage(path string, data []byte, perm os.FileMode) (*Staged, error) {
+	tmp, err := writeTemp(path, writeBytes(data), perm)
+	if err != nil {
+		return nil, err
 	}
-	return syncDir(filepath.Dir(path))
+	return &Staged{tmp: tmp, path: path}, nil
+}
+
+// Replace moves the staged file into place, replacing any previous
+// content atomically, and fsyncs the directory.
+func (s *Staged) Replace() error {
+	crashpoint.Hit(crashpoint.FS)
+	tmp := s.tmp
+	s.tmp = ""
+	if err := os.Rename(tmp, s.path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("failed to write %q: %w", s.path, err)
+	}
+	return syncDir(filepath.Dir(s.path))
+}
+
+// Discard removes the staged file, unless Replace moved it into place.
+func (s *Staged) Discard() {
+	if s.tmp != "" {
+		os.Remove(s.tmp)
+		s.tmp = ""
+	}
 }
 
 // MkdirAll creates dir and its parents and fsyncs each directory it made and
