@@ -184,9 +184,12 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	return res, nil
 }
 
-// signRole signs one role and commits it: the new state is stored, the
-// record appended (fsync'd), and only then the metadata file written. f was
-// parsed from read's bytes of role, which the record names as its input.
+// signRole signs one role and commits it: the new metadata is staged
+// beside its file while the new state is stored, the record is appended
+// (fsync'd) once both are done, and only then is the staged file moved
+// into place. A staging that fails (no room) fails the step before
+// anything is recorded. f was parsed from read's bytes of role, which the
+// record names as its input.
 func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleBytes, f *metafile.File, role string, ids []string, signer keys.Signer, uri string) error {
 	msg, err := f.Canonical()
 	if err != nil {
@@ -204,8 +207,8 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleByt
 		return err
 	}
 	// The new metadata is written beside the file it replaces while the
-	// state is stored and recorded (claimed at 100,000 projects: 77 MB
-	// each), and moved into place only once the record is appended.
+	// state is stored (claimed at 100,000 projects: 77 MB each), and moved
+	// into place only once the record is appended.
 	staging := make(chan *atomicfile.Staged, 1)
 	stageErr := make(chan error, 1)
 	go func() {
@@ -227,16 +230,16 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleByt
 		return err
 	}
 	crashpoint.Hit("sign:after-state")
+	s, err := staged()
+	if err != nil {
+		return err
+	}
 	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Sign, Who: ws.Holder(ids[0]), Device: keygen.DeviceOf(uri),
 		Inputs: map[string]string{role: read.sum(role)}, States: map[string]string{role: state},
 		Signature: &transcripts.Signature{Role: role, KeyID: ids[0], Sig: hex.EncodeToString(sig)}}); err != nil {
 		return err
 	}
 	crashpoint.Hit("sign:after-record")
-	s, err := staged()
-	if err != nil {
-		return err
-	}
 	if err := s.Replace(); err != nil {
 		return err
 	}

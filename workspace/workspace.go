@@ -286,7 +286,9 @@ func (w *Workspace) WriteMetadata(role string, f *metafile.File) error {
 }
 
 // StageMetadataBytes writes data beside role's metadata file, to replace
-// it once what must come first is done (atomicfile.Staged).
+// it once what must come first is done (atomicfile.Staged). Unlike
+// WriteMetadataBytes it keeps nothing for Create's hooks: it is for a
+// signature, after init.
 func (w *Workspace) StageMetadataBytes(role string, data []byte) (*atomicfile.Staged, error) {
 	return atomicfile.Stage(w.metadataPath(role), data, 0o644)
 }

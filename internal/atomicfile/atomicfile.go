@@ -14,6 +14,12 @@
 //
 // A temporary file's name is the target's, cut to fit within a file name's
 // 255 bytes, so that any name the filesystem takes can be written.
+//
+// Stage writes the temporary file and leaves the move to its caller, for a
+// step that must record something first (a signature): Staged.Replace
+// moves it into place, Discard removes it. A process killed in between
+// leaves the temporary file, hidden (its name starts with a dot) and never
+// read as the target.
 package atomicfile
 
 import (
@@ -99,6 +105,9 @@ func Stage(path string, data []byte, perm os.FileMode) (*Staged, error) {
 // Replace moves the staged file into place, replacing any previous
 // content atomically, and fsyncs the directory.
 func (s *Staged) Replace() error {
+	if s.tmp == "" {
+		return fmt.Errorf("failed to write %q: its staged file was moved into place or discarded already", s.path)
+	}
 	crashpoint.Hit(crashpoint.FS)
 	tmp := s.tmp
 	s.tmp = ""
