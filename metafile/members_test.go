@@ -135,3 +135,31 @@ func FuzzEnvelope(f *testing.F) {
 		}
 	})
 }
+
+// RawMembers walks what Members walks, giving each name as written: the
+// same members, the same values, the names decoding to Members' names;
+// and it refuses what Members refuses. EachRawMember stops where asked.
+func TestRawMembersAreMembers(t *testing.T) {
+	for _, doc := range envelopeCases {
+		want, wantErr := Members([]byte(doc))
+		got, err := RawMembers([]byte(doc))
+		if (err == nil) != (wantErr == nil) || len(got) != len(want) {
+			t.Errorf("RawMembers(%q) = %d members, %v; Members gives %d, %v", doc, len(got), err, len(want), wantErr)
+			continue
+		}
+		for i, m := range got {
+			name, err := String(m.Quoted)
+			if err != nil || name != want[i].Name || string(m.Value) != string(want[i].Value) {
+				t.Errorf("RawMembers(%q)[%d] = %s: %s (%q, %v), Members gives %q: %s", doc, i, m.Quoted, m.Value, name, err, want[i].Name, want[i].Value)
+			}
+		}
+	}
+	var seen []string
+	doc := []byte(`{"a":1,"b":[2,{"c":3}],"d":"x"}`)
+	if !EachRawMember(doc, func(quoted, _ []byte) bool {
+		seen = append(seen, string(quoted))
+		return string(quoted) != `"b"`
+	}) || fmt.Sprint(seen) != `["a" "b"]` {
+		t.Errorf("EachRawMember stopping at b saw %v", seen)
+	}
+}

@@ -294,6 +294,46 @@ func Members(doc []byte) ([]Member, error) {
 // decoded, its name as written (quotes included) and its value as
 // written. It reports false if doc is not an object it can walk whole.
 func eachMember(doc []byte, member func(name string, quoted, value []byte)) bool {
+	return eachMemberOf(doc, true, func(name string, quoted, value []byte) bool {
+		member(name, quoted, value)
+		return true
+	})
+}
+
+// RawMember is one member of an object as written: its name in quotes,
+// escapes and all, and its value.
+type RawMember struct {
+	Quoted, Value []byte
+}
+
+// RawMembers is Members without decoding the names. In canonical JSON,
+// which writes each string one way, two members have the same name
+// exactly when their quoted names are the same bytes: a document's keys
+// can be compared with another's without decoding 100,000 of them.
+func RawMembers(doc []byte) ([]RawMember, error) {
+	var members []RawMember
+	if !EachRawMember(doc, func(quoted, value []byte) bool {
+		members = append(members, RawMember{Quoted: quoted, Value: value})
+		return true
+	}) {
+		return nil, errors.New("not a JSON object")
+	}
+	return members, nil
+}
+
+// EachRawMember calls member with each member of the object doc (as for
+// Members), its name as written, quotes included, and its value, until
+// member returns false. It reports false if doc is not an object it can
+// walk as far as member asked.
+func EachRawMember(doc []byte, member func(quoted, value []byte) bool) bool {
+	return eachMemberOf(doc, false, func(_ string, quoted, value []byte) bool {
+		return member(quoted, value)
+	})
+}
+
+// eachMemberOf is eachMember that decodes the names only if decode is
+// set, and stops once member returns false.
+func eachMemberOf(doc []byte, decode bool, member func(name string, quoted, value []byte) bool) bool {
 	w := &walk{doc: doc}
 	if w.next() != '{' {
 		return false
@@ -305,7 +345,13 @@ func eachMember(doc []byte, member func(name string, quoted, value []byte)) bool
 	for !w.give {
 		w.next()
 		keyAt := w.i
-		name, ok := w.name()
+		name, ok := "", w.next() == '"'
+		if ok && decode {
+			name, ok = w.name()
+		} else if ok {
+			w.skipString()
+			ok = !w.give
+		}
 		quoted := doc[keyAt:w.i]
 		if !ok || w.next() != ':' {
 			return false
@@ -317,7 +363,9 @@ func eachMember(doc []byte, member func(name string, quoted, value []byte)) bool
 		if w.give {
 			return false
 		}
-		member(name, quoted, doc[start:w.i])
+		if !member(name, quoted, doc[start:w.i]) {
+			return true
+		}
 		switch w.next() {
 		case ',':
 			w.i++

@@ -59,7 +59,7 @@ func compareClaimed(prevFile, nextFile *metafile.File, accepted []claims.Claim, 
 	if !c.checkShape() {
 		return c.problems
 	}
-	had, replaced, ok := c.checkExisting(rekeyed)
+	replaced, ok := c.checkExisting(rekeyed)
 	if !ok {
 		return c.problems
 	}
@@ -67,7 +67,7 @@ func compareClaimed(prevFile, nextFile *metafile.File, accepted []claims.Claim, 
 	if err != nil {
 		return append(c.problems, err.Error())
 	}
-	c.checkAdded(had, want)
+	c.checkAdded(want)
 	c.checkKeys(replaced, wantKeys)
 	return c.problems
 }
@@ -131,47 +131,70 @@ func (c *claimedChange) checkShape() bool {
 }
 
 // checkExisting checks the trusted delegations in the next version: each
-// as it was, or rekeyed as a rekey of the ceremony asks, in place. It
-// returns the projects delegated before and the key IDs the rekeyed
-// delegations listed; false if checking must stop.
-func (c *claimedChange) checkExisting(rekeyed []rekeyChange) (had, replaced map[string]bool, ok bool) {
+// as it was (the same bytes), or rekeyed as a rekey of the ceremony asks,
+// in place. It returns the key IDs the rekeyed delegations listed; false
+// if checking must stop.
+func (c *claimedChange) checkExisting(rekeyed []rekeyChange) (replaced map[string]bool, ok bool) {
 	prev, next := c.prev, c.next
 	rekey := map[string]rekeyChange{}
 	for _, r := range rekeyed {
-		rekey[r.claim.Project] = r
+		q, err := quoted(r.claim.Project)
+		if err != nil {
+			c.problems = append(c.problems, err.Error())
+			return nil, false
+		}
+		rekey[q] = r
 	}
-	had, replaced = map[string]bool{}, map[string]bool{}
+	replaced = map[string]bool{}
 	rekeyedAt := map[string]bool{}
 	for i := range prev.roles {
-		name := prev.names[i]
-		had[name] = true
-		r, isRekey := rekey[name]
-		if !isRekey {
-			if bytes.Equal(prev.roles[i], next.roles[i]) {
-				continue
+		var r rekeyChange
+		isRekey := false
+		if len(rekey) > 0 {
+			name, err := prev.quotedName(i)
+			if err != nil {
+				c.problems = append(c.problems, fmt.Sprintf("the trusted claimed: %v", err))
+				return nil, false
 			}
-			if next.names[i] == name && onlyKeysDiffer(prev.roles[i], next.roles[i]) {
+			r, isRekey = rekey[string(name)]
+		}
+		if !isRekey && bytes.Equal(prev.roles[i], next.roles[i]) {
+			continue
+		}
+		was, err := prev.role(i)
+		if err != nil {
+			c.problems = append(c.problems, fmt.Sprintf("the trusted claimed: %v", err))
+			return nil, false
+		}
+		is, err := next.role(i)
+		if err != nil {
+			c.problems = append(c.problems, fmt.Sprintf("claimed: %v", err))
+			return nil, false
+		}
+		name := was.name
+		if !isRekey {
+			if is.name == name && onlyKeysDiffer(prev.roles[i], next.roles[i]) {
 				c.bad("claimed v%d changes the keys of %q (delegation %d), a rekey that the ceremony's init record does not name: a claimed project's keys change only at a claims ceremony run with 'claims init --rekey %s=REASON'", next.version, name, i+1, name)
 			} else {
-				c.bad("claimed v%d's delegation %d (%q) is not the trusted v%d's (%q) as it was", next.version, i+1, next.names[i], prev.version, name)
+				c.bad("claimed v%d's delegation %d (%q) is not the trusted v%d's (%q) as it was", next.version, i+1, is.name, prev.version, name)
 			}
-			return nil, nil, false
+			return nil, false
 		}
-		if strings.Join(sortedCopy(prev.keyids[i]), ",") != strings.Join(sortedCopy(r.previousKeyIDs), ",") || prev.thresholds[i] != r.previousThreshold {
+		if strings.Join(sortedCopy(was.keyIDs), ",") != strings.Join(sortedCopy(r.previousKeyIDs), ",") || was.threshold != r.previousThreshold {
 			c.bad("%s says %q was delegated to key(s) %s (threshold %d), but the trusted claimed v%d delegates it to %s (threshold %d)", workspace.AcceptedFile, name,
-				abbrevList(sortedCopy(r.previousKeyIDs)), r.previousThreshold, prev.version, abbrevList(sortedCopy(prev.keyids[i])), prev.thresholds[i])
+				abbrevList(sortedCopy(r.previousKeyIDs)), r.previousThreshold, prev.version, abbrevList(sortedCopy(was.keyIDs)), was.threshold)
 		}
 		want, err := rekeyedDelegation(prev.roles[i], r.claim)
 		if err != nil {
 			c.problems = append(c.problems, fmt.Sprintf("the trusted claimed's delegation %d (%q): %v", i+1, name, err))
-			return nil, nil, false
+			return nil, false
 		}
 		if !bytes.Equal(want, next.roles[i]) {
-			c.bad("claimed v%d's delegation %d (%q) is not the trusted v%d's with the keys and threshold of its rekey's claim request: a rekey changes only those, in place", next.version, i+1, next.names[i], prev.version)
-			return nil, nil, false
+			c.bad("claimed v%d's delegation %d (%q) is not the trusted v%d's with the keys and threshold of its rekey's claim request: a rekey changes only those, in place", next.version, i+1, is.name, prev.version)
+			return nil, false
 		}
 		rekeyedAt[name] = true
-		for _, id := range prev.keyids[i] {
+		for _, id := range was.keyIDs {
 			replaced[id] = true
 		}
 	}
@@ -180,7 +203,7 @@ func (c *claimedChange) checkExisting(rekeyed []rekeyChange) (had, replaced map[
 			c.bad("claimed v%d does not rekey %q as the ceremony's rekeys ask: the trusted v%d does not delegate it", next.version, r.claim.Project, prev.version)
 		}
 	}
-	return had, replaced, true
+	return replaced, true
 }
 
 // wantedDelegations are the delegations the accepted requests ask for, by
@@ -211,13 +234,32 @@ func wantedDelegations(accepted []claims.Claim, rekeyed []rekeyChange) (want, wa
 }
 
 // checkAdded checks the delegations added after the trusted ones: each
-// exactly what an accepted request asks for, and every accepted request
-// delegated.
-func (c *claimedChange) checkAdded(had map[string]bool, want map[string][]byte) {
+// exactly what an accepted request asks for, none a project the trusted
+// version delegates already, and every accepted request delegated.
+func (c *claimedChange) checkAdded(want map[string][]byte) {
 	prev, next := c.prev, c.next
-	added := map[string]bool{}
+	var roles []delegatedRole
+	names := map[string]bool{} // the added delegations' names as written
 	for i := len(prev.roles); i < len(next.roles); i++ {
-		name := next.names[i]
+		r, err := next.role(i)
+		if err != nil {
+			c.problems = append(c.problems, fmt.Sprintf("claimed: %v", err))
+			return
+		}
+		q, err := next.quotedName(i)
+		if err != nil {
+			c.problems = append(c.problems, fmt.Sprintf("claimed: %v", err))
+			return
+		}
+		roles, names[string(q)] = append(roles, r), true
+	}
+	had, ok := c.trustedAmong(names)
+	if !ok {
+		return
+	}
+	added := map[string]bool{}
+	for k, r := range roles {
+		i, name := len(prev.roles)+k, r.name
 		d, ok := want[name]
 		switch {
 		case had[name]:
@@ -243,142 +285,73 @@ func (c *claimedChange) checkAdded(had map[string]bool, want map[string][]byte) 
 	}
 }
 
+// trustedAmong are the projects of names (as written) that the trusted
+// version delegates, by name decoded: one pass over its delegations'
+// names, none decoded but those. False if a trusted delegation's name
+// cannot be read.
+func (c *claimedChange) trustedAmong(names map[string]bool) (map[string]bool, bool) {
+	had := map[string]bool{}
+	if len(names) == 0 {
+		return had, true
+	}
+	for i := range c.prev.roles {
+		q, err := c.prev.quotedName(i)
+		if err == nil && names[string(q)] {
+			var name string
+			if name, err = metafile.String(q); err == nil {
+				had[name] = true
+			}
+		}
+		if err != nil {
+			c.problems = append(c.problems, fmt.Sprintf("the trusted claimed: %v", err))
+			return nil, false
+		}
+	}
+	return had, true
+}
+
 // checkKeys checks the delegations' keys: the trusted ones kept as they
 // were, but those the rekeys replace and no delegation lists any more,
-// which go; a new key only from an accepted or rekeyed request.
+// which go; a new key only from an accepted or rekeyed request. A key's
+// ID is decoded only where it is needed: a rekey, a new key, a problem.
 func (c *claimedChange) checkKeys(replaced map[string]bool, wantKeys map[string][]byte) {
 	prev, next := c.prev, c.next
 	used := map[string]bool{}
 	if len(replaced) > 0 {
-		for _, ids := range next.keyids {
-			for _, id := range ids {
+		for i := range next.roles {
+			r, err := next.role(i)
+			if err != nil {
+				c.problems = append(c.problems, fmt.Sprintf("claimed: %v", err))
+				return
+			}
+			for _, id := range r.keyIDs {
 				used[id] = true
 			}
 		}
 	}
-	for id, k := range prev.keys {
-		nk, kept := next.keys[id]
+	var added []string // the problems of new keys, after those of the trusted ones
+	eachKeyPair(prev.keys, next.keys, func(q, k, nk []byte) {
+		if k != nil && len(replaced) == 0 && bytes.Equal(k, nk) {
+			return
+		}
+		id, err := metafile.String(q)
+		if err != nil {
+			id = string(q)
+		}
 		switch {
+		case k == nil:
+			if w, ok := wantKeys[id]; !ok || !bytes.Equal(w, nk) {
+				added = append(added, fmt.Sprintf("claimed v%d adds key %s, which no accepted claim request holds", next.version, ceremony.AbbrevHash(id)))
+			}
 		case replaced[id] && !used[id]:
-			if kept {
+			if nk != nil {
 				c.bad("claimed v%d keeps key %s, which no delegation lists once the rekeys replace it: drop it", next.version, ceremony.AbbrevHash(id))
 			}
 		case !bytes.Equal(k, nk):
 			c.bad("claimed v%d does not keep key %s of the trusted v%d as it was", next.version, ceremony.AbbrevHash(id), prev.version)
 		}
-	}
-	for id, k := range next.keys {
-		if _, ok := prev.keys[id]; ok {
-			continue
-		}
-		if w, ok := wantKeys[id]; !ok || !bytes.Equal(w, k) {
-			c.bad("claimed v%d adds key %s, which no accepted claim request holds", next.version, ceremony.AbbrevHash(id))
-		}
-	}
-}
-
-// claimedView is a claimed role's "signed" decoded as far as
-// checkClaimedChange needs, each part in canonical form.
-type claimedView struct {
-	version int64
-	// rest are the members but version, expires and delegations;
-	// delegRest the delegations' members but keys and roles.
-	rest, delegRest map[string][]byte
-	keys            map[string][]byte
-	roles           [][]byte
-	names           []string
-	// keyids and thresholds are each delegation's.
-	keyids     [][]string
-	thresholds []int
-}
-
-// viewClaimed takes the parts of f's "signed" as slices of its canonical
-// bytes, each canonical itself: a claimed role of 100,000 delegations is
-// one pass, not a decode per delegation. The canonical form is f's own
-// (File.Canonical): when a bundle is verified, the one its signatures
-// were counted on.
-func viewClaimed(f *metafile.File) (*claimedView, error) {
-	canon, err := f.Canonical()
-	if err != nil {
-		return nil, err
-	}
-	top, err := metafile.Members(canon)
-	if err != nil {
-		return nil, err
-	}
-	v := &claimedView{rest: map[string][]byte{}, delegRest: map[string][]byte{}, keys: map[string][]byte{}}
-	var deleg []metafile.Member
-	for _, m := range top {
-		switch m.Name {
-		case "version":
-			if err := json.Unmarshal(m.Value, &v.version); err != nil {
-				return nil, fmt.Errorf("version: %w", err)
-			}
-		case "expires":
-		case "delegations":
-			if string(m.Value) != "null" {
-				if deleg, err = metafile.Members(m.Value); err != nil {
-					return nil, fmt.Errorf("delegations: %w", err)
-				}
-			}
-		default:
-			v.rest[m.Name] = m.Value
-		}
-	}
-	for _, m := range deleg {
-		switch {
-		case m.Name == "roles" && string(m.Value) != "null":
-			if err := v.addRoles(m.Value); err != nil {
-				return nil, err
-			}
-		case m.Name == "keys" && string(m.Value) != "null":
-			keys, err := metafile.Members(m.Value)
-			if err != nil {
-				return nil, fmt.Errorf("delegations.keys: %w", err)
-			}
-			for _, k := range keys {
-				v.keys[k.Name] = k.Value
-			}
-		case m.Name != "roles" && m.Name != "keys":
-			v.delegRest[m.Name] = m.Value
-		}
-	}
-	return v, nil
-}
-
-// addRoles takes the delegated roles of the canonical array roles.
-func (v *claimedView) addRoles(roles []byte) error {
-	elems, err := metafile.Elements(roles)
-	if err != nil {
-		return fmt.Errorf("delegations.roles: %w", err)
-	}
-	for i, raw := range elems {
-		var r struct {
-			Name      string   `json:"name"`
-			KeyIDs    []string `json:"keyids"`
-			Threshold int      `json:"threshold"`
-		}
-		members, err := metafile.Members(raw)
-		if err != nil {
-			return fmt.Errorf("delegations.roles[%d]: %w", i, err)
-		}
-		for _, m := range members {
-			switch m.Name {
-			case "name":
-				r.Name, err = metafile.String(m.Value)
-			case "keyids":
-				r.KeyIDs, err = metafile.StringList(m.Value)
-			case "threshold":
-				r.Threshold, err = metafile.Int(m.Value)
-			}
-			if err != nil {
-				return fmt.Errorf("delegations.roles[%d].%s: %w", i, m.Name, err)
-			}
-		}
-		v.roles, v.names = append(v.roles, raw), append(v.names, r.Name)
-		v.keyids, v.thresholds = append(v.keyids, r.KeyIDs), append(v.thresholds, r.Threshold)
-	}
-	return nil
+	})
+	c.problems = append(c.problems, added...)
 }
 
 func sameMembers(a, b map[string][]byte) bool {
