@@ -185,17 +185,21 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 }
 
 // signRole signs one role and commits it: the new metadata is staged
-// beside its file while the new state is stored, the record is appended
-// (fsync'd) once both are done, and only then is the staged file moved
-// into place. A staging that fails (no room) fails the step before
-// anything is recorded. f was parsed from read's bytes of role, which the
+// beside its file while the new state is stored and the signature is
+// verified against the key, the record is appended (fsync'd) once all
+// three are done, and only then is the staged file moved into place. A
+// staging that fails (no room) or a signature that does not verify (a
+// wrong device) fails the step before anything is recorded; it may leave
+// the state stored, which no record names, as a kill at that point does. f was parsed from read's bytes of role, which the
 // record names as its input.
 func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleBytes, f *metafile.File, role string, ids []string, signer keys.Signer, uri string) error {
 	msg, err := f.Canonical()
 	if err != nil {
 		return fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
 	}
-	sig, err := keys.SignMessage(signer, msg)
+	// The signature is verified against the key beside the marshalling
+	// and storing below, and before the record is appended.
+	sig, verified, err := keys.SignMessageVerifying(signer, msg)
 	if err != nil {
 		return err
 	}
@@ -232,6 +236,9 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleByt
 	crashpoint.Hit("sign:after-state")
 	s, err := staged()
 	if err != nil {
+		return err
+	}
+	if err := verified(); err != nil {
 		return err
 	}
 	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Sign, Who: ws.Holder(ids[0]), Device: keygen.DeviceOf(uri),

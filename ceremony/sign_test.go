@@ -17,6 +17,8 @@ import (
 	"github.com/tuf-ceremony/ceremony/ceremony"
 	"github.com/tuf-ceremony/ceremony/internal/testutil/ceremonytest"
 	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/transcripts"
+	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
 func signedRoles(res *ceremony.SignResult) []string {
@@ -506,6 +508,21 @@ func TestSignRefusesSignatureThatDoesNotVerify(t *testing.T) {
 		t.Fatal("a signature by another key than the one named was written")
 	}
 	ceremonytest.RequireUnchanged(t, before, ceremonytest.SnapshotFiles(t, ws))
+	// The signature is verified beside the storing of its state: the
+	// transcript records the failure, and no signing.
+	rep, err := transcripts.Verify(filepath.Join(ws, workspace.TranscriptDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := rep.Records[len(rep.Records)-1]
+	for _, r := range rep.Records {
+		if r.Kind == transcripts.Sign {
+			t.Errorf("record %d signs %v with a signature that does not verify", r.Seq, r.Signature)
+		}
+	}
+	if last.Kind != transcripts.Error || !strings.Contains(last.Message, "does not verify") {
+		t.Errorf("the last record is %s %q, want the error of a signature that does not verify", last.Kind, last.Message)
+	}
 }
 
 // recordingPrompter counts the secrets asked for and gives none.

@@ -9,6 +9,7 @@ import (
 	"crypto/sha512"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
@@ -34,6 +35,24 @@ type Closer interface {
 // TUF key before it is returned, so a wrong device or a faulty token is
 // caught before anything is written.
 func SignMessage(s Signer, message []byte) ([]byte, error) {
+	sig, verified, err := SignMessageVerifying(s, message)
+	if err != nil {
+		return nil, err
+	}
+	if err := verified(); err != nil {
+		return nil, err
+	}
+	return sig, nil
+}
+
+// SignMessageVerifying is SignMessage that verifies the signature on a
+// goroutine of its own while the caller goes on: verifying an Ed25519
+// signature over claimed's 53 MB hashes them once more (0.1 s at 100,000
+// projects), which then runs beside the writing of what it signed.
+// verified waits for the verification and gives SignMessage's error; the
+// signature may be used for nothing that leaves the process (a record, a
+// file moved into place, a bundle) before verified has returned nil.
+func SignMessageVerifying(s Signer, message []byte) (sig []byte, verified func() error, err error) {
 	key := s.TUFKey()
 	var digest []byte
 	var opts crypto.SignerOpts
@@ -47,16 +66,21 @@ func SignMessage(s Signer, message []byte) ([]byte, error) {
 		sum := sha512.Sum384(message)
 		digest, opts = sum[:], crypto.SHA384
 	default:
-		return nil, fmt.Errorf("failed to sign with %q: unsupported scheme %q", s.URI(), key.Scheme)
+		return nil, nil, fmt.Errorf("failed to sign with %q: unsupported scheme %q", s.URI(), key.Scheme)
 	}
-	sig, err := s.Sign(rand.Reader, digest, opts)
+	sig, err = s.Sign(rand.Reader, digest, opts)
 	if err != nil {
-		return nil, fmt.Errorf("failed to sign with %q: %w", s.URI(), err)
+		return nil, nil, fmt.Errorf("failed to sign with %q: %w", s.URI(), err)
 	}
-	if err := Verify(key, message, sig); err != nil {
-		return nil, fmt.Errorf("signature made with %q does not verify against its public key (wrong device?): %w", s.URI(), err)
-	}
-	return sig, nil
+	done := make(chan error, 1)
+	go func() {
+		if err := Verify(key, message, sig); err != nil {
+			done <- fmt.Errorf("signature made with %q does not verify against its public key (wrong device?): %w", s.URI(), err)
+			return
+		}
+		done <- nil
+	}()
+	return sig, sync.OnceValue(func() error { return <-done }), nil
 }
 
 // softwareSigner wraps an in-memory private key. It backs file keys and the
