@@ -67,7 +67,9 @@ func compareClaimed(prevFile, nextFile *metafile.File, accepted []claims.Claim, 
 	if err != nil {
 		return append(c.problems, err.Error())
 	}
-	c.checkAdded(want)
+	if !c.checkAdded(want) {
+		return c.problems
+	}
 	c.checkKeys(replaced, wantKeys)
 	return c.problems
 }
@@ -235,8 +237,9 @@ func wantedDelegations(accepted []claims.Claim, rekeyed []rekeyChange) (want, wa
 
 // checkAdded checks the delegations added after the trusted ones: each
 // exactly what an accepted request asks for, none a project the trusted
-// version delegates already, and every accepted request delegated.
-func (c *claimedChange) checkAdded(want map[string][]byte) {
+// version delegates already, and every accepted request delegated. False
+// if a delegation cannot be read, and checking must stop.
+func (c *claimedChange) checkAdded(want map[string][]byte) bool {
 	prev, next := c.prev, c.next
 	var roles []delegatedRole
 	names := map[string]bool{} // the added delegations' names as written
@@ -244,18 +247,18 @@ func (c *claimedChange) checkAdded(want map[string][]byte) {
 		r, err := next.role(i)
 		if err != nil {
 			c.problems = append(c.problems, fmt.Sprintf("claimed: %v", err))
-			return
+			return false
 		}
 		q, err := next.quotedName(i)
 		if err != nil {
 			c.problems = append(c.problems, fmt.Sprintf("claimed: %v", err))
-			return
+			return false
 		}
 		roles, names[string(q)] = append(roles, r), true
 	}
 	had, ok := c.trustedAmong(names)
 	if !ok {
-		return
+		return false
 	}
 	added := map[string]bool{}
 	for k, r := range roles {
@@ -283,6 +286,7 @@ func (c *claimedChange) checkAdded(want map[string][]byte) {
 	if len(missing) > 0 {
 		c.bad("claimed v%d does not delegate %s, which the accepted claim requests ask for", next.version, strings.Join(missing, ", "))
 	}
+	return true
 }
 
 // trustedAmong are the projects of names (as written) that the trusted
@@ -321,7 +325,11 @@ func (c *claimedChange) checkKeys(replaced map[string]bool, wantKeys map[string]
 		for i := range next.roles {
 			r, err := next.role(i)
 			if err != nil {
-				c.problems = append(c.problems, fmt.Sprintf("claimed: %v", err))
+				which := "claimed"
+				if i < len(prev.roles) && bytes.Equal(prev.roles[i], next.roles[i]) {
+					which = "the trusted claimed"
+				}
+				c.problems = append(c.problems, fmt.Sprintf("%s: %v", which, err))
 				return
 			}
 			for _, id := range r.keyIDs {

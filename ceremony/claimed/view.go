@@ -14,8 +14,13 @@ import (
 // canonical itself. Its 100,000 delegations and 125,000 keys are not
 // decoded: a delegation the next version keeps is the same bytes in both,
 // and a key is known by its name as written, which canonical JSON writes
-// one way. A delegation is decoded (role) only where the check needs its
-// name, key IDs or threshold: one added, rekeyed or changed.
+// one way (Canonicalize refuses a name given twice). A delegation is
+// decoded (role) only where the check needs its name, key IDs or
+// threshold: one added, rekeyed or changed. So a trusted delegation that
+// cannot be decoded (a threshold that is a string), kept as it is, is kept:
+// the check that decoded every delegation refused any change of such a
+// claimed. That claimed is signed by targets' keys, and claims init, which
+// decodes the whole of it, refuses it.
 type claimedView struct {
 	version int64
 	// rest are the members but version, expires and delegations;
@@ -106,20 +111,23 @@ func (v *claimedView) role(i int) (delegatedRole, error) {
 }
 
 // quotedName is delegation i's name as written (quotes included), the
-// rest of it walked but not decoded. A delegation with no name has none
-// (nil); one whose name is not a string is an error.
+// rest of it walked but not decoded. A delegation with no name, or a null
+// one, is named `""`, as role decodes it (the empty name); one whose name
+// is not a string is an error.
 func (v *claimedView) quotedName(i int) ([]byte, error) {
-	var name []byte
+	name := []byte(`""`)
 	var err error
 	walked := metafile.EachRawMember(v.roles[i], func(quoted, value []byte) bool {
 		if string(quoted) != `"name"` {
 			return true
 		}
-		if len(value) == 0 || value[0] != '"' {
+		switch {
+		case string(value) == "null":
+		case len(value) == 0 || value[0] != '"':
 			err = fmt.Errorf("delegations.roles[%d].name: not a string", i)
+		default:
+			name = value
 		}
-		// The last "name" is the one a decoder keeps: read on.
-		name = value
 		return true
 	})
 	if !walked {

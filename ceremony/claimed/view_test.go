@@ -214,3 +214,74 @@ func TestClaimedChangeSameAsDecodingEvery(t *testing.T) {
 		})
 	}
 }
+
+// editedFile is signed's JSON with its delegations' roles and keys edited
+// as plain JSON values: a delegation go-tuf's types cannot hold.
+func editedFile(t *testing.T, signed *metadata.TargetsType, edit func(roles []any, keys map[string]any) []any) *metafile.File {
+	t.Helper()
+	data, err := json.Marshal(signed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	d := doc["delegations"].(map[string]any)
+	d["roles"] = edit(d["roles"].([]any), d["keys"].(map[string]any))
+	if data, err = json.Marshal(doc); err != nil {
+		t.Fatal(err)
+	}
+	return &metafile.File{Signed: data}
+}
+
+// Delegations no claims ceremony writes (a name that is null, a number or
+// missing, a role that is not an object, key IDs or a threshold of the
+// wrong type) are refused by both checks, wherever they are; a trusted
+// delegation whose name is null is the empty name to both.
+func TestClaimedChangeSameVerdictOnOddDelegations(t *testing.T) {
+	set := func(i int, member string, v any) func([]any, map[string]any) []any {
+		return func(roles []any, _ map[string]any) []any {
+			if i < 0 {
+				i += len(roles)
+			}
+			roles[i].(map[string]any)[member] = v
+			return roles
+		}
+	}
+	drop := func(i int, member string) func([]any, map[string]any) []any {
+		return func(roles []any, _ map[string]any) []any {
+			delete(roles[i+len(roles)].(map[string]any), member)
+			return roles
+		}
+	}
+	none := func(roles []any, _ map[string]any) []any { return roles }
+	for _, tc := range []struct {
+		name       string
+		prev, next func([]any, map[string]any) []any
+		accepted   bool
+	}{
+		{"an added delegation named null", none, set(-1, "name", nil), false},
+		{"an added delegation named 7", none, set(-1, "name", 7), false},
+		{"an added delegation with no name", none, drop(-1, "name"), false},
+		{"an added delegation's key IDs [1]", none, set(-1, "keyids", []any{1}), false},
+		{"an added delegation's threshold \"1\"", none, set(-1, "threshold", "1"), false},
+		{"an added delegation that is a string", none, func(roles []any, _ map[string]any) []any { return append(roles, "x") }, false},
+		{"a trusted delegation added again", none, func(roles []any, _ map[string]any) []any { return append(roles, roles[4]) }, false},
+		{"a trusted delegation named null, kept", set(2, "name", nil), set(2, "name", nil), true},
+		{"a trusted delegation named null, then null again", set(2, "name", nil), func(roles []any, k map[string]any) []any {
+			roles = set(2, "name", nil)(roles, k)
+			return append(roles, roles[2])
+		}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newChangeCase(t, 8)
+			prev, next := editedFile(t, c.prev, tc.prev), editedFile(t, c.next, tc.next)
+			got := compareClaimed(prev, next, c.accepted, c.rekeyed)
+			want := refCompareClaimed(editedFile(t, c.prev, tc.prev), editedFile(t, c.next, tc.next), c.accepted, c.rekeyed)
+			if (len(got) == 0) != tc.accepted || (len(want) == 0) != tc.accepted {
+				t.Fatalf("problems %q; the check decoding every delegation finds %q; want them accepted: %v", got, want, tc.accepted)
+			}
+		})
+	}
+}
