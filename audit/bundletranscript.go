@@ -196,24 +196,14 @@ func verifyRebuilt(e *ceremony.Engine, add AddFunc, b *bundle.Bundle, wsDir stri
 		held[en.Name] = en
 	}
 	want := map[string]bool{}
-	// Rebuild gives a role's last state and its metadata as one slice of
-	// bytes (77 MB for claimed at 100,000 projects): hashed once.
-	type slice struct {
-		first *byte
-		n     int
-	}
-	sums := map[slice]string{}
-	for _, m := range made {
+	for _, m := range made.Entries {
 		want[m.Name] = true
 		en, ok := held[m.Name]
-		var sum string
-		if len(m.Data) == 0 {
+		// A role's metadata and its last state were hashed as Rebuild
+		// read them (made.Sums); the rest is hashed now.
+		sum, known := made.Sums[m.Name]
+		if !known {
 			sum = transcripts.Sum(m.Data)
-		} else if known, seen := sums[slice{&m.Data[0], len(m.Data)}]; seen {
-			sum = known
-		} else {
-			sum = transcripts.Sum(m.Data)
-			sums[slice{&m.Data[0], len(m.Data)}] = sum
 		}
 		switch {
 		case !ok:

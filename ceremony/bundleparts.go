@@ -31,12 +31,14 @@ import (
 // refuses what must not be bundled: unmet thresholds unless opts.Partial,
 // expired metadata. (An output that exists is checked when the bundle's
 // bytes are known: writeBundle.) The thresholds are counted on the
-// metadata loaded here, the metadata bundled.
+// metadata loaded here, the metadata bundled. The trusted metadata is read
+// as the rules ask for it (targets' delegation), and to be carried as it
+// is (givenBytes), not decoded for that.
 func openBundleable(opts BundleOptions, ws *workspace.Workspace, read *roleBytes, now time.Time) (*Loaded, []string, error) {
 	if opts.Out == "" {
 		return nil, nil, fmt.Errorf("no bundle file given")
 	}
-	l, err := loadRead(ws, read, false)
+	l, err := loadRead(ws, read, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -85,6 +87,13 @@ type bundleParts struct {
 	entries []bundle.Entry
 	info    BundleInfoFile
 	states  statesForm
+	// trusted are the trusted files carried, by role, for Bundle to check
+	// against the init record (checkCarriedTrusted).
+	trusted map[string][]byte
+	// sums are the SHA-256 of the entries whose bytes were hashed as
+	// they were checked (a role's metadata, which is its last state), by
+	// name: what Rebuild gives its caller so as not to hash them again.
+	sums map[string]string
 }
 
 // statesForm is how a bundle stores its transcript's states.
@@ -106,6 +115,41 @@ func (b *bundleParts) add(name string, data []byte) {
 	b.entries = append(b.entries, bundle.Entry{Name: name, Data: data})
 }
 
+// knownSum records that the entry called name hashes to sum (see sums).
+func (b *bundleParts) knownSum(name, sum string) {
+	if b.sums == nil {
+		b.sums = map[string]string{}
+	}
+	b.sums[name] = sum
+}
+
+// checkCarriedTrusted refuses to bundle trusted metadata (trusted, by
+// role) that is not what the transcript's init record names: a trusted
+// file changed after init would be carried to the online side as what the
+// ceremony started from. The replay of the bundle refuses it too; Bundle
+// says so before the bundle is carried there.
+func checkCarriedTrusted(ws *workspace.Workspace, recs []transcripts.Record, trusted map[string][]byte) error {
+	var inputs map[string]string
+	if len(recs) > 0 && recs[0].Kind == transcripts.Init {
+		inputs = recs[0].Inputs
+	}
+	for _, role := range ws.State.Trusted {
+		data, ok := trusted[role]
+		if !ok {
+			continue
+		}
+		name := workspace.TrustedPath(role)
+		want, got := inputs[name], transcripts.Sum(data)
+		switch {
+		case want == "":
+			return fmt.Errorf("%s: the transcript's init record names no %s, refusing to bundle", ws.Dir, name)
+		case got != want:
+			return hint.With(fmt.Errorf("%s: %s hashes to %s, the init record names %s: it was changed after init, refusing to bundle", ws.Dir, name, AbbrevHash(got), AbbrevHash(want)), "verify "+ws.Dir)
+		}
+	}
+	return nil
+}
+
 // addMetadata adds the metadata signed here, byte for byte, under the
 // names a repository serves; the trusted metadata a claims or project
 // ceremony started from, to check the new metadata against (not for
@@ -122,10 +166,14 @@ func (b *bundleParts) addMetadata(ws *workspace.Workspace, l *Loaded, root *meta
 		b.info.Metadata[role] = name
 	}
 	for _, role := range ws.State.Trusted {
-		data := l.givenData[role] // the bytes checked when l was loaded
-		if data == nil {
-			return fmt.Errorf("workspace %q keeps no trusted %s metadata", ws.Dir, role)
+		data, err := l.givenBytes(role)
+		if err != nil {
+			return err
 		}
+		if b.trusted == nil {
+			b.trusted = map[string][]byte{}
+		}
+		b.trusted[role] = data
 		if b.info.Trusted == nil {
 			b.info.Trusted = map[string]string{}
 		}
@@ -162,6 +210,13 @@ func (b *bundleParts) addTranscript(ws *workspace.Workspace, l *Loaded) error {
 	if err != nil {
 		return fmt.Errorf("the transcript of %q does not verify, refusing to bundle: %w", ws.Dir, err)
 	}
+	if b.states == statesAgainstMetadata {
+		// Rebuild's caller compares the trusted files with the bundle's,
+		// which the replay checked against the init record.
+		if err := checkCarriedTrusted(ws, tr.Records, b.trusted); err != nil {
+			return err
+		}
+	}
 	kept, head, seq, err := withoutTrailingBundles(ws.TranscriptPath(), tr)
 	if err != nil {
 		return err
@@ -185,10 +240,13 @@ func (b *bundleParts) addTranscript(ws *workspace.Workspace, l *Loaded) error {
 			return err
 		}
 		wholes[sum] = data
+		b.knownSum(b.info.Metadata[role], sum)
 	}
 	if b.states == statesAsStored {
 		for sum, data := range wholes {
-			known[path.Join(BundleTranscript, transcripts.StatesDir, sum+".json")] = data
+			name := path.Join(BundleTranscript, transcripts.StatesDir, sum+".json")
+			known[name] = data
+			b.knownSum(name, sum)
 		}
 		return bundleAddTreeKnown(ws.TranscriptPath(), BundleTranscript, known, "", b.add)
 	}

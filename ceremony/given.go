@@ -24,6 +24,22 @@ func (l *Loaded) given(role string) (*metafile.File, error) {
 	return f, nil
 }
 
+// givenBytes is role's trusted metadata as the workspace keeps it, to
+// carry on (a bundle's entry): the bytes Given was parsed from, or, for a
+// workspace loaded without it, the file read now and not parsed. A bundle
+// carries the trusted files as they are (77 MB of claimed at 100,000
+// projects, which nothing in it decodes); Bundle checks them against the
+// init record, Rebuild's caller against the bundle it was read from.
+func (l *Loaded) givenBytes(role string) ([]byte, error) {
+	if data := l.givenData[role]; data != nil {
+		return data, nil
+	}
+	if !l.givenLater || !l.WS.HasTrusted(role) {
+		return nil, fmt.Errorf("workspace %q keeps no trusted %s metadata", l.WS.Dir, role)
+	}
+	return l.WS.TrustedBytes(role)
+}
+
 // versionAbove is the version role must exceed: that of the trusted
 // metadata a claims or project workspace keeps of it, 0 if none. Read
 // only for it, the file is not kept: a trusted claimed of 100,000

@@ -118,28 +118,26 @@ func (s *Status) AllMet() bool {
 // metadata of a claims or project workspace is read only as far as the
 // counts need it (the rules of claimed are in the trusted targets).
 func GetStatus(dir string) (*Status, error) {
-	ws, err := workspace.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	read, err := readRoleBytes(ws)
-	if err != nil {
-		return nil, err
-	}
-	l, err := loadRead(ws, read, true)
+	ws, l, err := openLoaded(dir)
 	if err != nil {
 		return nil, err
 	}
 	return statusOf(ws, l)
 }
 
-// openLoaded opens the workspace dir and loads its metadata.
+// openLoaded opens the workspace dir and loads its metadata; the trusted
+// metadata of a claims or project workspace is read when asked for
+// (given), or carried as it is (givenBytes).
 func openLoaded(dir string) (*workspace.Workspace, *Loaded, error) {
 	ws, err := workspace.Open(dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	l, err := Load(ws)
+	read, err := readRoleBytes(ws)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := loadRead(ws, read, true)
 	if err != nil {
 		return nil, nil, err
 	}
