@@ -252,3 +252,52 @@ func BenchmarkVerify(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkDelegation: one project's delegation (its keys and threshold),
+// from claimed as read: what a project's ceremony needs of it. Ours
+// decodes claimed narrowed to that delegation (File.TargetsDelegating);
+// "whole" decodes all of it with our decoder (File.Targets), go-tuf with
+// its own (FromBytes); both then find the project's.
+func BenchmarkDelegation(b *testing.B) {
+	f := load(b)
+	project := benchdata.ProjectName(benchdata.Projects / 2)
+	for _, c := range []struct {
+		name   string
+		decode func([]byte) (*metadata.TargetsType, error)
+	}{
+		{"ours", func(data []byte) (*metadata.TargetsType, error) {
+			m, err := metafile.Parse(data)
+			if err != nil {
+				return nil, err
+			}
+			return m.TargetsDelegating(project)
+		}},
+		{"whole", func(data []byte) (*metadata.TargetsType, error) {
+			m, err := metafile.Parse(data)
+			if err != nil {
+				return nil, err
+			}
+			return m.Targets()
+		}},
+		{"gotuf", func(data []byte) (*metadata.TargetsType, error) {
+			md, err := metadata.Targets().FromBytes(data)
+			if err != nil {
+				return nil, err
+			}
+			return &md.Signed, nil
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			start(b, f)
+			for b.Loop() {
+				t, err := c.decode(f.File)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := threshold.FromTargets(t, project, "claimed v1"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -29,6 +29,9 @@ type Loaded struct {
 	// read so far.
 	Given        map[string]*metafile.File
 	givenTargets map[string]*metadata.TargetsType
+	// givenNarrowed caches the trusted targets metadata decoded for one
+	// of its delegations (givenDelegating), by name and delegated role.
+	givenNarrowed map[string]*metadata.TargetsType
 	// givenData are the bytes each of Given was parsed from (it holds
 	// slices of them), to carry on as they were read.
 	givenData map[string][]byte
@@ -140,11 +143,39 @@ func (l *Loaded) delegating(role string) (*metadata.TargetsType, error) {
 	if name == metadata.TARGETS && l.targets != nil {
 		return l.targets, nil
 	}
-	t, err := l.GivenRole(name)
+	t, err := l.givenDelegating(name, role)
 	if err != nil || t != nil {
 		return t, err
 	}
 	return nil, fmt.Errorf("workspace has %s but no %s metadata to delegate it", role, name)
+}
+
+// givenDelegating is the trusted targets metadata name as it delegates
+// role: decoded whole if it was already (GivenRole), else with its
+// delegations narrowed to role's (metafile.File.TargetsDelegating). A
+// project's rule is claimed's delegation to it, one of 100,000; nil if
+// the workspace keeps no trusted name.
+func (l *Loaded) givenDelegating(name, role string) (*metadata.TargetsType, error) {
+	if t := l.givenTargets[name]; t != nil {
+		return t, nil
+	}
+	key := name + "\x00" + role
+	if t := l.givenNarrowed[key]; t != nil {
+		return t, nil
+	}
+	f, err := l.given(name)
+	if err != nil || f == nil || name == metadata.ROOT {
+		return nil, err
+	}
+	t, err := f.TargetsDelegating(role)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", workspace.TrustedPath(name), err)
+	}
+	if l.givenNarrowed == nil {
+		l.givenNarrowed = map[string]*metadata.TargetsType{}
+	}
+	l.givenNarrowed[key] = t
+	return t, nil
 }
 
 // Rules returns who may sign role, and how many must: for root, the

@@ -238,7 +238,8 @@ type Bundle struct {
 	// Trusted holds the trusted root, targets and claimed it carries.
 	Trusted map[string]verify.Named
 	Targets *metadata.TargetsType
-	// Claimed is the trusted claimed, decoded where a check needs it.
+	// Claimed is the trusted claimed, decoded where a check needs it (a
+	// project bundle's: for its delegation to the project's role alone).
 	Claimed *metadata.TargetsType
 	// Role is the role signed at the ceremony, entry its bundle entry,
 	// signed its metadata.

@@ -134,7 +134,7 @@ func checkProjectWorkspace(ws *workspace.Workspace, initial *metafile.File) stri
 	if err != nil {
 		return err.Error()
 	}
-	claimed, err := claimedFile.Targets()
+	claimed, err := claimedFile.TargetsDelegating(project)
 	if err != nil {
 		return fmt.Sprintf("%s: %v", workspace.TrustedPath(plan.RoleClaimed), err)
 	}

@@ -1,0 +1,130 @@
+package metafile
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/theupdateframework/go-tuf/v2/metadata"
+)
+
+// narrowedRef is the reference for TargetsDelegating: the whole role
+// decoded (Targets), then its delegations cut down to those named role and
+// the keys they list.
+func narrowedRef(f *File, role string) (*metadata.TargetsType, error) {
+	t, err := f.Targets()
+	if err != nil || t.Delegations == nil {
+		return t, err
+	}
+	d := t.Delegations
+	listed := map[string]bool{}
+	if d.Roles != nil {
+		roles := []metadata.DelegatedRole{}
+		for _, r := range d.Roles {
+			if r.Name == role {
+				roles = append(roles, r)
+				for _, id := range r.KeyIDs {
+					listed[id] = true
+				}
+			}
+		}
+		d.Roles = roles
+	}
+	if d.Keys != nil {
+		keys := map[string]*metadata.Key{}
+		for id, k := range d.Keys {
+			if listed[id] {
+				keys[id] = k
+			}
+		}
+		d.Keys = keys
+	}
+	return t, nil
+}
+
+// delegatingDoc is a targets role delegating to roles (each a JSON object
+// as written) with keys (a JSON object as written).
+func delegatingDoc(keys string, roles ...string) string {
+	return `{"_type":"targets","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z","targets":{},` +
+		`"delegations":{"keys":` + keys + `,"roles":[` + strings.Join(roles, ",") + `]},"x-top":1}`
+}
+
+func role(name string, keyIDs ...string) string {
+	return fmt.Sprintf(`{"keyids":["%s"],"name":%s,"paths":["p/%s/*"],"terminating":true,"threshold":1}`, strings.Join(keyIDs, `","`), name, strings.Trim(name, `"`))
+}
+
+const twoKeys = `{"k1":{"keytype":"ed25519","keyval":{"public":"aa"},"scheme":"ed25519"},` +
+	`"k2":{"keytype":"ed25519","keyval":{"public":"bb"},"scheme":"ed25519","x":true},` +
+	`"k3":{"keytype":"ed25519","keyval":{"public":"cc"},"scheme":"ed25519"}}`
+
+// TestTargetsDelegatingAsDecodingWhole: on documents Targets decodes,
+// TargetsDelegating gives what Targets gives with the delegations cut
+// down to role's, for the role present, absent, delegated twice, named
+// with escapes, sharing keys with others, with keys listed by escaped
+// IDs, without roles or keys, with succinct roles, and with delegations
+// null; and Targets' error where the delegation to role is malformed.
+func TestTargetsDelegatingAsDecodingWhole(t *testing.T) {
+	type doc struct{ name, signed, role string }
+	docs := []doc{
+		{"present", delegatingDoc(twoKeys, role(`"a"`, "k1"), role(`"b"`, "k2", "k1"), role(`"c"`, "k3")), "b"},
+		{"first", delegatingDoc(twoKeys, role(`"a"`, "k1"), role(`"b"`, "k2")), "a"},
+		{"last", delegatingDoc(twoKeys, role(`"a"`, "k1"), role(`"b"`, "k2")), "b"},
+		{"absent", delegatingDoc(twoKeys, role(`"a"`, "k1"), role(`"b"`, "k2")), "zz"},
+		{"twice", delegatingDoc(twoKeys, role(`"b"`, "k1"), role(`"a"`, "k3"), role(`"b"`, "k2")), "b"},
+		{"escaped name", delegatingDoc(twoKeys, role(`"a"`, "k1"), role(`"\u0062"`, "k2")), "b"},
+		{"escaped key ID", delegatingDoc(`{"k\u0031":{"keytype":"ed25519","keyval":{"public":"aa"},"scheme":"ed25519"},"k2":{"keytype":"ed25519","keyval":{"public":"bb"},"scheme":"ed25519"}}`, role(`"a"`, "k1"), role(`"b"`, "k2")), "a"},
+		{"key not defined", delegatingDoc(twoKeys, role(`"a"`, "k9")), "a"},
+		{"no keys", delegatingDoc(`{}`, role(`"a"`)), "a"},
+		{"no roles", delegatingDoc(twoKeys), "a"},
+		{"null delegations", `{"_type":"targets","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z","targets":{},"delegations":null}`, "a"},
+		{"no delegations", `{"_type":"targets","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z","targets":{"f":{"length":1,"hashes":{"sha256":"00"}}}}`, "a"},
+		{"succinct", `{"_type":"targets","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z","targets":{},"delegations":{"keys":` + twoKeys +
+			`,"succinct_roles":{"bit_length":2,"keyids":["k1"],"name_prefix":"bin","threshold":1}}}`, "bin-0"},
+		{"unknown members", `{"_type":"targets","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z","targets":{},"delegations":{"keys":` + twoKeys +
+			`,"roles":[` + role(`"a"`, "k1") + `],"z":[1,2]},"w":{"v":null}}`, "a"},
+		{"indented", "{\n  \"_type\": \"targets\",\n  \"delegations\": {\n    \"keys\": " + twoKeys + ",\n    \"roles\": [\n      " + role(`"a"`, "k2") + " ,\n " + role(`"b"`, "k1") + "\n    ]\n  },\n  \"expires\": \"2030-01-02T03:04:05Z\",\n  \"spec_version\": \"1.0.31\",\n  \"targets\": {},\n  \"version\": 3\n}", "a"},
+		// The delegation to role is malformed: the error is Targets'.
+		{"bad threshold", delegatingDoc(twoKeys, `{"keyids":["k1"],"name":"a","paths":[],"terminating":true,"threshold":"one"}`), "a"},
+		{"bad keyids", delegatingDoc(twoKeys, `{"keyids":"k1","name":"a","paths":[],"terminating":true,"threshold":1}`), "a"},
+		{"bad key", delegatingDoc(`{"k1":{"keytype":7,"keyval":{"public":"aa"},"scheme":"ed25519"}}`, role(`"a"`, "k1")), "a"},
+		{"bad roles", `{"_type":"targets","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z","targets":{},"delegations":{"keys":{},"roles":{"a":1}}}`, "a"},
+		{"not targets", `{"_type":"root","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z"}`, "a"},
+	}
+	for _, d := range docs {
+		f, err := Parse([]byte(`{"signatures":[],"signed":` + d.signed + `}`))
+		if err != nil {
+			t.Fatalf("%s: %v", d.name, err)
+		}
+		want, wantErr := narrowedRef(f, d.role)
+		got, err := f.TargetsDelegating(d.role)
+		switch {
+		case wantErr != nil || err != nil:
+			if wantErr == nil || err == nil || err.Error() != wantErr.Error() {
+				t.Errorf("%s: TargetsDelegating(%q): %v; decoding the whole: %v", d.name, d.role, err, wantErr)
+			}
+		case !reflect.DeepEqual(got, want):
+			t.Errorf("%s: TargetsDelegating(%q) gives\n%#v\nwant\n%#v", d.name, d.role, got.Delegations, want.Delegations)
+		}
+	}
+}
+
+// TestTargetsDelegatingPassesOverOthers: a delegation to another role that
+// Targets refuses is not decoded, so the role's own still is.
+func TestTargetsDelegatingPassesOverOthers(t *testing.T) {
+	signed := delegatingDoc(twoKeys, `{"keyids":["k1"],"name":"a","paths":[],"terminating":true,"threshold":"one"}`, role(`"b"`, "k2"))
+	f, err := Parse([]byte(`{"signatures":[],"signed":` + signed + `}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Targets(); err == nil {
+		t.Fatal("Targets decodes a threshold that is a string")
+	}
+	got, err := f.TargetsDelegating("b")
+	if err != nil {
+		t.Fatalf("TargetsDelegating(b): %v", err)
+	}
+	if d := got.Delegations; len(d.Roles) != 1 || d.Roles[0].Name != "b" || len(d.Keys) != 1 || d.Keys["k2"] == nil {
+		t.Errorf("TargetsDelegating(b) delegates %+v with keys %v; want b alone, with k2", d.Roles, d.Keys)
+	}
+}
