@@ -1,8 +1,6 @@
 package metafile
 
 import (
-	"bytes"
-
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 )
 
@@ -23,183 +21,216 @@ import (
 // the narrowed roles and keys hold is decoded as Targets decodes it too,
 // errors and all; a malformed delegation to another role, or a key no
 // delegation to role lists, is passed over unseen (Targets sees it). A
-// document it cannot narrow is decoded whole (Targets).
+// document it cannot narrow in one walk (a member name or a delegation's
+// name written with escapes, say) is decoded whole and then narrowed.
 func (f *File) TargetsDelegating(role string) (*metadata.TargetsType, error) {
 	if err := checkDecodableHeader(f, metadata.TARGETS); err != nil {
 		return nil, err
 	}
-	narrowed, ok := narrowDelegations(f.Signed, role)
-	if !ok {
-		return f.Targets()
+	if narrowed, ok := narrowDelegations(f.Signed, role); ok {
+		return (&File{Signed: narrowed}).Targets()
 	}
-	return (&File{Signed: narrowed}).Targets()
+	t, err := f.Targets()
+	if err != nil {
+		return nil, err
+	}
+	narrowDecoded(t, role)
+	return t, nil
+}
+
+// narrowDecoded cuts t's delegations down to those named role and the
+// keys they list.
+func narrowDecoded(t *metadata.TargetsType, role string) {
+	d := t.Delegations
+	if d == nil {
+		return
+	}
+	listed := map[string]bool{}
+	if d.Roles != nil {
+		roles := []metadata.DelegatedRole{}
+		for _, r := range d.Roles {
+			if r.Name == role {
+				roles = append(roles, r)
+				for _, id := range r.KeyIDs {
+					listed[id] = true
+				}
+			}
+		}
+		d.Roles = roles
+	}
+	if d.Keys != nil {
+		keys := map[string]*metadata.Key{}
+		for id, k := range d.Keys {
+			if listed[id] {
+				keys[id] = k
+			}
+		}
+		d.Keys = keys
+	}
 }
 
 // narrowDelegations is the object signed with its "delegations" narrowed
-// to role (narrowedDelegations); false if signed is not an object it can
-// walk.
+// to role, made in one walk over it; false if a member's name, or a
+// delegation's, is written with escapes, if a member that decides what is
+// kept is there twice (delegations; its keys or roles; a delegation's name
+// or keyids), or if signed is no object.
 func narrowDelegations(signed []byte, role string) ([]byte, bool) {
+	w := &walk{doc: signed}
 	out := []byte{'{'}
-	narrowed := true
-	walked := eachMemberOf(signed, true, func(name string, quoted, value []byte) bool {
+	delegations := 0
+	w.object(func(name []byte) {
 		if len(out) > 1 {
 			out = append(out, ',')
 		}
-		out = append(append(out, quoted...), ':')
-		if name != "delegations" {
-			out = append(out, value...)
-			return true
+		out = appendMemberName(out, name)
+		if string(name) == "delegations" {
+			if delegations++; delegations > 1 {
+				w.give = true // the decoder takes the last: left to it
+				return
+			}
+			out = w.appendNarrowed(out, role)
+		} else {
+			out = append(out, w.rawValue()...)
 		}
-		var d []byte
-		if d, narrowed = narrowedDelegations(value, role); narrowed {
-			out = append(out, d...)
-		}
-		return narrowed
 	})
-	if !walked || !narrowed {
+	if w.give || skipSpace(signed, w.i) != len(signed) {
 		return nil, false
 	}
 	return append(out, '}'), true
 }
 
-// narrowedDelegations is a delegations value with "roles" narrowed to
-// the delegations named role and "keys" to the keys they list; every
-// other member, and a "roles" that is no array or a "keys" that is no
-// object, as written (the decoder says what it makes of them). A value
-// that is not an object (null) is as written.
-func narrowedDelegations(value []byte, role string) ([]byte, bool) {
-	if (&walk{doc: value}).next() != '{' {
-		return value, true
+// appendNarrowed appends the delegations value at the cursor with "roles"
+// narrowed to the delegations named role and "keys" to the keys they
+// list; every other member, and a "roles" that is no array or a "keys"
+// that is no object, as written (the decoder says what it makes of
+// them). A value that is not an object (null) is as written.
+func (w *walk) appendNarrowed(out []byte, role string) []byte {
+	if w.next() != '{' {
+		return append(out, w.rawValue()...)
 	}
 	type member struct {
-		name          string
-		quoted, value []byte
+		name, value []byte
+		keys        []keyMember // "keys" as an object, to narrow
 	}
 	var members []member
-	if !eachMemberOf(value, true, func(name string, quoted, value []byte) bool {
-		members = append(members, member{name, quoted, value})
-		return true
-	}) {
-		return nil, false
-	}
-	// The roles first: the keys kept are those the kept roles list.
 	listed := map[string]bool{}
-	for i, m := range members {
-		if m.name != "roles" {
-			continue
+	seen := map[string]bool{}
+	w.object(func(name []byte) {
+		m := member{name: name}
+		if n := string(name); n == "keys" || n == "roles" {
+			if seen[n] {
+				w.give = true
+				return
+			}
+			seen[n] = true
 		}
-		kept, ok := rolesNamed(m.value, role, listed)
-		if !ok {
-			return nil, false
+		switch {
+		case string(name) == "keys" && w.next() == '{':
+			w.object(func(id []byte) {
+				m.keys = append(m.keys, keyMember{id, w.rawValue()})
+			})
+			m.value = nil
+		case string(name) == "roles" && w.next() == '[':
+			m.value = w.rolesNamed(role, listed)
+		default:
+			m.value = w.rawValue()
 		}
-		members[i].value = kept
-	}
-	out := []byte{'{'}
+		members = append(members, m)
+	})
+	out = append(out, '{')
 	for i, m := range members {
 		if i > 0 {
 			out = append(out, ',')
 		}
-		out = append(append(out, m.quoted...), ':')
-		if m.name != "keys" {
+		out = appendMemberName(out, m.name)
+		if m.value != nil {
 			out = append(out, m.value...)
 			continue
 		}
-		kept, ok := keysListed(m.value, listed)
-		if !ok {
-			return nil, false
+		out = append(out, '{')
+		n := 0
+		for _, k := range m.keys {
+			if !listed[string(k.id)] {
+				continue
+			}
+			if n++; n > 1 {
+				out = append(out, ',')
+			}
+			out = append(appendMemberName(out, k.id), k.value...)
 		}
-		out = append(out, kept...)
+		out = append(out, '}')
 	}
-	return append(out, '}'), true
+	return append(out, '}')
 }
 
-// rolesNamed is the array roles narrowed to the elements that are objects
-// with a member "name" whose value is role, as written; it adds the key
-// IDs each lists (as StringList decodes them, where it can) to listed. A
-// roles that is not an array is as written.
-func rolesNamed(roles []byte, role string, listed map[string]bool) ([]byte, bool) {
-	if (&walk{doc: roles}).next() != '[' {
-		return roles, true
-	}
-	elems, err := Elements(roles)
-	if err != nil {
-		return nil, false
-	}
+// keyMember is one member of a delegations' "keys": its ID and value.
+type keyMember struct{ id, value []byte }
+
+// rolesNamed reads the array at the cursor and returns it narrowed to the
+// elements that are objects whose "name" is role; it adds the key IDs each
+// lists (as StringList decodes them, where it can) to listed. A name that
+// is not a string free of escapes, or a delegation with two names or two
+// keyids, gives up the walk.
+func (w *walk) rolesNamed(role string, listed map[string]bool) []byte {
 	out := []byte{'['}
-	for _, e := range elems {
-		var keyIDs [][]byte
-		named := false
-		EachRawMember(e, func(quoted, value []byte) bool {
-			switch {
-			case sameName(quoted, "name") && sameName(value, role):
-				named = true
-			case sameName(quoted, "keyids"):
-				keyIDs = append(keyIDs, value)
+	w.array(func() {
+		if w.next() != '{' {
+			w.skipValue()
+			return
+		}
+		start := w.i
+		named, names := false, 0
+		var keyIDs []byte
+		w.object(func(name []byte) {
+			switch string(name) {
+			case "name":
+				s, ok := w.plain()
+				if names++; !ok || names > 1 {
+					w.give = true
+					return
+				}
+				named = string(s) == role
+			case "keyids":
+				if keyIDs != nil {
+					w.give = true
+					return
+				}
+				keyIDs = w.rawValue()
+			default:
+				w.skipValue()
 			}
-			return true
 		})
-		if !named {
-			continue
+		if !named || w.give {
+			return
 		}
 		if len(out) > 1 {
 			out = append(out, ',')
 		}
-		out = append(out, e...)
-		for _, v := range keyIDs {
-			ids, err := StringList(v)
-			if err != nil {
-				continue // the decoder of the narrowed role says so
-			}
-			for _, id := range ids {
-				listed[id] = true
-			}
+		out = append(out, w.doc[start:w.i]...)
+		ids, err := StringList(keyIDs)
+		if err != nil {
+			return // the decoder of the narrowed role says so
 		}
-	}
-	return append(out, ']'), true
+		for _, id := range ids {
+			listed[id] = true
+		}
+	})
+	return append(out, ']')
 }
 
-// keysListed is the object keys narrowed to the members whose names are
-// in listed, and those whose names do not decode (the decoder refuses
-// them as it refuses them in the whole). A keys that is not an object is
-// as written.
-func keysListed(keys []byte, listed map[string]bool) ([]byte, bool) {
-	if (&walk{doc: keys}).next() != '{' {
-		return keys, true
+// rawValue passes over the value at the cursor and returns it as written.
+func (w *walk) rawValue() []byte {
+	w.next()
+	start := w.i
+	w.skipValue()
+	if w.give {
+		return nil
 	}
-	out := []byte{'{'}
-	if !EachRawMember(keys, func(quoted, value []byte) bool {
-		if id, ok := nameOf(quoted); ok && !listed[id] {
-			return true
-		}
-		if len(out) > 1 {
-			out = append(out, ',')
-		}
-		out = append(append(append(out, quoted...), ':'), value...)
-		return true
-	}) {
-		return nil, false
-	}
-	return append(out, '}'), true
+	return w.doc[start:w.i]
 }
 
-// sameName says whether quoted, a JSON string as written (quotes
-// included), decodes to s: compared as bytes when it holds no escape.
-func sameName(quoted []byte, s string) bool {
-	if len(quoted) < 2 || quoted[0] != '"' {
-		return false
-	}
-	if bytes.IndexByte(quoted, '\\') < 0 {
-		return string(quoted[1:len(quoted)-1]) == s
-	}
-	decoded, ok := decodeString(quoted)
-	return ok && decoded == s
-}
-
-// nameOf is quoted, a member's name as written, decoded; false if it
-// does not decode.
-func nameOf(quoted []byte) (string, bool) {
-	if bytes.IndexByte(quoted, '\\') < 0 {
-		return string(quoted[1 : len(quoted)-1]), true
-	}
-	return decodeString(quoted)
+// appendMemberName appends a member's name, free of escapes, and a colon.
+func appendMemberName(out, name []byte) []byte {
+	out = append(append(append(out, '"'), name...), '"')
+	return append(out, ':')
 }

@@ -84,6 +84,15 @@ func TestTargetsDelegatingAsDecodingWhole(t *testing.T) {
 		{"unknown members", `{"_type":"targets","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z","targets":{},"delegations":{"keys":` + twoKeys +
 			`,"roles":[` + role(`"a"`, "k1") + `],"z":[1,2]},"w":{"v":null}}`, "a"},
 		{"indented", "{\n  \"_type\": \"targets\",\n  \"delegations\": {\n    \"keys\": " + twoKeys + ",\n    \"roles\": [\n      " + role(`"a"`, "k2") + " ,\n " + role(`"b"`, "k1") + "\n    ]\n  },\n  \"expires\": \"2030-01-02T03:04:05Z\",\n  \"spec_version\": \"1.0.31\",\n  \"targets\": {},\n  \"version\": 3\n}", "a"},
+		{"named twice", delegatingDoc(twoKeys, `{"keyids":["k1"],"name":"b","paths":[],"terminating":true,"threshold":1,"name":"a"}`, role(`"c"`, "k2")), "b"},
+		{"named twice, last", delegatingDoc(twoKeys, `{"keyids":["k1"],"name":"b","paths":[],"terminating":true,"threshold":1,"name":"a"}`, role(`"c"`, "k2")), "a"},
+		{"keyids twice", delegatingDoc(twoKeys, `{"keyids":["k1"],"name":"b","paths":[],"terminating":true,"threshold":1,"keyids":["k2"]}`), "b"},
+		{"roles twice", `{"_type":"targets","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z","targets":{},"delegations":{"keys":` + twoKeys +
+			`,"roles":[` + role(`"b"`, "k1") + `],"roles":[` + role(`"b"`, "k2") + `]}}`, "b"},
+		{"keys twice", `{"_type":"targets","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z","targets":{},"delegations":{"keys":{},"roles":[` + role(`"b"`, "k1") + `],"keys":` + twoKeys + `}}`, "b"},
+		{"key defined twice", delegatingDoc(`{"k1":{"keytype":"ed25519","keyval":{"public":"aa"},"scheme":"ed25519"},"k1":{"keytype":"ed25519","keyval":{"public":"bb"},"scheme":"ed25519"}}`, role(`"b"`, "k1")), "b"},
+		{"delegations twice", `{"_type":"targets","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z","targets":{},"delegations":{"keys":` + twoKeys +
+			`,"roles":[` + role(`"b"`, "k1") + `]},"delegations":{"keys":` + twoKeys + `,"roles":[` + role(`"b"`, "k2") + `]}}`, "b"},
 		// The delegation to role is malformed: the error is Targets'.
 		{"bad threshold", delegatingDoc(twoKeys, `{"keyids":["k1"],"name":"a","paths":[],"terminating":true,"threshold":"one"}`), "a"},
 		{"bad keyids", delegatingDoc(twoKeys, `{"keyids":"k1","name":"a","paths":[],"terminating":true,"threshold":1}`), "a"},
@@ -91,10 +100,17 @@ func TestTargetsDelegatingAsDecodingWhole(t *testing.T) {
 		{"bad roles", `{"_type":"targets","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z","targets":{},"delegations":{"keys":{},"roles":{"a":1}}}`, "a"},
 		{"not targets", `{"_type":"root","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z"}`, "a"},
 	}
+	decidingTwice := map[string]bool{"named twice": true, "named twice, last": true, "keyids twice": true, "roles twice": true, "keys twice": true, "delegations twice": true}
 	for _, d := range docs {
 		f, err := Parse([]byte(`{"signatures":[],"signed":` + d.signed + `}`))
 		if err != nil {
 			t.Fatalf("%s: %v", d.name, err)
+		}
+		// One written with escapes, or with a member that decides what is
+		// kept there twice, is decoded whole, then narrowed.
+		whole := strings.Contains(d.signed, `\`) || decidingTwice[d.name]
+		if _, walked := narrowDelegations(f.Signed, d.role); walked == whole {
+			t.Errorf("%s: narrowed in one walk: %t", d.name, walked)
 		}
 		want, wantErr := narrowedRef(f, d.role)
 		got, err := f.TargetsDelegating(d.role)
@@ -127,4 +143,29 @@ func TestTargetsDelegatingPassesOverOthers(t *testing.T) {
 	if d := got.Delegations; len(d.Roles) != 1 || d.Roles[0].Name != "b" || len(d.Keys) != 1 || d.Keys["k2"] == nil {
 		t.Errorf("TargetsDelegating(b) delegates %+v with keys %v; want b alone, with k2", d.Roles, d.Keys)
 	}
+}
+
+// FuzzTargetsDelegating: on any "signed" that Targets decodes,
+// TargetsDelegating gives what Targets gives, narrowed.
+func FuzzTargetsDelegating(f *testing.F) {
+	f.Add([]byte(delegatingDoc(twoKeys, role(`"a"`, "k1"), role(`"b"`, "k2", "k1"))), "b")
+	f.Add([]byte(delegatingDoc(twoKeys, `{"keyids":["k1"],"name":"b","paths":[],"terminating":true,"threshold":1,"name":"a"}`)), "a")
+	f.Add([]byte(`{"_type":"targets","spec_version":"1","version":1,"expires":"2030-01-02T03:04:05Z","delegations":{"keys":{},"roles":[{"name":"\u0061","keyids":[],"threshold":1,"terminating":false}]}}`), "a")
+	f.Fuzz(func(t *testing.T, signed []byte, name string) {
+		file, err := Parse(append(append([]byte(`{"signatures":[],"signed":`), signed...), '}'))
+		if err != nil {
+			return
+		}
+		want, err := narrowedRef(file, name)
+		if err != nil {
+			return
+		}
+		got, err := file.TargetsDelegating(name)
+		if err != nil {
+			t.Fatalf("TargetsDelegating(%q) of %q: %v; Targets decodes it", name, signed, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("TargetsDelegating(%q) of %q gives\n%#v\nwant\n%#v", name, signed, got.Delegations, want.Delegations)
+		}
+	})
 }

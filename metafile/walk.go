@@ -210,30 +210,60 @@ func (w *walk) raw() []byte {
 	return w.doc[start:w.i]
 }
 
-// skipValue passes over one value, strings' escapes included.
+// skipValue passes over one value, strings' escapes included. Inside an
+// object or array it looks only at the bytes that open or close one and
+// at strings (structural); claimed at 100,000 projects is 77 MB of them.
 func (w *walk) skipValue() {
-	w.next()
+	if w.next(); w.give {
+		return
+	}
+	doc, i := w.doc, w.i
+	switch doc[i] {
+	case '"':
+		w.skipString()
+		return
+	case '}', ']':
+		w.i = i + 1 // no value: the caller sees what follows
+		return
+	case '{', '[':
+	default:
+		// A scalar: up to what ends a value.
+		for i++; i < len(doc) && !endsValue(doc[i]); i++ {
+		}
+		w.i = i
+		return
+	}
 	depth := 0
-	for w.i < len(w.doc) && !w.give {
-		switch c := w.doc[w.i]; c {
+	for i < len(doc) {
+		c := doc[i]
+		if !structural[c] {
+			i++
+			continue
+		}
+		switch c {
 		case '"':
-			w.skipString()
-			if depth == 0 {
+			end, ok := stringEnd(doc, i)
+			if !ok {
+				w.give = true
 				return
 			}
+			i = end
 			continue
 		case '{', '[':
 			depth++
 		case '}', ']':
-			depth--
+			if depth--; depth == 0 {
+				w.i = i + 1
+				return
+			}
 		}
-		w.i++
-		if depth <= 0 && (w.i >= len(w.doc) || endsValue(w.doc[w.i])) {
-			return
-		}
+		i++
 	}
 	w.give = true
 }
+
+// structural are the bytes skipValue stops at inside a container.
+var structural = [256]bool{'"': true, '{': true, '}': true, '[': true, ']': true}
 
 // endsValue: a scalar or a closed container is followed by one of these.
 func endsValue(c byte) bool {
