@@ -41,28 +41,10 @@ var (
 // is for a trusted root that cannot be read; a bundle that breaks the
 // format is an Error finding.
 func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, now time.Time) (*verify.Report, error) {
-	// The signed role's signatures are verified when it is counted, when
-	// the transcript is replayed and when the bundle is made again.
-	threshold.KeepVerified()
-	at := e.NowOr(now)
-	rep := &verify.Report{}
-	add := func(sev verify.Severity, file, role, check, format string, args ...any) {
-		rep.Findings = append(rep.Findings, verify.Finding{Severity: sev, File: file, Role: role, Check: check, Message: fmt.Sprintf(format, args...)})
+	given, err := readGivenRoot(trustedRoot)
+	if err != nil {
+		return nil, err
 	}
-	var trusted *verify.Named
-	var trustedBytes []byte
-	if trustedRoot != "" {
-		data, err := bounded.ReadFile(trustedRoot, metafile.MaxSize)
-		if err != nil {
-			return nil, fmt.Errorf("failed to read trusted root: %w", err)
-		}
-		f, err := metafile.ParseOwned(data)
-		if err != nil {
-			return nil, fmt.Errorf("trusted root %s: %w", trustedRoot, err)
-		}
-		trusted, trustedBytes = &verify.Named{Path: trustedRoot, File: f}, data
-	}
-
 	b, err := readUnpacked(bundlePath)
 	if u := (*bundle.UnpackError)(nil); errors.As(err, &u) {
 		return nil, fmt.Errorf("cannot check %s: %w: it is unpacked into %s as it is checked; give TMPDIR a directory on a disk with room for it", bundlePath, u, os.TempDir())
@@ -76,18 +58,68 @@ func VerifyBundle(e *ceremony.Engine, bundlePath, trustedRoot string, now time.T
 		if errors.As(err, &v) && v.Entry != "" {
 			entry = v.Entry
 		}
-		add(verify.Error, entry, "", "bundle", "%v", err)
+		rep := &verify.Report{}
+		rep.Findings = append(rep.Findings, verify.Finding{Severity: verify.Error, File: entry, Check: "bundle", Message: err.Error()})
 		return rep, nil
 	}
 	defer b.Close()
-	verifyRead(&BundleCheck{Engine: e, Report: rep, Add: add, Bundle: b, Given: trusted, GivenBytes: trustedBytes, givenPath: trustedRoot, At: at})
+	return verifyUnpacked(e, bundlePath, b, given, now), nil
+}
+
+// VerifyUnpacked is VerifyBundle of the bundle at bundlePath that the
+// caller has read already as hostile input (bundle.ReadUnpacked with
+// DefaultLimits), and goes on using: a project ceremony started from a
+// claims bundle checks it, then lays out the workspace it carries, from
+// one reading of the file. The caller closes b.
+func VerifyUnpacked(e *ceremony.Engine, bundlePath string, b *bundle.Bundle, trustedRoot string, now time.Time) (*verify.Report, error) {
+	given, err := readGivenRoot(trustedRoot)
+	if err != nil {
+		return nil, err
+	}
+	return verifyUnpacked(e, bundlePath, b, given, now), nil
+}
+
+// givenRoot is the root in force a bundle is verified from (--trusted-root).
+type givenRoot struct {
+	path  string
+	file  *verify.Named
+	bytes []byte
+}
+
+// readGivenRoot reads the trusted root at path; none for "".
+func readGivenRoot(path string) (givenRoot, error) {
+	if path == "" {
+		return givenRoot{}, nil
+	}
+	data, err := bounded.ReadFile(path, metafile.MaxSize)
+	if err != nil {
+		return givenRoot{}, fmt.Errorf("failed to read trusted root: %w", err)
+	}
+	f, err := metafile.ParseOwned(data)
+	if err != nil {
+		return givenRoot{}, fmt.Errorf("trusted root %s: %w", path, err)
+	}
+	return givenRoot{path: path, file: &verify.Named{Path: path, File: f}, bytes: data}, nil
+}
+
+// verifyUnpacked checks the bundle b, read from bundlePath, from the root
+// given.
+func verifyUnpacked(e *ceremony.Engine, bundlePath string, b *bundle.Bundle, given givenRoot, now time.Time) *verify.Report {
+	// The signed role's signatures are verified when it is counted, when
+	// the transcript is replayed and when the bundle is made again.
+	threshold.KeepVerified()
+	rep := &verify.Report{}
+	add := func(sev verify.Severity, file, role, check, format string, args ...any) {
+		rep.Findings = append(rep.Findings, verify.Finding{Severity: sev, File: file, Role: role, Check: check, Message: fmt.Sprintf(format, args...)})
+	}
+	verifyRead(&BundleCheck{Engine: e, Report: rep, Add: add, Bundle: b, Given: given.file, GivenBytes: given.bytes, givenPath: given.path, At: e.NowOr(now)})
 	if err := b.Err(); err != nil {
 		// An entry's copy could not be read again as it was written:
 		// every finding drawn from the bundle is void, and this is the
 		// one to report.
 		*rep = verify.Report{Findings: []verify.Finding{{Severity: verify.Error, File: bundlePath, Check: "bundle", Message: err.Error()}}}
 	}
-	return rep, nil
+	return rep
 }
 
 // verifyRead checks a bundle that bundle.ReadUnpacked accepted: its bundle-info.json,

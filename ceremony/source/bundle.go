@@ -1,7 +1,6 @@
 package source
 
 import (
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -23,8 +22,9 @@ import (
 // A rotation may also start from a ceremony bundle, the .tar 'ceremony
 // bundle' wrote and the online server published from: its metadata is the
 // trusted state. The bundle comes off a USB stick, so it is hostile input
-// until checked: it is copied once into a private directory (so that what
-// is checked is what is read), checked there as 'ceremony verify BUNDLE'
+// until checked: it is read once, each entry copied as it is checked into a
+// private directory (so that what is checked is what is read:
+// bundle.ReadUnpacked), checked there as 'ceremony verify BUNDLE'
 // checks it (VerifyBundle: the manifest, the root chain from its own
 // oldest root, every threshold, expiry, the transcript replayed with its
 // seal), and refused with one line unless it passes and is complete (a
@@ -35,31 +35,18 @@ import (
 // LoadBundle reads a verified ceremony bundle as a rotation source,
 // verified from trustedRoot (the operator's own root) when given.
 func LoadBundle(e *ceremony.Engine, path, trustedRoot string, now time.Time) (*Source, error) {
-	tmp, err := os.MkdirTemp("", "ceremony-rotate-bundle-")
-	if err != nil {
-		return nil, fmt.Errorf("failed to read bundle %s: %w", path, err)
-	}
-	defer os.RemoveAll(tmp)
-	private := filepath.Join(tmp, "bundle.tar")
-	digest, err := copyBundle(path, private)
-	if err != nil {
+	p, err := openPrivate("ceremony-rotate-bundle-", path)
+	var v *bundle.Violation
+	switch {
+	case errors.As(err, &v) && v.Rule == bundle.RuleNotTar:
+		return nil, fmt.Errorf("%s is a file, but not a ceremony bundle (%s): give the repository directory (holding metadata/), a finished ceremony workspace, or a ceremony's bundle", path, v.Error())
+	case errors.As(err, &v):
+		return nil, hint.With(fmt.Errorf("bundle %s is broken (%s): rotate from a bundle that verifies, the repository directory, or the last finished workspace", path, oneLine(v.Error())), "verify "+path)
+	case err != nil:
 		return nil, err
 	}
-	// Messages name the bundle the user gave, not the private copy.
-	named := func(s string) string { return strings.ReplaceAll(s, private, path) }
-
-	b, err := readPrivate(private, tmp)
-	if err != nil {
-		var v *bundle.Violation
-		switch {
-		case errors.As(err, &v) && v.Rule == bundle.RuleNotTar:
-			return nil, fmt.Errorf("%s is a file, but not a ceremony bundle (%s): give the repository directory (holding metadata/), a finished ceremony workspace, or a ceremony's bundle", path, v.Error())
-		case errors.As(err, &v):
-			return nil, hint.With(fmt.Errorf("bundle %s is broken (%s): rotate from a bundle that verifies, the repository directory, or the last finished workspace", path, oneLine(v.Error())), "verify "+path)
-		}
-		return nil, fmt.Errorf("failed to read bundle %s: %s", path, named(err.Error()))
-	}
-	defer b.Close()
+	defer p.close()
+	b, tmp, named := p.b, p.dir, p.named
 	info, ok, err := readBundleInfo(b, named)
 	if err != nil {
 		return nil, err
@@ -70,7 +57,7 @@ func LoadBundle(e *ceremony.Engine, path, trustedRoot string, now time.Time) (*S
 	if info.Partial {
 		return nil, fmt.Errorf("bundle %s is a partial bundle (for review, never uploaded): rotate from the bundle of the finished ceremony, the repository directory, or the last finished workspace", path)
 	}
-	rep, err := audit.VerifyBundle(e, private, trustedRoot, now)
+	rep, err := audit.VerifyUnpacked(e, path, b, trustedRoot, now)
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: %s", path, named(err.Error()))
 	}
@@ -92,7 +79,7 @@ func LoadBundle(e *ceremony.Engine, path, trustedRoot string, now time.Time) (*S
 	}
 	src.workspace = nil // the directory goes when this returns
 	src.State.Names = withoutURIs(src.State.Names)
-	src.BundleSHA256 = digest
+	src.BundleSHA256 = hex.EncodeToString(b.SHA256[:])
 	src.State.Source = path
 	if src.State.LastGood != nil {
 		src.State.LastGood = &rotation.LastGood{Source: path, Targets: src.State.LastGood.Targets, Current: src.State.LastGood.Current}
@@ -126,49 +113,17 @@ func withoutURIs(names []rotation.Name) []rotation.Name {
 	return out
 }
 
-// copyBundle copies the bundle at path into dst (a new file in a private
-// directory), no larger than a bundle within bundle.DefaultLimits can be,
-// and returns the SHA-256 of what it copied, in hex.
-func copyBundle(path, dst string) (string, error) {
+// checkBundleFile refuses a path that is not a regular file (a directory
+// is a repository or a workspace to the caller).
+func checkBundleFile(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return "", fmt.Errorf("failed to read %q: %w", path, err)
+		return fmt.Errorf("failed to read %q: %w", path, err)
 	}
 	if !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("%s is not a directory or a regular file: give the repository directory (holding metadata/), a finished ceremony workspace, or a ceremony's bundle", path)
+		return fmt.Errorf("%s is not a directory or a regular file: give the repository directory (holding metadata/), a finished ceremony workspace, or a ceremony's bundle", path)
 	}
-	in, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("failed to read bundle %s: %w", path, err)
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return "", fmt.Errorf("failed to copy bundle %s: %w", path, err)
-	}
-	defer out.Close()
-	limit := maxBundleFile()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(out, h), io.LimitReader(in, limit+1))
-	if err != nil {
-		return "", fmt.Errorf("failed to copy bundle %s: %w", path, err)
-	}
-	if n > limit {
-		return "", fmt.Errorf("%s is over %d bytes, more than any ceremony bundle holds: give a ceremony's bundle", path, limit)
-	}
-	if err := out.Close(); err != nil {
-		return "", fmt.Errorf("failed to copy bundle %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// maxBundleFile bounds the file a bundle within bundle.DefaultLimits can
-// be: its data, and per entry a header, a PAX header of two blocks and
-// padding, and the end-of-archive marker (bundle.Read checks it exactly).
-func maxBundleFile() int64 {
-	l := bundle.DefaultLimits()
-	const block = 512
-	return l.MaxTotal + int64(l.MaxEntries+1)*(4*block) + 2*block
+	return nil
 }
 
 // findingText is a finding for one line: the entry, the check, the
@@ -203,13 +158,48 @@ func isBundleFile(path string) bool {
 	return string(hdr[257:262]) == "ustar"
 }
 
-// readPrivate reads the private copy of a bundle, unpacked as it is
-// checked into tmp/entries, so that the workspace written out of it is
-// second names of those files (audit.WriteBundledWorkspace).
-func readPrivate(private, tmp string) (*bundle.Bundle, error) {
-	entries := filepath.Join(tmp, "entries")
-	if err := os.Mkdir(entries, 0o700); err != nil {
-		return nil, &bundle.UnpackError{Err: err}
+// privateBundle is a bundle read once into a private directory
+// (openPrivate), which close removes with the bundle's copies.
+type privateBundle struct {
+	b         *bundle.Bundle
+	path, dir string
+}
+
+// openPrivate reads the bundle at path as hostile input, once: each entry
+// checked and copied as it is read into a new private directory
+// (bundle.ReadUnpacked), which everything after reads, and of which the
+// workspace written out of the bundle is second names
+// (audit.WriteBundledWorkspace). A bundle that breaks the format is a
+// *bundle.Violation, for the caller to word.
+func openPrivate(prefix, path string) (*privateBundle, error) {
+	if err := checkBundleFile(path); err != nil {
+		return nil, err
 	}
-	return bundle.ReadUnpacked(private, bundle.DefaultLimits(), entries)
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return nil, fmt.Errorf("failed to read bundle %s: %w", path, err)
+	}
+	entries := filepath.Join(dir, "entries")
+	if err := os.Mkdir(entries, 0o700); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("failed to read bundle %s: %w", path, err)
+	}
+	b, err := bundle.ReadUnpacked(path, bundle.DefaultLimits(), entries)
+	if err != nil {
+		os.RemoveAll(dir)
+		if v := (*bundle.Violation)(nil); errors.As(err, &v) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("failed to read bundle %s: %s", path, strings.ReplaceAll(err.Error(), dir, path))
+	}
+	return &privateBundle{b: b, path: path, dir: dir}, nil
+}
+
+// named is s naming the bundle the user gave where it names the private
+// copies of its entries.
+func (p *privateBundle) named(s string) string { return strings.ReplaceAll(s, p.dir, p.path) }
+
+func (p *privateBundle) close() {
+	p.b.Close()
+	os.RemoveAll(p.dir)
 }

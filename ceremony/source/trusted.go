@@ -45,6 +45,9 @@ type TrustedState struct {
 	Bytes   map[string][]byte
 	Root    *metadata.RootType
 	Targets *metadata.TargetsType
+	// Claimed is claimed decoded: whole for a claims ceremony, for its
+	// delegation to the project alone for a project ceremony
+	// (metafile.File.TargetsDelegating).
 	Claimed *metadata.TargetsType
 	// RecentlyClaimed is the repository's recently-claimed as served (not
 	// verified: it only says a project's claim status), nil if unknown.
@@ -111,7 +114,7 @@ func ReadTrustedState(e *ceremony.Engine, from, trustedRoot, project string, now
 	if err != nil {
 		return nil, err
 	}
-	if err := st.check(); err != nil {
+	if err := st.check(project); err != nil {
 		return nil, err
 	}
 	// What check needed goes: a parse keeps claimed's canonical form
@@ -120,8 +123,9 @@ func ReadTrustedState(e *ceremony.Engine, from, trustedRoot, project string, now
 	return st, nil
 }
 
-// check verifies the chain root -> targets -> claimed.
-func (st *TrustedState) check() error {
+// check verifies the chain root -> targets -> claimed; claimed is decoded
+// for its delegation to project alone if project is not "".
+func (st *TrustedState) check(project string) error {
 	name := func(role string) string { return fmt.Sprintf("%s (%s)", st.From, role) }
 	root, err := VerifyTrustedRoot(name(metadata.ROOT), st.Bytes[metadata.ROOT])
 	if err != nil {
@@ -141,7 +145,12 @@ func (st *TrustedState) check() error {
 			}
 		}
 		if t == nil {
-			if t, err = f.Targets(); err != nil {
+			if role == plan.RoleClaimed && project != "" {
+				t, err = f.TargetsDelegating(project)
+			} else {
+				t, err = f.Targets()
+			}
+			if err != nil {
 				return nil, fmt.Errorf("%s: %w", name(role), err)
 			}
 		}
@@ -320,30 +329,24 @@ func namesOfWorkspace(ws *workspace.Workspace, files map[string][]byte) []rotati
 	return namesOf(ws, all)
 }
 
-// TrustedFromBundle reads a bundle: copied once into a private directory,
-// checked there as 'ceremony verify' checks it (from trustedRoot, the
+// TrustedFromBundle reads a bundle: once, each entry copied as it is
+// checked into a private directory (readPrivate), checked there as
+// 'ceremony verify' checks it (from trustedRoot, the
 // operator's own root, when given), and unpacked as the workspace it
 // carries.
 func TrustedFromBundle(e *ceremony.Engine, path, trustedRoot string, now time.Time) (*TrustedState, error) {
-	tmp, err := os.MkdirTemp("", "ceremony-claims-bundle-")
-	if err != nil {
-		return nil, fmt.Errorf("failed to read bundle %s: %w", path, err)
-	}
-	defer os.RemoveAll(tmp)
-	private := filepath.Join(tmp, "bundle.tar")
-	if _, err := copyBundle(path, private); err != nil {
+	p, err := openPrivate("ceremony-claims-bundle-", path)
+	var v *bundle.Violation
+	switch {
+	case errors.As(err, &v) && v.Rule == bundle.RuleNotTar:
+		return nil, fmt.Errorf("%s is a file, but not a ceremony bundle: give the repository directory (holding metadata/), a finished workspace, or a ceremony's bundle", path)
+	case errors.As(err, &v):
+		return nil, hint.With(fmt.Errorf("%s: %s; check it as the online side does", path, oneLine(v.Error())), "verify "+path)
+	case err != nil:
 		return nil, err
 	}
-	named := func(s string) string { return strings.ReplaceAll(s, private, path) }
-	b, err := readPrivate(private, tmp)
-	if err != nil {
-		var v *bundle.Violation
-		if errors.As(err, &v) && v.Rule == bundle.RuleNotTar {
-			return nil, fmt.Errorf("%s is a file, but not a ceremony bundle: give the repository directory (holding metadata/), a finished workspace, or a ceremony's bundle", path)
-		}
-		return nil, hint.With(fmt.Errorf("%s: %s; check it as the online side does", path, named(err.Error())), "verify "+path)
-	}
-	defer b.Close()
+	defer p.close()
+	b, tmp, named := p.b, p.dir, p.named
 	info, ok, err := readBundleInfo(b, named)
 	if err != nil {
 		return nil, err
@@ -354,7 +357,7 @@ func TrustedFromBundle(e *ceremony.Engine, path, trustedRoot string, now time.Ti
 	if info.Partial {
 		return nil, fmt.Errorf("bundle %s is a partial bundle (for review, never uploaded): give the bundle of the finished ceremony, or the repository directory", path)
 	}
-	rep, err := audit.VerifyBundle(e, private, trustedRoot, now)
+	rep, err := audit.VerifyUnpacked(e, path, b, trustedRoot, now)
 	if err != nil {
 		return nil, fmt.Errorf("bundle %s: %s", path, named(err.Error()))
 	}
