@@ -36,6 +36,13 @@ func (w *Workspace) TrustedBytes(role string) ([]byte, error) {
 	return w.readFile(filepath.Join(w.Dir, filepath.FromSlash(TrustedPath(role))))
 }
 
+// ParseTrusted parses role's trusted metadata from data, its file's bytes
+// handed over (TrustedBytes: the File holds slices of them), with the
+// error TrustedMetadata gives.
+func (w *Workspace) ParseTrusted(role string, data []byte) (*metafile.File, error) {
+	return parseMetadata(filepath.Join(w.Dir, filepath.FromSlash(TrustedPath(role))), data)
+}
+
 // TrustedMetadata reads role's trusted metadata.
 func (w *Workspace) TrustedMetadata(role string) (*metafile.File, error) {
 	f, _, err := w.TrustedMetadataRead(role)

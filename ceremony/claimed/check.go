@@ -432,8 +432,9 @@ func acceptedClaims(list *delegated.AcceptedProjects, read func(entry string) ([
 // checkClaimsWorkspace checks what a claims workspace's init made: the
 // request of each project its accepted list names, verified again, and
 // claimed's state (next: its first, or its current file) the trusted
-// claimed with exactly those projects added. It returns why not, or "".
-func checkClaimsWorkspace(ws *workspace.Workspace, next *metafile.File) string {
+// claimed (as checked against the init record, where it was) with exactly
+// those projects added. It returns why not, or "".
+func checkClaimsWorkspace(ws *workspace.Workspace, next *metafile.File, trusted delegated.Checked) string {
 	req, err := delegated.ReadClaimsRequest(ws)
 	if err != nil {
 		return err.Error()
@@ -442,7 +443,7 @@ func checkClaimsWorkspace(ws *workspace.Workspace, next *metafile.File) string {
 	if err != nil {
 		return fmt.Sprintf("%s: claims.time: %v", workspace.PlanFile, err)
 	}
-	prev, err := ws.TrustedMetadata(plan.RoleClaimed)
+	prev, err := trusted.TrustedMetadata(ws, plan.RoleClaimed)
 	if err != nil {
 		return err.Error()
 	}

@@ -127,10 +127,11 @@ func findDelegation(claimed *metadata.TargetsType, role string) (metadata.Delega
 
 // checkProjectWorkspace checks what a project workspace's init made: its
 // role's first state from the trusted previous version (if any) and the
-// target files kept. It returns why not, or "".
-func checkProjectWorkspace(ws *workspace.Workspace, initial *metafile.File) string {
+// target files kept, the trusted files as checked against the init record
+// where they were. It returns why not, or "".
+func checkProjectWorkspace(ws *workspace.Workspace, initial *metafile.File, trusted delegated.Checked) string {
 	project := ws.State.Roles[0]
-	claimedFile, err := ws.TrustedMetadata(plan.RoleClaimed)
+	claimedFile, err := trusted.TrustedMetadata(ws, plan.RoleClaimed)
 	if err != nil {
 		return err.Error()
 	}
@@ -144,7 +145,7 @@ func checkProjectWorkspace(ws *workspace.Workspace, initial *metafile.File) stri
 	}
 	var prev *metadata.TargetsType
 	if ws.HasTrusted(project) {
-		f, err := ws.TrustedMetadata(project)
+		f, err := trusted.TrustedMetadata(ws, project)
 		if err != nil {
 			return err.Error()
 		}
