@@ -110,7 +110,7 @@ func (w *walk) appendNarrowed(out []byte, role string) []byte {
 	}
 	type member struct {
 		name, value []byte
-		keys        []keyMember // "keys" as an object, to narrow
+		keys        bool // "keys" as an object, to narrow once roles are read
 	}
 	var members []member
 	listed := map[string]bool{}
@@ -125,14 +125,10 @@ func (w *walk) appendNarrowed(out []byte, role string) []byte {
 			seen[n] = true
 		}
 		switch {
-		case string(name) == "keys" && w.next() == '{':
-			w.object(func(id []byte) {
-				m.keys = append(m.keys, keyMember{id, w.rawValue()})
-			})
-			m.value = nil
 		case string(name) == "roles" && w.next() == '[':
 			m.value = w.rolesNamed(role, listed)
 		default:
+			m.keys = string(name) == "keys" && w.next() == '{'
 			m.value = w.rawValue()
 		}
 		members = append(members, m)
@@ -143,28 +139,37 @@ func (w *walk) appendNarrowed(out []byte, role string) []byte {
 			out = append(out, ',')
 		}
 		out = appendMemberName(out, m.name)
-		if m.value != nil {
+		if m.keys {
+			out = appendKeysListed(out, m.value, listed, &w.give)
+		} else {
 			out = append(out, m.value...)
-			continue
 		}
-		out = append(out, '{')
-		n := 0
-		for _, k := range m.keys {
-			if !listed[string(k.id)] {
-				continue
-			}
-			if n++; n > 1 {
-				out = append(out, ',')
-			}
-			out = append(appendMemberName(out, k.id), k.value...)
-		}
-		out = append(out, '}')
 	}
 	return append(out, '}')
 }
 
-// keyMember is one member of a delegations' "keys": its ID and value.
-type keyMember struct{ id, value []byte }
+// appendKeysListed appends the object keys narrowed to the members whose
+// names are in listed: walked once the roles that list them are read
+// (they come after keys), and kept as they are written, not gathered.
+func appendKeysListed(out, keys []byte, listed map[string]bool, give *bool) []byte {
+	k := &walk{doc: keys}
+	out = append(out, '{')
+	n := 0
+	k.object(func(id []byte) {
+		value := k.rawValue()
+		if !listed[string(id)] {
+			return
+		}
+		if n++; n > 1 {
+			out = append(out, ',')
+		}
+		out = append(appendMemberName(out, id), value...)
+	})
+	if k.give || skipSpace(keys, k.i) != len(keys) {
+		*give = true
+	}
+	return append(out, '}')
+}
 
 // rolesNamed reads the array at the cursor and returns it narrowed to the
 // elements that are objects whose "name" is role; it adds the key IDs each
