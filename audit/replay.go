@@ -57,7 +57,7 @@ func replayRead(e *ceremony.Engine, path string, b *bundle.Bundle) (*ceremony.Re
 	if name, err := writeBundledWorkspace(e, files, info); err != nil {
 		return nil, fmt.Errorf("bundle %q: %s: %w", path, name, err)
 	}
-	rep, err := e.Replay(dir)
+	rep, err := e.ReplayKeeping(dir)
 	if err != nil {
 		return nil, fmt.Errorf("bundle %q: %s", path, strings.ReplaceAll(err.Error(), dir, "bundle"))
 	}

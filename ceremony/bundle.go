@@ -232,18 +232,25 @@ func (e *Engine) assemble(ws *workspace.Workspace, l *Loaded, missing []string, 
 // covered plan.yaml's settings (plan.ParseSettings: the plan's key files
 // stay behind) and the bundled root. It is for a workspace whose replay has
 // just held (replayed, which must be OK): the transcript's states are not
-// read against their names again.
+// read against their names again, and the trusted metadata a replay that
+// kept it read (ReplayKeeping) is taken from replayed, which lets go of
+// it, not read again.
 func (e *Engine) Rebuild(dir string, replayed *ReplayReport) (*Rebuilt, error) {
 	if replayed == nil || !replayed.OK() {
 		return nil, fmt.Errorf("workspace %q is made into a bundle again only once its replay holds", dir)
 	}
 	// The trusted metadata is carried as it is, not decoded (givenBytes):
 	// the replay decoded and checked it, and the caller compares what is
-	// made with the bundle.
+	// made with the bundle. What of it the replay read (a project's rule
+	// in the trusted claimed) is taken, not read again.
 	ws, l, err := openLoaded(dir)
 	if err != nil {
 		return nil, err
 	}
+	if replayed.given != nil && replayed.givenDir == dir {
+		l.shareGiven(replayed.given)
+	}
+	replayed.given, replayed.givenDir = nil, ""
 	st, err := countForBundle(ws, l)
 	if err != nil {
 		return nil, err

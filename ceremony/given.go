@@ -24,6 +24,12 @@ func (l *Loaded) given(role string) (*metafile.File, error) {
 	return f, nil
 }
 
+// shareGiven makes l take the trusted metadata from has read so far, and
+// what l reads from now on, has too: both load the same workspace.
+func (l *Loaded) shareGiven(from *Loaded) {
+	l.Given, l.givenTargets, l.givenNarrowed, l.givenData = from.Given, from.givenTargets, from.givenNarrowed, from.givenData
+}
+
 // givenBytes is role's trusted metadata as the workspace keeps it, to
 // carry on (a bundle's entry): the bytes Given was parsed from, or, for a
 // workspace loaded without it, the file read now and not parsed. A bundle

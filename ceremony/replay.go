@@ -65,6 +65,12 @@ type ReplayReport struct {
 	// TimeFlags say where the records' times do not go forward as one
 	// ceremony's do (transcripts.TimeFlags): warnings, not failures.
 	TimeFlags []string `json:"time_flags,omitempty"`
+
+	// given holds the trusted metadata of the workspace at givenDir that
+	// the replay read (replayer.load), for Rebuild of that workspace
+	// (ReplayKeeping); nil once Rebuild took it, or if not kept.
+	given    *Loaded
+	givenDir string
 }
 
 // OK reports whether the whole ceremony replays.
@@ -116,6 +122,17 @@ func (r *ReplayReport) Print(w io.Writer) error {
 // A ceremony that does not replay is reported in FirstBad with a nil error;
 // the error is for a workspace that cannot be read at all.
 func (e *Engine) Replay(dir string) (*ReplayReport, error) {
+	return e.replayDir(dir, false)
+}
+
+// ReplayKeeping is Replay for a caller that makes the workspace's bundle
+// again right after (Rebuild): the report keeps the trusted metadata the
+// replay read for Rebuild to take, which lets go of it.
+func (e *Engine) ReplayKeeping(dir string) (*ReplayReport, error) {
+	return e.replayDir(dir, true)
+}
+
+func (e *Engine) replayDir(dir string, keep bool) (*ReplayReport, error) {
 	ws, err := workspace.Open(dir)
 	if err != nil {
 		return nil, err
@@ -126,23 +143,33 @@ func (e *Engine) Replay(dir string) (*ReplayReport, error) {
 	if trep == nil {
 		return nil, err
 	}
-	return e.replay(ws, dir, trep)
+	return e.replay(ws, dir, trep, keep)
 }
 
-// ReplayVerified is Replay of the workspace dir whose transcript the
-// caller has just verified (trep is transcripts.VerifyLeavingStates of
+// ReplayVerified is ReplayKeeping of the workspace dir whose transcript
+// the caller has just verified (trep is transcripts.VerifyLeavingStates of
 // its transcript directory, or Verify): 'verify BUNDLE' verifies the
 // transcript it unpacked, then replays it, which reads and checks every
-// state a record names.
+// state a record names, then makes the bundle again (Rebuild).
 func (e *Engine) ReplayVerified(dir string, trep *transcripts.Report) (*ReplayReport, error) {
 	ws, err := workspace.Open(dir)
 	if err != nil {
 		return nil, err
 	}
-	return e.replay(ws, dir, trep)
+	return e.replay(ws, dir, trep, true)
 }
 
-func (e *Engine) replay(ws *workspace.Workspace, dir string, trep *transcripts.Report) (*ReplayReport, error) {
+// replay replays ws's records (trep); with keep, the report keeps the
+// trusted metadata read (ReplayKeeping).
+func (e *Engine) replay(ws *workspace.Workspace, dir string, trep *transcripts.Report, keep bool) (*ReplayReport, error) {
+	rep, err := e.replayRecords(ws, dir, trep)
+	if rep != nil && !keep {
+		rep.given, rep.givenDir = nil, ""
+	}
+	return rep, err
+}
+
+func (e *Engine) replayRecords(ws *workspace.Workspace, dir string, trep *transcripts.Report) (*ReplayReport, error) {
 	rep := &ReplayReport{Dir: dir, Head: trep.Head, Records: len(trep.Records), Rehearsal: ws.State.Rehearsal,
 		TimeFlags: transcripts.TimeFlags(trep.Records), DateConfirmed: ws.State.DateConfirmed}
 	for _, r := range trep.Records {
@@ -202,113 +229,6 @@ func EntryOf(r transcripts.Record) ReplayEntry {
 // AbbrevHash is the first 12 hex digits of a key ID or hash, as people read
 // them aloud.
 func AbbrevHash(id string) string { return id[:min(12, len(id))] }
-
-// replayer walks the records, holding each role's current state.
-type replayer struct {
-	e     *Engine
-	ws    *workspace.Workspace
-	trDir string
-	rep   *ReplayReport
-	cur   map[string]string // role -> state hash
-	setBy map[string]int64  // role -> seq of the record that set cur
-	init  bool
-	// records are the init record, which names the witnesses' keys.
-	records []transcripts.Record
-	// read are states read, by hash: those a step read, kept until the
-	// next step while they are some role's current state (forget). A
-	// state is named by its SHA-256 and checked against it when read, so
-	// it need not be read again: claimed's init state at PyPI's scale (77
-	// MB) is read once, not three times, and the state each signature
-	// leaves once, not twice. Nothing changes these bytes.
-	read map[string][]byte
-	// parsed are states of read, parsed, until a step takes one to change
-	// it (files): the init state is parsed once for the replay's check, the
-	// kind's and its first signature, which then find its canonical form
-	// and hash made already.
-	parsed map[string]*metafile.File
-}
-
-// state reads a stored state and checks its hash, once (see read).
-func (rp *replayer) state(hash string) ([]byte, string) {
-	if hash == "" {
-		return nil, "no state"
-	}
-	if data, ok := rp.read[hash]; ok {
-		return data, ""
-	}
-	data, err := transcripts.ReadState(rp.trDir, hash)
-	if err != nil {
-		return nil, fmt.Sprintf("state %s: %v", AbbrevHash(hash), err)
-	}
-	if rp.read == nil {
-		rp.read = map[string][]byte{}
-	}
-	rp.read[hash] = data
-	return data, ""
-}
-
-// file is the state hash parsed, once while no step takes it (see
-// parsed). The error is the parser's.
-func (rp *replayer) file(hash string) (*metafile.File, string, error) {
-	if f, ok := rp.parsed[hash]; ok {
-		return f, "", nil
-	}
-	data, why := rp.state(hash)
-	if why != "" {
-		return nil, why, nil
-	}
-	f, err := metafile.ParseOwned(data) // the bytes of read, which nothing changes
-	if err != nil {
-		return nil, "", err
-	}
-	if rp.parsed == nil {
-		rp.parsed = map[string]*metafile.File{}
-	}
-	rp.parsed[hash] = f
-	return f, "", nil
-}
-
-// forget lets go of the states read that are no role's current state
-// now: a replay holds one state of each role between steps, not every
-// state it has met (77 MB each for claimed at PyPI's scale).
-func (rp *replayer) forget() {
-	rp.keepOnly(func(h string) bool {
-		for _, c := range rp.cur {
-			if c == h {
-				return true
-			}
-		}
-		return false
-	})
-}
-
-// keepOnly lets go of the states read and parsed that keep does not name.
-func (rp *replayer) keepOnly(keep func(hash string) bool) {
-	for h := range rp.read {
-		if !keep(h) {
-			delete(rp.read, h)
-			delete(rp.parsed, h)
-		}
-	}
-}
-
-// files are the current states of every role, parsed and taken: the
-// step may change them (a signature added), so none stays in parsed.
-func (rp *replayer) files() (map[string]*metafile.File, string) {
-	out := map[string]*metafile.File{}
-	for role, h := range rp.cur {
-		f, why, err := rp.file(h)
-		if why != "" {
-			return nil, why
-		}
-		if err != nil {
-			return nil, fmt.Sprintf("state %s of %s: %v", AbbrevHash(h), role, err)
-		}
-		delete(rp.parsed, h)
-		out[role] = f
-	}
-	return out, ""
-}
 
 // step replays one record and returns why it does not hold, or "".
 func (rp *replayer) step(r transcripts.Record) string {
@@ -429,7 +349,11 @@ func (rp *replayer) stepSign(r transcripts.Record) string {
 	if why != "" {
 		return why
 	}
-	if why := rederive(rp.ws, files, role, s, r.Who, stored); why != "" {
+	l, err := rp.load(files)
+	if err != nil {
+		return err.Error()
+	}
+	if why := rederive(l, files, role, s, r.Who, stored); why != "" {
 		return why
 	}
 	rp.cur[role], rp.setBy[role] = r.States[role], r.Seq
@@ -437,15 +361,12 @@ func (rp *replayer) stepSign(r transcripts.Record) string {
 }
 
 // rederive checks one signature step: files holds every role's state before
-// it. The signature must verify over role's canonical bytes under the key
+// it, loaded as l. The signature must verify over role's canonical bytes under the key
 // KeyID names in the rules of those states, that key must not have signed
 // yet, who must be its holder, and adding the signature (under every key ID
 // the rules list that key by, as Sign does) must give stored byte for byte.
-func rederive(ws *workspace.Workspace, files map[string]*metafile.File, role string, s *transcripts.Signature, who string, stored []byte) string {
-	l, err := loadFrom(ws, files)
-	if err != nil {
-		return err.Error()
-	}
+func rederive(l *Loaded, files map[string]*metafile.File, role string, s *transcripts.Signature, who string, stored []byte) string {
+	ws := l.WS
 	rules, err := l.Rules(role)
 	if err != nil {
 		return err.Error()
@@ -497,19 +418,6 @@ func rederive(ws *workspace.Workspace, files map[string]*metafile.File, role str
 		return fmt.Sprintf("the state it stores for %s (%s) is not the state before it with this signature added (%s): the state holds more than the signature", role, AbbrevHash(transcripts.Sum(stored)), AbbrevHash(transcripts.Sum(got)))
 	}
 	return ""
-}
-
-// loadFrom is load over given states of the roles rather than the files of
-// the workspace (the trusted metadata is still the workspace's, read when
-// asked for: a signature of claimed needs targets' rules, not the trusted
-// claimed, 77 MB at PyPI's scale).
-func loadFrom(ws *workspace.Workspace, files map[string]*metafile.File) (*Loaded, error) {
-	l, err := loadStatesGiven(ws, files, func(role string) string { return role + " state" }, false)
-	if err != nil {
-		return nil, err
-	}
-	l.givenLater = true
-	return l, nil
 }
 
 // holderKeys maps the key IDs of the ceremony's keyholders to their keys:

@@ -251,7 +251,7 @@ func (rp *replayer) stepSeal(r transcripts.Record) string {
 	if why != "" {
 		return why
 	}
-	l, err := loadFrom(rp.ws, files)
+	l, err := rp.load(files)
 	if err != nil {
 		return err.Error()
 	}

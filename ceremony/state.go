@@ -97,7 +97,8 @@ func loadRead(ws *workspace.Workspace, read *roleBytes, givenLater bool) (*Loade
 // trusted metadata is still the workspace's, read now only if readGiven);
 // name says where a state was read, for messages.
 func loadStatesGiven(ws *workspace.Workspace, files map[string]*metafile.File, name func(role string) string, readGiven bool) (*Loaded, error) {
-	l := &Loaded{WS: ws, Files: files, Given: map[string]*metafile.File{}, givenTargets: map[string]*metadata.TargetsType{}, givenData: map[string][]byte{}}
+	l := &Loaded{WS: ws, Files: files, Given: map[string]*metafile.File{}, givenTargets: map[string]*metadata.TargetsType{},
+		givenNarrowed: map[string]*metadata.TargetsType{}, givenData: map[string][]byte{}}
 	var err error
 	if ws.State.Kind.SignsRoot() {
 		if l.Files[metadata.ROOT] == nil {
@@ -170,9 +171,6 @@ func (l *Loaded) givenDelegating(name, role string) (*metadata.TargetsType, erro
 	t, err := f.TargetsDelegating(role)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", workspace.TrustedPath(name), err)
-	}
-	if l.givenNarrowed == nil {
-		l.givenNarrowed = map[string]*metadata.TargetsType{}
 	}
 	l.givenNarrowed[key] = t
 	return t, nil

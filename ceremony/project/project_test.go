@@ -21,22 +21,29 @@ import (
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
 
+// claimsBundleWorld is a claims world whose claims ceremony is signed and
+// bundled (claimsBundle), and demo-pkg's file (file) to list.
+func claimsBundleWorld(t *testing.T) (w *ceremonytest.ClaimsWorld, claimsBundle, file string) {
+	t.Helper()
+	w = ceremonytest.NewClaimsWorld(t)
+	w.ClaimsInit("claims")
+	cws := w.WS("claims")
+	w.Sign(cws, "alice", "bob")
+	claimsBundle = filepath.Join(w.Dir, "claims.tar")
+	ceremonytest.MakeBundle(t, ceremony.BundleOptions{Dir: cws, Out: claimsBundle})
+	file = filepath.Join(w.Dir, "demo_pkg-1.0.tar.gz")
+	if err := os.WriteFile(file, []byte("demo-pkg 1.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return w, claimsBundle, file
+}
+
 // TestProjectCeremony: from the claims bundle, demo-pkg's maintainers
 // sign their role, 2 of 3, one through a payload signed elsewhere; the
 // bundle verifies and replays; a path outside the delegation and a
 // project not claimed are refused.
 func TestProjectCeremony(t *testing.T) {
-	w := ceremonytest.NewClaimsWorld(t)
-	w.ClaimsInit("claims")
-	cws := w.WS("claims")
-	w.Sign(cws, "alice", "bob")
-	claimsBundle := filepath.Join(w.Dir, "claims.tar")
-	ceremonytest.MakeBundle(t, ceremony.BundleOptions{Dir: cws, Out: claimsBundle})
-
-	file := filepath.Join(w.Dir, "demo_pkg-1.0.tar.gz")
-	if err := os.WriteFile(file, []byte("demo-pkg 1.0\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	w, claimsBundle, file := claimsBundleWorld(t)
 	const target = "packages/ab/cd/0123abcd/demo_pkg-1.0.tar.gz"
 	pws := w.WS("project")
 
