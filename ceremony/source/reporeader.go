@@ -19,6 +19,9 @@ type repoReader struct {
 	names map[string]bool
 	// trust is what verifying the repository as a client found.
 	trust *repoTrust
+	// project, if not "", is the one role below claimed read for
+	// (loadRepositorySource).
+	project string
 }
 
 // openRepository opens the metadata directory of the repository at path,

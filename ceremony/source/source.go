@@ -68,7 +68,7 @@ func LoadDir(path, trustedRoot string, now time.Time) (*Source, error) {
 		}
 		return loadWorkspaceSource(path)
 	}
-	return loadRepositorySource(path, trustedRoot, now, 0)
+	return loadRepositorySource(path, trustedRoot, now, 0, "")
 }
 
 // Load reads a repository directory (verified from trustedRoot, as LoadDir
@@ -177,8 +177,11 @@ func namesOf(ws *workspace.Workspace, all map[string]*metadata.Key) []rotation.N
 
 // loadRepositorySource reads the repository at path once it verifies,
 // following delegations depth deep (0: all; what is deeper is seen, never
-// read).
-func loadRepositorySource(path, trustedRoot string, now time.Time, depth int) (*Source, error) {
+// read). project, if not "", is the one role below claimed the caller
+// needs: claimed is decoded for its delegation to it alone
+// (metafile.File.TargetsDelegating: 100,000 delegations are not decoded
+// for one), and no other role below claimed is looked for.
+func loadRepositorySource(path, trustedRoot string, now time.Time, depth int, project string) (*Source, error) {
 	trust, err := verifyRepository(path, trustedRoot, now, depth)
 	if err != nil {
 		return nil, err
@@ -188,7 +191,7 @@ func loadRepositorySource(path, trustedRoot string, now time.Time, depth int) (*
 		return nil, err
 	}
 	defer rr.root.Close()
-	rr.trust = trust
+	rr.trust, rr.project = trust, project
 	dir := rr.dir
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -375,7 +378,12 @@ func (rr *repoReader) readTargets(s *rotation.State) error {
 			return err
 		}
 		read++
-		t, err := f.Targets()
+		var t *metadata.TargetsType
+		if role == plan.RoleClaimed && rr.project != "" {
+			t, err = f.TargetsDelegating(rr.project)
+		} else {
+			t, err = f.Targets()
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", filepath.Join(dir, name), err)
 		}

@@ -193,7 +193,7 @@ func trustedFromRepository(path, trustedRoot, project string, now time.Time) (*T
 	// claimed, one delegation below targets, is as deep as a claims or
 	// project ceremony builds on; a project's own role is checked by the
 	// project ceremony against claimed's delegation.
-	src, err := loadRepositorySource(path, trustedRoot, now, 1)
+	src, err := loadRepositorySource(path, trustedRoot, now, 1, project)
 	if err != nil {
 		return nil, err
 	}
