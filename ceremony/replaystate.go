@@ -129,7 +129,7 @@ func (rp *replayer) load(files map[string]*metafile.File) (*Loaded, error) {
 		return nil, err
 	}
 	if rp.rep.given == nil {
-		rp.rep.given, rp.rep.givenDir = l, rp.ws.Dir
+		rp.rep.given, rp.rep.givenDir = l.givenOnly(), rp.ws.Dir
 	} else {
 		l.shareGiven(rp.rep.given)
 	}
