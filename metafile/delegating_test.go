@@ -11,35 +11,14 @@ import (
 
 // narrowedRef is the reference for TargetsDelegating: the whole role
 // decoded (Targets), then its delegations cut down to those named role and
-// the keys they list.
+// the keys they list (narrowDecoded, what TargetsDelegating itself does
+// with a document it cannot narrow in one walk).
 func narrowedRef(f *File, role string) (*metadata.TargetsType, error) {
 	t, err := f.Targets()
-	if err != nil || t.Delegations == nil {
-		return t, err
+	if err != nil {
+		return nil, err
 	}
-	d := t.Delegations
-	listed := map[string]bool{}
-	if d.Roles != nil {
-		roles := []metadata.DelegatedRole{}
-		for _, r := range d.Roles {
-			if r.Name == role {
-				roles = append(roles, r)
-				for _, id := range r.KeyIDs {
-					listed[id] = true
-				}
-			}
-		}
-		d.Roles = roles
-	}
-	if d.Keys != nil {
-		keys := map[string]*metadata.Key{}
-		for id, k := range d.Keys {
-			if listed[id] {
-				keys[id] = k
-			}
-		}
-		d.Keys = keys
-	}
+	narrowDecoded(t, role)
 	return t, nil
 }
 
