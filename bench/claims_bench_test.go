@@ -34,7 +34,11 @@ func reviewOptions() claims.Options {
 //     (the library's way to the same struct: the row to compare with);
 //   - review/100, review/1000: claims.Review of 100 and 1,000 requests
 //     against the claimed role already read;
-//   - command/100, command/1000: the two together, the whole command.
+//   - command/100, command/1000: the whole command as it runs:
+//     claims.ReadClaimedFile (parse, no decoding) and claims.ReviewFile,
+//     which decodes the delegations to the projects asked for alone;
+//   - decoded/100, decoded/1000: claims.ReadClaimed and claims.Review, the
+//     command before it decoded claimed for the requests alone.
 //
 // The read rows set b.SetBytes to the canonical size, as every benchmark
 // here; the review rows report requests/s.
@@ -103,6 +107,26 @@ func BenchmarkClaimsReview(b *testing.B) {
 	}
 	for _, n := range []int{100, 1000} {
 		b.Run("command/"+strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				c, err := claims.ReadClaimedFile(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rep, err := claims.ReviewFile(requests[n], c, reviewOptions())
+				if err != nil {
+					b.Fatal(err)
+				}
+				if rep.Count(claims.ChangeAdd) != n || rep.Claimed != benchdata.Projects {
+					b.Fatalf("%d of %d added against %d claimed", rep.Count(claims.ChangeAdd), n, rep.Claimed)
+				}
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "requests/s")
+		})
+	}
+	for _, n := range []int{100, 1000} {
+		b.Run("decoded/"+strconv.Itoa(n), func(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {

@@ -20,7 +20,7 @@ func TestAmbiguousNamesRefused(t *testing.T) {
 		for _, p := range requests {
 			writeFile(t, dir, p+".json", makeRequest(t, p, 1, b))
 		}
-		rep, err := Review(dir, claimedWith(t, claimed), Options{Now: testNow})
+		rep, err := reviewBoth(t, dir, claimedWith(t, claimed), Options{Now: testNow})
 		if err != nil {
 			t.Fatal(err)
 		}

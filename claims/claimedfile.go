@@ -63,6 +63,28 @@ func FindClaimed(dir string) (string, error) {
 // metafile's decoder (go-tuf's value without go-tuf's decoding: a tenth of
 // a second for a claimed role of 100,000 projects, not seven).
 func ReadClaimed(path string) (*metadata.TargetsType, error) {
+	c, err := ReadClaimedFile(path)
+	if err != nil {
+		return nil, err
+	}
+	t, err := c.file.Targets()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+// ClaimedFile is the claimed role's metadata file as ReadClaimedFile read
+// it: parsed as TUF metadata of type targets, not decoded further, for
+// ReviewFile to decode what a review looks up.
+type ClaimedFile struct {
+	path string
+	file *metafile.File
+}
+
+// ReadClaimedFile reads the claimed role's metadata at path as ReadClaimed
+// does, decoding its header alone. Its signatures are not checked.
+func ReadClaimedFile(path string) (*ClaimedFile, error) {
 	data, err := readBounded(path)
 	if err != nil {
 		return nil, err
@@ -78,11 +100,7 @@ func ReadClaimed(path string) (*metadata.TargetsType, error) {
 	if h.Type != metadata.TARGETS {
 		return nil, fmt.Errorf("%s: signed._type is %q, want %q: give the claimed role's metadata", path, h.Type, metadata.TARGETS)
 	}
-	t, err := f.Targets()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return t, nil
+	return &ClaimedFile{path: path, file: f}, nil
 }
 
 func readBounded(path string) ([]byte, error) {

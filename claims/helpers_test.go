@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/theupdateframework/go-tuf/v2/metadata"
 
 	"github.com/tuf-ceremony/ceremony/keys"
+	"github.com/tuf-ceremony/ceremony/metafile"
 )
 
 // testNow is the clock of the unit tests.
@@ -123,4 +126,46 @@ func writeFile(t testing.TB, dir, name string, data []byte) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// reviewBoth is Review of claimed, and holds ReviewFile of claimed
+// written out as a metadata file to what Review makes of that file decoded
+// (ReadClaimed): the same report, or the same error, naming the file when
+// it is claimed's.
+func reviewBoth(t testing.TB, dir string, claimed *metadata.TargetsType, opts Options, rekeys ...Rekey) (*Report, error) {
+	t.Helper()
+	rep, err := Review(dir, claimed, opts, rekeys...)
+	var file *ClaimedFile
+	var decoded *metadata.TargetsType
+	if claimed != nil {
+		f, ferr := metafile.FromSigned(claimed)
+		if ferr != nil {
+			t.Fatal(ferr)
+		}
+		data, ferr := f.Marshal()
+		if ferr != nil {
+			t.Fatal(ferr)
+		}
+		path := filepath.Join(t.TempDir(), "claimed.json")
+		if ferr := os.WriteFile(path, data, 0o600); ferr != nil {
+			t.Fatal(ferr)
+		}
+		if file, ferr = ReadClaimedFile(path); ferr != nil {
+			t.Fatal(ferr)
+		}
+		if decoded, ferr = ReadClaimed(path); ferr != nil {
+			t.Fatal(ferr)
+		}
+	}
+	want, wantErr := Review(dir, decoded, opts, rekeys...)
+	got, gotErr := ReviewFile(dir, file, opts, rekeys...)
+	switch {
+	case wantErr != nil || gotErr != nil:
+		if wantErr == nil || gotErr == nil || !strings.HasSuffix(gotErr.Error(), wantErr.Error()) {
+			t.Errorf("ReviewFile: %v; Review of the file decoded: %v", gotErr, wantErr)
+		}
+	case !reflect.DeepEqual(got, want):
+		t.Errorf("ReviewFile reports\n%+v\nReview of the file decoded\n%+v", got, want)
+	}
+	return rep, err
 }

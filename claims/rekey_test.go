@@ -21,7 +21,7 @@ func TestReviewRekey(t *testing.T) {
 	writeFile(t, dir, "bar.json", makeRequest(t, "bar", 1, x))
 	writeFile(t, dir, "baz.json", makeRequest(t, "baz", 1, c))
 
-	rep, err := Review(dir, claimed, Options{Now: testNow})
+	rep, err := reviewBoth(t, dir, claimed, Options{Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestReviewRekey(t *testing.T) {
 		t.Fatalf("foo with new keys and no rekey: %s %q; want refused", v.Outcome(), v.Reason)
 	}
 
-	rep, err = Review(dir, claimed, Options{Now: testNow},
+	rep, err = reviewBoth(t, dir, claimed, Options{Now: testNow},
 		Rekey{Project: "foo", Reason: "maintainer key stolen"}, Rekey{Project: "bar", Reason: "r"},
 		Rekey{Project: "baz", Reason: "r"}, Rekey{Project: "absent", Reason: "r"})
 	if err != nil {
@@ -112,7 +112,7 @@ func TestReviewRekey(t *testing.T) {
 	tampered := bytes.Replace(makeRequest(t, "foo", 1, b), []byte(`"sig": "`), []byte(`"sig": "AAAA`), 1)
 	dir2 := t.TempDir()
 	writeFile(t, dir2, "foo.json", tampered)
-	rep, err = Review(dir2, claimed, Options{Now: testNow}, Rekey{Project: "foo", Reason: "r"})
+	rep, err = reviewBoth(t, dir2, claimed, Options{Now: testNow}, Rekey{Project: "foo", Reason: "r"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func TestParseRekey(t *testing.T) {
 	if err := CheckRekeys([]Rekey{{Project: "foo"}, {Project: "foo", Reason: "again"}}); err == nil || !strings.Contains(err.Error(), "given twice") {
 		t.Errorf("a project rekeyed twice: %v", err)
 	}
-	if _, err := Review(t.TempDir(), nil, Options{Now: testNow}, Rekey{Project: "Foo"}); err == nil || !strings.Contains(err.Error(), `--rekey "Foo"`) {
+	if _, err := reviewBoth(t, t.TempDir(), nil, Options{Now: testNow}, Rekey{Project: "Foo"}); err == nil || !strings.Contains(err.Error(), `--rekey "Foo"`) {
 		t.Errorf("Review with a malformed rekey: %v", err)
 	}
 }

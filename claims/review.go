@@ -127,18 +127,60 @@ func (r *Report) Count(outcome string) int {
 // rekey is malformed (CheckRekeys); each request's problem is in its
 // verdict.
 func Review(dir string, claimed *metadata.TargetsType, opts Options, rekeys ...Rekey) (*Report, error) {
-	if err := CheckRekeys(rekeys); err != nil {
-		return nil, err
+	return review(dir, opts, rekeys, func(*Report) (*claimedIndex, error) { return indexClaimed(claimed) })
+}
+
+// ReviewFile is Review of the claimed role in claimed (ReadClaimedFile;
+// nil: a claimed role that delegates nothing yet), decoding of it the
+// delegations to the projects the requests name and the keys those list,
+// not the other hundred thousand: it reads each other delegation's name
+// and key IDs as JSON, and nothing else of it. What is wrong in a
+// delegation no request names, beyond its name and key IDs, is not seen:
+// Review does not verify claimed either. An error in claimed names its
+// file.
+func ReviewFile(dir string, claimed *ClaimedFile, opts Options, rekeys ...Rekey) (*Report, error) {
+	return review(dir, opts, rekeys, func(rep *Report) (*claimedIndex, error) {
+		if claimed == nil {
+			return indexClaimed(nil)
+		}
+		projects, keyIDs := requested(rep, rekeys)
+		idx, err := indexClaimedFile(claimed.file, projects, keyIDs)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", claimed.path, err)
+		}
+		return idx, nil
+	})
+}
+
+// requested are the projects the requests and rekeys name and the key IDs
+// the verified requests hold: what a review looks up in claimed.
+func requested(rep *Report, rekeys []Rekey) (projects, keyIDs map[string]bool) {
+	projects, keyIDs = map[string]bool{}, map[string]bool{}
+	for _, r := range rekeys {
+		projects[r.Project] = true
 	}
-	idx, err := indexClaimed(claimed)
-	if err != nil {
+	for i := range rep.Verdicts {
+		if c := rep.Verdicts[i].Claim; c != nil {
+			projects[c.Project] = true
+			for id := range c.Keys {
+				keyIDs[id] = true
+			}
+		}
+	}
+	return projects, keyIDs
+}
+
+// review reads and verifies each request in dir, then indexes claimed
+// (index) and decides.
+func review(dir string, opts Options, rekeys []Rekey, index func(*Report) (*claimedIndex, error)) (*Report, error) {
+	if err := CheckRekeys(rekeys); err != nil {
 		return nil, err
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("failed to read the claim requests' directory: %w", err)
 	}
-	rep := &Report{Dir: dir, Claimed: len(idx.byName), Rekeys: rekeys}
+	rep := &Report{Dir: dir, Rekeys: rekeys}
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || !strings.HasSuffix(name, RequestSuffix) {
@@ -167,6 +209,11 @@ func Review(dir string, claimed *metadata.TargetsType, opts Options, rekeys ...R
 		}
 		rep.Verdicts = append(rep.Verdicts, v)
 	}
+	idx, err := index(rep)
+	if err != nil {
+		return nil, err
+	}
+	rep.Claimed = idx.count()
 	reasons := make(map[string]string, len(rekeys))
 	for _, r := range rekeys {
 		reasons[r.Project] = r.Reason
@@ -444,7 +491,7 @@ func overlaps(project string, idx *claimedIndex, dirNames []string) (shorter, lo
 			continue
 		}
 		s := project[:i]
-		_, claimed := idx.byName[s]
+		claimed := idx.claimed(s)
 		j := sort.SearchStrings(dirNames, s)
 		if claimed || j < len(dirNames) && dirNames[j] == s {
 			shorter = append(shorter, s)

@@ -74,7 +74,7 @@ func TestReview(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	rep, err := Review(dir, claimed, Options{Now: testNow})
+	rep, err := reviewBoth(t, dir, claimed, Options{Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +227,7 @@ func TestReviewClaimedConflictsByPublicKey(t *testing.T) {
 	d.Roles[0].KeyIDs = []string{"legacy-id"}
 	dir := t.TempDir()
 	writeFile(t, dir, "foo.json", makeRequest(t, "foo", 1, a))
-	rep, err := Review(dir, claimed, Options{Now: testNow})
+	rep, err := reviewBoth(t, dir, claimed, Options{Now: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -239,7 +239,7 @@ func TestReviewClaimedConflictsByPublicKey(t *testing.T) {
 	claimed = claimedWith(t, map[string][]keys.Signer{"foo": {a, b}})
 	dir = t.TempDir()
 	writeFile(t, dir, "foo.json", makeRequest(t, "foo", 2, a, b))
-	if rep, err = Review(dir, claimed, Options{Now: testNow}); err != nil {
+	if rep, err = reviewBoth(t, dir, claimed, Options{Now: testNow}); err != nil {
 		t.Fatal(err)
 	}
 	if v := rep.Verdicts[0]; v.Outcome() != Refused || !strings.Contains(v.Reason, "(threshold 1)") {
@@ -248,17 +248,17 @@ func TestReviewClaimedConflictsByPublicKey(t *testing.T) {
 }
 
 func TestReviewRefusesWhatItCannotRead(t *testing.T) {
-	if _, err := Review(filepath.Join(t.TempDir(), "missing"), nil, Options{Now: testNow}); err == nil {
+	if _, err := reviewBoth(t, filepath.Join(t.TempDir(), "missing"), nil, Options{Now: testNow}); err == nil {
 		t.Error("a missing directory reviewed")
 	}
-	bins := &metadata.TargetsType{Delegations: &metadata.Delegations{SuccinctRoles: &metadata.SuccinctRoles{BitLength: 4, NamePrefix: "bins"}}}
-	if _, err := Review(t.TempDir(), bins, Options{Now: testNow}); err == nil || !strings.Contains(err.Error(), "succinct hash bins") {
+	bins := &metadata.TargetsType{Type: metadata.TARGETS, SpecVersion: "1.0.31", Version: 1, Expires: testNow.AddDate(1, 0, 0), Delegations: &metadata.Delegations{SuccinctRoles: &metadata.SuccinctRoles{BitLength: 4, NamePrefix: "bins"}}}
+	if _, err := reviewBoth(t, t.TempDir(), bins, Options{Now: testNow}); err == nil || !strings.Contains(err.Error(), "succinct hash bins") {
 		t.Errorf("a bins role as claimed: %v", err)
 	}
 	a := newSigner(t, keys.TypeEd25519)
 	twice := claimedWith(t, map[string][]keys.Signer{"foo": {a}})
 	twice.Delegations.Roles = append(twice.Delegations.Roles, twice.Delegations.Roles[0])
-	if _, err := Review(t.TempDir(), twice, Options{Now: testNow}); err == nil || !strings.Contains(err.Error(), `delegates to "foo" twice`) {
+	if _, err := reviewBoth(t, t.TempDir(), twice, Options{Now: testNow}); err == nil || !strings.Contains(err.Error(), `delegates to "foo" twice`) {
 		t.Errorf("claimed delegating twice to foo: %v", err)
 	}
 }
@@ -273,7 +273,7 @@ func TestReviewKeyReuseNamesFewProjects(t *testing.T) {
 	}
 	dir := t.TempDir()
 	writeFile(t, dir, "new.json", makeRequest(t, "new", 1, a))
-	rep, err := Review(dir, claimedWith(t, projects), Options{Now: testNow, MaxAge: time.Hour})
+	rep, err := reviewBoth(t, dir, claimedWith(t, projects), Options{Now: testNow, MaxAge: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}

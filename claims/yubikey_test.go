@@ -100,7 +100,7 @@ func TestYubiKeyClaim(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "yubi-project.claim.json", data)
 	trusted := Options{Now: testNow, Roots: ca.Pool(), RequireAttestation: true}
-	rep, err := Review(dir, nil, trusted)
+	rep, err := reviewBoth(t, dir, nil, trusted)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestYubiKeyClaim(t *testing.T) {
 		}
 		d := t.TempDir()
 		writeFile(t, d, name, data)
-		rep, err := Review(d, nil, opts)
+		rep, err := reviewBoth(t, d, nil, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

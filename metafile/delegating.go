@@ -24,39 +24,70 @@ import (
 // document it cannot narrow in one walk (a member name or a delegation's
 // name written with escapes, say) is decoded whole and then narrowed.
 func (f *File) TargetsDelegating(role string) (*metadata.TargetsType, error) {
+	t, _, err := f.TargetsDelegatingTo(map[string]bool{role: true}, false)
+	return t, err
+}
+
+// Listed is a delegation's name and the key IDs it lists, as Targets
+// decodes them.
+type Listed struct {
+	Name   string
+	KeyIDs []string
+}
+
+// TargetsDelegatingTo is TargetsDelegating for every delegation whose
+// name is in roles. With list, it also gives the name and key IDs of
+// every delegation, in roles or not, in the order written: what a claims
+// review looks up in the 100,000 it does not decode. Listing, the walk
+// takes nothing it cannot read as Targets would decode it (a delegation
+// that is no object, or has no name, or key IDs that are no list of
+// strings): such a document is decoded whole, listed and narrowed.
+func (f *File) TargetsDelegatingTo(roles map[string]bool, list bool) (*metadata.TargetsType, []Listed, error) {
 	if err := checkDecodableHeader(f, metadata.TARGETS); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if narrowed, ok := narrowDelegations(f.Signed, role); ok {
-		return (&File{Signed: narrowed}).Targets()
+	n := &narrowing{keep: roles, list: list}
+	if narrowed, ok := n.delegations(f.Signed); ok {
+		t, err := (&File{Signed: narrowed}).Targets()
+		if err != nil {
+			return nil, nil, err
+		}
+		return t, n.listed, nil
 	}
 	t, err := f.Targets()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	narrowDecoded(t, role)
-	return t, nil
+	var listed []Listed
+	if list && t.Delegations != nil {
+		listed = make([]Listed, 0, len(t.Delegations.Roles))
+		for _, r := range t.Delegations.Roles {
+			listed = append(listed, Listed{Name: r.Name, KeyIDs: r.KeyIDs})
+		}
+	}
+	narrowDecoded(t, roles)
+	return t, listed, nil
 }
 
-// narrowDecoded cuts t's delegations down to those named role and the
-// keys they list.
-func narrowDecoded(t *metadata.TargetsType, role string) {
+// narrowDecoded cuts t's delegations down to those named in roles and
+// the keys they list.
+func narrowDecoded(t *metadata.TargetsType, roles map[string]bool) {
 	d := t.Delegations
 	if d == nil {
 		return
 	}
 	listed := map[string]bool{}
 	if d.Roles != nil {
-		roles := []metadata.DelegatedRole{}
+		kept := []metadata.DelegatedRole{}
 		for _, r := range d.Roles {
-			if r.Name == role {
-				roles = append(roles, r)
+			if roles[r.Name] {
+				kept = append(kept, r)
 				for _, id := range r.KeyIDs {
 					listed[id] = true
 				}
 			}
 		}
-		d.Roles = roles
+		d.Roles = kept
 	}
 	if d.Keys != nil {
 		keys := map[string]*metadata.Key{}
@@ -69,12 +100,20 @@ func narrowDecoded(t *metadata.TargetsType, role string) {
 	}
 }
 
-// narrowDelegations is the object signed with its "delegations" narrowed
-// to role, made in one walk over it; false if a member's name, or a
-// delegation's, is written with escapes, if a member that decides what is
-// kept is there twice (delegations; its keys or roles; a delegation's name
-// or keyids), or if signed is no object.
-func narrowDelegations(signed []byte, role string) ([]byte, bool) {
+// narrowing is one walk of TargetsDelegatingTo: the delegations kept, and
+// whether every delegation is listed (into listed).
+type narrowing struct {
+	keep   map[string]bool
+	list   bool
+	listed []Listed
+}
+
+// delegations is the object signed with its "delegations" narrowed to
+// the roles kept, made in one walk over it; false if a member's name, or
+// a delegation's, is written with escapes, if a member that decides what
+// is kept is there twice (delegations; its keys or roles; a delegation's
+// name or keyids), or if signed is no object.
+func (n *narrowing) delegations(signed []byte) ([]byte, bool) {
 	w := &walk{doc: signed}
 	out := []byte{'{'}
 	delegations := 0
@@ -88,23 +127,24 @@ func narrowDelegations(signed []byte, role string) ([]byte, bool) {
 				w.give = true // the decoder takes the last: left to it
 				return
 			}
-			out = w.appendNarrowed(out, role)
+			out = n.appendNarrowed(w, out)
 		} else {
 			out = append(out, w.rawValue()...)
 		}
 	})
 	if w.give || skipSpace(signed, w.i) != len(signed) {
+		n.listed = nil
 		return nil, false
 	}
 	return append(out, '}'), true
 }
 
 // appendNarrowed appends the delegations value at the cursor with "roles"
-// narrowed to the delegations named role and "keys" to the keys they
-// list; every other member, and a "roles" that is no array or a "keys"
-// that is no object, as written (the decoder says what it makes of
-// them). A value that is not an object (null) is as written.
-func (w *walk) appendNarrowed(out []byte, role string) []byte {
+// narrowed to the delegations kept and "keys" to the keys they list;
+// every other member, and a "roles" that is no array or a "keys" that is
+// no object, as written (the decoder says what it makes of them). A value
+// that is not an object (null) is as written.
+func (n *narrowing) appendNarrowed(w *walk, out []byte) []byte {
 	if w.next() != '{' {
 		return append(out, w.rawValue()...)
 	}
@@ -117,16 +157,18 @@ func (w *walk) appendNarrowed(out []byte, role string) []byte {
 	seen := map[string]bool{}
 	w.object(func(name []byte) {
 		m := member{name: name}
-		if n := string(name); n == "keys" || n == "roles" {
-			if seen[n] {
+		if s := string(name); s == "keys" || s == "roles" {
+			if seen[s] {
 				w.give = true
 				return
 			}
-			seen[n] = true
+			seen[s] = true
 		}
 		switch {
 		case string(name) == "roles" && w.next() == '[':
-			m.value = w.rolesNamed(role, listed)
+			m.value = n.roles(w, listed)
+		case string(name) == "roles" && n.list && w.next() != 'n':
+			w.give = true // no array, no null: the decoder's to refuse
 		default:
 			m.keys = string(name) == "keys" && w.next() == '{'
 			m.value = w.rawValue()
@@ -171,30 +213,33 @@ func appendKeysListed(out, keys []byte, listed map[string]bool, give *bool) []by
 	return append(out, '}')
 }
 
-// rolesNamed reads the array at the cursor and returns it narrowed to the
-// elements that are objects whose "name" is role; it adds the key IDs each
-// lists (as StringList decodes them, where it can) to listed. A name that
-// is not a string free of escapes, or a delegation with two names or two
-// keyids, gives up the walk.
-func (w *walk) rolesNamed(role string, listed map[string]bool) []byte {
+// roles reads the array at the cursor and returns it narrowed to the
+// elements that are objects whose "name" is kept; it adds the key IDs
+// each lists (as StringList decodes them, where it can) to listed, and,
+// listing, every element's name and key IDs to n.listed. A name that is
+// not a string free of escapes, or a delegation with two names or two
+// keyids, gives up the walk; listing, so does an element that is no
+// object, has no name, or key IDs StringList cannot read.
+func (n *narrowing) roles(w *walk, listed map[string]bool) []byte {
 	out := []byte{'['}
 	w.array(func() {
 		if w.next() != '{' {
+			w.give = w.give || n.list
 			w.skipValue()
 			return
 		}
 		start := w.i
-		named, names := false, 0
-		var keyIDs []byte
-		w.object(func(name []byte) {
-			switch string(name) {
+		var name, keyIDs []byte
+		names := 0
+		w.object(func(member []byte) {
+			switch string(member) {
 			case "name":
 				s, ok := w.plain()
 				if names++; !ok || names > 1 {
 					w.give = true
 					return
 				}
-				named = string(s) == role
+				name = s
 			case "keyids":
 				if keyIDs != nil {
 					w.give = true
@@ -205,22 +250,44 @@ func (w *walk) rolesNamed(role string, listed map[string]bool) []byte {
 				w.skipValue()
 			}
 		})
-		if !named || w.give {
+		if w.give {
+			return
+		}
+		kept := names == 1 && n.keep[string(name)]
+		var ids []string
+		if kept || n.list {
+			var err error
+			if ids, err = listedKeyIDs(keyIDs); err != nil || names == 0 {
+				// Listing, the decoder says what is wrong; kept, the
+				// decoder of the narrowed role does.
+				w.give = w.give || n.list
+				ids = nil
+			}
+		}
+		if n.list && !w.give {
+			n.listed = append(n.listed, Listed{Name: string(name), KeyIDs: ids})
+		}
+		if !kept {
 			return
 		}
 		if len(out) > 1 {
 			out = append(out, ',')
 		}
 		out = append(out, w.doc[start:w.i]...)
-		ids, err := StringList(keyIDs)
-		if err != nil {
-			return // the decoder of the narrowed role says so
-		}
 		for _, id := range ids {
 			listed[id] = true
 		}
 	})
 	return append(out, ']')
+}
+
+// listedKeyIDs decodes a delegation's keyids as Targets does: absent,
+// none.
+func listedKeyIDs(v []byte) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	return StringList(v)
 }
 
 // rawValue passes over the value at the cursor and returns it as written.

@@ -18,8 +18,26 @@ func narrowedRef(f *File, role string) (*metadata.TargetsType, error) {
 	if err != nil {
 		return nil, err
 	}
-	narrowDecoded(t, role)
+	narrowDecoded(t, map[string]bool{role: true})
 	return t, nil
+}
+
+// listedRef is the reference for TargetsDelegatingTo with list: the whole
+// role decoded, every delegation's name and key IDs taken from it, then
+// its delegations cut down to those named in roles.
+func listedRef(f *File, roles map[string]bool) (*metadata.TargetsType, []Listed, error) {
+	t, err := f.Targets()
+	if err != nil {
+		return nil, nil, err
+	}
+	var listed []Listed
+	if t.Delegations != nil {
+		for _, r := range t.Delegations.Roles {
+			listed = append(listed, Listed{Name: r.Name, KeyIDs: r.KeyIDs})
+		}
+	}
+	narrowDecoded(t, roles)
+	return t, listed, nil
 }
 
 // delegatingDoc is a targets role delegating to roles (each a JSON object
@@ -88,7 +106,7 @@ func TestTargetsDelegatingAsDecodingWhole(t *testing.T) {
 		// One written with escapes, or with a member that decides what is
 		// kept there twice, is decoded whole, then narrowed.
 		whole := strings.Contains(d.signed, `\`) || decidingTwice[d.name]
-		if _, walked := narrowDelegations(f.Signed, d.role); walked == whole {
+		if _, walked := (&narrowing{keep: map[string]bool{d.role: true}}).delegations(f.Signed); walked == whole {
 			t.Errorf("%s: narrowed in one walk: %t", d.name, walked)
 		}
 		want, wantErr := narrowedRef(f, d.role)
@@ -145,6 +163,78 @@ func FuzzTargetsDelegating(f *testing.F) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("TargetsDelegating(%q) of %q gives\n%#v\nwant\n%#v", name, signed, got.Delegations, want.Delegations)
+		}
+	})
+}
+
+// TestTargetsDelegatingToListsAsDecodingWhole: listing, on documents
+// Targets decodes, TargetsDelegatingTo gives every delegation's name and
+// key IDs as Targets decodes them, and the delegations to the roles kept
+// (none, one, several, one absent) as Targets gives them, cut down; where
+// the walk cannot read a delegation as Targets would (no object, no name,
+// key IDs no list), it decodes the whole and says what Targets says.
+func TestTargetsDelegatingToListsAsDecodingWhole(t *testing.T) {
+	docs := map[string]string{
+		"three":          delegatingDoc(twoKeys, role(`"a"`, "k1"), role(`"b"`, "k2", "k1"), role(`"c"`, "k3")),
+		"escaped name":   delegatingDoc(twoKeys, role(`"a"`, "k1"), role(`"\u0062"`, "k2")),
+		"escaped key ID": delegatingDoc(twoKeys, role(`"a"`, "k1"), `{"keyids":["k\u0032"],"name":"b","paths":[],"terminating":true,"threshold":1}`),
+		"no keyids":      delegatingDoc(twoKeys, `{"name":"a","paths":[],"terminating":true,"threshold":1}`, role(`"b"`, "k2")),
+		"null keyids":    delegatingDoc(twoKeys, `{"keyids":null,"name":"a","paths":[],"terminating":true,"threshold":1}`, role(`"b"`, "k2")),
+		"no name":        delegatingDoc(twoKeys, `{"keyids":["k1"],"paths":[],"terminating":true,"threshold":1}`, role(`"b"`, "k2")),
+		"null role":      delegatingDoc(twoKeys, role(`"a"`, "k1"), `null`),
+		"number role":    delegatingDoc(twoKeys, role(`"a"`, "k1"), `7`),
+		"keyids string":  delegatingDoc(twoKeys, role(`"a"`, "k1"), `{"keyids":"k2","name":"b","paths":[],"terminating":true,"threshold":1}`),
+		"keyids numbers": delegatingDoc(twoKeys, role(`"a"`, "k1"), `{"keyids":[1],"name":"b","paths":[],"terminating":true,"threshold":1}`),
+		"roles null":     `{"_type":"targets","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z","targets":{},"delegations":{"keys":{},"roles":null}}`,
+		"roles object":   `{"_type":"targets","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z","targets":{},"delegations":{"keys":{},"roles":{"a":1}}}`,
+		"no delegations": `{"_type":"targets","spec_version":"1.0.31","version":3,"expires":"2030-01-02T03:04:05Z","targets":{}}`,
+		"twice":          delegatingDoc(twoKeys, role(`"b"`, "k1"), role(`"a"`, "k3"), role(`"b"`, "k2")),
+	}
+	keeps := []map[string]bool{{}, {"a": true}, {"b": true}, {"a": true, "b": true, "zz": true}}
+	for name, signed := range docs {
+		f, err := Parse([]byte(`{"signatures":[],"signed":` + signed + `}`))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, keep := range keeps {
+			want, wantListed, wantErr := listedRef(f, keep)
+			got, listed, err := f.TargetsDelegatingTo(keep, true)
+			switch {
+			case wantErr != nil || err != nil:
+				if wantErr == nil || err == nil || err.Error() != wantErr.Error() {
+					t.Errorf("%s, keeping %v: %v; decoding the whole: %v", name, keep, err, wantErr)
+				}
+			case !reflect.DeepEqual(got, want):
+				t.Errorf("%s, keeping %v: gives\n%#v\nwant\n%#v", name, keep, got.Delegations, want.Delegations)
+			case !reflect.DeepEqual(listed, wantListed):
+				t.Errorf("%s, keeping %v: lists %q, want %q", name, keep, listed, wantListed)
+			}
+		}
+	}
+}
+
+// FuzzTargetsDelegatingTo: on any "signed" that Targets decodes,
+// TargetsDelegatingTo with list gives what Targets gives, listed and
+// narrowed.
+func FuzzTargetsDelegatingTo(f *testing.F) {
+	f.Add([]byte(delegatingDoc(twoKeys, role(`"a"`, "k1"), role(`"b"`, "k2", "k1"))), "b", "c")
+	f.Add([]byte(delegatingDoc(twoKeys, `{"keyids":["k1"],"paths":[],"terminating":true,"threshold":1}`, `null`)), "", "a")
+	f.Fuzz(func(t *testing.T, signed []byte, name1, name2 string) {
+		file, err := Parse(append(append([]byte(`{"signatures":[],"signed":`), signed...), '}'))
+		if err != nil {
+			return
+		}
+		keep := map[string]bool{name1: true, name2: true}
+		want, wantListed, err := listedRef(file, keep)
+		if err != nil {
+			return
+		}
+		got, listed, err := file.TargetsDelegatingTo(keep, true)
+		if err != nil {
+			t.Fatalf("TargetsDelegatingTo(%v) of %q: %v; Targets decodes it", keep, signed, err)
+		}
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(listed, wantListed) {
+			t.Fatalf("TargetsDelegatingTo(%v) of %q gives\n%#v %q\nwant\n%#v %q", keep, signed, got.Delegations, listed, want.Delegations, wantListed)
 		}
 	})
 }

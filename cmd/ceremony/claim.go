@@ -14,13 +14,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tuf-ceremony/ceremony/internal/bounded"
-
-	"github.com/theupdateframework/go-tuf/v2/metadata"
-
 	"github.com/tuf-ceremony/ceremony/bundle"
 	"github.com/tuf-ceremony/ceremony/claims"
 	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
+	"github.com/tuf-ceremony/ceremony/internal/bounded"
 	"github.com/tuf-ceremony/ceremony/keys"
 )
 
@@ -176,18 +173,18 @@ func runClaimsReview(env *runEnv, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	var claimed *metadata.TargetsType
+	var claimed *claims.ClaimedFile
 	line := env.step("reviewing "+rest[0], *asJSON)
 	defer line.Stop()
 	if path != "" {
-		if claimed, err = claims.ReadClaimed(path); err != nil {
+		if claimed, err = claims.ReadClaimedFile(path); err != nil {
 			return err
 		}
 	} else {
 		line.Stop()
 		fmt.Fprintf(stderr, "ceremony: no --repo or --claimed: the requests are checked against a claimed role that delegates nothing yet\n")
 	}
-	rep, err := claims.Review(rest[0], claimed, claims.Options{Now: time.Now(), Roots: roots,
+	rep, err := claims.ReviewFile(rest[0], claimed, claims.Options{Now: time.Now(), Roots: roots,
 		RequireAttestation: *rules.requireAttestation, MaxAge: maxAge}, rekeys...)
 	line.Stop()
 	if err != nil {
