@@ -82,6 +82,12 @@ type ClaimedFile struct {
 	file *metafile.File
 }
 
+// ClaimedFileOf is f, the claimed role's metadata parsed (its type
+// checked), for ReviewFile; label names it in errors.
+func ClaimedFileOf(label string, f *metafile.File) *ClaimedFile {
+	return &ClaimedFile{path: label, file: f}
+}
+
 // ReadClaimedFile reads the claimed role's metadata at path as ReadClaimed
 // does, decoding its header alone. Its signatures are not checked.
 func ReadClaimedFile(path string) (*ClaimedFile, error) {

@@ -204,6 +204,12 @@ func FromSigned(v any) (*File, error) {
 	return fromCanonical(c)
 }
 
+// FromCanonical is an unsigned file whose "signed" is c, which must be
+// canonical JSON already (as Canonical gives it, or spliced together from
+// canonical parts in canonical order): it is not canonicalized again, and
+// what signs the file signs c.
+func FromCanonical(c []byte) (*File, error) { return fromCanonical(c) }
+
 // fromCanonical is an unsigned file whose "signed" is the canonical c.
 func fromCanonical(c []byte) (*File, error) {
 	f := &File{Signed: escapeControl(c), canonical: c}

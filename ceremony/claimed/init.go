@@ -170,7 +170,8 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep, err := claims.Review(opts.ClaimsDir, st.Claimed, claims.Options{Now: now, Roots: certPool(rootsPEM),
+	claimedFile := claims.ClaimedFileOf(fmt.Sprintf("%s (%s)", st.From, plan.RoleClaimed), st.ClaimedFile)
+	rep, err := claims.ReviewFile(opts.ClaimsDir, claimedFile, claims.Options{Now: now, Roots: certPool(rootsPEM),
 		MaxAge: opts.MaxAge, RequireAttestation: opts.RequireAttestation}, opts.Rekey...)
 	if err != nil {
 		return nil, err
@@ -185,21 +186,19 @@ func Init(e *ceremony.Engine, opts Options) (*Result, error) {
 	res.ClaimedVersion = st.VersionAbove(plan.RoleClaimed, st.Claimed) + 1
 	prevVersion := st.Claimed.Version
 	rekeyWarnings := rekeyVersionWarnings(st, res.Rekeyed)
-	next, err := nextClaimed(st.Claimed, res.Accepted, res.Rekeyed, res.ClaimedVersion, profiles.Expiry(now, cp.expiresDays))
+	nextFile, err := nextClaimedFile(st.ClaimedFile, res.Accepted, res.Rekeyed, res.ClaimedVersion, profiles.Expiry(now, cp.expiresDays))
 	if err != nil {
 		return nil, err
 	}
 	if opts.ReviewOnly {
 		return res, nil
 	}
-	nextFile, err := metafile.FromSigned(next)
-	if err != nil {
-		return nil, err
-	}
-	// claimed decoded (the trusted version, changed in place into next)
-	// is done with: the collector may have it before claimed v2 is
-	// written out (at 100,000 projects, some 120 MB).
-	st.Claimed = nil
+	// The trusted claimed parsed, and its canonical form, are done with:
+	// the collector may have them before claimed's next version is written
+	// out (at 100,000 projects, 53 MB and its index). Its bytes stay, to be
+	// kept in the workspace.
+	st.ClaimedFile.ReleaseCanonical()
+	st.ClaimedFile = nil
 	own, err := reviewedFiles(rep, res, st, opts)
 	if err != nil {
 		return nil, err
@@ -478,6 +477,26 @@ func nextClaimed(t *metadata.TargetsType, accepted, rekeyed []claims.Claim, vers
 	}
 	dropUnusedKeys(d, replaced)
 	return t, nil
+}
+
+// nextClaimedFile is claimed's next version, unsigned: written from the
+// trusted version's canonical form when the ceremony only adds projects
+// (nextCanonical), else decoded whole, changed (nextClaimed) and encoded.
+func nextClaimedFile(trusted *metafile.File, accepted, rekeyed []claims.Claim, version int64, expires time.Time) (*metafile.File, error) {
+	if len(rekeyed) == 0 {
+		if f, ok, err := nextCanonical(trusted, accepted, version, expires); err != nil || ok {
+			return f, err
+		}
+	}
+	t, err := trusted.Targets()
+	if err != nil {
+		return nil, fmt.Errorf("the trusted claimed: %w", err)
+	}
+	next, err := nextClaimed(t, accepted, rekeyed, version, expires)
+	if err != nil {
+		return nil, err
+	}
+	return metafile.FromSigned(next)
 }
 
 // claimsRequestYAML is the workspace's plan.yaml: the ceremony as asked.

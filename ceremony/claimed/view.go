@@ -19,8 +19,10 @@ import (
 // threshold: one added, rekeyed or changed. So a trusted delegation that
 // cannot be decoded (a threshold that is a string), kept as it is, is kept:
 // the check that decoded every delegation refused any change of such a
-// claimed. That claimed is signed by targets' keys, and claims init, which
-// decodes the whole of it, refuses it.
+// claimed. Such a claimed is signed by targets' keys as it was published;
+// claims init does not decode the delegations it keeps either (it copies
+// them, nextCanonical), and 'ceremony verify' of the repository, which
+// decodes every delegation as a client does, reports it.
 type claimedView struct {
 	version int64
 	// rest are the members but version, expires and delegations;

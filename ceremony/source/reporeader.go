@@ -19,9 +19,9 @@ type repoReader struct {
 	names map[string]bool
 	// trust is what verifying the repository as a client found.
 	trust *repoTrust
-	// project, if not "", is the one role below claimed read for
-	// (loadRepositorySource).
-	project string
+	// claimedRoles are the delegations of claimed decoded
+	// (loadRepositorySource): nil for every one.
+	claimedRoles map[string]bool
 }
 
 // openRepository opens the metadata directory of the repository at path,

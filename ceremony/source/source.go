@@ -68,7 +68,7 @@ func LoadDir(path, trustedRoot string, now time.Time) (*Source, error) {
 		}
 		return loadWorkspaceSource(path)
 	}
-	return loadRepositorySource(path, trustedRoot, now, 0, "")
+	return loadRepositorySource(path, trustedRoot, now, 0, nil)
 }
 
 // Load reads a repository directory (verified from trustedRoot, as LoadDir
@@ -177,11 +177,12 @@ func namesOf(ws *workspace.Workspace, all map[string]*metadata.Key) []rotation.N
 
 // loadRepositorySource reads the repository at path once it verifies,
 // following delegations depth deep (0: all; what is deeper is seen, never
-// read). project, if not "", is the one role below claimed the caller
-// needs: claimed is decoded for its delegation to it alone
-// (metafile.File.TargetsDelegating: 100,000 delegations are not decoded
-// for one), and no other role below claimed is looked for.
-func loadRepositorySource(path, trustedRoot string, now time.Time, depth int, project string) (*Source, error) {
+// read). claimedRoles, if not nil, are the roles below claimed the caller
+// needs (a project ceremony's project; none for a claims ceremony):
+// claimed is decoded for its delegations to them alone
+// (metafile.File.TargetsDelegatingTo: 100,000 delegations are not decoded
+// for one, or for none), and no other role below claimed is looked for.
+func loadRepositorySource(path, trustedRoot string, now time.Time, depth int, claimedRoles map[string]bool) (*Source, error) {
 	trust, err := verifyRepository(path, trustedRoot, now, depth)
 	if err != nil {
 		return nil, err
@@ -191,7 +192,7 @@ func loadRepositorySource(path, trustedRoot string, now time.Time, depth int, pr
 		return nil, err
 	}
 	defer rr.root.Close()
-	rr.trust, rr.project = trust, project
+	rr.trust, rr.claimedRoles = trust, claimedRoles
 	dir := rr.dir
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -379,8 +380,8 @@ func (rr *repoReader) readTargets(s *rotation.State) error {
 		}
 		read++
 		var t *metadata.TargetsType
-		if role == plan.RoleClaimed && rr.project != "" {
-			t, err = f.TargetsDelegating(rr.project)
+		if role == plan.RoleClaimed && rr.claimedRoles != nil {
+			t, _, err = f.TargetsDelegatingTo(rr.claimedRoles, false)
 		} else {
 			t, err = f.Targets()
 		}

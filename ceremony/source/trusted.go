@@ -45,10 +45,15 @@ type TrustedState struct {
 	Bytes   map[string][]byte
 	Root    *metadata.RootType
 	Targets *metadata.TargetsType
-	// Claimed is claimed decoded: whole for a claims ceremony, for its
-	// delegation to the project alone for a project ceremony
-	// (metafile.File.TargetsDelegating).
+	// Claimed is claimed decoded for its delegation to the project alone
+	// for a project ceremony (metafile.File.TargetsDelegating), for none
+	// of its delegations for a claims ceremony, which reads what it needs
+	// of them from ClaimedFile.
 	Claimed *metadata.TargetsType
+	// ClaimedFile is claimed as parsed and counted against targets, its
+	// canonical form kept (what its signatures cover), for a claims
+	// ceremony; nil for a project ceremony.
+	ClaimedFile *metafile.File
 	// RecentlyClaimed is the repository's recently-claimed as served (not
 	// verified: it only says a project's claim status), nil if unknown.
 	RecentlyClaimed *metadata.TargetsType
@@ -124,7 +129,8 @@ func ReadTrustedState(e *ceremony.Engine, from, trustedRoot, project string, now
 }
 
 // check verifies the chain root -> targets -> claimed; claimed is decoded
-// for its delegation to project alone if project is not "".
+// for its delegation to project alone if project is not "", else for none
+// of its delegations, and kept as parsed (ClaimedFile).
 func (st *TrustedState) check(project string) error {
 	name := func(role string) string { return fmt.Sprintf("%s (%s)", st.From, role) }
 	root, err := VerifyTrustedRoot(name(metadata.ROOT), st.Bytes[metadata.ROOT])
@@ -145,8 +151,8 @@ func (st *TrustedState) check(project string) error {
 			}
 		}
 		if t == nil {
-			if role == plan.RoleClaimed && project != "" {
-				t, err = f.TargetsDelegating(project)
+			if role == plan.RoleClaimed {
+				t, _, err = f.TargetsDelegatingTo(claimedFor(project), false)
 			} else {
 				t, err = f.Targets()
 			}
@@ -160,6 +166,9 @@ func (st *TrustedState) check(project string) error {
 		}
 		if !tally.Met() {
 			return nil, fmt.Errorf("%s: %s v%d is signed by %d of the %d keys %s requires: it is not trusted; give the repository's published metadata or a finished ceremony", name(role), role, t.Version, len(tally.Signed), rule.Threshold, rule.Delegator)
+		}
+		if role == plan.RoleClaimed && project == "" {
+			st.ClaimedFile = f
 		}
 		return t, nil
 	}
@@ -179,6 +188,16 @@ func (st *TrustedState) check(project string) error {
 	return nil
 }
 
+// claimedFor are the delegations of claimed a ceremony decodes: a project
+// ceremony's to its project; none for a claims ceremony (project ""),
+// which reads claimed's file itself (TrustedState.ClaimedFile).
+func claimedFor(project string) map[string]bool {
+	if project == "" {
+		return map[string]bool{}
+	}
+	return map[string]bool{project: true}
+}
+
 // VersionAbove is the version role must exceed: the highest seen, or the trusted
 // metadata's.
 func (st *TrustedState) VersionAbove(role string, trusted *metadata.TargetsType) int64 {
@@ -193,7 +212,7 @@ func trustedFromRepository(path, trustedRoot, project string, now time.Time) (*T
 	// claimed, one delegation below targets, is as deep as a claims or
 	// project ceremony builds on; a project's own role is checked by the
 	// project ceremony against claimed's delegation.
-	src, err := loadRepositorySource(path, trustedRoot, now, 1, project)
+	src, err := loadRepositorySource(path, trustedRoot, now, 1, claimedFor(project))
 	if err != nil {
 		return nil, err
 	}
