@@ -395,22 +395,26 @@ func (rv *reviewer) role(l *Loaded, role string, pub *metadata.Key) (RoleReview,
 	if role == metadata.ROOT && l.TrustedRoot != nil {
 		rv.replaces(&r, l.TrustedRoot.Version, l.TrustedRoot.Expires)
 	}
-	trusted, err := l.GivenRole(role) // a claims or project ceremony's trusted version
-	if err != nil {
-		return RoleReview{}, err
+	var given *metafile.File // a claims or project ceremony's trusted version
+	if role != metadata.ROOT {
+		if given, err = l.given(role); err != nil {
+			return RoleReview{}, err
+		}
 	}
-	if trusted != nil {
-		rv.replaces(&r, trusted.Version, trusted.Expires)
+	if given != nil {
+		h, err := given.Header()
+		if err != nil {
+			return RoleReview{}, fmt.Errorf("%s: %w", workspace.TrustedPath(role), err)
+		}
+		rv.replaces(&r, h.Version, h.Expires)
 	}
 	switch role {
 	case metadata.ROOT:
 		r.Root = rv.rootReview(l.Root, l.TrustedRoot)
 	default:
-		t, err := f.Targets()
-		if err != nil {
-			return RoleReview{}, fmt.Errorf("%s: %w", path, err)
+		if r.Targets, err = rv.targetsReviewOf(f, given, path, role); err != nil {
+			return RoleReview{}, err
 		}
-		r.Targets = rv.targetsReview(t, trusted)
 	}
 	if pub != nil {
 		a := &KeyAuthorization{}

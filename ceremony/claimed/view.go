@@ -1,7 +1,6 @@
 package claimed
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -151,30 +150,7 @@ func quoted(s string) (string, error) {
 // by name, sorted. A name given twice counts by its last key, as a
 // decoder reads it.
 func eachKeyPair(prev, next []metafile.RawMember, pair func(quoted, inPrev, inNext []byte)) {
-	if increasing(prev) && increasing(next) {
-		i, j := 0, 0
-		for i < len(prev) || j < len(next) {
-			c := 0
-			switch {
-			case i == len(prev):
-				c = 1
-			case j == len(next):
-				c = -1
-			default:
-				c = bytes.Compare(prev[i].Quoted, next[j].Quoted)
-			}
-			switch {
-			case c < 0:
-				pair(prev[i].Quoted, prev[i].Value, nil)
-				i++
-			case c > 0:
-				pair(next[j].Quoted, nil, next[j].Value)
-				j++
-			default:
-				pair(prev[i].Quoted, prev[i].Value, next[j].Value)
-				i, j = i+1, j+1
-			}
-		}
+	if metafile.EachMemberPair(prev, next, pair) {
 		return
 	}
 	byName := func(members []metafile.RawMember) map[string][]byte {
@@ -198,15 +174,4 @@ func eachKeyPair(prev, next []metafile.RawMember, pair func(quoted, inPrev, inNe
 	for _, name := range names {
 		pair([]byte(name), p[name], n[name])
 	}
-}
-
-// increasing says whether members' names, as written, are in strictly
-// increasing byte order.
-func increasing(members []metafile.RawMember) bool {
-	for i := 1; i < len(members); i++ {
-		if bytes.Compare(members[i-1].Quoted, members[i].Quoted) >= 0 {
-			return false
-		}
-	}
-	return true
 }
