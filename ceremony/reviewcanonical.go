@@ -17,7 +17,7 @@ import (
 // with the version clients trust (targetsReview): at 100,000 projects a
 // claims ceremony adds a hundred delegations to claimed and leaves the
 // rest as they were, and decoding both versions whole to find that took
-// 1.5 s and 500 MB (5 GB at 1,000,000). targetsReviewOf compares the two
+// 1.5 s and 500 MB at 100,000 projects. targetsReviewOf compares the two
 // canonical forms first: a delegation whose bytes are the trusted one's
 // (the first of its name in each), and whose keys are the same bytes in
 // both versions, is unchanged. Only the others, the delegations added,
