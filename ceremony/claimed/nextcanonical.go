@@ -63,35 +63,25 @@ func nextCanonical(trusted *metafile.File, accepted []claims.Claim, version int6
 	if err != nil {
 		return nil, false, err
 	}
-	out := make([]byte, 0, len(canon)+len(roles)+len(keys)+64)
-	out = append(out, '{')
 	replaced := 0
-	for i, m := range top {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = append(append(out, m.Quoted...), ':')
+	out, ok := appendObject(make([]byte, 0, len(canon)+len(roles)+len(keys)+64), top, func(out []byte, m metafile.RawMember) ([]byte, bool) {
 		switch string(m.Quoted) {
 		case `"version"`:
-			out = strconv.AppendInt(out, version, 10)
 			replaced++
+			return strconv.AppendInt(out, version, 10), true
 		case `"expires"`:
-			out = append(out, expiresJSON...)
 			replaced++
+			return append(out, expiresJSON...), true
 		case `"delegations"`:
-			var ok bool
-			if out, ok = appendDelegations(out, m.Value, roles, keys); !ok {
-				return nil, false, nil
-			}
 			replaced++
-		default:
-			out = append(out, m.Value...)
+			return appendDelegations(out, m.Value, roles, keys)
 		}
-	}
-	if replaced != 3 {
+		return append(out, m.Value...), true
+	})
+	if !ok || replaced != 3 {
 		return nil, false, nil
 	}
-	f, err := metafile.FromCanonical(append(out, '}'))
+	f, err := metafile.FromCanonical(out)
 	if err != nil {
 		return nil, false, err
 	}
@@ -145,31 +135,38 @@ func appendDelegations(out, deleg []byte, roles [][]byte, keys []metafile.RawMem
 	if err != nil {
 		return out, false
 	}
-	out = append(out, '{')
 	spliced := 0
+	out, ok := appendObject(out, members, func(out []byte, m metafile.RawMember) ([]byte, bool) {
+		switch string(m.Quoted) {
+		case `"keys"`:
+			spliced++
+			return appendMergedKeys(out, m.Value, keys)
+		case `"roles"`:
+			spliced++
+			return appendRoles(out, m.Value, roles)
+		case `"succinct_roles"`:
+			return out, false
+		}
+		return append(out, m.Value...), true
+	})
+	return out, ok && spliced == 2
+}
+
+// appendObject appends the object of members, in their order, each value
+// as value appends it; false as soon as value gives up.
+func appendObject(out []byte, members []metafile.RawMember, value func([]byte, metafile.RawMember) ([]byte, bool)) ([]byte, bool) {
+	out = append(out, '{')
 	for i, m := range members {
 		if i > 0 {
 			out = append(out, ',')
 		}
 		out = append(append(out, m.Quoted...), ':')
-		ok := true
-		switch string(m.Quoted) {
-		case `"keys"`:
-			out, ok = appendMergedKeys(out, m.Value, keys)
-			spliced++
-		case `"roles"`:
-			out, ok = appendRoles(out, m.Value, roles)
-			spliced++
-		case `"succinct_roles"`:
-			ok = false
-		default:
-			out = append(out, m.Value...)
-		}
-		if !ok {
+		var ok bool
+		if out, ok = value(out, m); !ok {
 			return out, false
 		}
 	}
-	return append(out, '}'), spliced == 2
+	return append(out, '}'), true
 }
 
 // appendRoles appends the array value with roles added at its end.
