@@ -1,6 +1,8 @@
 package ceremony
 
 import (
+	"bytes"
+
 	"github.com/tuf-ceremony/ceremony/transcripts"
 	"github.com/tuf-ceremony/ceremony/workspace"
 )
@@ -14,12 +16,16 @@ import (
 // as the other.
 type roleBytes struct {
 	data map[string][]byte
-	sums map[string]string
+	// written are the roles the command wrote in pieces (a signature's
+	// file: metafile.File.MarshalParts), joined into data only when read
+	// again.
+	written map[string][][]byte
+	sums    map[string]string
 }
 
 // readRoleBytes reads the metadata file of every role ws signs.
 func readRoleBytes(ws *workspace.Workspace) (*roleBytes, error) {
-	r := &roleBytes{data: map[string][]byte{}, sums: map[string]string{}}
+	r := &roleBytes{data: map[string][]byte{}, written: map[string][][]byte{}, sums: map[string]string{}}
 	for _, role := range ws.State.Roles {
 		data, err := ws.ReadMetadataBytes(role)
 		if err != nil {
@@ -33,14 +39,32 @@ func readRoleBytes(ws *workspace.Workspace) (*roleBytes, error) {
 // set records that role's file now holds data (written by the command).
 func (r *roleBytes) set(role string, data []byte) {
 	r.data[role] = data
+	delete(r.written, role)
 	delete(r.sums, role)
+}
+
+// setParts records that role's file now holds parts, one after the
+// other, whose SHA-256 is sum (written by the command).
+func (r *roleBytes) setParts(role string, parts [][]byte, sum string) {
+	delete(r.data, role)
+	r.written[role] = parts
+	r.sums[role] = sum
+}
+
+// bytes are role's bytes.
+func (r *roleBytes) bytes(role string) []byte {
+	if parts, ok := r.written[role]; ok {
+		r.data[role] = bytes.Join(parts, nil)
+		delete(r.written, role)
+	}
+	return r.data[role]
 }
 
 // sum is the SHA-256 of role's bytes, as the transcript names states.
 func (r *roleBytes) sum(role string) string {
 	s, ok := r.sums[role]
 	if !ok {
-		s = transcripts.Sum(r.data[role])
+		s = transcripts.Sum(r.bytes(role))
 		r.sums[role] = s
 	}
 	return s
@@ -50,7 +74,7 @@ func (r *roleBytes) sum(role string) string {
 // or, for states loaded from elsewhere (replay), the file read now.
 func (l *Loaded) roleData(role string) ([]byte, error) {
 	if l.read != nil {
-		return l.read.data[role], nil
+		return l.read.bytes(role), nil
 	}
 	return l.WS.MetadataBytes(role)
 }

@@ -206,17 +206,17 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleByt
 	for _, id := range ids {
 		f.AddSignature(id, hex.EncodeToString(sig))
 	}
-	after, err := f.Marshal()
-	if err != nil {
-		return err
-	}
+	// after is the file with the signature added, in pieces: its "signed"
+	// is f's, the bytes read, not a copy (claimed at 1,000,000 projects:
+	// 773 MB).
+	after := f.MarshalParts()
 	// The new metadata is written beside the file it replaces while the
 	// state is stored (claimed at 100,000 projects: 77 MB each), and moved
 	// into place only once the record is appended.
 	staging := make(chan *atomicfile.Staged, 1)
 	stageErr := make(chan error, 1)
 	go func() {
-		s, err := ws.StageMetadataBytes(role, after)
+		s, err := ws.StageMetadataParts(role, after)
 		staging <- s
 		stageErr <- err
 	}()
@@ -229,7 +229,7 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleByt
 	crashpoint.Hit("sign:before-state")
 	// after is the state before with one more signature: stored as that
 	// difference once it is large (a claimed role of 100,000 projects).
-	state, err := tr.PutStateAfter(after, read.sum(role), read.data[role])
+	state, err := tr.PutStateAfterParts(after, read.sum(role), read.bytes(role))
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleByt
 	if err := s.Replace(); err != nil {
 		return err
 	}
-	read.set(role, after)
+	read.setParts(role, after, state)
 	crashpoint.Hit("sign:after-write")
 	return nil
 }

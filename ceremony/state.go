@@ -79,7 +79,7 @@ func Load(ws *workspace.Workspace) (*Loaded, error) {
 func loadRead(ws *workspace.Workspace, read *roleBytes, givenLater bool) (*Loaded, error) {
 	files := map[string]*metafile.File{}
 	for _, role := range ws.State.Roles {
-		f, err := ws.ParseMetadata(role, read.data[role])
+		f, err := ws.ParseMetadata(role, read.bytes(role))
 		if err != nil {
 			return nil, err
 		}

@@ -148,6 +148,7 @@ func checkMarshalsTo(t *testing.T, f *File, marshaled []byte) {
 		t.Error("MarshalsTo takes Marshal's bytes and one more")
 	}
 	checkMarshalWriting(t, f, marshaled)
+	checkMarshalParts(t, f, marshaled)
 }
 
 // TestMarshalSignedAgain: a file Marshal wrote, read and signed again, is

@@ -24,7 +24,7 @@ import (
 // difference, d's base is the whole state base follows: that file must
 // hash to its name, and hold data's first d.Prefix and last d.Suffix
 // bytes where d takes them from it.
-func (d *stateDelta) readsBack(dir, hash string, data []byte, base string, baseData []byte) error {
+func (d *stateDelta) readsBack(dir, hash string, data pieces, base string, baseData []byte) error {
 	stored, err := readDelta(dir, hash)
 	if err != nil {
 		return err
@@ -80,19 +80,18 @@ func (d *stateDelta) readsBack(dir, hash string, data []byte, base string, baseD
 // sameWhereTaken says whether chunk, the base's bytes from off in a base of
 // size bytes, holds data's bytes wherever d takes them from the base: its
 // first d.Prefix bytes, and its last d.Suffix.
-func sameWhereTaken(chunk []byte, off, size int64, data []byte, d *stateDelta) bool {
+func sameWhereTaken(chunk []byte, off, size int64, data pieces, d *stateDelta) bool {
 	end := off + int64(len(chunk))
 	if p := int64(d.Prefix); off < p {
 		to := min(end, p)
-		if !bytes.Equal(chunk[:to-off], data[off:to]) {
+		if !data.equalAt(int(off), chunk[:to-off]) {
 			return false
 		}
 	}
 	if from := size - int64(d.Suffix); end > from {
 		at := max(off, from)
-		// The base's byte at is data's at len(data)-(size-at).
-		dataAt := int64(len(data)) - (size - at)
-		if !bytes.Equal(chunk[at-off:], data[dataAt:dataAt+(end-at)]) {
+		// The base's byte at is data's at its size less (size-at).
+		if !data.equalAt(data.size()-int(size-at), chunk[at-off:]) {
 			return false
 		}
 	}

@@ -248,8 +248,8 @@ func (g *secretGuard) checkRecord(r *Record) error {
 // searched for registered secrets: metadata is full of digits (versions,
 // lengths, key IDs, "project-000123"), and a short PIN would be found in
 // most of it by chance.
-func checkState(data []byte) error {
-	if bytes.Contains(data, []byte(privateKeyMarker)) {
+func checkState(data pieces) error {
+	if data.contains([]byte(privateKeyMarker)) {
 		return fmt.Errorf("%w: the state holds a PEM private key", ErrSecret)
 	}
 	return nil

@@ -58,23 +58,33 @@ type stateDelta struct {
 // changed, it is stored as that difference. baseData are base's bytes when
 // the caller holds them (nil: they are read). base "" is PutState.
 func (t *Transcript) PutStateAfter(data []byte, base string, baseData []byte) (string, error) {
-	if base == "" || len(data) < MinDeltaState {
-		return t.PutState(data)
+	return t.PutStateAfterParts([][]byte{data}, base, baseData)
+}
+
+// PutStateAfterParts is PutStateAfter of the state whose bytes are parts,
+// one after the other (metafile.File.MarshalParts): a signed claimed of
+// 1,000,000 projects is stored without its 773 MB being copied into one
+// slice first.
+func (t *Transcript) PutStateAfterParts(parts [][]byte, base string, baseData []byte) (string, error) {
+	data := pieces(parts)
+	size := data.size()
+	if base == "" || size < MinDeltaState {
+		return t.putPieces(data)
 	}
-	if len(data) > MaxStateSize {
-		return "", fmt.Errorf("state is %d bytes, over the limit of %d", len(data), MaxStateSize)
+	if size > MaxStateSize {
+		return "", fmt.Errorf("state is %d bytes, over the limit of %d", size, MaxStateSize)
 	}
 	if err := checkState(data); err != nil {
 		return "", err
 	}
-	hash := Sum(data)
+	hash := data.sum()
 	if err := t.stateStored(hash); err == nil {
 		// Stored before, perhaps by a process killed before its fsyncs.
 		return hash, t.syncStoredState(hash)
 	}
 	d, baseData, err := t.deltaFrom(data, base, baseData)
 	if err != nil || d == nil {
-		return t.PutState(data)
+		return t.putPieces(data)
 	}
 	file, err := json.Marshal(d)
 	if err != nil {
@@ -98,7 +108,7 @@ func (t *Transcript) PutStateAfter(data []byte, base string, baseData []byte) (s
 		if rmErr := os.Remove(p); rmErr != nil {
 			return "", fmt.Errorf("stored state %s does not read back (%v), and cannot be removed: %w", hash, err, rmErr)
 		}
-		return t.PutState(data)
+		return t.putPieces(data)
 	}
 	return hash, nil
 }
@@ -136,15 +146,15 @@ func (t *Transcript) syncStoredState(hash string) error {
 //
 // It returns base's bytes too, checked against base's name: those given,
 // or those read.
-func (t *Transcript) deltaFrom(data []byte, base string, baseData []byte) (*stateDelta, []byte, error) {
+func (t *Transcript) deltaFrom(data pieces, base string, baseData []byte) (*stateDelta, []byte, error) {
 	if baseData == nil || Sum(baseData) != base {
 		var err error
 		if baseData, err = readState(t.dir, base); err != nil {
 			return nil, nil, err
 		}
 	}
-	p := commonPrefix(data, baseData)
-	s := commonSuffix(data[p:], baseData[p:])
+	p := data.commonPrefix(baseData)
+	s := data.commonSuffix(baseData[p:], data.size()-p)
 	whole := base
 	if _, err := os.Stat(t.statePath(base)); err != nil {
 		d, err := readDelta(t.dir, base)
@@ -159,12 +169,12 @@ func (t *Transcript) deltaFrom(data []byte, base string, baseData []byte) (*stat
 // deltaOrNil is data as its difference from the whole state base that
 // keeps base's first p and last s bytes; nil when the bytes between are
 // more than a quarter of data, which is then better stored whole.
-func deltaOrNil(data []byte, base string, p, s int) *stateDelta {
-	middle := data[p : len(data)-s]
-	if len(middle) > len(data)/4 {
+func deltaOrNil(data pieces, base string, p, s int) *stateDelta {
+	size := data.size()
+	if size-s-p > size/4 {
 		return nil
 	}
-	return &stateDelta{Base: base, Prefix: p, Suffix: s, Middle: middle}
+	return &stateDelta{Base: base, Prefix: p, Suffix: s, Middle: data.slice(p, size-s)}
 }
 
 func commonPrefix(a, b []byte) int {

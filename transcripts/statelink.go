@@ -28,12 +28,12 @@ import (
 // exFAT), or file is not a regular file of data's size, data is written
 // as PutState writes it.
 func (t *Transcript) PutStateOf(data []byte, file string) (string, error) {
-	hash, err := t.admitState(data)
+	hash, err := t.admitState(pieces{data})
 	if err != nil {
 		return "", err
 	}
 	if fi, err := os.Lstat(file); err != nil || !fi.Mode().IsRegular() || fi.Size() != int64(len(data)) {
-		return t.writeState(data, hash)
+		return t.writeState(pieces{data}, hash)
 	}
 	p := t.statePath(hash)
 	crashpoint.Hit(crashpoint.FS)
@@ -44,5 +44,5 @@ func (t *Transcript) PutStateOf(data []byte, file string) (string, error) {
 		// Stored before, perhaps by a process killed before its fsyncs.
 		return hash, syncStored(p, hash)
 	}
-	return t.writeState(data, hash)
+	return t.writeState(pieces{data}, hash)
 }

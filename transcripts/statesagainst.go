@@ -123,7 +123,7 @@ func stateAgainst(dir, hash string, wholes map[string][]byte, bases []string, wh
 	for _, base := range bases {
 		baseData := wholes[base]
 		p := commonPrefix(data, baseData)
-		d := deltaOrNil(data, base, p, commonSuffix(data[p:], baseData[p:]))
+		d := deltaOrNil(pieces{data}, base, p, commonSuffix(data[p:], baseData[p:]))
 		if d == nil {
 			continue
 		}

@@ -286,6 +286,11 @@ func (t *Transcript) noteStates(r Record) {
 // a record appended after it never names a state that a crash could lose.
 // Storing the same bytes again is a no-op (after checking the stored copy).
 func (t *Transcript) PutState(data []byte) (string, error) {
+	return t.putPieces(pieces{data})
+}
+
+// putPieces is PutState of the bytes of data.
+func (t *Transcript) putPieces(data pieces) (string, error) {
 	hash, err := t.admitState(data)
 	if err != nil {
 		return "", err
@@ -295,9 +300,9 @@ func (t *Transcript) PutState(data []byte) (string, error) {
 
 // admitState checks data may be stored (within the size limit, holding
 // no private key), makes the state store, and names data by its SHA-256.
-func (t *Transcript) admitState(data []byte) (string, error) {
-	if len(data) > MaxStateSize {
-		return "", fmt.Errorf("state is %d bytes, over the limit of %d", len(data), MaxStateSize)
+func (t *Transcript) admitState(data pieces) (string, error) {
+	if size := data.size(); size > MaxStateSize {
+		return "", fmt.Errorf("state is %d bytes, over the limit of %d", size, MaxStateSize)
 	}
 	if err := checkState(data); err != nil {
 		return "", err
@@ -305,13 +310,13 @@ func (t *Transcript) admitState(data []byte) (string, error) {
 	if err := atomicfile.MkdirAll(filepath.Join(t.dir, StatesDir), 0o755); err != nil {
 		return "", err
 	}
-	return Sum(data), nil
+	return data.sum(), nil
 }
 
 // writeState writes data, which hashes to hash, into the state store.
-func (t *Transcript) writeState(data []byte, hash string) (string, error) {
+func (t *Transcript) writeState(data pieces, hash string) (string, error) {
 	p := t.statePath(hash)
-	err := atomicfile.WriteNew(p, data, 0o644)
+	err := atomicfile.WriteNewFrom(p, 0o644, data.writeTo)
 	if errors.Is(err, fs.ErrExist) {
 		err = syncStored(p, hash)
 	}

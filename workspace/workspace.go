@@ -285,12 +285,21 @@ func (w *Workspace) WriteMetadata(role string, f *metafile.File) error {
 	return w.WriteMetadataBytes(role, b)
 }
 
-// StageMetadataBytes writes data beside role's metadata file, to replace
-// it once what must come first is done (atomicfile.Staged). Unlike
+// StageMetadataParts writes parts, one after the other, beside role's
+// metadata file, to replace it once what must come first is done
+// (atomicfile.Staged): a signature's file, whose largest part is the
+// "signed" of the file read (metafile.File.MarshalParts). Unlike
 // WriteMetadataBytes it keeps nothing for Create's hooks: it is for a
 // signature, after init.
-func (w *Workspace) StageMetadataBytes(role string, data []byte) (*atomicfile.Staged, error) {
-	return atomicfile.Stage(w.metadataPath(role), data, 0o644)
+func (w *Workspace) StageMetadataParts(role string, parts [][]byte) (*atomicfile.Staged, error) {
+	return atomicfile.StageFrom(w.metadataPath(role), 0o644, func(out io.Writer) error {
+		for _, p := range parts {
+			if _, err := out.Write(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // WriteMetadataBytes replaces role's metadata file with data atomically.

@@ -95,7 +95,13 @@ type Staged struct {
 // Stage writes data to a temporary file beside path and fsyncs it. The
 // caller then calls Replace or Discard.
 func Stage(path string, data []byte, perm os.FileMode) (*Staged, error) {
-	tmp, err := writeTemp(path, writeBytes(data), perm)
+	return StageFrom(path, perm, writeBytes(data))
+}
+
+// StageFrom is Stage of the bytes write writes, as it writes them. An
+// error from write leaves nothing behind.
+func StageFrom(path string, perm os.FileMode, write func(io.Writer) error) (*Staged, error) {
+	tmp, err := writeTemp(path, write, perm)
 	if err != nil {
 		return nil, err
 	}
