@@ -96,6 +96,10 @@ type Entry struct {
 	// Name is a slash-separated relative path ("metadata/1.root.json").
 	Name string
 	Data []byte
+	// Hashing, when set, is Data's digests being computed since the
+	// caller read them (HashAhead). It is used only if it hashes
+	// Data itself, the same slice; otherwise Data is hashed as usual.
+	Hashing *Hashing
 }
 
 // Manifest is the content of MANIFEST.json.

@@ -33,10 +33,11 @@ type sameSlice struct {
 // more among entries, two hashes at a time on two goroutines, largest
 // first: a claims bundle at PyPI's scale has three such entries of 77 MB,
 // whose SHA-512s (0.1 s each) and SHA-256s (0.05 s each) then take about
-// half as long as one after the other.
+// half as long as one after the other. Those whose Hashing hashes them
+// (HashAhead) are not hashed again: their digests are waited for.
 func digestsAhead(entries []Entry) map[sameSlice]*digestPair {
 	out := map[sameSlice]*digestPair{}
-	var tasks []func()
+	var tasks, hashedAhead []func()
 	for _, e := range entries {
 		if len(e.Data) < concurrentFrom {
 			continue
@@ -47,6 +48,10 @@ func digestsAhead(entries []Entry) map[sameSlice]*digestPair {
 		}
 		d, data := &digestPair{}, e.Data
 		out[key] = d
+		if h := e.Hashing; h.Of(data) {
+			hashedAhead = append(hashedAhead, func() { *d = *h.wait() })
+			continue
+		}
 		tasks = append(tasks, func() { d.s512 = sha512.Sum512(data) }, func() { d.s256 = sha256.Sum256(data) })
 	}
 	work := make(chan func())
@@ -65,6 +70,9 @@ func digestsAhead(entries []Entry) map[sameSlice]*digestPair {
 	}
 	close(work)
 	wg.Wait()
+	for _, wait := range hashedAhead {
+		wait()
+	}
 	return out
 }
 

@@ -146,6 +146,12 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 		return nil, err
 	}
 	ws := held
+	// Each role's bytes are hashed for the bundle while its signatures
+	// are counted.
+	var ahead []*bundle.Hashing
+	for _, role := range ws.State.Roles {
+		ahead = append(ahead, bundle.HashAhead(o.read.bytes(role)))
+	}
 	l, missing, err := openBundleable(opts, ws, o.read, now)
 	if err != nil {
 		return nil, err
@@ -154,7 +160,7 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 	if planDir == "" {
 		planDir = ws.State.PlanDir
 	}
-	b, err := e.assemble(ws, l, missing, statesAgainstMetadata, func() ([]byte, string, error) { return bundleRSTUFPayload(e.keys, ws, l, planDir) })
+	b, err := e.assemble(ws, l, missing, statesAgainstMetadata, ahead, func() ([]byte, string, error) { return bundleRSTUFPayload(e.keys, ws, l, planDir) })
 	if err != nil {
 		return nil, err
 	}
@@ -168,16 +174,18 @@ func (e *Engine) Bundle(opts BundleOptions) (*BundleResult, error) {
 
 // assemble puts the bundle of ws together: every entry, bundle-info.json
 // and README.txt. missing are the unmet thresholds (a partial bundle);
-// states is how the transcript's states are stored; rstufPayload makes
+// states is how the transcript's states are stored; ahead are digests of
+// entries computed since their bytes were read, for a bundle to be written
+// (nil for one made again only to be compared: Rebuild); rstufPayload makes
 // the RSTUF payload and its entry name, asked for only for a root whose
 // thresholds are met (RSTUF would take a partly signed root and hold it
 // pending).
-func (e *Engine) assemble(ws *workspace.Workspace, l *Loaded, missing []string, states statesForm, rstufPayload func() ([]byte, string, error)) (*bundleParts, error) {
+func (e *Engine) assemble(ws *workspace.Workspace, l *Loaded, missing []string, states statesForm, ahead []*bundle.Hashing, rstufPayload func() ([]byte, string, error)) (*bundleParts, error) {
 	root, err := l.rootInForce()
 	if err != nil {
 		return nil, err
 	}
-	b := &bundleParts{states: states, info: BundleInfoFile{Format: BundleInfoFormat, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository,
+	b := &bundleParts{states: states, ahead: ahead, hashAhead: ahead != nil, info: BundleInfoFile{Format: BundleInfoFormat, Kind: ws.State.Kind, Profile: ws.State.Profile, Repository: ws.State.Repository,
 		RootVersion: root.Version, TrustedRootVersion: ws.State.TrustedRootVersion, Metadata: map[string]string{},
 		Partial: len(missing) > 0, Missing: missing, Rehearsal: ws.State.Rehearsal}}
 	if err := b.addMetadata(ws, l, root); err != nil {
@@ -255,7 +263,7 @@ func (e *Engine) Rebuild(dir string, replayed *ReplayReport) (*Rebuilt, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := e.assemble(ws, l, bundleMissing(st), statesAsStored, func() ([]byte, string, error) {
+	b, err := e.assemble(ws, l, bundleMissing(st), statesAsStored, nil, func() ([]byte, string, error) {
 		if l.Trusted != nil {
 			return bundleRSTUFPayload(e.keys, ws, l, "")
 		}

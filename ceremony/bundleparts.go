@@ -94,6 +94,13 @@ type bundleParts struct {
 	// they were checked (a role's metadata, which is its last state), by
 	// name: what Rebuild gives its caller so as not to hash them again.
 	sums map[string]string
+	// ahead are the digests of large entries being computed since their
+	// bytes were read (bundle.HashAhead), for the entries of those bytes.
+	ahead []*bundle.Hashing
+	// hashAhead says the bundle is to be written (Bundle), so that its
+	// large entries are hashed ahead as their bytes are read; a bundle
+	// made again only to be compared (Rebuild) is not hashed.
+	hashAhead bool
 }
 
 // statesForm is how a bundle stores its transcript's states.
@@ -112,7 +119,13 @@ const (
 )
 
 func (b *bundleParts) add(name string, data []byte) {
-	b.entries = append(b.entries, bundle.Entry{Name: name, Data: data})
+	e := bundle.Entry{Name: name, Data: data}
+	for _, h := range b.ahead {
+		if h.Of(data) {
+			e.Hashing = h
+		}
+	}
+	b.entries = append(b.entries, e)
 }
 
 // knownSum records that the entry called name hashes to sum (see sums).
@@ -174,6 +187,10 @@ func (b *bundleParts) addMetadata(ws *workspace.Workspace, l *Loaded, root *meta
 			b.trusted = map[string][]byte{}
 		}
 		b.trusted[role] = data
+		if b.hashAhead {
+			// Hashed for the bundle while the transcript is read and checked.
+			b.ahead = append(b.ahead, bundle.HashAhead(data))
+		}
 		if b.info.Trusted == nil {
 			b.info.Trusted = map[string]string{}
 		}
