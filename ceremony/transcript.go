@@ -248,15 +248,13 @@ func openReconciled(ws *workspace.Workspace, refused string) (*opened, error) {
 
 // InitStates stores each role's metadata, as init just wrote it, as a state
 // of the init record. The state is a second name of the metadata file
-// where the filesystem has hard links (transcripts.PutStateOf): an init
-// writes claimed's bytes once, not twice.
+// where the filesystem has hard links, named by hashing the file as it is
+// read back (transcripts.PutStateOf): an init writes claimed's bytes once,
+// not twice, and never holds them whole.
 func InitStates(tr *transcripts.Transcript, w *workspace.Workspace, states map[string]string) error {
 	for _, role := range w.State.Roles {
-		data, err := w.MetadataBytes(role)
-		if err != nil {
-			return err
-		}
-		if states[role], err = tr.PutStateOf(data, w.MetadataPath(role)); err != nil {
+		var err error
+		if states[role], err = tr.PutStateOf(w.MetadataPath(role)); err != nil {
 			return err
 		}
 	}

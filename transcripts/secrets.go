@@ -250,7 +250,10 @@ func (g *secretGuard) checkRecord(r *Record) error {
 // most of it by chance.
 func checkState(data pieces) error {
 	if data.contains([]byte(privateKeyMarker)) {
-		return fmt.Errorf("%w: the state holds a PEM private key", ErrSecret)
+		return errStateHoldsKey
 	}
 	return nil
 }
+
+// errStateHoldsKey refuses a state holding a PEM private key.
+var errStateHoldsKey = fmt.Errorf("%w: the state holds a PEM private key", ErrSecret)

@@ -6,7 +6,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -201,17 +200,13 @@ type createdFiles struct {
 }
 
 // writeRoles writes each role's metadata, as it is made (claimed at
-// 100,000 projects is 77 MB).
+// 100,000 projects is 77 MB), without holding it whole: Create's hooks
+// read it from its file (the init's state: transcripts.PutStateOf).
 func (w *Workspace) writeRoles(roles map[string]*metafile.File) error {
 	for _, role := range w.State.Roles {
-		var b []byte
-		if err := atomicfile.WriteNewFrom(w.metadataPath(role), 0o644, func(out io.Writer) (err error) {
-			b, err = roles[role].MarshalWriting(out)
-			return err
-		}); err != nil {
+		if err := atomicfile.WriteNewFrom(w.metadataPath(role), 0o644, roles[role].MarshalWriting); err != nil {
 			return err
 		}
-		w.wrote(w.metadataPath(role), b)
 	}
 	return nil
 }
