@@ -19,7 +19,8 @@ func (w *Workspace) Metadata(role string) (*metafile.File, error) {
 }
 
 // MetadataBytes reads role's metadata file as it is on disk (while
-// Create's hooks run, the bytes Create wrote there, not read back).
+// Create's hooks run too: Create writes the metadata without holding it
+// whole, so it is read back).
 func (w *Workspace) MetadataBytes(role string) ([]byte, error) {
 	if !w.HasRole(role) {
 		return nil, fmt.Errorf("workspace %q has no role %q", w.Dir, role)
