@@ -64,7 +64,7 @@ func nextCanonical(trusted *metafile.File, accepted []claims.Claim, version int6
 		return nil, false, err
 	}
 	replaced := 0
-	out, ok := appendObject(make([]byte, 0, len(canon)+len(roles)+len(keys)+64), top, func(out []byte, m metafile.RawMember) ([]byte, bool) {
+	out, ok := appendObject(make([]byte, 0, spliceSize(canon, roles, keys)), top, func(out []byte, m metafile.RawMember) ([]byte, bool) {
 		switch string(m.Quoted) {
 		case `"version"`:
 			replaced++
@@ -86,6 +86,21 @@ func nextCanonical(trusted *metafile.File, accepted []claims.Claim, version int6
 		return nil, false, err
 	}
 	return f, true, nil
+}
+
+// spliceSize is at least the size of claimed's next version made from the
+// canonical form canon with roles and keys added: it is made in one buffer
+// of that size, as growing it by appending would copy claimed's canonical
+// form again (53 MB at 100,000 projects) into a buffer a quarter larger.
+func spliceSize(canon []byte, roles [][]byte, keys []metafile.RawMember) int {
+	size := len(canon) + 64 // a version of more digits
+	for _, r := range roles {
+		size += len(r) + 1
+	}
+	for _, k := range keys {
+		size += len(k.Quoted) + len(k.Value) + 2
+	}
+	return size
 }
 
 // newDelegations are the canonical forms of the delegations to the

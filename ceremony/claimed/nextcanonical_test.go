@@ -115,6 +115,16 @@ func TestNextCanonicalAsDecodingWhole(t *testing.T) {
 			if again, err := metafile.Canonicalize(got.Signed); err != nil || !bytes.Equal(again, gotCanon) {
 				t.Errorf("%s: the spliced claimed is not canonical: %v", d.name, err)
 			}
+			// Made in the one buffer made for it, never grown (growing
+			// copies claimed's canonical form again).
+			trustedCanon, _ := trusted.Canonical()
+			roles, keys, err := newDelegations(accepted)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if size := spliceSize(trustedCanon, roles, keys); cap(got.Signed) != size {
+				t.Errorf("%s, %d added: made in a buffer of %d bytes, not the %d made for it: it grew", d.name, len(accepted), cap(got.Signed), size)
+			}
 		}
 	}
 }
