@@ -435,6 +435,10 @@ func (v *verifier) checkRole(c roleCheck) (l loaded, list []Finding, state *Role
 		found.errorf("parse", "%v", err)
 		return l, nil, nil
 	}
+	// A large role's canonical form, which its signatures are counted
+	// over, is made on a second core while the walk reads its members.
+	canonical := canonicalAside(f)
+	defer canonical()
 	// One decode gives the header and, for targets roles, what the walk
 	// needs; metafile.Parse has already checked the header's fields.
 	var view signedView
@@ -449,6 +453,7 @@ func (v *verifier) checkRole(c roleCheck) (l loaded, list []Finding, state *Role
 	if !found.checkHeader(h, c.typ) {
 		return l, nil, nil
 	}
+	canonical()
 	if c.meta != nil && h.Version != c.meta.Version {
 		found.errorf("version", "version %d, but %s lists version %d", h.Version, c.from, c.meta.Version)
 	}
