@@ -38,7 +38,7 @@ func putBundle(out string, p *bundle.Prepared) (sum [sha256.Size]byte, same bool
 	fi, err := os.Lstat(out)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		err = atomicfile.WriteNewFrom(out, 0o644, func(w io.Writer) error { return writeParts(w, parts) })
+		err = atomicfile.WriteNewParts(out, parts, 0o644)
 	case err == nil:
 		if same, err = holdsParts(out, fi, parts); err == nil && !same {
 			err = fmt.Errorf("refusing to overwrite %q: %w", out, fs.ErrExist)
@@ -49,16 +49,6 @@ func putBundle(out string, p *bundle.Prepared) (sum [sha256.Size]byte, same bool
 		return sum, false, err
 	}
 	return sum, same, nil
-}
-
-// writeParts writes parts to w, one after the other.
-func writeParts(w io.Writer, parts [][]byte) error {
-	for _, part := range parts {
-		if _, err := w.Write(part); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // holdsParts reports whether the file at path (fi, from Lstat) is a
@@ -72,7 +62,7 @@ func holdsParts(path string, fi fs.FileInfo, parts [][]byte) (bool, error) {
 		return false, err
 	}
 	defer f.Close()
-	if err := writeParts(&comparingWriter{r: f}, parts); err != nil {
+	if err := atomicfile.WriteParts(&comparingWriter{r: f}, parts); err != nil {
 		if errors.Is(err, errDiffers) {
 			return false, nil
 		}

@@ -27,6 +27,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/theupdateframework/go-tuf/v2/metadata"
@@ -268,6 +269,20 @@ func (f *File) SignedSum() [sha256.Size]byte {
 		f.signedSum, f.signedSumOf = sha256.Sum256(f.Signed), f.Signed
 	}
 	return f.signedSum
+}
+
+// CanonicalAside starts making f's canonical form (Canonical) on a
+// goroutine of its own, and returns what waits for it, once however often
+// it is called. Nothing else may ask f for its canonical form before the
+// wait returns; Header, Members and SignedSum keep other fields and may
+// run beside it. An error is not kept: the next Canonical meets it again.
+func (f *File) CanonicalAside() (wait func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = f.Canonical()
+	}()
+	return sync.OnceFunc(func() { <-done })
 }
 
 // ReleaseCanonical lets go of the canonical bytes Canonical keeps, for a

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 )
 
 // pieces are a state's bytes as slices one after the other: a signed
@@ -32,16 +31,6 @@ func (p pieces) sum() string {
 		h.Write(s)
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// writeTo writes the bytes to w.
-func (p pieces) writeTo(w io.Writer) error {
-	for _, s := range p {
-		if _, err := w.Write(s); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // contains says whether sep is in the bytes: within a piece, or across

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/tuf-ceremony/ceremony/internal/atomicfile"
 )
 
 // splits are data cut at every way the cuts give: none, at the start and
@@ -46,7 +48,7 @@ func TestPiecesAsJoined(t *testing.T) {
 				t.Errorf("%q: size %d, sum %s", p, p.size(), p.sum())
 			}
 			var w bytes.Buffer
-			if err := p.writeTo(&w); err != nil || !bytes.Equal(w.Bytes(), data) {
+			if err := atomicfile.WriteParts(&w, p); err != nil || !bytes.Equal(w.Bytes(), data) {
 				t.Errorf("%q wrote %q", p, w.Bytes())
 			}
 			if got, want := p.contains(sep), bytes.Contains(data, sep); got != want {

@@ -316,7 +316,7 @@ func (t *Transcript) admitState(data pieces) (string, error) {
 // writeState writes data, which hashes to hash, into the state store.
 func (t *Transcript) writeState(data pieces, hash string) (string, error) {
 	p := t.statePath(hash)
-	err := atomicfile.WriteNewFrom(p, 0o644, data.writeTo)
+	err := atomicfile.WriteNewParts(p, data, 0o644)
 	if errors.Is(err, fs.ErrExist) {
 		err = syncStored(p, hash)
 	}

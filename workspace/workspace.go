@@ -292,14 +292,7 @@ func (w *Workspace) WriteMetadata(role string, f *metafile.File) error {
 // WriteMetadataBytes it keeps nothing for Create's hooks: it is for a
 // signature, after init.
 func (w *Workspace) StageMetadataParts(role string, parts [][]byte) (*atomicfile.Staged, error) {
-	return atomicfile.StageFrom(w.metadataPath(role), 0o644, func(out io.Writer) error {
-		for _, p := range parts {
-			if _, err := out.Write(p); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return atomicfile.StageParts(w.metadataPath(role), parts, 0o644)
 }
 
 // WriteMetadataBytes replaces role's metadata file with data atomically.

@@ -181,6 +181,33 @@ func writeBytes(data []byte) func(io.Writer) error {
 	}
 }
 
+// WriteParts writes parts to w, one after the other: a file made of
+// pieces (a signed role whose "signed" is the bytes read, a bundle whose
+// entries are the files' bytes) is written without joining them first.
+func WriteParts(w io.Writer, parts [][]byte) error {
+	for _, p := range parts {
+		if _, err := w.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeParts is WriteParts of parts, as WriteNewFrom and StageFrom take it.
+func writeParts(parts [][]byte) func(io.Writer) error {
+	return func(w io.Writer) error { return WriteParts(w, parts) }
+}
+
+// WriteNewParts is WriteNew of parts, one after the other.
+func WriteNewParts(path string, parts [][]byte, perm os.FileMode) error {
+	return WriteNewFrom(path, perm, writeParts(parts))
+}
+
+// StageParts is Stage of parts, one after the other.
+func StageParts(path string, parts [][]byte, perm os.FileMode) (*Staged, error) {
+	return StageFrom(path, perm, writeParts(parts))
+}
+
 func writeTemp(path string, write func(io.Writer) error, perm os.FileMode) (string, error) {
 	f, err := os.CreateTemp(filepath.Dir(path), tempPattern(path))
 	if err != nil {
