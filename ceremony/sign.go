@@ -176,8 +176,12 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 	}
 	ready()
 	for _, j := range jobs {
-		if err := signRole(ws, tr, o.read, l.Files[j.role], j.role, j.keyIDs, signer, uri); err != nil {
+		notice, err := signRole(ws, tr, o.read, l.Files[j.role], j.role, j.keyIDs, signer, uri)
+		if err != nil {
 			return res, record(tr, transcripts.Error, who, uri, err)
+		}
+		if notice != "" {
+			res.Notices = append(res.Notices, notice)
 		}
 		res.Signed = append(res.Signed, Signature{Role: j.role, KeyIDs: j.keyIDs, Holder: ws.Holder(j.keyIDs[0])})
 	}
@@ -190,18 +194,21 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 // three are done, and only then is the staged file moved into place. A
 // staging that fails (no room) or a signature that does not verify (a
 // wrong device) fails the step before anything is recorded; it may leave
-// the state stored, which no record names, as a kill at that point does. f was parsed from read's bytes of role, which the
-// record names as its input.
-func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleBytes, f *metafile.File, role string, ids []string, signer keys.Signer, uri string) error {
+// the state stored, which no record names, as a kill at that point does.
+// f was parsed from read's bytes of role, which the record names as its
+// input. Once the step is done, the state before it is stored as a
+// difference from the new one (storeSigned): a failure there loses
+// nothing and fails nothing, and is returned as a notice.
+func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleBytes, f *metafile.File, role string, ids []string, signer keys.Signer, uri string) (notice string, err error) {
 	msg, err := f.Canonical()
 	if err != nil {
-		return fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
+		return "", fmt.Errorf("%s: %w", ws.MetadataPath(role), err)
 	}
 	// The signature is verified against the key beside the marshalling
 	// and storing below, and before the record is appended.
 	sig, verified, err := keys.SignMessageVerifying(signer, msg)
 	if err != nil {
-		return err
+		return "", err
 	}
 	for _, id := range ids {
 		f.AddSignature(id, hex.EncodeToString(sig))
@@ -227,32 +234,56 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleByt
 		}
 	}()
 	crashpoint.Hit("sign:before-state")
-	// after is the state before with one more signature: stored as that
-	// difference once it is large (a claimed role of 100,000 projects).
-	state, err := tr.PutStateAfterParts(after, read.sum(role), read.bytes(role))
+	before, beforeData := read.sum(role), read.bytes(role)
+	state, err := storeSigned(tr, after, before, beforeData, staged)
 	if err != nil {
-		return err
+		return "", err
 	}
 	crashpoint.Hit("sign:after-state")
 	s, err := staged()
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := verified(); err != nil {
-		return err
+		return "", err
 	}
 	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Sign, Who: ws.Holder(ids[0]), Device: keygen.DeviceOf(uri),
-		Inputs: map[string]string{role: read.sum(role)}, States: map[string]string{role: state},
+		Inputs: map[string]string{role: before}, States: map[string]string{role: state},
 		Signature: &transcripts.Signature{Role: role, KeyID: ids[0], Sig: hex.EncodeToString(sig)}}); err != nil {
-		return err
+		return "", err
 	}
 	crashpoint.Hit("sign:after-record")
 	if err := s.Replace(); err != nil {
-		return err
+		return "", err
 	}
 	read.setParts(role, after, state)
 	crashpoint.Hit("sign:after-write")
-	return nil
+	if err := tr.Rebase(state, after, before, beforeData); err != nil {
+		return fmt.Sprintf("%s is signed and written; the transcript keeps its state before this signature whole beside the new one, as it could not store it as a difference (%v): nothing is lost", role, err), nil
+	}
+	return "", nil
+}
+
+// storeSigned stores the state after a signature, whose bytes are after.
+// A large role whose state before is stored whole gets its new state
+// whole, as a second name of the staged metadata file, and Rebase later
+// makes the one before a difference from it: the workspace then holds
+// the role's bytes once, in the metadata (claimed at 100,000 projects: 77
+// MB). Any other state, and any on a filesystem without hard links, is
+// stored as its difference from the state before when that is small
+// (PutStateAfterParts), else whole.
+func storeSigned(tr *transcripts.Transcript, after [][]byte, before string, beforeData []byte, staged func() (*atomicfile.Staged, error)) (string, error) {
+	size := 0
+	for _, p := range after {
+		size += len(p)
+	}
+	if size >= transcripts.MinDeltaState && tr.StoredWhole(before) {
+		state, err := tr.PutStateStaged(after, staged)
+		if !errors.Is(err, atomicfile.ErrNoHardLinks) {
+			return state, err
+		}
+	}
+	return tr.PutStateAfterParts(after, before, beforeData)
 }
 
 // record appends a refusal or error record and returns err. A failure to

@@ -11,7 +11,8 @@
 //	  transcript.jsonl             one record per line
 //	  states/<sha256>.json         whole metadata files the records name
 //	  states/<sha256>.delta.json   or a file as its difference from a whole
-//	                               one (a signature of a large role; statedelta.go)
+//	                               one (a large role's states but its last;
+//	                               statedelta.go, rebase.go)
 //	  torn/<seq>-<sha256>.partial  torn records ResumeTorn set aside
 //
 // # Records
@@ -70,8 +71,13 @@
 // so a record never names a state a crash could lose. PutStateAfter stores
 // a large state that differs from the one before in a small part (a
 // signature) as that difference; it is still named by the SHA-256 of the
-// whole, and every reader rebuilds and hashes it. Open checks that the
-// states the records name are present; Verify hashes each of them.
+// whole, and every reader rebuilds and hashes it. A signature of a large
+// role whose state before is whole stores its state whole instead, as a
+// second name of the signed metadata it stages (PutStateStaged), and
+// Rebase then stores the states before as differences from it: the
+// workspace holds the role's bytes once, in its metadata file. Open
+// checks that the states the records name are present; Verify hashes
+// each of them.
 //
 // # Crash safety
 //

@@ -134,3 +134,30 @@ func (p pieces) commonSuffix(b []byte, limit int) int {
 	}
 	return n
 }
+
+// equalRange says whether a's n bytes from ai are b's n bytes from bi,
+// compared piece by piece: where both are the same memory (a signed
+// role's "signed", a slice of the file read), at once.
+func equalRange(a pieces, ai int, b pieces, bi int, n int) bool {
+	for n > 0 {
+		x, y := a.from(ai), b.from(bi)
+		k := min(n, len(x), len(y))
+		if k == 0 || !bytes.Equal(x[:k], y[:k]) {
+			return false
+		}
+		ai, bi, n = ai+k, bi+k, n-k
+	}
+	return true
+}
+
+// from is the rest of the piece that holds the byte at off, nil past the
+// end.
+func (p pieces) from(off int) []byte {
+	for _, s := range p {
+		if off < len(s) {
+			return s[off:]
+		}
+		off -= len(s)
+	}
+	return nil
+}

@@ -124,6 +124,21 @@ func TestPutStateOfCopiesWithoutHardLinks(t *testing.T) {
 			if err != nil || hash != transcripts.Sum(unsigned) {
 				t.Fatalf("PutStateOf: %s, %v; want %s", hash, err, transcripts.Sum(unsigned))
 			}
+			// A signature's state cannot be the staged file by a second
+			// name: PutStateStaged says so and stores nothing (sign then
+			// stores it as a difference).
+			parts := signedParts(t, unsigned, `{"keyid": "a", "sig": "00"}`)
+			staged, err := atomicfile.StageParts(meta, parts, 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tr.PutStateStaged(parts, func() (*atomicfile.Staged, error) { return staged, nil }); !errors.Is(err, atomicfile.ErrNoHardLinks) {
+				t.Fatalf("PutStateStaged without hard links: %v, want ErrNoHardLinks", err)
+			}
+			if tr.StoredWhole(transcripts.Sum(bytes.Join(parts, nil))) {
+				t.Fatal("PutStateStaged without hard links stored the state")
+			}
+			staged.Discard()
 			if err := atomicfile.Replace(meta, bigState(`{"keyid": "a", "sig": "00"}`, 3<<20), 0o644); err != nil {
 				t.Fatal(err)
 			}

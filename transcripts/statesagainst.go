@@ -14,15 +14,17 @@ import (
 
 // States as a bundle carries them.
 //
-// In a workspace a state follows the one before it: claimed's state at
-// init is stored whole, and each signature as a difference of a few
-// hundred bytes from it (PutStateAfter). A bundle also carries each
-// role's last state as the signed metadata, so it stores the states the
-// other way round: each last state whole, the very bytes of the metadata
-// (which the bundle then holds once, see the bundle package's hard
-// links), and every other large state that differs little from one of
-// them as that difference. A claims bundle at 100,000 projects then holds
-// claimed v2's 77 MB once, not twice.
+// A bundle carries each role's last state as the signed metadata, and
+// stores each last state whole, the very bytes of the metadata (which the
+// bundle then holds once, see the bundle package's hard links), and every
+// other large state that differs little from one of them as that
+// difference. A claims bundle at 100,000 projects then holds claimed v2's
+// 77 MB once, not twice. A workspace's store is mostly so already (a
+// signature's state is the metadata's file by a second name, the states
+// before it differences from it: rebase.go), but not always (on FAT, or
+// in a workspace an older build signed, the init's state is whole and
+// each signature's a difference from it): the files are made from the
+// states' bytes, whatever the store.
 
 // StateFile is one file of a state store: its name under the transcript's
 // directory ("states/HASH.json" or "states/HASH.delta.json") and its
@@ -61,8 +63,14 @@ func StatesAgainst(dir string, wholes map[string][]byte) ([]StateFile, error) {
 	done := map[string]bool{}
 	// A large whole state is read and checked once: the differences of a
 	// claims ceremony's signatures share one base of 77 MB.
+	// A state in wholes is not read at all: a workspace stores the
+	// signed claimed whole, as the metadata's file, and the states
+	// before it as differences from it (Rebase).
 	read := map[string][]byte{}
 	whole := func(hash string) ([]byte, error) {
+		if data, ok := wholes[hash]; ok {
+			return data, nil
+		}
 		if data, ok := read[hash]; ok {
 			return data, nil
 		}

@@ -174,9 +174,10 @@ func benchN(env string, def int) int {
 // TestClaimsCeremony10k runs the whole claims ceremony on 10,000 projects
 // (a claimed role of about 8 MB) and checks its outputs against the slow
 // paths the fast ones replaced: claimed v2 as go-tuf decodes it and as the
-// generic tree and go-securesystemslib's cjson canonicalize it, and the
-// signed state, stored as its difference from the state before, rebuilt
-// byte for byte; the bundle verifies and replays, and holds claimed v2
+// generic tree and go-securesystemslib's cjson canonicalize it; the
+// workspace holds claimed v2 once (the signed state is the metadata's
+// file by a second name, the init's state a difference from it, rebuilt
+// to its name); the bundle verifies and replays, and holds claimed v2
 // once.
 func TestClaimsCeremony10k(t *testing.T) {
 	if testing.Short() {
@@ -226,7 +227,8 @@ func TestClaimsCeremony10k(t *testing.T) {
 	if !bytes.Equal(canonical, oldCanonical) || !bytes.Equal(again, oldCanonical) {
 		t.Error("claimed v2's canonical bytes differ from the generic tree and cjson's")
 	}
-	// The transcript: init's state whole, the signature's as a difference.
+	// The transcript: the signature's state whole, as the metadata's
+	// file by a second name; init's as a difference from it.
 	tr := filepath.Join(c.ws, "transcript")
 	stored, err := transcripts.Verify(tr)
 	if err != nil {
@@ -236,12 +238,28 @@ func TestClaimsCeremony10k(t *testing.T) {
 	if last != transcripts.Sum(data) {
 		t.Fatalf("the transcript's last claimed state is %s, the file hashes to %s", last, transcripts.Sum(data))
 	}
-	if _, err := os.Stat(filepath.Join(tr, transcripts.StatesDir, last+transcripts.DeltaSuffix)); err != nil {
-		t.Errorf("the signed state is not stored as a difference: %v", err)
+	meta, _ := os.Stat(filepath.Join(c.ws, "metadata", "claimed.json"))
+	if whole, err := os.Stat(filepath.Join(tr, transcripts.StatesDir, last+".json")); err != nil || !os.SameFile(meta, whole) {
+		t.Errorf("the signed state is not the metadata's file by a second name: %v", err)
+	}
+	initState := stored.Records[0].States["claimed"]
+	if _, err := os.Stat(filepath.Join(tr, transcripts.StatesDir, initState+".json")); err == nil {
+		t.Error("the init's state is still stored whole beside the signed one")
+	}
+	if _, err := transcripts.ReadState(tr, initState); err != nil {
+		t.Errorf("the init's state, rebuilt: %v", err)
 	}
 	rebuilt, err := transcripts.ReadState(tr, last)
 	if err != nil || !bytes.Equal(rebuilt, data) {
-		t.Errorf("the signed state rebuilt: %d bytes, %v; want claimed.json's %d", len(rebuilt), err, len(data))
+		t.Errorf("the signed state read back: %d bytes, %v; want claimed.json's %d", len(rebuilt), err, len(data))
 	}
+	filepath.Walk(c.ws, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && fi.Mode().IsRegular() && fi.Size() >= transcripts.MinDeltaState && !os.SameFile(fi, meta) {
+			if p != filepath.Join(c.ws, "trusted", "claimed.json") {
+				t.Errorf("the workspace holds %s (%d bytes) besides claimed v2's metadata and the trusted v1", p, fi.Size())
+			}
+		}
+		return nil
+	})
 	checkBundleHoldsClaimedOnce(t, c, data, last)
 }

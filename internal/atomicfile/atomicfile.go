@@ -90,6 +90,9 @@ func Replace(path string, data []byte, perm os.FileMode) error {
 // signature's record), and moves it into place after.
 type Staged struct {
 	tmp, path string
+	// written is the staged file as it was written, to tell it from a
+	// file put in its place (Link).
+	written os.FileInfo
 }
 
 // Stage writes data to a temporary file beside path and fsyncs it. The
@@ -105,7 +108,44 @@ func StageFrom(path string, perm os.FileMode, write func(io.Writer) error) (*Sta
 	if err != nil {
 		return nil, err
 	}
-	return &Staged{tmp: tmp, path: path}, nil
+	written, err := os.Lstat(tmp)
+	if err != nil {
+		os.Remove(tmp)
+		return nil, fmt.Errorf("failed to write %q: %w", path, err)
+	}
+	return &Staged{tmp: tmp, path: path, written: written}, nil
+}
+
+// ErrNoHardLinks is Link's error on a filesystem without hard links (FAT
+// and exFAT).
+var ErrNoHardLinks = errors.New("the filesystem has no hard links")
+
+// Link gives the staged file a second name, name, which must not exist
+// (fs.ErrExist), and fsyncs name's directory: a store that keeps the same
+// bytes under a name of its own (a transcript's state) gets them without
+// their being written twice. The second name keeps the bytes when Replace
+// moves the file into place, and when that file is replaced in turn; the
+// tool never changes a file in place. On a filesystem without hard links
+// it fails with ErrNoHardLinks and makes nothing.
+func (s *Staged) Link(name string) error {
+	if s.tmp == "" {
+		return fmt.Errorf("failed to link %q: the staged file for %q was moved into place or discarded already", name, s.path)
+	}
+	crashpoint.Hit(crashpoint.FS)
+	switch err := os.Link(s.tmp, name); {
+	case errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("refusing to overwrite %q: %w", name, fs.ErrExist)
+	case err != nil && noHardLinks(err):
+		return fmt.Errorf("failed to link %q: %w", name, ErrNoHardLinks)
+	case err != nil:
+		return fmt.Errorf("failed to link %q: %w", name, err)
+	}
+	// The name must be the file written, not one put in its place since.
+	if fi, err := os.Lstat(name); err != nil || !os.SameFile(fi, s.written) {
+		os.Remove(name)
+		return fmt.Errorf("failed to link %q: the staged file for %q was replaced after it was written", name, s.path)
+	}
+	return syncDir(filepath.Dir(name))
 }
 
 // Replace moves the staged file into place, replacing any previous

@@ -51,6 +51,15 @@ func TestWriteNewOnUSBStickFilesystems(t *testing.T) {
 				t.Fatalf("WriteNew of a 240-character name: %v", err)
 			}
 			mustHoldOnly(t, mnt, "bundle.tar", filepath.Base(long))
+			staged, err := Stage(path, []byte("fourth"), 0o644)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := staged.Link(filepath.Join(mnt, "second")); !errors.Is(err, ErrNoHardLinks) {
+				t.Fatalf("Link on %s: %v, want ErrNoHardLinks", kind, err)
+			}
+			staged.Discard()
+			mustHoldOnly(t, mnt, "bundle.tar", filepath.Base(long))
 		})
 	}
 }
