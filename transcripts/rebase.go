@@ -99,7 +99,7 @@ func (t *Transcript) Rebase(next string, nextParts [][]byte, prev string, prevDa
 	names := []string{prev}
 	for _, e := range entries {
 		hash, ok := strings.CutSuffix(e.Name(), DeltaSuffix)
-		if !ok || !isSHA256(hash) || hash == next || t.StoredWhole(hash) {
+		if !ok || !isSHA256(hash) || hash == next || hash == prev {
 			continue
 		}
 		d, err := readDelta(t.dir, hash)
@@ -114,6 +114,10 @@ func (t *Transcript) Rebase(next string, nextParts [][]byte, prev string, prevDa
 		}
 	}
 	keepPrev := false
+	// Wholes that a difference from next replaces: prev's, and any a kill
+	// left beside a state's difference from prev (one kill in an earlier
+	// Rebase, after the difference and before the whole went).
+	var replaced []string
 	for i, d := range members {
 		// The state's bytes, as prevData's with d's middle.
 		state := pieces{prevData[:d.Prefix], d.Middle, prevData[len(prevData)-d.Suffix:]}
@@ -136,10 +140,13 @@ func (t *Transcript) Rebase(next string, nextParts [][]byte, prev string, prevDa
 		if err := atomicfile.Replace(filepath.Join(dir, names[i]+DeltaSuffix), file, 0o644); err != nil {
 			return err
 		}
+		if i > 0 && t.StoredWhole(names[i]) {
+			replaced = append(replaced, names[i]+".json")
+		}
 	}
 	// A difference of next itself, from a store an older build made or
-	// a kill left, goes with prev's whole: next is whole.
-	stale := []string{next + DeltaSuffix}
+	// a kill left, goes with the wholes: next is whole.
+	stale := append([]string{next + DeltaSuffix}, replaced...)
 	if !keepPrev {
 		stale = append(stale, prev+".json")
 	}
