@@ -97,6 +97,9 @@ func (t *Transcript) Rebase(next string, nextParts [][]byte, prev string, prevDa
 	s := nextData.commonSuffix(prevData[p:], nextData.size()-p)
 	members := []*stateDelta{{Base: prev, Prefix: len(prevData), Suffix: 0}}
 	names := []string{prev}
+	// bases are the wholes the differences that stay name: none of them
+	// may go.
+	bases := map[string]bool{}
 	for _, e := range entries {
 		hash, ok := strings.CutSuffix(e.Name(), DeltaSuffix)
 		if !ok || !isSHA256(hash) || hash == next || hash == prev {
@@ -106,17 +109,20 @@ func (t *Transcript) Rebase(next string, nextParts [][]byte, prev string, prevDa
 		if err != nil {
 			return err
 		}
-		if d.Base == prev {
-			if err := d.fits(int64(len(prevData)), hash); err != nil {
-				return err
-			}
-			members, names = append(members, d), append(names, hash)
+		if d.Base != prev {
+			bases[d.Base] = true
+			continue
 		}
+		if err := d.fits(int64(len(prevData)), hash); err != nil {
+			return err
+		}
+		members, names = append(members, d), append(names, hash)
 	}
 	keepPrev := false
 	// Wholes that a difference from next replaces: prev's, and any a kill
 	// left beside a state's difference from prev (one kill in an earlier
-	// Rebase, after the difference and before the whole went).
+	// Rebase, after the difference and before the whole went) that no
+	// difference staying as it is names as its base.
 	var replaced []string
 	for i, d := range members {
 		// The state's bytes, as prevData's with d's middle.
@@ -140,7 +146,7 @@ func (t *Transcript) Rebase(next string, nextParts [][]byte, prev string, prevDa
 		if err := atomicfile.Replace(filepath.Join(dir, names[i]+DeltaSuffix), file, 0o644); err != nil {
 			return err
 		}
-		if i > 0 && t.StoredWhole(names[i]) {
+		if i > 0 && t.StoredWhole(names[i]) && !bases[names[i]] {
 			replaced = append(replaced, names[i]+".json")
 		}
 	}

@@ -178,3 +178,54 @@ func TestRebaseKeepsWhatDiffersTooMuch(t *testing.T) {
 		t.Error("the state before was not stored as a difference from the new one")
 	}
 }
+
+// Killed in a Rebase after the state before was stored as a difference
+// from the new one and before the differences from it were: the next
+// Rebase keeps the old whole while a difference that stays names it.
+func TestRebaseKeepsAWholeADifferenceNames(t *testing.T) {
+	dir := t.TempDir()
+	tr := create(t, dir)
+	defer tr.Close()
+	initData := bigState("", 2*transcripts.MinDeltaState)
+	init, err := tr.PutState(initData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oneData := bytes.Join(signedParts(t, initData, `{"keyid": "a", "sig": "00"}`), nil)
+	one, err := tr.PutStateAfter(oneData, init, initData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	twoData := bytes.Join(signedParts(t, initData, `{"keyid": "a", "sig": "00"}, {"keyid": "b", "sig": "11"}`), nil)
+	two, err := tr.PutState(twoData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	initWhole, _ := statePaths(dir, init)
+	_, oneDelta := statePaths(dir, one)
+	oneFromInit := readFile(t, oneDelta)
+	if err := tr.Rebase(two, [][]byte{twoData}, init, initData); err != nil {
+		t.Fatal(err)
+	}
+	// What the kill left: init whole beside its difference from two, and
+	// one still a difference from init.
+	writeFile(t, initWhole, initData)
+	writeFile(t, oneDelta, oneFromInit)
+
+	threeData := bytes.Join(signedParts(t, initData, `{"keyid": "a", "sig": "00"}, {"keyid": "b", "sig": "11"}, {"keyid": "c", "sig": "22"}`), nil)
+	three, err := tr.PutState(threeData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Rebase(three, [][]byte{threeData}, two, twoData); err != nil {
+		t.Fatal(err)
+	}
+	if !exists(initWhole) {
+		t.Fatal("init's whole went while one's difference names it")
+	}
+	for hash, data := range map[string][]byte{init: initData, one: oneData, two: twoData, three: threeData} {
+		if got, err := transcripts.ReadState(dir, hash); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("state %s reads %d bytes (%v), want its %d", hash, len(got), err, len(data))
+		}
+	}
+}
