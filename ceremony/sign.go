@@ -193,8 +193,9 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 // verified against the key, the record is appended (fsync'd) once all
 // three are done, and only then is the staged file moved into place. A
 // staging that fails (no room) or a signature that does not verify (a
-// wrong device) fails the step before anything is recorded; it may leave
-// the state stored, which no record names, as a kill at that point does.
+// wrong device) fails the step before anything is recorded, and removes
+// the state stored for it (DiscardState); a kill at that point leaves
+// it, named by no record.
 // f was parsed from read's bytes of role, which the record names as its
 // input. Once the step is done, the state before it is stored as a
 // difference from the new one (storeSigned): a failure there loses
@@ -241,10 +242,15 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleByt
 	}
 	crashpoint.Hit("sign:after-state")
 	s, err := staged()
-	if err != nil {
-		return "", err
+	if err == nil {
+		err = verified()
 	}
-	if err := verified(); err != nil {
+	if err != nil {
+		// No record will name the state: a large role's is a whole
+		// file, the staged one's second name.
+		if derr := tr.DiscardState(state); derr != nil {
+			err = errors.Join(err, fmt.Errorf("failed to remove its state %s: %w", state, derr))
+		}
 		return "", err
 	}
 	if _, err := tr.Append(transcripts.Record{Kind: transcripts.Sign, Who: ws.Holder(ids[0]), Device: keygen.DeviceOf(uri),

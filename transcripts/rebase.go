@@ -164,3 +164,33 @@ func (t *Transcript) Rebase(next string, nextParts [][]byte, prev string, prevDa
 	}
 	return atomicfile.SyncDir(dir)
 }
+
+// DiscardState removes the stored state hash, whole or a difference,
+// unless a record names it: the state of a signature whose step failed
+// before its record was appended (the signature did not verify, the
+// metadata could not be staged), which no record will name. A large
+// role's is a whole file (PutStateStaged), not a difference of a few
+// hundred bytes. Never call it once an append was tried: a record whose
+// append failed may still be on disk.
+func (t *Transcript) DiscardState(hash string) error {
+	t.mu.Lock()
+	records := t.records
+	t.mu.Unlock()
+	for _, r := range records {
+		for _, named := range []map[string]string{r.Inputs, r.States} {
+			for _, h := range named {
+				if h == hash {
+					return nil
+				}
+			}
+		}
+	}
+	dir := filepath.Join(t.dir, StatesDir)
+	for _, name := range []string{hash + ".json", hash + DeltaSuffix} {
+		crashpoint.Hit(crashpoint.FS)
+		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return atomicfile.SyncDir(dir)
+}

@@ -229,3 +229,36 @@ func TestRebaseKeepsAWholeADifferenceNames(t *testing.T) {
 		}
 	}
 }
+
+// DiscardState removes a state no record names, whole or a difference,
+// and keeps one a record names.
+func TestDiscardStateKeepsWhatARecordNames(t *testing.T) {
+	dir := t.TempDir()
+	tr := create(t, dir)
+	defer tr.Close()
+	baseData := bigState("", 2*transcripts.MinDeltaState)
+	base, err := tr.PutState(baseData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendRec(t, tr, transcripts.Record{Kind: transcripts.Note, States: map[string]string{"claimed": base}})
+	signed := bytes.Join(signedParts(t, baseData, `{"keyid": "a", "sig": "00"}`), nil)
+	diff, err := tr.PutStateAfter(signed, base, baseData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{base, diff} {
+		if err := tr.DiscardState(h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !tr.StoredWhole(base) {
+		t.Error("a state a record names was discarded")
+	}
+	if _, d := statePaths(dir, diff); exists(d) {
+		t.Error("a state no record names was kept")
+	}
+	if _, err := transcripts.Verify(dir); err != nil {
+		t.Fatal(err)
+	}
+}
