@@ -198,8 +198,8 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 // it, named by no record.
 // f was parsed from read's bytes of role, which the record names as its
 // input. Once the step is done, the state before it is stored as a
-// difference from the new one (storeSigned): a failure there loses
-// nothing and fails nothing, and is returned as a notice.
+// difference from the new one (Rebase, see storeSigned): a failure there
+// loses nothing and fails nothing, and is returned as a notice.
 func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleBytes, f *metafile.File, role string, ids []string, signer keys.Signer, uri string) (notice string, err error) {
 	msg, err := f.Canonical()
 	if err != nil {
@@ -265,7 +265,7 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleByt
 	read.setParts(role, after, state)
 	crashpoint.Hit("sign:after-write")
 	if err := tr.Rebase(state, after, before, beforeData); err != nil {
-		return fmt.Sprintf("%s is signed and written; the transcript keeps its state before this signature whole beside the new one, as it could not store it as a difference (%v): nothing is lost", role, err), nil
+		return fmt.Sprintf("%s is signed and written; the transcript could not finish storing the states before this signature as differences from the new one (%v): every state is still stored, some perhaps twice", role, err), nil
 	}
 	return "", nil
 }

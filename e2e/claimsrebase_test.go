@@ -29,7 +29,7 @@ func TestClaimsSignKeepsTheStateBeforeWhenItCannotRebase(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := r.must("sign", "--key", "file:admin.key?pin-source=admin.pass", "ws")
-	if !strings.Contains(out, "signed claimed") || !strings.Contains(out, "keeps its state before this signature whole") {
+	if !strings.Contains(out, "signed claimed") || !strings.Contains(out, "could not finish storing the states before this signature as differences") {
 		t.Fatalf("sign with the state before not rebased: want it signed, with a notice:\n%s", out)
 	}
 	if _, err := os.Stat(filepath.Join(states, before+".json")); err != nil {
