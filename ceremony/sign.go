@@ -198,8 +198,9 @@ func (e *Engine) Sign(opts SignOptions) (*SignResult, error) {
 // it, named by no record.
 // f was parsed from read's bytes of role, which the record names as its
 // input. Once the step is done, the state before it is stored as a
-// difference from the new one (Rebase, see storeSigned): a failure there
-// loses nothing and fails nothing, and is returned as a notice.
+// difference from the new one (transcripts.PutSignedState, Rebase): a
+// failure there loses nothing and fails nothing, and is returned as a
+// notice.
 func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleBytes, f *metafile.File, role string, ids []string, signer keys.Signer, uri string) (notice string, err error) {
 	msg, err := f.Canonical()
 	if err != nil {
@@ -236,7 +237,7 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleByt
 	}()
 	crashpoint.Hit("sign:before-state")
 	before, beforeData := read.sum(role), read.bytes(role)
-	state, err := storeSigned(tr, after, before, beforeData, staged)
+	state, err := tr.PutSignedState(after, before, beforeData, staged)
 	if err != nil {
 		return "", err
 	}
@@ -268,28 +269,6 @@ func signRole(ws *workspace.Workspace, tr *transcripts.Transcript, read *roleByt
 		return fmt.Sprintf("%s is signed and written; the transcript could not finish storing the states before this signature as differences from the new one (%v): every state is still stored, some perhaps twice", role, err), nil
 	}
 	return "", nil
-}
-
-// storeSigned stores the state after a signature, whose bytes are after.
-// A large role whose state before is stored whole gets its new state
-// whole, as a second name of the staged metadata file, and Rebase later
-// makes the one before a difference from it: the workspace then holds
-// the role's bytes once, in the metadata (claimed at 100,000 projects: 77
-// MB). Any other state, and any on a filesystem without hard links, is
-// stored as its difference from the state before when that is small
-// (PutStateAfterParts), else whole.
-func storeSigned(tr *transcripts.Transcript, after [][]byte, before string, beforeData []byte, staged func() (*atomicfile.Staged, error)) (string, error) {
-	size := 0
-	for _, p := range after {
-		size += len(p)
-	}
-	if size >= transcripts.MinDeltaState && tr.StoredWhole(before) {
-		state, err := tr.PutStateStaged(after, staged)
-		if !errors.Is(err, atomicfile.ErrNoHardLinks) {
-			return state, err
-		}
-	}
-	return tr.PutStateAfterParts(after, before, beforeData)
 }
 
 // record appends a refusal or error record and returns err. A failure to

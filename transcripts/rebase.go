@@ -34,6 +34,24 @@ import (
 // between two steps leaves a state stored both whole and as a difference,
 // which readers take whole; the next signature's Rebase finishes the work.
 
+// PutSignedState stores the state a signature leaves, whose bytes are
+// parts, following the state base whose bytes are baseData. A large
+// state whose state before is stored whole is stored whole, as a second
+// name of the file staged holds it in (PutStateStaged), for Rebase to make
+// the one before a difference from it: the workspace then holds the
+// role's bytes once, in its metadata (claimed at 100,000 projects: 77
+// MB). Any other state, and any on a filesystem without hard links, is
+// stored as PutStateAfterParts stores it.
+func (t *Transcript) PutSignedState(parts [][]byte, base string, baseData []byte, staged func() (*atomicfile.Staged, error)) (string, error) {
+	if pieces(parts).size() >= MinDeltaState && t.StoredWhole(base) {
+		state, err := t.PutStateStaged(parts, staged)
+		if !errors.Is(err, atomicfile.ErrNoHardLinks) {
+			return state, err
+		}
+	}
+	return t.PutStateAfterParts(parts, base, baseData)
+}
+
 // PutStateStaged stores the state whose bytes are parts, one after the
 // other, as a second name of the file that staged holds them in (written
 // and fsync'd by this process: workspace.StageMetadataParts), once they
@@ -95,7 +113,9 @@ func (t *Transcript) Rebase(next string, nextParts [][]byte, prev string, prevDa
 	// a signature between.
 	p := nextData.commonPrefix(prevData)
 	s := nextData.commonSuffix(prevData[p:], nextData.size()-p)
-	members := []*stateDelta{{Base: prev, Prefix: len(prevData), Suffix: 0}}
+	// prev itself, as prevData's first p and last s bytes around the
+	// bytes between: the shape of every other member.
+	members := []*stateDelta{{Base: prev, Prefix: p, Middle: prevData[p : len(prevData)-s], Suffix: s}}
 	names := []string{prev}
 	// bases are the wholes the differences that stay name: none of them
 	// may go.
@@ -128,9 +148,6 @@ func (t *Transcript) Rebase(next string, nextParts [][]byte, prev string, prevDa
 		// The state's bytes, as prevData's with d's middle.
 		state := pieces{prevData[:d.Prefix], d.Middle, prevData[len(prevData)-d.Suffix:]}
 		from, to := min(d.Prefix, p), min(d.Suffix, s)
-		if i == 0 {
-			from, to = p, s
-		}
 		rebased := deltaOrNil(state, next, from, to)
 		if rebased == nil {
 			keepPrev = true
